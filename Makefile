@@ -1,0 +1,28 @@
+# The two commands of the README: `make demo` and `make test`. Both set up what is missing first.
+SHELL := /bin/bash
+PY := .venv/bin/python
+export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
+
+.PHONY: setup demo test ui bench clean-data
+
+setup:
+	@bash scripts/bootstrap.sh
+
+$(DAGSTER_HOME)/dagster.yaml:
+	@mkdir -p "$(DAGSTER_HOME)"
+	cp scripts/dagster.yaml "$@"
+
+demo: setup $(DAGSTER_HOME)/dagster.yaml
+	$(PY) -m aigeo_assets.cli materialize-all
+
+test: setup
+	$(PY) -m pytest -q
+
+ui: setup $(DAGSTER_HOME)/dagster.yaml
+	.venv/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+bench: setup
+	$(PY) benchmarks/ingest.py
+
+clean-data:
+	rm -rf data/warehouse data/dagster_home data/sources

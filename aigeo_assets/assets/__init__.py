@@ -1,0 +1,1 @@
+"""The Dagster asset layer: wiring of the pure functions to partitions, resources, IO and metadata."""

@@ -1,0 +1,123 @@
+"""Group ``corpus``: papers, citations and authors' yearly locations."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pandas as pd
+
+from aigeo_assets.assets.metadata import table_metadata, table_spec_metadata
+from aigeo_assets.corpus.authors import AiScientistRule, build_author_years
+from aigeo_assets.corpus.citations import build_core_citations, citation_coverage
+from aigeo_assets.corpus.papers import AiRule, build_core_papers, city_table
+from aigeo_assets.partitions import UP_TO_THIS_YEAR
+from aigeo_assets.resources.io import concat_partitions
+from aigeo_assets.resources.settings import AnalysisSettings
+from aigeo_assets.schemas import SCHEMAS
+
+
+def build_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
+    @dg.asset(
+        group_name="corpus",
+        kinds={"parquet", "python"},
+        partitions_def=partitions,
+        description=SCHEMAS["core_papers"].description,
+        metadata=table_spec_metadata("core_papers"),
+        check_specs=[dg.AssetCheckSpec("located_cities_exist", asset="core_papers", description="every paper city id has a name and coordinates")],
+    )
+    def core_papers(
+        context: dg.AssetExecutionContext,
+        raw_works: pd.DataFrame,
+        raw_work_concepts: pd.DataFrame,
+        core_affiliations: pd.DataFrame,
+        core_institutions: pd.DataFrame,
+        analysis: AnalysisSettings,
+    ):
+        """The year's works as papers: AI or not, journal/conference/other, the last author's city
+        (seed 000) and the lead author's country (seed 004: last author, else first)."""
+        rule = AiRule(rule=analysis.ai_rule, min_score=analysis.ai_min_score)  # type: ignore[arg-type]
+        df = build_core_papers(raw_works, raw_work_concepts, core_affiliations, core_institutions, rule)
+        located = df["city_geonames_id"].notna()
+        known = df.loc[located, "city_geonames_id"].isin(city_table(core_institutions).index)
+        bad = df.loc[located & ~df["city_latitude"].notna(), "city_geonames_id"]
+        yield dg.AssetCheckResult(
+            check_name="located_cities_exist",
+            passed=bool(known.all() and bad.empty),
+            metadata={"unknown_city_ids": [int(x) for x in df.loc[located, "city_geonames_id"][~known].unique()[:20]]},
+        )
+        corpus = df[df["in_corpus"]]
+        yield dg.Output(
+            df,
+            metadata=table_metadata(
+                df,
+                "core_papers",
+                ai_papers=int(df["is_ai"].sum()),
+                corpus_papers=len(corpus),
+                corpus_located_to_city=int(corpus["city_geonames_id"].notna().sum()),
+                share_corpus_located=round(float(corpus["city_geonames_id"].notna().mean()), 4) if len(corpus) else 0.0,
+                corpus_by_bloc={str(k): int(v) for k, v in corpus["bloc"].value_counts().items()},
+                lead_rule={str(k): int(v) for k, v in df["lead_rule"].value_counts().items()},
+            ),
+        )
+
+    @dg.asset(
+        group_name="corpus",
+        kinds={"parquet", "python"},
+        partitions_def=partitions,
+        description=SCHEMAS["core_citations"].description,
+        metadata=table_spec_metadata("core_citations"),
+        ins={"known_papers": dg.AssetIn("core_papers", partition_mapping=UP_TO_THIS_YEAR)},
+        check_specs=[
+            dg.AssetCheckSpec(
+                "references_resolved_or_external",
+                asset="core_citations",
+                description="every reference of the year is either resolved to a work or counted as external",
+            )
+        ],
+    )
+    def core_citations(context: dg.AssetExecutionContext, raw_references: pd.DataFrame, known_papers):
+        """Citation links made by the year's works, with both ends' year, city, country and bloc.
+        Partitioned by the citing year; the cited side is looked up among all years up to it."""
+        known = concat_partitions(known_papers)
+        citing = known[known["publication_year"] == int(context.partition_key)]
+        df = build_core_citations(raw_references, citing, known)
+        cov = citation_coverage(df, len(raw_references))
+        yield dg.AssetCheckResult(
+            check_name="references_resolved_or_external",
+            passed=len(df) == len(raw_references) and cov["in_snapshot"] + cov["external"] == len(df),
+            metadata=cov,
+        )
+        yield dg.Output(df, metadata=table_metadata(df, "core_citations", **cov))
+
+    @dg.asset(
+        group_name="corpus",
+        kinds={"parquet", "python"},
+        description=SCHEMAS["core_author_years"].description,
+        metadata=table_spec_metadata("core_author_years"),
+        check_specs=[dg.AssetCheckSpec("no_work_in_two_years", asset="core_author_years", description="no work id appears in two yearly partitions of core_papers")],
+    )
+    def core_author_years(core_affiliations, core_papers, analysis: AnalysisSettings):
+        """Each author's city per year and the AI-scientist flag (seed 000: at least three papers,
+        at least half of them AI)."""
+        papers = concat_partitions(core_papers)
+        affiliations = concat_partitions(core_affiliations)
+        dup = papers["work_id"].duplicated(keep=False)
+        yield dg.AssetCheckResult(
+            check_name="no_work_in_two_years",
+            passed=not bool(dup.any()),
+            metadata={"works_in_two_years": int(papers.loc[dup, "work_id"].nunique())},
+        )
+        rule = AiScientistRule(analysis.ai_scientist_min_papers, analysis.ai_scientist_min_ai_share)
+        df = build_author_years(affiliations, papers, rule)
+        scientists = df.loc[df["is_ai_scientist"], "author_id"].nunique()
+        yield dg.Output(
+            df,
+            metadata=table_metadata(
+                df,
+                "core_author_years",
+                authors=int(df["author_id"].nunique()),
+                ai_scientists=int(scientists),
+                share_author_years_located=round(float(df["city_geonames_id"].notna().mean()), 4) if len(df) else 0.0,
+            ),
+        )
+
+    return [core_papers, core_citations, core_author_years]

@@ -1,0 +1,47 @@
+"""Group ``geo``: institutions and each year's affiliations located to cities, countries and blocs."""
+
+from __future__ import annotations
+
+import dagster as dg
+import pandas as pd
+
+from aigeo_assets.assets.metadata import table_metadata, table_spec_metadata
+from aigeo_assets.geo.geocode import geocode_affiliations, geocode_coverage, geocode_institutions
+from aigeo_assets.resources.settings import AnalysisSettings
+from aigeo_assets.schemas import SCHEMAS
+
+
+def build_geo_assets(partitions: dg.PartitionsDefinition) -> list:
+    @dg.asset(
+        group_name="geo",
+        kinds={"parquet", "python"},
+        description=SCHEMAS["core_institutions"].description,
+        metadata=table_spec_metadata("core_institutions"),
+    )
+    def core_institutions(raw_institutions: pd.DataFrame, analysis: AnalysisSettings) -> dg.Output:
+        """Each institution geocoded to a city (GeoNames), country, UN M49 region and bloc.
+
+        Evidence in order: OpenAlex ``geo``; its ``geonames_city_id``; the display name matched against
+        the GeoNames gazetteer; the country alone. Bloc: seed 000 ("cities in the U.S. or Europe" are
+        Western, the rest Eastern), or the wider reading (AnalysisSettings.bloc_definition).
+        """
+        df = geocode_institutions(raw_institutions, bloc_definition=analysis.bloc_definition)
+        return dg.Output(df, metadata=table_metadata(df, "core_institutions", coverage=geocode_coverage(df)))
+
+    @dg.asset(
+        group_name="geo",
+        kinds={"parquet", "python"},
+        partitions_def=partitions,
+        description=SCHEMAS["core_affiliations"].description,
+        metadata=table_spec_metadata("core_affiliations"),
+    )
+    def core_affiliations(
+        raw_authorships: pd.DataFrame, core_institutions: pd.DataFrame, analysis: AnalysisSettings
+    ) -> dg.Output:
+        """Every authorship x institution of the year placed in a city: the institution's city when
+        OpenAlex or GeoNames places it, else the authorship's raw affiliation string matched against
+        the gazetteer, else the country alone."""
+        df = geocode_affiliations(raw_authorships, core_institutions, bloc_definition=analysis.bloc_definition)
+        return dg.Output(df, metadata=table_metadata(df, "core_affiliations", coverage=geocode_coverage(df)))
+
+    return [core_institutions, core_affiliations]

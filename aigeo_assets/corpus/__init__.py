@@ -1,0 +1,1 @@
+"""The corpus: papers, citations and authors of each year (pure functions)."""

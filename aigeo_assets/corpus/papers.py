@@ -1,0 +1,151 @@
+"""The paper table of a year: AI flag, document type, city and lead country.
+
+Seed 000 (AlShebli et al. 2022, Results, first paragraph): the corpus is papers of 1990-2019 whose
+discipline is AI and whose type is a conference or a journal paper; "the city in which the last
+author's affiliation resides is considered to be the city from which the paper has originated".
+Seed 004 (Schmallenbach et al. 2024, Methods): the lead author's country is the last author's
+country when available, otherwise the first author's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+
+from aigeo_assets.geo.gazetteer import load_gazetteer
+from aigeo_assets.geo.regions import country_regions
+from aigeo_assets.schemas import conform
+
+AI_CONCEPT_ID = "C154945302"
+AI_SUBFIELD_ID = "1702"
+ARTICLE_TYPES = frozenset({"article", "review", "letter", "proceedings-article", "journal-article"})
+
+
+@dataclass(frozen=True)
+class AiRule:
+    """Which works count as AI.
+
+    ``concept``: tagged with the OpenAlex concept Artificial intelligence (C154945302) at a score of
+    at least ``min_score`` (the closest OpenAlex analogue of MAG's field of study, which seed 000 used);
+    ``subfield``: primary topic in subfield 1702 (Artificial Intelligence); ``either``: one or the other.
+    """
+
+    rule: Literal["concept", "subfield", "either"] = "concept"
+    min_score: float = 0.3
+    concept_id: str = AI_CONCEPT_ID
+    subfield_id: str = AI_SUBFIELD_ID
+
+
+def ai_flags(works: pd.DataFrame, concepts: pd.DataFrame, rule: AiRule) -> pd.Series:
+    """Boolean Series aligned with ``works``: is the work AI under ``rule``."""
+    tagged = concepts.loc[
+        (concepts["concept_id"] == rule.concept_id) & (concepts["score"].fillna(0) >= rule.min_score), "work_id"
+    ]
+    by_concept = works["work_id"].isin(set(tagged))
+    by_subfield = (works["primary_subfield_id"] == rule.subfield_id).fillna(False)
+    if rule.rule == "concept":
+        flag = by_concept
+    elif rule.rule == "subfield":
+        flag = by_subfield
+    elif rule.rule == "either":
+        flag = by_concept | by_subfield
+    else:
+        raise ValueError(f"unknown AI rule {rule.rule!r}: use concept, subfield or either")
+    return flag.astype("boolean")
+
+
+def document_types(works: pd.DataFrame) -> pd.Series:
+    """``journal``, ``conference`` or ``other`` for each work.
+
+    The venue's type decides (``primary_location.source.type``); without a venue, Crossref's type
+    (``journal-article`` / ``proceedings-article``). Works whose OpenAlex type is not an article kind
+    (book chapters, datasets, dissertations, ...) are ``other`` whatever their venue.
+    """
+    venue = works["venue_type"].fillna("")
+    crossref = works["type_crossref"].fillna("")
+    out = pd.Series("other", index=works.index, dtype="string")
+    out[(venue == "") & (crossref == "journal-article")] = "journal"
+    out[(venue == "") & (crossref == "proceedings-article")] = "conference"
+    out[venue == "journal"] = "journal"
+    out[venue == "conference"] = "conference"
+    article_like = works["type"].fillna("").isin(ARTICLE_TYPES) | crossref.isin(ARTICLE_TYPES)
+    out[~article_like] = "other"
+    return out
+
+
+def city_table(institutions: pd.DataFrame) -> pd.DataFrame:
+    """Name and coordinates of every city id: the GeoNames gazetteer, then OpenAlex's own ``geo``
+    for city ids the gazetteer does not hold (it keeps cities above 15,000 inhabitants)."""
+    gaz = load_gazetteer().rename(columns={"geonames_id": "city_geonames_id", "name": "city_name"})
+    gaz = gaz[["city_geonames_id", "city_name", "latitude", "longitude"]]
+    own = institutions.dropna(subset=["city_geonames_id"])[["city_geonames_id", "city_name", "latitude", "longitude"]]
+    both = pd.concat([gaz.astype(own.dtypes.to_dict()), own], ignore_index=True)
+    return both.drop_duplicates("city_geonames_id").set_index("city_geonames_id")
+
+
+def _per_work_affiliation(affiliations: pd.DataFrame, which: Literal["last", "first"], located: str) -> pd.DataFrame:
+    """For each work, the first affiliation (in institution order) of its last/first author that has ``located``."""
+    aff = affiliations[affiliations[located].notna()]
+    if which == "last":
+        last_seq = affiliations.groupby("work_id")["author_seq"].max()
+        is_pos = (aff["author_position"] == "last") | (aff["author_seq"] == aff["work_id"].map(last_seq))
+    else:
+        is_pos = (aff["author_position"] == "first") | (aff["author_seq"] == 0)
+    return aff[is_pos].drop_duplicates("work_id", keep="first").set_index("work_id")
+
+
+def build_core_papers(
+    works: pd.DataFrame,
+    concepts: pd.DataFrame,
+    affiliations: pd.DataFrame,
+    institutions: pd.DataFrame,
+    rule: AiRule = AiRule(),
+) -> pd.DataFrame:
+    """``core_papers`` for one year from ``raw_works``, ``raw_work_concepts`` and ``core_affiliations``.
+
+    City: the last author's affiliation city (seed 000); an author with several institutions is
+    placed by the first one, in byline order, that is located to a city. The last author is the
+    authorship OpenAlex marks ``last``, or the final one in the byline (single authors are ``first``).
+    No other author stands in when the last author's city is unknown: the paper is then unlocated.
+    Lead country: the last author's country, else the first author's (seed 004).
+    """
+    is_ai = ai_flags(works, concepts, rule)
+    doc_type = document_types(works)
+    affiliations = affiliations.sort_values(["work_id", "author_seq"], kind="stable")
+    city = _per_work_affiliation(affiliations, "last", "city_geonames_id")
+    last_country = _per_work_affiliation(affiliations, "last", "country_code")["country_code"]
+    first_country = _per_work_affiliation(affiliations, "first", "country_code")["country_code"]
+
+    wid = works["work_id"]
+    city_id = wid.map(city["city_geonames_id"])
+    cities = city_table(institutions)
+    lead_last = wid.map(last_country)
+    lead_first = wid.map(first_country)
+    lead = lead_last.fillna(lead_first)
+    lead_rule = pd.Series("none", index=works.index, dtype="string")
+    lead_rule[lead_first.notna()] = "first_author"
+    lead_rule[lead_last.notna()] = "last_author"
+    regions = country_regions().set_index("country_code")["world_region"]
+    out = pd.DataFrame(
+        {
+            "work_id": wid,
+            "publication_year": works["publication_year"],
+            "is_ai": is_ai,
+            "doc_type": doc_type,
+            "in_corpus": is_ai & doc_type.isin(["journal", "conference"]),
+            "venue_id": works["venue_id"],
+            "n_authors": works["n_authors"],
+            "city_geonames_id": city_id,
+            "city_name": city_id.map(cities["city_name"]),
+            "city_latitude": city_id.map(cities["latitude"]),
+            "city_longitude": city_id.map(cities["longitude"]),
+            "city_country_code": wid.map(city["country_code"]),
+            "bloc": wid.map(city["bloc"]),
+            "lead_country_code": lead,
+            "lead_world_region": lead.map(regions),
+            "lead_rule": lead_rule,
+        }
+    )
+    return conform(out, "core_papers")

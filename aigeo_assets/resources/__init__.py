@@ -1,0 +1,15 @@
+"""Resources: where works come from, where tables go, and the analysis settings."""
+
+from aigeo_assets.resources.io import ParquetIOManager
+from aigeo_assets.resources.settings import AnalysisSettings, Settings
+from aigeo_assets.resources.sources import OpenAlexApiSource, SampleWorldSource, SnapshotSource, WorksSource
+
+__all__ = [
+    "AnalysisSettings",
+    "OpenAlexApiSource",
+    "ParquetIOManager",
+    "SampleWorldSource",
+    "Settings",
+    "SnapshotSource",
+    "WorksSource",
+]

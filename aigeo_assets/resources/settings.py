@@ -1,0 +1,94 @@
+"""Settings: environment variables for the deployment, a resource for the analysis choices.
+
+Every environment variable, its default and its meaning is listed in ``ENVIRONMENT`` (the README
+shows the same table).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import dagster as dg
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+ENVIRONMENT: dict[str, tuple[str, str]] = {
+    "AIGEO_DATA_DIR": ("<repo>/data", "where sources/, warehouse/ and reports/ live"),
+    "AIGEO_SOURCE": ("sample", "sample (generated world), snapshot (an OpenAlex snapshot directory) or api (OpenAlex API)"),
+    "AIGEO_SNAPSHOT_DIR": ("", "the OpenAlex snapshot directory when AIGEO_SOURCE=snapshot"),
+    "AIGEO_SAMPLE_SCALE": ("demo", "tiny, demo or paper: size of the generated sample world"),
+    "AIGEO_SAMPLE_SEED": ("20221121", "seed of the sample world"),
+    "AIGEO_START_YEAR": ("1990", "first publication year partition"),
+    "AIGEO_END_YEAR": ("2019", "last publication year partition"),
+    "AIGEO_API_BASE_URL": ("https://api.openalex.org", "OpenAlex API root when AIGEO_SOURCE=api"),
+    "AIGEO_API_MAILTO": ("", "e-mail for OpenAlex's polite pool"),
+    "AIGEO_API_CONCEPTS": ("C154945302", "'|'-separated concept ids the API download filters on"),
+    "AIGEO_API_SUBFIELDS": ("", "'|'-separated topic subfield ids the API download filters on (e.g. 1702)"),
+}
+
+
+def _env(name: str) -> str:
+    return os.environ.get(name, "") or ENVIRONMENT[name][0]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Deployment settings read once from the environment when the code location loads."""
+
+    data_dir: Path
+    source: Literal["sample", "snapshot", "api"]
+    snapshot_dir: Path | None
+    sample_scale: str
+    sample_seed: int
+    start_year: int
+    end_year: int
+    api_base_url: str
+    api_mailto: str | None
+    api_concepts: tuple[str, ...]
+    api_subfields: tuple[str, ...]
+
+    @staticmethod
+    def from_env() -> "Settings":
+        data_dir = Path(os.environ.get("AIGEO_DATA_DIR") or REPO_ROOT / "data")
+        source = _env("AIGEO_SOURCE")
+        if source not in ("sample", "snapshot", "api"):
+            raise ValueError(f"AIGEO_SOURCE={source!r}: use sample, snapshot or api")
+        snapshot = os.environ.get("AIGEO_SNAPSHOT_DIR") or None
+        if source == "snapshot" and not snapshot:
+            raise ValueError("AIGEO_SOURCE=snapshot needs AIGEO_SNAPSHOT_DIR, the OpenAlex snapshot directory")
+        return Settings(
+            data_dir=data_dir,
+            source=source,  # type: ignore[arg-type]
+            snapshot_dir=Path(snapshot) if snapshot else None,
+            sample_scale=_env("AIGEO_SAMPLE_SCALE"),
+            sample_seed=int(_env("AIGEO_SAMPLE_SEED")),
+            start_year=int(_env("AIGEO_START_YEAR")),
+            end_year=int(_env("AIGEO_END_YEAR")),
+            api_base_url=_env("AIGEO_API_BASE_URL"),
+            api_mailto=os.environ.get("AIGEO_API_MAILTO") or None,
+            api_concepts=tuple(c for c in _env("AIGEO_API_CONCEPTS").split("|") if c),
+            api_subfields=tuple(c for c in os.environ.get("AIGEO_API_SUBFIELDS", "").split("|") if c),
+        )
+
+    @property
+    def warehouse_dir(self) -> Path:
+        return self.data_dir / "warehouse"
+
+    @property
+    def sources_dir(self) -> Path:
+        return self.data_dir / "sources"
+
+
+class AnalysisSettings(dg.ConfigurableResource):
+    """The choices where the papers leave room (docs/methods.md); each default is the paper's reading."""
+
+    ai_rule: str = "concept"
+    """concept (AI concept C154945302 at score >= ai_min_score), subfield (primary topic 1702) or either."""
+    ai_min_score: float = 0.3
+    bloc_definition: str = "paper"
+    """paper: U.S. and Europe are West (seed 000); wider: also Canada, Australia, New Zealand."""
+    ai_scientist_min_papers: int = 3
+    ai_scientist_min_ai_share: float = 0.5

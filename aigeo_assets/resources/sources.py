@@ -1,0 +1,112 @@
+"""Where works come from. Every source ends as an OpenAlex snapshot directory read by one reader.
+
+* ``SampleWorldSource``: generates the bundled sample world (a snapshot directory) on first use.
+* ``SnapshotSource``: a user's OpenAlex snapshot (any layout in conventions.md).
+* ``OpenAlexApiSource``: downloads works year by year from the API into snapshot layout.
+
+A PubMed baseline reader (a later issue) plugs in beside these as its own resource feeding its own
+``raw_pubmed_*`` assets: the works readers do not need to know about it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+
+from aigeo_assets.ingest.snapshot import entity_folder, list_entity_files
+
+
+class WorksSource(dg.ConfigurableResource):
+    """Interface: a snapshot directory to read, prepared for a given year."""
+
+    def snapshot_root(self) -> Path:
+        raise NotImplementedError
+
+    def prepare_year(self, year: int) -> dict:
+        """Make the works of ``year`` available under ``snapshot_root()``; returns metadata."""
+        return {}
+
+    def prepare_institutions(self) -> dict:
+        """Make institution records available under ``snapshot_root()``; returns metadata."""
+        return {}
+
+    def describe(self) -> dict:
+        return {"source": type(self).__name__, "snapshot_root": str(self.snapshot_root())}
+
+
+class SnapshotSource(WorksSource):
+    """An OpenAlex snapshot directory on disk."""
+
+    snapshot_dir: str
+
+    def snapshot_root(self) -> Path:
+        root = Path(self.snapshot_dir)
+        entity_folder(root, "works")
+        return root
+
+
+class SampleWorldSource(WorksSource):
+    """The generated sample world, written as a snapshot directory under ``sources_dir``."""
+
+    sources_dir: str
+    scale: str = "demo"
+    seed: int = 20221121
+    start_year: int | None = None
+    end_year: int | None = None
+
+    def snapshot_root(self) -> Path:
+        from aigeo_assets.sampleworld import generate_world
+
+        root = Path(self.sources_dir) / f"sample-{self.scale}-{self.seed}"
+        return generate_world(root, scale=self.scale, seed=self.seed, start_year=self.start_year, end_year=self.end_year)
+
+
+class OpenAlexApiSource(WorksSource):
+    """Works fetched from the OpenAlex API, one year at a time, written in snapshot layout."""
+
+    download_dir: str
+    base_url: str = "https://api.openalex.org"
+    mailto: str | None = None
+    concepts: list[str] = ["C154945302"]
+    subfields: list[str] = []
+    refetch: bool = False
+    """Fetch a year again even when it was downloaded before."""
+
+    def _config(self):
+        from aigeo_assets.ingest.openalex_api import ApiFetchConfig
+
+        return ApiFetchConfig(
+            base_url=self.base_url, mailto=self.mailto, concepts=tuple(self.concepts), subfields=tuple(self.subfields)
+        )
+
+    def snapshot_root(self) -> Path:
+        return Path(self.download_dir)
+
+    def prepare_year(self, year: int) -> dict:
+        from aigeo_assets.ingest.openalex_api import fetch_works_year
+
+        root = self.snapshot_root()
+        done = list(root.glob(f"data/works/updated_date=*/part_{year}_*.gz"))
+        if done and not self.refetch:
+            return {"api_fetch": "reused earlier download", "api_parts": len(done)}
+        stats = fetch_works_year(self._config(), year, root)
+        return {"api_pages": stats.pages, "api_records": stats.records, "api_retries": stats.retries}
+
+    def prepare_institutions(self) -> dict:
+        """Fetch the institutions named in every downloaded works part."""
+        from aigeo_assets.ingest.openalex_api import fetch_institutions
+        from aigeo_assets.ingest.quarantine import Quarantine
+        from aigeo_assets.ingest.snapshot import iter_records, short_id
+
+        root = self.snapshot_root()
+        ids: set[str] = set()
+        q = Quarantine()
+        for part in list_entity_files(root, "works").parts:
+            for _, work in iter_records(part, q):
+                for a in work.get("authorships") or []:
+                    for inst in a.get("institutions") or []:
+                        if inst.get("id"):
+                            ids.add(short_id(inst["id"]))
+        stats = fetch_institutions(self._config(), sorted(ids), root)
+        return {"api_institutions_requested": len(ids), "api_records": stats.records}

@@ -1,0 +1,240 @@
+"""Table schemas, declared once (PUDL style) and checked wherever a table is written.
+
+Every table the platform writes has an entry in ``SCHEMAS``: column name -> pandas dtype
+string, plus a one-line description per column. ``conform`` casts a frame to its schema and
+raises ``SchemaError`` naming the table and the column when it cannot, so a bad table fails
+at the boundary with a clear message instead of deep inside pandas.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+class SchemaError(ValueError):
+    """A table does not match its declared schema."""
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    dtype: str
+    description: str
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def empty(self) -> pd.DataFrame:
+        return pd.DataFrame({c.name: pd.Series([], dtype=c.dtype) for c in self.columns})
+
+
+def _t(name: str, description: str, *cols: tuple[str, str, str]) -> TableSchema:
+    return TableSchema(name, description, tuple(Column(*c) for c in cols))
+
+
+STR = "string"
+I16 = "Int16"
+I32 = "Int32"
+I64 = "Int64"
+F64 = "Float64"
+BOOL = "boolean"
+
+SCHEMAS: dict[str, TableSchema] = {
+    s.name: s
+    for s in [
+        # ---- raw: parsed source records, one year per partition ----
+        _t(
+            "raw_works",
+            "One row per OpenAlex work of the partition's publication year (merged ids applied).",
+            ("work_id", STR, "OpenAlex work id, short form (W...)"),
+            ("publication_year", I16, "publication_year"),
+            ("doi", STR, "DOI without the https://doi.org/ prefix"),
+            ("pmid", STR, "PubMed id, digits only"),
+            ("type", STR, "OpenAlex work type"),
+            ("type_crossref", STR, "Crossref work type"),
+            ("title", STR, "title"),
+            ("abstract", STR, "abstract rebuilt from abstract_inverted_index"),
+            ("venue_id", STR, "primary_location.source.id, short form (S...)"),
+            ("venue_type", STR, "primary_location.source.type (journal, conference, ...)"),
+            ("primary_subfield_id", STR, "primary_topic.subfield id, short form (e.g. 1702)"),
+            ("n_authors", I32, "number of authorships"),
+            ("n_references", I32, "number of referenced_works"),
+        ),
+        _t(
+            "raw_authorships",
+            "One row per authorship x institution (institution null when the authorship has none).",
+            ("work_id", STR, "work id"),
+            ("author_seq", I32, "0-based position of the authorship in the byline"),
+            ("author_position", STR, "first, middle or last"),
+            ("author_id", STR, "author id, short form (A...); null when OpenAlex has none"),
+            ("institution_seq", I32, "0-based position of the institution within the authorship"),
+            ("institution_id", STR, "institution id, short form (I...); null when none"),
+            ("institution_name", STR, "institution display_name as embedded in the work"),
+            ("institution_country_code", STR, "institution country_code as embedded in the work"),
+            ("author_countries", STR, "authorships[].countries joined with '|'"),
+            ("raw_affiliation", STR, "raw_affiliation_strings joined with ' ; '"),
+        ),
+        _t(
+            "raw_references",
+            "Citation links as stated by the citing work's referenced_works.",
+            ("citing_work_id", STR, "citing work id"),
+            ("cited_work_id", STR, "cited work id (merged ids applied)"),
+        ),
+        _t(
+            "raw_work_concepts",
+            "Concepts tagged on each work.",
+            ("work_id", STR, "work id"),
+            ("concept_id", STR, "concept id, short form (C...)"),
+            ("concept_name", STR, "display_name"),
+            ("level", I16, "concept level (0 = root)"),
+            ("score", F64, "classifier score"),
+        ),
+        _t(
+            "raw_work_topics",
+            "Topics of each work (primary topic first).",
+            ("work_id", STR, "work id"),
+            ("topic_id", STR, "topic id, short form (T...)"),
+            ("is_primary", BOOL, "this is primary_topic"),
+            ("subfield_id", STR, "subfield id, digits (1702 = Artificial Intelligence)"),
+            ("field_id", STR, "field id, digits"),
+            ("domain_id", STR, "domain id, digits"),
+            ("score", F64, "topic score"),
+        ),
+        _t(
+            "raw_venues",
+            "Venues (sources) seen in the partition's works.",
+            ("venue_id", STR, "source id, short form (S...)"),
+            ("display_name", STR, "display_name"),
+            ("issn_l", STR, "linking ISSN"),
+            ("venue_type", STR, "journal, conference, repository, ..."),
+        ),
+        _t(
+            "raw_institutions",
+            "OpenAlex institution records (merged ids applied).",
+            ("institution_id", STR, "institution id, short form (I...)"),
+            ("display_name", STR, "display_name"),
+            ("country_code", STR, "country_code (ISO 3166-1 alpha-2)"),
+            ("type", STR, "institution type"),
+            ("geo_city", STR, "geo.city"),
+            ("geo_geonames_city_id", I64, "geo.geonames_city_id"),
+            ("geo_region", STR, "geo.region"),
+            ("geo_country_code", STR, "geo.country_code"),
+            ("geo_latitude", F64, "geo.latitude"),
+            ("geo_longitude", F64, "geo.longitude"),
+        ),
+        _t(
+            "quarantine",
+            "Input that could not be used, with where it was and why. Nothing is dropped silently.",
+            ("file", STR, "source file"),
+            ("line", I64, "1-based line number (0 when the problem concerns the whole file)"),
+            ("reason", STR, "machine-readable reason"),
+            ("detail", STR, "human-readable detail"),
+        ),
+        # ---- core: cleaned, joined, geocoded ----
+        _t(
+            "core_institutions",
+            "Institutions geocoded to a city, country, UN M49 region and East/West bloc.",
+            ("institution_id", STR, "institution id"),
+            ("display_name", STR, "display_name"),
+            ("city_geonames_id", I64, "GeoNames id of the city; null when only the country is known"),
+            ("city_name", STR, "city name (GeoNames)"),
+            ("latitude", F64, "city latitude"),
+            ("longitude", F64, "city longitude"),
+            ("country_code", STR, "ISO 3166-1 alpha-2"),
+            ("region", STR, "UN M49 region"),
+            ("sub_region", STR, "UN M49 sub-region"),
+            ("world_region", STR, "seed 004's six world regions"),
+            ("bloc", STR, "East or West (seed 000)"),
+            ("geocode_rule", STR, "openalex_geo, geonames_id, name_match, country_only or unlocated"),
+        ),
+        _t(
+            "core_affiliations",
+            "Each authorship x institution of the year located to a city (authorship-level geocoding).",
+            ("work_id", STR, "work id"),
+            ("author_seq", I32, "byline position"),
+            ("author_position", STR, "first, middle or last"),
+            ("author_id", STR, "author id"),
+            ("institution_id", STR, "institution id (null when the authorship has none)"),
+            ("city_geonames_id", I64, "GeoNames city id; null when not located to a city"),
+            ("country_code", STR, "country"),
+            ("bloc", STR, "East or West"),
+            ("geocode_rule", STR, "rule that placed this affiliation"),
+        ),
+        _t(
+            "core_papers",
+            "Works of the year with AI flag, document type, city (last author) and lead country.",
+            ("work_id", STR, "work id"),
+            ("publication_year", I16, "publication year"),
+            ("is_ai", BOOL, "AI paper under the configured rule"),
+            ("doc_type", STR, "journal, conference or other"),
+            ("in_corpus", BOOL, "AI and (journal or conference): seed 000's corpus"),
+            ("venue_id", STR, "venue id"),
+            ("n_authors", I32, "number of authorships"),
+            ("city_geonames_id", I64, "city of the last author's affiliation (seed 000)"),
+            ("city_name", STR, "city name"),
+            ("city_latitude", F64, "city latitude"),
+            ("city_longitude", F64, "city longitude"),
+            ("city_country_code", STR, "country of that city"),
+            ("bloc", STR, "East or West, of the paper's city"),
+            ("lead_country_code", STR, "lead author's country: last author, else first (seed 004)"),
+            ("lead_world_region", STR, "seed 004's world region of the lead country"),
+            ("lead_rule", STR, "last_author, first_author or none"),
+        ),
+        _t(
+            "core_citations",
+            "Citation links from works of the partition's year, with both ends' year and place.",
+            ("citing_work_id", STR, "citing work"),
+            ("cited_work_id", STR, "cited work"),
+            ("citing_year", I16, "citing work's year"),
+            ("cited_year", I16, "cited work's year; null when external"),
+            ("resolution", STR, "in_snapshot or external (not among works up to the citing year)"),
+            ("citing_in_corpus", BOOL, "citing work is in the AI corpus"),
+            ("cited_in_corpus", BOOL, "cited work is in the AI corpus"),
+            ("citing_city_geonames_id", I64, "citing paper's city"),
+            ("cited_city_geonames_id", I64, "cited paper's city"),
+            ("citing_country_code", STR, "citing paper's city country"),
+            ("cited_country_code", STR, "cited paper's city country"),
+            ("citing_bloc", STR, "citing bloc"),
+            ("cited_bloc", STR, "cited bloc"),
+        ),
+        _t(
+            "core_author_years",
+            "Each author's city per year and the AI-scientist flag (seed 000).",
+            ("author_id", STR, "author id"),
+            ("year", I16, "year"),
+            ("city_geonames_id", I64, "the author's city that year (mode of that year's affiliations)"),
+            ("country_code", STR, "country of that city"),
+            ("bloc", STR, "East or West"),
+            ("n_papers_year", I32, "the author's works that year"),
+            ("n_ai_papers_year", I32, "the author's AI works that year"),
+            ("n_papers_career", I32, "the author's works over all years"),
+            ("n_ai_papers_career", I32, "the author's AI works over all years"),
+            ("is_ai_scientist", BOOL, ">= 3 papers, at least half AI (career)"),
+        ),
+    ]
+}
+
+
+def conform(df: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Return ``df`` with exactly the declared columns of ``table``, in order, cast to their dtypes."""
+    schema = SCHEMAS[table]
+    missing = [c for c in schema.names if c not in df.columns]
+    if missing:
+        raise SchemaError(f"{table}: missing column(s) {missing}")
+    out = {}
+    for col in schema.columns:
+        try:
+            out[col.name] = df[col.name].astype(col.dtype)
+        except (TypeError, ValueError) as exc:
+            raise SchemaError(f"{table}.{col.name}: cannot cast to {col.dtype}: {exc}") from exc
+    return pd.DataFrame(out, index=pd.RangeIndex(len(df)))

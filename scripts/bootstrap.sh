@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Sets up what aigeo needs on a fresh Debian machine; skips what is already done.
+#   1. Debian's graph-tool for /usr/bin/python3 (graph-tool is not on PyPI)
+#   2. a venv from /usr/bin/python3 with --system-site-packages (so graph_tool imports)
+#   3. the project and its pinned dependencies (requirements.lock, numpy<2) via uv
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=.venv
+STAMP="$VENV/.aigeo-installed-$(cat pyproject.toml requirements.lock | sha1sum | cut -c1-12)"
+
+if [ -f "$STAMP" ]; then
+  exit 0
+fi
+
+need_apt=()
+/usr/bin/python3 -c "import graph_tool" 2>/dev/null || need_apt+=(python3-graph-tool)
+/usr/bin/python3 -c "import ensurepip, venv" 2>/dev/null || need_apt+=(python3-venv)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "bootstrap: installing ${need_apt[*]} from Debian"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    echo "bootstrap: aigeo needs Debian packages: run" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y ${need_apt[*]}" >&2
+    exit 1
+  fi
+fi
+
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "bootstrap: creating $VENV from /usr/bin/python3 (--system-site-packages)"
+  /usr/bin/python3 -m venv --system-site-packages "$VENV"
+fi
+if [ ! -x "$VENV/bin/uv" ]; then
+  "$VENV/bin/python" -m pip install -q uv
+fi
+echo "bootstrap: installing aigeo and its pinned dependencies"
+"$VENV/bin/uv" pip install -q --python "$VENV/bin/python" -c requirements.lock -e '.[test]'
+"$VENV/bin/python" -c "import graph_tool, dagster, pandas, numpy; assert numpy.__version__ < '2', numpy.__version__"
+rm -f "$VENV"/.aigeo-installed-*
+touch "$STAMP"
+echo "bootstrap: ready"
