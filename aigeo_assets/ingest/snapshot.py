@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import gzip
-import io
 import re
 import zlib
 from collections.abc import Iterator
@@ -130,28 +129,62 @@ def read_merged_ids(root: Path, entity: str) -> dict[str, str]:
     return mapping
 
 
+class _GzipLines:
+    """Complete lines of a (possibly multi-member) gzip stream, read in chunks so that a stream that
+    breaks midway still gives every line before the break; ``broken`` then says why."""
+
+    def __init__(self, raw) -> None:
+        self.raw = raw
+        self.broken: str | None = None
+
+    def __iter__(self) -> Iterator[bytes]:
+        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        fed = False
+        pending = b""
+        while True:
+            chunk = self.raw.read(1 << 18)
+            if not chunk:
+                break
+            while chunk:
+                fed = True
+                try:
+                    out = d.decompress(chunk)
+                except zlib.error as exc:
+                    self.broken = f"corrupt gzip data: {exc}"
+                    return
+                if d.eof:
+                    chunk, d, fed = d.unused_data, zlib.decompressobj(16 + zlib.MAX_WBITS), False
+                else:
+                    chunk = b""
+                if out:
+                    lines = (pending + out).split(b"\n")
+                    pending = lines.pop()
+                    yield from lines
+        if fed and not d.eof:
+            self.broken = "gzip stream ends early (truncated file)"
+            return
+        if pending:
+            yield pending
+
+
 def iter_lines(path: Path, quarantine: Quarantine) -> Iterator[tuple[int, bytes]]:
     """Yield (1-based line number, raw line) of a gzip or plain JSON Lines file.
 
-    A truncated or corrupt gzip stream stops the file where it breaks: the lines read so far are
-    kept and the break is quarantined with reason ``truncated_gzip`` (line 0 = the whole file's tail).
+    A truncated or corrupt gzip stream stops the file where it breaks: every complete line before
+    the break is kept, and the break is quarantined with reason ``truncated_gzip`` (line 0: it
+    concerns the file's tail, not one line). Blank lines are skipped.
     """
     lineno = 0
-    raw = open(path, "rb")
-    try:
+    with open(path, "rb") as raw:
         is_gzip = raw.read(2) == b"\x1f\x8b"
         raw.seek(0)
-        stream = gzip.GzipFile(fileobj=raw, mode="rb") if is_gzip else raw
-        reader = io.BufferedReader(stream, buffer_size=1 << 20) if is_gzip else stream
-        try:
-            for line in reader:
-                lineno += 1
-                if line.strip():
-                    yield lineno, line
-        except (EOFError, OSError, zlib.error) as exc:
-            quarantine.add(str(path), 0, "truncated_gzip", f"stream broke after line {lineno}: {exc}")
-    finally:
-        raw.close()
+        lines = _GzipLines(raw) if is_gzip else raw
+        for line in lines:
+            lineno += 1
+            if line.strip():
+                yield lineno, line
+        if is_gzip and lines.broken:
+            quarantine.add(str(path), 0, "truncated_gzip", f"{lines.broken}; lines 1-{lineno} were read")
 
 
 def iter_records(path: Path, quarantine: Quarantine) -> Iterator[tuple[int, dict]]:

@@ -1,0 +1,791 @@
+"""Fetching works and institutions from the OpenAlex API into an OpenAlex *snapshot* directory.
+
+The point of this module is that nothing downstream needs to know where works came from: the
+API client writes exactly the layout of an OpenAlex snapshot (conventions.md), so the one
+snapshot reader (:mod:`aigeo_assets.ingest.snapshot`) reads it::
+
+    <root>/data/works/updated_date=YYYY-MM-DD/part_<year>_<NNN>.gz   gzip JSON Lines, one work a line
+    <root>/data/works/manifest                                        every part under data/works
+    <root>/data/institutions/updated_date=YYYY-MM-DD/part_<NNN>.gz
+    <root>/data/institutions/manifest
+
+The manifest has the shape of OpenAlex's own::
+
+    {"entries": [{"url": "s3://openalex/data/works/updated_date=.../part_2019_000.gz",
+                  "meta": {"content_length": <bytes>, "record_count": <n>}}, ...],
+     "meta": {"content_length": <total bytes>, "record_count": <total records>}}
+
+Requests
+    Works of one year are requested with ``filter=publication_year:YYYY,concepts.id:C1|C2`` (and/or
+    ``primary_topic.subfield.id:1702|...``; when both concepts and subfields are configured both
+    filters are fetched and works are de-duplicated by id), paged with ``cursor=*`` then
+    ``meta.next_cursor`` until it is null, a page is empty, or ``meta.count`` works have arrived.
+    ``per-page`` and ``mailto`` (the polite pool) are sent with every request. HTTP 429, 5xx,
+    connection errors, timeouts and unreadable bodies are retried with exponential backoff
+    (``backoff_seconds * 2**attempt``), or after ``Retry-After`` seconds when the server sends it;
+    any other 4xx fails at once. Failures raise :class:`OpenAlexApiError` naming the URL and status.
+
+Writes
+    Every write is atomic: parts of a fetch are written into a hidden staging folder beside the
+    entity folder, and only once the whole fetch has succeeded are they moved (``os.replace``) into
+    ``updated_date=<today>/``; then the year's earlier parts (``part_<year>_*.gz`` in any
+    ``updated_date=`` folder) are removed and the manifest is rewritten (temp file + ``os.replace``).
+    A fetch that fails or is interrupted before that point leaves the previous files of the year
+    untouched and removes its staging folder. The swap holds an ``fcntl`` lock on the entity
+    folder so two fetches of different years do not write the manifest over each other.
+    (A hard kill *during* the few renames of the swap can leave both the old and the new parts of
+    that one year on disk; fetching the year again repairs it.)
+
+Only the standard library is used for HTTP (``urllib``); records are (de)serialised with orjson.
+No dagster import: the Dagster resource (``resources/sources.py``) calls these functions.
+
+CLI::
+
+    python -m aigeo_assets.ingest.openalex_api --year 2019 --out data/sources/openalex-api --mailto me@x.org
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as _dt
+import email.utils
+import fcntl
+import gzip
+import http.client
+import json
+import logging
+import os
+import re
+import shutil
+import socket
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+__all__ = [
+    "ApiFetchConfig",
+    "FetchStats",
+    "OpenAlexApiError",
+    "fetch_institutions",
+    "fetch_works_year",
+    "write_manifest",
+    "works_filters",
+    "main",
+]
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "aigeo-openalex-client/0.1 (+https://github.com/; python urllib)"
+INSTITUTION_BATCH = 50
+"""OpenAlex accepts at most 50 values OR-ed in one filter."""
+
+_RETRYABLE_STATUS = frozenset({429}) | frozenset(range(500, 600))
+_CONCEPT_RE = re.compile(r"^C\d+$")
+_INSTITUTION_RE = re.compile(r"^I\d+$")
+_SUBFIELD_RE = re.compile(r"^\d+$")
+
+Sleep = Callable[[float], None]
+Clock = Callable[[], _dt.date]
+
+
+class OpenAlexApiError(RuntimeError):
+    """The OpenAlex API could not be used: a 4xx other than 429, or retries exhausted.
+
+    ``url`` is the request that failed, ``status`` its last HTTP status (``None`` for a connection
+    error or timeout) and ``attempts`` how many times it was tried.
+    """
+
+    def __init__(self, message: str, *, url: str, status: int | None = None, attempts: int = 1) -> None:
+        super().__init__(message)
+        self.url = url
+        self.status = status
+        self.attempts = attempts
+
+
+@dataclass(frozen=True)
+class ApiFetchConfig:
+    """How to talk to the OpenAlex API and which works to fetch.
+
+    ``concepts`` are concept ids (``C154945302`` or ``https://openalex.org/C154945302``) OR-ed in a
+    ``concepts.id`` filter; ``subfields`` are topic subfield ids (``1702``, ``subfields/1702`` or the
+    URL form) OR-ed in a ``primary_topic.subfield.id`` filter. With both, both filters are fetched
+    and works de-duplicated by id; with neither, every work of the year is fetched.
+    """
+
+    base_url: str = "https://api.openalex.org"
+    mailto: str | None = None
+    """Polite pool: sent as the ``mailto=`` query parameter (and in the User-Agent)."""
+    concepts: tuple[str, ...] = ("C154945302",)
+    subfields: tuple[str, ...] = ()
+    per_page: int = 200
+    max_retries: int = 6
+    """Retries after the first attempt (so at most ``max_retries + 1`` requests per page)."""
+    backoff_seconds: float = 1.0
+    """Exponential backoff: wait ``backoff_seconds * 2**attempt`` unless ``Retry-After`` is sent."""
+    timeout_seconds: float = 60.0
+    max_pages: int | None = None
+    """Safety cap on pages per fetch call; a capped fetch sets ``FetchStats.capped``."""
+    records_per_part: int = 100_000
+    """Works per part file (``part_<year>_000.gz``, ``_001`` ...)."""
+    max_retry_after_seconds: float = 3600.0
+    """A ``Retry-After`` longer than this (e.g. a daily quota) fails at once instead of waiting."""
+    api_key: str | None = None
+    """Optional OpenAlex API key, sent as ``api_key=`` when set."""
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.per_page <= 200:
+            raise ValueError(f"per_page must be within 1..200 (OpenAlex's limit), got {self.per_page}")
+        if self.max_retries < 0:
+            raise ValueError(f"max_retries must be >= 0, got {self.max_retries}")
+        if self.records_per_part < 1:
+            raise ValueError(f"records_per_part must be >= 1, got {self.records_per_part}")
+        if self.max_pages is not None and self.max_pages < 1:
+            raise ValueError(f"max_pages must be >= 1 or None, got {self.max_pages}")
+
+
+@dataclass
+class FetchStats:
+    """What one fetch call did."""
+
+    entity: str = "works"
+    pages: int = 0
+    """Pages (successful responses) received."""
+    records: int = 0
+    """Distinct records written."""
+    retries: int = 0
+    """Requests repeated after a 429/5xx/connection error/timeout."""
+    requests: int = 0
+    """HTTP attempts made, retries included."""
+    files_written: int = 0
+    elapsed_seconds: float = 0.0
+    expected_records: int = 0
+    """Sum of ``meta.count`` over the queries made (overlapping filters count twice here)."""
+    duplicates: int = 0
+    """Records received again (same id) and dropped."""
+    capped: bool = False
+    """``max_pages`` stopped the fetch before the API ran out of results."""
+    files: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """A plain dict (for logs, Dagster metadata, the CLI's JSON output)."""
+        return asdict(self)
+
+
+# --------------------------------------------------------------------------------------------
+# ids and filters
+
+
+def _tail(value: str) -> str:
+    value = value.strip().rstrip("/")
+    return value[value.rfind("/") + 1 :]
+
+
+def normalize_concept_id(value: str) -> str:
+    """``https://openalex.org/C154945302`` or ``c154945302`` -> ``C154945302``."""
+    cid = _tail(value).upper()
+    if not _CONCEPT_RE.match(cid):
+        raise ValueError(f"not an OpenAlex concept id: {value!r} (expected C<digits>)")
+    return cid
+
+
+def normalize_subfield_id(value: str) -> str:
+    """``1702``, ``subfields/1702`` or ``https://openalex.org/subfields/1702`` -> ``1702``."""
+    sid = _tail(str(value))
+    if not _SUBFIELD_RE.match(sid):
+        raise ValueError(f"not an OpenAlex subfield id: {value!r} (expected digits, e.g. 1702)")
+    return sid
+
+
+def normalize_institution_id(value: str) -> str:
+    """``I123``, ``i123`` or ``https://openalex.org/I123`` -> ``I123``."""
+    iid = _tail(value).upper()
+    if not _INSTITUTION_RE.match(iid):
+        raise ValueError(f"not an OpenAlex institution id: {value!r} (expected I<digits> or its URL)")
+    return iid
+
+
+def works_filters(config: ApiFetchConfig, year: int) -> list[str]:
+    """The ``filter=`` values to fetch for ``year``: one per configured id family."""
+    base = f"publication_year:{int(year)}"
+    filters = []
+    if config.concepts:
+        filters.append(f"{base},concepts.id:" + "|".join(_dedupe(normalize_concept_id(c) for c in config.concepts)))
+    if config.subfields:
+        filters.append(
+            f"{base},primary_topic.subfield.id:" + "|".join(_dedupe(normalize_subfield_id(s) for s in config.subfields))
+        )
+    return filters or [base]
+
+
+def _dedupe(items: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(items))
+
+
+# --------------------------------------------------------------------------------------------
+# HTTP
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or an HTTP date); None if absent/bad."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=_dt.timezone.utc)
+    current = time.time() if now is None else now
+    return max(0.0, when.timestamp() - current)
+
+
+class _Client:
+    """GET JSON from the API with retries; counts requests, retries and pages into ``stats``."""
+
+    def __init__(self, config: ApiFetchConfig, stats: FetchStats, sleep: Sleep) -> None:
+        self.config = config
+        self.stats = stats
+        self.sleep = sleep
+        agent = USER_AGENT + (f" mailto:{config.mailto}" if config.mailto else "")
+        self.headers = {"User-Agent": agent, "Accept": "application/json", "Accept-Encoding": "gzip"}
+
+    def url(self, path: str, params: dict[str, Any]) -> str:
+        query = dict(params)
+        if self.config.mailto:
+            query["mailto"] = self.config.mailto
+        if self.config.api_key:
+            query["api_key"] = self.config.api_key
+        encoded = urllib.parse.urlencode(query, safe=":|,*", quote_via=urllib.parse.quote)
+        return f"{self.config.base_url.rstrip('/')}/{path.lstrip('/')}?{encoded}"
+
+    def get_json(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
+        """One API response as a dict, retrying transient failures; raises OpenAlexApiError."""
+        url = self.url(path, params)
+        cfg = self.config
+        attempts = 0
+        while True:
+            attempts += 1
+            self.stats.requests += 1
+            status: int | None = None
+            retry_after: float | None = None
+            try:
+                request = urllib.request.Request(url, headers=self.headers)
+                with urllib.request.urlopen(request, timeout=cfg.timeout_seconds) as response:
+                    status = response.status
+                    body = response.read()
+                    encoding = (response.headers.get("Content-Encoding") or "").lower()
+                if encoding == "gzip" or body[:2] == b"\x1f\x8b":
+                    body = gzip.decompress(body)
+                doc = orjson.loads(body)
+                if not isinstance(doc, dict):
+                    raise OpenAlexApiError(
+                        f"OpenAlex API returned {type(doc).__name__}, not a JSON object: GET {url}",
+                        url=url,
+                        status=status,
+                        attempts=attempts,
+                    )
+                return doc
+            except urllib.error.HTTPError as exc:
+                status = exc.code
+                detail = _error_body(exc)
+                exc.close()
+                if status not in _RETRYABLE_STATUS:
+                    raise OpenAlexApiError(
+                        f"OpenAlex API request failed: GET {url} -> HTTP {status}{detail}",
+                        url=url,
+                        status=status,
+                        attempts=attempts,
+                    ) from exc
+                retry_after = parse_retry_after(exc.headers.get("Retry-After") if exc.headers else None)
+                reason = f"HTTP {status}{detail}"
+                error: BaseException = exc
+            except (
+                urllib.error.URLError,
+                http.client.HTTPException,
+                ConnectionError,
+                TimeoutError,
+                socket.timeout,
+                orjson.JSONDecodeError,
+                EOFError,
+                OSError,
+            ) as exc:
+                reason = f"{type(exc).__name__}: {getattr(exc, 'reason', None) or exc}"
+                error = exc
+            if retry_after is not None and retry_after > cfg.max_retry_after_seconds:
+                raise OpenAlexApiError(
+                    f"OpenAlex API asks to wait {retry_after:.0f}s (more than max_retry_after_seconds="
+                    f"{cfg.max_retry_after_seconds:.0f}; a daily quota?): GET {url} -> {reason}",
+                    url=url,
+                    status=status,
+                    attempts=attempts,
+                ) from error
+            if attempts > cfg.max_retries:
+                raise OpenAlexApiError(
+                    f"OpenAlex API request failed after {attempts} attempts: GET {url} -> {reason}",
+                    url=url,
+                    status=status,
+                    attempts=attempts,
+                ) from error
+            delay = retry_after if retry_after is not None else cfg.backoff_seconds * 2 ** (attempts - 1)
+            self.stats.retries += 1
+            log.warning("OpenAlex %s for %s; retry %d/%d in %.1fs", reason, url, attempts, cfg.max_retries, delay)
+            self.sleep(delay)
+
+    def iter_results(self, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        """Every result of one query, following ``meta.next_cursor`` (cursor paging)."""
+        cursor: str = "*"
+        received = 0
+        first = True
+        while True:
+            if self.config.max_pages is not None and self.stats.pages >= self.config.max_pages:
+                self.stats.capped = True
+                log.warning("max_pages=%d reached: stopping %s %s early", self.config.max_pages, path, params)
+                return
+            doc = self.get_json(path, {**params, "per-page": self.config.per_page, "cursor": cursor})
+            self.stats.pages += 1
+            meta = doc.get("meta") or {}
+            results = doc.get("results")
+            if not isinstance(results, list):
+                raise OpenAlexApiError(
+                    f"OpenAlex API response has no 'results' list: GET {self.url(path, params)}",
+                    url=self.url(path, params),
+                )
+            count = meta.get("count")
+            if first and isinstance(count, int):
+                self.stats.expected_records += count
+            first = False
+            for item in results:
+                if isinstance(item, dict):
+                    yield item
+            received += len(results)
+            next_cursor = meta.get("next_cursor")
+            if not results or not next_cursor:
+                return
+            if isinstance(count, int) and received >= count:
+                return
+            cursor = str(next_cursor)
+
+
+def _error_body(exc: urllib.error.HTTPError) -> str:
+    try:
+        raw = exc.read(500)
+    except Exception:  # noqa: BLE001 - a body we cannot read adds nothing to the message
+        return ""
+    text = raw.decode("utf-8", "replace").strip().replace("\n", " ")
+    return f" ({text[:300]})" if text else ""
+
+
+# --------------------------------------------------------------------------------------------
+# files
+
+
+class _PartWriter:
+    """Writes records as gzip JSON Lines into ``folder``, rolling to a new part every ``limit``."""
+
+    def __init__(self, folder: Path, name: Callable[[int], str], limit: int, first_index: int = 0) -> None:
+        self.folder = folder
+        self.name = name
+        self.limit = limit
+        self.index = first_index
+        self.parts: list[tuple[Path, int]] = []
+        self._raw: Any = None
+        self._gz: gzip.GzipFile | None = None
+        self._count = 0
+
+    def write(self, record: dict[str, Any]) -> None:
+        if self._gz is None or self._count >= self.limit:
+            self._finish()
+            path = self.folder / self.name(self.index)
+            self.index += 1
+            self._raw = open(path, "wb")
+            # mtime=0 and no file name in the header: the same records give the same bytes
+            self._gz = gzip.GzipFile(filename="", mode="wb", fileobj=self._raw, mtime=0)
+            self.parts.append((path, 0))
+            self._count = 0
+        self._gz.write(orjson.dumps(record) + b"\n")
+        self._count += 1
+        path, _ = self.parts[-1]
+        self.parts[-1] = (path, self._count)
+
+    def _finish(self) -> None:
+        if self._gz is not None:
+            self._gz.close()
+            self._raw.flush()
+            os.fsync(self._raw.fileno())
+            self._raw.close()
+            self._gz = self._raw = None
+
+    def close(self) -> list[tuple[Path, int]]:
+        """Close the open part; returns [(staged path, record count)]."""
+        self._finish()
+        return self.parts
+
+    def abort(self) -> None:
+        with contextlib.suppress(Exception):
+            if self._gz is not None:
+                self._gz.close()
+        with contextlib.suppress(Exception):
+            if self._raw is not None:
+                self._raw.close()
+        self._gz = self._raw = None
+
+
+def _atomic_write_bytes(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+@contextlib.contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """An exclusive advisory lock on ``folder`` (its ``.lock`` file) for the swap + manifest."""
+    with open(folder / ".lock", "a+b") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def _part_files(entity_dir: Path) -> list[Path]:
+    """Part files under ``updated_date=*/`` (temp and hidden files excluded), sorted."""
+    return sorted(
+        p
+        for p in entity_dir.glob("updated_date=*/part_*")
+        if p.is_file() and not p.name.endswith(".tmp") and not p.name.startswith(".")
+    )
+
+
+def _count_records(path: Path) -> int:
+    opener = gzip.open if path.read_bytes()[:2] == b"\x1f\x8b" else open
+    with opener(path, "rb") as fh:
+        return sum(1 for line in fh if line.strip())
+
+
+def _manifest_url(entity: str, part: Path) -> str:
+    return f"s3://openalex/data/{entity}/{part.parent.name}/{part.name}"
+
+
+def write_manifest(entity_dir: Path, entity: str, known_counts: dict[Path, int] | None = None) -> dict[str, Any]:
+    """(Re)write ``entity_dir/manifest`` listing every part file under it; returns the manifest.
+
+    Record counts come from ``known_counts`` (parts just written), else from the previous manifest
+    when the file size is unchanged, else by counting the file's lines.
+    """
+    known = {Path(p).resolve(): n for p, n in (known_counts or {}).items()}
+    previous: dict[str, tuple[int, int]] = {}
+    manifest_path = entity_dir / "manifest"
+    if manifest_path.is_file():
+        with contextlib.suppress(Exception):
+            old = orjson.loads(manifest_path.read_bytes())
+            for item in old.get("entries") or []:
+                meta = item.get("meta") or {}
+                previous[item["url"]] = (int(meta["content_length"]), int(meta["record_count"]))
+    entries = []
+    total_bytes = total_records = 0
+    for part in _part_files(entity_dir):
+        size = part.stat().st_size
+        url = _manifest_url(entity, part)
+        resolved = part.resolve()
+        if resolved in known:
+            n = known[resolved]
+        elif url in previous and previous[url][0] == size:
+            n = previous[url][1]
+        else:
+            n = _count_records(part)
+        entries.append({"url": url, "meta": {"content_length": size, "record_count": n}})
+        total_bytes += size
+        total_records += n
+    manifest = {"entries": entries, "meta": {"content_length": total_bytes, "record_count": total_records}}
+    _atomic_write_bytes(manifest_path, orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n")
+    return manifest
+
+
+def _swap_in(
+    entity_dir: Path,
+    entity: str,
+    staged: list[tuple[Path, int]],
+    dest: Path,
+    old_parts: Callable[[], list[Path]],
+) -> list[Path]:
+    """Move staged parts into ``dest``, delete the superseded ``old_parts()``, rewrite the manifest."""
+    with _locked(entity_dir):
+        dest.mkdir(parents=True, exist_ok=True)
+        superseded = old_parts()
+        final: list[Path] = []
+        counts: dict[Path, int] = {}
+        for path, n in staged:
+            target = dest / path.name
+            os.replace(path, target)
+            final.append(target)
+            counts[target] = n
+        keep = {p.resolve() for p in final}
+        for part in superseded:
+            if part.resolve() not in keep:
+                with contextlib.suppress(FileNotFoundError):
+                    part.unlink()
+        for folder in entity_dir.glob("updated_date=*"):
+            if folder.is_dir() and not any(folder.iterdir()):
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
+        write_manifest(entity_dir, entity, counts)
+    return final
+
+
+# --------------------------------------------------------------------------------------------
+# public fetchers
+
+
+def fetch_works_year(
+    config: ApiFetchConfig,
+    year: int,
+    snapshot_root: Path,
+    *,
+    sleep: Sleep = time.sleep,
+    today: Clock = _dt.date.today,
+) -> FetchStats:
+    """Fetch every work of ``year`` matching the configured concepts/subfields into snapshot layout.
+
+    Writes ``snapshot_root/data/works/updated_date=<today>/part_<year>_<NNN>.gz`` (replacing the
+    year's earlier parts wherever they are) and rewrites ``data/works/manifest``. Raises
+    :class:`OpenAlexApiError` when the API cannot be used; the year's previous files are then intact.
+    """
+    year = int(year)
+    started = time.monotonic()
+    stats = FetchStats(entity="works")
+    client = _Client(config, stats, sleep)
+    filters = works_filters(config, year)
+    works_dir = Path(snapshot_root) / "data" / "works"
+    works_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=works_dir, prefix=f".fetch_{year}_"))
+    writer = _PartWriter(staging, lambda i: f"part_{year}_{i:03d}.gz", config.records_per_part)
+    try:
+        seen: set[str] = set()
+        for filter_value in filters:
+            log.info("OpenAlex works %d: filter=%s", year, filter_value)
+            for work in client.iter_results("works", {"filter": filter_value}):
+                wid = work.get("id")
+                if wid is not None:
+                    if wid in seen:
+                        stats.duplicates += 1
+                        continue
+                    seen.add(wid)
+                writer.write(work)
+                stats.records += 1
+        staged = writer.close()
+        date_dir = works_dir / f"updated_date={today().isoformat()}"
+        final = _swap_in(
+            works_dir,
+            "works",
+            staged,
+            date_dir,
+            lambda: [p for p in works_dir.glob(f"updated_date=*/part_{year}_*.gz") if p.is_file()],
+        )
+    except BaseException:
+        writer.abort()
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    stats.files = [str(p) for p in final]
+    stats.files_written = len(final)
+    stats.elapsed_seconds = time.monotonic() - started
+    log.info(
+        "OpenAlex works %d: %d records in %d pages, %d retries, %d files (%.1fs)%s",
+        year,
+        stats.records,
+        stats.pages,
+        stats.retries,
+        stats.files_written,
+        stats.elapsed_seconds,
+        " [CAPPED by max_pages]" if stats.capped else "",
+    )
+    return stats
+
+
+def _existing_ids(parts: Sequence[Path]) -> set[str]:
+    ids: set[str] = set()
+    for part in parts:
+        opener = gzip.open if part.read_bytes()[:2] == b"\x1f\x8b" else open
+        with opener(part, "rb") as fh:
+            for line in fh:
+                if line.strip():
+                    with contextlib.suppress(orjson.JSONDecodeError, AttributeError, ValueError):
+                        rid = orjson.loads(line).get("id")
+                        if rid:
+                            ids.add(normalize_institution_id(rid))
+    return ids
+
+
+def fetch_institutions(
+    config: ApiFetchConfig,
+    institution_ids: Iterable[str],
+    snapshot_root: Path,
+    *,
+    sleep: Sleep = time.sleep,
+    today: Clock = _dt.date.today,
+    replace: bool = True,
+) -> FetchStats:
+    """Fetch institutions by id (batches of 50, ``filter=openalex:I1|I2|...``) into snapshot layout.
+
+    Ids may be short (``I123``) or URLs; duplicates are dropped. Writes
+    ``snapshot_root/data/institutions/updated_date=<today>/part_<NNN>.gz`` and the manifest.
+    With ``replace=True`` (default) the given ids are the complete set and earlier institution
+    parts are removed; with ``replace=False`` earlier parts are kept, ids already present in them
+    are not fetched again and new parts are numbered after the existing ones. An empty id list
+    changes nothing. Ids the API does not return (e.g. merged ones) are simply absent:
+    ``stats.records`` vs ``stats.expected_records`` shows the gap.
+    """
+    started = time.monotonic()
+    stats = FetchStats(entity="institutions")
+    ids = _dedupe(normalize_institution_id(i) for i in institution_ids)
+    inst_dir = Path(snapshot_root) / "data" / "institutions"
+    first_index = 0
+    if not replace and inst_dir.is_dir():
+        existing = _part_files(inst_dir)
+        have = _existing_ids(existing)
+        ids = [i for i in ids if i not in have]
+        numbers = [int(m.group(1)) for p in existing if (m := re.match(r"part_(\d+)", p.name))]
+        first_index = max(numbers, default=-1) + 1
+    if not ids:
+        stats.elapsed_seconds = time.monotonic() - started
+        log.info("OpenAlex institutions: nothing to fetch")
+        return stats
+    client = _Client(config, stats, sleep)
+    inst_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=inst_dir, prefix=".fetch_institutions_"))
+    writer = _PartWriter(staging, lambda i: f"part_{i:03d}.gz", config.records_per_part, first_index)
+    try:
+        seen: set[str] = set()
+        for start in range(0, len(ids), INSTITUTION_BATCH):
+            batch = ids[start : start + INSTITUTION_BATCH]
+            for inst in client.iter_results("institutions", {"filter": "openalex:" + "|".join(batch)}):
+                rid = inst.get("id")
+                if rid is not None:
+                    if rid in seen:
+                        stats.duplicates += 1
+                        continue
+                    seen.add(rid)
+                writer.write(inst)
+                stats.records += 1
+        staged = writer.close()
+        final = _swap_in(
+            inst_dir,
+            "institutions",
+            staged,
+            inst_dir / f"updated_date={today().isoformat()}",
+            (lambda: _part_files(inst_dir)) if replace else (lambda: []),
+        )
+    except BaseException:
+        writer.abort()
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    stats.files = [str(p) for p in final]
+    stats.files_written = len(final)
+    stats.elapsed_seconds = time.monotonic() - started
+    log.info(
+        "OpenAlex institutions: %d of %d ids in %d pages, %d retries (%.1fs)",
+        stats.records,
+        len(ids),
+        stats.pages,
+        stats.retries,
+        stats.elapsed_seconds,
+    )
+    return stats
+
+
+# --------------------------------------------------------------------------------------------
+# CLI
+
+
+def _years(value: str) -> list[int]:
+    """``2019`` or ``2015-2019`` -> list of years."""
+    m = re.fullmatch(r"\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?", value)
+    if not m:
+        raise argparse.ArgumentTypeError(f"not a year or range of years: {value!r}")
+    lo = int(m.group(1))
+    hi = int(m.group(2) or lo)
+    if hi < lo:
+        raise argparse.ArgumentTypeError(f"empty range of years: {value!r}")
+    return list(range(lo, hi + 1))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line: fetch works of one or more years (and optionally institutions) from the API."""
+    parser = argparse.ArgumentParser(
+        prog="python -m aigeo_assets.ingest.openalex_api",
+        description="Fetch OpenAlex works by year into an OpenAlex snapshot-shaped directory.",
+    )
+    parser.add_argument("--year", type=_years, action="append", required=True, help="2019 or 2015-2019; repeatable")
+    parser.add_argument("--out", type=Path, required=True, help="snapshot root (data/works/... is written under it)")
+    parser.add_argument("--mailto", default=os.environ.get("OPENALEX_MAILTO"), help="polite-pool e-mail")
+    parser.add_argument("--api-key", default=os.environ.get("OPENALEX_API_KEY"), help="optional OpenAlex API key")
+    parser.add_argument("--base-url", default=ApiFetchConfig.base_url)
+    parser.add_argument("--concept", action="append", help="concept id (repeatable); default C154945302")
+    parser.add_argument("--subfield", action="append", default=[], help="topic subfield id, e.g. 1702 (repeatable)")
+    parser.add_argument("--no-concepts", action="store_true", help="no concept filter (use with --subfield)")
+    parser.add_argument("--per-page", type=int, default=ApiFetchConfig.per_page)
+    parser.add_argument("--max-pages", type=int, default=None)
+    parser.add_argument("--max-retries", type=int, default=ApiFetchConfig.max_retries)
+    parser.add_argument("--institutions", action="store_true", help="then fetch every institution the works name")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="%(levelname)s %(message)s")
+
+    concepts: tuple[str, ...] = () if args.no_concepts else tuple(args.concept or ApiFetchConfig.concepts)
+    config = ApiFetchConfig(
+        base_url=args.base_url,
+        mailto=args.mailto,
+        api_key=args.api_key,
+        concepts=concepts,
+        subfields=tuple(args.subfield),
+        per_page=args.per_page,
+        max_pages=args.max_pages,
+        max_retries=args.max_retries,
+    )
+    report: dict[str, Any] = {"years": {}}
+    try:
+        for year in sorted({y for group in args.year for y in group}):
+            report["years"][str(year)] = fetch_works_year(config, year, args.out).as_dict()
+        if args.institutions:
+            ids: set[str] = set()
+            for part in _part_files(args.out / "data" / "works"):
+                with gzip.open(part, "rb") as fh:
+                    for line in fh:
+                        for a in orjson.loads(line).get("authorships") or []:
+                            for inst in a.get("institutions") or []:
+                                if inst.get("id"):
+                                    ids.add(normalize_institution_id(inst["id"]))
+            report["institutions"] = fetch_institutions(config, sorted(ids), args.out).as_dict()
+    except OpenAlexApiError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())
