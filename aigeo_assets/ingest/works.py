@@ -235,8 +235,11 @@ def parse_work(obj: dict, merged: MergedIds) -> tuple[tuple, list[tuple], list[t
     return work_row, authorships, references, concepts, topics, venue_row
 
 
-def parse_works_year(files: Iterable[Path], year: int, merged: MergedIds | None = None) -> WorksTables:
-    """Parse every work of publication ``year`` found in ``files`` (a snapshot's works parts)."""
+def parse_works_year(files: Iterable[Path], year: int | None, merged: MergedIds | None = None) -> WorksTables:
+    """Parse every work of publication ``year`` found in ``files`` (a snapshot's works parts).
+
+    ``year=None`` parses the works of every year in one pass (used by benchmarks and tools).
+    """
     from aigeo_assets.schemas import SCHEMAS
 
     merged = merged or MergedIds.none()
@@ -255,7 +258,7 @@ def parse_works_year(files: Iterable[Path], year: int, merged: MergedIds | None 
             if line_year is None:
                 q.add(str(path), lineno, "year_unknown", "publication_year is null (reported by every yearly scan)")
                 continue
-            if line_year != year:
+            if year is not None and line_year != year:
                 continue
             try:
                 obj = orjson.loads(line)
@@ -271,10 +274,10 @@ def parse_works_year(files: Iterable[Path], year: int, merged: MergedIds | None 
                 reason = "missing_id" if str(exc) == "missing id" else "bad_field"
                 q.add(str(path), lineno, reason, str(exc))
                 continue
-            if work[1] != year:
+            if year is not None and work[1] != year:
                 continue
             if work[0] in seen:
-                q.add(str(path), lineno, "duplicate_work", f"{work[0]} already read for {year}")
+                q.add(str(path), lineno, "duplicate_work", f"{work[0]} already read")
                 continue
             seen.add(work[0])
             cols["raw_works"].rows.append(work)

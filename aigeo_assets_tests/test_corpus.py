@@ -1,0 +1,156 @@
+"""Papers, citations and author-years on hand-worked examples (seed 000 and seed 004 definitions)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from aigeo_assets.corpus.authors import AiScientistRule, build_author_years
+from aigeo_assets.corpus.citations import build_core_citations
+from aigeo_assets.corpus.papers import AiRule, ai_flags, build_core_papers, document_types
+from aigeo_assets.schemas import SCHEMAS, conform
+
+BEIJING, SHANGHAI, BOSTON, LONDON = 1816670, 1796236, 4930956, 2643743
+
+
+def frame(table: str, rows: list[dict]) -> pd.DataFrame:
+    cols = SCHEMAS[table].names
+    return conform(pd.DataFrame([{c: r.get(c) for c in cols} for r in rows], columns=cols), table)
+
+
+def works(*rows):
+    base = {"type": "article", "type_crossref": "journal-article", "venue_type": "journal", "n_authors": 2, "n_references": 0}
+    return frame("raw_works", [{**base, **r} for r in rows])
+
+
+def aff(work, seq, pos, author, city=None, country=None, bloc=None, inst=None):
+    return {"work_id": work, "author_seq": seq, "author_position": pos, "author_id": author, "institution_id": inst,
+            "city_geonames_id": city, "country_code": country, "bloc": bloc, "geocode_rule": "openalex_geo" if city else "country_only"}
+
+
+EMPTY_INST = frame("core_institutions", [])
+
+
+def test_ai_rules_and_threshold():
+    w = works(
+        {"work_id": "W1", "publication_year": 2015, "primary_subfield_id": "1702"},
+        {"work_id": "W2", "publication_year": 2015, "primary_subfield_id": "1707"},
+        {"work_id": "W3", "publication_year": 2015},
+    )
+    c = frame("raw_work_concepts", [
+        {"work_id": "W2", "concept_id": "C154945302", "level": 1, "score": 0.31},
+        {"work_id": "W3", "concept_id": "C154945302", "level": 1, "score": 0.29},
+    ])
+    assert ai_flags(w, c, AiRule("concept", 0.3)).tolist() == [False, True, False]
+    assert ai_flags(w, c, AiRule("concept", 0.2)).tolist() == [False, True, True]
+    assert ai_flags(w, c, AiRule("subfield")).tolist() == [True, False, False]
+    assert ai_flags(w, c, AiRule("either", 0.3)).tolist() == [True, True, False]
+    with pytest.raises(ValueError, match="unknown AI rule"):
+        ai_flags(w, c, AiRule("keywords"))  # type: ignore[arg-type]
+
+
+def test_document_types():
+    w = works(
+        {"work_id": "W1", "publication_year": 2015, "venue_type": "conference", "type_crossref": "proceedings-article"},
+        {"work_id": "W2", "publication_year": 2015, "venue_type": None, "type_crossref": "proceedings-article"},
+        {"work_id": "W3", "publication_year": 2015, "venue_type": "repository", "type_crossref": "posted-content"},
+        {"work_id": "W4", "publication_year": 2015, "type": "book-chapter", "type_crossref": "book-chapter", "venue_type": "journal"},
+        {"work_id": "W5", "publication_year": 2015},
+    )
+    assert document_types(w).tolist() == ["conference", "conference", "other", "other", "journal"]
+
+
+def test_paper_city_is_the_last_authors_and_lead_country_falls_back_to_first():
+    w = works(*[{"work_id": f"W{i}", "publication_year": 2015} for i in range(1, 6)])
+    c = frame("raw_work_concepts", [{"work_id": f"W{i}", "concept_id": "C154945302", "level": 1, "score": 0.9} for i in range(1, 6)])
+    a = frame("core_affiliations", [
+        # W1: first in Boston, last in Beijing (two institutions: first one unlocated to a city)
+        aff("W1", 0, "first", "A1", BOSTON, "US", "West"),
+        aff("W1", 1, "last", "A2", None, "CN", None, inst="I9"),
+        aff("W1", 1, "last", "A2", BEIJING, "CN", "East", inst="I8"),
+        # W2: single author, OpenAlex marks him "first"
+        aff("W2", 0, "first", "A3", LONDON, "GB", "West"),
+        # W3: last author known only by country -> unlocated paper, lead country from the last author
+        aff("W3", 0, "first", "A1", BOSTON, "US", "West"),
+        aff("W3", 1, "last", "A2", None, "JP", None),
+        # W4: last author unknown entirely -> lead country from the first author (seed 004)
+        aff("W4", 0, "first", "A1", SHANGHAI, "CN", "East"),
+        aff("W4", 1, "last", "A5"),
+        # W5: nobody located
+        aff("W5", 0, "first", "A6"),
+    ])
+    p = build_core_papers(w, c, a, EMPTY_INST).set_index("work_id")
+    assert p.loc["W1", "city_geonames_id"] == BEIJING and p.loc["W1", "bloc"] == "East"
+    assert p.loc["W1", "city_name"] == "Beijing" and abs(p.loc["W1", "city_latitude"] - 39.9) < 0.1
+    assert p.loc["W2", "city_geonames_id"] == LONDON
+    assert pd.isna(p.loc["W3", "city_geonames_id"]) and p.loc["W3", "lead_country_code"] == "JP"
+    assert p.loc["W3", "lead_rule"] == "last_author" and p.loc["W3", "lead_world_region"] == "Asia"
+    assert pd.isna(p.loc["W4", "city_geonames_id"]) and p.loc["W4", "lead_country_code"] == "CN"
+    assert p.loc["W4", "lead_rule"] == "first_author"
+    assert p.loc["W5", "lead_rule"] == "none" and pd.isna(p.loc["W5", "lead_country_code"])
+    assert p["in_corpus"].all()
+
+
+def _papers(rows):
+    base = {"is_ai": True, "doc_type": "journal", "in_corpus": True, "n_authors": 1, "lead_rule": "none"}
+    return frame("core_papers", [{**base, **r} for r in rows])
+
+
+def test_citations_resolve_within_years_up_to_the_citing_year():
+    known = _papers([
+        {"work_id": "W1", "publication_year": 2014, "city_geonames_id": BOSTON, "city_country_code": "US", "bloc": "West"},
+        {"work_id": "W2", "publication_year": 2015, "city_geonames_id": BEIJING, "city_country_code": "CN", "bloc": "East"},
+        {"work_id": "W3", "publication_year": 2015, "is_ai": False, "in_corpus": False},
+    ])
+    refs = frame("raw_references", [
+        {"citing_work_id": "W2", "cited_work_id": "W1"},
+        {"citing_work_id": "W2", "cited_work_id": "W404"},
+        {"citing_work_id": "W3", "cited_work_id": "W2"},
+    ])
+    citing = known[known["publication_year"] == 2015]
+    c = build_core_citations(refs, citing, known)
+    assert c["resolution"].tolist() == ["in_snapshot", "external", "in_snapshot"]
+    first = c.iloc[0]
+    assert (first["citing_year"], first["cited_year"]) == (2015, 2014)
+    assert (first["citing_bloc"], first["cited_bloc"]) == ("East", "West")
+    assert first["cited_city_geonames_id"] == BOSTON and first["citing_country_code"] == "CN"
+    assert pd.isna(c.iloc[1]["cited_year"]) and not c.iloc[1]["cited_in_corpus"]
+    assert not c.iloc[2]["citing_in_corpus"] and c.iloc[2]["cited_in_corpus"]
+
+
+def test_author_city_is_the_yearly_mode_and_ai_scientist_needs_three_papers_half_ai():
+    papers = _papers([
+        {"work_id": "W1", "publication_year": 2015},
+        {"work_id": "W2", "publication_year": 2015},
+        {"work_id": "W3", "publication_year": 2015, "is_ai": False},
+        {"work_id": "W4", "publication_year": 2016, "is_ai": False},
+        {"work_id": "W5", "publication_year": 2016, "doc_type": "other"},
+        {"work_id": "W6", "publication_year": 2016},
+    ])
+    a = frame("core_affiliations", [
+        # A1: 2015 two papers in Beijing, one in Boston -> Beijing; career 4 papers, 2 AI -> AI scientist (exactly half)
+        aff("W1", 0, "first", "A1", BEIJING, "CN", "East"),
+        aff("W2", 1, "last", "A1", BEIJING, "CN", "East"),
+        aff("W3", 0, "first", "A1", BOSTON, "US", "West"),
+        aff("W4", 0, "first", "A1", BOSTON, "US", "West"),
+        # A2: one paper each in Shanghai and Beijing in 2015 -> tie -> smaller GeoNames id (Shanghai 1796236)
+        aff("W1", 1, "last", "A2", SHANGHAI, "CN", "East"),
+        aff("W2", 0, "first", "A2", BEIJING, "CN", "East"),
+        # A3: three papers, one AI -> not; the "other" work does not count as a paper
+        aff("W3", 1, "last", "A3", LONDON, "GB", "West"),
+        aff("W4", 1, "last", "A3", LONDON, "GB", "West"),
+        aff("W5", 0, "first", "A3", LONDON, "GB", "West"),
+        aff("W6", 0, "first", "A3", None, "GB", None),
+    ])
+    ay = build_author_years(a, papers).set_index(["author_id", "year"])
+    assert ay.loc[("A1", 2015), "city_geonames_id"] == BEIJING
+    assert ay.loc[("A1", 2016), "city_geonames_id"] == BOSTON
+    assert (ay.loc[("A1", 2015), "n_papers_career"], ay.loc[("A1", 2015), "n_ai_papers_career"]) == (4, 2)
+    assert ay.loc[("A1", 2015), "is_ai_scientist"]
+    assert ay.loc[("A2", 2015), "city_geonames_id"] == SHANGHAI
+    assert not ay.loc[("A2", 2015), "is_ai_scientist"], "two papers are not enough"
+    assert ay.loc[("A3", 2016), "n_papers_year"] == 2, "the 'other' work is not a paper"
+    assert ay.loc[("A3", 2016), "city_geonames_id"] == LONDON
+    assert not ay.loc[("A3", 2015), "is_ai_scientist"], "3 papers, 1 AI: less than half"
+    strict = build_author_years(a, papers, AiScientistRule(min_papers=3, min_ai_share=0.51)).set_index(["author_id", "year"])
+    assert not strict.loc[("A1", 2015), "is_ai_scientist"]
