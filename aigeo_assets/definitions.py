@@ -27,6 +27,7 @@ def build_source(settings: Settings) -> WorksSource:
             download_dir=str(settings.sources_dir / "openalex-api"),
             base_url=settings.api_base_url,
             mailto=settings.api_mailto,
+            api_key=settings.api_key,
             concepts=list(settings.api_concepts),
             subfields=list(settings.api_subfields),
         )

@@ -22,7 +22,7 @@ YEARLY = ["raw_works", "raw_references", "core_affiliations", "core_papers", "co
 def _settings(data_dir: Path, end_year: int) -> Settings:
     return Settings(
         data_dir=data_dir, source="sample", snapshot_dir=None, sample_scale="tiny", sample_seed=7,
-        start_year=FIRST, end_year=end_year, api_base_url="", api_mailto=None, api_concepts=(), api_subfields=(),
+        start_year=FIRST, end_year=end_year, api_base_url="", api_mailto=None, api_key=None, api_concepts=(), api_subfields=(),
     )
 
 

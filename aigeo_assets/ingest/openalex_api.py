@@ -140,7 +140,8 @@ class ApiFetchConfig:
     max_retry_after_seconds: float = 3600.0
     """A ``Retry-After`` longer than this (e.g. a daily quota) fails at once instead of waiting."""
     api_key: str | None = None
-    """Optional OpenAlex API key, sent as ``api_key=`` when set."""
+    """OpenAlex API key, sent as ``api_key=`` when set. OpenAlex's docs say a (free) key is required
+    since 2026-02-13; without one only a tiny daily allowance is served."""
 
     def __post_init__(self) -> None:
         if not 1 <= self.per_page <= 200:
@@ -305,8 +306,11 @@ class _Client:
                 detail = _error_body(exc)
                 exc.close()
                 if status not in _RETRYABLE_STATUS:
+                    hint = ""
+                    if status in (401, 403) and not cfg.api_key:
+                        hint = " (OpenAlex requires a free API key since 2026-02-13: set ApiFetchConfig.api_key / OPENALEX_API_KEY)"
                     raise OpenAlexApiError(
-                        f"OpenAlex API request failed: GET {url} -> HTTP {status}{detail}",
+                        f"OpenAlex API request failed: GET {url} -> HTTP {status}{detail}{hint}",
                         url=url,
                         status=status,
                         attempts=attempts,

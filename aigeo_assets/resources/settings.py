@@ -25,6 +25,7 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "AIGEO_END_YEAR": ("2019", "last publication year partition"),
     "AIGEO_API_BASE_URL": ("https://api.openalex.org", "OpenAlex API root when AIGEO_SOURCE=api"),
     "AIGEO_API_MAILTO": ("", "e-mail for OpenAlex's polite pool"),
+    "AIGEO_API_KEY": ("", "OpenAlex API key (OpenAlex asks for a free key since 2026); OPENALEX_API_KEY also works"),
     "AIGEO_API_CONCEPTS": ("C154945302", "'|'-separated concept ids the API download filters on"),
     "AIGEO_API_SUBFIELDS": ("", "'|'-separated topic subfield ids the API download filters on (e.g. 1702)"),
 }
@@ -47,6 +48,7 @@ class Settings:
     end_year: int
     api_base_url: str
     api_mailto: str | None
+    api_key: str | None
     api_concepts: tuple[str, ...]
     api_subfields: tuple[str, ...]
 
@@ -69,6 +71,7 @@ class Settings:
             end_year=int(_env("AIGEO_END_YEAR")),
             api_base_url=_env("AIGEO_API_BASE_URL"),
             api_mailto=os.environ.get("AIGEO_API_MAILTO") or None,
+            api_key=os.environ.get("AIGEO_API_KEY") or os.environ.get("OPENALEX_API_KEY") or None,
             api_concepts=tuple(c for c in _env("AIGEO_API_CONCEPTS").split("|") if c),
             api_subfields=tuple(c for c in os.environ.get("AIGEO_API_SUBFIELDS", "").split("|") if c),
         )

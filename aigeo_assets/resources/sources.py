@@ -68,6 +68,7 @@ class OpenAlexApiSource(WorksSource):
     download_dir: str
     base_url: str = "https://api.openalex.org"
     mailto: str | None = None
+    api_key: str | None = None
     concepts: list[str] = ["C154945302"]
     subfields: list[str] = []
     refetch: bool = False
@@ -77,7 +78,7 @@ class OpenAlexApiSource(WorksSource):
         from aigeo_assets.ingest.openalex_api import ApiFetchConfig
 
         return ApiFetchConfig(
-            base_url=self.base_url, mailto=self.mailto, concepts=tuple(self.concepts), subfields=tuple(self.subfields)
+            base_url=self.base_url, mailto=self.mailto, api_key=self.api_key, concepts=tuple(self.concepts), subfields=tuple(self.subfields)
         )
 
     def snapshot_root(self) -> Path:
