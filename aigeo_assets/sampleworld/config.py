@@ -122,9 +122,11 @@ WEST_RULE = "country_code == 'US' or GeoNames continentcode == 'EU'"
 
 BRIDGE_CITY = ("SG", "Singapore")
 FAST_CAPITAL = ("CN", "Beijing")
-FAST_CAPITAL_GROWTH = 0.09  # extra log-growth per year of Beijing's weight within China
+FAST_CAPITAL_GROWTH = 0.05  # extra log-growth per year of Beijing's weight within China
 CITY_WEIGHT_POP_EXPONENT = 0.6  # within-country city weight ~ population^x * lognormal noise
-CITY_WEIGHT_NOISE = 0.6
+CITY_WEIGHT_NOISE = 0.35
+FAST_CAPITAL_BASE_BOOST = 2.5  # Beijing is China's largest AI city from the start
+EXCLUDED_CITY_NAMES = ("Brooklyn", "Queens", "Manhattan", "The Bronx", "Staten Island", "Bronx")
 RESEARCH_CITY_BOOST = 3.0
 
 # ---------------------------------------------------------------------------------------------
@@ -146,8 +148,8 @@ NO_DOI_SHARE = 0.05
 
 # Co-authorship: the byline's other authors.
 HOME_BIAS = 0.55  # P(co-author in the lead author's city)
-BLOC_BIAS = 0.85  # P(co-author in the lead's bloc | other city); random choice would give ~0.5
-BRIDGE_CROSS_BLOC = 0.45  # P(co-author in the other bloc | bridge-city lead, other city)
+BLOC_BIAS = 0.90  # P(co-author in the lead's bloc | other city); random choice would give ~0.5
+BRIDGE_CROSS_BLOC = 0.55  # P(co-author in the other bloc | bridge-city lead, other city)
 BRIDGE_PARTNER_BOOST = 12.0  # weight multiplier of the bridge city as a cross-bloc partner
 
 # Mobility: per author-year move probability by origin bloc, destination bloc split.

