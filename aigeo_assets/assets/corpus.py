@@ -1,6 +1,5 @@
 """Group ``corpus``: papers, citations and authors' yearly locations."""
 
-from __future__ import annotations
 
 import dagster as dg
 import pandas as pd
@@ -93,11 +92,16 @@ def build_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
         kinds={"parquet", "python"},
         description=SCHEMAS["core_author_years"].description,
         metadata=table_spec_metadata("core_author_years"),
+        automation_condition=dg.AutomationCondition.eager(),
         check_specs=[dg.AssetCheckSpec("no_work_in_two_years", asset="core_author_years", description="no work id appears in two yearly partitions of core_papers")],
     )
     def core_author_years(core_affiliations, core_papers, analysis: AnalysisSettings):
         """Each author's city per year and the AI-scientist flag (seed 000: at least three papers,
-        at least half of them AI)."""
+        at least half of them AI).
+
+        Reads every year, so it is not partitioned; its automation condition (eager) re-runs it when
+        any year's papers or affiliations change (Dagster's stale status does not follow
+        all-partition dependencies of time-partitioned assets)."""
         papers = concat_partitions(core_papers)
         affiliations = concat_partitions(core_affiliations)
         dup = papers["work_id"].duplicated(keep=False)

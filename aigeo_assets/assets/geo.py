@@ -1,6 +1,5 @@
 """Group ``geo``: institutions and each year's affiliations located to cities, countries and blocs."""
 
-from __future__ import annotations
 
 import dagster as dg
 import pandas as pd
@@ -17,8 +16,15 @@ def build_geo_assets(partitions: dg.PartitionsDefinition) -> list:
         kinds={"parquet", "python"},
         description=SCHEMAS["core_institutions"].description,
         metadata=table_spec_metadata("core_institutions"),
+        check_specs=[
+            dg.AssetCheckSpec(
+                "most_institutions_have_a_country",
+                asset="core_institutions",
+                description="at least 90% of institutions are placed at least in a country (warns otherwise)",
+            )
+        ],
     )
-    def core_institutions(raw_institutions: pd.DataFrame, analysis: AnalysisSettings) -> dg.Output:
+    def core_institutions(raw_institutions: pd.DataFrame, analysis: AnalysisSettings):
         """Each institution geocoded to a city (GeoNames), country, UN M49 region and bloc.
 
         Evidence in order: OpenAlex ``geo``; its ``geonames_city_id``; the display name matched against
@@ -26,7 +32,14 @@ def build_geo_assets(partitions: dg.PartitionsDefinition) -> list:
         Western, the rest Eastern), or the wider reading (AnalysisSettings.bloc_definition).
         """
         df = geocode_institutions(raw_institutions, bloc_definition=analysis.bloc_definition)
-        return dg.Output(df, metadata=table_metadata(df, "core_institutions", coverage=geocode_coverage(df)))
+        coverage = geocode_coverage(df)
+        yield dg.AssetCheckResult(
+            check_name="most_institutions_have_a_country",
+            passed=coverage["share_country"] >= 0.9,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={"share_country": coverage["share_country"], "share_city": coverage["share_city"]},
+        )
+        yield dg.Output(df, metadata=table_metadata(df, "core_institutions", coverage=coverage))
 
     @dg.asset(
         group_name="geo",

@@ -1,6 +1,5 @@
 """Group ``ingest``: works and institutions read from the configured source."""
 
-from __future__ import annotations
 
 import dagster as dg
 

