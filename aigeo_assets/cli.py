@@ -26,14 +26,19 @@ def _years(spec: str | None, all_years: list[str]) -> list[str]:
     return [y for y in all_years if y in wanted]
 
 
-def materialize_all(defs: dg.Definitions, instance: dg.DagsterInstance, years: list[str] | None = None) -> None:
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+
+
+def materialize_all(
+    defs: dg.Definitions, instance: dg.DagsterInstance, years: list[str] | None = None, run_config: dict | None = None
+) -> None:
     yearly = defs.resolve_job_def("yearly_refresh")
     keys = yearly.partitions_def.get_partition_keys()  # type: ignore[union-attr]
     for name in ("reference_tables", *[f"yearly_refresh:{y}" for y in (years or keys)], "careers"):
         job_name, _, partition = name.partition(":")
         started = time.perf_counter()
         result = defs.resolve_job_def(job_name).execute_in_process(
-            instance=instance, partition_key=partition or None, raise_on_error=True
+            instance=instance, partition_key=partition or None, raise_on_error=True, run_config=run_config or {}
         )
         label = f"{job_name}[{partition}]" if partition else job_name
         print(f"  {label:<26} {'ok' if result.success else 'FAILED'} in {time.perf_counter() - started:5.1f}s", flush=True)
@@ -51,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     instance = dg.DagsterInstance.get()
     keys = defs.resolve_job_def("yearly_refresh").partitions_def.get_partition_keys()  # type: ignore[union-attr]
     print(f"aigeo: materializing into {instance.root_directory}", flush=True)
-    materialize_all(defs, instance, _years(args.years, keys))
+    materialize_all(defs, instance, _years(args.years, keys), run_config=QUIET)
     print("aigeo: done. `make ui` shows the asset graph, runs and metadata.")
     return 0
 
