@@ -35,8 +35,6 @@ def build_source(settings: Settings) -> WorksSource:
         sources_dir=str(settings.sources_dir),
         scale=settings.sample_scale,
         seed=settings.sample_seed,
-        start_year=settings.start_year,
-        end_year=settings.end_year,
     )
 
 

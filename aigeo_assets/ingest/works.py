@@ -18,6 +18,7 @@ to the work's own id, its references, its institutions and its authors.
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -25,10 +26,11 @@ from pathlib import Path
 
 import orjson
 import pandas as pd
+import pyarrow as pa
 
 from aigeo_assets.ingest.quarantine import Quarantine
 from aigeo_assets.ingest.snapshot import iter_lines, short_id
-from aigeo_assets.schemas import conform
+from aigeo_assets.schemas import SCHEMAS, conform
 
 _YEAR_RE = re.compile(rb'"publication_year"\s*:\s*"?(null|-?\d+)')
 
@@ -82,11 +84,33 @@ def abstract_from_inverted_index(index: Mapping[str, list[int]] | None) -> str |
         return None
     if not isinstance(index, dict):
         raise BadField("abstract_inverted_index is not an object")
-    slots: dict[int, str] = {}
-    for word, positions in index.items():
-        for p in positions:
-            slots[p] = word
-    return " ".join(slots[i] for i in sorted(slots))
+    n = sum(map(len, index.values()))
+    words: list[str | None] = [None] * n
+    try:
+        for word, positions in index.items():
+            for p in positions:
+                words[p] = word
+    except (IndexError, TypeError):  # gaps or odd positions: fall back to sorting
+        slots = {p: w for w, ps in index.items() for p in ps if isinstance(p, int)}
+        return " ".join(slots[i] for i in sorted(slots))
+    return " ".join(w for w in words if w is not None)
+
+
+def short_ids(ids: pd.Series, merged: Mapping[str, str]) -> pd.Series:
+    """Vectorised ``short_id`` (``https://openalex.org/W1`` -> ``W1``) with merged ids applied."""
+    out = ids.astype("string").str.replace(r"^https?://openalex\.org/", "", regex=True)
+    if merged:
+        out = out.map(merged).fillna(out).astype("string")
+    return out
+
+
+def references_frame(citing: list[str], counts: list[int], cited: list[str], merged_works: Mapping[str, str]) -> pd.DataFrame:
+    """``raw_references`` from per-work reference lists: short ids, merged ids applied, de-duplicated."""
+    import numpy as np
+
+    cited_s = short_ids(pd.Series(cited, dtype="string"), merged_works)
+    df = pd.DataFrame({"citing_work_id": pd.array(np.repeat(np.array(citing, dtype=object), counts), dtype="string"), "cited_work_id": cited_s})
+    return conform(df, "raw_references").drop_duplicates(ignore_index=True)
 
 
 def _sid(value, field: str) -> str | None:
@@ -95,6 +119,10 @@ def _sid(value, field: str) -> str | None:
     if not isinstance(value, str):
         raise BadField(f"{field} is {type(value).__name__}, expected string")
     return short_id(value)
+
+
+def _bad(field: str, value, expected: str):
+    raise BadField(f"{field} is {type(value).__name__}, expected {expected}")
 
 
 def _as_list(value, field: str) -> list:
@@ -121,7 +149,21 @@ class _Columns:
         self.rows: list[tuple] = []
 
     def frame(self, table: str) -> pd.DataFrame:
-        return conform(pd.DataFrame(self.rows, columns=self.names), table)
+        columns = list(zip(*self.rows)) if self.rows else [()] * len(self.names)
+        data = {}
+        for col, values in zip(SCHEMAS[table].columns, columns):
+            data[col.name] = _column(values, col.dtype)
+        return conform(pd.DataFrame(data), table)
+
+
+def _column(values: tuple, dtype: str) -> pd.Series:
+    """A column built through Arrow when it is plain strings (several times faster than pandas)."""
+    if dtype == "string":
+        try:
+            return pd.Series(pd.arrays.ArrowStringArray(pa.array(values, type=pa.string())))
+        except (pa.ArrowTypeError, pa.ArrowInvalid):
+            pass
+    return pd.Series(values, dtype=object)
 
 
 def _strip_doi(doi: str | None) -> str | None:
@@ -141,8 +183,11 @@ def _digits_tail(value: str | None) -> str | None:
     return tail or None
 
 
-def parse_work(obj: dict, merged: MergedIds) -> tuple[tuple, list[tuple], list[tuple], list[tuple], list[tuple], tuple | None]:
-    """One work record -> (work row, authorship rows, reference rows, concept rows, topic rows, venue row).
+def parse_work(obj: dict, merged: MergedIds) -> tuple[tuple, list[tuple], list[str], list[tuple], list[tuple], tuple | None]:
+    """One work record -> (work row, authorship rows, cited work ids as given, concept rows, topic rows, venue row).
+
+    The cited ids are returned as the record has them (URLs); ``references_frame`` shortens them and
+    applies merged ids for a whole year at once, which is much faster than per reference.
 
     Raises ``BadField`` when a used field has an unexpected type.
     """
@@ -163,56 +208,66 @@ def parse_work(obj: dict, merged: MergedIds) -> tuple[tuple, list[tuple], list[t
 
     authorships = []
     for seq, a in enumerate(_as_list(obj.get("authorships"), "authorships")):
-        if not isinstance(a, dict):
+        if a.__class__ is not dict:
             raise BadField("authorships[] is not an object")
-        author_id = _sid(_as_dict(a.get("author"), "authorships[].author").get("id"), "author.id")
-        if author_id:
-            author_id = merged.authors.get(author_id, author_id)
-        countries = "|".join(c for c in _as_list(a.get("countries"), "authorships[].countries") if c) or None
-        raw_aff = " ; ".join(s for s in _as_list(a.get("raw_affiliation_strings"), "raw_affiliation_strings") if s) or None
+        author = a.get("author") or {}
+        author_id = author.get("id") if author.__class__ is dict else _bad("authorships[].author", author, "object")
+        if author_id is not None and author_id.__class__ is not str:
+            _bad("author.id", author_id, "string")
+        countries = a.get("countries")
+        countries = "|".join(countries) if countries else None
+        raw_aff = a.get("raw_affiliation_strings")
+        raw_aff = " ; ".join(raw_aff) if raw_aff else None
         position = a.get("author_position")
-        insts = _as_list(a.get("institutions"), "authorships[].institutions")
+        insts = a.get("institutions")
         if not insts:
             authorships.append((work_id, seq, position, author_id, None, None, None, None, countries, raw_aff))
+            continue
+        if insts.__class__ is not list:
+            _bad("authorships[].institutions", insts, "list")
         for iseq, inst in enumerate(insts):
-            if not isinstance(inst, dict):
+            if inst.__class__ is not dict:
                 raise BadField("institutions[] is not an object")
-            inst_id = _sid(inst.get("id"), "institutions[].id")
-            if inst_id:
-                inst_id = merged.institutions.get(inst_id, inst_id)
+            inst_id = inst.get("id")
+            if inst_id is not None and inst_id.__class__ is not str:
+                _bad("institutions[].id", inst_id, "string")
             authorships.append(
                 (work_id, seq, position, author_id, iseq, inst_id, inst.get("display_name"), inst.get("country_code"), countries, raw_aff)
             )
+    n_authors = seq + 1 if authorships else 0
 
-    references = []
-    for ref in _as_list(obj.get("referenced_works"), "referenced_works"):
-        cited = _sid(ref, "referenced_works[]")
-        if cited:
-            references.append((work_id, merged.works.get(cited, cited)))
+    references = _as_list(obj.get("referenced_works"), "referenced_works")
+    if not all(type(r) is str for r in references):
+        raise BadField("referenced_works[] is not a string")
 
     concepts = []
     for c in _as_list(obj.get("concepts"), "concepts"):
-        if not isinstance(c, dict):
+        if c.__class__ is not dict:
             raise BadField("concepts[] is not an object")
         score = c.get("score")
-        if score is not None and not isinstance(score, (int, float)):
-            raise BadField(f"concepts[].score is {type(score).__name__}, expected number")
-        concepts.append((work_id, _sid(c.get("id"), "concepts[].id"), c.get("display_name"), c.get("level"), score))
+        if score is not None and score.__class__ not in (float, int):
+            _bad("concepts[].score", score, "number")
+        cid = c.get("id")
+        if cid.__class__ is not str:
+            _bad("concepts[].id", cid, "string")
+        concepts.append((work_id, cid, c.get("display_name"), c.get("level"), score))
 
     topics = []
-    primary_tid = _sid(topic.get("id"), "primary_topic.id")
+    primary_tid = topic.get("id")
     for t in _as_list(obj.get("topics"), "topics") or ([topic] if topic else []):
-        if not isinstance(t, dict):
+        if t.__class__ is not dict:
             raise BadField("topics[] is not an object")
-        tid = _sid(t.get("id"), "topics[].id")
+        tid = t.get("id")
+        if tid.__class__ is not str:
+            _bad("topics[].id", tid, "string")
         topics.append(
             (
                 work_id,
                 tid,
                 tid == primary_tid,
-                _digits_tail(_as_dict(t.get("subfield"), "topics[].subfield").get("id")),
-                _digits_tail(_as_dict(t.get("field"), "topics[].field").get("id")),
-                _digits_tail(_as_dict(t.get("domain"), "topics[].domain").get("id")),
+                _as_dict(t.get("subfield"), "topics[].subfield").get("id"),
+                _as_dict(t.get("field"), "topics[].field").get("id"),
+                _as_dict(t.get("domain"), "topics[].domain").get("id"),
                 t.get("score"),
             )
         )
@@ -229,7 +284,7 @@ def parse_work(obj: dict, merged: MergedIds) -> tuple[tuple, list[tuple], list[t
         venue_id,
         source.get("type"),
         subfield_id,
-        len({r[1] for r in authorships}),
+        n_authors,
         len(references),
     )
     return work_row, authorships, references, concepts, topics, venue_row
@@ -239,14 +294,27 @@ def parse_works_year(files: Iterable[Path], year: int | None, merged: MergedIds 
     """Parse every work of publication ``year`` found in ``files`` (a snapshot's works parts).
 
     ``year=None`` parses the works of every year in one pass (used by benchmarks and tools).
+    The cyclic garbage collector is paused meanwhile: millions of young tuples and dicts (none of
+    them cyclic) otherwise trigger it over and over, which costs more than the parsing itself.
     """
-    from aigeo_assets.schemas import SCHEMAS
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_works_year(files, year, merged)
+    finally:
+        if enabled:
+            gc.enable()
 
+
+def _parse_works_year(files: Iterable[Path], year: int | None, merged: MergedIds | None) -> WorksTables:
     merged = merged or MergedIds.none()
     q = Quarantine()
     cols = {name: _Columns(SCHEMAS[name].names) for name in WORK_TABLES}
     venues: dict[str, tuple] = {}
     seen: set[str] = set()
+    ref_citing: list[str] = []
+    ref_counts: list[int] = []
+    ref_cited: list[str] = []
     scanned = 0
     for path in files:
         for lineno, line in iter_lines(Path(path), q):
@@ -282,14 +350,25 @@ def parse_works_year(files: Iterable[Path], year: int | None, merged: MergedIds 
             seen.add(work[0])
             cols["raw_works"].rows.append(work)
             cols["raw_authorships"].rows.extend(auths)
-            cols["raw_references"].rows.extend(refs)
+            if refs:
+                ref_citing.append(work[0])
+                ref_counts.append(len(refs))
+                ref_cited.extend(refs)
             cols["raw_work_concepts"].rows.extend(concepts)
             cols["raw_work_topics"].rows.extend(topics)
             if venue is not None and venue[0] not in venues:
                 venues[venue[0]] = venue
     cols["raw_venues"].rows = list(venues.values())
-    frames = {name: c.frame(name) for name, c in cols.items()}
-    frames["raw_references"] = frames["raw_references"].drop_duplicates(ignore_index=True)
+    frames = {name: c.frame(name) for name, c in cols.items() if name != "raw_references"}
+    auth = frames["raw_authorships"]
+    auth["author_id"] = short_ids(auth["author_id"], merged.authors)
+    auth["institution_id"] = short_ids(auth["institution_id"], merged.institutions)
+    frames["raw_work_concepts"]["concept_id"] = short_ids(frames["raw_work_concepts"]["concept_id"], {})
+    topics = frames["raw_work_topics"]
+    topics["topic_id"] = short_ids(topics["topic_id"], {})
+    for col in ("subfield_id", "field_id", "domain_id"):
+        topics[col] = topics[col].str.rstrip("/").str.rsplit("/", n=1).str[-1].astype("string")
+    frames["raw_references"] = references_frame(ref_citing, ref_counts, ref_cited, merged.works)
     return WorksTables(
         frames["raw_works"],
         frames["raw_authorships"],

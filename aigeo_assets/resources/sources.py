@@ -47,7 +47,11 @@ class SnapshotSource(WorksSource):
 
 
 class SampleWorldSource(WorksSource):
-    """The generated sample world, written as a snapshot directory under ``sources_dir``."""
+    """The generated sample world, written as a snapshot directory under ``sources_dir``.
+
+    Its years are the scale's own (demo: 1990-2019, tiny: 2012-2019), not the partitions': raising
+    the last partition year must not regenerate, and so change, the years already materialized.
+    """
 
     sources_dir: str
     scale: str = "demo"

@@ -12,6 +12,7 @@ import bisect
 import csv
 import gzip
 import io
+import fcntl
 import json
 import math
 import os
@@ -819,20 +820,34 @@ def generate_world(root: Path, scale: str = "demo", seed: int = 20221121, start_
         raise ValueError(f"end_year {end} < start_year {start}")
     root = Path(root)
     params = _params(scale, int(seed), start, end)
+    if _is_generated(root, params):
+        return root
+    root.parent.mkdir(parents=True, exist_ok=True)
+    # Several Dagster processes may ask for the world at once: one generates, the others wait.
+    with open(root.parent / f".{root.name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if _is_generated(root, params):
+            return root
+        return _generate(root, sc, params, int(seed), start, end)
+
+
+def _is_generated(root: Path, params: dict) -> bool:
     truth_path = root / "truth.json"
     if truth_path.is_file():
         try:
-            if json.loads(truth_path.read_text()).get("parameters") == params:
-                return root
+            return json.loads(truth_path.read_text()).get("parameters") == params
         except (OSError, ValueError):
-            pass
-    root.parent.mkdir(parents=True, exist_ok=True)
+            return False
+    return False
+
+
+def _generate(root: Path, sc, params: dict, seed: int, start: int, end: int) -> Path:
     tmp = root.parent / f".{root.name}.tmp-{os.getpid()}"
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir()
     try:
-        world = _World(sc, int(seed), start, end, tmp)
+        world = _World(sc, seed, start, end, tmp)
         truth = world.run()
         truth["parameters"] = params
         (tmp / "truth.json").write_text(json.dumps(truth, indent=1, ensure_ascii=False) + "\n")
