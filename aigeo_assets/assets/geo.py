@@ -5,7 +5,7 @@ import dagster as dg
 import pandas as pd
 
 from aigeo_assets.assets.metadata import table_metadata, table_spec_metadata
-from aigeo_assets.geo.geocode import geocode_affiliations, geocode_coverage, geocode_institutions
+from aigeo_assets.geo.geocode import geocode_affiliations, geocode_coverage, geocode_institutions, unknown_institutions
 from aigeo_assets.resources.settings import AnalysisSettings
 from aigeo_assets.schemas import SCHEMAS
 
@@ -41,20 +41,46 @@ def build_geo_assets(partitions: dg.PartitionsDefinition) -> list:
         )
         yield dg.Output(df, metadata=table_metadata(df, "core_institutions", coverage=coverage))
 
-    @dg.asset(
-        group_name="geo",
-        kinds={"parquet", "python"},
+    @dg.multi_asset(
+        outs={
+            "core_affiliations": dg.AssetOut(
+                description=SCHEMAS["core_affiliations"].description,
+                metadata=table_spec_metadata("core_affiliations"),
+                kinds={"parquet", "python"},
+                group_name="geo",
+            ),
+            "core_affiliations_quarantine": dg.AssetOut(
+                description="Authorships naming an institution that has no record (kept, and located by "
+                "their raw affiliation string or country instead).",
+                metadata=table_spec_metadata("quarantine"),
+                kinds={"parquet", "python"},
+                group_name="geo",
+            ),
+        },
         partitions_def=partitions,
-        description=SCHEMAS["core_affiliations"].description,
-        metadata=table_spec_metadata("core_affiliations"),
     )
     def core_affiliations(
-        raw_authorships: pd.DataFrame, core_institutions: pd.DataFrame, analysis: AnalysisSettings
-    ) -> dg.Output:
+        context: dg.AssetExecutionContext,
+        raw_authorships: pd.DataFrame,
+        core_institutions: pd.DataFrame,
+        analysis: AnalysisSettings,
+    ):
         """Every authorship x institution of the year placed in a city: the institution's city when
         OpenAlex or GeoNames places it, else the authorship's raw affiliation string matched against
         the gazetteer, else the country alone."""
         df = geocode_affiliations(raw_authorships, core_institutions, bloc_definition=analysis.bloc_definition)
-        return dg.Output(df, metadata=table_metadata(df, "core_affiliations", coverage=geocode_coverage(df)))
+        quarantine = unknown_institutions(raw_authorships, core_institutions, f"raw_authorships[{context.partition_key}]")
+        yield dg.Output(
+            df,
+            output_name="core_affiliations",
+            metadata=table_metadata(
+                df, "core_affiliations", coverage=geocode_coverage(df), institutions_missing=len(quarantine)
+            ),
+        )
+        yield dg.Output(
+            quarantine,
+            output_name="core_affiliations_quarantine",
+            metadata=table_metadata(quarantine, "quarantine", by_reason={"institution_missing": len(quarantine)}),
+        )
 
     return [core_institutions, core_affiliations]

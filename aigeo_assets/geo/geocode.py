@@ -278,3 +278,23 @@ def geocode_coverage(df: pd.DataFrame) -> dict[str, object]:
     share_city = float(df["city_geonames_id"].notna().mean()) if n and "city_geonames_id" in df else 0.0
     share_country = float(df["country_code"].notna().mean()) if n and "country_code" in df else 0.0
     return {"rows": n, "counts": counts, "shares": shares, "share_city": share_city, "share_country": share_country}
+
+
+def unknown_institutions(raw_authorships: pd.DataFrame, core_institutions: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Quarantine rows (schema ``quarantine``) for authorships naming an institution that has no
+    record among the institutions read. The authorship itself is kept and located by its raw
+    affiliation string or country; this table makes the gap visible instead of silent.
+    ``line`` is the 1-based row of ``table`` (e.g. ``raw_authorships[2015]``)."""
+    known = set(core_institutions["institution_id"].dropna())
+    ids = raw_authorships["institution_id"]
+    missing = ids.notna() & ~ids.isin(known)
+    rows = raw_authorships[missing]
+    df = pd.DataFrame(
+        {
+            "file": table,
+            "line": rows.index.to_numpy() + 1,
+            "reason": "institution_missing",
+            "detail": (rows["work_id"] + ": " + rows["institution_id"] + " has no institution record").to_numpy(),
+        }
+    )
+    return conform(df, "quarantine")
