@@ -4,23 +4,19 @@
 import dagster as dg
 import pandas as pd
 
-from aigeo_assets.assets.metadata import table_metadata, table_spec_metadata
+from aigeo_assets.assets.metadata import table_asset_args, table_metadata
 from aigeo_assets.corpus.authors import AiScientistRule, build_author_years
 from aigeo_assets.corpus.citations import build_core_citations, citation_coverage
 from aigeo_assets.corpus.papers import AiRule, build_core_papers, city_table
 from aigeo_assets.partitions import UP_TO_THIS_YEAR
 from aigeo_assets.resources.io import concat_partitions
 from aigeo_assets.resources.settings import AnalysisSettings
-from aigeo_assets.schemas import SCHEMAS
 
 
 def build_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
     @dg.asset(
-        group_name="corpus",
-        kinds={"parquet", "python"},
+        **table_asset_args("core_papers", "corpus"),
         partitions_def=partitions,
-        description=SCHEMAS["core_papers"].description,
-        metadata=table_spec_metadata("core_papers"),
         check_specs=[dg.AssetCheckSpec("located_cities_exist", asset="core_papers", description="every paper city id has a name and coordinates")],
     )
     def core_papers(
@@ -59,11 +55,8 @@ def build_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
         )
 
     @dg.asset(
-        group_name="corpus",
-        kinds={"parquet", "python"},
+        **table_asset_args("core_citations", "corpus"),
         partitions_def=partitions,
-        description=SCHEMAS["core_citations"].description,
-        metadata=table_spec_metadata("core_citations"),
         ins={"known_papers": dg.AssetIn("core_papers", partition_mapping=UP_TO_THIS_YEAR)},
         check_specs=[
             dg.AssetCheckSpec(
@@ -88,10 +81,7 @@ def build_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
         yield dg.Output(df, metadata=table_metadata(df, "core_citations", **cov))
 
     @dg.asset(
-        group_name="corpus",
-        kinds={"parquet", "python"},
-        description=SCHEMAS["core_author_years"].description,
-        metadata=table_spec_metadata("core_author_years"),
+        **table_asset_args("core_author_years", "corpus"),
         automation_condition=dg.AutomationCondition.eager(),
         check_specs=[dg.AssetCheckSpec("no_work_in_two_years", asset="core_author_years", description="no work id appears in two yearly partitions of core_papers")],
     )

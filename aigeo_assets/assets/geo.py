@@ -4,18 +4,14 @@
 import dagster as dg
 import pandas as pd
 
-from aigeo_assets.assets.metadata import table_metadata, table_spec_metadata
+from aigeo_assets.assets.metadata import table_asset_args, table_metadata, table_out
 from aigeo_assets.geo.geocode import geocode_affiliations, geocode_coverage, geocode_institutions, unknown_institutions
 from aigeo_assets.resources.settings import AnalysisSettings
-from aigeo_assets.schemas import SCHEMAS
 
 
 def build_geo_assets(partitions: dg.PartitionsDefinition) -> list:
     @dg.asset(
-        group_name="geo",
-        kinds={"parquet", "python"},
-        description=SCHEMAS["core_institutions"].description,
-        metadata=table_spec_metadata("core_institutions"),
+        **table_asset_args("core_institutions", "geo"),
         check_specs=[
             dg.AssetCheckSpec(
                 "most_institutions_have_a_country",
@@ -43,18 +39,12 @@ def build_geo_assets(partitions: dg.PartitionsDefinition) -> list:
 
     @dg.multi_asset(
         outs={
-            "core_affiliations": dg.AssetOut(
-                description=SCHEMAS["core_affiliations"].description,
-                metadata=table_spec_metadata("core_affiliations"),
-                kinds={"parquet", "python"},
-                group_name="geo",
-            ),
-            "core_affiliations_quarantine": dg.AssetOut(
-                description="Authorships naming an institution that has no record (kept, and located by "
-                "their raw affiliation string or country instead).",
-                metadata=table_spec_metadata("quarantine"),
-                kinds={"parquet", "python"},
-                group_name="geo",
+            "core_affiliations": table_out("core_affiliations", "geo"),
+            "core_affiliations_quarantine": table_out(
+                "quarantine",
+                "geo",
+                "Authorships naming an institution that has no record (kept, and located by their raw "
+                "affiliation string or country instead).",
             ),
         },
         partitions_def=partitions,

@@ -3,26 +3,19 @@
 
 import dagster as dg
 
-from aigeo_assets.assets.metadata import table_metadata, table_spec_metadata
+from aigeo_assets.assets.metadata import table_metadata, table_out
 from aigeo_assets.ingest.institutions import parse_institutions
 from aigeo_assets.ingest.snapshot import list_entity_files, read_merged_ids
 from aigeo_assets.ingest.works import WORK_TABLES, MergedIds, parse_works_year
 from aigeo_assets.resources.sources import WorksSource
-from aigeo_assets.schemas import SCHEMAS
-
-RAW_WORK_OUTPUTS = (*WORK_TABLES, "raw_quarantine")
-
 
 def build_ingest_assets(partitions: dg.PartitionsDefinition) -> list:
     @dg.multi_asset(
         outs={
-            name: dg.AssetOut(
-                description=SCHEMAS["quarantine" if name == "raw_quarantine" else name].description,
-                metadata=table_spec_metadata("quarantine" if name == "raw_quarantine" else name),
-                kinds={"parquet", "python"},
-                group_name="ingest",
-            )
-            for name in RAW_WORK_OUTPUTS
+            **{name: table_out(name, "ingest") for name in WORK_TABLES},
+            "raw_quarantine": table_out(
+                "quarantine", "ingest", "Lines of the year's scan that could not be used, with file, line and reason."
+            ),
         },
         partitions_def=partitions,
         check_specs=[dg.AssetCheckSpec("no_duplicate_work_ids", asset="raw_works", description="each work id once in the year")],
@@ -71,17 +64,9 @@ def build_ingest_assets(partitions: dg.PartitionsDefinition) -> list:
 
     @dg.multi_asset(
         outs={
-            "raw_institutions": dg.AssetOut(
-                description=SCHEMAS["raw_institutions"].description,
-                metadata=table_spec_metadata("raw_institutions"),
-                kinds={"parquet", "python"},
-                group_name="ingest",
-            ),
-            "raw_institutions_quarantine": dg.AssetOut(
-                description="Institution lines that could not be used, with file, line and reason.",
-                metadata=table_spec_metadata("quarantine"),
-                kinds={"parquet", "python"},
-                group_name="ingest",
+            "raw_institutions": table_out("raw_institutions", "ingest"),
+            "raw_institutions_quarantine": table_out(
+                "quarantine", "ingest", "Institution lines that could not be used, with file, line and reason."
             ),
         }
     )

@@ -43,3 +43,18 @@ def table_metadata(df: pd.DataFrame, table: str, **extra) -> dict:
 def table_spec_metadata(table: str) -> dict:
     """Definition-time metadata: the declared column schema shows before the first run."""
     return {"dagster/column_schema": column_schema(table)}
+
+
+def table_asset_args(table: str, group: str, description: str | None = None) -> dict:
+    """What every table asset declares: description, column schema, kinds and group."""
+    return {
+        "description": description or SCHEMAS[table].description,
+        "metadata": table_spec_metadata(table),
+        "kinds": {"parquet", "python"},
+        "group_name": group,
+    }
+
+
+def table_out(table: str, group: str, description: str | None = None) -> dg.AssetOut:
+    """A multi-asset output holding a declared table."""
+    return dg.AssetOut(**table_asset_args(table, group, description))
