@@ -7,7 +7,7 @@ import pandas as pd
 from aigeo_assets.assets.metadata import table_asset_args, table_metadata
 from aigeo_assets.corpus.authors import AiScientistRule, build_author_years
 from aigeo_assets.corpus.citations import build_core_citations, citation_coverage
-from aigeo_assets.corpus.papers import AiRule, build_core_papers, city_table
+from aigeo_assets.corpus.papers import AiRule, build_core_papers
 from aigeo_assets.partitions import UP_TO_THIS_YEAR
 from aigeo_assets.resources.io import concat_partitions
 from aigeo_assets.resources.settings import AnalysisSettings
@@ -20,7 +20,6 @@ def build_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
         check_specs=[dg.AssetCheckSpec("located_cities_exist", asset="core_papers", description="every paper city id has a name and coordinates")],
     )
     def core_papers(
-        context: dg.AssetExecutionContext,
         raw_works: pd.DataFrame,
         raw_work_concepts: pd.DataFrame,
         core_affiliations: pd.DataFrame,
@@ -32,12 +31,11 @@ def build_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
         rule = AiRule(rule=analysis.ai_rule, min_score=analysis.ai_min_score)  # type: ignore[arg-type]
         df = build_core_papers(raw_works, raw_work_concepts, core_affiliations, core_institutions, rule)
         located = df["city_geonames_id"].notna()
-        known = df.loc[located, "city_geonames_id"].isin(city_table(core_institutions).index)
-        bad = df.loc[located & ~df["city_latitude"].notna(), "city_geonames_id"]
+        unknown = located & (df["city_name"].isna() | df["city_latitude"].isna() | df["city_longitude"].isna())
         yield dg.AssetCheckResult(
             check_name="located_cities_exist",
-            passed=bool(known.all() and bad.empty),
-            metadata={"unknown_city_ids": [int(x) for x in df.loc[located, "city_geonames_id"][~known].unique()[:20]]},
+            passed=not bool(unknown.any()),
+            metadata={"unknown_city_ids": [int(x) for x in df.loc[unknown, "city_geonames_id"].unique()[:20]]},
         )
         corpus = df[df["in_corpus"]]
         yield dg.Output(
