@@ -20,10 +20,12 @@ from aigeo_assets.resources import (
 
 
 def build_source(settings: Settings) -> WorksSource:
+    split_cache_dir = str(settings.warehouse_dir / "_year_split")
     if settings.source == "snapshot":
-        return SnapshotSource(snapshot_dir=str(settings.snapshot_dir))
+        return SnapshotSource(snapshot_dir=str(settings.snapshot_dir), split_cache_dir=split_cache_dir)
     if settings.source == "api":
         return OpenAlexApiSource(
+            split_cache_dir=split_cache_dir,
             download_dir=str(settings.sources_dir / "openalex-api"),
             base_url=settings.api_base_url,
             mailto=settings.api_mailto,
@@ -32,6 +34,7 @@ def build_source(settings: Settings) -> WorksSource:
             subfields=list(settings.api_subfields),
         )
     return SampleWorldSource(
+        split_cache_dir=split_cache_dir,
         sources_dir=str(settings.sources_dir),
         scale=settings.sample_scale,
         seed=settings.sample_seed,

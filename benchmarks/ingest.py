@@ -5,7 +5,9 @@ Runs, in one process and on the same files (the demo sample world unless --snaps
   * bare_orjson      - the same with orjson;
   * pyarrow_json     - ``pyarrow.json.read_json`` of each part file (a columnar peer);
   * aigeo_one_pass   - ``parse_works_year(files, None)`` + writing the six tables to parquet;
-  * aigeo_per_year   - what the Dagster partitions do: one scan per year, each writing its tables.
+  * aigeo_per_year   - what the Dagster partitions do: one scan per year, each writing its tables;
+  * aigeo_per_year_cached_cold / _warm - the same with the year-split cache (``split_cache_dir``):
+    cold starts from an empty cache (the first scans split the parts), warm reuses it.
 Goal (issue 2): aigeo_one_pass within 2x of bare_json_loads and >= 30,000 works/s per process.
 Writes benchmarks/results/ingest.json.
 """
@@ -93,10 +95,10 @@ def ours_one_pass(files, out: Path) -> int:
     return len(t.works)
 
 
-def ours_per_year(files, years, out: Path) -> int:
+def ours_per_year(files, years, out: Path, cache: Path | None = None) -> int:
     n = 0
     for y in years:
-        t = parse_works_year(files, y)
+        t = parse_works_year(files, y, split_cache_dir=cache)
         for name, df in t.tables().items():
             write_parquet_atomic(df, out / name / f"{y}.parquet")
         n += len(t.works)
@@ -122,7 +124,7 @@ def main() -> None:
         rate = n / secs if isinstance(n, int) and secs > 0 else None
         results[name] = {"works": n, "seconds": round(secs, 3), "works_per_second": round(rate) if rate else None}
         shown = f"{rate:>10,.0f} works/s" if rate else f"{n}"
-        print(f"{name:<16} {shown}  ({secs:6.2f} s)", flush=True)
+        print(f"{name:<27} {shown}  ({secs:6.2f} s)", flush=True)
 
     print(f"snapshot: {root} ({len(files)} parts, {size / 1e6:.1f} MB gzip)")
     record("bare_json_loads", *_timed(lambda: bare(files, json.loads)))
@@ -136,6 +138,9 @@ def main() -> None:
             years = sorted(parse_works_year(files[:1], None).works["publication_year"].dropna().astype(int).unique())
             years = list(range(min(years), max(years) + 1))
             record("aigeo_per_year", *_timed(lambda: ours_per_year(files, years, Path(tmp) / "y")))
+            cache = Path(tmp) / "_year_split"
+            record("aigeo_per_year_cached_cold", *_timed(lambda: ours_per_year(files, years, Path(tmp) / "c", cache)))
+            record("aigeo_per_year_cached_warm", *_timed(lambda: ours_per_year(files, years, Path(tmp) / "w", cache)))
     base = results["bare_json_loads"]["works_per_second"]
     ours = results["aigeo_one_pass"]["works_per_second"]
     summary = {

@@ -1,5 +1,6 @@
 """Group ``ingest``: works and institutions read from the configured source."""
 
+from pathlib import Path
 
 import dagster as dg
 
@@ -32,7 +33,8 @@ def build_ingest_assets(partitions: dg.PartitionsDefinition) -> list:
             institutions=read_merged_ids(root, "institutions"),
             authors=read_merged_ids(root, "authors"),
         )
-        tables = parse_works_year(files.parts, year, merged)
+        cache = Path(source.split_cache_dir) if source.split_cache_dir else None
+        tables = parse_works_year(files.parts, year, merged, split_cache_dir=cache)
         quarantine = tables.quarantine
         q_counts = quarantine["reason"].value_counts().to_dict()
         works = tables.works

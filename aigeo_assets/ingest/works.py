@@ -20,10 +20,13 @@ from __future__ import annotations
 
 import gc
 import re
+from itertools import repeat
+from operator import itemgetter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import orjson
 import pandas as pd
 import pyarrow as pa
@@ -93,7 +96,9 @@ def abstract_from_inverted_index(index: Mapping[str, list[int]] | None) -> str |
     except (IndexError, TypeError):  # gaps or odd positions: fall back to sorting
         slots = {p: w for w, ps in index.items() for p in ps if isinstance(p, int)}
         return " ".join(slots[i] for i in sorted(slots))
-    return " ".join(w for w in words if w is not None)
+    if None in words:  # rare: repeated positions leave holes
+        return " ".join([w for w in words if w is not None])
+    return " ".join(words)
 
 
 def short_ids(ids: pd.Series, merged: Mapping[str, str]) -> pd.Series:
@@ -105,12 +110,39 @@ def short_ids(ids: pd.Series, merged: Mapping[str, str]) -> pd.Series:
 
 
 def references_frame(citing: list[str], counts: list[int], cited: list[str], merged_works: Mapping[str, str]) -> pd.DataFrame:
-    """``raw_references`` from per-work reference lists: short ids, merged ids applied, de-duplicated."""
-    import numpy as np
+    """``raw_references`` from per-work reference lists: short ids, merged ids applied, de-duplicated.
 
-    cited_s = short_ids(pd.Series(cited, dtype="string"), merged_works)
-    df = pd.DataFrame({"citing_work_id": pd.array(np.repeat(np.array(citing, dtype=object), counts), dtype="string"), "cited_work_id": cited_s})
-    return conform(df, "raw_references").drop_duplicates(ignore_index=True)
+    When the ``citing`` ids are distinct (one per work, as ``parse_works_year`` gives them), a
+    duplicate (citing, cited) pair can only come from one work's own list, so each list is
+    de-duplicated in order (first kept): the rows ``drop_duplicates`` keeps, without hashing pairs.
+    """
+    if len(set(citing)) != len(citing):
+        cited_s = short_ids(pd.Series(cited, dtype="string"), merged_works)
+        df = pd.DataFrame({"citing_work_id": pd.array(np.repeat(np.array(citing, dtype=object), counts), dtype="string"), "cited_work_id": cited_s})
+        return conform(df, "raw_references").drop_duplicates(ignore_index=True)
+    cited = _short_list(cited, merged_works)
+    kept = list(counts)
+    out: list[str] = []
+    pos = start = 0
+    for i, c in enumerate(counts):
+        if c > 1 and len(set(cited[pos : pos + c])) != c:  # this list repeats an id: keep first ones
+            out += cited[start:pos]
+            seg = list(dict.fromkeys(cited[pos : pos + c]))
+            out += seg
+            kept[i] = len(seg)
+            start = pos + c
+        pos += c
+    if start:
+        out += cited[start:pos]
+        cited = out
+    take = np.repeat(np.arange(len(citing), dtype=np.int64), np.asarray(kept, dtype=np.int64))
+    df = pd.DataFrame(
+        {
+            "citing_work_id": pd.arrays.ArrowStringArray(pa.array(citing, type=pa.string()).take(pa.array(take))),
+            "cited_work_id": pd.arrays.ArrowStringArray(pa.array(cited, type=pa.string())),
+        }
+    )
+    return conform(df, "raw_references")
 
 
 def _sid(value, field: str) -> str | None:
@@ -141,29 +173,78 @@ def _as_dict(value, field: str) -> dict:
     return value
 
 
+_OPENALEX = "https://openalex.org/"
+_OPENALEX_HTTP = "http://openalex.org/"
+_NONE = type(None)
+_PA_INT = {"Int16": pa.int16(), "Int32": pa.int32(), "Int64": pa.int64()}
+
+
+def _short_list(values: list, merged: Mapping[str, str]) -> list:
+    """``short_ids`` on a list of ``str | None`` (same rule: strip a leading ``http(s)://openalex.org/``)."""
+    try:  # all strings, none on http:// (the usual case): C-level maps
+        out = list(map(str.removeprefix, values, repeat(_OPENALEX)))
+        if any(map(str.startswith, values, repeat(_OPENALEX_HTTP))):
+            raise TypeError
+    except TypeError:
+        out = [
+            (v[21:] if v.startswith(_OPENALEX) else v[20:] if v.startswith(_OPENALEX_HTTP) else v) if v is not None else None
+            for v in values
+        ]
+    if merged:
+        out = list(map(merged.get, out, out))
+    return out
+
+
 class _Columns:
-    """Column lists for one table; a record's rows are staged and committed only if it parses whole."""
+    """Rows of one table; a record's rows are staged and committed only if it parses whole."""
 
     def __init__(self, names: Iterable[str]):
         self.names = list(names)
         self.rows: list[tuple] = []
 
-    def frame(self, table: str) -> pd.DataFrame:
-        columns = list(zip(*self.rows)) if self.rows else [()] * len(self.names)
-        data = {}
-        for col, values in zip(SCHEMAS[table].columns, columns):
-            data[col.name] = _column(values, col.dtype)
-        return conform(pd.DataFrame(data), table)
+    def columns(self) -> list:
+        rows = self.rows
+        return [list(map(itemgetter(i), rows)) for i in range(len(self.names))]
 
 
-def _column(values: tuple, dtype: str) -> pd.Series:
-    """A column built through Arrow when it is plain strings (several times faster than pandas)."""
+def _frame(table: str, columns: list) -> pd.DataFrame:
+    data = {}
+    for col, values in zip(SCHEMAS[table].columns, columns):
+        data[col.name] = values if isinstance(values, pd.Series) else _column(values, col.dtype)
+    return conform(pd.DataFrame(data), table)
+
+
+def _column(values: list, dtype: str) -> pd.Series:
+    """A column built through Arrow / numpy when its values allow it (several times faster than pandas);
+    anything unusual takes pandas' own conversion (done by ``conform``), so the result is the same."""
     if dtype == "string":
         try:
             return pd.Series(pd.arrays.ArrowStringArray(pa.array(values, type=pa.string())))
         except (pa.ArrowTypeError, pa.ArrowInvalid):
             pass
+    elif dtype in _PA_INT:
+        if set(map(type, values)) <= {int, _NONE}:
+            try:
+                arr = pa.array(values, type=_PA_INT[dtype])
+            except (pa.ArrowTypeError, pa.ArrowInvalid, OverflowError):
+                pass
+            else:
+                return pd.Series(pd.arrays.IntegerArray(np.asarray(arr.fill_null(0)), np.asarray(arr.is_null())))
+    elif dtype == "Float64":
+        if set(map(type, values)) <= {float, _NONE}:
+            arr = pa.array(values, type=pa.float64())
+            return pd.Series(pd.arrays.FloatingArray(np.asarray(arr.fill_null(0.0)), np.asarray(arr.is_null())))
+    elif dtype == "boolean":
+        if set(map(type, values)) <= {bool}:
+            return pd.Series(pd.arrays.BooleanArray(np.array(values, dtype=bool), np.zeros(len(values), dtype=bool)))
     return pd.Series(values, dtype=object)
+
+
+def _tail_list(values: list) -> list | None:
+    """``str.rstrip("/").str.rsplit("/", n=1).str[-1]`` on a list of strings; None if a value is not one."""
+    if not set(map(type, values)) <= {str, _NONE}:
+        return None
+    return [v.rstrip("/").rsplit("/", 1)[-1] if v is not None else None for v in values]
 
 
 def _strip_doi(doi: str | None) -> str | None:
@@ -290,84 +371,124 @@ def parse_work(obj: dict, merged: MergedIds) -> tuple[tuple, list[tuple], list[s
     return work_row, authorships, references, concepts, topics, venue_row
 
 
-def parse_works_year(files: Iterable[Path], year: int | None, merged: MergedIds | None = None) -> WorksTables:
+def parse_works_year(
+    files: Iterable[Path], year: int | None, merged: MergedIds | None = None, split_cache_dir: Path | None = None
+) -> WorksTables:
     """Parse every work of publication ``year`` found in ``files`` (a snapshot's works parts).
 
     ``year=None`` parses the works of every year in one pass (used by benchmarks and tools).
+    ``split_cache_dir``: when given (and ``year`` is not None), each part is split once by
+    publication year into that directory (``year_split``), and a yearly scan reads only its year's
+    share of each part; the tables and quarantine are the same as without it.
     The cyclic garbage collector is paused meanwhile: millions of young tuples and dicts (none of
     them cyclic) otherwise trigger it over and over, which costs more than the parsing itself.
     """
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _parse_works_year(files, year, merged)
+        return _parse_works_year(files, year, merged, split_cache_dir)
     finally:
         if enabled:
             gc.enable()
 
 
-def _parse_works_year(files: Iterable[Path], year: int | None, merged: MergedIds | None) -> WorksTables:
+def _parse_works_year(files: Iterable[Path], year: int | None, merged: MergedIds | None, split_cache_dir: Path | None = None) -> WorksTables:
     merged = merged or MergedIds.none()
     q = Quarantine()
     cols = {name: _Columns(SCHEMAS[name].names) for name in WORK_TABLES}
+    works_rows = cols["raw_works"].rows
+    auth_rows = cols["raw_authorships"].rows
+    concept_rows = cols["raw_work_concepts"].rows
+    topic_rows = cols["raw_work_topics"].rows
     venues: dict[str, tuple] = {}
     seen: set[str] = set()
     ref_citing: list[str] = []
     ref_counts: list[int] = []
     ref_cited: list[str] = []
     scanned = 0
+    loads = orjson.loads
+    decode_error = orjson.JSONDecodeError
+    year_of_line = _year_of_line
     for path in files:
-        for lineno, line in iter_lines(Path(path), q):
+        path = Path(path)
+        file = str(path)
+        if split_cache_dir is not None and year is not None:
+            from aigeo_assets.ingest.year_split import year_lines
+
+            lines, unread = year_lines(path, year, Path(split_cache_dir), q)
+            scanned += unread
+        else:
+            lines = iter_lines(path, q)
+        for lineno, line in lines:
             scanned += 1
-            line_year = _year_of_line(line)
-            if line_year == "absent":
-                q.add(str(path), lineno, "year_unknown", "no publication_year on the line (reported by every yearly scan)")
-                continue
-            if line_year is None:
-                q.add(str(path), lineno, "year_unknown", "publication_year is null (reported by every yearly scan)")
+            line_year = year_of_line(line)
+            if line_year.__class__ is not int:
+                if line_year == "absent":
+                    q.add(file, lineno, "year_unknown", "no publication_year on the line (reported by every yearly scan)")
+                else:
+                    q.add(file, lineno, "year_unknown", "publication_year is null (reported by every yearly scan)")
                 continue
             if year is not None and line_year != year:
                 continue
             try:
-                obj = orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
-                q.add(str(path), lineno, "malformed_json", str(exc)[:200])
+                obj = loads(line)
+            except decode_error as exc:
+                q.add(file, lineno, "malformed_json", str(exc)[:200])
                 continue
-            if not isinstance(obj, dict):
-                q.add(str(path), lineno, "not_an_object", type(obj).__name__)
+            if obj.__class__ is not dict:
+                q.add(file, lineno, "not_an_object", type(obj).__name__)
                 continue
             try:
                 work, auths, refs, concepts, topics, venue = parse_work(obj, merged)
             except BadField as exc:
                 reason = "missing_id" if str(exc) == "missing id" else "bad_field"
-                q.add(str(path), lineno, reason, str(exc))
+                q.add(file, lineno, reason, str(exc))
                 continue
+            work_id = work[0]
             if year is not None and work[1] != year:
                 continue
-            if work[0] in seen:
-                q.add(str(path), lineno, "duplicate_work", f"{work[0]} already read")
+            if work_id in seen:
+                q.add(file, lineno, "duplicate_work", f"{work_id} already read")
                 continue
-            seen.add(work[0])
-            cols["raw_works"].rows.append(work)
-            cols["raw_authorships"].rows.extend(auths)
+            seen.add(work_id)
+            works_rows.append(work)
+            if auths:
+                auth_rows += auths
             if refs:
-                ref_citing.append(work[0])
+                ref_citing.append(work_id)
                 ref_counts.append(len(refs))
-                ref_cited.extend(refs)
-            cols["raw_work_concepts"].rows.extend(concepts)
-            cols["raw_work_topics"].rows.extend(topics)
+                ref_cited += refs
+            if concepts:
+                concept_rows += concepts
+            if topics:
+                topic_rows += topics
             if venue is not None and venue[0] not in venues:
                 venues[venue[0]] = venue
     cols["raw_venues"].rows = list(venues.values())
-    frames = {name: c.frame(name) for name, c in cols.items() if name != "raw_references"}
-    auth = frames["raw_authorships"]
-    auth["author_id"] = short_ids(auth["author_id"], merged.authors)
-    auth["institution_id"] = short_ids(auth["institution_id"], merged.institutions)
-    frames["raw_work_concepts"]["concept_id"] = short_ids(frames["raw_work_concepts"]["concept_id"], {})
-    topics = frames["raw_work_topics"]
-    topics["topic_id"] = short_ids(topics["topic_id"], {})
-    for col in ("subfield_id", "field_id", "domain_id"):
-        topics[col] = topics[col].str.rstrip("/").str.rsplit("/", n=1).str[-1].astype("string")
+    frames = {}
+    for name in ("raw_works", "raw_venues"):
+        frames[name] = _frame(name, cols[name].columns())
+    auth = cols["raw_authorships"].columns()
+    auth[3] = _short_list(auth[3], merged.authors)  # author_id
+    auth[5] = _short_list(auth[5], merged.institutions)  # institution_id
+    frames["raw_authorships"] = _frame("raw_authorships", auth)
+    concepts_c = cols["raw_work_concepts"].columns()
+    concepts_c[1] = _short_list(concepts_c[1], {})
+    frames["raw_work_concepts"] = _frame("raw_work_concepts", concepts_c)
+    topics_c = cols["raw_work_topics"].columns()
+    topics_c[1] = _short_list(topics_c[1], {})
+    slow = []
+    for i in (3, 4, 5):  # subfield, field, domain ids: the tail of the URL
+        tail = _tail_list(topics_c[i])
+        if tail is None:
+            slow.append(i)
+        else:
+            topics_c[i] = tail
+    topics_df = _frame("raw_work_topics", topics_c)
+    for i in slow:  # values that are not strings: pandas' own conversion, as it always was
+        col = SCHEMAS["raw_work_topics"].names[i]
+        topics_df[col] = topics_df[col].str.rstrip("/").str.rsplit("/", n=1).str[-1].astype("string")
+    frames["raw_work_topics"] = topics_df
     frames["raw_references"] = references_frame(ref_citing, ref_counts, ref_cited, merged.works)
     return WorksTables(
         frames["raw_works"],

@@ -20,6 +20,10 @@ from aigeo_assets.ingest.snapshot import entity_folder, list_entity_files
 class WorksSource(dg.ConfigurableResource):
     """Interface: a snapshot directory to read, prepared for a given year."""
 
+    split_cache_dir: str | None = None
+    """Where the yearly partitions keep each works part split by publication year, so that only the
+    first year to read a part decompresses all of it (None: every year scans every part)."""
+
     def snapshot_root(self) -> Path:
         raise NotImplementedError
 
