@@ -3,7 +3,8 @@
 Materializes every asset through Dagster's own jobs, into the instance at ``$DAGSTER_HOME``, so
 that the UI (``make ui``) shows the runs, lineage and metadata afterwards. Order: institutions,
 then each year (works, affiliations, papers, citations; a year's citations need all earlier years'
-papers), then the all-years tables.
+papers), then authors' careers, then each year's city metrics (they read the citations of the
+following years), then the all-years summaries, matrices and figures.
 """
 
 from __future__ import annotations
@@ -34,7 +35,15 @@ def materialize_all(
 ) -> None:
     yearly = defs.resolve_job_def("yearly_refresh")
     keys = yearly.partitions_def.get_partition_keys()  # type: ignore[union-attr]
-    for name in ("reference_tables", *[f"yearly_refresh:{y}" for y in (years or keys)], "careers"):
+    todo = years or keys
+    steps = (
+        "reference_tables",
+        *[f"yearly_refresh:{y}" for y in todo],
+        "careers",
+        *[f"yearly_city_metrics:{y}" for y in todo],
+        "city_summaries",
+    )
+    for name in steps:
         job_name, _, partition = name.partition(":")
         started = time.perf_counter()
         result = defs.resolve_job_def(job_name).execute_in_process(

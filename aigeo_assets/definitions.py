@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from aigeo_assets.assets.city_metrics import build_city_metric_assets
 from aigeo_assets.assets.corpus import build_corpus_assets
 from aigeo_assets.assets.geo import build_geo_assets
 from aigeo_assets.assets.ingest import build_ingest_assets
@@ -41,30 +42,48 @@ def build_source(settings: Settings) -> WorksSource:
     )
 
 
+def _keys(assets: list, partitioned: bool) -> list[dg.AssetKey]:
+    return [key for a in assets if (a.partitions_def is not None) == partitioned for key in a.keys]
+
+
 def build_definitions(settings: Settings) -> dg.Definitions:
     partitions = yearly_partitions(settings.start_year, settings.end_year)
-    assets = [*build_ingest_assets(partitions), *build_geo_assets(partitions), *build_corpus_assets(partitions)]
-    unpartitioned = ("raw_institutions", "raw_institutions_quarantine", "core_institutions", "core_author_years")
-    yearly = dg.AssetSelection.groups("ingest", "geo", "corpus") - dg.AssetSelection.assets(*unpartitioned)
+    foundation = [*build_ingest_assets(partitions), *build_geo_assets(partitions), *build_corpus_assets(partitions)]
+    cities = build_city_metric_assets(partitions, settings)
+    assets = [*foundation, *cities]
     yearly_job = dg.define_asset_job(
         "yearly_refresh",
-        selection=yearly,
+        selection=dg.AssetSelection.assets(*_keys(foundation, partitioned=True)),
         partitions_def=partitions,
         description="Materialize one publication year: works, affiliations, papers and citations.",
     )
-    reference_job = dg.define_asset_job(
-        "reference_tables",
-        selection=dg.AssetSelection.assets(*unpartitioned[:3]),
-        description="Institutions and their geocoding (not partitioned).",
-    )
-    careers_job = dg.define_asset_job(
-        "careers",
-        selection=dg.AssetSelection.assets("core_author_years"),
-        description="Authors' yearly cities and the AI-scientist flag, over all years.",
-    )
+    jobs = [
+        yearly_job,
+        dg.define_asset_job(
+            "reference_tables",
+            selection=dg.AssetSelection.assets("raw_institutions", "raw_institutions_quarantine", "core_institutions"),
+            description="Institutions and their geocoding (not partitioned).",
+        ),
+        dg.define_asset_job(
+            "careers",
+            selection=dg.AssetSelection.assets("core_author_years"),
+            description="Authors' yearly cities and the AI-scientist flag, over all years.",
+        ),
+        dg.define_asset_job(
+            "yearly_city_metrics",
+            selection=dg.AssetSelection.assets(*_keys(cities, partitioned=True)),
+            partitions_def=partitions,
+            description="City metrics and city-to-city counts of one year (needs that year's citation window).",
+        ),
+        dg.define_asset_job(
+            "city_summaries",
+            selection=dg.AssetSelection.assets(*_keys(cities, partitioned=False)),
+            description="Top cities, ranks, shares and the Fig. 2 matrices over all years.",
+        ),
+    ]
     return dg.Definitions(
         assets=assets,
-        jobs=[yearly_job, reference_job, careers_job],
+        jobs=jobs,
         schedules=[
             dg.build_schedule_from_partitioned_job(
                 yearly_job, name="yearly_refresh_schedule", default_status=dg.DefaultScheduleStatus.STOPPED

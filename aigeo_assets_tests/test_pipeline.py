@@ -53,11 +53,23 @@ def test_every_asset_and_check_materialized(world):
     for key in graph.get_all_asset_keys():
         assert instance.get_latest_materialization_event(key) is not None, key.to_user_string()
     checks = list(graph.asset_check_keys)
-    assert len(checks) >= 5
+    assert len(checks) >= 6
     for ck in checks:
         rec = instance.event_log_storage.get_latest_asset_check_execution_by_key([ck]).get(ck)
         assert rec is not None, ck
-        assert rec.event.dagster_event.event_specific_data.passed, ck  # type: ignore[union-attr]
+        passed = rec.event.dagster_event.event_specific_data.passed  # type: ignore[union-attr]
+        # the newest year's impact window cannot be complete: that check must warn
+        assert passed == (ck.name != "impact_window_complete"), ck
+
+
+def test_impact_windows_are_complete_only_where_the_citing_years_exist(world):
+    data_dir, *_ = world
+    totals = _warehouse(data_dir, "out_world_year_totals").set_index("year")
+    last = LAST - 1
+    assert totals.loc[FIRST : last - 2, "impact_window_complete"].all()
+    assert not totals.loc[last - 1 :, "impact_window_complete"].any()
+    assert not totals.loc[last - 4 :, "impact_long_window_complete"].any()
+    assert totals.loc[FIRST : last - 5, "impact_long_window_complete"].all()
 
 
 def test_quarantine_counts_match_what_the_world_planted(world):
@@ -127,8 +139,15 @@ def test_adding_a_year_makes_only_that_year_and_its_dependents_stale(world):
         for year in range(FIRST, LAST):
             assert status(asset, year) == StaleStatus.FRESH, (asset, year)
     assert status("core_institutions", None) == StaleStatus.FRESH
+    # city metrics read citations of y..y+5: the years whose window reaches the new year are stale
+    assert status("out_city_year_metrics", LAST - 6) == StaleStatus.FRESH
+    for year in range(LAST - 5, LAST):
+        assert status("out_city_year_metrics", year) == StaleStatus.STALE, year
+    assert status("out_impact_pairs", LAST - 3) == StaleStatus.FRESH
+    assert status("out_impact_pairs", LAST - 2) == StaleStatus.STALE
+    assert status("out_collaboration_pairs", LAST - 1) == StaleStatus.FRESH
     # Dagster's stale status skips all-partition dependencies of time-partitioned assets; its
     # automation conditions do follow them: the all-years table is the one thing requested.
     tick = dg.evaluate_automation_conditions(defs=defs2, instance=instance, cursor=tick.cursor)
-    assert tick.total_requested == 1
     assert tick.get_num_requested(dg.AssetKey("core_author_years")) == 1
+    assert tick.total_requested == 1, "the all-years summaries wait for the yearly city metrics"

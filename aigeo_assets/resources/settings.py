@@ -26,6 +26,13 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "AIGEO_API_BASE_URL": ("https://api.openalex.org", "OpenAlex API root when AIGEO_SOURCE=api"),
     "AIGEO_API_MAILTO": ("", "e-mail for OpenAlex's polite pool"),
     "AIGEO_API_KEY": ("", "OpenAlex API key (OpenAlex asks for a free key since 2026); OPENALEX_API_KEY also works"),
+    "AIGEO_REFERENCE_YEAR": ("2017", "the year whose most impactful cities are the top cities (seed 000: 2017)"),
+    "AIGEO_TOP_N": ("20,50,100", "sizes of the top-city sets (Fig. 2 and Supplementary Figs. 6-9)"),
+    "AIGEO_IMPACT_WINDOW": ("2", "impact counts citations from years y..y+W (seed 000: two years post publication)"),
+    "AIGEO_LONG_IMPACT_WINDOW": ("5", "the long impact window (Supplementary Fig. 1: five years)"),
+    "AIGEO_IMPACT_MATRIX_YEARS": ("2013-2017", "years summed in the impact and over-impact matrices (Fig. 2a-b)"),
+    "AIGEO_COLLABORATION_YEARS": ("2015-2019", "years of the collaboration matrix (Fig. 2d)"),
+    "AIGEO_MIGRATION_YEARS": ("2015-2019", "years of the migration matrix (Fig. 2c)"),
     "AIGEO_API_CONCEPTS": ("C154945302", "'|'-separated concept ids the API download filters on"),
     "AIGEO_API_SUBFIELDS": ("", "'|'-separated topic subfield ids the API download filters on (e.g. 1702)"),
 }
@@ -33,6 +40,11 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
 
 def _env(name: str) -> str:
     return os.environ.get(name, "") or ENVIRONMENT[name][0]
+
+
+def _year_range(text: str) -> tuple[int, int]:
+    lo, _, hi = text.partition("-")
+    return int(lo), int(hi or lo)
 
 
 @dataclass(frozen=True)
@@ -51,6 +63,13 @@ class Settings:
     api_key: str | None
     api_concepts: tuple[str, ...]
     api_subfields: tuple[str, ...]
+    reference_year: int = 2017
+    top_ns: tuple[int, ...] = (20, 50, 100)
+    impact_window: int = 2
+    long_impact_window: int = 5
+    impact_matrix_years: tuple[int, int] = (2013, 2017)
+    collaboration_years: tuple[int, int] = (2015, 2019)
+    migration_years: tuple[int, int] = (2015, 2019)
 
     @staticmethod
     def from_env() -> "Settings":
@@ -74,7 +93,21 @@ class Settings:
             api_key=os.environ.get("AIGEO_API_KEY") or os.environ.get("OPENALEX_API_KEY") or None,
             api_concepts=tuple(c for c in _env("AIGEO_API_CONCEPTS").split("|") if c),
             api_subfields=tuple(c for c in os.environ.get("AIGEO_API_SUBFIELDS", "").split("|") if c),
+            reference_year=int(_env("AIGEO_REFERENCE_YEAR")),
+            top_ns=tuple(sorted(int(n) for n in _env("AIGEO_TOP_N").split(",") if n.strip())),
+            impact_window=int(_env("AIGEO_IMPACT_WINDOW")),
+            long_impact_window=int(_env("AIGEO_LONG_IMPACT_WINDOW")),
+            impact_matrix_years=_year_range(_env("AIGEO_IMPACT_MATRIX_YEARS")),
+            collaboration_years=_year_range(_env("AIGEO_COLLABORATION_YEARS")),
+            migration_years=_year_range(_env("AIGEO_MIGRATION_YEARS")),
         )
+
+    def clamp(self, years: tuple[int, int]) -> tuple[int, int]:
+        """A window cut to the configured partitions (a tiny world or an early end year)."""
+        lo, hi = max(years[0], self.start_year), min(years[1], self.end_year)
+        if lo > hi:
+            raise ValueError(f"window {years[0]}-{years[1]} lies outside the years {self.start_year}-{self.end_year}")
+        return lo, hi
 
     @property
     def warehouse_dir(self) -> Path:
@@ -95,3 +128,8 @@ class AnalysisSettings(dg.ConfigurableResource):
     """paper: U.S. and Europe are West (seed 000); wider: also Canada, Australia, New Zealand."""
     ai_scientist_min_papers: int = 3
     ai_scientist_min_ai_share: float = 0.5
+    impact_citing: str = "any"
+    """any: every citing work of the snapshot counts toward impact (MAG's citations); corpus: only AI papers."""
+    over_impact_universe: str = "world"
+    """world: n = all AI papers of the year, m_i = all of i's citations (seed 000's words);
+    top: the baseline restricted to the top cities (rows then sum to zero)."""

@@ -1,0 +1,217 @@
+"""Group ``city_metrics``: cities compared by year, the top cities, and the Fig. 2 matrices (seed 000)."""
+
+import dagster as dg
+import pandas as pd
+
+from aigeo_assets.assets.metadata import table_asset_args, table_metadata, table_out
+from aigeo_assets.corpus.papers import city_table
+from aigeo_assets.metrics.cities import ImpactWindows, city_year_metrics, collaboration_pairs, impact_pairs
+from aigeo_assets.metrics.matrices import collaboration_matrix, impact_matrix, migration_matrix, over_impact_matrix
+from aigeo_assets.metrics.top import city_ranks, top_cities, top_city_shares
+from aigeo_assets.resources.io import concat_partitions
+from aigeo_assets.resources.settings import AnalysisSettings, Settings
+
+GROUP = "city_metrics"
+
+
+def _years(lo: int, hi: int) -> list[str]:
+    return [str(y) for y in range(lo, hi + 1)]
+
+
+def _loaded_years(context: dg.AssetExecutionContext, input_name: str) -> list[int]:
+    """The upstream partitions Dagster mapped to this input (the window after any clamping)."""
+    return [int(k) for k in context.asset_partition_keys_for_input(input_name)]
+
+
+def _matrix_metadata(df: pd.DataFrame, settings: Settings, years: tuple[int, int] | None) -> dict:
+    extra = {"top_ns": list(settings.top_ns), "reference_year": settings.reference_year}
+    if years:
+        extra["window"] = f"{years[0]}-{years[1]}"
+    return table_metadata(df, "out_city_matrix", **extra)
+
+
+def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Settings) -> list:
+    window = dg.TimeWindowPartitionMapping(start_offset=0, end_offset=max(settings.impact_window, settings.long_impact_window))
+    impact_window = dg.TimeWindowPartitionMapping(start_offset=0, end_offset=settings.impact_window)
+    matrix_years = settings.clamp(settings.impact_matrix_years)
+    collab_years = settings.clamp(settings.collaboration_years)
+    migration_years = settings.clamp(settings.migration_years)
+    reference = dg.SpecificPartitionsPartitionMapping([str(settings.reference_year)])
+    in_matrix_window = dg.SpecificPartitionsPartitionMapping(_years(*matrix_years))
+
+    @dg.multi_asset(
+        outs={
+            "out_city_year_metrics": table_out("out_city_year_metrics", GROUP),
+            "out_world_year_totals": table_out("out_world_year_totals", GROUP),
+        },
+        partitions_def=partitions,
+        ins={"core_citations": dg.AssetIn(partition_mapping=window)},
+        check_specs=[
+            dg.AssetCheckSpec(
+                "impact_window_complete",
+                asset="out_city_year_metrics",
+                description=f"every citing year y..y+{settings.impact_window} was read (warns for the newest years)",
+            )
+        ],
+    )
+    def out_city_year_metrics(
+        context: dg.AssetExecutionContext,
+        core_papers: pd.DataFrame,
+        core_citations,
+        core_author_years: pd.DataFrame,
+        core_institutions: pd.DataFrame,
+        analysis: AnalysisSettings,
+    ):
+        """Impact, productivity and AI scientists of every city in the year (seed 000, Fig. 1 and
+        Supplementary Fig. 1), with the world totals. Impact reads the citations made in y..y+2 (and
+        y..y+5 for the long window); Dagster maps those citing years, clamped at the newest partition,
+        and a window that is cut short is flagged, never reported as complete."""
+        year = int(context.partition_key)
+        available = _loaded_years(context, "core_citations")
+        windows = ImpactWindows(settings.impact_window, settings.long_impact_window, analysis.impact_citing)  # type: ignore[arg-type]
+        metrics, world = city_year_metrics(
+            year, core_papers, concat_partitions(core_citations), core_author_years, city_table(core_institutions), available, windows
+        )
+        complete = bool(world.loc[0, "impact_window_complete"])
+        yield dg.AssetCheckResult(
+            check_name="impact_window_complete",
+            asset_key="out_city_year_metrics",
+            passed=complete,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={"citing_years_read": available, "window": f"{year}-{year + settings.impact_window}"},
+        )
+        top = metrics.head(5)[["city_name", "impact", "productivity"]].to_dict("records")
+        yield dg.Output(
+            metrics,
+            output_name="out_city_year_metrics",
+            metadata=table_metadata(
+                metrics,
+                "out_city_year_metrics",
+                year=year,
+                impact_window_complete=complete,
+                impact_long_window_complete=bool(world.loc[0, "impact_long_window_complete"]),
+                citing_years_read=available,
+                most_impactful=top,
+            ),
+        )
+        yield dg.Output(
+            world, output_name="out_world_year_totals", metadata=table_metadata(world, "out_world_year_totals", **world.iloc[0].to_dict())
+        )
+
+    @dg.asset(
+        **table_asset_args("out_city_pairs", GROUP, "Citations from city to city for the papers of the year, over y..y+2."),
+        partitions_def=partitions,
+        ins={"core_citations": dg.AssetIn(partition_mapping=impact_window)},
+    )
+    def out_impact_pairs(context: dg.AssetExecutionContext, core_citations, analysis: AnalysisSettings) -> dg.Output:
+        """Fig. 2a's yearly counts: citations from papers of city i to papers of city j published in
+        the year, made in y..y+2; the window matrix sums them over its years."""
+        year = int(context.partition_key)
+        windows = ImpactWindows(settings.impact_window, settings.long_impact_window, analysis.impact_citing)  # type: ignore[arg-type]
+        df = impact_pairs(year, concat_partitions(core_citations), windows)
+        available = _loaded_years(context, "core_citations")
+        return dg.Output(df, metadata=table_metadata(df, "out_city_pairs", year=year, citing_years_read=available))
+
+    @dg.asset(
+        **table_asset_args("out_city_pairs", GROUP, "Papers of the year by last author's city and co-author's city."),
+        partitions_def=partitions,
+    )
+    def out_collaboration_pairs(context: dg.AssetExecutionContext, core_papers: pd.DataFrame, core_affiliations: pd.DataFrame) -> dg.Output:
+        """Fig. 2d's yearly counts: papers whose last author is in city i and a co-author in city j."""
+        df = collaboration_pairs(int(context.partition_key), core_papers, core_affiliations)
+        return dg.Output(df, metadata=table_metadata(df, "out_city_pairs", year=int(context.partition_key)))
+
+    @dg.asset(
+        **table_asset_args("out_top_cities", GROUP),
+        ins={"out_city_year_metrics": dg.AssetIn(partition_mapping=reference)},
+    )
+    def out_top_cities(out_city_year_metrics: pd.DataFrame) -> dg.Output:
+        """The most impactful cities of the reference year (seed 000: "the 20 cities that were most
+        impactful in AI in 2017"); the largest N of AIGEO_TOP_N are kept, ranked."""
+        df = top_cities(out_city_year_metrics, settings.reference_year, max(settings.top_ns))
+        return dg.Output(df, metadata=table_metadata(df, "out_top_cities", top_20=df["city_name"].head(20).tolist()))
+
+    eager = dg.AutomationCondition.eager()
+
+    @dg.asset(**table_asset_args("out_city_ranks", GROUP), automation_condition=eager)
+    def out_city_ranks(out_city_year_metrics) -> dg.Output:
+        """Every city's value, relative value and rank per year (Fig. 1, right-hand sides)."""
+        df = city_ranks(concat_partitions(out_city_year_metrics))
+        return dg.Output(df, metadata=table_metadata(df, "out_city_ranks"))
+
+    @dg.asset(**table_asset_args("out_top_city_shares", GROUP), automation_condition=eager)
+    def out_top_city_shares(out_city_year_metrics, out_world_year_totals, out_top_cities: pd.DataFrame) -> dg.Output:
+        """The top cities' share of world impact, productivity and AI scientists (Supplementary Fig. 2)."""
+        df = top_city_shares(
+            concat_partitions(out_city_year_metrics), concat_partitions(out_world_year_totals), out_top_cities, settings.top_ns
+        )
+        return dg.Output(df, metadata=table_metadata(df, "out_top_city_shares"))
+
+    matrix_ins = {
+        "out_impact_pairs": dg.AssetIn(partition_mapping=in_matrix_window),
+        "out_city_year_metrics": dg.AssetIn(partition_mapping=in_matrix_window),
+        "out_world_year_totals": dg.AssetIn(partition_mapping=in_matrix_window),
+    }
+
+    @dg.asset(
+        **table_asset_args("out_city_matrix", GROUP, f"Fig. 2a: citations between the top cities, {matrix_years[0]}-{matrix_years[1]}."),
+        ins={"out_impact_pairs": matrix_ins["out_impact_pairs"]},
+    )
+    def out_impact_matrix(out_impact_pairs, out_top_cities: pd.DataFrame) -> dg.Output:
+        """Fig. 2a: cell (i, j) = citations from city i to city j's papers of each window year y,
+        counted over y..y+2, summed over the window (default 2013-2017)."""
+        df = impact_matrix(concat_partitions(out_impact_pairs), out_top_cities, settings.top_ns)
+        return dg.Output(df, metadata=_matrix_metadata(df, settings, matrix_years))
+
+    @dg.asset(
+        **table_asset_args("out_city_matrix", GROUP, f"Fig. 2b: observed minus expected citations, {matrix_years[0]}-{matrix_years[1]}."),
+        ins=matrix_ins,
+    )
+    def out_over_impact_matrix(
+        out_impact_pairs, out_city_year_metrics, out_world_year_totals, out_top_cities: pd.DataFrame, analysis: AnalysisSettings
+    ) -> dg.Output:
+        """Fig. 2b: observed minus expected citations under the baseline where the chance of citing
+        city j is its share of papers, expected(i, j) = (n_j / n) x m_i, computed year by year and
+        summed over the window."""
+        df = over_impact_matrix(
+            concat_partitions(out_impact_pairs),
+            concat_partitions(out_city_year_metrics),
+            concat_partitions(out_world_year_totals),
+            out_top_cities,
+            settings.top_ns,
+            analysis.over_impact_universe,  # type: ignore[arg-type]
+        )
+        meta = _matrix_metadata(df, settings, matrix_years)
+        meta["universe"] = analysis.over_impact_universe
+        return dg.Output(df, metadata=meta)
+
+    @dg.asset(
+        **table_asset_args("out_city_matrix", GROUP, f"Fig. 2d: collaborations between the top cities, {collab_years[0]}-{collab_years[1]}."),
+        ins={"out_collaboration_pairs": dg.AssetIn(partition_mapping=dg.SpecificPartitionsPartitionMapping(_years(*collab_years)))},
+    )
+    def out_collaboration_matrix(out_collaboration_pairs, out_top_cities: pd.DataFrame) -> dg.Output:
+        """Fig. 2d: papers of the window whose last author is in i and at least one co-author in j."""
+        df = collaboration_matrix(concat_partitions(out_collaboration_pairs), out_top_cities, settings.top_ns)
+        return dg.Output(df, metadata=_matrix_metadata(df, settings, collab_years))
+
+    @dg.asset(
+        **table_asset_args("out_city_matrix", GROUP, f"Fig. 2c: AI scientists' moves between the top cities, {migration_years[0]}-{migration_years[1]}."),
+    )
+    def out_migration_matrix(core_author_years: pd.DataFrame, out_top_cities: pd.DataFrame) -> dg.Output:
+        """Fig. 2c: AI scientists who moved from i to j in the window; the diagonal counts those whose
+        city at the window's start equals their city at its end."""
+        df = migration_matrix(core_author_years, out_top_cities, settings.top_ns, *migration_years)
+        return dg.Output(df, metadata=_matrix_metadata(df, settings, migration_years))
+
+    return [
+        out_city_year_metrics,
+        out_impact_pairs,
+        out_collaboration_pairs,
+        out_top_cities,
+        out_city_ranks,
+        out_top_city_shares,
+        out_impact_matrix,
+        out_over_impact_matrix,
+        out_collaboration_matrix,
+        out_migration_matrix,
+    ]

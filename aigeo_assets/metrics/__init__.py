@@ -1,0 +1,1 @@
+"""City metrics, top cities and city x city matrices (pure functions)."""
