@@ -42,6 +42,7 @@ def materialize_all(
         "careers",
         *[f"yearly_city_metrics:{y}" for y in todo],
         "city_summaries",
+        "figures",
     )
     for name in steps:
         job_name, _, partition = name.partition(":")

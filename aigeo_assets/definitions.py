@@ -8,6 +8,7 @@ from aigeo_assets.assets.city_metrics import build_city_metric_assets
 from aigeo_assets.assets.corpus import build_corpus_assets
 from aigeo_assets.assets.geo import build_geo_assets
 from aigeo_assets.assets.ingest import build_ingest_assets
+from aigeo_assets.assets.reports import build_report_assets
 from aigeo_assets.partitions import yearly_partitions
 from aigeo_assets.resources import (
     AnalysisSettings,
@@ -50,7 +51,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     partitions = yearly_partitions(settings.start_year, settings.end_year)
     foundation = [*build_ingest_assets(partitions), *build_geo_assets(partitions), *build_corpus_assets(partitions)]
     cities = build_city_metric_assets(partitions, settings)
-    assets = [*foundation, *cities]
+    reports = build_report_assets(settings)
+    assets = [*foundation, *cities, *reports]
     yearly_job = dg.define_asset_job(
         "yearly_refresh",
         selection=dg.AssetSelection.assets(*_keys(foundation, partitioned=True)),
@@ -79,6 +81,11 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             "city_summaries",
             selection=dg.AssetSelection.assets(*_keys(cities, partitioned=False)),
             description="Top cities, ranks, shares and the Fig. 2 matrices over all years.",
+        ),
+        dg.define_asset_job(
+            "figures",
+            selection=dg.AssetSelection.groups("reports"),
+            description="Every figure: HTML and PNG under data/reports/figures/.",
         ),
     ]
     return dg.Definitions(

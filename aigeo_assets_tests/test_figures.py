@@ -1,0 +1,335 @@
+"""Figures: offline HTML/PNG machinery (aigeo_assets.reports.figures) and seed 000's city figures.
+
+Chromium starts once (module-scoped fixtures share one kaleido renderer); only four PNGs are
+rendered in the whole module.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import struct
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from aigeo_assets.reports import figures as F
+from aigeo_assets.reports.city_figures import (
+    EAST_COLOR,
+    WEST_COLOR,
+    fig_city_heatmaps,
+    fig_city_map,
+    fig_city_matrix,
+    fig_city_ranks,
+    fig_top_city_shares,
+    matrix_grid,
+)
+from aigeo_assets.schemas import conform
+
+# ---------------------------------------------------------------- small hand-made tables
+
+CITIES = [  # id, name, country, bloc, lat, lon, reference rank
+    (1816670, "Beijing", "CN", "East", 39.9, 116.4, 1),
+    (5375480, "Mountain View", "US", "West", 37.39, -122.08, 2),
+    (1819729, "Hong Kong", "HK", "East", 22.3, 114.2, 3),
+    (2643743, "London", "GB", "West", 51.5, -0.13, 4),
+]
+YEARS = [2015, 2016, 2017]
+
+
+def _top() -> pd.DataFrame:
+    return conform(
+        pd.DataFrame(
+            [
+                dict(city_geonames_id=i, city_name=n, country_code=c, bloc=b, reference_year=2017,
+                     reference_impact=1000 // r, reference_rank=r)
+                for i, n, c, b, _, _, r in CITIES
+            ]
+        ),
+        "out_top_cities",
+    )
+
+
+def _ranks() -> pd.DataFrame:
+    rows = []
+    for metric in ["impact", "productivity"]:
+        for y in YEARS:
+            vals = {i: (100 - 10 * r) * (1 + (y - 2015) * (r % 2)) for i, _, _, _, _, _, r in CITIES}
+            mx = max(vals.values())
+            order = sorted(vals, key=lambda k: -vals[k])
+            for i, v in vals.items():
+                rows.append(dict(year=y, city_geonames_id=i, metric=metric, value=v, relative=v / mx,
+                                 rank=order.index(i) + 1,
+                                 window_complete=not (metric == "impact" and y == 2017)))
+    return conform(pd.DataFrame(rows), "out_city_ranks")
+
+
+def _matrix(top_n: int = 20, *, signed: bool = False) -> pd.DataFrame:
+    east = [c for c in CITIES if c[3] == "East"]
+    west = [c for c in CITIES if c[3] == "West"]
+    order = east + west
+    rows = []
+    for ro, rc in enumerate(order):
+        for co, cc in enumerate(order):
+            v = 10.0 * ro + co + (100 if ro == co else 0)
+            if signed:
+                v = v - 20.0
+            rows.append(dict(top_n=top_n, row_order=ro, col_order=co,
+                             row_city_geonames_id=rc[0], col_city_geonames_id=cc[0],
+                             row_city_name=rc[1], col_city_name=cc[1], row_bloc=rc[3], col_bloc=cc[3],
+                             value=v))
+    df = pd.DataFrame(rows).sample(frac=1.0, random_state=0)  # the figure must not rely on row order
+    return conform(df, "out_city_matrix")
+
+
+def _shares() -> pd.DataFrame:
+    rows = []
+    for metric in ["impact", "productivity", "ai_scientists"]:
+        for y in YEARS:
+            rows.append(dict(year=y, top_n=20, metric=metric, top_value=20 + y - 2015, world_value=100,
+                             share=(20 + y - 2015) / 100,
+                             window_complete=not (metric == "impact" and y == 2017)))
+    return conform(pd.DataFrame(rows), "out_top_city_shares")
+
+
+def _metrics() -> pd.DataFrame:
+    rows = []
+    for i, n, c, b, lat, lon, r in CITIES:
+        rows.append(dict(year=2017, city_geonames_id=i, city_name=n, country_code=c, bloc=b, latitude=lat,
+                         longitude=lon, productivity=100 // r, impact=500 // r, impact_long=900 // r,
+                         ai_scientists=50 // r, share_productivity=0.1, share_impact=0.1,
+                         share_impact_long=0.1, share_ai_scientists=0.1, impact_window_complete=True,
+                         impact_long_window_complete=False))
+    return conform(pd.DataFrame(rows), "out_city_year_metrics")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def png_wh(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG (magic bytes)"
+    assert data[12:16] == b"IHDR"
+    return struct.unpack(">II", data[16:24])
+
+
+def label_colors(ticktext) -> dict[str, str]:
+    out = {}
+    for t in ticktext:
+        m = re.fullmatch(r'<span style="color:(#[0-9a-f]{6})">(.+)</span>', t)
+        assert m, t
+        out[m.group(2)] = m.group(1)
+    return out
+
+
+# ---------------------------------------------------------------- rendered once per module
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    """Render the few PNGs of the module with one chromium, then stop it."""
+    out = tmp_path_factory.mktemp("figs")
+    files = {
+        "matrix": F.write_figure(fig_city_matrix(_matrix(), title="impact"), out, "matrix",
+                                 width=640, height=480),
+        "map": F.write_figure(fig_city_map(_metrics(), 2017), out, "map", width=800, height=450),
+        "heat": F.write_figure(fig_city_heatmaps(_ranks(), _top(), "impact"), out, "heat",
+                               width=900, height=500),
+    }
+    yield out, files
+    F.close_renderer()
+
+
+def test_html_embeds_plotlyjs_and_uses_no_cdn(written):
+    _, files = written
+    html = files["matrix"].html.read_text()
+    assert "plotly.js v" in html and len(html) > 1_000_000  # the bundle itself, not a link
+    assert "cdn.plot.ly" not in " ".join(re.findall(r"<script[^>]*>", html))
+    assert not re.search(r"<script[^>]*src=[\"']?https?://", html)
+    assert not re.search(r"<link[^>]*href=[\"']?https?://", html)
+
+
+def test_png_is_real_and_of_requested_size(written):
+    _, files = written
+    assert png_wh(files["matrix"].png.read_bytes()) == (640, 480)
+    assert png_wh(files["heat"].png.read_bytes()) == (900, 500)
+
+
+def test_map_renders_offline_with_local_topojson(written):
+    _, files = written
+    data = files["map"].png.read_bytes()
+    assert png_wh(data) == (800, 450)
+    assert len(data) > 10_000  # coastlines and countries drawn, not an empty frame
+    html = files["map"].html.read_text()
+    m = re.search(r'"topojsonURL":\s*"([^"]+)"', html)
+    assert m and m.group(1).startswith("file:///") and m.group(1).endswith("/")
+    assert m.group(1) == F.topojson_url()
+    # the topojson itself is inlined too (browsers refuse to fetch file:// from a file page)
+    assert re.search(r'window\.PlotlyGeoAssets = \{"topojson":\{"world_110m":\{"type":"Topology"', html)
+    assert "cdn.plot.ly/un" not in html.split("window.PlotlyGeoAssets", 1)[0]
+
+
+def test_no_file_is_written_when_png_rendering_fails(tmp_path, monkeypatch):
+    def boom(*a, **k):
+        raise RuntimeError("chromium died")
+
+    monkeypatch.setattr(F, "render_png", boom)
+    (tmp_path / "fig.html").write_text("old html")
+    with pytest.raises(RuntimeError, match="chromium died"):
+        F.write_figure(go.Figure(go.Scatter(y=[1, 2])), tmp_path, "fig")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fig.html"]
+    assert (tmp_path / "fig.html").read_text() == "old html"
+
+
+def test_interrupted_atomic_write_leaves_no_partial_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(F, "render_png", lambda fig, **k: b"\x89PNG\r\n\x1a\n" + b"x" * 100)
+    real_replace = F.os.replace
+
+    def replace(src, dst):
+        if str(dst).endswith(".png"):
+            raise OSError("disk full")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(F.os, "replace", replace)
+    with pytest.raises(OSError, match="disk full"):
+        F.write_figure(go.Figure(go.Scatter(y=[1, 2])), tmp_path, "fig")
+    assert not list(tmp_path.glob("*.png")) and not list(tmp_path.glob(".*tmp"))
+
+
+def test_markdown_has_inline_png_and_html_link(written):
+    _, files = written
+    md = F.png_markdown(files["matrix"].png, files["matrix"].html, max_width=320)
+    m = re.search(r"!\[[^\]]*\]\(data:image/png;base64,([A-Za-z0-9+/=]+)\)", md)
+    assert m
+    assert png_wh(base64.b64decode(m.group(1)))[0] <= 640
+    assert f"]({files['matrix'].html.resolve().as_uri()})" in md
+    assert str(files["matrix"].html.resolve()) in md
+
+
+def test_missing_topojson_names_make_setup(tmp_path, monkeypatch):
+    monkeypatch.setenv(F.TOPOJSON_ENV, str(tmp_path / "nope"))
+    with pytest.raises(F.FigureSetupError, match="make setup"):
+        F.figure_html(fig_city_map(_metrics(), 2017))
+    F.figure_html(go.Figure(go.Scatter(y=[1])))  # figures without maps do not need it
+
+
+# ---------------------------------------------------------------- figure content (no rendering)
+
+
+def test_matrix_cells_follow_row_and_col_order():
+    mat = _matrix()
+    fig = fig_city_matrix(mat, title="impact")
+    z = np.array(fig.data[0].z, dtype=float)
+    for r in mat.itertuples():
+        assert z[r.row_order, r.col_order] == r.value
+    assert list(fig.data[0].x) == [0, 1, 2, 3] and list(fig.data[0].y) == [0, 1, 2, 3]
+    assert fig.layout.yaxis.autorange == "reversed"  # row_order 0 on top
+    assert list(label_colors(fig.layout.yaxis.ticktext)) == ["Beijing", "Hong Kong", "Mountain View", "London"]
+    # values written in the cells for a small matrix
+    assert fig.data[0].texttemplate == "%{text}" and fig.data[0].text[0][0] == "100"
+    # quadrant lines between the 2 East and the 2 West cities
+    lines = {s.name: s for s in fig.layout.shapes}
+    assert lines["east-west-row"].y0 == lines["east-west-row"].y1 == 1.5
+    assert lines["east-west-col"].x0 == lines["east-west-col"].x1 == 1.5
+
+
+def test_matrix_grid_uses_only_the_requested_top_n():
+    both = pd.concat([_matrix(20), _matrix(100)], ignore_index=True)
+    both.loc[both["top_n"] == 100, "value"] = -1.0
+    z, rows, cols = matrix_grid(both, 20)
+    assert z.shape == (4, 4) and (z >= 0).all()
+    with pytest.raises(ValueError, match="top_n=50"):
+        matrix_grid(both, 50)
+
+
+def test_matrix_large_has_no_cell_text():
+    big = []
+    for ro in range(30):
+        for co in range(30):
+            big.append(dict(top_n=50, row_order=ro, col_order=co, row_city_geonames_id=ro,
+                            col_city_geonames_id=co, row_city_name=f"c{ro}", col_city_name=f"c{co}",
+                            row_bloc="East" if ro < 10 else "West", col_bloc="East" if co < 10 else "West",
+                            value=float(ro + co)))
+    fig = fig_city_matrix(conform(pd.DataFrame(big), "out_city_matrix"), title="t", top_n=50)
+    assert fig.data[0].text is None and fig.data[0].texttemplate is None
+
+
+def test_diverging_matrix_is_centred_on_zero_pink_to_green():
+    fig = fig_city_matrix(_matrix(signed=True), title="over-impact", diverging=True)
+    hm = fig.data[0]
+    assert hm.zmid == 0 and hm.zmin == -hm.zmax
+    z = np.array(hm.z, dtype=float)
+    np.fill_diagonal(z, np.nan)  # the home-bias diagonal saturates (dark green), as in Fig. 2b
+    assert hm.zmax == np.nanmax(np.abs(z)) > 0
+    lo, hi = hm.colorscale[0][1], hm.colorscale[-1][1]
+
+    def rgb(h):
+        return tuple(int(h[i:i + 2], 16) for i in (1, 3, 5))
+
+    r, g, b = rgb(lo)
+    assert r > g and b > g  # pink/magenta for negative (under-impact)
+    r, g, b = rgb(hi)
+    assert g > r and g > b  # green for positive (over-impact)
+    seq = fig_city_matrix(_matrix(), title="impact").data[0]
+    assert seq.zmid is None and seq.zmin == 0
+
+
+def test_east_labels_red_west_labels_blue():
+    assert EAST_COLOR == "#d62728" and WEST_COLOR == "#1f77b4"
+    fig = fig_city_matrix(_matrix(), title="impact")
+    for axis in (fig.layout.xaxis, fig.layout.yaxis):
+        colors = label_colors(axis.ticktext)
+        assert colors["Beijing"] == colors["Hong Kong"] == EAST_COLOR
+        assert colors["Mountain View"] == colors["London"] == WEST_COLOR
+    heat = fig_city_heatmaps(_ranks(), _top(), "productivity")
+    assert label_colors(heat.layout.yaxis.ticktext) == {
+        "Beijing": EAST_COLOR, "Mountain View": WEST_COLOR, "Hong Kong": EAST_COLOR, "London": WEST_COLOR
+    }
+
+
+def test_heatmaps_order_by_reference_rank_and_flag_incomplete_years():
+    fig = fig_city_heatmaps(_ranks(), _top(), "impact", top_n=3)
+    absolute, relative = fig.data
+    assert list(label_colors(fig.layout.yaxis.ticktext)) == ["Beijing", "Mountain View", "Hong Kong"]
+    ranks = _ranks()
+    want = ranks[(ranks.metric == "impact") & (ranks.city_geonames_id == 5375480) & (ranks.year == 2016)]
+    assert absolute.z[1][1] == want["value"].iloc[0]
+    assert relative.z[1][1] == pytest.approx(want["relative"].iloc[0])
+    assert relative.zmax == 1
+    # 2017's impact window is incomplete: greyed and said on hover; complete years are not
+    grey = [s for s in fig.layout.shapes if s.name == "incomplete window"]
+    assert {(s.x0, s.x1) for s in grey} == {(2016.5, 2017.5)} and {s.xref for s in grey} == {"x", "x2"}
+    assert "incomplete" in absolute.hovertext[0][2] and "incomplete" not in absolute.hovertext[0][1]
+    # productivity has no incomplete year
+    prod = fig_city_heatmaps(ranks, _top(), "productivity")
+    assert not [s for s in prod.layout.shapes if s.name == "incomplete window"]
+
+
+def test_rank_chart_one_line_per_city_rank1_on_top():
+    fig = fig_city_ranks(_ranks(), _top(), "impact")
+    assert len(fig.data) == 4 and fig.layout.yaxis.autorange == "reversed"
+    bj = fig.data[0]
+    assert bj.line.color == EAST_COLOR and fig.data[1].line.color == WEST_COLOR
+    assert list(bj.marker.symbol) == ["circle", "circle", "circle-open"]
+
+
+def test_top_city_shares_marks_incomplete_impact_years():
+    fig = fig_top_city_shares(_shares())
+    names = sorted(t.name for t in fig.data)
+    assert names == ["ai_scientists", "impact", "productivity"]
+    impact = next(t for t in fig.data if t.name == "impact")
+    assert list(impact.marker.symbol) == ["circle", "circle", "circle-open"]
+    assert "incomplete" in impact.hovertext[2]
+    prod = next(t for t in fig.data if t.name == "productivity")
+    assert "circle-open" not in list(prod.marker.symbol)
+    several = pd.concat([_shares(), _shares().assign(top_n=50)], ignore_index=True)
+    assert len(fig_top_city_shares(several).data) == 6
+
+
+def test_city_map_colours_blocs():
+    fig = fig_city_map(_metrics(), 2017)
+    by = {t.name: t for t in fig.data}
+    assert by["East"].marker.color == EAST_COLOR and by["West"].marker.color == WEST_COLOR
+    assert all(t.type == "scattergeo" for t in fig.data)
+    assert F.topojson_names(fig) == ["world_110m"]
