@@ -177,3 +177,35 @@ def test_the_planted_capital_and_bridge_city_show_in_the_city_tables(world):
     assert len(n20) == min(20, len(top)) ** 2
     east_first = n20.drop_duplicates("row_order").sort_values("row_order")["row_bloc"].tolist()
     assert east_first == sorted(east_first, key=lambda b: b != "East")
+
+
+def test_dagster_maps_each_year_to_its_citation_window(tmp_path):
+    """Which upstream partitions a year reads, from Dagster's own asset graph."""
+    settings = _settings(tmp_path, LAST)
+    graph = build_definitions(settings).resolve_asset_graph()
+
+    def parents(child: str, parent: str, year: int | None) -> list[int]:
+        keys = graph.get_parent_partition_keys_for_child(
+            None if year is None else str(year), dg.AssetKey(parent), dg.AssetKey(child)
+        ).partitions_subset.get_partition_keys()
+        return sorted(int(k) for k in keys)
+
+    assert parents("out_city_year_metrics", "core_citations", 2013) == list(range(2013, 2019))
+    assert parents("out_city_year_metrics", "core_citations", LAST - 1) == [LAST - 1, LAST], "clamped: flagged incomplete"
+    assert parents("out_impact_pairs", "core_citations", 2014) == [2014, 2015, 2016]
+    assert parents("core_citations", "core_papers", 2014) == list(range(FIRST, 2015))
+    assert parents("out_impact_matrix", "out_impact_pairs", None) == list(range(2013, 2018))
+    assert parents("out_collaboration_matrix", "out_collaboration_pairs", None) == list(range(2015, 2020))
+    assert parents("out_top_cities", "out_city_year_metrics", None) == [2017]
+
+
+def test_figures_are_assets_with_the_png_in_their_metadata(world):
+    data_dir, instance, settings, defs = world
+    ev = instance.get_latest_materialization_event(dg.AssetKey("out_fig_over_impact_matrix"))
+    meta = ev.asset_materialization.metadata  # type: ignore[union-attr]
+    assert "data:image/png;base64," in meta["figure"].value
+    html = Path(meta["html"].value)
+    assert html.exists() and html.with_suffix(".png").exists()
+    assert "cdn.plot.ly" not in html.read_text()[:2000]
+    names = {p.name for p in (data_dir / "reports" / "figures").iterdir()}
+    assert {"fig1_impact.png", "fig2_impact_matrix_top20.html", "supp_fig2_top_city_shares.png"} <= names
