@@ -1,0 +1,1 @@
+"""Networks between cities, built from the city tables (pure functions)."""

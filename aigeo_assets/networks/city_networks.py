@@ -1,0 +1,75 @@
+"""The city networks of seed 000 (Fig. 3, Methods): impact, migration, collaboration and the
+normalized-impact network (Supplementary Fig. 10), between the top cities.
+
+A network is two tables: ``nodes`` (city_geonames_id, city_name, bloc) and ``edges`` (source,
+target, weight) with weight a count (> 0). Directions: impact i -> j = citations from i's papers to
+j's papers; migration i -> j = AI scientists moving from i to j; collaboration i -> j = papers with
+the last author in i and a co-author in j. Self-loops are left out (Methods: the diagonal is not a
+flow between cities).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pandas as pd
+
+NETWORKS = ("impact", "migration", "collaboration", "normalized_impact")
+
+
+def network_from_matrix(matrix: pd.DataFrame, top_n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Nodes and edges of an ``out_city_matrix`` for ``top_n``: cells > 0 off the diagonal."""
+    m = matrix[matrix["top_n"] == top_n]
+    if m.empty:
+        raise ValueError(f"the matrix has no top_n={top_n}; available: {sorted(matrix['top_n'].unique())}")
+    nodes = (
+        m.drop_duplicates("row_city_geonames_id")
+        .sort_values("row_order")[["row_city_geonames_id", "row_city_name", "row_bloc"]]
+        .rename(columns={"row_city_geonames_id": "city_geonames_id", "row_city_name": "city_name", "row_bloc": "bloc"})
+        .reset_index(drop=True)
+    )
+    e = m[(m["value"] > 0) & (m["row_city_geonames_id"] != m["col_city_geonames_id"])]
+    edges = pd.DataFrame(
+        {
+            "source": e["row_city_geonames_id"].astype("int64").to_numpy(),
+            "target": e["col_city_geonames_id"].astype("int64").to_numpy(),
+            "weight": e["value"].astype(float).to_numpy(),
+        }
+    )
+    return nodes, edges
+
+
+def normalized_impact_edges(
+    pairs: pd.DataFrame, metrics: pd.DataFrame, world: pd.DataFrame, top_ids: Sequence[int]
+) -> pd.DataFrame:
+    """Supplementary Fig. 10: weight(i, j) = (share of the citations to j's papers that came from
+    i's papers) / (j's share of the world's papers), over the window's years.
+
+    Citations to j count every citing city, located or not (the denominator of the share); j's
+    share of the world's papers is its AI papers over all AI papers of the window's years. Only
+    pairs of top cities with a positive weight are kept, self-loops left out.
+    """
+    top_ids = list(top_ids)
+    to_top = pairs[pairs["col_city_geonames_id"].isin(top_ids)]
+    received = to_top.groupby("col_city_geonames_id")["value"].sum()
+    flows = (
+        to_top[to_top["row_city_geonames_id"].isin(top_ids)]
+        .groupby(["row_city_geonames_id", "col_city_geonames_id"])["value"]
+        .sum()
+        .reset_index()
+    )
+    years = sorted(pairs["year"].unique())
+    papers = metrics[metrics["year"].isin(years)].groupby("city_geonames_id")["productivity"].sum()
+    world_papers = float(world.loc[world["year"].isin(years), "productivity"].sum())
+    citation_share = flows["value"] / flows["col_city_geonames_id"].map(received)
+    paper_share = flows["col_city_geonames_id"].map(papers).fillna(0) / world_papers if world_papers else 0.0
+    weight = citation_share / paper_share
+    out = pd.DataFrame(
+        {
+            "source": flows["row_city_geonames_id"].astype("int64"),
+            "target": flows["col_city_geonames_id"].astype("int64"),
+            "weight": weight.astype(float),
+        }
+    )
+    out = out[(out["source"] != out["target"]) & (out["weight"] > 0) & out["weight"].notna() & (out["weight"] != float("inf"))]
+    return out.reset_index(drop=True)
