@@ -367,23 +367,55 @@ def warm_gazetteer(t: Tables) -> float:
     return time.perf_counter() - t0
 
 
+def _reset_peak_rss() -> bool:
+    """Linux: writing 5 to /proc/self/clear_refs resets the process's RSS high-water mark (VmHWM) to
+    its current RSS, so the peak read after the run is the run's own, not the parquet loading's."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def _status_mb(field_name: str) -> float | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field_name + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 def _maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
 def child_memory(warehouse: Path, impl: str, size: str) -> None:
-    """In a fresh process: load, then run once under tracemalloc; print one JSON line."""
+    """In a fresh process: load, then run once under tracemalloc; print one JSON line.
+
+    tracemalloc sees numpy and Python allocations but not Arrow's memory pool (pandas' string
+    columns), so the RSS peak is measured too. ``ru_maxrss`` cannot be reset (it keeps the loading
+    peak, and pyarrow's threads carry it in the process-wide maximum), so its growth is usually 0;
+    the VmHWM growth after a reset is the meaningful RSS figure."""
     t = load_tables(warehouse)
     warm_gazetteer(t)
     cits = resize(t.citations, size)
     gc.collect()
-    rss0 = _maxrss_mb()
+    maxrss0 = _maxrss_mb()
+    hwm_reset = _reset_peak_rss()
+    rss0 = _status_mb("VmRSS")
     tracemalloc.start()
     RUNNERS[impl](t, cits)
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(json.dumps({"tracemalloc_peak_mb": round(peak / 2**20, 1), "rss_before_mb": round(rss0, 1),
-                      "maxrss_growth_mb": round(_maxrss_mb() - rss0, 1)}))
+    hwm = _status_mb("VmHWM")
+    print(json.dumps({
+        "tracemalloc_peak_mb": round(peak / 2**20, 1),
+        "rss_before_mb": round(rss0, 1) if rss0 is not None else None,
+        "peak_rss_growth_mb": round(hwm - rss0, 1) if hwm_reset and hwm is not None and rss0 is not None else None,
+        "ru_maxrss_growth_mb": round(_maxrss_mb() - maxrss0, 1),
+    }))
 
 
 def measure_memory(warehouse: Path, impl: str, size: str) -> dict:
@@ -459,9 +491,7 @@ def main() -> None:
 
     scaling = _scaling(results)
     if scaling:
-        print("\nscaling (time per citation relative to full; 1.00 = linear):")
-        for impl, s in scaling.items():
-            print(f"  {impl:<10} " + "  ".join(f"{k}: {v}" for k, v in s.items()))
+        _print_scaling(scaling)
     out = REPO / "benchmarks" / "results" / "city_metrics.json"
     payload = {
         "warehouse": str(warehouse), "machine": platform.platform(), "python": platform.python_version(),
@@ -479,30 +509,58 @@ def _print_size(size: str, row: dict) -> None:
     n = row["citations"]
     print(f"\n{size}: {n:,} citations  (checked equal: {row['checked_equal']})")
     head = f"  {'impl':<10}{'seconds':>9}{'cit/s':>11}{'us/cit':>8}" + "".join(f"{s[:14]:>16}" for s in STAGES)
-    head += f"{'tracemalloc':>13}{'maxrss+':>9}"
+    head += f"{'tracemalloc':>13}{'peakRSS+':>10}"
     print(head)
     for impl, r in row["impl"].items():
         mem = r.get("memory", {})
         line = f"  {impl:<10}{r['seconds']:>9.2f}{r['citations_per_second']:>11,}{r['microseconds_per_citation']:>8.2f}"
         line += "".join(f"{r['stages_seconds'][s]:>16.2f}" for s in STAGES)
-        line += f"{str(mem.get('tracemalloc_peak_mb', '-')) + ' MB':>13}{str(mem.get('maxrss_growth_mb', '-')) + ' MB':>9}"
+        line += f"{str(mem.get('tracemalloc_peak_mb', '-')) + ' MB':>13}{str(mem.get('peak_rss_growth_mb', '-')) + ' MB':>10}"
         print(line, flush=True)
 
 
 def _scaling(results: dict) -> dict:
-    if "full" not in results:
+    """Per implementation, for the whole run and for the citation stages (metrics + impact pairs):
+    time per citation at each size and its ratio to ``full`` (1.00 = proportional), the marginal
+    time per added citation between consecutive sizes, and a least-squares fit t = a + b * n
+    (a: the part that does not depend on the citations; linear when the marginal cost is flat)."""
+    if len(results) < 2:
         return {}
+    sizes = sorted(results, key=lambda k: results[k]["citations"])
+    ns = np.array([results[k]["citations"] for k in sizes], dtype=float)
     out = {}
     for impl in RUNNERS:
-        base = results["full"]["impl"][impl]
-        s = {}
-        for size in results:
-            r = results[size]["impl"][impl]
-            s[f"{size}_total_per_cit"] = round(r["microseconds_per_citation"] / base["microseconds_per_citation"], 2)
-            s[f"{size}_citation_stages_per_cit"] = round(
-                r["citation_stages_microseconds_per_citation"] / base["citation_stages_microseconds_per_citation"], 2)
-        out[impl] = s
+        out[impl] = {}
+        for what, key in (("total", "seconds"), ("citation_stages", "citation_stages_seconds")):
+            ts = np.array([results[k]["impl"][impl][key] for k in sizes])
+            b, a = np.polyfit(ns, ts, 1)
+            fit = a + b * ns
+            r2 = 1 - ((ts - fit) ** 2).sum() / max(((ts - ts.mean()) ** 2).sum(), 1e-12)
+            per = {k: round(t / n * 1e6, 3) for k, t, n in zip(sizes, ts, ns)}
+            entry = {
+                "microseconds_per_citation": per,
+                "marginal_microseconds_per_citation": {
+                    f"{sizes[i]}->{sizes[i + 1]}": round((ts[i + 1] - ts[i]) / (ns[i + 1] - ns[i]) * 1e6, 3)
+                    for i in range(len(sizes) - 1)
+                },
+                "fit_fixed_seconds": round(float(a), 3),
+                "fit_microseconds_per_citation": round(float(b) * 1e6, 3),
+                "fit_r2": round(float(r2), 4),
+            }
+            if "full" in per:
+                entry["per_citation_ratio_to_full"] = {k: round(v / per["full"], 2) for k, v in per.items()}
+            out[impl][what] = entry
     return out
+
+
+def _print_scaling(scaling: dict) -> None:
+    print("\nscaling in the number of citations (fit t = a + b*n over the sizes):")
+    for impl, parts in scaling.items():
+        for what, e in parts.items():
+            per = ", ".join(f"{k} {v}" for k, v in e["microseconds_per_citation"].items())
+            marg = ", ".join(f"{k} {v}" for k, v in e["marginal_microseconds_per_citation"].items())
+            print(f"  {impl:<10}{what:<16} us/cit: {per} | marginal us/cit: {marg} | "
+                  f"a = {e['fit_fixed_seconds']} s, b = {e['fit_microseconds_per_citation']} us/cit, R2 = {e['fit_r2']}")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ country when available, otherwise the first author's.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import pandas as pd
@@ -75,14 +76,27 @@ def document_types(works: pd.DataFrame) -> pd.Series:
     return out
 
 
-def city_table(institutions: pd.DataFrame) -> pd.DataFrame:
-    """Name and coordinates of every city id: the GeoNames gazetteer, then OpenAlex's own ``geo``
-    for city ids the gazetteer does not hold (it keeps cities above 15,000 inhabitants)."""
+@lru_cache(maxsize=1)
+def _gazetteer_cities() -> pd.DataFrame:
     gaz = load_gazetteer().rename(columns={"geonames_id": "city_geonames_id", "name": "city_name"})
-    gaz = gaz[["city_geonames_id", "city_name", "latitude", "longitude"]]
+    gaz = gaz[["city_geonames_id", "city_name", "latitude", "longitude"]].drop_duplicates("city_geonames_id")
+    return conform_cities(gaz).set_index("city_geonames_id")
+
+
+def conform_cities(df: pd.DataFrame) -> pd.DataFrame:
+    return df.astype({"city_geonames_id": "Int64", "city_name": "string", "latitude": "Float64", "longitude": "Float64"})
+
+
+def city_table(institutions: pd.DataFrame) -> pd.DataFrame:
+    """Name and coordinates of every city id (index): the GeoNames gazetteer (places of at least
+    1,000 inhabitants), then OpenAlex's own ``geo`` for city ids the gazetteer does not hold.
+    The gazetteer part is built once per process; do not modify the returned frame."""
+    gaz = _gazetteer_cities()
     own = institutions.dropna(subset=["city_geonames_id"])[["city_geonames_id", "city_name", "latitude", "longitude"]]
-    both = pd.concat([gaz.astype(own.dtypes.to_dict()), own], ignore_index=True)
-    return both.drop_duplicates("city_geonames_id").set_index("city_geonames_id")
+    own = own[~own["city_geonames_id"].isin(gaz.index)].drop_duplicates("city_geonames_id")
+    if own.empty:
+        return gaz
+    return pd.concat([gaz, conform_cities(own).set_index("city_geonames_id")])
 
 
 def _per_work_affiliation(affiliations: pd.DataFrame, which: Literal["last", "first"], located: str) -> pd.DataFrame:

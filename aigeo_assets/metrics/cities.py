@@ -40,20 +40,26 @@ def _count(keys: pd.Series) -> pd.Series:
     return pd.Series(np.bincount(codes, minlength=len(uniques)), index=pd.Index(uniques, dtype="Int64"), dtype="int64")
 
 
+_WINDOW_COLUMNS = ["citing_year", "citing_city_geonames_id", "cited_city_geonames_id"]
+
+
 def window_citations(citations: pd.DataFrame, year: int, years: int, citing: str) -> pd.DataFrame:
-    """Citations to the AI corpus papers of ``year`` made in years ``year``..``year+years``."""
+    """Citations to the AI corpus papers of ``year`` made in years ``year``..``year+years``
+    (citing year, citing city and cited city only: nothing else is needed downstream)."""
+    if citing not in ("any", "corpus"):
+        raise ValueError(f"impact citing scope {citing!r}: use any or corpus")
     c = citations
+    cited_year = c["cited_year"].to_numpy(dtype="float64", na_value=np.nan)
+    citing_year = c["citing_year"].to_numpy(dtype="float64", na_value=np.nan)
     mask = (
-        c["cited_in_corpus"].fillna(False).to_numpy(bool)
-        & (c["cited_year"] == year).fillna(False).to_numpy(bool)
-        & (c["citing_year"] >= year).fillna(False).to_numpy(bool)
-        & (c["citing_year"] <= year + years).fillna(False).to_numpy(bool)
+        c["cited_in_corpus"].to_numpy(dtype=bool, na_value=False)
+        & (cited_year == year)
+        & (citing_year >= year)
+        & (citing_year <= year + years)
     )
     if citing == "corpus":
-        mask &= c["citing_in_corpus"].fillna(False).to_numpy(bool)
-    elif citing != "any":
-        raise ValueError(f"impact citing scope {citing!r}: use any or corpus")
-    return c[mask]
+        mask &= c["citing_in_corpus"].to_numpy(dtype=bool, na_value=False)
+    return c.loc[mask, _WINDOW_COLUMNS]
 
 
 def window_complete(year: int, years: int, available_citing_years: Iterable[int]) -> bool:
@@ -80,8 +86,10 @@ def city_year_metrics(
     """
     available = sorted(set(int(y) for y in available_citing_years))
     corpus = papers[papers["in_corpus"].fillna(False).to_numpy(bool) & (papers["publication_year"] == year).to_numpy(bool)]
-    cits = window_citations(citations, year, windows.years, windows.citing)
-    cits_long = window_citations(citations, year, windows.long_years, windows.citing)
+    cits_long = window_citations(citations, year, max(windows.years, windows.long_years), windows.citing)
+    cits = cits_long[cits_long["citing_year"].to_numpy(dtype="float64", na_value=np.nan) <= year + windows.years]
+    if windows.long_years < windows.years:
+        cits_long = cits_long[cits_long["citing_year"].to_numpy(dtype="float64", na_value=np.nan) <= year + windows.long_years]
     ay = author_years[(author_years["year"] == year).to_numpy(bool) & author_years["is_ai_scientist"].fillna(False).to_numpy(bool)]
     ay = ay.dropna(subset=["city_geonames_id"]).drop_duplicates("author_id")
 
@@ -165,7 +173,7 @@ def collaboration_pairs(year: int, papers: pd.DataFrame, affiliations: pd.DataFr
         & (papers["publication_year"] == year).to_numpy(bool)
         & papers["city_geonames_id"].notna().to_numpy(bool)
     ][["work_id", "city_geonames_id"]]
-    aff = affiliations[affiliations["work_id"].isin(corpus["work_id"])]
+    aff = affiliations.merge(corpus[["work_id"]], on="work_id")
     last_seq = aff.groupby("work_id")["author_seq"].max()
     marked = aff.loc[aff["author_position"] == "last", ["work_id", "author_seq"]].drop_duplicates("work_id")
     last_seq.update(marked.set_index("work_id")["author_seq"])
