@@ -1,0 +1,1 @@
+"""Centrality measures of the city networks (East-West betweenness, robustness checks)."""
