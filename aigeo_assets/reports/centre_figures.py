@@ -1,0 +1,152 @@
+"""Figures of seed 000's centre of mass (Fig. 4) from ``aigeo_assets.metrics.centres`` tables.
+
+Pure functions: DataFrames in, plotly Figures out; ``aigeo_assets.reports.figures.write_figure``
+writes them (offline HTML + PNG, vendored topojson for the map). Conventions follow
+``city_figures``: metric labels from ``METRIC_LABELS``; years whose citation window is not
+complete are drawn with open markers and say so on hover (``INCOMPLETE_NOTE``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from aigeo_assets.reports.city_figures import INCOMPLETE_NOTE, METRIC_LABELS, _floats, colored_label
+
+# Same metric colours as Supplementary Fig. 2 (city_figures.fig_top_city_shares).
+METRIC_COLORS = {
+    "impact": "#9467bd",
+    "impact_long": "#8c564b",
+    "productivity": "#2ca02c",
+    "ai_scientists": "#ff7f0e",
+}
+YEAR_SCALE = "Viridis"  # marker colour = year (dark = early, yellow = late)
+METRIC_SYMBOLS = {"impact": "circle", "impact_long": "diamond", "productivity": "square",
+                  "ai_scientists": "triangle-up"}
+
+
+def _complete(df: pd.DataFrame) -> list[bool]:
+    if "window_complete" not in df.columns:
+        return [True] * len(df)
+    return df["window_complete"].astype("boolean").fillna(True).astype(bool).tolist()
+
+
+def fig_centre_trajectories(centres: pd.DataFrame, *, method: str = "planar") -> go.Figure:
+    """Seed 000 Fig. 4 (left panels): the trajectory of the centre of mass of every metric on a
+    world map (natural-earth projection), one trace per metric (lines + markers), markers
+    coloured by year on one shared colour scale, the first and last years written beside their
+    markers. Takes :func:`aigeo_assets.metrics.centres.centres_of_mass` (or
+    ``centre_trajectory``) output; rows of other methods are ignored, undefined centres (NaN)
+    skipped. Incomplete-window years are open markers."""
+    c = centres[centres["method"] == method].copy()
+    c = c[c["latitude"].notna() & c["longitude"].notna()]
+    if c.empty:
+        raise ValueError(f"no defined centre of mass for method={method!r}")
+    c["year"] = c["year"].astype("int64")
+    y0, y1 = int(c["year"].min()), int(c["year"].max())
+    fig = go.Figure()
+    first = True
+    any_incomplete = False
+    for metric, g in c.groupby("metric", sort=True):
+        g = g.sort_values("year")
+        years = g["year"].tolist()
+        ok = _complete(g)
+        any_incomplete |= not all(ok)
+        label = METRIC_LABELS.get(str(metric), str(metric))
+        text = [str(y) if i in (0, len(years) - 1) else "" for i, y in enumerate(years)]
+        symbol = METRIC_SYMBOLS.get(str(metric), "circle")
+        fig.add_trace(
+            go.Scattergeo(
+                lat=_floats(g["latitude"]), lon=_floats(g["longitude"]), mode="lines+markers+text",
+                name=label, text=text, textposition="top center",
+                textfont=dict(size=11, color=METRIC_COLORS.get(str(metric), "#333")),
+                line=dict(color=METRIC_COLORS.get(str(metric), "#333"), width=1.5),
+                marker=dict(
+                    color=years, colorscale=YEAR_SCALE, cmin=y0, cmax=max(y1, y0 + 1), size=8,
+                    symbol=[symbol if o else f"{symbol}-open" for o in ok],
+                    line=dict(width=0.5, color=METRIC_COLORS.get(str(metric), "#333")),
+                    showscale=first,
+                    colorbar=dict(title=dict(text="year"), tickformat="d", thickness=12, len=0.7)
+                    if first else None,
+                ),
+                hovertext=[
+                    f"{label}, {y}: {la:.2f}°, {lo:.2f}°" + ("" if o else f"<br>{INCOMPLETE_NOTE}")
+                    for y, la, lo, o in zip(years, _floats(g["latitude"]), _floats(g["longitude"]), ok)
+                ],
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
+        first = False
+    if any_incomplete:
+        fig.add_annotation(
+            text=f"open markers: {INCOMPLETE_NOTE}", xref="paper", yref="paper", x=0, y=0,
+            xanchor="left", yanchor="top", showarrow=False, font=dict(size=11, color="#555"),
+        )
+    fig.update_geos(
+        scope="world", resolution=110, projection_type="natural earth", showcountries=True,
+        countrycolor="#bbbbbb", showland=True, landcolor="#f2f2f2", showocean=True,
+        oceancolor="#e8f1fa", lataxis_range=[-60, 85], lonaxis_range=[-180, 180],
+    )
+    fig.update_layout(
+        title=f"Trajectory of the centres of mass of AI research, {y0}-{y1} ({method} mean)",
+        margin=dict(l=10, r=10, t=50, b=30), legend=dict(x=0.01, y=0.05),
+    )
+    return fig
+
+
+def fig_focal_pull(pull: pd.DataFrame) -> go.Figure:
+    """Seed 000 Fig. 4 (right panels): the focal city's pull on the centre of mass, in km per
+    year (distance between the centre with all cities and the one without the focal city), one
+    line per metric, from :func:`aigeo_assets.metrics.centres.focal_pull`. The city's name in
+    the title is coloured by its bloc. Incomplete-window years are open markers."""
+    if pull.empty:
+        raise ValueError("focal pull table is empty")
+    p = pull.copy()
+    p["year"] = p["year"].astype("int64")
+    name = None
+    if "focal_city_name" in p.columns and p["focal_city_name"].notna().any():
+        name = str(p["focal_city_name"].dropna().iloc[0])
+    city = name or (f"city {int(p['focal_city_geonames_id'].iloc[0])}" if "focal_city_geonames_id" in p.columns
+                    else "the focal city")
+    bloc = None  # the city's name is coloured by its bloc (East red, West blue), as in city_figures
+    if "focal_city_bloc" in p.columns and p["focal_city_bloc"].notna().any():
+        bloc = str(p["focal_city_bloc"].dropna().iloc[0])
+    methods = sorted(p["method"].astype(str).unique())
+    fig = go.Figure()
+    any_incomplete = False
+    for (metric, method), g in p.groupby(["metric", "method"], sort=True):
+        g = g.sort_values("year")
+        ok = _complete(g)
+        any_incomplete |= not all(ok)
+        several = p["method"].nunique() > 1
+        label = f"{metric} ({method})" if several else str(metric)
+        share = _floats(g["focal_share"]) if "focal_share" in g.columns else np.full(len(g), np.nan)
+        fig.add_trace(
+            go.Scatter(
+                x=g["year"].tolist(), y=_floats(g["pull_km"]), mode="lines+markers",
+                name=METRIC_LABELS.get(label, label),
+                line=dict(color=METRIC_COLORS.get(str(metric)), dash="dash" if method == "spherical" and several
+                          else "solid"),
+                marker=dict(size=7, symbol=["circle" if o else "circle-open" for o in ok]),
+                hovertext=[
+                    f"{label}, {y}: {city} pulls the centre {v:,.0f} km"
+                    + ("" if np.isnan(s) else f" (holds {s:.1%} of the weight)")
+                    + ("" if o else f"<br>{INCOMPLETE_NOTE}")
+                    for y, v, s, o in zip(g["year"], _floats(g["pull_km"]), share, ok)
+                ],
+                hovertemplate="%{hovertext}<extra></extra>",
+            )
+        )
+    if any_incomplete:
+        fig.add_annotation(
+            text=f"open markers: {INCOMPLETE_NOTE}", xref="paper", yref="paper", x=0, y=-0.12,
+            xanchor="left", yanchor="top", showarrow=False, font=dict(size=11, color="#555"),
+        )
+    fig.update_yaxes(title="distance between the centres with and without it (km)", rangemode="tozero")
+    fig.update_xaxes(tickformat="d", title="year")
+    fig.update_layout(
+        title=f"{colored_label(city, bloc)}'s pull on the centre of mass ({', '.join(methods)} mean)",
+        plot_bgcolor="white", margin=dict(l=70, r=40, t=60, b=90),
+    )
+    return fig
