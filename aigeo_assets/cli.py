@@ -42,6 +42,7 @@ def materialize_all(
         "careers",
         *[f"yearly_city_metrics:{y}" for y in todo],
         "city_summaries",
+        *[f"yearly_bridges:{y}" for y in todo],
         "figures",
     )
     for name in steps:

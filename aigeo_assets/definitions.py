@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dagster as dg
 
+from aigeo_assets.assets.centrality import build_centrality_assets
+from aigeo_assets.assets.centres import build_centre_assets
 from aigeo_assets.assets.city_metrics import build_city_metric_assets
 from aigeo_assets.assets.corpus import build_corpus_assets
 from aigeo_assets.assets.geo import build_geo_assets
@@ -51,8 +53,10 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     partitions = yearly_partitions(settings.start_year, settings.end_year)
     foundation = [*build_ingest_assets(partitions), *build_geo_assets(partitions), *build_corpus_assets(partitions)]
     cities = build_city_metric_assets(partitions, settings)
+    centres = build_centre_assets(partitions)
+    bridges = build_centrality_assets(partitions, settings)
     reports = build_report_assets(settings)
-    assets = [*foundation, *cities, *reports]
+    assets = [*foundation, *cities, *centres, *bridges, *reports]
     yearly_job = dg.define_asset_job(
         "yearly_refresh",
         selection=dg.AssetSelection.assets(*_keys(foundation, partitioned=True)),
@@ -73,14 +77,20 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         ),
         dg.define_asset_job(
             "yearly_city_metrics",
-            selection=dg.AssetSelection.assets(*_keys(cities, partitioned=True)),
+            selection=dg.AssetSelection.assets(*_keys([*cities, *centres], partitioned=True)),
             partitions_def=partitions,
-            description="City metrics and city-to-city counts of one year (needs that year's citation window).",
+            description="City metrics, city-to-city counts and centres of mass of one year (needs that year's citation window).",
         ),
         dg.define_asset_job(
             "city_summaries",
-            selection=dg.AssetSelection.assets(*_keys(cities, partitioned=False)),
-            description="Top cities, ranks, shares and the Fig. 2 matrices over all years.",
+            selection=dg.AssetSelection.assets(*_keys([*cities, *centres, *bridges], partitioned=False)),
+            description="Top cities, ranks, shares, the Fig. 2 matrices, the networks and their centralities, the centres' trajectory.",
+        ),
+        dg.define_asset_job(
+            "yearly_bridges",
+            selection=dg.AssetSelection.assets(*_keys(bridges, partitioned=True)),
+            partitions_def=partitions,
+            description="East-West betweenness on the five-year window ending each year (needs the top cities).",
         ),
         dg.define_asset_job(
             "figures",

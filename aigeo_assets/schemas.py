@@ -310,6 +310,90 @@ SCHEMAS: dict[str, TableSchema] = {
             ("col_bloc", STR, "column city's bloc"),
             ("value", F64, "the cell"),
         ),
+        # ---- out: networks and centrality (seed 000, Fig. 3, Methods, Supplementary Tables 4-8) ----
+        _t(
+            "out_network_edges",
+            "The directed, weighted city networks between the top cities; length = 1 / weight.",
+            ("network", STR, "impact, migration, collaboration or normalized_impact"),
+            ("source_city_geonames_id", I64, "source city"),
+            ("target_city_geonames_id", I64, "target city"),
+            ("weight", F64, "the flow (a count; a ratio for normalized_impact)"),
+            ("length", F64, "1 / weight: heavy flows are short"),
+        ),
+        _t(
+            "out_east_west_betweenness",
+            "East-West betweenness (Definition 2) and standard betweenness (Definition 1) of each city.",
+            ("window_end", I16, "last year of the window the network covers"),
+            ("network", STR, "impact, migration, collaboration or normalized_impact"),
+            ("city_geonames_id", I64, "city"),
+            ("city_name", STR, "city name"),
+            ("bloc", STR, "East or West"),
+            ("east_west_betweenness", F64, "sum over East-West and West-East pairs of sigma_st(v) / sigma_st"),
+            ("east_west_path_share", F64, "that sum over the number of connected East-West ordered pairs"),
+            ("betweenness", F64, "standard (Definition 1) unnormalised directed betweenness"),
+            ("rank", I32, "rank by East-West betweenness within the network (1 = largest)"),
+        ),
+        _t(
+            "out_robustness_centralities",
+            "Robustness centralities per network (Supplementary Tables 4-8), ranked.",
+            ("network", STR, "network"),
+            ("measure", STR, "degree, closeness, pagerank, independent_cascade or linear_threshold"),
+            ("city_geonames_id", I64, "city"),
+            ("city_name", STR, "city name"),
+            ("bloc", STR, "East or West"),
+            ("score", F64, "total weighted degree, harmonic closeness, PageRank or mean spread"),
+            ("stderr", F64, "standard error of the mean spread (cascades); null otherwise"),
+            ("rank", I32, "1 = largest"),
+        ),
+        # ---- out: centres of mass (seed 000, Fig. 4) ----
+        _t(
+            "out_centres_of_mass",
+            "The centre of mass of AI research per year and metric (seed 000, Fig. 4).",
+            ("year", I16, "year"),
+            ("metric", STR, "impact, productivity or ai_scientists"),
+            ("method", STR, "planar (the paper's: weighted mean of latitude and longitude) or spherical"),
+            ("latitude", F64, "centre latitude"),
+            ("longitude", F64, "centre longitude"),
+            ("total_weight", F64, "sum of the located cities' weights"),
+            ("resultant_length", F64, "spherical: length of the mean unit vector (0-1)"),
+            ("n_cities", I64, "cities with a weight"),
+            ("cities_without_coordinates", I64, "cities left out for want of coordinates"),
+            ("window_complete", BOOL, "false for impact years whose citation window is not complete"),
+        ),
+        _t(
+            "out_focal_pull",
+            "How far a focal city (default Beijing) pulls the centre of mass, per year and metric.",
+            ("year", I16, "year"),
+            ("metric", STR, "metric"),
+            ("method", STR, "planar or spherical"),
+            ("focal_city_geonames_id", I64, "the focal city"),
+            ("focal_city_name", STR, "its name"),
+            ("focal_city_bloc", STR, "its bloc"),
+            ("focal_weight", F64, "its weight"),
+            ("focal_share", F64, "its share of the weight"),
+            ("pull_km", F64, "great-circle distance between the centres with and without the city"),
+            ("lat_with", F64, "centre with every city"),
+            ("lon_with", F64, "centre with every city"),
+            ("lat_without", F64, "centre without the focal city"),
+            ("lon_without", F64, "centre without the focal city"),
+            ("window_complete", BOOL, "false for impact years whose citation window is not complete"),
+        ),
+        _t(
+            "out_centre_trajectory",
+            "The path of the centre of mass over the years: steps, distance from the first year, speeds.",
+            ("year", I16, "year"),
+            ("metric", STR, "metric"),
+            ("method", STR, "planar or spherical"),
+            ("latitude", F64, "centre latitude"),
+            ("longitude", F64, "centre longitude"),
+            ("window_complete", BOOL, "false for impact years whose citation window is not complete"),
+            ("step_km", F64, "distance from the previous year's centre"),
+            ("distance_from_first_km", F64, "straight-line distance from the first year's centre"),
+            ("cumulative_km", F64, "path length since the first year"),
+            ("years_elapsed", I64, "years since the first year"),
+            ("mean_speed_km_per_year", F64, "path length / years elapsed"),
+            ("net_speed_km_per_year", F64, "straight-line distance / years elapsed"),
+        ),
     ]
 }
 
@@ -320,6 +404,7 @@ def conform(df: pd.DataFrame, table: str) -> pd.DataFrame:
     missing = [c for c in schema.names if c not in df.columns]
     if missing:
         raise SchemaError(f"{table}: missing column(s) {missing}")
+    df = df.reset_index(drop=True)
     out = {}
     for col in schema.columns:
         try:

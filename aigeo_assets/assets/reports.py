@@ -15,7 +15,10 @@ from aigeo_assets.reports.city_figures import (
     fig_city_ranks,
     fig_top_city_shares,
 )
+from aigeo_assets.reports.centre_figures import fig_centre_trajectories, fig_focal_pull
+from aigeo_assets.reports.centrality_figures import fig_betweenness_bars, fig_bridges_over_time, fig_network_map
 from aigeo_assets.reports.figures import png_markdown, write_figure
+from aigeo_assets.resources.io import concat_partitions
 from aigeo_assets.resources.settings import Settings
 
 GROUP = "reports"
@@ -99,5 +102,44 @@ def build_report_assets(settings: Settings) -> list:
         lambda out_city_year_metrics: [
             (f"map_productivity_{settings.end_year}", fig_city_map(out_city_year_metrics, settings.end_year))
         ],
+    )
+    reference = dg.AssetIn("out_city_year_metrics", partition_mapping=dg.SpecificPartitionsPartitionMapping([str(settings.reference_year)]))
+    figure_asset(
+        "out_fig_east_west_betweenness",
+        ["out_east_west_betweenness"],
+        "Seed 000 Fig. 3: East-West betweenness of the top cities on each network, East red, West blue.",
+        lambda out_east_west_betweenness: [("fig3_east_west_betweenness", fig_betweenness_bars(out_east_west_betweenness))],
+    )
+    figure_asset(
+        "out_fig_network_maps",
+        {"out_network_edges": dg.AssetIn("out_network_edges"), "out_city_year_metrics": reference},
+        "Seed 000 Fig. 3: the impact, migration and collaboration networks on a world map, edge width by flow.",
+        lambda out_network_edges, out_city_year_metrics: [
+            (f"fig3_{network}_network_map", fig_network_map(out_network_edges, out_city_year_metrics, network=network))
+            for network in ("impact", "migration", "collaboration")
+        ],
+    )
+    figure_asset(
+        "out_fig_bridges_over_time",
+        ["out_east_west_betweenness_by_year"],
+        "East-West betweenness of the leading bridges on five-year windows, year by year (beyond the paper).",
+        lambda out_east_west_betweenness_by_year: [
+            ("bridges_over_time", fig_bridges_over_time(concat_partitions(out_east_west_betweenness_by_year)))
+        ],
+    )
+    figure_asset(
+        "out_fig_centre_trajectories",
+        ["out_centres_of_mass"],
+        "Seed 000 Fig. 4: the centres of mass of impact, productivity and AI scientists, year by year, on a world map.",
+        lambda out_centres_of_mass: [
+            ("fig4_centre_trajectories", fig_centre_trajectories(concat_partitions(out_centres_of_mass), method="planar")),
+            ("fig4_centre_trajectories_spherical", fig_centre_trajectories(concat_partitions(out_centres_of_mass), method="spherical")),
+        ],
+    )
+    figure_asset(
+        "out_fig_focal_pull",
+        ["out_focal_pull"],
+        "Seed 000 Fig. 4: how far the focal city (default Beijing) pulls the centre of mass, per year.",
+        lambda out_focal_pull: [("fig4_focal_pull", fig_focal_pull(concat_partitions(out_focal_pull)))],
     )
     return assets

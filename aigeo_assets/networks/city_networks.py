@@ -73,3 +73,73 @@ def normalized_impact_edges(
     )
     out = out[(out["source"] != out["target"]) & (out["weight"] > 0) & out["weight"].notna() & (out["weight"] != float("inf"))]
     return out.reset_index(drop=True)
+
+
+def build_networks(
+    impact_pairs: pd.DataFrame,
+    collaboration_pairs: pd.DataFrame,
+    author_years: pd.DataFrame,
+    metrics: pd.DataFrame,
+    world: pd.DataFrame,
+    top: pd.DataFrame,
+    top_n: int,
+    migration_years: tuple[int, int],
+) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+    """The four networks between the ``top_n`` cities: ``{name: (nodes, edges)}``.
+
+    ``impact_pairs``, ``metrics`` and ``world`` cover the impact window's years,
+    ``collaboration_pairs`` the collaboration window's; migration reads ``author_years`` over
+    ``migration_years``. Built through the same matrices as Fig. 2, so the networks are exactly
+    the off-diagonal cells of those matrices.
+    """
+    from aigeo_assets.metrics.matrices import collaboration_matrix, impact_matrix, migration_matrix
+    from aigeo_assets.metrics.top import matrix_order
+
+    order = matrix_order(top, top_n)
+    nodes = order[["city_geonames_id", "city_name", "bloc"]].reset_index(drop=True)
+    networks = {
+        "impact": network_from_matrix(impact_matrix(impact_pairs, top, [top_n]), top_n),
+        "migration": network_from_matrix(migration_matrix(author_years, top, [top_n], *migration_years), top_n),
+        "collaboration": network_from_matrix(collaboration_matrix(collaboration_pairs, top, [top_n]), top_n),
+        "normalized_impact": (nodes, normalized_impact_edges(impact_pairs, metrics, world, nodes["city_geonames_id"].tolist())),
+    }
+    return networks
+
+
+def edges_frame(networks: dict[str, tuple[pd.DataFrame, pd.DataFrame]]) -> pd.DataFrame:
+    """``out_network_edges`` from ``build_networks``."""
+    from aigeo_assets.schemas import conform
+
+    frames = [
+        pd.DataFrame(
+            {
+                "network": name,
+                "source_city_geonames_id": edges["source"],
+                "target_city_geonames_id": edges["target"],
+                "weight": edges["weight"],
+                "length": 1.0 / edges["weight"],
+            }
+        )
+        for name, (_, edges) in networks.items()
+    ]
+    return conform(pd.concat(frames, ignore_index=True), "out_network_edges")
+
+
+def networks_from_edges(edges: pd.DataFrame, top: pd.DataFrame, top_n: int) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+    """The inverse of ``edges_frame``: ``{name: (nodes, edges)}`` with the top cities as nodes."""
+    from aigeo_assets.metrics.top import matrix_order
+
+    nodes = matrix_order(top, top_n)[["city_geonames_id", "city_name", "bloc"]].reset_index(drop=True)
+    out = {}
+    for name, e in edges.groupby("network", sort=False):
+        out[str(name)] = (
+            nodes,
+            pd.DataFrame(
+                {
+                    "source": e["source_city_geonames_id"].astype("int64").to_numpy(),
+                    "target": e["target_city_geonames_id"].astype("int64").to_numpy(),
+                    "weight": e["weight"].astype(float).to_numpy(),
+                }
+            ),
+        )
+    return out

@@ -130,6 +130,8 @@ class AnalysisSettings(dg.ConfigurableResource):
     ai_scientist_min_ai_share: float = 0.5
     impact_citing: str = "any"
     """any: every citing work of the snapshot counts toward impact (MAG's citations); corpus: only AI papers."""
+    focal_city_geonames_id: int = 1816670
+    """The city whose pull on the centre of mass is measured (seed 000: Beijing, GeoNames 1816670)."""
     over_impact_universe: str = "world"
     """world: n = all AI papers of the year, m_i = all of i's citations (seed 000's words);
     top: the baseline restricted to the top cities (rows then sum to zero)."""

@@ -1,0 +1,133 @@
+"""Group ``centrality``: the city networks, East-West betweenness and the robustness centralities
+(seed 000, Fig. 3, Methods Definitions 1-2, Supplementary Fig. 10 and Tables 4-8)."""
+
+import dagster as dg
+import pandas as pd
+
+from aigeo_assets.assets.metadata import table_asset_args, table_metadata
+from aigeo_assets.centrality.betweenness import east_west_betweenness
+from aigeo_assets.centrality.robustness import robustness_tables
+from aigeo_assets.centrality.tables import betweenness_long, robustness_long
+from aigeo_assets.networks.city_networks import build_networks, edges_frame, networks_from_edges
+from aigeo_assets.resources.io import concat_partitions
+from aigeo_assets.resources.settings import Settings
+
+GROUP = "centrality"
+BRIDGE_WINDOW_YEARS = 5
+
+
+def _years(lo: int, hi: int) -> list[str]:
+    return [str(y) for y in range(lo, hi + 1)]
+
+
+def _top_by_network(df: pd.DataFrame, k: int = 3) -> dict:
+    return {str(n): g.nsmallest(k, "rank")["city_name"].tolist() for n, g in df.groupby("network")}
+
+
+def build_centrality_assets(partitions: dg.PartitionsDefinition, settings: Settings) -> list:
+    n = max(settings.top_ns)
+    matrix_years = settings.clamp(settings.impact_matrix_years)
+    collab_years = settings.clamp(settings.collaboration_years)
+    migration_years = settings.clamp(settings.migration_years)
+    impact_window = dg.SpecificPartitionsPartitionMapping(_years(*matrix_years))
+    collab_window = dg.SpecificPartitionsPartitionMapping(_years(*collab_years))
+    last_five = dg.TimeWindowPartitionMapping(start_offset=-(BRIDGE_WINDOW_YEARS - 1), end_offset=0)
+
+    @dg.asset(
+        **table_asset_args("out_network_edges", GROUP),
+        ins={
+            "out_impact_pairs": dg.AssetIn(partition_mapping=impact_window),
+            "out_city_year_metrics": dg.AssetIn(partition_mapping=impact_window),
+            "out_world_year_totals": dg.AssetIn(partition_mapping=impact_window),
+            "out_collaboration_pairs": dg.AssetIn(partition_mapping=collab_window),
+        },
+    )
+    def out_network_edges(
+        out_impact_pairs, out_city_year_metrics, out_world_year_totals, out_collaboration_pairs, core_author_years: pd.DataFrame, out_top_cities: pd.DataFrame
+    ) -> dg.Output:
+        """The impact (2013-2017), migration and collaboration (2015-2019) networks between the top
+        100 cities, and the normalized-impact network (Supplementary Fig. 10); directed, weighted,
+        self-loops left out, edge length = 1 / weight (Methods)."""
+        networks = build_networks(
+            concat_partitions(out_impact_pairs),
+            concat_partitions(out_collaboration_pairs),
+            core_author_years,
+            concat_partitions(out_city_year_metrics),
+            concat_partitions(out_world_year_totals),
+            out_top_cities,
+            n,
+            migration_years,
+        )
+        df = edges_frame(networks)
+        return dg.Output(df, metadata=table_metadata(df, "out_network_edges", edges_per_network=df["network"].value_counts().to_dict(), top_n=n))
+
+    @dg.asset(**table_asset_args("out_east_west_betweenness", GROUP))
+    def out_east_west_betweenness(out_network_edges: pd.DataFrame, out_top_cities: pd.DataFrame) -> dg.Output:
+        """East-West betweenness (seed 000, Definition 2) of the top cities on each network, with the
+        standard betweenness (Definition 1) beside it: how much a city sits on the shortest paths
+        between Eastern and Western cities."""
+        frames = []
+        for name, (nodes, edges) in networks_from_edges(out_network_edges, out_top_cities, n).items():
+            frames.append(betweenness_long(name, matrix_years[1], east_west_betweenness(nodes, edges), nodes))
+        df = pd.concat(frames, ignore_index=True)
+        return dg.Output(df, metadata=table_metadata(df, "out_east_west_betweenness", top_bridges=_top_by_network(df)))
+
+    @dg.asset(**table_asset_args("out_robustness_centralities", GROUP))
+    def out_robustness_centralities(out_network_edges: pd.DataFrame, out_top_cities: pd.DataFrame) -> dg.Output:
+        """Degree, harmonic closeness, PageRank, and independent-cascade and linear-threshold
+        influence (1,000 Monte Carlo runs, fixed seed) of the top cities on each network
+        (Supplementary Tables 4-8)."""
+        frames = [
+            robustness_long(name, robustness_tables(nodes, edges, network=name), nodes)
+            for name, (nodes, edges) in networks_from_edges(out_network_edges, out_top_cities, n).items()
+        ]
+        df = pd.concat(frames, ignore_index=True)
+        leaders = {f"{net}/{m}": g.nsmallest(1, "rank")["city_name"].iloc[0] for (net, m), g in df.groupby(["network", "measure"])}
+        return dg.Output(df, metadata=table_metadata(df, "out_robustness_centralities", leaders=leaders))
+
+    @dg.asset(
+        **table_asset_args(
+            "out_east_west_betweenness",
+            GROUP,
+            f"East-West betweenness on the {BRIDGE_WINDOW_YEARS}-year window ending each year (beyond the paper).",
+        ),
+        name="out_east_west_betweenness_by_year",
+        partitions_def=partitions,
+        ins={
+            "out_impact_pairs": dg.AssetIn(partition_mapping=last_five),
+            "out_collaboration_pairs": dg.AssetIn(partition_mapping=last_five),
+            "out_city_year_metrics": dg.AssetIn(partition_mapping=last_five),
+            "out_world_year_totals": dg.AssetIn(partition_mapping=last_five),
+        },
+    )
+    def out_east_west_betweenness_by_year(
+        context: dg.AssetExecutionContext,
+        out_impact_pairs,
+        out_collaboration_pairs,
+        out_city_year_metrics,
+        out_world_year_totals,
+        core_author_years: pd.DataFrame,
+        out_top_cities: pd.DataFrame,
+    ) -> dg.Output:
+        """Each network rebuilt on the five years ending with the partition's year (shorter at the
+        start of the series), and every top city's East-West betweenness on it, so a user sees how a
+        city's bridging role grows."""
+        year = int(context.partition_key)
+        years = [int(k) for k in context.asset_partition_keys_for_input("out_impact_pairs")]
+        networks = build_networks(
+            concat_partitions(out_impact_pairs),
+            concat_partitions(out_collaboration_pairs),
+            core_author_years,
+            concat_partitions(out_city_year_metrics),
+            concat_partitions(out_world_year_totals),
+            out_top_cities,
+            n,
+            (min(years), year),
+        )
+        frames = [betweenness_long(name, year, east_west_betweenness(nodes, edges), nodes) for name, (nodes, edges) in networks.items()]
+        df = pd.concat(frames, ignore_index=True)
+        return dg.Output(
+            df, metadata=table_metadata(df, "out_east_west_betweenness", window=f"{min(years)}-{year}", top_bridges=_top_by_network(df))
+        )
+
+    return [out_network_edges, out_east_west_betweenness, out_robustness_centralities, out_east_west_betweenness_by_year]

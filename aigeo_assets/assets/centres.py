@@ -1,0 +1,50 @@
+"""Group ``centres``: where the centre of gravity of AI research lies, year by year (seed 000, Fig. 4)."""
+
+import dagster as dg
+import pandas as pd
+
+from aigeo_assets.assets.metadata import table_asset_args, table_metadata, table_out
+from aigeo_assets.metrics.centres import centre_trajectory, centres_of_mass, focal_pull
+from aigeo_assets.resources.io import concat_partitions
+from aigeo_assets.resources.settings import AnalysisSettings
+from aigeo_assets.schemas import conform
+
+GROUP = "centres"
+METHODS = ("planar", "spherical")
+
+
+def build_centre_assets(partitions: dg.PartitionsDefinition) -> list:
+    @dg.multi_asset(
+        outs={"out_centres_of_mass": table_out("out_centres_of_mass", GROUP), "out_focal_pull": table_out("out_focal_pull", GROUP)},
+        partitions_def=partitions,
+    )
+    def out_centres_of_mass(context: dg.AssetExecutionContext, out_city_year_metrics: pd.DataFrame, analysis: AnalysisSettings):
+        """The year's centre of mass of impact, productivity and AI scientists: the weighted mean of the
+        cities' latitude and longitude (seed 000's method, ``planar``) and the spherical mean (mean of
+        unit vectors, projected back); and the focal city's pull (default Beijing): the great-circle
+        distance between the centres with and without it."""
+        centres = conform(pd.concat([centres_of_mass(out_city_year_metrics, method=m) for m in METHODS]), "out_centres_of_mass")
+        pull = conform(
+            pd.concat([focal_pull(out_city_year_metrics, analysis.focal_city_geonames_id, method=m) for m in METHODS]),
+            "out_focal_pull",
+        )
+        planar = centres[centres["method"] == "planar"].set_index("metric")[["latitude", "longitude"]].round(2)
+        yield dg.Output(centres, output_name="out_centres_of_mass", metadata=table_metadata(centres, "out_centres_of_mass", planar=planar.to_dict("index")))
+        yield dg.Output(
+            pull,
+            output_name="out_focal_pull",
+            metadata=table_metadata(
+                pull, "out_focal_pull", pull_km=pull[pull["method"] == "planar"].set_index("metric")["pull_km"].round(1).to_dict()
+            ),
+        )
+
+    @dg.asset(**table_asset_args("out_centre_trajectory", GROUP), automation_condition=dg.AutomationCondition.eager())
+    def out_centre_trajectory(out_centres_of_mass) -> dg.Output:
+        """The path of each centre of mass over the years: distance moved from the first year and the
+        average speed in km per year (seed 000: "about 270 km per year")."""
+        df = conform(centre_trajectory(concat_partitions(out_centres_of_mass)), "out_centre_trajectory")
+        last = df.sort_values("year").groupby(["metric", "method"]).tail(1)
+        speeds = {f"{r.metric}/{r.method}": round(float(r.mean_speed_km_per_year), 1) for r in last.itertuples()}
+        return dg.Output(df, metadata=table_metadata(df, "out_centre_trajectory", mean_speed_km_per_year=speeds))
+
+    return [out_centres_of_mass, out_centre_trajectory]

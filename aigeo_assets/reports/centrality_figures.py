@@ -1,0 +1,118 @@
+"""Figures of the bridges between East and West (seed 000, Fig. 3), pure plotly."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from aigeo_assets.reports.city_figures import bloc_color
+
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
+NETWORK_LABELS = {
+    "impact": "Impact (citations)",
+    "migration": "Migration (AI scientists)",
+    "collaboration": "Collaboration (papers)",
+    "normalized_impact": "Normalized impact",
+}
+
+
+def fig_betweenness_bars(scores: pd.DataFrame, *, top_k: int = 20) -> go.Figure:
+    """Fig. 3 (bars): the ``top_k`` cities by East-West betweenness on each network, coloured by bloc."""
+    networks = [n for n in NETWORK_LABELS if n in set(scores["network"])]
+    fig = make_subplots(rows=1, cols=len(networks), subplot_titles=[NETWORK_LABELS[n] for n in networks], horizontal_spacing=0.08)
+    for col, network in enumerate(networks, start=1):
+        top = scores[scores["network"] == network].nsmallest(top_k, "rank").iloc[::-1]
+        fig.add_trace(
+            go.Bar(
+                x=top["east_west_betweenness"],
+                y=top["city_name"],
+                orientation="h",
+                marker_color=[bloc_color(b) for b in top["bloc"]],
+                customdata=np.stack([top["east_west_path_share"], top["betweenness"]], axis=1),
+                hovertemplate="%{y}: %{x:.1f}<br>share of East-West paths %{customdata[0]:.1%}"
+                "<br>standard betweenness %{customdata[1]:.1f}<extra></extra>",
+                showlegend=False,
+            ),
+            row=1,
+            col=col,
+        )
+    fig.update_layout(title="East-West betweenness of the top cities (red: East, blue: West)", template="plotly_white", height=700)
+    return fig
+
+
+def fig_network_map(edges: pd.DataFrame, cities: pd.DataFrame, *, network: str = "impact", max_edges: int = 300) -> go.Figure:
+    """Fig. 3 (map): a network on a world map, edge width by flow (the heaviest ``max_edges`` edges).
+
+    ``edges``: ``out_network_edges``; ``cities``: city_geonames_id, city_name, bloc, latitude,
+    longitude (e.g. ``out_city_year_metrics`` of the reference year).
+    """
+    pos = cities.drop_duplicates("city_geonames_id").set_index("city_geonames_id")
+    e = edges[edges["network"] == network].nlargest(max_edges, "weight")
+    e = e[e["source_city_geonames_id"].isin(pos.index) & e["target_city_geonames_id"].isin(pos.index)]
+    fig = go.Figure()
+    top_weight = float(e["weight"].max()) if len(e) else 1.0
+    for r in e.itertuples():
+        a, b = pos.loc[r.source_city_geonames_id], pos.loc[r.target_city_geonames_id]
+        same = a["bloc"] == b["bloc"]
+        fig.add_trace(
+            go.Scattergeo(
+                lon=[a["longitude"], b["longitude"]],
+                lat=[a["latitude"], b["latitude"]],
+                mode="lines",
+                line={"width": 0.5 + 6 * r.weight / top_weight, "color": bloc_color(a["bloc"]) if same else "#7f3c8d"},
+                opacity=0.55,
+                hoverinfo="text",
+                text=f"{a['city_name']} → {b['city_name']}: {r.weight:,.1f}",
+                showlegend=False,
+            )
+        )
+    nodes = pos.loc[sorted(set(e["source_city_geonames_id"]) | set(e["target_city_geonames_id"]))]
+    fig.add_trace(
+        go.Scattergeo(
+            lon=nodes["longitude"],
+            lat=nodes["latitude"],
+            mode="markers",
+            marker={"size": 6, "color": [bloc_color(b) for b in nodes["bloc"]]},
+            text=nodes["city_name"],
+            hoverinfo="text",
+            showlegend=False,
+        )
+    )
+    fig.update_geos(projection_type="natural earth", showcountries=True, countrycolor="#cccccc", showland=True, landcolor="#f4f4f4")
+    fig.update_layout(
+        title=f"{NETWORK_LABELS.get(network, network)} between the top cities (width: flow; purple: East-West edges)",
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+    )
+    return fig
+
+
+def fig_bridges_over_time(by_year: pd.DataFrame, *, top_k: int = 5) -> go.Figure:
+    """East-West betweenness per year (five-year window ending that year) of the ``top_k`` bridges
+    of the last year, one panel per network."""
+    networks = [n for n in NETWORK_LABELS if n in set(by_year["network"])]
+    fig = make_subplots(rows=len(networks), cols=1, subplot_titles=[NETWORK_LABELS[n] for n in networks], shared_xaxes=True)
+    last = by_year["window_end"].max()
+    for row, network in enumerate(networks, start=1):
+        sub = by_year[by_year["network"] == network]
+        leaders = sub[sub["window_end"] == last].nsmallest(top_k, "rank")
+        for i, city in enumerate(leaders.itertuples()):
+            series = sub[sub["city_geonames_id"] == city.city_geonames_id].sort_values("window_end")
+            fig.add_trace(
+                go.Scatter(
+                    x=series["window_end"],
+                    y=series["east_west_betweenness"],
+                    mode="lines+markers",
+                    name=city.city_name,
+                    legendgroup=city.city_name,
+                    showlegend=row == 1,
+                    line={"color": bloc_color(city.bloc), "dash": DASHES[i % len(DASHES)]},
+                ),
+                row=row,
+                col=1,
+            )
+    fig.update_layout(
+        title="The bridges' East-West betweenness over time (five-year windows)", template="plotly_white", height=300 * len(networks)
+    )
+    return fig
