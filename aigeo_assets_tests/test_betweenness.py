@@ -1,0 +1,265 @@
+"""East–West betweenness (seed 000, Definitions 1 and 2) against networkx, graph-tool and hand counts."""
+
+from __future__ import annotations
+
+import itertools
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+from aigeo_assets.centrality.betweenness import (
+    east_west_betweenness,
+    network_from_matrix,
+    standard_betweenness,
+)
+
+
+def _frames(blocs: dict, rows: list[tuple]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    nodes = pd.DataFrame({"city_geonames_id": list(blocs), "bloc": list(blocs.values())})
+    edges = pd.DataFrame(rows, columns=["source", "target", "weight"]) if rows else pd.DataFrame(
+        {"source": pd.Series([], dtype="int64"), "target": pd.Series([], dtype="int64"), "weight": pd.Series([], dtype=float)}
+    )
+    return nodes, edges
+
+
+def _by_id(result: pd.DataFrame, col: str) -> dict:
+    return dict(zip(result["city_geonames_id"].tolist(), result[col].tolist()))
+
+
+def _random_network(n: int, p: float, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Directed G(n, p) with weights in {1, 2, 4}: lengths 1, 1/2, 1/4 are dyadic, so every sum is
+    exact in floating point and ties such as 1/2 + 1/2 = 1/1 or 1/4 + 1/4 = 1/2 are frequent and exact
+    (networkx, which compares lengths with ==, sees the same ties as we do)."""
+    rng = np.random.default_rng(seed)
+    ids = np.arange(10, 10 + n) * 7  # ids that are not 0..n-1
+    pairs = [(u, v) for u, v in itertools.permutations(ids.tolist(), 2) if rng.random() < p]
+    weights = rng.choice([1.0, 2.0, 4.0], size=len(pairs))
+    bloc = rng.permutation(np.where(np.arange(n) < n // 2, "East", "West"))
+    nodes = pd.DataFrame({"city_geonames_id": ids, "bloc": bloc})
+    edges = pd.DataFrame({"source": [u for u, _ in pairs], "target": [v for _, v in pairs], "weight": weights})
+    return nodes, edges
+
+
+def _nx_graph(nodes: pd.DataFrame, edges: pd.DataFrame) -> nx.DiGraph:
+    G = nx.DiGraph()
+    G.add_nodes_from(nodes["city_geonames_id"].tolist())
+    for u, v, w in edges.itertuples(index=False):
+        G.add_edge(u, v, length=1.0 / w)
+    return G
+
+
+def _nx_east_west(nodes: pd.DataFrame, edges: pd.DataFrame) -> tuple[dict, dict]:
+    G = _nx_graph(nodes, edges)
+    east = nodes.loc[nodes["bloc"] == "East", "city_geonames_id"].tolist()
+    west = nodes.loc[nodes["bloc"] == "West", "city_geonames_id"].tolist()
+    # For a *directed* graph, networkx's subset betweenness with normalized=False is the plain sum
+    # over ordered (s, t) of sigma_st(v)/sigma_st (its _rescale uses N/(K*correction) with
+    # correction=1 when directed, = 1 here); the halving applies to undirected graphs only.
+    # So East->West plus West->East is exactly Definition 2, like with like.
+    a = nx.betweenness_centrality_subset(G, sources=east, targets=west, weight="length", normalized=False)
+    b = nx.betweenness_centrality_subset(G, sources=west, targets=east, weight="length", normalized=False)
+    return {v: a[v] + b[v] for v in G}, nx.betweenness_centrality(G, weight="length", normalized=False)
+
+
+@pytest.mark.parametrize(
+    "n, p, seed",
+    [(10, 0.3, 1), (10, 0.6, 2), (25, 0.1, 3), (25, 0.35, 4), (40, 0.05, 5), (60, 0.08, 6), (60, 0.25, 7)],
+)
+def test_matches_networkx_subset_betweenness(n, p, seed):
+    nodes, edges = _random_network(n, p, seed)
+    got = east_west_betweenness(nodes, edges)
+    want_ew, want_std = _nx_east_west(nodes, edges)
+    ids = got["city_geonames_id"].tolist()
+    assert got["east_west_betweenness"].tolist() == pytest.approx([want_ew[v] for v in ids], rel=1e-9, abs=1e-9)
+    assert got["betweenness"].tolist() == pytest.approx([want_std[v] for v in ids], rel=1e-9, abs=1e-9)
+    assert got["east_west_betweenness"].max() > 0  # the comparison is not vacuous
+    # the share's denominator: connected ordered East-West pairs, both directions
+    G = _nx_graph(nodes, edges)
+    bloc = dict(zip(nodes["city_geonames_id"], nodes["bloc"]))
+    reach = dict(nx.all_pairs_shortest_path_length(G))
+    pairs = sum(1 for s in G for t in reach[s] if bloc[s] != bloc[t])
+    assert got["east_west_path_share"].tolist() == pytest.approx([want_ew[v] / pairs for v in ids], rel=1e-9, abs=1e-12)
+
+
+def test_ties_are_frequent_in_the_random_graphs():
+    """Guard for the test above: the dyadic weights do create nodes with fractional (tied) credit."""
+    nodes, edges = _random_network(25, 0.35, 4)
+    ew = east_west_betweenness(nodes, edges)["east_west_betweenness"].to_numpy()
+    assert (np.abs(ew - np.round(ew)) > 1e-6).any()
+
+
+def test_definition_1_is_graph_tools_unnormalised_betweenness():
+    import graph_tool as gt
+    from graph_tool.centrality import betweenness
+
+    nodes, edges = _random_network(40, 0.2, 11)
+    index = {v: i for i, v in enumerate(nodes["city_geonames_id"])}
+    g = gt.Graph(directed=True)
+    g.add_vertex(len(index))
+    g.add_edge_list([(index[u], index[v]) for u, v in zip(edges["source"], edges["target"])])
+    length = g.new_edge_property("double")
+    length.a = 1.0 / edges["weight"].to_numpy()
+    full, _ = betweenness(g, weight=length, norm=False)  # on all edges, not the pruned graph
+    normed, _ = betweenness(g, weight=length, norm=True)
+    n = len(index)
+    ours = standard_betweenness(nodes, edges)
+    assert ours.to_numpy() == pytest.approx(np.array(full.a), rel=1e-9, abs=1e-9)
+    # graph-tool's norm=True divides by (n-1)(n-2) for directed graphs; norm=False undoes nothing else
+    assert ours.to_numpy() / ((n - 1) * (n - 2)) == pytest.approx(np.array(normed.a), rel=1e-9, abs=1e-12)
+    want = nx.betweenness_centrality(_nx_graph(nodes, edges), weight="length", normalized=False)
+    assert ours.to_dict() == pytest.approx(want, rel=1e-9, abs=1e-9)
+    assert east_west_betweenness(nodes, edges)["betweenness"].tolist() == pytest.approx(ours.tolist())
+
+
+# Hand-drawn example. East: a, b, x; West: c, d. Lengths are 1/weight.
+#   a -> x (w 2, length 1/2)   x -> c (w 2, 1/2)
+#   a -> b (w 2, 1/2)          b -> c (two rows of w 1, summed to 2: length 1/2)
+#   a -> c (w 1, 1)            c -> d (w 1, 1)         d -> a (w 4, 1/4)
+#   a -> a (w 100: a self-loop, dropped)
+A, B, X, C, D = 1, 2, 3, 4, 5
+HAND_BLOCS = {A: "East", B: "East", X: "East", C: "West", D: "West"}
+HAND_EDGES = [(A, X, 2), (X, C, 2), (A, B, 2), (B, C, 1), (B, C, 1), (A, C, 1), (C, D, 1), (D, A, 4), (A, A, 100)]
+
+
+def test_hand_drawn_five_nodes():
+    # East -> West pairs:
+    #   a->c: a-x-c (1/2+1/2), a-b-c (1/2+1/2), a-c (1): a three-way tie, sigma = 3: x 1/3, b 1/3
+    #   a->d: the same three, then c-d (length 2):  x 1/3, b 1/3, c 1
+    #   b->c, x->c: direct. b->d: b-c-d: c 1.  x->d: x-c-d: c 1
+    # West -> East pairs:
+    #   c->a: c-d-a: d 1.  c->b: c-d-a-b: d 1, a 1.  c->x: c-d-a-x: d 1, a 1
+    #   d->a: direct.  d->b: d-a-b: a 1.  d->x: d-a-x: a 1
+    # Totals: a 4, b 2/3, x 2/3, c 3, d 3; all 3*2*2 = 12 ordered East-West pairs are connected.
+    nodes, edges = _frames(HAND_BLOCS, HAND_EDGES)
+    got = east_west_betweenness(nodes, edges)
+    assert got.columns.tolist() == [
+        "city_geonames_id", "bloc", "east_west_betweenness", "east_west_path_share", "betweenness", "rank_east_west"
+    ]
+    assert _by_id(got, "east_west_betweenness") == pytest.approx({A: 4, B: 2 / 3, X: 2 / 3, C: 3, D: 3})
+    assert _by_id(got, "east_west_path_share") == pytest.approx({A: 4 / 12, B: 2 / 36, X: 2 / 36, C: 3 / 12, D: 3 / 12})
+    # ties share the best rank: c and d both 2nd, b and x both 4th
+    assert _by_id(got, "rank_east_west") == {A: 1, C: 2, D: 2, B: 4, X: 4}
+    # Definition 1 adds the within-bloc pairs:
+    #   b->x: b-c-d-a-x (c, d, a).  x->b: x-c-d-a-b (c, d, a).  b->a: b-c-d-a (c, d).  x->a: x-c-d-a (c, d)
+    #   d->c: d-a-x-c, d-a-b-c, d-a-c (all 5/4): a 1, x 1/3, b 1/3.  a->x, a->b, c->d: direct.
+    # Totals: a 4+1+1+1 = 7, b 2/3+1/3 = 1, x 1, c 3+4 = 7, d 3+4 = 7.
+    assert _by_id(got, "betweenness") == pytest.approx({A: 7, B: 1, X: 1, C: 7, D: 7})
+    assert got["bloc"].tolist() == list(HAND_BLOCS.values())
+
+
+@pytest.mark.parametrize("chain", [10, 9, 6, 3])
+def test_ties_up_to_floating_point_count(chain):
+    """s (East) -> t (West) directly with weight 1 (length 1) and through a chain of `chain` edges of
+    weight `chain` (lengths 1/chain). In exact arithmetic both paths have length 1, so sigma_st = 2
+    and each chain node m_k (East) gets 1/2 for (s, t), plus 1 for each (m_i, t) with i < k.
+    In IEEE doubles the chain sums to 0.9999999999999999 (10, 6 edges), 1.0000000000000002 (9 edges)
+    or exactly 1.0 (3 edges: 1/3 + 1/3 + 1/3 == 1.0 happens to be exact) - all must count as ties."""
+    s, t = 100, 200
+    chain_nodes = list(range(1, chain))  # chain - 1 intermediate nodes
+    blocs = {s: "East", **{m: "East" for m in chain_nodes}, t: "West"}
+    hops = [s, *chain_nodes, t]
+    rows = [(s, t, 1.0)] + [(u, v, float(chain)) for u, v in zip(hops[:-1], hops[1:])]
+    nodes, edges = _frames(blocs, rows)
+    want = {m: 0.5 + k for k, m in enumerate(chain_nodes)}
+    got = _by_id(east_west_betweenness(nodes, edges), "east_west_betweenness")
+    assert {m: got[m] for m in chain_nodes} == pytest.approx(want, rel=1e-12)
+    assert got[s] == 0 and got[t] == 0
+    floating_sum = sum([1.0 / chain] * chain)
+    exact = _by_id(east_west_betweenness(nodes, edges, rel_tol=0.0), "east_west_betweenness")
+    if floating_sum < 1.0:  # without the tolerance the chain wins alone: the tie is lost
+        assert exact[chain_nodes[0]] == pytest.approx(1.0)
+    elif floating_sum > 1.0:  # without the tolerance the direct edge wins alone
+        assert exact[chain_nodes[0]] == 0.0
+    else:
+        assert exact[chain_nodes[0]] == pytest.approx(0.5)
+
+
+def test_self_loops_and_parallel_rows():
+    nodes, edges = _random_network(20, 0.2, 21)
+    base = east_west_betweenness(nodes, edges)
+    ids = nodes["city_geonames_id"].to_numpy()
+    loops = pd.DataFrame({"source": ids, "target": ids, "weight": 1000.0})
+    # split every edge into two parallel rows: weight = w/2 + w/2 (summed, not two edges)
+    halves = pd.concat([edges.assign(weight=edges["weight"] / 2)] * 2, ignore_index=True)
+    other = east_west_betweenness(nodes, pd.concat([halves, loops], ignore_index=True).sample(frac=1, random_state=0))
+    pd.testing.assert_frame_equal(base, other, check_exact=False, rtol=1e-12)
+
+
+def test_disconnected_pairs_contribute_nothing_and_endpoints_score_zero():
+    # e1 -> m -> w1 (m West) and a separate component e2 -> w2; w3 isolated; e3 only sends (to m).
+    e1, e2, e3, m, w1, w2, w3 = 1, 2, 3, 10, 11, 12, 13
+    blocs = {e1: "East", e2: "East", e3: "East", m: "West", w1: "West", w2: "West", w3: "West"}
+    nodes, edges = _frames(blocs, [(e1, m, 1), (m, w1, 1), (e2, w2, 3), (e3, m, 2)])
+    got = east_west_betweenness(nodes, edges)
+    ew = _by_id(got, "east_west_betweenness")
+    # m is on e1->w1 and e3->w1 (the only cross pairs through anything); all else are endpoints only
+    assert ew == {e1: 0, e2: 0, e3: 0, m: 2, w1: 0, w2: 0, w3: 0}
+    # connected East-West ordered pairs: e1->m, e1->w1, e3->m, e3->w1, e2->w2 (nothing West -> East)
+    assert _by_id(got, "east_west_path_share")[m] == pytest.approx(2 / 5)
+    assert _by_id(got, "rank_east_west") == {m: 1, e1: 2, e2: 2, e3: 2, w1: 2, w2: 2, w3: 2}
+
+
+def test_no_edges_and_one_bloc():
+    nodes, edges = _frames({1: "East", 2: "West"}, [])
+    got = east_west_betweenness(nodes, edges)
+    assert got["east_west_betweenness"].tolist() == [0, 0]
+    assert got["east_west_path_share"].tolist() == [0, 0]
+    nodes, edges = _frames({1: "East", 2: "East", 3: "East"}, [(1, 2, 1), (2, 3, 1)])
+    got = east_west_betweenness(nodes, edges)
+    assert got["east_west_betweenness"].tolist() == [0, 0, 0]
+    assert got["betweenness"].tolist() == [0, 1, 0]
+
+
+def test_bad_input_is_refused():
+    nodes, edges = _frames({1: "East", 2: "North"}, [(1, 2, 1)])
+    with pytest.raises(ValueError, match="bloc"):
+        east_west_betweenness(nodes, edges)
+    nodes, edges = _frames({1: "East", 2: "West"}, [(1, 3, 1)])
+    with pytest.raises(ValueError, match="not in nodes"):
+        east_west_betweenness(nodes, edges)
+    nodes, edges = _frames({1: "East", 2: "West"}, [(1, 2, -1)])
+    with pytest.raises(ValueError, match="weights"):
+        east_west_betweenness(nodes, edges)
+
+
+def test_network_from_matrix():
+    ids, blocs = [7, 8, 9], ["East", "East", "West"]
+    values = np.array([[5, 1, 0], [0, 0, 2], [4, 0, 3]], dtype=float)  # diagonal 5 and 3 are self-flows
+    r, c = np.divmod(np.arange(9), 3)
+    matrix = pd.DataFrame({
+        "top_n": 3, "row_order": r, "col_order": c,
+        "row_city_geonames_id": np.array(ids)[r], "col_city_geonames_id": np.array(ids)[c],
+        "row_city_name": "x", "col_city_name": "y",
+        "row_bloc": np.array(blocs)[r], "col_bloc": np.array(blocs)[c], "value": values.ravel(),
+    })
+    nodes, edges = network_from_matrix(matrix)
+    assert nodes["city_geonames_id"].tolist() == ids and nodes["bloc"].tolist() == blocs
+    assert sorted(map(tuple, edges[["source", "target", "weight"]].to_numpy().tolist())) == [(7, 8, 1), (8, 9, 2), (9, 7, 4)]
+    # 9 (West) -> 7 -> 8 -> 9: 7 is on 9->8, 8 is on 7->9; all cross pairs are connected
+    got = _by_id(east_west_betweenness(nodes, edges), "east_west_betweenness")
+    assert got == {7: 1, 8: 1, 9: 0}
+    with pytest.raises(ValueError, match="top_n"):
+        network_from_matrix(pd.concat([matrix, matrix.assign(top_n=2)]))
+
+
+def test_graph_tool_distances_and_source_blocks(monkeypatch):
+    """graph-tool's all-pairs distances equal networkx's; one source per block gives the same answer."""
+    import networkx as nx
+
+    import aigeo_assets.centrality.betweenness as module
+
+    nodes, edges = _random_network(60, 0.25, 7)
+    net = module.prepare_network(nodes, edges)
+    g = nx.DiGraph()
+    g.add_nodes_from(range(net.n))
+    g.add_weighted_edges_from(zip(net.source.tolist(), net.target.tolist(), net.length.tolist()), weight="length")
+    want = dict(nx.all_pairs_dijkstra_path_length(g, weight="length"))
+    got = module.all_pairs_distances(net)
+    for s in range(net.n):
+        for t in range(net.n):
+            assert got[s, t] == pytest.approx(want[s].get(t, float("inf")), rel=1e-12)
+    whole = east_west_betweenness(nodes, edges)
+    monkeypatch.setattr(module, "_BLOCK_ELEMENTS", 1)
+    pd.testing.assert_frame_equal(whole, east_west_betweenness(nodes, edges), check_exact=False, rtol=1e-12)
