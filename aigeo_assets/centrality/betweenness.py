@@ -31,13 +31,11 @@ How it is computed (all exact, no sampling):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 from scipy.sparse import csr_matrix
 
-BLOCS = ("East", "West")
+from aigeo_assets.networks.graph import Network, graph_tool_graph, prepare_network
 OUTPUT_COLUMNS = (
     "city_geonames_id",
     "bloc",
@@ -50,60 +48,6 @@ OUTPUT_COLUMNS = (
 _BLOCK_ELEMENTS = 4_000_000
 
 
-@dataclass(frozen=True)
-class Network:
-    """A city network in index form: node i is ``ids[i]``; edges aggregated, no self-loops."""
-
-    ids: np.ndarray  # int64 city ids, in the order of ``nodes``
-    bloc: np.ndarray  # object array of "East"/"West"
-    east: np.ndarray  # bool
-    source: np.ndarray  # int64 node indices
-    target: np.ndarray  # int64 node indices
-    weight: np.ndarray  # float64, summed over parallel rows, > 0
-
-    @property
-    def n(self) -> int:
-        return len(self.ids)
-
-    @property
-    def length(self) -> np.ndarray:
-        return 1.0 / self.weight
-
-
-def prepare_network(nodes: pd.DataFrame, edges: pd.DataFrame) -> Network:
-    """Validate ``nodes``/``edges`` and put them in index form (self-loops dropped, parallel rows
-    summed, weight-0 rows dropped). Raises ``ValueError`` on unknown blocs, duplicate nodes, edges
-    to unknown nodes, or negative / non-finite weights."""
-    for col in ("city_geonames_id", "bloc"):
-        if col not in nodes.columns:
-            raise ValueError(f"nodes lacks column {col!r}")
-    for col in ("source", "target", "weight"):
-        if col not in edges.columns:
-            raise ValueError(f"edges lacks column {col!r}")
-    ids = nodes["city_geonames_id"].to_numpy(dtype=np.int64)
-    index = pd.Index(ids)
-    if not index.is_unique:
-        raise ValueError(f"nodes has duplicate city_geonames_id: {sorted(index[index.duplicated()].unique())[:5]}")
-    bloc = nodes["bloc"].astype(object).to_numpy()
-    bad = ~np.isin(bloc, BLOCS)
-    if bad.any():
-        raise ValueError(f"bloc must be one of {BLOCS}; got {sorted(set(map(str, bloc[bad])))[:5]}")
-    w = edges["weight"].to_numpy(dtype=np.float64)
-    if not np.isfinite(w).all() or (w < 0).any():
-        raise ValueError("edge weights must be finite counts >= 0")
-    src = index.get_indexer(edges["source"].to_numpy(dtype=np.int64))
-    dst = index.get_indexer(edges["target"].to_numpy(dtype=np.int64))
-    if (src < 0).any() or (dst < 0).any():
-        missing = np.r_[edges["source"].to_numpy()[src < 0], edges["target"].to_numpy()[dst < 0]]
-        raise ValueError(f"edges refer to cities not in nodes: {sorted(set(missing.tolist()))[:5]}")
-    keep = (src != dst) & (w > 0)
-    src, dst, w = src[keep].astype(np.int64), dst[keep].astype(np.int64), w[keep]
-    n = len(ids)
-    key, inverse = np.unique(src * n + dst, return_inverse=True)
-    weight = np.bincount(inverse.ravel(), weights=w, minlength=len(key)) if len(key) else np.zeros(0)
-    return Network(ids, bloc, bloc == "East", key // n, key % n, weight)
-
-
 def all_pairs_distances(net: Network) -> np.ndarray:
     """D[s, t]: shortest-path length from s to t under lengths 1/weight (inf when unreachable),
     from graph-tool's all-pairs ``shortest_distance`` (one Dijkstra per source, in C++)."""
@@ -111,24 +55,11 @@ def all_pairs_distances(net: Network) -> np.ndarray:
         return np.zeros((0, 0))
     from graph_tool.topology import shortest_distance
 
-    g, length = _graph(net.n, net.source, net.target, net.length)
+    g, length = graph_tool_graph(net)
     dist = shortest_distance(g, weights=length, dense=False)
     d = np.vstack([dist[v].a for v in range(net.n)]).astype(np.float64)  # get_2d_array is ~50x slower
     d[d >= np.finfo(np.float64).max / 2] = np.inf
     return d
-
-
-def _graph(n: int, source: np.ndarray, target: np.ndarray, length: np.ndarray):
-    """A directed graph-tool graph with ``length`` as an edge property."""
-    import graph_tool as gt
-
-    g = gt.Graph(directed=True)
-    g.add_vertex(n)
-    if len(source):
-        g.add_edge_list(np.column_stack([source, target]))
-    lp = g.new_edge_property("double")
-    lp.a = length
-    return g, lp
 
 
 def shortest_path_edges(net: Network, dist: np.ndarray, rel_tol: float) -> np.ndarray:
@@ -149,7 +80,7 @@ def _graph_tool_betweenness(n: int, source: np.ndarray, target: np.ndarray, leng
     """Definition 1 with graph-tool (``norm=False``: plain sum over ordered pairs, directed)."""
     from graph_tool.centrality import betweenness
 
-    g, lp = _graph(n, source, target, length)
+    g, lp = graph_tool_graph(Network(np.arange(n), np.array([], dtype=object), np.zeros(n, bool), source, target, 1.0 / length))
     vb, _ = betweenness(g, weight=lp, norm=False)
     return np.array(vb.a, dtype=np.float64)
 

@@ -35,11 +35,12 @@ Monte Carlo cascades are vectorised numpy (graph-tool has no cascade primitive).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
+
+from aigeo_assets.networks.graph import Network, graph_tool_graph, prepare_network
 
 Direction = Literal["along", "against"]
 CascadeModel = Literal["independent_cascade", "linear_threshold"]
@@ -65,67 +66,10 @@ _RANK_DIGITS = 10
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Net:
-    ids: np.ndarray  # int64, node order = order of ``nodes``
-    bloc: np.ndarray  # object
-    src: np.ndarray  # int64 node positions
-    tgt: np.ndarray  # int64 node positions
-    weight: np.ndarray  # float64 > 0 (summed counts)
-
-    @property
-    def n(self) -> int:
-        return len(self.ids)
-
-
-def _prepare(nodes: pd.DataFrame, edges: pd.DataFrame) -> _Net:
-    for col in ("city_geonames_id", "bloc"):
-        if col not in nodes.columns:
-            raise ValueError(f"nodes lacks column {col!r}")
-    for col in ("source", "target", "weight"):
-        if col not in edges.columns:
-            raise ValueError(f"edges lacks column {col!r}")
-    ids = nodes["city_geonames_id"].astype("int64").to_numpy()
-    if len(np.unique(ids)) != len(ids):
-        raise ValueError("nodes has duplicate city_geonames_id")
-    pos = pd.Series(np.arange(len(ids), dtype=np.int64), index=ids)
-    e = pd.DataFrame(
-        {
-            "source": edges["source"].astype("int64").to_numpy(),
-            "target": edges["target"].astype("int64").to_numpy(),
-            "weight": pd.to_numeric(edges["weight"]).astype("float64").to_numpy(),
-        }
-    )
-    unknown = ~(e["source"].isin(pos.index) & e["target"].isin(pos.index))
-    if unknown.any():
-        raise ValueError(f"{int(unknown.sum())} edge(s) reference cities not in nodes")
-    w = e["weight"].to_numpy()
-    if not np.all(np.isfinite(w)) or np.any(w < 0):
-        raise ValueError("edge weights must be finite counts >= 0")
-    e = e[(e["source"] != e["target"]) & (e["weight"] > 0)]
-    e = e.groupby(["source", "target"], as_index=False, sort=True)["weight"].sum()
-    return _Net(
-        ids=ids,
-        bloc=nodes["bloc"].to_numpy(dtype=object),
-        src=pos.loc[e["source"]].to_numpy(),
-        tgt=pos.loc[e["target"]].to_numpy(),
-        weight=e["weight"].to_numpy(dtype=np.float64),
-    )
-
-
-def _graph(net: _Net, reverse: bool = False):
+def _graph(net: Network, reverse: bool = False):
     """A graph-tool digraph with ``weight`` (count) and ``length`` (1 / count) edge properties."""
-    import graph_tool as gt
-
-    g = gt.Graph(directed=True)
-    g.add_vertex(net.n)
-    weight = g.new_edge_property("double")
-    length = g.new_edge_property("double")
-    s, t = (net.tgt, net.src) if reverse else (net.src, net.tgt)
-    if len(s):
-        el = np.column_stack([s, t, net.weight, 1.0 / net.weight]).astype(np.float64)
-        g.add_edge_list(el, eprops=[weight, length])
-    return g, weight, length
+    g, length = graph_tool_graph(net, reverse=reverse)
+    return g, g.ep["weight"], length
 
 
 def _values(prop) -> np.ndarray:
@@ -140,7 +84,7 @@ def _rank(score: np.ndarray) -> np.ndarray:
     return pd.Series(key).rank(method="min", ascending=False).astype("int64").to_numpy()
 
 
-def _table(net: _Net, columns: dict[str, np.ndarray], rank_by: str, attrs: dict) -> pd.DataFrame:
+def _table(net: Network, columns: dict[str, np.ndarray], rank_by: str, attrs: dict) -> pd.DataFrame:
     df = pd.DataFrame({"city_geonames_id": net.ids, "bloc": net.bloc, **columns})
     df["rank"] = _rank(df[rank_by].to_numpy(dtype=np.float64))
     df = df.sort_values(["rank", "city_geonames_id"], kind="mergesort").reset_index(drop=True)
@@ -157,7 +101,7 @@ def _table(net: _Net, columns: dict[str, np.ndarray], rank_by: str, attrs: dict)
 def degree_centrality(nodes: pd.DataFrame, edges: pd.DataFrame) -> pd.DataFrame:
     """Weighted degree (strength): ``in_degree`` = Σ incoming counts, ``out_degree`` = Σ outgoing
     counts, ``total_degree`` = their sum. Ranked by ``total_degree``."""
-    net = _prepare(nodes, edges)
+    net = prepare_network(nodes, edges)
     g, weight, _ = _graph(net)
     vs = g.get_vertices()
     ind = np.asarray(g.get_in_degrees(vs, eweight=weight), dtype=np.float64)
@@ -174,7 +118,7 @@ def is_strongly_connected(nodes: pd.DataFrame, edges: pd.DataFrame) -> bool:
     """Whether the directed network (all nodes, positive edges) is strongly connected."""
     from graph_tool.topology import label_components
 
-    net = _prepare(nodes, edges)
+    net = prepare_network(nodes, edges)
     if net.n <= 1:
         return True
     g, _, _ = _graph(net)
@@ -204,7 +148,7 @@ def closeness_centrality(
         raise ValueError(f"direction must be 'out' or 'in', not {direction!r}")
     if kind not in ("harmonic", "standard", "auto"):
         raise ValueError(f"unknown closeness kind {kind!r}")
-    net = _prepare(nodes, edges)
+    net = prepare_network(nodes, edges)
     g, _, length = _graph(net, reverse=direction == "in")
     n = net.n
     if n > 1:
@@ -264,7 +208,7 @@ def pagerank_centrality(
         raise ValueError("damping must be in [0, 1)")
     if direction not in ("along", "against"):
         raise ValueError(f"direction must be 'along' or 'against', not {direction!r}")
-    net = _prepare(nodes, edges)
+    net = prepare_network(nodes, edges)
     g, weight, _ = _graph(net, reverse=direction == "against")
     if net.n:
         pr = _values(pagerank(g, damping=damping, weight=weight, epsilon=epsilon))
@@ -307,12 +251,12 @@ def influence_matrix(
         raise ValueError(f"direction must be 'along' or 'against', not {direction!r}")
     if model not in ("independent_cascade", "linear_threshold"):
         raise ValueError(f"unknown cascade model {model!r}")
-    net = _prepare(nodes, edges)
+    net = prepare_network(nodes, edges)
     return _influence_matrix(net, model, direction, ic_probability)
 
 
-def _influence_matrix(net: _Net, model: str, direction: str, ic_probability: str) -> np.ndarray:
-    s, t = (net.src, net.tgt) if direction == "along" else (net.tgt, net.src)
+def _influence_matrix(net: Network, model: str, direction: str, ic_probability: str) -> np.ndarray:
+    s, t = (net.source, net.target) if direction == "along" else (net.target, net.source)
     w = np.zeros((net.n, net.n), dtype=np.float64)
     np.add.at(w, (s, t), net.weight)
     if model == "independent_cascade" and ic_probability == "max":
@@ -414,7 +358,7 @@ def cascade_influence(
     if runs < 2:
         raise ValueError("runs must be >= 2 (the standard error needs two runs)")
     prob = influence_matrix(nodes, edges, model=model, direction=direction, ic_probability=ic_probability)
-    net = _prepare(nodes, edges)
+    net = prepare_network(nodes, edges)
     rng = np.random.default_rng(seed)
     all_seeds = np.arange(net.n, dtype=np.int64)
     if net.n == 0:
