@@ -209,3 +209,18 @@ def test_figures_are_assets_with_the_png_in_their_metadata(world):
     assert "cdn.plot.ly" not in html.read_text()[:2000]
     names = {p.name for p in (data_dir / "reports" / "figures").iterdir()}
     assert {"fig1_impact.png", "fig2_impact_matrix_top20.html", "supp_fig2_top_city_shares.png"} <= names
+
+
+def test_the_planted_bridge_ranks_first_in_east_west_betweenness(world):
+    data_dir, *_ = world
+    truth = json.loads(next((data_dir / "sources").glob("sample-tiny-7/truth.json")).read_text())
+    scores = _warehouse(data_dir, "out_east_west_betweenness")
+    first = scores[scores["rank"] == 1].groupby("network")["city_geonames_id"].apply(set)
+    for network in ("impact", "migration", "collaboration"):
+        assert first[network] == {truth["bridge_city"]["geonames_id"]}, network
+    by_year = _warehouse(data_dir, "out_east_west_betweenness_by_year")
+    assert set(by_year["window_end"]) == set(range(FIRST, LAST))
+    robustness = _warehouse(data_dir, "out_robustness_centralities")
+    assert set(robustness["measure"]) == {"degree", "closeness", "pagerank", "independent_cascade", "linear_threshold"}
+    trajectory = _warehouse(data_dir, "out_centre_trajectory")
+    assert set(trajectory["method"]) == {"planar", "spherical"} and trajectory["year"].max() == LAST - 1

@@ -270,7 +270,7 @@ def test_east_share_rises(tiny_long: Path):
     assert truth["1990"] < 0.35 and truth["2019"] > 0.5
 
 
-def test_bridge_city_has_highest_cross_bloc_coauthorship(tiny: Path):
+def test_bridge_city_has_the_most_cross_bloc_coauthorship(tiny: Path):
     truth = _truth(tiny)
     bloc = {c["geonames_id"]: c["bloc"] for c in truth["cities"]}
     insts, imerged = _institutions(tiny), _merged(tiny, "institutions")
@@ -283,12 +283,13 @@ def test_bridge_city_has_highest_cross_bloc_coauthorship(tiny: Path):
         for c in cs:
             involved[c] += 1
             cross[c] += both
-    share = {c: cross[c] / n for c, n in involved.items() if n >= 30}
+    # the issue's words: the bridge's authors "collaborate ... across East and West far more than
+    # any other city" -- in number of cross-bloc works, not in share (it also co-authors heavily
+    # inside the East, which is what makes it the bridge of the collaboration network)
     bridge = truth["bridge_city"]["geonames_id"]
-    assert bridge in share
-    ranked = sorted(share, key=share.get, reverse=True)
+    ranked = sorted(cross, key=cross.get, reverse=True)
     assert ranked[0] == bridge
-    assert share[bridge] > 1.5 * share[ranked[1]]
+    assert cross[bridge] > 1.5 * cross[ranked[1]]
 
 
 def test_truth_contents(tiny: Path):

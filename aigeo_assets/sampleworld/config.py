@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-GENERATOR_VERSION = "1.0.0"
+GENERATOR_VERSION = "1.1.0"
 
 
 @dataclass(frozen=True)
@@ -121,6 +121,10 @@ RESEARCH_CITIES: dict[str, tuple[str, ...]] = {
 WEST_RULE = "country_code == 'US' or GeoNames continentcode == 'EU'"
 
 BRIDGE_CITY = ("SG", "Singapore")
+# Bridge strength (1.1.0): the bridge city must rank first in East-West betweenness on the impact,
+# migration and collaboration networks, above the far bigger Beijing.
+BRIDGE_SIZE_BOOST = 4.0  # multiplier of the bridge city's share of lead-author works (then renormalised)
+BRIDGE_GROWTH = 0.0  # extra log-growth per year of that multiplier (from 1990)
 FAST_CAPITAL = ("CN", "Beijing")
 FAST_CAPITAL_GROWTH = 0.05  # extra log-growth per year of Beijing's weight within China
 CITY_WEIGHT_POP_EXPONENT = 0.6  # within-country city weight ~ population^x * lognormal noise
@@ -148,19 +152,28 @@ NO_DOI_SHARE = 0.05
 
 # Co-authorship: the byline's other authors.
 HOME_BIAS = 0.55  # P(co-author in the lead author's city)
+BRIDGE_HOME_BIAS = 0.2  # ... when the lead author is in the bridge city
 BLOC_BIAS = 0.90  # P(co-author in the lead's bloc | other city); random choice would give ~0.5
-BRIDGE_CROSS_BLOC = 0.55  # P(co-author in the other bloc | bridge-city lead, other city)
-BRIDGE_PARTNER_BOOST = 12.0  # weight multiplier of the bridge city as a cross-bloc partner
+BRIDGE_CROSS_BLOC = 0.6  # P(co-author in the other bloc | bridge-city lead, other city)
+BRIDGE_PARTNER_BOOST = 25.0  # weight multiplier of the bridge city as a cross-bloc partner
+BRIDGE_INBLOC_PARTNER_BOOST = 20.0  # ... and as an in-bloc (other-city) partner of Eastern leads
 
 # Mobility: per author-year move probability by origin bloc, destination bloc split.
 MOVE_RATE = {"E": 0.045, "W": 0.025}
 MOVE_DEST = {"E": {"E": 0.85, "W": 0.15}, "W": {"W": 0.70, "E": 0.30}}
+# Bridge career paths: East -> bridge -> West and West -> bridge -> East.
+BRIDGE_VIA = 0.5  # share of cross-bloc moves that go to the bridge city instead
+BRIDGE_DEST_BOOST = 4.0  # weight multiplier of the bridge city as an in-bloc destination
+BRIDGE_MOVE_RATE = 0.25  # per author-year move probability of the bridge city's authors
+BRIDGE_MOVE_DEST = {"W": 0.6, "E": 0.4}  # their destination bloc split
 
 # Citations: gravity model. P(paper in i cites city j, year t) ∝
-#   n_jt^B1 * dist_ij^-B3 * exp(B4*same_city + B5*same_country + B6*both_west + B7*bridge_cross)
+#   n_jt^B1 * dist_ij^-B3 * exp(B4*same_city + B5*same_country + B6*both_west + B7*bridge_cross
+#                               + B8*bridge_same_bloc)   (bridge terms: one end is the bridge city, the other not)
 # and the number of references of i is proportional to its papers (B2 = 1).
 GRAVITY = {"b1_productivity": 1.1, "b2_citing_volume": 1.0, "b3_distance": 0.3, "b4_same_city": 1.5,
-           "b5_same_country": 0.7, "b6_both_west": 0.3, "b7_bridge_cross_bloc": 1.4}
+           "b5_same_country": 0.7, "b6_both_west": 0.3, "b7_bridge_cross_bloc": 2.0,
+           "b8_bridge_same_bloc": 1.0}
 DIST_FLOOR_KM = 10.0
 REFS_MEAN = (12.0, 26.0)  # mean referenced_works per work, 1990 -> 2019
 OUT_OF_CORPUS_SHARE = 0.62  # share of references to works outside the snapshot

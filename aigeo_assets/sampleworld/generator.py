@@ -209,9 +209,11 @@ class _World:
         bridge = np.zeros((g.n, g.n), dtype=bool)
         bridge[g.bridge, :] = True
         bridge[:, g.bridge] = True
+        bridge[g.bridge, g.bridge] = False
         d = np.maximum(g.dist_km, cfg.DIST_FLOOR_KM)
         logk = (-G["b3_distance"] * np.log(d) + G["b4_same_city"] * same_city + G["b5_same_country"] * same_country
-                + G["b6_both_west"] * both_west + G["b7_bridge_cross_bloc"] * (bridge & cross))
+                + G["b6_both_west"] * both_west + G["b7_bridge_cross_bloc"] * (bridge & cross)
+                + G["b8_bridge_same_bloc"] * (bridge & ~cross))
         return np.exp(logk)
 
     # ------------------------------------------------------------------------------------------
@@ -268,16 +270,27 @@ class _World:
     # ------------------------------------------------------------------------------------------
     def _moves(self, year: int, share: np.ndarray, active: list[int]) -> None:
         r, g = self.r, self.geo
-        cum = {b: np.cumsum(np.where(g.bloc == (b == "E"), share, 0.0)) for b in ("E", "W")}
+        dest = share.copy()
+        dest[g.bridge] *= cfg.BRIDGE_DEST_BOOST
+        cum = {b: np.cumsum(np.where(g.bloc == (b == "E"), dest, 0.0)) for b in ("E", "W")}
         for a in active:
             if self.a_end[a] < year:
                 continue
             src = self.a_city[a]
             ob = "E" if g.bloc[src] else "W"
-            if r.random() >= cfg.MOVE_RATE[ob]:
-                continue
-            db = "E" if r.random() < cfg.MOVE_DEST[ob]["E"] else "W"
-            dst = self._pick_city(cum[db], src)
+            if src == g.bridge:
+                if r.random() >= cfg.BRIDGE_MOVE_RATE:
+                    continue
+                db = "E" if r.random() < cfg.BRIDGE_MOVE_DEST["E"] else "W"
+                dst = self._pick_city(cum[db], src)
+            else:
+                if r.random() >= cfg.MOVE_RATE[ob]:
+                    continue
+                db = "E" if r.random() < cfg.MOVE_DEST[ob]["E"] else "W"
+                if db != ob and r.random() < cfg.BRIDGE_VIA:
+                    dst = g.bridge  # career path through the bridge city
+                else:
+                    dst = self._pick_city(cum[db], src)
             if dst == src:
                 continue
             c = g.cities[dst]
@@ -321,6 +334,9 @@ class _World:
         boosted[g.bridge] *= cfg.BRIDGE_PARTNER_BOOST
         cum_e_b = np.cumsum(np.where(g.bloc, boosted, 0.0))
         cum_w_b = np.cumsum(np.where(~g.bloc, boosted, 0.0))
+        inbloc = share.copy()
+        inbloc[g.bridge] *= cfg.BRIDGE_INBLOC_PARTNER_BOOST
+        cum_e_in = np.cumsum(np.where(g.bloc, inbloc, 0.0))
         team_mean = _lerp(cfg.TEAM_SIZE_MEAN, year) - 1
         ls_share = _lerp(cfg.LIFESCI_SHARE, year)
         base = self.n_works
@@ -334,7 +350,7 @@ class _World:
             size = 1 + int(nrng.poisson(team_mean)) if team_mean > 0 else 1
             lead_e = bool(g.bloc[lc])
             for _ in range(size - 1):
-                if r.random() < cfg.HOME_BIAS:
+                if r.random() < (cfg.BRIDGE_HOME_BIAS if lc == g.bridge else cfg.HOME_BIAS):
                     c = lc
                 else:
                     p_cross = cfg.BRIDGE_CROSS_BLOC if lc == g.bridge else 1 - cfg.BLOC_BIAS
@@ -343,7 +359,7 @@ class _World:
                     if cross:
                         c = self._pick_city(cum_e_b if east else cum_w_b, lc)
                     else:
-                        c = self._pick_city(cum_e if east else cum_w, lc)
+                        c = self._pick_city(cum_e_in if east else cum_w, lc)
                 a = self._pick_author(c, year, team)
                 team.append(a)
                 cities.append(c)
@@ -754,7 +770,17 @@ class _World:
             },
             "bridge_city": {"geonames_id": bridge.geonames_id, "name": bridge.name, "country_code": bridge.country_code,
                             "cross_bloc_coauthor_probability": cfg.BRIDGE_CROSS_BLOC,
-                            "partner_boost": cfg.BRIDGE_PARTNER_BOOST},
+                            "partner_boost": cfg.BRIDGE_PARTNER_BOOST,
+                            "home_bias": cfg.BRIDGE_HOME_BIAS,
+                            "inbloc_partner_boost": cfg.BRIDGE_INBLOC_PARTNER_BOOST,
+                            "size_boost": cfg.BRIDGE_SIZE_BOOST,
+                            "extra_log_growth_per_year": cfg.BRIDGE_GROWTH,
+                            "citation_cross_bloc_log_boost": cfg.GRAVITY["b7_bridge_cross_bloc"],
+                            "citation_same_bloc_log_boost": cfg.GRAVITY["b8_bridge_same_bloc"],
+                            "cross_bloc_moves_via_bridge": cfg.BRIDGE_VIA,
+                            "destination_boost": cfg.BRIDGE_DEST_BOOST,
+                            "move_rate": cfg.BRIDGE_MOVE_RATE,
+                            "move_destination_split": cfg.BRIDGE_MOVE_DEST},
             "fastest_growing_eastern_capital": {"geonames_id": fast.geonames_id, "name": fast.name,
                                                 "country_code": fast.country_code,
                                                 "planted_extra_log_growth_per_year": cfg.FAST_CAPITAL_GROWTH,

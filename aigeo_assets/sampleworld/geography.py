@@ -201,6 +201,7 @@ class Geography:
         within = np.zeros(len(self.country_codes))
         np.add.at(within, self.country_idx, w)
         share = country_share[self.country_idx] * w / within[self.country_idx]
+        share[self.bridge] *= cfg.BRIDGE_SIZE_BOOST * math.exp(cfg.BRIDGE_GROWTH * (year - 1990))
         share = share / share.sum()
         self._share_cache[year] = share
         return share
