@@ -23,6 +23,8 @@ ui: setup $(DAGSTER_HOME)/dagster.yaml
 
 bench: setup
 	$(PY) benchmarks/ingest.py
+	$(PY) benchmarks/betweenness.py
+	$(PY) benchmarks/city_metrics.py   # reads the demo warehouse: run `make demo` first
 
 clean-data:
 	rm -rf data/warehouse data/dagster_home data/sources
