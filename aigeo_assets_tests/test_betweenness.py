@@ -9,11 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aigeo_assets.centrality.betweenness import (
-    east_west_betweenness,
-    network_from_matrix,
-    standard_betweenness,
-)
+from aigeo_assets.centrality.betweenness import east_west_betweenness, standard_betweenness
+from aigeo_assets.networks.city_networks import network_from_matrix
 
 
 def _frames(blocs: dict, rows: list[tuple]) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -185,17 +185,3 @@ def standard_betweenness(nodes: pd.DataFrame, edges: pd.DataFrame, *, rel_tol: f
     keep = shortest_path_edges(net, all_pairs_distances(net), rel_tol)
     values = _graph_tool_betweenness(net.n, net.source[keep], net.target[keep], net.length[keep])
     return pd.Series(values, index=pd.Index(net.ids, name="city_geonames_id"), name="betweenness")
-
-
-def network_from_matrix(matrix: pd.DataFrame, top_n: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """``(nodes, edges)`` of a long-form ``out_city_matrix`` for ``top_n`` (may be omitted when the
-    table holds one N): nodes are the N cities (city_geonames_id, city_name, bloc; East first),
-    edges the cells with value > 0 off the diagonal (source = row city, target = column city)."""
-    from aigeo_assets.networks.city_networks import network_from_matrix as _from_matrix
-
-    if top_n is None:
-        ns = sorted(matrix["top_n"].dropna().unique().tolist())
-        if len(ns) != 1:
-            raise ValueError(f"the matrix holds several top_n {ns}: pass top_n")
-        top_n = int(ns[0])
-    return _from_matrix(matrix, top_n)

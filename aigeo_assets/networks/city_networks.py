@@ -17,8 +17,14 @@ import pandas as pd
 NETWORKS = ("impact", "migration", "collaboration", "normalized_impact")
 
 
-def network_from_matrix(matrix: pd.DataFrame, top_n: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Nodes and edges of an ``out_city_matrix`` for ``top_n``: cells > 0 off the diagonal."""
+def network_from_matrix(matrix: pd.DataFrame, top_n: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Nodes and edges of an ``out_city_matrix`` for ``top_n`` (may be omitted when the table holds
+    one N): the N cities East first, and the cells > 0 off the diagonal (source = row city)."""
+    if top_n is None:
+        ns = sorted(matrix["top_n"].dropna().unique().tolist())
+        if len(ns) != 1:
+            raise ValueError(f"the matrix holds several top_n {ns}: pass top_n")
+        top_n = int(ns[0])
     m = matrix[matrix["top_n"] == top_n]
     if m.empty:
         raise ValueError(f"the matrix has no top_n={top_n}; available: {sorted(matrix['top_n'].unique())}")
