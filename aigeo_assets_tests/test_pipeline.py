@@ -224,3 +224,26 @@ def test_the_planted_bridge_ranks_first_in_east_west_betweenness(world):
     assert set(robustness["measure"]) == {"degree", "closeness", "pagerank", "independent_cascade", "linear_threshold"}
     trajectory = _warehouse(data_dir, "out_centre_trajectory")
     assert set(trajectory["method"]) == {"planar", "spherical"} and trajectory["year"].max() == LAST - 1
+
+
+def test_east_west_betweenness_on_the_real_shaped_networks_equals_networkx(world):
+    """The sample world's networks (heavy-tailed, fractional normalized weights) against the oracle."""
+    import networkx as nx
+
+    from aigeo_assets.centrality.betweenness import east_west_betweenness
+    from aigeo_assets.networks.city_networks import networks_from_edges
+
+    data_dir, *_ = world
+    edges = _warehouse(data_dir, "out_network_edges")
+    top = _warehouse(data_dir, "out_top_cities")
+    for name, (nodes, e) in networks_from_edges(edges, top, 100).items():
+        g = nx.DiGraph()
+        g.add_nodes_from(nodes["city_geonames_id"])
+        g.add_weighted_edges_from(zip(e["source"], e["target"], 1.0 / e["weight"]), weight="length")
+        east = nodes.loc[nodes["bloc"] == "East", "city_geonames_id"].tolist()
+        west = nodes.loc[nodes["bloc"] == "West", "city_geonames_id"].tolist()
+        a = nx.betweenness_centrality_subset(g, east, west, normalized=False, weight="length")
+        b = nx.betweenness_centrality_subset(g, west, east, normalized=False, weight="length")
+        ours = east_west_betweenness(nodes, e, rel_tol=0.0).set_index("city_geonames_id")["east_west_betweenness"]
+        for city in nodes["city_geonames_id"]:
+            assert ours[city] == pytest.approx(a[city] + b[city], rel=1e-9, abs=1e-9), (name, city)
