@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import sys
 import time
 from pathlib import Path
@@ -29,6 +28,8 @@ import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from results_file import write_results  # noqa: E402
 
 from aigeo_assets.centrality.betweenness import east_west_betweenness  # noqa: E402
 
@@ -176,15 +177,8 @@ def main() -> None:
     print(json.dumps(summary))
     import graph_tool
 
-    out = REPO / "benchmarks" / "results" / "betweenness.json"
-    payload = {"machine": platform.platform(), "python": platform.python_version(),
-               "graph_tool": graph_tool.__version__.split()[0], "openmp_threads": graph_tool.openmp_get_num_threads(),
-               "results": rows, "summary": summary, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(payload, indent=2))
-    tmp.replace(out)
-    print(f"wrote {out.relative_to(REPO)}")
+    write_results("betweenness", {"graph_tool": graph_tool.__version__.split()[0], "openmp_threads": graph_tool.openmp_get_num_threads(),
+               "results": rows, "summary": summary})
 
 
 if __name__ == "__main__":

@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import platform
 import resource
 import subprocess
 import sys
@@ -41,6 +40,8 @@ import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from results_file import write_results  # noqa: E402
 
 from aigeo_assets.corpus.papers import city_table  # noqa: E402
 from aigeo_assets.metrics.cities import ImpactWindows, city_year_metrics, collaboration_pairs, impact_pairs  # noqa: E402
@@ -492,17 +493,11 @@ def main() -> None:
     scaling = _scaling(results)
     if scaling:
         _print_scaling(scaling)
-    out = REPO / "benchmarks" / "results" / "city_metrics.json"
-    payload = {
-        "warehouse": str(warehouse), "machine": platform.platform(), "python": platform.python_version(),
-        "pandas": pd.__version__, "numpy": np.__version__, "repeat": args.repeat, "years": [YEARS[0], YEARS[-1]],
+    write_results("city_metrics", {
+        "warehouse": str(warehouse), "pandas": pd.__version__, "numpy": np.__version__, "repeat": args.repeat, "years": [YEARS[0], YEARS[-1]],
         "gazetteer_first_load_seconds": round(gazetteer_secs, 3),
-        "results": results, "scaling": scaling, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
-    }
-    tmp = out.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(payload, indent=2))
-    tmp.replace(out)
-    print(f"wrote {out.relative_to(REPO)}")
+        "results": results, "scaling": scaling,
+    })
 
 
 def _print_size(size: str, row: dict) -> None:

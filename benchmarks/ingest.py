@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import platform
 import sys
 import tempfile
 import time
@@ -27,6 +26,8 @@ import orjson
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from results_file import write_results  # noqa: E402
 
 from aigeo_assets.ingest.snapshot import list_entity_files  # noqa: E402
 from aigeo_assets.ingest.works import parse_works_year  # noqa: E402
@@ -149,14 +150,7 @@ def main() -> None:
         "goal_30k_works_per_second": ours >= 30_000,
     }
     print(json.dumps(summary))
-    out = REPO / "benchmarks" / "results" / "ingest.json"
-    payload = {"snapshot": str(root), "parts": len(files), "gzip_bytes": size, "machine": platform.platform(),
-               "python": platform.python_version(), "results": results, "summary": summary,
-               "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
-    tmp = out.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(payload, indent=2))
-    tmp.replace(out)
-    print(f"wrote {out.relative_to(REPO)}")
+    write_results("ingest", {"snapshot": str(root), "parts": len(files), "gzip_bytes": size, "results": results, "summary": summary})
 
 
 if __name__ == "__main__":
