@@ -33,6 +33,19 @@ def build_centrality_assets(partitions: dg.PartitionsDefinition, settings: Setti
     collab_window = dg.SpecificPartitionsPartitionMapping(_years(*collab_years))
     last_five = dg.TimeWindowPartitionMapping(start_offset=-(BRIDGE_WINDOW_YEARS - 1), end_offset=0)
 
+    def _networks(impact_pairs, collaboration_pairs, metrics, world, author_years, top, migration: tuple[int, int]):
+        """The four networks between the top ``n`` cities from the loaded (possibly multi-partition) inputs."""
+        return build_networks(
+            concat_partitions(impact_pairs),
+            concat_partitions(collaboration_pairs),
+            author_years,
+            concat_partitions(metrics),
+            concat_partitions(world),
+            top,
+            n,
+            migration,
+        )
+
     @dg.asset(
         **table_asset_args("out_network_edges", GROUP),
         ins={
@@ -48,15 +61,8 @@ def build_centrality_assets(partitions: dg.PartitionsDefinition, settings: Setti
         """The impact (2013-2017), migration and collaboration (2015-2019) networks between the top
         100 cities, and the normalized-impact network (Supplementary Fig. 10); directed, weighted,
         self-loops left out, edge length = 1 / weight (Methods)."""
-        networks = build_networks(
-            concat_partitions(out_impact_pairs),
-            concat_partitions(out_collaboration_pairs),
-            core_author_years,
-            concat_partitions(out_city_year_metrics),
-            concat_partitions(out_world_year_totals),
-            out_top_cities,
-            n,
-            migration_years,
+        networks = _networks(
+            out_impact_pairs, out_collaboration_pairs, out_city_year_metrics, out_world_year_totals, core_author_years, out_top_cities, migration_years
         )
         df = edges_frame(networks)
         return dg.Output(df, metadata=table_metadata(df, "out_network_edges", edges_per_network=df["network"].value_counts().to_dict(), top_n=n))
@@ -114,15 +120,8 @@ def build_centrality_assets(partitions: dg.PartitionsDefinition, settings: Setti
         city's bridging role grows."""
         year = int(context.partition_key)
         years = [int(k) for k in context.asset_partition_keys_for_input("out_impact_pairs")]
-        networks = build_networks(
-            concat_partitions(out_impact_pairs),
-            concat_partitions(out_collaboration_pairs),
-            core_author_years,
-            concat_partitions(out_city_year_metrics),
-            concat_partitions(out_world_year_totals),
-            out_top_cities,
-            n,
-            (min(years), year),
+        networks = _networks(
+            out_impact_pairs, out_collaboration_pairs, out_city_year_metrics, out_world_year_totals, core_author_years, out_top_cities, (min(years), year)
         )
         frames = [betweenness_long(name, year, east_west_betweenness(nodes, edges), nodes) for name, (nodes, edges) in networks.items()]
         df = pd.concat(frames, ignore_index=True)

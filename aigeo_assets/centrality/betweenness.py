@@ -85,6 +85,20 @@ def _graph_tool_betweenness(n: int, source: np.ndarray, target: np.ndarray, leng
     return np.array(vb.a, dtype=np.float64)
 
 
+def _propagate(x: np.ndarray, frm: np.ndarray, to: np.ndarray, hops: int) -> np.ndarray:
+    """Sum over 1..``hops`` hops of ``x`` pushed along the DAG edges ``frm`` -> ``to``: the
+    forward path counts (tail -> head) and the backward dependencies (head -> tail) alike."""
+    total = np.zeros_like(x)
+    for _ in range(hops):
+        xv = x[frm]
+        live = xv != 0
+        if not live.any():
+            return total
+        x = np.bincount(to[live], weights=xv[live], minlength=len(total))
+        total += x
+    raise RuntimeError("shortest-path DAG did not settle: is rel_tol larger than an edge length?")
+
+
 def _east_west_accumulate(
     net: Network, dist: np.ndarray, keep: np.ndarray, rel_tol: float
 ) -> np.ndarray:
@@ -112,29 +126,13 @@ def _east_west_accumulate(
         size = c * n
         origin = np.arange(c, dtype=np.int64) * n + sources
         # forward: sigma[s, v] = number of shortest s -> v paths (counted hop by hop in the DAG)
-        sigma = np.zeros(size)
-        sigma[origin] = 1.0
-        x = sigma.copy()
-        for _ in range(n):
-            xv = x[tail]
-            live = xv != 0
-            if not live.any():
-                break
-            x = np.bincount(head[live], weights=xv[live], minlength=size)
-            sigma += x
-        else:  # pragma: no cover - a DAG of n nodes has fewer than n hops
-            raise RuntimeError("shortest-path DAG did not settle: is rel_tol larger than an edge length?")
+        start = np.zeros(size)
+        start[origin] = 1.0
+        sigma = start + _propagate(start, tail, head, n)
         # backward: z[s, v] = sum over DAG paths v -> t (>= 1 hop) of 1[t in the other bloc] / sigma_st
         other = (net.east[sources][:, None] != net.east[None, :]).ravel()
         y = np.where(other & (sigma > 0), 1.0 / np.where(sigma > 0, sigma, 1.0), 0.0)
-        z = np.zeros(size)
-        for _ in range(n):
-            yv = y[head]
-            live = yv != 0
-            if not live.any():
-                break
-            y = np.bincount(tail[live], weights=yv[live], minlength=size)
-            z += y
+        z = _propagate(y, head, tail, n)
         delta = sigma * z
         delta[origin] = 0.0  # v != s
         out += delta.reshape(c, n).sum(axis=0)

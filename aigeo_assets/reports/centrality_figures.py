@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from aigeo_assets.reports.city_figures import bloc_color
+from aigeo_assets.reports.city_figures import bloc_color, style_world_map
 
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
 NETWORK_LABELS = {
@@ -80,7 +80,7 @@ def fig_network_map(edges: pd.DataFrame, cities: pd.DataFrame, *, network: str =
             showlegend=False,
         )
     )
-    fig.update_geos(projection_type="natural earth", showcountries=True, countrycolor="#cccccc", showland=True, landcolor="#f4f4f4")
+    style_world_map(fig)
     fig.update_layout(
         title=f"{NETWORK_LABELS.get(network, network)} between the top cities (width: flow; purple: East-West edges)",
         margin={"l": 10, "r": 10, "t": 50, "b": 10},

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from aigeo_assets.reports.city_figures import INCOMPLETE_NOTE, METRIC_LABELS, _floats, colored_label
+from aigeo_assets.reports.city_figures import INCOMPLETE_NOTE, METRIC_LABELS, _floats, colored_label, style_world_map
 
 # Same metric colours as Supplementary Fig. 2 (city_figures.fig_top_city_shares).
 METRIC_COLORS = {
@@ -83,11 +83,7 @@ def fig_centre_trajectories(centres: pd.DataFrame, *, method: str = "planar") ->
             text=f"open markers: {INCOMPLETE_NOTE}", xref="paper", yref="paper", x=0, y=0,
             xanchor="left", yanchor="top", showarrow=False, font=dict(size=11, color="#555"),
         )
-    fig.update_geos(
-        scope="world", resolution=110, projection_type="natural earth", showcountries=True,
-        countrycolor="#bbbbbb", showland=True, landcolor="#f2f2f2", showocean=True,
-        oceancolor="#e8f1fa", lataxis_range=[-60, 85], lonaxis_range=[-180, 180],
-    )
+    style_world_map(fig)
     fig.update_layout(
         title=f"Trajectory of the centres of mass of AI research, {y0}-{y1} ({method} mean)",
         margin=dict(l=10, r=10, t=50, b=30), legend=dict(x=0.01, y=0.05),

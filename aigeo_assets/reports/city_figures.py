@@ -123,6 +123,25 @@ def _metric_ranks(ranks: pd.DataFrame, metric: str, ids: list[int]) -> pd.DataFr
     return r
 
 
+def style_world_map(fig: go.Figure) -> None:
+    """The one world-map style of every map figure (natural earth, 110 m outlines: offline topojson)."""
+    fig.update_geos(
+        scope="world", resolution=110, projection_type="natural earth", showcountries=True,
+        countrycolor="#bbbbbb", showland=True, landcolor="#f2f2f2", showocean=True,
+        oceancolor="#e8f1fa", lataxis_range=[-60, 85], lonaxis_range=[-180, 180],
+    )
+
+
+def _top_city_years(ranks: pd.DataFrame, top: pd.DataFrame, metric: str, top_n: int):
+    """The top cities, their ids, their rows of ``metric``, the years and the incomplete years."""
+    t = _top_cities(top, top_n)
+    ids = t["city_geonames_id"].astype("int64").tolist()
+    r = _metric_ranks(ranks, metric, ids)
+    years = sorted(r["year"].unique().tolist())
+    complete = _year_completeness(r)
+    return t, ids, r, years, [y for y in years if not complete.get(y, True)]
+
+
 def fig_city_heatmaps(ranks: pd.DataFrame, top: pd.DataFrame, metric: str, *, top_n: int = 20) -> go.Figure:
     """Seed 000 Fig. 1 a-c: top-N cities x years, absolute ``value`` (left) and ``relative`` (right).
 
@@ -130,12 +149,7 @@ def fig_city_heatmaps(ranks: pd.DataFrame, top: pd.DataFrame, metric: str, *, to
     for East and blue for West; incomplete-window years are greyed and flagged on hover. The
     rank-over-time chart is the separate ``fig_city_ranks``.
     """
-    t = _top_cities(top, top_n)
-    ids = t["city_geonames_id"].astype("int64").tolist()
-    r = _metric_ranks(ranks, metric, ids)
-    years = sorted(r["year"].unique().tolist())
-    complete = _year_completeness(r)
-    incomplete = [y for y in years if not complete.get(y, True)]
+    t, ids, r, years, incomplete = _top_city_years(ranks, top, metric, top_n)
 
     def grid(col: str) -> np.ndarray:
         p = r.pivot_table(index="city_geonames_id", columns="year", values=col, aggfunc="first")
@@ -150,7 +164,7 @@ def fig_city_heatmaps(ranks: pd.DataFrame, top: pd.DataFrame, metric: str, *, to
         [
             f"{labels[i]} ({t['bloc'].iloc[i]}), {y}<br>value {_fmt_cell(value[i, j])}, "
             f"relative {'' if math.isnan(relative[i, j]) else f'{relative[i, j]:.2f}'}, rank {_fmt_cell(rank[i, j])}<br>"
-            + ("window complete" if complete.get(y, True) else INCOMPLETE_NOTE)
+            + ("window complete" if y not in incomplete else INCOMPLETE_NOTE)
             for j, y in enumerate(years)
         ]
         for i in yidx
@@ -188,18 +202,13 @@ def fig_city_ranks(ranks: pd.DataFrame, top: pd.DataFrame, metric: str, *, top_n
     One line per city, red East / blue West, labelled at its last year; points of
     incomplete-window years are open markers inside a grey band.
     """
-    t = _top_cities(top, top_n)
-    ids = t["city_geonames_id"].astype("int64").tolist()
-    r = _metric_ranks(ranks, metric, ids)
-    years = sorted(r["year"].unique().tolist())
-    complete = _year_completeness(r)
-    incomplete = [y for y in years if not complete.get(y, True)]
+    t, ids, r, years, incomplete = _top_city_years(ranks, top, metric, top_n)
     fig = go.Figure()
     for _, city in t.iterrows():
         c = r[r["city_geonames_id"] == int(city["city_geonames_id"])].sort_values("year")
         if c.empty:
             continue
-        ok = [complete.get(int(y), True) for y in c["year"]]
+        ok = [int(y) not in incomplete for y in c["year"]]
         color = bloc_color(city["bloc"])
         fig.add_trace(
             go.Scatter(
@@ -409,11 +418,7 @@ def fig_city_map(metrics: pd.DataFrame, year: int, metric: str = "productivity")
                 hovertemplate="%{hovertext}<extra></extra>",
             )
         )
-    fig.update_geos(
-        scope="world", resolution=110, projection_type="natural earth", showcountries=True,
-        countrycolor="#bbbbbb", showland=True, landcolor="#f2f2f2", showocean=True,
-        oceancolor="#e8f1fa", lataxis_range=[-60, 85], lonaxis_range=[-180, 180],
-    )
+    style_world_map(fig)
     fig.update_layout(
         title=f"{METRIC_LABELS.get(metric, metric)} by city, {year}",
         margin=dict(l=10, r=10, t=50, b=10), legend=dict(x=0.01, y=0.05),
