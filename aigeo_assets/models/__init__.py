@@ -1,0 +1,7 @@
+"""Fitted models: count regressions with absorbed fixed effects (PPML, NB2) and the gravity
+models of seed 000 built on them. Pure functions, no Dagster."""
+
+from aigeo_assets.models.count import fit_count_model, negative_binomial, poisson
+from aigeo_assets.models.results import CountResult, WaldTest
+
+__all__ = ["CountResult", "WaldTest", "fit_count_model", "negative_binomial", "poisson"]
