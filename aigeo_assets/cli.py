@@ -4,7 +4,7 @@ Materializes every asset through Dagster's own jobs, into the instance at ``$DAG
 that the UI (``make ui``) shows the runs, lineage and metadata afterwards. Order: institutions,
 then each year (works, affiliations, papers, citations; a year's citations need all earlier years'
 papers), then authors' careers, then each year's city metrics (they read the citations of the
-following years), then the all-years summaries, matrices and figures.
+following years), then the all-years summaries, matrices, the fitted models and the figures.
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ def materialize_all(
         *[f"yearly_city_metrics:{y}" for y in todo],
         "city_summaries",
         *[f"yearly_bridges:{y}" for y in todo],
+        *[f"yearly_models:{y}" for y in todo],
+        "models",
         "figures",
     )
     for name in steps:

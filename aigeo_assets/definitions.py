@@ -10,12 +10,14 @@ from aigeo_assets.assets.city_metrics import build_city_metric_assets
 from aigeo_assets.assets.corpus import build_corpus_assets
 from aigeo_assets.assets.geo import build_geo_assets
 from aigeo_assets.assets.ingest import build_ingest_assets
+from aigeo_assets.assets.models import build_model_assets
 from aigeo_assets.assets.reports import build_report_assets
 from aigeo_assets.partitions import yearly_partitions
 from aigeo_assets.resources import (
     AnalysisSettings,
     OpenAlexApiSource,
     ParquetIOManager,
+    PickleIOManager,
     SampleWorldSource,
     Settings,
     SnapshotSource,
@@ -55,8 +57,9 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     cities = build_city_metric_assets(partitions, settings)
     centres = build_centre_assets(partitions)
     bridges = build_centrality_assets(partitions, settings)
+    models = build_model_assets(partitions, settings)
     reports = build_report_assets(settings)
-    assets = [*foundation, *cities, *centres, *bridges, *reports]
+    assets = [*foundation, *cities, *centres, *bridges, *models, *reports]
     yearly_job = dg.define_asset_job(
         "yearly_refresh",
         selection=dg.AssetSelection.assets(*_keys(foundation, partitioned=True)),
@@ -93,6 +96,17 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             description="East-West betweenness on the five-year window ending each year (needs the top cities).",
         ),
         dg.define_asset_job(
+            "yearly_models",
+            selection=dg.AssetSelection.assets(*_keys(models, partitioned=True)),
+            partitions_def=partitions,
+            description="The citation gravity observations of one year and the model fitted on that year alone.",
+        ),
+        dg.define_asset_job(
+            "models",
+            selection=dg.AssetSelection.assets(*_keys(models, partitioned=False)),
+            description="The pooled gravity models of citations (Table 1) and migration (Supplementary Table 3).",
+        ),
+        dg.define_asset_job(
             "figures",
             selection=dg.AssetSelection.groups("reports"),
             description="Every figure: HTML and PNG under data/reports/figures/.",
@@ -108,6 +122,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         ],
         resources={
             "io_manager": ParquetIOManager(base_dir=str(settings.warehouse_dir)),
+            "model_io_manager": PickleIOManager(base_dir=str(settings.warehouse_dir)),
             "source": build_source(settings),
             "analysis": AnalysisSettings(),
         },

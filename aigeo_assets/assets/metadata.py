@@ -55,6 +55,6 @@ def table_asset_args(table: str, group: str, description: str | None = None) -> 
     }
 
 
-def table_out(table: str, group: str, description: str | None = None) -> dg.AssetOut:
-    """A multi-asset output holding a declared table."""
-    return dg.AssetOut(**table_asset_args(table, group, description))
+def table_out(table: str, group: str, description: str | None = None, **kwargs) -> dg.AssetOut:
+    """A multi-asset output holding a declared table (``kwargs``: further ``AssetOut`` arguments)."""
+    return dg.AssetOut(**table_asset_args(table, group, description), **kwargs)

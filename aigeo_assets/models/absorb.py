@@ -160,3 +160,38 @@ def recover_effects(
         alphas[k] -= centre
         alphas[0] += centre
     return {name: pd.Series(a, index=lv, name=name) for name, a, lv in zip(fe.names, alphas, fe.levels)}
+
+
+def separated_by_effects(y: np.ndarray, fe: FixedEffects) -> np.ndarray:
+    """Zero-outcome observations separated by a pair of absorbed effects (their fitted mean can be
+    driven to zero by the effects alone while every positive observation keeps its fit).
+
+    For effects A and B, the positive observations link levels into connected components, within
+    which a_k + b_l = 0 must hold, so a = c_K and b = -c_K per component K. A zero observation in
+    components K (its A level) and L (its B level), K != L, asks c_K <= c_L; such a constraint can
+    be strict, and the observation is separated, unless the constraints between components form a
+    cycle through it (then c_K = c_L). So the zero observations whose component edge K -> L does not
+    lie inside one strongly connected component of the component graph are exactly the ones
+    separated by A and B. Checked for every pair of effects (exact for two effects; for more, a
+    sufficient condition). Assumes all-zero groups are already gone. Returns a mask."""
+    sep = np.zeros(len(y), dtype=bool)
+    zero = y == 0
+    if len(fe) < 2 or not zero.any():
+        return sep
+    pos = ~zero
+    for i in range(len(fe)):
+        for j in range(i + 1, len(fe)):
+            a, b = fe.codes[i], fe.codes[j]
+            na, nb = len(fe.levels[i]), len(fe.levels[j])
+            graph = coo_matrix((np.ones(int(pos.sum())), (a[pos], b[pos] + na)), shape=(na + nb, na + nb))
+            _, comp = connected_components(graph, directed=False)
+            k, l = comp[a[zero]], comp[b[zero] + na]
+            cross = k != l
+            if not cross.any():
+                continue
+            n_comp = int(comp.max()) + 1
+            dgraph = coo_matrix((np.ones(int(cross.sum())), (k[cross], l[cross])), shape=(n_comp, n_comp))
+            _, scc = connected_components(dgraph, directed=True, connection="strong")
+            separated = cross & (scc[k] != scc[l])
+            sep[np.nonzero(zero)[0][separated]] = True
+    return sep

@@ -9,15 +9,22 @@ weights (``absorb.demean``): the fixed effects never become dummy columns, so th
 cost one ``bincount`` pass each (the method of Correia, Guimarães and Zylkin's ppmlhdfe).
 
 Sample rules, as in ppmlhdfe and fixest: groups of any absorbed effect whose outcome is zero
-throughout are dropped (their effect is minus infinity) and counted; observations with a zero
-outcome whose fitted mean collapses towards zero (``separation_mu``) are separated: they are
-dropped, counted, and the model is refitted. Rows with missing values are an error unless
+throughout are dropped (their effect is minus infinity) and counted; separated observations
+(zero outcome, fitted mean driven to zero) are dropped, counted, and the model is refitted. Rows with missing values are an error unless
 ``missing="drop"``, which drops and counts them.
 
 Covariances: ``nonrobust`` (inverse expected information), ``HC0``, ``HC1`` (HC0 times
 n / (n - k)), ``cluster`` (one way; times G / (G - 1) * (n - 1) / (n - k), statsmodels'
-correction). k counts the regressors and the parameters the fixed effects use, so every number
-equals statsmodels' with explicit dummy columns.
+correction). k counts the regressors and the parameters the fixed effects use, so that PPML's
+numbers equal statsmodels' GLM with explicit dummy columns (HC1 excepted: statsmodels' GLM applies
+no n / (n - k) there). For NB2 the robust "bread" is the expected information (X'WX)^-1, as in
+Stata's ``nbreg``-style IRLS, where statsmodels' GLM uses the observed Hessian of the
+non-canonical log link; both are consistent, and they differ by a few percent in small samples.
+
+Separation is found before fitting where it can be found exactly: zero observations separated by
+a pair of absorbed effects (``absorb.separated_by_effects``) or by a single regressor
+(``separated_by_regressors``); what remains is caught by the fitted-mean check. Collinear
+regressors, with each other or with the absorbed effects, are an error that names them.
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ import pandas as pd
 from scipy import linalg, optimize
 from scipy.special import digamma, gammaln
 
-from aigeo_assets.models.absorb import FixedEffects, demean, drop_all_zero_groups, recover_effects
+from aigeo_assets.models.absorb import FixedEffects, demean, drop_all_zero_groups, recover_effects, separated_by_effects
 from aigeo_assets.models.results import CountResult
 
 Family = Literal["poisson", "negbin"]
@@ -162,13 +169,18 @@ def fit_count_model(
         names = ["const", *names]
     idx_keep = np.nonzero(keep)[0]
 
-    for _round in range(10):
+    for _round in range(20):
         yk = y[idx_keep]
         fe = fe_all.subset(np.isin(np.nonzero(keep)[0], idx_keep)) if len(fe_all) else fe_all
-        alive, lost_groups = drop_all_zero_groups(yk, fe)
+        alive, _ = drop_all_zero_groups(yk, fe)
         if not alive.all():
             dropped["all_zero_groups"] += int((~alive).sum())
             idx_keep = idx_keep[alive]
+            continue
+        sep = separated_by_effects(yk, fe) | separated_by_regressors(yk, x_all[idx_keep])
+        if sep.any():
+            dropped["separated"] += int(sep.sum())
+            idx_keep = idx_keep[~sep]
             continue
         fit = _irls(family, yk, x_all[idx_keep], off[idx_keep], fe, names, add_constant and not len(fe), alpha, tol, demean_tol, maxiter)
         sep = (yk == 0) & (fit["mu"] < separation_mu)
@@ -178,7 +190,7 @@ def fit_count_model(
             continue
         break
     else:
-        raise RuntimeError("separation checks did not settle in 10 rounds")
+        raise RuntimeError("separation checks did not settle in 20 rounds")
 
     cl = None if clusters is None else np.asarray(clusters, dtype=object)[idx_keep]
     return _finish(family, fit, yk, fe, names, cov_type, cl, dropped, outcome, recover_fixed_effects)
@@ -206,10 +218,9 @@ def _irls(family, y, x, off, fe, names, constant, alpha_fixed, tol, demean_tol, 
         if xt.shape[1]:
             sw = np.sqrt(w)
             xw = xt * sw[:, None]
+            if iteration == 1:
+                _check_collinear(x, xt, w, names)
             gram = xw.T @ xw
-            rank = np.linalg.matrix_rank(gram / np.sqrt(np.outer(np.diag(gram), np.diag(gram)) + 1e-300))
-            if rank < xt.shape[1]:
-                raise ValueError(_collinear(gram, names))
             b = linalg.solve(gram, xw.T @ (zt * sw), assume_a="pos")
             resid = zt - xt @ b
         else:
@@ -241,11 +252,46 @@ def _irls(family, y, x, off, fe, names, constant, alpha_fixed, tol, demean_tol, 
             "iterations": iteration, "off": off}
 
 
-def _collinear(gram: np.ndarray, names: list[str]) -> str:
-    _, r, piv = linalg.qr(gram, pivoting=True)
+def separated_by_regressors(y: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Zero-outcome observations separated by one regressor: it takes a single value c wherever
+    the outcome is positive, and the zero observations where it differs all lie on one side of c
+    (its coefficient then runs to minus or plus infinity and their means to zero). The classic
+    case of Santos Silva and Tenreyro (2010); combinations of regressors are caught afterwards by
+    the fitted-mean check. Returns a mask."""
+    sep = np.zeros(len(y), dtype=bool)
+    pos = y > 0
+    if not pos.any() or pos.all():
+        return sep
+    for j in range(x.shape[1]):
+        col = x[:, j]
+        lo, hi = col[pos].min(), col[pos].max()
+        if lo != hi:
+            continue
+        off = ~pos & (col != lo)
+        if off.any() and ((col[off] > lo).all() or (col[off] < lo).all()):
+            sep |= off
+    return sep
+
+
+def _check_collinear(x: np.ndarray, xt: np.ndarray, w: np.ndarray, names: list[str]) -> None:
+    """Raise a clear error naming regressors that are collinear with the absorbed effects (nothing
+    left after demeaning) or with each other (a pivoted QR of the standardized weighted design)."""
+    sw = np.sqrt(w)
+    raw = np.sqrt(((x - np.average(x, axis=0, weights=w)) ** 2 * w[:, None]).sum(axis=0))
+    left = np.sqrt((xt**2 * w[:, None]).sum(axis=0))
+    is_const = np.array([n == "const" for n in names])
+    absorbed = [names[j] for j in range(len(names)) if not is_const[j] and (raw[j] == 0 or left[j] <= 1e-9 * raw[j])]
+    if absorbed:
+        raise ValueError(
+            f"regressors are collinear with the absorbed fixed effects or constant (nothing varies after demeaning): "
+            f"{absorbed}; remove them"
+        )
+    scaled = (xt * sw[:, None]) / np.maximum(left, 1e-300)
+    _, r, piv = linalg.qr(scaled, mode="economic", pivoting=True)
     d = np.abs(np.diag(r))
-    bad = [names[piv[k]] for k in range(len(d)) if d[k] <= d[0] * 1e-10]
-    return f"regressors are collinear (after absorbing fixed effects): {bad}; remove them"
+    bad = [names[piv[k]] for k in range(len(d)) if d[k] <= 1e-9 * d[0]]
+    if bad:
+        raise ValueError(f"regressors are collinear (after absorbing fixed effects): {bad}; remove them")
 
 
 def _finish(family, fit, y, fe, names, cov_type, clusters, dropped, outcome, recover) -> CountResult:

@@ -1,6 +1,6 @@
 """Resources: where works come from, where tables go, and the analysis settings."""
 
-from aigeo_assets.resources.io import ParquetIOManager
+from aigeo_assets.resources.io import ParquetIOManager, PickleIOManager
 from aigeo_assets.resources.settings import AnalysisSettings, Settings
 from aigeo_assets.resources.sources import OpenAlexApiSource, SampleWorldSource, SnapshotSource, WorksSource
 
@@ -8,6 +8,7 @@ __all__ = [
     "AnalysisSettings",
     "OpenAlexApiSource",
     "ParquetIOManager",
+    "PickleIOManager",
     "SampleWorldSource",
     "Settings",
     "SnapshotSource",

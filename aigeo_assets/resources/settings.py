@@ -135,3 +135,6 @@ class AnalysisSettings(dg.ConfigurableResource):
     over_impact_universe: str = "world"
     """world: n = all AI papers of the year, m_i = all of i's citations (seed 000's words);
     top: the baseline restricted to the top cities (rows then sum to zero)."""
+    gravity_cov_type: str = "HC1"
+    """Standard errors of the gravity models: HC1 (robust, the default), HC0, nonrobust, or
+    cluster (one-way, by ordered city pair across years)."""

@@ -1,0 +1,235 @@
+"""Group ``models``: the gravity models of citations and migration (seed 000, Table 1,
+Supplementary Tables 1-3), fitted with the count-regression engine of ``aigeo_assets.models``."""
+
+import dagster as dg
+import pandas as pd
+
+from aigeo_assets.assets.metadata import preview_markdown, table_asset_args, table_metadata, table_out
+from aigeo_assets.models.gravity import (
+    CITATION_SPECS,
+    citation_gravity_frame,
+    city_attributes,
+    coefficient_frame,
+    fit_citation_gravity,
+    fit_loglinear_gravity,
+    fit_migration_gravity,
+    fit_structural_gravity,
+    gravity_table,
+    language_source,
+    migration_gravity_frame,
+    table_wide,
+)
+from aigeo_assets.resources.io import concat_partitions
+from aigeo_assets.resources.settings import AnalysisSettings, Settings
+from aigeo_assets.schemas import SCHEMAS
+
+GROUP = "models"
+MODEL_KINDS = {"python", "statsmodels"}
+
+TABLE_1_CONTROLS = {
+    "Number of AI Scientists": {"(1)": False, "(2)": True, "(3)": True, "(4)": True},
+    "Distance": {"(1)": False, "(2)": False, "(3)": True, "(4)": True},
+    "Cultural & Geographic": {"(1)": False, "(2)": False, "(3)": False, "(4)": True},
+}
+
+
+def _complete_years(world: pd.DataFrame) -> list[int]:
+    """Years whose impact window (y..y+2) was read in full: the only ones a gravity model uses."""
+    ok = world["impact_window_complete"].fillna(False).to_numpy(bool)
+    return sorted(int(y) for y in world.loc[ok, "year"])
+
+
+def _md_table(long: pd.DataFrame) -> dg.MetadataValue:
+    wide = table_wide(long)
+    return dg.MetadataValue.md(preview_markdown(wide, rows=len(wide)))
+
+
+def _cov(analysis: AnalysisSettings) -> str:
+    if analysis.gravity_cov_type not in ("HC0", "HC1", "nonrobust", "cluster"):
+        raise ValueError(f"gravity_cov_type {analysis.gravity_cov_type!r}: use HC0, HC1, nonrobust or cluster")
+    return analysis.gravity_cov_type
+
+
+def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) -> list:
+    migration_years = settings.clamp(settings.migration_years)
+    every_year = dg.AllPartitionMapping()
+    eager = dg.AutomationCondition.eager()
+
+    @dg.asset(**table_asset_args("out_gravity_citation_pairs", GROUP), partitions_def=partitions)
+    def out_gravity_citation_pairs(
+        context: dg.AssetExecutionContext,
+        out_impact_pairs: pd.DataFrame,
+        out_city_year_metrics: pd.DataFrame,
+        core_institutions: pd.DataFrame,
+    ) -> dg.Output:
+        """The observations of Table 1 for one year: every ordered pair (citing city i, cited city
+        j) with m_i > 0 and n_j > 0, zeros included, with the size variables and the distance and
+        cultural-geographic controls."""
+        year = int(context.partition_key)
+        df = citation_gravity_frame(year, out_impact_pairs, out_city_year_metrics, city_attributes(core_institutions))
+        positive = int((df["citations"] > 0).sum())
+        return dg.Output(
+            df,
+            metadata=table_metadata(
+                df,
+                "out_gravity_citation_pairs",
+                year=year,
+                citing_cities=int(df["citing_city_geonames_id"].nunique()),
+                cited_cities=int(df["cited_city_geonames_id"].nunique()),
+                pairs_with_citations=positive,
+                zero_share=round(1 - positive / len(df), 4) if len(df) else 0.0,
+                language_source=language_source(),
+            ),
+        )
+
+    @dg.asset(
+        group_name=GROUP,
+        kinds=MODEL_KINDS,
+        io_manager_key="model_io_manager",
+        ins={
+            "out_gravity_citation_pairs": dg.AssetIn(partition_mapping=every_year),
+            "out_world_year_totals": dg.AssetIn(partition_mapping=every_year),
+        },
+        check_specs=[dg.AssetCheckSpec("models_converged", asset="out_gravity_citations", blocking=True,
+                                       description="every specification's IRLS converged")],
+        automation_condition=eager,
+    )
+    def out_gravity_citations(
+        context: dg.AssetExecutionContext, out_gravity_citation_pairs, out_world_year_totals, analysis: AnalysisSettings
+    ):
+        """Seed 000, Table 1 (and Supplementary Table 2): the gravity model of citations by PPML on
+        the pooled pair-years whose citation window is complete, specifications (1)-(4); beyond the
+        paper, the structural form with citing-city-year and cited-city-year effects absorbed
+        (``structural``) and its log-linear OLS counterpart (``loglinear``). The value is a dict
+        of fitted models (``.params``, ``.bse``, ``.summary()``)."""
+        world = concat_partitions(out_world_year_totals)
+        years = _complete_years(world)
+        frame = concat_partitions(out_gravity_citation_pairs)
+        frame = frame[frame["year"].isin(years).to_numpy(bool)].reset_index(drop=True)
+        if frame.empty:
+            raise ValueError("no year has a complete citation window: materialize the citing years first")
+        cov = _cov(analysis)
+        fits: dict = {spec: fit_citation_gravity(frame, spec, cov) for spec in CITATION_SPECS}
+        fits["structural"] = fit_structural_gravity(frame, cov)
+        fits["loglinear"] = fit_loglinear_gravity(frame)
+        converged = {k: bool(getattr(f, "converged", True)) for k, f in fits.items()}
+        yield dg.AssetCheckResult(check_name="models_converged", passed=all(converged.values()), metadata={"converged": converged})
+        spec4 = fits["(4)"]
+        yield dg.Output(
+            fits,
+            metadata={
+                "years": f"{years[0]}-{years[-1]}",
+                "pair_years": len(frame),
+                "elasticity_papers_cited_spec4": float(spec4.params["ln_papers_cited"]),
+                "elasticity_citations_made_spec4": float(spec4.params["ln_citations_made"]),
+                "cov_type": cov,
+                "summary_spec4": dg.MetadataValue.md(f"```\n{spec4.summary()}\n```"),
+                "summary_structural": dg.MetadataValue.md(f"```\n{fits['structural'].summary()}\n```"),
+            },
+        )
+
+    @dg.multi_asset(
+        outs={
+            "out_gravity_citations_table": table_out(
+                "out_model_table", GROUP, "Table 1 laid out as in seed 000, and PPML beside its structural and log-linear forms.",
+                automation_condition=eager,
+            ),
+            "out_gravity_citations_coefficients": table_out(
+                "out_model_coefficients", GROUP, "Every coefficient of the pooled citation gravity models, tidy.",
+                automation_condition=eager,
+            ),
+        },
+    )
+    def out_gravity_citations_table(out_gravity_citations: dict):
+        """Seed 000's Table 1 (coefficients, standard errors in parentheses, stars at 0.05, 0.01,
+        0.001, N, pseudo R-squared, p-values of "coefficient = 1") and the structural comparison."""
+        fits = out_gravity_citations
+        table_1 = gravity_table("table_1", {s: fits[s] for s in CITATION_SPECS}, controls=TABLE_1_CONTROLS)
+        structural = gravity_table(
+            "structural",
+            {"PPML (4)": fits["(4)"], "PPML city-year effects": fits["structural"], "OLS ln(1+y) city-year effects": fits["loglinear"]},
+            unit_tests=(),
+        )
+        tables = pd.concat([table_1, structural], ignore_index=True)
+        coefs = pd.concat([coefficient_frame("gravity_citations", k, f) for k, f in fits.items()], ignore_index=True)
+        yield dg.Output(
+            tables,
+            output_name="out_gravity_citations_table",
+            metadata={**table_metadata(tables, "out_model_table"), "table_1": _md_table(table_1), "structural": _md_table(structural)},
+        )
+        yield dg.Output(coefs, output_name="out_gravity_citations_coefficients", metadata=table_metadata(coefs, "out_model_coefficients"))
+
+    @dg.asset(
+        **table_asset_args("out_model_coefficients", GROUP, "Table 1's specification (4) and the structural model, fitted on one year."),
+        partitions_def=partitions,
+        check_specs=[dg.AssetCheckSpec("window_complete", asset="out_gravity_citations_by_year",
+                                       description="the year's citation window is complete (warns for the newest years)")],
+    )
+    def out_gravity_citations_by_year(
+        context: dg.AssetExecutionContext, out_gravity_citation_pairs: pd.DataFrame, out_world_year_totals: pd.DataFrame, analysis: AnalysisSettings
+    ):
+        """Beyond seed 000: the gravity model year by year, so that a drift in the size elasticities
+        shows. A year the model cannot be fitted on (too few pairs, a control without variation)
+        gives an empty table and says why in the metadata."""
+        year = int(context.partition_key)
+        complete = bool(_complete_years(out_world_year_totals))
+        yield dg.AssetCheckResult(check_name="window_complete", passed=complete, severity=dg.AssetCheckSeverity.WARN)
+        cov = _cov(analysis)
+        frames, meta = [], {"year": year, "window_complete": complete}
+        for spec, fit in (("(4)", lambda: fit_citation_gravity(out_gravity_citation_pairs, "(4)", cov)),
+                          ("structural", lambda: fit_structural_gravity(out_gravity_citation_pairs, cov))):
+            try:
+                res = fit()
+            except (ValueError, RuntimeError) as err:
+                meta[f"not_estimable_{spec}"] = str(err)
+                continue
+            frames.append(coefficient_frame("gravity_citations", spec, res, year))
+            if spec == "(4)":
+                meta["elasticity_papers_cited"] = float(res.params["ln_papers_cited"])
+                meta["elasticity_citations_made"] = float(res.params["ln_citations_made"])
+                meta["distance_elasticity"] = float(res.params["ln_distance"])
+        df = pd.concat(frames, ignore_index=True) if frames else SCHEMAS["out_model_coefficients"].empty()
+        yield dg.Output(df, metadata=table_metadata(df, "out_model_coefficients", **meta))
+
+    @dg.multi_asset(
+        outs={
+            "out_gravity_migration_pairs": table_out("out_gravity_migration_pairs", GROUP, automation_condition=eager),
+            "out_gravity_migration": table_out(
+                "out_model_coefficients", GROUP,
+                f"Supplementary Table 3: PPML gravity model of AI scientists' moves, {migration_years[0]}-{migration_years[1]} and year by year.",
+                automation_condition=eager,
+            ),
+        },
+    )
+    def out_gravity_migration(core_author_years: pd.DataFrame, core_institutions: pd.DataFrame, analysis: AnalysisSettings):
+        """Seed 000, Supplementary Table 3: moves of AI scientists between different cities on ln AI
+        scientists at origin and destination, ln distance and the cultural-geographic controls, by
+        PPML: over the migration window (default 2015-2019, sizes in its first year), pooled over
+        its yearly steps (one effect per year, absorbed), and one fit per year."""
+        cities = city_attributes(core_institutions)
+        start, end = migration_years
+        cov = _cov(analysis)
+        window = migration_gravity_frame(core_author_years, start, end, cities)
+        yearly = [migration_gravity_frame(core_author_years, y - 1, y, cities) for y in range(start + 1, end + 1)]
+        pairs = pd.concat([window, *yearly], ignore_index=True)
+        fits = {f"window {start}-{end}": fit_migration_gravity(window, cov)}
+        fits["yearly steps, pooled"] = fit_migration_gravity(pd.concat(yearly, ignore_index=True), cov)
+        rows = [coefficient_frame("gravity_migration", k, f) for k, f in fits.items()]
+        skipped = {}
+        for frame in yearly:
+            y = int(frame["year"].iloc[0]) if len(frame) else None
+            try:
+                rows.append(coefficient_frame("gravity_migration", "yearly", fit_migration_gravity(frame, cov), y))
+            except (ValueError, RuntimeError, IndexError) as err:
+                skipped[str(y)] = str(err)
+        coefs = pd.concat(rows, ignore_index=True)
+        table = gravity_table("supplementary_table_3", fits, unit_tests=("ln_scientists_origin", "ln_scientists_destination"))
+        yield dg.Output(pairs, output_name="out_gravity_migration_pairs",
+                        metadata=table_metadata(pairs, "out_gravity_migration_pairs", moves_in_window=int(window["moves"].sum())))
+        yield dg.Output(
+            coefs,
+            output_name="out_gravity_migration",
+            metadata={**table_metadata(coefs, "out_model_coefficients", years_not_estimable=skipped), "supplementary_table_3": _md_table(table)},
+        )
+
+    return [out_gravity_citation_pairs, out_gravity_citations, out_gravity_citations_table, out_gravity_citations_by_year, out_gravity_migration]

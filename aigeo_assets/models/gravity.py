@@ -1,0 +1,420 @@
+"""Gravity models of citations and migration between cities (seed 000, Table 1, Supplementary
+Tables 1-3 and Notes 1-3).
+
+Seed 000: "the association between size and citations is close to one-to-one ... The simple gravity
+model that only includes size variables can be extended to a richer gravity model that accounts
+also for number of AI scientists, distance and cultural-geographic elements" (Table 1: PPML,
+specifications (1)-(4)); and for migration "a between-city migration model using Pseudo Poisson
+Maximum Likelihood" on AI scientists at origin and destination and frictions (Supplementary
+Table 3).
+
+This module builds the observations (ordered city pairs, zeros included) and the dyadic controls,
+and fits them with ``models.count``. Choices where the paper is silent are stated on each function
+and collected in ``docs/methods.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from aigeo_assets.metrics.centres import haversine_km
+from aigeo_assets.metrics.matrices import migration_cells
+from aigeo_assets.models.count import poisson
+from aigeo_assets.models.results import CountResult
+from aigeo_assets.schemas import conform
+
+CULTURAL = ("same_country", "same_subregion", "shared_language", "same_bloc")
+CITATION_SPECS: dict[str, tuple[str, ...]] = {
+    "(1)": ("ln_papers_cited", "ln_citations_made"),
+    "(2)": ("ln_papers_cited", "ln_citations_made", "ln_scientists_cited", "ln_scientists_citing"),
+    "(3)": ("ln_papers_cited", "ln_citations_made", "ln_scientists_cited", "ln_scientists_citing", "ln_distance", "same_city"),
+    "(4)": ("ln_papers_cited", "ln_citations_made", "ln_scientists_cited", "ln_scientists_citing", "ln_distance", "same_city", *CULTURAL),
+}
+"""Table 1's four specifications, each adding a block of controls to the one before."""
+
+STRUCTURAL_TERMS = ("ln_distance", "same_city", *CULTURAL)
+"""The dyadic terms of the structural gravity model (sizes absorbed by city-year effects)."""
+
+MIGRATION_TERMS = ("ln_scientists_origin", "ln_scientists_destination", "ln_distance", *CULTURAL)
+
+TERM_LABELS = {
+    "ln_papers_cited": "Source's productivity (ln n_j)",
+    "ln_citations_made": "Total citations by city i (ln m_i)",
+    "ln_scientists_cited": "AI scientists at source j (ln)",
+    "ln_scientists_citing": "AI scientists at destination i (ln)",
+    "ln_scientists_origin": "AI scientists at origin (ln)",
+    "ln_scientists_destination": "AI scientists at destination (ln)",
+    "ln_distance": "Distance (ln km)",
+    "same_city": "Same city",
+    "same_country": "Same country",
+    "same_subregion": "Same UN sub-region",
+    "shared_language": "Shared official language",
+    "same_bloc": "Same bloc (East/West)",
+    "const": "Constant",
+}
+
+MIN_DISTANCE_KM = 1.0
+
+
+def language_source() -> str:
+    """Where the shared-language control comes from, for metadata and docs."""
+    import babel
+
+    return f"Unicode CLDR territory data via babel {babel.__version__} (official and de facto official languages)"
+
+
+@lru_cache(maxsize=512)
+def official_languages(country_code: str) -> frozenset[str]:
+    """The official and de facto official languages of a territory in the Unicode CLDR, as carried
+    by ``babel`` (``get_official_languages(code, de_facto=True)``; regional languages left out),
+    reduced to their base language so that Hong Kong's ``zh_Hant`` and China's ``zh`` are shared.
+    Empty for codes CLDR does not know."""
+    from babel.languages import get_official_languages
+
+    return frozenset(lang.split("_")[0] for lang in get_official_languages(country_code.upper(), de_facto=True))
+
+
+def city_attributes(institutions: pd.DataFrame) -> pd.DataFrame:
+    """One row per city (index ``city_geonames_id``): coordinates, country, UN sub-region and bloc,
+    from ``core_institutions`` (a city's attributes are those of its institutions' geocoding)."""
+    cols = ["city_geonames_id", "latitude", "longitude", "country_code", "sub_region", "bloc"]
+    located = institutions.dropna(subset=["city_geonames_id"])[cols]
+    return located.drop_duplicates("city_geonames_id").set_index("city_geonames_id")
+
+
+def dyadic_controls(origin: np.ndarray, destination: np.ndarray, cities: pd.DataFrame) -> pd.DataFrame:
+    """Distance and cultural-geographic controls of the city pairs (origin[k], destination[k]).
+
+    ``ln_distance``: the log great-circle distance in km, floored at 1 km between different cities;
+    0 for a city with itself, whose level the ``same_city`` indicator carries (seed 000 puts both in
+    specification 3 without saying how a city's distance to itself enters). Cultural controls are
+    1/0 and missing (NaN) when either end's country, sub-region or languages are unknown.
+    """
+    a = cities.reindex(pd.Index(origin, dtype="Int64"))
+    b = cities.reindex(pd.Index(destination, dtype="Int64"))
+    same_city = (np.asarray(origin, dtype="int64") == np.asarray(destination, dtype="int64")).astype(float)
+    lat1, lon1 = a["latitude"].to_numpy("float64", na_value=np.nan), a["longitude"].to_numpy("float64", na_value=np.nan)
+    lat2, lon2 = b["latitude"].to_numpy("float64", na_value=np.nan), b["longitude"].to_numpy("float64", na_value=np.nan)
+    dist = np.maximum(np.asarray(haversine_km(lat1, lon1, lat2, lon2), dtype=float), MIN_DISTANCE_KM)
+    ln_distance = np.where(same_city == 1, 0.0, np.log(dist))
+
+    def same(col: str) -> np.ndarray:
+        x = a[col].astype("string").to_numpy(dtype=object, na_value=None)
+        y = b[col].astype("string").to_numpy(dtype=object, na_value=None)
+        known = np.array([u is not None and v is not None for u, v in zip(x, y)])
+        eq = np.array([u == v for u, v in zip(x, y)], dtype=float)
+        return np.where(known, eq, np.nan)
+
+    ca = a["country_code"].astype("string").to_numpy(dtype=object, na_value=None)
+    cb = b["country_code"].astype("string").to_numpy(dtype=object, na_value=None)
+    shared = np.full(len(ca), np.nan)
+    for k, (u, v) in enumerate(zip(ca, cb)):
+        if u is None or v is None:
+            continue
+        lu, lv = official_languages(u), official_languages(v)
+        if lu and lv:
+            shared[k] = float(bool(lu & lv))
+    return pd.DataFrame(
+        {
+            "ln_distance": ln_distance,
+            "same_city": same_city,
+            "same_country": same("country_code"),
+            "same_subregion": same("sub_region"),
+            "shared_language": shared,
+            "same_bloc": same("bloc"),
+        }
+    )
+
+
+def _ln_positive(values: np.ndarray) -> np.ndarray:
+    """ln of a count, missing (NaN) where the count is zero: such pairs leave the specifications
+    that use the variable, as in seed 000 where N falls "because of missing observations"."""
+    v = np.asarray(values, dtype=float)
+    with np.errstate(divide="ignore"):
+        return np.where(v > 0, np.log(np.where(v > 0, v, 1.0)), np.nan)
+
+
+def citation_gravity_frame(year: int, pairs: pd.DataFrame, metrics: pd.DataFrame, cities: pd.DataFrame) -> pd.DataFrame:
+    """``out_gravity_citation_pairs`` of one year: every ordered pair (i citing, j cited) of
+    located cities with m_i > 0 and n_j > 0, zeros included.
+
+    ``pairs``: the year's impact pairs (``out_city_pairs``: citations from i to j's papers of the
+    year within y..y+2); ``metrics``: ``out_city_year_metrics`` of the year; ``cities``:
+    ``city_attributes``. n_j is j's AI papers of the year (productivity); m_i every citation i
+    made to the year's papers within the window, wherever their city (the row sum of Fig. 2a, as in
+    the over-impact baseline). AI scientists are those of the year at each end.
+    """
+    p = pairs[(pairs["year"] == year).to_numpy(bool)]
+    p = p.dropna(subset=["row_city_geonames_id"])
+    m_i = p.groupby("row_city_geonames_id")["value"].sum()
+    m_i = m_i[m_i > 0]
+    met = metrics[(metrics["year"] == year).to_numpy(bool)].set_index("city_geonames_id")
+    n_j = met["productivity"][met["productivity"] > 0]
+    citing = m_i.index.to_numpy(dtype="int64")
+    cited = n_j.index.to_numpy(dtype="int64")
+    rows = np.repeat(citing, len(cited))
+    cols = np.tile(cited, len(citing))
+    observed = p.dropna(subset=["col_city_geonames_id"]).set_index(["row_city_geonames_id", "col_city_geonames_id"])["value"]
+    key = pd.MultiIndex.from_arrays([rows, cols])
+    y = observed.reindex(key).fillna(0).to_numpy(dtype="int64")
+    scientists = met["ai_scientists"]
+    frame = pd.DataFrame(
+        {
+            "year": year,
+            "citing_city_geonames_id": rows,
+            "cited_city_geonames_id": cols,
+            "citations": y,
+            "papers_cited": n_j.reindex(cols).to_numpy(dtype="int64"),
+            "citations_made": m_i.reindex(rows).to_numpy(dtype="int64"),
+            "ln_papers_cited": np.log(n_j.reindex(cols).to_numpy(dtype=float)),
+            "ln_citations_made": np.log(m_i.reindex(rows).to_numpy(dtype=float)),
+            "ln_scientists_cited": _ln_positive(scientists.reindex(cols).fillna(0).to_numpy(dtype=float)),
+            "ln_scientists_citing": _ln_positive(scientists.reindex(rows).fillna(0).to_numpy(dtype=float)),
+        }
+    )
+    frame = pd.concat([frame, dyadic_controls(rows, cols, cities)], axis=1)
+    return conform(frame, "out_gravity_citation_pairs")
+
+
+def fit_citation_gravity(frame: pd.DataFrame, spec: str, cov_type: str = "HC1") -> CountResult:
+    """Table 1's specification ``spec`` ("(1)".."(4)") by PPML on the pooled pair-years, with a
+    constant and no fixed effects, as the paper's table shows a constant. Rows missing a regressor
+    of the specification are dropped and counted (``result.dropped["missing"]``)."""
+    terms = list(CITATION_SPECS[spec])
+    return poisson(
+        frame["citations"].rename("citations"),
+        frame[terms],
+        cov_type=cov_type,
+        clusters=_pair_clusters(frame) if cov_type == "cluster" else None,
+        missing="drop",
+    )
+
+
+def _pair_clusters(frame: pd.DataFrame) -> np.ndarray:
+    """One cluster per city pair (i, j) across years, for ``cov_type="cluster"``."""
+    first = frame.columns[1]
+    second = frame.columns[2]
+    return (frame[first].astype("int64").astype(str) + ">" + frame[second].astype("int64").astype(str)).to_numpy()
+
+
+def fit_structural_gravity(frame: pd.DataFrame, cov_type: str = "HC1", terms: Sequence[str] = STRUCTURAL_TERMS) -> CountResult:
+    """The structural gravity model (Anderson and van Wincoop; Yotov et al. 2016, the WTO's
+    "advanced guide"): citing-city-year and cited-city-year fixed effects, absorbed, which take up
+    every size variable (n_j, m_i, AI scientists) and each city's multilateral resistance; only
+    dyadic frictions remain as regressors. Beyond seed 000, which fits sizes directly."""
+    ends = frame.columns[1], frame.columns[2]
+    absorb = pd.DataFrame(
+        {
+            f"{ends[0]}_year": frame[ends[0]].astype("int64") * 10_000 + frame["year"].astype("int64"),
+            f"{ends[1]}_year": frame[ends[1]].astype("int64") * 10_000 + frame["year"].astype("int64"),
+        }
+    )
+    outcome = frame.columns[3]
+    return poisson(
+        frame[outcome].rename(outcome),
+        frame[list(terms)],
+        absorb=absorb,
+        cov_type=cov_type,
+        clusters=_pair_clusters(frame) if cov_type == "cluster" else None,
+        missing="drop",
+    )
+
+
+@dataclass(frozen=True)
+class LinearFit:
+    """The log-linear comparison fit: coefficients, standard errors and N (``linearmodels``)."""
+
+    params: pd.Series
+    bse: pd.Series
+    nobs: int
+    rsquared: float
+    cov_type: str
+
+    @property
+    def pvalues(self) -> pd.Series:
+        from scipy import stats
+
+        return pd.Series(2 * stats.norm.sf(np.abs((self.params / self.bse).to_numpy())), index=self.params.index)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The columns of ``CountResult.to_frame`` (normal-approximation intervals)."""
+        z = 1.959963984540054
+        return pd.DataFrame(
+            {
+                "term": self.params.index,
+                "coef": self.params.to_numpy(),
+                "std_err": self.bse.to_numpy(),
+                "z": (self.params / self.bse).to_numpy(),
+                "p_value": self.pvalues.to_numpy(),
+                "ci_lower": (self.params - z * self.bse).to_numpy(),
+                "ci_upper": (self.params + z * self.bse).to_numpy(),
+            }
+        )
+
+
+def fit_loglinear_gravity(frame: pd.DataFrame, terms: Sequence[str] = STRUCTURAL_TERMS) -> LinearFit:
+    """The classic log-linear counterpart of the structural model: OLS of ln(1 + citations) on the
+    same dyadic terms with the same citing-city-year and cited-city-year effects absorbed, by
+    ``linearmodels.iv.absorbing.AbsorbingLS`` with heteroskedasticity-robust errors. Santos Silva
+    and Tenreyro (2006) show why it is biased under heteroskedasticity; it is reported beside PPML
+    as the gravity literature's comparison, not as an estimate of its own."""
+    from linearmodels.iv.absorbing import AbsorbingLS
+
+    data = frame.dropna(subset=list(terms))
+    ends = data.columns[1], data.columns[2]
+    absorb = pd.DataFrame(
+        {
+            "citing_year": pd.Categorical(data[ends[0]].astype("int64") * 10_000 + data["year"].astype("int64")),
+            "cited_year": pd.Categorical(data[ends[1]].astype("int64") * 10_000 + data["year"].astype("int64")),
+        },
+        index=data.index,
+    )
+    y = np.log1p(data[data.columns[3]].astype(float)).rename("ln1p_outcome")
+    exog = data[list(terms)].astype(float)
+    res = AbsorbingLS(y, exog, absorb=absorb, drop_absorbed=True).fit(cov_type="robust")
+    return LinearFit(res.params, res.std_errors, int(res.nobs), float(res.rsquared), "robust (HC0)")
+
+
+def migration_gravity_frame(author_years: pd.DataFrame, start: int, end: int, cities: pd.DataFrame) -> pd.DataFrame:
+    """``out_gravity_migration_pairs``: every ordered pair (origin i, destination j), i != j, of
+    cities with AI scientists in ``start``, and the AI scientists who moved from i to j between
+    ``start`` and ``end`` (each scientist once per pair: ``metrics.matrices.migration_cells``).
+
+    Sizes are the AI scientists of each end in ``start``: measured before the moves they are
+    meant to explain (seed 000 does not say which year it used). One year's moves are
+    ``start = y - 1, end = y``.
+    """
+    ay = author_years[author_years["is_ai_scientist"].fillna(False).to_numpy(bool)]
+    base = ay[(ay["year"] == start).to_numpy(bool)].dropna(subset=["city_geonames_id"]).drop_duplicates("author_id")
+    size = base.groupby("city_geonames_id").size()
+    ids = size.index.to_numpy(dtype="int64")
+    rows = np.repeat(ids, len(ids))
+    cols = np.tile(ids, len(ids))
+    off = rows != cols
+    rows, cols = rows[off], cols[off]
+    moves = migration_cells(author_years, start, end)
+    moves = moves[moves["row_city_geonames_id"] != moves["col_city_geonames_id"]]
+    observed = moves.set_index(["row_city_geonames_id", "col_city_geonames_id"])["value"]
+    y = observed.reindex(pd.MultiIndex.from_arrays([rows, cols])).fillna(0).to_numpy(dtype="int64")
+    frame = pd.DataFrame(
+        {
+            "year": end,
+            "origin_city_geonames_id": rows,
+            "destination_city_geonames_id": cols,
+            "moves": y,
+            "window_start": start,
+            "ln_scientists_origin": np.log(size.reindex(rows).to_numpy(dtype=float)),
+            "ln_scientists_destination": np.log(size.reindex(cols).to_numpy(dtype=float)),
+        }
+    )
+    controls = dyadic_controls(rows, cols, cities).drop(columns=["same_city"])
+    return conform(pd.concat([frame, controls], axis=1), "out_gravity_migration_pairs")
+
+
+def fit_migration_gravity(frame: pd.DataFrame, cov_type: str = "HC1", terms: Sequence[str] = MIGRATION_TERMS) -> CountResult:
+    """Supplementary Table 3: PPML of moves on ln AI scientists at origin and destination, ln
+    distance and the cultural-geographic controls, with a constant; pairs of a city with itself
+    are not observations. Several windows pooled get one effect per window (absorbed)."""
+    absorb = frame[["year"]] if frame["year"].nunique() > 1 else None
+    return poisson(
+        frame["moves"].rename("moves"),
+        frame[list(terms)],
+        absorb=absorb,
+        cov_type=cov_type,
+        clusters=_pair_clusters(frame) if cov_type == "cluster" else None,
+        missing="drop",
+    )
+
+
+# ---- tables -------------------------------------------------------------------------------------
+
+
+def stars(p: float) -> str:
+    """Seed 000's convention: * p < 0.05, ** p < 0.01, *** p < 0.001."""
+    return "***" if p < 0.001 else "**" if p < 0.01 else "*" if p < 0.05 else ""
+
+
+def _pval_text(p: float) -> str:
+    return "<0.001" if p < 0.001 else f"{p:.3f}" if p < 0.1 else f"{p:.2f}"
+
+
+def coefficient_frame(model: str, spec: str, fit: CountResult | LinearFit, year: int | None = None) -> pd.DataFrame:
+    """``out_model_coefficients`` rows of one fit (tidy: one row per term)."""
+    t = fit.to_frame()
+    if isinstance(fit, CountResult):
+        extra = {
+            "nobs": fit.nobs,
+            "pseudo_r2_mcfadden": fit.pseudo_rsquared("mcf"),
+            "pseudo_r2_corr": fit.pseudo_rsquared("corr"),
+            "cov_type": fit.cov_type,
+            "converged": fit.converged,
+            "estimator": {"poisson": "PPML", "negbin": "NB2"}[fit.family],
+        }
+    else:
+        extra = {"nobs": fit.nobs, "pseudo_r2_mcfadden": np.nan, "pseudo_r2_corr": fit.rsquared,
+                 "cov_type": fit.cov_type, "converged": True, "estimator": "OLS ln(1+y)"}
+    t.insert(0, "year", year)
+    t.insert(0, "spec", spec)
+    t.insert(0, "model", model)
+    for k, v in extra.items():
+        t[k] = v
+    return conform(t, "out_model_coefficients")
+
+
+def gravity_table(
+    name: str,
+    fits: Mapping[str, CountResult | LinearFit],
+    unit_tests: Sequence[str] = ("ln_papers_cited", "ln_citations_made"),
+    controls: Mapping[str, Mapping[str, bool]] | None = None,
+) -> pd.DataFrame:
+    """A table laid out like seed 000's Table 1: one column per fit, a coefficient row and a
+    standard-error row per term ("1.145***" over "(0.029)"), optional "Controls" rows, N, both
+    pseudo R-squared, and the p-values of the Wald tests "coefficient = 1" (chi-squared, 1 df)."""
+    terms: list[str] = []
+    for fit in fits.values():
+        for t in fit.params.index:
+            if t not in terms and t != "const":
+                terms.append(t)
+    if any("const" in f.params.index for f in fits.values()):
+        terms.append("const")
+    rows: list[dict] = []
+    for t in terms:
+        coef_row, se_row = {"row": TERM_LABELS.get(t, t), "term": t, "kind": "coef"}, {"row": "", "term": t, "kind": "se"}
+        for label, fit in fits.items():
+            if t in fit.params.index:
+                b, se, p = float(fit.params[t]), float(fit.bse[t]), float(fit.pvalues[t])
+                coef_row[label], se_row[label] = f"{b:.3f}{stars(p)}", f"({se:.3f})"
+            else:
+                coef_row[label] = se_row[label] = ""
+        rows += [coef_row, se_row]
+    for name, flags in (controls or {}).items():
+        rows.append({"row": name, "term": "", "kind": "control", **{k: ("Yes" if flags.get(k) else "No") for k in fits}})
+    rows.append({"row": "N", "term": "", "kind": "stat", **{k: f"{f.nobs:,}" for k, f in fits.items()}})
+    rows.append({"row": "Pseudo R-sq (squared corr.)", "term": "", "kind": "stat",
+                 **{k: (f"{f.pseudo_rsquared('corr'):.3f}" if isinstance(f, CountResult) else f"{f.rsquared:.3f} (R2)") for k, f in fits.items()}})
+    rows.append({"row": "Pseudo R-sq (McFadden)", "term": "", "kind": "stat",
+                 **{k: (f"{f.pseudo_rsquared('mcf'):.3f}" if isinstance(f, CountResult) else "") for k, f in fits.items()}})
+    for t in unit_tests:
+        row = {"row": f"Ho: coefficient {TERM_LABELS.get(t, t).split('(')[-1].rstrip(')')} = 1 p-val.", "term": t, "kind": "test"}
+        for k, f in fits.items():
+            row[k] = _pval_text(f.wald_test(f"{t} = 1").pvalue) if isinstance(f, CountResult) and t in f.params.index else ""
+        rows.append(row)
+    wide = pd.DataFrame(rows)
+    long = wide.melt(id_vars=["row", "term", "kind"], value_vars=list(fits), var_name="column", value_name="cell")
+    long.insert(0, "row_order", long.groupby("column").cumcount())
+    long.insert(0, "table", name)
+    return conform(long, "out_model_table")
+
+
+def table_wide(long: pd.DataFrame) -> pd.DataFrame:
+    """The printed layout of one ``out_model_table``: a row per ``row_order``, a column per fit."""
+    columns = list(dict.fromkeys(long["column"]))
+    wide = long.pivot(index="row_order", columns="column", values="cell")[columns]
+    labels = long.drop_duplicates("row_order").set_index("row_order")["row"]
+    wide.insert(0, "", labels)
+    return wide.reset_index(drop=True)
