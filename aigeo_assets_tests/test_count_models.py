@@ -581,3 +581,16 @@ def test_pseudo_rsquared_equals_statsmodels(plain_data):
     assert 0 < res.pseudo_rsquared("corr") < 1
     with pytest.raises(ValueError, match="pseudo R-squared kind"):
         res.pseudo_rsquared("cs")
+
+
+def test_collinear_regressors_dropped_on_request_equal_the_fit_without_them(plain_data):
+    """collinear="drop" leaves out the later of two collinear columns, lists it, and gives exactly
+    the fit without it."""
+    y, X = plain_data
+    Xc = X.assign(x3=X["x1"] + 2 * X["x2"], c=3.0)
+    res = poisson(y, Xc, collinear="drop", cov_type="nonrobust", **TIGHT)
+    assert res.omitted == ["x3", "c"]
+    ref = poisson(y, X, cov_type="nonrobust", **TIGHT)
+    _close(res.params, ref.params)
+    _close(res.bse, ref.bse)
+    assert "Omitted as collinear: x3, c" in res.summary()

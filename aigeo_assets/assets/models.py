@@ -162,7 +162,7 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
     @dg.asset(
         **table_asset_args("out_model_coefficients", GROUP, "Table 1's specification (4) and the structural model, fitted on one year."),
         partitions_def=partitions,
-        check_specs=[dg.AssetCheckSpec("window_complete", asset="out_gravity_citations_by_year",
+        check_specs=[dg.AssetCheckSpec("impact_window_complete", asset="out_gravity_citations_by_year",
                                        description="the year's citation window is complete (warns for the newest years)")],
     )
     def out_gravity_citations_by_year(
@@ -173,7 +173,7 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
         gives an empty table and says why in the metadata."""
         year = int(context.partition_key)
         complete = bool(_complete_years(out_world_year_totals))
-        yield dg.AssetCheckResult(check_name="window_complete", passed=complete, severity=dg.AssetCheckSeverity.WARN)
+        yield dg.AssetCheckResult(check_name="impact_window_complete", passed=complete, severity=dg.AssetCheckSeverity.WARN)
         cov = _cov(analysis)
         frames, meta = [], {"year": year, "window_complete": complete}
         for spec, fit in (("(4)", lambda: fit_citation_gravity(out_gravity_citation_pairs, "(4)", cov)),

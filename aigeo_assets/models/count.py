@@ -122,6 +122,7 @@ def fit_count_model(
     demean_tol: float = 1e-10,
     maxiter: int = 200,
     separation_mu: float = 1e-10,
+    collinear: Literal["raise", "drop"] = "raise",
     recover_fixed_effects: bool = True,
 ) -> CountResult:
     """Fit a log-link count model of ``y`` on the columns of ``X`` with the columns of ``absorb``
@@ -129,7 +130,9 @@ def fit_count_model(
 
     ``add_constant`` adds a ``const`` column when nothing is absorbed (with absorbed effects the
     constant is part of them). ``alpha`` fixes the NB2 dispersion instead of estimating it.
-    ``clusters`` (one value per row) is required for ``cov_type="cluster"``.
+    ``clusters`` (one value per row) is required for ``cov_type="cluster"``. Collinear
+    regressors are an error naming them, or with ``collinear="drop"`` are left out (the later of
+    two collinear columns goes) and listed in ``result.omitted``, as fixest and ppmlhdfe do.
     """
     if family not in ("poisson", "negbin"):
         raise ValueError(f"family {family!r}: use poisson or negbin")
@@ -164,9 +167,9 @@ def fit_count_model(
     dropped = {"missing": int(bad.sum()), "all_zero_groups": 0, "separated": 0}
 
     fe_all = FixedEffects.from_frame(fe_frame.loc[keep] if fe_frame is not None else None)
-    names = list(Xf.columns)
-    if not len(fe_all) and add_constant:
-        names = ["const", *names]
+    x_names = [str(c) for c in Xf.columns]
+    names = ["const", *x_names] if (not len(fe_all) and add_constant) else list(x_names)
+    omitted: list[str] = []
     idx_keep = np.nonzero(keep)[0]
 
     for _round in range(20):
@@ -183,6 +186,14 @@ def fit_count_model(
             idx_keep = idx_keep[~sep]
             continue
         fit = _irls(family, yk, x_all[idx_keep], off[idx_keep], fe, names, add_constant and not len(fe), alpha, tol, demean_tol, maxiter)
+        if "collinear" in fit:
+            if collinear == "raise":
+                raise ValueError(fit["message"] + "; remove them or pass collinear='drop'")
+            cols = [j for j, name in enumerate(x_names) if name not in fit["collinear"]]
+            omitted += [name for name in x_names if name in fit["collinear"]]
+            x_all, x_names = x_all[:, cols], [x_names[j] for j in cols]
+            names = [n for n in names if n not in fit["collinear"]]
+            continue
         sep = (yk == 0) & (fit["mu"] < separation_mu)
         if sep.any():
             dropped["separated"] += int(sep.sum())
@@ -193,7 +204,9 @@ def fit_count_model(
         raise RuntimeError("separation checks did not settle in 20 rounds")
 
     cl = None if clusters is None else np.asarray(clusters, dtype=object)[idx_keep]
-    return _finish(family, fit, yk, fe, names, cov_type, cl, dropped, outcome, recover_fixed_effects)
+    result = _finish(family, fit, yk, fe, names, cov_type, cl, dropped, outcome, recover_fixed_effects)
+    result.omitted = omitted
+    return result
 
 
 def _irls(family, y, x, off, fe, names, constant, alpha_fixed, tol, demean_tol, maxiter) -> dict:
@@ -219,7 +232,9 @@ def _irls(family, y, x, off, fe, names, constant, alpha_fixed, tol, demean_tol, 
             sw = np.sqrt(w)
             xw = xt * sw[:, None]
             if iteration == 1:
-                _check_collinear(x, xt, w, names)
+                bad, message = collinear_regressors(x, xt, w, names)
+                if bad:
+                    return {"collinear": bad, "message": message}
             gram = xw.T @ xw
             b = linalg.solve(gram, xw.T @ (zt * sw), assume_a="pos")
             resid = zt - xt @ b
@@ -273,25 +288,23 @@ def separated_by_regressors(y: np.ndarray, x: np.ndarray) -> np.ndarray:
     return sep
 
 
-def _check_collinear(x: np.ndarray, xt: np.ndarray, w: np.ndarray, names: list[str]) -> None:
-    """Raise a clear error naming regressors that are collinear with the absorbed effects (nothing
-    left after demeaning) or with each other (a pivoted QR of the standardized weighted design)."""
+def collinear_regressors(x: np.ndarray, xt: np.ndarray, w: np.ndarray, names: list[str]) -> tuple[list[str], str]:
+    """Regressors collinear with the absorbed effects (nothing left after demeaning) or with the
+    regressors before them (a QR of the standardized weighted design in the given order, so the
+    later of two collinear columns is the one named). Returns the names and a message."""
     sw = np.sqrt(w)
     raw = np.sqrt(((x - np.average(x, axis=0, weights=w)) ** 2 * w[:, None]).sum(axis=0))
     left = np.sqrt((xt**2 * w[:, None]).sum(axis=0))
     is_const = np.array([n == "const" for n in names])
     absorbed = [names[j] for j in range(len(names)) if not is_const[j] and (raw[j] == 0 or left[j] <= 1e-9 * raw[j])]
     if absorbed:
-        raise ValueError(
-            f"regressors are collinear with the absorbed fixed effects or constant (nothing varies after demeaning): "
-            f"{absorbed}; remove them"
+        return absorbed, (
+            f"regressors are collinear with the absorbed fixed effects or constant (nothing varies after demeaning): {absorbed}"
         )
-    scaled = (xt * sw[:, None]) / np.maximum(left, 1e-300)
-    _, r, piv = linalg.qr(scaled, mode="economic", pivoting=True)
+    r = linalg.qr((xt * sw[:, None]) / np.maximum(left, 1e-300), mode="r")[0]
     d = np.abs(np.diag(r))
-    bad = [names[piv[k]] for k in range(len(d)) if d[k] <= 1e-9 * d[0]]
-    if bad:
-        raise ValueError(f"regressors are collinear (after absorbing fixed effects): {bad}; remove them")
+    bad = [names[k] for k in range(len(d)) if d[k] <= 1e-9]
+    return bad, f"regressors are collinear (after absorbing fixed effects): {bad}"
 
 
 def _finish(family, fit, y, fe, names, cov_type, clusters, dropped, outcome, recover) -> CountResult:

@@ -184,7 +184,8 @@ def citation_gravity_frame(year: int, pairs: pd.DataFrame, metrics: pd.DataFrame
 def fit_citation_gravity(frame: pd.DataFrame, spec: str, cov_type: str = "HC1") -> CountResult:
     """Table 1's specification ``spec`` ("(1)".."(4)") by PPML on the pooled pair-years, with a
     constant and no fixed effects, as the paper's table shows a constant. Rows missing a regressor
-    of the specification are dropped and counted (``result.dropped["missing"]``)."""
+    of the specification are dropped and counted (``result.dropped["missing"]``); a control that
+    does not vary in the sample is omitted and listed (``result.omitted``), as in every fit here."""
     terms = list(CITATION_SPECS[spec])
     return poisson(
         frame["citations"].rename("citations"),
@@ -192,6 +193,7 @@ def fit_citation_gravity(frame: pd.DataFrame, spec: str, cov_type: str = "HC1") 
         cov_type=cov_type,
         clusters=_pair_clusters(frame) if cov_type == "cluster" else None,
         missing="drop",
+        collinear="drop",
     )
 
 
@@ -222,6 +224,7 @@ def fit_structural_gravity(frame: pd.DataFrame, cov_type: str = "HC1", terms: Se
         cov_type=cov_type,
         clusters=_pair_clusters(frame) if cov_type == "cluster" else None,
         missing="drop",
+        collinear="drop",
     )
 
 
@@ -328,6 +331,7 @@ def fit_migration_gravity(frame: pd.DataFrame, cov_type: str = "HC1", terms: Seq
         cov_type=cov_type,
         clusters=_pair_clusters(frame) if cov_type == "cluster" else None,
         missing="drop",
+        collinear="drop",
     )
 
 

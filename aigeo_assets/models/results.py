@@ -82,6 +82,8 @@ class CountResult:
     n_clusters: int | None = None
     fixed_effects: dict[str, pd.Series] = field(default_factory=dict)
     outcome: str = "y"
+    omitted: list[str] = field(default_factory=list)
+    """Regressors left out as collinear (``collinear="drop"``)."""
 
     # -- statsmodels' vocabulary -------------------------------------------------------------
     @property
@@ -167,6 +169,8 @@ class CountResult:
             head.append(f"Dispersion alpha (var = mu + alpha mu^2): {self.alpha:.6g}")
         if self.absorbed:
             head.append("Absorbed: " + ", ".join(f"{k} ({v:,} levels)" for k, v in self.absorbed.items()))
+        if self.omitted:
+            head.append("Omitted as collinear: " + ", ".join(self.omitted))
         lost = {k: v for k, v in self.dropped.items() if v}
         if lost:
             head.append("Dropped: " + ", ".join(f"{k} {v:,}" for k, v in lost.items()))
