@@ -421,4 +421,5 @@ def table_wide(long: pd.DataFrame) -> pd.DataFrame:
     wide = long.pivot(index="row_order", columns="column", values="cell")[columns]
     labels = long.drop_duplicates("row_order").set_index("row_order")["row"]
     wide.insert(0, "", labels)
+    wide.columns.name = None
     return wide.reset_index(drop=True)
