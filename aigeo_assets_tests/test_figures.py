@@ -333,3 +333,22 @@ def test_city_map_colours_blocs():
     assert by["East"].marker.color == EAST_COLOR and by["West"].marker.color == WEST_COLOR
     assert all(t.type == "scattergeo" for t in fig.data)
     assert F.topojson_names(fig) == ["world_110m"]
+
+
+def test_gravity_figures_draw_the_coefficients_they_are_given():
+    from aigeo_assets.reports.model_figures import fig_elasticities_by_year, fig_gravity_comparison
+
+    rows = []
+    for year, b in ((2015, 1.1), (2016, 0.9)):
+        for term, coef in (("ln_papers_cited", b), ("ln_citations_made", 1.0), ("ln_distance", -0.3)):
+            rows.append({"model": "gravity_citations", "spec": "(4)", "year": year, "term": term, "coef": coef,
+                         "ci_lower": coef - 0.1, "ci_upper": coef + 0.2})
+    coefs = pd.DataFrame(rows)
+    fig = fig_elasticities_by_year(coefs)
+    lines = [t for t in fig.data if t.mode == "lines+markers"]
+    assert [list(t.y) for t in lines] == [[1.1, 0.9], [1.0, 1.0], [-0.3, -0.3]]
+    band = fig.data[0]
+    assert np.allclose(band.y, [1.3, 1.1, 0.8, 1.0])  # upper bounds forward, lower bounds back
+    both = pd.concat([coefs[coefs["year"] == 2015].assign(spec=s) for s in ("(4)", "structural", "loglinear")])
+    comp = fig_gravity_comparison(both)
+    assert len(comp.data) == 3 and list(comp.data[1].x) == [1.1, 1.0, -0.3]

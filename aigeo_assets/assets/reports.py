@@ -18,6 +18,7 @@ from aigeo_assets.reports.city_figures import (
 from aigeo_assets.reports.centre_figures import fig_centre_trajectories, fig_focal_pull
 from aigeo_assets.reports.centrality_figures import fig_betweenness_bars, fig_bridges_over_time, fig_network_map
 from aigeo_assets.reports.figures import png_markdown, write_figure
+from aigeo_assets.reports.model_figures import fig_elasticities_by_year, fig_gravity_comparison
 from aigeo_assets.resources.io import concat_partitions
 from aigeo_assets.resources.settings import Settings
 
@@ -141,5 +142,19 @@ def build_report_assets(settings: Settings) -> list:
         ["out_focal_pull"],
         "Seed 000 Fig. 4: how far the focal city (default Beijing) pulls the centre of mass, per year.",
         lambda out_focal_pull: [("fig4_focal_pull", fig_focal_pull(concat_partitions(out_focal_pull)))],
+    )
+    figure_asset(
+        "out_fig_gravity_by_year",
+        ["out_gravity_citations_by_year"],
+        "Beyond seed 000's Table 1: the gravity model's size elasticities and frictions fitted year by year, with 95% intervals.",
+        lambda out_gravity_citations_by_year: [
+            ("gravity_elasticities_by_year", fig_elasticities_by_year(concat_partitions(out_gravity_citations_by_year)))
+        ],
+    )
+    figure_asset(
+        "out_fig_gravity_comparison",
+        ["out_gravity_citations_coefficients"],
+        "The frictions of the citation gravity model: Table 1's PPML (4), the structural PPML and the log-linear OLS.",
+        lambda out_gravity_citations_coefficients: [("gravity_comparison", fig_gravity_comparison(out_gravity_citations_coefficients))],
     )
     return assets

@@ -1,0 +1,57 @@
+"""Figures of the fitted models (seed 000, Table 1 and beyond), pure plotly."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from aigeo_assets.models.gravity import TERM_LABELS
+
+ELASTICITIES = ("ln_papers_cited", "ln_citations_made", "ln_distance", "same_city")
+
+
+def fig_elasticities_by_year(coefs: pd.DataFrame, *, spec: str = "(4)", terms: tuple[str, ...] = ELASTICITIES) -> go.Figure:
+    """The gravity model's coefficients fitted year by year (``out_gravity_citations_by_year``),
+    each with its 95% interval as a band, one panel per term; the unit line marks Table 1's
+    "coefficient = 1" for the two size elasticities."""
+    sub = coefs[(coefs["spec"] == spec) & coefs["term"].isin(terms)].dropna(subset=["year"])
+    terms = tuple(t for t in terms if t in set(sub["term"]))
+    fig = make_subplots(rows=len(terms), cols=1, shared_xaxes=True, subplot_titles=[TERM_LABELS.get(t, t) for t in terms])
+    for row, term in enumerate(terms, start=1):
+        s = sub[sub["term"] == term].sort_values("year")
+        x = s["year"].astype(int).tolist()
+        band_x = x + x[::-1]
+        band_y = s["ci_upper"].astype(float).tolist() + s["ci_lower"].astype(float).tolist()[::-1]
+        fig.add_trace(go.Scatter(x=band_x, y=band_y, fill="toself", line={"width": 0}, fillcolor="rgba(31,119,180,0.2)",
+                                 hoverinfo="skip", showlegend=False), row=row, col=1)
+        fig.add_trace(go.Scatter(x=x, y=s["coef"].astype(float), mode="lines+markers", line={"color": "#1f77b4"},
+                                 name=TERM_LABELS.get(term, term), showlegend=False), row=row, col=1)
+        if term in ("ln_papers_cited", "ln_citations_made"):
+            fig.add_hline(y=1.0, line={"dash": "dot", "color": "grey"}, row=row, col=1)
+    fig.update_layout(title=f"Gravity model of citations, specification {spec}, fitted year by year (95% intervals)",
+                      template="plotly_white", height=260 * max(len(terms), 1))
+    return fig
+
+
+def fig_gravity_comparison(coefs: pd.DataFrame, specs: tuple[str, ...] = ("(4)", "structural", "loglinear")) -> go.Figure:
+    """The dyadic frictions as estimated by PPML (Table 1's (4)), PPML with city-year effects and
+    OLS on ln(1 + citations) with the same effects: coefficients with 95% intervals."""
+    sub = coefs[coefs["spec"].isin(specs) & (coefs["term"] != "const")]
+    shared = [t for t in dict.fromkeys(sub["term"]) if sub.loc[sub["term"] == t, "spec"].nunique() == len(specs)]
+    labels = {"(4)": "PPML (4)", "structural": "PPML, city-year effects", "loglinear": "OLS ln(1+y), city-year effects"}
+    fig = go.Figure()
+    for k, spec in enumerate(specs):
+        s = sub[(sub["spec"] == spec)].set_index("term").reindex(shared)
+        fig.add_trace(go.Scatter(
+            x=s["coef"].astype(float), y=[row + 0.22 * (k - (len(specs) - 1) / 2) for row in range(len(shared))],
+            mode="markers", name=labels.get(spec, spec),
+            error_x={"type": "data", "symmetric": False, "array": (s["ci_upper"] - s["coef"]).astype(float),
+                     "arrayminus": (s["coef"] - s["ci_lower"]).astype(float)},
+            marker={"size": 9},
+        ))
+    fig.add_vline(x=0, line={"color": "grey", "dash": "dot"})
+    fig.update_layout(title="Frictions in the gravity model of citations: PPML beside its structural and log-linear forms",
+                      template="plotly_white", height=520, xaxis_title="coefficient (95% interval)",
+                      yaxis={"tickvals": list(range(len(shared))), "ticktext": [TERM_LABELS.get(t, t) for t in shared]})
+    return fig
