@@ -396,8 +396,8 @@ def gravity_table(
             else:
                 coef_row[label] = se_row[label] = ""
         rows += [coef_row, se_row]
-    for name, flags in (controls or {}).items():
-        rows.append({"row": name, "term": "", "kind": "control", **{k: ("Yes" if flags.get(k) else "No") for k in fits}})
+    for control, flags in (controls or {}).items():
+        rows.append({"row": control, "term": "", "kind": "control", **{k: ("Yes" if flags.get(k) else "No") for k in fits}})
     rows.append({"row": "N", "term": "", "kind": "stat", **{k: f"{f.nobs:,}" for k, f in fits.items()}})
     rows.append({"row": "Pseudo R-sq (squared corr.)", "term": "", "kind": "stat",
                  **{k: (f"{f.pseudo_rsquared('corr'):.3f}" if isinstance(f, CountResult) else f"{f.rsquared:.3f} (R2)") for k, f in fits.items()}})
