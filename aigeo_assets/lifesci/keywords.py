@@ -1,0 +1,470 @@
+"""AI keywords in titles and abstracts, and the clinical filter of Haynes et al. (seed 004, Methods).
+
+Seed 004 finds AI life-science articles with "an encompassing keyword search for articles
+containing AI terms in their title or abstract" (the 214 keywords of Baruffaldi et al. 2020,
+OECD) and a subset of clinical research with "a search strategy proposed by Haynes and
+colleagues". Neither list ships with the paper in a usable form here, so both are reference
+tables the user can replace (see ``data/reference/README.md``):
+
+* ``data/reference/ai_keywords.csv`` -- our own list of AI terms (not Baruffaldi's), read by
+  :meth:`KeywordMatcher.from_csv`;
+* ``data/reference/clinical_queries.csv`` -- the PubMed Clinical Queries therapy/broad and
+  diagnosis/broad filters, read by :meth:`ClinicalFilter.from_csv`.
+
+Keyword matching
+    Whole word (no word character ``\\w`` directly before or after), case-insensitive except for
+    the keywords flagged case-sensitive (acronyms such as ``AI``, ``CNN``, ``SVM``). Inside a
+    keyword, a hyphen and a space are the same separator and may repeat (``machine-learning``,
+    ``machine learning``, ``machine - learning``; the Unicode hyphens U+2010-U+2013 as well).
+    The last word also matches its plural (``neural networks``, ``random forests``,
+    ``support vector machines``, ``CNNs``; ``-y`` -> ``-ies``, ``-s/-x/-z/-ch/-sh`` -> ``-es``,
+    ``-sis`` -> ``-ses``). All keywords are compiled into ONE regular expression (a character trie,
+    so a text is scanned once whatever the number of keywords); :func:`naive_matches` is the
+    reference loop with one regex per keyword, and both give identical results.
+
+Clinical filter
+    Title/abstract terms are words (``word``) or word prefixes (``prefix``, PubMed's ``term*``),
+    matched case-insensitively on the ``\\w+`` tokens of title and abstract (a phrase never spans
+    from the title into the abstract). Publication types and MeSH descriptors are the
+    ``'|'``-joined names of the record; a term matches one name exactly (``exact``,
+    case-insensitive) or a name's beginning (``prefix``). Rows sharing a ``group`` of a category
+    must all match (AND); the groups of a category are OR-ed; an article is clinical when any
+    category matches. Limitation: our MeSH input has descriptor names only, without
+    qualifiers, so the subheadings of the official filters (``therapeutic use[MeSH
+    Subheading]``, ``diagnosis[Subheading:noexp]``) cannot be matched; and PubMed's explosion of
+    ``[MeSH Terms]`` / ``[Publication Type]`` is approximated by the children listed in the CSV.
+
+No Dagster here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+REFERENCE_DIR = Path(__file__).resolve().parents[2] / "data" / "reference"
+AI_KEYWORDS_PATH = REFERENCE_DIR / "ai_keywords.csv"
+CLINICAL_QUERIES_PATH = REFERENCE_DIR / "clinical_queries.csv"
+
+# ---- helpers ------------------------------------------------------------------------------------
+
+
+def _text_or_none(value: Any) -> str | None:
+    """A text cell: None for None/NaN/<NA>, else the string."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):  # lists and arrays have no scalar isna
+        pass
+    return str(value)
+
+
+def _texts(values: Sequence[Any] | None, n: int | None = None, name: str = "texts") -> list[str | None]:
+    if values is None:
+        if n is None:
+            raise ValueError(f"{name} is required")
+        return [None] * n
+    if isinstance(values, str):
+        raise TypeError(f"{name} must be a sequence of texts, not one string")
+    out = [_text_or_none(v) for v in values]
+    if n is not None and len(out) != n:
+        raise ValueError(f"{name} has {len(out)} values, expected {n}")
+    return out
+
+
+_TRUE = {"true", "1", "yes", "y", "t"}
+_FALSE = {"false", "0", "no", "n", "f", ""}
+
+
+def _parse_bool(value: Any, where: str) -> bool:
+    text = "" if _text_or_none(value) is None else str(value).strip().lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"{where}: expected true/false, got {value!r}")
+
+
+def _read_csv(path: str | Path, required: Iterable[str], what: str) -> pd.DataFrame:
+    path = Path(path)
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df.columns = [str(c).strip() for c in df.columns]
+    missing = [c for c in required if c not in df.columns]
+    if missing:
+        raise ValueError(f"{what} {path}: missing column(s) {missing}; found {list(df.columns)}")
+    return df
+
+
+# ---- AI keywords --------------------------------------------------------------------------------
+
+SEPARATOR = r"[\s\-\u2010-\u2013]+"
+"""Between the words of a keyword: one or more spaces or hyphens (ASCII and U+2010-U+2013)."""
+
+_SPLIT = re.compile(r"[\s\-\u2010-\u2013]+")
+_BEFORE = r"(?<!\w)"
+_AFTER = r"(?!\w)"
+
+
+def _plural_forms(word: str, case_sensitive: bool) -> list[str]:
+    """``word`` and its regular English plural (none when it does not end in a letter)."""
+    if not word or not word[-1].isalpha():
+        return [word]
+    if case_sensitive and word[-1].isupper():  # acronyms: CNN -> CNNs
+        return [word, word + "s"]
+    low = word.lower()
+    if low.endswith("sis"):
+        return [word, word[:-2] + "es"]
+    if low.endswith("y") and len(low) > 1 and low[-2] not in "aeiou":
+        return [word, word[:-1] + "ies"]
+    if low.endswith(("s", "x", "z", "ch", "sh")):
+        return [word, word + "es"]
+    return [word, word + "s"]
+
+
+def _variants(keyword: str, case_sensitive: bool) -> list[list[str]]:
+    """The keyword as regex atom sequences: one escaped character or :data:`SEPARATOR` per atom;
+    one sequence for the singular and one for the plural of the last word."""
+    words = [w for w in _SPLIT.split(keyword.strip()) if w]
+    if not words:
+        raise ValueError(f"empty keyword {keyword!r}")
+    if not case_sensitive:
+        words = [w.lower() for w in words]
+    out = []
+    for last in _plural_forms(words[-1], case_sensitive):
+        atoms: list[str] = []
+        for i, w in enumerate([*words[:-1], last]):
+            if i:
+                atoms.append(SEPARATOR)
+            atoms.extend(re.escape(c) for c in w)
+        out.append(atoms)
+    return out
+
+
+def _keyword_body(keyword: str, case_sensitive: bool) -> str:
+    """The regex of one keyword without the word boundaries (used by the naive oracle)."""
+    body = "|".join("".join(v) for v in _variants(keyword, case_sensitive))
+    return f"(?:{body})" if case_sensitive else f"(?i:{body})"
+
+
+def _trie_regex(sequences: Iterable[list[str]]) -> str:
+    """One regex matching exactly the union of the atom sequences, as a trie of alternations
+    (Python's ``re`` then tests one branch per character instead of every keyword)."""
+    root: dict = {}
+    end = object()
+    for seq in sequences:
+        node = root
+        for atom in seq:
+            node = node.setdefault(atom, {})
+        node[end] = True
+
+    def emit(node: dict) -> str:
+        branches = [atom + emit(child) for atom, child in node.items() if atom is not end]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if end in node else body
+
+    return emit(root)
+
+
+def _normalise_keywords(keywords: Iterable[str], case_sensitive: Iterable[str]) -> list[tuple[str, bool]]:
+    """``(keyword, case_sensitive)`` pairs, deduplicated, ordered longest first (stable), which is
+    the order :meth:`KeywordMatcher.first_match` reports ties in."""
+    cs = [str(k).strip() for k in case_sensitive]
+    cs_set = set(cs)
+    pairs: list[tuple[str, bool]] = []
+    seen: set[tuple[str, bool]] = set()
+    for k in [*(str(k).strip() for k in keywords), *cs]:
+        if not k:
+            raise ValueError("empty keyword")
+        pair = (k, k in cs_set)
+        if pair not in seen:
+            seen.add(pair)
+            pairs.append(pair)
+    order = sorted(range(len(pairs)), key=lambda i: (-len(pairs[i][0]), i))
+    return [pairs[i] for i in order]
+
+
+class KeywordMatcher:
+    """Whole-word AI keyword search, one compiled pass per text (see the module docstring).
+
+    ``keywords`` are matched case-insensitively; those also in ``case_sensitive`` (or only
+    there) are matched case-sensitively.
+    """
+
+    def __init__(self, keywords: Sequence[str], case_sensitive: Sequence[str] = ()):
+        self.keywords: list[tuple[str, bool]] = _normalise_keywords(keywords, case_sensitive)
+        if not self.keywords:
+            raise ValueError("no keywords")
+        insensitive = [v for k, cs in self.keywords if not cs for v in _variants(k, False)]
+        sensitive = [v for k, cs in self.keywords if cs for v in _variants(k, True)]
+        parts = []
+        if insensitive:
+            parts.append(f"(?i:{_trie_regex(insensitive)})")
+        if sensitive:
+            parts.append(f"(?:{_trie_regex(sensitive)})")
+        self.pattern: re.Pattern[str] = re.compile(_BEFORE + "(?:" + "|".join(parts) + ")" + _AFTER)
+        # per keyword, in report order: which keyword the one-pass match found (auditing)
+        self._each = [(k, re.compile(_BEFORE + _keyword_body(k, cs) + _AFTER)) for k, cs in self.keywords]
+
+    @classmethod
+    def from_csv(cls, path: str | Path = AI_KEYWORDS_PATH) -> KeywordMatcher:
+        """Keywords from a CSV with a ``keyword`` column and an optional ``case_sensitive`` column
+        (true/false, 1/0, yes/no; empty is false). Other columns (``category``, ``note``) are
+        documentation."""
+        df = _read_csv(path, ["keyword"], "keyword list")
+        keywords, sensitive = [], []
+        for i, row in df.iterrows():
+            where = f"{path} row {i + 2}"
+            k = row["keyword"].strip()
+            if not k or not _SPLIT.sub("", k):
+                raise ValueError(f"{where}: empty keyword")
+            cs = _parse_bool(row["case_sensitive"], f"{where} case_sensitive") if "case_sensitive" in df.columns else False
+            (sensitive if cs else keywords).append(k)
+        return cls(keywords, sensitive)
+
+    @property
+    def case_sensitive(self) -> list[str]:
+        return [k for k, cs in self.keywords if cs]
+
+    def __len__(self) -> int:
+        return len(self.keywords)
+
+    def __repr__(self) -> str:
+        return f"KeywordMatcher({len(self.keywords)} keywords, {len(self.case_sensitive)} case-sensitive)"
+
+    def matches(self, texts: Sequence[str | None]) -> np.ndarray:
+        """Boolean array: does each text contain at least one keyword? None/NaN/empty -> False."""
+        search = self.pattern.search
+        values = _texts(texts)
+        return np.fromiter((t is not None and search(t) is not None for t in values), dtype=bool, count=len(values))
+
+    def matches_any(self, *columns: Sequence[str | None]) -> np.ndarray:
+        """Keyword in any of the columns (e.g. titles, abstracts), each column searched on its
+        own, so that no phrase spans two fields."""
+        if not columns:
+            raise ValueError("no columns")
+        out = self.matches(columns[0])
+        for col in columns[1:]:
+            if len(col) != len(out):
+                raise ValueError("columns differ in length")
+            out |= self.matches(col)
+        return out
+
+    def first_match(self, texts: Sequence[str | None]) -> list[str | None]:
+        """The keyword (as listed) of the leftmost match in each text, None when none. When
+        several keywords match at that position the longest keyword is reported."""
+        return [self._first(t) for t in _texts(texts)]
+
+    def _first(self, text: str | None) -> str | None:
+        if not text:
+            return None
+        m = self.pattern.search(text)
+        if m is None:
+            return None
+        start = m.start()
+        for keyword, pat in self._each:
+            if pat.match(text, start):
+                return keyword
+        raise AssertionError(f"one-pass match at {start} not found per keyword")  # pragma: no cover
+
+
+def naive_matches(
+    texts: Sequence[str | None], keywords: Sequence[str], case_sensitive: Sequence[str] = ()
+) -> np.ndarray:
+    """The reference loop: one regex per keyword, tried on each text in turn (the oracle of
+    :meth:`KeywordMatcher.matches`, and the baseline of its benchmark)."""
+    pats = [re.compile(_BEFORE + _keyword_body(k, cs) + _AFTER) for k, cs in _normalise_keywords(keywords, case_sensitive)]
+    out = np.zeros(len(texts), dtype=bool)
+    for i, t in enumerate(_texts(texts)):
+        if not t:
+            continue
+        for p in pats:
+            if p.search(t):
+                out[i] = True
+                break
+    return out
+
+
+def naive_first_match(
+    texts: Sequence[str | None], keywords: Sequence[str], case_sensitive: Sequence[str] = ()
+) -> list[str | None]:
+    """Reference for :meth:`KeywordMatcher.first_match`: per text, the keyword whose match starts
+    first; ties go to the longer keyword (then the earlier listed)."""
+    pats = [(k, re.compile(_BEFORE + _keyword_body(k, cs) + _AFTER)) for k, cs in _normalise_keywords(keywords, case_sensitive)]
+    out: list[str | None] = []
+    for t in _texts(texts):
+        best: tuple[int, str] | None = None
+        if t:
+            for k, p in pats:
+                m = p.search(t)
+                if m and (best is None or m.start() < best[0]):
+                    best = (m.start(), k)
+        out.append(None if best is None else best[1])
+    return out
+
+
+# ---- clinical filter ----------------------------------------------------------------------------
+
+FIELDS = ("title_abstract", "publication_type", "mesh")
+MATCHES = {"title_abstract": ("word", "prefix"), "publication_type": ("exact", "prefix"), "mesh": ("exact", "prefix")}
+_TOKEN = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class ClinicalTerm:
+    category: str
+    field: str
+    term: str  # normalised: lower-case tokens joined by one space (title_abstract), casefolded name otherwise
+    match: str
+    group: str
+
+
+def _tokens(text: str | None) -> str:
+    return " ".join(_TOKEN.findall(text.lower())) if text else ""
+
+
+def _names(value: Any) -> list[str]:
+    """MeSH descriptors or publication types: a '|'-joined string (or a list) -> casefolded names."""
+    if value is None:
+        return []
+    if isinstance(value, str):
+        items = value.split("|")
+    elif isinstance(value, (list, tuple, np.ndarray)):
+        items = [str(v) for v in value]
+    else:
+        text = _text_or_none(value)
+        items = [] if text is None else text.split("|")
+    return [s.strip().casefold() for s in items if s and s.strip()]
+
+
+class ClinicalFilter:
+    """Keyword-based clinical research filter (Haynes et al.; PubMed Clinical Queries, broad).
+
+    Build it from rows ``category, field, term, match, group`` (see the module docstring), usually
+    with :meth:`from_csv`.
+    """
+
+    def __init__(self, terms: Sequence[ClinicalTerm]):
+        if not terms:
+            raise ValueError("no clinical query terms")
+        self.terms = list(terms)
+        self.category_names: list[str] = list(dict.fromkeys(t.category for t in self.terms))
+        # group key -> term indices; category -> group keys
+        groups: dict[tuple[str, str], list[int]] = {}
+        for j, t in enumerate(self.terms):
+            groups.setdefault((t.category, t.group), []).append(j)
+        self._groups = groups
+
+    @classmethod
+    def from_rows(cls, rows: pd.DataFrame, source: str = "clinical queries") -> ClinicalFilter:
+        required = ["category", "field", "term", "match", "group"]
+        missing = [c for c in required if c not in rows.columns]
+        if missing:
+            raise ValueError(f"{source}: missing column(s) {missing}; found {list(rows.columns)}")
+        terms = []
+        for n, (_, row) in enumerate(rows.iterrows()):
+            where = f"{source} row {n + 2}"
+            category = str(row["category"]).strip()
+            field = str(row["field"]).strip()
+            match = str(row["match"]).strip()
+            raw = str(row["term"]).strip()
+            group = str(row["group"]).strip() or f"__row{n}"
+            if not category:
+                raise ValueError(f"{where}: empty category")
+            if field not in MATCHES:
+                raise ValueError(f"{where}: unknown field {field!r}; expected one of {list(FIELDS)}")
+            if match not in MATCHES[field]:
+                raise ValueError(f"{where}: match {match!r} is not valid for field {field!r}; expected one of {list(MATCHES[field])}")
+            if "*" in raw:
+                raise ValueError(f"{where}: write {raw!r} without '*' and set match=prefix")
+            term = _tokens(raw) if field == "title_abstract" else raw.casefold()
+            if not term:
+                raise ValueError(f"{where}: empty term")
+            terms.append(ClinicalTerm(category, field, term, match, group))
+        return cls(terms)
+
+    @classmethod
+    def from_csv(cls, path: str | Path = CLINICAL_QUERIES_PATH) -> ClinicalFilter:
+        """The filter of a CSV with columns ``category, field, term, match, group`` (``note``
+        optional). ``field``: title_abstract | publication_type | mesh; ``match``: word | prefix
+        for title_abstract, exact | prefix for the other two. An empty group is a group of its
+        own row."""
+        df = _read_csv(path, ["category", "field", "term", "match", "group"], "clinical queries")
+        return cls.from_rows(df, source=str(path))
+
+    def __repr__(self) -> str:
+        return f"ClinicalFilter({len(self.terms)} terms, categories {self.category_names})"
+
+    def _term_hits(self, titles, abstracts, publication_types, mesh_terms) -> np.ndarray:
+        ti = _texts(titles, name="titles")
+        n = len(ti)
+        ab = _texts(abstracts, n, "abstracts")
+        pt = [_names(v) for v in (publication_types if publication_types is not None else [None] * n)]
+        mh = [_names(v) for v in (mesh_terms if mesh_terms is not None else [None] * n)]
+        if len(pt) != n or len(mh) != n:
+            raise ValueError(f"publication_types and mesh_terms must have {n} values")
+        # title and abstract tokens, space-delimited; '\0' keeps phrases from spanning the two
+        text = [f" {_tokens(t)} \0 {_tokens(a)} " for t, a in zip(ti, ab)]
+        hits = np.zeros((n, len(self.terms)), dtype=bool)
+        for j, term in enumerate(self.terms):
+            if term.field == "title_abstract":
+                needle = f" {term.term} " if term.match == "word" else f" {term.term}"
+                hits[:, j] = [needle in s for s in text]
+            else:
+                names = pt if term.field == "publication_type" else mh
+                if term.match == "exact":
+                    hits[:, j] = [term.term in v for v in names]
+                else:
+                    hits[:, j] = [any(x.startswith(term.term) for x in v) for v in names]
+        return hits
+
+    def categories(
+        self,
+        titles: Sequence[str | None],
+        abstracts: Sequence[str | None],
+        publication_types: Sequence[Any] | None = None,
+        mesh_terms: Sequence[Any] | None = None,
+    ) -> pd.DataFrame:
+        """One boolean column per category (``therapy``, ``diagnosis`` for the shipped CSV): did
+        the article match it? Index: that of ``titles`` when it is a Series, else 0..n-1.
+        ``publication_types``/``mesh_terms`` may be None (sources without them, e.g. OpenAlex)."""
+        hits = self._term_hits(titles, abstracts, publication_types, mesh_terms)
+        index = titles.index if isinstance(titles, pd.Series) else None
+        out = {c: np.zeros(hits.shape[0], dtype=bool) for c in self.category_names}
+        for (category, _), cols in self._groups.items():
+            out[category] |= hits[:, cols].all(axis=1)
+        return pd.DataFrame(out, index=index)
+
+    def is_clinical(
+        self,
+        titles: Sequence[str | None],
+        abstracts: Sequence[str | None],
+        publication_types: Sequence[Any] | None = None,
+        mesh_terms: Sequence[Any] | None = None,
+    ) -> np.ndarray:
+        """Boolean array: does the article pass any category of the filter?"""
+        return self.categories(titles, abstracts, publication_types, mesh_terms).to_numpy().any(axis=1)
+
+    def labels(
+        self,
+        titles: Sequence[str | None],
+        abstracts: Sequence[str | None],
+        publication_types: Sequence[Any] | None = None,
+        mesh_terms: Sequence[Any] | None = None,
+    ) -> list[str | None]:
+        """The matched categories of each article joined by '|' (e.g. ``therapy|diagnosis``), None
+        when none."""
+        cats = self.categories(titles, abstracts, publication_types, mesh_terms)
+        names = np.array(cats.columns, dtype=object)
+        return ["|".join(names[row]) or None for row in cats.to_numpy()]

@@ -1,0 +1,435 @@
+"""AI keyword matcher and clinical filter (seed 004, Methods): aigeo_assets.lifesci.keywords."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from aigeo_assets.lifesci.keywords import (
+    AI_KEYWORDS_PATH,
+    CLINICAL_QUERIES_PATH,
+    ClinicalFilter,
+    KeywordMatcher,
+    naive_first_match,
+    naive_matches,
+)
+
+KEYWORDS = [
+    "machine learning",
+    "deep learning",
+    "neural network",
+    "convolutional neural network",
+    "support vector machine",
+    "random forest",
+    "artificial intelligence",
+    "k-nearest neighbor",
+    "XGBoost",
+    "ontology",
+]
+ACRONYMS = ["AI", "CNN", "SVM", "NLP", "LSTM"]
+
+
+@pytest.fixture(scope="module")
+def small() -> KeywordMatcher:
+    return KeywordMatcher(KEYWORDS, ACRONYMS)
+
+
+@pytest.fixture(scope="module")
+def shipped() -> KeywordMatcher:
+    return KeywordMatcher.from_csv(AI_KEYWORDS_PATH)
+
+
+@pytest.fixture(scope="module")
+def clinical() -> ClinicalFilter:
+    return ClinicalFilter.from_csv(CLINICAL_QUERIES_PATH)
+
+
+def one(m: KeywordMatcher, text):
+    return bool(m.matches([text])[0])
+
+
+# ---- keyword matcher: behaviour -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "AIDS in sub-Saharan Africa",  # AI + letters
+        "we maintain the cohort",  # ai inside a word
+        "Thai patients",
+        "an ai in lower case",  # acronym is case-sensitive
+        "Ai Weiwei",
+        "AIS score",  # the acronym's plural takes a lower-case s
+    ],
+)
+def test_acronym_whole_word_and_case_sensitive_negatives(small, text):
+    assert not one(small, text)
+    assert small.first_match([text]) == [None]
+
+
+@pytest.mark.parametrize(
+    "text, keyword",
+    [
+        ("AI-based triage", "AI"),
+        ("(AI)", "AI"),
+        ("use of AI.", "AI"),
+        ("AI", "AI"),
+        ("AIs outperform", "AI"),
+        ("deep learning-based segmentation", "deep learning"),
+        ("Machine-Learning models", "machine learning"),
+        ("MACHINE LEARNING", "machine learning"),
+        ("machine  -  learning", "machine learning"),
+        ("machine\u2010learning", "machine learning"),  # Unicode hyphen
+        ("machine\nlearning", "machine learning"),
+        ("neural networks", "neural network"),
+        ("Random Forests were trained", "random forest"),
+        ("support vector machines", "support vector machine"),
+        ("two ontologies", "ontology"),
+        ("CNNs", "CNN"),
+        ("k nearest neighbors", "k-nearest neighbor"),
+        ("xgboost", "XGBoost"),
+        ('"deep learning"', "deep learning"),
+        ("[SVM],", "SVM"),
+    ],
+)
+def test_positive_matches_and_reported_keyword(small, text, keyword):
+    assert one(small, text)
+    assert small.first_match([text]) == [keyword]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "machinelearning",  # no separator
+        "machine_learning",  # underscore is a word character
+        "deeplearning",
+        "neural networking",  # longer word
+        "random forestry",
+        "SVMlight",
+        "cnn",  # acronyms are case-sensitive
+        "nlp",
+        "Lstm",
+        "AI2",  # digits are word characters
+        "xAI",
+        "the machine, learning",  # a comma is not a separator
+        "random_forest",
+    ],
+)
+def test_negative_matches(small, text):
+    assert not one(small, text), text
+
+
+def test_plural_of_last_word_only(small):
+    assert one(small, "machine learnings")  # harmless over-generation of the plural rule
+    assert not one(small, "neurals network")
+    assert not one(small, "deeps learning")
+
+
+def test_longest_keyword_reported_at_the_same_position(small):
+    text = "a convolutional neural network (CNN) and a plain neural network"
+    assert small.first_match([text]) == ["convolutional neural network"]
+    # leftmost match wins over keyword length
+    assert small.first_match(["SVM versus deep learning"]) == ["SVM"]
+    # two keywords starting at the same place: the longer one, whatever the listed order
+    m = KeywordMatcher(["neural network", "deep learning", "neural network ensemble", "deep learning model"])
+    assert m.first_match(["a neural network ensemble", "deep learning models", "neural networks"]) == [
+        "neural network ensemble",
+        "deep learning model",
+        "neural network",
+    ]
+
+
+def test_none_nan_and_empty(small):
+    texts = [None, "", float("nan"), pd.NA, "   ", "deep learning"]
+    assert small.matches(texts).tolist() == [False, False, False, False, False, True]
+    assert small.first_match(texts) == [None, None, None, None, None, "deep learning"]
+    assert small.matches([]).dtype == bool and small.matches([]).shape == (0,)
+    series = pd.Series(["x", None, "random forest"], index=[10, 11, 12])
+    assert small.matches(series).tolist() == [False, False, True]
+
+
+def test_matches_any_keeps_fields_apart(small):
+    titles = ["Learning from machine", "A study", None]
+    abstracts = ["learning ...", "We used deep learning.", "random forest"]
+    assert small.matches_any(titles, abstracts).tolist() == [False, True, True]
+    # joining the fields would create a phrase across them
+    assert one(small, "Learning from machine learning ...")
+
+
+def test_case_sensitive_list_overrides_case_insensitive():
+    m = KeywordMatcher(["AI", "deep learning"], case_sensitive=["AI"])
+    assert m.case_sensitive == ["AI"]
+    assert not one(m, "ai")
+    assert one(m, "AI")
+    only_cs = KeywordMatcher([], case_sensitive=["NLP"])
+    assert one(only_cs, "NLP") and not one(only_cs, "nlp")
+
+
+def test_empty_keyword_rejected(tmp_path):
+    with pytest.raises(ValueError):
+        KeywordMatcher(["deep learning", " "])
+    with pytest.raises(ValueError):
+        KeywordMatcher([])
+    bad = tmp_path / "kw.csv"
+    bad.write_text("keyword,case_sensitive\nAI,maybe\n")
+    with pytest.raises(ValueError, match="true/false"):
+        KeywordMatcher.from_csv(bad)
+    bad.write_text("term\nAI\n")
+    with pytest.raises(ValueError, match="missing column"):
+        KeywordMatcher.from_csv(bad)
+    bad.write_text("keyword\n-\n")
+    with pytest.raises(ValueError, match="empty keyword"):
+        KeywordMatcher.from_csv(bad)
+
+
+# ---- keyword matcher: the one-pass regex equals the naive loop ----------------------------------
+
+VOCAB = (
+    "the of patients model results using data method study analysis cells clinical protein gene "
+    "learning machine deep network neural networks random forest support vector machines forests "
+    "AIDS Thai maintain ai Ai AI aI CNN cnn SVMs NLP LSTM ontology ontologies convolutional k "
+    "nearest neighbor neighbors XGBoost intelligence artificial 2 AI2 x_AI"
+).split()
+SEPARATORS = [" ", " ", " ", "-", "--", " - ", "\u2010", "\n", ", ", ". ", "(", ")", "/", "_", ""]
+
+
+def _random_texts(n: int, seed: int = 0) -> list[str | None]:
+    rng = random.Random(seed)
+    keyword_words = [w for k in KEYWORDS + ACRONYMS for w in k.replace("-", " ").split()]
+    out: list[str | None] = []
+    for _ in range(n):
+        if rng.random() < 0.02:
+            out.append(rng.choice([None, ""]))
+            continue
+        parts = []
+        for _ in range(rng.randint(1, 25)):
+            r = rng.random()
+            if r < 0.15:  # a whole keyword with a random separator, case and plural
+                k = rng.choice(KEYWORDS + ACRONYMS)
+                sep = rng.choice(["-", " ", "  ", "\u2011", " -"])
+                w = k.replace("-", " ").replace(" ", sep)
+                if rng.random() < 0.3:
+                    w += rng.choice(["s", "es", "S", "ies", "ing"])
+                case = rng.random()
+                w = w.upper() if case < 0.1 else w.title() if case < 0.2 else w.lower() if case < 0.3 else w
+                parts.append(w)
+            elif r < 0.45:
+                parts.append(rng.choice(keyword_words))
+            else:
+                parts.append(rng.choice(VOCAB))
+            parts.append(rng.choice(SEPARATORS))
+        out.append("".join(parts))
+    return out
+
+
+def test_one_pass_equals_naive_on_generated_texts(small):
+    texts = _random_texts(4000)
+    fast = small.matches(texts)
+    slow = naive_matches(texts, KEYWORDS, ACRONYMS)
+    assert fast.dtype == bool and slow.dtype == bool
+    # the generator must exercise both outcomes, or the comparison proves little
+    assert 0.2 < fast.mean() < 0.9
+    np.testing.assert_array_equal(fast, slow)
+    assert small.first_match(texts) == naive_first_match(texts, KEYWORDS, ACRONYMS)
+
+
+def test_shipped_list_one_pass_equals_naive(shipped):
+    df = pd.read_csv(AI_KEYWORDS_PATH, dtype=str, keep_default_na=False)
+    cs = df["case_sensitive"].str.lower() == "true"
+    keywords, acronyms = df.loc[~cs, "keyword"].tolist(), df.loc[cs, "keyword"].tolist()
+    rng = random.Random(1)
+    pool = [w for k in df["keyword"] for w in k.replace("-", " ").split()] + VOCAB
+    texts = []
+    for i in range(1500):
+        words = [rng.choice(pool) for _ in range(rng.randint(1, 12))]
+        if i % 5 == 0:
+            k = rng.choice(df["keyword"].tolist())
+            words.insert(rng.randint(0, len(words)), k.upper() if i % 2 else k)
+        texts.append(rng.choice([" ", "-", " "]).join(words))
+    fast = shipped.matches(texts)
+    np.testing.assert_array_equal(fast, naive_matches(texts, keywords, acronyms))
+    assert shipped.first_match(texts) == naive_first_match(texts, keywords, acronyms)
+    assert fast.any() and not fast.all()
+
+
+def test_matcher_is_one_compiled_pattern(shipped):
+    # the one-pass pattern is a single compiled regex; the per-keyword ones only name the match
+    assert shipped.pattern.search("we trained a random forest") is not None
+    assert shipped.pattern.search("nothing to see") is None
+
+
+# ---- the shipped keyword list -------------------------------------------------------------------
+
+
+def test_keyword_csv_loads_and_is_clean(shipped):
+    df = pd.read_csv(AI_KEYWORDS_PATH, dtype=str, keep_default_na=False)
+    assert list(df.columns[:3]) == ["keyword", "category", "case_sensitive"] and "note" in df.columns
+    assert 100 <= len(df) <= 250
+    assert (df["keyword"].str.strip() != "").all()
+    assert (df["keyword"] == df["keyword"].str.strip()).all()
+    folded = df["keyword"].str.casefold()
+    assert not folded.duplicated().any(), df.loc[folded.duplicated(keep=False), "keyword"].tolist()
+    assert (df["category"].str.strip() != "").all()
+    assert set(df["case_sensitive"].str.lower()) <= {"true", "false"}
+    assert len(shipped) == len(df)
+    sensitive = set(df.loc[df["case_sensitive"] == "true", "keyword"])
+    assert {"AI", "CNN", "SVM", "NLP", "LSTM"} <= sensitive
+    # acronyms are case-sensitive; the multi-word terms are not
+    assert all(not (" " in k) for k in sensitive)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Machine learning predicts sepsis",
+        "A deep-learning approach",
+        "convolutional neural networks for histology",
+        "an LSTM model",
+        "Transformer-based language models",
+        "random forests and gradient boosting",
+        "XGBoost",
+        "natural language processing of notes",
+        "computer vision",
+        "AI-assisted diagnosis",
+        "reinforcement learning",
+        "support vector machines",
+    ],
+)
+def test_shipped_list_finds_ai_texts(shipped, text):
+    assert one(shipped, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "AIDS and HIV in Thailand",
+        "Aromatase inhibitor therapy in ai-naive women",
+        "Pattern recognition receptors in innate immunity",
+        "A randomised trial of surgical gloves",
+        "The transformer gene of Drosophila",
+        "Serum GPT levels",
+        "5 mL of blood",
+    ],
+)
+def test_shipped_list_ignores_lookalikes(shipped, text):
+    assert not one(shipped, text), shipped.first_match([text])
+
+
+# ---- clinical filter ----------------------------------------------------------------------------
+
+
+def cats(flt: ClinicalFilter, title, abstract="", pt=None, mesh=None) -> dict[str, bool]:
+    row = flt.categories([title], [abstract], [pt], [mesh]).iloc[0]
+    return {k: bool(v) for k, v in row.items()}
+
+
+def test_clinical_csv_loads(clinical):
+    df = pd.read_csv(CLINICAL_QUERIES_PATH, dtype=str, keep_default_na=False)
+    assert {"category", "field", "term", "match", "group", "note"} <= set(df.columns)
+    assert set(df["category"]) == {"therapy", "diagnosis"}
+    assert clinical.category_names == ["therapy", "diagnosis"]
+    assert len(clinical.terms) == len(df)
+
+
+def test_therapy_clinical_and_trial(clinical):
+    assert cats(clinical, "A clinical trial of deep learning")["therapy"]
+    # AND across title and abstract, in any order
+    assert cats(clinical, "Trial results", "in a clinical setting")["therapy"]
+    # the AND group needs both words
+    assert not cats(clinical, "A clinical study of AI")["therapy"]
+    assert not cats(clinical, "A trial of AI")["therapy"]
+    # whole words: "trials" and "preclinical" are other words
+    assert not cats(clinical, "clinical trials")["therapy"]
+    assert not cats(clinical, "preclinical trial")["therapy"]
+
+
+def test_therapy_random_prefix(clinical):
+    for text in ["A Randomized study", "randomised", "patients were randomly assigned", "a random forest model", "RANDOM"]:
+        assert cats(clinical, text)["therapy"], text
+    assert not cats(clinical, "a pseudorandom number")["therapy"]  # prefix of a word, not a substring
+
+
+def test_therapy_publication_type_and_mesh(clinical):
+    assert cats(clinical, "x", "y", pt="Journal Article|Clinical Trial")["therapy"]
+    assert cats(clinical, "x", "y", pt="Randomized Controlled Trial")["therapy"]  # explosion child
+    assert cats(clinical, "x", "y", pt=["journal article", "clinical trial"])["therapy"]  # list, any case
+    assert not cats(clinical, "x", "y", pt="Clinical Trial Protocol|Journal Article")["therapy"]  # exact name
+    assert cats(clinical, "x", "y", mesh="Humans|Clinical Trials as Topic")["therapy"]
+    assert cats(clinical, "x", "y", mesh="Random Allocation")["therapy"]
+    assert not cats(clinical, "x", "y", mesh="Clinical Trial")["therapy"]  # the publication type is not a MeSH term
+
+
+def test_diagnosis_branches(clinical):
+    assert cats(clinical, "x", "y", mesh="Humans|Sensitivity and Specificity")["diagnosis"]
+    assert cats(clinical, "High sensitivity of the model")["diagnosis"]
+    assert cats(clinical, "Insulin-sensitive cells")["diagnosis"]  # sensitiv* after a hyphen
+    for w in ["diagnose", "diagnosed", "diagnoses", "diagnosing", "diagnosis", "Diagnostic"]:
+        assert cats(clinical, f"Deep learning to {w} disease")["diagnosis"], w
+    for w in ["diagnostics", "diagnosable", "misdiagnosis"]:
+        assert not cats(clinical, f"Deep learning {w}")["diagnosis"], w
+    assert cats(clinical, "x", "y", mesh="Diagnosis, Differential")["diagnosis"]
+    assert cats(clinical, "x", "y", mesh="Diagnostic Imaging")["diagnosis"]  # diagnostic * [MeSH:noexp]
+    assert cats(clinical, "x", "y", mesh="Diagnosis")["diagnosis"]
+    assert not cats(clinical, "x", "y", mesh="Diagnosis, Computer-Assisted")["diagnosis"]  # noexp: not a child
+
+
+def test_negative_and_missing_inputs(clinical):
+    titles = ["Protein folding with deep learning", None, "x"]
+    abstracts = [None, None, float("nan")]
+    assert clinical.is_clinical(titles, abstracts).tolist() == [False, False, False]
+    assert clinical.is_clinical(titles, abstracts, [None, "", pd.NA], [None, None, None]).tolist() == [False] * 3
+    assert clinical.labels(["A randomized study of diagnosis", "x"], ["", ""]) == ["therapy|diagnosis", None]
+
+
+def test_categories_keeps_series_index(clinical):
+    titles = pd.Series(["Randomized", "nothing"], index=[7, 9])
+    out = clinical.categories(titles, pd.Series([None, None], index=[7, 9]))
+    assert list(out.index) == [7, 9] and list(out.columns) == ["therapy", "diagnosis"]
+    assert out["therapy"].tolist() == [True, False]
+
+
+def test_phrase_does_not_span_title_and_abstract(tmp_path):
+    path = tmp_path / "cq.csv"
+    path.write_text("category,field,term,match,group\ntherapy,title_abstract,clinical trial,word,g1\n")
+    flt = ClinicalFilter.from_csv(path)
+    assert flt.is_clinical(["A clinical trial"], [""]).tolist() == [True]
+    assert flt.is_clinical(["A clinical-trial"], [""]).tolist() == [True]
+    assert flt.is_clinical(["Clinical"], ["trial of x"]).tolist() == [False]
+
+
+def test_length_mismatch(clinical):
+    with pytest.raises(ValueError):
+        clinical.is_clinical(["a", "b"], ["a"])
+    with pytest.raises(ValueError):
+        clinical.is_clinical(["a", "b"], ["a", "b"], ["x"], None)
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("category,field,term,match\ntherapy,mesh,x,exact\n", "missing column"),
+        ("category,field,term,match,group\ntherapy,journal,x,exact,g\n", "unknown field"),
+        ("category,field,term,match,group\ntherapy,mesh,x,fuzzy,g\n", "not valid"),
+        ("category,field,term,match,group\ntherapy,title_abstract,x,exact,g\n", "not valid"),
+        ("category,field,term,match,group\ntherapy,mesh,x,word,g\n", "not valid"),
+        ("category,field,term,match,group\ntherapy,title_abstract,random*,prefix,g\n", "without"),
+        ("category,field,term,match,group\ntherapy,mesh,,exact,g\n", "empty term"),
+        ("category,field,term,match,group\n,mesh,x,exact,g\n", "empty category"),
+        ("category,field,term,match,group\n", "no clinical"),
+    ],
+)
+def test_malformed_clinical_csv(tmp_path, body, message):
+    path = tmp_path / "cq.csv"
+    path.write_text(body)
+    with pytest.raises(ValueError, match=message):
+        ClinicalFilter.from_csv(path)
+
+
+def test_empty_group_is_its_own_group(tmp_path):
+    path = tmp_path / "cq.csv"
+    path.write_text("category,field,term,match,group\nt,title_abstract,clinical,word,\nt,title_abstract,trial,word,\n")
+    flt = ClinicalFilter.from_csv(path)
+    assert flt.is_clinical(["clinical"], [""]).tolist() == [True]  # OR, not AND
