@@ -1,0 +1,656 @@
+"""The analyses of seed 004's atlas (Figs. 1-9): counts, shares, negative binomial models, dyads.
+
+Pure functions: ``core_lifesci_articles`` (all years concatenated) and ``core_lifesci_authors`` in,
+pandas frames (or fitted ``CountResult``s) out. No Dagster.
+
+Sample. Seed 004's final sample is the articles whose lead author has a country ("We identify a
+country for 397,967 (95%) articles that make up the final sample of our analysis"; Figs. 1-6 and
+8B-C report n = 397,967 or 397,965). Every descriptive function here therefore works on the
+articles with a ``lead_country_code`` (``atlas_sample``); ``yearly_counts`` can be asked for all
+articles. The region of an article is its ``lead_world_region`` (one of the six regions of
+``aigeo_assets.geo.regions.WORLD_REGIONS``), filled from the UN M49 table where the column is
+empty; a lead country M49 does not know has no region and is left out of the by-region tables.
+
+Flags. A null ``is_clinical``, ``is_international``, ``outlet_ranked`` or ``high_ranked`` counts as
+false (the article stays in every denominator).
+
+Shares are fractions in [0, 1]; the figures (``aigeo_assets.reports.lifesci_figures``) plot
+percentages.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from aigeo_assets.geo.regions import WORLD_REGIONS, country_regions
+from aigeo_assets.models.count import negative_binomial
+from aigeo_assets.models.results import CountResult
+
+BASE_REGION = "Asia"
+"""Seed 004, Fig. 7: "with the most productive region, Asia, serving as the base category"."""
+
+REGION_TERMS: dict[str, str] = {
+    "Africa": "africa",
+    "Europe": "europe",
+    "Latin America and the Caribbean": "latin_america",
+    "Northern America": "northern_america",
+    "Oceania": "oceania",
+}
+"""Regressor name of each non-base region's dummy (identifiers, so ``wald_test`` can read them)."""
+
+REGION_SHORT: dict[str, str] = {r: ("Latin America" if r.startswith("Latin America") else r) for r in WORLD_REGIONS}
+"""Short region labels for figures (the paper writes "Latin America")."""
+
+TERM_LABELS: dict[str, str] = {
+    **{term: region for region, term in REGION_TERMS.items()},
+    "international": "International collaboration",
+    "n_authors": "Number of authors",
+}
+
+FIG7_MODELS: dict[str, tuple[str, bool]] = {
+    "A": ("citations", False),
+    "B": ("clinical_citations", False),
+    "C": ("clinical_citations", True),
+    "D": ("citations", True),
+}
+"""Seed 004 Fig. 7 panels: (outcome, outlet effects). A/B year effects only; C/D with outlet effects."""
+
+DROP_KEYS = ("unknown_region", "unknown_country", "missing", "all_zero_groups", "separated")
+"""The ``dropped`` counts ``irr_table`` reports, one ``dropped_<key>`` column each."""
+
+Outcome = Literal["citations", "clinical_citations"]
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _flag(s: pd.Series) -> pd.Series:
+    """A boolean column with nulls read as false."""
+    return s.astype("boolean").fillna(False).astype(bool)
+
+
+def _countries(codes: pd.Series) -> pd.Series:
+    c = codes.astype("string").str.strip().str.upper()
+    return c.where(c != "")
+
+
+def _m49() -> pd.DataFrame:
+    return country_regions().set_index("country_code")
+
+
+def with_regions(articles: pd.DataFrame) -> pd.DataFrame:
+    """The articles with ``_country`` (upper-case lead country, <NA> when none) and ``_region``
+    (``lead_world_region``, filled from the M49 table where empty; <NA> when unknown)."""
+    a = articles.copy()
+    a["_country"] = _countries(a["lead_country_code"])
+    m49_region = a["_country"].map(_m49()["world_region"]).astype("string")
+    region = a["lead_world_region"].astype("string") if "lead_world_region" in a else pd.Series(pd.NA, index=a.index, dtype="string")
+    region = region.where(region.notna() & (region != ""), m49_region)
+    a["_region"] = region.where(region.isin(WORLD_REGIONS))
+    return a
+
+
+def atlas_sample(articles: pd.DataFrame) -> pd.DataFrame:
+    """The articles with a lead country (seed 004's final sample), with ``_country`` and ``_region``."""
+    a = with_regions(articles)
+    return a[a["_country"].notna()]
+
+
+def _country_frame(codes: pd.Index) -> pd.DataFrame:
+    m = _m49()
+    return pd.DataFrame(
+        {
+            "country_code": pd.array(codes, dtype="string"),
+            "iso3": pd.array(codes.map(m["iso3"]), dtype="string"),
+            "country_name": pd.array(codes.map(m["country_name"]), dtype="string"),
+        }
+    )
+
+
+def _region_order(region: pd.Series) -> pd.Series:
+    order = {r: k for k, r in enumerate(WORLD_REGIONS)}
+    return region.map(order).fillna(len(WORLD_REGIONS)).astype(int)
+
+
+def _share(num, den):
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+
+
+# ---------------------------------------------------------------- Fig. 1
+
+
+def compound_annual_growth(counts: pd.Series, start: int, end: int) -> tuple[float, int, int]:
+    """CAGR of ``counts`` (index year) from ``start`` to ``end``, the span clamped to the years of
+    the index: ``(n_last / n_first) ** (1 / (last - first)) - 1``. NaN when the clamped span is
+    shorter than one year or the first count is zero. Returns (cagr, first, last)."""
+    years = counts.index.astype(int)
+    if not len(years):
+        return float("nan"), int(start), int(end)
+    first, last = max(int(start), int(years.min())), min(int(end), int(years.max()))
+    if last <= first:
+        return float("nan"), first, last
+    n0 = float(counts.get(first, 0))
+    n1 = float(counts.get(last, 0))
+    if n0 <= 0:
+        return float("nan"), first, last
+    return float((n1 / n0) ** (1.0 / (last - first)) - 1.0), first, last
+
+
+def yearly_counts(
+    articles: pd.DataFrame, cagr_years: tuple[int, int] = (2010, 2022), *, located_only: bool = True
+) -> tuple[pd.DataFrame, float]:
+    """Seed 004 Fig. 1: articles per year, all and by ``source``, and the compound annual growth
+    rate ("CAGR 2010-2022"; the paper reports 20%).
+
+    Returns ``(frame, cagr)``. Frame columns: ``year``, ``articles``, ``pubmed``, ``openalex``,
+    ``both`` (counts by ``source``; an article of another or no source counts in ``articles``
+    only). Every year from the first to the last present is a row (zero when empty). Articles
+    without a publication year are left out. ``located_only`` (default, the paper's n = 397,967)
+    counts only articles with a lead country.
+
+    CAGR = (n_last / n_first) ** (1 / (last - first)) - 1 over ``cagr_years`` clamped to the years
+    present (``compound_annual_growth``); the span used is in ``frame.attrs["cagr_years"]`` and the
+    value in ``frame.attrs["cagr"]``.
+    """
+    a = atlas_sample(articles) if located_only else articles
+    year = pd.to_numeric(a["publication_year"], errors="coerce")
+    a = a[year.notna()]
+    year = year[year.notna()].astype(int)
+    cols = ["year", "articles", "pubmed", "openalex", "both"]
+    if a.empty:
+        out = pd.DataFrame({c: pd.Series([], dtype="int64") for c in cols})
+        out.attrs.update(cagr=float("nan"), cagr_years=tuple(int(y) for y in cagr_years))
+        return out, float("nan")
+    years = pd.RangeIndex(int(year.min()), int(year.max()) + 1, name="year")
+    src = a["source"].astype("string").str.lower()
+    out = pd.DataFrame({"articles": year.value_counts().reindex(years, fill_value=0)})
+    for s in ("pubmed", "openalex", "both"):
+        out[s] = year[(src == s).fillna(False).to_numpy()].value_counts().reindex(years, fill_value=0)
+    out = out.astype("int64").reset_index()
+    cagr, first, last = compound_annual_growth(out.set_index("year")["articles"], *cagr_years)
+    out.attrs.update(cagr=cagr, cagr_years=(first, last))
+    return out[cols], cagr
+
+
+# ---------------------------------------------------------------- Fig. 2
+
+
+def country_counts(articles: pd.DataFrame) -> pd.DataFrame:
+    """Seed 004 Fig. 2 (and Supplementary S2's table): articles per lead country, 2000-2022 pooled.
+
+    Columns: ``rank`` (1 = most articles; ties by country code), ``country_code``, ``iso3``,
+    ``country_name`` (M49; <NA> for a code M49 lacks), ``world_region``, ``articles``, ``share``
+    (of all articles with a lead country, so shares sum to 1), ``journal_articles``,
+    ``conference_articles`` (by ``outlet_kind``; the paper contrasts India's journals and
+    conferences).
+    """
+    a = atlas_sample(articles)
+    kind = a["outlet_kind"].astype("string").str.lower()
+    g = pd.DataFrame(
+        {
+            "articles": a.groupby("_country").size(),
+            "journal_articles": (kind == "journal").fillna(False).groupby(a["_country"]).sum(),
+            "conference_articles": (kind == "conference").fillna(False).groupby(a["_country"]).sum(),
+            "world_region": a.groupby("_country")["_region"].first(),
+        }
+    )
+    g = g.reset_index(names="country_code").sort_values(["articles", "country_code"], ascending=[False, True], kind="stable")
+    g = g.reset_index(drop=True)
+    out = _country_frame(pd.Index(g["country_code"]))
+    out.insert(0, "rank", np.arange(1, len(g) + 1, dtype="int64"))
+    out["world_region"] = pd.array(g["world_region"].to_numpy(), dtype="string")
+    out["articles"] = g["articles"].astype("int64").to_numpy()
+    out["share"] = _share(out["articles"], out["articles"].sum())
+    out["journal_articles"] = g["journal_articles"].astype("int64").to_numpy()
+    out["conference_articles"] = g["conference_articles"].astype("int64").to_numpy()
+    return out
+
+
+# ---------------------------------------------------------------- Fig. 3
+
+
+def topic_country_shares(articles: pd.DataFrame, top_countries: int = 40, top_topics: int = 40) -> pd.DataFrame:
+    """Seed 004 Fig. 3: the heatmap of countries' topic focus, "the share of a country's
+    publications for a specific content category relative to all publications by the same country"
+    for the 40 most productive countries and the 40 most frequent topics.
+
+    Articles without a ``topic`` (null or blank) are excluded throughout: from the country ranking,
+    from the topic ranking and from the denominators (every article of the paper has a topic, so
+    the share is of the country's articles that have one; a country's shares over *all* topics sum
+    to 1, over the top topics to less). Countries are ranked by such articles (ties by code), topics
+    by their frequency among all located articles with a topic (ties by name).
+
+    Long frame, one row per country x topic of the top grid (zeros included): ``country_code``,
+    ``country_name``, ``world_region``, ``country_rank``, ``topic``, ``topic_rank``, ``articles``
+    (the cell), ``country_articles`` (the denominator), ``share``. Sorted as Fig. 3 lays it out:
+    countries grouped by region (``WORLD_REGIONS`` order) then by rank, topics by rank.
+    """
+    a = atlas_sample(articles)
+    topic = a["topic"].astype("string").str.strip()
+    a = a.assign(_topic=topic)[topic.notna() & (topic != "")]
+    per_country = a.groupby("_country").size().rename("n").reset_index()
+    per_country = per_country.sort_values(["n", "_country"], ascending=[False, True], kind="stable").head(top_countries)
+    per_topic = a.groupby("_topic").size().rename("n").reset_index()
+    per_topic = per_topic.sort_values(["n", "_topic"], ascending=[False, True], kind="stable").head(top_topics)
+    countries = per_country["_country"].tolist()
+    topics = per_topic["_topic"].tolist()
+    cells = a[a["_country"].isin(countries) & a["_topic"].isin(topics)].groupby(["_country", "_topic"]).size()
+    grid = pd.MultiIndex.from_product([countries, topics], names=["_country", "_topic"])
+    out = cells.reindex(grid, fill_value=0).rename("articles").reset_index()
+    den = per_country.set_index("_country")["n"]
+    region = a.groupby("_country")["_region"].first()
+    names = _m49()["country_name"]
+    out = pd.DataFrame(
+        {
+            "country_code": out["_country"].astype("string"),
+            "country_name": out["_country"].map(names).astype("string"),
+            "world_region": out["_country"].map(region).astype("string"),
+            "country_rank": out["_country"].map({c: k + 1 for k, c in enumerate(countries)}).astype("int64"),
+            "topic": out["_topic"].astype("string"),
+            "topic_rank": out["_topic"].map({t: k + 1 for k, t in enumerate(topics)}).astype("int64"),
+            "articles": out["articles"].astype("int64"),
+            "country_articles": out["_country"].map(den).astype("int64"),
+        }
+    )
+    out["share"] = _share(out["articles"], out["country_articles"])
+    out["_r"] = _region_order(out["world_region"])
+    out = out.sort_values(["_r", "country_rank", "topic_rank"], kind="stable").drop(columns="_r")
+    return out.reset_index(drop=True)
+
+
+# ---------------------------------------------------------------- Fig. 4
+
+
+def clinical_by_country(articles: pd.DataFrame, top: int = 30) -> pd.DataFrame:
+    """Seed 004 Fig. 4: clinical AI research of the ``top`` countries by clinical articles: "the
+    share of a country's clinical research relative to global clinical research production (primary
+    y-axis) and relative to all publications within the same country (secondary y-axis)".
+
+    Columns: ``rank`` (by clinical articles, ties by all articles then code), ``country_code``,
+    ``country_name``, ``world_region``, ``articles`` (all the country's articles),
+    ``clinical_articles``, ``share_of_world_clinical`` (of all located clinical articles, so the
+    full list sums to 1), ``clinical_share_of_country`` (clinical / the country's articles),
+    ``cumulative_share_of_world_clinical`` (the paper: the top 30 hold 94%). A null ``is_clinical``
+    is not clinical.
+    """
+    a = atlas_sample(articles)
+    clin = _flag(a["is_clinical"])
+    g = pd.DataFrame(
+        {"articles": a.groupby("_country").size(), "clinical_articles": clin.groupby(a["_country"]).sum().astype("int64"),
+         "world_region": a.groupby("_country")["_region"].first()}
+    ).reset_index(names="country_code")
+    world = float(clin.sum())
+    g = g[g["clinical_articles"] > 0].sort_values(
+        ["clinical_articles", "articles", "country_code"], ascending=[False, False, True], kind="stable"
+    ).head(top).reset_index(drop=True)
+    out = _country_frame(pd.Index(g["country_code"])).drop(columns="iso3")
+    out.insert(0, "rank", np.arange(1, len(g) + 1, dtype="int64"))
+    out["world_region"] = pd.array(g["world_region"].to_numpy(), dtype="string")
+    out["articles"] = g["articles"].astype("int64").to_numpy()
+    out["clinical_articles"] = g["clinical_articles"].astype("int64").to_numpy()
+    out["share_of_world_clinical"] = _share(out["clinical_articles"], world)
+    out["clinical_share_of_country"] = _share(out["clinical_articles"], out["articles"])
+    out["cumulative_share_of_world_clinical"] = np.cumsum(out["share_of_world_clinical"].to_numpy())
+    return out
+
+
+# ---------------------------------------------------------------- Figs. 5, 6
+
+
+def high_ranked_by_country(articles: pd.DataFrame, min_articles: int = 100) -> pd.DataFrame:
+    """Seed 004 Fig. 5: the share of each country's articles published in high-ranked outlets
+    (top-three journal of its best JCR category, or an A* CORE conference), 2000-2022 pooled,
+    "limited to countries with at least 100 publications".
+
+    The denominator is *all* the country's articles, those in unranked outlets (not in JCR or CORE,
+    ``outlet_ranked`` false) included: the paper stratifies all publications, and an unranked
+    outlet simply is not high-ranked. ``share_high_ranked_of_ranked`` gives the share among
+    articles in ranked outlets as well.
+
+    Columns: ``rank`` (by share, ties by articles then code), ``country_code``, ``iso3``,
+    ``country_name``, ``world_region``, ``articles``, ``ranked_articles``, ``high_ranked_articles``,
+    ``share_high_ranked``, ``share_high_ranked_of_ranked``.
+    """
+    a = atlas_sample(articles)
+    g = pd.DataFrame(
+        {
+            "articles": a.groupby("_country").size(),
+            "ranked_articles": _flag(a["outlet_ranked"]).groupby(a["_country"]).sum(),
+            "high_ranked_articles": _flag(a["high_ranked"]).groupby(a["_country"]).sum(),
+            "world_region": a.groupby("_country")["_region"].first(),
+        }
+    ).reset_index(names="country_code")
+    g = g[g["articles"] >= min_articles].copy()
+    g["share_high_ranked"] = _share(g["high_ranked_articles"], g["articles"])
+    g = g.sort_values(["share_high_ranked", "articles", "country_code"], ascending=[False, False, True], kind="stable")
+    g = g.reset_index(drop=True)
+    out = _country_frame(pd.Index(g["country_code"]))
+    out.insert(0, "rank", np.arange(1, len(g) + 1, dtype="int64"))
+    out["world_region"] = pd.array(g["world_region"].to_numpy(), dtype="string")
+    for c in ("articles", "ranked_articles", "high_ranked_articles"):
+        out[c] = g[c].astype("int64").to_numpy()
+    out["share_high_ranked"] = g["share_high_ranked"].to_numpy(dtype=float)
+    out["share_high_ranked_of_ranked"] = _share(out["high_ranked_articles"], out["ranked_articles"])
+    return out
+
+
+def high_ranked_by_region_year(articles: pd.DataFrame) -> pd.DataFrame:
+    """Seed 004 Fig. 6: the share of each world region's articles of a year published in
+    high-ranked outlets. As in ``high_ranked_by_country`` the denominator is all the region's
+    articles of the year, unranked outlets included. Articles whose lead country has no region, or
+    without a year, are left out.
+
+    Columns: ``world_region``, ``year``, ``articles``, ``ranked_articles``,
+    ``high_ranked_articles``, ``share_high_ranked``; one row per region-year with an article,
+    regions in ``WORLD_REGIONS`` order.
+    """
+    a = atlas_sample(articles)
+    a = a.assign(_year=pd.to_numeric(a["publication_year"], errors="coerce"))
+    a = a[a["_region"].notna() & a["_year"].notna()]
+    keys = [a["_region"].astype(str), a["_year"].astype(int)]
+    g = pd.DataFrame(
+        {
+            "articles": a.groupby(keys).size(),
+            "ranked_articles": _flag(a["outlet_ranked"]).groupby(keys).sum(),
+            "high_ranked_articles": _flag(a["high_ranked"]).groupby(keys).sum(),
+        }
+    )
+    g.index.names = ["world_region", "year"]
+    g = g.reset_index()
+    g["share_high_ranked"] = _share(g["high_ranked_articles"], g["articles"])
+    g["_r"] = _region_order(g["world_region"])
+    g = g.sort_values(["_r", "year"], kind="stable").drop(columns="_r").reset_index(drop=True)
+    g["world_region"] = g["world_region"].astype("string")
+    for c in ("year", "articles", "ranked_articles", "high_ranked_articles"):
+        g[c] = g[c].astype("int64")
+    return g
+
+
+# ---------------------------------------------------------------- Fig. 7
+
+
+def region_dummies(region: pd.Series) -> pd.DataFrame:
+    """0/1 columns for the five non-base regions (``REGION_TERMS``; Asia is the base)."""
+    return pd.DataFrame({term: (region == r).fillna(False).astype(float).to_numpy() for r, term in REGION_TERMS.items()},
+                        index=region.index)
+
+
+def _cov_kwargs(a: pd.DataFrame, cov_type: str, cluster_by: str | None) -> dict:
+    if cluster_by is None:
+        if cov_type == "cluster":
+            raise ValueError("cov_type='cluster' needs cluster_by (a column of the articles)")
+        return {"cov_type": cov_type}
+    return {"cov_type": "cluster", "clusters": a[cluster_by].astype(object).where(a[cluster_by].notna(), None).to_numpy()}
+
+
+def relevance_models(
+    articles: pd.DataFrame,
+    outcome: Outcome = "citations",
+    outlet_effects: bool = False,
+    *,
+    cov_type: str = "HC1",
+    cluster_by: str | None = None,
+    **fit_kwargs,
+) -> CountResult:
+    """Seed 004 Fig. 7: negative binomial (NB2) regression of ``outcome`` (``citations``, Fig. 7A/D;
+    ``clinical_citations``, Fig. 7B/C) on dummies of the lead author's world region, Asia the base
+    category, with publication-year effects absorbed ("we account for publication years using
+    dummy variables in all our regression analyses") and, when ``outlet_effects``, outlet
+    (``outlet_id``) effects absorbed too (Fig. 7C/D).
+
+    Articles whose region is unknown (no lead country, or one M49 does not place) are dropped and
+    counted as ``result.dropped["unknown_region"]``; rows with a missing outcome, year or (with
+    outlet effects) outlet are dropped by the engine as ``missing``; outlets (and years) whose
+    outcome is zero throughout are dropped by the engine as ``all_zero_groups`` ("outlets with all
+    zero outcomes ... get automatically dropped"). A region absent from the sample is omitted
+    (``result.omitted``). Covariance: ``cov_type`` (default HC1, heteroskedasticity-robust; the
+    paper does not say), or clustered by the column ``cluster_by``. Regressor names:
+    ``REGION_TERMS``; ``result.irr()`` gives the IRRs.
+    """
+    a = with_regions(articles)
+    unknown = int(a["_region"].isna().sum())
+    a = a[a["_region"].notna()]
+    y = pd.to_numeric(a[outcome], errors="coerce").astype(float).rename(outcome)
+    X = region_dummies(a["_region"])
+    absorb = pd.DataFrame({"year": pd.to_numeric(a["publication_year"], errors="coerce").to_numpy()}, index=a.index)
+    if outlet_effects:
+        absorb["outlet"] = a["outlet_id"].astype(object).where(a["outlet_id"].notna(), np.nan).to_numpy()
+    kw = {"missing": "drop", "collinear": "drop", **_cov_kwargs(a, cov_type, cluster_by), **fit_kwargs}
+    res = negative_binomial(y.reset_index(drop=True), X.reset_index(drop=True), absorb=absorb.reset_index(drop=True), **kw)
+    res.dropped = {"unknown_region": unknown, **res.dropped}
+    res.outcome = outcome
+    return res
+
+
+def fit_relevance_models(articles: pd.DataFrame, **kwargs) -> dict[str, CountResult]:
+    """The four models of seed 004 Fig. 7 keyed by panel (``FIG7_MODELS``): A citations and B
+    clinical citations with year effects; C clinical citations and D citations with year and
+    outlet effects."""
+    return {panel: relevance_models(articles, outcome, outlet, **kwargs) for panel, (outcome, outlet) in FIG7_MODELS.items()}
+
+
+def irr_table(results: dict[str, CountResult], alpha: float = 0.05) -> pd.DataFrame:
+    """Incidence-rate ratios of fitted models as one long frame (Figs. 7 and 8A).
+
+    Columns: ``model`` (the dict key), ``outcome``, ``absorbed`` (the absorbed effects, comma
+    separated), ``term``, ``label`` (``TERM_LABELS``), ``coef``, ``std_err``, ``irr``, ``lower``,
+    ``upper`` (the ``1 - alpha`` interval, exp of the coefficient's bounds), ``p_value``, ``nobs``,
+    ``nb_alpha`` (the NB2 dispersion), ``converged``, and one ``dropped_<key>`` per ``DROP_KEYS``
+    (0 when the model did not record it).
+    """
+    rows = []
+    for model, res in results.items():
+        irr = res.irr(alpha)
+        for term in res.params.index:
+            row = {
+                "model": str(model),
+                "outcome": res.outcome,
+                "absorbed": ",".join(res.absorbed),
+                "term": str(term),
+                "label": TERM_LABELS.get(str(term), str(term)),
+                "coef": float(res.params[term]),
+                "std_err": float(res.bse[term]),
+                "irr": float(irr.loc[term, "irr"]),
+                "lower": float(irr.loc[term, "lower"]),
+                "upper": float(irr.loc[term, "upper"]),
+                "p_value": float(res.pvalues[term]),
+                "nobs": int(res.nobs),
+                "nb_alpha": float(res.alpha) if res.alpha is not None else np.nan,
+                "converged": bool(res.converged),
+            }
+            for k in DROP_KEYS:
+                row[f"dropped_{k}"] = int(res.dropped.get(k, 0))
+            rows.append(row)
+    cols = ["model", "outcome", "absorbed", "term", "label", "coef", "std_err", "irr", "lower", "upper", "p_value", "nobs",
+            "nb_alpha", "converged", *(f"dropped_{k}" for k in DROP_KEYS)]
+    return pd.DataFrame(rows, columns=cols)
+
+
+# ---------------------------------------------------------------- Fig. 8
+
+
+def collaboration_model(
+    articles: pd.DataFrame,
+    outcome: Outcome = "citations",
+    *,
+    cov_type: str = "HC1",
+    cluster_by: str | None = None,
+    **fit_kwargs,
+) -> CountResult:
+    """Seed 004 Fig. 8A: NB2 regression of ``outcome`` on ``international`` (1 when at least two
+    authors are affiliated with different countries; a null flag is 0), "controlling for
+    publication year dummy variables, the locale of the lead author, and the total number of
+    authors on the author byline": ``n_authors`` enters linearly (the paper does not say how;
+    Stata's default for a continuous control), lead-country and year effects are absorbed.
+
+    Articles without a lead country are dropped and counted as ``dropped["unknown_country"]``;
+    missing outcome, year or ``n_authors`` as ``missing``; countries or years with an all-zero
+    outcome as ``all_zero_groups``. Covariance as in ``relevance_models``. Regressors:
+    ``international``, ``n_authors``.
+    """
+    a = with_regions(articles)
+    unknown = int(a["_country"].isna().sum())
+    a = a[a["_country"].notna()]
+    y = pd.to_numeric(a[outcome], errors="coerce").astype(float).rename(outcome)
+    X = pd.DataFrame(
+        {
+            "international": _flag(a["is_international"]).astype(float).to_numpy(),
+            "n_authors": pd.to_numeric(a["n_authors"], errors="coerce").astype(float).to_numpy(),
+        }
+    )
+    absorb = pd.DataFrame(
+        {"lead_country": a["_country"].astype(str).to_numpy(),
+         "year": pd.to_numeric(a["publication_year"], errors="coerce").to_numpy()}
+    )
+    kw = {"missing": "drop", "collinear": "drop", **_cov_kwargs(a, cov_type, cluster_by), **fit_kwargs}
+    res = negative_binomial(y.reset_index(drop=True), X, absorb=absorb, **kw)
+    res.dropped = {"unknown_country": unknown, **res.dropped}
+    res.outcome = outcome
+    return res
+
+
+def international_share_by_year(articles: pd.DataFrame) -> pd.DataFrame:
+    """Seed 004 Fig. 8B: the share of a year's articles (with a lead country) that are
+    international ("at least two authors affiliated in different countries"; a null flag is
+    national). Columns: ``year``, ``articles``, ``international_articles``,
+    ``share_international``."""
+    a = atlas_sample(articles)
+    year = pd.to_numeric(a["publication_year"], errors="coerce")
+    a, year = a[year.notna()], year[year.notna()].astype(int)
+    intl = _flag(a["is_international"])
+    g = pd.DataFrame({"articles": a.groupby(year).size(), "international_articles": intl.groupby(year).sum()})
+    g.index.name = "year"
+    g = g.reset_index().astype("int64")
+    g["share_international"] = _share(g["international_articles"], g["articles"])
+    return g
+
+
+def international_share_by_region(articles: pd.DataFrame) -> pd.DataFrame:
+    """Seed 004 Fig. 8C: the share of international articles by the lead author's world region
+    (the paper: Africa 36%, Oceania 32%, Europe 27%, Latin America 23%, Northern America 18%,
+    Asia 16%). Columns: ``world_region``, ``articles``, ``international_articles``,
+    ``share_international``; regions with articles, in ``WORLD_REGIONS`` order."""
+    a = atlas_sample(articles)
+    a = a[a["_region"].notna()]
+    intl = _flag(a["is_international"])
+    g = pd.DataFrame({"articles": a.groupby("_region").size(), "international_articles": intl.groupby(a["_region"]).sum()})
+    g = g.reindex([r for r in WORLD_REGIONS if r in g.index])
+    g.index.name = "world_region"
+    g = g.reset_index()
+    g["world_region"] = g["world_region"].astype("string")
+    g[["articles", "international_articles"]] = g[["articles", "international_articles"]].astype("int64")
+    g["share_international"] = _share(g["international_articles"], g["articles"])
+    return g
+
+
+# ---------------------------------------------------------------- Fig. 9
+
+_LEAD_RULE = re.compile(r"^\s*(last|first)[_ ]?author", re.IGNORECASE)
+
+
+def lead_author_seq(articles: pd.DataFrame, authors: pd.DataFrame) -> pd.Series:
+    """The byline position (0-based ``author_seq``) of each article's lead author, index
+    ``article_id``, from ``lead_rule`` (``aigeo_assets.lifesci.corpus.lead_countries`` writes
+    ``last_author:<rule>``, ``first_author:<rule>`` or ``none``): ``last...`` is position
+    ``n_authors - 1`` (as the corpus places the last author; the largest ``author_seq`` of the
+    article in ``authors`` when ``n_authors`` is missing), ``first...`` position 0; <NA> otherwise."""
+    ids = articles["article_id"].astype("string")
+    kind = articles["lead_rule"].astype("string").str.extract(_LEAD_RULE, expand=False).str.lower()
+    n = pd.to_numeric(articles["n_authors"], errors="coerce")
+    max_seq = pd.to_numeric(authors["author_seq"], errors="coerce").groupby(authors["article_id"].astype("string")).max()
+    last = (n - 1).where(n.notna() & (n > 0), ids.map(max_seq).astype("Float64"))
+    seq = pd.Series(pd.NA, index=articles.index, dtype="Int64")
+    seq = seq.mask((kind == "first").fillna(False), 0)
+    seq = seq.mask((kind == "last").fillna(False), last.astype("Int64"))
+    return pd.Series(seq.to_numpy(), index=pd.Index(ids.to_numpy(), name="article_id"), name="lead_seq", dtype="Int64")
+
+
+def dyad_list(articles: pd.DataFrame, authors: pd.DataFrame, max_authors: int = 10) -> pd.DataFrame:
+    """Seed 004 Fig. 9's raw material: for each international article (``is_international``), each
+    author among the first ``max_authors`` of the byline (``author_seq < max_authors``) other than
+    the lead author, and each of that author's countries that differs from the lead country: one
+    row. An author with several affiliations counts in every foreign country they hold (a country
+    equal to the lead's is no difference); an author without a country counts nowhere.
+
+    Columns: ``article_id``, ``lead_seq``, ``author_seq``, ``lead_country_code``,
+    ``coauthor_country_code``, ``lead_world_region``, ``coauthor_world_region`` (<NA> when M49
+    does not place the country). Articles whose ``lead_rule`` names no lead author contribute
+    nothing.
+    """
+    a = atlas_sample(articles)
+    a = a[_flag(a["is_international"]).to_numpy()]
+    lead = lead_author_seq(a, authors)
+    meta = pd.DataFrame(
+        {"lead_seq": lead.to_numpy(), "lead_country_code": a["_country"].to_numpy(), "lead_world_region": a["_region"].to_numpy()},
+        index=pd.Index(a["article_id"].astype("string").to_numpy(), name="article_id"),
+    )
+    meta = meta[meta["lead_seq"].notna()]
+    au = pd.DataFrame(
+        {
+            "article_id": authors["article_id"].astype("string").to_numpy(),
+            "author_seq": pd.to_numeric(authors["author_seq"], errors="coerce").to_numpy(),
+            "coauthor_country_code": _countries(authors["country_code"]).to_numpy(),
+        }
+    )
+    au = au[au["article_id"].isin(meta.index) & au["coauthor_country_code"].notna() & (au["author_seq"] < max_authors)]
+    au = au.join(meta, on="article_id")
+    au = au[(au["author_seq"] != au["lead_seq"]) & (au["coauthor_country_code"] != au["lead_country_code"])]
+    au = au.drop_duplicates(["article_id", "author_seq", "coauthor_country_code"])
+    regions = _m49()["world_region"]
+    out = pd.DataFrame(
+        {
+            "article_id": au["article_id"].astype("string"),
+            "lead_seq": au["lead_seq"].astype("int64"),
+            "author_seq": au["author_seq"].astype("int64"),
+            "lead_country_code": au["lead_country_code"].astype("string"),
+            "coauthor_country_code": au["coauthor_country_code"].astype("string"),
+            "lead_world_region": au["lead_world_region"].astype("string"),
+            "coauthor_world_region": au["coauthor_country_code"].map(regions).astype("string"),
+        }
+    )
+    return out.sort_values(["article_id", "author_seq", "coauthor_country_code"], kind="stable").reset_index(drop=True)
+
+
+def collaboration_dyads(
+    articles: pd.DataFrame, authors: pd.DataFrame, max_authors: int = 10, per: Literal["country", "author"] = "country"
+) -> pd.DataFrame:
+    """Seed 004 Fig. 9: international collaborations as dyads lead region -> co-author region.
+
+    The paper: "counting all dyadic connections between the country of the lead author and any
+    other country of the first 10 authors listed" (Methods) and "if a lead author's country of
+    affiliation is the US and the lead author collaborates with co-authors from China and Germany,
+    then we depict two lines ... one from Northern America to Asia and one from Northern America
+    to Europe". **Choice** (``per="country"``, default): one dyad per article and distinct foreign
+    country among the first ``max_authors`` authors other than the lead author; two Chinese
+    co-authors make one US->China dyad. The paper's n (105,258 dyads for about 80,000
+    international articles, 1.3 per article) fits this reading better than one per author.
+    ``per="author"`` counts one dyad per co-author and foreign country instead (the Fig. 9
+    caption's "co-authorships between a publication's lead author and any other author ... from a
+    different country"). Within-region dyads (US -> Canada) are kept. Lead author and rule: see
+    ``lead_author_seq`` and ``dyad_list``. Dyads whose co-author country M49 does not place, or
+    whose lead has no region, are left out.
+
+    Columns: ``lead_world_region``, ``coauthor_world_region``, ``dyads``, ``articles`` (distinct
+    articles behind the dyads); regions in ``WORLD_REGIONS`` order, only pairs with dyads.
+    """
+    if per not in ("country", "author"):
+        raise ValueError(f"per={per!r}: use 'country' or 'author'")
+    d = dyad_list(articles, authors, max_authors)
+    d = d[d["lead_world_region"].notna() & d["coauthor_world_region"].notna()]
+    if per == "country":
+        d = d.drop_duplicates(["article_id", "coauthor_country_code"])
+    keys = ["lead_world_region", "coauthor_world_region"]
+    g = d.groupby(keys).agg(dyads=("article_id", "size"), articles=("article_id", "nunique")).reset_index()
+    g["_a"], g["_b"] = _region_order(g["lead_world_region"]), _region_order(g["coauthor_world_region"])
+    g = g.sort_values(["_a", "_b"], kind="stable").drop(columns=["_a", "_b"]).reset_index(drop=True)
+    for c in keys:
+        g[c] = g[c].astype("string")
+    g[["dyads", "articles"]] = g[["dyads", "articles"]].astype("int64")
+    return g

@@ -1,0 +1,274 @@
+"""Figures of seed 004 (Figs. 1-9) from the tables of ``aigeo_assets.lifesci.analyses``.
+
+Pure functions: pandas frames in, plotly Figures out (``template="plotly_white"``); writing them is
+``aigeo_assets.reports.figures.write_figure``'s job (which inlines the vendored topojson for the
+map of Fig. 2, so it renders offline). Tables hold shares as fractions; figures plot percentages.
+Regions keep one colour throughout (``REGION_COLORS``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from aigeo_assets.geo.regions import WORLD_REGIONS
+from aigeo_assets.lifesci.analyses import FIG7_MODELS, REGION_SHORT
+from aigeo_assets.reports.city_figures import style_world_map
+
+REGION_COLORS: dict[str, str] = {
+    "Africa": "#ff7f0e",
+    "Asia": "#d62728",
+    "Europe": "#1f77b4",
+    "Latin America and the Caribbean": "#2ca02c",
+    "Northern America": "#9467bd",
+    "Oceania": "#17becf",
+}
+OTHER_COLOR = "#7f7f7f"
+SOURCE_LABELS = {"pubmed": "PubMed (journals)", "openalex": "OpenAlex (conference proceedings)", "both": "PubMed and OpenAlex"}
+SOURCE_COLORS = {"pubmed": "#1f77b4", "openalex": "#ff7f0e", "both": "#2ca02c"}
+OUTCOME_LABELS = {"citations": "Citations in life-science research", "clinical_citations": "Citations in clinical research"}
+
+
+def region_color(region) -> str:
+    return REGION_COLORS.get(None if pd.isna(region) else str(region), OTHER_COLOR)
+
+
+def _short(region) -> str:
+    return "unknown" if pd.isna(region) else REGION_SHORT.get(str(region), str(region))
+
+
+def _f(s: pd.Series) -> np.ndarray:
+    return pd.to_numeric(s, errors="coerce").astype("float64").to_numpy()
+
+
+def _labels(df: pd.DataFrame) -> list[str]:
+    name = df["country_name"].astype("string").fillna(df["country_code"].astype("string"))
+    return name.astype(str).tolist()
+
+
+# ---------------------------------------------------------------- Fig. 1
+
+
+def fig_yearly_counts(counts: pd.DataFrame, cagr: float | None = None, cagr_years: tuple[int, int] | None = None) -> go.Figure:
+    """Seed 004 Fig. 1: articles per year (``yearly_counts``), stacked by source, the CAGR in the
+    title (from the arguments, else ``counts.attrs``)."""
+    cagr = counts.attrs.get("cagr") if cagr is None else cagr
+    span = counts.attrs.get("cagr_years") if cagr_years is None else cagr_years
+    x = counts["year"].astype(int).tolist()
+    fig = go.Figure()
+    rest = _f(counts["articles"]) - sum(_f(counts[s]) for s in SOURCE_LABELS)
+    for s, label in SOURCE_LABELS.items():
+        if _f(counts[s]).sum() > 0:
+            fig.add_trace(go.Bar(x=x, y=_f(counts[s]), name=label, marker_color=SOURCE_COLORS[s]))
+    if rest.sum() > 0:
+        fig.add_trace(go.Bar(x=x, y=rest, name="other source", marker_color=OTHER_COLOR))
+    growth = ""
+    if cagr is not None and np.isfinite(cagr):
+        growth = f" — growth {100 * cagr:.1f}% a year" + (f" (CAGR {span[0]}–{span[1]})" if span else "")
+    fig.update_layout(
+        barmode="stack", template="plotly_white", title=f"AI life-science articles per year (n = {int(_f(counts['articles']).sum()):,}){growth}",
+        xaxis_title="publication year", yaxis_title="articles", legend=dict(x=0.01, y=0.99),
+    )
+    return fig
+
+
+# ---------------------------------------------------------------- Fig. 2
+
+
+def fig_country_map(countries: pd.DataFrame) -> go.Figure:
+    """Seed 004 Fig. 2: articles by lead country (``country_counts``) on a world choropleth. The
+    colour is log10(articles) (the US has thousands of times Kenya's count), the colour bar labelled
+    in articles; ``customdata`` holds the counts. Countries without an ISO-3 code are not drawn."""
+    c = countries[countries["iso3"].notna() & (_f(countries["articles"]) > 0)]
+    n = _f(c["articles"])
+    z = np.log10(n)
+    top = int(np.ceil(z.max())) if len(z) else 1
+    ticks = list(range(0, max(top, 1) + 1))
+    fig = go.Figure(
+        go.Choropleth(
+            locations=c["iso3"].astype(str).tolist(), locationmode="ISO-3", z=z, customdata=n,
+            text=_labels(c), hovertemplate="%{text}: %{customdata:,.0f} articles<extra></extra>",
+            colorscale="Viridis", zmin=0, zmax=max(float(z.max()) if len(z) else 1.0, 1.0), marker_line_color="white", marker_line_width=0.3,
+            colorbar=dict(title="articles", tickvals=ticks, ticktext=[f"{10**t:,}" for t in ticks]),
+        )
+    )
+    style_world_map(fig)
+    fig.update_layout(template="plotly_white", title=f"AI life-science articles by lead country (n = {int(_f(countries['articles']).sum()):,})",
+                      margin=dict(l=10, r=10, t=50, b=10))
+    return fig
+
+
+# ---------------------------------------------------------------- Fig. 3
+
+
+def fig_topic_heatmap(shares: pd.DataFrame) -> go.Figure:
+    """Seed 004 Fig. 3: topics (rows, most frequent on top) x countries (columns, grouped by region,
+    in the order of ``topic_country_shares``), the cell the percentage of the country's articles."""
+    countries = shares.drop_duplicates("country_code")[["country_code", "country_name", "world_region"]]
+    topics = shares.drop_duplicates("topic").sort_values("topic_rank")["topic"].astype(str).tolist()
+    grid = shares.pivot(index="topic", columns="country_code", values="share").reindex(index=topics, columns=countries["country_code"])
+    ticktext = [f'<span style="color:{region_color(r)}">{n}</span>' for n, r in zip(_labels(countries), countries["world_region"])]
+    fig = go.Figure(
+        go.Heatmap(
+            z=100 * grid.to_numpy(dtype=float), x=countries["country_code"].astype(str).tolist(), y=topics,
+            colorscale="Magma", colorbar=dict(title="% of the country's articles"),
+            hovertemplate="%{x} / %{y}: %{z:.1f}%<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        template="plotly_white", title="Topic focus of the most productive countries (share of the country's articles)",
+        xaxis=dict(tickvals=countries["country_code"].astype(str).tolist(), ticktext=ticktext, tickangle=-60),
+        yaxis=dict(autorange="reversed"), height=max(500, 22 * len(topics) + 200),
+    )
+    return fig
+
+
+# ---------------------------------------------------------------- Fig. 4
+
+
+def fig_clinical_by_country(clinical: pd.DataFrame) -> go.Figure:
+    """Seed 004 Fig. 4: for the top countries by clinical articles (``clinical_by_country``), the
+    share of the world's clinical AI articles (top panel, blue) and the share of the country's own
+    articles that are clinical (bottom panel, orange)."""
+    x = _labels(clinical)
+    fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, subplot_titles=(
+        "share of the world's clinical AI articles", "share of the country's articles that are clinical"))
+    fig.add_trace(go.Bar(x=x, y=100 * _f(clinical["share_of_world_clinical"]), marker_color="#1f77b4", name="of world clinical"), row=1, col=1)
+    fig.add_trace(go.Bar(x=x, y=100 * _f(clinical["clinical_share_of_country"]), marker_color="#ff7f0e", name="of the country's articles"),
+                  row=2, col=1)
+    fig.update_yaxes(title_text="%", row=1, col=1)
+    fig.update_yaxes(title_text="%", row=2, col=1)
+    fig.update_layout(template="plotly_white", showlegend=False, height=700,
+                      title=f"Clinical AI research across countries (n = {int(_f(clinical['clinical_articles']).sum()):,} clinical articles shown)")
+    return fig
+
+
+# ---------------------------------------------------------------- Figs. 5, 6
+
+
+def fig_high_ranked_by_country(high: pd.DataFrame) -> go.Figure:
+    """Seed 004 Fig. 5: the percentage of each country's articles in high-ranked outlets
+    (``high_ranked_by_country``), in the table's order, coloured by region."""
+    fig = go.Figure(
+        go.Bar(
+            x=_labels(high), y=100 * _f(high["share_high_ranked"]), marker_color=[region_color(r) for r in high["world_region"]],
+            customdata=np.column_stack([_f(high["high_ranked_articles"]), _f(high["articles"])]) if len(high) else None,
+            hovertemplate="%{x}: %{y:.1f}% (%{customdata[0]:,.0f} of %{customdata[1]:,.0f})<extra></extra>",
+        )
+    )
+    fig.update_layout(template="plotly_white", yaxis_title="% of the country's articles in high-ranked outlets", xaxis_tickangle=-60,
+                      title="Articles in high-ranked outlets by country (countries with at least the minimum of articles)")
+    return fig
+
+
+def fig_high_ranked_by_region_year(by_region: pd.DataFrame) -> go.Figure:
+    """Seed 004 Fig. 6: the percentage of each region's articles of a year in high-ranked outlets
+    (``high_ranked_by_region_year``), one line per region."""
+    fig = go.Figure()
+    for region in [r for r in WORLD_REGIONS if r in set(by_region["world_region"].astype(str))]:
+        s = by_region[by_region["world_region"] == region].sort_values("year")
+        fig.add_trace(go.Scatter(x=s["year"].astype(int).tolist(), y=100 * _f(s["share_high_ranked"]), mode="lines+markers",
+                                 name=_short(region), line=dict(color=region_color(region))))
+    fig.update_layout(template="plotly_white", xaxis_title="publication year", yaxis_title="% in high-ranked outlets",
+                      title="Articles in high-ranked outlets by world region and year")
+    return fig
+
+
+# ---------------------------------------------------------------- Fig. 7
+
+
+def _panel_title(model: str, rows: pd.DataFrame) -> str:
+    outcome = str(rows["outcome"].iloc[0])
+    outlets = "outlet" in str(rows["absorbed"].iloc[0]).split(",")
+    effects = "year and outlet effects" if outlets else "year effects"
+    return f"{model}: {OUTCOME_LABELS.get(outcome, outcome)}, {effects} (n = {int(rows['nobs'].iloc[0]):,})"
+
+
+def fig_relevance_irrs(irrs: pd.DataFrame) -> go.Figure:
+    """Seed 004 Fig. 7: forest plots of the regions' IRRs (base Asia) with 95% intervals from
+    ``irr_table(fit_relevance_models(...))``, one panel per model (A, B top; D, C bottom, as in
+    the paper), a dotted line at 1. Points are ordered as ``REGION_TERMS``."""
+    models = list(dict.fromkeys(irrs["model"].astype(str)))
+    order = [m for m in ("A", "B", "D", "C") if m in models] + [m for m in models if m not in FIG7_MODELS]
+    rows_n = (len(order) + 1) // 2
+    titles = [_panel_title(m, irrs[irrs["model"] == m]) for m in order]
+    fig = make_subplots(rows=rows_n, cols=2 if len(order) > 1 else 1, subplot_titles=titles, horizontal_spacing=0.18, vertical_spacing=0.15)
+    for k, m in enumerate(order):
+        s = irrs[irrs["model"] == m]
+        r, c = k // 2 + 1, k % 2 + 1
+        irr = _f(s["irr"])
+        fig.add_trace(
+            go.Scatter(
+                x=irr, y=[_short(v) for v in s["label"]], mode="markers", name=m, showlegend=False,
+                marker=dict(color=[region_color(v) for v in s["label"]], size=10),
+                error_x=dict(type="data", symmetric=False, array=_f(s["upper"]) - irr, arrayminus=irr - _f(s["lower"])),
+                hovertemplate="%{y}: IRR %{x:.3f}<extra></extra>",
+            ),
+            row=r, col=c,
+        )
+        fig.add_vline(x=1.0, line=dict(color="grey", dash="dot"), row=r, col=c)
+        fig.update_xaxes(title_text="IRR vs Asia (95% CI)", row=r, col=c)
+    fig.update_layout(template="plotly_white", height=330 * rows_n,
+                      title="Relevance of AI life-science articles by world region: negative binomial IRRs, base Asia")
+    return fig
+
+
+# ---------------------------------------------------------------- Fig. 8
+
+
+def fig_international_collaboration(irrs: pd.DataFrame, by_year: pd.DataFrame, by_region: pd.DataFrame) -> go.Figure:
+    """Seed 004 Fig. 8: (A) the IRR of ``international`` per outcome with 95% intervals
+    (``irr_table`` of ``collaboration_model`` fits; other terms ignored), (B) the share of
+    international articles per year (``international_share_by_year``), (C) by lead region
+    (``international_share_by_region``)."""
+    fig = make_subplots(rows=1, cols=3, column_widths=[0.3, 0.4, 0.3], horizontal_spacing=0.09, subplot_titles=(
+        "A: international vs national (IRR, 95% CI)", "B: share of international articles", "C: by region of the lead author"))
+    s = irrs[irrs["term"] == "international"]
+    irr = _f(s["irr"])
+    fig.add_trace(go.Scatter(
+        x=[OUTCOME_LABELS.get(o, o) for o in s["outcome"]], y=irr, mode="markers", marker=dict(size=11, color="#1f77b4"),
+        error_y=dict(type="data", symmetric=False, array=_f(s["upper"]) - irr, arrayminus=irr - _f(s["lower"])),
+        name="IRR", showlegend=False), row=1, col=1)
+    fig.add_hline(y=1.0, line=dict(color="grey", dash="dot"), row=1, col=1)
+    fig.add_trace(go.Scatter(x=by_year["year"].astype(int).tolist(), y=100 * _f(by_year["share_international"]), mode="lines+markers",
+                             line=dict(color="#1f77b4"), name="share", showlegend=False), row=1, col=2)
+    fig.add_trace(go.Bar(x=[_short(r) for r in by_region["world_region"]], y=100 * _f(by_region["share_international"]),
+                         marker_color=[region_color(r) for r in by_region["world_region"]], name="by region", showlegend=False),
+                  row=1, col=3)
+    fig.update_yaxes(title_text="IRR", row=1, col=1)
+    fig.update_yaxes(title_text="% international", row=1, col=2)
+    fig.update_yaxes(title_text="% international", row=1, col=3)
+    fig.update_layout(template="plotly_white", height=480, title="International collaborations")
+    return fig
+
+
+# ---------------------------------------------------------------- Fig. 9
+
+
+def fig_collaboration_sankey(dyads: pd.DataFrame) -> go.Figure:
+    """Seed 004 Fig. 9: the alluvial diagram of international collaborations (``collaboration_dyads``):
+    lead-author regions on the left, co-author regions on the right, link widths the dyads. The
+    nodes are the lead regions with dyads, then the co-author regions with dyads, each in
+    ``WORLD_REGIONS`` order; ``node.customdata`` says ``lead`` or ``coauthor`` and the region."""
+    d = dyads[dyads["lead_world_region"].isin(WORLD_REGIONS) & dyads["coauthor_world_region"].isin(WORLD_REGIONS)]
+    left = [r for r in WORLD_REGIONS if r in set(d["lead_world_region"])]
+    right = [r for r in WORLD_REGIONS if r in set(d["coauthor_world_region"])]
+    li, ri = {r: k for k, r in enumerate(left)}, {r: len(left) + k for k, r in enumerate(right)}
+    regions = left + right
+    def rgba(region: str, a: float) -> str:
+        h = REGION_COLORS[region].lstrip("#")
+        return f"rgba({int(h[0:2], 16)},{int(h[2:4], 16)},{int(h[4:6], 16)},{a})"
+    fig = go.Figure(
+        go.Sankey(
+            node=dict(label=[_short(r) for r in regions], color=[REGION_COLORS[r] for r in regions], pad=14, thickness=18,
+                      customdata=[f"lead: {r}" for r in left] + [f"coauthor: {r}" for r in right],
+                      hovertemplate="%{customdata}: %{value:,.0f} dyads<extra></extra>"),
+            link=dict(source=[li[r] for r in d["lead_world_region"]], target=[ri[r] for r in d["coauthor_world_region"]],
+                      value=_f(d["dyads"]), color=[rgba(r, 0.35) for r in d["lead_world_region"]]),
+        )
+    )
+    fig.update_layout(template="plotly_white", height=600,
+                      title=f"International collaborations: lead-author region → co-author region (n = {int(_f(d['dyads']).sum()):,} dyads)")
+    return fig
