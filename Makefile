@@ -25,6 +25,7 @@ bench: setup
 	$(PY) benchmarks/ingest.py
 	$(PY) benchmarks/betweenness.py
 	$(PY) benchmarks/city_metrics.py   # reads the demo warehouse: run `make demo` first
+	$(PY) benchmarks/models.py
 
 clean-data:
 	rm -rf data/warehouse data/dagster_home data/sources
