@@ -223,11 +223,22 @@ def _irls(family, y, x, off, fe, names, constant, alpha_fixed, tol, demean_tol, 
     b = np.zeros(len(names))
     converged = False
     iteration = 0
+    # Warm starts (exact, since demeaning annihilates anything in the span of the effects): the
+    # regressors are demeaned from their previous demeaned values, and the working outcome, once
+    # the linear predictor is X b_span + D a, from X~ b_span + u, u = (y - mu) / mu, which the
+    # first-order conditions keep nearly demeaned. Later iterations then need a few sweeps only.
+    xt = x
+    b_span: np.ndarray | None = None
     for iteration in range(1, maxiter + 1):
         w = mu if family == "poisson" else mu / (1 + alpha * mu)
-        z = eta - off + (y - mu) / mu
-        block, _ = demean(np.column_stack([z, x]), w, fe, tol=demean_tol)
-        zt, xt = block[:, 0], block[:, 1:]
+        u = (y - mu) / mu
+        z = eta - off + u
+        if len(fe):
+            start = z if b_span is None else (xt @ b_span if xt.shape[1] else 0.0) + u
+            block, _ = demean(np.column_stack([start, xt]), w, fe, tol=demean_tol)
+            zt, xt = block[:, 0], block[:, 1:]
+        else:
+            zt, xt = z, x
         if xt.shape[1]:
             sw = np.sqrt(w)
             xw = xt * sw[:, None]
@@ -251,6 +262,10 @@ def _irls(family, y, x, off, fe, names, constant, alpha_fixed, tol, demean_tol, 
                 break
             step /= 2
         eta, mu = eta_try, mu_try
+        if step == 1.0:
+            b_span = b.copy()
+        elif b_span is not None:
+            b_span = b_span + step * (b - b_span)
         alpha_change = 0.0
         if family == "negbin" and alpha_fixed is None:
             new_alpha = _mle_alpha(y, mu, alpha)
@@ -262,7 +277,7 @@ def _irls(family, y, x, off, fe, names, constant, alpha_fixed, tol, demean_tol, 
             break
         dev_old = dev
     w = mu if family == "poisson" else mu / (1 + alpha * mu)
-    block, _ = demean(x, w, fe, tol=demean_tol)
+    block = demean(xt, w, fe, tol=demean_tol)[0] if len(fe) else x
     return {"b": b, "eta": eta, "mu": mu, "w": w, "xt": block, "x": x, "alpha": alpha, "converged": converged,
             "iterations": iteration, "off": off}
 
