@@ -36,6 +36,8 @@ def materialize_all(
     yearly = defs.resolve_job_def("yearly_refresh")
     keys = yearly.partitions_def.get_partition_keys()  # type: ignore[union-attr]
     todo = years or keys
+    lifesci_keys = set(defs.resolve_job_def("yearly_lifesci_corpus").partitions_def.get_partition_keys())  # type: ignore[union-attr]
+    lifesci_years = [y for y in todo if y in lifesci_keys]
     steps = (
         "reference_tables",
         *[f"yearly_refresh:{y}" for y in todo],
@@ -45,6 +47,11 @@ def materialize_all(
         *[f"yearly_bridges:{y}" for y in todo],
         *[f"yearly_models:{y}" for y in todo],
         "models",
+        "pubmed_files",
+        *[f"yearly_lifesci_pubmed:{y}" for y in lifesci_years],
+        "lifesci_citations",
+        *[f"yearly_lifesci_corpus:{y}" for y in lifesci_years],
+        "lifesci_atlas",
         "figures",
     )
     for name in steps:

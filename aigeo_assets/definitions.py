@@ -10,11 +10,13 @@ from aigeo_assets.assets.city_metrics import build_city_metric_assets
 from aigeo_assets.assets.corpus import build_corpus_assets
 from aigeo_assets.assets.geo import build_geo_assets
 from aigeo_assets.assets.ingest import build_ingest_assets
+from aigeo_assets.assets.lifesci import build_lifesci_atlas_assets, build_lifesci_corpus_assets
 from aigeo_assets.assets.models import build_model_assets
 from aigeo_assets.assets.reports import build_report_assets
 from aigeo_assets.partitions import yearly_partitions
 from aigeo_assets.resources import (
     AnalysisSettings,
+    LifeSciSource,
     OpenAlexApiSource,
     ParquetIOManager,
     PickleIOManager,
@@ -58,8 +60,11 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     centres = build_centre_assets(partitions)
     bridges = build_centrality_assets(partitions, settings)
     models = build_model_assets(partitions, settings)
+    lifesci_partitions = yearly_partitions(max(settings.start_year, settings.lifesci_start_year), settings.end_year)
+    lifesci = build_lifesci_corpus_assets(lifesci_partitions)
+    atlas = build_lifesci_atlas_assets()
     reports = build_report_assets(settings)
-    assets = [*foundation, *cities, *centres, *bridges, *models, *reports]
+    assets = [*foundation, *cities, *centres, *bridges, *models, *lifesci, *atlas, *reports]
     yearly_job = dg.define_asset_job(
         "yearly_refresh",
         selection=dg.AssetSelection.assets(*_keys(foundation, partitioned=True)),
@@ -107,6 +112,33 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             description="The pooled gravity models of citations (Table 1) and migration (Supplementary Table 3).",
         ),
         dg.define_asset_job(
+            "pubmed_files",
+            selection=dg.AssetSelection.assets("raw_pubmed_files", "raw_pubmed_quarantine"),
+            description="Parse every PubMed baseline/update file once (the life-science atlas, seed 004).",
+        ),
+        dg.define_asset_job(
+            "yearly_lifesci_pubmed",
+            selection=dg.AssetSelection.assets("raw_pubmed_articles", "raw_pubmed_authors", "raw_pubmed_references"),
+            partitions_def=lifesci_partitions,
+            description="One year's PubMed records, authors and references.",
+        ),
+        dg.define_asset_job(
+            "lifesci_citations",
+            selection=dg.AssetSelection.assets("core_lifesci_citations"),
+            description="Forward citations from life-science and clinical research (all years).",
+        ),
+        dg.define_asset_job(
+            "yearly_lifesci_corpus",
+            selection=dg.AssetSelection.assets("core_lifesci_articles", "core_lifesci_authors"),
+            partitions_def=lifesci_partitions,
+            description="One year's AI life-science articles (seed 004's corpus).",
+        ),
+        dg.define_asset_job(
+            "lifesci_atlas",
+            selection=dg.AssetSelection.groups("lifesci_atlas"),
+            description="The analyses of seed 004 (Figs. 1-9) over every year of the corpus.",
+        ),
+        dg.define_asset_job(
             "figures",
             selection=dg.AssetSelection.groups("reports"),
             description="Every figure: HTML and PNG under data/reports/figures/.",
@@ -125,6 +157,14 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             "model_io_manager": PickleIOManager(base_dir=str(settings.warehouse_dir)),
             "source": build_source(settings),
             "analysis": AnalysisSettings(),
+            "lifesci": LifeSciSource(
+                pubmed_dir=str(settings.pubmed_dir) if settings.pubmed_dir else None,
+                rankings_dir=str(settings.rankings_dir) if settings.rankings_dir else None,
+                parse_cache_dir=str(settings.warehouse_dir / "_pubmed_parsed"),
+                sample_sources_dir=str(settings.sources_dir) if settings.source == "sample" else None,
+                sample_scale=settings.sample_scale,
+                sample_seed=settings.sample_seed,
+            ),
         },
     )
 

@@ -18,6 +18,7 @@ from aigeo_assets.reports.city_figures import (
 from aigeo_assets.reports.centre_figures import fig_centre_trajectories, fig_focal_pull
 from aigeo_assets.reports.centrality_figures import fig_betweenness_bars, fig_bridges_over_time, fig_network_map
 from aigeo_assets.reports.figures import png_markdown, write_figure
+from aigeo_assets.reports import lifesci_figures as L
 from aigeo_assets.reports.model_figures import fig_elasticities_by_year, fig_gravity_comparison
 from aigeo_assets.resources.io import concat_partitions
 from aigeo_assets.resources.settings import Settings
@@ -157,4 +158,39 @@ def build_report_assets(settings: Settings) -> list:
         "The frictions of the citation gravity model: Table 1's PPML (4), the structural PPML and the log-linear OLS.",
         lambda out_gravity_citations_coefficients: [("gravity_comparison", fig_gravity_comparison(out_gravity_citations_coefficients))],
     )
+    lifesci = [
+        ("out_fig_lifesci_yearly_counts", ["out_lifesci_yearly_counts"], "Seed 004 Fig. 1: AI life-science articles per year and their compound annual growth.",
+         lambda out_lifesci_yearly_counts: [("lifesci_fig1_yearly_counts", L.fig_yearly_counts(
+             out_lifesci_yearly_counts, *_cagr(out_lifesci_yearly_counts)))]),
+        ("out_fig_lifesci_country_map", ["out_lifesci_country_counts"], "Seed 004 Fig. 2: articles by country on a world map.",
+         lambda out_lifesci_country_counts: [("lifesci_fig2_country_map", L.fig_country_map(out_lifesci_country_counts))]),
+        ("out_fig_lifesci_topics", ["out_lifesci_topic_shares"], "Seed 004 Fig. 3: the top countries x the top topics, share of each country's articles.",
+         lambda out_lifesci_topic_shares: [("lifesci_fig3_topics", L.fig_topic_heatmap(out_lifesci_topic_shares))]),
+        ("out_fig_lifesci_clinical", ["out_lifesci_clinical_by_country"], "Seed 004 Fig. 4: clinical AI research by country.",
+         lambda out_lifesci_clinical_by_country: [("lifesci_fig4_clinical", L.fig_clinical_by_country(out_lifesci_clinical_by_country))]),
+        ("out_fig_lifesci_high_ranked_by_country", ["out_lifesci_high_ranked_by_country"], "Seed 004 Fig. 5: share of articles in high-ranked outlets by country.",
+         lambda out_lifesci_high_ranked_by_country: [("lifesci_fig5_high_ranked", L.fig_high_ranked_by_country(out_lifesci_high_ranked_by_country))]),
+        ("out_fig_lifesci_high_ranked_by_region", ["out_lifesci_high_ranked_by_region_year"], "Seed 004 Fig. 6: share of articles in high-ranked outlets by region and year.",
+         lambda out_lifesci_high_ranked_by_region_year: [("lifesci_fig6_high_ranked_regions", L.fig_high_ranked_by_region_year(out_lifesci_high_ranked_by_region_year))]),
+        ("out_fig_lifesci_relevance", ["out_lifesci_irrs"], "Seed 004 Fig. 7: citation IRRs by region (base Asia), without and with outlet effects.",
+         lambda out_lifesci_irrs: [("lifesci_fig7_relevance", L.fig_relevance_irrs(out_lifesci_irrs[~out_lifesci_irrs["model"].str.startswith("8A")]))]),
+        ("out_fig_lifesci_international", ["out_lifesci_irrs", "out_lifesci_international_by_year", "out_lifesci_international_by_region"],
+         "Seed 004 Fig. 8: the IRR of international collaboration, its share over time and by region.",
+         lambda out_lifesci_irrs, out_lifesci_international_by_year, out_lifesci_international_by_region: [("lifesci_fig8_international", L.fig_international_collaboration(
+             out_lifesci_irrs[out_lifesci_irrs["model"].str.startswith("8A")], out_lifesci_international_by_year, out_lifesci_international_by_region))]),
+        ("out_fig_lifesci_dyads", ["out_lifesci_dyads"], "Seed 004 Fig. 9: international collaborations between regions (Sankey).",
+         lambda out_lifesci_dyads: [("lifesci_fig9_dyads", L.fig_collaboration_sankey(out_lifesci_dyads))]),
+    ]
+    for name, deps, description, draw in lifesci:
+        figure_asset(name, deps, description, draw)
     return assets
+
+
+def _cagr(counts: pd.DataFrame) -> tuple[float | None, tuple[int, int] | None]:
+    """The CAGR over seed 004's 2010-2022, clamped to the years present (Fig. 1's title)."""
+    from aigeo_assets.lifesci.analyses import compound_annual_growth
+
+    if counts.empty:
+        return None, None
+    cagr, lo, hi = compound_annual_growth(counts.set_index("year")["articles"], 2010, 2022)
+    return cagr, (lo, hi)

@@ -2,10 +2,11 @@
 
 from aigeo_assets.resources.io import ParquetIOManager, PickleIOManager
 from aigeo_assets.resources.settings import AnalysisSettings, Settings
-from aigeo_assets.resources.sources import OpenAlexApiSource, SampleWorldSource, SnapshotSource, WorksSource
+from aigeo_assets.resources.sources import LifeSciSource, OpenAlexApiSource, SampleWorldSource, SnapshotSource, WorksSource
 
 __all__ = [
     "AnalysisSettings",
+    "LifeSciSource",
     "OpenAlexApiSource",
     "ParquetIOManager",
     "PickleIOManager",

@@ -35,6 +35,9 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "AIGEO_MIGRATION_YEARS": ("2015-2019", "years of the migration matrix (Fig. 2c)"),
     "AIGEO_API_CONCEPTS": ("C154945302", "'|'-separated concept ids the API download filters on"),
     "AIGEO_API_SUBFIELDS": ("", "'|'-separated topic subfield ids the API download filters on (e.g. 1702)"),
+    "AIGEO_PUBMED_DIR": ("", "folder of PubMed baseline/update files pubmedYYnNNNN.xml.gz (default: the sample world's)"),
+    "AIGEO_RANKINGS_DIR": ("", "folder with journal_ranking.csv and conference_ranking.csv (default: the sample world's)"),
+    "AIGEO_LIFESCI_START_YEAR": ("2000", "first year of the life-science atlas (seed 004: 2000)"),
 }
 
 
@@ -70,6 +73,9 @@ class Settings:
     impact_matrix_years: tuple[int, int] = (2013, 2017)
     collaboration_years: tuple[int, int] = (2015, 2019)
     migration_years: tuple[int, int] = (2015, 2019)
+    pubmed_dir: Path | None = None
+    rankings_dir: Path | None = None
+    lifesci_start_year: int = 2000
 
     @staticmethod
     def from_env() -> "Settings":
@@ -100,6 +106,9 @@ class Settings:
             impact_matrix_years=_year_range(_env("AIGEO_IMPACT_MATRIX_YEARS")),
             collaboration_years=_year_range(_env("AIGEO_COLLABORATION_YEARS")),
             migration_years=_year_range(_env("AIGEO_MIGRATION_YEARS")),
+            pubmed_dir=Path(os.environ["AIGEO_PUBMED_DIR"]) if os.environ.get("AIGEO_PUBMED_DIR") else None,
+            rankings_dir=Path(os.environ["AIGEO_RANKINGS_DIR"]) if os.environ.get("AIGEO_RANKINGS_DIR") else None,
+            lifesci_start_year=int(_env("AIGEO_LIFESCI_START_YEAR")),
         )
 
     def clamp(self, years: tuple[int, int]) -> tuple[int, int]:
@@ -135,6 +144,21 @@ class AnalysisSettings(dg.ConfigurableResource):
     over_impact_universe: str = "world"
     """world: n = all AI papers of the year, m_i = all of i's citations (seed 000's words);
     top: the baseline restricted to the top cities (rows then sum to zero)."""
+    lifesci_keywords_csv: str = ""
+    """AI keyword list of the life-science atlas (default: data/reference/ai_keywords.csv; the
+    official Baruffaldi et al. 2020 list can be supplied in the same format)."""
+    lifesci_clinical_csv: str = ""
+    """Clinical filter terms (default: data/reference/clinical_queries.csv, Haynes et al.)."""
     gravity_cov_type: str = "HC1"
     """Standard errors of the gravity models: HC1 (robust, the default), HC0, nonrobust, or
     cluster (one-way, by ordered city pair across years)."""
+
+    def lifesci_keywords_path(self) -> Path:
+        from aigeo_assets.lifesci.keywords import AI_KEYWORDS_PATH
+
+        return Path(self.lifesci_keywords_csv) if self.lifesci_keywords_csv else Path(AI_KEYWORDS_PATH)
+
+    def lifesci_clinical_path(self) -> Path:
+        from aigeo_assets.lifesci.keywords import CLINICAL_QUERIES_PATH
+
+        return Path(self.lifesci_clinical_csv) if self.lifesci_clinical_csv else Path(CLINICAL_QUERIES_PATH)

@@ -4,8 +4,8 @@
 * ``SnapshotSource``: a user's OpenAlex snapshot (any layout in conventions.md).
 * ``OpenAlexApiSource``: downloads works year by year from the API into snapshot layout.
 
-A PubMed baseline reader (a later issue) plugs in beside these as its own resource feeding its own
-``raw_pubmed_*`` assets: the works readers do not need to know about it.
+* ``LifeSciSource``: the PubMed baseline/update files and the outlet rankings of the life-science
+  atlas (seed 004), the user's or the sample world's; it feeds the ``raw_pubmed_*`` assets.
 """
 
 from __future__ import annotations
@@ -119,3 +119,40 @@ class OpenAlexApiSource(WorksSource):
                             ids.add(short_id(inst["id"]))
         stats = fetch_institutions(self._config(), sorted(ids), root)
         return {"api_institutions_requested": len(ids), "api_records": stats.records}
+
+
+class LifeSciSource(dg.ConfigurableResource):
+    """PubMed files (``pubmedYYnNNNN.xml.gz``, baseline then updates, in name order) and the outlet
+    ranking tables (``journal_ranking.csv``, ``conference_ranking.csv``) of the life-science atlas.
+    Unset folders fall back to the sample world's (``sample_*`` fields), generated on first use."""
+
+    pubmed_dir: str | None = None
+    rankings_dir: str | None = None
+    parse_cache_dir: str
+    """Each PubMed file is parsed once into parquet here (keyed by name, size and mtime)."""
+    sample_sources_dir: str | None = None
+    sample_scale: str = "demo"
+    sample_seed: int = 20221121
+
+    def _sample_root(self) -> Path:
+        if not self.sample_sources_dir:
+            raise FileNotFoundError("no PubMed folder configured: set AIGEO_PUBMED_DIR (and AIGEO_RANKINGS_DIR)")
+        return SampleWorldSource(sources_dir=self.sample_sources_dir, scale=self.sample_scale, seed=self.sample_seed).snapshot_root()
+
+    def cache_path(self) -> Path:
+        return Path(self.parse_cache_dir)
+
+    def pubmed_files(self) -> list[Path]:
+        root = Path(self.pubmed_dir) if self.pubmed_dir else self._sample_root() / "pubmed"
+        if not root.is_dir():
+            raise FileNotFoundError(f"PubMed folder {root} does not exist (AIGEO_PUBMED_DIR)")
+        files = sorted(p for p in root.rglob("pubmed*.xml*") if p.name.endswith((".xml", ".xml.gz")))
+        return sorted(files, key=lambda p: p.name)
+
+    def ranking_files(self) -> tuple[Path, Path]:
+        root = Path(self.rankings_dir) if self.rankings_dir else self._sample_root() / "rankings"
+        journals, conferences = root / "journal_ranking.csv", root / "conference_ranking.csv"
+        for f in (journals, conferences):
+            if not f.exists():
+                raise FileNotFoundError(f"outlet ranking {f} is missing (AIGEO_RANKINGS_DIR; README: 'Outlet rankings')")
+        return journals, conferences

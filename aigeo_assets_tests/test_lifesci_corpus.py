@@ -1,0 +1,170 @@
+"""The life-science corpus (seed 004): deduplication, lead countries, outlet tiers, citations, and
+PubMed files read by year with later files superseding earlier ones. Hand-worked examples."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from aigeo_assets.lifesci.corpus import (
+    OutletRanking,
+    build_lifesci_articles,
+    deduplicate,
+    lead_countries,
+    mesh_topics,
+    openalex_citation_counts,
+    pubmed_citation_counts,
+)
+from aigeo_assets.lifesci.pubmed_files import file_manifest, pubmed_year
+from aigeo_assets.schemas import conform
+
+
+def _candidate(article_id, pmid=None, doi=None, work_id=None, source="pubmed", kind="journal", outlet="1234-5678",
+               name="J Med AI", n_authors=3, year=2020):
+    return {
+        "article_id": article_id, "pmid": pmid, "doi": doi, "work_id": work_id, "source": source, "publication_year": year,
+        "title": "t", "outlet_kind": kind, "outlet_id": outlet, "outlet_name": name, "ai_keyword": "deep learning",
+        "is_clinical": False, "topic": "Radiology", "n_authors": n_authors,
+    }
+
+
+def _authors(rows):
+    return conform(pd.DataFrame(rows, columns=["article_id", "author_seq", "country_code", "country_rule"]), "core_lifesci_authors")
+
+
+def test_deduplicate_merges_openalex_papers_that_are_pubmed_records_by_pmid_or_doi():
+    pubmed = pd.DataFrame([_candidate("pmid:1", pmid="1", doi="10.1/a"), _candidate("pmid:2", pmid="2", doi="10.1/b")])
+    openalex = pd.DataFrame([
+        _candidate("W1", pmid="1", work_id="W1", source="openalex", kind="conference"),        # same PMID
+        _candidate("W2", pmid=None, doi="10.1/b", work_id="W2", source="openalex", kind="conference"),  # same DOI
+        _candidate("W3", pmid=None, doi="10.1/c", work_id="W3", source="openalex", kind="conference"),  # its own
+    ])
+    out, merged, n = deduplicate(pubmed, openalex)
+    assert n == 2
+    assert sorted(out["article_id"]) == ["W3", "pmid:1", "pmid:2"]
+    both = out.set_index("article_id")
+    assert both.loc["pmid:1", "source"] == "both" and both.loc["pmid:1", "work_id"] == "W1"
+    assert both.loc["pmid:2", "work_id"] == "W2" and both.loc["W3", "source"] == "openalex"
+    assert dict(zip(merged["work_id"], merged["article_id"])) == {"W1": "pmid:1", "W2": "pmid:2"}
+
+
+def test_lead_country_is_the_last_authors_else_the_firsts():
+    authors = _authors([
+        ("a", 0, "DE", "country_name"), ("a", 1, "FR", "country_name"), ("a", 2, "US", "us_state"),  # last known
+        ("b", 0, "CN", "city"), ("b", 1, None, "none"), ("b", 2, None, "none"),                      # last unknown
+        ("c", 0, None, "none"), ("c", 1, "JP", "country_name"),                                        # neither end
+        ("d", 0, "GB", "email_domain"),                                                                # single author
+    ])
+    n = pd.Series({"a": 3, "b": 3, "c": 3, "d": 1})
+    lead = lead_countries(authors, n)
+    assert lead.loc["a", "lead_country_code"] == "US" and lead.loc["a", "lead_rule"] == "last_author:us_state"
+    assert lead.loc["b", "lead_country_code"] == "CN" and lead.loc["b", "lead_rule"] == "first_author:city"
+    assert pd.isna(lead.loc["c", "lead_country_code"]) and lead.loc["c", "lead_rule"] == "none"
+    assert lead.loc["d", "lead_country_code"] == "GB" and lead.loc["d", "lead_rule"] == "last_author:email_domain"
+    assert int(lead.loc["a", "lead_seq"]) == 2 and int(lead.loc["b", "lead_seq"]) == 0
+
+
+def test_high_ranked_is_top_three_in_the_best_category_or_an_a_star_conference(tmp_path):
+    (tmp_path / "j.csv").write_text(
+        "issn,journal_title,category,rank_in_category,n_in_category\n"
+        "1111-1111,A,Radiology,5,40\n1111-1111,A,Oncology,2,80\n"  # best category rank 2 -> high
+        "2222-2222,B,Radiology,4,40\n"                              # rank 4 -> ranked, not high
+    )
+    (tmp_path / "c.csv").write_text("title,acronym,rank\nMedical Image Computing,MICCAI,A*\nBioinformatics Conf,BC,A\n")
+    ranking = OutletRanking.from_csv(tmp_path / "j.csv", tmp_path / "c.csv")
+    kind = pd.Series(["journal", "journal", "journal", "conference", "conference", "conference"])
+    oid = pd.Series(["1111-1111", "2222-2222", "9999-9999", "S1", "S2", "S3"])
+    name = pd.Series(["A", "B", "C", "medical  image computing", "BC", "Other"])
+    ranked, high = ranking.high_ranked(kind, oid, name)
+    assert ranked.tolist() == [True, True, False, True, True, False]
+    assert high.tolist() == [True, False, False, True, False, False]
+
+
+def test_ranking_files_with_bad_columns_are_a_clear_error(tmp_path):
+    (tmp_path / "j.csv").write_text("issn,rank\n1111-1111,1\n")
+    (tmp_path / "c.csv").write_text("title,acronym,rank\nX,X,A\n")
+    with pytest.raises(ValueError, match="rank_in_category"):
+        OutletRanking.from_csv(tmp_path / "j.csv", tmp_path / "c.csv")
+
+
+def test_citation_counts_from_pubmed_reference_lists_and_openalex_references():
+    refs = pd.DataFrame({"pmid": ["10", "10", "11", "12"], "cited_pmid": ["1", "1", "1", "2"]})  # 10 cites 1 twice: once
+    clinical = pd.Series({"10": False, "11": True, "12": True})
+    pm = pubmed_citation_counts(refs, clinical).set_index("cited_key")
+    assert pm.loc["pmid:1", "citations"] == 2 and pm.loc["pmid:1", "clinical_citations"] == 1
+    assert pm.loc["pmid:2", "citations"] == 1 and pm.loc["pmid:2", "clinical_citations"] == 1
+    oa_refs = pd.DataFrame({"citing_work_id": ["W10", "W11", "W12"], "cited_work_id": ["W1", "W1", "W1"]})
+    life = pd.Series({"W10": True, "W11": True})  # W12 is not life science
+    oa = openalex_citation_counts(oa_refs, life, pd.Series({"W11": True})).set_index("cited_key")
+    assert oa.loc["W1", "citations"] == 2 and oa.loc["W1", "clinical_citations"] == 1
+
+
+def test_build_articles_puts_it_together(tmp_path):
+    (tmp_path / "j.csv").write_text("issn,journal_title,category,rank_in_category,n_in_category\n1234-5678,J,Radiology,1,10\n")
+    (tmp_path / "c.csv").write_text("title,acronym,rank\nMICCAI,MICCAI,A\n")
+    ranking = OutletRanking.from_csv(tmp_path / "j.csv", tmp_path / "c.csv")
+    pubmed = pd.DataFrame([_candidate("pmid:1", pmid="1", n_authors=2), _candidate("pmid:2", pmid="2", n_authors=2)])
+    openalex = pd.DataFrame([_candidate("W9", work_id="W9", source="openalex", kind="conference", outlet="S1", name="MICCAI", n_authors=2)])
+    authors = _authors([
+        ("pmid:1", 0, "US", "country_name"), ("pmid:1", 1, "CN", "country_name"),
+        ("pmid:2", 0, "DE", "country_name"), ("pmid:2", 1, "DE", "city"),
+        ("W9", 0, "JP", "openalex_institution"), ("W9", 1, "JP", "openalex_institution"),
+    ])
+    citations = conform(pd.DataFrame({"cited_key": ["pmid:1", "W9"], "citations": [5, 2], "clinical_citations": [1, 0]}), "core_lifesci_citations")
+    articles, authors_out, stats = build_lifesci_articles(pubmed, openalex, authors, ranking, citations)
+    a = articles.set_index("article_id")
+    assert a.loc["pmid:1", "lead_country_code"] == "CN" and a.loc["pmid:1", "lead_world_region"] == "Asia"
+    assert bool(a.loc["pmid:1", "is_international"]) and not bool(a.loc["pmid:2", "is_international"])
+    assert bool(a.loc["pmid:1", "high_ranked"]) and not bool(a.loc["W9", "high_ranked"]) and bool(a.loc["W9", "outlet_ranked"])
+    assert a["citations"].to_dict() == {"pmid:1": 5, "pmid:2": 0, "W9": 2}
+    assert a.loc["pmid:1", "clinical_citations"] == 1
+    assert stats["articles"] == 3 and stats["international_share"] == pytest.approx(1 / 3, abs=1e-4)
+    assert len(authors_out) == 6
+
+
+def test_mesh_topic_skips_check_tags_and_ai_headings():
+    t = mesh_topics(pd.Series(["Humans|Deep Learning|Breast Neoplasms|Female", "Humans|Male", None]))
+    assert t.iloc[0] == "Breast Neoplasms" and pd.isna(t.iloc[1]) and pd.isna(t.iloc[2])
+
+
+# ---- PubMed files by year ----------------------------------------------------------------------
+
+
+def _record(pmid: str, year: int, title: str) -> str:
+    return f"""<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM"><PMID Version="1">{pmid}</PMID>
+<Article PubModel="Print"><Journal><ISSN IssnType="Print">1234-5678</ISSN><JournalIssue><PubDate><Year>{year}</Year></PubDate>
+</JournalIssue><Title>J</Title></Journal><ArticleTitle>{title}</ArticleTitle>
+<AuthorList><Author><LastName>Doe</LastName><ForeName>J</ForeName><AffiliationInfo><Affiliation>Univ, Paris, France.</Affiliation>
+</AffiliationInfo></Author></AuthorList></Article></MedlineCitation>
+<PubmedData><ReferenceList><Reference><ArticleIdList><ArticleId IdType="pubmed">99</ArticleId></ArticleIdList></Reference></ReferenceList>
+</PubmedData></PubmedArticle>"""
+
+
+def _write(path: Path, body: str) -> Path:
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        fh.write(f'<?xml version="1.0" encoding="utf-8"?>\n<PubmedArticleSet>\n{body}\n</PubmedArticleSet>\n')
+    return path
+
+
+def test_pubmed_years_take_the_latest_version_and_drop_deleted_records(tmp_path):
+    base = _write(tmp_path / "pubmed26n0001.xml.gz", _record("1", 2020, "old title") + _record("2", 2020, "two") + _record("3", 2019, "three"))
+    update = _write(
+        tmp_path / "pubmed26n0002.xml.gz",
+        _record("1", 2020, "new title") + "<DeleteCitation><PMID Version=\"1\">2</PMID></DeleteCitation>",
+    )
+    cache = tmp_path / "cache"
+    manifest, quarantine = file_manifest([base, update], cache)
+    assert manifest["records"].tolist() == [3, 1] and manifest["deleted"].tolist() == [0, 1]
+    assert manifest["parsed_now"].tolist() == [True, True] and len(quarantine) == 0
+    articles, authors, references = pubmed_year([base, update], cache, 2020)
+    assert articles["pmid"].tolist() == ["1"] and articles["title"].tolist() == ["new title"]
+    assert authors["pmid"].tolist() == ["1"] and references["cited_pmid"].tolist() == ["99"]
+    again, _ = file_manifest([base, update], cache)
+    assert not again["parsed_now"].any(), "the parse cache is reused"
+    older, *_ = pubmed_year([base, update], cache, 2019)
+    assert older["pmid"].tolist() == ["3"]
+    assert np.all(older["publication_year"] == 2019)
