@@ -1,0 +1,94 @@
+"""Life-science atlas speed: PubMed XML parsed per second, and AI keywords classified per second
+beside a naive loop (one regular expression per keyword per article), on the demo world.
+
+Input: the demo sample world's PubMed baseline files (``data/sources/sample-demo-*/pubmed``,
+generated on first use). Runs, in one process:
+  * parse    - ``parse_pubmed_file`` over every file (lxml backend when installed, and the standard
+               library's), records per second;
+  * classify - ``KeywordMatcher.first_match`` (one compiled pass per text) beside ``naive_matches``
+               (one ``re.search`` per keyword per text) on the titles and abstracts of every record;
+               the two must agree on every text before a time is kept. Goal: at least 20x faster.
+Writes benchmarks/results/lifesci.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from results_file import write_results  # noqa: E402
+
+from aigeo_assets.lifesci.keywords import AI_KEYWORDS_PATH, KeywordMatcher, naive_matches  # noqa: E402
+from aigeo_assets.lifesci.pubmed import parse_pubmed_file  # noqa: E402
+from aigeo_assets.sampleworld import generate_world  # noqa: E402
+
+
+def _best(fn, repeat: int) -> tuple[float, object]:
+    best, out = float("inf"), None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t)
+    return best, out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--scale", default="demo")
+    ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--naive-sample", type=int, default=0, help="texts for the naive loop (0: all)")
+    args = ap.parse_args()
+    root = generate_world(REPO / "data" / "sources" / f"sample-{args.scale}-20221121", scale=args.scale)
+    files = sorted((root / "pubmed").rglob("pubmed*.xml.gz"))
+    if not files:
+        raise SystemExit(f"no PubMed files under {root / 'pubmed'}")
+    size = sum(f.stat().st_size for f in files)
+    print(f"PubMed: {len(files)} files, {size / 1e6:.1f} MB compressed ({root.name})", flush=True)
+
+    results: dict = {"scale": args.scale, "files": len(files), "compressed_bytes": size}
+    for backend in ("lxml", "stdlib"):
+        try:
+            seconds, tables = _best(lambda b=backend: [parse_pubmed_file(f, backend=b) for f in files], args.repeat)
+        except (ImportError, ValueError) as err:
+            print(f"  parse ({backend}): skipped ({err})")
+            continue
+        n = sum(len(t.articles) for t in tables)
+        results[f"parse_{backend}"] = {"records": n, "seconds": round(seconds, 3), "records_per_second": round(n / seconds)}
+        print(f"  parse ({backend:6}) {n:>9,} records in {seconds:6.2f} s = {n / seconds:>9,.0f} records/s", flush=True)
+    articles = pd.concat([t.articles for t in tables], ignore_index=True)
+    texts = [x for pair in zip(articles["title"], articles["abstract"]) for x in pair]
+    texts = [None if v is None or (not isinstance(v, str) and pd.isna(v)) else v for v in texts]
+
+    kw = pd.read_csv(AI_KEYWORDS_PATH, dtype="string")
+    sensitive = [k for k, c in zip(kw["keyword"], kw.get("case_sensitive", pd.Series(["false"] * len(kw)))) if str(c).lower() in ("true", "1", "yes")]
+    matcher = KeywordMatcher.from_csv(AI_KEYWORDS_PATH)
+    ours_s, ours = _best(lambda: matcher.matches(texts), args.repeat)
+    sample = texts if not args.naive_sample else texts[: args.naive_sample]
+    naive_s, naive = _best(lambda: naive_matches(sample, list(kw["keyword"]), sensitive), 1)
+    if not np.array_equal(np.asarray(ours[: len(sample)], dtype=bool), np.asarray(naive, dtype=bool)):
+        raise SystemExit("the one-pass matcher and the naive loop disagree")
+    per_ours = len(texts) / ours_s
+    per_naive = len(sample) / naive_s
+    ratio = per_ours / per_naive
+    results["classify"] = {
+        "texts": len(texts), "keywords": len(kw), "matched_share": round(float(np.mean(ours)), 4),
+        "ours_texts_per_second": round(per_ours), "naive_texts_per_second": round(per_naive),
+        "naive_texts": len(sample), "speedup": round(ratio, 1), "identical": True, "goal_20x_met": bool(ratio >= 20),
+    }
+    print(f"  classify ours   {len(texts):>9,} texts in {ours_s:6.2f} s = {per_ours:>9,.0f} texts/s", flush=True)
+    print(f"  classify naive  {len(sample):>9,} texts in {naive_s:6.2f} s = {per_naive:>9,.0f} texts/s", flush=True)
+    print(f"  identical results; ours is {ratio:.0f}x the naive loop (goal >= 20x: {'met' if ratio >= 20 else 'NOT met'})")
+    write_results("lifesci", results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
