@@ -168,3 +168,15 @@ def test_pubmed_years_take_the_latest_version_and_drop_deleted_records(tmp_path)
     older, *_ = pubmed_year([base, update], cache, 2019)
     assert older["pmid"].tolist() == ["3"]
     assert np.all(older["publication_year"] == 2019)
+
+
+def test_core_portal_export_without_header_is_read(tmp_path):
+    (tmp_path / "j.csv").write_text("issn,journal_title,category,rank_in_category,n_in_category\n1111-1111,A,R,1,9\n")
+    (tmp_path / "c.csv").write_text(
+        '2173, Information Retrieval Facility Conference,IRFC,CORE2018,Unranked,Yes,0806,,\n'
+        '1,Medical Image Computing and Computer Assisted Intervention,MICCAI,ICORE2026,A*,Yes,4603,,\n'
+    )
+    ranking = OutletRanking.from_csv(tmp_path / "j.csv", tmp_path / "c.csv")
+    ranked, high = ranking.high_ranked(pd.Series(["conference", "conference"]), pd.Series(["S1", "S2"]),
+                                       pd.Series(["MICCAI", "Information Retrieval Facility Conference"]))
+    assert ranked.tolist() == [True, True] and high.tolist() == [True, False]

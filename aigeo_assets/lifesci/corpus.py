@@ -276,6 +276,10 @@ class OutletRanking:
             raise ValueError(f"{journal_csv}: rank_in_category must be an integer (e.g. {bad})")
         j = j.assign(issn=j["issn"].str.strip().str.upper(), rank_in_category=rank.astype("int64"))
         c = pd.read_csv(conference_csv, dtype="string")
+        if "rank" not in c.columns and c.shape[1] >= 5:
+            # CORE's portal export has no header: id, title, acronym, source, rank, ...
+            c = pd.read_csv(conference_csv, dtype="string", header=None)
+            c = c.rename(columns={0: "id", 1: "title", 2: "acronym", 3: "source", 4: "rank"})
         missing = {"rank"} - set(c.columns)
         if missing or not ({"title", "acronym"} & set(c.columns)):
             raise ValueError(f"{conference_csv}: conference ranking needs a rank column and title and/or acronym")

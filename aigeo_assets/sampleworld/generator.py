@@ -876,6 +876,10 @@ def _generate(root: Path, sc, params: dict, seed: int, start: int, end: int) -> 
         world = _World(sc, seed, start, end, tmp)
         truth = world.run()
         truth["parameters"] = params
+        # life-science part (seed 004): own random streams, seeded from (seed, "lifesci")
+        from aigeo_assets.sampleworld.lifesci import generate_lifesci
+
+        generate_lifesci(tmp, sc.name, seed, start, end)
         (tmp / "truth.json").write_text(json.dumps(truth, indent=1, ensure_ascii=False) + "\n")
         old = None
         if root.exists():

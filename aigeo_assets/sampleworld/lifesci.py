@@ -1,0 +1,1739 @@
+"""The life-science part of the sample world (seed 004): a PubMed baseline, outlet rankings, truth.
+
+``generate_lifesci(root, scale, seed, start, end)`` writes, into the sample-world folder ``root``:
+
+``pubmed/baseline/pubmed26nNNNN.xml.gz``
+    gzip (mtime 0, inner name ``pubmed26nNNNN.xml``) XML files in the shape of the NLM PubMed
+    baseline / efetch output: ``<?xml version="1.0" ?>``, the PubMed DOCTYPE line, then
+    ``<PubmedArticleSet>`` with one ``<PubmedArticle>`` per line. Each record has
+    ``MedlineCitation[@Status="MEDLINE"][@Owner="NLM"]`` with ``PMID[@Version="1"]``,
+    ``DateCompleted``, ``DateRevised``, ``Article`` (``Journal`` with one ``ISSN`` of
+    ``@IssnType`` Print or Electronic, ``JournalIssue/Volume|Issue|PubDate`` where ``PubDate``
+    holds ``Year`` [+ ``Month``] or, for ~3 %, a ``MedlineDate`` such as ``2015 Jan-Feb``,
+    ``Title`` in NLM case, ``ISOAbbreviation``), ``ArticleTitle``, ``Pagination``,
+    ``ELocationID[@EIdType="doi"]`` (when the record has a DOI), ``Abstract`` (``AbstractText``,
+    structured ones with ``@Label`` [+ ``@NlmCategory``]; ~4 % of the non-AI records and ~3 % of
+    the AI records have no abstract), ``AuthorList`` (persons with ``LastName``/``ForeName``/
+    ``Initials``/optional ``Identifier[@Source="ORCID"]``/``AffiliationInfo/Affiliation``; ~1.5 %
+    of records have a ``CollectiveName`` group author in a middle position; some authors have no
+    affiliation, some two ``AffiliationInfo`` elements, some one affiliation string holding two
+    addresses joined by ``"; "``), ``Language``, ``PublicationTypeList``; then
+    ``MedlineJournalInfo`` (``Country``, ``MedlineTA``, ``NlmUniqueID``, ``ISSNLinking``),
+    ``CitationSubset``, ``MeshHeadingList`` (``DescriptorName[@UI]``); and ``PubmedData`` with
+    ``History``, ``PublicationStatus``, ``ArticleIdList`` (``pubmed``, ``doi``) and a
+    ``ReferenceList`` of ``Reference/Citation`` + ``ArticleIdList/ArticleId[@IdType="pubmed"]``
+    (~10 % of references to outside works carry no ``ArticleIdList``).
+
+    Years: ``max(start, 2000) .. end``. PMIDs rise with the year (a year's PMIDs start near the
+    real ones: 10.6 M in 2000, +1.1 M a year) and the world's own PMIDs are all ``≡ 3 (mod 8)``;
+    references to works outside the world use other PMIDs, so no outside reference can hit a
+    world record. As in the real baseline, a file holds records of any year: every record goes to
+    a random file (records within a file ascend by PMID). The number of files depends only on the
+    scale and the years (planned records / ``records_per_file``, so < 30,000 records a file), not
+    on the seed.
+
+    Three kinds of records:
+
+    * AI articles (the population of seed 004): the title or the abstract (or both) contains one
+      of ``AI_TERMS`` in a natural sentence, sometimes hyphenated (``deep-learning``),
+      plural (``random forests``) or with an acronym (``convolutional neural networks (CNNs)``).
+      AI articles cite only works outside the world.
+    * citing records: non-AI life-science articles (no AI term, nor any word of
+      ``NONAI_FORBIDDEN``) whose ``ReferenceList`` cites AI articles. **All citations of AI
+      articles come from these records**; a citing record cites a given AI article at most once
+      and is never older than the articles it cites.
+    * background records: non-AI records that cite no AI article (~10 % of the citing records).
+
+    Clinical records (AI or not) carry at least one text marker of the Haynes broad filters
+    (``randomized``/``randomly``, ``clinical trial``, ``diagnostic accuracy``, ``sensitivity and
+    specificity``) and, for trials, the ``PublicationType`` "Randomized Controlled Trial" or
+    "Clinical Trial"; non-clinical records match none of ``CLINICAL_PATTERN`` (``random forest``
+    is not a marker here) and carry no clinical publication type. Note: PubMed's therapy/broad
+    query uses ``random*[tiab]``, which also matches "random forest", so an AI article whose AI
+    term is "random forest" passes that filter; the truth's per-article ``clinical`` is the
+    filter's answer (planted clinical or "random forest"), ``clinical_planted`` the planted flag.
+    Citing records never say "random forest", so clinical citations are exactly the planted ones.
+
+    Malformed records (at most one per file, listed in the truth): one record without a ``PMID``
+    element in the first file and in every file whose 0-based index is ``≡ 3 (mod 7)``; and the
+    last file is truncated (a complete gzip stream whose XML stops in the middle of its last
+    record, with no closing ``</PubmedArticleSet>``). Both are sacrificial background records
+    (no AI term, no citation of an AI article), so every other truth below is exact.
+
+``rankings/journal_ranking.csv``
+    Journal Citation Reports-like table, header row, LF line ends, sorted by category and rank.
+    Columns: ``issn`` (NNNN-NNNN, the journal's ISSN-L = the records' ``ISSNLinking``),
+    ``journal_title`` (upper case, JCR style; differs from the PubMed ``Title``), ``category``
+    (a JCR-like subject category), ``rank_in_category`` (1 = best), ``n_in_category``. A
+    journal in several categories has several rows. Besides the journals that publish AI
+    articles, the table ranks "filler" journals (they may publish citing records) and the
+    OpenAlex AI journals of ``vocab.VENUES`` (category "Computer Science, Artificial
+    Intelligence"). About 8 % of the journals that publish AI articles are not ranked at all.
+    Columns: ``JOURNAL_COLUMNS``.
+    High-ranked journal = rank 1-3 in at least one of its categories.
+
+``rankings/conference_ranking.csv``
+    The CORE portal export shape (``/conf-ranks/?...&do=Export``) plus a header row (the real
+    export has none; the pipeline's ranking reader needs one), LF line ends, sorted by title (a
+    title with a leading space sorts first, as in the real export), nine columns
+    ``id, title, acronym, source, rank, dblp, primary_for, for2, for3`` (``CONFERENCE_COLUMNS``):
+    ``id`` (CORE id), ``title``, ``acronym``, ``source`` (ICORE2026, CORE2023, CORE2021,
+    CORE2018 or ERA2010), ``rank`` (A*, A, B, C or Unranked), ``dblp`` (Yes/No), up to three
+    ANZSRC field-of-research codes (4601 applied computing, 4602 AI, 4603 computer vision, 4611
+    machine learning, ...; empty when fewer). The titles of the rows for the sample world's
+    OpenAlex conference venues are exactly the OpenAlex ``display_name`` of every ``conference``
+    in ``vocab.VENUES`` (life-science ones: MICCAI "A", EMBC "B", BIBM "B"; AI ones: A* except
+    ICASSP "B"; IEEE ICC "B"); the other rows are fillers. High-ranked conference = A*.
+
+``truth_lifesci.json``
+    The dict returned (``quirks`` counts include the malformed records) (keys: ``parameters``, ``definitions``, ``planted``, ``counts``,
+    ``counts_by_region``, ``counts_by_country``, ``china_share_of_asia``,
+    ``international_share``, ``high_ranked_share_by_region``, ``expected_irr_vs_asia``,
+    ``citations``, ``files``, ``malformed``, ``quirks``, ``journals``, ``conferences``,
+    ``articles``).
+
+Planted signal (all constants below; copied into ``truth["planted"]``):
+
+* Lead author = last author (it always has an affiliation, except in the ~5 % of pre-2014
+  national articles where only the first author has one; that first author is then from the
+  lead country). The lead region of an AI article is drawn from ``REGION_SHARE`` (Asia largest)
+  and the country within the region from ``COUNTRY_WEIGHT`` (China ~60 % of Asia).
+* International (at least two authors affiliated with different countries) with probability
+  ``INTL_SHARE[lead region]`` (Fig. 8C: Africa 36 %, Oceania 32 %, Europe 27 %, Latin America
+  23 %, Northern America 18 %, Asia 16 %), constant over the years, so the overall share stays
+  below 20 % (expected ~19.6 %) and flat. Team size: national ``1 + Poisson(lambda_y)``,
+  international ``1 + k + Poisson(lambda_y)`` with ``k`` foreign countries (1, 2, 3 with
+  probability 0.75, 0.20, 0.05), ``lambda_y`` rising 2.5 -> 5.5 over 2000-2019.
+* Outlets: every journal has a latent quality ``q ~ N(0, 1)``; ranks in its categories follow
+  ``q``; the outlet's log citation effect is ``OUTLET_QUALITY_COEF * q + HIGH_RANK_LOG_BONUS *
+  high_ranked`` (high-ranked journals are cited more). An article of lead region ``g`` picks
+  journal ``j`` with probability ∝ ``size_j * exp(QUALITY_TILT[g] * q_j)``: Northern America
+  and Europe publish more in high-quality, high-ranked journals.
+* Citations of AI article ``i``: ``NB2(mu_i, NB_ALPHA)`` (gamma-Poisson) with
+  ``log mu_i = year_effect[y] + outlet_effect[j] + REGION_LOG_IRR[g] + INTL_LOG_IRR * intl
+  + N_AUTHORS_COEF * log(n_authors)``. ``REGION_LOG_IRR`` is the within-outlet region effect vs
+  Asia (0 except Africa -0.30, Latin America -0.25), so region IRRs with outlet fixed effects
+  are ~1 except Africa and Latin America, while the unadjusted IRRs (year dummies only) favour
+  Northern America / Europe by up to ~1.5 (``truth["expected_irr_vs_asia"]``). The year effect
+  is ``log(base) + YEAR_EXPOSURE_COEF * log(end + 1 - y)`` (minus a constant that makes the
+  mean over articles ``citations_mean`` of the scale). Citations reach citing records of years
+  ``y .. end`` with lag weights ``LAG_WEIGHTS`` (truncated at ``end``).
+* Clinical citations = citations whose citing record is clinical. Each citation of a national
+  article is clinical with probability ``CLINICAL_CITER_SHARE`` (0.25), of an international
+  article with ``0.25 * 1.07 / 1.21``, so the international IRR is 1.21 for all citations and
+  ~1.07 for clinical ones (binomial thinning keeps NB2 with the same alpha); region effects are
+  the same for clinical citations. ``CLINICAL_AI_SHARE`` (20 %) of AI articles are clinical
+  (no effect on citations).
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import gzip
+import io
+import json
+import math
+import random
+import re
+import unicodedata
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from aigeo_assets.geo.regions import WORLD_REGIONS, country_regions
+from aigeo_assets.sampleworld import config as cfg
+from aigeo_assets.sampleworld import vocab as V
+from aigeo_assets.sampleworld.geography import Geography
+
+LIFESCI_VERSION = "1.0.0"
+FIRST_YEAR = 2000
+BASELINE_PREFIX = "pubmed26n"
+DOCTYPE = ('<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January 2025//EN" '
+           '"https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">')
+
+
+@dataclass(frozen=True)
+class LifesciScale:
+    ai_articles: int  # AI articles over the scale's default years (from 2000 on)
+    n_journals: int  # journals publishing AI articles
+    n_categories: int
+    citations_mean: float  # mean citations per AI article
+    ai_refs_tiers: tuple[tuple[float, float], ...]  # (share of citations, mean AI refs per citing record)
+    external_refs_mean: float
+    records_per_file: int
+
+
+LS_SCALES: dict[str, LifesciScale] = {
+    "tiny": LifesciScale(600, 40, 8, 10.0, ((0.25, 1.0), (0.45, 3.0), (0.30, 6.0)), 6.0, 400),
+    "demo": LifesciScale(12_000, 150, 20, 8.0, ((0.25, 1.0), (0.45, 3.0), (0.30, 7.0)), 6.0, 6_000),
+    # 14.5 M citations of ~400 k AI articles in the paper
+    "paper": LifesciScale(400_000, 600, 40, 36.0, ((0.1, 2.0), (0.4, 6.0), (0.5, 14.0)), 4.0, 25_000),
+}
+
+# ---------------------------------------------------------------------------------------------
+# Planted parameters
+# ---------------------------------------------------------------------------------------------
+AFRICA, ASIA, EUROPE, LATAM, NAM, OCEANIA = WORLD_REGIONS
+REGION_SHARE = {ASIA: 0.48, NAM: 0.255, EUROPE: 0.19, OCEANIA: 0.035, LATAM: 0.025, AFRICA: 0.015}
+COUNTRY_WEIGHT = {
+    ASIA: {"CN": 0.60, "JP": 0.085, "IN": 0.075, "KR": 0.07, "TW": 0.03, "IR": 0.025, "SG": 0.02, "HK": 0.02,
+           "TR": 0.02, "IL": 0.015, "SA": 0.01, "MY": 0.008, "PK": 0.006, "TH": 0.005, "VN": 0.004, "ID": 0.004,
+           "AE": 0.004, "BD": 0.004},
+    NAM: {"US": 0.89, "CA": 0.11},
+    EUROPE: {"GB": 0.20, "DE": 0.17, "IT": 0.09, "FR": 0.08, "ES": 0.07, "NL": 0.07, "CH": 0.05, "SE": 0.03,
+             "BE": 0.03, "AT": 0.02, "PL": 0.02, "DK": 0.02, "FI": 0.015, "NO": 0.015, "IE": 0.01, "PT": 0.01,
+             "GR": 0.01, "RU": 0.01, "CZ": 0.01, "HU": 0.005, "RO": 0.005, "UA": 0.004},
+    OCEANIA: {"AU": 0.88, "NZ": 0.12},
+    LATAM: {"BR": 0.55, "MX": 0.20, "AR": 0.10, "CL": 0.08, "CO": 0.07},
+    AFRICA: {"EG": 0.35, "ZA": 0.30, "TN": 0.20, "NG": 0.15},
+}
+INTL_SHARE = {AFRICA: 0.36, OCEANIA: 0.32, EUROPE: 0.27, LATAM: 0.23, NAM: 0.18, ASIA: 0.16}
+N_FOREIGN_P = (0.75, 0.20, 0.05)  # 1, 2, 3 foreign countries on an international byline
+REGION_LOG_IRR = {ASIA: 0.0, NAM: 0.0, EUROPE: 0.0, OCEANIA: 0.0, LATAM: -0.25, AFRICA: -0.30}
+QUALITY_TILT = {NAM: 0.75, EUROPE: 0.65, OCEANIA: 0.45, ASIA: 0.0, LATAM: 0.1, AFRICA: 0.05}
+OUTLET_QUALITY_COEF = 0.4
+HIGH_RANK_LOG_BONUS = 0.25
+INTL_IRR = 1.21
+INTL_IRR_CLINICAL = 1.07
+INTL_LOG_IRR = math.log(INTL_IRR)
+CLINICAL_CITER_SHARE = 0.25
+CLINICAL_CITER_SHARE_INTL = CLINICAL_CITER_SHARE * INTL_IRR_CLINICAL / INTL_IRR
+N_AUTHORS_COEF = 0.05
+NB_ALPHA = 1.2
+YEAR_EXPOSURE_COEF = 0.9
+GROWTH = 0.18  # log growth per year of AI articles (CAGR ~20 %)
+TEAM_LAMBDA = (2.5, 5.5)  # Poisson mean of extra authors, 2000 -> 2019
+CLINICAL_AI_SHARE = 0.20
+CLINICAL_BACKGROUND_SHARE = 0.20
+BACKGROUND_SHARE = 0.10  # background records per citing record
+LAG_WEIGHTS = (0.10, 0.22, 0.20, 0.15, 0.11, 0.08, 0.06, 0.045, 0.035, 0.025, 0.02, 0.015, 0.01, 0.01, 0.008,
+               0.007, 0.006, 0.005, 0.004, 0.004, 0.003, 0.003, 0.003)
+UNRANKED_JOURNAL_SHARE = 0.08
+ARTICLES_TRUTH_MAX = 20_000
+
+# Quirk rates
+Q_FIRST_AUTHOR_ONLY = 0.05  # national AI articles before 2014 with only the first author's affiliation
+Q_NO_AFFIL = 0.03  # non-lead domestic authors without affiliation
+Q_TWO_AFFIL = 0.05
+Q_JOINED_AFFIL = 0.02
+Q_COLLECTIVE = 0.015
+Q_EMAIL = 0.25
+Q_BARE_EMAIL = 0.05
+Q_ORCID = 0.10
+Q_MEDLINE_DATE = 0.03
+Q_NO_DOI = 0.05
+Q_STRUCTURED = 0.35
+
+# ---------------------------------------------------------------------------------------------
+# Vocabulary
+# ---------------------------------------------------------------------------------------------
+AI_TERMS = ("machine learning", "deep learning", "neural network", "convolutional neural network", "random forest",
+            "support vector machine", "artificial intelligence", "natural language processing")
+AI_TERM_WEIGHT = {"machine learning": 0.25, "deep learning": 0.22, "neural network": 0.10,
+                  "convolutional neural network": 0.10, "random forest": 0.08, "support vector machine": 0.08,
+                  "artificial intelligence": 0.12, "natural language processing": 0.05}
+# title noun (capitalised), title lower-case noun, modifier (before "model"), abstract noun phrases
+_TERM_FORMS = {
+    "machine learning": (("Machine learning", "Machine-learning"), ("machine learning", "machine-learning classifiers"),
+                         ("machine learning", "machine-learning"),
+                         ("a machine learning model", "machine-learning algorithms", "several machine learning classifiers",
+                          "a machine learning approach")),
+    "deep learning": (("Deep learning", "Deep-learning"), ("deep learning", "deep-learning models"),
+                      ("deep learning", "deep-learning"),
+                      ("a deep learning model", "a deep-learning framework", "deep learning models")),
+    "neural network": (("Neural network", "Artificial neural network"), ("neural networks", "an artificial neural network"),
+                       ("neural network", "neural-network"),
+                       ("an artificial neural network", "artificial neural networks (ANNs)", "a feed-forward neural network")),
+    "convolutional neural network": (("Convolutional neural network",), ("convolutional neural networks",
+                                                                         "a convolutional neural network"),
+                                     ("convolutional neural network",),
+                                     ("a convolutional neural network (CNN)", "convolutional neural networks (CNNs)",
+                                      "a three-dimensional convolutional neural network")),
+    "random forest": (("Random forest",), ("random forests", "a random forest classifier"), ("random forest", "random-forest"),
+                      ("a random forest classifier", "random forests", "a random-forest model")),
+    "support vector machine": (("Support vector machine",), ("support vector machines", "a support vector machine"),
+                               ("support vector machine", "support-vector machine"),
+                               ("a support vector machine (SVM)", "support vector machines",
+                                "a support-vector machine classifier")),
+    "artificial intelligence": (("Artificial intelligence",), ("artificial intelligence",),
+                                ("artificial intelligence",),
+                                ("an artificial intelligence (AI) system", "artificial intelligence",
+                                 "an artificial intelligence algorithm")),
+    "natural language processing": (("Natural language processing",), ("natural language processing",),
+                                    ("natural language processing", "natural-language processing"),
+                                    ("natural language processing (NLP)", "a natural-language processing pipeline",
+                                     "natural language processing")),
+}
+_AI_MESH = {"machine learning": ("Machine Learning", "D000069550"), "deep learning": ("Deep Learning", "D000077321"),
+            "neural network": ("Neural Networks, Computer", "D016571"),
+            "convolutional neural network": ("Neural Networks, Computer", "D016571"),
+            "random forest": ("Machine Learning", "D000069550"),
+            "support vector machine": ("Support Vector Machine", "D060388"),
+            "artificial intelligence": ("Artificial Intelligence", "D001185"),
+            "natural language processing": ("Natural Language Processing", "D009323")}
+# Texts of non-AI records never match this (a broad AI vocabulary, case-insensitive).
+NONAI_FORBIDDEN = re.compile(
+    r"learning|neural|network|intelligen|machine|classif|predict|algorithm|automat|computer|random forest|"
+    r"support vector|language processing|\bAI\b|\bCNNs?\b|\bSVMs?\b|\bNLP\b", re.I)
+# Haynes-style clinical markers in title/abstract; non-clinical records never match.
+CLINICAL_PATTERN = re.compile(r"randomi[sz]ed|randomly|placebo|\btrials?\b|sensitiv|specificity|diagnos", re.I)
+CLINICAL_PUBTYPES = {"Randomized Controlled Trial": "D016449", "Clinical Trial": "D016430"}
+
+CONDITIONS = [  # (name, MeSH descriptor, UI, data)
+    ("breast cancer", "Breast Neoplasms", "D001943", "mammograms"),
+    ("lung cancer", "Lung Neoplasms", "D008175", "computed tomography scans"),
+    ("diabetic retinopathy", "Diabetic Retinopathy", "D003930", "fundus photographs"),
+    ("Alzheimer's disease", "Alzheimer Disease", "D000544", "magnetic resonance images"),
+    ("sepsis", "Sepsis", "D018805", "electronic health records"),
+    ("heart failure", "Heart Failure", "D006333", "electrocardiograms"),
+    ("atrial fibrillation", "Atrial Fibrillation", "D001281", "electrocardiograms"),
+    ("glioblastoma", "Glioblastoma", "D005909", "histopathology slides"),
+    ("skin cancer", "Skin Neoplasms", "D012878", "dermoscopic images"),
+    ("prostate cancer", "Prostatic Neoplasms", "D011471", "biopsy specimens"),
+    ("colorectal cancer", "Colorectal Neoplasms", "D015179", "colonoscopy videos"),
+    ("stroke", "Stroke", "D020521", "brain imaging studies"),
+    ("chronic kidney disease", "Renal Insufficiency, Chronic", "D051436", "laboratory records"),
+    ("type 2 diabetes", "Diabetes Mellitus, Type 2", "D003924", "clinical records"),
+    ("tuberculosis", "Tuberculosis", "D014376", "chest radiographs"),
+    ("hepatocellular carcinoma", "Carcinoma, Hepatocellular", "D006528", "contrast-enhanced images"),
+    ("major depressive disorder", "Depressive Disorder, Major", "D003865", "clinical notes"),
+    ("asthma", "Asthma", "D001249", "spirometry records"),
+]
+AIMS = ["detection", "segmentation", "risk stratification", "outcome prediction", "subtype classification",
+        "early identification", "grading", "severity assessment", "screening", "prognostication"]
+POPULATIONS = ["adults", "older adults", "children", "hospitalised patients", "intensive care patients",
+               "primary care patients", "a multi-ethnic cohort"]
+EXPOSURES = ["smoking", "obesity", "physical activity", "air pollution", "shift work", "vitamin D deficiency",
+             "hypertension", "alcohol consumption", "short sleep duration", "dietary fibre intake"]
+INTERVENTIONS = ["metformin", "statin therapy", "early mobilisation", "cognitive behavioural therapy", "aspirin",
+                 "high-dose vitamin D", "a structured exercise programme", "telemonitoring", "bariatric surgery",
+                 "corticosteroids"]
+MARKERS = ["C-reactive protein", "HbA1c", "interleukin-6", "serum albumin", "NT-proBNP", "lactate", "troponin", "eGFR"]
+GENES = ["TP53", "BRCA1", "EGFR", "KRAS", "APOE", "IL6", "VEGFA", "PD-L1", "MYC", "HER2"]
+DIAG_TESTS = ["point-of-care ultrasound", "high-sensitivity troponin", "low-dose computed tomography",
+              "a rapid antigen test", "faecal immunochemical testing", "magnetic resonance imaging"]
+DESIGNS = [("retrospective cohort", "Retrospective Studies", "D012189"), ("population-based cohort", "Cohort Studies", "D015331"),
+           ("cross-sectional", "Cross-Sectional Studies", "D003430"), ("case-control", "Case-Control Studies", "D016022"),
+           ("prospective cohort", "Prospective Studies", "D011446"), ("registry-based", "Registries", "D012042")]
+MESH_HUMANS = ("Humans", "D006801")
+MESH_DEMO = [("Female", "D005260"), ("Male", "D008297"), ("Middle Aged", "D008875"), ("Aged", "D000368"),
+             ("Adult", "D000328")]
+MESH_SENS = ("Sensitivity and Specificity", "D012680")
+MESH_ALGO = ("Algorithms", "D000465")
+MESH_ANIMAL = [("Animals", "D000818"), ("Mice", "D051379")]
+PT_JOURNAL = ("Journal Article", "D016428")
+PT_EXTRA = [("Research Support, Non-U.S. Gov't", "D013485", 0.30), ("Comparative Study", "D003160", 0.05),
+            ("Multicenter Study", "D016448", 0.04), ("Research Support, N.I.H., Extramural", "D052061", 0.05)]
+PT_REVIEW = ("Review", "D016454")
+PT_VALIDATION = ("Validation Study", "D023361")
+
+LS_DEPARTMENTS = ["Department of Radiology", "Department of Biomedical Informatics", "Department of Pathology",
+                  "Department of Neurology", "School of Public Health", "Department of Ophthalmology",
+                  "Department of Biostatistics", "Institute of Bioinformatics", "Department of Cardiology",
+                  "Department of Computer Science", "Department of Biomedical Engineering", "Department of Oncology",
+                  "Department of Internal Medicine", "Department of Epidemiology", "Division of Gastroenterology",
+                  "Department of Psychiatry", "Department of Surgery", "Center for Clinical Data Science"]
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+# Affiliation country names (weighted variants); other countries use the GeoNames name.
+COUNTRY_VARIANTS: dict[str, tuple[tuple[str, float], ...]] = {
+    "US": (("USA", 0.70), ("United States", 0.15), ("United States of America", 0.10), ("U.S.A.", 0.05)),
+    "CN": (("China", 0.75), ("P.R. China", 0.12), ("People's Republic of China", 0.08), ("PR China", 0.05)),
+    "GB": (("UK", 0.60), ("United Kingdom", 0.35), ("England", 0.05)),
+    "KR": (("Republic of Korea", 0.45), ("Korea", 0.35), ("South Korea", 0.20)),
+    "TW": (("Taiwan", 0.80), ("Taiwan, ROC", 0.20)),
+    "HK": (("Hong Kong", 0.50), ("Hong Kong SAR, China", 0.30), ("Hong Kong, China", 0.20)),
+    "NL": (("The Netherlands", 0.60), ("Netherlands", 0.40)),
+    "IR": (("Iran", 0.85), ("Islamic Republic of Iran", 0.15)),
+    "RU": (("Russia", 0.70), ("Russian Federation", 0.30)),
+    "TR": (("Turkey", 0.80), ("Türkiye", 0.20)),
+    "CZ": (("Czech Republic", 0.70), ("Czechia", 0.30)),
+    "VN": (("Vietnam", 0.80), ("Viet Nam", 0.20)),
+    "AE": (("United Arab Emirates", 0.80), ("UAE", 0.20)),
+}
+US_STATES = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California", "CO": "Colorado",
+    "CT": "Connecticut", "DE": "Delaware", "DC": "District of Columbia", "FL": "Florida", "GA": "Georgia",
+    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa", "KS": "Kansas", "KY": "Kentucky",
+    "LA": "Louisiana", "ME": "Maine", "MD": "Maryland", "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota",
+    "MS": "Mississippi", "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire",
+    "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina", "ND": "North Dakota",
+    "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island",
+    "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont",
+    "VA": "Virginia", "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming"}
+CA_PROVINCES = {"01": "AB", "02": "BC", "03": "MB", "04": "NB", "05": "NL", "07": "NS", "08": "ON", "09": "PE",
+                "10": "QC", "11": "SK"}
+AU_STATES = {"01": "ACT", "02": "NSW", "03": "NT", "04": "QLD", "05": "SA", "06": "TAS", "07": "VIC", "08": "WA"}
+_ZIP_BEFORE_CITY = {"DE": 5, "FR": 5, "IT": 5, "ES": 5, "FI": 5, "AT": 4, "CH": 4, "BE": 4, "DK": 4, "NO": 4,
+                    "HU": 4, "PT": 4, "GR": 5, "SE": 5, "PL": 5, "CZ": 5}
+_ZIP_AFTER_CITY = {"CN": 6, "IN": 6, "SG": 6, "RU": 6, "KR": 5, "TR": 5, "MX": 5, "TH": 5, "MY": 5, "SA": 5, "EG": 5,
+                   "IR": 10, "TW": 3, "PK": 5, "BR": 8, "AR": 4, "CL": 7, "ZA": 4, "NZ": 4, "NG": 6, "TN": 4,
+                   "VN": 6, "ID": 5, "BD": 4, "IL": 7, "UA": 5, "RO": 6, "IE": 0, "CO": 6}
+_EMAIL_TLD = {"US": "edu", "GB": "ac.uk", "CN": "edu.cn", "JP": "ac.jp", "KR": "ac.kr", "AU": "edu.au", "IN": "ac.in",
+              "TW": "edu.tw", "HK": "edu.hk", "NZ": "ac.nz", "IL": "ac.il", "ZA": "ac.za", "BR": "usp.br"}
+
+# Journal categories (JCR-like) and the field words of synthetic journal names in them.
+CATEGORIES: list[tuple[str, tuple[str, ...]]] = [
+    ("Radiology, Nuclear Medicine & Medical Imaging", ("Radiology", "Medical Imaging", "Nuclear Medicine")),
+    ("Medical Informatics", ("Medical Informatics", "Biomedical Informatics", "Digital Health")),
+    ("Mathematical & Computational Biology", ("Computational Biology", "Theoretical Biology", "Biostatistics")),
+    ("Multidisciplinary Sciences", ("Science", "Natural Sciences", "Research Letters")),
+    ("Oncology", ("Oncology", "Cancer Research", "Clinical Oncology")),
+    ("Neurosciences", ("Neuroscience", "Neuroimaging", "Brain Research")),
+    ("Engineering, Biomedical", ("Biomedical Engineering", "Medical Physics", "Biomechanics")),
+    ("Biochemical Research Methods", ("Biochemical Methods", "Proteomics", "Analytical Biochemistry")),
+    ("Computer Science, Interdisciplinary Applications", ("Computational Medicine", "Computing in Health",
+                                                          "Biomedical Computing")),
+    ("Health Care Sciences & Services", ("Health Services Research", "Health Care", "Health Policy")),
+    ("Genetics & Heredity", ("Genetics", "Human Genetics", "Genomics")),
+    ("Cardiac & Cardiovascular Systems", ("Cardiology", "Cardiovascular Medicine", "Heart Research")),
+    ("Ophthalmology", ("Ophthalmology", "Eye Research", "Retina")),
+    ("Pathology", ("Pathology", "Histopathology", "Pathology Informatics")),
+    ("Biotechnology & Applied Microbiology", ("Biotechnology", "Applied Microbiology", "Bioengineering")),
+    ("Clinical Neurology", ("Neurology", "Clinical Neurology", "Epilepsy Research")),
+    ("Psychiatry", ("Psychiatry", "Psychiatric Research", "Mental Health")),
+    ("Public, Environmental & Occupational Health", ("Public Health", "Epidemiology", "Occupational Health")),
+    ("Medicine, General & Internal", ("Medicine", "Internal Medicine", "General Medicine")),
+    ("Surgery", ("Surgery", "Surgical Research", "Surgical Oncology")),
+    ("Dermatology", ("Dermatology", "Skin Research", "Cutaneous Medicine")),
+    ("Gastroenterology & Hepatology", ("Gastroenterology", "Hepatology", "Digestive Diseases")),
+    ("Endocrinology & Metabolism", ("Endocrinology", "Diabetes Research", "Metabolism")),
+    ("Infectious Diseases", ("Infectious Diseases", "Infection Control", "Tropical Medicine")),
+    ("Respiratory System", ("Respiratory Medicine", "Pulmonology", "Chest Medicine")),
+    ("Urology & Nephrology", ("Urology", "Nephrology", "Kidney Research")),
+    ("Chemistry, Medicinal", ("Medicinal Chemistry", "Drug Design", "Chemical Biology")),
+    ("Pharmacology & Pharmacy", ("Pharmacology", "Pharmaceutical Sciences", "Clinical Pharmacology")),
+    ("Biology", ("Biology", "Life Sciences", "Biological Sciences")),
+    ("Cell Biology", ("Cell Biology", "Molecular Cell Research", "Cellular Biology")),
+    ("Immunology", ("Immunology", "Clinical Immunology", "Inflammation Research")),
+    ("Pediatrics", ("Pediatrics", "Child Health", "Neonatology")),
+    ("Obstetrics & Gynecology", ("Obstetrics and Gynecology", "Reproductive Medicine", "Maternal Health")),
+    ("Orthopedics", ("Orthopaedics", "Bone and Joint Research", "Spine Research")),
+    ("Dentistry, Oral Surgery & Medicine", ("Dentistry", "Oral Medicine", "Dental Research")),
+    ("Psychology, Experimental", ("Experimental Psychology", "Cognitive Science", "Behavioral Research")),
+    ("Emergency Medicine", ("Emergency Medicine", "Acute Care", "Prehospital Care")),
+    ("Critical Care Medicine", ("Critical Care", "Intensive Care Medicine", "Anesthesia Research")),
+    ("Nursing", ("Nursing", "Advanced Nursing", "Nursing Research")),
+    ("Rehabilitation", ("Rehabilitation", "Physical Therapy", "Rehabilitation Research")),
+]
+CS_AI_CATEGORY = "Computer Science, Artificial Intelligence"
+_JOURNAL_PATTERNS = ["Journal of {f}", "International Journal of {f}", "European Journal of {f}",
+                     "American Journal of {f}", "Annals of {f}", "Frontiers in {f}", "BMC {f}", "{f} Reports",
+                     "Advances in {f}", "Journal of Translational {f}", "Asian Journal of {f}", "Archives of {f}",
+                     "{f} Open", "Current {f}", "Reviews in {f}", "Scandinavian Journal of {f}", "Journal of Clinical {f}",
+                     "{f} Letters", "Research in {f}", "Seminars in {f}"]
+_ABBREV = {
+    "Journal": "J", "International": "Int", "European": "Eur", "American": "Am", "Annals": "Ann", "Frontiers": "Front",
+    "Computational": "Comput", "Medical": "Med", "Medicine": "Med", "Biomedical": "Biomed", "Biology": "Biol",
+    "Biological": "Biol", "Clinical": "Clin", "Oncology": "Oncol", "Radiology": "Radiol", "Informatics": "Inform",
+    "Digital": "Digit", "Research": "Res", "Reports": "Rep", "Letters": "Lett", "Neuroscience": "Neurosci",
+    "Neurology": "Neurol", "Cardiology": "Cardiol", "Genetics": "Genet", "Pathology": "Pathol",
+    "Ophthalmology": "Ophthalmol", "Engineering": "Eng", "Sciences": "Sci", "Science": "Sci", "Methods": "Methods",
+    "Translational": "Transl", "Molecular": "Mol", "Cellular": "Cell", "Surgery": "Surg", "Surgical": "Surg",
+    "Dermatology": "Dermatol", "Gastroenterology": "Gastroenterol", "Hepatology": "Hepatol",
+    "Endocrinology": "Endocrinol", "Metabolism": "Metab", "Infectious": "Infect", "Diseases": "Dis",
+    "Respiratory": "Respir", "Urology": "Urol", "Nephrology": "Nephrol", "Pharmacology": "Pharmacol",
+    "Pharmaceutical": "Pharm", "Chemistry": "Chem", "Chemical": "Chem", "Immunology": "Immunol",
+    "Pediatrics": "Pediatr", "Obstetrics": "Obstet", "Gynecology": "Gynecol", "Orthopaedics": "Orthop",
+    "Dental": "Dent", "Psychology": "Psychol", "Experimental": "Exp", "Emergency": "Emerg", "Critical": "Crit",
+    "Nursing": "Nurs", "Rehabilitation": "Rehabil", "Epidemiology": "Epidemiol", "Biostatistics": "Biostat",
+    "Physics": "Phys", "Nuclear": "Nucl", "Advances": "Adv", "Reviews": "Rev", "Therapy": "Ther",
+    "Biotechnology": "Biotechnol", "Microbiology": "Microbiol", "Applied": "Appl", "Analytical": "Anal",
+    "Biochemistry": "Biochem", "Biochemical": "Biochem", "Cognitive": "Cogn", "Behavioral": "Behav",
+    "Psychiatry": "Psychiatry", "Psychiatric": "Psychiatr", "Occupational": "Occup", "Cardiovascular": "Cardiovasc",
+    "Theoretical": "Theor", "Natural": "Nat", "Computing": "Comput", "Scandinavian": "Scand", "Seminars": "Semin",
+    "Archives": "Arch", "Current": "Curr", "Asian": "Asian", "Intensive": "Intensive", "Anesthesia": "Anesth",
+    "Reproductive": "Reprod", "Maternal": "Matern", "Neonatology": "Neonatology", "Prehospital": "Prehosp",
+    "Infection": "Infect", "Tropical": "Trop", "Inflammation": "Inflamm", "Proteomics": "Proteomics",
+    "Histopathology": "Histopathology", "Bioengineering": "Bioeng", "Biomechanics": "Biomech",
+    "Neuroimaging": "Neuroimaging", "Cutaneous": "Cutan", "Digestive": "Dig", "Pulmonology": "Pulmonol",
+    "Policy": "Policy", "Services": "Serv", "Health": "Health", "Genomics": "Genomics", "Eye": "Eye",
+    "Heart": "Heart", "Brain": "Brain", "Cancer": "Cancer", "Drug": "Drug", "Design": "Des", "Kidney": "Kidney",
+    "Human": "Hum", "General": "Gen", "Internal": "Intern", "Public": "Public", "Epilepsy": "Epilepsy",
+    "Mental": "Ment", "Oral": "Oral", "Bone": "Bone", "Joint": "Joint", "Spine": "Spine", "Child": "Child",
+    "Acute": "Acute", "Care": "Care", "Physical": "Phys", "Advanced": "Adv", "Open": "Open", "Skin": "Skin",
+    "Retina": "Retina", "Imaging": "Imaging", "Life": "Life", "Cell": "Cell", "Control": "Control",
+}
+_STOP = {"of", "in", "and", "the", "for", "&"}
+# Named life-science journals of the OpenAlex vocabulary: issn_l -> PubMed title, ISO, type, quality, size, categories
+NAMED_JOURNALS = {
+    "1361-8415": ("Medical image analysis", "Med Image Anal", "Print", 2.0, 1.5,
+                  ("Radiology, Nuclear Medicine & Medical Imaging", "Engineering, Biomedical",
+                   "Computer Science, Interdisciplinary Applications")),
+    "0278-0062": ("IEEE transactions on medical imaging", "IEEE Trans Med Imaging", "Print", 1.8, 1.5,
+                  ("Radiology, Nuclear Medicine & Medical Imaging", "Engineering, Biomedical")),
+    "1367-4803": ("Bioinformatics (Oxford, England)", "Bioinformatics", "Print", 1.3, 2.0,
+                  ("Mathematical & Computational Biology", "Biochemical Research Methods")),
+    "1932-6203": ("PloS one", "PLoS One", "Electronic", -0.3, 8.0, ("Multidisciplinary Sciences",)),
+    "2045-2322": ("Scientific reports", "Sci Rep", "Electronic", 0.2, 6.0, ("Multidisciplinary Sciences",)),
+}
+# OpenAlex conference venues -> (acronym, rank, FoR codes, source)
+JOURNAL_COLUMNS = ("issn", "journal_title", "category", "rank_in_category", "n_in_category")
+CONFERENCE_COLUMNS = ("id", "title", "acronym", "source", "rank", "dblp", "primary_for", "for2", "for3")
+CONFERENCE_RANKS = {
+    "Medical Image Computing and Computer-Assisted Intervention": ("MICCAI", "A", ("4603", "4601")),
+    "Annual International Conference of the IEEE Engineering in Medicine and Biology Society": ("EMBC", "B", ("4601",)),
+    "IEEE International Conference on Bioinformatics and Biomedicine": ("BIBM", "B", ("4601", "4605")),
+    "Computer Vision and Pattern Recognition": ("CVPR", "A*", ("4603",)),
+    "Neural Information Processing Systems": ("NeurIPS", "A*", ("4611",)),
+    "International Conference on Machine Learning": ("ICML", "A*", ("4611",)),
+    "Proceedings of the AAAI Conference on Artificial Intelligence": ("AAAI", "A*", ("4602",)),
+    "International Joint Conference on Artificial Intelligence": ("IJCAI", "A*", ("4602",)),
+    "Meeting of the Association for Computational Linguistics": ("ACL", "A*", ("4602",)),
+    "International Conference on Computer Vision": ("ICCV", "A*", ("4603",)),
+    "International Conference on Robotics and Automation": ("ICRA", "A*", ("4602",)),
+    "Knowledge Discovery and Data Mining": ("KDD", "A*", ("4605",)),
+    "International Conference on Acoustics, Speech, and Signal Processing": ("ICASSP", "B", ("4006",)),
+    "IEEE International Conference on Communications": ("ICC", "B", ("4006",)),
+}
+_FILLER_CONFERENCES = [
+    ("International Conference on Health Informatics", "HEALTHINF", "4601"),
+    ("IEEE International Symposium on Biomedical Imaging", "ISBI", "4603"),
+    ("Conference on Medical Imaging with Deep Learning", "MIDL", "4603"),
+    ("Machine Learning for Healthcare Conference", "MLHC", "4611"),
+    ("ACM Conference on Bioinformatics, Computational Biology, and Health Informatics", "ACM-BCB", "4601"),
+    ("International Conference on Research in Computational Molecular Biology", "RECOMB", "4601"),
+    ("Pacific Symposium on Biocomputing", "PSB", "4601"),
+    ("European Conference on Computational Biology", "ECCB", "4601"),
+    ("Conference on Artificial Intelligence in Medicine", "AIME", "4602"),
+    ("International Conference on Pattern Recognition", "ICPR", "4603"),
+    ("British Machine Vision Conference", "BMVC", "4603"),
+    ("European Conference on Computer Vision", "ECCV", "4603"),
+    ("International Conference on Learning Representations", "ICLR", "4611"),
+    ("Conference on Uncertainty in Artificial Intelligence", "UAI", "4602"),
+    ("International Conference on Artificial Intelligence and Statistics", "AISTATS", "4611"),
+    ("IEEE International Conference on Data Mining", "ICDM", "4605"),
+    ("SIAM International Conference on Data Mining", "SDM", "4605"),
+    ("Conference on Empirical Methods in Natural Language Processing", "EMNLP", "4602"),
+    ("International Conference on Computational Linguistics", "COLING", "4602"),
+    ("IEEE International Conference on Healthcare Informatics", "ICHI", "4601"),
+    ("International Conference on Pervasive Computing Technologies for Healthcare", "PervasiveHealth", "4608"),
+    ("IEEE International Conference on Bioinformatics and Bioengineering", "BIBE", "4601"),
+    ("Asia-Pacific Bioinformatics Conference", "APBC", "4601"),
+    ("International Workshop on Machine Learning in Medical Imaging", "MLMI", "4603"),
+    ("Conference on Information Processing in Medical Imaging", "IPMI", "4603"),
+    (" International Conference on Biomedical Engineering Systems and Technologies", "BIOSTEC", "4601"),
+    ("Australasian Workshop on Health Informatics and Knowledge Management", "HIKM", "4601"),
+    ("International Conference on Intelligent Systems for Molecular Biology", "ISMB", "4601"),
+    ("Workshop on Algorithms in Bioinformatics", "WABI", "4613"),
+    ("International Symposium on Computer-Based Medical Systems", "CBMS", "4601"),
+]
+_AI_JOURNAL_ORDER = ["0162-8828", "1532-4435", "2162-237X", "0004-3702", "0031-3203", "0893-6080", "0885-6125",
+                     "0950-7051", "0957-4174", "0925-2312", "1568-4946"]
+
+
+# ---------------------------------------------------------------------------------------------
+def _issn(num7: int) -> str:
+    digits = f"{num7:07d}"
+    s = sum(int(d) * w for d, w in zip(digits, range(8, 1, -1)))
+    c = (11 - s % 11) % 11
+    return f"{digits[:4]}-{digits[4:]}{'X' if c == 10 else c}"
+
+
+def _esc(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _ascii(s: str) -> str:
+    return unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode().lower().replace(" ", "").replace("'", "")
+
+
+def _a(s: str) -> str:
+    return ("an " if s[:1].lower() in "aeiou" else "a ") + s
+
+
+def _cap(s: str) -> str:
+    return s[:1].upper() + s[1:]
+
+
+def _iso(name: str) -> str:
+    out = []
+    for w in name.replace(",", "").split():
+        if w.lower() in _STOP:
+            continue
+        out.append(_ABBREV.get(w, w))
+    return " ".join(out)
+
+
+def _nlm_title(name: str) -> str:
+    words = name.split()
+    return " ".join([words[0]] + [w if (w.isupper() and len(w) > 1) else w.lower() for w in words[1:]])
+
+
+@dataclass
+class _Journal:
+    idx: int
+    name: str  # full name (title case)
+    title: str  # PubMed Journal/Title (NLM case)
+    iso: str
+    issn: str  # ISSN-L = ISSNLinking = the ISSN element's value
+    issn_type: str
+    nlm_id: str
+    country: str
+    doi_prefix: str
+    founded: int
+    quality: float
+    size: float
+    categories: list[str]
+    publishing: bool  # publishes AI articles
+    ranked: bool
+    ranks: dict[str, tuple[int, int]] = field(default_factory=dict)
+    high: bool = False
+    log_effect: float = 0.0
+
+
+class _Writer:
+    """One gzip baseline file with deterministic bytes."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._fh = open(path, "wb")
+        self._gz = gzip.GzipFile(filename=path.name[:-3], mode="wb", fileobj=self._fh, mtime=0, compresslevel=5)
+        self._buf: list[str] = []
+        self._size = 0
+        self.records = 0
+        self._raw("<?xml version=\"1.0\" ?>\n" + DOCTYPE + "\n<PubmedArticleSet>\n")
+
+    def _raw(self, s: str) -> None:
+        self._buf.append(s)
+        self._size += len(s)
+        if self._size > (1 << 18):
+            self.flush()
+
+    def record(self, xml: str) -> None:
+        self.records += 1
+        self._raw(xml + "\n")
+
+    def flush(self) -> None:
+        if self._buf:
+            self._gz.write("".join(self._buf).encode("utf-8"))
+            self._buf, self._size = [], 0
+
+    def close(self, truncated_tail: str | None = None) -> None:
+        if truncated_tail is None:
+            self._raw("</PubmedArticleSet>\n")
+        else:
+            self._raw(truncated_tail)
+        self.flush()
+        self._gz.close()
+        self._fh.close()
+
+
+# ---------------------------------------------------------------------------------------------
+class _LifesciWorld:
+    def __init__(self, root: Path, scale: str, seed: int, start: int, end: int) -> None:
+        self.root, self.scale, self.seed, self.start, self.end = root, scale, seed, start, end
+        self.ls = LS_SCALES[scale]
+        sc = cfg.SCALES[scale]
+        ss = np.random.SeedSequence([abs(int(seed)) % (1 << 63), zlib.crc32(b"lifesci")])
+        self.rng = np.random.default_rng(ss)
+        self.r = random.Random(int(self.rng.integers(0, 1 << 62)))
+        self.years = list(range(max(start, FIRST_YEAR), end + 1))
+        default_years = range(max(sc.start_year, FIRST_YEAR), sc.end_year + 1)
+        norm = sum(math.exp(GROWTH * (y - FIRST_YEAR)) for y in default_years)
+        self.per_year = {y: max(1, round(self.ls.ai_articles * math.exp(GROWTH * (y - FIRST_YEAR)) / norm))
+                         for y in self.years}
+        self._build_geography(sc)
+        self._build_journals()
+        self._prepare_model()
+
+    # ------------------------------------------------------------------------------------------
+    def _build_geography(self, sc: cfg.Scale) -> None:
+        r, rng = self.r, self.rng
+        self.geo = Geography(r, rng, sc.cities_top)
+        inst_scale = {"tiny": 2.0, "demo": 6.0, "paper": 9.0}.get(self.scale, 6.0)
+        self.insts = self.geo.build_institutions(r, inst_scale, {"tiny": 4}.get(self.scale, 10))
+        m49 = country_regions()
+        region_of = dict(zip(m49["country_code"], m49["world_region"]))
+        g = self.geo
+        codes = sorted({c.country_code for c in g.cities})
+        self.cc_region = {cc: str(region_of[cc]) for cc in codes}
+        self.cc_name = {cc: g.countries[cc]["name"] for cc in codes}
+        self.cc_cities: dict[str, tuple[list[int], list[float]]] = {}
+        for cc in codes:
+            idx = [c.idx for c in g.cities if c.country_code == cc]
+            w = np.array([g.cities[i].base_weight for i in idx])
+            self.cc_cities[cc] = (idx, list(np.cumsum(w) / w.sum()))
+        self.regions = list(WORLD_REGIONS)
+        self.region_countries: dict[str, tuple[list[str], np.ndarray]] = {}
+        for reg in self.regions:
+            ccs = [cc for cc in codes if self.cc_region[cc] == reg]
+            w = np.array([COUNTRY_WEIGHT.get(reg, {}).get(cc, 0.003) for cc in ccs])
+            self.region_countries[reg] = (ccs, w / w.sum())
+        # global lead-country distribution (for partners and for the non-AI records)
+        allw = {}
+        for reg in self.regions:
+            ccs, w = self.region_countries[reg]
+            for cc, x in zip(ccs, w):
+                allw[cc] = REGION_SHARE[reg] * float(x)
+        self.codes = codes
+        self.global_p = np.array([allw[cc] for cc in codes])
+        self.global_p /= self.global_p.sum()
+        pw = self.global_p ** 0.8
+        self.partner_cum = list(np.cumsum(pw / pw.sum()))
+        self.global_cum = list(np.cumsum(self.global_p))
+        self.country_variants = {}
+        for cc in codes:
+            vs = COUNTRY_VARIANTS.get(cc, ((self.cc_name[cc], 1.0),))
+            self.country_variants[cc] = ([v for v, _ in vs], list(np.cumsum([w for _, w in vs])))
+
+    # ------------------------------------------------------------------------------------------
+    def _build_journals(self) -> None:
+        r, rng, ls = self.r, self.rng, self.ls
+        cats = [c for c, _ in CATEGORIES[: ls.n_categories]]
+        fields = dict(CATEGORIES)
+        used_names: set[str] = set()
+        used_issn: set[str] = set(NAMED_JOURNALS) | {v[2] for v in V.VENUES if v[2]}
+        used_nlm: set[str] = set()
+        countries = ["United States", "England", "Netherlands", "Switzerland", "Germany", "United States",
+                     "England", "China", "Japan", "Australia"]
+        prefixes = ["10.1016", "10.1007", "10.1038", "10.1371", "10.1109", "10.1186", "10.3389", "10.1002", "10.1093",
+                    "10.1155", "10.3390", "10.1177"]
+        journals: list[_Journal] = []
+
+        def new_issn() -> str:
+            while True:
+                s = _issn(r.randrange(100_000, 2_999_999))
+                if s not in used_issn:
+                    used_issn.add(s)
+                    return s
+
+        def new_nlm() -> str:
+            while True:
+                s = str(r.choice([r.randrange(7_500_000, 9_999_999), r.randrange(100_888_000, 101_780_000)]))
+                if s not in used_nlm:
+                    used_nlm.add(s)
+                    return s
+
+        def new_name(cat: str) -> str:
+            fl = fields[cat]
+            for _ in range(200):
+                name = r.choice(_JOURNAL_PATTERNS).format(f=r.choice(fl))
+                if name not in used_names:
+                    used_names.add(name)
+                    return name
+            k = 2
+            while f"{name} {k}" in used_names:
+                k += 1
+            used_names.add(f"{name} {k}")
+            return f"{name} {k}"
+
+        def add(name, title, iso, issn, itype, q, size, jcats, publishing, ranked) -> _Journal:
+            j = _Journal(len(journals), name, title, iso, issn, itype, new_nlm(), r.choice(countries),
+                         r.choice(prefixes), r.randrange(1960, 2012), float(q), float(size), list(jcats),
+                         publishing, ranked)
+            journals.append(j)
+            return j
+
+        venue_name = {v[2]: v[1] for v in V.VENUES if v[2]}
+        for issn, (title, iso, itype, q, size, jcats) in NAMED_JOURNALS.items():
+            jc = [c for c in jcats if c in cats] or [cats[0]]
+            used_names.add(venue_name[issn])
+            add(venue_name[issn], title, iso, issn, itype, q, size, jc, True, True)
+        n_syn = max(0, ls.n_journals - len(NAMED_JOURNALS))
+        qs = rng.normal(0.0, 1.0, n_syn)
+        sizes = rng.lognormal(0.0, 0.9, n_syn)
+        for k in range(n_syn):
+            u = r.random()
+            nc = 1 if u < 0.6 else (2 if u < 0.9 else 3)
+            jc = r.sample(cats, min(nc, len(cats)))
+            name = new_name(jc[0])
+            add(name, _nlm_title(name), _iso(name), new_issn(), "Print" if r.random() < 0.8 else "Electronic",
+                qs[k], sizes[k], jc, True, r.random() >= UNRANKED_JOURNAL_SHARE)
+        # fillers: ranked journals without AI articles (they may publish citing records)
+        members = {c: [j for j in journals if j.ranked and c in j.categories] for c in cats}
+        for c in cats:
+            n_fill = int(round(len(members[c]) * r.uniform(1.0, 2.0))) + 2
+            fq = rng.normal(0.0, 1.0, n_fill)
+            fs = rng.lognormal(0.0, 0.9, n_fill)
+            for k in range(n_fill):
+                name = new_name(c)
+                j = add(name, _nlm_title(name), _iso(name), new_issn(), "Print" if r.random() < 0.8 else "Electronic",
+                        fq[k], fs[k], [c], False, True)
+                members[c].append(j)
+        for c in cats:
+            ms = sorted(members[c], key=lambda j: (-j.quality, j.idx))
+            for rank, j in enumerate(ms, start=1):
+                j.ranks[c] = (rank, len(ms))
+        for j in journals:
+            j.high = j.ranked and any(rk <= 3 for rk, _ in j.ranks.values())
+            j.log_effect = OUTLET_QUALITY_COEF * j.quality + HIGH_RANK_LOG_BONUS * j.high
+        self.journals = journals
+        self.pub_journals = [j for j in journals if j.publishing]
+        self.categories = cats
+        sizes_all = np.array([j.size for j in journals])
+        self.citer_cum = list(np.cumsum(sizes_all / sizes_all.sum()))
+        self.iso_pool = [j.iso for j in journals]
+
+    # ------------------------------------------------------------------------------------------
+    def _prepare_model(self) -> None:
+        pj = self.pub_journals
+        q = np.array([j.quality for j in pj])
+        size = np.array([j.size for j in pj])
+        self.j_effect = np.array([j.log_effect for j in pj])
+        self.j_high = np.array([j.high for j in pj])
+        self.p_journal = {}
+        for reg in self.regions:
+            w = size * np.exp(QUALITY_TILT[reg] * q)
+            self.p_journal[reg] = w / w.sum()
+        self.cum_journal = {reg: np.cumsum(p) for reg, p in self.p_journal.items()}
+        # E[n_authors^delta] for national / international bylines, averaged over the years
+        ws = np.array([self.per_year[y] for y in self.years], dtype=float) if self.years else np.ones(1)
+        a_nat, a_int = [], []
+        for y in self.years or [FIRST_YEAR]:
+            lam = self._team_lambda(y)
+            ks = np.arange(0, 80)
+            pmf = np.exp(-lam + ks * math.log(lam) - np.array([math.lgamma(k + 1) for k in ks]))
+            a_nat.append(float((pmf * (1 + ks) ** N_AUTHORS_COEF).sum()))
+            a_int.append(float(sum(pk * (pmf * (1 + nf + ks) ** N_AUTHORS_COEF).sum()
+                                   for nf, pk in zip((1, 2, 3), N_FOREIGN_P))))
+        A = float(np.average(a_nat, weights=ws))
+        B = float(np.average(a_int, weights=ws))
+        self.team_factor = {"national": A, "international": B}
+        mix = {reg: (1 - INTL_SHARE[reg]) * A + INTL_SHARE[reg] * INTL_IRR * B for reg in self.regions}
+        outlet = {reg: float((self.p_journal[reg] * np.exp(self.j_effect)).sum()) for reg in self.regions}
+        self.expected_unadj = {reg: outlet[reg] * math.exp(REGION_LOG_IRR[reg]) * mix[reg] for reg in self.regions}
+        self.expected_within = {reg: math.exp(REGION_LOG_IRR[reg]) * mix[reg] for reg in self.regions}
+        z = sum(REGION_SHARE[reg] * self.expected_unadj[reg] for reg in self.regions)
+        # year effects: mean of exp(year effect) over articles = citations_mean / z
+        ex = {y: (self.end + 1 - y) ** YEAR_EXPOSURE_COEF for y in self.years}
+        tot = sum(self.per_year[y] for y in self.years) or 1
+        mean_ex = sum(self.per_year[y] * ex[y] for y in self.years) / tot if self.years else 1.0
+        self.year_effect = {y: math.log(self.ls.citations_mean) - math.log(z) + math.log(ex[y] / mean_ex)
+                            for y in self.years}
+        # planned file layout (depends on scale and years only)
+        tiers = self.ls.ai_refs_tiers
+        refs_per_citing = 1.0 / sum(s / m for s, m in tiers)
+        landing = {t: 0.0 for t in self.years}
+        for y in self.years:
+            w = np.array(LAG_WEIGHTS[: self.end - y + 1])
+            w = w / w.sum()
+            m = self.per_year[y] * self.ls.citations_mean * ex[y] / mean_ex
+            for lag, p in enumerate(w):
+                landing[y + lag] += m * p
+        self.planned_records = {y: self.per_year[y] + landing[y] / refs_per_citing * (1 + BACKGROUND_SHARE)
+                                for y in self.years}
+        planned = sum(self.planned_records.values())
+        self.n_files = max(1, math.ceil(planned / self.ls.records_per_file)) if self.years else 0
+
+    @staticmethod
+    def _team_lambda(year: int) -> float:
+        f = min(max((year - 2000) / 19.0, 0.0), 1.0)
+        return TEAM_LAMBDA[0] + (TEAM_LAMBDA[1] - TEAM_LAMBDA[0]) * f
+
+    # ------------------------------------------------------------------------------------------
+    def _pick(self, cum: list[float]) -> int:
+        return min(bisect.bisect_right(cum, self.r.random() * cum[-1]), len(cum) - 1)
+
+    def _city(self, cc: str) -> int:
+        idx, cum = self.cc_cities[cc]
+        return idx[self._pick(cum)]
+
+    def _inst(self, city: int) -> int:
+        c = self.geo.cities[city]
+        if len(c.institutions) == 1:
+            return c.institutions[0]
+        return c.institutions[min(bisect.bisect_left(c.inst_cum, self.r.random()), len(c.institutions) - 1)]
+
+    def _country_name(self, cc: str) -> str:
+        names, cum = self.country_variants[cc]
+        return names[self._pick(cum)]
+
+    def _address(self, city_i: int, inst_i: int) -> str:
+        r = self.r
+        city = self.geo.cities[city_i]
+        cc = city.country_code
+        inst = self.insts[inst_i].display_name
+        dept = r.choice(LS_DEPARTMENTS)
+        country = self._country_name(cc)
+        name = city.name
+        if cc == "US":
+            st = city.admin1 if city.admin1 in US_STATES else None
+            if st and r.random() < 0.7:
+                loc = f"{name}, {st} {r.randrange(10000, 99999)}"
+            elif st:
+                loc = f"{name}, {US_STATES[st]}"
+            else:
+                loc = name
+        elif cc == "CA":
+            p = CA_PROVINCES.get(city.admin1)
+            if p and r.random() < 0.5:
+                z = (f"{r.choice('ABCEGHJKLMNPRSTVXY')}{r.randrange(10)}{r.choice('ABCEGHJKLMNPRSTVWXYZ')} "
+                     f"{r.randrange(10)}{r.choice('ABCEGHJKLMNPRSTVWXYZ')}{r.randrange(10)}")
+                loc = f"{name}, {p} {z}"
+            else:
+                loc = f"{name}, {p}" if p else name
+        elif cc == "AU":
+            st = AU_STATES.get(city.admin1)
+            loc = f"{name}, {st} {r.randrange(2000, 7999)}" if st else name
+        elif cc == "GB":
+            loc = (f"{name} {r.choice('BCELMNOSW')}{r.choice('ABCDEHLNST')}{r.randrange(1, 20)} "
+                   f"{r.randrange(10)}{r.choice('ABDEFGHJLNPQRSTUWXYZ')}{r.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+                   if r.random() < 0.5 else name)
+        elif cc == "JP":
+            loc = f"{name} {r.randrange(100, 999)}-{r.randrange(0, 9999):04d}" if r.random() < 0.7 else name
+        elif cc == "NL":
+            loc = f"{r.randrange(1000, 9999)} {r.choice('ABCDEGHJKLMNPRSTVWXZ')}{r.choice('ABCDEGHJKLMNPRSTVWXZ')} {name}"
+        elif cc in _ZIP_BEFORE_CITY and r.random() < 0.6:
+            d = _ZIP_BEFORE_CITY[cc]
+            loc = f"{r.randrange(10 ** (d - 1), 10 ** d)} {name}"
+        elif _ZIP_AFTER_CITY.get(cc) and 3 <= _ZIP_AFTER_CITY[cc] <= 8 and r.random() < 0.5:
+            d = _ZIP_AFTER_CITY[cc]
+            loc = f"{name} {r.randrange(10 ** (d - 1), 10 ** d)}"
+        else:
+            loc = name
+        return f"{dept}, {inst}, {loc}, {country}"
+
+    def _email(self, last: str, fore: str, inst_i: int, cc: str) -> str:
+        inst = self.insts[inst_i].display_name
+        word = next((w for w in re.split(r"[\s,()]+", inst) if len(w) > 3 and w not in ("University", "Institute")),
+                    "univ")
+        tld = _EMAIL_TLD.get(cc, cc.lower())
+        return f"{_ascii(fore.split()[0])}.{_ascii(last)}@{_ascii(word)}.{tld}"
+
+    def _person(self, cc: str) -> tuple[str, str, str]:
+        r = self.r
+        reg = V.NAME_REGION.get(cc)
+        if reg is None:
+            reg = "eu" if self.cc_region.get(cc) == EUROPE else ("la" if self.cc_region.get(cc) == LATAM else "en")
+        first, last = V.NAMES[reg]
+        fore = r.choice(first)
+        ln = r.choice(last)
+        initials = "".join(p[0] for p in fore.replace("-", " ").split())
+        if reg not in ("zh", "ko", "ja") and r.random() < 0.25:
+            mid = r.choice("ABCDEFGHJKLMNPRSTW")
+            fore = f"{fore} {mid}"
+            initials += mid
+        return ln, fore, initials
+
+    def _author_xml(self, cc: str | None, city: int | None, with_affil: bool, lead: bool,
+                    collective: str | None = None) -> str:
+        r, Qs = self.r, self.quirks
+        if collective is not None:
+            Qs["collective_authors"] += 1
+            return f'<Author ValidYN="Y"><CollectiveName>{_esc(collective)}</CollectiveName></Author>'
+        ln, fore, ini = self._person(cc)
+        parts = [f'<Author ValidYN="Y"><LastName>{_esc(ln)}</LastName><ForeName>{_esc(fore)}</ForeName>'
+                 f'<Initials>{ini}</Initials>']
+        if r.random() < Q_ORCID:
+            parts.append(f'<Identifier Source="ORCID">0000-000{r.randrange(1, 3)}-{r.randrange(1000, 9999)}-'
+                         f'{r.randrange(100, 999)}{r.choice("0123456789X")}</Identifier>')
+        if with_affil:
+            inst = self._inst(city)
+            addr = self._address(city, inst)
+            second = None
+            u = r.random()
+            if u < Q_JOINED_AFFIL:
+                c2 = self._city(cc)
+                addr = f"{addr}; {self._address(c2, self._inst(c2))}"
+                Qs["joined_affiliation_strings"] += 1
+            elif u < Q_JOINED_AFFIL + Q_TWO_AFFIL:
+                c2 = city if r.random() < 0.6 else self._city(cc)
+                second = self._address(c2, self._inst(c2))
+                Qs["authors_with_two_affiliations"] += 1
+            last_addr = second if second is not None else addr
+            v = r.random()
+            tail = "."
+            if lead and v < Q_EMAIL:
+                tail = f". Electronic address: {self._email(ln, fore, inst, cc)}."
+                Qs["electronic_address_suffixes"] += 1
+            elif lead and v < Q_EMAIL + Q_BARE_EMAIL:
+                tail = f". {self._email(ln, fore, inst, cc)}."
+                Qs["bare_email_suffixes"] += 1
+            if second is None:
+                parts.append(f"<AffiliationInfo><Affiliation>{_esc(addr + tail)}</Affiliation></AffiliationInfo>")
+            else:
+                parts.append(f"<AffiliationInfo><Affiliation>{_esc(addr)}.</Affiliation></AffiliationInfo>")
+                parts.append(f"<AffiliationInfo><Affiliation>{_esc(last_addr + tail)}</Affiliation></AffiliationInfo>")
+        parts.append("</Author>")
+        return "".join(parts)
+
+    # ------------------------------------------------------------------------------------------
+    def _ai_authors(self, lead_cc: str, n: int, foreign: list[str], first_only: bool) -> str:
+        r = self.r
+        slots = [lead_cc] * (n - 1)
+        if foreign:
+            pos = r.sample(range(n - 1), len(foreign))
+            for p, f in zip(pos, foreign):
+                slots[p] = f
+            for p in range(n - 1):
+                if p not in pos and r.random() < 0.25:
+                    slots[p] = r.choice(foreign)
+        lead_city = self._city(lead_cc)
+        collective_at = -1
+        if n >= 3 and r.random() < Q_COLLECTIVE:
+            dom = [p for p in range(1, n - 1) if slots[p] == lead_cc]
+            if dom:
+                collective_at = r.choice(dom)
+        out = ['<AuthorList CompleteYN="Y">']
+        for p, cc in enumerate(slots):
+            if p == collective_at:
+                group = " ".join(w[:1].upper() + w[1:] for w in r.choice(CONDITIONS)[0].split())
+                out.append(self._author_xml(None, None, False, False,
+                                            collective=f"{group} {r.choice(['Study Group', 'Consortium', 'Investigators'])}"))
+                continue
+            if cc == lead_cc:
+                city = lead_city if r.random() < 0.7 else self._city(cc)
+            else:
+                city = self._city(cc)
+            if first_only:
+                affil = p == 0
+            else:
+                affil = not (cc == lead_cc and r.random() < Q_NO_AFFIL)
+            if not affil and not first_only:
+                self.quirks["authors_without_affiliation"] += 1
+            out.append(self._author_xml(cc, city, affil, False))
+        out.append(self._author_xml(lead_cc, lead_city, not first_only or n == 1, True))
+        out.append("</AuthorList>")
+        return "".join(out)
+
+    def _plain_authors(self, n: int) -> str:
+        r = self.r
+        lead = self.codes[self._pick(self.global_cum)]
+        other = self.codes[self._pick(self.partner_cum)] if r.random() < 0.15 else lead
+        lead_city = self._city(lead)
+        out = ['<AuthorList CompleteYN="Y">']
+        for p in range(n):
+            cc = lead if (p == n - 1 or other == lead or r.random() < 0.6) else other
+            city = lead_city if (cc == lead and r.random() < 0.7) else self._city(cc)
+            affil = r.random() >= Q_NO_AFFIL or p == n - 1
+            if not affil:
+                self.quirks["authors_without_affiliation"] += 1
+            out.append(self._author_xml(cc, city, affil, p == n - 1))
+        out.append("</AuthorList>")
+        return "".join(out)
+
+    # ------------------------------------------------------------------------------------------
+    def _abstract_xml(self, sections: list[tuple[str, str]] | None) -> str:
+        if not sections:
+            return ""
+        r = self.r
+        if r.random() < Q_STRUCTURED:
+            self.quirks["structured_abstracts"] += 1
+            nlm = r.random() < 0.6
+            parts = []
+            for label, text in sections:
+                cat = {"OBJECTIVE": "OBJECTIVE", "BACKGROUND": "BACKGROUND", "METHODS": "METHODS",
+                       "RESULTS": "RESULTS", "CONCLUSIONS": "CONCLUSIONS"}[label]
+                attr = f' Label="{label}" NlmCategory="{cat}"' if nlm else f' Label="{label}"'
+                parts.append(f"<AbstractText{attr}>{_esc(text)}</AbstractText>")
+            return "<Abstract>" + "".join(parts) + "</Abstract>"
+        return "<Abstract><AbstractText>" + _esc(" ".join(t for _, t in sections)) + "</AbstractText></Abstract>"
+
+    def _ai_text(self, kw: str, clinical: str | None, cond: tuple) -> tuple[str, list, list, list]:
+        """Title, abstract sections, extra MeSH, extra publication types of an AI article."""
+        r = self.r
+        t_caps, t_lows, t_mods, phrases = _TERM_FORMS[kw]
+        cname, data = cond[0], cond[3]
+        aim = r.choice(AIMS)
+        pop = r.choice(POPULATIONS)
+        u = r.random()
+        place = "title" if u < 0.25 else ("abstract" if u < 0.60 else "both")
+        no_abstract = r.random() < 0.03
+        if no_abstract:
+            place = "title"
+        T, t, m, ph = r.choice(t_caps), r.choice(t_lows), r.choice(t_mods), r.choice(phrases)
+        in_title = place in ("title", "both")
+        in_abs = place in ("abstract", "both")
+        mesh, pts = [], []
+        # title
+        if clinical == "diagnostic":
+            title = (f"Diagnostic accuracy of {m}-assisted {aim} of {cname}" if in_title
+                     else f"Diagnostic accuracy of automated {aim} of {cname} in {pop}")
+        elif clinical == "rct":
+            title = (f"{T}-assisted {aim} of {cname}: a randomized controlled trial" if in_title
+                     else f"Automated {aim} of {cname} in {pop}: a randomized controlled trial")
+            pts.append(("Randomized Controlled Trial", "D016449"))
+        elif clinical == "trial":
+            title = (f"{T} for {aim} of {cname}: a prospective clinical trial" if in_title
+                     else f"Automated {aim} of {cname}: results of a prospective clinical trial")
+            pts.append(("Clinical Trial", "D016430"))
+        elif in_title:
+            title = r.choice([
+                f"{T}-based {aim} of {cname} from {data}",
+                f"{_cap(aim)} of {cname} using {t}",
+                f"Development and validation of {_a(m)} model for {aim} of {cname}",
+                f"{T} for {aim} of {cname} in {pop}",
+                f"Can {t} improve {aim} of {cname}?",
+            ])
+        else:
+            title = r.choice([f"{_cap(aim)} of {cname} from {data}: a retrospective study",
+                              f"Automated {aim} of {cname} in {pop}",
+                              f"Towards automated {aim} of {cname}"])
+        if not title.endswith("?"):
+            title += "."
+        if no_abstract:
+            self.quirks["records_without_abstract"] += 1
+            return title, [], mesh, pts
+        subj = ph if in_abs else "an automated model"
+        n_pat = r.randrange(120, 25000)
+        bg = r.choice([f"{_cap(cname)} is a major cause of morbidity and mortality worldwide, and timely {aim} "
+                       "remains challenging.",
+                       f"Accurate {aim} of {cname} is essential for treatment planning.",
+                       f"Manual review of {data} is time-consuming and subject to inter-observer variability."])
+        if clinical == "rct":
+            meth = (f"In this randomized controlled trial, {n_pat} patients were randomly assigned to care supported by "
+                    f"{subj} or to usual care.")
+        elif clinical == "trial":
+            meth = f"In this prospective, multicentre clinical trial, {subj} was applied to {data} of {n_pat} patients."
+        else:
+            meth = r.choice([f"We retrospectively collected {data} from {n_pat} patients at {r.randrange(1, 12)} hospitals "
+                             f"and developed {subj}.",
+                             f"{_cap(subj)} was trained on {n_pat} cases and evaluated on an independent test set of "
+                             f"{r.randrange(50, 5000)} cases."])
+        auc = r.randrange(70, 99)
+        if clinical in ("diagnostic", "trial") and r.random() < 0.6:
+            res = (f"Sensitivity and specificity were {r.randrange(70, 99)}% and {r.randrange(70, 99)}%, respectively, "
+                   f"with an area under the curve of 0.{auc}.")
+            mesh.append(MESH_SENS)
+        elif clinical is not None:
+            res = (f"The diagnostic performance reached an area under the curve of 0.{auc} "
+                   f"(95% CI 0.{auc - 3}-0.{min(auc + 2, 99)}).")
+        else:
+            res = r.choice([f"The model achieved an area under the receiver operating characteristic curve of 0.{auc} "
+                            f"(95% CI 0.{auc - 3}-0.{min(auc + 2, 99)}) in the test set.",
+                            f"The Dice similarity coefficient was 0.{auc} on the held-out data (P < 0.001).",
+                            f"Performance was consistent across subgroups defined by age and sex (P > 0.05)."])
+        concl = r.choice([f"{_cap(subj)} can support {aim} of {cname} in routine practice.",
+                          "These findings warrant prospective validation in larger cohorts.",
+                          f"The approach may reduce the workload of {aim} in {pop}."])
+        sections = [("BACKGROUND", bg), ("METHODS", meth), ("RESULTS", res), ("CONCLUSIONS", concl)]
+        if r.random() < 0.2:
+            sections.insert(1, ("OBJECTIVE", f"To evaluate {subj} for {aim} of {cname}."))
+        return title, sections, mesh, pts
+
+    def _nonai_text(self, clinical: str | None, cond: tuple) -> tuple[str, list, list, list, bool]:
+        """Title, sections, extra MeSH, extra publication types, animal study flag of a non-AI record."""
+        r = self.r
+        cname = cond[0]
+        pop = r.choice(POPULATIONS)
+        expo, inter, marker, gene = r.choice(EXPOSURES), r.choice(INTERVENTIONS), r.choice(MARKERS), r.choice(GENES)
+        design = r.choice(DESIGNS)
+        mesh, pts, animal = [], [], False
+        if clinical == "rct":
+            title = f"{_cap(inter)} versus usual care in {pop} with {cname}: a randomized controlled trial."
+            pts.append(("Randomized Controlled Trial", "D016449"))
+            meth = f"Patients were randomly assigned to {inter} or placebo and followed for {r.randrange(3, 60)} months."
+        elif clinical == "trial":
+            title = f"Safety and efficacy of {inter} in {cname}: a phase {r.choice(['I', 'II', 'III'])} clinical trial."
+            pts.append(("Clinical Trial", "D016430"))
+            meth = f"This open-label clinical trial enrolled {r.randrange(20, 900)} {pop} with {cname}."
+        elif clinical == "diagnostic":
+            test = r.choice(DIAG_TESTS)
+            title = f"Diagnostic accuracy of {test} for {cname} in {pop}."
+            meth = f"Sensitivity and specificity of {test} were estimated against the reference standard."
+            mesh.append(MESH_SENS)
+        else:
+            u = r.random()
+            if u < 0.12:
+                animal = True
+                title = f"Effect of {inter} on {marker} in a mouse model of {cname}."
+                meth = f"Mice were treated with {inter} for {r.randrange(2, 12)} weeks and {marker} was measured."
+            else:
+                title = r.choice([f"{_cap(expo)} and risk of {cname} in {pop}: a {design[0]} study.",
+                                  f"Long-term outcomes of patients with {cname} treated with {inter}.",
+                                  f"{gene} expression and {cname} progression.",
+                                  f"Trends in incidence of {cname} among {pop}, "
+                                  f"{r.randrange(1990, 2005)}-{r.randrange(2006, 2019)}.",
+                                  f"Quality of life in {pop} with {cname}."])
+                meth = r.choice([f"We conducted a {design[0]} study of {r.randrange(80, 90000)} {pop} with {cname}.",
+                                 f"{_cap(marker)} was measured at baseline and after {r.randrange(3, 36)} months.",
+                                 f"Expression of {gene} was quantified by quantitative PCR and immunohistochemistry."])
+                mesh.append(design[1:])
+        if r.random() < 0.04:
+            self.quirks["records_without_abstract"] += 1
+            return title, [], mesh, pts, animal
+        bg = r.choice([f"{_cap(cname)} remains a major public health burden.",
+                       f"The role of {expo} in {cname} is uncertain.",
+                       f"Few studies have examined {inter} in {pop}."])
+        hr = r.randrange(5, 95)
+        res = r.choice([f"{_cap(expo)} was associated with {cname} (hazard ratio 1.{hr:02d}; "
+                        f"95% CI 1.{max(hr - 4, 0):02d}-1.{min(hr + 4, 99):02d}).",
+                        f"Median follow-up was {r.randrange(6, 120)} months.",
+                        f"Mean {marker} decreased by {r.randrange(3, 40)}% (P < 0.001)."])
+        concl = r.choice([f"These findings support further study of {inter} in {pop}.",
+                          f"{_cap(expo)} should be considered in the management of {cname}.",
+                          f"Larger studies of {marker} in {cname} are needed."])
+        return title, [("BACKGROUND", bg), ("METHODS", meth), ("RESULTS", res), ("CONCLUSIONS", concl)], mesh, pts, animal
+
+    # ------------------------------------------------------------------------------------------
+    def _record_xml(self, pmid: int | None, year: int, j: _Journal, title: str, sections: list, authors: str,
+                    pts: list, mesh: list, refs: list[str], truncate: bool = False) -> str:
+        r = self.r
+        month = r.randrange(12)
+        u = r.random()
+        if u < Q_MEDLINE_DATE:
+            pubdate = f"<MedlineDate>{year} {MONTHS[month]}-{MONTHS[min(month + 1, 11)]}</MedlineDate>"
+            self.quirks["medline_dates"] += 1
+        elif u < 0.12:
+            pubdate = f"<Year>{year}</Year>"
+        else:
+            pubdate = f"<Year>{year}</Year><Month>{MONTHS[month]}</Month>"
+        elec = j.issn_type == "Electronic"
+        model = "Electronic" if elec else r.choice(["Print", "Print-Electronic", "Print-Electronic"])
+        vol = max(1, year - j.founded + 1)
+        p1 = r.randrange(1, 2000)
+        pages = f"e{r.randrange(10000, 99999)}" if elec else f"{p1}-{p1 + r.randrange(4, 15)}"
+        doi = (None if r.random() < Q_NO_DOI
+               else f"{j.doi_prefix}/{_ascii(j.iso.split()[0])[:6]}.{year}.{r.randrange(10000, 99999)}")
+        if doi is None:
+            self.quirks["records_without_doi"] += 1
+        dc = min(year + 1, 2025)
+        out = [f'<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM">']
+        if pmid is not None:
+            out.append(f'<PMID Version="1">{pmid}</PMID>')
+        out.append(f"<DateCompleted><Year>{dc}</Year><Month>{r.randrange(1, 13):02d}</Month><Day>{r.randrange(1, 29):02d}</Day>"
+                   f"</DateCompleted><DateRevised><Year>{min(dc + r.randrange(0, 4), 2025)}</Year><Month>"
+                   f"{r.randrange(1, 13):02d}</Month><Day>{r.randrange(1, 29):02d}</Day></DateRevised>")
+        out.append(f'<Article PubModel="{model}"><Journal><ISSN IssnType="{j.issn_type}">{j.issn}</ISSN>'
+                   f'<JournalIssue CitedMedium="{"Internet" if elec else "Print"}"><Volume>{vol}</Volume>'
+                   f'{"" if elec else f"<Issue>{r.randrange(1, 13)}</Issue>"}<PubDate>{pubdate}</PubDate></JournalIssue>'
+                   f"<Title>{_esc(j.title)}</Title><ISOAbbreviation>{_esc(j.iso)}</ISOAbbreviation></Journal>"
+                   f"<ArticleTitle>{_esc(title)}</ArticleTitle><Pagination><MedlinePgn>{pages}</MedlinePgn></Pagination>")
+        if doi:
+            out.append(f'<ELocationID EIdType="doi" ValidYN="Y">{doi}</ELocationID>')
+        out.append(self._abstract_xml(sections))
+        out.append(authors)
+        out.append("<Language>eng</Language><PublicationTypeList>")
+        for name, ui in [PT_JOURNAL] + pts:
+            out.append(f'<PublicationType UI="{ui}">{name}</PublicationType>')
+        out.append("</PublicationTypeList></Article>")
+        out.append(f"<MedlineJournalInfo><Country>{j.country}</Country><MedlineTA>{_esc(j.iso)}</MedlineTA>"
+                   f"<NlmUniqueID>{j.nlm_id}</NlmUniqueID><ISSNLinking>{j.issn}</ISSNLinking></MedlineJournalInfo>"
+                   "<CitationSubset>IM</CitationSubset><MeshHeadingList>")
+        for name, ui in mesh:
+            out.append(f'<MeshHeading><DescriptorName UI="{ui}" MajorTopicYN="N">{_esc(name)}</DescriptorName></MeshHeading>')
+        out.append("</MeshHeadingList></MedlineCitation><PubmedData><History>")
+        for status, y_, m_ in (("entrez", year, month + 1), ("pubmed", year, month + 1), ("medline", dc, r.randrange(1, 13))):
+            out.append(f'<PubMedPubDate PubStatus="{status}"><Year>{y_}</Year><Month>{m_}</Month>'
+                       f"<Day>{r.randrange(1, 29)}</Day></PubMedPubDate>")
+        out.append("</History><PublicationStatus>ppublish</PublicationStatus><ArticleIdList>")
+        if pmid is not None:
+            out.append(f'<ArticleId IdType="pubmed">{pmid}</ArticleId>')
+        if doi:
+            out.append(f'<ArticleId IdType="doi">{doi}</ArticleId>')
+        out.append("</ArticleIdList>")
+        if refs:
+            out.append("<ReferenceList>")
+            out.extend(refs)
+            out.append("</ReferenceList>")
+        out.append("</PubmedData></PubmedArticle>")
+        xml = "".join(out)
+        if truncate:
+            return xml[: int(len(xml) * r.uniform(0.3, 0.7))]
+        return xml
+
+    def _ext_refs(self, n: int, pmid: int, year: int) -> list[str]:
+        r = self.r
+        out = []
+        for _ in range(n):
+            yr = year - min(int(r.expovariate(0.2)), 30)
+            cit = f"{r.choice(self.iso_pool)}. {yr};{r.randrange(1, 80)}:{r.randrange(1, 900)}-{r.randrange(901, 999)}."
+            if r.random() < 0.1:
+                out.append(f"<Reference><Citation>{_esc(cit)}</Citation></Reference>")
+                continue
+            x = r.randrange(100_000, max(pmid, 100_001))
+            if x % 8 == 3:
+                x += 1
+            out.append(f'<Reference><Citation>{_esc(cit)}</Citation><ArticleIdList><ArticleId IdType="pubmed">{x}'
+                       "</ArticleId></ArticleIdList></Reference>")
+        return out
+
+    def _mesh_base(self, cond: tuple, animal: bool = False) -> list:
+        r = self.r
+        if animal:
+            mesh = list(MESH_ANIMAL)
+        else:
+            mesh = [MESH_HUMANS] + r.sample(MESH_DEMO, r.randrange(0, 4))
+        mesh.append((cond[1], cond[2]))
+        return mesh
+
+    def _pubtypes(self) -> list:
+        r = self.r
+        return [(n, ui) for n, ui, p in PT_EXTRA if r.random() < p]
+
+    # ------------------------------------------------------------------------------------------
+    def run(self) -> dict:
+        root = self.root
+        base_dir = root / "pubmed" / "baseline"
+        if base_dir.exists():
+            for p in base_dir.glob(f"{BASELINE_PREFIX}*.xml.gz"):
+                p.unlink()
+        base_dir.mkdir(parents=True, exist_ok=True)
+        self.quirks = {k: 0 for k in ("collective_authors", "authors_without_affiliation", "authors_with_two_affiliations",
+                                      "joined_affiliation_strings", "electronic_address_suffixes", "bare_email_suffixes",
+                                      "first_author_only_affiliation", "structured_abstracts", "records_without_abstract",
+                                      "records_without_doi", "medline_dates")}
+        nf = self.n_files
+        self.file_rel = [f"pubmed/baseline/{BASELINE_PREFIX}{k + 1:04d}.xml.gz" for k in range(nf)]
+        self.malformed: list[dict] = []
+        self.files: list[dict] = []
+        self.writers = [_Writer(self.root / rel) for rel in self.file_rel]
+        self.file_years: list[set[int]] = [set() for _ in range(nf)]
+        # the 1-based record position after which the file's record without PMID comes
+        self.mal_at = [self.r.randint(1, 20) if (k < nf - 1 and (k == 0 or k % 7 == 3)) else None for k in range(nf)]
+        # AI articles (global arrays, appended per year)
+        cols = ("pmid", "year", "journal", "region", "country", "intl", "n_auth", "clinical", "kw", "cites",
+                "clin_cites", "mu")
+        self.ai = {c: [] for c in cols}
+        self.ai_pmid_all = np.zeros(0, dtype=np.int64)
+        self.ai_year_all = np.zeros(0, dtype=np.int32)
+        self.ai_journal_all = np.zeros(0, dtype=np.int32)
+        self.pending: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {y: [] for y in self.years}
+        self.counts = {"citing_records": {}, "background_records": {}, "clinical_citing_records": 0,
+                       "clinical_background_records": 0}
+        self.intl_per_year = {}
+        self.last_pmid = 0
+        for y in self.years:
+            self._year(y)
+        for k in range(nf):
+            self._close_file(k, final=k == nf - 1)
+        self._write_rankings(root)
+        return self._truth()
+
+    def _close_file(self, k: int, final: bool = False) -> None:
+        w = self.writers[k]
+        if self.mal_at[k] is not None:
+            self._write_missing_pmid(k, max(self.file_years[k]) if self.file_years[k] else self.years[-1])
+        tail = None
+        if final:
+            year = max(self.file_years[k]) if self.file_years[k] else self.end
+            tail = self._background_xml(year, self.last_pmid + 8, truncate=True)
+            self.malformed.append({"file": self.file_rel[k], "kind": "truncated_record", "record_index": w.records + 1,
+                                   "detail": "XML stops inside the last record; no closing </PubmedArticleSet>"})
+        w.close(tail)
+        self.files.append({"file": self.file_rel[k], "complete_records": w.records, "truncated": final,
+                           "years": sorted(self.file_years[k])})
+
+    def _write_missing_pmid(self, k: int, year: int) -> None:
+        w = self.writers[k]
+        w.record(self._background_xml(year, None))
+        self.malformed.append({"file": self.file_rel[k], "kind": "missing_pmid", "record_index": w.records,
+                               "detail": "MedlineCitation without PMID (and no pubmed ArticleId)"})
+        self.mal_at[k] = None
+
+    def _emit(self, xml: str, year: int) -> None:
+        k = self.r.randrange(self.n_files)
+        w = self.writers[k]
+        self.file_years[k].add(year)
+        w.record(xml)
+        if self.mal_at[k] is not None and w.records >= self.mal_at[k]:
+            self._write_missing_pmid(k, year)
+
+    def _background_xml(self, year: int, pmid: int | None, truncate: bool = False, clinical: str | None = None) -> str:
+        r = self.r
+        cond = r.choice(CONDITIONS)
+        title, sections, mesh_x, pts, animal = self._nonai_text(clinical, cond)
+        j = self.journals[self._pick(self.citer_cum)]
+        authors = self._plain_authors(1 + min(int(r.expovariate(0.3)), 14))
+        refs = self._ext_refs(int(self.rng.poisson(self.ls.external_refs_mean)) + 1, pmid or self.last_pmid + 8, year)
+        return self._record_xml(pmid, year, j, title, sections, authors, self._pubtypes() + pts,
+                                self._mesh_base(cond, animal) + mesh_x, refs, truncate=truncate)
+
+    # ------------------------------------------------------------------------------------------
+    def _year(self, y: int) -> None:
+        rng, r = self.rng, self.r
+        n = self.per_year[y]
+        reg_idx = rng.choice(len(self.regions), size=n, p=[REGION_SHARE[g] for g in self.regions])
+        country = np.empty(n, dtype=object)
+        journal = np.empty(n, dtype=np.int64)
+        intl = np.zeros(n, dtype=bool)
+        u_int = rng.random(n)
+        u_j = rng.random(n)
+        for gi, reg in enumerate(self.regions):
+            sel = np.nonzero(reg_idx == gi)[0]
+            if not len(sel):
+                continue
+            ccs, p = self.region_countries[reg]
+            country[sel] = np.array(ccs, dtype=object)[rng.choice(len(ccs), size=len(sel), p=p)]
+            cum = self.cum_journal[reg]
+            journal[sel] = np.minimum(np.searchsorted(cum, u_j[sel] * cum[-1], side="right"), len(cum) - 1)
+            intl[sel] = u_int[sel] < INTL_SHARE[reg]
+        n_foreign = np.where(intl, 1 + rng.choice(3, size=n, p=N_FOREIGN_P), 0)
+        n_auth = 1 + n_foreign + rng.poisson(self._team_lambda(y), size=n)
+        clinical = rng.random(n) < CLINICAL_AI_SHARE
+        reg_eff = np.array([REGION_LOG_IRR[g] for g in self.regions])[reg_idx]
+        mu = np.exp(self.year_effect[y] + self.j_effect[journal] + reg_eff + INTL_LOG_IRR * intl
+                    + N_AUTHORS_COEF * np.log(n_auth))
+        lam = rng.gamma(1.0 / NB_ALPHA, NB_ALPHA * mu)
+        cites = rng.poisson(lam)
+        p_clin = np.where(intl, CLINICAL_CITER_SHARE_INTL, CLINICAL_CITER_SHARE)
+        clin_cites = rng.binomial(cites, p_clin)
+        kw_names = list(AI_TERM_WEIGHT)
+        kw_w = np.array([AI_TERM_WEIGHT[k] * (0.1 if (y < 2013 and k in ("deep learning", "convolutional neural network"))
+                                              else 1.0) for k in kw_names])
+        kw = rng.choice(len(kw_names), size=n, p=kw_w / kw_w.sum())
+        # global indices and pending citations
+        g0 = len(self.ai_pmid_all)
+        gidx = np.arange(g0, g0 + n)
+        tot = int(cites.sum())
+        if tot:
+            idx = np.repeat(gidx, cites)
+            starts = np.repeat(np.cumsum(cites) - cites, cites)
+            within = np.arange(tot) - starts
+            is_clin = within < np.repeat(clin_cites, cites)
+            w = np.array(LAG_WEIGHTS[: self.end - y + 1])
+            lag = rng.choice(len(w), size=tot, p=w / w.sum())
+            for L in np.unique(lag):
+                s = lag == L
+                self.pending[y + int(L)].append((idx[s], is_clin[s]))
+        # citing records of this year: groups of AI articles per citing record
+        groups: list[tuple[np.ndarray, bool]] = []
+        pend = self.pending.pop(y)
+        if pend:
+            all_idx = np.concatenate([a for a, _ in pend])
+            all_clin = np.concatenate([b for _, b in pend])
+            for flag in (True, False):
+                pool = all_idx[all_clin == flag]
+                if not len(pool):
+                    continue
+                pool = pool[rng.permutation(len(pool))]
+                tier = rng.choice(len(self.ls.ai_refs_tiers), size=len(pool),
+                                  p=[s for s, _ in self.ls.ai_refs_tiers])
+                for ti, (_, mean_refs) in enumerate(self.ls.ai_refs_tiers):
+                    sub = np.sort(pool[tier == ti], kind="stable")
+                    if not len(sub):
+                        continue
+                    change = np.flatnonzero(np.diff(sub)) + 1
+                    runs = np.diff(np.concatenate([[0], change, [len(sub)]]))
+                    R = max(math.ceil(len(sub) / mean_refs), int(runs.max()))
+                    perm = rng.permutation(R)
+                    slot = perm[np.arange(len(sub)) % R]
+                    o2 = np.argsort(slot, kind="stable")
+                    bounds = np.searchsorted(slot[o2], np.arange(R + 1))
+                    for k in range(R):
+                        grp = sub[o2[bounds[k]:bounds[k + 1]]]
+                        if len(grp):
+                            groups.append((grp, flag))
+        groups.sort(key=lambda g: (int(g[0][0]), len(g[0]), g[1]))
+        n_bg = max(1, round(BACKGROUND_SHARE * len(groups)))
+        # order of the year's records and their PMIDs
+        order = [("ai", i) for i in range(n)] + [("cite", k) for k in range(len(groups))] + [("bg", b) for b in range(n_bg)]
+        r.shuffle(order)
+        N = len(order)
+        nominal = 10_600_000 + 1_100_000 * (y - FIRST_YEAR)
+        base = max(nominal, self.last_pmid + 8)
+        avg = max(1, 125_000 // (N + 1))
+        steps = rng.integers(1, 2 * avg + 1, size=N)
+        pmids = base + 8 * np.cumsum(steps) + 3 - 8
+        pmids = pmids - (pmids % 8) + 3
+        self.last_pmid = int(pmids[-1])
+        ai_pmid = np.zeros(n, dtype=np.int64)
+        for pos, (kind, i) in enumerate(order):
+            if kind == "ai":
+                ai_pmid[i] = pmids[pos]
+        self.ai_pmid_all = np.concatenate([self.ai_pmid_all, ai_pmid])
+        self.ai_year_all = np.concatenate([self.ai_year_all, np.full(n, y, dtype=np.int32)])
+        self.ai_journal_all = np.concatenate([self.ai_journal_all, journal.astype(np.int32)])
+        # store truth columns
+        A = self.ai
+        A["pmid"].append(ai_pmid)
+        A["year"].append(np.full(n, y))
+        A["journal"].append(journal)
+        A["region"].append(reg_idx)
+        A["country"].append(country)
+        A["intl"].append(intl)
+        A["n_auth"].append(n_auth)
+        A["clinical"].append(clinical)
+        A["kw"].append(kw)
+        A["cites"].append(cites)
+        A["clin_cites"].append(clin_cites)
+        A["mu"].append(mu)
+        self.counts["citing_records"][y] = len(groups)
+        self.counts["background_records"][y] = n_bg
+        # write
+        ext_mean = self.ls.external_refs_mean
+        for pos, (kind, i) in enumerate(order):
+            pmid = int(pmids[pos])
+            if kind == "ai":
+                xml = self._ai_xml(y, pmid, i, country[i], bool(intl[i]), int(n_foreign[i]), int(n_auth[i]),
+                                   bool(clinical[i]), kw_names[kw[i]], self.pub_journals[journal[i]])
+            elif kind == "cite":
+                grp, flag = groups[i]
+                clin_kind = r.choice(["rct", "trial", "diagnostic", "diagnostic"]) if flag else None
+                if flag:
+                    self.counts["clinical_citing_records"] += 1
+                xml = self._citing_xml(y, pmid, grp, clin_kind, ext_mean)
+            else:
+                clin_kind = None
+                if r.random() < CLINICAL_BACKGROUND_SHARE:
+                    clin_kind = r.choice(["rct", "trial", "diagnostic"])
+                    self.counts["clinical_background_records"] += 1
+                xml = self._background_xml(y, pmid, clinical=clin_kind)
+            self._emit(xml, y)
+
+    def _ai_xml(self, y: int, pmid: int, i: int, cc: str, intl: bool, n_foreign: int, n_auth: int, clinical: bool,
+                kw: str, j: _Journal) -> str:
+        r = self.r
+        foreign: list[str] = []
+        while len(foreign) < n_foreign:
+            f = self.codes[self._pick(self.partner_cum)]
+            if f != cc and f not in foreign:
+                foreign.append(f)
+        first_only = (not intl) and y < 2014 and n_auth > 1 and r.random() < Q_FIRST_AUTHOR_ONLY
+        if first_only:
+            self.quirks["first_author_only_affiliation"] += 1
+        authors = self._ai_authors(cc, n_auth, foreign, first_only)
+        cond = r.choice(CONDITIONS)
+        clin_kind = None
+        if clinical:
+            u = r.random()
+            clin_kind = "diagnostic" if u < 0.7 else ("rct" if u < 0.9 else "trial")
+        title, sections, mesh_x, pts = self._ai_text(kw, clin_kind, cond)
+        mesh = self._mesh_base(cond) + [_AI_MESH[kw]] + ([MESH_ALGO] if r.random() < 0.3 else []) + mesh_x
+        extra = self._pubtypes() + ([PT_VALIDATION] if r.random() < 0.05 else []) + pts
+        refs = self._ext_refs(int(self.rng.poisson(self.ls.external_refs_mean * 2)) + 1, pmid, y)
+        return self._record_xml(pmid, y, j, title, sections, authors, extra, mesh, refs)
+
+    def _citing_xml(self, y: int, pmid: int, grp: np.ndarray, clin_kind: str | None, ext_mean: float) -> str:
+        r = self.r
+        cond = r.choice(CONDITIONS)
+        title, sections, mesh_x, pts, animal = self._nonai_text(clin_kind, cond)
+        j = self.journals[self._pick(self.citer_cum)]
+        authors = self._plain_authors(1 + min(int(r.expovariate(0.25)), 19))
+        refs = self._ext_refs(int(self.rng.poisson(ext_mean)), pmid, y)
+        for g in grp.tolist():
+            cj = self.pub_journals[int(self.ai_journal_all[g])]
+            cy = int(self.ai_year_all[g])
+            cit = f"{cj.iso}. {cy};{max(1, cy - cj.founded + 1)}:{r.randrange(1, 900)}-{r.randrange(901, 999)}."
+            refs.append(f'<Reference><Citation>{_esc(cit)}</Citation><ArticleIdList><ArticleId IdType="pubmed">'
+                        f"{int(self.ai_pmid_all[g])}</ArticleId></ArticleIdList></Reference>")
+        r.shuffle(refs)
+        pts = pts + ([PT_REVIEW] if (clin_kind is None and r.random() < 0.08) else [])
+        return self._record_xml(pmid, y, j, title, sections, authors, self._pubtypes() + pts,
+                                self._mesh_base(cond, animal) + mesh_x, refs)
+
+    # ------------------------------------------------------------------------------------------
+    def _write_rankings(self, root: Path) -> None:
+        r = self.r
+        d = root / "rankings"
+        d.mkdir(parents=True, exist_ok=True)
+        rows = []
+        for j in self.journals:
+            for c, (rank, n) in j.ranks.items():
+                rows.append((c, rank, j.issn, j.name.upper(), n))
+        # OpenAlex AI journals (ranking only)
+        venues = {v[2]: v[1] for v in V.VENUES if v[3] == "journal" and v[5] == "ai" and v[2]}
+        ai_j = [(issn, venues[issn]) for issn in _AI_JOURNAL_ORDER if issn in venues]
+        for rank, (issn, name) in enumerate(ai_j, start=1):
+            rows.append((CS_AI_CATEGORY, rank, issn, name.upper(), len(ai_j)))
+        rows.sort(key=lambda x: (x[0], x[1]))
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(JOURNAL_COLUMNS)
+        for c, rank, issn, name, n in rows:
+            w.writerow([issn, name, c, rank, n])
+        (d / "journal_ranking.csv").write_text(buf.getvalue(), encoding="utf-8")
+        # conferences (CORE export shape, no header)
+        used_ids: set[int] = set()
+
+        def new_id() -> int:
+            while True:
+                x = r.randrange(1, 2400)
+                if x not in used_ids:
+                    used_ids.add(x)
+                    return x
+
+        crow = []
+        self.conferences = []
+        for v in V.VENUES:
+            if v[3] != "conference":
+                continue
+            acr, rank, fors = CONFERENCE_RANKS[v[1]]
+            cid = new_id()
+            crow.append([cid, v[1], acr, "ICORE2026", rank, "Yes", *(list(fors) + ["", "", ""])[:3]])
+            self.conferences.append({"openalex_source_id": v[0], "title": v[1], "acronym": acr, "rank": rank,
+                                     "core_id": cid, "kind": v[5], "high_ranked": rank == "A*"})
+        sources = ["ICORE2026", "ICORE2026", "ICORE2026", "CORE2023", "CORE2021", "CORE2018", "ERA2010"]
+        for title, acr, fo in _FILLER_CONFERENCES:
+            rank = r.choices(["A*", "A", "B", "C", "Unranked"], weights=[0.05, 0.2, 0.35, 0.3, 0.1])[0]
+            f2 = r.choice(["", "", "4601", "4611", "4605"])
+            crow.append([new_id(), title, acr, r.choice(sources), rank, r.choice(["Yes", "No"]), fo,
+                         "" if f2 == fo else f2, ""])
+        crow.sort(key=lambda x: (x[1], x[0]))
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(CONFERENCE_COLUMNS)
+        w.writerows(crow)
+        (d / "conference_ranking.csv").write_text(buf.getvalue(), encoding="utf-8")
+
+    # ------------------------------------------------------------------------------------------
+    def _truth(self) -> dict:
+        A = {k: (np.concatenate(v) if v else np.zeros(0)) for k, v in self.ai.items()}
+        n = len(A["pmid"])
+        regions = self.regions
+        reg_name = np.array(regions, dtype=object)[A["region"].astype(int)] if n else np.zeros(0, dtype=object)
+        high = self.j_high[A["journal"].astype(int)] if n else np.zeros(0, dtype=bool)
+        counts_by_region = {g: int((reg_name == g).sum()) for g in regions}
+        counts_by_country = {}
+        for cc in sorted(set(A["country"].tolist())):
+            counts_by_country[cc] = int((A["country"] == cc).sum())
+        asia = counts_by_region[ASIA]
+        china_share = round(counts_by_country.get("CN", 0) / asia, 4) if asia else None
+        intl = A["intl"].astype(bool)
+        obs_intl = {g: (round(float(intl[reg_name == g].mean()), 4) if counts_by_region[g] else None) for g in regions}
+        intl_year = {}
+        for y in self.years:
+            s = A["year"] == y
+            intl_year[y] = round(float(intl[s].mean()), 4) if s.any() else None
+        exp_high = {g: round(float((self.p_journal[g] * self.j_high).sum()), 4) for g in regions}
+        obs_high = {g: (round(float(high[reg_name == g].mean()), 4) if counts_by_region[g] else None) for g in regions}
+        cites = A["cites"].astype(np.int64)
+        clin = A["clin_cites"].astype(np.int64)
+        expected_overall_intl = sum(REGION_SHARE[g] * INTL_SHARE[g] for g in regions)
+        unadj = {g: round(self.expected_unadj[g] / self.expected_unadj[ASIA], 4) for g in regions}
+        within = {g: round(self.expected_within[g] / self.expected_within[ASIA], 4) for g in regions}
+        rf = list(AI_TERM_WEIGHT).index("random forest")
+        clin_filter = (A["clinical"].astype(bool) | (A["kw"] == rf)) if n else np.zeros(0, dtype=bool)
+        # articles table
+        step = max(1, math.ceil(n / ARTICLES_TRUTH_MAX)) if n else 1
+        sel = np.arange(0, n, step)
+        kw_names = list(AI_TERM_WEIGHT)
+        jl = self.pub_journals
+        articles = {
+            "sampling": "all AI articles" if step == 1 else f"every {step}-th AI article in PMID order",
+            "pmid": [str(int(x)) for x in A["pmid"][sel]] if n else [],
+            "year": [int(x) for x in A["year"][sel]] if n else [],
+            "lead_country": [str(x) for x in A["country"][sel]] if n else [],
+            "lead_region": [str(x) for x in reg_name[sel]] if n else [],
+            "international": [bool(x) for x in intl[sel]] if n else [],
+            "n_authors": [int(x) for x in A["n_auth"][sel]] if n else [],
+            "issn": [jl[int(x)].issn for x in A["journal"][sel]] if n else [],
+            "high_ranked": [bool(x) for x in high[sel]] if n else [],
+            "clinical": [bool(x) for x in clin_filter[sel]] if n else [],
+            "clinical_planted": [bool(x) for x in A["clinical"][sel]] if n else [],
+            "ai_keyword": [kw_names[int(x)] for x in A["kw"][sel]] if n else [],
+            "expected_citations": [round(float(x), 4) for x in A["mu"][sel]] if n else [],
+            "citations": [int(x) for x in cites[sel]] if n else [],
+            "clinical_citations": [int(x) for x in clin[sel]] if n else [],
+        }
+        n_art = {j.idx: 0 for j in jl}
+        for x in A["journal"].astype(int).tolist() if n else []:
+            n_art[jl[x].idx] += 1
+        journals = [{"issn": j.issn, "title": j.title, "iso_abbreviation": j.iso, "ranking_title": j.name.upper(),
+                     "issn_type": j.issn_type, "quality": round(j.quality, 4), "log_outlet_effect": round(j.log_effect, 4),
+                     "ranked": j.ranked, "high_ranked": j.high, "publishes_ai_articles": j.publishing,
+                     "categories": {c: list(v) for c, v in j.ranks.items()} if j.ranked else {},
+                     "n_ai_articles": n_art.get(j.idx, 0)} for j in self.journals if j.publishing]
+        by_region_cites = {g: int(cites[reg_name == g].sum()) for g in regions}
+        by_year = {y: int(cites[A["year"] == y].sum()) for y in self.years}
+        kw_counts = {k: int((A["kw"] == i).sum()) for i, k in enumerate(kw_names)} if n else {}
+        n_citing = sum(self.counts["citing_records"].values())
+        n_bg = sum(self.counts["background_records"].values())
+        return {
+            "parameters": {"scale": self.scale, "seed": self.seed, "start_year": self.start, "end_year": self.end,
+                           "years": self.years, "lifesci_version": LIFESCI_VERSION,
+                           "generator_version": cfg.GENERATOR_VERSION},
+            "definitions": {
+                "ai_article": "title or abstract contains one of ai_terms (hyphen/plural variants); only these records do",
+                "ai_terms": list(AI_TERMS),
+                "lead_author": "last author; if the last author has no affiliation, the first author",
+                "lead_country": "country of the lead author's (first) affiliation, read from the end of the string",
+                "international": "at least two authors affiliated with different countries",
+                "citations": "ReferenceList entries (ArticleId IdType=pubmed) of other records pointing to the article",
+                "clinical_record": "PublicationType Randomized Controlled Trial / Clinical Trial, or a Haynes text marker "
+                                   "(randomized/randomly, clinical trial, diagnostic accuracy, sensitivity and specificity)",
+                "clinical_citations": "citations from clinical records",
+                "high_ranked_journal": "rank 1-3 in at least one category of rankings/journal_ranking.csv",
+                "high_ranked_conference": "rank A* in rankings/conference_ranking.csv",
+                "world_regions": list(WORLD_REGIONS),
+                "country_names": {cc: [v for v, _ in COUNTRY_VARIANTS.get(cc, ((self.cc_name[cc], 1.0),))]
+                                  for cc in self.codes},
+                "country_region": self.cc_region,
+                "pmid_rule": "all PMIDs of the world are 3 mod 8; references to outside works are not",
+            },
+            "planted": {
+                "region_shares": REGION_SHARE,
+                "country_weights_within_region": {g: dict(zip(c, [round(float(x), 5) for x in w]))
+                                                  for g, (c, w) in self.region_countries.items()},
+                "international_share_by_region": INTL_SHARE,
+                "overall_international_share_expected": round(expected_overall_intl, 4),
+                "n_foreign_countries_p": list(N_FOREIGN_P),
+                "region_log_irr_within_outlet": REGION_LOG_IRR,
+                "international_log_irr": round(INTL_LOG_IRR, 6),
+                "international_irr": INTL_IRR,
+                "international_log_irr_clinical": round(math.log(INTL_IRR_CLINICAL), 6),
+                "international_irr_clinical": INTL_IRR_CLINICAL,
+                "clinical_citer_share": {"national": CLINICAL_CITER_SHARE,
+                                         "international": round(CLINICAL_CITER_SHARE_INTL, 6)},
+                "n_authors_log_coef": N_AUTHORS_COEF,
+                "nb_alpha": NB_ALPHA,
+                "outlet_quality_coef": OUTLET_QUALITY_COEF,
+                "high_rank_log_bonus": HIGH_RANK_LOG_BONUS,
+                "journal_choice_quality_tilt": QUALITY_TILT,
+                "year_log_effects": {y: round(v, 6) for y, v in self.year_effect.items()},
+                "year_exposure_coef": YEAR_EXPOSURE_COEF,
+                "citations_mean": self.ls.citations_mean,
+                "lag_weights": list(LAG_WEIGHTS),
+                "growth_log_per_year": GROWTH,
+                "team_lambda": list(TEAM_LAMBDA),
+                "team_factor_mean_n_authors_pow_coef": {k: round(v, 6) for k, v in self.team_factor.items()},
+                "clinical_ai_share": CLINICAL_AI_SHARE,
+            },
+            "counts": {
+                "ai_articles": n,
+                "ai_articles_per_year": {y: self.per_year[y] for y in self.years},
+                "clinical_ai_articles": int(clin_filter.sum()),
+                "clinical_ai_articles_planted": int(A["clinical"].astype(bool).sum()) if n else 0,
+                "citing_records": n_citing,
+                "citing_records_per_year": self.counts["citing_records"],
+                "clinical_citing_records": self.counts["clinical_citing_records"],
+                "background_records": n_bg,
+                "clinical_background_records": self.counts["clinical_background_records"],
+                "malformed_records": len(self.malformed),
+                "records_with_pmid": n + n_citing + n_bg,
+                "ai_keyword_counts": kw_counts,
+                "international_ai_articles": int(intl.sum()),
+                "high_ranked_ai_articles": int(high.sum()),
+            },
+            "counts_by_region": counts_by_region,
+            "counts_by_country": counts_by_country,
+            "china_share_of_asia": china_share,
+            "international_share": {"planted_by_region": INTL_SHARE, "observed_by_region": obs_intl,
+                                    "expected_overall": round(expected_overall_intl, 4),
+                                    "observed_overall": round(float(intl.mean()), 4) if n else None,
+                                    "observed_per_year": intl_year},
+            "high_ranked_share_by_region": {"expected": exp_high, "observed": obs_high},
+            "expected_irr_vs_asia": {
+                "unadjusted": unadj,
+                "within_outlet": within,
+                "within_outlet_planted": {g: round(math.exp(v), 4) for g, v in REGION_LOG_IRR.items()},
+                "note": "unadjusted = year dummies only; within_outlet = outlet fixed effects, international not "
+                        "controlled (its share differs by region); within_outlet_planted = also controlling "
+                        "international and n_authors. Team sizes averaged over the years (approximate).",
+            },
+            "citations": {
+                "total": int(cites.sum()), "clinical": int(clin.sum()),
+                "by_lead_region": by_region_cites,
+                "by_publication_year": by_year,
+                "international": {"articles": int(intl.sum()), "citations": int(cites[intl].sum()),
+                                  "clinical_citations": int(clin[intl].sum())},
+                "national": {"articles": int((~intl).sum()), "citations": int(cites[~intl].sum()),
+                             "clinical_citations": int(clin[~intl].sum())},
+                "max_per_article": int(cites.max()) if n else 0,
+                "zero_cited_articles": int((cites == 0).sum()),
+            },
+            "files": self.files,
+            "malformed": {"n": len(self.malformed), "records": self.malformed},
+            "quirks": self.quirks,
+            "journals": journals,
+            "journal_categories": self.categories,
+            "conferences": self.conferences,
+            "articles": articles,
+        }
+
+
+def generate_lifesci(root: Path, scale: str, seed: int, start: int, end: int) -> dict:
+    """Write the PubMed baseline, the rankings and ``truth_lifesci.json`` into ``root``; return the truth."""
+    if scale not in LS_SCALES:
+        raise ValueError(f"unknown scale {scale!r}; choose one of {sorted(LS_SCALES)}")
+    root = Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    world = _LifesciWorld(root, scale, int(seed), int(start), int(end))
+    truth = world.run()
+    (root / "truth_lifesci.json").write_text(json.dumps(truth, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return json.loads(json.dumps(truth))
