@@ -41,7 +41,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from results_file import write_results  # noqa: E402
+from results_file import status_mb as _status_mb, write_results  # noqa: E402
 
 from aigeo_assets.corpus.papers import city_table  # noqa: E402
 from aigeo_assets.metrics.cities import ImpactWindows, city_year_metrics, collaboration_pairs, impact_pairs  # noqa: E402
@@ -376,16 +376,6 @@ def _reset_peak_rss() -> bool:
         return True
     except OSError:
         return False
-
-
-def _status_mb(field_name: str) -> float | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field_name + ":"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
 
 
 def _maxrss_mb() -> float:

@@ -49,7 +49,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from results_file import write_results  # noqa: E402
+from results_file import status_mb as _status_mb, write_results  # noqa: E402
 
 from aigeo_assets.models import negative_binomial, poisson  # noqa: E402
 
@@ -350,16 +350,6 @@ def prepare(spec: dict):
 
         return fit_pf, info
     raise ValueError(part)
-
-
-def _status_mb(field_name: str) -> float | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field_name + ":"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
 
 
 def _reset_peak_rss() -> bool:

@@ -25,3 +25,14 @@ def write_results(name: str, payload: dict) -> Path:
     tmp.replace(out)
     print(f"wrote benchmarks/results/{out.name}")
     return out
+
+
+def status_mb(field_name: str) -> float | None:
+    """A memory figure of this process from /proc/self/status (e.g. VmHWM, VmRSS), in MiB."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field_name + ":"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None

@@ -186,15 +186,7 @@ def fit_citation_gravity(frame: pd.DataFrame, spec: str, cov_type: str = "HC1") 
     constant and no fixed effects, as the paper's table shows a constant. Rows missing a regressor
     of the specification are dropped and counted (``result.dropped["missing"]``); a control that
     does not vary in the sample is omitted and listed (``result.omitted``), as in every fit here."""
-    terms = list(CITATION_SPECS[spec])
-    return poisson(
-        frame["citations"].rename("citations"),
-        frame[terms],
-        cov_type=cov_type,
-        clusters=_pair_clusters(frame) if cov_type == "cluster" else None,
-        missing="drop",
-        collinear="drop",
-    )
+    return _ppml(frame, "citations", CITATION_SPECS[spec], None, cov_type)
 
 
 def _pair_clusters(frame: pd.DataFrame) -> np.ndarray:
@@ -204,19 +196,9 @@ def _pair_clusters(frame: pd.DataFrame) -> np.ndarray:
     return (frame[first].astype("int64").astype(str) + ">" + frame[second].astype("int64").astype(str)).to_numpy()
 
 
-def fit_structural_gravity(frame: pd.DataFrame, cov_type: str = "HC1", terms: Sequence[str] = STRUCTURAL_TERMS) -> CountResult:
-    """The structural gravity model (Anderson and van Wincoop; Yotov et al. 2016, the WTO's
-    "advanced guide"): citing-city-year and cited-city-year fixed effects, absorbed, which take up
-    every size variable (n_j, m_i, AI scientists) and each city's multilateral resistance; only
-    dyadic frictions remain as regressors. Beyond seed 000, which fits sizes directly."""
-    ends = frame.columns[1], frame.columns[2]
-    absorb = pd.DataFrame(
-        {
-            f"{ends[0]}_year": frame[ends[0]].astype("int64") * 10_000 + frame["year"].astype("int64"),
-            f"{ends[1]}_year": frame[ends[1]].astype("int64") * 10_000 + frame["year"].astype("int64"),
-        }
-    )
-    outcome = frame.columns[3]
+def _ppml(frame: pd.DataFrame, outcome: str, terms: Sequence[str], absorb: pd.DataFrame | None, cov_type: str) -> CountResult:
+    """Every gravity fit: PPML, rows missing a term dropped and counted, controls that do not vary
+    omitted and listed, clusters (when asked) by ordered city pair."""
     return poisson(
         frame[outcome].rename(outcome),
         frame[list(terms)],
@@ -226,6 +208,24 @@ def fit_structural_gravity(frame: pd.DataFrame, cov_type: str = "HC1", terms: Se
         missing="drop",
         collinear="drop",
     )
+
+
+def city_year_effects(frame: pd.DataFrame) -> pd.DataFrame:
+    """One code per (citing city, year) and per (cited city, year): the structural model's effects."""
+    ends = frame.columns[1], frame.columns[2]
+    year = frame["year"].astype("int64")
+    return pd.DataFrame(
+        {f"{end}_year": frame[end].astype("int64") * 10_000 + year for end in ends},
+        index=frame.index,
+    )
+
+
+def fit_structural_gravity(frame: pd.DataFrame, cov_type: str = "HC1", terms: Sequence[str] = STRUCTURAL_TERMS) -> CountResult:
+    """The structural gravity model (Anderson and van Wincoop; Yotov et al. 2016, the WTO's
+    "advanced guide"): citing-city-year and cited-city-year fixed effects, absorbed, which take up
+    every size variable (n_j, m_i, AI scientists) and each city's multilateral resistance; only
+    dyadic frictions remain as regressors. Beyond seed 000, which fits sizes directly."""
+    return _ppml(frame, frame.columns[3], terms, city_year_effects(frame), cov_type)
 
 
 @dataclass(frozen=True)
@@ -269,14 +269,7 @@ def fit_loglinear_gravity(frame: pd.DataFrame, terms: Sequence[str] = STRUCTURAL
     from linearmodels.iv.absorbing import AbsorbingLS
 
     data = frame.dropna(subset=list(terms))
-    ends = data.columns[1], data.columns[2]
-    absorb = pd.DataFrame(
-        {
-            "citing_year": pd.Categorical(data[ends[0]].astype("int64") * 10_000 + data["year"].astype("int64")),
-            "cited_year": pd.Categorical(data[ends[1]].astype("int64") * 10_000 + data["year"].astype("int64")),
-        },
-        index=data.index,
-    )
+    absorb = city_year_effects(data).astype("category")
     y = np.log1p(data[data.columns[3]].astype(float)).rename("ln1p_outcome")
     exog = data[list(terms)].astype(float)
     res = AbsorbingLS(y, exog, absorb=absorb, drop_absorbed=True).fit(cov_type="robust")
@@ -323,16 +316,7 @@ def fit_migration_gravity(frame: pd.DataFrame, cov_type: str = "HC1", terms: Seq
     """Supplementary Table 3: PPML of moves on ln AI scientists at origin and destination, ln
     distance and the cultural-geographic controls, with a constant; pairs of a city with itself
     are not observations. Several windows pooled get one effect per window (absorbed)."""
-    absorb = frame[["year"]] if frame["year"].nunique() > 1 else None
-    return poisson(
-        frame["moves"].rename("moves"),
-        frame[list(terms)],
-        absorb=absorb,
-        cov_type=cov_type,
-        clusters=_pair_clusters(frame) if cov_type == "cluster" else None,
-        missing="drop",
-        collinear="drop",
-    )
+    return _ppml(frame, "moves", terms, frame[["year"]] if frame["year"].nunique() > 1 else None, cov_type)
 
 
 # ---- tables -------------------------------------------------------------------------------------
