@@ -180,3 +180,18 @@ def test_core_portal_export_without_header_is_read(tmp_path):
     ranked, high = ranking.high_ranked(pd.Series(["conference", "conference"]), pd.Series(["S1", "S2"]),
                                        pd.Series(["MICCAI", "Information Retrieval Facility Conference"]))
     assert ranked.tolist() == [True, True] and high.tolist() == [True, False]
+
+
+def test_without_pubmed_or_rankings_the_atlas_rests_on_openalex_and_says_so(tmp_path):
+    from aigeo_assets.resources.sources import LifeSciSource
+
+    src = LifeSciSource(parse_cache_dir=str(tmp_path / "cache"))
+    assert src.pubmed_files() == [] and src.ranking_files() is None
+    assert src.configured()["pubmed"].startswith("none")
+    manifest, quarantine = file_manifest([], tmp_path / "cache")
+    assert len(manifest) == 0 and len(quarantine) == 0
+    ranked, high = OutletRanking.empty().high_ranked(pd.Series(["journal"]), pd.Series(["1111-1111"]), pd.Series(["J"]))
+    assert not ranked.iloc[0] and not high.iloc[0]
+    missing = LifeSciSource(parse_cache_dir=str(tmp_path / "cache"), pubmed_dir=str(tmp_path / "nowhere"))
+    with pytest.raises(FileNotFoundError, match="AIGEO_PUBMED_DIR"):
+        missing.pubmed_files()

@@ -53,7 +53,7 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
         context.log.info(f"PubMed: {len(files)} files, {int(manifest['records'].sum()):,} records, {len(quarantine)} quarantined")
         yield dg.Output(manifest, output_name="raw_pubmed_files", metadata=table_metadata(
             manifest, "raw_pubmed_files", files=len(files), records=int(manifest["records"].sum()),
-            parsed_now=int(manifest["parsed_now"].sum())))
+            parsed_now=int(manifest["parsed_now"].sum()), inputs=lifesci.configured()))
         yield dg.Output(quarantine, output_name="raw_pubmed_quarantine", metadata=table_metadata(
             quarantine, "quarantine", reasons=quarantine["reason"].value_counts().to_dict()))
 
@@ -149,17 +149,16 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
         oa_ids = set(openalex["work_id"]) if len(openalex) else set()
         oa_aff = core_affiliations[core_affiliations["work_id"].isin(oa_ids).to_numpy(bool)]
         authors = pd.concat([pubmed_author_countries(pm_authors, affiliation_countries), openalex_author_countries(oa_aff)], ignore_index=True)
-        journals, conferences = lifesci.ranking_files()
-        articles, authors, stats = build_lifesci_articles(
-            pubmed, openalex, authors, OutletRanking.from_csv(journals, conferences), core_lifesci_citations
-        )
+        files = lifesci.ranking_files()
+        ranking = OutletRanking.from_csv(*files) if files else OutletRanking.empty()
+        articles, authors, stats = build_lifesci_articles(pubmed, openalex, authors, ranking, core_lifesci_citations)
         coverage = float(articles["lead_country_code"].notna().mean()) if len(articles) else 1.0
         yield dg.AssetCheckResult(check_name="lead_country_coverage", asset_key="core_lifesci_articles",
                                   passed=coverage >= 0.8, metadata={"coverage": round(coverage, 4)})
         rules = authors["country_rule"].value_counts().to_dict()
         yield dg.Output(articles, output_name="core_lifesci_articles",
                         metadata=table_metadata(articles, "core_lifesci_articles", year=int(context.partition_key),
-                                                lead_country_coverage=round(coverage, 4), **stats))
+                                                lead_country_coverage=round(coverage, 4), inputs=lifesci.configured(), **stats))
         yield dg.Output(authors, output_name="core_lifesci_authors",
                         metadata=table_metadata(authors, "core_lifesci_authors", country_rules=rules))
 

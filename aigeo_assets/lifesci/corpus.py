@@ -265,6 +265,13 @@ class OutletRanking:
     conferences: pd.DataFrame  # title, acronym, rank
 
     @classmethod
+    def empty(cls) -> OutletRanking:
+        """No ranking supplied: every outlet is unranked (and so not high-ranked)."""
+        return cls(pd.DataFrame({"issn": pd.Series([], dtype="string"), "category": pd.Series([], dtype="string"),
+                                 "rank_in_category": pd.Series([], dtype="int64")}),
+                   pd.DataFrame({"title": pd.Series([], dtype="string"), "rank": pd.Series([], dtype="string")}))
+
+    @classmethod
     def from_csv(cls, journal_csv: Path, conference_csv: Path) -> OutletRanking:
         j = pd.read_csv(journal_csv, dtype="string")
         missing = {"issn", "category", "rank_in_category"} - set(j.columns)

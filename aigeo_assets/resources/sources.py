@@ -142,14 +142,28 @@ class LifeSciSource(dg.ConfigurableResource):
     def cache_path(self) -> Path:
         return Path(self.parse_cache_dir)
 
+    def configured(self) -> dict:
+        """What the atlas reads: folders, or why a part is missing (for asset metadata)."""
+        return {
+            "pubmed": self.pubmed_dir or ("sample world" if self.sample_sources_dir else "none: OpenAlex conference papers only"),
+            "rankings": self.rankings_dir or ("sample world" if self.sample_sources_dir else "none: every outlet unranked"),
+        }
+
     def pubmed_files(self) -> list[Path]:
+        """The PubMed files in name order; none when no folder is configured outside the sample
+        world (the atlas then rests on OpenAlex conference papers, and says so)."""
+        if not self.pubmed_dir and not self.sample_sources_dir:
+            return []
         root = Path(self.pubmed_dir) if self.pubmed_dir else self._sample_root() / "pubmed"
         if not root.is_dir():
             raise FileNotFoundError(f"PubMed folder {root} does not exist (AIGEO_PUBMED_DIR)")
         files = sorted(p for p in root.rglob("pubmed*.xml*") if p.name.endswith((".xml", ".xml.gz")))
         return sorted(files, key=lambda p: p.name)
 
-    def ranking_files(self) -> tuple[Path, Path]:
+    def ranking_files(self) -> tuple[Path, Path] | None:
+        """The two ranking tables; None when no folder is configured outside the sample world."""
+        if not self.rankings_dir and not self.sample_sources_dir:
+            return None
         root = Path(self.rankings_dir) if self.rankings_dir else self._sample_root() / "rankings"
         journals, conferences = root / "journal_ranking.csv", root / "conference_ranking.csv"
         for f in (journals, conferences):
