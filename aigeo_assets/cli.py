@@ -1,44 +1,202 @@
-"""Command line: ``python -m aigeo_assets.cli materialize-all [--years 2015-2019]``.
+"""Command line: ``aigeo`` (console script) or ``python -m aigeo_assets.cli``.
 
-Materializes every asset through Dagster's own jobs, into the instance at ``$DAGSTER_HOME``, so
-that the UI (``make ui``) shows the runs, lineage and metadata afterwards. Order: institutions,
-then each year (works, affiliations, papers, citations; a year's citations need all earlier years'
-papers), then authors' careers, then each year's city metrics (they read the citations of the
-following years), then the all-years summaries, matrices, the fitted models and the figures.
+``aigeo world --scale tiny|demo|paper [--seed N]``
+    generate the sample world into ``$AIGEO_DATA_DIR/sources/sample-{scale}-{seed}``.
+``aigeo run [--job NAME] [--years 2015:2019]``
+    without ``--job``: materialize every asset (``materialize-all`` is the same command, the one
+    ``make demo`` calls); with ``--job``: that job, once per year for a partitioned job. Years:
+    ``2015:2019``, ``2015-2019`` or ``2017`` (default: every partition of the job).
+``aigeo ui [--port 3000] [--host 127.0.0.1]``
+    ``dagster dev -w workspace.yaml`` on the same instance.
+``aigeo report [--open]``
+    the path of the atlas report ``reports/atlas.html`` (and open it in a browser).
+
+Runs go through Dagster's own jobs, into the instance at ``$DAGSTER_HOME`` (default
+``$AIGEO_DATA_DIR/dagster_home``, i.e. ``data/dagster_home``, set up like the Makefile does), so the
+UI shows the runs, lineage and metadata afterwards. The order of a full run: institutions, then each
+year (works, affiliations, papers, citations; a year's citations need all earlier years' papers),
+then authors' careers, then each year's city metrics (they read the citations of the following
+years), then the all-years summaries, matrices, the fitted models and the figures.
+
+Before any run, ``preflight`` lists what is missing (an OpenAlex snapshot folder, graph-tool,
+chromium); problems the user can fix are one line on stderr and exit code 2, no traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
 import sys
 import time
+import webbrowser
+from pathlib import Path
+from typing import TYPE_CHECKING, Sequence
 
-import dagster as dg
+from aigeo_assets.progress import Progress
+from aigeo_assets.resources.settings import ENVIRONMENT, REPO_ROOT, Settings
+
+if TYPE_CHECKING:
+    import dagster as dg
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+PARTITION_HINT = "set AIGEO_START_YEAR/AIGEO_END_YEAR to change them"
+ATLAS_JOB, ATLAS_ASSET = "figures", "out_atlas"
+GRAPH_TOOL_GROUPS = frozenset({"centrality"})  # assets that call graph-tool
+FIGURE_GROUPS = frozenset({"reports"})  # assets that render PNGs with chromium
+
+GRAPH_TOOL_MISSING = (
+    "graph-tool is missing: run `sudo apt-get install python3-graph-tool` (Debian) and recreate the venv "
+    "with --system-site-packages (make setup)"
+)
+CHROMIUM_MISSING = (
+    "chromium is missing (figures render their PNGs with it): run `sudo apt-get install chromium` (Debian), "
+    "or set BROWSER_PATH to a Chrome/Chromium binary"
+)
+
+
+class CliError(Exception):
+    """A problem the user can fix: printed as one line on stderr, exit code 2."""
+
+
+class StepFailed(Exception):
+    """A job (or one partition of it) failed during ``aigeo run``; the cause is chained."""
+
+    def __init__(self, step: str):
+        super().__init__(step)
+        self.step = step
+
+
+# ------------------------------------------------------------------------------------ years
+
+
+_YEARS = re.compile(r"^\s*(\d{4})\s*(?:[:-]\s*(\d{4}))?\s*$")
+
+
+def parse_years(spec: str) -> tuple[int, int]:
+    """``2015:2019``, ``2015-2019`` or ``2017`` -> (first, last), both included."""
+    m = _YEARS.match(spec or "")
+    if not m:
+        raise CliError(f"--years {spec!r} is not a year range: write 2015:2019, 2015-2019 or 2017")
+    lo, hi = int(m[1]), int(m[2] or m[1])
+    if hi < lo:
+        raise CliError(f"--years {spec!r} ends before it starts: write {hi}:{lo}")
+    return lo, hi
+
+
+def _spans(years: list[int]) -> str:
+    """[1985, 1986, 1987, 2021] -> '1985-1987, 2021'."""
+    out: list[str] = []
+    for y in sorted(years):
+        if out and int(out[-1].rsplit("-", 1)[-1]) == y - 1:
+            out[-1] = f"{out[-1].split('-')[0]}-{y}"
+        else:
+            out.append(str(y))
+    return ", ".join(out)
+
+
+def select_years(
+    spec: str | None, keys: Sequence[str], what: str = "the configured partitions", hint: str = PARTITION_HINT
+) -> list[str]:
+    """The partition keys of ``spec`` (all of ``keys`` when None); years outside ``keys`` are an error."""
+    if not spec:
+        return list(keys)
+    lo, hi = parse_years(spec)
+    wanted = [str(y) for y in range(lo, hi + 1)]
+    outside = [int(y) for y in wanted if y not in set(keys)]
+    if outside:
+        configured = f"{keys[0]}-{keys[-1]}" if keys else "none"
+        word = "year {} is" if len(outside) == 1 else "years {} are"
+        raise CliError(f"{word.format(_spans(outside))} outside {what} ({configured}): {hint}")
+    return wanted
 
 
 def _years(spec: str | None, all_years: list[str]) -> list[str]:
-    if not spec:
-        return all_years
-    lo, _, hi = spec.partition("-")
-    wanted = {str(y) for y in range(int(lo), int(hi or lo) + 1)}
-    unknown = sorted(wanted - set(all_years))
-    if unknown:
-        raise SystemExit(f"years {unknown} are outside the configured partitions {all_years[0]}-{all_years[-1]}")
-    return [y for y in all_years if y in wanted]
+    """Kept for callers of the former helper: ``select_years`` with the default message."""
+    return select_years(spec, all_years)
 
 
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+# ------------------------------------------------------------------------------------ checks
 
 
-def materialize_all(
-    defs: dg.Definitions, instance: dg.DagsterInstance, years: list[str] | None = None, run_config: dict | None = None
-) -> None:
-    yearly = defs.resolve_job_def("yearly_refresh")
-    keys = yearly.partitions_def.get_partition_keys()  # type: ignore[union-attr]
+def _can_import(name: str) -> bool:
+    """Whether ``import name`` works (a seam for tests; a real import, as the assets will do)."""
+    try:
+        __import__(name)
+    except Exception:  # ImportError, or a broken system package failing at import
+        return False
+    return True
+
+
+def _chromium() -> str | None:
+    """The browser kaleido will drive, found as ``aigeo_assets.reports.figures.chromium_path`` does."""
+    path = os.environ.get("BROWSER_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
+    return path if path and Path(path).is_file() else None
+
+
+def preflight(settings: Settings, needs_figures: bool, *, needs_graph_tool: bool = True) -> list[str]:
+    """What would make a run fail for want of set-up, one line each (empty: nothing missing)."""
+    problems: list[str] = []
+    if settings.source == "snapshot":
+        if settings.snapshot_dir is None:
+            problems.append("AIGEO_SOURCE=snapshot needs AIGEO_SNAPSHOT_DIR, the OpenAlex snapshot directory")
+        elif not settings.snapshot_dir.is_dir():
+            problems.append(
+                f"AIGEO_SNAPSHOT_DIR={settings.snapshot_dir} does not exist or is not a directory "
+                "(AIGEO_SOURCE=snapshot reads the OpenAlex snapshot from it)"
+            )
+    if needs_graph_tool and not _can_import("graph_tool"):
+        problems.append(GRAPH_TOOL_MISSING)
+    if needs_figures and _chromium() is None:
+        problems.append(CHROMIUM_MISSING)
+    return problems
+
+
+def _settings() -> Settings:
+    """``Settings.from_env()``, its errors as one line naming the variable."""
+    try:
+        settings = Settings.from_env()
+    except ValueError as exc:
+        named = [f"{n}={os.environ[n]!r}" for n in ENVIRONMENT if os.environ.get(n) and repr(os.environ[n]) in str(exc)]
+        raise CliError(f"{named[0]}: {exc}" if named and not str(exc).startswith("AIGEO_") else str(exc)) from None
+    if settings.end_year < settings.start_year:
+        raise CliError(f"AIGEO_END_YEAR={settings.end_year} is before AIGEO_START_YEAR={settings.start_year}")
+    return settings
+
+
+def _definitions(settings: Settings) -> "dg.Definitions":
+    try:
+        from aigeo_assets.definitions import build_definitions
+
+        return build_definitions(settings)
+    except ValueError as exc:
+        raise CliError(f"the settings do not make a code location: {exc}") from None
+
+
+def _dagster_home(settings: Settings) -> Path:
+    """``$DAGSTER_HOME``, else ``<data dir>/dagster_home``; with ``scripts/dagster.yaml`` when it has none."""
+    home = Path(os.environ.get("DAGSTER_HOME") or settings.data_dir / "dagster_home").expanduser().resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    template = REPO_ROOT / "scripts" / "dagster.yaml"
+    if not (home / "dagster.yaml").exists() and template.is_file():
+        shutil.copyfile(template, home / "dagster.yaml")
+    return home
+
+
+# ------------------------------------------------------------------------------------ running
+
+
+def all_steps(defs: "dg.Definitions", years: list[str] | None = None) -> list[str]:
+    """Every job of a full run, in order, a partitioned job as ``job:year`` per year."""
+    keys = defs.resolve_job_def("yearly_refresh").partitions_def.get_partition_keys()  # type: ignore[union-attr]
     todo = years or keys
     lifesci_keys = set(defs.resolve_job_def("yearly_lifesci_corpus").partitions_def.get_partition_keys())  # type: ignore[union-attr]
     lifesci_years = [y for y in todo if y in lifesci_keys]
-    steps = (
+    return [
         "reference_tables",
         *[f"yearly_refresh:{y}" for y in todo],
         "careers",
@@ -53,32 +211,266 @@ def materialize_all(
         *[f"yearly_lifesci_corpus:{y}" for y in lifesci_years],
         "lifesci_atlas",
         "figures",
-    )
-    for name in steps:
-        job_name, _, partition = name.partition(":")
-        started = time.perf_counter()
-        result = defs.resolve_job_def(job_name).execute_in_process(
-            instance=instance, partition_key=partition or None, raise_on_error=True, run_config=run_config or {}
+    ]
+
+
+def run_steps(
+    defs: "dg.Definitions",
+    instance: "dg.DagsterInstance",
+    steps: Sequence[str],
+    run_config: dict | None = None,
+    *,
+    wrap_errors: bool = False,
+) -> None:
+    """Execute ``job`` or ``job:partition`` steps in order, a line per step and a progress bar."""
+    with Progress(len(steps), "") as bar:
+        for name in steps:
+            job_name, _, partition = name.partition(":")
+            label = f"{job_name}[{partition}]" if partition else job_name
+            bar.set_label(label)
+            started = time.perf_counter()
+            try:
+                result = defs.resolve_job_def(job_name).execute_in_process(
+                    instance=instance, partition_key=partition or None, raise_on_error=True, run_config=run_config or {}
+                )
+            except Exception as exc:
+                if wrap_errors:
+                    raise StepFailed(label) from exc
+                raise
+            bar.write(f"  {label:<26} {'ok' if result.success else 'FAILED'} in {time.perf_counter() - started:5.1f}s")
+            bar.advance(label=label)
+
+
+def materialize_all(
+    defs: "dg.Definitions", instance: "dg.DagsterInstance", years: list[str] | None = None, run_config: dict | None = None
+) -> None:
+    """Materialize every asset (for ``years``, default all) in the order of ``all_steps``."""
+    run_steps(defs, instance, all_steps(defs, years), run_config)
+
+
+def job_names(defs: "dg.Definitions") -> list[str]:
+    return sorted(j.name for j in defs.resolve_all_job_defs() if not j.name.startswith("__"))
+
+
+def _job_groups(defs: "dg.Definitions", job_name: str) -> set[str]:
+    graph = defs.resolve_asset_graph()
+    keys = defs.resolve_job_def(job_name).asset_layer.executable_asset_keys
+    return {graph.get(k).group_name for k in keys}
+
+
+def _partition_hint(keys: Sequence[str], settings: Settings) -> str:
+    if keys and int(keys[0]) > settings.start_year:  # the life-science jobs start later
+        return "set AIGEO_LIFESCI_START_YEAR and AIGEO_START_YEAR/AIGEO_END_YEAR to change them"
+    return PARTITION_HINT
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """The user's exception under Dagster's wrappers."""
+    seen: set[int] = set()
+    while id(exc) not in seen:
+        seen.add(id(exc))
+        inner = getattr(exc, "user_exception", None) or exc.__cause__
+        if inner is None:
+            break
+        exc = inner
+    return exc
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import dagster as dg
+
+    settings = _settings()
+    defs = _definitions(settings)
+    if args.job is None:
+        keys = defs.resolve_job_def("yearly_refresh").partitions_def.get_partition_keys()  # type: ignore[union-attr]
+        steps = all_steps(defs, select_years(args.years, keys))
+        needs_figures = needs_graph_tool = True
+    else:
+        names = job_names(defs)
+        if args.job not in names:
+            raise CliError(f"unknown job {args.job!r}: the jobs are {', '.join(names)}")
+        job = defs.resolve_job_def(args.job)
+        if job.partitions_def is not None:
+            keys = job.partitions_def.get_partition_keys()
+            years = select_years(args.years, keys, f"the partitions of {args.job}", _partition_hint(keys, settings))
+            steps = [f"{args.job}:{y}" for y in years]
+        elif args.years:
+            raise CliError(f"job {args.job} is not partitioned by year: drop --years {args.years}")
+        else:
+            steps = [args.job]
+        groups = _job_groups(defs, args.job)
+        needs_figures, needs_graph_tool = bool(groups & FIGURE_GROUPS), bool(groups & GRAPH_TOOL_GROUPS)
+    problems = preflight(settings, needs_figures, needs_graph_tool=needs_graph_tool)
+    if problems:
+        for p in problems[:-1]:
+            print(f"aigeo: error: {p}", file=sys.stderr)
+        raise CliError(problems[-1])
+    home = _dagster_home(settings)
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        what = "every asset" if args.job is None else f"job {args.job}"
+        print(f"aigeo: materializing {what} ({len(steps)} run{'' if len(steps) == 1 else 's'}) into {home}", flush=True)
+        try:
+            run_steps(defs, instance, steps, QUIET, wrap_errors=True)
+        except StepFailed as exc:
+            cause = _root_cause(exc)
+            first = (str(cause).strip().splitlines() or [""])[0][:300]
+            print(
+                f"aigeo: {exc.step} failed: {type(cause).__name__}: {first} (the run and its logs: `aigeo ui`)",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
+    print("aigeo: done. `aigeo ui` (or `make ui`) shows the asset graph, runs and metadata.")
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------------------------ other commands
+
+
+def _truth_summary(truth: dict) -> str:
+    """The planted facts of ``truth.json`` in one line."""
+    parts: list[str] = []
+    if "n_works" in truth:
+        ai = sum(truth.get("ai_works_per_year", {}).values())
+        parts.append(f"{truth['n_works']:,} works" + (f" ({ai:,} AI)" if ai else ""))
+    if "n_authors" in truth:
+        parts.append(f"{truth['n_authors']:,} authors")
+    if "n_institutions" in truth:
+        parts.append(f"{truth['n_institutions']:,} institutions")
+    if truth.get("cities"):
+        parts.append(f"{len(truth['cities'])} cities")
+    cites = truth.get("citations", {}).get("in_corpus")
+    if cites is not None:
+        parts.append(f"{cites:,} in-corpus citations")
+    planted = []
+    if truth.get("bridge_city", {}).get("name"):
+        planted.append(f"East-West bridge {truth['bridge_city']['name']}")
+    if truth.get("fastest_growing_eastern_capital", {}).get("name"):
+        planted.append(f"fastest-growing eastern capital {truth['fastest_growing_eastern_capital']['name']}")
+    text = "truth.json: " + ", ".join(parts)
+    return text + (f"; planted: {', '.join(planted)}" if planted else "")
+
+
+def cmd_world(args: argparse.Namespace) -> int:
+    import inspect
+
+    from aigeo_assets.sampleworld import generate_world
+
+    settings = _settings()
+    scale = args.scale or settings.sample_scale
+    seed = settings.sample_seed if args.seed is None else args.seed
+    root = settings.sources_dir / f"sample-{scale}-{seed}"
+    truth_path = root / "truth.json"
+    before = truth_path.stat().st_mtime_ns if truth_path.is_file() else None
+    started = time.perf_counter()
+    reports = "progress" in inspect.signature(generate_world).parameters  # once the generator reports progress
+    bar = Progress(0, f"sample world {scale}") if reports else None
+    try:
+        generate_world(root, scale=scale, seed=seed, **({"progress": bar} if bar else {}))
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    finally:
+        if bar is not None:
+            bar.close()
+    truth = json.loads(truth_path.read_text())
+    p = truth.get("parameters", {})
+    after = truth_path.stat().st_mtime_ns
+    how = "already there" if before == after else f"made in {time.perf_counter() - started:.1f}s"
+    print(f"sample world {scale} (seed {seed}, {p.get('start_year', '?')}-{p.get('end_year', '?')}) at {root}: {how}")
+    print(_truth_summary(truth))
+    if (scale, seed) != (settings.sample_scale, settings.sample_seed):
+        print(f"aigeo: the pipeline reads this world with AIGEO_SAMPLE_SCALE={scale} AIGEO_SAMPLE_SEED={seed}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _spawn(cmd: list[str], env: dict[str, str], cwd: Path) -> int:
+    """Run ``cmd`` in the foreground; on Ctrl-C let it shut down (it got the signal too)."""
+    proc = subprocess.Popen(cmd, env=env, cwd=cwd)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        try:
+            return proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.terminate()
+            return proc.wait()
+
+
+def cmd_ui(args: argparse.Namespace) -> int:
+    settings = _settings()
+    for p in preflight(settings, needs_figures=True):
+        print(f"aigeo: warning: {p} (runs that need it will fail)", file=sys.stderr)
+    home = _dagster_home(settings)
+    local = Path(sys.executable).with_name("dagster")
+    dagster = str(local) if local.is_file() else shutil.which("dagster")
+    if dagster is None:
+        raise CliError("the `dagster` command is not installed: run `make setup`")
+    cmd = [dagster, "dev", "-w", str(REPO_ROOT / "workspace.yaml"), "-h", args.host, "-p", str(args.port)]
+    print(f"aigeo: Dagster UI on http://{args.host}:{args.port} (DAGSTER_HOME={home}); Ctrl-C stops it", flush=True)
+    return _spawn(cmd, env={**os.environ, "DAGSTER_HOME": str(home)}, cwd=REPO_ROOT)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    settings = _settings()
+    path = settings.data_dir / "reports" / "atlas.html"
+    if not path.is_file():
+        print(
+            f"aigeo: no atlas report at {path} yet: make it with `aigeo run --job {ATLAS_JOB}` (asset {ATLAS_ASSET})",
+            file=sys.stderr,
         )
-        label = f"{job_name}[{partition}]" if partition else job_name
-        print(f"  {label:<26} {'ok' if result.success else 'FAILED'} in {time.perf_counter() - started:5.1f}s", flush=True)
+        return EXIT_FAILED
+    print(path)
+    if args.open:
+        webbrowser.open(path.as_uri())
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------------------------ main
+
+
+def _parser() -> argparse.ArgumentParser:
+    from aigeo_assets.sampleworld.config import SCALES
+
+    parser = argparse.ArgumentParser(prog="aigeo", description="The aigeo platform outside the UI.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{world,run,ui,report}")
+
+    w = sub.add_parser("world", help="generate the sample world (AIGEO_SOURCE=sample)")
+    w.add_argument("--scale", choices=sorted(SCALES), help="size of the world (default: AIGEO_SAMPLE_SCALE)")
+    w.add_argument("--seed", type=int, help="its seed (default: AIGEO_SAMPLE_SEED)")
+    w.set_defaults(func=cmd_world)
+
+    r = sub.add_parser(
+        "run", aliases=["materialize-all"], help="materialize every asset, or one job",
+        description="Without --job, materialize every asset in order (materialize-all is the same command).",
+    )
+    r.add_argument("--job", help="one job (a partitioned job runs once per year); an unknown name lists the jobs")
+    r.add_argument("--years", help="2015:2019, 2015-2019 or 2017 (default: every partition)")
+    r.set_defaults(func=cmd_run)
+
+    u = sub.add_parser("ui", help="the Dagster UI (dagster dev -w workspace.yaml)")
+    u.add_argument("--port", type=int, default=3000)
+    u.add_argument("--host", default="127.0.0.1")
+    u.set_defaults(func=cmd_ui)
+
+    rep = sub.add_parser("report", help="the path of the atlas report (reports/atlas.html)")
+    rep.add_argument("--open", action="store_true", help="open it in a web browser")
+    rep.set_defaults(func=cmd_report)
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="aigeo")
-    sub = parser.add_subparsers(dest="command", required=True)
-    m = sub.add_parser("materialize-all", help="materialize every asset for all (or some) years")
-    m.add_argument("--years", help="e.g. 2015-2019 (default: every configured year)")
-    args = parser.parse_args(argv)
-
-    from aigeo_assets.definitions import defs
-
-    instance = dg.DagsterInstance.get()
-    keys = defs.resolve_job_def("yearly_refresh").partitions_def.get_partition_keys()  # type: ignore[union-attr]
-    print(f"aigeo: materializing into {instance.root_directory}", flush=True)
-    materialize_all(defs, instance, _years(args.years, keys), run_config=QUIET)
-    print("aigeo: done. `make ui` shows the asset graph, runs and metadata.")
-    return 0
+    """The ``aigeo`` command; returns the exit code (0 ok, 1 a run failed, 2 a usage or set-up problem)."""
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # --help, or argparse's own usage errors (exit code 2)
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    try:
+        return args.func(args)
+    except CliError as exc:
+        print(f"aigeo: error: {exc}".replace("\n", " "), file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("aigeo: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -1,0 +1,275 @@
+"""The ``aigeo`` command line, called in-process through ``main(argv)`` (no network, no ``dagster dev``)."""
+
+from __future__ import annotations
+
+import builtins
+import inspect
+import io
+import shutil
+import webbrowser
+from pathlib import Path
+
+import pytest
+
+from aigeo_assets import cli
+from aigeo_assets.cli import CliError, main, parse_years, preflight, select_years
+from aigeo_assets.progress import Progress, bar_text
+from aigeo_assets.resources.settings import ENVIRONMENT, Settings
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    """A clean environment: a tiny sample world 2012-2019 under a tmp AIGEO_DATA_DIR, no DAGSTER_HOME."""
+    for name in [*ENVIRONMENT, "DAGSTER_HOME", "OPENALEX_API_KEY"]:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AIGEO_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("AIGEO_SAMPLE_SCALE", "tiny")
+    monkeypatch.setenv("AIGEO_SAMPLE_SEED", "7")
+    monkeypatch.setenv("AIGEO_START_YEAR", "2012")
+    monkeypatch.setenv("AIGEO_END_YEAR", "2019")
+    return tmp_path
+
+
+def _error(capsys) -> str:
+    """The one line a usage error prints (and never a traceback)."""
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("aigeo: error: ")
+    return lines[0]
+
+
+# ------------------------------------------------------------------------------------ years
+
+
+@pytest.mark.parametrize(
+    "spec, expected",
+    [("2015:2019", (2015, 2019)), ("2015-2019", (2015, 2019)), ("2017", (2017, 2017)), (" 2015 : 2016 ", (2015, 2016))],
+)
+def test_parse_years_accepts_the_three_syntaxes(spec, expected):
+    assert parse_years(spec) == expected
+
+
+@pytest.mark.parametrize("spec", ["20x", "2015:", ":2019", "15-19", "2015..2019", "2015:2017:2019", ""])
+def test_parse_years_rejects_malformed_ranges(spec):
+    with pytest.raises(CliError, match="2015:2019, 2015-2019 or 2017"):
+        parse_years(spec)
+
+
+def test_parse_years_rejects_a_reversed_range():
+    with pytest.raises(CliError, match="ends before it starts"):
+        parse_years("2019:2015")
+
+
+def test_select_years_within_and_outside_the_partitions():
+    keys = [str(y) for y in range(1990, 2020)]
+    assert select_years(None, keys) == keys
+    assert select_years("2015:2017", keys) == ["2015", "2016", "2017"]
+    assert select_years("2019", keys) == ["2019"]
+    with pytest.raises(CliError) as info:
+        select_years("1985-1991", keys)
+    message = str(info.value)
+    assert "1985-1989" in message and "1990-2019" in message and "AIGEO_START_YEAR/AIGEO_END_YEAR" in message
+
+
+def test_malformed_years_on_the_command_line_exit_2(env, capsys):
+    assert main(["run", "--job", "yearly_refresh", "--years", "2015to2019"]) == 2
+    assert "'2015to2019' is not a year range" in _error(capsys)
+
+
+# ------------------------------------------------------------------------------------ run: errors
+
+
+def test_unknown_job_lists_the_jobs(env, capsys):
+    assert main(["run", "--job", "no_such_job"]) == 2
+    line = _error(capsys)
+    assert "unknown job 'no_such_job'" in line
+    for job in ("reference_tables", "yearly_refresh", "careers", "figures", "lifesci_atlas"):
+        assert job in line
+    assert "__ASSET_JOB" not in line
+
+
+def test_year_outside_the_partitions_says_the_range_and_how_to_change_it(env, capsys):
+    assert main(["run", "--job", "yearly_refresh", "--years", "2005:2013"]) == 2
+    line = _error(capsys)
+    assert "years 2005-2011 are outside" in line and "(2012-2019)" in line
+    assert "AIGEO_START_YEAR/AIGEO_END_YEAR" in line
+    # the whole run (and its alias, the Makefile's command) checks the same way
+    assert main(["materialize-all", "--years", "2030"]) == 2
+    assert "year 2030 is outside the configured partitions (2012-2019)" in _error(capsys)
+
+
+def test_years_on_an_unpartitioned_job_is_an_error(env, capsys):
+    assert main(["run", "--job", "careers", "--years", "2015"]) == 2
+    assert "careers is not partitioned" in _error(capsys)
+
+
+def test_settings_errors_are_one_line_naming_the_variable(env, capsys, monkeypatch):
+    monkeypatch.setenv("AIGEO_START_YEAR", "nineteen-ninety")
+    assert main(["run"]) == 2
+    assert "AIGEO_START_YEAR='nineteen-ninety'" in _error(capsys)
+    monkeypatch.setenv("AIGEO_START_YEAR", "2020")
+    assert main(["run"]) == 2
+    assert "AIGEO_END_YEAR=2019 is before AIGEO_START_YEAR=2020" in _error(capsys)
+
+
+def test_snapshot_dir_unset_or_missing(env, capsys, monkeypatch):
+    monkeypatch.setenv("AIGEO_SOURCE", "snapshot")
+    assert main(["run", "--job", "reference_tables"]) == 2
+    assert "AIGEO_SOURCE=snapshot needs AIGEO_SNAPSHOT_DIR" in _error(capsys)
+
+    missing = env / "no-snapshot-here"
+    monkeypatch.setenv("AIGEO_SNAPSHOT_DIR", str(missing))
+    assert main(["run", "--job", "reference_tables"]) == 2
+    line = _error(capsys)
+    assert f"AIGEO_SNAPSHOT_DIR={missing} does not exist" in line
+
+    missing.mkdir()
+    assert not any("AIGEO_SNAPSHOT_DIR" in p for p in preflight(Settings.from_env(), needs_figures=False))
+
+
+def test_graph_tool_missing(env, capsys, monkeypatch):
+    real_import = builtins.__import__
+
+    def no_graph_tool(name, *args, **kwargs):
+        if name == "graph_tool" or name.startswith("graph_tool."):
+            raise ImportError("No module named 'graph_tool'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_graph_tool)
+    settings = Settings.from_env()
+    problems = preflight(settings, needs_figures=False)
+    assert problems == [
+        "graph-tool is missing: run `sudo apt-get install python3-graph-tool` (Debian) and recreate the venv "
+        "with --system-site-packages (make setup)"
+    ]
+    assert preflight(settings, needs_figures=False, needs_graph_tool=False) == []
+    # a job computing centralities is refused before it runs
+    assert main(["run", "--job", "yearly_bridges", "--years", "2015"]) == 2
+    assert "graph-tool is missing" in _error(capsys)
+
+
+def test_chromium_missing_only_matters_for_figures(env, monkeypatch):
+    monkeypatch.delenv("BROWSER_PATH", raising=False)
+    monkeypatch.setattr(shutil, "which", lambda name, *a, **k: None)
+    monkeypatch.setattr(cli, "_can_import", lambda name: True)
+    settings = Settings.from_env()
+    assert preflight(settings, needs_figures=False) == []
+    (problem,) = preflight(settings, needs_figures=True)
+    assert "chromium is missing" in problem and "apt-get install chromium" in problem
+
+
+# ------------------------------------------------------------------------------------ report, ui
+
+
+def test_report_missing_then_present(env, capsys, monkeypatch):
+    atlas = env / "reports" / "atlas.html"
+    assert main(["report"]) == 1
+    err = capsys.readouterr().err
+    assert str(atlas) in err and "aigeo run --job figures" in err and "out_atlas" in err
+
+    atlas.parent.mkdir(parents=True)
+    atlas.write_text("<html></html>")
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda url, *a, **k: opened.append(url) or True)
+    assert main(["report"]) == 0
+    assert capsys.readouterr().out.strip() == str(atlas)
+    assert opened == []
+    assert main(["report", "--open"]) == 0
+    assert opened == [atlas.as_uri()]
+
+
+def test_ui_runs_dagster_dev_with_a_dagster_home(env, capsys, monkeypatch):
+    calls = []
+    monkeypatch.setattr(cli, "_spawn", lambda cmd, env, cwd: calls.append((cmd, env, cwd)) or 0)
+    assert main(["ui", "--port", "3999"]) == 0
+    ((cmd, child_env, cwd),) = calls
+    assert Path(cmd[0]).name == "dagster" and cmd[1:4] == ["dev", "-w", str(cli.REPO_ROOT / "workspace.yaml")]
+    assert cmd[-4:] == ["-h", "127.0.0.1", "-p", "3999"]
+    home = Path(child_env["DAGSTER_HOME"])
+    assert home == env / "dagster_home" and (home / "dagster.yaml").is_file()
+    assert "127.0.0.1:3999" in capsys.readouterr().out
+
+
+def test_help_and_no_command(capsys):
+    assert main(["--help"]) == 0
+    assert main([]) == 2
+    assert main(["run", "--port", "1"]) == 2  # argparse's own usage error
+
+
+# ------------------------------------------------------------------------------------ world, run
+
+
+def test_world_tiny_writes_the_world_and_two_lines(env, capsys):
+    assert main(["world", "--scale", "tiny", "--seed", "7"]) == 0
+    root = env / "sources" / "sample-tiny-7"
+    assert (root / "truth.json").is_file() and (root / "data" / "works").is_dir()
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 2, out
+    assert str(root) in out[0] and "2012-2019" in out[0] and "made in" in out[0]
+    assert out[1].startswith("truth.json: ") and " works (" in out[1] and "planted:" in out[1]
+    # a second call reuses it
+    assert main(["world", "--scale", "tiny", "--seed", "7"]) == 0
+    assert "already there" in capsys.readouterr().out
+
+
+def test_run_reference_tables_on_a_tiny_world(env, capsys):
+    import dagster as dg
+
+    assert main(["run", "--job", "reference_tables"]) == 0
+    captured = capsys.readouterr()
+    assert "reference_tables" in captured.out and "ok in" in captured.out
+    assert "1/1 reference_tables" in captured.err  # the progress bar, plain lines (not a TTY)
+    assert (env / "warehouse" / "core_institutions.parquet").is_file()
+    home = env / "dagster_home"
+    assert (home / "dagster.yaml").is_file()
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        runs = instance.get_runs()
+        assert [r.job_name for r in runs] == ["reference_tables"]
+        assert runs[0].is_success
+
+
+def test_materialize_all_keeps_its_signature():
+    params = list(inspect.signature(cli.materialize_all).parameters)
+    assert params == ["defs", "instance", "years", "run_config"]
+
+
+# ------------------------------------------------------------------------------------ progress
+
+
+def test_progress_plain_lines_every_ten_percent():
+    buf = io.StringIO()
+    with Progress(30, "yearly_refresh", stream=buf) as bar:
+        assert bar.tty is False
+        for _ in range(30):
+            bar.advance()
+    lines = buf.getvalue().splitlines()
+    assert len(lines) == 10
+    assert "\r" not in buf.getvalue()
+    assert lines[0] == "[###---------------------------] 3/30 yearly_refresh"
+    assert lines[3] == "[############------------------] 12/30 yearly_refresh"
+    assert lines[-1] == "[##############################] 30/30 yearly_refresh"
+
+
+def test_progress_final_line_even_when_every_does_not_divide_100():
+    buf = io.StringIO()
+    with Progress(10, "ingest", stream=buf, every=30) as bar:
+        for i in range(10):
+            bar.advance(label=f"part {i}")
+    lines = buf.getvalue().splitlines()
+    assert [line.split("] ")[1] for line in lines] == ["3/10 part 2", "6/10 part 5", "9/10 part 8", "10/10 part 9"]
+
+
+def test_progress_terminal_mode_redraws_one_line():
+    buf = io.StringIO()
+    out = io.StringIO()
+    with Progress(2, "x", stream=buf, tty=True) as bar:
+        bar.set_label("step a")
+        bar.write("  step a ok", file=out)
+        bar.advance()
+        bar(2, 2, "step b")  # the callback form
+    text = buf.getvalue()
+    assert text.startswith("\r[") and text.endswith("\n") and text.count("\n") == 1
+    assert "\r" + bar_text(2, 2, "step b") in text
+    assert out.getvalue() == "  step a ok\n"
