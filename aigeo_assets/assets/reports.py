@@ -183,6 +183,7 @@ def build_report_assets(settings: Settings) -> list:
     ]
     for name, deps, description, draw in lifesci:
         figure_asset(name, deps, description, draw)
+    assets.append(_atlas_asset(settings, out_dir, [key for a in assets for key in a.keys]))
     return assets
 
 
@@ -194,3 +195,65 @@ def _cagr(counts: pd.DataFrame) -> tuple[float | None, tuple[int, int] | None]:
         return None, None
     cagr, lo, hi = compound_annual_growth(counts.set_index("year")["articles"], 2010, 2022)
     return cagr, (lo, hi)
+
+
+ATLAS_TABLES = (
+    "out_city_ranks", "out_top_cities", "out_impact_matrix", "out_over_impact_matrix", "out_migration_matrix",
+    "out_collaboration_matrix", "out_top_city_shares", "out_east_west_betweenness", "out_network_edges",
+    "out_centre_trajectory", "out_gravity_citations_table", "out_gravity_citations_coefficients", "out_gravity_migration",
+    "out_lifesci_yearly_counts", "out_lifesci_country_counts", "out_lifesci_topic_shares", "out_lifesci_clinical_by_country",
+    "out_lifesci_high_ranked_by_country", "out_lifesci_high_ranked_by_region_year", "out_lifesci_irrs",
+    "out_lifesci_international_by_year", "out_lifesci_international_by_region", "out_lifesci_dyads",
+)
+ATLAS_YEARLY = (
+    "out_city_year_metrics", "out_east_west_betweenness_by_year", "out_centres_of_mass", "out_focal_pull",
+    "out_gravity_citations_by_year",
+)
+
+
+def _atlas_asset(settings: Settings, figure_dir: Path, figure_keys: list) -> dg.AssetsDefinition:
+    from dataclasses import asdict
+
+    from aigeo_assets.reports.atlas import atlas_catalogue, build_atlas, findings_seed000, findings_seed004, sections_from_catalogue
+
+    ins = {name: dg.AssetIn(name) for name in ATLAS_TABLES}
+    ins.update({name: dg.AssetIn(name, partition_mapping=dg.AllPartitionMapping()) for name in ATLAS_YEARLY})
+
+    @dg.asset(name="out_atlas", group_name=GROUP, kinds={"html"}, ins=ins, deps=figure_keys)
+    def out_atlas(**tables) -> dg.MaterializeResult:
+        """The atlas: one self-contained HTML file (offline, opens from disk) with every figure of
+        seed 000 and seed 004 in the papers' order, each with its caption and its numbers as CSV,
+        the run's settings and data provenance, and what the data say, written from the numbers."""
+        catalogue = atlas_catalogue(
+            top_n=min(settings.top_ns), reference_year=settings.reference_year, end_year=settings.end_year,
+            impact_matrix_years=settings.impact_matrix_years, migration_years=settings.migration_years,
+            collaboration_years=settings.collaboration_years,
+        )
+        sections = sections_from_catalogue(catalogue, tables, figure_dir)
+        metrics = concat_partitions(tables["out_city_year_metrics"])
+        provenance = {
+            "source": settings.source,
+            "snapshot": str(settings.snapshot_dir) if settings.snapshot_dir
+            else f"sample world ({settings.sample_scale}, seed {settings.sample_seed})",
+            "years": f"{settings.start_year}-{settings.end_year}",
+            "AI papers located to a city": int(metrics["productivity"].sum()) if len(metrics) else 0,
+            "cities": int(metrics["city_geonames_id"].nunique()) if len(metrics) else 0,
+            "life-science articles": int(tables["out_lifesci_yearly_counts"]["articles"].sum()),
+        }
+        findings = {
+            "Seed 000: Beijing's central role": findings_seed000(tables),
+            "Seed 004: AI in the life sciences": findings_seed004(tables),
+        }
+        path = build_atlas(sections, {k: str(v) for k, v in asdict(settings).items()}, provenance, findings,
+                           settings.data_dir / "reports" / "atlas.html")
+        missing = [sec.key for sec in sections if sec.error]
+        return dg.MaterializeResult(metadata={
+            "atlas": dg.MetadataValue.path(str(path)),
+            "open": dg.MetadataValue.url(path.resolve().as_uri()),
+            "items": len(sections),
+            "not_available": dg.MetadataValue.json(missing),
+            "what_the_data_say": dg.MetadataValue.md("\n".join(f"- {f}" for part in findings.values() for f in part)),
+            "size_mb": round(path.stat().st_size / 1e6, 1),
+        })
+
+    return out_atlas
