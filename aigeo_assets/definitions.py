@@ -139,6 +139,27 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             description="The analyses of seed 004 (Figs. 1-9) over every year of the corpus.",
         ),
         dg.define_asset_job(
+            "seed000_study",
+            selection=dg.AssetSelection.groups("ingest", "geo", "corpus", "city_metrics", "centres", "centrality", "models"),
+            partitions_def=partitions,
+            description="The whole seed-000 study (Beijing's central role): launch it as a backfill over every year; "
+            "Dagster orders the years and the all-years assets.",
+        ),
+        dg.define_asset_job(
+            "lifesci_atlas_study",
+            selection=dg.AssetSelection.groups("lifesci_corpus", "lifesci_atlas"),
+            partitions_def=lifesci_partitions,
+            description="The whole life-science atlas (seed 004) from 2000: launch it as a backfill over every year "
+            "(it reads the OpenAlex yearly tables, materialized by seed000_study or yearly_refresh).",
+        ),
+        dg.define_asset_job(
+            "new_year",
+            selection=dg.AssetSelection.assets(*_keys([*foundation, *cities, *centres, *bridges, *models], partitioned=True)),
+            partitions_def=partitions,
+            description="One new year: its works, papers, citations, city metrics, centres, bridges and gravity observations. "
+            "The earlier years whose citation windows it completes follow through the assets' automation conditions.",
+        ),
+        dg.define_asset_job(
             "figures",
             selection=dg.AssetSelection.groups("reports"),
             description="Every figure: HTML and PNG under data/reports/figures/.",

@@ -67,7 +67,7 @@ def build_centrality_assets(partitions: dg.PartitionsDefinition, settings: Setti
         df = edges_frame(networks)
         return dg.Output(df, metadata=table_metadata(df, "out_network_edges", edges_per_network=df["network"].value_counts().to_dict(), top_n=n))
 
-    @dg.asset(**table_asset_args("out_east_west_betweenness", GROUP))
+    @dg.asset(**table_asset_args("out_east_west_betweenness", GROUP, kinds={"graph-tool"}))
     def out_east_west_betweenness(out_network_edges: pd.DataFrame, out_top_cities: pd.DataFrame) -> dg.Output:
         """East-West betweenness (seed 000, Definition 2) of the top cities on each network, with the
         standard betweenness (Definition 1) beside it: how much a city sits on the shortest paths
@@ -78,7 +78,7 @@ def build_centrality_assets(partitions: dg.PartitionsDefinition, settings: Setti
         df = pd.concat(frames, ignore_index=True)
         return dg.Output(df, metadata=table_metadata(df, "out_east_west_betweenness", top_bridges=_top_by_network(df)))
 
-    @dg.asset(**table_asset_args("out_robustness_centralities", GROUP))
+    @dg.asset(**table_asset_args("out_robustness_centralities", GROUP, kinds={"graph-tool"}))
     def out_robustness_centralities(out_network_edges: pd.DataFrame, out_top_cities: pd.DataFrame) -> dg.Output:
         """Degree, harmonic closeness, PageRank, and independent-cascade and linear-threshold
         influence (1,000 Monte Carlo runs, fixed seed) of the top cities on each network

@@ -17,7 +17,14 @@ def build_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
     @dg.asset(
         **table_asset_args("core_papers", "corpus"),
         partitions_def=partitions,
-        check_specs=[dg.AssetCheckSpec("located_cities_exist", asset="core_papers", description="every paper city id has a name and coordinates")],
+        check_specs=[
+            dg.AssetCheckSpec("located_cities_exist", asset="core_papers", description="every paper city id has a name and coordinates"),
+            dg.AssetCheckSpec(
+                "geocoding_coverage", asset="core_papers", blocking=True,
+                description="at least analysis.min_located_share of the year's corpus papers are placed in a city "
+                "(below it every city metric of the year would be wrong, so downstream assets wait)",
+            ),
+        ],
     )
     def core_papers(
         raw_works: pd.DataFrame,
@@ -38,6 +45,12 @@ def build_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
             metadata={"unknown_city_ids": [int(x) for x in df.loc[unknown, "city_geonames_id"].unique()[:20]]},
         )
         corpus = df[df["in_corpus"]]
+        share = float(corpus["city_geonames_id"].notna().mean()) if len(corpus) else 1.0
+        yield dg.AssetCheckResult(
+            check_name="geocoding_coverage",
+            passed=share >= analysis.min_located_share,
+            metadata={"share_corpus_located": round(share, 4), "threshold": analysis.min_located_share, "corpus_papers": len(corpus)},
+        )
         yield dg.Output(
             df,
             metadata=table_metadata(

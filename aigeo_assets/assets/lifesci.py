@@ -177,7 +177,8 @@ def build_lifesci_atlas_assets() -> list:
     assets = []
 
     def table_asset(name: str, compute, extra=None, ins=None):
-        @dg.asset(name=name, **table_asset_args(name, ATLAS), ins=ins or articles_in,
+        @dg.asset(name=name, **table_asset_args(name, ATLAS, kinds={"statsmodels"} if name == "out_lifesci_irrs" else None),
+                  ins=ins or articles_in,
                   automation_condition=dg.AutomationCondition.eager())
         def _table(**inputs) -> dg.Output:
             frames = {k: concat_partitions(v) for k, v in inputs.items()}

@@ -45,16 +45,22 @@ def table_spec_metadata(table: str) -> dict:
     return {"dagster/column_schema": column_schema(table)}
 
 
-def table_asset_args(table: str, group: str, description: str | None = None) -> dict:
-    """What every table asset declares: description, column schema, kinds and group."""
+OWNERS = ["team:aigeo"]
+"""Who answers for the assets (shown in the UI's asset pages and filters)."""
+
+
+def table_asset_args(table: str, group: str, description: str | None = None, kinds: set[str] | None = None) -> dict:
+    """What every table asset declares: description, column schema, kinds, owners and group
+    (``kinds``: what computes it besides pandas, e.g. graph-tool or statsmodels)."""
     return {
         "description": description or SCHEMAS[table].description,
         "metadata": table_spec_metadata(table),
-        "kinds": {"parquet", "python"},
+        "kinds": {"parquet", *(kinds or {"python"})},
+        "owners": OWNERS,
         "group_name": group,
     }
 
 
-def table_out(table: str, group: str, description: str | None = None, **kwargs) -> dg.AssetOut:
+def table_out(table: str, group: str, description: str | None = None, kinds: set[str] | None = None, **kwargs) -> dg.AssetOut:
     """A multi-asset output holding a declared table (``kwargs``: further ``AssetOut`` arguments)."""
-    return dg.AssetOut(**table_asset_args(table, group, description), **kwargs)
+    return dg.AssetOut(**table_asset_args(table, group, description, kinds), **kwargs)

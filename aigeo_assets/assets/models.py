@@ -4,7 +4,7 @@ Supplementary Tables 1-3), fitted with the count-regression engine of ``aigeo_as
 import dagster as dg
 import pandas as pd
 
-from aigeo_assets.assets.metadata import preview_markdown, table_asset_args, table_metadata, table_out
+from aigeo_assets.assets.metadata import OWNERS, preview_markdown, table_asset_args, table_metadata, table_out
 from aigeo_assets.models.gravity import (
     CITATION_SPECS,
     citation_gravity_frame,
@@ -85,6 +85,7 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
     @dg.asset(
         group_name=GROUP,
         kinds=MODEL_KINDS,
+        owners=OWNERS,
         io_manager_key="model_io_manager",
         ins={
             "out_gravity_citation_pairs": dg.AssetIn(partition_mapping=every_year),
@@ -132,11 +133,11 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
         outs={
             "out_gravity_citations_table": table_out(
                 "out_model_table", GROUP, "Table 1 laid out as in seed 000, and PPML beside its structural and log-linear forms.",
-                automation_condition=eager,
+                kinds={"statsmodels"}, automation_condition=eager,
             ),
             "out_gravity_citations_coefficients": table_out(
                 "out_model_coefficients", GROUP, "Every coefficient of the pooled citation gravity models, tidy.",
-                automation_condition=eager,
+                kinds={"statsmodels"}, automation_condition=eager,
             ),
         },
     )
@@ -160,7 +161,8 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
         yield dg.Output(coefs, output_name="out_gravity_citations_coefficients", metadata=table_metadata(coefs, "out_model_coefficients"))
 
     @dg.asset(
-        **table_asset_args("out_model_coefficients", GROUP, "Table 1's specification (4) and the structural model, fitted on one year."),
+        **table_asset_args("out_model_coefficients", GROUP, "Table 1's specification (4) and the structural model, fitted on one year.",
+                           kinds={"statsmodels"}),
         partitions_def=partitions,
         check_specs=[dg.AssetCheckSpec("impact_window_complete", asset="out_gravity_citations_by_year",
                                        description="the year's citation window is complete (warns for the newest years)")],

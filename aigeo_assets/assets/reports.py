@@ -18,6 +18,7 @@ from aigeo_assets.reports.city_figures import (
 from aigeo_assets.reports.centre_figures import fig_centre_trajectories, fig_focal_pull
 from aigeo_assets.reports.centrality_figures import fig_betweenness_bars, fig_bridges_over_time, fig_network_map
 from aigeo_assets.reports.figures import png_markdown, write_figure
+from aigeo_assets.assets.metadata import OWNERS
 from aigeo_assets.reports import lifesci_figures as L
 from aigeo_assets.reports.model_figures import fig_elasticities_by_year, fig_gravity_comparison
 from aigeo_assets.resources.io import concat_partitions
@@ -48,7 +49,7 @@ def build_report_assets(settings: Settings) -> list:
     def figure_asset(name: str, deps: list[str] | dict, description: str, draw: Callable[..., list[tuple[str, go.Figure]]]):
         ins = deps if isinstance(deps, dict) else {d: dg.AssetIn(d) for d in deps}
 
-        @dg.asset(name=name, group_name=GROUP, kinds={"plotly", "html", "png"}, description=description, ins=ins)
+        @dg.asset(name=name, group_name=GROUP, kinds={"plotly", "html", "png"}, owners=OWNERS, description=description, ins=ins)
         def _figure(**inputs: pd.DataFrame) -> dg.MaterializeResult:
             files = [write_figure(fig, out_dir, file_name, width=1400, height=900) for file_name, fig in draw(**inputs)]
             return _result(files, out_dir)
@@ -219,7 +220,7 @@ def _atlas_asset(settings: Settings, figure_dir: Path, figure_keys: list) -> dg.
     ins = {name: dg.AssetIn(name) for name in ATLAS_TABLES}
     ins.update({name: dg.AssetIn(name, partition_mapping=dg.AllPartitionMapping()) for name in ATLAS_YEARLY})
 
-    @dg.asset(name="out_atlas", group_name=GROUP, kinds={"html"}, ins=ins, deps=figure_keys)
+    @dg.asset(name="out_atlas", group_name=GROUP, kinds={"html", "plotly"}, owners=OWNERS, ins=ins, deps=figure_keys)
     def out_atlas(**tables) -> dg.MaterializeResult:
         """The atlas: one self-contained HTML file (offline, opens from disk) with every figure of
         seed 000 and seed 004 in the papers' order, each with its caption and its numbers as CSV,

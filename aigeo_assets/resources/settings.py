@@ -149,6 +149,9 @@ class AnalysisSettings(dg.ConfigurableResource):
     official Baruffaldi et al. 2020 list can be supplied in the same format)."""
     lifesci_clinical_csv: str = ""
     """Clinical filter terms (default: data/reference/clinical_queries.csv, Haynes et al.)."""
+    min_located_share: float = 0.6
+    """The geocoding coverage check of core_papers: the share of a year's corpus papers placed in a
+    city below which the year is held back (a blocking check)."""
     gravity_cov_type: str = "HC1"
     """Standard errors of the gravity models: HC1 (robust, the default), HC0, nonrobust, or
     cluster (one-way, by ordered city pair across years)."""

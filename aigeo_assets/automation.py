@@ -1,0 +1,500 @@
+"""Automation: the sensor that follows an OpenAlex snapshot, and the condition that follows new years.
+
+**``snapshot_update_sensor``** (``build_snapshot_update_sensor``) watches the works folder of the
+configured snapshot (``AIGEO_SOURCE=snapshot``: ``AIGEO_SNAPSHOT_DIR``; ``sample``: the sample
+world's snapshot, once generated; ``api``: nothing, the assets download the works themselves) and
+requests one ``yearly_refresh`` run per publication year whose works may have changed.
+
+What counts as a change, per ``updated_date=`` folder: a new folder, a folder whose parts changed
+(name, size or mtime of a part: what makes the ingest's split cache re-split a part), and a folder
+that disappeared. The manifest matters where it changes what the ingest reads: a folder the manifest
+lists parts for that are not on disk yet is a download in progress (``aws s3 sync`` fetches
+``works/manifest`` before the ``updated_date=`` folders); it waits, not requested and not recorded,
+until the parts arrive. (Listing parts that exist changes nothing: the ingest reads unlisted parts
+too.) A change of ``merged_ids/`` (works, institutions or authors) concerns every year.
+
+Which years: the ingest attributes a line to a year with a byte search for ``publication_year``
+(``aigeo_assets.ingest.works._year_of_line``, also used by the split cache); the sensor reads the
+changed folders' lines with the same search, so it requests exactly the years whose yearly scan
+reads them (a malformed line with a readable year included), without decoding the JSON. The years a
+folder held are kept in the cursor, so a changed or removed folder also requests the years its works
+left (a work whose ``publication_year`` was corrected). The read is bounded: when the changed parts
+exceed ``max_scan_bytes`` (compressed) in one tick, the sensor does not read them and requests every
+year of the partitions (what a monthly OpenAlex release touches anyway). Lines without a readable
+year are counted, not requested: every yearly scan only quarantines them. Years outside the
+partitions are reported in the tick's message (raise ``AIGEO_END_YEAR`` to add them).
+
+The first tick (no cursor) records the snapshot as it is and requests nothing: what exists when the
+sensor is switched on is what ``make demo`` or a backfill materializes. The cursor is JSON:
+``{"version": 1, "folders": {name: {"fingerprint": ..., "years": "2015..2017,2019" | null}},
+"merged_ids": ...}`` (``null`` years: not read, every year). Each run carries a ``run_key`` made of
+the year and the change's digest, so a re-evaluated tick never launches a year twice.
+
+The pure functions (``snapshot_root``, ``scan_works_folders``, ``diff_folders``, ``years_of_parts``,
+``plan_refresh``, ``SnapshotCursor``) need no Dagster.
+
+**``yearly_eager()``** is ``AutomationCondition.eager()`` without ``in_latest_time_window()``: a
+partition is requested when any of its parent partitions updated since it was last handled (or it
+became missing), once none of its parents is missing or in progress and it is not in progress
+itself, whichever year it is. ``eager()`` looks only at the newest partition, but citations made in
+year y also complete the impact windows of y-1 and y-2 (and y-5..y-1 for the long window), so
+adding or refreshing a year must rematerialize those older partitions too. Its "parent updated"
+also counts updates made by runs that held the asset itself (``any_deps_updated_in_any_run``),
+which Dagster's ``any_deps_updated()`` drops for every partition at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+
+from aigeo_assets.ingest.quarantine import Quarantine
+from aigeo_assets.ingest.snapshot import SnapshotLayoutError, iter_lines, list_entity_files
+from aigeo_assets.ingest.works import _year_of_line as year_of_line
+from aigeo_assets.resources.settings import Settings
+
+SENSOR_NAME = "snapshot_update_sensor"
+DEFAULT_MAX_SCAN_BYTES = 256 << 20
+"""Compressed bytes of changed parts read per tick (about 1 GB of JSON, a few seconds)."""
+CURSOR_VERSION = 1
+_FOLDER_RE = re.compile(r"(updated_date=[^/]+)/[^/]*$")
+_ROOT_FOLDER = "."
+"""Parts lying directly in the works folder (no ``updated_date=``)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# the automation condition
+
+
+def any_deps_updated_in_any_run(ignore: dg.AssetSelection | None = None) -> dg.AutomationCondition:
+    """A parent partition updated since the previous tick, or will be requested in the same run.
+
+    ``AutomationCondition.any_deps_updated()`` also drops parent updates made by a run whose
+    selection held this asset (``executed_with_root_target``), asset by asset, not partition by
+    partition: a run that materialized citations[2019] together with metrics[2019] would hide the
+    new citations from metrics[2017] and metrics[2018]. Without that filter, the child partition
+    updated in the same run counts as handled all the same (its own update resets
+    ``since_last_handled`` on that tick), so nothing runs twice."""
+    updated = dg.AutomationCondition.any_deps_match(
+        dg.AutomationCondition.newly_updated() | dg.AutomationCondition.will_be_requested()
+    )
+    if ignore is not None:
+        updated = updated.ignore(ignore)
+    return updated.with_label("any_deps_updated_in_any_run")
+
+
+def yearly_eager(ignore: dg.AssetSelection | None = None) -> dg.AutomationCondition:
+    """``AutomationCondition.eager()`` for every partition, not only the latest time window.
+
+    True for a partition when one of its parent partitions updated (or will be requested in the
+    same run) or the partition became missing, since the partition was last requested or updated;
+    and none of its parents is missing or in progress, and it is not in progress. It is Dagster's
+    documented ``eager().without(in_latest_time_window())`` with ``any_deps_updated()`` replaced by
+    ``any_deps_updated_in_any_run()`` (see there). ``ignore``: dependencies whose updates do not
+    trigger (they still block while missing or in progress).
+    """
+    return (
+        (dg.AutomationCondition.newly_missing() | any_deps_updated_in_any_run(ignore)).since_last_handled()
+        & ~dg.AutomationCondition.any_deps_missing()
+        & ~dg.AutomationCondition.any_deps_in_progress()
+        & ~dg.AutomationCondition.in_progress()
+    ).with_label("yearly_eager")
+
+
+# ---------------------------------------------------------------------------------------------
+# the snapshot, folder by folder (no Dagster)
+
+
+@dataclass(frozen=True)
+class FolderState:
+    """One ``updated_date=`` folder of the works, as it is on disk now."""
+
+    name: str
+    parts: tuple[Path, ...]
+    size: int
+    """Bytes of its parts on disk (compressed)."""
+    fingerprint: str
+    waiting_for: tuple[str, ...] = ()
+    """Manifest urls of parts in this folder that are not on disk (yet)."""
+
+    @property
+    def complete(self) -> bool:
+        return not self.waiting_for
+
+
+def snapshot_root(settings: Settings) -> Path | None:
+    """The snapshot directory the ingest reads, without generating anything; None for the API
+    source (its works are downloaded by the assets themselves: nothing to watch)."""
+    if settings.source == "snapshot":
+        return Path(settings.snapshot_dir) if settings.snapshot_dir else None
+    if settings.source == "sample":
+        return settings.sources_dir / f"sample-{settings.sample_scale}-{settings.sample_seed}"
+    return None
+
+
+def _folder_of(part: Path, works: Path) -> str:
+    return part.parent.name if part.parent != works else _ROOT_FOLDER
+
+
+def _digest(items: Iterable[str]) -> str:
+    h = hashlib.sha1()
+    for item in items:
+        h.update(item.encode())
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+def _stat_key(path: Path) -> str:
+    st = path.stat()
+    return f"{path.name}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def scan_works_folders(root: Path) -> dict[str, FolderState]:
+    """Every ``updated_date=`` folder of the snapshot's works (any layout ``list_entity_files``
+    reads), with a fingerprint of its parts (name, size, mtime) and of the parts the manifest lists
+    in it that are missing on disk. The parts the ingest reads do not depend on the manifest
+    otherwise (it reads unlisted parts too), so listing parts that exist changes nothing."""
+    files = list_entity_files(Path(root), "works")
+    parts: dict[str, list[Path]] = {}
+    for part in files.parts:
+        parts.setdefault(_folder_of(part, files.folder), []).append(part)
+    missing: dict[str, list[str]] = {}
+    for url in files.missing:
+        m = _FOLDER_RE.search(url)
+        missing.setdefault(m.group(1) if m else _ROOT_FOLDER, []).append(url)
+    out: dict[str, FolderState] = {}
+    for name in sorted(set(parts) | set(missing)):
+        ps = tuple(sorted(parts.get(name, [])))
+        waiting = tuple(sorted(missing.get(name, [])))
+        out[name] = FolderState(
+            name=name,
+            parts=ps,
+            size=sum(p.stat().st_size for p in ps),
+            fingerprint=_digest([*sorted(_stat_key(p) for p in ps), *(f"missing:{u}" for u in waiting)]),
+            waiting_for=waiting,
+        )
+    return out
+
+
+def merged_ids_fingerprint(root: Path) -> str | None:
+    """A fingerprint of ``merged_ids/{works,institutions,authors}`` (None when there are none)."""
+    keys = []
+    for base in (Path(root) / "data" / "merged_ids", Path(root) / "merged_ids"):
+        for entity in ("works", "institutions", "authors"):
+            folder = base / entity
+            if folder.is_dir():
+                keys += [f"{entity}/{_stat_key(p)}" for p in sorted(folder.glob("*.csv*")) if p.is_file()]
+    return _digest(keys) if keys else None
+
+
+@dataclass(frozen=True)
+class YearScan:
+    """The publication years the ingest would attribute the lines of some parts to."""
+
+    years: frozenset[int]
+    lines: int
+    without_year: int
+
+
+def years_of_parts(parts: Iterable[Path]) -> YearScan:
+    """Read the parts' lines (gzip or plain) and find each line's ``publication_year`` with the
+    ingest's own byte search: the years whose yearly scan reads these lines. A truncated part gives
+    the years of the lines before the break."""
+    years: set[int] = set()
+    lines = without = 0
+    q = Quarantine()
+    for part in parts:
+        for _, line in iter_lines(part, q):
+            lines += 1
+            year = year_of_line(line)
+            if year.__class__ is int:
+                years.add(year)  # type: ignore[arg-type]
+            else:
+                without += 1
+    return YearScan(frozenset(years), lines, without)
+
+
+# ---------------------------------------------------------------------------------------------
+# the cursor
+
+
+def format_years(years: Iterable[int] | None) -> str | None:
+    """{2015, 2016, 2017, 2019} -> ``"2015..2017,2019"``; None stays None (unknown: every year)."""
+    if years is None:
+        return None
+    out: list[str] = []
+    run: list[int] = []
+    for y in sorted(set(years)):
+        if run and y == run[-1] + 1:
+            run.append(y)
+            continue
+        if run:
+            out.append(f"{run[0]}..{run[-1]}" if len(run) > 1 else str(run[0]))
+        run = [y]
+    if run:
+        out.append(f"{run[0]}..{run[-1]}" if len(run) > 1 else str(run[0]))
+    return ",".join(out)
+
+
+def parse_years(text: str | None) -> frozenset[int] | None:
+    if text is None:
+        return None
+    years: set[int] = set()
+    for piece in filter(None, text.split(",")):
+        lo, sep, hi = piece.partition("..")
+        years.update(range(int(lo), int(hi) + 1) if sep else [int(lo)])
+    return frozenset(years)
+
+
+@dataclass(frozen=True)
+class FolderRecord:
+    """What the sensor last acted on for one folder: its fingerprint and the years it held
+    (None: not read, so any year)."""
+
+    fingerprint: str
+    years: frozenset[int] | None
+
+
+@dataclass(frozen=True)
+class SnapshotCursor:
+    folders: Mapping[str, FolderRecord] = field(default_factory=dict)
+    merged_ids: str | None = None
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "version": CURSOR_VERSION,
+                "folders": {
+                    name: {"fingerprint": r.fingerprint, "years": format_years(r.years)}
+                    for name, r in sorted(self.folders.items())
+                },
+                "merged_ids": self.merged_ids,
+            },
+            sort_keys=True,
+        )
+
+    @staticmethod
+    def from_json(text: str | None) -> SnapshotCursor | None:
+        """The cursor, or None when there is none yet (the first tick)."""
+        if not text:
+            return None
+        doc = json.loads(text)
+        if not isinstance(doc, dict) or doc.get("version") != CURSOR_VERSION:
+            raise ValueError(f"not a {SENSOR_NAME} cursor (version {CURSOR_VERSION}): {text[:200]!r}")
+        folders = {
+            name: FolderRecord(rec["fingerprint"], parse_years(rec.get("years")))
+            for name, rec in (doc.get("folders") or {}).items()
+        }
+        return SnapshotCursor(folders, doc.get("merged_ids"))
+
+
+# ---------------------------------------------------------------------------------------------
+# one tick, planned
+
+
+@dataclass(frozen=True)
+class FolderDiff:
+    new: tuple[str, ...]
+    changed: tuple[str, ...]
+    removed: tuple[str, ...]
+    waiting: tuple[str, ...]
+    """New or changed folders with manifest parts still missing on disk: left for a later tick."""
+
+    @property
+    def ready(self) -> tuple[str, ...]:
+        return tuple(sorted(self.new + self.changed))
+
+
+def diff_folders(seen: Mapping[str, FolderRecord], current: Mapping[str, FolderState]) -> FolderDiff:
+    """Folders that are new, changed (fingerprint) or gone since ``seen``; incomplete ones wait."""
+    new, changed, waiting = [], [], []
+    for name, state in sorted(current.items()):
+        rec = seen.get(name)
+        if rec is not None and rec.fingerprint == state.fingerprint:
+            continue
+        if not state.complete:
+            waiting.append(name)
+        elif rec is None:
+            new.append(name)
+        else:
+            changed.append(name)
+    removed = sorted(set(seen) - set(current))
+    return FolderDiff(tuple(new), tuple(changed), tuple(removed), tuple(waiting))
+
+
+@dataclass(frozen=True)
+class RefreshPlan:
+    """What one tick requests and the cursor it leaves."""
+
+    years: tuple[int, ...]
+    """The partitions to refresh, ascending, within the configured years."""
+    cursor: SnapshotCursor
+    diff: FolderDiff
+    baseline: bool = False
+    every_year_because: str | None = None
+    outside: tuple[int, ...] = ()
+    """Years of changed works that are not partitions."""
+    lines_read: int = 0
+    bytes_read: int = 0
+    without_year: int = 0
+    change_digest: str = ""
+
+    def message(self) -> str:
+        d = self.diff
+        bits = []
+        if self.baseline:
+            bits.append(f"first tick: recorded {len(self.cursor.folders)} folders, nothing requested")
+        for label, names in (("new", d.new), ("changed", d.changed), ("removed", d.removed)):
+            if names and not self.baseline:
+                bits.append(f"{label}: {', '.join(names)}")
+        if d.waiting:
+            bits.append(f"waiting for parts the manifest lists: {', '.join(d.waiting)}")
+        if self.every_year_because:
+            bits.append(f"every year ({self.every_year_because})")
+        if self.lines_read:
+            bits.append(f"read {self.lines_read} lines ({self.bytes_read} bytes)")
+        if self.without_year:
+            bits.append(f"{self.without_year} lines without a publication_year (quarantined by every yearly scan)")
+        if self.outside:
+            bits.append(f"works of years outside the partitions: {format_years(self.outside)}")
+        if not self.years and not self.baseline:
+            bits.append("no yearly partition to refresh")
+        return "; ".join(bits) or "no change"
+
+
+def plan_refresh(
+    root: Path,
+    cursor: SnapshotCursor | None,
+    first_year: int,
+    last_year: int,
+    max_scan_bytes: int = DEFAULT_MAX_SCAN_BYTES,
+) -> RefreshPlan:
+    """Compare the snapshot with ``cursor``: the yearly partitions to refresh and the next cursor.
+
+    ``cursor=None`` (the first tick) records the snapshot and requests nothing.
+    """
+    current = scan_works_folders(root)
+    merged = merged_ids_fingerprint(root)
+    seen = cursor.folders if cursor is not None else {}
+    diff = diff_folders(seen, current)
+    ready = diff.ready
+    to_read = [current[n] for n in ready]
+    total = sum(s.size for s in to_read)
+    every_year_because = None
+    scans: dict[str, YearScan | None] = {}
+    lines = without = read_bytes = 0
+    if total > max_scan_bytes:
+        scans = {s.name: None for s in to_read}
+        every_year_because = f"{total} bytes of changed parts exceed the {max_scan_bytes} a tick reads"
+    else:
+        for s in to_read:
+            scans[s.name] = scan = years_of_parts(s.parts)
+            lines += scan.lines
+            without += scan.without_year
+            read_bytes += s.size
+    folders = dict(seen)
+    for name in diff.removed:
+        del folders[name]
+    for s in to_read:
+        scan = scans[s.name]
+        folders[s.name] = FolderRecord(s.fingerprint, None if scan is None else scan.years)
+    next_cursor = SnapshotCursor(folders, merged)
+    if cursor is None:
+        return RefreshPlan((), next_cursor, diff, baseline=True, lines_read=lines, bytes_read=read_bytes)
+
+    affected: set[int] = set()
+    unknown = False
+    for name in (*diff.changed, *diff.removed):  # the years the folder's works held before
+        old = seen[name].years
+        if old is None:
+            unknown = True
+        else:
+            affected |= old
+    for name in ready:
+        scan = scans[name]
+        if scan is None:
+            unknown = True
+        else:
+            affected |= scan.years
+    if unknown and every_year_because is None:
+        every_year_because = "a changed or removed folder was never read"
+    if merged != cursor.merged_ids:
+        unknown = True
+        every_year_because = "merged_ids changed: merges apply to every year"
+    partitions = set(range(first_year, last_year + 1))
+    years = partitions if unknown else affected & partitions
+    changes = [f"{n}={current[n].fingerprint}" for n in ready] + [f"{n}=removed" for n in diff.removed]
+    if merged != cursor.merged_ids:
+        changes.append(f"merged_ids={merged}")
+    return RefreshPlan(
+        years=tuple(sorted(years)),
+        cursor=next_cursor,
+        diff=diff,
+        every_year_because=every_year_because,
+        outside=tuple(sorted(affected - partitions)),
+        lines_read=lines,
+        bytes_read=read_bytes,
+        without_year=without,
+        change_digest=_digest(changes) if changes else "",
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# the Dagster sensor
+
+
+def build_snapshot_update_sensor(
+    settings: Settings,
+    job_name: str = "yearly_refresh",
+    minimum_interval_seconds: int = 300,
+    max_scan_bytes: int = DEFAULT_MAX_SCAN_BYTES,
+    default_status: dg.DefaultSensorStatus = dg.DefaultSensorStatus.STOPPED,
+) -> dg.SensorDefinition:
+    """``snapshot_update_sensor``: one ``job_name`` run per year whose works changed in the
+    snapshot (partition key = the year). Off by default, like the yearly schedule."""
+    root = snapshot_root(settings)
+
+    @dg.sensor(
+        name=SENSOR_NAME,
+        job_name=job_name,
+        minimum_interval_seconds=minimum_interval_seconds,
+        default_status=default_status,
+        description=(
+            "Requests a yearly_refresh run for each publication year whose works changed in the OpenAlex "
+            "snapshot (a new or changed updated_date= folder, a changed manifest or merged_ids)."
+        ),
+    )
+    def snapshot_update_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
+        if root is None:
+            return dg.SkipReason(f"AIGEO_SOURCE={settings.source}: no snapshot to watch")
+        if settings.source == "sample" and not (root / "truth.json").is_file():
+            return dg.SkipReason(f"the sample world {root} is not generated yet")
+        try:
+            plan = plan_refresh(
+                root, SnapshotCursor.from_json(context.cursor), settings.start_year, settings.end_year, max_scan_bytes
+            )
+        except (SnapshotLayoutError, FileNotFoundError) as exc:
+            return dg.SkipReason(f"cannot read the snapshot: {exc}")
+        message = plan.message()
+        context.log.info(message)
+        if not plan.years:
+            return dg.SensorResult(skip_reason=message, cursor=plan.cursor.to_json())
+        return dg.SensorResult(
+            run_requests=[
+                dg.RunRequest(
+                    run_key=f"{year}:{plan.change_digest}",
+                    partition_key=str(year),
+                    tags={"aigeo/trigger": SENSOR_NAME, "aigeo/snapshot_change": plan.change_digest},
+                )
+                for year in plan.years
+            ],
+            cursor=plan.cursor.to_json(),
+        )
+
+    return snapshot_update_sensor
