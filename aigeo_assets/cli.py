@@ -351,8 +351,6 @@ def _truth_summary(truth: dict) -> str:
 
 
 def cmd_world(args: argparse.Namespace) -> int:
-    import inspect
-
     from aigeo_assets.sampleworld import generate_world
 
     settings = _settings()
@@ -362,15 +360,13 @@ def cmd_world(args: argparse.Namespace) -> int:
     truth_path = root / "truth.json"
     before = truth_path.stat().st_mtime_ns if truth_path.is_file() else None
     started = time.perf_counter()
-    reports = "progress" in inspect.signature(generate_world).parameters  # once the generator reports progress
-    bar = Progress(0, f"sample world {scale}") if reports else None
+    bar = Progress(0, f"sample world {scale}")
     try:
-        generate_world(root, scale=scale, seed=seed, **({"progress": bar} if bar else {}))
+        generate_world(root, scale=scale, seed=seed, progress=bar)
     except ValueError as exc:
         raise CliError(str(exc)) from None
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
     truth = json.loads(truth_path.read_text())
     p = truth.get("parameters", {})
     after = truth_path.stat().st_mtime_ns

@@ -144,3 +144,19 @@ class Progress:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def log_progress(logger, label: str, every_percent: int = 10):
+    """A ``progress(done, total, what)`` callable that writes to ``logger`` (Dagster's run log in
+    the UI) each time another ``every_percent`` of the work is done, and at the end."""
+    state = {"last": -1}
+
+    def report(done: int, total: int, what: str = "") -> None:
+        if total <= 0:
+            return
+        step = int(100 * done / total) // every_percent
+        if step > state["last"] or done == total:
+            state["last"] = step
+            logger.info(f"{label}: {done}/{total} ({100 * done / total:.0f}%) {what}".rstrip())
+
+    return report

@@ -273,3 +273,31 @@ def test_progress_terminal_mode_redraws_one_line():
     assert text.startswith("\r[") and text.endswith("\n") and text.count("\n") == 1
     assert "\r" + bar_text(2, 2, "step b") in text
     assert out.getvalue() == "  step a ok\n"
+
+
+def test_generator_and_works_reader_report_progress(tmp_path):
+    """The sample world reports each generated year, the works reader each part, and
+    ``log_progress`` turns those calls into log lines every 10% and at the end."""
+    from aigeo_assets.ingest.snapshot import list_entity_files
+    from aigeo_assets.ingest.works import parse_works_year
+    from aigeo_assets.progress import log_progress
+    from aigeo_assets.sampleworld import generate_world
+
+    calls = []
+    root = generate_world(tmp_path / "w", scale="tiny", seed=3, progress=lambda d, t, what: calls.append((d, t)))
+    assert calls[-1][0] == calls[-1][1] == 8 and [d for d, _ in calls] == list(range(1, 9))
+    parts = []
+    parse_works_year(list_entity_files(root, "works").parts, 2015, progress=lambda d, t, what: parts.append((d, t)))
+    assert parts[-1][0] == parts[-1][1] and len(parts) == parts[-1][1] + 1
+
+    class Log:
+        lines: list = []
+
+        def info(self, msg):
+            self.lines.append(msg)
+
+    log = Log()
+    report = log_progress(log, "works 2015")
+    for d in range(0, 101):
+        report(d, 100, "part")
+    assert len(log.lines) == 11 and log.lines[-1].startswith("works 2015: 100/100 (100%)")

@@ -8,6 +8,7 @@ from aigeo_assets.assets.metadata import table_metadata, table_out
 from aigeo_assets.ingest.institutions import parse_institutions
 from aigeo_assets.ingest.snapshot import list_entity_files, read_merged_ids
 from aigeo_assets.ingest.works import WORK_TABLES, MergedIds, parse_works_year
+from aigeo_assets.progress import log_progress
 from aigeo_assets.resources.sources import WorksSource
 
 def build_ingest_assets(partitions: dg.PartitionsDefinition) -> list:
@@ -34,7 +35,7 @@ def build_ingest_assets(partitions: dg.PartitionsDefinition) -> list:
             authors=read_merged_ids(root, "authors"),
         )
         cache = Path(source.split_cache_dir) if source.split_cache_dir else None
-        tables = parse_works_year(files.parts, year, merged, split_cache_dir=cache)
+        tables = parse_works_year(files.parts, year, merged, split_cache_dir=cache, progress=log_progress(context.log, f"works {year}"))
         quarantine = tables.quarantine
         q_counts = quarantine["reason"].value_counts().to_dict()
         works = tables.works

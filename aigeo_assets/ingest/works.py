@@ -372,7 +372,7 @@ def parse_work(obj: dict, merged: MergedIds) -> tuple[tuple, list[tuple], list[s
 
 
 def parse_works_year(
-    files: Iterable[Path], year: int | None, merged: MergedIds | None = None, split_cache_dir: Path | None = None
+    files: Iterable[Path], year: int | None, merged: MergedIds | None = None, split_cache_dir: Path | None = None, progress=None
 ) -> WorksTables:
     """Parse every work of publication ``year`` found in ``files`` (a snapshot's works parts).
 
@@ -380,19 +380,22 @@ def parse_works_year(
     ``split_cache_dir``: when given (and ``year`` is not None), each part is split once by
     publication year into that directory (``year_split``), and a yearly scan reads only its year's
     share of each part; the tables and quarantine are the same as without it.
+    ``progress(done, total, label)`` is called after each part (a progress bar, a Dagster log).
     The cyclic garbage collector is paused meanwhile: millions of young tuples and dicts (none of
     them cyclic) otherwise trigger it over and over, which costs more than the parsing itself.
     """
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _parse_works_year(files, year, merged, split_cache_dir)
+        return _parse_works_year(files, year, merged, split_cache_dir, progress)
     finally:
         if enabled:
             gc.enable()
 
 
-def _parse_works_year(files: Iterable[Path], year: int | None, merged: MergedIds | None, split_cache_dir: Path | None = None) -> WorksTables:
+def _parse_works_year(
+    files: Iterable[Path], year: int | None, merged: MergedIds | None, split_cache_dir: Path | None = None, progress=None
+) -> WorksTables:
     merged = merged or MergedIds.none()
     q = Quarantine()
     cols = {name: _Columns(SCHEMAS[name].names) for name in WORK_TABLES}
@@ -409,7 +412,10 @@ def _parse_works_year(files: Iterable[Path], year: int | None, merged: MergedIds
     loads = orjson.loads
     decode_error = orjson.JSONDecodeError
     year_of_line = _year_of_line
-    for path in files:
+    files = list(files)
+    for done, path in enumerate(files, 1):
+        if progress:
+            progress(done - 1, len(files), Path(path).name)
         path = Path(path)
         file = str(path)
         if split_cache_dir is not None and year is not None:
@@ -464,6 +470,8 @@ def _parse_works_year(files: Iterable[Path], year: int | None, merged: MergedIds
                 topic_rows += topics
             if venue is not None and venue[0] not in venues:
                 venues[venue[0]] = venue
+    if progress:
+        progress(len(files), len(files), "works parts read")
     cols["raw_venues"].rows = list(venues.values())
     frames = {}
     for name in ("raw_works", "raw_venues"):

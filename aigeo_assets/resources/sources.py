@@ -66,8 +66,11 @@ class SampleWorldSource(WorksSource):
     def snapshot_root(self) -> Path:
         from aigeo_assets.sampleworld import generate_world
 
+        from aigeo_assets.progress import log_progress
+
         root = Path(self.sources_dir) / f"sample-{self.scale}-{self.seed}"
-        return generate_world(root, scale=self.scale, seed=self.seed, start_year=self.start_year, end_year=self.end_year)
+        return generate_world(root, scale=self.scale, seed=self.seed, start_year=self.start_year, end_year=self.end_year,
+                              progress=log_progress(dg.get_dagster_logger(), "sample world"))
 
 
 class OpenAlexApiSource(WorksSource):

@@ -92,6 +92,8 @@ def _write_manifest(entity_dir: Path, entity: str, parts: list[tuple[str, int]])
 
 
 class _World:
+    progress = None  # progress(done, total, label), set by generate_world
+
     def __init__(self, sc: cfg.Scale, seed: int, start: int, end: int, out: Path) -> None:
         self.sc, self.seed, self.start, self.end, self.out = sc, seed, start, end, out
         self.r = random.Random(seed)
@@ -315,6 +317,8 @@ class _World:
         active_prev: list[int] = []
         for year in range(self.start, self.end + 1):
             active_prev = self._year(year, active_prev)
+            if self.progress:
+                self.progress(year - self.start + 1, self.end - self.start + 1, f"sample world: year {year}")
         for w in writers:
             w.close()
         _write_manifest(self.out / "data" / "works", "works", [(rel, w.lines) for rel, w in zip(self.writer_rel, writers)])
@@ -835,8 +839,9 @@ def _params(scale: str, seed: int, start: int, end: int) -> dict:
 
 
 def generate_world(root: Path, scale: str = "demo", seed: int = 20221121, start_year: int | None = None,
-                   end_year: int | None = None) -> Path:
-    """Write a sample-world OpenAlex snapshot to ``root`` (idempotent) and return ``root``."""
+                   end_year: int | None = None, progress=None) -> Path:
+    """Write a sample-world OpenAlex snapshot to ``root`` (idempotent) and return ``root``.
+    ``progress(done, total, label)`` is called after each generated year (a progress bar, a log)."""
     if scale not in cfg.SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {sorted(cfg.SCALES)}")
     sc = cfg.SCALES[scale]
@@ -854,7 +859,7 @@ def generate_world(root: Path, scale: str = "demo", seed: int = 20221121, start_
         fcntl.flock(lock, fcntl.LOCK_EX)
         if _is_generated(root, params):
             return root
-        return _generate(root, sc, params, int(seed), start, end)
+        return _generate(root, sc, params, int(seed), start, end, progress)
 
 
 def _is_generated(root: Path, params: dict) -> bool:
@@ -867,13 +872,14 @@ def _is_generated(root: Path, params: dict) -> bool:
     return False
 
 
-def _generate(root: Path, sc, params: dict, seed: int, start: int, end: int) -> Path:
+def _generate(root: Path, sc, params: dict, seed: int, start: int, end: int, progress=None) -> Path:
     tmp = root.parent / f".{root.name}.tmp-{os.getpid()}"
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir()
     try:
         world = _World(sc, seed, start, end, tmp)
+        world.progress = progress
         truth = world.run()
         truth["parameters"] = params
         # life-science part (seed 004): own random streams, seeded from (seed, "lifesci")
