@@ -31,7 +31,8 @@ sensor is switched on is what ``make demo`` or a backfill materializes. The curs
 the year and the change's digest, so a re-evaluated tick never launches a year twice.
 
 The pure functions (``snapshot_root``, ``scan_works_folders``, ``diff_folders``, ``years_of_parts``,
-``plan_refresh``, ``SnapshotCursor``) need no Dagster.
+``plan_refresh``, ``SnapshotCursor``) run without any Dagster context or instance; the sensor only
+wraps ``plan_refresh``.
 
 **``yearly_eager()``** is ``AutomationCondition.eager()`` without ``in_latest_time_window()``: a
 partition is requested when any of its parent partitions updated since it was last handled (or it
@@ -40,7 +41,14 @@ itself, whichever year it is. ``eager()`` looks only at the newest partition, bu
 year y also complete the impact windows of y-1 and y-2 (and y-5..y-1 for the long window), so
 adding or refreshing a year must rematerialize those older partitions too. Its "parent updated"
 also counts updates made by runs that held the asset itself (``any_deps_updated_in_any_run``),
-which Dagster's ``any_deps_updated()`` drops for every partition at once.
+which Dagster's ``any_deps_updated()`` drops for every partition at once. With ``wait_for`` it
+waits while an automated parent is ``outdated()`` (about to run again); ``all_years_eager`` does the
+same for the unpartitioned assets that read every year. So each partition runs once, after what it
+reads: ``core_author_years`` (read by every year's city metrics) runs in its own run, and Dagster
+neither orders a partition after it nor after the other years of a window.
+
+The project's wiring: ``yearly_automation()`` on ``YEARLY_AUTOMATED``, ``all_years_automation()``
+on ``ALL_YEARS_AUTOMATED`` (but ``core_author_years``, which keeps ``eager()``).
 """
 
 from __future__ import annotations
@@ -90,22 +98,111 @@ def any_deps_updated_in_any_run(ignore: dg.AssetSelection | None = None) -> dg.A
     return updated.with_label("any_deps_updated_in_any_run")
 
 
-def yearly_eager(ignore: dg.AssetSelection | None = None) -> dg.AutomationCondition:
+def outdated() -> dg.AutomationCondition:
+    """True while one of the target's parents has updated after the target's own latest update.
+
+    Both sides are timed events (``newly_updated``), so when the parent and the target both
+    updated since the previous tick, their timestamps decide (Dagster's ``since`` resolves a tie
+    by timing only when both sides carry it, which ``and``/``or`` do not pass on)."""
+    return (
+        dg.AutomationCondition.any_deps_match(dg.AutomationCondition.newly_updated())
+        .since(dg.AutomationCondition.newly_updated())
+        .with_label("outdated")
+    )
+
+
+def any_dep_outdated(among: dg.AssetSelection) -> dg.AutomationCondition:
+    """True when one of the target's parents in ``among`` is ``outdated()``: it has its own
+    automation and is about to run again (or running), so reading it now would read its old value."""
+    return dg.AutomationCondition.any_deps_match(outdated()).allow(among).with_label("any_dep_outdated")
+
+
+def yearly_eager(ignore: dg.AssetSelection | None = None, wait_for: dg.AssetSelection | None = None) -> dg.AutomationCondition:
     """``AutomationCondition.eager()`` for every partition, not only the latest time window.
 
     True for a partition when one of its parent partitions updated (or will be requested in the
     same run) or the partition became missing, since the partition was last requested or updated;
     and none of its parents is missing or in progress, and it is not in progress. It is Dagster's
     documented ``eager().without(in_latest_time_window())`` with ``any_deps_updated()`` replaced by
-    ``any_deps_updated_in_any_run()`` (see there). ``ignore``: dependencies whose updates do not
-    trigger (they still block while missing or in progress).
+    ``any_deps_updated_in_any_run()`` (see there).
+
+    ``ignore``: parents whose updates do not trigger (they still block while missing or in
+    progress). ``wait_for``: automated parents that the partition waits for while they are
+    ``outdated()``, instead of running now with their old value and once more when they land:
+    an all-years parent (``core_author_years``) never runs in the same run as a partition, and a
+    partition reading other years of a parent (a window) is not ordered after them either.
     """
-    return (
+    condition = (
         (dg.AutomationCondition.newly_missing() | any_deps_updated_in_any_run(ignore)).since_last_handled()
         & ~dg.AutomationCondition.any_deps_missing()
         & ~dg.AutomationCondition.any_deps_in_progress()
         & ~dg.AutomationCondition.in_progress()
-    ).with_label("yearly_eager")
+    )
+    if wait_for is not None:
+        condition = condition & ~any_dep_outdated(wait_for)
+    return condition.with_label("yearly_eager")
+
+
+def all_years_eager(wait_for: dg.AssetSelection) -> dg.AutomationCondition:
+    """``AutomationCondition.eager()`` for an unpartitioned asset that reads every year, waiting
+    while a parent partition in ``wait_for`` is ``outdated()`` (about to be recomputed by its own
+    automation), so that it runs once, after them, rather than once now and once again."""
+    return (dg.AutomationCondition.eager() & ~any_dep_outdated(wait_for)).with_label("all_years_eager")
+
+
+# the project's wiring
+
+YEARLY_AUTOMATED = (
+    "core_citations",
+    "out_city_year_metrics",
+    "out_world_year_totals",
+    "out_impact_pairs",
+    "out_collaboration_pairs",
+    "out_centres_of_mass",
+    "out_focal_pull",
+    "out_east_west_betweenness_by_year",
+    "out_gravity_citation_pairs",
+    "out_gravity_citations_by_year",
+)
+"""The yearly assets that carry ``yearly_automation()``: every partitioned asset downstream of the
+ingest that reads other years (citation windows, the cited side of citations, five-year windows)
+or what does. ``core_citations`` too: a refreshed year's papers are the cited side of every later
+year's citations."""
+
+ALL_YEARS_AUTOMATED = (
+    "core_author_years",
+    "out_city_ranks",
+    "out_top_city_shares",
+    "out_centre_trajectory",
+    "out_gravity_citations",
+    "out_gravity_citations_table",
+    "out_gravity_citations_coefficients",
+    "out_gravity_migration_pairs",
+    "out_gravity_migration",
+)
+"""The all-years assets that carry an eager condition (``core_author_years`` keeps plain
+``eager()``: its parents are the ingest's, which have no automation; the others take
+``all_years_automation()``)."""
+
+
+def _waited_for() -> dg.AssetSelection:
+    return dg.AssetSelection.assets(*YEARLY_AUTOMATED, *ALL_YEARS_AUTOMATED)
+
+
+def yearly_automation() -> dg.AutomationCondition:
+    """``yearly_eager`` waiting for the project's other automated assets and for the parents'
+    blocking checks (``core_papers``' geocoding coverage) to pass."""
+    return (yearly_eager(wait_for=_waited_for()) & dg.AutomationCondition.all_deps_blocking_checks_passed()).with_label(
+        "yearly_automation"
+    )
+
+
+def all_years_automation() -> dg.AutomationCondition:
+    """``all_years_eager`` waiting for the project's other automated assets and for the parents'
+    blocking checks to pass."""
+    return (all_years_eager(_waited_for()) & dg.AutomationCondition.all_deps_blocking_checks_passed()).with_label(
+        "all_years_automation"
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from aigeo_assets.assets.centrality import build_centrality_assets
+from aigeo_assets.automation import build_snapshot_update_sensor
 from aigeo_assets.assets.centres import build_centre_assets
 from aigeo_assets.assets.city_metrics import build_city_metric_assets
 from aigeo_assets.assets.corpus import build_corpus_assets
@@ -154,10 +155,11 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         ),
         dg.define_asset_job(
             "new_year",
-            selection=dg.AssetSelection.assets(*_keys([*foundation, *cities, *centres, *bridges, *models], partitioned=True)),
+            selection=dg.AssetSelection.assets(*_keys(foundation, partitioned=True), "core_author_years"),
             partitions_def=partitions,
-            description="One new year: its works, papers, citations, city metrics, centres, bridges and gravity observations. "
-            "The earlier years whose citation windows it completes follow through the assets' automation conditions.",
+            description="One new year: its works, affiliations, papers and citations, and the careers. Everything that "
+            "depends on them (the new year's city metrics and the earlier years whose citation windows it completes, "
+            "centres, bridges, models, summaries) follows through the assets' automation conditions, or `aigeo run`.",
         ),
         dg.define_asset_job(
             "figures",
@@ -173,6 +175,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                 yearly_job, name="yearly_refresh_schedule", default_status=dg.DefaultScheduleStatus.STOPPED
             )
         ],
+        sensors=[build_snapshot_update_sensor(settings)],
         resources={
             "io_manager": ParquetIOManager(base_dir=str(settings.warehouse_dir)),
             "model_io_manager": PickleIOManager(base_dir=str(settings.warehouse_dir)),

@@ -4,6 +4,7 @@
 import dagster as dg
 import pandas as pd
 
+from aigeo_assets.automation import yearly_automation
 from aigeo_assets.assets.metadata import table_asset_args, table_metadata
 from aigeo_assets.centrality.betweenness import east_west_betweenness
 from aigeo_assets.centrality.robustness import robustness_tables
@@ -99,6 +100,7 @@ def build_centrality_assets(partitions: dg.PartitionsDefinition, settings: Setti
         ),
         name="out_east_west_betweenness_by_year",
         partitions_def=partitions,
+        automation_condition=yearly_automation(),
         ins={
             "out_impact_pairs": dg.AssetIn(partition_mapping=last_five),
             "out_collaboration_pairs": dg.AssetIn(partition_mapping=last_five),

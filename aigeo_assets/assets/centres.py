@@ -3,6 +3,7 @@
 import dagster as dg
 import pandas as pd
 
+from aigeo_assets.automation import all_years_automation, yearly_automation
 from aigeo_assets.assets.metadata import table_asset_args, table_metadata, table_out
 from aigeo_assets.metrics.centres import centre_trajectory, centres_of_mass, focal_pull
 from aigeo_assets.resources.io import concat_partitions
@@ -15,7 +16,10 @@ METHODS = ("planar", "spherical")
 
 def build_centre_assets(partitions: dg.PartitionsDefinition) -> list:
     @dg.multi_asset(
-        outs={"out_centres_of_mass": table_out("out_centres_of_mass", GROUP), "out_focal_pull": table_out("out_focal_pull", GROUP)},
+        outs={
+            "out_centres_of_mass": table_out("out_centres_of_mass", GROUP, automation_condition=yearly_automation()),
+            "out_focal_pull": table_out("out_focal_pull", GROUP, automation_condition=yearly_automation()),
+        },
         partitions_def=partitions,
     )
     def out_centres_of_mass(context: dg.AssetExecutionContext, out_city_year_metrics: pd.DataFrame, analysis: AnalysisSettings):
@@ -38,7 +42,7 @@ def build_centre_assets(partitions: dg.PartitionsDefinition) -> list:
             ),
         )
 
-    @dg.asset(**table_asset_args("out_centre_trajectory", GROUP), automation_condition=dg.AutomationCondition.eager())
+    @dg.asset(**table_asset_args("out_centre_trajectory", GROUP), automation_condition=all_years_automation())
     def out_centre_trajectory(out_centres_of_mass) -> dg.Output:
         """The path of each centre of mass over the years: distance moved from the first year and the
         average speed in km per year (seed 000: "about 270 km per year")."""

@@ -3,6 +3,7 @@
 import dagster as dg
 import pandas as pd
 
+from aigeo_assets.automation import all_years_automation, yearly_automation
 from aigeo_assets.assets.metadata import table_asset_args, table_metadata, table_out
 from aigeo_assets.corpus.papers import city_table
 from aigeo_assets.metrics.cities import ImpactWindows, city_year_metrics, collaboration_pairs, impact_pairs
@@ -41,8 +42,8 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
 
     @dg.multi_asset(
         outs={
-            "out_city_year_metrics": table_out("out_city_year_metrics", GROUP),
-            "out_world_year_totals": table_out("out_world_year_totals", GROUP),
+            "out_city_year_metrics": table_out("out_city_year_metrics", GROUP, automation_condition=yearly_automation()),
+            "out_world_year_totals": table_out("out_world_year_totals", GROUP, automation_condition=yearly_automation()),
         },
         partitions_def=partitions,
         ins={"core_citations": dg.AssetIn(partition_mapping=window)},
@@ -101,6 +102,7 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
     @dg.asset(
         **table_asset_args("out_city_pairs", GROUP, "Citations from city to city for the papers of the year, over y..y+2."),
         partitions_def=partitions,
+        automation_condition=yearly_automation(),
         ins={"core_citations": dg.AssetIn(partition_mapping=impact_window)},
     )
     def out_impact_pairs(context: dg.AssetExecutionContext, core_citations, analysis: AnalysisSettings) -> dg.Output:
@@ -115,6 +117,7 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
     @dg.asset(
         **table_asset_args("out_city_pairs", GROUP, "Papers of the year by last author's city and co-author's city."),
         partitions_def=partitions,
+        automation_condition=yearly_automation(),
     )
     def out_collaboration_pairs(context: dg.AssetExecutionContext, core_papers: pd.DataFrame, core_affiliations: pd.DataFrame) -> dg.Output:
         """Fig. 2d's yearly counts: papers whose last author is in city i and a co-author in city j."""
@@ -131,7 +134,7 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
         df = top_cities(out_city_year_metrics, settings.reference_year, max(settings.top_ns))
         return dg.Output(df, metadata=table_metadata(df, "out_top_cities", top_20=df["city_name"].head(20).tolist()))
 
-    eager = dg.AutomationCondition.eager()
+    eager = all_years_automation()
 
     @dg.asset(**table_asset_args("out_city_ranks", GROUP), automation_condition=eager)
     def out_city_ranks(out_city_year_metrics) -> dg.Output:

@@ -4,6 +4,7 @@
 import dagster as dg
 import pandas as pd
 
+from aigeo_assets.automation import all_years_automation, yearly_automation
 from aigeo_assets.assets.metadata import table_asset_args, table_metadata
 from aigeo_assets.corpus.authors import AiScientistRule, build_author_years
 from aigeo_assets.corpus.citations import build_core_citations, citation_coverage
@@ -68,6 +69,7 @@ def build_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
     @dg.asset(
         **table_asset_args("core_citations", "corpus"),
         partitions_def=partitions,
+        automation_condition=yearly_automation(),
         ins={"known_papers": dg.AssetIn("core_papers", partition_mapping=UP_TO_THIS_YEAR)},
         check_specs=[
             dg.AssetCheckSpec(

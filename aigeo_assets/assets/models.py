@@ -4,6 +4,7 @@ Supplementary Tables 1-3), fitted with the count-regression engine of ``aigeo_as
 import dagster as dg
 import pandas as pd
 
+from aigeo_assets.automation import all_years_automation, yearly_automation
 from aigeo_assets.assets.metadata import OWNERS, preview_markdown, table_asset_args, table_metadata, table_out
 from aigeo_assets.models.gravity import (
     CITATION_SPECS,
@@ -53,9 +54,9 @@ def _cov(analysis: AnalysisSettings) -> str:
 def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) -> list:
     migration_years = settings.clamp(settings.migration_years)
     every_year = dg.AllPartitionMapping()
-    eager = dg.AutomationCondition.eager()
+    eager = all_years_automation()
 
-    @dg.asset(**table_asset_args("out_gravity_citation_pairs", GROUP), partitions_def=partitions)
+    @dg.asset(**table_asset_args("out_gravity_citation_pairs", GROUP), partitions_def=partitions, automation_condition=yearly_automation())
     def out_gravity_citation_pairs(
         context: dg.AssetExecutionContext,
         out_impact_pairs: pd.DataFrame,
@@ -164,6 +165,7 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
         **table_asset_args("out_model_coefficients", GROUP, "Table 1's specification (4) and the structural model, fitted on one year.",
                            kinds={"statsmodels"}),
         partitions_def=partitions,
+        automation_condition=yearly_automation(),
         check_specs=[dg.AssetCheckSpec("impact_window_complete", asset="out_gravity_citations_by_year",
                                        description="the year's citation window is complete (warns for the newest years)")],
     )

@@ -180,6 +180,8 @@ def fit_count_model(
             dropped["all_zero_groups"] += int((~alive).sum())
             idx_keep = idx_keep[alive]
             continue
+        if not (yk > 0).any():
+            raise ValueError(f"no observation with a positive outcome among {len(yk)} (after {dropped}): nothing to fit")
         sep = separated_by_effects(yk, fe) | separated_by_regressors(yk, x_all[idx_keep])
         if sep.any():
             dropped["separated"] += int(sep.sum())
