@@ -29,7 +29,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from results_file import write_results  # noqa: E402
+from results_file import timed as _timed, write_results  # noqa: E402
 
 from aigeo_assets.centrality.betweenness import east_west_betweenness  # noqa: E402
 
@@ -60,13 +60,6 @@ def make_network(n: int, m: int, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFr
     return nodes, edges
 
 
-def _timed(fn, repeat: int = 1):
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return out, best
 
 
 def graph_tool_graph(nodes: pd.DataFrame, edges: pd.DataFrame):

@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import resource
 import subprocess
 import sys
 import time
@@ -41,7 +40,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from results_file import status_mb as _status_mb, write_results  # noqa: E402
+from results_file import maxrss_mb as _maxrss_mb, reset_peak_rss as _reset_peak_rss, status_mb as _status_mb, write_results  # noqa: E402
 
 from aigeo_assets.corpus.papers import city_table  # noqa: E402
 from aigeo_assets.metrics.cities import ImpactWindows, city_year_metrics, collaboration_pairs, impact_pairs  # noqa: E402
@@ -368,18 +367,6 @@ def warm_gazetteer(t: Tables) -> float:
     return time.perf_counter() - t0
 
 
-def _reset_peak_rss() -> bool:
-    """Linux: writing 5 to /proc/self/clear_refs resets the process's RSS high-water mark (VmHWM) to
-    its current RSS, so the peak read after the run is the run's own, not the parquet loading's."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-        return True
-    except OSError:
-        return False
-
-
-def _maxrss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
 def child_memory(warehouse: Path, impl: str, size: str) -> None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -25,20 +24,11 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from results_file import write_results  # noqa: E402
+from results_file import timed, write_results  # noqa: E402
 
 from aigeo_assets.lifesci.keywords import AI_KEYWORDS_PATH, KeywordMatcher, naive_matches  # noqa: E402
 from aigeo_assets.lifesci.pubmed import parse_pubmed_file  # noqa: E402
 from aigeo_assets.sampleworld import generate_world  # noqa: E402
-
-
-def _best(fn, repeat: int) -> tuple[float, object]:
-    best, out = float("inf"), None
-    for _ in range(repeat):
-        t = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t)
-    return best, out
 
 
 def main() -> int:
@@ -57,7 +47,7 @@ def main() -> int:
     results: dict = {"scale": args.scale, "files": len(files), "compressed_bytes": size}
     for backend in ("lxml", "stdlib"):
         try:
-            seconds, tables = _best(lambda b=backend: [parse_pubmed_file(f, backend=b) for f in files], args.repeat)
+            tables, seconds = timed(lambda b=backend: [parse_pubmed_file(f, backend=b) for f in files], args.repeat)
         except (ImportError, ValueError) as err:
             print(f"  parse ({backend}): skipped ({err})")
             continue
@@ -71,9 +61,9 @@ def main() -> int:
     kw = pd.read_csv(AI_KEYWORDS_PATH, dtype="string")
     sensitive = [k for k, c in zip(kw["keyword"], kw.get("case_sensitive", pd.Series(["false"] * len(kw)))) if str(c).lower() in ("true", "1", "yes")]
     matcher = KeywordMatcher.from_csv(AI_KEYWORDS_PATH)
-    ours_s, ours = _best(lambda: matcher.matches(texts), args.repeat)
+    ours, ours_s = timed(lambda: matcher.matches(texts), args.repeat)
     sample = texts if not args.naive_sample else texts[: args.naive_sample]
-    naive_s, naive = _best(lambda: naive_matches(sample, list(kw["keyword"]), sensitive), 1)
+    naive, naive_s = timed(lambda: naive_matches(sample, list(kw["keyword"]), sensitive), 1)
     if not np.array_equal(np.asarray(ours[: len(sample)], dtype=bool), np.asarray(naive, dtype=bool)):
         raise SystemExit("the one-pass matcher and the naive loop disagree")
     per_ours = len(texts) / ours_s

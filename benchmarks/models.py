@@ -36,7 +36,6 @@ import gc
 import json
 import math
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -49,7 +48,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from results_file import status_mb as _status_mb, write_results  # noqa: E402
+from results_file import maxrss_mb as _maxrss_mb, reset_peak_rss as _reset_peak_rss, status_mb as _status_mb, write_results  # noqa: E402
 
 from aigeo_assets.models import negative_binomial, poisson  # noqa: E402
 
@@ -352,17 +351,6 @@ def prepare(spec: dict):
     raise ValueError(part)
 
 
-def _reset_peak_rss() -> bool:
-    """Linux: writing 5 to /proc/self/clear_refs resets VmHWM to the current RSS."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-        return True
-    except OSError:
-        return False
-
-
-def _maxrss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
 def child(spec: dict) -> None:

@@ -1,9 +1,11 @@
-"""Writing a benchmark's figures: ``results/<name>.json``, atomically, with the machine they ran on."""
+"""What every benchmark shares: writing its figures (``results/<name>.json``, atomically, with the
+machine they ran on), timing the best of repeated runs, and reading this process's memory."""
 
 from __future__ import annotations
 
 import json
 import platform
+import resource
 import time
 from pathlib import Path
 
@@ -36,3 +38,27 @@ def status_mb(field_name: str) -> float | None:
     except OSError:
         pass
     return None
+
+
+def reset_peak_rss() -> bool:
+    """Linux: writing 5 to /proc/self/clear_refs resets the process's RSS high-water mark (VmHWM) to
+    its current RSS, so the peak read after a run is the run's own, not the input loading's."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def timed(fn, repeat: int = 1):
+    """``(result, best seconds)`` of ``repeat`` calls of ``fn``."""
+    best, out = float("inf"), None
+    for _ in range(repeat):
+        t = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t)
+    return out, best
