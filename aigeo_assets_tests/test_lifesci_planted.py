@@ -21,6 +21,7 @@ from aigeo_assets.lifesci.corpus import (
     pubmed_author_countries,
     pubmed_candidates,
     pubmed_citation_counts,
+    pubmed_clinical,
 )
 from aigeo_assets.lifesci.keywords import AI_KEYWORDS_PATH, CLINICAL_QUERIES_PATH, ClinicalFilter, KeywordMatcher
 from aigeo_assets.lifesci.pubmed_files import file_manifest, pubmed_year
@@ -41,12 +42,7 @@ def atlas(tmp_path_factory):
     by_year = {y: pubmed_year(files, cache, y) for y in range(2000, 2020)}
     every = pd.concat([v[0] for v in by_year.values()], ignore_index=True)
     matcher, clinical = KeywordMatcher.from_csv(AI_KEYWORDS_PATH), ClinicalFilter.from_csv(CLINICAL_QUERIES_PATH)
-    text = lambda s: [None if pd.isna(v) else str(v) for v in s]  # noqa: E731
-    citing_clinical = pd.Series(
-        clinical.is_clinical(text(every["title"]), text(every["abstract"]), text(every["publication_types"]), text(every["mesh_terms"])),
-        index=every["pmid"].to_numpy(),
-    )
-    citations = pubmed_citation_counts(pd.concat([v[2] for v in by_year.values()], ignore_index=True), citing_clinical)
+    citations = pubmed_citation_counts(pd.concat([v[2] for v in by_year.values()], ignore_index=True), pubmed_clinical(every, clinical))
     ranking = OutletRanking.from_csv(root / "rankings" / "journal_ranking.csv", root / "rankings" / "conference_ranking.csv")
     frames = []
     for articles, authors, _ in by_year.values():

@@ -17,6 +17,7 @@ from aigeo_assets.lifesci.corpus import (
     pubmed_author_countries,
     pubmed_candidates,
     pubmed_citation_counts,
+    pubmed_clinical,
 )
 from aigeo_assets.lifesci.keywords import ClinicalFilter, KeywordMatcher
 from aigeo_assets.lifesci.pubmed_files import file_manifest, pubmed_year
@@ -30,10 +31,6 @@ CORPUS = "lifesci_corpus"
 
 def _filters(analysis: AnalysisSettings) -> tuple[KeywordMatcher, ClinicalFilter]:
     return KeywordMatcher.from_csv(analysis.lifesci_keywords_path()), ClinicalFilter.from_csv(analysis.lifesci_clinical_path())
-
-
-def _text(values: pd.Series) -> list:
-    return [None if v is None or pd.isna(v) else str(v) for v in values]
 
 
 def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
@@ -95,20 +92,14 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
         level-0 concept Biology, Chemistry, Medicine or Psychology. Clinical: the clinical filter
         on the citing record (title, abstract, and for PubMed publication types and MeSH)."""
         _, clinical = _filters(analysis)
-        pm = concat_partitions(raw_pubmed_articles)
-        pm_clinical = pd.Series(
-            clinical.is_clinical(_text(pm["title"]), _text(pm["abstract"]), _text(pm["publication_types"]), _text(pm["mesh_terms"])),
-            index=pm["pmid"].to_numpy(),
-        )
+        pm_clinical = pubmed_clinical(concat_partitions(raw_pubmed_articles), clinical)
         pubmed = pubmed_citation_counts(concat_partitions(raw_pubmed_references), pm_clinical)
         concepts = concat_partitions(raw_work_concepts)
         roots = concepts[(concepts["level"] == 0).to_numpy(bool) & concepts["concept_name"].isin(LIFE_SCIENCE_ROOTS).to_numpy(bool)]
         works = concat_partitions(raw_works)
         life = pd.Series(True, index=pd.Index(roots["work_id"].unique()))
         citing = works[works["work_id"].isin(life.index).to_numpy(bool)]
-        none = [None] * len(citing)
-        oa_clinical = pd.Series(clinical.is_clinical(_text(citing["title"]), _text(citing["abstract"]), none, none),
-                                index=citing["work_id"].to_numpy())
+        oa_clinical = pd.Series(clinical.is_clinical(citing["title"], citing["abstract"]), index=citing["work_id"].to_numpy())
         openalex = openalex_citation_counts(concat_partitions(raw_references), life, oa_clinical)
         df = conform(pd.concat([pubmed, openalex], ignore_index=True), "core_lifesci_citations")
         return dg.Output(df, metadata=table_metadata(
@@ -191,9 +182,8 @@ def build_lifesci_atlas_assets() -> list:
         frame, _ = A.yearly_counts(core_lifesci_articles)
         return frame
 
-    def yearly_extra(df, core_lifesci_articles):
-        frame, cagr = A.yearly_counts(core_lifesci_articles)
-        span = frame.attrs.get("cagr_years")
+    def yearly_extra(df, **_):
+        cagr, span = A.yearly_cagr(df)
         return {"cagr": None if pd.isna(cagr) else round(float(cagr), 4), "cagr_years": str(span), "articles": int(df["articles"].sum())}
 
     table_asset("out_lifesci_yearly_counts", yearly, yearly_extra)

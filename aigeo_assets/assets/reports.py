@@ -19,6 +19,7 @@ from aigeo_assets.reports.centre_figures import fig_centre_trajectories, fig_foc
 from aigeo_assets.reports.centrality_figures import fig_betweenness_bars, fig_bridges_over_time, fig_network_map
 from aigeo_assets.reports.figures import png_markdown, write_figure
 from aigeo_assets.assets.metadata import OWNERS
+from aigeo_assets.lifesci.analyses import yearly_cagr
 from aigeo_assets.reports import lifesci_figures as L
 from aigeo_assets.reports.model_figures import fig_elasticities_by_year, fig_gravity_comparison
 from aigeo_assets.resources.io import concat_partitions
@@ -162,7 +163,7 @@ def build_report_assets(settings: Settings) -> list:
     lifesci = [
         ("out_fig_lifesci_yearly_counts", ["out_lifesci_yearly_counts"], "Seed 004 Fig. 1: AI life-science articles per year and their compound annual growth.",
          lambda out_lifesci_yearly_counts: [("lifesci_fig1_yearly_counts", L.fig_yearly_counts(
-             out_lifesci_yearly_counts, *_cagr(out_lifesci_yearly_counts)))]),
+             out_lifesci_yearly_counts, *yearly_cagr(out_lifesci_yearly_counts)))]),
         ("out_fig_lifesci_country_map", ["out_lifesci_country_counts"], "Seed 004 Fig. 2: articles by country on a world map.",
          lambda out_lifesci_country_counts: [("lifesci_fig2_country_map", L.fig_country_map(out_lifesci_country_counts))]),
         ("out_fig_lifesci_topics", ["out_lifesci_topic_shares"], "Seed 004 Fig. 3: the top countries x the top topics, share of each country's articles.",
@@ -186,16 +187,6 @@ def build_report_assets(settings: Settings) -> list:
         figure_asset(name, deps, description, draw)
     assets.append(_atlas_asset(settings, out_dir, [key for a in assets for key in a.keys]))
     return assets
-
-
-def _cagr(counts: pd.DataFrame) -> tuple[float | None, tuple[int, int] | None]:
-    """The CAGR over seed 004's 2010-2022, clamped to the years present (Fig. 1's title)."""
-    from aigeo_assets.lifesci.analyses import compound_annual_growth
-
-    if counts.empty:
-        return None, None
-    cagr, lo, hi = compound_annual_growth(counts.set_index("year")["articles"], 2010, 2022)
-    return cagr, (lo, hi)
 
 
 ATLAS_TABLES = (

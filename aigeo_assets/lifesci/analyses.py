@@ -143,6 +143,15 @@ def compound_annual_growth(counts: pd.Series, start: int, end: int) -> tuple[flo
     return float((n1 / n0) ** (1.0 / (last - first)) - 1.0), first, last
 
 
+def yearly_cagr(counts: pd.DataFrame, cagr_years: tuple[int, int] = (2010, 2022)) -> tuple[float, tuple[int, int]]:
+    """The CAGR of a ``yearly_counts`` table (its ``articles``) over ``cagr_years`` clamped to the
+    years it holds, with the span used: what Fig. 1's title and the asset's metadata show."""
+    if counts.empty:
+        return float("nan"), cagr_years
+    cagr, first, last = compound_annual_growth(counts.set_index("year")["articles"], *cagr_years)
+    return cagr, (first, last)
+
+
 def yearly_counts(
     articles: pd.DataFrame, cagr_years: tuple[int, int] = (2010, 2022), *, located_only: bool = True
 ) -> tuple[pd.DataFrame, float]:

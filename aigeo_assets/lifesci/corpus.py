@@ -155,16 +155,19 @@ def mesh_topics(mesh_terms: pd.Series) -> pd.Series:
 # ---- the two sources -------------------------------------------------------------------------
 
 
-def _text(values: pd.Series) -> list[str | None]:
-    return [None if v is None or pd.isna(v) else str(v) for v in values]
-
-
 def _keyword(matcher, title: pd.Series, abstract: pd.Series) -> pd.Series:
     """The AI keyword found in the title, else in the abstract (each field on its own, so that no
     phrase runs from the end of the title into the abstract)."""
-    in_title = pd.Series(matcher.first_match(_text(title)), index=title.index, dtype="string")
-    in_abstract = pd.Series(matcher.first_match(_text(abstract)), index=abstract.index, dtype="string")
+    in_title = pd.Series(matcher.first_match(title), index=title.index, dtype="string")
+    in_abstract = pd.Series(matcher.first_match(abstract), index=abstract.index, dtype="string")
     return in_title.fillna(in_abstract)
+
+
+def pubmed_clinical(articles: pd.DataFrame, clinical) -> pd.Series:
+    """The clinical flag of PubMed records (``raw_pubmed_articles``) by PMID: the filter on title,
+    abstract, publication types and MeSH descriptors."""
+    flags = clinical.is_clinical(articles["title"], articles["abstract"], articles["publication_types"], articles["mesh_terms"])
+    return pd.Series(flags, index=articles["pmid"].to_numpy())
 
 
 def pubmed_candidates(articles: pd.DataFrame, matcher, clinical) -> pd.DataFrame:
@@ -174,7 +177,7 @@ def pubmed_candidates(articles: pd.DataFrame, matcher, clinical) -> pd.DataFrame
     ai = articles[keyword.notna().to_numpy(bool)]
     if ai.empty:
         return pd.DataFrame()
-    flags = clinical.is_clinical(_text(ai["title"]), _text(ai["abstract"]), _text(ai["publication_types"]), _text(ai["mesh_terms"]))
+    flags = pubmed_clinical(ai, clinical).to_numpy()
     issn = ai["issn_linking"].fillna(ai["issn_print"]).fillna(ai["issn_electronic"])
     return pd.DataFrame(
         {
@@ -210,8 +213,7 @@ def openalex_conference_candidates(
     conf = conf[keyword.notna().to_numpy(bool)]
     if conf.empty:
         return pd.DataFrame()
-    empty = [None] * len(conf)
-    flags = clinical.is_clinical(_text(conf["title"]), _text(conf["abstract"]), empty, empty)
+    flags = clinical.is_clinical(conf["title"], conf["abstract"])
     names = venues.drop_duplicates("venue_id").set_index("venue_id")["display_name"]
     return pd.DataFrame(
         {
