@@ -100,12 +100,12 @@ def geocode_institutions(raw_institutions: pd.DataFrame, *, bloc_definition: Blo
     gn = ~oa & in_gaz
     rule[gn] = "geonames_id"
     use_gaz = oa_gaz | gn
-    city_id[use_gaz] = gid[use_gaz]
+    city_id[use_gaz] = gid.array[use_gaz]
     city_name[use_gaz] = g_name[use_gaz]
     lat[use_gaz] = g_lat[use_gaz].to_numpy(dtype=float, na_value=np.nan)
     lon[use_gaz] = g_lon[use_gaz].to_numpy(dtype=float, na_value=np.nan)
     country[use_gaz] = g_cc[use_gaz]
-    city_id[oa_own] = gid[oa_own]
+    city_id[oa_own] = gid.array[oa_own]
     city_name[oa_own] = df["geo_city"].astype("string")[oa_own]
     lat[oa_own] = df["geo_latitude"].astype("Float64")[oa_own].to_numpy(dtype=float, na_value=np.nan)
     lon[oa_own] = df["geo_longitude"].astype("Float64")[oa_own].to_numpy(dtype=float, na_value=np.nan)
