@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from aigeo_assets.ingest.records_folder import shared_samples_dir
 from aigeo_assets.lifesci import pubmed as pm
 from aigeo_assets.lifesci.pubmed import (
     PubmedDeletion,
@@ -29,7 +30,8 @@ from aigeo_assets.lifesci.pubmed import (
 )
 from aigeo_assets.schemas import SCHEMAS
 
-SAMPLES = Path("/work/shared/samples/pubmed")
+SAMPLES = shared_samples_dir() / "pubmed"
+NO_SAMPLES = "../shared/samples not present: real-record test skipped"
 
 BACKENDS = [
     pytest.param("lxml", marks=pytest.mark.skipif(pm._lxml_etree is None, reason="lxml not installed")),
@@ -424,15 +426,136 @@ def test_plain_and_gzip_give_the_same_tables_and_backends_agree(tmp_path):
 
 
 def test_empty_article_set_and_iterator_items(tmp_path):
-    t = parse_pubmed_file(write(tmp_path, name="empty.xml.gz"))
+    path = write(tmp_path, name="empty.xml.gz")
+    t = parse_pubmed_file(path)
     _check_schemas(t)
-    assert t.articles.empty and t.authors.empty and t.references.empty and t.quarantine.empty
+    assert t.articles.empty and t.authors.empty and t.references.empty
+    # a file without records does not vanish: one quarantine row says why
+    assert t.quarantine.to_dict("list") == {
+        "file": [str(path)], "line": [0], "reason": ["no_records"],
+        "detail": ["root element <PubmedArticleSet> holds no PubmedArticle or MedlineCitation"],
+    }
     path = write(tmp_path, article("7"), article(None))
     items = list(iter_pubmed_records(path))
     assert isinstance(items[0], PubmedRecord) and items[0].n_authors == 1
     assert isinstance(items[1], PubmedProblem) and items[1].reason == "missing_pmid"
     with pytest.raises(ValueError):
         list(iter_pubmed_records(path, backend="sax"))
+
+
+MEDLINE_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<!DOCTYPE MedlineCitationSet PUBLIC "-//NLM//DTD Medline Citation, 1st January, 2013//EN"\n'
+    '    "https://www.nlm.nih.gov/databases/dtd/nlmmedlinecitationset_130101.dtd">\n'
+    "<MedlineCitationSet>\n"
+)
+
+
+def medline_citation(pmid: str, *, pubdate: str = "<Year>2012</Year>", affiliation: str = "", authors: str = "",
+                     issn: str = '<ISSN IssnType="Print">1111-2222</ISSN>') -> str:
+    """One ``MedlineCitation`` of the ``MedlineCitationSet`` baselines (before 2017), in the older
+    DTDs' shape: no ``PubmedData``; affiliation on the ``Article`` (before 2014) or on the ``Author``."""
+    return (
+        '<MedlineCitation Owner="NLM" Status="MEDLINE">\n'
+        f'<PMID Version="1">{pmid}</PMID>\n'
+        "<DateCreated><Year>2012</Year><Month>05</Month><Day>01</Day></DateCreated>\n"
+        '<Article PubModel="Print">\n'
+        f"<Journal>{issn}<JournalIssue CitedMedium=\"Print\"><Volume>3</Volume><PubDate>{pubdate}</PubDate></JournalIssue>"
+        "<Title>Old journal</Title><ISOAbbreviation>Old J</ISOAbbreviation></Journal>\n"
+        f"<ArticleTitle>Record {pmid}.</ArticleTitle>\n"
+        "<Pagination><MedlinePgn>1-2</MedlinePgn></Pagination>\n"
+        '<ELocationID EIdType="doi" ValidYN="Y">10.5555/OLD.' + pmid + "</ELocationID>\n"
+        f"<Abstract><AbstractText>Abstract {pmid}.</AbstractText></Abstract>\n"
+        f"{affiliation}\n"
+        f'<AuthorList CompleteYN="Y">{authors}</AuthorList>\n'
+        '<PublicationTypeList><PublicationType UI="D016428">Journal Article</PublicationType></PublicationTypeList>\n'
+        "</Article>\n"
+        "<MedlineJournalInfo><Country>United States</Country><MedlineTA>Old J</MedlineTA><ISSNLinking>1111-2222</ISSNLinking></MedlineJournalInfo>\n"
+        '<MeshHeadingList><MeshHeading><DescriptorName MajorTopicYN="N">Humans</DescriptorName></MeshHeading></MeshHeadingList>\n'
+        "</MedlineCitation>\n"
+    )
+
+
+def _person(last: str, extra: str = "") -> str:
+    return f'<Author ValidYN="Y"><LastName>{last}</LastName><ForeName>A</ForeName><Initials>A</Initials>{extra}</Author>'
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_medline_citation_set_of_the_older_baselines(tmp_path, backend):
+    """``MedlineCitationSet`` files (baselines up to 2016): records directly under the root, the
+    affiliation on the Article (first author's, DTDs before 2014) or directly on the Author (2014),
+    ``MedlineDate``, ``ISSN`` without ``IssnType``, a ``DeleteCitation`` block."""
+    records = [
+        medline_citation("1", affiliation="<Affiliation>Dept. of Surgery, Kyoto University, Kyoto, Japan.</Affiliation>",
+                         authors=_person("Sato") + _person("Ito")),
+        medline_citation("2", pubdate="<MedlineDate>2011 Nov-Dec</MedlineDate>",
+                         authors=_person("Diaz", "<Affiliation>Universidad de Chile, Santiago, Chile.</Affiliation>") + _person("Roa"),
+                         issn="<ISSN>3333-4444</ISSN>"),
+        medline_citation("3", authors=_person("Lee", "<AffiliationInfo><Affiliation>KAIST, Daejeon, Korea.</Affiliation></AffiliationInfo>")),
+        medline_citation("4", pubdate="<Season>Spring</Season>"),
+        '<DeleteCitation>\n<PMID Version="1">99</PMID>\n</DeleteCitation>\n',
+    ]
+    path = tmp_path / "medline12n0001.xml.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        fh.write(MEDLINE_HEAD + "".join(records) + "</MedlineCitationSet>\n")
+    t = parse_pubmed_file(path, backend=backend)
+    _check_schemas(t)
+    a = t.articles.set_index("pmid")
+    assert a.index.tolist() == ["1", "2", "3"]
+    assert a["publication_year"].to_dict() == {"1": 2012, "2": 2011, "3": 2012}
+    assert a.loc["1", "doi"] == "10.5555/old.1" and a.loc["1", "title"] == "Record 1."
+    assert a.loc["2", "issn_print"] == "3333-4444" and a.loc["1", "issn_linking"] == "1111-2222"
+    assert a.loc["1", "mesh_terms"] == "Humans" and a.loc["1", "abstract"] == "Abstract 1."
+    assert t.quarantine["reason"].tolist() == ["year_unknown"] and t.deleted_pmids == ["99"]
+    aff = t.authors.set_index(["pmid", "author_seq"])["affiliation"]
+    assert aff.loc[("1", 0)] == "Dept. of Surgery, Kyoto University, Kyoto, Japan." and pd.isna(aff.loc[("1", 1)])
+    assert aff.loc[("2", 0)] == "Universidad de Chile, Santiago, Chile." and pd.isna(aff.loc[("2", 1)])
+    assert aff.loc[("3", 0)] == "KAIST, Daejeon, Korea."
+    assert t.references.empty
+    kinds = [type(i).__name__ for i in iter_pubmed_records(path, backend=backend)]
+    assert kinds == ["PubmedRecord"] * 3 + ["PubmedProblem", "PubmedDeletion"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_no_file_and_no_part_of_a_file_vanishes(tmp_path, backend):
+    """Elements that are not records become ``unknown_element`` rows; a well-formed file without
+    any record one ``no_records`` row naming its root; a file whose records all fall outside
+    ``years`` gives none (nothing was lost); a single record as the root is read."""
+    foo = "<Foo><Bar>not a record</Bar></Foo>\n"
+    path = write(tmp_path, foo, article("1"), "<!-- a comment -->\n", article("2"), "<Baz/>\n", name="mixed.xml")
+    t = parse_pubmed_file(path, backend=backend)
+    assert t.articles["pmid"].tolist() == ["1", "2"]
+    assert t.quarantine["reason"].tolist() == ["unknown_element", "unknown_element"]
+    assert t.quarantine["detail"].tolist() == [
+        "<Foo> under <PubmedArticleSet> is not a PubMed record (skipped)",
+        "<Baz> under <PubmedArticleSet> is not a PubMed record (skipped)",
+    ]
+    # records inside a wrapper element are read; the wrapper is not reported
+    wrapped = write(tmp_path, "<Wrapper>\n", article("5"), article("6"), "</Wrapper>\n", article("7"), name="wrapped.xml")
+    t = parse_pubmed_file(wrapped, backend=backend)
+    assert t.articles["pmid"].tolist() == ["5", "6", "7"] and t.quarantine.empty
+
+    summary = tmp_path / "esummary.xml"
+    summary.write_text("<?xml version=\"1.0\"?>\n<eSummaryResult>\n<DocSum><Id>1</Id></DocSum>\n<DocSum><Id>2</Id></DocSum>\n</eSummaryResult>\n")
+    t = parse_pubmed_file(summary, backend=backend)
+    assert t.articles.empty and t.quarantine["reason"].tolist() == ["no_records"]
+    assert t.quarantine["detail"].iloc[0] == (
+        "root element <eSummaryResult> holds no PubmedArticle or MedlineCitation (it holds 2 <DocSum>)"
+    )
+    not_xml = tmp_path / "notes.xml"
+    not_xml.write_text("these are notes, not XML\n")
+    assert parse_pubmed_file(not_xml, backend=backend).quarantine["reason"].tolist() == ["xml_syntax_error"]
+
+    out_of_years = write(tmp_path, article("8", pubdate="<Year>2001</Year>"), name="old.xml")
+    t = parse_pubmed_file(out_of_years, years={2019}, backend=backend)
+    assert t.articles.empty and t.quarantine.empty and t.n_out_of_years == 1
+
+    single = tmp_path / "single.xml"
+    single.write_text(article("9"))
+    assert parse_pubmed_file(single, backend=backend).articles["pmid"].tolist() == ["9"]
+    bare = tmp_path / "bare.xml"
+    bare.write_text(medline_citation("10"))
+    assert parse_pubmed_file(bare, backend=backend).articles["pmid"].tolist() == ["10"]
 
 
 def test_normalize_doi():
@@ -489,37 +612,72 @@ def _read_bytes(path: Path) -> bytes:
     return gzip.open(path).read() if path.name.endswith(".gz") else path.read_bytes()
 
 
-@pytest.mark.skipif(not SAMPLES.is_dir(), reason="no PubMed samples on this machine")
+def _records_in(raw: bytes) -> int:
+    """Records of a file counted on its text: ``<PubmedArticle>`` elements, and ``<MedlineCitation``
+    elements of a ``MedlineCitationSet`` (inside a PubmedArticle they are not records of their own)."""
+    n = len(re.findall(rb"<PubmedArticle>", raw))
+    if b"<MedlineCitationSet>" in raw:
+        n += len(re.findall(rb"<MedlineCitation[ >]", raw))
+    return n
+
+
+@pytest.mark.skipif(not SAMPLES.is_dir(), reason=NO_SAMPLES)
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_real_samples_parse_with_pmid_and_year_for_every_record(backend):
+    """Every record of every sample file is accounted for: records in = parsed + quarantined, per
+    file, and a file without any record gives one ``no_records`` row (metapub's 37909814.xml)."""
     files = _sample_files()
     assert files
     total = 0
     for path in files:
         t = parse_pubmed_file(path, backend=backend)
         _check_schemas(t)
-        assert t.quarantine.empty, (path, t.quarantine.to_dict("records"))
         raw = _read_bytes(path)
-        expected = len(re.findall(rb"<PubmedArticle>", raw))
-        assert len(t.articles) == expected, path
+        expected = _records_in(raw)
+        record_rows = t.quarantine[t.quarantine["reason"] != "no_records"]
+        assert len(t.articles) + len(record_rows) == expected, path
+        assert record_rows.empty, (path, record_rows.to_dict("records"))
+        if expected == 0:
+            assert t.quarantine["reason"].tolist() == ["no_records"], path
+        else:
+            assert t.quarantine.empty, path
         assert t.articles["pmid"].notna().all() and t.articles["pmid"].str.fullmatch(r"\d+").all()
         assert t.articles["publication_year"].notna().all()
         assert t.articles["publication_year"].between(1800, 2030).all()
         assert (t.articles["source_file"] == path.name).all()
         total += len(t.articles)
-    assert total > 50
+    assert total > 700
 
 
-@pytest.mark.skipif(not SAMPLES.is_dir(), reason="no PubMed samples on this machine")
+@pytest.mark.skipif(not (SAMPLES / "medline2016").is_dir(), reason=NO_SAMPLES)
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_real_2016_medline_citation_set(backend):
+    """The 2016 baseline file (MedlineCitationSet of MedlineCitation, one DeleteCitation): 604
+    records, 3,288 affiliations, the deleted PMID."""
+    path = SAMPLES / "medline2016" / "medline16n0902.xml.gz"
+    t = parse_pubmed_file(path, backend=backend)
+    assert len(t.articles) == 604 and t.articles["pmid"].is_unique and t.quarantine.empty
+    assert t.authors["affiliation"].notna().sum() == 3288
+    assert t.deleted_pmids == ["26432306"]
+    a = t.articles.set_index("pmid").loc["17942999"]
+    assert a["publication_year"] == 2007 and a["issn_print"] == "0922-6028" and a["issn_linking"] == "0922-6028"
+    assert a["title"].startswith("Neuroplasticity in the processing of pitch dimensions")
+    assert a["abstract"].startswith("PURPOSE: An auditory electrophysiological study")
+    first = t.authors[t.authors["pmid"] == "17942999"].iloc[0]
+    assert first["last_name"] == "Chandrasekaran" and first["affiliation"].startswith("Department of Speech Language & Hearing")
+    assert t.references.empty  # MedlineCitation records carry no PubmedData/ReferenceList
+
+
+@pytest.mark.skipif(not SAMPLES.is_dir(), reason=NO_SAMPLES)
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_one_real_record_against_its_xml(backend):
     """Every sample record is checked field by field against a direct reading of its XML."""
     for path in _sample_files():
         t = parse_pubmed_file(path, backend=backend)
         root = ET.fromstring(_read_bytes(path))
-        records = root.findall("PubmedArticle")
+        records = root.findall("PubmedArticle") or root.findall("MedlineCitation")
         for rec, (_, a) in zip(records, t.articles.iterrows(), strict=True):
-            mc = rec.find("MedlineCitation")
+            mc = rec.find("MedlineCitation") if rec.tag == "PubmedArticle" else rec
             assert a["pmid"] == mc.find("PMID").text
             art = mc.find("Article")
             assert a["journal_title"] == " ".join(art.find("Journal/Title").text.split())

@@ -82,7 +82,11 @@ DEFAULT_BACKEND = "lxml" if _lxml_etree is not None else "stdlib"
 MIN_YEAR, MAX_YEAR = 1000, 2999
 """Plausible publication years; anything outside is quarantined as ``year_out_of_range``."""
 
-_TARGETS = ("PubmedArticle", "DeleteCitation", "PubmedBookArticle")
+_TARGETS = ("PubmedArticle", "MedlineCitation", "DeleteCitation", "PubmedBookArticle")
+"""The record elements: ``PubmedArticle`` (``PubmedArticleSet`` files, 2017 onward, and E-utilities
+downloads), ``MedlineCitation`` standing on its own (``MedlineCitationSet`` files, the baselines up
+to 2016), ``PubmedBookArticle`` and ``DeleteCitation`` (either set)."""
+_TARGET_SET = frozenset(_TARGETS)
 _YEAR_IN_TEXT = re.compile(r"(?<!\d)\d{4}(?!\d)")
 _DOI_PREFIXES = ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:")
 
@@ -220,7 +224,10 @@ def _year(pubdate, article_date) -> tuple[int | None, str, str]:
     return year, "", ""
 
 
-def _authors(author_list) -> list[PubmedAuthor]:
+def _authors(author_list, article_affiliation: str | None = None) -> list[PubmedAuthor]:
+    """The byline. Affiliations: ``Author/AffiliationInfo/Affiliation`` (DTD 2015 onward),
+    ``Author/Affiliation`` (DTD 2014), or ``Article/Affiliation`` (earlier DTDs, which recorded the
+    first author's affiliation only): given to the first author when no author has one."""
     out: list[PubmedAuthor] = []
     if author_list is None or author_list.get("Type") == "editors":
         return out
@@ -242,15 +249,18 @@ def _authors(author_list) -> list[PubmedAuthor]:
                     text = _flat(affiliation)
                     if text is not None:
                         affiliations.append(text)
+            elif tag == "Affiliation":  # DTD 2014: the affiliation directly under Author
+                text = _flat(child)
+                if text is not None:
+                    affiliations.append(text)
         out.append(PubmedAuthor(last, fore, collective, tuple(affiliations)))
+    if article_affiliation and out and not any(a.affiliations for a in out):
+        out[0] = out[0]._replace(affiliations=(article_affiliation,))
     return out
 
 
 def _article(elem, line: int, years: frozenset[int] | None) -> PubmedItem | None:
-    """A ``PubmedArticle`` element -> record or problem; None when its year is outside ``years``.
-
-    Children are walked once and dispatched on their tag (cheaper than one path search per field).
-    """
+    """A ``PubmedArticle`` element -> record or problem; None when its year is outside ``years``."""
     citation = pubmed_data = None
     for child in elem:
         tag = child.tag
@@ -260,7 +270,16 @@ def _article(elem, line: int, years: frozenset[int] | None) -> PubmedItem | None
             pubmed_data = child
     if citation is None:
         return PubmedProblem(line, "missing_citation", "PubmedArticle without MedlineCitation")
+    return _citation(citation, pubmed_data, line, years)
 
+
+def _citation(citation, pubmed_data, line: int, years: frozenset[int] | None) -> PubmedItem | None:
+    """A ``MedlineCitation`` (inside a ``PubmedArticle`` with its ``PubmedData``, or on its own as
+    in the ``MedlineCitationSet`` files, ``pubmed_data`` None) -> record or problem; None when its
+    year is outside ``years``.
+
+    Children are walked once and dispatched on their tag (cheaper than one path search per field).
+    """
     pmid_el = article = mesh_list = journal_info = None
     for child in citation:
         tag = child.tag
@@ -274,12 +293,15 @@ def _article(elem, line: int, years: frozenset[int] | None) -> PubmedItem | None
         elif tag == "MedlineJournalInfo":
             journal_info = child
 
-    journal = title_el = abstract_el = author_list = type_list = article_date = None
+    journal = title_el = abstract_el = author_list = type_list = article_date = article_affiliation = None
     doi_elocations = []
     if article is not None:
         for child in article:
             tag = child.tag
-            if tag == "Journal":
+            if tag == "Affiliation":  # DTDs before 2014: the first author's affiliation, on the Article
+                if article_affiliation is None:
+                    article_affiliation = _flat(child)
+            elif tag == "Journal":
                 journal = child
             elif tag == "ArticleTitle":
                 title_el = child
@@ -303,7 +325,7 @@ def _article(elem, line: int, years: frozenset[int] | None) -> PubmedItem | None
             tag = child.tag
             if tag == "ISSN":
                 kind = child.get("IssnType")
-                if kind == "Print":
+                if kind == "Print" or kind is None:  # old records may omit IssnType: print
                     issn_print = _strip(child.text)
                 elif kind == "Electronic":
                     issn_electronic = _strip(child.text)
@@ -389,16 +411,20 @@ def _article(elem, line: int, years: frozenset[int] | None) -> PubmedItem | None
         issn_linking=_strip(journal_info.findtext("ISSNLinking")) if journal_info is not None else None,
         publication_types=publication_types or None,
         mesh_terms=mesh_terms or None,
-        authors=_authors(author_list),
+        authors=_authors(author_list, article_affiliation),
         cited_pmids=cited,
     )
 
 
 def _item(elem, line: int, years) -> PubmedItem | None:
+    """One record element (a :data:`_TARGETS` tag; a ``MedlineCitation`` only when it stands on its
+    own, not inside a ``PubmedArticle``) -> record, deletion or problem."""
     tag = elem.tag
     try:
         if tag == "PubmedArticle":
             return _article(elem, line, years)
+        if tag == "MedlineCitation":
+            return _citation(elem, None, line, years)
         if tag == "DeleteCitation":
             pmids = [p for p in (_strip(e.text) for e in elem.iterfind("PMID")) if p]
             return PubmedDeletion(line, pmids)
@@ -486,33 +512,89 @@ def _open(path: Path):
     return _GzipStream(path) if is_gzip else open(path, "rb")
 
 
+def _holds_record(elem) -> bool:
+    """Is ``elem`` a record element or does it contain one (a wrapper of records)?"""
+    return any(e.tag in _TARGET_SET for e in elem.iter())
+
+
+def _unknown(elem, root, line: int) -> PubmedProblem | None:
+    """A problem for a child of the root that is neither a record nor holds one (else None)."""
+    tag = elem.tag
+    if not isinstance(tag, str) or _holds_record(elem):  # comments, processing instructions
+        return None
+    return PubmedProblem(line, "unknown_element", f"<{tag}> under <{root.tag}> is not a PubMed record (skipped)")
+
+
+def _no_records(root_tag: str | None, unknown: list[PubmedProblem]) -> PubmedProblem:
+    """The one row of a well-formed file without any record element (its other elements named)."""
+    detail = f"root element <{root_tag}> holds no PubmedArticle or MedlineCitation"
+    if unknown:
+        tags: dict[str, int] = {}
+        for p in unknown:
+            tag = p.detail[1 : p.detail.index(">")]
+            tags[tag] = tags.get(tag, 0) + 1
+        detail += " (it holds " + ", ".join(f"{k} <{t}>" for t, k in list(tags.items())[:5]) + ")"
+    return PubmedProblem(0, "no_records", detail)
+
+
 def _lxml_items(fh, years, stats: dict) -> Iterator[PubmedItem]:
     context = _lxml_etree.iterparse(
         fh, events=("end",), tag=_TARGETS, resolve_entities=False, no_network=True, huge_tree=True
     )
     for _, elem in context:
-        item = _item(elem, elem.sourceline or 0, years)
-        # free the record and everything before it: memory stays flat over the file
-        elem.clear(keep_tail=True)
         parent = elem.getparent()
-        if parent is not None:
-            while elem.getprevious() is not None:
+        if elem.tag == "MedlineCitation" and parent is not None and parent.tag == "PubmedArticle":
+            continue  # read with its PubmedArticle
+        stats["elements"] += 1
+        item = _item(elem, elem.sourceline or 0, years)
+        # free the record and everything before it, at every level up to the root: memory stays
+        # flat over the file; a child of the root that holds no record is reported on the way
+        elem.clear(keep_tail=True)
+        node = elem
+        while parent is not None:
+            at_root = parent.getparent() is None
+            while node.getprevious() is not None:
+                if at_root:
+                    problem = _unknown(parent[0], parent, parent[0].sourceline or 0)
+                    if problem is not None:
+                        yield problem
                 del parent[0]
+            node, parent = parent, parent.getparent()
         if item is None:
             stats["out_of_years"] += 1
         else:
             yield item
+    root = context.root
+    if root is not None:
+        stats["root"] = root.tag
+        if root.tag not in _TARGET_SET:
+            for child in root:
+                problem = _unknown(child, root, child.sourceline or 0)
+                if problem is not None:
+                    yield problem
 
 
 def _stdlib_items(fh, years, stats: dict) -> Iterator[PubmedItem]:
     root = None
+    path: list[str] = []  # tags of the open elements, root first
     for event, elem in _std_etree.iterparse(fh, events=("start", "end")):
         if event == "start":
             if root is None:
                 root = elem
+                stats["root"] = elem.tag
+            path.append(elem.tag)
             continue
-        if elem.tag not in _TARGETS:
+        path.pop()
+        tag = elem.tag
+        if tag not in _TARGET_SET:
+            if len(path) == 1:  # a child of the root
+                problem = _unknown(elem, root, 0)
+                if problem is not None:
+                    yield problem
             continue
+        if tag == "MedlineCitation" and path and path[-1] == "PubmedArticle":
+            continue  # read with its PubmedArticle
+        stats["elements"] += 1
         item = _item(elem, 0, years)
         elem.clear()
         if root is not elem:
@@ -542,18 +624,33 @@ def _iter_items(path, years, backend: str | None, stats: dict) -> Iterator[Pubme
         raise ValueError(f"unknown backend {backend!r} (lxml or stdlib)")
     years = frozenset(int(y) for y in years) if years is not None else None
     stats.setdefault("out_of_years", 0)
+    stats.setdefault("elements", 0)
     produce = _lxml_items if backend == "lxml" else _stdlib_items
     n = 0
+    pending: list[PubmedProblem] = []  # unknown elements met before the first record
     with _open(Path(path)) as fh:
         try:
             for item in produce(fh, years, stats):
+                if not stats["elements"] and type(item) is PubmedProblem and item.reason == "unknown_element":
+                    pending.append(item)
+                    continue
+                if pending:
+                    n += len(pending)
+                    yield from pending
+                    pending = []
                 n += 1
                 yield item
+            if not stats["elements"] and not n:  # a well-formed file without any record: one row
+                yield _no_records(stats.get("root"), pending)
+                pending = []
         except EOFError as exc:
+            yield from pending
             yield PubmedProblem(0, "truncated_gzip", f"gzip stream ends early ({exc}); {n} records read before the break")
         except zlib.error as exc:
+            yield from pending
             yield PubmedProblem(0, "corrupt_gzip", f"{type(exc).__name__}: {exc}; {n} records read before the break")
         except SyntaxError as exc:  # lxml.etree.XMLSyntaxError and ElementTree.ParseError
+            yield from pending
             yield PubmedProblem(
                 _syntax_error_line(exc),
                 "xml_syntax_error",
