@@ -69,6 +69,8 @@ SCHEMAS: dict[str, TableSchema] = {
             ("primary_subfield_id", STR, "primary_topic.subfield id, short form (e.g. 1702)"),
             ("n_authors", I32, "number of authorships"),
             ("n_references", I32, "number of referenced_works"),
+            ("location_raw_type", STR, "primary_location.raw_type: the type the location's own metadata gives (Crossref's for a DOI)"),
+            ("location_raw_source_name", STR, "primary_location.raw_source_name: the venue name as the location gives it"),
         ),
         _t(
             "raw_authorships",
@@ -83,6 +85,12 @@ SCHEMAS: dict[str, TableSchema] = {
             ("institution_country_code", STR, "institution country_code as embedded in the work"),
             ("author_countries", STR, "authorships[].countries joined with '|'"),
             ("raw_affiliation", STR, "raw_affiliation_strings joined with ' ; '"),
+            (
+                "institution_raw_affiliation",
+                STR,
+                "the raw strings OpenAlex's affiliations[] ties to this institution, joined with ' ; ' "
+                "(all of the authorship's strings when it has no institution; null when the record has no affiliations[])",
+            ),
         ),
         _t(
             "raw_references",
@@ -177,6 +185,7 @@ SCHEMAS: dict[str, TableSchema] = {
             ("publication_year", I16, "publication year"),
             ("is_ai", BOOL, "AI paper under the configured rule"),
             ("doc_type", STR, "journal, conference or other"),
+            ("doc_type_rule", STR, "evidence that decided doc_type (see corpus.papers.document_types)"),
             ("in_corpus", BOOL, "AI and (journal or conference): seed 000's corpus"),
             ("venue_id", STR, "venue id"),
             ("n_authors", I32, "number of authorships"),

@@ -57,7 +57,47 @@ def test_document_types():
         {"work_id": "W4", "publication_year": 2015, "type": "book-chapter", "type_crossref": "book-chapter", "venue_type": "journal"},
         {"work_id": "W5", "publication_year": 2015},
     )
-    assert document_types(w).tolist() == ["conference", "conference", "other", "other", "journal"]
+    out = document_types(w)
+    assert out["doc_type"].tolist() == ["conference", "conference", "other", "other", "journal"]
+    assert out["doc_type_rule"].tolist() == ["venue_type", "type_crossref", "none", "work_type", "venue_type"]
+
+
+def test_document_types_of_current_api_records_without_type_crossref():
+    """Current API records: no type_crossref; proceedings often without a source (seen on real CVPR/ACL papers)."""
+    rows = [
+        {"work_id": "W1", "publication_year": 2020, "type": "article", "venue_type": None,
+         "location_raw_type": "proceedings-article",
+         "location_raw_source_name": "2020 IEEE/CVF Conference on Computer Vision and Pattern Recognition (CVPR)"},
+        {"work_id": "W2", "publication_year": 2019, "type": "article", "venue_type": None, "location_raw_type": None,
+         "location_raw_source_name": "Proceedings of the 57th Annual Meeting of the Association for Computational Linguistics"},
+        {"work_id": "W3", "publication_year": 2021, "type": "article", "venue_type": None, "location_raw_type": None,
+         "location_raw_source_name": "Journal of Big Data"},
+        {"work_id": "W4", "publication_year": 2021, "type": "preprint", "venue_type": "repository", "location_raw_type": "text",
+         "location_raw_source_name": "arXiv (Cornell University)"},
+        {"work_id": "W5", "publication_year": 2021, "type": "preprint", "venue_type": None,
+         "location_raw_type": "proceedings-article", "location_raw_source_name": "ICASSP 2021"},
+        {"work_id": "W6", "publication_year": 2021, "type": "preprint", "venue_type": "repository",
+         "location_raw_type": "InProceedings", "location_raw_source_name": "Proceedings of Machine Learning Research"},
+        {"work_id": "W7", "publication_year": 2021, "type": "article", "venue_type": "conference", "location_raw_type": "journal-article"},
+        {"work_id": "W8", "publication_year": 2021, "type": "dissertation", "location_raw_type": "proceedings-article"},
+    ]
+    w = works(*[{"type_crossref": None, **r} for r in rows])
+    out = document_types(w)
+    assert out["doc_type"].tolist() == ["conference", "conference", "journal", "other", "conference", "other", "conference", "other"]
+    assert out["doc_type_rule"].tolist() == [
+        "location_raw_type", "source_name", "source_name", "none", "location_raw_type", "none", "venue_type", "work_type",
+    ]
+
+
+def test_parse_work_keeps_the_primary_locations_own_type_and_source_name():
+    from aigeo_assets.ingest.works import MergedIds, parse_work
+
+    work, *_ = parse_work(
+        {"id": "https://openalex.org/W1", "publication_year": 2020, "type": "article",
+         "primary_location": {"source": None, "raw_type": "proceedings-article", "raw_source_name": "CVPR 2020"}},
+        MergedIds.none(),
+    )
+    assert work[-2:] == ("proceedings-article", "CVPR 2020")
 
 
 def test_paper_city_is_the_last_authors_and_lead_country_falls_back_to_first():

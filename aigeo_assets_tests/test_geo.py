@@ -19,9 +19,10 @@ from aigeo_assets.geo.regions import (
     country_regions,
     regions_of_countries,
 )
+from aigeo_assets.ingest.records_folder import shared_samples_dir
 from aigeo_assets.schemas import SCHEMAS, conform
 
-SAMPLES = Path("/work/shared/samples/openalex")
+SAMPLES = shared_samples_dir() / "openalex"
 INSTITUTIONS_PART = SAMPLES / "snapshot-go-openalex/institutions/updated_date=2023-09-04/part_000"
 
 
@@ -301,7 +302,8 @@ AUTHORSHIPS = [
     # 3: institution placed by name, but the raw string names another city: raw string wins
     dict(author_id="A3", institution_id="I74801974", institution_name="The University of Tokyo",
          institution_country_code="JP", author_countries="JP", raw_affiliation="Kyoto University, Kyoto, Japan"),
-    # 4: null institution country, authorship countries filled, nothing else
+    # 4: no institution, two authorship countries (OpenAlex sorts them alphabetically: neither is known
+    #    to be this author's), nothing else
     dict(author_id="A4", author_countries="BR|US"),
     # 5: unlocated institution, nothing else
     dict(author_id="A5", institution_id="I7", institution_name="Global Health Alliance", author_countries=""),
@@ -330,16 +332,88 @@ def test_affiliation_rules(core_inst, gaz):
     assert len(out) == len(raw)
     assert out["author_seq"].tolist() == list(range(len(raw)))  # same order
     assert out["geocode_rule"].tolist() == [
-        "openalex_geo", "raw_affiliation", "name_match", "raw_affiliation", "country_only", "unlocated",
+        "openalex_geo", "raw_affiliation", "name_match", "raw_affiliation", "unlocated", "unlocated",
         "geonames_id", "country_only", "raw_affiliation", "raw_affiliation", "unlocated",
     ]
     city = [None if pd.isna(x) else gaz.loc[int(x), "name"] for x in out["city_geonames_id"]]
     assert city == ["Ann Arbor", "Beijing", "Tokyo", "Kyoto", None, None, "Newton Abbot", None, "Nairobi",
                     "Stanford", None]
     cc = [None if pd.isna(x) else x for x in out["country_code"]]
-    assert cc == ["US", "CN", "JP", "JP", "BR", None, "GB", "DE", "KE", "US", None]
-    assert out["bloc"].tolist()[:5] == ["West", "East", "East", "East", "East"]
+    assert cc == ["US", "CN", "JP", "JP", None, None, "GB", "DE", "KE", "US", None]
+    assert out["bloc"].tolist()[:4] == ["West", "East", "East", "East"]
     assert pd.isna(out["bloc"].iloc[5])
+
+
+# Cases seen on real records (current API shape: affiliations[] ties strings to institutions).
+REAL_CASES = [
+    # 0: Stanford without an institution record: the authorship's own country_code (US), not the
+    #    first of the alphabetically sorted countries (FR)
+    dict(author_id="B0", institution_id="I97018004x", institution_name="Stanford University", institution_country_code="US",
+         author_countries="FR|US", raw_affiliation="Stanford University ; Inria Paris",
+         institution_raw_affiliation="Stanford University"),
+    # 1: a Google author whose own string names no city does not borrow the next string's city
+    dict(author_id="B1", institution_id="I1291425158", institution_name="Google (United States)",
+         institution_country_code="US", author_countries="CA|US",
+         raw_affiliation="Google ; University of Toronto, Toronto, ON, Canada", institution_raw_affiliation="Google"),
+    # 2: the same author's second institution takes its own string
+    dict(author_id="B1", institution_id="I185261750x", institution_name="University of Toronto", institution_seq=1,
+         institution_country_code="CA", author_countries="CA|US",
+         raw_affiliation="Google ; University of Toronto, Toronto, ON, Canada",
+         institution_raw_affiliation="University of Toronto, Toronto, ON, Canada"),
+    # 3: a city named in the own string that disagrees with the stated country is refused
+    dict(author_id="B3", institution_id="I30771326x", institution_name="Istituto Italiano di Tecnologia",
+         institution_country_code="IT", author_countries="IT|US",
+         raw_affiliation="Istituto Italiano di Tecnologia, Cambridge, MA, USA",
+         institution_raw_affiliation="Istituto Italiano di Tecnologia, Cambridge, MA, USA"),
+    # 4: no institution, no city, but the string names a country
+    dict(author_id="B4", author_countries=None, raw_affiliation="Department of Informatics, Some Small Institute, Norway"),
+    # 5: no institution, one authorship country, nothing in the text
+    dict(author_id="B5", author_countries="SG", raw_affiliation="Independent researcher"),
+    # 6: older record without affiliations[]: two institutions, each takes the string naming it
+    dict(author_id="B6", institution_id="I1x", institution_name="University of Genoa", institution_country_code="IT",
+         raw_affiliation="Google Research, Mountain View, CA, USA ; University of Genoa, Genoa, Italy"),
+    dict(author_id="B6", institution_id="I2x", institution_name="Google Research", institution_seq=1, institution_country_code="US",
+         raw_affiliation="Google Research, Mountain View, CA, USA ; University of Genoa, Genoa, Italy"),
+]
+
+
+def test_affiliations_on_real_record_shapes(core_inst, gaz):
+    raw = _raw_authorships(REAL_CASES)
+    raw["author_seq"] = pd.array([0, 1, 1, 3, 4, 5, 6, 6], dtype="Int32")
+    out = geocode_affiliations(raw, core_inst)
+    city = [None if pd.isna(x) else gaz.loc[int(x), "name"] for x in out["city_geonames_id"]]
+    cc = [None if pd.isna(x) else x for x in out["country_code"]]
+    rules = out["geocode_rule"].tolist()
+    assert cc[0] == "US"
+    assert (city[1], cc[1], rules[1]) == (None, "US", "country_only")
+    assert (city[2], cc[2], rules[2]) == ("Toronto", "CA", "raw_affiliation")
+    assert (city[3], cc[3], rules[3]) == (None, "IT", "country_only")
+    assert (city[4], cc[4], rules[4]) == (None, "NO", "raw_country")
+    assert (city[5], cc[5], rules[5]) == (None, "SG", "author_country")
+    assert (city[6], cc[6]) == ("Genoa", "IT") and (city[7], cc[7]) == ("Mountain View", "US")
+
+
+def test_parse_work_ties_raw_strings_to_institutions():
+    from aigeo_assets.ingest.works import MergedIds, parse_work
+
+    work = {
+        "id": "https://openalex.org/W1", "publication_year": 2020,
+        "authorships": [{
+            "author_position": "first", "author": {"id": "https://openalex.org/A1"},
+            "institutions": [{"id": "https://openalex.org/I1", "display_name": "Google", "country_code": "US"},
+                             {"id": "https://openalex.org/I2", "display_name": "University of Toronto", "country_code": "CA"}],
+            "countries": ["CA", "US"],
+            "raw_affiliation_strings": ["Google", "University of Toronto, Toronto, Canada"],
+            "affiliations": [{"raw_affiliation_string": "Google", "institution_ids": ["https://openalex.org/I1"]},
+                             {"raw_affiliation_string": "University of Toronto, Toronto, Canada",
+                              "institution_ids": ["https://openalex.org/I2"]}],
+        }, {
+            "author_position": "last", "author": {"id": "https://openalex.org/A2"}, "institutions": [],
+            "raw_affiliation_strings": ["Somewhere, Oslo, Norway"],
+        }],
+    }
+    _, auths, *_ = parse_work(work, MergedIds.none())
+    assert [r[-1] for r in auths] == ["Google", "University of Toronto, Toronto, Canada", "Somewhere, Oslo, Norway"]
 
 
 def test_affiliation_bloc_definition(core_inst):

@@ -9,6 +9,7 @@ country when available, otherwise the first author's.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -21,7 +22,6 @@ from aigeo_assets.schemas import conform
 
 AI_CONCEPT_ID = "C154945302"
 AI_SUBFIELD_ID = "1702"
-ARTICLE_TYPES = frozenset({"article", "review", "letter", "proceedings-article", "journal-article"})
 
 
 @dataclass(frozen=True)
@@ -57,23 +57,73 @@ def ai_flags(works: pd.DataFrame, concepts: pd.DataFrame, rule: AiRule) -> pd.Se
     return flag.astype("boolean")
 
 
-def document_types(works: pd.DataFrame) -> pd.Series:
-    """``journal``, ``conference`` or ``other`` for each work.
+#: OpenAlex work types that are papers; ``preprint`` counts only when it has a journal or
+#: conference location (see :func:`document_types`)
+PAPER_TYPES = frozenset({"article", "review", "letter", "proceedings-article", "journal-article"})
+#: Crossref types (``type_crossref``, a location's ``raw_type``) and what they make a paper
+CROSSREF_TYPES = {"journal-article": "journal", "proceedings-article": "conference"}
+DOC_TYPE_RULES = ("work_type", "venue_type", "location_raw_type", "type_crossref", "source_name", "none")
+_CONFERENCE_NAME = re.compile(
+    r"(?i)\b(?:proceedings|conference|symposium|workshop|congress|colloquium|meeting of the|"
+    r"findings of the association|(?:AAAI|IJCAI|NeurIPS|NIPS|ICML|ICLR|CVPR|ICCV|ECCV|ACL|EMNLP|NAACL|COLING|"
+    r"KDD|SIGIR|SIGKDD|ICASSP|INTERSPEECH|ICRA|IROS|WWW|CHI|UAI|AISTATS|COLT)\b)"
+)
+_JOURNAL_NAME = re.compile(r"(?i)\b(?:journal|transactions|letters|annals|review|magazine|bulletin|acta|archives)\b")
 
-    The venue's type decides (``primary_location.source.type``); without a venue, Crossref's type
-    (``journal-article`` / ``proceedings-article``). Works whose OpenAlex type is not an article kind
-    (book chapters, datasets, dissertations, ...) are ``other`` whatever their venue.
+
+def document_types(works: pd.DataFrame) -> pd.DataFrame:
+    """``doc_type`` (``journal``, ``conference`` or ``other``) and ``doc_type_rule`` for each work.
+
+    Seed 000 keeps "conference or journal papers". The first rule that applies decides:
+
+    1. ``work_type``: the OpenAlex ``type`` is not a paper kind (book chapters, datasets,
+       dissertations, ...; :data:`PAPER_TYPES`) -> ``other``. A ``preprint`` is a paper only when
+       one of rules 2-4 finds a journal or conference for it, else ``other``.
+    2. ``venue_type``: the primary source's type, ``journal`` or ``conference``.
+    3. ``location_raw_type``: the primary location's own type (``raw_type``; Crossref's for a DOI):
+       ``journal-article`` -> journal, ``proceedings-article`` -> conference. Current API records
+       have no ``type_crossref`` and often a null source for proceedings (CVPR, ACL, EMNLP, KDD): this
+       is where they are found.
+    4. ``type_crossref`` (older snapshots), read the same way.
+    5. ``source_name``: the location's raw source name names a conference (Proceedings, Conference,
+       Symposium, Workshop, a major AI venue's acronym) -> conference, or a journal (Journal,
+       Transactions, Letters, ...) -> journal. Not applied to preprints, whose location is a repository.
+    6. ``none``: nothing says journal or conference -> ``other`` (a repository-only article, a work
+       without any location).
     """
-    venue = works["venue_type"].fillna("")
-    crossref = works["type_crossref"].fillna("")
-    out = pd.Series("other", index=works.index, dtype="string")
-    out[(venue == "") & (crossref == "journal-article")] = "journal"
-    out[(venue == "") & (crossref == "proceedings-article")] = "conference"
-    out[venue == "journal"] = "journal"
-    out[venue == "conference"] = "conference"
-    article_like = works["type"].fillna("").isin(ARTICLE_TYPES) | crossref.isin(ARTICLE_TYPES)
-    out[~article_like] = "other"
-    return out
+    kind = works["type"].astype("string").str.lower()
+    venue = works["venue_type"].astype("string").str.lower()
+
+    def col(name: str) -> pd.Series:
+        if name in works:
+            return works[name].astype("string")
+        return pd.Series(pd.NA, index=works.index, dtype="string")
+
+    raw_type = col("location_raw_type").str.lower().map(CROSSREF_TYPES).astype("string")
+    crossref = col("type_crossref").str.lower().map(CROSSREF_TYPES).astype("string")
+    name = col("location_raw_source_name")
+    by_name = pd.Series(pd.NA, index=works.index, dtype="string")
+    by_name[name.str.contains(_JOURNAL_NAME).fillna(False).to_numpy(bool)] = "journal"
+    by_name[name.str.contains(_CONFERENCE_NAME).fillna(False).to_numpy(bool)] = "conference"
+
+    doc = pd.Series("other", index=works.index, dtype="string")
+    rule = pd.Series("none", index=works.index, dtype="string")
+    open_ = pd.Series(True, index=works.index)
+    preprint = (kind == "preprint").fillna(False)
+    for rule_name, found, allow_preprint in (
+        ("venue_type", venue.where(venue.isin(["journal", "conference"])), True),
+        ("location_raw_type", raw_type, True),
+        ("type_crossref", crossref, True),
+        ("source_name", by_name, False),
+    ):
+        take = open_ & found.notna() & (allow_preprint | ~preprint)
+        doc[take] = found[take]
+        rule[take] = rule_name
+        open_ &= ~take
+    not_paper = ~(kind.isin(PAPER_TYPES).fillna(False) | preprint)
+    doc[not_paper] = "other"
+    rule[not_paper] = "work_type"
+    return pd.DataFrame({"doc_type": doc, "doc_type_rule": rule}, index=works.index)
 
 
 @lru_cache(maxsize=1)
@@ -126,7 +176,8 @@ def build_core_papers(
     Lead country: the last author's country, else the first author's (seed 004).
     """
     is_ai = ai_flags(works, concepts, rule)
-    doc_type = document_types(works)
+    doc = document_types(works)
+    doc_type = doc["doc_type"]
     affiliations = affiliations.sort_values(["work_id", "author_seq"], kind="stable")
     city = _per_work_affiliation(affiliations, "last", "city_geonames_id")
     last_country = _per_work_affiliation(affiliations, "last", "country_code")["country_code"]
@@ -148,6 +199,7 @@ def build_core_papers(
             "publication_year": works["publication_year"],
             "is_ai": is_ai,
             "doc_type": doc_type,
+            "doc_type_rule": doc["doc_type_rule"],
             "in_corpus": is_ai & doc_type.isin(["journal", "conference"]),
             "venue_id": works["venue_id"],
             "n_authors": works["n_authors"],

@@ -26,21 +26,32 @@ record's (``country_code``, else ``geo.country_code``). Region, sub-region and w
 come from the UN M49 table; the bloc from the country (seed 000; see
 :mod:`aigeo_assets.geo.regions`).
 
-Authorships (:func:`geocode_affiliations`), per authorship x institution row, first rule that
-applies:
+Authorships (:func:`geocode_affiliations`), per authorship x institution row. The most specific
+evidence wins, and no row uses another institution's evidence:
+
+- the *stated country* of a row is its institution record's country, else the country code the
+  work embeds for that institution (``authorships[].institutions[].country_code``). The
+  authorship's ``countries`` list is sorted alphabetically by OpenAlex and says nothing about
+  which institution is where: it is used only when it holds a single country.
+- the row's *own strings* (:func:`own_strings`): the raw affiliation strings OpenAlex's
+  ``affiliations[]`` ties to this institution; all the authorship's strings when it has no
+  institution; in records without ``affiliations[]``, the strings that share the most words with
+  this institution's name.
+
+First rule that applies:
 
 1. the institution was placed at city level by ``openalex_geo`` or ``geonames_id``: that
    city (the rule is the institution's);
-2. ``raw_affiliation``: the authorship's raw affiliation string names a city (hint: the
-   institution's country, else the first of the authorship's ``countries``). The strings are
-   ``' ; '``-joined in ``raw_authorships``; each is matched on its own and the first that names
-   a city is used, preferring a string that shares the most words with the institution's name
-   (an author with two institutions has one string per institution);
+2. ``raw_affiliation``: one of the own strings names a city (in order; the stated country, else
+   the author's single country, is the matcher's hint). A city outside the stated country is
+   refused: a city must agree with the country the same record states;
 3. ``name_match``: the institution was placed by matching its name;
-4. ``country_only``: the institution's country, else the first of ``author_countries``;
-5. ``unlocated``.
+4. ``country_only``: the stated country;
+5. ``raw_country``: the country an own string names (no city found);
+6. ``author_country``: the authorship's ``countries`` when it holds exactly one;
+7. ``unlocated``.
 
-Each distinct (raw string, hint) pair is matched once.
+Each distinct combination of strings, institution and stated country is matched once.
 """
 
 from __future__ import annotations
@@ -52,7 +63,7 @@ from aigeo_assets.geo.gazetteer import GazetteerMatcher, load_gazetteer, normali
 from aigeo_assets.geo.regions import BlocDefinition, bloc_of_countries, regions_of_countries
 from aigeo_assets.schemas import conform
 
-RULES = ("openalex_geo", "geonames_id", "name_match", "raw_affiliation", "country_only", "unlocated")
+RULES = ("openalex_geo", "geonames_id", "name_match", "raw_affiliation", "country_only", "raw_country", "author_country", "unlocated")
 CITY_RULES = ("openalex_geo", "geonames_id")
 
 
@@ -157,16 +168,56 @@ def _add_regions(df: pd.DataFrame, bloc_definition: BlocDefinition) -> pd.DataFr
     return df
 
 
-def _choose_raw(raw: str | None, institution_name: str | None) -> list[str]:
-    """The ' ; '-joined raw strings of one row, best candidate for this institution first."""
-    if raw is None:
+def _parts(raw: object) -> list[str]:
+    if raw is None or raw is pd.NA or not isinstance(raw, str):
         return []
-    parts = [p.strip() for p in raw.split(" ; ") if p and p.strip()]
-    if len(parts) <= 1 or not institution_name:
+    return [p.strip() for p in raw.split(" ; ") if p and p.strip()]
+
+
+def _words(text: str | None) -> frozenset[str]:
+    if not text:
+        return frozenset()
+    return frozenset(w for w in normalize(text).split() if len(w) > 2 and w not in _STOP_WORDS)
+
+
+_STOP_WORDS = frozenset({"the", "and", "for", "of", "de", "la", "del", "der", "und"})
+
+
+def own_strings(
+    institution_raw: object, raw: object, institution_id: object, institution_name: object, sibling_names: tuple
+) -> list[str]:
+    """The raw affiliation strings that are this authorship x institution's own, in order.
+
+    1. OpenAlex's ``affiliations[]`` ties strings to institutions (``institution_raw_affiliation``):
+       those strings.
+    2. An authorship without institutions: all its strings (they are the author's own).
+    3. A record without ``affiliations[]`` (older snapshots): each string goes to the institution of
+       the authorship whose name shares the most words with it. When no string shares a word with
+       the institution's name, all strings go to the authorship's only institution, and none when it
+       has several. A string is never lent to another institution.
+    """
+    mine = _parts(institution_raw)
+    if mine:
+        return mine
+    if institution_raw is not None and institution_raw is not pd.NA:
+        return []
+    parts = _parts(raw)
+    if institution_id is None or institution_id is pd.NA:
         return parts
-    inst = set(normalize(institution_name).split())
-    scored = [(-len(inst & set(normalize(p).split())), i, p) for i, p in enumerate(parts)]
-    return [p for _, _, p in sorted(scored)]
+    if not parts:
+        return []
+    name = institution_name if isinstance(institution_name, str) else None
+    others = [n for n in sibling_names if isinstance(n, str) and n != name]
+    mine_words = _words(name)
+    named = []
+    for p in parts:
+        w = _words(p)
+        score = len(w & mine_words)
+        if score and all(score >= len(w & _words(o)) for o in others):
+            named.append(p)
+    if named or others:
+        return named
+    return parts
 
 
 def geocode_affiliations(
@@ -183,9 +234,14 @@ def geocode_affiliations(
     i_rule = iid.map(inst["geocode_rule"]).astype("string")
     i_city = iid.map(inst["city_geonames_id"]).astype("Int64")
     i_country = iid.map(inst["country_code"]).astype("string")
-    author_first = a["author_countries"].astype("string").str.split("|").str[0].str.strip().str.upper()
-    author_first = author_first.where(author_first.str.len() > 0)
-    hint = i_country.fillna(author_first)
+    embedded_country = a["institution_country_code"].astype("string").str.strip().str.upper()
+    embedded_country = embedded_country.where(embedded_country.str.fullmatch(r"[A-Z]{2}").fillna(False))
+    # the country the record states for this institution: its own record, else the work's embedded copy
+    stated = i_country.fillna(embedded_country)
+    author_list = a["author_countries"].astype("string").str.upper().str.split("|")
+    single_country = author_list.map(
+        lambda xs: xs[0].strip() if isinstance(xs, list) and len(xs) == 1 and len(xs[0].strip()) == 2 else None
+    ).astype("string")
 
     rule = np.full(n, "unlocated", dtype=object)
     city = pd.array([pd.NA] * n, dtype="Int64")
@@ -197,41 +253,62 @@ def geocode_affiliations(
     city[r1] = i_city[r1].to_numpy()
     country[r1] = i_country[r1].to_numpy()
 
-    # 2. raw affiliation string
-    raw = a["raw_affiliation"].astype("string")
-    todo = ~r1 & raw.notna().to_numpy(dtype=bool)
+    # 2. the authorship's own raw affiliation string(s); 4b. the country such a string names
+    raw_country = pd.array([pd.NA] * n, dtype="string")
+    own_raw = a["institution_raw_affiliation"] if "institution_raw_affiliation" in a else pd.Series(pd.NA, index=a.index)
+    todo = ~r1 & (a["raw_affiliation"].notna() | own_raw.notna()).to_numpy(dtype=bool)
     if todo.any():
         matcher = GazetteerMatcher()
         gaz_cc = load_gazetteer().set_index("geonames_id")["country_code"]
-        keys = pd.DataFrame(
+        names = a["institution_name"].astype("string")
+        # other institutions of the same authorship: only needed where affiliations[] is missing
+        need = todo & own_raw.isna().to_numpy(dtype=bool) & iid.notna().to_numpy(dtype=bool)
+        siblings = pd.Series([()] * n, index=a.index, dtype=object)
+        if need.any():
+            keys = pd.MultiIndex.from_arrays([a["work_id"], a["author_seq"]])
+            wanted = keys[need].unique()
+            sub = keys.isin(wanted) & names.notna().to_numpy(dtype=bool)
+            groups = pd.Series(names[sub].to_numpy(dtype=object), index=keys[sub]).groupby(level=[0, 1]).agg(tuple)
+            siblings[need] = groups.reindex(keys[need]).to_numpy()
+        rows = pd.DataFrame(
             {
-                "raw": raw[todo],
-                "name": a["institution_name"].astype("string")[todo],
-                "hint": hint[todo],
+                "own": own_raw.astype("string"),
+                "raw": a["raw_affiliation"].astype("string"),
+                "iid": iid,
+                "name": names,
+                "siblings": siblings,
+                "stated": stated,
+                "single": single_country,
             }
-        )
-        results: dict[tuple, int | None] = {}
-        found_ids = []
-        for r, nm, h in keys.itertuples(index=False, name=None):
-            r = None if r is pd.NA else r
-            nm = None if nm is pd.NA else nm
-            h = None if h is pd.NA else h
-            k = (r, nm, h)
-            if k not in results:
-                gid = None
-                for part in _choose_raw(r, nm):
-                    m = matcher.match(part, h)
-                    if m.geonames_id is not None:
+        )[todo]
+        results: dict[tuple, tuple[int | None, str | None]] = {}
+        found_ids: list[int | None] = []
+        found_cc: list[str | None] = []
+        for own, raw, i_id, nm, sib, st, single in rows.itertuples(index=False, name=None):
+            key = (own, raw, i_id, nm, sib, st, single)
+            hit = results.get(key)
+            if hit is None:
+                st = None if st is pd.NA else st
+                hint = st if st is not None else (None if single is pd.NA else single)
+                gid: int | None = None
+                text_cc: str | None = None
+                for part in own_strings(own, raw, i_id, nm, sib):
+                    m = matcher.match(part, hint)
+                    if m.geonames_id is not None and (st is None or m.country_code == st):
                         gid = m.geonames_id
                         break
-                results[k] = gid
-            found_ids.append(results[k])
+                    if text_cc is None:
+                        text_cc = matcher.match(part, None).country_code
+                hit = results[key] = (gid, text_cc)
+            found_ids.append(hit[0])
+            found_cc.append(hit[1])
         found = pd.array(found_ids, dtype="Int64")
         got = ~pd.isna(found)
         idx = np.flatnonzero(todo)[got]
         rule[idx] = "raw_affiliation"
         city[idx] = found[got]
         country[idx] = pd.Series(found[got]).map(gaz_cc).astype("string").to_numpy()
+        raw_country[np.flatnonzero(todo)] = pd.array(found_cc, dtype="string")
 
     placed = rule != "unlocated"
     # 3. institution placed by its name
@@ -240,11 +317,12 @@ def geocode_affiliations(
     city[r3] = i_city[r3].to_numpy()
     country[r3] = i_country[r3].to_numpy()
     placed |= r3
-    # 4. country only
-    cc = i_country.fillna(author_first)
-    r4 = ~placed & cc.notna().to_numpy(dtype=bool)
-    rule[r4] = "country_only"
-    country[r4] = cc[r4].to_numpy()
+    # 4. country only: the stated country, else the one the own string names, else the author's only one
+    for name, source in (("country_only", stated), ("raw_country", pd.Series(raw_country)), ("author_country", single_country)):
+        take = ~placed & source.notna().to_numpy(dtype=bool)
+        rule[take] = name
+        country[take] = source[take].to_numpy()
+        placed |= take
 
     out = pd.DataFrame(
         {

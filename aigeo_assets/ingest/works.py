@@ -153,6 +153,12 @@ def _sid(value, field: str) -> str | None:
     return short_id(value)
 
 
+def _opt_str(value, field: str) -> str | None:
+    if value is None or value.__class__ is str:
+        return value
+    _bad(field, value, "string")
+
+
 def _bad(field: str, value, expected: str):
     raise BadField(f"{field} is {type(value).__name__}, expected {expected}")
 
@@ -264,6 +270,36 @@ def _digits_tail(value: str | None) -> str | None:
     return tail or None
 
 
+def _strings_by_institution(affiliations) -> dict[str, list[str]] | None:
+    """``authorships[].affiliations`` -> {institution id (as given): its raw strings, in order}.
+
+    OpenAlex's ``affiliations`` ties each raw affiliation string to the institutions it names; it is
+    how an authorship with several institutions says which string is whose. None when the record
+    has no such field (older snapshots): the geocoder then attributes strings by the words they share
+    with each institution's name.
+    """
+    if affiliations is None:
+        return None
+    if affiliations.__class__ is not list:
+        _bad("authorships[].affiliations", affiliations, "list")
+    out: dict[str, list[str]] = {}
+    for aff in affiliations:
+        if aff.__class__ is not dict:
+            raise BadField("authorships[].affiliations[] is not an object")
+        text = aff.get("raw_affiliation_string")
+        if text is None:
+            continue
+        if text.__class__ is not str:
+            _bad("affiliations[].raw_affiliation_string", text, "string")
+        for iid in _as_list(aff.get("institution_ids"), "affiliations[].institution_ids"):
+            if iid.__class__ is not str:
+                _bad("affiliations[].institution_ids[]", iid, "string")
+            strings = out.setdefault(iid, [])
+            if text not in strings:
+                strings.append(text)
+    return out
+
+
 def parse_work(obj: dict, merged: MergedIds) -> tuple[tuple, list[tuple], list[str], list[tuple], list[tuple], tuple | None]:
     """One work record -> (work row, authorship rows, cited work ids as given, concept rows, topic rows, venue row).
 
@@ -300,9 +336,10 @@ def parse_work(obj: dict, merged: MergedIds) -> tuple[tuple, list[tuple], list[s
         raw_aff = a.get("raw_affiliation_strings")
         raw_aff = " ; ".join(raw_aff) if raw_aff else None
         position = a.get("author_position")
+        own = _strings_by_institution(a.get("affiliations"))
         insts = a.get("institutions")
         if not insts:
-            authorships.append((work_id, seq, position, author_id, None, None, None, None, countries, raw_aff))
+            authorships.append((work_id, seq, position, author_id, None, None, None, None, countries, raw_aff, raw_aff))
             continue
         if insts.__class__ is not list:
             _bad("authorships[].institutions", insts, "list")
@@ -312,8 +349,10 @@ def parse_work(obj: dict, merged: MergedIds) -> tuple[tuple, list[tuple], list[s
             inst_id = inst.get("id")
             if inst_id is not None and inst_id.__class__ is not str:
                 _bad("institutions[].id", inst_id, "string")
+            inst_raw = own.get(inst_id) if own is not None else None
             authorships.append(
-                (work_id, seq, position, author_id, iseq, inst_id, inst.get("display_name"), inst.get("country_code"), countries, raw_aff)
+                (work_id, seq, position, author_id, iseq, inst_id, inst.get("display_name"), inst.get("country_code"), countries, raw_aff,
+                 " ; ".join(inst_raw) if inst_raw else None)
             )
     n_authors = seq + 1 if authorships else 0
 
@@ -367,6 +406,8 @@ def parse_work(obj: dict, merged: MergedIds) -> tuple[tuple, list[tuple], list[s
         subfield_id,
         n_authors,
         len(references),
+        _opt_str(loc.get("raw_type"), "primary_location.raw_type"),
+        _opt_str(loc.get("raw_source_name"), "primary_location.raw_source_name"),
     )
     return work_row, authorships, references, concepts, topics, venue_row
 
