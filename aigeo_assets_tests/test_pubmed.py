@@ -720,3 +720,67 @@ def test_one_real_record_against_its_xml(backend):
     assert authors.iloc[0]["affiliation"] == first_aff and authors.iloc[0]["last_name"] == "Gibbs"
     assert a["abstract"].startswith("Back pain is a common condition")
     assert "\xa0weeks" not in a["abstract"] and "6 weeks" in a["abstract"]  # nbsp collapsed with the white space
+
+
+# ---- which files are read, and the parse cache ---------------------------------------------------
+
+
+def test_file_discovery_takes_any_name_the_pattern_allows(tmp_path):
+    from aigeo_assets.lifesci.pubmed_files import DEFAULT_PATTERN, discover_pubmed_files
+    from aigeo_assets.resources.sources import LifeSciSource
+
+    root = tmp_path / "pubmed"
+    (root / "baseline").mkdir(parents=True)
+    (root / "updatefiles").mkdir()
+    (root / ".partial").mkdir()
+    names = ["baseline/pubmed25n0002.xml.gz", "baseline/pubmed25n0001.xml.gz", "updatefiles/pubmed25n1300.xml.gz",
+             "medline16n0902.xml.gz", "pubmed_result.xml", "baseline/pubmed25n0001.xml.gz.md5", "README.txt",
+             ".hidden.xml", ".partial/pubmed25n0003.xml.gz", "efetch.XML"]
+    for name in names:
+        (root / name).write_bytes(b"")
+    found = [p.relative_to(root).as_posix() for p in discover_pubmed_files(root, DEFAULT_PATTERN)]
+    assert found == ["medline16n0902.xml.gz", "baseline/pubmed25n0001.xml.gz", "baseline/pubmed25n0002.xml.gz",
+                     "updatefiles/pubmed25n1300.xml.gz", "pubmed_result.xml"]  # name order: baseline before updates
+    only = discover_pubmed_files(root, "pubmed25n*.xml.gz | *.XML")
+    assert [p.name for p in only] == ["efetch.XML", "pubmed25n0001.xml.gz", "pubmed25n0002.xml.gz", "pubmed25n1300.xml.gz"]
+    assert [p.name for p in discover_pubmed_files(root, "updatefiles/*.xml.gz")] == ["pubmed25n1300.xml.gz"]
+    assert discover_pubmed_files(root / "pubmed_result.xml", DEFAULT_PATTERN) == [root / "pubmed_result.xml"]
+    with pytest.raises(FileNotFoundError, match="AIGEO_PUBMED_DIR"):
+        discover_pubmed_files(tmp_path / "nowhere")
+
+    src = LifeSciSource(parse_cache_dir=str(tmp_path / "cache"), pubmed_dir=str(root))
+    assert src.pubmed_files() == discover_pubmed_files(root, DEFAULT_PATTERN)
+    src = LifeSciSource(parse_cache_dir=str(tmp_path / "cache"), pubmed_dir=str(root), pubmed_pattern="medline*.xml.gz")
+    assert [p.name for p in src.pubmed_files()] == ["medline16n0902.xml.gz"]
+
+
+def test_pattern_setting_is_read_and_listed_in_the_readme(monkeypatch):
+    from aigeo_assets.resources.settings import ENVIRONMENT, REPO_ROOT, Settings
+
+    monkeypatch.setenv("AIGEO_PUBMED_PATTERN", "medline*.xml.gz")
+    assert Settings.from_env().pubmed_pattern == "medline*.xml.gz"
+    monkeypatch.delenv("AIGEO_PUBMED_PATTERN")
+    assert Settings.from_env().pubmed_pattern == ENVIRONMENT["AIGEO_PUBMED_PATTERN"][0] == "*.xml|*.xml.gz"
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    assert "| `AIGEO_PUBMED_PATTERN` |" in readme
+
+
+def test_parse_cache_keeps_files_of_one_name_apart_and_reports_files_without_records(tmp_path):
+    from aigeo_assets.lifesci.pubmed_files import file_manifest, pubmed_year
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    one = write(a, article("1"), name="same.xml")
+    two = write(b, article("2"), name="same.xml")
+    empty = write(tmp_path, name="empty.xml")
+    medline = tmp_path / "medline16n0001.xml"
+    medline.write_text(MEDLINE_HEAD + medline_citation("3", pubdate="<Year>2019</Year>") + "</MedlineCitationSet>\n")
+    cache = tmp_path / "cache"
+    files = [one, two, empty, medline]
+    manifest, quarantine = file_manifest(files, cache)
+    assert manifest["records"].tolist() == [1, 1, 0, 1] and manifest["quarantined"].tolist() == [0, 0, 1, 0]
+    assert quarantine.to_dict("list")["reason"] == ["no_records"] and quarantine["file"].iloc[0] == str(empty)
+    articles, *_ = pubmed_year(files, cache, 2019)
+    assert sorted(articles["pmid"]) == ["1", "2", "3"]
+    again, _ = file_manifest(files, cache)
+    assert not again["parsed_now"].any()

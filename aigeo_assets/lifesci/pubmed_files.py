@@ -1,15 +1,27 @@
-"""PubMed files parsed once, read by year: the cache between the XML and the yearly partitions.
+"""PubMed files found, parsed once, read by year: the cache between the XML and the partitions.
+
+Which files: :func:`discover_pubmed_files` -- every file under the PubMed folder, subfolders
+included (NLM's ``baseline/`` and ``updatefiles/`` side by side), whose name matches one of the
+``'|'``-separated globs of ``AIGEO_PUBMED_PATTERN`` (default :data:`DEFAULT_PATTERN`: ``*.xml``
+and ``*.xml.gz``, so ``pubmed25n0001.xml.gz``, ``medline16n0902.xml.gz`` and an E-utilities
+download ``pubmed_result.xml`` alike); hidden files and folders (a leading dot) are skipped. The
+folder may also be one file. Files are taken in name order (then path), which puts baseline files
+before update files.
 
 PubMed baseline files are not ordered by year (each holds ~30,000 records of any year), and update
 files revise and delete records of earlier ones. Each file is parsed once into parquet under a
-cache folder keyed by its name, size and modification time (a changed file is parsed again);
-the records of a year are then gathered from every file with a row filter, and a record is
-superseded by its version in any later file (in name order: baseline before updates) and
-removed when a later file deletes its PMID.
+cache folder keyed by its name, a hash of its full path (two files of one name in different
+folders stay apart), its size and modification time (a changed file is parsed again) and
+:data:`PARSE_VERSION` (a changed reader parses again); the records
+of a year are then gathered from every file with a row filter, and a record is superseded by its
+version in any later file (in name order: baseline before updates) and removed when a later file
+deletes its PMID.
 """
 
 from __future__ import annotations
 
+import fnmatch
+import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -20,12 +32,58 @@ import pyarrow.parquet as pq
 from aigeo_assets.lifesci.pubmed import PubmedTables, parse_pubmed_file
 from aigeo_assets.schemas import SCHEMAS, conform
 
+def glob_escape(text: str) -> str:
+    """``text`` with glob metacharacters taken literally."""
+    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
+
+
 TABLES = ("articles", "authors", "references", "quarantine")
+
+DEFAULT_PATTERN = "*.xml|*.xml.gz"
+"""File names read from the PubMed folder ('|'-separated globs; ``AIGEO_PUBMED_PATTERN``)."""
+
+
+def pattern_globs(pattern: str | None) -> list[str]:
+    """``"*.xml|*.xml.gz"`` -> ``["*.xml", "*.xml.gz"]``; empty -> the default's."""
+    globs = [g.strip() for g in (pattern or "").split("|") if g.strip()]
+    return globs or pattern_globs(DEFAULT_PATTERN)
+
+
+def discover_pubmed_files(root: str | Path, pattern: str | None = DEFAULT_PATTERN) -> list[Path]:
+    """The PubMed files under ``root`` (recursively) whose name matches a glob of ``pattern``, in
+    name order (then path); hidden files and folders skipped. ``root`` may be a file: it is read
+    whatever its name. A glob with a ``/`` is matched against the path relative to ``root``."""
+    root = Path(root)
+    if root.is_file():
+        return [root]
+    if not root.is_dir():
+        raise FileNotFoundError(f"PubMed folder {root} does not exist (AIGEO_PUBMED_DIR)")
+    globs = pattern_globs(pattern)
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in filenames:
+            if name.startswith("."):
+                continue
+            path = Path(dirpath) / name
+            rel = path.relative_to(root).as_posix()
+            if any(fnmatch.fnmatchcase(rel if "/" in g else name, g) for g in globs):
+                found.append(path)
+    return sorted(found, key=lambda p: (p.name, str(p)))
+
+
+def _path_hash(path: Path) -> str:
+    return hashlib.sha1(str(path.resolve()).encode("utf-8")).hexdigest()[:10]
+
+
+PARSE_VERSION = 2
+"""Raised whenever the reader's output for the same file changes (2: MedlineCitationSet files,
+unknown elements and files without records quarantined), so older parses are not reused."""
 
 
 def cache_key(path: Path) -> str:
     st = path.stat()
-    return f"{path.name}.{st.st_size}.{st.st_mtime_ns}"
+    return f"{path.name}.{_path_hash(path)}.{st.st_size}.{st.st_mtime_ns}.v{PARSE_VERSION}"
 
 
 def parse_cached(path: Path, cache_dir: Path) -> tuple[Path, bool]:
@@ -42,7 +100,7 @@ def parse_cached(path: Path, cache_dir: Path) -> tuple[Path, bool]:
         for name in TABLES:
             getattr(tables, name).to_parquet(tmp / f"{name}.parquet", index=False)
         pd.DataFrame({"pmid": pd.Series(tables.deleted_pmids, dtype="string")}).to_parquet(tmp / "deleted.parquet", index=False)
-        for stale in cache_dir.glob(f"{path.name}.*"):
+        for stale in cache_dir.glob(f"{glob_escape(path.name)}.{_path_hash(path)}.*"):
             shutil.rmtree(stale, ignore_errors=True)
         os.replace(tmp, target)
     finally:

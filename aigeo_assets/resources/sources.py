@@ -125,11 +125,14 @@ class OpenAlexApiSource(WorksSource):
 
 
 class LifeSciSource(dg.ConfigurableResource):
-    """PubMed files (``pubmedYYnNNNN.xml.gz``, baseline then updates, in name order) and the outlet
-    ranking tables (``journal_ranking.csv``, ``conference_ranking.csv``) of the life-science atlas.
+    """PubMed files (any name matching ``pubmed_pattern`` under ``pubmed_dir``, subfolders
+    included, in name order: baseline then updates) and the outlet ranking tables
+    (``journal_ranking.csv``, ``conference_ranking.csv``) of the life-science atlas.
     Unset folders fall back to the sample world's (``sample_*`` fields), generated on first use."""
 
     pubmed_dir: str | None = None
+    pubmed_pattern: str = "*.xml|*.xml.gz"
+    """'|'-separated globs of the file names read under ``pubmed_dir`` (AIGEO_PUBMED_PATTERN)."""
     rankings_dir: str | None = None
     parse_cache_dir: str
     """Each PubMed file is parsed once into parquet here (keyed by name, size and mtime)."""
@@ -153,15 +156,16 @@ class LifeSciSource(dg.ConfigurableResource):
         }
 
     def pubmed_files(self) -> list[Path]:
-        """The PubMed files in name order; none when no folder is configured outside the sample
-        world (the atlas then rests on OpenAlex conference papers, and says so)."""
+        """The PubMed files in name order (``lifesci.pubmed_files.discover_pubmed_files``: every
+        name matching ``pubmed_pattern``, subfolders included; ``pubmed_dir`` may be one file);
+        none when no folder is configured outside the sample world (the atlas then rests on
+        OpenAlex conference papers, and says so)."""
+        from aigeo_assets.lifesci.pubmed_files import discover_pubmed_files
+
         if not self.pubmed_dir and not self.sample_sources_dir:
             return []
         root = Path(self.pubmed_dir) if self.pubmed_dir else self._sample_root() / "pubmed"
-        if not root.is_dir():
-            raise FileNotFoundError(f"PubMed folder {root} does not exist (AIGEO_PUBMED_DIR)")
-        files = sorted(p for p in root.rglob("pubmed*.xml*") if p.name.endswith((".xml", ".xml.gz")))
-        return sorted(files, key=lambda p: p.name)
+        return discover_pubmed_files(root, self.pubmed_pattern)
 
     def ranking_files(self) -> tuple[Path, Path] | None:
         """The two ranking tables; None when no folder is configured outside the sample world."""
