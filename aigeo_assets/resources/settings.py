@@ -35,7 +35,8 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "AIGEO_MIGRATION_YEARS": ("2015-2019", "years of the migration matrix (Fig. 2c)"),
     "AIGEO_API_CONCEPTS": ("C154945302", "'|'-separated concept ids the API download filters on"),
     "AIGEO_API_SUBFIELDS": ("", "'|'-separated topic subfield ids the API download filters on (e.g. 1702)"),
-    "AIGEO_PUBMED_DIR": ("", "folder of PubMed baseline/update files pubmedYYnNNNN.xml.gz (default: the sample world's)"),
+    "AIGEO_PUBMED_DIR": ("", "folder (or one file) of PubMed baseline/update files, e.g. pubmedYYnNNNN.xml.gz (default: the sample world's)"),
+    "AIGEO_PUBMED_PATTERN": ("*.xml|*.xml.gz", "'|'-separated globs of the file names read under AIGEO_PUBMED_DIR, subfolders included (a glob with '/' matches the relative path)"),
     "AIGEO_RANKINGS_DIR": ("", "folder with journal_ranking.csv and conference_ranking.csv (default: the sample world's)"),
     "AIGEO_LIFESCI_START_YEAR": ("2000", "first year of the life-science atlas (seed 004: 2000)"),
 }
@@ -74,6 +75,7 @@ class Settings:
     collaboration_years: tuple[int, int] = (2015, 2019)
     migration_years: tuple[int, int] = (2015, 2019)
     pubmed_dir: Path | None = None
+    pubmed_pattern: str = "*.xml|*.xml.gz"
     rankings_dir: Path | None = None
     lifesci_start_year: int = 2000
 
@@ -107,6 +109,7 @@ class Settings:
             collaboration_years=_year_range(_env("AIGEO_COLLABORATION_YEARS")),
             migration_years=_year_range(_env("AIGEO_MIGRATION_YEARS")),
             pubmed_dir=Path(os.environ["AIGEO_PUBMED_DIR"]) if os.environ.get("AIGEO_PUBMED_DIR") else None,
+            pubmed_pattern=_env("AIGEO_PUBMED_PATTERN"),
             rankings_dir=Path(os.environ["AIGEO_RANKINGS_DIR"]) if os.environ.get("AIGEO_RANKINGS_DIR") else None,
             lifesci_start_year=int(_env("AIGEO_LIFESCI_START_YEAR")),
         )
