@@ -8,7 +8,9 @@ import io
 import json
 from pathlib import Path
 
-SHARED_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
+from aigeo_assets.ingest.records_folder import shared_samples_dir
+
+SHARED_SAMPLES = shared_samples_dir()
 
 
 def oa(kind: str, n: int | str) -> str:

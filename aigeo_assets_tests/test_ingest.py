@@ -164,7 +164,7 @@ def test_abstract_rebuilt_in_position_order():
     assert abstract_from_inverted_index(None) is None
 
 
-needs_samples = pytest.mark.skipif(not SHARED_SAMPLES.is_dir(), reason="../shared/samples not present")
+needs_samples = pytest.mark.skipif(not SHARED_SAMPLES.is_dir(), reason="../shared/samples not present: real-record test skipped")
 
 
 @needs_samples
