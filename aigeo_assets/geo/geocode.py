@@ -59,7 +59,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from aigeo_assets.geo.gazetteer import GazetteerMatcher, load_gazetteer, normalize
+from aigeo_assets.geo.affiliation_text import GazetteerMatcher
+from aigeo_assets.geo.gazetteer import load_gazetteer, normalize
 from aigeo_assets.geo.regions import BlocDefinition, bloc_of_countries, regions_of_countries
 from aigeo_assets.schemas import conform
 

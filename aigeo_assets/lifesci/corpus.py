@@ -59,7 +59,7 @@ def _norm_doi(values: pd.Series) -> pd.Series:
 
 def pubmed_author_countries(authors: pd.DataFrame, resolve) -> pd.DataFrame:
     """``core_lifesci_authors`` rows of PubMed records: each author's countries from the affiliation
-    strings (``resolve``: ``affiliation_country.affiliation_countries``), one row per author and
+    strings (``resolve``: ``geo.affiliation_text.affiliation_countries``), one row per author and
     distinct country, in affiliation order; an author with no placeable affiliation keeps one row
     with a null country."""
     placed = resolve(authors["affiliation"])
