@@ -132,7 +132,7 @@ class _World:
                                  "authorships_with_merged_institution_id", "references_to_merged_work_ids",
                                  "references_out_of_corpus", "references_in_corpus", "duplicate_lines",
                                  "works_without_primary_source", "noncorpus_type_works", "works_with_pmid",
-                                 "works_without_abstract", "works_without_doi")}
+                                 "works_without_abstract", "works_without_doi", "works_without_type_crossref")}
         self.ai_def = {"concept_and_topic": 0, "concept_only": 0, "topic_only": 0, "low_score_ai_concept_nonai": 0}
         self.kw = {"ai_with_keyword": 0, "ai_without_keyword": 0, "nonai_with_keyword": 0, "nonai_without_keyword": 0}
         self.city_inv = np.zeros(self.geo.n, dtype=np.int64)  # works involving the city
@@ -665,7 +665,8 @@ class _World:
                 "ids": ids, "language": "en",
                 "primary_location": {"is_oa": False, "landing_page_url": doi, "pdf_url": None, "source": source,
                                      "license": None, "version": "publishedVersion", "is_accepted": True,
-                                     "is_published": True},
+                                     "is_published": True, "raw_type": tcr,
+                                     "raw_source_name": src[1] if src is not None else None},
                 "type": typ, "type_crossref": tcr, "authorships": auths,
                 "countries_distinct_count": len(countries), "institutions_distinct_count": len(inst_ids),
                 "cited_by_count": int(self.nrng.poisson(fitness[k] * 2.5 * max(1, 2024 - year) ** 0.8)),
@@ -675,6 +676,10 @@ class _World:
                 "updated_date": f"{date}T{r.randrange(24):02d}:{r.randrange(60):02d}:{r.randrange(60):02d}.{r.randrange(10**6):06d}",
                 "created_date": f"{min(year + 1, 2023)}-{month:02d}-01",
             }
+            if gi % 2 == 0:
+                # current API records carry no type_crossref (only the location's raw_type)
+                del rec["type_crossref"]
+                self.q["works_without_type_crossref"] += 1
             line = orjson.dumps(rec) + b"\n"
             wr = self.writers[fi]
             if gi in self.malformed_at:
