@@ -3,7 +3,7 @@ SHELL := /bin/bash
 PY := .venv/bin/python
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 
-.PHONY: setup demo test ui bench clean-data
+.PHONY: setup demo test ui bench accuracy clean-data
 
 setup:
 	@bash scripts/bootstrap.sh
@@ -26,6 +26,9 @@ bench: setup
 	$(PY) benchmarks/betweenness.py
 	$(PY) benchmarks/city_metrics.py   # reads the demo warehouse: run `make demo` first
 	$(PY) benchmarks/models.py
+
+accuracy: setup   # measured accuracy on the real samples in ../shared/samples (benchmarks/README.md)
+	$(PY) benchmarks/real_records.py
 
 clean-data:
 	rm -rf data/warehouse data/dagster_home data/sources
