@@ -180,7 +180,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             "io_manager": ParquetIOManager(base_dir=str(settings.warehouse_dir)),
             "model_io_manager": PickleIOManager(base_dir=str(settings.warehouse_dir)),
             "source": build_source(settings),
-            "analysis": AnalysisSettings(),
+            "analysis": AnalysisSettings(min_located_share=settings.min_located_share, thin_year_papers=settings.thin_year_papers),
             "lifesci": LifeSciSource(
                 pubmed_dir=str(settings.pubmed_dir) if settings.pubmed_dir else None,
                 pubmed_pattern=settings.pubmed_pattern,

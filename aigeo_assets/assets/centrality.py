@@ -12,6 +12,7 @@ from aigeo_assets.centrality.tables import betweenness_long, robustness_long
 from aigeo_assets.networks.city_networks import build_networks, edges_frame, networks_from_edges
 from aigeo_assets.resources.io import concat_partitions
 from aigeo_assets.resources.settings import Settings
+from aigeo_assets.schemas import SCHEMAS
 
 GROUP = "centrality"
 BRIDGE_WINDOW_YEARS = 5
@@ -19,6 +20,16 @@ BRIDGE_WINDOW_YEARS = 5
 
 def _years(lo: int, hi: int) -> list[str]:
     return [str(y) for y in range(lo, hi + 1)]
+
+
+def _concat(frames: list[pd.DataFrame], table: str) -> pd.DataFrame:
+    """The networks' tables stacked; the declared empty table when there is no network (a thin
+    snapshot: fewer than two top cities, no edge)."""
+    return pd.concat(frames, ignore_index=True) if frames else SCHEMAS[table].empty()
+
+
+def _too_few(top: pd.DataFrame) -> str:
+    return f"{len(top)} top cit{'y' if len(top) == 1 else 'ies'} in the reference year: a network needs at least two"
 
 
 def _top_by_network(df: pd.DataFrame, k: int = 3) -> dict:
@@ -61,7 +72,11 @@ def build_centrality_assets(partitions: dg.PartitionsDefinition, settings: Setti
     ) -> dg.Output:
         """The impact (2013-2017), migration and collaboration (2015-2019) networks between the top
         100 cities, and the normalized-impact network (Supplementary Fig. 10); directed, weighted,
-        self-loops left out, edge length = 1 / weight (Methods)."""
+        self-loops left out, edge length = 1 / weight (Methods). Fewer than two top cities (thin
+        data) make no network: the table is empty and the metadata says why."""
+        if len(out_top_cities) < 2:
+            df = SCHEMAS["out_network_edges"].empty()
+            return dg.Output(df, metadata=table_metadata(df, "out_network_edges", top_n=n, note=_too_few(out_top_cities)))
         networks = _networks(
             out_impact_pairs, out_collaboration_pairs, out_city_year_metrics, out_world_year_totals, core_author_years, out_top_cities, migration_years
         )
@@ -76,7 +91,7 @@ def build_centrality_assets(partitions: dg.PartitionsDefinition, settings: Setti
         frames = []
         for name, (nodes, edges) in networks_from_edges(out_network_edges, out_top_cities, n).items():
             frames.append(betweenness_long(name, matrix_years[1], east_west_betweenness(nodes, edges), nodes))
-        df = pd.concat(frames, ignore_index=True)
+        df = _concat(frames, "out_east_west_betweenness")
         return dg.Output(df, metadata=table_metadata(df, "out_east_west_betweenness", top_bridges=_top_by_network(df)))
 
     @dg.asset(**table_asset_args("out_robustness_centralities", GROUP, kinds={"graph-tool"}))
@@ -88,8 +103,8 @@ def build_centrality_assets(partitions: dg.PartitionsDefinition, settings: Setti
             robustness_long(name, robustness_tables(nodes, edges, network=name), nodes)
             for name, (nodes, edges) in networks_from_edges(out_network_edges, out_top_cities, n).items()
         ]
-        df = pd.concat(frames, ignore_index=True)
-        leaders = {f"{net}/{m}": g.nsmallest(1, "rank")["city_name"].iloc[0] for (net, m), g in df.groupby(["network", "measure"])}
+        df = _concat(frames, "out_robustness_centralities")
+        leaders = {f"{net}/{m}": g.nsmallest(1, "rank")["city_name"].iloc[0] for (net, m), g in df.groupby(["network", "measure"]) if len(g)}
         return dg.Output(df, metadata=table_metadata(df, "out_robustness_centralities", leaders=leaders))
 
     @dg.asset(
@@ -122,11 +137,15 @@ def build_centrality_assets(partitions: dg.PartitionsDefinition, settings: Setti
         city's bridging role grows."""
         year = int(context.partition_key)
         years = [int(k) for k in context.asset_partition_keys_for_input("out_impact_pairs")]
+        if len(out_top_cities) < 2:
+            df = SCHEMAS["out_east_west_betweenness"].empty()
+            return dg.Output(df, metadata=table_metadata(df, "out_east_west_betweenness", window=f"{min(years)}-{year}",
+                                                         note=_too_few(out_top_cities)))
         networks = _networks(
             out_impact_pairs, out_collaboration_pairs, out_city_year_metrics, out_world_year_totals, core_author_years, out_top_cities, (min(years), year)
         )
         frames = [betweenness_long(name, year, east_west_betweenness(nodes, edges), nodes) for name, (nodes, edges) in networks.items()]
-        df = pd.concat(frames, ignore_index=True)
+        df = _concat(frames, "out_east_west_betweenness")
         return dg.Output(
             df, metadata=table_metadata(df, "out_east_west_betweenness", window=f"{min(years)}-{year}", top_bridges=_top_by_network(df))
         )

@@ -4,7 +4,7 @@ import dagster as dg
 import pandas as pd
 
 from aigeo_assets.automation import all_years_automation, yearly_automation
-from aigeo_assets.assets.metadata import table_asset_args, table_metadata, table_out
+from aigeo_assets.assets.metadata import num, table_asset_args, table_metadata, table_out
 from aigeo_assets.metrics.centres import centre_trajectory, centres_of_mass, focal_pull
 from aigeo_assets.resources.io import concat_partitions
 from aigeo_assets.resources.settings import AnalysisSettings
@@ -32,23 +32,25 @@ def build_centre_assets(partitions: dg.PartitionsDefinition) -> list:
             pd.concat([focal_pull(out_city_year_metrics, analysis.focal_city_geonames_id, method=m) for m in METHODS]),
             "out_focal_pull",
         )
-        planar = centres[centres["method"] == "planar"].set_index("metric")[["latitude", "longitude"]].round(2)
-        yield dg.Output(centres, output_name="out_centres_of_mass", metadata=table_metadata(centres, "out_centres_of_mass", planar=planar.to_dict("index")))
+        planar = {r.metric: {"latitude": num(r.latitude, 2), "longitude": num(r.longitude, 2)}
+                  for r in centres[centres["method"] == "planar"].itertuples()}
+        yield dg.Output(centres, output_name="out_centres_of_mass", metadata=table_metadata(centres, "out_centres_of_mass", planar=planar))
         yield dg.Output(
             pull,
             output_name="out_focal_pull",
             metadata=table_metadata(
-                pull, "out_focal_pull", pull_km=pull[pull["method"] == "planar"].set_index("metric")["pull_km"].round(1).to_dict()
+                pull, "out_focal_pull", pull_km={r.metric: num(r.pull_km, 1) for r in pull[pull["method"] == "planar"].itertuples()}
             ),
         )
 
     @dg.asset(**table_asset_args("out_centre_trajectory", GROUP), automation_condition=all_years_automation())
     def out_centre_trajectory(out_centres_of_mass) -> dg.Output:
         """The path of each centre of mass over the years: distance moved from the first year and the
-        average speed in km per year (seed 000: "about 270 km per year")."""
+        average speed in km per year (seed 000: "about 270 km per year"). A year without a centre
+        (no city with weight) has no position and no speed (null), never a crash."""
         df = conform(centre_trajectory(concat_partitions(out_centres_of_mass)), "out_centre_trajectory")
         last = df.sort_values("year").groupby(["metric", "method"]).tail(1)
-        speeds = {f"{r.metric}/{r.method}": round(float(r.mean_speed_km_per_year), 1) for r in last.itertuples()}
+        speeds = {f"{r.metric}/{r.method}": num(r.mean_speed_km_per_year, 1) for r in last.itertuples()}
         return dg.Output(df, metadata=table_metadata(df, "out_centre_trajectory", mean_speed_km_per_year=speeds))
 
     return [out_centres_of_mass, out_centre_trajectory]

@@ -11,6 +11,7 @@ from aigeo_assets.metrics.matrices import collaboration_matrix, impact_matrix, m
 from aigeo_assets.metrics.top import city_ranks, top_cities, top_city_shares
 from aigeo_assets.resources.io import concat_partitions
 from aigeo_assets.resources.settings import AnalysisSettings, Settings
+from aigeo_assets.schemas import SCHEMAS
 
 GROUP = "city_metrics"
 
@@ -130,7 +131,12 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
     )
     def out_top_cities(out_city_year_metrics: pd.DataFrame) -> dg.Output:
         """The most impactful cities of the reference year (seed 000: "the 20 cities that were most
-        impactful in AI in 2017"); the largest N of AIGEO_TOP_N are kept, ranked."""
+        impactful in AI in 2017"); the largest N of AIGEO_TOP_N are kept, ranked. A reference year
+        without any located city (thin data) gives no top city, and the metadata says so."""
+        if out_city_year_metrics.empty:
+            df = SCHEMAS["out_top_cities"].empty()
+            note = f"no city has metrics in the reference year {settings.reference_year} (AIGEO_REFERENCE_YEAR)"
+            return dg.Output(df, metadata=table_metadata(df, "out_top_cities", top_20=[], note=note))
         df = top_cities(out_city_year_metrics, settings.reference_year, max(settings.top_ns))
         return dg.Output(df, metadata=table_metadata(df, "out_top_cities", top_20=df["city_name"].head(20).tolist()))
 
@@ -144,7 +150,11 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
 
     @dg.asset(**table_asset_args("out_top_city_shares", GROUP), automation_condition=eager)
     def out_top_city_shares(out_city_year_metrics, out_world_year_totals, out_top_cities: pd.DataFrame) -> dg.Output:
-        """The top cities' share of world impact, productivity and AI scientists (Supplementary Fig. 2)."""
+        """The top cities' share of world impact, productivity and AI scientists (Supplementary Fig. 2);
+        empty, saying why, when there is no top city (thin data)."""
+        if out_top_cities.empty:
+            df = SCHEMAS["out_top_city_shares"].empty()
+            return dg.Output(df, metadata=table_metadata(df, "out_top_city_shares", note="no top city in the reference year"))
         df = top_city_shares(
             concat_partitions(out_city_year_metrics), concat_partitions(out_world_year_totals), out_top_cities, settings.top_ns
         )

@@ -5,7 +5,7 @@ import dagster as dg
 import pandas as pd
 
 from aigeo_assets.automation import all_years_automation, yearly_automation
-from aigeo_assets.assets.metadata import table_asset_args, table_metadata
+from aigeo_assets.assets.metadata import coverage_check, table_asset_args, table_metadata
 from aigeo_assets.corpus.authors import AiScientistRule, build_author_years
 from aigeo_assets.corpus.citations import build_core_citations, citation_coverage
 from aigeo_assets.corpus.papers import AiRule, build_core_papers
@@ -22,8 +22,9 @@ def build_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
             dg.AssetCheckSpec("located_cities_exist", asset="core_papers", description="every paper city id has a name and coordinates"),
             dg.AssetCheckSpec(
                 "geocoding_coverage", asset="core_papers", blocking=True,
-                description="at least analysis.min_located_share of the year's corpus papers are placed in a city "
-                "(below it every city metric of the year would be wrong, so downstream assets wait)",
+                description="at least analysis.min_located_share (AIGEO_MIN_LOCATED_SHARE) of the year's corpus papers "
+                "are placed in a city (below it every city metric of the year would be wrong, so downstream assets wait); "
+                "a thin year (fewer than AIGEO_THIN_YEAR_PAPERS corpus papers) only warns",
             ),
         ],
     )
@@ -47,11 +48,8 @@ def build_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
         )
         corpus = df[df["in_corpus"]]
         share = float(corpus["city_geonames_id"].notna().mean()) if len(corpus) else 1.0
-        yield dg.AssetCheckResult(
-            check_name="geocoding_coverage",
-            passed=share >= analysis.min_located_share,
-            metadata={"share_corpus_located": round(share, 4), "threshold": analysis.min_located_share, "corpus_papers": len(corpus)},
-        )
+        yield coverage_check("geocoding_coverage", share, analysis.min_located_share, len(corpus), analysis.thin_year_papers,
+                             what="corpus_papers")
         yield dg.Output(
             df,
             metadata=table_metadata(

@@ -64,3 +64,39 @@ def table_asset_args(table: str, group: str, description: str | None = None, kin
 def table_out(table: str, group: str, description: str | None = None, kinds: set[str] | None = None, **kwargs) -> dg.AssetOut:
     """A multi-asset output holding a declared table (``kwargs``: further ``AssetOut`` arguments)."""
     return dg.AssetOut(**table_asset_args(table, group, description, kinds), **kwargs)
+
+
+def coverage_check(check_name: str, share: float, threshold: float, n: int, thin_below: int, *, what: str,
+                   asset_key: str | None = None, threshold_setting: str = "AIGEO_MIN_LOCATED_SHARE", **extra) -> dg.AssetCheckResult:
+    """A coverage check that never stops a run for thin data: below ``threshold`` it fails with
+    ERROR severity (blocking where the spec is blocking) only when the sample holds at least
+    ``thin_below`` ``what``; a thinner sample fails with WARN severity and says so. The threshold,
+    the thin-sample size and the setting that changes each are in the metadata."""
+    thin = n < thin_below
+    passed = share >= threshold
+    meta = {
+        "share": round(float(share), 4),
+        "threshold": threshold,
+        what: int(n),
+        "thin_sample": thin,
+        "thin_below": thin_below,
+        "settings": f"{threshold_setting} (threshold), AIGEO_THIN_YEAR_PAPERS (thin below)",
+        **extra,
+    }
+    if not passed and thin:
+        meta["note"] = f"only {n} {what} (< {thin_below}): coverage {share:.0%} below {threshold:.0%} is reported, not blocking"
+    return dg.AssetCheckResult(
+        check_name=check_name,
+        asset_key=asset_key,
+        passed=passed,
+        severity=dg.AssetCheckSeverity.WARN if thin else dg.AssetCheckSeverity.ERROR,
+        metadata=meta,
+    )
+
+
+def num(value, digits: int | None = None) -> float | None:
+    """A number for metadata: None for a missing value (pd.NA, NaN, None), else a float, rounded
+    to ``digits`` when given (an empty year's centre or speed has no value, and says so)."""
+    if value is None or pd.isna(value):
+        return None
+    return round(float(value), digits) if digits is not None else float(value)

@@ -5,7 +5,7 @@ import dagster as dg
 import pandas as pd
 
 from aigeo_assets.automation import all_years_automation, yearly_automation
-from aigeo_assets.assets.metadata import OWNERS, preview_markdown, table_asset_args, table_metadata, table_out
+from aigeo_assets.assets.metadata import OWNERS, num, preview_markdown, table_asset_args, table_metadata, table_out
 from aigeo_assets.models.gravity import (
     CITATION_SPECS,
     citation_gravity_frame,
@@ -20,6 +20,7 @@ from aigeo_assets.models.gravity import (
     migration_gravity_frame,
     table_wide,
 )
+from aigeo_assets.models.results import NotEstimable, estimate, not_estimable
 from aigeo_assets.resources.io import concat_partitions
 from aigeo_assets.resources.settings import AnalysisSettings, Settings
 from aigeo_assets.schemas import SCHEMAS
@@ -103,28 +104,39 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
         the pooled pair-years whose citation window is complete, specifications (1)-(4); beyond the
         paper, the structural form with citing-city-year and cited-city-year effects absorbed
         (``structural``) and its log-linear OLS counterpart (``loglinear``). The value is a dict
-        of fitted models (``.params``, ``.bse``, ``.summary()``)."""
+        of fitted models (``.params``, ``.bse``, ``.summary()``); a specification the data cannot
+        identify (no complete year, no positive count) is a ``NotEstimable`` value with its reason,
+        listed in the metadata and the convergence check, and the run goes on."""
         world = concat_partitions(out_world_year_totals)
         years = _complete_years(world)
         frame = concat_partitions(out_gravity_citation_pairs)
         frame = frame[frame["year"].isin(years).to_numpy(bool)].reset_index(drop=True)
-        if frame.empty:
-            raise ValueError("no year has a complete citation window: materialize the citing years first")
         cov = _cov(analysis)
-        fits: dict = {spec: fit_citation_gravity(frame, spec, cov) for spec in CITATION_SPECS}
-        fits["structural"] = fit_structural_gravity(frame, cov)
-        fits["loglinear"] = fit_loglinear_gravity(frame)
-        converged = {k: bool(getattr(f, "converged", True)) for k, f in fits.items()}
-        yield dg.AssetCheckResult(check_name="models_converged", passed=all(converged.values()), metadata={"converged": converged})
+        names = [*CITATION_SPECS, "structural", "loglinear"]
+        if frame.empty:
+            why = "no city pair in a year with a complete citation window" if years else "no year has a complete citation window"
+            fits: dict = {k: NotEstimable(why, family="poisson", outcome="citations") for k in names}
+        else:
+            fits = {spec: estimate(fit_citation_gravity, frame, spec, cov) for spec in CITATION_SPECS}
+            fits["structural"] = estimate(fit_structural_gravity, frame, cov)
+            fits["loglinear"] = estimate(fit_loglinear_gravity, frame)
+        skipped = not_estimable(fits)
+        converged = {k: bool(getattr(f, "converged", True)) for k, f in fits.items() if f.estimable}
+        yield dg.AssetCheckResult(
+            check_name="models_converged",
+            passed=all(converged.values()),
+            metadata={"converged": converged, "not_estimable": skipped},
+        )
         spec4 = fits["(4)"]
         yield dg.Output(
             fits,
             metadata={
-                "years": f"{years[0]}-{years[-1]}",
+                "years": f"{years[0]}-{years[-1]}" if years else "none",
                 "pair_years": len(frame),
-                "elasticity_papers_cited_spec4": float(spec4.params["ln_papers_cited"]),
-                "elasticity_citations_made_spec4": float(spec4.params["ln_citations_made"]),
+                "elasticity_papers_cited_spec4": num(spec4.params.get("ln_papers_cited")),
+                "elasticity_citations_made_spec4": num(spec4.params.get("ln_citations_made")),
                 "cov_type": cov,
+                "not_estimable": dg.MetadataValue.json(skipped),
                 "summary_spec4": dg.MetadataValue.md(f"```\n{spec4.summary()}\n```"),
                 "summary_structural": dg.MetadataValue.md(f"```\n{fits['structural'].summary()}\n```"),
             },
@@ -173,25 +185,22 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
         context: dg.AssetExecutionContext, out_gravity_citation_pairs: pd.DataFrame, out_world_year_totals: pd.DataFrame, analysis: AnalysisSettings
     ):
         """Beyond seed 000: the gravity model year by year, so that a drift in the size elasticities
-        shows. A year the model cannot be fitted on (too few pairs, a control without variation)
-        gives an empty table and says why in the metadata."""
+        shows. A year the model cannot be fitted on (too few pairs, no citation) gives its
+        "not estimable: <reason>" row and says why in the metadata."""
         year = int(context.partition_key)
         complete = bool(_complete_years(out_world_year_totals))
         yield dg.AssetCheckResult(check_name="impact_window_complete", passed=complete, severity=dg.AssetCheckSeverity.WARN)
         cov = _cov(analysis)
         frames, meta = [], {"year": year, "window_complete": complete}
-        for spec, fit in (("(4)", lambda: fit_citation_gravity(out_gravity_citation_pairs, "(4)", cov)),
-                          ("structural", lambda: fit_structural_gravity(out_gravity_citation_pairs, cov))):
-            try:
-                res = fit()
-            except (ValueError, RuntimeError) as err:
-                meta[f"not_estimable_{spec}"] = str(err)
-                continue
-            frames.append(coefficient_frame("gravity_citations", spec, res, year))
-            if spec == "(4)":
-                meta["elasticity_papers_cited"] = float(res.params["ln_papers_cited"])
-                meta["elasticity_citations_made"] = float(res.params["ln_citations_made"])
-                meta["distance_elasticity"] = float(res.params["ln_distance"])
+        for spec, fit in (("(4)", estimate(fit_citation_gravity, out_gravity_citation_pairs, "(4)", cov)),
+                          ("structural", estimate(fit_structural_gravity, out_gravity_citation_pairs, cov))):
+            frames.append(coefficient_frame("gravity_citations", spec, fit, year))
+            if not fit.estimable:
+                meta[f"not_estimable_{spec}"] = str(fit)
+            elif spec == "(4)":
+                meta["elasticity_papers_cited"] = num(fit.params.get("ln_papers_cited"))
+                meta["elasticity_citations_made"] = num(fit.params.get("ln_citations_made"))
+                meta["distance_elasticity"] = num(fit.params.get("ln_distance"))
         df = pd.concat(frames, ignore_index=True) if frames else SCHEMAS["out_model_coefficients"].empty()
         yield dg.Output(df, metadata=table_metadata(df, "out_model_coefficients", **meta))
 
@@ -216,16 +225,15 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
         window = migration_gravity_frame(core_author_years, start, end, cities)
         yearly = [migration_gravity_frame(core_author_years, y - 1, y, cities) for y in range(start + 1, end + 1)]
         pairs = pd.concat([window, *yearly], ignore_index=True)
-        fits = {f"window {start}-{end}": fit_migration_gravity(window, cov)}
-        fits["yearly steps, pooled"] = fit_migration_gravity(pd.concat(yearly, ignore_index=True), cov)
+        fits = {f"window {start}-{end}": estimate(fit_migration_gravity, window, cov)}
+        fits["yearly steps, pooled"] = estimate(fit_migration_gravity, pd.concat(yearly, ignore_index=True), cov)
         rows = [coefficient_frame("gravity_migration", k, f) for k, f in fits.items()]
-        skipped = {}
-        for frame in yearly:
-            y = int(frame["year"].iloc[0]) if len(frame) else None
-            try:
-                rows.append(coefficient_frame("gravity_migration", "yearly", fit_migration_gravity(frame, cov), y))
-            except (ValueError, RuntimeError, IndexError) as err:
-                skipped[str(y)] = str(err)
+        skipped = not_estimable(fits)
+        for y, frame in zip(range(start + 1, end + 1), yearly):
+            fit = estimate(fit_migration_gravity, frame, cov)
+            rows.append(coefficient_frame("gravity_migration", "yearly", fit, y))
+            if not fit.estimable:
+                skipped[str(y)] = fit.reason
         coefs = pd.concat(rows, ignore_index=True)
         table = gravity_table("supplementary_table_3", fits, unit_tests=("ln_scientists_origin", "ln_scientists_destination"))
         yield dg.Output(pairs, output_name="out_gravity_migration_pairs",
@@ -233,7 +241,7 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
         yield dg.Output(
             coefs,
             output_name="out_gravity_migration",
-            metadata={**table_metadata(coefs, "out_model_coefficients", years_not_estimable=skipped), "supplementary_table_3": _md_table(table)},
+            metadata={**table_metadata(coefs, "out_model_coefficients", not_estimable=skipped), "supplementary_table_3": _md_table(table)},
         )
 
     return [out_gravity_citation_pairs, out_gravity_citations, out_gravity_citations_table, out_gravity_citations_by_year, out_gravity_migration]

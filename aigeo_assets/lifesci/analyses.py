@@ -28,7 +28,7 @@ import pandas as pd
 
 from aigeo_assets.geo.regions import WORLD_REGIONS, country_regions
 from aigeo_assets.models.count import negative_binomial
-from aigeo_assets.models.results import CountResult
+from aigeo_assets.models.results import CountResult, NotEstimable, estimate
 
 BASE_REGION = "Asia"
 """Seed 004, Fig. 7: "with the most productive region, Asia, serving as the base category"."""
@@ -63,6 +63,7 @@ DROP_KEYS = ("unknown_region", "unknown_country", "missing", "all_zero_groups", 
 """The ``dropped`` counts ``irr_table`` reports, one ``dropped_<key>`` column each."""
 
 Outcome = Literal["citations", "clinical_citations"]
+
 
 
 # ---------------------------------------------------------------- helpers
@@ -407,7 +408,7 @@ def relevance_models(
     cov_type: str = "HC1",
     cluster_by: str | None = None,
     **fit_kwargs,
-) -> CountResult:
+) -> CountResult | NotEstimable:
     """Seed 004 Fig. 7: negative binomial (NB2) regression of ``outcome`` (``citations``, Fig. 7A/D;
     ``clinical_citations``, Fig. 7B/C) on dummies of the lead author's world region, Asia the base
     category, with publication-year effects absorbed ("we account for publication years using
@@ -421,7 +422,8 @@ def relevance_models(
     zero outcomes ... get automatically dropped"). A region absent from the sample is omitted
     (``result.omitted``). Covariance: ``cov_type`` (default HC1, heteroskedasticity-robust; the
     paper does not say), or clustered by the column ``cluster_by``. Regressor names:
-    ``REGION_TERMS``; ``result.irr()`` gives the IRRs.
+    ``REGION_TERMS``; ``result.irr()`` gives the IRRs. A sample that cannot identify the model
+    (no positive outcome, fewer articles than parameters) gives a ``NotEstimable`` with its reason.
     """
     a = with_regions(articles)
     unknown = int(a["_region"].isna().sum())
@@ -432,30 +434,37 @@ def relevance_models(
     if outlet_effects:
         absorb["outlet"] = a["outlet_id"].astype(object).where(a["outlet_id"].notna(), np.nan).to_numpy()
     kw = {"missing": "drop", "collinear": "drop", **_cov_kwargs(a, cov_type, cluster_by), **fit_kwargs}
-    res = negative_binomial(y.reset_index(drop=True), X.reset_index(drop=True), absorb=absorb.reset_index(drop=True), **kw)
+    res = estimate(negative_binomial, y.reset_index(drop=True), X.reset_index(drop=True), absorb=absorb.reset_index(drop=True), **kw)
     res.dropped = {"unknown_region": unknown, **res.dropped}
     res.outcome = outcome
     return res
 
 
-def fit_relevance_models(articles: pd.DataFrame, **kwargs) -> dict[str, CountResult]:
+def fit_relevance_models(articles: pd.DataFrame, **kwargs) -> dict[str, CountResult | NotEstimable]:
     """The four models of seed 004 Fig. 7 keyed by panel (``FIG7_MODELS``): A citations and B
     clinical citations with year effects; C clinical citations and D citations with year and
     outlet effects."""
     return {panel: relevance_models(articles, outcome, outlet, **kwargs) for panel, (outcome, outlet) in FIG7_MODELS.items()}
 
 
-def irr_table(results: dict[str, CountResult], alpha: float = 0.05) -> pd.DataFrame:
+def irr_table(results: dict[str, CountResult | NotEstimable], alpha: float = 0.05) -> pd.DataFrame:
     """Incidence-rate ratios of fitted models as one long frame (Figs. 7 and 8A).
 
     Columns: ``model`` (the dict key), ``outcome``, ``absorbed`` (the absorbed effects, comma
     separated), ``term``, ``label`` (``TERM_LABELS``), ``coef``, ``std_err``, ``irr``, ``lower``,
     ``upper`` (the ``1 - alpha`` interval, exp of the coefficient's bounds), ``p_value``, ``nobs``,
     ``nb_alpha`` (the NB2 dispersion), ``converged``, and one ``dropped_<key>`` per ``DROP_KEYS``
-    (0 when the model did not record it).
+    (0 when the model did not record it). A model that was not estimable gets one row whose
+    ``term`` and ``label`` are "not estimable: <reason>" and whose estimates are null
+    (``models.results.NOT_ESTIMABLE``).
     """
     rows = []
     for model, res in results.items():
+        if not res.estimable:
+            row = {"model": str(model), "outcome": res.outcome, "absorbed": ",".join(res.absorbed), "term": str(res),
+                   "label": str(res), "nobs": int(res.nobs), "converged": False}
+            rows.append({**row, **{f"dropped_{k}": int(res.dropped.get(k, 0)) for k in DROP_KEYS}})
+            continue
         irr = res.irr(alpha)
         for term in res.params.index:
             row = {
@@ -492,7 +501,7 @@ def collaboration_model(
     cov_type: str = "HC1",
     cluster_by: str | None = None,
     **fit_kwargs,
-) -> CountResult:
+) -> CountResult | NotEstimable:
     """Seed 004 Fig. 8A: NB2 regression of ``outcome`` on ``international`` (1 when at least two
     authors are affiliated with different countries; a null flag is 0), "controlling for
     publication year dummy variables, the locale of the lead author, and the total number of
@@ -502,7 +511,8 @@ def collaboration_model(
     Articles without a lead country are dropped and counted as ``dropped["unknown_country"]``;
     missing outcome, year or ``n_authors`` as ``missing``; countries or years with an all-zero
     outcome as ``all_zero_groups``. Covariance as in ``relevance_models``. Regressors:
-    ``international``, ``n_authors``.
+    ``international``, ``n_authors``. A sample that cannot identify the model gives a
+    ``NotEstimable`` with its reason.
     """
     a = with_regions(articles)
     unknown = int(a["_country"].isna().sum())
@@ -519,7 +529,7 @@ def collaboration_model(
          "year": pd.to_numeric(a["publication_year"], errors="coerce").to_numpy()}
     )
     kw = {"missing": "drop", "collinear": "drop", **_cov_kwargs(a, cov_type, cluster_by), **fit_kwargs}
-    res = negative_binomial(y.reset_index(drop=True), X, absorb=absorb, **kw)
+    res = estimate(negative_binomial, y.reset_index(drop=True), X, absorb=absorb, **kw)
     res.dropped = {"unknown_country": unknown, **res.dropped}
     res.outcome = outcome
     return res

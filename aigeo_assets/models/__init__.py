@@ -2,6 +2,6 @@
 models of seed 000 built on them. Pure functions, no Dagster."""
 
 from aigeo_assets.models.count import fit_count_model, negative_binomial, poisson
-from aigeo_assets.models.results import CountResult, WaldTest
+from aigeo_assets.models.results import CountResult, NotEstimable, NotEstimableError, WaldTest, estimate, not_estimable
 
-__all__ = ["CountResult", "WaldTest", "fit_count_model", "negative_binomial", "poisson"]
+__all__ = ["CountResult", "NotEstimable", "NotEstimableError", "WaldTest", "estimate", "not_estimable", "fit_count_model", "negative_binomial", "poisson"]

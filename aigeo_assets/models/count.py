@@ -37,7 +37,7 @@ from scipy import linalg, optimize
 from scipy.special import digamma, gammaln
 
 from aigeo_assets.models.absorb import FixedEffects, demean, drop_all_zero_groups, recover_effects, separated_by_effects
-from aigeo_assets.models.results import CountResult
+from aigeo_assets.models.results import CountResult, NotEstimableError
 
 Family = Literal["poisson", "negbin"]
 CovType = Literal["nonrobust", "HC0", "HC1", "cluster"]
@@ -181,7 +181,9 @@ def fit_count_model(
             idx_keep = idx_keep[alive]
             continue
         if not (yk > 0).any():
-            raise ValueError(f"no observation with a positive outcome among {len(yk)} (after {dropped}): nothing to fit")
+            lost = ", ".join(f"{k} {v:,}" for k, v in dropped.items() if v)
+            raise _not_estimable(f"no positive outcome in {len(yk):,} observations" + (f" (dropped: {lost})" if lost else ""),
+                                 family, outcome, len(yk))
         sep = separated_by_effects(yk, fe) | separated_by_regressors(yk, x_all[idx_keep])
         if sep.any():
             dropped["separated"] += int(sep.sum())
@@ -203,12 +205,19 @@ def fit_count_model(
             continue
         break
     else:
-        raise RuntimeError("separation checks did not settle in 20 rounds")
+        raise _not_estimable("separation checks did not settle in 20 rounds", family, outcome, len(idx_keep))
 
     cl = None if clusters is None else np.asarray(clusters, dtype=object)[idx_keep]
     result = _finish(family, fit, yk, fe, names, cov_type, cl, dropped, outcome, recover_fixed_effects)
     result.omitted = omitted
     return result
+
+
+def _not_estimable(reason: str, family: str, outcome, nobs: int) -> NotEstimableError:
+    """The error of a sample that cannot identify the model, with what ``estimate`` reports."""
+    err = NotEstimableError(reason)
+    err.family, err.outcome, err.nobs = family, str(outcome), int(nobs)
+    return err
 
 
 def _irls(family, y, x, off, fe, names, constant, alpha_fixed, tol, demean_tol, maxiter) -> dict:
@@ -328,6 +337,8 @@ def _finish(family, fit, y, fe, names, cov_type, clusters, dropped, outcome, rec
     xt, w, mu, alpha = fit["xt"], fit["w"], fit["mu"], fit["alpha"]
     n, p = xt.shape
     k = p + fe.degrees_of_freedom()
+    if p and n <= k:
+        raise _not_estimable(f"{n:,} observations for {k:,} parameters: no degree of freedom left", family, outcome, n)
     gram = (xt * w[:, None]).T @ xt if p else np.zeros((0, 0))
     bread = linalg.inv(gram) if p else gram
     # score of observation i for b: x~_i (y_i - mu_i) / (1 + alpha mu_i)
@@ -344,7 +355,7 @@ def _finish(family, fit, y, fe, names, cov_type, clusters, dropped, outcome, rec
         codes, uniq = pd.factorize(pd.Series(clusters))
         n_clusters = len(uniq)
         if n_clusters < 2:
-            raise ValueError("cov_type='cluster' needs at least two clusters")
+            raise _not_estimable(f"cov_type='cluster' needs at least two clusters (have {n_clusters})", family, outcome, n)
         sg = np.column_stack([np.bincount(codes, weights=xt[:, j] * u, minlength=n_clusters) for j in range(p)])
         cov = bread @ (sg.T @ sg) @ bread * (n_clusters / (n_clusters - 1)) * ((n - 1) / (n - k))
     llf = _loglike(family, y, mu, alpha)

@@ -25,8 +25,8 @@ import pandas as pd
 from aigeo_assets.metrics.centres import haversine_km
 from aigeo_assets.metrics.matrices import migration_cells
 from aigeo_assets.models.count import poisson
-from aigeo_assets.models.results import CountResult
-from aigeo_assets.schemas import conform
+from aigeo_assets.models.results import CountResult, NotEstimable, NotEstimableError
+from aigeo_assets.schemas import SCHEMAS, conform
 
 CULTURAL = ("same_country", "same_subregion", "shared_language", "same_bloc")
 CITATION_SPECS: dict[str, tuple[str, ...]] = {
@@ -237,6 +237,7 @@ class LinearFit:
     nobs: int
     rsquared: float
     cov_type: str
+    estimable = True
 
     @property
     def pvalues(self) -> pd.Series:
@@ -269,10 +270,15 @@ def fit_loglinear_gravity(frame: pd.DataFrame, terms: Sequence[str] = STRUCTURAL
     from linearmodels.iv.absorbing import AbsorbingLS
 
     data = frame.dropna(subset=list(terms))
+    if len(data) <= len(terms):
+        raise NotEstimableError(f"{len(data):,} observations with every term for {len(terms)} terms (of {len(frame):,})")
     absorb = city_year_effects(data).astype("category")
     y = np.log1p(data[data.columns[3]].astype(float)).rename("ln1p_outcome")
     exog = data[list(terms)].astype(float)
-    res = AbsorbingLS(y, exog, absorb=absorb, drop_absorbed=True).fit(cov_type="robust")
+    try:
+        res = AbsorbingLS(y, exog, absorb=absorb, drop_absorbed=True).fit(cov_type="robust")
+    except (ValueError, np.linalg.LinAlgError) as err:
+        raise NotEstimableError(f"log-linear OLS on {len(data):,} observations: {err}") from None
     return LinearFit(res.params, res.std_errors, int(res.nobs), float(res.rsquared), "robust (HC0)")
 
 
@@ -331,8 +337,14 @@ def _pval_text(p: float) -> str:
     return "<0.001" if p < 0.001 else f"{p:.3f}" if p < 0.1 else f"{p:.2f}"
 
 
-def coefficient_frame(model: str, spec: str, fit: CountResult | LinearFit, year: int | None = None) -> pd.DataFrame:
-    """``out_model_coefficients`` rows of one fit (tidy: one row per term)."""
+def coefficient_frame(model: str, spec: str, fit: CountResult | LinearFit | NotEstimable, year: int | None = None) -> pd.DataFrame:
+    """``out_model_coefficients`` rows of one fit (tidy: one row per term). A model that was not
+    estimable gets one row whose ``term`` is "not estimable: <reason>" (``results.NOT_ESTIMABLE``)
+    and whose estimates are null."""
+    if not fit.estimable:
+        row = {"model": model, "spec": spec, "year": year, "term": str(fit), "nobs": fit.nobs, "converged": False,
+               "estimator": {"poisson": "PPML", "negbin": "NB2"}.get(fit.family, "")}
+        return conform(pd.DataFrame([row]).reindex(columns=SCHEMAS["out_model_coefficients"].names), "out_model_coefficients")
     t = fit.to_frame()
     if isinstance(fit, CountResult):
         extra = {
@@ -356,13 +368,15 @@ def coefficient_frame(model: str, spec: str, fit: CountResult | LinearFit, year:
 
 def gravity_table(
     name: str,
-    fits: Mapping[str, CountResult | LinearFit],
+    fits: Mapping[str, CountResult | LinearFit | NotEstimable],
     unit_tests: Sequence[str] = ("ln_papers_cited", "ln_citations_made"),
     controls: Mapping[str, Mapping[str, bool]] | None = None,
 ) -> pd.DataFrame:
     """A table laid out like seed 000's Table 1: one column per fit, a coefficient row and a
     standard-error row per term ("1.145***" over "(0.029)"), optional "Controls" rows, N, both
-    pseudo R-squared, and the p-values of the Wald tests "coefficient = 1" (chi-squared, 1 df)."""
+    pseudo R-squared, and the p-values of the Wald tests "coefficient = 1" (chi-squared, 1 df).
+    A fit that was not estimable (``NotEstimable``) shows "not estimable: <reason>" in its column's
+    N row and nothing else."""
     terms: list[str] = []
     for fit in fits.values():
         for t in fit.params.index:
@@ -382,9 +396,10 @@ def gravity_table(
         rows += [coef_row, se_row]
     for control, flags in (controls or {}).items():
         rows.append({"row": control, "term": "", "kind": "control", **{k: ("Yes" if flags.get(k) else "No") for k in fits}})
-    rows.append({"row": "N", "term": "", "kind": "stat", **{k: f"{f.nobs:,}" for k, f in fits.items()}})
+    rows.append({"row": "N", "term": "", "kind": "stat", **{k: (f"{f.nobs:,}" if f.estimable else str(f)) for k, f in fits.items()}})
     rows.append({"row": "Pseudo R-sq (squared corr.)", "term": "", "kind": "stat",
-                 **{k: (f"{f.pseudo_rsquared('corr'):.3f}" if isinstance(f, CountResult) else f"{f.rsquared:.3f} (R2)") for k, f in fits.items()}})
+                 **{k: (f"{f.pseudo_rsquared('corr'):.3f}" if isinstance(f, CountResult) else f"{f.rsquared:.3f} (R2)" if f.estimable else "")
+                    for k, f in fits.items()}})
     rows.append({"row": "Pseudo R-sq (McFadden)", "term": "", "kind": "stat",
                  **{k: (f"{f.pseudo_rsquared('mcf'):.3f}" if isinstance(f, CountResult) else "") for k, f in fits.items()}})
     for t in unit_tests:

@@ -3,12 +3,21 @@
 A ``CountResult`` keeps the estimates, their covariance, fit statistics and the bookkeeping of the
 sample (observations dropped, and why), not the data: it pickles small, so a fitted model can be
 an asset of its own.
+
+A model the data cannot identify (no positive outcome, no observation left, fewer observations
+than parameters: a thin year of real records) is not an error of the run: the engine raises
+``NotEstimableError`` and ``estimate`` turns it into a ``NotEstimable`` value that stands where the
+fit would (same vocabulary, empty estimates, ``estimable`` False) and says why, e.g. "not
+estimable: no positive outcome in 12 observations". Every model asset, table, figure and the
+atlas use it the same way.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -54,6 +63,11 @@ def parse_constraint(expr: str, names: list[str]) -> tuple[np.ndarray, float]:
     return row, q
 
 
+class NotEstimableError(ValueError):
+    """The data cannot identify the model (no positive outcome, no observation, no degree of
+    freedom left): a property of the sample, not a bug. ``estimate`` turns it into ``NotEstimable``."""
+
+
 @dataclass
 class CountResult:
     """Poisson (PPML) or negative binomial (NB2) fit with absorbed fixed effects.
@@ -84,6 +98,8 @@ class CountResult:
     outcome: str = "y"
     omitted: list[str] = field(default_factory=list)
     """Regressors left out as collinear (``collinear="drop"``)."""
+    estimable = True
+    """A fitted model (``NotEstimable`` has False here)."""
 
     # -- statsmodels' vocabulary -------------------------------------------------------------
     @property
@@ -181,3 +197,103 @@ class CountResult:
 
     def __repr__(self) -> str:
         return f"<CountResult {self.family} {self.outcome} nobs={self.nobs} k={len(self.params)}>"
+
+
+_RESULT_COLUMNS = ["term", "coef", "std_err", "z", "p_value", "ci_lower", "ci_upper"]
+
+
+@dataclass
+class NotEstimable:
+    """A model the data cannot identify, standing where its fit would be: what was attempted,
+    on how many observations, and why it could not be estimated.
+
+    It speaks the fitted models' vocabulary with nothing in it (empty ``params``/``bse``/
+    ``pvalues``, ``to_frame()`` and ``irr()`` with no rows, ``nobs``), so tables built from
+    several fits show the reason in its column instead of numbers; ``estimable`` is False and
+    ``converged`` is None (nothing was iterated: a convergence check skips it)."""
+
+    reason: str
+    family: str = ""
+    outcome: str = "y"
+    nobs: int = 0
+    estimable = False
+    converged = None
+    alpha = None
+    dropped: dict[str, int] = field(default_factory=dict)
+    absorbed: dict[str, int] = field(default_factory=dict)
+    omitted: list[str] = field(default_factory=list)
+
+    @property
+    def params(self) -> pd.Series:
+        return pd.Series([], dtype=float, name="coef")
+
+    @property
+    def bse(self) -> pd.Series:
+        return pd.Series([], dtype=float, name="bse")
+
+    @property
+    def pvalues(self) -> pd.Series:
+        return pd.Series([], dtype=float, name="pvalue")
+
+    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+        return pd.DataFrame({"lower": pd.Series([], dtype=float), "upper": pd.Series([], dtype=float)})
+
+    def irr(self, alpha: float = 0.05) -> pd.DataFrame:
+        return pd.DataFrame({c: pd.Series([], dtype=float) for c in ("irr", "lower", "upper")})
+
+    def pseudo_rsquared(self, kind: str = "mcf") -> float:
+        return float("nan")
+
+    def to_frame(self, alpha: float = 0.05) -> pd.DataFrame:
+        return pd.DataFrame({c: pd.Series([], dtype=object if c == "term" else float) for c in _RESULT_COLUMNS})
+
+    def wald_test(self, hypothesis) -> WaldTest:
+        raise NotEstimableError(str(self))
+
+    def summary(self) -> str:
+        return f"{self.outcome}: {self}"
+
+    def __str__(self) -> str:
+        return f"not estimable: {self.reason}"
+
+    def __repr__(self) -> str:
+        return f"<NotEstimable {self.family} {self.outcome}: {self.reason}>"
+
+
+def estimate(fit: Callable[..., Any], *args, **kwargs):
+    """``fit(*args, **kwargs)``, or a ``NotEstimable`` carrying the reason when the data cannot
+    identify the model (``NotEstimableError``, or a singular information matrix). Other errors (a
+    bad argument, negative counts) still raise: they are not a property of a thin sample."""
+    try:
+        return fit(*args, **kwargs)
+    except NotEstimableError as err:
+        return NotEstimable(str(err), family=getattr(err, "family", ""), outcome=getattr(err, "outcome", "y"),
+                            nobs=int(getattr(err, "nobs", 0)))
+    except np.linalg.LinAlgError as err:
+        return NotEstimable(f"singular information matrix ({err})")
+
+
+NOT_ESTIMABLE = "not estimable"
+"""How every table marks a model that could not be estimated: one row whose ``term`` is
+"not estimable: <reason>" and whose numbers are null (``out_model_coefficients``,
+``out_lifesci_irrs``); figures and the atlas show the reason where the estimates would be."""
+
+
+def not_estimable_rows(terms: pd.Series) -> pd.Series:
+    """Which rows of a coefficient table stand for a model that was not estimable."""
+    return terms.astype("string").str.startswith(NOT_ESTIMABLE).fillna(False).astype(bool)
+
+
+def not_estimable_reasons(table: pd.DataFrame, by: tuple[str, ...] = ("model",)) -> dict[str, str]:
+    """``{"<by values joined by ' '>": "not estimable: <reason>"}`` of a coefficient table's
+    not-estimable rows (empty when every model was estimated)."""
+    if table is None or table.empty or "term" not in table.columns:
+        return {}
+    rows = table[not_estimable_rows(table["term"]).to_numpy(bool)]
+    keys = [c for c in by if c in rows.columns]
+    return {" ".join(str(v) for v in r[keys] if not pd.isna(v)): str(r["term"]) for _, r in rows.iterrows()}
+
+
+def not_estimable(fits) -> dict[str, str]:
+    """``{name: reason}`` of the fits in a mapping that could not be estimated."""
+    return {str(k): f.reason for k, f in fits.items() if not getattr(f, "estimable", True)}

@@ -40,6 +40,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from aigeo_assets.models.results import NOT_ESTIMABLE, not_estimable_reasons, not_estimable_rows
 from aigeo_assets.reports.figures import GEO_TRACE_TYPES, FigureSetupError, _atomic_write_all, topojson_dir
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,8 @@ class AtlasFigure:
     """One item of the atlas: a figure (a plotly ``figure``, or the ``html_path`` ``write_figure``
     wrote) and/or a ``table`` (a DataFrame, or a markdown pipe table), with the numbers behind it
     (``data``: a DataFrame, or several by name) offered as CSV. ``error`` marks it as not
-    available, with the reason; so does a figure file that does not exist."""
+    available, with the reason; so does a figure file that does not exist. ``note`` is said above
+    the figure (the models behind it that were not estimable, and why)."""
 
     key: str
     study: str  # "seed 000" or "seed 004"
@@ -77,6 +79,7 @@ class AtlasFigure:
     table: pd.DataFrame | str | None = None
     data: pd.DataFrame | Mapping[str, pd.DataFrame] | None = None
     error: str | None = None
+    note: str | None = None
 
 
 @dataclass
@@ -340,6 +343,8 @@ def _plot_html(r: _Rendered) -> str:
 def _section_html(r: _Rendered) -> str:
     it = r.item
     parts = [f'<section class="figure" id="sec-{r.anchor}">', f'<h3><span class="num">{_e(it.number)}</span> {_e(it.title)}</h3>']
+    if it.note:
+        parts.append(f'<div class="missing not-estimable" role="note">{_e(it.note)}</div>')
     if r.missing is not None:
         parts.append(f'<div class="missing" role="note">Not available: {_e(r.missing)}</div>')
     else:
@@ -587,9 +592,12 @@ def _bridges_data(t: Mapping[str, pd.DataFrame], top_k: int = 5) -> pd.DataFrame
 
 def model_table(coefs: pd.DataFrame, specs: Sequence[str] | None = None) -> pd.DataFrame:
     """A coefficient table (``out_model_coefficients``): a row per term, a column per spec, cells
-    "coef (se)" with stars (for tables that have no laid-out ``out_model_table``)."""
+    "coef (se)" with stars (for tables that have no laid-out ``out_model_table``); a model that was
+    not estimable has "not estimable: <reason>" as its N."""
     c = coefs[coefs["year"].isna()] if "year" in coefs else coefs
     specs = list(specs or dict.fromkeys(c["spec"]))
+    skipped = not_estimable_reasons(c, by=("spec",))
+    c = c[~not_estimable_rows(c["term"]).to_numpy(bool)]
     terms = list(dict.fromkeys(c["term"]))
     rows = []
     for term in terms:
@@ -603,7 +611,8 @@ def model_table(coefs: pd.DataFrame, specs: Sequence[str] | None = None) -> pd.D
             else:
                 row[s] = ""
         rows.append(row)
-    nobs = {"term": "N", **{s: f"{int(c[c['spec'] == s]['nobs'].iloc[0]):,}" if (c["spec"] == s).any() else "" for s in specs}}
+    nobs = {"term": "N", **{s: skipped.get(s) or (f"{int(c[c['spec'] == s]['nobs'].iloc[0]):,}" if (c["spec"] == s).any() else "")
+                            for s in specs}}
     return pd.DataFrame(rows + [nobs])
 
 
@@ -868,8 +877,27 @@ def sections_from_catalogue(
         out.append(AtlasFigure(
             key=e.key, study=e.study, number=e.number, title=e.title, caption=e.caption,
             html_path=html_path, figure=figures.get(e.key), table=table, data=data, error=error,
+            note=not_estimable_note(data),
         ))
     return out
+
+
+def not_estimable_note(data: pd.DataFrame | Mapping[str, pd.DataFrame] | None) -> str | None:
+    """"Not estimable on these data: <model>: <reason>; ..." for the coefficient rows of ``data``
+    that stand for models that could not be estimated (``models.results.NOT_ESTIMABLE``); None
+    when there are none."""
+    frames = list(data.values()) if isinstance(data, Mapping) else [data]
+    reasons: dict[str, str] = {}
+    for df in frames:
+        if isinstance(df, pd.DataFrame) and "term" in df.columns:
+            by = tuple(c for c in ("model", "spec", "year") if c in df.columns)
+            reasons.update(not_estimable_reasons(df, by=by))
+    if not reasons:
+        return None
+    by_reason: dict[str, list[str]] = {}
+    for k, v in reasons.items():
+        by_reason.setdefault(v.removeprefix(NOT_ESTIMABLE + ": "), []).append(k)
+    return "Not estimable on these data: " + "; ".join(f"{', '.join(ks)}: {v}" for v, ks in by_reason.items())
 
 
 # ---------------------------------------------------------------- findings: formatting

@@ -303,3 +303,21 @@ def png_markdown(png: Path, html: Path, *, max_width: int = 900) -> str:
         f"![{png.stem}](data:image/png;base64,{b64})\n\n"
         f"Interactive figure: [{html.name}]({html.as_uri()}) (`{html}`)\n"
     )
+
+
+def note_not_estimable(fig: go.Figure, reasons: dict[str, str]) -> go.Figure:
+    """Say on the figure which models could not be estimated, and why (``reasons``: label ->
+    "not estimable: <reason>", from ``models.results.not_estimable_reasons``): in the middle of an
+    empty figure, else under the plot. Nothing is added when every model was estimated."""
+    if not reasons:
+        return fig
+    text = "<br>".join(f"{k}: {v}" if k else v for k, v in reasons.items())
+    empty = not any(len(getattr(t, "x", None) or getattr(t, "y", None) or []) for t in fig.data)
+    fig.add_annotation(
+        text=text, xref="paper", yref="paper", x=0.5, y=0.5 if empty else -0.12, xanchor="center",
+        yanchor="middle" if empty else "top", showarrow=False, align="left",
+        font={"color": "#8e2a1e", "size": 14 if empty else 12}, bgcolor="#fdf2f0", bordercolor="#c0392b", borderwidth=1,
+    )
+    if not empty:
+        fig.update_layout(margin={"b": 90 + 18 * len(reasons)})
+    return fig

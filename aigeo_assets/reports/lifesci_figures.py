@@ -15,7 +15,9 @@ from plotly.subplots import make_subplots
 
 from aigeo_assets.geo.regions import WORLD_REGIONS
 from aigeo_assets.lifesci.analyses import FIG7_MODELS, REGION_SHORT
+from aigeo_assets.models.results import not_estimable_reasons, not_estimable_rows
 from aigeo_assets.reports.city_figures import style_world_map
+from aigeo_assets.reports.figures import note_not_estimable
 
 REGION_COLORS: dict[str, str] = {
     "Africa": "#ff7f0e",
@@ -189,12 +191,15 @@ def _panel_title(model: str, rows: pd.DataFrame) -> str:
 def fig_relevance_irrs(irrs: pd.DataFrame) -> go.Figure:
     """Seed 004 Fig. 7: forest plots of the regions' IRRs (base Asia) with 95% intervals from
     ``irr_table(fit_relevance_models(...))``, one panel per model (A, B top; D, C bottom, as in
-    the paper), a dotted line at 1. Points are ordered as ``REGION_TERMS``."""
+    the paper), a dotted line at 1. Points are ordered as ``REGION_TERMS``. A model that was not
+    estimable has no panel: the figure names it with its reason."""
+    skipped = {f"Model {k}": v for k, v in not_estimable_reasons(irrs).items()}
+    irrs = irrs[~not_estimable_rows(irrs["term"]).to_numpy(bool)]
     models = list(dict.fromkeys(irrs["model"].astype(str)))
     order = [m for m in ("A", "B", "D", "C") if m in models] + [m for m in models if m not in FIG7_MODELS]
     rows_n = (len(order) + 1) // 2
     titles = [_panel_title(m, irrs[irrs["model"] == m]) for m in order]
-    fig = make_subplots(rows=rows_n, cols=2 if len(order) > 1 else 1, subplot_titles=titles, horizontal_spacing=0.18, vertical_spacing=0.15)
+    fig = make_subplots(rows=max(rows_n, 1), cols=2 if len(order) > 1 else 1, subplot_titles=titles, horizontal_spacing=0.18, vertical_spacing=0.15)
     for k, m in enumerate(order):
         s = irrs[irrs["model"] == m]
         r, c = k // 2 + 1, k % 2 + 1
@@ -210,9 +215,9 @@ def fig_relevance_irrs(irrs: pd.DataFrame) -> go.Figure:
         )
         fig.add_vline(x=1.0, line=dict(color="grey", dash="dot"), row=r, col=c)
         fig.update_xaxes(title_text="IRR vs Asia (95% CI)", row=r, col=c)
-    fig.update_layout(template="plotly_white", height=330 * rows_n,
+    fig.update_layout(template="plotly_white", height=330 * max(rows_n, 1),
                       title="Relevance of AI life-science articles by world region: negative binomial IRRs, base Asia")
-    return fig
+    return note_not_estimable(fig, skipped)
 
 
 # ---------------------------------------------------------------- Fig. 8
@@ -222,7 +227,8 @@ def fig_international_collaboration(irrs: pd.DataFrame, by_year: pd.DataFrame, b
     """Seed 004 Fig. 8: (A) the IRR of ``international`` per outcome with 95% intervals
     (``irr_table`` of ``collaboration_model`` fits; other terms ignored), (B) the share of
     international articles per year (``international_share_by_year``), (C) by lead region
-    (``international_share_by_region``)."""
+    (``international_share_by_region``). Models that were not estimable are named with their reason."""
+    skipped = {f"Model {k}": v for k, v in not_estimable_reasons(irrs).items()}
     fig = make_subplots(rows=1, cols=3, column_widths=[0.3, 0.4, 0.3], horizontal_spacing=0.09, subplot_titles=(
         "A: international vs national (IRR, 95% CI)", "B: share of international articles", "C: by region of the lead author"))
     s = irrs[irrs["term"] == "international"]
@@ -241,7 +247,7 @@ def fig_international_collaboration(irrs: pd.DataFrame, by_year: pd.DataFrame, b
     fig.update_yaxes(title_text="% international", row=1, col=2)
     fig.update_yaxes(title_text="% international", row=1, col=3)
     fig.update_layout(template="plotly_white", height=480, title="International collaborations")
-    return fig
+    return note_not_estimable(fig, skipped)
 
 
 # ---------------------------------------------------------------- Fig. 9

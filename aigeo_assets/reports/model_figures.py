@@ -7,6 +7,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from aigeo_assets.models.gravity import TERM_LABELS
+from aigeo_assets.models.results import not_estimable_reasons
+from aigeo_assets.reports.figures import note_not_estimable
 
 ELASTICITIES = ("ln_papers_cited", "ln_citations_made", "ln_distance", "same_city")
 
@@ -14,8 +16,10 @@ ELASTICITIES = ("ln_papers_cited", "ln_citations_made", "ln_distance", "same_cit
 def fig_elasticities_by_year(coefs: pd.DataFrame, *, spec: str = "(4)", terms: tuple[str, ...] = ELASTICITIES) -> go.Figure:
     """The gravity model's coefficients fitted year by year (``out_gravity_citations_by_year``),
     each with its 95% interval as a band, one panel per term; the unit line marks Table 1's
-    "coefficient = 1" for the two size elasticities."""
+    "coefficient = 1" for the two size elasticities. Years whose model was not estimable are
+    named on the figure with their reason."""
     sub = coefs[(coefs["spec"] == spec) & coefs["term"].isin(terms)].dropna(subset=["year"])
+    skipped = not_estimable_reasons(coefs[coefs["spec"] == spec], by=("year",))
     terms = tuple(t for t in terms if t in set(sub["term"]))
     fig = make_subplots(rows=len(terms), cols=1, shared_xaxes=True, subplot_titles=[TERM_LABELS.get(t, t) for t in terms])
     for row, term in enumerate(terms, start=1):
@@ -31,13 +35,16 @@ def fig_elasticities_by_year(coefs: pd.DataFrame, *, spec: str = "(4)", terms: t
             fig.add_hline(y=1.0, line={"dash": "dot", "color": "grey"}, row=row, col=1)
     fig.update_layout(title=f"Gravity model of citations, specification {spec}, fitted year by year (95% intervals)",
                       template="plotly_white", height=260 * max(len(terms), 1))
-    return fig
+    return note_not_estimable(fig, _one_line(skipped, "years"))
 
 
 def fig_gravity_comparison(coefs: pd.DataFrame, specs: tuple[str, ...] = ("(4)", "structural", "loglinear")) -> go.Figure:
     """The dyadic frictions as estimated by PPML (Table 1's (4)), PPML with city-year effects and
-    OLS on ln(1 + citations) with the same effects: coefficients with 95% intervals."""
-    sub = coefs[coefs["spec"].isin(specs) & (coefs["term"] != "const")]
+    OLS on ln(1 + citations) with the same effects: coefficients with 95% intervals. A model that
+    was not estimable is named on the figure with its reason."""
+    skipped = not_estimable_reasons(coefs[coefs["spec"].isin(specs)], by=("spec",))
+    sub = coefs[coefs["spec"].isin(specs) & (coefs["term"] != "const") & ~coefs["term"].isin(list(skipped.values()))]
+    specs = tuple(s for s in specs if s not in skipped)
     shared = [t for t in dict.fromkeys(sub["term"]) if sub.loc[sub["term"] == t, "spec"].nunique() == len(specs)]
     labels = {"(4)": "PPML (4)", "structural": "PPML, city-year effects", "loglinear": "OLS ln(1+y), city-year effects"}
     fig = go.Figure()
@@ -54,4 +61,12 @@ def fig_gravity_comparison(coefs: pd.DataFrame, specs: tuple[str, ...] = ("(4)",
     fig.update_layout(title="Frictions in the gravity model of citations: PPML beside its structural and log-linear forms",
                       template="plotly_white", height=520, xaxis_title="coefficient (95% interval)",
                       yaxis={"tickvals": list(range(len(shared))), "ticktext": [TERM_LABELS.get(t, t) for t in shared]})
-    return fig
+    return note_not_estimable(fig, {labels.get(k, k): v for k, v in skipped.items()})
+
+
+def _one_line(reasons: dict[str, str], what: str) -> dict[str, str]:
+    """Many years with the same reason in one line: {"2010, 2011": reason}."""
+    by_reason: dict[str, list[str]] = {}
+    for k, v in reasons.items():
+        by_reason.setdefault(v, []).append(k)
+    return {f"{what} {', '.join(ks)}": v for v, ks in by_reason.items()}

@@ -39,6 +39,8 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "AIGEO_PUBMED_PATTERN": ("*.xml|*.xml.gz", "'|'-separated globs of the file names read under AIGEO_PUBMED_DIR, subfolders included (a glob with '/' matches the relative path)"),
     "AIGEO_RANKINGS_DIR": ("", "folder with journal_ranking.csv and conference_ranking.csv (default: the sample world's)"),
     "AIGEO_LIFESCI_START_YEAR": ("2000", "first year of the life-science atlas (seed 004: 2000)"),
+    "AIGEO_MIN_LOCATED_SHARE": ("0.6", "geocoding coverage check of core_papers: the share of a year's corpus papers placed in a city below which the year is held back (blocking)"),
+    "AIGEO_THIN_YEAR_PAPERS": ("50", "a year whose corpus holds fewer papers is thin: its coverage checks warn instead of blocking the run"),
 }
 
 
@@ -78,6 +80,8 @@ class Settings:
     pubmed_pattern: str = "*.xml|*.xml.gz"
     rankings_dir: Path | None = None
     lifesci_start_year: int = 2000
+    min_located_share: float = 0.6
+    thin_year_papers: int = 50
 
     @staticmethod
     def from_env() -> "Settings":
@@ -112,6 +116,8 @@ class Settings:
             pubmed_pattern=_env("AIGEO_PUBMED_PATTERN"),
             rankings_dir=Path(os.environ["AIGEO_RANKINGS_DIR"]) if os.environ.get("AIGEO_RANKINGS_DIR") else None,
             lifesci_start_year=int(_env("AIGEO_LIFESCI_START_YEAR")),
+            min_located_share=float(_env("AIGEO_MIN_LOCATED_SHARE")),
+            thin_year_papers=int(_env("AIGEO_THIN_YEAR_PAPERS")),
         )
 
     def clamp(self, years: tuple[int, int]) -> tuple[int, int]:
@@ -154,7 +160,10 @@ class AnalysisSettings(dg.ConfigurableResource):
     """Clinical filter terms (default: data/reference/clinical_queries.csv, Haynes et al.)."""
     min_located_share: float = 0.6
     """The geocoding coverage check of core_papers: the share of a year's corpus papers placed in a
-    city below which the year is held back (a blocking check)."""
+    city below which the year is held back (a blocking check; default from AIGEO_MIN_LOCATED_SHARE)."""
+    thin_year_papers: int = 50
+    """A year whose corpus holds fewer papers is thin: its coverage checks (geocoding of core_papers,
+    lead countries of the life-science corpus) warn instead of blocking (AIGEO_THIN_YEAR_PAPERS)."""
     gravity_cov_type: str = "HC1"
     """Standard errors of the gravity models: HC1 (robust, the default), HC0, nonrobust, or
     cluster (one-way, by ordered city pair across years)."""
