@@ -17,7 +17,7 @@ from aigeo_assets.reports.city_figures import (
 )
 from aigeo_assets.reports.centre_figures import fig_centre_trajectories, fig_focal_pull
 from aigeo_assets.reports.centrality_figures import fig_betweenness_bars, fig_bridges_over_time, fig_network_map
-from aigeo_assets.reports.figures import png_markdown, write_figure
+from aigeo_assets.reports.figures import note_no_data, png_markdown, write_figure
 from aigeo_assets.assets.metadata import OWNERS
 from aigeo_assets.lifesci.analyses import yearly_cagr
 from aigeo_assets.reports import lifesci_figures as L
@@ -52,8 +52,14 @@ def build_report_assets(settings: Settings) -> list:
 
         @dg.asset(name=name, group_name=GROUP, kinds={"plotly", "html", "png"}, owners=OWNERS, description=description, ins=ins)
         def _figure(**inputs: pd.DataFrame) -> dg.MaterializeResult:
-            files = [write_figure(fig, out_dir, file_name, width=1400, height=900) for file_name, fig in draw(**inputs)]
-            return _result(files, out_dir)
+            figures = draw(**inputs)
+            empty = [k for k, v in inputs.items() if concat_partitions(v).empty]
+            extra = {}
+            if empty and len(empty) == len(inputs):  # thin data: nothing to draw, and the figure says so
+                extra["no_data"] = f"No data to draw: {', '.join(empty)} {'is' if len(empty) == 1 else 'are'} empty for these years."
+                figures = [(file_name, note_no_data(fig, extra["no_data"])) for file_name, fig in figures]
+            files = [write_figure(fig, out_dir, file_name, width=1400, height=900) for file_name, fig in figures]
+            return _result(files, out_dir, **extra)
 
         assets.append(_figure)
 

@@ -165,6 +165,9 @@ def fit_count_model(
     if (y[keep] < 0).any():
         raise ValueError(f"{int((y[keep] < 0).sum())} negative outcomes: a count model needs y >= 0")
     dropped = {"missing": int(bad.sum()), "all_zero_groups": 0, "separated": 0}
+    if not (y[keep] > 0).any():
+        raise _not_estimable(f"no positive outcome in {int(keep.sum()):,} observations"
+                             + (f" (dropped: missing {dropped['missing']:,})" if dropped["missing"] else ""), family, outcome, int(keep.sum()))
 
     fe_all = FixedEffects.from_frame(fe_frame.loc[keep] if fe_frame is not None else None)
     x_names = [str(c) for c in Xf.columns]

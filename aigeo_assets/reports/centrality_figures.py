@@ -21,7 +21,7 @@ NETWORK_LABELS = {
 def fig_betweenness_bars(scores: pd.DataFrame, *, top_k: int = 20) -> go.Figure:
     """Fig. 3 (bars): the ``top_k`` cities by East-West betweenness on each network, coloured by bloc."""
     networks = [n for n in NETWORK_LABELS if n in set(scores["network"])]
-    fig = make_subplots(rows=1, cols=len(networks), subplot_titles=[NETWORK_LABELS[n] for n in networks], horizontal_spacing=0.08)
+    fig = make_subplots(rows=1, cols=max(len(networks), 1), subplot_titles=[NETWORK_LABELS[n] for n in networks], horizontal_spacing=0.08)
     for col, network in enumerate(networks, start=1):
         top = scores[scores["network"] == network].nsmallest(top_k, "rank").iloc[::-1]
         fig.add_trace(
@@ -92,7 +92,7 @@ def fig_bridges_over_time(by_year: pd.DataFrame, *, top_k: int = 5) -> go.Figure
     """East-West betweenness per year (five-year window ending that year) of the ``top_k`` bridges
     of the last year, one panel per network."""
     networks = [n for n in NETWORK_LABELS if n in set(by_year["network"])]
-    fig = make_subplots(rows=len(networks), cols=1, subplot_titles=[NETWORK_LABELS[n] for n in networks], shared_xaxes=True)
+    fig = make_subplots(rows=max(len(networks), 1), cols=1, subplot_titles=[NETWORK_LABELS[n] for n in networks], shared_xaxes=True)
     last = by_year["window_end"].max()
     for row, network in enumerate(networks, start=1):
         sub = by_year[by_year["network"] == network]

@@ -321,3 +321,12 @@ def note_not_estimable(fig: go.Figure, reasons: dict[str, str]) -> go.Figure:
     if not empty:
         fig.update_layout(margin={"b": 90 + 18 * len(reasons)})
     return fig
+
+
+
+def note_no_data(fig: go.Figure, message: str) -> go.Figure:
+    """Say in the middle of a figure that its tables are empty (thin data), so the figure asset and
+    the atlas show why nothing is drawn."""
+    fig.add_annotation(text=message, xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
+                       font={"color": "#8e2a1e", "size": 15}, bgcolor="#fdf2f0", bordercolor="#c0392b", borderwidth=1)
+    return fig

@@ -21,7 +21,7 @@ def fig_elasticities_by_year(coefs: pd.DataFrame, *, spec: str = "(4)", terms: t
     sub = coefs[(coefs["spec"] == spec) & coefs["term"].isin(terms)].dropna(subset=["year"])
     skipped = not_estimable_reasons(coefs[coefs["spec"] == spec], by=("year",))
     terms = tuple(t for t in terms if t in set(sub["term"]))
-    fig = make_subplots(rows=len(terms), cols=1, shared_xaxes=True, subplot_titles=[TERM_LABELS.get(t, t) for t in terms])
+    fig = make_subplots(rows=max(len(terms), 1), cols=1, shared_xaxes=True, subplot_titles=[TERM_LABELS.get(t, t) for t in terms])
     for row, term in enumerate(terms, start=1):
         s = sub[sub["term"] == term].sort_values("year")
         x = s["year"].astype(int).tolist()
