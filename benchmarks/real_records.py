@@ -201,7 +201,7 @@ def run_openalex(samples: Path, workdir: Path) -> dict:
     return {
         "accounting": accounting,
         "authorship_country": _authorship_country(raw_authorships, core_affiliations),
-        "last_author_city": _last_author_city(core_papers, core_affiliations),
+        "last_author_city": _last_author_city(core_papers, core_affiliations, set(raw_institutions["institution_id"].astype(str))),
         "document_type": _document_type(core_papers, t["raw_works"]),
         "sizes": {
             "works": len(t["raw_works"]),
@@ -273,7 +273,7 @@ def _gazetteer_names() -> dict[int, tuple[str, str]]:
     return {int(k): (v["name"], v["countrycode"]) for k, v in cities.items()}
 
 
-def _last_author_city(papers: pd.DataFrame, aff: pd.DataFrame) -> dict:
+def _last_author_city(papers: pd.DataFrame, aff: pd.DataFrame, known_institutions: set[str] = frozenset()) -> dict:
     labels = _read_labels("last_author_city.csv")
     if labels is None:
         return {"labels": 0}
@@ -322,6 +322,9 @@ def _last_author_city(papers: pd.DataFrame, aff: pd.DataFrame) -> dict:
             ok_city = got_id is None
             error = None if ok_city else "located although the record gives no affiliation"
         ok_country = (got_cc == exp_cc) if exp_cc else (got_cc is None)
+        first_inst = None
+        if r.work_id in any_row.index and not pd.isna(any_row.loc[r.work_id, "institution_id"]):
+            first_inst = str(any_row.loc[r.work_id, "institution_id"])
         rows.append(
             {
                 "sample_file": r.sample_file,
@@ -330,6 +333,9 @@ def _last_author_city(papers: pd.DataFrame, aff: pd.DataFrame) -> dict:
                 "expected": f"{r.city_name or '-'} ({exp_id or '-'}, {exp_cc or '-'})",
                 "got": (f"{names.get(got_id, ('?', ''))[0]} ({got_id}, {got_cc or '-'})" if got_id else f"- (-, {got_cc or '-'})"),
                 "geocode_rule": rule,
+                # the last author's first institution, and whether the samples hold its record (with geo)
+                "institution_id": first_inst,
+                "institution_record": None if first_inst is None else first_inst in known_institutions,
                 "ok_city": bool(ok_city),
                 "ok_country": bool(ok_country),
                 "error": error,
@@ -350,6 +356,12 @@ def _last_author_city(papers: pd.DataFrame, aff: pd.DataFrame) -> dict:
         if (scored["kind"] == "city").any() else None,
         "share_country": round(float(with_country["ok_country"].mean()), 4) if len(with_country) else None,
         "errors": {str(k): int(v) for k, v in scored["error"].value_counts().items()},
+        "misses_by_rule_and_record": {
+            f"{rule} / {'no institution' if rec is None else ('institution record' if rec else 'no institution record')}": int(n)
+            for (rule, rec), n in Counter(
+                (m["geocode_rule"], m["institution_record"]) for m in scored[~scored["ok_city"]].to_dict("records")
+            ).most_common()
+        },
         "misses": df[~df["ok_city"] & ~df["doubtful"]].drop(columns=["ok_city", "doubtful"]).to_dict("records"),
         "doubtful_results": df[df["doubtful"]][["work_id", "expected", "got", "geocode_rule", "ok_city", "note"]].to_dict("records"),
     }
@@ -610,8 +622,10 @@ def print_report(res: dict, out=sys.stdout, max_misses: int = 400) -> None:
         p(f"\n== (b) last author's city: {_pct(lc['share_city'])} of {lc['scored']} labels (city expected: {_pct(lc['share_city_where_city_expected'])});"
           f" country {_pct(lc['share_country'])}; {lc['doubtful']} doubtful left out ==")
         p(f"  errors: {lc['errors']}")
+        p(f"  misses by rule: {lc['misses_by_rule_and_record']}")
         for m in sorted(lc["misses"], key=lambda m: (m["error"] or "", m["geocode_rule"]))[:max_misses]:
-            p(f"  {m['work_id']} [{m['error']}] expected {m['expected']} got {m['got']} rule={m['geocode_rule']}")
+            rec = "" if m["institution_record"] is None else (" (record)" if m["institution_record"] else " (no record)")
+            p(f"  {m['work_id']} [{m['error']}] expected {m['expected']} got {m['got']} rule={m['geocode_rule']} inst={m['institution_id']}{rec}")
 
     dt = res["openalex"]["document_type"]
     if dt.get("labels"):
