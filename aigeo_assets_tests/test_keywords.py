@@ -8,14 +8,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from aigeo_assets.ingest.records_folder import shared_samples_dir
 from aigeo_assets.lifesci.keywords import (
     AI_KEYWORDS_PATH,
     CLINICAL_QUERIES_PATH,
     ClinicalFilter,
     KeywordMatcher,
+    keyword_precision_recall,
+    naive_article_keywords,
     naive_first_match,
     naive_matches,
+    read_keyword_labels,
 )
+from aigeo_assets.lifesci.pubmed import parse_pubmed_file
+from aigeo_assets.resources.settings import REPO_ROOT
 
 KEYWORDS = [
     "machine learning",
@@ -240,6 +246,7 @@ def test_shipped_list_one_pass_equals_naive(shipped):
     df = pd.read_csv(AI_KEYWORDS_PATH, dtype=str, keep_default_na=False)
     cs = df["case_sensitive"].str.lower() == "true"
     keywords, acronyms = df.loc[~cs, "keyword"].tolist(), df.loc[cs, "keyword"].tolist()
+    rules = {"weak": df.loc[df["rule"] == "weak", "keyword"].tolist(), "context": df.loc[df["rule"] == "context", "keyword"].tolist()}
     rng = random.Random(1)
     pool = [w for k in df["keyword"] for w in k.replace("-", " ").split()] + VOCAB
     texts = []
@@ -250,9 +257,11 @@ def test_shipped_list_one_pass_equals_naive(shipped):
             words.insert(rng.randint(0, len(words)), k.upper() if i % 2 else k)
         texts.append(rng.choice([" ", "-", " "]).join(words))
     fast = shipped.matches(texts)
-    np.testing.assert_array_equal(fast, naive_matches(texts, keywords, acronyms))
-    assert shipped.first_match(texts) == naive_first_match(texts, keywords, acronyms)
+    np.testing.assert_array_equal(fast, naive_matches(texts, keywords, acronyms, **rules))
+    assert shipped.first_match(texts) == naive_first_match(texts, keywords, acronyms, **rules)
     assert fast.any() and not fast.all()
+    pairs = [texts[i::2][: len(texts) // 2] for i in range(2)]
+    assert shipped.article_keywords(*pairs) == naive_article_keywords(pairs, keywords, acronyms, **rules)
 
 
 def test_matcher_is_one_compiled_pattern(shipped):
@@ -266,7 +275,8 @@ def test_matcher_is_one_compiled_pattern(shipped):
 
 def test_keyword_csv_loads_and_is_clean(shipped):
     df = pd.read_csv(AI_KEYWORDS_PATH, dtype=str, keep_default_na=False)
-    assert list(df.columns[:3]) == ["keyword", "category", "case_sensitive"] and "note" in df.columns
+    assert list(df.columns[:4]) == ["keyword", "category", "case_sensitive", "rule"] and "note" in df.columns
+    assert set(df["rule"]) == {"strong", "weak", "context"}
     assert 100 <= len(df) <= 250
     assert (df["keyword"].str.strip() != "").all()
     assert (df["keyword"] == df["keyword"].str.strip()).all()
@@ -274,11 +284,14 @@ def test_keyword_csv_loads_and_is_clean(shipped):
     assert not folded.duplicated().any(), df.loc[folded.duplicated(keep=False), "keyword"].tolist()
     assert (df["category"].str.strip() != "").all()
     assert set(df["case_sensitive"].str.lower()) <= {"true", "false"}
-    assert len(shipped) == len(df)
+    assert len(shipped) == (df["rule"] != "context").sum()
     sensitive = set(df.loc[df["case_sensitive"] == "true", "keyword"])
     assert {"AI", "CNN", "SVM", "NLP", "LSTM"} <= sensitive
     # acronyms are case-sensitive; the multi-word terms are not
     assert all(not (" " in k) for k in sensitive)
+    # every acronym is weak: it counts only in AI context
+    assert sensitive - {"GPT-3", "GPT-4"} <= set(df.loc[df["rule"] == "weak", "keyword"])
+    assert shipped.weak >= {"neural network", "data mining", "speech recognition", "AI", "NLP"}
 
 
 @pytest.mark.parametrize(
@@ -294,8 +307,13 @@ def test_keyword_csv_loads_and_is_clean(shipped):
         "natural language processing of notes",
         "computer vision",
         "AI-assisted diagnosis",
-        "reinforcement learning",
+        "deep reinforcement learning",
         "support vector machines",
+        "A CNN-based detector of polyps",
+        "NLP of radiology reports with a classifier",
+        "a neural network classifier of ECGs",
+        "an SVM and a random forest",
+        "CNN and LSTM layers",
     ],
 )
 def test_shipped_list_finds_ai_texts(shipped, text):
@@ -316,6 +334,169 @@ def test_shipped_list_finds_ai_texts(shipped, text):
 )
 def test_shipped_list_ignores_lookalikes(shipped, text):
     assert not one(shipped, text), shipped.first_match([text])
+
+
+# ---- weak keywords: acronyms and ambiguous phrases count only in AI context ----------------------
+
+WEAK = ["neural network", "AI", "CNN", "SVM", "NLP", "LSTM"]
+CONTEXT = ["classifier", "training set"]
+
+
+@pytest.fixture(scope="module")
+def ruled() -> KeywordMatcher:
+    return KeywordMatcher(KEYWORDS, ACRONYMS, weak=WEAK, context=CONTEXT)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # ophthalmology: NLP = no light perception (medline16n0902, PMID 26432127)
+        "The mean final visual outcome was 0.86 logMAR with 44 no light perception (NLP) eyes and 26 LP eyes.",
+        # neuroscience: the brain's neural networks (medline16n0902, PMID 24997269)
+        "It refers to neural network shaping and re-shaping at the global level and to synaptic contacts remodeling.",
+        "Aromatase inhibitors (AI) in postmenopausal women: AI therapy and bone loss",
+        "CNN reported the outbreak",
+        "an LSTM",
+    ],
+)
+def test_weak_keyword_alone_is_not_ai(ruled, text):
+    assert not one(ruled, text) and ruled.first_match([text]) == [None]
+    # the behaviour before weak keywords: every keyword counts on its own
+    alone = KeywordMatcher(KEYWORDS, ACRONYMS, weak=WEAK, context=CONTEXT, weak_rule="alone")
+    assert one(alone, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "keyword"),
+    [
+        ("A neural network trained with deep learning", "neural network"),  # a strong keyword beside it
+        ("artificial intelligence (AI) for triage", "artificial intelligence"),  # its expansion beside it
+        ("We compared a CNN with an LSTM", "CNN"),  # two different weak keywords
+        ("a neural network classifier of ECGs", "neural network"),  # adjacent AI word
+        ("A CNN-based detector", "CNN"),
+        ("CNN Models for chest films", "CNN"),
+        ("AI-assisted reading", "AI"),
+        ("The SVM was fitted on the training set", "SVM"),  # a context term
+    ],
+)
+def test_weak_keyword_in_ai_context(ruled, text, keyword):
+    assert one(ruled, text) and ruled.first_match([text]) == [keyword]
+
+
+def test_context_terms_alone_are_not_ai_and_not_keywords(ruled):
+    assert not one(ruled, "the classifier of the training set")
+    assert "classifier" not in {k for k, _ in ruled.keywords} and len(ruled) == len(set(KEYWORDS) | set(ACRONYMS))
+    assert not one(ruled, "the same CNN and CNNs")  # one weak keyword twice is one keyword
+
+
+def test_ai_context_is_the_articles(ruled):
+    titles = ["A CNN for polyps", "Neural network shaping after injury", "NLP eyes", None]
+    abstracts = ["We used deep learning.", "Synaptic remodeling.", "We trained a classifier on a training set.", "an SVM"]
+    assert ruled.article_keywords(titles, abstracts) == ["CNN", None, "NLP", None]
+    assert ruled.matches_any(titles, abstracts).tolist() == [True, False, True, False]
+    assert naive_article_keywords([titles, abstracts], KEYWORDS, ACRONYMS, weak=WEAK, context=CONTEXT) == ["CNN", None, "NLP", None]
+    with pytest.raises(ValueError, match="differ in length"):
+        ruled.article_keywords(titles, abstracts[:2])
+
+
+def test_weak_rule_one_pass_equals_naive_on_generated_texts(ruled):
+    texts = _random_texts(3000, seed=3)
+    texts = [t + " classifier" if t and i % 7 == 0 else t for i, t in enumerate(texts)]
+    fast = ruled.matches(texts)
+    slow = naive_matches(texts, KEYWORDS, ACRONYMS, weak=WEAK, context=CONTEXT)
+    assert 0.1 < fast.mean() < 0.9
+    np.testing.assert_array_equal(fast, slow)
+    assert ruled.first_match(texts) == naive_first_match(texts, KEYWORDS, ACRONYMS, weak=WEAK, context=CONTEXT)
+    # the rule changes outcomes on these texts (else the comparison proves little)
+    assert (fast != KeywordMatcher(KEYWORDS, ACRONYMS).matches(texts)).any()
+
+
+def test_rule_column_is_read_and_checked(tmp_path):
+    path = tmp_path / "kw.csv"
+    path.write_text("keyword,case_sensitive,rule\nmachine learning,false,\nNLP,true,weak\ntraining set,false,context\n")
+    m = KeywordMatcher.from_csv(path)
+    assert m.weak == {"NLP"} and m.context == [("training set", False)] and len(m) == 2
+    assert not one(m, "NLP eyes") and one(m, "NLP with a training set") and one(m, "machine learning")
+    assert one(KeywordMatcher.from_csv(path, weak_rule="alone"), "NLP eyes")
+    path.write_text("keyword,rule\nAI,sometimes\n")
+    with pytest.raises(ValueError, match="rule"):
+        KeywordMatcher.from_csv(path)
+    with pytest.raises(ValueError, match="weak_rule"):
+        KeywordMatcher(["AI"], weak_rule="never")
+    with pytest.raises(ValueError, match="not among the keywords"):
+        KeywordMatcher(["AI"], weak=["CNN"])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Speech recognition in noise of cochlear implant users",
+        "Reinforcement learning deficits in schizophrenia",
+        "dendritic backpropagation of action potentials",
+        "the attention mechanism of the visual cortex",
+        "Cortical neural networks in epilepsy",
+        "GPRC5a was identified using data mining methods based on published datasets",
+        "NLP eyes after combat ocular trauma",
+    ],
+)
+def test_shipped_list_ignores_ambiguous_senses(shipped, text):
+    assert not one(shipped, text), shipped.first_match([text])
+
+
+# ---- the hand-labelled PubMed records ------------------------------------------------------------
+
+SAMPLES = shared_samples_dir()
+LABELS = REPO_ROOT / "benchmarks" / "labels" / "pubmed_keywords.csv"
+
+
+def test_precision_recall_function():
+    labels = pd.DataFrame({"file": ["f"] * 5, "pmid": list("12345"), "is_ai": [True, True, False, False, True], "note": ""})
+    flags = pd.DataFrame({"file": ["f"] * 5, "pmid": list("54321"), "flag": [False, False, True, True, True]})
+    r = keyword_precision_recall(labels, flags)
+    assert (r["tp"], r["fp"], r["fn"], r["tn"], r["n"]) == (2, 1, 1, 1, 5)
+    assert r["precision"] == pytest.approx(2 / 3) and r["recall"] == pytest.approx(2 / 3)
+    assert r["false_negatives"] == [{"file": "f", "pmid": "5"}] and r["false_positives"] == [{"file": "f", "pmid": "3"}]
+    with pytest.raises(ValueError, match="no flag"):
+        keyword_precision_recall(labels, flags.iloc[:3])
+
+
+def test_labels_file_is_well_formed():
+    labels = read_keyword_labels(LABELS)
+    assert list(labels.columns) == ["file", "pmid", "is_ai", "note"]
+    assert len(labels) >= 150 and labels["pmid"].str.fullmatch(r"\d+").all()
+    assert labels["is_ai"].sum() >= 8 and (~labels["is_ai"]).sum() >= 100
+    assert labels["file"].str.startswith("pubmed/").all()
+
+
+def _sample_flags(matcher: KeywordMatcher, files: list[str]) -> pd.DataFrame:
+    frames = []
+    for rel in files:
+        t = parse_pubmed_file(SAMPLES / rel)
+        frames.append(pd.DataFrame({"file": rel, "pmid": t.articles["pmid"].astype(str),
+                                    "flag": matcher.matches_any(t.articles["title"], t.articles["abstract"])}))
+    return pd.concat(frames, ignore_index=True)
+
+
+MEASURED = {"context": (1.0, 0.5), "alone": (0.571, 0.5)}
+"""Precision and recall measured on the labelled set (docs/methods.md quotes them)."""
+
+
+@pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/samples not present: real-record test skipped")
+@pytest.mark.parametrize("weak_rule", ["context", "alone"])
+def test_matcher_precision_and_recall_on_hand_labelled_records(weak_rule):
+    """Every record the shipped matcher flags in the samples is labelled (so precision is
+    measured on all of them); precision >= 0.95 with weak keywords in AI context."""
+    labels = read_keyword_labels(LABELS)
+    matcher = KeywordMatcher.from_csv(AI_KEYWORDS_PATH, weak_rule=weak_rule)
+    flags = _sample_flags(matcher, sorted(labels["file"].unique()))
+    flagged = flags[flags["flag"]]
+    unlabelled = flagged.merge(labels, on=["file", "pmid"], how="left", indicator=True)
+    assert (unlabelled["_merge"] == "both").all(), unlabelled.loc[unlabelled["_merge"] != "both", ["file", "pmid"]]
+    r = keyword_precision_recall(labels, flags)
+    precision, recall = MEASURED[weak_rule]
+    assert r["precision"] == pytest.approx(precision, abs=0.01) and r["recall"] == pytest.approx(recall, abs=0.01), r
+    if weak_rule == "context":
+        assert r["precision"] >= 0.95
 
 
 # ---- clinical filter ----------------------------------------------------------------------------

@@ -195,43 +195,116 @@ def _normalise_keywords(keywords: Iterable[str], case_sensitive: Iterable[str]) 
     return [pairs[i] for i in order]
 
 
+RULES = ("strong", "weak", "context")
+"""The ``rule`` of a keyword row: ``strong`` counts on its own; ``weak`` (an acronym or a phrase
+with a common non-AI sense) counts only in AI context; ``context`` never counts on its own, it only
+makes a weak keyword count."""
+
+WEAK_RULES = ("context", "alone")
+"""``context``: a weak keyword counts only in AI context (the default); ``alone``: every AI keyword
+counts on its own, weak ones included, and context terms are unused (the behaviour before weak
+keywords existed)."""
+
+ADJACENT_WORDS = ("model", "classifier", "algorithm", "architecture", "based", "assisted", "aided", "driven", "powered", "enabled")
+"""A weak keyword directly followed by one of these (``CNN model``, ``neural network classifier``,
+``NLP-based``, ``AI-assisted``; plurals too) is AI use, and counts like a strong keyword."""
+
+
+def _adjacent_variants(keyword: str, case_sensitive: bool) -> list[str]:
+    """The strong forms of a weak keyword: it followed by each of :data:`ADJACENT_WORDS` (for a
+    case-sensitive acronym also capitalised, as in titles: ``CNN Model``)."""
+    out = []
+    for w in ADJACENT_WORDS:
+        out.append(f"{keyword} {w}")
+        if case_sensitive:
+            out.append(f"{keyword} {w.capitalize()}")
+    return out
+
+
 class KeywordMatcher:
     """Whole-word AI keyword search, one compiled pass per text (see the module docstring).
 
     ``keywords`` are matched case-insensitively; those also in ``case_sensitive`` (or only
-    there) are matched case-sensitively.
+    there) are matched case-sensitively. ``weak``: the keywords (among ``keywords`` and
+    ``case_sensitive``) that count only in AI context; ``context``: terms that never count on
+    their own and make a weak keyword count (case-insensitive unless in ``case_sensitive``).
+    ``weak_rule``: ``"context"`` (default) or ``"alone"`` (every keyword counts on its own).
+
+    AI context of a text, or of an article's fields taken together (:meth:`matches_any`,
+    :meth:`article_keywords`): a strong keyword anywhere; or a second, different weak keyword; or
+    a context term; a weak keyword directly followed by a word of :data:`ADJACENT_WORDS` is itself
+    strong (``CNN model``).
     """
 
-    def __init__(self, keywords: Sequence[str], case_sensitive: Sequence[str] = ()):
-        self.keywords: list[tuple[str, bool]] = _normalise_keywords(keywords, case_sensitive)
+    def __init__(
+        self,
+        keywords: Sequence[str],
+        case_sensitive: Sequence[str] = (),
+        *,
+        weak: Sequence[str] = (),
+        context: Sequence[str] = (),
+        weak_rule: str = "context",
+    ):
+        if weak_rule not in WEAK_RULES:
+            raise ValueError(f"weak_rule {weak_rule!r}: use one of {list(WEAK_RULES)}")
+        self.weak_rule = weak_rule
+        cs_set = {str(k).strip() for k in case_sensitive}
+        context_set = {str(k).strip() for k in context}
+        # the AI keywords (context terms listed as case-sensitive are not among them)
+        self.keywords: list[tuple[str, bool]] = _normalise_keywords(
+            [k for k in keywords if str(k).strip() not in context_set], [k for k in cs_set if k not in context_set]
+        )
         if not self.keywords:
             raise ValueError("no keywords")
-        insensitive = [v for k, cs in self.keywords if not cs for v in _variants(k, False)]
-        sensitive = [v for k, cs in self.keywords if cs for v in _variants(k, True)]
-        parts = []
-        if insensitive:
-            parts.append(f"(?i:{_trie_regex(insensitive)})")
-        if sensitive:
-            parts.append(f"(?:{_trie_regex(sensitive)})")
-        self.pattern: re.Pattern[str] = re.compile(_BEFORE + "(?:" + "|".join(parts) + ")" + _AFTER)
-        # per keyword, in report order: which keyword the one-pass match found (auditing)
-        self._each = [(k, re.compile(_BEFORE + _keyword_body(k, cs) + _AFTER)) for k, cs in self.keywords]
+        listed = {k for k, _ in self.keywords}
+        unknown = [w for w in weak if str(w).strip() not in listed]
+        if unknown:
+            raise ValueError(f"weak keyword(s) {unknown} are not among the keywords")
+        self.weak: set[str] = {str(w).strip() for w in weak} if weak_rule == "context" else set()
+        self.context: list[tuple[str, bool]] = [(k, k in cs_set) for k in dict.fromkeys(str(c).strip() for c in context) if k]
+        # every form that counts as found: the keywords, and the adjacent forms of weak ones
+        # (reported as their weak keyword)
+        self._report: dict[str, str] = {}
+        forms: list[tuple[str, bool]] = list(self.keywords)
+        for k, cs in self.keywords:
+            if k in self.weak:
+                for v in _adjacent_variants(k, cs):
+                    self._report[v] = k
+                    forms.append((v, cs))
+        forms = _normalise_keywords([k for k, cs in forms if not cs], [k for k, cs in forms if cs])
+        self.pattern: re.Pattern[str] = _one_pattern(forms)
+        """Every AI keyword (strong and weak) in one compiled pass: the first test of every text."""
+        strong_forms = [(k, cs) for k, cs in forms if k not in self.weak]
+        self._strong = _one_pattern(strong_forms) if self.weak and strong_forms else None
+        self._context = _one_pattern(self.context) if self.weak and self.context else None
+        # per form, in report order: which keyword the one-pass match found (auditing), and each
+        # weak keyword on its own (which different weak keywords a text holds)
+        self._each = [(k, re.compile(_BEFORE + _keyword_body(k, cs) + _AFTER)) for k, cs in forms]
+        self._each_weak = [(k, p) for k, p in self._each if k in self.weak]
 
     @classmethod
-    def from_csv(cls, path: str | Path = AI_KEYWORDS_PATH) -> KeywordMatcher:
-        """Keywords from a CSV with a ``keyword`` column and an optional ``case_sensitive`` column
-        (true/false, 1/0, yes/no; empty is false). Other columns (``category``, ``note``) are
+    def from_csv(cls, path: str | Path = AI_KEYWORDS_PATH, *, weak_rule: str = "context") -> KeywordMatcher:
+        """Keywords from a CSV with a ``keyword`` column, an optional ``case_sensitive`` column
+        (true/false, 1/0, yes/no; empty is false) and an optional ``rule`` column (``strong``,
+        ``weak`` or ``context``; empty is strong). Other columns (``category``, ``note``) are
         documentation."""
         df = _read_csv(path, ["keyword"], "keyword list")
-        keywords, sensitive = [], []
+        keywords, sensitive, weak, context = [], [], [], []
         for i, row in df.iterrows():
             where = f"{path} row {i + 2}"
             k = row["keyword"].strip()
             if not k or not _SPLIT.sub("", k):
                 raise ValueError(f"{where}: empty keyword")
             cs = _parse_bool(row["case_sensitive"], f"{where} case_sensitive") if "case_sensitive" in df.columns else False
+            rule = (row["rule"].strip().lower() or "strong") if "rule" in df.columns else "strong"
+            if rule not in RULES:
+                raise ValueError(f"{where}: rule {row['rule']!r}: use one of {list(RULES)} (empty is strong)")
             (sensitive if cs else keywords).append(k)
-        return cls(keywords, sensitive)
+            if rule == "weak":
+                weak.append(k)
+            elif rule == "context":
+                context.append(k)
+        return cls(keywords, sensitive, weak=weak, context=context, weak_rule=weak_rule)
 
     @property
     def case_sensitive(self) -> list[str]:
@@ -241,77 +314,213 @@ class KeywordMatcher:
         return len(self.keywords)
 
     def __repr__(self) -> str:
-        return f"KeywordMatcher({len(self.keywords)} keywords, {len(self.case_sensitive)} case-sensitive)"
+        return (f"KeywordMatcher({len(self.keywords)} keywords, {len(self.case_sensitive)} case-sensitive, "
+                f"{len(self.weak)} weak, {len(self.context)} context terms, weak_rule={self.weak_rule!r})")
+
+    # -- the decision for one text or one article ------------------------------------------------
+
+    def _in_context(self, fields: list[str]) -> bool:
+        """Do the fields (of one article) hold a found weak keyword in AI context? (Called once a
+        keyword was found; ``fields`` are the non-empty texts.)"""
+        if self._strong is None:
+            return True
+        if any(self._strong.search(f) for f in fields):
+            return True
+        found = 0
+        for _, p in self._each_weak:
+            if any(p.search(f) for f in fields):
+                found += 1
+                if found > 1:
+                    return True
+        return self._context is not None and any(self._context.search(f) for f in fields)
+
+    def _decide(self, fields: Sequence[str | None]) -> str | None:
+        """The reported keyword of an article (its fields in order: title first), None when it is
+        not an AI article."""
+        texts = [f for f in fields if f]
+        search = self.pattern.search
+        hits = [search(f) for f in texts]
+        if not any(hits):
+            return None
+        if self.weak and not self._in_context(texts):
+            return None
+        for f, m in zip(texts, hits):
+            if m is not None:
+                return self._name(f, m.start())
+        return None  # pragma: no cover
+
+    def _name(self, text: str, start: int) -> str:
+        for form, pat in self._each:
+            if pat.match(text, start):
+                return self._report.get(form, form)
+        raise AssertionError(f"one-pass match at {start} not found per keyword")  # pragma: no cover
+
+    # -- public API ---------------------------------------------------------------------------------
 
     def matches(self, texts: Sequence[str | None]) -> np.ndarray:
-        """Boolean array: does each text contain at least one keyword? None/NaN/empty -> False."""
-        search = self.pattern.search
+        """Boolean array: is each text, on its own, an AI text (a keyword, weak ones in AI
+        context)? None/NaN/empty -> False."""
         values = _texts(texts)
-        return np.fromiter((t is not None and search(t) is not None for t in values), dtype=bool, count=len(values))
+        if not self.weak:
+            search = self.pattern.search
+            return np.fromiter((t is not None and search(t) is not None for t in values), dtype=bool, count=len(values))
+        return np.fromiter((t is not None and self._decide([t]) is not None for t in values), dtype=bool, count=len(values))
 
-    def matches_any(self, *columns: Sequence[str | None]) -> np.ndarray:
-        """Keyword in any of the columns (e.g. titles, abstracts), each column searched on its
-        own, so that no phrase spans two fields."""
+    def article_keywords(self, *columns: Sequence[str | None]) -> list[str | None]:
+        """Per article (row of the columns, e.g. titles and abstracts): the keyword reported for
+        it (the leftmost in the first column that has one, the longest at that position), None
+        when the article is not AI. Each column is searched on its own, so that no phrase spans
+        two fields; AI context is the article's (any column)."""
         if not columns:
             raise ValueError("no columns")
-        out = self.matches(columns[0])
-        for col in columns[1:]:
-            if len(col) != len(out):
-                raise ValueError("columns differ in length")
-            out |= self.matches(col)
-        return out
+        cols = [_texts(c) for c in columns]
+        n = len(cols[0])
+        if any(len(c) != n for c in cols):
+            raise ValueError("columns differ in length")
+        return [self._decide(row) for row in zip(*cols)]
+
+    def matches_any(self, *columns: Sequence[str | None]) -> np.ndarray:
+        """Is each article (row of the columns) an AI article? See :meth:`article_keywords`."""
+        keywords = self.article_keywords(*columns)
+        return np.fromiter((k is not None for k in keywords), dtype=bool, count=len(keywords))
 
     def first_match(self, texts: Sequence[str | None]) -> list[str | None]:
-        """The keyword (as listed) of the leftmost match in each text, None when none. When
-        several keywords match at that position the longest keyword is reported."""
-        return [self._first(t) for t in _texts(texts)]
+        """The keyword (as listed) of the leftmost match in each text, None when none (or when
+        the text, on its own, is not AI: a weak keyword out of context). When several keywords
+        match at that position the longest keyword is reported."""
+        return [self._decide([t]) if t else None for t in _texts(texts)]
 
-    def _first(self, text: str | None) -> str | None:
-        if not text:
-            return None
-        m = self.pattern.search(text)
-        if m is None:
-            return None
-        start = m.start()
-        for keyword, pat in self._each:
-            if pat.match(text, start):
-                return keyword
-        raise AssertionError(f"one-pass match at {start} not found per keyword")  # pragma: no cover
+
+def _one_pattern(pairs: Sequence[tuple[str, bool]]) -> re.Pattern[str]:
+    """One compiled regex (character tries) for ``(keyword, case_sensitive)`` pairs."""
+    insensitive = [v for k, cs in pairs if not cs for v in _variants(k, False)]
+    sensitive = [v for k, cs in pairs if cs for v in _variants(k, True)]
+    parts = []
+    if insensitive:
+        parts.append(f"(?i:{_trie_regex(insensitive)})")
+    if sensitive:
+        parts.append(f"(?:{_trie_regex(sensitive)})")
+    return re.compile(_BEFORE + "(?:" + "|".join(parts) + ")" + _AFTER)
+
+
+def _naive_rules(keywords, case_sensitive, weak, context, weak_rule):
+    """The per-form regexes of the naive oracles: ``[(form, reported keyword, is_weak, regex)]``
+    in report order, and the context regexes."""
+    if weak_rule not in WEAK_RULES:
+        raise ValueError(f"weak_rule {weak_rule!r}")
+    context_set = {str(c).strip() for c in context}
+    pairs = _normalise_keywords([k for k in keywords if str(k).strip() not in context_set],
+                                [k for k in case_sensitive if str(k).strip() not in context_set])
+    weak_set = {str(w).strip() for w in weak} if weak_rule == "context" else set()
+    report = {}
+    forms = list(pairs)
+    for k, cs in pairs:
+        if k in weak_set:
+            for v in _adjacent_variants(k, cs):
+                report[v] = k
+                forms.append((v, cs))
+    forms = _normalise_keywords([k for k, cs in forms if not cs], [k for k, cs in forms if cs])
+    pats = [(k, report.get(k, k), k in weak_set, re.compile(_BEFORE + _keyword_body(k, cs) + _AFTER)) for k, cs in forms]
+    cs_set = {str(k).strip() for k in case_sensitive}
+    ctx = [re.compile(_BEFORE + _keyword_body(c, c in cs_set) + _AFTER) for c in dict.fromkeys(context_set) if c] if weak_set else []
+    return pats, ctx
+
+
+def _naive_decide(fields, pats, ctx) -> str | None:
+    texts = [f for f in fields if f]
+    found = [(k, rep, w) for k, rep, w, p in pats if any(p.search(t) for t in texts)]
+    if not found:
+        return None
+    strong = any(not w for _, _, w in found)
+    weak_kinds = {k for k, _, w in found if w}
+    if not (strong or len(weak_kinds) > 1 or any(c.search(t) for c in ctx for t in texts)):
+        return None
+    for t in texts:
+        best: tuple[int, str] | None = None
+        for k, rep, _, p in pats:
+            m = p.search(t)
+            if m and (best is None or m.start() < best[0]):
+                best = (m.start(), rep)
+        if best is not None:
+            return best[1]
+    return None  # pragma: no cover
 
 
 def naive_matches(
-    texts: Sequence[str | None], keywords: Sequence[str], case_sensitive: Sequence[str] = ()
+    texts: Sequence[str | None], keywords: Sequence[str], case_sensitive: Sequence[str] = (), *,
+    weak: Sequence[str] = (), context: Sequence[str] = (), weak_rule: str = "context",
 ) -> np.ndarray:
-    """The reference loop: one regex per keyword, tried on each text in turn (the oracle of
-    :meth:`KeywordMatcher.matches`, and the baseline of its benchmark)."""
-    pats = [re.compile(_BEFORE + _keyword_body(k, cs) + _AFTER) for k, cs in _normalise_keywords(keywords, case_sensitive)]
+    """The reference loop: one regex per keyword, tried on each text in turn, and the weak-keyword
+    rule applied from the list of keywords found (the oracle of :meth:`KeywordMatcher.matches`,
+    and the baseline of its benchmark)."""
+    pats, ctx = _naive_rules(keywords, case_sensitive, weak, context, weak_rule)
     out = np.zeros(len(texts), dtype=bool)
     for i, t in enumerate(_texts(texts)):
         if not t:
             continue
-        for p in pats:
-            if p.search(t):
-                out[i] = True
-                break
+        if not any(w for *_, w, _ in pats):  # no weak keyword: the first hit decides
+            out[i] = any(p.search(t) for *_, p in pats)
+        else:
+            out[i] = _naive_decide([t], pats, ctx) is not None
     return out
 
 
 def naive_first_match(
-    texts: Sequence[str | None], keywords: Sequence[str], case_sensitive: Sequence[str] = ()
+    texts: Sequence[str | None], keywords: Sequence[str], case_sensitive: Sequence[str] = (), *,
+    weak: Sequence[str] = (), context: Sequence[str] = (), weak_rule: str = "context",
 ) -> list[str | None]:
     """Reference for :meth:`KeywordMatcher.first_match`: per text, the keyword whose match starts
     first; ties go to the longer keyword (then the earlier listed)."""
-    pats = [(k, re.compile(_BEFORE + _keyword_body(k, cs) + _AFTER)) for k, cs in _normalise_keywords(keywords, case_sensitive)]
-    out: list[str | None] = []
-    for t in _texts(texts):
-        best: tuple[int, str] | None = None
-        if t:
-            for k, p in pats:
-                m = p.search(t)
-                if m and (best is None or m.start() < best[0]):
-                    best = (m.start(), k)
-        out.append(None if best is None else best[1])
-    return out
+    pats, ctx = _naive_rules(keywords, case_sensitive, weak, context, weak_rule)
+    return [_naive_decide([t], pats, ctx) if t else None for t in _texts(texts)]
+
+
+def naive_article_keywords(
+    columns: Sequence[Sequence[str | None]], keywords: Sequence[str], case_sensitive: Sequence[str] = (), *,
+    weak: Sequence[str] = (), context: Sequence[str] = (), weak_rule: str = "context",
+) -> list[str | None]:
+    """Reference for :meth:`KeywordMatcher.article_keywords`."""
+    pats, ctx = _naive_rules(keywords, case_sensitive, weak, context, weak_rule)
+    return [_naive_decide(list(row), pats, ctx) for row in zip(*[_texts(c) for c in columns])]
+
+
+# ---- measuring the matcher against hand labels --------------------------------------------------
+
+LABEL_COLUMNS = ("file", "pmid", "is_ai", "note")
+
+
+def read_keyword_labels(path: str | Path) -> pd.DataFrame:
+    """A hand-labelled set (``benchmarks/labels/pubmed_keywords.csv``: ``file, pmid, is_ai,
+    note``; ``file`` relative to the samples folder): ``is_ai`` as booleans, ``pmid`` as text."""
+    df = _read_csv(path, LABEL_COLUMNS, "keyword labels")
+    df["is_ai"] = [_parse_bool(v, f"{path} row {i + 2} is_ai") for i, v in enumerate(df["is_ai"])]
+    if df.duplicated(["file", "pmid"]).any():
+        raise ValueError(f"keyword labels {path}: (file, pmid) repeated: {df.loc[df.duplicated(['file', 'pmid']), 'pmid'].tolist()}")
+    return df
+
+
+def keyword_precision_recall(labels: pd.DataFrame, flags: pd.DataFrame, *, keys: Sequence[str] = ("file", "pmid"),
+                             label: str = "is_ai", flag: str = "flag") -> dict:
+    """Precision and recall of the matcher's ``flag`` against the hand labels ``label``, joined on
+    ``keys`` (every labelled record must have a flag). Returns counts (``tp, fp, fn, tn, n``),
+    ``precision`` (tp / flagged; NaN when nothing is flagged), ``recall`` (tp / labelled AI; NaN
+    when none), and the keys of the false positives and false negatives."""
+    keys = list(keys)
+    merged = labels[[*keys, label]].merge(flags[[*keys, flag]], on=keys, how="left", validate="one_to_one")
+    missing = merged[flag].isna()
+    if missing.any():
+        raise ValueError(f"{int(missing.sum())} labelled records have no flag, e.g. {merged.loc[missing, keys].head(3).to_dict('records')}")
+    truth = merged[label].astype(bool).to_numpy()
+    pred = merged[flag].astype(bool).to_numpy()
+    tp, fp = int((truth & pred).sum()), int((~truth & pred).sum())
+    fn, tn = int((truth & ~pred).sum()), int((~truth & ~pred).sum())
+    return {
+        "n": len(merged), "tp": tp, "fp": fp, "fn": fn, "tn": tn,
+        "precision": tp / (tp + fp) if tp + fp else float("nan"),
+        "recall": tp / (tp + fn) if tp + fn else float("nan"),
+        "false_positives": merged.loc[~truth & pred, keys].to_dict("records"),
+        "false_negatives": merged.loc[truth & ~pred, keys].to_dict("records"),
+    }
 
 
 # ---- clinical filter ----------------------------------------------------------------------------

@@ -1,8 +1,11 @@
-"""Streaming reader of PubMed baseline and update files (``pubmedYYnNNNN.xml.gz``).
+"""Streaming reader of PubMed baseline and update files (``pubmedYYnNNNN.xml.gz`` and any other name).
 
 A file is a gzip (or plain) XML ``<PubmedArticleSet>`` of ``<PubmedArticle>`` records (about
-30,000 per baseline file); update files may also hold ``<DeleteCitation>`` blocks listing PMIDs
-to remove, and a few records are ``<PubmedBookArticle>``. The file is parsed incrementally
+30,000 per baseline file; also E-utilities downloads), or, in the baselines up to 2016
+(``medline16n0902.xml.gz``), a ``<MedlineCitationSet>`` of ``<MedlineCitation>`` records directly
+under the root (no ``PubmedData``: no ReferenceList, the DOI from ``ELocationID`` only). Either set
+may hold ``<DeleteCitation>`` blocks listing PMIDs to remove, and a few records are
+``<PubmedBookArticle>``. The file is parsed incrementally
 (``iterparse`` on the decompressed stream, lxml when installed, else the standard library), each
 record element is cleared and detached from the tree as soon as it has been read, so memory stays
 flat however large the file. Gzip is recognised by its magic bytes (not the suffix) and read with
@@ -31,8 +34,11 @@ Field rules (``schemas.py`` describes the columns):
 * ``title`` / ``abstract``: inner markup (``<i>``, ``<sup>``, MathML, ...) flattened to its text
   and white space (no-break spaces included) collapsed; abstract sections (``AbstractText``) joined by a space, a structured
   abstract's ``Label`` kept as ``"LABEL: text"``. ``OtherAbstract`` is not read.
+* ``issn_print``: ``Journal/ISSN[@IssnType="Print"]``, or an ``ISSN`` without ``IssnType`` (old records).
 * authors: ``Article/AuthorList/Author`` in byline order; a person (``LastName``, ``ForeName``) or
-  a group (``CollectiveName``). Authors marked ``ValidYN="N"`` (a name published wrongly and
+  a group (``CollectiveName``). Affiliations: ``Author/AffiliationInfo/Affiliation`` (DTD 2015
+  onward), ``Author/Affiliation`` (DTD 2014), or ``Article/Affiliation`` (earlier DTDs, the first
+  author's only: given to the first author when no author has an affiliation). Authors marked ``ValidYN="N"`` (a name published wrongly and
   corrected by an erratum, whose corrected form is also listed) are left out of the byline and of
   ``n_authors``. One row per author and ``AffiliationInfo/Affiliation``; an author without
   affiliation gives one row with a null affiliation and ``affiliation_seq`` 0.
@@ -43,10 +49,15 @@ Quarantine reasons (``file`` is the path as given; ``line`` the 1-based line of 
 tag with lxml, 0 with the standard-library parser or when the problem concerns the whole file):
 ``missing_pmid``, ``bad_pmid`` (not digits), ``year_unknown`` (no PubDate Year, no year in
 MedlineDate, no ArticleDate), ``year_not_integer``, ``year_out_of_range`` (outside 1000-2999),
-``missing_citation`` (no MedlineCitation), ``book_article`` (``PubmedBookArticle``: not a journal
-article), ``unparseable_record`` (any other failure while reading one record), and for a broken
-file ``truncated_gzip``, ``corrupt_gzip`` or ``xml_syntax_error`` (every record completed before
-the break is kept; the break gives one row, at the parser's line for XML errors).
+``missing_citation`` (no MedlineCitation), ``book_article`` (``PubmedBookArticle``: a Bookshelf
+chapter, not a journal article; seed 004 counts journal articles and conference papers),
+``unparseable_record`` (any other failure while reading one record), ``unknown_element`` (an
+element under the root that is neither a record nor holds one: skipped, reported), and for a
+broken file ``truncated_gzip``, ``corrupt_gzip`` or ``xml_syntax_error`` (every record completed
+before the break is kept; the break gives one row, at the parser's line for XML errors). A
+well-formed file without any record element gives one ``no_records`` row naming its root (and
+the elements it holds instead, which then get no rows of their own): no file vanishes. Per file,
+records in = records parsed + record rows of the quarantine.
 
 ``years`` filtering happens before validation: a record whose year is known and outside ``years``
 is skipped (counted in ``PubmedTables.n_out_of_years``), not quarantined; records without a
