@@ -63,7 +63,9 @@ def main() -> int:
     matcher = KeywordMatcher.from_csv(AI_KEYWORDS_PATH)
     ours, ours_s = timed(lambda: matcher.matches(texts), args.repeat)
     sample = texts if not args.naive_sample else texts[: args.naive_sample]
-    naive, naive_s = timed(lambda: naive_matches(sample, list(kw["keyword"]), sensitive), 1)
+    rules = kw["rule"].fillna("") if "rule" in kw.columns else pd.Series([""] * len(kw))
+    weak, context = list(kw["keyword"][rules == "weak"]), list(kw["keyword"][rules == "context"])
+    naive, naive_s = timed(lambda: naive_matches(sample, list(kw["keyword"]), sensitive, weak=weak, context=context), 1)
     if not np.array_equal(np.asarray(ours[: len(sample)], dtype=bool), np.asarray(naive, dtype=bool)):
         raise SystemExit("the one-pass matcher and the naive loop disagree")
     per_ours = len(texts) / ours_s

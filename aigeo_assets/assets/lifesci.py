@@ -31,7 +31,8 @@ CORPUS = "lifesci_corpus"
 
 
 def _filters(analysis: AnalysisSettings) -> tuple[KeywordMatcher, ClinicalFilter]:
-    return KeywordMatcher.from_csv(analysis.lifesci_keywords_path()), ClinicalFilter.from_csv(analysis.lifesci_clinical_path())
+    matcher = KeywordMatcher.from_csv(analysis.lifesci_keywords_path(), weak_rule=analysis.lifesci_weak_keywords)
+    return matcher, ClinicalFilter.from_csv(analysis.lifesci_clinical_path())
 
 
 def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
@@ -51,7 +52,8 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
         context.log.info(f"PubMed: {len(files)} files, {int(manifest['records'].sum()):,} records, {len(quarantine)} quarantined")
         yield dg.Output(manifest, output_name="raw_pubmed_files", metadata=table_metadata(
             manifest, "raw_pubmed_files", files=len(files), records=int(manifest["records"].sum()),
-            parsed_now=int(manifest["parsed_now"].sum()), inputs=lifesci.configured()))
+            parsed_now=int(manifest["parsed_now"].sum()), inputs=lifesci.configured(),
+            files_without_records=manifest.loc[manifest["records"] == 0, "file"].tolist()))
         yield dg.Output(quarantine, output_name="raw_pubmed_quarantine", metadata=table_metadata(
             quarantine, "quarantine", reasons=quarantine["reason"].value_counts().to_dict()))
 

@@ -157,10 +157,9 @@ def mesh_topics(mesh_terms: pd.Series) -> pd.Series:
 
 def _keyword(matcher, title: pd.Series, abstract: pd.Series) -> pd.Series:
     """The AI keyword found in the title, else in the abstract (each field on its own, so that no
-    phrase runs from the end of the title into the abstract)."""
-    in_title = pd.Series(matcher.first_match(title), index=title.index, dtype="string")
-    in_abstract = pd.Series(matcher.first_match(abstract), index=abstract.index, dtype="string")
-    return in_title.fillna(in_abstract)
+    phrase runs from the end of the title into the abstract; a weak keyword counts in the AI
+    context of the whole article: ``KeywordMatcher.article_keywords``)."""
+    return pd.Series(matcher.article_keywords(title, abstract), index=title.index, dtype="string")
 
 
 def pubmed_clinical(articles: pd.DataFrame, clinical) -> pd.Series:

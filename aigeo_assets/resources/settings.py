@@ -156,6 +156,10 @@ class AnalysisSettings(dg.ConfigurableResource):
     lifesci_keywords_csv: str = ""
     """AI keyword list of the life-science atlas (default: data/reference/ai_keywords.csv; the
     official Baruffaldi et al. 2020 list can be supplied in the same format)."""
+    lifesci_weak_keywords: str = "context"
+    """context: the list's weak keywords (acronyms such as NLP, CNN, AI; phrases such as "neural
+    network", "data mining") count only in AI context (docs/methods.md); alone: every keyword counts
+    on its own (the behaviour before weak keywords)."""
     lifesci_clinical_csv: str = ""
     """Clinical filter terms (default: data/reference/clinical_queries.csv, Haynes et al.)."""
     min_located_share: float = 0.6

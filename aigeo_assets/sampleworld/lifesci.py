@@ -244,7 +244,8 @@ _TERM_FORMS = {
     "deep learning": (("Deep learning", "Deep-learning"), ("deep learning", "deep-learning models"),
                       ("deep learning", "deep-learning"),
                       ("a deep learning model", "a deep-learning framework", "deep learning models")),
-    "neural network": (("Neural network", "Artificial neural network"), ("neural networks", "an artificial neural network"),
+    # "neural network" alone is a weak keyword (also the brain's): the standalone forms say "deep"
+    "neural network": (("Deep neural network", "Artificial neural network"), ("deep neural networks", "an artificial neural network"),
                        ("neural network", "neural-network"),
                        ("an artificial neural network", "artificial neural networks (ANNs)", "a feed-forward neural network")),
     "convolutional neural network": (("Convolutional neural network",), ("convolutional neural networks",
