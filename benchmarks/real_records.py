@@ -507,6 +507,8 @@ def run_pubmed(samples: Path) -> dict:
             "doubtful": int(df["doubtful"].sum()),
             "share": round(float(scored["ok"].mean()), 4) if len(scored) else None,
             "by_file": {f: round(float(g["ok"].mean()), 4) for f, g in scored.groupby("file")},
+            "by_folder": {f: {"labels": len(g), "share": round(float(g["ok"].mean()), 4)}
+                          for f, g in scored.groupby(scored["file"].str.split("/").str[1])},
             "errors": {str(k): int(v) for k, v in scored["error"].value_counts().items()},
             "misses": scored[~scored["ok"]].drop(columns=["ok", "doubtful"]).to_dict("records"),
         }
@@ -635,7 +637,8 @@ def print_report(res: dict, out=sys.stdout, max_misses: int = 400) -> None:
 
     lead = res["pubmed"]["lead_country"]
     if lead.get("labels"):
-        p(f"\n== PubMed lead country: {_pct(lead['share'])} of {lead['scored']} labels ({lead['by_file']}) ==")
+        folders = ", ".join(f"{k} {_pct(v['share']).strip()} of {v['labels']}" for k, v in lead["by_folder"].items())
+        p(f"\n== PubMed lead country: {_pct(lead['share'])} of {lead['scored']} labels ({folders}); {lead['doubtful']} doubtful left out ==")
         p(f"  errors: {lead['errors']}")
         for m in lead["misses"][:max_misses]:
             p(f"  {m['file']} {m['pmid']} [{m['error']}] expected {m['expected']} got {m['got']} rule={m['lead_rule']} | {m['note']!s:.80}")
