@@ -258,3 +258,19 @@ def test_every_sample_string_parses_and_most_resolve():
     for t in set(texts):
         parse_affiliations(t)
         matcher.match(t)
+
+
+# ---------------------------------------------------------------- the subdivisions table
+def test_subdivisions_table():
+    sd = pd.read_csv(at.SUBDIVISIONS_PATH, dtype="string", keep_default_na=False, na_values=[""])
+    assert list(sd.columns) == ["variant", "country_code", "subdivision", "admin1", "kind", "note"]
+    assert set(sd["kind"]) == {"name", "whole", "code"}
+    assert set(sd["country_code"]) == {"AU", "CA", "JP", "IN"}
+    per_country = sd.groupby("country_code")["subdivision"].nunique().to_dict()
+    assert per_country["JP"] == 47 and per_country["AU"] == 8 and per_country["CA"] == 13
+    # codes carry the GeoNames admin1 code the matcher checks cities against
+    codes = sd[sd["kind"] == "code"]
+    assert codes["admin1"].notna().all()
+    assert not sd["variant"].duplicated().any()
+    # Punjab is also a province of Pakistan
+    assert "Punjab" not in set(sd["variant"])
