@@ -26,7 +26,7 @@ from aigeo_assets.models import NotEstimable, NotEstimableError, estimate, negat
 from aigeo_assets.models.gravity import coefficient_frame, fit_loglinear_gravity, gravity_table, table_wide
 from aigeo_assets.models.results import NOT_ESTIMABLE, not_estimable_reasons, not_estimable_rows
 from aigeo_assets.reports import lifesci_figures as lf
-from aigeo_assets.reports.atlas import AtlasFigure, build_atlas, model_table, not_estimable_note
+from aigeo_assets.reports.atlas import AtlasFigure, build_atlas, findings_seed004, model_table, not_estimable_note
 from aigeo_assets.reports.model_figures import fig_elasticities_by_year, fig_gravity_comparison
 from aigeo_assets.resources.settings import ENVIRONMENT, REPO_ROOT, Settings
 from aigeo_assets.schemas import SCHEMAS
@@ -101,6 +101,10 @@ def test_lifesci_models_without_citations_are_not_estimable_and_the_irr_table_sa
     fig8 = lf.fig_international_collaboration(
         table[table["model"].str.startswith("8A")], an.international_share_by_year(arts), an.international_share_by_region(arts))
     assert "Model 8A citations: not estimable" in " ".join(a.text for a in fig8.layout.annotations)
+    # and the atlas's "what the data say" counts them
+    said = findings_seed004({"out_lifesci_irrs": table})
+    assert any(f.startswith(f"{len(fits)} negative binomial model(s) were not estimable on these data: A (no positive outcome")
+               for f in said), said
 
 
 @pytest.mark.parametrize("rows", [[], [_article(1, 2016, "US", cites=3)], [_article(1, 2016, None), _article(2, 2017, None)]],

@@ -1175,6 +1175,28 @@ def _f000_migration(t: dict) -> list[str]:
             f"(elasticity {_num(float(o['coef']))}) and at the destination ({_num(float(d['coef']))})."]
 
 
+def _not_estimable_finding(t: dict, names: Sequence[str], what: str) -> list[str]:
+    """One sentence naming the models of ``names`` (coefficient tables) the data could not identify."""
+    reasons: dict[str, str] = {}
+    for n in names:
+        if n in t and "term" in t[n].columns:
+            by = tuple(c for c in ("model", "spec", "year") if c in t[n].columns)
+            reasons.update(not_estimable_reasons(t[n], by=by))
+    if not reasons:
+        return []
+    shown = "; ".join(f"{k} ({v.removeprefix(NOT_ESTIMABLE + ': ')})" for k, v in list(reasons.items())[:6])
+    more = f", and {len(reasons) - 6} more" if len(reasons) > 6 else ""
+    return [f"{len(reasons)} {what} {'was' if len(reasons) == 1 else 'were'} not estimable on these data: {shown}{more}."]
+
+
+def _f000_not_estimable(t: dict) -> list[str]:
+    return _not_estimable_finding(t, ("out_gravity_citations_coefficients", "out_gravity_migration"), "gravity model(s)")
+
+
+def _f004_not_estimable(t: dict) -> list[str]:
+    return _not_estimable_finding(t, ("out_lifesci_irrs",), "negative binomial model(s)")
+
+
 def findings_seed000(tables: Mapping[str, Any]) -> list[str]:
     """A few sentences on seed 000 from whichever of these tables exist (asset name -> DataFrame,
     or partitions by key): ``out_city_year_metrics`` (the leaders of the latest year and since when
@@ -1184,7 +1206,7 @@ def findings_seed000(tables: Mapping[str, Any]) -> list[str]:
     ``out_gravity_citations_by_year``, ``out_gravity_migration``."""
     t = _tables(tables)
     return _collect([_f000_leaders, _f000_reference, _f000_shares, _f000_bridges, _f000_centres, _f000_pull,
-                     _f000_gravity, _f000_gravity_by_year, _f000_migration], t)
+                     _f000_gravity, _f000_gravity_by_year, _f000_migration, _f000_not_estimable], t)
 
 
 # ---------------------------------------------------------------- findings: seed 004
@@ -1342,4 +1364,4 @@ def findings_seed004(tables: Mapping[str, Any]) -> list[str]:
     ``out_lifesci_international_by_region``, ``out_lifesci_dyads``."""
     t = _tables(tables)
     return _collect([_f004_volume, _f004_regions, _f004_high_ranked, _f004_clinical, _f004_relevance,
-                     _f004_international, _f004_dyads], t)
+                     _f004_international, _f004_dyads, _f004_not_estimable], t)

@@ -318,7 +318,10 @@ def note_not_estimable(fig: go.Figure, reasons: dict[str, str]) -> go.Figure:
         yanchor="middle" if empty else "top", showarrow=False, align="left",
         font={"color": "#8e2a1e", "size": 14 if empty else 12}, bgcolor="#fdf2f0", bordercolor="#c0392b", borderwidth=1,
     )
-    if not empty:
+    if empty:
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+    else:
         fig.update_layout(margin={"b": 90 + 18 * len(reasons)})
     return fig
 
