@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import aigeo_assets.geo.affiliation_text as ac
-from aigeo_assets.geo.gazetteer import normalize
+from aigeo_assets.geo.gazetteer import load_gazetteer, normalize
 from aigeo_assets.geo.regions import country_regions
 from aigeo_assets.geo.affiliation_text import RULES, affiliation_countries, resolve_affiliation
 
@@ -62,6 +62,9 @@ TRICKY = [
     ("Tokyo 113-8655 Japan", "JP", "country_name"),  # the country in the same segment as a postcode
     ("SE-171 77 Stockholm", "SE", "city"),  # letter-prefixed postcode dropped
     ("Cambridge", "GB", "city"),  # most populous Cambridge (England) wins
+    ("Roma", "IT", "city"),  # an alternate name of Rome, not the small town Roma, Queensland
+    ("Università degli Studi di Parma", "IT", "city"),
+    ("University of Manchester.", "GB", "city"),
     ("Rochester", "US", "city"),
     ("Bank of America", None, "none"),  # America counts only as a whole segment
     # two affiliations: the first listed decides (an author's country is that of its first affiliation)
@@ -108,7 +111,8 @@ def test_every_code_is_in_un_m49():
     # and every code any rule can give
     names, _ = ac._region_names()
     assert {n.code for n in names.values() if n.code is not None} <= valid
-    assert set(ac._big_city_index().values()) <= valid
+    gaz = load_gazetteer()
+    assert set(gaz.loc[gaz["population"] >= ac.CITY_MIN_POPULATION, "country_code"]) <= valid
     assert set(ac._tld_countries().values()) <= valid
     assert {r[0] for rs in ac._codes().values() for r in rs} <= valid
     assert set(ac.US_SPONSORED_TLDS.values()) <= valid

@@ -76,10 +76,10 @@ territory wins (ISO 3166 and M49 list them apart).
 ``country_rule`` of :data:`RULES`). The affiliations are taken in the order listed, and the
 first that gives a country decides (a PubMed author's country is that of the first affiliation
 listed; before, the rightmost country of the whole string won, so a last author got a
-co-author's country): its country by the rules above, else ``city``: a whole part (after
-dropping postal codes and a trailing "City"/"Shi") that is the name of a GeoNames city of at
-least :data:`CITY_MIN_POPULATION` inhabitants (main names before alternate names, then the most
-populous: "Cambridge" alone is Cambridge, England; "Fudan University, Shanghai" is CN). Then
+co-author's country): its country by the rules above, else ``city``: the city the matcher below
+finds in it (no hint), among GeoNames cities of at least :data:`CITY_MIN_POPULATION` inhabitants
+only ("Fudan University, Shanghai" is CN; "Cambridge" alone is Cambridge, England, the most
+populous; "Roma" is Rome, not Roma, Queensland; "Università degli Studi di Parma" is IT). Then
 ``email_domain``: the top-level domain of the last e-mail address (country-code TLDs; ``.edu``,
 ``.gov``, ``.mil`` are reserved to US institutions and give US, :data:`US_SPONSORED_TLDS`;
 generic TLDs and ccTLDs marketed as generic, :data:`GENERIC_USE_CCTLDS`, give nothing when they
@@ -136,7 +136,6 @@ import pandas as pd
 
 from aigeo_assets.geo.gazetteer import (
     AFFILIATION_WORDS,
-    ALTERNATE_MIN_POPULATION,
     DEFAULT_MIN_POPULATION,
     CityCandidate,
     city_name_index,
@@ -320,28 +319,6 @@ def _place_index() -> dict[str, frozenset[tuple[str, str]]]:
     for name, cc, a1 in zip(gaz["name"].tolist(), gaz["country_code"].tolist(), gaz["admin1code"].tolist()):
         index.setdefault(normalize(name), set()).add((cc, "" if a1 is pd.NA or a1 is None else str(a1)))
     return {k: frozenset(v) for k, v in index.items()}
-
-
-@lru_cache(maxsize=1)
-def _big_city_index() -> dict[str, str]:
-    """normalised name -> country of the city the ``city`` rule picks (main names first, then most populous)."""
-    best: dict[str, tuple[int, int, str]] = {}  # name -> (is_main, population, country)
-
-    def offer(name: str, key: tuple[int, int, str]) -> None:
-        if not name or all(w in AFFILIATION_WORDS for w in name.split()):
-            return
-        if name not in best or key[:2] > best[name][:2]:
-            best[name] = key
-
-    gaz = load_gazetteer(ALTERNATE_MIN_POPULATION)
-    big = gaz[gaz["population"] >= CITY_MIN_POPULATION]
-    for name, cc, pop in zip(big["name"].tolist(), big["country_code"].tolist(), big["population"].tolist()):
-        offer(normalize(name), (1, int(pop), cc))
-    for name, cands in city_name_index(ALTERNATE_MIN_POPULATION).items():
-        for _gid, cc, _a1, pop, is_main in cands:
-            if not is_main and pop >= CITY_MIN_POPULATION:
-                offer(name, (0, int(pop), cc))
-    return {k: v[2] for k, v in best.items()}
 
 
 @lru_cache(maxsize=1)
@@ -652,34 +629,19 @@ def email_country(text: str) -> str | None:
     return _tld_countries().get(tld)
 
 
-def _big_city_country(aff: Affiliation) -> str | None:
-    index = _big_city_index()
-    for part in reversed(aff.parts):
-        words = part.words
-        if not words:
-            continue
-        key = " ".join(words)
-        if key in index:
-            return index[key]
-        if len(words) > 1 and words[-1] in ("city", "shi"):
-            key = " ".join(words[:-1])
-            if key in index:
-                return index[key]
-    return None
-
-
 # ---------------------------------------------------------------- country of a string (seed 004)
 def resolve_affiliation(text: object) -> tuple[str | None, str]:
     """``(country_code or None, rule)`` for one affiliation string: the first listed affiliation
     that gives a country decides (rules: module docstring)."""
     if not isinstance(text, str) or not text.strip():
         return None, "none"
+    matcher = _default_matcher()
     for aff in parse_affiliations(text):
         if aff.country_code is not None:
             return aff.country_code, aff.country_rule
-        cc = _big_city_country(aff)
-        if cc is not None:
-            return cc, "city"
+        m = matcher._match_affiliation(aff, None, CITY_MIN_POPULATION)
+        if m.geonames_id is not None:
+            return m.country_code, "city"
     cc = email_country(clean_text(text))
     if cc is not None:
         return cc, "email_domain"
@@ -770,6 +732,11 @@ def _region_spans(words: tuple[str, ...], span_start: int, names: dict[str, _Nam
     return inside, tail
 
 
+@lru_cache(maxsize=1)
+def _default_matcher() -> GazetteerMatcher:
+    return GazetteerMatcher()
+
+
 class GazetteerMatcher:
     """Find the GeoNames city named in a free-text affiliation string (rules: module docstring).
 
@@ -833,7 +800,7 @@ class GazetteerMatcher:
             return CityMatch(None, cc, None, "email_domain")
         return CityMatch(None, hint, None, "hint" if hint else "none")
 
-    def _match_affiliation(self, aff: Affiliation, hint: str | None) -> CityMatch:
+    def _match_affiliation(self, aff: Affiliation, hint: str | None, min_population: int = 0) -> CityMatch:
         country = aff.country_code
         no_city = CityMatch(None, country or hint, None, aff.country_rule if country else ("hint" if hint else "none"))
         if _looks_like_person(aff):
@@ -887,7 +854,7 @@ class GazetteerMatcher:
                     region_name = subdiv_part or (not whole and region_names.get(name, _BLOCK).rule in ("us_state", "subdivision"))
                     for cand in cands:
                         pref = preferred.get(cand[1], 2) if preferred else 0
-                        if pref == 2:
+                        if pref == 2 or cand[3] < min_population:
                             continue
                         if not whole and cand[3] < CITY_MIN_POPULATION and (not preferred or not place_like):
                             continue
@@ -915,7 +882,7 @@ class GazetteerMatcher:
                 cands = index.get(" ".join(words))
                 for cand in cands or ():
                     pref = preferred.get(cand[1], 2) if preferred else 0
-                    if pref == 2:
+                    if pref == 2 or cand[3] < min_population:
                         continue
                     key = (-pref, -fallback, 1, 1, 1 - subdiv_part, i, n, n, 0, 1 if cand[4] else 0, cand[3], -cand[0])
                     if best_key is None or key > best_key:
