@@ -176,6 +176,7 @@ CITIES = [
     ("Department of Ecology, Evolution, and Environmental Biology Columbia University 1200 Amsterdam Avenue New York New York 10027 USA",
      "US", ("New York City", "US"), "US"),
     ("University of Wisconsin\u2014Madison. E-mail:", "US", ("Madison", "US"), "US"),
+    ("Clova AI Research, Naver Corp , Seong-Nam 13561, Korea", "KR", ("Seongnam-si", "KR"), "KR"),
     ("Paul S. Dickinson College of Business, Oklahoma Baptist University, Shawnee, Oklahoma, USA", "US", ("Shawnee", "US"), "US"),
     ("Aerospace Science &#x0026; Industry Shenzhen (Group) Co., Ltd,Shenzhen,China", None, ("Shenzhen", "CN"), "CN"),
     ("Research &#x0026; Development Center, Vak&#x0131;f Participation,Istanbul,Turkey", None, ("Istanbul", "TR"), "TR"),

@@ -89,7 +89,8 @@ are the domain's only suffix). ``none``: nothing (also for missing or empty stri
 :class:`CityMatch`). Each affiliation is matched on its own:
 
 1. Every part, and every 1-3-word n-gram of it, is looked up in the GeoNames name index
-   (:func:`aigeo_assets.geo.gazetteer.city_name_index`). N-grams lying strictly inside a
+   (:func:`aigeo_assets.geo.gazetteer.city_name_index`); a 2-word n-gram also written as one
+   word ("Seong-Nam" is Seongnam). N-grams lying strictly inside a
    detected country or subdivision name are ignored ("carolina" in "North Carolina"); a part
    that is a US state name, or an n-gram that is one, yields only cities of that state ("New
    York" -> New York City; "Seattle, Washington" is not Washington, D.C.).
@@ -848,6 +849,9 @@ class GazetteerMatcher:
                             continue
                     name = " ".join(words[start:end])
                     cands = index.get(name)
+                    if not cands and k == 2:  # "Seong-Nam" is Seongnam
+                        name = words[start] + words[start + 1]
+                        cands = index.get(name)
                     if not cands:
                         continue
                     name_state = self._state_names.get(name)

@@ -12,7 +12,8 @@ studies), which looks names up in the index built here.
   apostrophes, CJK) a space, tokens
   containing a digit (postcodes, street numbers) and e-mail addresses dropped.
 * :func:`city_name_index`: normalised name -> the cities so named. Every GeoNames main name of at
-  least 3 characters is indexed; ASCII alternate names only for cities of at least
+  least 3 characters is indexed, also without a Korean or Japanese administrative suffix ("-si",
+  "-shi", "-gun", "-ku": "Seongnam-si" is also "seongnam"); ASCII alternate names only for cities of at least
   :data:`ALTERNATE_MIN_POPULATION` inhabitants, and not when shorter than 4 characters, written
   all in lower case (GeoNames' romanised transliterations such as "bei jing shi") or equal to the
   main name. Names made only of words common in affiliations (:data:`AFFILIATION_WORDS`:
@@ -125,6 +126,8 @@ def _all_affiliation_words(name: str) -> bool:
 
 
 # ---------------------------------------------------------------- index
+_ADMIN_SUFFIX = re.compile(r" (?:si|shi|gun|ku)$")
+
 #: a city under one of its names: (geonames_id, country_code, admin1code, population, is_main_name)
 CityCandidate = tuple[int, str, str, int, bool]
 
@@ -141,6 +144,10 @@ def city_name_index(min_population: int = DEFAULT_MIN_POPULATION) -> dict[str, t
         main = normalize(c["name"])
         if len(main) >= 3 and not _all_affiliation_words(main):
             index.setdefault(main, {})[gid] = (gid, cc, a1, pop, True)
+            # "Seongnam-si", "Nara-shi": the name without its administrative suffix is the main name too
+            short = _ADMIN_SUFFIX.sub("", main)
+            if short != main and len(short) >= 3 and not _all_affiliation_words(short):
+                index.setdefault(short, {})[gid] = (gid, cc, a1, pop, True)
         if pop < ALTERNATE_MIN_POPULATION:
             continue
         for alt in c.get("alternatenames") or ():
