@@ -6,10 +6,6 @@ OpenAlex, ``../shared/samples/``), each worked out by hand.
 
 from __future__ import annotations
 
-import gzip
-import json
-from pathlib import Path
-
 import pandas as pd
 import pytest
 

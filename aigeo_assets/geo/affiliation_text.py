@@ -171,9 +171,11 @@ INSTITUTION_WORDS = frozenset(
     programme unit group service services office society museum library observatory polytechnic
     """.split()
 )
-#: words after which an n-gram inside a longer part may be a city ("University of Toronto")
 #: words that make "<street word> de X" a street, not a place
-_STREET_WORDS = frozenset({"avenue", "av", "ave", "rue", "road", "rd", "street", "st", "via", "calle", "rua", "boulevard", "blvd", "strasse", "str", "lane", "drive", "dr", "way", "place", "plaza", "camino"})
+_STREET_WORDS = frozenset(
+    "avenue av ave rue road rd street st via calle rua boulevard blvd strasse str lane drive dr way place plaza camino".split()
+)
+#: words after which an n-gram inside a longer part may be a city ("University of Toronto")
 _PLACE_PREPOSITIONS = frozenset({"of", "de", "di", "at", "in", "du", "da", "do", "della", "del", "der", "zu", "am", "d", "a"})
 
 # old (pre-USPS) state abbreviations, accepted as a whole part only ("Boston, Mass.")
@@ -556,9 +558,8 @@ def _numbered_pieces(text: str) -> list[str]:
     return [text[m.end(1) : bounds[j + 1]] for j, m in enumerate(marks)]
 
 
-def _affiliation(text: str, parts: tuple[Part, ...] | None = None) -> Affiliation:
-    if parts is None:
-        parts = _parts_with_regions(text)
+def _affiliation(text: str) -> Affiliation:
+    parts = _parts_with_regions(text)
     for i in range(len(parts) - 1, -1, -1):
         reg = parts[i].region
         if reg is None:
@@ -569,7 +570,7 @@ def _affiliation(text: str, parts: tuple[Part, ...] | None = None) -> Affiliatio
                 return Affiliation(text, parts, before.code, before.rule, before.admin1, i - 1)
         admin1 = reg.admin1
         if admin1 is None:  # "Amherst, MA 01003, USA": the state named before the country
-            admin1 = next((p.region.admin1 for p in parts[i - 1 :: -1] if i and p.region is not None
+            admin1 = next((p.region.admin1 for p in reversed(parts[:i]) if p.region is not None
                            and p.region.code == reg.code and p.region.admin1 is not None), None)
         return Affiliation(text, parts, reg.code, reg.rule, admin1, i)
     return Affiliation(text, parts, None, "none", None, None)
