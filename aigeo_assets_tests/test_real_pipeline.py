@@ -12,13 +12,15 @@ Skipped when the samples folder is absent (it lives beside the repository, not i
 
 from __future__ import annotations
 
-import os
 import time
+from html import escape as html_escape
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from aigeo_assets.ingest.records_folder import shared_samples_dir, snapshot_from_records
+from aigeo_assets.models.results import not_estimable_reasons
 from aigeo_assets.resources.settings import ENVIRONMENT
 
 SAMPLES = shared_samples_dir()
@@ -110,5 +112,12 @@ def test_the_whole_run_on_real_records_reaches_the_atlas(real_env, capsys):
     assert atlas.is_file()
     html = atlas.read_text(encoding="utf-8")
     # the models that thin data cannot support are named, with their reason, where their figures would be
-    assert "not estimable" in html
-    assert "Not estimable" in html or "not estimable:" in html
+    warehouse = real_env / "warehouse"
+    reasons = {}
+    for table in ("out_lifesci_irrs", "out_gravity_citations_coefficients", "out_gravity_migration"):
+        df = pd.read_parquet(warehouse / f"{table}.parquet")
+        reasons.update({f"{table} {k}": v for k, v in not_estimable_reasons(df, by=("model", "spec")).items()})
+    assert reasons, "these samples are too thin for some models: at least one should be not estimable"
+    assert "Not estimable on these data:" in html and "were not estimable on these data" in html
+    for key, reason in reasons.items():
+        assert html_escape(reason.removeprefix("not estimable: ")) in html, key
