@@ -149,6 +149,17 @@ def test_num_turns_missing_values_into_none():
     assert num(np.float64(2.345), 1) == 2.3 and num(3) == 3.0
 
 
+def test_table_metadata_shows_missing_values_as_null():
+    from dagster._core.definitions.metadata import normalize_metadata
+
+    from aigeo_assets.assets.metadata import table_metadata
+
+    world = SCHEMAS["out_world_year_totals"].empty()
+    meta = table_metadata(world, "out_world_year_totals", share=pd.NA, mean=np.nan, papers=np.int64(0), complete=np.bool_(False))
+    normalized = normalize_metadata({k: meta[k] for k in ("share", "mean", "papers", "complete")})
+    assert normalized["share"] == dg.MetadataValue.null() and normalized["papers"].value == 0
+
+
 # ---------------------------------------------------------------- figures and the atlas
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dagster as dg
+import numpy as np
 import pandas as pd
 
 from aigeo_assets.schemas import SCHEMAS
@@ -36,7 +37,11 @@ def table_metadata(df: pd.DataFrame, table: str, **extra) -> dict:
         "preview": dg.MetadataValue.md(preview_markdown(df)),
     }
     for k, v in extra.items():
-        meta[k] = dg.MetadataValue.json(v) if isinstance(v, (dict, list)) else v
+        if isinstance(v, (dict, list)):
+            meta[k] = dg.MetadataValue.json(v)
+        else:  # a missing value (an empty year's share) is shown as null, never a crash
+            missing = v is None or (pd.api.types.is_scalar(v) and not isinstance(v, str) and pd.isna(v))
+            meta[k] = None if missing else v.item() if isinstance(v, np.generic) else v
     return meta
 
 
