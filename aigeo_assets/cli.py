@@ -221,8 +221,13 @@ def run_steps(
     run_config: dict | None = None,
     *,
     wrap_errors: bool = False,
-) -> None:
-    """Execute ``job`` or ``job:partition`` steps in order, a line per step and a progress bar."""
+) -> dict[str, list[str]]:
+    """Execute ``job`` or ``job:partition`` steps in order, a line per step and a progress bar.
+    Returns the checks that failed with WARN severity (thin data: the run went on), as
+    ``{"asset:check": [partitions]}``."""
+    import dagster as dg
+
+    warned: dict[str, list[str]] = {}
     with Progress(len(steps), "") as bar:
         for name in steps:
             job_name, _, partition = name.partition(":")
@@ -239,6 +244,18 @@ def run_steps(
                 raise
             bar.write(f"  {label:<26} {'ok' if result.success else 'FAILED'} in {time.perf_counter() - started:5.1f}s")
             bar.advance(label=label)
+            for ev in result.get_asset_check_evaluations():
+                if not ev.passed and ev.severity == dg.AssetCheckSeverity.WARN:
+                    warned.setdefault(f"{ev.asset_key.to_user_string()}:{ev.check_name}", []).append(partition or "-")
+    return warned
+
+
+def warnings_line(warned: dict[str, list[str]]) -> str | None:
+    """One line naming the checks that warned during a run, with their partitions (None if none)."""
+    if not warned:
+        return None
+    parts = [f"{name} ({', '.join(p for p in parts if p != '-') or 'once'})" for name, parts in sorted(warned.items())]
+    return f"aigeo: {len(warned)} check{'' if len(warned) == 1 else 's'} warned (thin data; the run went on): " + "; ".join(parts)
 
 
 def materialize_all(
@@ -310,7 +327,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         what = "every asset" if args.job is None else f"job {args.job}"
         print(f"aigeo: materializing {what} ({len(steps)} run{'' if len(steps) == 1 else 's'}) into {home}", flush=True)
         try:
-            run_steps(defs, instance, steps, QUIET, wrap_errors=True)
+            warned = run_steps(defs, instance, steps, QUIET, wrap_errors=True)
         except StepFailed as exc:
             cause = _root_cause(exc)
             first = (str(cause).strip().splitlines() or [""])[0][:300]
@@ -319,6 +336,9 @@ def cmd_run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return EXIT_FAILED
+    line = warnings_line(warned)
+    if line:
+        print(line, file=sys.stderr)
     print("aigeo: done. `aigeo ui` (or `make ui`) shows the asset graph, runs and metadata.")
     return EXIT_OK
 

@@ -208,3 +208,12 @@ def test_every_setting_is_in_the_readme_table():
     readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     listed = set(re.findall(r"^\| `(AIGEO_[A-Z_]+)` \|", readme, flags=re.M))
     assert set(ENVIRONMENT) <= listed, f"README's settings table lacks {sorted(set(ENVIRONMENT) - listed)}"
+
+
+def test_the_command_line_names_the_checks_that_warned():
+    from aigeo_assets.cli import warnings_line
+
+    assert warnings_line({}) is None
+    line = warnings_line({"core_papers:geocoding_coverage": ["2012", "2014"], "out_gravity_citations:models_converged": ["-"]})
+    assert line == ("aigeo: 2 checks warned (thin data; the run went on): core_papers:geocoding_coverage (2012, 2014); "
+                    "out_gravity_citations:models_converged (once)")
