@@ -82,6 +82,18 @@ SPLITS = [
     ("Inserm U1138, Paris, France; and Sorbonne Université", ["Inserm U1138, Paris, France", "and Sorbonne Université"]),
     ("Department of Oceanography, Dalhousie University, Halifax, Nova Scotia B3H 4R2, Canada; email: eric.oliver@dal.ca.",
      ["Department of Oceanography, Dalhousie University, Halifax, Nova Scotia B3H 4R2, Canada"]),
+    # real (PubMed 2016): ", and the" and ", the" between full addresses; initials in brackets are no part
+    ("From Aurelios Augenzentrum, Recklinghausen, Germany, and the Department of Ophthalmology, University of Szeged, "
+     "Szeged, Hungary.",
+     ["From Aurelios Augenzentrum, Recklinghausen, Germany", "the Department of Ophthalmology, University of Szeged, Szeged, Hungary"]),
+    ("Pontificia Universidad Católica de Chile, 8331150 Santiago, Chile, the Centre for Healthy Brain Ageing, University of "
+     "New South Wales, Sydney, 2031 New South Wales, Australia",
+     ["Pontificia Universidad Católica de Chile, 8331150 Santiago, Chile",
+      "the Centre for Healthy Brain Ageing, University of New South Wales, Sydney, 2031 New South Wales, Australia"]),
+    ("University of Cape Town, Cape Town, South Africa (E.D.B.); Imperial College, London (P.J.B.); Guangzhou Medical "
+     "University, Guangzhou, China (N.Z.)",
+     ["University of Cape Town, Cape Town, South Africa (E.D.B.)",
+      "Imperial College, London (P.J.B.); Guangzhou Medical University, Guangzhou, China (N.Z.)"]),
     # "No. 1" is no numbered marker
     ("Institute of Process Engineering, Chinese Academy of Sciences, No. 1 Beiertiao, Haidian District, Beijing, 100190 China",
      ["Institute of Process Engineering, Chinese Academy of Sciences, No. 1 Beiertiao, Haidian District, Beijing, 100190 China"]),
@@ -149,6 +161,28 @@ def test_affiliation_countries_is_resolve_affiliation_per_string():
     for (text, code, rule), (_, row) in zip(COUNTRIES, out.iterrows()):
         assert (None if pd.isna(row["country_code"]) else row["country_code"], row["country_rule"]) == (code, rule), text
     assert out["country_rule"].iloc[-1] == "none"
+
+
+# real (PubMed 2016/2018): one string for every author, institutions attributed by surname or initials
+ATTRIBUTED = (
+    "From the Ophthalmology Department, Tel Aviv Sourasky Medical Center (Smadja), Tel Aviv, Israel; the National "
+    "Reference Center for Keratoconus (Smadja, Tellouck, De Castro, Touboul), Bordeaux Hospital University, Bordeaux, "
+    "France; and the Woolcock Institute of Medical Research, University of Sydney, Sydney (H.K.R.)"
+)
+
+
+def test_attribution_to_authors():
+    assert resolve_affiliation(ATTRIBUTED) == ("IL", "country_name")  # no name: the first listed
+    assert resolve_affiliation(ATTRIBUTED, "Touboul", "David") == ("FR", "country_name")
+    assert resolve_affiliation(ATTRIBUTED, "De Castro", "Ana") == ("FR", "country_name")
+    assert resolve_affiliation(ATTRIBUTED, "Smadja", "David") == ("IL", "country_name")  # the first naming him
+    assert resolve_affiliation(ATTRIBUTED, "Reddel", "Helen K") == ("AU", "city")  # by initials H.K.R.
+    assert resolve_affiliation(ATTRIBUTED, "Nobody", "Else") == ("IL", "country_name")
+    names = pd.Series(["Touboul", "Reddel", None, "Touboul"])
+    fores = pd.Series(["David", "Helen K", None, None])
+    texts = pd.Series([ATTRIBUTED, ATTRIBUTED, ATTRIBUTED, "Paris, France"])
+    out = affiliation_countries(texts, names, fores)
+    assert out["country_code"].tolist() == ["FR", "AU", "IL", "FR"]
 
 
 # ---------------------------------------------------------------- cities (OpenAlex raw affiliation strings)

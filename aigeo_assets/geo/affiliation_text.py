@@ -21,8 +21,9 @@ several institutions. It is cut
 1. at numbered markers, when the string opens with "1" and "2", "3", ... follow in order after
    a full stop or semicolon ("1 Dept X, Boston, MA. 2 Dept Y, Paris, France"; also "1Dept");
 2. within each numbered piece, at the candidate boundaries ";", a full stop followed by a space
-   (not after a one-letter word - "P. R. China" - nor after St/Ste/Mt/Ft/No) and " and " before
-   a capital. A candidate boundary ends an affiliation only when the text before it *closes an
+   (not after a one-letter word - "P. R. China" - nor after St/Ste/Mt/Ft/No), " and " before a
+   capital or "the" and capital, and ", the" before a capital ("..., Santiago, Chile, the Centre
+   for ..., Sydney, Australia"). A candidate boundary ends an affiliation only when the text before it *closes an
    address*: its last part names a country, or a US state, Canadian province, Australian
    state or other subdivision in a part that is not an institution's name ("Boston, MA 02115",
    "Austin, Texas" close; "University of Texas" does not). Otherwise the pieces are one
@@ -32,7 +33,8 @@ several institutions. It is cut
 
 Each affiliation is cut into *parts* at commas, semicolons, colons, pipes, slashes, brackets,
 " - " and the full stops above; a leading or trailing "and"/"&" is dropped from a part
-("Athens, Georgia 30602 and." - PubMed's 2016 records split sentences across authors).
+("Athens, Georgia 30602 and." - PubMed's 2016 records split sentences across authors), and so is
+a part made only of initials ("(P.M.O.)", an author's; "U.S.A." stays).
 
 **Countries and subdivisions of a part** (``Region``; rules, in this order):
 
@@ -74,7 +76,10 @@ territory wins (ISO 3166 and M49 list them apart).
 
 **Country of a string** (:func:`resolve_affiliation`, :func:`affiliation_countries`; the
 ``country_rule`` of :data:`RULES`). The affiliations are taken in the order listed, and the
-first that gives a country decides (a PubMed author's country is that of the first affiliation
+first that gives a country decides. **Attribution**: when the author's name is given and the
+string attributes its institutions to authors in brackets - surnames ("Tel Aviv Sourasky Medical
+Center (Smadja)") or initials ("University of Sydney, Sydney (H.K.R.)") - the first affiliation
+naming the author is tried first (a PubMed author's country is that of the first affiliation
 listed; before, the rightmost country of the whole string won, so a last author got a
 co-author's country): its country by the rules above, else ``city``: the city the matcher below
 finds in it (no hint), among GeoNames cities of at least :data:`CITY_MIN_POPULATION` inhabitants
@@ -369,6 +374,7 @@ _CONNECTOR = re.compile(r"(?i)^(?:and|&)\s+|\s+(?:and|&)\.?$|^(?:and|&)$")
 _CODE_TAIL = re.compile(
     r"(?:^|[\s.])([A-Z]{2,3})\.?(?:\s*,?\s*(\d{5}(?:-\d{4})?|\d{4}|[A-Z]\d[A-Z]\s?\d[A-Z]\d))?\s*$"
 )
+_INITIALS = re.compile(r"^[A-Z](?:\.\s?[A-Z])+\.?$")
 _POSTCODE_ONLY = re.compile(r"^\s*(\d{5}(?:-\d{4})?|\d{4}|[A-Z]\d[A-Z]\s?\d[A-Z]\d)\s*$")
 _ZIP_ANYWHERE = re.compile(r"\b\d{5}(?:-\d{4})?\b")
 _ZIP_ONLY = re.compile(r"^\s*\d{5}(?:-\d{4})?\s*$")
@@ -388,7 +394,10 @@ def _raw_parts(text: str) -> list[tuple[str, tuple[str, ...]]]:
         raw = _CONNECTOR.sub("", raw.strip().rstrip(".").strip()).strip()
         if not raw:
             continue
-        out.append((raw, tuple(normalize(raw).split())))
+        words = tuple(normalize(raw).split())
+        if _INITIALS.match(raw) and " ".join(words) not in _region_names()[0]:
+            continue  # an author's initials ("(P.M.O.)"), not a place ("U.S.A." stays)
+        out.append((raw, words))
     return out
 
 
@@ -539,7 +548,7 @@ class Affiliation:
 
 _MARKER = re.compile(r"(?:^|[.;]\s*)(\d{1,2})\s?(?=[A-Z])")
 _BOUNDARY = re.compile(
-    r"\s*;\s*|(?<!\b[A-Za-z])(?<!\bSt)(?<!\bSte)(?<!\bMt)(?<!\bFt)(?<!\bNo)\.\s+(?=\S)|,?\s+and\s+(?=[A-Z])"
+    r"\s*;\s*|(?<!\b[A-Za-z])(?<!\bSt)(?<!\bSte)(?<!\bMt)(?<!\bFt)(?<!\bNo)\.\s+(?=\S)|,?\s+and\s+(?=(?:the\s+)?[A-Z])|,\s+(?=the\s+[A-Z])"
 )
 
 
@@ -632,13 +641,42 @@ def email_country(text: str) -> str | None:
 
 
 # ---------------------------------------------------------------- country of a string (seed 004)
-def resolve_affiliation(text: object) -> tuple[str | None, str]:
+_BRACKETS = re.compile(r"\(([^()]*)\)")
+
+
+def _initials(fore_name: str | None, last_name: str | None) -> str | None:
+    letters = [w[0] for w in re.split(r"[\s\-]+", fore_name or "") if w and w[0].isalpha()]
+    if not letters or not last_name or not last_name[:1].isalpha():
+        return None
+    return ("".join(letters) + last_name[0]).upper()
+
+
+def _names_author(text: str, last: str | None, initials: str | None) -> bool:
+    for group in _BRACKETS.findall(text):
+        for item in group.split(","):
+            item = item.strip()
+            if last and normalize(item) == last:
+                return True
+            if initials and re.sub(r"[\s.]", "", item) == initials:
+                return True
+    return False
+
+
+def resolve_affiliation(text: object, last_name: str | None = None, fore_name: str | None = None) -> tuple[str | None, str]:
     """``(country_code or None, rule)`` for one affiliation string: the first listed affiliation
-    that gives a country decides (rules: module docstring)."""
+    that gives a country decides; with the author's name, an affiliation the string attributes to
+    that author comes first (rules: module docstring)."""
     if not isinstance(text, str) or not text.strip():
         return None, "none"
+    affs = parse_affiliations(text)
+    if len(affs) > 1 and (last_name or fore_name) and "(" in text:
+        last = normalize(last_name) if isinstance(last_name, str) else None
+        initials = _initials(fore_name if isinstance(fore_name, str) else None, last_name if isinstance(last_name, str) else None)
+        mine = [a for a in affs if _names_author(a.text, last, initials)]
+        if mine:
+            affs = (mine[0],) + tuple(a for a in affs if a is not mine[0])
     matcher = _default_matcher()
-    for aff in parse_affiliations(text):
+    for aff in affs:
         if aff.country_code is not None:
             return aff.country_code, aff.country_rule
         m = matcher._match_affiliation(aff, None, CITY_MIN_POPULATION)
@@ -650,15 +688,28 @@ def resolve_affiliation(text: object) -> tuple[str | None, str]:
     return None, "none"
 
 
-def affiliation_countries(affiliations: pd.Series) -> pd.DataFrame:
+def affiliation_countries(
+    affiliations: pd.Series, last_names: pd.Series | None = None, fore_names: pd.Series | None = None
+) -> pd.DataFrame:
     """``country_code`` (ISO alpha-2, <NA> when unknown) and ``country_rule`` for each affiliation string.
 
     Same index as ``affiliations``; both columns have dtype ``string``. The Series is factorised
     first and each distinct string is resolved once with :func:`resolve_affiliation` (PubMed
-    repeats affiliations a lot); missing values give ``<NA>`` and ``"none"``.
+    repeats affiliations a lot); missing values give ``<NA>`` and ``"none"``. ``last_names`` and
+    ``fore_names`` (aligned with ``affiliations``): each author's name, for strings that attribute
+    their institutions to authors (only strings with brackets are resolved per author).
     """
-    codes, uniques = pd.factorize(affiliations.astype(object), use_na_sentinel=True)
-    resolved = [resolve_affiliation(u) for u in uniques]
+    values = affiliations.astype(object)
+    if last_names is not None or fore_names is not None:
+        last = (last_names if last_names is not None else pd.Series(None, index=affiliations.index)).astype(object)
+        fore = (fore_names if fore_names is not None else pd.Series(None, index=affiliations.index)).astype(object)
+        keys = [
+            t if not isinstance(t, str) or "(" not in t else (t, ln if isinstance(ln, str) else None, fn if isinstance(fn, str) else None)
+            for t, ln, fn in zip(values.tolist(), last.tolist(), fore.tolist())
+        ]
+        values = pd.Series(keys, index=affiliations.index, dtype=object)
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    resolved = [resolve_affiliation(*u) if isinstance(u, tuple) else resolve_affiliation(u) for u in uniques]
     # one extra slot at the end for the missing-value sentinel (-1)
     cc = [r[0] for r in resolved] + [None]
     rule = [r[1] for r in resolved] + ["none"]

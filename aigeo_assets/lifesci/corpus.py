@@ -59,10 +59,11 @@ def _norm_doi(values: pd.Series) -> pd.Series:
 
 def pubmed_author_countries(authors: pd.DataFrame, resolve) -> pd.DataFrame:
     """``core_lifesci_authors`` rows of PubMed records: each author's countries from the affiliation
-    strings (``resolve``: ``geo.affiliation_text.affiliation_countries``), one row per author and
+    strings (``resolve``: ``geo.affiliation_text.affiliation_countries``, given the authors' names
+    for strings that attribute institutions to authors), one row per author and
     distinct country, in affiliation order; an author with no placeable affiliation keeps one row
     with a null country."""
-    placed = resolve(authors["affiliation"])
+    placed = resolve(authors["affiliation"], authors.get("last_name"), authors.get("fore_name"))
     a = pd.DataFrame(
         {
             "article_id": "pmid:" + authors["pmid"].astype("string"),
