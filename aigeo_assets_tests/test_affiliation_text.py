@@ -207,6 +207,11 @@ CITIES = [
      "US", ("New York City", "US"), "US"),
     ("University of Wisconsin\u2014Madison. E-mail:", "US", ("Madison", "US"), "US"),
     ("Clova AI Research, Naver Corp , Seong-Nam 13561, Korea", "KR", ("Seongnam-si", "KR"), "KR"),
+    ("Renaissance Computing Institute, University of North Carolina at Chapel Hill", "US", ("Chapel Hill", "US"), "US"),
+    ("Information Systems Security CIISE, Concordia University Montreal, Quebec, Canada", "CA", ("Montréal", "CA"), "CA"),
+    ("Department of English, Howard University, Washington, DC, 20059, USA. E-mail: x@howard.edu", "US", ("Washington", "US"), "US"),
+    ("TNO, Zeist 3700 AJ, The Netherlands", "NL", ("Zeist", "NL"), "NL"),  # Dutch postcode letters dropped
+    ("Institute of Software, Chinese Academy of Sciences, China", "US", None, "CN"),  # not the US town "China"
     ("Paul S. Dickinson College of Business, Oklahoma Baptist University, Shawnee, Oklahoma, USA", "US", ("Shawnee", "US"), "US"),
     ("Aerospace Science &#x0026; Industry Shenzhen (Group) Co., Ltd,Shenzhen,China", None, ("Shenzhen", "CN"), "CN"),
     ("Research &#x0026; Development Center, Vak&#x0131;f Participation,Istanbul,Turkey", None, ("Istanbul", "TR"), "TR"),

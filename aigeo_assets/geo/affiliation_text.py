@@ -13,7 +13,7 @@ for doubly escaped text), then Unicode NFKC (full-width commas, ligatures, super
 Line and paragraph separators (U+2028, U+2029, U+0085, CR, LF, tab, a literal ``#TAB#``) count
 as semicolons. E-mail addresses (kept for the e-mail rule), the labels that introduce them
 ("Electronic address:", "E-mail:", "email", "Correspondence"), web addresses and
-letter-prefixed postcodes ("D-69120", "SE-171 77") are cut out.
+letter-prefixed postcodes ("D-69120", "SE-171 77") and Dutch ones ("3700 AJ") are cut out.
 
 **Affiliations** (:func:`split_affiliations`, :func:`parse_affiliations`). One string often lists
 several institutions. It is cut
@@ -103,7 +103,8 @@ are the domain's only suffix). ``none``: nothing (also for missing or empty stri
    University"), at its end before any country or state ("University of Michigan Ann Arbor") or
    right after "of/de/di/at/in/..." ("University of Toronto"): "Shanghai Jiao Tong University"
    is not Jiao, "MIT-IBM Watson AI Lab" not Watson, "International Digital Economy Academy" not
-   Economy.
+   Economy. An n-gram inside a longer n-gram that names a city is not a city ("Hill" in "Chapel
+   Hill").
 3. A city must agree with the countries: candidates are restricted to the affiliation's country
    and the caller's ``country_hint`` (the country the record states, e.g. the institution's
    ``country_code``); a city outside both is never returned. When there is neither, an n-gram
@@ -207,7 +208,7 @@ _DASHES = re.compile(r"[\u2010\u2011\u2012\u2212]")
 _EMAIL = re.compile(r"[\w.+\-']+@([A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+)")
 _EMAIL_LABEL = re.compile(r"(?i)\b(?:electronic\s+address|e-?\s?mail(?:\s+address)?|correspondence(?:\s+to)?)\b\s*:?")
 _WEB = re.compile(r"(?i)\b(?:https?://|www\.)\S*|\bwww\b")
-_LETTER_POSTCODE = re.compile(r"\b[A-Z]{1,3}-\s?\d[\d ]*")
+_LETTER_POSTCODE = re.compile(r"\b[A-Z]{1,3}-\s?\d[\d ]*|\b\d{4}\s?[A-Z]{2}\b")
 _EMPTY_BRACKETS = re.compile(r"\(\s*[.,;:]*\s*\)")
 
 
@@ -785,6 +786,32 @@ def _region_spans(words: tuple[str, ...], span_start: int, names: dict[str, _Nam
     return inside, tail
 
 
+def _ngram_tier(words, start: int, end: int, span_start: int, tail_start: int, inside) -> int | None:
+    """How much an n-gram of a part looks like a place (None: not at all; rules 2 and 5 of the
+    module docstring): 4 the whole part; 3 the end of the part, before its country/state run
+    ("Concordia University Montreal, Quebec"); 1 right after "of/de/at/..." ("University of
+    Toronto", also "Department of English": below an address) or at the start before an
+    institution word ("Stanford University"); 0 at the start
+    before another name ("Beijing Normal University") or before an institution word elsewhere
+    ("Harbin Institute of Technology") - tier 0 needs a city of :data:`CITY_MIN_POPULATION`."""
+    n = len(words)
+    if end - start == n:
+        return 4
+    if span_start <= start and (end - start) < (n - span_start):
+        return None  # inside the part's country or state name
+    if any(a <= start and end <= b and (end - start) < (b - a) for a, b in inside):
+        return None  # inside another region name ("york" in "New York")
+    after_preposition = start > 0 and words[start - 1] in _PLACE_PREPOSITIONS
+    if after_preposition:  # "University of Toronto", "Department of English"; not "Avenue du Mont-Royal"
+        return None if start >= 2 and words[start - 2] in _STREET_WORDS else 1
+    if end >= tail_start:
+        return 3
+    nxt = words[end]
+    if start == 0:
+        return 1 if nxt in INSTITUTION_WORDS else 0
+    return 0 if nxt in INSTITUTION_WORDS else None
+
+
 @lru_cache(maxsize=1)
 def _default_matcher() -> GazetteerMatcher:
     return GazetteerMatcher()
@@ -877,42 +904,35 @@ class GazetteerMatcher:
                 continue
             reg = part.region
             fallback = 1 if (country_part is not None and i >= country_part) else 0
-            subdiv_part = 1 if (reg is not None and reg.whole and reg.rule in ("us_state", "subdivision")) else 0
+            region_part = reg is not None and reg.whole and reg.rule in ("us_state", "subdivision")
             seg_state = reg.admin1 if (reg is not None and reg.whole and reg.code == "US") else None
             span_start = reg.start if (reg is not None and not reg.whole) else n
             inside, tail_start = _region_spans(words, span_start, region_names, code_words)
+            named: list[tuple[int, int]] = []  # spans of longer n-grams that name a city
             for k in range(min(self.max_ngram, n), 0, -1):
                 for start in range(0, n - k + 1):
                     end = start + k
-                    whole = k == n
-                    place_like = True
-                    if not whole:
-                        if span_start <= start and end <= n and (end - start) < (n - span_start):
-                            continue  # inside the part's country or state name
-                        if any(a <= start and end <= b and (end - start) < (b - a) for a, b in inside):
-                            continue  # inside another region name ("york" in "New York")
-                        place_like = (
-                            start == 0
-                            or end >= tail_start
-                            or (words[start - 1] in _PLACE_PREPOSITIONS and (start < 2 or words[start - 2] not in _STREET_WORDS))
-                        )
-                        before_institution = end < n and words[end] in INSTITUTION_WORDS
-                        if not (place_like or before_institution):
-                            continue
                     name = " ".join(words[start:end])
+                    tier = _ngram_tier(words, start, end, span_start, tail_start, inside)
+                    if tier is None:
+                        continue
                     cands = index.get(name)
                     if not cands and k == 2:  # "Seong-Nam" is Seongnam
                         name = words[start] + words[start + 1]
                         cands = index.get(name)
-                    if not cands:
-                        continue
+                    if not cands or any(a <= start and end <= b for a, b in named):
+                        continue  # "hill" inside "Chapel Hill"
+                    named.append((start, end))
+                    if tier == 4 and region_part:
+                        tier = 2  # a whole part naming a state or prefecture ("Nara" in "Ikoma, Nara")
+                    elif tier < 4 and region_names.get(name, _BLOCK).rule in ("us_state", "subdivision"):
+                        tier = min(tier, 1)
                     name_state = self._state_names.get(name)
-                    region_name = subdiv_part or (not whole and region_names.get(name, _BLOCK).rule in ("us_state", "subdivision"))
                     for cand in cands:
                         pref = preferred.get(cand[1], 2) if preferred else 0
-                        if pref == 2 or cand[3] < min_population:
+                        if pref == 2 or cand[3] < min_population or (fallback and country and cand[1] != country):
                             continue
-                        if not whole and cand[3] < CITY_MIN_POPULATION and (not preferred or not place_like):
+                        if tier < 2 and cand[3] < CITY_MIN_POPULATION and (tier == 0 or not preferred):
                             continue
                         if (seg_state is not None or name_state is not None) and (
                             cand[1] != "US" or cand[2] not in (seg_state, name_state, us_state)
@@ -921,9 +941,7 @@ class GazetteerMatcher:
                         key = (
                             -pref,
                             -fallback,
-                            1 if whole else 0,
-                            1 if (whole or place_like) else 0,
-                            0 if region_name else 1,
+                            tier,
                             i,
                             k,
                             end,
@@ -935,12 +953,11 @@ class GazetteerMatcher:
                         if best_key is None or key > best_key:
                             best_key, best = key, (cand, name)
             if n > self.max_ngram:
-                cands = index.get(" ".join(words))
-                for cand in cands or ():
+                for cand in index.get(" ".join(words)) or ():
                     pref = preferred.get(cand[1], 2) if preferred else 0
-                    if pref == 2 or cand[3] < min_population:
+                    if pref == 2 or cand[3] < min_population or (fallback and country and cand[1] != country):
                         continue
-                    key = (-pref, -fallback, 1, 1, 1 - subdiv_part, i, n, n, 0, 1 if cand[4] else 0, cand[3], -cand[0])
+                    key = (-pref, -fallback, 2 if region_part else 4, i, n, n, 0, 1 if cand[4] else 0, cand[3], -cand[0])
                     if best_key is None or key > best_key:
                         best_key, best = key, (cand, " ".join(words))
         if best is None:
