@@ -99,26 +99,33 @@ are the domain's only suffix). ``none``: nothing (also for missing or empty stri
    detected country or subdivision name are ignored ("carolina" in "North Carolina"); a part
    that is a US state name, or an n-gram that is one, yields only cities of that state ("New
    York" -> New York City; "Seattle, Washington" is not Washington, D.C.).
-2. An n-gram inside a longer part counts only at the part's start ("Beijing Normal
-   University"), at its end before any country or state ("University of Michigan Ann Arbor") or
-   right after "of/de/di/at/in/..." ("University of Toronto"): "Shanghai Jiao Tong University"
-   is not Jiao, "MIT-IBM Watson AI Lab" not Watson, "International Digital Economy Academy" not
-   Economy. An n-gram inside a longer n-gram that names a city is not a city ("Hill" in "Chapel
-   Hill").
+2. How much an n-gram looks like a place (its *tier*): 4, the whole part; 3, the end of a part
+   before its country/state run ("Concordia University Montreal, Quebec", "University of
+   Michigan Ann Arbor"); 2, a whole part that is itself a state, province or prefecture name
+   ("Nara" in "Ikoma, Nara, Japan"); 1, right after "of/de/di/at/in/à..." ("University of
+   Toronto", "UNC at Chapel Hill"; not after a street word: "Avenue du Mont-Royal") or at the
+   start before an institution word ("Stanford University"); 0, at the start before another
+   name ("Beijing Normal University", "Shanghai Jiao Tong University") or before an institution
+   word elsewhere ("... Retrieval Harbin Institute of Technology"). Anything else is no city
+   ("Jiao", "Watson" in "MIT-IBM Watson AI Lab", "Economy" in "International Digital Economy
+   Academy"), nor is an n-gram inside a longer n-gram naming a city ("Hill" in "Chapel Hill") or
+   inside a country or region name ("carolina" in "North Carolina", "york" in "New York"). A part
+   that is a US state name, or an n-gram that is one, yields only cities of that state ("New York"
+   -> New York City; "Seattle, Washington" is not Washington, D.C.).
 3. A city must agree with the countries: candidates are restricted to the affiliation's country
    and the caller's ``country_hint`` (the country the record states, e.g. the institution's
-   ``country_code``); a city outside both is never returned. When there is neither, an n-gram
-   must name a city of at least :data:`CITY_MIN_POPULATION` inhabitants ("Carnegie Mellon
-   University" is not Carnegie, Victoria).
+   ``country_code``); a city outside both is never returned, and the part naming the country
+   gives only cities of that country ("China" is not China, Texas). Tier 0 needs a city of at
+   least :data:`CITY_MIN_POPULATION` inhabitants, and so does every n-gram of a string with
+   neither a country nor a hint ("Carnegie Mellon University" is not Carnegie).
 4. A string that names no country, no address structure and no institution word, and is shaped
    like a person's name (capitalised words with an initial: "Arthur A. Small") gives no city.
 5. Ties are broken, in order, by: the candidate's country is the affiliation's own (before the
    hint's); the part lies left of the part naming the country (the country's own part is a
-   fallback: "Singapore", "Hong Kong"); a whole part before an n-gram; a part that is not itself
-   a state/province/prefecture name ("Ikoma, Nara, Japan" is Ikoma, the more specific place,
-   while "Nara Women's University, Nara" is Nara); the rightmost part; the longer n-gram, then
-   the rightmost; the candidate lies in the detected state/province; a main name before an
-   alternate; the larger population; the smaller GeoNames id.
+   fallback: "Singapore", "Hong Kong"); the higher tier ("Ikoma, Nara, Japan" is Ikoma, the more
+   specific place; "Columbia University, New York, NY" is New York); the rightmost part; the
+   longer n-gram, then the rightmost; the candidate lies in the detected state/province; a main
+   name before an alternate; the larger population; the smaller GeoNames id.
 
 Of several affiliations, the one sharing most words with ``institution`` is tried first (an
 author listing two institutions gets each its own city), then the order of the string; the
