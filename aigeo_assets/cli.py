@@ -223,7 +223,7 @@ def run_steps(
     wrap_errors: bool = False,
 ) -> dict[str, list[str]]:
     """Execute ``job`` or ``job:partition`` steps in order, a line per step and a progress bar.
-    Returns the checks that failed with WARN severity (thin data: the run went on), as
+    Returns the checks that failed with WARN severity (a thin year, an incomplete window: the run went on), as
     ``{"asset:check": [partitions]}``."""
     import dagster as dg
 
@@ -255,7 +255,7 @@ def warnings_line(warned: dict[str, list[str]]) -> str | None:
     if not warned:
         return None
     parts = [f"{name} ({', '.join(p for p in parts if p != '-') or 'once'})" for name, parts in sorted(warned.items())]
-    return f"aigeo: {len(warned)} check{'' if len(warned) == 1 else 's'} warned (thin data; the run went on): " + "; ".join(parts)
+    return f"aigeo: {len(warned)} check{'' if len(warned) == 1 else 's'} warned (the run went on): " + "; ".join(parts)
 
 
 def materialize_all(

@@ -215,5 +215,5 @@ def test_the_command_line_names_the_checks_that_warned():
 
     assert warnings_line({}) is None
     line = warnings_line({"core_papers:geocoding_coverage": ["2012", "2014"], "out_gravity_citations:models_converged": ["-"]})
-    assert line == ("aigeo: 2 checks warned (thin data; the run went on): core_papers:geocoding_coverage (2012, 2014); "
+    assert line == ("aigeo: 2 checks warned (the run went on): core_papers:geocoding_coverage (2012, 2014); "
                     "out_gravity_citations:models_converged (once)")
