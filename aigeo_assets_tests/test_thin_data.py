@@ -217,3 +217,40 @@ def test_the_command_line_names_the_checks_that_warned():
     line = warnings_line({"core_papers:geocoding_coverage": ["2012", "2014"], "out_gravity_citations:models_converged": ["-"]})
     assert line == ("aigeo: 2 checks warned (the run went on): core_papers:geocoding_coverage (2012, 2014); "
                     "out_gravity_citations:models_converged (once)")
+
+
+# ---------------------------------------------------------------- the asset layer's guards
+
+
+def _assets(tmp_path) -> dict[str, dg.AssetsDefinition]:
+    from aigeo_assets.assets.centrality import build_centrality_assets
+    from aigeo_assets.assets.centres import build_centre_assets
+    from aigeo_assets.assets.city_metrics import build_city_metric_assets
+    from aigeo_assets.partitions import yearly_partitions
+
+    settings = Settings.from_env()
+    settings = type(settings)(**{**settings.__dict__, "data_dir": tmp_path, "start_year": 2012, "end_year": 2019})
+    parts = yearly_partitions(2012, 2019)
+    built = [*build_city_metric_assets(parts, settings), *build_centrality_assets(parts, settings), *build_centre_assets(parts)]
+    return {k.to_user_string(): a for a in built for k in a.keys}
+
+
+def test_no_top_city_no_network_and_an_empty_trajectory_materialize_and_say_why(tmp_path):
+    assets = _assets(tmp_path)
+    empty_metrics = SCHEMAS["out_city_year_metrics"].empty()
+    top = assets["out_top_cities"](out_city_year_metrics=empty_metrics)
+    assert top.value.empty and "reference year" in top.metadata["note"].value
+    shares = assets["out_top_city_shares"](out_city_year_metrics={}, out_world_year_totals={}, out_top_cities=top.value)
+    assert shares.value.empty
+    one_city = pd.DataFrame({c: [None] for c in SCHEMAS["out_top_cities"].names}).pipe(
+        lambda d: d.assign(city_geonames_id=1816670, city_name="Beijing", reference_rank=1))
+    edges = assets["out_network_edges"](out_impact_pairs={}, out_city_year_metrics={}, out_world_year_totals={},
+                                        out_collaboration_pairs={}, core_author_years=SCHEMAS["core_author_years"].empty(),
+                                        out_top_cities=one_city)
+    assert edges.value.empty and "at least two" in edges.metadata["note"].value
+    for name in ("out_east_west_betweenness", "out_robustness_centralities"):
+        assert assets[name](out_network_edges=edges.value, out_top_cities=one_city).value.empty
+    centres = centres_of_mass(world([(2015, 5, 10.0, 20.0, 0), (2016, 5, 10.0, 20.0, 0)]))
+    trajectory = assets["out_centre_trajectory"](out_centres_of_mass={"2015": centres[centres["year"] == 2015],
+                                                                      "2016": centres[centres["year"] == 2016]})
+    assert trajectory.metadata["mean_speed_km_per_year"].data == {f"{m}/planar": None for m in centres["metric"].unique()}
