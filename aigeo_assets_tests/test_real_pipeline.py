@@ -92,8 +92,12 @@ def real_env(tmp_path, monkeypatch):
 def test_the_whole_run_on_real_records_reaches_the_atlas(real_env, capsys):
     import dagster as dg
 
-    from aigeo_assets.cli import main
+    from aigeo_assets.cli import main, preflight
+    from aigeo_assets.resources.settings import Settings
 
+    missing = preflight(Settings.from_env(), needs_figures=True, needs_graph_tool=True)
+    if missing:
+        pytest.skip(f"the whole run needs what `make setup` installs: {'; '.join(missing)}")
     started = time.perf_counter()
     code = main(["run"])
     seconds = time.perf_counter() - started
