@@ -211,6 +211,8 @@ CITIES = [
     ("Information Systems Security CIISE, Concordia University Montreal, Quebec, Canada", "CA", ("Montréal", "CA"), "CA"),
     ("Department of English, Howard University, Washington, DC, 20059, USA. E-mail: x@howard.edu", "US", ("Washington", "US"), "US"),
     ("TNO, Zeist 3700 AJ, The Netherlands", "NL", ("Zeist", "NL"), "NL"),  # Dutch postcode letters dropped
+    ("Department of Psychology, Stanford University", "US", ("Stanford", "US"), "US"),  # "X University": the town X
+    ("Stanford University", None, None, None),  # ... but only when the record states the country
     ("Institute of Software, Chinese Academy of Sciences, China", "US", None, "CN"),  # not the US town "China"
     ("Paul S. Dickinson College of Business, Oklahoma Baptist University, Shawnee, Oklahoma, USA", "US", ("Shawnee", "US"), "US"),
     ("Aerospace Science &#x0026; Industry Shenzhen (Group) Co., Ltd,Shenzhen,China", None, ("Shenzhen", "CN"), "CN"),
