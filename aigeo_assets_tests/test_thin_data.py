@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import pickle
 import re
-from pathlib import Path
 
 import dagster as dg
 import numpy as np
