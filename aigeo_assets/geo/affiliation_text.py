@@ -9,7 +9,8 @@ one normalisation (:func:`aigeo_assets.geo.gazetteer.normalize`), one country/su
 detector, one e-mail-domain rule. No Dagster here.
 
 **Cleaning** (:func:`clean_text`). HTML entities are decoded (``K&#x00F6;ln``, ``&amp;``; twice,
-for doubly escaped text), then Unicode NFKC (full-width commas, ligatures, superscript digits).
+for doubly escaped text), then Unicode NFKC (full-width commas, ligatures, superscript digits)
+and Unicode hyphens made ASCII ("47405‐3907").
 Line and paragraph separators (U+2028, U+2029, U+0085, CR, LF, tab, a literal ``#TAB#``) count
 as semicolons. E-mail addresses (kept for the e-mail rule), the labels that introduce them
 ("Electronic address:", "E-mail:", "email", "Correspondence"), web addresses and
@@ -23,11 +24,13 @@ several institutions. It is cut
 2. within each numbered piece, at the candidate boundaries ";", a full stop followed by a space
    (not after a one-letter word - "P. R. China" - nor after St/Ste/Mt/Ft/No), " and " before a
    capital or "the" and capital, and ", the" before a capital ("..., Santiago, Chile, the Centre
-   for ..., Sydney, Australia"). A candidate boundary ends an affiliation only when the text before it *closes an
-   address*: its last part names a country, or a US state, Canadian province, Australian
-   state or other subdivision in a part that is not an institution's name ("Boston, MA 02115",
-   "Austin, Texas" close; "University of Texas" does not). Otherwise the pieces are one
-   affiliation ("Department of Psychology; University of Texas; Austin Texas USA").
+   for ..., Sydney, Australia"). A candidate boundary ends an affiliation only when the text
+   before it *closes an address* - its last part names a country, or a US state, Canadian
+   province, Australian state or other subdivision in a part that is not an institution's name
+   ("Boston, MA 02115", "Austin, Texas" close; "University of Texas" does not) - and the text
+   after it is not merely more of the address (region names, codes, postcodes: "...;
+   Washington; DC; 20059; USA" is one address). Otherwise the pieces are one affiliation
+   ("Department of Psychology; University of Texas; Austin Texas USA").
    Pieces after the last closed address are an affiliation of their own when they name an
    institution ("...Paris, France; and Sorbonne Université"), else they belong to the last one.
 
@@ -48,8 +51,8 @@ a part made only of initials ("(P.M.O.)", an author's; "U.S.A." stays).
   WA" is Western Australia); a USPS or Canadian code is also accepted when the place is no known
   city elsewhere, and refused when it is ("Florianópolis, SC" is not South Carolina, "Berlin,
   DE" not Delaware), except a USPS code that is no ISO country code after a US place of another
-  state ("Bucyrus, KS"); the Australian three-letter codes need nothing more. Rule ``us_state`` for US
-  readings, ``subdivision`` for the others.
+  state ("Bucyrus, KS"); the Australian three-letter codes need nothing more. Rule ``us_state``
+  for US readings, ``subdivision`` for the others.
 * *Names*: the **longest** trailing run of a part's words that is a known name decides, so
   "University of New Mexico" is New Mexico (US), not Mexico, "Inner Mongolia" is China, and
   "Democratic People's Republic of Korea" is KP while "Korea" is KR. The names are every UN M49
