@@ -504,3 +504,16 @@ def test_real_authorships(gaz):
     # every row with a country-bearing authorship is at least country_only
     has_c = raw["author_countries"].fillna("").str.len().to_numpy() > 0
     assert (out.loc[has_c, "geocode_rule"] != "unlocated").all()
+
+
+def test_one_string_naming_two_institutions_gives_each_its_own_city(core_inst, gaz):
+    text = "Department of Computer Science, University of Oxford, Oxford OX1 3QD, UK; The Alan Turing Institute, London, UK"
+    raw = _raw_authorships([
+        dict(author_id="C1", institution_id="I40120149x", institution_name="University of Oxford", institution_country_code="GB",
+             raw_affiliation=text, institution_raw_affiliation=text),
+        dict(author_id="C1", institution_id="I4210138996x", institution_name="The Alan Turing Institute", institution_seq=1,
+             institution_country_code="GB", raw_affiliation=text, institution_raw_affiliation=text),
+    ])
+    raw["author_seq"] = pd.array([0, 0], dtype="Int32")
+    out = geocode_affiliations(raw, core_inst)
+    assert [gaz.loc[int(x), "name"] for x in out["city_geonames_id"]] == ["Oxford", "London"]

@@ -293,13 +293,14 @@ def geocode_affiliations(
                 hint = st if st is not None else (None if single is pd.NA else single)
                 gid: int | None = None
                 text_cc: str | None = None
+                institution = None if nm is pd.NA else nm
                 for part in own_strings(own, raw, i_id, nm, sib):
-                    m = matcher.match(part, hint)
+                    m = matcher.match(part, hint, institution)
                     if m.geonames_id is not None and (st is None or m.country_code == st):
                         gid = m.geonames_id
                         break
-                    if text_cc is None:
-                        text_cc = matcher.match(part, None).country_code
+                    if text_cc is None and m.country_rule not in ("hint", "none"):
+                        text_cc = m.country_code
                 hit = results[key] = (gid, text_cc)
             found_ids.append(hit[0])
             found_cc.append(hit[1])
