@@ -312,3 +312,29 @@ def test_subdivisions_table():
     assert not sd["variant"].duplicated().any()
     # Punjab is also a province of Pakistan
     assert "Punjab" not in set(sd["variant"])
+
+
+@pytest.mark.parametrize(
+    ("text", "hint", "expected_id"),
+    [
+        # Princeton, FL (39k) and Princeton, NJ (30k): nothing tells them apart -> country only
+        ("Princeton University", "US", None),
+        ("Bryn Mawr College", "US", None),
+        # a state named anywhere in the affiliation decides, also inside the country's part
+        ("COMPUTER SCIENCE DEPARTMENT PRINCETON UNIVERSITY PRINCETON, NEW JERSEY 08540 USA", "US", 5102922),
+        ("Princeton University, Princeton, NJ 08544", None, 5102922),
+        # one namesake much larger than the others is not ambiguous
+        ("MIT, Cambridge, USA", None, 4931972),
+        ("Athens, Georgia 30602", None, 4180386),
+    ],
+)
+def test_namesakes_of_one_country_place_no_city_unless_told_apart(matcher, text, hint, expected_id):
+    m = matcher.match(text, hint)
+    assert m.geonames_id == expected_id
+    assert m.country_code == "US"
+
+
+def test_namesakes_in_one_country_still_give_the_country_of_a_pubmed_string():
+    from aigeo_assets.geo.affiliation_text import resolve_affiliation
+
+    assert resolve_affiliation("Rochester") == ("US", "city")

@@ -171,6 +171,12 @@ REGION_RULES = ("country_name", "country_variant", "us_state", "subdivision")
 
 #: the ``city`` rule of :func:`resolve_affiliation` considers GeoNames cities of at least this many inhabitants
 CITY_MIN_POPULATION = 100_000
+#: a city name is ambiguous, and places no city (only its country), when nothing in the text
+#: (a state or subdivision) tells apart two namesakes of one country and the smaller has at least
+#: this share of the larger's population ("Princeton University" alone: Princeton, FL, 39k, or
+#: Princeton, NJ, 30k). Namesakes in different countries are told apart by the country named or
+#: stated, else by population (see the module docstring)
+AMBIGUOUS_NAMESAKE_RATIO = 0.5
 #: names that name a country only as a whole part, never as the last word(s) of a longer one
 WHOLE_PART_ONLY = frozenset({"us", "u s", "america", "georgia", "wales"})
 #: sponsored TLDs reserved to US institutions (see the module docstring)
@@ -691,7 +697,7 @@ def resolve_affiliation(text: object, last_name: str | None = None, fore_name: s
         if aff.country_code is not None:
             return aff.country_code, aff.country_rule
         m = matcher._match_affiliation(aff, None, CITY_MIN_POPULATION)
-        if m.geonames_id is not None:
+        if m.geonames_id is not None or m.country_rule == "city":  # a city, or namesakes of one country
             return m.country_code, "city"
     cc = email_country(clean_text(text))
     if cc is not None:
@@ -907,6 +913,7 @@ class GazetteerMatcher:
         code_words = _code_words()
         best_key = None
         best: tuple[CityCandidate, str] | None = None
+        offered: list[tuple[tuple, CityCandidate]] = []
         for i, part in enumerate(aff.parts):
             words = part.words
             n = len(words)
@@ -962,6 +969,7 @@ class GazetteerMatcher:
                         )
                         if best_key is None or key > best_key:
                             best_key, best = key, (cand, name)
+                        offered.append((key, cand))
             if n > self.max_ngram:
                 for cand in index.get(" ".join(words)) or ():
                     pref = preferred.get(cand[1], 2) if preferred else 0
@@ -970,11 +978,37 @@ class GazetteerMatcher:
                     key = (-pref, -fallback, 2 if region_part else 4, i, n, n, 0, 1 if cand[4] else 0, cand[3], -cand[0])
                     if best_key is None or key > best_key:
                         best_key, best = key, (cand, " ".join(words))
+                    offered.append((key, cand))
         if best is None:
             return no_city
         cand, name = best
         rule = aff.country_rule if cand[1] == country else "city"
+        rivals = [
+            c for k, c in offered
+            if k[:8] == best_key[:8] and c[0] != cand[0] and c[1] == cand[1] and c[3] >= AMBIGUOUS_NAMESAKE_RATIO * cand[3]
+        ]
+        if rivals:
+            # a US state named anywhere in the affiliation ("..., Princeton, New Jersey 08540 USA") decides
+            states = self._states_named(aff) if cand[1] == "US" else set()
+            inside = {c[0]: c for c in (cand, *rivals) if c[2] in states}
+            if len(inside) != 1:
+                return CityMatch(None, cand[1], None, rule)
+            cand = next(iter(inside.values()))
         return CityMatch(cand[0], cand[1], name, rule)
+
+    def _states_named(self, aff: Affiliation) -> set[str]:
+        """USPS codes of the US states whose names (1-3 words) occur anywhere in the affiliation."""
+        found = set()
+        for part in aff.parts:
+            w = part.words
+            for k in (1, 2, 3):
+                for start in range(len(w) - k + 1):
+                    code = self._state_names.get(" ".join(w[start : start + k]))
+                    if code is not None:
+                        found.add(code)
+        if aff.admin1:
+            found.add(aff.admin1)
+        return found
 
     def match_many(self, texts: pd.Series, country_hints: pd.Series | None = None) -> pd.DataFrame:
         """Match a Series of strings (each distinct (text, hint) pair once).

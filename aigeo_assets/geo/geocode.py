@@ -59,7 +59,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from aigeo_assets.geo.affiliation_text import GazetteerMatcher
+from aigeo_assets.geo.affiliation_text import REGION_RULES, GazetteerMatcher
 from aigeo_assets.geo.gazetteer import load_gazetteer, normalize
 from aigeo_assets.geo.regions import BlocDefinition, bloc_of_countries, regions_of_countries
 from aigeo_assets.schemas import conform
@@ -294,13 +294,17 @@ def geocode_affiliations(
                 gid: int | None = None
                 text_cc: str | None = None
                 institution = None if nm is pd.NA else nm
-                for part in own_strings(own, raw, i_id, nm, sib):
-                    m = matcher.match(part, hint, institution)
+                matches = [matcher.match(part, hint, institution) for part in own_strings(own, raw, i_id, nm, sib)]
+                # a string with an address (it names its country or region) before one that does not
+                # ("NARA Institute of Science and Technology" names Nara; "..., Ikoma, Nara, Japan" the campus)
+                for m in sorted(matches, key=lambda m: m.country_rule not in REGION_RULES):
                     if m.geonames_id is not None and (st is None or m.country_code == st):
                         gid = m.geonames_id
                         break
-                    if text_cc is None and m.country_rule not in ("hint", "none"):
+                for m in matches:
+                    if m.country_rule not in ("hint", "none"):
                         text_cc = m.country_code
+                        break
                 hit = results[key] = (gid, text_cc)
             found_ids.append(hit[0])
             found_cc.append(hit[1])
