@@ -42,9 +42,11 @@ First rule that applies:
 
 1. the institution was placed at city level by ``openalex_geo`` or ``geonames_id``: that
    city (the rule is the institution's);
-2. ``raw_affiliation``: one of the own strings names a city (in order; the stated country, else
-   the author's single country, is the matcher's hint). A city outside the stated country is
-   refused: a city must agree with the country the same record states;
+2. ``raw_affiliation``: one of the own strings names a city (the stated country, else the
+   author's single country, is the matcher's hint; the institution's name picks the affiliation
+   of a string naming several). Strings with an address (naming their country or region) are
+   tried first, each in order. A city outside the stated country is refused: a city must agree
+   with the country the same record states;
 3. ``name_match``: the institution was placed by matching its name;
 4. ``country_only``: the stated country;
 5. ``raw_country``: the country an own string names (no city found);
