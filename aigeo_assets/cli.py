@@ -440,6 +440,24 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    from aigeo_assets.ingest.records_folder import RecordsFileError, snapshot_from_records
+
+    works = [Path(p) for p in args.works]
+    institutions = [Path(p) for p in args.institutions]
+    missing = [str(p) for p in works + institutions if not p.is_file()]
+    if missing:
+        raise CliError(f"no such file: {', '.join(missing)}")
+    out = Path(args.out)
+    try:
+        counts = snapshot_from_records(out, works=works, institutions=institutions)
+    except RecordsFileError as exc:
+        raise CliError(str(exc)) from None
+    print(f"snapshot at {out}: {counts['works']} works, {counts['institutions']} institutions")
+    print(f"aigeo: read it with AIGEO_SOURCE=snapshot AIGEO_SNAPSHOT_DIR={out}", file=sys.stderr)
+    return EXIT_OK
+
+
 # ------------------------------------------------------------------------------------ main
 
 
@@ -447,12 +465,22 @@ def _parser() -> argparse.ArgumentParser:
     from aigeo_assets.sampleworld.config import SCALES
 
     parser = argparse.ArgumentParser(prog="aigeo", description="The aigeo platform outside the UI.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{world,run,ui,report}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{world,snapshot,run,ui,report}")
 
     w = sub.add_parser("world", help="generate the sample world (AIGEO_SOURCE=sample)")
     w.add_argument("--scale", choices=sorted(SCALES), help="size of the world (default: AIGEO_SAMPLE_SCALE)")
     w.add_argument("--seed", type=int, help="its seed (default: AIGEO_SAMPLE_SEED)")
     w.set_defaults(func=cmd_world)
+
+    snap = sub.add_parser(
+        "snapshot", help="write loose OpenAlex records (API pages, JSON, JSON Lines) as a snapshot folder",
+        description="Records are written as found (duplicates too: the readers quarantine them); the folder is "
+        "then read with AIGEO_SOURCE=snapshot AIGEO_SNAPSHOT_DIR=OUT.",
+    )
+    snap.add_argument("out", help="the snapshot folder to write")
+    snap.add_argument("--works", nargs="+", default=[], metavar="FILE", help="files of work records")
+    snap.add_argument("--institutions", nargs="*", default=[], metavar="FILE", help="files of institution records")
+    snap.set_defaults(func=cmd_snapshot)
 
     r = sub.add_parser(
         "run", aliases=["materialize-all"], help="materialize every asset, or one job",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import json
 import inspect
 import io
 import shutil
@@ -301,3 +302,22 @@ def test_generator_and_works_reader_report_progress(tmp_path):
     for d in range(0, 101):
         report(d, 100, "part")
     assert len(log.lines) == 11 and log.lines[-1].startswith("works 2015: 100/100 (100%)")
+
+
+def test_snapshot_from_loose_records(env, capsys, tmp_path):
+    page = tmp_path / "page.json"
+    page.write_text(json.dumps({"meta": {}, "results": [{"id": "https://openalex.org/W1", "publication_year": 2015},
+                                                         {"id": "https://openalex.org/W2", "publication_year": 2016}]}))
+    one = tmp_path / "I1.json"
+    one.write_text(json.dumps({"id": "https://openalex.org/I1", "display_name": "Somewhere"}))
+    out = tmp_path / "snap"
+    assert main(["snapshot", str(out), "--works", str(page), "--institutions", str(one)]) == 0
+    assert "2 works, 1 institutions" in capsys.readouterr().out
+    from aigeo_assets.ingest.snapshot import list_entity_files
+
+    assert len(list_entity_files(out, "works").parts) == 1
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    assert main(["snapshot", str(out), "--works", str(bad)]) == 2
+    assert "bad.json" in capsys.readouterr().err
+    assert main(["snapshot", str(out), "--works", str(tmp_path / "absent.json")]) == 2
