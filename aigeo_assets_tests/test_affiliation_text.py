@@ -19,18 +19,8 @@ from aigeo_assets.geo.affiliation_text import (
     resolve_affiliation,
     split_affiliations,
 )
-from aigeo_assets.geo.gazetteer import load_gazetteer
 from aigeo_assets.ingest.records_folder import shared_samples_dir
 
-
-@pytest.fixture(scope="module")
-def matcher() -> GazetteerMatcher:
-    return GazetteerMatcher()
-
-
-@pytest.fixture(scope="module")
-def gaz() -> pd.DataFrame:
-    return load_gazetteer().set_index("geonames_id")
 
 
 def _city(gaz, m: CityMatch) -> tuple[str, str, str] | None:

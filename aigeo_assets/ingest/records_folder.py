@@ -36,6 +36,28 @@ def shared_samples_dir() -> Path:
     return REPO_ROOT.parent / "shared" / "samples"
 
 
+def real_sample_files(samples: Path | None = None) -> tuple[list[Path], list[Path]]:
+    """(work files, institution files) of the real OpenAlex samples in ``samples/openalex``:
+    an API page, a JSON list, single records and a snapshot's parts (only those present)."""
+    oa = Path(samples or shared_samples_dir()) / "openalex"
+    go = oa / "snapshot-go-openalex"
+    works = [
+        oa / "justin21523" / "works_sample.json",
+        oa / "works_english_africa_api_page.json",
+        oa / "work_5103_authors.json",
+        oa / "W2741809807.json",
+        *sorted((go / "works").glob("updated_date=*/part_*")),
+        go / "works" / "W2741809807",
+    ]
+    institutions = [
+        oa / "justin21523" / "institutions_sample.json",
+        oa / "I27837315.json",
+        *sorted((go / "institutions").glob("updated_date=*/part_*")),
+        go / "institutions" / "I27837315",
+    ]
+    return [p for p in works if p.is_file()], [p for p in institutions if p.is_file()]
+
+
 def _read_bytes(path: Path) -> bytes:
     data = path.read_bytes()
     if data[:2] == b"\x1f\x8b":
