@@ -40,7 +40,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from results_file import maxrss_mb as _maxrss_mb, reset_peak_rss as _reset_peak_rss, status_mb as _status_mb, write_results  # noqa: E402
+from results_file import maxrss_mb as _maxrss_mb, reset_peak_rss as _reset_peak_rss, status_mb as _status_mb, repo_path, write_results  # noqa: E402
 
 from aigeo_assets.corpus.papers import city_table  # noqa: E402
 from aigeo_assets.metrics.cities import ImpactWindows, city_year_metrics, collaboration_pairs, impact_pairs  # noqa: E402
@@ -471,7 +471,7 @@ def main() -> None:
     if scaling:
         _print_scaling(scaling)
     write_results("city_metrics", {
-        "warehouse": str(warehouse), "pandas": pd.__version__, "numpy": np.__version__, "repeat": args.repeat, "years": [YEARS[0], YEARS[-1]],
+        "warehouse": repo_path(warehouse), "pandas": pd.__version__, "numpy": np.__version__, "repeat": args.repeat, "years": [YEARS[0], YEARS[-1]],
         "gazetteer_first_load_seconds": round(gazetteer_secs, 3),
         "results": results, "scaling": scaling,
     })

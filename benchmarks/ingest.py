@@ -27,7 +27,7 @@ import orjson
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from results_file import write_results  # noqa: E402
+from results_file import repo_path, write_results  # noqa: E402
 
 from aigeo_assets.ingest.snapshot import list_entity_files  # noqa: E402
 from aigeo_assets.ingest.works import parse_works_year  # noqa: E402
@@ -150,7 +150,7 @@ def main() -> None:
         "goal_30k_works_per_second": ours >= 30_000,
     }
     print(json.dumps(summary))
-    write_results("ingest", {"snapshot": str(root), "parts": len(files), "gzip_bytes": size, "results": results, "summary": summary})
+    write_results("ingest", {"snapshot": repo_path(root), "parts": len(files), "gzip_bytes": size, "results": results, "summary": summary})
 
 
 if __name__ == "__main__":

@@ -4,12 +4,20 @@ machine they ran on), timing the best of repeated runs, and reading this process
 from __future__ import annotations
 
 import json
+import os
 import platform
 import resource
 import time
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
+REPO = RESULTS.parents[1]
+
+
+def repo_path(path: Path | str) -> str:
+    """``path`` relative to the repository root (``data/warehouse``, ``../shared/samples``): results
+    name their inputs without the paths of the machine that measured them."""
+    return os.path.relpath(Path(path).resolve(), REPO)
 
 
 def write_results(name: str, payload: dict) -> Path:

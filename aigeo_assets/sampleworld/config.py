@@ -43,7 +43,7 @@ MERGE_DATE_INSTITUTIONS = "2023-07-20"
 
 # ---------------------------------------------------------------------------------------------
 # Country calibration.
-# Source: /work/shared/samples/calibration/openalex_ai_papers_by_country_year.csv (real OpenAlex
+# Source: ../shared/samples/calibration/openalex_ai_papers_by_country_year.csv (real OpenAlex
 # AI paper counts per country and year; StadynR/openalex-ai-papers-visualizations,
 # data/ai_geo_year_counts.csv). Derived with ``python -m aigeo_assets.sampleworld.calibrate
 # <csv>``: least-squares fits over 1990-2019 with t = (year - 2005) / 15 of
