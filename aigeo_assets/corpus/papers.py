@@ -62,7 +62,6 @@ def ai_flags(works: pd.DataFrame, concepts: pd.DataFrame, rule: AiRule) -> pd.Se
 PAPER_TYPES = frozenset({"article", "review", "letter", "proceedings-article", "journal-article"})
 #: Crossref types (``type_crossref``, a location's ``raw_type``) and what they make a paper
 CROSSREF_TYPES = {"journal-article": "journal", "proceedings-article": "conference"}
-DOC_TYPE_RULES = ("work_type", "venue_type", "location_raw_type", "type_crossref", "source_name", "none")
 _CONFERENCE_NAME = re.compile(
     r"(?i)\b(?:proceedings|conference|symposium|workshop|congress|colloquium|meeting of the|"
     r"findings of the association|(?:AAAI|IJCAI|NeurIPS|NIPS|ICML|ICLR|CVPR|ICCV|ECCV|ACL|EMNLP|NAACL|COLING|"

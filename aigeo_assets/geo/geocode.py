@@ -171,19 +171,20 @@ def _add_regions(df: pd.DataFrame, bloc_definition: BlocDefinition) -> pd.DataFr
     return df
 
 
+_STOP_WORDS = frozenset({"the", "and", "for", "of", "de", "la", "del", "der", "und"})
+
+
 def _parts(raw: object) -> list[str]:
-    if raw is None or raw is pd.NA or not isinstance(raw, str):
+    """The strings of a ``' ; '``-joined column value (none for a missing value)."""
+    if not isinstance(raw, str):
         return []
-    return [p.strip() for p in raw.split(" ; ") if p and p.strip()]
+    return [p.strip() for p in raw.split(" ; ") if p.strip()]
 
 
 def _words(text: str | None) -> frozenset[str]:
     if not text:
         return frozenset()
     return frozenset(w for w in normalize(text).split() if len(w) > 2 and w not in _STOP_WORDS)
-
-
-_STOP_WORDS = frozenset({"the", "and", "for", "of", "de", "la", "del", "der", "und"})
 
 
 def own_strings(
