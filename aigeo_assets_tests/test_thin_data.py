@@ -175,6 +175,19 @@ def test_model_figures_and_atlas_tables_name_the_models_that_were_not_estimable(
     assert note.startswith("Not estimable on these data: gravity_citations (4) 2012: no positive outcome in 5 observations")
 
 
+def test_a_figure_beside_an_estimated_model_names_the_one_that_was_not():
+    rng = np.random.default_rng(0)
+    x = pd.DataFrame({"ln_distance": rng.normal(size=60), "same_city": rng.normal(size=60)})
+    fitted = poisson(pd.Series(rng.poisson(2.0, size=60).astype(float)), x)
+    coefs = pd.concat([coefficient_frame("gravity_citations", "(4)", fitted),
+                       coefficient_frame("gravity_citations", "structural", NotEstimable("no city pair", "poisson")),
+                       coefficient_frame("gravity_citations", "loglinear", fitted)])
+    fig = fig_gravity_comparison(coefs)  # its traces hold numpy arrays
+    assert len(fig.data) == 2 and all(len(t.x) == 2 for t in fig.data)
+    assert fig.layout.annotations[-1].text == "PPML, city-year effects: not estimable: no city pair"
+    assert fig.layout.annotations[-1].y == -0.12  # under the plot, which is not empty
+
+
 def test_the_atlas_says_not_estimable_where_the_figure_would_be(tmp_path):
     item = AtlasFigure("fig7", "seed 004", "Fig. 7", "Relevance", error="figure missing",
                        note="Not estimable on these data: A: no positive outcome in 12 observations")

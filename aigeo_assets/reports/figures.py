@@ -312,7 +312,7 @@ def note_not_estimable(fig: go.Figure, reasons: dict[str, str]) -> go.Figure:
     if not reasons:
         return fig
     text = "<br>".join(f"{k}: {v}" if k else v for k, v in reasons.items())
-    empty = not any(len(getattr(t, "x", None) or getattr(t, "y", None) or []) for t in fig.data)
+    empty = not any(_has_points(t) for t in fig.data)
     fig.add_annotation(
         text=text, xref="paper", yref="paper", x=0.5, y=0.5 if empty else -0.12, xanchor="center",
         yanchor="middle" if empty else "top", showarrow=False, align="left",
@@ -325,6 +325,10 @@ def note_not_estimable(fig: go.Figure, reasons: dict[str, str]) -> go.Figure:
         fig.update_layout(margin={"b": 90 + 18 * len(reasons)})
     return fig
 
+
+def _has_points(trace) -> bool:
+    """Whether a trace has any x or y value (lists, tuples or the numpy arrays plotly keeps)."""
+    return any(v is not None and len(v) > 0 for v in (getattr(trace, "x", None), getattr(trace, "y", None)))
 
 
 def note_no_data(fig: go.Figure, message: str) -> go.Figure:
