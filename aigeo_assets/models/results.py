@@ -294,6 +294,15 @@ def not_estimable_reasons(table: pd.DataFrame, by: tuple[str, ...] = ("model",))
     return {" ".join(str(v) for v in r[keys] if not pd.isna(v)): str(r["term"]) for _, r in rows.iterrows()}
 
 
+def names_by_reason(reasons: dict[str, str]) -> dict[str, list[str]]:
+    """The names of ``reasons`` (name -> reason) grouped by reason, in order of appearance, so
+    that several models or years with one reason are said once."""
+    grouped: dict[str, list[str]] = {}
+    for name, reason in reasons.items():
+        grouped.setdefault(reason, []).append(name)
+    return grouped
+
+
 def not_estimable(fits) -> dict[str, str]:
     """``{name: reason}`` of the fits in a mapping that could not be estimated."""
     return {str(k): f.reason for k, f in fits.items() if not getattr(f, "estimable", True)}

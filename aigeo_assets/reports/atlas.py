@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from aigeo_assets.models.results import NOT_ESTIMABLE, not_estimable_reasons, not_estimable_rows
+from aigeo_assets.models.results import NOT_ESTIMABLE, names_by_reason, not_estimable_reasons, not_estimable_rows
 from aigeo_assets.reports.figures import GEO_TRACE_TYPES, FigureSetupError, _atomic_write_all, topojson_dir
 
 log = logging.getLogger(__name__)
@@ -886,18 +886,21 @@ def not_estimable_note(data: pd.DataFrame | Mapping[str, pd.DataFrame] | None) -
     """"Not estimable on these data: <model>: <reason>; ..." for the coefficient rows of ``data``
     that stand for models that could not be estimated (``models.results.NOT_ESTIMABLE``); None
     when there are none."""
-    frames = list(data.values()) if isinstance(data, Mapping) else [data]
-    reasons: dict[str, str] = {}
-    for df in frames:
-        if isinstance(df, pd.DataFrame) and "term" in df.columns:
-            by = tuple(c for c in ("model", "spec", "year") if c in df.columns)
-            reasons.update(not_estimable_reasons(df, by=by))
+    reasons = _not_estimable_in(data.values() if isinstance(data, Mapping) else [data])
     if not reasons:
         return None
-    by_reason: dict[str, list[str]] = {}
-    for k, v in reasons.items():
-        by_reason.setdefault(v.removeprefix(NOT_ESTIMABLE + ": "), []).append(k)
-    return "Not estimable on these data: " + "; ".join(f"{', '.join(ks)}: {v}" for v, ks in by_reason.items())
+    return "Not estimable on these data: " + "; ".join(
+        f"{', '.join(ks)}: {v.removeprefix(NOT_ESTIMABLE + ': ')}" for v, ks in names_by_reason(reasons).items())
+
+
+def _not_estimable_in(frames: Iterable[Any]) -> dict[str, str]:
+    """``not_estimable_reasons`` of the coefficient tables among ``frames``, keyed by model, spec
+    and year (those of the columns a table has)."""
+    reasons: dict[str, str] = {}
+    for df in frames:
+        if isinstance(df, pd.DataFrame):
+            reasons.update(not_estimable_reasons(df, by=("model", "spec", "year")))
+    return reasons
 
 
 # ---------------------------------------------------------------- findings: formatting
@@ -1177,11 +1180,7 @@ def _f000_migration(t: dict) -> list[str]:
 
 def _not_estimable_finding(t: dict, names: Sequence[str], what: str) -> list[str]:
     """One sentence naming the models of ``names`` (coefficient tables) the data could not identify."""
-    reasons: dict[str, str] = {}
-    for n in names:
-        if n in t and "term" in t[n].columns:
-            by = tuple(c for c in ("model", "spec", "year") if c in t[n].columns)
-            reasons.update(not_estimable_reasons(t[n], by=by))
+    reasons = _not_estimable_in(t[n] for n in names if n in t)
     if not reasons:
         return []
     shown = "; ".join(f"{k} ({v.removeprefix(NOT_ESTIMABLE + ': ')})" for k, v in list(reasons.items())[:6])

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from aigeo_assets.models.gravity import TERM_LABELS
-from aigeo_assets.models.results import not_estimable_reasons
+from aigeo_assets.models.results import names_by_reason, not_estimable_reasons
 from aigeo_assets.reports.figures import note_not_estimable
 
 ELASTICITIES = ("ln_papers_cited", "ln_citations_made", "ln_distance", "same_city")
@@ -35,7 +35,7 @@ def fig_elasticities_by_year(coefs: pd.DataFrame, *, spec: str = "(4)", terms: t
             fig.add_hline(y=1.0, line={"dash": "dot", "color": "grey"}, row=row, col=1)
     fig.update_layout(title=f"Gravity model of citations, specification {spec}, fitted year by year (95% intervals)",
                       template="plotly_white", height=260 * max(len(terms), 1))
-    return note_not_estimable(fig, _one_line(skipped, "years"))
+    return note_not_estimable(fig, {f"years {', '.join(ys)}": v for v, ys in names_by_reason(skipped).items()})
 
 
 def fig_gravity_comparison(coefs: pd.DataFrame, specs: tuple[str, ...] = ("(4)", "structural", "loglinear")) -> go.Figure:
@@ -62,11 +62,3 @@ def fig_gravity_comparison(coefs: pd.DataFrame, specs: tuple[str, ...] = ("(4)",
                       template="plotly_white", height=520, xaxis_title="coefficient (95% interval)",
                       yaxis={"tickvals": list(range(len(shared))), "ticktext": [TERM_LABELS.get(t, t) for t in shared]})
     return note_not_estimable(fig, {labels.get(k, k): v for k, v in skipped.items()})
-
-
-def _one_line(reasons: dict[str, str], what: str) -> dict[str, str]:
-    """Many years with the same reason in one line: {"2010, 2011": reason}."""
-    by_reason: dict[str, list[str]] = {}
-    for k, v in reasons.items():
-        by_reason.setdefault(v, []).append(k)
-    return {f"{what} {', '.join(ks)}": v for v, ks in by_reason.items()}
