@@ -457,11 +457,6 @@ def _count_records(path: Path) -> tuple[int, Counter]:
     return sum(tags.values()), tags
 
 
-def pubmed_files(samples: Path) -> list[Path]:
-    root = samples / "pubmed"
-    return sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith(".") and (p.suffix in {".xml", ".gz"}))
-
-
 def run_pubmed(samples: Path) -> dict:
     try:  # where the assets take it from (moved from lifesci/affiliation_country.py to geo/affiliation_text.py)
         from aigeo_assets.geo.affiliation_text import affiliation_countries
@@ -469,9 +464,11 @@ def run_pubmed(samples: Path) -> dict:
         from aigeo_assets.lifesci.affiliation_country import affiliation_countries
     from aigeo_assets.lifesci.corpus import lead_countries, pubmed_author_countries
     from aigeo_assets.lifesci.pubmed import parse_pubmed_file
+    from aigeo_assets.lifesci.pubmed_files import discover_pubmed_files
 
     accounting, parsed = [], {}
-    for path in pubmed_files(samples):
+    # the files the pipeline reads (LifeSciSource.pubmed_files), listed in path order
+    for path in sorted(discover_pubmed_files(samples / "pubmed")):
         rel = _rel(path, samples)
         n_in, tags = _count_records(path)
         t = parse_pubmed_file(path)
