@@ -458,10 +458,7 @@ def _count_records(path: Path) -> tuple[int, Counter]:
 
 
 def run_pubmed(samples: Path) -> dict:
-    try:  # where the assets take it from (moved from lifesci/affiliation_country.py to geo/affiliation_text.py)
-        from aigeo_assets.geo.affiliation_text import affiliation_countries
-    except ImportError:  # pragma: no cover - older layout
-        from aigeo_assets.lifesci.affiliation_country import affiliation_countries
+    from aigeo_assets.geo.affiliation_text import affiliation_countries
     from aigeo_assets.lifesci.corpus import lead_countries, pubmed_author_countries
     from aigeo_assets.lifesci.pubmed import parse_pubmed_file
     from aigeo_assets.lifesci.pubmed_files import discover_pubmed_files
