@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from aigeo_assets.models.gravity import TERM_LABELS
-from aigeo_assets.models.results import names_by_reason, not_estimable_reasons
+from aigeo_assets.models.results import names_by_reason, not_estimable_reasons, not_estimable_rows
 from aigeo_assets.reports.figures import note_not_estimable
 
 ELASTICITIES = ("ln_papers_cited", "ln_citations_made", "ln_distance", "same_city")
@@ -43,7 +43,7 @@ def fig_gravity_comparison(coefs: pd.DataFrame, specs: tuple[str, ...] = ("(4)",
     OLS on ln(1 + citations) with the same effects: coefficients with 95% intervals. A model that
     was not estimable is named on the figure with its reason."""
     skipped = not_estimable_reasons(coefs[coefs["spec"].isin(specs)], by=("spec",))
-    sub = coefs[coefs["spec"].isin(specs) & (coefs["term"] != "const") & ~coefs["term"].isin(list(skipped.values()))]
+    sub = coefs[coefs["spec"].isin(specs) & (coefs["term"] != "const") & ~not_estimable_rows(coefs["term"]).to_numpy(bool)]
     specs = tuple(s for s in specs if s not in skipped)
     shared = [t for t in dict.fromkeys(sub["term"]) if sub.loc[sub["term"] == t, "spec"].nunique() == len(specs)]
     labels = {"(4)": "PPML (4)", "structural": "PPML, city-year effects", "loglinear": "OLS ln(1+y), city-year effects"}
