@@ -42,6 +42,11 @@ def _result(files: list, out_dir: Path, **extra) -> dg.MaterializeResult:
     return dg.MaterializeResult(metadata=meta)
 
 
+def _empty(loaded: pd.DataFrame | dict[str, pd.DataFrame]) -> bool:
+    """Whether an input (one frame, or a frame per partition) holds no row, without stacking it."""
+    return loaded.empty if isinstance(loaded, pd.DataFrame) else all(f.empty for f in loaded.values())
+
+
 def build_report_assets(settings: Settings) -> list:
     out_dir = settings.data_dir / "reports" / "figures"
     main_n = min(settings.top_ns)
@@ -53,10 +58,9 @@ def build_report_assets(settings: Settings) -> list:
         @dg.asset(name=name, group_name=GROUP, kinds={"plotly", "html", "png"}, owners=OWNERS, description=description, ins=ins)
         def _figure(**inputs: pd.DataFrame) -> dg.MaterializeResult:
             figures = draw(**inputs)
-            empty = [k for k, v in inputs.items() if concat_partitions(v).empty]
             extra = {}
-            if empty and len(empty) == len(inputs):  # thin data: nothing to draw, and the figure says so
-                extra["no_data"] = f"No data to draw: {', '.join(empty)} {'is' if len(empty) == 1 else 'are'} empty for these years."
+            if inputs and all(map(_empty, inputs.values())):  # thin data: nothing to draw, and the figure says so
+                extra["no_data"] = f"No data to draw: {', '.join(inputs)} {'is' if len(inputs) == 1 else 'are'} empty for these years."
                 figures = [(file_name, note_no_data(fig, extra["no_data"])) for file_name, fig in figures]
             files = [write_figure(fig, out_dir, file_name, width=1400, height=900) for file_name, fig in figures]
             return _result(files, out_dir, **extra)
