@@ -166,8 +166,9 @@ def fit_count_model(
         raise ValueError(f"{int((y[keep] < 0).sum())} negative outcomes: a count model needs y >= 0")
     dropped = {"missing": int(bad.sum()), "all_zero_groups": 0, "separated": 0}
     if not (y[keep] > 0).any():
-        raise _not_estimable(f"no positive outcome in {int(keep.sum()):,} observations"
-                             + (f" (dropped: missing {dropped['missing']:,})" if dropped["missing"] else ""), family, outcome, int(keep.sum()))
+        raise NotEstimableError(f"no positive outcome in {int(keep.sum()):,} observations"
+                                + (f" (dropped: missing {dropped['missing']:,})" if dropped["missing"] else ""),
+                                family=family, outcome=outcome, nobs=int(keep.sum()))
 
     fe_all = FixedEffects.from_frame(fe_frame.loc[keep] if fe_frame is not None else None)
     x_names = [str(c) for c in Xf.columns]
@@ -185,8 +186,8 @@ def fit_count_model(
             continue
         if not (yk > 0).any():
             lost = ", ".join(f"{k} {v:,}" for k, v in dropped.items() if v)
-            raise _not_estimable(f"no positive outcome in {len(yk):,} observations" + (f" (dropped: {lost})" if lost else ""),
-                                 family, outcome, len(yk))
+            raise NotEstimableError(f"no positive outcome in {len(yk):,} observations" + (f" (dropped: {lost})" if lost else ""),
+                                    family=family, outcome=outcome, nobs=len(yk))
         sep = separated_by_effects(yk, fe) | separated_by_regressors(yk, x_all[idx_keep])
         if sep.any():
             dropped["separated"] += int(sep.sum())
@@ -208,19 +209,12 @@ def fit_count_model(
             continue
         break
     else:
-        raise _not_estimable("separation checks did not settle in 20 rounds", family, outcome, len(idx_keep))
+        raise NotEstimableError("separation checks did not settle in 20 rounds", family=family, outcome=outcome, nobs=len(idx_keep))
 
     cl = None if clusters is None else np.asarray(clusters, dtype=object)[idx_keep]
     result = _finish(family, fit, yk, fe, names, cov_type, cl, dropped, outcome, recover_fixed_effects)
     result.omitted = omitted
     return result
-
-
-def _not_estimable(reason: str, family: str, outcome, nobs: int) -> NotEstimableError:
-    """The error of a sample that cannot identify the model, with what ``estimate`` reports."""
-    err = NotEstimableError(reason)
-    err.family, err.outcome, err.nobs = family, str(outcome), int(nobs)
-    return err
 
 
 def _irls(family, y, x, off, fe, names, constant, alpha_fixed, tol, demean_tol, maxiter) -> dict:
@@ -341,7 +335,7 @@ def _finish(family, fit, y, fe, names, cov_type, clusters, dropped, outcome, rec
     n, p = xt.shape
     k = p + fe.degrees_of_freedom()
     if p and n <= k:
-        raise _not_estimable(f"{n:,} observations for {k:,} parameters: no degree of freedom left", family, outcome, n)
+        raise NotEstimableError(f"{n:,} observations for {k:,} parameters: no degree of freedom left", family=family, outcome=outcome, nobs=n)
     gram = (xt * w[:, None]).T @ xt if p else np.zeros((0, 0))
     bread = linalg.inv(gram) if p else gram
     # score of observation i for b: x~_i (y_i - mu_i) / (1 + alpha mu_i)
@@ -358,7 +352,8 @@ def _finish(family, fit, y, fe, names, cov_type, clusters, dropped, outcome, rec
         codes, uniq = pd.factorize(pd.Series(clusters))
         n_clusters = len(uniq)
         if n_clusters < 2:
-            raise _not_estimable(f"cov_type='cluster' needs at least two clusters (have {n_clusters})", family, outcome, n)
+            raise NotEstimableError(f"cov_type='cluster' needs at least two clusters (have {n_clusters})",
+                                    family=family, outcome=outcome, nobs=n)
         sg = np.column_stack([np.bincount(codes, weights=xt[:, j] * u, minlength=n_clusters) for j in range(p)])
         cov = bread @ (sg.T @ sg) @ bread * (n_clusters / (n_clusters - 1)) * ((n - 1) / (n - k))
     llf = _loglike(family, y, mu, alpha)

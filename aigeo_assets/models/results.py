@@ -65,7 +65,12 @@ def parse_constraint(expr: str, names: list[str]) -> tuple[np.ndarray, float]:
 
 class NotEstimableError(ValueError):
     """The data cannot identify the model (no positive outcome, no observation, no degree of
-    freedom left): a property of the sample, not a bug. ``estimate`` turns it into ``NotEstimable``."""
+    freedom left): a property of the sample, not a bug. ``estimate`` turns it into ``NotEstimable``
+    with the ``family``, ``outcome`` and ``nobs`` it carries."""
+
+    def __init__(self, reason: str, *, family: str = "", outcome="y", nobs: int = 0):
+        super().__init__(reason)
+        self.family, self.outcome, self.nobs = family, str(outcome), int(nobs)
 
 
 @dataclass
@@ -267,8 +272,7 @@ def estimate(fit: Callable[..., Any], *args, **kwargs):
     try:
         return fit(*args, **kwargs)
     except NotEstimableError as err:
-        return NotEstimable(str(err), family=getattr(err, "family", ""), outcome=getattr(err, "outcome", "y"),
-                            nobs=int(getattr(err, "nobs", 0)))
+        return NotEstimable(str(err), family=err.family, outcome=err.outcome, nobs=err.nobs)
     except np.linalg.LinAlgError as err:
         return NotEstimable(f"singular information matrix ({err})")
 
