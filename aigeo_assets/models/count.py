@@ -165,7 +165,7 @@ def fit_count_model(
     if (y[keep] < 0).any():
         raise ValueError(f"{int((y[keep] < 0).sum())} negative outcomes: a count model needs y >= 0")
     dropped = {"missing": int(bad.sum()), "all_zero_groups": 0, "separated": 0}
-    if not (y[keep] > 0).any():
+    if not (y[keep] > 0).any():  # the sample rules below drop zero outcomes only: said here, once
         raise NotEstimableError(f"no positive outcome in {int(keep.sum()):,} observations"
                                 + (f" (dropped: missing {dropped['missing']:,})" if dropped["missing"] else ""),
                                 family=family, outcome=outcome, nobs=int(keep.sum()))
@@ -184,10 +184,6 @@ def fit_count_model(
             dropped["all_zero_groups"] += int((~alive).sum())
             idx_keep = idx_keep[alive]
             continue
-        if not (yk > 0).any():
-            lost = ", ".join(f"{k} {v:,}" for k, v in dropped.items() if v)
-            raise NotEstimableError(f"no positive outcome in {len(yk):,} observations" + (f" (dropped: {lost})" if lost else ""),
-                                    family=family, outcome=outcome, nobs=len(yk))
         sep = separated_by_effects(yk, fe) | separated_by_regressors(yk, x_all[idx_keep])
         if sep.any():
             dropped["separated"] += int(sep.sum())
