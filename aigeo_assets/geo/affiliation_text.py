@@ -930,15 +930,15 @@ class GazetteerMatcher:
                 for start in range(0, n - k + 1):
                     end = start + k
                     name = " ".join(words[start:end])
-                    tier = _ngram_tier(words, start, end, span_start, tail_start, inside)
-                    if tier is None:
-                        continue
                     cands = index.get(name)
                     if not cands and k == 2:  # "Seong-Nam" is Seongnam
                         name = words[start] + words[start + 1]
                         cands = index.get(name)
                     if not cands or any(a <= start and end <= b for a, b in named):
                         continue  # "hill" inside "Chapel Hill"
+                    tier = _ngram_tier(words, start, end, span_start, tail_start, inside)  # only for names of cities
+                    if tier is None:
+                        continue
                     named.append((start, end))
                     if tier == 4 and region_part:
                         tier = 2  # a whole part naming a state or prefecture ("Nara" in "Ikoma, Nara")
