@@ -337,13 +337,17 @@ def _pval_text(p: float) -> str:
     return "<0.001" if p < 0.001 else f"{p:.3f}" if p < 0.1 else f"{p:.2f}"
 
 
+ESTIMATORS = {"poisson": "PPML", "negbin": "NB2"}
+"""The ``estimator`` column of ``out_model_coefficients`` for each count family."""
+
+
 def coefficient_frame(model: str, spec: str, fit: CountResult | LinearFit | NotEstimable, year: int | None = None) -> pd.DataFrame:
     """``out_model_coefficients`` rows of one fit (tidy: one row per term). A model that was not
     estimable gets one row whose ``term`` is "not estimable: <reason>" (``results.NOT_ESTIMABLE``)
     and whose estimates are null."""
     if not fit.estimable:
         row = {"model": model, "spec": spec, "year": year, "term": str(fit), "nobs": fit.nobs, "converged": False,
-               "estimator": {"poisson": "PPML", "negbin": "NB2"}.get(fit.family, "")}
+               "estimator": ESTIMATORS.get(fit.family, "")}
         return conform(pd.DataFrame([row]).reindex(columns=SCHEMAS["out_model_coefficients"].names), "out_model_coefficients")
     t = fit.to_frame()
     if isinstance(fit, CountResult):
@@ -353,7 +357,7 @@ def coefficient_frame(model: str, spec: str, fit: CountResult | LinearFit | NotE
             "pseudo_r2_corr": fit.pseudo_rsquared("corr"),
             "cov_type": fit.cov_type,
             "converged": fit.converged,
-            "estimator": {"poisson": "PPML", "negbin": "NB2"}[fit.family],
+            "estimator": ESTIMATORS[fit.family],
         }
     else:
         extra = {"nobs": fit.nobs, "pseudo_r2_mcfadden": np.nan, "pseudo_r2_corr": fit.rsquared,
