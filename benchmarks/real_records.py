@@ -18,7 +18,8 @@ in != parsed + quarantined, i.e. a record the pipeline lost without saying so):
   the lead country as ``lifesci.corpus`` computes it (``pubmed_author_countries`` with
   ``affiliation_countries``, then ``lead_countries``) against ``labels/pubmed_lead_country.csv``.
 * Keywords: when ``labels/pubmed_keywords.csv`` exists, precision and recall of the AI keyword
-  matcher (``KeywordMatcher.from_csv()``, title or abstract) on it.
+  matcher (``KeywordMatcher.from_csv()``, title and abstract together) on it
+  (``read_keyword_labels``, ``keyword_precision_recall``).
 
 Labels are judged by hand from the records (``labels/README.md``), never produced by aigeo. Labels
 whose note starts with ``doubtful`` are listed but left out of the shares. The goals below are
@@ -535,42 +536,42 @@ def run_pubmed(samples: Path) -> dict:
 
 
 def run_keywords(parsed: dict) -> dict:
-    labels = _read_labels("pubmed_keywords.csv")
-    if labels is None:
+    path = LABELS / "pubmed_keywords.csv"
+    if not path.is_file():
         return {"labels": 0, "note": "benchmarks/labels/pubmed_keywords.csv not there yet"}
-    from aigeo_assets.lifesci.keywords import KeywordMatcher
+    from aigeo_assets.lifesci.keywords import KeywordMatcher, keyword_precision_recall, read_keyword_labels
 
+    labels = read_keyword_labels(path)
     matcher = KeywordMatcher.from_csv()
-    rows = []
-    for r in labels.itertuples(index=False):
-        t = parsed.get(r.file)
-        art = None if t is None else t.articles[t.articles["pmid"].astype(str) == str(r.pmid)]
-        if art is None or not len(art):
-            rows.append({"file": r.file, "pmid": r.pmid, "expected": None, "got": None, "missing": True})
-            continue
-        a = art.iloc[-1]
-        title = None if pd.isna(a["title"]) else str(a["title"])
-        abstract = None if pd.isna(a["abstract"]) else str(a["abstract"])
-        hit = bool(matcher.matches_any([title], [abstract])[0])
-        kw = matcher.first_match([title])[0] or matcher.first_match([abstract])[0]
-        expected = str(r.is_ai).strip().lower() in {"1", "true", "yes", "y"}
-        rows.append({"file": r.file, "pmid": r.pmid, "expected": expected, "got": hit, "keyword": kw, "missing": False,
-                     "note": getattr(r, "note", "")})
-    df = pd.DataFrame(rows)
-    ok = df[~df["missing"]]
-    tp = int((ok["expected"] & ok["got"]).sum())
-    fp = int((~ok["expected"].astype(bool) & ok["got"].astype(bool)).sum())
-    fn = int((ok["expected"].astype(bool) & ~ok["got"].astype(bool)).sum())
+    # per labelled file, the keyword of each article (title and abstract together; None: not AI)
+    flags = [pd.DataFrame(columns=["file", "pmid", "keyword"])]
+    for f in labels["file"].unique():
+        if f in parsed:
+            a = parsed[f].articles.drop_duplicates("pmid", keep="last")  # a record's last version in its file
+            flags.append(pd.DataFrame({"file": f, "pmid": a["pmid"].astype(str).to_numpy(),
+                                       "keyword": matcher.article_keywords(a["title"], a["abstract"])}))
+    flags = pd.concat(flags, ignore_index=True)
+    flags["flag"] = flags["keyword"].notna()
+    rows = labels.merge(flags, on=["file", "pmid"], how="left", indicator=True)
+    found = (rows["_merge"] == "both").to_numpy()
+    r = keyword_precision_recall(labels[found], flags)
+    detail = rows[found].rename(columns={"is_ai": "expected", "flag": "got"}).assign(missing=False)
+    detail = detail[["file", "pmid", "expected", "got", "keyword", "missing", "note"]].astype({"keyword": object})
+    detail["keyword"] = detail["keyword"].where(detail["keyword"].notna(), None)  # JSON null, not NaN
+
+    def records(keys: list[dict]) -> list[dict]:
+        return pd.DataFrame(keys, columns=["file", "pmid"]).merge(detail, on=["file", "pmid"]).to_dict("records")
+
     return {
-        "labels": len(df),
-        "records_missing": int(df["missing"].sum()),
-        "true_positives": tp,
-        "false_positives": fp,
-        "false_negatives": fn,
-        "precision": round(tp / (tp + fp), 4) if tp + fp else None,
-        "recall": round(tp / (tp + fn), 4) if tp + fn else None,
-        "false_positive_records": ok[~ok["expected"].astype(bool) & ok["got"].astype(bool)].to_dict("records"),
-        "false_negative_records": ok[ok["expected"].astype(bool) & ~ok["got"].astype(bool)].to_dict("records"),
+        "labels": len(labels),
+        "records_missing": int((~found).sum()),
+        "true_positives": r["tp"],
+        "false_positives": r["fp"],
+        "false_negatives": r["fn"],
+        "precision": round(r["precision"], 4) if r["tp"] + r["fp"] else None,
+        "recall": round(r["recall"], 4) if r["tp"] + r["fn"] else None,
+        "false_positive_records": records(r["false_positives"]),
+        "false_negative_records": records(r["false_negatives"]),
     }
 
 
