@@ -19,6 +19,7 @@ from aigeo_assets.geo.affiliation_text import (
     resolve_affiliation,
     split_affiliations,
 )
+from aigeo_assets.geo.gazetteer import normalize
 from aigeo_assets.ingest.records_folder import shared_samples_dir
 
 
@@ -300,6 +301,8 @@ def test_subdivisions_table():
     codes = sd[sd["kind"] == "code"]
     assert codes["admin1"].notna().all()
     assert not sd["variant"].duplicated().any()
+    # names are looked up normalised (accents stripped): "Hyōgo" beside "Hyogo" would never be read
+    assert not sd.loc[sd["kind"] != "code", "variant"].map(normalize).duplicated().any()
     # Punjab is also a province of Pakistan
     assert "Punjab" not in set(sd["variant"])
 
