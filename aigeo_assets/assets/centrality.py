@@ -104,7 +104,7 @@ def build_centrality_assets(partitions: dg.PartitionsDefinition, settings: Setti
             for name, (nodes, edges) in networks_from_edges(out_network_edges, out_top_cities, n).items()
         ]
         df = _concat(frames, "out_robustness_centralities")
-        leaders = {f"{net}/{m}": g.nsmallest(1, "rank")["city_name"].iloc[0] for (net, m), g in df.groupby(["network", "measure"]) if len(g)}
+        leaders = {f"{net}/{m}": g.nsmallest(1, "rank")["city_name"].iloc[0] for (net, m), g in df.groupby(["network", "measure"])}
         return dg.Output(df, metadata=table_metadata(df, "out_robustness_centralities", leaders=leaders))
 
     @dg.asset(
