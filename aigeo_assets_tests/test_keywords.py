@@ -330,6 +330,14 @@ def test_shipped_list_finds_ai_texts(shipped, text):
         "The transformer gene of Drosophila",
         "Serum GPT levels",
         "5 mL of blood",
+        # the non-AI senses of weak keywords (they count only in AI context)
+        "Speech recognition in noise of cochlear implant users",
+        "Reinforcement learning deficits in schizophrenia",
+        "dendritic backpropagation of action potentials",
+        "the attention mechanism of the visual cortex",
+        "Cortical neural networks in epilepsy",
+        "GPRC5a was identified using data mining methods based on published datasets",
+        "NLP eyes after combat ocular trauma",
     ],
 )
 def test_shipped_list_ignores_lookalikes(shipped, text):
@@ -425,22 +433,6 @@ def test_rule_column_is_read_and_checked(tmp_path):
         KeywordMatcher(["AI"], weak_rule="never")
     with pytest.raises(ValueError, match="not among the keywords"):
         KeywordMatcher(["AI"], weak=["CNN"])
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Speech recognition in noise of cochlear implant users",
-        "Reinforcement learning deficits in schizophrenia",
-        "dendritic backpropagation of action potentials",
-        "the attention mechanism of the visual cortex",
-        "Cortical neural networks in epilepsy",
-        "GPRC5a was identified using data mining methods based on published datasets",
-        "NLP eyes after combat ocular trauma",
-    ],
-)
-def test_shipped_list_ignores_ambiguous_senses(shipped, text):
-    assert not one(shipped, text), shipped.first_match([text])
 
 
 # ---- the hand-labelled PubMed records ------------------------------------------------------------
