@@ -254,7 +254,7 @@ def warnings_line(warned: dict[str, list[str]]) -> str | None:
     """One line naming the checks that warned during a run, with their partitions (None if none)."""
     if not warned:
         return None
-    parts = [f"{name} ({', '.join(p for p in parts if p != '-') or 'once'})" for name, parts in sorted(warned.items())]
+    parts = [f"{name} ({', '.join(p for p in keys if p != '-') or 'once'})" for name, keys in sorted(warned.items())]
     return f"aigeo: {len(warned)} check{'' if len(warned) == 1 else 's'} warned (the run went on): " + "; ".join(parts)
 
 
