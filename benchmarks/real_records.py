@@ -164,23 +164,22 @@ def run_openalex(samples: Path, workdir: Path) -> dict:
     ifiles = list_entity_files(snapshot, "institutions")
     raw_institutions, iq = parse_institutions(ifiles.parts, read_merged_ids(snapshot, "institutions"))
     core_institutions = geocode_institutions(raw_institutions)
-    raw_authorships = tables.tables()["raw_authorships"]
-    core_affiliations = geocode_affiliations(raw_authorships, core_institutions)
     t = tables.tables()
+    raw_authorships = t["raw_authorships"]
+    core_affiliations = geocode_affiliations(raw_authorships, core_institutions)
     core_papers = build_core_papers(t["raw_works"], t["raw_work_concepts"], core_affiliations, core_institutions, AiRule())
 
+    institution_ids = set(raw_institutions["institution_id"].astype(str))
     w_order, w_per_file = _line_map(work_files, samples)
     i_order, i_per_file = _line_map(inst_files, samples)
     accounting = {
         "works": _account(w_order, w_per_file, tables.quarantine, set(t["raw_works"]["work_id"].astype(str))),
-        "institutions": _account(i_order, i_per_file, iq.frame(), set(raw_institutions["institution_id"].astype(str))),
+        "institutions": _account(i_order, i_per_file, iq.frame(), institution_ids),
     }
     return {
         "accounting": accounting,
         "authorship_country": _authorship_country(raw_authorships, core_affiliations),
-        "last_author_city": _last_author_city(
-            core_papers, core_affiliations, set(raw_institutions["institution_id"].astype(str)), raw_authorships
-        ),
+        "last_author_city": _last_author_city(core_papers, core_affiliations, institution_ids, raw_authorships),
         "document_type": _document_type(core_papers, t["raw_works"]),
         "sizes": {
             "works": len(t["raw_works"]),
