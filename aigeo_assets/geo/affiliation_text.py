@@ -386,7 +386,9 @@ class Part:
     region: Region | None = None
 
 
-_PART_SPLIT = re.compile(r"[,;:|()\[\]{}/]+|\s[-–—]\s|(?<!\b[A-Za-z])(?<!\bSt)(?<!\bSte)(?<!\bMt)(?<!\bFt)(?<!\bNo)\.\s+")
+#: a full stop ending a sentence, not an initial ("P. R. China") nor St/Ste/Mt/Ft/No ("St. Louis", "No. 1")
+_FULL_STOP = r"(?<!\b[A-Za-z])(?<!\bSt)(?<!\bSte)(?<!\bMt)(?<!\bFt)(?<!\bNo)\.\s+"
+_PART_SPLIT = re.compile(r"[,;:|()\[\]{}/]+|\s[-–—]\s|" + _FULL_STOP)
 _CONNECTOR = re.compile(r"(?i)^(?:and|&)\s+|\s+(?:and|&)\.?$|^(?:and|&)$")
 _CODE_TAIL = re.compile(
     r"(?:^|[\s.])([A-Z]{2,3})\.?(?:\s*,?\s*(\d{5}(?:-\d{4})?|\d{4}|[A-Z]\d[A-Z]\s?\d[A-Z]\d))?\s*$"
@@ -565,7 +567,7 @@ class Affiliation:
 
 _MARKER = re.compile(r"(?:^|[.;]\s*)(\d{1,2})\s?(?=[A-Z])")
 _BOUNDARY = re.compile(
-    r"\s*;\s*|(?<!\b[A-Za-z])(?<!\bSt)(?<!\bSte)(?<!\bMt)(?<!\bFt)(?<!\bNo)\.\s+(?=\S)|,?\s+and\s+(?=(?:the\s+)?[A-Z])|,\s+(?=the\s+[A-Z])"
+    r"\s*;\s*|" + _FULL_STOP + r"(?=\S)|,?\s+and\s+(?=(?:the\s+)?[A-Z])|,\s+(?=the\s+[A-Z])"
 )
 
 
