@@ -244,16 +244,20 @@ def _authorship_country(raw: pd.DataFrame, aff: pd.DataFrame) -> dict:
     }
 
 
+def _last_author_rows(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows of each work's last author: the authorship OpenAlex marks ``last``, or the final
+    one in the byline (the rule of ``build_core_papers``)."""
+    last_seq = rows.groupby("work_id")["author_seq"].max()
+    return rows[(rows["author_position"] == "last") | (rows["author_seq"] == rows["work_id"].map(last_seq))]
+
+
 def _own_texts(raw: pd.DataFrame | None) -> dict[str, str]:
     """work id -> the normalised raw strings of its last author's first institution (or of the authorship)."""
     from aigeo_assets.geo.gazetteer import normalize
 
     if raw is None or raw.empty:
         return {}
-    r = raw.sort_values(["work_id", "author_seq", "institution_seq"], kind="stable")
-    last_seq = r.groupby("work_id")["author_seq"].max()
-    is_last = (r["author_position"] == "last") | (r["author_seq"] == r["work_id"].map(last_seq))
-    first = r[is_last].drop_duplicates("work_id")
+    first = _last_author_rows(raw.sort_values(["work_id", "author_seq", "institution_seq"], kind="stable")).drop_duplicates("work_id")
     own = first["institution_raw_affiliation"].astype("string").fillna(first["raw_affiliation"].astype("string"))
     return {w: " " + normalize(t) + " " for w, t in zip(first["work_id"], own) if isinstance(t, str)}
 
@@ -291,10 +295,7 @@ def _last_author_city(
     own_texts = _own_texts(raw)
     p = papers.drop_duplicates("work_id").set_index("work_id")
     # the last author's rule: the affiliation the paper's city came from, else the last author's first row
-    a = aff.sort_values(["work_id", "author_seq"], kind="stable")
-    last_seq = a.groupby("work_id")["author_seq"].max()
-    is_last = (a["author_position"] == "last") | (a["author_seq"] == a["work_id"].map(last_seq))
-    la = a[is_last]
+    la = _last_author_rows(aff.sort_values(["work_id", "author_seq"], kind="stable"))
     located = la[la["city_geonames_id"].notna()].drop_duplicates("work_id").set_index("work_id")
     any_row = la.drop_duplicates("work_id").set_index("work_id")
 
