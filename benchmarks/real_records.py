@@ -441,7 +441,8 @@ def _count_records(path: Path) -> tuple[int, Counter]:
     a DeleteCitation block, or anything else), or 1 when the root itself is a record."""
     import gzip
 
-    opener = gzip.open if path.read_bytes()[:2] == b"\x1f\x8b" else open
+    with open(path, "rb") as fh:
+        opener = gzip.open if fh.read(2) == b"\x1f\x8b" else open
     try:
         with opener(path, "rb") as fh:
             root = ET.parse(fh).getroot()
