@@ -135,7 +135,8 @@ class LifeSciSource(dg.ConfigurableResource):
     """'|'-separated globs of the file names read under ``pubmed_dir`` (AIGEO_PUBMED_PATTERN)."""
     rankings_dir: str | None = None
     parse_cache_dir: str
-    """Each PubMed file is parsed once into parquet here (keyed by name, size and mtime)."""
+    """Each PubMed file is parsed once into parquet here (keyed by name, full path, size, mtime and
+    the reader's version: ``lifesci.pubmed_files.cache_key``)."""
     sample_sources_dir: str | None = None
     sample_scale: str = "demo"
     sample_seed: int = 20221121
