@@ -98,10 +98,7 @@ are the domain's only suffix). ``none``: nothing (also for missing or empty stri
 
 1. Every part, and every 1-3-word n-gram of it, is looked up in the GeoNames name index
    (:func:`aigeo_assets.geo.gazetteer.city_name_index`); a 2-word n-gram also written as one
-   word ("Seong-Nam" is Seongnam). N-grams lying strictly inside a
-   detected country or subdivision name are ignored ("carolina" in "North Carolina"); a part
-   that is a US state name, or an n-gram that is one, yields only cities of that state ("New
-   York" -> New York City; "Seattle, Washington" is not Washington, D.C.).
+   word ("Seong-Nam" is Seongnam).
 2. How much an n-gram looks like a place (its *tier*): 4, the whole part; 3, the end of a part
    before its country/state run ("Concordia University Montreal, Quebec", "University of
    Michigan Ann Arbor"); 2, a whole part that is itself a state, province or prefecture name
@@ -805,7 +802,7 @@ def _region_spans(words: tuple[str, ...], span_start: int, names: dict[str, _Nam
 
 
 def _ngram_tier(words, start: int, end: int, span_start: int, tail_start: int, inside) -> int | None:
-    """How much an n-gram of a part looks like a place (None: not at all; rules 2 and 5 of the
+    """How much an n-gram of a part looks like a place (None: not at all; rules 2 and 3 of the
     module docstring): 4 the whole part; 3 the end of the part, before its country/state run
     ("Concordia University Montreal, Quebec"); 1 right after "of/de/at/..." ("University of
     Toronto", also "Department of English": below an address) or at the start before an
