@@ -23,7 +23,6 @@ from aigeo_assets.geo.gazetteer import normalize
 from aigeo_assets.ingest.records_folder import shared_samples_dir
 
 
-
 def _city(gaz, m: CityMatch) -> tuple[str, str, str] | None:
     if m.geonames_id is None:
         return None
@@ -328,6 +327,4 @@ def test_namesakes_of_one_country_place_no_city_unless_told_apart(matcher, text,
 
 
 def test_namesakes_in_one_country_still_give_the_country_of_a_pubmed_string():
-    from aigeo_assets.geo.affiliation_text import resolve_affiliation
-
     assert resolve_affiliation("Rochester") == ("US", "city")
