@@ -3,7 +3,7 @@
 Seed 000 locates each paper in "the city in which the last author's affiliation resides"
 (Google Maps Geocoding API); seed 004 needs each author's country and its UN world region.
 We geocode offline, with the evidence OpenAlex ships and a GeoNames gazetteer
-(:mod:`aigeo_assets.geo.gazetteer`), and record which rule placed each row in
+(:mod:`aigeo_assets.geo.gazetteer`, read by :mod:`aigeo_assets.geo.affiliation_text`), and record which rule placed each row in
 ``geocode_rule``.
 
 Institutions (:func:`geocode_institutions`), first rule that applies:
@@ -15,7 +15,7 @@ Institutions (:func:`geocode_institutions`), first rule that applies:
 2. ``geonames_id``: ``geo.geonames_city_id`` is in the gazetteer although the coordinates
    (or the city name) are missing: the GeoNames city.
 3. ``name_match``: the institution's ``display_name`` names a city
-   (:class:`~aigeo_assets.geo.gazetteer.GazetteerMatcher`, with the record's country as hint;
+   (:class:`~aigeo_assets.geo.affiliation_text.GazetteerMatcher`, with the record's country as hint;
    a city outside that country is not accepted).
 4. ``country_only``: only the country is known (``country_code``, else ``geo.country_code``);
    the city columns are null.
