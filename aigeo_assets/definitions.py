@@ -15,6 +15,7 @@ from aigeo_assets.assets.lifesci import build_lifesci_atlas_assets, build_lifesc
 from aigeo_assets.assets.models import build_model_assets
 from aigeo_assets.assets.reports import build_report_assets
 from aigeo_assets.partitions import yearly_partitions
+from aigeo_assets.resources.sources import api_key_env_var
 from aigeo_assets.resources import (
     AnalysisSettings,
     LifeSciSource,
@@ -38,7 +39,7 @@ def build_source(settings: Settings) -> WorksSource:
             download_dir=str(settings.sources_dir / "openalex-api"),
             base_url=settings.api_base_url,
             mailto=settings.api_mailto,
-            api_key=settings.api_key,
+            api_key=api_key_env_var(settings.api_key),
             concepts=list(settings.api_concepts),
             subfields=list(settings.api_subfields),
         )

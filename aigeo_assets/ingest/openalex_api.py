@@ -25,6 +25,15 @@ Requests
     (``backoff_seconds * 2**attempt``), or after ``Retry-After`` seconds when the server sends it;
     any other 4xx fails at once. Failures raise :class:`OpenAlexApiError` naming the URL and status.
 
+Secrets
+    OpenAlex takes its API key only as the ``api_key=`` query parameter (developers.openalex.org,
+    "Authentication"), so the key is part of every request URL. No URL, error body or exception
+    text leaves this module with it: :func:`redact` replaces the value of any ``api_key`` parameter,
+    and the configured key wherever it appears, by ``***`` in every log line, exception message and
+    ``OpenAlexApiError.url``; transport exceptions (whose text may hold the full URL, e.g.
+    ``http.client.InvalidURL``) are reported by their redacted text and not chained.
+    ``repr(ApiFetchConfig)`` shows ``api_key='***'``.
+
 Writes
     Every write is atomic: parts of a fetch are written into a hidden staging folder beside the
     entity folder, and only once the whole fetch has succeeded are they moved (``os.replace``) into
@@ -66,7 +75,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -76,8 +85,10 @@ __all__ = [
     "ApiFetchConfig",
     "FetchStats",
     "OpenAlexApiError",
+    "REDACTED",
     "fetch_institutions",
     "fetch_works_year",
+    "redact",
     "write_manifest",
     "works_filters",
     "main",
@@ -93,16 +104,35 @@ _RETRYABLE_STATUS = frozenset({429}) | frozenset(range(500, 600))
 _CONCEPT_RE = re.compile(r"^C\d+$")
 _INSTITUTION_RE = re.compile(r"^I\d+$")
 _SUBFIELD_RE = re.compile(r"^\d+$")
+REDACTED = "***"
+"""What a secret is replaced by in logs, errors and reprs."""
+_KEY_PARAMETER = re.compile(r"(?i)(api[_-]?key(?:=|%3D))[^&\s'\"#<>;)]+")
 
 Sleep = Callable[[float], None]
 Clock = Callable[[], _dt.date]
 
 
+def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
+    """``text`` with the value of every ``api_key=`` parameter (also ``api-key``, ``apikey``,
+    percent-encoded ``api_key%3D``) and every non-empty string of ``secrets`` replaced by ``***``.
+
+    Used for every URL, error body and exception text this module logs or raises, so an OpenAlex
+    key never reaches a log, the Dagster event log or a file.
+    """
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+            quoted = urllib.parse.quote(secret, safe="")
+            if quoted != secret:
+                text = text.replace(quoted, REDACTED)
+    return _KEY_PARAMETER.sub(rf"\g<1>{REDACTED}", text)
+
+
 class OpenAlexApiError(RuntimeError):
     """The OpenAlex API could not be used: a 4xx other than 429, or retries exhausted.
 
-    ``url`` is the request that failed, ``status`` its last HTTP status (``None`` for a connection
-    error or timeout) and ``attempts`` how many times it was tried.
+    ``url`` is the request that failed (its API key redacted), ``status`` its last HTTP status
+    (``None`` for a connection error or timeout) and ``attempts`` how many times it was tried.
     """
 
     def __init__(self, message: str, *, url: str, status: int | None = None, attempts: int = 1) -> None:
@@ -142,6 +172,12 @@ class ApiFetchConfig:
     api_key: str | None = None
     """OpenAlex API key, sent as ``api_key=`` when set. OpenAlex's docs say a (free) key is required
     since 2026-02-13; without one only a tiny daily allowance is served."""
+
+    def __repr__(self) -> str:
+        shown = {f.name: getattr(self, f.name) for f in fields(self)}
+        if self.api_key:
+            shown["api_key"] = REDACTED
+        return f"{type(self).__name__}(" + ", ".join(f"{k}={v!r}" for k, v in shown.items()) + ")"
 
     def __post_init__(self) -> None:
         if not 1 <= self.per_page <= 200:
@@ -274,9 +310,14 @@ class _Client:
         encoded = urllib.parse.urlencode(query, safe=":|,*", quote_via=urllib.parse.quote)
         return f"{self.config.base_url.rstrip('/')}/{path.lstrip('/')}?{encoded}"
 
+    def redact(self, text: str) -> str:
+        """``text`` without the configured API key (:func:`redact`)."""
+        return redact(text, (self.config.api_key,))
+
     def get_json(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
         """One API response as a dict, retrying transient failures; raises OpenAlexApiError."""
         url = self.url(path, params)
+        shown = self.redact(url)
         cfg = self.config
         attempts = 0
         while True:
@@ -295,29 +336,28 @@ class _Client:
                 doc = orjson.loads(body)
                 if not isinstance(doc, dict):
                     raise OpenAlexApiError(
-                        f"OpenAlex API returned {type(doc).__name__}, not a JSON object: GET {url}",
-                        url=url,
+                        f"OpenAlex API returned {type(doc).__name__}, not a JSON object: GET {shown}",
+                        url=shown,
                         status=status,
                         attempts=attempts,
                     )
                 return doc
             except urllib.error.HTTPError as exc:
                 status = exc.code
-                detail = _error_body(exc)
+                detail = _error_body(exc, (cfg.api_key,))
                 exc.close()
                 if status not in _RETRYABLE_STATUS:
                     hint = ""
                     if status in (401, 403) and not cfg.api_key:
                         hint = " (OpenAlex requires a free API key since 2026-02-13: set ApiFetchConfig.api_key / OPENALEX_API_KEY)"
                     raise OpenAlexApiError(
-                        f"OpenAlex API request failed: GET {url} -> HTTP {status}{detail}{hint}",
-                        url=url,
+                        f"OpenAlex API request failed: GET {shown} -> HTTP {status}{detail}{hint}",
+                        url=shown,
                         status=status,
                         attempts=attempts,
-                    ) from exc
+                    ) from None
                 retry_after = parse_retry_after(exc.headers.get("Retry-After") if exc.headers else None)
                 reason = f"HTTP {status}{detail}"
-                error: BaseException = exc
             except (
                 urllib.error.URLError,
                 http.client.HTTPException,
@@ -328,26 +368,25 @@ class _Client:
                 EOFError,
                 OSError,
             ) as exc:
-                reason = f"{type(exc).__name__}: {getattr(exc, 'reason', None) or exc}"
-                error = exc
+                reason = self.redact(f"{type(exc).__name__}: {getattr(exc, 'reason', None) or exc}")
             if retry_after is not None and retry_after > cfg.max_retry_after_seconds:
                 raise OpenAlexApiError(
                     f"OpenAlex API asks to wait {retry_after:.0f}s (more than max_retry_after_seconds="
-                    f"{cfg.max_retry_after_seconds:.0f}; a daily quota?): GET {url} -> {reason}",
-                    url=url,
+                    f"{cfg.max_retry_after_seconds:.0f}; a daily quota?): GET {shown} -> {reason}",
+                    url=shown,
                     status=status,
                     attempts=attempts,
-                ) from error
+                ) from None
             if attempts > cfg.max_retries:
                 raise OpenAlexApiError(
-                    f"OpenAlex API request failed after {attempts} attempts: GET {url} -> {reason}",
-                    url=url,
+                    f"OpenAlex API request failed after {attempts} attempts: GET {shown} -> {reason}",
+                    url=shown,
                     status=status,
                     attempts=attempts,
-                ) from error
+                ) from None
             delay = retry_after if retry_after is not None else cfg.backoff_seconds * 2 ** (attempts - 1)
             self.stats.retries += 1
-            log.warning("OpenAlex %s for %s; retry %d/%d in %.1fs", reason, url, attempts, cfg.max_retries, delay)
+            log.warning("OpenAlex %s for %s; retry %d/%d in %.1fs", reason, shown, attempts, cfg.max_retries, delay)
             self.sleep(delay)
 
     def iter_results(self, path: str, params: dict[str, Any]) -> Iterator[dict[str, Any]]:
@@ -365,10 +404,8 @@ class _Client:
             meta = doc.get("meta") or {}
             results = doc.get("results")
             if not isinstance(results, list):
-                raise OpenAlexApiError(
-                    f"OpenAlex API response has no 'results' list: GET {self.url(path, params)}",
-                    url=self.url(path, params),
-                )
+                shown = self.redact(self.url(path, params))
+                raise OpenAlexApiError(f"OpenAlex API response has no 'results' list: GET {shown}", url=shown)
             count = meta.get("count")
             if first and isinstance(count, int):
                 self.stats.expected_records += count
@@ -385,12 +422,14 @@ class _Client:
             cursor = str(next_cursor)
 
 
-def _error_body(exc: urllib.error.HTTPError) -> str:
+def _error_body(exc: urllib.error.HTTPError, secrets: Iterable[str | None]) -> str:
+    """The start of an error response's body for the message, secrets redacted before it is cut
+    (a server that echoes the request must not leave half a key at the cut)."""
     try:
-        raw = exc.read(500)
+        raw = exc.read(4096)
     except Exception:  # noqa: BLE001 - a body we cannot read adds nothing to the message
         return ""
-    text = raw.decode("utf-8", "replace").strip().replace("\n", " ")
+    text = redact(raw.decode("utf-8", "replace"), secrets).strip().replace("\n", " ")
     return f" ({text[:300]})" if text else ""
 
 

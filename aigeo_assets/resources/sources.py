@@ -10,9 +10,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dagster as dg
+from pydantic import Field
 
 from aigeo_assets.ingest.snapshot import entity_folder, list_entity_files
 
@@ -73,13 +75,38 @@ class SampleWorldSource(WorksSource):
                               progress=log_progress(dg.get_dagster_logger(), "sample world"))
 
 
+API_KEY_VARIABLES = ("AIGEO_API_KEY", "OPENALEX_API_KEY")
+"""The environment variables that may hold the OpenAlex API key, the first one set wins."""
+
+
+def api_key_env_var(api_key: str | None) -> dg.EnvVar | None:
+    """The OpenAlex API key as a Dagster secret: an ``EnvVar`` naming the variable that holds it.
+
+    Dagster then keeps the variable's name in the resource's configuration (the UI's Resources page,
+    GraphQL ``configuredValues``, the job snapshot stored with each run) and reads the value only
+    when a run starts. A key that no variable holds would have to be configured in clear, so it is
+    refused.
+    """
+    if not api_key:
+        return None
+    name = next((n for n in API_KEY_VARIABLES if os.environ.get(n)), None)
+    if name is None or os.environ[name] != api_key:
+        raise ValueError(
+            f"the OpenAlex API key must come from the environment ({' or '.join(API_KEY_VARIABLES)}), "
+            "so that Dagster shows the variable's name and never the key"
+        )
+    return dg.EnvVar(name)
+
+
 class OpenAlexApiSource(WorksSource):
     """Works fetched from the OpenAlex API, one year at a time, written in snapshot layout."""
 
     download_dir: str
     base_url: str = "https://api.openalex.org"
     mailto: str | None = None
-    api_key: str | None = None
+    api_key: str | None = Field(default=None, repr=False)
+    """The OpenAlex key, configured as ``api_key_env_var(...)`` (a ``dg.EnvVar``) so it stays secret;
+    left out of the resource's repr."""
     concepts: list[str] = ["C154945302"]
     subfields: list[str] = []
     refetch: bool = False
