@@ -101,7 +101,7 @@ def test_merged_ids_are_applied_everywhere(tmp_path):
     t = parse_works_year(list_entity_files(tmp_path, "works").parts, 2015, merged)
     # W3 was merged into W1: the same work seen twice
     assert t.works["work_id"].tolist() == ["W1"]
-    assert sorted(t.quarantine["reason"]) == ["duplicate_work", "duplicate_work"]
+    assert sorted(t.quarantine["reason"]) == ["duplicate_work", "merged_duplicate"]
     assert ("W1", "W200") in set(t.references.itertuples(index=False, name=None))
     assert "I100" not in set(t.authorships["institution_id"].dropna()) and "I500" in set(t.authorships["institution_id"])
 
@@ -124,7 +124,7 @@ def test_bad_input_is_quarantined_with_file_line_and_reason(tmp_path):
     assert q.loc[4, "reason"] == "malformed_json"
     assert q.loc[5, "reason"] == "year_unknown"
     assert q.loc[6, "reason"] == "missing_id"
-    assert q.loc[7, "reason"] == "year_unknown"
+    assert q.loc[7, "reason"] == "not_an_object" and q.loc[7, "detail"].startswith("array")
     assert all(q["file"].str.endswith("part_000.gz"))
     assert t.lines_scanned == 7
 

@@ -13,19 +13,19 @@ from aigeo_assets.ingest.works import parse_works_year
 from aigeo_assets.ingest.year_split import ensure_split
 from aigeo_assets_tests.snapshot_fixtures import authorship, inst_ref, work, write_entity
 
-FIELDS = ("works", "authorships", "references", "concepts", "topics", "venues", "quarantine")
+FIELDS = ("works", "authorships", "references", "concepts", "topics", "venues", "quarantine", "accounts")
 
 
 def _messy_world() -> dict[str, list]:
     full = json.dumps(work(40, 2015))
-    cut = full[: full.index('"publication_year"') + 40].encode()  # malformed, with a year
+    cut = full[: full.index('"publication_year"') + 40].encode()  # malformed, though a year is in it
     return {
         "updated_date=2024-01-01/part_000": [
             work(1, 2015, authors=[authorship("first", 10, [inst_ref(100, "CN")])], refs=[2, 3, 2]),
             work(2, 2014, refs=[1]),
             work(5, None),  # year_unknown: reported by every year
             b"",  # blank line: skipped, but counts for line numbers
-            cut,
+            cut,  # malformed: no year can be read from it, so every yearly scan reports it
             work(3, 2015, authors="not a list"),
             work(1, 2015),  # duplicate
             b'{"id": "https://openalex.org/W9"}',  # no publication_year at all
@@ -54,7 +54,7 @@ def test_cached_scans_give_byte_for_byte_the_same_tables(tmp_path, gz):
         assert len([p for p in cache.iterdir() if not p.name.startswith(".")]) == 2, attempt
     t = parse_works_year(parts, 2015, split_cache_dir=cache)
     assert sorted(t.quarantine["reason"]) == sorted(
-        ["year_unknown", "year_unknown", "malformed_json", "bad_field", "duplicate_work", "year_unknown"]
+        ["year_unknown", "year_unknown", "malformed_json", "bad_field", "duplicate_work", "not_an_object"]
     )
     assert t.references.values.tolist() == [["W1", "W2"], ["W1", "W3"], ["W7", "W1"]]
 

@@ -1,16 +1,39 @@
 """Parsing OpenAlex work records of one publication year into normalized tables.
 
 The same code reads a real snapshot, an API download (written in snapshot layout) and the
-generated sample world. Records are taken as OpenAlex ships them; what cannot be used is
-quarantined with file, line and reason:
+generated sample world. Each line is decoded against the declared record schema
+(``aigeo_assets.ingest.work_record``: every field aigeo reads, with its type) before any field is
+used; what cannot be used is quarantined with file, line, reason and detail, and the run goes on:
 
 * ``malformed_json`` / ``not_an_object``: the line does not decode to a JSON object;
-* ``bad_field``: a field the platform uses has an unexpected type (detail names the field);
+* ``bad_field``: a field the platform uses has the wrong type; the detail names the field's path
+  and what was found (``authorships[2].countries[0]: expected str, got int``);
 * ``missing_id``: no work id;
 * ``duplicate_work``: a work id already read for this year (the first record is kept);
-* ``year_unknown``: no publication_year could be found on the line; such a line cannot be
-  attributed to a year, so every yearly scan reports it (detail says so);
-* ``truncated_gzip``: a part file whose gzip stream breaks (lines before the break are kept).
+* ``merged_duplicate``: a record of a work id that ``merged_ids/works`` merged into another id,
+  when that id's own record (or another merged copy) is read too. The canonical record wins
+  whatever the order: a merged-away copy read first is replaced by it, and quarantined;
+* ``year_unknown``: no or a null ``publication_year``;
+* ``truncated_gzip`` / ``corrupt_gzip`` (from ``snapshot.iter_lines``): a part whose gzip stream
+  breaks; lines before the break are kept, the row covers the bytes lost (line 0).
+
+**The year** of a line is the one its decoded record gives (``work_record.year_of_line``, also used
+by the year-split cache and the snapshot sensor). A line whose year cannot be read (no JSON object,
+no or a null year, a year that is not a JSON integer) cannot be attributed to a year: it is
+quarantined by every yearly scan (detail says so), so whichever year is run shows it.
+
+**Every line accounted for.** For each part file a scan keeps a ``PartAccount``; its identity is
+
+    lines_read = parsed + quarantined + other_years + sum(outside_years) + unattributed
+
+``lines_read``: the part's non-blank lines (a blank line is not a record); ``parsed``: records of
+the scanned year kept in the tables; ``quarantined``: lines of the scanned year quarantined
+(bad field, duplicate, ...); ``other_years``: lines of other configured years (their own scans read
+them); ``outside_years``: {year: lines} of years outside the configured ones (no scan reads them);
+``unattributed``: lines quarantined without a year (above). Byte ranges lost to a gzip break are
+rows too (``file_problems``), not lines. ``accounting_problems`` checks the identity and that the
+counts agree with the tables and the quarantine; the ``raw_works`` asset check
+``lines_accounted_for`` runs it.
 
 Merged ids (``merged_ids/works``, ``merged_ids/institutions``, ``merged_ids/authors``) are applied
 to the work's own id, its references, its institutions and its authors.
@@ -19,30 +42,73 @@ to the work's own id, its references, its institutions and its authors.
 from __future__ import annotations
 
 import gc
-import re
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 from itertools import repeat
 from operator import itemgetter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import orjson
 import pandas as pd
 import pyarrow as pa
 
 from aigeo_assets.ingest.quarantine import Quarantine
 from aigeo_assets.ingest.snapshot import iter_lines, short_id
+from aigeo_assets.ingest.work_record import (
+    Affiliation,
+    RecordError,
+    Work,
+    YearProblem,
+    decode_work,
+    work_from_object,
+    year_of_line,
+    year_of_work,
+)
 from aigeo_assets.schemas import SCHEMAS, conform
 
-_YEAR_RE = re.compile(rb'"publication_year"\s*:\s*"?(null|-?\d+)')
+_year_of_line = year_of_line
+"""The name the snapshot sensor imports (``aigeo_assets.automation``)."""
 
 WORK_TABLES = ("raw_works", "raw_authorships", "raw_references", "raw_work_concepts", "raw_work_topics", "raw_venues")
+
+TABLE_YEARS = range(-(2**15), 2**15)
+"""Years ``raw_works.publication_year`` (Int16) can hold: with no configured years given, the years parsed."""
+
+
+@dataclass
+class PartAccount:
+    """Where each non-blank line of one part file went in one scan (the identity in the module docstring)."""
+
+    file: str
+    lines_read: int = 0
+    parsed: int = 0
+    quarantined: int = 0
+    other_years: int = 0
+    outside_years: Counter = field(default_factory=Counter)
+    unattributed: int = 0
+    file_problems: int = 0
+
+    @property
+    def accounted(self) -> int:
+        return self.parsed + self.quarantined + self.other_years + sum(self.outside_years.values()) + self.unattributed
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "lines_read": self.lines_read,
+            "parsed": self.parsed,
+            "quarantined": self.quarantined,
+            "other_years": self.other_years,
+            "outside_years": {str(y): n for y, n in sorted(self.outside_years.items())},
+            "unattributed": self.unattributed,
+            "file_problems": self.file_problems,
+        }
 
 
 @dataclass
 class WorksTables:
-    """The normalized tables of one year's works, plus what was quarantined."""
+    """The normalized tables of one year's works, plus what was quarantined and where every line went."""
 
     works: pd.DataFrame
     authorships: pd.DataFrame
@@ -52,9 +118,49 @@ class WorksTables:
     venues: pd.DataFrame
     quarantine: pd.DataFrame
     lines_scanned: int
+    accounts: list[PartAccount] = field(default_factory=list)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return dict(zip(WORK_TABLES, (self.works, self.authorships, self.references, self.concepts, self.topics, self.venues)))
+
+    def outside_years(self) -> dict[str, int]:
+        """Lines of years outside the configured ones, by year, over every part."""
+        total: Counter = Counter()
+        for a in self.accounts:
+            total.update(a.outside_years)
+        return {str(y): n for y, n in sorted(total.items())}
+
+    def accounting_totals(self) -> dict[str, int]:
+        keys = ("lines_read", "parsed", "quarantined", "other_years", "unattributed", "file_problems")
+        out = {k: sum(getattr(a, k) for a in self.accounts) for k in keys}
+        out["outside_years"] = sum(sum(a.outside_years.values()) for a in self.accounts)
+        return out
+
+
+def accounting_problems(tables: WorksTables) -> list[str]:
+    """What does not add up in ``tables``' line accounting; empty when every line is accounted for.
+
+    Checked per part: the identity, the part's quarantine rows (line > 0) against its quarantined +
+    unattributed lines, its line-0 rows against ``file_problems``; and the parsed lines against the
+    rows of ``raw_works`` and ``lines_scanned``.
+    """
+    problems = []
+    q = tables.quarantine
+    by_file = q.groupby([q["file"], q["line"] > 0]).size().to_dict() if len(q) else {}
+    for a in tables.accounts:
+        if a.lines_read != a.accounted:
+            problems.append(f"{a.file}: {a.lines_read} lines read, {a.accounted} accounted for ({a.as_dict()})")
+        rows = by_file.get((a.file, True), 0)
+        if rows != a.quarantined + a.unattributed:
+            problems.append(f"{a.file}: {rows} quarantine rows for lines, {a.quarantined + a.unattributed} lines quarantined")
+        if by_file.get((a.file, False), 0) != a.file_problems:
+            problems.append(f"{a.file}: {by_file.get((a.file, False), 0)} file-level rows, {a.file_problems} counted")
+    parsed = sum(a.parsed for a in tables.accounts)
+    if parsed != len(tables.works):
+        problems.append(f"{parsed} lines parsed, {len(tables.works)} rows in raw_works")
+    if sum(a.lines_read for a in tables.accounts) != tables.lines_scanned:
+        problems.append(f"lines_scanned {tables.lines_scanned} is not the sum of the parts' lines read")
+    return problems
 
 
 @dataclass(frozen=True)
@@ -68,25 +174,10 @@ class MergedIds:
         return MergedIds({}, {}, {})
 
 
-class BadField(ValueError):
-    pass
-
-
-def _year_of_line(line: bytes) -> int | None | str:
-    m = _YEAR_RE.search(line)
-    if m is None:
-        return "absent"
-    if m.group(1) == b"null":
-        return None
-    return int(m.group(1))
-
-
 def abstract_from_inverted_index(index: Mapping[str, list[int]] | None) -> str | None:
     """Rebuild an abstract from OpenAlex's ``abstract_inverted_index`` (word -> positions)."""
     if not index:
         return None
-    if not isinstance(index, dict):
-        raise BadField("abstract_inverted_index is not an object")
     n = sum(map(len, index.values()))
     words: list[str | None] = [None] * n
     try:
@@ -145,40 +236,6 @@ def references_frame(citing: list[str], counts: list[int], cited: list[str], mer
     return conform(df, "raw_references")
 
 
-def _sid(value, field: str) -> str | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise BadField(f"{field} is {type(value).__name__}, expected string")
-    return short_id(value)
-
-
-def _opt_str(value, field: str) -> str | None:
-    if value is None or value.__class__ is str:
-        return value
-    _bad(field, value, "string")
-
-
-def _bad(field: str, value, expected: str):
-    raise BadField(f"{field} is {type(value).__name__}, expected {expected}")
-
-
-def _as_list(value, field: str) -> list:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise BadField(f"{field} is {type(value).__name__}, expected list")
-    return value
-
-
-def _as_dict(value, field: str) -> dict:
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        raise BadField(f"{field} is {type(value).__name__}, expected object")
-    return value
-
-
 _OPENALEX = "https://openalex.org/"
 _OPENALEX_HTTP = "http://openalex.org/"
 _NONE = type(None)
@@ -201,16 +258,9 @@ def _short_list(values: list, merged: Mapping[str, str]) -> list:
     return out
 
 
-class _Columns:
-    """Rows of one table; a record's rows are staged and committed only if it parses whole."""
-
-    def __init__(self, names: Iterable[str]):
-        self.names = list(names)
-        self.rows: list[tuple] = []
-
-    def columns(self) -> list:
-        rows = self.rows
-        return [list(map(itemgetter(i), rows)) for i in range(len(self.names))]
+def _columns(rows: list[tuple], table: str) -> list[list]:
+    """Rows of ``table`` -> one list per column."""
+    return [list(map(itemgetter(i), rows)) for i in range(len(SCHEMAS[table].columns))]
 
 
 def _frame(table: str, columns: list) -> pd.DataFrame:
@@ -246,10 +296,8 @@ def _column(values: list, dtype: str) -> pd.Series:
     return pd.Series(values, dtype=object)
 
 
-def _tail_list(values: list) -> list | None:
-    """``str.rstrip("/").str.rsplit("/", n=1).str[-1]`` on a list of strings; None if a value is not one."""
-    if not set(map(type, values)) <= {str, _NONE}:
-        return None
+def _tail_list(values: list) -> list:
+    """The last path segment of each id URL (``https://openalex.org/subfields/1702`` -> ``1702``)."""
     return [v.rstrip("/").rsplit("/", 1)[-1] if v is not None else None for v in values]
 
 
@@ -270,7 +318,7 @@ def _digits_tail(value: str | None) -> str | None:
     return tail or None
 
 
-def _strings_by_institution(affiliations) -> dict[str, list[str]] | None:
+def _strings_by_institution(affiliations: list[Affiliation] | None) -> dict[str, list[str]] | None:
     """``authorships[].affiliations`` -> {institution id (as given): its raw strings, in order}.
 
     OpenAlex's ``affiliations`` ties each raw affiliation string to the institutions it names; it is
@@ -280,147 +328,164 @@ def _strings_by_institution(affiliations) -> dict[str, list[str]] | None:
     """
     if affiliations is None:
         return None
-    if affiliations.__class__ is not list:
-        _bad("authorships[].affiliations", affiliations, "list")
     out: dict[str, list[str]] = {}
     for aff in affiliations:
-        if aff.__class__ is not dict:
-            raise BadField("authorships[].affiliations[] is not an object")
-        text = aff.get("raw_affiliation_string")
+        text = aff.raw_affiliation_string
         if text is None:
             continue
-        if text.__class__ is not str:
-            _bad("affiliations[].raw_affiliation_string", text, "string")
-        for iid in _as_list(aff.get("institution_ids"), "affiliations[].institution_ids"):
-            if iid.__class__ is not str:
-                _bad("affiliations[].institution_ids[]", iid, "string")
+        for iid in aff.institution_ids or ():
             strings = out.setdefault(iid, [])
             if text not in strings:
                 strings.append(text)
     return out
 
 
-def parse_work(obj: dict, merged: MergedIds) -> tuple[tuple, list[tuple], list[str], list[tuple], list[tuple], tuple | None]:
-    """One work record -> (work row, authorship rows, cited work ids as given, concept rows, topic rows, venue row).
-
-    The cited ids are returned as the record has them (URLs); ``references_frame`` shortens them and
-    applies merged ids for a whole year at once, which is much faster than per reference.
-
-    Raises ``BadField`` when a used field has an unexpected type.
-    """
-    work_id = _sid(obj.get("id"), "id")
-    if not work_id:
-        raise BadField("missing id")
-    work_id = merged.works.get(work_id, work_id)
-    year = obj.get("publication_year")
-    if not isinstance(year, int) or isinstance(year, bool):
-        raise BadField(f"publication_year is {type(year).__name__}, expected integer")
-    ids = _as_dict(obj.get("ids"), "ids")
-    loc = _as_dict(obj.get("primary_location"), "primary_location")
-    source = _as_dict(loc.get("source"), "primary_location.source")
-    venue_id = _sid(source.get("id"), "primary_location.source.id")
-    venue_row = (venue_id, source.get("display_name"), source.get("issn_l"), source.get("type")) if venue_id else None
-    topic = _as_dict(obj.get("primary_topic"), "primary_topic")
-    subfield_id = _digits_tail(_as_dict(topic.get("subfield"), "primary_topic.subfield").get("id"))
+def _record_rows(w: Work, year: int, merged: MergedIds) -> tuple:
+    """A decoded record -> (own short id, work row, authorship rows, cited ids as given, concept rows,
+    topic rows, venue row). Every field was type-checked by the decoder; raises ``RecordError``
+    (``missing_id``) for a record without an id."""
+    own_id = short_id(w.id)
+    if not own_id:
+        raise RecordError("missing_id", "no work id")
+    work_id = merged.works.get(own_id, own_id)
+    ids = w.ids
+    loc = w.primary_location
+    source = loc.source if loc is not None else None
+    venue_id = short_id(source.id) if source is not None else None
+    venue_row = (venue_id, source.display_name, source.issn_l, source.type) if venue_id else None
+    topic = w.primary_topic
+    subfield = topic.subfield if topic is not None else None
 
     authorships = []
-    for seq, a in enumerate(_as_list(obj.get("authorships"), "authorships")):
-        if a.__class__ is not dict:
-            raise BadField("authorships[] is not an object")
-        author = a.get("author") or {}
-        author_id = author.get("id") if author.__class__ is dict else _bad("authorships[].author", author, "object")
-        if author_id is not None and author_id.__class__ is not str:
-            _bad("author.id", author_id, "string")
-        countries = a.get("countries")
-        countries = "|".join(countries) if countries else None
-        raw_aff = a.get("raw_affiliation_strings")
-        raw_aff = " ; ".join(raw_aff) if raw_aff else None
-        position = a.get("author_position")
-        own = _strings_by_institution(a.get("affiliations"))
-        insts = a.get("institutions")
+    seq = -1
+    for seq, a in enumerate(w.authorships or ()):
+        author = a.author
+        author_id = author.id if author is not None else None
+        countries = "|".join(a.countries) if a.countries else None
+        raw_aff = " ; ".join(a.raw_affiliation_strings) if a.raw_affiliation_strings else None
+        position = a.author_position
+        insts = a.institutions
         if not insts:
             authorships.append((work_id, seq, position, author_id, None, None, None, None, countries, raw_aff, raw_aff))
             continue
-        if insts.__class__ is not list:
-            _bad("authorships[].institutions", insts, "list")
+        own = _strings_by_institution(a.affiliations)
         for iseq, inst in enumerate(insts):
-            if inst.__class__ is not dict:
-                raise BadField("institutions[] is not an object")
-            inst_id = inst.get("id")
-            if inst_id is not None and inst_id.__class__ is not str:
-                _bad("institutions[].id", inst_id, "string")
-            inst_raw = own.get(inst_id) if own is not None else None
+            inst_raw = own.get(inst.id) if own is not None and inst.id is not None else None
             authorships.append(
-                (work_id, seq, position, author_id, iseq, inst_id, inst.get("display_name"), inst.get("country_code"), countries, raw_aff,
+                (work_id, seq, position, author_id, iseq, inst.id, inst.display_name, inst.country_code, countries, raw_aff,
                  " ; ".join(inst_raw) if inst_raw else None)
             )
-    n_authors = seq + 1 if authorships else 0
-
-    references = _as_list(obj.get("referenced_works"), "referenced_works")
-    if not all(type(r) is str for r in references):
-        raise BadField("referenced_works[] is not a string")
-
-    concepts = []
-    for c in _as_list(obj.get("concepts"), "concepts"):
-        if c.__class__ is not dict:
-            raise BadField("concepts[] is not an object")
-        score = c.get("score")
-        if score is not None and score.__class__ not in (float, int):
-            _bad("concepts[].score", score, "number")
-        cid = c.get("id")
-        if cid.__class__ is not str:
-            _bad("concepts[].id", cid, "string")
-        concepts.append((work_id, cid, c.get("display_name"), c.get("level"), score))
-
-    topics = []
-    primary_tid = topic.get("id")
-    for t in _as_list(obj.get("topics"), "topics") or ([topic] if topic else []):
-        if t.__class__ is not dict:
-            raise BadField("topics[] is not an object")
-        tid = t.get("id")
-        if tid.__class__ is not str:
-            _bad("topics[].id", tid, "string")
-        topics.append(
-            (
-                work_id,
-                tid,
-                tid == primary_tid,
-                _as_dict(t.get("subfield"), "topics[].subfield").get("id"),
-                _as_dict(t.get("field"), "topics[].field").get("id"),
-                _as_dict(t.get("domain"), "topics[].domain").get("id"),
-                t.get("score"),
-            )
+    references = w.referenced_works or []
+    concepts = [(work_id, c.id, c.display_name, c.level, c.score) for c in w.concepts or ()]
+    primary_tid = topic.id if topic is not None else None
+    topics = [
+        (
+            work_id,
+            t.id,
+            t.id == primary_tid,
+            t.subfield.id if t.subfield is not None else None,
+            t.field.id if t.field is not None else None,
+            t.domain.id if t.domain is not None else None,
+            t.score,
         )
-
+        for t in (w.topics or ([topic] if topic is not None else ()))
+    ]
     work_row = (
         work_id,
         year,
-        _strip_doi(obj.get("doi")),
-        _digits_tail(ids.get("pmid")),
-        obj.get("type"),
-        obj.get("type_crossref"),
-        obj.get("title"),
-        abstract_from_inverted_index(obj.get("abstract_inverted_index")),
+        _strip_doi(w.doi),
+        _digits_tail(ids.pmid) if ids is not None else None,
+        w.type,
+        w.type_crossref,
+        w.title,
+        abstract_from_inverted_index(w.abstract_inverted_index),
         venue_id,
-        source.get("type"),
-        subfield_id,
-        n_authors,
+        source.type if source is not None else None,
+        _digits_tail(subfield.id) if subfield is not None else None,
+        seq + 1,
         len(references),
-        _opt_str(loc.get("raw_type"), "primary_location.raw_type"),
-        _opt_str(loc.get("raw_source_name"), "primary_location.raw_source_name"),
+        loc.raw_type if loc is not None else None,
+        loc.raw_source_name if loc is not None else None,
     )
-    return work_row, authorships, references, concepts, topics, venue_row
+    return own_id, work_row, authorships, references, concepts, topics, venue_row
+
+
+def parse_work(obj: dict | Work, merged: MergedIds) -> tuple[tuple, list[tuple], list[str], list[tuple], list[tuple], tuple | None]:
+    """One work record (decoded dict or ``Work``) -> (work row, authorship rows, cited work ids as
+    given, concept rows, topic rows, venue row).
+
+    The cited ids are returned as the record has them (URLs); ``references_frame`` shortens them and
+    applies merged ids for a whole year at once, which is much faster than per reference.
+    Raises ``RecordError`` (reason, detail) when the record does not match the declared schema or
+    has no id or no integer publication_year.
+    """
+    w = obj if isinstance(obj, Work) else work_from_object(obj)
+    year = year_of_work(w)
+    if year.__class__ is YearProblem:
+        raise RecordError(*year)
+    return _record_rows(w, year, merged)[1:]
+
+
+class _Scan:
+    """The state of one scan: kept records (merged ids resolved to the canonical record), quarantine, accounts."""
+
+    def __init__(self, merged: MergedIds, q: Quarantine):
+        self.merged = merged
+        self.q = q
+        self.records: list[tuple] = []  # (rows, file, line, account, merged-away id or None)
+        self.position: dict[str, int] = {}
+
+    def keep(self, w: Work, year: int, file: str, lineno: int, acct: PartAccount) -> None:
+        try:
+            own_id, *rows = _record_rows(w, year, self.merged)
+        except RecordError as exc:
+            self.q.add(file, lineno, exc.reason, str(exc))
+            acct.quarantined += 1
+            return
+        work_id = rows[0][0]
+        merged_from = own_id if own_id != work_id else None
+        at = self.position.get(work_id)
+        if at is None:
+            self.position[work_id] = len(self.records)
+            self.records.append((rows, file, lineno, acct, merged_from))
+            acct.parsed += 1
+            return
+        _, kept_file, kept_line, kept_acct, kept_from = self.records[at]
+        if kept_from is not None and merged_from is None:  # the canonical record after a merged-away copy: it wins
+            self.q.add(kept_file, kept_line, "merged_duplicate", f"{kept_from} was merged into {work_id}, whose own record is {file} line {lineno}")
+            kept_acct.parsed -= 1
+            kept_acct.quarantined += 1
+            self.records[at] = (rows, file, lineno, acct, None)
+            acct.parsed += 1
+        elif merged_from is not None:
+            self.q.add(file, lineno, "merged_duplicate", f"{merged_from} was merged into {work_id}, already read")
+            acct.quarantined += 1
+        else:
+            self.q.add(file, lineno, "duplicate_work", f"{work_id} already read")
+            acct.quarantined += 1
 
 
 def parse_works_year(
-    files: Iterable[Path], year: int | None, merged: MergedIds | None = None, split_cache_dir: Path | None = None, progress=None
+    files: Iterable[Path],
+    year: int | None,
+    merged: MergedIds | None = None,
+    split_cache_dir: Path | None = None,
+    progress=None,
+    *,
+    years: Collection[int] | None = None,
+    quarantine: Quarantine | None = None,
 ) -> WorksTables:
     """Parse every work of publication ``year`` found in ``files`` (a snapshot's works parts).
 
-    ``year=None`` parses the works of every year in one pass (used by benchmarks and tools).
+    ``years``: the configured years (the partition keys): a line of another year is counted as
+    ``other_years`` when it is one of them, else under ``outside_years`` with its year. None: every
+    year ``raw_works`` can hold (``TABLE_YEARS``). ``year=None`` parses the works of every
+    configured year in one pass (used by benchmarks and tools).
     ``split_cache_dir``: when given (and ``year`` is not None), each part is split once by
     publication year into that directory (``year_split``), and a yearly scan reads only its year's
-    share of each part; the tables and quarantine are the same as without it.
+    share of each part; the tables, quarantine and accounts are the same as without it.
+    ``quarantine``: rows found before the scan (the snapshot's manifest and merged-id problems) that
+    belong in this scan's quarantine; they come first.
     ``progress(done, total, label)`` is called after each part (a progress bar, a Dagster log).
     The cyclic garbage collector is paused meanwhile: millions of young tuples and dicts (none of
     them cyclic) otherwise trigger it over and over, which costs more than the parsing itself.
@@ -428,116 +493,151 @@ def parse_works_year(
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _parse_works_year(files, year, merged, split_cache_dir, progress)
+        return _parse_works_year(files, year, merged or MergedIds.none(), split_cache_dir, progress, years, quarantine)
     finally:
         if enabled:
             gc.enable()
 
 
-def _parse_works_year(
-    files: Iterable[Path], year: int | None, merged: MergedIds | None, split_cache_dir: Path | None = None, progress=None
-) -> WorksTables:
-    merged = merged or MergedIds.none()
+def _parse_works_year(files, year, merged, split_cache_dir, progress, years, quarantine) -> WorksTables:
     q = Quarantine()
-    cols = {name: _Columns(SCHEMAS[name].names) for name in WORK_TABLES}
-    works_rows = cols["raw_works"].rows
-    auth_rows = cols["raw_authorships"].rows
-    concept_rows = cols["raw_work_concepts"].rows
-    topic_rows = cols["raw_work_topics"].rows
-    venues: dict[str, tuple] = {}
-    seen: set[str] = set()
-    ref_citing: list[str] = []
-    ref_counts: list[int] = []
-    ref_cited: list[str] = []
-    scanned = 0
-    loads = orjson.loads
-    decode_error = orjson.JSONDecodeError
-    year_of_line = _year_of_line
+    if quarantine is not None:
+        q.extend(quarantine)
+    configured = TABLE_YEARS if years is None else frozenset(years) | ({year} if year is not None else frozenset())
+    scan = _Scan(merged, q)
+    accounts: list[PartAccount] = []
     files = list(files)
     for done, path in enumerate(files, 1):
         if progress:
             progress(done - 1, len(files), Path(path).name)
         path = Path(path)
         file = str(path)
+        acct = PartAccount(file)
+        accounts.append(acct)
+        part_q = Quarantine()
         if split_cache_dir is not None and year is not None:
             from aigeo_assets.ingest.year_split import year_lines
 
-            lines, unread = year_lines(path, year, Path(split_cache_dir), q)
-            scanned += unread
-        else:
-            lines = iter_lines(path, q)
-        for lineno, line in lines:
-            scanned += 1
-            line_year = year_of_line(line)
-            if line_year.__class__ is not int:
-                if line_year == "absent":
-                    q.add(file, lineno, "year_unknown", "no publication_year on the line (reported by every yearly scan)")
+            lines, unread = year_lines(path, year, Path(split_cache_dir), part_q)
+            for y, n in unread.items():
+                acct.lines_read += n
+                if y in configured:
+                    acct.other_years += n
                 else:
-                    q.add(file, lineno, "year_unknown", "publication_year is null (reported by every yearly scan)")
-                continue
-            if year is not None and line_year != year:
-                continue
-            try:
-                obj = loads(line)
-            except decode_error as exc:
-                q.add(file, lineno, "malformed_json", str(exc)[:200])
-                continue
-            if obj.__class__ is not dict:
-                q.add(file, lineno, "not_an_object", type(obj).__name__)
-                continue
-            try:
-                work, auths, refs, concepts, topics, venue = parse_work(obj, merged)
-            except BadField as exc:
-                reason = "missing_id" if str(exc) == "missing id" else "bad_field"
-                q.add(file, lineno, reason, str(exc))
-                continue
-            work_id = work[0]
-            if year is not None and work[1] != year:
-                continue
-            if work_id in seen:
-                q.add(file, lineno, "duplicate_work", f"{work_id} already read")
-                continue
-            seen.add(work_id)
-            works_rows.append(work)
-            if auths:
-                auth_rows += auths
-            if refs:
-                ref_citing.append(work_id)
-                ref_counts.append(len(refs))
-                ref_cited += refs
-            if concepts:
-                concept_rows += concepts
-            if topics:
-                topic_rows += topics
-            if venue is not None and venue[0] not in venues:
-                venues[venue[0]] = venue
+                    acct.outside_years[y] += n
+            _scan_decoding_first(scan, lines, year, configured, file, acct)
+        elif year is None:
+            _scan_decoding_first(scan, iter_lines(path, part_q), None, configured, file, acct)
+        else:
+            _scan_year_first(scan, iter_lines(path, part_q), year, configured, file, acct)
+        acct.file_problems = len(part_q)
+        q.extend(part_q)
     if progress:
         progress(len(files), len(files), "works parts read")
-    cols["raw_venues"].rows = list(venues.values())
-    frames = {}
-    for name in ("raw_works", "raw_venues"):
-        frames[name] = _frame(name, cols[name].columns())
-    auth = cols["raw_authorships"].columns()
+    return _tables(scan, accounts)
+
+
+def _unattributed(scan: _Scan, problem: YearProblem, file: str, lineno: int, acct: PartAccount) -> None:
+    scan.q.add(file, lineno, problem.reason, problem.detail)
+    acct.unattributed += 1
+
+
+def _elsewhere(y: int, configured, acct: PartAccount) -> None:
+    if y in configured:
+        acct.other_years += 1
+    else:
+        acct.outside_years[y] += 1
+
+
+def _scan_decoding_first(scan: _Scan, lines, year: int | None, configured, file: str, acct: PartAccount) -> None:
+    """Decode each line whole, then look at its year: for one pass over every year, and for a yearly
+    scan of the split cache (whose lines are nearly all of the scanned year)."""
+    q = scan.q
+    for lineno, line in lines:
+        acct.lines_read += 1
+        try:
+            w = decode_work(line)
+        except RecordError as exc:
+            y = year_of_line(line)
+            if y.__class__ is YearProblem:
+                _unattributed(scan, y, file, lineno, acct)
+            elif y == year or (year is None and y in configured):
+                q.add(file, lineno, exc.reason, str(exc))
+                acct.quarantined += 1
+            else:
+                _elsewhere(y, configured, acct)
+            continue
+        y = w.publication_year
+        if y.__class__ is not int:
+            _unattributed(scan, year_of_work(w), file, lineno, acct)
+        elif y == year or (year is None and y in configured):
+            scan.keep(w, y, file, lineno, acct)
+        else:
+            _elsewhere(y, configured, acct)
+
+
+def _scan_year_first(scan: _Scan, lines, year: int, configured, file: str, acct: PartAccount) -> None:
+    """Read each line's year first (cheap) and decode only the lines of ``year``: a yearly scan of
+    the parts themselves, where most lines belong to other years."""
+    q = scan.q
+    for lineno, line in lines:
+        acct.lines_read += 1
+        y = year_of_line(line)
+        if y.__class__ is not int:
+            _unattributed(scan, y, file, lineno, acct)
+            continue
+        if y != year:
+            _elsewhere(y, configured, acct)
+            continue
+        try:
+            w = decode_work(line)
+        except RecordError as exc:
+            q.add(file, lineno, exc.reason, str(exc))
+            acct.quarantined += 1
+            continue
+        scan.keep(w, y, file, lineno, acct)
+
+
+def _tables(scan: _Scan, accounts: list[PartAccount]) -> WorksTables:
+    merged = scan.merged
+    works_rows: list[tuple] = []
+    auth_rows: list[tuple] = []
+    concept_rows: list[tuple] = []
+    topic_rows: list[tuple] = []
+    venues: dict[str, tuple] = {}
+    ref_citing: list[str] = []
+    ref_counts: list[int] = []
+    ref_cited: list[str] = []
+    for (work, auths, refs, concepts, topics, venue), *_ in scan.records:
+        works_rows.append(work)
+        if auths:
+            auth_rows += auths
+        if refs:
+            ref_citing.append(work[0])
+            ref_counts.append(len(refs))
+            ref_cited += refs
+        if concepts:
+            concept_rows += concepts
+        if topics:
+            topic_rows += topics
+        if venue is not None and venue[0] not in venues:
+            venues[venue[0]] = venue
+    frames = {
+        "raw_works": _frame("raw_works", _columns(works_rows, "raw_works")),
+        "raw_venues": _frame("raw_venues", _columns(list(venues.values()), "raw_venues")),
+    }
+    auth = _columns(auth_rows, "raw_authorships")
     auth[3] = _short_list(auth[3], merged.authors)  # author_id
     auth[5] = _short_list(auth[5], merged.institutions)  # institution_id
     frames["raw_authorships"] = _frame("raw_authorships", auth)
-    concepts_c = cols["raw_work_concepts"].columns()
+    concepts_c = _columns(concept_rows, "raw_work_concepts")
     concepts_c[1] = _short_list(concepts_c[1], {})
     frames["raw_work_concepts"] = _frame("raw_work_concepts", concepts_c)
-    topics_c = cols["raw_work_topics"].columns()
+    topics_c = _columns(topic_rows, "raw_work_topics")
     topics_c[1] = _short_list(topics_c[1], {})
-    slow = []
     for i in (3, 4, 5):  # subfield, field, domain ids: the tail of the URL
-        tail = _tail_list(topics_c[i])
-        if tail is None:
-            slow.append(i)
-        else:
-            topics_c[i] = tail
-    topics_df = _frame("raw_work_topics", topics_c)
-    for i in slow:  # values that are not strings: pandas' own conversion, as it always was
-        col = SCHEMAS["raw_work_topics"].names[i]
-        topics_df[col] = topics_df[col].str.rstrip("/").str.rsplit("/", n=1).str[-1].astype("string")
-    frames["raw_work_topics"] = topics_df
+        topics_c[i] = _tail_list(topics_c[i])
+    frames["raw_work_topics"] = _frame("raw_work_topics", topics_c)
     frames["raw_references"] = references_frame(ref_citing, ref_counts, ref_cited, merged.works)
     return WorksTables(
         frames["raw_works"],
@@ -546,6 +646,7 @@ def _parse_works_year(
         frames["raw_work_concepts"],
         frames["raw_work_topics"],
         frames["raw_venues"],
-        q.frame(),
-        scanned,
+        scan.q.frame(),
+        sum(a.lines_read for a in accounts),
+        accounts,
     )

@@ -3,14 +3,19 @@
 OpenAlex orders works parts by update date, not publication year, so every yearly scan would
 decompress every part. The first scan that meets a part (keyed by its absolute path, size and
 mtime_ns) splits it: each non-blank line goes, with its original line number, into the shard of
-its publication year (found by the same byte search ``parse_works_year`` uses), and lines without
-a readable year go into an ``unknown`` shard. Later scans of a year read that year's shard and the
-``unknown`` shard, merged in line order, so the parser sees exactly the lines (and line numbers) it
-would have seen in the part, and reports ``year_unknown`` and ``truncated_gzip`` as before.
+its publication year (the year its decoded record gives: ``work_record.year_of_line``, the parser's
+own rule), and lines without a usable year go into an ``unknown`` shard. Later scans of a year read
+that year's shard and the ``unknown`` shard, merged in line order, so the parser sees exactly the
+lines (and line numbers) it would have seen in the part, and reports ``year_unknown`` and the
+file-level rows (``truncated_gzip``, ``corrupt_gzip``: line 0, byte offsets in the detail) exactly
+as ``iter_lines`` gave them. Years a partition cannot have (outside ``TABLE_YEARS``) get no shard:
+no scan parses them; they are counted by year in the index (``years``) like every other year, so a
+scan accounts for each line of the part (``year_lines`` returns the other years' line counts).
 
 Layout: ``<cache_dir>/<sha1(path)[:16]>-<sha1(path, size, mtime_ns)[:16]>/``, holding
 ``<year>.jsonl.gz`` and ``unknown.jsonl.gz`` (records ``<line number>[n]\\t<line>``, ``n`` when the
-original line ended with a newline, as lines of plain parts do) and ``index.json``. A split is built
+original line ended with a newline, as lines of plain parts do) and ``index.json`` (lines per shard,
+lines per year, the file-level quarantine rows). A split is built
 in a ``.tmp-*`` directory and renamed into place whole (index written last), so a concurrent or
 interrupted run never sees half a split; when two processes split the same part, the first rename
 wins and the other discards its copy. ``.tmp-*`` entries are never read. A part whose size or
@@ -26,13 +31,16 @@ import json
 import os
 import shutil
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 from aigeo_assets.ingest.quarantine import Quarantine
 from aigeo_assets.ingest.snapshot import _GzipLines, iter_lines
+from aigeo_assets.ingest.work_record import year_of_line
+from aigeo_assets.ingest.works import TABLE_YEARS
 
-VERSION = 1
+VERSION = 2
 _FLUSH_BYTES = 8 << 20
 _INDEX = "index.json"
 
@@ -57,18 +65,19 @@ def _read_index(folder: Path, source: str, size: int, mtime_ns: int) -> dict | N
     return index
 
 
-def _shard_name(line_year) -> str:
-    return f"{line_year}.jsonl.gz" if line_year.__class__ is int else "unknown.jsonl.gz"
+def _shard_name(line_year) -> str | None:
+    if line_year.__class__ is not int:
+        return "unknown.jsonl.gz"
+    return f"{line_year}.jsonl.gz" if line_year in TABLE_YEARS else None
 
 
 def _write_split(path: Path, tmp: Path, source: str, size: int, mtime_ns: int) -> dict:
     """Split ``path`` into shards under ``tmp``; returns the index (written last)."""
-    from aigeo_assets.ingest.works import _year_of_line as year_of_line
-
     tmp.mkdir(parents=True)
     buffers: dict[str, list[bytes]] = {}
     sizes: dict[str, int] = {}
     counts: dict[str, int] = {}
+    years: Counter = Counter()
 
     def flush(name: str) -> None:
         data = b"".join(buffers[name])
@@ -81,7 +90,12 @@ def _write_split(path: Path, tmp: Path, source: str, size: int, mtime_ns: int) -
     lines = 0
     for lineno, line in iter_lines(path, q):
         lines += 1
-        name = _shard_name(year_of_line(line))
+        line_year = year_of_line(line)
+        if line_year.__class__ is int:
+            years[line_year] += 1
+        name = _shard_name(line_year)
+        if name is None:
+            continue
         if line[-1:] == b"\n":
             record = b"%dn\t" % lineno + line
         else:
@@ -107,6 +121,7 @@ def _write_split(path: Path, tmp: Path, source: str, size: int, mtime_ns: int) -
         "mtime_ns": mtime_ns,
         "lines": lines,
         "shards": counts,
+        "years": {str(y): n for y, n in sorted(years.items())},
         "file_quarantine": breaks,
     }
     part = tmp / (_INDEX + ".part")
@@ -182,11 +197,12 @@ def _read_shard(file: Path) -> list[tuple[int, bytes]] | None:
     return out
 
 
-def year_lines(path: Path, year: int, cache_dir: Path, quarantine: Quarantine) -> tuple[Iterator[tuple[int, bytes]], int]:
+def year_lines(path: Path, year: int, cache_dir: Path, quarantine: Quarantine) -> tuple[Iterator[tuple[int, bytes]], dict[int, int]]:
     """The (line number, line) pairs of ``path`` that a scan for ``year`` must look at (that year's
-    lines and the lines without a readable year, in line order), read from the split cache, and how
-    many other non-blank lines the part holds. File-level quarantine (``truncated_gzip``) is added
-    to ``quarantine`` after the lines, as ``iter_lines`` does. Falls back to reading the part itself
+    lines and the lines without a usable year, in line order), read from the split cache, and
+    {other year: its non-blank lines in the part} for the lines it does not give. File-level rows
+    (``truncated_gzip``, ``corrupt_gzip``) are added to ``quarantine`` after the lines, unchanged, as
+    ``iter_lines`` does. Falls back to reading the part itself (every line given, no other years)
     when the split cannot be made or read."""
     path = Path(path)
     split = ensure_split(path, cache_dir)
@@ -201,10 +217,10 @@ def year_lines(path: Path, year: int, cache_dir: Path, quarantine: Quarantine) -
             and len(mine) == shards.get(f"{year}.jsonl.gz", 0)
             and len(unknown) == shards.get("unknown.jsonl.gz", 0)
         ):
-            unread = index["lines"] - len(mine) - len(unknown)
-            return _merged(path, mine, unknown, index["file_quarantine"], quarantine), unread
+            others = {int(y): n for y, n in index["years"].items() if int(y) != year}
+            return _merged(path, mine, unknown, index["file_quarantine"], quarantine), others
         shutil.rmtree(folder, ignore_errors=True)  # damaged: rebuilt by the next scan
-    return iter_lines(path, quarantine), 0
+    return iter_lines(path, quarantine), {}
 
 
 def _merged(path: Path, mine, unknown, file_rows, quarantine: Quarantine) -> Iterator[tuple[int, bytes]]:
