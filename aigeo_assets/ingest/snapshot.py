@@ -8,15 +8,25 @@ OpenAlex has shipped several layouts (conventions.md):
 
 each with a ``manifest`` listing ``entries[].url`` (newer: ``files[].url``). When a manifest exists
 it is authoritative: its parts are read in manifest order, a listed part that is missing on disk is
-quarantined (``manifest_part_missing``), and a part on disk that the manifest does not list is read
-too (reported as ``part_not_in_manifest``) so nothing a user gave us is lost. Part files may be
-gzipped or plain. Only the entity folders that are asked for are touched.
+one ``manifest_part_missing`` row in ``EntityFiles.problems``, and a part on disk that the manifest
+does not list is read too (``EntityFiles.unlisted``) so nothing a user gave us is lost. A manifest
+that cannot be used (not UTF-8, not JSON, empty, the wrong shape, entries without a url) is one
+``manifest_unreadable`` row saying exactly what is wrong, and every part on disk is read in name
+order, as when there is no manifest. Part files may be gzipped or plain. Only the entity folders
+that are asked for are touched.
+
+Gzip parts are read member by member. Where a stretch of a part cannot be decoded, the lines
+before it are kept, reading resumes at the next intact gzip member (OpenAlex parts and the split
+cache's shards are multi-member), and the stretch is one quarantine row (``corrupt_gzip``, or
+``truncated_gzip`` when the file ends inside a member) at line 0 whose detail gives the compressed
+byte offsets lost and the line numbers on either side. Line numbers count the lines recovered: the
+first line after a lost stretch is numbered one more than the last line before it (how many lines
+the stretch held cannot be known), so numbering is the same on every read of the same file.
 """
 
 from __future__ import annotations
 
 import csv
-import gzip
 import re
 import zlib
 from collections.abc import Iterator
@@ -28,10 +38,18 @@ import orjson
 from aigeo_assets.ingest.quarantine import Quarantine
 
 _PART_RE = re.compile(r"part_[^/]*$")
+_GZIP_MAGIC = b"\x1f\x8b\x08"
+_CHUNK = 1 << 18
+_SEARCH_BLOCK = 1 << 20
+_PROBE = 1 << 16
 
 
 class SnapshotLayoutError(FileNotFoundError):
     """The directory is not an OpenAlex snapshot (no folder for the requested entity)."""
+
+
+class MergedIdsError(ValueError):
+    """A ``merged_ids`` file (or row) that cannot be used, when no quarantine was given to take it."""
 
 
 def short_id(value: str | None) -> str | None:
@@ -42,9 +60,20 @@ def short_id(value: str | None) -> str | None:
     return value[i + 1 :] if i >= 0 else value
 
 
+def _shown(value, limit: int = 80) -> str:
+    """A value as a quarantine detail shows it: its repr, cut to ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 @dataclass
 class EntityFiles:
-    """The part files of one entity, in reading order, and what was odd about them."""
+    """The part files of one entity, in reading order, and what was odd about them.
+
+    ``problems`` holds one row per listed part missing on disk (``manifest_part_missing``, file =
+    the manifest, detail = the url), per unusable manifest (``manifest_unreadable``) and per entry
+    under ``updated_date=*/`` named ``part_*`` that is not a readable file (``part_unreadable``).
+    """
 
     entity: str
     folder: Path
@@ -52,6 +81,7 @@ class EntityFiles:
     manifest: Path | None
     missing: list[str] = field(default_factory=list)
     unlisted: list[Path] = field(default_factory=list)
+    problems: Quarantine = field(default_factory=Quarantine)
 
 
 def entity_folder(root: Path, entity: str) -> Path:
@@ -66,10 +96,67 @@ def entity_folder(root: Path, entity: str) -> Path:
     )
 
 
-def _manifest_urls(manifest: Path) -> list[str]:
-    doc = orjson.loads(manifest.read_bytes())
-    items = doc.get("entries") or doc.get("files") or []
-    return [item["url"] if isinstance(item, dict) else str(item) for item in items]
+class ManifestError(ValueError):
+    """What is wrong with a manifest; ``line`` is the JSON line of a syntax error, else 0."""
+
+    def __init__(self, message: str, line: int = 0) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _json_kind(value) -> str:
+    return {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null"}.get(type(value), "number")
+
+
+def manifest_urls(manifest: Path) -> list[str]:
+    """The part urls a manifest lists (``entries[].url``, newer ``files[].url``), in its order.
+
+    Raises :class:`ManifestError` saying exactly what is wrong: unreadable, empty, not UTF-8, not
+    JSON, not an object, no ``entries``/``files`` list, or entries without a url string.
+    """
+    try:
+        data = Path(manifest).read_bytes()
+    except OSError as exc:
+        raise ManifestError(f"cannot read the manifest: {exc.strerror or exc}") from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if not data.strip():
+        raise ManifestError(f"the manifest is empty ({len(data)} bytes)")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ManifestError(f"the manifest is not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}") from None
+    try:
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        raise ManifestError(f"the manifest is not JSON: {exc}", exc.lineno) from None
+    if not isinstance(doc, dict):
+        raise ManifestError(f"the manifest is a JSON {_json_kind(doc)}, expected an object with entries[] (or files[])")
+    key = next((k for k in ("entries", "files") if doc.get(k)), None)
+    if key is None:
+        key = next((k for k in ("entries", "files") if k in doc), None)
+    if key is None:
+        raise ManifestError(f"the manifest has no entries[] or files[] (keys: {', '.join(sorted(doc)) or 'none'})")
+    items = doc[key]
+    if items is None:
+        items = []
+    if not isinstance(items, list):
+        raise ManifestError(f"the manifest's {key} is a JSON {_json_kind(items)}, expected a list")
+    urls: list[str] = []
+    bad: list[str] = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            bad.append(f"{key}[{i}] is a {_json_kind(item)}")
+        elif "url" not in item:
+            bad.append(f"{key}[{i}] has no url (keys: {', '.join(sorted(item)) or 'none'})")
+        elif not isinstance(item["url"], str) or not item["url"]:
+            bad.append(f"{key}[{i}].url is {_shown(item['url'], 40)}")
+        else:
+            urls.append(item["url"])
+    if bad:
+        more = f" and {len(bad) - 3} more" if len(bad) > 3 else ""
+        raise ManifestError(f"{len(bad)} of {len(items)} manifest entries have no url string: {'; '.join(bad[:3])}{more}")
+    return urls
 
 
 def _local_part(folder: Path, url: str) -> Path:
@@ -85,84 +172,377 @@ def _local_part(folder: Path, url: str) -> Path:
 def list_entity_files(root: Path, entity: str) -> EntityFiles:
     """All part files of ``entity``: manifest order first, then unlisted parts found on disk."""
     folder = entity_folder(root, entity)
-    on_disk = sorted(p for p in folder.glob("updated_date=*/part_*") if p.is_file() and not p.name.endswith(".tmp"))
+    problems = Quarantine()
+    on_disk: list[Path] = []
+    for p in sorted(folder.glob("updated_date=*/part_*")):
+        if p.name.endswith(".tmp"):
+            continue
+        if p.is_file():
+            on_disk.append(p)
+        else:
+            what = "a broken symbolic link" if p.is_symlink() and not p.exists() else "not a regular file"
+            problems.add(str(p), 0, "part_unreadable", f"{what}: not read")
     manifest = folder / "manifest"
-    if not manifest.is_file():
-        return EntityFiles(entity, folder, on_disk, None)
+    if not manifest.exists() and not manifest.is_symlink():
+        return EntityFiles(entity, folder, on_disk, None, problems=problems)
+    try:
+        urls = manifest_urls(manifest)
+    except ManifestError as exc:
+        problems.add(str(manifest), exc.line, "manifest_unreadable", f"{exc}; every part on disk is read instead ({len(on_disk)})")
+        return EntityFiles(entity, folder, on_disk, manifest, problems=problems)
     listed: list[Path] = []
     missing: list[str] = []
-    for url in _manifest_urls(manifest):
+    seen: set[Path] = set()
+    for url in urls:
         part = _local_part(folder, url)
+        if part in seen:
+            continue
         if part.is_file():
             listed.append(part)
+            seen.add(part)
         else:
             missing.append(url)
-    seen = set(listed)
+            problems.add(str(manifest), 0, "manifest_part_missing", url)
     unlisted = [p for p in on_disk if p not in seen]
-    return EntityFiles(entity, folder, listed + unlisted, manifest, missing, unlisted)
+    return EntityFiles(entity, folder, listed + unlisted, manifest, missing, unlisted, problems)
 
 
-def read_merged_ids(root: Path, entity: str) -> dict[str, str]:
-    """``merged_ids/<entity>/*.csv.gz`` as {old short id: surviving short id}, chains followed."""
-    folder = None
+# ---------------------------------------------------------------------------------------------
+# merged ids
+
+MERGED_IDS_COLUMNS = ("merge_date", "id", "merge_into_id")
+_ID_LETTER = {
+    "works": "W",
+    "authors": "A",
+    "institutions": "I",
+    "sources": "S",
+    "concepts": "C",
+    "publishers": "P",
+    "funders": "F",
+    "topics": "T",
+}
+_SHORT_ID_RE = re.compile(r"[A-Z][0-9]+")
+
+
+def merged_ids_folder(root: Path, entity: str) -> Path | None:
+    """``data/merged_ids/<entity>`` (or ``merged_ids/<entity>`` under a ``data`` folder), if present."""
     for candidate in (Path(root) / "data" / "merged_ids" / entity, Path(root) / "merged_ids" / entity):
         if candidate.is_dir():
-            folder = candidate
-            break
+            return candidate
+    return None
+
+
+def read_merged_ids(root: Path, entity: str, quarantine: Quarantine | None = None) -> dict[str, str]:
+    """``merged_ids/<entity>/*.csv.gz`` as {old short id: surviving short id}, chains followed.
+
+    OpenAlex writes one gzip CSV per merge date, with the header ``merge_date,id,merge_into_id``;
+    files are read in name (date) order, a later row for the same id wins. Every file that cannot
+    be read (not gzip though named ``.gz``, a header without ``id`` and ``merge_into_id``, a gzip
+    break) is a ``merged_ids_unreadable`` row, and every row that cannot be used (not UTF-8, the
+    wrong number of fields, an empty id, an id that is not an OpenAlex id of ``entity``, an id
+    merged into itself, a cycle of merges) a ``merged_ids_bad_row`` row naming the file, line and
+    what was found; the rows before a gzip break and every good row are kept.
+
+    Without ``quarantine`` any such problem raises :class:`MergedIdsError` naming the file and line
+    (merges silently left out would attribute works to ids that no longer exist).
+    """
+    folder = merged_ids_folder(root, entity)
     if folder is None:
         return {}
+    q = quarantine if quarantine is not None else Quarantine()
+    before = len(q)
     mapping: dict[str, str] = {}
+    origin: dict[str, tuple[str, int]] = {}
     for path in sorted(folder.glob("*.csv*")):
-        opener = gzip.open if path.suffix == ".gz" else open
-        with opener(path, "rt", newline="") as fh:
-            for row in csv.DictReader(fh):
-                old, new = short_id(row.get("id")), short_id(row.get("merge_into_id"))
-                if old and new:
-                    mapping[old] = new
-    for old in list(mapping):
+        if not path.name.endswith(".tmp"):
+            _read_merged_file(path, _ID_LETTER.get(entity), mapping, origin, q)
+    resolved = _follow_chains(mapping, origin, q)
+    if quarantine is None and len(q) > before:
+        rows = q.frame().iloc[before:]
+        shown = "; ".join(f"{r.file} line {r.line}: {r.reason}: {r.detail}" for r in rows.head(3).itertuples())
+        more = f" (and {len(rows) - 3} more)" if len(rows) > 3 else ""
+        raise MergedIdsError(f"merged ids of {entity} cannot be used: {shown}{more}")
+    return resolved
+
+
+def _read_merged_file(path: Path, letter: str | None, mapping: dict, origin: dict, q: Quarantine) -> None:
+    file = str(path)
+    try:
+        raw = open(path, "rb")
+    except OSError as exc:
+        q.add(file, 0, "merged_ids_unreadable", f"cannot open: {exc.strerror or exc}")
+        return
+    with raw:
+        is_gzip = raw.read(2) == b"\x1f\x8b"
+        raw.seek(0)
+        if path.suffix == ".gz" and not is_gzip:
+            q.add(file, 0, "merged_ids_unreadable", f"named .gz but not gzip (starts with {_shown(raw.read(8))}); not read")
+            return
+        lines = _GzipLines(raw) if is_gzip else raw
+        columns: list[str] | None = None
+        lineno = 0
+        try:
+            for line in lines:
+                lineno += 1
+                try:
+                    text = line.decode("utf-8").rstrip("\r\n")
+                except UnicodeDecodeError as exc:
+                    what = f"not UTF-8: byte 0x{line[exc.start]:02x} at column {exc.start + 1}"
+                    if columns is None:
+                        q.add(file, lineno, "merged_ids_unreadable", f"header {what}; not read")
+                        return
+                    q.add(file, lineno, "merged_ids_bad_row", what)
+                    continue
+                if not text.strip():
+                    continue
+                try:
+                    fields = next(csv.reader([text]))
+                except csv.Error as exc:
+                    fields = None
+                    problem = f"not CSV ({exc}): {_shown(text)}"
+                if columns is None:
+                    header = [f.strip().lstrip("\ufeff") for f in fields] if fields is not None else []
+                    if "id" not in header or "merge_into_id" not in header:
+                        q.add(
+                            file,
+                            lineno,
+                            "merged_ids_unreadable",
+                            f"header is {_shown(text)}, expected {','.join(MERGED_IDS_COLUMNS)}; not read",
+                        )
+                        return
+                    columns = header
+                    i_old, i_new = header.index("id"), header.index("merge_into_id")
+                    continue
+                if fields is None:
+                    q.add(file, lineno, "merged_ids_bad_row", problem)
+                    continue
+                if len(fields) != len(columns):
+                    q.add(file, lineno, "merged_ids_bad_row", f"{len(fields)} fields, expected {len(columns)}: {_shown(text)}")
+                    continue
+                old, new = short_id(fields[i_old].strip()), short_id(fields[i_new].strip())
+                problem = _merged_row_problem(old, new, letter)
+                if problem:
+                    q.add(file, lineno, "merged_ids_bad_row", f"{problem}: {_shown(text)}")
+                    continue
+                mapping[old] = new
+                origin[old] = (file, lineno)
+        except OSError as exc:
+            q.add(file, 0, "merged_ids_unreadable", f"read error after line {lineno}: {exc.strerror or exc}")
+        if columns is None and lineno == 0 and not (is_gzip and lines.breaks):
+            q.add(file, 0, "merged_ids_unreadable", "empty file: no header")
+        if is_gzip:
+            for b in lines.breaks:
+                q.add(file, 0, "merged_ids_unreadable", f"{b.reason}: {b.describe()}")
+
+
+def _merged_row_problem(old: str, new: str, letter: str | None) -> str | None:
+    for name, value in (("id", old), ("merge_into_id", new)):
+        if not value:
+            return f"empty {name}"
+        if not _SHORT_ID_RE.fullmatch(value):
+            return f"{name} {value!r} is not an OpenAlex id"
+        if letter and value[0] != letter:
+            return f"{name} {value!r} is not an id of this entity ({letter}...)"
+    if old == new:
+        return f"{old} is merged into itself"
+    return None
+
+
+def _follow_chains(mapping: dict[str, str], origin: dict[str, tuple[str, int]], q: Quarantine) -> dict[str, str]:
+    """Each old id -> the end of its chain of merges; ids on a cycle are reported and left out."""
+    resolved: dict[str, str] = {}
+    cyclic: set[str] = set()
+    for old in mapping:
+        path = [old]
         seen = {old}
         target = mapping[old]
         while target in mapping and target not in seen:
             seen.add(target)
+            path.append(target)
             target = mapping[target]
-        mapping[old] = target
-    return mapping
+        if target in seen:
+            cycle = path[path.index(target) :]
+            if target not in cyclic:
+                cyclic.update(cycle)
+                file, line = origin[target]
+                q.add(file, line, "merged_ids_bad_row", f"merge cycle {' -> '.join(cycle + [target])}: these ids are left unmerged")
+            continue
+        resolved[old] = target
+    return resolved
+
+
+# ---------------------------------------------------------------------------------------------
+# gzip parts
+
+
+@dataclass(frozen=True)
+class GzipBreak:
+    """One stretch of a gzip file that could not be decoded.
+
+    ``start``-``end`` are the compressed byte offsets lost (for a truncation both are the file's
+    size: what is lost lies beyond its end); ``lines_before`` lines were read before it, and a line
+    begun before it (``cut_bytes`` bytes decoded) is lost with it. ``resumed`` says whether reading
+    went on at an intact member at ``end``.
+    """
+
+    reason: str
+    member_start: int
+    start: int
+    end: int
+    resumed: bool
+    lines_before: int
+    cut_bytes: int
+    error: str
+
+    def describe(self) -> str:
+        read = f"lines 1-{self.lines_before} read before it" if self.lines_before else "no line read before it"
+        cut = f", a line cut after {self.cut_bytes} bytes is lost" if self.cut_bytes else ""
+        if self.reason == "truncated_gzip":
+            where = f"gzip stream ends early (truncated file): the member starting at compressed byte {self.member_start} is cut at byte {self.start} (end of file)"
+        elif self.resumed and self.end <= self.start:
+            where = (
+                f"corrupt gzip data ({self.error}) at compressed byte {self.start}: the member starting at byte {self.member_start} "
+                f"is cut short by a new member at byte {self.end}, whose bytes up to {self.start} were decoded as its tail "
+                "(lines from them may be garbage, quarantined as such)"
+            )
+        else:
+            where = f"corrupt gzip data ({self.error}) in the member starting at compressed byte {self.member_start}: compressed bytes {self.start}-{self.end} lost"
+        if self.error in ("incorrect data check", "incorrect length check"):
+            where += " (the member's checksum fails: its lines were read but may hold damaged bytes)"
+        after = f"; reading resumed at the gzip member at byte {self.end}, whose first line is numbered {self.lines_before + 1}" if self.resumed else ""
+        return f"{where}; {read}{cut}{after}"
+
+
+def _gzip_decoder():
+    return zlib.decompressobj(16 + zlib.MAX_WBITS)
+
+
+def _replay(d, chunk: bytes) -> tuple[bytes, int, str]:
+    """Feed ``chunk`` to ``d`` (the decoder's state before a call that failed) in ever smaller
+    pieces: the output before the failing byte, that byte's index in ``chunk``, and the error."""
+    out: list[bytes] = []
+    i, step, error = 0, 4096, "unknown error"
+    while i < len(chunk):
+        trial = d.copy()
+        try:
+            produced = trial.decompress(chunk[i : i + step])
+        except zlib.error as exc:
+            error = str(exc).removeprefix("Error -3 while decompressing data: ")
+            if step == 1:
+                return b"".join(out), i, error
+            step = max(1, step // 64)
+            continue
+        out.append(produced)
+        d = trial
+        i += step
+    return b"".join(out), len(chunk), error
+
+
+def _plausible_member(raw, at: int) -> bool:
+    """Whether a gzip member starts at byte ``at``: a valid header and data that decodes."""
+    raw.seek(at)
+    probe = raw.read(_PROBE)
+    if len(probe) < 10 or probe[3] & 0xE0 or probe[8] not in (0, 2, 4) or (probe[9] > 13 and probe[9] != 255):
+        return False
+    try:
+        _gzip_decoder().decompress(probe)
+    except zlib.error:
+        return False
+    return True
 
 
 class _GzipLines:
     """Complete lines of a (possibly multi-member) gzip stream, read in chunks so that a stream that
-    breaks midway still gives every line before the break; ``broken`` then says why."""
+    breaks midway still gives every line before the break, and every line of the intact members
+    after it; ``breaks`` lists what was lost (``broken`` says why the first break happened)."""
 
     def __init__(self, raw) -> None:
         self.raw = raw
-        self.broken: str | None = None
+        self.breaks: list[GzipBreak] = []
+
+    @property
+    def broken(self) -> str | None:
+        return self.breaks[0].error if self.breaks else None
+
+    def _next_member(self, start: int) -> int | None:
+        """The offset of the next plausible gzip member at or after ``start``, if any."""
+        raw = self.raw
+        if not raw.seekable():
+            return None
+        offset = start
+        while True:
+            raw.seek(offset)
+            block = raw.read(_SEARCH_BLOCK)
+            i = block.find(_GZIP_MAGIC)
+            while i >= 0:
+                if _plausible_member(raw, offset + i):
+                    return offset + i
+                i = block.find(_GZIP_MAGIC, i + 1)
+            if len(block) < _SEARCH_BLOCK:
+                return None
+            offset += len(block) - (len(_GZIP_MAGIC) - 1)
 
     def __iter__(self) -> Iterator[bytes]:
-        d = zlib.decompressobj(16 + zlib.MAX_WBITS)
-        fed = False
+        raw = self.raw
+        pos = raw.tell() if raw.seekable() else 0
+        member = pos
+        d = _gzip_decoder()
+        fed = produced = False
         pending = b""
+        n_lines = 0
         while True:
-            chunk = self.raw.read(1 << 18)
+            chunk = raw.read(_CHUNK)
             if not chunk:
-                break
+                if not (fed and not d.eof):
+                    break
+                resume = self._next_member(member + 1)
+                self.breaks.append(
+                    GzipBreak("truncated_gzip", member, pos, pos if resume is None else resume, resume is not None, n_lines, len(pending), "gzip stream ends early")
+                )
+                if resume is None:
+                    return
+                raw.seek(resume)
+                pos = member = resume
+                d, fed, produced, pending = _gzip_decoder(), False, False, b""
+                continue
+            base = pos
+            pos += len(chunk)
             while chunk:
                 fed = True
+                before = d.copy()
                 try:
                     out = d.decompress(chunk)
-                except zlib.error as exc:
-                    self.broken = f"corrupt gzip data: {exc}"
-                    return
-                if d.eof:
-                    chunk, d, fed = d.unused_data, zlib.decompressobj(16 + zlib.MAX_WBITS), False
-                else:
-                    chunk = b""
+                except zlib.error:
+                    out, at, error = _replay(before, chunk)
+                    start = base + at if produced or out else member
+                    if out:
+                        lines = (pending + out).split(b"\n")
+                        pending = lines.pop()
+                        n_lines += len(lines)
+                        yield from lines
+                    resume = self._next_member(member + 1)
+                    end = resume if resume is not None else (raw.seek(0, 2) if raw.seekable() else pos)
+                    self.breaks.append(GzipBreak("corrupt_gzip", member, start, end, resume is not None, n_lines, len(pending), error))
+                    if resume is None:
+                        return
+                    raw.seek(resume)
+                    pos = member = resume
+                    d, fed, produced, pending = _gzip_decoder(), False, False, b""
+                    break
                 if out:
                     lines = (pending + out).split(b"\n")
                     pending = lines.pop()
+                    n_lines += len(lines)
                     yield from lines
-        if fed and not d.eof:
-            self.broken = "gzip stream ends early (truncated file)"
-            return
+                if d.eof:
+                    rest = d.unused_data
+                    base += len(chunk) - len(rest)
+                    member = base
+                    chunk = rest
+                    d, fed, produced = _gzip_decoder(), False, False
+                else:
+                    produced = produced or bool(out)
+                    chunk = b""
         if pending:
             yield pending
 
@@ -170,21 +550,33 @@ class _GzipLines:
 def iter_lines(path: Path, quarantine: Quarantine) -> Iterator[tuple[int, bytes]]:
     """Yield (1-based line number, raw line) of a gzip or plain JSON Lines file.
 
-    A truncated or corrupt gzip stream stops the file where it breaks: every complete line before
-    the break is kept, and the break is quarantined with reason ``truncated_gzip`` (line 0: it
-    concerns the file's tail, not one line). Blank lines are skipped.
+    A stretch of a gzip file that cannot be decoded is one quarantine row at line 0
+    (``truncated_gzip`` or ``corrupt_gzip``, see :class:`GzipBreak`); the lines before it are kept
+    and reading resumes at the next intact gzip member, numbering on from the last line read. A
+    file that cannot be opened or read is ``part_unreadable`` (line 0, with the lines read before
+    a read error). Rows are added after the last line. Blank lines are skipped (but numbered).
     """
     lineno = 0
-    with open(path, "rb") as raw:
-        is_gzip = raw.read(2) == b"\x1f\x8b"
-        raw.seek(0)
-        lines = _GzipLines(raw) if is_gzip else raw
-        for line in lines:
-            lineno += 1
-            if line and not line.isspace():  # the same test as line.strip(), without copying the line
-                yield lineno, line
-        if is_gzip and lines.broken:
-            quarantine.add(str(path), 0, "truncated_gzip", f"{lines.broken}; lines 1-{lineno} were read")
+    try:
+        raw = open(path, "rb")
+    except OSError as exc:
+        quarantine.add(str(path), 0, "part_unreadable", f"cannot open: {exc.strerror or exc}")
+        return
+    with raw:
+        lines = None
+        try:
+            is_gzip = raw.read(2) == b"\x1f\x8b"
+            raw.seek(0)
+            lines = _GzipLines(raw) if is_gzip else raw
+            for line in lines:
+                lineno += 1
+                if line and not line.isspace():  # the same test as line.strip(), without copying the line
+                    yield lineno, line
+        except OSError as exc:
+            quarantine.add(str(path), 0, "part_unreadable", f"read error after line {lineno}: {exc.strerror or exc}")
+        if isinstance(lines, _GzipLines):
+            for b in lines.breaks:
+                quarantine.add(str(path), 0, b.reason, b.describe())
 
 
 def iter_records(path: Path, quarantine: Quarantine) -> Iterator[tuple[int, dict]]:
