@@ -16,13 +16,16 @@ by the tests and by ``benchmarks/real_records.py``; :func:`shared_samples_dir` f
 
 from __future__ import annotations
 
-import gzip
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import orjson
 
 from aigeo_assets.ingest.openalex_api import _PartWriter, write_manifest
+from aigeo_assets.ingest.snapshot import _GzipLines
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,40 +62,76 @@ def real_sample_files(samples: Path | None = None) -> tuple[list[Path], list[Pat
 
 
 def _read_bytes(path: Path) -> bytes:
-    data = path.read_bytes()
-    if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
+    """The file's content, gunzipped when it is gzip; a file that cannot be read whole raises."""
+    try:
+        with open(path, "rb") as raw:
+            if raw.read(2) != b"\x1f\x8b":
+                raw.seek(0)
+                return raw.read()
+            raw.seek(0)
+            lines = _GzipLines(raw)
+            data = b"\n".join(lines)
+    except OSError as exc:
+        raise RecordsFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    if lines.breaks:
+        raise RecordsFileError(f"{path}: {lines.breaks[0].describe()}")
     return data
 
 
+def _kind(value) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(type(value), "a number")
+
+
+def _objects(path: Path, items: list, where: str) -> list[dict]:
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise RecordsFileError(f"{path}: {where} {i} is {_kind(item)}, expected a record (a JSON object)")
+    return items
+
+
 def iter_record_file(path: Path) -> Iterator[dict]:
-    """The records of one file: an API page's ``results``, a JSON list, one JSON object, or JSON Lines."""
+    """The records of one file: an API page's ``results``, a JSON list, one JSON object, or JSON Lines.
+
+    Anything else raises :class:`RecordsFileError` naming the file and, where there is one, the line
+    or item: a file that cannot be read, a broken gzip stream, text that is not UTF-8, a line that
+    is not JSON, a record that is not a JSON object, an empty file.
+    """
     path = Path(path)
     data = _read_bytes(path)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
     try:
         doc = orjson.loads(data)
     except orjson.JSONDecodeError:
         doc = None
-        lines = [ln for ln in data.splitlines() if ln.strip()]
+    if doc is None:
         records = []
-        for i, line in enumerate(lines, 1):
+        for i, line in enumerate(data.split(b"\n"), 1):
+            if not line.strip():
+                continue
             try:
                 obj = orjson.loads(line)
             except orjson.JSONDecodeError as exc:
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError as bad:
+                    raise RecordsFileError(f"{path}: line {i} is not UTF-8 (byte 0x{line[bad.start]:02x} at column {bad.start + 1})") from None
                 raise RecordsFileError(f"{path}: line {i} is not JSON ({exc})") from None
+            if not isinstance(obj, dict):
+                raise RecordsFileError(f"{path}: line {i} is {_kind(obj)}, expected a record (a JSON object)")
             records.append(obj)
         if not records:
-            raise RecordsFileError(f"{path}: no JSON records")
+            raise RecordsFileError(f"{path}: no JSON records (the file is empty)")
         yield from records
         return
     if isinstance(doc, dict) and isinstance(doc.get("results"), list):
-        yield from doc["results"]
+        yield from _objects(path, doc["results"], "results item")
     elif isinstance(doc, list):
-        yield from doc
+        yield from _objects(path, doc, "list item")
     elif isinstance(doc, dict) and "id" in doc:
         yield doc
     else:
-        raise RecordsFileError(f"{path}: neither an API page, a record, a list of records nor JSON Lines")
+        raise RecordsFileError(f"{path}: neither an API page, a record, a list of records nor JSON Lines ({_kind(doc)})")
 
 
 def snapshot_from_records(
@@ -106,26 +145,39 @@ def snapshot_from_records(
     """Write the records of ``works`` and ``institutions`` files into a snapshot at ``out_root``.
 
     Returns the number of records written per entity. ``out_root/data/<entity>`` is created and its
-    previous parts under the same ``updated_date`` are replaced.
+    previous parts under the same ``updated_date`` are replaced, but only once every input file of
+    both entities was read: the parts are written into a hidden staging folder first, so a file
+    that raises :class:`RecordsFileError` leaves the previous snapshot as it was.
     """
-    counts: dict[str, int] = {}
-    for entity, files in (("works", works), ("institutions", institutions)):
-        entity_dir = Path(out_root) / "data" / entity
-        folder = entity_dir / f"updated_date={updated_date}"
-        folder.mkdir(parents=True, exist_ok=True)
-        for old in folder.glob("part_*"):
-            old.unlink()
-        writer = _PartWriter(folder, lambda i: f"part_{i:03d}.gz", part_size)
-        n = 0
-        try:
-            for path in files:
-                for record in iter_record_file(path):
-                    writer.write(record)
-                    n += 1
-        except BaseException:
-            writer.abort()
-            raise
-        parts = writer.close()
-        write_manifest(entity_dir, entity, dict(parts))
-        counts[entity] = n
-    return counts
+    staged: list[tuple[str, Path, Path, list[tuple[Path, int]]]] = []
+    try:
+        for entity, files in (("works", works), ("institutions", institutions)):
+            entity_dir = Path(out_root) / "data" / entity
+            entity_dir.mkdir(parents=True, exist_ok=True)
+            staging = Path(tempfile.mkdtemp(dir=entity_dir, prefix=".staging-"))
+            staged.append((entity, entity_dir, staging, []))
+            writer = _PartWriter(staging, lambda i: f"part_{i:03d}.gz", part_size)
+            try:
+                for path in files:
+                    for record in iter_record_file(path):
+                        writer.write(record)
+            except BaseException:
+                writer.abort()
+                raise
+            staged[-1][3].extend(writer.close())
+        counts: dict[str, int] = {}
+        for entity, entity_dir, staging, parts in staged:
+            folder = entity_dir / f"updated_date={updated_date}"
+            folder.mkdir(exist_ok=True)
+            for old in folder.glob("part_*"):
+                old.unlink()
+            final = {}
+            for part, n in parts:
+                os.replace(part, folder / part.name)
+                final[folder / part.name] = n
+            write_manifest(entity_dir, entity, final)
+            counts[entity] = sum(final.values())
+        return counts
+    finally:
+        for _, _, staging, _ in staged:
+            shutil.rmtree(staging, ignore_errors=True)
