@@ -1,17 +1,47 @@
-"""Group ``ingest``: works and institutions read from the configured source."""
+"""Group ``ingest``: works and institutions read from the configured source.
 
+The snapshot's own problems (a manifest that cannot be read, a listed part missing on disk, a
+``merged_ids`` file or row that cannot be used) go into the quarantine of every scan that reads the
+snapshot: each yearly ``raw_quarantine`` and ``raw_institutions_quarantine``. ``raw_works`` carries
+the year's line accounting (per part: lines read, parsed, quarantined, other configured years,
+outside years by year, unattributed) and the blocking check ``lines_accounted_for``: a scan that
+lost a line stops the run before anything downstream reads the year.
+"""
+
+import inspect
 from pathlib import Path
 
 import dagster as dg
 
 from aigeo_assets.assets.metadata import table_metadata, table_out
 from aigeo_assets.ingest.institutions import parse_institutions
+from aigeo_assets.ingest.quarantine import Quarantine
 from aigeo_assets.ingest.snapshot import list_entity_files, read_merged_ids
-from aigeo_assets.ingest.works import WORK_TABLES, MergedIds, parse_works_year
+from aigeo_assets.ingest.works import WORK_TABLES, MergedIds, accounting_problems, parse_works_year
 from aigeo_assets.progress import log_progress
 from aigeo_assets.resources.sources import WorksSource
 
+_MERGED_IDS_TAKE_QUARANTINE = "quarantine" in inspect.signature(read_merged_ids).parameters
+
+
+def _snapshot_problems(files) -> Quarantine:
+    """A fresh quarantine holding the rows the snapshot listing found (manifest, missing parts)."""
+    q = Quarantine()
+    problems = getattr(files, "problems", None)
+    if problems is not None:
+        q.extend(problems)
+    return q
+
+
+def _merged_ids(root: Path, entity: str, q: Quarantine) -> dict[str, str]:
+    if _MERGED_IDS_TAKE_QUARANTINE:
+        return read_merged_ids(root, entity, quarantine=q)
+    return read_merged_ids(root, entity)
+
+
 def build_ingest_assets(partitions: dg.PartitionsDefinition) -> list:
+    configured_years = [int(k) for k in partitions.get_partition_keys()]
+
     @dg.multi_asset(
         outs={
             **{name: table_out(name, "ingest") for name in WORK_TABLES},
@@ -20,7 +50,16 @@ def build_ingest_assets(partitions: dg.PartitionsDefinition) -> list:
             ),
         },
         partitions_def=partitions,
-        check_specs=[dg.AssetCheckSpec("no_duplicate_work_ids", asset="raw_works", description="each work id once in the year")],
+        check_specs=[
+            dg.AssetCheckSpec("no_duplicate_work_ids", asset="raw_works", description="each work id once in the year"),
+            dg.AssetCheckSpec(
+                "lines_accounted_for",
+                asset="raw_works",
+                blocking=True,
+                description="per part: lines read = parsed + quarantined + other configured years + outside years + "
+                "unattributed, and the counts agree with raw_works and raw_quarantine",
+            ),
+        ],
     )
     def raw_works(context: dg.AssetExecutionContext, source: WorksSource):
         """OpenAlex works of one publication year, parsed into normalized tables (seed 000: MAG papers;
@@ -29,13 +68,22 @@ def build_ingest_assets(partitions: dg.PartitionsDefinition) -> list:
         fetched = source.prepare_year(year)
         root = source.snapshot_root()
         files = list_entity_files(root, "works")
+        snapshot_q = _snapshot_problems(files)
         merged = MergedIds(
-            works=read_merged_ids(root, "works"),
-            institutions=read_merged_ids(root, "institutions"),
-            authors=read_merged_ids(root, "authors"),
+            works=_merged_ids(root, "works", snapshot_q),
+            institutions=_merged_ids(root, "institutions", snapshot_q),
+            authors=_merged_ids(root, "authors", snapshot_q),
         )
         cache = Path(source.split_cache_dir) if source.split_cache_dir else None
-        tables = parse_works_year(files.parts, year, merged, split_cache_dir=cache, progress=log_progress(context.log, f"works {year}"))
+        tables = parse_works_year(
+            files.parts,
+            year,
+            merged,
+            split_cache_dir=cache,
+            progress=log_progress(context.log, f"works {year}"),
+            years=configured_years,
+            quarantine=snapshot_q,
+        )
         quarantine = tables.quarantine
         q_counts = quarantine["reason"].value_counts().to_dict()
         works = tables.works
@@ -45,12 +93,24 @@ def build_ingest_assets(partitions: dg.PartitionsDefinition) -> list:
             passed=bool(works["work_id"].is_unique),
             metadata={"duplicate_lines_quarantined": int(q_counts.get("duplicate_work", 0))},
         )
+        problems = accounting_problems(tables)
+        totals = tables.accounting_totals()
+        yield dg.AssetCheckResult(
+            asset_key="raw_works",
+            check_name="lines_accounted_for",
+            passed=not problems,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={**totals, "outside_years": dg.MetadataValue.json(tables.outside_years()), "problems": "\n".join(problems[:20])},
+        )
         common = {"year": year, "source": source.describe()}
         for name, df in tables.tables().items():
             extra = dict(common)
             if name == "raw_works":
                 extra.update(
                     lines_scanned=tables.lines_scanned,
+                    lines=totals,
+                    outside_years=dg.MetadataValue.json(tables.outside_years()),
+                    line_accounting=dg.MetadataValue.json([a.as_dict() for a in tables.accounts]),
                     files=len(files.parts),
                     manifest_missing_parts=len(files.missing),
                     parts_not_in_manifest=len(files.unlisted),
@@ -78,7 +138,8 @@ def build_ingest_assets(partitions: dg.PartitionsDefinition) -> list:
         fetched = source.prepare_institutions()
         root = source.snapshot_root()
         files = list_entity_files(root, "institutions")
-        df, q = parse_institutions(files.parts, read_merged_ids(root, "institutions"))
+        q = _snapshot_problems(files)
+        df, q = parse_institutions(files.parts, _merged_ids(root, "institutions", q), q)
         qdf = q.frame()
         with_geo = int(df["geo_latitude"].notna().sum())
         yield dg.Output(

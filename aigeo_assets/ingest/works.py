@@ -119,6 +119,8 @@ class WorksTables:
     quarantine: pd.DataFrame
     lines_scanned: int
     accounts: list[PartAccount] = field(default_factory=list)
+    snapshot_rows: int = 0
+    """The first rows of ``quarantine``: the snapshot's own problems, given to the scan (not lines of its parts)."""
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return dict(zip(WORK_TABLES, (self.works, self.authorships, self.references, self.concepts, self.topics, self.venues)))
@@ -145,7 +147,7 @@ def accounting_problems(tables: WorksTables) -> list[str]:
     rows of ``raw_works`` and ``lines_scanned``.
     """
     problems = []
-    q = tables.quarantine
+    q = tables.quarantine.iloc[tables.snapshot_rows :]
     by_file = q.groupby([q["file"], q["line"] > 0]).size().to_dict() if len(q) else {}
     for a in tables.accounts:
         if a.lines_read != a.accounted:
@@ -534,7 +536,7 @@ def _parse_works_year(files, year, merged, split_cache_dir, progress, years, qua
         q.extend(part_q)
     if progress:
         progress(len(files), len(files), "works parts read")
-    return _tables(scan, accounts)
+    return _tables(scan, accounts, len(quarantine) if quarantine is not None else 0)
 
 
 def _unattributed(scan: _Scan, problem: YearProblem, file: str, lineno: int, acct: PartAccount) -> None:
@@ -598,7 +600,7 @@ def _scan_year_first(scan: _Scan, lines, year: int, configured, file: str, acct:
         scan.keep(w, y, file, lineno, acct)
 
 
-def _tables(scan: _Scan, accounts: list[PartAccount]) -> WorksTables:
+def _tables(scan: _Scan, accounts: list[PartAccount], snapshot_rows: int) -> WorksTables:
     merged = scan.merged
     works_rows: list[tuple] = []
     auth_rows: list[tuple] = []
@@ -649,4 +651,5 @@ def _tables(scan: _Scan, accounts: list[PartAccount]) -> WorksTables:
         scan.q.frame(),
         sum(a.lines_read for a in accounts),
         accounts,
+        snapshot_rows,
     )
