@@ -128,3 +128,24 @@ def test_two_splitters_of_one_part_both_succeed(tmp_path, monkeypatch):
     folder, index = ys.ensure_split(part, cache)
     assert (folder / "index.json").is_file() and index["lines"] == 8
     assert not [p for p in cache.iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_lines_are_split_by_the_year_their_decoded_record_gives(tmp_path):
+    body = json.dumps(work(4, 2013))[1:].replace('"publication_year": 2013, ', "")
+    lines = [
+        work(1, 2015),
+        b'{"publication_year": 2014, "publication_year": 2015, ' + body.encode(),  # the last key, as the decoder reads it
+        b'{"meta": {"publication_year": 2014}, "publication_year": 2016, ' + body.encode(),  # never a nested key
+        b'{"publication_year": 2.015e3, ' + body.encode(),  # not an integer: no year
+        work(5, 99999),  # a year no partition can hold: counted, not stored
+    ]
+    write_entity(tmp_path, "works", {"updated_date=2024-01-01/part_000": lines}, manifest=None)
+    part = list_entity_files(tmp_path, "works").parts[0]
+    folder, index = ensure_split(part, tmp_path / "cache")
+    assert index["years"] == {"2015": 2, "2016": 1, "99999": 1}
+    assert index["shards"] == {"2015.jsonl.gz": 2, "2016.jsonl.gz": 1, "unknown.jsonl.gz": 1}
+    assert sorted(p.name for p in folder.iterdir()) == ["2015.jsonl.gz", "2016.jsonl.gz", "index.json", "unknown.jsonl.gz"]
+    t = parse_works_year([part], 2015, split_cache_dir=tmp_path / "cache", years=range(2010, 2020))
+    assert t.works["work_id"].tolist() == ["W1", "W4"]
+    assert t.accounts[0].other_years == 1 and dict(t.accounts[0].outside_years) == {99999: 1} and t.accounts[0].unattributed == 1
+    _assert_same(t, parse_works_year([part], 2015, years=range(2010, 2020)))
