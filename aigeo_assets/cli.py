@@ -32,12 +32,13 @@ import shutil
 import subprocess
 import sys
 import time
+import warnings
 import webbrowser
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from aigeo_assets.progress import Progress
-from aigeo_assets.resources.settings import ENVIRONMENT, REPO_ROOT, Settings
+from aigeo_assets.resources.settings import REPO_ROOT, Settings, SettingsError, SettingsWarning
 
 if TYPE_CHECKING:
     import dagster as dg
@@ -157,14 +158,24 @@ def preflight(settings: Settings, needs_figures: bool, *, needs_graph_tool: bool
 
 
 def _settings() -> Settings:
-    """``Settings.from_env()``, its errors as one line naming the variable."""
-    try:
-        settings = Settings.from_env()
-    except ValueError as exc:
-        named = [f"{n}={os.environ[n]!r}" for n in ENVIRONMENT if os.environ.get(n) and repr(os.environ[n]) in str(exc)]
-        raise CliError(f"{named[0]}: {exc}" if named and not str(exc).startswith("AIGEO_") else str(exc)) from None
-    if settings.end_year < settings.start_year:
-        raise CliError(f"AIGEO_END_YEAR={settings.end_year} is before AIGEO_START_YEAR={settings.start_year}")
+    """``Settings.from_env()``: each bad setting one line on stderr and exit code 2 (no traceback);
+    each ``AIGEO_*`` variable that is not a setting one warning line."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SettingsWarning)
+        try:
+            settings: Settings | None = Settings.from_env()
+            problems: tuple[str, ...] = ()
+        except SettingsError as exc:
+            settings, problems = None, exc.problems
+    for w in caught:
+        if issubclass(w.category, SettingsWarning):
+            print(f"aigeo: warning: {w.message}", file=sys.stderr)
+        else:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if settings is None:
+        for p in problems[:-1]:
+            print(f"aigeo: error: {p}", file=sys.stderr)
+        raise CliError(problems[-1])
     return settings
 
 

