@@ -1,7 +1,11 @@
 """Settings: environment variables for the deployment, a resource for the analysis choices.
 
 Every environment variable, its default and its meaning is listed in ``ENVIRONMENT`` (the README
-shows the same table).
+shows the same table). ``Settings.from_env`` is the one place they are checked: a bad value stops
+the code location and ``aigeo`` before anything runs, with one line per bad variable
+(``SettingsError``); an ``AIGEO_*`` variable that is not a setting only warns (``SettingsWarning``),
+since a leftover or misspelt variable changes nothing by itself, and the warning names the setting
+it probably meant.
 """
 
 from __future__ import annotations
