@@ -1,12 +1,29 @@
-"""The parquet IO manager's atomic writes and partition loading; the missing-institution quarantine."""
+"""The parquet IO manager's atomic writes and partition loading; the tables of a multi-asset
+partition published together (a kill between outputs, concurrent readers, an old-layout
+warehouse); leftovers of killed writers cleaned; the missing-institution quarantine."""
 
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 import pytest
 
 from aigeo_assets.geo.geocode import unknown_institutions
-from aigeo_assets.resources.io import ParquetIOManager, concat_partitions, write_parquet_atomic
+from aigeo_assets.resources.io import (
+    ParquetIOManager,
+    PickleIOManager,
+    concat_partitions,
+    current_table_paths,
+    table_path,
+    write_parquet_atomic,
+)
+from aigeo_assets.resources.warehouse_files import VERSIONS_DIR, Link, group_dir, publish, sweep
 from aigeo_assets.schemas import SCHEMAS, SchemaError, conform
 
 
@@ -74,3 +91,262 @@ def test_authorships_naming_unknown_institutions_are_quarantined_not_dropped():
     q = unknown_institutions(auth, inst, "raw_authorships[2015]")
     assert q[["file", "line", "reason"]].values.tolist() == [["raw_authorships[2015]", 2, "institution_missing"]]
     assert "I404" in q.loc[0, "detail"]
+
+
+YEARS = dg.TimeWindowPartitionsDefinition(start="2014", end="2017", cron_schedule="0 0 1 1 *", fmt="%Y")
+TABLES = ("works", "authorships", "references")
+
+# A multi-asset shaped like raw_works: several tables of one year, each row tagged with the
+# generation (run) that wrote it; ``die_after`` yields that many tables then kills the process.
+GROUP_ASSETS = textwrap.dedent(
+    """
+    import os
+    import dagster as dg
+    import pandas as pd
+
+    YEARS = dg.TimeWindowPartitionsDefinition(start="2014", end="2017", cron_schedule="0 0 1 1 *", fmt="%Y")
+    TABLES = ("works", "authorships", "references")
+
+    class Generation(dg.Config):
+        generation: int
+        die_after: int = -1
+        raise_after: int = -1
+
+    @dg.multi_asset(
+        outs={
+            **{t: dg.AssetOut(is_required=False) for t in TABLES},
+            "model": dg.AssetOut(io_manager_key="model_io_manager", is_required=False),
+        },
+        partitions_def=YEARS,
+        can_subset=True,
+    )
+    def year_tables(context: dg.AssetExecutionContext, config: Generation):
+        selected = [t for t in (*TABLES, "model") if t in context.op_execution_context.selected_output_names]
+        for i, name in enumerate(reversed(selected)):
+            if i == config.die_after:
+                os._exit(9)
+            if i == config.raise_after:
+                raise RuntimeError("killed between two outputs")
+            value = {"generation": config.generation} if name == "model" else pd.DataFrame({"generation": [config.generation] * (i + 1)})
+            yield dg.Output(value, output_name=name)
+
+    @dg.asset(partitions_def=YEARS)
+    def joined(works: pd.DataFrame, authorships: pd.DataFrame, references: pd.DataFrame) -> pd.DataFrame:
+        return pd.DataFrame({"table": list(TABLES), "generation": [int(f["generation"].iloc[0]) for f in (works, authorships, references)]})
+    """
+)
+_ns: dict = {}
+exec(compile(GROUP_ASSETS, "group_assets", "exec"), _ns)
+year_tables, joined = _ns["year_tables"], _ns["joined"]
+
+
+def _resources(base: Path, **kwargs) -> dict:
+    return {
+        "io_manager": ParquetIOManager(base_dir=str(base), **kwargs),
+        "model_io_manager": PickleIOManager(base_dir=str(base), **kwargs),
+    }
+
+
+def _write_generation(base: Path, generation: int, instance=None, selection=None, **config) -> dg.ExecuteInProcessResult:
+    return dg.materialize(
+        [year_tables],
+        selection=selection,
+        partition_key="2015",
+        resources=_resources(base),
+        instance=instance or dg.DagsterInstance.ephemeral(),
+        run_config={"ops": {"year_tables": {"config": {"generation": generation, **config}}}},
+        raise_on_error=False,
+    )
+
+
+def _generations_seen(base: Path) -> dict[str, int]:
+    """Each table's generation as a user sees it: the usual path opened with pandas."""
+    seen = {t: int(pd.read_parquet(table_path(base, t, "2015"))["generation"].iloc[0]) for t in TABLES}
+    with open(table_path(base, "model", "2015", ".pkl"), "rb") as fh:
+        seen["model"] = __import__("pickle").load(fh)["generation"]
+    return seen
+
+
+def _generations_loaded(base: Path) -> dict[str, int]:
+    """Each table's generation as a downstream asset loads it through the IO manager."""
+    result = dg.materialize([year_tables, joined], selection=[joined], partition_key="2015", resources=_resources(base))
+    return dict(result.output_for_node("joined").itertuples(index=False))
+
+
+def test_a_process_killed_between_outputs_leaves_every_table_of_the_partition_as_it_was(tmp_path):
+    assert _write_generation(tmp_path, 1).success
+    script = GROUP_ASSETS + textwrap.dedent(
+        f"""
+        from aigeo_assets.resources.io import ParquetIOManager, PickleIOManager
+        base = {str(tmp_path)!r}
+        dg.materialize([year_tables], partition_key="2015",
+                       resources={{"io_manager": ParquetIOManager(base_dir=base), "model_io_manager": PickleIOManager(base_dir=base)}},
+                       run_config={{"ops": {{"year_tables": {{"config": {{"generation": 2, "die_after": 2}}}}}}}})
+        """
+    )
+    killed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert killed.returncode == 9, killed.stderr[-2000:]
+    staging = list((group_dir(tmp_path, "year_tables", "2015")).glob(".staging-*"))
+    assert len(staging) == 1 and len(list(staging[0].glob("*.p*"))) == 2, "two tables of generation 2 were staged before the kill"
+
+    assert _generations_seen(tmp_path) == {"works": 1, "authorships": 1, "references": 1, "model": 1}
+    assert _generations_loaded(tmp_path) == {"works": 1, "authorships": 1, "references": 1}
+
+    assert not _write_generation(tmp_path, 3, raise_after=3).success
+    assert _generations_seen(tmp_path) == {"works": 1, "authorships": 1, "references": 1, "model": 1}
+
+    assert _write_generation(tmp_path, 4).success
+    assert _generations_seen(tmp_path) == {"works": 4, "authorships": 4, "references": 4, "model": 4}
+    assert not list(staging[0].parent.glob(f".staging-{killed_pid(staging[0])}-*")), "the killed writer's staging folder is swept"
+
+
+def killed_pid(staging: Path) -> int:
+    return int(staging.name.split("-")[1])
+
+
+def test_a_subset_run_carries_the_other_tables_of_the_partition_over(tmp_path):
+    assert _write_generation(tmp_path, 1).success
+    assert _write_generation(tmp_path, 2, selection=["works"]).success
+    assert _generations_seen(tmp_path) == {"works": 2, "authorships": 1, "references": 1, "model": 1}
+    current = os.readlink(group_dir(tmp_path, "year_tables", "2015") / "current")
+    assert sorted(p.name for p in (group_dir(tmp_path, "year_tables", "2015") / current).iterdir()) == [
+        "authorships.parquet", "model.pkl", "references.parquet", "works.parquet"
+    ]
+
+
+def test_readers_never_see_a_mix_while_runs_publish(tmp_path):
+    assert _write_generation(tmp_path, 0).success
+    stop = threading.Event()
+    mixes, seen, errors = [], set(), []
+
+    def read_in_a_loop():
+        while not stop.is_set():
+            try:
+                paths = current_table_paths(tmp_path, list(TABLES), "2015")
+                generations = {t: int(pd.read_parquet(p)["generation"].iloc[0]) for t, p in paths.items()}
+            except Exception as exc:  # noqa: BLE001 - any failure to read is a finding
+                errors.append(repr(exc))
+                continue
+            seen.update(generations.values())
+            if len(set(generations.values())) > 1:
+                mixes.append(generations)
+
+    reader = threading.Thread(target=read_in_a_loop)
+    reader.start()
+    instance = dg.DagsterInstance.ephemeral()
+    try:
+        for generation in range(1, 9):
+            assert _write_generation(tmp_path, generation, instance=instance).success
+    finally:
+        stop.set()
+        reader.join()
+    assert not errors and not mixes
+    assert len(seen) >= 3, f"the reader ran during the writes (saw generations {sorted(seen)})"
+
+
+def test_a_step_loads_one_version_of_a_group_even_if_a_run_publishes_between_its_inputs(tmp_path):
+    assert _write_generation(tmp_path, 1).success
+    group = group_dir(tmp_path, "year_tables", "2015")
+
+    class PublishingMidLoad(ParquetIOManager):
+        """Publishes generation 2 of the whole group right after the first input is read."""
+
+        def _load(self, path):
+            frame = super()._load(path)
+            if not published:
+                staging = group / ".staging-concurrent"
+                for t in TABLES:
+                    write_parquet_atomic(pd.DataFrame({"generation": [2]}), staging / f"{t}.parquet")
+                links = [Link(table_path(tmp_path, t, "2015"), f"{t}.parquet") for t in TABLES]
+                links.append(Link(table_path(tmp_path, "model", "2015", ".pkl"), "model.pkl"))
+                published.append(publish(group, staging, links, "concurrent"))
+            return frame
+
+    published = []
+
+    result = dg.materialize(
+        [year_tables, joined], selection=[joined], partition_key="2015",
+        resources={"io_manager": PublishingMidLoad(base_dir=str(tmp_path)), "model_io_manager": PickleIOManager(base_dir=str(tmp_path))},
+    )
+    assert dict(result.output_for_node("joined").itertuples(index=False)) == {"works": 1, "authorships": 1, "references": 1}
+    assert _generations_seen(tmp_path) == {"works": 2, "authorships": 2, "references": 2, "model": 1}, "the concurrent publish happened"
+
+
+def test_an_old_layout_warehouse_loads_and_is_migrated_by_the_first_write(tmp_path):
+    for t in TABLES:
+        write_parquet_atomic(pd.DataFrame({"generation": [0]}), tmp_path / t / "2015.parquet")
+    assert _generations_loaded(tmp_path) == {"works": 0, "authorships": 0, "references": 0}
+
+    assert not _write_generation(tmp_path, 1, raise_after=2).success
+    assert _generations_loaded(tmp_path) == {"works": 0, "authorships": 0, "references": 0}
+
+    assert _write_generation(tmp_path, 2).success
+    assert _generations_loaded(tmp_path) == {"works": 2, "authorships": 2, "references": 2}
+    assert all(table_path(tmp_path, t, "2015").is_symlink() for t in TABLES)
+
+
+def test_superseded_versions_are_kept_for_readers_then_removed(tmp_path):
+    group = group_dir(tmp_path, "year_tables", "2015")
+    for generation in (1, 2):
+        assert _write_generation(tmp_path, generation).success
+    assert len([p for p in group.iterdir() if p.name[0].isdigit()]) == 2, "the superseded version is kept a while"
+    report = sweep(tmp_path, keep_superseded=0.0, now=time.time() + 1)
+    assert len(report.superseded) == 1
+    assert [p.name for p in group.iterdir() if p.name[0].isdigit()] == [os.readlink(group / "current")]
+    assert _generations_seen(tmp_path)["works"] == 2
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_leftovers_of_dead_writers_are_swept_and_a_live_writers_are_kept(tmp_path):
+    assert _write_generation(tmp_path, 1).success
+    group = group_dir(tmp_path, "year_tables", "2015")
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        time.sleep(0.2)
+        dead = _dead_pid()
+        (tmp_path / "works").mkdir(exist_ok=True)
+        dead_tmp = tmp_path / "works" / f".2016.parquet.{dead}.tmp"
+        live_tmp = tmp_path / "works" / f".2016.parquet.{live.pid}.tmp"
+        reused_tmp = tmp_path / f".single.parquet.{live.pid}.tmp"
+        dead_staging = group / f".staging-{dead}-run-0"
+        live_staging = group / f".staging-{live.pid}-run-0"
+        for p in (dead_tmp, live_tmp, reused_tmp):
+            p.write_bytes(b"x" * 1000)
+        for d in (dead_staging, live_staging):
+            (d / "works.parquet").parent.mkdir(parents=True)
+            (d / "works.parquet").write_bytes(b"x")
+        an_hour_before_the_live_process = time.time() - 3600
+        os.utime(reused_tmp, (an_hour_before_the_live_process,) * 2)
+        cache_tmp = tmp_path / "_year_split" / f".part.{dead}.tmp"
+        cache_tmp.parent.mkdir()
+        cache_tmp.write_bytes(b"x")
+
+        assert _write_generation(tmp_path, 2).success  # the IO manager sweeps when the run starts
+
+        assert not dead_tmp.exists() and not dead_staging.exists()
+        assert not reused_tmp.exists(), "a pid reused by a process started after the file was written"
+        assert live_tmp.exists() and live_staging.exists(), "a live writer's files are never touched"
+        assert cache_tmp.exists(), "caches under _* folders keep their own rules"
+        assert _generations_seen(tmp_path) == {"works": 2, "authorships": 2, "references": 2, "model": 2}
+    finally:
+        live.kill()
+        live.wait()
+    report = sweep(tmp_path, keep_superseded=600.0)
+    assert sorted(report.temp_files + report.staging) == sorted(
+        [live_tmp.relative_to(tmp_path).as_posix(), live_staging.relative_to(tmp_path).as_posix()]
+    )
+
+
+def test_single_output_assets_keep_one_plain_file_per_partition(tmp_path):
+    @dg.asset(partitions_def=YEARS)
+    def single(context: dg.AssetExecutionContext) -> pd.DataFrame:
+        return pd.DataFrame({"year": [int(context.partition_key)]})
+
+    dg.materialize([single], partition_key="2015", resources={"io_manager": ParquetIOManager(base_dir=str(tmp_path))})
+    path = tmp_path / "single" / "2015.parquet"
+    assert path.is_file() and not path.is_symlink() and not (tmp_path / VERSIONS_DIR).exists()

@@ -1,25 +1,48 @@
-"""IO managers: one file per asset partition, written atomically (parquet tables, pickled models)."""
+"""IO managers: one file per asset partition, written atomically (parquet tables, pickled models).
+
+The tables a step writes together (a multi-asset partition) are published together, as one
+version of their group; see ``warehouse_files`` for the layout and the clean-up of leftovers."""
 
 from __future__ import annotations
 
-import os
 import pickle
+import time
 from pathlib import Path
 
 import dagster as dg
 import pandas as pd
+from pydantic import PrivateAttr
 
+from aigeo_assets.resources.warehouse_files import (
+    Link,
+    SweepReport,
+    group_dir,
+    publish,
+    resolve_table,
+    resolve_tables,
+    staged_names,
+    staging_dir,
+    sweep,
+    sweep_group,
+    table_file_name,
+    write_atomic,
+)
 
-def write_atomic(path: Path, write) -> None:
-    """``write(tmp)`` to a temporary file beside ``path``, then rename: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+__all__ = [
+    "ParquetIOManager",
+    "PickleIOManager",
+    "concat_partitions",
+    "current_table_paths",
+    "table_path",
+    "write_atomic",
+    "write_parquet_atomic",
+]
+
+_handled_outputs: dict[tuple[str, str, int], set[str]] = {}
+"""Outputs of a multi-output step handled so far, by (group folder, run id, attempt): all of one
+step's outputs are handled in the step's process, so memory is enough to know when the last
+selected one arrives. A step that leaves a selected optional output out publishes nothing (its
+staged tables are swept later): to keep a table as it is, yield ``Output(None)`` for it."""
 
 
 def write_parquet_atomic(df: pd.DataFrame, path: Path) -> None:
@@ -31,22 +54,52 @@ def _write_pickle(obj, tmp: Path) -> None:
         pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL)
 
 
+def table_path(base_dir: Path | str, asset: str | dg.AssetKey, partition: str | None = None, suffix: str = ".parquet") -> Path:
+    """The user-facing path of a table: ``<base_dir>/<asset>/<partition><suffix>`` or ``<base_dir>/<asset><suffix>``
+    (a symlink into the current version when the table belongs to a multi-asset)."""
+    key = asset if isinstance(asset, dg.AssetKey) else dg.AssetKey.from_user_string(asset)
+    base = Path(base_dir).joinpath(*key.path)
+    return base / f"{partition}{suffix}" if partition is not None else base.with_name(base.name + suffix)
+
+
+def current_table_paths(base_dir: Path | str, assets: list[str], partition: str | None = None, suffix: str = ".parquet") -> dict[str, Path]:
+    """The files holding the current version of ``assets`` (one partition), resolved together:
+    tables written by one step come from the same version even if a run publishes a new one
+    meanwhile. Read them with ``pd.read_parquet`` or DuckDB."""
+    return resolve_tables({a: table_path(base_dir, a, partition, suffix) for a in assets})
+
+
 class ParquetIOManager(dg.ConfigurableIOManager):
     """Stores DataFrames as ``<base_dir>/<asset>/<partition>.parquet`` (``<asset>.parquet`` unpartitioned).
+
+    A step with several outputs stored here (or by another manager of this family on the same
+    ``base_dir``) stages them and publishes them as one version when its last output arrives, so
+    a kill between two outputs leaves every table of the partition as it was. Loading reads the
+    group's current version once per step. At start-up, leftovers of killed writers are removed.
 
     Loading several upstream partitions gives a ``{partition_key: DataFrame}`` dict
     (``concat_partitions`` turns either form into one frame).
     """
 
     base_dir: str
+    keep_superseded_seconds: float = 600.0
+
+    _pins: dict = PrivateAttr(default_factory=dict)
 
     @property
     def suffix(self) -> str:
         return ".parquet"
 
-    def _path(self, asset_key: dg.AssetKey, partition: str | None) -> Path:
-        base = Path(self.base_dir).joinpath(*asset_key.path)
-        return base / f"{partition}{self.suffix}" if partition is not None else base.with_suffix(self.suffix)
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        report = sweep(Path(self.base_dir), self.keep_superseded_seconds)
+        if report.removed() and context.log is not None:
+            context.log.info(
+                f"warehouse clean-up: removed {len(report.temp_files)} temporary files and {len(report.staging)} "
+                f"staging folders left by killed writers, {len(report.superseded)} superseded versions"
+            )
+
+    def _path(self, asset_key: dg.AssetKey, partition: str | None, suffix: str | None = None) -> Path:
+        return table_path(self.base_dir, asset_key, partition, suffix or self.suffix)
 
     def _write(self, obj, path: Path, context: dg.OutputContext) -> None:
         if not isinstance(obj, pd.DataFrame):
@@ -56,26 +109,77 @@ class ParquetIOManager(dg.ConfigurableIOManager):
     def _load(self, path: Path):
         return pd.read_parquet(path)
 
+    def _group_members(self, context: dg.OutputContext) -> dict[str, tuple[dg.AssetKey, str]] | None:
+        """The step's asset outputs stored by managers of this family on this ``base_dir``
+        (output name -> asset key, suffix); None for a single-output step."""
+        try:
+            step = context.step_context
+            keys = step.assets_def.keys_by_output_name
+        except Exception:  # built outside a step (tests, load_asset_value) or an op that is not an asset
+            return None
+        mine = Path(self.base_dir).resolve()
+        members = {}
+        for out in context.op_def.output_defs:
+            key = keys.get(out.name)
+            if key is None:
+                continue
+            try:
+                manager = getattr(step.resources, out.io_manager_key)
+            except Exception:
+                continue
+            if isinstance(manager, ParquetIOManager) and Path(manager.base_dir).resolve() == mine:
+                members[out.name] = (key, manager.suffix)
+        return members if len(members) > 1 else None
+
     def handle_output(self, context: dg.OutputContext, obj) -> None:
-        if obj is None:
-            return
         partition = context.asset_partition_key if context.has_asset_partitions else None
-        self._write(obj, self._path(context.asset_key, partition), context)
+        members = self._group_members(context)
+        if members is None:
+            if obj is not None:
+                self._write(obj, self._path(context.asset_key, partition), context)
+            return
+        step = context.step_context
+        group = group_dir(Path(self.base_dir), context.op_def.name, partition)
+        attempt = step.previous_attempt_count
+        staging = staging_dir(group, context.run_id, attempt)
+        links = {
+            name: Link(self._path(key, partition, suffix), table_file_name(key.path, suffix).as_posix())
+            for name, (key, suffix) in members.items()
+        }
+        if obj is not None:
+            self._write(obj, staging / links[context.name].table, context)
+        handled = _handled_outputs.setdefault((str(group), context.run_id, attempt), set())
+        handled.add(context.name)
+        if set(members) & set(step.selected_output_names) <= handled:
+            del _handled_outputs[(str(group), context.run_id, attempt)]
+            version = publish(group, staging, list(links.values()), context.run_id)
+            sweep_group(group, Path(self.base_dir), SweepReport(), time.time(), self.keep_superseded_seconds)
+            context.log.debug(f"{context.op_def.name}: published {sorted(staged_names(version))} together as {version.name}")
 
     def load_input(self, context: dg.InputContext):
         key = context.asset_key
         if not context.has_asset_partitions:
-            return self._read(self._path(key, None), key)
+            return self._read(self._path(key, None), key, pins=self._pins_for(context))
         keys = context.asset_partition_keys
+        pins = self._pins_for(context)
         if len(keys) == 1:
-            return self._read(self._path(key, keys[0]), key)
-        return {k: self._read(self._path(key, k), key, k) for k in keys}
+            return self._read(self._path(key, keys[0]), key, pins=pins)
+        return {k: self._read(self._path(key, k), key, k, pins=pins) for k in keys}
 
-    def _read(self, path: Path, key: dg.AssetKey, partition: str | None = None):
+    def _pins_for(self, context: dg.InputContext) -> dict:
+        """Versions already chosen by this step: its inputs from one group come from one version."""
+        try:
+            step = context.step_context
+            scope = (step.run_id, step.step.key)
+        except Exception:
+            return {}
+        return self._pins.setdefault(scope, {})
+
+    def _read(self, path: Path, key: dg.AssetKey, partition: str | None = None, pins: dict | None = None):
         if not path.exists():
             where = f" partition {partition}" if partition else ""
             raise FileNotFoundError(f"{key.to_user_string()}{where} has not been materialized ({path} is missing)")
-        return self._load(path)
+        return self._load(resolve_table(path, pins))
 
 
 class PickleIOManager(ParquetIOManager):
