@@ -29,13 +29,15 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
 import warnings
 import webbrowser
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Iterator, Mapping, Sequence
 
 from aigeo_assets.progress import Progress
 from aigeo_assets.resources.settings import REPO_ROOT, Settings, SettingsError, SettingsWarning
@@ -232,10 +234,11 @@ def run_steps(
     run_config: dict | None = None,
     *,
     wrap_errors: bool = False,
+    tags: Mapping[str, str] | None = None,
 ) -> dict[str, list[str]]:
-    """Execute ``job`` or ``job:partition`` steps in order, a line per step and a progress bar.
-    Returns the checks that failed with WARN severity (a thin year, an incomplete window: the run went on), as
-    ``{"asset:check": [partitions]}``."""
+    """Execute ``job`` or ``job:partition`` steps in order, a line per step and a progress bar; each run
+    carries ``tags``. Returns the checks that failed with WARN severity (a thin year, an incomplete window:
+    the run went on), as ``{"asset:check": [partitions]}``."""
     import dagster as dg
 
     warned: dict[str, list[str]] = {}
@@ -247,7 +250,11 @@ def run_steps(
             started = time.perf_counter()
             try:
                 result = defs.resolve_job_def(job_name).execute_in_process(
-                    instance=instance, partition_key=partition or None, raise_on_error=True, run_config=run_config or {}
+                    instance=instance,
+                    partition_key=partition or None,
+                    raise_on_error=True,
+                    run_config=run_config or {},
+                    tags=tags,
                 )
             except Exception as exc:
                 if wrap_errors:
@@ -304,6 +311,62 @@ def _root_cause(exc: BaseException) -> BaseException:
     return exc
 
 
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")  # each stops `aigeo run` like Ctrl-C: its run is marked failed
+_stop_signals: list[int] = []
+
+
+def _stop_like_ctrl_c(signo: int, frame: object) -> None:
+    """Record the signal, then stop like Ctrl-C: while a job executes Dagster has its own SIGINT
+    handler (it stops the run at a safe point and marks it failed), so hand the signal to it; else
+    raise KeyboardInterrupt. Dagster maps SIGTERM to the SIGINT handler during a run and after it, so
+    installing this one for SIGINT too keeps SIGTERM stopping ``aigeo run`` between jobs, even when
+    a shell started it with SIGINT ignored."""
+    _stop_signals.append(signo)
+    current = signal.getsignal(signal.SIGINT)
+    if callable(current) and current is not _stop_like_ctrl_c:
+        current(signal.SIGINT, frame)
+        return
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def _stop_signals_interrupt() -> Iterator[None]:
+    """Install ``_stop_like_ctrl_c`` for ``STOP_SIGNALS`` (main thread only), the previous handlers after."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    _stop_signals.clear()
+    saved = {}
+    for name in STOP_SIGNALS:
+        if hasattr(signal, name):
+            signo = getattr(signal, name)
+            saved[signo] = signal.signal(signo, _stop_like_ctrl_c)
+    try:
+        yield
+    finally:
+        for signo, handler in saved.items():
+            signal.signal(signo, handler)
+
+
+def _stop_signal_name() -> str | None:
+    return signal.Signals(_stop_signals[-1]).name if _stop_signals else None
+
+
+def _stopped_message(who: str, exc: BaseException) -> str:
+    """What stopped ``aigeo run`` mid-run, for the run's event log."""
+    import dagster as dg
+
+    if isinstance(exc, (KeyboardInterrupt, dg.DagsterExecutionInterruptedError)):
+        name = _stop_signal_name()
+        cause = f"received {name}" if name else "was interrupted (SIGINT or SIGTERM)"
+    else:
+        first = (str(exc).strip().splitlines() or [""])[0][:300]
+        cause = f"stopped on {type(exc).__name__}: {first}"
+    return f"aigeo run ({who}) {cause} before this run finished: marked failed."
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     import dagster as dg
 
@@ -334,11 +397,20 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"aigeo: error: {p}", file=sys.stderr)
         raise CliError(problems[-1])
     home = _dagster_home(settings)
-    with dg.DagsterInstance.from_config(str(home)) as instance:
+    from aigeo_assets.run_reaper import current_process_identity, end_runs_of_process, reap_dead_runs
+
+    identity = current_process_identity()
+    with _stop_signals_interrupt(), dg.DagsterInstance.from_config(str(home)) as instance:
+        for reaped in reap_dead_runs(instance, identity):
+            print(
+                f"aigeo: run {reaped.run_id} ({reaped.job_name}) was left {reaped.status} by a process that is gone: "
+                "marked failed",
+                file=sys.stderr,
+            )
         what = "every asset" if args.job is None else f"job {args.job}"
         print(f"aigeo: materializing {what} ({len(steps)} run{'' if len(steps) == 1 else 's'}) into {home}", flush=True)
         try:
-            warned = run_steps(defs, instance, steps, QUIET, wrap_errors=True)
+            warned = run_steps(defs, instance, steps, QUIET, wrap_errors=True, tags=identity.tags())
         except StepFailed as exc:
             cause = _root_cause(exc)
             first = (str(cause).strip().splitlines() or [""])[0][:300]
@@ -347,6 +419,11 @@ def cmd_run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return EXIT_FAILED
+        except BaseException as exc:  # a signal, Ctrl-C, an error outside Dagster's own handling
+            end_runs_of_process(instance, identity, _stopped_message(identity.describe(), exc))
+            if isinstance(exc, dg.DagsterExecutionInterruptedError):
+                raise KeyboardInterrupt from exc
+            raise
     line = warnings_line(warned)
     if line:
         print(line, file=sys.stderr)
@@ -524,8 +601,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"aigeo: error: {exc}".replace("\n", " "), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print("aigeo: interrupted", file=sys.stderr)
-        return 130
+        name = _stop_signal_name()
+        print(f"aigeo: interrupted{f' by {name}' if name else ''}", file=sys.stderr)
+        return 128 + (_stop_signals[-1] if _stop_signals else signal.SIGINT)
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""The code location: assets, checks, jobs, schedules and resources, built from ``Settings``."""
+"""The code location: assets, checks, jobs, schedules, sensors and resources, built from ``Settings``."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from aigeo_assets.resources import (
     SnapshotSource,
     WorksSource,
 )
+from aigeo_assets.run_reaper import build_run_reaper_sensor
 
 
 def build_source(settings: Settings) -> WorksSource:
@@ -176,7 +177,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                 yearly_job, name="yearly_refresh_schedule", default_status=dg.DefaultScheduleStatus.STOPPED
             )
         ],
-        sensors=[build_snapshot_update_sensor(settings)],
+        sensors=[build_snapshot_update_sensor(settings), build_run_reaper_sensor()],
         resources={
             "io_manager": ParquetIOManager(base_dir=str(settings.warehouse_dir)),
             "model_io_manager": PickleIOManager(base_dir=str(settings.warehouse_dir)),

@@ -1,0 +1,236 @@
+"""Runs whose process died are marked failed, so a killed ``aigeo run`` never blocks the run queue.
+
+``aigeo run`` executes its jobs in its own process (``execute_in_process``): no run launcher owns
+that process, so Dagster's run monitoring cannot health-check it, and a run whose process was
+killed with SIGKILL, by the OOM killer or by a machine crash stays STARTED forever. With
+``max_concurrent_runs: 1`` (``scripts/dagster.yaml``) every later run from the UI, a schedule or a
+sensor then waits in the queue behind it.
+
+So each run ``aigeo run`` starts carries its process's identity in its tags
+(``ProcessIdentity.tags``: pid, host, boot id, PID namespace and the process's start time in clock
+ticks since boot, from ``/proc/<pid>/stat``). ``reap_dead_runs`` marks FAILURE every run in
+progress whose recorded process is gone from this host: no such pid, a zombie, a pid now used by
+another program (its start time differs), or a host that was restarted since (another boot id).
+Runs recorded on another host or in another PID namespace (a container) are left alone: from here
+nobody can tell whether they still run (terminate them from the UI).
+
+It runs at the start of every ``aigeo run`` and from the daemon, as the sensor
+``dead_run_reaper`` (every 30 s, running by default), so UI users are unblocked without the CLI.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import dagster as dg
+
+PID_TAG = "aigeo/pid"
+HOST_TAG = "aigeo/host"
+BOOT_ID_TAG = "aigeo/boot_id"
+PID_NAMESPACE_TAG = "aigeo/pid_namespace"
+START_TICKS_TAG = "aigeo/process_start_ticks"
+REAPER_SENSOR = "dead_run_reaper"
+REAPER_INTERVAL_SECONDS = 30
+
+PROC = Path("/proc")
+ProcessFate = Literal["running", "gone", "unknowable"]
+
+
+@dataclass(frozen=True)
+class ProcessIdentity:
+    """What tells one process apart from every other, on one machine, across pid reuse and reboots.
+    Empty strings where the platform does not say (no ``/proc``)."""
+
+    pid: int
+    host: str
+    boot_id: str = ""
+    pid_namespace: str = ""
+    start_ticks: str = ""
+
+    def tags(self) -> dict[str, str]:
+        """The run tags that record this process (empty values left out)."""
+        tags = {
+            PID_TAG: str(self.pid),
+            HOST_TAG: self.host,
+            BOOT_ID_TAG: self.boot_id,
+            PID_NAMESPACE_TAG: self.pid_namespace,
+            START_TICKS_TAG: self.start_ticks,
+        }
+        return {k: v for k, v in tags.items() if v}
+
+    @classmethod
+    def from_tags(cls, tags: dict[str, str]) -> ProcessIdentity | None:
+        """The identity recorded in a run's tags; None when the run has none (not started by ``aigeo run``)."""
+        pid, host = tags.get(PID_TAG, ""), tags.get(HOST_TAG, "")
+        if not pid.isdigit() or not host:
+            return None
+        return cls(
+            pid=int(pid),
+            host=host,
+            boot_id=tags.get(BOOT_ID_TAG, ""),
+            pid_namespace=tags.get(PID_NAMESPACE_TAG, ""),
+            start_ticks=tags.get(START_TICKS_TAG, ""),
+        )
+
+    def describe(self) -> str:
+        return f"process {self.pid} on host {self.host}"
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text().strip()
+    except OSError:
+        return ""
+
+
+def _stat_fields(pid: int, proc: Path = PROC) -> list[str] | None:
+    """The fields of ``/proc/<pid>/stat`` after the command name (state first); None if there is no such process.
+    The command name is cut at its last ``)``: it may hold spaces and parentheses."""
+    text = _read(proc / str(pid) / "stat")
+    if ")" not in text:
+        return None
+    return text.rsplit(")", 1)[1].split()
+
+
+def current_process_identity(proc: Path = PROC) -> ProcessIdentity:
+    """This process's identity."""
+    pid = os.getpid()
+    fields = _stat_fields(pid, proc)
+    namespace = ""
+    try:
+        namespace = os.readlink(proc / "self" / "ns" / "pid")
+    except OSError:
+        pass
+    return ProcessIdentity(
+        pid=pid,
+        host=socket.gethostname(),
+        boot_id=_read(proc / "sys" / "kernel" / "random" / "boot_id"),
+        pid_namespace=namespace,
+        start_ticks=fields[19] if fields and len(fields) > 19 else "",
+    )
+
+
+def process_fate(recorded: ProcessIdentity, here: ProcessIdentity, proc: Path = PROC) -> tuple[ProcessFate, str]:
+    """Whether the ``recorded`` process still runs, seen from ``here`` (this process), and why.
+
+    ``gone`` only when that is certain from this machine; ``unknowable`` for another host or PID
+    namespace, which this machine cannot see."""
+    if recorded.host != here.host:
+        return "unknowable", f"it ran on host {recorded.host}, not this host ({here.host})"
+    if recorded.boot_id and here.boot_id and recorded.boot_id != here.boot_id:
+        return "gone", f"host {here.host} has restarted since the run started"
+    if recorded.pid_namespace and here.pid_namespace and recorded.pid_namespace != here.pid_namespace:
+        return "unknowable", f"it ran in another PID namespace ({recorded.pid_namespace}, a container?)"
+    if here.start_ticks:  # /proc is there: exact answer, pid reuse included
+        fields = _stat_fields(recorded.pid, proc)
+        if fields is None:
+            return "gone", f"no process {recorded.pid} exists any more"
+        if fields[0] in ("Z", "X"):
+            return "gone", f"process {recorded.pid} has exited (a zombie not yet reaped by its parent)"
+        if recorded.start_ticks and len(fields) > 19 and fields[19] != recorded.start_ticks:
+            return "gone", f"pid {recorded.pid} now belongs to another program (its process start time differs)"
+        return "running", f"process {recorded.pid} is still running"
+    try:
+        os.kill(recorded.pid, 0)
+    except ProcessLookupError:
+        return "gone", f"no process {recorded.pid} exists any more"
+    except PermissionError:
+        pass
+    return "running", f"process {recorded.pid} is still running"
+
+
+# ------------------------------------------------------------------------------------ runs
+
+
+@dataclass(frozen=True)
+class ReapedRun:
+    run_id: str
+    job_name: str
+    status: str
+    message: str
+
+
+def _in_progress_statuses() -> list[dg.DagsterRunStatus]:
+    status = dg.DagsterRunStatus
+    return [status.NOT_STARTED, status.STARTING, status.STARTED, status.CANCELING]
+
+
+def _end_run(instance: dg.DagsterInstance, run: dg.DagsterRun, message: str) -> None:
+    """Mark the run finished: CANCELED if it was being canceled, else FAILURE."""
+    if run.status == dg.DagsterRunStatus.CANCELING:
+        instance.report_run_canceled(run, message)
+    else:
+        instance.report_run_failed(run, message)
+
+
+def reap_dead_runs(instance: dg.DagsterInstance, here: ProcessIdentity | None = None) -> list[ReapedRun]:
+    """Mark failed every run in progress on this host whose recorded process is gone; the runs marked."""
+    here = here or current_process_identity()
+    records = instance.get_run_records(filters=dg.RunsFilter(statuses=_in_progress_statuses(), tags={HOST_TAG: here.host}))
+    reaped: list[ReapedRun] = []
+    for record in records:
+        run = record.dagster_run
+        recorded = ProcessIdentity.from_tags(dict(run.tags))
+        if recorded is None:
+            continue
+        fate, why = process_fate(recorded, here)
+        if fate != "gone":
+            continue
+        current = instance.get_run_by_id(run.run_id)
+        if current is None or current.status not in _in_progress_statuses():
+            continue
+        message = (
+            f"The {recorded.describe()} that ran this run is gone ({why}): it was killed (SIGKILL, the OOM killer, "
+            f"a crash) before it could report. Marked {'canceled' if current.status == dg.DagsterRunStatus.CANCELING else 'failed'} "
+            f"by aigeo's {REAPER_SENSOR} so that queued runs can start."
+        )
+        _end_run(instance, current, message)
+        reaped.append(ReapedRun(run.run_id, run.job_name, current.status.value, message))
+    return reaped
+
+
+def end_runs_of_process(instance: dg.DagsterInstance, identity: ProcessIdentity, message: str) -> list[str]:
+    """Mark failed the runs of ``identity`` (this process) still in progress, e.g. when ``aigeo run`` is
+    stopped by a signal or an error outside Dagster's own handling. The newest run of this process only: the
+    earlier ones finished. If Dagster already marked it failed, ``message`` is added as an engine event
+    (Dagster's own says only "interrupted unexpectedly"). Returns the run ids touched."""
+    tags = identity.tags()
+    touched: list[str] = []
+    for record in instance.get_run_records(filters=dg.RunsFilter(tags=tags), limit=1):  # the newest run of this process
+        run = record.dagster_run
+        if run.status in _in_progress_statuses():
+            _end_run(instance, run, message)
+        elif run.status == dg.DagsterRunStatus.FAILURE:
+            instance.report_engine_event(message, run)
+        else:
+            continue
+        touched.append(run.run_id)
+    return touched
+
+
+# ------------------------------------------------------------------------------------ the sensor
+
+
+def build_run_reaper_sensor() -> dg.SensorDefinition:
+    """``dead_run_reaper``: every 30 s (running by default) marks failed the runs of ``aigeo run``
+    processes that are gone, so the queue moves on without anyone running the CLI."""
+    @dg.sensor(
+        name=REAPER_SENSOR,
+        minimum_interval_seconds=REAPER_INTERVAL_SECONDS,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Marks FAILURE the runs left STARTED by an `aigeo run` process that was killed (SIGKILL, "
+        "OOM, crash) on this host, so they no longer hold the run queue (max_concurrent_runs).",
+    )
+    def dead_run_reaper(context: dg.SensorEvaluationContext) -> dg.SkipReason:
+        reaped = reap_dead_runs(context.instance)
+        for r in reaped:
+            context.log.warning(f"run {r.run_id} ({r.job_name}, {r.status}): {r.message}")
+        if not reaped:
+            return dg.SkipReason("no run left in progress by a process that is gone")
+        return dg.SkipReason(f"marked {len(reaped)} run(s) failed: " + ", ".join(f"{r.run_id} ({r.job_name})" for r in reaped))
+
+    return dead_run_reaper

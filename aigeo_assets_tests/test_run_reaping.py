@@ -1,0 +1,300 @@
+"""Runs that die are reaped (issue 12): a killed ``aigeo run`` never holds the run queue.
+
+The unit tests decide a recorded process's fate from a fake ``/proc`` and reap runs of an
+ephemeral instance. The end-to-end tests start real ``aigeo run`` processes on a tiny sample
+world, with the shipped ``scripts/dagster.yaml`` (``max_concurrent_runs: 1``), stop each with one
+signal as soon as its run is STARTED, and then: a SIGTERM/SIGHUP/SIGINT run was marked failed by its
+own process; a SIGKILL run stays STARTED and blocks a queued run until ``dagster-daemon`` (its
+sensor ``dead_run_reaper``) marks it failed, and the queued run then starts.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from aigeo_assets.resources.settings import ENVIRONMENT, REPO_ROOT
+from aigeo_assets.run_reaper import (
+    HOST_TAG,
+    PID_TAG,
+    ProcessIdentity,
+    current_process_identity,
+    end_runs_of_process,
+    process_fate,
+    reap_dead_runs,
+)
+
+HERE = ProcessIdentity(pid=100, host="lab", boot_id="boot-1", pid_namespace="pid:[1]", start_ticks="5000")
+
+
+def _fake_proc(root: Path, pid: int, state: str = "S", start_ticks: str = "5000", comm: str = "python") -> Path:
+    """A ``/proc/<pid>/stat`` with ``state`` (field 3) and ``start_ticks`` (field 22)."""
+    fields = [state, *["0"] * 18, start_ticks, "0", "0"]  # fields 3..24
+    (root / str(pid)).mkdir(parents=True, exist_ok=True)
+    (root / str(pid) / "stat").write_text(f"{pid} ({comm}) {' '.join(fields)}\n")
+    return root
+
+
+def test_the_identity_of_this_process_is_read_from_proc_and_round_trips_through_tags():
+    me = current_process_identity()
+    assert me.pid == os.getpid()
+    if Path("/proc/self/stat").exists():
+        assert me.start_ticks.isdigit() and me.boot_id and me.pid_namespace.startswith("pid:")
+        assert process_fate(me, me) == ("running", f"process {me.pid} is still running")
+    assert ProcessIdentity.from_tags(me.tags()) == me
+    assert ProcessIdentity.from_tags({"dagster/partition": "2015"}) is None
+    assert ProcessIdentity.from_tags({PID_TAG: "12x", HOST_TAG: "lab"}) is None
+
+
+@pytest.mark.parametrize(
+    ("recorded", "proc_entry", "fate", "reason"),
+    [
+        (replace(HERE, pid=7), None, "gone", "no process 7 exists"),
+        (replace(HERE, pid=7), {"state": "Z"}, "gone", "zombie"),
+        (replace(HERE, pid=7), {"start_ticks": "9999"}, "gone", "another program"),
+        (replace(HERE, pid=7), {"comm": "a) b (c"}, "running", "still running"),  # a command name with ") "
+        (replace(HERE, pid=7), {}, "running", "still running"),
+        (replace(HERE, pid=7, boot_id="boot-0"), {}, "gone", "restarted"),
+        (replace(HERE, pid=7, host="other"), None, "unknowable", "host other"),
+        (replace(HERE, pid=7, pid_namespace="pid:[2]"), None, "unknowable", "PID namespace"),
+    ],
+)
+def test_process_fate(tmp_path, recorded, proc_entry, fate, reason):
+    if proc_entry is not None:
+        _fake_proc(tmp_path, 7, **proc_entry)
+    got, why = process_fate(recorded, HERE, proc=tmp_path)
+    assert got == fate and reason in why
+
+
+def _add_run(instance: dg.DagsterInstance, status: dg.DagsterRunStatus, tags: dict[str, str]) -> str:
+    run = instance.add_run(dg.DagsterRun(job_name="reference_tables", status=status, tags=tags))
+    return run.run_id
+
+
+def test_reap_dead_runs_marks_only_this_hosts_runs_whose_process_is_gone():
+    me = current_process_identity()
+    dead = replace(me, pid=_a_dead_pid())
+    with dg.DagsterInstance.ephemeral() as instance:
+        started_dead = _add_run(instance, dg.DagsterRunStatus.STARTED, dead.tags())
+        canceling_dead = _add_run(instance, dg.DagsterRunStatus.CANCELING, dead.tags())
+        alive = _add_run(instance, dg.DagsterRunStatus.STARTED, me.tags())
+        elsewhere = _add_run(instance, dg.DagsterRunStatus.STARTED, replace(dead, host=me.host + "-other").tags())
+        untagged = _add_run(instance, dg.DagsterRunStatus.STARTED, {})
+        finished = _add_run(instance, dg.DagsterRunStatus.SUCCESS, dead.tags())
+
+        reaped = reap_dead_runs(instance, me)
+
+        assert sorted(r.run_id for r in reaped) == sorted([started_dead, canceling_dead])
+        status = {run_id: instance.get_run_by_id(run_id).status for run_id in [started_dead, canceling_dead, alive, elsewhere, untagged, finished]}
+        assert status == {
+            started_dead: dg.DagsterRunStatus.FAILURE,
+            canceling_dead: dg.DagsterRunStatus.CANCELED,
+            alive: dg.DagsterRunStatus.STARTED,
+            elsewhere: dg.DagsterRunStatus.STARTED,
+            untagged: dg.DagsterRunStatus.STARTED,
+            finished: dg.DagsterRunStatus.SUCCESS,
+        }
+        assert f"process {dead.pid} on host {me.host} that ran this run is gone" in _failure_message(instance, started_dead)
+        assert reap_dead_runs(instance, me) == []  # nothing left to reap
+
+
+def test_end_runs_of_process_fails_only_the_newest_run_of_that_process():
+    me = current_process_identity()
+    with dg.DagsterInstance.ephemeral() as instance:
+        earlier = _add_run(instance, dg.DagsterRunStatus.SUCCESS, me.tags())
+        newest = _add_run(instance, dg.DagsterRunStatus.STARTED, me.tags())
+        other = _add_run(instance, dg.DagsterRunStatus.STARTED, replace(me, pid=me.pid + 1).tags())
+        assert end_runs_of_process(instance, me, "stopped by SIGTERM") == [newest]
+        assert instance.get_run_by_id(newest).status == dg.DagsterRunStatus.FAILURE
+        assert instance.get_run_by_id(earlier).status == dg.DagsterRunStatus.SUCCESS
+        assert instance.get_run_by_id(other).status == dg.DagsterRunStatus.STARTED
+        assert "stopped by SIGTERM" in _failure_message(instance, newest)
+
+
+def test_the_shipped_instance_config_turns_run_monitoring_on_and_the_reaper_sensor_runs_by_default(tmp_path):
+    from aigeo_assets.definitions import defs
+
+    shutil.copy(REPO_ROOT / "scripts" / "dagster.yaml", tmp_path / "dagster.yaml")
+    with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
+        assert instance.run_monitoring_enabled
+        assert instance.run_monitoring_poll_interval_seconds <= 60
+        assert instance.run_coordinator.get_run_queue_config().max_concurrent_runs == 1
+    sensor = defs.resolve_sensor_def("dead_run_reaper")
+    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+    assert sensor.minimum_interval_seconds <= 60
+
+
+def _a_dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def _failure_message(instance: dg.DagsterInstance, run_id: str) -> str:
+    """The run's RUN_FAILURE/RUN_CANCELED and engine event messages, joined."""
+    kinds = {"PIPELINE_FAILURE", "PIPELINE_CANCELED", "ENGINE_EVENT"}
+    return "\n".join(
+        e.message for e in instance.all_logs(run_id) if e.dagster_event and e.dagster_event.event_type_value in kinds
+    )
+
+
+# ------------------------------------------------------------------------------------ end to end
+
+STARTED_TIMEOUT_S = 180
+SIGNALS = ("SIGKILL", "SIGTERM", "SIGHUP", "SIGINT")
+
+
+@dataclass(frozen=True)
+class StoppedRun:
+    """An ``aigeo run --job reference_tables`` stopped by ``signal_name`` once its run was STARTED."""
+
+    signal_name: str
+    home: Path
+    env: dict[str, str]
+    pid: int
+    run_id: str
+    returncode: int
+    stderr: str
+
+
+def _env(root: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ENVIRONMENT and k not in ("DAGSTER_HOME", "OPENALEX_API_KEY")}
+    home = root / "dagster_home"
+    home.mkdir(parents=True)
+    shutil.copy(REPO_ROOT / "scripts" / "dagster.yaml", home / "dagster.yaml")
+    env.update(
+        DAGSTER_HOME=str(home),
+        AIGEO_DATA_DIR=str(root / "data"),
+        AIGEO_SOURCE="sample",
+        AIGEO_SAMPLE_SCALE="tiny",
+        AIGEO_SAMPLE_SEED="7",
+        AIGEO_START_YEAR="2012",
+        AIGEO_END_YEAR="2019",
+    )
+    return env
+
+
+def _started_run_id(instance: dg.DagsterInstance) -> str | None:
+    runs = instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED]))
+    return runs[0].run_id if runs else None
+
+
+@pytest.fixture(scope="module")
+def stopped_runs(tmp_path_factory) -> dict[str, StoppedRun]:
+    """One ``aigeo run`` per signal, started together; each gets its signal as soon as its run is STARTED
+    (the first asset generates the sample world: seconds of work left to interrupt)."""
+    procs: dict[str, tuple[dict[str, str], subprocess.Popen]] = {}
+    for name in SIGNALS:
+        env = _env(tmp_path_factory.mktemp(name.lower()))
+        procs[name] = env, subprocess.Popen(
+            [sys.executable, "-m", "aigeo_assets.cli", "run", "--job", "reference_tables"],
+            cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            stdin=subprocess.DEVNULL,
+        )
+    instances = {name: dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) for name, (env, _) in procs.items()}
+    signalled: dict[str, str] = {}
+    deadline = time.monotonic() + STARTED_TIMEOUT_S
+    try:
+        while len(signalled) < len(procs) and time.monotonic() < deadline:
+            for name, (_, proc) in procs.items():
+                if name in signalled:
+                    continue
+                assert proc.poll() is None, f"aigeo run ({name}) ended before its run started: {proc.communicate()[1]}"
+                run_id = _started_run_id(instances[name])
+                if run_id:
+                    proc.send_signal(getattr(signal, name))
+                    signalled[name] = run_id
+            time.sleep(0.1)
+        assert len(signalled) == len(procs), f"no run STARTED in {STARTED_TIMEOUT_S}s: {sorted(set(procs) - set(signalled))}"
+        stopped = {}
+        for name, (env, proc) in procs.items():
+            _, err = proc.communicate(timeout=120)
+            stopped[name] = StoppedRun(name, Path(env["DAGSTER_HOME"]), env, proc.pid, signalled[name], proc.returncode, err)
+        return stopped
+    finally:
+        for instance in instances.values():
+            instance.dispose()
+        for _, proc in procs.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.mark.timeout(400)
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP", "SIGINT"])
+def test_a_signal_aigeo_run_can_catch_marks_its_own_run_failed(stopped_runs, name):
+    stopped = stopped_runs[name]
+    assert stopped.returncode in (128 + getattr(signal, name), 130), stopped.stderr
+    assert "aigeo: interrupted" in stopped.stderr and "Traceback" not in stopped.stderr, stopped.stderr
+    with dg.DagsterInstance.from_config(str(stopped.home)) as instance:
+        run = instance.get_run_by_id(stopped.run_id)
+        assert run.status == dg.DagsterRunStatus.FAILURE
+        assert f"aigeo run (process {stopped.pid} on host" in _failure_message(instance, stopped.run_id)
+        assert run.tags[PID_TAG] == str(stopped.pid)
+
+
+@pytest.mark.timeout(400)
+def test_a_sigkilled_run_is_reaped_by_the_daemon_and_the_queued_run_starts(stopped_runs):
+    killed = stopped_runs["SIGKILL"]
+    assert killed.returncode == -signal.SIGKILL
+    dagster = str(Path(sys.executable).with_name("dagster"))
+    with dg.DagsterInstance.from_config(str(killed.home)) as instance:
+        assert instance.get_run_by_id(killed.run_id).status == dg.DagsterRunStatus.STARTED  # what used to stay forever
+
+        launch = subprocess.run(
+            [dagster, "job", "launch", "-w", "workspace.yaml", "-j", "reference_tables"],
+            cwd=REPO_ROOT, env=killed.env, capture_output=True, text=True, timeout=240,
+        )
+        assert launch.returncode == 0, launch.stderr[-3000:]
+        queued = [r for r in instance.get_runs() if r.run_id != killed.run_id]
+        assert [r.status for r in queued] == [dg.DagsterRunStatus.QUEUED]
+
+        log = killed.home / "daemon.log"
+        with log.open("w") as out:
+            daemon = subprocess.Popen(
+                [str(Path(sys.executable).with_name("dagster-daemon")), "run", "-w", "workspace.yaml"],
+                cwd=REPO_ROOT, env=killed.env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        try:
+            deadline = time.monotonic() + 240
+            while time.monotonic() < deadline:
+                if instance.get_run_by_id(queued[0].run_id).status not in (dg.DagsterRunStatus.QUEUED,):
+                    break
+                assert daemon.poll() is None, log.read_text()[-3000:]
+                time.sleep(0.5)
+            status = instance.get_run_by_id(queued[0].run_id).status
+        finally:
+            _stop_group(daemon)
+        assert status != dg.DagsterRunStatus.QUEUED, log.read_text()[-3000:]
+        assert instance.get_run_by_id(killed.run_id).status == dg.DagsterRunStatus.FAILURE
+        message = _failure_message(instance, killed.run_id)
+        assert f"process {killed.pid} on host" in message and "dead_run_reaper" in message
+
+
+def _stop_group(proc: subprocess.Popen) -> None:
+    """SIGTERM to the daemon's process group (daemon, code server, run worker), SIGKILL what is left."""
+    for sig, wait in ((signal.SIGTERM, 30), (signal.SIGKILL, 30)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            proc.wait(timeout=wait)
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait(timeout=30)
