@@ -106,7 +106,7 @@ _INSTITUTION_RE = re.compile(r"^I\d+$")
 _SUBFIELD_RE = re.compile(r"^\d+$")
 REDACTED = "***"
 """What a secret is replaced by in logs, errors and reprs."""
-_KEY_PARAMETER = re.compile(r"(?i)(api[_-]?key(?:=|%3D))[^&\s'\"#<>;)]+")
+_KEY_PARAMETER = re.compile(r"(?i)(api[_-]?key(?:=|%3D))(?:[^&\s'\"#<>;)%]|%(?!26)[0-9A-F]{2})+")
 
 Sleep = Callable[[float], None]
 Clock = Callable[[], _dt.date]

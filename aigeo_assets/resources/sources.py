@@ -104,9 +104,10 @@ class OpenAlexApiSource(WorksSource):
     download_dir: str
     base_url: str = "https://api.openalex.org"
     mailto: str | None = None
-    api_key: str | None = Field(default=None, repr=False)
-    """The OpenAlex key, configured as ``api_key_env_var(...)`` (a ``dg.EnvVar``) so it stays secret;
-    left out of the resource's repr."""
+    api_key: str | None = Field(default=None, repr=False, json_schema_extra={"dagster__is_secret": True})
+    """The OpenAlex key, configured as ``api_key_env_var(...)`` (a ``dg.EnvVar``: the UI shows the
+    variable's name); also marked secret for Dagster's UI (masked if ever set in clear) and left out
+    of the resource's repr."""
     concepts: list[str] = ["C154945302"]
     subfields: list[str] = []
     refetch: bool = False
