@@ -162,6 +162,16 @@ def test_a_good_setting_is_read(env, capsys, monkeypatch, name, value, field, ex
     assert getattr(settings, field) == expected
 
 
+def test_a_value_stays_on_its_line_and_a_long_one_is_cut(env, capsys, monkeypatch):
+    monkeypatch.setenv("AIGEO_SAMPLE_SCALE", "tiny\naigeo: error: forged")
+    assert main(["report"]) == 2
+    assert _lines(capsys) == ["aigeo: error: AIGEO_SAMPLE_SCALE='tiny\\naigeo: error: forged': one of tiny, demo, paper"]
+    monkeypatch.setenv("AIGEO_SAMPLE_SCALE", "x" * 1000)
+    assert main(["report"]) == 2
+    (line,) = _lines(capsys)
+    assert "x" * 200 in line and "x" * 300 not in line and line.endswith("...': one of tiny, demo, paper")
+
+
 def test_every_bad_variable_is_reported_at_once_in_the_table_order(env, capsys, monkeypatch):
     bad = {"AIGEO_THIN_YEAR_PAPERS": "-1", "AIGEO_SAMPLE_SCALE": "huge", "AIGEO_IMPACT_WINDOW": "-1",
            "AIGEO_START_YEAR": "-5", "AIGEO_API_KEY": SECRET}

@@ -73,7 +73,7 @@ _YEAR = re.compile(r"^\s*(\d{4})\s*$")
 _YEAR_WINDOW = re.compile(r"^\s*(\d{4})\s*(?:-\s*(\d{4})\s*)?$")
 _INTEGER = re.compile(r"^\s*[+-]?\d+\s*$")
 _MAILTO = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_SHOWN_CHARS = 80
+_SHOWN_CHARS = 240
 
 
 class SettingsError(ValueError):
