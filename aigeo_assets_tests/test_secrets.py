@@ -26,7 +26,6 @@ from pathlib import Path
 import dagster as dg
 import pyarrow.parquet as pq
 import pytest
-from dagster._serdes import serialize_value
 
 from aigeo_assets.ingest import openalex_api as api
 from aigeo_assets.ingest.openalex_api import REDACTED, ApiFetchConfig, OpenAlexApiError, redact
@@ -103,14 +102,14 @@ def _where_key(texts: Iterator[tuple[object, bytes | str]]) -> list[str]:
 def _instance_texts(instance: dg.DagsterInstance) -> Iterator[tuple[str, str]]:
     """Every event of every run, the runs, and their job and execution plan snapshots, serialized."""
     for run in instance.get_runs():
-        yield f"run {run.run_id}", serialize_value(run)
-        yield f"job snapshot {run.job_name}", serialize_value(instance.get_job_snapshot(run.job_snapshot_id))
+        yield f"run {run.run_id}", dg.serialize_value(run)
+        yield f"job snapshot {run.job_name}", dg.serialize_value(instance.get_job_snapshot(run.job_snapshot_id))
         if run.execution_plan_snapshot_id:
-            yield f"plan snapshot {run.job_name}", serialize_value(
+            yield f"plan snapshot {run.job_name}", dg.serialize_value(
                 instance.get_execution_plan_snapshot(run.execution_plan_snapshot_id)
             )
         for entry in instance.all_logs(run.run_id):
-            yield f"event {entry.dagster_event_type} of run {run.run_id}", serialize_value(entry)
+            yield f"event {entry.dagster_event_type} of run {run.run_id}", dg.serialize_value(entry)
 
 
 def _environment(monkeypatch, tmp_path: Path, base_url: str, key_variable: str) -> Path:
