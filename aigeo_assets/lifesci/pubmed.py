@@ -46,15 +46,18 @@ Field rules (``schemas.py`` describes the columns):
   (nested reference lists included), one row per distinct cited PMID of a record.
 
 Quarantine reasons (``file`` is the path as given; ``line`` the 1-based line of the record's start
-tag with lxml, 0 with the standard-library parser or when the problem concerns the whole file):
-``missing_pmid``, ``bad_pmid`` (not digits), ``year_unknown`` (no PubDate Year, no year in
+tag, with either parser; 0 when the problem concerns the whole file):
+``missing_pmid``, ``bad_pmid`` (not 1-12 ASCII digits; also a ``DeleteCitation`` entry),
+``bad_version``, ``field_too_large``, ``undefined_entity``, ``superseded_version``,
+``deleted_citation``, ``year_unknown`` (no PubDate Year, no year in
 MedlineDate, no ArticleDate), ``year_not_integer``, ``year_out_of_range`` (outside 1000-2999),
 ``missing_citation`` (no MedlineCitation), ``book_article`` (``PubmedBookArticle``: a Bookshelf
 chapter, not a journal article; seed 004 counts journal articles and conference papers),
 ``unparseable_record`` (any other failure while reading one record), ``unknown_element`` (an
 element under the root that is neither a record nor holds one: skipped, reported), and for a
-broken file ``truncated_gzip``, ``corrupt_gzip`` or ``xml_syntax_error`` (every record completed
-before the break is kept; the break gives one row, at the parser's line for XML errors). A
+broken file ``truncated_gzip``, ``corrupt_gzip`` or ``encoding_error`` (every record completed
+before the break is kept; the break gives one row) or ``xml_syntax_error`` (one row at the
+parser's line; reading resumes at the next record). A
 well-formed file without any record element gives one ``no_records`` row naming its root (and
 the elements it holds instead, which then get no rows of their own): no file vanishes. Per file,
 records in = records parsed + record rows of the quarantine.
@@ -63,13 +66,34 @@ records in = records parsed + record rows of the quarantine.
 is skipped (counted in ``PubmedTables.n_out_of_years``), not quarantined; records without a
 usable year are quarantined whatever ``years`` is, as are file-level breaks.
 
-Records are returned in file order; a PMID repeated within a file (or across update files) is not
-de-duplicated here: later files supersede earlier ones and ``deleted_pmids`` must be applied by the
-caller across files.
+Hostile input (issue 12). Between the decompressed stream and the parser, :class:`_RecordFramer`
+cuts the bytes at record boundaries and hands the parser whole records only: a record longer than
+:data:`MAX_RECORD_BYTES`, or a run that long outside any record, is dropped while streaming
+(``field_too_large``; memory stays bounded, a 400 MB affiliation never becomes a string); a record
+holding a named entity other than XML's five (``&foo;``: undefined, or declared by the file itself,
+which is never expanded) is dropped as ``undefined_entity``, with either parser; after an XML
+syntax error (``xml_syntax_error``, at its line) reading resumes at the next record, so a broken
+record costs itself only; a UTF-16/UTF-32 file is transcoded to UTF-8 (undecodable bytes:
+``encoding_error``, the rest of the file is lost and said so). A title, abstract, affiliation, name
+or journal title longer than :data:`MAX_FIELD_CHARS` quarantines its record (``field_too_large``:
+the whole record, not the field, so no truncated text reaches the tables). ``PMID/@Version``
+absent is 1; anything but a positive integer is ``bad_version``.
+
+Versions and deletions (NLM: the PMID stays, each version has its number, "only the most recent
+version of a citation is indexed"; update files carry new, revised and deleted citations): within
+one file, :func:`parse_pubmed_file` keeps per PMID the record of the highest ``Version`` (of equal
+versions, the later one) and drops the others with all their author and reference rows
+(``superseded_version`` rows naming the winner); a ``DeleteCitation`` removes every record of its
+PMIDs in the same file (``deleted_citation`` rows; NLM puts the block at the end of an update
+file, so it applies to the whole file) -- its ``Version`` attribute is not used: NLM deletes
+citations by PMID. Across files (later files revise earlier ones, deletions reach back) the caller
+applies ``deleted_pmids`` and ``article_versions``: ``pubmed_files.pubmed_year``. Per file,
+``n_records = len(articles) + n_quarantined_records + n_superseded + n_deleted + n_out_of_years``.
 """
 
 from __future__ import annotations
 
+import codecs
 import re
 import xml.etree.ElementTree as _std_etree
 import zlib
@@ -92,6 +116,20 @@ DEFAULT_BACKEND = "lxml" if _lxml_etree is not None else "stdlib"
 
 MIN_YEAR, MAX_YEAR = 1000, 2999
 """Plausible publication years; anything outside is quarantined as ``year_out_of_range``."""
+
+MAX_FIELD_CHARS = 100_000
+"""The longest title, abstract, affiliation, author name or journal title accepted, in characters.
+NLM's indexing system cut abstracts at 4,096 characters until the 2000s and the longest fields of
+the real samples are far shorter (abstract 3,445, affiliation 852, title 273 characters); a field
+25 times NLM's old abstract limit is not a citation but damage or an attack. The record is
+quarantined as ``field_too_large``."""
+
+MAX_RECORD_BYTES = 32 << 20
+"""The largest record accepted, in bytes of XML (32 MiB). The largest real records, consortium
+papers listing thousands of authors each with affiliations, are a few megabytes (the largest of
+the real samples: 188 KB). A longer record, or a run of more than this outside any record, is
+quarantined as ``field_too_large`` while streaming, before the parser sees it: memory stays
+bounded whatever a file holds (a 400 MB affiliation in a 410 KB gzip)."""
 
 _TARGETS = ("PubmedArticle", "MedlineCitation", "DeleteCitation", "PubmedBookArticle")
 """The record elements: ``PubmedArticle`` (``PubmedArticleSet`` files, 2017 onward, and E-utilities
@@ -133,6 +171,8 @@ class PubmedRecord:
     mesh_terms: str | None
     authors: list[PubmedAuthor] = field(default_factory=list)
     cited_pmids: list[str] = field(default_factory=list)
+    version: int = 1
+    """``PMID/@Version``: 1 unless NLM versioned the citation; the highest version of a PMID wins."""
 
     @property
     def n_authors(self) -> int:
@@ -141,10 +181,12 @@ class PubmedRecord:
 
 @dataclass(slots=True)
 class PubmedDeletion:
-    """A ``DeleteCitation`` block: PMIDs to remove from what earlier files gave."""
+    """A ``DeleteCitation`` block: PMIDs to remove from this file and from what earlier files gave
+    (``bad``: listed values that are not PMIDs, each quarantined as ``bad_pmid``)."""
 
     line: int
     pmids: list[str]
+    bad: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -170,6 +212,18 @@ class PubmedTables:
     deleted_pmids: list[str]
     n_out_of_years: int = 0
     """Records skipped because their (valid) year is not among ``years``."""
+    article_versions: list[int] = field(default_factory=list)
+    """``PMID/@Version`` of each row of ``articles`` (the parse cache keeps it for later files)."""
+    n_records: int = 0
+    """Citation records met (``DeleteCitation`` blocks not counted): always ``len(articles) +
+    n_quarantined_records + n_superseded + n_deleted + n_out_of_years``."""
+    n_quarantined_records: int = 0
+    """Quarantine rows that stand for one record each (the other rows concern the file, a region
+    between records, or a ``DeleteCitation`` entry)."""
+    n_superseded: int = 0
+    """Records that lost to a higher (or later equal) version of their PMID in this file."""
+    n_deleted: int = 0
+    """Records whose PMID a ``DeleteCitation`` of this file deletes."""
 
 
 # ---- small text helpers ------------------------------------------------------------------------
@@ -233,6 +287,42 @@ def _year(pubdate, article_date) -> tuple[int | None, str, str]:
     if not MIN_YEAR <= year <= MAX_YEAR:
         return None, "year_out_of_range", f"{where} is {year}"
     return year, "", ""
+
+
+MAX_PMID_DIGITS = 12
+"""PMIDs have 8 digits today; a longer run of digits is not a PMID (and would not fit an int64)."""
+
+
+def is_pmid(text: str) -> bool:
+    """Is ``text`` a PMID: 1 to :data:`MAX_PMID_DIGITS` ASCII digits (``str.isdigit`` alone also
+    accepts superscripts and other scripts' digits)?"""
+    return 0 < len(text) <= MAX_PMID_DIGITS and text.isascii() and text.isdigit()
+
+
+def _version(text: str | None) -> tuple[int, str]:
+    """``PMID/@Version`` -> (version, problem): absent means 1 (NLM: "all citations not versioned
+    are version 1"); anything but a positive integer is a problem, never a guess."""
+    if text is None:
+        return 1, ""
+    value = text.strip()
+    if value.isascii() and value.isdigit() and 0 < len(value) <= 6 and int(value) > 0:
+        return int(value), ""
+    return 0, f"PMID Version {value[:50]!r} is not a positive integer"
+
+
+def _oversize_field(title, abstract, journal_title, authors: list[PubmedAuthor]) -> str:
+    """The first field longer than :data:`MAX_FIELD_CHARS`, described; "" when none is."""
+    for name, text in (("ArticleTitle", title), ("Abstract", abstract), ("Journal/Title", journal_title)):
+        if text is not None and len(text) > MAX_FIELD_CHARS:
+            return f"{name} of {len(text):,} characters (cap {MAX_FIELD_CHARS:,})"
+    for seq, author in enumerate(authors):
+        for name, text in (("LastName", author.last_name), ("ForeName", author.fore_name), ("CollectiveName", author.collective_name)):
+            if text is not None and len(text) > MAX_FIELD_CHARS:
+                return f"author {seq} {name} of {len(text):,} characters (cap {MAX_FIELD_CHARS:,})"
+        for text in author.affiliations:
+            if len(text) > MAX_FIELD_CHARS:
+                return f"author {seq} Affiliation of {len(text):,} characters (cap {MAX_FIELD_CHARS:,})"
+    return ""
 
 
 def _authors(author_list, article_affiliation: str | None = None) -> list[PubmedAuthor]:
@@ -353,8 +443,11 @@ def _citation(citation, pubmed_data, line: int, years: frozenset[int] | None) ->
     pmid = _strip(pmid_el.text) if pmid_el is not None else None
     if pmid is None:
         return PubmedProblem(line, "missing_pmid", f"record without PMID (title {str(_flat(title_el))[:80]!r})")
-    if not pmid.isdigit():
-        return PubmedProblem(line, "bad_pmid", f"PMID {pmid[:50]!r} is not digits")
+    if not is_pmid(pmid):
+        return PubmedProblem(line, "bad_pmid", f"PMID {pmid[:50]!r} is not 1 to {MAX_PMID_DIGITS} ASCII digits")
+    version, version_problem = _version(pmid_el.get("Version"))
+    if version_problem:
+        return PubmedProblem(line, "bad_version", f"PMID {pmid}: {version_problem}")
     if year is None:
         return PubmedProblem(line, year_reason, f"PMID {pmid}: {year_detail}")
 
@@ -398,7 +491,7 @@ def _citation(citation, pubmed_data, line: int, years: frozenset[int] | None) ->
                         value = ref_id.text
                         if value:
                             value = value.strip()
-                            if value.isdigit():
+                            if is_pmid(value):
                                 cited.append(value)
         if len(cited) > 1:
             cited = list(dict.fromkeys(cited))
@@ -408,12 +501,18 @@ def _citation(citation, pubmed_data, line: int, years: frozenset[int] | None) ->
             if doi:
                 break
 
+    title = _flat(title_el)
+    authors = _authors(author_list, article_affiliation)
+    oversize = _oversize_field(title, abstract, journal_title, authors)
+    if oversize:
+        return PubmedProblem(line, "field_too_large", f"PMID {pmid} Version {version}: {oversize}")
+
     return PubmedRecord(
         line=line,
         pmid=pmid,
         doi=doi,
         publication_year=year,
-        title=_flat(title_el),
+        title=title,
         abstract=abstract,
         journal_title=journal_title,
         journal_iso_abbrev=iso_abbrev,
@@ -422,8 +521,9 @@ def _citation(citation, pubmed_data, line: int, years: frozenset[int] | None) ->
         issn_linking=_strip(journal_info.findtext("ISSNLinking")) if journal_info is not None else None,
         publication_types=publication_types or None,
         mesh_terms=mesh_terms or None,
-        authors=_authors(author_list, article_affiliation),
+        authors=authors,
         cited_pmids=cited,
+        version=version,
     )
 
 
@@ -437,8 +537,8 @@ def _item(elem, line: int, years) -> PubmedItem | None:
         if tag == "MedlineCitation":
             return _citation(elem, None, line, years)
         if tag == "DeleteCitation":
-            pmids = [p for p in (_strip(e.text) for e in elem.iterfind("PMID")) if p]
-            return PubmedDeletion(line, pmids)
+            listed = [p for p in (_strip(e.text) for e in elem.iterfind("PMID")) if p]
+            return PubmedDeletion(line, [p for p in listed if is_pmid(p)], [p for p in listed if not is_pmid(p)])
         pmid = _strip(elem.findtext("BookDocument/PMID"))
         return PubmedProblem(line, "book_article", f"PubmedBookArticle PMID {pmid}: not a journal article")
     except Exception as exc:  # one odd record must not stop the file
@@ -523,6 +623,353 @@ def _open(path: Path):
     return _GzipStream(path) if is_gzip else open(path, "rb")
 
 
+_RECORD_TAG = re.compile(rb"<(/?)(PubmedArticle|MedlineCitation|DeleteCitation|PubmedBookArticle)(?=[\s/>])")
+"""A start or end tag of a record element, found in the bytes before the parser sees them."""
+_UNDECLARED_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z_:][A-Za-z0-9_.:-]{0,60});")
+"""A named entity reference other than XML's five predefined ones. PubMed's DTDs declare no
+general entities, so in a PubMed record any other name is undefined (or declared by the file
+itself, which the reader never expands: no XXE, no entity bombs)."""
+_PMID_IN_BYTES = re.compile(rb"<PMID[^>]{0,40}>\s*(\d{1,12})\s*</PMID>")
+_XML_ENCODING = re.compile(r"""^(\s*<\?xml[^>]*?\bencoding\s*=\s*)(["'])[^"']*\2""")
+_HOLD = 64
+"""Bytes kept back at the end of a chunk when they might hold the start of a record tag."""
+_MAX_TAG = 4096
+"""The longest record start tag waited for across chunks (real ones are under 200 bytes)."""
+
+
+class _StreamBreak(Exception):
+    """Raised through the parser by :class:`_RecordFramer` when the current parse cannot go on:
+    ``resumable`` (a run longer than :data:`MAX_RECORD_BYTES` outside any record: reading goes on
+    at the next record) or not (bytes that do not decode: the rest of the file is unreadable)."""
+
+    def __init__(self, problem: PubmedProblem, resumable: bool) -> None:
+        super().__init__(problem.detail)
+        self.problem = problem
+        self.resumable = resumable
+
+
+class _Piece(NamedTuple):
+    offset: int
+    line: int
+    data: bytes
+    record: bool
+
+
+class _RecordFramer:
+    """A read-only stream between the decompressed file and the XML parser that cuts the bytes at
+    record boundaries (``PubmedArticle``, ``MedlineCitation`` on its own, ``DeleteCitation``,
+    ``PubmedBookArticle``) and hands the parser whole records only, so that
+
+    * a record longer than ``limit`` bytes is never handed out (it is dropped while streaming,
+      one ``field_too_large`` problem in :attr:`faults`): memory stays bounded by ``limit`` however
+      large a field is;
+    * a record holding an undefined entity reference is dropped the same way
+      (``undefined_entity``), with either parser (the standard library's stops the whole file on
+      one, lxml silently drops the text);
+    * after a syntax error the parse starts again at the next record (:meth:`restart`): the
+      records that the handed-out bytes still hold are replayed behind a synthetic root start tag,
+      so one broken record costs that record only.
+
+    Each record's first line is known (:attr:`record_lines`, for the standard-library parser,
+    which gives no line numbers). UTF-16 and UTF-32 files are transcoded to UTF-8 first (their
+    declaration rewritten), so the byte-level framing sees ASCII tags. Framing looks for the tag
+    names in the bytes: a record tag inside a comment or CDATA section (never in PubMed files)
+    can mislead it, which can only cost records as quarantine rows, never a crash."""
+
+    _READ = 1 << 16
+
+    def __init__(self, raw, limit: int) -> None:
+        self._raw = raw
+        self._limit = limit
+        self._buf = bytearray()  # unclassified source bytes; _buf[0] is at (_offset, _line)
+        self._offset = 0
+        self._line = 1
+        self._head = 0  # _buf[:_head] is classified (dropped at the end of each _classify)
+        self._scan = 0  # no record tag starts before _buf[_scan]
+        self._record: bytes | None = None  # the tag name of the open record (it starts at _buf[0])
+        self._record_line = 0
+        self._depth = 0
+        self._dropping = False  # inside an oversized record: its bytes are dropped until its end
+        self._to_record = False  # after a break: bytes dropped until the next record starts
+        self._gap = 0  # bytes handed out since the last record ended
+        self._eof = False
+        self._first = True
+        self._decoder = None
+        self._error: BaseException | None = None
+        self._pieces: list[_Piece] = []  # queued for the parser; those before _piece handed out
+        self._piece = 0
+        self._pos = 0
+        self._prefix = b""
+        self.parsed = 0  # records of this segment the parser has completed (set by the producer)
+        self._parsed_pieces = 0  # record pieces of this segment already dropped from _pieces
+        self.segment_line = 1  # source line of the segment's first byte (the prefix has no newline)
+        self.root_tag: str | None = None
+        self.faults: list[PubmedProblem] = []
+        self.record_lines: list[int] = []
+        self.dropped = 0  # records dropped by the framer (faults)
+
+    # -- reading the source ----------------------------------------------------------------------
+
+    def _read_raw(self) -> bytes | None:
+        """The next chunk of the source (as UTF-8), or None at its end or at a break (kept in
+        ``_error`` and raised once everything before it has been handed out)."""
+        try:
+            data = self._raw.read(self._READ)
+        except (EOFError, zlib.error) as exc:
+            self._error = exc
+            return None
+        first, self._first = self._first, False
+        if first:
+            self._decoder = _wide_decoder(data[:4])
+        if self._decoder is None:
+            return data or None
+        try:
+            text = self._decoder.decode(data, not data)
+        except UnicodeDecodeError as exc:
+            problem = PubmedProblem(self._line, "encoding_error", f"{exc}; the rest of the file is not read")
+            self._error = _StreamBreak(problem, resumable=False)
+            return None
+        if first:
+            text = _XML_ENCODING.sub(r"\g<1>\g<2>UTF-8\g<2>", text.lstrip("\ufeff"), count=1)
+        return text.encode("utf-8") if data else (text.encode("utf-8") or None)
+
+    def _take(self, end: int) -> tuple[int, int, bytes]:
+        """Classify the bytes from ``_head`` to ``end``: (their offset, their first line, the bytes)."""
+        buf, head = self._buf, self._head
+        where = (self._offset, self._line)
+        self._line += buf.count(b"\n", head, end)
+        self._offset += end - head
+        self._head = end
+        return where[0], where[1], bytes(buf[head:end])
+
+    def _queue(self, end: int, record: bool) -> None:
+        offset, line, data = self._take(end)
+        if data:
+            self._pieces.append(_Piece(offset, line, data, record))
+
+    def _fault(self, reason: str, detail: str) -> None:
+        self.faults.append(PubmedProblem(self._record_line, reason, detail))
+        self.dropped += 1
+
+    def _end_record(self, end: int) -> None:
+        """The open record ends at ``_buf[end]``: queue it, or drop it with its fault."""
+        if self._dropping:
+            self._take(end)
+            self._dropping = False
+        else:
+            bad = _UNDECLARED_ENTITY.search(self._buf, self._head, end)
+            if bad is not None:
+                pmid = _PMID_IN_BYTES.search(self._buf, self._head, end)
+                line = self._line + self._buf.count(b"\n", self._head, bad.start())
+                self._fault(
+                    "undefined_entity",
+                    f"PMID {pmid.group(1).decode() if pmid else '?'}: &{bad.group(1).decode('ascii', 'replace')}; "
+                    f"at line {line} is not one of XML's five predefined entities (record skipped)",
+                )
+                self._take(end)
+            else:
+                self._queue(end, record=True)
+        self._record = None
+        self._gap = 0
+
+    def _classify(self, final: bool) -> None:
+        """Walk the record tags of the unclassified bytes: queue finished records and the bytes
+        between records, drop what must not reach the parser, keep an open record (or a tag
+        that may continue in the next chunk) for later."""
+        try:
+            self._walk(final)
+        finally:
+            del self._buf[: self._head]
+            self._scan = max(self._scan - self._head, 0)
+            self._head = 0
+
+    def _walk(self, final: bool) -> None:
+        buf = self._buf
+        pos = self._scan
+        waiting = False
+        while True:
+            m = _RECORD_TAG.search(buf, pos)
+            if m is None:
+                break
+            closing, name = m.group(1), m.group(2)
+            gt = buf.find(b">", m.end(), m.end() + _MAX_TAG)
+            if gt < 0 and not final and len(buf) - m.start() < _MAX_TAG:
+                pos, waiting = m.start(), True  # the tag ends in the next chunk
+                break
+            tag_end = gt + 1 if gt >= 0 else m.end()
+            self_closing = not closing and gt > 0 and buf[gt - 1] == 0x2F  # "/>"
+            if self._record is None:
+                if closing:  # a stray end tag outside any record: left to the parser
+                    pos = tag_end
+                    continue
+                if self._to_record:
+                    self._take(m.start())
+                    self._to_record = False
+                else:
+                    self._queue(m.start(), record=False)
+                self._record, self._depth, self._record_line = name, 1, self._line
+                pos = tag_end
+                if self_closing:
+                    self._end_record(pos)
+                continue
+            if name == self._record and not self_closing:
+                self._depth += -1 if closing else 1
+                if self._depth == 0:
+                    self._end_record(tag_end)
+            pos = tag_end
+        if not waiting:
+            lt = -1 if final else buf.rfind(b"<", max(pos, len(buf) - _HOLD))
+            pos = lt if lt >= 0 else len(buf)
+        self._scan = pos
+        ready = len(buf) if final else pos  # bytes before a possible unfinished tag
+        if self._record is not None:
+            if not self._dropping and len(buf) - self._head > self._limit:
+                pmid = _PMID_IN_BYTES.search(buf, self._head, min(len(buf), self._head + (1 << 16)))
+                self._fault(
+                    "field_too_large",
+                    f"PMID {pmid.group(1).decode() if pmid else '?'}: <{self._record.decode()}> longer than "
+                    f"{self._limit:,} bytes (cap MAX_RECORD_BYTES; record skipped)",
+                )
+                self._dropping = True
+            if self._dropping:
+                self._take(ready)
+            elif final and len(buf) > self._head:
+                self._queue(len(buf), record=True)  # cut by the end of the file: the parser reports it
+                self._record = None
+            return
+        if self._to_record:
+            self._take(ready)
+            return
+        self._gap += ready - self._head
+        if self._gap > self._limit:
+            self._take(len(buf))
+            self._gap = 0
+            self._to_record = True
+            problem = PubmedProblem(
+                self._line, "field_too_large",
+                f"more than {self._limit:,} bytes outside any record (cap MAX_RECORD_BYTES); skipped to the next record",
+            )
+            self._error = _StreamBreak(problem, resumable=True)
+            return
+        self._queue(ready, record=False)
+
+    def _fill(self) -> None:
+        """Read and classify one more chunk of the source (``_eof`` at its end or at a break)."""
+        if self._eof or self._error is not None:
+            return
+        data = self._read_raw()
+        if data is None:
+            self._eof = True
+            self._classify(final=True)
+        else:
+            self._buf += data
+            self._classify(final=False)
+
+    # -- the parser's side -----------------------------------------------------------------------
+
+    def read(self, size: int = -1) -> bytes:
+        """Up to ``size`` bytes for the parser, from one queued piece at a time (a short read is
+        fine for both parsers; only b"" means the end)."""
+        if size is None or size < 0:
+            size = 1 << 62
+        if self._prefix:
+            out, self._prefix = self._prefix[:size], self._prefix[size:]
+            return out
+        while self._piece >= len(self._pieces):
+            self._forget()
+            if self._eof or self._error is not None:
+                if self._error is not None:
+                    raise self.take_error()
+                return b""
+            self._fill()
+        piece = self._pieces[self._piece]
+        pos = self._pos
+        if pos == 0 and piece.record:
+            self.record_lines.append(piece.line)
+        if pos == 0 and len(piece.data) <= size:
+            out = piece.data
+        else:
+            out = piece.data[pos : pos + size]
+        self._pos = pos + len(out)
+        if self._pos >= len(piece.data):
+            self._piece += 1
+            self._pos = 0
+        return out
+
+    def take_error(self) -> BaseException | None:
+        """The pending break (a gzip break, undecodable bytes, an oversized run outside records),
+        cleared; None when there is none."""
+        error, self._error = self._error, None
+        if error is not None and not (isinstance(error, _StreamBreak) and error.resumable):
+            self._eof = True
+        return error
+
+    def _forget(self) -> None:
+        """Drop the handed-out pieces the parser has completed (a replay never needs them)."""
+        keep_from = self._piece
+        seen = self._parsed_pieces
+        for i, piece in enumerate(self._pieces[: self._piece]):
+            if piece.record:
+                if seen >= self.parsed:
+                    keep_from = i
+                    break
+                seen += 1
+        if keep_from:
+            dropped = self._pieces[:keep_from]
+            self._parsed_pieces += sum(1 for p in dropped if p.record)
+            del self._pieces[:keep_from]
+            self._piece -= keep_from
+
+    def restart(self, error_line: int | None) -> tuple[int, bool]:
+        """Begin a new segment after a break at source line ``error_line`` (None: a break raised by
+        the framer itself): at the record after the broken one, replayed when it has been handed
+        out already, else at the next record of the source. Returns (records of the broken region
+        skipped, 0 or 1; whether a record is left to read)."""
+        records = [i for i, p in enumerate(self._pieces) if p.record]
+        j = self.parsed - self._parsed_pieces
+        resume, skipped = None, 0
+        if error_line is not None and 0 <= j < len(records):
+            if error_line < self._pieces[records[j]].line:
+                resume = records[j]
+            else:
+                skipped = 1
+                if j + 1 < len(records):
+                    resume = records[j + 1]
+        self._pieces = self._pieces[resume:] if resume is not None else []
+        self._piece = self._pos = 0
+        self.parsed = self._parsed_pieces = 0
+        self.record_lines = []
+        if not self._pieces:
+            self._to_record = self._record is None
+            while not any(p.record for p in self._pieces) and not self._eof and self._error is None:
+                self._fill()
+            first = next((i for i, p in enumerate(self._pieces) if p.record), None)
+            if first is None:
+                self._pieces = []
+                return skipped, False
+            self._pieces = self._pieces[first:]
+        self.segment_line = self._pieces[0].line
+        root = self.root_tag if self.root_tag and self.root_tag not in _TARGET_SET else "PubmedArticleSet"
+        self._prefix = f"<{root}>".encode()
+        return skipped, True
+
+
+def _wide_decoder(head: bytes):
+    """An incremental decoder when the file starts as UTF-32 or UTF-16 (a byte order mark, or
+    ``<`` next to zero bytes), else None (UTF-8 and the ASCII-compatible encodings pass as bytes)."""
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        encoding = "utf-32"
+    elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    elif head[:2] == b"<\x00":
+        encoding = "utf-16-le"
+    elif head[:2] == b"\x00<":
+        encoding = "utf-16-be"
+    else:
+        return None
+    return codecs.getincrementaldecoder(encoding)()
+
+
 def _holds_record(elem) -> bool:
     """Is ``elem`` a record element or does it contain one (a wrapper of records)?"""
     return any(e.tag in _TARGET_SET for e in elem.iter())
@@ -548,16 +995,25 @@ def _no_records(root_tag: str | None, unknown: list[PubmedProblem]) -> PubmedPro
     return PubmedProblem(0, "no_records", detail)
 
 
-def _lxml_items(fh, years, stats: dict) -> Iterator[PubmedItem]:
+def _lxml_items(framer: _RecordFramer, years, stats: dict) -> Iterator[PubmedItem]:
     context = _lxml_etree.iterparse(
-        fh, events=("end",), tag=_TARGETS, resolve_entities=False, no_network=True, huge_tree=True
+        framer, events=("end",), tag=_TARGETS, resolve_entities=False, no_network=True, huge_tree=True
     )
+    offset = framer.segment_line - 1  # lines of a resumed segment count from its first record
+
+    def line_of(el) -> int:
+        return el.sourceline + offset if el.sourceline else 0
+
     for _, elem in context:
         parent = elem.getparent()
         if elem.tag == "MedlineCitation" and parent is not None and parent.tag == "PubmedArticle":
             continue  # read with its PubmedArticle
         stats["elements"] += 1
-        item = _item(elem, elem.sourceline or 0, years)
+        framer.parsed += 1
+        if framer.root_tag is None:
+            framer.root_tag = elem.getroottree().getroot().tag
+        item = _item(elem, line_of(elem), years)
+        _count(item, stats)
         # free the record and everything before it, at every level up to the root: memory stays
         # flat over the file; a child of the root that holds no record is reported on the way
         elem.clear(keep_tail=True)
@@ -566,7 +1022,7 @@ def _lxml_items(fh, years, stats: dict) -> Iterator[PubmedItem]:
             at_root = parent.getparent() is None
             while node.getprevious() is not None:
                 if at_root:
-                    problem = _unknown(parent[0], parent, parent[0].sourceline or 0)
+                    problem = _unknown(parent[0], parent, line_of(parent[0]))
                     if problem is not None:
                         yield problem
                 del parent[0]
@@ -577,22 +1033,24 @@ def _lxml_items(fh, years, stats: dict) -> Iterator[PubmedItem]:
             yield item
     root = context.root
     if root is not None:
-        stats["root"] = root.tag
+        stats.setdefault("root", root.tag)
         if root.tag not in _TARGET_SET:
             for child in root:
-                problem = _unknown(child, root, child.sourceline or 0)
+                problem = _unknown(child, root, line_of(child))
                 if problem is not None:
                     yield problem
 
 
-def _stdlib_items(fh, years, stats: dict) -> Iterator[PubmedItem]:
+def _stdlib_items(framer: _RecordFramer, years, stats: dict) -> Iterator[PubmedItem]:
     root = None
     path: list[str] = []  # tags of the open elements, root first
-    for event, elem in _std_etree.iterparse(fh, events=("start", "end")):
+    for event, elem in _std_etree.iterparse(framer, events=("start", "end")):
         if event == "start":
             if root is None:
                 root = elem
-                stats["root"] = elem.tag
+                stats.setdefault("root", elem.tag)
+                if framer.root_tag is None:
+                    framer.root_tag = elem.tag
             path.append(elem.tag)
             continue
         path.pop()
@@ -606,7 +1064,10 @@ def _stdlib_items(fh, years, stats: dict) -> Iterator[PubmedItem]:
         if tag == "MedlineCitation" and path and path[-1] == "PubmedArticle":
             continue  # read with its PubmedArticle
         stats["elements"] += 1
-        item = _item(elem, 0, years)
+        framer.parsed += 1
+        lines = framer.record_lines
+        item = _item(elem, lines[framer.parsed - 1] if len(lines) >= framer.parsed else 0, years)
+        _count(item, stats)
         elem.clear()
         if root is not elem:
             del root[:]
@@ -614,6 +1075,14 @@ def _stdlib_items(fh, years, stats: dict) -> Iterator[PubmedItem]:
             stats["out_of_years"] += 1
         else:
             yield item
+
+
+def _count(item: PubmedItem | None, stats: dict) -> None:
+    kind = type(item)
+    if kind is PubmedProblem:
+        stats["record_problems"] += 1
+    elif kind is PubmedDeletion:
+        stats["deletions"] += 1
 
 
 def _syntax_error_line(exc: Exception) -> int:
@@ -627,6 +1096,15 @@ def _syntax_error_line(exc: Exception) -> int:
         return 0
 
 
+def _break_problem(exc: BaseException, n: int) -> PubmedProblem:
+    """The quarantine row of a break that ends the file: a gzip break or undecodable bytes."""
+    if isinstance(exc, _StreamBreak):
+        return exc.problem
+    if isinstance(exc, EOFError):
+        return PubmedProblem(0, "truncated_gzip", f"gzip stream ends early ({exc}); {n} records read before the break")
+    return PubmedProblem(0, "corrupt_gzip", f"{type(exc).__name__}: {exc}; {n} records read before the break")
+
+
 def _iter_items(path, years, backend: str | None, stats: dict) -> Iterator[PubmedItem]:
     backend = backend or DEFAULT_BACKEND
     if backend == "lxml" and _lxml_etree is None:
@@ -634,39 +1112,84 @@ def _iter_items(path, years, backend: str | None, stats: dict) -> Iterator[Pubme
     if backend not in ("lxml", "stdlib"):
         raise ValueError(f"unknown backend {backend!r} (lxml or stdlib)")
     years = frozenset(int(y) for y in years) if years is not None else None
-    stats.setdefault("out_of_years", 0)
-    stats.setdefault("elements", 0)
+    for key in ("out_of_years", "elements", "dropped", "skipped", "record_problems", "deletions"):
+        stats.setdefault(key, 0)
     produce = _lxml_items if backend == "lxml" else _stdlib_items
     n = 0
     pending: list[PubmedProblem] = []  # unknown elements met before the first record
-    with _open(Path(path)) as fh:
-        try:
-            for item in produce(fh, years, stats):
-                if not stats["elements"] and type(item) is PubmedProblem and item.reason == "unknown_element":
-                    pending.append(item)
-                    continue
-                if pending:
-                    n += len(pending)
-                    yield from pending
-                    pending = []
-                n += 1
-                yield item
-            if not stats["elements"] and not n:  # a well-formed file without any record: one row
-                yield _no_records(stats.get("root"), pending)
+
+    with _open(Path(path)) as raw:
+        framer = _RecordFramer(raw, MAX_RECORD_BYTES)
+
+        def faults(upto: int | None) -> Iterator[PubmedProblem]:
+            """The framer's dropped records before line ``upto`` (all when None)."""
+            found = framer.faults
+            k = len(found) if upto is None else next((i for i, f in enumerate(found) if f.line >= upto), len(found))
+            if k:
+                stats["dropped"] += k
+                yield from found[:k]
+                del found[:k]
+
+        more = True
+        while more:
+            more = False
+            problem = None
+            try:
+                for item in produce(framer, years, stats):
+                    if not stats["elements"] and type(item) is PubmedProblem and item.reason == "unknown_element":
+                        pending.append(item)
+                        continue
+                    if pending:
+                        n += len(pending)
+                        yield from pending
+                        pending = []
+                    for fault in faults(item.line or None):
+                        n += 1
+                        yield fault
+                    n += 1
+                    yield item
+            except _StreamBreak as exc:
+                problem = exc.problem
+                if exc.resumable:
+                    _, more = framer.restart(None)
+            except (EOFError, zlib.error) as exc:
+                problem = _break_problem(exc, n)
+            except SyntaxError as exc:  # lxml.etree.XMLSyntaxError and ElementTree.ParseError
+                at = _syntax_error_line(exc)
+                line = framer.segment_line + at - 1 if at else 0
+                records_before = n
+                skipped, more = framer.restart(line or None)
+                stats["skipped"] += skipped
+                after = "the record there is skipped" if skipped else "no record is lost"
+                resumed = f"reading resumes at line {framer.segment_line}" if more else "nothing after it is read"
+                problem = PubmedProblem(
+                    line, "xml_syntax_error",
+                    f"{str(exc)[:200]}; {records_before} records read before the break; {after}; {resumed}",
+                )
+            if problem is not None:
+                yield from pending
+                n += len(pending)
                 pending = []
-        except EOFError as exc:
+                for fault in faults(problem.line or None):
+                    n += 1
+                    yield fault
+                n += 1
+                yield problem
+            if not more:
+                error = framer.take_error()
+                if error is not None:
+                    for fault in faults(None):
+                        n += 1
+                        yield fault
+                    n += 1
+                    yield _break_problem(error, n)
+        for fault in faults(None):
+            n += 1
+            yield fault
+        if not stats["elements"] and not n:  # a well-formed file without any record: one row
+            yield _no_records(stats.get("root"), pending)
+        elif pending:
             yield from pending
-            yield PubmedProblem(0, "truncated_gzip", f"gzip stream ends early ({exc}); {n} records read before the break")
-        except zlib.error as exc:
-            yield from pending
-            yield PubmedProblem(0, "corrupt_gzip", f"{type(exc).__name__}: {exc}; {n} records read before the break")
-        except SyntaxError as exc:  # lxml.etree.XMLSyntaxError and ElementTree.ParseError
-            yield from pending
-            yield PubmedProblem(
-                _syntax_error_line(exc),
-                "xml_syntax_error",
-                f"{str(exc)[:200]}; {n} records read before the break",
-            )
 
 
 def iter_pubmed_records(
@@ -719,12 +1242,20 @@ def parse_pubmed_file(
 
     q_rows: list[tuple[str, int, str, str]] = []
     deleted: list[str] = []
+    deleted_at: dict[str, int] = {}  # PMID -> line of the DeleteCitation of this file naming it
     stats: dict = {}
+    a_line: list[int] = []
+    a_version: list[int] = []
+    u_rec: list[int] = []  # the record (index into a_*) of each author row
+    r_rec: list[int] = []
 
     for item in _iter_items(path, years, backend, stats):
         if type(item) is PubmedRecord:
             pmid = item.pmid
             authors = item.authors
+            rec = len(a_pmid)
+            a_line.append(item.line)
+            a_version.append(item.version)
             a_pmid.append(pmid)
             a_doi.append(item.doi)
             a_year.append(item.publication_year)
@@ -742,6 +1273,7 @@ def parse_pubmed_file(
                 affiliations = author.affiliations or (None,)
                 for aff_seq, aff in enumerate(affiliations):
                     u_pmid.append(pmid)
+                    u_rec.append(rec)
                     u_seq.append(seq)
                     u_last.append(author.last_name)
                     u_fore.append(author.fore_name)
@@ -751,11 +1283,31 @@ def parse_pubmed_file(
             cited = item.cited_pmids
             if cited:
                 r_pmid.extend([pmid] * len(cited))
+                r_rec.extend([rec] * len(cited))
                 r_cited.extend(cited)
         elif type(item) is PubmedDeletion:
             deleted.extend(item.pmids)
+            for pmid in item.pmids:
+                deleted_at.setdefault(pmid, item.line)
+            for bad in item.bad:
+                q_rows.append((file_label, item.line, "bad_pmid", f"DeleteCitation lists {bad[:50]!r}, not a PMID"))
         else:
             q_rows.append((file_label, item.line, item.reason, item.detail))
+
+    keep = _latest_versions(a_pmid, a_version, a_line, deleted_at, file_label, q_rows)
+    n_superseded = sum(1 for r in q_rows if r[2] == "superseded_version")
+    n_deleted = sum(1 for r in q_rows if r[2] == "deleted_citation")
+    if n_superseded or n_deleted:
+        a_cols = (a_pmid, a_doi, a_year, a_title, a_abstract, a_jtitle, a_iso, a_issn_p, a_issn_e, a_issn_l,
+                  a_types, a_mesh, a_nauth, a_version)
+        for col in a_cols:
+            col[:] = [v for v, k in zip(col, keep) if k]
+        u_keep = [keep[r] for r in u_rec]
+        for col in (u_pmid, u_seq, u_last, u_fore, u_coll, u_aseq, u_aff):
+            col[:] = [v for v, k in zip(col, u_keep) if k]
+        r_keep = [keep[r] for r in r_rec]
+        for col in (r_pmid, r_cited):
+            col[:] = [v for v, k in zip(col, r_keep) if k]
 
     articles = conform(
         pd.DataFrame(
@@ -800,5 +1352,35 @@ def parse_pubmed_file(
         references=references,
         quarantine=quarantine,
         deleted_pmids=deleted,
-        n_out_of_years=stats.get("out_of_years", 0),
+        n_out_of_years=stats["out_of_years"],
+        article_versions=a_version,
+        n_records=stats["elements"] - stats["deletions"] + stats["dropped"] + stats["skipped"],
+        n_quarantined_records=stats["record_problems"] + stats["dropped"] + stats["skipped"],
+        n_superseded=n_superseded,
+        n_deleted=n_deleted,
     )
+
+
+def _latest_versions(pmids: list[str], versions: list[int], lines: list[int], deleted_at: dict[str, int],
+                     file_label: str, q_rows: list) -> list[bool]:
+    """Which records of one file stay: per PMID the highest ``Version`` (the later one of equal
+    versions), none when a ``DeleteCitation`` of the file names the PMID. Each record left out
+    gets its quarantine row (``superseded_version`` or ``deleted_citation``) naming the winner or
+    the deletion."""
+    best: dict[str, int] = {}
+    for i, pmid in enumerate(pmids):
+        j = best.get(pmid)
+        if j is None or versions[i] >= versions[j]:
+            best[pmid] = i
+    keep = [True] * len(pmids)
+    for i, pmid in enumerate(pmids):
+        if pmid in deleted_at:
+            keep[i] = False
+            q_rows.append((file_label, lines[i], "deleted_citation",
+                           f"PMID {pmid} Version {versions[i]}: deleted by the DeleteCitation at line {deleted_at[pmid]} of this file"))
+        elif best[pmid] != i:
+            keep[i] = False
+            w = best[pmid]
+            q_rows.append((file_label, lines[i], "superseded_version",
+                           f"PMID {pmid} Version {versions[i]}: superseded by Version {versions[w]} at line {lines[w]} of this file"))
+    return keep
