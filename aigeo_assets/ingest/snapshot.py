@@ -42,6 +42,7 @@ _GZIP_MAGIC = b"\x1f\x8b\x08"
 _CHUNK = 1 << 18
 _SEARCH_BLOCK = 1 << 20
 _PROBE = 1 << 16
+_HOLD_LIMIT = 64 << 20
 
 
 class SnapshotLayoutError(FileNotFoundError):
@@ -379,10 +380,11 @@ def _follow_chains(mapping: dict[str, str], origin: dict[str, tuple[str, int]], 
 class GzipBreak:
     """One stretch of a gzip file that could not be decoded.
 
-    ``start``-``end`` are the compressed byte offsets lost (for a truncation both are the file's
-    size: what is lost lies beyond its end); ``lines_before`` lines were read before it, and a line
-    begun before it (``cut_bytes`` bytes decoded) is lost with it. ``resumed`` says whether reading
-    went on at an intact member at ``end``.
+    ``start``-``end`` are the compressed byte offsets lost. For a truncation both are the file's
+    size (what is lost lies beyond its end); for a member cut short by a new member both are where
+    the new member starts (what is lost is the cut member's tail, which is not in the file).
+    ``lines_before`` lines were read before the break, and a line begun before it (``cut_bytes``
+    bytes decoded) is lost with it. ``resumed`` says whether reading went on at a member at ``end``.
     """
 
     reason: str
@@ -399,12 +401,8 @@ class GzipBreak:
         cut = f", a line cut after {self.cut_bytes} bytes is lost" if self.cut_bytes else ""
         if self.reason == "truncated_gzip":
             where = f"gzip stream ends early (truncated file): the member starting at compressed byte {self.member_start} is cut at byte {self.start} (end of file)"
-        elif self.resumed and self.end <= self.start:
-            where = (
-                f"corrupt gzip data ({self.error}) at compressed byte {self.start}: the member starting at byte {self.member_start} "
-                f"is cut short by a new member at byte {self.end}, whose bytes up to {self.start} were decoded as its tail "
-                "(lines from them may be garbage, quarantined as such)"
-            )
+        elif self.resumed and self.start == self.end:
+            where = f"gzip member cut short ({self.error}): the member starting at compressed byte {self.member_start} is cut at byte {self.start}, where a new member starts"
         else:
             where = f"corrupt gzip data ({self.error}) in the member starting at compressed byte {self.member_start}: compressed bytes {self.start}-{self.end} lost"
         if self.error in ("incorrect data check", "incorrect length check"):
@@ -452,9 +450,19 @@ def _plausible_member(raw, at: int) -> bool:
 
 
 class _GzipLines:
-    """Complete lines of a (possibly multi-member) gzip stream, read in chunks so that a stream that
-    breaks midway still gives every line before the break, and every line of the intact members
-    after it; ``breaks`` lists what was lost (``broken`` says why the first break happened)."""
+    """Complete lines (without their newline) of a (possibly multi-member) gzip stream, read in
+    chunks so that a stream that breaks midway still gives every line before the break, and every
+    line of the intact members after it; ``breaks`` lists what was lost (``broken`` says why the
+    first break happened).
+
+    A member cut short and followed by another (a writer killed mid-member, then appended to) is
+    the one break a decoder does not see where it happens: it decodes the next member's bytes as
+    the cut member's tail and yields garbage that can look like records. So the bytes each member
+    consumes are searched for a plausible member header (``_plausible_member``; rare, and cheap
+    to find); from one on, the output is held back until the member ends with a good checksum (the
+    header was a coincidence: the output is released) or breaks (the output is dropped and reading
+    resumes at that header). At most ``_HOLD_LIMIT`` bytes are held.
+    """
 
     def __init__(self, raw) -> None:
         self.raw = raw
@@ -482,6 +490,23 @@ class _GzipLines:
                 return None
             offset += len(block) - (len(_GZIP_MAGIC) - 1)
 
+    def _header_inside(self, chunk: bytes, base: int, member: int, consumed: int) -> int | None:
+        """A plausible member header among the first ``consumed`` bytes of ``chunk`` (at file
+        offset ``base``), after the current member's own header at ``member``; the file position is
+        left where it was."""
+        i = chunk.find(_GZIP_MAGIC, max(0, member + 1 - base), consumed)
+        if i < 0 or not self.raw.seekable():
+            return None
+        here = self.raw.tell()
+        try:
+            while i >= 0:
+                if _plausible_member(self.raw, base + i):
+                    return base + i
+                i = chunk.find(_GZIP_MAGIC, i + 1, consumed)
+            return None
+        finally:
+            self.raw.seek(here)
+
     def __iter__(self) -> Iterator[bytes]:
         raw = self.raw
         pos = raw.tell() if raw.seekable() else 0
@@ -490,20 +515,24 @@ class _GzipLines:
         fed = produced = False
         pending = b""
         n_lines = 0
+        suspect: int | None = None  # a plausible member header inside the current member's bytes
+        held: list[bytes] = []  # output decoded after ``suspect``, held back
+        held_size = 0
         while True:
             chunk = raw.read(_CHUNK)
             if not chunk:
-                if not (fed and not d.eof):
+                if not fed:
                     break
-                resume = self._next_member(member + 1)
-                self.breaks.append(
-                    GzipBreak("truncated_gzip", member, pos, pos if resume is None else resume, resume is not None, n_lines, len(pending), "gzip stream ends early")
-                )
-                if resume is None:
+                if suspect is not None:
+                    self.breaks.append(GzipBreak("corrupt_gzip", member, suspect, suspect, True, n_lines, len(pending), "gzip stream ends early"))
+                    resume = suspect
+                else:
+                    self.breaks.append(GzipBreak("truncated_gzip", member, pos, pos, False, n_lines, len(pending), "gzip stream ends early"))
                     return
                 raw.seek(resume)
                 pos = member = resume
                 d, fed, produced, pending = _gzip_decoder(), False, False, b""
+                suspect, held, held_size = None, [], 0
                 continue
             base = pos
             pos += len(chunk)
@@ -514,13 +543,21 @@ class _GzipLines:
                     out = d.decompress(chunk)
                 except zlib.error:
                     out, at, error = _replay(before, chunk)
+                    if suspect is None:
+                        resume = self._next_member(max(member + 1, base))
+                        if resume is not None and resume < base + at:
+                            suspect = resume
+                            out = before.copy().decompress(chunk[: resume - base]) if resume >= base else b""
+                    else:
+                        resume, out = suspect, b""
                     start = base + at if produced or out else member
                     if out:
                         lines = (pending + out).split(b"\n")
                         pending = lines.pop()
                         n_lines += len(lines)
                         yield from lines
-                    resume = self._next_member(member + 1)
+                    if suspect is not None:
+                        start = suspect
                     end = resume if resume is not None else (raw.seek(0, 2) if raw.seekable() else pos)
                     self.breaks.append(GzipBreak("corrupt_gzip", member, start, end, resume is not None, n_lines, len(pending), error))
                     if resume is None:
@@ -528,20 +565,34 @@ class _GzipLines:
                     raw.seek(resume)
                     pos = member = resume
                     d, fed, produced, pending = _gzip_decoder(), False, False, b""
+                    suspect, held, held_size = None, [], 0
                     break
+                consumed = len(chunk) - len(d.unused_data) if d.eof else len(chunk)
+                if suspect is None:
+                    suspect = self._header_inside(chunk, base, member, consumed)
+                    if suspect is not None:
+                        early = before.copy().decompress(chunk[: suspect - base])
+                        held, held_size = [out[len(early) :]], len(out) - len(early)
+                        out = early
+                elif out:
+                    held.append(out)
+                    held_size += len(out)
+                    out = b""
+                if suspect is not None and (d.eof or held_size > _HOLD_LIMIT):
+                    out += b"".join(held)  # the member went on past the header: a coincidence
+                    suspect, held, held_size = None, [], 0
                 if out:
                     lines = (pending + out).split(b"\n")
                     pending = lines.pop()
                     n_lines += len(lines)
                     yield from lines
                 if d.eof:
-                    rest = d.unused_data
-                    base += len(chunk) - len(rest)
+                    chunk = d.unused_data
+                    base += consumed
                     member = base
-                    chunk = rest
                     d, fed, produced = _gzip_decoder(), False, False
                 else:
-                    produced = produced or bool(out)
+                    produced = produced or bool(out) or held_size > 0
                     chunk = b""
         if pending:
             yield pending
