@@ -43,6 +43,7 @@ _CHUNK = 1 << 18
 _SEARCH_BLOCK = 1 << 20
 _PROBE = 1 << 16
 _HOLD_LIMIT = 64 << 20
+_PROBE_OUTPUT = 1 << 20
 
 
 class SnapshotLayoutError(FileNotFoundError):
@@ -443,7 +444,7 @@ def _plausible_member(raw, at: int) -> bool:
     if len(probe) < 10 or probe[3] & 0xE0 or probe[8] not in (0, 2, 4) or (probe[9] > 13 and probe[9] != 255):
         return False
     try:
-        _gzip_decoder().decompress(probe)
+        _gzip_decoder().decompress(probe, _PROBE_OUTPUT)
     except zlib.error:
         return False
     return True
