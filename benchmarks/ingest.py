@@ -5,9 +5,11 @@ Runs, in one process and on the same files (the demo sample world unless --snaps
   * bare_orjson      - the same with orjson;
   * pyarrow_json     - ``pyarrow.json.read_json`` of each part file (a columnar peer);
   * aigeo_one_pass   - ``parse_works_year(files, None)`` + writing the six tables to parquet;
-  * aigeo_per_year   - what the Dagster partitions do: one scan per year, each writing its tables;
+  * aigeo_per_year   - one scan per year of the parts themselves, each writing its tables (each line's
+    year is read by decoding its ``publication_year``, the record schema's rule, not a byte search);
   * aigeo_per_year_cached_cold / _warm - the same with the year-split cache (``split_cache_dir``):
-    cold starts from an empty cache (the first scans split the parts), warm reuses it.
+    cold starts from an empty cache (the first scans split the parts), warm reuses it; this is what
+    the Dagster partitions do.
 Goal (issue 2): aigeo_one_pass within 2x of bare_json_loads and >= 30,000 works/s per process.
 Writes benchmarks/results/ingest.json.
 """
