@@ -112,7 +112,7 @@ def test_settings_errors_are_one_line_naming_the_variable(env, capsys, monkeypat
     assert "AIGEO_START_YEAR='nineteen-ninety'" in _error(capsys)
     monkeypatch.setenv("AIGEO_START_YEAR", "2020")
     assert main(["run"]) == 2
-    assert "AIGEO_END_YEAR=2019 is before AIGEO_START_YEAR=2020" in _error(capsys)
+    assert "AIGEO_END_YEAR='2019': a year from AIGEO_START_YEAR (2020)" in _error(capsys)
 
 
 def test_snapshot_dir_unset_or_missing(env, capsys, monkeypatch):
@@ -124,9 +124,12 @@ def test_snapshot_dir_unset_or_missing(env, capsys, monkeypatch):
     monkeypatch.setenv("AIGEO_SNAPSHOT_DIR", str(missing))
     assert main(["run", "--job", "reference_tables"]) == 2
     line = _error(capsys)
-    assert f"AIGEO_SNAPSHOT_DIR={missing} does not exist" in line
+    assert f"AIGEO_SNAPSHOT_DIR='{missing}': an existing folder" in line
 
     missing.mkdir()
+    assert main(["run", "--job", "reference_tables"]) == 2
+    assert "an OpenAlex snapshot folder" in _error(capsys)
+    (missing / "data" / "works").mkdir(parents=True)
     assert not any("AIGEO_SNAPSHOT_DIR" in p for p in preflight(Settings.from_env(), needs_figures=False))
 
 

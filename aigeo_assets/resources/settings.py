@@ -17,7 +17,7 @@ import re
 import tempfile
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -300,7 +300,7 @@ class Settings:
     end_year: int
     api_base_url: str
     api_mailto: str | None
-    api_key: str | None
+    api_key: str | None = field(repr=False)
     api_concepts: tuple[str, ...]
     api_subfields: tuple[str, ...]
     reference_year: int = 2017

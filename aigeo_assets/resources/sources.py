@@ -201,7 +201,9 @@ class LifeSciSource(dg.ConfigurableResource):
         if not self.rankings_dir and not self.sample_sources_dir:
             return None
         root = Path(self.rankings_dir) if self.rankings_dir else self._sample_root() / "rankings"
-        journals, conferences = root / "journal_ranking.csv", root / "conference_ranking.csv"
+        from aigeo_assets.resources.settings import RANKING_FILES
+
+        journals, conferences = (root / name for name in RANKING_FILES)
         for f in (journals, conferences):
             if not f.exists():
                 raise FileNotFoundError(f"outlet ranking {f} is missing (AIGEO_RANKINGS_DIR; README: 'Outlet rankings')")
