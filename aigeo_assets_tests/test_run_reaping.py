@@ -1,10 +1,10 @@
 """Runs that die are reaped (issue 12): a killed ``aigeo run`` never holds the run queue.
 
-The unit tests decide a recorded process's fate from a fake ``/proc`` and reap runs of an
-ephemeral instance. The end-to-end tests start real ``aigeo run`` processes on a tiny sample
-world, with the shipped ``scripts/dagster.yaml`` (``max_concurrent_runs: 1``), stop each with one
-signal as soon as its run is STARTED, and then: a SIGTERM/SIGHUP/SIGINT run was marked failed by its
-own process; a SIGKILL run stays STARTED and blocks a queued run until ``dagster-daemon`` (its
+The unit tests decide a recorded process's fate from a fake ``/proc``, reap runs of an ephemeral
+instance and send SIGHUP to this process. The end-to-end tests start two real ``aigeo run`` processes
+on a tiny sample world, with the shipped ``scripts/dagster.yaml`` (``max_concurrent_runs: 1``), and
+stop each as soon as its run is STARTED: the one stopped by SIGTERM marked its run failed itself; the
+one killed by SIGKILL left its run STARTED, which holds a queued run until ``dagster-daemon`` (the
 sensor ``dead_run_reaper``) marks it failed, and the queued run then starts.
 """
 
@@ -133,6 +133,24 @@ def test_the_shipped_instance_config_turns_run_monitoring_on_and_the_reaper_sens
     assert sensor.minimum_interval_seconds <= 60
 
 
+def test_sighup_and_sigterm_stop_aigeo_run_like_ctrl_c_and_go_to_dagsters_handler_during_a_job():
+    from aigeo_assets import cli
+
+    before = signal.getsignal(signal.SIGHUP)
+    with cli._stop_signals_interrupt():
+        with pytest.raises(KeyboardInterrupt):
+            signal.raise_signal(signal.SIGHUP)
+        assert cli._stop_signal_name() == "SIGHUP"
+        dagster_got: list[int] = []
+        outer = signal.signal(signal.SIGINT, lambda signo, frame: dagster_got.append(signo))  # as during a job
+        try:
+            signal.raise_signal(signal.SIGTERM)
+        finally:
+            signal.signal(signal.SIGINT, outer)
+        assert dagster_got == [signal.SIGINT] and cli._stop_signal_name() == "SIGTERM"
+    assert signal.getsignal(signal.SIGHUP) is before
+
+
 def _a_dead_pid() -> int:
     proc = subprocess.Popen([sys.executable, "-c", "pass"])
     proc.wait()
@@ -150,7 +168,9 @@ def _failure_message(instance: dg.DagsterInstance, run_id: str) -> str:
 # ------------------------------------------------------------------------------------ end to end
 
 STARTED_TIMEOUT_S = 180
-SIGNALS = ("SIGKILL", "SIGTERM", "SIGHUP", "SIGINT")
+SIGNALS = ("SIGKILL", "SIGTERM")
+LOCATION = ["-m", "aigeo_assets_tests.run_reaper_location"]  # the reaper sensor and a no-op job, quick to load
+DAGSTER = str(Path(sys.executable).with_name("dagster"))
 
 
 @dataclass(frozen=True)
@@ -164,6 +184,7 @@ class StoppedRun:
     run_id: str
     returncode: int
     stderr: str
+    queued_run_id: str | None = None  # SIGKILL: a run submitted to the queue (no daemon runs meanwhile)
 
 
 def _env(root: Path) -> dict[str, str]:
@@ -191,7 +212,9 @@ def _started_run_id(instance: dg.DagsterInstance) -> str | None:
 @pytest.fixture(scope="module")
 def stopped_runs(tmp_path_factory) -> dict[str, StoppedRun]:
     """One ``aigeo run`` per signal, started together; each gets its signal as soon as its run is STARTED
-    (the first asset generates the sample world: seconds of work left to interrupt)."""
+    (the first asset generates the sample world: seconds of work left to interrupt). Meanwhile a run of
+    ``queued_after_the_killed_run`` is submitted to the SIGKILL instance's queue (``dagster job launch``);
+    no daemon runs yet, so it stays QUEUED."""
     procs: dict[str, tuple[dict[str, str], subprocess.Popen]] = {}
     for name in SIGNALS:
         env = _env(tmp_path_factory.mktemp(name.lower()))
@@ -200,6 +223,11 @@ def stopped_runs(tmp_path_factory) -> dict[str, StoppedRun]:
             cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
             stdin=subprocess.DEVNULL,
         )
+    launch = subprocess.Popen(
+        [DAGSTER, "job", "launch", *LOCATION, "-j", "queued_after_the_killed_run"],
+        cwd=REPO_ROOT, env=procs["SIGKILL"][0], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdin=subprocess.DEVNULL,
+    )
     instances = {name: dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) for name, (env, _) in procs.items()}
     signalled: dict[str, str] = {}
     deadline = time.monotonic() + STARTED_TIMEOUT_S
@@ -219,8 +247,15 @@ def stopped_runs(tmp_path_factory) -> dict[str, StoppedRun]:
         for name, (env, proc) in procs.items():
             _, err = proc.communicate(timeout=120)
             stopped[name] = StoppedRun(name, Path(env["DAGSTER_HOME"]), env, proc.pid, signalled[name], proc.returncode, err)
+        launched, _ = launch.communicate(timeout=240)
+        assert launch.returncode == 0, launched[-3000:]
+        queued = instances["SIGKILL"].get_runs(filters=dg.RunsFilter(job_name="queued_after_the_killed_run"))
+        stopped["SIGKILL"] = replace(stopped["SIGKILL"], queued_run_id=queued[0].run_id if queued else None)
         return stopped
     finally:
+        if launch.poll() is None:
+            launch.kill()
+            launch.wait()
         for instance in instances.values():
             instance.dispose()
         for _, proc in procs.values():
@@ -230,10 +265,9 @@ def stopped_runs(tmp_path_factory) -> dict[str, StoppedRun]:
 
 
 @pytest.mark.timeout(400)
-@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP", "SIGINT"])
-def test_a_signal_aigeo_run_can_catch_marks_its_own_run_failed(stopped_runs, name):
-    stopped = stopped_runs[name]
-    assert stopped.returncode in (128 + getattr(signal, name), 130), stopped.stderr
+def test_sigterm_stops_aigeo_run_and_its_run_is_marked_failed(stopped_runs):
+    stopped = stopped_runs["SIGTERM"]
+    assert stopped.returncode in (128 + signal.SIGTERM, 130), stopped.stderr  # 130: Dagster's handler took it
     assert "aigeo: interrupted" in stopped.stderr and "Traceback" not in stopped.stderr, stopped.stderr
     with dg.DagsterInstance.from_config(str(stopped.home)) as instance:
         run = instance.get_run_by_id(stopped.run_id)
@@ -246,39 +280,28 @@ def test_a_signal_aigeo_run_can_catch_marks_its_own_run_failed(stopped_runs, nam
 def test_a_sigkilled_run_is_reaped_by_the_daemon_and_the_queued_run_starts(stopped_runs):
     killed = stopped_runs["SIGKILL"]
     assert killed.returncode == -signal.SIGKILL
-    dagster = str(Path(sys.executable).with_name("dagster"))
     with dg.DagsterInstance.from_config(str(killed.home)) as instance:
         assert instance.get_run_by_id(killed.run_id).status == dg.DagsterRunStatus.STARTED  # what used to stay forever
-
-        launch = subprocess.run(
-            [dagster, "job", "launch", "-w", "workspace.yaml", "-j", "reference_tables"],
-            cwd=REPO_ROOT, env=killed.env, capture_output=True, text=True, timeout=240,
-        )
-        assert launch.returncode == 0, launch.stderr[-3000:]
-        queued = [r for r in instance.get_runs() if r.run_id != killed.run_id]
-        assert [r.status for r in queued] == [dg.DagsterRunStatus.QUEUED]
+        assert killed.queued_run_id and instance.get_run_by_id(killed.queued_run_id).status == dg.DagsterRunStatus.QUEUED
 
         log = killed.home / "daemon.log"
         with log.open("w") as out:
             daemon = subprocess.Popen(
-                [str(Path(sys.executable).with_name("dagster-daemon")), "run", "-w", "workspace.yaml"],
+                [str(Path(sys.executable).with_name("dagster-daemon")), "run", *LOCATION],
                 cwd=REPO_ROOT, env=killed.env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
         try:
             deadline = time.monotonic() + 240
-            while time.monotonic() < deadline:
-                if instance.get_run_by_id(queued[0].run_id).status not in (dg.DagsterRunStatus.QUEUED,):
-                    break
-                assert daemon.poll() is None, log.read_text()[-3000:]
+            while instance.get_run_by_id(killed.queued_run_id).status == dg.DagsterRunStatus.QUEUED:
+                assert daemon.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
                 time.sleep(0.5)
-            status = instance.get_run_by_id(queued[0].run_id).status
         finally:
             _stop_group(daemon)
-        assert status != dg.DagsterRunStatus.QUEUED, log.read_text()[-3000:]
         assert instance.get_run_by_id(killed.run_id).status == dg.DagsterRunStatus.FAILURE
         message = _failure_message(instance, killed.run_id)
         assert f"process {killed.pid} on host" in message and "dead_run_reaper" in message
+        assert "dead_run_reaper skipped: marked 1 run(s) failed" in log.read_text()
 
 
 def _stop_group(proc: subprocess.Popen) -> None:
