@@ -13,9 +13,10 @@ files revise and delete records of earlier ones. Each file is parsed once into p
 cache folder keyed by its name, a hash of its full path (two files of one name in different
 folders stay apart), its size and modification time (a changed file is parsed again) and
 :data:`PARSE_VERSION` (a changed reader parses again); the records
-of a year are then gathered from every file with a row filter, and a record is superseded by its
-version in any later file (in name order: baseline before updates) and removed when a later file
-deletes its PMID.
+of a year are then gathered from every file with a row filter (:func:`pubmed_year_tables`): per PMID
+the highest ``Version`` wins, of equal versions the later file (in name order: baseline before
+updates), and a ``DeleteCitation`` removes the PMID from its own and every earlier file; what is
+left out is counted (``n_superseded``, ``n_deleted``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import fnmatch
 import hashlib
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -76,9 +78,11 @@ def _path_hash(path: Path) -> str:
     return hashlib.sha1(str(path.resolve()).encode("utf-8")).hexdigest()[:10]
 
 
-PARSE_VERSION = 2
+PARSE_VERSION = 3
 """Raised whenever the reader's output for the same file changes (2: MedlineCitationSet files,
-unknown elements and files without records quarantined), so older parses are not reused."""
+unknown elements and files without records quarantined; 3: versions resolved within a file and
+kept in ``versions.parquet``, same-file deletions, oversize records and undefined entities
+quarantined, reading resumed after a syntax error), so older parses are not reused."""
 
 
 def cache_key(path: Path) -> str:
@@ -99,6 +103,7 @@ def parse_cached(path: Path, cache_dir: Path) -> tuple[Path, bool]:
         tables: PubmedTables = parse_pubmed_file(path)
         for name in TABLES:
             getattr(tables, name).to_parquet(tmp / f"{name}.parquet", index=False)
+        pd.DataFrame({"version": pd.Series(tables.article_versions, dtype="int32")}).to_parquet(tmp / "versions.parquet", index=False)
         pd.DataFrame({"pmid": pd.Series(tables.deleted_pmids, dtype="string")}).to_parquet(tmp / "deleted.parquet", index=False)
         for stale in cache_dir.glob(f"{glob_escape(path.name)}.{_path_hash(path)}.*"):
             shutil.rmtree(stale, ignore_errors=True)
@@ -134,29 +139,80 @@ def file_manifest(files: list[Path], cache_dir: Path) -> tuple[pd.DataFrame, pd.
     return manifest, conform(quarantine, "quarantine")
 
 
-def pubmed_year(files: list[Path], cache_dir: Path, year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+@dataclass
+class PubmedYear:
+    """The PubMed tables of one publication year, every file's versions and deletions applied."""
+
+    articles: pd.DataFrame
+    authors: pd.DataFrame
+    references: pd.DataFrame
+    n_superseded: int = 0
+    """Records of the year left out because a higher version of their PMID, or the same version in
+    a later file, exists (within one file the reader has already resolved and quarantined them)."""
+    n_deleted: int = 0
+    """Records of the year left out because a ``DeleteCitation`` of a later file names their PMID."""
+
+
+def _winners(folders: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every file's records as (pmid, publication_year, version, file) with two flags: ``deleted``
+    (a DeleteCitation of this or a later file names the PMID) and ``winner`` (the surviving record
+    of its PMID: highest version, then latest file, among those not deleted)."""
+    frames, deletions = [], []
+    for i, folder in enumerate(folders):
+        ids = pq.read_table(folder / "articles.parquet", columns=["pmid", "publication_year"]).to_pandas()
+        versions = pd.read_parquet(folder / "versions.parquet")["version"].to_numpy()
+        frames.append(pd.DataFrame({
+            "pmid": ids["pmid"].astype("int64").to_numpy(), "publication_year": ids["publication_year"].to_numpy(),
+            "version": versions, "file": i,
+        }))
+        deleted = pd.read_parquet(folder / "deleted.parquet")["pmid"]
+        deletions.append(pd.DataFrame({"pmid": deleted.astype("int64").to_numpy(), "file": i}))
+    records = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["pmid", "publication_year", "version", "file"])
+    last_deletion = pd.concat(deletions, ignore_index=True).groupby("pmid")["file"].max() if deletions else pd.Series(dtype="int64")
+    deleted_in = records["pmid"].map(last_deletion)
+    records["deleted"] = (deleted_in.notna() & (records["file"] <= deleted_in)).to_numpy(bool)
+    alive = records[~records["deleted"]].sort_values(["pmid", "version", "file"], kind="stable")
+    records["winner"] = False
+    records.loc[alive.drop_duplicates("pmid", keep="last").index, "winner"] = True
+    return records, last_deletion
+
+
+def pubmed_year_tables(files: list[Path], cache_dir: Path, year: int) -> PubmedYear:
     """``raw_pubmed_articles``, ``raw_pubmed_authors`` and ``raw_pubmed_references`` of ``year``
-    from every file, the latest version of each record, deleted records left out."""
+    from every file, with PubMed's rules across files: per PMID the highest ``Version`` wins, of
+    equal versions the later file (an update revises the baseline); a ``DeleteCitation`` removes
+    the PMID's records of its own and every earlier file (a later file may bring it back). A
+    winning record of another year supersedes this year's record too. The records left out are
+    counted, never dropped silently."""
     folders = [parse_cached(p, cache_dir)[0] for p in files]
-    kept, later_pmids = [], set()
-    for folder in reversed(folders):
+    records, _ = _winners(folders)
+    of_year = (records["publication_year"] == year).to_numpy(bool)
+    n_deleted = int((of_year & records["deleted"].to_numpy(bool)).sum())
+    n_superseded = int((of_year & ~records["deleted"].to_numpy(bool) & ~records["winner"].to_numpy(bool)).sum())
+    winners = records[records["winner"].to_numpy(bool) & of_year]
+    kept = []
+    for i, folder in enumerate(folders):
+        pmids = set(winners.loc[winners["file"] == i, "pmid"].astype(str))
+        if not pmids:
+            continue
         arts = pd.read_parquet(folder / "articles.parquet", filters=[("publication_year", "==", year)])
-        arts = arts[~arts["pmid"].isin(later_pmids)].drop_duplicates("pmid", keep="last")
-        if len(arts):
-            pmids = set(arts["pmid"])
-            authors = pd.read_parquet(folder / "authors.parquet")
-            references = pd.read_parquet(folder / "references.parquet")
-            kept.append((arts, authors[authors["pmid"].isin(pmids)], references[references["pmid"].isin(pmids)]))
-        later_pmids |= set(pq.read_table(folder / "articles.parquet", columns=["pmid"]).column(0).to_pylist())
-        later_pmids |= set(pq.read_table(folder / "deleted.parquet", columns=["pmid"]).column(0).to_pylist())
+        arts = arts[arts["pmid"].isin(pmids)]
+        authors = pd.read_parquet(folder / "authors.parquet")
+        references = pd.read_parquet(folder / "references.parquet")
+        kept.append((arts, authors[authors["pmid"].isin(pmids)], references[references["pmid"].isin(pmids)]))
     if not kept:
-        return (SCHEMAS["raw_pubmed_articles"].empty(), SCHEMAS["raw_pubmed_authors"].empty(), SCHEMAS["raw_pubmed_references"].empty())
-    kept.reverse()
-    articles = pd.concat([k[0] for k in kept], ignore_index=True)
-    authors = pd.concat([k[1] for k in kept], ignore_index=True)
-    references = pd.concat([k[2] for k in kept], ignore_index=True)
-    return (
-        conform(articles, "raw_pubmed_articles"),
-        conform(authors, "raw_pubmed_authors"),
-        conform(references, "raw_pubmed_references"),
+        return PubmedYear(SCHEMAS["raw_pubmed_articles"].empty(), SCHEMAS["raw_pubmed_authors"].empty(),
+                          SCHEMAS["raw_pubmed_references"].empty(), n_superseded, n_deleted)
+    return PubmedYear(
+        conform(pd.concat([k[0] for k in kept], ignore_index=True), "raw_pubmed_articles"),
+        conform(pd.concat([k[1] for k in kept], ignore_index=True), "raw_pubmed_authors"),
+        conform(pd.concat([k[2] for k in kept], ignore_index=True), "raw_pubmed_references"),
+        n_superseded,
+        n_deleted,
     )
+
+
+def pubmed_year(files: list[Path], cache_dir: Path, year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The three tables of :func:`pubmed_year_tables` (articles, authors, references)."""
+    tables = pubmed_year_tables(files, cache_dir, year)
+    return tables.articles, tables.authors, tables.references
