@@ -23,7 +23,7 @@ from aigeo_assets.resources.io import (
     table_path,
     write_parquet_atomic,
 )
-from aigeo_assets.resources.warehouse_files import VERSIONS_DIR, Link, group_dir, publish, sweep
+from aigeo_assets.resources.warehouse_files import VERSIONS_DIR, Link, group_dir, publish, resolve_tables, sweep
 from aigeo_assets.schemas import SCHEMAS, SchemaError, conform
 
 
@@ -208,6 +208,7 @@ def test_a_subset_run_carries_the_other_tables_of_the_partition_over(tmp_path):
     assert _write_generation(tmp_path, 1).success
     assert _write_generation(tmp_path, 2, selection=["works"]).success
     assert _generations_seen(tmp_path) == {"works": 2, "authorships": 1, "references": 1, "model": 1}
+    assert table_path(tmp_path, "works", "2015").is_symlink(), "a one-table subset still publishes through the group"
     current = os.readlink(group_dir(tmp_path, "year_tables", "2015") / "current")
     assert sorted(p.name for p in (group_dir(tmp_path, "year_tables", "2015") / current).iterdir()) == [
         "authorships.parquet", "model.pkl", "references.parquet", "works.parquet"
@@ -280,9 +281,34 @@ def test_an_old_layout_warehouse_loads_and_is_migrated_by_the_first_write(tmp_pa
     assert not _write_generation(tmp_path, 1, raise_after=2).success
     assert _generations_loaded(tmp_path) == {"works": 0, "authorships": 0, "references": 0}
 
-    assert _write_generation(tmp_path, 2).success
-    assert _generations_loaded(tmp_path) == {"works": 2, "authorships": 2, "references": 2}
+    assert _write_generation(tmp_path, 2, selection=["works", "model"]).success
+    assert _generations_loaded(tmp_path) == {"works": 2, "authorships": 0, "references": 0}
     assert all(table_path(tmp_path, t, "2015").is_symlink() for t in TABLES)
+
+    assert _write_generation(tmp_path, 3).success
+    assert _generations_loaded(tmp_path) == {"works": 3, "authorships": 3, "references": 3}
+
+
+class _SwapAfterFirst(dict):
+    """Table paths whose iteration publishes a new version of the group after the first one."""
+
+    def __init__(self, paths, swap):
+        super().__init__(paths)
+        self.swap = swap
+
+    def items(self):
+        for i, item in enumerate(super().items()):
+            if i == 1:
+                self.swap()
+            yield item
+
+
+def test_tables_resolved_together_come_from_one_version_even_if_a_swap_happens_meanwhile(tmp_path):
+    assert _write_generation(tmp_path, 1).success
+    paths = _SwapAfterFirst({t: table_path(tmp_path, t, "2015") for t in TABLES}, lambda: _write_generation(tmp_path, 2))
+    resolved = resolve_tables(paths)
+    assert {t: int(pd.read_parquet(p)["generation"].iloc[0]) for t, p in resolved.items()} == {t: 1 for t in TABLES}
+    assert _generations_seen(tmp_path)["works"] == 2, "the swap happened while resolving"
 
 
 def test_superseded_versions_are_kept_for_readers_then_removed(tmp_path):

@@ -114,7 +114,7 @@ class ParquetIOManager(dg.ConfigurableIOManager):
         (output name -> asset key, suffix); None for a single-output step."""
         try:
             step = context.step_context
-            keys = step.assets_def.keys_by_output_name
+            keys = step.assets_def.node_keys_by_output_name  # every output of the op, selected in this run or not
         except Exception:  # built outside a step (tests, load_asset_value) or an op that is not an asset
             return None
         mine = Path(self.base_dir).resolve()
