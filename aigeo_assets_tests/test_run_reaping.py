@@ -120,6 +120,30 @@ def test_end_runs_of_process_fails_only_the_newest_run_of_that_process():
         assert "stopped by SIGTERM" in _failure_message(instance, newest)
 
 
+def test_aigeo_run_reaps_dead_runs_before_it_runs_and_tags_its_runs_with_its_process(tmp_path, monkeypatch, capsys):
+    from aigeo_assets import cli
+
+    for name in [*ENVIRONMENT, "DAGSTER_HOME", "OPENALEX_API_KEY"]:
+        monkeypatch.delenv(name, raising=False)
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(REPO_ROOT / "scripts" / "dagster.yaml", home / "dagster.yaml")
+    for name, value in {"DAGSTER_HOME": str(home), "AIGEO_DATA_DIR": str(tmp_path / "data"), "AIGEO_SAMPLE_SCALE": "tiny"}.items():
+        monkeypatch.setenv(name, value)
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        left = _add_run(instance, dg.DagsterRunStatus.STARTED, replace(current_process_identity(), pid=_a_dead_pid()).tags())
+    seen = []
+
+    def run_steps(defs, instance, steps, run_config=None, **kwargs):
+        seen.append((instance.get_run_by_id(left).status, kwargs["tags"]))
+        return {}
+
+    monkeypatch.setattr(cli, "run_steps", run_steps)
+    assert cli.main(["run", "--job", "reference_tables"]) == 0
+    assert seen == [(dg.DagsterRunStatus.FAILURE, current_process_identity().tags())]
+    assert f"run {left} (reference_tables) was left STARTED by a process that is gone" in capsys.readouterr().err
+
+
 def test_the_shipped_instance_config_turns_run_monitoring_on_and_the_reaper_sensor_runs_by_default(tmp_path):
     from aigeo_assets.definitions import defs
 
