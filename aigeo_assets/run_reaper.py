@@ -148,9 +148,11 @@ def process_fate(recorded: ProcessIdentity, here: ProcessIdentity, proc: Path = 
 
 @dataclass(frozen=True)
 class ReapedRun:
+    """A run marked finished because its process is gone: the status it was left in, the message it got."""
+
     run_id: str
     job_name: str
-    status: str
+    left_status: str
     message: str
 
 
@@ -167,8 +169,11 @@ def _end_run(instance: dg.DagsterInstance, run: dg.DagsterRun, message: str) -> 
         instance.report_run_failed(run, message)
 
 
-def reap_dead_runs(instance: dg.DagsterInstance, here: ProcessIdentity | None = None) -> list[ReapedRun]:
-    """Mark failed every run in progress on this host whose recorded process is gone; the runs marked."""
+def reap_dead_runs(
+    instance: dg.DagsterInstance, here: ProcessIdentity | None = None, reaper: str = f"the sensor {REAPER_SENSOR}"
+) -> list[ReapedRun]:
+    """Mark failed every run in progress on this host whose recorded process is gone (CANCELED if it was
+    being canceled); ``reaper`` names who did it in the run's message. Returns the runs marked."""
     here = here or current_process_identity()
     records = instance.get_run_records(filters=dg.RunsFilter(statuses=_in_progress_statuses(), tags={HOST_TAG: here.host}))
     reaped: list[ReapedRun] = []
@@ -183,10 +188,11 @@ def reap_dead_runs(instance: dg.DagsterInstance, here: ProcessIdentity | None = 
         current = instance.get_run_by_id(run.run_id)
         if current is None or current.status not in _in_progress_statuses():
             continue
+        marked = "canceled" if current.status == dg.DagsterRunStatus.CANCELING else "failed"
         message = (
-            f"The {recorded.describe()} that ran this run is gone ({why}): it was killed (SIGKILL, the OOM killer, "
-            f"a crash) before it could report. Marked {'canceled' if current.status == dg.DagsterRunStatus.CANCELING else 'failed'} "
-            f"by aigeo's {REAPER_SENSOR} so that queued runs can start."
+            f"The {recorded.describe()} that ran this run is gone ({why}) and never reported an end: it was "
+            f"killed (SIGKILL, the OOM killer) or its machine went down. Marked {marked} by {reaper} so that "
+            "queued runs can start."
         )
         _end_run(instance, current, message)
         reaped.append(ReapedRun(run.run_id, run.job_name, current.status.value, message))
@@ -198,18 +204,17 @@ def end_runs_of_process(instance: dg.DagsterInstance, identity: ProcessIdentity,
     stopped by a signal or an error outside Dagster's own handling. The newest run of this process only: the
     earlier ones finished. If Dagster already marked it failed, ``message`` is added as an engine event
     (Dagster's own says only "interrupted unexpectedly"). Returns the run ids touched."""
-    tags = identity.tags()
-    touched: list[str] = []
-    for record in instance.get_run_records(filters=dg.RunsFilter(tags=tags), limit=1):  # the newest run of this process
-        run = record.dagster_run
-        if run.status in _in_progress_statuses():
-            _end_run(instance, run, message)
-        elif run.status == dg.DagsterRunStatus.FAILURE:
-            instance.report_engine_event(message, run)
-        else:
-            continue
-        touched.append(run.run_id)
-    return touched
+    newest = instance.get_run_records(filters=dg.RunsFilter(tags=identity.tags()), limit=1)
+    if not newest:
+        return []
+    run = newest[0].dagster_run
+    if run.status in _in_progress_statuses():
+        _end_run(instance, run, message)
+    elif run.status == dg.DagsterRunStatus.FAILURE:
+        instance.report_engine_event(message, run)
+    else:
+        return []
+    return [run.run_id]
 
 
 # ------------------------------------------------------------------------------------ the sensor
@@ -218,6 +223,7 @@ def end_runs_of_process(instance: dg.DagsterInstance, identity: ProcessIdentity,
 def build_run_reaper_sensor() -> dg.SensorDefinition:
     """``dead_run_reaper``: every 30 s (running by default) marks failed the runs of ``aigeo run``
     processes that are gone, so the queue moves on without anyone running the CLI."""
+
     @dg.sensor(
         name=REAPER_SENSOR,
         minimum_interval_seconds=REAPER_INTERVAL_SECONDS,
@@ -228,7 +234,7 @@ def build_run_reaper_sensor() -> dg.SensorDefinition:
     def dead_run_reaper(context: dg.SensorEvaluationContext) -> dg.SkipReason:
         reaped = reap_dead_runs(context.instance)
         for r in reaped:
-            context.log.warning(f"run {r.run_id} ({r.job_name}, {r.status}): {r.message}")
+            context.log.warning(f"run {r.run_id} ({r.job_name}, {r.left_status}): {r.message}")
         if not reaped:
             return dg.SkipReason("no run left in progress by a process that is gone")
         return dg.SkipReason(f"marked {len(reaped)} run(s) failed: " + ", ".join(f"{r.run_id} ({r.job_name})" for r in reaped))

@@ -142,6 +142,8 @@ def test_aigeo_run_reaps_dead_runs_before_it_runs_and_tags_its_runs_with_its_pro
     assert cli.main(["run", "--job", "reference_tables"]) == 0
     assert seen == [(dg.DagsterRunStatus.FAILURE, current_process_identity().tags())]
     assert f"run {left} (reference_tables) was left STARTED by a process that is gone" in capsys.readouterr().err
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert "Marked failed by `aigeo run` as it started" in _failure_message(instance, left)
 
 
 def test_the_shipped_instance_config_turns_run_monitoring_on_and_the_reaper_sensor_runs_by_default(tmp_path):
