@@ -728,10 +728,14 @@ class _RecordFramer:
         except UnicodeDecodeError as exc:
             problem = PubmedProblem(self._line, "encoding_error", f"{exc}; the rest of the file is not read")
             self._error = _StreamBreak(problem, resumable=False)
-            return None
+            try:  # what decodes before the bad bytes is still read
+                text = self._decoder.decode(data[: exc.start], False)
+            except UnicodeDecodeError:
+                return None
+            data = b""
         if first:
             text = _XML_ENCODING.sub(r"\g<1>\g<2>UTF-8\g<2>", text.lstrip("\ufeff"), count=1)
-        return text.encode("utf-8") if data else (text.encode("utf-8") or None)
+        return text.encode("utf-8") if data or self._error is not None else (text.encode("utf-8") or None)
 
     def _take(self, end: int) -> tuple[int, int, bytes]:
         """Classify the bytes from ``_head`` to ``end``: (their offset, their first line, the bytes)."""
