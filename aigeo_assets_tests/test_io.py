@@ -3,9 +3,9 @@ partition published together (a kill between outputs, concurrent readers, an old
 warehouse); leftovers of killed writers cleaned; the missing-institution quarantine."""
 
 import os
+import pickle
 import subprocess
 import sys
-import textwrap
 import threading
 import time
 from pathlib import Path
@@ -23,8 +23,19 @@ from aigeo_assets.resources.io import (
     table_path,
     write_parquet_atomic,
 )
-from aigeo_assets.resources.warehouse_files import VERSIONS_DIR, Link, group_dir, publish, resolve_tables, sweep
+from aigeo_assets.resources.warehouse_files import (
+    STALE_AFTER_SECONDS,
+    VERSIONS_DIR,
+    Link,
+    group_dir,
+    process_start_time,
+    publish,
+    resolve_tables,
+    sweep,
+    writer_gone,
+)
 from aigeo_assets.schemas import SCHEMAS, SchemaError, conform
+from aigeo_assets_tests.io_group_fixtures import TABLES, YEARS, joined, write_generation, year_tables
 
 
 def test_interrupted_write_keeps_the_previous_partition(tmp_path, monkeypatch):
@@ -93,77 +104,18 @@ def test_authorships_naming_unknown_institutions_are_quarantined_not_dropped():
     assert "I404" in q.loc[0, "detail"]
 
 
-YEARS = dg.TimeWindowPartitionsDefinition(start="2014", end="2017", cron_schedule="0 0 1 1 *", fmt="%Y")
-TABLES = ("works", "authorships", "references")
-
-# A multi-asset shaped like raw_works: several tables of one year, each row tagged with the
-# generation (run) that wrote it; ``die_after`` yields that many tables then kills the process.
-GROUP_ASSETS = textwrap.dedent(
-    """
-    import os
-    import dagster as dg
-    import pandas as pd
-
-    YEARS = dg.TimeWindowPartitionsDefinition(start="2014", end="2017", cron_schedule="0 0 1 1 *", fmt="%Y")
-    TABLES = ("works", "authorships", "references")
-
-    class Generation(dg.Config):
-        generation: int
-        die_after: int = -1
-        raise_after: int = -1
-
-    @dg.multi_asset(
-        outs={
-            **{t: dg.AssetOut(is_required=False) for t in TABLES},
-            "model": dg.AssetOut(io_manager_key="model_io_manager", is_required=False),
-        },
-        partitions_def=YEARS,
-        can_subset=True,
-    )
-    def year_tables(context: dg.AssetExecutionContext, config: Generation):
-        selected = [t for t in (*TABLES, "model") if t in context.op_execution_context.selected_output_names]
-        for i, name in enumerate(reversed(selected)):
-            if i == config.die_after:
-                os._exit(9)
-            if i == config.raise_after:
-                raise RuntimeError("killed between two outputs")
-            value = {"generation": config.generation} if name == "model" else pd.DataFrame({"generation": [config.generation] * (i + 1)})
-            yield dg.Output(value, output_name=name)
-
-    @dg.asset(partitions_def=YEARS)
-    def joined(works: pd.DataFrame, authorships: pd.DataFrame, references: pd.DataFrame) -> pd.DataFrame:
-        return pd.DataFrame({"table": list(TABLES), "generation": [int(f["generation"].iloc[0]) for f in (works, authorships, references)]})
-    """
-)
-_ns: dict = {}
-exec(compile(GROUP_ASSETS, "group_assets", "exec"), _ns)
-year_tables, joined = _ns["year_tables"], _ns["joined"]
+REPO = Path(__file__).resolve().parents[1]
 
 
-def _resources(base: Path, **kwargs) -> dict:
-    return {
-        "io_manager": ParquetIOManager(base_dir=str(base), **kwargs),
-        "model_io_manager": PickleIOManager(base_dir=str(base), **kwargs),
-    }
-
-
-def _write_generation(base: Path, generation: int, instance=None, selection=None, **config) -> dg.ExecuteInProcessResult:
-    return dg.materialize(
-        [year_tables],
-        selection=selection,
-        partition_key="2015",
-        resources=_resources(base),
-        instance=instance or dg.DagsterInstance.ephemeral(),
-        run_config={"ops": {"year_tables": {"config": {"generation": generation, **config}}}},
-        raise_on_error=False,
-    )
+def _resources(base: Path) -> dict:
+    return {"io_manager": ParquetIOManager(base_dir=str(base)), "model_io_manager": PickleIOManager(base_dir=str(base))}
 
 
 def _generations_seen(base: Path) -> dict[str, int]:
     """Each table's generation as a user sees it: the usual path opened with pandas."""
     seen = {t: int(pd.read_parquet(table_path(base, t, "2015"))["generation"].iloc[0]) for t in TABLES}
     with open(table_path(base, "model", "2015", ".pkl"), "rb") as fh:
-        seen["model"] = __import__("pickle").load(fh)["generation"]
+        seen["model"] = pickle.load(fh)["generation"]
     return seen
 
 
@@ -174,17 +126,9 @@ def _generations_loaded(base: Path) -> dict[str, int]:
 
 
 def test_a_process_killed_between_outputs_leaves_every_table_of_the_partition_as_it_was(tmp_path):
-    assert _write_generation(tmp_path, 1).success
-    script = GROUP_ASSETS + textwrap.dedent(
-        f"""
-        from aigeo_assets.resources.io import ParquetIOManager, PickleIOManager
-        base = {str(tmp_path)!r}
-        dg.materialize([year_tables], partition_key="2015",
-                       resources={{"io_manager": ParquetIOManager(base_dir=base), "model_io_manager": PickleIOManager(base_dir=base)}},
-                       run_config={{"ops": {{"year_tables": {{"config": {{"generation": 2, "die_after": 2}}}}}}}})
-        """
-    )
-    killed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert write_generation(tmp_path, 1).success
+    script = f"from aigeo_assets_tests.io_group_fixtures import write_generation; write_generation({str(tmp_path)!r}, 2, die_after=2)"
+    killed = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert killed.returncode == 9, killed.stderr[-2000:]
     staging = list((group_dir(tmp_path, "year_tables", "2015")).glob(".staging-*"))
     assert len(staging) == 1 and len(list(staging[0].glob("*.p*"))) == 2, "two tables of generation 2 were staged before the kill"
@@ -192,21 +136,17 @@ def test_a_process_killed_between_outputs_leaves_every_table_of_the_partition_as
     assert _generations_seen(tmp_path) == {"works": 1, "authorships": 1, "references": 1, "model": 1}
     assert _generations_loaded(tmp_path) == {"works": 1, "authorships": 1, "references": 1}
 
-    assert not _write_generation(tmp_path, 3, raise_after=3).success
+    assert not write_generation(tmp_path, 3, raise_after=3).success
     assert _generations_seen(tmp_path) == {"works": 1, "authorships": 1, "references": 1, "model": 1}
 
-    assert _write_generation(tmp_path, 4).success
+    assert write_generation(tmp_path, 4).success
     assert _generations_seen(tmp_path) == {"works": 4, "authorships": 4, "references": 4, "model": 4}
-    assert not list(staging[0].parent.glob(f".staging-{killed_pid(staging[0])}-*")), "the killed writer's staging folder is swept"
-
-
-def killed_pid(staging: Path) -> int:
-    return int(staging.name.split("-")[1])
+    assert not staging[0].exists(), "the killed writer's staging folder is swept"
 
 
 def test_a_subset_run_carries_the_other_tables_of_the_partition_over(tmp_path):
-    assert _write_generation(tmp_path, 1).success
-    assert _write_generation(tmp_path, 2, selection=["works"]).success
+    assert write_generation(tmp_path, 1).success
+    assert write_generation(tmp_path, 2, selection=["works"]).success
     assert _generations_seen(tmp_path) == {"works": 2, "authorships": 1, "references": 1, "model": 1}
     assert table_path(tmp_path, "works", "2015").is_symlink(), "a one-table subset still publishes through the group"
     current = os.readlink(group_dir(tmp_path, "year_tables", "2015") / "current")
@@ -216,7 +156,7 @@ def test_a_subset_run_carries_the_other_tables_of_the_partition_over(tmp_path):
 
 
 def test_readers_never_see_a_mix_while_runs_publish(tmp_path):
-    assert _write_generation(tmp_path, 0).success
+    assert write_generation(tmp_path, 0).success
     stop = threading.Event()
     mixes, seen, errors = [], set(), []
 
@@ -237,7 +177,7 @@ def test_readers_never_see_a_mix_while_runs_publish(tmp_path):
     instance = dg.DagsterInstance.ephemeral()
     try:
         for generation in range(1, 9):
-            assert _write_generation(tmp_path, generation, instance=instance).success
+            assert write_generation(tmp_path, generation, instance=instance).success
     finally:
         stop.set()
         reader.join()
@@ -246,7 +186,7 @@ def test_readers_never_see_a_mix_while_runs_publish(tmp_path):
 
 
 def test_a_step_loads_one_version_of_a_group_even_if_a_run_publishes_between_its_inputs(tmp_path):
-    assert _write_generation(tmp_path, 1).success
+    assert write_generation(tmp_path, 1).success
     group = group_dir(tmp_path, "year_tables", "2015")
 
     class PublishingMidLoad(ParquetIOManager):
@@ -278,14 +218,14 @@ def test_an_old_layout_warehouse_loads_and_is_migrated_by_the_first_write(tmp_pa
         write_parquet_atomic(pd.DataFrame({"generation": [0]}), tmp_path / t / "2015.parquet")
     assert _generations_loaded(tmp_path) == {"works": 0, "authorships": 0, "references": 0}
 
-    assert not _write_generation(tmp_path, 1, raise_after=2).success
+    assert not write_generation(tmp_path, 1, raise_after=2).success
     assert _generations_loaded(tmp_path) == {"works": 0, "authorships": 0, "references": 0}
 
-    assert _write_generation(tmp_path, 2, selection=["works", "model"]).success
+    assert write_generation(tmp_path, 2, selection=["works", "model"]).success
     assert _generations_loaded(tmp_path) == {"works": 2, "authorships": 0, "references": 0}
     assert all(table_path(tmp_path, t, "2015").is_symlink() for t in TABLES)
 
-    assert _write_generation(tmp_path, 3).success
+    assert write_generation(tmp_path, 3).success
     assert _generations_loaded(tmp_path) == {"works": 3, "authorships": 3, "references": 3}
 
 
@@ -304,8 +244,8 @@ class _SwapAfterFirst(dict):
 
 
 def test_tables_resolved_together_come_from_one_version_even_if_a_swap_happens_meanwhile(tmp_path):
-    assert _write_generation(tmp_path, 1).success
-    paths = _SwapAfterFirst({t: table_path(tmp_path, t, "2015") for t in TABLES}, lambda: _write_generation(tmp_path, 2))
+    assert write_generation(tmp_path, 1).success
+    paths = _SwapAfterFirst({t: table_path(tmp_path, t, "2015") for t in TABLES}, lambda: write_generation(tmp_path, 2))
     resolved = resolve_tables(paths)
     assert {t: int(pd.read_parquet(p)["generation"].iloc[0]) for t, p in resolved.items()} == {t: 1 for t in TABLES}
     assert _generations_seen(tmp_path)["works"] == 2, "the swap happened while resolving"
@@ -314,7 +254,7 @@ def test_tables_resolved_together_come_from_one_version_even_if_a_swap_happens_m
 def test_superseded_versions_are_kept_for_readers_then_removed(tmp_path):
     group = group_dir(tmp_path, "year_tables", "2015")
     for generation in (1, 2):
-        assert _write_generation(tmp_path, generation).success
+        assert write_generation(tmp_path, generation).success
     assert len([p for p in group.iterdir() if p.name[0].isdigit()]) == 2, "the superseded version is kept a while"
     report = sweep(tmp_path, keep_superseded=0.0, now=time.time() + 1)
     assert len(report.superseded) == 1
@@ -329,7 +269,7 @@ def _dead_pid() -> int:
 
 
 def test_leftovers_of_dead_writers_are_swept_and_a_live_writers_are_kept(tmp_path):
-    assert _write_generation(tmp_path, 1).success
+    assert write_generation(tmp_path, 1).success
     group = group_dir(tmp_path, "year_tables", "2015")
     live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
@@ -352,7 +292,7 @@ def test_leftovers_of_dead_writers_are_swept_and_a_live_writers_are_kept(tmp_pat
         cache_tmp.parent.mkdir()
         cache_tmp.write_bytes(b"x")
 
-        assert _write_generation(tmp_path, 2).success  # the IO manager sweeps when the run starts
+        assert write_generation(tmp_path, 2).success  # the IO manager sweeps when the run starts
 
         assert not dead_tmp.exists() and not dead_staging.exists()
         assert not reused_tmp.exists(), "a pid reused by a process started after the file was written"
@@ -376,3 +316,13 @@ def test_single_output_assets_keep_one_plain_file_per_partition(tmp_path):
     dg.materialize([single], partition_key="2015", resources={"io_manager": ParquetIOManager(base_dir=str(tmp_path))})
     path = tmp_path / "single" / "2015.parquet"
     assert path.is_file() and not path.is_symlink() and not (tmp_path / VERSIONS_DIR).exists()
+
+
+def test_writer_gone_tells_dead_reused_and_live_pids_apart():
+    now = time.time()
+    assert writer_gone(_dead_pid(), now - 5, now)
+    assert writer_gone(2**40, now - 5, now), "a pid no process can have"
+    assert not writer_gone(os.getpid(), now - 10**6, now), "this process's own files are its to clean"
+    assert not writer_gone(os.getppid(), now, now), "a live process that started before the file"
+    assert writer_gone(os.getppid(), process_start_time(os.getppid()) - 60, now), "the pid was reused since"
+    assert not writer_gone(0, now - 60, now) and writer_gone(0, now - 2 * STALE_AFTER_SECONDS, now)

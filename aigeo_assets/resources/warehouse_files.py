@@ -231,9 +231,11 @@ def writer_gone(pid: int, written_at: float, now: float, stale_after: float = ST
     the start time is unknown, a leftover older than ``stale_after`` counts as abandoned."""
     if pid == os.getpid():
         return False
+    if pid <= 0:
+        return now - written_at > stale_after
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):
         return True
     except PermissionError:
         pass

@@ -1,0 +1,58 @@
+"""A multi-asset shaped like ``raw_works`` for the IO manager's tests: several tables of one year
+(and a pickled model through the second manager), each row tagged with the generation (run) that
+wrote it. ``die_after`` yields that many outputs then kills the process (``os._exit``),
+``raise_after`` raises instead. A module, so a test can run it in a process it kills."""
+
+import os
+
+import dagster as dg
+import pandas as pd
+
+YEARS = dg.TimeWindowPartitionsDefinition(start="2014", end="2017", cron_schedule="0 0 1 1 *", fmt="%Y")
+TABLES = ("works", "authorships", "references")
+
+
+class Generation(dg.Config):
+    generation: int
+    die_after: int = -1
+    raise_after: int = -1
+
+
+@dg.multi_asset(
+    outs={
+        **{t: dg.AssetOut(is_required=False) for t in TABLES},
+        "model": dg.AssetOut(io_manager_key="model_io_manager", is_required=False),
+    },
+    partitions_def=YEARS,
+    can_subset=True,
+)
+def year_tables(context: dg.AssetExecutionContext, config: Generation):
+    selected = [t for t in (*TABLES, "model") if t in context.op_execution_context.selected_output_names]
+    for i, name in enumerate(reversed(selected)):
+        if i == config.die_after:
+            os._exit(9)
+        if i == config.raise_after:
+            raise RuntimeError("killed between two outputs")
+        value = {"generation": config.generation} if name == "model" else pd.DataFrame({"generation": [config.generation] * (i + 1)})
+        yield dg.Output(value, output_name=name)
+
+
+@dg.asset(partitions_def=YEARS)
+def joined(works: pd.DataFrame, authorships: pd.DataFrame, references: pd.DataFrame) -> pd.DataFrame:
+    """The generation of each table as one downstream step loaded it."""
+    return pd.DataFrame({"table": list(TABLES), "generation": [int(f["generation"].iloc[0]) for f in (works, authorships, references)]})
+
+
+def write_generation(base: str, generation: int, instance=None, selection=None, **config) -> dg.ExecuteInProcessResult:
+    """Materialize ``year_tables[2015]`` as generation ``generation`` into the warehouse ``base``."""
+    from aigeo_assets.resources.io import ParquetIOManager, PickleIOManager
+
+    return dg.materialize(
+        [year_tables],
+        selection=selection,
+        partition_key="2015",
+        resources={"io_manager": ParquetIOManager(base_dir=str(base)), "model_io_manager": PickleIOManager(base_dir=str(base))},
+        instance=instance or dg.DagsterInstance.ephemeral(),
+        run_config={"ops": {"year_tables": {"config": {"generation": generation, **config}}}},
+        raise_on_error=False,
+    )
