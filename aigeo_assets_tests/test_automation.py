@@ -311,10 +311,10 @@ def test_years_of_a_folder_follow_the_ingest(snapshot):
     part = snapshot / "data" / "works" / "updated_date=2024-01-01" / "part_000.gz"
     assert years_of_parts([part]).years == {2018, 2019}
     broken = _write_part(snapshot, "updated_date=2024-02-01", "part_000", [_work("W3", 2016)], gz=False)
-    with open(broken, "ab") as fh:  # a malformed line with a year is still that year's (quarantined)
+    with open(broken, "ab") as fh:  # a malformed line has no year: only a decoded record gives one
         fh.write(b'{"id": "W4", "publication_year": 2017, oops\n{"id": "W5", "publication_year": null}\nnot json\n')
     scan = years_of_parts([broken])
-    assert scan.years == {2016, 2017} and scan.lines == 4 and scan.without_year == 2
+    assert scan.years == {2016} and scan.lines == 4 and scan.without_year == 3
 
 
 def test_a_new_folder_is_detected_once(snapshot):

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import gzip
 import json
-import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -77,12 +75,8 @@ def test_quarantine_counts_match_what_the_world_planted(world):
     truth = json.loads(next((data_dir / "sources").glob("sample-tiny-7/truth.json")).read_text())
     q = _warehouse(data_dir, "raw_quarantine")
     root = next((data_dir / "sources").glob("sample-tiny-7"))
-    planted = set()
-    for m in truth["quirks"]["malformed_lines"]:
-        line = gzip.open(root / m["file"]).read().split(b"\n")[m["line"] - 1]
-        year = int(re.search(rb'"publication_year": ?(\d+)', line).group(1))
-        if year <= LAST - 1:  # the fixture materializes up to LAST - 1
-            planted.add((m["file"], m["line"]))
+    # a malformed line has no decodable year: every yearly scan reports it
+    planted = {(m["file"], m["line"]) for m in truth["quirks"]["malformed_lines"]}
     malformed = q[q["reason"] == "malformed_json"]
     found = {(f.split("/sample-tiny-7/", 1)[1], int(n)) for f, n in zip(malformed["file"], malformed["line"])}
     assert found == planted
