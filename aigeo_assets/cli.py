@@ -265,6 +265,8 @@ def run_steps(
             for ev in result.get_asset_check_evaluations():
                 if not ev.passed and ev.severity == dg.AssetCheckSeverity.WARN:
                     warned.setdefault(f"{ev.asset_key.to_user_string()}:{ev.check_name}", []).append(partition or "-")
+            if _stop_signals:  # a stop signal came during the job, but Python dropped the interrupt (see _stop_like_ctrl_c)
+                raise KeyboardInterrupt
     return warned
 
 
@@ -320,8 +322,10 @@ def _stop_like_ctrl_c(signo: int, frame: object) -> None:
     handler (it stops the run at a safe point and marks it failed), so hand the signal to it; else
     raise KeyboardInterrupt. Dagster maps SIGTERM to the SIGINT handler during a run and after it, so
     installing this one for SIGINT too keeps SIGTERM stopping ``aigeo run`` between jobs, even when
-    a shell started it with SIGINT ignored."""
-    _stop_signals.append(signo)
+    a shell started it with SIGINT ignored. Python drops an exception raised by a signal handler that
+    runs inside a garbage-collector callback; the job then finishes normally (its run is SUCCESS) and
+    ``run_steps`` stops before the next one."""
+    _stop_signals.append(signo)  # also read by run_steps after each job, in case the interrupt was dropped
     current = signal.getsignal(signal.SIGINT)
     if callable(current) and current is not _stop_like_ctrl_c:
         current(signal.SIGINT, frame)
@@ -345,6 +349,7 @@ def _stop_signals_interrupt() -> Iterator[None]:
             saved[signo] = signal.signal(signo, _stop_like_ctrl_c)
     try:
         yield
+        _stop_signals.clear()  # kept only while an interrupt propagates, for main's exit code
     finally:
         for signo, handler in saved.items():
             signal.signal(signo, handler)
@@ -604,6 +609,8 @@ def main(argv: list[str] | None = None) -> int:
         name = _stop_signal_name()
         print(f"aigeo: interrupted{f' by {name}' if name else ''}", file=sys.stderr)
         return 128 + (_stop_signals[-1] if _stop_signals else signal.SIGINT)
+    finally:
+        _stop_signals.clear()
 
 
 if __name__ == "__main__":
