@@ -57,7 +57,7 @@ def _faults(data: bytes, off: list[int]) -> dict[str, tuple[bytes, set[int], str
         "garbage_between_members_2_and_3": (data[: off[3]] + b"not gzip at all" * 9 + data[off[3] :], every, "corrupt_gzip", f"bytes {off[3]}-{off[3] + 135} lost"),
         "header_of_member_3_damaged": (data[: off[3]] + b"XY" + data[off[3] + 2 :], every - {3}, "corrupt_gzip", f"bytes {off[3]}-{off[4]} lost"),
         "member_1_cut_then_member_2_appended": (data[:cut1] + data[off[2] :], every - {1}, "corrupt_gzip", f"is cut at byte {cut1}, where a new member starts"),
-        "checksum_of_member_1_wrong": (data[: off[2] - 8] + bytes([data[off[2] - 8] ^ 0xFF]) + data[off[2] - 7 :], every, "corrupt_gzip", "checksum fails"),
+        "checksum_of_member_1_wrong": (data[: off[2] - 8] + bytes([data[off[2] - 8] ^ 0xFF]) + data[off[2] - 7 :], every - {1}, "corrupt_gzip", f"(the member's checksum fails), with the {PER_MEMBER} lines"),
         "trailing_zeros": (data + b"\0" * 64, every, "corrupt_gzip", f"bytes {off[-1]}-{off[-1] + 64} lost"),
         "truncated_in_member_4": (data[: off[4] + (off[5] - off[4]) // 2], every - {4}, "truncated_gzip", f"member starting at compressed byte {off[4]} is cut"),
     }
@@ -100,6 +100,37 @@ def test_a_gzip_break_loses_only_its_own_stretch(tmp_path, monkeypatch, fault, c
         assert lines[before][0] == before + 1
 
 
+def test_random_damage_loses_only_the_members_it_touches(tmp_path):
+    """Seeded random faults (overwrite, zero, delete or insert a span; cut the file): every member
+    the fault does not touch is read whole, numbering stays consecutive, nothing crashes."""
+    data, off, members = _multi_member()
+    rng = random.Random(2024)
+    path = tmp_path / "part_000.gz"
+    for case in range(80):
+        kind = rng.choice(["overwrite", "zero", "delete", "insert", "cut"])
+        at = rng.randrange(len(data))
+        span = rng.randrange(1, 400)
+        if kind == "overwrite":
+            damaged, touched = data[:at] + rng.randbytes(span) + data[at + span :], (at, at + span)
+        elif kind == "zero":
+            damaged, touched = data[:at] + bytes(span) + data[at + span :], (at, at + span)
+        elif kind == "delete":
+            damaged, touched = data[:at] + data[at + span :], (at, at + span)
+        elif kind == "insert":
+            damaged, touched = data[:at] + rng.randbytes(span) + data[at:], (at, at + 1)
+        else:
+            damaged, touched = data[:at], (at, len(data))
+        path.write_bytes(damaged)
+        lines, q = _read(path)
+        read = {line for _, line in lines}
+        for m in range(MEMBERS):
+            untouched = off[m + 1] <= touched[0] or off[m] >= touched[1]
+            if untouched:
+                assert set(members[m]) <= read, (case, kind, at, span, m)
+        assert [n for n, _ in lines] == list(range(1, len(lines) + 1)), (case, kind)
+        assert set(q["reason"]) <= {"corrupt_gzip", "truncated_gzip"} and set(q["line"]) <= {0}
+
+
 def test_a_break_is_found_to_the_byte_whatever_the_chunk_size(tmp_path, monkeypatch):
     data, off, _ = _multi_member()
     damaged = _faults(data, off)["zeroed_region_in_member_2"][0]
@@ -110,10 +141,27 @@ def test_a_break_is_found_to_the_byte_whatever_the_chunk_size(tmp_path, monkeypa
     second = _read(path)
     assert first[0] == second[0], "the same lines, with the same numbers"
     assert first[1]["detail"].tolist() == second[1]["detail"].tolist(), "the same offsets"
-    start = int(re.search(r"compressed bytes (\d+)-", first[1]["detail"].iloc[0]).group(1))
+    seen = int(re.search(r"seen at compressed byte (\d+)", first[1]["detail"].iloc[0]).group(1))
     mid2 = off[2] + (off[3] - off[2]) // 2
-    assert mid2 <= start < off[3], "zlib sees the damage at or after its first byte, before the next member"
-    assert f"compressed bytes {start}-{off[3]} lost" in first[1]["detail"].iloc[0]
+    assert mid2 <= seen < off[3], "zlib sees the damage at or after its first byte, before the next member"
+    assert f"compressed bytes {off[2]}-{off[3]} lost" in first[1]["detail"].iloc[0], "the member is not used: its checksum cannot vouch for it"
+
+
+def test_a_member_larger_than_the_hold_limit_is_used_up_to_its_last_stretch(tmp_path, monkeypatch):
+    monkeypatch.setattr(snapshot, "_CHUNK", 997)
+    monkeypatch.setattr(snapshot, "_HOLD_LIMIT", 20_000)
+    data, off, members = _multi_member()
+    damaged = _faults(data, off)["zeroed_region_in_member_2"][0]
+    path = tmp_path / "part_000.gz"
+    path.write_bytes(damaged)
+    lines, q = _read(path)
+    read = [line for _, line in lines]
+    from_member_2 = [line for line in read if line in set(members[2])]
+    assert 0 < len(from_member_2) < PER_MEMBER and from_member_2[:50] == members[2][:50], "the oldest output is released"
+    start = int(re.search(r"compressed bytes (\d+)-", q["detail"].iloc[0]).group(1))
+    assert off[2] < start < off[3], "the lost stretch begins where the output still held begins"
+    dropped = int(re.search(r"with the (\d+) lines decoded", q["detail"].iloc[0]).group(1))
+    assert dropped > 0
 
 
 def test_a_single_member_part_cut_short_keeps_every_line_before_the_cut(tmp_path):

@@ -15,13 +15,18 @@ that cannot be used (not UTF-8, not JSON, empty, the wrong shape, entries withou
 order, as when there is no manifest. Part files may be gzipped or plain. Only the entity folders
 that are asked for are touched.
 
-Gzip parts are read member by member. Where a stretch of a part cannot be decoded, the lines
-before it are kept, reading resumes at the next intact gzip member (OpenAlex parts and the split
-cache's shards are multi-member), and the stretch is one quarantine row (``corrupt_gzip``, or
-``truncated_gzip`` when the file ends inside a member) at line 0 whose detail gives the compressed
-byte offsets lost and the line numbers on either side. Line numbers count the lines recovered: the
-first line after a lost stretch is numbered one more than the last line before it (how many lines
-the stretch held cannot be known), so numbering is the same on every read of the same file.
+Gzip parts are read member by member. Where a stretch of a part cannot be decoded, reading
+resumes at the next intact gzip member (OpenAlex parts and the split cache's shards are
+multi-member), and the stretch is one quarantine row (``corrupt_gzip``, or ``truncated_gzip`` when
+the file ends inside a member) at line 0 whose detail gives the compressed byte offsets lost, where
+zlib saw the damage, the line numbers on either side and how many decoded lines were not used. A
+member's lines are used once its checksum holds (of a member larger than 16 MiB decoded, all but
+the last 16 MiB are used before its checksum is read); a member that breaks is not used, except
+when it merely ends early (the file ends, or a new member starts inside it): then its lines before
+the cut are kept. Line numbers
+count the lines recovered: the first line after a lost stretch is numbered one more than the last
+line before it (how many lines the stretch held cannot be known), so numbering is the same on
+every read of the same file.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from __future__ import annotations
 import csv
 import re
 import zlib
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,7 +48,7 @@ _GZIP_MAGIC = b"\x1f\x8b\x08"
 _CHUNK = 1 << 18
 _SEARCH_BLOCK = 1 << 20
 _PROBE = 1 << 16
-_HOLD_LIMIT = 64 << 20
+_HOLD_LIMIT = 16 << 20
 _PROBE_OUTPUT = 1 << 20
 
 
@@ -384,8 +390,10 @@ class GzipBreak:
     ``start``-``end`` are the compressed byte offsets lost. For a truncation both are the file's
     size (what is lost lies beyond its end); for a member cut short by a new member both are where
     the new member starts (what is lost is the cut member's tail, which is not in the file).
-    ``lines_before`` lines were read before the break, and a line begun before it (``cut_bytes``
-    bytes decoded) is lost with it. ``resumed`` says whether reading went on at a member at ``end``.
+    ``error_at`` is where zlib saw the damage (some bytes after it, often). ``lines_before`` lines
+    were read before the break; ``dropped_lines`` lines decoded from the lost stretch were not used
+    (unverified by the member's checksum), and a line begun before it (``cut_bytes`` bytes) is lost
+    with it. ``resumed`` says whether reading went on at a member at ``end``.
     """
 
     reason: str
@@ -396,6 +404,8 @@ class GzipBreak:
     lines_before: int
     cut_bytes: int
     error: str
+    error_at: int
+    dropped_lines: int = 0
 
     def describe(self) -> str:
         read = f"lines 1-{self.lines_before} read before it" if self.lines_before else "no line read before it"
@@ -403,11 +413,18 @@ class GzipBreak:
         if self.reason == "truncated_gzip":
             where = f"gzip stream ends early (truncated file): the member starting at compressed byte {self.member_start} is cut at byte {self.start} (end of file)"
         elif self.resumed and self.start == self.end:
-            where = f"gzip member cut short ({self.error}): the member starting at compressed byte {self.member_start} is cut at byte {self.start}, where a new member starts"
+            where = f"gzip member cut short: the member starting at compressed byte {self.member_start} is cut at byte {self.start}, where a new member starts"
+            if self.dropped_lines:
+                where += f" ({self.dropped_lines} lines decoded past it, the new member read as the cut one's tail, are not used)"
         else:
-            where = f"corrupt gzip data ({self.error}) in the member starting at compressed byte {self.member_start}: compressed bytes {self.start}-{self.end} lost"
-        if self.error in ("incorrect data check", "incorrect length check"):
-            where += " (the member's checksum fails: its lines were read but may hold damaged bytes)"
+            where = (
+                f"corrupt gzip data ({self.error}, seen at compressed byte {self.error_at}) in the member starting at compressed "
+                f"byte {self.member_start}: compressed bytes {self.start}-{self.end} lost"
+            )
+            if self.error in ("incorrect data check", "incorrect length check"):
+                where += " (the member's checksum fails)"
+            if self.dropped_lines:
+                where += f", with the {self.dropped_lines} lines decoded from them (not verified by the member's checksum, so not used)"
         after = f"; reading resumed at the gzip member at byte {self.end}, whose first line is numbered {self.lines_before + 1}" if self.resumed else ""
         return f"{where}; {read}{cut}{after}"
 
@@ -456,18 +473,24 @@ class _GzipLines:
     line of the intact members after it; ``breaks`` lists what was lost (``broken`` says why the
     first break happened).
 
+    A member's output is held back until the member ends with a good checksum (up to
+    ``_HOLD_LIMIT`` bytes: beyond, the oldest output is released unverified), because zlib sees
+    damage only some bytes after it and decodes wrong bytes meanwhile, which can look like records.
+    When a member breaks, the output held is dropped (counted in the break), except on a plain
+    truncation, which damages nothing before it.
+
     A member cut short and followed by another (a writer killed mid-member, then appended to) is
-    the one break a decoder does not see where it happens: it decodes the next member's bytes as
-    the cut member's tail and yields garbage that can look like records. So the bytes each member
-    consumes are searched for a plausible member header (``_plausible_member``; rare, and cheap
-    to find); from one on, the output is held back until the member ends with a good checksum (the
-    header was a coincidence: the output is released) or breaks (the output is dropped and reading
-    resumes at that header). At most ``_HOLD_LIMIT`` bytes are held.
+    a break the decoder does not see where it happens: it decodes the next member's bytes as the
+    cut member's tail. So the bytes each member consumes are searched for a plausible member header
+    (``_plausible_member``; rare, and cheap to find); when the member then breaks, the output
+    before that header is used, the rest dropped, and reading resumes at the header.
     """
 
     def __init__(self, raw) -> None:
         self.raw = raw
         self.breaks: list[GzipBreak] = []
+        self._pending = b""
+        self._lines = 0
 
     @property
     def broken(self) -> str | None:
@@ -508,32 +531,59 @@ class _GzipLines:
         finally:
             self.raw.seek(here)
 
+    def _split(self, data: bytes) -> list[bytes]:
+        """The complete lines of ``data`` after the pending partial line; keeps the new partial line."""
+        lines = (self._pending + data).split(b"\n")
+        self._pending = lines.pop()
+        self._lines += len(lines)
+        return lines
+
+    def _settle(self, held, keep: int) -> tuple[list[bytes], int, int | None]:
+        """Release the first ``keep`` bytes of ``held`` output and drop the rest: (lines released,
+        lines dropped, compressed offset of the chunk where the dropped output begins)."""
+        kept: list[bytes] = []
+        dropped, lost_from = 0, None
+        for offset, data in held:
+            if keep >= len(data):
+                kept.append(data)
+                keep -= len(data)
+                continue
+            kept.append(data[:keep])
+            dropped += data.count(b"\n", keep)
+            if lost_from is None:
+                lost_from = offset
+            keep = 0
+        held.clear()
+        return (self._split(b"".join(kept)) if kept else []), dropped, lost_from
+
     def __iter__(self) -> Iterator[bytes]:
         raw = self.raw
         pos = raw.tell() if raw.seekable() else 0
         member = pos
         d = _gzip_decoder()
-        fed = produced = False
-        pending = b""
-        n_lines = 0
-        suspect: int | None = None  # a plausible member header inside the current member's bytes
-        held: list[bytes] = []  # output decoded after ``suspect``, held back
+        fed = released = False  # released: output of the current member was let out unverified
+        held: deque[tuple[int, bytes]] = deque()  # (compressed offset of the chunk, output) of the current member
         held_size = 0
+        suspect: int | None = None  # a plausible member header inside the current member's bytes
+        before_suspect = 0  # bytes of held output decoded before it
         while True:
             chunk = raw.read(_CHUNK)
             if not chunk:
                 if not fed:
                     break
-                if suspect is not None:
-                    self.breaks.append(GzipBreak("corrupt_gzip", member, suspect, suspect, True, n_lines, len(pending), "gzip stream ends early"))
-                    resume = suspect
-                else:
-                    self.breaks.append(GzipBreak("truncated_gzip", member, pos, pos, False, n_lines, len(pending), "gzip stream ends early"))
+                if suspect is None:  # truncated: nothing before the cut is damaged
+                    lines, _, _ = self._settle(held, held_size)
+                    yield from lines
+                    self.breaks.append(GzipBreak("truncated_gzip", member, pos, pos, False, self._lines, len(self._pending), "gzip stream ends early", pos))
                     return
-                raw.seek(resume)
-                pos = member = resume
-                d, fed, produced, pending = _gzip_decoder(), False, False, b""
-                suspect, held, held_size = None, [], 0
+                lines, dropped, _ = self._settle(held, before_suspect)
+                yield from lines
+                self.breaks.append(
+                    GzipBreak("corrupt_gzip", member, suspect, suspect, True, self._lines, len(self._pending), "gzip stream ends early", pos, dropped)
+                )
+                raw.seek(suspect)
+                pos = member = suspect
+                d, fed, released, held_size, suspect, self._pending = _gzip_decoder(), False, False, 0, None, b""
                 continue
             base = pos
             pos += len(chunk)
@@ -544,59 +594,59 @@ class _GzipLines:
                     out = d.decompress(chunk)
                 except zlib.error:
                     out, at, error = _replay(before, chunk)
+                    error_at = base + at
                     if suspect is None:
                         resume = self._next_member(max(member + 1, base))
-                        if resume is not None and resume < base + at:
+                        if resume is not None and resume < error_at:
                             suspect = resume
-                            out = before.copy().decompress(chunk[: resume - base]) if resume >= base else b""
+                            before_suspect = held_size + len(before.copy().decompress(chunk[: resume - base]))
                     else:
-                        resume, out = suspect, b""
-                    start = base + at if produced or out else member
+                        resume = suspect
                     if out:
-                        lines = (pending + out).split(b"\n")
-                        pending = lines.pop()
-                        n_lines += len(lines)
-                        yield from lines
+                        held.append((base, out))
+                        held_size += len(out)
                     if suspect is not None:
+                        lines, dropped, _ = self._settle(held, before_suspect)
                         start = suspect
+                    else:
+                        lines, dropped, lost_from = self._settle(held, 0)
+                        start = (lost_from if lost_from is not None else error_at) if released else member
+                    yield from lines
                     end = resume if resume is not None else (raw.seek(0, 2) if raw.seekable() else pos)
-                    self.breaks.append(GzipBreak("corrupt_gzip", member, start, end, resume is not None, n_lines, len(pending), error))
+                    self.breaks.append(GzipBreak("corrupt_gzip", member, start, end, resume is not None, self._lines, len(self._pending), error, error_at, dropped))
                     if resume is None:
                         return
                     raw.seek(resume)
                     pos = member = resume
-                    d, fed, produced, pending = _gzip_decoder(), False, False, b""
-                    suspect, held, held_size = None, [], 0
+                    d, fed, released, held_size, suspect, self._pending = _gzip_decoder(), False, False, 0, None, b""
                     break
                 consumed = len(chunk) - len(d.unused_data) if d.eof else len(chunk)
+                if out:
+                    held.append((base, out))
+                    held_size += len(out)
                 if suspect is None:
                     suspect = self._header_inside(chunk, base, member, consumed)
                     if suspect is not None:
-                        early = before.copy().decompress(chunk[: suspect - base])
-                        held, held_size = [out[len(early) :]], len(out) - len(early)
-                        out = early
-                elif out:
-                    held.append(out)
-                    held_size += len(out)
-                    out = b""
-                if suspect is not None and (d.eof or held_size > _HOLD_LIMIT):
-                    out += b"".join(held)  # the member went on past the header: a coincidence
-                    suspect, held, held_size = None, [], 0
-                if out:
-                    lines = (pending + out).split(b"\n")
-                    pending = lines.pop()
-                    n_lines += len(lines)
+                        before_suspect = held_size - len(out) + len(before.copy().decompress(chunk[: suspect - base]))
+                if d.eof:  # the checksum holds: everything decoded from the member is good
+                    lines, _, _ = self._settle(held, held_size)
                     yield from lines
-                if d.eof:
                     chunk = d.unused_data
                     base += consumed
                     member = base
-                    d, fed, produced = _gzip_decoder(), False, False
-                else:
-                    produced = produced or bool(out) or held_size > 0
-                    chunk = b""
-        if pending:
-            yield pending
+                    d, fed, released, held_size, suspect = _gzip_decoder(), False, False, 0, None
+                    continue
+                while held_size > _HOLD_LIMIT:
+                    _, data = held.popleft()
+                    held_size -= len(data)
+                    before_suspect -= len(data)
+                    released = True
+                    if suspect is not None and before_suspect < 0:
+                        suspect = None  # decoded on far past the header: a coincidence
+                    yield from self._split(data)
+                chunk = b""
+        if self._pending:
+            yield self._pending
 
 
 def iter_lines(path: Path, quarantine: Quarantine) -> Iterator[tuple[int, bytes]]:
