@@ -17,7 +17,8 @@ field                                                 type
 ``abstract_inverted_index``                           {str: [int >= 0]}?
 ``primary_location.{raw_type, raw_source_name}``      str?
 ``primary_location.source.{id, display_name, issn_l, type}``  str?
-``primary_topic``, ``topics[]``                       {id: str (required), score: number?,
+``topics[]``, ``primary_topic``                       {id: str (required in topics[], str? in
+                                                      primary_topic), score: number?,
                                                       subfield/field/domain: {id: str?}?}
 ``authorships[].author_position``, ``.author.id``     str?
 ``authorships[].institutions[].{id, display_name, country_code}``  str?
@@ -80,6 +81,13 @@ class Topic(Struct, gc=False):
     score: float | None = None
 
 
+class PrimaryTopic(Topic, gc=False):
+    """``primary_topic``: its subfield places the work even when the topic id is missing (records
+    trimmed by hand or by older API versions); a topic row is made from it only when it has an id."""
+
+    id: str | None = None
+
+
 class Concept(Struct, gc=False):
     id: str
     display_name: str | None = None
@@ -123,7 +131,7 @@ class Work(Struct, gc=False):
     title: str | None = None
     abstract_inverted_index: dict[str, list[Annotated[int, Meta(ge=0)]]] | None = None
     primary_location: Location | None = None
-    primary_topic: Topic | None = None
+    primary_topic: PrimaryTopic | None = None
     authorships: list[Authorship] | None = None
     referenced_works: list[str] | None = None
     concepts: list[Concept] | None = None

@@ -390,7 +390,7 @@ def _record_rows(w: Work, year: int, merged: MergedIds) -> tuple:
             t.domain.id if t.domain is not None else None,
             t.score,
         )
-        for t in (w.topics or ([topic] if topic is not None else ()))
+        for t in (w.topics or ([topic] if topic is not None and topic.id is not None else ()))
     ]
     work_row = (
         work_id,
