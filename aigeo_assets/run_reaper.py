@@ -125,16 +125,14 @@ def process_fate(recorded: ProcessIdentity, here: ProcessIdentity, proc: Path = 
         return "gone", f"host {here.host} has restarted since the run started"
     if recorded.pid_namespace and here.pid_namespace and recorded.pid_namespace != here.pid_namespace:
         return "unknowable", f"it ran in another PID namespace ({recorded.pid_namespace}, a container?)"
-    if here.start_ticks:  # /proc is there: exact answer, pid reuse included
-        fields = _stat_fields(recorded.pid, proc)
-        if fields is None:
-            return "gone", f"no process {recorded.pid} exists any more"
+    fields = _stat_fields(recorded.pid, proc) if here.start_ticks else None  # /proc: exact, pid reuse included
+    if fields is not None:
         if fields[0] in ("Z", "X"):
             return "gone", f"process {recorded.pid} has exited (a zombie not yet reaped by its parent)"
         if recorded.start_ticks and len(fields) > 19 and fields[19] != recorded.start_ticks:
             return "gone", f"pid {recorded.pid} now belongs to another program (its process start time differs)"
         return "running", f"process {recorded.pid} is still running"
-    try:
+    try:  # no /proc, or a pid /proc hides (hidepid=2: another user's process)
         os.kill(recorded.pid, 0)
     except ProcessLookupError:
         return "gone", f"no process {recorded.pid} exists any more"

@@ -58,21 +58,28 @@ def test_the_identity_of_this_process_is_read_from_proc_and_round_trips_through_
 @pytest.mark.parametrize(
     ("recorded", "proc_entry", "fate", "reason"),
     [
-        (replace(HERE, pid=7), None, "gone", "no process 7 exists"),
-        (replace(HERE, pid=7), {"state": "Z"}, "gone", "zombie"),
-        (replace(HERE, pid=7), {"start_ticks": "9999"}, "gone", "another program"),
-        (replace(HERE, pid=7), {"comm": "a) b (c"}, "running", "still running"),  # a command name with ") "
-        (replace(HERE, pid=7), {}, "running", "still running"),
-        (replace(HERE, pid=7, boot_id="boot-0"), {}, "gone", "restarted"),
-        (replace(HERE, pid=7, host="other"), None, "unknowable", "host other"),
-        (replace(HERE, pid=7, pid_namespace="pid:[2]"), None, "unknowable", "PID namespace"),
+        ({}, None, "gone", "no process"),
+        ({}, {"state": "Z"}, "gone", "zombie"),
+        ({}, {"start_ticks": "9999"}, "gone", "another program"),
+        ({}, {"comm": "a) b (c"}, "running", "still running"),  # a command name with ") "
+        ({}, {}, "running", "still running"),
+        ({"boot_id": "boot-0"}, {}, "gone", "restarted"),
+        ({"host": "other"}, None, "unknowable", "host other"),
+        ({"pid_namespace": "pid:[2]"}, None, "unknowable", "PID namespace"),
     ],
 )
 def test_process_fate(tmp_path, recorded, proc_entry, fate, reason):
+    """A process that exited (its pid is free), as ``/proc`` shows it here (the fake entry) or does not."""
+    pid = _a_dead_pid()
     if proc_entry is not None:
-        _fake_proc(tmp_path, 7, **proc_entry)
-    got, why = process_fate(recorded, HERE, proc=tmp_path)
-    assert got == fate and reason in why
+        _fake_proc(tmp_path, pid, **proc_entry)
+    got, why = process_fate(replace(HERE, pid=pid, **recorded), HERE, proc=tmp_path)
+    assert (got, reason in why) == (fate, True), why
+
+
+def test_a_process_proc_hides_but_that_exists_is_running(tmp_path):
+    """``/proc`` mounted with hidepid=2 hides other users' processes: the pid is asked with kill(pid, 0)."""
+    assert process_fate(replace(HERE, pid=os.getpid()), HERE, proc=tmp_path)[0] == "running"
 
 
 def _add_run(instance: dg.DagsterInstance, status: dg.DagsterRunStatus, tags: dict[str, str]) -> str:
