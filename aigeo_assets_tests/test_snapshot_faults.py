@@ -52,14 +52,23 @@ def _faults(data: bytes, off: list[int]) -> dict[str, tuple[bytes, set[int], str
     every = set(range(MEMBERS))
     mid2 = off[2] + (off[3] - off[2]) // 2
     cut1 = off[1] + (off[2] - off[1]) // 2
+    flipped = data[: off[2] - 8] + bytes([data[off[2] - 8] ^ 0xFF]) + data[off[2] - 7 :]  # member 1's checksum
     return {
-        "zeroed_region_in_member_2": (data[:mid2] + b"\0" * 300 + data[mid2 + 300 :], every - {2}, "corrupt_gzip", f"-{off[3]} lost"),
-        "garbage_between_members_2_and_3": (data[: off[3]] + b"not gzip at all" * 9 + data[off[3] :], every, "corrupt_gzip", f"bytes {off[3]}-{off[3] + 135} lost"),
+        "zeroed_region_in_member_2": (
+            data[:mid2] + b"\0" * 300 + data[mid2 + 300 :], every - {2}, "corrupt_gzip", f"bytes {off[2]}-{off[3]} lost"
+        ),
+        "garbage_between_members_2_and_3": (
+            data[: off[3]] + b"not gzip at all" * 9 + data[off[3] :], every, "corrupt_gzip", f"bytes {off[3]}-{off[3] + 135} lost"
+        ),
         "header_of_member_3_damaged": (data[: off[3]] + b"XY" + data[off[3] + 2 :], every - {3}, "corrupt_gzip", f"bytes {off[3]}-{off[4]} lost"),
-        "member_1_cut_then_member_2_appended": (data[:cut1] + data[off[2] :], every - {1}, "corrupt_gzip", f"is cut at byte {cut1}, where a new member starts"),
-        "checksum_of_member_1_wrong": (data[: off[2] - 8] + bytes([data[off[2] - 8] ^ 0xFF]) + data[off[2] - 7 :], every - {1}, "corrupt_gzip", f"(the member's checksum fails), with the {PER_MEMBER} lines"),
+        "member_1_cut_then_member_2_appended": (
+            data[:cut1] + data[off[2] :], every - {1}, "corrupt_gzip", f"is cut at byte {cut1}, where a new member starts"
+        ),
+        "checksum_of_member_1_wrong": (flipped, every - {1}, "corrupt_gzip", f"(the member's checksum fails), with the {PER_MEMBER} lines"),
         "trailing_zeros": (data + b"\0" * 64, every, "corrupt_gzip", f"bytes {off[-1]}-{off[-1] + 64} lost"),
-        "truncated_in_member_4": (data[: off[4] + (off[5] - off[4]) // 2], every - {4}, "truncated_gzip", f"member starting at compressed byte {off[4]} is cut"),
+        "truncated_in_member_4": (
+            data[: off[4] + (off[5] - off[4]) // 2], every - {4}, "truncated_gzip", f"member starting at compressed byte {off[4]} is cut"
+        ),
     }
 
 

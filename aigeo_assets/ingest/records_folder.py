@@ -115,7 +115,8 @@ def iter_record_file(path: Path) -> Iterator[dict]:
                 try:
                     line.decode("utf-8")
                 except UnicodeDecodeError as bad:
-                    raise RecordsFileError(f"{path}: line {i} is not UTF-8 (byte 0x{line[bad.start]:02x} at column {bad.start + 1})") from None
+                    what = f"byte 0x{line[bad.start]:02x} at column {bad.start + 1}"
+                    raise RecordsFileError(f"{path}: line {i} is not UTF-8 ({what})") from None
                 raise RecordsFileError(f"{path}: line {i} is not JSON ({exc})") from None
             if not isinstance(obj, dict):
                 raise RecordsFileError(f"{path}: line {i} is {_kind(obj)}, expected a record (a JSON object)")

@@ -43,7 +43,6 @@ import orjson
 
 from aigeo_assets.ingest.quarantine import Quarantine
 
-_PART_RE = re.compile(r"part_[^/]*$")
 _GZIP_MAGIC = b"\x1f\x8b\x08"
 _CHUNK = 1 << 18
 _SEARCH_BLOCK = 1 << 20
@@ -411,9 +410,15 @@ class GzipBreak:
         read = f"lines 1-{self.lines_before} read before it" if self.lines_before else "no line read before it"
         cut = f", a line cut after {self.cut_bytes} bytes is lost" if self.cut_bytes else ""
         if self.reason == "truncated_gzip":
-            where = f"gzip stream ends early (truncated file): the member starting at compressed byte {self.member_start} is cut at byte {self.start} (end of file)"
+            where = (
+                f"gzip stream ends early (truncated file): the member starting at compressed byte {self.member_start} "
+                f"is cut at byte {self.start} (end of file)"
+            )
         elif self.resumed and self.start == self.end:
-            where = f"gzip member cut short: the member starting at compressed byte {self.member_start} is cut at byte {self.start}, where a new member starts"
+            where = (
+                f"gzip member cut short: the member starting at compressed byte {self.member_start} is cut at byte "
+                f"{self.start}, where a new member starts"
+            )
             if self.dropped_lines:
                 where += f" ({self.dropped_lines} lines decoded past it, the new member read as the cut one's tail, are not used)"
         else:
@@ -425,7 +430,9 @@ class GzipBreak:
                 where += " (the member's checksum fails)"
             if self.dropped_lines:
                 where += f", with the {self.dropped_lines} lines decoded from them (not verified by the member's checksum, so not used)"
-        after = f"; reading resumed at the gzip member at byte {self.end}, whose first line is numbered {self.lines_before + 1}" if self.resumed else ""
+        after = ""
+        if self.resumed:
+            after = f"; reading resumed at the gzip member at byte {self.end}, whose first line is numbered {self.lines_before + 1}"
         return f"{where}; {read}{cut}{after}"
 
 
@@ -531,6 +538,9 @@ class _GzipLines:
         finally:
             self.raw.seek(here)
 
+    def _break(self, reason: str, member: int, start: int, end: int, resumed: bool, error: str, error_at: int, dropped: int = 0) -> None:
+        self.breaks.append(GzipBreak(reason, member, start, end, resumed, self._lines, len(self._pending), error, error_at, dropped))
+
     def _split(self, data: bytes) -> list[bytes]:
         """The complete lines of ``data`` after the pending partial line; keeps the new partial line."""
         lines = (self._pending + data).split(b"\n")
@@ -574,13 +584,11 @@ class _GzipLines:
                 if suspect is None:  # truncated: nothing before the cut is damaged
                     lines, _, _ = self._settle(held, held_size)
                     yield from lines
-                    self.breaks.append(GzipBreak("truncated_gzip", member, pos, pos, False, self._lines, len(self._pending), "gzip stream ends early", pos))
+                    self._break("truncated_gzip", member, pos, pos, False, "gzip stream ends early", pos)
                     return
                 lines, dropped, _ = self._settle(held, before_suspect)
                 yield from lines
-                self.breaks.append(
-                    GzipBreak("corrupt_gzip", member, suspect, suspect, True, self._lines, len(self._pending), "gzip stream ends early", pos, dropped)
-                )
+                self._break("corrupt_gzip", member, suspect, suspect, True, "gzip stream ends early", pos, dropped)
                 raw.seek(suspect)
                 pos = member = suspect
                 d, fed, released, held_size, suspect, self._pending = _gzip_decoder(), False, False, 0, None, b""
@@ -613,7 +621,7 @@ class _GzipLines:
                         start = (lost_from if lost_from is not None else error_at) if released else member
                     yield from lines
                     end = resume if resume is not None else (raw.seek(0, 2) if raw.seekable() else pos)
-                    self.breaks.append(GzipBreak("corrupt_gzip", member, start, end, resume is not None, self._lines, len(self._pending), error, error_at, dropped))
+                    self._break("corrupt_gzip", member, start, end, resume is not None, error, error_at, dropped)
                     if resume is None:
                         return
                     raw.seek(resume)
