@@ -21,7 +21,7 @@ from aigeo_assets.lifesci.corpus import (
 )
 from aigeo_assets.lifesci.keywords import ClinicalFilter, KeywordMatcher
 from aigeo_assets.models.results import not_estimable_reasons
-from aigeo_assets.lifesci.pubmed_files import file_manifest, pubmed_year
+from aigeo_assets.lifesci.pubmed_files import file_manifest, pubmed_year_tables
 from aigeo_assets.resources.io import concat_partitions
 from aigeo_assets.resources.settings import AnalysisSettings
 from aigeo_assets.resources.sources import LifeSciSource
@@ -70,8 +70,10 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
         """PubMed records of the year from every file (the latest version of each PMID, deleted
         ones left out), with their authors and affiliations in byline order and their references."""
         year = int(context.partition_key)
-        articles, authors, references = pubmed_year(lifesci.pubmed_files(), lifesci.cache_path(), year)
-        yield dg.Output(articles, output_name="raw_pubmed_articles", metadata=table_metadata(articles, "raw_pubmed_articles", year=year))
+        tables = pubmed_year_tables(lifesci.pubmed_files(), lifesci.cache_path(), year)
+        articles, authors, references = tables.articles, tables.authors, tables.references
+        yield dg.Output(articles, output_name="raw_pubmed_articles", metadata=table_metadata(
+            articles, "raw_pubmed_articles", year=year, superseded_by_later_version=tables.n_superseded, deleted_by_later_file=tables.n_deleted))
         yield dg.Output(authors, output_name="raw_pubmed_authors", metadata=table_metadata(
             authors, "raw_pubmed_authors", year=year, without_affiliation=int(authors["affiliation"].isna().sum())))
         yield dg.Output(references, output_name="raw_pubmed_references", metadata=table_metadata(references, "raw_pubmed_references", year=year))
