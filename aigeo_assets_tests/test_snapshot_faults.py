@@ -313,7 +313,15 @@ def test_merged_ids_bad_rows_are_each_a_row_and_good_rows_are_kept(tmp_path):
     f = q.frame()
     assert f["line"].tolist() == [3, 4, 5, 6, 7, 8]
     assert set(f["reason"]) == {"merged_ids_bad_row"} and set(f["file"]) == {str(path)}
-    for line, phrase in zip(range(3, 9), ["2 fields, expected 3", "empty id", "'I5' is not an id of this entity", "W7 is merged into itself", "not UTF-8: byte 0xe9", "'banana' is not an OpenAlex id"]):
+    phrases = [
+        "2 fields, expected 3",
+        "empty id",
+        "'I5' is not an id of this entity",
+        "W7 is merged into itself",
+        "not UTF-8: byte 0xe9",
+        "'banana' is not an OpenAlex id",
+    ]
+    for line, phrase in zip(range(3, 9), phrases):
         assert phrase in f.set_index("line").loc[line, "detail"]
 
 
