@@ -11,7 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 import pandas as pd
-from pydantic import PrivateAttr
+from pydantic import Field, PrivateAttr
 
 from aigeo_assets.resources.warehouse_files import (
     Link,
@@ -82,7 +82,10 @@ class ParquetIOManager(dg.ConfigurableIOManager):
     """
 
     base_dir: str
-    keep_superseded_seconds: float = 600.0
+    keep_superseded_seconds: float = Field(
+        default=600.0,
+        description="how long a version replaced by a newer one stays on disk for readers that resolved it just before",
+    )
 
     _pins: dict = PrivateAttr(default_factory=dict)
 
@@ -158,10 +161,10 @@ class ParquetIOManager(dg.ConfigurableIOManager):
 
     def load_input(self, context: dg.InputContext):
         key = context.asset_key
-        if not context.has_asset_partitions:
-            return self._read(self._path(key, None), key, pins=self._pins_for(context))
-        keys = context.asset_partition_keys
         pins = self._pins_for(context)
+        if not context.has_asset_partitions:
+            return self._read(self._path(key, None), key, pins=pins)
+        keys = context.asset_partition_keys
         if len(keys) == 1:
             return self._read(self._path(key, keys[0]), key, pins=pins)
         return {k: self._read(self._path(key, k), key, k, pins=pins) for k in keys}
