@@ -37,7 +37,7 @@ import warnings
 import webbrowser
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
 
 from aigeo_assets.progress import Progress
 from aigeo_assets.resources.settings import REPO_ROOT, Settings, SettingsError, SettingsWarning
@@ -334,25 +334,46 @@ def _stop_like_ctrl_c(signo: int, frame: object) -> None:
 
 
 @contextmanager
-def _stop_signals_interrupt() -> Iterator[None]:
-    """Install ``_stop_like_ctrl_c`` for ``STOP_SIGNALS`` (main thread only), the previous handlers after."""
+def _stop_signals_handled_by(handler: Callable[[int, Any], None]) -> Iterator[bool]:
+    """``handler`` for each of ``STOP_SIGNALS`` inside the block, the previous handlers after; yields
+    False (and changes nothing) outside the main thread, where Python cannot set handlers."""
     import threading
 
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield False
         return
-    _stop_signals.clear()
     saved = {}
     for name in STOP_SIGNALS:
         if hasattr(signal, name):
             signo = getattr(signal, name)
-            saved[signo] = signal.signal(signo, _stop_like_ctrl_c)
+            saved[signo] = signal.signal(signo, handler)
     try:
+        yield True
+    finally:
+        for signo, previous in saved.items():
+            signal.signal(signo, previous)
+
+
+@contextmanager
+def _stop_signals_interrupt() -> Iterator[None]:
+    """``_stop_like_ctrl_c`` for ``STOP_SIGNALS`` inside the block."""
+    _stop_signals.clear()
+    with _stop_signals_handled_by(_stop_like_ctrl_c):
         yield
         _stop_signals.clear()  # kept only while an interrupt propagates, for main's exit code
+
+
+@contextmanager
+def _stop_signals_deferred() -> Iterator[None]:
+    """Hold ``STOP_SIGNALS`` back while a stopped run is marked failed (a second Ctrl-C would cut the
+    write short); the first one held is raised again when it is done."""
+    held: list[int] = []
+    try:
+        with _stop_signals_handled_by(lambda signo, frame: held.append(signo)):
+            yield
     finally:
-        for signo, handler in saved.items():
-            signal.signal(signo, handler)
+        if held:
+            signal.raise_signal(held[0])
 
 
 def _stop_signal_name() -> str | None:
@@ -425,7 +446,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             )
             return EXIT_FAILED
         except BaseException as exc:  # a signal, Ctrl-C, an error outside Dagster's own handling
-            end_runs_of_process(instance, identity, _stopped_message(identity.describe(), exc))
+            with _stop_signals_deferred():
+                end_runs_of_process(instance, identity, _stopped_message(identity.describe(), exc))
             if isinstance(exc, dg.DagsterExecutionInterruptedError):
                 raise KeyboardInterrupt from exc
             raise

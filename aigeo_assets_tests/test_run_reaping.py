@@ -184,6 +184,17 @@ def test_sighup_and_sigterm_stop_aigeo_run_like_ctrl_c_and_go_to_dagsters_handle
     assert signal.getsignal(signal.SIGHUP) is before and cli._stop_signal_name() is None
 
 
+def test_a_second_signal_waits_until_the_stopped_run_is_marked_failed():
+    from aigeo_assets import cli
+
+    steps = []
+    with cli._stop_signals_interrupt(), pytest.raises(KeyboardInterrupt):
+        with cli._stop_signals_deferred():
+            os.kill(os.getpid(), signal.SIGTERM)
+            steps.append("marked failed")
+    assert steps == ["marked failed"]
+
+
 def test_a_stop_signal_whose_interrupt_python_dropped_stops_aigeo_run_after_the_job():
     from types import SimpleNamespace
 
