@@ -564,7 +564,12 @@ class _GzipLines:
                 lost_from = offset
             keep = 0
         held.clear()
-        return (self._split(b"".join(kept)) if kept else []), dropped, lost_from
+        if len(kept) == 1:
+            return self._split(kept[0]), dropped, lost_from
+        lines: list[bytes] = []
+        for data in kept:
+            lines += self._split(data)
+        return lines, dropped, lost_from
 
     def __iter__(self) -> Iterator[bytes]:
         raw = self.raw
