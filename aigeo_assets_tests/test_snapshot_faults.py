@@ -366,11 +366,16 @@ def test_merged_ids_after_a_gzip_break_are_read_from_the_next_member(tmp_path):
 
 
 def test_a_merge_cycle_is_reported_and_left_unmerged(tmp_path):
-    _merged_file(tmp_path, "2024-01-01.csv.gz", gzip.compress(HEADER + _rows([("W1", "W2"), ("W2", "W3"), ("W3", "W1"), ("W4", "W5"), ("W5", "W6")])))
+    pairs = [("W9", "W2"), ("W1", "W2"), ("W2", "W3"), ("W3", "W1"), ("W4", "W5"), ("W5", "W6")]
+    _merged_file(tmp_path, "2024-01-01.csv.gz", gzip.compress(HEADER + _rows(pairs)))
     q = Quarantine()
     assert read_merged_ids(tmp_path, "works", q) == {"W4": "W6", "W5": "W6"}
-    f = q.frame()
-    assert f["reason"].tolist() == ["merged_ids_bad_row"] and "merge cycle" in f["detail"].iloc[0]
+    f = q.frame().sort_values("line")
+    assert f["reason"].tolist() == ["merged_ids_bad_row"] * 2
+    assert f["line"].tolist() == [2, 4] and f["detail"].tolist() == [
+        "W9 is merged into the merge cycle W2 -> W3 -> W1 -> W2: left unmerged",
+        "merge cycle W2 -> W3 -> W1 -> W2: these ids are left unmerged",
+    ]
 
 
 # ---------------------------------------------------------------------------------------------

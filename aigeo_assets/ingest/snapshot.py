@@ -369,10 +369,12 @@ def _follow_chains(mapping: dict[str, str], origin: dict[str, tuple[str, int]], 
             target = mapping[target]
         if target in seen:
             cycle = path[path.index(target) :]
+            shown = " -> ".join(cycle + [target])
             if target not in cyclic:
                 cyclic.update(cycle)
-                file, line = origin[target]
-                q.add(file, line, "merged_ids_bad_row", f"merge cycle {' -> '.join(cycle + [target])}: these ids are left unmerged")
+                q.add(*origin[target], "merged_ids_bad_row", f"merge cycle {shown}: these ids are left unmerged")
+            if old not in cycle:
+                q.add(*origin[old], "merged_ids_bad_row", f"{old} is merged into the merge cycle {shown}: left unmerged")
             continue
         resolved[old] = target
     return resolved
