@@ -153,7 +153,7 @@ def test_aigeo_run_reaps_dead_runs_before_it_runs_and_tags_its_runs_with_its_pro
         assert "Marked failed by `aigeo run` as it started" in _failure_message(instance, left)
 
 
-def test_the_shipped_instance_config_turns_run_monitoring_on_and_the_reaper_sensor_runs_by_default(tmp_path):
+def test_the_shipped_instance_config_turns_run_monitoring_on_and_aigeos_reaper_sensor_runs_by_default(tmp_path):
     from aigeo_assets.definitions import defs
 
     shutil.copy(REPO_ROOT / "scripts" / "dagster.yaml", tmp_path / "dagster.yaml")
@@ -161,9 +161,13 @@ def test_the_shipped_instance_config_turns_run_monitoring_on_and_the_reaper_sens
         assert instance.run_monitoring_enabled
         assert instance.run_monitoring_poll_interval_seconds <= 60
         assert instance.run_coordinator.get_run_queue_config().max_concurrent_runs == 1
-    sensor = defs.resolve_sensor_def("dead_run_reaper")
-    assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
-    assert sensor.minimum_interval_seconds <= 60
+        sensor = defs.resolve_sensor_def("dead_run_reaper")
+        assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
+        assert sensor.minimum_interval_seconds <= 60
+        left = _add_run(instance, dg.DagsterRunStatus.STARTED, replace(current_process_identity(), pid=_a_dead_pid()).tags())
+        tick = sensor(dg.build_sensor_context(instance=instance))
+        assert isinstance(tick, dg.SkipReason) and f"marked 1 run(s) failed: {left}" in tick.skip_message
+        assert instance.get_run_by_id(left).status == dg.DagsterRunStatus.FAILURE
 
 
 def test_sighup_and_sigterm_stop_aigeo_run_like_ctrl_c_and_go_to_dagsters_handler_during_a_job():
