@@ -20,6 +20,11 @@ years), then the all-years summaries, matrices, the fitted models and the figure
 
 Before any run, ``preflight`` lists what is missing (an OpenAlex snapshot folder, graph-tool,
 chromium); problems the user can fix are one line on stderr and exit code 2, no traceback.
+
+A run never outlives its process as STARTED (it would hold the run queue, ``max_concurrent_runs: 1``):
+SIGINT, SIGTERM and SIGHUP stop ``aigeo run`` like Ctrl-C and its run is marked failed, as on any
+error; each run is tagged with the process's identity (``aigeo_assets.run_reaper``), and every
+``aigeo run`` first marks failed the runs whose process is gone (SIGKILL, the OOM killer, a crash).
 """
 
 from __future__ import annotations
