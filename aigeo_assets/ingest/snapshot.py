@@ -22,11 +22,10 @@ the file ends inside a member) at line 0 whose detail gives the compressed byte 
 zlib saw the damage, the line numbers on either side and how many decoded lines were not used. A
 member's lines are used once its checksum holds (of a member larger than 16 MiB decoded, all but
 the last 16 MiB are used before its checksum is read); a member that breaks is not used, except
-when it merely ends early (the file ends, or a new member starts inside it): then its lines before
-the cut are kept. Line numbers
-count the lines recovered: the first line after a lost stretch is numbered one more than the last
-line before it (how many lines the stretch held cannot be known), so numbering is the same on
-every read of the same file.
+when the file merely ends inside it (a truncated download): then its lines before the cut are
+kept. Line numbers count the lines recovered: the first line after a lost stretch is numbered one
+more than the last line before it (how many lines the stretch held cannot be known), so numbering
+is the same on every read of the same file.
 """
 
 from __future__ import annotations
@@ -48,6 +47,7 @@ _CHUNK = 1 << 18
 _SEARCH_BLOCK = 1 << 20
 _PROBE = 1 << 16
 _HOLD_LIMIT = 16 << 20
+_CUT_SHORT = "member cut short by a new member"
 _PROBE_OUTPUT = 1 << 20
 
 
@@ -388,10 +388,9 @@ def _follow_chains(mapping: dict[str, str], origin: dict[str, tuple[str, int]], 
 class GzipBreak:
     """One stretch of a gzip file that could not be decoded.
 
-    ``start``-``end`` are the compressed byte offsets lost. For a truncation both are the file's
-    size (what is lost lies beyond its end); for a member cut short by a new member both are where
-    the new member starts (what is lost is the cut member's tail, which is not in the file).
-    ``error_at`` is where zlib saw the damage (some bytes after it, often). ``lines_before`` lines
+    ``start``-``end`` are the compressed byte offsets lost (for a truncation both are the file's
+    size: what is lost lies beyond its end; for a member cut short by a new member, ``end`` is where
+    the new member starts). ``error_at`` is where zlib saw the damage (some bytes after it, often). ``lines_before`` lines
     were read before the break; ``dropped_lines`` lines decoded from the lost stretch were not used
     (unverified by the member's checksum), and a line begun before it (``cut_bytes`` bytes) is lost
     with it. ``resumed`` says whether reading went on at a member at ``end``.
@@ -416,13 +415,13 @@ class GzipBreak:
                 f"gzip stream ends early (truncated file): the member starting at compressed byte {self.member_start} "
                 f"is cut at byte {self.start} (end of file)"
             )
-        elif self.resumed and self.start == self.end:
+        elif self.error == _CUT_SHORT:
             where = (
                 f"gzip member cut short: the member starting at compressed byte {self.member_start} is cut at byte "
-                f"{self.start}, where a new member starts"
+                f"{self.end}, where a new member starts (seen at byte {self.error_at}): compressed bytes {self.start}-{self.end} lost"
             )
             if self.dropped_lines:
-                where += f" ({self.dropped_lines} lines decoded past it, the new member read as the cut one's tail, are not used)"
+                where += f", with the {self.dropped_lines} lines decoded from them (no checksum vouches for them, so not used)"
         else:
             where = (
                 f"corrupt gzip data ({self.error}, seen at compressed byte {self.error_at}) in the member starting at compressed "
@@ -485,14 +484,14 @@ class _GzipLines:
     A member's output is held back until the member ends with a good checksum (up to
     ``_HOLD_LIMIT`` bytes: beyond, the oldest output is released unverified), because zlib sees
     damage only some bytes after it and decodes wrong bytes meanwhile, which can look like records.
-    When a member breaks, the output held is dropped (counted in the break), except on a plain
-    truncation, which damages nothing before it.
+    When a member breaks, the output held is dropped (counted in the break), except when the file
+    merely ends inside it (a truncated download, the common case: nothing before the cut is damaged).
 
     A member cut short and followed by another (a writer killed mid-member, then appended to) is
     a break the decoder does not see where it happens: it decodes the next member's bytes as the
     cut member's tail. So the bytes each member consumes are searched for a plausible member header
-    (``_plausible_member``; rare, and cheap to find); when the member then breaks, the output
-    before that header is used, the rest dropped, and reading resumes at the header.
+    (``_plausible_member``; rare, and cheap to find); when the member then breaks, its output is
+    dropped like any broken member's and reading resumes at that header.
     """
 
     def __init__(self, raw) -> None:
@@ -582,7 +581,6 @@ class _GzipLines:
         held: deque[tuple[int, bytes]] = deque()  # (compressed offset of the chunk, output) of the current member
         held_size = 0
         suspect: int | None = None  # a plausible member header inside the current member's bytes
-        before_suspect = 0  # bytes of held output decoded before it
         while True:
             chunk = raw.read(_CHUNK)
             if not chunk:
@@ -593,9 +591,10 @@ class _GzipLines:
                     yield from lines
                     self._break("truncated_gzip", member, pos, pos, False, "gzip stream ends early", pos)
                     return
-                lines, dropped, _ = self._settle(held, before_suspect)
+                lines, dropped, lost_from = self._settle(held, 0)
                 yield from lines
-                self._break("corrupt_gzip", member, suspect, suspect, True, "gzip stream ends early", pos, dropped)
+                start = (lost_from if lost_from is not None else suspect) if released else member
+                self._break("corrupt_gzip", member, start, suspect, True, _CUT_SHORT, pos, dropped)
                 raw.seek(suspect)
                 pos = member = suspect
                 d, fed, released, held_size, suspect, self._pending = _gzip_decoder(), False, False, 0, None, b""
@@ -614,18 +613,15 @@ class _GzipLines:
                         resume = self._next_member(max(member + 1, base))
                         if resume is not None and resume < error_at:
                             suspect = resume
-                            before_suspect = held_size + len(before.copy().decompress(chunk[: resume - base]))
                     else:
                         resume = suspect
                     if out:
                         held.append((base, out))
                         held_size += len(out)
+                    lines, dropped, lost_from = self._settle(held, 0)
+                    start = (lost_from if lost_from is not None else error_at) if released else member
                     if suspect is not None:
-                        lines, dropped, _ = self._settle(held, before_suspect)
-                        start = suspect
-                    else:
-                        lines, dropped, lost_from = self._settle(held, 0)
-                        start = (lost_from if lost_from is not None else error_at) if released else member
+                        error = _CUT_SHORT
                     yield from lines
                     end = resume if resume is not None else (raw.seek(0, 2) if raw.seekable() else pos)
                     self._break("corrupt_gzip", member, start, end, resume is not None, error, error_at, dropped)
@@ -641,8 +637,6 @@ class _GzipLines:
                     held_size += len(out)
                 if suspect is None:
                     suspect = self._header_inside(chunk, base, member, consumed)
-                    if suspect is not None:
-                        before_suspect = held_size - len(out) + len(before.copy().decompress(chunk[: suspect - base]))
                 if d.eof:  # the checksum holds: everything decoded from the member is good
                     lines, _, _ = self._settle(held, held_size)
                     yield from lines
@@ -652,11 +646,10 @@ class _GzipLines:
                     d, fed, released, held_size, suspect = _gzip_decoder(), False, False, 0, None
                     continue
                 while held_size > _HOLD_LIMIT:
-                    _, data = held.popleft()
+                    offset, data = held.popleft()
                     held_size -= len(data)
-                    before_suspect -= len(data)
                     released = True
-                    if suspect is not None and before_suspect < 0:
+                    if suspect is not None and offset >= suspect:
                         suspect = None  # decoded on far past the header: a coincidence
                     yield from self._split(data)
                 chunk = b""
