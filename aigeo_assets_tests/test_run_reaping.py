@@ -263,6 +263,8 @@ def _env(root: Path) -> dict[str, str]:
     home = root / "dagster_home"
     home.mkdir(parents=True)
     shutil.copy(REPO_ROOT / "scripts" / "dagster.yaml", home / "dagster.yaml")
+    with dg.DagsterInstance.from_config(str(home)):  # its SQLite storage created once, before the processes that share it
+        pass
     env.update(
         DAGSTER_HOME=str(home),
         AIGEO_DATA_DIR=str(root / "data"),
