@@ -70,6 +70,24 @@ def test_truncated_gzip_is_reported_from_the_cache_too(tmp_path):
         _assert_same(plain, parse_works_year([path], year, split_cache_dir=tmp_path / "cache"))
 
 
+def test_a_part_that_could_not_be_read_is_not_cached(tmp_path, monkeypatch):
+    """A read error (a permission fixed later keeps the mtime) must not leave a split with no lines."""
+    import aigeo_assets.ingest.year_split as year_split
+
+    write_entity(tmp_path, "works", {"updated_date=2024-01-01/part_000": [work(1, 2015), work(2, 2015)]}, manifest=None)
+    part = list_entity_files(tmp_path, "works").parts[0]
+    cache = tmp_path / "cache"
+
+    def unreadable(path, quarantine):
+        quarantine.add(str(path), 0, "part_unreadable", "cannot open: Permission denied")
+        return iter(())
+
+    monkeypatch.setattr(year_split, "iter_lines", unreadable)
+    assert ensure_split(part, cache) is None
+    monkeypatch.undo()
+    assert parse_works_year([part], 2015, split_cache_dir=cache).works["work_id"].tolist() == ["W1", "W2"]
+
+
 def test_a_changed_part_invalidates_its_split(tmp_path):
     base = write_entity(tmp_path, "works", {"updated_date=2024-01-01/part_000": [work(1, 2015), work(2, 2015)]}, manifest=None)
     cache = tmp_path / "cache"

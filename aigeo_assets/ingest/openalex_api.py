@@ -523,9 +523,12 @@ def _part_files(entity_dir: Path) -> list[Path]:
 
 
 def _count_records(path: Path) -> int:
-    opener = gzip.open if path.read_bytes()[:2] == b"\x1f\x8b" else open
-    with opener(path, "rb") as fh:
-        return sum(1 for line in fh if line.strip())
+    """Non-blank lines of a part, read as the snapshot reader reads them (a broken gzip part counts
+    the lines it gives, instead of stopping the manifest with an EOFError)."""
+    from aigeo_assets.ingest.quarantine import Quarantine
+    from aigeo_assets.ingest.snapshot import iter_lines
+
+    return sum(1 for _ in iter_lines(path, Quarantine()))
 
 
 def _manifest_url(entity: str, part: Path) -> str:

@@ -131,7 +131,9 @@ def _write_split(path: Path, tmp: Path, source: str, size: int, mtime_ns: int) -
 
 
 def ensure_split(path: Path, cache_dir: Path) -> tuple[Path, dict] | None:
-    """The split of ``path`` (made now if missing or stale); None when the part changed while being split."""
+    """The split of ``path`` (made now if missing or stale); None when the part changed while being
+    split, or could not be read (``part_unreadable``: a permission fixed later leaves the mtime as it
+    was, so such a split would be reused with no lines); the caller then reads the part itself."""
     path = Path(path)
     st = path.stat()
     source = str(path.absolute())
@@ -147,6 +149,8 @@ def ensure_split(path: Path, cache_dir: Path) -> tuple[Path, dict] | None:
         after = path.stat()
         if (after.st_size, after.st_mtime_ns) != (st.st_size, st.st_mtime_ns):
             return None  # the part changed under us: do not publish a split of a moving target
+        if any(row[1] == "part_unreadable" for row in index["file_quarantine"]):
+            return None
         if final.exists() and _read_index(final, source, st.st_size, st.st_mtime_ns) is None:
             # a broken split left by hand or by an older version: move it aside, then drop it
             trash = cache_dir / f".tmp-trash-{final.name}-{uuid.uuid4().hex[:8]}"
