@@ -270,7 +270,7 @@ def run_steps(
             for ev in result.get_asset_check_evaluations():
                 if not ev.passed and ev.severity == dg.AssetCheckSeverity.WARN:
                     warned.setdefault(f"{ev.asset_key.to_user_string()}:{ev.check_name}", []).append(partition or "-")
-            if _stop_signals:  # a stop signal came during the job, but Python dropped the interrupt (see _stop_like_ctrl_c)
+            if _received_stop_signals():  # a stop signal came during the job, but its interrupt was dropped
                 raise KeyboardInterrupt
     return warned
 
@@ -319,23 +319,38 @@ def _root_cause(exc: BaseException) -> BaseException:
 
 
 STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")  # each stops `aigeo run` like Ctrl-C: its run is marked failed
-_stop_signals: list[int] = []
+_stop_signals: list[int] = []  # the stop signals `aigeo run` received, oldest first
+_wakeup_pipe: list[int] = []  # the read end of the pipe signal.set_wakeup_fd writes each signal's number to
 
 
 def _stop_like_ctrl_c(signo: int, frame: object) -> None:
-    """Record the signal, then stop like Ctrl-C: while a job executes Dagster has its own SIGINT
-    handler (it stops the run at a safe point and marks it failed), so hand the signal to it; else
-    raise KeyboardInterrupt. Dagster maps SIGTERM to the SIGINT handler during a run and after it, so
-    installing this one for SIGINT too keeps SIGTERM stopping ``aigeo run`` between jobs, even when
-    a shell started it with SIGINT ignored. Python drops an exception raised by a signal handler that
-    runs inside a garbage-collector callback; the job then finishes normally (its run is SUCCESS) and
-    ``run_steps`` stops before the next one."""
-    _stop_signals.append(signo)  # also read by run_steps after each job, in case the interrupt was dropped
+    """Stop like Ctrl-C: while a job executes Dagster has its own SIGINT handler (it stops the run at
+    a safe point and marks it failed), so hand the signal to it; else raise KeyboardInterrupt. Dagster
+    maps SIGTERM to the SIGINT handler during a run and after it, so installing this one for SIGINT
+    too keeps SIGTERM stopping ``aigeo run`` between jobs, even when a shell started it with SIGINT
+    ignored."""
     current = signal.getsignal(signal.SIGINT)
     if callable(current) and current is not _stop_like_ctrl_c:
         current(signal.SIGINT, frame)
         return
     raise KeyboardInterrupt
+
+
+def _received_stop_signals() -> list[int]:
+    """The stop signals received so far, from the wakeup pipe: Python writes every signal there, the
+    ones Dagster's own handler took too, and the ones whose KeyboardInterrupt Python dropped (raised
+    inside a garbage-collector callback, it is only printed; the job then runs to its end)."""
+    if _wakeup_pipe:
+        wanted = {int(getattr(signal, name)) for name in STOP_SIGNALS if hasattr(signal, name)}
+        while True:
+            try:
+                data = os.read(_wakeup_pipe[0], 512)
+            except (BlockingIOError, InterruptedError):
+                break
+            if not data:
+                break
+            _stop_signals.extend(b for b in data if b in wanted)
+    return _stop_signals
 
 
 @contextmanager
@@ -361,11 +376,31 @@ def _stop_signals_handled_by(handler: Callable[[int, Any], None]) -> Iterator[bo
 
 @contextmanager
 def _stop_signals_interrupt() -> Iterator[None]:
-    """``_stop_like_ctrl_c`` for ``STOP_SIGNALS`` inside the block."""
+    """``_stop_like_ctrl_c`` for ``STOP_SIGNALS`` inside the block, and a wakeup pipe that records
+    every signal received (``_received_stop_signals``). The signals are kept after the block only
+    while an interrupt propagates, for ``main``'s message and exit code."""
     _stop_signals.clear()
-    with _stop_signals_handled_by(_stop_like_ctrl_c):
-        yield
-        _stop_signals.clear()  # kept only while an interrupt propagates, for main's exit code
+    with _stop_signals_handled_by(_stop_like_ctrl_c) as installed:
+        if not installed:
+            yield
+            return
+        read_end, write_end = os.pipe()
+        os.set_blocking(read_end, False)
+        os.set_blocking(write_end, False)
+        previous = signal.set_wakeup_fd(write_end, warn_on_full_buffer=False)
+        _wakeup_pipe[:] = [read_end]
+        completed = False
+        try:
+            yield
+            completed = True
+        finally:
+            _received_stop_signals()
+            signal.set_wakeup_fd(previous)
+            _wakeup_pipe.clear()
+            os.close(read_end)
+            os.close(write_end)
+            if completed:
+                _stop_signals.clear()
 
 
 @contextmanager
@@ -382,7 +417,8 @@ def _stop_signals_deferred() -> Iterator[None]:
 
 
 def _stop_signal_name() -> str | None:
-    return signal.Signals(_stop_signals[-1]).name if _stop_signals else None
+    received = _received_stop_signals()
+    return signal.Signals(received[-1]).name if received else None
 
 
 def _stopped_message(who: str, exc: BaseException) -> str:
@@ -391,7 +427,7 @@ def _stopped_message(who: str, exc: BaseException) -> str:
 
     if isinstance(exc, (KeyboardInterrupt, dg.DagsterExecutionInterruptedError)):
         name = _stop_signal_name()
-        cause = f"received {name}" if name else "was interrupted (SIGINT or SIGTERM)"
+        cause = f"received {name}" if name else "was interrupted"
     else:
         first = (str(exc).strip().splitlines() or [""])[0][:300]
         cause = f"stopped on {type(exc).__name__}: {first}"

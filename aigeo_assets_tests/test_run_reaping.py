@@ -207,19 +207,30 @@ def test_a_stop_signal_whose_interrupt_python_dropped_stops_aigeo_run_after_the_
     executed = []
 
     class Job:
+        """Takes SIGINT and SIGTERM during the job as Dagster does, and (as Python may) loses the interrupt."""
+
+        def __init__(self, signo: int):
+            self.signo = signo
+
         def execute_in_process(self, partition_key, **kwargs):
             executed.append(partition_key)
-            dropped = signal.signal(signal.SIGINT, lambda signo, frame: None)  # Dagster's handler, its raise lost
+            lost = {s: signal.signal(s, lambda signo, frame: None) for s in (signal.SIGINT, signal.SIGTERM)}
             try:
-                signal.raise_signal(signal.SIGHUP)
+                signal.raise_signal(self.signo)
             finally:
-                signal.signal(signal.SIGINT, dropped)
+                for s, handler in lost.items():
+                    signal.signal(s, handler)
             return SimpleNamespace(success=True, get_asset_check_evaluations=lambda: [])
 
-    defs = SimpleNamespace(resolve_job_def=lambda name: Job())
-    with cli._stop_signals_interrupt(), pytest.raises(KeyboardInterrupt):
-        cli.run_steps(defs, None, ["yearly_refresh:2015", "yearly_refresh:2016"])
-    assert executed == ["2015"]
+    for signo in (signal.SIGTERM, signal.SIGHUP):  # to Dagster's handler directly; through ours to Dagster's
+        executed.clear()
+        defs = SimpleNamespace(resolve_job_def=lambda name: Job(signo))
+        with pytest.raises(KeyboardInterrupt), cli._stop_signals_interrupt():
+            try:
+                cli.run_steps(defs, None, ["yearly_refresh:2015", "yearly_refresh:2016"])
+            finally:
+                assert cli._stop_signal_name() == signal.Signals(signo).name
+        assert executed == ["2015"]
 
 
 def _a_dead_pid() -> int:
