@@ -288,23 +288,29 @@ def test_leftovers_of_dead_writers_are_swept_and_a_live_writers_are_kept(tmp_pat
             (d / "works.parquet").write_bytes(b"x")
         an_hour_before_the_live_process = time.time() - 3600
         os.utime(reused_tmp, (an_hour_before_the_live_process,) * 2)
-        cache_tmp = tmp_path / "_year_split" / f".part.{dead}.tmp"
-        cache_tmp.parent.mkdir()
-        cache_tmp.write_bytes(b"x")
+        cache_tmp = tmp_path / "_year_split" / f".abc-123-deadbeef.{dead}.tmp"  # a split being built
+        (cache_tmp / "2015.jsonl.gz").parent.mkdir(parents=True)
+        (cache_tmp / "2015.jsonl.gz").write_bytes(b"x")
+        live_cache_tmp = tmp_path / "_pubmed_parsed" / f".pubmed19n0001.{live.pid}.tmp"
+        live_cache_tmp.mkdir(parents=True)
+        inside_cache = tmp_path / "_year_split" / "abc-123" / f".deep.{dead}.tmp"
+        inside_cache.parent.mkdir()
+        inside_cache.write_bytes(b"x")
 
         assert write_generation(tmp_path, 2).success  # the IO manager sweeps when the run starts
 
         assert not dead_tmp.exists() and not dead_staging.exists()
         assert not reused_tmp.exists(), "a pid reused by a process started after the file was written"
         assert live_tmp.exists() and live_staging.exists(), "a live writer's files are never touched"
-        assert cache_tmp.exists(), "caches under _* folders keep their own rules"
+        assert not cache_tmp.exists(), "a cache entry a killed writer was building"
+        assert live_cache_tmp.exists() and inside_cache.exists(), "a live builder's, and a cache's own folders, are not touched"
         assert _generations_seen(tmp_path) == {"works": 2, "authorships": 2, "references": 2, "model": 2}
     finally:
         live.kill()
         live.wait()
     report = sweep(tmp_path, keep_superseded=600.0)
     assert sorted(report.temp_files + report.staging) == sorted(
-        [live_tmp.relative_to(tmp_path).as_posix(), live_staging.relative_to(tmp_path).as_posix()]
+        [p.relative_to(tmp_path).as_posix() for p in (live_tmp, live_staging, live_cache_tmp)]
     )
 
 

@@ -111,7 +111,7 @@ def test_stray_temp_files_and_broken_splits_are_ignored(tmp_path):
     cache.mkdir()
     final = ensure_split(parts[0], cache)[0]
     # an interrupted run: a temp directory with half a shard, and a split folder without its index
-    stray = cache / f".tmp-{final.name}-99999-deadbeef"
+    stray = cache / f".{final.name}-deadbeef.{os.getpid()}.tmp"
     stray.mkdir()
     (stray / "2015.jsonl.gz").write_bytes(b"\x1f\x8b garbage")
     (final / "index.json").unlink()
@@ -123,7 +123,7 @@ def test_stray_temp_files_and_broken_splits_are_ignored(tmp_path):
     (final / "2015.jsonl.gz").write_bytes((final / "2015.jsonl.gz").read_bytes()[:-12])
     _assert_same(parse_works_year(parts, 2015), parse_works_year(parts, 2015, split_cache_dir=cache))
     _assert_same(parse_works_year(parts, 2015), parse_works_year(parts, 2015, split_cache_dir=cache))
-    assert stray.is_dir(), "another run's temp files are left alone"
+    assert stray.is_dir(), "a live writer's temp files are left alone"
 
 
 def test_two_splitters_of_one_part_both_succeed(tmp_path, monkeypatch):
@@ -145,7 +145,7 @@ def test_two_splitters_of_one_part_both_succeed(tmp_path, monkeypatch):
     monkeypatch.setattr(ys, "_write_split", racing)
     folder, index = ys.ensure_split(part, cache)
     assert (folder / "index.json").is_file() and index["lines"] == 8
-    assert not [p for p in cache.iterdir() if p.name.startswith(".tmp-")]
+    assert not [p for p in cache.iterdir() if p.name.endswith(".tmp")]
 
 
 def test_lines_are_split_by_the_year_their_decoded_record_gives(tmp_path):

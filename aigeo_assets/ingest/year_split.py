@@ -15,11 +15,13 @@ scan accounts for each line of the part (``year_lines`` returns the other years'
 Layout: ``<cache_dir>/<sha1(path)[:16]>-<sha1(path, size, mtime_ns)[:16]>/``, holding
 ``<year>.jsonl.gz`` and ``unknown.jsonl.gz`` (records ``<line number>[n]\\t<line>``, ``n`` when the
 original line ended with a newline, as lines of plain parts do) and ``index.json`` (lines per shard,
-lines per year, the file-level quarantine rows). A split is built
-in a ``.tmp-*`` directory and renamed into place whole (index written last), so a concurrent or
-interrupted run never sees half a split; when two processes split the same part, the first rename
-wins and the other discards its copy. ``.tmp-*`` entries are never read. A part whose size or
-mtime changes gets a new split, and the old splits of that path are removed.
+lines per year, the file-level quarantine rows). A split is built in a
+``.<name>-<random>.<pid>.tmp`` directory and renamed into place whole (index written last), so a
+concurrent or interrupted run never sees half a split; when two processes split the same part,
+the first rename wins and the other discards its copy. Temporary entries are never read; those of
+a killed writer are removed at the next run by the warehouse sweep
+(``resources.warehouse_files.sweep``). A part whose size or mtime changes gets a new split, and
+the old splits of that path are removed.
 """
 
 from __future__ import annotations
@@ -143,7 +145,7 @@ def ensure_split(path: Path, cache_dir: Path) -> tuple[Path, dict] | None:
         return final, index
     cache_dir = Path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = cache_dir / f".tmp-{final.name}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    tmp = cache_dir / f".{final.name}-{uuid.uuid4().hex[:8]}.{os.getpid()}.tmp"
     try:
         index = _write_split(path, tmp, source, st.st_size, st.st_mtime_ns)
         after = path.stat()
@@ -153,7 +155,7 @@ def ensure_split(path: Path, cache_dir: Path) -> tuple[Path, dict] | None:
             return None
         if final.exists() and _read_index(final, source, st.st_size, st.st_mtime_ns) is None:
             # a broken split left by hand or by an older version: move it aside, then drop it
-            trash = cache_dir / f".tmp-trash-{final.name}-{uuid.uuid4().hex[:8]}"
+            trash = cache_dir / f".{final.name}-trash-{uuid.uuid4().hex[:8]}.{os.getpid()}.tmp"
             try:
                 os.rename(final, trash)
                 shutil.rmtree(trash, ignore_errors=True)

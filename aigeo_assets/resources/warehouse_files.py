@@ -299,7 +299,9 @@ def sweep_group(group: Path, base_dir: Path, report: SweepReport, now: float, ke
 def sweep(base_dir: Path, keep_superseded: float, now: float | None = None) -> SweepReport:
     """Clean what killed writers left in the warehouse: ``write_atomic`` temporaries (in the asset
     folders and ``_versions``), abandoned staging folders, superseded versions. Other folders whose
-    name starts with ``_`` are caches with their own rules and are not entered."""
+    name starts with ``_`` are caches with their own rules (the year-split and PubMed parse caches):
+    only their own top-level ``.<name>.<pid>.tmp`` entries (a split or a parsed file being built)
+    are looked at, nothing inside them."""
     now = time.time() if now is None else now
     report = SweepReport()
     if not base_dir.is_dir():
@@ -307,7 +309,20 @@ def sweep(base_dir: Path, keep_superseded: float, now: float | None = None) -> S
     for root, dirs, files in os.walk(base_dir):
         here = Path(root)
         if here == base_dir:
+            caches = [d for d in dirs if d.startswith("_") and d != VERSIONS_DIR]
             dirs[:] = [d for d in dirs if not d.startswith("_") or d == VERSIONS_DIR]
+            for cache in caches:
+                for entry in os.scandir(here / cache):
+                    m = _TMP_FILE.match(entry.name)
+                    written = _mtime(Path(entry.path)) if m else None
+                    if written is None:
+                        continue
+                    rel = Path(entry.path).relative_to(base_dir).as_posix()
+                    if writer_gone(int(m["pid"]), written, now):
+                        if _remove(Path(entry.path)):
+                            report.temp_files.append(rel)
+                    else:
+                        report.kept_live.append(rel)
         candidates = files + [d for d in dirs if _TMP_FILE.match(d)]
         if os.path.lexists(here / CURRENT) or any(_STAGING.match(d) or _VERSION.match(d) for d in dirs):
             sweep_group(here, base_dir, report, now, keep_superseded)
