@@ -469,9 +469,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     identity = current_process_identity()
     with _stop_signals_interrupt(), dg.DagsterInstance.from_config(str(home)) as instance:
         for reaped in reap_dead_runs(instance, identity, reaper="`aigeo run` as it started"):
+            marked = "canceled" if reaped.left_status == "CANCELING" else "failed"
             print(
                 f"aigeo: run {reaped.run_id} ({reaped.job_name}) was left {reaped.left_status} by a process that is "
-                "gone: marked failed",
+                f"gone: marked {marked}",
                 file=sys.stderr,
             )
         what = "every asset" if args.job is None else f"job {args.job}"
