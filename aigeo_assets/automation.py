@@ -13,10 +13,10 @@ lists parts for that are not on disk yet is a download in progress (``aws s3 syn
 until the parts arrive. (Listing parts that exist changes nothing: the ingest reads unlisted parts
 too.) A change of ``merged_ids/`` (works, institutions or authors) concerns every year.
 
-Which years: the ingest attributes a line to a year with a byte search for ``publication_year``
-(``aigeo_assets.ingest.works._year_of_line``, also used by the split cache); the sensor reads the
-changed folders' lines with the same search, so it requests exactly the years whose yearly scan
-reads them (a malformed line with a readable year included), without decoding the JSON. The years a
+Which years: the ingest attributes a line to the year its decoded record gives
+(``aigeo_assets.ingest.work_record.year_of_line``, also used by the split cache); the sensor reads
+the changed folders' lines with the same function, so it requests exactly the years whose yearly
+scan reads them (it decodes ``publication_year`` alone, not the whole record). The years a
 folder held are kept in the cursor, so a changed or removed folder also requests the years its works
 left (a work whose ``publication_year`` was corrected). The read is bounded: when the changed parts
 exceed ``max_scan_bytes`` (compressed) in one tick, the sensor does not read them and requests every
@@ -63,8 +63,8 @@ from pathlib import Path
 import dagster as dg
 
 from aigeo_assets.ingest.quarantine import Quarantine
-from aigeo_assets.ingest.snapshot import SnapshotLayoutError, iter_lines, list_entity_files
-from aigeo_assets.ingest.works import _year_of_line as year_of_line
+from aigeo_assets.ingest.snapshot import SnapshotLayoutError, iter_lines, list_entity_files, merged_ids_folder
+from aigeo_assets.ingest.work_record import year_of_line
 from aigeo_assets.resources.settings import Settings
 
 SENSOR_NAME = "snapshot_update_sensor"
@@ -283,11 +283,10 @@ def scan_works_folders(root: Path) -> dict[str, FolderState]:
 def merged_ids_fingerprint(root: Path) -> str | None:
     """A fingerprint of ``merged_ids/{works,institutions,authors}`` (None when there are none)."""
     keys = []
-    for base in (Path(root) / "data" / "merged_ids", Path(root) / "merged_ids"):
-        for entity in ("works", "institutions", "authors"):
-            folder = base / entity
-            if folder.is_dir():
-                keys += [f"{entity}/{_stat_key(p)}" for p in sorted(folder.glob("*.csv*")) if p.is_file()]
+    for entity in ("works", "institutions", "authors"):
+        folder = merged_ids_folder(root, entity)
+        if folder is not None:
+            keys += [f"{entity}/{_stat_key(p)}" for p in sorted(folder.glob("*.csv*")) if p.is_file()]
     return _digest(keys) if keys else None
 
 
@@ -302,7 +301,7 @@ class YearScan:
 
 def years_of_parts(parts: Iterable[Path]) -> YearScan:
     """Read the parts' lines (gzip or plain) and find each line's ``publication_year`` with the
-    ingest's own byte search: the years whose yearly scan reads these lines. A truncated part gives
+    ingest's own rule (``year_of_line``): the years whose yearly scan reads these lines. A truncated part gives
     the years of the lines before the break."""
     years: set[int] = set()
     lines = without = 0

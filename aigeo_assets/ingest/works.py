@@ -67,8 +67,6 @@ from aigeo_assets.ingest.work_record import (
 )
 from aigeo_assets.schemas import SCHEMAS, conform
 
-_year_of_line = year_of_line
-"""The name the snapshot sensor imports (``aigeo_assets.automation``)."""
 
 WORK_TABLES = ("raw_works", "raw_authorships", "raw_references", "raw_work_concepts", "raw_work_topics", "raw_venues")
 
