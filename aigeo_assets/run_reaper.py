@@ -14,6 +14,16 @@ another program (its start time differs), or a host that was restarted since (an
 Runs recorded on another host or in another PID namespace (a container) are left alone: from here
 nobody can tell whether they still run (terminate them from the UI).
 
+Runs launched from the UI, a schedule or a sensor go through Dagster's ``DefaultRunLauncher``,
+whose run worker is a local subprocess that reports ``Started process for run (pid: N)`` as an
+engine event. Dagster's run monitoring cannot health-check that launcher either, so such a run is
+reaped too when its worker is gone: no process holds the pid any more, or the one holding it
+started after the event (the pid was reused, or the machine restarted). **Choice:** this is done
+only on an instance with SQLite run storage (``make ui``'s ``$DAGSTER_HOME``), which cannot be
+shared between machines, so the worker is known to have run on this host; on a shared (Postgres)
+instance a launched run's host is not recorded, and it is left to run monitoring and the UI's
+Terminate.
+
 It runs at the start of every ``aigeo run`` and from the daemon, as the sensor
 ``dead_run_reaper`` (every 30 s, running by default), so UI users are unblocked without the CLI.
 """
@@ -167,28 +177,77 @@ def _end_run(instance: dg.DagsterInstance, run: dg.DagsterRun, message: str) -> 
         instance.report_run_failed(run, message)
 
 
+def launched_run_worker(instance: dg.DagsterInstance, run: dg.DagsterRun) -> tuple[int, float] | None:
+    """(pid, when it was reported) of the run worker the ``DefaultRunLauncher`` started for ``run``,
+    from its ``Started process for run`` engine event; None for another launcher, a run storage other
+    machines could share (not SQLite), or a run whose worker has not reported yet."""
+    from dagster._core.launcher import DefaultRunLauncher
+    from dagster._core.storage.runs import SqliteRunStorage
+
+    if not isinstance(instance.run_launcher, DefaultRunLauncher) or not isinstance(instance.run_storage, SqliteRunStorage):
+        return None
+    records = instance.get_records_for_run(run.run_id, of_type=dg.DagsterEventType.ENGINE_EVENT).records
+    for record in reversed(records):
+        entry = record.event_log_entry
+        event = entry.dagster_event
+        data = event.engine_event_data if event is not None else None
+        pid = data.metadata.get("pid") if data is not None else None
+        if pid is not None and (event.message or "").startswith("Started process for run") and str(pid.value).isdigit():
+            return int(pid.value), entry.timestamp
+    return None
+
+
+def _launched_worker_gone(instance: dg.DagsterInstance, run: dg.DagsterRun) -> str | None:
+    """Why the launched run's worker is gone, or None while it runs (or when that cannot be known)."""
+    from aigeo_assets.resources.warehouse_files import process_start_time
+
+    worker = launched_run_worker(instance, run)
+    if worker is None:
+        return None
+    pid, reported_at = worker
+    if pid == os.getpid():
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return f"its run worker, process {pid}, no longer exists"
+    except PermissionError:
+        pass
+    started = process_start_time(pid)
+    if started is not None and started > reported_at + 1.0:
+        return f"pid {pid}, its run worker's, now belongs to a process started after the run (pid reused or machine restarted)"
+    return None
+
+
 def reap_dead_runs(
     instance: dg.DagsterInstance, here: ProcessIdentity | None = None, reaper: str = f"the sensor {REAPER_SENSOR}"
 ) -> list[ReapedRun]:
-    """Mark failed every run in progress on this host whose recorded process is gone (CANCELED if it was
-    being canceled); ``reaper`` names who did it in the run's message. Returns the runs marked."""
+    """Mark failed every run in progress on this host whose recorded process (``aigeo run``'s tags, or
+    the launched run worker's engine event) is gone (CANCELED if it was being canceled); ``reaper``
+    names who did it in the run's message. Returns the runs marked."""
     here = here or current_process_identity()
     records = instance.get_run_records(filters=dg.RunsFilter(statuses=_in_progress_statuses(), tags={HOST_TAG: here.host}))
+    launched = instance.get_run_records(filters=dg.RunsFilter(statuses=_in_progress_statuses()))
     reaped: list[ReapedRun] = []
-    for record in records:
+    for record in [*records, *(r for r in launched if PID_TAG not in r.dagster_run.tags)]:
         run = record.dagster_run
         recorded = ProcessIdentity.from_tags(dict(run.tags))
-        if recorded is None:
-            continue
-        fate, why = process_fate(recorded, here)
-        if fate != "gone":
-            continue
+        if recorded is not None:
+            fate, why = process_fate(recorded, here)
+            if fate != "gone":
+                continue
+            who = f"The {recorded.describe()} that ran this run"
+        else:
+            why = _launched_worker_gone(instance, run)
+            if why is None:
+                continue
+            who = "The process that ran this run"
         current = instance.get_run_by_id(run.run_id)
         if current is None or current.status not in _in_progress_statuses():
             continue
         marked = "canceled" if current.status == dg.DagsterRunStatus.CANCELING else "failed"
         message = (
-            f"The {recorded.describe()} that ran this run is gone ({why}) and never reported an end: it was "
+            f"{who} is gone ({why}) and never reported an end: it was "
             f"killed (SIGKILL, the OOM killer) or its machine went down. Marked {marked} by {reaper} so that "
             "queued runs can start."
         )
@@ -219,15 +278,17 @@ def end_runs_of_process(instance: dg.DagsterInstance, identity: ProcessIdentity,
 
 
 def build_run_reaper_sensor() -> dg.SensorDefinition:
-    """``dead_run_reaper``: every 30 s (running by default) marks failed the runs of ``aigeo run``
-    processes that are gone, so the queue moves on without anyone running the CLI."""
+    """``dead_run_reaper``: every 30 s (running by default) marks failed the runs whose process (an
+    ``aigeo run``, or a launched run worker) is gone, so the queue moves on without anyone running
+    the CLI."""
 
     @dg.sensor(
         name=REAPER_SENSOR,
         minimum_interval_seconds=REAPER_INTERVAL_SECONDS,
         default_status=dg.DefaultSensorStatus.RUNNING,
-        description="Marks FAILURE the runs left STARTED by an `aigeo run` process that was killed (SIGKILL, "
-        "OOM, crash) on this host, so they no longer hold the run queue (max_concurrent_runs).",
+        description="Marks FAILURE the runs left STARTED by a process that was killed (SIGKILL, OOM, crash) on "
+        "this host (an `aigeo run`, or a run worker launched from the UI), so they no longer hold the run queue "
+        "(max_concurrent_runs).",
     )
     def dead_run_reaper(context: dg.SensorEvaluationContext) -> dg.SkipReason:
         reaped = reap_dead_runs(context.instance)

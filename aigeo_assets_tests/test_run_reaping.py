@@ -114,6 +114,41 @@ def test_reap_dead_runs_marks_only_this_hosts_runs_whose_process_is_gone():
         assert reap_dead_runs(instance, me) == []  # nothing left to reap
 
 
+def test_a_launched_run_whose_worker_is_gone_is_reaped_and_a_running_one_is_kept(tmp_path, monkeypatch):
+    """Runs launched from the UI (DefaultRunLauncher) carry no aigeo tags: their worker's pid comes
+    from its "Started process for run" engine event, and its start time must predate that event."""
+    from dagster._core.events import EngineEventData
+
+    import aigeo_assets.resources.warehouse_files as warehouse_files
+
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
+            runs = {name: _add_run(instance, dg.DagsterRunStatus.STARTED, {}) for name in ("dead", "live", "reused", "silent")}
+            time.sleep(1.2)  # the live worker started clearly before it reported
+            for name, pid in (("dead", _a_dead_pid()), ("live", live.pid), ("reused", live.pid)):
+                instance.report_engine_event(f"Started process for run (pid: {pid}).", instance.get_run_by_id(runs[name]),
+                                             EngineEventData.in_process(pid))
+            reaped = reap_dead_runs(instance, current_process_identity())
+
+            assert [r.run_id for r in reaped] == [runs["dead"]]
+            status = {name: instance.get_run_by_id(run_id).status for name, run_id in runs.items()}
+            assert status == {"dead": dg.DagsterRunStatus.FAILURE, "live": dg.DagsterRunStatus.STARTED,
+                              "reused": dg.DagsterRunStatus.STARTED, "silent": dg.DagsterRunStatus.STARTED}
+            assert "its run worker, process" in _failure_message(instance, runs["dead"])
+
+            real_start = warehouse_files.process_start_time
+            after_the_reports = time.time() + 60  # as if the worker died and its pid went to a newer process
+            monkeypatch.setattr(warehouse_files, "process_start_time", lambda pid: after_the_reports if pid == live.pid else real_start(pid))
+            reaped = reap_dead_runs(instance, current_process_identity())
+            assert sorted(r.run_id for r in reaped) == sorted([runs["live"], runs["reused"]])
+            assert "pid reused or machine restarted" in _failure_message(instance, runs["reused"])
+            assert instance.get_run_by_id(runs["silent"]).status == dg.DagsterRunStatus.STARTED, "no worker reported yet"
+    finally:
+        live.kill()
+        live.wait()
+
+
 def test_end_runs_of_process_fails_only_the_newest_run_of_that_process():
     me = current_process_identity()
     with dg.DagsterInstance.ephemeral() as instance:
