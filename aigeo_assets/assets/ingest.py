@@ -8,7 +8,6 @@ outside years by year, unattributed) and the blocking check ``lines_accounted_fo
 lost a line stops the run before anything downstream reads the year.
 """
 
-import inspect
 from pathlib import Path
 
 import dagster as dg
@@ -16,27 +15,16 @@ import dagster as dg
 from aigeo_assets.assets.metadata import table_metadata, table_out
 from aigeo_assets.ingest.institutions import parse_institutions
 from aigeo_assets.ingest.quarantine import Quarantine
-from aigeo_assets.ingest.snapshot import list_entity_files, read_merged_ids
+from aigeo_assets.ingest.snapshot import EntityFiles, list_entity_files, read_merged_ids
 from aigeo_assets.ingest.works import WORK_TABLES, MergedIds, accounting_problems, parse_works_year
 from aigeo_assets.progress import log_progress
 from aigeo_assets.resources.sources import WorksSource
 
-_MERGED_IDS_TAKE_QUARANTINE = "quarantine" in inspect.signature(read_merged_ids).parameters
-
-
-def _snapshot_problems(files) -> Quarantine:
+def _snapshot_problems(files: EntityFiles) -> Quarantine:
     """A fresh quarantine holding the rows the snapshot listing found (manifest, missing parts)."""
     q = Quarantine()
-    problems = getattr(files, "problems", None)
-    if problems is not None:
-        q.extend(problems)
+    q.extend(files.problems)
     return q
-
-
-def _merged_ids(root: Path, entity: str, q: Quarantine) -> dict[str, str]:
-    if _MERGED_IDS_TAKE_QUARANTINE:
-        return read_merged_ids(root, entity, quarantine=q)
-    return read_merged_ids(root, entity)
 
 
 def build_ingest_assets(partitions: dg.PartitionsDefinition) -> list:
@@ -70,9 +58,9 @@ def build_ingest_assets(partitions: dg.PartitionsDefinition) -> list:
         files = list_entity_files(root, "works")
         snapshot_q = _snapshot_problems(files)
         merged = MergedIds(
-            works=_merged_ids(root, "works", snapshot_q),
-            institutions=_merged_ids(root, "institutions", snapshot_q),
-            authors=_merged_ids(root, "authors", snapshot_q),
+            works=read_merged_ids(root, "works", quarantine=snapshot_q),
+            institutions=read_merged_ids(root, "institutions", quarantine=snapshot_q),
+            authors=read_merged_ids(root, "authors", quarantine=snapshot_q),
         )
         cache = Path(source.split_cache_dir) if source.split_cache_dir else None
         tables = parse_works_year(
@@ -139,7 +127,7 @@ def build_ingest_assets(partitions: dg.PartitionsDefinition) -> list:
         root = source.snapshot_root()
         files = list_entity_files(root, "institutions")
         q = _snapshot_problems(files)
-        df, q = parse_institutions(files.parts, _merged_ids(root, "institutions", q), q)
+        df, q = parse_institutions(files.parts, read_merged_ids(root, "institutions", quarantine=q), q)
         qdf = q.frame()
         with_geo = int(df["geo_latitude"].notna().sum())
         yield dg.Output(
