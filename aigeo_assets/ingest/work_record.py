@@ -202,7 +202,7 @@ def work_from_object(obj) -> Work:
         raise RecordError(*describe_error(exc)) from None
 
 
-def year_of_work(work: Work) -> int | YearProblem:
+def year_of_work(work: Work | _YearOnly) -> int | YearProblem:
     """The publication year of a decoded record, or why it has none (the same answer as ``year_of_line``)."""
     year = work.publication_year
     if year.__class__ is int:
@@ -219,12 +219,8 @@ def year_of_line(line: bytes) -> int | YearProblem:
     so this is much cheaper than decoding the record, and gives the same year the full decoder does.
     """
     try:
-        year = _decode_year(line).publication_year
+        decoded = _decode_year(line)
     except (DecodeError, UnicodeDecodeError) as exc:
         reason, detail = describe_error(exc)
         return YearProblem(reason, f"{detail} ({UNATTRIBUTED})")
-    if year.__class__ is int:
-        return year
-    if year is None:
-        return YearProblem("year_unknown", f"publication_year is null ({UNATTRIBUTED})")
-    return YearProblem("year_unknown", f"no publication_year ({UNATTRIBUTED})")
+    return year_of_work(decoded)
