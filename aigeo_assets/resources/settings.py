@@ -60,7 +60,10 @@ RANKING_FILES = ("journal_ranking.csv", "conference_ranking.csv")
 """The outlet ranking tables a folder named by AIGEO_RANKINGS_DIR holds."""
 
 
-SECRET_VARIABLES = frozenset({"AIGEO_API_KEY", "OPENALEX_API_KEY"})
+API_KEY_VARIABLES = ("AIGEO_API_KEY", "OPENALEX_API_KEY")
+"""The environment variables that may hold the OpenAlex API key, the first one set wins."""
+
+SECRET_VARIABLES = frozenset(API_KEY_VARIABLES)
 """Variables whose value is never printed (an error shows ``'***'``)."""
 
 OTHER_VARIABLES: dict[str, str] = {
@@ -203,7 +206,7 @@ class _EnvReader:
         return path
 
     def api_key(self) -> str | None:
-        for name in ("AIGEO_API_KEY", "OPENALEX_API_KEY"):
+        for name in API_KEY_VARIABLES:
             value = self.environ.get(name)
             if not value:
                 continue

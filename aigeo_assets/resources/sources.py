@@ -17,6 +17,7 @@ import dagster as dg
 from pydantic import Field
 
 from aigeo_assets.ingest.snapshot import entity_folder, list_entity_files
+from aigeo_assets.resources.settings import API_KEY_VARIABLES, RANKING_FILES
 
 
 class WorksSource(dg.ConfigurableResource):
@@ -73,10 +74,6 @@ class SampleWorldSource(WorksSource):
         root = Path(self.sources_dir) / f"sample-{self.scale}-{self.seed}"
         return generate_world(root, scale=self.scale, seed=self.seed, start_year=self.start_year, end_year=self.end_year,
                               progress=log_progress(dg.get_dagster_logger(), "sample world"))
-
-
-API_KEY_VARIABLES = ("AIGEO_API_KEY", "OPENALEX_API_KEY")
-"""The environment variables that may hold the OpenAlex API key, the first one set wins."""
 
 
 def api_key_env_var(api_key: str | None) -> dg.EnvVar | None:
@@ -201,8 +198,6 @@ class LifeSciSource(dg.ConfigurableResource):
         if not self.rankings_dir and not self.sample_sources_dir:
             return None
         root = Path(self.rankings_dir) if self.rankings_dir else self._sample_root() / "rankings"
-        from aigeo_assets.resources.settings import RANKING_FILES
-
         journals, conferences = (root / name for name in RANKING_FILES)
         for f in (journals, conferences):
             if not f.exists():
