@@ -25,7 +25,7 @@ from pathlib import Path
 import orjson
 
 from aigeo_assets.ingest.openalex_api import _PartWriter, write_manifest
-from aigeo_assets.ingest.snapshot import _GzipLines
+from aigeo_assets.ingest.snapshot import _GzipLines, json_kind
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -78,14 +78,10 @@ def _read_bytes(path: Path) -> bytes:
     return data
 
 
-def _kind(value) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(type(value), "a number")
-
-
 def _objects(path: Path, items: list, where: str) -> list[dict]:
     for i, item in enumerate(items):
         if not isinstance(item, dict):
-            raise RecordsFileError(f"{path}: {where} {i} is {_kind(item)}, expected a record (a JSON object)")
+            raise RecordsFileError(f"{path}: {where} {i} is {json_kind(item, article=True)}, expected a record (a JSON object)")
     return items
 
 
@@ -119,7 +115,7 @@ def iter_record_file(path: Path) -> Iterator[dict]:
                     raise RecordsFileError(f"{path}: line {i} is not UTF-8 ({what})") from None
                 raise RecordsFileError(f"{path}: line {i} is not JSON ({exc})") from None
             if not isinstance(obj, dict):
-                raise RecordsFileError(f"{path}: line {i} is {_kind(obj)}, expected a record (a JSON object)")
+                raise RecordsFileError(f"{path}: line {i} is {json_kind(obj, article=True)}, expected a record (a JSON object)")
             records.append(obj)
         if not records:
             raise RecordsFileError(f"{path}: no JSON records (the file is empty)")
@@ -132,7 +128,7 @@ def iter_record_file(path: Path) -> Iterator[dict]:
     elif isinstance(doc, dict) and "id" in doc:
         yield doc
     else:
-        raise RecordsFileError(f"{path}: neither an API page, a record, a list of records nor JSON Lines ({_kind(doc)})")
+        raise RecordsFileError(f"{path}: neither an API page, a record, a list of records nor JSON Lines ({json_kind(doc, article=True)})")
 
 
 def snapshot_from_records(

@@ -111,8 +111,13 @@ class ManifestError(ValueError):
         self.line = line
 
 
-def _json_kind(value) -> str:
-    return {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null"}.get(type(value), "number")
+def json_kind(value, article: bool = False) -> str:
+    """What JSON value a decoded ``value`` is (``object``, ``list``, ``string``, ...), for messages;
+    ``article``: with ``a``/``an`` (``an object``; ``null`` takes none)."""
+    kind = {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null"}.get(type(value), "number")
+    if not article or kind == "null":
+        return kind
+    return ("an " if kind == "object" else "a ") + kind
 
 
 def manifest_urls(manifest: Path) -> list[str]:
@@ -138,7 +143,7 @@ def manifest_urls(manifest: Path) -> list[str]:
     except orjson.JSONDecodeError as exc:
         raise ManifestError(f"the manifest is not JSON: {exc}", exc.lineno) from None
     if not isinstance(doc, dict):
-        raise ManifestError(f"the manifest is a JSON {_json_kind(doc)}, expected an object with entries[] (or files[])")
+        raise ManifestError(f"the manifest is a JSON {json_kind(doc)}, expected an object with entries[] (or files[])")
     key = next((k for k in ("entries", "files") if doc.get(k)), None)
     if key is None:
         key = next((k for k in ("entries", "files") if k in doc), None)
@@ -148,12 +153,12 @@ def manifest_urls(manifest: Path) -> list[str]:
     if items is None:
         items = []
     if not isinstance(items, list):
-        raise ManifestError(f"the manifest's {key} is a JSON {_json_kind(items)}, expected a list")
+        raise ManifestError(f"the manifest's {key} is a JSON {json_kind(items)}, expected a list")
     urls: list[str] = []
     bad: list[str] = []
     for i, item in enumerate(items):
         if not isinstance(item, dict):
-            bad.append(f"{key}[{i}] is a {_json_kind(item)}")
+            bad.append(f"{key}[{i}] is {json_kind(item, article=True)}")
         elif "url" not in item:
             bad.append(f"{key}[{i}] has no url (keys: {', '.join(sorted(item)) or 'none'})")
         elif not isinstance(item["url"], str) or not item["url"]:
