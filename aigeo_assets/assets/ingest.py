@@ -14,18 +14,10 @@ import dagster as dg
 
 from aigeo_assets.assets.metadata import table_metadata, table_out
 from aigeo_assets.ingest.institutions import parse_institutions
-from aigeo_assets.ingest.quarantine import Quarantine
-from aigeo_assets.ingest.snapshot import EntityFiles, list_entity_files, read_merged_ids
+from aigeo_assets.ingest.snapshot import list_entity_files, read_merged_ids
 from aigeo_assets.ingest.works import WORK_TABLES, MergedIds, accounting_problems, parse_works_year
 from aigeo_assets.progress import log_progress
 from aigeo_assets.resources.sources import WorksSource
-
-def _snapshot_problems(files: EntityFiles) -> Quarantine:
-    """A fresh quarantine holding the rows the snapshot listing found (manifest, missing parts)."""
-    q = Quarantine()
-    q.extend(files.problems)
-    return q
-
 
 def build_ingest_assets(partitions: dg.PartitionsDefinition) -> list:
     configured_years = [int(k) for k in partitions.get_partition_keys()]
@@ -56,7 +48,7 @@ def build_ingest_assets(partitions: dg.PartitionsDefinition) -> list:
         fetched = source.prepare_year(year)
         root = source.snapshot_root()
         files = list_entity_files(root, "works")
-        snapshot_q = _snapshot_problems(files)
+        snapshot_q = files.problems  # the listing's rows (manifest, missing parts); merged-id rows join them
         merged = MergedIds(
             works=read_merged_ids(root, "works", quarantine=snapshot_q),
             institutions=read_merged_ids(root, "institutions", quarantine=snapshot_q),
@@ -126,7 +118,7 @@ def build_ingest_assets(partitions: dg.PartitionsDefinition) -> list:
         fetched = source.prepare_institutions()
         root = source.snapshot_root()
         files = list_entity_files(root, "institutions")
-        q = _snapshot_problems(files)
+        q = files.problems
         df, q = parse_institutions(files.parts, read_merged_ids(root, "institutions", quarantine=q), q)
         qdf = q.frame()
         with_geo = int(df["geo_latitude"].notna().sum())
