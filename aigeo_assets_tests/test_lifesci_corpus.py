@@ -19,7 +19,7 @@ from aigeo_assets.lifesci.corpus import (
     openalex_citation_counts,
     pubmed_citation_counts,
 )
-from aigeo_assets.lifesci.pubmed_files import file_manifest, pubmed_year
+from aigeo_assets.lifesci.pubmed_files import file_manifest, pubmed_year_tables
 from aigeo_assets.schemas import conform
 
 
@@ -160,12 +160,13 @@ def test_pubmed_years_take_the_latest_version_and_drop_deleted_records(tmp_path)
     manifest, quarantine = file_manifest([base, update], cache)
     assert manifest["records"].tolist() == [3, 1] and manifest["deleted"].tolist() == [0, 1]
     assert manifest["parsed_now"].tolist() == [True, True] and len(quarantine) == 0
-    articles, authors, references = pubmed_year([base, update], cache, 2020)
+    year = pubmed_year_tables([base, update], cache, 2020)
+    articles, authors, references = year.articles, year.authors, year.references
     assert articles["pmid"].tolist() == ["1"] and articles["title"].tolist() == ["new title"]
     assert authors["pmid"].tolist() == ["1"] and references["cited_pmid"].tolist() == ["99"]
     again, _ = file_manifest([base, update], cache)
     assert not again["parsed_now"].any(), "the parse cache is reused"
-    older, *_ = pubmed_year([base, update], cache, 2019)
+    older = pubmed_year_tables([base, update], cache, 2019).articles
     assert older["pmid"].tolist() == ["3"]
     assert np.all(older["publication_year"] == 2019)
 

@@ -24,7 +24,7 @@ from aigeo_assets.lifesci.corpus import (
     pubmed_clinical,
 )
 from aigeo_assets.lifesci.keywords import AI_KEYWORDS_PATH, CLINICAL_QUERIES_PATH, ClinicalFilter, KeywordMatcher
-from aigeo_assets.lifesci.pubmed_files import file_manifest, pubmed_year
+from aigeo_assets.lifesci.pubmed_files import file_manifest, pubmed_year_tables
 from aigeo_assets.sampleworld.lifesci import generate_lifesci
 
 REGION_TERMS = {"africa": "Africa", "europe": "Europe", "latin_america": "Latin America and the Caribbean",
@@ -39,13 +39,14 @@ def atlas(tmp_path_factory):
     files = sorted((root / "pubmed").rglob("pubmed*.xml.gz"))
     cache = root / "cache"
     manifest, quarantine = file_manifest(files, cache)
-    by_year = {y: pubmed_year(files, cache, y) for y in range(2000, 2020)}
-    every = pd.concat([v[0] for v in by_year.values()], ignore_index=True)
+    by_year = {y: pubmed_year_tables(files, cache, y) for y in range(2000, 2020)}
+    every = pd.concat([v.articles for v in by_year.values()], ignore_index=True)
     matcher, clinical = KeywordMatcher.from_csv(AI_KEYWORDS_PATH), ClinicalFilter.from_csv(CLINICAL_QUERIES_PATH)
-    citations = pubmed_citation_counts(pd.concat([v[2] for v in by_year.values()], ignore_index=True), pubmed_clinical(every, clinical))
+    citations = pubmed_citation_counts(pd.concat([v.references for v in by_year.values()], ignore_index=True), pubmed_clinical(every, clinical))
     ranking = OutletRanking.from_csv(root / "rankings" / "journal_ranking.csv", root / "rankings" / "conference_ranking.csv")
     frames = []
-    for articles, authors, _ in by_year.values():
+    for year in by_year.values():
+        articles, authors = year.articles, year.authors
         cands = pubmed_candidates(articles, matcher, clinical)
         if len(cands):
             own = authors[authors["pmid"].isin(set(cands["pmid"])).to_numpy(bool)]

@@ -766,7 +766,7 @@ def test_pattern_setting_is_read_and_listed_in_the_readme(monkeypatch):
 
 
 def test_parse_cache_keeps_files_of_one_name_apart_and_reports_files_without_records(tmp_path):
-    from aigeo_assets.lifesci.pubmed_files import file_manifest, pubmed_year
+    from aigeo_assets.lifesci.pubmed_files import file_manifest, pubmed_year_tables
 
     a, b = tmp_path / "a", tmp_path / "b"
     a.mkdir(), b.mkdir()
@@ -780,7 +780,7 @@ def test_parse_cache_keeps_files_of_one_name_apart_and_reports_files_without_rec
     manifest, quarantine = file_manifest(files, cache)
     assert manifest["records"].tolist() == [1, 1, 0, 1] and manifest["quarantined"].tolist() == [0, 0, 1, 0]
     assert quarantine.to_dict("list")["reason"] == ["no_records"] and quarantine["file"].iloc[0] == str(empty)
-    articles, *_ = pubmed_year(files, cache, 2019)
+    articles = pubmed_year_tables(files, cache, 2019).articles
     assert sorted(articles["pmid"]) == ["1", "2", "3"]
     again, _ = file_manifest(files, cache)
     assert not again["parsed_now"].any()

@@ -87,7 +87,7 @@ versions, the later one) and drops the others with all their author and referenc
 PMIDs in the same file (``deleted_citation`` rows; NLM puts the block at the end of an update
 file, so it applies to the whole file) -- its ``Version`` attribute is not used: NLM deletes
 citations by PMID. Across files (later files revise earlier ones, deletions reach back) the caller
-applies ``deleted_pmids`` and ``article_versions``: ``pubmed_files.pubmed_year``. Per file,
+applies ``deleted_pmids`` and ``article_versions``: ``pubmed_files.pubmed_year_tables``. Per file,
 ``n_records = len(articles) + n_quarantined_records + n_superseded + n_deleted + n_out_of_years``.
 """
 

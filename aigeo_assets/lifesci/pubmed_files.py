@@ -153,7 +153,7 @@ class PubmedYear:
     """Records of the year left out because a ``DeleteCitation`` of a later file names their PMID."""
 
 
-def _winners(folders: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _winners(folders: list[Path]) -> pd.DataFrame:
     """Every file's records as (pmid, publication_year, version, file) with two flags: ``deleted``
     (a DeleteCitation of this or a later file names the PMID) and ``winner`` (the surviving record
     of its PMID: highest version, then latest file, among those not deleted)."""
@@ -174,7 +174,7 @@ def _winners(folders: list[Path]) -> tuple[pd.DataFrame, pd.DataFrame]:
     alive = records[~records["deleted"]].sort_values(["pmid", "version", "file"], kind="stable")
     records["winner"] = False
     records.loc[alive.drop_duplicates("pmid", keep="last").index, "winner"] = True
-    return records, last_deletion
+    return records
 
 
 def pubmed_year_tables(files: list[Path], cache_dir: Path, year: int) -> PubmedYear:
@@ -185,7 +185,7 @@ def pubmed_year_tables(files: list[Path], cache_dir: Path, year: int) -> PubmedY
     winning record of another year supersedes this year's record too. The records left out are
     counted, never dropped silently."""
     folders = [parse_cached(p, cache_dir)[0] for p in files]
-    records, _ = _winners(folders)
+    records = _winners(folders)
     of_year = (records["publication_year"] == year).to_numpy(bool)
     n_deleted = int((of_year & records["deleted"].to_numpy(bool)).sum())
     n_superseded = int((of_year & ~records["deleted"].to_numpy(bool) & ~records["winner"].to_numpy(bool)).sum())
@@ -210,9 +210,3 @@ def pubmed_year_tables(files: list[Path], cache_dir: Path, year: int) -> PubmedY
         n_superseded,
         n_deleted,
     )
-
-
-def pubmed_year(files: list[Path], cache_dir: Path, year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The three tables of :func:`pubmed_year_tables` (articles, authors, references)."""
-    tables = pubmed_year_tables(files, cache_dir, year)
-    return tables.articles, tables.authors, tables.references
