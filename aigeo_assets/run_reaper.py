@@ -30,13 +30,17 @@ It runs at the start of every ``aigeo run`` and from the daemon, as the sensor
 
 from __future__ import annotations
 
+import math
 import os
 import socket
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import dagster as dg
+
+from aigeo_assets.resources import warehouse_files
 
 PID_TAG = "aigeo/pid"
 HOST_TAG = "aigeo/host"
@@ -97,19 +101,10 @@ def _read(path: Path) -> str:
         return ""
 
 
-def _stat_fields(pid: int, proc: Path = PROC) -> list[str] | None:
-    """The fields of ``/proc/<pid>/stat`` after the command name (state first); None if there is no such process.
-    The command name is cut at its last ``)``: it may hold spaces and parentheses."""
-    text = _read(proc / str(pid) / "stat")
-    if ")" not in text:
-        return None
-    return text.rsplit(")", 1)[1].split()
-
-
 def current_process_identity(proc: Path = PROC) -> ProcessIdentity:
     """This process's identity."""
     pid = os.getpid()
-    fields = _stat_fields(pid, proc)
+    fields = warehouse_files.proc_stat_fields(pid, proc)
     namespace = ""
     try:
         namespace = os.readlink(proc / "self" / "ns" / "pid")
@@ -135,7 +130,7 @@ def process_fate(recorded: ProcessIdentity, here: ProcessIdentity, proc: Path = 
         return "gone", f"host {here.host} has restarted since the run started"
     if recorded.pid_namespace and here.pid_namespace and recorded.pid_namespace != here.pid_namespace:
         return "unknowable", f"it ran in another PID namespace ({recorded.pid_namespace}, a container?)"
-    fields = _stat_fields(recorded.pid, proc) if here.start_ticks else None  # /proc: exact, pid reuse included
+    fields = warehouse_files.proc_stat_fields(recorded.pid, proc) if here.start_ticks else None  # /proc: exact, pid reuse included
     if fields is not None:
         if fields[0] in ("Z", "X"):
             return "gone", f"process {recorded.pid} has exited (a zombie not yet reaped by its parent)"
@@ -198,25 +193,17 @@ def launched_run_worker(instance: dg.DagsterInstance, run: dg.DagsterRun) -> tup
 
 
 def _launched_worker_gone(instance: dg.DagsterInstance, run: dg.DagsterRun) -> str | None:
-    """Why the launched run's worker is gone, or None while it runs (or when that cannot be known)."""
-    from aigeo_assets.resources.warehouse_files import process_start_time
-
+    """Why the launched run's worker is gone, or None while it runs (or when that cannot be known:
+    no start time, however long ago it reported)."""
     worker = launched_run_worker(instance, run)
     if worker is None:
         return None
     pid, reported_at = worker
-    if pid == os.getpid():
+    if not warehouse_files.writer_gone(pid, reported_at, time.time(), stale_after=math.inf):
         return None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+    if warehouse_files.process_start_time(pid) is None:
         return f"its run worker, process {pid}, no longer exists"
-    except PermissionError:
-        pass
-    started = process_start_time(pid)
-    if started is not None and started > reported_at + 1.0:
-        return f"pid {pid}, its run worker's, now belongs to a process started after the run (pid reused or machine restarted)"
-    return None
+    return f"pid {pid}, its run worker's, now belongs to a process started after the run (pid reused or machine restarted)"
 
 
 def reap_dead_runs(

@@ -212,16 +212,29 @@ def resolve_tables(paths: Mapping[str, Path]) -> dict[str, Path]:
     return {name: resolve_table(p, pinned) for name, p in paths.items()}
 
 
+def proc_stat_fields(pid: int, proc: Path = Path("/proc")) -> list[str] | None:
+    """The fields of ``/proc/<pid>/stat`` after the command name (state first, start time in clock
+    ticks since boot at index 19); None if there is no such process (or no ``/proc``). The command
+    name is cut at its last ``)``: it may hold spaces and parentheses."""
+    try:
+        text = (proc / str(pid) / "stat").read_text()
+    except OSError:
+        return None
+    if ")" not in text:
+        return None
+    return text.rsplit(")", 1)[1].split()
+
+
 def process_start_time(pid: int) -> float | None:
     """When process ``pid`` started (epoch seconds), from ``/proc``; None where unknown."""
+    fields = proc_stat_fields(pid)
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-        ticks = int(stat[stat.rindex(")") + 2 :].split()[19])
+        ticks = int(fields[19])
         boot = next(
             float(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines() if line.startswith("btime ")
         )
         return boot + ticks / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError, StopIteration):
+    except (TypeError, OSError, ValueError, IndexError, StopIteration):
         return None
 
 
