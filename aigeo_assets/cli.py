@@ -18,8 +18,9 @@ year (works, affiliations, papers, citations; a year's citations need all earlie
 then authors' careers, then each year's city metrics (they read the citations of the following
 years), then the all-years summaries, matrices, the fitted models and the figures.
 
-Before any run, ``preflight`` lists what is missing (an OpenAlex snapshot folder, graph-tool,
-chromium); problems the user can fix are one line on stderr and exit code 2, no traceback.
+Settings are checked when they are read (``Settings.from_env``); before any run, ``preflight``
+lists what else is missing (graph-tool, chromium); problems the user can fix are one line on
+stderr and exit code 2, no traceback.
 
 A run never outlives its process as STARTED (it would hold the run queue, ``max_concurrent_runs: 1``):
 SIGINT, SIGTERM and SIGHUP stop ``aigeo run`` like Ctrl-C and its run is marked failed, as on any
@@ -148,15 +149,7 @@ def _chromium() -> str | None:
 
 def preflight(settings: Settings, needs_figures: bool, *, needs_graph_tool: bool = True) -> list[str]:
     """What would make a run fail for want of set-up, one line each (empty: nothing missing)."""
-    problems: list[str] = []
-    if settings.source == "snapshot":
-        if settings.snapshot_dir is None:
-            problems.append("AIGEO_SOURCE=snapshot needs AIGEO_SNAPSHOT_DIR, the OpenAlex snapshot directory")
-        elif not settings.snapshot_dir.is_dir():
-            problems.append(
-                f"AIGEO_SNAPSHOT_DIR={settings.snapshot_dir} does not exist or is not a directory "
-                "(AIGEO_SOURCE=snapshot reads the OpenAlex snapshot from it)"
-            )
+    problems: list[str] = []  # settings (the snapshot folder included) were checked by Settings.from_env
     if needs_graph_tool and not _can_import("graph_tool"):
         problems.append(GRAPH_TOOL_MISSING)
     if needs_figures and _chromium() is None:
