@@ -481,9 +481,10 @@ def parse_works_year(
     ``other_years`` when it is one of them, else under ``outside_years`` with its year. None: every
     year ``raw_works`` can hold (``TABLE_YEARS``). ``year=None`` parses the works of every
     configured year in one pass (used by benchmarks and tools).
-    ``split_cache_dir``: when given (and ``year`` is not None), each part is split once by
-    publication year into that directory (``year_split``), and a yearly scan reads only its year's
-    share of each part; the tables, quarantine and accounts are the same as without it.
+    ``split_cache_dir``: when given (and ``year`` is not None), each part is read once into a
+    columnar per-part extract stored in that directory (``part_extract``), and a yearly scan
+    assembles its year from the parts' extracts; the tables, quarantine and accounts are the same
+    as without it (the line-by-line scan, which stays the oracle).
     ``quarantine``: rows found before the scan (the snapshot's manifest and merged-id problems) that
     belong in this scan's quarantine; they come first.
     ``progress(done, total, label)`` is called after each part (a progress bar, a Dagster log).
@@ -504,6 +505,18 @@ def _parse_works_year(files, year, merged, split_cache_dir, progress, years, qua
     if quarantine is not None:
         q.extend(quarantine)
     configured = TABLE_YEARS if years is None else frozenset(years) | ({year} if year is not None else frozenset())
+    if split_cache_dir is not None and year is not None:
+        from aigeo_assets.ingest.part_extract import assemble_year, ensure_part_extract
+
+        files = list(files)
+        extracts = []
+        for done, path in enumerate(files):
+            if progress:
+                progress(done, len(files), Path(path).name)
+            extracts.append(ensure_part_extract(Path(path), Path(split_cache_dir), year))
+        if progress:
+            progress(len(files), len(files), "works parts read")
+        return assemble_year(extracts, year, merged, configured, q.frame() if len(q) else None)
     scan = _Scan(merged, q)
     accounts: list[PartAccount] = []
     files = list(files)
@@ -515,18 +528,7 @@ def _parse_works_year(files, year, merged, split_cache_dir, progress, years, qua
         acct = PartAccount(file)
         accounts.append(acct)
         part_q = Quarantine()
-        if split_cache_dir is not None and year is not None:
-            from aigeo_assets.ingest.year_split import year_lines
-
-            lines, unread = year_lines(path, year, Path(split_cache_dir), part_q)
-            for y, n in unread.items():
-                acct.lines_read += n
-                if y in configured:
-                    acct.other_years += n
-                else:
-                    acct.outside_years[y] += n
-            _scan_decoding_first(scan, lines, year, configured, file, acct)
-        elif year is None:
+        if year is None:
             _scan_decoding_first(scan, iter_lines(path, part_q), None, configured, file, acct)
         else:
             _scan_year_first(scan, iter_lines(path, part_q), year, configured, file, acct)

@@ -1,0 +1,566 @@
+"""Per-part columnar extracts: each works part read once into the tables the study needs, by year.
+
+A snapshot's works parts are ordered by update date, not publication year, so every yearly scan
+would otherwise read every part. Instead each part is read ONCE into a ``PartExtract``: the
+``raw_works`` tables of all its years (columnar, with each record's line number), the quarantine
+rows that a record earns on its own (``malformed_json``, ``not_an_object``, ``bad_field``,
+``missing_id``, ``year_unknown``, and the part's file-level rows), and its line counts by year.
+A yearly scan (``parse_works_year`` with ``split_cache_dir``) reads its year's slice of every
+part's extract and assembles the year (``assemble_year``): merged ids are applied there,
+vectorized, and the duplicates are resolved there (``duplicate_work``, ``merged_duplicate``:
+they involve records of other parts), so an extract stays valid when only ``merged_ids`` change.
+The assembled tables, quarantine (same rows, same order) and line accounts equal what the
+line-by-line scan of the parts gives (``aigeo_assets_tests/test_part_extract.py`` checks it).
+
+**One part's extract** (``PartExtract``; the producer may be the JSON reader here or another
+source format's reader, e.g. the Parquet snapshot, which must give the same tables):
+
+* ``file`` (str): the part's path as the quarantine names it (``str(path)``);
+* ``lines_read`` (int): the part's non-blank lines;
+* ``year_lines`` ({int: int}): lines attributed to each publication year (the year the decoded
+  record gives, ``work_record.year_of_line``), whether parsed or quarantined for a field; every
+  year, also those outside ``TABLE_YEARS`` (their records are counted, never stored);
+* ``tables`` ({name: DataFrame}), the columns of ``aigeo_assets.schemas`` table ``name`` with its
+  dtypes, plus ``line`` (Int64, the record's 1-based line in the part) and, for the child tables,
+  ``publication_year`` (Int16) of their work; one row per record of a year in ``TABLE_YEARS``
+  that decoded, in line order, duplicates NOT removed, ids in short form but merged ids NOT applied:
+
+  - ``raw_works``: schema ``raw_works`` (``work_id`` = the record's own short id) + ``line`` +
+    ``venue_display_name``, ``venue_issn_l`` (string: the primary source's ``display_name`` and
+    ``issn_l``, from which ``raw_venues`` is built at assembly);
+  - ``raw_authorships``: schema ``raw_authorships`` (``author_id``, ``institution_id`` short, not
+    merged) + ``line`` + ``publication_year``;
+  - ``raw_references``: schema ``raw_references`` (``citing_work_id`` own id, ``cited_work_id``
+    short, not merged, each record's list in order with its repeats) + ``line`` + ``publication_year``;
+  - ``raw_work_concepts``, ``raw_work_topics``: their schemas + ``line`` + ``publication_year``;
+
+* ``quarantine``: schema ``quarantine`` + ``year`` (Int16): the line's year for a record
+  quarantined for its own content, null for a line without a usable year (reported by every
+  yearly scan) and for file-level rows (line 0); in the order the line-by-line reader adds them.
+
+**On disk** (``ensure_part_extract``): ``<cache_dir>/<sha1(path)[:16]>-<sha1(path, size,
+mtime_ns, VERSION)[:16]>/`` holds ``<table>.parquet`` (one row group per year, so a yearly read
+takes only its row group) and ``account.json`` (version, source, size, mtime_ns, lines_read,
+year_lines), written last. An extract is built in a ``.<name>-<random>.<pid>.tmp`` folder and
+renamed into place whole, so a concurrent or interrupted run never sees half an extract; when two
+processes extract the same part, the first rename wins and the other uses it. Temporary folders of
+a killed writer are removed by the warehouse sweep (``resources.warehouse_files.sweep``). A part
+whose size or mtime changes gets a new extract and the old ones of that path are removed; a part
+that changed while being read, or could not be read (``part_unreadable``), is used but not stored.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from aigeo_assets.ingest.quarantine import Quarantine
+from aigeo_assets.ingest.snapshot import iter_lines
+from aigeo_assets.ingest.work_record import RecordError, YearProblem, decode_work, year_of_line, year_of_work
+from aigeo_assets.schemas import SCHEMAS, conform
+
+VERSION = 1
+ACCOUNT = "account.json"
+EXTRACT_TABLES = ("raw_works", "raw_authorships", "raw_references", "raw_work_concepts", "raw_work_topics")
+
+_EXTRA = {
+    "raw_works": (("line", "Int64"), ("venue_display_name", "string"), ("venue_issn_l", "string")),
+    **{t: (("line", "Int64"), ("publication_year", "Int16")) for t in EXTRACT_TABLES[1:]},
+    "quarantine": (("year", "Int16"),),
+}
+
+
+def extract_columns(table: str) -> list[tuple[str, str]]:
+    """(name, dtype) of the columns of extract table ``table`` (or ``quarantine``), in order."""
+    return [(c.name, c.dtype) for c in SCHEMAS[table].columns] + list(_EXTRA[table])
+
+
+def conform_extract(df: pd.DataFrame, table: str) -> pd.DataFrame:
+    """``df`` with exactly the columns of extract table ``table``, in order, cast to their dtypes."""
+    base = conform(df, table)
+    for name, dtype in _EXTRA[table]:
+        if name not in df.columns:
+            raise ValueError(f"extract {table}: missing column {name!r}")
+        base[name] = df[name].reset_index(drop=True).astype(dtype)
+    return base
+
+
+@dataclass
+class PartExtract:
+    """One works part read once: its tables of every year, its own quarantine rows, its line counts
+    (the module docstring gives every column)."""
+
+    file: str
+    lines_read: int
+    year_lines: dict[int, int]
+    tables: dict[str, pd.DataFrame]
+    quarantine: pd.DataFrame
+
+    def year_slice(self, year: int) -> "PartExtract":
+        """The rows of ``year`` (and the quarantine rows without a year); counts unchanged."""
+        tables = {}
+        for name, df in self.tables.items():
+            tables[name] = df[(df["publication_year"] == year).fillna(False).to_numpy(bool)].reset_index(drop=True)
+        q = self.quarantine
+        keep = (q["year"] == year).fillna(False).to_numpy(bool) | q["year"].isna().to_numpy(bool)
+        return PartExtract(self.file, self.lines_read, dict(self.year_lines), tables, q[keep].reset_index(drop=True))
+
+
+# --- reading a JSON Lines part ------------------------------------------------------------------
+
+
+def extract_json_part(path: Path, *, file: str | None = None) -> PartExtract:
+    """Read one JSON Lines works part (gzip or plain) into its ``PartExtract``.
+
+    ``file``: the name quarantine rows give the part (default ``str(path)``). Each line is decoded
+    against the declared record schema (``work_record``) and its rows built by the same code as the
+    line-by-line scan (``works._record_rows``), so the tables are those of ``parse_works_year``.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _extract_lines(Path(path), str(path) if file is None else file)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _extract_lines(path: Path, file: str) -> PartExtract:
+    from aigeo_assets.ingest.works import TABLE_YEARS, MergedIds, _record_rows
+
+    none = MergedIds.none()
+    part_q = Quarantine()
+    q_rows: list[tuple] = []
+    year_lines: Counter = Counter()
+    lines_read = 0
+    records: list[tuple] = []  # (line, year, rows)
+    for lineno, line in iter_lines(path, part_q):
+        lines_read += 1
+        try:
+            w = decode_work(line)
+        except RecordError as exc:
+            y = year_of_line(line)
+            if y.__class__ is YearProblem:
+                q_rows.append((file, lineno, y.reason, y.detail, None))
+            else:
+                year_lines[y] += 1
+                if y in TABLE_YEARS:
+                    q_rows.append((file, lineno, exc.reason, str(exc), y))
+            continue
+        y = w.publication_year
+        if y.__class__ is not int:
+            problem = year_of_work(w)
+            q_rows.append((file, lineno, problem.reason, problem.detail, None))
+            continue
+        year_lines[y] += 1
+        if y not in TABLE_YEARS:
+            continue
+        try:
+            own_id, *rows = _record_rows(w, y, none)
+        except RecordError as exc:
+            q_rows.append((file, lineno, exc.reason, str(exc), y))
+            continue
+        records.append((lineno, y, rows))
+    for r in part_q.frame().itertuples(index=False):
+        q_rows.append((r.file, r.line, r.reason, r.detail, None))
+    return PartExtract(file, lines_read, dict(sorted(year_lines.items())), _extract_tables(records), _quarantine_frame(q_rows))
+
+
+def _quarantine_frame(rows: list[tuple]) -> pd.DataFrame:
+    df = pd.DataFrame(rows, columns=["file", "line", "reason", "detail", "year"])
+    return conform_extract(df, "quarantine")
+
+
+def _extract_tables(records: list[tuple]) -> dict[str, pd.DataFrame]:
+    from aigeo_assets.ingest.works import _column, _short_list, _tail_list
+
+    works_rows, venue_names, venue_issns, lines = [], [], [], []
+    children: dict[str, list] = {t: [] for t in EXTRACT_TABLES[1:]}
+    child_keys: dict[str, tuple[list, list]] = {t: ([], []) for t in EXTRACT_TABLES[1:]}
+    ref_counts = []
+    for lineno, y, (work, auths, refs, concepts, topics, venue) in records:
+        works_rows.append(work)
+        lines.append(lineno)
+        venue_names.append(venue[1] if venue is not None else None)
+        venue_issns.append(venue[2] if venue is not None else None)
+        for table, rows in (("raw_authorships", auths), ("raw_work_concepts", concepts), ("raw_work_topics", topics)):
+            if rows:
+                children[table] += rows
+                ln, yr = child_keys[table]
+                ln += [lineno] * len(rows)
+                yr += [y] * len(rows)
+        if refs:
+            children["raw_references"] += refs
+            ref_counts.append((work[0], len(refs)))
+            ln, yr = child_keys["raw_references"]
+            ln += [lineno] * len(refs)
+            yr += [y] * len(refs)
+
+    def frame(table: str, columns: list[list], line: list, year: list) -> pd.DataFrame:
+        data = {col.name: _column(values, col.dtype) for col, values in zip(SCHEMAS[table].columns, columns)}
+        data["line"] = _column(line, "Int64")
+        if table == "raw_works":
+            data["venue_display_name"] = _column(venue_names, "string")
+            data["venue_issn_l"] = _column(venue_issns, "string")
+        else:
+            data["publication_year"] = _column(year, "Int16")
+        return conform_extract(pd.DataFrame(data), table)
+
+    def cols(rows: list[tuple], table: str) -> list[list]:
+        n = len(SCHEMAS[table].columns)
+        return [[r[i] for r in rows] for i in range(n)]
+
+    out = {"raw_works": frame("raw_works", cols(works_rows, "raw_works"), lines, [])}
+    auth = cols(children["raw_authorships"], "raw_authorships")
+    auth[3] = _short_list(auth[3], {})
+    auth[5] = _short_list(auth[5], {})
+    out["raw_authorships"] = frame("raw_authorships", auth, *child_keys["raw_authorships"])
+    concepts = cols(children["raw_work_concepts"], "raw_work_concepts")
+    concepts[1] = _short_list(concepts[1], {})
+    out["raw_work_concepts"] = frame("raw_work_concepts", concepts, *child_keys["raw_work_concepts"])
+    topics = cols(children["raw_work_topics"], "raw_work_topics")
+    topics[1] = _short_list(topics[1], {})
+    for i in (3, 4, 5):
+        topics[i] = _tail_list(topics[i])
+    out["raw_work_topics"] = frame("raw_work_topics", topics, *child_keys["raw_work_topics"])
+    citing = [wid for wid, n in ref_counts for _ in range(n)]
+    out["raw_references"] = frame(
+        "raw_references", [citing, _short_list(children["raw_references"], {})], *child_keys["raw_references"]
+    )
+    return out
+
+
+# --- the cache on disk --------------------------------------------------------------------------
+
+
+def extract_dir(path: Path, cache_dir: Path, size: int, mtime_ns: int) -> Path:
+    """Where the extract of ``path`` at this size and mtime (and this format ``VERSION``) lives."""
+    source = str(Path(path).absolute())
+    prefix = hashlib.sha1(source.encode()).hexdigest()[:16]
+    key = hashlib.sha1(f"{source}\0{size}\0{mtime_ns}\0{VERSION}".encode()).hexdigest()[:16]
+    return Path(cache_dir) / f"{prefix}-{key}"
+
+
+def _read_account(folder: Path, source: str, size: int, mtime_ns: int) -> dict | None:
+    try:
+        account = json.loads((folder / ACCOUNT).read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(account, dict) or account.get("version") != VERSION:
+        return None
+    if (account.get("source"), account.get("size"), account.get("mtime_ns")) != (source, size, mtime_ns):
+        return None
+    return account
+
+
+def write_part_extract(extract: PartExtract, folder: Path, source: str, size: int, mtime_ns: int) -> None:
+    """Write ``extract`` into the (new) folder ``folder``: one parquet per table, one row group per
+    year, and ``account.json`` last."""
+    folder.mkdir(parents=True)
+    for name, df in [*extract.tables.items(), ("quarantine", extract.quarantine)]:
+        year_col = "year" if name == "quarantine" else "publication_year"
+        table = pa.Table.from_pandas(df, preserve_index=False)
+        with pq.ParquetWriter(folder / f"{name}.parquet", table.schema, compression="zstd") as writer:
+            if len(df) == 0:
+                writer.write_table(table)
+                continue
+            years = df[year_col]
+            # one row group per year (nulls last), rows in their order within it
+            order = np.lexsort((np.arange(len(df)), years.fillna(2**15).to_numpy(np.int64)))
+            table = table.take(pa.array(order))
+            sorted_years = years.fillna(2**15).to_numpy(np.int64)[order]
+            bounds = np.flatnonzero(np.diff(sorted_years)) + 1
+            for start, stop in zip(np.r_[0, bounds], np.r_[bounds, len(df)]):
+                writer.write_table(table.slice(start, stop - start))
+    account = {
+        "version": VERSION,
+        "source": source,
+        "size": size,
+        "mtime_ns": mtime_ns,
+        "file": extract.file,
+        "lines_read": extract.lines_read,
+        "year_lines": {str(y): n for y, n in sorted(extract.year_lines.items())},
+    }
+    part = folder / (ACCOUNT + ".part")
+    part.write_text(json.dumps(account))
+    os.replace(part, folder / ACCOUNT)
+
+
+def read_part_extract(folder: Path, year: int | None = None) -> PartExtract:
+    """The extract stored in ``folder``; with ``year``, only that year's slice (its row groups)."""
+    account = json.loads((folder / ACCOUNT).read_bytes())
+    tables = {}
+    for name in (*EXTRACT_TABLES, "quarantine"):
+        year_col = "year" if name == "quarantine" else "publication_year"
+        if year is None:
+            table = pq.read_table(folder / f"{name}.parquet")
+        else:
+            pf = pq.ParquetFile(folder / f"{name}.parquet")
+            col = pf.schema_arrow.get_field_index(year_col)
+            groups = []
+            for i in range(pf.num_row_groups):
+                stats = pf.metadata.row_group(i).column(col).statistics
+                if pf.metadata.row_group(i).num_rows == 0:
+                    continue
+                if stats is None or not stats.has_min_max:
+                    if name == "quarantine" or stats is None:
+                        groups.append(i)  # the null-year rows (or no statistics: filtered below)
+                    continue
+                if stats.min <= year <= stats.max:
+                    groups.append(i)
+            table = pf.read_row_groups(groups) if groups else pf.schema_arrow.empty_table()
+        df = conform_extract(table.to_pandas(), name)
+        if year is not None:
+            ys = df[year_col]
+            keep = (ys == year).fillna(False).to_numpy(bool)
+            if name == "quarantine":
+                keep |= ys.isna().to_numpy(bool)
+            df = df[keep].reset_index(drop=True)
+        tables[name] = df
+    q = tables.pop("quarantine")
+    year_lines = {int(y): n for y, n in account["year_lines"].items()}
+    return PartExtract(account["file"], account["lines_read"], year_lines, tables, q)
+
+
+def ensure_part_extract(
+    path: Path,
+    cache_dir: Path,
+    year: int | None = None,
+    extract: Callable[..., PartExtract] = extract_json_part,
+) -> PartExtract:
+    """The extract of ``path`` (its ``year`` slice when given), made now with ``extract(path)`` and
+    stored if missing or stale; a part that changed while being read, or could not be read
+    (``part_unreadable``: a permission fixed later leaves the mtime as it was), is not stored."""
+    path = Path(path)
+    st = path.stat()
+    source = str(path.absolute())
+    final = extract_dir(path, cache_dir, st.st_size, st.st_mtime_ns)
+    if _read_account(final, source, st.st_size, st.st_mtime_ns) is not None:
+        try:
+            got = read_part_extract(final, year)
+        except (OSError, ValueError, pa.ArrowException, KeyError):
+            shutil.rmtree(final, ignore_errors=True)  # damaged: rebuilt below
+        else:
+            if got.file == str(path):
+                return got
+    made = extract(path)
+    after = path.stat()
+    if (after.st_size, after.st_mtime_ns) != (st.st_size, st.st_mtime_ns) or (made.quarantine["reason"] == "part_unreadable").any():
+        return made.year_slice(year) if year is not None else made
+    cache_dir = Path(cache_dir)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = cache_dir / f".{final.name}-{uuid.uuid4().hex[:8]}.{os.getpid()}.tmp"
+    try:
+        write_part_extract(made, tmp, source, st.st_size, st.st_mtime_ns)
+        if final.exists() and _read_account(final, source, st.st_size, st.st_mtime_ns) is None:
+            trash = cache_dir / f".{final.name}-trash-{uuid.uuid4().hex[:8]}.{os.getpid()}.tmp"
+            try:
+                os.rename(final, trash)
+                shutil.rmtree(trash, ignore_errors=True)
+            except OSError:
+                pass
+        try:
+            os.rename(tmp, final)
+        except OSError:  # another process published this extract first: theirs is the same
+            if _read_account(final, source, st.st_size, st.st_mtime_ns) is None:
+                raise
+        _prune_other_versions(final)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return made.year_slice(year) if year is not None else made
+
+
+def _prune_other_versions(final: Path) -> None:
+    """Remove extracts of the same path made for another size, mtime or format version."""
+    prefix = final.name.split("-", 1)[0] + "-"
+    for other in final.parent.iterdir():
+        if other.name.startswith(prefix) and other.name != final.name and other.is_dir():
+            shutil.rmtree(other, ignore_errors=True)
+
+
+# --- a year from the parts' extracts ------------------------------------------------------------
+
+
+def assemble_year(
+    extracts: Sequence[PartExtract],
+    year: int,
+    merged,
+    configured,
+    snapshot_quarantine: pd.DataFrame | None = None,
+):
+    """``WorksTables`` of ``year`` from the year slices of the parts' extracts, in part order.
+
+    Merged ids are applied (work, reference, author and institution ids); a work id read more than
+    once is resolved as the line-by-line scan does (``works._Scan.keep``): the first record with its
+    own id (not merged away) wins, else the first record; the others are quarantined
+    (``duplicate_work``, ``merged_duplicate``) and the kept work takes the place of the id's first
+    record. ``configured``: the configured years (a line of another year is ``other_years`` when it
+    is one of them, else ``outside_years``).
+    """
+    from aigeo_assets.ingest.works import PartAccount, WorksTables, short_ids
+
+    n_parts = len(extracts)
+    works = _concat([e.tables["raw_works"] for e in extracts], "raw_works", n_parts)
+    own = works["work_id"]
+    work_id = short_ids(own, merged.works) if merged.works else own
+    works["work_id"] = work_id
+    # resolve duplicates (rare): the position of each id's first record, and the winner
+    dup = work_id.duplicated(keep=False).to_numpy(bool)
+    kept = np.ones(len(works), dtype=bool)
+    extra_q: list[tuple] = []  # (event part, event line, file, line, reason, detail, part the line is of)
+    files = [e.file for e in extracts]
+    if dup.any():
+        part_arr = works["_part"].to_numpy()
+        line_arr = works["line"].to_numpy(np.int64)
+        own_arr = own.to_numpy(object)
+        id_arr = work_id.to_numpy(object)
+        groups: dict[str, list[int]] = {}
+        for i in np.flatnonzero(dup):
+            groups.setdefault(id_arr[i], []).append(int(i))
+        new_pos = np.arange(len(works))
+        for wid, rows in groups.items():
+            kept_row = rows[0]
+            for r in rows[1:]:
+                kept_from = own_arr[kept_row] if own_arr[kept_row] != wid else None
+                merged_from = own_arr[r] if own_arr[r] != wid else None
+                f, ln = files[part_arr[r]], int(line_arr[r])
+                if kept_from is not None and merged_from is None:
+                    extra_q.append((part_arr[r], ln, files[part_arr[kept_row]], int(line_arr[kept_row]), "merged_duplicate",
+                                    f"{kept_from} was merged into {wid}, whose own record is {f} line {ln}", part_arr[kept_row]))
+                    kept[kept_row] = False
+                    kept_row = r
+                elif merged_from is not None:
+                    extra_q.append((part_arr[r], ln, f, ln, "merged_duplicate", f"{merged_from} was merged into {wid}, already read", part_arr[r]))
+                    kept[r] = False
+                else:
+                    extra_q.append((part_arr[r], ln, f, ln, "duplicate_work", f"{wid} already read", part_arr[r]))
+                    kept[r] = False
+            new_pos[kept_row] = rows[0]
+        order = np.argsort(new_pos[kept], kind="stable")
+    else:
+        order = None
+    kept_works = works[kept]
+    if order is not None:
+        kept_works = kept_works.iloc[order]
+    kept_works = kept_works.reset_index(drop=True)
+    rank = pd.Series(np.arange(len(kept_works)), index=pd.MultiIndex.from_arrays([kept_works["_part"], kept_works["line"].astype("int64")]))
+
+    def child(table: str) -> pd.DataFrame:
+        df = _concat([e.tables[table] for e in extracts], table, n_parts)
+        if len(df) == 0:
+            return df
+        key = pd.MultiIndex.from_arrays([df["_part"], df["line"].astype("int64")])
+        pos = rank.reindex(key).to_numpy()
+        take = ~np.isnan(pos)
+        df = df[take]
+        df = df.iloc[np.argsort(pos[take], kind="stable")].reset_index(drop=True)
+        return df
+
+    def mapped(values: pd.Series, mapping: Mapping[str, str]) -> pd.Series:
+        return values.map(mapping).fillna(values).astype("string") if mapping and len(values) else values
+
+    auth = child("raw_authorships")
+    concepts = child("raw_work_concepts")
+    topics = child("raw_work_topics")
+    refs = child("raw_references")
+    if merged.works:
+        for df, col in ((auth, "work_id"), (concepts, "work_id"), (topics, "work_id"), (refs, "citing_work_id")):
+            if len(df):
+                df[col] = mapped(df[col], merged.works)
+        refs["cited_work_id"] = mapped(refs["cited_work_id"], merged.works)
+    if len(auth):
+        auth["author_id"] = mapped(auth["author_id"], merged.authors)
+        auth["institution_id"] = mapped(auth["institution_id"], merged.institutions)
+    refs = conform(refs, "raw_references").drop_duplicates(ignore_index=True)
+    venues = kept_works[kept_works["venue_id"].notna().to_numpy(bool) & (kept_works["venue_id"] != "").fillna(False).to_numpy(bool)]
+    venues = venues.drop_duplicates("venue_id")
+    venues = conform(
+        pd.DataFrame(
+            {
+                "venue_id": venues["venue_id"],
+                "display_name": venues["venue_display_name"],
+                "issn_l": venues["venue_issn_l"],
+                "venue_type": venues["venue_type"],
+            }
+        ),
+        "raw_venues",
+    )
+
+    # the quarantine: snapshot rows, then each part's rows in the order the line-by-line scan adds them
+    q_parts = []
+    accounts = []
+    kept_by_part = np.bincount(kept_works["_part"].to_numpy(np.int64), minlength=n_parts) if n_parts else []
+    extra_by_part = Counter(row[-1] for row in extra_q)
+    extra = pd.DataFrame(extra_q, columns=["_part", "_event", "file", "line", "reason", "detail", "_of"]).drop(columns="_of")
+    for i, e in enumerate(extracts):
+        q = e.quarantine
+        line_rows = q[(q["line"] > 0).to_numpy(bool) & ((q["year"] == year).fillna(False).to_numpy(bool) | q["year"].isna().to_numpy(bool))]
+        file_rows = q[q["line"] == 0]
+        own_rows = (line_rows["year"] == year).fillna(False).to_numpy(bool)
+        rows = pd.DataFrame(
+            {"_event": line_rows["line"].to_numpy(np.int64), "file": line_rows["file"], "line": line_rows["line"],
+             "reason": line_rows["reason"], "detail": line_rows["detail"]}
+        )
+        mine = extra[extra["_part"] == i].drop(columns="_part")
+        both = pd.concat([rows, mine], ignore_index=True) if len(mine) else rows
+        both = both.sort_values("_event", kind="stable")
+        q_parts.append(both[["file", "line", "reason", "detail"]])
+        q_parts.append(file_rows[["file", "line", "reason", "detail"]])
+        acct = PartAccount(e.file)
+        acct.lines_read = e.lines_read
+        acct.parsed = int(kept_by_part[i])
+        acct.quarantined = int(own_rows.sum()) + extra_by_part.get(i, 0)
+        acct.unattributed = int(line_rows["year"].isna().sum())
+        acct.file_problems = len(file_rows)
+        for y, n in sorted(e.year_lines.items()):
+            if y == year:
+                continue
+            if y in configured:
+                acct.other_years += n
+            else:
+                acct.outside_years[y] += n
+        accounts.append(acct)
+    snapshot_rows = 0
+    if snapshot_quarantine is not None and len(snapshot_quarantine):
+        q_parts.insert(0, snapshot_quarantine)
+        snapshot_rows = len(snapshot_quarantine)
+    quarantine = conform(pd.concat(q_parts, ignore_index=True), "quarantine") if q_parts else Quarantine().frame()
+    return WorksTables(
+        conform(kept_works, "raw_works"),
+        conform(auth, "raw_authorships"),
+        refs,
+        conform(concepts, "raw_work_concepts"),
+        conform(topics, "raw_work_topics"),
+        venues,
+        quarantine,
+        sum(a.lines_read for a in accounts),
+        accounts,
+        snapshot_rows,
+    )
+
+
+def _concat(frames: list[pd.DataFrame], table: str, n_parts: int) -> pd.DataFrame:
+    """The parts' frames of ``table`` one after another, with ``_part`` (their index in the list)."""
+    tagged = []
+    for i, df in enumerate(frames):
+        df = df.copy(deep=False)
+        df["_part"] = np.full(len(df), i, dtype=np.int64)
+        tagged.append(df)
+    if not tagged:
+        cols = [c for c, _ in extract_columns(table)]
+        return pd.DataFrame({**{c: pd.Series([], dtype=d) for c, d in extract_columns(table)}, "_part": np.zeros(0, np.int64)})[cols + ["_part"]]
+    return pd.concat(tagged, ignore_index=True)
