@@ -1,16 +1,16 @@
-"""The year-split cache: yearly scans read only their year's share of each part, with the same output."""
+"""Per-part extracts: each part read once; a yearly scan assembled from them equals the line-by-line scan."""
 
 from __future__ import annotations
 
 import json
 import os
-import pickle
 
+import pandas as pd
 import pytest
 
 from aigeo_assets.ingest.snapshot import list_entity_files
 from aigeo_assets.ingest.works import parse_works_year
-from aigeo_assets.ingest.year_split import ensure_split
+from aigeo_assets.ingest.part_extract import ensure_part_extract, extract_dir, read_part_extract
 from aigeo_assets_tests.snapshot_fixtures import authorship, inst_ref, work, write_entity
 
 FIELDS = ("works", "authorships", "references", "concepts", "topics", "venues", "quarantine", "accounts")
@@ -36,9 +36,11 @@ def _messy_world() -> dict[str, list]:
 
 
 def _assert_same(a, b):
-    for name in FIELDS:
-        assert pickle.dumps(getattr(a, name)) == pickle.dumps(getattr(b, name)), name
-    assert a.lines_scanned == b.lines_scanned
+    """Same rows in the same order, same columns, same dtypes (exact values); same accounts."""
+    for name in FIELDS[:-1]:
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True, obj=name)
+    assert [x.as_dict() for x in a.accounts] == [x.as_dict() for x in b.accounts]
+    assert a.lines_scanned == b.lines_scanned and a.snapshot_rows == b.snapshot_rows
 
 
 @pytest.mark.parametrize("gz", [True, False])
@@ -70,9 +72,14 @@ def test_truncated_gzip_is_reported_from_the_cache_too(tmp_path):
         _assert_same(plain, parse_works_year([path], year, split_cache_dir=tmp_path / "cache"))
 
 
+def _folder(part, cache):
+    st = part.stat()
+    return extract_dir(part, cache, st.st_size, st.st_mtime_ns)
+
+
 def test_a_part_that_could_not_be_read_is_not_cached(tmp_path, monkeypatch):
-    """A read error (a permission fixed later keeps the mtime) must not leave a split with no lines."""
-    import aigeo_assets.ingest.year_split as year_split
+    """A read error (a permission fixed later keeps the mtime) must not leave an extract with no lines."""
+    import aigeo_assets.ingest.part_extract as part_extract
 
     write_entity(tmp_path, "works", {"updated_date=2024-01-01/part_000": [work(1, 2015), work(2, 2015)]}, manifest=None)
     part = list_entity_files(tmp_path, "works").parts[0]
@@ -82,73 +89,76 @@ def test_a_part_that_could_not_be_read_is_not_cached(tmp_path, monkeypatch):
         quarantine.add(str(path), 0, "part_unreadable", "cannot open: Permission denied")
         return iter(())
 
-    monkeypatch.setattr(year_split, "iter_lines", unreadable)
-    assert ensure_split(part, cache) is None
+    monkeypatch.setattr(part_extract, "iter_lines", unreadable)
+    got = ensure_part_extract(part, cache)
+    assert got.lines_read == 0 and got.quarantine["reason"].tolist() == ["part_unreadable"]
+    assert not _folder(part, cache).exists()
     monkeypatch.undo()
     assert parse_works_year([part], 2015, split_cache_dir=cache).works["work_id"].tolist() == ["W1", "W2"]
 
 
-def test_a_changed_part_invalidates_its_split(tmp_path):
+def test_a_changed_part_invalidates_its_extract(tmp_path):
     base = write_entity(tmp_path, "works", {"updated_date=2024-01-01/part_000": [work(1, 2015), work(2, 2015)]}, manifest=None)
     cache = tmp_path / "cache"
     parts = list_entity_files(tmp_path, "works").parts
     assert parse_works_year(parts, 2015, split_cache_dir=cache).works["work_id"].tolist() == ["W1", "W2"]
-    first = ensure_split(parts[0], cache)[0]
+    first = _folder(parts[0], cache)
+    assert (first / "account.json").is_file()
     write_entity(tmp_path, "works", {"updated_date=2024-01-01/part_000": [work(3, 2015), work(4, 2014), work(5, 2015)]}, manifest=None)
     st = parts[0].stat()
     os.utime(parts[0], ns=(st.st_atime_ns, st.st_mtime_ns + 10**9))
     t = parse_works_year(parts, 2015, split_cache_dir=cache)
     assert t.works["work_id"].tolist() == ["W3", "W5"]
-    assert not first.exists(), "the split of the old file is removed"
+    assert not first.exists(), "the extract of the old file is removed"
     _assert_same(parse_works_year(parts, 2014), parse_works_year(parts, 2014, split_cache_dir=cache))
     assert base.is_dir()
 
 
-def test_stray_temp_files_and_broken_splits_are_ignored(tmp_path):
+def test_stray_temp_files_and_broken_extracts_are_ignored(tmp_path):
     write_entity(tmp_path, "works", _messy_world())
     parts = list_entity_files(tmp_path, "works").parts
     cache = tmp_path / "cache"
     cache.mkdir()
-    final = ensure_split(parts[0], cache)[0]
-    # an interrupted run: a temp directory with half a shard, and a split folder without its index
+    ensure_part_extract(parts[0], cache)
+    final = _folder(parts[0], cache)
+    # an interrupted run: a temp directory with half a table, and an extract folder without its account
     stray = cache / f".{final.name}-deadbeef.{os.getpid()}.tmp"
     stray.mkdir()
-    (stray / "2015.jsonl.gz").write_bytes(b"\x1f\x8b garbage")
-    (final / "index.json").unlink()
-    (final / "2015.jsonl.gz").write_bytes(b"not gzip")
+    (stray / "raw_works.parquet").write_bytes(b"PAR1 garbage")
+    (final / "account.json").unlink()
+    (final / "raw_works.parquet").write_bytes(b"not parquet")
     for year in (2014, 2015):
         _assert_same(parse_works_year(parts, year), parse_works_year(parts, year, split_cache_dir=cache))
-    assert (final / "index.json").is_file(), "the broken split was rebuilt"
-    # a damaged shard under a valid index: the part is read directly, and the split rebuilt later
-    (final / "2015.jsonl.gz").write_bytes((final / "2015.jsonl.gz").read_bytes()[:-12])
+    assert (final / "account.json").is_file(), "the broken extract was rebuilt"
+    # a damaged table under a valid account: the part is read again and the extract rebuilt
+    (final / "raw_authorships.parquet").write_bytes((final / "raw_authorships.parquet").read_bytes()[:-12])
     _assert_same(parse_works_year(parts, 2015), parse_works_year(parts, 2015, split_cache_dir=cache))
     _assert_same(parse_works_year(parts, 2015), parse_works_year(parts, 2015, split_cache_dir=cache))
     assert stray.is_dir(), "a live writer's temp files are left alone"
 
 
-def test_two_splitters_of_one_part_both_succeed(tmp_path, monkeypatch):
-    """The second process to finish finds the first one's split in place and uses it."""
-    import aigeo_assets.ingest.year_split as ys
+def test_two_extractors_of_one_part_both_succeed(tmp_path, monkeypatch):
+    """The second process to finish finds the first one's extract in place and uses it."""
+    import aigeo_assets.ingest.part_extract as pe
 
     write_entity(tmp_path, "works", _messy_world())
     part = list_entity_files(tmp_path, "works").parts[0]
     cache = tmp_path / "cache"
-    real = ys._write_split
+    real = pe.write_part_extract
 
-    def racing(path, tmp, *args):
-        index = real(path, tmp, *args)
+    def racing(extract, tmp, *args):
+        real(extract, tmp, *args)
         if not getattr(racing, "done", False):  # another process publishes while we were writing
             racing.done = True
-            ys.ensure_split(path, cache)
-        return index
+            pe.ensure_part_extract(part, cache)
 
-    monkeypatch.setattr(ys, "_write_split", racing)
-    folder, index = ys.ensure_split(part, cache)
-    assert (folder / "index.json").is_file() and index["lines"] == 8
+    monkeypatch.setattr(pe, "write_part_extract", racing)
+    got = pe.ensure_part_extract(part, cache)
+    assert got.lines_read == 8 and (_folder(part, cache) / "account.json").is_file()
     assert not [p for p in cache.iterdir() if p.name.endswith(".tmp")]
 
 
-def test_lines_are_split_by_the_year_their_decoded_record_gives(tmp_path):
+def test_lines_are_attributed_to_the_year_their_decoded_record_gives(tmp_path):
     body = json.dumps(work(4, 2013))[1:].replace('"publication_year": 2013, ', "")
     lines = [
         work(1, 2015),
@@ -159,10 +169,12 @@ def test_lines_are_split_by_the_year_their_decoded_record_gives(tmp_path):
     ]
     write_entity(tmp_path, "works", {"updated_date=2024-01-01/part_000": lines}, manifest=None)
     part = list_entity_files(tmp_path, "works").parts[0]
-    folder, index = ensure_split(part, tmp_path / "cache")
-    assert index["years"] == {"2015": 2, "2016": 1, "99999": 1}
-    assert index["shards"] == {"2015.jsonl.gz": 2, "2016.jsonl.gz": 1, "unknown.jsonl.gz": 1}
-    assert sorted(p.name for p in folder.iterdir()) == ["2015.jsonl.gz", "2016.jsonl.gz", "index.json", "unknown.jsonl.gz"]
+    got = ensure_part_extract(part, tmp_path / "cache")
+    assert got.year_lines == {2015: 2, 2016: 1, 99999: 1}
+    assert sorted(got.tables["raw_works"]["publication_year"].tolist()) == [2015, 2015, 2016]
+    assert got.quarantine["year"].isna().tolist() == [True]
+    stored = read_part_extract(_folder(part, tmp_path / "cache"), 2015)
+    assert stored.tables["raw_works"]["work_id"].tolist() == ["W1", "W4"]
     t = parse_works_year([part], 2015, split_cache_dir=tmp_path / "cache", years=range(2010, 2020))
     assert t.works["work_id"].tolist() == ["W1", "W4"]
     assert t.accounts[0].other_years == 1 and dict(t.accounts[0].outside_years) == {99999: 1} and t.accounts[0].unattributed == 1
