@@ -668,3 +668,58 @@ def test_stars_thresholds_are_strict(p, want):
 
 def test_cultural_terms_are_the_last_block():
     assert CITATION_SPECS["(4)"][-4:] == CULTURAL and STRUCTURAL_TERMS[2:] == CULTURAL
+
+
+def _dyadic_controls_loop(origin, destination, cities: pd.DataFrame) -> pd.DataFrame:
+    """The former pair-by-pair implementation of ``dyadic_controls``' cultural controls (a Python
+    comparison and a CLDR look-up per pair): the oracle of the vectorized one."""
+    from aigeo_assets.models.gravity import official_languages
+
+    a = cities.reindex(pd.Index(origin, dtype="Int64"))
+    b = cities.reindex(pd.Index(destination, dtype="Int64"))
+
+    def same(col: str) -> np.ndarray:
+        x = a[col].astype("string").to_numpy(dtype=object, na_value=None)
+        y = b[col].astype("string").to_numpy(dtype=object, na_value=None)
+        known = np.array([u is not None and v is not None for u, v in zip(x, y)])
+        return np.where(known, np.array([u == v for u, v in zip(x, y)], dtype=float), np.nan)
+
+    ca = a["country_code"].astype("string").to_numpy(dtype=object, na_value=None)
+    cb = b["country_code"].astype("string").to_numpy(dtype=object, na_value=None)
+    shared = np.full(len(ca), np.nan)
+    for k, (u, v) in enumerate(zip(ca, cb)):
+        if u is not None and v is not None and official_languages(u) and official_languages(v):
+            shared[k] = float(bool(official_languages(u) & official_languages(v)))
+    return pd.DataFrame({"same_country": same("country_code"), "same_subregion": same("sub_region"),
+                         "shared_language": shared, "same_bloc": same("bloc")})
+
+
+def test_dyadic_controls_equal_the_pair_loop_on_a_generated_geography():
+    """The vectorized controls equal the former pair-by-pair loop on every ordered pair of the
+    sample world's cities (tiny scale), with unknown countries, sub-regions and cities mixed in."""
+    import random
+
+    from aigeo_assets.sampleworld.config import SCALES
+    from aigeo_assets.sampleworld.geography import Geography
+
+    geo = Geography(random.Random(7), np.random.default_rng(7), SCALES["tiny"].cities_top)
+    rng = np.random.default_rng(7)
+    rows = []
+    for k, c in enumerate(geo.cities):
+        country = [c.country_code, "XX", None][rng.choice(3, p=[0.85, 0.1, 0.05])]
+        rows.append((c.geonames_id, c.lat, c.lon, country, None if k % 13 == 0 else f"{c.bloc}-{c.country_code[:1]}",
+                     None if k % 17 == 0 else c.bloc))
+    inst = _table(
+        "core_institutions",
+        institution_id=[f"I{r[0]}" for r in rows],
+        city_geonames_id=[r[0] for r in rows],
+        latitude=[r[1] for r in rows], longitude=[r[2] for r in rows],
+        country_code=[r[3] for r in rows], sub_region=[r[4] for r in rows], bloc=[r[5] for r in rows],
+    )
+    cities = city_attributes(inst)
+    ids = np.array([*cities.index.to_numpy("int64"), 999_999_999])  # and a city without attributes
+    o, d = np.repeat(ids, len(ids)), np.tile(ids, len(ids))
+    ours = dyadic_controls(o, d, cities)
+    oracle = _dyadic_controls_loop(o, d, cities)
+    assert len(ids) > 50 and ours["shared_language"].notna().any() and ours["shared_language"].isna().any()
+    pd.testing.assert_frame_equal(ours[list(oracle.columns)], oracle)

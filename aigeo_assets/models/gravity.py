@@ -103,22 +103,27 @@ def dyadic_controls(origin: np.ndarray, destination: np.ndarray, cities: pd.Data
     dist = np.maximum(np.asarray(haversine_km(lat1, lon1, lat2, lon2), dtype=float), MIN_DISTANCE_KM)
     ln_distance = np.where(same_city == 1, 0.0, np.log(dist))
 
-    def same(col: str) -> np.ndarray:
-        x = a[col].astype("string").to_numpy(dtype=object, na_value=None)
-        y = b[col].astype("string").to_numpy(dtype=object, na_value=None)
-        known = np.array([u is not None and v is not None for u, v in zip(x, y)])
-        eq = np.array([u == v for u, v in zip(x, y)], dtype=float)
-        return np.where(known, eq, np.nan)
+    def codes(col: str) -> tuple[np.ndarray, np.ndarray]:
+        # one integer code per distinct value over the cities (-1 unknown), looked up per pair end:
+        # equality of codes is equality of values, without a Python loop over the pairs
+        values = cities[col].astype("string")
+        city_codes = pd.Series(pd.factorize(values)[0], index=cities.index)
+        return (city_codes.reindex(a.index).fillna(-1).to_numpy("int64"),
+                city_codes.reindex(b.index).fillna(-1).to_numpy("int64"))
 
-    ca = a["country_code"].astype("string").to_numpy(dtype=object, na_value=None)
-    cb = b["country_code"].astype("string").to_numpy(dtype=object, na_value=None)
+    def same(col: str) -> np.ndarray:
+        x, y = codes(col)
+        return np.where((x >= 0) & (y >= 0), (x == y).astype(float), np.nan)
+
+    ca, cb = codes("country_code")
+    countries = pd.factorize(cities["country_code"].astype("string"))[1]
+    langs = [official_languages(str(c)) for c in countries]
+    by_country = np.array(  # shared official language of every pair of countries, NaN when CLDR knows none
+        [[float(bool(lu & lv)) if lu and lv else np.nan for lv in langs] for lu in langs], dtype=float
+    ).reshape(len(langs), len(langs))
+    known = (ca >= 0) & (cb >= 0)
     shared = np.full(len(ca), np.nan)
-    for k, (u, v) in enumerate(zip(ca, cb)):
-        if u is None or v is None:
-            continue
-        lu, lv = official_languages(u), official_languages(v)
-        if lu and lv:
-            shared[k] = float(bool(lu & lv))
+    shared[known] = by_country[ca[known], cb[known]]
     return pd.DataFrame(
         {
             "ln_distance": ln_distance,
