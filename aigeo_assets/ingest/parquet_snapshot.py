@@ -36,7 +36,8 @@ the row groups read before the failure kept.
 from __future__ import annotations
 
 import gc
-from collections.abc import Collection, Iterable
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Iterator
 from itertools import repeat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -350,11 +351,17 @@ def _integer_years(column: pa.ChunkedArray) -> list | None:
     return None
 
 
-def scan_parquet_part(scan, path: Path, year: int | None, configured, acct, part_q: Quarantine, batch_rows: int = 65_536) -> None:
-    """Read one Parquet part into ``scan`` (``works._Scan``), counting every row in ``acct``
-    (``works.PartAccount``: ``lines_read`` counts rows). ``year=None`` keeps every configured year."""
-    file = str(path)
-    q = scan.q
+def _part_events(path: Path, file: str, wanted: Callable[[int], bool], part_q: Quarantine, batch_rows: int = 65_536) -> Iterator[tuple]:
+    """The fate of every row of one Parquet part, in row order within each row group:
+
+    * ``("unattributed", line, YearProblem)``: a row without a usable year;
+    * ``("elsewhere", Counter)``: per row group, the rows of years not ``wanted``, by year;
+    * ``("record", line, year, Work)``: a row of a wanted year that matches the record schema;
+    * ``("bad", line, year, RecordError)``: a row of a wanted year that does not.
+
+    A file pyarrow cannot open or read is a ``part_unreadable`` row in ``part_q`` (line 0); the rows
+    whose fate was given before it stand, the others are lost with it.
+    """
     try:
         pf = pq.ParquetFile(path)
         present = [c for c in WORK_COLUMNS if c in pf.schema_arrow.names]
@@ -364,24 +371,22 @@ def scan_parquet_part(scan, path: Path, year: int | None, configured, acct, part
     offset = 0
     try:
         for rg in range(pf.metadata.num_row_groups):
-            years_col = pf.read_row_group(rg, columns=["publication_year"]).column(0) if "publication_year" in present else None
             n = pf.metadata.row_group(rg).num_rows
+            years_col = pf.read_row_group(rg, columns=["publication_year"]).column(0) if "publication_year" in present else None
             years = [None] * n if years_col is None else _integer_years(years_col)
             if years is None:  # not an integer column: each value says what it is
                 years = [_year_of_value(v) for v in years_col.to_pylist()]
             keep: list[int] = []
+            elsewhere: Counter = Counter()
             for i, y in enumerate(years):
                 if y.__class__ is not int:
-                    problem = y if y.__class__ is YearProblem else _year_of_value(y)
-                    q.add(file, offset + i + 1, problem.reason, problem.detail)
-                    acct.unattributed += 1
-                elif y == year or (year is None and y in configured):
+                    yield "unattributed", offset + i + 1, (y if y.__class__ is YearProblem else _year_of_value(y))
+                elif wanted(y):
                     keep.append(i)
-                elif y in configured:
-                    acct.other_years += 1
                 else:
-                    acct.outside_years[y] += 1
-            acct.lines_read += n
+                    elsewhere[y] += 1
+            if elsewhere:
+                yield "elsewhere", elsewhere
             if keep:
                 table = pf.read_row_group(rg, columns=present)
                 if len(keep) < n:
@@ -390,62 +395,145 @@ def scan_parquet_part(scan, path: Path, year: int | None, configured, acct, part
                 try:
                     records = _works_of(table, kept_years)
                 except _NeedsChecks:
-                    records = None
-                if records is not None:
-                    for i, y, w in zip(keep, kept_years, records):
-                        scan.keep(w, y, file, offset + i + 1, acct)
+                    yield from _checked_events(table, keep, kept_years, offset, batch_rows)
                 else:
-                    _keep_checked(scan, table, keep, years, offset, file, acct, batch_rows)
+                    for i, y, w in zip(keep, kept_years, records):
+                        yield "record", offset + i + 1, y, w
                 del table
             offset += n
     except (OSError, pa.ArrowException) as exc:
-        part_q.add(file, 0, "part_unreadable", f"read error after row {offset}: {exc}"[:300])
-        acct.lines_read = acct.accounted
+        part_q.add(file, 0, "part_unreadable", f"read error in the row group starting at row {offset + 1}: {exc}"[:300])
 
 
-def _keep_checked(scan, table: pa.Table, keep: list[int], years: list, offset: int, file: str, acct, batch_rows: int) -> None:
+def _checked_events(table: pa.Table, keep: list[int], years: list[int], offset: int, batch_rows: int) -> Iterator[tuple]:
     """The rows of ``table`` (rows ``keep`` of the row group) checked one by one against the record
     schema (``work_record.work_from_object``), as a JSON line is."""
-    q = scan.q
     for start in range(0, len(keep), batch_rows):
         records = table.slice(start, batch_rows).to_pylist()
-        for i, rec in zip(keep[start : start + batch_rows], records):
-            lineno = offset + i + 1
+        for i, y, rec in zip(keep[start : start + batch_rows], years[start : start + batch_rows], records):
             try:
                 if _ABSTRACT in rec:
                     rec[_ABSTRACT] = _abstract_object(rec[_ABSTRACT])
                 w = work_from_object(rec)
             except RecordError as exc:
-                q.add(file, lineno, exc.reason, str(exc))
-                acct.quarantined += 1
+                yield "bad", offset + i + 1, y, exc
                 continue
-            scan.keep(w, years[i], file, lineno, acct)
+            yield "record", offset + i + 1, y, w
+
+
+def scan_parquet_part(scan, path: Path, year: int | None, configured, acct, part_q: Quarantine) -> None:
+    """Read one Parquet part into ``scan`` (``works._Scan``), counting every row in ``acct``
+    (``works.PartAccount``; ``lines_read`` counts rows). ``year=None`` keeps every configured year."""
+    file = str(path)
+    q = scan.q
+    wanted = (lambda y: y == year) if year is not None else configured.__contains__
+    for event in _part_events(path, file, wanted, part_q):
+        kind = event[0]
+        if kind == "record":
+            scan.keep(event[3], event[2], file, event[1], acct)
+        elif kind == "elsewhere":
+            for y, count in event[1].items():
+                if y in configured:
+                    acct.other_years += count
+                else:
+                    acct.outside_years[y] += count
+        elif kind == "unattributed":
+            q.add(file, event[1], event[2].reason, event[2].detail)
+            acct.unattributed += 1
+        else:
+            q.add(file, event[1], event[3].reason, str(event[3]))
+            acct.quarantined += 1
+    acct.lines_read = acct.accounted
+
+
+def extract_parquet_part(path: Path, *, file: str | None = None):
+    """One Parquet works part -> its ``part_extract.PartExtract``: the same tables, quarantine rows
+    and line counts as ``part_extract.extract_json_part`` gives for the same records in JSON Lines
+    (line = row number). Plugs into ``part_extract.ensure_part_extract(..., extract=extract_parquet_part)``."""
+    from aigeo_assets.ingest.part_extract import PartExtract, _extract_tables, _quarantine_frame
+    from aigeo_assets.ingest.works import TABLE_YEARS, MergedIds, _record_rows
+
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        file = str(path) if file is None else file
+        none = MergedIds.none()
+        part_q = Quarantine()
+        q_rows: list[tuple] = []
+        year_lines: Counter = Counter()
+        records: list[tuple] = []
+        unattributed = 0
+        for event in _part_events(Path(path), file, TABLE_YEARS.__contains__, part_q):
+            kind = event[0]
+            if kind == "record":
+                _, lineno, y, w = event
+                year_lines[y] += 1
+                try:
+                    rows = _record_rows(w, y, none)[1:]
+                except RecordError as exc:
+                    q_rows.append((file, lineno, exc.reason, str(exc), y))
+                    continue
+                records.append((lineno, y, rows))
+            elif kind == "elsewhere":
+                year_lines.update(event[1])
+            elif kind == "unattributed":
+                unattributed += 1
+                q_rows.append((file, event[1], event[2].reason, event[2].detail, None))
+            else:
+                _, lineno, y, exc = event
+                year_lines[y] += 1
+                q_rows.append((file, lineno, exc.reason, str(exc), y))
+        q_rows.sort(key=lambda r: r[1])  # row order, as the line-by-line reader adds them
+        for r in part_q.frame().itertuples(index=False):
+            q_rows.append((r.file, r.line, r.reason, r.detail, None))
+        lines_read = sum(year_lines.values()) + unattributed
+        return PartExtract(file, lines_read, dict(sorted(year_lines.items())), _extract_tables(records), _quarantine_frame(q_rows))
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def parse_parquet_works_year(
     files: Iterable[Path],
     year: int | None,
     merged=None,
+    split_cache_dir: Path | None = None,
     progress=None,
     *,
     years: Collection[int] | None = None,
     quarantine: Quarantine | None = None,
 ):
-    """``works.parse_works_year`` for Parquet parts: the same tables, quarantine and accounting
-    (``WorksTables``), each part read by ``scan_parquet_part``. No split cache: a yearly scan reads
-    only the year column of the other years' rows."""
+    """``works.parse_works_year`` for Parquet parts, same arguments: the same tables, quarantine and
+    accounting (``WorksTables``).
+
+    With ``split_cache_dir`` (and a ``year``) each part is read once into its columnar extract
+    (``extract_parquet_part`` through ``part_extract.ensure_part_extract``) and the year assembled
+    from the extracts (``part_extract.assemble_year``), as for JSON parts; without, each part is
+    scanned directly (``scan_parquet_part``), which reads only the year column of other years' rows.
+    """
     from aigeo_assets.ingest import works
 
+    q = Quarantine()
+    if quarantine is not None:
+        q.extend(quarantine)
+    configured = works.TABLE_YEARS if years is None else frozenset(years) | ({year} if year is not None else frozenset())
+    files = list(files)
+    if split_cache_dir is not None and year is not None:
+        from aigeo_assets.ingest.part_extract import assemble_year, ensure_part_extract
+
+        extracts = []
+        for done, path in enumerate(files):
+            if progress:
+                progress(done, len(files), Path(path).name)
+            extracts.append(ensure_part_extract(Path(path), Path(split_cache_dir), year, extract=extract_parquet_part))
+        if progress:
+            progress(len(files), len(files), "works parts read")
+        return assemble_year(extracts, year, merged or works.MergedIds.none(), configured, q.frame() if len(q) else None)
     enabled = gc.isenabled()
     gc.disable()
     try:
-        q = Quarantine()
-        if quarantine is not None:
-            q.extend(quarantine)
-        configured = works.TABLE_YEARS if years is None else frozenset(years) | ({year} if year is not None else frozenset())
         scan = works._Scan(merged or works.MergedIds.none(), q)
         accounts = []
-        files = list(files)
         for done, path in enumerate(files):
             if progress:
                 progress(done, len(files), Path(path).name)
