@@ -31,6 +31,7 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "AIGEO_DATA_DIR": ("<repo>/data", "where sources/, warehouse/ and reports/ live"),
     "AIGEO_SOURCE": ("sample", "sample (generated world), snapshot (an OpenAlex snapshot directory) or api (OpenAlex API)"),
     "AIGEO_SNAPSHOT_DIR": ("", "the OpenAlex snapshot directory when AIGEO_SOURCE=snapshot"),
+    "AIGEO_SNAPSHOT_FORMAT": ("auto", "works format read from the snapshot: jsonl (gzip JSON Lines), parquet (OpenAlex's Parquet copy, data/parquet/works/) or auto (parquet when data/parquet/works/ is present)"),
     "AIGEO_SAMPLE_SCALE": ("demo", "tiny, demo or paper: size of the generated sample world"),
     "AIGEO_SAMPLE_SEED": ("20221121", "seed of the sample world"),
     "AIGEO_START_YEAR": ("1990", "first publication year partition"),
@@ -236,8 +237,11 @@ class _EnvReader:
             return None
         return tuple(sorted(int(p) for p in parts))
 
-    def snapshot_dir(self, source: str | None) -> Path | None:
-        """The snapshot folder; when ``AIGEO_SOURCE=snapshot`` it must hold an OpenAlex ``works`` folder."""
+    def snapshot_dir(self, source: str | None, snapshot_format: str | None = "auto") -> Path | None:
+        """The snapshot folder; when ``AIGEO_SOURCE=snapshot`` it must hold an OpenAlex ``works``
+        folder of the chosen format (``AIGEO_SNAPSHOT_FORMAT``: parquet needs ``data/parquet/works/``,
+        jsonl a JSON Lines folder, auto either)."""
+        from aigeo_assets.ingest.parquet_snapshot import has_parquet_works
         from aigeo_assets.ingest.snapshot import SnapshotLayoutError, entity_folder
 
         value = self.environ.get("AIGEO_SNAPSHOT_DIR")
@@ -249,10 +253,15 @@ class _EnvReader:
         path = self.folder("AIGEO_SNAPSHOT_DIR")
         if path is None:
             return None
+        if snapshot_format == "parquet" or (snapshot_format == "auto" and has_parquet_works(path)):
+            if not has_parquet_works(path):
+                self.bad("AIGEO_SNAPSHOT_DIR", "with AIGEO_SNAPSHOT_FORMAT=parquet, an OpenAlex snapshot folder with data/parquet/works/ (or parquet/works/) in it")
+                return None
+            return path
         try:
             entity_folder(path, "works")
         except SnapshotLayoutError:
-            self.bad("AIGEO_SNAPSHOT_DIR", "an OpenAlex snapshot folder: data/works/, data/jsonl/works/ or works/ in it")
+            self.bad("AIGEO_SNAPSHOT_DIR", "an OpenAlex snapshot folder: data/works/, data/jsonl/works/, works/ or data/parquet/works/ in it")
             return None
         return path
 
@@ -319,6 +328,9 @@ class Settings:
     lifesci_start_year: int = 2000
     min_located_share: float = 0.6
     thin_year_papers: int = 50
+    snapshot_format: Literal["auto", "jsonl", "parquet"] = "auto"
+    """Which copy of the snapshot's works is read (AIGEO_SNAPSHOT_FORMAT): ``auto`` reads OpenAlex's
+    Parquet copy when ``data/parquet/works/`` is present (no JSON decoding), else the JSON Lines."""
 
     @staticmethod
     def from_env(environ: Mapping[str, str] | None = None) -> "Settings":
@@ -336,7 +348,8 @@ class Settings:
         read = _EnvReader(env)
         data_dir = read.data_dir()
         source = read.choice("AIGEO_SOURCE", ("sample", "snapshot", "api"))
-        snapshot_dir = read.snapshot_dir(source)
+        snapshot_format = read.choice("AIGEO_SNAPSHOT_FORMAT", ("auto", "jsonl", "parquet"))
+        snapshot_dir = read.snapshot_dir(source, snapshot_format)
         sample_scale = read.choice("AIGEO_SAMPLE_SCALE", tuple(SCALES))
         sample_seed = read.integer("AIGEO_SAMPLE_SEED", 0, 2**63 - 1, "a whole number >= 0")
         start_year, end_year = read.year("AIGEO_START_YEAR"), read.year("AIGEO_END_YEAR")
@@ -382,6 +395,7 @@ class Settings:
             lifesci_start_year=lifesci_start_year or 0,
             min_located_share=read.share("AIGEO_MIN_LOCATED_SHARE") or 0.0,
             thin_year_papers=read.integer("AIGEO_THIN_YEAR_PAPERS", 0, None, "a whole number of papers >= 0") or 0,
+            snapshot_format=snapshot_format or "auto",  # type: ignore[arg-type]
         )
         if read.problems:
             order = [*ENVIRONMENT, "OPENALEX_API_KEY"]

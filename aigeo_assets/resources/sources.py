@@ -26,6 +26,9 @@ class WorksSource(dg.ConfigurableResource):
     split_cache_dir: str | None = None
     """Where the yearly partitions keep each works part split by publication year, so that only the
     first year to read a part decompresses all of it (None: every year scans every part)."""
+    snapshot_format: str = "auto"
+    """Which copy of the works is read (AIGEO_SNAPSHOT_FORMAT): ``jsonl``, ``parquet`` (OpenAlex's
+    Parquet copy, ``data/parquet/works/``) or ``auto`` (parquet when that folder is present)."""
 
     def snapshot_root(self) -> Path:
         raise NotImplementedError
@@ -41,6 +44,32 @@ class WorksSource(dg.ConfigurableResource):
     def describe(self) -> dict:
         return {"source": type(self).__name__, "snapshot_root": str(self.snapshot_root())}
 
+    def works_format(self, root: Path) -> str:
+        """``jsonl`` or ``parquet``: the copy of the works under ``root`` that is read."""
+        from aigeo_assets.ingest.parquet_snapshot import has_parquet_works
+
+        if self.snapshot_format not in ("auto", "jsonl", "parquet"):
+            raise ValueError(f"snapshot_format={self.snapshot_format!r}: one of auto, jsonl, parquet")
+        if self.snapshot_format == "auto":
+            return "parquet" if has_parquet_works(root) else "jsonl"
+        return self.snapshot_format
+
+    def works_files(self, root: Path):
+        """The works parts under ``root`` in the chosen format, with the listing's quarantine rows
+        (``.parts``, ``.problems``: ``snapshot.EntityFiles`` or ``parquet_snapshot.ParquetParts``)."""
+        from aigeo_assets.ingest.parquet_snapshot import list_parquet_parts
+
+        return list_parquet_parts(root) if self.works_format(root) == "parquet" else list_entity_files(root, "works")
+
+    def parse_works_year(self, root: Path, files, year, merged, **kwargs):
+        """``works.parse_works_year`` for the chosen format (``parquet_snapshot.parse_parquet_works_year``
+        for the Parquet copy: same arguments, same tables)."""
+        from aigeo_assets.ingest.parquet_snapshot import parse_parquet_works_year
+        from aigeo_assets.ingest.works import parse_works_year
+
+        parse = parse_parquet_works_year if self.works_format(root) == "parquet" else parse_works_year
+        return parse(files, year, merged, **kwargs)
+
 
 class SnapshotSource(WorksSource):
     """An OpenAlex snapshot directory on disk."""
@@ -49,7 +78,12 @@ class SnapshotSource(WorksSource):
 
     def snapshot_root(self) -> Path:
         root = Path(self.snapshot_dir)
-        entity_folder(root, "works")
+        if self.works_format(root) == "parquet":
+            from aigeo_assets.ingest.parquet_snapshot import list_parquet_parts
+
+            list_parquet_parts(root)  # raises SnapshotLayoutError when there is no Parquet works folder
+        else:
+            entity_folder(root, "works")
         return root
 
 

@@ -13,7 +13,9 @@ A line that cannot be a typed row (not JSON, not an object, a field of the wrong
 JSON path quarantines) is left out of the copy and counted in the returned ``ParquetCopy``
 (``skipped``, by reason), so the copy's rows are the JSON part's records that fit the schema, in
 order; blank lines are not records in either format. A null and an absent ``publication_year``
-both become null. ``merged_ids/`` is copied too when ``out_root`` is another folder.
+both become null. When ``out_root`` is another folder, ``merged_ids/`` and the institutions (JSON
+Lines: the Parquet reader reads works only) are copied too, so the copy is a snapshot aigeo reads
+whole (``AIGEO_SOURCE=snapshot AIGEO_SNAPSHOT_DIR=<out_root>``).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ import pyarrow.parquet as pq
 
 from aigeo_assets.ingest.parquet_snapshot import WORKS_PARQUET_SCHEMA
 from aigeo_assets.ingest.quarantine import Quarantine
-from aigeo_assets.ingest.snapshot import iter_lines, list_entity_files, merged_ids_folder
+from aigeo_assets.ingest.snapshot import SnapshotLayoutError, entity_folder, iter_lines, list_entity_files, merged_ids_folder
 from aigeo_assets.ingest.work_record import RecordError, decode_work
 
 _ROW_GROUP = 20_000
@@ -103,9 +105,14 @@ def write_parquet_snapshot(json_root: Path, out_root: Path | None = None, *, row
     tmp = manifest.with_name(f".manifest.json.{os.getpid()}.tmp")
     tmp.write_bytes(orjson.dumps({"entries": entries}, option=orjson.OPT_INDENT_2))
     os.replace(tmp, manifest)
-    merged = merged_ids_folder(json_root, "works")
-    if merged is not None and out_root.resolve() != json_root.resolve():
-        for folder in merged.parent.iterdir():
-            if folder.is_dir():
-                shutil.copytree(folder, out_root / "data" / "merged_ids" / folder.name, dirs_exist_ok=True)
+    if out_root.resolve() != json_root.resolve():
+        merged = merged_ids_folder(json_root, "works")
+        if merged is not None:
+            shutil.copytree(merged.parent, out_root / "data" / "merged_ids", dirs_exist_ok=True)
+        try:
+            institutions = entity_folder(json_root, "institutions")
+        except SnapshotLayoutError:
+            institutions = None
+        if institutions is not None:
+            shutil.copytree(institutions, out_root / "data" / "institutions", dirs_exist_ok=True)
     return copy
