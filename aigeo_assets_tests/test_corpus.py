@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -156,6 +157,51 @@ def test_citations_resolve_within_years_up_to_the_citing_year():
     assert first["cited_city_geonames_id"] == BOSTON and first["citing_country_code"] == "CN"
     assert pd.isna(c.iloc[1]["cited_year"]) and not c.iloc[1]["cited_in_corpus"]
     assert not c.iloc[2]["citing_in_corpus"] and c.iloc[2]["cited_in_corpus"]
+
+
+def _citations_by_merge(refs: pd.DataFrame, citing: pd.DataFrame, known: pd.DataFrame) -> pd.DataFrame:
+    """The oracle: core_citations as two pandas left merges (the obvious formulation)."""
+    ends = ["work_id", "publication_year", "in_corpus", "city_geonames_id", "city_country_code", "bloc"]
+    a = citing[ends].rename(columns=lambda c: f"a_{c}")
+    b = known[ends].drop_duplicates("work_id").rename(columns=lambda c: f"b_{c}")
+    m = refs[["citing_work_id", "cited_work_id"]].merge(a, left_on="citing_work_id", right_on="a_work_id", how="inner")
+    m = m.merge(b, left_on="cited_work_id", right_on="b_work_id", how="left")
+    out = pd.DataFrame({
+        "citing_work_id": m["citing_work_id"], "cited_work_id": m["cited_work_id"],
+        "citing_year": m["a_publication_year"], "cited_year": m["b_publication_year"],
+        "resolution": m["b_work_id"].notna().map({True: "in_snapshot", False: "external"}),
+        "citing_in_corpus": m["a_in_corpus"], "cited_in_corpus": m["b_in_corpus"].fillna(False),
+        "citing_city_geonames_id": m["a_city_geonames_id"], "cited_city_geonames_id": m["b_city_geonames_id"],
+        "citing_country_code": m["a_city_country_code"], "cited_country_code": m["b_city_country_code"],
+        "citing_bloc": m["a_bloc"], "cited_bloc": m["b_bloc"],
+    })
+    return conform(out, "core_citations")
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_citations_equal_a_merge_oracle_on_random_tables(seed):
+    """The Arrow hash lookups give what two pandas merges give, row for row: unknown and null cited
+    ids, citing works outside the year, a work listed twice among the known papers, missing cities."""
+    rng = np.random.default_rng(seed)
+    n = 400
+    ids = np.array([f"W{i}" for i in range(n)], dtype=object)
+    years = rng.integers(2010, 2016, n)
+    city = rng.choice(np.array([BEIJING, BOSTON, LONDON, None], dtype=object), n)
+    known = _papers([
+        {"work_id": w, "publication_year": int(y), "is_ai": bool(k), "in_corpus": bool(k),
+         "city_geonames_id": c, "city_country_code": None if c is None else ("CN" if c == BEIJING else "US"),
+         "bloc": None if c is None else ("East" if c == BEIJING else "West")}
+        for w, y, c, k in zip(ids, years, city, rng.random(n) < 0.7)
+    ])
+    known = pd.concat([known, known.iloc[[3]].assign(bloc="East")], ignore_index=True)  # W3 twice: the first wins
+    pool = np.concatenate([ids, np.array(["W404", "W405", None], dtype=object)])
+    refs = frame("raw_references", [
+        {"citing_work_id": c, "cited_work_id": d} for c, d in zip(rng.choice(ids, 3000), rng.choice(pool, 3000))
+    ])
+    citing = known[known["publication_year"] == 2015].drop_duplicates("work_id")
+    got = build_core_citations(refs, citing, known)
+    pd.testing.assert_frame_equal(got, _citations_by_merge(refs, citing, known))
+    assert (got["resolution"] == "external").sum() > 0 and len(got) < len(refs)
 
 
 def test_author_city_is_the_yearly_mode_and_ai_scientist_needs_three_papers_half_ai():

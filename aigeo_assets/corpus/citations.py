@@ -2,49 +2,76 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from aigeo_assets.schemas import conform
 
 _END_COLUMNS = ["work_id", "publication_year", "in_corpus", "city_geonames_id", "city_country_code", "bloc"]
 
 
+def positions_in(keys: pd.Series, values: pd.Series) -> np.ndarray:
+    """For each key, the position of its first occurrence in ``values``, -1 when absent or null.
+
+    Arrow's hash lookup (``pyarrow.compute.index_in``): pandas' ``isin``/``reindex`` on Arrow-backed
+    strings go through a Python loop over ``values`` (seconds per year, growing with the years read)."""
+    k = pa.array(keys.array) if isinstance(keys.dtype, pd.StringDtype) else pa.array(keys.to_numpy(dtype=object), type=pa.large_string())
+    v = pa.array(values.array) if isinstance(values.dtype, pd.StringDtype) else pa.array(values.to_numpy(dtype=object), type=pa.large_string())
+    if isinstance(k, pa.ChunkedArray):
+        k = k.combine_chunks()
+    k = k.cast(pa.large_string())
+    v = v.cast(pa.large_string())
+    found = pc.index_in(k, value_set=v, skip_nulls=True)
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _take(column: pd.Series, at: np.ndarray) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """``column``'s values at ``at`` (-1: missing), keeping its dtype."""
+    return column.array.take(at, allow_fill=True)
+
+
 def build_core_citations(references: pd.DataFrame, citing_papers: pd.DataFrame, known_papers: pd.DataFrame) -> pd.DataFrame:
     """``core_citations`` of one citing year.
 
     ``references`` are that year's ``raw_references``; ``citing_papers`` that year's ``core_papers``;
-    ``known_papers`` the ``core_papers`` of every year up to and including the citing year. A
-    reference is ``in_snapshot`` when the cited work is among ``known_papers``, else ``external``:
-    outside the snapshot, or published after the citing year (such forward links are rare and are
-    left out of every citation window, which counts citations from later years to earlier ones).
-    Citation counts are never taken from ``counts_by_year`` (conventions.md).
+    ``known_papers`` the ``core_papers`` of every year up to and including the citing year (only
+    :data:`_END_COLUMNS` are read). A reference is ``in_snapshot`` when the cited work is among
+    ``known_papers``, else ``external``: outside the snapshot, or published after the citing year
+    (such forward links are rare and are left out of every citation window, which counts citations
+    from later years to earlier ones). References whose citing work is not among ``citing_papers``
+    are left out. Citation counts are never taken from ``counts_by_year`` (conventions.md).
+    The lookups are hash joins in Arrow (:func:`positions_in`), linear in references + papers.
     """
-    citing = citing_papers[_END_COLUMNS].set_index("work_id")
-    cited = known_papers[_END_COLUMNS].drop_duplicates("work_id").set_index("work_id")
-    refs = references[references["citing_work_id"].isin(citing.index)]
-    a = citing.reindex(refs["citing_work_id"])
-    b = cited.reindex(refs["cited_work_id"])
-    resolved = refs["cited_work_id"].isin(cited.index).to_numpy()
+    if citing_papers["work_id"].duplicated().any():
+        raise ValueError("citing papers: a work id appears twice")
+    citing = citing_papers[_END_COLUMNS].reset_index(drop=True)
+    cited = known_papers[_END_COLUMNS].drop_duplicates("work_id").reset_index(drop=True)
+    at_citing = positions_in(references["citing_work_id"], citing["work_id"])
+    keep = at_citing >= 0
+    refs = references[keep]
+    at_citing = at_citing[keep]
+    at_cited = positions_in(refs["cited_work_id"], cited["work_id"])
+    resolved = at_cited >= 0
     out = pd.DataFrame(
         {
             "citing_work_id": refs["citing_work_id"].to_numpy(),
             "cited_work_id": refs["cited_work_id"].to_numpy(),
-            "citing_year": a["publication_year"].to_numpy(),
-            "cited_year": b["publication_year"].to_numpy(),
-            "resolution": pd.array(["in_snapshot" if r else "external" for r in resolved], dtype="string"),
-            "citing_in_corpus": a["in_corpus"].to_numpy(),
-            "cited_in_corpus": b["in_corpus"].fillna(False).to_numpy(),
-            "citing_city_geonames_id": a["city_geonames_id"].to_numpy(),
-            "cited_city_geonames_id": b["city_geonames_id"].to_numpy(),
-            "citing_country_code": a["city_country_code"].to_numpy(),
-            "cited_country_code": b["city_country_code"].to_numpy(),
-            "citing_bloc": a["bloc"].to_numpy(),
-            "cited_bloc": b["bloc"].to_numpy(),
+            "citing_year": _take(citing["publication_year"], at_citing),
+            "cited_year": _take(cited["publication_year"], at_cited),
+            "resolution": pd.array(np.where(resolved, "in_snapshot", "external"), dtype="string"),
+            "citing_in_corpus": _take(citing["in_corpus"], at_citing),
+            "cited_in_corpus": pd.Series(_take(cited["in_corpus"], at_cited)).fillna(False).to_numpy(),
+            "citing_city_geonames_id": _take(citing["city_geonames_id"], at_citing),
+            "cited_city_geonames_id": _take(cited["city_geonames_id"], at_cited),
+            "citing_country_code": _take(citing["city_country_code"], at_citing),
+            "cited_country_code": _take(cited["city_country_code"], at_cited),
+            "citing_bloc": _take(citing["bloc"], at_citing),
+            "cited_bloc": _take(cited["bloc"], at_cited),
         }
     )
     return conform(out, "core_citations")
-
-
 def citation_coverage(citations: pd.DataFrame, n_references: int) -> dict[str, float | int]:
     """Counts for metadata: resolved, external, between corpus papers, between located papers."""
     n = len(citations)
