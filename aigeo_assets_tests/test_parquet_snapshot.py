@@ -119,7 +119,10 @@ def test_the_copy_is_a_snapshot_aigeo_reads(tiny):
     assert _merged(out) == _merged(root)
     source = SnapshotSource(snapshot_dir=str(out))
     assert source.works_format(source.snapshot_root()) == "parquet"
-    assert source.works_files(out).parts == list_parquet_parts(out).parts
+    files = source.works_files(out)
+    assert files.parts == list_parquet_parts(out).parts
+    via_source = source.parse_works_year(out, files.parts, 2016, _merged(out), years=YEARS, quarantine=files.problems)
+    _assert_same_tables(via_source, parse_parquet_works_year(files.parts, 2016, _merged(out), years=YEARS))
     assert SnapshotSource(snapshot_dir=str(root)).works_format(root) == "jsonl"
 
 
