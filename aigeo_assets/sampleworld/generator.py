@@ -13,12 +13,17 @@ import csv
 import gzip
 import io
 import fcntl
+import itertools
 import json
 import math
+import multiprocessing
 import os
 import random
 import shutil
+import zlib
 from array import array
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +32,7 @@ import orjson
 from aigeo_assets.sampleworld import config as cfg
 from aigeo_assets.sampleworld import vocab as V
 from aigeo_assets.sampleworld.geography import Geography, world_total
+from aigeo_assets.sampleworld.rng import FastRandom
 
 OA = "https://openalex.org/"
 _P_WORK = 999_999_937  # prime: work ids are a bijection of the generation index
@@ -41,38 +47,6 @@ def _work_num(k: int) -> int:
 def _lerp(pair: tuple[float, float], year: int) -> float:
     f = min(max((year - 1990) / 29.0, 0.0), 1.0)
     return pair[0] + (pair[1] - pair[0]) * f
-
-
-class _PartWriter:
-    """One gzip JSON Lines part file with deterministic bytes (mtime 0, fixed inner name)."""
-
-    def __init__(self, path: Path, inner_name: str) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self._fh = open(path, "wb")
-        self._gz = gzip.GzipFile(filename=inner_name, mode="wb", fileobj=self._fh, mtime=0, compresslevel=5)
-        self._buf: list[bytes] = []
-        self._size = 0
-        self.lines = 0
-
-    def write(self, line: bytes) -> int:
-        self._buf.append(line)
-        self._size += len(line)
-        self.lines += 1
-        if self._size > (1 << 20):
-            self.flush()
-        return self.lines
-
-    def flush(self) -> None:
-        if self._buf:
-            self._gz.write(b"".join(self._buf))
-            self._buf = []
-            self._size = 0
-
-    def close(self) -> None:
-        self.flush()
-        self._gz.close()
-        self._fh.close()
 
 
 def _write_gzip_bytes(path: Path, data: bytes, inner_name: str) -> None:
@@ -91,12 +65,362 @@ def _write_manifest(entity_dir: Path, entity: str, parts: list[tuple[str, int]])
     (entity_dir / "manifest").write_bytes(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
 
 
+_Q_KEYS = ("authorships_without_institution", "authorships_without_institution_raw_city",
+           "authorships_with_merged_institution_id", "references_to_merged_work_ids",
+           "references_out_of_corpus", "references_in_corpus", "duplicate_lines",
+           "works_without_primary_source", "noncorpus_type_works", "works_with_pmid",
+           "works_without_abstract", "works_without_doi", "works_without_type_crossref")
+_KINDS = ("ai", "lifesci", "cs", "other")
+_GZIP_LEVEL = 3  # works parts: one gzip member per (year, part); level 3 keeps sizes within ~10 % of level 5
+
+
+class _MemberWriter:
+    """One gzip member in memory (the year's lines of one part file), compressed as it fills."""
+
+    def __init__(self) -> None:
+        self._bio = io.BytesIO()
+        self._gz: gzip.GzipFile | None = None
+        self._buf: list[bytes] = []
+        self._size = 0
+        self.lines = 0
+
+    def write(self, line: bytes) -> int:
+        self._buf.append(line)
+        self._size += len(line)
+        self.lines += 1
+        if self._size > (1 << 20):
+            self._flush()
+        return self.lines
+
+    def _flush(self) -> None:
+        if self._gz is None:
+            self._gz = gzip.GzipFile(filename="", mode="wb", fileobj=self._bio, mtime=0, compresslevel=_GZIP_LEVEL)
+        self._gz.write(b"".join(self._buf))
+        self._buf, self._size = [], 0
+
+    def finish(self) -> bytes:
+        if not self.lines:
+            return b""
+        self._flush()
+        self._gz.close()
+        return self._bio.getvalue()
+
+
+def _year_seed(seed: int, year: int, stream: bytes) -> np.random.SeedSequence:
+    """The random stream of one year's rendering: a function of (seed, year) only, so the world does
+    not depend on how many workers render it or in which order they finish."""
+    return np.random.SeedSequence([abs(int(seed)) % (1 << 63), zlib.crc32(stream), int(year)])
+
+
+class _YearRenderer:
+    """Turns one simulated year (teams, cities, references) into JSON Lines records and one gzip
+    member per part file. Runs in a worker process; everything it draws comes from the year's own
+    seed, and every count it keeps is returned for ``truth.json``."""
+
+    def __init__(self, static: dict) -> None:
+        self.__dict__.update(static)
+        self.ws_cum = {}
+        for key, pool in self.venues.items():
+            for west in (True, False):
+                ws = [math.exp(0.8 * v[4] * (1 if west else -1)) for v in pool]
+                self.ws_cum[key, west] = list(itertools.accumulate(ws))
+
+    def render(self, job: dict) -> dict:
+        year, base, n = job["year"], job["base"], job["n"]
+        ss = _year_seed(self.seed, year, b"works-render")
+        nrng = np.random.default_rng(ss)
+        r = FastRandom(int(nrng.integers(0, 1 << 62)))
+        self.r, self.nrng = r, nrng
+        self.q = {k: 0 for k in _Q_KEYS}
+        self.ai_def = {"concept_and_topic": 0, "concept_only": 0, "topic_only": 0, "low_score_ai_concept_nonai": 0}
+        self.kw = {"ai_with_keyword": 0, "ai_without_keyword": 0, "nonai_with_keyword": 0, "nonai_without_keyword": 0}
+        rw_all = self._references(job)
+        nw = self.nw
+        chunks = [_MemberWriter() for _ in range(nw)]
+        malformed, dup_ids = [], []
+        lead_city, ai_arr, kind_arr = job["lead_city"].tolist(), job["ai"].tolist(), job["kind"].tolist()
+        t_off = job["team_off"].tolist()
+        a_id, a_city, a_inst, a_inst2 = (job[k].tolist() for k in ("a_id", "a_city", "a_inst", "a_inst2"))
+        a_region, a_hname = job["a_region"].tolist(), job["a_hname"].tolist()
+        r_off = job["ref_off"].tolist()
+        cited_by = nrng.poisson(job["fitness"] * 2.5 * max(1, 2024 - year) ** 0.8).tolist()
+        malformed_at = set(job["malformed_at"])
+        bloc = self.bloc
+        rnd = r.random
+        n_ai = n_ai_corpus = n_ai_east = n_ls = 0
+        for k in range(n):
+            gi = base + k
+            lc, ai, kind = lead_city[k], ai_arr[k], _KINDS[kind_arr[k]]
+            wid = f"W{_work_num(gi)}"
+            west = not bloc[lc]
+            title, words, has_kw = self._text(ai, kind)
+            concepts, primary, topics = self._concepts_topics(ai, kind)
+            if rnd() < cfg.NONCORPUS_TYPE_SHARE:
+                if rnd() < 0.6:
+                    typ, tcr = "book-chapter", "book-chapter"
+                    src = self.book_series
+                else:
+                    typ, tcr = "dataset", "dataset"
+                    src = ("S4306400562", "Zenodo (CERN European Organization for Nuclear Research)", None, "repository", 0, "")
+                self.q["noncorpus_type_works"] += 1
+            else:
+                src = self._venue(ai, kind, west)
+                typ = "article"
+                tcr = "proceedings-article" if src[3] == "conference" else "journal-article"
+            if rnd() < cfg.QUIRKS["no_primary_source"]:
+                src = None
+                self.q["works_without_primary_source"] += 1
+            doi = None if rnd() < cfg.NO_DOI_SHARE else f"https://doi.org/10.{1000 + int(rnd() * 8999)}/{wid.lower()}"
+            if doi is None:
+                self.q["works_without_doi"] += 1
+            ids = {"openalex": OA + wid}
+            if doi:
+                ids["doi"] = doi
+            if kind == "lifesci" and rnd() < cfg.LIFESCI_PMID_SHARE and tcr != "dataset":
+                ids["pmid"] = f"https://pubmed.ncbi.nlm.nih.gov/{10_000_000 + (gi * 7_001 + 3) % _P_PMID}"
+                self.q["works_with_pmid"] += 1
+            lo, hi = t_off[k], t_off[k + 1]
+            last = hi - lo - 1
+            auths = [self._authorship(a_id[j], a_city[j], a_inst[j], a_inst2[j], a_region[j], a_hname[j],
+                                      "first" if j == lo else ("last" if j - lo == last else "middle"), j - lo == last)
+                     for j in range(lo, hi)]
+            rw = rw_all[r_off[k]:r_off[k + 1]]
+            if words is None:
+                self.q["works_without_abstract"] += 1
+                aii = None
+            else:
+                aii: dict[str, list[int]] = {}
+                for i, w in enumerate(words):
+                    aii.setdefault(w, []).append(i)
+            self.kw[("ai" if ai else "nonai") + ("_with_keyword" if has_kw else "_without_keyword")] += 1
+            fi = int(rnd() * nw)
+            date = self.writer_date[fi]
+            month = 1 + int(rnd() * 12)
+            countries = sorted({c for a in auths for c in a["countries"]})
+            inst_ids = {i["id"] for a in auths for i in a["institutions"]}
+            source = None
+            if src is not None:
+                source = {"id": OA + src[0], "display_name": src[1], "issn_l": src[2],
+                          "issn": V.ISSN_PRINT.get(src[2], [src[2]]) if src[2] else None, "type": src[3]}
+            rec = {
+                "id": OA + wid, "doi": doi, "title": title, "display_name": title,
+                "publication_year": year, "publication_date": f"{year}-{month:02d}-{1 + int(rnd() * 28):02d}",
+                "ids": ids, "language": "en",
+                "primary_location": {"is_oa": False, "landing_page_url": doi, "pdf_url": None, "source": source,
+                                     "license": None, "version": "publishedVersion", "is_accepted": True,
+                                     "is_published": True, "raw_type": tcr,
+                                     "raw_source_name": src[1] if src is not None else None},
+                "type": typ, "type_crossref": tcr, "authorships": auths,
+                "countries_distinct_count": len(countries), "institutions_distinct_count": len(inst_ids),
+                "cited_by_count": cited_by[k],
+                "primary_topic": primary, "topics": topics, "concepts": concepts,
+                "referenced_works_count": len(rw), "referenced_works": rw,
+                "abstract_inverted_index": aii,
+                "updated_date": f"{date}T{int(rnd() * 24):02d}:{int(rnd() * 60):02d}:{int(rnd() * 60):02d}.{int(rnd() * 1_000_000):06d}",
+                "created_date": f"{min(year + 1, 2023)}-{month:02d}-01",
+            }
+            if gi % 2 == 0:
+                # current API records carry no type_crossref (only the location's raw_type)
+                del rec["type_crossref"]
+                self.q["works_without_type_crossref"] += 1
+            line = orjson.dumps(rec) + b"\n"
+            chunk = chunks[fi]
+            if k in malformed_at:
+                malformed.append((fi, chunk.write(line[: len(line) // 2] + b"\n"), wid))
+            chunk.write(line)
+            if rnd() < cfg.QUIRKS["duplicate_line"]:
+                chunks[int(rnd() * nw)].write(line)
+                self.q["duplicate_lines"] += 1
+                dup_ids.append(wid)
+            if ai:
+                n_ai += 1
+                if typ == "article":
+                    n_ai_corpus += 1
+                    if not west:
+                        n_ai_east += 1
+                if kind == "lifesci":
+                    n_ls += 1
+        members = [(c.finish(), c.lines) for c in chunks]
+        return {"year": year, "members": members, "malformed": malformed, "dup_ids": dup_ids, "q": self.q,
+                "ai_def": self.ai_def, "kw": self.kw, "n": n, "n_ai": n_ai, "n_ai_corpus": n_ai_corpus,
+                "n_ai_east": n_ai_east, "n_ls": n_ls}
+
+    def _references(self, job: dict) -> list[str]:
+        """``referenced_works`` of the whole year, flat in work order (each work's run sorted as
+        strings: every id has 10 digits, so numeric order is string order)."""
+        x = job["refs"]
+        off = job["ref_off"]
+        owner = np.repeat(np.arange(len(off) - 1), np.diff(off))
+        inside = x >= 0
+        nums = np.where(inside, 2_000_000_000 + (x * 48_271 + 12_345) % _P_WORK, -x)
+        keys, vals = job["merged_keys"], job["merged_vals"]
+        if len(keys):
+            pos = np.minimum(np.searchsorted(keys, x), len(keys) - 1)
+            hit = inside & (keys[pos] == x)
+            use_old = hit & (self.nrng.random(len(x)) < cfg.QUIRKS["merged_work_ref_old_id"])
+            nums = np.where(use_old, vals[pos], nums)
+            self.q["references_to_merged_work_ids"] += int(use_old.sum())
+        self.q["references_in_corpus"] += int(inside.sum())
+        self.q["references_out_of_corpus"] += int((~inside).sum())
+        order = np.lexsort((nums, owner))
+        return [f"{OA}W{v}" for v in nums[order].tolist()]
+
+    def _text(self, ai: bool, kind: str) -> tuple[str, list[str] | None, bool]:
+        r = self.r
+        rnd = r.random
+        has_kw = rnd() < (cfg.AI_KEYWORD_RATE_AI if ai else cfg.AI_KEYWORD_RATE_NONAI)
+        if has_kw:
+            method = _pick(r, V.AI_KEYWORDS)
+            method = ("a " if method[0] not in "aeiou" else "an ") + method + " model"
+        elif ai:
+            method = _pick(r, V.AI_METHODS_PLAIN)
+        else:
+            method = _pick(r, V.NONAI_METHODS)
+        task = _pick(r, V.LIFESCI_TASKS if kind == "lifesci" else (V.AI_TASKS if ai else V.NONAI_TASKS))
+        adj = _pick(r, V.ADJ)
+        m_title = method.split(" ", 1)[1]
+        title = _pick(r, V.TITLE).format(Adj=adj.capitalize(), adj=adj, method=m_title, task=task, Task=task.capitalize())
+        if rnd() < cfg.NO_ABSTRACT_SHARE:
+            return title, None, has_kw
+        sents = [V.SENT[0]] + r.sample(V.SENT[1:], 2 + int(rnd() * 3))
+        text = " ".join(s.format(adj=_pick(r, V.ADJ), method=method, task=task, n=2 + int(rnd() * 8)) for s in sents)
+        return title, text.split(), has_kw
+
+    def _concepts_topics(self, ai: bool, kind: str) -> tuple[list[dict], dict, list[dict]]:
+        r = self.r
+        rnd = r.random
+
+        def uni(a, b):
+            return a + (b - a) * rnd()
+
+        def cpt(c, score):
+            return {"id": OA + c[0], "wikidata": V.WD + c[1], "display_name": c[2], "level": c[3], "score": round(score, 6)}
+
+        def top(t, score):
+            return {"id": OA + t[0], "display_name": t[1], "score": round(score, 4),
+                    "subfield": {"id": f"{OA}subfields/{t[2]}", "display_name": t[3]},
+                    "field": {"id": f"{OA}fields/{t[4]}", "display_name": t[5]},
+                    "domain": {"id": f"{OA}domains/{t[6]}", "display_name": t[7]}}
+
+        cs: list[dict] = []
+        if ai:
+            lifesci = kind == "lifesci"
+            by_concept = lifesci or rnd() < 0.88
+            by_topic = (not lifesci and rnd() < 0.6) or (lifesci and rnd() < 0.4)
+            if not by_concept and not by_topic:
+                by_concept = True
+            key = "concept_and_topic" if by_concept and by_topic else ("concept_only" if by_concept else "topic_only")
+            self.ai_def[key] += 1
+            cs.append(cpt(V.C_CS, uni(0.35, 0.9)))
+            cs.append(cpt(V.C_AI, uni(0.3, 0.95) if by_concept else uni(0.05, 0.29)))
+            for c in r.sample(V.AI_SUB, 1 + int(rnd() * 3)):
+                cs.append(cpt(c, uni(0.2, 0.8)))
+            if lifesci:
+                l0 = _pick(r, V.LIFESCI_L0)
+                cs.append(cpt(l0, uni(0.25, 0.8)))
+                cs.append(cpt(_pick(r, V.LIFESCI_L1[l0[0]]), uni(0.2, 0.7)))
+            if by_topic:
+                pool = V.TOPICS_AI
+            else:
+                pool = V.TOPICS_LIFESCI if lifesci else (V.TOPICS_CV if rnd() < 0.6 else V.TOPICS_NONAI_CS)
+            others = self.others_ai
+        else:
+            low_ai = rnd() < 0.2
+            if kind == "cs":
+                cs.append(cpt(V.C_CS, uni(0.4, 0.9)))
+                for c in r.sample(V.NONAI_CS, 1 + int(rnd() * 2)):
+                    cs.append(cpt(c, uni(0.2, 0.8)))
+                pool = V.TOPICS_NONAI_CS
+            elif kind == "lifesci":
+                l0 = _pick(r, V.LIFESCI_L0)
+                cs.append(cpt(l0, uni(0.4, 0.9)))
+                cs.append(cpt(_pick(r, V.LIFESCI_L1[l0[0]]), uni(0.2, 0.8)))
+                pool = V.TOPICS_LIFESCI
+            else:
+                l0 = _pick(r, V.OTHER_L0)
+                cs.append(cpt(l0, uni(0.4, 0.9)))
+                pool = V.TOPICS_OTHER
+            if low_ai:
+                cs.append(cpt(V.C_AI, uni(0.02, 0.29)))
+                self.ai_def["low_score_ai_concept_nonai"] += 1
+            others = pool + V.TOPICS_NONAI_CS
+        cs.sort(key=lambda c: -c["score"])
+        p = _pick(r, pool)
+        primary = top(p, uni(0.85, 0.999))
+        topics = [primary]
+        for t in r.sample([t for t in others if t[0] != p[0]], int(rnd() * 3)):
+            topics.append(top(t, uni(0.3, 0.8)))
+        return cs, primary, topics
+
+    def _venue(self, ai: bool, kind: str, west: bool) -> tuple:
+        rnd = self.r.random
+        if kind == "lifesci":
+            key = "lifesci" if (not ai or rnd() < 0.6) else "ai"
+        elif ai:
+            key = "ai"
+        else:
+            key = "other"
+        cum = self.ws_cum[key, west]
+        return self.venues[key][min(bisect.bisect_right(cum, rnd() * cum[-1]), len(cum) - 1)]
+
+    def _authorship(self, a: int, city_i: int, inst_i: int, inst2_i: int, region: int, h: int, pos: str,
+                    corresponding: bool) -> dict:
+        r, Q = self.r, cfg.QUIRKS
+        rnd = r.random
+        first, last = V.NAMES[self.regions[region]]
+        name = f"{first[h % len(first)]} {last[(h >> 8) % len(last)]}"
+        city = self.cities[city_i]
+        out = {"author_position": pos,
+               "author": {"id": f"{OA}A{5_000_000_000 + (a * 7_919 + 17) % _P_AUTH}", "display_name": name, "orcid": None},
+               "institutions": [], "countries": [], "is_corresponding": corresponding, "raw_author_name": name,
+               "raw_affiliation_strings": [], "affiliations": []}
+        if rnd() < Q["authorship_no_institution"]:
+            self.q["authorships_without_institution"] += 1
+            if rnd() < Q["no_institution_raw_city_share"]:
+                self.q["authorships_without_institution_raw_city"] += 1
+                raw = f"{_pick(r, V.DEPARTMENTS)}, {city[0]}, {city[1]}"
+                out["raw_affiliation_strings"] = [raw]
+                out["affiliations"] = [{"raw_affiliation_string": raw, "institution_ids": []}]
+            return out
+        ids = [inst_i] + ([inst2_i] if inst2_i >= 0 else [])
+        for i in ids:
+            display_name, old_id = self.insts[i]
+            emb = self.inst_embed[i]
+            if old_id and rnd() < Q["merged_institution_old_id_use"]:
+                emb = dict(emb, id=OA + old_id)
+                self.q["authorships_with_merged_institution_id"] += 1
+            out["institutions"].append(emb)
+            dept = _pick(r, V.DEPARTMENTS)
+            postal = f" {10000 + int(rnd() * 989999)}" if rnd() < 0.5 else ""
+            raw = f"{dept}, {display_name}, {city[0]}{postal}, {city[1]}"
+            out["raw_affiliation_strings"].append(raw)
+            out["affiliations"].append({"raw_affiliation_string": raw, "institution_ids": [emb["id"]]})
+        out["countries"] = [city[2]]
+        return out
+
+
+def _pick(r: random.Random, seq):
+    return seq[int(r.random() * len(seq))]
+
+
+_RENDERER: _YearRenderer | None = None
+
+
+def _init_renderer(static: dict) -> None:
+    global _RENDERER
+    _RENDERER = _YearRenderer(static)
+
+
+def _render_year(job: dict) -> dict:
+    return _RENDERER.render(job)
+
+
 class _World:
     progress = None  # progress(done, total, label), set by generate_world
 
     def __init__(self, sc: cfg.Scale, seed: int, start: int, end: int, out: Path) -> None:
         self.sc, self.seed, self.start, self.end, self.out = sc, seed, start, end, out
-        self.r = random.Random(seed)
+        self.r = FastRandom(seed)
         self.nrng = np.random.default_rng(seed)
         self.geo = Geography(self.r, self.nrng, sc.cities_top)
         inst_scale = {"tiny": 2.0, "demo": 6.0, "paper": 9.0}.get(sc.name, 6.0)
@@ -128,11 +452,7 @@ class _World:
             "works_per_year": {}, "ai_works_per_year": {}, "ai_corpus_works_per_year": {}, "east_share_per_year": {},
             "lifesci_ai_works_per_year": {},
         }
-        self.q = {k: 0 for k in ("authorships_without_institution", "authorships_without_institution_raw_city",
-                                 "authorships_with_merged_institution_id", "references_to_merged_work_ids",
-                                 "references_out_of_corpus", "references_in_corpus", "duplicate_lines",
-                                 "works_without_primary_source", "noncorpus_type_works", "works_with_pmid",
-                                 "works_without_abstract", "works_without_doi", "works_without_type_crossref")}
+        self.q = {k: 0 for k in _Q_KEYS}
         self.ai_def = {"concept_and_topic": 0, "concept_only": 0, "topic_only": 0, "low_score_ai_concept_nonai": 0}
         self.kw = {"ai_with_keyword": 0, "ai_without_keyword": 0, "nonai_with_keyword": 0, "nonai_without_keyword": 0}
         self.city_inv = np.zeros(self.geo.n, dtype=np.int64)  # works involving the city
@@ -303,30 +623,95 @@ class _World:
             self.moves.append((a, year, src, dst))
 
     # ------------------------------------------------------------------------------------------
-    def run(self) -> dict:
-        sc, r = self.sc, self.r
+    def run(self, workers: int = 1) -> dict:
+        """Simulate the years in order here and render them (records, gzip) in ``workers`` processes
+        (in this process when ``workers`` <= 1). Each part file is a sequence of gzip members, one per
+        year that wrote to it, appended in year order: a multi-member gzip file, as OpenAlex's own parts
+        are. The bytes do not depend on ``workers``."""
+        sc = self.sc
         dates = sc.works_dates
-        writers: list[_PartWriter] = []
-        for d in dates:
-            for p in range(sc.works_parts):
-                rel = f"updated_date={d}/part_{p:03d}.gz"
-                writers.append(_PartWriter(self.out / "data" / "works" / rel, f"part_{p:03d}"))
-        self.writers = writers
         self.writer_rel = [f"updated_date={d}/part_{p:03d}.gz" for d in dates for p in range(sc.works_parts)]
         self.writer_date = [d for d in dates for _ in range(sc.works_parts)]
-        active_prev: list[int] = []
-        for year in range(self.start, self.end + 1):
-            active_prev = self._year(year, active_prev)
-            if self.progress:
-                self.progress(year - self.start + 1, self.end - self.start + 1, f"sample world: year {year}")
-        for w in writers:
-            w.close()
-        _write_manifest(self.out / "data" / "works", "works", [(rel, w.lines) for rel, w in zip(self.writer_rel, writers)])
+        works_dir = self.out / "data" / "works"
+        files = []
+        for rel in self.writer_rel:
+            (works_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+            files.append(open(works_dir / rel, "wb"))
+        self.file_lines = [0] * len(files)
+        static = self._render_static()
+        pool = None
+        if workers > 1:
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=_init_renderer, initargs=(static,))
+        else:
+            renderer = _YearRenderer(static)
+        pending: deque = deque()
+        try:
+            active_prev: list[int] = []
+            n_years = self.end - self.start + 1
+            done = 0
+            for year in range(self.start, self.end + 1):
+                job, active_prev = self._year(year, active_prev)
+                if pool is None:
+                    self._apply(renderer.render(job), files)
+                    done += 1
+                else:
+                    pending.append(pool.submit(_render_year, job))
+                    while len(pending) > workers:  # bounded memory: at most workers + 1 years in flight
+                        self._apply(pending.popleft().result(), files)
+                        done += 1
+                del job
+                if self.progress:
+                    self.progress(done, n_years, f"sample world: year {year}")
+            while pending:
+                self._apply(pending.popleft().result(), files)
+                done += 1
+                if self.progress:
+                    self.progress(done, n_years, "sample world: writing")
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
+            for fh in files:
+                fh.close()
+        for fi, rel in enumerate(self.writer_rel):
+            if not self.file_lines[fi]:  # a part no year wrote to is still a valid (empty) gzip file
+                _write_gzip_bytes(works_dir / rel, b"", rel.rsplit("/", 1)[1][:-3])
+        _write_manifest(works_dir, "works", list(zip(self.writer_rel, self.file_lines)))
         self._write_institutions()
         self._write_merged_ids()
         return self._truth()
 
-    def _year(self, year: int, active_prev: list[int]) -> list[int]:
+    def _render_static(self) -> dict:
+        """What every year's rendering reads and nothing changes: pickled once per worker."""
+        return {"seed": self.seed, "nw": len(self.writer_rel), "writer_date": self.writer_date,
+                "bloc": [bool(b) for b in self.geo.bloc],
+                "cities": [(c.name, c.country, c.country_code) for c in self.geo.cities],
+                "insts": [(i.display_name, i.old_id) for i in self.insts], "inst_embed": self.inst_embed,
+                "venues": self.venues, "book_series": next(v for v in V.VENUES if v[3] == "book series"),
+                "regions": self.regions, "others_ai": V.TOPICS_AI + V.TOPICS_CV}
+
+    def _apply(self, res: dict, files: list) -> None:
+        """Append a rendered year to the part files and fold its counts into the truth."""
+        for fi, (member, lines) in enumerate(res["members"]):
+            if lines:
+                files[fi].write(member)
+        for fi, pos, wid in res["malformed"]:
+            self.malformed.append({"file": f"data/works/{self.writer_rel[fi]}", "line": self.file_lines[fi] + pos,
+                                   "work_id": wid})
+        for fi, (_, lines) in enumerate(res["members"]):
+            self.file_lines[fi] += lines
+        self.dup_ids.extend(res["dup_ids"])
+        for d_, src in ((self.q, res["q"]), (self.ai_def, res["ai_def"]), (self.kw, res["kw"])):
+            for k, v in src.items():
+                d_[k] += v
+        year = res["year"]
+        self.t["works_per_year"][year] = res["n"]
+        self.t["ai_works_per_year"][year] = res["n_ai"]
+        self.t["ai_corpus_works_per_year"][year] = res["n_ai_corpus"]
+        self.t["lifesci_ai_works_per_year"][year] = res["n_ls"]
+        self.t["east_share_per_year"][year] = round(res["n_ai_east"] / max(res["n_ai_corpus"], 1), 4)
+
+    def _year(self, year: int, active_prev: list[int]) -> tuple[dict, list[int]]:
         r, g, nrng = self.r, self.geo, self.nrng
         share = g.city_share(year)
         self._moves(year, share, active_prev)
@@ -399,8 +784,28 @@ class _World:
             if r.random() < cfg.QUIRKS["merged_work"]:
                 self.merged_old[base + k] = 4_000_000_000 + r.randrange(300_000_000)
         self.n_works += n
-        self._write_year(year, works, refs, fitness, base)
-        return sorted(active)
+        team_off = np.zeros(n + 1, dtype=np.int64)
+        team_off[1:] = np.cumsum([len(w[1]) for w in works])
+        a_id = np.fromiter((a for w in works for a in w[1]), dtype=np.int64, count=int(team_off[-1]))
+        ref_off = np.zeros(n + 1, dtype=np.int64)
+        ref_off[1:] = np.cumsum([len(x) for x in refs])
+        flat_refs = np.fromiter((x for rr in refs for x in rr), dtype=np.int64, count=int(ref_off[-1]))
+        merged = sorted(self.merged_old.items())
+        job = {"year": year, "base": base, "n": n, "lead_city": lead_city.astype(np.int32),
+               "ai": np.array([w[2] for w in works], dtype=bool),
+               "kind": np.array([_KINDS.index(w[3]) for w in works], dtype=np.int8),
+               "team_off": team_off, "a_id": a_id,
+               "a_city": np.frombuffer(self.a_city, dtype=np.int32)[a_id],
+               "a_inst": np.frombuffer(self.a_inst, dtype=np.int32)[a_id],
+               "a_inst2": np.frombuffer(self.a_inst2, dtype=np.int32)[a_id],
+               "a_region": np.frombuffer(self.a_region, dtype=np.int8)[a_id],
+               "a_hname": np.frombuffer(self.a_name, dtype=np.int32)[a_id],
+               "ref_off": ref_off, "refs": flat_refs,
+               "merged_keys": np.array([k for k, _ in merged], dtype=np.int64),
+               "merged_vals": np.array([v for _, v in merged], dtype=np.int64),
+               "malformed_at": sorted(gi - base for gi in self.malformed_at if base <= gi < base + n),
+               "fitness": fitness}
+        return job, sorted(active)
 
     def _citations(self, year: int, lead_city: np.ndarray, base: int, n: int) -> list[list[int]]:
         """Referenced works per work of the year: in-corpus global indices (>= 0) or -(out-of-corpus id)."""
@@ -458,252 +863,6 @@ class _World:
                 refs[k].extend(-(3_000_000_000 + int(x)) for x in ooc[pos:pos + m])
                 pos += m
         return refs
-
-    # ------------------------------------------------------------------------------------------
-    def _text(self, ai: bool, kind: str) -> tuple[str, list[str] | None, bool]:
-        r = self.r
-        has_kw = r.random() < (cfg.AI_KEYWORD_RATE_AI if ai else cfg.AI_KEYWORD_RATE_NONAI)
-        if has_kw:
-            method = r.choice(V.AI_KEYWORDS)
-            method = ("a " if method[0] not in "aeiou" else "an ") + method + " model"
-        elif ai:
-            method = r.choice(V.AI_METHODS_PLAIN)
-        else:
-            method = r.choice(V.NONAI_METHODS)
-        task = r.choice(V.LIFESCI_TASKS if kind == "lifesci" else (V.AI_TASKS if ai else V.NONAI_TASKS))
-        adj = r.choice(V.ADJ)
-        m_title = method.split(" ", 1)[1]
-        title = r.choice(V.TITLE).format(Adj=adj.capitalize(), adj=adj, method=m_title, task=task, Task=task.capitalize())
-        if r.random() < cfg.NO_ABSTRACT_SHARE:
-            return title, None, has_kw
-        sents = [V.SENT[0]] + r.sample(V.SENT[1:], r.randint(2, 4))
-        text = " ".join(s.format(adj=r.choice(V.ADJ), method=method, task=task, n=r.randint(2, 9)) for s in sents)
-        return title, text.split(), has_kw
-
-    def _concepts_topics(self, ai: bool, kind: str) -> tuple[list[dict], dict, list[dict], bool]:
-        r = self.r
-
-        def cpt(c, score):
-            return {"id": OA + c[0], "wikidata": V.WD + c[1], "display_name": c[2], "level": c[3], "score": round(score, 6)}
-
-        def top(t, score):
-            return {"id": OA + t[0], "display_name": t[1], "score": round(score, 4),
-                    "subfield": {"id": f"{OA}subfields/{t[2]}", "display_name": t[3]},
-                    "field": {"id": f"{OA}fields/{t[4]}", "display_name": t[5]},
-                    "domain": {"id": f"{OA}domains/{t[6]}", "display_name": t[7]}}
-
-        cs: list[dict] = []
-        if ai:
-            lifesci = kind == "lifesci"
-            by_concept = lifesci or r.random() < 0.88
-            by_topic = (not lifesci and r.random() < 0.6) or (lifesci and r.random() < 0.4)
-            if not by_concept and not by_topic:
-                by_concept = True
-            key = "concept_and_topic" if by_concept and by_topic else ("concept_only" if by_concept else "topic_only")
-            self.ai_def[key] += 1
-            cs.append(cpt(V.C_CS, r.uniform(0.35, 0.9)))
-            cs.append(cpt(V.C_AI, r.uniform(0.3, 0.95) if by_concept else r.uniform(0.05, 0.29)))
-            for c in r.sample(V.AI_SUB, r.randint(1, 3)):
-                cs.append(cpt(c, r.uniform(0.2, 0.8)))
-            if lifesci:
-                l0 = r.choice(V.LIFESCI_L0)
-                cs.append(cpt(l0, r.uniform(0.25, 0.8)))
-                cs.append(cpt(r.choice(V.LIFESCI_L1[l0[0]]), r.uniform(0.2, 0.7)))
-            if by_topic:
-                pool = V.TOPICS_AI
-            else:
-                pool = V.TOPICS_LIFESCI if lifesci else (V.TOPICS_CV if r.random() < 0.6 else V.TOPICS_NONAI_CS)
-            others = V.TOPICS_AI + V.TOPICS_CV
-        else:
-            low_ai = r.random() < 0.2
-            if kind == "cs":
-                cs.append(cpt(V.C_CS, r.uniform(0.4, 0.9)))
-                for c in r.sample(V.NONAI_CS, r.randint(1, 2)):
-                    cs.append(cpt(c, r.uniform(0.2, 0.8)))
-                pool = V.TOPICS_NONAI_CS
-            elif kind == "lifesci":
-                l0 = r.choice(V.LIFESCI_L0)
-                cs.append(cpt(l0, r.uniform(0.4, 0.9)))
-                cs.append(cpt(r.choice(V.LIFESCI_L1[l0[0]]), r.uniform(0.2, 0.8)))
-                pool = V.TOPICS_LIFESCI
-            else:
-                l0 = r.choice(V.OTHER_L0)
-                cs.append(cpt(l0, r.uniform(0.4, 0.9)))
-                pool = V.TOPICS_OTHER
-            if low_ai:
-                cs.append(cpt(V.C_AI, r.uniform(0.02, 0.29)))
-                self.ai_def["low_score_ai_concept_nonai"] += 1
-            others = pool + V.TOPICS_NONAI_CS
-        cs.sort(key=lambda c: -c["score"])
-        p = r.choice(pool)
-        primary = top(p, r.uniform(0.85, 0.999))
-        topics = [primary]
-        for t in r.sample([t for t in others if t[0] != p[0]], r.randint(0, 2)):
-            topics.append(top(t, r.uniform(0.3, 0.8)))
-        return cs, primary, topics, ai
-
-    def _venue(self, ai: bool, kind: str, west: bool) -> tuple | None:
-        r = self.r
-        if kind == "lifesci":
-            pool = self.venues["lifesci"] if (not ai or r.random() < 0.6) else self.venues["ai"]
-        elif ai:
-            pool = self.venues["ai"]
-        else:
-            pool = self.venues["other"]
-        ws = [math.exp(0.8 * v[4] * (1 if west else -1)) for v in pool]
-        return r.choices(pool, weights=ws)[0]
-
-    def _authorship(self, a: int, pos: str, year: int, corresponding: bool) -> dict:
-        r, g, Q = self.r, self.geo, cfg.QUIRKS
-        name = self._author_name(a)
-        city = g.cities[self.a_city[a]]
-        out = {"author_position": pos,
-               "author": {"id": f"{OA}A{5_000_000_000 + (a * 7_919 + 17) % _P_AUTH}", "display_name": name, "orcid": None},
-               "institutions": [], "countries": [], "is_corresponding": corresponding, "raw_author_name": name,
-               "raw_affiliation_strings": [], "affiliations": []}
-        if r.random() < Q["authorship_no_institution"]:
-            self.q["authorships_without_institution"] += 1
-            if r.random() < Q["no_institution_raw_city_share"]:
-                self.q["authorships_without_institution_raw_city"] += 1
-                raw = f"{r.choice(V.DEPARTMENTS)}, {city.name}, {city.country}"
-                out["raw_affiliation_strings"] = [raw]
-                out["affiliations"] = [{"raw_affiliation_string": raw, "institution_ids": []}]
-            return out
-        ids = [self.a_inst[a]] + ([self.a_inst2[a]] if self.a_inst2[a] >= 0 else [])
-        countries = []
-        for i in ids:
-            inst = self.insts[i]
-            emb = self.inst_embed[i]
-            if inst.old_id and r.random() < Q["merged_institution_old_id_use"]:
-                emb = dict(emb, id=OA + inst.old_id)
-                self.q["authorships_with_merged_institution_id"] += 1
-            out["institutions"].append(emb)
-            dept = r.choice(V.DEPARTMENTS)
-            postal = f" {r.randrange(10000, 999999)}" if r.random() < 0.5 else ""
-            raw = f"{dept}, {inst.display_name}, {city.name}{postal}, {city.country}"
-            out["raw_affiliation_strings"].append(raw)
-            out["affiliations"].append({"raw_affiliation_string": raw, "institution_ids": [emb["id"]]})
-            if city.country_code not in countries:
-                countries.append(city.country_code)
-        out["countries"] = countries
-        return out
-
-    def _write_year(self, year: int, works: list, refs: list[list[int]], fitness: np.ndarray, base: int) -> None:
-        r, g = self.r, self.geo
-        n_ai = n_ai_corpus = n_ai_east = n_ls = 0
-        nw = len(self.writers)
-        for k, (lc, byline, ai, kind) in enumerate(works):
-            gi = base + k
-            wid = f"W{_work_num(gi)}"
-            west = not g.bloc[lc]
-            title, words, has_kw = self._text(ai, kind)
-            concepts, primary, topics, _ = self._concepts_topics(ai, kind)
-            noncorpus = r.random() < cfg.NONCORPUS_TYPE_SHARE
-            if noncorpus:
-                if r.random() < 0.6:
-                    typ, tcr = "book-chapter", "book-chapter"
-                    src = next(v for v in V.VENUES if v[3] == "book series")
-                else:
-                    typ, tcr = "dataset", "dataset"
-                    src = ("S4306400562", "Zenodo (CERN European Organization for Nuclear Research)", None, "repository", 0, "")
-                self.q["noncorpus_type_works"] += 1
-            else:
-                src = self._venue(ai, kind, west)
-                typ = "article"
-                tcr = "proceedings-article" if src[3] == "conference" else "journal-article"
-            if r.random() < cfg.QUIRKS["no_primary_source"]:
-                src = None
-                self.q["works_without_primary_source"] += 1
-            doi = None if r.random() < cfg.NO_DOI_SHARE else f"https://doi.org/10.{r.randrange(1000, 9999)}/{wid.lower()}"
-            if doi is None:
-                self.q["works_without_doi"] += 1
-            ids = {"openalex": OA + wid}
-            if doi:
-                ids["doi"] = doi
-            if kind == "lifesci" and r.random() < cfg.LIFESCI_PMID_SHARE and tcr != "dataset":
-                ids["pmid"] = f"https://pubmed.ncbi.nlm.nih.gov/{10_000_000 + (gi * 7_001 + 3) % _P_PMID}"
-                self.q["works_with_pmid"] += 1
-            auths = []
-            last = len(byline) - 1
-            for pos, a in enumerate(byline):
-                p = "first" if pos == 0 else ("last" if pos == last else "middle")
-                auths.append(self._authorship(a, p, year, pos == last))
-            rw = []
-            for x in refs[k]:
-                if x >= 0:
-                    self.q["references_in_corpus"] += 1
-                    old = self.merged_old.get(x)
-                    if old is not None and r.random() < cfg.QUIRKS["merged_work_ref_old_id"]:
-                        rw.append(f"{OA}W{old}")
-                        self.q["references_to_merged_work_ids"] += 1
-                    else:
-                        rw.append(f"{OA}W{_work_num(x)}")
-                else:
-                    self.q["references_out_of_corpus"] += 1
-                    rw.append(f"{OA}W{-x}")
-            rw.sort()
-            if words is None:
-                self.q["works_without_abstract"] += 1
-                aii = None
-            else:
-                aii: dict[str, list[int]] = {}
-                for i, w in enumerate(words):
-                    aii.setdefault(w, []).append(i)
-            self.kw[("ai" if ai else "nonai") + ("_with_keyword" if has_kw else "_without_keyword")] += 1
-            fi = r.randrange(nw)
-            date = self.writer_date[fi]
-            month = r.randint(1, 12)
-            countries = sorted({c for a in auths for c in a["countries"]})
-            inst_ids = {i["id"] for a in auths for i in a["institutions"]}
-            source = None
-            if src is not None:
-                source = {"id": OA + src[0], "display_name": src[1], "issn_l": src[2],
-                          "issn": V.ISSN_PRINT.get(src[2], [src[2]]) if src[2] else None, "type": src[3]}
-            rec = {
-                "id": OA + wid, "doi": doi, "title": title, "display_name": title,
-                "publication_year": year, "publication_date": f"{year}-{month:02d}-{r.randint(1, 28):02d}",
-                "ids": ids, "language": "en",
-                "primary_location": {"is_oa": False, "landing_page_url": doi, "pdf_url": None, "source": source,
-                                     "license": None, "version": "publishedVersion", "is_accepted": True,
-                                     "is_published": True, "raw_type": tcr,
-                                     "raw_source_name": src[1] if src is not None else None},
-                "type": typ, "type_crossref": tcr, "authorships": auths,
-                "countries_distinct_count": len(countries), "institutions_distinct_count": len(inst_ids),
-                "cited_by_count": int(self.nrng.poisson(fitness[k] * 2.5 * max(1, 2024 - year) ** 0.8)),
-                "primary_topic": primary, "topics": topics, "concepts": concepts,
-                "referenced_works_count": len(rw), "referenced_works": rw,
-                "abstract_inverted_index": aii,
-                "updated_date": f"{date}T{r.randrange(24):02d}:{r.randrange(60):02d}:{r.randrange(60):02d}.{r.randrange(10**6):06d}",
-                "created_date": f"{min(year + 1, 2023)}-{month:02d}-01",
-            }
-            if gi % 2 == 0:
-                # current API records carry no type_crossref (only the location's raw_type)
-                del rec["type_crossref"]
-                self.q["works_without_type_crossref"] += 1
-            line = orjson.dumps(rec) + b"\n"
-            wr = self.writers[fi]
-            if gi in self.malformed_at:
-                cut = line[: len(line) // 2] + b"\n"
-                ln = wr.write(cut)
-                self.malformed.append({"file": f"data/works/{self.writer_rel[fi]}", "line": ln, "work_id": wid})
-            wr.write(line)
-            if r.random() < cfg.QUIRKS["duplicate_line"]:
-                self.writers[r.randrange(nw)].write(line)
-                self.q["duplicate_lines"] += 1
-                self.dup_ids.append(wid)
-            if ai:
-                n_ai += 1
-                if typ == "article":
-                    n_ai_corpus += 1
-                    if not west:
-                        n_ai_east += 1
-                if kind == "lifesci":
-                    n_ls += 1
-        self.t["works_per_year"][year] = len(works)
-        self.t["ai_works_per_year"][year] = n_ai
-        self.t["ai_corpus_works_per_year"][year] = n_ai_corpus
-        self.t["lifesci_ai_works_per_year"][year] = n_ls
-        self.t["east_share_per_year"][year] = round(n_ai_east / max(n_ai_corpus, 1), 4)
 
     # ------------------------------------------------------------------------------------------
     def _write_institutions(self) -> None:
@@ -843,10 +1002,23 @@ def _params(scale: str, seed: int, start: int, end: int) -> dict:
             "generator_version": cfg.GENERATOR_VERSION}
 
 
+def default_workers() -> int:
+    """Processes that render works by default: the CPUs this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def generate_world(root: Path, scale: str = "demo", seed: int = 20221121, start_year: int | None = None,
-                   end_year: int | None = None, progress=None) -> Path:
+                   end_year: int | None = None, progress=None, workers: int | None = None) -> Path:
     """Write a sample-world OpenAlex snapshot to ``root`` (idempotent) and return ``root``.
-    ``progress(done, total, label)`` is called after each generated year (a progress bar, a log)."""
+    ``progress(done, total, label)`` is called after each generated year (a progress bar, a log).
+
+    The world is a pure function of (scale, seed, years): ``workers`` (default: the usable CPUs)
+    only sets how many processes render the works' records, each year from its own seed, and
+    whether the life-science part runs beside them in a process of its own (``workers`` > 1);
+    the files' bytes are the same for any ``workers``."""
     if scale not in cfg.SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {sorted(cfg.SCALES)}")
     sc = cfg.SCALES[scale]
@@ -864,7 +1036,8 @@ def generate_world(root: Path, scale: str = "demo", seed: int = 20221121, start_
         fcntl.flock(lock, fcntl.LOCK_EX)
         if _is_generated(root, params):
             return root
-        return _generate(root, sc, params, int(seed), start, end, progress)
+        return _generate(root, sc, params, int(seed), start, end, progress,
+                         default_workers() if workers is None else int(workers))
 
 
 def _is_generated(root: Path, params: dict) -> bool:
@@ -877,20 +1050,36 @@ def _is_generated(root: Path, params: dict) -> bool:
     return False
 
 
-def _generate(root: Path, sc, params: dict, seed: int, start: int, end: int, progress=None) -> Path:
+def _lifesci_child(root: Path, scale: str, seed: int, start: int, end: int) -> None:
+    from aigeo_assets.sampleworld.lifesci import generate_lifesci
+
+    generate_lifesci(root, scale, seed, start, end)
+
+
+def _generate(root: Path, sc, params: dict, seed: int, start: int, end: int, progress=None, workers: int = 1) -> Path:
     tmp = root.parent / f".{root.name}.tmp-{os.getpid()}"
     if tmp.exists():
         shutil.rmtree(tmp)
     tmp.mkdir()
+    lifesci = None
     try:
+        # life-science part (seed 004): own random streams, seeded from (seed, "lifesci"), and its own
+        # files, so it runs beside the works when there is more than one CPU to run on
+        if workers > 1:
+            lifesci = multiprocessing.get_context("spawn").Process(
+                target=_lifesci_child, args=(tmp, sc.name, seed, start, end), name="sampleworld-lifesci")
+            lifesci.start()
         world = _World(sc, seed, start, end, tmp)
         world.progress = progress
-        truth = world.run()
+        truth = world.run(workers)
         truth["parameters"] = params
-        # life-science part (seed 004): own random streams, seeded from (seed, "lifesci")
-        from aigeo_assets.sampleworld.lifesci import generate_lifesci
-
-        generate_lifesci(tmp, sc.name, seed, start, end)
+        if lifesci is None:
+            _lifesci_child(tmp, sc.name, seed, start, end)
+        else:
+            lifesci.join()
+            if lifesci.exitcode != 0:
+                raise RuntimeError(f"the life-science part of the sample world failed (exit code {lifesci.exitcode})")
+            lifesci = None
         (tmp / "truth.json").write_text(json.dumps(truth, indent=1, ensure_ascii=False) + "\n")
         old = None
         if root.exists():
@@ -900,6 +1089,9 @@ def _generate(root: Path, sc, params: dict, seed: int, start: int, end: int, pro
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
     except BaseException:
+        if lifesci is not None and lifesci.is_alive():
+            lifesci.terminate()
+            lifesci.join()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return root

@@ -130,6 +130,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import functools
 import gzip
 import io
 import json
@@ -138,6 +139,7 @@ import random
 import re
 import unicodedata
 import zlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -147,8 +149,9 @@ from aigeo_assets.geo.regions import WORLD_REGIONS, country_regions
 from aigeo_assets.sampleworld import config as cfg
 from aigeo_assets.sampleworld import vocab as V
 from aigeo_assets.sampleworld.geography import Geography
+from aigeo_assets.sampleworld.rng import FastRandom
 
-LIFESCI_VERSION = "1.0.0"
+LIFESCI_VERSION = "1.1.0"
 FIRST_YEAR = 2000
 BASELINE_PREFIX = "pubmed26n"
 DOCTYPE = ('<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January 2025//EN" '
@@ -535,9 +538,12 @@ def _issn(num7: int) -> str:
 
 
 def _esc(s: str) -> str:
+    if "&" not in s and "<" not in s and ">" not in s:
+        return s
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+@functools.lru_cache(maxsize=65536)
 def _ascii(s: str) -> str:
     return unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode().lower().replace(" ", "").replace("'", "")
 
@@ -587,13 +593,17 @@ class _Journal:
 
 
 class _Writer:
-    """One gzip baseline file with deterministic bytes."""
+    """One gzip baseline file with deterministic bytes. The compression runs on ``compressor`` (one
+    thread shared by all files, so each file's writes keep their order): zlib releases the GIL, so
+    it overlaps the building of the next records."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, compressor: ThreadPoolExecutor) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self._compressor = compressor
+        self._pending: list[Future] = []
         self._fh = open(path, "wb")
-        self._gz = gzip.GzipFile(filename=path.name[:-3], mode="wb", fileobj=self._fh, mtime=0, compresslevel=5)
+        self._gz = gzip.GzipFile(filename=path.name[:-3], mode="wb", fileobj=self._fh, mtime=0, compresslevel=3)
         self._buf: list[str] = []
         self._size = 0
         self.records = 0
@@ -611,8 +621,10 @@ class _Writer:
 
     def flush(self) -> None:
         if self._buf:
-            self._gz.write("".join(self._buf).encode("utf-8"))
+            self._pending.append(self._compressor.submit(self._gz.write, "".join(self._buf).encode("utf-8")))
             self._buf, self._size = [], 0
+            if len(self._pending) > 4:  # bounded memory: a few MB waiting per file at most
+                self._pending.pop(0).result()
 
     def close(self, truncated_tail: str | None = None) -> None:
         if truncated_tail is None:
@@ -620,6 +632,9 @@ class _Writer:
         else:
             self._raw(truncated_tail)
         self.flush()
+        for f in self._pending:
+            f.result()
+        self._pending = []
         self._gz.close()
         self._fh.close()
 
@@ -632,7 +647,7 @@ class _LifesciWorld:
         sc = cfg.SCALES[scale]
         ss = np.random.SeedSequence([abs(int(seed)) % (1 << 63), zlib.crc32(b"lifesci")])
         self.rng = np.random.default_rng(ss)
-        self.r = random.Random(int(self.rng.integers(0, 1 << 62)))
+        self.r = FastRandom(int(self.rng.integers(0, 1 << 62)))
         self.years = list(range(max(start, FIRST_YEAR), end + 1))
         default_years = range(max(sc.start_year, FIRST_YEAR), sc.end_year + 1)
         norm = sum(math.exp(GROWTH * (y - FIRST_YEAR)) for y in default_years)
@@ -769,6 +784,7 @@ class _LifesciWorld:
         sizes_all = np.array([j.size for j in journals])
         self.citer_cum = list(np.cumsum(sizes_all / sizes_all.sum()))
         self.iso_pool = [j.iso for j in journals]
+        self.iso_pool_esc = [_esc(iso) for iso in self.iso_pool]
 
     # ------------------------------------------------------------------------------------------
     def _prepare_model(self) -> None:
@@ -890,11 +906,18 @@ class _LifesciWorld:
         return f"{dept}, {inst}, {loc}, {country}"
 
     def _email(self, last: str, fore: str, inst_i: int, cc: str) -> str:
-        inst = self.insts[inst_i].display_name
-        word = next((w for w in re.split(r"[\s,()]+", inst) if len(w) > 3 and w not in ("University", "Institute")),
-                    "univ")
+        word = self._email_word(inst_i)
         tld = _EMAIL_TLD.get(cc, cc.lower())
         return f"{_ascii(fore.split()[0])}.{_ascii(last)}@{_ascii(word)}.{tld}"
+
+    def _email_word(self, inst_i: int) -> str:
+        cache = self.__dict__.setdefault("_email_words", {})
+        word = cache.get(inst_i)
+        if word is None:
+            inst = self.insts[inst_i].display_name
+            word = cache[inst_i] = next((w for w in re.split(r"[\s,()]+", inst)
+                                         if len(w) > 3 and w not in ("University", "Institute")), "univ")
+        return word
 
     def _person(self, cc: str) -> tuple[str, str, str]:
         r = self.r
@@ -1233,14 +1256,15 @@ class _LifesciWorld:
         out = []
         for _ in range(n):
             yr = year - min(int(r.expovariate(0.2)), 30)
-            cit = f"{r.choice(self.iso_pool)}. {yr};{r.randrange(1, 80)}:{r.randrange(1, 900)}-{r.randrange(901, 999)}."
+            # the journal abbreviation is the only part that may need escaping: it is escaped once
+            cit = f"{r.choice(self.iso_pool_esc)}. {yr};{r.randrange(1, 80)}:{r.randrange(1, 900)}-{r.randrange(901, 999)}."
             if r.random() < 0.1:
-                out.append(f"<Reference><Citation>{_esc(cit)}</Citation></Reference>")
+                out.append(f"<Reference><Citation>{cit}</Citation></Reference>")
                 continue
             x = r.randrange(100_000, max(pmid, 100_001))
             if x % 8 == 3:
                 x += 1
-            out.append(f'<Reference><Citation>{_esc(cit)}</Citation><ArticleIdList><ArticleId IdType="pubmed">{x}'
+            out.append(f'<Reference><Citation>{cit}</Citation><ArticleIdList><ArticleId IdType="pubmed">{x}'
                        "</ArticleId></ArticleIdList></Reference>")
         return out
 
@@ -1273,7 +1297,8 @@ class _LifesciWorld:
         self.file_rel = [f"pubmed/baseline/{BASELINE_PREFIX}{k + 1:04d}.xml.gz" for k in range(nf)]
         self.malformed: list[dict] = []
         self.files: list[dict] = []
-        self.writers = [_Writer(self.root / rel) for rel in self.file_rel]
+        self.compressor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pubmed-gzip")
+        self.writers = [_Writer(self.root / rel, self.compressor) for rel in self.file_rel]
         self.file_years: list[set[int]] = [set() for _ in range(nf)]
         # the 1-based record position after which the file's record without PMID comes
         self.mal_at = [self.r.randint(1, 20) if (k < nf - 1 and (k == 0 or k % 7 == 3)) else None for k in range(nf)]
@@ -1293,6 +1318,7 @@ class _LifesciWorld:
             self._year(y)
         for k in range(nf):
             self._close_file(k, final=k == nf - 1)
+        self.compressor.shutdown()
         self._write_rankings(root)
         return self._truth()
 
