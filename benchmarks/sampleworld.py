@@ -29,7 +29,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from results_file import repo_path, write_results  # noqa: E402
+from results_file import RESULTS, repo_path, write_results  # noqa: E402
 
 SEED = 20221121
 # the last commit with the single-process generator (GENERATOR_VERSION 1.3.0)
@@ -83,6 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--paper-out", type=Path, default=None,
                     help="keep the paper world here (e.g. data/sources/sample-paper-20221121) instead of a temp dir")
     ap.add_argument("--skip-previous", action="store_true")
+    ap.add_argument("--skip-demo", action="store_true", help="only the paper world (keeps earlier demo figures)")
     a = ap.parse_args(argv)
     runs: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="bench-sampleworld-") as tmp_s:
@@ -97,10 +98,11 @@ def main(argv: list[str] | None = None) -> int:
             runs.append({"generator": "previous", "rev": a.old_rev, **fig})
             print(f"previous demo: {fig}", flush=True)
             shutil.rmtree(tmp / "previous-demo")
-        fig = run(REPO, tmp / "current-demo", "demo", a.workers)
-        runs.append({"generator": "current", **fig})
-        print(f"current demo:  {fig}", flush=True)
-        shutil.rmtree(tmp / "current-demo")
+        if not a.skip_demo:
+            fig = run(REPO, tmp / "current-demo", "demo", a.workers)
+            runs.append({"generator": "current", **fig})
+            print(f"current demo:  {fig}", flush=True)
+            shutil.rmtree(tmp / "current-demo")
         if a.paper:
             out = a.paper_out.resolve() if a.paper_out else tmp / "current-paper"
             if (out / "truth.json").exists():
@@ -108,6 +110,11 @@ def main(argv: list[str] | None = None) -> int:
             fig = run(REPO, out, "paper", a.workers)
             runs.append({"generator": "current", **fig, "kept_at": repo_path(out) if a.paper_out else None})
             print(f"current paper: {fig}", flush=True)
+    measured = {(r["generator"], r["scale"]) for r in runs}
+    previous = RESULTS / "sampleworld.json"
+    if previous.exists():  # keep the figures of runs not repeated this time (e.g. demo when only paper ran)
+        runs = [r for r in json.loads(previous.read_text()).get("runs", [])
+                if (r["generator"], r["scale"]) not in measured] + runs
     write_results("sampleworld", {"seed": SEED, "runs": runs, "prior_paper_measurement": PAPER_PRIOR,
                                   "cpus": len(os.sched_getaffinity(0)),
                                   "note": "peak_rss_mb is the largest single process (main, a render worker or "
