@@ -197,6 +197,31 @@ def test_interrupted_atomic_write_leaves_no_partial_file(tmp_path, monkeypatch):
     assert not list(tmp_path.glob("*.png")) and not list(tmp_path.glob(".*tmp"))
 
 
+def test_a_figure_drawn_from_the_same_inputs_is_not_rendered_again(tmp_path, monkeypatch):
+    """The second write of an unchanged figure renders nothing and keeps both files as they were;
+    a changed figure, another size, or a deleted key renders again."""
+    calls = []
+
+    def render(fig, width, height):
+        calls.append((width, height))
+        return b"\x89PNG\r\n\x1a\n" + bytes(str(len(calls)), "ascii")
+
+    monkeypatch.setattr(F, "render_png", lambda fig, **k: render(fig, **k))
+    fig = go.Figure(go.Scatter(y=[1, 2]))
+    first = F.write_figure(fig, tmp_path, "fig", width=300, height=200)
+    html, png = first.html.read_bytes(), first.png.read_bytes()
+    again = F.write_figure(go.Figure(go.Scatter(y=[1, 2])), tmp_path, "fig", width=300, height=200)
+    assert len(calls) == 1 and again == first
+    assert first.html.read_bytes() == html and first.png.read_bytes() == png
+    F.write_figure(go.Figure(go.Scatter(y=[1, 3])), tmp_path, "fig", width=300, height=200)
+    F.write_figure(go.Figure(go.Scatter(y=[1, 3])), tmp_path, "fig", width=300, height=201)
+    assert len(calls) == 3 and first.png.read_bytes().endswith(b"3")
+    (tmp_path / ".fig.key").unlink()
+    F.write_figure(go.Figure(go.Scatter(y=[1, 3])), tmp_path, "fig", width=300, height=201)
+    assert len(calls) == 4
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".fig.key", "fig.html", "fig.png"]
+
+
 def test_markdown_has_inline_png_and_html_link(written):
     _, files = written
     md = F.png_markdown(files["matrix"].png, files["matrix"].html, max_width=320)

@@ -12,7 +12,8 @@ Pure (no dagster import). Two things make figures work without a network:
   ``chromium`` and is given ``topojson="file:///.../"``.
 
 Chromium takes about 2-3 s to start, so one kaleido browser is kept open per process and
-reused for every PNG (``close_renderer()`` stops it; it is also stopped at exit).
+reused for every PNG (``close_renderer()`` stops it; it is also stopped at exit). A figure whose
+files were written from the same inputs before is not drawn again (``figure_key``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import base64
+import hashlib
 import io
 import json
 import os
@@ -255,19 +257,47 @@ def _atomic_write_all(items: Iterable[tuple[Path, bytes]]) -> None:
                 os.unlink(tmp)
 
 
+WRITER_VERSION = 1
+"""Raised whenever ``figure_html`` or ``render_png`` would write different files for the same
+figure, so that figures written before are drawn again."""
+
+
+def figure_key(fig: go.Figure, width: int, height: int) -> str:
+    """A digest of everything a figure's files are made from: its JSON (data and layout), the PNG
+    size, the topojson folder of a map, and the versions of plotly, kaleido and this writer."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        kaleido_version = version("kaleido")
+    except PackageNotFoundError:
+        kaleido_version = "none"
+    parts = [fig.to_json(), f"{width}x{height}", topojson_url() if uses_geo(fig) else "",
+             f"plotly {version('plotly')}", f"kaleido {kaleido_version}", f"writer {WRITER_VERSION}"]
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
+
 def write_figure(
     fig: go.Figure, out_dir: Path, name: str, *, width: int = 1200, height: int = 800
 ) -> FigureFiles:
     """Write ``out_dir/name.html`` (self-contained) and ``out_dir/name.png`` (kaleido), atomically.
 
-    Both are built in memory first, so a failing render writes nothing.
+    Both are built in memory first, so a failing render writes nothing. A figure whose files are
+    already there from the same inputs is not drawn again: ``out_dir/.name.key`` holds the
+    ``figure_key`` the files were made from (written last, removed before new files replace old
+    ones), and when it equals this figure's key both files are kept as they are. Rendering a PNG
+    takes chromium about a second; the key costs one JSON dump. Deleting the key (or the files)
+    draws the figure again.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    html_path, png_path = out_dir / f"{name}.html", out_dir / f"{name}.png"
+    html_path, png_path, key_path = out_dir / f"{name}.html", out_dir / f"{name}.png", out_dir / f".{name}.key"
+    key = figure_key(fig, width, height)
+    if html_path.is_file() and png_path.is_file() and key_path.is_file() and key_path.read_text() == key:
+        return FigureFiles(html=html_path, png=png_path)
     html = figure_html(fig).encode("utf-8")
     png = render_png(fig, width=width, height=height)
-    _atomic_write_all([(html_path, html), (png_path, png)])
+    key_path.unlink(missing_ok=True)
+    _atomic_write_all([(html_path, html), (png_path, png), (key_path, key.encode("ascii"))])
     return FigureFiles(html=html_path, png=png_path)
 
 
