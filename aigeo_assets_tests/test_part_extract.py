@@ -10,8 +10,10 @@ import pytest
 
 from aigeo_assets.ingest.snapshot import list_entity_files
 from aigeo_assets.ingest.works import parse_works_year
-from aigeo_assets.ingest.part_extract import ensure_part_extract, extract_dir, read_part_extract
-from aigeo_assets_tests.snapshot_fixtures import authorship, inst_ref, work, write_entity
+from aigeo_assets.ingest.part_extract import ensure_part_extract, extract_dir, extract_json_part, read_part_extract
+from aigeo_assets_tests.snapshot_fixtures import SHARED_SAMPLES, authorship, inst_ref, work, write_entity
+
+needs_samples = pytest.mark.skipif(not SHARED_SAMPLES.is_dir(), reason="shared samples not present: real-record test skipped")
 
 FIELDS = ("works", "authorships", "references", "concepts", "topics", "venues", "quarantine", "accounts")
 
@@ -179,3 +181,88 @@ def test_lines_are_attributed_to_the_year_their_decoded_record_gives(tmp_path):
     assert t.works["work_id"].tolist() == ["W1", "W4"]
     assert t.accounts[0].other_years == 1 and dict(t.accounts[0].outside_years) == {99999: 1} and t.accounts[0].unattributed == 1
     _assert_same(t, parse_works_year([part], 2015, years=range(2010, 2020)))
+
+
+# ------------------------------------------------------------ the whole-part readers against the line reader
+
+
+def _assert_same_extract(a, b):
+    assert (a.file, a.lines_read, a.year_lines) == (b.file, b.lines_read, b.year_lines)
+    for name in b.tables:
+        pd.testing.assert_frame_equal(a.tables[name], b.tables[name], check_exact=True, obj=name)
+    pd.testing.assert_frame_equal(a.quarantine, b.quarantine, check_exact=True, obj="quarantine")
+
+
+def _check_readers(parts, years, took_fast: bool | None = None):
+    """Every reader gives the line reader's extract of each part, stored and read back too, and the
+    years assembled from the extracts equal the line-by-line scan."""
+    taken = []
+    for part in parts:
+        oracle = extract_json_part(part, reader="lines")
+        for reader in ("msgspec", "arrow"):
+            from aigeo_assets.ingest.json_fast import fast_extract, msgspec_extract
+
+            direct = (fast_extract if reader == "arrow" else msgspec_extract)(part, str(part))
+            taken.append(direct is not None)
+            _assert_same_extract(extract_json_part(part, reader=reader), oracle)
+    if took_fast is not None:
+        assert any(taken) == took_fast
+    return taken
+
+
+@pytest.mark.parametrize("reader", ["lines", "msgspec", "arrow"])
+def test_yearly_scans_from_extracts_equal_the_line_scan_with_every_reader(tmp_path, monkeypatch, reader):
+    monkeypatch.setenv("AIGEO_INGEST_READER", reader)
+    write_entity(tmp_path / "snap", "works", _messy_world())
+    parts = list_entity_files(tmp_path / "snap", "works").parts
+    for year in (2014, 2015, 2016):
+        _assert_same(parse_works_year(parts, year), parse_works_year(parts, year, split_cache_dir=tmp_path / reader))
+
+
+def test_whole_part_readers_fall_back_on_every_planted_fault(tmp_path):
+    write_entity(tmp_path / "snap", "works", _messy_world())
+    parts = list_entity_files(tmp_path / "snap", "works").parts
+    taken = _check_readers(parts, None)
+    assert taken == [False, False, False, False], "both parts have lines to quarantine: read line by line"
+    clean = {"updated_date=2024-01-01/part_000": [
+        work(1, 2015, authors=[authorship("first", 10, [inst_ref(100, "CN"), inst_ref(101, "US")]), authorship("last", 11, [])], refs=[2, 3, 2]),
+        work(2, 2014, refs=[1]), work(3, 2015),
+    ]}
+    write_entity(tmp_path / "clean", "works", clean, manifest=None)
+    assert _check_readers(list_entity_files(tmp_path / "clean", "works").parts, None) == [True, True]
+
+
+def test_whole_part_readers_equal_the_line_reader_on_the_tiny_world(tmp_path):
+    from aigeo_assets.sampleworld import generate_world
+
+    root = generate_world(tmp_path / "w", scale="tiny", seed=3)
+    parts = list_entity_files(root, "works").parts
+    taken = _check_readers(parts, None)
+    assert any(taken), "the tiny world has clean parts the whole-part readers take"
+    cache = tmp_path / "cache"
+    years = sorted({y for p in parts for y in extract_json_part(p).year_lines})
+    for year in years[:: max(1, len(years) // 4)]:
+        _assert_same(parse_works_year(parts, year, years=years), parse_works_year(parts, year, split_cache_dir=cache, years=years))
+
+
+def _real_work_records() -> list[dict]:
+    root = SHARED_SAMPLES / "openalex"
+    records = [json.loads((root / "W2741809807.json").read_text())]
+    records += json.loads((root / "works_english_africa_api_page.json").read_text())["results"]
+    records += json.loads((root / "justin21523" / "works_sample.json").read_text())
+    for part in sorted((root / "snapshot-go-openalex" / "works").glob("updated_date=*/part_*")):
+        records += [json.loads(line) for line in part.read_bytes().splitlines() if line.strip()]
+    return records
+
+
+@needs_samples
+def test_whole_part_readers_equal_the_line_reader_on_every_real_record(tmp_path):
+    records = _real_work_records()
+    assert len(records) > 20
+    lines = [json.dumps(r).encode() for r in records]
+    write_entity(tmp_path / "snap", "works", {"updated_date=2024-01-01/part_000": lines, "updated_date=2024-02-01/part_000": lines[::-1]})
+    parts = list_entity_files(tmp_path / "snap", "works").parts
+    _check_readers(parts, None)
+    years = sorted({r["publication_year"] for r in records if isinstance(r.get("publication_year"), int)})
+    for year in years:
+        _assert_same(parse_works_year(parts, year, years=years), parse_works_year(parts, year, split_cache_dir=tmp_path / "c", years=years))

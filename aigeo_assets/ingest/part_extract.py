@@ -122,17 +122,43 @@ class PartExtract:
 # --- reading a JSON Lines part ------------------------------------------------------------------
 
 
-def extract_json_part(path: Path, *, file: str | None = None) -> PartExtract:
+READERS = ("lines", "msgspec", "arrow")
+DEFAULT_READER = "lines"
+"""Measured (``benchmarks/ingest.py``, demo world, same run): the line-by-line reader was the
+fastest of the three on the shared 2-core machine, so it is the default; the others are kept,
+proven equal by the tests, for machines where whole-part decoding pays (``AIGEO_INGEST_READER``)."""
+
+
+def extract_json_part(path: Path, *, file: str | None = None, reader: str | None = None) -> PartExtract:
     """Read one JSON Lines works part (gzip or plain) into its ``PartExtract``.
 
-    ``file``: the name quarantine rows give the part (default ``str(path)``). Each line is decoded
-    against the declared record schema (``work_record``) and its rows built by the same code as the
-    line-by-line scan (``works._record_rows``), so the tables are those of ``parse_works_year``.
+    ``file``: the name quarantine rows give the part (default ``str(path)``).
+    ``reader`` (default ``AIGEO_INGEST_READER`` or ``DEFAULT_READER``):
+
+    * ``lines``: each line is decoded against the declared record schema (``work_record``) and
+      its rows built by the code of the line-by-line scan (``works._record_rows``);
+    * ``msgspec``: the whole part decoded in one ``decode_lines`` call, rows as ``lines``;
+    * ``arrow``: the whole part read by pyarrow.json with an explicit schema, rows built with
+      Arrow compute (``json_fast.fast_extract``).
+
+    ``msgspec`` and ``arrow`` take a part only when they prove it has nothing to quarantine;
+    otherwise the part is read by ``lines``, so quarantine rows are always those of the
+    line-by-line reader. All three give the same extract (``test_part_extract`` compares them).
     """
+    reader = reader or os.environ.get("AIGEO_INGEST_READER") or DEFAULT_READER
+    if reader not in READERS:
+        raise ValueError(f"unknown works reader {reader!r}: expected one of {', '.join(READERS)}")
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _extract_lines(Path(path), str(path) if file is None else file)
+        file = str(path) if file is None else file
+        if reader != "lines":
+            from aigeo_assets.ingest.json_fast import fast_extract, msgspec_extract
+
+            got = (fast_extract if reader == "arrow" else msgspec_extract)(Path(path), file)
+            if got is not None:
+                return got
+        return _extract_lines(Path(path), file)
     finally:
         if enabled:
             gc.enable()
