@@ -32,3 +32,7 @@ accuracy: setup   # measured accuracy on the real samples in ../shared/samples (
 
 clean-data:
 	rm -rf data/warehouse data/dagster_home data/sources
+
+.PHONY: bench-full
+bench-full: setup   # the whole study on the paper-scale world, then a new year (benchmarks/README.md, "Full run"); hours of one core the first time (the world is generated once)
+	nice -n 5 $(PY) benchmarks/full_run.py --scale $(or $(SCALE),paper)
