@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from aigeo_assets.corpus.lookup import is_in
 from aigeo_assets.schemas import conform
 
 
@@ -32,7 +33,21 @@ def build_author_years(affiliations: pd.DataFrame, papers: pd.DataFrame, rule: A
     """
     pap = papers[papers["doc_type"].isin(["journal", "conference"])][["work_id", "publication_year", "is_ai"]]
     aff = affiliations.dropna(subset=["author_id"])
-    aff = aff[aff["work_id"].isin(pap["work_id"])]
+    aff = aff[is_in(aff["work_id"], pap["work_id"])]
+    # the groupings and joins below run on integer codes of the ids (one factorization each):
+    # on Arrow strings every groupby and merge would factorize them again
+    work_codes, _ = pd.factorize(pd.concat([aff["work_id"], pap["work_id"]], ignore_index=True))
+    author_codes, author_ids = pd.factorize(aff["author_id"])
+    aff = pd.DataFrame(
+        {
+            "author_id": author_codes,
+            "work_id": work_codes[: len(aff)],
+            "city_geonames_id": aff["city_geonames_id"].to_numpy(),
+            "country_code": aff["country_code"].to_numpy(),
+            "bloc": aff["bloc"].to_numpy(),
+        }
+    ).astype({"city_geonames_id": aff["city_geonames_id"].dtype, "country_code": aff["country_code"].dtype, "bloc": aff["bloc"].dtype})
+    pap = pap.assign(work_id=work_codes[len(aff) :])
     aw = aff[["author_id", "work_id"]].drop_duplicates().merge(pap, on="work_id")
     per_year = aw.groupby(["author_id", "publication_year"]).agg(
         n_papers_year=("work_id", "size"), n_ai_papers_year=("is_ai", "sum")
@@ -52,6 +67,7 @@ def build_author_years(affiliations: pd.DataFrame, papers: pd.DataFrame, rule: A
         .set_index(["author_id", "publication_year"])
     )
     out = per_year.join(counts[["city_geonames_id", "country_code", "bloc"]]).join(career, on="author_id").reset_index()
+    out["author_id"] = author_ids.take(out["author_id"].to_numpy())
     out = out.rename(columns={"publication_year": "year"})
     out["is_ai_scientist"] = (out["n_papers_career"] >= rule.min_papers) & (
         out["n_ai_papers_career"] >= rule.min_ai_share * out["n_papers_career"]

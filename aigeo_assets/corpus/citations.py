@@ -4,27 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
+from aigeo_assets.corpus.lookup import positions_in
 from aigeo_assets.schemas import conform
 
 _END_COLUMNS = ["work_id", "publication_year", "in_corpus", "city_geonames_id", "city_country_code", "bloc"]
-
-
-def positions_in(keys: pd.Series, values: pd.Series) -> np.ndarray:
-    """For each key, the position of its first occurrence in ``values``, -1 when absent or null.
-
-    Arrow's hash lookup (``pyarrow.compute.index_in``): pandas' ``isin``/``reindex`` on Arrow-backed
-    strings go through a Python loop over ``values`` (seconds per year, growing with the years read)."""
-    k = pa.array(keys.array) if isinstance(keys.dtype, pd.StringDtype) else pa.array(keys.to_numpy(dtype=object), type=pa.large_string())
-    v = pa.array(values.array) if isinstance(values.dtype, pd.StringDtype) else pa.array(values.to_numpy(dtype=object), type=pa.large_string())
-    if isinstance(k, pa.ChunkedArray):
-        k = k.combine_chunks()
-    k = k.cast(pa.large_string())
-    v = v.cast(pa.large_string())
-    found = pc.index_in(k, value_set=v, skip_nulls=True)
-    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def _take(column: pd.Series, at: np.ndarray) -> pd.api.extensions.ExtensionArray | np.ndarray:

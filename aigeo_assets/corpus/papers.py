@@ -16,6 +16,7 @@ from typing import Literal
 
 import pandas as pd
 
+from aigeo_assets.corpus.lookup import is_in
 from aigeo_assets.geo.gazetteer import load_gazetteer
 from aigeo_assets.geo.regions import country_regions
 from aigeo_assets.schemas import conform
@@ -44,7 +45,7 @@ def ai_flags(works: pd.DataFrame, concepts: pd.DataFrame, rule: AiRule) -> pd.Se
     tagged = concepts.loc[
         (concepts["concept_id"] == rule.concept_id) & (concepts["score"].fillna(0) >= rule.min_score), "work_id"
     ]
-    by_concept = works["work_id"].isin(set(tagged))
+    by_concept = pd.Series(is_in(works["work_id"], tagged), index=works.index)
     by_subfield = (works["primary_subfield_id"] == rule.subfield_id).fillna(False)
     if rule.rule == "concept":
         flag = by_concept

@@ -61,6 +61,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from aigeo_assets.corpus.lookup import is_in
 from aigeo_assets.geo.affiliation_text import REGION_RULES, GazetteerMatcher
 from aigeo_assets.geo.gazetteer import load_gazetteer, normalize
 from aigeo_assets.geo.regions import BlocDefinition, bloc_of_countries, regions_of_countries
@@ -372,9 +373,8 @@ def unknown_institutions(raw_authorships: pd.DataFrame, core_institutions: pd.Da
     record among the institutions read. The authorship itself is kept and located by its raw
     affiliation string or country; this table makes the gap visible instead of silent.
     ``line`` is the 1-based row of ``table`` (e.g. ``raw_authorships[2015]``)."""
-    known = set(core_institutions["institution_id"].dropna())
     ids = raw_authorships["institution_id"]
-    missing = ids.notna() & ~ids.isin(known)
+    missing = ids.notna().to_numpy(dtype=bool) & ~is_in(ids, core_institutions["institution_id"].dropna())
     rows = raw_authorships[missing]
     df = pd.DataFrame(
         {
