@@ -240,3 +240,20 @@ def test_author_city_is_the_yearly_mode_and_ai_scientist_needs_three_papers_half
     assert not ay.loc[("A3", 2015), "is_ai_scientist"], "3 papers, 1 AI: less than half"
     strict = build_author_years(a, papers, AiScientistRule(min_papers=3, min_ai_share=0.51)).set_index(["author_id", "year"])
     assert not strict.loc[("A1", 2015), "is_ai_scientist"]
+
+
+def test_arrow_lookups_answer_as_pandas_does():
+    """is_in / positions_in (Arrow hash tables) against pandas' own isin and Index.get_indexer,
+    with nulls, repeats and keys of both string and object dtype."""
+    from aigeo_assets.corpus.lookup import is_in, positions_in
+
+    keys = pd.Series(["W1", None, "W3", "W1", "W9", "W2"], dtype="string")
+    values = pd.Series(["W2", "W1", "W2", None, "W3"], dtype="string")
+    expected_in = keys.astype(object).isin(set(values.dropna())).to_numpy()
+    for k in (keys, keys.astype(object)):
+        assert is_in(k, values).tolist() == expected_in.tolist()
+        assert is_in(k, set(values.dropna())).tolist() == expected_in.tolist()
+        assert positions_in(k, values).tolist() == [1, -1, 4, 1, -1, 0]  # the first occurrence
+    first = pd.Index(values.drop_duplicates().dropna().astype(object))
+    assert (positions_in(keys, first) == first.get_indexer(keys.astype(object))).all()
+    assert not is_in(keys, []).any()
