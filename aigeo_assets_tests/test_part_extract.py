@@ -262,7 +262,24 @@ def test_whole_part_readers_equal_the_line_reader_on_every_real_record(tmp_path)
     lines = [json.dumps(r).encode() for r in records]
     write_entity(tmp_path / "snap", "works", {"updated_date=2024-01-01/part_000": lines, "updated_date=2024-02-01/part_000": lines[::-1]})
     parts = list_entity_files(tmp_path / "snap", "works").parts
-    _check_readers(parts, None)
+    assert all(_check_readers(parts, None)), "the real records pass validation: the whole-part readers take them"
     years = sorted({r["publication_year"] for r in records if isinstance(r.get("publication_year"), int)})
     for year in years:
         _assert_same(parse_works_year(parts, year, years=years), parse_works_year(parts, year, split_cache_dir=tmp_path / "c", years=years))
+
+
+def test_a_killed_extractors_temp_folder_is_swept_and_a_live_ones_kept(tmp_path):
+    import subprocess
+
+    from aigeo_assets.resources.warehouse_files import sweep
+
+    done = subprocess.Popen(["true"])
+    done.wait()
+    cache = tmp_path / "warehouse" / "_part_extracts"
+    dead = cache / f".abc-123-deadbeef.{done.pid}.tmp"
+    live = cache / f".abc-456-cafebabe.{os.getpid()}.tmp"
+    for folder in (dead, live):
+        folder.mkdir(parents=True)
+        (folder / "raw_works.parquet").write_bytes(b"half a table")
+    sweep(tmp_path / "warehouse", keep_superseded=0)
+    assert not dead.exists() and live.is_dir()

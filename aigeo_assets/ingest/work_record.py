@@ -36,7 +36,7 @@ int``.
 
 **The year.** ``year_of_line`` decodes only ``publication_year`` (the top-level key, as the full
 decoder reads it: the last of duplicate keys, never a nested one, never a regex's guess) with the
-same rules; the year-split cache, the parser and the snapshot sensor all attribute a line to a year
+same rules; the per-part extracts, the parser and the snapshot sensor all attribute a line to a year
 with it, so they cannot disagree. A line without a usable year gets a ``YearProblem``: reason
 ``year_unknown`` (no or null ``publication_year``), ``bad_field`` (a year that is not an integer),
 ``malformed_json`` or ``not_an_object``.

@@ -18,7 +18,7 @@ used; what cannot be used is quarantined with file, line, reason and detail, and
   breaks; lines before the break are kept, the row covers the bytes lost (line 0).
 
 **The year** of a line is the one its decoded record gives (``work_record.year_of_line``, also used
-by the year-split cache and the snapshot sensor). A line whose year cannot be read (no JSON object,
+by the per-part extracts and the snapshot sensor). A line whose year cannot be read (no JSON object,
 no or a null year, a year that is not a JSON integer) cannot be attributed to a year: it is
 quarantined by every yearly scan (detail says so), so whichever year is run shows it.
 
@@ -552,8 +552,7 @@ def _elsewhere(y: int, configured, acct: PartAccount) -> None:
 
 
 def _scan_decoding_first(scan: _Scan, lines, year: int | None, configured, file: str, acct: PartAccount) -> None:
-    """Decode each line whole, then look at its year: for one pass over every year, and for a yearly
-    scan of the split cache (whose lines are nearly all of the scanned year)."""
+    """Decode each line whole, then look at its year: the one pass over every year."""
     q = scan.q
     for lineno, line in lines:
         acct.lines_read += 1
