@@ -357,6 +357,8 @@ def _part_events(path: Path, file: str, wanted: Callable[[int], bool], part_q: Q
     * ``("unattributed", line, YearProblem)``: a row without a usable year;
     * ``("elsewhere", Counter)``: per row group, the rows of years not ``wanted``, by year;
     * ``("record", line, year, Work)``: a row of a wanted year that matches the record schema;
+    * ``("records", lines, years, Works)``: the same for many rows at once (a row group's kept rows
+      whose columns vouch for every value);
     * ``("bad", line, year, RecordError)``: a row of a wanted year that does not.
 
     A file pyarrow cannot open or read is a ``part_unreadable`` row in ``part_q`` (line 0); the rows
@@ -397,8 +399,7 @@ def _part_events(path: Path, file: str, wanted: Callable[[int], bool], part_q: Q
                 except _NeedsChecks:
                     yield from _checked_events(table, keep, kept_years, offset, batch_rows)
                 else:
-                    for i, y, w in zip(keep, kept_years, records):
-                        yield "record", offset + i + 1, y, w
+                    yield "records", [offset + i + 1 for i in keep], kept_years, records
                 del table
             offset += n
     except (OSError, pa.ArrowException) as exc:
@@ -427,10 +428,14 @@ def scan_parquet_part(scan, path: Path, year: int | None, configured, acct, part
     file = str(path)
     q = scan.q
     wanted = (lambda y: y == year) if year is not None else configured.__contains__
+    keep = scan.keep
     for event in _part_events(path, file, wanted, part_q):
         kind = event[0]
-        if kind == "record":
-            scan.keep(event[3], event[2], file, event[1], acct)
+        if kind == "records":
+            for lineno, y, w in zip(*event[1:]):
+                keep(w, y, file, lineno, acct)
+        elif kind == "record":
+            keep(event[3], event[2], file, event[1], acct)
         elif kind == "elsewhere":
             for y, count in event[1].items():
                 if y in configured:
@@ -465,15 +470,16 @@ def extract_parquet_part(path: Path, *, file: str | None = None):
         unattributed = 0
         for event in _part_events(Path(path), file, TABLE_YEARS.__contains__, part_q):
             kind = event[0]
-            if kind == "record":
-                _, lineno, y, w = event
-                year_lines[y] += 1
-                try:
-                    rows = _record_rows(w, y, none)[1:]
-                except RecordError as exc:
-                    q_rows.append((file, lineno, exc.reason, str(exc), y))
-                    continue
-                records.append((lineno, y, rows))
+            if kind == "records" or kind == "record":
+                batch = zip(*event[1:]) if kind == "records" else (event[1:],)
+                for lineno, y, w in batch:
+                    year_lines[y] += 1
+                    try:
+                        rows = _record_rows(w, y, none)[1:]
+                    except RecordError as exc:
+                        q_rows.append((file, lineno, exc.reason, str(exc), y))
+                        continue
+                    records.append((lineno, y, rows))
             elif kind == "elsewhere":
                 year_lines.update(event[1])
             elif kind == "unattributed":
