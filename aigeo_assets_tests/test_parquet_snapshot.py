@@ -228,21 +228,25 @@ def test_a_wrong_typed_column_is_a_bad_field_row_per_record(tmp_path):
 
 
 def test_values_the_schema_refuses_are_checked_per_record(tmp_path):
-    """A null list element, a concept without an id or with a level out of range: the direct
-    conversion cannot vouch for them, so the record schema's per-row checks name the field."""
+    """A null list element, a concept without an id or with a level out of range, a negative or null
+    abstract position list: the direct conversion cannot vouch for them, so the record schema's
+    per-row checks name the field."""
     rows = [
         _row(1, 2015, referenced_works=[oa("W", 9), None]),
         _row(2, 2015, concepts=[{"id": None, "level": 0}]),
         _row(3, 2015, concepts=[{"id": oa("C", 1), "level": 40000}]),
         _row(4, 2015, abstract_inverted_index=[("word", [-1])]),
+        _row(6, 2015, abstract_inverted_index=[("word", None)]),
         _row(5, 2015, authorships=[authorship("first", 5, [inst_ref(7, "FR")])]),
     ]
-    t = parse_parquet_works_year([_part(tmp_path / "p.parquet", rows)], 2015)
+    parts = [_part(tmp_path / f"p{i}.parquet", [row]) for i, row in enumerate(rows)]  # each on its own: each must be caught
+    t = parse_parquet_works_year(parts, 2015)
     assert t.quarantine["detail"].tolist() == [
         "referenced_works[1]: expected str, got null",
         "concepts[0].id: expected str, got null",
         "concepts[0].level: expected int <= 32767",
         "abstract_inverted_index[...][0]: expected int >= 0",
+        "abstract_inverted_index[...]: expected array, got null",
     ]
     assert list(t.works["work_id"]) == ["W5"] and t.authorships["institution_country_code"].tolist() == ["FR"]
 

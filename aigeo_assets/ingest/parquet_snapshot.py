@@ -293,6 +293,8 @@ def _values(arr: pa.Array, expected: pa.DataType, path: str) -> list:
     if pa.types.is_map(expected):
         if not pa.types.is_map(t):
             raise _NeedsChecks(path)
+        if arr.items.null_count:
+            raise _NeedsChecks(path)
         offsets = _pylist(arr.offsets)
         keys = _pylist(arr.keys)
         items = _values(arr.items, expected.item_type, f"{path}.value")
