@@ -72,14 +72,6 @@ class CliError(Exception):
     """A problem the user can fix: printed as one line on stderr, exit code 2."""
 
 
-class StepFailed(Exception):
-    """A job (or one partition of it) failed during ``aigeo run``; the cause is chained."""
-
-    def __init__(self, step: str):
-        super().__init__(step)
-        self.step = step
-
-
 # ------------------------------------------------------------------------------------ years
 
 
@@ -201,70 +193,23 @@ def _dagster_home(settings: Settings) -> Path:
 # ------------------------------------------------------------------------------------ running
 
 
-def all_steps(defs: "dg.Definitions", years: list[str] | None = None) -> list[str]:
-    """Every job of a full run, in order, a partitioned job as ``job:year`` per year."""
-    keys = defs.resolve_job_def("yearly_refresh").partitions_def.get_partition_keys()  # type: ignore[union-attr]
-    todo = years or keys
-    lifesci_keys = set(defs.resolve_job_def("yearly_lifesci_corpus").partitions_def.get_partition_keys())  # type: ignore[union-attr]
-    lifesci_years = [y for y in todo if y in lifesci_keys]
-    return [
-        "reference_tables",
-        *[f"yearly_refresh:{y}" for y in todo],
-        "careers",
-        *[f"yearly_city_metrics:{y}" for y in todo],
-        "city_summaries",
-        *[f"yearly_bridges:{y}" for y in todo],
-        *[f"yearly_models:{y}" for y in todo],
-        "models",
-        "pubmed_files",
-        *[f"yearly_lifesci_pubmed:{y}" for y in lifesci_years],
-        "lifesci_citations",
-        *[f"yearly_lifesci_corpus:{y}" for y in lifesci_years],
-        "lifesci_atlas",
-        "figures",
-    ]
-
-
-def run_steps(
-    defs: "dg.Definitions",
-    instance: "dg.DagsterInstance",
-    steps: Sequence[str],
-    run_config: dict | None = None,
-    *,
-    wrap_errors: bool = False,
-    tags: Mapping[str, str] | None = None,
+def materialize_all(
+    defs: "dg.Definitions", instance: "dg.DagsterInstance", years: list[str] | None = None, run_config: dict | None = None
 ) -> dict[str, list[str]]:
-    """Execute ``job`` or ``job:partition`` steps in order, a line per step and a progress bar; each run
-    carries ``tags``. Returns the checks that failed with WARN severity (a thin year, an incomplete window:
-    the run went on), as ``{"asset:check": [partitions]}``."""
-    import dagster as dg
+    """Materialize every asset (for ``years``, default all) in this process, in the order of the asset
+    graph (``orchestration.plan_runs``); returns the checks that warned, as ``warnings_line`` takes them."""
+    from aigeo_assets.orchestration import PlanRunner, plan_runs
 
+    stats = PlanRunner(workers=1, defs=defs, instance=instance, run_config=run_config).run(plan_runs(defs, years=years))
+    return warned_checks(stats)
+
+
+def warned_checks(stats) -> dict[str, list[str]]:
+    """``{"asset:check": [partitions]}`` of the checks that failed with WARN severity (the runs went on)."""
     warned: dict[str, list[str]] = {}
-    with Progress(len(steps), "") as bar:
-        for name in steps:
-            job_name, _, partition = name.partition(":")
-            label = f"{job_name}[{partition}]" if partition else job_name
-            bar.set_label(label)
-            started = time.perf_counter()
-            try:
-                result = defs.resolve_job_def(job_name).execute_in_process(
-                    instance=instance,
-                    partition_key=partition or None,
-                    raise_on_error=True,
-                    run_config=run_config or {},
-                    tags=tags,
-                )
-            except Exception as exc:
-                if wrap_errors:
-                    raise StepFailed(label) from exc
-                raise
-            bar.write(f"  {label:<26} {'ok' if result.success else 'FAILED'} in {time.perf_counter() - started:5.1f}s")
-            bar.advance(label=label)
-            for ev in result.get_asset_check_evaluations():
-                if not ev.passed and ev.severity == dg.AssetCheckSeverity.WARN:
-                    warned.setdefault(f"{ev.asset_key.to_user_string()}:{ev.check_name}", []).append(partition or "-")
-            if _received_stop_signals():  # a stop signal came during the job, but its interrupt was dropped
-                raise KeyboardInterrupt
+    for s in stats:
+        for name in s.warned:
+            warned.setdefault(name, []).append(s.partition or "-")
     return warned
 
 
@@ -274,13 +219,6 @@ def warnings_line(warned: dict[str, list[str]]) -> str | None:
         return None
     parts = [f"{name} ({', '.join(p for p in keys if p != '-') or 'once'})" for name, keys in sorted(warned.items())]
     return f"aigeo: {len(warned)} check{'' if len(warned) == 1 else 's'} warned (the run went on): " + "; ".join(parts)
-
-
-def materialize_all(
-    defs: "dg.Definitions", instance: "dg.DagsterInstance", years: list[str] | None = None, run_config: dict | None = None
-) -> None:
-    """Materialize every asset (for ``years``, default all) in the order of ``all_steps``."""
-    run_steps(defs, instance, all_steps(defs, years), run_config)
 
 
 def job_names(defs: "dg.Definitions") -> list[str]:
@@ -297,18 +235,6 @@ def _partition_hint(keys: Sequence[str], settings: Settings) -> str:
     if keys and int(keys[0]) > settings.start_year:  # the life-science jobs start later
         return "set AIGEO_LIFESCI_START_YEAR and AIGEO_START_YEAR/AIGEO_END_YEAR to change them"
     return PARTITION_HINT
-
-
-def _root_cause(exc: BaseException) -> BaseException:
-    """The user's exception under Dagster's wrappers."""
-    seen: set[int] = set()
-    while id(exc) not in seen:
-        seen.add(id(exc))
-        inner = getattr(exc, "user_exception", None) or exc.__cause__
-        if inner is None:
-            break
-        exc = inner
-    return exc
 
 
 STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")  # each stops `aigeo run` like Ctrl-C: its run is marked failed
@@ -427,39 +353,47 @@ def _stopped_message(who: str, exc: BaseException) -> str:
     return f"aigeo run ({who}) {cause} before this run finished: marked failed."
 
 
+def _plan(args: argparse.Namespace, settings: Settings, defs: "dg.Definitions") -> tuple[str | None, list[str] | None, bool, bool]:
+    """(job, years, needs figures, needs graph-tool) of ``aigeo run``'s arguments."""
+    if args.job is None:
+        keys = defs.resolve_job_def("yearly_refresh").partitions_def.get_partition_keys()  # type: ignore[union-attr]
+        return None, (select_years(args.years, keys) if args.years else None), True, True
+    names = job_names(defs)
+    if args.job not in names:
+        raise CliError(f"unknown job {args.job!r}: the jobs are {', '.join(names)}")
+    job = defs.resolve_job_def(args.job)
+    years = None
+    if job.partitions_def is not None:
+        keys = job.partitions_def.get_partition_keys()
+        years = select_years(args.years, keys, f"the partitions of {args.job}", _partition_hint(keys, settings))
+    elif args.years:
+        raise CliError(f"job {args.job} is not partitioned by year: drop --years {args.years}")
+    groups = _job_groups(defs, args.job)
+    return args.job, years, bool(groups & FIGURE_GROUPS), bool(groups & GRAPH_TOOL_GROUPS)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    import functools
+
     import dagster as dg
+
+    from aigeo_assets.definitions import build_definitions
+    from aigeo_assets.orchestration import PLAN_TAG, PlanRunner, RunFailed, plan_runs, total_stats, usable_cores
+    from aigeo_assets.run_reaper import current_process_identity, end_runs_of_process, reap_dead_runs
 
     settings = _settings()
     defs = _definitions(settings)
-    if args.job is None:
-        keys = defs.resolve_job_def("yearly_refresh").partitions_def.get_partition_keys()  # type: ignore[union-attr]
-        steps = all_steps(defs, select_years(args.years, keys))
-        needs_figures = needs_graph_tool = True
-    else:
-        names = job_names(defs)
-        if args.job not in names:
-            raise CliError(f"unknown job {args.job!r}: the jobs are {', '.join(names)}")
-        job = defs.resolve_job_def(args.job)
-        if job.partitions_def is not None:
-            keys = job.partitions_def.get_partition_keys()
-            years = select_years(args.years, keys, f"the partitions of {args.job}", _partition_hint(keys, settings))
-            steps = [f"{args.job}:{y}" for y in years]
-        elif args.years:
-            raise CliError(f"job {args.job} is not partitioned by year: drop --years {args.years}")
-        else:
-            steps = [args.job]
-        groups = _job_groups(defs, args.job)
-        needs_figures, needs_graph_tool = bool(groups & FIGURE_GROUPS), bool(groups & GRAPH_TOOL_GROUPS)
+    job, years, needs_figures, needs_graph_tool = _plan(args, settings, defs)
+    if args.workers is not None and args.workers < 1:
+        raise CliError(f"--workers {args.workers}: give 1 or more")
     problems = preflight(settings, needs_figures, needs_graph_tool=needs_graph_tool)
     if problems:
         for p in problems[:-1]:
             print(f"aigeo: error: {p}", file=sys.stderr)
         raise CliError(problems[-1])
     home = _dagster_home(settings)
-    from aigeo_assets.run_reaper import current_process_identity, end_runs_of_process, reap_dead_runs
-
     identity = current_process_identity()
+    stats_file = Path(args.stats).expanduser() if args.stats else None
     with _stop_signals_interrupt(), dg.DagsterInstance.from_config(str(home)) as instance:
         for reaped in reap_dead_runs(instance, identity, reaper="`aigeo run` as it started"):
             marked = "canceled" if reaped.left_status == "CANCELING" else "failed"
@@ -468,25 +402,67 @@ def cmd_run(args: argparse.Namespace) -> int:
                 f"gone: marked {marked}",
                 file=sys.stderr,
             )
-        what = "every asset" if args.job is None else f"job {args.job}"
-        print(f"aigeo: materializing {what} ({len(steps)} run{'' if len(steps) == 1 else 's'}) into {home}", flush=True)
-        try:
-            warned = run_steps(defs, instance, steps, QUIET, wrap_errors=True, tags=identity.tags())
-        except StepFailed as exc:
-            cause = _root_cause(exc)
-            first = (str(cause).strip().splitlines() or [""])[0][:300]
-            print(
-                f"aigeo: {exc.step} failed: {type(cause).__name__}: {first} (the run and its logs: `aigeo ui`)",
-                file=sys.stderr,
+        runs = plan_runs(defs, job_name=job, years=years, stale_in=instance if args.refresh else None)
+        workers = min(args.workers or usable_cores(), max(1, len(runs)))
+        what = "every asset" if job is None else f"job {job}"
+        if args.refresh:
+            what += " (only what is missing or out of date)"
+        print(
+            f"aigeo: materializing {what} ({len(runs)} run{'' if len(runs) == 1 else 's'}, "
+            f"{workers} worker{'' if workers == 1 else 's'}) into {home}",
+            flush=True,
+        )
+        prefix = f"{job}: " if job else ""
+        tags = {**identity.tags(), PLAN_TAG: f"{identity.pid}-{int(time.time())}"}
+        started = time.perf_counter()
+        finished = []
+        if stats_file:
+            stats_file.parent.mkdir(parents=True, exist_ok=True)
+            stats_file.write_text("")
+        with Progress(len(runs), "") as bar:
+
+            def done(s) -> None:
+                finished.append(s)
+                bar.write(f"  {prefix + s.label:<34} {'ok' if s.status == 'SUCCESS' else 'FAILED'} in {s.wall_s:6.1f}s")
+                bar.advance(label=prefix + s.label)
+                if stats_file:
+                    with stats_file.open("a") as fh:
+                        fh.write(s.as_json() + "\n")
+
+            runner = PlanRunner(
+                workers=workers,
+                job_name=job,
+                run_config=QUIET,
+                tags=tags,
+                defs=defs,
+                instance=instance,
+                build=functools.partial(build_definitions, settings),
+                home=str(home),
+                on_start=lambda r: bar.set_label(prefix + r.label),
+                on_done=done,
+                should_stop=lambda: bool(_received_stop_signals()),
             )
-            return EXIT_FAILED
-        except BaseException as exc:  # a signal, Ctrl-C, an error outside Dagster's own handling
-            with _stop_signals_deferred():
-                end_runs_of_process(instance, identity, _stopped_message(identity.describe(), exc))
-            if isinstance(exc, dg.DagsterExecutionInterruptedError):
-                raise KeyboardInterrupt from exc
-            raise
-    line = warnings_line(warned)
+            try:
+                runner.run(runs)
+            except RunFailed as exc:
+                print(
+                    f"aigeo: {prefix}{exc.stats.label} failed: {exc.stats.error} (the run and its logs: `aigeo ui`)",
+                    file=sys.stderr,
+                )
+                return EXIT_FAILED
+            except BaseException as exc:  # a signal, Ctrl-C, an error outside Dagster's own handling
+                with _stop_signals_deferred():
+                    message = _stopped_message(identity.describe(), exc)
+                    end_runs_of_process(instance, identity, message)
+                    reap_dead_runs(instance, identity, reaper="`aigeo run` as it stopped")  # its workers' runs
+                if isinstance(exc, dg.DagsterExecutionInterruptedError):
+                    raise KeyboardInterrupt from exc
+                raise
+            finally:
+                if stats_file:
+                    with stats_file.open("a") as fh:
+                        fh.write(json.dumps(total_stats(finished, time.perf_counter() - started, workers)) + "\n")
+    line = warnings_line(warned_checks(finished))
     if line:
         print(line, file=sys.stderr)
     print("aigeo: done. `aigeo ui` (or `make ui`) shows the asset graph, runs and metadata.")
@@ -638,6 +614,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--job", help="one job (a partitioned job runs once per year); an unknown name lists the jobs")
     r.add_argument("--years", help="2015:2019, 2015-2019 or 2017 (default: every partition)")
+    r.add_argument(
+        "--workers", type=int, help="runs at once, each in its own process (default: the cores this machine lets us use)"
+    )
+    r.add_argument(
+        "--refresh", action="store_true",
+        help="only what is missing or older than what it reads (e.g. after a new snapshot or a new year)",
+    )
+    r.add_argument("--stats", metavar="FILE", help="write one JSON line per run: wall and CPU seconds, peak memory")
     r.set_defaults(func=cmd_run)
 
     u = sub.add_parser("ui", help="the Dagster UI (dagster dev -w workspace.yaml)")

@@ -163,7 +163,7 @@ def test_end_runs_of_process_fails_only_the_newest_run_of_that_process():
 
 
 def test_aigeo_run_reaps_dead_runs_before_it_runs_and_tags_its_runs_with_its_process(tmp_path, monkeypatch, capsys):
-    from aigeo_assets import cli
+    from aigeo_assets import cli, orchestration
 
     for name in [*ENVIRONMENT, "DAGSTER_HOME", "OPENALEX_API_KEY"]:
         monkeypatch.delenv(name, raising=False)
@@ -176,13 +176,15 @@ def test_aigeo_run_reaps_dead_runs_before_it_runs_and_tags_its_runs_with_its_pro
         left = _add_run(instance, dg.DagsterRunStatus.STARTED, replace(current_process_identity(), pid=_a_dead_pid()).tags())
     seen = []
 
-    def run_steps(defs, instance, steps, run_config=None, **kwargs):
-        seen.append((instance.get_run_by_id(left).status, kwargs["tags"]))
-        return {}
+    def run(runner, runs):
+        seen.append((runner.instance.get_run_by_id(left).status, runner.tags))
+        return []
 
-    monkeypatch.setattr(cli, "run_steps", run_steps)
-    assert cli.main(["run", "--job", "reference_tables"]) == 0
-    assert seen == [(dg.DagsterRunStatus.FAILURE, current_process_identity().tags())]
+    monkeypatch.setattr(orchestration.PlanRunner, "run", run)
+    assert cli.main(["run", "--job", "reference_tables", "--workers", "1"]) == 0
+    [(status, tags)] = seen
+    assert status == dg.DagsterRunStatus.FAILURE
+    assert current_process_identity().tags().items() <= tags.items() and orchestration.PLAN_TAG in tags
     assert f"run {left} (reference_tables) was left STARTED by a process that is gone" in capsys.readouterr().err
     with dg.DagsterInstance.from_config(str(home)) as instance:
         assert "Marked failed by `aigeo run` as it started" in _failure_message(instance, left)
@@ -238,11 +240,14 @@ def test_a_stop_signal_whose_interrupt_python_dropped_stops_aigeo_run_after_the_
     from types import SimpleNamespace
 
     from aigeo_assets import cli
+    from aigeo_assets.orchestration import PlannedRun, PlanRunner
 
     executed = []
 
     class Job:
         """Takes SIGINT and SIGTERM during the job as Dagster does, and (as Python may) loses the interrupt."""
+
+        name = "yearly_refresh"
 
         def __init__(self, signo: int):
             self.signo = signo
@@ -255,14 +260,19 @@ def test_a_stop_signal_whose_interrupt_python_dropped_stops_aigeo_run_after_the_
             finally:
                 for s, handler in lost.items():
                     signal.signal(s, handler)
-            return SimpleNamespace(success=True, get_asset_check_evaluations=lambda: [])
+            return SimpleNamespace(success=True, run_id=partition_key, get_asset_check_evaluations=lambda: [])
 
+    runs = [PlannedRun(i, ("raw_works",), year, ("ingest",), 0) for i, year in enumerate(["2015", "2016"])]
     for signo in (signal.SIGTERM, signal.SIGHUP):  # to Dagster's handler directly; through ours to Dagster's
         executed.clear()
         defs = SimpleNamespace(resolve_job_def=lambda name: Job(signo))
+        runner = PlanRunner(
+            workers=1, job_name="yearly_refresh", defs=defs, instance=object(),
+            should_stop=lambda: bool(cli._received_stop_signals()),
+        )
         with pytest.raises(KeyboardInterrupt), cli._stop_signals_interrupt():
             try:
-                cli.run_steps(defs, None, ["yearly_refresh:2015", "yearly_refresh:2016"])
+                runner.run(runs)
             finally:
                 assert cli._stop_signal_name() == signal.Signals(signo).name
         assert executed == ["2015"]

@@ -1,0 +1,603 @@
+"""Materializing many assets over many years on every core: a plan of Dagster runs taken from the
+asset graph, and the workers that execute it (``aigeo run``).
+
+**The plan.** An *execution unit* is what Dagster must run together (the assets of one op, with its
+checks: ``raw_works`` and its five sibling tables, say). Units are linked by the asset graph's
+dependencies; an edge is *same-partition* when both ends have the same partitions and the mapping is
+the identity (``core_affiliations[2015]`` reads ``raw_authorships[2015]``), or when neither end is
+partitioned, and *cross* otherwise (``core_citations[2015]`` reads ``core_papers`` of every year up to
+2015; a city's metrics read the citations of the next years; an all-years table reads every year). A
+unit's *level* is the longest path to it, counting cross edges only. Units of one level that are
+joined by same-partition edges form one run per partition: no dependency can run from one such run to
+another of the same level (it would need a cross edge, which raises the level), so the runs form an
+acyclic graph, and each waits only for the runs holding the partitions its assets read
+(``AssetGraph.get_parent_partition_keys_for_child``, i.e. the assets' own partition mappings). So
+the order is the asset graph's, not a list kept by hand: a new asset, or a new dependency, changes the
+plan by itself.
+
+**Refreshing.** With ``stale_in=instance`` the plan keeps only what is missing or older than what it
+reads: a unit's partition runs when one of its assets has no materialization of it, when one of the
+partitions it reads was materialized after it (Dagster's event storage ids grow with time), or when one
+of them is itself in the plan. Adding a year to the snapshot thus re-runs that year, the earlier
+years whose citation windows it completes, and the all-years tables, not the rest.
+
+**The workers.** ``PlanRunner`` executes the plan with ``workers`` processes (default: the cores this
+process may use), each with its own copy of the code location and the instance at ``$DAGSTER_HOME``;
+every run is an ordinary Dagster run (``execute_in_process`` of the named job, or of the implicit
+asset job, on the run's assets and partition), visible in the UI with its logs and metadata. Ready
+runs go to a free worker, the one with the longest chain of runs after it first. A worker dies with
+the ``aigeo run`` that started it (``PR_SET_PDEATHSIG``), so a killed ``aigeo run`` leaves no run
+behind that still runs; its runs are then marked failed by the reaper (``run_reaper``). With one
+worker the runs execute in the calling process, one after another.
+
+Per run, ``RunStats`` records wall and CPU seconds and the run's peak resident memory (the process's
+high-water mark, reset before each run through ``/proc/self/clear_refs`` where Linux allows it).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import queue
+import resource
+import signal
+import time
+import traceback
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Mapping, Sequence
+
+import dagster as dg
+
+IMPLICIT_JOB = "__ASSET_JOB"
+PLAN_TAG = "aigeo/plan"  # every run of one `aigeo run` carries the same value: filter on it in the UI
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+# ------------------------------------------------------------------------------------ the plan
+
+
+@dataclass(frozen=True)
+class PlannedRun:
+    """One Dagster run of the plan: ``assets`` (user strings) for ``partition`` (None: unpartitioned),
+    after the runs ``needs`` (indices into the plan)."""
+
+    index: int
+    assets: tuple[str, ...]
+    partition: str | None
+    groups: tuple[str, ...]
+    level: int
+    needs: frozenset[int] = frozenset()
+
+    @property
+    def label(self) -> str:
+        head = self.assets[0] if len(self.assets) == 1 else f"{'+'.join(self.groups)} ({len(self.assets)} assets)"
+        return f"{head}[{self.partition}]" if self.partition else head
+
+
+def _is_same_partition_edge(graph, child: dg.AssetKey, parent: dg.AssetKey) -> bool:
+    child_def, parent_def = graph.get(child).partitions_def, graph.get(parent).partitions_def
+    if child_def is None and parent_def is None:
+        return True
+    if child_def is None or parent_def is None or child_def != parent_def:
+        return False
+    mapping = graph.get_partition_mapping(child, parent)
+    if isinstance(mapping, dg.IdentityPartitionMapping):
+        return True
+    return isinstance(mapping, dg.TimeWindowPartitionMapping) and mapping.start_offset == 0 and mapping.end_offset == 0
+
+
+def _selected_keys(defs: dg.Definitions, job_name: str | None) -> set[dg.AssetKey]:
+    graph = defs.resolve_asset_graph()
+    if job_name is None:
+        keys = set(graph.materializable_asset_keys)
+    else:
+        keys = set(defs.resolve_job_def(job_name).asset_layer.executable_asset_keys)
+    return {k for k in keys if graph.get(k).is_materializable}
+
+
+def _partition_keys(partitions_def, years: Iterable[str] | None) -> list[str | None]:
+    if partitions_def is None:
+        return [None]
+    keys = partitions_def.get_partition_keys()
+    if years is None:
+        return list(keys)
+    wanted = set(years)
+    return [k for k in keys if k in wanted]
+
+
+class _Latest:
+    """The storage id of each asset partition's latest materialization (None: never), read once per asset."""
+
+    def __init__(self, instance: dg.DagsterInstance, graph):
+        self.instance, self.graph = instance, graph
+        self._cache: dict[dg.AssetKey, dict[str | None, int]] = {}
+
+    def __call__(self, key: dg.AssetKey, partition: str | None) -> int | None:
+        if key not in self._cache:
+            if self.graph.get(key).partitions_def is None:
+                records = self.instance.fetch_materializations(key, limit=1).records
+                self._cache[key] = {None: records[0].storage_id} if records else {}
+            else:
+                self._cache[key] = dict(
+                    self.instance.get_latest_storage_id_by_partition(key, dg.DagsterEventType.ASSET_MATERIALIZATION)
+                )
+        return self._cache[key].get(partition)
+
+
+def plan_runs(
+    defs: dg.Definitions,
+    job_name: str | None = None,
+    years: Iterable[str] | None = None,
+    stale_in: dg.DagsterInstance | None = None,
+) -> list[PlannedRun]:
+    """The runs that materialize the assets of ``job_name`` (default: every asset), for the partitions
+    in ``years`` (default: all; unpartitioned assets always), in an order the asset graph allows (see
+    the module docstring). With ``stale_in``, only what is missing or out of date in that instance."""
+    graph = defs.resolve_asset_graph()
+    selected = _selected_keys(defs, job_name)
+    years = None if years is None else [str(y) for y in years]
+
+    unit_of: dict[dg.AssetKey, frozenset[dg.AssetKey]] = {}
+    for key in selected:
+        if key not in unit_of:
+            unit = frozenset(k for k in graph.get_execution_set_asset_and_check_keys(key) if isinstance(k, dg.AssetKey))
+            unit = frozenset(unit & selected) or frozenset({key})
+            for k in unit:
+                unit_of[k] = unit
+    units = sorted(set(unit_of.values()), key=lambda u: min(k.to_user_string() for k in u))
+    order = {k: i for i, k in enumerate(graph.toposorted_asset_keys)}
+    units.sort(key=lambda u: min(order[k] for k in u))  # parents before children
+
+    parents: dict[frozenset, dict[frozenset, bool]] = defaultdict(dict)  # unit -> parent unit -> same-partition edge
+    for unit in units:
+        for key in unit:
+            for parent in graph.get(key).parent_keys:
+                if parent not in selected or unit_of[parent] is unit:
+                    continue
+                same = _is_same_partition_edge(graph, key, parent)
+                pu = unit_of[parent]
+                parents[unit][pu] = parents[unit].get(pu, True) and same
+    level: dict[frozenset, int] = {}
+    for unit in units:
+        level[unit] = max((level[pu] + (0 if same else 1) for pu, same in parents[unit].items()), default=0)
+
+    # runs of one level: units joined by same-partition edges (union-find)
+    root = {u: u for u in units}
+
+    def find(u):
+        while root[u] is not u:
+            root[u] = root[root[u]]
+            u = root[u]
+        return u
+
+    for unit in units:
+        for pu, same in parents[unit].items():
+            if same and level[pu] == level[unit]:
+                root[find(unit)] = find(pu)
+    partitions_of = {u: _partition_keys(graph.get(next(iter(u))).partitions_def, years) for u in units}
+    stale = _stale_units(graph, units, parents, unit_of, partitions_of, stale_in) if stale_in is not None else None
+
+    by_component: dict[frozenset, list[frozenset]] = defaultdict(list)
+    for unit in units:
+        by_component[find(unit)].append(unit)
+    components = sorted(by_component.values(), key=lambda us: (level[us[0]], min(order[k] for u in us for k in u)))
+    runs: list[PlannedRun] = []
+    run_of: dict[tuple[frozenset, str | None], int] = {}
+    for members in components:
+        for partition in partitions_of[members[0]]:
+            todo = [u for u in members if stale is None or (u, partition) in stale]
+            if not todo:
+                continue
+            keys = sorted((k for u in todo for k in u), key=lambda k: order[k])
+            index = len(runs)
+            for u in todo:
+                run_of[(u, partition)] = index
+            groups = tuple(dict.fromkeys(graph.get(k).group_name for k in keys))
+            runs.append(PlannedRun(index, tuple(k.to_user_string() for k in keys), partition, groups, level[members[0]]))
+    needs: dict[int, set[int]] = defaultdict(set)
+    for (unit, partition), index in run_of.items():
+        for pu in parents[unit]:
+            for pp in _parent_partitions(graph, unit, pu, partition):
+                j = run_of.get((pu, pp))
+                if j is not None and j != index:
+                    needs[index].add(j)
+    return [PlannedRun(r.index, r.assets, r.partition, r.groups, r.level, frozenset(needs[r.index])) for r in runs]
+
+
+def _parent_partitions(graph, unit: frozenset, parent_unit: frozenset, partition: str | None) -> set[str | None]:
+    """The partitions of ``parent_unit`` that ``unit``'s ``partition`` reads."""
+    out: set[str | None] = set()
+    for key in unit:
+        for parent in graph.get(key).parent_keys:
+            if parent not in parent_unit:
+                continue
+            if graph.get(parent).partitions_def is None:
+                out.add(None)
+            else:
+                result = graph.get_parent_partition_keys_for_child(partition, parent, key)
+                out.update(result.partitions_subset.get_partition_keys())
+    return out
+
+
+def _stale_units(graph, units, parents, unit_of, partitions_of, instance) -> set[tuple[frozenset, str | None]]:
+    """(unit, partition) pairs that are missing, older than a partition they read, or read one that is
+    itself stale; units in topological order, so a parent is decided before its children."""
+    latest = _Latest(instance, graph)
+    stale: set[tuple[frozenset, str | None]] = set()
+    for unit in units:
+        for partition in partitions_of[unit]:
+            own = [latest(k, partition) for k in unit]
+            if any(s is None for s in own):
+                stale.add((unit, partition))
+                continue
+            oldest = min(own)  # type: ignore[type-var]
+            for pu in parents[unit]:
+                for pp in _parent_partitions(graph, unit, pu, partition):
+                    if (pu, pp) in stale or any((latest(k, pp) or -1) > oldest for k in pu):
+                        stale.add((unit, partition))
+                        break
+                if (unit, partition) in stale:
+                    break
+    return stale
+
+
+def run_heights(runs: Sequence[PlannedRun]) -> dict[int, int]:
+    """For each run, the length of the longest chain of runs that wait for it (itself included)."""
+    children: dict[int, list[int]] = defaultdict(list)
+    for r in runs:
+        for n in r.needs:
+            children[n].append(r.index)
+    height: dict[int, int] = {}
+    for r in reversed(runs):  # a run's children come after it in the plan
+        height[r.index] = 1 + max((height[c] for c in children[r.index]), default=0)
+    return height
+
+
+def check_plan_order(runs: Sequence[PlannedRun]) -> None:
+    """Every run's needs come before it (the plan lists runs in an order that could run one by one)."""
+    for r in runs:
+        late = [n for n in r.needs if n >= r.index]
+        if late:
+            raise ValueError(f"run {r.label} needs later runs {late}")
+
+
+# ------------------------------------------------------------------------------------ one run
+
+
+@dataclass
+class RunStats:
+    """What one run of the plan cost, and how it ended (``--stats`` writes one JSON line each)."""
+
+    index: int
+    label: str
+    job: str
+    partition: str | None
+    assets: list[str]
+    groups: list[str]
+    run_id: str | None = None
+    status: str = "NOT_STARTED"
+    wall_s: float = 0.0
+    cpu_s: float = 0.0
+    peak_rss_bytes: int = 0
+    worker_pid: int = 0
+    warned: list[str] = field(default_factory=list)
+    """Checks that failed with WARN severity (``asset:check``)."""
+    error: str | None = None
+    """``Type: first line`` of the root cause when the run failed."""
+
+    def as_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+
+def _cpu_seconds() -> float:
+    me, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _reset_peak_rss() -> None:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def _peak_rss_bytes() -> int:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+def root_cause(exc: BaseException) -> BaseException:
+    """The user's exception under Dagster's wrappers."""
+    seen: set[int] = set()
+    while id(exc) not in seen:
+        seen.add(id(exc))
+        inner = getattr(exc, "user_exception", None) or exc.__cause__
+        if inner is None:
+            break
+        exc = inner
+    return exc
+
+
+def describe_error(exc: BaseException) -> str:
+    cause = root_cause(exc)
+    first = (str(cause).strip().splitlines() or [""])[0][:300]
+    return f"{type(cause).__name__}: {first}"
+
+
+def execute_planned_run(
+    defs: dg.Definitions,
+    instance: dg.DagsterInstance,
+    run: PlannedRun,
+    job_name: str | None,
+    run_config: Mapping | None = None,
+    tags: Mapping[str, str] | None = None,
+) -> RunStats:
+    """Execute one run of the plan in this process; exceptions propagate (the stats go with them as
+    ``exc.aigeo_stats``)."""
+    job = defs.resolve_job_def(job_name or IMPLICIT_JOB)
+    stats = RunStats(run.index, run.label, job.name, run.partition, list(run.assets), list(run.groups), worker_pid=os.getpid())
+    _reset_peak_rss()
+    cpu0, t0 = _cpu_seconds(), time.perf_counter()
+    try:
+        result = job.execute_in_process(
+            instance=instance,
+            partition_key=run.partition,
+            asset_selection=[dg.AssetKey.from_user_string(a) for a in run.assets],
+            raise_on_error=True,
+            run_config=dict(run_config or {}),
+            tags=dict(tags or {}),
+        )
+    except BaseException as exc:
+        stats.status, stats.error = "FAILURE", describe_error(exc)
+        stats.wall_s, stats.cpu_s, stats.peak_rss_bytes = time.perf_counter() - t0, _cpu_seconds() - cpu0, _peak_rss_bytes()
+        exc.aigeo_stats = stats  # type: ignore[attr-defined]
+        raise
+    stats.wall_s, stats.cpu_s, stats.peak_rss_bytes = time.perf_counter() - t0, _cpu_seconds() - cpu0, _peak_rss_bytes()
+    stats.run_id, stats.status = result.run_id, "SUCCESS" if result.success else "FAILURE"
+    stats.warned = sorted(
+        f"{ev.asset_key.to_user_string()}:{ev.check_name}"
+        for ev in result.get_asset_check_evaluations()
+        if not ev.passed and ev.severity == dg.AssetCheckSeverity.WARN
+    )
+    return stats
+
+
+# ------------------------------------------------------------------------------------ the workers
+
+
+class RunFailed(Exception):
+    """A run of the plan failed; ``stats`` says which and why (the cause is chained in one process)."""
+
+    def __init__(self, stats: RunStats):
+        super().__init__(stats.label)
+        self.stats = stats
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this worker when the process that started it dies (no orphan runs)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _worker_main(build, job_name, run_config, tags, home, parent_pid, tasks, results) -> None:
+    """A worker: build the code location once, then execute the runs it is given until ``None``."""
+    _die_with_parent()
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+    from aigeo_assets.run_reaper import current_process_identity
+
+    defs = build()
+    run_tags = {**(tags or {}), **current_process_identity().tags()}
+    with dg.DagsterInstance.from_config(home) as instance:
+        while True:
+            try:
+                run = tasks.get()
+            except KeyboardInterrupt:  # Ctrl-C between runs: the parent stops too
+                return
+            if run is None:
+                return
+            try:
+                stats = execute_planned_run(defs, instance, run, job_name, run_config, run_tags)
+            except KeyboardInterrupt:
+                return
+            except BaseException as exc:  # reported, not raised: the parent decides
+                stats = getattr(exc, "aigeo_stats", None) or RunStats(
+                    run.index, run.label, job_name or IMPLICIT_JOB, run.partition, list(run.assets), list(run.groups),
+                    status="FAILURE", error=describe_error(exc), worker_pid=os.getpid(),
+                )
+                if stats.error is None:
+                    stats.error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            results.put(stats)
+
+
+class PlanRunner:
+    """Executes a plan of runs on ``workers`` processes (1: in this process), in dependency order.
+
+    ``build`` makes the code location in a worker (it must be picklable: a ``functools.partial`` of
+    ``build_definitions`` with the settings); ``home`` is the ``$DAGSTER_HOME`` they share.
+    ``on_done(stats)`` is called in this process after each run; ``should_stop()`` is polled between
+    runs (a stop signal whose interrupt was lost)."""
+
+    def __init__(
+        self,
+        *,
+        workers: int,
+        job_name: str | None = None,
+        run_config: Mapping | None = None,
+        tags: Mapping[str, str] | None = None,
+        defs: dg.Definitions | None = None,
+        instance: dg.DagsterInstance | None = None,
+        build: Callable[[], dg.Definitions] | None = None,
+        home: str | None = None,
+        on_start: Callable[[PlannedRun], None] | None = None,
+        on_done: Callable[[RunStats], None] | None = None,
+        should_stop: Callable[[], bool] = lambda: False,
+    ):
+        if workers > 1 and (build is None or home is None):
+            raise ValueError("workers > 1 need `build` (the code location in a worker) and `home` ($DAGSTER_HOME)")
+        if workers <= 1 and (defs is None or instance is None):
+            raise ValueError("one worker runs in this process: give `defs` and `instance`")
+        self.workers, self.job_name, self.run_config, self.tags = workers, job_name, run_config, dict(tags or {})
+        self.defs, self.instance, self.build, self.home = defs, instance, build, home
+        self.on_start, self.on_done, self.should_stop = on_start or (lambda r: None), on_done or (lambda s: None), should_stop
+        self.worker_pids: list[int] = []
+
+    def run(self, runs: Sequence[PlannedRun]) -> list[RunStats]:
+        check_plan_order(runs)
+        if self.workers <= 1:
+            return self._run_here(runs)
+        return self._run_on_workers(runs)
+
+    def _run_here(self, runs: Sequence[PlannedRun]) -> list[RunStats]:
+        done: list[RunStats] = []
+        for run in runs:  # the plan's order respects every run's needs
+            self.on_start(run)
+            try:
+                stats = execute_planned_run(self.defs, self.instance, run, self.job_name, self.run_config, self.tags)
+            except Exception as exc:
+                stats = getattr(exc, "aigeo_stats", None)
+                if stats is None:
+                    raise
+                self.on_done(stats)
+                raise RunFailed(stats) from exc
+            done.append(stats)
+            self.on_done(stats)
+            if self.should_stop():
+                raise KeyboardInterrupt
+        return done
+
+    def _run_on_workers(self, runs: Sequence[PlannedRun]) -> list[RunStats]:
+        ctx = multiprocessing.get_context("spawn")
+        tasks, results = ctx.Queue(), ctx.Queue()
+        n = min(self.workers, len(runs)) or 1
+        procs = [
+            ctx.Process(
+                target=_worker_main,
+                args=(self.build, self.job_name, self.run_config, self.tags, self.home, os.getpid(), tasks, results),
+                name=f"aigeo-worker-{i + 1}",
+                daemon=True,
+            )
+            for i in range(n)
+        ]
+        for p in procs:
+            p.start()
+        self.worker_pids = [p.pid for p in procs if p.pid]
+        height = run_heights(runs)
+        waiting = {r.index: set(r.needs) for r in runs}
+        by_index = {r.index: r for r in runs}
+        children: dict[int, list[int]] = defaultdict(list)
+        for r in runs:
+            for need in r.needs:
+                children[need].append(r.index)
+        ready = sorted((i for i, w in waiting.items() if not w), key=lambda i: (-height[i], i))
+        for i in ready:
+            del waiting[i]
+        done: list[RunStats] = []
+        in_flight = 0
+        failure: RunStats | None = None
+        try:
+            while ready or in_flight:
+                while ready and in_flight < n and failure is None:
+                    run = by_index[ready.pop(0)]
+                    self.on_start(run)
+                    tasks.put(run)
+                    in_flight += 1
+                if not in_flight:
+                    break
+                stats = self._next_result(results, procs)
+                in_flight -= 1
+                done.append(stats)
+                self.on_done(stats)
+                if stats.status != "SUCCESS":
+                    failure = failure or stats
+                    ready.clear()
+                    continue
+                for child in children[stats.index]:
+                    if child in waiting:
+                        waiting[child].discard(stats.index)
+                        if not waiting[child]:
+                            del waiting[child]
+                            ready.append(child)
+                ready.sort(key=lambda i: (-height[i], i))
+                if self.should_stop():
+                    raise KeyboardInterrupt
+            for _ in procs:
+                tasks.put(None)
+            for p in procs:
+                p.join(timeout=60)
+        except BaseException:
+            self._stop_workers(procs)
+            raise
+        finally:
+            for p in procs:
+                if p.is_alive():
+                    p.kill()
+        if failure is not None:
+            raise RunFailed(failure)
+        return done
+
+    def _next_result(self, results, procs) -> RunStats:
+        """The next finished run; a worker that died (killed, out of memory) is an error naming it."""
+        while True:
+            try:
+                return results.get(timeout=0.5)
+            except queue.Empty:
+                dead = [p for p in procs if not p.is_alive()]
+                if dead:
+                    p = dead[0]
+                    raise RuntimeError(f"worker {p.name} (pid {p.pid}) died with exit code {p.exitcode}")
+                if self.should_stop():
+                    raise KeyboardInterrupt
+
+    @staticmethod
+    def _stop_workers(procs, grace_s: float = 30.0) -> None:
+        """Interrupt every worker's run (Dagster marks it failed), then kill what is still there."""
+        for p in procs:
+            if p.is_alive() and p.pid:
+                try:
+                    os.kill(p.pid, signal.SIGINT)
+                except ProcessLookupError:
+                    pass
+        deadline = time.monotonic() + grace_s
+        for p in procs:
+            p.join(timeout=max(0.0, deadline - time.monotonic()))
+            if p.is_alive():
+                p.kill()
+                p.join(timeout=5)
+
+
+def total_stats(stats: Sequence[RunStats], wall_s: float, workers: int) -> dict:
+    """The last line of ``--stats``: the whole ``aigeo run``."""
+    by_worker: dict[int, int] = {}
+    for s in stats:
+        by_worker[s.worker_pid] = max(by_worker.get(s.worker_pid, 0), s.peak_rss_bytes)
+    return {
+        "kind": "total",
+        "wall_s": round(wall_s, 3),
+        "cpu_s": round(sum(s.cpu_s for s in stats), 3),
+        "peak_rss_bytes": max(by_worker.values(), default=0),
+        "peak_rss_all_workers_bytes": sum(by_worker.values()),
+        "workers": workers,
+        "runs": len(stats),
+        "failed": sum(s.status != "SUCCESS" for s in stats),
+    }

@@ -1,0 +1,147 @@
+"""``aigeo run``'s scheduler: a plan of Dagster runs from the asset graph, executed on several workers.
+
+The oracle for the plan is written out by hand for a small code location with aigeo's partition
+mappings (``orchestration_fixtures``), and checked on aigeo's own code location against Dagster's
+partition mappings: every asset partition exactly once, and every partition it reads materialized by
+a run it waits for (or earlier in its own run, for the same partition)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from aigeo_assets.orchestration import PlannedRun, PlanRunner, RunFailed, plan_runs, run_heights
+from aigeo_assets_tests import orchestration_fixtures as fx
+
+YEARS = [str(y) for y in range(2014, 2019)]
+
+
+def _closure(runs: list[PlannedRun]) -> dict[int, set[int]]:
+    """Every run a run waits for, directly or not."""
+    out: dict[int, set[int]] = {}
+    for r in runs:  # needs come earlier in the plan
+        out[r.index] = set(r.needs).union(*(out[n] for n in r.needs)) if r.needs else set()
+    return out
+
+
+def _where(runs: list[PlannedRun]) -> dict[tuple[str, str | None], int]:
+    where: dict[tuple[str, str | None], int] = {}
+    for r in runs:
+        for a in r.assets:
+            assert (a, r.partition) not in where, f"{a}[{r.partition}] planned twice"
+            where[(a, r.partition)] = r.index
+    return where
+
+
+def test_the_plan_of_the_small_location_is_the_hand_worked_one():
+    runs = plan_runs(fx.build_defs())
+    where = _where(runs)
+    assert set(where) == {(a, y) for a in ("papers", "affiliations", "citations", "city_metrics") for y in YEARS} | {
+        ("top_cities", None), ("matrix", None), ("shares", None)
+    }
+    # a year's papers and affiliations in one run; citations wait for every earlier year's papers;
+    # city metrics for the citations of the next two years; the all-years tables after every year
+    for y in YEARS:
+        assert where[("papers", y)] == where[("affiliations", y)]
+    by_index = {r.index: r for r in runs}
+    for y in YEARS:
+        needs_of_citations = by_index[where[("citations", y)]].needs
+        assert needs_of_citations == {where[("papers", p)] for p in YEARS if p <= y}
+        metrics = by_index[where[("city_metrics", y)]]
+        window = [p for p in YEARS if y <= p <= str(int(y) + 2)]
+        assert metrics.needs == {where[("citations", p)] for p in window} | {where[("affiliations", y)]}
+    assert by_index[where[("top_cities", None)]].needs == {where[("city_metrics", y)] for y in YEARS}
+    # matrix and shares each read top_cities only: the three all-years tables make one run
+    assert where[("top_cities", None)] == where[("matrix", None)] == where[("shares", None)]
+    assert by_index[where[("top_cities", None)]].assets == ("top_cities", "matrix", "shares") or set(
+        by_index[where[("top_cities", None)]].assets
+    ) == {"top_cities", "matrix", "shares"}
+    heights = run_heights(runs)
+    assert heights[where[("papers", "2014")]] == 4  # papers -> citations -> city metrics -> top cities
+
+
+def test_a_jobs_plan_and_a_years_plan_keep_to_their_selection():
+    runs = plan_runs(fx.build_defs(), job_name="yearly", years=["2016", "2017"])
+    assert set(_where(runs)) == {(a, y) for a in ("papers", "affiliations", "citations") for y in ("2016", "2017")}
+    where = _where(runs)
+    by_index = {r.index: r for r in runs}
+    assert by_index[where[("citations", "2017")]].needs == {where[("papers", "2016")], where[("papers", "2017")]}
+
+
+def test_every_partition_an_aigeo_asset_reads_is_materialized_before_it(tmp_path):
+    from aigeo_assets.definitions import build_definitions
+    from aigeo_assets.resources.settings import Settings
+
+    settings = Settings.from_env({"AIGEO_DATA_DIR": str(tmp_path), "AIGEO_START_YEAR": "2010", "AIGEO_END_YEAR": "2019"})
+    defs = build_definitions(settings)
+    graph = defs.resolve_asset_graph()
+    runs = plan_runs(defs)
+    where = _where(runs)
+    before = _closure(runs)
+    expected = {
+        (k.to_user_string(), p)
+        for k in graph.materializable_asset_keys
+        for p in (graph.get(k).partitions_def.get_partition_keys() if graph.get(k).partitions_def else [None])
+    }
+    assert set(where) == expected
+    for (asset, partition), index in where.items():
+        key = dg.AssetKey.from_user_string(asset)
+        for parent in graph.get(key).parent_keys:
+            if graph.get(parent).partitions_def is None:
+                reads = [None]
+            else:
+                reads = graph.get_parent_partition_keys_for_child(partition, parent, key).partitions_subset.get_partition_keys()
+            for pp in reads:
+                j = where[(parent.to_user_string(), pp)]
+                assert j in before[index] or (j == index and pp == partition), f"{asset}[{partition}] reads {parent}[{pp}]"
+    assert len(runs) < len(expected) / 2  # runs hold several assets
+
+
+def _instance(tmp_path: Path) -> tuple[dg.DagsterInstance, str]:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    return dg.DagsterInstance.from_config(str(home)), str(home)
+
+
+def test_two_workers_materialize_the_plan_in_parallel_then_a_refresh_redoes_only_what_depends(tmp_path):
+    defs = fx.build_defs()
+    instance, home = _instance(tmp_path)
+    with instance:
+        runs = plan_runs(defs)
+        stats = PlanRunner(workers=2, build=fx.build_defs, home=home, tags={"test": "yes"}).run(runs)
+        assert len(stats) == len(runs) and all(s.status == "SUCCESS" for s in stats)
+        assert len({s.worker_pid for s in stats}) == 2 and os.getpid() not in {s.worker_pid for s in stats}
+        assert all(s.wall_s >= fx.SLEEP_S and s.peak_rss_bytes > 0 for s in stats)
+        for key in defs.resolve_asset_graph().materializable_asset_keys:
+            assert instance.get_latest_materialization_event(key) is not None
+        recorded = instance.get_runs()
+        assert len(recorded) == len(runs) and all(r.tags.get("test") == "yes" for r in recorded)
+
+        assert plan_runs(defs, stale_in=instance) == []
+        one = [r for r in runs if r.partition == "2016" and "papers" in r.assets]
+        PlanRunner(workers=1, defs=defs, instance=instance).run(one)
+        stale = _where(plan_runs(defs, stale_in=instance))
+        later = [y for y in YEARS if y >= "2016"]
+        assert set(stale) == (  # 2016's affiliations were materialized with its papers: up to date
+            {("citations", y) for y in later}
+            | {("city_metrics", y) for y in YEARS if int(y) + 2 >= 2016}  # windows reaching 2016's citations
+            | {("top_cities", None), ("matrix", None), ("shares", None)}
+        )
+
+
+def test_a_failed_run_stops_the_plan_and_its_dependents_never_start(tmp_path, monkeypatch):
+    monkeypatch.setenv(fx.FAIL_ENV, "citations")
+    defs = fx.build_defs()
+    instance, home = _instance(tmp_path)
+    with instance:
+        seen = []
+        with pytest.raises(RunFailed) as failed:
+            PlanRunner(workers=2, build=fx.build_defs, home=home, on_done=seen.append).run(plan_runs(defs))
+        assert "citations failed on purpose" in failed.value.stats.error
+        assert not any("city_metrics" in s.assets or "top_cities" in s.assets for s in seen)
+        with pytest.raises(RunFailed):
+            PlanRunner(workers=1, defs=defs, instance=instance).run(plan_runs(defs, stale_in=instance))
