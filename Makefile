@@ -8,18 +8,15 @@ export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 setup:
 	@bash scripts/bootstrap.sh
 
-$(DAGSTER_HOME)/dagster.yaml:
-	@mkdir -p "$(DAGSTER_HOME)"
-	cp scripts/dagster.yaml "$@"
-
-demo: setup $(DAGSTER_HOME)/dagster.yaml
+# `aigeo run` / `aigeo ui` write $(DAGSTER_HOME)/dagster.yaml (scripts/dagster.yaml, one queued run per core).
+demo: setup
 	$(PY) -m aigeo_assets.cli materialize-all
 
 test: setup
 	$(PY) -m pytest -q
 
-ui: setup $(DAGSTER_HOME)/dagster.yaml
-	.venv/bin/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+ui: setup
+	$(PY) -m aigeo_assets.cli ui
 
 bench: setup
 	$(PY) benchmarks/ingest.py

@@ -2,30 +2,32 @@
 
 ``aigeo world --scale tiny|demo|paper [--seed N]``
     generate the sample world into ``$AIGEO_DATA_DIR/sources/sample-{scale}-{seed}``.
-``aigeo run [--job NAME] [--years 2015:2019]``
+``aigeo run [--job NAME] [--years 2015:2019] [--workers N] [--refresh] [--stats FILE]``
     without ``--job``: materialize every asset (``materialize-all`` is the same command, the one
-    ``make demo`` calls); with ``--job``: that job, once per year for a partitioned job. Years:
-    ``2015:2019``, ``2015-2019`` or ``2017`` (default: every partition of the job).
+    ``make demo`` calls); with ``--job``: that job's assets. Years: ``2015:2019``, ``2015-2019`` or
+    ``2017`` (default: every partition). ``--refresh``: only what is missing or older than what it
+    reads. ``--stats``: one JSON line per run (wall and CPU seconds, peak memory) and a total.
 ``aigeo ui [--port 3000] [--host 127.0.0.1]``
     ``dagster dev -w workspace.yaml`` on the same instance.
 ``aigeo report [--open]``
     the path of the atlas report ``reports/atlas.html`` (and open it in a browser).
 
-Runs go through Dagster's own jobs, into the instance at ``$DAGSTER_HOME`` (default
-``$AIGEO_DATA_DIR/dagster_home``, i.e. ``data/dagster_home``, set up like the Makefile does), so the
-UI shows the runs, lineage and metadata afterwards. The order of a full run: institutions, then each
-year (works, affiliations, papers, citations; a year's citations need all earlier years' papers),
-then authors' careers, then each year's city metrics (they read the citations of the following
-years), then the all-years summaries, matrices, the fitted models and the figures.
+Runs go through Dagster, into the instance at ``$DAGSTER_HOME`` (default
+``$AIGEO_DATA_DIR/dagster_home``, i.e. ``data/dagster_home``), so the UI shows the runs, lineage and
+metadata afterwards. Their order comes from the asset graph (``aigeo_assets.orchestration``): a plan of
+runs, each for the assets of one year that can go together, each waiting for the partitions it reads
+(a year's citations need all earlier years' papers, a year's city metrics the citations of the
+following years, the all-years tables every year), executed by one worker process per core.
 
 Settings are checked when they are read (``Settings.from_env``); before any run, ``preflight``
 lists what else is missing (graph-tool, chromium); problems the user can fix are one line on
 stderr and exit code 2, no traceback.
 
-A run never outlives its process as STARTED (it would hold the run queue, ``max_concurrent_runs: 1``):
-SIGINT, SIGTERM and SIGHUP stop ``aigeo run`` like Ctrl-C and its run is marked failed, as on any
-error; each run is tagged with the process's identity (``aigeo_assets.run_reaper``), and every
-``aigeo run`` first marks failed the runs whose process is gone (SIGKILL, the OOM killer, a crash).
+A run never outlives its process as STARTED (it would hold a place in the run queue): SIGINT, SIGTERM
+and SIGHUP stop ``aigeo run`` like Ctrl-C, its workers' runs are interrupted and marked failed, as on
+any error; a worker dies with the ``aigeo run`` that started it; each run is tagged with its process's
+identity (``aigeo_assets.run_reaper``), and every ``aigeo run`` first marks failed the runs whose
+process is gone (SIGKILL, the OOM killer, a crash).
 """
 
 from __future__ import annotations
@@ -180,13 +182,32 @@ def _definitions(settings: Settings) -> "dg.Definitions":
         raise CliError(f"the settings do not make a code location: {exc}") from None
 
 
+INSTANCE_TEMPLATE = REPO_ROOT / "scripts" / "dagster.yaml"
+_OLD_TEMPLATE_LINE = "# Copied into $DAGSTER_HOME by `make demo` / `make ui` when none is there."
+_MAX_RUNS = re.compile(r"^(\s*max_concurrent_runs:\s*)\d+\s*$", re.M)
+
+
+def instance_config(cores: int) -> str:
+    """``scripts/dagster.yaml`` with the run queue's ``max_concurrent_runs`` set to ``cores``."""
+    return _MAX_RUNS.sub(lambda m: f"{m[1]}{max(1, cores)}", INSTANCE_TEMPLATE.read_text(), count=1)
+
+
 def _dagster_home(settings: Settings) -> Path:
-    """``$DAGSTER_HOME``, else ``<data dir>/dagster_home``; with ``scripts/dagster.yaml`` when it has none."""
+    """``$DAGSTER_HOME``, else ``<data dir>/dagster_home``, with aigeo's ``dagster.yaml`` (``instance_config``)
+    when it has none or has an older copy of ours (one that starts with the template's first line)."""
+    from aigeo_assets.orchestration import usable_cores
+
     home = Path(os.environ.get("DAGSTER_HOME") or settings.data_dir / "dagster_home").expanduser().resolve()
     home.mkdir(parents=True, exist_ok=True)
-    template = REPO_ROOT / "scripts" / "dagster.yaml"
-    if not (home / "dagster.yaml").exists() and template.is_file():
-        shutil.copyfile(template, home / "dagster.yaml")
+    if INSTANCE_TEMPLATE.is_file():
+        wanted = instance_config(usable_cores())
+        path = home / "dagster.yaml"
+        current = path.read_text() if path.is_file() else None
+        ours = current is not None and current.split("\n", 1)[0] in (wanted.split("\n", 1)[0], _OLD_TEMPLATE_LINE)
+        if current is None or (ours and current != wanted):
+            tmp = path.with_name(f".dagster.yaml.{os.getpid()}.tmp")
+            tmp.write_text(wanted)
+            os.replace(tmp, path)
     return home
 
 

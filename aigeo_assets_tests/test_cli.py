@@ -196,6 +196,25 @@ def test_ui_runs_dagster_dev_with_a_dagster_home(env, capsys, monkeypatch):
     assert "127.0.0.1:3999" in capsys.readouterr().out
 
 
+def test_the_instance_queues_one_run_per_core_and_an_older_copy_of_ours_is_updated(env, monkeypatch):
+    import dagster as dg
+    import yaml
+
+    monkeypatch.setattr("aigeo_assets.orchestration.usable_cores", lambda: 6)
+    assert yaml.safe_load(cli.instance_config(6))["run_queue"]["max_concurrent_runs"] == 6
+    settings = cli._settings()
+    home = cli._dagster_home(settings)
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert instance.run_coordinator.get_run_queue_config().max_concurrent_runs == 6
+    config = home / "dagster.yaml"
+    config.write_text(cli.instance_config(1))  # ours, from a machine with one core
+    cli._dagster_home(settings)
+    assert config.read_text() == cli.instance_config(6)
+    config.write_text("# my own instance\nrun_queue:\n  max_concurrent_runs: 1\n")  # a user's: left alone
+    cli._dagster_home(settings)
+    assert config.read_text().startswith("# my own instance")
+
+
 def test_help_and_no_command(capsys):
     assert main(["--help"]) == 0
     assert main([]) == 2

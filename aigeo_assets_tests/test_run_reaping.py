@@ -197,7 +197,7 @@ def test_the_shipped_instance_config_turns_run_monitoring_on_and_aigeos_reaper_s
     with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
         assert instance.run_monitoring_enabled
         assert instance.run_monitoring_poll_interval_seconds <= 60
-        assert instance.run_coordinator.get_run_queue_config().max_concurrent_runs == 1
+        assert instance.run_coordinator.get_run_queue_config().max_concurrent_runs == 2  # aigeo writes the cores
         sensor = defs.resolve_sensor_def("dead_run_reaper")
         assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
         assert sensor.minimum_interval_seconds <= 60
