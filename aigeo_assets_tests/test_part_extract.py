@@ -283,3 +283,27 @@ def test_a_killed_extractors_temp_folder_is_swept_and_a_live_ones_kept(tmp_path)
         (folder / "raw_works.parquet").write_bytes(b"half a table")
     sweep(tmp_path / "warehouse", keep_superseded=0)
     assert not dead.exists() and live.is_dir()
+
+
+def test_raw_works_parts_prewarms_the_extract_cache_raw_works_reads(tmp_path):
+    import dagster as dg
+
+    from aigeo_assets.assets.ingest import SNAPSHOT_PARTS, build_part_extract_asset, part_key
+    from aigeo_assets.resources.sources import SnapshotSource
+
+    write_entity(tmp_path / "snap", "works", _messy_world())
+    parts = list_entity_files(tmp_path / "snap", "works").parts
+    source = SnapshotSource(snapshot_dir=str(tmp_path / "snap"), split_cache_dir=str(tmp_path / "w" / "_part_extracts"))
+    instance = dg.DagsterInstance.ephemeral()
+    keys = [part_key(tmp_path / "snap", p) for p in parts]
+    instance.add_dynamic_partitions(SNAPSHOT_PARTS.name, keys)
+    asset = build_part_extract_asset()
+    for key in keys:
+        assert dg.materialize([asset], partition_key=key, resources={"source": source}, instance=instance).success
+    cache = tmp_path / "w" / "_part_extracts"
+    for p in parts:
+        assert (_folder(p, cache) / "account.json").is_file()
+    _assert_same(parse_works_year(parts, 2015), parse_works_year(parts, 2015, split_cache_dir=cache))
+    with pytest.raises(Exception, match="no works part"):
+        instance.add_dynamic_partitions(SNAPSHOT_PARTS.name, ["nope"])
+        dg.materialize([asset], partition_key="nope", resources={"source": source}, instance=instance)

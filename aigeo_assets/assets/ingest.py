@@ -8,6 +8,7 @@ outside years by year, unattributed) and the blocking check ``lines_accounted_fo
 lost a line stops the run before anything downstream reads the year.
 """
 
+import shutil
 from pathlib import Path
 
 import dagster as dg
@@ -15,9 +16,28 @@ import dagster as dg
 from aigeo_assets.assets.metadata import table_metadata, table_out
 from aigeo_assets.ingest.institutions import parse_institutions
 from aigeo_assets.ingest.snapshot import list_entity_files, read_merged_ids
-from aigeo_assets.ingest.works import WORK_TABLES, MergedIds, accounting_problems, parse_works_year
+from aigeo_assets.ingest.works import WORK_TABLES, MergedIds, accounting_problems
 from aigeo_assets.progress import log_progress
 from aigeo_assets.resources.sources import WorksSource
+
+PART_EXTRACTS = "_part_extracts"
+
+
+def part_extracts_dir(split_cache_dir: str | None) -> Path | None:
+    """The per-part extract cache (``ingest.part_extract``), beside the configured cache folder.
+
+    The folder the resource names (``split_cache_dir``, ``<warehouse>/_year_split``) held the JSON
+    year-split copy of older versions; the extracts replace it, so a leftover ``_year_split`` folder
+    (our own cache, never user data) is removed."""
+    if not split_cache_dir:
+        return None
+    configured = Path(split_cache_dir)
+    if configured.name == "_year_split":
+        if configured.is_dir():
+            shutil.rmtree(configured, ignore_errors=True)
+        return configured.with_name(PART_EXTRACTS)
+    return configured
+
 
 def build_ingest_assets(partitions: dg.PartitionsDefinition) -> list:
     configured_years = [int(k) for k in partitions.get_partition_keys()]
@@ -47,15 +67,16 @@ def build_ingest_assets(partitions: dg.PartitionsDefinition) -> list:
         year = int(context.partition_key)
         fetched = source.prepare_year(year)
         root = source.snapshot_root()
-        files = list_entity_files(root, "works")
+        files = source.works_files(root)  # JSON Lines parts, or the Parquet copy's (source.works_format)
         snapshot_q = files.problems  # the listing's rows (manifest, missing parts); merged-id rows join them
         merged = MergedIds(
             works=read_merged_ids(root, "works", quarantine=snapshot_q),
             institutions=read_merged_ids(root, "institutions", quarantine=snapshot_q),
             authors=read_merged_ids(root, "authors", quarantine=snapshot_q),
         )
-        cache = Path(source.split_cache_dir) if source.split_cache_dir else None
-        tables = parse_works_year(
+        cache = part_extracts_dir(source.split_cache_dir)
+        tables = source.parse_works_year(
+            root,
             files.parts,
             year,
             merged,
@@ -132,3 +153,50 @@ def build_ingest_assets(partitions: dg.PartitionsDefinition) -> list:
         yield dg.Output(qdf, output_name="raw_institutions_quarantine", metadata=table_metadata(qdf, "quarantine", by_reason=q.counts()))
 
     return [raw_works, raw_institutions]
+
+
+SNAPSHOT_PARTS = dg.DynamicPartitionsDefinition(name="snapshot_parts")
+"""One partition per works part of the snapshot (key: ``part_key``), added by whoever spreads the
+extracts over workers (a sensor or ``instance.add_dynamic_partitions``)."""
+
+
+def part_key(root: Path, path: Path) -> str:
+    """A filesystem- and Dagster-safe key naming one works part: its path under the snapshot root,
+    ``/`` written as ``__`` (``data__works__updated_date=2023-05-16__part_000.gz``)."""
+    return Path(path).relative_to(root).as_posix().replace("/", "__")
+
+
+def build_part_extract_asset() -> dg.AssetsDefinition:
+    """``raw_works_parts``: one snapshot part's extract (``ingest.part_extract``) written into the
+    extract cache that ``raw_works`` reads, so a cluster can pre-warm the cache over many workers.
+    It has no partition mapping to ``raw_works``: a ``raw_works`` year extracts any part still
+    missing itself, so the asset is an accelerator, never a prerequisite."""
+
+    @dg.asset(partitions_def=SNAPSHOT_PARTS, group_name="ingest", kinds={"parquet"})
+    def raw_works_parts(context: dg.AssetExecutionContext, source: WorksSource) -> dg.MaterializeResult:
+        """One works part of the snapshot read once into its per-year columnar extract."""
+        from aigeo_assets.ingest.parquet_snapshot import extract_parquet_part
+        from aigeo_assets.ingest.part_extract import ensure_part_extract, extract_json_part
+
+        root = source.snapshot_root()
+        files = source.works_files(root)
+        by_key = {part_key(root, p): p for p in files.parts}
+        path = by_key.get(context.partition_key)
+        if path is None:
+            raise dg.Failure(f"snapshot_parts: no works part {context.partition_key!r} under {root} ({len(by_key)} parts listed)")
+        cache = part_extracts_dir(source.split_cache_dir)
+        if cache is None:
+            raise dg.Failure("raw_works_parts needs the extract cache folder (the source's split_cache_dir)")
+        extract = extract_parquet_part if source.works_format(root) == "parquet" else extract_json_part
+        got = ensure_part_extract(path, cache, extract=extract)
+        return dg.MaterializeResult(
+            metadata={
+                "part": str(path),
+                "lines_read": got.lines_read,
+                "works": len(got.tables["raw_works"]),
+                "years": dg.MetadataValue.json({str(y): n for y, n in got.year_lines.items()}),
+                "quarantined": len(got.quarantine),
+            }
+        )
+
+    return raw_works_parts
