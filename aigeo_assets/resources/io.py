@@ -1,7 +1,9 @@
 """IO managers: one file per asset partition, written atomically (parquet tables, pickled models).
 
 The tables a step writes together (a multi-asset partition) are published together, as one
-version of their group; see ``warehouse_files`` for the layout and the clean-up of leftovers."""
+version of their group; see ``warehouse_files`` for the layout and the clean-up of leftovers.
+``base_dir`` is a local folder or a URL (``s3://``, ``gs://``, ``file://``, ``memory://``) read through
+fsspec, for workers on several machines (a group's version is then named by a pointer object)."""
 
 from __future__ import annotations
 
@@ -17,7 +19,12 @@ from aigeo_assets.resources.warehouse_files import (
     Link,
     SweepReport,
     group_dir,
+    group_locator,
+    is_url,
+    new_version_name,
     publish,
+    publish_objects,
+    resolve_object_table,
     resolve_table,
     resolve_tables,
     staged_names,
@@ -25,7 +32,9 @@ from aigeo_assets.resources.warehouse_files import (
     sweep,
     sweep_group,
     table_file_name,
+    warehouse_root,
     write_atomic,
+    write_object_atomic,
 )
 
 __all__ = [
@@ -44,6 +53,9 @@ step's outputs are handled in the step's process, so memory is enough to know wh
 selected one arrives. A step that leaves a selected optional output out publishes nothing (its
 staged tables are swept later): to keep a table as it is, yield ``Output(None)`` for it."""
 
+_object_versions: dict[tuple[str, str, int], str] = {}
+"""On object storage: the version folder a step's outputs go to, by (group, run id, attempt)."""
+
 
 def write_parquet_atomic(df: pd.DataFrame, path: Path) -> None:
     write_atomic(path, lambda tmp: df.to_parquet(tmp, index=False))
@@ -58,7 +70,7 @@ def table_path(base_dir: Path | str, asset: str | dg.AssetKey, partition: str | 
     """The user-facing path of a table: ``<base_dir>/<asset>/<partition><suffix>`` or ``<base_dir>/<asset><suffix>``
     (a symlink into the current version when the table belongs to a multi-asset)."""
     key = asset if isinstance(asset, dg.AssetKey) else dg.AssetKey.from_user_string(asset)
-    base = Path(base_dir).joinpath(*key.path)
+    base = warehouse_root(base_dir).joinpath(*key.path)
     return base / f"{partition}{suffix}" if partition is not None else base.with_name(base.name + suffix)
 
 
@@ -88,12 +100,20 @@ class ParquetIOManager(dg.ConfigurableIOManager):
     )
 
     _pins: dict = PrivateAttr(default_factory=dict)
+    _group_ops: dict = PrivateAttr(default_factory=dict)
 
     @property
     def suffix(self) -> str:
         return ".parquet"
 
+    @property
+    def on_object_storage(self) -> bool:
+        """Whether ``base_dir`` is a URL (fsspec) rather than a local folder."""
+        return is_url(self.base_dir)
+
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        if self.on_object_storage:  # no pids to tell abandoned writes from live ones: versions are swept by age on publish
+            return
         report = sweep(Path(self.base_dir), self.keep_superseded_seconds)
         if report.removed() and context.log is not None:
             context.log.info(
@@ -107,9 +127,15 @@ class ParquetIOManager(dg.ConfigurableIOManager):
     def _write(self, obj, path: Path, context: dg.OutputContext) -> None:
         if not isinstance(obj, pd.DataFrame):
             raise TypeError(f"{context.asset_key.to_user_string()}: ParquetIOManager stores DataFrames, got {type(obj).__name__}")
-        write_parquet_atomic(obj, path)
+        if self.on_object_storage:
+            write_object_atomic(path, lambda fh: obj.to_parquet(fh, index=False))
+        else:
+            write_parquet_atomic(obj, path)
 
     def _load(self, path: Path):
+        if self.on_object_storage:
+            with path.open("rb") as fh:
+                return pd.read_parquet(fh)
         return pd.read_parquet(path)
 
     def _group_members(self, context: dg.OutputContext) -> dict[str, tuple[dg.AssetKey, str]] | None:
@@ -120,7 +146,7 @@ class ParquetIOManager(dg.ConfigurableIOManager):
             keys = step.assets_def.node_keys_by_output_name  # every output of the op, selected in this run or not
         except Exception:  # built outside a step (tests, load_asset_value) or an op that is not an asset
             return None
-        mine = Path(self.base_dir).resolve()
+        mine = self._location()
         members = {}
         for out in context.op_def.output_defs:
             key = keys.get(out.name)
@@ -130,9 +156,12 @@ class ParquetIOManager(dg.ConfigurableIOManager):
                 manager = getattr(step.resources, out.io_manager_key)
             except Exception:
                 continue
-            if isinstance(manager, ParquetIOManager) and Path(manager.base_dir).resolve() == mine:
+            if isinstance(manager, ParquetIOManager) and manager._location() == mine:
                 members[out.name] = (key, manager.suffix)
         return members if len(members) > 1 else None
+
+    def _location(self) -> str:
+        return self.base_dir.rstrip("/") if self.on_object_storage else str(Path(self.base_dir).resolve())
 
     def handle_output(self, context: dg.OutputContext, obj) -> None:
         partition = context.asset_partition_key if context.has_asset_partitions else None
@@ -142,13 +171,16 @@ class ParquetIOManager(dg.ConfigurableIOManager):
                 self._write(obj, self._path(context.asset_key, partition), context)
             return
         step = context.step_context
-        group = group_dir(Path(self.base_dir), context.op_def.name, partition)
+        group = group_dir(warehouse_root(self.base_dir), context.op_def.name, partition)
         attempt = step.previous_attempt_count
-        staging = staging_dir(group, context.run_id, attempt)
         links = {
             name: Link(self._path(key, partition, suffix), table_file_name(key.path, suffix).as_posix())
             for name, (key, suffix) in members.items()
         }
+        if self.on_object_storage:
+            self._handle_object_group_output(context, obj, group, attempt, links, members)
+            return
+        staging = staging_dir(group, context.run_id, attempt)
         if obj is not None:
             self._write(obj, staging / links[context.name].table, context)
         handled = _handled_outputs.setdefault((str(group), context.run_id, attempt), set())
@@ -159,15 +191,38 @@ class ParquetIOManager(dg.ConfigurableIOManager):
             sweep_group(group, Path(self.base_dir), SweepReport(), time.time(), self.keep_superseded_seconds)
             context.log.debug(f"{context.op_def.name}: published {sorted(staged_names(version))} together as {version.name}")
 
+    def _handle_object_group_output(self, context: dg.OutputContext, obj, group, attempt: int, links: dict, members: dict) -> None:
+        """A multi-output step on object storage: its tables go straight into a new version folder
+        (no rename there), published by one write of the group's pointer when the last arrives."""
+        scope = (str(group), context.run_id, attempt)
+        version = group / _object_versions.setdefault(scope, new_version_name(context.run_id))
+        if obj is not None:
+            self._write(obj, version / links[context.name].table, context)
+        handled = _handled_outputs.setdefault(scope, set())
+        handled.add(context.name)
+        if set(members) & set(context.step_context.selected_output_names) <= handled:
+            del _handled_outputs[scope], _object_versions[scope]
+            publish_objects(group, version, list(links.values()))
+            context.log.debug(f"{context.op_def.name}: published {sorted(links)} together as {version.name}")
+
     def load_input(self, context: dg.InputContext):
         key = context.asset_key
         pins = self._pins_for(context)
+        group_op = self._group_op(key) if self.on_object_storage else None
         if not context.has_asset_partitions:
-            return self._read(self._path(key, None), key, pins=pins)
+            return self._read(self._path(key, None), key, pins=pins, group_op=group_op)
         keys = context.asset_partition_keys
         if len(keys) == 1:
-            return self._read(self._path(key, keys[0]), key, pins=pins)
-        return {k: self._read(self._path(key, k), key, k, pins=pins) for k in keys}
+            return self._read(self._path(key, keys[0]), key, keys[0], pins=pins, group_op=group_op)
+        return {k: self._read(self._path(key, k), key, k, pins=pins, group_op=group_op) for k in keys}
+
+    def _group_op(self, key: dg.AssetKey) -> str | None:
+        """On object storage, the op whose group holds the table ``key`` (None: a single-output table)."""
+        table = table_file_name(key.path, self.suffix).as_posix()
+        if table not in self._group_ops:
+            locator = group_locator(warehouse_root(self.base_dir), table)
+            self._group_ops[table] = locator.read_text() if locator.exists() else None
+        return self._group_ops[table]
 
     def _pins_for(self, context: dg.InputContext) -> dict:
         """Versions already chosen by this step: its inputs from one group come from one version."""
@@ -178,10 +233,15 @@ class ParquetIOManager(dg.ConfigurableIOManager):
             return {}
         return self._pins.setdefault(scope, {})
 
-    def _read(self, path: Path, key: dg.AssetKey, partition: str | None = None, pins: dict | None = None):
+    def _read(self, path: Path, key: dg.AssetKey, partition: str | None = None, pins: dict | None = None, group_op: str | None = None):
         if not path.exists():
             where = f" partition {partition}" if partition else ""
             raise FileNotFoundError(f"{key.to_user_string()}{where} has not been materialized ({path} is missing)")
+        if self.on_object_storage:
+            if group_op is None:
+                return self._load(path)
+            group = group_dir(warehouse_root(self.base_dir), group_op, partition)
+            return self._load(resolve_object_table(path, group, table_file_name(key.path, self.suffix).as_posix(), pins))
         return self._load(resolve_table(path, pins))
 
 
@@ -195,10 +255,13 @@ class PickleIOManager(ParquetIOManager):
         return ".pkl"
 
     def _write(self, obj, path: Path, context: dg.OutputContext) -> None:
-        write_atomic(path, lambda tmp: _write_pickle(obj, tmp))
+        if self.on_object_storage:
+            write_object_atomic(path, lambda fh: pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL))
+        else:
+            write_atomic(path, lambda tmp: _write_pickle(obj, tmp))
 
     def _load(self, path: Path):
-        with open(path, "rb") as fh:
+        with path.open("rb") as fh:
             return pickle.load(fh)
 
 

@@ -354,3 +354,149 @@ def sweep(base_dir: Path, keep_superseded: float, now: float | None = None) -> S
             else:
                 report.kept_live.append(entry.relative_to(base_dir).as_posix())
     return report
+
+
+# Object storage ----------------------------------------------------------------------------------
+# A warehouse named by a URL (``s3://bucket/aigeo``, ``gs://...``, ``memory://...``, ``file:///...``)
+# is read and written through fsspec (universal_pathlib's ``UPath``), so that workers on different
+# machines share it. Object stores have neither symlinks nor renames, so a group of tables is
+# published differently: each version is written in place under
+# ``_versions/<op>/<partition>/<version>/`` (readers do not look there until it is named), then one
+# PUT of the small pointer object ``_versions/<op>/<partition>/CURRENT`` (the version's name) moves
+# every table of the group at once: a single object is replaced whole, and S3 and GCS read their
+# own writes. The usual paths ``<asset>/<partition>.parquet`` are then refreshed with copies of the
+# new version's tables (one whole object each), for readers that open them directly (pandas,
+# DuckDB); a reader of several tables that must come from one version resolves them through the
+# pointer (``resolve_object_table``), finding the group of a table from the small object
+# ``_versions/_groups/<asset>`` (the name of the op that writes it), written on publish. Superseded versions are deleted once their name is older than
+# ``STALE_AFTER_SECONDS``, keeping the current one and the one before it.
+
+POINTER = "CURRENT"
+GROUPS = "_groups"
+_LOCAL_PROTOCOLS = ("file", "local", "")
+
+
+def is_url(base: object) -> bool:
+    """Whether a warehouse location is a URL read through fsspec rather than a local folder."""
+    return isinstance(base, str) and "://" in base
+
+
+def warehouse_root(base: str | os.PathLike):
+    """The warehouse location as a path object: ``UPath`` for a URL, ``Path`` for a local folder."""
+    if is_url(base):
+        from upath import UPath
+
+        return UPath(base)
+    return Path(base)
+
+
+def write_object_atomic(path, write: Callable[[object], object]) -> None:
+    """``write(file)`` to the object ``path`` (a ``UPath``) so that readers never see half of it.
+
+    An object store (s3, gs, az, memory) makes an upload visible only when it completes and replaces
+    an object whole: the object is written in place. A ``file://`` URL is written under a temporary
+    name beside it (``.<name>.<pid>.tmp``, as ``write_atomic``) and renamed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.protocol not in _LOCAL_PROTOCOLS:
+        with path.open("wb") as fh:
+            write(fh)
+        return
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as fh:
+            write(fh)
+        path.fs.mv(tmp.path, path.path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _copy_object(src, dst) -> None:
+    if dst.protocol in _LOCAL_PROTOCOLS:
+        write_object_atomic(dst, lambda fh: fh.write(src.read_bytes()))
+    else:
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        src.fs.copy(src.path, dst.path)  # server-side on S3/GCS; the copy appears whole
+
+
+def current_object_version(group):
+    """The version folder the group's ``CURRENT`` pointer names, or None before the first publish."""
+    try:
+        name = (group / POINTER).read_text().strip()
+    except FileNotFoundError:
+        return None
+    return group / name if name else None
+
+
+def new_version_name(run_id: str) -> str:
+    """A version folder's name: UTC time, then the run (sorts by age; ``sweep`` reads the time)."""
+    return _new_version_name(run_id)
+
+
+def group_locator(base, table: str):
+    """The object naming the op whose group holds ``table`` (a table path inside a version folder)."""
+    return base / VERSIONS_DIR / GROUPS / table
+
+
+def publish_objects(group, version, links: list[Link]):
+    """Make ``version`` (its staged tables already written in it) the group's current version on
+    object storage; returns it. Tables of the group not written in it are first copied from the
+    previous version, so every version holds the whole group; then the pointer is replaced (the
+    one atomic step); then the user-facing copies are refreshed."""
+    previous = current_object_version(group)
+    for link in links:
+        target = version / link.table
+        if not target.exists() and previous is not None and (previous / link.table).exists():
+            _copy_object(previous / link.table, target)
+    base, op = group.parent.parent.parent, group.parent.name
+    for link in links:
+        locator = group_locator(base, link.table)
+        if not locator.exists() or locator.read_text() != op:
+            write_object_atomic(locator, lambda fh: fh.write(op.encode()))
+    write_object_atomic(group / POINTER, lambda fh: fh.write(version.name.encode()))
+    for link in links:
+        if (version / link.table).exists():
+            _copy_object(version / link.table, link.path)
+    sweep_object_group(group, keep={version.name, previous.name if previous is not None else ""})
+    return version
+
+
+def _version_time(name: str) -> float | None:
+    try:
+        return datetime.strptime(name.split("-", 1)[0], "%Y%m%dT%H%M%S.%fZ").replace(tzinfo=timezone.utc).timestamp()
+    except ValueError:
+        return None
+
+
+def sweep_object_group(group, keep: set[str], now: float | None = None, stale_after: float = STALE_AFTER_SECONDS) -> list[str]:
+    """Delete the group's versions (on object storage) whose name is older than ``stale_after``,
+    except those in ``keep`` (the current one and the one before it). No process ids exist to tell a
+    live writer's unpublished version from an abandoned one: age is the only test, so a step must
+    not run longer than ``stale_after``. Returns the names deleted."""
+    now = time.time() if now is None else now
+    removed = []
+    if not group.exists():
+        return removed
+    for entry in group.iterdir():
+        if entry.name in keep or not _VERSION.match(entry.name):
+            continue
+        made = _version_time(entry.name)
+        if made is not None and now - made > stale_after:
+            entry.fs.rm(entry.path, recursive=True)
+            removed.append(entry.name)
+    return removed
+
+
+def resolve_object_table(path, group, table: str, pinned: dict | None = None):
+    """The object a user-facing table path of a group stands for now: the table in the version the
+    group's pointer names (pinned in ``pinned`` on first use, so several tables of one group read
+    through the same dict come from one version), else ``path`` itself."""
+    pins = pinned if pinned is not None else {}
+    key = str(group)
+    version = pins.get(key)
+    if version is None or not version.exists():
+        version = current_object_version(group)
+        if version is None or not (version / table).exists():
+            return path
+        pins[key] = version
+    return version / table
