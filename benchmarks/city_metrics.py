@@ -14,6 +14,14 @@ Runs, in one process and on the same tables:
 Every metric per city-year, the world totals, every pair count and every matrix cell of the two are
 asserted equal (the over-impact cells, which are floats, to 1e-9) before any timing is kept.
 
+The peer a user would reach for (issue 13), on the ``full`` size: DuckDB straight on
+``core_citations/*.parquet`` - the 2-year (and 5-year) window impact of every city-year and the
+city-to-city impact pair counts, each one SQL query over all years - beside ours doing the same
+for every year (the window filter and counts of ``city_year_metrics``, ``window_citations`` and
+``_count``, and ``impact_pairs``), with the per-year citation parquet read into pandas as the assets
+get it, reading timed apart. Both are asserted equal; the ratio is printed. ``--peer-only`` runs only
+this (for a paper-scale warehouse) and writes results/city_metrics_duckdb_peer.json.
+
 Sizes (linear scaling in the number of citations): ``half`` keeps the citations of half the citing
 works (a deterministic hash of ``citing_work_id``), ``full`` is every citation, ``double`` appends a
 copy of every citation with its citing work id suffixed. Times are the best of ``--repeat`` runs;
@@ -34,6 +42,7 @@ import tracemalloc
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -355,6 +364,105 @@ def check_equal(ours: dict, ref: dict) -> dict:
     }
 
 
+# ---------------------------------------------------------------- the peer: DuckDB on the parquet
+
+_DUCKDB_WINDOWS = """
+SELECT cited_year AS year, cited_city_geonames_id AS city_geonames_id,
+       count(*) FILTER (WHERE citing_year <= cited_year + {short}) AS impact, count(*) AS impact_long
+FROM read_parquet('{files}')
+WHERE cited_in_corpus AND cited_year BETWEEN {lo} AND {hi}
+  AND citing_year BETWEEN cited_year AND cited_year + {long} AND cited_city_geonames_id IS NOT NULL
+GROUP BY ALL
+"""
+_DUCKDB_PAIRS = """
+SELECT cited_year AS year, citing_city_geonames_id AS row_city_geonames_id,
+       cited_city_geonames_id AS col_city_geonames_id, count(*) AS value
+FROM read_parquet('{files}')
+WHERE cited_in_corpus AND cited_year BETWEEN {lo} AND {hi} AND citing_year BETWEEN cited_year AND cited_year + {short}
+GROUP BY ALL
+"""
+
+
+def run_duckdb(warehouse: Path) -> tuple[dict, dict]:
+    """Window impact per city-year and impact pairs, straight from ``core_citations/*.parquet``."""
+    files = str(warehouse / "core_citations" / "*.parquet")
+    args = {"files": files, "lo": YEARS[0], "hi": YEARS[-1], "short": WINDOWS.years, "long": max(WINDOWS.years, WINDOWS.long_years)}
+    con = duckdb.connect()
+    t0 = time.perf_counter()
+    windows = con.execute(_DUCKDB_WINDOWS.format(**args)).df()
+    t1 = time.perf_counter()
+    pairs = con.execute(_DUCKDB_PAIRS.format(**args)).df()
+    t2 = time.perf_counter()
+    con.close()
+    return {"windows": windows, "pairs": pairs}, {"windows": t1 - t0, "pairs": t2 - t1}
+
+
+def run_ours_citation_stages(warehouse: Path) -> tuple[dict, dict]:
+    """The same two results the way the assets compute them: each year's citing-year partitions
+    read from parquet into pandas (timed as ``load``), then ``window_citations`` counts
+    (``city_year_metrics``' impact columns) and ``impact_pairs``, each on the window's partitions
+    concatenated (as the assets get them)."""
+    from aigeo_assets.metrics.cities import _count, window_citations
+
+    stages = {"load": 0.0, "windows": 0.0, "pairs": 0.0}
+    t0 = time.perf_counter()
+    cits = {y: pd.read_parquet(warehouse / "core_citations" / f"{y}.parquet") for y in YEARS}
+    stages["load"] = time.perf_counter() - t0
+    windows, pairs = [], []
+    for y in YEARS:
+        t0 = time.perf_counter()
+        _, c = _window(cits, y, WINDOWS.long_years)
+        long = window_citations(c, y, max(WINDOWS.years, WINDOWS.long_years), WINDOWS.citing)
+        short = long[long["citing_year"].to_numpy(dtype="float64", na_value=np.nan) <= y + WINDOWS.years]
+        counts = pd.DataFrame({"impact": _count(short["cited_city_geonames_id"]), "impact_long": _count(long["cited_city_geonames_id"])})
+        windows.append(counts.fillna(0).astype("int64").rename_axis("city_geonames_id").reset_index().assign(year=y))
+        t1 = time.perf_counter()
+        _, c = _window(cits, y, WINDOWS.years)
+        pairs.append(impact_pairs(y, c, WINDOWS))
+        t2 = time.perf_counter()
+        stages["windows"] += t1 - t0
+        stages["pairs"] += t2 - t1
+    return {"windows": pd.concat(windows, ignore_index=True), "pairs": pd.concat(pairs, ignore_index=True)}, stages
+
+
+def check_peer_equal(ours: dict, peer: dict) -> dict:
+    cols = ["year", "city_geonames_id", "impact", "impact_long"]
+
+    def norm(df):
+        return df[cols].astype("int64").sort_values(["year", "city_geonames_id"], ignore_index=True)
+
+    pd.testing.assert_frame_equal(norm(ours["windows"]), norm(peer["windows"]), obj="window impact")
+    pd.testing.assert_frame_equal(_pairs_key(ours["pairs"]), _pairs_key(peer["pairs"]), obj="impact pairs")
+    return {"city_years": len(ours["windows"]), "impact_pairs": len(ours["pairs"])}
+
+
+def compare_with_duckdb(warehouse: Path, repeat: int) -> dict:
+    best: dict[str, dict] = {}
+    outs = {}
+    for impl, run in (("ours", lambda: run_ours_citation_stages(warehouse)), ("duckdb", lambda: run_duckdb(warehouse))):
+        for _ in range(repeat):
+            gc.collect()
+            outs[impl], stages = run()
+            if impl not in best or sum(stages.values()) < sum(best[impl].values()):
+                best[impl] = stages
+    checked = check_peer_equal(outs["ours"], outs["duckdb"])
+    row = {"checked_equal": checked}
+    for impl, stages in best.items():
+        row[impl] = {k: round(v, 3) for k, v in stages.items()} | {"total": round(sum(stages.values()), 3)}
+    ours_compute = best["ours"]["windows"] + best["ours"]["pairs"]
+    peer = best["duckdb"]["windows"] + best["duckdb"]["pairs"]
+    row["ratio_ours_to_duckdb"] = {
+        "with_loading": round(sum(best["ours"].values()) / peer, 1),
+        "compute_only": round(ours_compute / peer, 1),
+    }
+    print(f"\nDuckDB peer (window impact of every city-year + impact pairs, all years; checked equal: {checked})")
+    for impl in ("ours", "duckdb"):
+        print(f"  {impl:<8}" + "  ".join(f"{k} {v:.3f} s" for k, v in row[impl].items()))
+    print(f"  ours / duckdb: {row['ratio_ours_to_duckdb']['with_loading']}x with reading parquet into pandas, "
+          f"{row['ratio_ours_to_duckdb']['compute_only']}x for the computation alone", flush=True)
+    return row
+
+
 # ---------------------------------------------------------------- measuring
 
 RUNNERS = {"ours": run_ours, "reference": run_reference}
@@ -429,6 +537,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=2, help="timed runs per implementation and size (best kept)")
     ap.add_argument("--sizes", default=",".join(SIZES), help="comma-separated among half, full, double")
     ap.add_argument("--skip-memory", action="store_true")
+    ap.add_argument("--peer-only", action="store_true", help="only the DuckDB comparison (for a paper-scale warehouse)")
     ap.add_argument("--_child-memory", nargs=2, metavar=("IMPL", "SIZE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     warehouse = Path(args.warehouse)
@@ -437,6 +546,11 @@ def main() -> None:
         return
     sizes = [s for s in args.sizes.split(",") if s]
 
+    if args.peer_only:
+        peer = compare_with_duckdb(warehouse, args.repeat)
+        write_results("city_metrics_duckdb_peer", {"warehouse": repo_path(warehouse), "duckdb": duckdb.__version__,
+                                                   "repeat": args.repeat, "duckdb_peer": peer})
+        return
     t = load_tables(warehouse)
     print(f"warehouse: {warehouse} ({t.n_citations:,} citations, {sum(len(p) for p in t.papers.values()):,} works, "
           f"{len(t.author_years):,} author-years)", flush=True)
@@ -470,7 +584,9 @@ def main() -> None:
     scaling = _scaling(results)
     if scaling:
         _print_scaling(scaling)
+    peer = compare_with_duckdb(warehouse, args.repeat)
     write_results("city_metrics", {
+        "duckdb": duckdb.__version__, "duckdb_peer": peer,
         "warehouse": repo_path(warehouse), "pandas": pd.__version__, "numpy": np.__version__, "repeat": args.repeat, "years": [YEARS[0], YEARS[-1]],
         "gazetteer_first_load_seconds": round(gazetteer_secs, 3),
         "results": results, "scaling": scaling,
