@@ -20,6 +20,7 @@ from aigeo_assets.ingest.parquet_snapshot import (
     extract_parquet_part,
     list_parquet_parts,
     parse_parquet_works_year,
+    part_year_counts,
 )
 from aigeo_assets.ingest.part_extract import extract_json_part
 from aigeo_assets.ingest.quarantine import Quarantine
@@ -206,6 +207,7 @@ def test_null_id_duplicate_id_and_years_give_exact_counts(tmp_path):
     assert (acct.lines_read, acct.parsed, acct.quarantined, acct.other_years, acct.unattributed) == (7, 2, 2, 1, 1)
     assert dict(acct.outside_years) == {1850: 1}
     assert accounting_problems(t) == []
+    assert part_year_counts(part) == Counter({2015: 4, None: 1, 2014: 1, 1850: 1})
 
 
 def test_a_wrong_typed_column_is_a_bad_field_row_per_record(tmp_path):

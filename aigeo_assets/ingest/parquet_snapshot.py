@@ -408,6 +408,25 @@ def _part_events(path: Path, file: str, wanted: Callable[[int], bool], part_q: Q
         part_q.add(file, 0, "part_unreadable", f"read error in the row group starting at row {offset + 1}: {exc}"[:300])
 
 
+def part_year_counts(path: Path) -> Counter:
+    """Rows of one Parquet part by publication year, as the reader attributes them (None: no usable
+    year), reading the ``publication_year`` column only: what the snapshot sensor needs of a new part
+    (``automation``'s JSON rule is ``work_record.year_of_line``; this is the same rule for Parquet).
+    Raises ``OSError``/``pyarrow.ArrowException`` for a file pyarrow cannot read."""
+    pf = pq.ParquetFile(path)
+    counts: Counter = Counter()
+    if "publication_year" not in pf.schema_arrow.names:
+        counts[None] = pf.metadata.num_rows
+        return counts
+    for rg in range(pf.metadata.num_row_groups):
+        column = pf.read_row_group(rg, columns=["publication_year"]).column(0)
+        years = _integer_years(column)
+        if years is None:
+            years = [_year_of_value(v) for v in column.to_pylist()]
+        counts.update(y if y.__class__ is int else None for y in years)
+    return counts
+
+
 def _checked_events(table: pa.Table, keep: list[int], years: list[int], offset: int, batch_rows: int) -> Iterator[tuple]:
     """The rows of ``table`` (rows ``keep`` of the row group) checked one by one against the record
     schema (``work_record.work_from_object``), as a JSON line is."""
