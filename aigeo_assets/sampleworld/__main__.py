@@ -16,9 +16,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--start-year", type=int, default=None)
     ap.add_argument("--end-year", type=int, default=None)
+    ap.add_argument("--workers", type=int, default=None,
+                    help="processes rendering the works (default: the usable CPUs; the bytes do not depend on it)")
     a = ap.parse_args(argv)
     t0 = time.perf_counter()
-    root = generate_world(a.out, a.scale, a.seed, a.start_year, a.end_year)
+    root = generate_world(a.out, a.scale, a.seed, a.start_year, a.end_year, workers=a.workers)
     print(f"sample world ({a.scale}, seed {a.seed}) at {root} in {time.perf_counter() - t0:.1f}s")
     return 0
 

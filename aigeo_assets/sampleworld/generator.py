@@ -1003,7 +1003,10 @@ def _params(scale: str, seed: int, start: int, end: int) -> dict:
 
 
 def default_workers() -> int:
-    """Processes that render works by default: the CPUs this process may run on."""
+    """Processes that render works by default: the CPUs this process may run on (1 inside a daemonic
+    process, which may not start processes of its own)."""
+    if multiprocessing.current_process().daemon:
+        return 1
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
@@ -1036,8 +1039,10 @@ def generate_world(root: Path, scale: str = "demo", seed: int = 20221121, start_
         fcntl.flock(lock, fcntl.LOCK_EX)
         if _is_generated(root, params):
             return root
-        return _generate(root, sc, params, int(seed), start, end, progress,
-                         default_workers() if workers is None else int(workers))
+        n_workers = default_workers() if workers is None else int(workers)
+        if multiprocessing.current_process().daemon:
+            n_workers = 1  # same bytes, one process
+        return _generate(root, sc, params, int(seed), start, end, progress, n_workers)
 
 
 def _is_generated(root: Path, params: dict) -> bool:
