@@ -4,9 +4,11 @@ asset graph, and the workers that execute it (``aigeo run``).
 **The plan.** An *execution unit* is what Dagster must run together (the assets of one op, with its
 checks: ``raw_works`` and its five sibling tables, say). Units are linked by the asset graph's
 dependencies; an edge is *same-partition* when both ends have the same partitions and the mapping is
-the identity (``core_affiliations[2015]`` reads ``raw_authorships[2015]``), or when neither end is
-partitioned, and *cross* otherwise (``core_citations[2015]`` reads ``core_papers`` of every year up to
-2015; a city's metrics read the citations of the next years; an all-years table reads every year). A
+the identity (``core_affiliations[2015]`` reads ``raw_authorships[2015]``), and *cross* otherwise
+(``core_citations[2015]`` reads ``core_papers`` of every year up to 2015; a city's metrics read the
+citations of the next years; an all-years table reads every year). **Choice:** an edge between two
+unpartitioned assets counts as cross too, so each all-years table or figure is a run of its own and
+independent ones run side by side (the price: one run's overhead, a fraction of a second, each). A
 unit's *level* is the longest path to it, counting cross edges only. Units of one level that are
 joined by same-partition edges form one run per partition: no dependency can run from one such run to
 another of the same level (it would need a cross edge, which raises the level), so the runs form an
@@ -86,8 +88,6 @@ class PlannedRun:
 
 def _is_same_partition_edge(graph, child: dg.AssetKey, parent: dg.AssetKey) -> bool:
     child_def, parent_def = graph.get(child).partitions_def, graph.get(parent).partitions_def
-    if child_def is None and parent_def is None:
-        return True
     if child_def is None or parent_def is None or child_def != parent_def:
         return False
     mapping = graph.get_partition_mapping(child, parent)

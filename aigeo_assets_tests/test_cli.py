@@ -243,14 +243,17 @@ def test_run_reference_tables_on_a_tiny_world(env, capsys):
     assert main(["run", "--job", "reference_tables"]) == 0
     captured = capsys.readouterr()
     assert "reference_tables" in captured.out and "ok in" in captured.out
-    assert "1/1 reference_tables" in captured.err  # the progress bar, plain lines (not a TTY)
+    assert "2/2 reference_tables: core_institutions" in captured.err  # the progress bar, plain lines (not a TTY)
     assert (env / "warehouse" / "core_institutions.parquet").is_file()
     home = env / "dagster_home"
     assert (home / "dagster.yaml").is_file()
     with dg.DagsterInstance.from_config(str(home)) as instance:
-        runs = instance.get_runs()
-        assert [r.job_name for r in runs] == ["reference_tables"]
-        assert runs[0].is_success
+        runs = instance.get_runs()  # the institutions, then their geocoding: two runs of the job, one after the other
+        assert [r.job_name for r in runs] == ["reference_tables", "reference_tables"]
+        assert all(r.is_success for r in runs)
+        assert [sorted(k.to_user_string() for k in r.asset_selection) for r in reversed(runs)] == [
+            ["raw_institutions", "raw_institutions_quarantine"], ["core_institutions"]
+        ]
 
 
 def test_materialize_all_keeps_its_signature():
