@@ -32,14 +32,21 @@ REGION_TERMS = {"africa": "Africa", "europe": "Europe", "latin_america": "Latin 
 
 
 @pytest.fixture(scope="module")
-def atlas(tmp_path_factory):
+def demo_pubmed(tmp_path_factory):
+    """The demo world's PubMed files, parsed into the cache, and every year's tables."""
     root = tmp_path_factory.mktemp("lifesci_demo")
     generate_lifesci(root, "demo", 20221121, 1990, 2019)
-    truth = json.loads((root / "truth_lifesci.json").read_text())
     files = sorted((root / "pubmed").rglob("pubmed*.xml.gz"))
     cache = root / "cache"
     manifest, quarantine = file_manifest(files, cache)
     by_year = {y: pubmed_year_tables(files, cache, y) for y in range(2000, 2020)}
+    return root, files, cache, quarantine, by_year
+
+
+@pytest.fixture(scope="module")
+def atlas(demo_pubmed):
+    root, files, cache, quarantine, by_year = demo_pubmed
+    truth = json.loads((root / "truth_lifesci.json").read_text())
     every = pd.concat([v.articles for v in by_year.values()], ignore_index=True)
     matcher, clinical = KeywordMatcher.from_csv(AI_KEYWORDS_PATH), ClinicalFilter.from_csv(CLINICAL_QUERIES_PATH)
     citations = pubmed_citation_counts(pd.concat([v.references for v in by_year.values()], ignore_index=True), pubmed_clinical(every, clinical))
@@ -101,3 +108,71 @@ def test_the_international_premium_is_recovered(atlas):
     assert irr["lower"] <= truth["planted"]["international_irr"] <= irr["upper"], irr.to_dict()
     share = articles["is_international"].mean()
     assert 0.12 < share < 0.20
+
+
+def _year_tables_full_scan(files, cache, year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The former reading of a year (every file's whole authors and references tables read, then
+    filtered to the year's winning PMIDs): the oracle of the year-sorted copy."""
+    from aigeo_assets.lifesci.pubmed_files import _winners, parse_cached
+    from aigeo_assets.schemas import conform
+
+    folders = [parse_cached(p, cache)[0] for p in files]
+    records = _winners(folders)
+    winners = records[records["winner"].to_numpy(bool) & (records["publication_year"] == year).to_numpy(bool)]
+    kept = []
+    for i, folder in enumerate(folders):
+        pmids = set(winners.loc[winners["file"] == i, "pmid"].astype(str))
+        if pmids:
+            arts = pd.read_parquet(folder / "articles.parquet", filters=[("publication_year", "==", year)])
+            authors, refs = pd.read_parquet(folder / "authors.parquet"), pd.read_parquet(folder / "references.parquet")
+            kept.append((arts[arts["pmid"].isin(pmids)], authors[authors["pmid"].isin(pmids)], refs[refs["pmid"].isin(pmids)]))
+    if not kept:
+        return None
+    return tuple(conform(pd.concat([k[j] for k in kept], ignore_index=True), name)
+                 for j, name in enumerate(("raw_pubmed_articles", "raw_pubmed_authors", "raw_pubmed_references")))
+
+
+def test_year_tables_from_the_year_sorted_copy_equal_a_full_scan(demo_pubmed):
+    """Reading a year through the parse folders' year-sorted copies gives the same rows, in the
+    same order, as reading every file's tables whole (the first, a middle and the last year of the
+    demo world's corpus: the full scan is the slow path)."""
+    _, files, cache, _, by_year = demo_pubmed
+    assert all((f / "by_year" / "authors.parquet").exists() for f in cache.iterdir() if not f.name.startswith("."))
+    for year in (2000, 2010, 2019):
+        tables = by_year[year]
+        articles, authors, references = _year_tables_full_scan(files, cache, year)
+        pd.testing.assert_frame_equal(tables.articles, articles)
+        pd.testing.assert_frame_equal(tables.authors, authors)
+        pd.testing.assert_frame_equal(tables.references, references)
+    assert min(len(by_year[y].authors) for y in (2000, 2010, 2019)) > 100
+
+
+def test_year_tables_equal_a_full_scan_on_the_real_samples(tmp_path):
+    """The same on the real PubMed records of ../shared/samples (their four busiest years, the first
+    and the last): baseline files of 2016 and 2025, E-utilities downloads, files without records."""
+    from aigeo_assets.ingest.records_folder import shared_samples_dir
+    from aigeo_assets.lifesci.pubmed_files import discover_pubmed_files
+
+    root = shared_samples_dir() / "pubmed"
+    if not root.is_dir():
+        pytest.skip("../shared/samples not present: real-record test skipped")
+    files = discover_pubmed_files(root)
+    cache = tmp_path / "cache"
+    manifest, _ = file_manifest(files, cache)
+    from aigeo_assets.lifesci.pubmed_files import _winners, parse_cached
+
+    counts = _winners([parse_cached(p, cache)[0] for p in files])["publication_year"].value_counts()
+    years = sorted({*counts.index[:4], counts.index.min(), counts.index.max()})  # the busiest, the first, the last
+    seen = 0
+    for year in years:
+        tables = pubmed_year_tables(files, cache, year)
+        oracle = _year_tables_full_scan(files, cache, int(year))
+        if oracle is None:
+            assert tables.articles.empty and tables.authors.empty and tables.references.empty
+            continue
+        articles, authors, references = oracle
+        pd.testing.assert_frame_equal(tables.articles, articles)
+        pd.testing.assert_frame_equal(tables.authors, authors)
+        pd.testing.assert_frame_equal(tables.references, references)
+        seen += len(tables.articles)
+    assert seen > 300

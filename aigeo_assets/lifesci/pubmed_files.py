@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from aigeo_assets.lifesci.pubmed import PubmedTables, parse_pubmed_file
@@ -177,6 +179,72 @@ def _winners(folders: list[Path]) -> pd.DataFrame:
     return records
 
 
+_winners_memo: dict[tuple[Path, ...], pd.DataFrame] = {}
+
+
+def _winners_cached(folders: tuple[Path, ...]) -> pd.DataFrame:
+    """``_winners`` of the last set of folders asked for, kept in the process: a run that builds
+    several years reads every file's PMIDs once. A folder's name holds its file's size, mtime and
+    the parse version, so the same names mean the same records."""
+    if folders not in _winners_memo:
+        _winners_memo.clear()
+        _winners_memo[folders] = _winners(list(folders))
+    return _winners_memo[folders]
+
+
+BY_YEAR = "by_year"
+"""A parse folder's copy of its three tables sorted by publication year, one row group per year."""
+
+
+def year_sorted_copy(folder: Path) -> Path:
+    """``folder/by_year/``: the file's articles, authors and references stably sorted by the
+    publication year of their article (authors and references carry it, joined on PMID; rows of
+    no article of the file come last), written one row group per year. A year is then read through
+    the row groups' statistics without decoding the other years, so building every year costs one
+    pass over the files, not one per year. Made once from the parse folder, atomically (a
+    temporary folder renamed into place); the tables' rows and order within a year are those of
+    the parse."""
+    target = folder / BY_YEAR
+    if (target / "references.parquet").exists():
+        return target
+    tmp = folder / f".{BY_YEAR}.{os.getpid()}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        articles = pq.read_table(folder / "articles.parquet")
+        for name in ("articles", "authors", "references"):
+            table = articles if name == "articles" else pq.read_table(folder / f"{name}.parquet")
+            if name != "articles":
+                at = pc.index_in(table["pmid"], value_set=articles["pmid"])
+                table = table.append_column("publication_year", pc.take(articles["publication_year"], at))
+            table = table.take(pc.sort_indices(table, sort_keys=[("publication_year", "ascending")], null_placement="at_end"))
+            years = table["publication_year"]
+            with pq.ParquetWriter(tmp / f"{name}.parquet", table.schema) as writer:
+                starts = [0]
+                if len(table):
+                    changed = pc.not_equal(years.slice(1), years.slice(0, len(table) - 1)).to_numpy(zero_copy_only=False)
+                    nulls = pc.is_null(years).to_numpy(zero_copy_only=False)
+                    boundary = changed | (nulls[1:] != nulls[:-1])
+                    starts += [int(k) + 1 for k in boundary.nonzero()[0]]
+                for a, b in zip(starts, [*starts[1:], len(table)]):
+                    writer.write_table(table.slice(a, b - a), row_group_size=max(b - a, 1))
+        try:
+            os.replace(tmp, target)
+        except OSError:  # another process made it first: theirs is the same
+            if not (target / "references.parquet").exists():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def _read_year(folder: Path, name: str, year: int) -> pd.DataFrame:
+    """One table of a parse folder, the rows of ``year`` only (from ``year_sorted_copy``), with the
+    parse's columns."""
+    columns = pq.read_schema(folder / f"{name}.parquet").names
+    return pd.read_parquet(year_sorted_copy(folder) / f"{name}.parquet", columns=columns, filters=[("publication_year", "==", year)])
+
+
 def pubmed_year_tables(files: list[Path], cache_dir: Path, year: int) -> PubmedYear:
     """``raw_pubmed_articles``, ``raw_pubmed_authors`` and ``raw_pubmed_references`` of ``year``
     from every file, with PubMed's rules across files: per PMID the highest ``Version`` wins, of
@@ -185,7 +253,7 @@ def pubmed_year_tables(files: list[Path], cache_dir: Path, year: int) -> PubmedY
     winning record of another year supersedes this year's record too. The records left out are
     counted, never dropped silently."""
     folders = [parse_cached(p, cache_dir)[0] for p in files]
-    records = _winners(folders)
+    records = _winners_cached(tuple(folders))
     of_year = (records["publication_year"] == year).to_numpy(bool)
     n_deleted = int((of_year & records["deleted"].to_numpy(bool)).sum())
     n_superseded = int((of_year & ~records["deleted"].to_numpy(bool) & ~records["winner"].to_numpy(bool)).sum())
@@ -195,11 +263,8 @@ def pubmed_year_tables(files: list[Path], cache_dir: Path, year: int) -> PubmedY
         pmids = set(winners.loc[winners["file"] == i, "pmid"].astype(str))
         if not pmids:
             continue
-        arts = pd.read_parquet(folder / "articles.parquet", filters=[("publication_year", "==", year)])
-        arts = arts[arts["pmid"].isin(pmids)]
-        authors = pd.read_parquet(folder / "authors.parquet")
-        references = pd.read_parquet(folder / "references.parquet")
-        kept.append((arts, authors[authors["pmid"].isin(pmids)], references[references["pmid"].isin(pmids)]))
+        arts, authors, references = (_read_year(folder, name, year) for name in ("articles", "authors", "references"))
+        kept.append((arts[arts["pmid"].isin(pmids)], authors[authors["pmid"].isin(pmids)], references[references["pmid"].isin(pmids)]))
     if not kept:
         return PubmedYear(SCHEMAS["raw_pubmed_articles"].empty(), SCHEMAS["raw_pubmed_authors"].empty(),
                           SCHEMAS["raw_pubmed_references"].empty(), n_superseded, n_deleted)
