@@ -538,6 +538,7 @@ def main() -> None:
     ap.add_argument("--sizes", default=",".join(SIZES), help="comma-separated among half, full, double")
     ap.add_argument("--skip-memory", action="store_true")
     ap.add_argument("--peer-only", action="store_true", help="only the DuckDB comparison (for a paper-scale warehouse)")
+    ap.add_argument("--world", default="demo", help="the scale of the world the warehouse holds, recorded with --peer-only")
     ap.add_argument("--_child-memory", nargs=2, metavar=("IMPL", "SIZE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     warehouse = Path(args.warehouse)
@@ -548,7 +549,8 @@ def main() -> None:
 
     if args.peer_only:
         peer = compare_with_duckdb(warehouse, args.repeat)
-        write_results("city_metrics_duckdb_peer", {"warehouse": repo_path(warehouse), "duckdb": duckdb.__version__,
+        where = repo_path(warehouse) if warehouse.resolve().is_relative_to(REPO) else "<AIGEO_DATA_DIR>/warehouse"
+        write_results("city_metrics_duckdb_peer", {"warehouse": where, "world": args.world, "duckdb": duckdb.__version__,
                                                    "repeat": args.repeat, "duckdb_peer": peer})
         return
     t = load_tables(warehouse)
