@@ -21,7 +21,10 @@ plan by itself.
 reads: a unit's partition runs when one of its assets has no materialization of it, when one of the
 partitions it reads was materialized after it (Dagster's event storage ids grow with time), or when one
 of them is itself in the plan. Adding a year to the snapshot thus re-runs that year, the earlier
-years whose citation windows it completes, and the all-years tables, not the rest.
+years whose citation windows it completes, and the all-years tables, not the rest. The readers of
+the source (units that read no other asset: ``raw_works``) cannot see a changed snapshot from the
+asset graph: **choice:** with ``years`` given, their partitions of those years are read again (and
+what depends on them follows); the sensor ``snapshot_update_sensor`` finds those years by itself.
 
 **The workers.** ``PlanRunner`` executes the plan with ``workers`` processes (default: the cores this
 process may use), each with its own copy of the code location and the instance at ``$DAGSTER_HOME``;
@@ -185,7 +188,10 @@ def plan_runs(
             if same and level[pu] == level[unit]:
                 root[find(unit)] = find(pu)
     partitions_of = {u: _partition_keys(graph.get(next(iter(u))).partitions_def, years) for u in units}
-    stale = _stale_units(graph, units, parents, unit_of, partitions_of, stale_in) if stale_in is not None else None
+    stale = None
+    if stale_in is not None:
+        reread = {(u, p) for u in units if not parents[u] and years is not None for p in partitions_of[u] if p is not None}
+        stale = _stale_units(graph, units, parents, partitions_of, stale_in, reread)
 
     by_component: dict[frozenset, list[frozenset]] = defaultdict(list)
     for unit in units:
@@ -229,13 +235,16 @@ def _parent_partitions(graph, unit: frozenset, parent_unit: frozenset, partition
     return out
 
 
-def _stale_units(graph, units, parents, unit_of, partitions_of, instance) -> set[tuple[frozenset, str | None]]:
-    """(unit, partition) pairs that are missing, older than a partition they read, or read one that is
-    itself stale; units in topological order, so a parent is decided before its children."""
+def _stale_units(graph, units, parents, partitions_of, instance, reread) -> set[tuple[frozenset, str | None]]:
+    """(unit, partition) pairs that are missing, older than a partition they read, read one that is
+    itself stale, or are in ``reread``; units in topological order, so a parent is decided before its
+    children."""
     latest = _Latest(instance, graph)
-    stale: set[tuple[frozenset, str | None]] = set()
+    stale: set[tuple[frozenset, str | None]] = set(reread)
     for unit in units:
         for partition in partitions_of[unit]:
+            if (unit, partition) in stale:
+                continue
             own = [latest(k, partition) for k in unit]
             if any(s is None for s in own):
                 stale.add((unit, partition))

@@ -129,6 +129,10 @@ def test_two_workers_materialize_the_plan_in_parallel_then_a_refresh_redoes_only
             | {("city_metrics", y) for y in YEARS if int(y) + 2 >= 2016}  # windows reaching 2016's citations
             | {("top_cities", None), ("matrix", None), ("shares", None)}
         )
+        # the source's reader is read again for the years named (a changed snapshot), and what follows
+        reread = _where(plan_runs(defs, years=["2018"], stale_in=instance))
+        assert ("papers", "2018") in reread and ("affiliations", "2018") in reread
+        assert ("papers", "2017") not in reread and ("citations", "2018") in reread
 
 
 def test_a_failed_run_stops_the_plan_and_its_dependents_never_start(tmp_path, monkeypatch):
