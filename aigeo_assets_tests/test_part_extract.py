@@ -150,9 +150,9 @@ def test_two_extractors_of_one_part_both_succeed(tmp_path, monkeypatch):
 
     def racing(extract, tmp, *args):
         real(extract, tmp, *args)
-        if not getattr(racing, "done", False):  # another process publishes while we were writing
+        if not getattr(racing, "done", False):  # a process that took no lock publishes while we were writing
             racing.done = True
-            pe.ensure_part_extract(part, cache)
+            real(extract, _folder(part, cache), *args)
 
     monkeypatch.setattr(pe, "write_part_extract", racing)
     got = pe.ensure_part_extract(part, cache)
@@ -307,3 +307,27 @@ def test_raw_works_parts_prewarms_the_extract_cache_raw_works_reads(tmp_path):
     with pytest.raises(Exception, match="no works part"):
         instance.add_dynamic_partitions(SNAPSHOT_PARTS.name, ["nope"])
         dg.materialize([asset], partition_key="nope", resources={"source": source}, instance=instance)
+
+
+def test_concurrent_scans_extract_a_missing_part_once(tmp_path):
+    import threading
+
+    import aigeo_assets.ingest.part_extract as pe
+
+    write_entity(tmp_path, "works", _messy_world())
+    part = list_entity_files(tmp_path, "works").parts[0]
+    calls = []
+
+    def counted(path):
+        calls.append(path)
+        return pe.extract_json_part(path)
+
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(pe.ensure_part_extract(part, tmp_path / "cache", 2015, extract=counted))) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1 and len(got) == 3
+    for g in got[1:]:
+        _assert_same_extract(g, got[0])

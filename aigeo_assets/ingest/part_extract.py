@@ -42,8 +42,11 @@ source format's reader, e.g. the Parquet snapshot, which must give the same tabl
 mtime_ns, VERSION)[:16]>/`` holds ``<table>.parquet`` (one row group per year, so a yearly read
 takes only its row group) and ``account.json`` (version, source, size, mtime_ns, lines_read,
 year_lines), written last. An extract is built in a ``.<name>-<random>.<pid>.tmp`` folder and
-renamed into place whole, so a concurrent or interrupted run never sees half an extract; when two
-processes extract the same part, the first rename wins and the other uses it. Temporary folders of
+renamed into place whole, so a concurrent or interrupted run never sees half an extract. Processes
+that need the same missing part take turns on a lock file (``.<name>.lock``, ``fcntl.flock``, left
+in place: a few bytes per part): the first extracts, the others then read its extract; should
+two still extract the same part (a file system without locks), the first rename wins and the
+other uses it. Temporary folders of
 a killed writer are removed by the warehouse sweep (``resources.warehouse_files.sweep``). A part
 whose size or mtime changes gets a new extract and the old ones of that path are removed; a part
 that changed while being read, or could not be read (``part_unreadable``), is used but not stored.
@@ -51,6 +54,7 @@ that changed while being read, or could not be read (``part_unreadable``), is us
 
 from __future__ import annotations
 
+import fcntl
 import gc
 import hashlib
 import json
@@ -355,6 +359,11 @@ def read_part_extract(folder: Path, year: int | None = None) -> PartExtract:
             if name == "quarantine":
                 keep |= ys.isna().to_numpy(bool)
             df = df[keep].reset_index(drop=True)
+        # stored by year; back to line order (a file-level row, line 0, after the lines, as read)
+        line = df["line"].to_numpy(np.int64)
+        order = np.lexsort((line, line == 0)) if name == "quarantine" else np.argsort(line, kind="stable")
+        if (order != np.arange(len(df))).any():
+            df = df.iloc[order].reset_index(drop=True)
         tables[name] = df
     q = tables.pop("quarantine")
     year_lines = {int(y): n for y, n in account["year_lines"].items()}
@@ -382,12 +391,30 @@ def ensure_part_extract(
         else:
             if got.file == str(path):
                 return got
+    cache_dir = Path(cache_dir)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with open(cache_dir / f".{final.name}.lock", "a+b") as lock:
+        # one extractor per part at a time: concurrent yearly runs wait for it instead of repeating it
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if _read_account(final, source, st.st_size, st.st_mtime_ns) is not None:
+                try:
+                    got = read_part_extract(final, year)
+                except (OSError, ValueError, pa.ArrowException, KeyError):
+                    shutil.rmtree(final, ignore_errors=True)
+                else:
+                    if got.file == str(path):
+                        return got
+            return _extract_and_store(path, cache_dir, final, source, st, year, extract)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _extract_and_store(path: Path, cache_dir: Path, final: Path, source: str, st, year, extract) -> PartExtract:
     made = extract(path)
     after = path.stat()
     if (after.st_size, after.st_mtime_ns) != (st.st_size, st.st_mtime_ns) or (made.quarantine["reason"] == "part_unreadable").any():
         return made.year_slice(year) if year is not None else made
-    cache_dir = Path(cache_dir)
-    cache_dir.mkdir(parents=True, exist_ok=True)
     tmp = cache_dir / f".{final.name}-{uuid.uuid4().hex[:8]}.{os.getpid()}.tmp"
     try:
         write_part_extract(made, tmp, source, st.st_size, st.st_mtime_ns)
