@@ -257,3 +257,48 @@ def test_arrow_lookups_answer_as_pandas_does():
     first = pd.Index(values.drop_duplicates().dropna().astype(object))
     assert (positions_in(keys, first) == first.get_indexer(keys.astype(object))).all()
     assert not is_in(keys, []).any()
+
+
+def _author_years_on_strings(affiliations: pd.DataFrame, papers: pd.DataFrame, rule: AiScientistRule) -> pd.DataFrame:
+    """The oracle: build_author_years as it was written before its integer codes (string keys throughout)."""
+    pap = papers[papers["doc_type"].isin(["journal", "conference"])][["work_id", "publication_year", "is_ai"]]
+    aff = affiliations.dropna(subset=["author_id"])
+    aff = aff[aff["work_id"].isin(pap["work_id"])]
+    aw = aff[["author_id", "work_id"]].drop_duplicates().merge(pap, on="work_id")
+    per_year = aw.groupby(["author_id", "publication_year"]).agg(n_papers_year=("work_id", "size"), n_ai_papers_year=("is_ai", "sum"))
+    career = per_year.groupby(level="author_id").sum().rename(
+        columns={"n_papers_year": "n_papers_career", "n_ai_papers_year": "n_ai_papers_career"})
+    located = aff.dropna(subset=["city_geonames_id"])[["author_id", "work_id", "city_geonames_id", "country_code", "bloc"]]
+    located = located.drop_duplicates(["author_id", "work_id", "city_geonames_id"]).merge(pap[["work_id", "publication_year"]], on="work_id")
+    counts = (
+        located.groupby(["author_id", "publication_year", "city_geonames_id"], as_index=False)
+        .agg(n=("work_id", "size"), country_code=("country_code", "first"), bloc=("bloc", "first"))
+        .sort_values(["author_id", "publication_year", "n", "city_geonames_id"], ascending=[True, True, False, True])
+        .drop_duplicates(["author_id", "publication_year"]).set_index(["author_id", "publication_year"])
+    )
+    out = per_year.join(counts[["city_geonames_id", "country_code", "bloc"]]).join(career, on="author_id").reset_index()
+    out = out.rename(columns={"publication_year": "year"})
+    out["is_ai_scientist"] = (out["n_papers_career"] >= rule.min_papers) & (out["n_ai_papers_career"] >= rule.min_ai_share * out["n_papers_career"])
+    return conform(out.sort_values(["author_id", "year"], ignore_index=True), "core_author_years")
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_author_years_equal_the_string_keyed_version_on_random_tables(seed):
+    """Integer codes change nothing: ties between cities, unlocated rows, authors without id,
+    works outside the corpus types, an author twice on a paper."""
+    rng = np.random.default_rng(seed)
+    n_works, n_rows = 300, 1500
+    works_ = [f"W{i}" for i in range(n_works)]
+    papers = _papers([
+        {"work_id": w, "publication_year": int(y), "is_ai": bool(a), "doc_type": str(d)}
+        for w, y, a, d in zip(works_, rng.integers(2010, 2016, n_works), rng.random(n_works) < 0.6,
+                              rng.choice(["journal", "conference", "other"], n_works))
+    ])
+    cities = [(BEIJING, "CN", "East"), (SHANGHAI, "CN", "East"), (BOSTON, "US", "West"), (None, None, None)]
+    rows = []
+    for w, a, k in zip(rng.choice(works_, n_rows), rng.integers(0, 120, n_rows), rng.integers(0, 4, n_rows)):
+        city, cc, bloc = cities[k]
+        rows.append(aff(w, int(a) % 5, "middle", None if a == 0 else f"A{a}", city, cc, bloc))
+    affiliations = frame("core_affiliations", rows)
+    rule = AiScientistRule()
+    pd.testing.assert_frame_equal(build_author_years(affiliations, papers, rule), _author_years_on_strings(affiliations, papers, rule))
