@@ -53,6 +53,9 @@ GOALS = {
     "new_year_share_of_full_run_max": 0.10,
     "ingest_works_per_s_per_core_min": 30_000,
 }
+CITATION_COLUMNS = [
+    "cited_in_corpus", "cited_year", "citing_year", "citing_in_corpus", "citing_city_geonames_id", "cited_city_geonames_id",
+]
 CACHE_FOLDERS = ("_part_extracts", "_year_split", "_pubmed_parsed")
 NEW_FOLDER_LAG = dt.timedelta(days=30)
 
@@ -115,26 +118,26 @@ def ensure_world(scale: str, seed: int, world_data: Path) -> Path:
     return root
 
 
-def _split_part(src: str, base_out: str, last_year: int) -> tuple[int, int, list[bytes]]:
-    """Copy part ``src`` to ``base_out`` without the lines of ``last_year``; return (base lines,
-    held-back lines, the held-back lines)."""
+def _split_part(src: str, base_out: str, held_out: str, last_year: int) -> tuple[int, int]:
+    """Copy part ``src`` to ``base_out`` without the lines of ``last_year``, which go to ``held_out``;
+    return (base lines, held-back lines). Lines are copied as they are (the gzip is new)."""
     from aigeo_assets.ingest.quarantine import Quarantine
     from aigeo_assets.ingest.snapshot import iter_lines
     from aigeo_assets.ingest.work_record import year_of_line
 
-    held: list[bytes] = []
-    kept = 0
+    kept = held = 0
     tmp = Path(base_out).with_name(Path(base_out).name + ".tmp")
-    with gzip.open(tmp, "wb", compresslevel=1) as out:
+    with gzip.open(tmp, "wb", compresslevel=1) as out, gzip.open(held_out, "wb", compresslevel=1) as new:
         for _, line in iter_lines(Path(src), Quarantine()):
             line = line.rstrip(b"\n") + b"\n"
             if year_of_line(line) == last_year:
-                held.append(line)
+                new.write(line)
+                held += 1
             else:
                 out.write(line)
                 kept += 1
     tmp.replace(base_out)
-    return kept, len(held), held
+    return kept, held
 
 
 def _manifest(entries: list[tuple[str, Path, int]]) -> bytes:
@@ -168,24 +171,32 @@ def prepare_new_year(world: Path, last_year: int, workers: int) -> dict:
         out = cache / "base" / p.parent.name / p.name
         out.parent.mkdir(parents=True, exist_ok=True)
         jobs.append((p, out))
-    held_all: list[bytes] = []
-    base_entries = []
+    held_dir = cache / "held"
+    held_dir.mkdir(parents=True)
+    base_entries, held_parts = [], []
     with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = [pool.submit(_split_part, str(p), str(out), last_year) for p, out in jobs]
-        for (p, out), fut in zip(jobs, futures):
-            kept, _, held = fut.result()
+        futures = [pool.submit(_split_part, str(p), str(out), str(held_dir / f"{i:05d}.gz"), last_year) for i, (p, out) in enumerate(jobs)]
+        for i, ((p, out), fut) in enumerate(zip(jobs, futures)):
+            kept, held = fut.result()
             base_entries.append((p.parent.name, out, kept))
-            held_all.extend(held)
+            held_parts.append((held_dir / f"{i:05d}.gz", held))
+    # the new folder: as many parts as one updated_date folder of the world has, each the
+    # concatenation of some held-back shards (a gzip file may hold several members)
     n_new_parts = max(1, len(files) // len(set(dates)))
     new_entries = []
     (cache / "new" / new_folder).mkdir(parents=True, exist_ok=True)
-    for i in range(n_new_parts):
-        chunk = held_all[i::n_new_parts]
-        part = cache / "new" / new_folder / f"part_{i:03d}.gz"
-        with gzip.open(part.with_name(part.name + ".tmp"), "wb", compresslevel=1) as out:
-            out.writelines(chunk)
-        part.with_name(part.name + ".tmp").replace(part)
-        new_entries.append((new_folder, part, len(chunk)))
+    for k in range(n_new_parts):
+        part = cache / "new" / new_folder / f"part_{k:03d}.gz"
+        tmp = part.with_name(part.name + ".tmp")
+        count = 0
+        with open(tmp, "wb") as out:
+            for shard, n in held_parts[k::n_new_parts]:
+                with open(shard, "rb") as fh:
+                    shutil.copyfileobj(fh, out)
+                count += n
+        tmp.replace(part)
+        new_entries.append((new_folder, part, count))
+    shutil.rmtree(held_dir)
     (cache / "base.manifest").write_bytes(_manifest(base_entries))
     (cache / "full.manifest").write_bytes(_manifest(base_entries + new_entries))
     info = {
@@ -194,7 +205,7 @@ def prepare_new_year(world: Path, last_year: int, workers: int) -> dict:
         "base_parts": len(base_entries),
         "base_works_lines": sum(n for *_, n in base_entries),
         "new_parts": len(new_entries),
-        "new_year_works": len(held_all),
+        "new_year_works": sum(n for *_, n in new_entries),
         "prepared_in_s": round(time.perf_counter() - started, 1),
     }
     tmp = stamp.with_name("READY.json.tmp")
@@ -265,10 +276,10 @@ def _process_tree_rss(root: int) -> int:
     return total * os.sysconf("SC_PAGE_SIZE")
 
 
-def run_aigeo(args: list[str], env: dict, log: Path) -> dict:
+def run_aigeo(args: list[str], env: dict, log: Path, progress=None, every_s: float = 60.0) -> dict:
     """``aigeo <args>`` as a child process: exit code, wall, CPU of the process and its reaped
     descendants, the largest RSS of one process, and the peak RSS of the whole process tree
-    (sampled each second)."""
+    (sampled each second). ``progress(figures so far)`` is called every ``every_s`` seconds while it runs."""
     log.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with open(log, "wb") as out:
@@ -282,7 +293,18 @@ def run_aigeo(args: list[str], env: dict, log: Path) -> dict:
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
-        _, status, usage = os.wait4(proc.pid, 0)
+        last_report = time.perf_counter()
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            time.sleep(1.0)
+            if progress is not None and time.perf_counter() - last_report >= every_s:
+                last_report = time.perf_counter()
+                progress({
+                    "command": "aigeo " + " ".join(args), "exit_code": None, "wall_s": round(last_report - started, 2),
+                    "cpu_s": 0.0, "max_process_rss_bytes": 0, "peak_tree_rss_bytes": peak[0], "log_tail": [],
+                })
         proc.returncode = os.waitstatus_to_exitcode(status)
         done.set()
         sampler.join()
@@ -386,6 +408,8 @@ def stage_figures(runs: list[dict], groups: dict[str, str], stats: dict[str, dic
         st = stats.get(run["run_id"])
         touched = set()
         for step in run["steps"]:
+            if step["status"] is None and not step["materialized"]:
+                continue  # still running (a partial report)
             names = {groups.get(a, "unknown") for a, _, _ in step["materialized"]} or {"(no materialization: " + step["step"] + ")"}
             share = 1.0 / len(names)
             for g in names:
@@ -472,7 +496,8 @@ def city_peers(warehouse: Path, years: list[int], repeat: int) -> dict:
     """The 2-year impact of every city-year and the city-to-city impact pairs: DuckDB straight from
     ``core_citations/*.parquet`` beside aigeo's ``window_citations``/``impact_pairs`` on the same
     files (what the assets do: per year, the citing-year partitions y..y+2 read into pandas and
-    concatenated); both include reading the files. The numbers must be identical."""
+    concatenated; only the columns the functions read, as DuckDB reads only those, and three years
+    held at a time); both include reading the files. The numbers must be identical."""
     import duckdb
     import pandas as pd
 
@@ -486,9 +511,14 @@ def city_peers(warehouse: Path, years: list[int], repeat: int) -> dict:
     glob = [str(p) for p in paths.values()]
 
     def ours_both():
-        loaded = {y: pd.read_parquet(p) for y, p in paths.items()}
+        loaded: dict[int, pd.DataFrame] = {}
         impact, pairs = [], []
-        for y in paths:
+        for y in sorted(paths):
+            for k in [k for k in loaded if k < y]:
+                del loaded[k]
+            for k in range(y, y + windows.years + 1):
+                if k in paths and k not in loaded:
+                    loaded[k] = pd.read_parquet(paths[k], columns=CITATION_COLUMNS)
             window = pd.concat([loaded[k] for k in range(y, y + windows.years + 1) if k in loaded], ignore_index=True)
             counts = _count(window_citations(window, y, windows.years, windows.citing)["cited_city_geonames_id"])
             impact.append(pd.DataFrame({"year": y, "city": counts.index.astype("int64"), "impact": counts.to_numpy()}))
@@ -610,6 +640,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--peer-parts", type=int, default=0, help="ingest peers on the first N parts only (0: all)")
     ap.add_argument("--no-new-year", action="store_true", help="run 1 only")
     ap.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes preparing the new-year copy")
+    ap.add_argument("--report-every", type=float, default=60.0, help="seconds between the partial results written while a run goes on")
     ap.add_argument("--start-year", type=int, help="first year partition (default: the world's first year; later is quicker, for tests)")
     ap.add_argument(
         "--jobs", help="comma-separated jobs run one after another instead of the whole study (`aigeo run --job`; "
@@ -686,55 +717,71 @@ def main(argv: list[str] | None = None) -> int:
         if name == "run2_new_year":
             add_new_year(cache, snapshot)
         env["AIGEO_END_YEAR"] = str(end_year)
+        groups = asset_groups(env)
         per_run, total = {}, None
-        calls = []
+        calls: list[dict] = []
+
+        def summarize(calls: list[dict], per_run: dict, partial: bool) -> tuple[dict, list, list]:
+            phase = {
+                "partial": partial,
+                "commands": [c["command"] for c in calls],
+                "exit_code": next((c["exit_code"] for c in calls if c["exit_code"] != 0), 0),
+                "wall_s": round(sum(c["wall_s"] for c in calls), 2),
+                "cpu_s": round(sum(c["cpu_s"] for c in calls), 2),
+                "max_process_rss_bytes": max(c["max_process_rss_bytes"] for c in calls),
+                "peak_tree_rss_bytes": max(c["peak_tree_rss_bytes"] for c in calls),
+                "log_tail": calls[-1]["log_tail"],
+            }
+            if total and len(calls) == 1:
+                phase["stats_total"] = total
+            all_ids, runs = read_runs(home, None)
+            runs = [r for r in runs if r["run_id"] in all_ids - seen]
+            stages, made = stage_figures(runs, groups, per_run, phase)
+            disk = disk_figures(data, groups)
+            disk["sources"] = sources_bytes["world"]
+            phase.update({
+                "end_year": end_year,
+                "cpu_source": "aigeo run --stats per run" if per_run else "the run process's CPU apportioned by step wall",
+                "dagster_runs": len(runs),
+                "dagster_runs_failed": sum(1 for r in runs if r["status"] not in ("SUCCESS", "STARTED")),
+                "step_wall_s": round(sum(s["wall_s"] for r in runs for s in r["steps"]), 2),
+                "stages": stages,
+                "disk_bytes": disk,
+            })
+            if name == "run2_new_year":
+                by_asset: dict[str, list] = defaultdict(list)
+                for asset, partition in made:
+                    by_asset[asset].append(partition)
+                phase["refresh_mode"] = refresh_mode
+                phase["rematerialized"] = {a: sorted(p for p in ps if p is not None) or ["(unpartitioned)"] for a, ps in sorted(by_asset.items())}
+                phase["rematerialized_count"] = len(made)
+                full = phases["run1_full"]["wall_s"]
+                phase["share_of_full_run"] = round(phase["wall_s"] / full, 4) if full else None
+            return phase, runs, made
+
         for i, cmd in enumerate(commands):
             stats_file = work / f"{name}.{i}.stats.jsonl"
             if "--stats" in options:
                 cmd = [*cmd, "--stats", str(stats_file)]
             print(f"{name}: aigeo {' '.join(cmd)} (AIGEO_END_YEAR={end_year}) ...", flush=True)
-            calls.append(run_aigeo(cmd, env, work / f"{name}.{i}.log"))
+
+            def progress(running: dict, stats_file=stats_file) -> None:
+                try:
+                    phase, _, _ = summarize([*calls, running], {**per_run, **read_stats(stats_file)[0]}, True)
+                except Exception as exc:  # the instance mid-write: try again at the next report
+                    print(f"  (progress not read: {type(exc).__name__}: {exc})", flush=True)
+                    return
+                phases[name] = phase
+                results.set("phases", phases)
+
+            calls.append(run_aigeo(cmd, env, work / f"{name}.{i}.log", progress, args.report_every))
             more, total = read_stats(stats_file)
             per_run.update(more)
             if calls[-1]["exit_code"] != 0:
                 break
-        phase = {
-            "commands": [c["command"] for c in calls],
-            "exit_code": next((c["exit_code"] for c in calls if c["exit_code"] != 0), 0),
-            "wall_s": round(sum(c["wall_s"] for c in calls), 2),
-            "cpu_s": round(sum(c["cpu_s"] for c in calls), 2),
-            "max_process_rss_bytes": max(c["max_process_rss_bytes"] for c in calls),
-            "peak_tree_rss_bytes": max(c["peak_tree_rss_bytes"] for c in calls),
-            "log_tail": calls[-1]["log_tail"],
-        }
-        if total and len(calls) == 1:
-            phase["stats_total"] = total
-        groups = asset_groups(env)
-        all_ids, runs = read_runs(home, None)
-        new_ids = all_ids - seen
-        seen |= all_ids
-        runs = [r for r in runs if r["run_id"] in new_ids]
-        stages, made = stage_figures(runs, groups, per_run, phase)
-        disk = disk_figures(data, groups)
-        disk["sources"] = sources_bytes["world"]
-        phase.update({
-            "end_year": end_year,
-            "cpu_source": "aigeo run --stats per run" if per_run else "the run process's CPU apportioned by step wall",
-            "dagster_runs": len(runs),
-            "dagster_runs_failed": sum(1 for r in runs if r["status"] not in ("SUCCESS",)),
-            "step_wall_s": round(sum(s["wall_s"] for r in runs for s in r["steps"]), 2),
-            "stages": stages,
-            "disk_bytes": disk,
-        })
-        if name == "run2_new_year":
-            by_asset: dict[str, list] = defaultdict(list)
-            for asset, partition in made:
-                by_asset[asset].append(partition)
-            phase["refresh_mode"] = refresh_mode
-            phase["rematerialized"] = {a: sorted(p for p in ps if p is not None) or ["(unpartitioned)"] for a, ps in sorted(by_asset.items())}
-            phase["rematerialized_count"] = len(made)
-            full = phases["run1_full"]["wall_s"]
-            phase["share_of_full_run"] = round(phase["wall_s"] / full, 4) if full else None
+        phase, runs, made = summarize(calls, per_run, False)
+        stages, disk = phase["stages"], phase["disk_bytes"]
+        seen |= {r["run_id"] for r in runs}
         phases[name] = phase
         results.set("phases", phases)
 
@@ -761,6 +808,9 @@ def main(argv: list[str] | None = None) -> int:
                 peers["ingest"] = {"error": f"{type(exc).__name__}: {exc}"}
             results.set("peers", peers)
         print_table(name, phase, stages, disk, peers)
+        if phase["exit_code"] != 0:
+            print(f"{name} failed (exit {phase['exit_code']}): {' | '.join(phase['log_tail'][-3:])}", flush=True)
+            break
 
     run1 = phases["run1_full"]
     ingest_peer = peers.get("ingest", {})
@@ -770,10 +820,10 @@ def main(argv: list[str] | None = None) -> int:
         "full_run_ok": run1["exit_code"] == 0,
         "ingest_works_per_cpu_s": ingest_peer.get("ours_works_per_cpu_s"),
     }
-    if "run2_new_year" in phases:
+    if "run2_new_year" in phases and phases["run2_new_year"]["exit_code"] == 0:
         measured["new_year_share_of_full_run"] = phases["run2_new_year"]["share_of_full_run"]
     met = {
-        "full_run_wall": measured["full_run_wall_s"] <= GOALS["full_run_wall_s_max"],
+        "full_run_wall": measured["full_run_ok"] and measured["full_run_wall_s"] <= GOALS["full_run_wall_s_max"],
         "full_run_memory": (measured["full_run_peak_rss_bytes"] or 0) <= GOALS["full_run_peak_rss_bytes_max"],
         "ingest_per_core": (measured["ingest_works_per_cpu_s"] or 0) >= GOALS["ingest_works_per_s_per_core_min"],
     }
