@@ -398,12 +398,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     import dagster as dg
 
+    settings = _settings()
+    defs = _definitions(settings)
     from aigeo_assets.definitions import build_definitions
     from aigeo_assets.orchestration import PLAN_TAG, PlanRunner, RunFailed, plan_runs, total_stats, usable_cores
     from aigeo_assets.run_reaper import current_process_identity, end_runs_of_process, reap_dead_runs
 
-    settings = _settings()
-    defs = _definitions(settings)
     job, years, needs_figures, needs_graph_tool = _plan(args, settings, defs)
     if args.workers is not None and args.workers < 1:
         raise CliError(f"--workers {args.workers}: give 1 or more")

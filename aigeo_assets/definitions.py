@@ -15,6 +15,7 @@ from aigeo_assets.assets.lifesci import build_lifesci_atlas_assets, build_lifesc
 from aigeo_assets.assets.models import build_model_assets
 from aigeo_assets.assets.reports import build_report_assets
 from aigeo_assets.partitions import yearly_partitions
+from aigeo_assets.resources.executors import build_executor
 from aigeo_assets.resources.sources import api_key_env_var
 from aigeo_assets.resources import (
     AnalysisSettings,
@@ -33,7 +34,9 @@ from aigeo_assets.run_reaper import build_run_reaper_sensor
 def build_source(settings: Settings) -> WorksSource:
     split_cache_dir = str(settings.warehouse_dir / "_year_split")
     if settings.source == "snapshot":
-        return SnapshotSource(snapshot_dir=str(settings.snapshot_dir), split_cache_dir=split_cache_dir)
+        return SnapshotSource(
+            snapshot_dir=str(settings.snapshot_dir), split_cache_dir=split_cache_dir, snapshot_format=settings.snapshot_format
+        )
     if settings.source == "api":
         return OpenAlexApiSource(
             split_cache_dir=split_cache_dir,
@@ -43,13 +46,19 @@ def build_source(settings: Settings) -> WorksSource:
             api_key=api_key_env_var(settings.api_key),
             concepts=list(settings.api_concepts),
             subfields=list(settings.api_subfields),
+            snapshot_format=settings.snapshot_format,
         )
     return SampleWorldSource(
         split_cache_dir=split_cache_dir,
         sources_dir=str(settings.sources_dir),
         scale=settings.sample_scale,
         seed=settings.sample_seed,
+        snapshot_format=settings.snapshot_format,
     )
+
+
+HIGH_MEMORY = {"aigeo/memory": "high"}
+"""Tag of the jobs whose runs hold many years at once; deploy/dagster.yaml limits how many run together."""
 
 
 def _keys(assets: list, partitioned: bool) -> list[dg.AssetKey]:
@@ -84,6 +93,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         dg.define_asset_job(
             "careers",
             selection=dg.AssetSelection.assets("core_author_years"),
+            tags=HIGH_MEMORY,
             description="Authors' yearly cities and the AI-scientist flag, over all years.",
         ),
         dg.define_asset_job(
@@ -112,6 +122,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         dg.define_asset_job(
             "models",
             selection=dg.AssetSelection.assets(*_keys(models, partitioned=False)),
+            tags=HIGH_MEMORY,
             description="The pooled gravity models of citations (Table 1) and migration (Supplementary Table 3).",
         ),
         dg.define_asset_job(
@@ -172,6 +183,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
         assets=assets,
         jobs=jobs,
+        executor=build_executor(settings.executor),
         schedules=[
             dg.build_schedule_from_partitioned_job(
                 yearly_job, name="yearly_refresh_schedule", default_status=dg.DefaultScheduleStatus.STOPPED
@@ -179,8 +191,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         ],
         sensors=[build_snapshot_update_sensor(settings), build_run_reaper_sensor()],
         resources={
-            "io_manager": ParquetIOManager(base_dir=str(settings.warehouse_dir)),
-            "model_io_manager": PickleIOManager(base_dir=str(settings.warehouse_dir)),
+            "io_manager": ParquetIOManager(base_dir=settings.warehouse_location),
+            "model_io_manager": PickleIOManager(base_dir=settings.warehouse_location),
             "source": build_source(settings),
             "analysis": AnalysisSettings(min_located_share=settings.min_located_share, thin_year_papers=settings.thin_year_papers),
             "lifesci": LifeSciSource(

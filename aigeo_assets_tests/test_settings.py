@@ -30,6 +30,10 @@ SECRET = "oa-k3y with spaces"
 BAD = [
     ("AIGEO_DATA_DIR", "{tmp}/a-file/data", "a folder aigeo can create and write in"),
     ("AIGEO_SOURCE", "mag", "one of sample, snapshot, api"),
+    ("AIGEO_SNAPSHOT_FORMAT", "json", "one of auto, jsonl, parquet"),
+    ("AIGEO_EXECUTOR", "k8s", "one of in_process, multiprocess, celery"),
+    ("AIGEO_WAREHOUSE_URL", "bucket/aigeo", "a URL with a protocol and a path"),
+    ("AIGEO_WAREHOUSE_URL", "nosuchfs://bucket/aigeo", "a URL whose protocol fsspec knows"),
     ("AIGEO_SNAPSHOT_DIR", "{tmp}/empty", "an OpenAlex snapshot folder: data/works/"),
     ("AIGEO_SNAPSHOT_DIR", "{tmp}/nowhere", "an existing folder: there is nothing there"),
     ("AIGEO_SNAPSHOT_DIR", "{tmp}/a-file", "an existing folder: it is a file"),
@@ -69,6 +73,9 @@ BAD = [
 GOOD = [
     ("AIGEO_DATA_DIR", "{tmp}/new/data", "data_dir", Path("{tmp}/new/data")),
     ("AIGEO_SOURCE", "api", "source", "api"),
+    ("AIGEO_SNAPSHOT_FORMAT", "parquet", "snapshot_format", "parquet"),
+    ("AIGEO_EXECUTOR", "celery", "executor", "celery"),
+    ("AIGEO_WAREHOUSE_URL", "memory://aigeo/warehouse", "warehouse_url", "memory://aigeo/warehouse"),
     ("AIGEO_SNAPSHOT_DIR", "{tmp}/snapshot", "snapshot_dir", Path("{tmp}/snapshot")),
     ("AIGEO_SAMPLE_SCALE", "demo", "sample_scale", "demo"),
     ("AIGEO_SAMPLE_SEED", "0", "sample_seed", 0),

@@ -53,6 +53,8 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "AIGEO_RANKINGS_DIR": ("", "folder with journal_ranking.csv and conference_ranking.csv (default: the sample world's)"),
     "AIGEO_LIFESCI_START_YEAR": ("2000", "first year of the life-science atlas (seed 004: 2000)"),
     "AIGEO_MIN_LOCATED_SHARE": ("0.6", "geocoding coverage check of core_papers: the share of a year's corpus papers placed in a city below which the year is held back (blocking)"),
+    "AIGEO_EXECUTOR": ("multiprocess", "how the steps of a run launched from the UI, a schedule or a sensor execute: in_process, multiprocess (Dagster's default) or celery (deploy/, docs/deploy.md); `aigeo run` executes its runs in its own workers"),
+    "AIGEO_WAREHOUSE_URL": ("", "the warehouse as an fsspec URL shared by workers on several machines (s3://bucket/aigeo, gs://..., file:///shared/aigeo); default: AIGEO_DATA_DIR/warehouse"),
     "AIGEO_THIN_YEAR_PAPERS": ("50", "a year whose corpus holds fewer papers is thin: its coverage checks warn instead of blocking the run"),
 }
 
@@ -237,6 +239,23 @@ class _EnvReader:
             return None
         return tuple(sorted(int(p) for p in parts))
 
+    def warehouse_url(self) -> str | None:
+        value = self.environ.get("AIGEO_WAREHOUSE_URL") or None
+        if value is None:
+            return None
+        protocol, sep, rest = value.partition("://")
+        if not sep or not protocol or not rest.strip("/") or any(c.isspace() for c in value):
+            self.bad("AIGEO_WAREHOUSE_URL", "a URL with a protocol and a path, e.g. s3://bucket/aigeo or file:///shared/aigeo")
+            return None
+        try:
+            import fsspec
+
+            fsspec.get_filesystem_class(protocol)
+        except (ImportError, ValueError) as exc:
+            self.bad("AIGEO_WAREHOUSE_URL", f"a URL whose protocol fsspec knows ({str(exc).splitlines()[0][:120]})")
+            return None
+        return value
+
     def snapshot_dir(self, source: str | None, snapshot_format: str | None = "auto") -> Path | None:
         """The snapshot folder; when ``AIGEO_SOURCE=snapshot`` it must hold an OpenAlex ``works``
         folder of the chosen format (``AIGEO_SNAPSHOT_FORMAT``: parquet needs ``data/parquet/works/``,
@@ -331,6 +350,10 @@ class Settings:
     snapshot_format: Literal["auto", "jsonl", "parquet"] = "auto"
     """Which copy of the snapshot's works is read (AIGEO_SNAPSHOT_FORMAT): ``auto`` reads OpenAlex's
     Parquet copy when ``data/parquet/works/`` is present (no JSON decoding), else the JSON Lines."""
+    executor: Literal["in_process", "multiprocess", "celery"] = "multiprocess"
+    """The executor of runs launched by Dagster (AIGEO_EXECUTOR; ``resources.executors``)."""
+    warehouse_url: str | None = None
+    """The warehouse as an fsspec URL (AIGEO_WAREHOUSE_URL); None: ``warehouse_dir``."""
 
     @staticmethod
     def from_env(environ: Mapping[str, str] | None = None) -> "Settings":
@@ -396,6 +419,8 @@ class Settings:
             min_located_share=read.share("AIGEO_MIN_LOCATED_SHARE") or 0.0,
             thin_year_papers=read.integer("AIGEO_THIN_YEAR_PAPERS", 0, None, "a whole number of papers >= 0") or 0,
             snapshot_format=snapshot_format or "auto",  # type: ignore[arg-type]
+            executor=read.choice("AIGEO_EXECUTOR", ("in_process", "multiprocess", "celery")) or "multiprocess",  # type: ignore[arg-type]
+            warehouse_url=read.warehouse_url(),
         )
         if read.problems:
             order = [*ENVIRONMENT, "OPENALEX_API_KEY"]
@@ -412,6 +437,11 @@ class Settings:
     @property
     def warehouse_dir(self) -> Path:
         return self.data_dir / "warehouse"
+
+    @property
+    def warehouse_location(self) -> str:
+        """Where the IO managers keep the tables: ``warehouse_url``, else the local ``warehouse_dir``."""
+        return self.warehouse_url or str(self.warehouse_dir)
 
     @property
     def sources_dir(self) -> Path:
