@@ -1,7 +1,8 @@
 """Command line: ``aigeo`` (console script) or ``python -m aigeo_assets.cli``.
 
-``aigeo world --scale tiny|demo|paper [--seed N]``
-    generate the sample world into ``$AIGEO_DATA_DIR/sources/sample-{scale}-{seed}``.
+``aigeo world --scale tiny|demo|paper [--seed N] [--parquet]``
+    generate the sample world into ``$AIGEO_DATA_DIR/sources/sample-{scale}-{seed}`` (with
+    ``--parquet``, its works also in OpenAlex's Parquet layout, which the ingest then reads).
 ``aigeo run [--job NAME] [--years 2015:2019] [--workers N] [--refresh] [--stats FILE]``
     without ``--job``: materialize every asset (``materialize-all`` is the same command, the one
     ``make demo`` calls); with ``--job``: that job's assets. Years: ``2015:2019``, ``2015-2019`` or
@@ -540,6 +541,18 @@ def cmd_world(args: argparse.Namespace) -> int:
     how = "already there" if before == after else f"made in {time.perf_counter() - started:.1f}s"
     print(f"sample world {scale} (seed {seed}, {p.get('start_year', '?')}-{p.get('end_year', '?')}) at {root}: {how}")
     print(_truth_summary(truth))
+    if args.parquet:
+        from aigeo_assets.sampleworld.parquet_snapshot import write_parquet_snapshot
+
+        manifest = root / "data" / "parquet" / "manifest.json"
+        if manifest.is_file() and manifest.stat().st_mtime_ns >= after:
+            print(f"Parquet copy of its works at {manifest.parent}: already there")
+        else:
+            started = time.perf_counter()
+            copy = write_parquet_snapshot(root)
+            rows = sum(copy.rows.values())
+            print(f"Parquet copy of its works at {manifest.parent}: {rows:,} rows in {len(copy.parts)} parts, "
+                  f"made in {time.perf_counter() - started:.1f}s (AIGEO_SNAPSHOT_FORMAT=auto reads it)")
     if (scale, seed) != (settings.sample_scale, settings.sample_seed):
         print(f"aigeo: the pipeline reads this world with AIGEO_SAMPLE_SCALE={scale} AIGEO_SAMPLE_SEED={seed}", file=sys.stderr)
     return EXIT_OK
@@ -617,6 +630,10 @@ def _parser() -> argparse.ArgumentParser:
     w = sub.add_parser("world", help="generate the sample world (AIGEO_SOURCE=sample)")
     w.add_argument("--scale", choices=sorted(SCALES), help="size of the world (default: AIGEO_SAMPLE_SCALE)")
     w.add_argument("--seed", type=int, help="its seed (default: AIGEO_SAMPLE_SEED)")
+    w.add_argument(
+        "--parquet", action="store_true",
+        help="also write its works as OpenAlex's Parquet snapshot (data/parquet/works/), which the ingest then reads",
+    )
     w.set_defaults(func=cmd_world)
 
     snap = sub.add_parser(

@@ -235,6 +235,28 @@ def test_world_tiny_writes_the_world_and_two_lines(env, capsys):
     # a second call reuses it
     assert main(["world", "--scale", "tiny", "--seed", "7"]) == 0
     assert "already there" in capsys.readouterr().out
+    # --parquet: the works also in OpenAlex's Parquet layout, every JSON line a row, once
+    assert main(["world", "--scale", "tiny", "--seed", "7", "--parquet"]) == 0
+    line = capsys.readouterr().out.splitlines()[-1]
+    assert "Parquet copy" in line and "made in" in line and (root / "data" / "parquet" / "works").is_dir()
+    import pyarrow.parquet as pq
+
+    from aigeo_assets.ingest.snapshot import iter_lines, list_entity_files
+
+    from aigeo_assets.ingest.quarantine import Quarantine
+
+    def json_object(line: bytes) -> bool:
+        try:
+            return isinstance(json.loads(line), dict)
+        except ValueError:
+            return False
+
+    parts = list_entity_files(root, "works").parts
+    objects = sum(json_object(line) for part in parts for _, line in iter_lines(part, Quarantine()))
+    rows = sum(pq.ParquetFile(p).metadata.num_rows for p in (root / "data" / "parquet" / "works").rglob("*.parquet"))
+    assert rows == objects > 0
+    assert main(["world", "--scale", "tiny", "--seed", "7", "--parquet"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].endswith("already there")
 
 
 def test_run_reference_tables_on_a_tiny_world(env, capsys):
