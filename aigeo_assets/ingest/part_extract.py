@@ -128,9 +128,11 @@ class PartExtract:
 
 READERS = ("lines", "msgspec", "arrow")
 DEFAULT_READER = "lines"
-"""Measured (``benchmarks/ingest.py``, demo world, same run): the line-by-line reader was the
-fastest of the three on the shared 2-core machine, so it is the default; the others are kept,
-proven equal by the tests, for machines where whole-part decoding pays (``AIGEO_INGEST_READER``)."""
+"""Measured (shared 2-core machine under heavy load, works per CPU-second): ``benchmarks/ingest.py``
+on the demo world gave arrow 4.9k, lines 4.5k, msgspec 3.7k (a third of the demo's parts carry
+planted faults and fall back); interleaved on three clean parts, lines 6.7k, arrow 4.8k, msgspec
+4.8k. No whole-part reader is clearly faster, so the line reader stays the default; the others are
+kept, proven equal by the tests, for machines where they pay (``AIGEO_INGEST_READER``)."""
 
 
 def extract_json_part(path: Path, *, file: str | None = None, reader: str | None = None) -> PartExtract:
