@@ -5,6 +5,10 @@ Input: the demo sample world's PubMed baseline files (``data/sources/sample-demo
 generated on first use). Runs, in one process:
   * parse    - ``parse_pubmed_file`` over every file (lxml backend when installed, and the standard
                library's), records per second;
+  * year tables - ``pubmed_year_tables`` for every year 2000-2019 (one row group per year from each
+               parse folder's year-sorted copy, made on first use and timed separately), beside
+               the former full scan (every file's whole authors and references tables read and
+               filtered per year, in pandas); the tables must be equal;
   * classify - ``KeywordMatcher.matches`` (one compiled pass per text) on the titles and abstracts
                of every record, beside ``naive_matches`` (one ``re.search`` per keyword per text) on
                the first ``--naive-sample`` of them (10,000: the naive loop is slow); the two must
@@ -28,6 +32,47 @@ from results_file import timed, write_results  # noqa: E402
 
 from aigeo_assets.lifesci.keywords import AI_KEYWORDS_PATH, KeywordMatcher, naive_matches  # noqa: E402
 from aigeo_assets.lifesci.pubmed import parse_pubmed_file  # noqa: E402
+from aigeo_assets.lifesci.pubmed_files import _winners, parse_cached, pubmed_year_tables, year_sorted_copy  # noqa: E402
+from aigeo_assets.schemas import conform  # noqa: E402
+
+
+def full_scan_year(folders, year: int):
+    """The former reading of a year: every file's whole authors and references tables, per year."""
+    records = _winners(folders)
+    winners = records[records["winner"].to_numpy(bool) & (records["publication_year"] == year).to_numpy(bool)]
+    kept = []
+    for i, folder in enumerate(folders):
+        pmids = set(winners.loc[winners["file"] == i, "pmid"].astype(str))
+        if pmids:
+            arts = pd.read_parquet(folder / "articles.parquet", filters=[("publication_year", "==", year)])
+            authors, refs = pd.read_parquet(folder / "authors.parquet"), pd.read_parquet(folder / "references.parquet")
+            kept.append((arts[arts["pmid"].isin(pmids)], authors[authors["pmid"].isin(pmids)], refs[refs["pmid"].isin(pmids)]))
+    return [conform(pd.concat([k[j] for k in kept], ignore_index=True), name)
+            for j, name in enumerate(("raw_pubmed_articles", "raw_pubmed_authors", "raw_pubmed_references"))]
+
+
+def year_tables(files, cache: Path, results: dict) -> None:
+    import shutil
+    import time
+
+    shutil.rmtree(cache, ignore_errors=True)
+    folders = [parse_cached(f, cache)[0] for f in files]
+    t = time.perf_counter()
+    for folder in folders:
+        year_sorted_copy(folder)
+    copy_s = time.perf_counter() - t
+    years = range(2000, 2020)
+    ours, ours_s = timed(lambda: {y: pubmed_year_tables(files, cache, y) for y in years}, 1)
+    peer, peer_s = timed(lambda: {y: full_scan_year(folders, y) for y in years}, 1)
+    for y in years:
+        for got, want in zip((ours[y].articles, ours[y].authors, ours[y].references), peer[y]):
+            pd.testing.assert_frame_equal(got, want)
+    rows = sum(len(t.authors) + len(t.references) for t in ours.values())
+    results["year_tables"] = {"years": len(years), "author_and_reference_rows": rows, "year_sorted_copy_seconds": round(copy_s, 3),
+                              "ours_seconds": round(ours_s, 3), "full_scan_seconds": round(peer_s, 3),
+                              "speedup": round(peer_s / ours_s, 1), "identical": True}
+    print(f"  year tables ours {ours_s:6.2f} s for {len(years)} years (+ {copy_s:.2f} s once for the year-sorted copies); "
+          f"former full scan {peer_s:6.2f} s; identical; {peer_s / ours_s:.1f}x", flush=True)
 from aigeo_assets.sampleworld import generate_world  # noqa: E402
 
 
@@ -54,6 +99,7 @@ def main() -> int:
         n = sum(len(t.articles) for t in tables)
         results[f"parse_{backend}"] = {"records": n, "seconds": round(seconds, 3), "records_per_second": round(n / seconds)}
         print(f"  parse ({backend:6}) {n:>9,} records in {seconds:6.2f} s = {n / seconds:>9,.0f} records/s", flush=True)
+    year_tables(files, REPO / "data" / "bench_pubmed_cache", results)
     articles = pd.concat([t.articles for t in tables], ignore_index=True)
     texts = [x for pair in zip(articles["title"], articles["abstract"]) for x in pair]
     texts = [None if v is None or (not isinstance(v, str) and pd.isna(v)) else v for v in texts]
