@@ -192,8 +192,8 @@ def test_a_step_loads_one_version_of_a_group_even_if_a_run_publishes_between_its
     class PublishingMidLoad(ParquetIOManager):
         """Publishes generation 2 of the whole group right after the first input is read."""
 
-        def _load(self, path):
-            frame = super()._load(path)
+        def _load(self, path, columns=None):
+            frame = super()._load(path, columns)
             if not published:
                 staging = group / ".staging-concurrent"
                 for t in TABLES:
@@ -332,3 +332,28 @@ def test_writer_gone_tells_dead_reused_and_live_pids_apart():
     assert not writer_gone(os.getppid(), now, now), "a live process that started before the file"
     assert writer_gone(os.getppid(), process_start_time(os.getppid()) - 60, now), "the pid was reused since"
     assert not writer_gone(0, now - 60, now) and writer_gone(0, now - 2 * STALE_AFTER_SECONDS, now)
+
+
+def test_an_input_that_names_columns_reads_only_those(tmp_path):
+    """``dg.AssetIn(metadata={"columns": [...]})``: the city metrics read six of core_citations' columns."""
+    from aigeo_assets.resources.io import ParquetIOManager
+
+    years = dg.StaticPartitionsDefinition(["2015", "2016"])
+
+    @dg.asset(partitions_def=years)
+    def wide(context) -> pd.DataFrame:
+        return pd.DataFrame({"a": [1, 2], "b": ["x", "y"], "c": [0.5, 1.5], "year": [int(context.partition_key)] * 2})
+
+    seen = {}
+
+    @dg.asset(ins={"wide": dg.AssetIn(metadata={"columns": ["c", "a"]})})
+    def narrow(wide) -> pd.DataFrame:
+        seen.update({k: list(v.columns) for k, v in wide.items()})
+        return pd.concat(wide.values(), ignore_index=True)
+
+    io = {"io_manager": ParquetIOManager(base_dir=str(tmp_path))}
+    for year in ("2015", "2016"):
+        assert dg.materialize([wide], partition_key=year, resources=io).success
+    assert dg.materialize([wide, narrow], selection=[narrow], resources=io).success
+    assert seen == {"2015": ["c", "a"], "2016": ["c", "a"]}
+    assert list(pd.read_parquet(tmp_path / "narrow.parquet").columns) == ["c", "a"]

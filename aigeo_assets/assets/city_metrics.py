@@ -6,7 +6,7 @@ import pandas as pd
 from aigeo_assets.automation import all_years_automation, yearly_automation
 from aigeo_assets.assets.metadata import table_asset_args, table_metadata, table_out
 from aigeo_assets.corpus.papers import city_table
-from aigeo_assets.metrics.cities import ImpactWindows, city_year_metrics, collaboration_pairs, impact_pairs
+from aigeo_assets.metrics.cities import WINDOW_INPUT_COLUMNS, ImpactWindows, city_year_metrics, collaboration_pairs, impact_pairs
 from aigeo_assets.metrics.matrices import collaboration_matrix, impact_matrix, migration_matrix, over_impact_matrix
 from aigeo_assets.metrics.top import city_ranks, top_cities, top_city_shares
 from aigeo_assets.resources.io import concat_partitions
@@ -47,7 +47,7 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
             "out_world_year_totals": table_out("out_world_year_totals", GROUP, automation_condition=yearly_automation()),
         },
         partitions_def=partitions,
-        ins={"core_citations": dg.AssetIn(partition_mapping=window)},
+        ins={"core_citations": dg.AssetIn(partition_mapping=window, metadata={"columns": WINDOW_INPUT_COLUMNS})},
         check_specs=[
             dg.AssetCheckSpec(
                 "impact_window_complete",
@@ -104,7 +104,7 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
         **table_asset_args("out_city_pairs", GROUP, "Citations from city to city for the papers of the year, over y..y+2."),
         partitions_def=partitions,
         automation_condition=yearly_automation(),
-        ins={"core_citations": dg.AssetIn(partition_mapping=impact_window)},
+        ins={"core_citations": dg.AssetIn(partition_mapping=impact_window, metadata={"columns": WINDOW_INPUT_COLUMNS})},
     )
     def out_impact_pairs(context: dg.AssetExecutionContext, core_citations, analysis: AnalysisSettings) -> dg.Output:
         """Fig. 2a's yearly counts: citations from papers of city i to papers of city j published in

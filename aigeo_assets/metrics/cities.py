@@ -41,6 +41,8 @@ def _count(keys: pd.Series) -> pd.Series:
 
 
 _WINDOW_COLUMNS = ["citing_year", "citing_city_geonames_id", "cited_city_geonames_id"]
+WINDOW_INPUT_COLUMNS = ["cited_year", "citing_year", "cited_in_corpus", "citing_in_corpus", *_WINDOW_COLUMNS[1:]]
+"""The columns of ``core_citations`` that ``window_citations`` reads (the assets read only these)."""
 
 
 def window_citations(citations: pd.DataFrame, year: int, years: int, citing: str) -> pd.DataFrame:

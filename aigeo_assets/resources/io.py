@@ -7,6 +7,7 @@ fsspec, for workers on several machines (a group's version is then named by a po
 
 from __future__ import annotations
 
+import functools
 import pickle
 import time
 from pathlib import Path
@@ -132,11 +133,11 @@ class ParquetIOManager(dg.ConfigurableIOManager):
         else:
             write_parquet_atomic(obj, path)
 
-    def _load(self, path: Path):
+    def _load(self, path: Path, columns: list[str] | None = None):
         if self.on_object_storage:
             with path.open("rb") as fh:
-                return pd.read_parquet(fh)
-        return pd.read_parquet(path)
+                return pd.read_parquet(fh, columns=columns)
+        return pd.read_parquet(path, columns=columns)
 
     def _group_members(self, context: dg.OutputContext) -> dict[str, tuple[dg.AssetKey, str]] | None:
         """The step's asset outputs stored by managers of this family on this ``base_dir``
@@ -206,15 +207,19 @@ class ParquetIOManager(dg.ConfigurableIOManager):
             context.log.debug(f"{context.op_def.name}: published {sorted(links)} together as {version.name}")
 
     def load_input(self, context: dg.InputContext):
+        """The table (or ``{partition: table}`` for several partitions); an input whose metadata
+        names ``columns`` (``dg.AssetIn(metadata={"columns": [...]})``) reads only those."""
         key = context.asset_key
         pins = self._pins_for(context)
         group_op = self._group_op(key) if self.on_object_storage else None
+        columns = (context.definition_metadata or {}).get("columns")
+        read = functools.partial(self._read, pins=pins, group_op=group_op, columns=list(columns) if columns else None)
         if not context.has_asset_partitions:
-            return self._read(self._path(key, None), key, pins=pins, group_op=group_op)
+            return read(self._path(key, None), key)
         keys = context.asset_partition_keys
         if len(keys) == 1:
-            return self._read(self._path(key, keys[0]), key, keys[0], pins=pins, group_op=group_op)
-        return {k: self._read(self._path(key, k), key, k, pins=pins, group_op=group_op) for k in keys}
+            return read(self._path(key, keys[0]), key, keys[0])
+        return {k: read(self._path(key, k), key, k) for k in keys}
 
     def _group_op(self, key: dg.AssetKey) -> str | None:
         """On object storage, the op whose group holds the table ``key`` (None: a single-output table)."""
@@ -233,16 +238,19 @@ class ParquetIOManager(dg.ConfigurableIOManager):
             return {}
         return self._pins.setdefault(scope, {})
 
-    def _read(self, path: Path, key: dg.AssetKey, partition: str | None = None, pins: dict | None = None, group_op: str | None = None):
+    def _read(
+        self, path: Path, key: dg.AssetKey, partition: str | None = None, pins: dict | None = None,
+        group_op: str | None = None, columns: list[str] | None = None,
+    ):
         if not path.exists():
             where = f" partition {partition}" if partition else ""
             raise FileNotFoundError(f"{key.to_user_string()}{where} has not been materialized ({path} is missing)")
         if self.on_object_storage:
             if group_op is None:
-                return self._load(path)
+                return self._load(path, columns)
             group = group_dir(warehouse_root(self.base_dir), group_op, partition)
-            return self._load(resolve_object_table(path, group, table_file_name(key.path, self.suffix).as_posix(), pins))
-        return self._load(resolve_table(path, pins))
+            return self._load(resolve_object_table(path, group, table_file_name(key.path, self.suffix).as_posix(), pins), columns)
+        return self._load(resolve_table(path, pins), columns)
 
 
 class PickleIOManager(ParquetIOManager):
@@ -260,7 +268,7 @@ class PickleIOManager(ParquetIOManager):
         else:
             write_atomic(path, lambda tmp: _write_pickle(obj, tmp))
 
-    def _load(self, path: Path):
+    def _load(self, path: Path, columns: list[str] | None = None):
         with path.open("rb") as fh:
             return pickle.load(fh)
 
