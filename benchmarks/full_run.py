@@ -78,7 +78,8 @@ class Results:
     def write(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(self.payload, indent=2, default=str) + "\n")
+        # the repo's own folder is left out of paths (results name data/..., never this machine's tree)
+        tmp.write_text(json.dumps(self.payload, indent=2, default=str).replace(str(REPO) + "/", "") + "\n")
         tmp.replace(self.path)
 
 
