@@ -66,6 +66,7 @@ from aigeo_assets.ingest.quarantine import Quarantine
 from aigeo_assets.ingest.snapshot import SnapshotLayoutError, iter_lines, list_entity_files, merged_ids_folder
 from aigeo_assets.ingest.work_record import year_of_line
 from aigeo_assets.resources.settings import Settings
+from aigeo_assets.resources.sources import WorksSource
 
 SENSOR_NAME = "snapshot_update_sensor"
 DEFAULT_MAX_SCAN_BYTES = 128 << 20
@@ -595,3 +596,40 @@ def build_snapshot_update_sensor(
         )
 
     return snapshot_update_sensor
+
+
+PARTS_SENSOR_NAME = "snapshot_parts_sensor"
+
+
+def build_snapshot_parts_sensor(
+    minimum_interval_seconds: int = 300, default_status: dg.DefaultSensorStatus = dg.DefaultSensorStatus.STOPPED
+) -> dg.SensorDefinition:
+    """``snapshot_parts_sensor``: every works part of the snapshot becomes a partition of the dynamic
+    partitions ``snapshot_parts``, and each new one gets a ``raw_works_parts`` run, so that a cluster
+    reads a whole snapshot part by part on all its workers (the extract cache the yearly ``raw_works``
+    then read). Off by default: on one machine ``raw_works`` extracts the parts it needs itself."""
+    from aigeo_assets.assets.ingest import SNAPSHOT_PARTS, part_key
+
+    @dg.sensor(
+        name=PARTS_SENSOR_NAME,
+        asset_selection=dg.AssetSelection.assets("raw_works_parts"),
+        minimum_interval_seconds=minimum_interval_seconds,
+        default_status=default_status,
+        description="Adds each works part of the snapshot to the partitions snapshot_parts and requests its raw_works_parts run.",
+    )
+    def snapshot_parts_sensor(context: dg.SensorEvaluationContext, source: WorksSource) -> dg.SensorResult | dg.SkipReason:
+        try:
+            root = source.snapshot_root()
+            parts = source.works_files(root).parts
+        except (SnapshotLayoutError, FileNotFoundError, ValueError) as exc:
+            return dg.SkipReason(f"cannot list the snapshot's works parts: {exc}")
+        known = set(context.instance.get_dynamic_partitions(SNAPSHOT_PARTS.name))
+        new = [k for k in (part_key(root, p) for p in parts) if k not in known]
+        if not new:
+            return dg.SkipReason(f"{len(known)} works parts known, none new")
+        return dg.SensorResult(
+            run_requests=[dg.RunRequest(run_key=key, partition_key=key) for key in new],
+            dynamic_partitions_requests=[SNAPSHOT_PARTS.build_add_request(new)],
+        )
+
+    return snapshot_parts_sensor

@@ -5,12 +5,12 @@ from __future__ import annotations
 import dagster as dg
 
 from aigeo_assets.assets.centrality import build_centrality_assets
-from aigeo_assets.automation import build_snapshot_update_sensor
+from aigeo_assets.automation import build_snapshot_parts_sensor, build_snapshot_update_sensor
 from aigeo_assets.assets.centres import build_centre_assets
 from aigeo_assets.assets.city_metrics import build_city_metric_assets
 from aigeo_assets.assets.corpus import build_corpus_assets
 from aigeo_assets.assets.geo import build_geo_assets
-from aigeo_assets.assets.ingest import build_ingest_assets
+from aigeo_assets.assets.ingest import build_ingest_assets, build_part_extract_asset
 from aigeo_assets.assets.lifesci import build_lifesci_atlas_assets, build_lifesci_corpus_assets
 from aigeo_assets.assets.models import build_model_assets
 from aigeo_assets.assets.reports import build_report_assets
@@ -32,7 +32,7 @@ from aigeo_assets.run_reaper import build_run_reaper_sensor
 
 
 def build_source(settings: Settings) -> WorksSource:
-    split_cache_dir = str(settings.warehouse_dir / "_year_split")
+    split_cache_dir = str(settings.warehouse_dir / "_part_extracts")
     if settings.source == "snapshot":
         return SnapshotSource(
             snapshot_dir=str(settings.snapshot_dir), split_cache_dir=split_cache_dir, snapshot_format=settings.snapshot_format
@@ -76,7 +76,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     lifesci = build_lifesci_corpus_assets(lifesci_partitions)
     atlas = build_lifesci_atlas_assets()
     reports = build_report_assets(settings)
-    assets = [*foundation, *cities, *centres, *bridges, *models, *lifesci, *atlas, *reports]
+    assets = [*foundation, build_part_extract_asset(), *cities, *centres, *bridges, *models, *lifesci, *atlas, *reports]
     yearly_job = dg.define_asset_job(
         "yearly_refresh",
         selection=dg.AssetSelection.assets(*_keys(foundation, partitioned=True)),
@@ -189,7 +189,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                 yearly_job, name="yearly_refresh_schedule", default_status=dg.DefaultScheduleStatus.STOPPED
             )
         ],
-        sensors=[build_snapshot_update_sensor(settings), build_run_reaper_sensor()],
+        sensors=[build_snapshot_update_sensor(settings), build_snapshot_parts_sensor(), build_run_reaper_sensor()],
         resources={
             "io_manager": ParquetIOManager(base_dir=settings.warehouse_location),
             "model_io_manager": PickleIOManager(base_dir=settings.warehouse_location),

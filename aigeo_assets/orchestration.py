@@ -26,6 +26,10 @@ the source (units that read no other asset: ``raw_works``) cannot see a changed 
 asset graph: **choice:** with ``years`` given, their partitions of those years are read again (and
 what depends on them follows); the sensor ``snapshot_update_sensor`` finds those years by itself.
 
+Assets partitioned by dynamic partitions (``raw_works_parts``, one partition per snapshot part: how a
+cluster spreads the reading of a whole snapshot) are not in the plan: the yearly ``raw_works`` read
+the parts they need themselves.
+
 **The workers.** ``PlanRunner`` executes the plan with ``workers`` processes (default: the cores this
 process may use), each with its own copy of the code location and the instance at ``$DAGSTER_HOME``;
 every run is an ordinary Dagster run (``execute_in_process`` of the named job, or of the implicit
@@ -105,7 +109,10 @@ def _selected_keys(defs: dg.Definitions, job_name: str | None) -> set[dg.AssetKe
         keys = set(graph.materializable_asset_keys)
     else:
         keys = set(defs.resolve_job_def(job_name).asset_layer.executable_asset_keys)
-    return {k for k in keys if graph.get(k).is_materializable}
+    return {
+        k for k in keys
+        if graph.get(k).is_materializable and not isinstance(graph.get(k).partitions_def, dg.DynamicPartitionsDefinition)
+    }
 
 
 def _partition_keys(partitions_def, years: Iterable[str] | None) -> list[str | None]:

@@ -450,3 +450,32 @@ def test_the_sensor_skips_without_a_snapshot(tmp_path):
     ]:
         result = build_snapshot_update_sensor(settings).evaluate_tick(dg.build_sensor_context(cursor=None))
         assert result.run_requests == [] and reason in result.skip_message, reason
+
+
+def test_the_parts_sensor_makes_each_works_part_a_partition_and_requests_it_once(snapshot, tmp_path):
+    from aigeo_assets.assets.ingest import part_key
+    from aigeo_assets.definitions import build_definitions
+
+    _write_part(snapshot, "updated_date=2024-02-01", "part_000.gz", [_work("W3", 2019)])
+    defs = build_definitions(_settings(snapshot, tmp_path))
+    sensor = defs.resolve_sensor_def("snapshot_parts_sensor")
+    assert sensor.default_status == dg.DefaultSensorStatus.STOPPED
+    source = defs.resources["source"]
+    expected = sorted(part_key(snapshot, p) for p in snapshot.rglob("part_*.gz"))
+    assert len(expected) == 2
+    with dg.DagsterInstance.ephemeral() as instance:
+        result = sensor(dg.build_sensor_context(instance=instance, resources={"source": source}))
+        assert sorted(r.partition_key for r in result.run_requests) == expected
+        [add] = result.dynamic_partitions_requests
+        assert add.partitions_def_name == "snapshot_parts" and sorted(add.partition_keys) == expected
+        instance.add_dynamic_partitions("snapshot_parts", list(add.partition_keys))
+        again = sensor(dg.build_sensor_context(instance=instance, resources={"source": source}))
+        assert isinstance(again, dg.SkipReason) and "none new" in again.skip_message
+        # one part's extract, through the asset, lands where the yearly raw_works read it
+        part = expected[0]
+        job = defs.resolve_implicit_global_asset_job_def()
+        run = job.execute_in_process(instance=instance, asset_selection=[dg.AssetKey("raw_works_parts")], partition_key=part)
+        assert run.success
+        [mat] = run.asset_materializations_for_node("raw_works_parts")
+        assert mat.metadata["lines_read"].value == 2 and mat.metadata["works"].value == 2
+        assert any((tmp_path / "data" / "warehouse" / "_part_extracts").iterdir())

@@ -49,6 +49,8 @@ def test_every_asset_and_check_materialized(world):
     data_dir, instance, settings, defs = world
     graph = defs.resolve_asset_graph()
     for key in graph.get_all_asset_keys():
+        if isinstance(graph.get(key).partitions_def, dg.DynamicPartitionsDefinition):
+            continue  # raw_works_parts: a cluster's pre-warm of the extracts, not part of a run
         assert instance.get_latest_materialization_event(key) is not None, key.to_user_string()
     checks = list(graph.asset_check_keys)
     assert len(checks) >= 6

@@ -26,17 +26,16 @@ PART_EXTRACTS = "_part_extracts"
 def part_extracts_dir(split_cache_dir: str | None) -> Path | None:
     """The per-part extract cache (``ingest.part_extract``), beside the configured cache folder.
 
-    The folder the resource names (``split_cache_dir``, ``<warehouse>/_year_split``) held the JSON
-    year-split copy of older versions; the extracts replace it, so a leftover ``_year_split`` folder
-    (our own cache, never user data) is removed."""
+    The folder the resource names (``split_cache_dir``, ``<warehouse>/_part_extracts``); older
+    versions named ``<warehouse>/_year_split`` there, a JSON year-split copy that the extracts
+    replace, so a leftover ``_year_split`` folder beside it (our own cache, never user data) is removed."""
     if not split_cache_dir:
         return None
     configured = Path(split_cache_dir)
-    if configured.name == "_year_split":
-        if configured.is_dir():
-            shutil.rmtree(configured, ignore_errors=True)
-        return configured.with_name(PART_EXTRACTS)
-    return configured
+    legacy = configured.with_name("_year_split")
+    if legacy.is_dir():
+        shutil.rmtree(legacy, ignore_errors=True)
+    return configured.with_name(PART_EXTRACTS) if configured.name == "_year_split" else configured
 
 
 def build_ingest_assets(partitions: dg.PartitionsDefinition) -> list:

@@ -24,8 +24,9 @@ class WorksSource(dg.ConfigurableResource):
     """Interface: a snapshot directory to read, prepared for a given year."""
 
     split_cache_dir: str | None = None
-    """Where the yearly partitions keep each works part split by publication year, so that only the
-    first year to read a part decompresses all of it (None: every year scans every part)."""
+    """The per-part extract cache (``ingest.part_extract``, ``<warehouse>/_part_extracts``): each works
+    part read once into columnar tables by publication year, so that only the first year to read a
+    part decodes it (None: every year scans every part)."""
     snapshot_format: str = "auto"
     """Which copy of the works is read (AIGEO_SNAPSHOT_FORMAT): ``jsonl``, ``parquet`` (OpenAlex's
     Parquet copy, ``data/parquet/works/``) or ``auto`` (parquet when that folder is present)."""

@@ -312,7 +312,7 @@ def sweep_group(group: Path, base_dir: Path, report: SweepReport, now: float, ke
 def sweep(base_dir: Path, keep_superseded: float, now: float | None = None) -> SweepReport:
     """Clean what killed writers left in the warehouse: ``write_atomic`` temporaries (in the asset
     folders and ``_versions``), abandoned staging folders, superseded versions. Other folders whose
-    name starts with ``_`` are caches with their own rules (the year-split and PubMed parse caches):
+    name starts with ``_`` are caches with their own rules (the part-extract and PubMed parse caches):
     only their own top-level ``.<name>.<pid>.tmp`` entries (a split or a parsed file being built)
     are looked at, nothing inside them."""
     now = time.time() if now is None else now
