@@ -49,7 +49,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from aigeo_assets.ingest.quarantine import Quarantine
-from aigeo_assets.ingest.snapshot import ManifestError, SnapshotLayoutError, _local_part, manifest_urls
+from aigeo_assets.ingest.snapshot import ManifestError, SnapshotLayoutError, manifest_urls, match_manifest
 from aigeo_assets.ingest import work_record as wr
 from aigeo_assets.ingest.work_record import (
     UNATTRIBUTED,
@@ -180,21 +180,8 @@ def list_parquet_parts(root: Path, entity: str = "works") -> ParquetParts:
     except ManifestError as exc:
         problems.add(str(manifest), exc.line, "manifest_unreadable", f"{exc}; every part on disk is read instead ({len(on_disk)})")
         return ParquetParts(folder, on_disk, manifest, problems=problems)
-    listed: list[Path] = []
-    missing: list[str] = []
-    seen: set[Path] = set()
-    for url in urls:
-        part = _local_part(folder, url)
-        if part in seen:
-            continue
-        if part.is_file():
-            listed.append(part)
-            seen.add(part)
-        else:
-            missing.append(url)
-            problems.add(str(manifest), 0, "manifest_part_missing", url)
-    unlisted = [p for p in on_disk if p not in seen]
-    return ParquetParts(folder, listed + unlisted, manifest, missing, unlisted, problems)
+    parts, missing, unlisted = match_manifest(folder, on_disk, manifest, urls, problems)
+    return ParquetParts(folder, parts, manifest, missing, unlisted, problems)
 
 
 def _year_of_value(value) -> int | YearProblem:

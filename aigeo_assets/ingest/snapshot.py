@@ -202,6 +202,15 @@ def list_entity_files(root: Path, entity: str) -> EntityFiles:
     except ManifestError as exc:
         problems.add(str(manifest), exc.line, "manifest_unreadable", f"{exc}; every part on disk is read instead ({len(on_disk)})")
         return EntityFiles(entity, folder, on_disk, manifest, problems=problems)
+    parts, missing, unlisted = match_manifest(folder, on_disk, manifest, urls, problems)
+    return EntityFiles(entity, folder, parts, manifest, missing, unlisted, problems)
+
+
+def match_manifest(
+    folder: Path, on_disk: list[Path], manifest: Path, urls: list[str], problems: Quarantine
+) -> tuple[list[Path], list[str], list[Path]]:
+    """(every part to read: the manifest's order first, then the unlisted parts on disk; the urls
+    listed but missing on disk, one ``manifest_part_missing`` row each; the unlisted parts)."""
     listed: list[Path] = []
     missing: list[str] = []
     seen: set[Path] = set()
@@ -216,7 +225,7 @@ def list_entity_files(root: Path, entity: str) -> EntityFiles:
             missing.append(url)
             problems.add(str(manifest), 0, "manifest_part_missing", url)
     unlisted = [p for p in on_disk if p not in seen]
-    return EntityFiles(entity, folder, listed + unlisted, manifest, missing, unlisted, problems)
+    return listed + unlisted, missing, unlisted
 
 
 # ---------------------------------------------------------------------------------------------
