@@ -154,7 +154,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         ),
         dg.define_asset_job(
             "seed000_study",
-            selection=dg.AssetSelection.groups("ingest", "geo", "corpus", "city_metrics", "centres", "centrality", "models"),
+            selection=dg.AssetSelection.groups("ingest", "geo", "corpus", "city_metrics", "centres", "centrality", "models")
+            - dg.AssetSelection.assets("raw_works_parts"),  # partitioned by snapshot part, not by year
             partitions_def=partitions,
             description="The whole seed-000 study (Beijing's central role): launch it as a backfill over every year; "
             "Dagster orders the years and the all-years assets.",

@@ -129,8 +129,8 @@ def test_object_storage_a_step_loads_one_version_even_if_a_run_publishes_between
     class PublishingMidLoad(ParquetIOManager):
         """Publishes generation 2 of the whole group right after the first input is read."""
 
-        def _load(self, path):
-            frame = super()._load(path)
+        def _load(self, path, columns=None):
+            frame = super()._load(path, columns)
             if not published:
                 version = group / new_version_name("concurrent")
                 for t in TABLES:
