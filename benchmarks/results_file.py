@@ -16,8 +16,10 @@ REPO = RESULTS.parents[1]
 
 def repo_path(path: Path | str) -> str:
     """``path`` relative to the repository root (``data/warehouse``, ``../shared/samples``): results
-    name their inputs without the paths of the machine that measured them."""
-    return os.path.relpath(Path(path).resolve(), REPO)
+    name their inputs without the paths of the machine that measured them; a path outside the
+    repository's folder and its neighbours (a temporary folder) is named ``<elsewhere>/<its name>``."""
+    rel = os.path.relpath(Path(path).resolve(), REPO)
+    return f"<elsewhere>/{Path(path).name}" if rel.startswith(os.path.join(os.pardir, os.pardir)) else rel
 
 
 def write_results(name: str, payload: dict) -> Path:
