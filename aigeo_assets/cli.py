@@ -473,10 +473,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                 )
                 return EXIT_FAILED
             except BaseException as exc:  # a signal, Ctrl-C, an error outside Dagster's own handling
-                with _stop_signals_deferred():
-                    message = _stopped_message(identity.describe(), exc)
-                    end_runs_of_process(instance, identity, message)
-                    reap_dead_runs(instance, identity, reaper="`aigeo run` as it stopped")  # its workers' runs
+                with _stop_signals_deferred():  # the workers are stopped by now; their runs carry our identity
+                    end_runs_of_process(instance, identity, _stopped_message(identity.describe(), exc))
                 if isinstance(exc, dg.DagsterExecutionInterruptedError):
                     raise KeyboardInterrupt from exc
                 raise

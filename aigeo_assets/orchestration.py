@@ -36,8 +36,9 @@ every run is an ordinary Dagster run (``execute_in_process`` of the named job, o
 asset job, on the run's assets and partition), visible in the UI with its logs and metadata. Ready
 runs go to a free worker, the one with the longest chain of runs after it first. A worker dies with
 the ``aigeo run`` that started it (``PR_SET_PDEATHSIG``), so a killed ``aigeo run`` leaves no run
-behind that still runs; its runs are then marked failed by the reaper (``run_reaper``). With one
-worker the runs execute in the calling process, one after another.
+behind that still runs, and the runs carry the identity of the ``aigeo run`` process (``tags``): the
+reaper (``run_reaper``) marks them failed once that process is gone. With one worker the runs
+execute in the calling process, one after another.
 
 Per run, ``RunStats`` records wall and CPU seconds and the run's peak resident memory (the process's
 high-water mark, reset before each run through ``/proc/self/clear_refs`` where Linux allows it).
@@ -420,10 +421,8 @@ def _worker_main(build, job_name, run_config, tags, home, parent_pid, tasks, res
     _die_with_parent()
     if os.getppid() != parent_pid:  # the parent died before prctl took effect
         os._exit(1)
-    from aigeo_assets.run_reaper import current_process_identity
-
     defs = build()
-    run_tags = {**(tags or {}), **current_process_identity().tags()}
+    run_tags = dict(tags or {})  # the parent's identity: a worker lives exactly as long as its parent
     with dg.DagsterInstance.from_config(home) as instance:
         while True:
             try:

@@ -244,21 +244,22 @@ def reap_dead_runs(
 
 
 def end_runs_of_process(instance: dg.DagsterInstance, identity: ProcessIdentity, message: str) -> list[str]:
-    """Mark failed the runs of ``identity`` (this process) still in progress, e.g. when ``aigeo run`` is
-    stopped by a signal or an error outside Dagster's own handling. The newest run of this process only: the
-    earlier ones finished. If Dagster already marked it failed, ``message`` is added as an engine event
-    (Dagster's own says only "interrupted unexpectedly"). Returns the run ids touched."""
-    newest = instance.get_run_records(filters=dg.RunsFilter(tags=identity.tags()), limit=1)
-    if not newest:
-        return []
-    run = newest[0].dagster_run
-    if run.status in _in_progress_statuses():
-        _end_run(instance, run, message)
-    elif run.status == dg.DagsterRunStatus.FAILURE:
-        instance.report_engine_event(message, run)
-    else:
-        return []
-    return [run.run_id]
+    """Mark failed the runs of ``identity`` (this process, and the workers it started) still in
+    progress, e.g. when ``aigeo run`` is stopped by a signal or an error outside Dagster's own
+    handling. When none is in progress and Dagster already marked the newest one failed (a worker's
+    own handler took the interrupt), ``message`` is added to it as an engine event (Dagster's own
+    says only that the run was interrupted). Returns the run ids touched."""
+    tags = identity.tags()
+    running = instance.get_run_records(filters=dg.RunsFilter(tags=tags, statuses=_in_progress_statuses()))
+    for record in running:
+        _end_run(instance, record.dagster_run, message)
+    if running:
+        return [r.dagster_run.run_id for r in running]
+    newest = instance.get_run_records(filters=dg.RunsFilter(tags=tags), limit=1)
+    if newest and newest[0].dagster_run.status == dg.DagsterRunStatus.FAILURE:
+        instance.report_engine_event(message, newest[0].dagster_run)
+        return [newest[0].dagster_run.run_id]
+    return []
 
 
 # ------------------------------------------------------------------------------------ the sensor
