@@ -49,7 +49,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from aigeo_assets.ingest.quarantine import Quarantine
-from aigeo_assets.ingest.snapshot import ManifestError, SnapshotLayoutError, manifest_urls, match_manifest
+from aigeo_assets.ingest.snapshot import ManifestError, SnapshotLayoutError, manifest_urls, match_manifest, parts_on_disk
 from aigeo_assets.ingest import work_record as wr
 from aigeo_assets.ingest.work_record import (
     UNATTRIBUTED,
@@ -163,15 +163,7 @@ def list_parquet_parts(root: Path, entity: str = "works") -> ParquetParts:
     if folder is None:
         raise SnapshotLayoutError(f"no Parquet works folder under {root}: expected data/parquet/works/ or parquet/works/")
     problems = Quarantine()
-    on_disk: list[Path] = []
-    for p in sorted(folder.glob("updated_date=*/part_*")):
-        if p.name.endswith(".tmp"):
-            continue
-        if p.is_file():
-            on_disk.append(p)
-        else:
-            what = "a broken symbolic link" if p.is_symlink() and not p.exists() else "not a regular file"
-            problems.add(str(p), 0, "part_unreadable", f"{what}: not read")
+    on_disk = parts_on_disk(folder, problems)
     manifest = next((m for m in (folder / "manifest", folder.parent / "manifest.json") if m.exists() or m.is_symlink()), None)
     if manifest is None:
         return ParquetParts(folder, on_disk, None, problems=problems)

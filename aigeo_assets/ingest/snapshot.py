@@ -185,15 +185,7 @@ def list_entity_files(root: Path, entity: str) -> EntityFiles:
     """All part files of ``entity``: manifest order first, then unlisted parts found on disk."""
     folder = entity_folder(root, entity)
     problems = Quarantine()
-    on_disk: list[Path] = []
-    for p in sorted(folder.glob("updated_date=*/part_*")):
-        if p.name.endswith(".tmp"):
-            continue
-        if p.is_file():
-            on_disk.append(p)
-        else:
-            what = "a broken symbolic link" if p.is_symlink() and not p.exists() else "not a regular file"
-            problems.add(str(p), 0, "part_unreadable", f"{what}: not read")
+    on_disk = parts_on_disk(folder, problems)
     manifest = folder / "manifest"
     if not manifest.exists() and not manifest.is_symlink():
         return EntityFiles(entity, folder, on_disk, None, problems=problems)
@@ -204,6 +196,21 @@ def list_entity_files(root: Path, entity: str) -> EntityFiles:
         return EntityFiles(entity, folder, on_disk, manifest, problems=problems)
     parts, missing, unlisted = match_manifest(folder, on_disk, manifest, urls, problems)
     return EntityFiles(entity, folder, parts, manifest, missing, unlisted, problems)
+
+
+def parts_on_disk(folder: Path, problems: Quarantine) -> list[Path]:
+    """The ``updated_date=*/part_*`` files under ``folder``, sorted (temporary files left out); a part
+    that is not a regular file (a broken link, a folder) is one ``part_unreadable`` row."""
+    on_disk: list[Path] = []
+    for p in sorted(folder.glob("updated_date=*/part_*")):
+        if p.name.endswith(".tmp"):
+            continue
+        if p.is_file():
+            on_disk.append(p)
+        else:
+            what = "a broken symbolic link" if p.is_symlink() and not p.exists() else "not a regular file"
+            problems.add(str(p), 0, "part_unreadable", f"{what}: not read")
+    return on_disk
 
 
 def match_manifest(
