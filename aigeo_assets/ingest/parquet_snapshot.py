@@ -49,7 +49,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from aigeo_assets.ingest.quarantine import Quarantine
-from aigeo_assets.ingest.snapshot import ManifestError, SnapshotLayoutError, manifest_urls, match_manifest, parts_on_disk
+from aigeo_assets.ingest.snapshot import EntityFiles, ManifestError, SnapshotLayoutError, manifest_urls, match_manifest, parts_on_disk
 from aigeo_assets.ingest import work_record as wr
 from aigeo_assets.ingest.work_record import (
     UNATTRIBUTED,
@@ -127,17 +127,6 @@ def has_parquet_works(root: Path) -> bool:
     return parquet_works_folder(root) is not None
 
 
-@dataclass
-class ParquetParts:
-    """The Parquet part files of the works, in reading order, and what was odd about them (as
-    ``snapshot.EntityFiles``: ``manifest_part_missing``, ``manifest_unreadable``, ``part_unreadable``)."""
-
-    folder: Path
-    parts: list[Path]
-    manifest: Path | None
-    missing: list[str] = field(default_factory=list)
-    unlisted: list[Path] = field(default_factory=list)
-    problems: Quarantine = field(default_factory=Quarantine)
 
 
 def _works_urls(manifest: Path) -> list[str]:
@@ -149,7 +138,7 @@ def _works_urls(manifest: Path) -> list[str]:
     return urls
 
 
-def list_parquet_parts(root: Path, entity: str = "works") -> ParquetParts:
+def list_parquet_parts(root: Path, entity: str = "works") -> EntityFiles:
     """All Parquet parts of the works under ``root``: manifest order first, then unlisted parts on disk.
 
     The manifest is ``works/manifest`` when present, else the combined ``parquet/manifest.json``;
@@ -166,14 +155,14 @@ def list_parquet_parts(root: Path, entity: str = "works") -> ParquetParts:
     on_disk = parts_on_disk(folder, problems)
     manifest = next((m for m in (folder / "manifest", folder.parent / "manifest.json") if m.exists() or m.is_symlink()), None)
     if manifest is None:
-        return ParquetParts(folder, on_disk, None, problems=problems)
+        return EntityFiles(entity, folder, on_disk, None, problems=problems)
     try:
         urls = _works_urls(manifest)
     except ManifestError as exc:
         problems.add(str(manifest), exc.line, "manifest_unreadable", f"{exc}; every part on disk is read instead ({len(on_disk)})")
-        return ParquetParts(folder, on_disk, manifest, problems=problems)
+        return EntityFiles(entity, folder, on_disk, manifest, problems=problems)
     parts, missing, unlisted = match_manifest(folder, on_disk, manifest, urls, problems)
-    return ParquetParts(folder, parts, manifest, missing, unlisted, problems)
+    return EntityFiles(entity, folder, parts, manifest, missing, unlisted, problems)
 
 
 def _year_of_value(value) -> int | YearProblem:

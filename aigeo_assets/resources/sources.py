@@ -57,7 +57,7 @@ class WorksSource(dg.ConfigurableResource):
 
     def works_files(self, root: Path):
         """The works parts under ``root`` in the chosen format, with the listing's quarantine rows
-        (``.parts``, ``.problems``: ``snapshot.EntityFiles`` or ``parquet_snapshot.ParquetParts``)."""
+        (``snapshot.EntityFiles``: ``.parts``, ``.problems``)."""
         from aigeo_assets.ingest.parquet_snapshot import list_parquet_parts
 
         return list_parquet_parts(root) if self.works_format(root) == "parquet" else list_entity_files(root, "works")
