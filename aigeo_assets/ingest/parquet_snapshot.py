@@ -39,7 +39,6 @@ import gc
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator
 from itertools import repeat
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import msgspec
