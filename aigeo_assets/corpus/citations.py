@@ -8,7 +8,8 @@ import pandas as pd
 from aigeo_assets.corpus.lookup import positions_in
 from aigeo_assets.schemas import conform
 
-_END_COLUMNS = ["work_id", "publication_year", "in_corpus", "city_geonames_id", "city_country_code", "bloc"]
+KNOWN_PAPER_COLUMNS = ["work_id", "publication_year", "in_corpus", "city_geonames_id", "city_country_code", "bloc"]
+"""The columns of ``core_papers`` that ``build_core_citations`` reads (the asset reads only these)."""
 
 
 def _take(column: pd.Series, at: np.ndarray) -> pd.api.extensions.ExtensionArray | np.ndarray:
@@ -21,7 +22,7 @@ def build_core_citations(references: pd.DataFrame, citing_papers: pd.DataFrame, 
 
     ``references`` are that year's ``raw_references``; ``citing_papers`` that year's ``core_papers``;
     ``known_papers`` the ``core_papers`` of every year up to and including the citing year (only
-    :data:`_END_COLUMNS` are read). A reference is ``in_snapshot`` when the cited work is among
+    :data:`KNOWN_PAPER_COLUMNS` are read). A reference is ``in_snapshot`` when the cited work is among
     ``known_papers``, else ``external``: outside the snapshot, or published after the citing year
     (such forward links are rare and are left out of every citation window, which counts citations
     from later years to earlier ones). References whose citing work is not among ``citing_papers``
@@ -30,8 +31,8 @@ def build_core_citations(references: pd.DataFrame, citing_papers: pd.DataFrame, 
     """
     if citing_papers["work_id"].duplicated().any():
         raise ValueError("citing papers: a work id appears twice")
-    citing = citing_papers[_END_COLUMNS].reset_index(drop=True)
-    cited = known_papers[_END_COLUMNS].drop_duplicates("work_id").reset_index(drop=True)
+    citing = citing_papers[KNOWN_PAPER_COLUMNS].reset_index(drop=True)
+    cited = known_papers[KNOWN_PAPER_COLUMNS].drop_duplicates("work_id").reset_index(drop=True)
     at_citing = positions_in(references["citing_work_id"], citing["work_id"])
     keep = at_citing >= 0
     refs = references[keep]
