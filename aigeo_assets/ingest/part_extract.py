@@ -69,6 +69,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from aigeo_assets.ingest.quarantine import Quarantine
@@ -102,23 +103,55 @@ def conform_extract(df: pd.DataFrame, table: str) -> pd.DataFrame:
     return base
 
 
+_ARROW_TYPES = {"string": pa.large_string(), "Int16": pa.int16(), "Int32": pa.int32(), "Int64": pa.int64(),
+                "Float64": pa.float64(), "boolean": pa.bool_()}
+_PANDAS_TYPES = {pa.large_string(): pd.StringDtype("pyarrow"), pa.string(): pd.StringDtype("pyarrow"),
+                 pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(), pa.int64(): pd.Int64Dtype(),
+                 pa.float64(): pd.Float64Dtype(), pa.bool_(): pd.BooleanDtype()}
+
+
+def extract_arrow_schema(table: str) -> pa.Schema:
+    """The Arrow schema of extract table ``table`` (or ``quarantine``): its columns, in order."""
+    return pa.schema([(name, _ARROW_TYPES[dtype]) for name, dtype in extract_columns(table)])
+
+
+def as_arrow(data: pd.DataFrame | pa.Table, table: str) -> pa.Table:
+    """An extract table (a DataFrame, or an Arrow table as read back from disk) as an Arrow table
+    with exactly ``extract_arrow_schema(table)``."""
+    if isinstance(data, pd.DataFrame):
+        data = pa.Table.from_pandas(data, preserve_index=False)
+    schema = extract_arrow_schema(table)
+    data = data.select(schema.names)
+    return data if data.schema.equals(schema, check_metadata=False) else data.cast(schema)
+
+
+def as_frame(data: pd.DataFrame | pa.Table, table: str) -> pd.DataFrame:
+    """An extract table as the DataFrame ``conform_extract`` gives (Arrow converted in one call)."""
+    if isinstance(data, pa.Table):
+        data = as_arrow(data, table).to_pandas(types_mapper=_PANDAS_TYPES.get)
+    return conform_extract(data, table)
+
+
 @dataclass
 class PartExtract:
     """One works part read once: its tables of every year, its own quarantine rows, its line counts
-    (the module docstring gives every column)."""
+    (the module docstring gives every column). A table (and the quarantine) is a DataFrame, or, as
+    ``read_part_extract(..., arrow=True)`` gives it, an Arrow table of the same columns
+    (``extract_arrow_schema``; ``as_frame`` turns it into the DataFrame)."""
 
     file: str
     lines_read: int
     year_lines: dict[int, int]
-    tables: dict[str, pd.DataFrame]
-    quarantine: pd.DataFrame
+    tables: dict[str, pd.DataFrame | pa.Table]
+    quarantine: pd.DataFrame | pa.Table
 
     def year_slice(self, year: int) -> "PartExtract":
         """The rows of ``year`` (and the quarantine rows without a year); counts unchanged."""
         tables = {}
         for name, df in self.tables.items():
+            df = as_frame(df, name)
             tables[name] = df[(df["publication_year"] == year).fillna(False).to_numpy(bool)].reset_index(drop=True)
-        q = self.quarantine
+        q = as_frame(self.quarantine, "quarantine")
         keep = (q["year"] == year).fillna(False).to_numpy(bool) | q["year"].isna().to_numpy(bool)
         return PartExtract(self.file, self.lines_read, dict(self.year_lines), tables, q[keep].reset_index(drop=True))
 
@@ -331,8 +364,10 @@ def write_part_extract(extract: PartExtract, folder: Path, source: str, size: in
     os.replace(part, folder / ACCOUNT)
 
 
-def read_part_extract(folder: Path, year: int | None = None) -> PartExtract:
-    """The extract stored in ``folder``; with ``year``, only that year's slice (its row groups)."""
+def read_part_extract(folder: Path, year: int | None = None, *, arrow: bool = False) -> PartExtract:
+    """The extract stored in ``folder``; with ``year``, only that year's slice (its row groups).
+    ``arrow``: tables and quarantine as Arrow tables (``extract_arrow_schema``), not DataFrames:
+    ``assemble_year`` concatenates the parts' tables in Arrow and converts each table once."""
     account = json.loads((folder / ACCOUNT).read_bytes())
     tables = {}
     for name in (*EXTRACT_TABLES, "quarantine"):
@@ -354,19 +389,20 @@ def read_part_extract(folder: Path, year: int | None = None) -> PartExtract:
                 if stats.min <= year <= stats.max:
                     groups.append(i)
             table = pf.read_row_groups(groups) if groups else pf.schema_arrow.empty_table()
-        df = conform_extract(table.to_pandas(), name)
+        table = as_arrow(table, name)
         if year is not None:
-            ys = df[year_col]
-            keep = (ys == year).fillna(False).to_numpy(bool)
+            ys = table[year_col]
+            keep = pc.fill_null(pc.equal(ys, year), False)
             if name == "quarantine":
-                keep |= ys.isna().to_numpy(bool)
-            df = df[keep].reset_index(drop=True)
+                keep = pc.or_(keep, pc.is_null(ys))
+            if not pc.all(keep).as_py():
+                table = table.filter(keep)
         # stored by year; back to line order (a file-level row, line 0, after the lines, as read)
-        line = df["line"].to_numpy(np.int64)
+        line = table["line"].to_numpy()
         order = np.lexsort((line, line == 0)) if name == "quarantine" else np.argsort(line, kind="stable")
-        if (order != np.arange(len(df))).any():
-            df = df.iloc[order].reset_index(drop=True)
-        tables[name] = df
+        if (order != np.arange(len(line))).any():
+            table = table.take(pa.array(order))
+        tables[name] = table if arrow else as_frame(table, name)
     q = tables.pop("quarantine")
     year_lines = {int(y): n for y, n in account["year_lines"].items()}
     return PartExtract(account["file"], account["lines_read"], year_lines, tables, q)
@@ -377,17 +413,21 @@ def ensure_part_extract(
     cache_dir: Path,
     year: int | None = None,
     extract: Callable[..., PartExtract] = extract_json_part,
+    *,
+    arrow: bool = False,
 ) -> PartExtract:
     """The extract of ``path`` (its ``year`` slice when given), made now with ``extract(path)`` and
     stored if missing or stale; a part that changed while being read, or could not be read
-    (``part_unreadable``: a permission fixed later leaves the mtime as it was), is not stored."""
+    (``part_unreadable``: a permission fixed later leaves the mtime as it was), is not stored.
+    ``arrow``: an extract read from the cache has Arrow tables (``read_part_extract``); one made
+    now keeps the DataFrames it was made with (``assemble_year`` takes both)."""
     path = Path(path)
     st = path.stat()
     source = str(path.absolute())
     final = extract_dir(path, cache_dir, st.st_size, st.st_mtime_ns)
     if _read_account(final, source, st.st_size, st.st_mtime_ns) is not None:
         try:
-            got = read_part_extract(final, year)
+            got = read_part_extract(final, year, arrow=arrow)
         except (OSError, ValueError, pa.ArrowException, KeyError):
             shutil.rmtree(final, ignore_errors=True)  # damaged: rebuilt below
         else:
@@ -401,7 +441,7 @@ def ensure_part_extract(
         try:
             if _read_account(final, source, st.st_size, st.st_mtime_ns) is not None:
                 try:
-                    got = read_part_extract(final, year)
+                    got = read_part_extract(final, year, arrow=arrow)
                 except (OSError, ValueError, pa.ArrowException, KeyError):
                     shutil.rmtree(final, ignore_errors=True)
                 else:
@@ -512,18 +552,24 @@ def assemble_year(
     if order is not None:
         kept_works = kept_works.iloc[order]
     kept_works = kept_works.reset_index(drop=True)
-    rank = pd.Series(np.arange(len(kept_works)), index=pd.MultiIndex.from_arrays([kept_works["_part"], kept_works["line"].astype("int64")]))
+    kept_keys: list[np.ndarray] = []
 
     def child(table: str) -> pd.DataFrame:
-        df = _concat([e.tables[table] for e in extracts], table, n_parts)
-        if len(df) == 0:
-            return df
-        key = pd.MultiIndex.from_arrays([df["_part"], df["line"].astype("int64")])
-        pos = rank.reindex(key).to_numpy()
-        take = ~np.isnan(pos)
-        df = df[take]
-        df = df.iloc[np.argsort(pos[take], kind="stable")].reset_index(drop=True)
-        return df
+        both = _concat_arrow([e.tables[table] for e in extracts], table)
+        if len(both) and not (order is None and kept.all()):
+            # the rows of the kept works, in the kept works' order: (part, line) looked up among theirs
+            if not kept_keys:
+                wkey = kept_works["_part"].to_numpy(np.int64) << 40 | kept_works["line"].to_numpy(np.int64)
+                by_key = np.argsort(wkey, kind="stable")
+                kept_keys.extend([wkey[by_key], by_key])
+            sorted_keys, by_key = kept_keys
+            key = both["_part"].to_numpy() << 40 | both["line"].to_numpy()
+            at = np.minimum(np.searchsorted(sorted_keys, key), max(len(sorted_keys) - 1, 0))
+            found = sorted_keys[at] == key if len(sorted_keys) else np.zeros(len(key), dtype=bool)
+            rows = np.flatnonzero(found)
+            pos = by_key[at[rows]]
+            both = both.take(pa.array(rows[np.argsort(pos, kind="stable")]))
+        return _arrow_to_frame(both, table)
 
     def mapped(values: pd.Series, mapping: Mapping[str, str]) -> pd.Series:
         return values.map(mapping).fillna(values).astype("string") if mapping and len(values) else values
@@ -562,7 +608,7 @@ def assemble_year(
     extra_by_part = Counter(row[-1] for row in extra_q)
     extra = pd.DataFrame(extra_q, columns=["_part", "_event", "file", "line", "reason", "detail", "_of"]).drop(columns="_of")
     for i, e in enumerate(extracts):
-        q = e.quarantine
+        q = as_frame(e.quarantine, "quarantine")
         line_rows = q[(q["line"] > 0).to_numpy(bool) & ((q["year"] == year).fillna(False).to_numpy(bool) | q["year"].isna().to_numpy(bool))]
         file_rows = q[q["line"] == 0]
         own_rows = (line_rows["year"] == year).fillna(False).to_numpy(bool)
@@ -608,14 +654,24 @@ def assemble_year(
     )
 
 
-def _concat(frames: list[pd.DataFrame], table: str, n_parts: int) -> pd.DataFrame:
-    """The parts' frames of ``table`` one after another, with ``_part`` (their index in the list)."""
-    tagged = []
-    for i, df in enumerate(frames):
-        df = df.copy(deep=False)
-        df["_part"] = np.full(len(df), i, dtype=np.int64)
-        tagged.append(df)
+def _concat_arrow(frames: list[pd.DataFrame | pa.Table], table: str) -> pa.Table:
+    """The parts' tables of ``table`` one after another in one Arrow table, with ``_part`` (their index)."""
+    tagged = [
+        as_arrow(t, table).append_column("_part", pa.array(np.full(len(t), i, dtype=np.int64)))
+        for i, t in enumerate(frames)
+    ]
     if not tagged:
-        cols = [c for c, _ in extract_columns(table)]
-        return pd.DataFrame({**{c: pd.Series([], dtype=d) for c, d in extract_columns(table)}, "_part": np.zeros(0, np.int64)})[cols + ["_part"]]
-    return pd.concat(tagged, ignore_index=True)
+        tagged = [extract_arrow_schema(table).empty_table().append_column("_part", pa.array([], pa.int64()))]
+    return pa.concat_tables(tagged)
+
+
+def _arrow_to_frame(both: pa.Table, table: str) -> pd.DataFrame:
+    df = as_frame(both.drop_columns(["_part"]), table)
+    df["_part"] = both["_part"].to_numpy()
+    return df
+
+
+def _concat(frames: list[pd.DataFrame | pa.Table], table: str, n_parts: int) -> pd.DataFrame:
+    """The parts' frames of ``table`` one after another, with ``_part`` (their index in the list):
+    concatenated in Arrow and converted to pandas once (per part, the conversion costs more than the rows)."""
+    return _arrow_to_frame(_concat_arrow(frames, table), table)

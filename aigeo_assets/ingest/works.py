@@ -513,7 +513,7 @@ def _parse_works_year(files, year, merged, split_cache_dir, progress, years, qua
         for done, path in enumerate(files):
             if progress:
                 progress(done, len(files), Path(path).name)
-            extracts.append(ensure_part_extract(Path(path), Path(split_cache_dir), year))
+            extracts.append(ensure_part_extract(Path(path), Path(split_cache_dir), year, arrow=True))
         if progress:
             progress(len(files), len(files), "works parts read")
         return assemble_year(extracts, year, merged, configured, q.frame() if len(q) else None)
