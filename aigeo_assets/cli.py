@@ -188,9 +188,14 @@ _OLD_TEMPLATE_LINE = "# Copied into $DAGSTER_HOME by `make demo` / `make ui` whe
 _MAX_RUNS = re.compile(r"^(\s*max_concurrent_runs:\s*)\d+\s*$", re.M)
 
 
-def instance_config(cores: int) -> str:
-    """``scripts/dagster.yaml`` with the run queue's ``max_concurrent_runs`` set to ``cores``."""
-    return _MAX_RUNS.sub(lambda m: f"{m[1]}{max(1, cores)}", INSTANCE_TEMPLATE.read_text(), count=1)
+def instance_config(cores: int, home: Path | None = None) -> str:
+    """``scripts/dagster.yaml`` with the run queue's ``max_concurrent_runs`` set to ``cores`` and all
+    runs' events in ``<home>/event_log.db``; without ``home``, Dagster's default event-log storage
+    (one SQLite file per run) instead."""
+    text = _MAX_RUNS.sub(lambda m: f"{m[1]}{max(1, cores)}", INSTANCE_TEMPLATE.read_text(), count=1)
+    if home is None:
+        return text[: text.index("# One SQLite file for every run's events")]
+    return text.replace("base_dir:\n      env: DAGSTER_HOME\n", f"base_dir: {json.dumps(str(home))}\n")
 
 
 def _dagster_home(settings: Settings) -> Path:
@@ -201,7 +206,9 @@ def _dagster_home(settings: Settings) -> Path:
     home = Path(os.environ.get("DAGSTER_HOME") or settings.data_dir / "dagster_home").expanduser().resolve()
     home.mkdir(parents=True, exist_ok=True)
     if INSTANCE_TEMPLATE.is_file():
-        wanted = instance_config(usable_cores())
+        # a home with Dagster's per-run event files keeps them (switching would hide its history)
+        per_run_history = (home / "history" / "runs" / "index.db").is_file() and not (home / "event_log.db").is_file()
+        wanted = instance_config(usable_cores(), None if per_run_history else home)
         path = home / "dagster.yaml"
         current = path.read_text() if path.is_file() else None
         ours = current is not None and current.split("\n", 1)[0] in (wanted.split("\n", 1)[0], _OLD_TEMPLATE_LINE)

@@ -207,12 +207,34 @@ def test_the_instance_queues_one_run_per_core_and_an_older_copy_of_ours_is_updat
     with dg.DagsterInstance.from_config(str(home)) as instance:
         assert instance.run_coordinator.get_run_queue_config().max_concurrent_runs == 6
     config = home / "dagster.yaml"
-    config.write_text(cli.instance_config(1))  # ours, from a machine with one core
+    config.write_text(cli.instance_config(1, home))  # ours, from a machine with one core
     cli._dagster_home(settings)
-    assert config.read_text() == cli.instance_config(6)
+    assert config.read_text() == cli.instance_config(6, home)
     config.write_text("# my own instance\nrun_queue:\n  max_concurrent_runs: 1\n")  # a user's: left alone
     cli._dagster_home(settings)
     assert config.read_text().startswith("# my own instance")
+
+
+def test_runs_events_go_to_one_sqlite_file_and_a_home_with_per_run_files_keeps_them(env, tmp_path, monkeypatch):
+    import dagster as dg
+    from dagster._core.storage.event_log import ConsolidatedSqliteEventLogStorage
+
+    monkeypatch.setattr("aigeo_assets.orchestration.usable_cores", lambda: 3)
+    settings = cli._settings()
+    home = cli._dagster_home(settings)
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert isinstance(instance.event_log_storage, ConsolidatedSqliteEventLogStorage)
+        assert dg.materialize([dg.asset(lambda: 1, name="one")], instance=instance).success
+        assert instance.get_latest_materialization_event(dg.AssetKey("one")) is not None
+    assert (home / "event_log.db").is_file() and not (home / "history" / "runs").exists()
+
+    old = tmp_path / "old_home"  # written by Dagster's default storage: one file per run and an index
+    (old / "history" / "runs").mkdir(parents=True)
+    (old / "history" / "runs" / "index.db").write_bytes(b"")
+    monkeypatch.setenv("DAGSTER_HOME", str(old))
+    assert cli._dagster_home(settings) == old.resolve()
+    assert (old / "dagster.yaml").read_text() == cli.instance_config(3, None)
+    assert "event_log_storage" not in cli.instance_config(3, None)
 
 
 def test_help_and_no_command(capsys):

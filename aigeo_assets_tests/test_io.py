@@ -14,6 +14,7 @@ import dagster as dg
 import pandas as pd
 import pytest
 
+import aigeo_assets.resources.io as io_module
 from aigeo_assets.geo.geocode import unknown_institutions
 from aigeo_assets.resources.io import (
     ParquetIOManager,
@@ -297,6 +298,7 @@ def test_leftovers_of_dead_writers_are_swept_and_a_live_writers_are_kept(tmp_pat
         inside_cache.parent.mkdir()
         inside_cache.write_bytes(b"x")
 
+        io_module._last_sweep.clear()  # a process that has not swept this warehouse yet
         assert write_generation(tmp_path, 2).success  # the IO manager sweeps when the run starts
 
         assert not dead_tmp.exists() and not dead_staging.exists()
@@ -312,6 +314,18 @@ def test_leftovers_of_dead_writers_are_swept_and_a_live_writers_are_kept(tmp_pat
     assert sorted(report.temp_files + report.staging) == sorted(
         [p.relative_to(tmp_path).as_posix() for p in (live_tmp, live_staging, live_cache_tmp)]
     )
+
+
+def test_a_process_sweeps_a_warehouse_at_most_once_per_interval(tmp_path, monkeypatch):
+    assert write_generation(tmp_path, 1).success  # this process's first run here sweeps
+    dead_tmp = tmp_path / f".single.parquet.{_dead_pid()}.tmp"
+    dead_tmp.write_bytes(b"x")
+    assert write_generation(tmp_path, 2).success
+    assert dead_tmp.exists(), "the next runs of the same process within the interval do not walk the warehouse again"
+    later = time.monotonic() + io_module.SWEEP_EVERY_SECONDS
+    monkeypatch.setattr(io_module.time, "monotonic", lambda: later)
+    assert write_generation(tmp_path, 3).success
+    assert not dead_tmp.exists()
 
 
 def test_single_output_assets_keep_one_plain_file_per_partition(tmp_path):

@@ -55,6 +55,11 @@ selected one arrives. A step that leaves a selected optional output out publishe
 staged tables are swept later): to keep a table as it is, yield ``Output(None)`` for it."""
 
 _object_versions: dict[tuple[str, str, int], str] = {}
+
+SWEEP_EVERY_SECONDS = 300.0
+"""A process that executes many runs (``aigeo run``'s workers) sweeps a warehouse at most this often:
+the sweep walks every file, and leftovers of a killed writer harm nobody until the next one."""
+_last_sweep: dict[str, float] = {}
 """On object storage: the version folder a step's outputs go to, by (group, run id, attempt)."""
 
 
@@ -115,6 +120,10 @@ class ParquetIOManager(dg.ConfigurableIOManager):
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         if self.on_object_storage:  # no pids to tell abandoned writes from live ones: versions are swept by age on publish
             return
+        now = time.monotonic()
+        if now - _last_sweep.get(self._location(), -SWEEP_EVERY_SECONDS) < SWEEP_EVERY_SECONDS:
+            return
+        _last_sweep[self._location()] = now
         report = sweep(Path(self.base_dir), self.keep_superseded_seconds)
         if report.removed() and context.log is not None:
             context.log.info(
