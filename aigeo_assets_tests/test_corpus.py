@@ -259,6 +259,34 @@ def test_arrow_lookups_answer_as_pandas_does():
     assert not is_in(keys, []).any()
 
 
+def test_arrow_lookups_over_a_long_value_set_answer_as_the_direct_table():
+    """When the values outnumber the keys (VALUES_PER_KEY_TO_INVERT), the lookups hash the keys and
+    probe them with the values: the same positions (first occurrences), nulls and repeats on both
+    sides, as the direct table and as pandas' get_indexer; empty sides too."""
+    import numpy as np
+
+    from aigeo_assets.corpus import lookup
+    from aigeo_assets.corpus.lookup import is_in, positions_in
+
+    rng = np.random.default_rng(13)
+    pool = np.array([f"W{i}" for i in range(60)], dtype=object)
+    for n_keys, n_values in ((5, 400), (40, 300), (1, 3), (30, 30)):
+        keys = pd.Series(rng.choice(pool, n_keys), dtype="string")
+        values = pd.Series(rng.choice(pool, n_values), dtype="string")
+        keys[rng.random(n_keys) < 0.2] = pd.NA
+        values[rng.random(n_values) < 0.1] = pd.NA
+        direct = lookup._index_in(lookup._arrow(keys), lookup._arrow(values))
+        inverted = lookup._first_positions_by_key(lookup._arrow(keys), lookup._arrow(values))
+        assert inverted.tolist() == direct.tolist()
+        first = pd.Index(values.astype(object)).drop_duplicates().dropna()
+        expected = [-1 if pd.isna(k) or k not in first else int(values.astype(object).eq(k).idxmax()) for k in keys.astype(object)]
+        assert positions_in(keys, values).tolist() == expected
+        assert is_in(keys, values).tolist() == [e >= 0 for e in expected]
+    empty = pd.Series([], dtype="string")
+    assert positions_in(empty, pd.Series(["W1", "W2", "W3"], dtype="string")).tolist() == []
+    assert is_in(pd.Series(["W1", None], dtype="string"), []).tolist() == [False, False]
+
+
 def _author_years_on_strings(affiliations: pd.DataFrame, papers: pd.DataFrame, rule: AiScientistRule) -> pd.DataFrame:
     """The oracle: build_author_years as it was written before its integer codes (string keys throughout)."""
     pap = papers[papers["doc_type"].isin(["journal", "conference"])][["work_id", "publication_year", "is_ai"]]

@@ -126,6 +126,38 @@ def test_build_articles_puts_it_together(tmp_path):
     assert len(authors_out) == 6
 
 
+def _article_citations_by_map(articles: pd.DataFrame, citations: pd.DataFrame) -> tuple[list, list]:
+    """The oracle: the citation lookup as build_lifesci_articles wrote it before (pandas maps on the keys)."""
+    counts = citations.set_index("cited_key")
+    by_work = articles["work_id"].map(counts["citations"])
+    cites = by_work.fillna(articles["article_id"].map(counts["citations"])).fillna(0)
+    clinical = articles["work_id"].map(counts["clinical_citations"]).where(
+        by_work.notna(), articles["article_id"].map(counts["clinical_citations"])).fillna(0)
+    return cites.astype("int64").tolist(), clinical.astype("int64").tolist()
+
+
+@pytest.mark.parametrize("other_keys", [0, 40])
+def test_article_citations_take_the_works_counts_else_the_pmids_as_the_pandas_maps_did(other_keys):
+    """Both lookup strategies (counts shorter or much longer than the articles) against the maps."""
+    from aigeo_assets.lifesci.corpus import _article_citations
+
+    articles = pd.DataFrame({
+        "article_id": ["pmid:1", "pmid:2", "pmid:3", "W4", "pmid:5"],
+        "work_id": pd.array(["W1", None, "W3", "W4", "W5"], dtype="string"),
+    })
+    keys = ["W1", "pmid:1", "pmid:2", "pmid:3", "W4", "pmid:5"] + [f"W{100 + i}" for i in range(other_keys)]
+    citations = conform(pd.DataFrame({
+        "cited_key": keys, "citations": [7, 5, 3, 2, 4, 1] + [9] * other_keys,
+        "clinical_citations": [2, 1, 0, 1, 3, 1] + [9] * other_keys,
+    }), "core_lifesci_citations")
+    cites, clinical = _article_citations(articles, citations)
+    # pmid:1 by its work (7, not its PMID's 5); pmid:3's work W3 has none: its PMID's; W5 is not cited: pmid:5's
+    assert cites.tolist() == [7, 3, 2, 4, 1] and clinical.tolist() == [2, 0, 1, 3, 1]
+    assert (cites.tolist(), clinical.tolist()) == _article_citations_by_map(articles, citations)
+    none = conform(pd.DataFrame({"cited_key": [], "citations": [], "clinical_citations": []}), "core_lifesci_citations")
+    assert _article_citations(articles, none)[0].tolist() == [0] * 5
+
+
 def test_mesh_topic_skips_check_tags_and_ai_headings():
     t = mesh_topics(pd.Series(["Humans|Deep Learning|Breast Neoplasms|Female", "Humans|Male", None]))
     assert t.iloc[0] == "Breast Neoplasms" and pd.isna(t.iloc[1]) and pd.isna(t.iloc[2])

@@ -6,6 +6,7 @@ import dagster as dg
 import pandas as pd
 
 from aigeo_assets.assets.metadata import coverage_check, preview_markdown, table_asset_args, table_metadata, table_out
+from aigeo_assets.corpus.lookup import is_in
 from aigeo_assets.geo.affiliation_text import affiliation_countries
 from aigeo_assets.lifesci.corpus import (
     LIFE_SCIENCE_ROOTS,
@@ -19,7 +20,7 @@ from aigeo_assets.lifesci.corpus import (
     pubmed_citation_counts,
     pubmed_clinical,
 )
-from aigeo_assets.lifesci.keywords import ClinicalFilter, KeywordMatcher
+from aigeo_assets.lifesci.keywords import ClinicalFilter, KeywordMatcher, load_filters
 from aigeo_assets.models.results import not_estimable_reasons
 from aigeo_assets.lifesci.pubmed_files import file_manifest, pubmed_year_tables
 from aigeo_assets.resources.io import concat_partitions
@@ -31,8 +32,7 @@ CORPUS = "lifesci_corpus"
 
 
 def _filters(analysis: AnalysisSettings) -> tuple[KeywordMatcher, ClinicalFilter]:
-    matcher = KeywordMatcher.from_csv(analysis.lifesci_keywords_path(), weak_rule=analysis.lifesci_weak_keywords)
-    return matcher, ClinicalFilter.from_csv(analysis.lifesci_clinical_path())
+    return load_filters(analysis.lifesci_keywords_path(), analysis.lifesci_clinical_path(), weak_rule=analysis.lifesci_weak_keywords)
 
 
 def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
@@ -141,10 +141,8 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
         matcher, clinical = _filters(analysis)
         pubmed = pubmed_candidates(raw_pubmed_articles, matcher, clinical)
         openalex = openalex_conference_candidates(raw_works, raw_work_concepts, raw_venues, matcher, clinical)
-        pm_ids = set(pubmed["pmid"]) if len(pubmed) else set()
-        pm_authors = raw_pubmed_authors[raw_pubmed_authors["pmid"].isin(pm_ids).to_numpy(bool)]
-        oa_ids = set(openalex["work_id"]) if len(openalex) else set()
-        oa_aff = core_affiliations[core_affiliations["work_id"].isin(oa_ids).to_numpy(bool)]
+        pm_authors = raw_pubmed_authors[is_in(raw_pubmed_authors["pmid"], pubmed["pmid"] if len(pubmed) else [])]
+        oa_aff = core_affiliations[is_in(core_affiliations["work_id"], openalex["work_id"] if len(openalex) else [])]
         authors = pd.concat([pubmed_author_countries(pm_authors, affiliation_countries), openalex_author_countries(oa_aff)], ignore_index=True)
         files = lifesci.ranking_files()
         ranking = OutletRanking.from_csv(*files) if files else OutletRanking.empty()

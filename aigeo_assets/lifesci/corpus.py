@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from aigeo_assets.corpus.lookup import is_in, positions_in
 from aigeo_assets.geo.regions import country_regions
 from aigeo_assets.schemas import SCHEMAS, conform
 
@@ -340,6 +341,18 @@ def openalex_citation_counts(references: pd.DataFrame, citing_life_science: pd.S
     return conform(g.rename(columns={"size": "citations", "sum": "clinical_citations"}), "core_lifesci_citations")
 
 
+def _article_citations(articles: pd.DataFrame, citations: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(citations, clinical citations) per article (int64): those of its OpenAlex work when the
+    counts hold the work, else those of its PMID (``article_id``), else 0. The keys are looked up
+    with Arrow hash joins (:func:`positions_in`): the counts cover every cited article of every
+    year (half a million keys at demo scale), and a pandas map would hash them again for each lookup."""
+    cites = np.append(citations["citations"].to_numpy(dtype="float64", na_value=np.nan), np.nan)
+    clinical = np.append(citations["clinical_citations"].to_numpy(dtype="float64", na_value=np.nan), np.nan)
+    at_work = positions_in(articles["work_id"], citations["cited_key"])  # -1 (absent) takes the NaN at the end
+    at = np.where(np.isnan(cites[at_work]), positions_in(articles["article_id"], citations["cited_key"]), at_work)
+    return np.nan_to_num(cites[at], nan=0.0).astype("int64"), np.nan_to_num(clinical[at], nan=0.0).astype("int64")
+
+
 # ---- the whole year --------------------------------------------------------------------------
 
 
@@ -360,19 +373,13 @@ def build_lifesci_articles(
     if articles.empty:
         return SCHEMAS["core_lifesci_articles"].empty(), SCHEMAS["core_lifesci_authors"].empty(), {"articles": 0}
     # authors of a merged OpenAlex paper are the PubMed record's
-    authors = author_countries[author_countries["article_id"].isin(articles["article_id"]).to_numpy(bool)]
+    authors = author_countries[is_in(author_countries["article_id"], articles["article_id"])]
     ids = articles.set_index("article_id")
     lead = lead_countries(authors, ids["n_authors"].fillna(0))
     n_countries = countries_per_article(authors).reindex(ids.index).fillna(0).astype("int64")
     regions = country_regions().set_index("country_code")["world_region"]
     ranked, high = ranking.high_ranked(articles["outlet_kind"], articles["outlet_id"], articles["outlet_name"])
-    counts = citations.set_index("cited_key")
-    by_work = articles["work_id"].map(counts["citations"])
-    by_pmid = articles["article_id"].map(counts["citations"])
-    cites = by_work.fillna(by_pmid).fillna(0)
-    clinical_by_work = articles["work_id"].map(counts["clinical_citations"])
-    clinical_by_pmid = articles["article_id"].map(counts["clinical_citations"])
-    clinical_cites = clinical_by_work.where(by_work.notna(), clinical_by_pmid).fillna(0)
+    cites, clinical_cites = _article_citations(articles, citations)
     lead_country = articles["article_id"].map(lead["lead_country_code"])
     out = articles.assign(
         lead_country_code=lead_country,
@@ -382,8 +389,8 @@ def build_lifesci_articles(
         is_international=(articles["article_id"].map(n_countries) >= 2).to_numpy(),
         outlet_ranked=ranked.to_numpy(),
         high_ranked=high.to_numpy(),
-        citations=cites.astype("int64").to_numpy(),
-        clinical_citations=clinical_cites.astype("int64").to_numpy(),
+        citations=cites,
+        clinical_citations=clinical_cites,
     )
     out = conform(out, "core_lifesci_articles")
     stats = {
