@@ -9,6 +9,7 @@ from aigeo_assets.assets.metadata import table_asset_args, table_metadata
 from aigeo_assets.centrality.betweenness import east_west_betweenness
 from aigeo_assets.centrality.robustness import robustness_tables
 from aigeo_assets.centrality.tables import betweenness_long, robustness_long
+from aigeo_assets.metrics.matrices import MIGRATION_INPUT_COLUMNS
 from aigeo_assets.networks.city_networks import build_networks, edges_frame, networks_from_edges
 from aigeo_assets.resources.io import concat_partitions
 from aigeo_assets.resources.settings import Settings
@@ -44,6 +45,7 @@ def build_centrality_assets(partitions: dg.PartitionsDefinition, settings: Setti
     impact_window = dg.SpecificPartitionsPartitionMapping(_years(*matrix_years))
     collab_window = dg.SpecificPartitionsPartitionMapping(_years(*collab_years))
     last_five = dg.TimeWindowPartitionMapping(start_offset=-(BRIDGE_WINDOW_YEARS - 1), end_offset=0)
+    author_years = dg.AssetIn(metadata={"columns": MIGRATION_INPUT_COLUMNS})  # the migration network's
 
     def _networks(impact_pairs, collaboration_pairs, metrics, world, author_years, top, migration: tuple[int, int]):
         """The four networks between the top ``n`` cities from the loaded (possibly multi-partition) inputs."""
@@ -65,6 +67,7 @@ def build_centrality_assets(partitions: dg.PartitionsDefinition, settings: Setti
             "out_city_year_metrics": dg.AssetIn(partition_mapping=impact_window),
             "out_world_year_totals": dg.AssetIn(partition_mapping=impact_window),
             "out_collaboration_pairs": dg.AssetIn(partition_mapping=collab_window),
+            "core_author_years": author_years,
         },
     )
     def out_network_edges(
@@ -121,6 +124,7 @@ def build_centrality_assets(partitions: dg.PartitionsDefinition, settings: Setti
             "out_collaboration_pairs": dg.AssetIn(partition_mapping=last_five),
             "out_city_year_metrics": dg.AssetIn(partition_mapping=last_five),
             "out_world_year_totals": dg.AssetIn(partition_mapping=last_five),
+            "core_author_years": author_years,
         },
     )
     def out_east_west_betweenness_by_year(

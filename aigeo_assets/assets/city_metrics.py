@@ -6,8 +6,8 @@ import pandas as pd
 from aigeo_assets.automation import all_years_automation, yearly_automation
 from aigeo_assets.assets.metadata import table_asset_args, table_metadata, table_out
 from aigeo_assets.corpus.papers import city_table
-from aigeo_assets.metrics.cities import WINDOW_INPUT_COLUMNS, ImpactWindows, city_year_metrics, collaboration_pairs, impact_pairs
-from aigeo_assets.metrics.matrices import collaboration_matrix, impact_matrix, migration_matrix, over_impact_matrix
+from aigeo_assets.metrics.cities import AUTHOR_YEAR_COLUMNS, WINDOW_INPUT_COLUMNS, ImpactWindows, city_year_metrics, collaboration_pairs, impact_pairs
+from aigeo_assets.metrics.matrices import MIGRATION_INPUT_COLUMNS, collaboration_matrix, impact_matrix, migration_matrix, over_impact_matrix
 from aigeo_assets.metrics.top import city_ranks, top_cities, top_city_shares
 from aigeo_assets.resources.io import concat_partitions
 from aigeo_assets.resources.settings import AnalysisSettings, Settings
@@ -47,7 +47,10 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
             "out_world_year_totals": table_out("out_world_year_totals", GROUP, automation_condition=yearly_automation()),
         },
         partitions_def=partitions,
-        ins={"core_citations": dg.AssetIn(partition_mapping=window, metadata={"columns": WINDOW_INPUT_COLUMNS})},
+        ins={
+            "core_citations": dg.AssetIn(partition_mapping=window, metadata={"columns": WINDOW_INPUT_COLUMNS}),
+            "core_author_years": dg.AssetIn(metadata={"columns": AUTHOR_YEAR_COLUMNS}),
+        },
         check_specs=[
             dg.AssetCheckSpec(
                 "impact_window_complete",
@@ -209,6 +212,7 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
 
     @dg.asset(
         **table_asset_args("out_city_matrix", GROUP, f"Fig. 2c: AI scientists' moves between the top cities, {migration_years[0]}-{migration_years[1]}."),
+        ins={"core_author_years": dg.AssetIn(metadata={"columns": MIGRATION_INPUT_COLUMNS})},
     )
     def out_migration_matrix(core_author_years: pd.DataFrame, out_top_cities: pd.DataFrame) -> dg.Output:
         """Fig. 2c: AI scientists who moved from i to j in the window; the diagonal counts those whose

@@ -43,6 +43,8 @@ def _count(keys: pd.Series) -> pd.Series:
 _WINDOW_COLUMNS = ["citing_year", "citing_city_geonames_id", "cited_city_geonames_id"]
 WINDOW_INPUT_COLUMNS = ["cited_year", "citing_year", "cited_in_corpus", "citing_in_corpus", *_WINDOW_COLUMNS[1:]]
 """The columns of ``core_citations`` that ``window_citations`` reads (the assets read only these)."""
+AUTHOR_YEAR_COLUMNS = ["author_id", "year", "city_geonames_id", "country_code", "bloc", "is_ai_scientist"]
+"""The columns of ``core_author_years`` that ``city_year_metrics`` reads (the asset reads only these)."""
 
 
 def window_citations(citations: pd.DataFrame, year: int, years: int, citing: str) -> pd.DataFrame:

@@ -122,6 +122,10 @@ def collaboration_matrix(pairs: pd.DataFrame, top: pd.DataFrame, top_ns: Sequenc
     return matrix_frame(pairs.dropna(subset=["row_city_geonames_id", "col_city_geonames_id"]), top, top_ns)
 
 
+MIGRATION_INPUT_COLUMNS = ["author_id", "year", "city_geonames_id", "is_ai_scientist"]
+"""The columns of ``core_author_years`` that ``migration_cells`` reads (the assets read only these)."""
+
+
 def migration_cells(author_years: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
     """AI scientists' moves between cities in ``start``..``end`` (seed 000, Fig. 2c).
 
