@@ -194,8 +194,8 @@ def _assert_same_extract(a, b):
 
 
 def _check_readers(parts, years, took_fast: bool | None = None):
-    """Every reader gives the line reader's extract of each part, stored and read back too, and the
-    years assembled from the extracts equal the line-by-line scan."""
+    """Every reader gives the line reader's extract of each part; returns, per part, whether the
+    msgspec and the arrow reader took it (``[msgspec, arrow, msgspec, arrow, ...]``)."""
     taken = []
     for part in parts:
         oracle = extract_json_part(part, reader="lines")
@@ -204,6 +204,8 @@ def _check_readers(parts, years, took_fast: bool | None = None):
 
             direct = (fast_extract if reader == "arrow" else msgspec_extract)(part, str(part))
             taken.append(direct is not None)
+            if direct is not None:
+                _assert_same_extract(direct, oracle)
             _assert_same_extract(extract_json_part(part, reader=reader), oracle)
     if took_fast is not None:
         assert any(taken) == took_fast
@@ -223,13 +225,58 @@ def test_whole_part_readers_fall_back_on_every_planted_fault(tmp_path):
     write_entity(tmp_path / "snap", "works", _messy_world())
     parts = list_entity_files(tmp_path / "snap", "works").parts
     taken = _check_readers(parts, None)
-    assert taken == [False, False, False, False], "both parts have lines to quarantine: read line by line"
+    # msgspec leaves a part with lines to quarantine to the line reader; arrow takes the part and
+    # leaves those lines (here: pieces shorter than MIN_PIECE_LINES) to it
+    assert taken == [False, True, False, True]
     clean = {"updated_date=2024-01-01/part_000": [
         work(1, 2015, authors=[authorship("first", 10, [inst_ref(100, "CN"), inst_ref(101, "US")]), authorship("last", 11, [])], refs=[2, 3, 2]),
         work(2, 2014, refs=[1]), work(3, 2015),
     ]}
     write_entity(tmp_path / "clean", "works", clean, manifest=None)
     assert _check_readers(list_entity_files(tmp_path / "clean", "works").parts, None) == [True, True]
+
+
+@pytest.mark.parametrize("gz", [True, False])
+def test_the_arrow_reader_reads_only_the_faulty_lines_one_by_one(tmp_path, monkeypatch, gz):
+    """Faults spread over a part: pieces that do not parse are halved, records that fail validation
+    are picked out; only those lines reach the line reader, and the extract is the line reader's."""
+    import aigeo_assets.ingest.json_fast as jf
+    import aigeo_assets.ingest.part_extract as pe
+
+    full = json.dumps(work(10**6, 2015))
+    faults = {
+        17: full[: full.index('"publication_year"') + 40].encode(),  # malformed: pieces halved around it
+        60: b"",  # blank: rows and lines no longer one for one
+        61: b"   ",
+        90: work(10**6 + 1, None),  # year_unknown: picked out after parsing
+        120: work(10**6 + 2, 2015, authors="not a list"),  # bad_field: a parse error for pyarrow
+        150: b'{"id": "https://openalex.org/W7", "publication_year": 2015, "referenced_works": [null]}',
+        151: b'{"id": "", "publication_year": 2015}',  # missing_id
+        152: b'{"id": "https://openalex.org/W8", "publication_year": 99999}',  # outside Int16: counted only
+        200: b'{"id": "https://openalex.org/W9", "publication_year": 2015, "concepts": [{"id": "C1", "level": 70000}]}',
+        201: work(2, 2016),  # a duplicate: kept in the extract, resolved by assemble_year
+    }
+    lines = [faults.get(i, work(i, 2014 + i % 3, refs=[i % 7 + 1, i % 5 + 1])) for i in range(1, 260)]
+    write_entity(tmp_path, "works", {"updated_date=2024-01-01/part_000": lines}, manifest=None, gz=gz)
+    part = list_entity_files(tmp_path, "works").parts[0]
+    monkeypatch.setattr(jf, "PIECE_BYTES", 4000)
+    monkeypatch.setattr(jf, "MIN_PIECE_LINES", 4)
+    read_one_by_one = []
+    real = pe.read_numbered_lines
+
+    def counted(numbered, file):
+        numbered = list(numbered)
+        read_one_by_one.extend(n for n, _ in numbered)
+        return real(numbered, file)
+
+    monkeypatch.setattr(pe, "read_numbered_lines", counted)
+    fast = jf.fast_extract(part, str(part))
+    monkeypatch.setattr(pe, "read_numbered_lines", real)
+    oracle = extract_json_part(part, reader="lines")
+    _assert_same_extract(fast, oracle)
+    assert len(oracle.quarantine) == 6 and fast.year_lines[99999] == 1
+    assert set(faults) - {60, 61, 201} <= set(read_one_by_one)
+    assert len(read_one_by_one) < 60, "the other lines went through the fast path"
 
 
 def test_whole_part_readers_equal_the_line_reader_on_the_tiny_world(tmp_path):

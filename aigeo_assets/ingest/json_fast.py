@@ -1,28 +1,37 @@
-"""The vectorized fast path of ``part_extract.extract_json_part``: a whole part through pyarrow.json.
+"""The vectorized fast path of ``part_extract.extract_json_part``: a part through pyarrow.json.
 
-The part is decompressed whole and read by ``pyarrow.json.read_json`` against an explicit Arrow
-schema of every field the record schema declares (``work_record``), except
+The part is decompressed (ISA-L's inflate through ``isal`` when installed, zlib otherwise) in
+pieces of about ``PIECE_BYTES`` of whole lines. Each piece is read by ``pyarrow.json.read_json``
+against an explicit Arrow schema of every field the record schema declares (``work_record``), except
 ``abstract_inverted_index`` (a map with arbitrary keys, which Arrow's JSON reader cannot declare):
 that one field is decoded by msgspec (``Decoder.decode_lines``, the declared type
 ``{str: [int >= 0]}``, every other key skipped) and the abstract rebuilt per record. The rows are
 then built with Arrow compute and numpy, the same rows ``works._record_rows`` gives.
 
-**Validation: the fast path takes a part only when it can prove the line-by-line reader would find
-nothing to quarantine in it**; otherwise it returns None and the caller reads the part line by line
-(so quarantine rows stay exactly those of the line-by-line reader). pyarrow's reader is strict where
-msgspec is: a value of another JSON type than declared (``2015.0`` or ``"2015"`` for an integer, a
-string for a list, an object for a string), a duplicated key, a non-object line, invalid UTF-8 or an
-integer out of range is an error, hence a fallback. Checked after reading: every line is one row (no
-blank line, which Arrow skips but the line numbers count), every record has a non-empty id and an
-integer ``publication_year`` within ``TABLE_YEARS``, no list holds a null (msgspec rejects ``[null]``
-for ``[str]`` and ``[object]``), ``topics[].id`` and ``concepts[].id`` are present, ``concepts[].level``
-is within 0..32767, and the gzip stream is intact (``gzip.decompress`` of every member). Fields
-aigeo does not read are ignored, at every level, as the line-by-line reader ignores them.
+**Validation, and the lines read one by one.** Only what the line-by-line reader
+(``part_extract.read_numbered_lines``) would take as it is goes through the fast path; it reads
+the rest, so quarantine rows stay exactly its rows:
+
+* a piece pyarrow or msgspec cannot read whole, or whose rows are not its lines one for one, is
+  halved until the halves read or are ``MIN_PIECE_LINES`` lines or fewer (then read line by line).
+  pyarrow's reader is strict where msgspec is: a value of another JSON type than declared
+  (``2015.0`` or ``"2015"`` for an integer, a string for a list, an object for a string), a
+  duplicated key, a non-object line, invalid UTF-8 or an integer out of range is an error; a blank
+  line (skipped by Arrow, numbered by the line reader) breaks the one-row-per-line count;
+* in a piece that reads, a record is read line by line when it has no integer
+  ``publication_year`` within ``TABLE_YEARS`` or no id, a null in a list (msgspec rejects ``[null]``
+  for ``[str]`` and ``[object]``), a concept or topic without an id, or a concept ``level``
+  outside 0..32767 (``_bad_rows``);
+* a part whose gzip stream is not intact is read line by line whole (``fast_extract`` gives None),
+  which reports the break.
+
+Fields aigeo does not read are ignored, at every level, as the line-by-line reader ignores them.
 """
 
 from __future__ import annotations
 
 import gzip
+import io
 import zlib
 from pathlib import Path
 
@@ -36,6 +45,17 @@ from msgspec import Meta, Struct
 
 from aigeo_assets.ingest.work_record import RecordError, Work
 from typing import Annotated
+
+try:  # ISA-L's inflate: gzip at about twice zlib's speed, same bytes (a dependency; zlib if missing)
+    from isal import igzip as _igzip
+    from isal.isal_zlib import error as _isal_error
+
+    _gzip_open = _igzip.open
+    _gunzip = _igzip.decompress
+except ImportError:  # pragma: no cover
+    _isal_error = None
+    _gzip_open = gzip.open
+    _gunzip = gzip.decompress
 
 BLOCK_BYTES = 64 << 20
 """pyarrow.json block size: a record longer than this fails the fast path (then read line by line)."""
@@ -91,14 +111,44 @@ class _AbstractOnly(Struct, gc=False):
 _decode_abstracts = msgspec.json.Decoder(_AbstractOnly).decode_lines
 
 
+PIECE_BYTES = 1 << 24
+"""A part is decompressed and read in pieces of about this many bytes (whole lines): memory stays
+bounded by a piece whatever the part's size (measured: 2 MB pieces cost 15 % more CPU than 16 MB,
+from the fixed cost of each compute call)."""
+
+_BROKEN = (OSError, EOFError, zlib.error, *((_isal_error,) if _isal_error else ()))
+
+
+def _read_pieces(path: Path, gz: bool):
+    """(first line number, bytes of whole lines) of a part, about ``PIECE_BYTES`` at a time; a gzip
+    stream that breaks raises one of ``_BROKEN``."""
+    first = 1
+    with (_gzip_open(path, "rb") if gz else open(path, "rb")) as fh:
+        rest = b""
+        while True:
+            chunk = fh.read(PIECE_BYTES)
+            if not chunk:
+                break
+            buf = rest + chunk if rest else chunk
+            cut = buf.rfind(b"\n") + 1
+            if cut == 0:
+                rest = buf
+                continue
+            yield first, buf[:cut]
+            first += buf.count(b"\n", 0, cut)
+            rest = buf[cut:]
+        if rest:
+            yield first, rest
+
+
 def read_part_bytes(path: Path) -> bytes | None:
     """The decompressed bytes of a part, or None when its gzip stream is not intact."""
     raw = Path(path).read_bytes()
     if raw[:2] != b"\x1f\x8b":
         return raw
     try:
-        return gzip.decompress(raw)
-    except (OSError, EOFError, zlib.error):
+        return _gunzip(raw)
+    except _BROKEN:
         return None
 
 
@@ -109,13 +159,29 @@ def _f(arr, *names):
 
 
 def _short_id(arr):
-    """``snapshot.short_id``: the text after the last ``/``."""
-    return pc.replace_substring_regex(arr, pattern=r"^.*/", replacement="", max_replacements=1)
+    """``snapshot.short_id``: the text after the last ``/`` (split once from the right: a regex
+    ``^.*/`` backtracks and costs several times more)."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    parts = pc.split_pattern(arr, "/", max_splits=1, reverse=True)
+    flat = pc.list_flatten(parts)
+    valid = np.asarray(arr.is_valid(), dtype=bool)
+    last = np.where(valid, np.asarray(parts.offsets)[1:] - 1, 0)
+    return flat.take(pa.array(last, mask=~valid)) if len(flat) else pa.nulls(len(arr), _s)
+
+
+_OPENALEX = ("https://openalex.org/", "http://openalex.org/")
 
 
 def _strip_openalex(arr):
     """``works._short_list`` without merged ids: a leading ``http(s)://openalex.org/`` removed."""
-    return pc.replace_substring_regex(arr, pattern=r"^https?://openalex\.org/", replacement="", max_replacements=1)
+    https = pc.starts_with(arr, _OPENALEX[0])
+    if https.true_count == len(arr) - arr.null_count:  # the usual case: one slice
+        return pc.utf8_slice_codeunits(arr, len(_OPENALEX[0]))
+    out = arr
+    for prefix in _OPENALEX:
+        out = pc.if_else(pc.starts_with(arr, prefix), pc.utf8_slice_codeunits(arr, len(prefix)), out)
+    return out
 
 
 def _tail(arr):
@@ -154,59 +220,202 @@ def _starts(lengths: np.ndarray) -> np.ndarray:
     return out
 
 
-def fast_extract(path: Path, file: str):
-    """``PartExtract`` of a part that passes validation (module docstring), else None."""
-    from aigeo_assets.ingest.part_extract import PartExtract, conform_extract
-    from aigeo_assets.ingest.works import TABLE_YEARS, abstract_from_inverted_index
+MIN_PIECE_LINES = 64
+"""A piece of a part that pyarrow cannot read whole is halved until it reads or is this short; a
+piece this short that still fails is read line by line."""
 
-    data = read_part_bytes(path)
-    if data is None:
+
+def fast_extract(path: Path, file: str):
+    """``PartExtract`` of a part (module docstring), or None when its gzip stream is not intact (the
+    line-by-line reader then reads it, reporting the break)."""
+    from aigeo_assets.ingest.part_extract import (
+        EXTRACT_TABLES,
+        PartExtract,
+        _extract_tables,
+        as_arrow,
+        as_frame,
+        read_numbered_lines,
+    )
+
+    with open(path, "rb") as fh:
+        gz = fh.read(2) == b"\x1f\x8b"
+    pieces: list[dict] = []  # tables of each piece, in line order
+    q_rows: list[tuple] = []
+    year_lines: dict[int, int] = {}
+    lines_read = 0
+    try:
+        for first, piece, parsed in (got for first, data in _read_pieces(path, gz) for got in _parsed_pieces(data, first)):
+            if parsed is not None:
+                t, abstracts = parsed
+                bad = _bad_rows(t)
+                good = np.flatnonzero(~bad)
+                lines = good + first
+                if bad.any():
+                    t = t.take(pa.array(good))
+                    abstracts = [abstracts[i] for i in good]
+                tables, years = _tables(t, abstracts, lines)
+                if bad.any():
+                    slow = _numbered(piece, first, set((np.flatnonzero(bad) + first).tolist()), not gz)
+                    read, ylines, records, rows = read_numbered_lines(slow, file)
+                    tables = _merge_by_line(tables, {k: as_arrow(v, k) for k, v in _extract_tables(records).items()})
+                    lines_read += read
+                    q_rows += rows
+                    for y, c in ylines.items():
+                        year_lines[y] = year_lines.get(y, 0) + c
+                lines_read += len(good)
+                for y, c in years.items():
+                    year_lines[y] = year_lines.get(y, 0) + c
+            else:
+                read, ylines, records, rows = read_numbered_lines(_numbered(piece, first, None, not gz), file)
+                tables = {k: as_arrow(v, k) for k, v in _extract_tables(records).items()}
+                lines_read += read
+                q_rows += rows
+                for y, c in ylines.items():
+                    year_lines[y] = year_lines.get(y, 0) + c
+            pieces.append(tables)
+    except _BROKEN:  # the gzip stream breaks: the line reader reads the part and reports the break
         return None
-    n_lines = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+    from aigeo_assets.ingest.part_extract import _quarantine_frame
+
+    out = {}
+    for name in EXTRACT_TABLES:
+        got = [p[name] for p in pieces]
+        out[name] = as_frame(pa.concat_tables(got) if len(got) != 1 else got[0], name) if got else as_frame(_extract_tables([])[name], name)
+    q_rows.sort(key=lambda r: r[1])
+    return PartExtract(file, lines_read, dict(sorted(year_lines.items())), out, _quarantine_frame(q_rows))
+
+
+def _numbered(piece: bytes, first: int, keep: set | None, newline: bool):
+    """(line number, line) of the non-blank lines of ``piece``, only those in ``keep`` when given,
+    as ``snapshot.iter_lines`` gives them: numbered from ``first``, with their newline for a plain
+    file (``newline``), without for a gzip one (a decoding error's detail can name the byte)."""
+    for lineno, line in enumerate(io.BytesIO(piece), first):
+        if (keep is None or lineno in keep) and line and not line.isspace():
+            yield lineno, (line if newline or not line.endswith(b"\n") else line[:-1])
+
+
+def _line_count(data: bytes) -> int:
+    return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+
+
+def _parsed_pieces(data: bytes, first: int):
+    """(first line number, bytes, (Arrow table, abstracts) or None) for consecutive pieces of
+    ``data``: the whole of it when pyarrow and msgspec read it with one row per line, else its
+    halves, recursively, down to ``MIN_PIECE_LINES`` (then None: read line by line)."""
+    n_lines = _line_count(data)
     try:
         t = pj.read_json(pa.BufferReader(data), read_options=_READ, parse_options=_PARSE)
         abstracts = _decode_abstracts(data)
     except (pa.ArrowException, msgspec.DecodeError, msgspec.ValidationError, ValueError):
-        return None
-    if t.num_rows != n_lines or len(abstracts) != n_lines:
-        return None
-    del data
-    t = t.combine_chunks()
-    col = {name: t.column(name).chunk(0) if t.column(name).num_chunks else pa.array([], t.schema.field(name).type) for name in t.column_names}
+        t = None
+    if t is not None and t.num_rows == n_lines and len(abstracts) == n_lines:
+        yield first, data, (t.combine_chunks(), abstracts)
+        return
+    if n_lines <= MIN_PIECE_LINES:
+        yield first, data, None
+        return
+    cut = 0
+    for _ in range(n_lines // 2):
+        cut = data.index(b"\n", cut) + 1
+    yield from _parsed_pieces(data[:cut], first)
+    yield from _parsed_pieces(data[cut:], first + n_lines // 2)
+
+
+def _col(t: pa.Table, name: str) -> pa.Array:
+    c = t.column(name)
+    return c.chunk(0) if c.num_chunks == 1 else (c.combine_chunks() if c.num_chunks else pa.array([], c.type))
+
+
+def _flag_null_items(lists, owner: np.ndarray, bad: np.ndarray) -> None:
+    """Mark bad the rows (``owner`` of each list) whose list holds a null (msgspec rejects ``[null]``)."""
+    items = pc.list_flatten(lists)
+    if items.null_count:
+        parents = np.asarray(pc.list_parent_indices(lists))
+        bad[owner[parents[np.asarray(items.is_null())]]] = True
+
+
+def _bad_rows(t: pa.Table) -> np.ndarray:
+    """Rows the line-by-line reader might quarantine (or not store), whose lines it reads instead:
+    no integer year within ``TABLE_YEARS``, no id, a null in a list, a concept or topic without an
+    id, a concept level outside 0..32767."""
+    from aigeo_assets.ingest.works import TABLE_YEARS
+
+    n = t.num_rows
+    rows = np.arange(n, dtype=np.int64)
+    year = np.asarray(pc.fill_null(_col(t, "publication_year"), TABLE_YEARS.start - 1), dtype=np.int64)
+    bad = (year < TABLE_YEARS.start) | (year >= TABLE_YEARS.stop)
+    bad |= np.asarray(pc.fill_null(pc.equal(_short_id(_col(t, "id")), ""), True), dtype=bool)
+    authorships = _col(t, "authorships")
+    for name in ("referenced_works", "authorships", "concepts", "topics"):
+        _flag_null_items(_col(t, name), rows, bad)
+    auth = pc.list_flatten(authorships)
+    auth_row = np.asarray(pc.list_parent_indices(authorships), dtype=np.int64)
+    for name in ("institutions", "countries", "raw_affiliation_strings", "affiliations"):
+        _flag_null_items(_f(auth, name), auth_row, bad)
+    affs = _f(auth, "affiliations")
+    aff_row = auth_row[np.asarray(pc.list_parent_indices(affs), dtype=np.int64)]
+    _flag_null_items(_f(pc.list_flatten(affs), "institution_ids"), aff_row, bad)
+    for name in ("concepts", "topics"):
+        lists = _col(t, name)
+        ids = _f(pc.list_flatten(lists), "id")
+        if ids.null_count:
+            bad[np.asarray(pc.list_parent_indices(lists))[np.asarray(ids.is_null())]] = True
+    concepts = _col(t, "concepts")
+    level = _f(pc.list_flatten(concepts), "level")
+    if len(level) - level.null_count:
+        lv = np.asarray(level.fill_null(0), dtype=np.int64)
+        out = (lv < 0) | (lv > 32767)
+        if out.any():
+            bad[np.asarray(pc.list_parent_indices(concepts))[out]] = True
+    return bad
+
+
+def _merge_by_line(a: dict, b: dict) -> dict:
+    """Two sets of extract tables (Arrow) as one, rows in line order (a record's rows kept together, in order)."""
+    out = {}
+    for name, ta in a.items():
+        both = pa.concat_tables([ta, b[name]])
+        order = np.argsort(both["line"].to_numpy(), kind="stable")
+        out[name] = both.take(pa.array(order))
+    return out
+
+
+def _tables(t: pa.Table, abstracts: list, line: np.ndarray) -> tuple[dict, dict]:
+    """The extract tables (Arrow, ``part_extract.extract_arrow_schema``) of the validated rows ``t``
+    (their line numbers ``line``), and their line counts by year."""
+    from aigeo_assets.ingest.part_extract import extract_arrow_schema
+    from aigeo_assets.ingest.works import abstract_from_inverted_index
+
+    col = {name: _col(t, name) for name in t.column_names}
     n = t.num_rows
     year = col["publication_year"]
-    if year.null_count or (n and (pc.min(year).as_py() < TABLE_YEARS.start or pc.max(year).as_py() >= TABLE_YEARS.stop)):
-        return None
     own = _short_id(col["id"])
-    if own.null_count or pc.any(pc.equal(own, "")).as_py():
-        return None
     authorships = col["authorships"]
     auth = pc.list_flatten(authorships)
     insts = _f(auth, "institutions")
     affs = _f(auth, "affiliations")
     concepts = col["concepts"]
     topics = col["topics"]
-    for lists in (col["referenced_works"], authorships, concepts, topics, insts, _f(auth, "countries"),
-                  _f(auth, "raw_affiliation_strings"), affs, _f(pc.list_flatten(affs), "institution_ids")):
-        if _has_null_items(lists):
-            return None
     flat_concepts = pc.list_flatten(concepts)
     flat_topics = pc.list_flatten(topics)
-    if _f(flat_concepts, "id").null_count or _f(flat_topics, "id").null_count:
-        return None
-    level = _f(flat_concepts, "level")
-    if len(level) - level.null_count and (pc.min(level).as_py() < 0 or pc.max(level).as_py() > 32767):
-        return None
-
-    line = np.arange(1, n + 1, dtype=np.int64)
     year_np = np.asarray(year, dtype=np.int64)
-    own_np = own
     source = _f(col["primary_location"], "source")
     venue_id = _short_id(_f(source, "id"))
     has_venue = pc.fill_null(pc.not_equal(venue_id, ""), False)
     nothing = pa.scalar(None, _s)
+
+    def table(name: str, columns: dict) -> pa.Table:
+        schema = extract_arrow_schema(name)
+        arrays = []
+        for field in schema:
+            v = columns[field.name]
+            if not isinstance(v, (pa.Array, pa.ChunkedArray)):
+                v = pa.array(v)
+            arrays.append(v.cast(field.type) if v.type != field.type else v)
+        return pa.Table.from_arrays(arrays, schema=schema)
+
     works = {
-        "work_id": own_np,
+        "work_id": own,
         "publication_year": year,
         "doi": _strip_doi(col["doi"]),
         "pmid": _digits_tail(_f(col["ids"], "pmid")),
@@ -225,7 +434,7 @@ def fast_extract(path: Path, file: str):
         "venue_display_name": pc.if_else(has_venue, _f(source, "display_name"), nothing),
         "venue_issn_l": pc.if_else(has_venue, _f(source, "issn_l"), nothing),
     }
-    tables = {"raw_works": _frame(works, "raw_works", conform_extract)}
+    tables = {"raw_works": table("raw_works", works)}
 
     # authorships x institutions
     n_auth = _np_len(authorships)
@@ -242,58 +451,45 @@ def fast_extract(path: Path, file: str):
     inst_rows = flat_inst.take(pa.array(inst_take)) if len(flat_inst) else pa.nulls(len(row_auth), _INST)
     inst_id = pc.if_else(inst_mask, nothing, _f(inst_rows, "id")) if len(row_auth) else pa.array([], _s)
     take_auth = pa.array(row_auth)
-    a_rows = auth.take(take_auth)
+    raw_affiliation = _joined(_f(auth, "raw_affiliation_strings"), " ; ").take(take_auth)
     inst_raw = _institution_strings(auth, affs, row_auth, inst_id)
-    authorship_cols = {
-        "work_id": own.take(pa.array(auth_work[row_auth])),
+    parent = auth_work[row_auth]
+    tables["raw_authorships"] = table("raw_authorships", {
+        "work_id": own.take(pa.array(parent)),
         "author_seq": auth_seq[row_auth],
-        "author_position": _f(a_rows, "author_position"),
-        "author_id": _strip_openalex(_f(a_rows, "author", "id")),
+        "author_position": _f(auth, "author_position").take(take_auth),
+        "author_id": _strip_openalex(_f(auth, "author", "id")).take(take_auth),
         "institution_seq": pa.array(row_k, mask=~has_inst),
         "institution_id": _strip_openalex(inst_id),
         "institution_name": pc.if_else(inst_mask, nothing, _f(inst_rows, "display_name")) if len(row_auth) else pa.array([], _s),
         "institution_country_code": pc.if_else(inst_mask, nothing, _f(inst_rows, "country_code")) if len(row_auth) else pa.array([], _s),
-        "author_countries": _joined(_f(a_rows, "countries"), "|"),
-        "raw_affiliation": _joined(_f(a_rows, "raw_affiliation_strings"), " ; "),
-        "institution_raw_affiliation": inst_raw,
-    }
-    # an authorship without institutions: one row whose own strings are all its strings
-    authorship_cols["institution_raw_affiliation"] = pc.if_else(inst_mask, authorship_cols["raw_affiliation"], inst_raw)
-    auth_cols = authorship_cols
-    parent = auth_work[row_auth]
-    auth_cols["line"] = line[parent]
-    auth_cols["publication_year"] = year_np[parent]
-    tables["raw_authorships"] = _frame(auth_cols, "raw_authorships", conform_extract)
+        "author_countries": _joined(_f(auth, "countries"), "|").take(take_auth),
+        "raw_affiliation": raw_affiliation,
+        # an authorship without institutions: one row whose own strings are all its strings
+        "institution_raw_affiliation": pc.if_else(inst_mask, raw_affiliation, inst_raw),
+        "line": line[parent],
+        "publication_year": year_np[parent],
+    })
 
-    # references
     refs = col["referenced_works"]
     ref_parent = np.repeat(np.arange(n, dtype=np.int64), _np_len(refs))
-    tables["raw_references"] = _frame(
-        {
-            "citing_work_id": own.take(pa.array(ref_parent)),
-            "cited_work_id": _strip_openalex(pc.list_flatten(refs)),
-            "line": line[ref_parent],
-            "publication_year": year_np[ref_parent],
-        },
-        "raw_references",
-        conform_extract,
-    )
+    tables["raw_references"] = table("raw_references", {
+        "citing_work_id": own.take(pa.array(ref_parent)),
+        "cited_work_id": _strip_openalex(pc.list_flatten(refs)),
+        "line": line[ref_parent],
+        "publication_year": year_np[ref_parent],
+    })
 
-    # concepts
     c_parent = np.repeat(np.arange(n, dtype=np.int64), _np_len(concepts))
-    tables["raw_work_concepts"] = _frame(
-        {
-            "work_id": own.take(pa.array(c_parent)),
-            "concept_id": _strip_openalex(_f(flat_concepts, "id")),
-            "concept_name": _f(flat_concepts, "display_name"),
-            "level": _f(flat_concepts, "level"),
-            "score": _f(flat_concepts, "score"),
-            "line": line[c_parent],
-            "publication_year": year_np[c_parent],
-        },
-        "raw_work_concepts",
-        conform_extract,
-    )
+    tables["raw_work_concepts"] = table("raw_work_concepts", {
+        "work_id": own.take(pa.array(c_parent)),
+        "concept_id": _strip_openalex(_f(flat_concepts, "id")),
+        "concept_name": _f(flat_concepts, "display_name"),
+        "level": _f(flat_concepts, "level"),
+        "score": _f(flat_concepts, "score"),
+        "line": line[c_parent],
+        "publication_year": year_np[c_parent],
+    })
 
     # topics: topics[], or primary_topic when there are none and it has an id
     n_top = _np_len(topics)
@@ -308,75 +504,50 @@ def fast_extract(path: Path, file: str):
     rows = pa.concat_arrays([flat_topics.cast(_TOPIC), p_rows.cast(_TOPIC)]).take(pa.array(order))
     parent = all_parent[order]
     tid = _f(rows, "id")
-    is_primary = pc.fill_null(pc.equal(tid, primary_id.take(pa.array(parent))), False)
-    tables["raw_work_topics"] = _frame(
-        {
-            "work_id": own.take(pa.array(parent)),
-            "topic_id": _strip_openalex(tid),
-            "is_primary": is_primary,
-            "subfield_id": _tail(_f(rows, "subfield", "id")),
-            "field_id": _tail(_f(rows, "field", "id")),
-            "domain_id": _tail(_f(rows, "domain", "id")),
-            "score": _f(rows, "score"),
-            "line": line[parent],
-            "publication_year": year_np[parent],
-        },
-        "raw_work_topics",
-        conform_extract,
-    )
+    tables["raw_work_topics"] = table("raw_work_topics", {
+        "work_id": own.take(pa.array(parent)),
+        "topic_id": _strip_openalex(tid),
+        "is_primary": pc.fill_null(pc.equal(tid, primary_id.take(pa.array(parent))), False),
+        "subfield_id": _tail(_f(rows, "subfield", "id")),
+        "field_id": _tail(_f(rows, "field", "id")),
+        "domain_id": _tail(_f(rows, "domain", "id")),
+        "score": _f(rows, "score"),
+        "line": line[parent],
+        "publication_year": year_np[parent],
+    })
     years, counts = np.unique(year_np, return_counts=True)
-    quarantine = conform_extract(pd.DataFrame({"file": [], "line": [], "reason": [], "detail": [], "year": []}), "quarantine")
-    return PartExtract(file, n, {int(y): int(c) for y, c in zip(years, counts)}, tables, quarantine)
+    return tables, {int(y): int(c) for y, c in zip(years, counts)}
 
 
 def _institution_strings(auth, affs, row_auth: np.ndarray, inst_id) -> pa.Array:
     """Per authorship x institution row: its raw affiliation strings joined with ``" ; "``
     (``works._strings_by_institution``: the strings of the ``affiliations`` entries naming the
-    institution, first occurrence kept, in order); null without ``affiliations``, institution id or strings."""
+    institution, first occurrence kept, in order); null without ``affiliations``, institution id or
+    strings. Vectorized: (authorship, institution id, string) triples, de-duplicated and grouped in
+    order of first occurrence, looked up by (authorship, institution id)."""
     n_aff = _np_len(affs)
     if len(row_auth) == 0 or n_aff.sum() == 0:
         return pa.nulls(len(row_auth), _s)
     flat = pc.list_flatten(affs)
     aff_auth = np.repeat(np.arange(len(auth), dtype=np.int64), n_aff)
     ids = _f(flat, "institution_ids")
-    n_ids = _np_len(ids)
-    text = _f(flat, "raw_affiliation_string")
-    owner = np.repeat(aff_auth, n_ids).tolist()
-    iids = pc.list_flatten(ids).to_pylist()
-    texts = text.take(pa.array(np.repeat(np.arange(len(flat), dtype=np.int64), n_ids))).to_pylist()
-    strings: dict[tuple, list[str]] = {}
-    for key in zip(owner, iids, texts):
-        if key[2] is None:
-            continue
-        got = strings.get(key[:2])
-        if got is None:
-            strings[key[:2]] = [key[2]]
-        elif key[2] not in got:
-            got.append(key[2])
-    joined = {k: " ; ".join(v) for k, v in strings.items()}
-    got = [joined.get(k) for k in zip(row_auth.tolist(), inst_id.to_pylist())]
-    return pa.array(got, _s)
-
-
-def _frame(columns: dict, table: str, conform_extract) -> pd.DataFrame:
-    data = {}
-    for name, values in columns.items():
-        if isinstance(values, pa.ChunkedArray):
-            values = values.combine_chunks()
-        if isinstance(values, pa.Array):
-            if pa.types.is_string(values.type) or pa.types.is_large_string(values.type):
-                data[name] = pd.Series(pd.arrays.ArrowStringArray(values))
-            elif pa.types.is_boolean(values.type):
-                data[name] = pd.Series(values.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get))
-            elif pa.types.is_integer(values.type):
-                data[name] = pd.Series(pd.arrays.IntegerArray(np.asarray(values.fill_null(0)), np.asarray(values.is_null())))
-            elif pa.types.is_floating(values.type):
-                data[name] = pd.Series(pd.arrays.FloatingArray(np.asarray(values.fill_null(0.0)), np.asarray(values.is_null())))
-            else:
-                data[name] = pd.Series(values.to_pylist(), dtype=object)
-        else:
-            data[name] = pd.Series(values)
-    return conform_extract(pd.DataFrame(data), table)
+    id_aff = np.asarray(pc.list_parent_indices(ids), dtype=np.int64)
+    text = _f(flat, "raw_affiliation_string").take(pa.array(id_aff))
+    owner = pa.array(aff_auth[id_aff]).cast(_s)
+    sep = "\x1f"
+    triples = pa.table({
+        "key": pc.binary_join_element_wise(owner, pc.list_flatten(ids), sep),
+        "text": text,
+        "order": np.arange(len(id_aff), dtype=np.int64),
+    }).filter(pc.is_valid(text))
+    if triples.num_rows == 0:
+        return pa.nulls(len(row_auth), _s)
+    firsts = triples.group_by(["key", "text"], use_threads=False).aggregate([("order", "min")]).sort_by("order_min")
+    grouped = firsts.group_by("key", use_threads=False).aggregate([("text", "list")])
+    joined = pc.binary_join(grouped["text_list"], " ; ")
+    row_key = pc.binary_join_element_wise(pa.array(row_auth).cast(_s), inst_id, sep)
+    at = pc.index_in(row_key, value_set=grouped["key"])
+    return pc.take(joined, at).combine_chunks() if isinstance(joined, pa.ChunkedArray) else pc.take(joined, at)
 
 
 _decode_work_lines = msgspec.json.Decoder(Work).decode_lines

@@ -177,12 +177,13 @@ def extract_json_part(path: Path, *, file: str | None = None, reader: str | None
     * ``lines``: each line is decoded against the declared record schema (``work_record``) and
       its rows built by the code of the line-by-line scan (``works._record_rows``);
     * ``msgspec``: the whole part decoded in one ``decode_lines`` call, rows as ``lines``;
-    * ``arrow``: the whole part read by pyarrow.json with an explicit schema, rows built with
-      Arrow compute (``json_fast.fast_extract``).
+    * ``arrow``: the part read in pieces by pyarrow.json with an explicit schema, rows built with
+      Arrow compute (``json_fast.fast_extract``); the pieces that do not parse and the records
+      that fail its validation are read by ``lines``, and a part whose gzip stream breaks too.
 
-    ``msgspec`` and ``arrow`` take a part only when they prove it has nothing to quarantine;
-    otherwise the part is read by ``lines``, so quarantine rows are always those of the
-    line-by-line reader. All three give the same extract (``test_part_extract`` compares them).
+    ``msgspec`` takes a part only when it proves it has nothing to quarantine; otherwise the part is
+    read by ``lines``. So quarantine rows are always those of the line-by-line reader. All three
+    give the same extract (``test_part_extract`` compares them).
     """
     reader = reader or os.environ.get("AIGEO_INGEST_READER") or DEFAULT_READER
     if reader not in READERS:
@@ -204,15 +205,24 @@ def extract_json_part(path: Path, *, file: str | None = None, reader: str | None
 
 
 def _extract_lines(path: Path, file: str) -> PartExtract:
+    part_q = Quarantine()
+    lines_read, year_lines, records, q_rows = read_numbered_lines(iter_lines(path, part_q), file)
+    for r in part_q.frame().itertuples(index=False):
+        q_rows.append((r.file, r.line, r.reason, r.detail, None))
+    return PartExtract(file, lines_read, dict(sorted(year_lines.items())), _extract_tables(records), _quarantine_frame(q_rows))
+
+
+def read_numbered_lines(lines, file: str) -> tuple[int, Counter, list[tuple], list[tuple]]:
+    """The line reader on (line number, non-blank line) pairs: (lines read, lines per year, records
+    ``(line, year, rows)`` for ``_extract_tables``, quarantine rows ``(file, line, reason, detail, year)``)."""
     from aigeo_assets.ingest.works import TABLE_YEARS, MergedIds, _record_rows
 
     none = MergedIds.none()
-    part_q = Quarantine()
     q_rows: list[tuple] = []
     year_lines: Counter = Counter()
     lines_read = 0
     records: list[tuple] = []  # (line, year, rows)
-    for lineno, line in iter_lines(path, part_q):
+    for lineno, line in lines:
         lines_read += 1
         try:
             w = decode_work(line)
@@ -239,9 +249,7 @@ def _extract_lines(path: Path, file: str) -> PartExtract:
             q_rows.append((file, lineno, exc.reason, str(exc), y))
             continue
         records.append((lineno, y, rows))
-    for r in part_q.frame().itertuples(index=False):
-        q_rows.append((r.file, r.line, r.reason, r.detail, None))
-    return PartExtract(file, lines_read, dict(sorted(year_lines.items())), _extract_tables(records), _quarantine_frame(q_rows))
+    return lines_read, year_lines, records, q_rows
 
 
 def _quarantine_frame(rows: list[tuple]) -> pd.DataFrame:
@@ -415,12 +423,14 @@ def ensure_part_extract(
     extract: Callable[..., PartExtract] = extract_json_part,
     *,
     arrow: bool = False,
-) -> PartExtract:
+    wait: bool = True,
+) -> PartExtract | None:
     """The extract of ``path`` (its ``year`` slice when given), made now with ``extract(path)`` and
     stored if missing or stale; a part that changed while being read, or could not be read
     (``part_unreadable``: a permission fixed later leaves the mtime as it was), is not stored.
     ``arrow``: an extract read from the cache has Arrow tables (``read_part_extract``); one made
-    now keeps the DataFrames it was made with (``assemble_year`` takes both)."""
+    now keeps the DataFrames it was made with (``assemble_year`` takes both).
+    ``wait=False``: None instead of waiting when another process is extracting the part."""
     path = Path(path)
     st = path.stat()
     source = str(path.absolute())
@@ -437,7 +447,10 @@ def ensure_part_extract(
     cache_dir.mkdir(parents=True, exist_ok=True)
     with open(cache_dir / f".{final.name}.lock", "a+b") as lock:
         # one extractor per part at a time: concurrent yearly runs wait for it instead of repeating it
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return None
         try:
             if _read_account(final, source, st.st_size, st.st_mtime_ns) is not None:
                 try:
@@ -450,6 +463,32 @@ def ensure_part_extract(
             return _extract_and_store(path, cache_dir, final, source, st, year, extract)
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def ensure_part_extracts(
+    paths: Sequence[Path],
+    cache_dir: Path,
+    year: int | None = None,
+    extract: Callable[..., PartExtract] = extract_json_part,
+    *,
+    arrow: bool = False,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> list[PartExtract]:
+    """``ensure_part_extract`` of every path, in order. A part another process is extracting is
+    left for later and this process's other missing parts are taken first, so concurrent yearly
+    scans of a new snapshot (one per worker) extract different parts at the same time instead of
+    queueing on the same one. ``progress(done, total, name)`` after each part."""
+    got: list[PartExtract | None] = [None] * len(paths)
+    done = 0
+    for wait in (False, True):
+        for i, path in enumerate(paths):
+            if got[i] is None:
+                got[i] = ensure_part_extract(Path(path), cache_dir, year, extract, arrow=arrow, wait=wait)
+                if got[i] is not None:
+                    done += 1
+                    if progress:
+                        progress(done, len(paths), Path(path).name)
+    return got  # type: ignore[return-value]
 
 
 def _extract_and_store(path: Path, cache_dir: Path, final: Path, source: str, st, year, extract) -> PartExtract:

@@ -506,14 +506,12 @@ def _parse_works_year(files, year, merged, split_cache_dir, progress, years, qua
         q.extend(quarantine)
     configured = TABLE_YEARS if years is None else frozenset(years) | ({year} if year is not None else frozenset())
     if split_cache_dir is not None and year is not None:
-        from aigeo_assets.ingest.part_extract import assemble_year, ensure_part_extract
+        from aigeo_assets.ingest.part_extract import assemble_year, ensure_part_extracts
 
         files = list(files)
-        extracts = []
-        for done, path in enumerate(files):
-            if progress:
-                progress(done, len(files), Path(path).name)
-            extracts.append(ensure_part_extract(Path(path), Path(split_cache_dir), year, arrow=True))
+        if progress and files:
+            progress(0, len(files), Path(files[0]).name)
+        extracts = ensure_part_extracts(files, Path(split_cache_dir), year, arrow=True, progress=progress)
         if progress:
             progress(len(files), len(files), "works parts read")
         return assemble_year(extracts, year, merged, configured, q.frame() if len(q) else None)
