@@ -366,6 +366,21 @@ def test_affiliation_rules(core_inst, gaz):
     assert pd.isna(out["bloc"].iloc[5])
 
 
+def test_author_country_is_the_only_code_of_the_authorship(core_inst):
+    """Rule 4c: an authorship with nothing else is placed in its countries when they are one
+    two-letter code (case and spaces ignored), the rule of the former per-row lambda (the oracle)."""
+    values = ["us", " fr ", "BR|US", "", None, "USA", "B", "X|", "|DE", "cn"]
+    out = geocode_affiliations(_raw_authorships([dict(author_id=f"C{i}", author_countries=v) for i, v in enumerate(values)]), core_inst)
+
+    def former(v):
+        xs = v.upper().split("|") if isinstance(v, str) else None
+        return xs[0].strip() if isinstance(xs, list) and len(xs) == 1 and len(xs[0].strip()) == 2 else None
+
+    assert [None if pd.isna(x) else x for x in out["country_code"]] == [former(v) for v in values]
+    assert [former(v) for v in values] == ["US", "FR", None, None, None, None, None, None, None, "CN"]
+    assert out["geocode_rule"].tolist() == ["author_country" if former(v) else "unlocated" for v in values]
+
+
 # Cases seen on real records (current API shape: affiliations[] ties strings to institutions).
 REAL_CASES = [
     # 0: Stanford without an institution record: the authorship's own country_code (US), not the

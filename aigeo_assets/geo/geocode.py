@@ -153,7 +153,7 @@ def geocode_institutions(raw_institutions: pd.DataFrame, *, bloc_definition: Blo
             "city_name": city_name,
             "latitude": pd.array(lat, dtype="Float64"),
             "longitude": pd.array(lon, dtype="Float64"),
-            "country_code": country,
+            "country_code": pd.array(country, dtype="string"),
             "geocode_rule": pd.array(rule, dtype="string"),
         }
     )
@@ -243,14 +243,15 @@ def geocode_affiliations(
     embedded_country = embedded_country.where(embedded_country.str.fullmatch(r"[A-Z]{2}").fillna(False))
     # the country the record states for this institution: its own record, else the work's embedded copy
     stated = i_country.fillna(embedded_country)
-    author_list = a["author_countries"].astype("string").str.upper().str.split("|")
-    single_country = author_list.map(
-        lambda xs: xs[0].strip() if isinstance(xs, list) and len(xs) == 1 and len(xs[0].strip()) == 2 else None
-    ).astype("string")
+    # the author's only country: a list ('|'-joined) of one two-letter code
+    author_list = a["author_countries"].astype("string").str.upper()
+    only = author_list.str.strip()
+    single_country = only.where(~author_list.str.contains("|", regex=False).fillna(True) & (only.str.len() == 2).fillna(False))
 
     rule = np.full(n, "unlocated", dtype=object)
-    city = pd.array([pd.NA] * n, dtype="Int64")
-    country = pd.array([pd.NA] * n, dtype="string")
+    city = pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool))  # all <NA>
+    # set piece by piece below: object arrays (an Arrow string array is rebuilt at each assignment)
+    country = np.full(n, None, dtype=object)
 
     # 1. institution placed at city level by OpenAlex's geo or its GeoNames id
     r1 = i_rule.isin(CITY_RULES).fillna(False).to_numpy(dtype=bool)
@@ -259,7 +260,7 @@ def geocode_affiliations(
     country[r1] = i_country[r1].to_numpy()
 
     # 2. the authorship's own raw affiliation string(s); 4b. the country such a string names
-    raw_country = pd.array([pd.NA] * n, dtype="string")
+    raw_country = np.full(n, None, dtype=object)
     own_raw = a["institution_raw_affiliation"] if "institution_raw_affiliation" in a else pd.Series(pd.NA, index=a.index)
     todo = ~r1 & (a["raw_affiliation"].notna() | own_raw.notna()).to_numpy(dtype=bool)
     if todo.any():
@@ -318,7 +319,7 @@ def geocode_affiliations(
         rule[idx] = "raw_affiliation"
         city[idx] = found[got]
         country[idx] = pd.Series(found[got]).map(gaz_cc).astype("string").to_numpy()
-        raw_country[np.flatnonzero(todo)] = pd.array(found_cc, dtype="string")
+        raw_country[np.flatnonzero(todo)] = found_cc
 
     placed = rule != "unlocated"
     # 3. institution placed by its name
@@ -328,7 +329,7 @@ def geocode_affiliations(
     country[r3] = i_country[r3].to_numpy()
     placed |= r3
     # 4. country only: the stated country, else the one the own string names, else the author's only one
-    for name, source in (("country_only", stated), ("raw_country", pd.Series(raw_country)), ("author_country", single_country)):
+    for name, source in (("country_only", stated), ("raw_country", pd.Series(raw_country, dtype="string")), ("author_country", single_country)):
         take = ~placed & source.notna().to_numpy(dtype=bool)
         rule[take] = name
         country[take] = source[take].to_numpy()
@@ -342,7 +343,7 @@ def geocode_affiliations(
             "author_id": a["author_id"],
             "institution_id": a["institution_id"],
             "city_geonames_id": city,
-            "country_code": country,
+            "country_code": pd.array(country, dtype="string"),
             "geocode_rule": pd.array(rule, dtype="string"),
         }
     )
