@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from aigeo_assets.ingest.snapshot import list_entity_files
-from aigeo_assets.ingest.works import parse_works_year
+from aigeo_assets.ingest.works import TABLE_YEARS, MergedIds, parse_works_year
 from aigeo_assets.ingest.part_extract import ensure_part_extract, extract_dir, extract_json_part, read_part_extract
 from aigeo_assets_tests.snapshot_fixtures import SHARED_SAMPLES, authorship, inst_ref, work, write_entity
 
@@ -378,3 +378,33 @@ def test_concurrent_scans_extract_a_missing_part_once(tmp_path):
     assert len(calls) == 1 and len(got) == 3
     for g in got[1:]:
         _assert_same_extract(g, got[0])
+
+
+def test_a_scan_extracts_the_parts_no_one_else_is_extracting_first(tmp_path):
+    """While another process holds part 0 (its lock), a scan extracts part 1, then waits for part 0:
+    concurrent yearly scans of a new snapshot share out its parts instead of queueing on each."""
+    import fcntl
+    import threading
+    import time
+
+    import aigeo_assets.ingest.part_extract as pe
+
+    write_entity(tmp_path, "works", _messy_world())
+    parts = list_entity_files(tmp_path, "works").parts
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    with open(cache / f".{_folder(parts[0], cache).name}.lock", "a+b") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        got = []
+        scan = threading.Thread(target=lambda: got.append(pe.ensure_part_extracts(parts, cache, 2015, arrow=True)))
+        scan.start()
+        for _ in range(600):
+            if (_folder(parts[1], cache) / "account.json").is_file():
+                break
+            time.sleep(0.05)
+        assert (_folder(parts[1], cache) / "account.json").is_file(), "part 1 extracted while part 0 is held"
+        assert not _folder(parts[0], cache).exists() and scan.is_alive()
+        fcntl.flock(held, fcntl.LOCK_UN)
+    scan.join(60)
+    assert [e.file for e in got[0]] == [str(p) for p in parts]
+    _assert_same(parse_works_year(parts, 2015), pe.assemble_year(got[0], 2015, MergedIds.none(), TABLE_YEARS))
