@@ -28,6 +28,13 @@ copy of every citation with its citing work id suffixed. Times are the best of `
 memory (tracemalloc peak and the ``ru_maxrss`` growth) is measured in a fresh child process per run,
 so the tracing overhead does not touch the timings and the RSS high-water mark starts from the loaded
 tables. Writes benchmarks/results/city_metrics.json.
+
+``--mappings-only``: what Dagster spends mapping each year's partition to the partitions its inputs
+read, for the inputs of the yearly corpus and city-metric runs (1990-2019): the cited papers of
+``core_citations`` (every year up to the citing one) as the assets map them now (an offset back
+to the first year) beside the former open-ended offset (-1000), which must give the same
+partitions, and the citation windows of the city metrics (y..y+5). Dagster maps an input twice per
+run, and ``aigeo run``'s plan once more. Writes benchmarks/results/city_metrics_mappings.json.
 """
 
 from __future__ import annotations
@@ -531,6 +538,43 @@ def timed(impl: str, t: Tables, cits: dict, repeat: int) -> tuple[Run, dict]:
     return best, out
 
 
+def partition_mappings(repeat: int) -> dict:
+    """The ``--mappings-only`` part of the module docstring."""
+    import dagster as dg
+
+    from aigeo_assets.assets.corpus import up_to_this_year
+    from aigeo_assets.partitions import yearly_partitions
+
+    years = yearly_partitions(YEARS[0], YEARS[-1])
+    mappings = {
+        "cited_papers_bounded": up_to_this_year(years),
+        "cited_papers_former_offset_-1000": dg.TimeWindowPartitionMapping(start_offset=-1000, end_offset=0),
+        "citation_window_y..y+5": dg.TimeWindowPartitionMapping(start_offset=0, end_offset=5),
+    }
+
+    def map_every_year(mapping) -> list[list[str]]:
+        return [
+            mapping.get_upstream_mapped_partitions_result_for_partitions(years.empty_subset().with_partition_keys([str(y)]), years, years)
+            .partitions_subset.get_partition_keys()
+            for y in YEARS
+        ]
+
+    out, answers = {}, {}
+    for name, mapping in mappings.items():
+        best = float("inf")
+        for _ in range(repeat):
+            t = time.process_time()
+            answers[name] = map_every_year(mapping)
+            best = min(best, time.process_time() - t)
+        out[name] = {"cpu_seconds_30_years": round(best, 4), "cpu_ms_per_mapping": round(best / len(YEARS) * 1000, 2)}
+        print(f"  {name:34s} {best:7.3f} CPU-s for the 30 years ({best / len(YEARS) * 1000:6.1f} ms a mapping)", flush=True)
+    if answers["cited_papers_bounded"] != answers["cited_papers_former_offset_-1000"]:
+        raise SystemExit("the bounded and the former cited-papers mappings give different partitions")
+    former, ours = (out[k]["cpu_seconds_30_years"] for k in ("cited_papers_former_offset_-1000", "cited_papers_bounded"))
+    return {"years": [YEARS[0], YEARS[-1]], "repeat": repeat, "mappings": out, "cited_papers_identical": True,
+            "cited_papers_speedup": round(former / ours, 1) if ours else None}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--warehouse", default=str(REPO / "data" / "warehouse"))
@@ -539,8 +583,12 @@ def main() -> None:
     ap.add_argument("--skip-memory", action="store_true")
     ap.add_argument("--peer-only", action="store_true", help="only the DuckDB comparison (for a paper-scale warehouse)")
     ap.add_argument("--world", default="demo", help="the scale of the world the warehouse holds, recorded with --peer-only")
+    ap.add_argument("--mappings-only", action="store_true", help="only the partition mappings of the yearly inputs")
     ap.add_argument("--_child-memory", nargs=2, metavar=("IMPL", "SIZE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.mappings_only:
+        write_results("city_metrics_mappings", {"dagster": __import__("dagster").__version__, **partition_mappings(args.repeat)})
+        return
     warehouse = Path(args.warehouse)
     if args._child_memory:
         child_memory(warehouse, *args._child_memory)
