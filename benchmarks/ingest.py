@@ -3,10 +3,13 @@
 Runs, in one process (one core) and on the same parts (the demo sample world unless --snapshot is given):
   * bare_json_loads / bare_orjson - gzip + ``json.loads`` / ``orjson.loads`` of every line, nothing else;
   * pyarrow_json     - ``pyarrow.json.read_json`` of each part with an explicit schema (a columnar peer);
+  * duckdb_json      - DuckDB's ``read_json`` (one thread) with every field the extract reads, into Arrow;
   * extract_<reader> - ``part_extract.extract_json_part(part, reader=...)`` of every part: the per-part
     columnar extract (all tables of every year) by each reader: ``lines`` (line by line, msgspec
-    structs), ``msgspec`` (whole part through ``decode_lines``), ``arrow`` (pyarrow.json + Arrow
-    compute); ``parts_fallback`` counts parts a whole-part reader left to the line reader;
+    structs), ``msgspec`` (whole part through ``decode_lines``), ``arrow`` (pyarrow.json in pieces
+    + Arrow compute, faulty lines to the line reader); the readers take each part in turn, so a
+    change in load hits all alike; ``parts_fallback`` counts parts a whole-part reader left to the
+    line reader;
   * raw_works_cold   - every configured year's ``raw_works`` tables from an empty extract cache
     (each part extracted once, then each year assembled) + writing them to parquet, as the Dagster
     partitions do; raw_works_warm - the same with the cache filled (a re-run, a merged_ids change);
@@ -108,21 +111,60 @@ def ours_one_pass(files, out: Path) -> int:
     return len(t.works)
 
 
-def ours_extract(files, reader: str) -> tuple[int, int]:
+DUCKDB_COLUMNS = (
+    "{id: 'VARCHAR', publication_year: 'BIGINT', doi: 'VARCHAR', title: 'VARCHAR', type: 'VARCHAR',"
+    " type_crossref: 'VARCHAR', ids: 'STRUCT(pmid VARCHAR)', referenced_works: 'VARCHAR[]',"
+    " authorships: 'STRUCT(author_position VARCHAR, author STRUCT(id VARCHAR), institutions STRUCT(id VARCHAR,"
+    " display_name VARCHAR, country_code VARCHAR)[], countries VARCHAR[], raw_affiliation_strings VARCHAR[],"
+    " affiliations STRUCT(raw_affiliation_string VARCHAR, institution_ids VARCHAR[])[])[]',"
+    " concepts: 'STRUCT(id VARCHAR, display_name VARCHAR, level BIGINT, score DOUBLE)[]',"
+    " topics: 'STRUCT(id VARCHAR, subfield STRUCT(id VARCHAR), field STRUCT(id VARCHAR), domain STRUCT(id VARCHAR), score DOUBLE)[]',"
+    " primary_topic: 'STRUCT(id VARCHAR, subfield STRUCT(id VARCHAR), field STRUCT(id VARCHAR), domain STRUCT(id VARCHAR), score DOUBLE)',"
+    " primary_location: 'STRUCT(source STRUCT(id VARCHAR, display_name VARCHAR, issn_l VARCHAR, type VARCHAR), raw_type VARCHAR, raw_source_name VARCHAR)',"
+    " abstract_inverted_index: 'JSON'}"
+)
+
+
+def duckdb_json(files) -> tuple[int, int]:
+    """DuckDB's JSON reader (one thread, so CPU-seconds are one core's) on every field the extract
+    reads, the abstract kept as JSON text, into Arrow: a parse-only peer (no rows built, and DuckDB
+    casts a value of another JSON type where aigeo must quarantine it). A file it cannot read is
+    counted as failed."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET threads=1")
+    n = failed = 0
+    for f in files:
+        try:
+            n += con.sql(f"SELECT * FROM read_json('{f}', format='newline_delimited', columns={DUCKDB_COLUMNS})").to_arrow_table().num_rows
+        except duckdb.Error:
+            failed += 1
+    return n, failed
+
+
+def ours_extract_interleaved(files, readers: list[str]) -> dict[str, tuple[int, float, float, int]]:
+    """Each part read by every reader in turn (so a change in the machine's load hits all alike):
+    {reader: (lines read, wall seconds, CPU seconds, parts a whole-part reader left to the line reader)}."""
     from aigeo_assets.ingest.json_fast import fast_extract, msgspec_extract
 
-    n = fallback = 0
+    out = {r: [0, 0.0, 0.0, 0] for r in readers}
     for f in files:
-        if reader != "lines":
-            taken = (fast_extract if reader == "arrow" else msgspec_extract)(f, str(f))
-            if taken is None:
-                fallback += 1
-                n += extract_json_part(f, reader="lines").lines_read
+        for reader in readers:
+            t, c = time.perf_counter(), time.process_time()
+            if reader == "lines":
+                got, fallback = extract_json_part(f, reader="lines"), 0
             else:
-                n += taken.lines_read
-        else:
-            n += extract_json_part(f, reader="lines").lines_read
-    return n, fallback
+                got = (fast_extract if reader == "arrow" else msgspec_extract)(f, str(f))
+                fallback = got is None
+                if got is None:
+                    got = extract_json_part(f, reader="lines")
+            acc = out[reader]
+            acc[0] += got.lines_read
+            acc[1] += time.perf_counter() - t
+            acc[2] += time.process_time() - c
+            acc[3] += fallback
+    return {r: tuple(v) for r, v in out.items()}
 
 
 def ours_raw_works(files, years, out: Path, cache: Path) -> int:
@@ -172,13 +214,15 @@ def main() -> None:
         print(f"{name:<27} {shown}  ({cpu:6.2f} CPU-s, {secs:6.2f} s wall) {extra or ''}", flush=True)
 
     print(f"snapshot: {root} ({len(files)} parts, {size / 1e6:.1f} MB gzip)")
+    load_at_start = round(os.getloadavg()[0], 1)
     t0 = time.process_time()
     record("bare_json_loads", *_timed(lambda: bare(files, json.loads)))
     record("bare_orjson", *_timed(lambda: bare(files, orjson.loads)))
     (n_pa, failed_pa), secs, cpu = _timed(lambda: pyarrow_json(files))
     record("pyarrow_json", n_pa, secs, cpu, files_failed=failed_pa)
-    for reader in args.readers.split(","):
-        (n, fallback), secs, cpu = _timed(lambda: ours_extract(files, reader))
+    (n_dd, failed_dd), secs, cpu = _timed(lambda: duckdb_json(files))
+    record("duckdb_json", n_dd, secs, cpu, files_failed=failed_dd)
+    for reader, (n, secs, cpu, fallback) in ours_extract_interleaved(files, args.readers.split(",")).items():
         record(f"extract_{reader}", n, secs, cpu, parts_fallback=fallback)
     disk: dict[str, int] = {"snapshot_gzip_bytes": size, "json_copy_bytes": json_copy_bytes(files)}
     with tempfile.TemporaryDirectory() as tmp:
@@ -189,6 +233,8 @@ def main() -> None:
             cache = Path(tmp) / "_part_extracts"
             record("raw_works_cold", *_timed(lambda: ours_raw_works(files, years, Path(tmp) / "c", cache)))
             record("raw_works_warm", *_timed(lambda: ours_raw_works(files, years, Path(tmp) / "w", cache)))
+            results["raw_works_warm"]["years"] = len(years)
+            results["raw_works_warm"]["cpu_seconds_per_year"] = round(results["raw_works_warm"]["cpu_seconds"] / len(years), 3)
             disk["part_extract_bytes"] = tree_bytes(cache)
             disk["raw_works_warehouse_bytes"] = tree_bytes(Path(tmp) / "w")
     works = results["aigeo_one_pass"]["works"]
@@ -200,6 +246,8 @@ def main() -> None:
         "fastest_extract_works_per_cpu_second": best[0],
         "ratio_pyarrow_json_to_fastest_extract": round(results["pyarrow_json"]["works_per_cpu_second"] / best[0], 2),
         "ratio_bare_orjson_to_fastest_extract": round(results["bare_orjson"]["works_per_cpu_second"] / best[0], 2),
+        "ratio_duckdb_json_to_fastest_extract": round((results["duckdb_json"]["works_per_cpu_second"] or 0) / best[0], 2),
+        "load_average_1min_at_start": load_at_start,
         "goal_30k_works_per_second": best[0] >= 30_000,
         "cpu_seconds": round(time.process_time() - t0, 1),
         "load_average_1min_at_end": round(os.getloadavg()[0], 1),

@@ -161,11 +161,14 @@ class PartExtract:
 
 READERS = ("lines", "msgspec", "arrow")
 DEFAULT_READER = "lines"
-"""Measured (shared 2-core machine under heavy load, works per CPU-second): ``benchmarks/ingest.py``
-on the demo world gave arrow 4.9k, lines 4.5k, msgspec 3.7k (a third of the demo's parts carry
-planted faults and fall back); interleaved on three clean parts, lines 6.7k, arrow 4.8k, msgspec
-4.8k. No whole-part reader is clearly faster, so the line reader stays the default; the others are
-kept, proven equal by the tests, for machines where they pay (``AIGEO_INGEST_READER``)."""
+"""Measured (``benchmarks/ingest.py`` on the demo world, the readers taking each part in turn, the
+shared 2-core machine at a load average of 6-10; works per CPU-second): lines 7.4k, arrow 5.3k,
+msgspec 4.2k; the best of 3 runs per part on 6 parts: lines 8.3k, arrow 7.9k. Peers on the same
+parts: bare orjson 20.2k, pyarrow.json alone 13.5k, DuckDB's ``read_json`` alone 11.5k (both fail on
+the 5 parts with planted faults). The arrow reader's gunzip, pyarrow parse and abstract decode
+(msgspec builds each record's word -> positions dict) already cost about what the line reader's
+whole work costs, so the line reader stays the default; the others are kept, proven equal by the
+tests, for machines where they pay (``AIGEO_INGEST_READER``)."""
 
 
 def extract_json_part(path: Path, *, file: str | None = None, reader: str | None = None) -> PartExtract:
