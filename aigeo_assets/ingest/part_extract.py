@@ -126,9 +126,10 @@ def as_arrow(data: pd.DataFrame | pa.Table, table: str) -> pa.Table:
 
 
 def as_frame(data: pd.DataFrame | pa.Table, table: str) -> pd.DataFrame:
-    """An extract table as the DataFrame ``conform_extract`` gives (Arrow converted in one call)."""
+    """An extract table as the DataFrame ``conform_extract`` gives (Arrow converted in one call, to
+    exactly the declared dtypes: no column-by-column cast after it)."""
     if isinstance(data, pa.Table):
-        data = as_arrow(data, table).to_pandas(types_mapper=_PANDAS_TYPES.get)
+        return as_arrow(data, table).to_pandas(types_mapper=_PANDAS_TYPES.get)
     return conform_extract(data, table)
 
 
