@@ -172,7 +172,7 @@ def test_aigeo_run_reaps_dead_runs_before_it_runs_and_tags_its_runs_with_its_pro
     shutil.copy(REPO_ROOT / "scripts" / "dagster.yaml", home / "dagster.yaml")
     for name, value in {"DAGSTER_HOME": str(home), "AIGEO_DATA_DIR": str(tmp_path / "data"), "AIGEO_SAMPLE_SCALE": "tiny"}.items():
         monkeypatch.setenv(name, value)
-    with dg.DagsterInstance.from_config(str(home)) as instance:
+    with _instance(home) as instance:
         left = _add_run(instance, dg.DagsterRunStatus.STARTED, replace(current_process_identity(), pid=_a_dead_pid()).tags())
     seen = []
 
@@ -186,7 +186,7 @@ def test_aigeo_run_reaps_dead_runs_before_it_runs_and_tags_its_runs_with_its_pro
     assert status == dg.DagsterRunStatus.FAILURE
     assert current_process_identity().tags().items() <= tags.items() and orchestration.PLAN_TAG in tags
     assert f"run {left} (reference_tables) was left STARTED by a process that is gone" in capsys.readouterr().err
-    with dg.DagsterInstance.from_config(str(home)) as instance:
+    with _instance(home) as instance:
         assert "Marked failed by `aigeo run` as it started" in _failure_message(instance, left)
 
 
@@ -194,7 +194,7 @@ def test_the_shipped_instance_config_turns_run_monitoring_on_and_aigeos_reaper_s
     from aigeo_assets.definitions import defs
 
     shutil.copy(REPO_ROOT / "scripts" / "dagster.yaml", tmp_path / "dagster.yaml")
-    with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
+    with _instance(tmp_path) as instance:
         assert instance.run_monitoring_enabled
         assert instance.run_monitoring_poll_interval_seconds <= 60
         assert instance.run_coordinator.get_run_queue_config().max_concurrent_runs == 2  # aigeo writes the cores
@@ -278,6 +278,21 @@ def test_a_stop_signal_whose_interrupt_python_dropped_stops_aigeo_run_after_the_
         assert executed == ["2015"]
 
 
+def _instance(home: str | Path) -> dg.DagsterInstance:
+    """The instance at ``home``, opened as ``dagster`` and ``aigeo run`` open it, with ``DAGSTER_HOME`` set
+    to ``home`` while its configuration is read: the shipped ``dagster.yaml`` may place its storage by
+    ``$DAGSTER_HOME``, and this process opens several homes."""
+    before = os.environ.get("DAGSTER_HOME")
+    os.environ["DAGSTER_HOME"] = str(home)
+    try:
+        return dg.DagsterInstance.from_config(str(home))
+    finally:
+        if before is None:
+            del os.environ["DAGSTER_HOME"]
+        else:
+            os.environ["DAGSTER_HOME"] = before
+
+
 def _a_dead_pid() -> int:
     proc = subprocess.Popen([sys.executable, "-c", "pass"])
     proc.wait()
@@ -294,7 +309,7 @@ def _failure_message(instance: dg.DagsterInstance, run_id: str) -> str:
 
 # ------------------------------------------------------------------------------------ end to end
 
-STARTED_TIMEOUT_S = 180
+STARTED_TIMEOUT_S = 360  # a deadline only: on a loaded machine two `aigeo run` took 160-190 s to start (imports, workers, the world)
 SIGNALS = ("SIGKILL", "SIGTERM")
 LOCATION = ["-m", "aigeo_assets_tests.run_reaper_location"]  # the reaper sensor and a no-op job, quick to load
 DAGSTER = str(Path(sys.executable).with_name("dagster"))
@@ -319,7 +334,7 @@ def _env(root: Path) -> dict[str, str]:
     home = root / "dagster_home"
     home.mkdir(parents=True)
     shutil.copy(REPO_ROOT / "scripts" / "dagster.yaml", home / "dagster.yaml")
-    with dg.DagsterInstance.from_config(str(home)):  # its SQLite storage created once, before the processes that share it
+    with _instance(home):  # its SQLite storage created once, before the processes that share it
         pass
     env.update(
         DAGSTER_HOME=str(home),
@@ -357,7 +372,7 @@ def stopped_runs(tmp_path_factory) -> dict[str, StoppedRun]:
         cwd=REPO_ROOT, env=procs["SIGKILL"][0], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         stdin=subprocess.DEVNULL,
     )
-    instances = {name: dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) for name, (env, _) in procs.items()}
+    instances = {name: _instance(env["DAGSTER_HOME"]) for name, (env, _) in procs.items()}
     signalled: dict[str, str] = {}
     deadline = time.monotonic() + STARTED_TIMEOUT_S
     try:
@@ -393,12 +408,12 @@ def stopped_runs(tmp_path_factory) -> dict[str, StoppedRun]:
                 proc.wait()
 
 
-@pytest.mark.timeout(400)
+@pytest.mark.timeout(900)
 def test_sigterm_stops_aigeo_run_and_its_run_is_marked_failed(stopped_runs):
     stopped = stopped_runs["SIGTERM"]
     assert stopped.returncode == 128 + signal.SIGTERM, stopped.stderr[-3000:]
     assert stopped.stderr.splitlines()[-1] == "aigeo: interrupted by SIGTERM", stopped.stderr[-3000:]
-    with dg.DagsterInstance.from_config(str(stopped.home)) as instance:
+    with _instance(stopped.home) as instance:
         run = instance.get_run_by_id(stopped.run_id)
         assert run.tags[PID_TAG] == str(stopped.pid)
         # FAILURE; SUCCESS only when Python dropped the interrupt and the job ran to its end: never left STARTED
@@ -408,11 +423,11 @@ def test_sigterm_stops_aigeo_run_and_its_run_is_marked_failed(stopped_runs):
             assert f"aigeo run (process {stopped.pid} on host" in message and "received SIGTERM" in message, message
 
 
-@pytest.mark.timeout(400)
+@pytest.mark.timeout(900)
 def test_a_sigkilled_run_is_reaped_by_the_daemon_and_the_queued_run_starts(stopped_runs):
     killed = stopped_runs["SIGKILL"]
     assert killed.returncode == -signal.SIGKILL
-    with dg.DagsterInstance.from_config(str(killed.home)) as instance:
+    with _instance(killed.home) as instance:
         assert instance.get_run_by_id(killed.run_id).status == dg.DagsterRunStatus.STARTED  # what used to stay forever
         assert killed.queued_run_id and instance.get_run_by_id(killed.queued_run_id).status == dg.DagsterRunStatus.QUEUED
 
@@ -424,8 +439,12 @@ def test_a_sigkilled_run_is_reaped_by_the_daemon_and_the_queued_run_starts(stopp
                 start_new_session=True,
             )
         try:
+            # The sensor marks the run failed inside its evaluation; the daemon logs the skip reason and
+            # records the tick only after the evaluation returns, by which time the queue may already
+            # have started the queued run: wait for both, not for the queue alone.
             deadline = time.monotonic() + 240
-            while instance.get_run_by_id(killed.queued_run_id).status == dg.DagsterRunStatus.QUEUED:
+            while (instance.get_run_by_id(killed.queued_run_id).status == dg.DagsterRunStatus.QUEUED
+                   or not _reaper_skip_reasons(instance)):
                 assert daemon.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
                 time.sleep(0.5)
         finally:
@@ -433,7 +452,19 @@ def test_a_sigkilled_run_is_reaped_by_the_daemon_and_the_queued_run_starts(stopp
         assert instance.get_run_by_id(killed.run_id).status == dg.DagsterRunStatus.FAILURE
         message = _failure_message(instance, killed.run_id)
         assert f"process {killed.pid} on host" in message and "dead_run_reaper" in message
-        assert "dead_run_reaper skipped: marked 1 run(s) failed" in log.read_text()
+        assert f"marked 1 run(s) failed: {killed.run_id}" in _reaper_skip_reasons(instance)[0]
+        assert "dead_run_reaper skipped: marked 1 run(s) failed" in log.read_text()  # logged before the tick was recorded
+
+
+def _reaper_skip_reasons(instance: dg.DagsterInstance) -> list[str]:
+    """The skip reasons of the ``dead_run_reaper`` ticks that reaped a run, as the daemon recorded them."""
+    from dagster._core.scheduler.instigation import InstigatorType, TickStatus
+
+    states = [s for s in instance.all_instigator_state(instigator_type=InstigatorType.SENSOR)
+              if s.instigator_name == "dead_run_reaper"]
+    return [tick.skip_reason for state in states
+            for tick in instance.get_ticks(state.instigator_origin_id, state.selector_id, statuses=[TickStatus.SKIPPED])
+            if tick.skip_reason and tick.skip_reason.startswith("marked ")]
 
 
 def _stop_group(proc: subprocess.Popen) -> None:
