@@ -13,6 +13,13 @@ generated on first use). Runs, in one process:
                of every record, beside ``naive_matches`` (one ``re.search`` per keyword per text) on
                the first ``--naive-sample`` of them (10,000: the naive loop is slow); the two must
                agree on every text both ran before a time is kept. Goal: at least 20x faster.
+  * corpus years - what ``core_lifesci_articles`` computes for each year 2000-2019, on the demo
+               warehouse (``--warehouse``, after ``make demo``): CPU seconds by step (the two filters
+               built once, the candidates, the authors' countries, the articles), and the articles'
+               citation counts looked up among every cited article's (``core_lifesci_citations``)
+               three ways on the same table: ours (Arrow, the keys' table probed by the counts), the
+               former pandas maps, and DuckDB joining the year's articles to the parquet file; all
+               three must agree. ``--corpus-only`` runs only this and updates that part of the file.
 Writes benchmarks/results/lifesci.json.
 """
 
@@ -76,12 +83,116 @@ def year_tables(files, cache: Path, results: dict) -> None:
 from aigeo_assets.sampleworld import generate_world  # noqa: E402
 
 
+def _citations_by_pandas_maps(articles: pd.DataFrame, citations: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The former lookup of build_lifesci_articles: pandas maps on the cited keys."""
+    counts = citations.set_index("cited_key")
+    by_work = articles["work_id"].map(counts["citations"])
+    cites = by_work.fillna(articles["article_id"].map(counts["citations"])).fillna(0)
+    clinical = articles["work_id"].map(counts["clinical_citations"]).where(
+        by_work.notna(), articles["article_id"].map(counts["clinical_citations"])).fillna(0)
+    return cites.astype("int64").to_numpy(), clinical.astype("int64").to_numpy()
+
+
+def _citations_by_duckdb(con, articles: pd.DataFrame, parquet: Path) -> tuple[np.ndarray, np.ndarray]:
+    """The peer: the year's articles joined to the counts straight from the parquet file."""
+    con.register("articles", articles[["article_id", "work_id"]].reset_index(drop=True).assign(row=lambda d: np.arange(len(d))))
+    df = con.execute(
+        f"""SELECT coalesce(w.citations, p.citations, 0) AS citations,
+                   CASE WHEN w.citations IS NOT NULL THEN w.clinical_citations ELSE coalesce(p.clinical_citations, 0) END AS clinical
+            FROM articles a
+            LEFT JOIN read_parquet('{parquet}') w ON w.cited_key = a.work_id
+            LEFT JOIN read_parquet('{parquet}') p ON p.cited_key = a.article_id
+            ORDER BY a.row"""
+    ).df()
+    con.unregister("articles")
+    return df["citations"].to_numpy("int64"), df["clinical"].to_numpy("int64")
+
+
+def corpus_years(warehouse: Path, results: dict) -> None:
+    """The ``corpus years`` part of the module docstring."""
+    import time
+
+    import duckdb
+
+    from aigeo_assets.corpus.lookup import is_in
+    from aigeo_assets.geo.affiliation_text import affiliation_countries
+    from aigeo_assets.lifesci import corpus as C
+    from aigeo_assets.lifesci.keywords import CLINICAL_QUERIES_PATH, load_filters
+    from aigeo_assets.resources.io import current_table_paths
+
+    def read(asset: str, year: int | None = None) -> pd.DataFrame:
+        return pd.read_parquet(current_table_paths(warehouse, [asset], None if year is None else str(year))[asset])
+
+    cpu = time.process_time
+    steps = dict.fromkeys(("filters_once", "candidates", "author_countries", "articles"), 0.0)
+    lookups = dict.fromkeys(("ours", "pandas_maps", "duckdb"), 0.0)
+    t = cpu()
+    matcher, clinical = load_filters(AI_KEYWORDS_PATH, CLINICAL_QUERIES_PATH)
+    steps["filters_once"] = cpu() - t
+    citations_file = current_table_paths(warehouse, ["core_lifesci_citations"])["core_lifesci_citations"]
+    citations = pd.read_parquet(citations_file)
+    root = generate_world(REPO / "data" / "sources" / "sample-demo-20221121", scale="demo")
+    ranking = C.OutletRanking.from_csv(root / "rankings" / "journal_ranking.csv", root / "rankings" / "conference_ranking.csv")
+    con = duckdb.connect()
+    n_articles = 0
+    for year in range(2000, 2020):
+        pm_art, pm_auth = read("raw_pubmed_articles", year), read("raw_pubmed_authors", year)
+        works, concepts, venues, aff = (read(a, year) for a in ("raw_works", "raw_work_concepts", "raw_venues", "core_affiliations"))
+        t = cpu()
+        pubmed = C.pubmed_candidates(pm_art, matcher, clinical)
+        openalex = C.openalex_conference_candidates(works, concepts, venues, matcher, clinical)
+        steps["candidates"] += cpu() - t
+        t = cpu()
+        pm_authors = pm_auth[is_in(pm_auth["pmid"], pubmed["pmid"] if len(pubmed) else [])]
+        oa_aff = aff[is_in(aff["work_id"], openalex["work_id"] if len(openalex) else [])]
+        authors = pd.concat([C.pubmed_author_countries(pm_authors, affiliation_countries), C.openalex_author_countries(oa_aff)], ignore_index=True)
+        steps["author_countries"] += cpu() - t
+        t = cpu()
+        articles, _, _ = C.build_lifesci_articles(pubmed, openalex, authors, ranking, citations)
+        steps["articles"] += cpu() - t
+        n_articles += len(articles)
+        answers = {}
+        for name, lookup in (("ours", lambda: C._article_citations(articles, citations)),
+                             ("pandas_maps", lambda: _citations_by_pandas_maps(articles, citations)),
+                             ("duckdb", lambda: _citations_by_duckdb(con, articles, citations_file))):
+            t = cpu()
+            answers[name] = lookup()
+            lookups[name] += cpu() - t
+        for name in ("pandas_maps", "duckdb"):
+            if not all(np.array_equal(a, b) for a, b in zip(answers["ours"], answers[name])):
+                raise SystemExit(f"{year}: the citation counts of ours and {name} differ")
+        if not (np.array_equal(answers["ours"][0], articles["citations"].to_numpy("int64"))):
+            raise SystemExit(f"{year}: the lookup and the articles' citations differ")
+    results["corpus_years"] = {
+        "years": 20, "articles": n_articles, "cited_keys": len(citations),
+        "cpu_seconds_by_step": {k: round(v, 3) for k, v in steps.items()},
+        "citation_lookup_cpu_seconds": {k: round(v, 3) for k, v in lookups.items()},
+        "identical": True,
+    }
+    print(f"  corpus years: {n_articles:,} articles over 20 years; CPU s by step "
+          + ", ".join(f"{k} {v:.2f}" for k, v in steps.items()), flush=True)
+    print("  citation lookup among " + f"{len(citations):,} cited keys, CPU s over 20 years: "
+          + ", ".join(f"{k} {v:.3f}" for k, v in lookups.items()) + "; identical", flush=True)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--scale", default="demo")
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--naive-sample", type=int, default=10_000, help="texts for the naive loop, the first N (0: all); both run on them")
+    ap.add_argument("--warehouse", default=str(REPO / "data" / "warehouse"), help="the demo warehouse (corpus years)")
+    ap.add_argument("--corpus-only", action="store_true", help="only the corpus years; the other figures in the results file stay")
     args = ap.parse_args()
+    if args.corpus_only:
+        import json
+
+        from results_file import RESULTS
+
+        previous = RESULTS / "lifesci.json"
+        results = {k: v for k, v in json.loads(previous.read_text()).items() if k not in ("machine", "python", "measured_at")} if previous.exists() else {}
+        corpus_years(Path(args.warehouse), results)
+        write_results("lifesci", results)
+        return 0
     root = generate_world(REPO / "data" / "sources" / f"sample-{args.scale}-20221121", scale=args.scale)
     files = sorted((root / "pubmed").rglob("pubmed*.xml.gz"))
     if not files:
@@ -125,6 +236,7 @@ def main() -> int:
     print(f"  classify ours   {len(texts):>9,} texts in {ours_s:6.2f} s = {per_ours:>9,.0f} texts/s", flush=True)
     print(f"  classify naive  {len(sample):>9,} texts in {naive_s:6.2f} s = {per_naive:>9,.0f} texts/s", flush=True)
     print(f"  identical results; ours is {ratio:.0f}x the naive loop (goal >= 20x: {'met' if ratio >= 20 else 'NOT met'})")
+    corpus_years(Path(args.warehouse), results)
     write_results("lifesci", results)
     return 0
 
