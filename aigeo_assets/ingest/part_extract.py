@@ -163,10 +163,10 @@ class PartExtract:
 READERS = ("lines", "msgspec", "arrow")
 DEFAULT_READER = "lines"
 """Measured (``benchmarks/ingest.py`` on the demo world, the readers taking each part in turn, the
-shared 2-core machine at a load average of 6-10; works per CPU-second): lines 7.4k, arrow 5.3k,
-msgspec 4.2k; the best of 3 runs per part on 6 parts: lines 8.3k, arrow 7.9k. Peers on the same
-parts: bare orjson 20.2k, pyarrow.json alone 13.5k, DuckDB's ``read_json`` alone 11.5k (both fail on
-the 5 parts with planted faults). The arrow reader's gunzip, pyarrow parse and abstract decode
+shared 2-core machine at a load average of 6-10, two runs; works per CPU-second): lines 6.9-7.4k,
+arrow 5.2-5.3k, msgspec 4.0-4.2k; the best of 3 runs per part on 6 parts: lines 8.3k, arrow 7.9k.
+Peers on the same parts: bare orjson 15-20k, pyarrow.json alone 11-13.5k, DuckDB's ``read_json``
+alone 11.5-12.8k (both fail on the 5 parts with planted faults). The arrow reader's gunzip, pyarrow parse and abstract decode
 (msgspec builds each record's word -> positions dict) already cost about what the line reader's
 whole work costs, so the line reader stays the default; the others are kept, proven equal by the
 tests, for machines where they pay (``AIGEO_INGEST_READER``)."""
