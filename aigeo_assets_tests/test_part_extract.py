@@ -63,7 +63,9 @@ def test_cached_scans_give_byte_for_byte_the_same_tables(tmp_path, gz):
     assert t.references.values.tolist() == [["W1", "W2"], ["W1", "W3"], ["W7", "W1"]]
 
 
-def test_truncated_gzip_is_reported_from_the_cache_too(tmp_path):
+@pytest.mark.parametrize("reader", ["lines", "arrow"])
+def test_truncated_gzip_is_reported_from_the_cache_too(tmp_path, monkeypatch, reader):
+    monkeypatch.setenv("AIGEO_INGEST_READER", reader)
     base = write_entity(tmp_path, "works", {"updated_date=2024-01-01/part_000": [work(i, 2000 + i % 3) for i in range(1, 400)]}, manifest=None)
     path = base / "updated_date=2024-01-01" / "part_000.gz"
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])

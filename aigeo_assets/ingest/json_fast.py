@@ -206,10 +206,6 @@ def _joined(lists, sep: str):
     return pc.if_else(empty, pa.scalar(None, _s), j)
 
 
-def _has_null_items(lists) -> bool:
-    return pc.list_flatten(lists).null_count > 0
-
-
 def _np_len(lists) -> np.ndarray:
     return np.asarray(pc.list_value_length(lists).fill_null(0), dtype=np.int64)
 
