@@ -1,5 +1,8 @@
 """Shared test set-up."""
 
+import shutil
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -26,3 +29,33 @@ def matcher() -> GazetteerMatcher:
 def gaz() -> pd.DataFrame:
     """The GeoNames gazetteer indexed by ``geonames_id``."""
     return load_gazetteer().set_index("geonames_id")
+
+
+class TinyWorlds:
+    """The tiny sample world of each seed, generated once per session (``generate_world(root, "tiny",
+    seed)``, default workers). ``generated(seed)`` is that folder, to read only; calling
+    ``tiny_worlds(data_dir, seed)`` copies it to ``data_dir/sources/sample-tiny-<seed>``, where
+    ``SampleWorldSource`` looks, so a run finds it made (its ``truth.json`` parameters match) instead of
+    generating it again, and may change its copy. ``test_sampleworld`` checks the generator itself."""
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory):
+        self._tmp = tmp_path_factory
+        self._made: dict[int, Path] = {}
+
+    def generated(self, seed: int = 7) -> Path:
+        from aigeo_assets.sampleworld import generate_world
+
+        if seed not in self._made:
+            self._made[seed] = generate_world(self._tmp.mktemp(f"tiny-{seed}") / "world", "tiny", seed)
+        return self._made[seed]
+
+    def __call__(self, data_dir: Path, seed: int = 7) -> Path:
+        target = Path(data_dir) / "sources" / f"sample-tiny-{seed}"
+        shutil.copytree(self.generated(seed), target)
+        return target
+
+
+@pytest.fixture(scope="session")
+def tiny_world(tmp_path_factory) -> TinyWorlds:
+    """See ``TinyWorlds``."""
+    return TinyWorlds(tmp_path_factory)

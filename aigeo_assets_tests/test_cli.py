@@ -281,9 +281,10 @@ def test_world_tiny_writes_the_world_and_two_lines(env, capsys):
     assert capsys.readouterr().out.splitlines()[-1].endswith("already there")
 
 
-def test_run_reference_tables_on_a_tiny_world(env, capsys):
+def test_run_reference_tables_on_a_tiny_world(env, capsys, tiny_world):
     import dagster as dg
 
+    tiny_world(env, 7)  # made once per session (`aigeo world` is tested above)
     assert main(["run", "--job", "reference_tables"]) == 0
     captured = capsys.readouterr()
     assert "reference_tables" in captured.out and "ok in" in captured.out

@@ -29,8 +29,9 @@ def _short(x: str | None) -> str | None:
 
 
 @pytest.fixture(scope="module")
-def tiny(tmp_path_factory) -> Path:
-    return generate_world(tmp_path_factory.mktemp("tiny") / "world", "tiny", SEED)
+def tiny(tiny_world) -> Path:
+    """``generate_world(root, "tiny", SEED)`` with the default workers, made once per session (conftest)."""
+    return tiny_world.generated(SEED)
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +111,10 @@ def test_layout_and_manifest(tiny: Path):
 
 
 def test_determinism_same_seed_same_bytes(tiny: Path, tmp_path: Path):
-    again = generate_world(tmp_path / "again", "tiny", SEED)
+    """The same seed again, rendered in this one process where the fixture used the default workers
+    (one per usable CPU, the life-science part in a process of its own): the very same bytes, since
+    the world is a pure function of (scale, seed, years)."""
+    again = generate_world(tmp_path / "again", "tiny", SEED, workers=1)
     assert _files(again) == _files(tiny)
     other = generate_world(tmp_path / "other", "tiny", SEED + 1)
     a, b = _files(other), _files(tiny)
@@ -119,12 +123,8 @@ def test_determinism_same_seed_same_bytes(tiny: Path, tmp_path: Path):
     assert sum(a[k] != b[k] for k in a) >= len(a) - 1
 
 
-def test_same_bytes_whatever_the_worker_count(tiny: Path, tmp_path: Path):
-    """The fixture renders with the default workers (one per usable CPU, the life-science part in a
-    process of its own); in-process rendering must write the very same bytes: the world is a pure
-    function of (scale, seed, years)."""
-    single = generate_world(tmp_path / "single", "tiny", SEED, workers=1)
-    assert _files(single) == _files(tiny)
+def test_same_bytes_whatever_the_worker_count(tmp_path: Path):
+    """Three workers and one write the same bytes (default workers against one: the determinism test)."""
     three = generate_world(tmp_path / "three", "tiny", SEED, 2016, 2019, workers=3)
     assert _files(three) == _files(generate_world(tmp_path / "one", "tiny", SEED, 2016, 2019, workers=1))
 

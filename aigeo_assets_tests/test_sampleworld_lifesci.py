@@ -354,8 +354,8 @@ def test_rankings_csvs(world, parsed):
         assert titles[c["title"]] == c["rank"] and c["high_ranked"] == (c["rank"] == "A*")
 
 
-def test_generate_world_writes_lifesci(tmp_path):
-    root = generate_world(tmp_path / "w", "tiny", SEED)
+def test_generate_world_writes_lifesci(tmp_path, tiny_world):
+    root = tiny_world(tmp_path, SEED)  # generate_world's output, made once per session
     t = json.loads((root / "truth_lifesci.json").read_text())
     main = json.loads((root / "truth.json").read_text())
     assert t["parameters"]["generator_version"] == main["parameters"]["generator_version"]
