@@ -501,7 +501,7 @@ def parse_parquet_works_year(
     accounting (``WorksTables``).
 
     With ``split_cache_dir`` (and a ``year``) each part is read once into its columnar extract
-    (``extract_parquet_part`` through ``part_extract.ensure_part_extract``) and the year assembled
+    (``extract_parquet_part`` through ``part_extract.ensure_part_extracts``) and the year assembled
     from the extracts (``part_extract.assemble_year``), as for JSON parts; without, each part is
     scanned directly (``scan_parquet_part``), which reads only the year column of other years' rows.
     """
@@ -513,15 +513,9 @@ def parse_parquet_works_year(
     configured = works.TABLE_YEARS if years is None else frozenset(years) | ({year} if year is not None else frozenset())
     files = list(files)
     if split_cache_dir is not None and year is not None:
-        from aigeo_assets.ingest.part_extract import assemble_year, ensure_part_extract
+        from aigeo_assets.ingest.part_extract import assemble_year, ensure_part_extracts
 
-        extracts = []
-        for done, path in enumerate(files):
-            if progress:
-                progress(done, len(files), Path(path).name)
-            extracts.append(ensure_part_extract(Path(path), Path(split_cache_dir), year, extract=extract_parquet_part))
-        if progress:
-            progress(len(files), len(files), "works parts read")
+        extracts = ensure_part_extracts(files, Path(split_cache_dir), year, extract=extract_parquet_part, arrow=True, progress=progress)
         return assemble_year(extracts, year, merged or works.MergedIds.none(), configured, q.frame() if len(q) else None)
     enabled = gc.isenabled()
     gc.disable()
