@@ -16,5 +16,10 @@ def yearly_partitions(start_year: int, end_year: int) -> dg.TimeWindowPartitions
     )
 
 
-UP_TO_THIS_YEAR = dg.TimeWindowPartitionMapping(start_offset=-1000, end_offset=0)
-"""Every year from the first partition up to and including this one (e.g. cited papers of a citing year)."""
+def up_to_this_year(partitions: dg.PartitionsDefinition) -> dg.TimeWindowPartitionMapping:
+    """Every partition from the first up to and including this one (the cited papers of a citing year).
+
+    The offset reaches exactly back to the first partition: Dagster walks a time-window offset one
+    cron step at a time, so an open-ended offset (-1000) cost 0.7 CPU-s per mapping (twice per
+    run, and once per run when ``aigeo run`` plans) for the same partitions."""
+    return dg.TimeWindowPartitionMapping(start_offset=-(max(len(partitions.get_partition_keys()), 1) - 1), end_offset=0)

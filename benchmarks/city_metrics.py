@@ -542,7 +542,7 @@ def partition_mappings(repeat: int) -> dict:
     """The ``--mappings-only`` part of the module docstring."""
     import dagster as dg
 
-    from aigeo_assets.assets.corpus import up_to_this_year
+    from aigeo_assets.partitions import up_to_this_year
     from aigeo_assets.partitions import yearly_partitions
 
     years = yearly_partitions(YEARS[0], YEARS[-1])

@@ -9,17 +9,9 @@ from aigeo_assets.assets.metadata import coverage_check, table_asset_args, table
 from aigeo_assets.corpus.authors import AiScientistRule, build_author_years
 from aigeo_assets.corpus.citations import KNOWN_PAPER_COLUMNS, build_core_citations, citation_coverage
 from aigeo_assets.corpus.papers import AiRule, build_core_papers
+from aigeo_assets.partitions import up_to_this_year
 from aigeo_assets.resources.io import concat_partitions
 from aigeo_assets.resources.settings import AnalysisSettings
-
-
-def up_to_this_year(partitions: dg.PartitionsDefinition) -> dg.TimeWindowPartitionMapping:
-    """Every partition from the first up to and including this one (the cited papers of a citing year).
-
-    The offset reaches exactly back to the first partition: Dagster walks a time-window offset one
-    cron step at a time, so an open-ended offset (-1000) cost 0.7 CPU-s per mapping (twice per
-    run, and once per run when ``aigeo run`` plans) for the same partitions."""
-    return dg.TimeWindowPartitionMapping(start_offset=-(max(len(partitions.get_partition_keys()), 1) - 1), end_offset=0)
 
 
 def build_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
