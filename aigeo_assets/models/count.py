@@ -124,6 +124,7 @@ def fit_count_model(
     separation_mu: float = 1e-10,
     collinear: Literal["raise", "drop"] = "raise",
     recover_fixed_effects: bool = True,
+    demean_direct: bool = True,
 ) -> CountResult:
     """Fit a log-link count model of ``y`` on the columns of ``X`` with the columns of ``absorb``
     as absorbed fixed effects.
@@ -133,6 +134,8 @@ def fit_count_model(
     ``clusters`` (one value per row) is required for ``cov_type="cluster"``. Collinear
     regressors are an error naming them, or with ``collinear="drop"`` are left out (the later of
     two collinear columns goes) and listed in ``result.omitted``, as fixest and ppmlhdfe do.
+    ``demean_direct=False`` demeans on two effects by alternating projections only (the former
+    path, a peer for benchmarks and tests; see ``absorb.demean``).
     """
     if family not in ("poisson", "negbin"):
         raise ValueError(f"family {family!r}: use poisson or negbin")
@@ -189,7 +192,8 @@ def fit_count_model(
             dropped["separated"] += int(sep.sum())
             idx_keep = idx_keep[~sep]
             continue
-        fit = _irls(family, yk, x_all[idx_keep], off[idx_keep], fe, names, add_constant and not len(fe), alpha, tol, demean_tol, maxiter)
+        fit = _irls(family, yk, x_all[idx_keep], off[idx_keep], fe, names, add_constant and not len(fe), alpha, tol, demean_tol, maxiter,
+                    demean_direct)
         if "collinear" in fit:
             if collinear == "raise":
                 raise ValueError(fit["message"] + "; remove them or pass collinear='drop'")
@@ -213,7 +217,7 @@ def fit_count_model(
     return result
 
 
-def _irls(family, y, x, off, fe, names, constant, alpha_fixed, tol, demean_tol, maxiter) -> dict:
+def _irls(family, y, x, off, fe, names, constant, alpha_fixed, tol, demean_tol, maxiter, demean_direct=True) -> dict:
     n = len(y)
     if constant:
         x = np.column_stack([np.ones(n), x]) if x.size else np.ones((n, 1))
@@ -233,19 +237,23 @@ def _irls(family, y, x, off, fe, names, constant, alpha_fixed, tol, demean_tol, 
     # first-order conditions keep nearly demeaned. Later iterations then need a few sweeps only.
     xt = x
     b_span: np.ndarray | None = None
+    block = xw = None  # the demeaned [z x] and the weighted regressors: one array each, reused
     for iteration in range(1, maxiter + 1):
         w = mu if family == "poisson" else mu / (1 + alpha * mu)
         u = (y - mu) / mu
         z = eta - off + u
         if len(fe):
-            start = z if b_span is None else (xt @ b_span if xt.shape[1] else 0.0) + u
-            block, _ = demean(np.column_stack([start, xt]), w, fe, tol=demean_tol)
+            if block is None:
+                block = np.empty((n, 1 + x.shape[1]), order="F")
+                block[:, 1:] = x
+            block[:, 0] = z if b_span is None else (xt @ b_span if xt.shape[1] else 0.0) + u
+            demean(block, w, fe, tol=demean_tol, direct=demean_direct, copy=False)
             zt, xt = block[:, 0], block[:, 1:]
         else:
             zt, xt = z, x
         if xt.shape[1]:
             sw = np.sqrt(w)
-            xw = xt * sw[:, None]
+            xw = np.multiply(xt, sw[:, None], out=np.empty(xt.shape, order="F") if xw is None else xw)
             if iteration == 1:
                 bad, message = collinear_regressors(x, xt, w, names)
                 if bad:
@@ -256,7 +264,7 @@ def _irls(family, y, x, off, fe, names, constant, alpha_fixed, tol, demean_tol, 
         else:
             resid = zt
         eta_new = z - resid + off
-        dev_now = _deviance(family, y, mu, alpha) if iteration > 1 else np.inf
+        dev_now = dev_old  # the deviance at the current means, computed at the end of the last iteration
         step = 1.0
         while True:
             eta_try = eta + step * (eta_new - eta)
@@ -281,8 +289,9 @@ def _irls(family, y, x, off, fe, names, constant, alpha_fixed, tol, demean_tol, 
             break
         dev_old = dev
     w = mu if family == "poisson" else mu / (1 + alpha * mu)
-    block = demean(xt, w, fe, tol=demean_tol)[0] if len(fe) else x
-    return {"b": b, "eta": eta, "mu": mu, "w": w, "xt": block, "x": x, "alpha": alpha, "converged": converged,
+    if len(fe):  # in place: the last iteration's demeaned regressors, a warm start, are not used again
+        xt = demean(xt, w, fe, tol=demean_tol, direct=demean_direct, copy=False)[0]
+    return {"b": b, "eta": eta, "mu": mu, "w": w, "xt": xt if len(fe) else x, "x": x, "alpha": alpha, "converged": converged,
             "iterations": iteration, "off": off}
 
 
@@ -312,18 +321,35 @@ def collinear_regressors(x: np.ndarray, xt: np.ndarray, w: np.ndarray, names: li
     regressors before them (a QR of the standardized weighted design in the given order, so the
     later of two collinear columns is the one named). Returns the names and a message."""
     sw = np.sqrt(w)
-    raw = np.sqrt(((x - np.average(x, axis=0, weights=w)) ** 2 * w[:, None]).sum(axis=0))
-    left = np.sqrt((xt**2 * w[:, None]).sum(axis=0))
+    raw, left = np.empty(len(names)), np.empty(len(names))
+    for j in range(len(names)):  # column by column: no temporary of the design's size
+        col = x[:, j]
+        centred = col - np.multiply(col, w).sum() / w.sum()
+        raw[j] = np.sqrt((centred**2 * w).sum())
+        left[j] = np.sqrt((xt[:, j] ** 2 * w).sum())
     is_const = np.array([n == "const" for n in names])
     absorbed = [names[j] for j in range(len(names)) if not is_const[j] and (raw[j] == 0 or left[j] <= 1e-9 * raw[j])]
     if absorbed:
         return absorbed, (
             f"regressors are collinear with the absorbed fixed effects or constant (nothing varies after demeaning): {absorbed}"
         )
-    r = linalg.qr((xt * sw[:, None]) / np.maximum(left, 1e-300), mode="r")[0]
-    d = np.abs(np.diag(r))
+    d = np.abs(np.diag(_r_factor(xt, sw, np.maximum(left, 1e-300))))
     bad = [names[k] for k in range(len(d)) if d[k] <= 1e-9]
     return bad, f"regressors are collinear (after absorbing fixed effects): {bad}"
+
+
+def _r_factor(x: np.ndarray, row_scale: np.ndarray, col_scale: np.ndarray, rows: int = 65_536) -> np.ndarray:
+    """R of the QR decomposition of ``x * row_scale[:, None] / col_scale`` (up to the signs of its
+    rows), by blocks of ``rows`` observations: the R factors of the blocks, stacked, have the
+    same R (a tall-skinny QR, as stable as one Householder QR), and no scaled copy of the whole
+    design is made."""
+    p = x.shape[1]
+    parts = []
+    for start in range(0, len(x), rows):
+        block = x[start:start + rows] * row_scale[start:start + rows, None]
+        block /= col_scale
+        parts.append(linalg.qr(block, mode="r", overwrite_a=True)[0][:p])
+    return linalg.qr(np.vstack(parts), mode="r")[0][:p] if len(parts) > 1 else parts[0]
 
 
 def _finish(family, fit, y, fe, names, cov_type, clusters, dropped, outcome, recover) -> CountResult:
