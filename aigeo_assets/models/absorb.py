@@ -11,7 +11,7 @@ number of observations.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 import numpy as np
 import pandas as pd
@@ -88,6 +88,16 @@ class FixedEffects:
 DIRECT_MAX_SOLVED_LEVELS = 2_000
 """Largest block ``TwoWayProjection`` factorizes (levels of the smaller effect in one connected
 set): its cost grows with the cube, alternating projections' only with the observations."""
+
+
+@cache
+def _blas():
+    """The process's BLAS thread pools (threadpoolctl), scanned once: ``TwoWayProjection`` limits
+    them to one thread around its many small dense blocks, where OpenBLAS's threads cost far more
+    than they save (tenfold on a shared 2-core machine)."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 @dataclass(frozen=True)
@@ -198,7 +208,8 @@ class TwoWayProjection:
         ``scale`` per column, as ``demean``'s stopping rule measures it, computed from the normal
         equations' residual (no pass over the observations); None, leaving ``out`` untouched,
         when ``factor`` declines."""
-        factors = self.factor(weights)
+        with _blas().limit(limits=1, user_api="blas"):
+            factors = self.factor(weights)
         if factors is None:
             return None
         (a, b), (na, nb) = self.codes, self.sizes
@@ -209,13 +220,14 @@ class TwoWayProjection:
             wv = np.multiply(weights, out[:, j], out=buffer)
             sums_a[:, j] = np.bincount(a, weights=wv, minlength=na)
             sums_b[:, j] = np.bincount(b, weights=wv, minlength=nb)
-        eff_a, eff_b = self.effects(factors, sums_a, sums_b)
         largest = np.zeros(k)
-        for (lev_a, lev_b, _), (c, wa, wb, _solve_b, _chol) in zip(self.blocks, factors):
-            ea, eb = eff_a[lev_a], eff_b[lev_b]  # the group means of D' W (v - D_A a - D_B b):
-            mean_a = (sums_a[lev_a] - wa[:, None] * ea - c @ eb) / wa[:, None]
-            mean_b = (sums_b[lev_b] - c.T @ ea - wb[:, None] * eb) / wb[:, None]
-            largest = np.maximum(largest, np.maximum(np.abs(mean_a).max(axis=0), np.abs(mean_b).max(axis=0)))
+        with _blas().limit(limits=1, user_api="blas"):
+            eff_a, eff_b = self.effects(factors, sums_a, sums_b)
+            for (lev_a, lev_b, _), (c, wa, wb, _solve_b, _chol) in zip(self.blocks, factors):
+                ea, eb = eff_a[lev_a], eff_b[lev_b]  # the group means of D' W (v - D_A a - D_B b):
+                mean_a = (sums_a[lev_a] - wa[:, None] * ea - c @ eb) / wa[:, None]
+                mean_b = (sums_b[lev_b] - c.T @ ea - wb[:, None] * eb) / wb[:, None]
+                largest = np.maximum(largest, np.maximum(np.abs(mean_a).max(axis=0), np.abs(mean_b).max(axis=0)))
         for j in range(k):
             col = out[:, j]
             col -= np.take(np.ascontiguousarray(eff_a[:, j]), a, out=buffer)
