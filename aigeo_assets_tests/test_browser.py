@@ -120,9 +120,10 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="module")
-def ui(tmp_path_factory) -> Iterator[DagsterUI]:
+def ui(tmp_path_factory, tiny_world) -> Iterator[DagsterUI]:
     root = tmp_path_factory.mktemp("browser")
     home, data_dir, log = root / "dagster_home", root / "data", root / "dagster_dev.log"
+    tiny_world(data_dir, int(ENV["AIGEO_SAMPLE_SEED"]))
     home.mkdir()
     # the project's instance config, without the "Join the Dagster community" modal that dagster
     # dev shows on 127.0.0.1 and that would cover the buttons

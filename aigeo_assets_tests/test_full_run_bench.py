@@ -20,6 +20,7 @@ from aigeo_assets.ingest.work_record import year_of_line
 
 REPO = Path(__file__).resolve().parents[1]
 LAST = 2019
+SEED = 20221121  # the script's default seed
 JOBS = "reference_tables,yearly_refresh"
 
 
@@ -32,8 +33,9 @@ def _lines(paths) -> Counter:
 
 
 @pytest.fixture(scope="module")
-def bench(tmp_path_factory):
+def bench(tmp_path_factory, tiny_world):
     tmp = tmp_path_factory.mktemp("full_run")
+    tiny_world(tmp / "worlds", SEED)  # where the script caches its world (--world-data)
     out = tmp / "full_run_tiny.json"
     proc = subprocess.run(
         [
@@ -48,7 +50,7 @@ def bench(tmp_path_factory):
 
 def test_new_year_copy_holds_every_line_once(bench):
     tmp, result, _ = bench
-    world = tmp / "worlds" / "sources" / "sample-tiny-20221121"
+    world = tmp / "worlds" / "sources" / f"sample-tiny-{SEED}"
     cache = world.parent / f"{world.name}-newyear"
     original = _lines(list_entity_files(world / "data", "works").parts)
     base = _lines(sorted((cache / "base").rglob("part_*")))

@@ -29,8 +29,9 @@ def _settings(data_dir: Path, end_year: int) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
+def world(tmp_path_factory, tiny_world):
     data_dir = tmp_path_factory.mktemp("aigeo")
+    tiny_world(data_dir, 7)  # the session's copy: the run reads it as it would its own
     instance = dg.DagsterInstance.ephemeral()
     settings = replace(_settings(data_dir, LAST - 1))
     defs = build_definitions(settings)
