@@ -285,7 +285,9 @@ def test_run_reference_tables_on_a_tiny_world(env, capsys, tiny_world):
     import dagster as dg
 
     tiny_world(env, 7)  # made once per session (`aigeo world` is tested above)
-    assert main(["run", "--job", "reference_tables"]) == 0
+    # one worker: the two runs are a chain, so a second worker process would only pay its imports;
+    # `aigeo run` on its default workers runs in test_real_pipeline, test_run_reaping, test_full_run_bench
+    assert main(["run", "--job", "reference_tables", "--workers", "1"]) == 0
     captured = capsys.readouterr()
     assert "reference_tables" in captured.out and "ok in" in captured.out
     assert "2/2 reference_tables: core_institutions" in captured.err  # the progress bar, plain lines (not a TTY)
