@@ -268,11 +268,12 @@ def redis(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def cluster_env(tmp_path_factory, postgres, redis):
+def cluster_env(tmp_path_factory, postgres, redis, tiny_world):
     """What every process of the cluster sees: the settings, the instance's database, the broker."""
     home = tmp_path_factory.mktemp("dagster_home")
     shutil.copy(REPO / "deploy" / "dagster.yaml", home / "dagster.yaml")
     data_dir = tmp_path_factory.mktemp("cluster_data")
+    tiny_world(data_dir, int(WORLD_ENV["AIGEO_SAMPLE_SEED"]))  # the session's world (conftest), not made again here
     env = {
         "CLUSTER_WAREHOUSE_URL": f"file://{data_dir}/objects/warehouse",
         **WORLD_ENV,
@@ -370,9 +371,10 @@ def monkeypatch_module():
 
 
 @pytest.fixture(scope="module")
-def in_process_run(tmp_path_factory):
+def in_process_run(tmp_path_factory, tiny_world):
     """The same world and jobs, in this process, on an ephemeral instance: the oracle."""
     data_dir = tmp_path_factory.mktemp("in_process_data")
+    tiny_world(data_dir, int(WORLD_ENV["AIGEO_SAMPLE_SEED"]))
     settings = Settings.from_env({**WORLD_ENV, "AIGEO_DATA_DIR": str(data_dir)})
     defs = build_definitions(settings)
     instance = dg.DagsterInstance.ephemeral()
