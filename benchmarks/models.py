@@ -14,6 +14,12 @@ Runs, on synthetic data of the papers' sizes drawn from known data-generating pr
       same rows (those ours keeps) and the coefficients must agree to rtol 1e-5. The subsample's size
       is chosen against an 8 GiB budget for statsmodels' dense design and a 10-minute limit (see
       ``nb_memory_bound`` and the output).
+  (d) the demo world's ``out_gravity_citations`` (every fit of that asset on the warehouse's
+      ``out_gravity_citation_pairs`` of the complete years; ``--warehouse``), CPU seconds (user and
+      system) per fit, in this process; the structural model (two absorbed effects) beside the former
+      path, alternating projections only (``demean_direct=False``), coefficients equal to rtol 1e-8;
+      and the same pair on a synthetic structural design of the paper's size (``--d-cities`` cities,
+      every ordered pair, 30 years, city-year effects on both ends).
   (c) if pyfixest imports (an optional peer: ``uv pip install -c requirements.lock pyfixest``):
       PPML with two absorbed effects (1 million rows, 2,000 and 500 levels), ours beside
       ``pyfixest.fepois("y ~ x1 + x2 | fe1 + fe2", data, vcov="hetero")``; otherwise recorded as
@@ -26,7 +32,7 @@ input is built, so the peak is the fit's own and includes the resident input), i
 RSS before the fit, and the growth of ``ru_maxrss`` (which cannot be reset: it stays 0 when building
 the input peaked higher than the fit). Goals are judged on the peak RSS during the fit, input
 included. Runs are sequential. ``--profile a|b|c`` prints cProfile's top entries of ours instead.
-Writes benchmarks/results/models.json.
+Writes benchmarks/results/models.json (parts not run keep their previous figures).
 """
 
 from __future__ import annotations
@@ -48,7 +54,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from results_file import maxrss_mb as _maxrss_mb, reset_peak_rss as _reset_peak_rss, status_mb as _status_mb, write_results  # noqa: E402
+from results_file import RESULTS, maxrss_mb as _maxrss_mb, repo_path, reset_peak_rss as _reset_peak_rss, status_mb as _status_mb, write_results  # noqa: E402
 
 from aigeo_assets.models import negative_binomial, poisson  # noqa: E402
 
@@ -585,6 +591,98 @@ def part_c(args) -> dict:
     return row
 
 
+# ---------------------------------------------------------------- (d) out_gravity_citations on the demo world
+
+D_CITIES = 300
+D_YEARS = 30
+
+
+def _cpu(fn):
+    t0 = os.times()
+    out = fn()
+    t1 = os.times()
+    return out, {"user": round(t1.user - t0.user, 2), "system": round(t1.system - t0.system, 2),
+                 "cpu_seconds": round(t1.user - t0.user + t1.system - t0.system, 2)}
+
+
+def structural_design(cities: int = D_CITIES, years: int = D_YEARS, seed: int = 3) -> pd.DataFrame:
+    """Every ordered pair of ``cities`` cities in each of ``years`` years, citations drawn from a
+    structural gravity model (city-year sizes on both ends, distance and same-country frictions)."""
+    rng = np.random.default_rng(seed)
+    lat, lon = rng.uniform(-50, 60, cities), rng.uniform(-120, 140, cities)
+    country = rng.integers(0, 40, cities)
+    i, j = np.repeat(np.arange(cities), cities), np.tile(np.arange(cities), cities)
+    from aigeo_assets.metrics.centres import haversine_km
+
+    ln_d = np.where(i == j, 0.0, np.log(np.maximum(haversine_km(lat[i], lon[i], lat[j], lon[j]), 1.0)))
+    frames = []
+    for t in range(years):
+        size_o, size_d = rng.normal(0, 1.2, cities), rng.normal(0, 1.2, cities)
+        eta = -1.0 + size_o[i] + size_d[j] - 0.5 * (ln_d - 7) + 1.0 * (i == j) + 0.6 * (country[i] == country[j])
+        frames.append(pd.DataFrame({"year": 1990 + t, "citing_city_geonames_id": i + 1, "cited_city_geonames_id": j + 1,
+                                    "citations": rng.poisson(np.exp(eta) * rng.gamma(1.0, 1.0, len(i))),
+                                    "ln_distance": ln_d, "same_city": (i == j).astype(float),
+                                    "same_country": (country[i] == country[j]).astype(float)}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _structural_pair(frame: pd.DataFrame, terms: list[str], label: str) -> dict:
+    from aigeo_assets.models.gravity import city_year_effects
+
+    def fit(direct: bool):
+        return poisson(frame["citations"].astype(float).rename("citations"), frame[terms].astype(float),
+                       absorb=city_year_effects(frame), cov_type="HC1", missing="drop", collinear="drop", demean_direct=direct)
+
+    ours, t_ours = _cpu(lambda: fit(True))
+    peer, t_peer = _cpu(lambda: fit(False))
+    diff = max_rel_diff(ours.params.to_dict(), peer.params.to_dict(), list(peer.params.index))
+    se_diff = max_rel_diff(ours.bse.to_dict(), peer.bse.to_dict(), list(peer.bse.index))
+    np.testing.assert_allclose(ours.params.to_numpy(), peer.params.to_numpy(), rtol=1e-8, err_msg=f"(d) {label}: direct vs sweeps")
+    print(f"  {label}: n = {ours.nobs:,}, effects {ours.absorbed}; ours (exact two-way solve) {t_ours['cpu_seconds']:.2f} "
+          f"CPU-s ({ours.iterations} iterations), former alternating projections {t_peer['cpu_seconds']:.2f} CPU-s "
+          f"({peer.iterations}); coefficients differ by {diff:.1e}, standard errors by {se_diff:.1e}", flush=True)
+    return {"nobs": ours.nobs, "absorbed": ours.absorbed, "ours_direct": {**t_ours, "iterations": ours.iterations},
+            "peer_alternating_projections": {**t_peer, "iterations": peer.iterations},
+            "coefficients_max_rel_diff": diff, "bse_max_rel_diff": se_diff,
+            "cpu_ratio_peer_over_ours": round(t_peer["cpu_seconds"] / max(t_ours["cpu_seconds"], 1e-9), 1)}
+
+
+def part_d(args) -> dict:
+    from aigeo_assets.models.gravity import CITATION_SPECS, STRUCTURAL_TERMS, fit_citation_gravity, fit_loglinear_gravity, fit_structural_gravity
+    from aigeo_assets.models.results import estimate
+
+    pairs_dir, totals_dir = Path(args.warehouse) / "out_gravity_citation_pairs", Path(args.warehouse) / "out_world_year_totals"
+    row: dict = {"warehouse": repo_path(args.warehouse)}
+    print(f"\n(d) out_gravity_citations on the demo world's warehouse ({repo_path(args.warehouse)}); CPU seconds, user + system, "
+          f"in this process", flush=True)
+    if not pairs_dir.is_dir():
+        print(f"  skipped: no {pairs_dir.name} in the warehouse (run `aigeo run` on the demo world first)")
+        row["demo"] = {"skipped": True, "why": f"no {pairs_dir.name} in the warehouse"}
+    else:
+        read = lambda d: pd.concat([pd.read_parquet(f) for f in sorted(d.glob("*.parquet"))], ignore_index=True)  # noqa: E731
+        totals = read(totals_dir)
+        years = sorted(int(y) for y in totals.loc[totals["impact_window_complete"].fillna(False).to_numpy(bool), "year"])
+        frame = read(pairs_dir)
+        frame = frame[frame["year"].isin(years).to_numpy(bool)].reset_index(drop=True)
+        fits = {}
+        for spec in CITATION_SPECS:
+            fit, t = _cpu(lambda: estimate(fit_citation_gravity, frame, spec, "HC1"))
+            fits[spec] = {**t, "iterations": fit.iterations}
+        fit, fits["structural"] = _cpu(lambda: estimate(fit_structural_gravity, frame, "HC1"))
+        fits["structural"]["iterations"] = fit.iterations
+        _, fits["loglinear"] = _cpu(lambda: estimate(fit_loglinear_gravity, frame))
+        total = round(sum(f["cpu_seconds"] for f in fits.values()), 2)
+        for k, f in fits.items():
+            print(f"  {k:<12} {f['cpu_seconds']:>7.2f} CPU-s (user {f['user']:.2f}, system {f['system']:.2f})", flush=True)
+        print(f"  every fit of out_gravity_citations: {total:.2f} CPU-s on {len(frame):,} pair-years ({years[0]}-{years[-1]})")
+        row["demo"] = {"pair_years": len(frame), "years": [years[0], years[-1]], "fits": fits, "total_cpu_seconds": total,
+                       "structural_direct_vs_sweeps": _structural_pair(frame, list(STRUCTURAL_TERMS), "demo structural")}
+    design = structural_design(args.d_cities)
+    row["paper_size_structural"] = {"cities": args.d_cities, "years": D_YEARS,
+                                    **_structural_pair(design, ["ln_distance", "same_city", "same_country"], "paper-size structural")}
+    return row
+
+
 def profile(part: str, args) -> None:
     import cProfile
     import pstats
@@ -604,7 +702,9 @@ def profile(part: str, args) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--parts", default="a,b,c", help="comma-separated among a, b, c")
+    ap.add_argument("--parts", default="a,b,c,d", help="comma-separated among a, b, c, d")
+    ap.add_argument("--warehouse", default=str(REPO / "data" / "warehouse"), help="(d): the demo world's warehouse, read only")
+    ap.add_argument("--d-cities", type=int, default=D_CITIES)
     ap.add_argument("--a-cities", type=int, default=A_CITIES)
     ap.add_argument("--b-articles", type=int, default=B_ARTICLES)
     ap.add_argument("--b-outlets", type=int, default=B_OUTLETS)
@@ -629,17 +729,26 @@ def main() -> None:
                                   "(cannot be reset: 0 when building the input peaked higher)",
                "timing": "wall seconds of one fit in the child (part c: two fits, both recorded)"}
     runners = {"a": ("a_ppml_gravity_seed000_table1_spec4", part_a), "b": ("b_nb2_outlets_seed004", part_b),
-               "c": ("c_ppml_two_effects_pyfixest", part_c)}
+               "c": ("c_ppml_two_effects_pyfixest", part_c), "d": ("d_out_gravity_citations_demo_and_paper_size", part_d)}
+    previous = RESULTS / "models.json"
+    if previous.exists():  # the parts not run keep their figures
+        kept = json.loads(previous.read_text())
+        payload.update({key: kept[key] for p, (key, _) in runners.items() if p not in parts and key in kept})
     for p in parts:
         key, fn = runners[p]
         payload[key] = fn(args)
-    summary = {}
+    summary = dict(json.loads(previous.read_text()).get("summary", {})) if previous.exists() else {}
     if "a" in parts:
         summary["a_ours_under_60s_and_6gib"] = payload[runners["a"][0]]["goal_ours"]["met"]
     if "b" in parts:
         summary["b_ours_full_under_120s_and_4gib"] = payload[runners["b"][0]]["goal_ours_full"]["met"]
     if "c" in parts:
         summary["c_pyfixest_compared"] = not payload[runners["c"][0]].get("skipped", True)
+    if "d" in parts:
+        d = payload[runners["d"][0]]
+        summary["d_structural_cpu_ratio_sweeps_over_direct"] = {
+            k: d[k]["cpu_ratio_peer_over_ours"] if k == "paper_size_structural" else d[k].get("structural_direct_vs_sweeps", {}).get("cpu_ratio_peer_over_ours")
+            for k in ("demo", "paper_size_structural")}
     payload["summary"] = summary
     print("\n" + json.dumps(summary))
     write_results("models", payload)
