@@ -236,38 +236,32 @@ def test_a_second_signal_waits_until_the_stopped_run_is_marked_failed():
     assert steps == ["marked failed"]
 
 
-def test_a_stop_signal_whose_interrupt_python_dropped_stops_aigeo_run_after_the_job():
+def test_a_stop_signal_whose_interrupt_python_dropped_stops_aigeo_run_after_the_job(monkeypatch):
     from types import SimpleNamespace
 
-    from aigeo_assets import cli
+    from aigeo_assets import cli, orchestration
     from aigeo_assets.orchestration import PlannedRun, PlanRunner
 
     executed = []
+    signo = signal.SIGTERM
 
-    class Job:
+    def execute_in_process(defs, job_name, assets, instance, partition, run_config, tags):
         """Takes SIGINT and SIGTERM during the job as Dagster does, and (as Python may) loses the interrupt."""
+        executed.append(partition)
+        lost = {s: signal.signal(s, lambda signo, frame: None) for s in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            signal.raise_signal(signo)
+        finally:
+            for s, handler in lost.items():
+                signal.signal(s, handler)
+        return SimpleNamespace(success=True, run_id=partition, get_asset_check_evaluations=lambda: [])
 
-        name = "yearly_refresh"
-
-        def __init__(self, signo: int):
-            self.signo = signo
-
-        def execute_in_process(self, partition_key, **kwargs):
-            executed.append(partition_key)
-            lost = {s: signal.signal(s, lambda signo, frame: None) for s in (signal.SIGINT, signal.SIGTERM)}
-            try:
-                signal.raise_signal(self.signo)
-            finally:
-                for s, handler in lost.items():
-                    signal.signal(s, handler)
-            return SimpleNamespace(success=True, run_id=partition_key, get_asset_check_evaluations=lambda: [])
-
+    monkeypatch.setattr(orchestration, "_execute_in_process", execute_in_process)
     runs = [PlannedRun(i, ("raw_works",), year, ("ingest",), 0) for i, year in enumerate(["2015", "2016"])]
     for signo in (signal.SIGTERM, signal.SIGHUP):  # to Dagster's handler directly; through ours to Dagster's
         executed.clear()
-        defs = SimpleNamespace(resolve_job_def=lambda name: Job(signo))
         runner = PlanRunner(
-            workers=1, job_name="yearly_refresh", defs=defs, instance=object(),
+            workers=1, job_name="yearly_refresh", defs=SimpleNamespace(), instance=object(),
             should_stop=lambda: bool(cli._received_stop_signals()),
         )
         with pytest.raises(KeyboardInterrupt), cli._stop_signals_interrupt():
