@@ -611,6 +611,16 @@ def _two_way_data(sets: int = 4, seed: int = 5):
     return rng, n, pd.DataFrame({"A": a, "B": b})
 
 
+def test_two_way_demeaning_of_no_column_returns_no_column():
+    """A design with every regressor dropped (a thin year of real records) has nothing to demean."""
+    from aigeo_assets.models.absorb import FixedEffects, demean
+
+    rng, n, frame = _two_way_data()
+    fe = FixedEffects.from_frame(frame)
+    out, _ = demean(np.empty((n, 0)), np.ones(n), fe)
+    assert out.shape == (n, 0)
+
+
 @pytest.mark.parametrize("spread", [0.5, 4.0], ids=["even_weights", "weights_over_orders_of_magnitude"])
 def test_two_way_exact_solve_satisfies_the_normal_equations_and_equals_sweeps(spread):
     from aigeo_assets.models.absorb import FixedEffects, demean

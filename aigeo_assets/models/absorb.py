@@ -307,7 +307,7 @@ def demean(
 
     if direct and fe.two_way is not None:
         left = fe.two_way.residualize(out, weights)
-        if left is not None and float((left / scale).max()) < tol:
+        if left is not None and (left.size == 0 or float((left / scale).max()) < tol):  # size 0: no column to demean
             return out, 0
     sweeps = 0
     largest = sweep()
