@@ -126,14 +126,15 @@ def test_build_articles_puts_it_together(tmp_path):
     assert len(authors_out) == 6
 
 
-def _article_citations_by_map(articles: pd.DataFrame, citations: pd.DataFrame) -> tuple[list, list]:
-    """The oracle: the citation lookup as build_lifesci_articles wrote it before (pandas maps on the keys)."""
+def article_citations_by_map(articles: pd.DataFrame, citations: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The oracle: the citation lookup as build_lifesci_articles wrote it before (pandas maps on the
+    keys); also the peer of ``benchmarks/lifesci.py``."""
     counts = citations.set_index("cited_key")
     by_work = articles["work_id"].map(counts["citations"])
     cites = by_work.fillna(articles["article_id"].map(counts["citations"])).fillna(0)
     clinical = articles["work_id"].map(counts["clinical_citations"]).where(
         by_work.notna(), articles["article_id"].map(counts["clinical_citations"])).fillna(0)
-    return cites.astype("int64").tolist(), clinical.astype("int64").tolist()
+    return cites.astype("int64").to_numpy(), clinical.astype("int64").to_numpy()
 
 
 @pytest.mark.parametrize("other_keys", [0, 40])
@@ -153,7 +154,8 @@ def test_article_citations_take_the_works_counts_else_the_pmids_as_the_pandas_ma
     cites, clinical = _article_citations(articles, citations)
     # pmid:1 by its work (7, not its PMID's 5); pmid:3's work W3 has none: its PMID's; W5 is not cited: pmid:5's
     assert cites.tolist() == [7, 3, 2, 4, 1] and clinical.tolist() == [2, 0, 1, 3, 1]
-    assert (cites.tolist(), clinical.tolist()) == _article_citations_by_map(articles, citations)
+    by_map = article_citations_by_map(articles, citations)
+    assert (cites.tolist(), clinical.tolist()) == (by_map[0].tolist(), by_map[1].tolist())
     none = conform(pd.DataFrame({"cited_key": [], "citations": [], "clinical_citations": []}), "core_lifesci_citations")
     assert _article_citations(articles, none)[0].tolist() == [0] * 5
 

@@ -41,6 +41,7 @@ from aigeo_assets.lifesci.keywords import AI_KEYWORDS_PATH, KeywordMatcher, naiv
 from aigeo_assets.lifesci.pubmed import parse_pubmed_file  # noqa: E402
 from aigeo_assets.lifesci.pubmed_files import _winners, parse_cached, pubmed_year_tables, year_sorted_copy  # noqa: E402
 from aigeo_assets.schemas import conform  # noqa: E402
+from aigeo_assets_tests.test_lifesci_corpus import article_citations_by_map  # noqa: E402  (the test's oracle is the peer)
 
 
 def full_scan_year(folders, year: int):
@@ -81,16 +82,6 @@ def year_tables(files, cache: Path, results: dict) -> None:
     print(f"  year tables ours {ours_s:6.2f} s for {len(years)} years (+ {copy_s:.2f} s once for the year-sorted copies); "
           f"former full scan {peer_s:6.2f} s; identical; {peer_s / ours_s:.1f}x", flush=True)
 from aigeo_assets.sampleworld import generate_world  # noqa: E402
-
-
-def _citations_by_pandas_maps(articles: pd.DataFrame, citations: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """The former lookup of build_lifesci_articles: pandas maps on the cited keys."""
-    counts = citations.set_index("cited_key")
-    by_work = articles["work_id"].map(counts["citations"])
-    cites = by_work.fillna(articles["article_id"].map(counts["citations"])).fillna(0)
-    clinical = articles["work_id"].map(counts["clinical_citations"]).where(
-        by_work.notna(), articles["article_id"].map(counts["clinical_citations"])).fillna(0)
-    return cites.astype("int64").to_numpy(), clinical.astype("int64").to_numpy()
 
 
 def _citations_by_duckdb(con, articles: pd.DataFrame, parquet: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -153,7 +144,7 @@ def corpus_years(warehouse: Path, results: dict) -> None:
         n_articles += len(articles)
         answers = {}
         for name, lookup in (("ours", lambda: C._article_citations(articles, citations)),
-                             ("pandas_maps", lambda: _citations_by_pandas_maps(articles, citations)),
+                             ("pandas_maps", lambda: article_citations_by_map(articles, citations)),
                              ("duckdb", lambda: _citations_by_duckdb(con, articles, citations_file))):
             t = cpu()
             answers[name] = lookup()
