@@ -356,32 +356,32 @@ def describe_error(exc: BaseException) -> str:
     return f"{type(cause).__name__}: {first}"
 
 
-_run_jobs: dict[tuple[int, str, tuple[str, ...]], tuple[dg.JobDefinition, object]] = {}
+_run_jobs: dict[tuple[int, str, tuple[str, ...]], tuple[dg.JobDefinition, object, list[dg.AssetKey]]] = {}
 
 
 def _run_job(defs: dg.Definitions, job_name: str, assets: tuple[str, ...]):
-    """(the job, its in-process copy cut to ``assets``), made once per process and reused for every
-    year: ``execute_in_process`` cuts and snapshots a new copy per call, ~0.2-0.6 s of a short run.
-    The rest is what ``JobDefinition.execute_in_process`` does (dagster 1.13)."""
+    """(the job, its in-process copy cut to ``assets``, their keys), made once per process and reused
+    for every year: ``execute_in_process`` cuts and snapshots a new copy per call, ~0.2-0.6 s of a
+    short run. The rest is what ``JobDefinition.execute_in_process`` does (dagster 1.13)."""
     from dagster._core.definitions.job_base import InMemoryJob
 
     key = (id(defs), job_name, assets)
     if key not in _run_jobs:
         job = defs.resolve_job_def(job_name)
         selection = [dg.AssetKey.from_user_string(a) for a in assets]
-        _run_jobs[key] = (job, InMemoryJob(job_def=job.as_ephemeral_job(resource_defs={}, input_values={}, asset_selection=selection)))
+        in_process = InMemoryJob(job_def=job.as_ephemeral_job(resource_defs={}, input_values={}, asset_selection=selection))
+        _run_jobs[key] = (job, in_process, selection)
     return _run_jobs[key]
 
 
 def _execute_in_process(defs, job_name: str, assets: tuple[str, ...], instance, partition: str | None, run_config, tags):
     from dagster._core.execution.execute_in_process import core_execute_in_process, merge_run_tags
 
-    job, in_process = _run_job(defs, job_name, assets)
-    selection = [dg.AssetKey.from_user_string(a) for a in assets]
+    job, in_process, selection = _run_job(defs, job_name, assets)
     run_config = dict(run_config or {})
-    ephemeral = in_process.get_definition()
-    if not run_config and ephemeral.partitioned_config and partition:
-        run_config = ephemeral.partitioned_config.get_run_config_for_partition_key(partition)
+    partitioned = in_process.get_definition().partitioned_config
+    if not run_config and partitioned and partition:
+        run_config = partitioned.get_run_config_for_partition_key(partition)
     return core_execute_in_process(
         job=in_process,
         run_config=run_config,

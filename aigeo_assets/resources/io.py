@@ -55,12 +55,12 @@ selected one arrives. A step that leaves a selected optional output out publishe
 staged tables are swept later): to keep a table as it is, yield ``Output(None)`` for it."""
 
 _object_versions: dict[tuple[str, str, int], str] = {}
+"""On object storage: the version folder a step's outputs go to, by (group, run id, attempt)."""
 
 SWEEP_EVERY_SECONDS = 300.0
 """A process that executes many runs (``aigeo run``'s workers) sweeps a warehouse at most this often:
 the sweep walks every file, and leftovers of a killed writer harm nobody until the next one."""
 _last_sweep: dict[str, float] = {}
-"""On object storage: the version folder a step's outputs go to, by (group, run id, attempt)."""
 
 
 def write_parquet_atomic(df: pd.DataFrame, path: Path) -> None:
