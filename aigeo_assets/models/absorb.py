@@ -202,10 +202,10 @@ class TwoWayProjection:
                 eff_b[lev_b] = (rb - c.T @ x) / wb[:, None]
         return eff_a, eff_b
 
-    def residualize(self, out: np.ndarray, weights: np.ndarray) -> float | None:
+    def residualize(self, out: np.ndarray, weights: np.ndarray) -> np.ndarray | None:
         """Subtract from every column of ``out`` (n, k; in place) its weighted projection on both
-        effects. Returns the largest weighted group mean left in any column, relative to
-        ``scale`` per column, as ``demean``'s stopping rule measures it, computed from the normal
+        effects. Returns, per column, the largest weighted group mean left (``demean`` divides it by
+        the column's scale for its stopping rule), computed from the normal
         equations' residual (no pass over the observations); None, leaving ``out`` untouched,
         when ``factor`` declines."""
         with _blas().limit(limits=1, user_api="blas"):
@@ -287,7 +287,7 @@ def demean(
     out = np.array(values, dtype=np.float64, copy=copy, order="F")
     if out.ndim == 1:
         out = out[:, None]
-    if not fe.names:
+    if not fe.names or out.shape[1] == 0:  # no effect, or no column left (every regressor dropped)
         return out, 0
     wsum = [np.bincount(c, weights=weights, minlength=len(lv)) for c, lv in zip(fe.codes, fe.levels)]
     wsum = [np.where(s > 0, s, 1.0) for s in wsum]
@@ -307,7 +307,7 @@ def demean(
 
     if direct and fe.two_way is not None:
         left = fe.two_way.residualize(out, weights)
-        if left is not None and (left.size == 0 or float((left / scale).max()) < tol):  # size 0: no column to demean
+        if left is not None and float((left / scale).max()) < tol:
             return out, 0
     sweeps = 0
     largest = sweep()
