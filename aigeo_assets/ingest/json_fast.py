@@ -33,6 +33,7 @@ from __future__ import annotations
 import gzip
 import io
 import zlib
+from collections import Counter
 from pathlib import Path
 
 import msgspec
@@ -228,6 +229,7 @@ def fast_extract(path: Path, file: str):
         EXTRACT_TABLES,
         PartExtract,
         _extract_tables,
+        _quarantine_frame,
         as_arrow,
         as_frame,
         read_numbered_lines,
@@ -237,42 +239,38 @@ def fast_extract(path: Path, file: str):
         gz = fh.read(2) == b"\x1f\x8b"
     pieces: list[dict] = []  # tables of each piece, in line order
     q_rows: list[tuple] = []
-    year_lines: dict[int, int] = {}
+    year_lines: Counter = Counter()
     lines_read = 0
+
+    def read_slowly(numbered) -> dict:
+        """Extract tables (Arrow) of lines the line-by-line reader reads, its accounts added."""
+        nonlocal lines_read
+        read, ylines, records, rows = read_numbered_lines(numbered, file)
+        lines_read += read
+        q_rows.extend(rows)
+        year_lines.update(ylines)
+        return {k: as_arrow(v, k) for k, v in _extract_tables(records).items()}
+
     try:
         for first, piece, parsed in (got for first, data in _read_pieces(path, gz) for got in _parsed_pieces(data, first)):
-            if parsed is not None:
-                t, abstracts = parsed
-                bad = _bad_rows(t)
-                good = np.flatnonzero(~bad)
-                lines = good + first
-                if bad.any():
-                    t = t.take(pa.array(good))
-                    abstracts = [abstracts[i] for i in good]
-                tables, years = _tables(t, abstracts, lines)
-                if bad.any():
-                    slow = _numbered(piece, first, set((np.flatnonzero(bad) + first).tolist()), not gz)
-                    read, ylines, records, rows = read_numbered_lines(slow, file)
-                    tables = _merge_by_line(tables, {k: as_arrow(v, k) for k, v in _extract_tables(records).items()})
-                    lines_read += read
-                    q_rows += rows
-                    for y, c in ylines.items():
-                        year_lines[y] = year_lines.get(y, 0) + c
-                lines_read += len(good)
-                for y, c in years.items():
-                    year_lines[y] = year_lines.get(y, 0) + c
-            else:
-                read, ylines, records, rows = read_numbered_lines(_numbered(piece, first, None, not gz), file)
-                tables = {k: as_arrow(v, k) for k, v in _extract_tables(records).items()}
-                lines_read += read
-                q_rows += rows
-                for y, c in ylines.items():
-                    year_lines[y] = year_lines.get(y, 0) + c
+            if parsed is None:
+                pieces.append(read_slowly(_numbered(piece, first, None, not gz)))
+                continue
+            t, abstracts = parsed
+            bad = _bad_rows(t)
+            good = np.flatnonzero(~bad)
+            if bad.any():
+                t = t.take(pa.array(good))
+                abstracts = [abstracts[i] for i in good]
+            tables, years = _tables(t, abstracts, good + first)
+            lines_read += len(good)
+            year_lines.update(years)
+            if bad.any():
+                slow = read_slowly(_numbered(piece, first, set((np.flatnonzero(bad) + first).tolist()), not gz))
+                tables = _merge_by_line(tables, slow)
             pieces.append(tables)
     except _BROKEN:  # the gzip stream breaks: the line reader reads the part and reports the break
         return None
-    from aigeo_assets.ingest.part_extract import _quarantine_frame
-
     out = {}
     for name in EXTRACT_TABLES:
         got = [p[name] for p in pieces]
