@@ -354,13 +354,18 @@ def stopped_runs(tmp_path_factory) -> dict[str, StoppedRun]:
     ``queued_after_the_killed_run`` is submitted to the SIGKILL instance's queue (``dagster job launch``);
     no daemon runs yet, so it stays QUEUED."""
     procs: dict[str, tuple[dict[str, str], subprocess.Popen]] = {}
+    stderr_files: dict[str, Path] = {}
     for name in SIGNALS:
-        env = _env(tmp_path_factory.mktemp(name.lower()))
-        procs[name] = env, subprocess.Popen(
-            [sys.executable, "-m", "aigeo_assets.cli", "run", "--job", "reference_tables"],
-            cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-            stdin=subprocess.DEVNULL,
-        )
+        folder = tmp_path_factory.mktemp(name.lower())
+        env = _env(folder)
+        # stderr goes to a file, not a pipe: a pipe reaches EOF only when every process holding it has
+        # exited (multiprocessing's resource tracker outlives a SIGKILLed parent for a while)
+        stderr_files[name] = folder / "stderr.txt"
+        with open(stderr_files[name], "w") as err:
+            procs[name] = env, subprocess.Popen(
+                [sys.executable, "-m", "aigeo_assets.cli", "run", "--job", "reference_tables"],
+                cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=err, stdin=subprocess.DEVNULL,
+            )
     launch = subprocess.Popen(
         [DAGSTER, "job", "launch", *LOCATION, "-j", "queued_after_the_killed_run"],
         cwd=REPO_ROOT, env=procs["SIGKILL"][0], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -374,7 +379,7 @@ def stopped_runs(tmp_path_factory) -> dict[str, StoppedRun]:
             for name, (_, proc) in procs.items():
                 if name in signalled:
                     continue
-                assert proc.poll() is None, f"aigeo run ({name}) ended before its run started: {proc.communicate()[1]}"
+                assert proc.poll() is None, f"aigeo run ({name}) ended before its run started: {stderr_files[name].read_text()}"
                 run_id = _started_run_id(instances[name])
                 if run_id:
                     proc.send_signal(getattr(signal, name))
@@ -383,7 +388,8 @@ def stopped_runs(tmp_path_factory) -> dict[str, StoppedRun]:
         assert len(signalled) == len(procs), f"no run STARTED in {STARTED_TIMEOUT_S}s: {sorted(set(procs) - set(signalled))}"
         stopped = {}
         for name, (env, proc) in procs.items():
-            _, err = proc.communicate(timeout=120)
+            proc.wait(timeout=120)
+            err = stderr_files[name].read_text()
             stopped[name] = StoppedRun(name, Path(env["DAGSTER_HOME"]), env, proc.pid, signalled[name], proc.returncode, err)
         launched, _ = launch.communicate(timeout=240)
         assert launch.returncode == 0, launched[-3000:]
