@@ -55,7 +55,7 @@ import signal
 import time
 import traceback
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
 
@@ -79,7 +79,9 @@ def usable_cores() -> int:
 @dataclass(frozen=True)
 class PlannedRun:
     """One Dagster run of the plan: ``assets`` (user strings) for ``partition`` (None: unpartitioned),
-    after the runs ``needs`` (indices into the plan)."""
+    after the runs ``needs`` (indices into the plan). A run over a range of partitions (assets with a
+    single-run backfill policy) has ``partition`` its first and ``last_partition`` its last; each
+    partition in between is in ``partition_keys``."""
 
     index: int
     assets: tuple[str, ...]
@@ -87,10 +89,23 @@ class PlannedRun:
     groups: tuple[str, ...]
     level: int
     needs: frozenset[int] = frozenset()
+    range_keys: tuple[str, ...] = ()
+    """Every partition of a range run, in order (empty: one partition, or none)."""
+
+    @property
+    def last_partition(self) -> str | None:
+        return self.range_keys[-1] if self.range_keys else self.partition
+
+    @property
+    def partition_keys(self) -> tuple[str | None, ...]:
+        """The partitions this run materializes (``(None,)`` when unpartitioned)."""
+        return self.range_keys or (self.partition,)
 
     @property
     def label(self) -> str:
         head = self.assets[0] if len(self.assets) == 1 else f"{'+'.join(self.groups)} ({len(self.assets)} assets)"
+        if self.range_keys:
+            return f"{head}[{self.partition}...{self.last_partition}]"
         return f"{head}[{self.partition}]" if self.partition else head
 
 
@@ -102,6 +117,36 @@ def _is_same_partition_edge(graph, child: dg.AssetKey, parent: dg.AssetKey) -> b
     if isinstance(mapping, dg.IdentityPartitionMapping):
         return True
     return isinstance(mapping, dg.TimeWindowPartitionMapping) and mapping.start_offset == 0 and mapping.end_offset == 0
+
+
+def _run_size(graph, unit: frozenset) -> int | None:
+    """How many partitions of ``unit`` one run may hold: 1 unless every asset of the unit has a
+    backfill policy over several partitions (``dg.BackfillPolicy.single_run()``: any number, None;
+    ``multi_run(n)``: n) and time-window partitions (a run's range is contiguous in time)."""
+    sizes = []
+    for key in unit:
+        node = graph.get(key)
+        policy = node.backfill_policy
+        if policy is None or not isinstance(node.partitions_def, dg.TimeWindowPartitionsDefinition):
+            return 1
+        sizes.append(policy.max_partitions_per_run)
+    if any(n == 1 for n in sizes):
+        return 1
+    bounded = [n for n in sizes if n is not None]
+    return min(bounded) if bounded else None
+
+
+def _ranges(keys: Sequence[str], all_keys: Sequence[str], size: int | None) -> list[tuple[str, ...]]:
+    """``keys`` (in the partitions' order) cut into runs: contiguous in ``all_keys`` (a gap, e.g. a
+    year left out by ``--years`` or up to date, starts a new run) and at most ``size`` long."""
+    position = {k: i for i, k in enumerate(all_keys)}
+    out: list[list[str]] = []
+    for k in keys:
+        if out and position[k] == position[out[-1][-1]] + 1 and (size is None or len(out[-1]) < size):
+            out[-1].append(k)
+        else:
+            out.append([k])
+    return [tuple(r) for r in out]
 
 
 def _selected_keys(defs: dg.Definitions, job_name: str | None) -> set[dg.AssetKey]:
@@ -178,9 +223,10 @@ def plan_runs(
                 same = _is_same_partition_edge(graph, key, parent)
                 pu = unit_of[parent]
                 parents[unit][pu] = parents[unit].get(pu, True) and same
+    size = {u: _run_size(graph, u) for u in units}
     level: dict[frozenset, int] = {}
-    for unit in units:
-        level[unit] = max((level[pu] + (0 if same else 1) for pu, same in parents[unit].items()), default=0)
+    for unit in units:  # an edge between units of different run sizes is a step of level, like a cross edge
+        level[unit] = max((level[pu] + (0 if same and size[pu] == size[unit] else 1) for pu, same in parents[unit].items()), default=0)
 
     # runs of one level: units joined by same-partition edges (union-find)
     root = {u: u for u in units}
@@ -195,6 +241,16 @@ def plan_runs(
         for pu, same in parents[unit].items():
             if same and level[pu] == level[unit]:
                 root[find(unit)] = find(pu)
+    # units that read the same partition of a unit with another run size (a year of a range run) and
+    # share a level and a run size go together too, as they would have through that unit
+    siblings: dict[tuple, list[frozenset]] = defaultdict(list)
+    for unit in units:
+        for pu, same in parents[unit].items():
+            if same and size[pu] != size[unit]:
+                siblings[(pu, level[unit], size[unit])].append(unit)
+    for group in siblings.values():
+        for unit in group[1:]:
+            root[find(unit)] = find(group[0])
     partitions_of = {u: _partition_keys(graph.get(next(iter(u))).partitions_def, years) for u in units}
     stale = None
     if stale_in is not None:
@@ -208,16 +264,32 @@ def plan_runs(
     runs: list[PlannedRun] = []
     run_of: dict[tuple[frozenset, str | None], int] = {}
     for members in components:
-        for partition in partitions_of[members[0]]:
-            todo = [u for u in members if stale is None or (u, partition) in stale]
-            if not todo:
-                continue
+        todo_of = {
+            partition: tuple(u for u in members if stale is None or (u, partition) in stale) for partition in partitions_of[members[0]]
+        }
+        batches: list[tuple[tuple, tuple[str | None, ...]]] = []  # (units, partitions) of each run
+        run_size = size[members[0]]
+        if run_size == 1 or partitions_of[members[0]] == [None]:
+            batches = [(todo, (p,)) for p, todo in todo_of.items() if todo]
+        else:  # one run per stretch of partitions with the same work to do
+            all_keys = graph.get(next(iter(members[0]))).partitions_def.get_partition_keys()
+            for todo in dict.fromkeys(t for t in todo_of.values() if t):
+                keys = [p for p, t in todo_of.items() if t == todo]
+                batches.extend((todo, r) for r in _ranges(keys, all_keys, run_size))
+            batches.sort(key=lambda b: all_keys.index(b[1][0]))
+        for todo, partitions in batches:
             keys = sorted((k for u in todo for k in u), key=lambda k: order[k])
             index = len(runs)
             for u in todo:
-                run_of[(u, partition)] = index
+                for partition in partitions:
+                    run_of[(u, partition)] = index
             groups = tuple(dict.fromkeys(graph.get(k).group_name for k in keys))
-            runs.append(PlannedRun(index, tuple(k.to_user_string() for k in keys), partition, groups, level[members[0]]))
+            runs.append(
+                PlannedRun(
+                    index, tuple(k.to_user_string() for k in keys), partitions[0], groups, level[members[0]],
+                    range_keys=tuple(partitions) if len(partitions) > 1 else (),  # type: ignore[arg-type]
+                )
+            )
     needs: dict[int, set[int]] = defaultdict(set)
     for (unit, partition), index in run_of.items():
         for pu in parents[unit]:
@@ -225,7 +297,7 @@ def plan_runs(
                 j = run_of.get((pu, pp))
                 if j is not None and j != index:
                     needs[index].add(j)
-    return [PlannedRun(r.index, r.assets, r.partition, r.groups, r.level, frozenset(needs[r.index])) for r in runs]
+    return [replace(r, needs=frozenset(needs[r.index])) for r in runs]
 
 
 def _parent_partitions(graph, unit: frozenset, parent_unit: frozenset, partition: str | None) -> set[str | None]:
@@ -311,6 +383,8 @@ class RunStats:
     """Checks that failed with WARN severity (``asset:check``)."""
     error: str | None = None
     """``Type: first line`` of the root cause when the run failed."""
+    last_partition: str | None = None
+    """The last partition of a range run (``partition`` is its first); None for one partition."""
 
     def as_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -374,21 +448,34 @@ def _run_job(defs: dg.Definitions, job_name: str, assets: tuple[str, ...]):
     return _run_jobs[key]
 
 
-def _execute_in_process(defs, job_name: str, assets: tuple[str, ...], instance, partition: str | None, run_config, tags):
+def _execute_in_process(
+    defs, job_name: str, assets: tuple[str, ...], instance, partition: str | None, run_config, tags, last_partition: str | None = None
+):
+    """One run of ``assets`` for ``partition``, or for the range ``partition``..``last_partition``: the
+    range run Dagster launches for a single-run backfill (its tags ``dagster/asset_partition_range_start``
+    and ``_end``), whose steps see every partition (``context.partition_keys``) and record one
+    materialization per partition."""
     from dagster._core.execution.execute_in_process import core_execute_in_process, merge_run_tags
+    from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
     job, in_process, selection = _run_job(defs, job_name, assets)
     run_config = dict(run_config or {})
     partitioned = in_process.get_definition().partitioned_config
-    if not run_config and partitioned and partition:
-        run_config = partitioned.get_run_config_for_partition_key(partition)
+    is_range = partition is not None and last_partition is not None and last_partition != partition
+    if is_range:  # a partitioned config maps one key to run config; a range has none (Dagster refuses both together)
+        run_tags = merge_run_tags(job_def=job, partition_key=None, tags=tags, asset_selection=selection, instance=instance, run_config=run_config)
+        run_tags = {**run_tags, ASSET_PARTITION_RANGE_START_TAG: partition, ASSET_PARTITION_RANGE_END_TAG: last_partition}
+    else:
+        if not run_config and partitioned and partition:
+            run_config = partitioned.get_run_config_for_partition_key(partition)
+        run_tags = merge_run_tags(job_def=job, partition_key=partition, tags=tags, asset_selection=selection, instance=instance, run_config=run_config)
     return core_execute_in_process(
         job=in_process,
         run_config=run_config,
         instance=instance,
         output_capturing_enabled=False,  # outputs live in the warehouse; keeping them would hold every table in memory
         raise_on_error=True,
-        run_tags=merge_run_tags(job_def=job, partition_key=partition, tags=tags, asset_selection=selection, instance=instance, run_config=run_config),
+        run_tags=run_tags,
         asset_selection=frozenset(selection),
     )
 
@@ -404,11 +491,15 @@ def execute_planned_run(
     """Execute one run of the plan in this process; exceptions propagate (the stats go with them as
     ``exc.aigeo_stats``)."""
     name = job_name or IMPLICIT_JOB
-    stats = RunStats(run.index, run.label, name, run.partition, list(run.assets), list(run.groups), worker_pid=os.getpid())
+    stats = RunStats(
+        run.index, run.label, name, run.partition, list(run.assets), list(run.groups), worker_pid=os.getpid(),
+        last_partition=run.last_partition if run.range_keys else None,
+    )
     _reset_peak_rss()
     cpu0, t0 = _cpu_seconds(), time.perf_counter()
     try:
-        result = _execute_in_process(defs, name, run.assets, instance, run.partition, run_config, dict(tags or {}))
+        over = {"last_partition": run.last_partition} if run.range_keys else {}
+        result = _execute_in_process(defs, name, run.assets, instance, run.partition, run_config, dict(tags or {}), **over)
     except BaseException as exc:
         stats.status, stats.error = "FAILURE", describe_error(exc)
         stats.wall_s, stats.cpu_s, stats.peak_rss_bytes = time.perf_counter() - t0, _cpu_seconds() - cpu0, _peak_rss_bytes()
@@ -469,6 +560,7 @@ def _worker_main(build, job_name, run_config, tags, home, parent_pid, tasks, res
                 stats = getattr(exc, "aigeo_stats", None) or RunStats(
                     run.index, run.label, job_name or IMPLICIT_JOB, run.partition, list(run.assets), list(run.groups),
                     status="FAILURE", error=describe_error(exc), worker_pid=os.getpid(),
+                    last_partition=run.last_partition if run.range_keys else None,
                 )
                 if stats.error is None:
                     stats.error = "".join(traceback.format_exception_only(type(exc), exc)).strip()

@@ -31,8 +31,9 @@ def _where(runs: list[PlannedRun]) -> dict[tuple[str, str | None], int]:
     where: dict[tuple[str, str | None], int] = {}
     for r in runs:
         for a in r.assets:
-            assert (a, r.partition) not in where, f"{a}[{r.partition}] planned twice"
-            where[(a, r.partition)] = r.index
+            for p in r.partition_keys:
+                assert (a, p) not in where, f"{a}[{p}] planned twice"
+                where[(a, p)] = r.index
     return where
 
 

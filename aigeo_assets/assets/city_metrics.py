@@ -1,6 +1,15 @@
-"""Group ``city_metrics``: cities compared by year, the top cities, and the Fig. 2 matrices (seed 000)."""
+"""Group ``city_metrics``: cities compared by year, the top cities, and the Fig. 2 matrices (seed 000).
+
+The yearly tables that read a citation window (``out_city_year_metrics``, ``out_world_year_totals``,
+``out_impact_pairs``) have a single-run backfill policy: one run may cover a range of years, reading
+each citation partition once for the whole range instead of once per year whose window holds it, and
+writing one table per year (the functions of ``metrics.cities`` stay per year)."""
+
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
 
 import dagster as dg
+import numpy as np
 import pandas as pd
 
 from aigeo_assets.automation import all_years_automation, yearly_automation
@@ -9,7 +18,7 @@ from aigeo_assets.corpus.papers import city_table
 from aigeo_assets.metrics.cities import AUTHOR_YEAR_COLUMNS, WINDOW_INPUT_COLUMNS, ImpactWindows, city_year_metrics, collaboration_pairs, impact_pairs
 from aigeo_assets.metrics.matrices import MIGRATION_INPUT_COLUMNS, collaboration_matrix, impact_matrix, migration_matrix, over_impact_matrix
 from aigeo_assets.metrics.top import city_ranks, top_cities, top_city_shares
-from aigeo_assets.resources.io import concat_partitions
+from aigeo_assets.resources.io import LOAD_ON_ACCESS, by_partition, concat_partitions
 from aigeo_assets.resources.settings import AnalysisSettings, Settings
 from aigeo_assets.schemas import SCHEMAS
 
@@ -20,9 +29,33 @@ def _years(lo: int, hi: int) -> list[str]:
     return [str(y) for y in range(lo, hi + 1)]
 
 
-def _loaded_years(context: dg.AssetExecutionContext, input_name: str) -> list[int]:
-    """The upstream partitions Dagster mapped to this input (the window after any clamping)."""
-    return [int(k) for k in context.asset_partition_keys_for_input(input_name)]
+def windows_by_cited_year(
+    citations: Mapping[str, pd.DataFrame], years: list[int], reach: int
+) -> Iterator[tuple[int, pd.DataFrame, list[int]]]:
+    """For each of ``years`` (ascending): the citations of papers of that year made in year..year+reach,
+    and the citing years among ``citations`` (``{citing year: core_citations}``) in that window.
+
+    The rows are those a one-year run reads (the window's partitions, concatenated in order) that cite
+    the year's papers, in the same order, so ``window_citations`` and the functions after it give the
+    same result. Each partition is read once (``LazyPartitions``: when the first window reaching it
+    comes), split by cited year, and only the pieces of years still ahead are kept, so memory holds
+    about one window."""
+    citing = sorted(int(k) for k in citations)
+    pending: dict[int, list[pd.DataFrame]] = defaultdict(list)
+    ahead = sorted(years)
+    loaded = 0  # citing[:loaded] have been read and split
+    for year in ahead:
+        window = [k for k in citing if year <= k <= year + reach]
+        while loaded < len(citing) and citing[loaded] <= year + reach:
+            k = citing[loaded]
+            frame = citations[str(k)]
+            cited = frame["cited_year"].to_numpy(dtype="float64", na_value=np.nan)
+            for y in ahead:
+                if y >= year and y <= k <= y + reach:
+                    pending[y].append(frame.iloc[np.flatnonzero(cited == y)])
+            loaded += 1
+        pieces = pending.pop(year, [])
+        yield year, pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(), window
 
 
 def _matrix_metadata(df: pd.DataFrame, settings: Settings, years: tuple[int, int] | None) -> dict:
@@ -41,27 +74,32 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
     reference = dg.SpecificPartitionsPartitionMapping([str(settings.reference_year)])
     in_matrix_window = dg.SpecificPartitionsPartitionMapping(_years(*matrix_years))
 
+    reach = max(settings.impact_window, settings.long_impact_window)
+    one_pass = dg.BackfillPolicy.single_run()
+
     @dg.multi_asset(
         outs={
             "out_city_year_metrics": table_out("out_city_year_metrics", GROUP, automation_condition=yearly_automation()),
             "out_world_year_totals": table_out("out_world_year_totals", GROUP, automation_condition=yearly_automation()),
         },
         partitions_def=partitions,
+        backfill_policy=one_pass,
         ins={
-            "core_citations": dg.AssetIn(partition_mapping=window, metadata={"columns": WINDOW_INPUT_COLUMNS}),
+            "core_citations": dg.AssetIn(partition_mapping=window, metadata={"columns": WINDOW_INPUT_COLUMNS, LOAD_ON_ACCESS: True}),
             "core_author_years": dg.AssetIn(metadata={"columns": AUTHOR_YEAR_COLUMNS}),
         },
         check_specs=[
             dg.AssetCheckSpec(
                 "impact_window_complete",
                 asset="out_city_year_metrics",
-                description=f"every citing year y..y+{settings.impact_window} was read (warns for the newest years)",
+                description=f"every citing year y..y+{settings.impact_window} was read, for every year of the run "
+                "(warns for the newest years)",
             )
         ],
     )
     def out_city_year_metrics(
         context: dg.AssetExecutionContext,
-        core_papers: pd.DataFrame,
+        core_papers,
         core_citations,
         core_author_years: pd.DataFrame,
         core_institutions: pd.DataFrame,
@@ -70,53 +108,75 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
         """Impact, productivity and AI scientists of every city in the year (seed 000, Fig. 1 and
         Supplementary Fig. 1), with the world totals. Impact reads the citations made in y..y+2 (and
         y..y+5 for the long window); Dagster maps those citing years, clamped at the newest partition,
-        and a window that is cut short is flagged, never reported as complete."""
-        year = int(context.partition_key)
-        available = _loaded_years(context, "core_citations")
+        and a window that is cut short is flagged, never reported as complete.
+
+        A run may cover a range of years (single-run backfill policy): the citation partitions are read
+        once for the range (``windows_by_cited_year``) and each year is computed, stored and described
+        (metadata) as a one-year run would. **Choice:** the check ``impact_window_complete`` is one
+        result per run (Dagster checks are not per partition here): it passes when every year of the
+        run has its window, and its metadata lists the years that do not."""
+        keys = list(context.partition_keys)
+        papers = by_partition(core_papers, keys)
         windows = ImpactWindows(settings.impact_window, settings.long_impact_window, analysis.impact_citing)  # type: ignore[arg-type]
-        metrics, world = city_year_metrics(
-            year, core_papers, concat_partitions(core_citations), core_author_years, city_table(core_institutions), available, windows
-        )
-        complete = bool(world.loc[0, "impact_window_complete"])
+        cities = city_table(core_institutions)
+        metrics_by_year, world_by_year, read_by_year, incomplete = {}, {}, {}, []
+        citing = by_partition(core_citations, context.asset_partition_keys_for_input("core_citations"))
+        for year, citations, available in windows_by_cited_year(citing, [int(k) for k in keys], reach):
+            key = str(year)
+            metrics, world = city_year_metrics(year, papers[key], citations, core_author_years, cities, available, windows)
+            complete = bool(world.loc[0, "impact_window_complete"])
+            if not complete:
+                incomplete.append(year)
+            context.add_asset_metadata(
+                table_metadata(
+                    metrics,
+                    "out_city_year_metrics",
+                    year=year,
+                    impact_window_complete=complete,
+                    impact_long_window_complete=bool(world.loc[0, "impact_long_window_complete"]),
+                    citing_years_read=available,
+                    most_impactful=metrics.head(5)[["city_name", "impact", "productivity"]].to_dict("records"),
+                ),
+                asset_key="out_city_year_metrics",
+                partition_key=key,
+            )
+            context.add_asset_metadata(
+                table_metadata(world, "out_world_year_totals", **world.iloc[0].to_dict()), asset_key="out_world_year_totals", partition_key=key
+            )
+            metrics_by_year[key], world_by_year[key], read_by_year[key] = metrics, world, available
+        if len(keys) == 1:
+            check_meta = {"citing_years_read": read_by_year[keys[0]], "window": f"{keys[0]}-{int(keys[0]) + settings.impact_window}"}
+        else:
+            check_meta = {"years": f"{keys[0]}-{keys[-1]}", "years_incomplete": incomplete, "citing_years_read": read_by_year}
         yield dg.AssetCheckResult(
             check_name="impact_window_complete",
             asset_key="out_city_year_metrics",
-            passed=complete,
+            passed=not incomplete,
             severity=dg.AssetCheckSeverity.WARN,
-            metadata={"citing_years_read": available, "window": f"{year}-{year + settings.impact_window}"},
+            metadata=check_meta,
         )
-        top = metrics.head(5)[["city_name", "impact", "productivity"]].to_dict("records")
-        yield dg.Output(
-            metrics,
-            output_name="out_city_year_metrics",
-            metadata=table_metadata(
-                metrics,
-                "out_city_year_metrics",
-                year=year,
-                impact_window_complete=complete,
-                impact_long_window_complete=bool(world.loc[0, "impact_long_window_complete"]),
-                citing_years_read=available,
-                most_impactful=top,
-            ),
-        )
-        yield dg.Output(
-            world, output_name="out_world_year_totals", metadata=table_metadata(world, "out_world_year_totals", **world.iloc[0].to_dict())
-        )
+        yield dg.Output(metrics_by_year, output_name="out_city_year_metrics")
+        yield dg.Output(world_by_year, output_name="out_world_year_totals")
 
     @dg.asset(
         **table_asset_args("out_city_pairs", GROUP, "Citations from city to city for the papers of the year, over y..y+2."),
         partitions_def=partitions,
+        backfill_policy=one_pass,
         automation_condition=yearly_automation(),
-        ins={"core_citations": dg.AssetIn(partition_mapping=impact_window, metadata={"columns": WINDOW_INPUT_COLUMNS})},
+        ins={"core_citations": dg.AssetIn(partition_mapping=impact_window, metadata={"columns": WINDOW_INPUT_COLUMNS, LOAD_ON_ACCESS: True})},
     )
     def out_impact_pairs(context: dg.AssetExecutionContext, core_citations, analysis: AnalysisSettings) -> dg.Output:
         """Fig. 2a's yearly counts: citations from papers of city i to papers of city j published in
-        the year, made in y..y+2; the window matrix sums them over its years."""
-        year = int(context.partition_key)
+        the year, made in y..y+2; the window matrix sums them over its years. A run may cover a range
+        of years, reading each citation partition once (as ``out_city_year_metrics``)."""
         windows = ImpactWindows(settings.impact_window, settings.long_impact_window, analysis.impact_citing)  # type: ignore[arg-type]
-        df = impact_pairs(year, concat_partitions(core_citations), windows)
-        available = _loaded_years(context, "core_citations")
-        return dg.Output(df, metadata=table_metadata(df, "out_city_pairs", year=year, citing_years_read=available))
+        out = {}
+        citing = by_partition(core_citations, context.asset_partition_keys_for_input("core_citations"))
+        for year, citations, available in windows_by_cited_year(citing, [int(k) for k in context.partition_keys], settings.impact_window):
+            df = impact_pairs(year, citations, windows)
+            context.add_asset_metadata(table_metadata(df, "out_city_pairs", year=year, citing_years_read=available), partition_key=str(year))
+            out[str(year)] = df
+        return dg.Output(out)
 
     @dg.asset(
         **table_asset_args("out_city_pairs", GROUP, "Papers of the year by last author's city and co-author's city."),

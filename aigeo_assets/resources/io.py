@@ -2,6 +2,9 @@
 
 The tables a step writes together (a multi-asset partition) are published together, as one
 version of their group; see ``warehouse_files`` for the layout and the clean-up of leftovers.
+A step may cover a range of partitions (a single-run backfill: ``dg.BackfillPolicy``); its output
+is then ``{partition_key: table}`` and each partition goes to its own file, as a one-partition run
+would write it, so readers of one partition never see the difference.
 ``base_dir`` is a local folder or a URL (``s3://``, ``gs://``, ``file://``, ``memory://``) read through
 fsspec, for workers on several machines (a group's version is then named by a pointer object)."""
 
@@ -10,6 +13,7 @@ from __future__ import annotations
 import functools
 import pickle
 import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import dagster as dg
@@ -39,8 +43,11 @@ from aigeo_assets.resources.warehouse_files import (
 )
 
 __all__ = [
+    "LOAD_ON_ACCESS",
+    "LazyPartitions",
     "ParquetIOManager",
     "PickleIOManager",
+    "by_partition",
     "concat_partitions",
     "current_table_paths",
     "table_path",
@@ -61,6 +68,11 @@ SWEEP_EVERY_SECONDS = 300.0
 """A process that executes many runs (``aigeo run``'s workers) sweeps a warehouse at most this often:
 the sweep walks every file, and leftovers of a killed writer harm nobody until the next one."""
 _last_sweep: dict[str, float] = {}
+
+LOAD_ON_ACCESS = "load_on_access"
+"""Input metadata flag (``dg.AssetIn(metadata={LOAD_ON_ACCESS: True})``): several partitions come as a
+``LazyPartitions`` that reads a partition when it is looked up, so a step over a range of years can
+hold one year's input at a time instead of every year's at once."""
 
 
 def write_parquet_atomic(df: pd.DataFrame, path: Path) -> None:
@@ -111,6 +123,11 @@ class ParquetIOManager(dg.ConfigurableIOManager):
     @property
     def suffix(self) -> str:
         return ".parquet"
+
+    @property
+    def stores_any_value(self) -> bool:
+        """False: only tables, so a dict output is always ``{partition: table}``."""
+        return False
 
     @property
     def on_object_storage(self) -> bool:
@@ -173,13 +190,44 @@ class ParquetIOManager(dg.ConfigurableIOManager):
     def _location(self) -> str:
         return self.base_dir.rstrip("/") if self.on_object_storage else str(Path(self.base_dir).resolve())
 
+    def _values_by_partition(self, context: dg.OutputContext, obj) -> dict[str | None, object]:
+        """``{partition: value}`` of one output: a step over several partitions gives a dict keyed by
+        exactly those partitions (each stored as its own file); a one-partition step gives the value,
+        or (tables only) a one-key dict as well, which is what a range-aware asset returns for a range
+        of one."""
+        if not context.has_asset_partitions:
+            return {None: obj}
+        keys = list(context.asset_partition_keys)
+        name = context.asset_key.to_user_string()
+        several = len(keys) > 1
+        if isinstance(obj, dict) and (several or not self.stores_any_value):
+            if sorted(obj) != sorted(keys):
+                raise ValueError(
+                    f"{name}: a run over partitions {keys[0]}..{keys[-1]} must give one value per partition, "
+                    f"got keys {sorted(obj)[:5]}{'...' if len(obj) > 5 else ''} (missing: {sorted(set(keys) - set(obj))[:5]}, "
+                    f"extra: {sorted(set(obj) - set(keys))[:5]})"
+                )
+            return {k: obj[k] for k in keys}
+        if several:
+            raise TypeError(
+                f"{name}: a run over {len(keys)} partitions ({keys[0]}..{keys[-1]}) must give {{partition_key: value}}, "
+                f"got {type(obj).__name__}"
+            )
+        return {keys[0]: obj}
+
     def handle_output(self, context: dg.OutputContext, obj) -> None:
-        partition = context.asset_partition_key if context.has_asset_partitions else None
+        values = self._values_by_partition(context, obj)
         members = self._group_members(context)
-        if members is None:
-            if obj is not None:
-                self._write(obj, self._path(context.asset_key, partition), context)
-            return
+        for partition, value in values.items():
+            if members is None:
+                if value is not None:
+                    self._write(value, self._path(context.asset_key, partition), context)
+            else:
+                self._handle_group_output(context, value, partition, members)
+
+    def _handle_group_output(self, context: dg.OutputContext, obj, partition: str | None, members: dict) -> None:
+        """One partition of one output of a multi-output step: staged, and the partition's group
+        published when the step's last selected output has arrived."""
         step = context.step_context
         group = group_dir(warehouse_root(self.base_dir), context.op_def.name, partition)
         attempt = step.previous_attempt_count
@@ -216,8 +264,9 @@ class ParquetIOManager(dg.ConfigurableIOManager):
             context.log.debug(f"{context.op_def.name}: published {sorted(links)} together as {version.name}")
 
     def load_input(self, context: dg.InputContext):
-        """The table (or ``{partition: table}`` for several partitions); an input whose metadata
-        names ``columns`` (``dg.AssetIn(metadata={"columns": [...]})``) reads only those."""
+        """The table (or ``{partition: table}`` for several partitions, a ``LazyPartitions`` when the
+        input's metadata sets ``LOAD_ON_ACCESS``); an input whose metadata names ``columns``
+        (``dg.AssetIn(metadata={"columns": [...]})``) reads only those."""
         key = context.asset_key
         pins = self._pins_for(context)
         group_op = self._group_op(key) if self.on_object_storage else None
@@ -228,6 +277,8 @@ class ParquetIOManager(dg.ConfigurableIOManager):
         keys = context.asset_partition_keys
         if len(keys) == 1:
             return read(self._path(key, keys[0]), key, keys[0])
+        if (context.definition_metadata or {}).get(LOAD_ON_ACCESS):
+            return LazyPartitions({k: functools.partial(read, self._path(key, k), key, k) for k in keys})
         return {k: read(self._path(key, k), key, k) for k in keys}
 
     def _group_op(self, key: dg.AssetKey) -> str | None:
@@ -271,6 +322,12 @@ class PickleIOManager(ParquetIOManager):
     def suffix(self) -> str:
         return ".pkl"
 
+    @property
+    def stores_any_value(self) -> bool:
+        """True: a dict is a value like any other, read as ``{partition: value}`` only when the step
+        covers several partitions."""
+        return True
+
     def _write(self, obj, path: Path, context: dg.OutputContext) -> None:
         if self.on_object_storage:
             write_object_atomic(path, lambda fh: pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL))
@@ -282,7 +339,39 @@ class PickleIOManager(ParquetIOManager):
             return pickle.load(fh)
 
 
-def concat_partitions(loaded: pd.DataFrame | dict[str, pd.DataFrame]) -> pd.DataFrame:
+class LazyPartitions(Mapping):
+    """``{partition: table}`` whose tables are read when looked up (each lookup reads the file again:
+    take each once). The files are those current when looked up, resolved with the step's other
+    inputs of the same group (``ParquetIOManager``'s pins)."""
+
+    def __init__(self, loaders: Mapping[str, Callable[[], object]]):
+        self._loaders = dict(loaders)
+
+    def __getitem__(self, partition: str):
+        return self._loaders[partition]()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaders)
+
+    def __len__(self) -> int:
+        return len(self._loaders)
+
+    def __repr__(self) -> str:
+        keys = list(self._loaders)
+        return f"LazyPartitions({keys[0]}..{keys[-1]}, {len(keys)} partitions)" if keys else "LazyPartitions()"
+
+
+def by_partition(loaded, partitions: Sequence[str]) -> Mapping[str, object]:
+    """``{partition: table}`` of an input that ``load_input`` gave for ``partitions``: one partition
+    comes as the table itself, several as a dict or ``LazyPartitions``."""
+    if isinstance(loaded, Mapping):
+        return loaded
+    if len(partitions) != 1:
+        raise ValueError(f"one table for {len(partitions)} partitions ({list(partitions)[:3]}...)")
+    return {partitions[0]: loaded}
+
+
+def concat_partitions(loaded: pd.DataFrame | Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """One frame from what ``load_input`` gave for one or several partitions."""
     if isinstance(loaded, pd.DataFrame):
         return loaded

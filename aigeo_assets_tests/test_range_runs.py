@@ -1,0 +1,143 @@
+"""Runs over a range of years (single-run backfill policies) against the one-year path they replace,
+on the tiny world: ``core_citations``, ``out_city_year_metrics``, ``out_world_year_totals`` and
+``out_impact_pairs`` of a range run equal, table by table and exactly, what the former one-year asset
+bodies computed from the same warehouse (the oracle below is that code: each year reads its own
+partitions), each year has its own materialization with its own metadata, and a one-year run of the
+same assets rewrites the same tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+import pytest
+
+from aigeo_assets.corpus.citations import KNOWN_PAPER_COLUMNS, build_core_citations
+from aigeo_assets.corpus.papers import city_table
+from aigeo_assets.definitions import build_definitions
+from aigeo_assets.metrics.cities import AUTHOR_YEAR_COLUMNS, WINDOW_INPUT_COLUMNS, ImpactWindows, city_year_metrics, impact_pairs
+from aigeo_assets.orchestration import PlannedRun, PlanRunner, plan_runs
+from aigeo_assets.resources.io import table_path
+from aigeo_assets.resources.settings import Settings
+
+FIRST, LAST = 2012, 2018
+YEARS = [str(y) for y in range(FIRST, LAST + 1)]
+JOBS = ["reference_tables", "yearly_refresh", "careers", "yearly_city_metrics"]
+RANGED = {"core_citations", "out_city_year_metrics", "out_impact_pairs"}
+
+
+def _settings(data_dir: Path) -> Settings:
+    return Settings(
+        data_dir=data_dir, source="sample", snapshot_dir=None, sample_scale="tiny", sample_seed=7,
+        start_year=FIRST, end_year=LAST, api_base_url="", api_mailto=None, api_key=None, api_concepts=(), api_subfields=(),
+    )
+
+
+@pytest.fixture(scope="module")
+def ranged(tmp_path_factory, tiny_world):
+    data_dir = tmp_path_factory.mktemp("ranged")
+    tiny_world(data_dir, 7)
+    settings = _settings(data_dir)
+    defs = build_definitions(settings)
+    instance = dg.DagsterInstance.ephemeral()
+    plans = {}
+    for job in JOBS:
+        plans[job] = plan_runs(defs, job_name=job)
+        PlanRunner(workers=1, defs=defs, instance=instance, job_name=job).run(plans[job])
+    return data_dir, settings, defs, instance, plans
+
+
+def _read(settings: Settings, asset: str, year: str | None = None, columns: list[str] | None = None) -> pd.DataFrame:
+    return pd.read_parquet(table_path(settings.warehouse_location, asset, year), columns=columns)
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """What ``concat_partitions`` made of a one-year run's input: the frame itself for one partition."""
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+
+
+def test_the_plan_runs_every_year_of_the_ranged_assets_in_one_run(ranged):
+    *_, plans = ranged
+    for job, asset in (("yearly_refresh", "core_citations"), ("yearly_city_metrics", "out_city_year_metrics"),
+                       ("yearly_city_metrics", "out_impact_pairs")):
+        runs = [r for r in plans[job] if asset in r.assets]
+        assert len(runs) == 1 and runs[0].partition_keys == tuple(YEARS), (asset, [r.label for r in runs])
+        assert set(runs[0].assets) <= RANGED | {"out_world_year_totals"}
+    # the per-year assets after a range run stay one run per year, together as before
+    centres = [r for r in plans["yearly_city_metrics"] if "out_centres_of_mass" in r.assets]
+    assert [r.partition_keys for r in centres] == [(y,) for y in YEARS]
+
+
+def test_citations_of_a_range_run_equal_the_one_year_path(ranged):
+    data_dir, settings, *_ = ranged
+    papers = {y: _read(settings, "core_papers", y, KNOWN_PAPER_COLUMNS) for y in YEARS}
+    for year in YEARS:
+        known = _concat([papers[y] for y in YEARS if y <= year])
+        citing = known[known["publication_year"] == int(year)]
+        expected = build_core_citations(_read(settings, "raw_references", year), citing, known)
+        pd.testing.assert_frame_equal(_read(settings, "core_citations", year), expected, check_exact=True)
+
+
+def test_city_metrics_and_pairs_of_a_range_run_equal_the_one_year_path(ranged):
+    data_dir, settings, *_ = ranged
+    citations = {y: _read(settings, "core_citations", y, WINDOW_INPUT_COLUMNS) for y in YEARS}
+    author_years = _read(settings, "core_author_years", None, AUTHOR_YEAR_COLUMNS)
+    cities = city_table(_read(settings, "core_institutions"))
+    windows = ImpactWindows(settings.impact_window, settings.long_impact_window, "any")
+    reach = max(settings.impact_window, settings.long_impact_window)
+    impact_years = 0
+    for year in YEARS:
+        y = int(year)
+        read = [k for k in YEARS if y <= int(k) <= y + reach]
+        metrics, world = city_year_metrics(
+            y, _read(settings, "core_papers", year), _concat([citations[k] for k in read]), author_years, cities, [int(k) for k in read], windows
+        )
+        pd.testing.assert_frame_equal(_read(settings, "out_city_year_metrics", year), metrics, check_exact=True)
+        pd.testing.assert_frame_equal(_read(settings, "out_world_year_totals", year), world, check_exact=True)
+        short = [k for k in YEARS if y <= int(k) <= y + settings.impact_window]
+        pairs = impact_pairs(y, _concat([citations[k] for k in short]), windows)
+        pd.testing.assert_frame_equal(_read(settings, "out_impact_pairs", year), pairs, check_exact=True)
+        impact_years += int(metrics["impact"].sum() > 0)
+    assert impact_years >= len(YEARS) - 1  # the comparison is not between empty tables
+
+
+def test_each_year_of_a_range_run_has_its_own_materialization_and_metadata(ranged):
+    data_dir, settings, defs, instance, _ = ranged
+    for asset in ("core_citations", "out_city_year_metrics", "out_world_year_totals", "out_impact_pairs"):
+        key = dg.AssetKey(asset)
+        runs = set()
+        for year in YEARS:
+            records = instance.fetch_materializations(dg.AssetRecordsFilter(asset_key=key, asset_partitions=[year]), limit=1).records
+            assert records, f"{asset}[{year}] has no materialization"
+            meta = records[0].asset_materialization.metadata  # type: ignore[union-attr]
+            assert meta["dagster/row_count"].value == len(_read(settings, asset, year)), (asset, year)
+            if asset != "core_citations":
+                assert meta["year"].value == int(year)
+            runs.add(records[0].run_id)
+        assert len(runs) == 1, f"{asset}: one run for every year"
+        run = instance.get_run_by_id(runs.pop())
+        assert run.tags["dagster/asset_partition_range_start"] == YEARS[0] and run.tags["dagster/asset_partition_range_end"] == YEARS[-1]
+    meta = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=dg.AssetKey("out_city_year_metrics"), asset_partitions=["2014"]), limit=1
+    ).records[0].asset_materialization.metadata  # type: ignore[union-attr]
+    assert meta["citing_years_read"].value == list(range(2014, 2019)) and meta["impact_window_complete"].value is True
+
+
+def test_a_one_year_run_of_the_ranged_assets_writes_the_same_tables(ranged):
+    data_dir, settings, defs, instance, _ = ranged
+    year = "2015"
+    before = {a: _read(settings, a, year) for a in ("core_citations", "out_city_year_metrics", "out_world_year_totals", "out_impact_pairs")}
+    runs = [
+        PlannedRun(0, ("core_citations",), year, ("corpus",), 0),
+        PlannedRun(1, ("out_city_year_metrics", "out_world_year_totals"), year, ("city_metrics",), 1),
+        PlannedRun(2, ("out_impact_pairs",), year, ("city_metrics",), 1),
+    ]
+    PlanRunner(workers=1, defs=defs, instance=instance).run(runs)
+    for asset, table in before.items():
+        pd.testing.assert_frame_equal(_read(settings, asset, year), table, check_exact=True)
+    check = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+        [dg.AssetCheckKey(dg.AssetKey("out_city_year_metrics"), "impact_window_complete")]
+    )
+    evaluation = next(iter(check.values())).event.dagster_event.event_specific_data  # type: ignore[union-attr]
+    assert evaluation.passed and evaluation.metadata["window"].value == "2015-2017"
