@@ -75,3 +75,59 @@ def build_defs() -> dg.Definitions:
         assets=ASSETS,
         jobs=[dg.define_asset_job("yearly", selection=["papers", "affiliations", "citations"], partitions_def=YEARS)],
     )
+
+
+# ------------------------------------------------------------------ a location with range runs
+
+RANGED_START = "2014"
+
+
+def _years(end: str) -> dg.TimeWindowPartitionsDefinition:
+    return dg.TimeWindowPartitionsDefinition(start=RANGED_START, end=end, cron_schedule="0 0 1 1 *", fmt="%Y")
+
+
+def _range_result(context: dg.AssetExecutionContext, name: str) -> dg.MaterializeResult:
+    """Records the partitions the run covered in each partition's materialization."""
+    if os.environ.get(FAIL_ENV) == name:
+        raise RuntimeError(f"{name} failed on purpose")
+    keys = list(context.partition_keys)
+    for key in keys:
+        context.add_asset_metadata({"year": int(key), "run_years": f"{keys[0]}-{keys[-1]}"}, partition_key=key)
+    return dg.MaterializeResult()
+
+
+def build_ranged_defs(end: str = "2019") -> dg.Definitions:
+    """aigeo's shape with single-run backfill policies: ``r_papers`` per year; ``r_citations`` (every
+    year up to this one's papers) and ``r_metrics`` (the citations of y..y+2) over a range of years in
+    one run; ``r_centres`` and ``r_models`` per year after the metrics; ``r_summary`` over all years.
+    ``end``: the first year after the partitions (a new year: ``end`` one later)."""
+    years = _years(end)
+    one_pass = dg.BackfillPolicy.single_run()
+    up_to = dg.TimeWindowPartitionMapping(start_offset=-(len(years.get_partition_keys()) - 1))
+    window = dg.TimeWindowPartitionMapping(end_offset=2, allow_nonexistent_upstream_partitions=True)
+
+    @dg.asset(partitions_def=years)
+    def r_papers(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        return _range_result(context, "r_papers")
+
+    @dg.asset(partitions_def=years, backfill_policy=one_pass, deps=[dg.AssetDep(r_papers, partition_mapping=up_to)])
+    def r_citations(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        return _range_result(context, "r_citations")
+
+    @dg.asset(partitions_def=years, backfill_policy=one_pass, deps=[dg.AssetDep(r_citations, partition_mapping=window), r_papers])
+    def r_metrics(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        return _range_result(context, "r_metrics")
+
+    @dg.asset(partitions_def=years, deps=[r_metrics])
+    def r_centres(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        return _range_result(context, "r_centres")
+
+    @dg.asset(partitions_def=years, deps=[r_metrics])
+    def r_models(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        return _range_result(context, "r_models")
+
+    @dg.asset(deps=[r_metrics])
+    def r_summary() -> dg.MaterializeResult:
+        return dg.MaterializeResult()
+
+    return dg.Definitions(assets=[r_papers, r_citations, r_metrics, r_centres, r_models, r_summary])

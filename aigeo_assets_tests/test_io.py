@@ -371,3 +371,87 @@ def test_an_input_that_names_columns_reads_only_those(tmp_path):
     assert dg.materialize([wide, narrow], selection=[narrow], resources=io).success
     assert seen == {"2015": ["c", "a"], "2016": ["c", "a"]}
     assert list(pd.read_parquet(tmp_path / "narrow.parquet").columns) == ["c", "a"]
+
+
+# ------------------------------------------------------------------ a run over a range of partitions
+
+RANGE = {"dagster/asset_partition_range_start": "2014", "dagster/asset_partition_range_end": "2016"}
+
+
+def _by_year(context: dg.AssetExecutionContext, what: str) -> dict[str, pd.DataFrame]:
+    return {k: pd.DataFrame({"year": [int(k)] * (int(k) - 2012), "what": what}) for k in context.partition_keys}
+
+
+def test_a_range_run_writes_one_file_per_partition_and_one_materialization_each(tmp_path):
+    @dg.asset(partitions_def=YEARS, backfill_policy=dg.BackfillPolicy.single_run())
+    def single(context: dg.AssetExecutionContext):
+        return _by_year(context, "single")
+
+    io = {"io_manager": ParquetIOManager(base_dir=str(tmp_path))}
+    instance = dg.DagsterInstance.ephemeral()
+    assert dg.materialize([single], tags=RANGE, resources=io, instance=instance).success
+    for year in ("2014", "2015", "2016"):
+        path = tmp_path / "single" / f"{year}.parquet"
+        assert path.is_file() and not path.is_symlink()
+        pd.testing.assert_frame_equal(pd.read_parquet(path), pd.DataFrame({"year": [int(year)] * (int(year) - 2012), "what": "single"}))
+        assert instance.fetch_materializations(dg.AssetRecordsFilter(asset_key=dg.AssetKey("single"), asset_partitions=[year]), limit=1).records
+    assert not (tmp_path / "single" / "2017.parquet").exists()
+
+
+def test_a_range_run_of_a_multi_asset_publishes_each_partitions_tables_together(tmp_path):
+    @dg.multi_asset(outs={"left": dg.AssetOut(), "right": dg.AssetOut()}, partitions_def=YEARS, backfill_policy=dg.BackfillPolicy.single_run())
+    def pair(context: dg.AssetExecutionContext):
+        yield dg.Output(_by_year(context, "left"), output_name="left")
+        yield dg.Output(_by_year(context, "right"), output_name="right")
+
+    io = {"io_manager": ParquetIOManager(base_dir=str(tmp_path))}
+    assert dg.materialize([pair], tags=RANGE, resources=io).success
+    for year in ("2014", "2015", "2016"):
+        tables = current_table_paths(tmp_path, ["left", "right"], year)
+        assert tables["left"].parent == tables["right"].parent, "one version of the partition's group"
+        assert pd.read_parquet(tables["right"])["what"].tolist() == ["right"] * (int(year) - 2012)
+        assert table_path(tmp_path, "left", year).is_symlink()
+        assert len([p for p in group_dir(tmp_path, "pair", year).iterdir() if p.name.startswith(".staging")]) == 0
+
+
+def test_a_range_run_must_give_one_table_per_partition(tmp_path):
+    @dg.asset(partitions_def=YEARS, backfill_policy=dg.BackfillPolicy.single_run())
+    def short(context: dg.AssetExecutionContext):
+        return {k: pd.DataFrame({"a": [1]}) for k in context.partition_keys[:-1]}
+
+    @dg.asset(partitions_def=YEARS, backfill_policy=dg.BackfillPolicy.single_run())
+    def whole(context: dg.AssetExecutionContext):
+        return pd.DataFrame({"a": [1]})
+
+    io = {"io_manager": ParquetIOManager(base_dir=str(tmp_path))}
+    with pytest.raises(ValueError, match=r"short: a run over partitions 2014\.\.2016 must give one value per partition.*missing: \['2016'\]"):
+        dg.materialize([short], tags=RANGE, resources=io)
+    with pytest.raises(TypeError, match=r"whole: a run over 3 partitions \(2014\.\.2016\) must give \{partition_key: value\}, got DataFrame"):
+        dg.materialize([whole], tags=RANGE, resources=io)
+    assert not (tmp_path / "short").exists() and not (tmp_path / "whole").exists(), "nothing written"
+
+
+def test_an_input_loaded_on_access_reads_a_partition_when_it_is_looked_up(tmp_path, monkeypatch):
+    from aigeo_assets.resources.io import LOAD_ON_ACCESS, LazyPartitions
+
+    @dg.asset(partitions_def=YEARS)
+    def yearly(context: dg.AssetExecutionContext) -> pd.DataFrame:
+        return pd.DataFrame({"year": [int(context.partition_key)]})
+
+    reads: list[str] = []
+    seen = {}
+
+    @dg.asset(ins={"yearly": dg.AssetIn(metadata={LOAD_ON_ACCESS: True})})
+    def total(yearly) -> pd.DataFrame:
+        seen["type"], seen["reads_before"] = type(yearly), list(reads)
+        return concat_partitions(yearly)
+
+    io = {"io_manager": ParquetIOManager(base_dir=str(tmp_path))}
+    for year in ("2014", "2015", "2016"):
+        assert dg.materialize([yearly], partition_key=year, resources=io).success
+    original = ParquetIOManager._load
+    monkeypatch.setattr(ParquetIOManager, "_load", lambda self, path, columns=None: reads.append(path.name) or original(self, path, columns))
+    assert dg.materialize([yearly, total], selection=[total], resources=io).success
+    assert seen == {"type": LazyPartitions, "reads_before": []}
+    assert reads == ["2014.parquet", "2015.parquet", "2016.parquet"]
+    assert pd.read_parquet(tmp_path / "total.parquet")["year"].tolist() == [2014, 2015, 2016]

@@ -149,3 +149,73 @@ def test_a_failed_run_stops_the_plan_and_its_dependents_never_start(tmp_path, mo
         assert not any("city_metrics" in s.assets or "top_cities" in s.assets for s in seen)
         with pytest.raises(RunFailed):
             PlanRunner(workers=1, defs=defs, instance=instance).run(plan_runs(defs, stale_in=instance))
+
+
+# ------------------------------------------------------------------ range runs (single-run backfill policies)
+
+
+def _runs(runs: list[PlannedRun]) -> set[tuple[tuple[str, ...], tuple[str | None, ...]]]:
+    return {(r.assets, r.partition_keys) for r in runs}
+
+
+def test_assets_with_a_single_run_policy_get_one_run_per_stretch_of_years():
+    runs = plan_runs(fx.build_ranged_defs("2019"))
+    years = tuple(YEARS)
+    assert _runs(runs) == (
+        {(("r_papers",), (y,)) for y in years}
+        | {(("r_citations",), years), (("r_metrics",), years), (("r_summary",), (None,))}
+        | {(("r_centres", "r_models"), (y,)) for y in years}  # per year, together as when the metrics were per year
+    )
+    where = _where(runs)
+    by_index = {r.index: r for r in runs}
+    assert by_index[where[("r_citations", "2014")]].needs == {where[("r_papers", y)] for y in years}
+    assert by_index[where[("r_metrics", "2014")]].needs == {where[("r_citations", "2014")]} | {where[("r_papers", y)] for y in years}
+    for y in years:
+        assert by_index[where[("r_centres", y)]].needs == {where[("r_metrics", y)]}
+    # --years keeps a range contiguous: a gap starts a new run
+    gapped = plan_runs(fx.build_ranged_defs("2019"), years=["2014", "2015", "2017"])
+    assert {r.partition_keys for r in gapped if "r_metrics" in r.assets} == {("2014", "2015"), ("2017",)}
+
+
+def test_range_runs_materialize_each_year_and_a_new_year_replans_exactly_what_depends_on_it(tmp_path):
+    import functools
+
+    instance, home = _instance(tmp_path)
+    with instance:
+        runs = plan_runs(fx.build_ranged_defs("2019"))
+        stats = PlanRunner(workers=2, build=functools.partial(fx.build_ranged_defs, "2019"), home=home).run(runs)
+        assert all(s.status == "SUCCESS" for s in stats)
+        ranged = [s for s in stats if s.last_partition]
+        assert sorted((s.label, s.partition, s.last_partition) for s in ranged) == [
+            ("r_citations[2014...2018]", "2014", "2018"), ("r_metrics[2014...2018]", "2014", "2018")
+        ]
+        for asset, covered in (("r_citations", "2014-2018"), ("r_metrics", "2014-2018"), ("r_centres", None)):
+            for y in YEARS:
+                records = instance.fetch_materializations(
+                    dg.AssetRecordsFilter(asset_key=dg.AssetKey(asset), asset_partitions=[y]), limit=1
+                ).records
+                meta = records[0].asset_materialization.metadata  # type: ignore[union-attr]
+                assert meta["year"].value == int(y) and meta["run_years"].value == (covered or f"{y}-{y}")
+        range_runs = [r for r in instance.get_runs() if "dagster/asset_partition_range_start" in r.tags]
+        assert sorted((r.tags["dagster/asset_partition_range_start"], r.tags["dagster/asset_partition_range_end"]) for r in range_runs) == [
+            ("2014", "2018"), ("2014", "2018")
+        ]
+        assert plan_runs(fx.build_ranged_defs("2019"), stale_in=instance) == []
+
+        # a new year: its papers and citations, the metrics whose windows reach its citations (one
+        # range run), their per-year followers and the all-years table; nothing else
+        new = fx.build_ranged_defs("2020")
+        stale = plan_runs(new, stale_in=instance)
+        assert _runs(stale) == {
+            (("r_papers",), ("2019",)),
+            (("r_citations",), ("2019",)),
+            (("r_metrics",), ("2017", "2018", "2019")),
+            (("r_centres", "r_models"), ("2017",)),
+            (("r_centres", "r_models"), ("2018",)),
+            (("r_centres", "r_models"), ("2019",)),
+            (("r_summary",), (None,)),
+        }
+        where, by_index = _where(stale), {r.index: r for r in stale}
+        assert by_index[where[("r_metrics", "2017")]].needs == {where[("r_citations", "2019")], where[("r_papers", "2019")]}
+        PlanRunner(workers=1, defs=new, instance=instance).run(stale)
+        assert plan_runs(new, stale_in=instance) == []
