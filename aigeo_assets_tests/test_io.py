@@ -2,6 +2,7 @@
 partition published together (a kill between outputs, concurrent readers, an old-layout
 warehouse); leftovers of killed writers cleaned; the missing-institution quarantine."""
 
+import functools
 import os
 import pickle
 import subprocess
@@ -455,3 +456,25 @@ def test_an_input_loaded_on_access_reads_a_partition_when_it_is_looked_up(tmp_pa
     assert seen == {"type": LazyPartitions, "reads_before": []}
     assert reads == ["2014.parquet", "2015.parquet", "2016.parquet"]
     assert pd.read_parquet(tmp_path / "total.parquet")["year"].tolist() == [2014, 2015, 2016]
+
+
+def test_a_lazy_range_output_is_computed_one_partition_at_a_time_as_it_is_written(tmp_path):
+    from aigeo_assets.resources.io import LazyPartitions
+
+    written_before: dict[str, list[str]] = {}
+
+    @dg.asset(partitions_def=YEARS, backfill_policy=dg.BackfillPolicy.single_run())
+    def streamed(context: dg.AssetExecutionContext):
+        def year(key: str) -> pd.DataFrame:
+            written_before[key] = sorted(p.stem for p in (tmp_path / "streamed").glob("*.parquet")) if (tmp_path / "streamed").exists() else []
+            context.add_asset_metadata({"year": int(key)}, partition_key=key)
+            return pd.DataFrame({"year": [int(key)]})
+
+        return LazyPartitions({k: functools.partial(year, k) for k in context.partition_keys})
+
+    instance = dg.DagsterInstance.ephemeral()
+    assert dg.materialize([streamed], tags=RANGE, resources={"io_manager": ParquetIOManager(base_dir=str(tmp_path))}, instance=instance).success
+    assert written_before == {"2014": [], "2015": ["2014"], "2016": ["2014", "2015"]}
+    for year in ("2014", "2015", "2016"):
+        record = instance.fetch_materializations(dg.AssetRecordsFilter(asset_key=dg.AssetKey("streamed"), asset_partitions=[year]), limit=1).records[0]
+        assert record.asset_materialization.metadata["year"].value == int(year), "metadata added while writing reaches its partition"  # type: ignore[union-attr]

@@ -1,5 +1,6 @@
 """Group ``corpus``: papers, citations and authors' yearly locations."""
 
+import functools
 import warnings
 
 import dagster as dg
@@ -12,7 +13,7 @@ from aigeo_assets.corpus.authors import AiScientistRule, build_author_years
 from aigeo_assets.corpus.citations import KNOWN_PAPER_COLUMNS, build_core_citations, citation_coverage
 from aigeo_assets.corpus.papers import AiRule, build_core_papers
 from aigeo_assets.partitions import up_to_this_year
-from aigeo_assets.resources.io import LOAD_ON_ACCESS, by_partition, concat_partitions
+from aigeo_assets.resources.io import LOAD_ON_ACCESS, LazyPartitions, by_partition, concat_partitions
 from aigeo_assets.resources.settings import AnalysisSettings
 
 # Single-run backfill policies (here and in city_metrics) are beta in dagster 1.13, and the named yearly
@@ -95,31 +96,36 @@ def build_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
 
         A run may cover a range of years (single-run backfill policy): the papers are read once, each
         year's references when its turn comes, and each year is built from exactly the papers a one-year
-        run would read (the partitions up to it). **Choice:** the check is one result per run, passed
-        when every year of the run passes, its metadata naming the years that do not."""
+        run would read (the partitions up to it) when the IO manager writes it. **Choice:** the check is
+        one result per run, yielded after the tables, passed when every year of the run passes, its
+        metadata naming the years that do not."""
         keys = list(context.partition_keys)
         references = by_partition(raw_references, keys)
-        known_keys = list(context.asset_partition_keys_for_input("known_papers"))
+        known_keys = sorted(context.asset_partition_keys_for_input("known_papers"))
         papers = by_partition(known_papers, known_keys)
         known_all = concat_partitions({k: papers[k] for k in known_keys})
-        ends = dict(zip(sorted(known_keys), np.cumsum([len(papers[k]) for k in sorted(known_keys)])))
-        out, coverage, failing = {}, {}, []
-        for key in keys:
+        ends = dict(zip(known_keys, np.cumsum([len(papers[k]) for k in known_keys])))
+        del papers
+        coverage: dict[str, dict] = {}
+
+        def year_table(key: str) -> pd.DataFrame:
             known = known_all.iloc[: ends[key]]  # the partitions up to this year, as a one-year run concatenates them
             citing = known[known["publication_year"] == int(key)]
             refs = references[key]
             df = build_core_citations(refs, citing, known)
             cov = citation_coverage(df, len(refs))
-            if not (len(df) == len(refs) and cov["in_snapshot"] + cov["external"] == len(df)):
-                failing.append(key)
+            coverage[key] = {**cov, "passed": len(df) == len(refs) and cov["in_snapshot"] + cov["external"] == len(df)}
             context.add_asset_metadata(table_metadata(df, "core_citations", **cov), partition_key=key)
-            out[key], coverage[key] = df, cov
+            return df
+
+        # each year is built when the IO manager writes it: a range holds one year's citations at a time
+        yield dg.Output(LazyPartitions({k: functools.partial(year_table, k) for k in keys}))
+        failing = [k for k in keys if not coverage[k].pop("passed")]
         yield dg.AssetCheckResult(
             check_name="references_resolved_or_external",
             passed=not failing,
             metadata=coverage[keys[0]] if len(keys) == 1 else {"years": f"{keys[0]}-{keys[-1]}", "years_failing": failing},
         )
-        yield dg.Output(out)
 
     @dg.asset(
         **table_asset_args("core_author_years", "corpus"),

@@ -190,40 +190,43 @@ class ParquetIOManager(dg.ConfigurableIOManager):
     def _location(self) -> str:
         return self.base_dir.rstrip("/") if self.on_object_storage else str(Path(self.base_dir).resolve())
 
-    def _values_by_partition(self, context: dg.OutputContext, obj) -> dict[str | None, object]:
-        """``{partition: value}`` of one output: a step over several partitions gives a dict keyed by
-        exactly those partitions (each stored as its own file); a one-partition step gives the value,
-        or (tables only) a one-key dict as well, which is what a range-aware asset returns for a range
-        of one."""
+    def _partitions_of_output(self, context: dg.OutputContext, obj) -> list[str | None] | None:
+        """The partitions ``obj`` holds one value each of (None: ``obj`` is the one partition's value).
+        A step over several partitions gives a mapping keyed by exactly those partitions (a
+        ``LazyPartitions`` computes each value when it is written, so the step holds one at a time);
+        a one-partition step gives the value, or (tables only) a one-key mapping as well, which is
+        what a range-aware asset returns for a range of one."""
         if not context.has_asset_partitions:
-            return {None: obj}
+            return None
         keys = list(context.asset_partition_keys)
         name = context.asset_key.to_user_string()
         several = len(keys) > 1
-        if isinstance(obj, dict) and (several or not self.stores_any_value):
+        if isinstance(obj, LazyPartitions) or (isinstance(obj, Mapping) and (several or not self.stores_any_value)):
             if sorted(obj) != sorted(keys):
                 raise ValueError(
                     f"{name}: a run over partitions {keys[0]}..{keys[-1]} must give one value per partition, "
                     f"got keys {sorted(obj)[:5]}{'...' if len(obj) > 5 else ''} (missing: {sorted(set(keys) - set(obj))[:5]}, "
                     f"extra: {sorted(set(obj) - set(keys))[:5]})"
                 )
-            return {k: obj[k] for k in keys}
+            return keys
         if several:
             raise TypeError(
                 f"{name}: a run over {len(keys)} partitions ({keys[0]}..{keys[-1]}) must give {{partition_key: value}}, "
                 f"got {type(obj).__name__}"
             )
-        return {keys[0]: obj}
+        return None
 
     def handle_output(self, context: dg.OutputContext, obj) -> None:
-        values = self._values_by_partition(context, obj)
+        split = self._partitions_of_output(context, obj)
         members = self._group_members(context)
-        for partition, value in values.items():
+        for partition in split or [context.asset_partition_key if context.has_asset_partitions else None]:
+            value = obj if split is None else obj[partition]  # one partition's value at a time
             if members is None:
                 if value is not None:
                     self._write(value, self._path(context.asset_key, partition), context)
             else:
                 self._handle_group_output(context, value, partition, members)
+            del value
 
     def _handle_group_output(self, context: dg.OutputContext, obj, partition: str | None, members: dict) -> None:
         """One partition of one output of a multi-output step: staged, and the partition's group
@@ -340,9 +343,11 @@ class PickleIOManager(ParquetIOManager):
 
 
 class LazyPartitions(Mapping):
-    """``{partition: table}`` whose tables are read when looked up (each lookup reads the file again:
-    take each once). The files are those current when looked up, resolved with the step's other
-    inputs of the same group (``ParquetIOManager``'s pins)."""
+    """``{partition: value}`` whose values are made when looked up (each lookup makes it again: take
+    each once). As an input (``LOAD_ON_ACCESS``) it reads the partition's file, the version current
+    when looked up, resolved with the step's other inputs of the same group (``ParquetIOManager``'s
+    pins); as an output of a range run it computes each partition's table when the IO manager writes
+    it, so the step holds one partition's table at a time."""
 
     def __init__(self, loaders: Mapping[str, Callable[[], object]]):
         self._loaders = dict(loaders)
