@@ -364,3 +364,26 @@ def test_generate_world_writes_lifesci(tmp_path, tiny_world):
     assert list((root / "pubmed" / "baseline").glob("pubmed26n*.xml.gz"))
     assert (root / "rankings" / "journal_ranking.csv").is_file()
     assert (root / "rankings" / "conference_ranking.csv").is_file()
+
+
+def test_chunked_rendering_any_workers_same_bytes_and_truth(world, tmp_path):
+    """The records rendered in many small chunks (each from its own stream, one gzip member per file
+    it writes to): two processes write the bytes one process writes, the year-level simulation is
+    the default chunking's (same articles, PMIDs, files and citations), and the files hold exactly
+    what the truth says (records, malformed ones, every AI article's citations)."""
+    _, truth_default = world
+    one = generate_lifesci(tmp_path / "one", "tiny", SEED, START, END, workers=1, chunk_records=150)
+    two = generate_lifesci(tmp_path / "two", "tiny", SEED, START, END, workers=2, chunk_records=150)
+    assert _hashes(tmp_path / "one") == _hashes(tmp_path / "two") and one == two
+    for key in ("articles", "citations"):
+        assert one[key] == truth_default[key]
+    assert [f["complete_records"] for f in one["files"]] == [f["complete_records"] for f in truth_default["files"]]
+    assert one["malformed"] == truth_default["malformed"]
+    p = _parse_world(tmp_path / "one", one)
+    assert {f["file"]: f["complete_records"] for f in one["files"]} == {rel: n for rel, (n, _) in p["files"].items()}
+    assert sorted(p["missing_pmid"]) == sorted((m["file"], m["record_index"]) for m in one["malformed"]["records"]
+                                               if m["kind"] == "missing_pmid")
+    cites = Counter(c for _, _, cited in p["refs"] for c in cited if c in p["ai"])
+    assert {pm: cites[pm] for pm in p["ai"]} == dict(zip(one["articles"]["pmid"], one["articles"]["citations"]))
+    first = (tmp_path / "one" / one["files"][0]["file"]).read_bytes()
+    assert first.count(b"\x1f\x8b\x08") > len(one["files"][0]["years"])  # several members per year

@@ -1055,10 +1055,10 @@ def _is_generated(root: Path, params: dict) -> bool:
     return False
 
 
-def _lifesci_child(root: Path, scale: str, seed: int, start: int, end: int) -> None:
+def _lifesci_child(root: Path, scale: str, seed: int, start: int, end: int, workers: int = 1) -> None:
     from aigeo_assets.sampleworld.lifesci import generate_lifesci
 
-    generate_lifesci(root, scale, seed, start, end)
+    generate_lifesci(root, scale, seed, start, end, workers)
 
 
 def _generate(root: Path, sc, params: dict, seed: int, start: int, end: int, progress=None, workers: int = 1) -> Path:
@@ -1072,7 +1072,7 @@ def _generate(root: Path, sc, params: dict, seed: int, start: int, end: int, pro
         # files, so it runs beside the works when there is more than one CPU to run on
         if workers > 1:
             lifesci = multiprocessing.get_context("spawn").Process(
-                target=_lifesci_child, args=(tmp, sc.name, seed, start, end), name="sampleworld-lifesci")
+                target=_lifesci_child, args=(tmp, sc.name, seed, start, end, workers), name="sampleworld-lifesci")
             lifesci.start()
         world = _World(sc, seed, start, end, tmp)
         world.progress = progress

@@ -3,7 +3,9 @@
 ``generate_lifesci(root, scale, seed, start, end)`` writes, into the sample-world folder ``root``:
 
 ``pubmed/baseline/pubmed26nNNNN.xml.gz``
-    gzip (mtime 0, inner name ``pubmed26nNNNN.xml``) XML files in the shape of the NLM PubMed
+    multi-member gzip (mtime 0; the first member, the XML head, carries the inner name
+    ``pubmed26nNNNN.xml``; then one member per render chunk of ``RENDER_CHUNK`` records that wrote
+    to the file, then the tail) XML files in the shape of the NLM PubMed
     baseline / efetch output: ``<?xml version="1.0" ?>``, the PubMed DOCTYPE line, then
     ``<PubmedArticleSet>`` with one ``<PubmedArticle>`` per line. Each record has
     ``MedlineCitation[@Status="MEDLINE"][@Owner="NLM"]`` with ``PMID[@Version="1"]``,
@@ -129,17 +131,20 @@ Planted signal (all constants below; copied into ``truth["planted"]``):
 from __future__ import annotations
 
 import bisect
+import copy
 import csv
 import functools
 import gzip
 import io
 import json
 import math
+import multiprocessing
 import random
 import re
 import unicodedata
 import zlib
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -151,7 +156,7 @@ from aigeo_assets.sampleworld import vocab as V
 from aigeo_assets.sampleworld.geography import Geography
 from aigeo_assets.sampleworld.rng import FastRandom
 
-LIFESCI_VERSION = "1.1.0"
+LIFESCI_VERSION = "1.2.0"  # 1.2.0: records rendered in chunks from their own streams, files multi-member gzip
 FIRST_YEAR = 2000
 BASELINE_PREFIX = "pubmed26n"
 DOCTYPE = ('<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January 2025//EN" '
@@ -592,51 +597,40 @@ class _Journal:
     log_effect: float = 0.0
 
 
-class _Writer:
-    """One gzip baseline file with deterministic bytes. The compression runs on ``compressor`` (one
-    thread shared by all files, so each file's writes keep their order): zlib releases the GIL, so
-    it overlaps the building of the next records."""
+_QUIRK_KEYS = ("collective_authors", "authors_without_affiliation", "authors_with_two_affiliations",
+               "joined_affiliation_strings", "electronic_address_suffixes", "bare_email_suffixes",
+               "first_author_only_affiliation", "structured_abstracts", "records_without_abstract",
+               "records_without_doi", "medline_dates")
+_KW_NAMES = list(AI_TERM_WEIGHT)
+_FILE_HEAD = "<?xml version=\"1.0\" ?>\n" + DOCTYPE + "\n<PubmedArticleSet>\n"
+_AI, _CITING, _BACKGROUND, _MISSING = 0, 1, 2, 3  # kinds of record in a render job
+RENDER_CHUNK = 20_000  # records per render job (and per gzip member of each file): fixed, so the bytes are too
 
-    def __init__(self, path: Path, compressor: ThreadPoolExecutor) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self.path = path
-        self._compressor = compressor
-        self._pending: list[Future] = []
-        self._fh = open(path, "wb")
-        self._gz = gzip.GzipFile(filename=path.name[:-3], mode="wb", fileobj=self._fh, mtime=0, compresslevel=3)
-        self._buf: list[str] = []
-        self._size = 0
-        self.records = 0
-        self._raw("<?xml version=\"1.0\" ?>\n" + DOCTYPE + "\n<PubmedArticleSet>\n")
 
-    def _raw(self, s: str) -> None:
-        self._buf.append(s)
-        self._size += len(s)
-        if self._size > (1 << 18):
-            self.flush()
+def _gzip_member(data: bytes, inner_name: str = "") -> bytes:
+    """One gzip member (mtime 0, level 3) of ``data``; a baseline file is a sequence of them."""
+    bio = io.BytesIO()
+    with gzip.GzipFile(filename=inner_name, mode="wb", fileobj=bio, mtime=0, compresslevel=3) as gz:
+        gz.write(data)
+    return bio.getvalue()
 
-    def record(self, xml: str) -> None:
-        self.records += 1
-        self._raw(xml + "\n")
 
-    def flush(self) -> None:
-        if self._buf:
-            self._pending.append(self._compressor.submit(self._gz.write, "".join(self._buf).encode("utf-8")))
-            self._buf, self._size = [], 0
-            if len(self._pending) > 4:  # bounded memory: a few MB waiting per file at most
-                self._pending.pop(0).result()
+def _render_seed(seed: int, year: int, chunk: int, stream: bytes = b"lifesci-render") -> np.random.SeedSequence:
+    """The random stream of one chunk of a year's records: a function of (seed, year, chunk) only,
+    so the files do not depend on how many processes render them."""
+    return np.random.SeedSequence([abs(int(seed)) % (1 << 63), zlib.crc32(stream), int(year), int(chunk)])
 
-    def close(self, truncated_tail: str | None = None) -> None:
-        if truncated_tail is None:
-            self._raw("</PubmedArticleSet>\n")
-        else:
-            self._raw(truncated_tail)
-        self.flush()
-        for f in self._pending:
-            f.result()
-        self._pending = []
-        self._gz.close()
-        self._fh.close()
+
+_RENDER_WORLD: "_LifesciWorld | None" = None
+
+
+def _init_render_world(args: tuple) -> None:
+    global _RENDER_WORLD
+    _RENDER_WORLD = _LifesciWorld(*args)
+
+
+def _render_chunk_in_worker(job: dict) -> dict:
+    return _RENDER_WORLD.render_chunk(job)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1282,23 +1276,24 @@ class _LifesciWorld:
         return [(n, ui) for n, ui, p in PT_EXTRA if r.random() < p]
 
     # ------------------------------------------------------------------------------------------
-    def run(self) -> dict:
+    def run(self, workers: int = 1, chunk_records: int = RENDER_CHUNK) -> dict:
+        """Simulate the years in order here (who is cited by whom, PMIDs, which file each record
+        goes to) and render the records' XML in chunks of ``chunk_records`` records, each chunk
+        from its own random stream, in ``workers`` processes (here when ``workers`` <= 1). Each
+        chunk adds one gzip member to every file it wrote to, in chunk order, so the bytes do not
+        depend on ``workers``."""
         root = self.root
         base_dir = root / "pubmed" / "baseline"
         if base_dir.exists():
             for p in base_dir.glob(f"{BASELINE_PREFIX}*.xml.gz"):
                 p.unlink()
         base_dir.mkdir(parents=True, exist_ok=True)
-        self.quirks = {k: 0 for k in ("collective_authors", "authors_without_affiliation", "authors_with_two_affiliations",
-                                      "joined_affiliation_strings", "electronic_address_suffixes", "bare_email_suffixes",
-                                      "first_author_only_affiliation", "structured_abstracts", "records_without_abstract",
-                                      "records_without_doi", "medline_dates")}
+        self.quirks = {k: 0 for k in _QUIRK_KEYS}
         nf = self.n_files
         self.file_rel = [f"pubmed/baseline/{BASELINE_PREFIX}{k + 1:04d}.xml.gz" for k in range(nf)]
         self.malformed: list[dict] = []
         self.files: list[dict] = []
-        self.compressor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="pubmed-gzip")
-        self.writers = [_Writer(self.root / rel, self.compressor) for rel in self.file_rel]
+        self.file_records = [0] * nf
         self.file_years: list[set[int]] = [set() for _ in range(nf)]
         # the 1-based record position after which the file's record without PMID comes
         self.mal_at = [self.r.randint(1, 20) if (k < nf - 1 and (k == 0 or k % 7 == 3)) else None for k in range(nf)]
@@ -1314,42 +1309,76 @@ class _LifesciWorld:
                        "clinical_background_records": 0}
         self.intl_per_year = {}
         self.last_pmid = 0
-        for y in self.years:
-            self._year(y)
-        for k in range(nf):
-            self._close_file(k, final=k == nf - 1)
-        self.compressor.shutdown()
+        self.chunk_records = int(chunk_records)
+        handles = []
+        pool = None
+        if workers > 1 and self.years:
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=_init_render_world,
+                                       initargs=((root, self.scale, self.seed, self.start, self.end),))
+            renderer = None
+        else:
+            renderer = copy.copy(self)  # its own random streams and counters, the same world
+        in_flight: deque = deque()
+        try:
+            for rel in self.file_rel:
+                fh = open(root / rel, "wb")
+                handles.append(fh)
+                fh.write(_gzip_member(_FILE_HEAD.encode(), rel.rsplit("/", 1)[1][:-3]))
+            for y in self.years:
+                for job in self._year(y):
+                    if pool is None:
+                        self._write_chunk(renderer.render_chunk(job), handles)
+                        continue
+                    in_flight.append(pool.submit(_render_chunk_in_worker, job))
+                    while len(in_flight) > workers + 1:  # bounded memory: a few chunks in flight
+                        self._write_chunk(in_flight.popleft().result(), handles)
+            while in_flight:
+                self._write_chunk(in_flight.popleft().result(), handles)
+            # the files' last records come from a stream of their own
+            closer = copy.copy(self)
+            closer.rng = np.random.default_rng(_render_seed(self.seed, self.end, 0, b"lifesci-close"))
+            closer.r = FastRandom(int(closer.rng.integers(0, 1 << 62)))
+            for k in range(nf):
+                handles[k].write(_gzip_member(closer._file_tail(k, final=k == nf - 1).encode()))
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
+            for fh in handles:
+                fh.close()
         self._write_rankings(root)
         return self._truth()
 
-    def _close_file(self, k: int, final: bool = False) -> None:
-        w = self.writers[k]
+    def _write_chunk(self, res: dict, handles: list) -> None:
+        for k, member in res["members"]:
+            handles[k].write(member)
+        for key, v in res["quirks"].items():
+            self.quirks[key] += v
+        self.counts["clinical_citing_records"] += res["clinical_citing_records"]
+        self.counts["clinical_background_records"] += res["clinical_background_records"]
+
+    def _file_tail(self, k: int, final: bool = False) -> str:
+        """The end of file ``k``: its record without PMID if the file never reached the position of
+        it, then the closing tag, or, for the last file, a truncated record instead."""
+        out = []
         if self.mal_at[k] is not None:
-            self._write_missing_pmid(k, max(self.file_years[k]) if self.file_years[k] else self.years[-1])
-        tail = None
+            year = max(self.file_years[k]) if self.file_years[k] else self.years[-1]
+            out.append(self._background_xml(year, None) + "\n")
+            self.file_records[k] += 1
+            self.malformed.append({"file": self.file_rel[k], "kind": "missing_pmid", "record_index": self.file_records[k],
+                                   "detail": "MedlineCitation without PMID (and no pubmed ArticleId)"})
+            self.mal_at[k] = None
         if final:
             year = max(self.file_years[k]) if self.file_years[k] else self.end
-            tail = self._background_xml(year, self.last_pmid + 8, truncate=True)
-            self.malformed.append({"file": self.file_rel[k], "kind": "truncated_record", "record_index": w.records + 1,
+            out.append(self._background_xml(year, self.last_pmid + 8, truncate=True))
+            self.malformed.append({"file": self.file_rel[k], "kind": "truncated_record",
+                                   "record_index": self.file_records[k] + 1,
                                    "detail": "XML stops inside the last record; no closing </PubmedArticleSet>"})
-        w.close(tail)
-        self.files.append({"file": self.file_rel[k], "complete_records": w.records, "truncated": final,
+        else:
+            out.append("</PubmedArticleSet>\n")
+        self.files.append({"file": self.file_rel[k], "complete_records": self.file_records[k], "truncated": final,
                            "years": sorted(self.file_years[k])})
-
-    def _write_missing_pmid(self, k: int, year: int) -> None:
-        w = self.writers[k]
-        w.record(self._background_xml(year, None))
-        self.malformed.append({"file": self.file_rel[k], "kind": "missing_pmid", "record_index": w.records,
-                               "detail": "MedlineCitation without PMID (and no pubmed ArticleId)"})
-        self.mal_at[k] = None
-
-    def _emit(self, xml: str, year: int) -> None:
-        k = self.r.randrange(self.n_files)
-        w = self.writers[k]
-        self.file_years[k].add(year)
-        w.record(xml)
-        if self.mal_at[k] is not None and w.records >= self.mal_at[k]:
-            self._write_missing_pmid(k, year)
+        return "".join(out)
 
     def _background_xml(self, year: int, pmid: int | None, truncate: bool = False, clinical: str | None = None) -> str:
         r = self.r
@@ -1361,8 +1390,56 @@ class _LifesciWorld:
         return self._record_xml(pmid, year, j, title, sections, authors, self._pubtypes() + pts,
                                 self._mesh_base(cond, animal) + mesh_x, refs, truncate=truncate)
 
+    def render_chunk(self, job: dict) -> dict:
+        """The XML of one chunk of a year's records (``_year`` planned them), one gzip member per
+        file it writes to, and the counts its drawing made. Mutates only this object's streams and
+        counters: runs on a copy of the world or in a worker's own world."""
+        y = job["year"]
+        self.rng = np.random.default_rng(_render_seed(self.seed, y, job["chunk"]))
+        self.r = FastRandom(int(self.rng.integers(0, 1 << 62)))
+        self.quirks = {k: 0 for k in _QUIRK_KEYS}
+        self.last_pmid = job["last_pmid"]
+        r = self.r
+        ext_mean = self.ls.external_refs_mean
+        n_clin_cite = n_clin_bg = 0
+        ai = job["ai"]
+        ai_country, ai_intl, ai_nf, ai_na, ai_clin, ai_kw, ai_j = (
+            ai[c].tolist() for c in ("country", "intl", "n_foreign", "n_auth", "clinical", "kw", "journal"))
+        cite_off, cite_flag = job["cite_off"].tolist(), job["cite_flag"].tolist()
+        cited = job["cited"]
+        cited_pmid, cited_year, cited_journal = (cited[c].tolist() for c in ("pmid", "year", "journal"))
+        per_file: dict[int, list[str]] = {}
+        a = c = 0
+        for kind, pmid, k in zip(job["kind"].tolist(), job["pmid"].tolist(), job["file"].tolist()):
+            if kind == _AI:
+                xml = self._ai_xml(y, pmid, ai_country[a], ai_intl[a], ai_nf[a], ai_na[a], ai_clin[a],
+                                   _KW_NAMES[ai_kw[a]], self.pub_journals[ai_j[a]])
+                a += 1
+            elif kind == _CITING:
+                flag = cite_flag[c]
+                clin_kind = r.choice(["rct", "trial", "diagnostic", "diagnostic"]) if flag else None
+                n_clin_cite += flag
+                lo, hi = cite_off[c], cite_off[c + 1]
+                xml = self._citing_xml(y, pmid, cited_pmid[lo:hi], cited_year[lo:hi], cited_journal[lo:hi],
+                                       clin_kind, ext_mean)
+                c += 1
+            elif kind == _BACKGROUND:
+                clin_kind = None
+                if r.random() < CLINICAL_BACKGROUND_SHARE:
+                    clin_kind = r.choice(["rct", "trial", "diagnostic"])
+                    n_clin_bg += 1
+                xml = self._background_xml(y, pmid, clinical=clin_kind)
+            else:  # the file's record without PMID
+                xml = self._background_xml(y, None)
+            per_file.setdefault(k, []).append(xml)
+        members = [(k, _gzip_member(("\n".join(xs) + "\n").encode("utf-8"))) for k, xs in sorted(per_file.items())]
+        return {"members": members, "quirks": self.quirks, "clinical_citing_records": n_clin_cite,
+                "clinical_background_records": n_clin_bg}
+
     # ------------------------------------------------------------------------------------------
-    def _year(self, y: int) -> None:
+    def _year(self, y: int) -> list[dict]:
+        """Simulate year ``y`` (articles, their citations, the year's records, PMIDs and files) and
+        return the render jobs of its records, in order."""
         rng, r = self.rng, self.r
         n = self.per_year[y]
         reg_idx = rng.choice(len(self.regions), size=n, p=[REGION_SHARE[g] for g in self.regions])
@@ -1472,28 +1549,57 @@ class _LifesciWorld:
         A["mu"].append(mu)
         self.counts["citing_records"][y] = len(groups)
         self.counts["background_records"][y] = n_bg
-        # write
-        ext_mean = self.ls.external_refs_mean
-        for pos, (kind, i) in enumerate(order):
-            pmid = int(pmids[pos])
-            if kind == "ai":
-                xml = self._ai_xml(y, pmid, i, country[i], bool(intl[i]), int(n_foreign[i]), int(n_auth[i]),
-                                   bool(clinical[i]), kw_names[kw[i]], self.pub_journals[journal[i]])
-            elif kind == "cite":
-                grp, flag = groups[i]
-                clin_kind = r.choice(["rct", "trial", "diagnostic", "diagnostic"]) if flag else None
-                if flag:
-                    self.counts["clinical_citing_records"] += 1
-                xml = self._citing_xml(y, pmid, grp, clin_kind, ext_mean)
-            else:
-                clin_kind = None
-                if r.random() < CLINICAL_BACKGROUND_SHARE:
-                    clin_kind = r.choice(["rct", "trial", "diagnostic"])
-                    self.counts["clinical_background_records"] += 1
-                xml = self._background_xml(y, pmid, clinical=clin_kind)
-            self._emit(xml, y)
+        # the year's records in order: kind, PMID, file, and the records without PMID planted in them
+        code = {"ai": _AI, "cite": _CITING, "bg": _BACKGROUND}
+        kinds = np.array([code[kd] for kd, _ in order], dtype=np.int8)
+        index = np.array([i for _, i in order], dtype=np.int64)
+        pmid_arr = pmids.astype(np.int64)
+        files = rng.integers(0, self.n_files, size=N)
+        planted = []
+        for k, at in enumerate(self.mal_at):
+            if at is None:
+                continue
+            hits = np.flatnonzero(files == k)
+            need = at - self.file_records[k]
+            if need <= len(hits):
+                planted.append((int(hits[need - 1]) + 1, k))
+        for k, cnt in enumerate(np.bincount(files, minlength=self.n_files).tolist()):
+            self.file_records[k] += cnt
+            if cnt:
+                self.file_years[k].add(y)
+        planted.sort()
+        for _, k in planted:
+            self.file_records[k] += 1
+            self.malformed.append({"file": self.file_rel[k], "kind": "missing_pmid", "record_index": self.mal_at[k] + 1,
+                                   "detail": "MedlineCitation without PMID (and no pubmed ArticleId)"})
+            self.mal_at[k] = None
+        if planted:
+            at = [p for p, _ in planted]
+            kinds = np.insert(kinds, at, _MISSING)
+            index = np.insert(index, at, -1)
+            pmid_arr = np.insert(pmid_arr, at, 0)
+            files = np.insert(files, at, [k for _, k in planted])
+        jobs = []
+        for chunk, lo in enumerate(range(0, len(kinds), self.chunk_records)):
+            sl = slice(lo, lo + self.chunk_records)
+            kd, ix = kinds[sl], index[sl]
+            ai_i = ix[kd == _AI]
+            cite_i = ix[kd == _CITING].tolist()
+            members = [groups[i][0] for i in cite_i]
+            off = np.zeros(len(members) + 1, dtype=np.int64)
+            off[1:] = np.cumsum([len(m) for m in members])
+            g = np.concatenate(members) if members else np.zeros(0, dtype=np.int64)
+            jobs.append({"year": y, "chunk": chunk, "last_pmid": self.last_pmid, "kind": kd, "pmid": pmid_arr[sl],
+                         "file": files[sl],
+                         "ai": {"country": country[ai_i], "intl": intl[ai_i], "n_foreign": n_foreign[ai_i],
+                                "n_auth": n_auth[ai_i], "clinical": clinical[ai_i], "kw": kw[ai_i],
+                                "journal": journal[ai_i]},
+                         "cite_off": off, "cite_flag": np.array([groups[i][1] for i in cite_i], dtype=bool),
+                         "cited": {"pmid": self.ai_pmid_all[g], "year": self.ai_year_all[g],
+                                   "journal": self.ai_journal_all[g]}})
+        return jobs
 
-    def _ai_xml(self, y: int, pmid: int, i: int, cc: str, intl: bool, n_foreign: int, n_auth: int, clinical: bool,
+    def _ai_xml(self, y: int, pmid: int, cc: str, intl: bool, n_foreign: int, n_auth: int, clinical: bool,
                 kw: str, j: _Journal) -> str:
         r = self.r
         foreign: list[str] = []
@@ -1516,19 +1622,19 @@ class _LifesciWorld:
         refs = self._ext_refs(int(self.rng.poisson(self.ls.external_refs_mean * 2)) + 1, pmid, y)
         return self._record_xml(pmid, y, j, title, sections, authors, extra, mesh, refs)
 
-    def _citing_xml(self, y: int, pmid: int, grp: np.ndarray, clin_kind: str | None, ext_mean: float) -> str:
+    def _citing_xml(self, y: int, pmid: int, cited_pmid: list[int], cited_year: list[int], cited_journal: list[int],
+                    clin_kind: str | None, ext_mean: float) -> str:
         r = self.r
         cond = r.choice(CONDITIONS)
         title, sections, mesh_x, pts, animal = self._nonai_text(clin_kind, cond)
         j = self.journals[self._pick(self.citer_cum)]
         authors = self._plain_authors(1 + min(int(r.expovariate(0.25)), 19))
         refs = self._ext_refs(int(self.rng.poisson(ext_mean)), pmid, y)
-        for g in grp.tolist():
-            cj = self.pub_journals[int(self.ai_journal_all[g])]
-            cy = int(self.ai_year_all[g])
+        for cited, cy, cji in zip(cited_pmid, cited_year, cited_journal):
+            cj = self.pub_journals[cji]
             cit = f"{cj.iso}. {cy};{max(1, cy - cj.founded + 1)}:{r.randrange(1, 900)}-{r.randrange(901, 999)}."
             refs.append(f'<Reference><Citation>{_esc(cit)}</Citation><ArticleIdList><ArticleId IdType="pubmed">'
-                        f"{int(self.ai_pmid_all[g])}</ArticleId></ArticleIdList></Reference>")
+                        f"{cited}</ArticleId></ArticleIdList></Reference>")
         r.shuffle(refs)
         pts = pts + ([PT_REVIEW] if (clin_kind is None and r.random() < 0.08) else [])
         return self._record_xml(pmid, y, j, title, sections, authors, self._pubtypes() + pts,
@@ -1754,13 +1860,17 @@ class _LifesciWorld:
         }
 
 
-def generate_lifesci(root: Path, scale: str, seed: int, start: int, end: int) -> dict:
-    """Write the PubMed baseline, the rankings and ``truth_lifesci.json`` into ``root``; return the truth."""
+def generate_lifesci(root: Path, scale: str, seed: int, start: int, end: int, workers: int = 1,
+                     chunk_records: int = RENDER_CHUNK) -> dict:
+    """Write the PubMed baseline, the rankings and ``truth_lifesci.json`` into ``root``; return the truth.
+    ``workers`` processes render the records (here when 1); the bytes are the same for any number.
+    ``chunk_records`` (records per render job) is part of the bytes: each job draws from its own
+    stream and adds one gzip member to each file it writes to."""
     if scale not in LS_SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {sorted(LS_SCALES)}")
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     world = _LifesciWorld(root, scale, int(seed), int(start), int(end))
-    truth = world.run()
+    truth = world.run(workers, chunk_records)
     (root / "truth_lifesci.json").write_text(json.dumps(truth, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return json.loads(json.dumps(truth))
