@@ -10,7 +10,8 @@ this process, a fresh instance) on the same years:
   * ``per_year`` - what ``aigeo run`` did before: one run per year of ``core_citations``, then one run per
     year of ``out_city_year_metrics`` + ``out_world_year_totals`` and of ``out_impact_pairs`` (each year's
     run reads its own partitions: every earlier year's papers, the citations of its window);
-  * ``range``    - one run over every year for each of the three (what the plan does now).
+  * ``range``    - runs over ranges of years, cut as ``aigeo run``'s plan cuts them (the assets' backfill
+                   policies: every year for the city metrics and pairs, ten at most for the citations).
 A warm-up run (one year of ``core_citations``) comes first, uncounted, so both modes start with imports
 done. Reported per mode and per asset: runs, CPU seconds (the runs' own, ``RunStats``), wall seconds,
 the largest peak RSS of a run; the ratio per_year / range. Every table of the two modes is asserted
@@ -62,7 +63,7 @@ def run_mode(mode: str, source: Path, scratch: Path, years: list[str], cited_fro
     import dagster as dg
 
     from aigeo_assets.definitions import build_definitions
-    from aigeo_assets.orchestration import PlannedRun, PlanRunner
+    from aigeo_assets.orchestration import PlannedRun, PlanRunner, _ranges, _run_size
     from aigeo_assets.resources.settings import Settings
 
     data = scratch / mode
@@ -74,9 +75,13 @@ def run_mode(mode: str, source: Path, scratch: Path, years: list[str], cited_fro
         runner = PlanRunner(workers=1, defs=defs, instance=instance)
         runner.run([PlannedRun(0, ("core_citations",), years[0], ("corpus",), 0)])  # warm-up, not counted
 
+        graph = defs.resolve_asset_graph()
+
         def plan(assets: tuple[str, ...], keys: list[str]) -> list[PlannedRun]:
-            if mode == "range":
-                return [PlannedRun(0, assets, keys[0], ("x",), 0, range_keys=tuple(keys) if len(keys) > 1 else ())]
+            if mode == "range":  # cut as the plan cuts them (the assets' backfill policies)
+                unit = frozenset(dg.AssetKey(a) for a in assets)
+                chunks = _ranges(keys, graph.get(next(iter(unit))).partitions_def.get_partition_keys(), _run_size(graph, unit))
+                return [PlannedRun(i, assets, c[0], ("x",), 0, range_keys=c if len(c) > 1 else ()) for i, c in enumerate(chunks)]
             return [PlannedRun(i, assets, k, ("x",), 0) for i, k in enumerate(keys)]
 
         if cited_from != years:  # --refresh: every year's citations exist; the new year's are made again
