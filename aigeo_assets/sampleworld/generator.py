@@ -730,13 +730,15 @@ class _World:
         ls_share = _lerp(cfg.LIFESCI_SHARE, year)
         base = self.n_works
         works = []  # per work: (lead city, [authors in byline order], ai, kind)
+        a_flat: list[int] = []  # every work's byline, concatenated
         active: set[int] = set()
-        for k in range(n):
-            lc = int(lead_city[k])
+        # team sizes drawn at once: the values one draw per work gave (nothing else draws from nrng in the loop)
+        sizes = (1 + nrng.poisson(team_mean, size=n)).tolist() if team_mean > 0 else [1] * n
+        for k, lc in enumerate(lead_city.tolist()):
             lead = self._pick_author(lc, year, [])
             team = [lead]
             cities = [lc]
-            size = 1 + int(nrng.poisson(team_mean)) if team_mean > 0 else 1
+            size = sizes[k]
             lead_e = bool(g.bloc[lc])
             for _ in range(size - 1):
                 if r.random() < (cfg.BRIDGE_HOME_BIAS if lc == g.bridge else cfg.HOME_BIAS):
@@ -772,13 +774,14 @@ class _World:
                 if len(blocs) == 2:
                     self.city_cross[c] += 1
             works.append((lc, byline, ai, kind))
+            a_flat.extend(byline)
         # citation bucket of this year
         fitness = nrng.lognormal(0.0, cfg.FITNESS_SIGMA, size=n)
         order = np.argsort(lead_city, kind="stable")
         starts = np.searchsorted(lead_city[order], np.arange(g.n + 1))
         self.buckets[year] = (order.astype(np.int64) + base, np.cumsum(fitness[order]), starts)
         self.lead_counts[year] = np.bincount(lead_city, minlength=g.n)
-        refs = self._citations(year, lead_city, base, n)
+        flat_refs, ref_off = self._citations(year, lead_city, base, n)
         # merged works planted this year
         for k in range(n):
             if r.random() < cfg.QUIRKS["merged_work"]:
@@ -786,10 +789,7 @@ class _World:
         self.n_works += n
         team_off = np.zeros(n + 1, dtype=np.int64)
         team_off[1:] = np.cumsum([len(w[1]) for w in works])
-        a_id = np.fromiter((a for w in works for a in w[1]), dtype=np.int64, count=int(team_off[-1]))
-        ref_off = np.zeros(n + 1, dtype=np.int64)
-        ref_off[1:] = np.cumsum([len(x) for x in refs])
-        flat_refs = np.fromiter((x for rr in refs for x in rr), dtype=np.int64, count=int(ref_off[-1]))
+        a_id = np.array(a_flat, dtype=np.int64)
         merged = sorted(self.merged_old.items())
         job = {"year": year, "base": base, "n": n, "lead_city": lead_city.astype(np.int32),
                "ai": np.array([w[2] for w in works], dtype=bool),
@@ -807,8 +807,9 @@ class _World:
                "fitness": fitness}
         return job, sorted(active)
 
-    def _citations(self, year: int, lead_city: np.ndarray, base: int, n: int) -> list[list[int]]:
-        """Referenced works per work of the year: in-corpus global indices (>= 0) or -(out-of-corpus id)."""
+    def _citations(self, year: int, lead_city: np.ndarray, base: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Referenced works of the year's works, flat in work order, and each work's offset into them:
+        in-corpus global indices (>= 0) or -(out-of-corpus id)."""
         g, nrng, G = self.geo, self.nrng, cfg.GRAVITY
         mean = _lerp(cfg.REFS_MEAN, year)
         n_refs = nrng.poisson(nrng.gamma(4.0, mean / 4.0, size=n))
@@ -847,22 +848,19 @@ class _World:
             cited[order[ok]] = idx[pos[ok]]
         self_cite = cited == (citing + base)
         cited[self_cite] = -1
-        refs: list[list[int]] = [[] for _ in range(n)]
         in_ok = cited >= 0
         pairs = np.unique(np.stack([citing[in_ok], cited[in_ok]], axis=1), axis=0) if in_ok.any() else np.zeros((0, 2), dtype=np.int64)
-        for c, w in pairs.tolist():
-            refs[c].append(w)
         # references that fell before the first year or on an empty bucket go out of the corpus
         extra = np.bincount(citing[~in_ok], minlength=n)
         n_out = n_out + extra
         ooc = nrng.integers(0, self.ooc_pool, size=int(n_out.sum()))
-        pos = 0
-        for k in range(n):
-            m = int(n_out[k])
-            if m:
-                refs[k].extend(-(3_000_000_000 + int(x)) for x in ooc[pos:pos + m])
-                pos += m
-        return refs
+        # each work's run: its in-corpus references (ascending), then its out-of-corpus ones in draw order
+        owner = np.concatenate([pairs[:, 0], np.repeat(np.arange(n), n_out)])
+        order = np.argsort(owner, kind="stable")
+        flat = np.concatenate([pairs[:, 1], -(3_000_000_000 + ooc)])[order].astype(np.int64)
+        ref_off = np.zeros(n + 1, dtype=np.int64)
+        ref_off[1:] = np.cumsum(np.bincount(owner, minlength=n))
+        return flat, ref_off
 
     # ------------------------------------------------------------------------------------------
     def _write_institutions(self) -> None:
