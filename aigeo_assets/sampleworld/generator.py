@@ -191,7 +191,11 @@ class _YearRenderer:
             else:
                 aii: dict[str, list[int]] = {}
                 for i, w in enumerate(words):
-                    aii.setdefault(w, []).append(i)
+                    pos = aii.get(w)
+                    if pos is None:
+                        aii[w] = [i]
+                    else:
+                        pos.append(i)
             self.kw[("ai" if ai else "nonai") + ("_with_keyword" if has_kw else "_without_keyword")] += 1
             fi = int(rnd() * nw)
             date = self.writer_date[fi]
@@ -293,14 +297,20 @@ class _YearRenderer:
         def uni(a, b):
             return a + (b - a) * rnd()
 
+        c_parts, t_parts = _CONCEPT_PARTS, _TOPIC_PARTS
+
         def cpt(c, score):
-            return {"id": OA + c[0], "wikidata": V.WD + c[1], "display_name": c[2], "level": c[3], "score": round(score, 6)}
+            cid, wd = c_parts.get(c) or c_parts.setdefault(c, (OA + c[0], V.WD + c[1]))
+            return {"id": cid, "wikidata": wd, "display_name": c[2], "level": c[3], "score": round(score, 6)}
 
         def top(t, score):
-            return {"id": OA + t[0], "display_name": t[1], "score": round(score, 4),
-                    "subfield": {"id": f"{OA}subfields/{t[2]}", "display_name": t[3]},
-                    "field": {"id": f"{OA}fields/{t[4]}", "display_name": t[5]},
-                    "domain": {"id": f"{OA}domains/{t[6]}", "display_name": t[7]}}
+            tp = t_parts.get(t)
+            if tp is None:
+                tp = t_parts[t] = (OA + t[0], {"id": f"{OA}subfields/{t[2]}", "display_name": t[3]},
+                                   {"id": f"{OA}fields/{t[4]}", "display_name": t[5]},
+                                   {"id": f"{OA}domains/{t[6]}", "display_name": t[7]})
+            return {"id": tp[0], "display_name": t[1], "score": round(score, 4),
+                    "subfield": tp[1], "field": tp[2], "domain": tp[3]}
 
         cs: list[dict] = []
         if ai:
@@ -397,6 +407,12 @@ class _YearRenderer:
             out["affiliations"].append({"raw_affiliation_string": raw, "institution_ids": [emb["id"]]})
         out["countries"] = [city[2]]
         return out
+
+
+# the constant parts of concepts' and topics' records (ids, nested dicts shared by every record
+# that lists them: orjson writes a shared dict as it writes a copy)
+_CONCEPT_PARTS: dict[tuple, tuple[str, str]] = {}
+_TOPIC_PARTS: dict[tuple, tuple] = {}
 
 
 def _pick(r: random.Random, seq):

@@ -548,6 +548,11 @@ def _esc(s: str) -> str:
     return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+@functools.lru_cache(maxsize=4096)
+def _initials(fore: str) -> str:
+    return "".join(p[0] for p in fore.replace("-", " ").split())
+
+
 @functools.lru_cache(maxsize=65536)
 def _ascii(s: str) -> str:
     return unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode().lower().replace(" ", "").replace("'", "")
@@ -918,12 +923,13 @@ class _LifesciWorld:
         reg = V.NAME_REGION.get(cc)
         if reg is None:
             reg = "eu" if self.cc_region.get(cc) == EUROPE else ("la" if self.cc_region.get(cc) == LATAM else "en")
+        rnd = r.random
         first, last = V.NAMES[reg]
-        fore = r.choice(first)
-        ln = r.choice(last)
-        initials = "".join(p[0] for p in fore.replace("-", " ").split())
-        if reg not in ("zh", "ko", "ja") and r.random() < 0.25:
-            mid = r.choice("ABCDEFGHJKLMNPRSTW")
+        fore = first[int(rnd() * len(first))]
+        ln = last[int(rnd() * len(last))]
+        initials = _initials(fore)
+        if reg not in ("zh", "ko", "ja") and rnd() < 0.25:
+            mid = "ABCDEFGHJKLMNPRSTW"[int(rnd() * 18)]
             fore = f"{fore} {mid}"
             initials += mid
         return ln, fore, initials
@@ -937,9 +943,10 @@ class _LifesciWorld:
         ln, fore, ini = self._person(cc)
         parts = [f'<Author ValidYN="Y"><LastName>{_esc(ln)}</LastName><ForeName>{_esc(fore)}</ForeName>'
                  f'<Initials>{ini}</Initials>']
-        if r.random() < Q_ORCID:
-            parts.append(f'<Identifier Source="ORCID">0000-000{r.randrange(1, 3)}-{r.randrange(1000, 9999)}-'
-                         f'{r.randrange(100, 999)}{r.choice("0123456789X")}</Identifier>')
+        rnd = r.random
+        if rnd() < Q_ORCID:
+            parts.append(f'<Identifier Source="ORCID">0000-000{1 + int(rnd() * 2)}-{1000 + int(rnd() * 8999)}-'
+                         f'{100 + int(rnd() * 899)}{"0123456789X"[int(rnd() * 11)]}</Identifier>')
         if with_affil:
             inst = self._inst(city)
             addr = self._address(city, inst)
@@ -1182,8 +1189,9 @@ class _LifesciWorld:
     def _record_xml(self, pmid: int | None, year: int, j: _Journal, title: str, sections: list, authors: str,
                     pts: list, mesh: list, refs: list[str], truncate: bool = False) -> str:
         r = self.r
-        month = r.randrange(12)
-        u = r.random()
+        rnd = r.random  # FastRandom's randrange(a, b) is a + int(random() * (b - a)): written out below
+        month = int(rnd() * 12)
+        u = rnd()
         if u < Q_MEDLINE_DATE:
             pubdate = f"<MedlineDate>{year} {MONTHS[month]}-{MONTHS[min(month + 1, 11)]}</MedlineDate>"
             self.quirks["medline_dates"] += 1
@@ -1194,22 +1202,22 @@ class _LifesciWorld:
         elec = j.issn_type == "Electronic"
         model = "Electronic" if elec else r.choice(["Print", "Print-Electronic", "Print-Electronic"])
         vol = max(1, year - j.founded + 1)
-        p1 = r.randrange(1, 2000)
-        pages = f"e{r.randrange(10000, 99999)}" if elec else f"{p1}-{p1 + r.randrange(4, 15)}"
-        doi = (None if r.random() < Q_NO_DOI
-               else f"{j.doi_prefix}/{_ascii(j.iso.split()[0])[:6]}.{year}.{r.randrange(10000, 99999)}")
+        p1 = 1 + int(rnd() * 1999)
+        pages = f"e{10000 + int(rnd() * 89999)}" if elec else f"{p1}-{p1 + 4 + int(rnd() * 11)}"
+        doi = (None if rnd() < Q_NO_DOI
+               else f"{j.doi_prefix}/{_ascii(j.iso.split()[0])[:6]}.{year}.{10000 + int(rnd() * 89999)}")
         if doi is None:
             self.quirks["records_without_doi"] += 1
         dc = min(year + 1, 2025)
         out = [f'<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM">']
         if pmid is not None:
             out.append(f'<PMID Version="1">{pmid}</PMID>')
-        out.append(f"<DateCompleted><Year>{dc}</Year><Month>{r.randrange(1, 13):02d}</Month><Day>{r.randrange(1, 29):02d}</Day>"
-                   f"</DateCompleted><DateRevised><Year>{min(dc + r.randrange(0, 4), 2025)}</Year><Month>"
-                   f"{r.randrange(1, 13):02d}</Month><Day>{r.randrange(1, 29):02d}</Day></DateRevised>")
+        out.append(f"<DateCompleted><Year>{dc}</Year><Month>{1 + int(rnd() * 12):02d}</Month><Day>{1 + int(rnd() * 28):02d}</Day>"
+                   f"</DateCompleted><DateRevised><Year>{min(dc + int(rnd() * 4), 2025)}</Year><Month>"
+                   f"{1 + int(rnd() * 12):02d}</Month><Day>{1 + int(rnd() * 28):02d}</Day></DateRevised>")
         out.append(f'<Article PubModel="{model}"><Journal><ISSN IssnType="{j.issn_type}">{j.issn}</ISSN>'
                    f'<JournalIssue CitedMedium="{"Internet" if elec else "Print"}"><Volume>{vol}</Volume>'
-                   f'{"" if elec else f"<Issue>{r.randrange(1, 13)}</Issue>"}<PubDate>{pubdate}</PubDate></JournalIssue>'
+                   f'{"" if elec else f"<Issue>{1 + int(rnd() * 12)}</Issue>"}<PubDate>{pubdate}</PubDate></JournalIssue>'
                    f"<Title>{_esc(j.title)}</Title><ISOAbbreviation>{_esc(j.iso)}</ISOAbbreviation></Journal>"
                    f"<ArticleTitle>{_esc(title)}</ArticleTitle><Pagination><MedlinePgn>{pages}</MedlinePgn></Pagination>")
         if doi:
@@ -1226,9 +1234,9 @@ class _LifesciWorld:
         for name, ui in mesh:
             out.append(f'<MeshHeading><DescriptorName UI="{ui}" MajorTopicYN="N">{_esc(name)}</DescriptorName></MeshHeading>')
         out.append("</MeshHeadingList></MedlineCitation><PubmedData><History>")
-        for status, y_, m_ in (("entrez", year, month + 1), ("pubmed", year, month + 1), ("medline", dc, r.randrange(1, 13))):
+        for status, y_, m_ in (("entrez", year, month + 1), ("pubmed", year, month + 1), ("medline", dc, 1 + int(rnd() * 12))):
             out.append(f'<PubMedPubDate PubStatus="{status}"><Year>{y_}</Year><Month>{m_}</Month>'
-                       f"<Day>{r.randrange(1, 29)}</Day></PubMedPubDate>")
+                       f"<Day>{1 + int(rnd() * 28)}</Day></PubMedPubDate>")
         out.append("</History><PublicationStatus>ppublish</PublicationStatus><ArticleIdList>")
         if pmid is not None:
             out.append(f'<ArticleId IdType="pubmed">{pmid}</ArticleId>')
@@ -1246,16 +1254,23 @@ class _LifesciWorld:
         return xml
 
     def _ext_refs(self, n: int, pmid: int, year: int) -> list[str]:
-        r = self.r
+        # FastRandom's expovariate, choice and randrange written out (the same draws, in the same order):
+        # this loop makes a few million references at paper scale
+        rnd = self.r.random
+        pool = self.iso_pool_esc
+        n_pool = len(pool)
+        span = max(pmid, 100_001) - 100_000
+        log = math.log
         out = []
         for _ in range(n):
-            yr = year - min(int(r.expovariate(0.2)), 30)
+            yr = year - min(int(-log(1.0 - rnd()) / 0.2), 30)
             # the journal abbreviation is the only part that may need escaping: it is escaped once
-            cit = f"{r.choice(self.iso_pool_esc)}. {yr};{r.randrange(1, 80)}:{r.randrange(1, 900)}-{r.randrange(901, 999)}."
-            if r.random() < 0.1:
+            cit = (f"{pool[int(rnd() * n_pool)]}. {yr};{1 + int(rnd() * 79)}:{1 + int(rnd() * 899)}-"
+                   f"{901 + int(rnd() * 98)}.")
+            if rnd() < 0.1:
                 out.append(f"<Reference><Citation>{cit}</Citation></Reference>")
                 continue
-            x = r.randrange(100_000, max(pmid, 100_001))
+            x = 100_000 + int(rnd() * span)
             if x % 8 == 3:
                 x += 1
             out.append(f'<Reference><Citation>{cit}</Citation><ArticleIdList><ArticleId IdType="pubmed">{x}'
@@ -1630,9 +1645,10 @@ class _LifesciWorld:
         j = self.journals[self._pick(self.citer_cum)]
         authors = self._plain_authors(1 + min(int(r.expovariate(0.25)), 19))
         refs = self._ext_refs(int(self.rng.poisson(ext_mean)), pmid, y)
+        rnd = r.random
         for cited, cy, cji in zip(cited_pmid, cited_year, cited_journal):
             cj = self.pub_journals[cji]
-            cit = f"{cj.iso}. {cy};{max(1, cy - cj.founded + 1)}:{r.randrange(1, 900)}-{r.randrange(901, 999)}."
+            cit = f"{cj.iso}. {cy};{max(1, cy - cj.founded + 1)}:{1 + int(rnd() * 899)}-{901 + int(rnd() * 98)}."
             refs.append(f'<Reference><Citation>{_esc(cit)}</Citation><ArticleIdList><ArticleId IdType="pubmed">'
                         f"{cited}</ArticleId></ArticleIdList></Reference>")
         r.shuffle(refs)
