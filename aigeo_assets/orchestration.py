@@ -17,6 +17,15 @@ acyclic graph, and each waits only for the runs holding the partitions its asset
 the order is the asset graph's, not a list kept by hand: a new asset, or a new dependency, changes the
 plan by itself.
 
+**Range runs.** A unit whose assets all have a backfill policy over several partitions
+(``dg.BackfillPolicy.single_run()``, or ``multi_run(n)`` with n > 1: ``core_citations``, the city
+metrics and impact pairs, whose bodies loop over ``context.partition_keys`` and read their inputs once
+for the range) gets one run per stretch of contiguous years to do (at most n long), launched as
+Dagster launches a single-run backfill (tags ``dagster/asset_partition_range_start``/``_end``), with one
+materialization per year. It waits for every partition any of its years reads. An edge between units
+of different run sizes counts as a step of level (a per-year asset never shares a run with a range),
+and per-year units that read the same year of a range run go together, as they did through it.
+
 **Refreshing.** With ``stale_in=instance`` the plan keeps only what is missing or older than what it
 reads: a unit's partition runs when one of its assets has no materialization of it, when one of the
 partitions it reads was materialized after it (Dagster's event storage ids grow with time), or when one
