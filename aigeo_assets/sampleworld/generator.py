@@ -227,7 +227,7 @@ class _YearRenderer:
                 # current API records carry no type_crossref (only the location's raw_type)
                 del rec["type_crossref"]
                 self.q["works_without_type_crossref"] += 1
-            line = orjson.dumps(rec) + b"\n"
+            line = orjson.dumps(rec, option=orjson.OPT_APPEND_NEWLINE)
             chunk = chunks[fi]
             if k in malformed_at:
                 malformed.append((fi, chunk.write(line[: len(line) // 2] + b"\n"), wid))
@@ -1034,8 +1034,9 @@ def generate_world(root: Path, scale: str = "demo", seed: int = 20221121, start_
 
     The world is a pure function of (scale, seed, years): ``workers`` (default: the usable CPUs)
     only sets how many processes render the works' records, each year from its own seed, and
-    whether the life-science part runs beside them in a process of its own (``workers`` > 1);
-    the files' bytes are the same for any ``workers``."""
+    whether the life-science part runs beside them in a process of its own (``workers`` > 1) with
+    as many processes rendering its records, each chunk of records from its own seed; the files'
+    bytes are the same for any ``workers``."""
     if scale not in cfg.SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {sorted(cfg.SCALES)}")
     sc = cfg.SCALES[scale]

@@ -1327,6 +1327,8 @@ class _LifesciWorld:
         self.chunk_records = int(chunk_records)
         handles = []
         pool = None
+        if multiprocessing.current_process().daemon:
+            workers = 1  # a daemonic process may not start processes of its own; the same bytes
         if workers > 1 and self.years:
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                        initializer=_init_render_world,
