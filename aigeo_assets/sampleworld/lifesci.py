@@ -1329,6 +1329,8 @@ class _LifesciWorld:
         pool = None
         if multiprocessing.current_process().daemon:
             workers = 1  # a daemonic process may not start processes of its own; the same bytes
+        if sum(self.planned_records.values()) < 2 * self.chunk_records:
+            workers = 1  # a world of a chunk or two (tiny) is rendered before a pool would have started
         if workers > 1 and self.years:
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                        initializer=_init_render_world,
