@@ -864,13 +864,14 @@ class _LifesciWorld:
         city = self.geo.cities[city_i]
         cc = city.country_code
         inst = self.insts[inst_i].display_name
-        dept = r.choice(LS_DEPARTMENTS)
+        rnd = r.random  # FastRandom's choice and randrange written out for the commonest branches
+        dept = LS_DEPARTMENTS[int(rnd() * len(LS_DEPARTMENTS))]
         country = self._country_name(cc)
         name = city.name
         if cc == "US":
             st = city.admin1 if city.admin1 in US_STATES else None
-            if st and r.random() < 0.7:
-                loc = f"{name}, {st} {r.randrange(10000, 99999)}"
+            if st and rnd() < 0.7:
+                loc = f"{name}, {st} {10000 + int(rnd() * 89999)}"
             elif st:
                 loc = f"{name}, {US_STATES[st]}"
             else:
@@ -894,12 +895,14 @@ class _LifesciWorld:
             loc = f"{name} {r.randrange(100, 999)}-{r.randrange(0, 9999):04d}" if r.random() < 0.7 else name
         elif cc == "NL":
             loc = f"{r.randrange(1000, 9999)} {r.choice('ABCDEGHJKLMNPRSTVWXZ')}{r.choice('ABCDEGHJKLMNPRSTVWXZ')} {name}"
-        elif cc in _ZIP_BEFORE_CITY and r.random() < 0.6:
+        elif cc in _ZIP_BEFORE_CITY and rnd() < 0.6:
             d = _ZIP_BEFORE_CITY[cc]
-            loc = f"{r.randrange(10 ** (d - 1), 10 ** d)} {name}"
-        elif _ZIP_AFTER_CITY.get(cc) and 3 <= _ZIP_AFTER_CITY[cc] <= 8 and r.random() < 0.5:
+            lo = 10 ** (d - 1)
+            loc = f"{lo + int(rnd() * (10 * lo - lo))} {name}"
+        elif _ZIP_AFTER_CITY.get(cc) and 3 <= _ZIP_AFTER_CITY[cc] <= 8 and rnd() < 0.5:
             d = _ZIP_AFTER_CITY[cc]
-            loc = f"{name} {r.randrange(10 ** (d - 1), 10 ** d)}"
+            lo = 10 ** (d - 1)
+            loc = f"{name} {lo + int(rnd() * (10 * lo - lo))}"
         else:
             loc = name
         return f"{dept}, {inst}, {loc}, {country}"
