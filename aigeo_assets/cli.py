@@ -234,11 +234,13 @@ def materialize_all(
 
 
 def warned_checks(stats) -> dict[str, list[str]]:
-    """``{"asset:check": [partitions]}`` of the checks that failed with WARN severity (the runs went on)."""
+    """``{"asset:check": [partitions]}`` of the checks that failed with WARN severity (the runs went on); a
+    range run's partitions are written ``first...last``."""
     warned: dict[str, list[str]] = {}
     for s in stats:
         for name in s.warned:
-            warned.setdefault(name, []).append(s.partition or "-")
+            years = f"{s.partition}...{s.last_partition}" if s.last_partition else (s.partition or "-")
+            warned.setdefault(name, []).append(years)
     return warned
 
 

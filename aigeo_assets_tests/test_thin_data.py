@@ -231,6 +231,17 @@ def test_the_command_line_names_the_checks_that_warned():
                     "out_gravity_citations:models_converged (once)")
 
 
+def test_a_range_run_that_warned_is_named_by_its_first_and_last_year():
+    from types import SimpleNamespace
+
+    from aigeo_assets.cli import warned_checks
+
+    stats = [SimpleNamespace(warned=["out_city_year_metrics:coverage"], partition="1990", last_partition="1999"),
+             SimpleNamespace(warned=["out_city_year_metrics:coverage"], partition="2003", last_partition=None),
+             SimpleNamespace(warned=["out_figures:complete"], partition=None, last_partition=None)]
+    assert warned_checks(stats) == {"out_city_year_metrics:coverage": ["1990...1999", "2003"], "out_figures:complete": ["-"]}
+
+
 # ---------------------------------------------------------------- the asset layer's guards
 
 
