@@ -146,14 +146,17 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
         authors = pd.concat([pubmed_author_countries(pm_authors, affiliation_countries), openalex_author_countries(oa_aff)], ignore_index=True)
         files = lifesci.ranking_files()
         ranking = OutletRanking.from_csv(*files) if files else OutletRanking.empty()
-        articles, authors, stats = build_lifesci_articles(pubmed, openalex, authors, ranking, core_lifesci_citations)
+        articles, authors, stats = build_lifesci_articles(pubmed, openalex, authors, ranking, core_lifesci_citations,
+                                                          core_rank=analysis.lifesci_core_rank)
         coverage = float(articles["lead_country_code"].notna().mean()) if len(articles) else 1.0
         yield coverage_check("lead_country_coverage", coverage, 0.8, len(articles), analysis.thin_year_papers,
                              what="articles", asset_key="core_lifesci_articles", threshold_setting="fixed at 80%")
         rules = authors["country_rule"].value_counts().to_dict()
         yield dg.Output(articles, output_name="core_lifesci_articles",
                         metadata=table_metadata(articles, "core_lifesci_articles", year=int(context.partition_key),
-                                                lead_country_coverage=round(coverage, 4), inputs=lifesci.configured(), **stats))
+                                                lead_country_coverage=round(coverage, 4), inputs=lifesci.configured(),
+                                                clinical_filter=str(analysis.lifesci_clinical_csv or analysis.lifesci_clinical_filter),
+                                                core_rank=analysis.lifesci_core_rank, **stats))
         yield dg.Output(authors, output_name="core_lifesci_authors",
                         metadata=table_metadata(authors, "core_lifesci_authors", country_rules=rules))
 

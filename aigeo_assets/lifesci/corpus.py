@@ -7,6 +7,24 @@ first; international articles have "at least two authors ... affiliated with dif
 countries"; articles in the "top three ranked journals" of a field or A* conferences are
 high-ranked; relevance is forward citations from life-science research, and from clinical
 research. Each step is a function here; ``build_lifesci_articles`` puts them together.
+
+Where the seed is read to the letter (issue 14):
+
+* **International** (:func:`international_articles`): two *distinct* authors whose countries
+  differ, as the Results ("at least two authors on the author byline who are affiliated with
+  different countries") and the Methods' statistics ("at least two authors with affiliations from
+  different countries") say. One author with affiliations in two countries does not make an
+  article international. (The Methods' corpus section words it from the lead author: "at least
+  one author is affiliated with a country that is different from that of the lead author"; the
+  two readings differ only when the lead author has several countries, and we follow the two
+  places that agree.)
+* **CORE cut-off** (:class:`OutletRanking`, ``core_rank``): the Methods say "A*-rated conference
+  proceedings" (1,349 articles, 6 %), the Results 'conferences ranked "A"'. Default A* (the
+  Methods, which give the count); ``A`` (setting ``AIGEO_LIFESCI_CORE_RANK``) takes A and A*,
+  reading "ranked A" as "A or better".
+* **Deduplication** (:func:`deduplicate`): a conference paper that PubMed also indexes stays a
+  conference paper: the merged row keeps the PubMed record's identity, text and authors, and takes
+  the OpenAlex conference as its outlet (kind, id, name), so its CORE rank is kept.
 """
 
 from __future__ import annotations
@@ -20,6 +38,10 @@ import pandas as pd
 from aigeo_assets.corpus.lookup import is_in, positions_in
 from aigeo_assets.geo.regions import country_regions
 from aigeo_assets.schemas import SCHEMAS, conform
+
+CORE_RANKS = ("A*", "A")
+"""The lowest CORE rank a high-ranked conference may have (``AIGEO_LIFESCI_CORE_RANK``)."""
+_CORE_ORDER = {"A*": 0, "A": 1}
 
 LIFE_SCIENCE_ROOTS = ("Biology", "Chemistry", "Medicine", "Psychology")
 """Level-0 OpenAlex concepts that make a conference paper life science (seed 004)."""
@@ -124,8 +146,20 @@ def lead_countries(author_countries: pd.DataFrame, n_authors: pd.Series) -> pd.D
 
 
 def countries_per_article(author_countries: pd.DataFrame) -> pd.Series:
-    """Distinct known countries among an article's authors (``is_international`` when >= 2)."""
+    """Distinct known countries among an article's authors (``n_countries``)."""
     return author_countries.dropna(subset=["country_code"]).groupby("article_id")["country_code"].nunique()
+
+
+def international_articles(author_countries: pd.DataFrame) -> pd.Series:
+    """Per article (index ``article_id``, articles with a placed author only): True when at least
+    two distinct authors are affiliated with different countries (seed 004). That holds exactly
+    when at least two authors have a known country and the authors name at least two countries
+    between them (then some author's country differs from another author's). Author 0 in US and
+    DE with author 1 in US is international (DE differs from US); author 0 in US and DE alone, or
+    with co-authors whose country is unknown, is not."""
+    known = author_countries.dropna(subset=["country_code"])
+    g = known.groupby("article_id")
+    return (g["author_seq"].nunique() >= 2) & (g["country_code"].nunique() >= 2)
 
 
 # ---- topics ----------------------------------------------------------------------------------
@@ -239,6 +273,9 @@ def openalex_conference_candidates(
 def deduplicate(pubmed: pd.DataFrame, openalex: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     """One row per article: an OpenAlex paper whose PMID or DOI is a PubMed record's is the same
     article; the PubMed row stays (``source = both``, ``work_id`` filled) and the OpenAlex row goes.
+    The merged row is still a conference paper: it takes the OpenAlex row's outlet (``outlet_kind``
+    conference, ``outlet_id``, ``outlet_name``), so the CORE ranking applies to it, while its
+    text, authors and clinical flag are the PubMed record's (publication types and MeSH).
     Returns (articles, the OpenAlex ids merged away -> PubMed article ids, the number merged)."""
     if openalex.empty or pubmed.empty:
         out = pubmed if openalex.empty else openalex
@@ -249,10 +286,16 @@ def deduplicate(pubmed: pd.DataFrame, openalex: pd.DataFrame) -> tuple[pd.DataFr
     dup = target.notna().to_numpy(bool)
     merged = pd.DataFrame({"work_id": openalex.loc[dup, "work_id"].to_numpy(), "article_id": target[dup].to_numpy()})
     pubmed = pubmed.copy()
-    link = merged.drop_duplicates("article_id").set_index("article_id")["work_id"]
+    first = merged.drop_duplicates("article_id").set_index("article_id")
+    link = first["work_id"]
     hit = pubmed["article_id"].isin(link.index).to_numpy(bool)
     pubmed.loc[hit, "work_id"] = pubmed.loc[hit, "article_id"].map(link).to_numpy()
     pubmed.loc[hit, "source"] = "both"
+    outlets = openalex.drop_duplicates("work_id").set_index("work_id")
+    work_of_hit = pubmed.loc[hit, "work_id"]
+    for column in ("outlet_kind", "outlet_id", "outlet_name"):
+        pubmed[column] = pubmed[column].astype("object")
+        pubmed.loc[hit, column] = work_of_hit.map(outlets[column]).to_numpy()
     return pd.concat([pubmed, openalex[~dup]], ignore_index=True), merged, int(dup.sum())
 
 
@@ -262,7 +305,8 @@ def deduplicate(pubmed: pd.DataFrame, openalex: pd.DataFrame) -> tuple[pd.DataFr
 @dataclass(frozen=True)
 class OutletRanking:
     """The user's outlet ranking: journals by ISSN with category and rank in category; conferences
-    by name or acronym with a CORE-style rank (A*, A, B, C)."""
+    by name or acronym with a CORE-style rank (A*, A, B, C). ``core_rank``: the lowest rank of a
+    high-ranked conference, A* (seed 004's Methods, the default) or A (its Results; A and A*)."""
 
     journals: pd.DataFrame  # issn, category, rank_in_category
     conferences: pd.DataFrame  # title, acronym, rank
@@ -295,11 +339,16 @@ class OutletRanking:
             raise ValueError(f"{conference_csv}: conference ranking needs a rank column and title and/or acronym")
         return cls(j, c)
 
-    def high_ranked(self, outlet_kind: pd.Series, outlet_id: pd.Series, outlet_name: pd.Series) -> tuple[pd.Series, pd.Series]:
+    def high_ranked(
+        self, outlet_kind: pd.Series, outlet_id: pd.Series, outlet_name: pd.Series, core_rank: str = "A*"
+    ) -> tuple[pd.Series, pd.Series]:
         """(ranked, high_ranked) per article: a journal is high-ranked when its best rank in any of
         its categories is at most 3 (seed 004: "the top three ranked journals" of a field, taken in
-        the category where the journal ranks highest); a conference when rated A*. Conferences match
-        by name, else by acronym (case- and space-insensitive)."""
+        the category where the journal ranks highest); a conference when rated ``core_rank`` or
+        better (A*: A* only; A: A* or A). Conferences match by name, else by acronym (case- and
+        space-insensitive)."""
+        if core_rank not in _CORE_ORDER:
+            raise ValueError(f"core_rank {core_rank!r}: one of {', '.join(CORE_RANKS)}")
         best = self.journals.groupby("issn")["rank_in_category"].min()
         issn = outlet_id.astype("string").str.strip().str.upper()
         j_rank = issn.map(best)
@@ -311,7 +360,9 @@ class OutletRanking:
                 conf_rank = conf_rank.fillna(norm(outlet_name).map(table))
         is_journal = (outlet_kind == "journal").to_numpy(bool)
         ranked = np.where(is_journal, j_rank.notna().to_numpy(bool), conf_rank.notna().to_numpy(bool))
-        high = np.where(is_journal, (j_rank <= 3).fillna(False).to_numpy(bool), (conf_rank.str.strip() == "A*").fillna(False).to_numpy(bool))
+        conf_order = conf_rank.str.strip().str.upper().map(_CORE_ORDER)
+        conf_high = (conf_order <= _CORE_ORDER[core_rank]).fillna(False).to_numpy(bool)
+        high = np.where(is_journal, (j_rank <= 3).fillna(False).to_numpy(bool), conf_high)
         return pd.Series(ranked, index=outlet_id.index), pd.Series(high, index=outlet_id.index)
 
 
@@ -362,12 +413,16 @@ def build_lifesci_articles(
     author_countries: pd.DataFrame,
     ranking: OutletRanking,
     citations: pd.DataFrame,
+    *,
+    core_rank: str = "A*",
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """``core_lifesci_articles`` and ``core_lifesci_authors`` of a year from the two candidate sets
     (``pubmed_candidates``, ``openalex_conference_candidates``), every candidate's author countries,
     the outlet ranking and the citation counts (``core_lifesci_citations``, keyed ``pmid:<PMID>``
     for PubMed's ReferenceList, the work id for OpenAlex). An article linked to an OpenAlex work
-    takes its OpenAlex citations when it has any, else PubMed's. Returns the two tables and the
+    takes its OpenAlex citations when it has any, else PubMed's. ``core_rank``: the lowest CORE
+    rank of a high-ranked conference (:class:`OutletRanking`). International: two distinct authors
+    in different countries (:func:`international_articles`). Returns the two tables and the
     year's counts (duplicates merged, lead countries by rule)."""
     articles, merged, n_merged = deduplicate(pubmed, openalex)
     if articles.empty:
@@ -377,8 +432,9 @@ def build_lifesci_articles(
     ids = articles.set_index("article_id")
     lead = lead_countries(authors, ids["n_authors"].fillna(0))
     n_countries = countries_per_article(authors).reindex(ids.index).fillna(0).astype("int64")
+    international = international_articles(authors).reindex(ids.index).fillna(False).astype(bool)
     regions = country_regions().set_index("country_code")["world_region"]
-    ranked, high = ranking.high_ranked(articles["outlet_kind"], articles["outlet_id"], articles["outlet_name"])
+    ranked, high = ranking.high_ranked(articles["outlet_kind"], articles["outlet_id"], articles["outlet_name"], core_rank)
     cites, clinical_cites = _article_citations(articles, citations)
     lead_country = articles["article_id"].map(lead["lead_country_code"])
     out = articles.assign(
@@ -386,7 +442,7 @@ def build_lifesci_articles(
         lead_world_region=lead_country.map(regions),
         lead_rule=articles["article_id"].map(lead["lead_rule"]),
         n_countries=articles["article_id"].map(n_countries).to_numpy(),
-        is_international=(articles["article_id"].map(n_countries) >= 2).to_numpy(),
+        is_international=articles["article_id"].map(international).to_numpy(bool),
         outlet_ranked=ranked.to_numpy(),
         high_ranked=high.to_numpy(),
         citations=cites,

@@ -8,8 +8,44 @@ tables the user can replace (see ``data/reference/README.md``):
 
 * ``data/reference/ai_keywords.csv`` -- our own list of AI terms (not Baruffaldi's), read by
   :meth:`KeywordMatcher.from_csv`;
-* ``data/reference/clinical_queries.csv`` -- the PubMed Clinical Queries therapy/broad and
-  diagnosis/broad filters, read by :meth:`ClinicalFilter.from_csv`.
+* the clinical filters, read by :meth:`ClinicalFilter.from_csv` and chosen by name
+  (``CLINICAL_FILTERS``; setting ``AIGEO_LIFESCI_CLINICAL_FILTER``):
+
+  - ``treatment`` (default), ``data/reference/clinical_treatment.csv``: the seed's filter to the
+    letter. Seed 004 cites Haynes et al. 2005, *Optimal search strategies for retrieving
+    scientifically strong studies of treatment from Medline* (BMJ 330:1179), and searches
+    "clinical keywords in the title or abstract" (Methods). Haynes et al.'s most sensitive
+    treatment strategy (99 % sensitive, 70 % specific; Ovid ``clinical trial.mp. OR clinical
+    trial.pt. OR random:.mp. OR tu.xs.``) is PubMed Clinical Queries' Therapy/Broad filter::
+
+        (clinical[Title/Abstract] AND trial[Title/Abstract]) OR clinical trials as topic[MeSH Terms]
+        OR clinical trial[Publication Type] OR random*[Title/Abstract]
+        OR random allocation[MeSH Terms] OR therapeutic use[MeSH Subheading]
+
+    and on title and abstract it is ``(clinical[tiab] AND trial[tiab]) OR random*[tiab]``.
+    **Choice:** the sensitive strategy, not the specific one (``randomized controlled
+    trial[pt] OR (randomized AND controlled AND trial)[tiab]``, 93 % / 97 %): the seed finds
+    "about 20 %" of its corpus clinical, which a filter asking for "randomized controlled trial"
+    cannot reach (4 % of the demo world's AI articles, against 15 % for the sensitive one).
+    ``random*`` matches "random forest" as the query is written: a paper whose only "random" is
+    the machine-learning method is clinical under the default.
+  - ``treatment_no_random_forest``, ``data/reference/clinical_treatment_no_random_forest.csv``:
+    the same, except that "random forest(s)" does not count as ``random*`` (our variant).
+  - ``broad``, ``data/reference/clinical_queries.csv``: the filter before issue 14, PubMed
+    Clinical Queries therapy/broad *and* diagnosis/broad on title, abstract, publication types
+    and MeSH (``sensitiv*`` and ``diagnos*`` make most diagnostic-accuracy ML papers clinical).
+
+  Measured shares (``benchmarks/clinical_share.py``, ``benchmarks/results/clinical_share.json``):
+
+  ==========================================  =========  =================  =======
+  records                                     treatment  treatment_no_rf    broad
+  ==========================================  =========  =================  =======
+  demo world, 12,000 AI articles (planted     14.8 %     6.4 %              27.7 %
+  clinical: 20.6 %)
+  real PubMed samples, 792 records            7.8 %      7.8 %              23.4 %
+  real OpenAlex works (195, mostly AI)        3.1 %      3.1 %              7.2 %
+  seed 004, its AI life-science corpus        about 20 %
+  ==========================================  =========  =================  =======
 
 Keyword matching
     Whole word (no word character ``\\w`` directly before or after), case-insensitive except for
@@ -25,7 +61,9 @@ Keyword matching
 Clinical filter
     Title/abstract terms are words (``word``) or word prefixes (``prefix``, PubMed's ``term*``),
     matched case-insensitively on the ``\\w+`` tokens of title and abstract (a phrase never spans
-    from the title into the abstract). Publication types and MeSH descriptors are the
+    from the title into the abstract). An optional ``not_in`` column lists ('|'-separated)
+    phrases inside which a title/abstract term does not count (``random`` not in
+    ``random forest``): those phrases are blanked before that term is looked for. Publication types and MeSH descriptors are the
     ``'|'``-joined names of the record; a term matches one name exactly (``exact``,
     case-insensitive) or a name's beginning (``prefix``). Rows sharing a ``group`` of a category
     must all match (AND); the groups of a category are OR-ed; an article is clinical when any
@@ -52,6 +90,25 @@ import pandas as pd
 REFERENCE_DIR = Path(__file__).resolve().parents[2] / "data" / "reference"
 AI_KEYWORDS_PATH = REFERENCE_DIR / "ai_keywords.csv"
 CLINICAL_QUERIES_PATH = REFERENCE_DIR / "clinical_queries.csv"
+"""The broad filter (PubMed Clinical Queries therapy/broad and diagnosis/broad; ``broad``)."""
+CLINICAL_TREATMENT_PATH = REFERENCE_DIR / "clinical_treatment.csv"
+"""The seed's filter: Haynes et al. 2005's treatment strategy on title and abstract (``treatment``)."""
+CLINICAL_FILTERS: dict[str, Path] = {
+    "treatment": CLINICAL_TREATMENT_PATH,
+    "treatment_no_random_forest": REFERENCE_DIR / "clinical_treatment_no_random_forest.csv",
+    "broad": CLINICAL_QUERIES_PATH,
+}
+"""The shipped clinical filters by name (``AIGEO_LIFESCI_CLINICAL_FILTER``); see the module docstring."""
+DEFAULT_CLINICAL_FILTER = "treatment"
+
+
+def clinical_filter_path(name: str) -> Path:
+    """The CSV of a shipped clinical filter (``CLINICAL_FILTERS``); ValueError naming the choices."""
+    try:
+        return CLINICAL_FILTERS[name]
+    except KeyError:
+        raise ValueError(f"unknown clinical filter {name!r}: one of {', '.join(CLINICAL_FILTERS)}") from None
+
 
 # ---- helpers ------------------------------------------------------------------------------------
 
@@ -538,10 +595,21 @@ class ClinicalTerm:
     term: str  # normalised: lower-case tokens joined by one space (title_abstract), casefolded name otherwise
     match: str
     group: str
+    not_in: tuple[str, ...] = ()  # title_abstract only: normalised phrases inside which the term does not count
 
 
 def _tokens(text: str | None) -> str:
     return " ".join(_TOKEN.findall(text.lower())) if text else ""
+
+
+def _blank(text: str, phrases: tuple[str, ...]) -> str:
+    """``text`` (space-delimited tokens) with every whole-token occurrence of the phrases replaced
+    by a space."""
+    for phrase in phrases:
+        needle = f" {phrase} "
+        while needle in text:
+            text = text.replace(needle, "  ")
+    return text
 
 
 def _names(value: Any) -> list[str]:
@@ -559,7 +627,7 @@ def _names(value: Any) -> list[str]:
 
 
 class ClinicalFilter:
-    """Keyword-based clinical research filter (Haynes et al.; PubMed Clinical Queries, broad).
+    """Keyword-based clinical research filter (Haynes et al.; ``CLINICAL_FILTERS``).
 
     Build it from rows ``category, field, term, match, group`` (see the module docstring), usually
     with :meth:`from_csv`.
@@ -601,13 +669,19 @@ class ClinicalFilter:
             term = _tokens(raw) if field == "title_abstract" else raw.casefold()
             if not term:
                 raise ValueError(f"{where}: empty term")
-            terms.append(ClinicalTerm(category, field, term, match, group))
+            not_in = tuple(_tokens(p) for p in str(row.get("not_in", "") or "").split("|") if _tokens(p))
+            if not_in and field != "title_abstract":
+                raise ValueError(f"{where}: not_in applies to title_abstract terms only")
+            for phrase in not_in:
+                if (f" {term} " if match == "word" else f" {term}") not in f" {phrase} ":
+                    raise ValueError(f"{where}: not_in phrase {phrase!r} does not contain the term {term!r}")
+            terms.append(ClinicalTerm(category, field, term, match, group, not_in))
         return cls(terms)
 
     @classmethod
-    def from_csv(cls, path: str | Path = CLINICAL_QUERIES_PATH) -> ClinicalFilter:
-        """The filter of a CSV with columns ``category, field, term, match, group`` (``note``
-        optional). ``field``: title_abstract | publication_type | mesh; ``match``: word | prefix
+    def from_csv(cls, path: str | Path = CLINICAL_TREATMENT_PATH) -> ClinicalFilter:
+        """The filter of a CSV with columns ``category, field, term, match, group`` (``not_in`` and
+        ``note`` optional). ``field``: title_abstract | publication_type | mesh; ``match``: word | prefix
         for title_abstract, exact | prefix for the other two. An empty group is a group of its
         own row."""
         df = _read_csv(path, ["category", "field", "term", "match", "group"], "clinical queries")
@@ -630,7 +704,10 @@ class ClinicalFilter:
         for j, term in enumerate(self.terms):
             if term.field == "title_abstract":
                 needle = f" {term.term} " if term.match == "word" else f" {term.term}"
-                hits[:, j] = [needle in s for s in text]
+                if term.not_in:
+                    hits[:, j] = [needle in _blank(s, term.not_in) for s in text]
+                else:
+                    hits[:, j] = [needle in s for s in text]
             else:
                 names = pt if term.field == "publication_type" else mh
                 if term.match == "exact":

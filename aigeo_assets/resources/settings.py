@@ -52,6 +52,8 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "AIGEO_PUBMED_PATTERN": ("*.xml|*.xml.gz", "'|'-separated globs of the file names read under AIGEO_PUBMED_DIR, subfolders included (a glob with '/' matches the relative path)"),
     "AIGEO_RANKINGS_DIR": ("", "folder with journal_ranking.csv and conference_ranking.csv (default: the sample world's)"),
     "AIGEO_LIFESCI_START_YEAR": ("2000", "first year of the life-science atlas (seed 004: 2000)"),
+    "AIGEO_LIFESCI_CLINICAL_FILTER": ("treatment", "the life-science atlas's clinical filter: treatment (seed 004: Haynes et al. 2005's treatment query on title and abstract, (clinical AND trial) OR random*), treatment_no_random_forest (the same, \"random forest\" not counting as random*) or broad (PubMed Clinical Queries therapy and diagnosis, broad, on title, abstract, publication types and MeSH)"),
+    "AIGEO_LIFESCI_CORE_RANK": ("A*", "the lowest CORE rank of a high-ranked conference: A* (seed 004's Methods) or A (its Results: A and A*)"),
     "AIGEO_MIN_LOCATED_SHARE": ("0.6", "geocoding coverage check of core_papers: the share of a year's corpus papers placed in a city below which the year is held back (blocking)"),
     "AIGEO_EXECUTOR": ("multiprocess", "how the steps of a run launched from the UI, a schedule or a sensor execute: in_process, multiprocess (Dagster's default) or celery (deploy/, docs/deploy.md); `aigeo run` executes its runs in its own workers"),
     "AIGEO_WAREHOUSE_URL": ("", "the warehouse as an fsspec URL shared by workers on several machines (s3://bucket/aigeo, gs://..., file:///shared/aigeo); default: AIGEO_DATA_DIR/warehouse"),
@@ -355,6 +357,11 @@ class Settings:
     """The executor of runs launched by Dagster (AIGEO_EXECUTOR; ``resources.executors``)."""
     warehouse_url: str | None = None
     """The warehouse as an fsspec URL (AIGEO_WAREHOUSE_URL); None: ``warehouse_dir``."""
+    lifesci_clinical_filter: str = "treatment"
+    """The clinical filter of the life-science atlas (AIGEO_LIFESCI_CLINICAL_FILTER;
+    ``lifesci.keywords.CLINICAL_FILTERS``)."""
+    lifesci_core_rank: str = "A*"
+    """The lowest CORE rank of a high-ranked conference (AIGEO_LIFESCI_CORE_RANK): A* or A."""
 
     @staticmethod
     def from_env(environ: Mapping[str, str] | None = None) -> "Settings":
@@ -367,6 +374,8 @@ class Settings:
         for line in unknown_variables(env):
             warnings.warn(line, SettingsWarning, stacklevel=2)
         from aigeo_assets.ingest.openalex_api import normalize_concept_id, normalize_subfield_id
+        from aigeo_assets.lifesci.corpus import CORE_RANKS
+        from aigeo_assets.lifesci.keywords import CLINICAL_FILTERS
         from aigeo_assets.sampleworld.config import SCALES
 
         read = _EnvReader(env)
@@ -422,6 +431,8 @@ class Settings:
             snapshot_format=snapshot_format or "auto",  # type: ignore[arg-type]
             executor=read.choice("AIGEO_EXECUTOR", ("in_process", "multiprocess", "celery")) or "multiprocess",  # type: ignore[arg-type]
             warehouse_url=read.warehouse_url(),
+            lifesci_clinical_filter=read.choice("AIGEO_LIFESCI_CLINICAL_FILTER", tuple(CLINICAL_FILTERS)) or "treatment",
+            lifesci_core_rank=read.choice("AIGEO_LIFESCI_CORE_RANK", CORE_RANKS) or "A*",
         )
         if read.problems:
             order = [*ENVIRONMENT, "OPENALEX_API_KEY"]
@@ -473,8 +484,16 @@ class AnalysisSettings(dg.ConfigurableResource):
     """context: the list's weak keywords (acronyms such as NLP, CNN, AI; phrases such as "neural
     network", "data mining") count only in AI context (docs/methods.md); alone: every keyword counts
     on its own (the behaviour before weak keywords)."""
+    lifesci_clinical_filter: str = "treatment"
+    """The shipped clinical filter (AIGEO_LIFESCI_CLINICAL_FILTER): treatment (seed 004: Haynes et
+    al. 2005's treatment query on title and abstract), treatment_no_random_forest or broad
+    (PubMed Clinical Queries therapy and diagnosis, broad); see ``lifesci.keywords``."""
     lifesci_clinical_csv: str = ""
-    """Clinical filter terms (default: data/reference/clinical_queries.csv, Haynes et al.)."""
+    """Clinical filter terms of your own (same columns as data/reference/clinical_treatment.csv);
+    when given it replaces ``lifesci_clinical_filter``."""
+    lifesci_core_rank: str = "A*"
+    """The lowest CORE rank of a high-ranked conference (AIGEO_LIFESCI_CORE_RANK): A* (seed 004's
+    Methods: "A*-rated conference proceedings") or A (its Results: 'ranked "A"', read as A or A*)."""
     min_located_share: float = 0.6
     """The geocoding coverage check of core_papers: the share of a year's corpus papers placed in a
     city below which the year is held back (a blocking check; default from AIGEO_MIN_LOCATED_SHARE)."""
@@ -491,6 +510,6 @@ class AnalysisSettings(dg.ConfigurableResource):
         return Path(self.lifesci_keywords_csv) if self.lifesci_keywords_csv else Path(AI_KEYWORDS_PATH)
 
     def lifesci_clinical_path(self) -> Path:
-        from aigeo_assets.lifesci.keywords import CLINICAL_QUERIES_PATH
+        from aigeo_assets.lifesci.keywords import clinical_filter_path
 
-        return Path(self.lifesci_clinical_csv) if self.lifesci_clinical_csv else Path(CLINICAL_QUERIES_PATH)
+        return Path(self.lifesci_clinical_csv) if self.lifesci_clinical_csv else clinical_filter_path(self.lifesci_clinical_filter)
