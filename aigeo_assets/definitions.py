@@ -12,6 +12,7 @@ from aigeo_assets.assets.corpus import build_corpus_assets
 from aigeo_assets.assets.geo import build_geo_assets
 from aigeo_assets.assets.ingest import build_ingest_assets, build_part_extract_asset
 from aigeo_assets.assets.lifesci import build_lifesci_atlas_assets, build_lifesci_corpus_assets
+from aigeo_assets.assets.lifesci_results import build_lifesci_result_assets
 from aigeo_assets.assets.models import build_model_assets
 from aigeo_assets.assets.reports import build_report_assets
 from aigeo_assets.partitions import yearly_partitions
@@ -74,7 +75,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     models = build_model_assets(partitions, settings)
     lifesci_partitions = yearly_partitions(max(settings.start_year, settings.lifesci_start_year), settings.end_year)
     lifesci = build_lifesci_corpus_assets(lifesci_partitions)
-    atlas = build_lifesci_atlas_assets()
+    atlas = [*build_lifesci_atlas_assets(), *build_lifesci_result_assets(settings.data_dir)]
     reports = build_report_assets(settings)
     assets = [*foundation, build_part_extract_asset(), *cities, *centres, *bridges, *models, *lifesci, *atlas, *reports]
     yearly_job = dg.define_asset_job(

@@ -673,3 +673,326 @@ def collaboration_dyads(
         g[c] = g[c].astype("string")
     g[["dyads", "articles"]] = g[["dyads", "articles"]].astype("int64")
     return g
+
+
+# ---------------------------------------------------------------- side results (issue 14)
+#
+# What the seed reports beside its figures: the Fig. 7 models on the smaller samples of the
+# outlet-effect models (Methods: "Our results remain consistent when estimating all models on the
+# smaller samples"), the high-ranked-outlet premium of international papers (Results, after Fig.
+# 8A), the split of the analyses by outlet type (Methods: "We differentiate our analyses between
+# life science and computer science articles in S7"), the per-country table (S2) and the Kenya /
+# South Africa remark (Results, Fig. 5 paragraph; Discussion).
+
+OUTLET_SAMPLE_REFITS: dict[str, str] = {"A": "D", "B": "C"}
+"""Each unadjusted Fig. 7 panel and the outlet-effect panel of the same outcome whose sample it is
+refitted on (A and D: citations; B and C: clinical citations)."""
+
+
+def outlet_effect_sample(articles: pd.DataFrame, outcome: Outcome = "citations") -> pd.Series:
+    """Which articles the outlet-effect model of ``outcome`` (Fig. 7C/D) keeps: a boolean Series on
+    ``articles``' index.
+
+    The seed: "publishing outlets with all zero outcomes for the dependent variable (i.e., publishing
+    research that is not cited) get automatically dropped from the analyses with quality controls,
+    [so] the sample sizes are smaller in (C) and (D)". The rules are the engine's
+    (``models.count.fit_count_model``), applied without fitting: the region is known; outcome, year
+    and outlet are present; then, until nothing changes, every outlet and every year whose outcome is
+    zero throughout is dropped (``absorb.drop_all_zero_groups``) and zero observations separated by
+    the year and outlet effects or by a region dummy are dropped (``separated_by_effects``,
+    ``separated_by_regressors``). Only the engine's last rule, a zero observation whose *fitted* mean
+    falls below 1e-10, needs a fit and is not applied here: the asset compares this sample's size
+    with the fitted model's ``nobs`` (they are equal unless that rule fired)."""
+    from aigeo_assets.models.absorb import FixedEffects, drop_all_zero_groups, separated_by_effects
+    from aigeo_assets.models.count import separated_by_regressors
+
+    a = with_regions(articles)
+    y_all = pd.to_numeric(a[outcome], errors="coerce").astype(float).to_numpy()
+    year = pd.to_numeric(a["publication_year"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    outlet = a["outlet_id"].astype(object).where(a["outlet_id"].notna(), np.nan)
+    ok = a["_region"].notna().to_numpy() & np.isfinite(y_all) & np.isfinite(year) & outlet.notna().to_numpy()
+    idx = np.nonzero(ok)[0]
+    fe_frame = pd.DataFrame({"year": year, "outlet": outlet.to_numpy()})
+    x_all = region_dummies(a["_region"]).to_numpy(dtype=float)
+    for _ in range(50):
+        if not len(idx):
+            break
+        y = y_all[idx]
+        fe = FixedEffects.from_frame(fe_frame.iloc[idx].reset_index(drop=True))
+        alive, _ = drop_all_zero_groups(y, fe)
+        if not alive.all():
+            idx = idx[alive]
+            continue
+        sep = separated_by_effects(y, fe) | separated_by_regressors(y, x_all[idx])
+        if sep.any():
+            idx = idx[~sep]
+            continue
+        break
+    keep = np.zeros(len(a), dtype=bool)
+    keep[idx] = True
+    return pd.Series(keep, index=articles.index, name="in_outlet_sample")
+
+
+def fit_outlet_sample_refits(articles: pd.DataFrame, **kwargs) -> dict[str, CountResult | NotEstimable]:
+    """The unadjusted Fig. 7 models (year effects only) refitted on exactly the articles the
+    outlet-effect model of the same outcome keeps (``outlet_effect_sample``): ``"A on D sample"``
+    (citations) and ``"B on C sample"`` (clinical citations). Set beside A, D (and B, C) they split
+    the change of a region's IRR into the part the smaller sample makes (A -> A on D's sample) and
+    the part the outlet effects make (A on D's sample -> D); ``outlet_sample_decomposition`` does
+    that. ``kwargs`` go to ``relevance_models`` (covariance, tolerances)."""
+    out: dict[str, CountResult | NotEstimable] = {}
+    for panel, fe_panel in OUTLET_SAMPLE_REFITS.items():
+        outcome = FIG7_MODELS[panel][0]
+        keep = outlet_effect_sample(articles, outcome)
+        res = relevance_models(articles[keep.to_numpy()], outcome, False, **kwargs)
+        res.dropped = {**res.dropped, "outside_outlet_sample": int((~keep).sum())}
+        out[f"{panel} on {fe_panel} sample"] = res
+    return out
+
+
+def outlet_sample_decomposition(irrs: pd.DataFrame) -> pd.DataFrame:
+    """How much of the difference between the unadjusted and the outlet-effect IRRs of Fig. 7 is
+    the sample and how much the outlet control, from an ``irr_table`` holding the models A, B, C, D
+    and the refits of ``fit_outlet_sample_refits``.
+
+    One row per outcome and region term: ``irr_full`` (A or B: year effects, the full sample),
+    ``irr_same_sample`` (the same model on the outlet-effect sample), ``irr_outlet`` (D or C: year
+    and outlet effects), each with its 95% bounds and ``nobs``; ``log_gap`` = ln irr_outlet - ln
+    irr_full = ``log_sample_part`` (ln irr_same_sample - ln irr_full) + ``log_outlet_part`` (ln
+    irr_outlet - ln irr_same_sample), and ``sample_share_of_gap`` = sample part / gap (null when
+    the gap is zero). A model that was not estimable leaves its columns null. Columns as the
+    schema ``out_lifesci_outlet_sample_irrs``; rows in ``REGION_TERMS`` order, citations first."""
+    good = irrs[~irrs["term"].astype(str).str.startswith("not estimable")]
+    rows = []
+    for panel, fe_panel in OUTLET_SAMPLE_REFITS.items():
+        outcome = FIG7_MODELS[panel][0]
+        keys = {"full": panel, "same_sample": f"{panel} on {fe_panel} sample", "outlet": fe_panel}
+        got = {k: good[good["model"].astype(str) == m].set_index("term") for k, m in keys.items()}
+        for region, term in REGION_TERMS.items():
+            row: dict = {"outcome": outcome, "term": term, "label": region, "model_full": panel, "model_outlet": fe_panel}
+            for k, t in got.items():
+                hit = term in t.index
+                for col in ("irr", "lower", "upper"):
+                    row[f"{col}_{k}"] = float(t.loc[term, col]) if hit else np.nan
+                row[f"nobs_{k}"] = int(t.loc[term, "nobs"]) if hit else pd.NA
+            full, same, outl = (np.log(row[f"irr_{k}"]) if row[f"irr_{k}"] > 0 else np.nan for k in ("full", "same_sample", "outlet"))
+            row["log_gap"] = outl - full
+            row["log_sample_part"] = same - full
+            row["log_outlet_part"] = outl - same
+            row["sample_share_of_gap"] = row["log_sample_part"] / row["log_gap"] if (np.isfinite(row["log_gap"]) and row["log_gap"] != 0) else np.nan
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _log_ratio_interval(a: float, n1: float, c: float, n0: float, alpha: float) -> tuple[float, float, float, float]:
+    """Ratio of two shares a/n1 over c/n0 with the Katz log interval (se of ln ratio =
+    sqrt(1/a - 1/n1 + 1/c - 1/n0)); NaN where a share is zero or a group is empty."""
+    from scipy.stats import norm
+
+    if min(a, c, n1, n0) <= 0:
+        ratio = (a / n1) / (c / n0) if (n1 > 0 and n0 > 0 and c > 0) else np.nan
+        return float(ratio), np.nan, np.nan, np.nan
+    ratio = (a / n1) / (c / n0)
+    se = float(np.sqrt(max(1 / a - 1 / n1 + 1 / c - 1 / n0, 0.0)))
+    z = float(norm.ppf(1 - alpha / 2))
+    return float(ratio), float(ratio * np.exp(-z * se)), float(ratio * np.exp(z * se)), se
+
+
+def international_high_ranked_premium(articles: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """Seed 004, Results after Fig. 8A: "international collaborations also tend to publish 35% more
+    frequently in high-ranking research outlets than national collaborations, on average".
+
+    **The estimator the sentence implies**: a ratio of shares, P(high-ranked | international) /
+    P(high-ranked | national), pooled over the years (row ``ratio_of_shares``; "35% more" = ratio
+    1.35). The sentence names no control and says "on average", where every regression of the seed
+    names its controls; so the plain ratio, with the Katz log interval (se of ln ratio =
+    sqrt(1/a - 1/n1 + 1/c - 1/n0)). **Beside it** (row ``year_adjusted``), the same ratio with
+    publication-year effects, as the seed's regressions have ("we account for publication years
+    using dummy variables in all our regression analyses"): a Poisson regression of the 0/1
+    high-ranked flag on ``international`` with year effects absorbed and a robust (HC1) covariance
+    (Zou's modified Poisson, 2004), exp(coef) the year-adjusted ratio of shares; years without a
+    high-ranked article are dropped by the engine (``nobs``). Both rows are always computed, so no
+    setting chooses.
+
+    Sample: the articles with a lead country (the atlas sample, as Figs. 5, 8B, 8C); a null
+    ``is_international`` is national, a null ``high_ranked`` not high-ranked, and articles in
+    unranked outlets stay in the denominators (as in Fig. 5).
+
+    Columns: ``estimator``, ``international_articles``, ``international_high_ranked``,
+    ``national_articles``, ``national_high_ranked``, ``share_international`` (P(high | intl)),
+    ``share_national``, ``ratio``, ``lower``, ``upper`` (the ``1 - alpha`` interval), ``premium``
+    (ratio - 1), ``std_err`` (of ln ratio), ``nobs``, ``note`` (why a row has no estimate)."""
+    a = atlas_sample(articles)
+    intl = _flag(a["is_international"]).to_numpy()
+    high = _flag(a["high_ranked"]).to_numpy()
+    n1, n0 = float(intl.sum()), float((~intl).sum())
+    h1, h0 = float((high & intl).sum()), float((high & ~intl).sum())
+    base = {"international_articles": int(n1), "international_high_ranked": int(h1), "national_articles": int(n0),
+            "national_high_ranked": int(h0), "share_international": _share(h1, n1).item(), "share_national": _share(h0, n0).item()}
+    ratio, lo, hi, se = _log_ratio_interval(h1, n1, h0, n0, alpha)
+    note = "" if np.isfinite(lo) else "no interval: a group is empty or has no high-ranked article"
+    rows = [{"estimator": "ratio_of_shares", **base, "ratio": ratio, "lower": lo, "upper": hi, "std_err": se,
+             "nobs": len(a), "note": note}]
+    from aigeo_assets.models.count import poisson
+
+    year = pd.to_numeric(a["publication_year"], errors="coerce")
+    res = estimate(poisson, pd.Series(high.astype(float), name="high_ranked"), pd.DataFrame({"international": intl.astype(float)}),
+                   absorb=pd.DataFrame({"year": year.to_numpy()}), missing="drop", collinear="drop", cov_type="HC1")
+    if res.estimable and "international" in res.params.index:
+        irr = res.irr(alpha).loc["international"]
+        rows.append({"estimator": "year_adjusted", **base, "ratio": float(irr["irr"]), "lower": float(irr["lower"]),
+                     "upper": float(irr["upper"]), "std_err": float(res.bse["international"]), "nobs": int(res.nobs), "note": ""})
+    else:
+        why = str(res) if not res.estimable else "not estimable: international is collinear with the year effects"
+        rows.append({"estimator": "year_adjusted", **base, "ratio": np.nan, "lower": np.nan, "upper": np.nan, "std_err": np.nan,
+                     "nobs": int(res.nobs), "note": why})
+    out = pd.DataFrame(rows)
+    out["premium"] = out["ratio"] - 1.0
+    return out
+
+
+OUTLET_TYPES: dict[str, str] = {"journal": "life science (journals)", "conference": "computer science (conference proceedings)"}
+"""Seed 004 S7's split: PubMed journal articles are the life-science side, OpenAlex conference
+proceedings the computer-science side (``outlet_kind``); another or no kind is ``other``."""
+
+
+def by_outlet_type(articles: pd.DataFrame) -> pd.DataFrame:
+    """Seed 004 Supplementary S7: "We differentiate our analyses between life science and computer
+    science articles in S7". The atlas's descriptive dimensions split by the outlet type
+    (``OUTLET_TYPES``: journals = life science, conference proceedings = computer science, by
+    ``outlet_kind``; an article in PubMed and OpenAlex counts by its outlet's kind), per lead
+    region and for all regions (``world_region`` = "All regions", which also counts articles
+    whose region is unknown).
+
+    Columns: ``outlet_type``, ``outlet_type_label``, ``world_region``, ``articles``,
+    ``share_of_type`` (the region's share of the type's articles; 1 for "All regions"),
+    ``high_ranked_articles``, ``share_high_ranked`` (denominator all the cell's articles, as Fig.
+    5), ``international_articles``, ``share_international``, ``clinical_articles``,
+    ``share_clinical``, ``citations``, ``mean_citations``, ``mean_clinical_citations``. Sample: the
+    articles with a lead country. Types in ``OUTLET_TYPES`` order then ``other``; regions in
+    ``WORLD_REGIONS`` order, "All regions" first; only cells with articles."""
+    a = atlas_sample(articles)
+    kind = a["outlet_kind"].astype("string").str.lower()
+    a = a.assign(_type=kind.where(kind.isin(list(OUTLET_TYPES)), "other").fillna("other").astype(str),
+                 _hr=_flag(a["high_ranked"]), _in=_flag(a["is_international"]), _cl=_flag(a["is_clinical"]),
+                 _c=pd.to_numeric(a["citations"], errors="coerce").astype(float),
+                 _cc=pd.to_numeric(a["clinical_citations"], errors="coerce").astype(float))
+    rows = []
+    for t in [*OUTLET_TYPES, "other"]:
+        at = a[a["_type"] == t]
+        if at.empty:
+            continue
+        groups = [("All regions", at)] + [(r, at[at["_region"] == r]) for r in WORLD_REGIONS]
+        for region, g in groups:
+            if g.empty:
+                continue
+            rows.append({
+                "outlet_type": t, "outlet_type_label": OUTLET_TYPES.get(t, "other or unknown outlet"), "world_region": region,
+                "articles": len(g), "share_of_type": len(g) / len(at),
+                "high_ranked_articles": int(g["_hr"].sum()), "international_articles": int(g["_in"].sum()),
+                "clinical_articles": int(g["_cl"].sum()), "citations": int(g["_c"].fillna(0).sum()),
+                "mean_citations": float(g["_c"].mean()) if g["_c"].notna().any() else np.nan,
+                "mean_clinical_citations": float(g["_cc"].mean()) if g["_cc"].notna().any() else np.nan,
+            })
+    cols = ["outlet_type", "outlet_type_label", "world_region", "articles", "share_of_type", "high_ranked_articles",
+            "share_high_ranked", "international_articles", "share_international", "clinical_articles", "share_clinical",
+            "citations", "mean_citations", "mean_clinical_citations"]
+    out = pd.DataFrame(rows, columns=[c for c in cols if not c.startswith("share_") or c == "share_of_type"])
+    for num, col in (("high_ranked_articles", "share_high_ranked"), ("international_articles", "share_international"),
+                     ("clinical_articles", "share_clinical")):
+        out[col] = _share(out[num], out["articles"]) if len(out) else pd.Series(dtype=float)
+    return out[cols]
+
+
+def fit_relevance_models_by_outlet_type(articles: pd.DataFrame, **kwargs) -> dict[str, CountResult | NotEstimable]:
+    """Seed 004 S7 for relevance: the four Fig. 7 models fitted on the journal (life-science) and
+    on the conference (computer-science) articles separately, keyed ``"<panel> journal"`` and
+    ``"<panel> conference"``. A type without articles, or too few to identify a model, gives
+    ``NotEstimable`` rows with the reason."""
+    kind = articles["outlet_kind"].astype("string").str.lower()
+    out = {}
+    for t in OUTLET_TYPES:
+        sub = articles[(kind == t).fillna(False).to_numpy()]
+        for panel, fit in fit_relevance_models(sub, **kwargs).items():
+            out[f"{panel} {t}"] = fit
+    return out
+
+
+SIDE_RESULT_COUNTRIES: tuple[str, ...] = ("KE", "ZA")
+"""Seed 004's side result on Africa (Results, Fig. 5 paragraph): "A notable exception is Kenya, which
+has international collaborators on two-thirds of its publications placed in high-ranking outlets,
+while, for example, one-third of South African publications have international collaborators";
+Discussion: "countries like Kenya collaborate internationally on over 40% of their publications and
+even on two-thirds of the publications placed in high-ranked outlets"."""
+
+
+def country_productivity(articles: pd.DataFrame) -> pd.DataFrame:
+    """Seed 004 Supplementary S2: "a table showing all countries' individual productivity
+    statistics". Every lead country (the atlas sample) with the three dimensions of the atlas and
+    international collaboration: ``rank`` (by articles, ties by code), ``country_code``, ``iso3``,
+    ``country_name``, ``world_region``, ``articles``, ``share`` (of the world's located articles),
+    ``journal_articles``, ``conference_articles`` (the journal / conference contrast the seed draws
+    for India), ``high_ranked_articles``, ``share_high_ranked`` (of all the country's articles, as
+    Fig. 5), ``international_articles``, ``share_international``,
+    ``high_ranked_international_articles``, ``share_international_of_high_ranked`` (the Kenya
+    statistic: the international share among the country's articles in high-ranked outlets; null
+    without one), ``citations``, ``mean_citations``, ``clinical_citations``.
+
+    The seed's S2 itself is not in the seed text; its columns are not known, so this table holds
+    the statistics the seed's text uses per country."""
+    base = country_counts(articles)
+    a = atlas_sample(articles)
+    hr, intl = _flag(a["high_ranked"]), _flag(a["is_international"])
+    cites = pd.to_numeric(a["citations"], errors="coerce").astype(float)
+    g = pd.DataFrame({
+        "high_ranked_articles": hr.groupby(a["_country"]).sum(),
+        "international_articles": intl.groupby(a["_country"]).sum(),
+        "high_ranked_international_articles": (hr & intl).groupby(a["_country"]).sum(),
+        "citations": cites.fillna(0).groupby(a["_country"]).sum(),
+        "mean_citations": cites.groupby(a["_country"]).mean(),
+        "clinical_citations": pd.to_numeric(a["clinical_citations"], errors="coerce").fillna(0).groupby(a["_country"]).sum(),
+    })
+    g = g.reindex(base["country_code"].astype(str))
+    out = base.copy()
+    for c in ("high_ranked_articles", "international_articles", "high_ranked_international_articles", "citations", "clinical_citations"):
+        out[c] = g[c].fillna(0).astype("int64").to_numpy()
+    out["mean_citations"] = g["mean_citations"].to_numpy(dtype=float)
+    out["share_high_ranked"] = _share(out["high_ranked_articles"], out["articles"])
+    out["share_international"] = _share(out["international_articles"], out["articles"])
+    out["share_international_of_high_ranked"] = _share(out["high_ranked_international_articles"], out["high_ranked_articles"])
+    cols = ["rank", "country_code", "iso3", "country_name", "world_region", "articles", "share", "journal_articles",
+            "conference_articles", "high_ranked_articles", "share_high_ranked", "international_articles", "share_international",
+            "high_ranked_international_articles", "share_international_of_high_ranked", "citations", "mean_citations",
+            "clinical_citations"]
+    return out[cols]
+
+
+def country_side_result(productivity: pd.DataFrame, countries: tuple[str, ...] = SIDE_RESULT_COUNTRIES) -> pd.DataFrame:
+    """The seed's Kenya / South Africa remark read off ``country_productivity``: one row per code in
+    ``countries`` (a country without articles is a row with zero articles and null shares), with
+    ``rank``, ``country_code``, ``country_name``, ``articles``, ``share_international`` (the seed:
+    Kenya over 40%), ``high_ranked_articles``, ``share_international_of_high_ranked`` (Kenya
+    two-thirds), ``world_share_international`` (all located articles; the seed: about 20%) and
+    ``world_share_international_of_high_ranked``. **Reading**: the seed's "one-third of South
+    African publications have international collaborators" sits in a sentence about publications
+    in high-ranking outlets, but does not say so; both of South Africa's shares are in the row."""
+    p = productivity.set_index(productivity["country_code"].astype(str))
+    world_n, world_hr = float(productivity["articles"].sum()), float(productivity["high_ranked_articles"].sum())
+    world_intl = _share(productivity["international_articles"].sum(), world_n).item()
+    world_hr_intl = _share(productivity["high_ranked_international_articles"].sum(), world_hr).item()
+    names = _m49()["country_name"]
+    rows = []
+    for cc in countries:
+        if cc in p.index:
+            r = p.loc[cc]
+            rows.append({"rank": r["rank"], "country_code": cc, "country_name": r["country_name"], "articles": r["articles"],
+                         "share_international": r["share_international"], "high_ranked_articles": r["high_ranked_articles"],
+                         "share_international_of_high_ranked": r["share_international_of_high_ranked"]})
+        else:
+            rows.append({"rank": pd.NA, "country_code": cc, "country_name": names.get(cc, pd.NA), "articles": 0,
+                         "share_international": np.nan, "high_ranked_articles": 0, "share_international_of_high_ranked": np.nan})
+    out = pd.DataFrame(rows, columns=["rank", "country_code", "country_name", "articles", "share_international",
+                                      "high_ranked_articles", "share_international_of_high_ranked"])
+    out["world_share_international"] = world_intl
+    out["world_share_international_of_high_ranked"] = world_hr_intl
+    return out

@@ -838,7 +838,49 @@ def atlas_catalogue(
     ]
     for num, key, title, caption, asset, file, needs, data in lifesci:
         cat.append(CatalogueEntry(f"lifesci_fig{num}_{key}", S4, f"Fig. {num}", title, caption, asset, file, needs, data))
+    cat.extend(_lifesci_side_results(f"{S4}, side results"))
     return cat
+
+
+def _lifesci_side_results(study: str) -> list[CatalogueEntry]:
+    """Seed 004's side results (``aigeo_assets.assets.lifesci_results``), after its figures, as a study
+    of their own (``study``: "seed 004, side results"), so seed 004's own list stays Figs. 1-9."""
+    dec, prem, s7, s7irr = ("out_lifesci_outlet_sample_irrs", "out_lifesci_intl_high_ranked", "out_lifesci_by_outlet_type",
+                            "out_lifesci_irrs_by_outlet_type")
+    s2, side = "out_lifesci_country_productivity", "out_lifesci_country_side_result"
+    return [
+        CatalogueEntry(
+            "lifesci_fig7_outlet_sample", study, "Fig. 7, smaller samples", "Fig. 7 on the samples of the outlet-effect models",
+            "Each region's IRR (base Asia) three ways: year effects on all articles (A, B), year effects on exactly the articles "
+            "the outlet-effect model keeps (outlets never cited dropped), and year and outlet effects (D, C). The first step "
+            "is what the smaller sample changes, the second what the outlet control changes (sample_share_of_gap).",
+            "out_fig_lifesci_outlet_sample", "lifesci_fig7_outlet_sample", (dec,), lambda t: t[dec]),
+        CatalogueEntry(
+            "lifesci_intl_high_ranked", study, "Results (Fig. 8)", "International articles in high-ranked outlets",
+            "The seed: \u201cinternational collaborations also tend to publish 35% more frequently in high-ranking research "
+            "outlets than national collaborations, on average\u201d. The ratio of the shares in high-ranked outlets "
+            "(international / national, Katz 95% interval) and the same ratio with publication-year effects (modified "
+            "Poisson, robust interval).",
+            "out_fig_lifesci_intl_high_ranked", "lifesci_intl_high_ranked", (prem,), lambda t: t[prem]),
+        CatalogueEntry(
+            "lifesci_s7_outlet_type", study, "Supplementary S7", "Life-science journals and computer-science conferences",
+            "The atlas split by outlet type (journals: life science; conference proceedings: computer science) and lead region: "
+            "share of the type's articles, share in high-ranked outlets, share international, mean citations; the data also "
+            "hold the Fig. 7 models fitted on each type.",
+            "out_fig_lifesci_by_outlet_type", "lifesci_s7_outlet_type", (s7,),
+            lambda t: {"by_type": t[s7], **({"irrs": t[s7irr]} if s7irr in t else {})}),
+        CatalogueEntry(
+            "lifesci_s2_countries", study, "Supplementary S2", "Productivity statistics of every country",
+            "Articles, journal and conference articles, high-ranked and international shares, the international share of the "
+            "high-ranked articles, and citations, for every lead country.",
+            "out_lifesci_country_productivity", None, (s2,), lambda t: t[s2], lambda t: t[s2]),
+        CatalogueEntry(
+            "lifesci_kenya_south_africa", study, "Results (Fig. 5)", "Kenya and South Africa",
+            "The seed: Kenya \u201chas international collaborators on two-thirds of its publications placed in high-ranking "
+            "outlets, while, for example, one-third of South African publications have international collaborators\u201d, "
+            "and Kenya collaborates internationally \u201con over 40% of their publications\u201d (the world: about 20%).",
+            "out_lifesci_country_side_result", None, (side,), lambda t: t[side], lambda t: t[side]),
+    ]
 
 
 def sections_from_catalogue(

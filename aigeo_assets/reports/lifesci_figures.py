@@ -278,3 +278,97 @@ def fig_collaboration_sankey(dyads: pd.DataFrame) -> go.Figure:
     fig.update_layout(template="plotly_white", height=600,
                       title=f"International collaborations: lead-author region → co-author region (n = {int(_f(d['dyads']).sum()):,} dyads)")
     return fig
+
+
+# ---------------------------------------------------------------- side results (issue 14)
+
+SAMPLE_STEPS = (
+    ("full", "year effects, full sample", "#7f7f7f", "circle"),
+    ("same_sample", "year effects, outlet-effect sample", "#1f77b4", "diamond"),
+    ("outlet", "year and outlet effects", "#d62728", "square"),
+)
+
+
+def fig_outlet_sample_irrs(decomposition: pd.DataFrame) -> go.Figure:
+    """Seed 004 Fig. 7 on the outlet-effect samples (``outlet_sample_decomposition``): per outcome a
+    panel, per region three IRRs (base Asia) with 95% intervals: unadjusted on the full sample (A or
+    B), unadjusted on the articles the outlet-effect model keeps, with outlet effects (D or C). The
+    move from the first to the second is the sample's, from the second to the third the outlet
+    control's. Regions without an estimate are left out of their panel."""
+    outcomes = list(dict.fromkeys(decomposition["outcome"].astype(str)))
+    fig = make_subplots(rows=1, cols=max(len(outcomes), 1), horizontal_spacing=0.15,
+                        subplot_titles=[OUTCOME_LABELS.get(o, o) for o in outcomes] or [""])
+    for c, outcome in enumerate(outcomes, start=1):
+        s = decomposition[decomposition["outcome"] == outcome]
+        labels = [_short(v) for v in s["label"]]
+        for k, (step, name, color, symbol) in enumerate(SAMPLE_STEPS):
+            irr = _f(s[f"irr_{step}"])
+            nobs = pd.to_numeric(s[f"nobs_{step}"], errors="coerce").dropna()
+            fig.add_trace(go.Scatter(
+                x=irr, y=labels, mode="markers", name=f"{name}" + (f" (n = {int(nobs.iloc[0]):,})" if len(nobs) else ""),
+                legendgroup=step, showlegend=True, marker=dict(color=color, symbol=symbol, size=10),
+                error_x=dict(type="data", symmetric=False, array=_f(s[f"upper_{step}"]) - irr, arrayminus=irr - _f(s[f"lower_{step}"])),
+                offsetgroup=step, hovertemplate="%{y}: IRR %{x:.3f}<extra>" + name + "</extra>",
+            ), row=1, col=c)
+        fig.add_vline(x=1.0, line=dict(color="grey", dash="dot"), row=1, col=c)
+        fig.update_xaxes(title_text="IRR vs Asia (95% CI)", row=1, col=c)
+    fig.update_layout(template="plotly_white", height=520, scattermode="group",
+                      title="Fig. 7 on the outlet-effect samples: how much of the change is the sample, how much the outlet control",
+                      legend=dict(orientation="h", y=-0.2))
+    return fig
+
+
+def fig_intl_high_ranked(premium: pd.DataFrame, seed_ratio: float = 1.35) -> go.Figure:
+    """The high-ranked-outlet premium of international articles (``international_high_ranked_premium``):
+    left, the share of international and of national articles in high-ranked outlets; right, the
+    ratio of the shares and the year-adjusted ratio with 95% intervals, a dotted line at 1 and a
+    dashed one at the seed's 1.35 ("35% more frequently")."""
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.45, 0.55], horizontal_spacing=0.14, subplot_titles=(
+        "share in high-ranked outlets", "ratio international / national (95% CI)"))
+    if len(premium):
+        r = premium.iloc[0]
+        shares = 100 * _f(pd.Series([r["share_international"], r["share_national"]]))
+        fig.add_trace(go.Bar(
+            x=["international", "national"], y=shares,
+            marker_color=["#1f77b4", "#7f7f7f"], showlegend=False,
+            customdata=[[int(r["international_high_ranked"]), int(r["international_articles"])],
+                        [int(r["national_high_ranked"]), int(r["national_articles"])]],
+            hovertemplate="%{x}: %{y:.1f}% (%{customdata[0]:,} of %{customdata[1]:,})<extra></extra>"), row=1, col=1)
+    ok = premium[np.isfinite(_f(premium["ratio"]))] if len(premium) else premium
+    names = {"ratio_of_shares": "ratio of shares (the seed's sentence)", "year_adjusted": "year-adjusted (modified Poisson)"}
+    ratio = _f(ok["ratio"]) if len(ok) else np.array([])
+    fig.add_trace(go.Scatter(
+        x=[names.get(e, e) for e in ok["estimator"]] if len(ok) else [], y=ratio, mode="markers",
+        marker=dict(size=11, color="#1f77b4"), showlegend=False,
+        error_y=dict(type="data", symmetric=False, array=_f(ok["upper"]) - ratio, arrayminus=ratio - _f(ok["lower"])) if len(ok) else None,
+        hovertemplate="%{x}: %{y:.3f}<extra></extra>"), row=1, col=2)
+    fig.add_hline(y=1.0, line=dict(color="grey", dash="dot"), row=1, col=2)
+    fig.add_hline(y=seed_ratio, line=dict(color="#d62728", dash="dash"), annotation_text=f"seed: {seed_ratio:.2f}", row=1, col=2)
+    fig.update_yaxes(title_text="%", row=1, col=1)
+    fig.update_yaxes(title_text="ratio", row=1, col=2)
+    fig.update_layout(template="plotly_white", height=480,
+                      title="International articles in high-ranked outlets, compared with national ones")
+    skipped = {f"{e}": str(n) for e, n in zip(premium["estimator"], premium["note"]) if isinstance(n, str) and n} if len(premium) else {}
+    return note_not_estimable(fig, skipped)
+
+
+def fig_by_outlet_type(by_type: pd.DataFrame) -> go.Figure:
+    """Seed 004 S7 (``by_outlet_type``): per lead region, life-science (journal) and computer-science
+    (conference) articles side by side: the share of each region in the type's articles, the share in
+    high-ranked outlets, the share international, and mean citations."""
+    panels = (("share_of_type", "% of the type's articles", 100), ("share_high_ranked", "% in high-ranked outlets", 100),
+              ("share_international", "% international", 100), ("mean_citations", "mean citations", 1))
+    fig = make_subplots(rows=2, cols=2, vertical_spacing=0.16, horizontal_spacing=0.1, subplot_titles=[p[1] for p in panels])
+    colors = {"journal": "#1f77b4", "conference": "#ff7f0e", "other": OTHER_COLOR}
+    for t in list(dict.fromkeys(by_type["outlet_type"].astype(str))):
+        s = by_type[by_type["outlet_type"] == t]
+        x = [("All" if r == "All regions" else _short(r)) for r in s["world_region"]]
+        for k, (col, _, scale) in enumerate(panels):
+            fig.add_trace(go.Bar(x=x, y=scale * _f(s[col]), name=str(s["outlet_type_label"].iloc[0]), legendgroup=t,
+                                 showlegend=k == 0, marker_color=colors.get(t, OTHER_COLOR),
+                                 customdata=_f(s["articles"]), hovertemplate="%{x}: %{y:.2f} (%{customdata:,.0f} articles)<extra></extra>"),
+                          row=k // 2 + 1, col=k % 2 + 1)
+    fig.update_layout(template="plotly_white", barmode="group", height=750,
+                      title="Life-science journals and computer-science conference proceedings (S7), by lead region",
+                      legend=dict(orientation="h", y=-0.08))
+    return fig
