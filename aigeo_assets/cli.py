@@ -149,6 +149,13 @@ def preflight(settings: Settings, needs_figures: bool, *, needs_graph_tool: bool
         problems.append(GRAPH_TOOL_MISSING)
     if needs_figures and _chromium() is None:
         problems.append(CHROMIUM_MISSING)
+    if needs_figures:
+        from aigeo_assets.reports.figures import FigureSetupError, topojson_dir
+
+        try:
+            topojson_dir()
+        except FigureSetupError as exc:  # the maps would fail after the whole study has run
+            problems.append(str(exc))
     return problems
 
 

@@ -164,6 +164,17 @@ def test_chromium_missing_only_matters_for_figures(env, monkeypatch):
     assert "chromium is missing" in problem and "apt-get install chromium" in problem
 
 
+def test_a_missing_topojson_folder_stops_a_run_with_figures_before_it_starts(env, monkeypatch, tmp_path):
+    monkeypatch.setattr(cli, "_can_import", lambda name: True)
+    monkeypatch.setattr(cli, "_chromium", lambda: "/usr/bin/chromium")
+    settings = Settings.from_env()
+    assert preflight(settings, needs_figures=True) == []
+    monkeypatch.setenv("AIGEO_TOPOJSON_DIR", str(tmp_path / "nowhere"))
+    assert preflight(settings, needs_figures=False) == []
+    (problem,) = preflight(settings, needs_figures=True)
+    assert "world_110m.json is missing" in problem and "make setup" in problem
+
+
 # ------------------------------------------------------------------------------------ report, ui
 
 
