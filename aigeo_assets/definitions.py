@@ -196,7 +196,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             "io_manager": ParquetIOManager(base_dir=settings.warehouse_location),
             "model_io_manager": PickleIOManager(base_dir=settings.warehouse_location),
             "source": build_source(settings),
-            "analysis": AnalysisSettings(min_located_share=settings.min_located_share, thin_year_papers=settings.thin_year_papers),
+            "analysis": AnalysisSettings(min_located_share=settings.min_located_share, thin_year_papers=settings.thin_year_papers,
+                                      lifesci_clinical_filter=settings.lifesci_clinical_filter, lifesci_core_rank=settings.lifesci_core_rank),
             "lifesci": LifeSciSource(
                 pubmed_dir=str(settings.pubmed_dir) if settings.pubmed_dir else None,
                 pubmed_pattern=settings.pubmed_pattern,

@@ -246,3 +246,18 @@ def test_a_deduplicated_conference_paper_keeps_its_outlet_and_core_rank(ranking)
         assert out["outlet_kind"].tolist() == ["conference", "conference"]
         assert out["outlet_ranked"].tolist() == [True, True]
         assert out["high_ranked"].tolist() == expected, core_rank
+
+
+def test_the_settings_reach_the_assets_resource(monkeypatch):
+    """``AIGEO_LIFESCI_CLINICAL_FILTER`` and ``AIGEO_LIFESCI_CORE_RANK`` are passed on to the
+    ``analysis`` resource the life-science assets read (defaults: the seed's Methods)."""
+    from aigeo_assets.definitions import build_definitions
+
+    for name in ("AIGEO_LIFESCI_CLINICAL_FILTER", "AIGEO_LIFESCI_CORE_RANK"):
+        monkeypatch.delenv(name, raising=False)
+    analysis = build_definitions(Settings.from_env()).resources["analysis"]
+    assert (analysis.lifesci_clinical_filter, analysis.lifesci_core_rank) == ("treatment", "A*")
+    monkeypatch.setenv("AIGEO_LIFESCI_CLINICAL_FILTER", "broad")
+    monkeypatch.setenv("AIGEO_LIFESCI_CORE_RANK", "A")
+    analysis = build_definitions(Settings.from_env()).resources["analysis"]
+    assert (analysis.lifesci_clinical_filter, analysis.lifesci_core_rank) == ("broad", "A")
