@@ -294,19 +294,25 @@ def fig_outlet_sample_irrs(decomposition: pd.DataFrame) -> go.Figure:
     panel, per region three IRRs (base Asia) with 95% intervals: unadjusted on the full sample (A or
     B), unadjusted on the articles the outlet-effect model keeps, with outlet effects (D or C). The
     move from the first to the second is the sample's, from the second to the third the outlet
-    control's. Regions without an estimate are left out of their panel."""
+    control's. Each panel's title gives the three fits' n. Regions without an estimate are left out
+    of their panel."""
     outcomes = list(dict.fromkeys(decomposition["outcome"].astype(str)))
+    def title(outcome: str) -> str:
+        s = decomposition[decomposition["outcome"] == outcome]
+        ns = [pd.to_numeric(s[f"nobs_{step}"], errors="coerce").dropna() for step, *_ in SAMPLE_STEPS]
+        n = " / ".join(f"{int(v.iloc[0]):,}" if len(v) else "–" for v in ns)
+        return f"{OUTCOME_LABELS.get(outcome, outcome)} (n = {n})"
+
     fig = make_subplots(rows=1, cols=max(len(outcomes), 1), horizontal_spacing=0.15,
-                        subplot_titles=[OUTCOME_LABELS.get(o, o) for o in outcomes] or [""])
+                        subplot_titles=[title(o) for o in outcomes] or [""])
     for c, outcome in enumerate(outcomes, start=1):
         s = decomposition[decomposition["outcome"] == outcome]
         labels = [_short(v) for v in s["label"]]
         for k, (step, name, color, symbol) in enumerate(SAMPLE_STEPS):
             irr = _f(s[f"irr_{step}"])
-            nobs = pd.to_numeric(s[f"nobs_{step}"], errors="coerce").dropna()
             fig.add_trace(go.Scatter(
-                x=irr, y=labels, mode="markers", name=f"{name}" + (f" (n = {int(nobs.iloc[0]):,})" if len(nobs) else ""),
-                legendgroup=step, showlegend=True, marker=dict(color=color, symbol=symbol, size=10),
+                x=irr, y=labels, mode="markers", name=name,
+                legendgroup=step, showlegend=c == 1, marker=dict(color=color, symbol=symbol, size=10),
                 error_x=dict(type="data", symmetric=False, array=_f(s[f"upper_{step}"]) - irr, arrayminus=irr - _f(s[f"lower_{step}"])),
                 offsetgroup=step, hovertemplate="%{y}: IRR %{x:.3f}<extra>" + name + "</extra>",
             ), row=1, col=c)
