@@ -195,7 +195,7 @@ def build_report_assets(settings: Settings) -> list:
     ]
     for name, deps, description, draw in lifesci:
         figure_asset(name, deps, description, draw)
-    assets.append(_atlas_asset(settings, out_dir, [key for a in assets for key in a.keys]))
+    assets.append(_atlas_asset(settings, out_dir, [key for a in assets for key in a.keys] + [dg.AssetKey(k) for k in SIDE_RESULT_FIGURES]))
     return assets
 
 
@@ -206,7 +206,11 @@ ATLAS_TABLES = (
     "out_lifesci_yearly_counts", "out_lifesci_country_counts", "out_lifesci_topic_shares", "out_lifesci_clinical_by_country",
     "out_lifesci_high_ranked_by_country", "out_lifesci_high_ranked_by_region_year", "out_lifesci_irrs",
     "out_lifesci_international_by_year", "out_lifesci_international_by_region", "out_lifesci_dyads",
+    "out_lifesci_outlet_sample_irrs", "out_lifesci_intl_high_ranked", "out_lifesci_by_outlet_type",
+    "out_lifesci_irrs_by_outlet_type", "out_lifesci_country_productivity", "out_lifesci_country_side_result",
 )
+SIDE_RESULT_FIGURES = ("out_fig_lifesci_outlet_sample", "out_fig_lifesci_intl_high_ranked", "out_fig_lifesci_by_outlet_type")
+"""Figures of seed 004's side results, built with their tables in ``assets/lifesci_results.py``."""
 ATLAS_YEARLY = (
     "out_city_year_metrics", "out_east_west_betweenness_by_year", "out_centres_of_mass", "out_focal_pull",
     "out_gravity_citations_by_year",
