@@ -17,6 +17,10 @@ of a year are then gathered from every file with a row filter (:func:`pubmed_yea
 the highest ``Version`` wins, of equal versions the later file (in name order: baseline before
 updates), and a ``DeleteCitation`` removes the PMID from its own and every earlier file; what is
 left out is counted (``n_superseded``, ``n_deleted``).
+
+The files not yet cached are parsed in parallel, one file per worker process, as many workers as
+the cores this process may use (:func:`parse_all`); results are read back in file order, so they
+do not depend on the worker count.
 """
 
 from __future__ import annotations
@@ -115,12 +119,67 @@ def parse_cached(path: Path, cache_dir: Path) -> tuple[Path, bool]:
     return target, True
 
 
-def file_manifest(files: list[Path], cache_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Parse (or reuse) every file: ``raw_pubmed_files`` (one row per file) and the files'
-    quarantine rows together."""
-    rows, quarantines = [], []
+def parse_workers(n_files: int) -> int:
+    """Processes for parsing ``n_files`` files: the cores this process may run on
+    (``os.sched_getaffinity``: a container's or ``taskset``'s limit, not the machine's), capped by
+    the number of files; at least 1."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, n_files))
+
+
+def _parse_in_worker(path: Path, cache_dir: Path) -> tuple[Path, bool]:
+    return parse_cached(path, cache_dir)
+
+
+def parse_all(files: list[Path], cache_dir: Path, workers: int | None = None) -> list[tuple[Path, bool]]:
+    """``parse_cached`` of every file, in the order of ``files`` (the cache folder and whether it
+    was parsed by this call), the files not yet cached parsed in parallel.
+
+    ``workers``: processes (None: :func:`parse_workers` of the files left to parse; 1: one after
+    another in this process, as before). Each file is parsed whole by one worker into its own
+    cache folder, written atomically as in :func:`parse_cached`, so the folders, and everything
+    read from them in file order, do not depend on the worker count. A file listed twice is parsed
+    once (the first occurrence counts as parsed now). Workers are started with ``spawn``: a fresh
+    interpreter, no copy of the caller's threads or locks (a Dagster run process has both).
+
+    A process pool inside a Dagster run is acceptable here: ``raw_pubmed_files`` is unpartitioned,
+    materialised once per study, and the PubMed parse is otherwise the longest single step of the
+    run (the critical path), while nothing else runs beside it; the pool never outlives the call.
+    """
+    cache_dir = Path(cache_dir)
+    todo: dict[str, Path] = {}
     for path in files:
-        folder, parsed_now = parse_cached(path, cache_dir)
+        key = cache_key(Path(path))
+        if key not in todo and not (cache_dir / key / "deleted.parquet").exists():
+            todo[key] = Path(path)
+    n = parse_workers(len(todo)) if workers is None else max(1, min(int(workers), max(len(todo), 1)))
+    if n > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn")) as pool:
+            list(pool.map(_parse_in_worker, todo.values(), [cache_dir] * len(todo)))
+    out = []
+    for path in files:
+        key = cache_key(Path(path))
+        if key in todo:  # parsed by this call (in a worker, or below when in-process)
+            folder, _ = parse_cached(Path(path), cache_dir)
+            out.append((folder, True))
+            del todo[key]
+        else:
+            out.append(parse_cached(Path(path), cache_dir))
+    return out
+
+
+def file_manifest(files: list[Path], cache_dir: Path, workers: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Parse (or reuse) every file: ``raw_pubmed_files`` (one row per file) and the files'
+    quarantine rows together, in file order whatever ``workers`` is (see :func:`parse_all`)."""
+    rows, quarantines = [], []
+    for path, (folder, parsed_now) in zip(files, parse_all(files, cache_dir, workers)):
         years = pq.read_table(folder / "articles.parquet", columns=["publication_year"]).column(0).to_pandas()
         quarantine = pd.read_parquet(folder / "quarantine.parquet")
         quarantines.append(quarantine)
@@ -252,7 +311,7 @@ def pubmed_year_tables(files: list[Path], cache_dir: Path, year: int) -> PubmedY
     the PMID's records of its own and every earlier file (a later file may bring it back). A
     winning record of another year supersedes this year's record too. The records left out are
     counted, never dropped silently."""
-    folders = [parse_cached(p, cache_dir)[0] for p in files]
+    folders = [folder for folder, _ in parse_all(files, cache_dir)]
     records = _winners_cached(tuple(folders))
     of_year = (records["publication_year"] == year).to_numpy(bool)
     n_deleted = int((of_year & records["deleted"].to_numpy(bool)).sum())
