@@ -483,8 +483,13 @@ def cmd_run(args: argparse.Namespace) -> int:
             try:
                 runner.run(runs)
             except RunFailed as exc:
+                for failed in exc.failures:
+                    print(f"aigeo: {prefix}{failed.label} failed: {failed.error}", file=sys.stderr)
+                ok = sum(s.status == "SUCCESS" for s in exc.done)
                 print(
-                    f"aigeo: {prefix}{exc.stats.label} failed: {exc.stats.error} (the run and its logs: `aigeo ui`)",
+                    f"aigeo: {len(exc.failures)} run{'' if len(exc.failures) == 1 else 's'} failed; {exc.not_started} that "
+                    f"depend on {'it' if len(exc.failures) == 1 else 'them'} did not start; the other {ok} succeeded "
+                    "(the runs and their logs: `aigeo ui`; `aigeo run --refresh` does what is left once fixed)",
                     file=sys.stderr,
                 )
                 return EXIT_FAILED

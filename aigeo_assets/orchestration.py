@@ -528,11 +528,17 @@ def execute_planned_run(
 
 
 class RunFailed(Exception):
-    """A run of the plan failed; ``stats`` says which and why (the cause is chained in one process)."""
+    """Runs of the plan failed. As in a Dagster backfill, a failed run stops only the runs that depend
+    on it: the others went on. ``stats`` is the first failure (the cause is chained in one process),
+    ``failures`` all of them, ``not_started`` how many runs were left out because they depend on a
+    failed run, ``done`` every run that ran."""
 
-    def __init__(self, stats: RunStats):
+    def __init__(self, stats: RunStats, failures: Sequence[RunStats] = (), not_started: int = 0, done: Sequence[RunStats] = ()):
         super().__init__(stats.label)
         self.stats = stats
+        self.failures = list(failures) or [stats]
+        self.not_started = not_started
+        self.done = list(done)
 
 
 def _die_with_parent() -> None:
@@ -616,7 +622,13 @@ class PlanRunner:
 
     def _run_here(self, runs: Sequence[PlannedRun]) -> list[RunStats]:
         done: list[RunStats] = []
+        failures: list[RunStats] = []
+        not_started: set[int] = set()  # failed runs and every run that depends on one
+        cause: BaseException | None = None
         for run in runs:  # the plan's order respects every run's needs
+            if run.needs & not_started:
+                not_started.add(run.index)
+                continue
             self.on_start(run)
             try:
                 stats = execute_planned_run(self.defs, self.instance, run, self.job_name, self.run_config, self.tags)
@@ -624,12 +636,16 @@ class PlanRunner:
                 stats = getattr(exc, "aigeo_stats", None)
                 if stats is None:
                     raise
-                self.on_done(stats)
-                raise RunFailed(stats) from exc
+                cause = cause or exc
             done.append(stats)
             self.on_done(stats)
+            if stats.status != "SUCCESS":
+                failures.append(stats)
+                not_started.add(run.index)
             if self.should_stop():
                 raise KeyboardInterrupt
+        if failures:
+            raise RunFailed(failures[0], failures, len(not_started) - len(failures), done) from cause
         return done
 
     def _run_on_workers(self, runs: Sequence[PlannedRun]) -> list[RunStats]:
@@ -660,10 +676,11 @@ class PlanRunner:
             del waiting[i]
         done: list[RunStats] = []
         in_flight = 0
-        failure: RunStats | None = None
+        failures: list[RunStats] = []
+        skipped = 0
         try:
             while ready or in_flight:
-                while ready and in_flight < n and failure is None:
+                while ready and in_flight < n:
                     run = by_index[ready.pop(0)]
                     self.on_start(run)
                     tasks.put(run)
@@ -675,8 +692,8 @@ class PlanRunner:
                 done.append(stats)
                 self.on_done(stats)
                 if stats.status != "SUCCESS":
-                    failure = failure or stats
-                    ready.clear()
+                    failures.append(stats)
+                    skipped += self._drop_descendants(stats.index, children, waiting)
                     continue
                 for child in children[stats.index]:
                     if child in waiting:
@@ -698,9 +715,22 @@ class PlanRunner:
             for p in procs:
                 if p.is_alive():
                     p.kill()
-        if failure is not None:
-            raise RunFailed(failure)
+        if failures:
+            raise RunFailed(failures[0], failures, skipped, done)
         return done
+
+    @staticmethod
+    def _drop_descendants(index: int, children: dict[int, list[int]], waiting: dict[int, set[int]]) -> int:
+        """Take every run that depends, directly or not, on run ``index`` out of ``waiting`` (they will
+        not start); how many were taken. A run waits until all its needs are done, so none of them
+        can be ready or running yet."""
+        dropped, stack = 0, list(children[index])
+        while stack:
+            child = stack.pop()
+            if waiting.pop(child, None) is not None:
+                dropped += 1
+                stack.extend(children[child])
+        return dropped
 
     def _next_result(self, results, procs) -> RunStats:
         """The next finished run; a worker that died (killed, out of memory) is an error naming it."""

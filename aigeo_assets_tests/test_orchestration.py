@@ -137,16 +137,27 @@ def test_two_workers_materialize_the_plan_in_parallel_then_a_refresh_redoes_only
         assert ("papers", "2017") not in reread and ("citations", "2018") in reread
 
 
-def test_a_failed_run_stops_the_plan_and_its_dependents_never_start(tmp_path, monkeypatch):
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_failed_run_stops_only_its_dependents_and_the_rest_of_the_plan_goes_on(tmp_path, monkeypatch, workers):
+    """As a Dagster backfill does: every year's papers and affiliations still run when a citations run
+    fails; nothing that reads citations starts; the error lists every failure and what was left out."""
     monkeypatch.setenv(fx.FAIL_ENV, "citations")
     defs = fx.build_defs()
     instance, home = _instance(tmp_path)
     with instance:
         seen = []
+        kwargs = dict(build=fx.build_defs, home=home) if workers > 1 else dict(defs=defs, instance=instance)
+        runs = plan_runs(defs)
         with pytest.raises(RunFailed) as failed:
-            PlanRunner(workers=2, build=fx.build_defs, home=home, on_done=seen.append).run(plan_runs(defs))
+            PlanRunner(workers=workers, on_done=seen.append, **kwargs).run(runs)
         assert "citations failed on purpose" in failed.value.stats.error
+        assert all("citations" in s.assets and s.status == "FAILURE" for s in failed.value.failures)
         assert not any("city_metrics" in s.assets or "top_cities" in s.assets for s in seen)
+        papers = {r.partition for r in runs if "papers" in r.assets}
+        assert {s.partition for s in seen if "papers" in s.assets and s.status == "SUCCESS"} == papers == set(YEARS)
+        dependents = [r for r in runs if any(a in r.assets for a in ("city_metrics", "top_cities", "matrix", "shares"))]
+        assert failed.value.not_started >= len(dependents) > 0
+        assert len(seen) + failed.value.not_started == len(runs)
         with pytest.raises(RunFailed):
             PlanRunner(workers=1, defs=defs, instance=instance).run(plan_runs(defs, stale_in=instance))
 
