@@ -1,12 +1,15 @@
 """Group ``models``: the gravity models of citations and migration (seed 000, Table 1,
 Supplementary Tables 1-3), fitted with the count-regression engine of ``aigeo_assets.models``."""
 
+from collections.abc import Mapping
+
 import dagster as dg
 import pandas as pd
 
 from aigeo_assets.automation import all_years_automation, yearly_automation
 from aigeo_assets.assets.metadata import OWNERS, num, preview_markdown, table_asset_args, table_metadata, table_out
 from aigeo_assets.models.gravity import (
+    CITATION_FIT_COLUMNS,
     CITATION_SPECS,
     citation_gravity_frame,
     city_attributes,
@@ -18,10 +21,11 @@ from aigeo_assets.models.gravity import (
     gravity_table,
     language_source,
     migration_gravity_frame,
+    pooled_citation_pairs,
     table_wide,
 )
 from aigeo_assets.models.results import NotEstimable, estimate, not_estimable
-from aigeo_assets.resources.io import concat_partitions
+from aigeo_assets.resources.io import LOAD_ON_ACCESS, concat_partitions
 from aigeo_assets.resources.settings import AnalysisSettings, Settings
 from aigeo_assets.schemas import SCHEMAS
 
@@ -90,7 +94,10 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
         owners=OWNERS,
         io_manager_key="model_io_manager",
         ins={
-            "out_gravity_citation_pairs": dg.AssetIn(partition_mapping=every_year),
+            # read one year at a time, only the columns the fits use (issue 13: memory)
+            "out_gravity_citation_pairs": dg.AssetIn(
+                partition_mapping=every_year, metadata={"columns": list(CITATION_FIT_COLUMNS), LOAD_ON_ACCESS: True}
+            ),
             "out_world_year_totals": dg.AssetIn(partition_mapping=every_year),
         },
         check_specs=[dg.AssetCheckSpec("models_converged", asset="out_gravity_citations", blocking=True,
@@ -109,8 +116,8 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
         listed in the metadata and the convergence check, and the run goes on."""
         world = concat_partitions(out_world_year_totals)
         years = _complete_years(world)
-        frame = concat_partitions(out_gravity_citation_pairs)
-        frame = frame[frame["year"].isin(years).to_numpy(bool)].reset_index(drop=True)
+        pairs = out_gravity_citation_pairs
+        frame = pooled_citation_pairs(pairs if isinstance(pairs, Mapping) else {"all": pairs}, years)
         cov = _cov(analysis)
         names = [*CITATION_SPECS, "structural", "loglinear"]
         if frame.empty:

@@ -154,15 +154,23 @@ def fit_count_model(
         raise ValueError("cov_type='cluster' needs clusters")
     off = np.zeros(n_all) if offset is None else np.asarray(offset, dtype=float)
 
-    x_all = Xf.to_numpy(dtype=float, na_value=np.nan)
-    bad = ~np.isfinite(y) | ~np.isfinite(x_all).all(axis=1) | ~np.isfinite(off)
+    # Memory (issue 13): the design is built once, column by column, in column order, with the
+    # constant as its first column (no pandas-wide conversion, no copy per round); rows dropped
+    # later are squeezed out of it in place (``_compact_rows``).
+    columns = [Xf.iloc[:, j] for j in range(Xf.shape[1])]
+    bad = ~np.isfinite(y) | ~np.isfinite(off)
+    bad_cols = []
+    for name, col in zip(Xf.columns, columns):
+        finite = np.isfinite(col.to_numpy(dtype=float, na_value=np.nan))
+        if not finite.all():
+            bad_cols.append(name)
+            bad |= ~finite
     if fe_frame is not None:
         bad |= fe_frame.isna().any(axis=1).to_numpy()
     if clusters is not None:
         bad |= pd.isna(np.asarray(clusters, dtype=object))
     if bad.any() and missing == "raise":
-        cols = [c for c in Xf.columns if not np.isfinite(Xf[c].to_numpy(dtype=float, na_value=np.nan)).all()]
-        raise ValueError(f"{int(bad.sum())} of {n_all} rows have missing or infinite values (outcome or {cols}); "
+        raise ValueError(f"{int(bad.sum())} of {n_all} rows have missing or infinite values (outcome or {bad_cols}); "
                          "clean them or pass missing='drop' to drop and count them")
     keep = ~bad
     if (y[keep] < 0).any():
@@ -173,48 +181,83 @@ def fit_count_model(
                                 + (f" (dropped: missing {dropped['missing']:,})" if dropped["missing"] else ""),
                                 family=family, outcome=outcome, nobs=int(keep.sum()))
 
-    fe_all = FixedEffects.from_frame(fe_frame.loc[keep] if fe_frame is not None else None)
+    fe = FixedEffects.from_frame(fe_frame.loc[keep] if fe_frame is not None else None)
     x_names = [str(c) for c in Xf.columns]
-    names = ["const", *x_names] if (not len(fe_all) and add_constant) else list(x_names)
+    constant = not len(fe) and add_constant
+    names = ["const", *x_names] if constant else list(x_names)
+    all_kept = bool(keep.all())
+    x = np.empty((int(keep.sum()), len(names)), order="F")
+    if constant:
+        x[:, 0] = 1.0
+    values = None
+    for j, col in enumerate(columns, start=int(constant)):
+        values = col.to_numpy(dtype=float, na_value=np.nan)
+        x[:, j] = values if all_kept else values[keep]
+    del columns, values
     omitted: list[str] = []
-    idx_keep = np.nonzero(keep)[0]
+    rows = np.nonzero(keep)[0]  # the rows of the input still in the sample
+    yk, offk = y[rows], off[rows]
+
+    def drop(mask: np.ndarray) -> None:  # keep the rows of ``mask`` (relative to the current sample)
+        nonlocal x, yk, offk, rows, fe
+        x = _compact_rows(x, mask)
+        yk, offk, rows = yk[mask], offk[mask], rows[mask]
+        fe = fe.subset(mask) if len(fe) else fe
 
     for _round in range(20):
-        yk = y[idx_keep]
-        fe = fe_all.subset(np.isin(np.nonzero(keep)[0], idx_keep)) if len(fe_all) else fe_all
         alive, _ = drop_all_zero_groups(yk, fe)
         if not alive.all():
             dropped["all_zero_groups"] += int((~alive).sum())
-            idx_keep = idx_keep[alive]
+            drop(alive)
             continue
-        sep = separated_by_effects(yk, fe) | separated_by_regressors(yk, x_all[idx_keep])
+        sep = separated_by_effects(yk, fe) | separated_by_regressors(yk, x)
         if sep.any():
             dropped["separated"] += int(sep.sum())
-            idx_keep = idx_keep[~sep]
+            drop(~sep)
             continue
-        fit = _irls(family, yk, x_all[idx_keep], off[idx_keep], fe, names, add_constant and not len(fe), alpha, tol, demean_tol, maxiter,
-                    demean_direct)
+        fit = _irls(family, yk, x, offk, fe, names, False, alpha, tol, demean_tol, maxiter, demean_direct)
         if "collinear" in fit:
             if collinear == "raise":
                 raise ValueError(fit["message"] + "; remove them or pass collinear='drop'")
-            cols = [j for j, name in enumerate(x_names) if name not in fit["collinear"]]
+            cols = [j for j, name in enumerate(names) if name not in fit["collinear"]]
             omitted += [name for name in x_names if name in fit["collinear"]]
-            x_all, x_names = x_all[:, cols], [x_names[j] for j in cols]
+            x = np.asfortranarray(x[:, cols])
+            x_names = [n for n in x_names if n not in fit["collinear"]]
             names = [n for n in names if n not in fit["collinear"]]
             continue
         sep = (yk == 0) & (fit["mu"] < separation_mu)
         if sep.any():
             dropped["separated"] += int(sep.sum())
-            idx_keep = idx_keep[~sep]
+            del fit
+            drop(~sep)
             continue
         break
     else:
-        raise NotEstimableError("separation checks did not settle in 20 rounds", family=family, outcome=outcome, nobs=len(idx_keep))
+        raise NotEstimableError("separation checks did not settle in 20 rounds", family=family, outcome=outcome, nobs=len(yk))
 
-    cl = None if clusters is None else np.asarray(clusters, dtype=object)[idx_keep]
+    del x  # the fit holds the design (and, with absorbed effects, its demeaned twin)
+    cl = None if clusters is None else np.asarray(clusters, dtype=object)[rows]
     result = _finish(family, fit, yk, fe, names, cov_type, cl, dropped, outcome, recover_fixed_effects)
     result.omitted = omitted
     return result
+
+
+def _compact_rows(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The rows of ``x`` (n, k; column order) where ``mask`` holds, squeezed into the front of
+    ``x``'s own memory column by column (one column's copy at a time instead of a second design:
+    new column j lies in [j m, (j+1) m) of the flat buffer, which ends before old column j + 1
+    begins). ``x`` itself is left scrambled: only the returned view may be used."""
+    idx = np.flatnonzero(mask)
+    n, k = x.shape
+    m = len(idx)
+    if m == n:
+        return x
+    if not x.flags.f_contiguous:
+        return np.asfortranarray(x[idx])
+    flat = x.reshape(-1, order="F")
+    for j in range(k):
+        flat[j * m:(j + 1) * m] = flat[j * n:(j + 1) * n][idx]
+    return flat[: m * k].reshape((m, k), order="F")
 
 
 def _irls(family, y, x, off, fe, names, constant, alpha_fixed, tol, demean_tol, maxiter, demean_direct=True) -> dict:
@@ -358,7 +401,9 @@ def _finish(family, fit, y, fe, names, cov_type, clusters, dropped, outcome, rec
     k = p + fe.degrees_of_freedom()
     if p and n <= k:
         raise NotEstimableError(f"{n:,} observations for {k:,} parameters: no degree of freedom left", family=family, outcome=outcome, nobs=n)
-    gram = (xt * w[:, None]).T @ xt if p else np.zeros((0, 0))
+    # one n x p buffer for the weighted design and then the scores (each was a fresh temporary)
+    buf = np.multiply(xt, w[:, None], out=np.empty(xt.shape, order="F" if xt.flags.f_contiguous else "C")) if p else None
+    gram = buf.T @ xt if p else np.zeros((0, 0))
     bread = linalg.inv(gram) if p else gram
     # score of observation i for b: x~_i (y_i - mu_i) / (1 + alpha mu_i)
     u = (y - mu) if family == "poisson" else (y - mu) / (1 + alpha * mu)
@@ -366,7 +411,7 @@ def _finish(family, fit, y, fe, names, cov_type, clusters, dropped, outcome, rec
     if cov_type == "nonrobust" or not p:
         cov = bread
     elif cov_type in ("HC0", "HC1"):
-        s = xt * u[:, None]
+        s = np.multiply(xt, u[:, None], out=buf)
         cov = bread @ (s.T @ s) @ bread
         if cov_type == "HC1":
             cov = cov * n / (n - k)
@@ -378,6 +423,7 @@ def _finish(family, fit, y, fe, names, cov_type, clusters, dropped, outcome, rec
                                     family=family, outcome=outcome, nobs=n)
         sg = np.column_stack([np.bincount(codes, weights=xt[:, j] * u, minlength=n_clusters) for j in range(p)])
         cov = bread @ (sg.T @ sg) @ bread * (n_clusters / (n_clusters - 1)) * ((n - 1) / (n - k))
+    buf = s = None
     llf = _loglike(family, y, mu, alpha)
     ybar = float(y.mean())
     if family == "poisson":
