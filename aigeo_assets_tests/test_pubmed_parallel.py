@@ -1,12 +1,16 @@
 """PubMed files parsed in parallel (``pubmed_files.parse_all``): the manifest, the quarantine and
 every cache folder's tables are the same with one worker and with two, in file order, damaged
-files included; a file listed twice is parsed once; the worker count follows the cores this
-process may use, capped by the files left to parse."""
+files included; a file listed twice is parsed once; the workers start from a daemonic process
+(where the assets run, and where ``multiprocessing`` forbids children); a worker's failure is
+raised; the worker count follows the cores this process may use, capped by the files left."""
 
 from __future__ import annotations
 
 import concurrent.futures
 import gzip
+import multiprocessing
+
+import pytest
 
 import pandas as pd
 
@@ -38,13 +42,13 @@ def _folder_tables(folder):
 def test_two_workers_give_what_one_gives_in_file_order(tmp_path, monkeypatch):
     files = _files(tmp_path)
     pools = []
-    real = concurrent.futures.ProcessPoolExecutor
+    real = concurrent.futures.ThreadPoolExecutor
 
     def recording(*args, **kwargs):
         pools.append(kwargs.get("max_workers"))
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", recording)
+    monkeypatch.setattr(concurrent.futures, "ThreadPoolExecutor", recording)
     one_m, one_q = pf.file_manifest(files, tmp_path / "cache1", workers=1)
     assert pools == []  # one worker: in this process
     two_m, two_q = pf.file_manifest(files, tmp_path / "cache2", workers=2)
@@ -86,3 +90,29 @@ def test_worker_count_follows_the_cores_allowed_and_the_files_left(monkeypatch):
     assert [pf.parse_workers(n) for n in (0, 1, 2, 3, 10)] == [1, 1, 2, 3, 3]
     monkeypatch.setattr(pf.os, "sched_getaffinity", lambda pid: {5}, raising=False)
     assert pf.parse_workers(10) == 1
+
+
+def _manifest_in_daemon(files, cache, queue):
+    try:
+        manifest, quarantine = pf.file_manifest(files, cache, workers=2)
+        queue.put((list(manifest["records"]), list(quarantine["reason"])))
+    except BaseException as exc:  # reported to the test
+        queue.put(repr(exc))
+
+
+def test_workers_start_from_a_daemonic_process(tmp_path):
+    files = _files(tmp_path)
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_manifest_in_daemon, args=(files, tmp_path / "cache", queue), daemon=True)
+    proc.start()
+    got = queue.get(timeout=120)
+    proc.join(30)
+    assert got == ([2, 3, 4, 5, 1, 1, 3], ["truncated_gzip", "xml_syntax_error"])
+
+
+def test_a_worker_failure_is_raised(tmp_path, monkeypatch):
+    files = _files(tmp_path)
+    monkeypatch.setattr(pf.sys, "executable", "false")  # every worker exits with status 1
+    with pytest.raises(RuntimeError, match="in a worker process failed"):
+        pf.parse_all(files, tmp_path / "cache", workers=2)

@@ -29,6 +29,8 @@ import fnmatch
 import hashlib
 import os
 import shutil
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -130,8 +132,20 @@ def parse_workers(n_files: int) -> int:
     return max(1, min(cores, n_files))
 
 
-def _parse_in_worker(path: Path, cache_dir: Path) -> tuple[Path, bool]:
-    return parse_cached(path, cache_dir)
+_PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+"""The folder holding the ``aigeo_assets`` package (put on a worker's ``PYTHONPATH``)."""
+
+
+def _parse_in_subprocess(path: Path, cache_dir: Path) -> None:
+    """``parse_cached(path, cache_dir)`` in a fresh interpreter (``python -m
+    aigeo_assets.lifesci.pubmed_files PATH CACHE_DIR``); its error, if any, raised here."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PACKAGE_ROOT), env.get("PYTHONPATH", "")) if p)
+    done = subprocess.run([sys.executable, "-m", "aigeo_assets.lifesci.pubmed_files", str(path), str(cache_dir)],
+                          env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"parsing {path.name} in a worker process failed (exit {done.returncode}): "
+                           f"{done.stderr.strip()[-2000:]}")
 
 
 def parse_all(files: list[Path], cache_dir: Path, workers: int | None = None) -> list[tuple[Path, bool]]:
@@ -142,12 +156,18 @@ def parse_all(files: list[Path], cache_dir: Path, workers: int | None = None) ->
     another in this process, as before). Each file is parsed whole by one worker into its own
     cache folder, written atomically as in :func:`parse_cached`, so the folders, and everything
     read from them in file order, do not depend on the worker count. A file listed twice is parsed
-    once (the first occurrence counts as parsed now). Workers are started with ``spawn``: a fresh
-    interpreter, no copy of the caller's threads or locks (a Dagster run process has both).
+    once (the first occurrence counts as parsed now).
 
-    A process pool inside a Dagster run is acceptable here: ``raw_pubmed_files`` is unpartitioned,
+    A worker is a fresh interpreter started with ``subprocess`` (``python -m
+    aigeo_assets.lifesci.pubmed_files``), one per file, at most ``workers`` at a time (driven by
+    as many threads, which only wait): not a ``multiprocessing`` pool, because the assets run in
+    daemonic processes (``aigeo run``'s executor), which ``multiprocessing`` forbids to have
+    children, and a fresh interpreter copies none of the caller's threads or locks. Starting one
+    costs about 1.4 CPU-s of imports, small beside a baseline file's ~6 CPU-s parse.
+
+    A pool inside a Dagster run is acceptable here: ``raw_pubmed_files`` is unpartitioned,
     materialised once per study, and the PubMed parse is otherwise the longest single step of the
-    run (the critical path), while nothing else runs beside it; the pool never outlives the call.
+    run (the critical path); the workers never outlive the call.
     """
     cache_dir = Path(cache_dir)
     todo: dict[str, Path] = {}
@@ -157,12 +177,11 @@ def parse_all(files: list[Path], cache_dir: Path, workers: int | None = None) ->
             todo[key] = Path(path)
     n = parse_workers(len(todo)) if workers is None else max(1, min(int(workers), max(len(todo), 1)))
     if n > 1:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures import ThreadPoolExecutor
 
         cache_dir.mkdir(parents=True, exist_ok=True)
-        with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn")) as pool:
-            list(pool.map(_parse_in_worker, todo.values(), [cache_dir] * len(todo)))
+        with ThreadPoolExecutor(max_workers=n) as pool:
+            list(pool.map(_parse_in_subprocess, todo.values(), [cache_dir] * len(todo)))
     out = []
     for path in files:
         key = cache_key(Path(path))
@@ -334,3 +353,7 @@ def pubmed_year_tables(files: list[Path], cache_dir: Path, year: int) -> PubmedY
         n_superseded,
         n_deleted,
     )
+
+
+if __name__ == "__main__":  # a worker of parse_all: python -m aigeo_assets.lifesci.pubmed_files PATH CACHE_DIR
+    parse_cached(Path(sys.argv[1]), Path(sys.argv[2]))
