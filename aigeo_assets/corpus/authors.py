@@ -23,6 +23,13 @@ class AiScientistRule:
     min_ai_share: float = 0.5
 
 
+AUTHOR_YEAR_INPUT_COLUMNS = {
+    "core_papers": ("work_id", "publication_year", "is_ai", "doc_type"),
+    "core_affiliations": ("work_id", "author_id", "city_geonames_id", "country_code", "bloc"),
+}
+"""The columns ``build_author_years`` reads (the asset loads only these)."""
+
+
 def build_author_years(affiliations: pd.DataFrame, papers: pd.DataFrame, rule: AiScientistRule = AiScientistRule()) -> pd.DataFrame:
     """``core_author_years`` from ``core_affiliations`` and ``core_papers`` of all years.
 
@@ -31,8 +38,10 @@ def build_author_years(affiliations: pd.DataFrame, papers: pd.DataFrame, rule: A
     with the smaller GeoNames id, so the rule is deterministic. Years in which an author published
     nothing have no row: locations are observed, never interpolated.
     """
-    pap = papers[papers["doc_type"].isin(["journal", "conference"])][["work_id", "publication_year", "is_ai"]]
-    aff = affiliations.dropna(subset=["author_id"])
+    # only the columns used, selected before any row filter copies them (issue 13: memory)
+    pap = papers.loc[papers["doc_type"].isin(["journal", "conference"]).to_numpy(bool), ["work_id", "publication_year", "is_ai"]]
+    aff = affiliations[list(AUTHOR_YEAR_INPUT_COLUMNS["core_affiliations"])]
+    aff = aff[aff["author_id"].notna().to_numpy(bool)]
     aff = aff[is_in(aff["work_id"], pap["work_id"])]
     # the groupings and joins below run on integer codes of the ids (one factorization each):
     # on Arrow strings every groupby and merge would factorize them again
@@ -48,6 +57,7 @@ def build_author_years(affiliations: pd.DataFrame, papers: pd.DataFrame, rule: A
         }
     ).astype({"city_geonames_id": aff["city_geonames_id"].dtype, "country_code": aff["country_code"].dtype, "bloc": aff["bloc"].dtype})
     pap = pap.assign(work_id=work_codes[len(aff) :])
+    del work_codes
     aw = aff[["author_id", "work_id"]].drop_duplicates().merge(pap, on="work_id")
     per_year = aw.groupby(["author_id", "publication_year"]).agg(
         n_papers_year=("work_id", "size"), n_ai_papers_year=("is_ai", "sum")
