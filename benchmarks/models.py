@@ -33,6 +33,13 @@ RSS before the fit, and the growth of ``ru_maxrss`` (which cannot be reset: it s
 the input peaked higher than the fit). Goals are judged on the peak RSS during the fit, input
 included. Runs are sequential. ``--profile a|b|c`` prints cProfile's top entries of ours instead.
 Writes benchmarks/results/models.json (parts not run keep their previous figures).
+
+``--memory --warehouse DIR`` instead measures the two largest steps of the paper-scale run,
+``out_gravity_citations`` (every fit of the asset) and ``core_author_years``, on that warehouse
+(``python benchmarks/full_run.py --scale paper`` leaves one): peak RSS (ru_maxrss) and CPU seconds,
+each in a fresh process (``model_memory_child.py``), with this tree's code and with ``--old-rev``'s
+(a ``git archive`` in a temporary folder), results asserted equal (fits to rtol 1e-9, the table row
+for row). Writes benchmarks/results/model_memory.json.
 """
 
 from __future__ import annotations
@@ -700,6 +707,94 @@ def profile(part: str, args) -> None:
     stats.sort_stats("cumulative").print_stats(25)
 
 
+# ---------------------------------------------------------------- --memory: the paper-scale run's two largest steps
+
+MEMORY_OLD_REV = "1c31d4a"
+"""The last commit before issue 13's memory cuts of the gravity fits and ``core_author_years``."""
+
+
+def _same_fits(old: dict, new: dict, rtol: float = 1e-9) -> dict:
+    """Per fit: the largest relative difference of params and bse, and the fit statistics that differ."""
+    out = {}
+    for name, a in old.items():
+        b = new[name]
+        if not getattr(a, "estimable", True) or not getattr(b, "estimable", True):
+            out[name] = {"same": str(a) == str(b), "not_estimable": [str(a), str(b)]}
+            continue
+        worst = 0.0
+        for attr in ("params", "bse"):
+            x, y = getattr(a, attr), getattr(b, attr)
+            if list(x.index) != list(y.index):
+                out[name] = {"same": False, "terms": [list(x.index), list(y.index)]}
+                break
+            scale = np.maximum(np.abs(x.to_numpy()), 1e-300)
+            worst = max(worst, float(np.max(np.abs(x.to_numpy() - y.to_numpy()) / scale)))
+        else:
+            stats = {}
+            for attr in ("nobs", "df_resid", "dropped", "omitted", "converged", "llf", "llnull", "deviance", "corr_squared", "rsquared", "alpha"):
+                if not hasattr(a, attr):
+                    continue
+                va, vb = getattr(a, attr), getattr(b, attr)
+                if isinstance(va, float) and va is not None and vb is not None:
+                    if not math.isclose(va, vb, rel_tol=rtol, abs_tol=0.0) and not (math.isnan(va) and math.isnan(vb)):
+                        stats[attr] = [va, vb]
+                elif va != vb:
+                    stats[attr] = [va, vb]
+            out[name] = {"same": worst <= rtol and not stats, "max_rel_diff_params_bse": worst, "stats_differing": stats}
+    return out
+
+
+def memory(args) -> None:
+    """Peak RSS and CPU seconds of ``out_gravity_citations`` (every fit of the asset) and of
+    ``core_author_years`` on a paper-scale warehouse, each in a fresh process
+    (``benchmarks/model_memory_child.py``), with this tree's code and with ``--old-rev``'s (a
+    ``git archive`` in a temporary folder); the results of old and new must agree (fits to rtol
+    1e-9, the author-years table row for row) before any figure is kept."""
+    import pickle
+    import tempfile
+
+    warehouse = Path(args.warehouse)
+    need = ["out_gravity_citation_pairs", "out_world_year_totals", "core_papers", "core_affiliations"]
+    missing = [n for n in need if not (warehouse / n).is_dir()]
+    if missing:
+        sys.exit(f"{warehouse} lacks {missing}: --memory needs a paper-scale warehouse; "
+                 "`python benchmarks/full_run.py --scale paper` leaves one (its data/warehouse)")
+    steps = [s for s in args.memory_steps.split(",") if s]
+    payload = {"warehouse": repo_path(warehouse), "old_rev": args.old_rev, "cores": os.cpu_count(),
+               "measured": "per step and code version, a fresh process: ru_maxrss (peak RSS of the whole process, "
+                           "imports and input included) and CPU seconds (user + system); stages give both so far",
+               "steps": {}}
+    with tempfile.TemporaryDirectory(prefix="aigeo-old-") as tmp:
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", args.old_rev, "aigeo_assets"], check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        for step in steps:
+            row, results = {}, {}
+            for version, code in (("old", Path(tmp)), ("new", REPO)):
+                out = Path(tmp) / f"{step}-{version}.pkl"
+                proc = subprocess.run([sys.executable, str(REPO / "benchmarks" / "model_memory_child.py"), "--code", str(code),
+                                       "--warehouse", str(warehouse), "--step", step, "--out", str(out)],
+                                      capture_output=True, text=True)
+                if proc.returncode:
+                    sys.exit(f"{step} ({version}) failed:\n{proc.stderr[-3000:]}")
+                row[version] = json.loads(proc.stdout.strip().splitlines()[-1])
+                with open(out, "rb") as fh:
+                    results[version] = pickle.load(fh)
+                print(f"{step} {version}: peak {row[version]['peak_rss_mb']:,.0f} MB, {row[version]['cpu_s']} CPU-s", flush=True)
+            if step == "gravity":
+                row["comparison"] = _same_fits(results["old"], results["new"])
+                same = all(v["same"] for v in row["comparison"].values())
+            else:
+                pd.testing.assert_frame_equal(results["old"], results["new"])
+                row["comparison"] = "equal row for row (pandas.testing.assert_frame_equal)"
+                same = True
+            if not same:
+                print(json.dumps(row["comparison"], indent=1, default=str))
+                sys.exit(f"{step}: old and new results differ; nothing written")
+            row["peak_ratio_old_over_new"] = round(row["old"]["peak_rss_mb"] / row["new"]["peak_rss_mb"], 2)
+            payload["steps"][step] = row
+    write_results("model_memory", json.loads(json.dumps(payload, default=str)))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--parts", default="a,b,c,d", help="comma-separated among a, b, c, d")
@@ -711,8 +806,15 @@ def main() -> None:
     ap.add_argument("--b-sub-outlets", type=int, default=B_SUB_OUTLETS, help="outlets in statsmodels' subsample")
     ap.add_argument("--c-rows", type=int, default=C_ROWS)
     ap.add_argument("--profile", choices=["a", "b", "c"], help="cProfile ours on that part instead of benchmarking")
+    ap.add_argument("--memory", action="store_true",
+                    help="instead: peak memory of out_gravity_citations and core_author_years on --warehouse (paper scale), old vs new")
+    ap.add_argument("--memory-steps", default="gravity,authors", help="--memory: among gravity, authors")
+    ap.add_argument("--old-rev", default=MEMORY_OLD_REV, help="--memory: the git revision of the old path")
     ap.add_argument("--_child", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.memory:
+        memory(args)
+        return
     if args._child:
         child(json.loads(args._child))
         return

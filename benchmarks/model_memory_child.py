@@ -1,0 +1,104 @@
+"""One fresh process of ``benchmarks/models.py --memory``: run one of the two largest steps of the
+paper-scale run on a warehouse, with the code of one version of ``aigeo_assets``, and report its
+peak RSS and CPU seconds as a JSON line on stdout; its results go to a pickle for the comparison.
+
+    python benchmarks/model_memory_child.py --code DIR --warehouse DIR --step gravity|authors --out FILE
+
+``--code``: a folder holding the ``aigeo_assets`` package to import (the working tree, or a
+``git archive`` of an earlier commit). The inputs are read as that version's asset does: the
+version that declares ``CITATION_FIT_COLUMNS`` / ``AUTHOR_YEAR_INPUT_COLUMNS`` reads one year at a
+time and only those columns; an earlier one reads every column of every year and concatenates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import pickle
+import resource
+import sys
+import time
+from pathlib import Path
+
+
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def _maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _tables(folder: Path, columns=None) -> dict:
+    import pandas as pd
+
+    return {p.stem: pd.read_parquet(p, columns=columns) for p in sorted(folder.glob("*.parquet"))}
+
+
+def gravity(warehouse: Path):
+    from aigeo_assets.assets.models import _complete_years
+    from aigeo_assets.models import gravity as g
+    from aigeo_assets.models.results import estimate
+    from aigeo_assets.resources.io import LazyPartitions, concat_partitions
+
+    import pandas as pd
+
+    years = _complete_years(concat_partitions(_tables(warehouse / "out_world_year_totals")))
+    folder = warehouse / "out_gravity_citation_pairs"
+    if hasattr(g, "pooled_citation_pairs"):
+        lazy = LazyPartitions({p.stem: functools.partial(pd.read_parquet, p, columns=list(g.CITATION_FIT_COLUMNS))
+                               for p in sorted(folder.glob("*.parquet"))})
+        frame = g.pooled_citation_pairs(lazy, years)
+    else:
+        frame = concat_partitions(_tables(folder))
+        frame = frame[frame["year"].isin(years).to_numpy(bool)].reset_index(drop=True)
+    stages = {"loaded": (_maxrss_mb(), _cpu())}
+    fits = {spec: estimate(g.fit_citation_gravity, frame, spec, "HC1") for spec in g.CITATION_SPECS}
+    stages["specs_1_4"] = (_maxrss_mb(), _cpu())
+    fits["structural"] = estimate(g.fit_structural_gravity, frame, "HC1")
+    stages["structural"] = (_maxrss_mb(), _cpu())
+    fits["loglinear"] = estimate(g.fit_loglinear_gravity, frame)
+    stages["loglinear"] = (_maxrss_mb(), _cpu())
+    return fits, len(frame), stages
+
+
+def authors(warehouse: Path):
+    from aigeo_assets.corpus import authors as a
+    from aigeo_assets.resources.io import concat_partitions
+
+    cols = getattr(a, "AUTHOR_YEAR_INPUT_COLUMNS", {})
+    papers = concat_partitions(_tables(warehouse / "core_papers", list(cols["core_papers"]) if cols else None))
+    affiliations = concat_partitions(_tables(warehouse / "core_affiliations", list(cols["core_affiliations"]) if cols else None))
+    stages = {"loaded": (_maxrss_mb(), _cpu())}
+    df = a.build_author_years(affiliations, papers)
+    stages["built"] = (_maxrss_mb(), _cpu())
+    return df, len(df), stages
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--code", type=Path, required=True)
+    ap.add_argument("--warehouse", type=Path, required=True)
+    ap.add_argument("--step", choices=["gravity", "authors"], required=True)
+    ap.add_argument("--out", type=Path, required=True)
+    args = ap.parse_args()
+    sys.path.insert(0, str(args.code.resolve()))
+    start_cpu, start = _cpu(), time.perf_counter()
+    result, rows, stages = (gravity if args.step == "gravity" else authors)(args.warehouse)
+    payload = {
+        "step": args.step,
+        "rows": rows,
+        "peak_rss_mb": round(_maxrss_mb(), 1),
+        "cpu_s": round(_cpu() - start_cpu, 1),
+        "wall_s": round(time.perf_counter() - start, 1),
+        "stages": {k: {"peak_rss_mb_so_far": round(m, 1), "cpu_s_so_far": round(c - start_cpu, 1)} for k, (m, c) in stages.items()},
+    }
+    with open(args.out, "wb") as fh:
+        pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    print(json.dumps(payload))
+
+
+if __name__ == "__main__":
+    main()
