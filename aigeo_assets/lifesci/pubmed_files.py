@@ -136,16 +136,43 @@ _PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 """The folder holding the ``aigeo_assets`` package (put on a worker's ``PYTHONPATH``)."""
 
 
-def _parse_in_subprocess(path: Path, cache_dir: Path) -> None:
-    """``parse_cached(path, cache_dir)`` in a fresh interpreter (``python -m
-    aigeo_assets.lifesci.pubmed_files PATH CACHE_DIR``); its error, if any, raised here."""
+def _worker(queue, cache_dir: Path) -> None:
+    """One worker process (``python -m aigeo_assets.lifesci.pubmed_files CACHE_DIR``, a fresh
+    interpreter) fed the paths of ``queue`` one at a time on its stdin until the queue is empty;
+    it answers ``ok`` per file parsed. Its failure is raised here with the end of its stderr."""
+    import queue as queues
+    import tempfile
+
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(_PACKAGE_ROOT), env.get("PYTHONPATH", "")) if p)
-    done = subprocess.run([sys.executable, "-m", "aigeo_assets.lifesci.pubmed_files", str(path), str(cache_dir)],
-                          env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    if done.returncode != 0:
-        raise RuntimeError(f"parsing {path.name} in a worker process failed (exit {done.returncode}): "
-                           f"{done.stderr.strip()[-2000:]}")
+    with tempfile.TemporaryFile("w+") as err:  # a file, not a pipe: a chatty worker cannot block
+        proc = subprocess.Popen([sys.executable, "-m", "aigeo_assets.lifesci.pubmed_files", str(cache_dir)],
+                                env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err, text=True)
+        failed = None
+        try:
+            while failed is None:
+                try:
+                    path = queue.get_nowait()
+                except queues.Empty:
+                    break
+                try:
+                    proc.stdin.write(f"{path}\n")
+                    proc.stdin.flush()
+                    answer = proc.stdout.readline()
+                except (BrokenPipeError, OSError):
+                    answer = ""
+                if answer.strip() != "ok":
+                    failed = path
+        finally:
+            try:
+                proc.stdin.close()
+            except OSError:
+                pass
+            code = proc.wait()
+        if failed is not None or code != 0:
+            err.seek(0)
+            raise RuntimeError(f"parsing {Path(failed).name if failed else 'PubMed files'} in a worker process "
+                               f"failed (exit {code}): {err.read().strip()[-2000:]}")
 
 
 def parse_all(files: list[Path], cache_dir: Path, workers: int | None = None) -> list[tuple[Path, bool]]:
@@ -159,11 +186,12 @@ def parse_all(files: list[Path], cache_dir: Path, workers: int | None = None) ->
     once (the first occurrence counts as parsed now).
 
     A worker is a fresh interpreter started with ``subprocess`` (``python -m
-    aigeo_assets.lifesci.pubmed_files``), one per file, at most ``workers`` at a time (driven by
-    as many threads, which only wait): not a ``multiprocessing`` pool, because the assets run in
-    daemonic processes (``aigeo run``'s executor), which ``multiprocessing`` forbids to have
-    children, and a fresh interpreter copies none of the caller's threads or locks. Starting one
-    costs about 1.4 CPU-s of imports, small beside a baseline file's ~6 CPU-s parse.
+    aigeo_assets.lifesci.pubmed_files``), ``workers`` of them, each fed the next file left as it
+    finishes one (driven by as many threads, which only wait): not a ``multiprocessing`` pool,
+    because the assets run in daemonic processes (``aigeo run``'s executor), which
+    ``multiprocessing`` forbids to have children, and a fresh interpreter copies none of the
+    caller's threads or locks. Starting one costs about 1.4 CPU-s of imports, once per worker
+    (a process per file cost that per file: +45 % CPU on 4 files).
 
     A pool inside a Dagster run is acceptable here: ``raw_pubmed_files`` is unpartitioned,
     materialised once per study, and the PubMed parse is otherwise the longest single step of the
@@ -177,11 +205,16 @@ def parse_all(files: list[Path], cache_dir: Path, workers: int | None = None) ->
             todo[key] = Path(path)
     n = parse_workers(len(todo)) if workers is None else max(1, min(int(workers), max(len(todo), 1)))
     if n > 1:
+        import queue as queues
         from concurrent.futures import ThreadPoolExecutor
 
         cache_dir.mkdir(parents=True, exist_ok=True)
+        paths: queues.Queue = queues.Queue()
+        for path in todo.values():
+            if "\n" not in str(path):  # the workers read one path per line; such a name is parsed below
+                paths.put(path)
         with ThreadPoolExecutor(max_workers=n) as pool:
-            list(pool.map(_parse_in_subprocess, todo.values(), [cache_dir] * len(todo)))
+            list(pool.map(_worker, [paths] * n, [cache_dir] * n))
     out = []
     for path in files:
         key = cache_key(Path(path))
@@ -355,5 +388,7 @@ def pubmed_year_tables(files: list[Path], cache_dir: Path, year: int) -> PubmedY
     )
 
 
-if __name__ == "__main__":  # a worker of parse_all: python -m aigeo_assets.lifesci.pubmed_files PATH CACHE_DIR
-    parse_cached(Path(sys.argv[1]), Path(sys.argv[2]))
+if __name__ == "__main__":  # a worker of parse_all: python -m aigeo_assets.lifesci.pubmed_files CACHE_DIR
+    for _line in sys.stdin:  # one path per line; "ok" once its cache folder is in place
+        parse_cached(Path(_line.rstrip("\n")), Path(sys.argv[1]))
+        print("ok", flush=True)
