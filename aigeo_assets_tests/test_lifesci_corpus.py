@@ -103,6 +103,37 @@ def test_citation_counts_from_pubmed_reference_lists_and_openalex_references():
     assert oa.loc["W1", "citations"] == 2 and oa.loc["W1", "clinical_citations"] == 1
 
 
+def test_lifesci_citations_read_year_by_year_equal_hand_counts():
+    """``lifesci_citation_counts`` takes the years' texts one at a time and keeps only the clinical
+    flags; the counts are those worked out by hand, whether the years come split or together."""
+    from aigeo_assets.lifesci.corpus import lifesci_citation_counts
+    from aigeo_assets.lifesci.keywords import CLINICAL_QUERIES_PATH, ClinicalFilter
+
+    clinical = ClinicalFilter.from_csv(CLINICAL_QUERIES_PATH)
+    no = {"publication_types": None, "mesh_terms": None}
+    pm_years = [pd.DataFrame([{"pmid": "10", "title": "A cohort", "abstract": None, **no},
+                              {"pmid": "11", "title": "A randomized controlled trial", "abstract": None, **no}]),
+                pd.DataFrame([{"pmid": "12", "title": "Case series", "abstract": "patients were randomly assigned", **no}])]
+    refs = [pd.DataFrame({"pmid": ["10", "10", "11"], "cited_pmid": ["1", "1", "1"]}), pd.DataFrame({"pmid": ["12"], "cited_pmid": ["2"]})]
+    works = [pd.DataFrame({"work_id": ["W10", "W12"], "title": ["Imaging", "A clinical trial"], "abstract": [None, None]}),
+             pd.DataFrame({"work_id": ["W11"], "title": ["A randomized trial"], "abstract": [None]})]
+    concepts = pd.DataFrame({"work_id": ["W10", "W11", "W12", "W12"], "level": [0, 0, 0, 1],
+                             "concept_name": ["Medicine", "Biology", "Computer science", "Medicine"]})
+    oa_refs = [pd.DataFrame({"citing_work_id": ["W10", "W12"], "cited_work_id": ["W1", "W1"]}),
+               pd.DataFrame({"citing_work_id": ["W11", "W11"], "cited_work_id": ["W1", "W2"]})]
+    split = lifesci_citation_counts(zip(pm_years, refs), concepts, zip(works, oa_refs), clinical).set_index("cited_key")
+    together = lifesci_citation_counts([(pd.concat(pm_years), pd.concat(refs))], concepts,
+                                       [(pd.concat(works), pd.concat(oa_refs))], clinical)
+    pd.testing.assert_frame_equal(split.reset_index(), together)
+    assert lifesci_citation_counts([], concepts, [], clinical).empty
+    # 10 cites 1 twice (once), 11 (randomized: clinical) cites 1, 12 (randomly: clinical) cites 2
+    assert split.loc["pmid:1", ["citations", "clinical_citations"]].tolist() == [2, 1]
+    assert split.loc["pmid:2", ["citations", "clinical_citations"]].tolist() == [1, 1]
+    # W12's level-0 concept is not life science (its level-1 Medicine does not count)
+    assert split.loc["W1", ["citations", "clinical_citations"]].tolist() == [2, 1]
+    assert split.loc["W2", ["citations", "clinical_citations"]].tolist() == [1, 1]
+
+
 def test_build_articles_puts_it_together(tmp_path):
     (tmp_path / "j.csv").write_text("issn,journal_title,category,rank_in_category,n_in_category\n1234-5678,J,Radiology,1,10\n")
     (tmp_path / "c.csv").write_text("title,acronym,rank\nMICCAI,MICCAI,A\n")

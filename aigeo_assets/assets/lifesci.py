@@ -9,6 +9,8 @@ from aigeo_assets.assets.metadata import coverage_check, preview_markdown, table
 from aigeo_assets.corpus.lookup import is_in
 from aigeo_assets.geo.affiliation_text import affiliation_countries
 from aigeo_assets.lifesci.corpus import (
+    CLINICAL_INPUT_COLUMNS,
+    lifesci_citation_counts,
     LIFE_SCIENCE_ROOTS,
     OutletRanking,
     build_lifesci_articles,
@@ -23,7 +25,7 @@ from aigeo_assets.lifesci.corpus import (
 from aigeo_assets.lifesci.keywords import ClinicalFilter, KeywordMatcher, load_filters
 from aigeo_assets.models.results import not_estimable_reasons
 from aigeo_assets.lifesci.pubmed_files import file_manifest, pubmed_year_tables
-from aigeo_assets.resources.io import concat_partitions
+from aigeo_assets.resources.io import LOAD_ON_ACCESS, concat_partitions, iter_partitions
 from aigeo_assets.resources.settings import AnalysisSettings
 from aigeo_assets.resources.sources import LifeSciSource
 from aigeo_assets.schemas import conform
@@ -48,7 +50,7 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
         """Every PubMed baseline and update file (``pubmedYYnNNNN.xml.gz``), streamed and parsed
         once into the parse cache; one row per file, and every unusable record in quarantine."""
         files = lifesci.pubmed_files()
-        manifest, quarantine = file_manifest(files, lifesci.cache_path())
+        manifest, quarantine = file_manifest(files, lifesci.cache_path(), workers=lifesci.pubmed_workers or None)
         context.log.info(f"PubMed: {len(files)} files, {int(manifest['records'].sum()):,} records, {len(quarantine)} quarantined")
         yield dg.Output(manifest, output_name="raw_pubmed_files", metadata=table_metadata(
             manifest, "raw_pubmed_files", files=len(files), records=int(manifest["records"].sum()),
@@ -80,33 +82,25 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
 
     @dg.asset(
         **table_asset_args("core_lifesci_citations", CORPUS),
-        ins={
-            "raw_pubmed_references": dg.AssetIn(partition_mapping=every_year),
-            "raw_pubmed_articles": dg.AssetIn(partition_mapping=every_year),
-            "raw_references": dg.AssetIn(partition_mapping=every_year),
-            "raw_work_concepts": dg.AssetIn(partition_mapping=every_year),
-            "raw_works": dg.AssetIn(partition_mapping=every_year),
+        ins={  # every year of every input: only the columns used are read (the abstracts of all works are GBs)
+            "raw_pubmed_references": dg.AssetIn(partition_mapping=every_year, metadata={LOAD_ON_ACCESS: True, "columns": ["pmid", "cited_pmid"]}),
+            "raw_pubmed_articles": dg.AssetIn(partition_mapping=every_year, metadata={"columns": CLINICAL_INPUT_COLUMNS, LOAD_ON_ACCESS: True}),
+            "raw_references": dg.AssetIn(partition_mapping=every_year, metadata={LOAD_ON_ACCESS: True, "columns": ["citing_work_id", "cited_work_id"]}),
+            "raw_work_concepts": dg.AssetIn(partition_mapping=every_year, metadata={"columns": ["work_id", "level", "concept_name"]}),
+            "raw_works": dg.AssetIn(partition_mapping=every_year, metadata={"columns": ["work_id", "title", "abstract"], LOAD_ON_ACCESS: True}),
         },
     )
     def core_lifesci_citations(
         raw_pubmed_references, raw_pubmed_articles, raw_references, raw_work_concepts, raw_works, analysis: AnalysisSettings
     ) -> dg.Output:
-        """Seed 004's relevance: forward citations of every article from life-science research,
-        and from clinical research. PubMed records cite through their ReferenceList (every record
-        is life science); OpenAlex works cite through ``referenced_works`` when they carry a
-        level-0 concept Biology, Chemistry, Medicine or Psychology. Clinical: the clinical filter
-        on the citing record (title, abstract, and for PubMed publication types and MeSH)."""
+        """Seed 004's relevance: forward citations of every article from life-science research and
+        from clinical research (:func:`lifesci_citation_counts`), reading one year's texts at a time."""
         _, clinical = _filters(analysis)
-        pm_clinical = pubmed_clinical(concat_partitions(raw_pubmed_articles), clinical)
-        pubmed = pubmed_citation_counts(concat_partitions(raw_pubmed_references), pm_clinical)
-        concepts = concat_partitions(raw_work_concepts)
-        roots = concepts[(concepts["level"] == 0).to_numpy(bool) & concepts["concept_name"].isin(LIFE_SCIENCE_ROOTS).to_numpy(bool)]
-        works = concat_partitions(raw_works)
-        life = pd.Series(True, index=pd.Index(roots["work_id"].unique()))
-        citing = works[works["work_id"].isin(life.index).to_numpy(bool)]
-        oa_clinical = pd.Series(clinical.is_clinical(citing["title"], citing["abstract"]), index=citing["work_id"].to_numpy())
-        openalex = openalex_citation_counts(concat_partitions(raw_references), life, oa_clinical)
-        df = conform(pd.concat([pubmed, openalex], ignore_index=True), "core_lifesci_citations")
+        pubmed_years = zip(iter_partitions(raw_pubmed_articles), iter_partitions(raw_pubmed_references))
+        openalex_years = zip(iter_partitions(raw_works), iter_partitions(raw_references))
+        df = lifesci_citation_counts(pubmed_years, concat_partitions(raw_work_concepts), openalex_years, clinical)
+        pubmed = df[df["cited_key"].str.startswith("pmid:").to_numpy(bool)]
+        openalex = df[~df["cited_key"].str.startswith("pmid:").to_numpy(bool)]
         return dg.Output(df, metadata=table_metadata(
             df, "core_lifesci_citations", pubmed_citations=int(pubmed["citations"].sum()),
             openalex_citations=int(openalex["citations"].sum()),

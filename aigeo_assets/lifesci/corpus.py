@@ -29,6 +29,7 @@ Where the seed is read to the letter (issue 14):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -196,6 +197,10 @@ def _keyword(matcher, title: pd.Series, abstract: pd.Series) -> pd.Series:
     phrase runs from the end of the title into the abstract; a weak keyword counts in the AI
     context of the whole article: ``KeywordMatcher.article_keywords``)."""
     return pd.Series(matcher.article_keywords(title, abstract), index=title.index, dtype="string")
+
+
+CLINICAL_INPUT_COLUMNS = ["pmid", "title", "abstract", "publication_types", "mesh_terms"]
+"""The columns of ``raw_pubmed_articles`` that :func:`pubmed_clinical` reads."""
 
 
 def pubmed_clinical(articles: pd.DataFrame, clinical) -> pd.Series:
@@ -390,6 +395,39 @@ def openalex_citation_counts(references: pd.DataFrame, citing_life_science: pd.S
     out = pd.DataFrame({"cited_key": r["cited_work_id"].astype("string"), "clinical": clinical.to_numpy()})
     g = out.groupby("cited_key")["clinical"].agg(["size", "sum"]).reset_index()
     return conform(g.rename(columns={"size": "citations", "sum": "clinical_citations"}), "core_lifesci_citations")
+
+
+def lifesci_citation_counts(
+    pubmed_years: Iterable[tuple[pd.DataFrame, pd.DataFrame]],
+    work_concepts: pd.DataFrame,
+    openalex_years: Iterable[tuple[pd.DataFrame, pd.DataFrame]],
+    clinical,
+) -> pd.DataFrame:
+    """``core_lifesci_citations``, seed 004's relevance: forward citations of every article from
+    life-science research and from clinical research. PubMed records cite through their
+    ReferenceList (every record is life science, :func:`pubmed_citation_counts`); OpenAlex works
+    through ``referenced_works`` when they carry a level-0 concept in ``LIFE_SCIENCE_ROOTS``
+    (:func:`openalex_citation_counts`). Clinical: ``clinical`` on the citing record.
+
+    The inputs come one citing year at a time: ``pubmed_years`` yields (articles with
+    ``CLINICAL_INPUT_COLUMNS``, their references), ``openalex_years`` (works with ``work_id``,
+    ``title``, ``abstract``, their references). A citing record and its reference list are in the
+    same year, so each year is counted on its own and the counts summed: the texts and references
+    of every year are never in memory together (at paper scale that took 13 GB)."""
+    roots = work_concepts[(work_concepts["level"] == 0).to_numpy(bool) & work_concepts["concept_name"].isin(LIFE_SCIENCE_ROOTS).to_numpy(bool)]
+    life = pd.Series(True, index=pd.Index(roots["work_id"].unique()))
+    parts = []
+    for articles, references in pubmed_years:
+        parts.append(pubmed_citation_counts(references, pubmed_clinical(articles, clinical)))
+    for works, references in openalex_years:
+        citing = works[works["work_id"].isin(life.index).to_numpy(bool)]
+        flags = pd.Series(clinical.is_clinical(citing["title"], citing["abstract"]), index=citing["work_id"].to_numpy())
+        parts.append(openalex_citation_counts(references, life, flags))
+    if not parts:
+        return SCHEMAS["core_lifesci_citations"].empty()
+    counts = pd.concat(parts, ignore_index=True)
+    summed = counts.groupby("cited_key", sort=True)[["citations", "clinical_citations"]].sum().reset_index()
+    return conform(summed, "core_lifesci_citations")
 
 
 def _article_citations(articles: pd.DataFrame, citations: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:

@@ -376,6 +376,16 @@ def by_partition(loaded, partitions: Sequence[str]) -> Mapping[str, object]:
     return {partitions[0]: loaded}
 
 
+def iter_partitions(loaded: pd.DataFrame | Mapping[str, pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """The tables of what ``load_input`` gave for one or several partitions, one at a time in
+    partition order (with ``LOAD_ON_ACCESS`` each is read when reached)."""
+    if isinstance(loaded, pd.DataFrame):
+        yield loaded
+        return
+    for k in sorted(loaded):
+        yield loaded[k]
+
+
 def concat_partitions(loaded: pd.DataFrame | Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """One frame from what ``load_input`` gave for one or several partitions."""
     if isinstance(loaded, pd.DataFrame):
