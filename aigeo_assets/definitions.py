@@ -202,6 +202,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                 pubmed_dir=str(settings.pubmed_dir) if settings.pubmed_dir else None,
                 pubmed_pattern=settings.pubmed_pattern,
                 rankings_dir=str(settings.rankings_dir) if settings.rankings_dir else None,
+                pubmed_workers=settings.pubmed_workers,
                 parse_cache_dir=str(settings.warehouse_dir / "_pubmed_parsed"),
                 sample_sources_dir=str(settings.sources_dir) if settings.source == "sample" else None,
                 sample_scale=settings.sample_scale,

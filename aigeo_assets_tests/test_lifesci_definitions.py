@@ -259,5 +259,8 @@ def test_the_settings_reach_the_assets_resource(monkeypatch):
     assert (analysis.lifesci_clinical_filter, analysis.lifesci_core_rank) == ("treatment", "A*")
     monkeypatch.setenv("AIGEO_LIFESCI_CLINICAL_FILTER", "broad")
     monkeypatch.setenv("AIGEO_LIFESCI_CORE_RANK", "A")
-    analysis = build_definitions(Settings.from_env()).resources["analysis"]
+    monkeypatch.setenv("AIGEO_PUBMED_WORKERS", "1")
+    resources = build_definitions(Settings.from_env()).resources
+    analysis = resources["analysis"]
     assert (analysis.lifesci_clinical_filter, analysis.lifesci_core_rank) == ("broad", "A")
+    assert resources["lifesci"].pubmed_workers == 1

@@ -66,6 +66,7 @@ BAD = [
     ("AIGEO_LIFESCI_START_YEAR", "2020", "a year up to AIGEO_END_YEAR (2019)"),
     ("AIGEO_LIFESCI_CLINICAL_FILTER", "narrow", "one of treatment, treatment_no_random_forest, broad"),
     ("AIGEO_LIFESCI_CORE_RANK", "B", "one of A*, A"),
+    ("AIGEO_PUBMED_WORKERS", "-1", "a whole number >= 0 (0: one per core)"),
     ("AIGEO_MIN_LOCATED_SHARE", "nan", "a share from 0 to 1"),
     ("AIGEO_MIN_LOCATED_SHARE", "1.5", "a share from 0 to 1"),
     ("AIGEO_THIN_YEAR_PAPERS", "1e3", "a whole number of papers >= 0"),
@@ -102,6 +103,7 @@ GOOD = [
     ("AIGEO_LIFESCI_START_YEAR", "2019", "lifesci_start_year", 2019),
     ("AIGEO_LIFESCI_CLINICAL_FILTER", "broad", "lifesci_clinical_filter", "broad"),
     ("AIGEO_LIFESCI_CORE_RANK", "A", "lifesci_core_rank", "A"),
+    ("AIGEO_PUBMED_WORKERS", "1", "pubmed_workers", 1),
     ("AIGEO_MIN_LOCATED_SHARE", "0", "min_located_share", 0.0),
     ("AIGEO_THIN_YEAR_PAPERS", "0", "thin_year_papers", 0),
 ]

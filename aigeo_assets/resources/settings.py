@@ -50,6 +50,7 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "AIGEO_API_SUBFIELDS": ("", "'|'-separated topic subfield ids the API download filters on (e.g. 1702)"),
     "AIGEO_PUBMED_DIR": ("", "folder (or one file) of PubMed baseline/update files, e.g. pubmedYYnNNNN.xml.gz (default: the sample world's)"),
     "AIGEO_PUBMED_PATTERN": ("*.xml|*.xml.gz", "'|'-separated globs of the file names read under AIGEO_PUBMED_DIR, subfolders included (a glob with '/' matches the relative path)"),
+    "AIGEO_PUBMED_WORKERS": ("0", "processes parsing the PubMed files not yet cached: 0 = one per core this process may use, 1 = in the run's own process (a machine shared with other work)"),
     "AIGEO_RANKINGS_DIR": ("", "folder with journal_ranking.csv and conference_ranking.csv (default: the sample world's)"),
     "AIGEO_LIFESCI_START_YEAR": ("2000", "first year of the life-science atlas (seed 004: 2000)"),
     "AIGEO_LIFESCI_CLINICAL_FILTER": ("treatment", "the life-science atlas's clinical filter: treatment (seed 004: Haynes et al. 2005's treatment query on title and abstract, (clinical AND trial) OR random*), treatment_no_random_forest (the same, \"random forest\" not counting as random*) or broad (PubMed Clinical Queries therapy and diagnosis, broad, on title, abstract, publication types and MeSH)"),
@@ -347,6 +348,7 @@ class Settings:
     pubmed_dir: Path | None = None
     pubmed_pattern: str = "*.xml|*.xml.gz"
     rankings_dir: Path | None = None
+    pubmed_workers: int = 0
     lifesci_start_year: int = 2000
     min_located_share: float = 0.6
     thin_year_papers: int = 50
@@ -425,6 +427,7 @@ class Settings:
             pubmed_dir=read.pubmed_dir(pubmed_pattern),
             pubmed_pattern=pubmed_pattern or "",
             rankings_dir=read.rankings_dir(),
+            pubmed_workers=read.integer("AIGEO_PUBMED_WORKERS", 0, None, "a whole number >= 0 (0: one per core)") or 0,
             lifesci_start_year=lifesci_start_year or 0,
             min_located_share=read.share("AIGEO_MIN_LOCATED_SHARE") or 0.0,
             thin_year_papers=read.integer("AIGEO_THIN_YEAR_PAPERS", 0, None, "a whole number of papers >= 0") or 0,

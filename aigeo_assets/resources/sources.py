@@ -194,6 +194,8 @@ class LifeSciSource(dg.ConfigurableResource):
     pubmed_pattern: str = "*.xml|*.xml.gz"
     """'|'-separated globs of the file names read under ``pubmed_dir`` (AIGEO_PUBMED_PATTERN)."""
     rankings_dir: str | None = None
+    pubmed_workers: int = 0
+    """Processes parsing the files not yet cached (0: one per core; 1: this process)."""
     parse_cache_dir: str
     """Each PubMed file is parsed once into parquet here (keyed by name, full path, size, mtime and
     the reader's version: ``lifesci.pubmed_files.cache_key``)."""
