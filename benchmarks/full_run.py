@@ -282,6 +282,7 @@ def run_aigeo(args: list[str], env: dict, log: Path, progress=None, every_s: flo
     descendants, the largest RSS of one process, and the peak RSS of the whole process tree
     (sampled each second). ``progress(figures so far)`` is called every ``every_s`` seconds while it runs."""
     log.parent.mkdir(parents=True, exist_ok=True)
+    shown = "aigeo " + " ".join(a.replace(str(log.parent), "<work>") for a in args)  # no machine path in the results
     started = time.perf_counter()
     with open(log, "wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "aigeo_assets.cli", *args], env=env, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
@@ -303,14 +304,14 @@ def run_aigeo(args: list[str], env: dict, log: Path, progress=None, every_s: flo
             if progress is not None and time.perf_counter() - last_report >= every_s:
                 last_report = time.perf_counter()
                 progress({
-                    "command": "aigeo " + " ".join(args), "exit_code": None, "wall_s": round(last_report - started, 2),
+                    "command": shown, "exit_code": None, "wall_s": round(last_report - started, 2),
                     "cpu_s": 0.0, "max_process_rss_bytes": 0, "peak_tree_rss_bytes": peak[0], "log_tail": [],
                 })
         proc.returncode = os.waitstatus_to_exitcode(status)
         done.set()
         sampler.join()
     return {
-        "command": "aigeo " + " ".join(args),
+        "command": shown,
         "exit_code": proc.returncode,
         "wall_s": round(time.perf_counter() - started, 2),
         "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
