@@ -10,17 +10,13 @@ from aigeo_assets.corpus.lookup import is_in
 from aigeo_assets.geo.affiliation_text import affiliation_countries
 from aigeo_assets.lifesci.corpus import (
     CLINICAL_INPUT_COLUMNS,
-    lifesci_citation_counts,
-    LIFE_SCIENCE_ROOTS,
     OutletRanking,
     build_lifesci_articles,
+    lifesci_citation_counts,
     openalex_author_countries,
-    openalex_citation_counts,
     openalex_conference_candidates,
     pubmed_author_countries,
     pubmed_candidates,
-    pubmed_citation_counts,
-    pubmed_clinical,
 )
 from aigeo_assets.lifesci.keywords import ClinicalFilter, KeywordMatcher, load_filters
 from aigeo_assets.models.results import not_estimable_reasons
@@ -99,11 +95,10 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
         pubmed_years = zip(iter_partitions(raw_pubmed_articles), iter_partitions(raw_pubmed_references))
         openalex_years = zip(iter_partitions(raw_works), iter_partitions(raw_references))
         df = lifesci_citation_counts(pubmed_years, concat_partitions(raw_work_concepts), openalex_years, clinical)
-        pubmed = df[df["cited_key"].str.startswith("pmid:").to_numpy(bool)]
-        openalex = df[~df["cited_key"].str.startswith("pmid:").to_numpy(bool)]
+        from_pubmed = df["cited_key"].str.startswith("pmid:").to_numpy(bool)
         return dg.Output(df, metadata=table_metadata(
-            df, "core_lifesci_citations", pubmed_citations=int(pubmed["citations"].sum()),
-            openalex_citations=int(openalex["citations"].sum()),
+            df, "core_lifesci_citations", pubmed_citations=int(df.loc[from_pubmed, "citations"].sum()),
+            openalex_citations=int(df.loc[~from_pubmed, "citations"].sum()),
             clinical_share=round(float(df["clinical_citations"].sum() / max(df["citations"].sum(), 1)), 4)))
 
     @dg.multi_asset(
