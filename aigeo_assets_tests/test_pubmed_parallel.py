@@ -83,6 +83,11 @@ def test_year_tables_read_the_same_after_a_parallel_parse(tmp_path):
     assert len(one.articles) == 16
     for a, b in ((one.articles, two.articles), (one.authors, two.authors), (one.references, two.references)):
         pd.testing.assert_frame_equal(a, b)
+    # a year read from files not parsed yet parses them first, with the workers it is given
+    pf._winners_memo.clear()
+    fresh = pf.pubmed_year_tables(files, tmp_path / "cache3", 2019, workers=2)
+    for a, b in ((one.articles, fresh.articles), (one.authors, fresh.authors), (one.references, fresh.references)):
+        pd.testing.assert_frame_equal(a, b)
 
 
 def test_worker_count_follows_the_cores_allowed_and_the_files_left(monkeypatch):

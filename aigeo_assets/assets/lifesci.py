@@ -68,7 +68,7 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
         """PubMed records of the year from every file (the latest version of each PMID, deleted
         ones left out), with their authors and affiliations in byline order and their references."""
         year = int(context.partition_key)
-        tables = pubmed_year_tables(lifesci.pubmed_files(), lifesci.cache_path(), year)
+        tables = pubmed_year_tables(lifesci.pubmed_files(), lifesci.cache_path(), year, workers=lifesci.pubmed_workers or None)
         articles, authors, references = tables.articles, tables.authors, tables.references
         yield dg.Output(articles, output_name="raw_pubmed_articles", metadata=table_metadata(
             articles, "raw_pubmed_articles", year=year, superseded_by_later_version=tables.n_superseded, deleted_by_later_file=tables.n_deleted))

@@ -356,14 +356,15 @@ def _read_year(folder: Path, name: str, year: int) -> pd.DataFrame:
     return pd.read_parquet(year_sorted_copy(folder) / f"{name}.parquet", columns=columns, filters=[("publication_year", "==", year)])
 
 
-def pubmed_year_tables(files: list[Path], cache_dir: Path, year: int) -> PubmedYear:
+def pubmed_year_tables(files: list[Path], cache_dir: Path, year: int, workers: int | None = None) -> PubmedYear:
     """``raw_pubmed_articles``, ``raw_pubmed_authors`` and ``raw_pubmed_references`` of ``year``
     from every file, with PubMed's rules across files: per PMID the highest ``Version`` wins, of
     equal versions the later file (an update revises the baseline); a ``DeleteCitation`` removes
     the PMID's records of its own and every earlier file (a later file may bring it back). A
     winning record of another year supersedes this year's record too. The records left out are
-    counted, never dropped silently."""
-    folders = [folder for folder, _ in parse_all(files, cache_dir)]
+    counted, never dropped silently. Files not cached yet are parsed first, by ``workers``
+    processes as in :func:`parse_all`."""
+    folders = [folder for folder, _ in parse_all(files, cache_dir, workers)]
     records = _winners_cached(tuple(folders))
     of_year = (records["publication_year"] == year).to_numpy(bool)
     n_deleted = int((of_year & records["deleted"].to_numpy(bool)).sum())
