@@ -215,7 +215,7 @@ def fit_count_model(
             dropped["separated"] += int(sep.sum())
             drop(~sep)
             continue
-        fit = _irls(family, yk, x, offk, fe, names, False, alpha, tol, demean_tol, maxiter, demean_direct)
+        fit = _irls(family, yk, x, offk, fe, names, alpha, tol, demean_tol, maxiter, demean_direct)
         if "collinear" in fit:
             if collinear == "raise":
                 raise ValueError(fit["message"] + "; remove them or pass collinear='drop'")
@@ -260,10 +260,9 @@ def _compact_rows(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return flat[: m * k].reshape((m, k), order="F")
 
 
-def _irls(family, y, x, off, fe, names, constant, alpha_fixed, tol, demean_tol, maxiter, demean_direct=True) -> dict:
+def _irls(family, y, x, off, fe, names, alpha_fixed, tol, demean_tol, maxiter, demean_direct=True) -> dict:
+    """IRLS on the design ``x`` as given (its constant column, if any, already in place)."""
     n = len(y)
-    if constant:
-        x = np.column_stack([np.ones(n), x]) if x.size else np.ones((n, 1))
     x = x.reshape(n, len(names))
     mu = (y + y.mean()) / 2
     eta = np.log(mu)
