@@ -49,6 +49,34 @@ I64 = "Int64"
 F64 = "Float64"
 BOOL = "boolean"
 
+LIFESCI_ARTICLE_COLUMNS = (
+    ("article_id", STR, "pmid:<PMID> for PubMed records, else the OpenAlex work id (W...)"),
+    ("pmid", STR, "PubMed id; null for OpenAlex-only papers"),
+    ("doi", STR, "DOI, lower case; null when none"),
+    ("work_id", STR, "the OpenAlex work: the conference paper, or the work a PubMed record is linked to"),
+    ("source", STR, "pubmed, openalex or both (a conference paper PubMed also indexes)"),
+    ("link_rule", STR, "how the article reached OpenAlex: pmid, doi, openalex (an OpenAlex conference paper) or none"),
+    ("publication_year", I16, "publication year"),
+    ("title", STR, "title"),
+    ("outlet_kind", STR, "journal or conference"),
+    ("outlet_id", STR, "journal ISSN (linking, else print, else electronic) or OpenAlex source id"),
+    ("outlet_name", STR, "journal title or conference name"),
+    ("ai_keyword", STR, "the AI keyword that matched title or abstract"),
+    ("is_clinical", BOOL, "passes the clinical filter (default: Haynes et al. 2005 treatment query on title and abstract)"),
+    ("topic", STR, "highest-scoring level-1 OpenAlex concept that is not an AI concept; else the first specific MeSH heading"),
+    ("topic_source", STR, "openalex_concept, mesh or none"),
+    ("n_authors", I32, "authors in the byline"),
+    ("lead_country_code", STR, "lead author's country: last author, else first author"),
+    ("lead_world_region", STR, "UN world region of the lead country (six regions of seed 004)"),
+    ("lead_rule", STR, "which author and which rule placed the lead country"),
+    ("country_source", STR, "where the authors' countries come from: openalex, openalex+pubmed, pubmed or none"),
+    ("n_countries", I32, "distinct countries among the authors"),
+    ("is_international", BOOL, "at least two authors affiliated with different countries"),
+    ("outlet_ranked", BOOL, "the outlet appears in the ranking tables supplied"),
+    ("high_ranked", BOOL, "journal among the top three of its best category, or conference rated A* (or A: AIGEO_LIFESCI_CORE_RANK)"),
+)
+"""The columns of ``core_lifesci_articles`` (``out_lifesci_articles`` adds the citations)."""
+
 LIFESCI_IRR_COLUMNS = (
     ("model", STR, "model"),
     ("outcome", STR, "outcome"),
@@ -477,34 +505,14 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         _t(
             "core_lifesci_articles",
-            "AI life-science articles of the year (seed 004): PubMed and OpenAlex conference papers, deduplicated.",
-            ("article_id", STR, "pmid:<PMID> for PubMed records, else the OpenAlex work id (W...)"),
-            ("pmid", STR, "PubMed id; null for OpenAlex-only papers"),
-            ("doi", STR, "DOI, lower case; null when none"),
-            ("work_id", STR, "OpenAlex work id when the article is (also) an OpenAlex work"),
-            ("source", STR, "pubmed, openalex or both"),
-            ("publication_year", I16, "publication year"),
-            ("title", STR, "title"),
-            ("outlet_kind", STR, "journal or conference"),
-            ("outlet_id", STR, "journal ISSN (linking, else print, else electronic) or OpenAlex source id"),
-            ("outlet_name", STR, "journal title or conference name"),
-            ("ai_keyword", STR, "the AI keyword that matched title or abstract"),
-            ("is_clinical", BOOL, "passes the clinical filter (Haynes et al., therapy or diagnosis, broad)"),
-            ("topic", STR, "highest-scoring level-1 OpenAlex concept that is not an AI concept; else the first specific MeSH heading"),
-            ("n_authors", I32, "authors in the byline"),
-            ("lead_country_code", STR, "lead author's country: last author, else first author"),
-            ("lead_world_region", STR, "UN world region of the lead country (six regions of seed 004)"),
-            ("lead_rule", STR, "which author and which rule placed the lead country"),
-            ("n_countries", I32, "distinct countries among the authors"),
-            ("is_international", BOOL, "at least two authors affiliated with different countries"),
-            ("outlet_ranked", BOOL, "the outlet appears in the ranking tables supplied"),
-            ("high_ranked", BOOL, "journal among the top three of its best category, or conference rated A*"),
-            ("citations", I64, "forward citations from life-science articles"),
-            ("clinical_citations", I64, "forward citations from clinical life-science articles"),
+            "AI life-science articles of the year (seed 004): PubMed and OpenAlex conference papers, deduplicated, "
+            "PubMed records linked to OpenAlex by PMID, else DOI.",
+            *LIFESCI_ARTICLE_COLUMNS,
         ),
         _t(
             "core_lifesci_authors",
-            "Authors of the AI life-science articles with their country (one row per author and country).",
+            "Authors of the AI life-science articles with their country (one row per author and country): the linked "
+            "OpenAlex work's institutions where it places an author, else the PubMed affiliation strings.",
             ("article_id", STR, "article"),
             ("author_seq", I32, "0-based byline position"),
             ("country_code", STR, "country of the affiliation; null when unknown"),
@@ -512,10 +520,24 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         _t(
             "core_lifesci_citations",
-            "Forward citations from life-science research, per cited article (PubMed PMID or OpenAlex work).",
-            ("cited_key", STR, "pmid:<PMID> (PubMed ReferenceList) or the OpenAlex work id"),
-            ("citations", I64, "citing life-science records or works"),
-            ("clinical_citations", I64, "those of them that pass the clinical filter"),
+            "Seed 004's relevance: forward citations of each article, from OpenAlex (articles linked to a work) "
+            "else from PubMed's ReferenceList; both counts kept.",
+            ("article_id", STR, "article"),
+            ("citations", I64, "forward citations used: openalex_citations when the article has a work, else pubmed_citations"),
+            ("clinical_citations", I64, "those of them from clinical records (the clinical filter on the citing record)"),
+            ("citation_source", STR, "openalex or pubmed_reference_list"),
+            ("pubmed_citations", I64, "PubMed records citing the article's PMID in their ReferenceList"),
+            ("pubmed_clinical_citations", I64, "clinical ones among them"),
+            ("openalex_citations", I64, "OpenAlex works citing the article's work (any work, or life-science ones: AIGEO_LIFESCI_CITING)"),
+            ("openalex_clinical_citations", I64, "clinical ones among them"),
+        ),
+        _t(
+            "out_lifesci_articles",
+            "The AI life-science articles of every year with their forward citations: the table the atlas analyses read.",
+            *LIFESCI_ARTICLE_COLUMNS,
+            ("citations", I64, "forward citations (core_lifesci_citations)"),
+            ("clinical_citations", I64, "forward citations from clinical records"),
+            ("citation_source", STR, "openalex or pubmed_reference_list"),
         ),
         # ---- out: the life-science atlas (seed 004) ----
         _t(

@@ -47,13 +47,15 @@ def _article(aid, year, country, source="pubmed", kind="journal", topic=None, cl
         "lead_rule": lead_rule if lead_rule is not None else ("last_author:openalex_institution" if country else "none"),
         "n_countries": 2 if intl else (1 if country else 0), "is_international": intl, "outlet_ranked": ranked,
         "high_ranked": high, "citations": cites, "clinical_citations": clin_cites,
+        "link_rule": "openalex" if source == "openalex" else "none", "topic_source": "openalex_concept" if topic else "none",
+        "country_source": "openalex" if country else "none", "citation_source": "pubmed_reference_list",
     }
 
 
 def _conform_articles(rows) -> pd.DataFrame:
     df = pd.DataFrame(rows)
     df["lead_world_region"] = regions_of_countries(df["lead_country_code"].astype("string"))["world_region"]
-    return conform(df, "core_lifesci_articles")
+    return conform(df, "out_lifesci_articles")
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ from aigeo_assets.lifesci.corpus import (
     mesh_topics,
     openalex_citation_counts,
     pubmed_citation_counts,
+    with_citations,
 )
 from aigeo_assets.lifesci.pubmed_files import file_manifest, pubmed_year_tables
 from aigeo_assets.schemas import conform
@@ -92,46 +93,50 @@ def test_ranking_files_with_bad_columns_are_a_clear_error(tmp_path):
 
 
 def test_citation_counts_from_pubmed_reference_lists_and_openalex_references():
-    refs = pd.DataFrame({"pmid": ["10", "10", "11", "12"], "cited_pmid": ["1", "1", "1", "2"]})  # 10 cites 1 twice: once
+    refs = pd.DataFrame({"pmid": ["10", "10", "11", "12", "13"], "cited_pmid": ["1", "1", "1", "2", "3"]})  # 10 cites 1 twice: once
     clinical = pd.Series({"10": False, "11": True, "12": True})
-    pm = pubmed_citation_counts(refs, clinical).set_index("cited_key")
-    assert pm.loc["pmid:1", "citations"] == 2 and pm.loc["pmid:1", "clinical_citations"] == 1
-    assert pm.loc["pmid:2", "citations"] == 1 and pm.loc["pmid:2", "clinical_citations"] == 1
+    pm = pubmed_citation_counts(refs, pd.Series(["1", "2"]), clinical)  # 3 is not an article: not counted
+    assert pm.to_dict("index") == {"1": {"citations": 2, "clinical_citations": 1}, "2": {"citations": 1, "clinical_citations": 1}}
     oa_refs = pd.DataFrame({"citing_work_id": ["W10", "W11", "W12"], "cited_work_id": ["W1", "W1", "W1"]})
-    life = pd.Series({"W10": True, "W11": True})  # W12 is not life science
-    oa = openalex_citation_counts(oa_refs, life, pd.Series({"W11": True})).set_index("cited_key")
-    assert oa.loc["W1", "citations"] == 2 and oa.loc["W1", "clinical_citations"] == 1
+    oa = openalex_citation_counts(oa_refs, pd.Series(["W1"]), pd.Series({"W11": True}))
+    assert oa.loc["W1"].tolist() == [3, 1]  # any citing work
+    life = openalex_citation_counts(oa_refs, pd.Series(["W1"]), pd.Series({"W11": True}), citing_allowed=pd.Index(["W10", "W11"]))
+    assert life.loc["W1"].tolist() == [2, 1]  # life-science citing works only (AIGEO_LIFESCI_CITING=life_science)
 
 
 def test_lifesci_citations_read_year_by_year_equal_hand_counts():
-    """``lifesci_citation_counts`` takes the years' texts one at a time and keeps only the clinical
-    flags; the counts are those worked out by hand, whether the years come split or together."""
+    """``lifesci_citation_counts`` takes the years' texts one at a time; an article with an OpenAlex
+    work takes the works citing it, one without its PubMed ReferenceList citations; the counts are
+    those worked out by hand, whether the years come split or together."""
     from aigeo_assets.lifesci.corpus import lifesci_citation_counts
     from aigeo_assets.lifesci.keywords import CLINICAL_QUERIES_PATH, ClinicalFilter
 
     clinical = ClinicalFilter.from_csv(CLINICAL_QUERIES_PATH)
     no = {"publication_types": None, "mesh_terms": None}
+    articles = pd.DataFrame({"article_id": ["pmid:1", "pmid:2", "W2"], "pmid": pd.array(["1", "2", None], dtype="string"),
+                             "work_id": pd.array(["W1", None, "W2"], dtype="string")})
     pm_years = [pd.DataFrame([{"pmid": "10", "title": "A cohort", "abstract": None, **no},
                               {"pmid": "11", "title": "A randomized controlled trial", "abstract": None, **no}]),
                 pd.DataFrame([{"pmid": "12", "title": "Case series", "abstract": "patients were randomly assigned", **no}])]
     refs = [pd.DataFrame({"pmid": ["10", "10", "11"], "cited_pmid": ["1", "1", "1"]}), pd.DataFrame({"pmid": ["12"], "cited_pmid": ["2"]})]
     works = [pd.DataFrame({"work_id": ["W10", "W12"], "title": ["Imaging", "A clinical trial"], "abstract": [None, None]}),
              pd.DataFrame({"work_id": ["W11"], "title": ["A randomized trial"], "abstract": [None]})]
-    concepts = pd.DataFrame({"work_id": ["W10", "W11", "W12", "W12"], "level": [0, 0, 0, 1],
-                             "concept_name": ["Medicine", "Biology", "Computer science", "Medicine"]})
     oa_refs = [pd.DataFrame({"citing_work_id": ["W10", "W12"], "cited_work_id": ["W1", "W1"]}),
-               pd.DataFrame({"citing_work_id": ["W11", "W11"], "cited_work_id": ["W1", "W2"]})]
-    split = lifesci_citation_counts(zip(pm_years, refs), concepts, zip(works, oa_refs), clinical).set_index("cited_key")
-    together = lifesci_citation_counts([(pd.concat(pm_years), pd.concat(refs))], concepts,
-                                       [(pd.concat(works), pd.concat(oa_refs))], clinical)
-    pd.testing.assert_frame_equal(split.reset_index(), together)
-    assert lifesci_citation_counts([], concepts, [], clinical).empty
-    # 10 cites 1 twice (once), 11 (randomized: clinical) cites 1, 12 (randomly: clinical) cites 2
-    assert split.loc["pmid:1", ["citations", "clinical_citations"]].tolist() == [2, 1]
-    assert split.loc["pmid:2", ["citations", "clinical_citations"]].tolist() == [1, 1]
-    # W12's level-0 concept is not life science (its level-1 Medicine does not count)
-    assert split.loc["W1", ["citations", "clinical_citations"]].tolist() == [2, 1]
-    assert split.loc["W2", ["citations", "clinical_citations"]].tolist() == [1, 1]
+               pd.DataFrame({"citing_work_id": ["W11", "W11", "W11"], "cited_work_id": ["W1", "W2", "W9"]})]
+    split = lifesci_citation_counts(articles, zip(pm_years, refs), zip(works, oa_refs), clinical)
+    together = lifesci_citation_counts(articles, [(pd.concat(pm_years), pd.concat(refs))], [(pd.concat(works), pd.concat(oa_refs))], clinical)
+    pd.testing.assert_frame_equal(split, together)
+    c = split.set_index("article_id")
+    # pmid:1 has work W1: cited by W10, W12 (clinical trial), W11 (randomized) -> 3, 2 clinical; PubMed: 10, 11 -> 2, 1
+    assert c.loc["pmid:1", ["citations", "clinical_citations", "citation_source"]].tolist() == [3, 2, "openalex"]
+    assert c.loc["pmid:1", ["pubmed_citations", "pubmed_clinical_citations"]].tolist() == [2, 1]
+    # pmid:2 has no work: 12 (randomly: clinical) cites it in PubMed
+    assert c.loc["pmid:2", ["citations", "clinical_citations", "citation_source"]].tolist() == [1, 1, "pubmed_reference_list"]
+    assert c.loc["W2", ["citations", "clinical_citations"]].tolist() == [1, 1]
+    only_life = lifesci_citation_counts(articles, zip(pm_years, refs), zip(works, oa_refs), clinical, pd.Index(["W10", "W11"]))
+    assert only_life.set_index("article_id").loc["pmid:1", "citations"] == 2
+    none = lifesci_citation_counts(articles, [], [], clinical)
+    assert none["citations"].tolist() == [0, 0, 0]
 
 
 def test_build_articles_puts_it_together(tmp_path):
@@ -140,55 +145,25 @@ def test_build_articles_puts_it_together(tmp_path):
     ranking = OutletRanking.from_csv(tmp_path / "j.csv", tmp_path / "c.csv")
     pubmed = pd.DataFrame([_candidate("pmid:1", pmid="1", n_authors=2), _candidate("pmid:2", pmid="2", n_authors=2)])
     openalex = pd.DataFrame([_candidate("W9", work_id="W9", source="openalex", kind="conference", outlet="S1", name="MICCAI", n_authors=2)])
-    authors = _authors([
+    pm_authors = _authors([
         ("pmid:1", 0, "US", "country_name"), ("pmid:1", 1, "CN", "country_name"),
         ("pmid:2", 0, "DE", "country_name"), ("pmid:2", 1, "DE", "city"),
-        ("W9", 0, "JP", "openalex_institution"), ("W9", 1, "JP", "openalex_institution"),
     ])
-    citations = conform(pd.DataFrame({"cited_key": ["pmid:1", "W9"], "citations": [5, 2], "clinical_citations": [1, 0]}), "core_lifesci_citations")
-    articles, authors_out, stats = build_lifesci_articles(pubmed, openalex, authors, ranking, citations)
+    oa_authors = _authors([("W9", 0, "JP", "openalex_institution"), ("W9", 1, "JP", "openalex_institution")])
+    articles, authors_out, stats = build_lifesci_articles(pubmed, openalex, pm_authors, oa_authors, ranking)
     a = articles.set_index("article_id")
     assert a.loc["pmid:1", "lead_country_code"] == "CN" and a.loc["pmid:1", "lead_world_region"] == "Asia"
     assert bool(a.loc["pmid:1", "is_international"]) and not bool(a.loc["pmid:2", "is_international"])
     assert bool(a.loc["pmid:1", "high_ranked"]) and not bool(a.loc["W9", "high_ranked"]) and bool(a.loc["W9", "outlet_ranked"])
-    assert a["citations"].to_dict() == {"pmid:1": 5, "pmid:2": 0, "W9": 2}
-    assert a.loc["pmid:1", "clinical_citations"] == 1
+    assert a["link_rule"].to_dict() == {"pmid:1": "none", "pmid:2": "none", "W9": "openalex"}
+    assert a["country_source"].to_dict() == {"pmid:1": "pubmed", "pmid:2": "pubmed", "W9": "openalex"}
     assert stats["articles"] == 3 and stats["international_share"] == pytest.approx(1 / 3, abs=1e-4)
     assert len(authors_out) == 6
-
-
-def article_citations_by_map(articles: pd.DataFrame, citations: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """The oracle: the citation lookup as build_lifesci_articles wrote it before (pandas maps on the
-    keys); also the peer of ``benchmarks/lifesci.py``."""
-    counts = citations.set_index("cited_key")
-    by_work = articles["work_id"].map(counts["citations"])
-    cites = by_work.fillna(articles["article_id"].map(counts["citations"])).fillna(0)
-    clinical = articles["work_id"].map(counts["clinical_citations"]).where(
-        by_work.notna(), articles["article_id"].map(counts["clinical_citations"])).fillna(0)
-    return cites.astype("int64").to_numpy(), clinical.astype("int64").to_numpy()
-
-
-@pytest.mark.parametrize("other_keys", [0, 40])
-def test_article_citations_take_the_works_counts_else_the_pmids_as_the_pandas_maps_did(other_keys):
-    """Both lookup strategies (counts shorter or much longer than the articles) against the maps."""
-    from aigeo_assets.lifesci.corpus import _article_citations
-
-    articles = pd.DataFrame({
-        "article_id": ["pmid:1", "pmid:2", "pmid:3", "W4", "pmid:5"],
-        "work_id": pd.array(["W1", None, "W3", "W4", "W5"], dtype="string"),
-    })
-    keys = ["W1", "pmid:1", "pmid:2", "pmid:3", "W4", "pmid:5"] + [f"W{100 + i}" for i in range(other_keys)]
-    citations = conform(pd.DataFrame({
-        "cited_key": keys, "citations": [7, 5, 3, 2, 4, 1] + [9] * other_keys,
-        "clinical_citations": [2, 1, 0, 1, 3, 1] + [9] * other_keys,
-    }), "core_lifesci_citations")
-    cites, clinical = _article_citations(articles, citations)
-    # pmid:1 by its work (7, not its PMID's 5); pmid:3's work W3 has none: its PMID's; W5 is not cited: pmid:5's
-    assert cites.tolist() == [7, 3, 2, 4, 1] and clinical.tolist() == [2, 0, 1, 3, 1]
-    by_map = article_citations_by_map(articles, citations)
-    assert (cites.tolist(), clinical.tolist()) == (by_map[0].tolist(), by_map[1].tolist())
-    none = conform(pd.DataFrame({"cited_key": [], "citations": [], "clinical_citations": []}), "core_lifesci_citations")
-    assert _article_citations(articles, none)[0].tolist() == [0] * 5
+    citations = pd.DataFrame({"article_id": ["pmid:1", "W9"], "citations": [5, 2], "clinical_citations": [1, 0],
+                              "citation_source": ["pubmed_reference_list", "openalex"]})
+    out = with_citations(articles, citations).set_index("article_id")
+    assert out["citations"].to_dict() == {"pmid:1": 5, "pmid:2": 0, "W9": 2}
+    assert out.loc["pmid:1", "clinical_citations"] == 1
 
 
 def test_mesh_topic_skips_check_tags_and_ai_headings():

@@ -29,7 +29,7 @@ from aigeo_assets.lifesci.keywords import (
     clinical_filter_path,
 )
 from aigeo_assets.resources.settings import AnalysisSettings, Settings, SettingsError
-from aigeo_assets.schemas import conform
+from aigeo_assets.schemas import SCHEMAS, conform
 
 # ---- clinical filter -----------------------------------------------------------------------------
 
@@ -185,14 +185,14 @@ def _candidate(article_id, pmid=None, doi=None, work_id=None, source="pubmed", k
     }
 
 
-def _citations():
-    return conform(pd.DataFrame({"cited_key": [], "citations": [], "clinical_citations": []}), "core_lifesci_citations")
+def _no_authors():
+    return SCHEMAS["core_lifesci_authors"].empty()
 
 
 def test_build_marks_one_author_with_two_countries_national():
     ids = list(HAND_EXPECTED)
     pubmed = pd.DataFrame([_candidate(a, pmid=str(i)) for i, a in enumerate(ids)])
-    out, _, stats = build_lifesci_articles(pubmed, pd.DataFrame(), HAND, OutletRanking.empty(), _citations())
+    out, _, stats = build_lifesci_articles(pubmed, pd.DataFrame(), HAND, _no_authors(), OutletRanking.empty())
     got = out.set_index("article_id")
     assert got["is_international"].to_dict() == HAND_EXPECTED
     # n_countries still counts the distinct countries: the one-author article names two
@@ -237,10 +237,10 @@ def test_a_deduplicated_conference_paper_keeps_its_outlet_and_core_rank(ranking)
     m = merged.set_index("article_id")
     assert m.loc["pmid:1", ["outlet_kind", "outlet_id", "outlet_name", "source"]].tolist() == ["conference", "S2", "BIBM", "both"]
     assert m.loc["pmid:2", ["outlet_kind", "outlet_id", "outlet_name"]].tolist() == ["conference", "S1", "MICCAI"]
-    authors = _authors([("pmid:1", 0, "US", "country_name"), ("pmid:2", 0, "CN", "country_name"),
-                        ("W1", 0, "US", "openalex_institution"), ("W2", 0, "CN", "openalex_institution")])
+    pm_authors = _authors([("pmid:1", 0, "US", "country_name"), ("pmid:2", 0, "CN", "country_name")])
+    oa_authors = _authors([("W1", 0, "US", "openalex_institution"), ("W2", 0, "CN", "openalex_institution")])
     for core_rank, expected in (("A*", [False, True]), ("A", [True, True])):
-        out, _, _ = build_lifesci_articles(pubmed, openalex, authors, ranking, _citations(), core_rank=core_rank)
+        out, _, _ = build_lifesci_articles(pubmed, openalex, pm_authors, oa_authors, ranking, core_rank=core_rank)
         out = out.set_index("article_id").loc[["pmid:1", "pmid:2"]]
         assert out["outlet_kind"].tolist() == ["conference", "conference"]
         assert out["outlet_ranked"].tolist() == [True, True]

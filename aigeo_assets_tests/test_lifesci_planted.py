@@ -18,14 +18,15 @@ from aigeo_assets.geo.affiliation_text import affiliation_countries
 from aigeo_assets.lifesci.corpus import (
     OutletRanking,
     build_lifesci_articles,
+    lifesci_citation_counts,
     pubmed_author_countries,
     pubmed_candidates,
-    pubmed_citation_counts,
-    pubmed_clinical,
+    with_citations,
 )
 from aigeo_assets.lifesci.keywords import AI_KEYWORDS_PATH, CLINICAL_FILTERS, CLINICAL_QUERIES_PATH, ClinicalFilter, KeywordMatcher
 from aigeo_assets.lifesci.pubmed_files import file_manifest, pubmed_year_tables
 from aigeo_assets.sampleworld.lifesci import generate_lifesci
+from aigeo_assets.schemas import SCHEMAS
 
 REGION_TERMS = {"africa": "Africa", "europe": "Europe", "latin_america": "Latin America and the Caribbean",
                 "northern_america": "Northern America", "oceania": "Oceania"}
@@ -47,12 +48,10 @@ def demo_pubmed(tmp_path_factory):
 def atlas(demo_pubmed):
     root, files, cache, quarantine, by_year = demo_pubmed
     truth = json.loads((root / "truth_lifesci.json").read_text())
-    every = pd.concat([v.articles for v in by_year.values()], ignore_index=True)
     # the broad filter, not the default (treatment): the world plants its clinical records with the
     # broad filter's markers (diagnostic accuracy, sensitivity and specificity, trials), so the
     # planted clinical citations are the broad filter's; the default is checked below
     matcher, clinical = KeywordMatcher.from_csv(AI_KEYWORDS_PATH), ClinicalFilter.from_csv(CLINICAL_QUERIES_PATH)
-    citations = pubmed_citation_counts(pd.concat([v.references for v in by_year.values()], ignore_index=True), pubmed_clinical(every, clinical))
     ranking = OutletRanking.from_csv(root / "rankings" / "journal_ranking.csv", root / "rankings" / "conference_ranking.csv")
     frames = []
     for year in by_year.values():
@@ -60,9 +59,12 @@ def atlas(demo_pubmed):
         cands = pubmed_candidates(articles, matcher, clinical)
         if len(cands):
             own = authors[authors["pmid"].isin(set(cands["pmid"])).to_numpy(bool)]
-            out, _, _ = build_lifesci_articles(cands, pd.DataFrame(), pubmed_author_countries(own, affiliation_countries), ranking, citations)
+            out, _, _ = build_lifesci_articles(cands, pd.DataFrame(), pubmed_author_countries(own, affiliation_countries),
+                                               SCHEMAS["core_lifesci_authors"].empty(), ranking)
             frames.append(out)
-    return truth, pd.concat(frames, ignore_index=True), quarantine
+    articles = pd.concat(frames, ignore_index=True)
+    citations = lifesci_citation_counts(articles, ((v.articles, v.references) for v in by_year.values()), [], clinical)
+    return truth, with_citations(articles, citations), quarantine
 
 
 def _irrs(fit) -> pd.DataFrame:

@@ -109,7 +109,7 @@ def test_lifesci_models_without_citations_are_not_estimable_and_the_irr_table_sa
 @pytest.mark.parametrize("rows", [[], [_article(1, 2016, "US", cites=3)], [_article(1, 2016, None), _article(2, 2017, None)]],
                          ids=["empty", "one article", "no lead country"])
 def test_lifesci_summaries_on_empty_one_row_and_all_missing(rows):
-    arts = _articles(rows) if rows else SCHEMAS["core_lifesci_articles"].empty()
+    arts = _articles(rows) if rows else SCHEMAS["out_lifesci_articles"].empty()
     authors = SCHEMAS["core_lifesci_authors"].empty()
     counts, _ = an.yearly_counts(arts)
     an.yearly_cagr(counts)

@@ -2,6 +2,8 @@
 OpenAlex conference papers; productivity, quality-adjusted productivity, relevance and
 international collaboration by country and region)."""
 
+import warnings
+
 import dagster as dg
 import pandas as pd
 
@@ -10,23 +12,38 @@ from aigeo_assets.corpus.lookup import is_in
 from aigeo_assets.geo.affiliation_text import affiliation_countries
 from aigeo_assets.lifesci.corpus import (
     CLINICAL_INPUT_COLUMNS,
+    LIFE_SCIENCE_ROOTS,
+    LINK_INPUT_COLUMNS,
     OutletRanking,
     build_lifesci_articles,
     lifesci_citation_counts,
+    link_to_openalex,
     openalex_author_countries,
     openalex_conference_candidates,
+    openalex_link_candidates,
+    openalex_topics,
     pubmed_author_countries,
     pubmed_candidates,
+    with_citations,
 )
 from aigeo_assets.lifesci.keywords import ClinicalFilter, KeywordMatcher, load_filters
 from aigeo_assets.models.results import not_estimable_reasons
 from aigeo_assets.lifesci.pubmed_files import file_manifest, pubmed_year_tables
-from aigeo_assets.resources.io import LOAD_ON_ACCESS, concat_partitions, iter_partitions
+from aigeo_assets.resources.io import LOAD_ON_ACCESS, by_partition, concat_partitions, iter_partitions
 from aigeo_assets.resources.settings import AnalysisSettings
 from aigeo_assets.resources.sources import LifeSciSource
 from aigeo_assets.schemas import conform
 
 CORPUS = "lifesci_corpus"
+
+# the window around a year reaches past the first and last years; Dagster marks the flag beta
+warnings.filterwarnings("ignore", message="Parameter `allow_nonexistent_upstream_partitions`", category=dg.BetaWarning)
+
+LINK_YEARS_AROUND = 1
+"""A PubMed record is linked to OpenAlex works published up to this many years before or after it
+(epub ahead of print, a late issue): the year's asset reads that window of OpenAlex years."""
+
+CONFERENCE_INPUT_COLUMNS = [*LINK_INPUT_COLUMNS, "title", "abstract", "venue_type", "venue_id", "n_authors"]
 
 
 def _filters(analysis: AnalysisSettings) -> tuple[KeywordMatcher, ClinicalFilter]:
@@ -76,30 +93,8 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
             authors, "raw_pubmed_authors", year=year, without_affiliation=int(authors["affiliation"].isna().sum())))
         yield dg.Output(references, output_name="raw_pubmed_references", metadata=table_metadata(references, "raw_pubmed_references", year=year))
 
-    @dg.asset(
-        **table_asset_args("core_lifesci_citations", CORPUS),
-        ins={  # every year of every input: only the columns used are read (the abstracts of all works are GBs)
-            "raw_pubmed_references": dg.AssetIn(partition_mapping=every_year, metadata={LOAD_ON_ACCESS: True, "columns": ["pmid", "cited_pmid"]}),
-            "raw_pubmed_articles": dg.AssetIn(partition_mapping=every_year, metadata={"columns": CLINICAL_INPUT_COLUMNS, LOAD_ON_ACCESS: True}),
-            "raw_references": dg.AssetIn(partition_mapping=every_year, metadata={LOAD_ON_ACCESS: True, "columns": ["citing_work_id", "cited_work_id"]}),
-            "raw_work_concepts": dg.AssetIn(partition_mapping=every_year, metadata={"columns": ["work_id", "level", "concept_name"]}),
-            "raw_works": dg.AssetIn(partition_mapping=every_year, metadata={"columns": ["work_id", "title", "abstract"], LOAD_ON_ACCESS: True}),
-        },
-    )
-    def core_lifesci_citations(
-        raw_pubmed_references, raw_pubmed_articles, raw_references, raw_work_concepts, raw_works, analysis: AnalysisSettings
-    ) -> dg.Output:
-        """Seed 004's relevance: forward citations of every article from life-science research and
-        from clinical research (:func:`lifesci_citation_counts`), reading one year's texts at a time."""
-        _, clinical = _filters(analysis)
-        pubmed_years = zip(iter_partitions(raw_pubmed_articles), iter_partitions(raw_pubmed_references))
-        openalex_years = zip(iter_partitions(raw_works), iter_partitions(raw_references))
-        df = lifesci_citation_counts(pubmed_years, concat_partitions(raw_work_concepts), openalex_years, clinical)
-        from_pubmed = df["cited_key"].str.startswith("pmid:").to_numpy(bool)
-        return dg.Output(df, metadata=table_metadata(
-            df, "core_lifesci_citations", pubmed_citations=int(df.loc[from_pubmed, "citations"].sum()),
-            openalex_citations=int(df.loc[~from_pubmed, "citations"].sum()),
-            clinical_share=round(float(df["clinical_citations"].sum() / max(df["citations"].sum(), 1)), 4)))
+    around = dg.TimeWindowPartitionMapping(start_offset=-LINK_YEARS_AROUND, end_offset=LINK_YEARS_AROUND,
+                                           allow_nonexistent_upstream_partitions=True)
 
     @dg.multi_asset(
         outs={
@@ -107,6 +102,11 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
             "core_lifesci_authors": table_out("core_lifesci_authors", CORPUS),
         },
         partitions_def=partitions,
+        ins={  # the OpenAlex years around the year, one at a time: a record's work may be dated a year apart
+            "raw_works": dg.AssetIn(partition_mapping=around, metadata={LOAD_ON_ACCESS: True, "columns": CONFERENCE_INPUT_COLUMNS}),
+            "raw_work_concepts": dg.AssetIn(partition_mapping=around, metadata={LOAD_ON_ACCESS: True}),
+            "core_affiliations": dg.AssetIn(partition_mapping=around, metadata={LOAD_ON_ACCESS: True, "columns": ["work_id", "author_seq", "country_code"]}),
+        },
         check_specs=[dg.AssetCheckSpec("lead_country_coverage", asset="core_lifesci_articles",
                                        description="at least 80% of the articles have a lead country (a thin year, "
                                        "fewer than AIGEO_THIN_YEAR_PAPERS articles, only warns)")],
@@ -115,41 +115,86 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
         context: dg.AssetExecutionContext,
         raw_pubmed_articles: pd.DataFrame,
         raw_pubmed_authors: pd.DataFrame,
-        raw_works: pd.DataFrame,
-        raw_work_concepts: pd.DataFrame,
+        raw_works,
+        raw_work_concepts,
         raw_venues: pd.DataFrame,
-        core_affiliations: pd.DataFrame,
-        core_lifesci_citations: pd.DataFrame,
+        core_affiliations,
         lifesci: LifeSciSource,
         analysis: AnalysisSettings,
     ):
         """Seed 004's corpus for the year: PubMed records with an AI keyword in title or abstract
-        and OpenAlex life-science conference papers with one, deduplicated by PMID and DOI; each
-        with its lead country (last author, else first) and the rule that placed it, clinical
-        flag, topic, international flag, outlet rank and forward citations."""
+        and OpenAlex life-science conference papers with one, deduplicated; each PubMed record
+        linked to its OpenAlex work by PMID, else DOI (works of the year and the years around it),
+        which gives it its authors' countries and its topic; each article with its lead country
+        (last author, else first) and the rule that placed it, clinical flag, topic, international
+        flag and outlet rank. Citations are counted over every year (``core_lifesci_citations``)."""
+        year = context.partition_key
         matcher, clinical = _filters(analysis)
         pubmed = pubmed_candidates(raw_pubmed_articles, matcher, clinical)
-        openalex = openalex_conference_candidates(raw_works, raw_work_concepts, raw_venues, matcher, clinical)
+        works_by_year = by_partition(raw_works, [year])
+        concepts_by_year = by_partition(raw_work_concepts, [year])
+        openalex = openalex_conference_candidates(works_by_year[year], concepts := concepts_by_year[year], raw_venues, matcher, clinical)
+        links, link_stats = link_to_openalex(pubmed, pd.concat(
+            [openalex_link_candidates(w, pubmed["pmid"], pubmed["doi"]) for w in iter_partitions(raw_works)], ignore_index=True
+        )) if len(pubmed) else (pd.DataFrame(), {})
+        works = pd.Index(pd.concat([links["work_id"] if len(links) else pd.Series([], dtype="string"),
+                                    openalex["work_id"] if len(openalex) else pd.Series([], dtype="string")]).unique())
+        topics = pd.concat([openalex_topics(c[is_in(c["work_id"], works)]) for c in iter_partitions(raw_work_concepts)])
+        del concepts
+        oa_aff = pd.concat([a[is_in(a["work_id"], works)] for a in iter_partitions(core_affiliations)], ignore_index=True)
         pm_authors = raw_pubmed_authors[is_in(raw_pubmed_authors["pmid"], pubmed["pmid"] if len(pubmed) else [])]
-        oa_aff = core_affiliations[is_in(core_affiliations["work_id"], openalex["work_id"] if len(openalex) else [])]
-        authors = pd.concat([pubmed_author_countries(pm_authors, affiliation_countries), openalex_author_countries(oa_aff)], ignore_index=True)
         files = lifesci.ranking_files()
         ranking = OutletRanking.from_csv(*files) if files else OutletRanking.empty()
-        articles, authors, stats = build_lifesci_articles(pubmed, openalex, authors, ranking, core_lifesci_citations,
-                                                          core_rank=analysis.lifesci_core_rank)
+        articles, authors, stats = build_lifesci_articles(
+            pubmed, openalex, pubmed_author_countries(pm_authors, affiliation_countries), openalex_author_countries(oa_aff), ranking,
+            links=links, topics=topics[~topics.index.duplicated()], core_rank=analysis.lifesci_core_rank)
         coverage = float(articles["lead_country_code"].notna().mean()) if len(articles) else 1.0
         yield coverage_check("lead_country_coverage", coverage, 0.8, len(articles), analysis.thin_year_papers,
                              what="articles", asset_key="core_lifesci_articles", threshold_setting="fixed at 80%")
         rules = authors["country_rule"].value_counts().to_dict()
         yield dg.Output(articles, output_name="core_lifesci_articles",
-                        metadata=table_metadata(articles, "core_lifesci_articles", year=int(context.partition_key),
+                        metadata=table_metadata(articles, "core_lifesci_articles", year=int(year),
                                                 lead_country_coverage=round(coverage, 4), inputs=lifesci.configured(),
                                                 clinical_filter=str(analysis.lifesci_clinical_csv or analysis.lifesci_clinical_filter),
-                                                core_rank=analysis.lifesci_core_rank, **stats))
+                                                core_rank=analysis.lifesci_core_rank, links=link_stats,
+                                                link_rate=round(1 - link_stats.get("unlinked", 0) / max(len(pubmed), 1), 4), **stats))
         yield dg.Output(authors, output_name="core_lifesci_authors",
                         metadata=table_metadata(authors, "core_lifesci_authors", country_rules=rules))
 
-    return [raw_pubmed_files, raw_pubmed_articles, core_lifesci_citations, core_lifesci_articles]
+    @dg.asset(
+        **table_asset_args("core_lifesci_citations", CORPUS),
+        ins={  # every year of every input: only the columns used are read (the abstracts of all works are GBs)
+            "core_lifesci_articles": dg.AssetIn(partition_mapping=every_year, metadata={"columns": ["article_id", "pmid", "work_id"]}),
+            "raw_pubmed_references": dg.AssetIn(partition_mapping=every_year, metadata={LOAD_ON_ACCESS: True, "columns": ["pmid", "cited_pmid"]}),
+            "raw_pubmed_articles": dg.AssetIn(partition_mapping=every_year, metadata={"columns": CLINICAL_INPUT_COLUMNS, LOAD_ON_ACCESS: True}),
+            "raw_references": dg.AssetIn(partition_mapping=every_year, metadata={LOAD_ON_ACCESS: True, "columns": ["citing_work_id", "cited_work_id"]}),
+            "raw_work_concepts": dg.AssetIn(partition_mapping=every_year, metadata={LOAD_ON_ACCESS: True, "columns": ["work_id", "level", "concept_name"]}),
+            "raw_works": dg.AssetIn(partition_mapping=every_year, metadata={"columns": ["work_id", "title", "abstract"], LOAD_ON_ACCESS: True}),
+        },
+    )
+    def core_lifesci_citations(
+        core_lifesci_articles, raw_pubmed_references, raw_pubmed_articles, raw_references, raw_work_concepts, raw_works, analysis: AnalysisSettings
+    ) -> dg.Output:
+        """Seed 004's relevance: the forward citations of every article, from the OpenAlex works
+        citing its linked work, else from PubMed's ReferenceList, and the clinical ones among them
+        (:func:`lifesci_citation_counts`), reading one citing year at a time."""
+        _, clinical = _filters(analysis)
+        articles = concat_partitions(core_lifesci_articles)
+        life = None
+        if analysis.lifesci_citing == "life_science":
+            life = pd.Index(pd.concat([c.loc[(c["level"] == 0).to_numpy(bool) & c["concept_name"].isin(LIFE_SCIENCE_ROOTS).to_numpy(bool), "work_id"]
+                                       for c in iter_partitions(raw_work_concepts)]).unique())
+        pubmed_years = zip(iter_partitions(raw_pubmed_articles), iter_partitions(raw_pubmed_references))
+        openalex_years = zip(iter_partitions(raw_works), iter_partitions(raw_references))
+        df = lifesci_citation_counts(articles, pubmed_years, openalex_years, clinical, life)
+        by_source = df["citation_source"].value_counts().to_dict()
+        return dg.Output(df, metadata=table_metadata(
+            df, "core_lifesci_citations", citing=analysis.lifesci_citing, articles_by_citation_source=by_source,
+            citations=int(df["citations"].sum()), openalex_citations=int(df["openalex_citations"].sum()),
+            pubmed_citations=int(df["pubmed_citations"].sum()),
+            clinical_share=round(float(df["clinical_citations"].sum() / max(df["citations"].sum(), 1)), 4)))
+
+    return [raw_pubmed_files, raw_pubmed_articles, core_lifesci_articles, core_lifesci_citations]
 
 
 ATLAS = "lifesci_atlas"
@@ -160,8 +205,22 @@ def build_lifesci_atlas_assets() -> list:
     from aigeo_assets.lifesci import analyses as A
 
     every_year = dg.AllPartitionMapping()
-    articles_in = {"core_lifesci_articles": dg.AssetIn(partition_mapping=every_year)}
-    assets = []
+    articles_in = {"out_lifesci_articles": dg.AssetIn()}
+    @dg.asset(
+        **table_asset_args("out_lifesci_articles", ATLAS),
+        ins={"core_lifesci_articles": dg.AssetIn(partition_mapping=every_year)},
+        automation_condition=dg.AutomationCondition.eager(),
+    )
+    def out_lifesci_articles(core_lifesci_articles, core_lifesci_citations: pd.DataFrame) -> dg.Output:
+        """The articles of every year with their forward citations (:func:`with_citations`): the
+        table every analysis of seed 004 reads."""
+        df = with_citations(concat_partitions(core_lifesci_articles), core_lifesci_citations)
+        return dg.Output(df, metadata=table_metadata(
+            df, "out_lifesci_articles", years=f"{df['publication_year'].min()}...{df['publication_year'].max()}" if len(df) else "none",
+            link_rule=df["link_rule"].value_counts().to_dict(), country_source=df["country_source"].value_counts().to_dict(),
+            topic_source=df["topic_source"].value_counts().to_dict(), citation_source=df["citation_source"].value_counts().to_dict()))
+
+    assets = [out_lifesci_articles]
 
     def table_asset(name: str, compute, extra=None, ins=None):
         @dg.asset(name=name, **table_asset_args(name, ATLAS, kinds={"statsmodels"} if name == "out_lifesci_irrs" else None),
@@ -174,8 +233,8 @@ def build_lifesci_atlas_assets() -> list:
 
         assets.append(_table)
 
-    def yearly(core_lifesci_articles):
-        frame, _ = A.yearly_counts(core_lifesci_articles)
+    def yearly(out_lifesci_articles):
+        frame, _ = A.yearly_counts(out_lifesci_articles)
         return frame
 
     def yearly_extra(df, **_):
@@ -183,20 +242,20 @@ def build_lifesci_atlas_assets() -> list:
         return {"cagr": None if pd.isna(cagr) else round(float(cagr), 4), "cagr_years": str(span), "articles": int(df["articles"].sum())}
 
     table_asset("out_lifesci_yearly_counts", yearly, yearly_extra)
-    table_asset("out_lifesci_country_counts", lambda core_lifesci_articles: A.country_counts(core_lifesci_articles),
+    table_asset("out_lifesci_country_counts", lambda out_lifesci_articles: A.country_counts(out_lifesci_articles),
                 lambda df, **_: {"top_countries": df.head(5)[["country_code", "articles"]].to_dict("records")})
-    table_asset("out_lifesci_topic_shares", lambda core_lifesci_articles: A.topic_country_shares(core_lifesci_articles))
-    table_asset("out_lifesci_clinical_by_country", lambda core_lifesci_articles: A.clinical_by_country(core_lifesci_articles))
-    table_asset("out_lifesci_high_ranked_by_country", lambda core_lifesci_articles: A.high_ranked_by_country(core_lifesci_articles))
-    table_asset("out_lifesci_high_ranked_by_region_year", lambda core_lifesci_articles: A.high_ranked_by_region_year(core_lifesci_articles))
-    table_asset("out_lifesci_international_by_year", lambda core_lifesci_articles: A.international_share_by_year(core_lifesci_articles))
-    table_asset("out_lifesci_international_by_region", lambda core_lifesci_articles: A.international_share_by_region(core_lifesci_articles),
+    table_asset("out_lifesci_topic_shares", lambda out_lifesci_articles: A.topic_country_shares(out_lifesci_articles))
+    table_asset("out_lifesci_clinical_by_country", lambda out_lifesci_articles: A.clinical_by_country(out_lifesci_articles))
+    table_asset("out_lifesci_high_ranked_by_country", lambda out_lifesci_articles: A.high_ranked_by_country(out_lifesci_articles))
+    table_asset("out_lifesci_high_ranked_by_region_year", lambda out_lifesci_articles: A.high_ranked_by_region_year(out_lifesci_articles))
+    table_asset("out_lifesci_international_by_year", lambda out_lifesci_articles: A.international_share_by_year(out_lifesci_articles))
+    table_asset("out_lifesci_international_by_region", lambda out_lifesci_articles: A.international_share_by_region(out_lifesci_articles),
                 lambda df, **_: {"share_by_region": dict(zip(df["world_region"], df["share_international"].round(4)))})
 
-    def irrs(core_lifesci_articles):
-        fits = A.fit_relevance_models(core_lifesci_articles)
-        fits["8A citations"] = A.collaboration_model(core_lifesci_articles, "citations")
-        fits["8A clinical"] = A.collaboration_model(core_lifesci_articles, "clinical_citations")
+    def irrs(out_lifesci_articles):
+        fits = A.fit_relevance_models(out_lifesci_articles)
+        fits["8A citations"] = A.collaboration_model(out_lifesci_articles, "citations")
+        fits["8A clinical"] = A.collaboration_model(out_lifesci_articles, "clinical_citations")
         return A.irr_table(fits)
 
     def irrs_extra(df, **_):
@@ -207,7 +266,7 @@ def build_lifesci_atlas_assets() -> list:
     table_asset("out_lifesci_irrs", irrs, irrs_extra)
     table_asset(
         "out_lifesci_dyads",
-        lambda core_lifesci_articles, core_lifesci_authors: A.collaboration_dyads(core_lifesci_articles, core_lifesci_authors),
-        ins={"core_lifesci_articles": dg.AssetIn(partition_mapping=every_year), "core_lifesci_authors": dg.AssetIn(partition_mapping=every_year)},
+        lambda out_lifesci_articles, core_lifesci_authors: A.collaboration_dyads(out_lifesci_articles, core_lifesci_authors),
+        ins={"out_lifesci_articles": dg.AssetIn(), "core_lifesci_authors": dg.AssetIn(partition_mapping=every_year)},
     )
     return assets

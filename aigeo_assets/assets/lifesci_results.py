@@ -25,7 +25,6 @@ import pandas as pd
 
 from aigeo_assets.assets.metadata import OWNERS, preview_markdown, table_asset_args, table_metadata
 from aigeo_assets.models.results import not_estimable_reasons
-from aigeo_assets.resources.io import concat_partitions
 from aigeo_assets.schemas import conform
 
 ATLAS = "lifesci_atlas"
@@ -46,19 +45,18 @@ def build_lifesci_result_assets(data_dir: Path) -> list:
     ``data_dir/reports/figures``)."""
     from aigeo_assets.lifesci import analyses as A
 
-    every_year = dg.AllPartitionMapping()
-    articles_in = {"core_lifesci_articles": dg.AssetIn(partition_mapping=every_year)}
+    articles_in = {"out_lifesci_articles": dg.AssetIn()}
     eager = dg.AutomationCondition.eager()
     assets: list = []
 
     # ---- Fig. 7 on the outlet-effect samples
     @dg.asset(name="out_lifesci_outlet_sample_refits", **table_asset_args("out_lifesci_outlet_sample_refits", ATLAS, kinds={"statsmodels"}),
               ins=articles_in, automation_condition=eager)
-    def out_lifesci_outlet_sample_refits(core_lifesci_articles) -> dg.Output:
+    def out_lifesci_outlet_sample_refits(out_lifesci_articles) -> dg.Output:
         """Seed 004 Methods: "Our results remain consistent when estimating all models on the smaller
         samples": Fig. 7 A (citations) and B (clinical citations), year effects only, refitted on
         the articles the outlet-effect models D and C keep (outlets never cited dropped)."""
-        articles = concat_partitions(core_lifesci_articles)
+        articles = out_lifesci_articles
         df = conform(A.irr_table(A.fit_outlet_sample_refits(articles)), "out_lifesci_outlet_sample_refits")
         return dg.Output(df, metadata=table_metadata(df, "out_lifesci_outlet_sample_refits",
                                                      nobs=df.drop_duplicates("model").set_index("model")["nobs"].astype(int).to_dict(),
@@ -99,11 +97,11 @@ def build_lifesci_result_assets(data_dir: Path) -> list:
               check_specs=[dg.AssetCheckSpec("premium_counts_add_up", asset="out_lifesci_intl_high_ranked",
                                              description="international + national articles = the located articles; the "
                                              "shares are the counts' ratios; every interval holds its estimate")])
-    def out_lifesci_intl_high_ranked(core_lifesci_articles):
+    def out_lifesci_intl_high_ranked(out_lifesci_articles):
         """Seed 004 (after Fig. 8A): "international collaborations also tend to publish 35% more
         frequently in high-ranking research outlets than national collaborations, on average": the
         ratio of the shares (what the sentence says) and the year-adjusted ratio, with 95% intervals."""
-        articles = concat_partitions(core_lifesci_articles)
+        articles = out_lifesci_articles
         df = conform(A.international_high_ranked_premium(articles), "out_lifesci_intl_high_ranked")
         located = len(A.atlas_sample(articles))
         r = df.iloc[0]
@@ -126,10 +124,10 @@ def build_lifesci_result_assets(data_dir: Path) -> list:
               check_specs=[dg.AssetCheckSpec("outlet_types_cover_the_sample", asset="out_lifesci_by_outlet_type",
                                              description="the types' 'All regions' rows add up to the located articles, and "
                                              "each type's regions to at most its 'All regions' row")])
-    def out_lifesci_by_outlet_type(core_lifesci_articles):
+    def out_lifesci_by_outlet_type(out_lifesci_articles):
         """Seed 004 S7: the atlas's shares by outlet type (journals = life science, conference
         proceedings = computer science) and lead region."""
-        articles = concat_partitions(core_lifesci_articles)
+        articles = out_lifesci_articles
         df = conform(A.by_outlet_type(articles), "out_lifesci_by_outlet_type")
         located = len(A.atlas_sample(articles))
         alls = df[df["world_region"] == "All regions"]
@@ -146,10 +144,10 @@ def build_lifesci_result_assets(data_dir: Path) -> list:
 
     @dg.asset(name="out_lifesci_irrs_by_outlet_type", **table_asset_args("out_lifesci_irrs_by_outlet_type", ATLAS, kinds={"statsmodels"}),
               ins=articles_in, automation_condition=eager)
-    def out_lifesci_irrs_by_outlet_type(core_lifesci_articles) -> dg.Output:
+    def out_lifesci_irrs_by_outlet_type(out_lifesci_articles) -> dg.Output:
         """Seed 004 S7 for relevance: the four Fig. 7 models on journal and on conference articles
         separately (a type too thin to identify a model has a "not estimable" row with the reason)."""
-        articles = concat_partitions(core_lifesci_articles)
+        articles = out_lifesci_articles
         df = conform(A.irr_table(A.fit_relevance_models_by_outlet_type(articles)), "out_lifesci_irrs_by_outlet_type")
         return dg.Output(df, metadata=table_metadata(df, "out_lifesci_irrs_by_outlet_type", not_estimable=not_estimable_reasons(df)))
 
@@ -168,10 +166,10 @@ def build_lifesci_result_assets(data_dir: Path) -> list:
                                        description="the countries' articles add up to the located articles; high-ranked "
                                        "international <= high-ranked and <= international <= articles for every country")],
     )
-    def out_lifesci_country_productivity(core_lifesci_articles):
+    def out_lifesci_country_productivity(out_lifesci_articles):
         """Seed 004 S2 (every country's productivity statistics) and the seed's Kenya / South Africa
         remark read off it."""
-        articles = concat_partitions(core_lifesci_articles)
+        articles = out_lifesci_articles
         df = conform(A.country_productivity(articles), "out_lifesci_country_productivity")
         side = conform(A.country_side_result(df), "out_lifesci_country_side_result")
         located = len(A.atlas_sample(articles))

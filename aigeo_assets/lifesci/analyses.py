@@ -1,6 +1,6 @@
 """The analyses of seed 004's atlas (Figs. 1-9): counts, shares, negative binomial models, dyads.
 
-Pure functions: ``core_lifesci_articles`` (all years concatenated) and ``core_lifesci_authors`` in,
+Pure functions: ``out_lifesci_articles`` (all years, with their citations) and ``core_lifesci_authors`` in,
 pandas frames (or fitted ``CountResult``s) out. No Dagster.
 
 Sample. Seed 004's final sample is the articles whose lead author has a country ("We identify a

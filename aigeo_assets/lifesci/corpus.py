@@ -276,8 +276,8 @@ def openalex_conference_candidates(
 
 
 def deduplicate(pubmed: pd.DataFrame, openalex: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, int]:
-    """One row per article: an OpenAlex paper whose PMID or DOI is a PubMed record's is the same
-    article; the PubMed row stays (``source = both``, ``work_id`` filled) and the OpenAlex row goes.
+    """One row per article: an OpenAlex paper that a PubMed record is linked to (``work_id``), or
+    whose PMID or DOI is a PubMed record's, is the same article; the PubMed row stays (``source = both``, ``work_id`` filled) and the OpenAlex row goes.
     The merged row is still a conference paper: it takes the OpenAlex row's outlet (``outlet_kind``
     conference, ``outlet_id``, ``outlet_name``), so the CORE ranking applies to it, while its
     text, authors and clinical flag are the PubMed record's (publication types and MeSH).
@@ -285,9 +285,10 @@ def deduplicate(pubmed: pd.DataFrame, openalex: pd.DataFrame) -> tuple[pd.DataFr
     if openalex.empty or pubmed.empty:
         out = pubmed if openalex.empty else openalex
         return out, pd.DataFrame({"work_id": [], "article_id": []}), 0
+    by_work = pubmed.dropna(subset=["work_id"]).drop_duplicates("work_id").set_index("work_id")["article_id"]
     by_pmid = pubmed.dropna(subset=["pmid"]).drop_duplicates("pmid").set_index("pmid")["article_id"]
     by_doi = pubmed.dropna(subset=["doi"]).drop_duplicates("doi").set_index("doi")["article_id"]
-    target = openalex["pmid"].map(by_pmid).fillna(openalex["doi"].map(by_doi))
+    target = openalex["work_id"].map(by_work).fillna(openalex["pmid"].map(by_pmid)).fillna(openalex["doi"].map(by_doi))
     dup = target.notna().to_numpy(bool)
     merged = pd.DataFrame({"work_id": openalex.loc[dup, "work_id"].to_numpy(), "article_id": target[dup].to_numpy()})
     pubmed = pubmed.copy()
@@ -302,6 +303,104 @@ def deduplicate(pubmed: pd.DataFrame, openalex: pd.DataFrame) -> tuple[pd.DataFr
         pubmed[column] = pubmed[column].astype("object")
         pubmed.loc[hit, column] = work_of_hit.map(outlets[column]).to_numpy()
     return pd.concat([pubmed, openalex[~dup]], ignore_index=True), merged, int(dup.sum())
+
+
+# ---- linking PubMed records to OpenAlex ------------------------------------------------------
+
+LINK_INPUT_COLUMNS = ["work_id", "pmid", "doi", "publication_year"]
+"""The columns of ``raw_works`` that linking reads."""
+
+LINK_RULES = ("pmid", "doi", "none")
+
+
+def openalex_link_candidates(works: pd.DataFrame, pmids: pd.Series, dois: pd.Series) -> pd.DataFrame:
+    """The OpenAlex works (``raw_works`` rows, ``LINK_INPUT_COLUMNS``) whose PMID is one of
+    ``pmids`` or whose DOI (normalized) one of ``dois``: taken one year at a time, so that the
+    window of years a record may be linked across is never in memory whole."""
+    w = works[LINK_INPUT_COLUMNS]
+    doi = _norm_doi(w["doi"])
+    hit = is_in(w["pmid"], pmids.dropna()) | is_in(doi, dois.dropna())
+    return w[hit].assign(doi=doi[hit]).reset_index(drop=True)
+
+
+def _closest(pairs: pd.DataFrame) -> pd.DataFrame:
+    """One work per article among several candidates: the nearest publication year, then the
+    smallest work id (deterministic)."""
+    gap = (pairs["publication_year"].astype("float64") - pairs["openalex_year"].astype("float64")).abs()
+    return pairs.assign(_gap=gap.fillna(99)).sort_values(["article_id", "_gap", "work_id"], kind="stable").drop_duplicates("article_id")
+
+
+def link_to_openalex(articles: pd.DataFrame, works: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """Seed 004's link of PubMed records to OpenAlex ("we leverage unique article identifiers, i.e.,
+    PubMed IDs (PMID) and/or Digital Object Identifiers (DOI)"): each article (``article_id``,
+    ``pmid``, ``doi``, ``publication_year``) to the OpenAlex work (``LINK_INPUT_COLUMNS``, e.g.
+    from :func:`openalex_link_candidates` over the years around the article's) carrying its PMID
+    (``ids.pmid``), else its DOI.
+
+    Choices (``docs/methods.md``): several works with the article's PMID (or DOI) -> the one
+    published nearest the article's year, then the smallest work id; a DOI match is refused when
+    the work carries another PMID (it is another record's twin, the DOI shared by an erratum or a
+    reprint); a work linked by PMID is not linked again by DOI, and a work two articles reach by
+    DOI goes to the smaller article id. Returns (``article_id``, ``work_id``, ``link_rule`` pmid or
+    doi, ``openalex_year``) for the linked articles, and the counts (by rule, unlinked, ties)."""
+    cols = ["article_id", "work_id", "link_rule", "openalex_year"]
+    w = works.rename(columns={"publication_year": "openalex_year"})
+    a = articles[["article_id", "pmid", "doi", "publication_year"]]
+    by_pmid = a.dropna(subset=["pmid"]).merge(w.dropna(subset=["pmid"])[["work_id", "pmid", "openalex_year"]], on="pmid")
+    ties_pmid = int(by_pmid["article_id"].duplicated().sum())
+    by_pmid = _closest(by_pmid).assign(link_rule="pmid")
+    rest = a[~is_in(a["article_id"], by_pmid["article_id"])].dropna(subset=["doi"])
+    free = w[~is_in(w["work_id"], by_pmid["work_id"])].dropna(subset=["doi"])
+    by_doi = rest.merge(free[["work_id", "doi", "openalex_year", "pmid"]].rename(columns={"pmid": "work_pmid"}), on="doi")
+    other_pmid = (by_doi["work_pmid"].notna() & (by_doi["work_pmid"] != by_doi["pmid"]).fillna(True)).to_numpy(bool)
+    by_doi = by_doi[~other_pmid]
+    ties_doi = int(by_doi["article_id"].duplicated().sum())
+    by_doi = _closest(by_doi).sort_values(["work_id", "article_id"], kind="stable").drop_duplicates("work_id").assign(link_rule="doi")
+    links = pd.concat([by_pmid[cols], by_doi[cols]], ignore_index=True)
+    links = links.assign(openalex_year=pd.to_numeric(links["openalex_year"]).astype("Int64"))
+    stats = {"linked_by_pmid": len(by_pmid), "linked_by_doi": len(by_doi), "unlinked": len(a) - len(links),
+             "several_works_same_pmid": ties_pmid, "several_works_same_doi": ties_doi,
+             "doi_refused_other_pmid": int(other_pmid.sum()),
+             "linked_other_year": int((links["openalex_year"].astype("float64").to_numpy()
+                                       != links["article_id"].map(a.set_index("article_id")["publication_year"]).astype("float64").to_numpy()).sum())}
+    return links, stats
+
+
+def linked_author_countries(
+    pubmed_authors: pd.DataFrame, openalex_authors: pd.DataFrame, links: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    """Authors' countries of PubMed records (``core_lifesci_authors`` rows keyed ``pmid:<PMID>``)
+    with those of their linked OpenAlex works (rows keyed by work id, from
+    :func:`openalex_author_countries`) preferred, as seed 004 does ("the affiliation of the lead
+    author as recorded in OpenAlex, if available, and otherwise as recorded in PubMed").
+
+    An article whose linked work places at least one author takes the work's byline (OpenAlex
+    institutions); an author the work leaves unplaced takes the PubMed string's country when both
+    bylines have the same length (the same author at the same position). Otherwise the PubMed
+    strings (before about 2014 PubMed recorded only the first author's affiliation, so there the
+    link places the last author and the co-authors that PubMed leaves blank). Returns the authors
+    (keyed by ``article_id``), ``country_source`` per article (``openalex``, ``openalex+pubmed``:
+    gaps filled from PubMed, ``pubmed`` or ``none``) and the OpenAlex byline length of the articles
+    that take it (their last author is the work's last authorship)."""
+    oa = openalex_authors.merge(links[["article_id", "work_id"]], left_on="article_id", right_on="work_id", suffixes=("_w", ""))
+    oa = oa.drop(columns=["article_id_w", "work_id"])
+    placed = oa.dropna(subset=["country_code"])["article_id"].unique()
+    oa = oa[is_in(oa["article_id"], placed)]
+    pm_len = pubmed_authors.groupby("article_id")["author_seq"].max()
+    oa_len = oa.groupby("article_id")["author_seq"].max()
+    same_len = oa_len.index[(oa_len == pm_len.reindex(oa_len.index)).to_numpy(bool)]
+    gaps = oa[oa["country_code"].isna().to_numpy(bool) & is_in(oa["article_id"], same_len)][["article_id", "author_seq"]]
+    fill = pubmed_authors.dropna(subset=["country_code"]).merge(gaps, on=["article_id", "author_seq"])
+    filled = fill[["article_id", "author_seq"]].drop_duplicates()
+    key = lambda d: d["article_id"].astype("string") + "#" + d["author_seq"].astype("string")  # noqa: E731
+    oa = oa[~is_in(key(oa), key(filled))]
+    own = pubmed_authors[~is_in(pubmed_authors["article_id"], placed)]
+    out = pd.concat([oa, fill[oa.columns], own], ignore_index=True).sort_values(["article_id", "author_seq"], kind="stable")
+    source = pd.Series("none", index=pd.Index(pd.concat([pubmed_authors["article_id"], oa["article_id"]]).unique()), dtype="string")
+    source[source.index.isin(own.dropna(subset=["country_code"])["article_id"])] = "pubmed"
+    source[source.index.isin(placed)] = "openalex"
+    source[source.index.isin(filled["article_id"])] = "openalex+pubmed"
+    return conform(out, "core_lifesci_authors"), source, (oa_len + 1).astype("int64")
 
 
 # ---- outlet quality --------------------------------------------------------------------------
@@ -373,73 +472,111 @@ class OutletRanking:
 
 # ---- citations -------------------------------------------------------------------------------
 
-
-def pubmed_citation_counts(references: pd.DataFrame, citing_clinical: pd.Series) -> pd.DataFrame:
-    """``core_lifesci_citations`` from PubMed's ReferenceList: per cited PMID, the citing records
-    (every PubMed record is life science) and the clinical ones among them (``citing_clinical``:
-    bool per citing PMID). A record citing the same PMID twice counts once."""
-    r = references.drop_duplicates(["pmid", "cited_pmid"])
-    clinical = r["pmid"].map(citing_clinical).fillna(False).astype(bool)
-    out = pd.DataFrame({"cited_key": "pmid:" + r["cited_pmid"].astype("string"), "clinical": clinical.to_numpy()})
-    g = out.groupby("cited_key")["clinical"].agg(["size", "sum"]).reset_index()
-    return conform(g.rename(columns={"size": "citations", "sum": "clinical_citations"}), "core_lifesci_citations")
+CITING = ("any", "life_science")
+"""Which citing OpenAlex works count (``AIGEO_LIFESCI_CITING``): any work (seed 004's Methods:
+"citations ... accruing from any type of publication"), or only works with a level-0 concept in
+``LIFE_SCIENCE_ROOTS`` (its Results' "forward citations ... from general life science research
+articles")."""
 
 
-def openalex_citation_counts(references: pd.DataFrame, citing_life_science: pd.Series, citing_clinical: pd.Series) -> pd.DataFrame:
-    """``core_lifesci_citations`` from OpenAlex references: per cited work, the citing works with a
-    level-0 life-science concept, and the clinical ones among them."""
-    r = references.drop_duplicates(["citing_work_id", "cited_work_id"])
-    life = r["citing_work_id"].map(citing_life_science).fillna(False).astype(bool).to_numpy()
-    r = r[life]
-    clinical = r["citing_work_id"].map(citing_clinical).fillna(False).astype(bool)
-    out = pd.DataFrame({"cited_key": r["cited_work_id"].astype("string"), "clinical": clinical.to_numpy()})
-    g = out.groupby("cited_key")["clinical"].agg(["size", "sum"]).reset_index()
-    return conform(g.rename(columns={"size": "citations", "sum": "clinical_citations"}), "core_lifesci_citations")
+def _count_cited(cited: pd.Series, clinical: np.ndarray) -> pd.DataFrame:
+    g = pd.DataFrame({"key": cited.astype("string").to_numpy(), "clinical": clinical}).groupby("key")["clinical"].agg(["size", "sum"])
+    return g.rename(columns={"size": "citations", "sum": "clinical_citations"})
+
+
+def pubmed_citation_counts(references: pd.DataFrame, cited_pmids: pd.Series, citing_clinical: pd.Series) -> pd.DataFrame:
+    """Citations of the PMIDs ``cited_pmids`` in PubMed's ReferenceList (``raw_pubmed_references``
+    of one citing year): per cited PMID (index), the citing records (every PubMed record is life
+    science) and the clinical ones among them (``citing_clinical``: bool per citing PMID). A record
+    citing the same PMID twice counts once."""
+    r = references[is_in(references["cited_pmid"], cited_pmids)].drop_duplicates(["pmid", "cited_pmid"])
+    return _count_cited(r["cited_pmid"], r["pmid"].map(citing_clinical).fillna(False).to_numpy(bool))
+
+
+def openalex_citation_counts(references: pd.DataFrame, cited_works: pd.Series, citing_clinical: pd.Series,
+                             citing_allowed: pd.Index | None = None) -> pd.DataFrame:
+    """Citations of the works ``cited_works`` in OpenAlex's ``referenced_works`` (``raw_references``
+    of one citing year): per cited work (index), the citing works (all, or those in
+    ``citing_allowed``) and the clinical ones among them (``citing_clinical``: bool per citing work)."""
+    r = references[is_in(references["cited_work_id"], cited_works)]
+    if citing_allowed is not None:
+        r = r[is_in(r["citing_work_id"], citing_allowed)]
+    r = r.drop_duplicates(["citing_work_id", "cited_work_id"])
+    return _count_cited(r["cited_work_id"], r["citing_work_id"].map(citing_clinical).fillna(False).to_numpy(bool))
+
+
+def _summed(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    if not parts:
+        return pd.DataFrame({"citations": pd.Series([], dtype="int64"), "clinical_citations": pd.Series([], dtype="int64")})
+    return pd.concat(parts).groupby(level=0)[["citations", "clinical_citations"]].sum()
 
 
 def lifesci_citation_counts(
+    articles: pd.DataFrame,
     pubmed_years: Iterable[tuple[pd.DataFrame, pd.DataFrame]],
-    work_concepts: pd.DataFrame,
     openalex_years: Iterable[tuple[pd.DataFrame, pd.DataFrame]],
     clinical,
+    life_science_works: pd.Index | None = None,
 ) -> pd.DataFrame:
-    """``core_lifesci_citations``, seed 004's relevance: forward citations of every article from
-    life-science research and from clinical research. PubMed records cite through their
-    ReferenceList (every record is life science, :func:`pubmed_citation_counts`); OpenAlex works
-    through ``referenced_works`` when they carry a level-0 concept in ``LIFE_SCIENCE_ROOTS``
-    (:func:`openalex_citation_counts`). Clinical: ``clinical`` on the citing record.
+    """``core_lifesci_citations``, seed 004's relevance: the forward citations of every article
+    (``articles``: ``article_id``, ``pmid``, ``work_id`` of every year) and the clinical ones among
+    them. Seed 004 counts them in OpenAlex ("we identify these citation links for the articles in our
+    sample by their PMIDs, DOIs, and OpenAlex IDs ... accruing from any type of publication"): an
+    article linked to an OpenAlex work takes the citing works of that work (``citation_source``
+    ``openalex``, zero when none cites it); an article without a work takes the records citing its
+    PMID in PubMed's ReferenceList (``pubmed_reference_list``), a fallback the seed does not need.
+    Both counts are kept beside the one used. ``life_science_works``: when given (setting
+    ``AIGEO_LIFESCI_CITING=life_science``), only those citing works count. Clinical: ``clinical``
+    on the citing record (PubMed: title, abstract, publication types and MeSH; OpenAlex: title and
+    abstract).
 
-    The inputs come one citing year at a time: ``pubmed_years`` yields (articles with
+    The inputs come one citing year at a time: ``pubmed_years`` yields (records with
     ``CLINICAL_INPUT_COLUMNS``, their references), ``openalex_years`` (works with ``work_id``,
-    ``title``, ``abstract``, their references). A citing record and its reference list are in the
-    same year, so each year is counted on its own and the counts summed: the texts and references
-    of every year are never in memory together (at paper scale that took 13 GB)."""
-    roots = work_concepts[(work_concepts["level"] == 0).to_numpy(bool) & work_concepts["concept_name"].isin(LIFE_SCIENCE_ROOTS).to_numpy(bool)]
-    life = pd.Series(True, index=pd.Index(roots["work_id"].unique()))
-    parts = []
-    for articles, references in pubmed_years:
-        parts.append(pubmed_citation_counts(references, pubmed_clinical(articles, clinical)))
-    for works, references in openalex_years:
-        citing = works[works["work_id"].isin(life.index).to_numpy(bool)]
+    ``title``, ``abstract``, their references). Only references to the articles are kept and only
+    the citing records' texts are filtered, so memory holds one year's references."""
+    pmids = articles["pmid"].dropna().astype("string").unique()
+    works = articles["work_id"].dropna().astype("string").unique()
+    pm_parts, oa_parts = [], []
+    for records, references in pubmed_years:
+        cites = references[is_in(references["cited_pmid"], pmids)]
+        citing = records[is_in(records["pmid"], cites["pmid"])]
+        pm_parts.append(pubmed_citation_counts(cites, pmids, pubmed_clinical(citing, clinical)))
+    for citing_works, references in openalex_years:
+        cites = references[is_in(references["cited_work_id"], works)]
+        citing = citing_works[is_in(citing_works["work_id"], cites["citing_work_id"])]
         flags = pd.Series(clinical.is_clinical(citing["title"], citing["abstract"]), index=citing["work_id"].to_numpy())
-        parts.append(openalex_citation_counts(references, life, flags))
-    if not parts:
-        return SCHEMAS["core_lifesci_citations"].empty()
-    counts = pd.concat(parts, ignore_index=True)
-    summed = counts.groupby("cited_key", sort=True)[["citations", "clinical_citations"]].sum().reset_index()
-    return conform(summed, "core_lifesci_citations")
+        oa_parts.append(openalex_citation_counts(cites, works, flags, life_science_works))
+    pm, oa = _summed(pm_parts), _summed(oa_parts)
+    at_pm = articles["pmid"].astype("string")
+    at_oa = articles["work_id"].astype("string")
+    linked = at_oa.notna().to_numpy(bool)
+
+    def take(table: pd.DataFrame, keys: pd.Series, column: str) -> np.ndarray:
+        return keys.map(table[column]).fillna(0).to_numpy(dtype="int64") if len(table) else np.zeros(len(keys), dtype="int64")
+
+    out = pd.DataFrame({
+        "article_id": articles["article_id"].to_numpy(),
+        "pubmed_citations": take(pm, at_pm, "citations"),
+        "pubmed_clinical_citations": take(pm, at_pm, "clinical_citations"),
+        "openalex_citations": take(oa, at_oa, "citations"),
+        "openalex_clinical_citations": take(oa, at_oa, "clinical_citations"),
+    })
+    out["citations"] = np.where(linked, out["openalex_citations"], out["pubmed_citations"])
+    out["clinical_citations"] = np.where(linked, out["openalex_clinical_citations"], out["pubmed_clinical_citations"])
+    out["citation_source"] = np.where(linked, "openalex", "pubmed_reference_list")
+    return conform(out.sort_values("article_id", kind="stable"), "core_lifesci_citations")
 
 
-def _article_citations(articles: pd.DataFrame, citations: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """(citations, clinical citations) per article (int64): those of its OpenAlex work when the
-    counts hold the work, else those of its PMID (``article_id``), else 0. The keys are looked up
-    with Arrow hash joins (:func:`positions_in`): the counts cover every cited article of every
-    year (half a million keys at demo scale), and a pandas map would hash them again for each lookup."""
-    cites = np.append(citations["citations"].to_numpy(dtype="float64", na_value=np.nan), np.nan)
-    clinical = np.append(citations["clinical_citations"].to_numpy(dtype="float64", na_value=np.nan), np.nan)
-    at_work = positions_in(articles["work_id"], citations["cited_key"])  # -1 (absent) takes the NaN at the end
-    at = np.where(np.isnan(cites[at_work]), positions_in(articles["article_id"], citations["cited_key"]), at_work)
-    return np.nan_to_num(cites[at], nan=0.0).astype("int64"), np.nan_to_num(clinical[at], nan=0.0).astype("int64")
+def with_citations(articles: pd.DataFrame, citations: pd.DataFrame) -> pd.DataFrame:
+    """``out_lifesci_articles``: the articles of every year with their forward citations
+    (``core_lifesci_citations``; an article the counts do not hold has none)."""
+    c = citations.set_index("article_id")
+    out = articles.assign(
+        citations=articles["article_id"].map(c["citations"]).fillna(0).astype("int64"),
+        clinical_citations=articles["article_id"].map(c["clinical_citations"]).fillna(0).astype("int64"),
+        citation_source=articles["article_id"].map(c["citation_source"]).astype("string"),
+    )
+    return conform(out, "out_lifesci_articles")
 
 
 # ---- the whole year --------------------------------------------------------------------------
@@ -448,43 +585,70 @@ def _article_citations(articles: pd.DataFrame, citations: pd.DataFrame) -> tuple
 def build_lifesci_articles(
     pubmed: pd.DataFrame,
     openalex: pd.DataFrame,
-    author_countries: pd.DataFrame,
+    pubmed_authors: pd.DataFrame,
+    openalex_authors: pd.DataFrame,
     ranking: OutletRanking,
-    citations: pd.DataFrame,
     *,
+    links: pd.DataFrame | None = None,
+    topics: pd.Series | None = None,
     core_rank: str = "A*",
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """``core_lifesci_articles`` and ``core_lifesci_authors`` of a year from the two candidate sets
-    (``pubmed_candidates``, ``openalex_conference_candidates``), every candidate's author countries,
-    the outlet ranking and the citation counts (``core_lifesci_citations``, keyed ``pmid:<PMID>``
-    for PubMed's ReferenceList, the work id for OpenAlex). An article linked to an OpenAlex work
-    takes its OpenAlex citations when it has any, else PubMed's. ``core_rank``: the lowest CORE
-    rank of a high-ranked conference (:class:`OutletRanking`). International: two distinct authors
-    in different countries (:func:`international_articles`). Returns the two tables and the
-    year's counts (duplicates merged, lead countries by rule)."""
+    (``pubmed_candidates``, ``openalex_conference_candidates``), the PubMed records' author
+    countries (keyed ``pmid:<PMID>``) and the OpenAlex works' (keyed by work id: the conference
+    papers' and the linked works'), the outlet ranking, the PubMed records' links to OpenAlex
+    (:func:`link_to_openalex`; none: no record is linked) and the OpenAlex topics of the works
+    (:func:`openalex_topics`). A linked record takes its work's id, its authors' countries
+    (:func:`linked_author_countries`) and its work's topic (else the MeSH fallback), and says so
+    (``link_rule``, ``country_source``, ``topic_source``). ``core_rank``: the lowest CORE rank of a
+    high-ranked conference (:class:`OutletRanking`). International: two distinct authors in
+    different countries (:func:`international_articles`). Citations are counted over every year
+    afterwards (:func:`lifesci_citation_counts`). Returns the two tables and the year's counts."""
+    empty_links = pd.DataFrame({"article_id": pd.Series([], dtype="string"), "work_id": pd.Series([], dtype="string"),
+                                "link_rule": pd.Series([], dtype="string")})
+    links = empty_links if links is None or links.empty else links
+    if not pubmed.empty:
+        pubmed = pubmed.assign(work_id=pubmed["article_id"].map(links.set_index("article_id")["work_id"]).astype("string"))
     articles, merged, n_merged = deduplicate(pubmed, openalex)
     if articles.empty:
         return SCHEMAS["core_lifesci_articles"].empty(), SCHEMAS["core_lifesci_authors"].empty(), {"articles": 0}
-    # authors of a merged OpenAlex paper are the PubMed record's
-    authors = author_countries[is_in(author_countries["article_id"], articles["article_id"])]
     ids = articles.set_index("article_id")
-    lead = lead_countries(authors, ids["n_authors"].fillna(0))
+    links = links[is_in(links["article_id"], articles["article_id"])]
+    pm_authors = pubmed_authors[is_in(pubmed_authors["article_id"], articles["article_id"])]
+    authors, country_source, oa_byline = linked_author_countries(pm_authors, openalex_authors, links)
+    oa_only = openalex_authors[is_in(openalex_authors["article_id"], articles["article_id"])]
+    authors = conform(pd.concat([authors, oa_only], ignore_index=True), "core_lifesci_authors")
+    country_source = pd.concat([country_source, pd.Series(np.where(oa_only.groupby("article_id")["country_code"].count() > 0, "openalex", "none"),
+                                                          index=oa_only.groupby("article_id").size().index, dtype="string")])
+    byline = ids["n_authors"].fillna(0).astype("int64")
+    byline.update(oa_byline.reindex(byline.index).dropna().astype("int64"))
+    lead = lead_countries(authors, byline)
+    missing = lead["lead_country_code"].isna().to_numpy(bool) & byline.index.isin(oa_byline.index)
+    if missing.any():  # the work places no lead author: PubMed's, as the seed falls back
+        pm_lead = lead_countries(pm_authors, ids["n_authors"].fillna(0).astype("int64"))
+        lead.loc[missing] = pm_lead.loc[lead.index[missing]].to_numpy()
     n_countries = countries_per_article(authors).reindex(ids.index).fillna(0).astype("int64")
     international = international_articles(authors).reindex(ids.index).fillna(False).astype(bool)
     regions = country_regions().set_index("country_code")["world_region"]
     ranked, high = ranking.high_ranked(articles["outlet_kind"], articles["outlet_id"], articles["outlet_name"], core_rank)
-    cites, clinical_cites = _article_citations(articles, citations)
+    work_topic = articles["work_id"].map(topics) if topics is not None and len(topics) else pd.Series(pd.NA, index=articles.index, dtype="string")
+    topic_source = np.where(work_topic.notna(), "openalex_concept", np.where(articles["topic"].notna(), "mesh", "none"))
+    rule = articles["article_id"].map(links.set_index("article_id")["link_rule"]).astype("string")
+    rule = rule.where(rule.notna(), np.where(articles["source"] == "openalex", "openalex", "none"))
     lead_country = articles["article_id"].map(lead["lead_country_code"])
     out = articles.assign(
+        work_id=articles["work_id"].astype("string"),
+        link_rule=rule,
+        topic=work_topic.fillna(articles["topic"]),
+        topic_source=topic_source,
         lead_country_code=lead_country,
         lead_world_region=lead_country.map(regions),
         lead_rule=articles["article_id"].map(lead["lead_rule"]),
+        country_source=articles["article_id"].map(country_source).fillna("none"),
         n_countries=articles["article_id"].map(n_countries).to_numpy(),
         is_international=articles["article_id"].map(international).to_numpy(bool),
         outlet_ranked=ranked.to_numpy(),
         high_ranked=high.to_numpy(),
-        citations=cites,
-        clinical_citations=clinical_cites,
     )
     out = conform(out, "core_lifesci_articles")
     stats = {
@@ -492,7 +656,10 @@ def build_lifesci_articles(
         "from_pubmed": int((out["source"] != "openalex").sum()),
         "from_openalex": int((out["source"] != "pubmed").sum()),
         "duplicates_merged": n_merged,
+        "link_rule": out["link_rule"].value_counts().to_dict(),
+        "country_source": out["country_source"].value_counts().to_dict(),
+        "topic_source": out["topic_source"].value_counts().to_dict(),
         "lead_rule": out["lead_rule"].str.split(":").str[0].value_counts().to_dict(),
         "international_share": round(float(out["is_international"].mean()), 4),
     }
-    return out, conform(authors, "core_lifesci_authors"), stats
+    return out, authors, stats
