@@ -550,6 +550,14 @@ SCHEMAS: dict[str, TableSchema] = {
             ("both", I64, "both"),
         ),
         _t(
+            "out_lifesci_country_years",
+            "Seed 004's dynamic graph behind Fig. 2: articles per lead country and year, with the country's rank in the year.",
+            ("country_code", STR, "lead country"),
+            ("year", I64, "publication year"),
+            ("articles", I64, "articles with this lead country in the year"),
+            ("rank_in_year", I64, "1 = most articles that year"),
+        ),
+        _t(
             "out_lifesci_country_counts",
             "Seed 004 Fig. 2: articles by lead country (every country).",
             ("rank", I64, "rank"),

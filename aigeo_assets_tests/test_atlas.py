@@ -330,3 +330,10 @@ def test_findings_seed004():
            "citations (95% CI 6.0% to 8.0%) than national ones." in s
     assert any(x.startswith("Articles led from Northern America receive 55.0% more citations than Asia's") for x in s)
     assert A.findings_seed004({"out_lifesci_irrs": irrs.iloc[:0]}) == []
+    yearly = pd.DataFrame({"year": [2019, 2020, 2021], "articles": [10, 12, 15], "pubmed": [10, 12, 15], "openalex": 0, "both": 0})
+    by_year = pd.DataFrame({"country_code": ["CN"] * 3 + ["US"] * 3, "year": [2019, 2020, 2021] * 2,
+                            "articles": [4, 6, 8, 5, 5, 6], "rank_in_year": [2, 1, 1, 1, 2, 2]})
+    s = A.findings_seed004({"out_lifesci_yearly_counts": yearly, "out_lifesci_country_years": by_year})
+    assert "China has published more of them than the US every year since 2020 (seed 004: 2020)." in s
+    s = A.findings_seed004({"out_lifesci_yearly_counts": yearly, "out_lifesci_country_years": by_year[by_year["year"] < 2020]})
+    assert "China has not passed the US in yearly articles by the last year here (seed 004: from 2020)." in s

@@ -427,3 +427,19 @@ def test_fig_sankey_traces(dyad_corpus):
     want = sorted((f"lead: {a}", f"coauthor: {b}", float(v))
                   for a, b, v in zip(d["lead_world_region"], d["coauthor_world_region"], d["dyads"]))
     assert got == want
+
+
+def test_country_years_and_the_year_china_passes_the_us():
+    """Hand-worked: CN has 1, 2, 4, 5 articles in 2018-2021, US 3, 3, 3, 4; CN passes in 2020 and
+    stays ahead. A country with no article in a year has a zero row."""
+    rows = []
+    for year, cn, us in ((2018, 1, 3), (2019, 2, 3), (2020, 4, 3), (2021, 5, 4)):
+        rows += [_article(f"c{year}{i}", year, "CN") for i in range(cn)] + [_article(f"u{year}{i}", year, "US") for i in range(us)]
+    rows.append(_article("de", 2019, "DE"))
+    t = an.country_years(_conform_articles(rows))
+    assert t.loc[t["country_code"] == "CN", "articles"].tolist() == [1, 2, 4, 5]
+    assert t.loc[t["country_code"] == "DE", "articles"].tolist() == [0, 1, 0, 0]
+    assert t.loc[(t["country_code"] == "CN") & (t["year"] == 2020), "rank_in_year"].item() == 1
+    assert an.first_year_ahead(t, "CN", "US") == 2020
+    assert an.first_year_ahead(t, "US", "CN") is None
+    assert an.first_year_ahead(t[t["year"] <= 2019], "CN", "US") is None  # the atlas stopping at 2019 cannot show it

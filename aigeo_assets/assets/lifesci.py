@@ -244,6 +244,9 @@ def build_lifesci_atlas_assets() -> list:
     table_asset("out_lifesci_yearly_counts", yearly, yearly_extra)
     table_asset("out_lifesci_country_counts", lambda out_lifesci_articles: A.country_counts(out_lifesci_articles),
                 lambda df, **_: {"top_countries": df.head(5)[["country_code", "articles"]].to_dict("records")})
+    table_asset("out_lifesci_country_years", lambda out_lifesci_articles: A.country_years(out_lifesci_articles),
+                lambda df, **_: {"china_ahead_of_us_from": A.first_year_ahead(df, "CN", "US"),
+                                 "years": f"{df['year'].min()}...{df['year'].max()}" if len(df) else "none"})
     table_asset("out_lifesci_topic_shares", lambda out_lifesci_articles: A.topic_country_shares(out_lifesci_articles))
     table_asset("out_lifesci_clinical_by_country", lambda out_lifesci_articles: A.clinical_by_country(out_lifesci_articles))
     table_asset("out_lifesci_high_ranked_by_country", lambda out_lifesci_articles: A.high_ranked_by_country(out_lifesci_articles))

@@ -223,6 +223,40 @@ def country_counts(articles: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def country_years(articles: pd.DataFrame) -> pd.DataFrame:
+    """Seed 004's "dynamic online graph" behind Fig. 2: articles per lead country and year (every
+    year from the first to the last present, zeros kept), with each country's rank in its year.
+    Columns: ``country_code``, ``year``, ``articles``, ``rank_in_year`` (1 = most; ties by code)."""
+    a = atlas_sample(articles)
+    year = pd.to_numeric(a["publication_year"], errors="coerce")
+    a = a[year.notna()].assign(_year=year[year.notna()].astype("int64"))
+    if a.empty:
+        return pd.DataFrame({"country_code": pd.Series([], dtype="string"), "year": pd.Series([], dtype="int64"),
+                             "articles": pd.Series([], dtype="int64"), "rank_in_year": pd.Series([], dtype="int64")})
+    counts = a.groupby(["_country", "_year"]).size()
+    years = range(int(a["_year"].min()), int(a["_year"].max()) + 1)
+    full = pd.MultiIndex.from_product([sorted(counts.index.get_level_values(0).unique()), years], names=["country_code", "year"])
+    out = counts.reindex(full, fill_value=0).rename("articles").reset_index()
+    out = out.sort_values(["year", "articles", "country_code"], ascending=[True, False, True], kind="stable")
+    out["rank_in_year"] = out.groupby("year").cumcount() + 1
+    return out.sort_values(["country_code", "year"], kind="stable").reset_index(drop=True).astype(
+        {"country_code": "string", "year": "int64", "articles": "int64", "rank_in_year": "int64"})
+
+
+def first_year_ahead(by_year: pd.DataFrame, leader: str = "CN", behind: str = "US") -> int | None:
+    """The first year in which ``leader`` has more articles than ``behind`` and keeps more in every
+    later year present (seed 004: "2020 marks the first year in which China has surpassed the US");
+    None when it never does or the countries are absent."""
+    t = by_year.pivot_table(index="year", columns="country_code", values="articles", fill_value=0)
+    if leader not in t or behind not in t:
+        return None
+    ahead = (t[leader] > t[behind]).to_numpy(bool)
+    if not ahead[-1]:
+        return None
+    last_not = np.flatnonzero(~ahead)
+    return int(t.index[last_not[-1] + 1]) if len(last_not) else int(t.index[0])
+
+
 # ---------------------------------------------------------------- Fig. 3
 
 

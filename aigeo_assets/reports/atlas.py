@@ -1272,7 +1272,14 @@ def _f004_volume(t: dict) -> list[str]:
     cagr, lo, hi = compound_annual_growth(s, 2010, 2022)
     if not math.isnan(cagr):
         text += f", growing {_pct(cagr)} a year over {lo}\u2013{hi}"
-    return [text + "."]
+    out = [text + "."]
+    if _has(t, "out_lifesci_country_years"):
+        from aigeo_assets.lifesci.analyses import first_year_ahead
+
+        year = first_year_ahead(t["out_lifesci_country_years"], "CN", "US")
+        out.append(f"China has published more of them than the US every year since {year} (seed 004: 2020)." if year is not None
+                   else "China has not passed the US in yearly articles by the last year here (seed 004: from 2020).")
+    return out
 
 
 def _f004_regions(t: dict) -> list[str]:
@@ -1399,7 +1406,7 @@ def _f004_dyads(t: dict) -> list[str]:
 
 def findings_seed004(tables: Mapping[str, Any]) -> list[str]:
     """A few sentences on seed 004 from whichever of these tables exist:
-    ``out_lifesci_yearly_counts``, ``out_lifesci_country_counts``,
+    ``out_lifesci_yearly_counts``, ``out_lifesci_country_years``, ``out_lifesci_country_counts``,
     ``out_lifesci_high_ranked_by_region_year``, ``out_lifesci_clinical_by_country``,
     ``out_lifesci_irrs``, ``out_lifesci_international_by_year``,
     ``out_lifesci_international_by_region``, ``out_lifesci_dyads``."""
