@@ -44,9 +44,14 @@ def _truth(root: Path) -> dict:
     return json.loads((root / "truth.json").read_text())
 
 
+# Seed 000's own parts are part_NNN.gz; the life-science world's OpenAlex twins and their
+# institutions are part_lsNNN.gz (test_lifesci_twins), outside seed 000's truth.
+SEED000_PARTS = "updated_date=*/part_[0-9]*.gz"
+
+
 def _read_works(root: Path) -> tuple[list[dict], list[tuple[str, int]]]:
     works, bad = [], []
-    for part in sorted((root / "data" / "works").glob("updated_date=*/part_*.gz")):
+    for part in sorted((root / "data" / "works").glob(SEED000_PARTS)):
         with gzip.open(part, "rb") as fh:
             for i, line in enumerate(fh, start=1):
                 try:
@@ -58,7 +63,7 @@ def _read_works(root: Path) -> tuple[list[dict], list[tuple[str, int]]]:
 
 def _institutions(root: Path) -> dict[str, dict]:
     out = {}
-    for part in sorted((root / "data" / "institutions").glob("updated_date=*/part_*.gz")):
+    for part in sorted((root / "data" / "institutions").glob(SEED000_PARTS)):
         with gzip.open(part, "rt") as fh:
             for line in fh:
                 rec = json.loads(line)
@@ -133,7 +138,10 @@ def test_same_bytes_whatever_the_worker_count(tmp_path: Path):
 # (first 16 hex digits) of each file's content (gzip files decompressed, so a different zlib cannot
 # matter; manifests without their byte sizes) and of truth.json without its generator version.
 # Speed-ups of the works' rendering keep these; a change to the works themselves is a new
-# GENERATOR_VERSION and new values here.
+# GENERATOR_VERSION and new values here. Since 1.6.0 the seed-000 PMIDs are never 3 mod 8 (a
+# bijection of 1.4.0's): the digest maps them back (``_pmid_1_4_0``), so every other byte is still
+# 1.4.0's; the life-science world's parts (part_ls*) and their manifest entries are left out, and
+# so is the new ``lifesci_end_year`` parameter.
 _WORKS_1_4_0 = {
     "data/institutions/manifest": "d744aab6c8255ee8",
     "data/institutions/updated_date=2023-09-04/part_000.gz": "1d0af9937fa30ec1",
@@ -151,21 +159,34 @@ _WORKS_1_4_0 = {
 }
 
 
+def _pmid_1_4_0(m: "re.Match") -> bytes:
+    """1.6.0's seed-000 PMID 10,000,000 + 8q + r (r != 3) -> 1.4.0's 10,000,000 + 7q + (r or r - 1)."""
+    q, r = divmod(int(m.group(1)) - 10_000_000, 8)
+    assert r != 3
+    return b"https://pubmed.ncbi.nlm.nih.gov/%d" % (10_000_000 + 7 * q + (r if r < 3 else r - 1))
+
+
 def _works_digest(root: Path) -> dict[str, str]:
+    import re
+
     out = {}
     for p in sorted((root / "data").rglob("*")):
-        if not p.is_file():
+        if not p.is_file() or p.name.startswith("part_ls"):
             continue
         if p.name == "manifest":
             doc = json.loads(p.read_bytes())
-            data = json.dumps([(e["url"], e["meta"]["record_count"]) for e in doc["entries"]]).encode()
+            data = json.dumps([(e["url"], e["meta"]["record_count"]) for e in doc["entries"]
+                               if "/part_ls" not in e["url"]]).encode()
         elif p.suffix == ".gz":
             data = gzip.decompress(p.read_bytes())
+            if "data/works/" in p.as_posix():
+                data = re.sub(rb"https://pubmed\.ncbi\.nlm\.nih\.gov/(\d+)", _pmid_1_4_0, data)
         else:
             data = p.read_bytes()
         out[str(p.relative_to(root))] = hashlib.sha256(data).hexdigest()[:16]
     truth = _truth(root)
     truth["parameters"].pop("generator_version")
+    truth["parameters"].pop("lifesci_end_year")
     out["truth.json"] = hashlib.sha256(json.dumps(truth, sort_keys=True).encode()).hexdigest()[:16]
     return out
 
@@ -234,7 +255,7 @@ def test_valid_jsonl_except_planted_malformed(tiny: Path):
         per_year[str(w["publication_year"])] += 1
     assert dict(per_year) == truth["works_per_year"]
     # every file mixes years
-    for part in (tiny / "data" / "works").glob("updated_date=*/part_*.gz"):
+    for part in (tiny / "data" / "works").glob(SEED000_PARTS):
         years = set()
         with gzip.open(part, "rb") as fh:
             for line in fh:
@@ -391,7 +412,7 @@ def test_bridge_city_has_the_most_cross_bloc_coauthorship(tiny: Path):
 def test_truth_contents(tiny: Path):
     t = _truth(tiny)
     assert t["parameters"] == {"scale": "tiny", "seed": SEED, "start_year": 2012, "end_year": 2019,
-                               "generator_version": t["parameters"]["generator_version"]}
+                               "lifesci_end_year": 2022, "generator_version": t["parameters"]["generator_version"]}
     assert t["fastest_growing_eastern_capital"]["name"] == "Beijing"
     moves = t["mobility"]["moves"]
     assert moves["E->E"] == max(moves.values()) > 0

@@ -29,7 +29,7 @@ from aigeo_assets.sampleworld.lifesci import (
 from aigeo_assets.sampleworld import vocab as V
 
 SEED = 20221121
-START, END = 2012, 2019
+START, END = 2000, 2022  # the life-science years by default
 CLINICAL_PT = {"Randomized Controlled Trial", "Clinical Trial"}
 _EMAIL = re.compile(r"\s*(?:Electronic address:\s*)?[^\s@]+@[^\s@]+\s*$")
 
@@ -257,22 +257,31 @@ def test_ai_and_nonai_texts(world, parsed):
 def test_counts_by_region_match_truth(world, parsed):
     root, truth = world
     region_of = truth["definitions"]["country_region"]
+    art = truth["articles"]
     by_country = Counter(a["country"] for a in parsed["ai"].values())
     assert None not in by_country
-    assert dict(by_country) == truth["counts_by_country"]
-    by_region = Counter(region_of[c] for c in by_country.elements())
+    # the PubMed strings' lead (last author, else the first): what the truth says they show
+    assert {p: c for p, c in zip(art["pmid"], art["pubmed_lead_country"])} == {p: a["country"]
+                                                                             for p, a in parsed["ai"].items()}
+    assert Counter(art["lead_country"]) == truth["counts_by_country"]
+    by_region = Counter(region_of[c] for c in Counter(art["lead_country"]).elements())
     assert {g: by_region.get(g, 0) for g in truth["counts_by_region"]} == truth["counts_by_region"]
     assert max(by_region, key=by_region.get) == "Asia"
-    assert by_country["CN"] > 0.5 * by_region["Asia"]
-    art = truth["articles"]
-    assert {p: c for p, c in zip(art["pmid"], art["lead_country"])} == {p: a["country"] for p, a in parsed["ai"].items()}
+    assert truth["counts_by_country"]["CN"] > 0.5 * by_region["Asia"]
+    # they differ only where the last author has no affiliation (before 2014)
+    diff = [y for y, a, b in zip(art["year"], art["lead_country"], art["pubmed_lead_country"]) if a != b]
+    assert diff and max(diff) < 2014
 
 
 def test_international_and_high_ranked(world, parsed):
     root, truth = world
     art = truth["articles"]
     planted = dict(zip(art["pmid"], art["international"]))
-    assert {p: a["international"] for p, a in parsed["ai"].items()} == planted
+    assert {p: a["international"] for p, a in parsed["ai"].items()} == dict(zip(art["pmid"], art["pubmed_international"]))
+    # PubMed strings never show more international articles than there are, and fewer before 2014
+    assert all(i or not pi for i, pi in zip(art["international"], art["pubmed_international"]))
+    assert all(i == pi for y, i, pi in zip(art["year"], art["international"], art["pubmed_international"]) if y >= 2014)
+    assert any(i and not pi for i, pi in zip(art["international"], art["pubmed_international"]))
     assert dict(zip(art["pmid"], art["n_authors"])) == {p: a["n_authors"] for p, a in parsed["ai"].items()}
     assert sum(planted.values()) == truth["counts"]["international_ai_articles"]
     share = truth["international_share"]
@@ -303,16 +312,20 @@ def test_citations_add_up(world, parsed):
             assert not [a.text for a in rec.findall("PubmedData/ReferenceList/Reference/ArticleIdList/ArticleId")
                         if a.text in ai]
     art = truth["articles"]
-    assert {p: cites[p] for p in ai} == dict(zip(art["pmid"], art["citations"]))
-    assert {p: clin[p] for p in ai} == dict(zip(art["pmid"], art["clinical_citations"]))
+    assert {p: cites[p] for p in ai} == dict(zip(art["pmid"], art["pubmed_citations"]))
+    assert {p: clin[p] for p in ai} == dict(zip(art["pmid"], art["pubmed_clinical_citations"]))
+    tw = truth["openalex_twins"]
+    assert sum(cites.values()) == tw["pubmed_citations_total"] and sum(clin.values()) == tw["pubmed_clinical_citations_total"]
+    # the planted totals (PubMed + OpenAlex-only citers; test_lifesci_twins counts the OpenAlex side)
     c = truth["citations"]
-    assert sum(cites.values()) == c["total"] and sum(clin.values()) == c["clinical"]
+    assert sum(art["citations"]) == c["total"] and sum(art["clinical_citations"]) == c["clinical"]
+    assert all(p <= t for p, t in zip(art["pubmed_citations"], art["citations"]))
     region_of = truth["definitions"]["country_region"]
     by_region = defaultdict(int)
-    for p, a in ai.items():
-        by_region[region_of[a["country"]]] += cites[p]
+    for lc, n in zip(art["lead_country"], art["citations"]):
+        by_region[region_of[lc]] += n
     assert dict(by_region) == {g: v for g, v in c["by_lead_region"].items() if g in by_region}
-    assert c["international"]["citations"] == sum(cites[p] for p, a in ai.items() if a["international"])
+    assert c["international"]["citations"] == sum(n for i, n in zip(art["international"], art["citations"]) if i)
     # clinical records: planted flags and the filter's answer ("random forest" matches random*)
     assert sum(parsed["nonai_clinical"].values()) == (truth["counts"]["clinical_citing_records"]
                                                       + truth["counts"]["clinical_background_records"])
@@ -359,8 +372,9 @@ def test_generate_world_writes_lifesci(tmp_path, tiny_world):
     t = json.loads((root / "truth_lifesci.json").read_text())
     main = json.loads((root / "truth.json").read_text())
     assert t["parameters"]["generator_version"] == main["parameters"]["generator_version"]
-    assert t["parameters"]["years"] == list(range(max(main["parameters"]["start_year"], 2000),
-                                                 main["parameters"]["end_year"] + 1))
+    # the life-science years are its own (2000-2022), not seed 000's (tiny: 2012-2019)
+    assert main["parameters"]["lifesci_end_year"] == 2022
+    assert t["parameters"]["years"] == list(range(2000, 2023))
     assert list((root / "pubmed" / "baseline").glob("pubmed26n*.xml.gz"))
     assert (root / "rankings" / "journal_ranking.csv").is_file()
     assert (root / "rankings" / "conference_ranking.csv").is_file()
@@ -384,6 +398,6 @@ def test_chunked_rendering_any_workers_same_bytes_and_truth(world, tmp_path):
     assert sorted(p["missing_pmid"]) == sorted((m["file"], m["record_index"]) for m in one["malformed"]["records"]
                                                if m["kind"] == "missing_pmid")
     cites = Counter(c for _, _, cited in p["refs"] for c in cited if c in p["ai"])
-    assert {pm: cites[pm] for pm in p["ai"]} == dict(zip(one["articles"]["pmid"], one["articles"]["citations"]))
+    assert {pm: cites[pm] for pm in p["ai"]} == dict(zip(one["articles"]["pmid"], one["articles"]["pubmed_citations"]))
     first = (tmp_path / "one" / one["files"][0]["file"]).read_bytes()
     assert first.count(b"\x1f\x8b\x08") > len(one["files"][0]["years"])  # several members per year

@@ -44,6 +44,15 @@ def _work_num(k: int) -> int:
     return 2_000_000_000 + (k * 48_271 + 12_345) % _P_WORK
 
 
+def _seed000_pmid(k: int) -> int:
+    """The PMID of the seed-000 world's life-science work ``k``: the w-th integer from 10,000,000 on
+    that is not 3 mod 8 (w a bijection of ``k``), so it never is a PMID of the life-science world
+    (all 3 mod 8) and two works never share one."""
+    w = (k * 7_001 + 3) % _P_PMID
+    q, s = divmod(w, 7)
+    return 10_000_000 + 8 * q + (s if s < 3 else s + 1)
+
+
 def _lerp(pair: tuple[float, float], year: int) -> float:
     f = min(max((year - 1990) / 29.0, 0.0), 1.0)
     return pair[0] + (pair[1] - pair[0]) * f
@@ -177,7 +186,7 @@ class _YearRenderer:
             if doi:
                 ids["doi"] = doi
             if kind == "lifesci" and rnd() < cfg.LIFESCI_PMID_SHARE and tcr != "dataset":
-                ids["pmid"] = f"https://pubmed.ncbi.nlm.nih.gov/{10_000_000 + (gi * 7_001 + 3) % _P_PMID}"
+                ids["pmid"] = f"https://pubmed.ncbi.nlm.nih.gov/{_seed000_pmid(gi)}"
                 self.q["works_with_pmid"] += 1
             lo, hi = t_off[k], t_off[k + 1]
             last = hi - lo - 1
@@ -1011,8 +1020,8 @@ class _World:
         }
 
 
-def _params(scale: str, seed: int, start: int, end: int) -> dict:
-    return {"scale": scale, "seed": seed, "start_year": start, "end_year": end,
+def _params(scale: str, seed: int, start: int, end: int, lifesci_end: int) -> dict:
+    return {"scale": scale, "seed": seed, "start_year": start, "end_year": end, "lifesci_end_year": lifesci_end,
             "generator_version": cfg.GENERATOR_VERSION}
 
 
@@ -1028,7 +1037,8 @@ def default_workers() -> int:
 
 
 def generate_world(root: Path, scale: str = "demo", seed: int = 20221121, start_year: int | None = None,
-                   end_year: int | None = None, progress=None, workers: int | None = None) -> Path:
+                   end_year: int | None = None, progress=None, workers: int | None = None,
+                   lifesci_end_year: int | None = None) -> Path:
     """Write a sample-world OpenAlex snapshot to ``root`` (idempotent) and return ``root``.
     ``progress(done, total, label)`` is called after each generated year (a progress bar, a log).
 
@@ -1036,7 +1046,13 @@ def generate_world(root: Path, scale: str = "demo", seed: int = 20221121, start_
     only sets how many processes render the works' records, each year from its own seed, and
     whether the life-science part runs beside them in a process of its own (``workers`` > 1) with
     as many processes rendering its records, each chunk of records from its own seed; the files'
-    bytes are the same for any ``workers``."""
+    bytes are the same for any ``workers``.
+
+    The life-science part (PubMed baseline, rankings, OpenAlex twins) covers its own years,
+    2000 .. ``lifesci_end_year`` (None: ``lifesci.LIFESCI_END_YEAR`` = 2022, or ``end_year`` when
+    later), whatever seed 000's years; it is part of the world's parameters."""
+    from aigeo_assets.sampleworld.lifesci import FIRST_YEAR, LIFESCI_END_YEAR
+
     if scale not in cfg.SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {sorted(cfg.SCALES)}")
     sc = cfg.SCALES[scale]
@@ -1044,8 +1060,11 @@ def generate_world(root: Path, scale: str = "demo", seed: int = 20221121, start_
     end = sc.end_year if end_year is None else int(end_year)
     if end < start:
         raise ValueError(f"end_year {end} < start_year {start}")
+    ls_end = max(LIFESCI_END_YEAR, end) if lifesci_end_year is None else int(lifesci_end_year)
+    if ls_end < FIRST_YEAR:
+        raise ValueError(f"lifesci_end_year {ls_end} < {FIRST_YEAR}, the first life-science year")
     root = Path(root)
-    params = _params(scale, int(seed), start, end)
+    params = _params(scale, int(seed), start, end, ls_end)
     if _is_generated(root, params):
         return root
     root.parent.mkdir(parents=True, exist_ok=True)
@@ -1057,7 +1076,7 @@ def generate_world(root: Path, scale: str = "demo", seed: int = 20221121, start_
         n_workers = default_workers() if workers is None else int(workers)
         if multiprocessing.current_process().daemon:
             n_workers = 1  # same bytes, one process
-        return _generate(root, sc, params, int(seed), start, end, progress, n_workers)
+        return _generate(root, sc, params, int(seed), start, end, progress, n_workers, ls_end)
 
 
 def _is_generated(root: Path, params: dict) -> bool:
@@ -1076,7 +1095,30 @@ def _lifesci_child(root: Path, scale: str, seed: int, start: int, end: int, work
     generate_lifesci(root, scale, seed, start, end, workers)
 
 
-def _generate(root: Path, sc, params: dict, seed: int, start: int, end: int, progress=None, workers: int = 1) -> Path:
+def _merge_manifest(entity_dir: Path, entity: str, extra: list[tuple[str, int]]) -> None:
+    """Add the parts ``extra`` (path under ``entity_dir``, records) to ``entity_dir/manifest``."""
+    doc = orjson.loads((entity_dir / "manifest").read_bytes())
+    prefix = f"s3://openalex/data/{entity}/"
+    parts = [(e["url"][len(prefix):], e["meta"]["record_count"]) for e in doc["entries"]]
+    _write_manifest(entity_dir, entity, parts + extra)
+
+
+def _merge_lifesci_parts(root: Path) -> None:
+    """List the life-science world's OpenAlex parts (the twins' works, their institutions) in the
+    works and institutions manifests, after both parts of the world are written."""
+    twins = json.loads((root / "truth_lifesci.json").read_text())["openalex_twins"]
+    _merge_manifest(root / "data" / "works", "works",
+                    [(p["file"].split("data/works/", 1)[1], p["records"]) for p in twins["parts"]])
+    ip = twins["institutions_part"]
+    _merge_manifest(root / "data" / "institutions", "institutions",
+                    [(ip["file"].split("data/institutions/", 1)[1], ip["records"])])
+
+
+def _generate(root: Path, sc, params: dict, seed: int, start: int, end: int, progress=None, workers: int = 1,
+              lifesci_end: int | None = None) -> Path:
+    from aigeo_assets.sampleworld.lifesci import FIRST_YEAR, LIFESCI_END_YEAR
+
+    ls_start, ls_end = FIRST_YEAR, (LIFESCI_END_YEAR if lifesci_end is None else lifesci_end)
     tmp = root.parent / f".{root.name}.tmp-{os.getpid()}"
     if tmp.exists():
         shutil.rmtree(tmp)
@@ -1087,19 +1129,20 @@ def _generate(root: Path, sc, params: dict, seed: int, start: int, end: int, pro
         # files, so it runs beside the works when there is more than one CPU to run on
         if workers > 1:
             lifesci = multiprocessing.get_context("spawn").Process(
-                target=_lifesci_child, args=(tmp, sc.name, seed, start, end, workers), name="sampleworld-lifesci")
+                target=_lifesci_child, args=(tmp, sc.name, seed, ls_start, ls_end, workers), name="sampleworld-lifesci")
             lifesci.start()
         world = _World(sc, seed, start, end, tmp)
         world.progress = progress
         truth = world.run(workers)
         truth["parameters"] = params
         if lifesci is None:
-            _lifesci_child(tmp, sc.name, seed, start, end)
+            _lifesci_child(tmp, sc.name, seed, ls_start, ls_end)
         else:
             lifesci.join()
             if lifesci.exitcode != 0:
                 raise RuntimeError(f"the life-science part of the sample world failed (exit code {lifesci.exitcode})")
             lifesci = None
+        _merge_lifesci_parts(tmp)
         (tmp / "truth.json").write_text(json.dumps(truth, indent=1, ensure_ascii=False) + "\n")
         old = None
         if root.exists():

@@ -149,6 +149,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import orjson
 
 from aigeo_assets.geo.regions import WORLD_REGIONS, country_regions
 from aigeo_assets.sampleworld import config as cfg
@@ -156,8 +157,9 @@ from aigeo_assets.sampleworld import vocab as V
 from aigeo_assets.sampleworld.geography import Geography
 from aigeo_assets.sampleworld.rng import FastRandom
 
-LIFESCI_VERSION = "1.2.0"  # 1.2.0: records rendered in chunks from their own streams, files multi-member gzip
+LIFESCI_VERSION = "1.3.0"  # 1.3.0: OpenAlex twins, OpenAlex-only citers, 2000-2022, pre-2014 first-author-only affiliations; 1.2.0: records rendered in chunks from their own streams, files multi-member gzip
 FIRST_YEAR = 2000
+LIFESCI_END_YEAR = 2022  # the life-science years are FIRST_YEAR .. LIFESCI_END_YEAR by default (seed 004)
 BASELINE_PREFIX = "pubmed26n"
 DOCTYPE = ('<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January 2025//EN" '
            '"https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">')
@@ -223,7 +225,42 @@ UNRANKED_JOURNAL_SHARE = 0.08
 ARTICLES_TRUTH_MAX = 20_000
 
 # Quirk rates
-Q_FIRST_AUTHOR_ONLY = 0.05  # national AI articles before 2014 with only the first author's affiliation
+PRE2014_FIRST_ONLY_SHARE = 0.9  # AI articles (n > 1 authors) before 2014 with only the first author's affiliation
+PRE2014_YEAR = 2014
+
+# OpenAlex twins (issue 14, linking)
+TWIN_PMID_SHARE = 0.85  # AI articles whose OpenAlex twin carries ids.pmid (and the DOI when the record has one)
+TWIN_DOI_ONLY_SHARE = 0.05  # AI articles with a DOI whose twin carries the DOI only
+TWIN_YEAR_SHIFT_SHARE = 0.03  # twins whose publication_year is the record's year - 1 (epub ahead of print)
+OPENALEX_ONLY_CITER_SHARE = 0.2  # planted citations that come from OpenAlex-only works (no PMID, no PubMed record)
+TWIN_WORK_BASE = 4_000_000_000  # W ids of twins of PubMed records: TWIN_WORK_BASE + a bijection of PMID // 8
+OA_ONLY_WORK_BASE = 4_500_000_000  # W ids of OpenAlex-only citers: OA_ONLY_WORK_BASE + a bijection of their number
+_P_ID = 499_999_993  # prime: the bijections above stay inside [base, base + _P_ID)
+TWIN_AUTHOR_BASE = 6_000_000_000  # A ids of twins' authors (seed 000's are 5.0e9 .. 5.9e9)
+OA_ONLY_AUTHOR_BASE = 7_000_000_000
+_P_AUTHOR = 999_999_937
+INSTITUTION_BASE = 4_400_000_000  # I ids of the life-science world's institutions (seed 000 draws below 4.3e9)
+SOURCE_BASE = 4_300_000_000  # S ids of the synthetic journals (named journals keep their OpenAlex ids)
+TWINS_PART_PREFIX = "part_ls"
+# Level-1 OpenAlex concepts (id, wikidata, display_name, level-0 root) that a twin's planted topic is drawn from
+MEDICINE = ("C71924100", "Q11190", "Medicine", 0)
+BIOLOGY = ("C86803240", "Q420", "Biology", 0)
+TOPIC_CONCEPTS = (
+    ("C126838900", "Q77604", "Radiology", MEDICINE, 0.20),
+    ("C143998085", "Q162555", "Oncology", MEDICINE, 0.14),
+    ("C126322002", "Q11180", "Internal medicine", MEDICINE, 0.14),
+    ("C142724271", "Q7208", "Pathology", MEDICINE, 0.10),
+    ("C164705383", "Q10379", "Cardiology", MEDICINE, 0.08),
+    ("C118487528", "Q161437", "Ophthalmology", MEDICINE, 0.05),
+    ("C141071460", "Q40821", "Surgery", MEDICINE, 0.05),
+    ("C54355233", "Q7162", "Genetics", BIOLOGY, 0.07),
+    ("C60644358", "Q128570", "Bioinformatics", BIOLOGY, 0.09),
+    ("C169760540", "Q207011", "Neuroscience", BIOLOGY, 0.08),
+)
+AI_CONCEPT_ML = ("C119857082", "Q2539", "Machine learning", 1)
+AI_CONCEPT_AI = ("C154945302", "Q11660", "Artificial intelligence", 1)
+TWIN_AI_CONCEPT_MAX_SCORE = 0.29  # "Artificial intelligence" on a twin stays below seed 000's corpus threshold (0.3)
+OA_ONLY_L0 = (("C41008148", "Q21198", "Computer science", 0), ("C127413603", "Q11023", "Engineering", 0))
 Q_NO_AFFIL = 0.03  # non-lead domestic authors without affiliation
 Q_TWO_AFFIL = 0.05
 Q_JOINED_AFFIL = 0.02
@@ -609,7 +646,9 @@ _QUIRK_KEYS = ("collective_authors", "authors_without_affiliation", "authors_wit
 _KW_NAMES = list(AI_TERM_WEIGHT)
 _FILE_HEAD = "<?xml version=\"1.0\" ?>\n" + DOCTYPE + "\n<PubmedArticleSet>\n"
 _AI, _CITING, _BACKGROUND, _MISSING = 0, 1, 2, 3  # kinds of record in a render job
+_LINKS = ("pmid", "doi", "none")  # an AI article's OpenAlex twin: ids.pmid (+ DOI), DOI only, no twin
 RENDER_CHUNK = 20_000  # records per render job (and per gzip member of each file): fixed, so the bytes are too
+OA_ONLY_CHUNK = 1_000_000  # the chunk number (stream) of a year's OpenAlex-only citers
 
 
 def _gzip_member(data: bytes, inner_name: str = "") -> bytes:
@@ -648,13 +687,17 @@ class _LifesciWorld:
         self.rng = np.random.default_rng(ss)
         self.r = FastRandom(int(self.rng.integers(0, 1 << 62)))
         self.years = list(range(max(start, FIRST_YEAR), end + 1))
-        default_years = range(max(sc.start_year, FIRST_YEAR), sc.end_year + 1)
+        # the scale's AI articles are those of the default life-science years (2000-2022), whatever
+        # the years asked for
+        default_years = range(FIRST_YEAR, LIFESCI_END_YEAR + 1)
         norm = sum(math.exp(GROWTH * (y - FIRST_YEAR)) for y in default_years)
         self.per_year = {y: max(1, round(self.ls.ai_articles * math.exp(GROWTH * (y - FIRST_YEAR)) / norm))
                          for y in self.years}
+        self.works_date = sc.works_dates[-1]  # the updated_date folder of the twins' works parts
         self._build_geography(sc)
         self._build_journals()
         self._prepare_model()
+        self._prepare_twins()
 
     # ------------------------------------------------------------------------------------------
     def _build_geography(self, sc: cfg.Scale) -> None:
@@ -836,6 +879,24 @@ class _LifesciWorld:
         planned = sum(self.planned_records.values())
         self.n_files = max(1, math.ceil(planned / self.ls.records_per_file)) if self.years else 0
 
+    def _prepare_twins(self) -> None:
+        """The constant parts of the OpenAlex twins: institution records (ids moved to their own
+        range), journal sources, concept dicts."""
+        self.inst_id = [f"{V.OA}I{INSTITUTION_BASE + i.idx}" for i in self.insts]
+        self.inst_embed = [{"id": self.inst_id[i.idx], "display_name": i.display_name, "ror": i.ror,
+                            "country_code": i.country_code, "type": i.type, "lineage": [self.inst_id[i.idx]]}
+                           for i in self.insts]
+        venue_id = {v[2]: v[0] for v in V.VENUES if v[2]}
+        self.j_source = [{"id": V.OA + venue_id.get(j.issn, f"S{SOURCE_BASE + j.idx}"), "display_name": j.name,
+                          "issn_l": j.issn, "issn": [j.issn], "type": "journal"} for j in self.journals]
+        self.oa_venues = [v for v in V.VENUES if v[5] == "other" and v[0] in ("S19017023", "S4306420401")]
+        self.topic_cum = list(np.cumsum([t[4] for t in TOPIC_CONCEPTS]) / sum(t[4] for t in TOPIC_CONCEPTS))
+
+    @staticmethod
+    def _concept(c: tuple, score: float) -> dict:
+        return {"id": V.OA + c[0], "wikidata": V.WD + c[1], "display_name": c[2],
+                "level": c[3] if isinstance(c[3], int) else 1, "score": round(score, 6)}
+
     @staticmethod
     def _team_lambda(year: int) -> float:
         f = min(max((year - 2000) / 19.0, 0.0), 1.0)
@@ -947,6 +1008,7 @@ class _LifesciWorld:
         parts = [f'<Author ValidYN="Y"><LastName>{_esc(ln)}</LastName><ForeName>{_esc(fore)}</ForeName>'
                  f'<Initials>{ini}</Initials>']
         rnd = r.random
+        inst = None
         if rnd() < Q_ORCID:
             parts.append(f'<Identifier Source="ORCID">0000-000{1 + int(rnd() * 2)}-{1000 + int(rnd() * 8999)}-'
                          f'{100 + int(rnd() * 899)}{"0123456789X"[int(rnd() * 11)]}</Identifier>')
@@ -978,20 +1040,28 @@ class _LifesciWorld:
                 parts.append(f"<AffiliationInfo><Affiliation>{_esc(addr)}.</Affiliation></AffiliationInfo>")
                 parts.append(f"<AffiliationInfo><Affiliation>{_esc(last_addr + tail)}</Affiliation></AffiliationInfo>")
         parts.append("</Author>")
+        self.auth_log.append((ln, fore, cc, city, inst))  # the twin's authorship (inst None: drawn later)
         return "".join(parts)
 
     # ------------------------------------------------------------------------------------------
-    def _ai_authors(self, lead_cc: str, n: int, foreign: list[str], first_only: bool) -> str:
+    def _ai_authors(self, lead_cc: str, n: int, foreign: list[str], first_only: bool, first_cc: str) -> str:
+        """The byline: the lead (last) author in ``lead_cc``, the first in ``first_cc`` (``_year``
+        decided both, and the foreign countries), every foreign country at least once."""
         r = self.r
         slots = [lead_cc] * (n - 1)
         if foreign:
-            pos = r.sample(range(n - 1), len(foreign))
-            for p, f in zip(pos, foreign):
+            rest = list(foreign)
+            if first_cc != lead_cc:
+                slots[0] = first_cc
+                rest.remove(first_cc)
+            pos = r.sample(range(1, n - 1), len(rest))
+            for p, f in zip(pos, rest):
                 slots[p] = f
-            for p in range(n - 1):
+            for p in range(1, n - 1):
                 if p not in pos and r.random() < 0.25:
                     slots[p] = r.choice(foreign)
         lead_city = self._city(lead_cc)
+        self.auth_log = []
         collective_at = -1
         if n >= 3 and r.random() < Q_COLLECTIVE:
             dom = [p for p in range(1, n - 1) if slots[p] == lead_cc]
@@ -1024,6 +1094,7 @@ class _LifesciWorld:
         lead = self.codes[self._pick(self.global_cum)]
         other = self.codes[self._pick(self.partner_cum)] if r.random() < 0.15 else lead
         lead_city = self._city(lead)
+        self.auth_log = []
         out = ['<AuthorList CompleteYN="Y">']
         for p in range(n):
             cc = lead if (p == n - 1 or other == lead or r.random() < 0.6) else other
@@ -1190,7 +1261,9 @@ class _LifesciWorld:
 
     # ------------------------------------------------------------------------------------------
     def _record_xml(self, pmid: int | None, year: int, j: _Journal, title: str, sections: list, authors: str,
-                    pts: list, mesh: list, refs: list[str], truncate: bool = False) -> str:
+                    pts: list, mesh: list, refs: list[str], truncate: bool = False, doi_ok: bool | None = None) -> str:
+        """The record's XML line; its DOI (or None) is left in ``self.doi``. ``doi_ok`` (AI
+        articles: decided with their twin) overrides the draw of whether it has one."""
         r = self.r
         rnd = r.random  # FastRandom's randrange(a, b) is a + int(random() * (b - a)): written out below
         month = int(rnd() * 12)
@@ -1207,8 +1280,9 @@ class _LifesciWorld:
         vol = max(1, year - j.founded + 1)
         p1 = 1 + int(rnd() * 1999)
         pages = f"e{10000 + int(rnd() * 89999)}" if elec else f"{p1}-{p1 + 4 + int(rnd() * 11)}"
-        doi = (None if rnd() < Q_NO_DOI
-               else f"{j.doi_prefix}/{_ascii(j.iso.split()[0])[:6]}.{year}.{10000 + int(rnd() * 89999)}")
+        no_doi = rnd() < Q_NO_DOI if doi_ok is None else not doi_ok
+        doi = None if no_doi else f"{j.doi_prefix}/{_ascii(j.iso.split()[0])[:6]}.{year}.{10000 + int(rnd() * 89999)}"
+        self.doi = doi
         if doi is None:
             self.quirks["records_without_doi"] += 1
         dc = min(year + 1, 2025)
@@ -1317,14 +1391,18 @@ class _LifesciWorld:
         self.mal_at = [self.r.randint(1, 20) if (k < nf - 1 and (k == 0 or k % 7 == 3)) else None for k in range(nf)]
         # AI articles (global arrays, appended per year)
         cols = ("pmid", "year", "journal", "region", "country", "intl", "n_auth", "clinical", "kw", "cites",
-                "clin_cites", "mu")
+                "clin_cites", "mu", "pub_cites", "pub_clin", "link", "shift", "topic", "countries", "pub_intl",
+                "pub_lead")
         self.ai = {c: [] for c in cols}
         self.ai_pmid_all = np.zeros(0, dtype=np.int64)
         self.ai_year_all = np.zeros(0, dtype=np.int32)
         self.ai_journal_all = np.zeros(0, dtype=np.int32)
+        self.ai_twin_all = np.zeros(0, dtype=bool)
+        self.n_oa_only = 0
         self.pending: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {y: [] for y in self.years}
         self.counts = {"citing_records": {}, "background_records": {}, "clinical_citing_records": 0,
-                       "clinical_background_records": 0}
+                       "clinical_background_records": 0, "openalex_only_citers": {},
+                       "clinical_openalex_only_citers": 0}
         self.intl_per_year = {}
         self.last_pmid = 0
         self.chunk_records = int(chunk_records)
@@ -1342,11 +1420,22 @@ class _LifesciWorld:
         else:
             renderer = copy.copy(self)  # its own random streams and counters, the same world
         in_flight: deque = deque()
+        # the OpenAlex twins' works parts: part k holds the twins of file k's records (and some
+        # OpenAlex-only citers)
+        works_dir = root / "data" / "works" / f"updated_date={self.works_date}"
+        works_dir.mkdir(parents=True, exist_ok=True)
+        for p in works_dir.glob(f"{TWINS_PART_PREFIX}*.gz"):
+            p.unlink()
+        self.twin_rel = [f"updated_date={self.works_date}/{TWINS_PART_PREFIX}{k:03d}.gz" for k in range(nf)]
+        self.twin_lines = [0] * nf
+        self.twin_handles: list = []
         try:
             for rel in self.file_rel:
                 fh = open(root / rel, "wb")
                 handles.append(fh)
                 fh.write(_gzip_member(_FILE_HEAD.encode(), rel.rsplit("/", 1)[1][:-3]))
+            for rel in self.twin_rel:
+                self.twin_handles.append(open(root / "data" / "works" / rel, "wb"))
             for y in self.years:
                 for job in self._year(y):
                     if pool is None:
@@ -1366,14 +1455,22 @@ class _LifesciWorld:
         finally:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
-            for fh in handles:
+            for fh in handles + self.twin_handles:
                 fh.close()
+        for k, rel in enumerate(self.twin_rel):
+            if not self.twin_lines[k]:  # a part no chunk wrote to is still a valid (empty) gzip file
+                (root / "data" / "works" / rel).write_bytes(_gzip_member(b""))
+        self._write_institutions(root)
         self._write_rankings(root)
         return self._truth()
 
     def _write_chunk(self, res: dict, handles: list) -> None:
         for k, member in res["members"]:
             handles[k].write(member)
+        for k, member, lines in res["twin_members"]:
+            self.twin_handles[k].write(member)
+            self.twin_lines[k] += lines
+        self.counts["clinical_openalex_only_citers"] += res["clinical_openalex_only_citers"]
         for key, v in res["quirks"].items():
             self.quirks[key] += v
         self.counts["clinical_citing_records"] += res["clinical_citing_records"]
@@ -1412,56 +1509,46 @@ class _LifesciWorld:
         return self._record_xml(pmid, year, j, title, sections, authors, self._pubtypes() + pts,
                                 self._mesh_base(cond, animal) + mesh_x, refs, truncate=truncate)
 
-    def render_chunk(self, job: dict) -> dict:
-        """The XML of one chunk of a year's records (``_year`` planned them), one gzip member per
-        file it writes to, and the counts its drawing made. Mutates only this object's streams and
-        counters: runs on a copy of the world or in a worker's own world."""
-        y = job["year"]
-        self.rng = np.random.default_rng(_render_seed(self.seed, y, job["chunk"]))
-        self.r = FastRandom(int(self.rng.integers(0, 1 << 62)))
-        self.quirks = {k: 0 for k in _QUIRK_KEYS}
-        self.last_pmid = job["last_pmid"]
-        r = self.r
-        ext_mean = self.ls.external_refs_mean
-        n_clin_cite = n_clin_bg = 0
-        ai = job["ai"]
-        ai_country, ai_intl, ai_nf, ai_na, ai_clin, ai_kw, ai_j = (
-            ai[c].tolist() for c in ("country", "intl", "n_foreign", "n_auth", "clinical", "kw", "journal"))
-        cite_off, cite_flag = job["cite_off"].tolist(), job["cite_flag"].tolist()
-        cited = job["cited"]
-        cited_pmid, cited_year, cited_journal = (cited[c].tolist() for c in ("pmid", "year", "journal"))
-        per_file: dict[int, list[str]] = {}
-        a = c = 0
-        for kind, pmid, k in zip(job["kind"].tolist(), job["pmid"].tolist(), job["file"].tolist()):
-            if kind == _AI:
-                xml = self._ai_xml(y, pmid, ai_country[a], ai_intl[a], ai_nf[a], ai_na[a], ai_clin[a],
-                                   _KW_NAMES[ai_kw[a]], self.pub_journals[ai_j[a]])
-                a += 1
-            elif kind == _CITING:
-                flag = cite_flag[c]
-                clin_kind = r.choice(["rct", "trial", "diagnostic", "diagnostic"]) if flag else None
-                n_clin_cite += flag
-                lo, hi = cite_off[c], cite_off[c + 1]
-                xml = self._citing_xml(y, pmid, cited_pmid[lo:hi], cited_year[lo:hi], cited_journal[lo:hi],
-                                       clin_kind, ext_mean)
-                c += 1
-            elif kind == _BACKGROUND:
-                clin_kind = None
-                if r.random() < CLINICAL_BACKGROUND_SHARE:
-                    clin_kind = r.choice(["rct", "trial", "diagnostic"])
-                    n_clin_bg += 1
-                xml = self._background_xml(y, pmid, clinical=clin_kind)
-            else:  # the file's record without PMID
-                xml = self._background_xml(y, None)
-            per_file.setdefault(k, []).append(xml)
-        members = [(k, _gzip_member(("\n".join(xs) + "\n").encode("utf-8"))) for k, xs in sorted(per_file.items())]
-        return {"members": members, "quirks": self.quirks, "clinical_citing_records": n_clin_cite,
-                "clinical_background_records": n_clin_bg}
-
     # ------------------------------------------------------------------------------------------
+    def _group(self, pool_idx: np.ndarray, pool_clin: np.ndarray) -> list[tuple[np.ndarray, bool]]:
+        """Split a year's citations (cited article index, clinical flag) into citing works: each
+        holds citations of one flag, of distinct articles, a tier's mean number of them."""
+        rng = self.rng
+        groups: list[tuple[np.ndarray, bool]] = []
+        for flag in (True, False):
+            pool = pool_idx[pool_clin == flag]
+            if not len(pool):
+                continue
+            pool = pool[rng.permutation(len(pool))]
+            tier = rng.choice(len(self.ls.ai_refs_tiers), size=len(pool), p=[s for s, _ in self.ls.ai_refs_tiers])
+            for ti, (_, mean_refs) in enumerate(self.ls.ai_refs_tiers):
+                sub = np.sort(pool[tier == ti], kind="stable")
+                if not len(sub):
+                    continue
+                change = np.flatnonzero(np.diff(sub)) + 1
+                runs = np.diff(np.concatenate([[0], change, [len(sub)]]))
+                R = max(math.ceil(len(sub) / mean_refs), int(runs.max()))
+                perm = rng.permutation(R)
+                slot = perm[np.arange(len(sub)) % R]
+                o2 = np.argsort(slot, kind="stable")
+                bounds = np.searchsorted(slot[o2], np.arange(R + 1))
+                for k in range(R):
+                    grp = sub[o2[bounds[k]:bounds[k + 1]]]
+                    if len(grp):
+                        groups.append((grp, flag))
+        groups.sort(key=lambda g: (int(g[0][0]), len(g[0]), g[1]))
+        return groups
+
+    def _cited(self, members: list[np.ndarray]) -> tuple[np.ndarray, dict]:
+        off = np.zeros(len(members) + 1, dtype=np.int64)
+        off[1:] = np.cumsum([len(m) for m in members])
+        g = np.concatenate(members) if members else np.zeros(0, dtype=np.int64)
+        return off, {"pmid": self.ai_pmid_all[g], "year": self.ai_year_all[g], "journal": self.ai_journal_all[g],
+                     "twin": self.ai_twin_all[g]}
+
     def _year(self, y: int) -> list[dict]:
         """Simulate year ``y`` (articles, their citations, the year's records, PMIDs and files) and
-        return the render jobs of its records, in order."""
+        return the render jobs of its records, in order, then the job of its OpenAlex-only citers."""
         rng, r = self.rng, self.r
         n = self.per_year[y]
         reg_idx = rng.choice(len(self.regions), size=n, p=[REGION_SHARE[g] for g in self.regions])
@@ -1493,49 +1580,64 @@ class _LifesciWorld:
         kw_w = np.array([AI_TERM_WEIGHT[k] * (0.1 if (y < 2013 and k in ("deep learning", "convolutional neural network"))
                                               else 1.0) for k in kw_names])
         kw = rng.choice(len(kw_names), size=n, p=kw_w / kw_w.sum())
-        # global indices and pending citations
+        # the byline's countries (foreign ones drawn from the partner distribution), and whether the
+        # PubMed record shows only the first author's affiliation (then the first author's country)
+        first_only = (y < PRE2014_YEAR) & (n_auth > 1) & (rng.random(n) < PRE2014_FIRST_ONLY_SHARE)
+        foreign = np.empty(n, dtype=object)
+        for i in range(n):
+            foreign[i] = ()
+        first_cc = country.copy()
+        u_first = rng.random(n)
+        pc = self.partner_cum
+        for i in np.flatnonzero(intl).tolist():
+            fs: list[str] = []
+            while len(fs) < n_foreign[i]:
+                f = self.codes[min(bisect.bisect_right(pc, float(rng.random()) * pc[-1]), len(pc) - 1)]
+                if f != country[i] and f not in fs:
+                    fs.append(f)
+            foreign[i] = tuple(fs)
+            if n_auth[i] - 1 == n_foreign[i] or u_first[i] < 0.5:
+                first_cc[i] = fs[0]
+        # the OpenAlex twin: link kind (0 pmid, 1 doi only, 2 none), DOI, year shift, planted topic
+        has_doi = rng.random(n) >= Q_NO_DOI
+        u_link = rng.random(n)
+        link = np.where(u_link < TWIN_PMID_SHARE, 0,
+                        np.where((u_link < TWIN_PMID_SHARE + TWIN_DOI_ONLY_SHARE) & has_doi, 1, 2)).astype(np.int8)
+        twin = link < 2
+        shift = twin & (rng.random(n) < TWIN_YEAR_SHIFT_SHARE)
+        topic = np.minimum(np.searchsorted(self.topic_cum, rng.random(n), side="right"), len(TOPIC_CONCEPTS) - 1)
+        # global indices and pending citations; each citation comes from an OpenAlex-only work with
+        # probability OPENALEX_ONLY_CITER_SHARE (binomial thinning: both parts stay NB2 with NB_ALPHA)
         g0 = len(self.ai_pmid_all)
         gidx = np.arange(g0, g0 + n)
         tot = int(cites.sum())
+        oa_cites = np.zeros(n, dtype=np.int64)
+        oa_clin = np.zeros(n, dtype=np.int64)
         if tot:
             idx = np.repeat(gidx, cites)
             starts = np.repeat(np.cumsum(cites) - cites, cites)
             within = np.arange(tot) - starts
             is_clin = within < np.repeat(clin_cites, cites)
+            is_oa = rng.random(tot) < OPENALEX_ONLY_CITER_SHARE
+            local = idx - g0
+            oa_cites = np.bincount(local[is_oa], minlength=n)
+            oa_clin = np.bincount(local[is_oa & is_clin], minlength=n)
+            keep = ~is_oa | twin[local]  # an article without twin cannot be cited through OpenAlex
             w = np.array(LAG_WEIGHTS[: self.end - y + 1])
             lag = rng.choice(len(w), size=tot, p=w / w.sum())
             for L in np.unique(lag):
-                s = lag == L
-                self.pending[y + int(L)].append((idx[s], is_clin[s]))
-        # citing records of this year: groups of AI articles per citing record
-        groups: list[tuple[np.ndarray, bool]] = []
+                s = (lag == L) & keep
+                self.pending[y + int(L)].append((idx[s], is_clin[s], is_oa[s]))
+        # this year's citing works: PubMed citing records, and OpenAlex-only citers
         pend = self.pending.pop(y)
+        groups: list[tuple[np.ndarray, bool]] = []
+        oa_groups: list[tuple[np.ndarray, bool]] = []
         if pend:
-            all_idx = np.concatenate([a for a, _ in pend])
-            all_clin = np.concatenate([b for _, b in pend])
-            for flag in (True, False):
-                pool = all_idx[all_clin == flag]
-                if not len(pool):
-                    continue
-                pool = pool[rng.permutation(len(pool))]
-                tier = rng.choice(len(self.ls.ai_refs_tiers), size=len(pool),
-                                  p=[s for s, _ in self.ls.ai_refs_tiers])
-                for ti, (_, mean_refs) in enumerate(self.ls.ai_refs_tiers):
-                    sub = np.sort(pool[tier == ti], kind="stable")
-                    if not len(sub):
-                        continue
-                    change = np.flatnonzero(np.diff(sub)) + 1
-                    runs = np.diff(np.concatenate([[0], change, [len(sub)]]))
-                    R = max(math.ceil(len(sub) / mean_refs), int(runs.max()))
-                    perm = rng.permutation(R)
-                    slot = perm[np.arange(len(sub)) % R]
-                    o2 = np.argsort(slot, kind="stable")
-                    bounds = np.searchsorted(slot[o2], np.arange(R + 1))
-                    for k in range(R):
-                        grp = sub[o2[bounds[k]:bounds[k + 1]]]
-                        if len(grp):
-                            groups.append((grp, flag))
-        groups.sort(key=lambda g: (int(g[0][0]), len(g[0]), g[1]))
+            all_idx = np.concatenate([a for a, _, _ in pend])
+            all_clin = np.concatenate([b for _, b, _ in pend])
+            all_oa = np.concatenate([c for _, _, c in pend])
+            groups = self._group(all_idx[~all_oa], all_clin[~all_oa])
+            oa_groups = self._group(all_idx[all_oa], all_clin[all_oa])
         n_bg = max(1, round(BACKGROUND_SHARE * len(groups)))
         # order of the year's records and their PMIDs
         order = [("ai", i) for i in range(n)] + [("cite", k) for k in range(len(groups))] + [("bg", b) for b in range(n_bg)]
@@ -1555,6 +1657,7 @@ class _LifesciWorld:
         self.ai_pmid_all = np.concatenate([self.ai_pmid_all, ai_pmid])
         self.ai_year_all = np.concatenate([self.ai_year_all, np.full(n, y, dtype=np.int32)])
         self.ai_journal_all = np.concatenate([self.ai_journal_all, journal.astype(np.int32)])
+        self.ai_twin_all = np.concatenate([self.ai_twin_all, twin])
         # store truth columns
         A = self.ai
         A["pmid"].append(ai_pmid)
@@ -1569,8 +1672,17 @@ class _LifesciWorld:
         A["cites"].append(cites)
         A["clin_cites"].append(clin_cites)
         A["mu"].append(mu)
+        A["pub_cites"].append(cites - oa_cites)
+        A["pub_clin"].append(clin_cites - oa_clin)
+        A["link"].append(link)
+        A["shift"].append(shift)
+        A["topic"].append(topic)
+        A["countries"].append(np.array([";".join(sorted({country[i], *foreign[i]})) for i in range(n)], dtype=object))
+        A["pub_intl"].append(intl & ~first_only)
+        A["pub_lead"].append(np.where(first_only, first_cc, country))
         self.counts["citing_records"][y] = len(groups)
         self.counts["background_records"][y] = n_bg
+        self.counts["openalex_only_citers"][y] = len(oa_groups)
         # the year's records in order: kind, PMID, file, and the records without PMID planted in them
         code = {"ai": _AI, "cite": _CITING, "bg": _BACKGROUND}
         kinds = np.array([code[kd] for kd, _ in order], dtype=np.int8)
@@ -1607,49 +1719,55 @@ class _LifesciWorld:
             kd, ix = kinds[sl], index[sl]
             ai_i = ix[kd == _AI]
             cite_i = ix[kd == _CITING].tolist()
-            members = [groups[i][0] for i in cite_i]
-            off = np.zeros(len(members) + 1, dtype=np.int64)
-            off[1:] = np.cumsum([len(m) for m in members])
-            g = np.concatenate(members) if members else np.zeros(0, dtype=np.int64)
+            off, cited = self._cited([groups[i][0] for i in cite_i])
             jobs.append({"year": y, "chunk": chunk, "last_pmid": self.last_pmid, "kind": kd, "pmid": pmid_arr[sl],
                          "file": files[sl],
-                         "ai": {"country": country[ai_i], "intl": intl[ai_i], "n_foreign": n_foreign[ai_i],
+                         "ai": {"country": country[ai_i], "foreign": foreign[ai_i], "first_only": first_only[ai_i],
+                                "first_cc": first_cc[ai_i],
                                 "n_auth": n_auth[ai_i], "clinical": clinical[ai_i], "kw": kw[ai_i],
-                                "journal": journal[ai_i]},
+                                "journal": journal[ai_i], "has_doi": has_doi[ai_i], "link": link[ai_i],
+                                "shift": shift[ai_i], "topic": topic[ai_i], "cites": cites[ai_i]},
                          "cite_off": off, "cite_flag": np.array([groups[i][1] for i in cite_i], dtype=bool),
-                         "cited": {"pmid": self.ai_pmid_all[g], "year": self.ai_year_all[g],
-                                   "journal": self.ai_journal_all[g]}})
+                         "cited": cited})
+        if oa_groups:
+            off, cited = self._cited([g for g, _ in oa_groups])
+            seq0 = self.n_oa_only
+            self.n_oa_only += len(oa_groups)
+            jobs.append({"year": y, "chunk": OA_ONLY_CHUNK, "last_pmid": self.last_pmid,
+                         "kind": np.zeros(0, dtype=np.int8), "pmid": np.zeros(0, dtype=np.int64),
+                         "file": np.zeros(0, dtype=np.int64), "ai": None,
+                         "cite_off": np.zeros(1, dtype=np.int64), "cite_flag": np.zeros(0, dtype=bool),
+                         "cited": None,
+                         "oa_only": {"seq0": seq0, "off": off, "flag": np.array([f for _, f in oa_groups], dtype=bool),
+                                     "part": rng.integers(0, self.n_files, size=len(oa_groups)), "cited": cited}})
         return jobs
 
-    def _ai_xml(self, y: int, pmid: int, cc: str, intl: bool, n_foreign: int, n_auth: int, clinical: bool,
-                kw: str, j: _Journal) -> str:
+    def _ai_xml(self, y: int, pmid: int, cc: str, foreign: list[str], first_only: bool, first_cc: str, n_auth: int,
+                clinical: bool, kw: str, j: _Journal, has_doi: bool | None = None) -> str:
         r = self.r
-        foreign: list[str] = []
-        while len(foreign) < n_foreign:
-            f = self.codes[self._pick(self.partner_cum)]
-            if f != cc and f not in foreign:
-                foreign.append(f)
-        first_only = (not intl) and y < 2014 and n_auth > 1 and r.random() < Q_FIRST_AUTHOR_ONLY
         if first_only:
             self.quirks["first_author_only_affiliation"] += 1
-        authors = self._ai_authors(cc, n_auth, foreign, first_only)
+        authors = self._ai_authors(cc, n_auth, foreign, first_only, first_cc)
         cond = r.choice(CONDITIONS)
         clin_kind = None
         if clinical:
             u = r.random()
             clin_kind = "diagnostic" if u < 0.7 else ("rct" if u < 0.9 else "trial")
         title, sections, mesh_x, pts = self._ai_text(kw, clin_kind, cond)
+        self.text = (title, sections)
         mesh = self._mesh_base(cond) + [_AI_MESH[kw]] + ([MESH_ALGO] if r.random() < 0.3 else []) + mesh_x
         extra = self._pubtypes() + ([PT_VALIDATION] if r.random() < 0.05 else []) + pts
         refs = self._ext_refs(int(self.rng.poisson(self.ls.external_refs_mean * 2)) + 1, pmid, y)
-        return self._record_xml(pmid, y, j, title, sections, authors, extra, mesh, refs)
+        return self._record_xml(pmid, y, j, title, sections, authors, extra, mesh, refs, doi_ok=has_doi)
 
     def _citing_xml(self, y: int, pmid: int, cited_pmid: list[int], cited_year: list[int], cited_journal: list[int],
                     clin_kind: str | None, ext_mean: float) -> str:
         r = self.r
         cond = r.choice(CONDITIONS)
         title, sections, mesh_x, pts, animal = self._nonai_text(clin_kind, cond)
+        self.text = (title, sections)
         j = self.journals[self._pick(self.citer_cum)]
+        self.journal = j
         authors = self._plain_authors(1 + min(int(r.expovariate(0.25)), 19))
         refs = self._ext_refs(int(self.rng.poisson(ext_mean)), pmid, y)
         rnd = r.random
@@ -1662,6 +1780,244 @@ class _LifesciWorld:
         pts = pts + ([PT_REVIEW] if (clin_kind is None and r.random() < 0.08) else [])
         return self._record_xml(pmid, y, j, title, sections, authors, self._pubtypes() + pts,
                                 self._mesh_base(cond, animal) + mesh_x, refs)
+
+    # ---- OpenAlex twins ----------------------------------------------------------------------
+    @staticmethod
+    def twin_work_id(pmid: int) -> str:
+        """The OpenAlex id (short form) of the twin of the record with PMID ``pmid``."""
+        return f"W{TWIN_WORK_BASE + ((int(pmid) // 8) * 48_271 + 12_345) % _P_ID}"
+
+    @staticmethod
+    def oa_only_work_id(seq: int) -> str:
+        return f"W{OA_ONLY_WORK_BASE + (int(seq) * 48_271 + 12_345) % _P_ID}"
+
+    def _authorships(self, log: list[tuple], base: int, key: int) -> list[dict]:
+        """OpenAlex authorships of the logged byline (collective names are not in the log): every
+        author with an institution of the author's city (the affiliation's, else drawn now)."""
+        out = []
+        last = len(log) - 1
+        for pos, (ln, fore, cc, city, inst) in enumerate(log):
+            if inst is None:
+                inst = self._inst(city)
+            name = f"{fore} {ln}"
+            emb = self.inst_embed[inst]
+            raw = f"{self.insts[inst].display_name}, {self.geo.cities[city].name}, {self.cc_name[cc]}"
+            x = key * 64 + pos
+            if pos >= 64:
+                raise ValueError("a byline of more than 64 authors has no author ids left")
+            out.append({"author_position": "first" if pos == 0 else ("last" if pos == last else "middle"),
+                        "author": {"id": f"{V.OA}A{base + (x * 7_919 + 17) % _P_AUTHOR}", "display_name": name,
+                                   "orcid": None},
+                        "institutions": [emb], "countries": [cc], "is_corresponding": pos == last,
+                        "raw_author_name": name, "raw_affiliation_strings": [raw],
+                        "affiliations": [{"raw_affiliation_string": raw, "institution_ids": [emb["id"]]}]})
+        return out
+
+    def _ai_concepts(self, topic: int) -> list[dict]:
+        """Life-science root (level 0), "Machine learning" (level 1) with the highest score, the
+        planted topic as the best non-AI level-1 concept, 0-2 lower non-AI level-1 concepts, and
+        for half the twins "Artificial intelligence" below seed 000's corpus threshold."""
+        rnd = self.r.random
+        t = TOPIC_CONCEPTS[topic]
+        ml = 0.7 + 0.25 * rnd()
+        top = 0.35 + 0.3 * rnd()
+        cs = [self._concept(AI_CONCEPT_ML, ml), self._concept(t[3], 0.3 + (ml - 0.35) * rnd()),
+              self._concept(t, top)]
+        others = [c for c in TOPIC_CONCEPTS if c[0] != t[0]]
+        for _ in range(int(rnd() * 3)):
+            c = others.pop(int(rnd() * len(others)))
+            cs.append(self._concept(c, 0.1 + (top - 0.15) * rnd()))
+        if rnd() < 0.5:
+            cs.append(self._concept(AI_CONCEPT_AI, 0.05 + (TWIN_AI_CONCEPT_MAX_SCORE - 0.05) * rnd()))
+        cs.sort(key=lambda c: -c["score"])
+        return cs
+
+    def _lifesci_concepts(self) -> list[dict]:
+        rnd = self.r.random
+        t = TOPIC_CONCEPTS[int(rnd() * len(TOPIC_CONCEPTS))]
+        cs = [self._concept(t[3], 0.4 + 0.5 * rnd()), self._concept(t, 0.2 + 0.5 * rnd())]
+        if rnd() < 0.5:
+            u = TOPIC_CONCEPTS[int(rnd() * len(TOPIC_CONCEPTS))]
+            if u[0] != t[0]:
+                cs.append(self._concept(u, 0.1 + 0.3 * rnd()))
+        cs.sort(key=lambda c: -c["score"])
+        return cs
+
+    def _work_json(self, wid: str, year: int, pmid: int | None, doi: str | None, title: str,
+                   sections: list | None, source: dict | None, raw_type: str, authorships: list[dict],
+                   concepts: list[dict], refs: list[str], cited_by: int, with_type_crossref: bool) -> bytes:
+        rnd = self.r.random
+        ids = {"openalex": V.OA + wid}
+        doi_url = f"https://doi.org/{doi}" if doi else None
+        if doi_url:
+            ids["doi"] = doi_url
+        if pmid is not None:
+            ids["pmid"] = f"https://pubmed.ncbi.nlm.nih.gov/{pmid}"
+        words = " ".join(t for _, t in sections).split() if sections else []
+        aii = None
+        if words:
+            aii = {}
+            for i, w in enumerate(words):
+                aii.setdefault(w, []).append(i)
+        month = 1 + int(rnd() * 12)
+        countries = sorted({c for a in authorships for c in a["countries"]})
+        rec = {
+            "id": V.OA + wid, "doi": doi_url, "title": title, "display_name": title,
+            "publication_year": int(year), "publication_date": f"{year}-{month:02d}-{1 + int(rnd() * 28):02d}",
+            "ids": ids, "language": "en",
+            "primary_location": {"is_oa": False, "landing_page_url": doi_url, "pdf_url": None, "source": source,
+                                 "license": None, "version": "publishedVersion", "is_accepted": True,
+                                 "is_published": True, "raw_type": raw_type,
+                                 "raw_source_name": source["display_name"] if source else None},
+            "type": "article", "type_crossref": raw_type, "authorships": authorships,
+            "countries_distinct_count": len(countries),
+            "institutions_distinct_count": len({i["id"] for a in authorships for i in a["institutions"]}),
+            "cited_by_count": int(cited_by), "primary_topic": None, "topics": [], "concepts": concepts,
+            "referenced_works_count": len(refs), "referenced_works": refs, "abstract_inverted_index": aii,
+            "updated_date": f"{self.works_date}T{int(rnd() * 24):02d}:{int(rnd() * 60):02d}:{int(rnd() * 60):02d}."
+                            f"{int(rnd() * 1_000_000):06d}",
+            "created_date": f"{min(year + 1, 2025)}-{month:02d}-01",
+        }
+        if not with_type_crossref:
+            del rec["type_crossref"]
+        return orjson.dumps(rec, option=orjson.OPT_APPEND_NEWLINE)
+
+    def _oa_only_json(self, seq: int, y: int, clinical: bool, refs: list[str]) -> bytes:
+        """An OpenAlex-only citer: a computer-science or engineering work without PMID (no AI term;
+        clinical = a trial's words the Haynes treatment query finds, else none of its terms)."""
+        r = self.r
+        rnd = r.random
+        cname, data = r.choice(CONDITIONS)[0::3]
+        if clinical:
+            inter = r.choice(INTERVENTIONS)
+            title = f"A wearable sensor platform for monitoring adherence in a randomized controlled trial of {inter} in {cname}."
+            first = (f"Participants of a multicentre clinical trial were randomly assigned to {inter} or usual care, "
+                     "and adherence was recorded by the platform.")
+        else:
+            title = r.choice([f"A low-power wireless sensor platform for continuous monitoring of patients with {cname}.",
+                              f"Lossless compression of {data} for low-bandwidth telemedicine links.",
+                              f"A federated data warehouse for {cname} registries.",
+                              f"Energy-efficient storage of {data} in hospital information systems.",
+                              f"Query processing over distributed {cname} registries."])
+            first = f"We present a system for handling {data} of patients with {cname}."
+        sections = [("BACKGROUND", first),
+                    ("RESULTS", f"The design was evaluated on {r.randrange(200, 90000)} records from "
+                                f"{r.randrange(2, 40)} sites; throughput improved by {r.randrange(5, 80)}% over the baseline."),
+                    ("CONCLUSIONS", "The implementation is available as open-source software.")]
+        v = self.oa_venues[int(rnd() * len(self.oa_venues))]
+        source = {"id": V.OA + v[0], "display_name": v[1], "issn_l": v[2], "issn": [v[2]] if v[2] else None,
+                  "type": v[3]}
+        raw_type = "proceedings-article" if v[3] == "conference" else "journal-article"
+        n = 1 + min(int(r.expovariate(0.4)), 9)
+        lead = self.codes[self._pick(self.global_cum)]
+        other = self.codes[self._pick(self.partner_cum)] if rnd() < 0.2 else lead
+        log = []
+        for p in range(n):
+            cc = lead if (p == n - 1 or rnd() < 0.6) else other
+            ln, fore, _ = self._person(cc)
+            log.append((ln, fore, cc, self._city(cc), None))
+        l0 = OA_ONLY_L0[int(rnd() * len(OA_ONLY_L0))]
+        cs = [self._concept(l0, 0.4 + 0.5 * rnd())]
+        for c in r.sample(V.NONAI_CS, 1 + int(rnd() * 2)):
+            cs.append(self._concept(c, 0.2 + 0.6 * rnd()))
+        cs.sort(key=lambda c: -c["score"])
+        return self._work_json(self.oa_only_work_id(seq), y, None, None, title, sections, source, raw_type,
+                               self._authorships(log, OA_ONLY_AUTHOR_BASE, seq), cs, refs, 0, seq % 2 == 1)
+
+    def render_chunk(self, job: dict) -> dict:
+        """The XML of one chunk of a year's records (``_year`` planned them), one gzip member per
+        file it writes to, the OpenAlex twins of its records (or the year's OpenAlex-only citers),
+        one gzip member per twins part, and the counts its drawing made. Mutates only this
+        object's streams and counters: runs on a copy of the world or in a worker's own world."""
+        y = job["year"]
+        self.rng = np.random.default_rng(_render_seed(self.seed, y, job["chunk"]))
+        self.r = FastRandom(int(self.rng.integers(0, 1 << 62)))
+        self.quirks = {k: 0 for k in _QUIRK_KEYS}
+        self.last_pmid = job["last_pmid"]
+        r = self.r
+        ext_mean = self.ls.external_refs_mean
+        n_clin_cite = n_clin_bg = 0
+        per_file: dict[int, list[str]] = {}
+        twins: dict[int, list[bytes]] = {}
+        ai = job["ai"]
+        if ai is not None:
+            ai_country, ai_for, ai_fo, ai_fcc, ai_na, ai_clin, ai_kw, ai_j, ai_doi, ai_link, ai_shift, ai_topic, \
+                ai_cites = (ai[c].tolist() for c in ("country", "foreign", "first_only", "first_cc", "n_auth", "clinical",
+                                                     "kw", "journal", "has_doi", "link", "shift", "topic", "cites"))
+        cite_off, cite_flag = job["cite_off"].tolist(), job["cite_flag"].tolist()
+        cited = job["cited"]
+        if cited is not None:
+            cited_pmid, cited_year, cited_journal, cited_twin = (cited[c].tolist()
+                                                                  for c in ("pmid", "year", "journal", "twin"))
+        a = c = 0
+        for kind, pmid, k in zip(job["kind"].tolist(), job["pmid"].tolist(), job["file"].tolist()):
+            if kind == _AI:
+                j = self.pub_journals[ai_j[a]]
+                xml = self._ai_xml(y, pmid, ai_country[a], list(ai_for[a]), ai_fo[a], ai_fcc[a], ai_na[a], ai_clin[a],
+                                   _KW_NAMES[ai_kw[a]], j, ai_doi[a])
+                log = self.auth_log
+                if ai_link[a] < 2:
+                    title, sections = self.text
+                    twins.setdefault(k, []).append(self._work_json(
+                        self.twin_work_id(pmid), y - ai_shift[a], pmid if ai_link[a] == 0 else None, self.doi,
+                        title, sections, self.j_source[j.idx], "journal-article",
+                        self._authorships(log, TWIN_AUTHOR_BASE, pmid // 8), self._ai_concepts(ai_topic[a]), [],
+                        ai_cites[a], (pmid // 8) % 2 == 1))
+                a += 1
+            elif kind == _CITING:
+                flag = cite_flag[c]
+                clin_kind = r.choice(["rct", "trial"]) if flag else None
+                n_clin_cite += flag
+                lo, hi = cite_off[c], cite_off[c + 1]
+                xml = self._citing_xml(y, pmid, cited_pmid[lo:hi], cited_year[lo:hi], cited_journal[lo:hi],
+                                       clin_kind, ext_mean)
+                refs = sorted(V.OA + self.twin_work_id(p) for p, t in zip(cited_pmid[lo:hi], cited_twin[lo:hi]) if t)
+                title, sections = self.text
+                twins.setdefault(k, []).append(self._work_json(
+                    self.twin_work_id(pmid), y, pmid, self.doi, title, sections, self.j_source[self.journal.idx],
+                    "journal-article", self._authorships(self.auth_log, TWIN_AUTHOR_BASE, pmid // 8),
+                    self._lifesci_concepts(), refs, 0, (pmid // 8) % 2 == 1))
+                c += 1
+            elif kind == _BACKGROUND:
+                clin_kind = None
+                if r.random() < CLINICAL_BACKGROUND_SHARE:
+                    clin_kind = r.choice(["rct", "trial", "diagnostic"])
+                    n_clin_bg += 1
+                xml = self._background_xml(y, pmid, clinical=clin_kind)
+            else:  # the file's record without PMID
+                xml = self._background_xml(y, None)
+            per_file.setdefault(k, []).append(xml)
+        oa = job.get("oa_only")
+        n_oa_clin = 0
+        if oa is not None:
+            off, flags, parts = oa["off"].tolist(), oa["flag"].tolist(), oa["part"].tolist()
+            cp = oa["cited"]["pmid"].tolist()
+            for i, (flag, part) in enumerate(zip(flags, parts)):
+                refs = sorted(V.OA + self.twin_work_id(p) for p in cp[off[i]:off[i + 1]])
+                twins.setdefault(part, []).append(self._oa_only_json(oa["seq0"] + i, y, flag, refs))
+                n_oa_clin += flag
+        members = [(k, _gzip_member(("\n".join(xs) + "\n").encode("utf-8"))) for k, xs in sorted(per_file.items())]
+        twin_members = [(k, _gzip_member(b"".join(ls)), len(ls)) for k, ls in sorted(twins.items())]
+        return {"members": members, "twin_members": twin_members, "quirks": self.quirks,
+                "clinical_citing_records": n_clin_cite, "clinical_background_records": n_clin_bg,
+                "clinical_openalex_only_citers": n_oa_clin}
+
+    # ------------------------------------------------------------------------------------------
+    def _write_institutions(self, root: Path) -> None:
+        """The institutions of the twins' authorships (every institution of this world, ids in their
+        own range), as an extra part of the OpenAlex institutions entity."""
+        lines = []
+        for inst in self.insts:
+            iid = self.inst_id[inst.idx]
+            rec = {"id": iid, "ror": inst.ror, "display_name": inst.display_name, "country_code": inst.country_code,
+                   "type": inst.type, "lineage": [iid], "homepage_url": None, "ids": {"openalex": iid, "ror": inst.ror},
+                   "geo": inst.geo, "works_count": None, "updated_date": f"{cfg.INSTITUTIONS_DATE}T00:00:00.000000"}
+            lines.append(orjson.dumps(rec, option=orjson.OPT_APPEND_NEWLINE))
+        self.inst_rel = f"updated_date={cfg.INSTITUTIONS_DATE}/{TWINS_PART_PREFIX}000.gz"
+        d = root / "data" / "institutions" / f"updated_date={cfg.INSTITUTIONS_DATE}"
+        d.mkdir(parents=True, exist_ok=True)
+        (root / "data" / "institutions" / self.inst_rel).write_bytes(_gzip_member(b"".join(lines), f"{TWINS_PART_PREFIX}000"))
+        self.inst_lines = len(lines)
 
     # ------------------------------------------------------------------------------------------
     def _write_rankings(self, root: Path) -> None:
@@ -1740,6 +2096,10 @@ class _LifesciWorld:
         obs_high = {g: (round(float(high[reg_name == g].mean()), 4) if counts_by_region[g] else None) for g in regions}
         cites = A["cites"].astype(np.int64)
         clin = A["clin_cites"].astype(np.int64)
+        pub = A["pub_cites"].astype(np.int64)
+        pub_clin = A["pub_clin"].astype(np.int64)
+        link = A["link"].astype(np.int64) if n else np.zeros(0, dtype=np.int64)
+        twinned = link < 2
         expected_overall_intl = sum(REGION_SHARE[g] * INTL_SHARE[g] for g in regions)
         unadj = {g: round(self.expected_unadj[g] / self.expected_unadj[ASIA], 4) for g in regions}
         within = {g: round(self.expected_within[g] / self.expected_within[ASIA], 4) for g in regions}
@@ -1750,6 +2110,8 @@ class _LifesciWorld:
         sel = np.arange(0, n, step)
         kw_names = list(AI_TERM_WEIGHT)
         jl = self.pub_journals
+        pmids_sel = [int(x) for x in A["pmid"][sel]] if n else []
+        links_sel = [int(x) for x in link[sel]] if n else []
         articles = {
             "sampling": "all AI articles" if step == 1 else f"every {step}-th AI article in PMID order",
             "pmid": [str(int(x)) for x in A["pmid"][sel]] if n else [],
@@ -1766,6 +2128,17 @@ class _LifesciWorld:
             "expected_citations": [round(float(x), 4) for x in A["mu"][sel]] if n else [],
             "citations": [int(x) for x in cites[sel]] if n else [],
             "clinical_citations": [int(x) for x in clin[sel]] if n else [],
+            "pubmed_citations": [int(x) for x in pub[sel]] if n else [],
+            "pubmed_clinical_citations": [int(x) for x in pub_clin[sel]] if n else [],
+            "work_id": [(self.twin_work_id(int(pm)) if lk < 2 else None) for pm, lk in zip(pmids_sel, links_sel)],
+            "link": [_LINKS[int(lk)] for lk in links_sel],
+            "openalex_year": [(int(yy) - int(sh) if lk < 2 else None)
+                              for yy, sh, lk in zip(A["year"][sel], A["shift"][sel], links_sel)] if n else [],
+            "topic": [(TOPIC_CONCEPTS[int(t)][2] if lk < 2 else None) for t, lk in zip(A["topic"][sel], links_sel)]
+            if n else [],
+            "countries": [str(x).split(";") for x in A["countries"][sel]] if n else [],
+            "pubmed_international": [bool(x) for x in A["pub_intl"][sel]] if n else [],
+            "pubmed_lead_country": [str(x) for x in A["pub_lead"][sel]] if n else [],
         }
         n_art = {j.idx: 0 for j in jl}
         for x in A["journal"].astype(int).tolist() if n else []:
@@ -1787,13 +2160,26 @@ class _LifesciWorld:
             "definitions": {
                 "ai_article": "title or abstract contains one of ai_terms (hyphen/plural variants); only these records do",
                 "ai_terms": list(AI_TERMS),
-                "lead_author": "last author; if the last author has no affiliation, the first author",
-                "lead_country": "country of the lead author's (first) affiliation, read from the end of the string",
-                "international": "at least two authors affiliated with different countries",
-                "citations": "ReferenceList entries (ArticleId IdType=pubmed) of other records pointing to the article",
+                "lead_author": "last author (planted, lead_country); PubMed strings alone: the last author, or the "
+                               "first author when the last has no affiliation (pubmed_lead_country)",
+                "lead_country": "planted country of the lead (last) author = the twin's last authorship's country",
+                "international": "at least two authors in different countries (planted, all authors = the twin's "
+                                 "authorships); pubmed_international: the same on the PubMed affiliation strings",
+                "countries": "sorted distinct countries of all (person) authors",
+                "citations": "planted total: PubMed ReferenceList citations + citations from OpenAlex-only works; for "
+                             "an article with a twin (link pmid/doi) = the referenced_works pointing at its twin; "
+                             "for one without, only pubmed_citations exist in the files",
+                "pubmed_citations": "ReferenceList entries (ArticleId IdType=pubmed) of other records pointing to "
+                                    "the article",
                 "clinical_record": "PublicationType Randomized Controlled Trial / Clinical Trial, or a Haynes text marker "
-                                   "(randomized/randomly, clinical trial, diagnostic accuracy, sensitivity and specificity)",
-                "clinical_citations": "citations from clinical records",
+                                   "(randomized/randomly, clinical trial, diagnostic accuracy, sensitivity and specificity); "
+                                   "citing records and OpenAlex-only citers are clinical only as trials (randomized / "
+                                   "clinical trial), which the treatment and the broad filters both find",
+                "clinical_citations": "citations from clinical works (planted total); pubmed_clinical_citations: the "
+                                      "ReferenceList part",
+                "twin": "OpenAlex work with the record's title and abstract words; work_id, link (pmid: ids.pmid [+ DOI]; "
+                        "doi: the DOI only; none: no twin), openalex_year (the record's year, or one less), topic "
+                        "(the highest-scoring level-1 concept that is not AI)",
                 "high_ranked_journal": "rank 1-3 in at least one category of rankings/journal_ranking.csv",
                 "high_ranked_conference": "rank A* in rankings/conference_ranking.csv",
                 "world_regions": list(WORLD_REGIONS),
@@ -1872,6 +2258,35 @@ class _LifesciWorld:
                              "clinical_citations": int(clin[~intl].sum())},
                 "max_per_article": int(cites.max()) if n else 0,
                 "zero_cited_articles": int((cites == 0).sum()),
+            },
+            "openalex_twins": {
+                "parts": [{"file": f"data/works/{rel}", "records": self.twin_lines[k]}
+                          for k, rel in enumerate(self.twin_rel)],
+                "institutions_part": {"file": f"data/institutions/{self.inst_rel}", "records": self.inst_lines},
+                "records": sum(self.twin_lines),
+                "ai_article_twins_by_link": {kind: int((link == i).sum()) for i, kind in enumerate(_LINKS)},
+                "ai_article_twins_year_shifted": int((A["shift"].astype(bool)).sum()) if n else 0,
+                "citing_record_twins": n_citing,
+                "openalex_only_citers": sum(self.counts["openalex_only_citers"].values()),
+                "openalex_only_citers_per_year": self.counts["openalex_only_citers"],
+                "clinical_openalex_only_citers": self.counts["clinical_openalex_only_citers"],
+                "citations_of_twinned_articles": {"openalex": int(cites[twinned].sum()),
+                                                  "pubmed": int(pub[twinned].sum()),
+                                                  "openalex_clinical": int(clin[twinned].sum()),
+                                                  "pubmed_clinical": int(pub_clin[twinned].sum())},
+                "pubmed_citations_total": int(pub.sum()),
+                "pubmed_clinical_citations_total": int(pub_clin.sum()),
+                "pre2014_first_author_only_records": self.quirks["first_author_only_affiliation"],
+                "constants": {"TWIN_PMID_SHARE": TWIN_PMID_SHARE, "TWIN_DOI_ONLY_SHARE": TWIN_DOI_ONLY_SHARE,
+                              "TWIN_YEAR_SHIFT_SHARE": TWIN_YEAR_SHIFT_SHARE,
+                              "OPENALEX_ONLY_CITER_SHARE": OPENALEX_ONLY_CITER_SHARE,
+                              "PRE2014_FIRST_ONLY_SHARE": PRE2014_FIRST_ONLY_SHARE,
+                              "TWIN_WORK_BASE": TWIN_WORK_BASE, "OA_ONLY_WORK_BASE": OA_ONLY_WORK_BASE,
+                              "INSTITUTION_BASE": INSTITUTION_BASE,
+                              "topic_concepts": {t[2]: V.OA + t[0] for t in TOPIC_CONCEPTS},
+                              "ai_concepts": {AI_CONCEPT_ML[2]: V.OA + AI_CONCEPT_ML[0],
+                                              AI_CONCEPT_AI[2]: V.OA + AI_CONCEPT_AI[0]},
+                              "ai_concept_max_score": TWIN_AI_CONCEPT_MAX_SCORE},
             },
             "files": self.files,
             "malformed": {"n": len(self.malformed), "records": self.malformed},
