@@ -22,7 +22,9 @@ left (a work whose ``publication_year`` was corrected). The read is bounded: whe
 exceed ``max_scan_bytes`` (compressed) in one tick, the sensor does not read them and requests every
 year of the partitions (what a monthly OpenAlex release touches anyway). Lines without a readable
 year are counted, not requested: every yearly scan only quarantines them. Years outside the
-partitions are reported in the tick's message (raise ``AIGEO_END_YEAR`` to add them).
+partitions are reported in the tick's message (raise ``AIGEO_END_YEAR`` or ``AIGEO_LIFESCI_END_YEAR`` to add
+them). The partitions are those of ``yearly_refresh``: both studies' years (``Settings.openalex_years``);
+a year's seed-000 papers then follow through ``core_papers``' automation condition.
 
 The first tick (no cursor) records the snapshot as it is and requests nothing: what exists when the
 sensor is switched on is what ``make demo`` or a backfill materializes. The cursor is JSON:
@@ -154,6 +156,7 @@ def all_years_eager(wait_for: dg.AssetSelection) -> dg.AutomationCondition:
 # the project's wiring
 
 YEARLY_AUTOMATED = (
+    "core_papers",
     "core_citations",
     "out_city_year_metrics",
     "out_world_year_totals",
@@ -168,7 +171,8 @@ YEARLY_AUTOMATED = (
 """The yearly assets that carry ``yearly_automation()``: every partitioned asset downstream of the
 ingest that reads other years (citation windows, the cited side of citations, five-year windows)
 or what does. ``core_citations`` too: a refreshed year's papers are the cited side of every later
-year's citations."""
+year's citations. ``core_papers`` reads its year only, but ``yearly_refresh`` (the OpenAlex tables, on
+both studies' years) cannot hold it (seed 000's years), so a year's papers follow its works this way."""
 
 ALL_YEARS_AUTOMATED = (
     "core_author_years",
@@ -575,7 +579,7 @@ def build_snapshot_update_sensor(
             return dg.SkipReason(f"the sample world {root} is not generated yet")
         try:
             plan = plan_refresh(
-                root, SnapshotCursor.from_json(context.cursor), settings.start_year, settings.end_year, max_scan_bytes
+                root, SnapshotCursor.from_json(context.cursor), *settings.openalex_years, max_scan_bytes
             )
         except (SnapshotLayoutError, FileNotFoundError) as exc:
             return dg.SkipReason(f"cannot read the snapshot: {exc}")

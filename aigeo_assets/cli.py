@@ -263,15 +263,25 @@ def job_names(defs: "dg.Definitions") -> list[str]:
     return sorted(j.name for j in defs.resolve_all_job_defs() if not j.name.startswith("__"))
 
 
-def _job_groups(defs: "dg.Definitions", job_name: str) -> set[str]:
+def _job_groups(defs: "dg.Definitions", job_name: str, partitioned: bool = False) -> set[str]:
+    """The groups of the job's assets (``partitioned``: of its partitioned assets only)."""
     graph = defs.resolve_asset_graph()
     keys = defs.resolve_job_def(job_name).asset_layer.executable_asset_keys
-    return {graph.get(k).group_name for k in keys}
+    return {graph.get(k).group_name for k in keys if not partitioned or graph.get(k).partitions_def is not None}
 
 
-def _partition_hint(keys: Sequence[str], settings: Settings) -> str:
-    if keys and int(keys[0]) > settings.start_year:  # the life-science jobs start later
-        return "set AIGEO_LIFESCI_START_YEAR and AIGEO_START_YEAR/AIGEO_END_YEAR to change them"
+OPENALEX_HINT = "set AIGEO_START_YEAR/AIGEO_END_YEAR and AIGEO_LIFESCI_END_YEAR to change them"
+LIFESCI_HINT = "set AIGEO_LIFESCI_START_YEAR/AIGEO_LIFESCI_END_YEAR (and AIGEO_START_YEAR) to change them"
+
+
+def _partition_hint(groups: set[str]) -> str:
+    """Which settings make a job's years, from the groups of its partitioned assets: the OpenAlex
+    tables (``ingest``, ``geo``) run on both studies' years, the life-science corpus on the atlas's,
+    the rest on seed 000's."""
+    if groups & {"ingest", "geo"}:
+        return OPENALEX_HINT
+    if any(g.startswith("lifesci") for g in groups):
+        return LIFESCI_HINT
     return PARTITION_HINT
 
 
@@ -395,18 +405,19 @@ def _plan(args: argparse.Namespace, settings: Settings, defs: "dg.Definitions") 
     """(job, years, needs figures, needs graph-tool) of ``aigeo run``'s arguments."""
     if args.job is None:
         keys = defs.resolve_job_def("yearly_refresh").partitions_def.get_partition_keys()  # type: ignore[union-attr]
-        return None, (select_years(args.years, keys) if args.years else None), True, True
+        return None, (select_years(args.years, keys, hint=OPENALEX_HINT) if args.years else None), True, True  # both studies' years
     names = job_names(defs)
     if args.job not in names:
         raise CliError(f"unknown job {args.job!r}: the jobs are {', '.join(names)}")
     job = defs.resolve_job_def(args.job)
+    groups = _job_groups(defs, args.job)
     years = None
     if job.partitions_def is not None:
         keys = job.partitions_def.get_partition_keys()
-        years = select_years(args.years, keys, f"the partitions of {args.job}", _partition_hint(keys, settings))
+        # no --years: None, every partition, and every partition an upstream job's assets are read for
+        years = select_years(args.years, keys, f"the partitions of {args.job}", _partition_hint(_job_groups(defs, args.job, partitioned=True))) if args.years else None
     elif args.years:
         raise CliError(f"job {args.job} is not partitioned by year: drop --years {args.years}")
-    groups = _job_groups(defs, args.job)
     return args.job, years, bool(groups & FIGURE_GROUPS), bool(groups & GRAPH_TOOL_GROUPS)
 
 

@@ -15,6 +15,7 @@ from aigeo_assets.assets.lifesci import build_lifesci_atlas_assets, build_lifesc
 from aigeo_assets.assets.lifesci_results import build_lifesci_result_assets
 from aigeo_assets.assets.models import build_model_assets
 from aigeo_assets.assets.reports import build_report_assets
+from aigeo_assets.orchestration import UPSTREAM_JOBS
 from aigeo_assets.partitions import yearly_partitions
 from aigeo_assets.resources.executors import build_executor
 from aigeo_assets.resources.sources import api_key_env_var
@@ -66,26 +67,50 @@ def _keys(assets: list, partitioned: bool) -> list[dg.AssetKey]:
     return [key for a in assets if (a.partitions_def is not None) == partitioned for key in a.keys]
 
 
+def _upstream(*jobs: str) -> dict[str, str]:
+    """Job metadata naming the jobs whose assets ``aigeo run --job`` adds to this job's plan where its
+    assets read them (``orchestration.UPSTREAM_JOBS``). A Dagster job holds one partitions definition,
+    so a study whose OpenAlex tables run on other years than its own assets cannot be one job."""
+    return {UPSTREAM_JOBS: ",".join(jobs)}
+
+
 def build_definitions(settings: Settings) -> dg.Definitions:
-    partitions = yearly_partitions(settings.start_year, settings.end_year)
-    foundation = [*build_ingest_assets(partitions), *build_geo_assets(partitions), *build_corpus_assets(partitions)]
+    """The code location. Three yearly partitions definitions (``aigeo_assets.partitions``): seed
+    000's years for its assets, the atlas's for its corpus, and their union for the OpenAlex tables
+    both read (groups ``ingest`` and ``geo``); a job holds one of them."""
+    partitions = yearly_partitions(*settings.seed000_years)
+    openalex_partitions = yearly_partitions(*settings.openalex_years)
+    openalex = [*build_ingest_assets(openalex_partitions), *build_geo_assets(openalex_partitions)]
+    corpus = build_corpus_assets(partitions)
     cities = build_city_metric_assets(partitions, settings)
     centres = build_centre_assets(partitions)
     bridges = build_centrality_assets(partitions, settings)
     models = build_model_assets(partitions, settings)
-    lifesci_partitions = yearly_partitions(max(settings.start_year, settings.lifesci_start_year), settings.end_year)
+    lifesci_partitions = yearly_partitions(*settings.lifesci_years)
     lifesci = build_lifesci_corpus_assets(lifesci_partitions)
     atlas = [*build_lifesci_atlas_assets(), *build_lifesci_result_assets(settings.data_dir)]
     reports = build_report_assets(settings)
-    assets = [*foundation, build_part_extract_asset(), *cities, *centres, *bridges, *models, *lifesci, *atlas, *reports]
+    assets = [*openalex, *corpus, build_part_extract_asset(), *cities, *centres, *bridges, *models, *lifesci, *atlas, *reports]
+    openalex_years = "{}-{}".format(*settings.openalex_years)
     yearly_job = dg.define_asset_job(
         "yearly_refresh",
-        selection=dg.AssetSelection.assets(*_keys(foundation, partitioned=True)),
-        partitions_def=partitions,
-        description="Materialize one publication year: works, affiliations, papers and citations.",
+        selection=dg.AssetSelection.assets(*_keys(openalex, partitioned=True)),
+        partitions_def=openalex_partitions,
+        description=f"Materialize one publication year of OpenAlex: works, authorships, references, concepts, venues and "
+        f"the located affiliations, read by both studies (their years together: {openalex_years}). The year's seed-000 "
+        "papers follow through their automation condition, or yearly_corpus.",
     )
+    seed000_jobs = _upstream("yearly_refresh", "reference_tables")
     jobs = [
         yearly_job,
+        dg.define_asset_job(
+            "yearly_corpus",
+            selection=dg.AssetSelection.assets(*_keys(corpus, partitioned=True)),
+            partitions_def=partitions,
+            metadata=seed000_jobs,
+            description="One year of seed 000: papers and citations (the year's OpenAlex tables come from yearly_refresh; "
+            "`aigeo run --job yearly_corpus` plans them too).",
+        ),
         dg.define_asset_job(
             "reference_tables",
             selection=dg.AssetSelection.assets("raw_institutions", "raw_institutions_quarantine", "core_institutions"),
@@ -155,26 +180,32 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         ),
         dg.define_asset_job(
             "seed000_study",
-            selection=dg.AssetSelection.groups("ingest", "geo", "corpus", "city_metrics", "centres", "centrality", "models")
-            - dg.AssetSelection.assets("raw_works_parts"),  # partitioned by snapshot part, not by year
+            selection=dg.AssetSelection.groups("corpus", "city_metrics", "centres", "centrality", "models")
+            | dg.AssetSelection.assets(*_keys(openalex, partitioned=False)),  # the institutions (not partitioned)
             partitions_def=partitions,
-            description="The whole seed-000 study (Beijing's central role): launch it as a backfill over every year; "
-            "Dagster orders the years and the all-years assets.",
+            metadata=seed000_jobs,
+            description="The whole seed-000 study (Beijing's central role, {}-{}) from the papers on: launch it as a backfill "
+            "over every year after yearly_refresh over the same years (`aigeo run --job seed000_study` plans both); "
+            "Dagster orders the years and the all-years assets.".format(*settings.seed000_years),
         ),
         dg.define_asset_job(
             "lifesci_atlas_study",
             selection=dg.AssetSelection.groups("lifesci_corpus", "lifesci_atlas"),
             partitions_def=lifesci_partitions,
-            description="The whole life-science atlas (seed 004) from 2000: launch it as a backfill over every year "
-            "(it reads the OpenAlex yearly tables, materialized by seed000_study or yearly_refresh).",
+            metadata=_upstream("yearly_refresh", "reference_tables"),
+            description="The whole life-science atlas (seed 004, {}-{}): launch it as a backfill over every year after "
+            "yearly_refresh over the years it reads (`aigeo run --job lifesci_atlas_study` plans those too).".format(
+                *settings.lifesci_years),
         ),
         dg.define_asset_job(
             "new_year",
-            selection=dg.AssetSelection.assets(*_keys(foundation, partitioned=True), "core_author_years"),
+            selection=dg.AssetSelection.assets(*_keys(corpus, partitioned=True), "core_author_years"),
             partitions_def=partitions,
-            description="One new year: its works, affiliations, papers and citations, and the careers. Everything that "
-            "depends on them (the new year's city metrics and the earlier years whose citation windows it completes, "
-            "centres, bridges, models, summaries) follows through the assets' automation conditions, or `aigeo run`.",
+            metadata=seed000_jobs,
+            description="One new seed-000 year once yearly_refresh has read it (`aigeo run --job new_year` plans that too): "
+            "its papers and citations, and the careers. Everything that depends on them (the new year's city metrics "
+            "and the earlier years whose citation windows it completes, centres, bridges, models, summaries) follows "
+            "through the assets' automation conditions, or `aigeo run`.",
         ),
         dg.define_asset_job(
             "figures",
@@ -197,7 +228,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             "model_io_manager": PickleIOManager(base_dir=settings.warehouse_location),
             "source": build_source(settings),
             "analysis": AnalysisSettings(min_located_share=settings.min_located_share, thin_year_papers=settings.thin_year_papers,
-                                      lifesci_clinical_filter=settings.lifesci_clinical_filter, lifesci_core_rank=settings.lifesci_core_rank),
+                                      lifesci_clinical_filter=settings.lifesci_clinical_filter, lifesci_core_rank=settings.lifesci_core_rank,
+                                      lifesci_citing=settings.lifesci_citing),
             "lifesci": LifeSciSource(
                 pubmed_dir=str(settings.pubmed_dir) if settings.pubmed_dir else None,
                 pubmed_pattern=settings.pubmed_pattern,

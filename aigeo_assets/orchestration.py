@@ -35,6 +35,16 @@ the source (units that read no other asset: ``raw_works``) cannot see a changed 
 asset graph: **choice:** with ``years`` given, their partitions of those years are read again (and
 what depends on them follows); the sensor ``snapshot_update_sensor`` finds those years by itself.
 
+**Upstream jobs.** A Dagster job holds one partitions definition, so a study whose assets read
+tables partitioned on other years (seed 000 and the life-science atlas read the OpenAlex yearly
+tables, partitioned on both studies' years together) cannot be one job. Such a job names the jobs that
+feed it in its metadata (``UPSTREAM_JOBS``, e.g. ``yearly_refresh``), and its plan takes in their assets
+that its own assets read, directly or not, for exactly the partitions read (the partition mappings
+again), cut to ``years`` when given: ``aigeo run --job seed000_study`` reads the works of seed 000's
+years, ``--job lifesci_atlas_study`` those of the atlas's years and of every year its citation counts
+read. Each of those runs executes in the job that holds its assets (``PlannedRun.job``), and an edge
+between two jobs counts as cross, so no run mixes them.
+
 Assets partitioned by dynamic partitions (``raw_works_parts``, one partition per snapshot part: how a
 cluster spreads the reading of a whole snapshot) are not in the plan: the yearly ``raw_works`` read
 the parts they need themselves.
@@ -71,6 +81,9 @@ from typing import Callable, Iterable, Mapping, Sequence
 import dagster as dg
 
 IMPLICIT_JOB = "__ASSET_JOB"
+UPSTREAM_JOBS = "aigeo/upstream_jobs"
+"""Job metadata: the comma-separated jobs whose assets this job's plan takes in where its assets read
+them (module docstring: upstream jobs)."""
 PLAN_TAG = "aigeo/plan"  # every run of one `aigeo run` carries the same value: filter on it in the UI
 
 
@@ -100,6 +113,8 @@ class PlannedRun:
     needs: frozenset[int] = frozenset()
     range_keys: tuple[str, ...] = ()
     """Every partition of a range run, in order (empty: one partition, or none)."""
+    job: str | None = None
+    """The job the run executes in when it is not the plan's own: an upstream job's assets."""
 
     @property
     def last_partition(self) -> str | None:
@@ -170,6 +185,38 @@ def _selected_keys(defs: dg.Definitions, job_name: str | None) -> set[dg.AssetKe
     }
 
 
+def upstream_jobs(defs: dg.Definitions, job_name: str | None) -> tuple[str, ...]:
+    """The jobs ``job_name`` names in its metadata ``UPSTREAM_JOBS`` (none without a job)."""
+    if job_name is None:
+        return ()
+    value = defs.resolve_job_def(job_name).metadata.get(UPSTREAM_JOBS)
+    text = getattr(value, "value", value) or ""
+    return tuple(j.strip() for j in str(text).split(",") if j.strip())
+
+
+def _upstream_keys(defs: dg.Definitions, graph, selected: set[dg.AssetKey], job_name: str | None) -> dict[dg.AssetKey, str]:
+    """The assets of ``job_name``'s upstream jobs that its own assets read, directly or not (with the
+    other outputs of their ops), each with the first upstream job holding it."""
+    jobs = upstream_jobs(defs, job_name)
+    if not jobs:
+        return {}
+    ancestors: set[dg.AssetKey] = set()
+    stack = [p for k in selected for p in graph.get(k).parent_keys]
+    while stack:
+        key = stack.pop()
+        if key not in ancestors and key not in selected:
+            ancestors.add(key)
+            stack.extend(graph.get(key).parent_keys)
+    out: dict[dg.AssetKey, str] = {}
+    for job in jobs:
+        held = _selected_keys(defs, job)
+        for key in sorted(ancestors & held):
+            for k in graph.get_execution_set_asset_and_check_keys(key):
+                if isinstance(k, dg.AssetKey) and k in held and k not in selected:
+                    out.setdefault(k, job)
+    return out
+
+
 def _partition_keys(partitions_def, years: Iterable[str] | None) -> list[str | None]:
     if partitions_def is None:
         return [None]
@@ -211,12 +258,14 @@ def plan_runs(
     graph = defs.resolve_asset_graph()
     selected = _selected_keys(defs, job_name)
     years = None if years is None else [str(y) for y in years]
+    job_of = _upstream_keys(defs, graph, selected, job_name)  # upstream assets -> their job
+    planned = selected | set(job_of)
 
     unit_of: dict[dg.AssetKey, frozenset[dg.AssetKey]] = {}
-    for key in selected:
+    for key in sorted(planned):
         if key not in unit_of:
             unit = frozenset(k for k in graph.get_execution_set_asset_and_check_keys(key) if isinstance(k, dg.AssetKey))
-            unit = frozenset(unit & selected) or frozenset({key})
+            unit = frozenset(k for k in unit & planned if job_of.get(k) == job_of.get(key)) or frozenset({key})
             for k in unit:
                 unit_of[k] = unit
     units = sorted(set(unit_of.values()), key=lambda u: min(k.to_user_string() for k in u))
@@ -227,9 +276,9 @@ def plan_runs(
     for unit in units:
         for key in unit:
             for parent in graph.get(key).parent_keys:
-                if parent not in selected or unit_of[parent] is unit:
+                if parent not in planned or unit_of[parent] is unit:
                     continue
-                same = _is_same_partition_edge(graph, key, parent)
+                same = _is_same_partition_edge(graph, key, parent) and job_of.get(parent) == job_of.get(key)
                 pu = unit_of[parent]
                 parents[unit][pu] = parents[unit].get(pu, True) and same
     size = {u: _run_size(graph, u) for u in units}
@@ -260,7 +309,16 @@ def plan_runs(
     for group in siblings.values():
         for unit in group[1:]:
             root[find(unit)] = find(group[0])
-    partitions_of = {u: _partition_keys(graph.get(next(iter(u))).partitions_def, years) for u in units}
+    partitions_of = {u: _partition_keys(graph.get(next(iter(u))).partitions_def, years) for u in units if next(iter(u)) in selected}
+    for unit in reversed(units):  # an upstream job's unit: the partitions the planned units read (children first)
+        if unit in partitions_of:
+            continue
+        read: set[str | None] = set()
+        for child in units:
+            if unit in parents[child] and child in partitions_of:
+                for partition in partitions_of[child]:
+                    read |= _parent_partitions(graph, child, unit, partition)
+        partitions_of[unit] = [k for k in _partition_keys(graph.get(next(iter(unit))).partitions_def, years) if k in read]
     stale = None
     if stale_in is not None:
         reread = {(u, p) for u in units if not parents[u] and years is not None for p in partitions_of[u] if p is not None}
@@ -273,12 +331,14 @@ def plan_runs(
     runs: list[PlannedRun] = []
     run_of: dict[tuple[frozenset, str | None], int] = {}
     for members in components:
+        parts = {u: set(partitions_of[u]) for u in members}  # an upstream job's units may read fewer partitions
         todo_of = {
-            partition: tuple(u for u in members if stale is None or (u, partition) in stale) for partition in partitions_of[members[0]]
+            partition: tuple(u for u in members if partition in parts[u] and (stale is None or (u, partition) in stale))
+            for partition in sorted({p for u in members for p in partitions_of[u]}, key=_key_order(graph, members[0]))
         }
         batches: list[tuple[tuple, tuple[str | None, ...]]] = []  # (units, partitions) of each run
         run_size = size[members[0]]
-        if run_size == 1 or partitions_of[members[0]] == [None]:
+        if run_size == 1 or None in todo_of:
             batches = [(todo, (p,)) for p, todo in todo_of.items() if todo]
         else:  # one run per stretch of partitions with the same work to do
             all_keys = graph.get(next(iter(members[0]))).partitions_def.get_partition_keys()
@@ -297,6 +357,7 @@ def plan_runs(
                 PlannedRun(
                     index, tuple(k.to_user_string() for k in keys), partitions[0], groups, level[members[0]],
                     range_keys=tuple(partitions) if len(partitions) > 1 else (),  # type: ignore[arg-type]
+                    job=job_of.get(keys[0]),
                 )
             )
     needs: dict[int, set[int]] = defaultdict(set)
@@ -307,6 +368,13 @@ def plan_runs(
                 if j is not None and j != index:
                     needs[index].add(j)
     return [replace(r, needs=frozenset(needs[r.index])) for r in runs]
+
+
+def _key_order(graph, unit: frozenset) -> Callable[[str | None], int]:
+    """Sort key of ``unit``'s partitions: their position in its partitions definition."""
+    partitions_def = graph.get(next(iter(unit))).partitions_def
+    position = {k: i for i, k in enumerate(partitions_def.get_partition_keys())} if partitions_def is not None else {}
+    return lambda k: position.get(k, -1)  # type: ignore[arg-type]
 
 
 def _parent_partitions(graph, unit: frozenset, parent_unit: frozenset, partition: str | None) -> set[str | None]:
@@ -499,7 +567,7 @@ def execute_planned_run(
 ) -> RunStats:
     """Execute one run of the plan in this process; exceptions propagate (the stats go with them as
     ``exc.aigeo_stats``)."""
-    name = job_name or IMPLICIT_JOB
+    name = run.job or job_name or IMPLICIT_JOB
     stats = RunStats(
         run.index, run.label, name, run.partition, list(run.assets), list(run.groups), worker_pid=os.getpid(),
         last_partition=run.last_partition if run.range_keys else None,
@@ -573,7 +641,7 @@ def _worker_main(build, job_name, run_config, tags, home, parent_pid, tasks, res
                 return
             except BaseException as exc:  # reported, not raised: the parent decides
                 stats = getattr(exc, "aigeo_stats", None) or RunStats(
-                    run.index, run.label, job_name or IMPLICIT_JOB, run.partition, list(run.assets), list(run.groups),
+                    run.index, run.label, run.job or job_name or IMPLICIT_JOB, run.partition, list(run.assets), list(run.groups),
                     status="FAILURE", error=describe_error(exc), worker_pid=os.getpid(),
                     last_partition=run.last_partition if run.range_keys else None,
                 )

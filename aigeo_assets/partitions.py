@@ -1,4 +1,10 @@
-"""The yearly partitions of publication years and the mappings between them."""
+"""The yearly partitions of publication years and the mappings between them.
+
+Three ranges (``Settings``): seed 000's ``seed000_years`` (AIGEO_START_YEAR..AIGEO_END_YEAR: its
+papers, citations, city metrics, centres, bridges, models), the life-science atlas's
+``lifesci_years`` (max(AIGEO_START_YEAR, AIGEO_LIFESCI_START_YEAR)..AIGEO_LIFESCI_END_YEAR) and the
+OpenAlex yearly tables both read, ``openalex_years``, their union (groups ``ingest`` and ``geo``).
+Equal ranges give equal partitions definitions (Dagster compares them by value)."""
 
 from __future__ import annotations
 
@@ -23,3 +29,12 @@ def up_to_this_year(partitions: dg.PartitionsDefinition) -> dg.TimeWindowPartiti
     cron step at a time, so an open-ended offset (-1000) cost 0.7 CPU-s per mapping (twice per
     run, and once per run when ``aigeo run`` plans) for the same partitions."""
     return dg.TimeWindowPartitionMapping(start_offset=-(max(len(partitions.get_partition_keys()), 1) - 1), end_offset=0)
+
+
+def only_years(first: int, last: int) -> dg.SpecificPartitionsPartitionMapping:
+    """The partitions ``first``..``last`` of a yearly parent, whatever the child's partitions: how an
+    all-years asset of seed 000 (``core_author_years``) reads a foundation table whose partitions run
+    on to the life-science atlas's later years (``Settings.openalex_years``) without taking them in."""
+    if last < first:
+        raise ValueError(f"last year {last} is before first year {first}")
+    return dg.SpecificPartitionsPartitionMapping([str(y) for y in range(first, last + 1)])

@@ -92,13 +92,20 @@ def test_unknown_job_lists_the_jobs(env, capsys):
 
 
 def test_year_outside_the_partitions_says_the_range_and_how_to_change_it(env, capsys):
-    assert main(["run", "--job", "yearly_refresh", "--years", "2005:2013"]) == 2
+    assert main(["run", "--job", "yearly_corpus", "--years", "2005:2013"]) == 2
     line = _error(capsys)
     assert "years 2005-2011 are outside" in line and "(2012-2019)" in line
-    assert "AIGEO_START_YEAR/AIGEO_END_YEAR" in line
+    assert "AIGEO_START_YEAR/AIGEO_END_YEAR to change" in line
+    # the OpenAlex tables run on to the atlas's last year (AIGEO_LIFESCI_END_YEAR, 2022 by default)
+    assert main(["run", "--job", "yearly_refresh", "--years", "2020:2024"]) == 2
+    line = _error(capsys)
+    assert "years 2023-2024 are outside" in line and "(2012-2022)" in line and "AIGEO_LIFESCI_END_YEAR" in line
+    assert main(["run", "--job", "lifesci_atlas_study", "--years", "2011"]) == 2
+    assert "AIGEO_LIFESCI_START_YEAR/AIGEO_LIFESCI_END_YEAR" in _error(capsys)
     # the whole run (and its alias, the Makefile's command) checks the same way
     assert main(["materialize-all", "--years", "2030"]) == 2
-    assert "year 2030 is outside the configured partitions (2012-2019)" in _error(capsys)
+    line = _error(capsys)  # every year of both studies: seed 000's 2012-2019 and the atlas's 2012-2022
+    assert "year 2030 is outside the configured partitions (2012-2022)" in line and "AIGEO_LIFESCI_END_YEAR" in line
 
 
 def test_years_on_an_unpartitioned_job_is_an_error(env, capsys):

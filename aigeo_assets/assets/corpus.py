@@ -12,7 +12,7 @@ from aigeo_assets.assets.metadata import coverage_check, table_asset_args, table
 from aigeo_assets.corpus.authors import AUTHOR_YEAR_INPUT_COLUMNS, AiScientistRule, build_author_years
 from aigeo_assets.corpus.citations import KNOWN_PAPER_COLUMNS, build_core_citations, citation_coverage
 from aigeo_assets.corpus.papers import AiRule, build_core_papers
-from aigeo_assets.partitions import up_to_this_year
+from aigeo_assets.partitions import only_years, up_to_this_year
 from aigeo_assets.resources.io import LOAD_ON_ACCESS, LazyPartitions, by_partition, concat_partitions
 from aigeo_assets.resources.settings import AnalysisSettings
 
@@ -30,10 +30,19 @@ later years are still being read, and the runs of a full study share both worker
 reads the papers once instead of once per year (the reads grew with the square of the years)."""
 
 
-def build_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
+def build_corpus_assets(partitions: dg.TimeWindowPartitionsDefinition) -> list:
+    """``partitions``: seed 000's years (AIGEO_START_YEAR..AIGEO_END_YEAR). **Choice:** the papers and
+    citations stay on them even when the OpenAlex tables they read run on to the atlas's later years
+    (``Settings.openalex_years``): the impact window of a late year (2018: citations made in
+    2018-2020) still stops at AIGEO_END_YEAR, as before, so seed 000's results do not move with
+    AIGEO_LIFESCI_END_YEAR. ``core_author_years`` reads the
+    affiliations of these years only (``only_years``)."""
+    first, last = (int(k) for k in (partitions.get_first_partition_key(), partitions.get_last_partition_key()))
+
     @dg.asset(
         **table_asset_args("core_papers", "corpus"),
         partitions_def=partitions,
+        automation_condition=yearly_automation(),
         check_specs=[
             dg.AssetCheckSpec("located_cities_exist", asset="core_papers", description="every paper city id has a name and coordinates"),
             dg.AssetCheckSpec(
@@ -52,7 +61,11 @@ def build_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
         analysis: AnalysisSettings,
     ):
         """The year's works as papers: AI or not, journal/conference/other, the last author's city
-        (seed 000) and the lead author's country (seed 004: last author, else first)."""
+        (seed 000) and the lead author's country (seed 004: last author, else first).
+
+        Its automation condition (``yearly_automation``) makes a year's papers follow its works: the
+        OpenAlex tables are materialized by ``yearly_refresh`` (on the union of both studies'
+        years, which a seed-000 job cannot hold), the papers by their own run."""
         rule = AiRule(rule=analysis.ai_rule, min_score=analysis.ai_min_score)  # type: ignore[arg-type]
         df = build_core_papers(raw_works, raw_work_concepts, core_affiliations, core_institutions, rule)
         located = df["city_geonames_id"].notna()
@@ -137,7 +150,9 @@ def build_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
     @dg.asset(
         **table_asset_args("core_author_years", "corpus"),
         # only the columns used (issue 13: the paper-scale run read every column of both, 6.4 GB at the peak)
-        ins={name: dg.AssetIn(metadata={"columns": list(cols)}) for name, cols in AUTHOR_YEAR_INPUT_COLUMNS.items()},
+        # seed 000's years only: the affiliations of the atlas's later years stay out of its careers
+        ins={name: dg.AssetIn(metadata={"columns": list(cols)}, partition_mapping=only_years(first, last) if name == "core_affiliations" else None)
+             for name, cols in AUTHOR_YEAR_INPUT_COLUMNS.items()},
         automation_condition=dg.AutomationCondition.eager(),
         check_specs=[dg.AssetCheckSpec("no_work_in_two_years", asset="core_author_years", description="no work id appears in two yearly partitions of core_papers")],
     )

@@ -1,4 +1,7 @@
-"""Group ``geo``: institutions and each year's affiliations located to cities, countries and blocs."""
+"""Group ``geo``: institutions and each year's affiliations located to cities, countries and blocs.
+
+``core_affiliations`` is partitioned like the ingest (``Settings.openalex_years``, both studies'
+years): seed 000 and the life-science atlas both read it."""
 
 
 import dagster as dg

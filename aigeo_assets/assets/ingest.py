@@ -6,6 +6,11 @@ snapshot: each yearly ``raw_quarantine`` and ``raw_institutions_quarantine``. ``
 the year's line accounting (per part: lines read, parsed, quarantined, other configured years,
 outside years by year, unattributed) and the blocking check ``lines_accounted_for``: a scan that
 lost a line stops the run before anything downstream reads the year.
+
+The yearly assets are partitioned on both studies' years (``Settings.openalex_years``:
+AIGEO_START_YEAR..max(AIGEO_END_YEAR, AIGEO_LIFESCI_END_YEAR)), so "other configured years" in the
+accounting are those years: a line of 2021 read by the scan of 2015 is another configured year, not
+an outside one, when the life-science atlas runs to 2022.
 """
 
 import shutil
@@ -39,6 +44,7 @@ def part_extracts_dir(split_cache_dir: str | None) -> Path | None:
 
 
 def build_ingest_assets(partitions: dg.PartitionsDefinition) -> list:
+    """``partitions``: the OpenAlex tables' years, both studies' (``Settings.openalex_years``)."""
     configured_years = [int(k) for k in partitions.get_partition_keys()]
 
     @dg.multi_asset(

@@ -34,8 +34,8 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "AIGEO_SNAPSHOT_FORMAT": ("auto", "works format read from the snapshot: jsonl (gzip JSON Lines), parquet (OpenAlex's Parquet copy, data/parquet/works/) or auto (parquet when data/parquet/works/ is present)"),
     "AIGEO_SAMPLE_SCALE": ("demo", "tiny, demo or paper: size of the generated sample world"),
     "AIGEO_SAMPLE_SEED": ("20221121", "seed of the sample world"),
-    "AIGEO_START_YEAR": ("1990", "first publication year partition"),
-    "AIGEO_END_YEAR": ("2019", "last publication year partition"),
+    "AIGEO_START_YEAR": ("1990", "first publication year partition (both studies)"),
+    "AIGEO_END_YEAR": ("2019", "last publication year of seed 000's study (AlShebli et al. 2022: 2019); the OpenAlex yearly tables go on to AIGEO_LIFESCI_END_YEAR when it is later"),
     "AIGEO_API_BASE_URL": ("https://api.openalex.org", "OpenAlex API root when AIGEO_SOURCE=api"),
     "AIGEO_API_MAILTO": ("", "e-mail for OpenAlex's polite pool"),
     "AIGEO_API_KEY": ("", "OpenAlex API key (OpenAlex asks for a free key since 2026); OPENALEX_API_KEY also works"),
@@ -52,7 +52,9 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "AIGEO_PUBMED_PATTERN": ("*.xml|*.xml.gz", "'|'-separated globs of the file names read under AIGEO_PUBMED_DIR, subfolders included (a glob with '/' matches the relative path)"),
     "AIGEO_PUBMED_WORKERS": ("0", "processes parsing the PubMed files not yet cached: 0 = one per core this process may use, 1 = in the run's own process (a machine shared with other work)"),
     "AIGEO_RANKINGS_DIR": ("", "folder with journal_ranking.csv and conference_ranking.csv (default: the sample world's)"),
-    "AIGEO_LIFESCI_START_YEAR": ("2000", "first year of the life-science atlas (seed 004: 2000)"),
+    "AIGEO_LIFESCI_START_YEAR": ("2000", "first year of the life-science atlas (seed 004: 2000); the atlas starts at the later of this and AIGEO_START_YEAR"),
+    "AIGEO_LIFESCI_END_YEAR": ("2022", "last year of the life-science atlas (seed 004: 2022), independent of AIGEO_END_YEAR"),
+    "AIGEO_LIFESCI_CITING": ("any", "which OpenAlex works count as citing an atlas article: any (seed 004's Methods) or life_science (level-0 Biology, Chemistry, Medicine, Psychology)"),
     "AIGEO_LIFESCI_CLINICAL_FILTER": ("treatment", "the life-science atlas's clinical filter: treatment (seed 004: Haynes et al. 2005's treatment query on title and abstract, (clinical AND trial) OR random*), treatment_no_random_forest (the same, \"random forest\" not counting as random*) or broad (PubMed Clinical Queries therapy and diagnosis, broad, on title, abstract, publication types and MeSH)"),
     "AIGEO_LIFESCI_CORE_RANK": ("A*", "the lowest CORE rank of a high-ranked conference: A* (seed 004's Methods) or A (its Results: A and A*)"),
     "AIGEO_MIN_LOCATED_SHARE": ("0.6", "geocoding coverage check of core_papers: the share of a year's corpus papers placed in a city below which the year is held back (blocking)"),
@@ -350,6 +352,9 @@ class Settings:
     rankings_dir: Path | None = None
     pubmed_workers: int = 0
     lifesci_start_year: int = 2000
+    lifesci_end_year: int = 2022
+    """The last year of the life-science atlas (AIGEO_LIFESCI_END_YEAR; seed 004: 2022). Seed 000
+    keeps ``start_year..end_year``; the OpenAlex yearly tables both read cover ``openalex_years``."""
     min_located_share: float = 0.6
     thin_year_papers: int = 50
     snapshot_format: Literal["auto", "jsonl", "parquet"] = "auto"
@@ -364,6 +369,8 @@ class Settings:
     ``lifesci.keywords.CLINICAL_FILTERS``)."""
     lifesci_core_rank: str = "A*"
     """The lowest CORE rank of a high-ranked conference (AIGEO_LIFESCI_CORE_RANK): A* or A."""
+    lifesci_citing: str = "any"
+    """Which OpenAlex works count as citing an atlas article (AIGEO_LIFESCI_CITING): any or life_science."""
 
     @staticmethod
     def from_env(environ: Mapping[str, str] | None = None) -> "Settings":
@@ -376,7 +383,7 @@ class Settings:
         for line in unknown_variables(env):
             warnings.warn(line, SettingsWarning, stacklevel=2)
         from aigeo_assets.ingest.openalex_api import normalize_concept_id, normalize_subfield_id
-        from aigeo_assets.lifesci.corpus import CORE_RANKS
+        from aigeo_assets.lifesci.corpus import CITING, CORE_RANKS
         from aigeo_assets.lifesci.keywords import CLINICAL_FILTERS
         from aigeo_assets.sampleworld.config import SCALES
 
@@ -390,6 +397,7 @@ class Settings:
         start_year, end_year = read.year("AIGEO_START_YEAR"), read.year("AIGEO_END_YEAR")
         reference_year = read.year("AIGEO_REFERENCE_YEAR")
         lifesci_start_year = read.year("AIGEO_LIFESCI_START_YEAR")
+        lifesci_end_year = read.year("AIGEO_LIFESCI_END_YEAR")
         windows = {name: read.year_window(name) for name in _WINDOW_VARIABLES}
         if start_year is not None and end_year is not None:
             partitions = f"the partitions AIGEO_START_YEAR-AIGEO_END_YEAR ({start_year}-{end_year})"
@@ -398,11 +406,14 @@ class Settings:
             else:
                 if reference_year is not None and not start_year <= reference_year <= end_year:
                     read.bad("AIGEO_REFERENCE_YEAR", f"a year of {partitions}")
-                if lifesci_start_year is not None and lifesci_start_year > end_year:
-                    read.bad("AIGEO_LIFESCI_START_YEAR", f"a year up to AIGEO_END_YEAR ({end_year})")
                 for name, window in windows.items():
                     if window is not None and (window[1] < start_year or window[0] > end_year):
                         read.bad(name, f"years overlapping {partitions}")
+        firsts = [(y, name) for y, name in ((start_year, "AIGEO_START_YEAR"), (lifesci_start_year, "AIGEO_LIFESCI_START_YEAR")) if y is not None]
+        if lifesci_end_year is not None and firsts and lifesci_end_year < max(firsts)[0]:
+            first, name = max(firsts)  # the atlas's first year: the later of the two
+            read.bad("AIGEO_LIFESCI_END_YEAR", f"a year from {name} ({first}) to {next_year()} (the atlas's years are "
+                     "max(AIGEO_START_YEAR, AIGEO_LIFESCI_START_YEAR)..AIGEO_LIFESCI_END_YEAR)")
         pubmed_pattern = read.pubmed_pattern()
         settings = Settings(
             data_dir=data_dir,
@@ -429,6 +440,7 @@ class Settings:
             rankings_dir=read.rankings_dir(),
             pubmed_workers=read.integer("AIGEO_PUBMED_WORKERS", 0, None, "a whole number >= 0 (0: one per core)") or 0,
             lifesci_start_year=lifesci_start_year or 0,
+            lifesci_end_year=lifesci_end_year or 0,
             min_located_share=read.share("AIGEO_MIN_LOCATED_SHARE") or 0.0,
             thin_year_papers=read.integer("AIGEO_THIN_YEAR_PAPERS", 0, None, "a whole number of papers >= 0") or 0,
             snapshot_format=snapshot_format or "auto",  # type: ignore[arg-type]
@@ -436,6 +448,7 @@ class Settings:
             warehouse_url=read.warehouse_url(),
             lifesci_clinical_filter=read.choice("AIGEO_LIFESCI_CLINICAL_FILTER", tuple(CLINICAL_FILTERS)) or "treatment",
             lifesci_core_rank=read.choice("AIGEO_LIFESCI_CORE_RANK", CORE_RANKS) or "A*",
+            lifesci_citing=read.choice("AIGEO_LIFESCI_CITING", CITING) or "any",
         )
         if read.problems:
             order = [*ENVIRONMENT, "OPENALEX_API_KEY"]
@@ -448,6 +461,24 @@ class Settings:
         if lo > hi:
             raise ValueError(f"window {years[0]}-{years[1]} lies outside the years {self.start_year}-{self.end_year}")
         return lo, hi
+
+    @property
+    def seed000_years(self) -> tuple[int, int]:
+        """Seed 000's publication years (AIGEO_START_YEAR..AIGEO_END_YEAR): its papers, citations,
+        city metrics, centres, bridges and models."""
+        return self.start_year, self.end_year
+
+    @property
+    def lifesci_years(self) -> tuple[int, int]:
+        """The life-science atlas's years: max(AIGEO_START_YEAR, AIGEO_LIFESCI_START_YEAR)..AIGEO_LIFESCI_END_YEAR."""
+        return max(self.start_year, self.lifesci_start_year), self.lifesci_end_year
+
+    @property
+    def openalex_years(self) -> tuple[int, int]:
+        """The years of the OpenAlex yearly tables both studies read (groups ``ingest`` and ``geo``):
+        AIGEO_START_YEAR..max(AIGEO_END_YEAR, AIGEO_LIFESCI_END_YEAR), the union of the two ranges
+        (the atlas never starts before AIGEO_START_YEAR, so the union has no gap)."""
+        return self.start_year, max(self.end_year, self.lifesci_end_year)
 
     @property
     def warehouse_dir(self) -> Path:
@@ -497,6 +528,10 @@ class AnalysisSettings(dg.ConfigurableResource):
     lifesci_core_rank: str = "A*"
     """The lowest CORE rank of a high-ranked conference (AIGEO_LIFESCI_CORE_RANK): A* (seed 004's
     Methods: "A*-rated conference proceedings") or A (its Results: 'ranked "A"', read as A or A*)."""
+    lifesci_citing: str = "any"
+    """Which OpenAlex works count as citing an atlas article (AIGEO_LIFESCI_CITING): any (seed 004's
+    Methods: citations "accruing from any type of publication") or life_science (works with a level-0
+    concept Biology, Chemistry, Medicine or Psychology: its Results' "general life science research")."""
     min_located_share: float = 0.6
     """The geocoding coverage check of core_papers: the share of a year's corpus papers placed in a
     city below which the year is held back (a blocking check; default from AIGEO_MIN_LOCATED_SHARE)."""

@@ -91,8 +91,12 @@ class SnapshotSource(WorksSource):
 class SampleWorldSource(WorksSource):
     """The generated sample world, written as a snapshot directory under ``sources_dir``.
 
-    Its years are the scale's own (demo: 1990-2019, tiny: 2012-2019), not the partitions': raising
-    the last partition year must not regenerate, and so change, the years already materialized.
+    Its years are the scale's own (demo: 1990-2019, tiny: 2012-2019; the life-science part to the
+    generator's last atlas year, 2022), not the partitions': raising the last partition year
+    (AIGEO_END_YEAR or AIGEO_LIFESCI_END_YEAR) must not regenerate, and so change, the years already
+    materialized. **Choice:** so the code location leaves ``lifesci_end_year`` unset (the generator's
+    default) whatever AIGEO_LIFESCI_END_YEAR says; a year the world does not hold is an empty
+    partition. ``lifesci_end_year`` reaches ``generate_world`` only when it takes that keyword.
     """
 
     sources_dir: str
@@ -100,6 +104,8 @@ class SampleWorldSource(WorksSource):
     seed: int = 20221121
     start_year: int | None = None
     end_year: int | None = None
+    lifesci_end_year: int | None = None
+    """The world's last life-science year (``generate_world(lifesci_end_year=...)``); None: its default."""
 
     def snapshot_root(self) -> Path:
         from aigeo_assets.sampleworld import generate_world
@@ -107,8 +113,22 @@ class SampleWorldSource(WorksSource):
         from aigeo_assets.progress import log_progress
 
         root = Path(self.sources_dir) / f"sample-{self.scale}-{self.seed}"
+        extra = world_keywords(generate_world, lifesci_end_year=self.lifesci_end_year)
         return generate_world(root, scale=self.scale, seed=self.seed, start_year=self.start_year, end_year=self.end_year,
-                              progress=log_progress(dg.get_dagster_logger(), "sample world"))
+                              progress=log_progress(dg.get_dagster_logger(), "sample world"), **extra)
+
+
+def world_keywords(generate, **values) -> dict:
+    """The ``values`` that are set (not None) and that ``generate`` takes as keywords; a set value it
+    does not take is an error (a world without the years asked for would pass unnoticed)."""
+    import inspect
+
+    params = inspect.signature(generate).parameters
+    given = {k: v for k, v in values.items() if v is not None}
+    missing = [k for k in given if k not in params]
+    if missing:
+        raise TypeError(f"{getattr(generate, '__name__', generate)} takes no {', '.join(missing)}: this sample world generator cannot make it")
+    return given
 
 
 def api_key_env_var(api_key: str | None) -> dg.EnvVar | None:
