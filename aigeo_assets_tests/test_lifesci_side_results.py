@@ -20,7 +20,7 @@ from aigeo_assets.lifesci import analyses as an
 from aigeo_assets.reports import lifesci_figures as lf
 from aigeo_assets.schemas import conform
 from aigeo_assets_tests.test_lifesci_analyses import TIGHT, _article, _conform_articles, _generated
-from aigeo_assets_tests.test_lifesci_planted import _truth_articles, atlas, demo_pubmed  # noqa: F401 (fixtures)
+from aigeo_assets_tests.test_lifesci_planted import COMPLETE_BYLINES_FROM, _pubmed_view, _truth_articles, atlas, demo_pubmed  # noqa: F401 (fixtures)
 
 Z95 = 1.959963984540054
 
@@ -111,6 +111,7 @@ def test_planted_world_outlet_sample_refit(atlas):  # noqa: F811
     each publish enough articles that none goes uncited, so there D's sample is every article; the
     dropping itself is tested on ``with_zero_outlets``.)"""
     truth, articles, _ = atlas
+    articles = articles[articles["publication_year"] >= COMPLETE_BYLINES_FROM]  # the PubMed path's unbiased years
     refits = an.fit_outlet_sample_refits(articles)
     refit = refits["A on D sample"]
     assert refit.nobs == an.relevance_models(articles, "citations", True).nobs <= len(articles)
@@ -191,7 +192,7 @@ def test_planted_world_premium(atlas):  # noqa: F811
     are the planted articles' counts."""
     truth, articles, _ = atlas
     p = an.international_high_ranked_premium(articles).set_index("estimator").loc["ratio_of_shares"]
-    t = _truth_articles(truth)
+    t = _pubmed_view(truth)
     assert p["international_articles"] == int(t["international"].sum())
     assert p["international_high_ranked"] == int((t["international"] & t["high_ranked"]).sum())
     assert p["national_high_ranked"] == int((~t["international"] & t["high_ranked"]).sum())
@@ -302,14 +303,15 @@ def test_kenya_south_africa_rows(s2_table):
 
 
 def test_planted_world_country_table(atlas):  # noqa: F811
-    """S2 on the demo world: every country's article count is the planted one, and South Africa's
+    """S2 on the demo world's PubMed path: every country's article count is the one planted for the
+    affiliation strings (``_pubmed_view``), and South Africa's
     international shares are the planted articles' (the demo world has no Kenyan articles: its row
     says so)."""
     truth, articles, _ = atlas
     p = an.country_productivity(articles).set_index("country_code")
-    planted = pd.Series(truth["counts_by_country"])
+    t = _pubmed_view(truth)  # the PubMed path: the lead as the affiliation strings place it
+    planted = t["lead_country"].value_counts()
     assert p["articles"].sort_index().to_dict() == planted.sort_index().to_dict()
-    t = _truth_articles(truth)
     za = t[t["lead_country"] == "ZA"]
     side = an.country_side_result(an.country_productivity(articles)).set_index("country_code")
     assert side.loc["ZA", "share_international"] == pytest.approx(za["international"].mean())

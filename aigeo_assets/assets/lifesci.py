@@ -104,7 +104,7 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
         partitions_def=partitions,
         ins={  # the OpenAlex years around the year, one at a time: a record's work may be dated a year apart
             "raw_works": dg.AssetIn(partition_mapping=around, metadata={LOAD_ON_ACCESS: True, "columns": CONFERENCE_INPUT_COLUMNS}),
-            "raw_work_concepts": dg.AssetIn(partition_mapping=around, metadata={LOAD_ON_ACCESS: True}),
+            "raw_work_concepts": dg.AssetIn(partition_mapping=around, metadata={"columns": ["work_id", "level", "concept_name", "score"]}),
             "core_affiliations": dg.AssetIn(partition_mapping=around, metadata={LOAD_ON_ACCESS: True, "columns": ["work_id", "author_seq", "country_code"]}),
         },
         check_specs=[dg.AssetCheckSpec("lead_country_coverage", asset="core_lifesci_articles",
@@ -131,15 +131,20 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
         year = context.partition_key
         matcher, clinical = _filters(analysis)
         pubmed = pubmed_candidates(raw_pubmed_articles, matcher, clinical)
-        works_by_year = by_partition(raw_works, [year])
-        concepts_by_year = by_partition(raw_work_concepts, [year])
-        openalex = openalex_conference_candidates(works_by_year[year], concepts := concepts_by_year[year], raw_venues, matcher, clinical)
-        links, link_stats = link_to_openalex(pubmed, pd.concat(
-            [openalex_link_candidates(w, pubmed["pmid"], pubmed["doi"]) for w in iter_partitions(raw_works)], ignore_index=True
-        )) if len(pubmed) else (pd.DataFrame(), {})
+        works_by_year, concepts_by_year = by_partition(raw_works, [year]), by_partition(raw_work_concepts, [year])
+        concepts = {k: concepts_by_year[k] for k in sorted(concepts_by_year)}  # small; the works are read one year at a time
+        candidates, openalex = [], pd.DataFrame()
+        for k in sorted(works_by_year):
+            w = works_by_year[k]
+            if k == year:
+                openalex = openalex_conference_candidates(w, concepts[k], raw_venues, matcher, clinical)
+            if len(pubmed):
+                candidates.append(openalex_link_candidates(w, pubmed["pmid"], pubmed["doi"]))
+            del w
+        links, link_stats = link_to_openalex(pubmed, pd.concat(candidates, ignore_index=True)) if len(pubmed) else (pd.DataFrame(), {})
         works = pd.Index(pd.concat([links["work_id"] if len(links) else pd.Series([], dtype="string"),
                                     openalex["work_id"] if len(openalex) else pd.Series([], dtype="string")]).unique())
-        topics = pd.concat([openalex_topics(c[is_in(c["work_id"], works)]) for c in iter_partitions(raw_work_concepts)])
+        topics = pd.concat([openalex_topics(c[is_in(c["work_id"], works)]) for c in concepts.values()])
         del concepts
         oa_aff = pd.concat([a[is_in(a["work_id"], works)] for a in iter_partitions(core_affiliations)], ignore_index=True)
         pm_authors = raw_pubmed_authors[is_in(raw_pubmed_authors["pmid"], pubmed["pmid"] if len(pubmed) else [])]
