@@ -11,7 +11,9 @@ import warnings
 import dagster as dg
 import pytest
 
+from aigeo_assets.automation import years_of_parts
 from aigeo_assets.cli import job_names
+from aigeo_assets.ingest.snapshot import list_entity_files
 from aigeo_assets.definitions import build_definitions
 from aigeo_assets.orchestration import PlanRunner, plan_runs, upstream_jobs
 from aigeo_assets.resources.settings import Settings, SettingsError
@@ -193,8 +195,8 @@ def test_years_cut_the_upstream_runs_too(defs):
 def test_a_seed_000_plan_with_its_upstream_runs_executes(tmp_path, tiny_world):
     """``aigeo run --job yearly_corpus --years 2012`` on the tiny world: the year's OpenAlex tables and
     the institutions run in their own jobs (yearly_refresh, reference_tables), then the papers and
-    citations in yearly_corpus."""
-    tiny_world(tmp_path, 7)
+    citations in yearly_corpus; the works' scan counts the atlas's later years as configured ones."""
+    world = tiny_world(tmp_path, 7)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         defs = build_definitions(_settings(tmp_path))
@@ -207,6 +209,15 @@ def test_a_seed_000_plan_with_its_upstream_runs_executes(tmp_path, tiny_world):
         assert jobs == {"yearly_refresh", "reference_tables", "yearly_corpus"}
         for asset in ("raw_works", "core_affiliations", "core_papers", "core_citations"):
             assert instance.get_materialized_partitions(dg.AssetKey(asset)) == {str(FIRST)}, asset
+        instance_meta = {"raw_works": instance.fetch_materializations(dg.AssetKey("raw_works"), limit=1).records[0].asset_materialization.metadata}
+    # the scan's accounting: the atlas's later years, which the world holds (its life-science twins),
+    # are configured years, not outside ones; the world's years before AIGEO_START_YEAR are outside
+    assert {2020, 2021, 2022} <= years_of_parts(list_entity_files(world, "works").parts).years
+    meta = instance_meta["raw_works"]
+    outside, lines = meta["outside_years"].value, meta["lines"].value
+    assert outside and not set(outside) & set(_years(FIRST, 2022)), outside
+    assert all(int(y) < FIRST for y in outside)
+    assert lines["other_years"] > 0
 
 
 # ------------------------------------------------------------------------------------ the sample world
