@@ -120,7 +120,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             "careers",
             selection=dg.AssetSelection.assets("core_author_years"),
             tags=HIGH_MEMORY,
-            description="Authors' yearly cities and the AI-scientist flag, over all years.",
+            description="Authors' yearly cities and the AI-scientist flag, over every year of seed 000 (the atlas's later "
+            "affiliations stay out).",
         ),
         dg.define_asset_job(
             "yearly_city_metrics",
