@@ -1,6 +1,9 @@
 """The life-science part of the sample world (seed 004): a PubMed baseline, outlet rankings, truth.
 
-``generate_lifesci(root, scale, seed, start, end)`` writes, into the sample-world folder ``root``:
+``generate_lifesci(root, scale, seed, start, end)`` writes, into the sample-world folder ``root``
+(``generate_world`` passes ``start`` = 2000 and ``end`` = its ``lifesci_end_year``, by default
+``LIFESCI_END_YEAR`` = 2022, the years of seed 004, whatever seed 000's years are; a scale's
+``ai_articles`` are those of 2000-2022, so fewer years give fewer articles):
 
 ``pubmed/baseline/pubmed26nNNNN.xml.gz``
     multi-member gzip (mtime 0; the first member, the XML head, carries the inner name
@@ -41,9 +44,10 @@
       plural (``random forests``) or with an acronym (``convolutional neural networks (CNNs)``).
       AI articles cite only works outside the world.
     * citing records: non-AI life-science articles (no AI term, nor any word of
-      ``NONAI_FORBIDDEN``) whose ``ReferenceList`` cites AI articles. **All citations of AI
-      articles come from these records**; a citing record cites a given AI article at most once
-      and is never older than the articles it cites.
+      ``NONAI_FORBIDDEN``) whose ``ReferenceList`` cites AI articles. **All PubMed citations of
+      AI articles come from these records** (the others come from OpenAlex-only citers, below); a
+      citing work cites a given AI article at most once and is never older than the articles it
+      cites.
     * background records: non-AI records that cite no AI article (~10 % of the citing records).
 
     Clinical records (AI or not) carry at least one text marker of the Haynes broad filters
@@ -61,6 +65,58 @@
     last file is truncated (a complete gzip stream whose XML stops in the middle of its last
     record, with no closing ``</PubmedArticleSet>``). Both are sacrificial background records
     (no AI term, no citation of an AI article), so every other truth below is exact.
+
+``data/works/updated_date=<the scale's last works date>/part_lsNNN.gz`` (one per baseline file)
+    The OpenAlex twins (issue 14, linking): OpenAlex work records in the shape seed 000's works
+    have (``generator.py``), multi-member gzip (one member per render chunk that wrote to the
+    part), listed with their record counts in ``data/works/manifest`` by ``generate_world`` (which
+    merges them in after both parts of the world are written). Part ``k`` holds the twins of
+    baseline file ``k``'s records, and some OpenAlex-only citers. Three kinds of work:
+
+    * twins of AI articles: ``TWIN_PMID_SHARE`` (85 %) carry ``ids.pmid``
+      (``https://pubmed.ncbi.nlm.nih.gov/<PMID>``) and the DOI when the record has one;
+      ``TWIN_DOI_ONLY_SHARE`` (5 %, drawn only among records with a DOI) carry the DOI only; the
+      rest (~10 %) have no twin. ``TWIN_YEAR_SHIFT_SHARE`` (3 %) of twins have ``publication_year``
+      one less than the record's (epub ahead of print), so a linker must not require equal years.
+    * twins of citing records: every citing record has one, with ``ids.pmid``; its
+      ``referenced_works`` are the twins of the AI articles it cites (an AI article without twin
+      cannot be cited through OpenAlex).
+    * OpenAlex-only citers: computer-science or engineering works (journal or proceedings articles
+      of seed 000's "other" venues, concepts Computer science/Engineering + non-AI CS level-1
+      ones, no AI term) with no PMID, no DOI and no PubMed record, citing twins of AI articles.
+
+    A twin's title is the record's title and its ``abstract_inverted_index`` holds the record's
+    abstract words (the AbstractText elements joined by a space, split on white space), so the
+    AI keywords and the clinical filter give the same answer on both. Its ``authorships`` are the
+    record's persons in byline order (a CollectiveName group author is left out, as OpenAlex has no
+    institution for it), each with one institution of this world in the author's city, hence in
+    the author's planted country: the institution of the PubMed affiliation string, or, for an
+    author whose record shows no affiliation, one drawn in the author's city. Concepts of an AI
+    article's twin: its life-science root (Medicine or Biology, level 0), "Machine learning"
+    (level 1) with the highest score, the planted topic (``TOPIC_CONCEPTS``: Radiology, Oncology,
+    Internal medicine, Pathology, Cardiology, Ophthalmology, Surgery, Genetics, Bioinformatics,
+    Neuroscience, with their real OpenAlex ids) as the highest-scoring level-1 concept that is
+    not AI, 0-2 lower non-AI level-1 concepts, and for half the twins "Artificial intelligence"
+    (C154945302) below 0.3. **Choice:** twins must not enter seed 000's AI corpus (concept
+    C154945302 at a score >= 0.3, or a primary topic in subfield 1702; ``corpus/papers.py``), so
+    the AI concept that scores highest is "Machine learning" (not C154945302), C154945302 stays
+    below 0.3, and twins have no topics (``primary_topic`` null): every seed-000 truth holds on
+    the merged snapshot. Twins of citing records carry a life-science root and 1-2 of the topic
+    concepts, no AI concept.
+
+    Ids live in ranges of their own: twins ``W`` ``TWIN_WORK_BASE`` (4.0e9) + a bijection of
+    PMID // 8 (``twin_work_id``), OpenAlex-only citers ``OA_ONLY_WORK_BASE`` (4.5e9) + a bijection
+    of their number (seed 000's works are 2.0e9-3.0e9, its out-of-corpus references 3.0e9 on);
+    authors ``A`` 6.0e9 / 7.0e9 + a bijection of (PMID // 8 or citer number, position), one id per
+    authorship (seed 000's: 5.0e9-5.9e9); institutions ``I`` ``INSTITUTION_BASE`` (4.4e9) + index
+    (seed 000 draws below 4.3e9). Seed 000's own life-science works with a PMID never carry one
+    that is 3 mod 8 (``generator._seed000_pmid``), so no PMID is in both parts of the world.
+
+``data/institutions/updated_date=<INSTITUTIONS_DATE>/part_ls000.gz``
+    Every institution of this world (the ones the twins' authorships name), in seed 000's
+    institution record shape with ``country_code`` and ``geo``, listed in the institutions
+    manifest. Names may repeat seed 000's (each part of the world builds its own institutions from
+    the same cities); ids and RORs do not.
 
 ``rankings/journal_ranking.csv``
     Journal Citation Reports-like table, header row, LF line ends, sorted by category and rank.
@@ -91,14 +147,30 @@
     The dict returned (``quirks`` counts include the malformed records) (keys: ``parameters``, ``definitions``, ``planted``, ``counts``,
     ``counts_by_region``, ``counts_by_country``, ``china_share_of_asia``,
     ``international_share``, ``high_ranked_share_by_region``, ``expected_irr_vs_asia``,
-    ``citations``, ``files``, ``malformed``, ``quirks``, ``journals``, ``conferences``,
-    ``articles``).
+    ``citations``, ``openalex_twins``, ``files``, ``malformed``, ``quirks``, ``journals``,
+    ``conferences``, ``articles``). ``articles`` has, per AI article: ``pmid``, ``year``,
+    ``lead_country`` / ``lead_region`` (planted: the last author), ``international`` (planted, all
+    authors), ``countries`` (sorted distinct countries of all authors = the twin's),
+    ``pubmed_lead_country`` / ``pubmed_international`` (what the PubMed strings alone show),
+    ``n_authors``, ``issn``, ``high_ranked``, ``clinical``, ``clinical_planted``, ``ai_keyword``,
+    ``expected_citations``, ``citations`` / ``clinical_citations`` (planted totals = the
+    OpenAlex counts of a twinned article), ``pubmed_citations`` / ``pubmed_clinical_citations``
+    (the ReferenceList part), ``work_id`` (twin's short id or null), ``link`` ("pmid", "doi" or
+    "none"), ``openalex_year`` (or null), ``topic`` (planted level-1 concept name, or null).
+    ``openalex_twins``: the parts written and their records, the institutions part, twins by link
+    kind, year-shifted twins, citing-record twins, OpenAlex-only citers (per year, clinical), the
+    citation totals of twinned articles (OpenAlex / PubMed, clinical), and the constants.
 
 Planted signal (all constants below; copied into ``truth["planted"]``):
 
-* Lead author = last author (it always has an affiliation, except in the ~5 % of pre-2014
-  national articles where only the first author has one; that first author is then from the
-  lead country). The lead region of an AI article is drawn from ``REGION_SHARE`` (Asia largest)
+* Lead author = last author. Real PubMed recorded only the first author's affiliation until
+  about 2014: before 2014, ``PRE2014_FIRST_ONLY_SHARE`` (90 %) of the AI records with more than
+  one author carry only the first author's affiliation (the twin still has every author's
+  institution). The first author is from the lead country, or, on half the international
+  bylines (all of them when every non-last author is foreign), from a foreign country; so the
+  PubMed strings alone under-state international collaboration before 2014 and misplace the
+  lead of some articles (``pubmed_international``, ``pubmed_lead_country``), which linking
+  repairs. The lead region of an AI article is drawn from ``REGION_SHARE`` (Asia largest)
   and the country within the region from ``COUNTRY_WEIGHT`` (China ~60 % of Asia).
 * International (at least two authors affiliated with different countries) with probability
   ``INTL_SHARE[lead region]`` (Fig. 8C: Africa 36 %, Oceania 32 %, Europe 27 %, Latin America
@@ -124,7 +196,15 @@ Planted signal (all constants below; copied into ``truth["planted"]``):
   article is clinical with probability ``CLINICAL_CITER_SHARE`` (0.25), of an international
   article with ``0.25 * 1.07 / 1.21``, so the international IRR is 1.21 for all citations and
   ~1.07 for clinical ones (binomial thinning keeps NB2 with the same alpha); region effects are
-  the same for clinical citations. ``CLINICAL_AI_SHARE`` (20 %) of AI articles are clinical
+  the same for clinical citations. Each planted citation (clinical or not) then comes from an
+  OpenAlex-only citer with probability ``OPENALEX_ONLY_CITER_SHARE`` (0.2), else from a PubMed
+  citing record: thinning again, so both the OpenAlex count (all citations, for an article with
+  a twin) and the PubMed ReferenceList count are NB2 with the same alpha and the planted IRRs
+  hold for both; an article without twin keeps only its PubMed part in the files. Clinical
+  citers (citing records and OpenAlex-only citers) are trials ("randomized controlled trial" /
+  "randomly assigned", or "clinical trial"), which the default treatment filter (Haynes 2005,
+  ``(clinical AND trial) OR random*`` on title/abstract) and the broad filter both find; the
+  other citers match neither, so clinical citations are the planted ones under either filter. ``CLINICAL_AI_SHARE`` (20 %) of AI articles are clinical
   (no effect on citations).
 """
 
