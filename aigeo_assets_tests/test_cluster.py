@@ -342,7 +342,8 @@ def cluster_run(cluster_env, workers, monkeypatch_module):
     instance = dg.DagsterInstance.get()
     run_ids = []
     with instance:
-        for job, partition in [("reference_tables", None), *[("yearly_refresh", str(y)) for y in range(FIRST, LAST + 1)]]:
+        yearly = [(job, str(y)) for y in range(FIRST, LAST + 1) for job in ("yearly_refresh", "yearly_corpus")]
+        for job, partition in [("reference_tables", None), *yearly]:
             tags = {"dagster/partition": partition} if partition else {}
             result = dg.execute_job(repo.get_reconstructable_job(job), instance=instance, tags=tags)
             assert result.success, f"{job} {partition or ''} failed on the cluster"
@@ -380,7 +381,8 @@ def in_process_run(tmp_path_factory, tiny_world):
     instance = dg.DagsterInstance.ephemeral()
     assert defs.resolve_job_def("reference_tables").execute_in_process(instance=instance).success
     for year in range(FIRST, LAST + 1):
-        assert defs.resolve_job_def("yearly_refresh").execute_in_process(instance=instance, partition_key=str(year)).success
+        for job in ("yearly_refresh", "yearly_corpus"):  # the year's OpenAlex tables, then its papers and citations
+            assert defs.resolve_job_def(job).execute_in_process(instance=instance, partition_key=str(year)).success
     return data_dir
 
 

@@ -21,7 +21,7 @@ from aigeo_assets.ingest.work_record import year_of_line
 REPO = Path(__file__).resolve().parents[1]
 LAST = 2019
 SEED = 20221121  # the script's default seed
-JOBS = "reference_tables,yearly_refresh"
+JOBS = "reference_tables,yearly_corpus"  # yearly_corpus plans the OpenAlex tables (yearly_refresh) it reads
 
 
 def _lines(paths) -> Counter:

@@ -690,6 +690,7 @@ def main(argv: list[str] | None = None) -> int:
         "AIGEO_SNAPSHOT_DIR": str(snapshot),
         "AIGEO_START_YEAR": str(first),
         "AIGEO_END_YEAR": str(last - 1),
+        "AIGEO_LIFESCI_END_YEAR": str(last - 1),
         "AIGEO_PUBMED_DIR": str(world / "pubmed"),
         "AIGEO_RANKINGS_DIR": str(world / "rankings"),
     }
@@ -719,6 +720,7 @@ def main(argv: list[str] | None = None) -> int:
         if name == "run2_new_year":
             add_new_year(cache, snapshot)
         env["AIGEO_END_YEAR"] = str(end_year)
+        env["AIGEO_LIFESCI_END_YEAR"] = str(end_year)  # the atlas ends with seed 000, so the new year is new to both
         groups = asset_groups(env)
         per_run, total = {}, None
         calls: list[dict] = []
