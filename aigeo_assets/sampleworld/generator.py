@@ -1020,9 +1020,12 @@ class _World:
         }
 
 
-def _params(scale: str, seed: int, start: int, end: int, lifesci_end: int) -> dict:
-    return {"scale": scale, "seed": seed, "start_year": start, "end_year": end, "lifesci_end_year": lifesci_end,
-            "generator_version": cfg.GENERATOR_VERSION}
+def _params(scale: str, seed: int, start: int, end: int, lifesci_end: int, lifesci_scale: str | None = None) -> dict:
+    params = {"scale": scale, "seed": seed, "start_year": start, "end_year": end, "lifesci_end_year": lifesci_end,
+              "generator_version": cfg.GENERATOR_VERSION}
+    if lifesci_scale is not None and lifesci_scale != scale:
+        params["lifesci_scale"] = lifesci_scale
+    return params
 
 
 def default_workers() -> int:
@@ -1038,7 +1041,7 @@ def default_workers() -> int:
 
 def generate_world(root: Path, scale: str = "demo", seed: int = 20221121, start_year: int | None = None,
                    end_year: int | None = None, progress=None, workers: int | None = None,
-                   lifesci_end_year: int | None = None) -> Path:
+                   lifesci_end_year: int | None = None, lifesci_scale: str | None = None) -> Path:
     """Write a sample-world OpenAlex snapshot to ``root`` (idempotent) and return ``root``.
     ``progress(done, total, label)`` is called after each generated year (a progress bar, a log).
 
@@ -1050,7 +1053,9 @@ def generate_world(root: Path, scale: str = "demo", seed: int = 20221121, start_
 
     The life-science part (PubMed baseline, rankings, OpenAlex twins) covers its own years,
     2000 .. ``lifesci_end_year`` (None: ``lifesci.LIFESCI_END_YEAR`` = 2022, or ``end_year`` when
-    later), whatever seed 000's years; it is part of the world's parameters."""
+    later), whatever seed 000's years; it is part of the world's parameters. ``lifesci_scale``
+    (default: ``scale``) sizes the life-science part on its own, e.g. a tiny seed-000 world with the
+    demo's 12,000 AI life-science articles for a test of seed 004's models."""
     from aigeo_assets.sampleworld.lifesci import FIRST_YEAR, LIFESCI_END_YEAR
 
     if scale not in cfg.SCALES:
@@ -1064,7 +1069,12 @@ def generate_world(root: Path, scale: str = "demo", seed: int = 20221121, start_
     if ls_end < FIRST_YEAR:
         raise ValueError(f"lifesci_end_year {ls_end} < {FIRST_YEAR}, the first life-science year")
     root = Path(root)
-    params = _params(scale, int(seed), start, end, ls_end)
+    from aigeo_assets.sampleworld.lifesci import LS_SCALES
+
+    ls_scale = scale if lifesci_scale is None else str(lifesci_scale)
+    if ls_scale not in LS_SCALES:
+        raise ValueError(f"unknown life-science scale {ls_scale!r}; choose one of {sorted(LS_SCALES)}")
+    params = _params(scale, int(seed), start, end, ls_end, ls_scale)
     if _is_generated(root, params):
         return root
     root.parent.mkdir(parents=True, exist_ok=True)
@@ -1076,7 +1086,7 @@ def generate_world(root: Path, scale: str = "demo", seed: int = 20221121, start_
         n_workers = default_workers() if workers is None else int(workers)
         if multiprocessing.current_process().daemon:
             n_workers = 1  # same bytes, one process
-        return _generate(root, sc, params, int(seed), start, end, progress, n_workers, ls_end)
+        return _generate(root, sc, params, int(seed), start, end, progress, n_workers, ls_end, ls_scale)
 
 
 def _is_generated(root: Path, params: dict) -> bool:
@@ -1115,7 +1125,7 @@ def _merge_lifesci_parts(root: Path) -> None:
 
 
 def _generate(root: Path, sc, params: dict, seed: int, start: int, end: int, progress=None, workers: int = 1,
-              lifesci_end: int | None = None) -> Path:
+              lifesci_end: int | None = None, lifesci_scale: str | None = None) -> Path:
     from aigeo_assets.sampleworld.lifesci import FIRST_YEAR, LIFESCI_END_YEAR
 
     ls_start, ls_end = FIRST_YEAR, (LIFESCI_END_YEAR if lifesci_end is None else lifesci_end)
@@ -1129,14 +1139,14 @@ def _generate(root: Path, sc, params: dict, seed: int, start: int, end: int, pro
         # files, so it runs beside the works when there is more than one CPU to run on
         if workers > 1:
             lifesci = multiprocessing.get_context("spawn").Process(
-                target=_lifesci_child, args=(tmp, sc.name, seed, ls_start, ls_end, workers), name="sampleworld-lifesci")
+                target=_lifesci_child, args=(tmp, lifesci_scale or sc.name, seed, ls_start, ls_end, workers), name="sampleworld-lifesci")
             lifesci.start()
         world = _World(sc, seed, start, end, tmp)
         world.progress = progress
         truth = world.run(workers)
         truth["parameters"] = params
         if lifesci is None:
-            _lifesci_child(tmp, sc.name, seed, ls_start, ls_end)
+            _lifesci_child(tmp, lifesci_scale or sc.name, seed, ls_start, ls_end)
         else:
             lifesci.join()
             if lifesci.exitcode != 0:
