@@ -185,6 +185,32 @@ def topic_fidelity(articles: pd.DataFrame, planted: pd.DataFrame) -> dict:
             "articles_with_planted_topic": int(has_truth.sum())}
 
 
+def country_share_gap(articles: pd.DataFrame, planted: pd.DataFrame) -> dict:
+    """Fig. 2: how far the articles' lead-country shares are from the planted ones (total variation
+    distance: half the summed absolute differences), and the top five countries."""
+    from aigeo_assets.lifesci import analyses as A
+
+    counts = A.country_counts(articles).set_index("country_code")["articles"]
+    ours = counts / counts.sum()
+    theirs = planted["lead_country"].value_counts(normalize=True)
+    gap = 0.5 * ours.reindex(ours.index.union(theirs.index), fill_value=0).sub(theirs, fill_value=0).abs().sum()
+    return {"total_variation_from_planted": r4(gap), "top5": {str(k): int(v) for k, v in counts.head(5).items()}}
+
+
+def by_region(articles: pd.DataFrame) -> dict:
+    from aigeo_assets.lifesci import analyses as A
+
+    t = A.international_share_by_region(articles)
+    return {str(g): r4(x) for g, x in zip(t["world_region"], t["share_international"])}
+
+
+def premium(articles: pd.DataFrame) -> list:
+    from aigeo_assets.lifesci import analyses as A
+
+    row = A.international_high_ranked_premium(articles).set_index("estimator").loc["ratio_of_shares"]
+    return [r4(row["ratio"]), r4(row["lower"]), r4(row["upper"])]
+
+
 def with_counts(articles: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
     c = counts.set_index("article_id")
     return articles.assign(citations=articles["article_id"].map(c["citations"]).fillna(0).astype("int64"),
@@ -215,7 +241,7 @@ def measure(world: Path, warehouse: Path) -> dict:
     filters["treatment"] = treatment
 
     alone_parts, link_totals, window0_linked, pm_clinical, oa_clinical = [], {}, 0, [], []
-    link_parts = []
+    link_parts, alone_author_parts = [], []
     oa_years = wh.years("raw_works")
     for year in years:
         pm_art, pm_auth = wh.read("raw_pubmed_articles", year), wh.read("raw_pubmed_authors", year)
@@ -251,9 +277,12 @@ def measure(world: Path, warehouse: Path) -> dict:
         oa_authors = C.openalex_author_countries(oa_aff) if oa_aff is not None else C.openalex_author_countries(
             pd.DataFrame({"work_id": pd.Series([], dtype="string"), "author_seq": pd.Series([], dtype="int64"),
                           "country_code": pd.Series([], dtype="string")}))
-        alone, _, _ = C.build_lifesci_articles(pubmed, openalex, pm_authors, oa_authors, ranking, links=None, topics=None)
+        alone, alone_auth, _ = C.build_lifesci_articles(pubmed, openalex, pm_authors, oa_authors, ranking, links=None, topics=None)
         alone_parts.append(alone)
+        alone_author_parts.append(alone_auth)
     alone = pd.concat(alone_parts, ignore_index=True)
+    authors = {"linked": pd.concat([wh.read("core_lifesci_authors", y) for y in years], ignore_index=True),
+               "pubmed_alone": pd.concat(alone_author_parts, ignore_index=True)}
     links = pd.concat(link_parts, ignore_index=True)
 
     # consistency: the recomputed links are the Dagster run's
@@ -290,6 +319,15 @@ def measure(world: Path, warehouse: Path) -> dict:
         "fig8A_irr_clinical": {**{k: international_irr(pubmed_rows(v), "clinical_citations") for k, v in views.items()},
                                "planted": truth["planted"]["international_irr_clinical"]},
         "topic": {k: topic_fidelity(v, planted) for k, v in views.items()},
+        "fig2_country_shares": {**{k: country_share_gap(pubmed_rows(v), planted) for k, v in views.items()}},
+        "fig8C_international_by_region": {**{k: by_region(pubmed_rows(v)) for k, v in views.items()},
+                                          "planted": {g: r4(x) for g, x in pl_intl.groupby(planted["lead_region"]).mean().items()}},
+        "fig9_dyads": {**{k: int(A.collaboration_dyads(pubmed_rows(v), authors[k])["dyads"].sum()) for k, v in views.items()},
+                       "planted_distinct_foreign_countries": int(sum(len(set(c) - {lc}) for c, lc, i in
+                                                                     zip(planted["countries"], planted["lead_country"], pl_intl) if i))},
+        "intl_high_ranked_premium": {**{k: premium(pubmed_rows(v)) for k, v in views.items()},
+                                     "planted_articles": r4(planted.loc[pl_intl, "high_ranked"].astype(bool).mean()
+                                                            / planted.loc[~pl_intl, "high_ranked"].astype(bool).mean())},
         "lead_country_coverage": {k: r4(v["lead_country_code"].notna().mean()) for k, v in views.items()},
     }
 
@@ -443,6 +481,16 @@ def print_tables(r: dict) -> None:
         print(f"  {fig:34s}{_fmt(L[fig]['linked']):>26s}{_fmt(L[fig]['pubmed_alone']):>26s}{_fmt(L[fig]['planted']):>26s}")
     for k in ("share_openalex_topic", "share_equal_planted_topic"):
         print(f"  {'topic ' + k:34s}{_fmt(L['topic']['linked'][k]):>26s}{_fmt(L['topic']['pubmed_alone'][k]):>26s}")
+    for region in L["fig8C_international_by_region"]["planted"]:
+        print(f"  {'fig8C ' + region[:28]:34s}{_fmt(L['fig8C_international_by_region']['linked'].get(region)):>26s}"
+              f"{_fmt(L['fig8C_international_by_region']['pubmed_alone'].get(region)):>26s}"
+              f"{_fmt(L['fig8C_international_by_region']['planted'][region]):>26s}")
+    print(f"  {'fig2 country shares, TV distance':34s}{_fmt(L['fig2_country_shares']['linked']['total_variation_from_planted']):>26s}"
+          f"{_fmt(L['fig2_country_shares']['pubmed_alone']['total_variation_from_planted']):>26s}{'0':>26s}")
+    print(f"  {'fig9 dyads':34s}{L['fig9_dyads']['linked']:>26d}{L['fig9_dyads']['pubmed_alone']:>26d}"
+          f"{L['fig9_dyads']['planted_distinct_foreign_countries']:>26d}")
+    print(f"  {'international high-ranked premium':34s}{_fmt(L['intl_high_ranked_premium']['linked']):>26s}"
+          f"{_fmt(L['intl_high_ranked_premium']['pubmed_alone']):>26s}{_fmt(L['intl_high_ranked_premium']['planted_articles']):>26s}")
     c = r["citing"]
     print("\n2. citing works: any vs life_science")
     print(f"  citations (all articles): {c['citations']}; PubMed articles: {c['citations_pubmed_articles']}")
