@@ -21,6 +21,9 @@ warehouse tables, no second Dagster run:
    year and the first year China stays ahead of the US (seed: 2020).
 6. ``link_choices``: links across a year (the +-1-year window), DOI-only links, refused DOI
    matches, and what the articles they link would be without them.
+7. ``definitions``: readings without a setting: international as two distinct authors vs any two
+   countries on the byline; Fig. 8A's team-size control linear vs log; conference papers merged
+   with their PubMed record.
 
 The models are fitted on the PubMed articles (``source`` pubmed or both): the world plants its
 regional and international effects on them, while its OpenAlex conference papers come from the
@@ -446,6 +449,19 @@ def measure(world: Path, warehouse: Path) -> dict:
         "without_doi_links": without(pd.Index(doi_only)),
         "with_every_link": {"lead_country_equals_planted": result["linking"]["lead_country_equals_planted"]["linked"]["all"]},
     }
+    # 7: readings of the seed's definitions (no setting; measured so the docs can say what they do)
+    n_countries = pd.to_numeric(articles["n_countries"], errors="coerce").fillna(0).to_numpy()
+    intl = articles["is_international"].astype("boolean").fillna(False).to_numpy(bool)
+    pm = pubmed_rows(articles)
+    result["definitions"] = {
+        "international": {"two_distinct_authors": r4(intl.mean()), "any_two_countries": r4((n_countries >= 2).mean()),
+                          "articles_that_differ": int(((n_countries >= 2) != intl).sum())},
+        "fig8A_n_authors_control": {"linear": international_irr(pm, "citations"),
+                                    "log": international_irr(pm.assign(n_authors=np.log(pd.to_numeric(pm["n_authors"]).clip(lower=1))), "citations"),
+                                    "planted": truth["planted"]["international_irr"],
+                                    "note": "the world plants log(n_authors); the seed says 'the total number of authors'"},
+        "conference_papers_merged_with_pubmed": int((articles["source"] == "both").sum()),
+    }
     result["parameters_seen"] = {"atlas_years": [first, last], "openalex_years": [min(oa_years), max(oa_years)]}
     return result
 
@@ -509,6 +525,7 @@ def print_tables(r: dict) -> None:
     print("\n4. CORE cut-off", {k: v for k, v in r["core_rank"].items() if k in ("A*", "A")})
     print("\n5. years", r["years"])
     print("\n6. link choices", r["link_choices"])
+    print("\n7. definitions", r["definitions"])
 
 
 def _run_seconds(work: Path) -> dict:
