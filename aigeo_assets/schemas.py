@@ -550,6 +550,20 @@ SCHEMAS: dict[str, TableSchema] = {
             ("both", I64, "both"),
         ),
         _t(
+            "out_lifesci_link_coverage",
+            "How the atlas's articles reached OpenAlex, per year: linked by PMID or DOI, OpenAlex conference papers, "
+            "unlinked (PubMed strings, MeSH and ReferenceList), and what they took from OpenAlex.",
+            ("year", I64, "publication year"),
+            ("articles", I64, "articles"),
+            ("linked_by_pmid", I64, "PubMed records linked to their OpenAlex work by PMID"),
+            ("linked_by_doi", I64, "PubMed records linked by DOI"),
+            ("openalex_papers", I64, "OpenAlex conference papers (no PubMed record)"),
+            ("unlinked", I64, "PubMed records without an OpenAlex work"),
+            ("countries_from_openalex", I64, "articles whose authors' countries come from OpenAlex institutions"),
+            ("topic_from_openalex", I64, "articles whose topic is an OpenAlex level-1 concept"),
+            ("citations_from_openalex", I64, "articles whose citations are counted in OpenAlex"),
+        ),
+        _t(
             "out_lifesci_country_years",
             "Seed 004's dynamic graph behind Fig. 2: articles per lead country and year, with the country's rank in the year.",
             ("country_code", STR, "lead country"),

@@ -333,7 +333,12 @@ def test_findings_seed004():
     yearly = pd.DataFrame({"year": [2019, 2020, 2021], "articles": [10, 12, 15], "pubmed": [10, 12, 15], "openalex": 0, "both": 0})
     by_year = pd.DataFrame({"country_code": ["CN"] * 3 + ["US"] * 3, "year": [2019, 2020, 2021] * 2,
                             "articles": [4, 6, 8, 5, 5, 6], "rank_in_year": [2, 1, 1, 1, 2, 2]})
-    s = A.findings_seed004({"out_lifesci_yearly_counts": yearly, "out_lifesci_country_years": by_year})
+    coverage = pd.DataFrame({"year": [2019, 2020], "articles": [10, 10], "linked_by_pmid": [6, 8], "linked_by_doi": [1, 1],
+                             "openalex_papers": [0, 0], "unlinked": [3, 1], "countries_from_openalex": [7, 9],
+                             "topic_from_openalex": [7, 9], "citations_from_openalex": [7, 9]})
+    s = A.findings_seed004({"out_lifesci_yearly_counts": yearly, "out_lifesci_country_years": by_year, "out_lifesci_link_coverage": coverage})
     assert "China has published more of them than the US every year since 2020 (seed 004: 2020)." in s
+    assert ("80.0% of its PubMed records are linked to OpenAlex (70.0% by PMID, 10.0% by DOI), which gives their authors' "
+            "countries, topics and citations; the other 20.0% keep PubMed's affiliation strings, MeSH headings and reference lists.") in s
     s = A.findings_seed004({"out_lifesci_yearly_counts": yearly, "out_lifesci_country_years": by_year[by_year["year"] < 2020]})
     assert "China has not passed the US in yearly articles by the last year here (seed 004: from 2020)." in s

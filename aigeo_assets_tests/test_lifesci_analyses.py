@@ -443,3 +443,18 @@ def test_country_years_and_the_year_china_passes_the_us():
     assert an.first_year_ahead(t, "CN", "US") == 2020
     assert an.first_year_ahead(t, "US", "CN") is None
     assert an.first_year_ahead(t[t["year"] <= 2019], "CN", "US") is None  # the atlas stopping at 2019 cannot show it
+
+
+def test_link_coverage_counts_how_each_article_reached_openalex():
+    rows = [_article("a", 2012, "US"), _article("b", 2012, "CN"), _article("c", 2013, "DE"), _article("W1", 2013, "JP", source="openalex")]
+    df = _conform_articles(rows)
+    df["link_rule"] = pd.array(["pmid", "none", "doi", "openalex"], dtype="string")
+    df["country_source"] = pd.array(["openalex", "pubmed", "openalex+pubmed", "openalex"], dtype="string")
+    df["topic_source"] = pd.array(["openalex_concept", "mesh", "none", "openalex_concept"], dtype="string")
+    df["citation_source"] = pd.array(["openalex", "pubmed_reference_list", "openalex", "openalex"], dtype="string")
+    got = an.link_coverage(df).set_index("year")
+    assert got.loc[2012].to_dict() == {"articles": 2, "linked_by_pmid": 1, "linked_by_doi": 0, "openalex_papers": 0, "unlinked": 1,
+                                       "countries_from_openalex": 1, "topic_from_openalex": 1, "citations_from_openalex": 1}
+    assert got.loc[2013].to_dict() == {"articles": 2, "linked_by_pmid": 0, "linked_by_doi": 1, "openalex_papers": 1, "unlinked": 0,
+                                       "countries_from_openalex": 2, "topic_from_openalex": 1, "citations_from_openalex": 2}
+    conform(got.reset_index(), "out_lifesci_link_coverage")

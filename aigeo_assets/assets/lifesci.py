@@ -249,6 +249,9 @@ def build_lifesci_atlas_assets() -> list:
     table_asset("out_lifesci_yearly_counts", yearly, yearly_extra)
     table_asset("out_lifesci_country_counts", lambda out_lifesci_articles: A.country_counts(out_lifesci_articles),
                 lambda df, **_: {"top_countries": df.head(5)[["country_code", "articles"]].to_dict("records")})
+    table_asset("out_lifesci_link_coverage", lambda out_lifesci_articles: A.link_coverage(out_lifesci_articles),
+                lambda df, **_: {"link_rate_of_pubmed_records": round(float((df["linked_by_pmid"] + df["linked_by_doi"]).sum()
+                                                                            / max((df["articles"] - df["openalex_papers"]).sum(), 1)), 4)})
     table_asset("out_lifesci_country_years", lambda out_lifesci_articles: A.country_years(out_lifesci_articles),
                 lambda df, **_: {"china_ahead_of_us_from": A.first_year_ahead(df, "CN", "US"),
                                  "years": f"{df['year'].min()}...{df['year'].max()}" if len(df) else "none"})

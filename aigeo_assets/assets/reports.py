@@ -203,7 +203,7 @@ ATLAS_TABLES = (
     "out_city_ranks", "out_top_cities", "out_impact_matrix", "out_over_impact_matrix", "out_migration_matrix",
     "out_collaboration_matrix", "out_top_city_shares", "out_east_west_betweenness", "out_network_edges",
     "out_centre_trajectory", "out_gravity_citations_table", "out_gravity_citations_coefficients", "out_gravity_migration",
-    "out_lifesci_yearly_counts", "out_lifesci_country_years", "out_lifesci_country_counts", "out_lifesci_topic_shares", "out_lifesci_clinical_by_country",
+    "out_lifesci_yearly_counts", "out_lifesci_link_coverage", "out_lifesci_country_years", "out_lifesci_country_counts", "out_lifesci_topic_shares", "out_lifesci_clinical_by_country",
     "out_lifesci_high_ranked_by_country", "out_lifesci_high_ranked_by_region_year", "out_lifesci_irrs",
     "out_lifesci_international_by_year", "out_lifesci_international_by_region", "out_lifesci_dyads",
     "out_lifesci_outlet_sample_irrs", "out_lifesci_intl_high_ranked", "out_lifesci_by_outlet_type",

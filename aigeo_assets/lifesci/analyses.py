@@ -223,6 +223,29 @@ def country_counts(articles: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def link_coverage(articles: pd.DataFrame) -> pd.DataFrame:
+    """How the atlas's inputs were reached, per year (issue 14: unlinked records "counted and
+    shown"): articles by ``link_rule`` (pmid, doi, openalex, none) and how many took their countries,
+    topic and citations from OpenAlex. Columns: ``year``, ``articles``, ``linked_by_pmid``,
+    ``linked_by_doi``, ``openalex_papers``, ``unlinked``, ``countries_from_openalex`` (country
+    source openalex or openalex+pubmed), ``topic_from_openalex``, ``citations_from_openalex``."""
+    year = pd.to_numeric(articles["publication_year"], errors="coerce")
+    a = articles[year.notna()].assign(year=year[year.notna()].astype("int64"))
+    rule = a["link_rule"].astype("string")
+    parts = {
+        "articles": rule.notna() | rule.isna(),
+        "linked_by_pmid": rule == "pmid",
+        "linked_by_doi": rule == "doi",
+        "openalex_papers": rule == "openalex",
+        "unlinked": rule == "none",
+        "countries_from_openalex": a["country_source"].astype("string").str.startswith("openalex"),
+        "topic_from_openalex": a["topic_source"].astype("string") == "openalex_concept",
+        "citations_from_openalex": a["citation_source"].astype("string") == "openalex",
+    }
+    out = pd.DataFrame({k: v.fillna(False).astype("int64") for k, v in parts.items()}).groupby(a["year"]).sum()
+    return out.reset_index().astype("int64")
+
+
 def country_years(articles: pd.DataFrame) -> pd.DataFrame:
     """Seed 004's "dynamic online graph" behind Fig. 2: articles per lead country and year (every
     year from the first to the last present, zeros kept), with each country's rank in its year.

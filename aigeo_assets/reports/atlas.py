@@ -1273,6 +1273,14 @@ def _f004_volume(t: dict) -> list[str]:
     if not math.isnan(cagr):
         text += f", growing {_pct(cagr)} a year over {lo}\u2013{hi}"
     out = [text + "."]
+    if _has(t, "out_lifesci_link_coverage"):
+        c = t["out_lifesci_link_coverage"]
+        records = float(_f(c["articles"]).sum() - _f(c["openalex_papers"]).sum())
+        if records > 0:
+            pmid, doi, none = (float(_f(c[k]).sum()) for k in ("linked_by_pmid", "linked_by_doi", "unlinked"))
+            out.append(f"{_pct((pmid + doi) / records)} of its PubMed records are linked to OpenAlex ({_pct(pmid / records)} by "
+                       f"PMID, {_pct(doi / records)} by DOI), which gives their authors' countries, topics and citations; the "
+                       f"other {_pct(none / records)} keep PubMed's affiliation strings, MeSH headings and reference lists.")
     if _has(t, "out_lifesci_country_years"):
         from aigeo_assets.lifesci.analyses import first_year_ahead
 
@@ -1406,7 +1414,7 @@ def _f004_dyads(t: dict) -> list[str]:
 
 def findings_seed004(tables: Mapping[str, Any]) -> list[str]:
     """A few sentences on seed 004 from whichever of these tables exist:
-    ``out_lifesci_yearly_counts``, ``out_lifesci_country_years``, ``out_lifesci_country_counts``,
+    ``out_lifesci_yearly_counts``, ``out_lifesci_link_coverage``, ``out_lifesci_country_years``, ``out_lifesci_country_counts``,
     ``out_lifesci_high_ranked_by_region_year``, ``out_lifesci_clinical_by_country``,
     ``out_lifesci_irrs``, ``out_lifesci_international_by_year``,
     ``out_lifesci_international_by_region``, ``out_lifesci_dyads``."""
