@@ -1,0 +1,150 @@
+"""Seed 004's planted signal recovered through the whole pipeline (issue 14), on three sample-world
+seeds no other test uses: the world's PubMed baseline, its OpenAlex snapshot (the PubMed records'
+OpenAlex twins, their citing works, the seed-000 works) and its rankings, read as a user's files
+(``AIGEO_SNAPSHOT_DIR``, ``AIGEO_PUBMED_DIR``, ``AIGEO_RANKINGS_DIR``), and every asset of the
+life-science study with its OpenAlex upstream materialized by Dagster as ``aigeo run --job
+lifesci_atlas_study`` plans them.
+
+Checked against ``truth_lifesci.json``, article by article: the link to OpenAlex (PMID, DOI or none),
+the lead country and international flag (the twin's institutions for linked records, so before
+2014, when the records name only the first author's affiliation, too), the topic and the citations
+(OpenAlex's for linked records, the ReferenceList's otherwise). Then the models: the regional IRRs
+of Fig. 7 with and without outlet effects, and the international premium of Fig. 8A.
+
+The seed-000 part of each world is the tiny one (2012-2019), so the atlas covers 2012-2022; the
+life-science part is the demo's (about 18,000 AI articles in those years)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import dagster as dg
+import numpy as np
+import pandas as pd
+import pytest
+
+from aigeo_assets.definitions import build_definitions
+from aigeo_assets.lifesci import analyses as A
+from aigeo_assets.orchestration import PlanRunner, plan_runs
+from aigeo_assets.resources.settings import Settings
+from aigeo_assets.sampleworld import generate_world
+
+SEEDS = (31, 47, 59)
+"""Seeds of no other test (a recovery that only holds on the seeds the code was tuned on proves little)."""
+
+LIFESCI_SCALE = "demo"
+FIRST_OPENALEX_YEAR = 2012
+"""The tiny world's first year: the OpenAlex tables start there, so the atlas does too."""
+REGION_TERMS = {"africa": "Africa", "europe": "Europe", "latin_america": "Latin America and the Caribbean",
+                "northern_america": "Northern America", "oceania": "Oceania"}
+
+
+def _run(root: Path, seed: int) -> tuple[dict, Path]:
+    world = generate_world(root / "world", "tiny", seed, lifesci_scale=LIFESCI_SCALE)
+    settings = Settings(
+        data_dir=root / "aigeo", source="snapshot", snapshot_dir=world, sample_scale="tiny", sample_seed=seed,
+        start_year=FIRST_OPENALEX_YEAR, end_year=2019, api_base_url="", api_mailto=None, api_key=None, api_concepts=(), api_subfields=(),
+        pubmed_dir=world / "pubmed", rankings_dir=world / "rankings", pubmed_workers=1,
+    )
+    settings = replace(settings, reference_year=2017, executor="in_process")
+    defs = build_definitions(settings)
+    PlanRunner(workers=1, defs=defs, instance=dg.DagsterInstance.ephemeral()).run(plan_runs(defs, "lifesci_atlas_study"))
+    return json.loads((world / "truth_lifesci.json").read_text()), settings.warehouse_dir
+
+
+@pytest.fixture(scope="module", params=SEEDS, ids=[f"seed{s}" for s in SEEDS])
+def recovered(request, tmp_path_factory):
+    truth, warehouse = _run(tmp_path_factory.mktemp(f"recovery{request.param}"), request.param)
+    articles = pd.read_parquet(warehouse / "out_lifesci_articles.parquet")
+    planted = pd.DataFrame({k: v for k, v in truth["articles"].items() if k != "sampling"})
+    assert truth["articles"]["sampling"] == "all AI articles"
+    planted = planted[planted["year"].between(2012, 2022)].set_index("pmid")
+    return truth, articles, planted, warehouse
+
+
+def test_every_article_is_linked_placed_and_cited_as_planted(recovered):
+    truth, articles, planted, _ = recovered
+    pubmed = articles[articles["source"] != "openalex"].set_index("pmid")
+    assert set(planted.index) <= set(pubmed.index)
+    got = pubmed.loc[planted.index]
+    # a twin dated before the first OpenAlex year read (2012 here: 2011 for a few 2012 records) is out of reach
+    linked = ((planted["link"] != "none") & (planted["openalex_year"] >= FIRST_OPENALEX_YEAR)).to_numpy()
+    assert 0 < (~linked & (planted["link"] != "none").to_numpy()).sum() < 0.01 * len(planted)
+    assert (got["link_rule"].to_numpy() == np.where(linked, planted["link"], "none")).all()
+    assert (got["work_id"].astype(object).where(got["work_id"].notna(), None).to_numpy()
+            == np.where(linked, planted["work_id"], None)).all()
+    region = planted["lead_country"].map(truth["definitions"]["country_region"])
+    for ours, theirs in (("lead_country_code", planted["lead_country"]), ("lead_world_region", region),
+                         ("is_international", planted["international"])):
+        differ = got.loc[linked, ours].astype(str).to_numpy() != theirs[linked].astype(str).to_numpy()
+        assert not differ.any(), (ours, int(differ.sum()), int(linked.sum()))
+    differ = got.loc[~linked, "is_international"].to_numpy(bool) != planted.loc[~linked, "pubmed_international"].to_numpy(bool)
+    assert not differ.any(), "unlinked records keep what their affiliation strings say"
+    assert (got.loc[linked, "topic"].to_numpy() == planted.loc[linked, "topic"].to_numpy()).all()
+    expected = np.where(linked, planted["citations"], planted["pubmed_citations"])
+    expected_clinical = np.where(linked, planted["clinical_citations"], planted["pubmed_clinical_citations"])
+    assert (got["citations"].to_numpy() == expected).all()
+    assert (got["clinical_citations"].to_numpy() == expected_clinical).all()
+    assert (got["citation_source"].to_numpy() == np.where(linked, "openalex", "pubmed_reference_list")).all()
+
+
+def test_linking_repairs_international_collaboration_before_2014(recovered):
+    """Before 2014 the records name mostly the first author's affiliation: the PubMed strings alone
+    see about one international article in ten of those planted; the linked articles show the
+    planted share, and the atlas's share is theirs diluted by the unlinked tenth."""
+    _, articles, planted, _ = recovered
+    early = planted[planted["year"] < 2014]
+    got = articles.set_index("pmid").loc[early.index]
+    linked = (got["link_rule"] != "none").to_numpy()
+    assert got.loc[linked, "is_international"].mean() == pytest.approx(early.loc[linked, "international"].mean(), abs=1e-12)
+    assert early["pubmed_international"].mean() < 0.5 * early["international"].mean()
+    assert got["is_international"].mean() > 2 * early["pubmed_international"].mean()
+
+
+def _irrs(fit) -> pd.DataFrame:
+    return fit.irr().rename(index=REGION_TERMS)
+
+
+@pytest.mark.parametrize("outlet_effects,key", [(False, "unadjusted"), (True, "within_outlet")])
+def test_planted_regional_irrs_are_recovered(recovered, outlet_effects, key):
+    """Fig. 7A (year effects) and 7D (outlet effects too): the model fitted to the planted NB2 means
+    (linked articles: the full mean; unlinked: the ReferenceList's share of it, a factor the same in
+    every region) is within 10 % of the planted IRRs (20 % for a region of fewer than 1,000
+    articles: the rest is the realised mix of outlets and years), and the fit to the drawn citations within four standard errors of that (NB2 draws are
+    heavy-tailed: ``test_lifesci_planted.py``)."""
+    truth, articles, planted, _ = recovered
+    sample = articles[articles["source"] != "openalex"]
+    means = sample.merge(planted[["expected_citations", "link"]].reset_index(), on="pmid", validate="1:1")
+    share = 1 - truth["openalex_twins"]["constants"]["OPENALEX_ONLY_CITER_SHARE"]
+    means["citations"] = means["expected_citations"] * np.where(means["link"] != "none", 1.0, share)
+    drawn = _irrs(A.relevance_models(sample, "citations", outlet_effects))
+    composed = _irrs(A.relevance_models(means, "citations", outlet_effects))
+    n_region = sample["lead_world_region"].value_counts()
+    for region, row in drawn.iterrows():
+        planted_irr = truth["expected_irr_vs_asia"][key][region]
+        # the planted IRRs average the outlets and years of 2000-2022; a region with a few hundred
+        # articles in 2012-2022 has its own mix (Africa: about 150 articles, 14 % off on one seed)
+        tolerance = 0.10 if n_region[region] >= 1000 else 0.20
+        assert abs(composed.loc[region, "irr"] / planted_irr - 1) < tolerance, (key, region, planted_irr, composed.loc[region, "irr"])
+        se = (np.log(row["upper"]) - np.log(row["lower"])) / (2 * 1.959964)
+        z = abs(np.log(row["irr"]) - np.log(composed.loc[region, "irr"])) / se
+        assert z < 4, (key, region, row.to_dict(), composed.loc[region, "irr"], z)
+
+
+def test_the_international_premium_is_recovered_and_the_atlas_tables_say_so(recovered):
+    """Fig. 8A on the PubMed articles (the world plants the premium on them): the planted IRR, 1.21
+    for all citations and 1.07 for clinical ones, lies within four standard errors of the estimate;
+    the atlas's own table holds the same fit on every article."""
+    truth, articles, _, warehouse = recovered
+    sample = articles[articles["source"] != "openalex"]
+    for outcome, planted_irr in (("citations", truth["planted"]["international_irr"]),
+                                 ("clinical_citations", truth["planted"]["international_irr_clinical"])):
+        irr = A.collaboration_model(sample, outcome).irr().loc["international"]
+        se = (np.log(irr["upper"]) - np.log(irr["lower"])) / (2 * 1.959964)
+        assert abs(np.log(irr["irr"]) - np.log(planted_irr)) < 4 * se, (outcome, irr.to_dict(), planted_irr)
+    table = pd.read_parquet(warehouse / "out_lifesci_irrs.parquet")
+    ours = table[(table["model"] == "8A citations") & (table["term"] == "international")]
+    assert len(ours) == 1
+    assert ours["irr"].item() == pytest.approx(A.collaboration_model(articles, "citations").irr().loc["international", "irr"], rel=1e-9)
