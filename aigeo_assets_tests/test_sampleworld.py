@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from aigeo_assets.sampleworld import SCALES, generate_world
+from aigeo_assets.sampleworld.generator import NOT_LIFESCI_ROOT_OF
+from aigeo_assets.sampleworld.vocab import LIFESCI_L0
 
 SEED = 20221121
 
@@ -141,7 +143,10 @@ def test_same_bytes_whatever_the_worker_count(tmp_path: Path):
 # GENERATOR_VERSION and new values here. Since 1.6.0 the seed-000 PMIDs are never 3 mod 8 (a
 # bijection of 1.4.0's): the digest maps them back (``_pmid_1_4_0``), so every other byte is still
 # 1.4.0's; the life-science world's parts (part_ls*) and their manifest entries are left out, and
-# so is the new ``lifesci_end_year`` parameter.
+# so is the new ``lifesci_end_year`` parameter. Since 1.7.0 a seed-000 life-science work in a
+# conference venue carries a non-life-science level-0 concept instead of its root (same score,
+# same place; ``generator.NOT_LIFESCI_ROOT_OF``): the digest swaps those concept dicts back (their
+# replacements occur nowhere else in seed 000), so that is the only change to the bytes.
 _WORKS_1_4_0 = {
     "data/institutions/manifest": "d744aab6c8255ee8",
     "data/institutions/updated_date=2023-09-04/part_000.gz": "1d0af9937fa30ec1",
@@ -166,6 +171,18 @@ def _pmid_1_4_0(m: "re.Match") -> bytes:
     return b"https://pubmed.ncbi.nlm.nih.gov/%d" % (10_000_000 + 7 * q + (r if r < 3 else r - 1))
 
 
+def _roots_1_4_0(data: bytes) -> bytes:
+    """1.7.0's replacement level-0 concepts of seed-000 life-science conference works -> 1.4.0's roots."""
+    for root_id, (cid, wd, name, _) in NOT_LIFESCI_ROOT_OF.items():
+        old = [c for c in LIFESCI_L0 if c[0] == root_id][0]
+        data = data.replace(
+            b'{"id":"https://openalex.org/%s","wikidata":"https://www.wikidata.org/wiki/%s","display_name":"%s","level":0,'
+            % (cid.encode(), wd.encode(), name.encode()),
+            b'{"id":"https://openalex.org/%s","wikidata":"https://www.wikidata.org/wiki/%s","display_name":"%s","level":0,'
+            % (old[0].encode(), old[1].encode(), old[2].encode()))
+    return data
+
+
 def _works_digest(root: Path) -> dict[str, str]:
     import re
 
@@ -181,6 +198,7 @@ def _works_digest(root: Path) -> dict[str, str]:
             data = gzip.decompress(p.read_bytes())
             if "data/works/" in p.as_posix():
                 data = re.sub(rb"https://pubmed\.ncbi\.nlm\.nih\.gov/(\d+)", _pmid_1_4_0, data)
+                data = _roots_1_4_0(data)
         else:
             data = p.read_bytes()
         out[str(p.relative_to(root))] = hashlib.sha256(data).hexdigest()[:16]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-GENERATOR_VERSION = "1.6.0"  # 1.6.0: the life-science part writes OpenAlex twins (own works and institutions parts, listed in the manifests) over 2000-2022, seed 000's PMIDs are never 3 mod 8 (the works otherwise the draws of 1.4.0); 1.5.0: life-science records rendered in chunks from per-(year, chunk) seeds in parallel processes, PubMed files multi-member gzip (the works files are the bytes of 1.4.0); 1.4.0: works rendered per year from per-year seeds in parallel processes, multi-member gzip parts, cheaper integer draws (same shape, different draws); 1.3.0: current API shape (raw_type, raw_source_name, half the works without type_crossref); 1.2.0: life-science PubMed baseline and rankings
+GENERATOR_VERSION = "1.7.0"  # 1.7.0: seed-000 life-science works in conference venues carry a non-life-science level-0 concept instead of their root (never seed 004 conference papers; every other byte as 1.6.0); 1.6.0: the life-science part writes OpenAlex twins (own works and institutions parts, listed in the manifests) over 2000-2022, seed 000's PMIDs are never 3 mod 8 (the works otherwise the draws of 1.4.0); 1.5.0: life-science records rendered in chunks from per-(year, chunk) seeds in parallel processes, PubMed files multi-member gzip (the works files are the bytes of 1.4.0); 1.4.0: works rendered per year from per-year seeds in parallel processes, multi-member gzip parts, cheaper integer draws (same shape, different draws); 1.3.0: current API shape (raw_type, raw_source_name, half the works without type_crossref); 1.2.0: life-science PubMed baseline and rankings
 
 
 @dataclass(frozen=True)

@@ -179,6 +179,9 @@ class _YearRenderer:
             if rnd() < cfg.QUIRKS["no_primary_source"]:
                 src = None
                 self.q["works_without_primary_source"] += 1
+            if src is not None and src[3] == "conference" and kind == "lifesci":
+                # never an atlas (seed 004) conference paper: no life-science level-0 concept
+                concepts = [_NOT_LIFESCI_ROOT.get(c["id"], c) | {"score": c["score"]} for c in concepts]
             doi = None if rnd() < cfg.NO_DOI_SHARE else f"https://doi.org/10.{1000 + int(rnd() * 8999)}/{wid.lower()}"
             if doi is None:
                 self.q["works_without_doi"] += 1
@@ -421,6 +424,24 @@ class _YearRenderer:
 # the constant parts of concepts' and topics' records (ids, nested dicts shared by every record
 # that lists them: orjson writes a shared dict as it writes a copy)
 _CONCEPT_PARTS: dict[tuple, tuple[str, str]] = {}
+# A seed-000 life-science work in a conference venue (MICCAI, EMBC, BIBM) carries one of these
+# level-0 concepts instead of its life-science root (Medicine -> Environmental science, Biology ->
+# Geography, Chemistry -> Sociology, Psychology -> Political science; same score, same place):
+# seed 004's OpenAlex conference papers (venue type conference + a level-0 Biology, Chemistry,
+# Medicine or Psychology concept + an AI keyword) are then only the ones the life-science world
+# plants on seed 004's model (``lifesci.py``), not these rarely cited, mostly international works.
+# Why the root and not the keyword: no seed-000 truth reads a level-0 concept (its AI corpus is
+# concept C154945302 >= 0.3 or a topic of subfield 1702, its keyword counts are of the text), and
+# the swap draws nothing, so every other byte of the world stays (the 1.4.0 oracle maps it back).
+# The replacements are level-0 concepts no other seed-000 work carries.
+NOT_LIFESCI_ROOT_OF = {
+    "C71924100": ("C39432304", "Q188847", "Environmental science", 0),
+    "C86803240": ("C205649164", "Q1071", "Geography", 0),
+    "C185592680": ("C144024400", "Q21201", "Sociology", 0),
+    "C15744967": ("C17744445", "Q36442", "Political science", 0),
+}
+_NOT_LIFESCI_ROOT = {OA + k: {"id": OA + c[0], "wikidata": V.WD + c[1], "display_name": c[2], "level": c[3]}
+                     for k, c in NOT_LIFESCI_ROOT_OF.items()}
 _TOPIC_PARTS: dict[tuple, tuple] = {}
 
 
