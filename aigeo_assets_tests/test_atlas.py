@@ -342,3 +342,14 @@ def test_findings_seed004():
             "countries, topics and citations; the other 20.0% keep PubMed's affiliation strings, MeSH headings and reference lists.") in s
     s = A.findings_seed004({"out_lifesci_yearly_counts": yearly, "out_lifesci_country_years": by_year[by_year["year"] < 2020]})
     assert "China has not passed the US in yearly articles by the last year here (seed 004: from 2020)." in s
+
+
+def test_every_model_table_uses_seed_000s_stars():
+    """One convention (seed 000's Table 1: * p < 0.05, ** p < 0.01, *** p < 0.001) in the laid-out
+    tables and in the coefficient tables of the atlas (Supplementary Table 3 used 0.1/0.05/0.01)."""
+    from aigeo_assets.reports.atlas import model_table
+
+    coefs = pd.DataFrame({"spec": ["m"] * 4, "term": ["a", "b", "c", "d"], "coef": [1.0, 2.0, 3.0, 4.0],
+                          "std_err": [0.1] * 4, "p_value": [0.0005, 0.005, 0.03, 0.07], "nobs": [100] * 4})
+    table = model_table(coefs).set_index("term")["m"]
+    assert table[["a", "b", "c", "d"]].tolist() == ["1.000*** (0.100)", "2.000** (0.100)", "3.000* (0.100)", "4.000 (0.100)"]

@@ -592,8 +592,11 @@ def _bridges_data(t: Mapping[str, pd.DataFrame], top_k: int = 5) -> pd.DataFrame
 
 def model_table(coefs: pd.DataFrame, specs: Sequence[str] | None = None) -> pd.DataFrame:
     """A coefficient table (``out_model_coefficients``): a row per term, a column per spec, cells
-    "coef (se)" with stars (for tables that have no laid-out ``out_model_table``); a model that was
-    not estimable has "not estimable: <reason>" as its N."""
+    "coef (se)" with seed 000's stars (``models.gravity.stars``: 0.05, 0.01, 0.001, as every table
+    of the atlas; for tables that have no laid-out ``out_model_table``); a model that was not
+    estimable has "not estimable: <reason>" as its N."""
+    from aigeo_assets.models.gravity import stars
+
     c = coefs[coefs["year"].isna()] if "year" in coefs else coefs
     specs = list(specs or dict.fromkeys(c["spec"]))
     skipped = not_estimable_reasons(c, by=("spec",))
@@ -606,8 +609,7 @@ def model_table(coefs: pd.DataFrame, specs: Sequence[str] | None = None) -> pd.D
             hit = c[(c["spec"] == s) & (c["term"] == term)]
             if len(hit):
                 b, se, p = (float(hit.iloc[0][k]) for k in ("coef", "std_err", "p_value"))
-                stars = "***" if p < 0.01 else "**" if p < 0.05 else "*" if p < 0.1 else ""
-                row[s] = f"{b:.3f}{stars} ({se:.3f})"
+                row[s] = f"{b:.3f}{stars(p)} ({se:.3f})"
             else:
                 row[s] = ""
         rows.append(row)
