@@ -390,7 +390,7 @@ SCHEMAS: dict[str, TableSchema] = {
             ("city_name", STR, "city name"),
             ("bloc", STR, "East or West"),
             ("east_west_betweenness", F64, "sum over East-West and West-East pairs of sigma_st(v) / sigma_st"),
-            ("east_west_path_share", F64, "that sum over the number of connected East-West ordered pairs"),
+            ("east_west_path_share", F64, "that sum over the number of connected East-West ordered pairs: the mean over those pairs of the share of their shortest paths through the city"),
             ("betweenness", F64, "standard (Definition 1) unnormalised directed betweenness"),
             ("rank", I32, "rank by East-West betweenness within the network (1 = largest)"),
         ),

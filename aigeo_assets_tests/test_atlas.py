@@ -287,7 +287,7 @@ def test_findings_seed000():
     assert "Beijing was the most impactful city in 2016 with 3,000 citations, 3.0 times the second, Singapore." in s
     assert "London was home to the most AI scientists in 2017 with 1,000 AI scientists, 3.3 times the second, Beijing" in text
     assert "Singapore is the top East\u2013West bridge on the impact network, 2.3 times the second, Beijing " \
-           "(on 98% of the East\u2013West shortest paths)." in s
+           "(on average 98% of an East\u2013West pair's shortest paths pass through it)." in s
     assert "Beijing is the top East\u2013West bridge on the migration network" in text
     assert "London is the top" not in text  # the old window is not read
     assert "they are 0.66 and 0.76; the distance elasticity is \u22120.21 (95% CI \u22120.21 to \u22120.20)" in text

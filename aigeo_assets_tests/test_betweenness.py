@@ -260,3 +260,18 @@ def test_graph_tool_distances_and_source_blocks(monkeypatch):
     whole = east_west_betweenness(nodes, edges)
     monkeypatch.setattr(module, "_BLOCK_ELEMENTS", 1)
     pd.testing.assert_frame_equal(whole, east_west_betweenness(nodes, edges), check_exact=False, rtol=1e-12)
+
+
+def test_path_share_is_the_mean_over_pairs_of_each_pairs_share_through_the_city():
+    """Hand-worked (issue 15, item 4): East e1, e2; West v, a, w; edges e1->v, v->w, e2->v, e2->a,
+    a->w, all weight 1. Connected East-West ordered pairs: (e1,v), (e1,w), (e2,v), (e2,a), (e2,w).
+    v lies on e1->w's one shortest path (1) and on one of e2->w's two (1/2): Definition 2 gives 1.5,
+    the path share 1.5 / 5 pairs = 0.3, each pair weighing the same. (The share of all East-West
+    shortest paths, 2 of 6, would be 1/3: the pairs with more shortest paths would weigh more.)"""
+    e1, e2, v, a, w = 1, 2, 5, 6, 9
+    nodes, edges = _frames({e1: "East", e2: "East", v: "West", a: "West", w: "West"},
+                           [(e1, v, 1.0), (v, w, 1.0), (e2, v, 1.0), (e2, a, 1.0), (a, w, 1.0)])
+    got = east_west_betweenness(nodes, edges)
+    assert _by_id(got, "east_west_betweenness")[v] == pytest.approx(1.5)
+    assert _by_id(got, "east_west_path_share")[v] == pytest.approx(0.3)
+    assert _by_id(got, "east_west_path_share")[a] == pytest.approx(0.5 / 5)

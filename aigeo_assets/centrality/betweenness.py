@@ -151,7 +151,9 @@ def east_west_betweenness(
 ) -> pd.DataFrame:
     """One row per node (in the order of ``nodes``): ``city_geonames_id``, ``bloc``,
     ``east_west_betweenness`` (Definition 2, unnormalised), ``east_west_path_share`` (that over the
-    number of connected ordered East–West pairs (s, t), both directions; 0 when there are none),
+    number of connected ordered East–West pairs (s, t), both directions: the mean over the pairs of
+    the share of each pair's shortest paths through the node, each pair weighing the same; 0 when
+    there are none),
     ``betweenness`` (Definition 1, unnormalised, directed, graph-tool) and ``rank_east_west``
     (1 = largest East–West betweenness; ties share the best rank)."""
     if not 0 <= rel_tol < 1e-3:

@@ -1098,7 +1098,7 @@ def _f000_bridges(t: dict) -> list[str]:
             text += f", {_times(va, vc)} the second, {second}" if vc < va else f", level with {second}"
         share = a.get("east_west_path_share")
         if share is not None and not pd.isna(share):
-            text += f" (on {_pct(float(share), 0)} of the East\u2013West shortest paths)"
+            text += f" (on average {_pct(float(share), 0)} of an East\u2013West pair's shortest paths pass through it)"
         out.append(text + ".")
     return out
 

@@ -31,7 +31,7 @@ def fig_betweenness_bars(scores: pd.DataFrame, *, top_k: int = 20) -> go.Figure:
                 orientation="h",
                 marker_color=[bloc_color(b) for b in top["bloc"]],
                 customdata=np.stack([top["east_west_path_share"], top["betweenness"]], axis=1),
-                hovertemplate="%{y}: %{x:.1f}<br>share of East-West paths %{customdata[0]:.1%}"
+                hovertemplate="%{y}: %{x:.1f}<br>mean share of an East-West pair's shortest paths %{customdata[0]:.1%}"
                 "<br>standard betweenness %{customdata[1]:.1f}<extra></extra>",
                 showlegend=False,
             ),
