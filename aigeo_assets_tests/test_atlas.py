@@ -353,3 +353,21 @@ def test_every_model_table_uses_seed_000s_stars():
                           "std_err": [0.1] * 4, "p_value": [0.0005, 0.005, 0.03, 0.07], "nobs": [100] * 4})
     table = model_table(coefs).set_index("term")["m"]
     assert table[["a", "b", "c", "d"]].tolist() == ["1.000*** (0.100)", "2.000** (0.100)", "3.000* (0.100)", "4.000 (0.100)"]
+
+
+def test_supplementary_fig_1_is_fig_1a_on_the_long_window():
+    """Supplementary Fig. 1 reads the long-window impact rows of out_city_ranks (not the two-year
+    ones) for the same top cities, in the catalogue between Fig. 2 and Supplementary Fig. 2."""
+    cat = A.atlas_catalogue(top_n=2, end_year=2019)
+    entries = {e.file: e for e in cat if e.file}
+    s1 = entries["figS1_impact_long"]
+    assert (s1.number, s1.asset) == ("Supplementary Fig. 1", "out_fig_city_impact_long")
+    numbers = [e.number for e in cat]
+    assert numbers.index("Fig. 2d") < numbers.index("Supplementary Fig. 1") < numbers.index("Supplementary Fig. 2")
+    ranks = pd.DataFrame({"year": [2017] * 4, "city_geonames_id": [1, 1, 2, 2], "metric": ["impact", "impact_long"] * 2,
+                          "value": [5, 9, 3, 7], "relative": [1.0, 1.0, 0.6, 7 / 9], "rank": [1, 1, 2, 2],
+                          "window_complete": [True] * 4})
+    top = pd.DataFrame({"city_geonames_id": [1, 2], "city_name": ["A", "B"], "country_code": ["CN", "US"],
+                        "bloc": ["East", "West"], "reference_rank": [1, 2]})
+    data = s1.data({"out_city_ranks": ranks, "out_top_cities": top})
+    assert data["metric"].unique().tolist() == ["impact_long"] and data["value"].tolist() == [9, 7]

@@ -79,6 +79,17 @@ def build_report_assets(settings: Settings) -> list:
             ],
         )
 
+    figure_asset(
+        "out_fig_city_impact_long",
+        ["out_city_ranks", "out_top_cities"],
+        f"Seed 000 Supplementary Fig. 1: Fig. 1a with the long impact window (AIGEO_LONG_IMPACT_WINDOW, five years): "
+        f"the top {main_n} cities x years, absolute and relative, with each city's rank over time.",
+        lambda out_city_ranks, out_top_cities: [
+            ("figS1_impact_long", fig_city_heatmaps(out_city_ranks, out_top_cities, "impact_long", top_n=main_n)),
+            ("figS1_impact_long_ranks", fig_city_ranks(out_city_ranks, out_top_cities, "impact_long", top_n=main_n)),
+        ],
+    )
+
     for matrix, label, title, diverging in (
         ("impact", "a", "Citations from row city to column city", False),
         ("over_impact", "b", "Over-impact: observed minus expected citations", True),

@@ -692,6 +692,20 @@ def atlas_catalogue(
             f"out_fig_{matrix}_matrix", f"fig2_{matrix}_matrix_top{n}", (name,),
             lambda t, name=name: t[name][pd.to_numeric(t[name]["top_n"], errors="coerce") == n].reset_index(drop=True),
         ))
+    long_what = "AI impact over the long window (citations received within five years of publication; AIGEO_LONG_IMPACT_WINDOW)"
+    cat.append(CatalogueEntry(
+        "figS1_impact_long", S0, "Supplementary Fig. 1", "AI impact of the top cities, five-year window",
+        f"The {n} cities most impactful in AI in {ry}, as in Fig. 1a. Left: {long_what} per year; right: the relative "
+        "difference between cities each year. Years whose window is not complete yet are greyed.",
+        "out_fig_city_impact_long", "figS1_impact_long", ("out_city_ranks", "out_top_cities"),
+        lambda t: _fig1_data(t, "impact_long", n),
+    ))
+    cat.append(CatalogueEntry(
+        "figS1_impact_long_ranks", S0, "Supplementary Fig. 1", "AI impact, five-year window: the top cities' ranks over time",
+        f"The same numbers as ranks: each of the top {n} cities' rank by {long_what} per year.",
+        "out_fig_city_impact_long", "figS1_impact_long_ranks", ("out_city_ranks", "out_top_cities"),
+        lambda t: _fig1_data(t, "impact_long", n),
+    ))
     cat.append(CatalogueEntry(
         "supp_fig2_top_city_shares", S0, "Supplementary Fig. 2", "The top cities' share of the world",
         "How much of the global AI research activity the top cities control: their share of world impact, productivity "
