@@ -550,6 +550,17 @@ SCHEMAS: dict[str, TableSchema] = {
             ("both", I64, "both"),
         ),
         _t(
+            "out_venue_east_west",
+            "Seed 000 Supplementary Fig. 4: Eastern and Western AI corpus papers per year in each of the top AI venues.",
+            ("venue_rank", I64, "1 = most AI corpus papers over every year (or the order of the user's list)"),
+            ("venue_id", STR, "venue id"),
+            ("venue_name", STR, "venue display name"),
+            ("year", I64, "publication year"),
+            ("east_papers", I64, "corpus papers of the venue and year whose city is Eastern"),
+            ("west_papers", I64, "the same, Western"),
+            ("east_share", F64, "east_papers over the placed papers of the venue and year"),
+        ),
+        _t(
             "out_lifesci_link_coverage",
             "How the atlas's articles reached OpenAlex, per year: linked by PMID or DOI, OpenAlex conference papers, "
             "unlinked (PubMed strings, MeSH and ReferenceList), and what they took from OpenAlex.",

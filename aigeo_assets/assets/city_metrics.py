@@ -18,6 +18,7 @@ from aigeo_assets.corpus.papers import city_table
 from aigeo_assets.metrics.cities import AUTHOR_YEAR_COLUMNS, WINDOW_INPUT_COLUMNS, ImpactWindows, city_year_metrics, collaboration_pairs, impact_pairs
 from aigeo_assets.metrics.matrices import MIGRATION_INPUT_COLUMNS, collaboration_matrix, impact_matrix, migration_matrix, over_impact_matrix
 from aigeo_assets.metrics.top import city_ranks, top_cities, top_city_shares
+from aigeo_assets.metrics.venues import VENUE_INPUT_COLUMNS, venue_east_west
 from aigeo_assets.resources.io import LOAD_ON_ACCESS, by_partition, concat_partitions
 from aigeo_assets.resources.settings import AnalysisSettings, Settings
 from aigeo_assets.schemas import SCHEMAS
@@ -280,7 +281,24 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
         df = migration_matrix(core_author_years, out_top_cities, settings.top_ns, *migration_years)
         return dg.Output(df, metadata=_matrix_metadata(df, settings, migration_years))
 
+    @dg.asset(
+        **table_asset_args("out_venue_east_west", GROUP),
+        ins={"core_papers": dg.AssetIn(partition_mapping=dg.AllPartitionMapping(), metadata={"columns": VENUE_INPUT_COLUMNS}),
+             "raw_venues": dg.AssetIn(partition_mapping=dg.AllPartitionMapping(), metadata={"columns": ["venue_id", "display_name"]})},
+        automation_condition=all_years_automation(),
+    )
+    def out_venue_east_west(core_papers, raw_venues) -> dg.Output:
+        """Seed 000 Supplementary Fig. 4: the yearly Eastern and Western AI papers in each of the top
+        20 AI venues (:func:`venue_east_west`: the venues with the most corpus papers, the seed's
+        external list not being available)."""
+        df = venue_east_west(concat_partitions(core_papers), concat_partitions(raw_venues))
+        last = df[df["year"] == df["year"].max()] if len(df) else df
+        return dg.Output(df, metadata=table_metadata(
+            df, "out_venue_east_west", venues=df["venue_name"].drop_duplicates().tolist(),
+            mostly_east_in_last_year=last.loc[last["east_share"] > 0.5, "venue_name"].tolist()))
+
     return [
+        out_venue_east_west,
         out_city_year_metrics,
         out_impact_pairs,
         out_collaboration_pairs,

@@ -14,6 +14,7 @@ from aigeo_assets.reports.city_figures import (
     fig_city_matrix,
     fig_city_ranks,
     fig_top_city_shares,
+    fig_venue_east_west,
 )
 from aigeo_assets.reports.centre_figures import fig_centre_trajectories, fig_focal_pull
 from aigeo_assets.reports.centrality_figures import fig_betweenness_bars, fig_bridges_over_time, fig_network_map
@@ -88,6 +89,13 @@ def build_report_assets(settings: Settings) -> list:
             ("figS1_impact_long", fig_city_heatmaps(out_city_ranks, out_top_cities, "impact_long", top_n=main_n)),
             ("figS1_impact_long_ranks", fig_city_ranks(out_city_ranks, out_top_cities, "impact_long", top_n=main_n)),
         ],
+    )
+
+    figure_asset(
+        "out_fig_venue_east_west",
+        ["out_venue_east_west"],
+        "Seed 000 Supplementary Fig. 4: Eastern and Western AI papers per year in each of the top 20 AI venues.",
+        lambda out_venue_east_west: [("supp_fig4_venue_east_west", fig_venue_east_west(out_venue_east_west))],
     )
 
     for matrix, label, title, diverging in (

@@ -714,6 +714,13 @@ def atlas_catalogue(
         lambda t: t["out_top_city_shares"],
     ))
     cat.append(CatalogueEntry(
+        "supp_fig4_venue_east_west", S0, "Supplementary Fig. 4", "East and West in the top AI venues",
+        "For each of the top 20 AI venues, the annual number of Eastern (red) and Western (blue) AI papers published in "
+        "it. The seed took its venues from an external list; here they are the 20 venues with the most AI papers.",
+        "out_fig_venue_east_west", "supp_fig4_venue_east_west", ("out_venue_east_west",),
+        lambda t: t["out_venue_east_west"],
+    ))
+    cat.append(CatalogueEntry(
         "map_productivity", S0, "Map", f"AI productivity by city, {end_year}",
         f"Beyond the paper: AI papers per city in {end_year} on a world map, East red, West blue.",
         "out_fig_city_map", f"map_productivity_{end_year}", ("out_city_year_metrics",),

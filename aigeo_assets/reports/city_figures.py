@@ -388,6 +388,28 @@ def fig_top_city_shares(shares: pd.DataFrame) -> go.Figure:
     return fig
 
 
+def fig_venue_east_west(venues: pd.DataFrame, *, cols: int = 4) -> go.Figure:
+    """Supplementary Fig. 4: for each top AI venue (``out_venue_east_west``, in rank order), the
+    yearly number of Eastern (red) and Western (blue) corpus papers, one panel per venue."""
+    order = venues.drop_duplicates("venue_id").sort_values("venue_rank")
+    n = max(len(order), 1)
+    rows = math.ceil(n / cols)
+    titles = [str(name)[:40] for name in order["venue_name"]]
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles or [""], shared_xaxes=True,
+                        vertical_spacing=0.25 / max(rows, 1), horizontal_spacing=0.05)
+    for k, (venue_id, name) in enumerate(zip(order["venue_id"], order["venue_name"])):
+        g = venues[venues["venue_id"] == venue_id].sort_values("year")
+        r, c = k // cols + 1, k % cols + 1
+        for bloc, column, color in (("East", "east_papers", EAST_COLOR), ("West", "west_papers", WEST_COLOR)):
+            fig.add_trace(go.Scatter(x=g["year"].tolist(), y=g[column].astype("int64").tolist(), mode="lines", name=bloc,
+                                     line=dict(color=color), legendgroup=bloc, showlegend=k == 0,
+                                     hovertemplate=f"{name}, %{{x}}: %{{y}} {bloc}ern papers<extra></extra>"), row=r, col=c)
+    fig.update_xaxes(tickformat="d")
+    fig.update_layout(title=f"Eastern and Western AI papers per year in the top {len(order)} AI venues",
+                      height=260 * rows + 120, margin=dict(l=50, r=30, t=100, b=50), plot_bgcolor="white")
+    return fig
+
+
 # ---------------------------------------------------------------- map
 
 
