@@ -218,7 +218,13 @@ def test_citation_truth_is_what_the_files_say(world):
         if wid is None:
             continue
         assert oa[wid] == art["citations"][i] and oa_clin[wid] == art["clinical_citations"][i]
-    assert set(oa) <= {w for w in art["work_id"] if w}  # only AI articles' twins are cited
+    conf = truth["conference_papers"]["papers"]
+    for i, wid in enumerate(conf["work_id"]):  # conference papers: OpenAlex's count; OpenAlex-only ones have no PMID
+        assert oa[wid] == conf["citations"][i] and oa_clin[wid] == conf["clinical_citations"][i]
+        if conf["source"][i] == "openalex":
+            assert conf["pubmed_citations"][i] == 0
+    # only AI articles' twins and conference papers are cited
+    assert set(oa) <= {w for w in art["work_id"] if w} | set(conf["work_id"])
     # binomial thinning: the PubMed part is about 1 - OPENALEX_ONLY_CITER_SHARE of the total
     tw = truth["openalex_twins"]["citations_of_twinned_articles"]
     assert abs(tw["pubmed"] / tw["openalex"] - 0.8) < 0.03
@@ -300,3 +306,82 @@ def test_lifesci_end_year_is_a_world_parameter(tmp_path):
     assert max(w["publication_year"] for w in _read_jsonl(sorted((root / "data" / "works").glob("*/part_ls*.gz")))) <= 2006
     again = generate_world(tmp_path / "w", "tiny", SEED, 2018, 2019, workers=1, lifesci_end_year=2007)
     assert json.loads((again / "truth_lifesci.json").read_text())["parameters"]["years"][-1] == 2007
+
+
+# ---- the atlas's OpenAlex conference papers (issue 14, item 7) --------------------------------
+LIFE_ROOTS = {"Biology", "Chemistry", "Medicine", "Psychology"}
+AI_WORDS = re.compile(r"machine[- ]learning|deep[- ]learning|neural[- ]networks?|random[- ]forests?|support[- ]vector"
+                      r"|artificial intelligence|natural[- ]language processing|convolutional", re.I)
+
+
+def _atlas_conference_paper(w: dict) -> bool:
+    """Seed 004's rule, read here: venue type conference, a level-0 Biology/Chemistry/Medicine/
+    Psychology concept (any score), an AI keyword in title or abstract."""
+    src = (w.get("primary_location") or {}).get("source") or {}
+    return (src.get("type") == "conference"
+            and any(c["level"] == 0 and c["display_name"] in LIFE_ROOTS for c in w["concepts"])
+            and bool(AI_WORDS.search((w["title"] or "") + " " + _aii_text(w["abstract_inverted_index"]))))
+
+
+def test_conference_papers_read_back_equal_the_truth(world):
+    """Every planted conference paper, read from the works parts: its conference (venue type
+    conference, a CORE row), a life-science root and the planted topic as the best non-AI level-1
+    concept, its AI keyword in title/abstract, its authors' countries (lead = last), PMID and DOI
+    (source both: the PubMed record's) and citations counted from the written referenced_works."""
+    truth, twins, pubmed, root = world["truth"], world["twins"], world["pubmed"], world["root"]
+    conf = truth["conference_papers"]["papers"]
+    by_id = {_short(w["id"]): w for w in twins}
+    with (root / "rankings" / "conference_ranking.csv").open() as fh:
+        core = {row["title"]: row["rank"] for row in __import__("csv").DictReader(fh)}
+    cited = Counter(_short(r) for w in twins for r in w["referenced_works"])
+    region_of = truth["definitions"]["country_region"]
+    n = len(conf["work_id"])
+    assert n == truth["counts"]["openalex_conference_papers"] > 0
+    assert Counter(conf["source"]) == {"openalex": truth["counts"]["openalex_conference_papers_openalex_only"],
+                                       "both": truth["counts"]["openalex_conference_papers_with_pubmed_record"]}
+    art = truth["articles"]
+    art_pmid = dict(zip(art["pmid"], range(len(art["pmid"]))))
+    for i, wid in enumerate(conf["work_id"]):
+        w = by_id[wid]
+        src = w["primary_location"]["source"]
+        assert src["type"] == "conference" and src["display_name"] == conf["conference"][i]
+        assert core[src["display_name"]] == conf["core_rank"][i] and conf["high_ranked"][i] == (conf["core_rank"][i] == "A*")
+        assert w["primary_location"]["raw_type"] == "proceedings-article" and w["publication_year"] == conf["year"][i]
+        assert _atlas_conference_paper(w)
+        text = w["title"] + " " + _aii_text(w["abstract_inverted_index"])
+        assert conf["ai_keyword"][i].split()[0] in text.lower().replace("-", " ")
+        level1 = [c for c in w["concepts"] if c["level"] == 1 and _short(c["id"]) not in (ML, AI)]
+        assert max(level1, key=lambda c: c["score"])["display_name"] == conf["topic"][i]
+        ccs = [a["countries"][0] for a in w["authorships"]]
+        assert sorted(set(ccs)) == conf["countries"][i] and ccs[-1] == conf["lead_country"][i]
+        assert (len(set(ccs)) >= 2) == conf["international"][i] and region_of[ccs[-1]] == conf["lead_region"][i]
+        assert len(ccs) == conf["n_authors"][i] or conf["source"][i] == "both"  # a group author has no authorship
+        assert cited[wid] == conf["citations"][i] == w["cited_by_count"]
+        if conf["source"][i] == "both":  # the PubMed record: same PMID, DOI, title; its row in articles
+            pmid = conf["pmid"][i]
+            assert w["ids"]["pmid"] == PM + pmid and w["title"] == pubmed[pmid]["title"]
+            assert w["doi"] == (f"https://doi.org/{pubmed[pmid]['doi']}" if pubmed[pmid]["doi"] else None)
+            j = art_pmid[pmid]
+            assert art["outlet_kind"][j] == "conference" and art["conference"][j] == conf["conference"][i]
+            assert art["work_id"][j] == wid and art["link"][j] == "pmid" and art["citations"][j] == conf["citations"][i]
+        else:
+            assert "pmid" not in w["ids"] and conf["pmid"][i] is None and w["doi"] == f"https://doi.org/{conf['doi'][i]}"
+            assert conf["pubmed_citations"][i] == 0
+    assert sum(k == "conference" for k in art["outlet_kind"]) == Counter(conf["source"])["both"]
+    # the rule, applied to the whole life-science part, finds exactly the planted conference papers
+    assert {_short(w["id"]) for w in twins if _atlas_conference_paper(w)} == set(conf["work_id"])
+    assert len(set(conf["conference"])) >= 3
+
+
+def test_no_seed_000_work_is_an_atlas_conference_paper(world):
+    """Seed 000's life-science works in conference venues (MICCAI, EMBC, BIBM) carry no
+    life-science level-0 concept (``generator.NOT_LIFESCI_ROOT_OF``): the atlas's rule finds none,
+    although many are in those venues with an AI keyword."""
+    seed000 = world["seed000"]
+    assert not any(_atlas_conference_paper(w) for w in seed000)
+    conf_kw = [w for w in seed000 if ((w.get("primary_location") or {}).get("source") or {}).get("type") == "conference"
+               and AI_WORDS.search((w["title"] or "") + " " + _aii_text(w["abstract_inverted_index"]))]
+    swapped = [w for w in conf_kw if any(c["level"] == 0 and c["display_name"] in
+                                         ("Environmental science", "Geography", "Sociology", "Political science")
+                                         for c in w["concepts"])]
+    assert len(conf_kw) > 50 and len(swapped) > 5

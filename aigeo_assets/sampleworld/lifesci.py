@@ -83,7 +83,31 @@
       cannot be cited through OpenAlex).
     * OpenAlex-only citers: computer-science or engineering works (journal or proceedings articles
       of seed 000's "other" venues, concepts Computer science/Engineering + non-AI CS level-1
-      ones, no AI term) with no PMID, no DOI and no PubMed record, citing twins of AI articles.
+      ones, no AI term) with no PMID, no DOI and no PubMed record, citing twins of AI articles
+      and OpenAlex conference papers.
+    * OpenAlex conference papers (issue 14, item 7; seed 004 took 23,466 of its 397,967 AI
+      articles from OpenAlex conference proceedings, ``CONF_SHARE`` ~5.9 %): works of type
+      article, ``raw_type`` proceedings-article, whose source is a life-science conference of
+      ``LS_CONFERENCES`` (MICCAI "A", EMBC "B", BIBM "B", ISMB "A*"; source type conference,
+      ``display_name`` = the CORE title), with an AI article's text (an ``AI_TERMS`` keyword in
+      title or abstract), concepts as a twin's (a level-0 Medicine or Biology root, "Machine
+      learning", the planted topic as the best non-AI level-1 concept) and authorships in the
+      planted countries (lead = last author). They are drawn with the year's PubMed AI articles
+      from the same model (region, country, international, team size, keyword, clinical, topic,
+      NB2 citations), the outlet being the conference: choice ∝ size * exp(``QUALITY_TILT[g]`` *
+      q) with q = ``CONF_RANK_QUALITY[rank]``, outlet effect ``OUTLET_QUALITY_COEF * q +
+      HIGH_RANK_LOG_BONUS * (rank == "A*")``. ``CONF_BOTH_SHARE`` (10 %) of them are also PubMed
+      AI records (a quota of ``P_BOTH`` of the PubMed AI articles, the remainder carried over the
+      years): their work carries the record's PMID and DOI (so the atlas's dedup merges the two
+      and the merged row keeps the conference outlet), the PubMed record's journal is the
+      conference as PubMed abbreviates it (an ISSN no ranking lists), and they are cited like any
+      PubMed AI article. The others (OpenAlex-only) have a DOI of their own
+      (``conf_doi``), no PMID, no PubMed record, and are cited by OpenAlex-only citers alone
+      (**choice**: their OpenAlex count is their only count; no ReferenceList names them); ids
+      ``oa_only_work_id(CONF_WORK_SEQ_BASE + k)``, authors keyed ``CONF_AUTHOR_KEY_BASE + k``.
+      Seed 000's own life-science works in MICCAI/EMBC/BIBM carry no life-science level-0
+      concept (``generator.NOT_LIFESCI_ROOT_OF``), so these are the atlas's only OpenAlex
+      conference papers.
 
     A twin's title is the record's title and its ``abstract_inverted_index`` holds the record's
     abstract words (the AbstractText elements joined by a space, split on white space), so the
@@ -141,14 +165,29 @@
     machine learning, ...; empty when fewer). The titles of the rows for the sample world's
     OpenAlex conference venues are exactly the OpenAlex ``display_name`` of every ``conference``
     in ``vocab.VENUES`` (life-science ones: MICCAI "A", EMBC "B", BIBM "B"; AI ones: A* except
-    ICASSP "B"; IEEE ICC "B"); the other rows are fillers. High-ranked conference = A*.
+    ICASSP "B"; IEEE ICC "B") and of ISMB ("Intelligent Systems in Molecular Biology", "A*", a
+    life-science conference only this part of the world uses); the other rows are fillers.
+    High-ranked conference = A*.
 
 ``truth_lifesci.json``
     The dict returned (``quirks`` counts include the malformed records) (keys: ``parameters``, ``definitions``, ``planted``, ``counts``,
     ``counts_by_region``, ``counts_by_country``, ``china_share_of_asia``,
     ``international_share``, ``high_ranked_share_by_region``, ``expected_irr_vs_asia``,
-    ``citations``, ``openalex_twins``, ``files``, ``malformed``, ``quirks``, ``journals``,
-    ``conferences``, ``articles``). ``articles`` has, per AI article: ``pmid``, ``year``,
+    ``expected_irr_vs_asia_all_articles``, ``citations``, ``openalex_twins``, ``files``,
+    ``malformed``, ``quirks``, ``journals``, ``conferences``, ``articles``, ``conference_papers``).
+    ``articles`` (and ``counts.ai_articles``, ``expected_irr_vs_asia``, ``citations``) are the
+    PubMed AI articles, as before: a PubMed reader sees exactly these. ``conference_papers``:
+    every OpenAlex conference paper (``papers``: ``work_id``, ``source`` "both" (also in
+    ``articles``, ``outlet_kind`` conference) or "openalex", ``pmid`` (null for openalex),
+    ``doi`` (openalex ones; a "both" paper's is its PubMed record's), ``year``, ``conference``,
+    ``core_rank``, ``high_ranked`` (A*), ``lead_country``, ``lead_region``, ``international``,
+    ``countries``, ``n_authors``, ``ai_keyword``, ``clinical``, ``clinical_planted``, ``topic``,
+    ``expected_citations``, ``citations`` (OpenAlex's count), ``clinical_citations``,
+    ``pubmed_citations``), the conferences with their outlet effects, the constants.
+    ``counts.atlas_articles`` = PubMed AI articles + OpenAlex-only conference papers (the atlas's
+    articles after dedup); ``expected_irr_vs_asia_all_articles`` the planted IRRs on them (the
+    unadjusted ones mix in the conferences' outlet effects; within-outlet and international the
+    same as the PubMed articles'). ``articles`` has, per AI article: ``pmid``, ``year``,
     ``lead_country`` / ``lead_region`` (planted: the last author), ``international`` (planted, all
     authors), ``countries`` (sorted distinct countries of all authors = the twin's),
     ``pubmed_lead_country`` / ``pubmed_international`` (what the PubMed strings alone show),
@@ -156,7 +195,9 @@
     ``expected_citations``, ``citations`` / ``clinical_citations`` (planted totals = the
     OpenAlex counts of a twinned article), ``pubmed_citations`` / ``pubmed_clinical_citations``
     (the ReferenceList part), ``work_id`` (twin's short id or null), ``link`` ("pmid", "doi" or
-    "none"), ``openalex_year`` (or null), ``topic`` (planted level-1 concept name, or null).
+    "none"), ``openalex_year`` (or null), ``topic`` (planted level-1 concept name, or null),
+    ``outlet_kind`` ("journal", or "conference" for a conference paper with a PubMed record, whose
+    ``issn`` is then the conference's unranked PubMed ISSN), ``conference`` (its title or null).
     ``openalex_twins``: the parts written and their records, the institutions part, twins by link
     kind, year-shifted twins, citing-record twins, OpenAlex-only citers (per year, clinical), the
     citation totals of twinned articles (OpenAlex / PubMed, clinical), and the constants.
@@ -237,7 +278,7 @@ from aigeo_assets.sampleworld import vocab as V
 from aigeo_assets.sampleworld.geography import Geography
 from aigeo_assets.sampleworld.rng import FastRandom
 
-LIFESCI_VERSION = "1.3.0"  # 1.3.0: OpenAlex twins, OpenAlex-only citers, 2000-2022, pre-2014 first-author-only affiliations; 1.2.0: records rendered in chunks from their own streams, files multi-member gzip
+LIFESCI_VERSION = "1.4.0"  # 1.4.0: OpenAlex conference papers on the planted model (OpenAlex-only, and some with a PubMed record); 1.3.0: OpenAlex twins, OpenAlex-only citers, 2000-2022, pre-2014 first-author-only affiliations; 1.2.0: records rendered in chunks from their own streams, files multi-member gzip
 FIRST_YEAR = 2000
 LIFESCI_END_YEAR = 2022  # the life-science years are FIRST_YEAR .. LIFESCI_END_YEAR by default (seed 004)
 BASELINE_PREFIX = "pubmed26n"
@@ -322,6 +363,30 @@ _P_AUTHOR = 999_999_937
 INSTITUTION_BASE = 4_400_000_000  # I ids of the life-science world's institutions (seed 000 draws below 4.3e9)
 SOURCE_BASE = 4_300_000_000  # S ids of the synthetic journals (named journals keep their OpenAlex ids)
 TWINS_PART_PREFIX = "part_ls"
+# OpenAlex conference papers (issue 14, item 7): seed 004 took 23,466 of its 397,967 AI articles
+# from OpenAlex conference proceedings
+CONF_SHARE = 23_466 / 397_967  # share of all atlas AI articles that are OpenAlex conference papers
+CONF_BOTH_SHARE = 0.10  # of the conference papers, those that are also PubMed records (same PMID and DOI)
+# a PubMed AI article is a conference paper with probability P_BOTH; per PubMed AI article there are
+# R_OA OpenAlex-only conference papers: then CONF_SHARE and CONF_BOTH_SHARE hold in expectation
+P_BOTH = CONF_BOTH_SHARE * CONF_SHARE / (1 - (1 - CONF_BOTH_SHARE) * CONF_SHARE)
+R_OA = (1 - CONF_BOTH_SHARE) * CONF_SHARE / (1 - (1 - CONF_BOTH_SHARE) * CONF_SHARE)
+# life-science conferences: (OpenAlex source id, display_name = CORE title, ISSN or None, acronym,
+# CORE rank, size, PubMed journal abbreviation); the first three are seed 000's venues
+LS_CONFERENCES = (
+    ("S4306419887", "Medical Image Computing and Computer-Assisted Intervention", None, "MICCAI", "A", 1.5,
+     "Med Image Comput Comput Assist Interv"),
+    ("S4306418880", "Annual International Conference of the IEEE Engineering in Medicine and Biology Society",
+     "1557-170X", "EMBC", "B", 2.0, "Annu Int Conf IEEE Eng Med Biol Soc"),
+    ("S4306420425", "IEEE International Conference on Bioinformatics and Biomedicine", None, "BIBM", "B", 1.0,
+     "IEEE Int Conf Bioinform Biomed"),
+    ("S4300900000", "Intelligent Systems in Molecular Biology", None, "ISMB", "A*", 0.5,
+     "Proc Int Conf Intell Syst Mol Biol"),
+)
+CONF_RANK_QUALITY = {"A*": 1.5, "A": 0.75, "B": -0.25}  # the latent quality q of a conference of that CORE rank
+CONF_WORK_SEQ_BASE = 250_000_000  # W id of conference paper k: oa_only_work_id(CONF_WORK_SEQ_BASE + k)
+CONF_AUTHOR_KEY_BASE = 12_000_000  # A ids: OA_ONLY_AUTHOR_BASE + a bijection of (CONF_AUTHOR_KEY_BASE + k, position)
+CONF_CHUNK = 2_000_000  # the chunk number (stream) of a year's OpenAlex-only conference papers
 # Level-1 OpenAlex concepts (id, wikidata, display_name, level-0 root) that a twin's planted topic is drawn from
 MEDICINE = ("C71924100", "Q11190", "Medicine", 0)
 BIOLOGY = ("C86803240", "Q420", "Biology", 0)
@@ -902,6 +967,18 @@ class _LifesciWorld:
             j.log_effect = OUTLET_QUALITY_COEF * j.quality + HIGH_RANK_LOG_BONUS * j.high
         self.journals = journals
         self.pub_journals = [j for j in journals if j.publishing]
+        # the conferences as the PubMed records of their papers show them (a journal-like outlet that
+        # no ranking lists); outlet index len(pub_journals) + c
+        self.conf_journals = []
+        for c, (sid, title, issn, acr, rank, size, iso) in enumerate(LS_CONFERENCES):
+            q = CONF_RANK_QUALITY[rank]
+            cj = _Journal(100_000 + c, title, title, iso, issn or new_issn(), "Electronic", new_nlm(), "United States",
+                          "10.1109", 1990, q, size, [], False, False)
+            cj.log_effect = OUTLET_QUALITY_COEF * q + HIGH_RANK_LOG_BONUS * (rank == "A*")
+            self.conf_journals.append(cj)
+        self.outlets = self.pub_journals + self.conf_journals
+        self.conf_source = [{"id": V.OA + sid, "display_name": title, "issn_l": issn, "issn": [issn] if issn else None,
+                             "type": "conference"} for sid, title, issn, *_ in LS_CONFERENCES]
         self.categories = cats
         sizes_all = np.array([j.size for j in journals])
         self.citer_cum = list(np.cumsum(sizes_all / sizes_all.sum()))
@@ -915,6 +992,12 @@ class _LifesciWorld:
         size = np.array([j.size for j in pj])
         self.j_effect = np.array([j.log_effect for j in pj])
         self.j_high = np.array([j.high for j in pj])
+        cq = np.array([j.quality for j in self.conf_journals])
+        c_effect = np.array([j.log_effect for j in self.conf_journals])
+        self.o_effect = np.concatenate([self.j_effect, c_effect])  # outlet index: journals, then conferences
+        self.o_high = np.concatenate([self.j_high, np.zeros(len(c_effect), dtype=bool)])  # high-ranked journal
+        self.cum_conf = {reg: np.cumsum(np.array([j.size for j in self.conf_journals]) * np.exp(QUALITY_TILT[reg] * cq))
+                         for reg in self.regions}
         self.p_journal = {}
         for reg in self.regions:
             w = size * np.exp(QUALITY_TILT[reg] * q)
@@ -934,8 +1017,15 @@ class _LifesciWorld:
         B = float(np.average(a_int, weights=ws))
         self.team_factor = {"national": A, "international": B}
         mix = {reg: (1 - INTL_SHARE[reg]) * A + INTL_SHARE[reg] * INTL_IRR * B for reg in self.regions}
-        outlet = {reg: float((self.p_journal[reg] * np.exp(self.j_effect)).sum()) for reg in self.regions}
+        j_out = {reg: float((self.p_journal[reg] * np.exp(self.j_effect)).sum()) for reg in self.regions}
+        self.p_conf = {reg: np.diff(np.concatenate([[0.0], cum])) / cum[-1] for reg, cum in self.cum_conf.items()}
+        c_out = {reg: float((self.p_conf[reg] * np.exp(c_effect)).sum()) for reg in self.regions}
+        # PubMed AI articles: journals, or a conference with probability P_BOTH; all atlas articles
+        # (with the OpenAlex-only conference papers): a conference with probability CONF_SHARE
+        outlet = {reg: (1 - P_BOTH) * j_out[reg] + P_BOTH * c_out[reg] for reg in self.regions}
+        outlet_all = {reg: (1 - CONF_SHARE) * j_out[reg] + CONF_SHARE * c_out[reg] for reg in self.regions}
         self.expected_unadj = {reg: outlet[reg] * math.exp(REGION_LOG_IRR[reg]) * mix[reg] for reg in self.regions}
+        self.expected_unadj_all = {reg: outlet_all[reg] * math.exp(REGION_LOG_IRR[reg]) * mix[reg] for reg in self.regions}
         self.expected_within = {reg: math.exp(REGION_LOG_IRR[reg]) * mix[reg] for reg in self.regions}
         z = sum(REGION_SHARE[reg] * self.expected_unadj[reg] for reg in self.regions)
         # year effects: mean of exp(year effect) over articles = citations_mean / z
@@ -1472,8 +1562,12 @@ class _LifesciWorld:
         # AI articles (global arrays, appended per year)
         cols = ("pmid", "year", "journal", "region", "country", "intl", "n_auth", "clinical", "kw", "cites",
                 "clin_cites", "mu", "pub_cites", "pub_clin", "link", "shift", "topic", "countries", "pub_intl",
-                "pub_lead")
+                "pub_lead", "conf", "wnum")
         self.ai = {c: [] for c in cols}
+        self.cf = {c: [] for c in cols}  # the OpenAlex-only conference papers
+        self.n_conf = 0
+        self.both_carry = 0.0
+        self.ai_wnum_all = np.zeros(0, dtype=np.int64)
         self.ai_pmid_all = np.zeros(0, dtype=np.int64)
         self.ai_year_all = np.zeros(0, dtype=np.int32)
         self.ai_journal_all = np.zeros(0, dtype=np.int32)
@@ -1624,19 +1718,34 @@ class _LifesciWorld:
         off[1:] = np.cumsum([len(m) for m in members])
         g = np.concatenate(members) if members else np.zeros(0, dtype=np.int64)
         return off, {"pmid": self.ai_pmid_all[g], "year": self.ai_year_all[g], "journal": self.ai_journal_all[g],
-                     "twin": self.ai_twin_all[g]}
+                     "twin": self.ai_twin_all[g], "wnum": self.ai_wnum_all[g]}
 
     def _year(self, y: int) -> list[dict]:
         """Simulate year ``y`` (articles, their citations, the year's records, PMIDs and files) and
-        return the render jobs of its records, in order, then the job of its OpenAlex-only citers."""
+        return the render jobs of its records, in order, then the job of its OpenAlex-only citers and
+        the job of its OpenAlex-only conference papers. The year's PubMed AI articles (the first
+        ``n``) and its OpenAlex-only conference papers (the last ``n_oa``) are drawn together, from
+        the same model; a conference paper's outlet is its conference."""
         rng, r = self.rng, self.r
         n = self.per_year[y]
-        reg_idx = rng.choice(len(self.regions), size=n, p=[REGION_SHARE[g] for g in self.regions])
-        country = np.empty(n, dtype=object)
-        journal = np.empty(n, dtype=np.int64)
-        intl = np.zeros(n, dtype=bool)
-        u_int = rng.random(n)
-        u_j = rng.random(n)
+        n_oa = int(round(n * R_OA))
+        nt = n + n_oa
+        is_pub = np.arange(nt) < n
+        reg_idx = rng.choice(len(self.regions), size=nt, p=[REGION_SHARE[g] for g in self.regions])
+        country = np.empty(nt, dtype=object)
+        journal = np.empty(nt, dtype=np.int64)
+        intl = np.zeros(nt, dtype=bool)
+        u_int = rng.random(nt)
+        u_j = rng.random(nt)
+        # conference papers: the OpenAlex-only ones, and a quota of the PubMed articles (P_BOTH of
+        # them, the remainder carried to the next year, so even a tiny world has a few)
+        self.both_carry += n * P_BOTH
+        n_both = min(n, int(self.both_carry))
+        self.both_carry -= n_both
+        conf = ~is_pub
+        conf[rng.choice(n, size=n_both, replace=False)] = True
+        u_c = rng.random(nt)
+        n_pj = len(self.pub_journals)
         for gi, reg in enumerate(self.regions):
             sel = np.nonzero(reg_idx == gi)[0]
             if not len(sel):
@@ -1645,12 +1754,15 @@ class _LifesciWorld:
             country[sel] = np.array(ccs, dtype=object)[rng.choice(len(ccs), size=len(sel), p=p)]
             cum = self.cum_journal[reg]
             journal[sel] = np.minimum(np.searchsorted(cum, u_j[sel] * cum[-1], side="right"), len(cum) - 1)
+            cc = self.cum_conf[reg]
+            cj = n_pj + np.minimum(np.searchsorted(cc, u_c[sel] * cc[-1], side="right"), len(cc) - 1)
+            journal[sel] = np.where(conf[sel], cj, journal[sel])
             intl[sel] = u_int[sel] < INTL_SHARE[reg]
-        n_foreign = np.where(intl, 1 + rng.choice(3, size=n, p=N_FOREIGN_P), 0)
-        n_auth = 1 + n_foreign + rng.poisson(self._team_lambda(y), size=n)
-        clinical = rng.random(n) < CLINICAL_AI_SHARE
+        n_foreign = np.where(intl, 1 + rng.choice(3, size=nt, p=N_FOREIGN_P), 0)
+        n_auth = 1 + n_foreign + rng.poisson(self._team_lambda(y), size=nt)
+        clinical = rng.random(nt) < CLINICAL_AI_SHARE
         reg_eff = np.array([REGION_LOG_IRR[g] for g in self.regions])[reg_idx]
-        mu = np.exp(self.year_effect[y] + self.j_effect[journal] + reg_eff + INTL_LOG_IRR * intl
+        mu = np.exp(self.year_effect[y] + self.o_effect[journal] + reg_eff + INTL_LOG_IRR * intl
                     + N_AUTHORS_COEF * np.log(n_auth))
         lam = rng.gamma(1.0 / NB_ALPHA, NB_ALPHA * mu)
         cites = rng.poisson(lam)
@@ -1659,15 +1771,15 @@ class _LifesciWorld:
         kw_names = list(AI_TERM_WEIGHT)
         kw_w = np.array([AI_TERM_WEIGHT[k] * (0.1 if (y < 2013 and k in ("deep learning", "convolutional neural network"))
                                               else 1.0) for k in kw_names])
-        kw = rng.choice(len(kw_names), size=n, p=kw_w / kw_w.sum())
+        kw = rng.choice(len(kw_names), size=nt, p=kw_w / kw_w.sum())
         # the byline's countries (foreign ones drawn from the partner distribution), and whether the
         # PubMed record shows only the first author's affiliation (then the first author's country)
-        first_only = (y < PRE2014_YEAR) & (n_auth > 1) & (rng.random(n) < PRE2014_FIRST_ONLY_SHARE)
-        foreign = np.empty(n, dtype=object)
-        for i in range(n):
+        first_only = is_pub & (y < PRE2014_YEAR) & (n_auth > 1) & (rng.random(nt) < PRE2014_FIRST_ONLY_SHARE)
+        foreign = np.empty(nt, dtype=object)
+        for i in range(nt):
             foreign[i] = ()
         first_cc = country.copy()
-        u_first = rng.random(n)
+        u_first = rng.random(nt)
         pc = self.partner_cum
         for i in np.flatnonzero(intl).tolist():
             fs: list[str] = []
@@ -1678,30 +1790,34 @@ class _LifesciWorld:
             foreign[i] = tuple(fs)
             if n_auth[i] - 1 == n_foreign[i] or u_first[i] < 0.5:
                 first_cc[i] = fs[0]
-        # the OpenAlex twin: link kind (0 pmid, 1 doi only, 2 none), DOI, year shift, planted topic
-        has_doi = rng.random(n) >= Q_NO_DOI
-        u_link = rng.random(n)
+        # the OpenAlex twin: link kind (0 pmid, 1 doi only, 2 none), DOI, year shift, planted topic; a
+        # PubMed article that is a conference paper always has its twin (the conference paper, with
+        # its PMID and DOI), an OpenAlex-only conference paper is its own OpenAlex record
+        has_doi = rng.random(nt) >= Q_NO_DOI
+        u_link = rng.random(nt)
         link = np.where(u_link < TWIN_PMID_SHARE, 0,
                         np.where((u_link < TWIN_PMID_SHARE + TWIN_DOI_ONLY_SHARE) & has_doi, 1, 2)).astype(np.int8)
+        link[conf] = 0
         twin = link < 2
-        shift = twin & (rng.random(n) < TWIN_YEAR_SHIFT_SHARE)
-        topic = np.minimum(np.searchsorted(self.topic_cum, rng.random(n), side="right"), len(TOPIC_CONCEPTS) - 1)
+        shift = twin & is_pub & ~conf & (rng.random(nt) < TWIN_YEAR_SHIFT_SHARE)
+        topic = np.minimum(np.searchsorted(self.topic_cum, rng.random(nt), side="right"), len(TOPIC_CONCEPTS) - 1)
         # global indices and pending citations; each citation comes from an OpenAlex-only work with
-        # probability OPENALEX_ONLY_CITER_SHARE (binomial thinning: both parts stay NB2 with NB_ALPHA)
+        # probability OPENALEX_ONLY_CITER_SHARE (binomial thinning: both parts stay NB2 with NB_ALPHA);
+        # every citation of an OpenAlex-only conference paper comes from an OpenAlex-only work
         g0 = len(self.ai_pmid_all)
-        gidx = np.arange(g0, g0 + n)
+        gidx = np.arange(g0, g0 + nt)
         tot = int(cites.sum())
-        oa_cites = np.zeros(n, dtype=np.int64)
-        oa_clin = np.zeros(n, dtype=np.int64)
+        oa_cites = np.zeros(nt, dtype=np.int64)
+        oa_clin = np.zeros(nt, dtype=np.int64)
         if tot:
             idx = np.repeat(gidx, cites)
             starts = np.repeat(np.cumsum(cites) - cites, cites)
             within = np.arange(tot) - starts
             is_clin = within < np.repeat(clin_cites, cites)
-            is_oa = rng.random(tot) < OPENALEX_ONLY_CITER_SHARE
             local = idx - g0
-            oa_cites = np.bincount(local[is_oa], minlength=n)
-            oa_clin = np.bincount(local[is_oa & is_clin], minlength=n)
+            is_oa = (rng.random(tot) < OPENALEX_ONLY_CITER_SHARE) | ~is_pub[local]
+            oa_cites = np.bincount(local[is_oa], minlength=nt)
+            oa_clin = np.bincount(local[is_oa & is_clin], minlength=nt)
             keep = ~is_oa | twin[local]  # an article without twin cannot be cited through OpenAlex
             w = np.array(LAG_WEIGHTS[: self.end - y + 1])
             lag = rng.choice(len(w), size=tot, p=w / w.sum())
@@ -1734,32 +1850,42 @@ class _LifesciWorld:
         for pos, (kind, i) in enumerate(order):
             if kind == "ai":
                 ai_pmid[i] = pmids[pos]
-        self.ai_pmid_all = np.concatenate([self.ai_pmid_all, ai_pmid])
-        self.ai_year_all = np.concatenate([self.ai_year_all, np.full(n, y, dtype=np.int32)])
+        # the OpenAlex-only conference papers' work numbers (sequence CONF_WORK_SEQ_BASE + k)
+        c0 = self.n_conf
+        self.n_conf += n_oa
+        seq = CONF_WORK_SEQ_BASE + c0 + np.arange(n_oa, dtype=np.int64)
+        wnum = np.concatenate([TWIN_WORK_BASE + ((ai_pmid // 8) * 48_271 + 12_345) % _P_ID,
+                               OA_ONLY_WORK_BASE + (seq * 48_271 + 12_345) % _P_ID])
+        self.ai_pmid_all = np.concatenate([self.ai_pmid_all, ai_pmid, np.zeros(n_oa, dtype=np.int64)])
+        self.ai_year_all = np.concatenate([self.ai_year_all, np.full(nt, y, dtype=np.int32)])
         self.ai_journal_all = np.concatenate([self.ai_journal_all, journal.astype(np.int32)])
         self.ai_twin_all = np.concatenate([self.ai_twin_all, twin])
-        # store truth columns
-        A = self.ai
-        A["pmid"].append(ai_pmid)
-        A["year"].append(np.full(n, y))
-        A["journal"].append(journal)
-        A["region"].append(reg_idx)
-        A["country"].append(country)
-        A["intl"].append(intl)
-        A["n_auth"].append(n_auth)
-        A["clinical"].append(clinical)
-        A["kw"].append(kw)
-        A["cites"].append(cites)
-        A["clin_cites"].append(clin_cites)
-        A["mu"].append(mu)
-        A["pub_cites"].append(cites - oa_cites)
-        A["pub_clin"].append(clin_cites - oa_clin)
-        A["link"].append(link)
-        A["shift"].append(shift)
-        A["topic"].append(topic)
-        A["countries"].append(np.array([";".join(sorted({country[i], *foreign[i]})) for i in range(n)], dtype=object))
-        A["pub_intl"].append(intl & ~first_only)
-        A["pub_lead"].append(np.where(first_only, first_cc, country))
+        self.ai_wnum_all = np.concatenate([self.ai_wnum_all, wnum])
+        # store truth columns: PubMed AI articles in self.ai, OpenAlex-only conference papers in self.cf
+        countries = np.array([";".join(sorted({country[i], *foreign[i]})) for i in range(nt)], dtype=object)
+        for T, sl in ((self.ai, slice(0, n)), (self.cf, slice(n, nt))):
+            T["pmid"].append(np.concatenate([ai_pmid, np.zeros(n_oa, dtype=np.int64)])[sl])
+            T["year"].append(np.full(nt, y)[sl])
+            T["journal"].append(journal[sl])
+            T["region"].append(reg_idx[sl])
+            T["country"].append(country[sl])
+            T["intl"].append(intl[sl])
+            T["n_auth"].append(n_auth[sl])
+            T["clinical"].append(clinical[sl])
+            T["kw"].append(kw[sl])
+            T["cites"].append(cites[sl])
+            T["clin_cites"].append(clin_cites[sl])
+            T["mu"].append(mu[sl])
+            T["pub_cites"].append((cites - oa_cites)[sl])
+            T["pub_clin"].append((clin_cites - oa_clin)[sl])
+            T["link"].append(link[sl])
+            T["shift"].append(shift[sl])
+            T["topic"].append(topic[sl])
+            T["countries"].append(countries[sl])
+            T["pub_intl"].append((intl & ~first_only)[sl])
+            T["pub_lead"].append(np.where(first_only, first_cc, country)[sl])
+            T["conf"].append(np.where(conf, journal - n_pj, -1)[sl])
+            T["wnum"].append(wnum[sl])
         self.counts["citing_records"][y] = len(groups)
         self.counts["background_records"][y] = n_bg
         self.counts["openalex_only_citers"][y] = len(oa_groups)
@@ -1820,6 +1946,17 @@ class _LifesciWorld:
                          "cited": None,
                          "oa_only": {"seq0": seq0, "off": off, "flag": np.array([f for _, f in oa_groups], dtype=bool),
                                      "part": rng.integers(0, self.n_files, size=len(oa_groups)), "cited": cited}})
+        if n_oa:
+            sl = slice(n, nt)
+            jobs.append({"year": y, "chunk": CONF_CHUNK, "last_pmid": self.last_pmid,
+                         "kind": np.zeros(0, dtype=np.int8), "pmid": np.zeros(0, dtype=np.int64),
+                         "file": np.zeros(0, dtype=np.int64), "ai": None,
+                         "cite_off": np.zeros(1, dtype=np.int64), "cite_flag": np.zeros(0, dtype=bool),
+                         "cited": None,
+                         "conf": {"k0": c0, "country": country[sl], "foreign": foreign[sl], "n_auth": n_auth[sl],
+                                  "clinical": clinical[sl], "kw": kw[sl], "conf": journal[sl] - n_pj,
+                                  "topic": topic[sl], "cites": cites[sl],
+                                  "part": rng.integers(0, self.n_files, size=n_oa)}})
         return jobs
 
     def _ai_xml(self, y: int, pmid: int, cc: str, foreign: list[str], first_only: bool, first_cc: str, n_auth: int,
@@ -1852,7 +1989,7 @@ class _LifesciWorld:
         refs = self._ext_refs(int(self.rng.poisson(ext_mean)), pmid, y)
         rnd = r.random
         for cited, cy, cji in zip(cited_pmid, cited_year, cited_journal):
-            cj = self.pub_journals[cji]
+            cj = self.outlets[cji]
             cit = f"{cj.iso}. {cy};{max(1, cy - cj.founded + 1)}:{1 + int(rnd() * 899)}-{901 + int(rnd() * 98)}."
             refs.append(f'<Reference><Citation>{_esc(cit)}</Citation><ArticleIdList><ArticleId IdType="pubmed">'
                         f"{cited}</ArticleId></ArticleIdList></Reference>")
@@ -1962,6 +2099,38 @@ class _LifesciWorld:
             del rec["type_crossref"]
         return orjson.dumps(rec, option=orjson.OPT_APPEND_NEWLINE)
 
+    @staticmethod
+    def conf_doi(k: int, y: int, c: int) -> str:
+        """The DOI of OpenAlex-only conference paper ``k`` (no PubMed record carries one like it)."""
+        return f"10.{9100 + c}/{LS_CONFERENCES[c][3].lower()}.{y}.{k}"
+
+    def _conf_json(self, k: int, y: int, cc: str, foreign: list[str], n: int, clinical: bool, kw: str, c: int,
+                   topic: int, cites: int) -> bytes:
+        """OpenAlex-only conference paper ``k``: an AI article's text (the AI keyword in title or
+        abstract), the byline of the planted countries (the lead last, every foreign country at
+        least once), a life-science root + "Machine learning" + the planted topic, its conference
+        as the source, a DOI, no PMID, ``cites`` citations (all from OpenAlex-only citers)."""
+        r = self.r
+        clin_kind = None
+        if clinical:
+            u = r.random()
+            clin_kind = "diagnostic" if u < 0.7 else ("rct" if u < 0.9 else "trial")
+        title, sections, _, _ = self._ai_text(kw, clin_kind, r.choice(CONDITIONS))
+        slots = [cc] * n
+        if foreign:
+            for p, f in zip(r.sample(range(n - 1), len(foreign)), foreign):
+                slots[p] = f
+        lead_city = self._city(cc)
+        log = []
+        for p, x in enumerate(slots):
+            ln, fore, _ = self._person(x)
+            city = lead_city if (x == cc and r.random() < 0.7) else self._city(x)
+            log.append((ln, fore, x, city, None))
+        return self._work_json(self.oa_only_work_id(CONF_WORK_SEQ_BASE + k), y, None, self.conf_doi(k, y, c), title,
+                               sections, self.conf_source[c], "proceedings-article",
+                               self._authorships(log, OA_ONLY_AUTHOR_BASE, CONF_AUTHOR_KEY_BASE + k),
+                               self._ai_concepts(topic), [], cites, k % 2 == 1)
+
     def _oa_only_json(self, seq: int, y: int, clinical: bool, refs: list[str]) -> bytes:
         """An OpenAlex-only citer: a computer-science or engineering work without PMID (no AI term;
         clinical = a trial's words the Haynes treatment query finds, else none of its terms)."""
@@ -2032,7 +2201,8 @@ class _LifesciWorld:
         a = c = 0
         for kind, pmid, k in zip(job["kind"].tolist(), job["pmid"].tolist(), job["file"].tolist()):
             if kind == _AI:
-                j = self.pub_journals[ai_j[a]]
+                j = self.outlets[ai_j[a]]
+                c_of = ai_j[a] - len(self.pub_journals)  # >= 0: a conference paper with a PubMed record
                 xml = self._ai_xml(y, pmid, ai_country[a], list(ai_for[a]), ai_fo[a], ai_fcc[a], ai_na[a], ai_clin[a],
                                    _KW_NAMES[ai_kw[a]], j, ai_doi[a])
                 log = self.auth_log
@@ -2040,7 +2210,8 @@ class _LifesciWorld:
                     title, sections = self.text
                     twins.setdefault(k, []).append(self._work_json(
                         self.twin_work_id(pmid), y - ai_shift[a], pmid if ai_link[a] == 0 else None, self.doi,
-                        title, sections, self.j_source[j.idx], "journal-article",
+                        title, sections, *((self.j_source[j.idx], "journal-article") if c_of < 0 else
+                                           (self.conf_source[c_of], "proceedings-article")),
                         self._authorships(log, TWIN_AUTHOR_BASE, pmid // 8), self._ai_concepts(ai_topic[a]), [],
                         ai_cites[a], (pmid // 8) % 2 == 1))
                 a += 1
@@ -2071,11 +2242,19 @@ class _LifesciWorld:
         n_oa_clin = 0
         if oa is not None:
             off, flags, parts = oa["off"].tolist(), oa["flag"].tolist(), oa["part"].tolist()
-            cp = oa["cited"]["pmid"].tolist()
+            cw = oa["cited"]["wnum"].tolist()
             for i, (flag, part) in enumerate(zip(flags, parts)):
-                refs = sorted(V.OA + self.twin_work_id(p) for p in cp[off[i]:off[i + 1]])
+                refs = sorted(f"{V.OA}W{x}" for x in cw[off[i]:off[i + 1]])
                 twins.setdefault(part, []).append(self._oa_only_json(oa["seq0"] + i, y, flag, refs))
                 n_oa_clin += flag
+        cf = job.get("conf")
+        if cf is not None:
+            quirks = dict(self.quirks)  # the PubMed quirk counts are of the PubMed records only
+            for i, (cc, fo, na, clin, kwi, c, tp, ci, part) in enumerate(zip(*(cf[x].tolist() for x in (
+                    "country", "foreign", "n_auth", "clinical", "kw", "conf", "topic", "cites", "part")))):
+                twins.setdefault(part, []).append(self._conf_json(cf["k0"] + i, y, cc, list(fo), na, clin,
+                                                                  _KW_NAMES[kwi], c, tp, ci))
+            self.quirks = quirks
         members = [(k, _gzip_member(("\n".join(xs) + "\n").encode("utf-8"))) for k, xs in sorted(per_file.items())]
         twin_members = [(k, _gzip_member(b"".join(ls)), len(ls)) for k, ls in sorted(twins.items())]
         return {"members": members, "twin_members": twin_members, "quirks": self.quirks,
@@ -2140,6 +2319,14 @@ class _LifesciWorld:
             crow.append([cid, v[1], acr, "ICORE2026", rank, "Yes", *(list(fors) + ["", "", ""])[:3]])
             self.conferences.append({"openalex_source_id": v[0], "title": v[1], "acronym": acr, "rank": rank,
                                      "core_id": cid, "kind": v[5], "high_ranked": rank == "A*"})
+        seen = {v[1] for v in V.VENUES}
+        for sid, title, _, acr, rank, _, _ in LS_CONFERENCES:
+            if title in seen:
+                continue
+            cid = new_id()
+            crow.append([cid, title, acr, "ICORE2026", rank, "Yes", "4601", "4611", ""])
+            self.conferences.append({"openalex_source_id": sid, "title": title, "acronym": acr, "rank": rank,
+                                     "core_id": cid, "kind": "lifesci", "high_ranked": rank == "A*"})
         sources = ["ICORE2026", "ICORE2026", "ICORE2026", "CORE2023", "CORE2021", "CORE2018", "ERA2010"]
         for title, acr, fo in _FILLER_CONFERENCES:
             rank = r.choices(["A*", "A", "B", "C", "Unranked"], weights=[0.05, 0.2, 0.35, 0.3, 0.1])[0]
@@ -2154,12 +2341,65 @@ class _LifesciWorld:
         (d / "conference_ranking.csv").write_text(buf.getvalue(), encoding="utf-8")
 
     # ------------------------------------------------------------------------------------------
+    def _conference_truth(self, A: dict, clin_filter: np.ndarray) -> dict:
+        """Every OpenAlex conference paper (all of them, not sampled): those with a PubMed record
+        (``source`` both: in ``articles`` too, under their PMID) and the OpenAlex-only ones."""
+        C = {k: (np.concatenate(v) if v else np.zeros(0)) for k, v in self.cf.items()}
+        rf = list(AI_TERM_WEIGHT).index("random forest")
+        both = np.flatnonzero(A["conf"].astype(int) >= 0) if len(A["pmid"]) else np.zeros(0, dtype=int)
+        m = len(C["year"])
+        cols: dict[str, list] = {k: [] for k in (
+            "work_id", "source", "pmid", "doi", "year", "conference", "core_rank", "high_ranked", "lead_country",
+            "lead_region", "international", "countries", "n_authors", "ai_keyword", "clinical", "clinical_planted",
+            "topic", "expected_citations", "citations", "clinical_citations", "pubmed_citations")}
+        kw_names = list(AI_TERM_WEIGHT)
+        for T, rows, is_both in ((A, both, True), (C, np.arange(m), False)):
+            for i in rows.tolist():
+                c = int(T["conf"][i])
+                conf = LS_CONFERENCES[c]
+                y = int(T["year"][i])
+                cols["work_id"].append(f"W{int(T['wnum'][i])}")
+                cols["source"].append("both" if is_both else "openalex")
+                cols["pmid"].append(str(int(T["pmid"][i])) if is_both else None)
+                cols["doi"].append(None if is_both else self.conf_doi(i, y, c))
+                cols["year"].append(y)
+                cols["conference"].append(conf[1])
+                cols["core_rank"].append(conf[4])
+                cols["high_ranked"].append(conf[4] == "A*")
+                cols["lead_country"].append(str(T["country"][i]))
+                cols["lead_region"].append(self.regions[int(T["region"][i])])
+                cols["international"].append(bool(T["intl"][i]))
+                cols["countries"].append(str(T["countries"][i]).split(";"))
+                cols["n_authors"].append(int(T["n_auth"][i]))
+                cols["ai_keyword"].append(kw_names[int(T["kw"][i])])
+                cols["clinical"].append(bool(clin_filter[i]) if is_both else bool(T["clinical"][i] or T["kw"][i] == rf))
+                cols["clinical_planted"].append(bool(T["clinical"][i]))
+                cols["topic"].append(TOPIC_CONCEPTS[int(T["topic"][i])][2])
+                cols["expected_citations"].append(round(float(T["mu"][i]), 4))
+                cols["citations"].append(int(T["cites"][i]))
+                cols["clinical_citations"].append(int(T["clin_cites"][i]))
+                cols["pubmed_citations"].append(int(T["pub_cites"][i]))
+        return {"note": "OpenAlex works of venue type conference in a life-science conference of "
+                        "rankings/conference_ranking.csv, a level-0 life-science concept, an AI keyword in title or "
+                        "abstract; source both = also a PubMed AI article (its PMID and DOI on the work, the PubMed "
+                        "record's journal is the conference's, which no ranking lists); citations = OpenAlex's "
+                        "(referenced_works), pubmed_citations the ReferenceList part (0 for openalex); the OpenAlex-"
+                        "only ones are cited by OpenAlex-only works alone; high_ranked = CORE A*",
+                "conferences": [{"openalex_source_id": c[0], "title": c[1], "acronym": c[3], "core_rank": c[4],
+                                 "log_outlet_effect": round(self.conf_journals[i].log_effect, 4),
+                                 "pubmed_issn": self.conf_journals[i].issn}
+                                for i, c in enumerate(LS_CONFERENCES)],
+                "constants": {"CONF_SHARE": round(CONF_SHARE, 6), "CONF_BOTH_SHARE": CONF_BOTH_SHARE,
+                              "P_BOTH": round(P_BOTH, 6), "R_OA": round(R_OA, 6),
+                              "CONF_RANK_QUALITY": CONF_RANK_QUALITY},
+                "papers": cols}
+
     def _truth(self) -> dict:
         A = {k: (np.concatenate(v) if v else np.zeros(0)) for k, v in self.ai.items()}
         n = len(A["pmid"])
         regions = self.regions
         reg_name = np.array(regions, dtype=object)[A["region"].astype(int)] if n else np.zeros(0, dtype=object)
-        high = self.j_high[A["journal"].astype(int)] if n else np.zeros(0, dtype=bool)
+        high = self.o_high[A["journal"].astype(int)] if n else np.zeros(0, dtype=bool)
         counts_by_region = {g: int((reg_name == g).sum()) for g in regions}
         counts_by_country = {}
         for cc in sorted(set(A["country"].tolist())):
@@ -2200,7 +2440,9 @@ class _LifesciWorld:
             "lead_region": [str(x) for x in reg_name[sel]] if n else [],
             "international": [bool(x) for x in intl[sel]] if n else [],
             "n_authors": [int(x) for x in A["n_auth"][sel]] if n else [],
-            "issn": [jl[int(x)].issn for x in A["journal"][sel]] if n else [],
+            "issn": [self.outlets[int(x)].issn for x in A["journal"][sel]] if n else [],
+            "outlet_kind": [("conference" if int(c) >= 0 else "journal") for c in A["conf"][sel]] if n else [],
+            "conference": [(LS_CONFERENCES[int(c)][1] if int(c) >= 0 else None) for c in A["conf"][sel]] if n else [],
             "high_ranked": [bool(x) for x in high[sel]] if n else [],
             "clinical": [bool(x) for x in clin_filter[sel]] if n else [],
             "clinical_planted": [bool(x) for x in A["clinical"][sel]] if n else [],
@@ -2222,7 +2464,8 @@ class _LifesciWorld:
         }
         n_art = {j.idx: 0 for j in jl}
         for x in A["journal"].astype(int).tolist() if n else []:
-            n_art[jl[x].idx] += 1
+            if x < len(jl):
+                n_art[jl[x].idx] += 1
         journals = [{"issn": j.issn, "title": j.title, "iso_abbreviation": j.iso, "ranking_title": j.name.upper(),
                      "issn_type": j.issn_type, "quality": round(j.quality, 4), "log_outlet_effect": round(j.log_effect, 4),
                      "ranked": j.ranked, "high_ranked": j.high, "publishes_ai_articles": j.publishing,
@@ -2310,6 +2553,10 @@ class _LifesciWorld:
                 "records_with_pmid": n + n_citing + n_bg,
                 "ai_keyword_counts": kw_counts,
                 "international_ai_articles": int(intl.sum()),
+                "openalex_conference_papers": self.n_conf + int((A["conf"] >= 0).sum()) if n else self.n_conf,
+                "openalex_conference_papers_openalex_only": self.n_conf,
+                "openalex_conference_papers_with_pubmed_record": int((A["conf"] >= 0).sum()) if n else 0,
+                "atlas_articles": n + self.n_conf,
                 "high_ranked_ai_articles": int(high.sum()),
             },
             "counts_by_region": counts_by_region,
@@ -2320,11 +2567,21 @@ class _LifesciWorld:
                                     "observed_overall": round(float(intl.mean()), 4) if n else None,
                                     "observed_per_year": intl_year},
             "high_ranked_share_by_region": {"expected": exp_high, "observed": obs_high},
+            "expected_irr_vs_asia_all_articles": {
+                "unadjusted": {g: round(self.expected_unadj_all[g] / self.expected_unadj_all[ASIA], 4) for g in regions},
+                "within_outlet": within,
+                "within_outlet_planted": {g: round(math.exp(v), 4) for g, v in REGION_LOG_IRR.items()},
+                "international_irr": INTL_IRR, "international_irr_clinical": INTL_IRR_CLINICAL,
+                "note": "the atlas's articles: the PubMed AI articles and the OpenAlex-only conference papers "
+                        "(counts.atlas_articles; a conference paper with a PubMed record is one article); as "
+                        "expected_irr_vs_asia, with CONF_SHARE of the articles in a conference (outlet effect "
+                        "from its CORE rank)",
+            },
             "expected_irr_vs_asia": {
                 "unadjusted": unadj,
                 "within_outlet": within,
                 "within_outlet_planted": {g: round(math.exp(v), 4) for g, v in REGION_LOG_IRR.items()},
-                "note": "unadjusted = year dummies only; within_outlet = outlet fixed effects, international not "
+                "note": "the PubMed AI articles (articles); unadjusted = year dummies only; within_outlet = outlet fixed effects, international not "
                         "controlled (its share differs by region); within_outlet_planted = also controlling "
                         "international and n_authors. Team sizes averaged over the years (approximate).",
             },
@@ -2347,6 +2604,7 @@ class _LifesciWorld:
                 "ai_article_twins_by_link": {kind: int((link == i).sum()) for i, kind in enumerate(_LINKS)},
                 "ai_article_twins_year_shifted": int((A["shift"].astype(bool)).sum()) if n else 0,
                 "citing_record_twins": n_citing,
+                "openalex_only_conference_papers": self.n_conf,
                 "openalex_only_citers": sum(self.counts["openalex_only_citers"].values()),
                 "openalex_only_citers_per_year": self.counts["openalex_only_citers"],
                 "clinical_openalex_only_citers": self.counts["clinical_openalex_only_citers"],
@@ -2375,6 +2633,7 @@ class _LifesciWorld:
             "journal_categories": self.categories,
             "conferences": self.conferences,
             "articles": articles,
+            "conference_papers": self._conference_truth(A, clin_filter),
         }
 
 
