@@ -106,7 +106,8 @@ def test_decomposition_by_hand():
 
 def test_planted_world_outlet_sample_refit(atlas):  # noqa: F811
     """On the demo world each refit keeps exactly its outlet-effect model's articles, and on D's
-    sample the model fitted to the planted NB2 means is within 10 % of the planted unadjusted IRRs,
+    sample the model fitted to the planted NB2 means is within 10 % of the planted unadjusted IRRs
+    (20 % for a region of fewer than 1,000 articles),
     the fit to the drawn citations within four standard errors of that. (The demo world's journals
     each publish enough articles that none goes uncited, so there D's sample is every article; the
     dropping itself is tested on ``with_zero_outlets``.)"""
@@ -120,9 +121,11 @@ def test_planted_world_outlet_sample_refit(atlas):  # noqa: F811
     means = articles[keep].merge(_truth_articles(truth)[["pmid", "expected_citations"]], on="pmid", validate="1:1")
     means["citations"] = means["expected_citations"]
     composed = an.relevance_models(means, "citations", False).irr()
+    n_region = articles[keep]["lead_world_region"].value_counts()
     for term, region in {v: k for k, v in an.REGION_TERMS.items()}.items():
         planted = truth["expected_irr_vs_asia"]["unadjusted"][region]
-        assert abs(composed.loc[term, "irr"] / planted - 1) < 0.10, (region, planted, composed.loc[term, "irr"])
+        tolerance = 0.10 if n_region.get(region, 0) >= 1000 else 0.20  # a small region's own mix of journals
+        assert abs(composed.loc[term, "irr"] / planted - 1) < tolerance, (region, planted, composed.loc[term, "irr"])
         lo, hi = refit.irr().loc[term, ["lower", "upper"]]
         se = (math.log(hi) - math.log(lo)) / (2 * Z95)
         assert abs(math.log(refit.irr().loc[term, "irr"]) - math.log(composed.loc[term, "irr"])) < 4 * se
