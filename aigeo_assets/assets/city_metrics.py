@@ -19,6 +19,7 @@ from aigeo_assets.metrics.cities import AUTHOR_YEAR_COLUMNS, WINDOW_INPUT_COLUMN
 from aigeo_assets.metrics.matrices import MIGRATION_INPUT_COLUMNS, collaboration_matrix, impact_matrix, migration_matrix, over_impact_matrix
 from aigeo_assets.metrics.top import city_ranks, top_cities, top_city_shares
 from aigeo_assets.metrics.venues import VENUE_INPUT_COLUMNS, venue_east_west
+from aigeo_assets.partitions import only_years
 from aigeo_assets.resources.io import LOAD_ON_ACCESS, by_partition, concat_partitions
 from aigeo_assets.resources.settings import AnalysisSettings, Settings
 from aigeo_assets.schemas import SCHEMAS
@@ -284,7 +285,9 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
     @dg.asset(
         **table_asset_args("out_venue_east_west", GROUP),
         ins={"core_papers": dg.AssetIn(partition_mapping=dg.AllPartitionMapping(), metadata={"columns": VENUE_INPUT_COLUMNS}),
-             "raw_venues": dg.AssetIn(partition_mapping=dg.AllPartitionMapping(), metadata={"columns": ["venue_id", "display_name"]})},
+             # seed 000's years only: the OpenAlex tables also run on the atlas's later years
+             "raw_venues": dg.AssetIn(partition_mapping=only_years(settings.start_year, settings.end_year),
+                                      metadata={"columns": ["venue_id", "display_name"]})},
         automation_condition=all_years_automation(),
     )
     def out_venue_east_west(core_papers, raw_venues) -> dg.Output:
