@@ -13,7 +13,7 @@ import json
 import math
 import re
 import xml.etree.ElementTree as ET
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 import pytest

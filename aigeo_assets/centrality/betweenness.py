@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import csr_matrix
 
 from aigeo_assets.networks.graph import Network, graph_tool_graph, prepare_network
 OUTPUT_COLUMNS = (

@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from aigeo_assets.corpus.lookup import is_in, positions_in
+from aigeo_assets.corpus.lookup import is_in
 from aigeo_assets.geo.regions import country_regions
 from aigeo_assets.schemas import SCHEMAS, conform
 
