@@ -46,7 +46,7 @@ import warnings
 import webbrowser
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from aigeo_assets.progress import Progress
 from aigeo_assets.resources.settings import REPO_ROOT, Settings, SettingsError, SettingsWarning

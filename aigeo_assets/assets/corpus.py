@@ -7,7 +7,7 @@ import dagster as dg
 import numpy as np
 import pandas as pd
 
-from aigeo_assets.automation import all_years_automation, yearly_automation
+from aigeo_assets.automation import yearly_automation
 from aigeo_assets.assets.metadata import coverage_check, table_asset_args, table_metadata
 from aigeo_assets.corpus.authors import AUTHOR_YEAR_INPUT_COLUMNS, AiScientistRule, build_author_years
 from aigeo_assets.corpus.citations import KNOWN_PAPER_COLUMNS, build_core_citations, citation_coverage
