@@ -346,8 +346,8 @@ def measure(world: Path, warehouse: Path) -> dict:
         for y in wh.years("raw_references"):
             yield wh.read("raw_works", y, columns=["work_id", "title", "abstract"]), wh.read("raw_references", y, columns=["citing_work_id", "cited_work_id"])
 
-    life = pd.Index(pd.concat([c.loc[(c["level"] == 0).to_numpy(bool) & c["concept_name"].isin(C.LIFE_SCIENCE_ROOTS).to_numpy(bool), "work_id"]
-                               for c in (wh.read("raw_work_concepts", y, columns=["work_id", "level", "concept_name"]) for y in oa_years)]).unique())
+    life = pd.Index(pd.concat([C.life_science_works(wh.read("raw_work_concepts", y, columns=["work_id", "level", "concept_name"])).to_series()
+                               for y in oa_years]).unique())
     life_counts = C.lifesci_citation_counts(cite_input, pubmed_years(), openalex_years(), treatment, life)
     life_articles = with_counts(articles, life_counts)
     pm_sample = pubmed_rows(articles)

@@ -12,10 +12,10 @@ from aigeo_assets.corpus.lookup import is_in
 from aigeo_assets.geo.affiliation_text import affiliation_countries
 from aigeo_assets.lifesci.corpus import (
     CLINICAL_INPUT_COLUMNS,
-    LIFE_SCIENCE_ROOTS,
     LINK_INPUT_COLUMNS,
     OutletRanking,
     build_lifesci_articles,
+    life_science_works,
     lifesci_citation_counts,
     link_to_openalex,
     openalex_author_countries,
@@ -187,8 +187,7 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
         articles = concat_partitions(core_lifesci_articles)
         life = None
         if analysis.lifesci_citing == "life_science":
-            life = pd.Index(pd.concat([c.loc[(c["level"] == 0).to_numpy(bool) & c["concept_name"].isin(LIFE_SCIENCE_ROOTS).to_numpy(bool), "work_id"]
-                                       for c in iter_partitions(raw_work_concepts)]).unique())
+            life = pd.Index(pd.concat([life_science_works(c).to_series() for c in iter_partitions(raw_work_concepts)]).unique())
         pubmed_years = zip(iter_partitions(raw_pubmed_articles), iter_partitions(raw_pubmed_references))
         openalex_years = zip(iter_partitions(raw_works), iter_partitions(raw_references))
         df = lifesci_citation_counts(articles, pubmed_years, openalex_years, clinical, life)

@@ -239,14 +239,21 @@ def pubmed_candidates(articles: pd.DataFrame, matcher, clinical) -> pd.DataFrame
     ).reset_index(drop=True)
 
 
+def life_science_works(concepts: pd.DataFrame) -> pd.Index:
+    """The works (``raw_work_concepts``: ``work_id``, ``level``, ``concept_name``) with a level-0
+    concept in ``LIFE_SCIENCE_ROOTS``, at any score (seed 004's life-science conference papers, and
+    the citing works of ``AIGEO_LIFESCI_CITING=life_science``)."""
+    roots = (concepts["level"] == 0).to_numpy(bool) & concepts["concept_name"].isin(LIFE_SCIENCE_ROOTS).to_numpy(bool)
+    return pd.Index(concepts.loc[roots, "work_id"].unique())
+
+
 def openalex_conference_candidates(
     works: pd.DataFrame, concepts: pd.DataFrame, venues: pd.DataFrame, matcher, clinical
 ) -> pd.DataFrame:
     """OpenAlex conference papers of the year with a level-0 life-science concept (any score) and
     an AI keyword in title or abstract. OpenAlex carries no publication types or MeSH: the
     clinical filter reads title and abstract only."""
-    roots = concepts[(concepts["level"] == 0).to_numpy(bool) & concepts["concept_name"].isin(LIFE_SCIENCE_ROOTS).to_numpy(bool)]
-    conf = works[(works["venue_type"] == "conference").fillna(False).to_numpy(bool) & works["work_id"].isin(roots["work_id"]).to_numpy(bool)]
+    conf = works[(works["venue_type"] == "conference").fillna(False).to_numpy(bool) & is_in(works["work_id"], life_science_works(concepts))]
     if conf.empty:
         return pd.DataFrame()
     keyword = _keyword(matcher, conf["title"], conf["abstract"])
@@ -516,7 +523,7 @@ def lifesci_citation_counts(
     pubmed_years: Iterable[tuple[pd.DataFrame, pd.DataFrame]],
     openalex_years: Iterable[tuple[pd.DataFrame, pd.DataFrame]],
     clinical,
-    life_science_works: pd.Index | None = None,
+    life_science_citers: pd.Index | None = None,
 ) -> pd.DataFrame:
     """``core_lifesci_citations``, seed 004's relevance: the forward citations of every article
     (``articles``: ``article_id``, ``pmid``, ``work_id`` of every year) and the clinical ones among
@@ -525,7 +532,7 @@ def lifesci_citation_counts(
     article linked to an OpenAlex work takes the citing works of that work (``citation_source``
     ``openalex``, zero when none cites it); an article without a work takes the records citing its
     PMID in PubMed's ReferenceList (``pubmed_reference_list``), a fallback the seed does not need.
-    Both counts are kept beside the one used. ``life_science_works``: when given (setting
+    Both counts are kept beside the one used. ``life_science_citers``: when given (setting
     ``AIGEO_LIFESCI_CITING=life_science``), only those citing works count. Clinical: ``clinical``
     on the citing record (PubMed: title, abstract, publication types and MeSH; OpenAlex: title and
     abstract).
@@ -545,7 +552,7 @@ def lifesci_citation_counts(
         cites = references[is_in(references["cited_work_id"], works)]
         citing = citing_works[is_in(citing_works["work_id"], cites["citing_work_id"])]
         flags = pd.Series(clinical.is_clinical(citing["title"], citing["abstract"]), index=citing["work_id"].to_numpy())
-        oa_parts.append(openalex_citation_counts(cites, works, flags, life_science_works))
+        oa_parts.append(openalex_citation_counts(cites, works, flags, life_science_citers))
     pm, oa = _summed(pm_parts), _summed(oa_parts)
     at_pm = articles["pmid"].astype("string")
     at_oa = articles["work_id"].astype("string")
