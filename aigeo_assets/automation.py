@@ -167,6 +167,7 @@ YEARLY_AUTOMATED = (
     "out_east_west_betweenness_by_year",
     "out_gravity_citation_pairs",
     "out_gravity_citations_by_year",
+    "out_disruption",
 )
 """The yearly assets that carry ``yearly_automation()``: every partitioned asset downstream of the
 ingest that reads other years (citation windows, the cited side of citations, five-year windows)
@@ -184,6 +185,7 @@ ALL_YEARS_AUTOMATED = (
     "out_gravity_citations_coefficients",
     "out_gravity_migration_pairs",
     "out_gravity_migration",
+    "out_disruption_city_ranks",
 )
 """The all-years assets that carry an eager condition (``core_author_years`` keeps plain
 ``eager()``: its parents are the ingest's, which have no automation; the others take

@@ -9,6 +9,7 @@ from aigeo_assets.automation import build_snapshot_parts_sensor, build_snapshot_
 from aigeo_assets.assets.centres import build_centre_assets
 from aigeo_assets.assets.city_metrics import build_city_metric_assets
 from aigeo_assets.assets.corpus import build_corpus_assets
+from aigeo_assets.assets.disruption import build_disruption_assets
 from aigeo_assets.assets.geo import build_geo_assets
 from aigeo_assets.assets.ingest import build_ingest_assets, build_part_extract_asset
 from aigeo_assets.assets.lifesci import build_lifesci_atlas_assets, build_lifesci_corpus_assets
@@ -82,7 +83,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     openalex_partitions = yearly_partitions(*settings.openalex_years)
     openalex = [*build_ingest_assets(openalex_partitions), *build_geo_assets(openalex_partitions)]
     corpus = build_corpus_assets(partitions)
-    cities = build_city_metric_assets(partitions, settings)
+    cities = [*build_city_metric_assets(partitions, settings), *build_disruption_assets(partitions, settings)]
     centres = build_centre_assets(partitions)
     bridges = build_centrality_assets(partitions, settings)
     models = build_model_assets(partitions, settings)

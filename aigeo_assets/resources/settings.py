@@ -61,6 +61,8 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "AIGEO_EXECUTOR": ("multiprocess", "how the steps of a run launched from the UI, a schedule or a sensor execute: in_process, multiprocess (Dagster's default) or celery (deploy/, docs/deploy.md); `aigeo run` executes its runs in its own workers"),
     "AIGEO_WAREHOUSE_URL": ("", "the warehouse as an fsspec URL shared by workers on several machines (s3://bucket/aigeo, gs://..., file:///shared/aigeo); default: AIGEO_DATA_DIR/warehouse"),
     "AIGEO_THIN_YEAR_PAPERS": ("50", "a year whose corpus holds fewer papers is thin: its coverage checks warn instead of blocking the run"),
+    "AIGEO_DISRUPTION_WINDOW": ("5", "the CD index's window (Supplementary Fig. 3): citers published in y+1..y+W count (Wu et al.'s CD_5: five years)"),
+    "AIGEO_DISRUPTION_CITING": ("any", "which works count as citers in the CD index: any (every work of the snapshot, as impact) or corpus (AI corpus papers only)"),
 }
 
 _WINDOW_VARIABLES = ("AIGEO_IMPACT_MATRIX_YEARS", "AIGEO_COLLABORATION_YEARS", "AIGEO_MIGRATION_YEARS")
@@ -371,6 +373,10 @@ class Settings:
     """The lowest CORE rank of a high-ranked conference (AIGEO_LIFESCI_CORE_RANK): A* or A."""
     lifesci_citing: str = "any"
     """Which OpenAlex works count as citing an atlas article (AIGEO_LIFESCI_CITING): any or life_science."""
+    disruption_window: int = 5
+    """The CD index's window in years after publication (AIGEO_DISRUPTION_WINDOW; ``metrics.disruption``)."""
+    disruption_citing: str = "any"
+    """Which works count as citers in the CD index (AIGEO_DISRUPTION_CITING): any or corpus."""
 
     @staticmethod
     def from_env(environ: Mapping[str, str] | None = None) -> "Settings":
@@ -385,6 +391,7 @@ class Settings:
         from aigeo_assets.ingest.openalex_api import normalize_concept_id, normalize_subfield_id
         from aigeo_assets.lifesci.corpus import CITING, CORE_RANKS
         from aigeo_assets.lifesci.keywords import CLINICAL_FILTERS
+        from aigeo_assets.metrics.disruption import DISRUPTION_CITING
         from aigeo_assets.sampleworld.config import SCALES
 
         read = _EnvReader(env)
@@ -449,6 +456,8 @@ class Settings:
             lifesci_clinical_filter=read.choice("AIGEO_LIFESCI_CLINICAL_FILTER", tuple(CLINICAL_FILTERS)) or "treatment",
             lifesci_core_rank=read.choice("AIGEO_LIFESCI_CORE_RANK", CORE_RANKS) or "A*",
             lifesci_citing=read.choice("AIGEO_LIFESCI_CITING", CITING) or "any",
+            disruption_window=read.integer("AIGEO_DISRUPTION_WINDOW", 1, None, "a whole number of years >= 1") or 5,
+            disruption_citing=read.choice("AIGEO_DISRUPTION_CITING", DISRUPTION_CITING) or "any",
         )
         if read.problems:
             order = [*ENVIRONMENT, "OPENALEX_API_KEY"]

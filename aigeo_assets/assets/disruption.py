@@ -1,0 +1,101 @@
+"""Disruption (seed 000, Supplementary Fig. 3): the CD index of every AI paper, by year, and the
+cities ranked by their papers among each year's most disruptive and most developmental 10 %.
+
+``out_disruption[year]`` reads the year's papers and citations (the focal papers' references) and
+the citations of y+1..y+W (W = ``AIGEO_DISRUPTION_WINDOW``, default 5). Dagster clamps that window at
+the newest partition (conventions: upstream issue 26935), so a year whose window is cut short is
+flagged in every row (``window_complete``), in the metadata and by the WARN check
+``disruption_window_complete``, as ``out_city_year_metrics`` does for impact. The functions are
+``aigeo_assets.metrics.disruption``."""
+
+import dagster as dg
+import pandas as pd
+
+from aigeo_assets.automation import all_years_automation, yearly_automation
+from aigeo_assets.assets.metadata import table_asset_args, table_metadata
+from aigeo_assets.corpus.papers import city_table
+from aigeo_assets.metrics.disruption import CITATION_COLUMNS, disruption_city_ranks, paper_disruption
+from aigeo_assets.resources.io import LOAD_ON_ACCESS, by_partition, concat_partitions
+from aigeo_assets.resources.settings import Settings
+
+GROUP = "city_metrics"
+PAPER_COLUMNS = ["work_id", "publication_year", "in_corpus", "city_geonames_id", "city_country_code", "bloc"]
+
+
+def build_disruption_assets(partitions: dg.PartitionsDefinition, settings: Settings) -> list:
+    window = settings.disruption_window
+    citing = settings.disruption_citing
+
+    @dg.asset(
+        **table_asset_args("out_disruption", GROUP),
+        partitions_def=partitions,
+        automation_condition=yearly_automation(),
+        ins={
+            "core_papers": dg.AssetIn(metadata={"columns": PAPER_COLUMNS}),
+            "core_citations": dg.AssetIn(
+                partition_mapping=dg.TimeWindowPartitionMapping(start_offset=0, end_offset=window),
+                metadata={"columns": CITATION_COLUMNS, LOAD_ON_ACCESS: True},
+            ),
+        },
+        check_specs=[
+            dg.AssetCheckSpec(
+                "disruption_window_complete",
+                asset="out_disruption",
+                description=f"every citing year y+1..y+{window} was read (warns for the newest years, whose CD index "
+                "counts fewer citers)",
+            )
+        ],
+    )
+    def out_disruption(context: dg.AssetExecutionContext, core_papers: pd.DataFrame, core_citations):
+        """Seed 000 Supplementary Fig. 3's measure: the CD index (Funk & Owen-Smith 2017; Wu, Wang &
+        Evans 2019) of each AI corpus paper of the year over y+1..y+W, from every citer
+        (``AIGEO_DISRUPTION_CITING``) and, beyond the paper, from Eastern and from Western citers only."""
+        year = int(context.partition_key)
+        keys = context.asset_partition_keys_for_input("core_citations")
+        citations = by_partition(core_citations, keys)
+        read = sorted(int(k) for k in keys)
+        wanted = list(range(year + 1, year + window + 1))
+        complete = all(y in read for y in wanted)
+        later = [citations[str(y)] for y in read if y > year]
+        window_citations = pd.concat(later, ignore_index=True) if later else pd.DataFrame(columns=CITATION_COLUMNS)
+        focal_citations = citations[str(year)] if str(year) in citations else pd.DataFrame(columns=CITATION_COLUMNS)
+        df = paper_disruption(core_papers, focal_citations, window_citations, window, citing, window_complete=complete)  # type: ignore[arg-type]
+        cd = df["cd"].astype("float64")
+        yield dg.AssetCheckResult(
+            check_name="disruption_window_complete",
+            asset_key="out_disruption",
+            passed=complete,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={"citing_years_read": [y for y in read if y > year], "window": f"{year + 1}-{year + window}"},
+        )
+        yield dg.Output(
+            df,
+            metadata=table_metadata(
+                df, "out_disruption", year=year, window=window, citing=citing, window_complete=complete,
+                citing_years_read=[y for y in read if y > year],
+                papers_without_cd=int(cd.isna().sum()),
+                cd_mean=round(float(cd.mean()), 4) if cd.notna().any() else None,
+                cd_east_mean=round(float(df["cd_east"].astype("float64").mean()), 4) if df["cd_east"].notna().any() else None,
+                cd_west_mean=round(float(df["cd_west"].astype("float64").mean()), 4) if df["cd_west"].notna().any() else None,
+            ),
+        )
+
+    @dg.asset(
+        **table_asset_args("out_disruption_city_ranks", GROUP),
+        automation_condition=all_years_automation(),
+    )
+    def out_disruption_city_ranks(out_disruption, core_institutions: pd.DataFrame) -> dg.Output:
+        """Supplementary Fig. 3a/3b: per year, every city's AI papers among the year's 10 % most
+        disruptive and 10 % most developmental papers, and its rank by each count."""
+        cities = city_table(core_institutions).reset_index()[["city_geonames_id", "city_name"]]
+        df = disruption_city_ranks(concat_partitions(out_disruption), cities)
+        top = df[df["rank_disruptive"] == 1] if len(df) else df
+        bottom = df[df["rank_developmental"] == 1] if len(df) else df
+        return dg.Output(df, metadata=table_metadata(
+            df, "out_disruption_city_ranks",
+            most_disruptive_city_by_year={str(y): g["city_name"].tolist() for y, g in top.groupby("year")},
+            most_developmental_city_by_year={str(y): g["city_name"].tolist() for y, g in bottom.groupby("year")},
+            years_with_incomplete_window=sorted({int(y) for y in df.loc[~df["window_complete"].fillna(False).astype(bool), "year"]}),
+        ))
+
+    return [out_disruption, out_disruption_city_ranks]

@@ -1,0 +1,235 @@
+"""Disruption: the CD index of every AI paper (seed 000, Supplementary Fig. 3).
+
+Seed 000 ranks cities by their papers among the 10 % most disruptive (Supplementary Fig. 3a) and
+the 10 % most developmental (3b) AI papers of each year, by the measure of Wu, Wang & Evans (2019),
+the CD index of Funk & Owen-Smith (2017). For a focal paper p published in year y with references
+R(p), over a window of t years:
+
+- F = the works citing p, B = the works citing at least one r in R(p), both counting only citing
+  works published in y+1..y+t;
+- CD_t(p) = (|F| - 2|F ∩ B|) / |F ∪ B| = (|F| - 2|F ∩ B|) / (|F| + |B| - |F ∩ B|).
+
+A citer of p that ignores p's references counts +1, one that cites p and its references -1, one
+that cites only the references 0 (it only enlarges the denominator). CD ranges from -1
+(developmental) to 1 (disruptive); a paper with no citer in F ∪ B has no CD (NaN, counted).
+
+**Choices** (the seed names the measure, not its details):
+
+- *Window*: citers published strictly after the focal year, up to y+t inclusive, which is what
+  Funk's reference implementation (``cdindex``, timestamps in years) computes; same-year citers do
+  not count. t = ``AIGEO_DISRUPTION_WINDOW`` (default 5, the CD_5 of Wu et al.).
+- *References*: the focal paper's resolved references (``core_citations`` rows with
+  ``resolution = in_snapshot``: works of the snapshot up to its year), AI or not; a reference outside
+  the snapshot has no known citers.
+- *Citers*: every work of the snapshot (``AIGEO_DISRUPTION_CITING=any``, MAG's citation graph, as
+  seed 000's impact) or only AI corpus papers (``corpus``).
+- *Beyond the paper, disruption seen from one bloc*: the same index with F and B restricted to
+  citers of one bloc (East or West, the citing paper's city), so CD_East(p) says whether Eastern
+  papers that build on p ignore its references. Citers without a city count in neither.
+
+The computation is set-based and vectorized: every (focal paper, citer) pair of F and of B is one
+int64 key; B's pairs come from joining the window's citations to the focal papers' references
+(sorted arrays, no per-paper Python loop), in chunks so memory stays bounded, then
+``|F|``, ``|B|`` and ``|F ∩ B|`` are bincounts. Equal to ``cdindex`` on random graphs
+(``aigeo_assets_tests/test_disruption.py``).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from aigeo_assets.schemas import SCHEMAS, conform
+
+DisruptionCiting = Literal["any", "corpus"]
+DISRUPTION_CITING: tuple[str, ...] = ("any", "corpus")
+"""The values of ``AIGEO_DISRUPTION_CITING``."""
+
+CITATION_COLUMNS = ["citing_work_id", "cited_work_id", "citing_year", "resolution", "citing_in_corpus", "citing_bloc"]
+"""The columns of ``core_citations`` the disruption assets read."""
+
+DISRUPTION_COUNT_COLUMNS = ["n_forward", "n_backward", "n_both", "cd"]
+
+_CHUNK_PAIRS = 20_000_000
+"""(focal, citer) candidate pairs of B built at once; bounds memory at about 0.5 GB."""
+
+
+def cd_index(
+    focal: pd.DataFrame,
+    references: pd.DataFrame,
+    citations: pd.DataFrame,
+    window: int,
+    *,
+    chunk_pairs: int = _CHUNK_PAIRS,
+) -> pd.DataFrame:
+    """The CD_window index of every focal paper.
+
+    ``focal``: ``work_id``, ``publication_year`` (one row per paper); ``references``:
+    ``citing_work_id`` (a focal paper), ``cited_work_id`` (its reference); ``citations``:
+    ``citing_work_id``, ``cited_work_id``, ``citing_year``: the links whose citing work may count in F
+    or B (already restricted to the citers wanted: a bloc, the corpus). Duplicate links count once.
+
+    Returns one row per focal paper, in ``focal``'s order: ``work_id``, ``n_forward`` (|F|),
+    ``n_backward`` (|B|), ``n_both`` (|F ∩ B|), ``cd`` (NaN when F ∪ B is empty)."""
+    if window < 0:
+        raise ValueError(f"disruption window: a whole number of years >= 0, got {window}")
+    if focal["work_id"].duplicated().any():
+        raise ValueError("focal papers: a work id appears twice")
+    n_focal = len(focal)
+    f_year = pd.to_numeric(focal["publication_year"]).to_numpy(dtype=np.int64)
+    ref_focal = references["citing_work_id"].astype("string").to_numpy(dtype=object, na_value=None)
+    ref_cited = references["cited_work_id"].astype("string").to_numpy(dtype=object, na_value=None)
+    c_citing = citations["citing_work_id"].astype("string").to_numpy(dtype=object, na_value=None)
+    c_cited = citations["cited_work_id"].astype("string").to_numpy(dtype=object, na_value=None)
+    c_year = pd.to_numeric(citations["citing_year"]).to_numpy(dtype="float64", na_value=np.nan)
+    # one integer code per work id: the focal papers first, so a focal paper's code is its position
+    focal_ids = focal["work_id"].astype("string").to_numpy(dtype=object, na_value=None)
+    codes, uniques = pd.factorize(np.concatenate([focal_ids, ref_focal, ref_cited, c_citing, c_cited]), use_na_sentinel=True)
+    n_ids = max(len(uniques), 1)
+    bounds = np.cumsum([0, n_focal, len(ref_focal), len(ref_cited), len(c_citing), len(c_cited)])
+    fc, rf, rc, cc, cx = (codes[bounds[i] : bounds[i + 1]] for i in range(5))
+    if n_focal and not np.array_equal(fc, np.arange(n_focal)):
+        raise ValueError("focal papers: a null work id")
+    # references of focal papers (code < n_focal), deduplicated, sorted by the reference's code
+    ok = (rf >= 0) & (rf < n_focal) & (rc >= 0)
+    ref_pairs = np.unique(rf[ok].astype(np.int64) * n_ids + rc[ok])
+    ref_p, ref_r = ref_pairs // n_ids, ref_pairs % n_ids
+    by_r = np.argsort(ref_r, kind="stable")
+    ref_p, ref_r = ref_p[by_r], ref_r[by_r]
+    r_start = np.searchsorted(ref_r, np.arange(n_ids + 1))
+    r_count = np.diff(r_start)
+    # citations with both ends known, deduplicated per (citer, cited)
+    ok = (cc >= 0) & (cx >= 0) & ~np.isnan(c_year)
+    cc, cx, cy = cc[ok].astype(np.int64), cx[ok].astype(np.int64), c_year[ok].astype(np.int64)
+    # F: citers of a focal paper within its window
+    is_f = cx < n_focal
+    fp, fcit, fy = cx[is_f], cc[is_f], cy[is_f]
+    inside = (fy > f_year[fp]) & (fy <= f_year[fp] + window)
+    f_keys = np.unique(fp[inside] * n_ids + fcit[inside])
+    # B: citers of a focal paper's reference within the focal paper's window
+    k = r_count[cx]
+    has = k > 0
+    bc, bx, by, bk = cc[has], cx[has], cy[has], k[has]
+    b_parts = []
+    ends = np.cumsum(bk)
+    lo = 0
+    while lo < len(bk):
+        base = ends[lo - 1] if lo else 0
+        hi = int(np.searchsorted(ends, base + chunk_pairs, side="right"))
+        hi = max(hi, lo + 1)
+        kk = bk[lo:hi]
+        row = np.repeat(np.arange(lo, hi), kk)
+        offs = np.arange(len(row)) - np.repeat(np.cumsum(kk) - kk, kk)
+        p = ref_p[r_start[bx[row]] + offs]
+        yr = by[row]
+        inside = (yr > f_year[p]) & (yr <= f_year[p] + window)
+        b_parts.append(np.unique(p[inside] * n_ids + bc[row][inside]))
+        lo = hi
+    b_keys = np.unique(np.concatenate(b_parts)) if b_parts else np.zeros(0, dtype=np.int64)
+    both = np.intersect1d(f_keys, b_keys, assume_unique=True)
+    n_f = np.bincount(f_keys // n_ids, minlength=n_focal)[:n_focal]
+    n_b = np.bincount(b_keys // n_ids, minlength=n_focal)[:n_focal]
+    n_fb = np.bincount(both // n_ids, minlength=n_focal)[:n_focal]
+    denom = n_f + n_b - n_fb
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cd = np.where(denom > 0, (n_f - 2 * n_fb) / np.maximum(denom, 1), np.nan)
+    return pd.DataFrame(
+        {
+            "work_id": focal["work_id"].astype("string").to_numpy(),
+            "n_forward": n_f.astype(np.int64),
+            "n_backward": n_b.astype(np.int64),
+            "n_both": n_fb.astype(np.int64),
+            "cd": cd.astype(np.float64),
+        }
+    )
+
+
+def paper_disruption(
+    papers: pd.DataFrame,
+    focal_citations: pd.DataFrame,
+    window_citations: pd.DataFrame,
+    window: int,
+    citing: DisruptionCiting = "any",
+    *,
+    window_complete: bool = True,
+) -> pd.DataFrame:
+    """``out_disruption`` of one publication year: the CD index of its AI corpus papers, over all
+    citers and seen from each bloc.
+
+    ``papers``: the year's ``core_papers`` (``work_id``, ``publication_year``, ``in_corpus``,
+    ``city_geonames_id``, ``city_country_code``, ``bloc``); ``focal_citations``: the year's
+    ``core_citations`` (the focal papers' references); ``window_citations``: ``core_citations`` of the
+    citing years after it (:data:`CITATION_COLUMNS`; years outside the window are ignored).
+    ``citing``: ``any`` (every snapshot work cites) or ``corpus`` (AI corpus papers only)."""
+    if citing not in DISRUPTION_CITING:
+        raise ValueError(f"disruption citing: one of {', '.join(DISRUPTION_CITING)}, got {citing!r}")
+    corpus = papers[papers["in_corpus"].fillna(False).to_numpy(bool)].drop_duplicates("work_id").reset_index(drop=True)
+    focal = corpus[["work_id", "publication_year"]]
+    resolved = focal_citations["resolution"].astype("string").fillna("") == "in_snapshot"
+    refs = focal_citations.loc[resolved.to_numpy(bool), ["citing_work_id", "cited_work_id"]]
+    cites = window_citations
+    if len(cites) and "resolution" in cites:
+        cites = cites[(cites["resolution"].astype("string").fillna("") == "in_snapshot").to_numpy(bool)]
+    if citing == "corpus" and len(cites):
+        cites = cites[cites["citing_in_corpus"].fillna(False).to_numpy(bool)]
+    if not len(cites):
+        cites = pd.DataFrame({"citing_work_id": pd.Series([], dtype="string"), "cited_work_id": pd.Series([], dtype="string"),
+                              "citing_year": pd.Series([], dtype="Int64"), "citing_bloc": pd.Series([], dtype="string")})
+    overall = cd_index(focal, refs, cites, window)
+    at = pd.Index(focal["work_id"]).get_indexer(refs.drop_duplicates()["citing_work_id"])
+    n_refs = np.bincount(at[at >= 0], minlength=len(focal)).astype(np.int64)
+    bloc = cites["citing_bloc"].astype("string")
+    east = cd_index(focal, refs, cites[(bloc == "East").fillna(False).to_numpy(bool)], window)
+    west = cd_index(focal, refs, cites[(bloc == "West").fillna(False).to_numpy(bool)], window)
+    out = pd.DataFrame(
+        {
+            "year": corpus["publication_year"].to_numpy(),
+            "work_id": corpus["work_id"].to_numpy(),
+            "city_geonames_id": corpus["city_geonames_id"].to_numpy(),
+            "country_code": corpus["city_country_code"].to_numpy(),
+            "bloc": corpus["bloc"].to_numpy(),
+            "n_references": n_refs,
+            **{c: overall[c].to_numpy() for c in DISRUPTION_COUNT_COLUMNS},
+            "n_citers_east": (east["n_forward"] + east["n_backward"] - east["n_both"]).to_numpy(),
+            "cd_east": east["cd"].to_numpy(),
+            "n_citers_west": (west["n_forward"] + west["n_backward"] - west["n_both"]).to_numpy(),
+            "cd_west": west["cd"].to_numpy(),
+            "window_complete": np.full(len(focal), bool(window_complete)),
+        }
+    )
+    return conform(out, "out_disruption")
+
+
+def disruption_city_ranks(disruption: pd.DataFrame, cities: pd.DataFrame | None = None, *, share: float = 0.10) -> pd.DataFrame:
+    """``out_disruption_city_ranks``: per year and city, its AI papers among the year's ``share``
+    (10 %) most disruptive and most developmental papers (Supplementary Fig. 3a/3b), and its rank.
+
+    ``disruption``: ``out_disruption`` of every year; ``cities``: ``city_geonames_id``, ``city_name``
+    (optional). **Choices:** the year's papers with a CD index are ranked (NaN left out); the top
+    decile holds the papers whose CD is at least the year's (1 - share) quantile and above 0, the
+    bottom decile those at most the share quantile and below 0: a tie at the cut is in (so a decile may
+    hold more than 10 % of the papers), and a paper with CD 0 is neither disruptive nor developmental
+    however few papers are. Cities are ranked by their papers in the decile (1 = most; ties share the
+    best rank); papers without a city count toward the cut, not toward any city."""
+    d = disruption[disruption["cd"].notna().to_numpy(bool)]
+    if d.empty:
+        return SCHEMAS["out_disruption_city_ranks"].empty()
+    if "window_complete" not in d:
+        d = d.assign(window_complete=True)
+    cd = d["cd"].astype("float64")
+    hi = d.groupby("year")["cd"].transform(lambda s: np.quantile(s.astype("float64"), 1 - share)).astype("float64")
+    lo = d.groupby("year")["cd"].transform(lambda s: np.quantile(s.astype("float64"), share)).astype("float64")
+    d = d.assign(disruptive=((cd >= hi) & (cd > 0)).to_numpy(), developmental=((cd <= lo) & (cd < 0)).to_numpy(), cdv=cd.to_numpy())
+    d = d[d["city_geonames_id"].notna().to_numpy(bool)]
+    g = d.groupby(["year", "city_geonames_id"], as_index=False).agg(
+        bloc=("bloc", "first"), n_papers=("work_id", "size"), n_disruptive=("disruptive", "sum"),
+        n_developmental=("developmental", "sum"), cd_mean=("cdv", "mean"), window_complete=("window_complete", "all"))
+    g["share_disruptive"] = g["n_disruptive"] / g["n_papers"]
+    g["share_developmental"] = g["n_developmental"] / g["n_papers"]
+    g["rank_disruptive"] = g.groupby("year")["n_disruptive"].rank(method="min", ascending=False).astype("int64")
+    g["rank_developmental"] = g.groupby("year")["n_developmental"].rank(method="min", ascending=False).astype("int64")
+    names = cities.drop_duplicates("city_geonames_id").set_index("city_geonames_id")["city_name"] if cities is not None and len(cities) else pd.Series(dtype="string")
+    g["city_name"] = g["city_geonames_id"].map(names)
+    return conform(g.sort_values(["year", "rank_disruptive", "city_geonames_id"]), "out_disruption_city_ranks")

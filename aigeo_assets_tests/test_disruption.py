@@ -1,0 +1,209 @@
+"""The CD index (seed 000, Supplementary Fig. 3) against Funk's reference implementation
+(``cdindex``, a C extension that walks each focal paper's citers one by one), by hand, and on the
+sample world's own citations."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from aigeo_assets.metrics.disruption import cd_index, disruption_city_ranks, paper_disruption
+
+cdindex = pytest.importorskip("cdindex", reason="the test extra installs cdindex (Funk's reference implementation)")
+
+
+def _random_graph(seed: int, n: int, years: tuple[int, int], max_refs: int, same_year: bool = True):
+    """Works with years and references to earlier (and, when ``same_year``, same-year) works."""
+    rng = np.random.default_rng(seed)
+    year = rng.integers(years[0], years[1] + 1, size=n)
+    ids = [f"W{seed}x{i}" for i in range(n)]
+    # a few popular works so that citers of references overlap citers of the focal paper
+    weight = rng.pareto(1.5, size=n) + 0.1
+    edges = set()
+    for i in range(n):
+        older = np.flatnonzero((year < year[i]) | ((year == year[i]) & same_year))
+        older = older[older != i]
+        if not len(older):
+            continue
+        k = min(len(older), int(rng.integers(0, max_refs + 1)))
+        p = weight[older] / weight[older].sum()
+        for j in rng.choice(older, size=k, replace=False, p=p):
+            edges.add((ids[i], ids[j]))
+    return ids, year, sorted(edges)
+
+
+def _reference(ids, year, edges, window):
+    g = cdindex.Graph()
+    for w, y in zip(ids, year):
+        g.add_vertex(w, int(y))
+    for s, t in edges:
+        g.add_edge(s, t)
+    return np.array([np.nan if (v := g.cdindex(w, window)) is None else v for w in ids], dtype=float)
+
+
+def _links(ids, year, edges) -> pd.DataFrame:
+    at = dict(zip(ids, year))
+    df = pd.DataFrame(edges, columns=["citing_work_id", "cited_work_id"])
+    df["citing_year"] = df["citing_work_id"].map(at).astype("int64")
+    return df
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_equals_cdindex_on_random_citation_graphs(seed):
+    ids, year, edges = _random_graph(seed, n=300 + 40 * seed, years=(2000, 2000 + 4 + seed), max_refs=3 + seed)
+    links = _links(ids, year, edges)
+    focal = pd.DataFrame({"work_id": ids, "publication_year": year})
+    # the links doubled: a duplicated citation counts once
+    doubled = pd.concat([links, links.sample(frac=0.3, random_state=seed)], ignore_index=True)
+    for window in (1, 2, 5, 10):
+        expected = _reference(ids, year, edges, window)
+        got = cd_index(focal, doubled, doubled, window, chunk_pairs=7 + seed)  # many chunks
+        assert got["work_id"].tolist() == ids
+        assert np.array_equal(np.isnan(expected), got["cd"].isna().to_numpy())
+        assert np.nanmax(np.abs(got["cd"].to_numpy() - expected), initial=0.0) < 1e-12
+        assert (~np.isnan(expected)).sum() > len(ids) // 3  # the comparison is not all NaN
+        assert ((expected < 0) & ~np.isnan(expected)).any() and (expected > 0).any()
+
+
+def test_a_hand_worked_example():
+    """Focal p (2000) cites r1 and r2. Within 2001-2005: a cites p only (+1), b cites p and r1 (-1),
+    c cites r2 only (0), f cites p only (+1). Outside: e (2000, same year) and d (2006) cite p, g
+    (2006) cites r1. F = {a, b, f}, B = {b, c}, F ∩ B = {b}: CD_5 = (3 - 2) / (3 + 2 - 1) = 1/4.
+    CD_1 sees a only: 1. q (2000) has no citer: NaN. r1 (1999) has no references, so each of its
+    citers in 2000-2004 (p, b) counts +1: CD_5 = 1."""
+    links = pd.DataFrame(
+        [("p", "r1", 2000), ("p", "r2", 2000), ("a", "p", 2001), ("b", "p", 2002), ("b", "r1", 2002), ("c", "r2", 2003),
+         ("f", "p", 2005), ("e", "p", 2000), ("d", "p", 2006), ("g", "r1", 2006)],
+        columns=["citing_work_id", "cited_work_id", "citing_year"],
+    )
+    focal = pd.DataFrame({"work_id": ["p", "q", "r1"], "publication_year": [2000, 2000, 1999]})
+    five = cd_index(focal, links, links, 5).set_index("work_id")
+    assert five.loc["p", ["n_forward", "n_backward", "n_both"]].tolist() == [3, 2, 1]
+    assert five.loc["p", "cd"] == 0.25
+    assert np.isnan(five.loc["q", "cd"])
+    # r1 has no references: every citer in 2000..2004 (p, b) counts +1
+    assert five.loc["r1", "cd"] == 1.0 and five.loc["r1", "n_forward"] == 2
+    one = cd_index(focal, links, links, 1).set_index("work_id")
+    assert one.loc["p", "cd"] == 1.0 and one.loc["p", "n_forward"] == 1
+    ten = cd_index(focal, links, links, 10).set_index("work_id")  # d and g join: F = {a,b,f,d}, B = {b,c,g}
+    assert ten.loc["p", "cd"] == pytest.approx((4 - 2) / (4 + 3 - 1))
+
+
+def _citations(rows):
+    df = pd.DataFrame(rows, columns=["citing_work_id", "cited_work_id", "citing_year", "citing_in_corpus", "citing_bloc"])
+    df["resolution"] = "in_snapshot"
+    return df
+
+
+def test_paper_disruption_seen_from_each_bloc_and_from_the_corpus():
+    """p (AI, 2010, West city) cites r. Eastern citers: e1 cites p only, e2 cites p only; Western
+    citers: w1 cites p and r, w2 cites r only (not AI). All: F = {e1, e2, w1}, B = {w1, w2}:
+    (3 - 2) / 4 = 0.25. East: F = {e1, e2}, B = {}: 1. West: F = {w1}, B = {w1, w2}: (1 - 2) / 2.
+    Corpus citers only: w2 drops, (3 - 2) / 3. An external reference does not count."""
+    papers = pd.DataFrame({"work_id": ["p", "x"], "publication_year": [2010, 2010], "in_corpus": [True, False],
+                           "city_geonames_id": [5, 6], "city_country_code": ["US", "CN"], "bloc": ["West", "East"]})
+    focal_cit = _citations([("p", "r", 2010, True, "West"), ("p", "ext", 2010, True, "West")])
+    focal_cit.loc[1, "resolution"] = "external"
+    later = _citations([("e1", "p", 2011, True, "East"), ("e2", "p", 2013, True, "East"), ("w1", "p", 2012, True, "West"),
+                        ("w1", "r", 2012, True, "West"), ("w2", "r", 2014, False, "West"), ("ext_citer", "ext", 2012, True, "East")])
+    df = paper_disruption(papers, focal_cit, later, 5)
+    assert df["work_id"].tolist() == ["p"]  # x is not an AI corpus paper
+    row = df.iloc[0]
+    assert row["n_references"] == 1
+    assert (row["n_forward"], row["n_backward"], row["n_both"]) == (3, 2, 1)
+    assert row["cd"] == 0.25 and row["cd_east"] == 1.0 and row["cd_west"] == -0.5
+    assert row["n_citers_east"] == 2 and row["n_citers_west"] == 2
+    assert bool(row["window_complete"])
+    corpus = paper_disruption(papers, focal_cit, later, 5, "corpus").iloc[0]
+    assert corpus["cd"] == pytest.approx(1 / 3) and corpus["cd_west"] == -1.0
+    with pytest.raises(ValueError, match="one of any, corpus"):
+        paper_disruption(papers, focal_cit, later, 5, "ai")  # type: ignore[arg-type]
+
+
+def test_city_ranks_by_hand():
+    """Year 2000, ten papers with CD: the 90th percentile is 0.91 (CD 0.9, 1.0 -> only 1.0 at or
+    above), the 10th -0.91 (-1.0 only); a tie at a cut is in; CD 0 is never in a decile."""
+    cd = [1.0, 0.9, 0.5, 0.2, 0.0, 0.0, -0.1, -0.3, -0.9, -1.0]
+    city = [1, 2, 1, 2, 1, 2, 1, 2, 3, 3]
+    d = pd.DataFrame({"year": 2000, "work_id": [f"w{i}" for i in range(10)], "city_geonames_id": city,
+                      "bloc": ["East" if c != 2 else "West" for c in city], "cd": cd, "window_complete": True})
+    d = pd.concat([d, pd.DataFrame({"year": [2000], "work_id": ["nan"], "city_geonames_id": [1], "bloc": ["East"],
+                                     "cd": [np.nan], "window_complete": [True]})], ignore_index=True)
+    names = pd.DataFrame({"city_geonames_id": [1, 2, 3], "city_name": ["A", "B", "C"]})
+    r = disruption_city_ranks(d, names).set_index("city_name")
+    assert r.loc["A", "n_disruptive"] == 1 and r.loc["B", "n_disruptive"] == 0 and r.loc["C", "n_disruptive"] == 0
+    assert r.loc["C", "n_developmental"] == 1 and r.loc["A", "n_developmental"] == 0
+    assert r.loc["A", "rank_disruptive"] == 1 and r.loc["B", "rank_disruptive"] == 2 and r.loc["C", "rank_disruptive"] == 2
+    assert r.loc["C", "rank_developmental"] == 1
+    assert r.loc["A", "n_papers"] == 4  # the NaN paper is left out
+    # ties at the cut: two papers at CD 1.0 are both in the top decile
+    d2 = d.copy()
+    d2.loc[1, "cd"] = 1.0
+    r2 = disruption_city_ranks(d2, names).set_index("city_name")
+    assert r2.loc["A", "n_disruptive"] == 1 and r2.loc["B", "n_disruptive"] == 1
+    # every CD 0 or positive: no developmental paper at all
+    d3 = d.assign(cd=d["cd"].abs())
+    assert disruption_city_ranks(d3, names)["n_developmental"].sum() == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# the sample world's own citations
+
+
+def world_links(root: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every work of a generated world read straight from its part files (independent of the
+    pipeline): id, year, AI corpus flag (AI concept >= 0.3 or subfield 1702, type article), the last
+    author's institution city; and the references to works of the world (id and year known)."""
+    inst_city = {}
+    for part in sorted((root / "data" / "institutions").rglob("*.gz")):
+        with gzip.open(part, "rt") as fh:
+            for line in fh:
+                rec = json.loads(line)
+                inst_city[rec["id"]] = (rec.get("geo") or {}).get("geonames_city_id")
+    works, refs = {}, []
+    for part in sorted((root / "data" / "works").rglob("*.gz")):
+        with gzip.open(part, "rt") as fh:
+            for line in fh:
+                try:
+                    rec = json.loads(line)
+                    wid = rec["id"].rsplit("/", 1)[1]
+                    year = int(rec["publication_year"])
+                except (ValueError, KeyError, TypeError, AttributeError):
+                    continue
+                if wid in works:
+                    continue
+                ai = any(c.get("id", "").endswith("C154945302") and (c.get("score") or 0) >= 0.3 for c in rec.get("concepts") or [])
+                sub = ((rec.get("primary_topic") or {}).get("subfield") or {}).get("id") or ""
+                ai = (ai or sub.endswith("/1702")) and rec.get("type") == "article"
+                last = (rec.get("authorships") or [{}])[-1]
+                insts = last.get("institutions") or []
+                city = inst_city.get(insts[0].get("id")) if insts else None
+                works[wid] = (year, ai, city)
+                refs.extend((wid, r.rsplit("/", 1)[1]) for r in rec.get("referenced_works") or [] if isinstance(r, str))
+    w = pd.DataFrame([(k, *v) for k, v in works.items()], columns=["work_id", "publication_year", "in_corpus", "city_geonames_id"])
+    year = w.set_index("work_id")["publication_year"]
+    links = pd.DataFrame(refs, columns=["citing_work_id", "cited_work_id"]).drop_duplicates()
+    links = links[links["cited_work_id"].isin(year.index) & (links["citing_work_id"] != links["cited_work_id"])]
+    links = links[year.reindex(links["cited_work_id"]).to_numpy() <= year.reindex(links["citing_work_id"]).to_numpy()]
+    links["citing_year"] = year.reindex(links["citing_work_id"]).to_numpy()
+    return w, links.reset_index(drop=True)
+
+
+def test_equals_cdindex_on_the_sample_world(tiny_world):
+    works, links = world_links(tiny_world.generated(7))
+    focal = works[works["in_corpus"]][["work_id", "publication_year"]].reset_index(drop=True)
+    g = cdindex.Graph()
+    for w, y in zip(works["work_id"], works["publication_year"]):
+        g.add_vertex(w, int(y))
+    for s, t in zip(links["citing_work_id"], links["cited_work_id"]):
+        g.add_edge(s, t)
+    ours = cd_index(focal, links, links, 5)
+    ref = np.array([np.nan if (v := g.cdindex(w, 5)) is None else v for w in focal["work_id"]], dtype=float)
+    assert len(focal) > 500 and (~np.isnan(ref)).sum() > 300
+    assert np.array_equal(np.isnan(ref), ours["cd"].isna().to_numpy())
+    assert np.nanmax(np.abs(ours["cd"].to_numpy() - ref)) < 1e-12
