@@ -1,31 +1,26 @@
 """The OpenAlex API client, against a local fake OpenAlex server (never the internet).
 
-The fake server (``FakeOpenAlex``) holds a small generated corpus of works and institutions of the
+The fake server (``openalex_fake.FakeOpenAlex``) holds a small generated corpus of works and institutions of the
 real shape, evaluates the few filters the client uses, pages by cursor, records every request it
 saw, and can be told to answer the next requests with scripted failures.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import gzip
 import json
 import socket
-import threading
-import time
-import urllib.parse
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
 from pathlib import Path
 
-import orjson
 import pytest
 
 from aigeo_assets.ingest import openalex_api as api
 from aigeo_assets.ingest.openalex_api import ApiFetchConfig, FetchStats, OpenAlexApiError
 from aigeo_assets.ingest.quarantine import Quarantine
 from aigeo_assets.ingest.snapshot import iter_records, list_entity_files
+from aigeo_assets_tests.openalex_fake import FakeOpenAlex, page_cursor, tail_id
 
 AI = "C154945302"
 CS = "C41008148"
@@ -48,7 +43,7 @@ def _work(n: int, year: int, concepts: list[str], subfield: str | None = None) -
         "publication_date": f"{year}-03-01",
         "type": "article",
         "type_crossref": "journal-article",
-        "ids": {"openalex": f"https://openalex.org/W{n}"},
+        "ids": {"openalex": f"https://openalex.org/W{n}", **({"pmid": f"https://pubmed.ncbi.nlm.nih.gov/{9000 + n}"} if n % 2 == 0 else {})},
         "authorships": [
             {
                 "author_position": "first",
@@ -103,127 +98,9 @@ def make_institutions(n: int) -> list[dict]:
     ]
 
 
-def _short(value: str) -> str:
-    return value.rstrip("/").rsplit("/", 1)[-1]
-
-
-def _matches(record: dict, filter_value: str) -> bool:
-    for clause in filter_value.split(","):
-        key, _, value = clause.partition(":")
-        wanted = set(value.split("|"))
-        if key == "publication_year":
-            ok = str(record.get("publication_year")) in wanted
-        elif key == "concepts.id":
-            ok = bool({_short(c["id"]) for c in record.get("concepts") or []} & wanted)
-        elif key == "primary_topic.subfield.id":
-            sub = ((record.get("primary_topic") or {}).get("subfield") or {}).get("id")
-            ok = sub is not None and _short(sub) in wanted
-        elif key == "openalex":
-            ok = _short(record["id"]) in wanted
-        else:
-            raise ValueError(f"fake server: unknown filter {key}")
-        if not ok:
-            return False
-    return True
-
-
-def _cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(f"offset={offset}".encode()).decode()  # has '=' padding, like real ones
-
-
-def _offset(cursor: str) -> int:
-    return 0 if cursor == "*" else int(base64.urlsafe_b64decode(cursor.encode()).decode().split("=")[1])
-
-
-# ---------------------------------------------------------------------------------------------
-# the fake server
-
-
-class FakeOpenAlex:
-    """A local OpenAlex: ``/works`` and ``/institutions`` with filter + cursor paging."""
-
-    def __init__(self) -> None:
-        self.entities: dict[str, list[dict]] = {"works": make_corpus(), "institutions": make_institutions(130)}
-        self.requests: list[dict] = []  # {"path", "query" (parse_qs), "raw", "headers"}
-        self.script: list[tuple[int, dict, bytes]] = []  # next responses to force (status, headers, body)
-        self.fail_when: Callable | None = None  # (path, query) -> (status, headers, body) | None
-        self.cursor_on_last_page = False  # like the real API: a cursor even when nothing follows
-        self.hide_count = False  # meta.count = null
-        self.delay_first = 0.0
-        self.lock = threading.Lock()
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:  # quiet
-                pass
-
-            def do_GET(self) -> None:  # noqa: N802
-                fake.handle(self)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-
-    def _send(self, h: BaseHTTPRequestHandler, status: int, body: bytes, headers: dict | None = None) -> None:
-        h.send_response(status)
-        h.send_header("Content-Type", "application/json")
-        h.send_header("Content-Length", str(len(body)))
-        for k, v in (headers or {}).items():
-            h.send_header(k, v)
-        h.end_headers()
-        h.wfile.write(body)
-
-    def handle(self, h: BaseHTTPRequestHandler) -> None:
-        parsed = urllib.parse.urlsplit(h.path)
-        query = urllib.parse.parse_qs(parsed.query, keep_blank_values=True)
-        with self.lock:
-            self.requests.append({"path": parsed.path, "query": query, "raw": parsed.query, "headers": dict(h.headers)})
-            first = len(self.requests) == 1
-            scripted = self.script.pop(0) if self.script else None
-        if first and self.delay_first:
-            time.sleep(self.delay_first)
-        if scripted is None and self.fail_when is not None:
-            scripted = self.fail_when(parsed.path, query)
-        if scripted is not None:
-            status, headers, body = scripted
-            self._send(h, status, body, headers)
-            return
-        entity = parsed.path.strip("/")
-        if entity not in self.entities:
-            self._send(h, 404, b'{"error": "not found"}')
-            return
-        filter_value = query.get("filter", [""])[0]
-        per_page = int(query.get("per-page", ["25"])[0])
-        offset = _offset(query.get("cursor", ["*"])[0])
-        hits = [r for r in self.entities[entity] if _matches(r, filter_value)]
-        page = hits[offset : offset + per_page]
-        more = offset + per_page < len(hits)
-        next_cursor = _cursor(offset + per_page) if (more or (self.cursor_on_last_page and page)) else None
-        doc = {
-            "meta": {"count": None if self.hide_count else len(hits), "db_response_time_ms": 1, "page": None, "per_page": per_page,
-                     "next_cursor": next_cursor, "groups_count": None},
-            "results": page,
-            "group_by": [],
-        }
-        self._send(h, 200, orjson.dumps(doc))
-
-    # helpers for assertions
-    def queries(self, path: str = "/works") -> list[dict]:
-        return [r["query"] for r in self.requests if r["path"] == path]
-
-
 @pytest.fixture
 def server() -> Iterator[FakeOpenAlex]:
-    fake = FakeOpenAlex()
+    fake = FakeOpenAlex({"works": make_corpus(), "institutions": make_institutions(130)})
     try:
         yield fake
     finally:
@@ -252,7 +129,7 @@ def read_snapshot(root: Path, entity: str = "works") -> list[dict]:
 
 
 def ids_of(records: list[dict]) -> list[str]:
-    return [_short(r["id"]) for r in records]
+    return [tail_id(r["id"]) for r in records]
 
 
 def fetch(server, root, year=2019, *, sleep=None, today=D1, **kw) -> FetchStats:
@@ -287,7 +164,7 @@ def test_query_parameters_reach_the_server(server, tmp_path):
         assert q["mailto"] == ["me@example.org"]
         assert q["per-page"] == ["2"]
         assert "api_key" not in q
-    assert [q["cursor"][0] for q in qs] == ["*", _cursor(2), _cursor(4), _cursor(6)]
+    assert [q["cursor"][0] for q in qs] == ["*", page_cursor(2), page_cursor(4), page_cursor(6)]
     # the filter's separators are sent literally, the cursor's '=' padding is escaped
     raw = server.requests[0]["raw"]
     assert f"filter=publication_year:2019,concepts.id:{AI}|{CS}" in raw
@@ -339,7 +216,7 @@ def test_stops_on_empty_page(server, tmp_path):
     server.hide_count = True
     stats = fetch(server, tmp_path, per_page=4)
     assert stats.records == 7 and stats.expected_records == 0
-    assert [q["cursor"][0] for q in server.queries()] == ["*", _cursor(4), _cursor(8)]  # the third is empty
+    assert [q["cursor"][0] for q in server.queries()] == ["*", page_cursor(4), page_cursor(8)]  # the third is empty
     assert stats.pages == 3
 
 
@@ -530,7 +407,7 @@ def test_a_failed_refetch_leaves_the_previous_year_intact(server, tmp_path):
     fetch(server, tmp_path, 2018, today=D1)
     before = tree(tmp_path)
     # fail on the third page of the re-fetch, after two pages were already staged
-    server.fail_when = lambda path, q: (400, {}, b"bad") if q.get("cursor") == [_cursor(4)] else None
+    server.fail_when = lambda path, q: (400, {}, b"bad") if q.get("cursor") == [page_cursor(4)] else None
     with pytest.raises(OpenAlexApiError):
         fetch(server, tmp_path, 2019, today=D2, records_per_part=1)
     assert tree(tmp_path) == before
@@ -546,7 +423,7 @@ def test_an_interrupt_leaves_the_previous_year_intact(server, tmp_path):
         calls.append(seconds)
         raise KeyboardInterrupt
 
-    server.fail_when = lambda path, q: (503, {}, b"x") if q.get("cursor") == [_cursor(4)] else None
+    server.fail_when = lambda path, q: (503, {}, b"x") if q.get("cursor") == [page_cursor(4)] else None
     with pytest.raises(KeyboardInterrupt):
         fetch(server, tmp_path, 2019, today=D2, sleep=interrupting_sleep)
     assert calls and tree(tmp_path) == before
@@ -668,3 +545,67 @@ def test_cli_reports_api_errors(server, tmp_path, capsys):
     rc = api.main(["--year", "2019", "--out", str(tmp_path), "--base-url", server.url, "--max-retries", "0"])
     assert rc == 2
     assert "HTTP 403" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------------------------------------
+# the life-science atlas's fetches by identifier (seed 004's link of PubMed records to OpenAlex)
+
+
+def test_twins_are_fetched_by_pmid_and_doi_whatever_their_concepts(server, tmp_path):
+    """W10 (medicine only, PMID 9010) and W9 (DOI 10.1/9, no PMID) are not AI works: the concept
+    download of 2019 misses them, the fetch by identifier finds them, and W4 twice (both ids)."""
+    fetch(server, tmp_path)
+    assert not {"W9", "W10"} & set(ids_of(read_snapshot(tmp_path)))
+    stats = api.fetch_works_by_ids(cfg(server), tmp_path / "links", "pmid2019", pmids=["9010", "9004"],
+                                   dois=["10.1/9", "10.1/4"], sleep=Sleeps(), today=lambda: D1)
+    assert sorted(ids_of(read_snapshot(tmp_path / "links"))) == ["W10", "W4", "W9"]
+    assert stats.records == 3 and stats.duplicates == 1
+    assert [p.name for p in api.downloaded_parts(tmp_path / "links", "pmid2019")] == ["part_pmid2019_000.gz"]
+    sent = [q["filter"][0] for q in server.queries()[-2:]]
+    assert sent == ["pmid:9010|9004", "doi:10.1/9|10.1/4"]
+
+
+def test_ids_are_sent_fifty_a_request_and_unsendable_ones_are_counted(server, tmp_path):
+    pmids = [str(9000 + n) for n in range(120)]
+    stats = api.fetch_works_by_ids(cfg(server, per_page=200), tmp_path, "x", pmids=pmids + pmids[:3],
+                                   dois=["10.1/a|b", "10.1/c,d"], sleep=Sleeps(), today=lambda: D1)
+    sent = [q["filter"][0] for q in server.queries()]
+    assert [len(f.removeprefix("pmid:").split("|")) for f in sent] == [50, 50, 20]
+    assert stats.refused_ids == 2 and not any(f.startswith("doi:") for f in sent)
+    assert sorted(ids_of(read_snapshot(tmp_path))) == sorted(f"W{n}" for n in range(2, 14, 2))
+
+
+def test_the_pmid_filter_name_is_configurable(server, tmp_path):
+    api.fetch_works_by_ids(cfg(server, pmid_filter="ids.pmid"), tmp_path, "x", pmids=["9002"], sleep=Sleeps(), today=lambda: D1)
+    assert server.queries()[-1]["filter"] == ["ids.pmid:9002"]
+    assert ids_of(read_snapshot(tmp_path)) == ["W2"]
+
+
+def test_citing_works_are_fetched_by_cites(server, tmp_path):
+    """W3 is cited by every later work (each cites the first five multiples of three below it),
+    W12 by W13 only: the citing works of any concept and year arrive once."""
+    stats = api.fetch_citing_works(cfg(server), tmp_path, "citing", ["https://openalex.org/W3", "W12"], sleep=Sleeps(), today=lambda: D1)
+    assert sorted(ids_of(read_snapshot(tmp_path)), key=lambda w: int(w[1:])) == [f"W{n}" for n in range(4, 14)]
+    assert stats.records == 10 and server.queries()[-1]["filter"] == ["cites:W3|W12"]
+
+
+def test_a_named_fetch_replaces_only_its_own_parts(server, tmp_path):
+    fetch(server, tmp_path)
+    for name, pmid in (("pmid2018", "9012"), ("pmid2019", "9002"), ("pmid2019", "9004")):
+        api.fetch_works_by_ids(cfg(server), tmp_path, name, pmids=[pmid], sleep=Sleeps(), today=lambda: D2)
+    names = sorted(p.name for p in (tmp_path / "data" / "works").glob("updated_date=*/part_*.gz"))
+    assert names == ["part_2019_000.gz", "part_pmid2018_000.gz", "part_pmid2019_000.gz"]
+    assert ids_of(read_snapshot(tmp_path))[-2:] in (["W12", "W4"], ["W4", "W12"])
+    check_manifest(tmp_path / "data" / "works", "works")
+
+
+def test_fetch_once_reuses_a_download_of_the_same_ids(server, tmp_path):
+    def twins(pmids, refetch=False):
+        return api.fetch_once(tmp_path, "pmid2019", {"pmids": pmids}, refetch,
+                              lambda: api.fetch_works_by_ids(cfg(server), tmp_path, "pmid2019", pmids=pmids, sleep=Sleeps(), today=lambda: D1))
+
+    assert twins(["9002"])["api_records"] == 1 and len(server.requests) == 1
+    assert twins(["9002"]) == {"api_fetch": "reused earlier download", "api_records": 1} and len(server.requests) == 1
+    assert twins(["9002", "9004"])["api_records"] == 2 and len(server.requests) == 2
+    twins(["9002", "9004"], refetch=True)
+    assert len(server.requests) == 3

@@ -18,7 +18,10 @@ The manifest has the shape of OpenAlex's own::
 Requests
     Works of one year are requested with ``filter=publication_year:YYYY,concepts.id:C1|C2`` (and/or
     ``primary_topic.subfield.id:1702|...``; when both concepts and subfields are configured both
-    filters are fetched and works are de-duplicated by id), paged with ``cursor=*`` then
+    filters are fetched and works are de-duplicated by id). For the life-science atlas (seed 004),
+    the OpenAlex twins of PubMed records are requested by identifier, whatever their concepts
+    (``filter=pmid:1|2|...`` and ``doi:...``, 50 values a request: :func:`fetch_works_by_ids`), and
+    the works citing them by ``cites:W1|W2|...`` (:func:`fetch_citing_works`). Every request is paged with ``cursor=*`` then
     ``meta.next_cursor`` until it is null, a page is empty, or ``meta.count`` works have arrived.
     ``per-page`` and ``mailto`` (the polite pool) are sent with every request. HTTP 429, 5xx,
     connection errors, timeouts and unreadable bodies are retried with exponential backoff
@@ -61,6 +64,7 @@ import datetime as _dt
 import email.utils
 import fcntl
 import gzip
+import hashlib
 import http.client
 import json
 import logging
@@ -99,6 +103,8 @@ log = logging.getLogger(__name__)
 USER_AGENT = "aigeo-openalex-client/0.1 (+https://github.com/; python urllib)"
 INSTITUTION_BATCH = 50
 """OpenAlex accepts at most 50 values OR-ed in one filter."""
+ID_BATCH = INSTITUTION_BATCH
+"""Identifiers OR-ed in one ``filter=`` value when works are fetched by PMID, DOI or cited work."""
 
 _RETRYABLE_STATUS = frozenset({429}) | frozenset(range(500, 600))
 _CONCEPT_RE = re.compile(r"^C\d+$")
@@ -169,6 +175,9 @@ class ApiFetchConfig:
     """Works per part file (``part_<year>_000.gz``, ``_001`` ...)."""
     max_retry_after_seconds: float = 3600.0
     """A ``Retry-After`` longer than this (e.g. a daily quota) fails at once instead of waiting."""
+    pmid_filter: str = "pmid"
+    """The works filter that selects by PubMed id: ``pmid`` (openalexR's) or ``ids.pmid`` (the form
+    in OpenAlex's forum posts); OpenAlex has answered each with 400 at times (ourresearch/OpenAlex#8)."""
     api_key: str | None = None
     """OpenAlex API key, sent as ``api_key=`` when set. OpenAlex's docs say a (free) key is required
     since 2026-02-13; without one only a tiny daily allowance is served."""
@@ -211,6 +220,8 @@ class FetchStats:
     """Records received again (same id) and dropped."""
     capped: bool = False
     """``max_pages`` stopped the fetch before the API ran out of results."""
+    refused_ids: int = 0
+    """Identifiers that cannot be put in a filter (a DOI holding ``|`` or ``,``) and were not asked for."""
     files: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -619,19 +630,109 @@ def fetch_works_year(
     year's earlier parts wherever they are) and rewrites ``data/works/manifest``. Raises
     :class:`OpenAlexApiError` when the API cannot be used; the year's previous files are then intact.
     """
-    year = int(year)
+    return fetch_works_matching(config, works_filters(config, year), snapshot_root, str(int(year)), sleep=sleep, today=today)
+
+
+def id_filters(key: str, values: Iterable[str], batch: int = ID_BATCH) -> tuple[list[str], list[str]]:
+    """``filter=`` values OR-ing ``values`` of attribute ``key`` (e.g. ``pmid``, ``doi``, ``cites``),
+    ``batch`` values per request (OpenAlex's limit on values OR-ed in one filter is 50 in its older
+    documentation, 100 in its current one), and the values refused: one holding the filter
+    language's separators (``|`` or ``,``, which some DOIs do) cannot be sent. Duplicates dropped."""
+    ids = _dedupe(str(v).strip() for v in values if str(v).strip())
+    refused = [v for v in ids if "|" in v or "," in v]
+    ids = [v for v in ids if "|" not in v and "," not in v]
+    return [f"{key}:" + "|".join(ids[i : i + batch]) for i in range(0, len(ids), batch)], refused
+
+
+def fetch_works_by_ids(
+    config: ApiFetchConfig,
+    snapshot_root: Path,
+    name: str,
+    *,
+    pmids: Iterable[str] = (),
+    dois: Iterable[str] = (),
+    sleep: Sleep = time.sleep,
+    today: Clock = _dt.date.today,
+) -> FetchStats:
+    """Fetch the works carrying any of ``pmids`` (filter ``config.pmid_filter``) or ``dois``
+    (``doi:``, without the ``https://doi.org/`` prefix), whatever their concepts: the OpenAlex
+    twins of PubMed records (seed 004's link). Written as the parts ``part_<name>_NNN.gz``,
+    replacing that name's earlier parts."""
+    by_pmid, refused_pmids = id_filters(config.pmid_filter, pmids)
+    by_doi, refused_dois = id_filters("doi", dois)
+    stats = fetch_works_matching(config, by_pmid + by_doi, snapshot_root, name, sleep=sleep, today=today)
+    stats.refused_ids = len(refused_pmids) + len(refused_dois)
+    return stats
+
+
+def fetch_citing_works(
+    config: ApiFetchConfig,
+    snapshot_root: Path,
+    name: str,
+    work_ids: Iterable[str],
+    *,
+    sleep: Sleep = time.sleep,
+    today: Clock = _dt.date.today,
+) -> FetchStats:
+    """Fetch every work citing one of ``work_ids`` (``cites:W1|W2...``), whatever its concepts:
+    seed 004's forward citations "accruing from any type of publication". Written as the parts
+    ``part_<name>_NNN.gz``, replacing that name's earlier parts."""
+    filters, refused = id_filters("cites", (_tail(w) for w in work_ids))
+    stats = fetch_works_matching(config, filters, snapshot_root, name, sleep=sleep, today=today)
+    stats.refused_ids = len(refused)
+    return stats
+
+
+def fetch_once(snapshot_root: Path, name: str, request: dict, refetch: bool, fetch: Callable[[], FetchStats]) -> dict:
+    """Run ``fetch()`` (which writes the parts ``part_<name>_*``) unless the same ``request`` (the
+    ids asked for) already landed under ``name``, as recorded in
+    ``snapshot_root/requests/<name>.json`` after each successful fetch; ``refetch`` fetches anyway.
+    Returns metadata: what was fetched, or that the earlier download was reused."""
+    digest = hashlib.sha256(orjson.dumps(request, option=orjson.OPT_SORT_KEYS)).hexdigest()
+    record = Path(snapshot_root) / "requests" / f"{name}.json"
+    if record.exists() and not refetch:
+        with contextlib.suppress(orjson.JSONDecodeError, KeyError):
+            earlier = orjson.loads(record.read_bytes())
+            if earlier["sha256"] == digest:
+                return {"api_fetch": "reused earlier download", "api_records": earlier["records"]}
+    stats = fetch()
+    record.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write_bytes(record, orjson.dumps({"sha256": digest, "records": stats.records}))
+    return {"api_requests": stats.requests, "api_records": stats.records, "api_retries": stats.retries,
+            "api_refused_ids": stats.refused_ids}
+
+
+def downloaded_parts(snapshot_root: Path, name: str) -> list[Path]:
+    """The parts a fetch under ``name`` wrote (``part_<name>_NNN.gz``), in name order."""
+    works_dir = Path(snapshot_root) / "data" / "works"
+    return sorted(works_dir.glob(f"updated_date=*/part_{name}_*.gz"), key=lambda p: p.name)
+
+
+def fetch_works_matching(
+    config: ApiFetchConfig,
+    filters: Sequence[str],
+    snapshot_root: Path,
+    name: str,
+    *,
+    sleep: Sleep = time.sleep,
+    today: Clock = _dt.date.today,
+) -> FetchStats:
+    """Fetch the works of every ``filters`` value (de-duplicated by id) into snapshot layout:
+    ``snapshot_root/data/works/updated_date=<today>/part_<name>_<NNN>.gz``, replacing the earlier
+    ``part_<name>_*.gz`` wherever they are, and the manifest rewritten. No filter: no request, and
+    the earlier parts of ``name`` are removed. Raises :class:`OpenAlexApiError` when the API cannot
+    be used; the earlier files are then intact."""
     started = time.monotonic()
     stats = FetchStats(entity="works")
     client = _Client(config, stats, sleep)
-    filters = works_filters(config, year)
     works_dir = Path(snapshot_root) / "data" / "works"
     works_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=works_dir, prefix=f".fetch_{year}_"))
-    writer = _PartWriter(staging, lambda i: f"part_{year}_{i:03d}.gz", config.records_per_part)
+    staging = Path(tempfile.mkdtemp(dir=works_dir, prefix=f".fetch_{name}_"))
+    writer = _PartWriter(staging, lambda i: f"part_{name}_{i:03d}.gz", config.records_per_part)
     try:
         seen: set[str] = set()
         for filter_value in filters:
-            log.info("OpenAlex works %d: filter=%s", year, filter_value)
+            log.info("OpenAlex works %s: filter=%s", name, filter_value[:200])
             for work in client.iter_results("works", {"filter": filter_value}):
                 wid = work.get("id")
                 if wid is not None:
@@ -648,7 +749,7 @@ def fetch_works_year(
             "works",
             staged,
             date_dir,
-            lambda: [p for p in works_dir.glob(f"updated_date=*/part_{year}_*.gz") if p.is_file()],
+            lambda: downloaded_parts(snapshot_root, name),
         )
     except BaseException:
         writer.abort()
@@ -659,8 +760,8 @@ def fetch_works_year(
     stats.files_written = len(final)
     stats.elapsed_seconds = time.monotonic() - started
     log.info(
-        "OpenAlex works %d: %d records in %d pages, %d retries, %d files (%.1fs)%s",
-        year,
+        "OpenAlex works %s: %d records in %d pages, %d retries, %d files (%.1fs)%s",
+        name,
         stats.records,
         stats.pages,
         stats.retries,
