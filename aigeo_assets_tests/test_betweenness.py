@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import warnings
+from fractions import Fraction
 
 import networkx as nx
 import numpy as np
@@ -39,11 +41,21 @@ def _random_network(n: int, p: float, seed: int) -> tuple[pd.DataFrame, pd.DataF
     return nodes, edges
 
 
+def _exact_length(w) -> Fraction:
+    return 1 / Fraction(w)  # Fraction(2.0) == 2: an integer count stays an integer
+
+
 def _nx_graph(nodes: pd.DataFrame, edges: pd.DataFrame) -> nx.DiGraph:
+    """The oracle's graph: lengths are exact ``Fraction`` 1/weight (parallel rows summed exactly,
+    self-loops and weight-0 rows dropped), so networkx's Dijkstra sums and compares them exactly."""
     G = nx.DiGraph()
     G.add_nodes_from(nodes["city_geonames_id"].tolist())
+    total: dict = {}
     for u, v, w in edges.itertuples(index=False):
-        G.add_edge(u, v, length=1.0 / w)
+        if u != v and w > 0:
+            total[u, v] = total.get((u, v), 0) + Fraction(w)
+    for (u, v), w in total.items():
+        G.add_edge(u, v, length=1 / w)
     return G
 
 
@@ -147,12 +159,12 @@ def test_hand_drawn_five_nodes():
 
 
 @pytest.mark.parametrize("chain", [10, 9, 6, 3])
-def test_ties_up_to_floating_point_count(chain):
+def test_ties_that_floating_point_breaks_are_ties(chain):
     """s (East) -> t (West) directly with weight 1 (length 1) and through a chain of `chain` edges of
     weight `chain` (lengths 1/chain). In exact arithmetic both paths have length 1, so sigma_st = 2
     and each chain node m_k (East) gets 1/2 for (s, t), plus 1 for each (m_i, t) with i < k.
     In IEEE doubles the chain sums to 0.9999999999999999 (10, 6 edges), 1.0000000000000002 (9 edges)
-    or exactly 1.0 (3 edges: 1/3 + 1/3 + 1/3 == 1.0 happens to be exact) - all must count as ties."""
+    or exactly 1.0 (3 edges): all are ties."""
     s, t = 100, 200
     chain_nodes = list(range(1, chain))  # chain - 1 intermediate nodes
     blocs = {s: "East", **{m: "East" for m in chain_nodes}, t: "West"}
@@ -163,14 +175,171 @@ def test_ties_up_to_floating_point_count(chain):
     got = _by_id(east_west_betweenness(nodes, edges), "east_west_betweenness")
     assert {m: got[m] for m in chain_nodes} == pytest.approx(want, rel=1e-12)
     assert got[s] == 0 and got[t] == 0
-    floating_sum = sum([1.0 / chain] * chain)
-    exact = _by_id(east_west_betweenness(nodes, edges, rel_tol=0.0), "east_west_betweenness")
-    if floating_sum < 1.0:  # without the tolerance the chain wins alone: the tie is lost
-        assert exact[chain_nodes[0]] == pytest.approx(1.0)
-    elif floating_sum > 1.0:  # without the tolerance the direct edge wins alone
-        assert exact[chain_nodes[0]] == 0.0
-    else:
-        assert exact[chain_nodes[0]] == pytest.approx(0.5)
+    # the old tolerance is gone: passing it warns and changes nothing
+    with pytest.warns(DeprecationWarning, match="rel_tol"):
+        again = _by_id(east_west_betweenness(nodes, edges, rel_tol=0.0), "east_west_betweenness")
+    assert again == got
+
+
+def _four_edges(k: int):
+    """Issue 15 item 2, scaled by k: 1 -> 2 (w 2k), 2 -> 3 (3k), 3 -> 4 (6k), 1 -> 4 (k). The paths
+    1-2-3-4 and 1-4 tie exactly (1/2 + 1/3 + 1/6 = 1, over k); in doubles the first sums to
+    0.9999999999999999 at k = 1."""
+    return _frames({1: "East", 2: "East", 3: "West", 4: "West"}, [(1, 2, 2 * k), (2, 3, 3 * k), (3, 4, 6 * k), (1, 4, k)])
+
+
+@pytest.mark.parametrize("k", [1, 7, 16_666_656])  # 6k = 99,999,936: weights up to 10^8
+def test_issue_15_four_edge_tie_both_definitions(k):
+    nodes, edges = _four_edges(k)
+    # floating point breaks the tie at k = 1 and 16,666,656 (not at 7, the control)
+    assert (1 / (2 * k) + 1 / (3 * k) + 1 / (6 * k) == 1 / k) == (k == 7)
+    got = east_west_betweenness(nodes, edges)
+    # (1, 4): two shortest paths, 2 and 3 on one: 1/2 each. (1, 3) via 2: 2 gets 1. (2, 4) via 3: 3 gets 1.
+    assert _by_id(got, "betweenness") == {1: 0, 2: 1.5, 3: 1.5, 4: 0}
+    # East-West pairs: (1,3): 2 gets 1; (1,4): 1/2 each; (2,4) via 3: 3 gets 1; (2,3) direct.
+    assert _by_id(got, "east_west_betweenness") == {1: 0, 2: 1.5, 3: 1.5, 4: 0}
+    want_ew, want_std = _nx_east_west(nodes, edges)
+    assert _by_id(got, "betweenness") == pytest.approx(want_std, abs=1e-12)
+    assert _by_id(got, "east_west_betweenness") == pytest.approx(want_ew, abs=1e-12)
+    assert standard_betweenness(nodes, edges).to_dict() == {1: 0, 2: 1.5, 3: 1.5, 4: 0}
+
+
+@pytest.mark.parametrize("m", [100_000, 10**8])
+def test_issue_15_near_tie_is_not_merged(m):
+    """s -> a (w m-1) -> t (w m+1) against s -> b (w m) -> t (w m): 1/(m-1) + 1/(m+1) - 2/m =
+    2/(m(m^2-1)) > 0, relatively ~1/m^2 (1e-10 at m = 10^5, merged by a 1e-9 tolerance; 1e-16 at
+    10^8, under a double's resolution). Exactly, only the path through b is shortest."""
+    s, a, b, t = 1, 2, 3, 4
+    nodes, edges = _frames({s: "East", a: "East", b: "West", t: "West"}, [(s, a, m - 1), (a, t, m + 1), (s, b, m), (b, t, m)])
+    got = east_west_betweenness(nodes, edges)
+    assert _by_id(got, "east_west_betweenness") == {s: 0, a: 0, b: 1, t: 0}
+    assert _by_id(got, "betweenness") == {s: 0, a: 0, b: 1, t: 0}
+    want_ew, want_std = _nx_east_west(nodes, edges)
+    assert _by_id(got, "east_west_betweenness") == want_ew and _by_id(got, "betweenness") == want_std
+    # and the mirror image: a's path shortest when its weights are the larger ones, (m, m) vs (m-1, m+1)
+    nodes, edges = _frames({s: "East", a: "East", b: "West", t: "West"}, [(s, a, m), (a, t, m), (s, b, m - 1), (b, t, m + 1)])
+    assert _by_id(east_west_betweenness(nodes, edges), "betweenness") == {s: 0, a: 1, b: 0, t: 0}
+
+
+@pytest.mark.parametrize("m", [33_331, 33_333_332])  # 3m = 99,993 and 99,999,996
+def test_exact_ties_at_large_weights_are_not_split(m):
+    """Three edges of weight 3m against one of weight m: 3 * 1/(3m) = 1/m exactly, but not in
+    doubles at these m."""
+    assert 1 / (3 * m) + 1 / (3 * m) + 1 / (3 * m) != 1 / m
+    s, x, y, t = 1, 2, 3, 4
+    nodes, edges = _frames({s: "East", x: "East", y: "West", t: "West"}, [(s, x, 3 * m), (x, y, 3 * m), (y, t, 3 * m), (s, t, m)])
+    got = east_west_betweenness(nodes, edges)
+    # (s, t): two paths, x and y on one: 1/2 each; (s, y) via x: x 1; (x, t) via y: y 1
+    assert _by_id(got, "betweenness") == {s: 0, x: 1.5, y: 1.5, t: 0}
+    want_ew, want_std = _nx_east_west(nodes, edges)
+    assert _by_id(got, "betweenness") == pytest.approx(want_std, abs=1e-12)
+    assert _by_id(got, "east_west_betweenness") == pytest.approx(want_ew, abs=1e-12)
+
+
+def _random_small_integer_network(seed: int):
+    """7-12 nodes, edge probability 0.25-0.55, weights in {1, 2, 3, 4, 6, 12} (lengths whose sums
+    tie exactly in many ways, 1/2 + 1/3 + 1/6 = 1, 1/4 + 1/12 = 1/3, 1/6 + 1/6 = 1/3, and floating
+    point breaks many of them)."""
+    rng = np.random.default_rng(1000 + seed)
+    n = int(rng.integers(7, 13))
+    ids = (np.arange(n) + 1) * 3
+    p = rng.uniform(0.25, 0.55)
+    pairs = [(u, v) for u, v in itertools.permutations(ids.tolist(), 2) if rng.random() < p]
+    weights = rng.choice([1, 2, 3, 4, 6, 12], size=len(pairs))
+    bloc = np.where(rng.random(n) < 0.5, "East", "West")
+    nodes = pd.DataFrame({"city_geonames_id": ids, "bloc": bloc})
+    edges = pd.DataFrame({"source": [u for u, _ in pairs], "target": [v for _, v in pairs], "weight": weights.astype(float)})
+    return nodes, edges
+
+
+def _enumerated_east_west(nodes: pd.DataFrame, edges: pd.DataFrame) -> dict:
+    """Definition 2 by brute force: every shortest s -> t path listed by networkx's
+    ``all_shortest_paths`` on exact Fraction lengths, for every ordered cross-bloc pair; each
+    interior node gets (paths through it) / (paths) as an exact Fraction."""
+    G = _nx_graph(nodes, edges)
+    bloc = dict(zip(nodes["city_geonames_id"], nodes["bloc"]))
+    out = {v: Fraction(0) for v in G}
+    for s in G:
+        reach = nx.single_source_dijkstra_path_length(G, s, weight="length")
+        for t in reach:
+            if t == s or bloc[s] == bloc[t]:
+                continue
+            paths = list(nx.all_shortest_paths(G, s, t, weight="length"))
+            for path in paths:
+                for v in path[1:-1]:
+                    out[v] += Fraction(1, len(paths))
+    return out
+
+
+def _float_tie_losses(nodes: pd.DataFrame, edges: pd.DataFrame) -> bool:
+    """Whether networkx with float lengths 1.0/w disagrees with the exact oracle (a broken tie)."""
+    G = nx.DiGraph()
+    G.add_nodes_from(nodes["city_geonames_id"].tolist())
+    G.add_weighted_edges_from(zip(edges["source"], edges["target"], 1.0 / edges["weight"]), weight="length")
+    fl = nx.betweenness_centrality(G, weight="length", normalized=False)
+    ex = nx.betweenness_centrality(_nx_graph(nodes, edges), weight="length", normalized=False)
+    return any(abs(fl[v] - ex[v]) > 1e-9 for v in G)
+
+
+def test_both_definitions_equal_exact_oracles_on_240_random_tied_graphs():
+    """Definition 1 against networkx's betweenness on Fraction lengths, Definition 2 against
+    enumeration of all shortest paths (Fraction lengths), on 240 random small-integer graphs."""
+    broken, fractional = 0, 0
+    for seed in range(240):
+        nodes, edges = _random_small_integer_network(seed)
+        got = east_west_betweenness(nodes, edges)
+        ids = got["city_geonames_id"].tolist()
+        want_std = nx.betweenness_centrality(_nx_graph(nodes, edges), weight="length", normalized=False)
+        want_ew = _enumerated_east_west(nodes, edges)
+        assert got["betweenness"].tolist() == pytest.approx([float(want_std[v]) for v in ids], rel=1e-12, abs=1e-12), seed
+        assert got["east_west_betweenness"].tolist() == pytest.approx([float(want_ew[v]) for v in ids], rel=1e-12, abs=1e-12), seed
+        broken += _float_tie_losses(nodes, edges)
+        fractional += any(x.denominator > 1 for x in want_ew.values())
+    # the comparison is not vacuous: floating point breaks ties in many of these graphs, and
+    # many have shared (fractional) credit
+    assert broken >= 100 and fractional >= 150, (broken, fractional)  # 117 and 176
+
+
+def test_the_exact_stage_alone_decides(monkeypatch):
+    """With the float filter made useless (every edge a candidate of every node, so the candidates
+    form cycles and every source takes the exact Dijkstra fallback) and with the lazy exact
+    resolution forced to give up, the answers are unchanged: the float stage only filters."""
+    import aigeo_assets.centrality.betweenness as module
+
+    cases = [_random_small_integer_network(seed) for seed in range(20)] + [_four_edges(16_666_666)]
+    want = [east_west_betweenness(*c) for c in cases]
+    monkeypatch.setattr(module, "_float_slack", lambda n: 1e300)
+    for c, w in zip(cases, want):
+        pd.testing.assert_frame_equal(east_west_betweenness(*c), w, check_exact=False, rtol=1e-12)
+
+    def give_up(*args, **kwargs):
+        raise module._CandidateCycle
+
+    monkeypatch.undo()
+    monkeypatch.setattr(module, "_resolve_source", give_up)
+    for c, w in zip(cases, want):
+        pd.testing.assert_frame_equal(east_west_betweenness(*c), w, check_exact=False, rtol=1e-12)
+
+
+def test_candidate_cycle_at_huge_weights_falls_back_to_exact_dijkstra():
+    """a <-> b with weight 10^16 (length 1e-16, below a double's resolution at distance 1): from s
+    the float distances of a and b are both 1.0, so both edges between them are candidates and
+    form a cycle; a has two candidates (s -> a and s -> c -> a, an exact tie at 1), so the source
+    needs the exact stage and takes the exact Dijkstra. Exactly, b lies 1e-16 behind a."""
+    s, a, b, c = 1, 2, 3, 4
+    big = 10**16
+    nodes, edges = _frames({s: "East", a: "West", b: "West", c: "East"},
+                           [(s, a, 1), (s, c, 2), (c, a, 2), (a, b, big), (b, a, big)])
+    stats: dict = {}
+    import aigeo_assets.centrality.betweenness as module
+
+    net = module.prepare_network(nodes, edges)
+    module._accumulate(net, module.all_pairs_distances(net), stats=stats)
+    assert stats.get("exact_dijkstra_fallbacks", 0) >= 1
+    got = east_west_betweenness(nodes, edges)
+    want_ew, want_std = _nx_east_west(nodes, edges)
+    assert _by_id(got, "east_west_betweenness") == pytest.approx(want_ew, abs=1e-12)
+    assert _by_id(got, "betweenness") == pytest.approx(want_std, abs=1e-12)
 
 
 def test_self_loops_and_parallel_rows():
