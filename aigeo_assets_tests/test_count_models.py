@@ -404,30 +404,20 @@ def _classic_separation_data():
     return y, pd.DataFrame({"x1": x1, "s": s}), rows
 
 
-def test_classic_separation_tight_tolerance_raises_clear_error():
-    """At a tight tolerance the engine finds all 10 separated rows; with them gone s is zero on every
-    kept row, and the engine refuses with a collinearity error naming s (it does not drop the
-    regressor itself, as ppmlhdfe would)."""
-    y, X, _ = _classic_separation_data()
-    with pytest.raises(ValueError, match=r"collinear.*'s'"):
-        poisson(y, X, cov_type="nonrobust", **TIGHT)
-    # without the separating regressor the remaining rows fit as statsmodels does
-    keep = X["s"].to_numpy() == 0
-    ours = poisson(y[keep], X.loc[keep, ["x1"]], cov_type="nonrobust", **TIGHT)
-    glm = _glm(y[keep], sm.add_constant(X.loc[keep, ["x1"]]))
-    _close(ours.params, glm.params)
-    _close(ours.bse, glm.bse)
-
-
-def test_classic_separation_default_tolerance():
-    y, X, _ = _classic_separation_data()
-    try:
-        res = poisson(y, X, cov_type="nonrobust")
-    except ValueError as err:  # the clear error of the tight-tolerance case is acceptable
-        assert "collinear" in str(err) and "'s'" in str(err)
-        return
+@pytest.mark.parametrize("tight", [True, False], ids=["tight_tolerance", "default_tolerance"])
+def test_classic_separation_drops_the_rows_then_the_regressor(tight):
+    """The 10 separated rows go; with them gone s is zero on every kept row, so s is dropped too
+    and named (as ppmlhdfe does), and the rest equals statsmodels on the kept rows without s."""
+    y, X, rows = _classic_separation_data()
+    res = poisson(y, X, cov_type="nonrobust", **(TIGHT if tight else {}))
     assert res.dropped["separated"] == 10
-    assert "s" not in res.params.index
+    assert res.dropped_regressors == ["s"] and res.omitted == []
+    assert list(res.params.index) == ["const", "x1"]
+    assert "Dropped after the separated observations (collinear on the rest): s" in res.summary()
+    keep = X["s"].to_numpy() == 0
+    glm = _glm(y[keep], sm.add_constant(X.loc[keep, ["x1"]]))
+    _close(res.params, glm.params, rtol=RTOL if tight else 1e-5)
+    _close(res.bse, glm.bse, rtol=RTOL if tight else 1e-5)
 
 
 def test_fixed_effect_separation_detected():

@@ -10,8 +10,9 @@ cost one ``bincount`` pass each (the method of Correia, Guimarães and Zylkin's 
 
 Sample rules, as in ppmlhdfe and fixest: groups of any absorbed effect whose outcome is zero
 throughout are dropped (their effect is minus infinity) and counted; separated observations
-(zero outcome, fitted mean driven to zero) are dropped, counted, and the model is refitted. Rows with missing values are an error unless
-``missing="drop"``, which drops and counts them.
+(zero outcome, fitted mean driven to zero by some combination of the regressors and the effects)
+are dropped, counted, and the model is fitted on the rest. Rows with missing values are an error
+unless ``missing="drop"``, which drops and counts them.
 
 Covariances: ``nonrobust`` (inverse expected information), ``HC0``, ``HC1`` (HC0 times
 n / (n - k)), ``cluster`` (one way; times G / (G - 1) * (n - 1) / (n - k), statsmodels'
@@ -21,10 +22,16 @@ no n / (n - k) there). For NB2 the robust "bread" is the expected information (X
 Stata's ``nbreg``-style IRLS, where statsmodels' GLM uses the observed Hessian of the
 non-canonical log link; both are consistent, and they differ by a few percent in small samples.
 
-Separation is found before fitting where it can be found exactly: zero observations separated by
-a pair of absorbed effects (``absorb.separated_by_effects``) or by a single regressor
-(``separated_by_regressors``); what remains is caught by the fitted-mean check. Collinear
-regressors, with each other or with the absorbed effects, are an error that names them.
+Existence of the estimates (Correia, Guimarães and Zylkin 2019): separated observations are found
+before fitting by the iterative rectifier (``separation.find_separated``) on the regressors and the
+absorbed effects together, so a separating combination of any number of them (``x5 + x6`` with
+neither alone, a regressor with an effect, a pair of effects) is caught, not only a single
+regressor or a pair of effects. A regressor that only the separated rows identified is collinear
+on the rest: it is dropped and named in ``result.dropped_regressors``. Regressors collinear on the
+sample before that (with each other or with the absorbed effects) are an error that names them
+(or, with ``collinear="drop"``, ``result.omitted``). The former fitted-mean rule stays as a last
+guard: a zero observation whose mean falls below ``separation_mu`` after the fit is dropped and
+counted as separated, and the model refitted.
 """
 
 from __future__ import annotations
@@ -36,8 +43,9 @@ import pandas as pd
 from scipy import linalg, optimize
 from scipy.special import digamma, gammaln
 
-from aigeo_assets.models.absorb import FixedEffects, demean, drop_all_zero_groups, recover_effects, separated_by_effects
+from aigeo_assets.models.absorb import FixedEffects, demean, drop_all_zero_groups, recover_effects
 from aigeo_assets.models.results import CountResult, NotEstimableError
+from aigeo_assets.models.separation import DEFAULT_TOL, find_separated
 
 Family = Literal["poisson", "negbin"]
 CovType = Literal["nonrobust", "HC0", "HC1", "cluster"]
@@ -122,6 +130,7 @@ def fit_count_model(
     demean_tol: float = 1e-10,
     maxiter: int = 200,
     separation_mu: float = 1e-10,
+    separation_tol: float = DEFAULT_TOL,
     collinear: Literal["raise", "drop"] = "raise",
     recover_fixed_effects: bool = True,
     demean_direct: bool = True,
@@ -135,7 +144,9 @@ def fit_count_model(
     regressors are an error naming them, or with ``collinear="drop"`` are left out (the later of
     two collinear columns goes) and listed in ``result.omitted``, as fixest and ppmlhdfe do.
     ``demean_direct=False`` demeans on two effects by alternating projections only (the former
-    path, a peer for benchmarks and tests; see ``absorb.demean``).
+    path, a peer for benchmarks and tests; see ``absorb.demean``). ``separation_tol`` is the
+    rectifier's tolerance (``separation.find_separated``); ``separation_mu`` the last guard's
+    cut-off on fitted means.
     """
     if family not in ("poisson", "negbin"):
         raise ValueError(f"family {family!r}: use poisson or negbin")
@@ -204,30 +215,50 @@ def fit_count_model(
         yk, offk, rows = yk[mask], offk[mask], rows[mask]
         fe = fe.subset(mask) if len(fe) else fe
 
+    # The sample rules in order: all-zero groups (until none is left); regressors collinear on that
+    # sample (an error, or omitted on request); separated observations, by the iterative rectifier
+    # (``separation.find_separated``) on the regressors and effects together; then regressors that
+    # only the separated rows identified, now collinear, dropped and named (``dropped_regressors``).
+    dropped_regressors: list[str] = []
+    checked_collinear = separation_checked = rows_separated = False
     for _round in range(20):
         alive, _ = drop_all_zero_groups(yk, fe)
         if not alive.all():
             dropped["all_zero_groups"] += int((~alive).sum())
             drop(alive)
             continue
-        sep = separated_by_effects(yk, fe) | separated_by_regressors(yk, x)
-        if sep.any():
-            dropped["separated"] += int(sep.sum())
-            drop(~sep)
-            continue
+        if not checked_collinear:
+            checked_collinear = True
+            bad, message = _collinear_before_fit(x, fe, names, demean_tol, demean_direct)
+            if bad:
+                if collinear == "raise":
+                    raise ValueError(message + "; remove them or pass collinear='drop'")
+                omitted += [name for name in x_names if name in bad]
+                x, x_names, names = _without_columns(x, x_names, names, bad)
+        if not separation_checked:
+            separation_checked = True
+            found = find_separated(yk, x, fe, tol=separation_tol)
+            if found.separated.any():
+                dropped["separated"] += found.count
+                rows_separated = True
+                drop(~found.separated)
+                continue
         fit = _irls(family, yk, x, offk, fe, names, alpha, tol, demean_tol, maxiter, demean_direct)
         if "collinear" in fit:
-            if collinear == "raise":
+            if rows_separated:  # full rank before the separated rows went: theirs to drop, always
+                dropped_regressors += [name for name in names if name in fit["collinear"]]
+            elif collinear == "raise":
                 raise ValueError(fit["message"] + "; remove them or pass collinear='drop'")
-            cols = [j for j, name in enumerate(names) if name not in fit["collinear"]]
-            omitted += [name for name in x_names if name in fit["collinear"]]
-            x = np.asfortranarray(x[:, cols])
-            x_names = [n for n in x_names if n not in fit["collinear"]]
-            names = [n for n in names if n not in fit["collinear"]]
+            else:
+                omitted += [name for name in x_names if name in fit["collinear"]]
+            x, x_names, names = _without_columns(x, x_names, names, fit["collinear"])
             continue
+        # The last guard: a zero observation whose fitted mean vanished although the rectifier
+        # found no certificate (one that did not settle, or a tolerance it missed).
         sep = (yk == 0) & (fit["mu"] < separation_mu)
         if sep.any():
             dropped["separated"] += int(sep.sum())
+            rows_separated = True
             del fit
             drop(~sep)
             continue
@@ -238,8 +269,27 @@ def fit_count_model(
     del x  # the fit holds the design (and, with absorbed effects, its demeaned twin)
     cl = None if clusters is None else np.asarray(clusters, dtype=object)[rows]
     result = _finish(family, fit, yk, fe, names, cov_type, cl, dropped, outcome, recover_fixed_effects)
-    result.omitted = omitted
+    given = [str(c) for c in Xf.columns]  # both lists in the order the regressors were given
+    result.omitted = [name for name in given if name in omitted]
+    result.dropped_regressors = [name for name in given if name in dropped_regressors]
     return result
+
+
+def _without_columns(x: np.ndarray, x_names: list[str], names: list[str], bad) -> tuple[np.ndarray, list[str], list[str]]:
+    """The design, regressor names and parameter names without the columns named in ``bad``."""
+    cols = [j for j, name in enumerate(names) if name not in bad]
+    return np.asfortranarray(x[:, cols]), [n for n in x_names if n not in bad], [n for n in names if n not in bad]
+
+
+def _collinear_before_fit(x, fe, names, demean_tol, demean_direct) -> tuple[list[str], str]:
+    """``collinear_regressors`` on the sample as it stands, with unit weights (the rank does not
+    depend on positive weights): run before the separation check, so that a regressor collinear
+    only once separated rows are gone is told apart from one the user gave collinear."""
+    if not len(names):
+        return [], ""
+    w = np.ones(len(x))
+    xt = demean(x, w, fe, tol=demean_tol, direct=demean_direct)[0] if len(fe) else x
+    return collinear_regressors(x, xt, w, names)
 
 
 def _compact_rows(x: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -80,7 +80,8 @@ class CountResult:
     ``params``/``bse``/``pvalues`` are Series over the regressors; ``fixed_effects`` holds each
     absorbed effect's estimates (identified up to the normalization of ``absorb.recover_effects``).
     ``dropped`` counts the observations left out: ``missing`` values, ``all_zero_groups`` of each
-    absorbed effect and ``separated`` observations.
+    absorbed effect and ``separated`` observations (``models.separation``); ``dropped_regressors``
+    names the regressors dropped after them, ``omitted`` those left out as collinear on request.
     """
 
     family: str
@@ -103,6 +104,9 @@ class CountResult:
     outcome: str = "y"
     omitted: list[str] = field(default_factory=list)
     """Regressors left out as collinear (``collinear="drop"``)."""
+    dropped_regressors: list[str] = field(default_factory=list)
+    """Regressors dropped because they became collinear once the separated observations were
+    dropped (only those rows identified them: their coefficients do not exist), as ppmlhdfe does."""
     estimable = True
     """A fitted model (``NotEstimable`` has False here)."""
 
@@ -192,6 +196,8 @@ class CountResult:
             head.append("Absorbed: " + ", ".join(f"{k} ({v:,} levels)" for k, v in self.absorbed.items()))
         if self.omitted:
             head.append("Omitted as collinear: " + ", ".join(self.omitted))
+        if self.dropped_regressors:
+            head.append("Dropped after the separated observations (collinear on the rest): " + ", ".join(self.dropped_regressors))
         lost = {k: v for k, v in self.dropped.items() if v}
         if lost:
             head.append("Dropped: " + ", ".join(f"{k} {v:,}" for k, v in lost.items()))
@@ -227,6 +233,7 @@ class NotEstimable:
     dropped: dict[str, int] = field(default_factory=dict)
     absorbed: dict[str, int] = field(default_factory=dict)
     omitted: list[str] = field(default_factory=list)
+    dropped_regressors: list[str] = field(default_factory=list)
 
     @property
     def params(self) -> pd.Series:

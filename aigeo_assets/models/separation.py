@@ -1,0 +1,133 @@
+"""Existence of the maximum likelihood estimates of log-link count models: separated observations
+found by the iterative rectifier of Correia, Guimarães and Zylkin (2019, "Verifying the existence
+of maximum likelihood estimates for generalized linear models", arXiv:1903.01633; the method of
+Stata's ``ppmlhdfe``).
+
+The Poisson (PPML) and negative binomial (NB2) likelihoods with a log link have no finite maximum
+when some zero-outcome observations are *separated*: there is a linear combination of the
+regressors and the absorbed fixed effects' dummies, z = X b + D a, with z = 0 wherever y > 0 and
+z >= 0 wherever y = 0, strictly positive on some of them. Moving the estimates along -z then raises
+the likelihood for ever while the means of those observations go to zero. The estimates that exist
+are those of the model on the other observations (Santos Silva and Tenreyro 2010; Correia et al.
+2019, Proposition 1); a regressor that the dropped rows alone identified becomes collinear on the
+rest and is dropped after them (``count.fit_count_model``).
+
+The combination can involve any number of regressors and effects (the classic single regressor
+constant over the positive outcomes, a pair of absorbed effects, ``x5 + x6`` with neither alone),
+so it is found as a whole, not case by case:
+
+1. u = 1 on the zero outcomes, 0 on the positive ones.
+2. Regress u on X and the effects by weighted least squares, the positive-outcome rows weighted
+   ``weight`` (1e8 by default) and the zero rows 1, so that the fit is held to (very nearly) zero on
+   the positive rows: the regressors are demeaned once with these weights (``absorb.demean``, the
+   engine's own within transformation), u in every iteration, and the projection on the demeaned
+   regressors uses one pivoted QR factorization computed once.
+3. Fitted values within ``tol`` of zero (from -``tol``/10 below) count as zero. If every fitted value
+   on the zero rows is then >= 0, stop: the fitted values are a certificate z, and the zero rows
+   where it is > 0 are the separated ones (the largest such set: the rectifier converges to a
+   certificate of maximal support, Correia et al. 2019, Section 3).
+4. Otherwise set u = max(fitted, 0) on the zero rows (the rectifier) and repeat.
+
+Tolerances: u is of order one, so ``tol`` (1e-6) is absolute on that scale; the regressors are
+scaled to unit norm before the QR, and a column whose pivot falls below ``rank_tol`` (1e-10) of
+the largest is left out of the projection (collinear regressors do not disturb the check; their
+collinearity is the engine's business). A check that has not settled in ``maxiter`` (10,000)
+iterations reports ``converged=False`` and no row as separated; the engine's last guard, a zero
+observation whose fitted mean falls below ``separation_mu``, still applies. The certificate is
+approximate to the weighting: positive rows keep fitted values of order 1/``weight`` (reported
+as ``positive_residual``), far inside ``tol``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import linalg
+
+from aigeo_assets.models.absorb import FixedEffects, demean
+
+DEFAULT_TOL = 1e-6
+DEFAULT_WEIGHT = 1e8
+DEFAULT_MAXITER = 10_000
+
+
+@dataclass(frozen=True)
+class Separation:
+    """What the iterative rectifier found: ``separated`` (a mask over the rows given), the
+    ``certificate`` z = X b + D a at the end (zero on the positive rows, >= 0 on the zero rows
+    when ``converged``), the ``iterations`` used, and the largest |z| left on a positive row."""
+
+    separated: np.ndarray
+    certificate: np.ndarray
+    iterations: int
+    converged: bool
+    positive_residual: float
+
+    @property
+    def count(self) -> int:
+        return int(self.separated.sum())
+
+
+def find_separated(
+    y: np.ndarray,
+    x: np.ndarray | None = None,
+    fe: FixedEffects | None = None,
+    *,
+    tol: float = DEFAULT_TOL,
+    weight: float = DEFAULT_WEIGHT,
+    maxiter: int = DEFAULT_MAXITER,
+    rank_tol: float = 1e-10,
+    demean_tol: float = 1e-12,
+) -> Separation:
+    """The zero-outcome rows of ``y`` separated by a linear combination of the columns of ``x``
+    (n, k; include a constant column when the model has one and no absorbed effect) and the
+    dummies of the absorbed effects ``fe`` (which span the constant). See the module docstring.
+
+    Assumes groups of an absorbed effect whose outcome is zero throughout are already dropped
+    (``absorb.drop_all_zero_groups``): the rectifier would find them too, but the engine counts
+    them apart."""
+    y = np.asarray(y, dtype=float)
+    n = len(y)
+    fe = fe if fe is not None else FixedEffects.from_frame(None)
+    pos = y > 0
+    zero = ~pos
+    if not zero.any() or not pos.any():
+        return Separation(np.zeros(n, dtype=bool), np.zeros(n), 0, True, 0.0)
+    w = np.where(pos, float(weight), 1.0)
+    sw = np.sqrt(w)
+    q = None
+    if x is not None and x.shape[1]:
+        xt = demean(x, w, fe, tol=demean_tol)[0] if len(fe) else np.array(x, dtype=float, order="F")
+        a = np.multiply(xt, sw[:, None], out=xt)
+        norms = np.sqrt(np.einsum("ij,ij->j", a, a))
+        live = norms > 0
+        if live.any():
+            a = a[:, live] / norms[live]
+            q, r, _ = linalg.qr(a, mode="economic", pivoting=True, overwrite_a=True, check_finite=False)
+            d = np.abs(np.diag(r))
+            rank = int((d > rank_tol * d[0]).sum())
+            q = np.ascontiguousarray(q[:, :rank]) if rank else None
+        del a, xt
+    u = zero.astype(float)
+    z = np.zeros(n)
+    positive_residual = 0.0
+    converged = False
+    iteration = 0
+    for iteration in range(1, maxiter + 1):
+        ut = demean(u, w, fe, tol=demean_tol)[0][:, 0] if len(fe) else u
+        if q is not None:
+            swu = sw * ut
+            resid = ut - (q @ (q.T @ swu)) / sw
+        else:
+            resid = ut
+        z = u - resid  # the fitted values of u on the regressors and the effects
+        positive_residual = float(np.abs(z[pos]).max())
+        z[(z > -0.1 * tol) & (z < tol)] = 0.0
+        if (z[zero] >= 0).all():
+            converged = True
+            break
+        u = np.where(zero, np.maximum(z, 0.0), 0.0)
+    z[pos] = 0.0
+    separated = zero & (z > 0) if converged else np.zeros(n, dtype=bool)
+    return Separation(separated, z, iteration, converged, positive_residual)
