@@ -207,3 +207,22 @@ def test_equals_cdindex_on_the_sample_world(tiny_world):
     assert len(focal) > 500 and (~np.isnan(ref)).sum() > 300
     assert np.array_equal(np.isnan(ref), ours["cd"].isna().to_numpy())
     assert np.nanmax(np.abs(ours["cd"].to_numpy() - ref)) < 1e-12
+
+
+def test_figures_and_the_atlas_finding_read_the_ranks():
+    from aigeo_assets.reports.atlas import findings_seed000
+    from aigeo_assets.reports.disruption_figures import disruption_top_cities, fig_disruption_ranks
+
+    rows = []
+    for year in (2001, 2002, 2003):
+        rows += [(year, 1, "Aville", "East", 10, 4, 0, year < 2003), (year, 2, "Btown", "West", 10, 1, 3, year < 2003)]
+    r = pd.DataFrame(rows, columns=["year", "city_geonames_id", "city_name", "bloc", "n_papers", "n_disruptive", "n_developmental", "window_complete"])
+    r["rank_disruptive"] = r.groupby("year")["n_disruptive"].rank(method="min", ascending=False).astype(int)
+    r["rank_developmental"] = r.groupby("year")["n_developmental"].rank(method="min", ascending=False).astype(int)
+    assert disruption_top_cities(r, "developmental")["city_name"].tolist() == ["Btown"]  # Aville has none
+    fig = fig_disruption_ranks(r, "disruptive")
+    assert [t.name for t in fig.data] == ["Aville", "Btown"] and list(fig.data[0].y) == [1, 1, 1]
+    assert list(fig.data[0].marker.symbol) == ["circle", "circle", "circle-open"]  # 2003's window is incomplete
+    text = " ".join(findings_seed000({"out_disruption_city_ranks": r}))
+    assert "Aville produced the most AI papers among the 10 % most disruptive of 2002 (4 papers by the CD index, every year since 2001)" in text
+    assert "Btown produced the most AI papers among the 10 % most developmental of 2002" in text

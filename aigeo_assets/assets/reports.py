@@ -16,6 +16,7 @@ from aigeo_assets.reports.city_figures import (
     fig_top_city_shares,
     fig_venue_east_west,
 )
+from aigeo_assets.reports.disruption_figures import fig_disruption_ranks
 from aigeo_assets.reports.centre_figures import fig_centre_trajectories, fig_focal_pull
 from aigeo_assets.reports.centrality_figures import fig_betweenness_bars, fig_bridges_over_time, fig_network_map
 from aigeo_assets.reports.figures import note_no_data, png_markdown, write_figure
@@ -96,6 +97,17 @@ def build_report_assets(settings: Settings) -> list:
         ["out_venue_east_west"],
         "Seed 000 Supplementary Fig. 4: Eastern and Western AI papers per year in each of the top 20 AI venues.",
         lambda out_venue_east_west: [("supp_fig4_venue_east_west", fig_venue_east_west(out_venue_east_west))],
+    )
+
+    figure_asset(
+        "out_fig_disruption_ranks",
+        ["out_disruption_city_ranks"],
+        "Seed 000 Supplementary Fig. 3a/3b: cities ranked each year by their papers among the 10 % most disruptive and "
+        "the 10 % most developmental AI papers (CD index).",
+        lambda out_disruption_city_ranks: [
+            ("supp_fig3a_disruptive", fig_disruption_ranks(out_disruption_city_ranks, "disruptive")),
+            ("supp_fig3b_developmental", fig_disruption_ranks(out_disruption_city_ranks, "developmental")),
+        ],
     )
 
     for matrix, label, title, diverging in (
@@ -220,7 +232,7 @@ def build_report_assets(settings: Settings) -> list:
 
 ATLAS_TABLES = (
     "out_city_ranks", "out_top_cities", "out_impact_matrix", "out_over_impact_matrix", "out_migration_matrix",
-    "out_collaboration_matrix", "out_top_city_shares", "out_east_west_betweenness", "out_network_edges",
+    "out_collaboration_matrix", "out_top_city_shares", "out_east_west_betweenness", "out_network_edges", "out_disruption_city_ranks",
     "out_centre_trajectory", "out_gravity_citations_table", "out_gravity_citations_coefficients", "out_gravity_migration",
     "out_lifesci_yearly_counts", "out_lifesci_link_coverage", "out_lifesci_country_years", "out_lifesci_country_counts", "out_lifesci_topic_shares", "out_lifesci_clinical_by_country",
     "out_lifesci_high_ranked_by_country", "out_lifesci_high_ranked_by_region_year", "out_lifesci_irrs",

@@ -713,6 +713,17 @@ def atlas_catalogue(
         "out_fig_top_city_shares", "supp_fig2_top_city_shares", ("out_top_city_shares",),
         lambda t: t["out_top_city_shares"],
     ))
+    for letter, kind, words in (("a", "disruptive", "most disruptive"), ("b", "developmental", "most developmental")):
+        cat.append(CatalogueEntry(
+            f"supp_fig3{letter}_{kind}", S0, f"Supplementary Fig. 3{letter}", f"Cities by their {words} AI papers",
+            f"The annual ranking of cities by the number of their AI papers among the 10 % {words} AI papers of the year, "
+            "by the CD index of Funk & Owen-Smith and Wu et al. (citers within five years of publication, "
+            "AIGEO_DISRUPTION_WINDOW): a citer that ignores the paper's references makes it disruptive (CD near 1), one "
+            "that cites them too developmental (near -1). The ten cities with the most such papers over all years are "
+            "drawn; years whose window is not complete yet are greyed.",
+            "out_fig_disruption_ranks", f"supp_fig3{letter}_{kind}", ("out_disruption_city_ranks",),
+            lambda t: t["out_disruption_city_ranks"],
+        ))
     cat.append(CatalogueEntry(
         "supp_fig4_venue_east_west", S0, "Supplementary Fig. 4", "East and West in the top AI venues",
         "For each of the top 20 AI venues, the annual number of Eastern (red) and Western (blue) AI papers published in "
@@ -1070,6 +1081,32 @@ def _f000_reference(t: dict) -> list[str]:
     return [text + "."]
 
 
+def _f000_disruption(t: dict) -> list[str]:
+    """Supplementary Fig. 3: the leading city in the latest year whose CD window is complete, and since when it leads."""
+    if not _has(t, "out_disruption_city_ranks"):
+        return []
+    r = t["out_disruption_city_ranks"]
+    r = r[r["window_complete"].astype("boolean").fillna(False).astype(bool)] if "window_complete" in r else r
+    if r.empty:
+        return []
+    out = []
+    for count, rank, words in (("n_disruptive", "rank_disruptive", "most disruptive"), ("n_developmental", "rank_developmental", "most developmental")):
+        lead = r[(_f(r[rank]) == 1) & (_f(r[count]) > 0)]
+        if lead.empty:
+            continue
+        last_year = int(_f(lead["year"]).max())
+        top = lead[_f(lead["year"]) == last_year]
+        names = sorted(str(x) for x in top["city_name"].fillna(top["city_geonames_id"].astype("string")))
+        by_year = {int(y): set(g["city_geonames_id"].astype("int64")) for y, g in lead.groupby(_f(lead["year"]))}
+        first = last_year
+        while set(top["city_geonames_id"].astype("int64")) <= by_year.get(first - 1, set()):
+            first -= 1
+        since = f", every year since {first}" if first < last_year else ""
+        out.append(f"{' and '.join(names)} produced the most AI papers among the 10 % {words} of {last_year} "
+                   f"({int(_f(top[count]).max())} papers by the CD index{since}).")
+    return out
+
+
 def _f000_shares(t: dict) -> list[str]:
     if not _has(t, "out_top_city_shares"):
         return []
@@ -1269,7 +1306,7 @@ def findings_seed000(tables: Mapping[str, Any]) -> list[str]:
     ``out_gravity_citations_coefficients`` (or ``out_model_coefficients``),
     ``out_gravity_citations_by_year``, ``out_gravity_migration``."""
     t = _tables(tables)
-    return _collect([_f000_leaders, _f000_reference, _f000_shares, _f000_bridges, _f000_centres, _f000_pull,
+    return _collect([_f000_leaders, _f000_reference, _f000_shares, _f000_disruption, _f000_bridges, _f000_centres, _f000_pull,
                      _f000_gravity, _f000_gravity_by_year, _f000_migration, _f000_not_estimable], t)
 
 
