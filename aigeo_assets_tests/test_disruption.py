@@ -226,3 +226,77 @@ def test_figures_and_the_atlas_finding_read_the_ranks():
     text = " ".join(findings_seed000({"out_disruption_city_ranks": r}))
     assert "Aville produced the most AI papers among the 10 % most disruptive of 2002 (4 papers by the CD index, every year since 2001)" in text
     assert "Btown produced the most AI papers among the 10 % most developmental of 2002" in text
+
+
+def test_the_assets_compute_each_year_and_flag_cut_windows(tmp_path):
+    """out_disruption[year] and out_disruption_city_ranks through Dagster, on planted yearly tables
+    in the project's warehouse (ParquetIOManager), window 2 over 2000-2003: 2000 and 2001 have their
+    window, 2002 and 2003 do not (flagged, the check warns); values equal ``cd_index`` on the same links."""
+    import dagster as dg
+
+    from aigeo_assets.assets.disruption import build_disruption_assets
+    from aigeo_assets.partitions import yearly_partitions
+    from aigeo_assets.resources.io import ParquetIOManager
+    from aigeo_assets.resources.settings import Settings
+    from aigeo_assets.schemas import conform
+
+    ids, year, edges = _random_graph(11, n=160, years=(2000, 2003), max_refs=4)
+    rng = np.random.default_rng(3)
+    city = rng.choice([1816670, 5128581, 2643743], size=len(ids))  # Beijing, New York, London
+    bloc = np.where(city == 1816670, "East", "West")
+    works = pd.DataFrame({"work_id": ids, "publication_year": year, "in_corpus": rng.random(len(ids)) < 0.7,
+                          "city_geonames_id": city, "city_country_code": "XX", "bloc": bloc})
+    links = _links(ids, year, edges)
+    at = works.set_index("work_id")
+    cit = pd.DataFrame({
+        "citing_work_id": links["citing_work_id"], "cited_work_id": links["cited_work_id"], "citing_year": links["citing_year"],
+        "cited_year": at.loc[links["cited_work_id"], "publication_year"].to_numpy(), "resolution": "in_snapshot",
+        "citing_in_corpus": at.loc[links["citing_work_id"], "in_corpus"].to_numpy(),
+        "cited_in_corpus": at.loc[links["cited_work_id"], "in_corpus"].to_numpy(),
+        "citing_city_geonames_id": at.loc[links["citing_work_id"], "city_geonames_id"].to_numpy(),
+        "cited_city_geonames_id": at.loc[links["cited_work_id"], "city_geonames_id"].to_numpy(),
+        "citing_country_code": "XX", "cited_country_code": "XX",
+        "citing_bloc": at.loc[links["citing_work_id"], "bloc"].to_numpy(), "cited_bloc": at.loc[links["cited_work_id"], "bloc"].to_numpy(),
+    })
+    years = yearly_partitions(2000, 2003)
+
+    @dg.asset(partitions_def=years)
+    def core_papers(context) -> pd.DataFrame:
+        return works[works["publication_year"] == int(context.partition_key)].reset_index(drop=True)
+
+    @dg.asset(partitions_def=years)
+    def core_citations(context) -> pd.DataFrame:
+        return conform(cit[cit["citing_year"] == int(context.partition_key)], "core_citations")
+
+    @dg.asset
+    def core_institutions() -> pd.DataFrame:
+        return pd.DataFrame({"city_geonames_id": pd.Series([], dtype="Int64"), "city_name": pd.Series([], dtype="string"),
+                             "latitude": pd.Series([], dtype="Float64"), "longitude": pd.Series([], dtype="Float64")})
+
+    settings = Settings(data_dir=tmp_path, source="sample", snapshot_dir=None, sample_scale="tiny", sample_seed=7,
+                        start_year=2000, end_year=2003, api_base_url="", api_mailto=None, api_key=None, api_concepts=(),
+                        api_subfields=(), disruption_window=2)
+    out_disruption, out_ranks = build_disruption_assets(years, settings)
+    everything = [core_papers, core_citations, core_institutions, out_disruption, out_ranks]
+    resources = {"io_manager": ParquetIOManager(base_dir=str(tmp_path / "warehouse"))}
+    instance = dg.DagsterInstance.ephemeral()
+    for y in range(2000, 2004):
+        assert dg.materialize([core_papers, core_citations], partition_key=str(y), resources=resources, instance=instance).success
+    assert dg.materialize([core_institutions], resources=resources, instance=instance).success
+    checks = {}
+    for y in range(2000, 2004):
+        result = dg.materialize(everything, selection=[out_disruption], partition_key=str(y), resources=resources, instance=instance)
+        (check,) = result.get_asset_check_evaluations()
+        checks[y] = check.passed
+    assert checks == {2000: True, 2001: True, 2002: False, 2003: False}
+    assert dg.materialize(everything, selection=[out_ranks], resources=resources, instance=instance).success
+    got = pd.concat([pd.read_parquet(tmp_path / "warehouse" / "out_disruption" / f"{y}.parquet") for y in range(2000, 2004)])
+    focal = works[works["in_corpus"]][["work_id", "publication_year"]].reset_index(drop=True)
+    expected = cd_index(focal, links, links, 2).set_index("work_id")["cd"]
+    assert np.allclose(got.set_index("work_id")["cd"].astype(float).reindex(expected.index), expected, equal_nan=True, atol=1e-12)
+    east = cd_index(focal, links, links[links["citing_work_id"].map(at["bloc"]) == "East"], 2).set_index("work_id")["cd"]
+    assert np.allclose(got.set_index("work_id")["cd_east"].astype(float).reindex(east.index), east, equal_nan=True, atol=1e-12)
+    assert got.groupby("year")["window_complete"].all().to_dict() == {2000: True, 2001: True, 2002: False, 2003: False}
+    ranks = pd.read_parquet(tmp_path / "warehouse" / "out_disruption_city_ranks.parquet")
+    assert set(ranks["city_name"]) <= {"Beijing", "New York City", "London"} and ranks["city_name"].notna().all()
+    assert ranks["n_papers"].sum() == got["cd"].notna().sum()
