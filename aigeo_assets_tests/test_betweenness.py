@@ -333,13 +333,59 @@ def test_candidate_cycle_at_huge_weights_falls_back_to_exact_dijkstra():
     stats: dict = {}
     import aigeo_assets.centrality.betweenness as module
 
-    net = module.prepare_network(nodes, edges)
-    module._accumulate(net, module.all_pairs_distances(net), stats=stats)
+    net, exact_weight = module.prepare_exact(nodes, edges)
+    module._accumulate(net, module.all_pairs_distances(net), exact_weight, stats=stats)
     assert stats.get("exact_dijkstra_fallbacks", 0) >= 1
     got = east_west_betweenness(nodes, edges)
     want_ew, want_std = _nx_east_west(nodes, edges)
     assert _by_id(got, "east_west_betweenness") == pytest.approx(want_ew, abs=1e-12)
     assert _by_id(got, "betweenness") == pytest.approx(want_std, abs=1e-12)
+
+
+def _ratio_frames(rows: list[tuple]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Edges whose weight is a ratio of counts p / q, given as the float and as integer columns."""
+    nodes = pd.DataFrame({"city_geonames_id": [1, 2, 3, 4], "bloc": ["East", "East", "West", "West"]})
+    edges = pd.DataFrame(rows, columns=["source", "target", "weight_numerator", "weight_denominator"])
+    edges["weight"] = edges["weight_numerator"] / edges["weight_denominator"]
+    return nodes, edges
+
+
+def test_ratio_weights_are_exact_from_their_counts():
+    """Weights that are ratios of counts (like the normalized-impact network's): 1 -> 2 (3/10),
+    2 -> 4 (3/7), 1 -> 4 (3/17), 1 -> 3 (1/10), 3 -> 4 (1/3). Lengths q/p: 1 -> 2 -> 4 is
+    10/3 + 7/3 = 17/3, exactly 1 -> 4's length, and 1 -> 3 -> 4 is 13. The float weights do not
+    keep that tie; the integer columns do."""
+    nodes, edges = _ratio_frames([(1, 2, 3, 10), (2, 4, 3, 7), (1, 3, 1, 10), (3, 4, 1, 3), (1, 4, 3, 17)])
+    assert 1 / (3 / 10) + 1 / (3 / 7) != 1 / (3 / 17)  # floating point splits the tie
+    got = east_west_betweenness(nodes, edges)
+    # (1, 4): two shortest paths (via 2, and direct): 2 gets 1/2. (1, 3) direct; (2, 3) unreachable;
+    # (2, 4) direct. Definition 1 adds (3, ...) nothing and (1, 2) direct.
+    assert _by_id(got, "betweenness") == {1: 0, 2: 0.5, 3: 0, 4: 0}
+    assert _by_id(got, "east_west_betweenness") == {1: 0, 2: 0.5, 3: 0, 4: 0}
+    # the oracle: networkx on the exact Fractions p/q
+    G = nx.DiGraph()
+    G.add_nodes_from([1, 2, 3, 4])
+    for u, v, p, q in edges[["source", "target", "weight_numerator", "weight_denominator"]].itertuples(index=False):
+        G.add_edge(u, v, length=Fraction(q, p))
+    assert _by_id(got, "betweenness") == pytest.approx(nx.betweenness_centrality(G, weight="length", normalized=False))
+    # without the integer columns the float weights are taken as they are: the tie is lost
+    floats = east_west_betweenness(nodes, edges[["source", "target", "weight"]])
+    assert _by_id(floats, "betweenness")[2] in (0.0, 1.0)
+
+
+def test_ratio_weights_are_checked():
+    nodes, edges = _ratio_frames([(1, 2, 3, 10), (2, 4, 3, 7)])
+    with pytest.raises(ValueError, match="is not weight_numerator"):
+        east_west_betweenness(nodes, edges.assign(weight=[0.3, 0.5]))
+    with pytest.raises(ValueError, match="integers"):
+        east_west_betweenness(nodes, edges.assign(weight_denominator=[10, 0]))
+    with pytest.raises(ValueError, match="integers"):
+        east_west_betweenness(nodes, edges.assign(weight_numerator=[3.5, 3]))
+    with pytest.raises(ValueError, match="weight_numerator is 0"):
+        east_west_betweenness(nodes, edges.assign(weight_numerator=[3, 0]))
+    # parallel rows are summed exactly: 3/20 + 3/20 = 3/10
+    split = pd.concat([edges.iloc[:1].assign(weight_denominator=20, weight=0.15)] * 2 + [edges.iloc[1:]], ignore_index=True)
+    pd.testing.assert_frame_equal(east_west_betweenness(nodes, split), east_west_betweenness(nodes, edges))
 
 
 def test_self_loops_and_parallel_rows():

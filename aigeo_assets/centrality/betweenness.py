@@ -16,8 +16,11 @@ Path lengths are sums of reciprocals, so exact ties are common (1/2 + 1/3 + 1/6 
 floating point breaks them (that sum is 0.9999999999999999), and near-ties are real differences
 that a relative tolerance would merge (1/(m-1) + 1/(m+1) - 2/m = 2/(m(m^2-1)), relative 1e-16 at
 m = 10^8). Lengths are therefore compared **exactly**: the length of an edge is the exact rational
-1/w of its weight (an integer count, or any float weight read as the exact binary rational it is),
-and a path's length the exact sum. Two stages keep this fast:
+1/w of its weight, and a path's length the exact sum. The weight is an integer count, or any float
+read as the exact binary rational it is, or - when ``edges`` has the integer columns
+``weight_numerator`` and ``weight_denominator`` - their ratio (``prepare_exact``): a weight that is a
+ratio of counts, like the normalized-impact network's, keeps its ties only that way, since the
+float quotient is rounded. Two stages keep this fast:
 
   1. float all-pairs distances D~ from graph-tool (one Dijkstra per source, C++). Error bound:
      with u = 2^-53, each float length is 1/w (1 + d), |d| <= u, and graph-tool's Dijkstra relaxes
@@ -58,6 +61,7 @@ from __future__ import annotations
 
 import heapq
 import warnings
+from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
@@ -87,13 +91,46 @@ def _float_slack(n: int) -> float:
     return 5.0 * k * _UNIT_ROUNDOFF / (1.0 - k * _UNIT_ROUNDOFF)
 
 
-def exact_lengths(weight: np.ndarray) -> list[Fraction]:
-    """The exact length 1/w of each weight: ``Fraction(1, w)`` for an integer-valued w, else the
-    reciprocal of the exact binary rational that the float w is."""
-    out = []
-    for w in weight.tolist():
-        out.append(Fraction(1, int(w)) if float(w).is_integer() else 1 / Fraction(w))
-    return out
+EXACT_WEIGHT_COLUMNS = ("weight_numerator", "weight_denominator")
+
+
+def prepare_exact(nodes: pd.DataFrame, edges: pd.DataFrame) -> tuple[Network, list[Fraction]]:
+    """``prepare_network`` plus the exact weight of each of its edges.
+
+    By default the exact weight is the float ``weight`` itself, read as the exact binary rational it
+    is (an integer count is exactly that integer). When ``edges`` also has the integer columns
+    ``weight_numerator`` and ``weight_denominator`` (a weight that is a ratio of counts, such as
+    the normalized-impact network's), the exact weight is their ratio, summed exactly over parallel
+    rows; ``weight`` must then agree with it to 1e-9 relative (else ``ValueError``), and the float
+    weight used for the float filter becomes the correctly rounded ratio (so each float length is
+    within two roundings of 1/w, which the error bound allows)."""
+    net = prepare_network(nodes, edges)
+    if not set(EXACT_WEIGHT_COLUMNS) <= set(edges.columns):
+        return net, [Fraction(w) for w in net.weight.tolist()]
+    num = pd.to_numeric(edges["weight_numerator"], errors="coerce").to_numpy(dtype=np.float64)
+    den = pd.to_numeric(edges["weight_denominator"], errors="coerce").to_numpy(dtype=np.float64)
+    if not (np.isfinite(num).all() and np.isfinite(den).all()) or (num < 0).any() or (den <= 0).any() \
+            or (num != np.round(num)).any() or (den != np.round(den)).any():
+        raise ValueError("weight_numerator must be integers >= 0 and weight_denominator integers > 0")
+    index = pd.Index(net.ids)
+    src = index.get_indexer(edges["source"].to_numpy(dtype=np.int64))
+    dst = index.get_indexer(edges["target"].to_numpy(dtype=np.int64))
+    total: dict[int, Fraction] = {}
+    for a, b, p, q in zip(src.tolist(), dst.tolist(), edges["weight_numerator"].tolist(), edges["weight_denominator"].tolist()):
+        if a != b and p:
+            key = a * net.n + b
+            total[key] = total.get(key, 0) + Fraction(int(p), int(q))
+    keys = (net.source * net.n + net.target).tolist()
+    if len(total) != len(keys) or any(k not in total for k in keys):
+        raise ValueError("weight_numerator is 0 where weight > 0, or > 0 where weight is 0")
+    exact = [total[k] for k in keys]
+    rounded = np.array([float(w) for w in exact], dtype=np.float64)
+    off = np.abs(rounded - net.weight) > 1e-9 * rounded
+    if off.any():
+        i = int(np.flatnonzero(off)[0])
+        raise ValueError(f"weight {net.weight[i]!r} is not weight_numerator / weight_denominator = {exact[i]} "
+                         f"(edge {net.ids[net.source[i]]} -> {net.ids[net.target[i]]})")
+    return replace(net, weight=rounded), exact
 
 
 def all_pairs_distances(net: Network) -> np.ndarray:
@@ -262,17 +299,20 @@ def _propagate(x: np.ndarray, frm: np.ndarray, to: np.ndarray, hops: int) -> np.
     raise RuntimeError("shortest-path DAG did not settle (a cycle of shortest-path edges)")
 
 
-def _accumulate(net: Network, dist: np.ndarray, *, stats: dict | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _accumulate(
+    net: Network, dist: np.ndarray, exact_weight: list[Fraction], *, stats: dict | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(Definition 2, Definition 1) for every node: Brandes' dependency on the other bloc's targets
     and on all targets, summed over all sources, for blocks of sources at once on each source's
-    exact shortest-path DAG (module docstring). ``dist`` is ``all_pairs_distances(net)``."""
+    exact shortest-path DAG (module docstring). ``dist`` is ``all_pairs_distances(net)``,
+    ``exact_weight`` the exact weight of each edge of ``net`` (``prepare_exact``)."""
     n = net.n
     ew, std = np.zeros(n), np.zeros(n)
     if n == 0 or len(net.source) == 0:
         return ew, std
     kept = shortest_path_edges(net, dist)
     tail, head, length = net.source[kept], net.target[kept], net.length[kept]
-    exact = exact_lengths(net.weight[kept])
+    exact = [1 / exact_weight[i] for i in np.flatnonzero(kept).tolist()]
     slack = _float_slack(n)
     if stats is not None:
         stats["edges_kept"] = int(kept.sum())
@@ -330,9 +370,9 @@ def east_west_betweenness(nodes: pd.DataFrame, edges: pd.DataFrame, *, rel_tol: 
     (1 = largest East–West betweenness; ties share the best rank). Shortest-path ties are exact
     (module docstring); ``rel_tol`` is accepted for old callers and ignored (with a warning)."""
     _no_tolerance(rel_tol)
-    net = prepare_network(nodes, edges)
+    net, exact_weight = prepare_exact(nodes, edges)
     dist = all_pairs_distances(net)
-    ew, std = _accumulate(net, dist)
+    ew, std = _accumulate(net, dist, exact_weight)
     cross = net.east[:, None] != net.east[None, :]
     pairs = int((np.isfinite(dist) & cross).sum()) if net.n else 0
     return pd.DataFrame(
@@ -351,6 +391,6 @@ def standard_betweenness(nodes: pd.DataFrame, edges: pd.DataFrame, *, rel_tol: f
     """Definition 1 (unnormalised directed betweenness over all ordered pairs, lengths 1/weight,
     exact ties: the same accumulation as ``east_west_betweenness``), indexed by ``city_geonames_id``."""
     _no_tolerance(rel_tol)
-    net = prepare_network(nodes, edges)
-    _, std = _accumulate(net, all_pairs_distances(net))
+    net, exact_weight = prepare_exact(nodes, edges)
+    _, std = _accumulate(net, all_pairs_distances(net), exact_weight)
     return pd.Series(std, index=pd.Index(net.ids, name="city_geonames_id"), name="betweenness")
