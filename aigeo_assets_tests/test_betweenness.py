@@ -300,6 +300,53 @@ def test_both_definitions_equal_exact_oracles_on_240_random_tied_graphs():
     assert broken >= 100 and fractional >= 150, (broken, fractional)  # 117 and 176
 
 
+def test_near_ties_at_weights_near_10_8():
+    """Weights 10^8 + k, k in -3..3: 1/(N + k) = (1 - k/N + k^2/N^2 - ...)/N, so paths with the same
+    number of hops and the same sum of k differ only by about sum k^2 / N^2 (1e-15 relative and
+    less, at or below a double's resolution), and paths with the same multiset of k tie exactly.
+    Both definitions against networkx on Fraction lengths; the exact stage must have decided many
+    (source, node) pairs."""
+    import aigeo_assets.centrality.betweenness as module
+
+    decided = 0
+    for seed in range(40):
+        rng = np.random.default_rng(5000 + seed)
+        nodes, edges = _random_small_integer_network(seed)
+        edges = edges.assign(weight=(10**8 + rng.integers(-3, 4, size=len(edges))).astype(float))
+        got = east_west_betweenness(nodes, edges)
+        want_ew, want_std = _nx_east_west(nodes, edges)
+        assert _by_id(got, "betweenness") == pytest.approx({v: float(x) for v, x in want_std.items()}, rel=1e-12, abs=1e-12), seed
+        assert _by_id(got, "east_west_betweenness") == pytest.approx({v: float(x) for v, x in want_ew.items()}, rel=1e-12, abs=1e-12), seed
+        stats: dict = {}
+        net, exact_weight = module.prepare_exact(nodes, edges)
+        module._accumulate(net, module.all_pairs_distances(net), exact_weight, stats=stats)
+        decided += stats.get("heads_decided_exactly", 0)
+    assert decided >= 50, decided  # 90; the float-tolerance version got 16 of these 40 graphs wrong (Definition 2)
+
+
+def test_float_distances_are_within_the_proved_bound():
+    """The premise of the float filter: graph-tool's distances are within gamma_{2n} (relative) of
+    the exact ones, here on graphs with weights 1..12 and near 10^8 (exact distances from networkx
+    on Fraction lengths)."""
+    import aigeo_assets.centrality.betweenness as module
+
+    for seed in range(30):
+        nodes, edges = _random_small_integer_network(seed)
+        if seed % 2:
+            edges = edges.assign(weight=(10**8 - np.arange(len(edges)) % 37).astype(float))
+        net, _ = module.prepare_exact(nodes, edges)
+        approx = module.all_pairs_distances(net)
+        G = nx.DiGraph()
+        G.add_nodes_from(range(net.n))
+        for u, v, w in zip(net.source.tolist(), net.target.tolist(), net.weight.tolist()):
+            G.add_edge(u, v, length=1 / Fraction(w))
+        gamma = module._float_slack(net.n) / 5
+        for s, lengths in nx.all_pairs_dijkstra_path_length(G, weight="length"):
+            for t, exact in lengths.items():
+                assert abs(Fraction(approx[s, t]) - exact) <= Fraction(gamma) * exact
+            assert np.isinf(approx[s, [t for t in range(net.n) if t not in lengths]]).all()
+
+
 def test_the_exact_stage_alone_decides(monkeypatch):
     """With the float filter made useless (every edge a candidate of every node, so the candidates
     form cycles and every source takes the exact Dijkstra fallback) and with the lazy exact
