@@ -49,6 +49,7 @@ def build_source(settings: Settings) -> WorksSource:
             api_key=api_key_env_var(settings.api_key),
             concepts=list(settings.api_concepts),
             subfields=list(settings.api_subfields),
+            pmid_filter=settings.api_pmid_filter,
             snapshot_format=settings.snapshot_format,
         )
     return SampleWorldSource(

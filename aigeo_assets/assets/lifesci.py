@@ -2,6 +2,7 @@
 OpenAlex conference papers; productivity, quality-adjusted productivity, relevance and
 international collaboration by country and region)."""
 
+import dataclasses
 import warnings
 
 import dagster as dg
@@ -10,6 +11,9 @@ import pandas as pd
 from aigeo_assets.assets.metadata import coverage_check, preview_markdown, table_asset_args, table_metadata, table_out
 from aigeo_assets.corpus.lookup import is_in
 from aigeo_assets.geo.affiliation_text import affiliation_countries
+from aigeo_assets.geo.geocode import geocode_affiliations
+from aigeo_assets.ingest.openalex_api import downloaded_parts
+from aigeo_assets.ingest.works import WorksTables, parse_works_year
 from aigeo_assets.lifesci.corpus import (
     CLINICAL_INPUT_COLUMNS,
     LINK_INPUT_COLUMNS,
@@ -31,7 +35,7 @@ from aigeo_assets.models.results import not_estimable_reasons
 from aigeo_assets.lifesci.pubmed_files import file_manifest, pubmed_year_tables
 from aigeo_assets.resources.io import LOAD_ON_ACCESS, by_partition, concat_partitions, iter_partitions
 from aigeo_assets.resources.settings import AnalysisSettings
-from aigeo_assets.resources.sources import LifeSciSource
+from aigeo_assets.resources.sources import LifeSciSource, WorksSource
 from aigeo_assets.schemas import conform
 
 CORPUS = "lifesci_corpus"
@@ -48,6 +52,41 @@ CONFERENCE_INPUT_COLUMNS = [*LINK_INPUT_COLUMNS, "title", "abstract", "venue_typ
 
 def _filters(analysis: AnalysisSettings) -> tuple[KeywordMatcher, ClinicalFilter]:
     return load_filters(analysis.lifesci_keywords_path(), analysis.lifesci_clinical_path(), weak_rule=analysis.lifesci_weak_keywords)
+
+
+def _downloaded_works(root, name: str) -> WorksTables:
+    """The works a source downloaded under ``name`` (``openalex_api.downloaded_parts``), parsed by
+    the snapshot reader, every year kept."""
+    return parse_works_year(downloaded_parts(root, name), None)
+
+
+def _downloaded_twins(source: WorksSource, name: str, pubmed: pd.DataFrame, year: int) -> tuple[WorksTables | None, dict]:
+    """The OpenAlex twins of the year's PubMed records that the source fetched by PMID and DOI
+    (None, {} for a snapshot, which holds every work), those published within
+    ``LINK_YEARS_AROUND`` of ``year``, and the fetch's metadata (``twins_*``)."""
+    if not len(pubmed):
+        return None, {}
+    root, fetched = source.linked_works_root(name, pubmed["pmid"].dropna().astype(str).tolist(), pubmed["doi"].dropna().astype(str).tolist())
+    if root is None:
+        return None, {}
+    tables = _downloaded_works(root, name)
+    near = tables.works["publication_year"].astype("float64").sub(year).abs().le(LINK_YEARS_AROUND).to_numpy(bool)
+    keep = tables.works["work_id"][near]
+    tables = dataclasses.replace(tables, works=tables.works[near],
+                                 authorships=tables.authorships[is_in(tables.authorships["work_id"], keep)],
+                                 concepts=tables.concepts[is_in(tables.concepts["work_id"], keep)])
+    return tables, {f"twins_{k}": v for k, v in {**fetched, "quarantined": len(tables.quarantine)}.items()}
+
+
+def _and_downloaded(openalex_years, downloaded: WorksTables):
+    """The (works, references) of every year, then the downloaded works that none of them held:
+    a citing work counts once whichever way it arrived."""
+    seen = []
+    for works, references in openalex_years:
+        seen.append(works["work_id"])
+        yield works, references
+    new = downloaded.works[~is_in(downloaded.works["work_id"], pd.concat(seen) if seen else [])]
+    yield new, downloaded.references[is_in(downloaded.references["citing_work_id"], new["work_id"])]
 
 
 def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
@@ -106,6 +145,7 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
             "raw_works": dg.AssetIn(partition_mapping=around, metadata={LOAD_ON_ACCESS: True, "columns": CONFERENCE_INPUT_COLUMNS}),
             "raw_work_concepts": dg.AssetIn(partition_mapping=around, metadata={"columns": ["work_id", "level", "concept_name", "score"]}),
             "core_affiliations": dg.AssetIn(partition_mapping=around, metadata={LOAD_ON_ACCESS: True, "columns": ["work_id", "author_seq", "country_code"]}),
+            "core_institutions": dg.AssetIn(metadata={LOAD_ON_ACCESS: True}),
         },
         check_specs=[dg.AssetCheckSpec("lead_country_coverage", asset="core_lifesci_articles",
                                        description="at least 80% of the articles have a lead country (a thin year, "
@@ -119,7 +159,9 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
         raw_work_concepts,
         raw_venues: pd.DataFrame,
         core_affiliations,
+        core_institutions,
         lifesci: LifeSciSource,
+        source: WorksSource,
         analysis: AnalysisSettings,
     ):
         """Seed 004's corpus for the year: PubMed records with an AI keyword in title or abstract
@@ -127,10 +169,13 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
         linked to its OpenAlex work by PMID, else DOI (works of the year and the years around it),
         which gives it its authors' countries and its topic; each article with its lead country
         (last author, else first) and the rule that placed it, clinical flag, topic, international
-        flag and outlet rank. Citations are counted over every year (``core_lifesci_citations``)."""
+        flag and outlet rank. Citations are counted over every year (``core_lifesci_citations``).
+        With the API source the twins are also fetched by PMID and DOI whatever their concepts
+        (``WorksSource.linked_works_root``), as the concept download holds few of them."""
         year = context.partition_key
         matcher, clinical = _filters(analysis)
         pubmed = pubmed_candidates(raw_pubmed_articles, matcher, clinical)
+        twins, twin_fetch = _downloaded_twins(source, f"pmid{year}", pubmed, int(year))
         works_by_year, concepts_by_year = by_partition(raw_works, [year]), by_partition(raw_work_concepts, [year])
         concepts = {k: concepts_by_year[k] for k in sorted(concepts_by_year)}  # small; the works are read one year at a time
         candidates, openalex = [], pd.DataFrame()
@@ -141,12 +186,21 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
             if len(pubmed):
                 candidates.append(openalex_link_candidates(w, pubmed["pmid"], pubmed["doi"]))
             del w
-        links, link_stats = link_to_openalex(pubmed, pd.concat(candidates, ignore_index=True)) if len(pubmed) else (pd.DataFrame(), {})
+        if twins is not None and len(pubmed):
+            candidates.append(openalex_link_candidates(twins.works, pubmed["pmid"], pubmed["doi"]))
+            concepts["downloaded twins"] = twins.concepts
+        candidates = pd.concat(candidates, ignore_index=True).drop_duplicates("work_id") if candidates else pd.DataFrame()
+        links, link_stats = link_to_openalex(pubmed, candidates) if len(pubmed) else (pd.DataFrame(), {})
         works = pd.Index(pd.concat([links["work_id"] if len(links) else pd.Series([], dtype="string"),
                                     openalex["work_id"] if len(openalex) else pd.Series([], dtype="string")]).unique())
         topics = pd.concat([openalex_topics(c[is_in(c["work_id"], works)]) for c in concepts.values()])
         del concepts
-        oa_aff = pd.concat([a[is_in(a["work_id"], works)] for a in iter_partitions(core_affiliations)], ignore_index=True)
+        oa_aff = [a[is_in(a["work_id"], works)] for a in iter_partitions(core_affiliations)]
+        if twins is not None:  # a twin the concept download also holds keeps its core_affiliations rows
+            placed = pd.concat([a["work_id"] for a in oa_aff]) if oa_aff else []
+            own = twins.authorships[is_in(twins.authorships["work_id"], works) & ~is_in(twins.authorships["work_id"], placed)]
+            oa_aff.append(geocode_affiliations(own, core_institutions, bloc_definition=analysis.bloc_definition))
+        oa_aff = pd.concat(oa_aff, ignore_index=True)
         pm_authors = raw_pubmed_authors[is_in(raw_pubmed_authors["pmid"], pubmed["pmid"] if len(pubmed) else [])]
         files = lifesci.ranking_files()
         ranking = OutletRanking.from_csv(*files) if files else OutletRanking.empty()
@@ -161,7 +215,7 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
                         metadata=table_metadata(articles, "core_lifesci_articles", year=int(year),
                                                 lead_country_coverage=round(coverage, 4), inputs=lifesci.configured(),
                                                 clinical_filter=str(analysis.lifesci_clinical_csv or analysis.lifesci_clinical_filter),
-                                                core_rank=analysis.lifesci_core_rank, links=link_stats,
+                                                core_rank=analysis.lifesci_core_rank, links=link_stats, **twin_fetch,
                                                 link_rate=round(1 - link_stats.get("unlinked", 0) / max(len(pubmed), 1), 4), **stats))
         yield dg.Output(authors, output_name="core_lifesci_authors",
                         metadata=table_metadata(authors, "core_lifesci_authors", country_rules=rules))
@@ -178,25 +232,35 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
         },
     )
     def core_lifesci_citations(
-        core_lifesci_articles, raw_pubmed_references, raw_pubmed_articles, raw_references, raw_work_concepts, raw_works, analysis: AnalysisSettings
+        core_lifesci_articles, raw_pubmed_references, raw_pubmed_articles, raw_references, raw_work_concepts, raw_works,
+        source: WorksSource, analysis: AnalysisSettings,
     ) -> dg.Output:
         """Seed 004's relevance: the forward citations of every article, from the OpenAlex works
         citing its linked work, else from PubMed's ReferenceList, and the clinical ones among them
-        (:func:`lifesci_citation_counts`), reading one citing year at a time."""
+        (:func:`lifesci_citation_counts`), reading one citing year at a time. With the API source
+        the works citing the linked works are also fetched whatever their concepts
+        (``WorksSource.citing_works_root``); a citing work the concept download also holds is
+        counted once."""
         _, clinical = _filters(analysis)
         articles = concat_partitions(core_lifesci_articles)
+        root, fetched = source.citing_works_root("citing_twins", articles["work_id"].dropna().astype(str).tolist())
+        citing = _downloaded_works(root, "citing_twins") if root is not None else None
         life = None
         if analysis.lifesci_citing == "life_science":
-            life = pd.Index(pd.concat([life_science_works(c).to_series() for c in iter_partitions(raw_work_concepts)]).unique())
+            concepts = [*iter_partitions(raw_work_concepts), *([citing.concepts] if citing is not None else [])]
+            life = pd.Index(pd.concat([life_science_works(c).to_series() for c in concepts]).unique())
         pubmed_years = zip(iter_partitions(raw_pubmed_articles), iter_partitions(raw_pubmed_references))
         openalex_years = zip(iter_partitions(raw_works), iter_partitions(raw_references))
+        if citing is not None:
+            openalex_years = _and_downloaded(openalex_years, citing)
         df = lifesci_citation_counts(articles, pubmed_years, openalex_years, clinical, life)
         by_source = df["citation_source"].value_counts().to_dict()
+        extra = {f"citing_{k}": v for k, v in {**fetched, "quarantined": len(citing.quarantine)}.items()} if citing is not None else {}
         return dg.Output(df, metadata=table_metadata(
             df, "core_lifesci_citations", citing=analysis.lifesci_citing, articles_by_citation_source=by_source,
             citations=int(df["citations"].sum()), openalex_citations=int(df["openalex_citations"].sum()),
             pubmed_citations=int(df["pubmed_citations"].sum()),
-            clinical_share=round(float(df["clinical_citations"].sum() / max(df["citations"].sum(), 1)), 4)))
+            clinical_share=round(float(df["clinical_citations"].sum() / max(df["citations"].sum(), 1)), 4), **extra))
 
     return [raw_pubmed_files, raw_pubmed_articles, core_lifesci_articles, core_lifesci_citations]
 

@@ -21,8 +21,9 @@ Requests
     filters are fetched and works are de-duplicated by id). For the life-science atlas (seed 004),
     the OpenAlex twins of PubMed records are requested by identifier, whatever their concepts
     (``filter=pmid:1|2|...`` and ``doi:...``, 50 values a request: :func:`fetch_works_by_ids`), and
-    the works citing them by ``cites:W1|W2|...`` (:func:`fetch_citing_works`). Every request is paged with ``cursor=*`` then
-    ``meta.next_cursor`` until it is null, a page is empty, or ``meta.count`` works have arrived.
+    the works citing them by ``cites:W1|W2|...`` (:func:`fetch_citing_works`). Every request is
+    paged with ``cursor=*`` then ``meta.next_cursor`` until it is null, a page is empty, or
+    ``meta.count`` works have arrived.
     ``per-page`` and ``mailto`` (the polite pool) are sent with every request. HTTP 429, 5xx,
     connection errors, timeouts and unreadable bodies are retried with exponential backoff
     (``backoff_seconds * 2**attempt``), or after ``Retry-After`` seconds when the server sends it;

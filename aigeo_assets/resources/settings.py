@@ -48,6 +48,7 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "AIGEO_MIGRATION_YEARS": ("2015-2019", "years of the migration matrix (Fig. 2c)"),
     "AIGEO_API_CONCEPTS": ("C154945302", "'|'-separated concept ids the API download filters on"),
     "AIGEO_API_SUBFIELDS": ("", "'|'-separated topic subfield ids the API download filters on (e.g. 1702)"),
+    "AIGEO_API_PMID_FILTER": ("pmid", "the works filter the API source fetches PubMed records' twins by: pmid or ids.pmid"),
     "AIGEO_PUBMED_DIR": ("", "folder (or one file) of PubMed baseline/update files, e.g. pubmedYYnNNNN.xml.gz (default: the sample world's)"),
     "AIGEO_PUBMED_PATTERN": ("*.xml|*.xml.gz", "'|'-separated globs of the file names read under AIGEO_PUBMED_DIR, subfolders included (a glob with '/' matches the relative path)"),
     "AIGEO_PUBMED_WORKERS": ("0", "processes parsing the PubMed files not yet cached: 0 = one per core this process may use, 1 = in the run's own process (a machine shared with other work)"),
@@ -373,6 +374,9 @@ class Settings:
     """The lowest CORE rank of a high-ranked conference (AIGEO_LIFESCI_CORE_RANK): A* or A."""
     lifesci_citing: str = "any"
     """Which OpenAlex works count as citing an atlas article (AIGEO_LIFESCI_CITING): any or life_science."""
+    api_pmid_filter: str = "pmid"
+    """The works filter by PubMed id the API source sends (AIGEO_API_PMID_FILTER): ``pmid`` or
+    ``ids.pmid`` (``openalex_api.ApiFetchConfig.pmid_filter``)."""
     disruption_window: int = 5
     """The CD index's window in years after publication (AIGEO_DISRUPTION_WINDOW; ``metrics.disruption``)."""
     disruption_citing: str = "any"
@@ -456,6 +460,7 @@ class Settings:
             lifesci_clinical_filter=read.choice("AIGEO_LIFESCI_CLINICAL_FILTER", tuple(CLINICAL_FILTERS)) or "treatment",
             lifesci_core_rank=read.choice("AIGEO_LIFESCI_CORE_RANK", CORE_RANKS) or "A*",
             lifesci_citing=read.choice("AIGEO_LIFESCI_CITING", CITING) or "any",
+            api_pmid_filter=read.choice("AIGEO_API_PMID_FILTER", ("pmid", "ids.pmid")) or "pmid",
             disruption_window=read.integer("AIGEO_DISRUPTION_WINDOW", 1, None, "a whole number of years >= 1") or 5,
             disruption_citing=read.choice("AIGEO_DISRUPTION_CITING", DISRUPTION_CITING) or "any",
         )

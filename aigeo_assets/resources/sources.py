@@ -42,6 +42,17 @@ class WorksSource(dg.ConfigurableResource):
         """Make institution records available under ``snapshot_root()``; returns metadata."""
         return {}
 
+    def linked_works_root(self, name: str, pmids: list[str], dois: list[str]) -> tuple[Path | None, dict]:
+        """A snapshot root holding the OpenAlex works that carry these PubMed ids or DOIs when the
+        works ``raw_works`` reads may lack them (the API downloads only the configured concepts),
+        with metadata; None for a snapshot or the sample world, which hold every work."""
+        return None, {}
+
+    def citing_works_root(self, name: str, work_ids: list[str]) -> tuple[Path | None, dict]:
+        """A snapshot root holding every work citing one of ``work_ids`` when ``raw_works`` may lack
+        them (see :meth:`linked_works_root`); None when the snapshot holds every work."""
+        return None, {}
+
     def describe(self) -> dict:
         return {"source": type(self).__name__, "snapshot_root": str(self.snapshot_root())}
 
@@ -163,13 +174,16 @@ class OpenAlexApiSource(WorksSource):
     concepts: list[str] = ["C154945302"]
     subfields: list[str] = []
     refetch: bool = False
-    """Fetch a year again even when it was downloaded before."""
+    """Fetch a year (or the atlas's twins and citing works) again even when downloaded before."""
+    pmid_filter: str = "pmid"
+    """The works filter by PubMed id (AIGEO_API_PMID_FILTER; ``ApiFetchConfig.pmid_filter``)."""
 
     def _config(self):
         from aigeo_assets.ingest.openalex_api import ApiFetchConfig
 
         return ApiFetchConfig(
-            base_url=self.base_url, mailto=self.mailto, api_key=self.api_key, concepts=tuple(self.concepts), subfields=tuple(self.subfields)
+            base_url=self.base_url, mailto=self.mailto, api_key=self.api_key, concepts=tuple(self.concepts), subfields=tuple(self.subfields),
+            pmid_filter=self.pmid_filter,
         )
 
     def snapshot_root(self) -> Path:
@@ -184,6 +198,26 @@ class OpenAlexApiSource(WorksSource):
             return {"api_fetch": "reused earlier download", "api_parts": len(done)}
         stats = fetch_works_year(self._config(), year, root)
         return {"api_pages": stats.pages, "api_records": stats.records, "api_retries": stats.retries}
+
+    def links_root(self) -> Path:
+        """Where the life-science atlas's own downloads go (a snapshot root of its own, so that
+        ``raw_works`` never reads them): the twins of PubMed records and their citing works."""
+        return Path(self.download_dir) / "pubmed-links"
+
+    def linked_works_root(self, name: str, pmids: list[str], dois: list[str]) -> tuple[Path | None, dict]:
+        """Fetch the works carrying ``pmids`` or ``dois`` (``openalex_api.fetch_works_by_ids``)."""
+        from aigeo_assets.ingest.openalex_api import fetch_once, fetch_works_by_ids
+
+        root, pmids, dois = self.links_root(), sorted(set(pmids)), sorted(set(dois))
+        return root, fetch_once(root, name, {"pmids": pmids, "dois": dois}, self.refetch,
+                                lambda: fetch_works_by_ids(self._config(), root, name, pmids=pmids, dois=dois))
+
+    def citing_works_root(self, name: str, work_ids: list[str]) -> tuple[Path | None, dict]:
+        """Fetch every work citing one of ``work_ids`` (``openalex_api.fetch_citing_works``)."""
+        from aigeo_assets.ingest.openalex_api import fetch_citing_works, fetch_once
+
+        root, ids = self.links_root(), sorted(set(work_ids))
+        return root, fetch_once(root, name, {"cites": ids}, self.refetch, lambda: fetch_citing_works(self._config(), root, name, ids))
 
     def prepare_institutions(self) -> dict:
         """Fetch the institutions named in every downloaded works part."""
