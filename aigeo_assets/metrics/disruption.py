@@ -56,6 +56,22 @@ _CHUNK_PAIRS = 20_000_000
 """(focal, citer) candidate pairs of B built at once; bounds memory at about 0.5 GB."""
 
 
+def _expand(counts: np.ndarray, chunk: int):
+    """For rows with ``counts[i]`` items each: chunks of (row index, offset within the row) for every
+    item, about ``chunk`` items at a time (a row is never split)."""
+    ends = np.cumsum(counts)
+    lo = 0
+    while lo < len(counts):
+        base = ends[lo - 1] if lo else 0
+        hi = max(int(np.searchsorted(ends, base + chunk, side="right")), lo + 1)
+        k = counts[lo:hi]
+        row = np.repeat(np.arange(lo, hi), k)
+        offs = np.arange(len(row)) - np.repeat(np.cumsum(k) - k, k)
+        if len(row):
+            yield row, offs
+        lo = hi
+
+
 def cd_index(
     focal: pd.DataFrame,
     references: pd.DataFrame,
@@ -92,46 +108,51 @@ def cd_index(
     fc, rf, rc, cc, cx = (codes[bounds[i] : bounds[i + 1]] for i in range(5))
     if n_focal and not np.array_equal(fc, np.arange(n_focal)):
         raise ValueError("focal papers: a null work id")
-    # references of focal papers (code < n_focal), deduplicated, sorted by the reference's code
+    # references of focal papers (code < n_focal), deduplicated: sorted keys p * n_ids + r
     ok = (rf >= 0) & (rf < n_focal) & (rc >= 0)
-    ref_pairs = np.unique(rf[ok].astype(np.int64) * n_ids + rc[ok])
-    ref_p, ref_r = ref_pairs // n_ids, ref_pairs % n_ids
-    by_r = np.argsort(ref_r, kind="stable")
-    ref_p, ref_r = ref_p[by_r], ref_r[by_r]
-    r_start = np.searchsorted(ref_r, np.arange(n_ids + 1))
-    r_count = np.diff(r_start)
-    # citations with both ends known, deduplicated per (citer, cited)
+    ref_keys = np.unique(rf[ok].astype(np.int64) * n_ids + rc[ok])
+    ref_p, ref_r = ref_keys // n_ids, ref_keys % n_ids
+    # citations with both ends known
     ok = (cc >= 0) & (cx >= 0) & ~np.isnan(c_year)
     cc, cx, cy = cc[ok].astype(np.int64), cx[ok].astype(np.int64), c_year[ok].astype(np.int64)
-    # F: citers of a focal paper within its window
+    # F: the distinct citers of a focal paper within its window
     is_f = cx < n_focal
     fp, fcit, fy = cx[is_f], cc[is_f], cy[is_f]
     inside = (fy > f_year[fp]) & (fy <= f_year[fp] + window)
     f_keys = np.unique(fp[inside] * n_ids + fcit[inside])
-    # B: citers of a focal paper's reference within the focal paper's window
-    k = r_count[cx]
-    has = k > 0
-    bc, bx, by, bk = cc[has], cx[has], cy[has], k[has]
-    b_parts = []
-    ends = np.cumsum(bk)
-    lo = 0
-    while lo < len(bk):
-        base = ends[lo - 1] if lo else 0
-        hi = int(np.searchsorted(ends, base + chunk_pairs, side="right"))
-        hi = max(hi, lo + 1)
-        kk = bk[lo:hi]
-        row = np.repeat(np.arange(lo, hi), kk)
-        offs = np.arange(len(row)) - np.repeat(np.cumsum(kk) - kk, kk)
-        p = ref_p[r_start[bx[row]] + offs]
-        yr = by[row]
-        inside = (yr > f_year[p]) & (yr <= f_year[p] + window)
-        b_parts.append(np.unique(p[inside] * n_ids + bc[row][inside]))
-        lo = hi
-    b_keys = np.unique(np.concatenate(b_parts)) if b_parts else np.zeros(0, dtype=np.int64)
-    both = np.intersect1d(f_keys, b_keys, assume_unique=True)
-    n_f = np.bincount(f_keys // n_ids, minlength=n_focal)[:n_focal]
-    n_b = np.bincount(b_keys // n_ids, minlength=n_focal)[:n_focal]
-    n_fb = np.bincount(both // n_ids, minlength=n_focal)[:n_focal]
+    f_p, f_c = f_keys // n_ids, f_keys % n_ids
+    n_f = np.bincount(f_p, minlength=n_focal)[:n_focal]
+    # F ∩ B: the F citers that also cite one of the focal paper's references, found by walking each
+    # F citer's own links (as many steps as those citers have references)
+    by_citer = np.argsort(cc, kind="stable")
+    out_start = np.searchsorted(cc[by_citer], np.arange(n_ids + 1))
+    out_cited = cx[by_citer]
+    in_both = np.zeros(len(f_keys), dtype=bool)
+    for pair, offs in _expand(out_start[f_c + 1] - out_start[f_c], chunk_pairs):
+        q = f_p[pair] * n_ids + out_cited[out_start[f_c[pair]] + offs]
+        at = np.minimum(np.searchsorted(ref_keys, q), max(len(ref_keys) - 1, 0))
+        hit = ref_keys[at] == q if len(ref_keys) else np.zeros(len(q), dtype=bool)
+        in_both[pair[hit]] = True
+    n_fb = np.bincount(f_p[in_both], minlength=n_focal)[:n_focal]
+    # B: the distinct citers of a focal paper's references within its window. The focal papers of one
+    # year share the window, so each year's references meet only the citations of its window; a
+    # (focal, citer) pair is found once per shared reference and deduplicated by hashing, in chunks
+    n_b = np.zeros(n_focal, dtype=np.int64)
+    ref_year = f_year[ref_p]
+    for year in np.unique(ref_year):
+        mine = ref_year == year
+        by_r = np.argsort(ref_r[mine], kind="stable")
+        yp, yr = ref_p[mine][by_r], ref_r[mine][by_r]
+        r_start = np.searchsorted(yr, np.arange(n_ids + 1))
+        rows = np.flatnonzero((cy > year) & (cy <= year + window))
+        rows = rows[r_start[cx[rows] + 1] > r_start[cx[rows]]]
+        bc, bx = cc[rows], cx[rows]
+        parts = []
+        for row, offs in _expand(r_start[bx + 1] - r_start[bx], chunk_pairs):
+            parts.append(pd.unique(yp[r_start[bx[row]] + offs] * n_ids + bc[row]))
+        if parts:
+            keys = pd.unique(np.concatenate(parts)) if len(parts) > 1 else parts[0]
+            n_b += np.bincount(keys // n_ids, minlength=n_focal)[:n_focal]
     denom = n_f + n_b - n_fb
     with np.errstate(invalid="ignore", divide="ignore"):
         cd = np.where(denom > 0, (n_f - 2 * n_fb) / np.maximum(denom, 1), np.nan)
