@@ -380,6 +380,8 @@ SCHEMAS: dict[str, TableSchema] = {
             ("target_city_geonames_id", I64, "target city"),
             ("weight", F64, "the flow (a count; a ratio for normalized_impact)"),
             ("length", F64, "1 / weight: heavy flows are short"),
+            ("weight_numerator", I64, "normalized_impact: the weight exactly, flow x world papers over ..."),
+            ("weight_denominator", I64, "... received citations x papers of the target (null for the count networks)"),
         ),
         _t(
             "out_east_west_betweenness",

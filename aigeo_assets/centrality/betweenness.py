@@ -71,7 +71,7 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from aigeo_assets.networks.graph import Network, graph_tool_graph, prepare_network
+from aigeo_assets.networks.graph import EXACT_WEIGHT_COLUMNS, Network, graph_tool_graph, prepare_network
 
 OUTPUT_COLUMNS = (
     "city_geonames_id",
@@ -93,9 +93,6 @@ def _float_slack(n: int) -> float:
     if k * _UNIT_ROUNDOFF >= 0.5:
         raise ValueError(f"graph too large for the float error bound (n = {n})")
     return 5.0 * k * _UNIT_ROUNDOFF / (1.0 - k * _UNIT_ROUNDOFF)
-
-
-EXACT_WEIGHT_COLUMNS = ("weight_numerator", "weight_denominator")
 
 
 def prepare_exact(nodes: pd.DataFrame, edges: pd.DataFrame) -> tuple[Network, list[Fraction]]:

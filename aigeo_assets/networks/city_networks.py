@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from aigeo_assets.networks.graph import EXACT_WEIGHT_COLUMNS
+
 NETWORKS = ("impact", "migration", "collaboration", "normalized_impact")
 
 
@@ -53,7 +55,9 @@ def normalized_impact_edges(
 
     Citations to j count every citing city, located or not (the denominator of the share); j's
     share of the world's papers is its AI papers over all AI papers of the window's years. Only
-    pairs of top cities with a positive weight are kept, self-loops left out.
+    pairs of top cities with a positive weight are kept, self-loops left out. When every count is
+    whole, the weight is also given exactly as ``weight_numerator`` / ``weight_denominator`` (flow x
+    world papers over received x papers of j), which betweenness uses to tell ties exactly.
     """
     top_ids = list(top_ids)
     to_top = pairs[pairs["col_city_geonames_id"].isin(top_ids)]
@@ -67,8 +71,10 @@ def normalized_impact_edges(
     years = sorted(pairs["year"].unique())
     papers = metrics[metrics["year"].isin(years)].groupby("city_geonames_id")["productivity"].sum()
     world_papers = float(world.loc[world["year"].isin(years), "productivity"].sum())
-    citation_share = flows["value"] / flows["col_city_geonames_id"].map(received)
-    paper_share = flows["col_city_geonames_id"].map(papers).fillna(0) / world_papers if world_papers else 0.0
+    received_j = flows["col_city_geonames_id"].map(received)
+    papers_j = flows["col_city_geonames_id"].map(papers).fillna(0)
+    citation_share = flows["value"] / received_j
+    paper_share = papers_j / world_papers if world_papers else 0.0
     weight = citation_share / paper_share
     out = pd.DataFrame(
         {
@@ -77,6 +83,11 @@ def normalized_impact_edges(
             "weight": weight.astype(float),
         }
     )
+    counts = (flows["value"], received_j, papers_j, pd.Series([world_papers]))
+    if all(((c == c.round()) & c.notna()).all() for c in counts):
+        # the ratio of counts, exactly: flow * world / (received_j * papers_j) (exact betweenness ties)
+        out["weight_numerator"] = flows["value"].astype("int64") * int(world_papers)
+        out["weight_denominator"] = received_j.astype("int64") * papers_j.astype("int64")
     out = out[(out["source"] != out["target"]) & (out["weight"] > 0) & out["weight"].notna() & (out["weight"] != float("inf"))]
     return out.reset_index(drop=True)
 
@@ -124,6 +135,7 @@ def edges_frame(networks: dict[str, tuple[pd.DataFrame, pd.DataFrame]]) -> pd.Da
                 "target_city_geonames_id": edges["target"],
                 "weight": edges["weight"],
                 "length": 1.0 / edges["weight"],
+                **{c: edges[c] if c in edges else pd.NA for c in EXACT_WEIGHT_COLUMNS},
             }
         )
         for name, (_, edges) in networks.items()
@@ -138,14 +150,16 @@ def networks_from_edges(edges: pd.DataFrame, top: pd.DataFrame, top_n: int) -> d
     nodes = matrix_order(top, top_n)[["city_geonames_id", "city_name", "bloc"]].reset_index(drop=True)
     out = {}
     for name, e in edges.groupby("network", sort=False):
-        out[str(name)] = (
-            nodes,
-            pd.DataFrame(
-                {
-                    "source": e["source_city_geonames_id"].astype("int64").to_numpy(),
-                    "target": e["target_city_geonames_id"].astype("int64").to_numpy(),
-                    "weight": e["weight"].astype(float).to_numpy(),
-                }
-            ),
+        frame = pd.DataFrame(
+            {
+                "source": e["source_city_geonames_id"].astype("int64").to_numpy(),
+                "target": e["target_city_geonames_id"].astype("int64").to_numpy(),
+                "weight": e["weight"].astype(float).to_numpy(),
+            }
         )
+        exact = [c for c in EXACT_WEIGHT_COLUMNS if c in e]
+        if len(exact) == len(EXACT_WEIGHT_COLUMNS) and len(e) and e[exact].notna().all().all():
+            for c in exact:
+                frame[c] = e[c].astype("int64").to_numpy()
+        out[str(name)] = (nodes, frame)
     return out

@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 
 BLOCS = ("East", "West")
+EXACT_WEIGHT_COLUMNS = ("weight_numerator", "weight_denominator")
+"""Optional integer edge columns giving a ratio weight exactly (``centrality.betweenness.prepare_exact``)."""
 
 
 @dataclass(frozen=True)
