@@ -175,10 +175,6 @@ def test_ties_that_floating_point_breaks_are_ties(chain):
     got = _by_id(east_west_betweenness(nodes, edges), "east_west_betweenness")
     assert {m: got[m] for m in chain_nodes} == pytest.approx(want, rel=1e-12)
     assert got[s] == 0 and got[t] == 0
-    # the old tolerance is gone: passing it warns and changes nothing
-    with pytest.warns(DeprecationWarning, match="rel_tol"):
-        again = _by_id(east_west_betweenness(nodes, edges, rel_tol=0.0), "east_west_betweenness")
-    assert again == got
 
 
 def _four_edges(k: int):

@@ -64,7 +64,6 @@ How the rest is computed (all exact counts, no sampling):
 from __future__ import annotations
 
 import heapq
-import warnings
 from dataclasses import replace
 from fractions import Fraction
 
@@ -356,12 +355,7 @@ def _rank_desc(values: np.ndarray) -> np.ndarray:
     return pd.Series(key).rank(method="min", ascending=False).to_numpy(dtype=np.int64)
 
 
-def _no_tolerance(rel_tol: float | None) -> None:
-    if rel_tol is not None:
-        warnings.warn("rel_tol is ignored: shortest-path lengths are compared exactly", DeprecationWarning, stacklevel=3)
-
-
-def east_west_betweenness(nodes: pd.DataFrame, edges: pd.DataFrame, *, rel_tol: float | None = None) -> pd.DataFrame:
+def east_west_betweenness(nodes: pd.DataFrame, edges: pd.DataFrame) -> pd.DataFrame:
     """One row per node (in the order of ``nodes``): ``city_geonames_id``, ``bloc``,
     ``east_west_betweenness`` (Definition 2, unnormalised), ``east_west_path_share`` (that over the
     number of connected ordered East–West pairs (s, t), both directions: the mean over the pairs of
@@ -369,8 +363,7 @@ def east_west_betweenness(nodes: pd.DataFrame, edges: pd.DataFrame, *, rel_tol: 
     there are none),
     ``betweenness`` (Definition 1, unnormalised, directed, all ordered pairs) and ``rank_east_west``
     (1 = largest East–West betweenness; ties share the best rank). Shortest-path ties are exact
-    (module docstring); ``rel_tol`` is accepted for old callers and ignored (with a warning)."""
-    _no_tolerance(rel_tol)
+    (module docstring)."""
     net, exact_weight = prepare_exact(nodes, edges)
     dist = all_pairs_distances(net)
     ew, std = _accumulate(net, dist, exact_weight)
@@ -388,10 +381,9 @@ def east_west_betweenness(nodes: pd.DataFrame, edges: pd.DataFrame, *, rel_tol: 
     )
 
 
-def standard_betweenness(nodes: pd.DataFrame, edges: pd.DataFrame, *, rel_tol: float | None = None) -> pd.Series:
+def standard_betweenness(nodes: pd.DataFrame, edges: pd.DataFrame) -> pd.Series:
     """Definition 1 (unnormalised directed betweenness over all ordered pairs, lengths 1/weight,
     exact ties: the same accumulation as ``east_west_betweenness``), indexed by ``city_geonames_id``."""
-    _no_tolerance(rel_tol)
     net, exact_weight = prepare_exact(nodes, edges)
     _, std = _accumulate(net, all_pairs_distances(net), exact_weight)
     return pd.Series(std, index=pd.Index(net.ids, name="city_geonames_id"), name="betweenness")
