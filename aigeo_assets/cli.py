@@ -542,10 +542,14 @@ def _truth_summary(truth: dict) -> str:
     planted = []
     if truth.get("bridge_city", {}).get("name"):
         planted.append(f"East-West bridge {truth['bridge_city']['name']}")
-    if truth.get("fastest_growing_eastern_capital", {}).get("name"):
-        planted.append(f"fastest-growing eastern capital {truth['fastest_growing_eastern_capital']['name']}")
+    if truth.get("fast_capital", {}).get("planted"):
+        planted.append(f"fast-growing eastern capital {truth['fast_capital']['planted']['name']}")
+    realized = []
+    fastest = truth.get("claims", {}).get("fastest_growing_eastern_capital")
+    if fastest:
+        realized.append(f"fastest-growing eastern capital {fastest['name']}")
     text = "truth.json: " + ", ".join(parts)
-    return text + (f"; planted: {', '.join(planted)}" if planted else "")
+    return text + (f"; planted: {', '.join(planted)}" if planted else "") + (f"; realized: {', '.join(realized)}" if realized else "")
 
 
 def cmd_world(args: argparse.Namespace) -> int:

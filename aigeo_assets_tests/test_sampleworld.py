@@ -6,7 +6,7 @@ import csv
 import gzip
 import hashlib
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
@@ -372,12 +372,12 @@ def test_merged_and_out_of_corpus_references(tiny: Path):
     assert sum(1 for x in lags if 3 <= x <= 5) > 0.1 * len(lags)
 
 
-def _lead_bloc_by_year(root: Path) -> dict[int, list[str]]:
-    truth = _truth(root)
-    bloc = {c["geonames_id"]: c["bloc"] for c in truth["cities"]}
+def _lead_city_by_year(root: Path) -> dict[int, Counter]:
+    """Per year, the AI articles whose lead (last) author's first located institution is in each
+    city, read from the world's files (truth.json's ``lead_works_by_city_year`` definition)."""
     insts, imerged = _institutions(root), _merged(root, "institutions")
     works, _ = _read_works(root)
-    out = defaultdict(list)
+    out: dict[int, Counter] = defaultdict(Counter)
     for w in {w["id"]: w for w in works}.values():
         if w["type"] != "article" or not w["authorships"]:
             continue
@@ -385,13 +385,89 @@ def _lead_bloc_by_year(root: Path) -> dict[int, list[str]]:
             (w["primary_topic"] or {}).get("subfield", {}).get("id", "").endswith("/1702"))
         if not is_ai:
             continue
-        lead = w["authorships"][-1]
-        for inst in lead["institutions"]:
+        for inst in w["authorships"][-1]["institutions"]:
             c = _city_of(_short(inst["id"]), insts, imerged)
             if c is not None:
-                out[w["publication_year"]].append(bloc[c])
+                out[w["publication_year"]][c] += 1
                 break
     return out
+
+
+def _lead_bloc_by_year(root: Path) -> dict[int, list[str]]:
+    bloc = {c["geonames_id"]: c["bloc"] for c in _truth(root)["cities"]}
+    return {y: [bloc[c] for c, n in cities.items() for _ in range(n)] for y, cities in _lead_city_by_year(root).items()}
+
+
+def _cross_bloc_works(root: Path) -> Counter:
+    """Per city, the works (any type) with authors in both blocs that have an author there."""
+    bloc = {c["geonames_id"]: c["bloc"] for c in _truth(root)["cities"]}
+    insts, imerged = _institutions(root), _merged(root, "institutions")
+    works, _ = _read_works(root)
+    cross: Counter = Counter()
+    for w in {w["id"]: w for w in works}.values():
+        cs = {c for a in w["authorships"] for i in a["institutions"] if (c := _city_of(_short(i["id"]), insts, imerged)) is not None}
+        if len({bloc[c] for c in cs}) == 2:
+            cross.update(cs)
+    return cross
+
+
+def _lead_city_of_every_work(root: Path) -> tuple[dict[int, Counter], Counter]:
+    """Per year, the works (any type) whose lead (last) author's first institution the files place
+    in each city, and per year the works whose lead they cannot place (no institution, or one
+    without ``geo``)."""
+    insts, imerged = _institutions(root), _merged(root, "institutions")
+    works, _ = _read_works(root)
+    placed: dict[int, Counter] = defaultdict(Counter)
+    unplaced: Counter = Counter()
+    for w in {w["id"]: w for w in works}.values():
+        lead = w["authorships"][-1]["institutions"] if w["authorships"] else []
+        city = _city_of(_short(lead[0]["id"]), insts, imerged) if lead else None
+        if city is None:
+            unplaced[w["publication_year"]] += 1
+        else:
+            placed[w["publication_year"]][city] += 1
+    return placed, unplaced
+
+
+CLAIM_SEEDS = (101, 202, 303, 404, 505)
+"""Seeds no other test uses: on the tiny world each realizes some planted effects and not others
+(Jakarta or New Delhi, not the planted Beijing, grows fastest on all five)."""
+
+
+@pytest.mark.parametrize("seed", CLAIM_SEEDS)
+def test_every_claim_of_truth_json_holds_in_the_written_files(tmp_path_factory, seed):
+    """``truth["claims"]`` (``sampleworld.claims``) is what the realized counts say, and those
+    counts are the files': every work whose lead author the files place is counted at that city
+    (the rest, leads without an institution or with one lacking ``geo``, at their true city), so
+    the leading city of each year, the fastest-growing Eastern capital, the East share's trend and
+    the city in the most cross-bloc works, recomputed here, are the claimed ones."""
+    root = generate_world(tmp_path_factory.mktemp(f"claims{seed}") / "world", "tiny", seed)
+    truth = _truth(root)
+    claims = truth["claims"]
+    years = truth["lead_works_by_city_year"]["years"]
+    table = {int(c): v for c, v in truth["lead_works_by_city_year"]["counts"].items()}
+    placed, unplaced = _lead_city_of_every_work(root)
+    for i, y in enumerate(years):
+        short = {c: table[c][i] - placed[y][c] for c in table}
+        assert min(short.values()) >= 0 and sum(short.values()) == unplaced[y], y
+        best = max(v[i] for v in table.values())
+        claim = claims["leading_city_by_year"][str(y)]
+        assert table[claim["geonames_id"]][i] == best == claim["lead_works"]
+    k = min(5, len(years))
+    capitals = [c["geonames_id"] for c in truth["cities"] if c["capital"] and c["bloc"] == "E"]
+    increase = {c: sum(table[c][-k:]) - sum(table[c][:k]) for c in capitals}
+    fastest = claims["fastest_growing_eastern_capital"]
+    assert increase[fastest["geonames_id"]] == max(increase.values()) == fastest["increase"]
+    assert fastest["as_planted"] == (fastest["geonames_id"] == truth["fast_capital"]["planted"]["geonames_id"])
+    share = truth["east_share_per_year"]
+    first, last = (sum(share[str(y)] for y in ys) / k for ys in (years[:k], years[-k:]))
+    assert claims["east_share_trend"]["trend"] == ("rising" if last > first else "falling")
+    cross = {int(c): v["cross_bloc_works"] for c, v in truth["coauthorship"]["cross_bloc_share_by_city"].items()}
+    seen = _cross_bloc_works(root)
+    assert all(seen[c] <= cross[c] for c in seen), "a cross-bloc work the files show is one the truth counts"
+    most = claims["most_cross_bloc_works"]
+    assert cross[most["geonames_id"]] == max(cross.values()) == most["works"]
+    assert most["as_planted"] == (most["geonames_id"] == truth["bridge_city"]["geonames_id"])
 
 
 def test_east_share_rises(tiny_long: Path):
@@ -401,23 +477,14 @@ def test_east_share_rises(tiny_long: Path):
     late = sum(share[y] for y in range(2015, 2020)) / 5
     assert 0.1 < early < 0.35
     assert late > 0.5
-    truth = _truth(tiny_long)["east_share_per_year"]
-    assert truth["1990"] < 0.35 and truth["2019"] > 0.5
+    truth = _truth(tiny_long)
+    assert truth["east_share_per_year"]["1990"] < 0.35 and truth["east_share_per_year"]["2019"] > 0.5
+    assert truth["claims"]["east_share_trend"]["trend"] == "rising"
 
 
 def test_bridge_city_has_the_most_cross_bloc_coauthorship(tiny: Path):
     truth = _truth(tiny)
-    bloc = {c["geonames_id"]: c["bloc"] for c in truth["cities"]}
-    insts, imerged = _institutions(tiny), _merged(tiny, "institutions")
-    works, _ = _read_works(tiny)
-    involved, cross = defaultdict(int), defaultdict(int)
-    for w in {w["id"]: w for w in works}.values():
-        cs = {c for a in w["authorships"] for i in a["institutions"]
-              if (c := _city_of(_short(i["id"]), insts, imerged)) is not None}
-        both = len({bloc[c] for c in cs}) == 2
-        for c in cs:
-            involved[c] += 1
-            cross[c] += both
+    cross = _cross_bloc_works(tiny)
     # the issue's words: the bridge's authors "collaborate ... across East and West far more than
     # any other city" -- in number of cross-bloc works, not in share (it also co-authors heavily
     # inside the East, which is what makes it the bridge of the collaboration network)
@@ -425,13 +492,16 @@ def test_bridge_city_has_the_most_cross_bloc_coauthorship(tiny: Path):
     ranked = sorted(cross, key=cross.get, reverse=True)
     assert ranked[0] == bridge
     assert cross[bridge] > 1.5 * cross[ranked[1]]
+    assert truth["claims"]["most_cross_bloc_works"]["as_planted"]
 
 
 def test_truth_contents(tiny: Path):
     t = _truth(tiny)
     assert t["parameters"] == {"scale": "tiny", "seed": SEED, "start_year": 2012, "end_year": 2019,
                                "lifesci_end_year": 2022, "generator_version": t["parameters"]["generator_version"]}
-    assert t["fastest_growing_eastern_capital"]["name"] == "Beijing"
+    assert t["fast_capital"]["planted"]["name"] == "Beijing"
+    assert set(t["claims"]) == {"definitions", "leading_city_by_year", "fastest_growing_eastern_capital", "east_share_trend",
+                                "most_cross_bloc_works", "most_common_move"}
     moves = t["mobility"]["moves"]
     assert moves["E->E"] == max(moves.values()) > 0
     rates = t["mobility"]["move_rates_by_bloc_pair"]

@@ -31,6 +31,7 @@ import orjson
 
 from aigeo_assets.sampleworld import config as cfg
 from aigeo_assets.sampleworld import vocab as V
+from aigeo_assets.sampleworld.claims import check_claims, realized_claims
 from aigeo_assets.sampleworld.geography import Geography, world_total
 from aigeo_assets.sampleworld.rng import FastRandom
 
@@ -957,7 +958,7 @@ class _World:
         cross = {}
         for c in g.cities:
             if self.city_inv[c.idx]:
-                cross[str(c.geonames_id)] = {"works": int(self.city_inv[c.idx]),
+                cross[str(c.geonames_id)] = {"works": int(self.city_inv[c.idx]), "cross_bloc_works": int(self.city_cross[c.idx]),
                                              "cross_bloc_share": round(float(self.city_cross[c.idx] / self.city_inv[c.idx]), 4)}
         k = min(5, len(years))
         growth, increase = {}, {}
@@ -993,12 +994,11 @@ class _World:
                             "destination_boost": cfg.BRIDGE_DEST_BOOST,
                             "move_rate": cfg.BRIDGE_MOVE_RATE,
                             "move_destination_split": cfg.BRIDGE_MOVE_DEST},
-            "fastest_growing_eastern_capital": {"geonames_id": fast.geonames_id, "name": fast.name,
-                                                "country_code": fast.country_code,
-                                                "planted_extra_log_growth_per_year": cfg.FAST_CAPITAL_GROWTH,
-                                                "definition": "largest increase in lead-author works, first vs last 5 years",
-                                                "observed_increase_first_vs_last_5_years": increase,
-                                                "observed_log_growth_first_vs_last_5_years": growth},
+            "fast_capital": {"planted": {"geonames_id": fast.geonames_id, "name": fast.name, "country_code": fast.country_code,
+                                         "extra_log_growth_per_year": cfg.FAST_CAPITAL_GROWTH},
+                             "definition": "increase in lead-author works, first vs last 5 years (claims: the realized fastest)",
+                             "observed_increase_first_vs_last_5_years": increase,
+                             "observed_log_growth_first_vs_last_5_years": growth},
             "east_share_per_year": self.t["east_share_per_year"],
             "works_per_year": self.t["works_per_year"],
             "ai_works_per_year": self.t["ai_works_per_year"],
@@ -1166,6 +1166,8 @@ def _generate(root: Path, sc, params: dict, seed: int, start: int, end: int, pro
         world.progress = progress
         truth = world.run(workers)
         truth["parameters"] = params
+        truth["claims"] = realized_claims(truth)
+        check_claims(truth)
         if lifesci is None:
             _lifesci_child(tmp, lifesci_scale or sc.name, seed, ls_start, ls_end)
         else:
