@@ -10,7 +10,8 @@ the oracle's kept rows and the columns a greedy rank test keeps (dummies first, 
 regressors in order: the later of two collinear columns goes, as in the engine).
 
 Designs: random, separated by construction by x4 + x5 (neither alone), by x0 + x4 - 2 x5, by x5
-with one absorbed effect, and by x5 with two; "hard" variants add regressors that vanish on every
+with one absorbed effect, with two, and with three (the rectifier's three paths for the effects:
+one exact pass, the exact two-way block solve, a sparse LU); "hard" variants add regressors that vanish on every
 positive outcome but take both signs on the zero ones (free directions the rectifier has to shrink
 away, many iterations). Negative controls: the same designs without a separating combination, and
 one where a single zero row of the wrong sign breaks the planted combination.
@@ -29,7 +30,7 @@ from aigeo_assets.models.absorb import FixedEffects
 from aigeo_assets.models.separation import find_separated
 
 TIGHT = {"tol": 1e-13, "demean_tol": 1e-13}
-KINDS = ["two_regressors", "three_regressors", "regressor_and_one_effect", "regressor_and_two_effects"]
+KINDS = ["two_regressors", "three_regressors", "regressor_and_one_effect", "regressor_and_two_effects", "regressor_and_three_effects"]
 
 
 def lp_separated(y: np.ndarray, a: np.ndarray) -> np.ndarray:
@@ -72,7 +73,7 @@ def make_design(seed: int, kind: str, separated: bool = True, hard: bool = False
     """y, X (x0..x5), fixed effects (None, g, or g and h), the planted separated rows."""
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n, 6))
-    g, h = rng.integers(0, 8, n), rng.integers(0, 6, n)
+    g, h, k = rng.integers(0, 8, n), rng.integers(0, 6, n), rng.integers(0, 5, n)
     y = rng.poisson(np.exp(0.2 + 0.3 * X[:, 0] - 0.2 * X[:, 1])).astype(float)
     zero = y == 0
     planted = zero & (rng.random(n) < 0.3) if separated else np.zeros(n, dtype=bool)
@@ -81,7 +82,7 @@ def make_design(seed: int, kind: str, separated: bool = True, hard: bool = False
     if hard:  # regressors zero on every positive outcome, of both signs on the zero ones
         X[:, 2] = np.where(zero, rng.normal(size=n), 0.0)
         X[:, 3] = np.where(zero, rng.normal(size=n) + 0.3, 0.0)
-    cg, ch = rng.normal(size=8), rng.normal(size=6)
+    cg, ch, ck = rng.normal(size=8), rng.normal(size=6), rng.normal(size=5)
     fe = None
     if kind == "two_regressors":
         X[:, 5] = -X[:, 4] + s
@@ -93,6 +94,9 @@ def make_design(seed: int, kind: str, separated: bool = True, hard: bool = False
     elif kind == "regressor_and_two_effects":
         X[:, 5] = -cg[g] - ch[h] + s
         fe = pd.DataFrame({"g": g, "h": h})
+    elif kind == "regressor_and_three_effects":  # no exact two-way solve: the sparse LU path
+        X[:, 5] = -cg[g] - ch[h] - ck[k] + s
+        fe = pd.DataFrame({"g": g, "h": h, "k": k})
     if fe is not None:  # no all-zero group: the engine counts those apart
         assert all((pd.Series(y).groupby(fe[c]).sum() > 0).all() for c in fe.columns)
     return y, pd.DataFrame(X, columns=[f"x{j}" for j in range(6)]), fe, planted

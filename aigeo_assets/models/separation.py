@@ -43,7 +43,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import linalg
+from scipy import linalg, sparse
+from scipy.sparse.linalg import splu
 
 from aigeo_assets.models.absorb import FixedEffects, demean
 
@@ -96,9 +97,10 @@ def find_separated(
         return Separation(np.zeros(n, dtype=bool), np.zeros(n), 0, True, 0.0)
     w = np.where(pos, float(weight), 1.0)
     sw = np.sqrt(w)
+    within = _within(fe, w, demean_tol)
     q = None
     if x is not None and x.shape[1]:
-        xt = demean(x, w, fe, tol=demean_tol)[0] if len(fe) else np.array(x, dtype=float, order="F")
+        xt = within(x) if len(fe) else np.array(x, dtype=float, order="F")
         a = np.multiply(xt, sw[:, None], out=xt)
         norms = np.sqrt(np.einsum("ij,ij->j", a, a))
         live = norms > 0
@@ -115,7 +117,7 @@ def find_separated(
     converged = False
     iteration = 0
     for iteration in range(1, maxiter + 1):
-        ut = demean(u, w, fe, tol=demean_tol)[0][:, 0] if len(fe) else u
+        ut = within(u[:, None])[:, 0] if len(fe) else u
         if q is not None:
             swu = sw * ut
             resid = ut - (q @ (q.T @ swu)) / sw
@@ -131,3 +133,49 @@ def find_separated(
     z[pos] = 0.0
     separated = zero & (z > 0) if converged else np.zeros(n, dtype=bool)
     return Separation(separated, z, iteration, converged, positive_residual)
+
+
+def _within(fe: FixedEffects, w: np.ndarray, demean_tol: float):
+    """The residual of the weighted projection on the effects' dummies, for the rectifier's fixed
+    weights, factorized once. One effect: ``absorb.demean`` (one exact pass). Two effects where
+    ``absorb.TwoWayProjection`` applies: its exact block solve, factorized once for these weights.
+    Otherwise: the weighted normal equations of all the dummies, D'WD a = D'W v, by a sparse LU
+    (minimum-degree ordering; a ridge of 1e-9 for the redundancies between effects, which leaves
+    D a unchanged; one step of iterative refinement). Not alternating projections: they mix very
+    slowly when the weights span the rectifier's eight orders of magnitude (10,000 sweeps were not
+    enough on 15,000 rows of two sparse random effects)."""
+    if len(fe) < 2:
+        return lambda v: demean(v, w, fe, tol=demean_tol)[0]
+    n = len(w)
+    two_way = fe.two_way
+    if two_way is not None:
+        factors = two_way.factor(w)
+        if factors is not None:
+            (ca, cb), (na, nb) = two_way.codes, two_way.sizes
+
+            def project_two_way(v: np.ndarray) -> np.ndarray:
+                v = np.array(v, dtype=float)
+                wv = w[:, None] * v
+                sums_a = np.column_stack([np.bincount(ca, weights=wv[:, j], minlength=na) for j in range(v.shape[1])])
+                sums_b = np.column_stack([np.bincount(cb, weights=wv[:, j], minlength=nb) for j in range(v.shape[1])])
+                eff_a, eff_b = two_way.effects(factors, sums_a, sums_b)
+                return v - eff_a[ca] - eff_b[cb]
+
+            return project_two_way
+    sizes = fe.n_levels()
+    offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    cols = np.concatenate([c + o for c, o in zip(fe.codes, offsets)])
+    rows = np.tile(np.arange(n), len(fe))
+    d = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, int(sum(sizes))))
+    dt = d.T.tocsr()
+    normal = (dt @ sparse.diags(w) @ d).tocsc()
+    lu = splu((normal + 1e-9 * sparse.identity(normal.shape[0], format="csc")).tocsc(), permc_spec="MMD_AT_PLUS_A")
+
+    def project(v: np.ndarray) -> np.ndarray:
+        v = np.asarray(v, dtype=float)
+        rhs = dt @ (w[:, None] * v)
+        a = lu.solve(rhs)
+        a += lu.solve(rhs - normal @ a)  # refinement against the unregularized equations
+        return v - d @ a
+
+    return project
