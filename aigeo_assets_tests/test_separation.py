@@ -69,7 +69,7 @@ def greedy_columns(columns: list[np.ndarray]) -> list[int]:
     return kept
 
 
-def make_design(seed: int, kind: str, separated: bool = True, hard: bool = False, n: int = 300):
+def make_design(seed: int, kind: str, separated: bool = True, hard: bool = False, n: int = 300, s_range=(0.5, 2.0)):
     """y, X (x0..x5), fixed effects (None, g, or g and h), the planted separated rows."""
     rng = np.random.default_rng(seed)
     X = rng.normal(size=(n, 6))
@@ -78,7 +78,7 @@ def make_design(seed: int, kind: str, separated: bool = True, hard: bool = False
     zero = y == 0
     planted = zero & (rng.random(n) < 0.3) if separated else np.zeros(n, dtype=bool)
     s = np.zeros(n)
-    s[planted] = rng.uniform(0.5, 2.0, planted.sum())
+    s[planted] = rng.uniform(*s_range, planted.sum())
     if hard:  # regressors zero on every positive outcome, of both signs on the zero ones
         X[:, 2] = np.where(zero, rng.normal(size=n), 0.0)
         X[:, 3] = np.where(zero, rng.normal(size=n) + 0.3, 0.0)

@@ -392,7 +392,11 @@ def separated_by_regressors(y: np.ndarray, x: np.ndarray) -> np.ndarray:
     the outcome is positive, and the zero observations where it differs all lie on one side of c
     (its coefficient then runs to minus or plus infinity and their means to zero). The classic
     case of Santos Silva and Tenreyro (2010); combinations of regressors are caught afterwards by
-    the fitted-mean check. Returns a mask."""
+    the fitted-mean check. Returns a mask.
+
+    Not used by the engine any more: ``separation.find_separated`` finds these rows and every
+    other separating combination. Kept only while ``lifesci.analyses.outlet_effect_sample`` still
+    calls it; delete it once that calls ``find_separated``."""
     sep = np.zeros(len(y), dtype=bool)
     pos = y > 0
     if not pos.any() or pos.all():

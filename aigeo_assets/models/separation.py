@@ -44,6 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import linalg, sparse
+from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import splu
 
 from aigeo_assets.models.absorb import FixedEffects, demean
@@ -51,6 +52,10 @@ from aigeo_assets.models.absorb import FixedEffects, demean
 DEFAULT_TOL = 1e-6
 DEFAULT_WEIGHT = 1e8
 DEFAULT_MAXITER = 10_000
+
+
+class _Singular(RuntimeError):
+    """The effects' normal equations could not be factorized (a redundancy not pinned)."""
 
 
 @dataclass(frozen=True)
@@ -97,7 +102,10 @@ def find_separated(
         return Separation(np.zeros(n, dtype=bool), np.zeros(n), 0, True, 0.0)
     w = np.where(pos, float(weight), 1.0)
     sw = np.sqrt(w)
-    within = _within(fe, w, demean_tol)
+    try:
+        within = _within(fe, w, demean_tol)
+    except _Singular:
+        return Separation(np.zeros(n, dtype=bool), np.zeros(n), 0, False, float("nan"))
     q = None
     if x is not None and x.shape[1]:
         xt = within(x) if len(fe) else np.array(x, dtype=float, order="F")
@@ -139,9 +147,11 @@ def _within(fe: FixedEffects, w: np.ndarray, demean_tol: float):
     """The residual of the weighted projection on the effects' dummies, for the rectifier's fixed
     weights, factorized once. One effect: ``absorb.demean`` (one exact pass). Two effects where
     ``absorb.TwoWayProjection`` applies: its exact block solve, factorized once for these weights.
-    Otherwise: the weighted normal equations of all the dummies, D'WD a = D'W v, by a sparse LU
-    (minimum-degree ordering; a ridge of 1e-9 for the redundancies between effects, which leaves
-    D a unchanged; one step of iterative refinement). Not alternating projections: they mix very
+    Otherwise: the weighted normal equations of the dummies, D'WD a = D'W v, by a sparse LU
+    (minimum-degree ordering; one level of each further effect pinned at zero per connected set of
+    levels, the redundancies between effects, which leave D a unchanged; one step of iterative
+    refinement). A redundancy beyond those (three or more effects in a special pattern) makes the
+    factorization singular: ``_Singular``, and the check reports ``converged=False``. Not alternating projections: they mix very
     slowly when the weights span the rectifier's eight orders of magnitude (10,000 sweeps were not
     enough on 15,000 rows of two sparse random effects)."""
     if len(fe) < 2:
@@ -164,18 +174,33 @@ def _within(fe: FixedEffects, w: np.ndarray, demean_tol: float):
             return project_two_way
     sizes = fe.n_levels()
     offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    total = int(sum(sizes))
     cols = np.concatenate([c + o for c, o in zip(fe.codes, offsets)])
     rows = np.tile(np.arange(n), len(fe))
-    d = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, int(sum(sizes))))
+    # the redundancies: within each connected set of levels, every further effect's dummies sum to
+    # the first effect's; one level of each further effect per set is pinned at zero
+    link = sparse.coo_matrix((np.ones(n * (len(fe) - 1)), (np.tile(fe.codes[0], len(fe) - 1), cols[n:])), shape=(total, total))
+    _, comp = connected_components(link, directed=False)
+    pinned = np.zeros(total, dtype=bool)
+    for k in range(1, len(fe)):
+        levels = np.arange(offsets[k], offsets[k] + sizes[k])
+        _, first = np.unique(comp[levels], return_index=True)
+        pinned[levels[first]] = True
+    keep_col = np.cumsum(~pinned) - 1
+    sel = ~pinned[cols]
+    d = sparse.csr_matrix((np.ones(int(sel.sum())), (rows[sel], keep_col[cols[sel]])), shape=(n, int((~pinned).sum())))
     dt = d.T.tocsr()
     normal = (dt @ sparse.diags(w) @ d).tocsc()
-    lu = splu((normal + 1e-9 * sparse.identity(normal.shape[0], format="csc")).tocsc(), permc_spec="MMD_AT_PLUS_A")
+    try:
+        lu = splu(normal, permc_spec="MMD_AT_PLUS_A")
+    except RuntimeError as err:  # a redundancy beyond the pinned ones (three or more effects)
+        raise _Singular(str(err)) from None
 
     def project(v: np.ndarray) -> np.ndarray:
         v = np.asarray(v, dtype=float)
         rhs = dt @ (w[:, None] * v)
         a = lu.solve(rhs)
-        a += lu.solve(rhs - normal @ a)  # refinement against the unregularized equations
+        a += lu.solve(rhs - normal @ a)  # one step of iterative refinement
         return v - d @ a
 
     return project
