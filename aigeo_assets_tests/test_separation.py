@@ -235,3 +235,14 @@ def test_collinear_on_request_and_dropped_after_separation_are_told_apart():
     np.testing.assert_allclose(res.params.to_numpy(), ref.params.to_numpy(), rtol=1e-10)
     text = res.summary()
     assert "Omitted as collinear: x6" in text and "collinear on the rest): x5" in text
+
+
+def test_unsettled_check_separates_nothing_and_says_so():
+    """A check stopped before it settles reports converged=False and no separated row (never a
+    half-finished certificate taken for separation)."""
+    y, X, fe, planted = make_design(2, "regressor_and_one_effect", hard=True)
+    x, f = X.to_numpy(), FixedEffects.from_frame(fe)
+    full = find_separated(y, x, f)
+    assert full.converged and full.iterations > 3 and full.separated.sum() >= planted.sum() > 0
+    cut = find_separated(y, x, f, maxiter=2)
+    assert not cut.converged and not cut.separated.any()

@@ -36,6 +36,7 @@ counted as separated, and the model refitted.
 
 from __future__ import annotations
 
+import warnings
 from typing import Literal
 
 import numpy as np
@@ -238,6 +239,9 @@ def fit_count_model(
         if not separation_checked:
             separation_checked = True
             found = find_separated(yk, x, fe, tol=separation_tol)
+            if not found.converged:
+                warnings.warn(f"separation check did not settle ({found.iterations} iterations): only the fitted-mean "
+                              f"guard (separation_mu={separation_mu:g}) will catch separated observations", RuntimeWarning, stacklevel=3)
             if found.separated.any():
                 dropped["separated"] += found.count
                 rows_separated = True

@@ -19,14 +19,23 @@ so it is found as a whole, not case by case:
 1. u = 1 on the zero outcomes, 0 on the positive ones.
 2. Regress u on X and the effects by weighted least squares, the positive-outcome rows weighted
    ``weight`` (1e8 by default) and the zero rows 1, so that the fit is held to (very nearly) zero on
-   the positive rows: the regressors are demeaned once with these weights (``absorb.demean``, the
-   engine's own within transformation), u in every iteration, and the projection on the demeaned
-   regressors uses one pivoted QR factorization computed once.
+   the positive rows. The weights never change, so everything is factorized once: the projection
+   on the effects (one effect: ``absorb.demean``'s exact pass; two: ``absorb.TwoWayProjection``'s
+   exact block solve; otherwise a sparse LU of the dummies' normal equations, see ``_within``),
+   the regressors demeaned with it, and one pivoted QR of the demeaned weighted regressors; each
+   iteration then projects u alone.
 3. Fitted values within ``tol`` of zero (from -``tol``/10 below) count as zero. If every fitted value
    on the zero rows is then >= 0, stop: the fitted values are a certificate z, and the zero rows
    where it is > 0 are the separated ones (the largest such set: the rectifier converges to a
    certificate of maximal support, Correia et al. 2019, Section 3).
 4. Otherwise set u = max(fitted, 0) on the zero rows (the rectifier) and repeat.
+
+Cost: each iteration is one projection of one column. The designs of the tests need 1 to 250
+iterations; 1,000,000 rows with two effects (20 years x 9,000 outlets) and 5,504 separated rows
+took 43 iterations, 2.8 s. The sparse LU is the weak point where the exact two-way solve does
+not apply: 60,000 rows on two random sparse effects of 9,000 and 6,000 levels took 22 s (half
+the factorization's fill-in, half 187 iterations), and ten times that size did not finish in
+four minutes.
 
 Tolerances: u is of order one, so ``tol`` (1e-6) is absolute on that scale; the regressors are
 scaled to unit norm before the QR, and a column whose pivot falls below ``rank_tol`` (1e-10) of
