@@ -411,7 +411,7 @@ def test_classic_separation_drops_the_rows_then_the_regressor(tight):
     y, X, rows = _classic_separation_data()
     res = poisson(y, X, cov_type="nonrobust", **(TIGHT if tight else {}))
     assert res.dropped["separated"] == 10
-    assert res.dropped_regressors == ["s"] and res.omitted == []
+    assert res.dropped_regressors == ["s"] == res.omitted
     assert list(res.params.index) == ["const", "x1"]
     assert "Dropped after the separated observations (collinear on the rest): s" in res.summary()
     keep = X["s"].to_numpy() == 0

@@ -27,7 +27,8 @@ before fitting by the iterative rectifier (``separation.find_separated``) on the
 absorbed effects together, so a separating combination of any number of them (``x5 + x6`` with
 neither alone, a regressor with an effect, a pair of effects) is caught, not only a single
 regressor or a pair of effects. A regressor that only the separated rows identified is collinear
-on the rest: it is dropped and named in ``result.dropped_regressors``. Regressors collinear on the
+on the rest: it is dropped and named in ``result.dropped_regressors`` (and, like every regressor
+left out, in ``result.omitted``). Regressors collinear on the
 sample before that (with each other or with the absorbed effects) are an error that names them
 (or, with ``collinear="drop"``, ``result.omitted``). The former fitted-mean rule stays as a last
 guard: a zero observation whose mean falls below ``separation_mu`` after the fit is dropped and
@@ -253,8 +254,7 @@ def fit_count_model(
                 dropped_regressors += [name for name in names if name in fit["collinear"]]
             elif collinear == "raise":
                 raise ValueError(fit["message"] + "; remove them or pass collinear='drop'")
-            else:
-                omitted += [name for name in x_names if name in fit["collinear"]]
+            omitted += [name for name in x_names if name in fit["collinear"]]
             x, x_names, names = _without_columns(x, x_names, names, fit["collinear"])
             continue
         # The last guard: a zero observation whose fitted mean vanished although the rectifier

@@ -80,8 +80,8 @@ class CountResult:
     ``params``/``bse``/``pvalues`` are Series over the regressors; ``fixed_effects`` holds each
     absorbed effect's estimates (identified up to the normalization of ``absorb.recover_effects``).
     ``dropped`` counts the observations left out: ``missing`` values, ``all_zero_groups`` of each
-    absorbed effect and ``separated`` observations (``models.separation``); ``dropped_regressors``
-    names the regressors dropped after them, ``omitted`` those left out as collinear on request.
+    absorbed effect and ``separated`` observations (``models.separation``); ``omitted`` names every
+    regressor left out, ``dropped_regressors`` those of them dropped after the separated rows.
     """
 
     family: str
@@ -103,7 +103,8 @@ class CountResult:
     fixed_effects: dict[str, pd.Series] = field(default_factory=dict)
     outcome: str = "y"
     omitted: list[str] = field(default_factory=list)
-    """Regressors left out as collinear (``collinear="drop"``)."""
+    """Every regressor left out: collinear on the sample (``collinear="drop"``) or after the
+    separated observations went (those also in ``dropped_regressors``)."""
     dropped_regressors: list[str] = field(default_factory=list)
     """Regressors dropped because they became collinear once the separated observations were
     dropped (only those rows identified them: their coefficients do not exist), as ppmlhdfe does."""
@@ -194,8 +195,9 @@ class CountResult:
             head.append(f"Dispersion alpha (var = mu + alpha mu^2): {self.alpha:.6g}")
         if self.absorbed:
             head.append("Absorbed: " + ", ".join(f"{k} ({v:,} levels)" for k, v in self.absorbed.items()))
-        if self.omitted:
-            head.append("Omitted as collinear: " + ", ".join(self.omitted))
+        collinear = [name for name in self.omitted if name not in self.dropped_regressors]
+        if collinear:
+            head.append("Omitted as collinear: " + ", ".join(collinear))
         if self.dropped_regressors:
             head.append("Dropped after the separated observations (collinear on the rest): " + ", ".join(self.dropped_regressors))
         lost = {k: v for k, v in self.dropped.items() if v}
