@@ -639,3 +639,21 @@ def build_snapshot_parts_sensor(
         )
 
     return snapshot_parts_sensor
+
+
+AUTOMATION_SENSOR_NAME = "automation_condition_sensor"
+
+
+def build_automation_sensor(minimum_interval_seconds: int = 30) -> dg.AutomationConditionSensorDefinition:
+    """The sensor that evaluates every asset's automation condition (``yearly_automation()`` and
+    the rest), switched on: with Dagster's own default sensor, which starts STOPPED, a refreshed
+    year's dependents stayed unsynced. It runs in the daemon of ``aigeo ui`` (``dagster dev``);
+    ``aigeo run`` plans its runs itself and needs none. Stopping it in the UI (Automation) is
+    remembered by the instance."""
+    return dg.AutomationConditionSensorDefinition(
+        AUTOMATION_SENSOR_NAME,
+        target=dg.AssetSelection.all(),
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        minimum_interval_seconds=minimum_interval_seconds,
+        description="Requests what each asset's automation condition asks for: a refreshed year's dependents, the all-years tables after them.",
+    )

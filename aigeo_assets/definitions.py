@@ -5,7 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from aigeo_assets.assets.centrality import build_centrality_assets
-from aigeo_assets.automation import build_snapshot_parts_sensor, build_snapshot_update_sensor
+from aigeo_assets.automation import build_automation_sensor, build_snapshot_parts_sensor, build_snapshot_update_sensor
 from aigeo_assets.assets.centres import build_centre_assets
 from aigeo_assets.assets.city_metrics import build_city_metric_assets
 from aigeo_assets.assets.corpus import build_corpus_assets
@@ -225,7 +225,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                 yearly_job, name="yearly_refresh_schedule", default_status=dg.DefaultScheduleStatus.STOPPED
             )
         ],
-        sensors=[build_snapshot_update_sensor(settings), build_snapshot_parts_sensor(), build_run_reaper_sensor()],
+        sensors=[build_automation_sensor(), build_snapshot_update_sensor(settings), build_snapshot_parts_sensor(), build_run_reaper_sensor()],
         resources={
             "io_manager": ParquetIOManager(base_dir=settings.warehouse_location),
             "model_io_manager": PickleIOManager(base_dir=settings.warehouse_location),

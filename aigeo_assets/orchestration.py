@@ -509,6 +509,21 @@ def describe_error(exc: BaseException) -> str:
 
 _run_jobs: dict[tuple[int, str, tuple[str, ...]], tuple[dg.JobDefinition, object, list[dg.AssetKey]]] = {}
 
+CODE_LOCATION = "aigeo"
+"""The code location's name in ``workspace.yaml``: the runs ``aigeo run`` executes are labelled with
+it (``repository_label``) so that the UI lists them under their jobs and on the timeline."""
+
+
+def repository_label() -> dict[str, str]:
+    """The run tag Dagster gives a run launched from the UI (``DagsterRun.tags_for_storage``: the
+    repository ``<name>@<location>``), by which the UI's job pages and timeline select runs. An
+    in-process run has no repository origin and would carry none: its job page would say it never
+    ran."""
+    from dagster._core.definitions.repository_definition.valid_definitions import SINGLETON_REPOSITORY_NAME
+    from dagster._core.storage.tags import REPOSITORY_LABEL_TAG
+
+    return {REPOSITORY_LABEL_TAG: f"{SINGLETON_REPOSITORY_NAME}@{CODE_LOCATION}"}
+
 
 def _run_job(defs: dg.Definitions, job_name: str, assets: tuple[str, ...]):
     """(the job, its in-process copy cut to ``assets``, their keys), made once per process and reused
@@ -536,6 +551,7 @@ def _execute_in_process(
     from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
     job, in_process, selection = _run_job(defs, job_name, assets)
+    tags = {**repository_label(), **tags}
     run_config = dict(run_config or {})
     partitioned = in_process.get_definition().partitioned_config
     is_range = partition is not None and last_partition is not None and last_partition != partition

@@ -5,7 +5,8 @@ with its own DAGSTER_HOME and data directory. The institutions are materialized 
 on the same instance, so the UI shows those runs and the sample world is already generated. The
 tests then click through the UI as a user would: the global asset lineage lists the groups, a
 pre-materialized asset shows its row count, and one partition of ``raw_works`` is materialized
-from its asset page (Materialize -> confirm the multi-asset -> partition 2015 -> Launch).
+from its asset page (Materialize -> confirm the multi-asset -> partition 2015 -> Launch). A run
+started with ``aigeo run`` in a shell shows on its job's page, and the automation sensor follows it.
 
 The browser is Debian's ``/usr/bin/chromium`` (``playwright install`` is never needed). The module
 is skipped when Playwright or chromium is missing. A failing test leaves ``failure.png`` and
@@ -69,6 +70,8 @@ class DagsterUI:
     url: str
     instance: dg.DagsterInstance
     log: Path
+    env: dict[str, str]
+    """The environment ``dagster dev`` runs in (the same instance and data for a CLI run)."""
 
     def log_tail(self, chars: int = 6000) -> str:
         text = self.log.read_text(errors="replace") if self.log.exists() else ""
@@ -154,7 +157,7 @@ def ui(tmp_path_factory, tiny_world) -> Iterator[DagsterUI]:
             cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
-    server = DagsterUI(url=url, instance=instance, log=log)
+    server = DagsterUI(url=url, instance=instance, log=log, env=env)
     try:
         deadline, status = time.monotonic() + SERVER_TIMEOUT_S, None
         while time.monotonic() < deadline:
@@ -316,3 +319,35 @@ def test_materialize_one_partition_from_the_asset_page(ui, page, tmp_path):
         status = page.get_by_text("Latest materialization", exact=True).locator("..")
         expect(status).to_contain_text(PARTITION)
         _expect_row_count(page, _row_count(record.event_log_entry))
+
+
+CLI_YEAR = "2016"
+
+
+def _materialized_by(instance: dg.DagsterInstance, asset: str, partition: str) -> dg.DagsterRun | None:
+    records = instance.fetch_materializations(
+        dg.AssetRecordsFilter(asset_key=dg.AssetKey(asset), asset_partitions=[partition]), limit=1).records
+    return instance.get_run_by_id(records[0].run_id) if records else None
+
+
+def test_a_cli_run_shows_under_its_job_and_automation_materializes_what_follows(ui, page, tmp_path):
+    """``aigeo run --job yearly_refresh --years 2016`` in a shell, on the UI's instance: the run is
+    listed on the job's page (it carries the repository label the UI filters by), and the
+    automation sensor, on by default, then materializes ``core_papers[2016]`` (a year's papers
+    follow its works) without anyone asking."""
+    assert _materialized_by(ui.instance, "core_papers", CLI_YEAR) is None
+    done = subprocess.run(
+        [sys.executable, "-m", "aigeo_assets.cli", "run", "--job", "yearly_refresh", "--years", CLI_YEAR, "--workers", "1"],
+        cwd=REPO_ROOT, env=ui.env, capture_output=True, text=True, timeout=RUN_TIMEOUT_S,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    cli_run = _materialized_by(ui.instance, "raw_works", CLI_YEAR)
+    assert cli_run is not None and cli_run.job_name == "yearly_refresh"
+    with screenshot_on_failure(page, tmp_path, ui):
+        page.goto(f"{ui.url}/locations/aigeo/jobs/yearly_refresh/runs")
+        expect(page.get_by_text(cli_run.run_id[:8]).first).to_be_visible()
+    deadline = time.monotonic() + RUN_TIMEOUT_S
+    while (auto := _materialized_by(ui.instance, "core_papers", CLI_YEAR)) is None and time.monotonic() < deadline:
+        time.sleep(2)
+    assert auto is not None, f"core_papers[{CLI_YEAR}] not materialized by automation:\n{ui.log_tail()}"
+    assert auto.run_id != cli_run.run_id and auto.tags.get("dagster/from_automation_condition") == "true", auto.tags

@@ -13,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from aigeo_assets.orchestration import PlannedRun, PlanRunner, RunFailed, plan_runs, run_heights
+from aigeo_assets.orchestration import CODE_LOCATION, PlannedRun, PlanRunner, RunFailed, plan_runs, repository_label, run_heights
 from aigeo_assets_tests import orchestration_fixtures as fx
 
 YEARS = [str(y) for y in range(2014, 2019)]
@@ -120,6 +120,10 @@ def test_two_workers_materialize_the_plan_in_parallel_then_a_refresh_redoes_only
             assert instance.get_latest_materialization_event(key) is not None
         recorded = instance.get_runs()
         assert len(recorded) == len(runs) and all(r.tags.get("test") == "yes" for r in recorded)
+        # labelled as the UI labels its own runs, so the job pages and the timeline list them
+        for job in {r.job_name for r in recorded}:
+            listed = instance.get_runs(dg.RunsFilter(job_name=job, tags=repository_label()))
+            assert {r.run_id for r in listed} == {r.run_id for r in recorded if r.job_name == job}
 
         assert plan_runs(defs, stale_in=instance) == []
         one = [r for r in runs if r.partition == "2016" and "papers" in r.assets]
@@ -239,3 +243,11 @@ def test_a_range_is_cut_at_gaps_and_at_the_policys_size():
     assert _ranges(every, every, None) == [tuple(every)]
     assert _ranges(every, every, 4) == [tuple(every[:4]), tuple(every[4:8]), tuple(every[8:])]
     assert _ranges(["2010", "2011", "2013", "2014", "2015"], every, 2) == [("2010", "2011"), ("2013", "2014"), ("2015",)]
+
+
+def test_the_runs_label_names_the_workspaces_code_location():
+    import yaml
+
+    workspace = yaml.safe_load((Path(__file__).resolve().parents[1] / "workspace.yaml").read_text())
+    assert [e["python_module"]["location_name"] for e in workspace["load_from"]] == [CODE_LOCATION]
+    assert repository_label() == {".dagster/repository": f"__repository__@{CODE_LOCATION}"}
