@@ -756,12 +756,12 @@ def outlet_effect_sample(articles: pd.DataFrame, outcome: Outcome = "citations")
     (``models.count.fit_count_model``), applied without fitting: the region is known; outcome, year
     and outlet are present; then, until nothing changes, every outlet and every year whose outcome is
     zero throughout is dropped (``absorb.drop_all_zero_groups``) and zero observations separated by
-    the year and outlet effects or by a region dummy are dropped (``separated_by_effects``,
-    ``separated_by_regressors``). Only the engine's last rule, a zero observation whose *fitted* mean
-    falls below 1e-10, needs a fit and is not applied here: the asset compares this sample's size
-    with the fitted model's ``nobs`` (they are equal unless that rule fired)."""
-    from aigeo_assets.models.absorb import FixedEffects, drop_all_zero_groups, separated_by_effects
-    from aigeo_assets.models.count import separated_by_regressors
+    any combination of the region dummies and the year and outlet effects are dropped (the engine's
+    rectifier, ``models.separation.find_separated``). Only the engine's last rule, a zero observation
+    whose *fitted* mean falls below 1e-10, needs a fit and is not applied here: the asset compares
+    this sample's size with the fitted model's ``nobs`` (they are equal unless that rule fired)."""
+    from aigeo_assets.models.absorb import FixedEffects, drop_all_zero_groups
+    from aigeo_assets.models.separation import find_separated
 
     a = with_regions(articles)
     y_all = pd.to_numeric(a[outcome], errors="coerce").astype(float).to_numpy()
@@ -780,7 +780,7 @@ def outlet_effect_sample(articles: pd.DataFrame, outcome: Outcome = "citations")
         if not alive.all():
             idx = idx[alive]
             continue
-        sep = separated_by_effects(y, fe) | separated_by_regressors(y, x_all[idx])
+        sep = find_separated(y, x_all[idx], fe).separated
         if sep.any():
             idx = idx[~sep]
             continue

@@ -391,31 +391,6 @@ def _irls(family, y, x, off, fe, names, alpha_fixed, tol, demean_tol, maxiter, d
             "iterations": iteration, "off": off}
 
 
-def separated_by_regressors(y: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Zero-outcome observations separated by one regressor: it takes a single value c wherever
-    the outcome is positive, and the zero observations where it differs all lie on one side of c
-    (its coefficient then runs to minus or plus infinity and their means to zero). The classic
-    case of Santos Silva and Tenreyro (2010); combinations of regressors are caught afterwards by
-    the fitted-mean check. Returns a mask.
-
-    Not used by the engine any more: ``separation.find_separated`` finds these rows and every
-    other separating combination. Kept only while ``lifesci.analyses.outlet_effect_sample`` still
-    calls it; delete it once that calls ``find_separated``."""
-    sep = np.zeros(len(y), dtype=bool)
-    pos = y > 0
-    if not pos.any() or pos.all():
-        return sep
-    for j in range(x.shape[1]):
-        col = x[:, j]
-        lo, hi = col[pos].min(), col[pos].max()
-        if lo != hi:
-            continue
-        off = ~pos & (col != lo)
-        if off.any() and ((col[off] > lo).all() or (col[off] < lo).all()):
-            sep |= off
-    return sep
-
-
 def collinear_regressors(x: np.ndarray, xt: np.ndarray, w: np.ndarray, names: list[str]) -> tuple[list[str], str]:
     """Regressors collinear with the absorbed effects (nothing left after demeaning) or with the
     regressors before them (a QR of the standardized weighted design in the given order, so the
