@@ -165,6 +165,8 @@ YEARLY_AUTOMATED = (
     "out_centres_of_mass",
     "out_focal_pull",
     "out_east_west_betweenness_by_year",
+    "out_network_edges_by_year",
+    "out_network_files_by_year",
     "out_gravity_citation_pairs",
     "out_gravity_citations_by_year",
     "out_disruption",

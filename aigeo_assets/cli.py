@@ -12,6 +12,9 @@
     ``dagster dev -w workspace.yaml`` on the same instance.
 ``aigeo report [--open]``
     the path of the atlas report ``reports/atlas.html`` (and open it in a browser).
+``aigeo export [--format gexf|vosviewer|csv]... [--out DIR] [--years Y] [--tables PATTERN]``
+    the city networks as GEXF and VOSviewer files (``reports/networks/``), the tables as CSV, read
+    from the warehouse as it is (no run).
 
 Runs go through Dagster, into the instance at ``$DAGSTER_HOME`` (default
 ``$AIGEO_DATA_DIR/dagster_home``, i.e. ``data/dagster_home``), so the UI shows the runs, lineage and
@@ -652,6 +655,139 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# ------------------------------------------------------------------------------------ export
+
+EXPORT_FORMATS = ("gexf", "vosviewer", "csv")
+NETWORK_TABLES_HINT = "`aigeo run --job city_summaries` (or `aigeo run`) makes them"
+
+
+def _warehouse_file(root, *parts: str):
+    """A table's user-facing file in the warehouse (local folder or fsspec URL), resolved to the
+    version its group names now (a multi-asset's tables are symlinks into their version)."""
+    from aigeo_assets.resources.warehouse_files import resolve_table
+
+    path = root.joinpath(*parts)
+    return resolve_table(path) if isinstance(path, Path) else path
+
+
+def _read_table(root, *parts: str, required: bool = True, columns: list[str] | None = None):
+    import pandas as pd
+
+    path = _warehouse_file(root, *parts)
+    if not path.exists():
+        if required:
+            name = "/".join(parts).removesuffix(".parquet")
+            raise CliError(f"{name} has not been materialized yet ({path} is missing): {NETWORK_TABLES_HINT}")
+        return None
+    with path.open("rb") as fh:
+        return pd.read_parquet(fh, columns=columns)
+
+
+def _export_networks(settings: Settings, root, out: Path, formats: list[str], years: str | None) -> list[str]:
+    """The paper's windows into ``out``, each year window's into ``out/by_year/<year>``; lines to print."""
+    from aigeo_assets.networks.city_networks import NETWORKS
+    from aigeo_assets.networks.export import BRIDGE_WINDOW_YEARS, city_networks, network_files, paper_windows, write_files_atomic
+
+    n = max(settings.top_ns)
+    edges = _read_table(root, "out_network_edges.parquet")
+    top = _read_table(root, "out_top_cities.parquet")
+    betweenness = _read_table(root, "out_east_west_betweenness.parquet", required=False)
+    coords = _read_table(root, "out_city_year_metrics", f"{settings.reference_year}.parquet", required=False,
+                         columns=["city_geonames_id", "latitude", "longitude"])
+    if len(top) < 2:
+        raise CliError(f"out_top_cities holds {len(top)} cit{'y' if len(top) == 1 else 'ies'}: a network needs at least two")
+    networks = city_networks(edges, top, n, paper_windows(settings), coordinates=coords, betweenness=betweenness)
+    written = write_files_atomic(out, network_files(networks, formats))
+    lines = [f"{len(written)} files of {len(networks)} networks ({', '.join(formats)}) in {out}"]
+    folder = root / "out_network_edges_by_year"
+    available = sorted(p.name.removesuffix(".parquet") for p in folder.iterdir() if p.name.endswith(".parquet")) if folder.exists() else []
+    wanted = select_years(years, available, what="the materialized years of out_network_edges_by_year",
+                          hint="`aigeo run --job yearly_network_exports` makes them") if years else available
+    for year in wanted:
+        yearly = _read_table(root, "out_network_edges_by_year", f"{year}.parquet")
+        b = _read_table(root, "out_east_west_betweenness_by_year", f"{year}.parquet", required=False)
+        window = (max(settings.start_year, int(year) - BRIDGE_WINDOW_YEARS + 1), int(year))
+        nets = city_networks(yearly, top, n, {name: window for name in NETWORKS}, coordinates=coords, betweenness=b)
+        write_files_atomic(out / "by_year" / year, network_files(nets, formats))
+    if wanted:
+        lines.append(f"the {BRIDGE_WINDOW_YEARS}-year windows ending {_spans([int(y) for y in wanted])} in {out / 'by_year'}")
+    else:
+        lines.append("no yearly networks: out_network_edges_by_year is not materialized (`aigeo run --job yearly_network_exports`)")
+    return lines
+
+
+def _warehouse_tables(root, pattern: str) -> list[tuple[str, str | None]]:
+    """(asset, partition) of every parquet table in the warehouse whose asset name matches ``pattern``
+    (``fnmatch``); folders starting with ``_`` (versions, caches) and temporaries are left out."""
+    import fnmatch
+
+    found = []
+    for entry in sorted(root.iterdir(), key=lambda p: p.name) if root.exists() else []:
+        name = entry.name
+        if name.startswith(("_", ".")):
+            continue
+        if name.endswith(".parquet") and not entry.is_dir():
+            asset, partition = name.removesuffix(".parquet"), None
+            if fnmatch.fnmatchcase(asset, pattern):
+                found.append((asset, partition))
+        elif entry.is_dir() and fnmatch.fnmatchcase(name, pattern):
+            found += [(name, p.name.removesuffix(".parquet")) for p in sorted(entry.iterdir(), key=lambda p: p.name)
+                      if p.name.endswith(".parquet") and not p.name.startswith(".")]
+    return found
+
+
+def _export_csv(root, out: Path | None, pattern: str) -> str:
+    """Every table as CSV: beside its parquet (``out`` None) or under ``out/tables/``; a copy newer than
+    its parquet is left as it is."""
+    import pandas as pd
+
+    from aigeo_assets.resources.io import write_csv
+    from aigeo_assets.resources.warehouse_files import write_atomic, write_object_atomic
+
+    tables = _warehouse_tables(root, pattern)
+    if not tables:
+        raise CliError(f"no table in the warehouse {root} matches {pattern!r}: `aigeo run` materializes them")
+    written = fresh = 0
+    for asset, partition in tables:
+        parts = (asset, f"{partition}.parquet") if partition else (f"{asset}.parquet",)
+        source = _warehouse_file(root, *parts)
+        rel = (asset, f"{partition}.csv") if partition else (f"{asset}.csv",)
+        target = (root.joinpath(*rel)) if out is None else out.joinpath("tables", *rel)
+        if isinstance(target, Path) and isinstance(source, Path) and target.is_file() and target.stat().st_mtime >= source.stat().st_mtime:
+            fresh += 1
+            continue
+        with source.open("rb") as fh:
+            df = pd.read_parquet(fh)
+        if isinstance(target, Path):
+            write_atomic(target, lambda tmp: write_csv(df, tmp))
+        else:
+            write_object_atomic(target, lambda fh: fh.write(df.to_csv(index=False, lineterminator="\n").encode("utf-8")))
+        written += 1
+    where = "beside their parquet files" if out is None else f"in {out / 'tables'}"
+    return f"{written} tables written as CSV {where}" + (f" ({fresh} already up to date)" if fresh else "")
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """The city networks as GEXF and VOSviewer files, and the tables as CSV, from the warehouse as it
+    is (no Dagster run, no Dagster import)."""
+    from aigeo_assets.networks.export import networks_dir
+    from aigeo_assets.resources.warehouse_files import warehouse_root
+
+    settings = _settings()
+    formats = list(dict.fromkeys(args.format or ["gexf", "vosviewer"]))
+    root = warehouse_root(settings.warehouse_location)
+    out = Path(args.out).expanduser() if args.out else None
+    lines = []
+    network_formats = [f for f in formats if f != "csv"]
+    if network_formats:
+        lines += _export_networks(settings, root, out or networks_dir(settings.data_dir), network_formats, args.years)
+    if "csv" in formats:
+        lines.append(_export_csv(root, out, args.tables))
+    for line in lines:
+        print(f"aigeo: {line}")
+    return EXIT_OK
+
+
 # ------------------------------------------------------------------------------------ main
 
 
@@ -659,7 +795,7 @@ def _parser() -> argparse.ArgumentParser:
     from aigeo_assets.sampleworld.config import SCALES
 
     parser = argparse.ArgumentParser(prog="aigeo", description="The aigeo platform outside the UI.")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="{world,snapshot,run,ui,report}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="{world,snapshot,run,ui,export,report}")
 
     w = sub.add_parser("world", help="generate the sample world (AIGEO_SOURCE=sample)")
     w.add_argument("--scale", choices=sorted(SCALES), help="size of the world (default: AIGEO_SAMPLE_SCALE)")
@@ -700,6 +836,19 @@ def _parser() -> argparse.ArgumentParser:
     u.add_argument("--port", type=int, default=3000)
     u.add_argument("--host", default="127.0.0.1")
     u.set_defaults(func=cmd_ui)
+
+    ex = sub.add_parser(
+        "export", help="the city networks as GEXF / VOSviewer files, the tables as CSV",
+        description="Reads the warehouse as it is (no run): the networks of Fig. 3's windows and of each five-year "
+        "window into data/reports/networks/ (or --out), the tables as CSV beside their parquet (or in --out/tables/).",
+    )
+    ex.add_argument("--format", action="append", choices=EXPORT_FORMATS,
+                    help="gexf (Gephi, networkx), vosviewer (map and network files), csv (every table); repeat it for "
+                    "several (default: gexf and vosviewer)")
+    ex.add_argument("--out", metavar="DIR", help="write into DIR instead (networks in DIR, tables in DIR/tables)")
+    ex.add_argument("--years", help="the yearly windows to write: 2015:2019, 2015-2019 or 2017 (default: every one materialized)")
+    ex.add_argument("--tables", default="*", metavar="PATTERN", help="with csv: the tables whose name matches (e.g. 'out_*')")
+    ex.set_defaults(func=cmd_export)
 
     rep = sub.add_parser("report", help="the path of the atlas report (reports/atlas.html)")
     rep.add_argument("--open", action="store_true", help="open it in a web browser")

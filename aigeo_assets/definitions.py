@@ -10,6 +10,7 @@ from aigeo_assets.assets.centres import build_centre_assets
 from aigeo_assets.assets.city_metrics import build_city_metric_assets
 from aigeo_assets.assets.corpus import build_corpus_assets
 from aigeo_assets.assets.disruption import build_disruption_assets
+from aigeo_assets.assets.exports import build_export_assets
 from aigeo_assets.assets.geo import build_geo_assets
 from aigeo_assets.assets.ingest import build_ingest_assets, build_part_extract_asset
 from aigeo_assets.assets.lifesci import build_lifesci_atlas_assets, build_lifesci_corpus_assets
@@ -92,7 +93,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     lifesci = build_lifesci_corpus_assets(lifesci_partitions)
     atlas = [*build_lifesci_atlas_assets(), *build_lifesci_result_assets(settings.data_dir)]
     reports = build_report_assets(settings)
-    assets = [*openalex, *corpus, build_part_extract_asset(), *cities, *centres, *bridges, *models, *lifesci, *atlas, *reports]
+    exports = build_export_assets(partitions, settings)
+    assets = [*openalex, *corpus, build_part_extract_asset(), *cities, *centres, *bridges, *models, *lifesci, *atlas, *reports, *exports]
     openalex_years = "{}-{}".format(*settings.openalex_years)
     yearly_job = dg.define_asset_job(
         "yearly_refresh",
@@ -211,6 +213,18 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             "through the assets' automation conditions, or `aigeo run`.",
         ),
         dg.define_asset_job(
+            "network_exports",
+            selection=dg.AssetSelection.assets(*_keys(exports, partitioned=False)),
+            description="The city networks of Fig. 3's windows as GEXF (Gephi) and VOSviewer files under data/reports/networks/.",
+        ),
+        dg.define_asset_job(
+            "yearly_network_exports",
+            selection=dg.AssetSelection.assets(*_keys(exports, partitioned=True)),
+            partitions_def=partitions,
+            description="The city networks on the five-year window ending each year, as a table (out_network_edges_by_year) "
+            "and as GEXF and VOSviewer files under data/reports/networks/by_year/.",
+        ),
+        dg.define_asset_job(
             "figures",
             selection=dg.AssetSelection.groups("reports"),
             description="Every figure: HTML and PNG under data/reports/figures/.",
@@ -227,7 +241,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         ],
         sensors=[build_automation_sensor(), build_snapshot_update_sensor(settings), build_snapshot_parts_sensor(), build_run_reaper_sensor()],
         resources={
-            "io_manager": ParquetIOManager(base_dir=settings.warehouse_location),
+            "io_manager": ParquetIOManager(base_dir=settings.warehouse_location, csv_copies=getattr(settings, "csv_copies", "out")),
             "model_io_manager": PickleIOManager(base_dir=settings.warehouse_location),
             "source": build_source(settings),
             "analysis": AnalysisSettings(min_located_share=settings.min_located_share, thin_year_papers=settings.thin_year_papers,

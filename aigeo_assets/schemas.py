@@ -910,3 +910,13 @@ def conform(df: pd.DataFrame, table: str) -> pd.DataFrame:
         except (TypeError, ValueError) as exc:
             raise SchemaError(f"{table}.{col.name}: cannot cast to {col.dtype}: {exc}") from exc
     return pd.DataFrame(out, index=pd.RangeIndex(len(df)))
+
+
+# ---- networks per year window (exports of the city networks, issue 16) ----
+SCHEMAS["out_network_edges_by_year"] = _t(
+    "out_network_edges_by_year",
+    "The city networks between the top cities rebuilt on the five-year window ending each year (directed, weighted; length = 1 / weight).",
+    ("window_start", I16, "first year of the window (shorter at the start of the series)"),
+    ("window_end", I16, "last year of the window: the partition's year"),
+    *((c.name, c.dtype, c.description) for c in SCHEMAS["out_network_edges"].columns),
+)

@@ -6,11 +6,23 @@ A step may cover a range of partitions (a single-run backfill: ``dg.BackfillPoli
 is then ``{partition_key: table}`` and each partition goes to its own file, as a one-partition run
 would write it, so readers of one partition never see the difference.
 ``base_dir`` is a local folder or a URL (``s3://``, ``gs://``, ``file://``, ``memory://``) read through
-fsspec, for workers on several machines (a group's version is then named by a pointer object)."""
+fsspec, for workers on several machines (a group's version is then named by a pointer object).
+
+CSV copies (``ParquetIOManager.csv_copies``): a table may also be written as CSV beside its parquet
+(``<asset>/<partition>.csv``), for spreadsheets, R (bibliometrix) and Gephi's spreadsheet import.
+**Choice**: done here, where the table is written, so a CSV is never older than its parquet by more
+than the one step that writes both (a failed step fails its run), and a table of a multi-asset gets
+its CSV in the same version folder, published with it. By default only the ``out_*`` tables (the
+results) get one, and only up to ``CSV_MAX_ROWS`` rows: a spreadsheet opens no more (Excel's sheet
+holds 1,048,576 rows), and the ``raw_*``/``core_*`` tables of a real snapshot would double the
+warehouse. ``all`` writes every table, ``none`` none; a table over the limit or outside the choice has
+no CSV (one left by an earlier run is removed). ``aigeo export --format csv`` writes them for any
+table afterwards."""
 
 from __future__ import annotations
 
 import functools
+import os
 import pickle
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -22,6 +34,7 @@ from pydantic import Field, PrivateAttr
 
 from aigeo_assets.resources.warehouse_files import (
     Link,
+    current_version,
     SweepReport,
     group_dir,
     group_locator,
@@ -43,6 +56,8 @@ from aigeo_assets.resources.warehouse_files import (
 )
 
 __all__ = [
+    "CSV_COPIES",
+    "CSV_MAX_ROWS",
     "LOAD_ON_ACCESS",
     "LazyPartitions",
     "ParquetIOManager",
@@ -51,7 +66,9 @@ __all__ = [
     "concat_partitions",
     "current_table_paths",
     "table_path",
+    "wants_csv",
     "write_atomic",
+    "write_csv",
     "write_parquet_atomic",
 ]
 
@@ -77,6 +94,27 @@ hold one year's input at a time instead of every year's at once."""
 
 def write_parquet_atomic(df: pd.DataFrame, path: Path) -> None:
     write_atomic(path, lambda tmp: df.to_parquet(tmp, index=False))
+
+
+CSV_COPIES = ("out", "all", "none")
+"""Which tables get a CSV copy beside their parquet: the ``out_*`` tables (default), every table, none."""
+CSV_MAX_ROWS = 1_048_575
+"""Rows of the largest table copied as CSV by default: what one spreadsheet sheet holds below its header."""
+
+
+def wants_csv(asset: str | dg.AssetKey, rows: int, copies: str = "out", max_rows: int | None = CSV_MAX_ROWS) -> bool:
+    """Whether a table ``asset`` of ``rows`` rows gets a CSV copy under the choice ``copies``."""
+    if copies not in CSV_COPIES:
+        raise ValueError(f"csv_copies={copies!r}: choose from {list(CSV_COPIES)}")
+    name = asset.path[-1] if isinstance(asset, dg.AssetKey) else str(asset).rsplit("/", 1)[-1]
+    chosen = copies == "all" or (copies == "out" and name.startswith("out_"))
+    return chosen and (max_rows is None or rows <= max_rows)
+
+
+def write_csv(df: pd.DataFrame, fh_or_path) -> None:
+    """A table as CSV: a header line, comma-separated, no index, UTF-8, missing values empty, floats
+    with every digit (``repr``), so that reading it back gives the same numbers."""
+    df.to_csv(fh_or_path, index=False, encoding="utf-8", lineterminator="\n")
 
 
 def _write_pickle(obj, tmp: Path) -> None:
@@ -116,6 +154,11 @@ class ParquetIOManager(dg.ConfigurableIOManager):
         default=600.0,
         description="how long a version replaced by a newer one stays on disk for readers that resolved it just before",
     )
+    csv_copies: str = Field(
+        default="out",
+        description="which tables also get a CSV beside their parquet: out (the out_* tables, up to csv_max_rows rows), all, none",
+    )
+    csv_max_rows: int = Field(default=CSV_MAX_ROWS, description="tables with more rows get no CSV copy (what a spreadsheet sheet holds)")
 
     _pins: dict = PrivateAttr(default_factory=dict)
     _group_ops: dict = PrivateAttr(default_factory=dict)
@@ -164,6 +207,23 @@ class ParquetIOManager(dg.ConfigurableIOManager):
             with path.open("rb") as fh:
                 return pd.read_parquet(fh, columns=columns)
         return pd.read_parquet(path, columns=columns)
+
+    def _wants_csv(self, key: dg.AssetKey, obj) -> bool:
+        return self.suffix == ".parquet" and isinstance(obj, pd.DataFrame) and wants_csv(key, len(obj), self.csv_copies, self.csv_max_rows)
+
+    def _write_csv_copy(self, obj, key: dg.AssetKey, path: Path, context: dg.OutputContext | None) -> bool:
+        """The CSV copy of a table written at ``path`` (atomically), if ``csv_copies`` wants one; else
+        an older copy there is removed, so no CSV ever disagrees with its parquet. Returns whether one
+        was written."""
+        if not self._wants_csv(key, obj):
+            if self.suffix == ".parquet" and path.exists():
+                path.unlink()
+            return False
+        if self.on_object_storage:
+            write_object_atomic(path, lambda fh: fh.write(obj.to_csv(index=False, lineterminator="\n").encode("utf-8")))
+        else:
+            write_atomic(path, lambda tmp: write_csv(obj, tmp))
+        return True
 
     def _group_members(self, context: dg.OutputContext) -> dict[str, tuple[dg.AssetKey, str]] | None:
         """The step's asset outputs stored by managers of this family on this ``base_dir``
@@ -224,6 +284,7 @@ class ParquetIOManager(dg.ConfigurableIOManager):
             if members is None:
                 if value is not None:
                     self._write(value, self._path(context.asset_key, partition), context)
+                    self._write_csv_copy(value, context.asset_key, self._path(context.asset_key, partition, ".csv"), context)
             else:
                 self._handle_group_output(context, value, partition, members)
             del value
@@ -238,32 +299,68 @@ class ParquetIOManager(dg.ConfigurableIOManager):
             name: Link(self._path(key, partition, suffix), table_file_name(key.path, suffix).as_posix())
             for name, (key, suffix) in members.items()
         }
+        csv_links = {  # a parquet member's CSV copy: part of the group's version like its parquet
+            name: Link(self._path(key, partition, ".csv"), table_file_name(key.path, ".csv").as_posix())
+            for name, (key, suffix) in members.items()
+            if suffix == ".parquet"
+        }
         if self.on_object_storage:
-            self._handle_object_group_output(context, obj, group, attempt, links, members)
+            self._handle_object_group_output(context, obj, group, attempt, links, members, csv_links)
             return
         staging = staging_dir(group, context.run_id, attempt)
         if obj is not None:
             self._write(obj, staging / links[context.name].table, context)
+            if context.name in csv_links and self._wants_csv(context.asset_key, obj):
+                write_atomic(staging / csv_links[context.name].table, lambda tmp: write_csv(obj, tmp))
         handled = _handled_outputs.setdefault((str(group), context.run_id, attempt), set())
         handled.add(context.name)
         if set(members) & set(step.selected_output_names) <= handled:
             del _handled_outputs[(str(group), context.run_id, attempt)]
-            version = publish(group, staging, list(links.values()), context.run_id)
+            version = publish(group, staging, [*links.values(), *self._csv_links_to_publish(group, staging, csv_links)], context.run_id)
             sweep_group(group, Path(self.base_dir), SweepReport(), time.time(), self.keep_superseded_seconds)
             context.log.debug(f"{context.op_def.name}: published {sorted(staged_names(version))} together as {version.name}")
 
-    def _handle_object_group_output(self, context: dg.OutputContext, obj, group, attempt: int, links: dict, members: dict) -> None:
+    def _csv_links_to_publish(self, group: Path, staging: Path, csv_links: dict[str, Link]) -> list[Link]:
+        """The CSV copies the new version holds: those staged now, and those of tables not written by
+        this step (carried over by ``publish`` with their parquet). A table staged without its CSV
+        (over the limit, or not chosen) loses the copy its previous version had: its user-facing
+        ``.csv`` link is removed."""
+        staged = staged_names(staging)
+        keep = []
+        for name, link in csv_links.items():
+            parquet = link.table[: -len(".csv")] + ".parquet"
+            if link.table in staged or parquet not in staged:
+                keep.append(link)
+            elif os.path.lexists(link.path):
+                link.path.unlink()
+        previous = current_version(group)
+        return [link for link in keep if link.table in staged or (previous is not None and (previous / link.table).exists())]
+
+    def _handle_object_group_output(
+        self, context: dg.OutputContext, obj, group, attempt: int, links: dict, members: dict, csv_links: dict
+    ) -> None:
         """A multi-output step on object storage: its tables go straight into a new version folder
         (no rename there), published by one write of the group's pointer when the last arrives."""
         scope = (str(group), context.run_id, attempt)
         version = group / _object_versions.setdefault(scope, new_version_name(context.run_id))
         if obj is not None:
             self._write(obj, version / links[context.name].table, context)
+            if context.name in csv_links and self._wants_csv(context.asset_key, obj):
+                write_object_atomic(
+                    version / csv_links[context.name].table,
+                    lambda fh: fh.write(obj.to_csv(index=False, lineterminator="\n").encode("utf-8")),
+                )
         handled = _handled_outputs.setdefault(scope, set())
         handled.add(context.name)
         if set(members) & set(context.step_context.selected_output_names) <= handled:
             del _handled_outputs[scope], _object_versions[scope]
-            publish_objects(group, version, list(links.values()))
+            copies = []
+            for link in csv_links.values():  # as _csv_links_to_publish: a table written without its CSV loses the old one
+                if (version / link.table).exists() or not (version / (link.table[: -len(".csv")] + ".parquet")).exists():
+                    copies.append(link)
+                elif link.path.exists():
+                    link.path.unlink()
+            publish_objects(group, version, [*links.values(), *copies])
             context.log.debug(f"{context.op_def.name}: published {sorted(links)} together as {version.name}")
 
     def load_input(self, context: dg.InputContext):

@@ -1,0 +1,181 @@
+"""Group ``exports`` (and one ``centrality`` table): the city networks as files for Gephi, VOSviewer
+and bibliometrix (issue 16), written under ``data/reports/networks/``.
+
+* ``out_network_edges_by_year[year]`` (group ``centrality``): the four networks rebuilt on the
+  five-year window ending each year, as ``out_east_west_betweenness_by_year`` rebuilds them (same
+  builder, same windows), kept as a table so the yearly files and a user's own analysis read one
+  thing.
+* ``out_network_files``: the networks of the paper's windows (impact 2013-2017, collaboration and
+  migration 2015-2019; ``out_network_edges``) as GEXF and VOSviewer map/network files in
+  ``reports/networks/``, the cities' East-West betweenness on each network as node attributes.
+* ``out_network_files_by_year[year]``: the same for each five-year window, in
+  ``reports/networks/by_year/<year>/``, with the betweenness on that window.
+
+Cities' coordinates come from ``out_city_year_metrics`` of the reference year (the year the top
+cities are chosen in: every node is in it), as the network maps of Fig. 3 take them.
+"""
+
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+
+from aigeo_assets.assets.metadata import OWNERS, table_asset_args, table_metadata
+from aigeo_assets.automation import yearly_automation
+from aigeo_assets.metrics.matrices import MIGRATION_INPUT_COLUMNS
+from aigeo_assets.networks.city_networks import NETWORKS, build_networks, edges_frame
+from aigeo_assets.networks.export import (
+    BRIDGE_WINDOW_YEARS,
+    FORMATS,
+    city_networks,
+    network_files,
+    networks_dir,
+    paper_windows,
+    write_files_atomic,
+)
+from aigeo_assets.resources.io import concat_partitions
+from aigeo_assets.resources.settings import Settings
+from aigeo_assets.schemas import SCHEMAS, conform
+
+GROUP = "exports"
+COORDINATE_COLUMNS = ["city_geonames_id", "latitude", "longitude"]
+
+
+def yearly_edges(networks: dict, window: tuple[int, int]) -> pd.DataFrame:
+    """``out_network_edges_by_year`` from ``build_networks`` on one window."""
+    df = edges_frame(networks)
+    df.insert(0, "window_end", window[1])
+    df.insert(0, "window_start", window[0])
+    return conform(df, "out_network_edges_by_year")
+
+
+def _files_result(paths: list[Path], out_dir: Path, networks: dict, **extra) -> dg.MaterializeResult:
+    return dg.MaterializeResult(
+        metadata={
+            "folder": dg.MetadataValue.path(str(out_dir)),
+            "files": dg.MetadataValue.json([p.name for p in paths]),
+            "edges_per_network": dg.MetadataValue.json({n: len(net.edges) for n, net in networks.items()}),
+            "cities": len(next(iter(networks.values())).nodes) if networks else 0,
+            "how_to_open": dg.MetadataValue.md(
+                "Gephi: File > Open the `.gexf` (nodes placed by longitude/latitude, East red, West blue). "
+                "VOSviewer: Create > *Create a map based on network data* > the `_vosviewer_map.txt` and "
+                "`_vosviewer_network.txt` files. networkx: `nx.read_gexf(path)`."
+            ),
+            **extra,
+        }
+    )
+
+
+def build_export_assets(partitions: dg.PartitionsDefinition, settings: Settings) -> list:
+    n = max(settings.top_ns)
+    out_dir = networks_dir(settings.data_dir)
+    last_five = dg.TimeWindowPartitionMapping(start_offset=-(BRIDGE_WINDOW_YEARS - 1), end_offset=0)
+    reference = dg.AssetIn(
+        "out_city_year_metrics",
+        partition_mapping=dg.SpecificPartitionsPartitionMapping([str(settings.reference_year)]),
+        metadata={"columns": COORDINATE_COLUMNS},
+    )
+    file_kinds = {"gexf", "vosviewer"}
+
+    @dg.asset(
+        **table_asset_args(
+            "out_network_edges_by_year",
+            "centrality",
+            f"The impact, migration, collaboration and normalized-impact networks between the top {n} cities on the "
+            f"{BRIDGE_WINDOW_YEARS}-year window ending each year (shorter at the start of the series); directed, weighted, "
+            "length = 1 / weight (beyond the paper).",
+        ),
+        partitions_def=partitions,
+        automation_condition=yearly_automation(),
+        ins={
+            "out_impact_pairs": dg.AssetIn(partition_mapping=last_five),
+            "out_collaboration_pairs": dg.AssetIn(partition_mapping=last_five),
+            "out_city_year_metrics": dg.AssetIn(partition_mapping=last_five),
+            "out_world_year_totals": dg.AssetIn(partition_mapping=last_five),
+            "core_author_years": dg.AssetIn(metadata={"columns": MIGRATION_INPUT_COLUMNS}),
+        },
+    )
+    def out_network_edges_by_year(
+        context: dg.AssetExecutionContext,
+        out_impact_pairs,
+        out_collaboration_pairs,
+        out_city_year_metrics,
+        out_world_year_totals,
+        core_author_years: pd.DataFrame,
+        out_top_cities: pd.DataFrame,
+    ) -> dg.Output:
+        """The networks of the five years ending with the partition's year, built as
+        ``out_east_west_betweenness_by_year`` builds them (``build_networks``); fewer than two top
+        cities make no network (an empty table, and the metadata says why)."""
+        year = int(context.partition_key)
+        years = [int(k) for k in context.asset_partition_keys_for_input("out_impact_pairs")]
+        window = (min(years), year)
+        if len(out_top_cities) < 2:
+            df = SCHEMAS["out_network_edges_by_year"].empty()
+            return dg.Output(df, metadata=table_metadata(df, "out_network_edges_by_year", window=f"{window[0]}-{year}",
+                                                         note=f"{len(out_top_cities)} top cities: a network needs at least two"))
+        networks = build_networks(
+            concat_partitions(out_impact_pairs),
+            concat_partitions(out_collaboration_pairs),
+            core_author_years,
+            concat_partitions(out_city_year_metrics),
+            concat_partitions(out_world_year_totals),
+            out_top_cities,
+            n,
+            window,
+        )
+        df = yearly_edges(networks, window)
+        return dg.Output(df, metadata=table_metadata(df, "out_network_edges_by_year", window=f"{window[0]}-{year}",
+                                                     edges_per_network=df["network"].value_counts().to_dict(), top_n=n))
+
+    @dg.asset(
+        name="out_network_files",
+        group_name=GROUP,
+        kinds=file_kinds,
+        owners=OWNERS,
+        description=f"The impact, migration, collaboration and normalized-impact networks between the top {n} cities "
+        "(Fig. 3's windows) as GEXF 1.3 (Gephi, networkx) and VOSviewer map and network files, with each city's "
+        "country, bloc, coordinates and East-West betweenness, under data/reports/networks/.",
+        ins={"out_network_edges": dg.AssetIn(), "out_top_cities": dg.AssetIn(), "out_east_west_betweenness": dg.AssetIn(),
+             "out_city_year_metrics": reference},
+    )
+    def out_network_files(out_network_edges: pd.DataFrame, out_top_cities: pd.DataFrame, out_east_west_betweenness: pd.DataFrame,
+                          out_city_year_metrics: pd.DataFrame) -> dg.MaterializeResult:
+        """Every network of ``out_network_edges`` written as ``<network>.gexf``,
+        ``<network>_vosviewer_map.txt`` and ``<network>_vosviewer_network.txt`` (all files of one
+        materialization replaced together); a thin sample with fewer than two top cities writes none."""
+        if len(out_top_cities) < 2:
+            return dg.MaterializeResult(metadata={"note": f"{len(out_top_cities)} top cities: no network to write"})
+        networks = city_networks(out_network_edges, out_top_cities, n, paper_windows(settings),
+                                 coordinates=out_city_year_metrics, betweenness=out_east_west_betweenness)
+        paths = write_files_atomic(out_dir, network_files(networks, FORMATS))
+        return _files_result(paths, out_dir, networks)
+
+    @dg.asset(
+        name="out_network_files_by_year",
+        group_name=GROUP,
+        kinds=file_kinds,
+        owners=OWNERS,
+        partitions_def=partitions,
+        automation_condition=yearly_automation(),
+        description=f"The networks on the {BRIDGE_WINDOW_YEARS}-year window ending each year as GEXF and VOSviewer files "
+        "(data/reports/networks/by_year/<year>/), with each city's East-West betweenness on that window.",
+        ins={"out_network_edges_by_year": dg.AssetIn(), "out_top_cities": dg.AssetIn(),
+             "out_east_west_betweenness_by_year": dg.AssetIn(), "out_city_year_metrics": reference},
+    )
+    def out_network_files_by_year(context: dg.AssetExecutionContext, out_network_edges_by_year: pd.DataFrame,
+                                  out_top_cities: pd.DataFrame, out_east_west_betweenness_by_year: pd.DataFrame,
+                                  out_city_year_metrics: pd.DataFrame) -> dg.MaterializeResult:
+        """One year window's networks written as ``out_network_files`` writes the paper's."""
+        year = context.partition_key
+        folder = out_dir / "by_year" / year
+        if len(out_top_cities) < 2:
+            return dg.MaterializeResult(metadata={"note": f"{len(out_top_cities)} top cities: no network to write", "year": year})
+        first = int(partitions.get_first_partition_key())
+        window = (max(first, int(year) - BRIDGE_WINDOW_YEARS + 1), int(year))
+        networks = city_networks(out_network_edges_by_year, out_top_cities, n, {name: window for name in NETWORKS},
+                                 coordinates=out_city_year_metrics, betweenness=out_east_west_betweenness_by_year)
+        paths = write_files_atomic(folder, network_files(networks, FORMATS))
+        return _files_result(paths, folder, networks, window=f"{window[0]}-{window[1]}", year=year)
+
+    return [out_network_edges_by_year, out_network_files, out_network_files_by_year]

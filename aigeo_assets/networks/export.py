@@ -1,0 +1,386 @@
+"""The city networks as files other tools open: GEXF 1.3 (Gephi, networkx, igraph) and VOSviewer's
+map and network files (VOSviewer, and bibliometrix through it). Pure: tables in, bytes out; no
+Dagster.
+
+A network here is ``nodes`` (one row per city, in the order of Fig. 2: East first, then West, by
+reference rank) and ``edges`` (source, target, weight; optionally the exact ratio
+``weight_numerator``/``weight_denominator`` of the normalized-impact network), as
+``networks.city_networks.networks_from_edges`` gives them, with node attributes joined by
+``node_attributes``: name, country, bloc, latitude/longitude, reference rank and impact, and the
+city's East-West betweenness, its path share and standard betweenness on that network.
+
+GEXF (https://gexf.net/1.3): directed, ``mode="static"``; node id = GeoNames id, label = city name;
+node attributes typed (string, double, long); ``viz:position`` x = longitude, y = latitude (a world
+map layout Gephi can start from) and ``viz:color`` by bloc (East red, West blue, as the figures)
+when the coordinates are known; edge ``weight`` the flow, edge attribute ``length`` = 1 / weight
+(the path length of the betweenness) and the exact ratio where there is one. Written by hand, so
+networkx's reader is an independent check.
+
+VOSviewer (https://app.vosviewer.com/docs/file-types/map-and-network-file-type): a map file,
+tab-separated with a header line (``id label description url [x y] cluster weight<Links>
+weight<Total link strength> [score<...>]``), and a network file of ``id1 id2 strength`` lines
+without a header. **Choices**: VOSviewer's links are undirected, so the strength of a pair is the sum
+of the flows both ways (the direction stays in the GEXF); item ids are 1..n in the order of the
+nodes (VOSviewer's older versions want positive integers; the GeoNames id is in the url);
+cluster = bloc (1 East, 2 West), which VOSviewer's own clustering can replace; no x/y by default,
+so VOSviewer lays the map out itself (``positions=True`` writes longitude/latitude instead); a
+label or description holding a comma, semicolon or double quote is enclosed in double quotes, as
+the format requires.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import quoteattr
+
+import pandas as pd
+
+from aigeo_assets.networks.city_networks import NETWORKS, networks_from_edges
+from aigeo_assets.networks.graph import EXACT_WEIGHT_COLUMNS
+
+FORMATS = ("gexf", "vosviewer")
+NETWORKS_DIR = ("reports", "networks")
+BRIDGE_WINDOW_YEARS = 5
+"""The yearly networks' window: five years ending with the year, as ``out_east_west_betweenness_by_year``."""
+GEXF_NS = "http://gexf.net/1.3"
+GEXF_VIZ_NS = "http://gexf.net/1.3/viz"
+BLOC_CLUSTER = {"East": 1, "West": 2}
+BLOC_COLOR = {"East": (214, 39, 40), "West": (31, 119, 180)}  # plotly's red and blue, as the figures
+
+DIRECTIONS = {
+    "impact": "citations from papers whose last author is in the source city to papers whose last author is in the target city",
+    "migration": "AI scientists moving from the source city to the target city",
+    "collaboration": "papers with the last author in the source city and a co-author in the target city",
+    "normalized_impact": "the share of the citations to the target city's papers that come from the source city's papers, "
+    "over the target city's share of the world's AI papers (Supplementary Fig. 10)",
+}
+"""What an edge source -> target and its weight mean, per network (``networks.city_networks``)."""
+
+NODE_ATTRIBUTES: tuple[tuple[str, str, str], ...] = (
+    ("country", "country_code", "string"),
+    ("bloc", "bloc", "string"),
+    ("latitude", "latitude", "double"),
+    ("longitude", "longitude", "double"),
+    ("reference_rank", "reference_rank", "long"),
+    ("reference_impact", "reference_impact", "long"),
+    ("east_west_betweenness", "east_west_betweenness", "double"),
+    ("east_west_path_share", "east_west_path_share", "double"),
+    ("betweenness", "betweenness", "double"),
+    ("east_west_rank", "east_west_rank", "long"),
+)
+"""GEXF node attributes: (title, column of ``nodes``, GEXF type). A column missing from ``nodes``
+is left out; a missing value leaves the node without that attribute."""
+
+
+@dataclass(frozen=True)
+class CityNetwork:
+    """One network of one window, ready to write."""
+
+    name: str  # impact, migration, collaboration, normalized_impact
+    window: tuple[int, int]  # first and last year the network covers
+    nodes: pd.DataFrame  # city_geonames_id, city_name, bloc, + node_attributes' columns
+    edges: pd.DataFrame  # source, target, weight [, weight_numerator, weight_denominator]
+
+    @property
+    def description(self) -> str:
+        lo, hi = self.window
+        years = f"{lo}-{hi}" if lo != hi else str(lo)
+        return (
+            f"aigeo: the {self.name.replace('_', '-')} network between the top {len(self.nodes)} cities, {years}. "
+            f"Edge source -> target: {DIRECTIONS.get(self.name, self.name)}; length = 1 / weight."
+        )
+
+
+def networks_dir(data_dir: Path) -> Path:
+    """Where the network files go: ``<data>/reports/networks`` (beside ``reports/figures``); the
+    yearly windows' in ``by_year/<year>/`` under it."""
+    return Path(data_dir).joinpath(*NETWORKS_DIR)
+
+
+def paper_windows(settings) -> dict[str, tuple[int, int]]:
+    """The years each network of ``out_network_edges`` covers, from ``Settings`` (as the centrality
+    assets read them: the impact matrix's years, the collaboration and migration windows, clamped to
+    the partitions)."""
+    impact = settings.clamp(settings.impact_matrix_years)
+    return {
+        "impact": impact,
+        "normalized_impact": impact,
+        "collaboration": settings.clamp(settings.collaboration_years),
+        "migration": settings.clamp(settings.migration_years),
+    }
+
+
+# ------------------------------------------------------------------------------------------ nodes
+
+
+def node_attributes(
+    nodes: pd.DataFrame,
+    top: pd.DataFrame,
+    coordinates: pd.DataFrame | None = None,
+    betweenness: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """``nodes`` (city_geonames_id, city_name, bloc) with their attributes, in the same order.
+
+    ``top``: ``out_top_cities`` (country, reference rank and impact); ``coordinates``: any table with
+    city_geonames_id, latitude, longitude (``out_city_year_metrics`` of the reference year), first
+    row per city; ``betweenness``: ``out_east_west_betweenness`` rows of this network.
+    """
+    out = nodes[["city_geonames_id", "city_name", "bloc"]].copy()
+    out["city_geonames_id"] = out["city_geonames_id"].astype("int64")
+    extra = top[["city_geonames_id", "country_code", "reference_rank", "reference_impact"]].drop_duplicates("city_geonames_id")
+    out = out.merge(extra.astype({"city_geonames_id": "int64"}), on="city_geonames_id", how="left")
+    if coordinates is not None and not coordinates.empty:
+        coords = coordinates[["city_geonames_id", "latitude", "longitude"]].dropna(subset=["city_geonames_id"])
+        coords = coords.drop_duplicates("city_geonames_id").astype({"city_geonames_id": "int64"})
+        out = out.merge(coords, on="city_geonames_id", how="left")
+    if betweenness is not None and not betweenness.empty:
+        b = betweenness[["city_geonames_id", "east_west_betweenness", "east_west_path_share", "betweenness", "rank"]]
+        b = b.rename(columns={"rank": "east_west_rank"}).drop_duplicates("city_geonames_id").astype({"city_geonames_id": "int64"})
+        out = out.merge(b, on="city_geonames_id", how="left")
+    return out.reset_index(drop=True)
+
+
+def city_networks(
+    edges: pd.DataFrame,
+    top: pd.DataFrame,
+    top_n: int,
+    windows: Mapping[str, tuple[int, int]],
+    coordinates: pd.DataFrame | None = None,
+    betweenness: pd.DataFrame | None = None,
+) -> dict[str, CityNetwork]:
+    """Every network of ``NETWORKS`` from an ``out_network_edges``-shaped table (a network without an
+    edge has its nodes and no edge), the nodes with their attributes. ``windows``: the years each
+    network covers; ``betweenness``: ``out_east_west_betweenness`` (all networks)."""
+    built = networks_from_edges(edges, top, top_n) if not edges.empty else {}
+    from aigeo_assets.metrics.top import matrix_order
+
+    base = matrix_order(top, top_n)[["city_geonames_id", "city_name", "bloc"]].reset_index(drop=True)
+    empty = pd.DataFrame({"source": pd.Series([], dtype="int64"), "target": pd.Series([], dtype="int64"),
+                          "weight": pd.Series([], dtype=float)})
+    out = {}
+    for name in (*NETWORKS, *sorted(set(built) - set(NETWORKS))):
+        nodes, e = built.get(name, (base, empty))
+        b = None
+        if betweenness is not None and not betweenness.empty:
+            b = betweenness[betweenness["network"] == name]
+        out[name] = CityNetwork(name, tuple(windows.get(name, (0, 0))), node_attributes(nodes, top, coordinates, b), e)
+    return out
+
+
+# ------------------------------------------------------------------------------------------ GEXF
+
+
+def _number(value) -> str:
+    """A number as text: whole floats without ``.0`` (counts), others with every digit (``repr``)."""
+    v = float(value)
+    if not math.isfinite(v):
+        raise ValueError(f"not a finite number: {value!r}")
+    return str(int(v)) if v.is_integer() and abs(v) < 2**53 else repr(v)
+
+
+def _present(value) -> bool:
+    return value is not None and not (not isinstance(value, str) and pd.isna(value))
+
+
+def _gexf_value(value, kind: str) -> str:
+    if kind == "string":
+        return str(value)
+    if kind == "long":
+        return str(int(value))
+    return repr(float(value))
+
+
+def to_gexf(nodes: pd.DataFrame, edges: pd.DataFrame, *, description: str = "", positions: bool = True,
+            last_modified: str | None = None) -> bytes:
+    """A directed GEXF 1.3 graph: one node per row of ``nodes`` (id = GeoNames id, label = city name,
+    the ``NODE_ATTRIBUTES`` present as typed attributes), one edge per row of ``edges`` (weight; length
+    = 1 / weight; the exact ratio where given). ``positions``: ``viz:position`` x = longitude,
+    y = latitude for nodes with coordinates, and ``viz:color`` by bloc. ``last_modified``
+    (YYYY-MM-DD) goes into ``meta``; without it the file depends only on the tables.
+    Raises ``ValueError`` for an edge to an unknown node or a weight that is not a finite number > 0."""
+    ids = nodes["city_geonames_id"].astype("int64").tolist()
+    known = set(ids)
+    if len(known) != len(ids):
+        raise ValueError("nodes has duplicate city_geonames_id")
+    bad = [(s, t) for s, t in zip(edges["source"], edges["target"]) if int(s) not in known or int(t) not in known]
+    if bad:
+        raise ValueError(f"{len(bad)} edges name cities that are not nodes, e.g. {bad[0]}")
+    w = edges["weight"].astype(float)
+    if len(w) and (~w.map(math.isfinite) | (w <= 0)).any():
+        raise ValueError("edge weights must be finite numbers > 0")
+    attributes = [(title, col, kind) for title, col, kind in NODE_ATTRIBUTES if col in nodes.columns]
+    exact = all(c in edges.columns for c in EXACT_WEIGHT_COLUMNS) and len(edges) and edges[list(EXACT_WEIGHT_COLUMNS)].notna().all().all()
+    edge_attributes = [("length", "double")] + ([(c, "long") for c in EXACT_WEIGHT_COLUMNS] if exact else [])
+
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<gexf xmlns="{GEXF_NS}" xmlns:viz="{GEXF_VIZ_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        f'xsi:schemaLocation="{GEXF_NS} {GEXF_NS}/gexf.xsd" version="1.3">',
+        f"  <meta{f' lastmodifieddate={quoteattr(last_modified)}' if last_modified else ''}>",
+        "    <creator>aigeo</creator>",
+        f"    <description>{_text(description)}</description>",
+        "  </meta>",
+        '  <graph defaultedgetype="directed" mode="static">',
+        '    <attributes class="node" mode="static">',
+        *(f'      <attribute id={quoteattr(title)} title={quoteattr(title)} type="{kind}"/>' for title, _, kind in attributes),
+        "    </attributes>",
+        '    <attributes class="edge" mode="static">',
+        *(f'      <attribute id={quoteattr(title)} title={quoteattr(title)} type="{kind}"/>' for title, kind in edge_attributes),
+        "    </attributes>",
+        "    <nodes>",
+    ]
+    for row in nodes.itertuples(index=False):
+        r = row._asdict()
+        lines.append(f"      <node id=\"{int(r['city_geonames_id'])}\" label={quoteattr(str(r['city_name']))}>")
+        values = [(title, _gexf_value(r[col], kind)) for title, col, kind in attributes if _present(r[col])]
+        if values:
+            lines.append("        <attvalues>")
+            lines.extend(f"          <attvalue for={quoteattr(t)} value={quoteattr(v)}/>" for t, v in values)
+            lines.append("        </attvalues>")
+        if positions and _present(r.get("latitude")) and _present(r.get("longitude")):
+            lines.append(f'        <viz:position x="{repr(float(r["longitude"]))}" y="{repr(float(r["latitude"]))}" z="0.0"/>')
+            if r.get("bloc") in BLOC_COLOR:
+                red, green, blue = BLOC_COLOR[r["bloc"]]
+                lines.append(f'        <viz:color r="{red}" g="{green}" b="{blue}" a="1.0"/>')
+        lines.append("      </node>")
+    lines += ["    </nodes>", "    <edges>"]
+    for i, e in enumerate(edges.itertuples(index=False)):
+        r = e._asdict()
+        weight = float(r["weight"])
+        values = [("length", repr(1.0 / weight))]
+        if exact:
+            values += [(c, str(int(r[c]))) for c in EXACT_WEIGHT_COLUMNS]
+        lines.append(f'      <edge id="{i}" source="{int(r["source"])}" target="{int(r["target"])}" weight="{repr(weight)}">')
+        lines.append("        <attvalues>")
+        lines.extend(f"          <attvalue for={quoteattr(t)} value={quoteattr(v)}/>" for t, v in values)
+        lines.append("        </attvalues>")
+        lines.append("      </edge>")
+    lines += ["    </edges>", "  </graph>", "</gexf>", ""]
+    return "\n".join(lines).encode("utf-8")
+
+
+def _text(s: str) -> str:
+    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# ------------------------------------------------------------------------------------------ VOSviewer
+
+
+def _vos_text(s: str) -> str:
+    """A label or description as a map file holds it: no tab or line break, enclosed in double quotes
+    (inner quotes doubled) when it holds a comma, semicolon or double quote."""
+    s = " ".join(str(s).split())
+    return '"' + s.replace('"', '""') + '"' if any(c in s for c in ',;"') else s
+
+
+def undirected_strengths(nodes: pd.DataFrame, edges: pd.DataFrame) -> pd.DataFrame:
+    """VOSviewer's links: one row per unordered pair of item ids (``id1`` < ``id2``, ids 1..n in the
+    order of ``nodes``) with ``strength`` = the sum of the weights both ways."""
+    index = {int(c): i + 1 for i, c in enumerate(nodes["city_geonames_id"].astype("int64"))}
+    if edges.empty:
+        return pd.DataFrame({"id1": pd.Series([], dtype="int64"), "id2": pd.Series([], dtype="int64"),
+                             "strength": pd.Series([], dtype=float)})
+    a = edges["source"].astype("int64").map(index)
+    b = edges["target"].astype("int64").map(index)
+    if a.isna().any() or b.isna().any():
+        raise ValueError("edges name cities that are not nodes")
+    pairs = pd.DataFrame({"id1": a.combine(b, min).astype("int64"), "id2": a.combine(b, max).astype("int64"),
+                          "strength": edges["weight"].astype(float)})
+    pairs = pairs[pairs["id1"] != pairs["id2"]]
+    return pairs.groupby(["id1", "id2"], as_index=False)["strength"].sum().sort_values(["id1", "id2"]).reset_index(drop=True)
+
+
+def to_vosviewer_map(nodes: pd.DataFrame, edges: pd.DataFrame, *, positions: bool = False) -> bytes:
+    """VOSviewer's map file: a header line, then one tab-separated line per city: id (1..n), label,
+    description (country and bloc, "CN (East)"), url (the GeoNames page), x/y (longitude/latitude; only with
+    ``positions`` and when every city has them), cluster (1 East, 2 West), weight<Links> (distinct
+    cities linked either way), weight<Total link strength> (sum of the undirected strengths), and
+    score<East-West betweenness>, score<Betweenness> when known for every city."""
+    links = undirected_strengths(nodes, edges)
+    n = len(nodes)
+    degree = [0] * (n + 1)
+    total = [0.0] * (n + 1)
+    for i, j, s in links.itertuples(index=False):
+        degree[i] += 1
+        degree[j] += 1
+        total[i] += s
+        total[j] += s
+    xy = positions and {"latitude", "longitude"} <= set(nodes.columns) and nodes[["latitude", "longitude"]].notna().all().all()
+    scores = [(title, col) for title, col in (("East-West betweenness", "east_west_betweenness"), ("Betweenness", "betweenness"))
+              if col in nodes.columns and nodes[col].notna().all()]
+    header = ["id", "label", "description", "url", *(["x", "y"] if xy else []), "cluster", "weight<Links>",
+              "weight<Total link strength>", *(f"score<{t}>" for t, _ in scores)]
+    lines = ["\t".join(header)]
+    for i, row in enumerate(nodes.to_dict("records"), start=1):
+        country, bloc = row.get("country_code"), row.get("bloc")
+        where = " ".join(([str(country)] if _present(country) else []) + ([f"({bloc})"] if _present(bloc) else []))
+        cells = [str(i), _vos_text(row["city_name"]), _vos_text(where), f"https://www.geonames.org/{int(row['city_geonames_id'])}"]
+        if xy:
+            cells += [_number(row["longitude"]), _number(row["latitude"])]
+        cells += [str(BLOC_CLUSTER.get(row.get("bloc"), 3)), str(degree[i]), _number(total[i])]
+        cells += [_number(row[col]) for _, col in scores]
+        lines.append("\t".join(cells))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def to_vosviewer_network(nodes: pd.DataFrame, edges: pd.DataFrame) -> bytes:
+    """VOSviewer's network file: one ``id1<TAB>id2<TAB>strength`` line per linked pair, no header."""
+    links = undirected_strengths(nodes, edges)
+    return "".join(f"{i}\t{j}\t{_number(s)}\n" for i, j, s in links.itertuples(index=False)).encode("utf-8")
+
+
+# ------------------------------------------------------------------------------------------ files
+
+
+def network_files(networks: Mapping[str, CityNetwork], formats: Iterable[str] = FORMATS, *,
+                  gexf_positions: bool = True, vosviewer_positions: bool = False) -> dict[str, bytes]:
+    """``{file name: bytes}`` for every network: ``<name>.gexf``, ``<name>_vosviewer_map.txt`` and
+    ``<name>_vosviewer_network.txt``."""
+    formats = list(formats)
+    unknown = sorted(set(formats) - set(FORMATS))
+    if unknown:
+        raise ValueError(f"unknown network format(s) {unknown}: choose from {list(FORMATS)}")
+    files: dict[str, bytes] = {}
+    for name, net in networks.items():
+        if "gexf" in formats:
+            files[f"{name}.gexf"] = to_gexf(net.nodes, net.edges, description=net.description, positions=gexf_positions)
+        if "vosviewer" in formats:
+            files[f"{name}_vosviewer_map.txt"] = to_vosviewer_map(net.nodes, net.edges, positions=vosviewer_positions)
+            files[f"{name}_vosviewer_network.txt"] = to_vosviewer_network(net.nodes, net.edges)
+    return files
+
+
+def write_files_atomic(out_dir: Path, files: Mapping[str, bytes]) -> list[Path]:
+    """Write ``files`` (names relative to ``out_dir``) so that a reader sees each file old or new,
+    never in part: every file goes to a temporary file beside it first, then all are renamed; any
+    failure removes the temporaries. A file whose bytes are already there is left as it is (its
+    modification time says when it last changed). Returns the paths, in the order given."""
+    out_dir = Path(out_dir)
+    paths: list[Path] = []
+    temps: list[tuple[str, Path]] = []
+    try:
+        for rel, data in files.items():
+            path = out_dir / rel
+            paths.append(path)
+            if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+                continue
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
+            temps.append((tmp, path))
+            os.fchmod(fd, 0o644)
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+        for tmp, path in temps:
+            os.replace(tmp, path)
+    finally:
+        for tmp, _ in temps:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    return paths
