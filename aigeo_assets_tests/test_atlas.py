@@ -185,6 +185,28 @@ def test_settings_provenance_and_findings(tmp_path, topo):
     assert "<li>Beijing leads &lt;script&gt;alert(1)&lt;/script&gt; &amp; more.</li>" in findings
 
 
+def test_sample_world_is_marked_synthetic_and_a_snapshot_is_not(tmp_path, topo):
+    for sub in ("snap", "f"):
+        (tmp_path / sub).mkdir()
+    snap = _build(tmp_path / "snap")  # PROVENANCE says "OpenAlex snapshot" (the settings' "sample" is overruled)
+    assert "synthetic-banner" not in snap.split("<style>")[0] + snap.split("</style>")[1]
+    assert A.SYNTHETIC_NOTE.capitalize() not in snap and "Synthetic:" not in snap
+    sample = A.build_atlas(_sections(tmp_path), SETTINGS, {**PROVENANCE, "source": "sample"}, ["Beijing leads."],
+                           tmp_path / "sample" / "atlas.html").read_text(encoding="utf-8")
+    body = sample[sample.index("</header>"):]
+    banner = re.search(r'<div class="synthetic-banner" id="synthetic-banner" role="alert">(.*?)</div>', body, re.S)
+    assert banner and A.SYNTHETIC_NOTE.capitalize() in banner.group(1)
+    assert body.index("synthetic-banner") < body.index('<h2 id="findings">')  # at the top, before any number
+    assert '<li><span class="synthetic">Synthetic:</span> Beijing leads.</li>' in body
+    captions = re.findall(r'<p class="caption">(.*?)</p>', body, re.S)
+    assert captions and all(A.SYNTHETIC_NOTE.capitalize() in c for c in captions)
+    # without a provenance source the settings decide; an explicit argument wins
+    assert A.is_synthetic({}, {"source": "sample"}) and not A.is_synthetic({}, {"source": "snapshot"})
+    assert not A.is_synthetic({"source": "api"}, {"source": "sample"})
+    forced = A.build_atlas(_sections(tmp_path / "f"), SETTINGS, PROVENANCE, [], tmp_path / "f" / "atlas.html", synthetic=True)
+    assert 'id="synthetic-banner"' in forced.read_text(encoding="utf-8")
+
+
 def test_text_is_escaped(tmp_path, topo):
     page = _build(tmp_path)
     assert '<p class="caption">Counts &lt;b&gt;&amp;&lt;/b&gt; more</p>' in page

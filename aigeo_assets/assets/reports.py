@@ -23,6 +23,7 @@ from aigeo_assets.reports.figures import note_no_data, png_markdown, write_figur
 from aigeo_assets.assets.metadata import OWNERS
 from aigeo_assets.lifesci.analyses import yearly_cagr
 from aigeo_assets.reports import lifesci_figures as L
+from aigeo_assets.reports.atlas import SYNTHETIC_NOTE
 from aigeo_assets.reports.model_figures import fig_elasticities_by_year, fig_gravity_comparison
 from aigeo_assets.resources.io import concat_partitions
 from aigeo_assets.resources.settings import Settings
@@ -30,14 +31,18 @@ from aigeo_assets.resources.settings import Settings
 GROUP = "reports"
 
 
-def _result(files: list, out_dir: Path, **extra) -> dg.MaterializeResult:
-    """Metadata of a figure asset: the first figure inline, every file listed."""
+def _result(files: list, out_dir: Path, synthetic: bool = False, **extra) -> dg.MaterializeResult:
+    """Metadata of a figure asset: the first figure inline, every file listed; on the sample world
+    (``synthetic``) a ``synthetic`` line, and the same sentence above the figure."""
     first = files[0]
+    warn = f"**{SYNTHETIC_NOTE.capitalize()}.**\n\n" if synthetic else ""
     meta: dict = {
-        "figure": dg.MetadataValue.md(png_markdown(first.png, first.html)),
+        "figure": dg.MetadataValue.md(warn + png_markdown(first.png, first.html)),
         "html": dg.MetadataValue.path(str(first.html)),
         "png": dg.MetadataValue.path(str(first.png)),
     }
+    if synthetic:
+        meta["synthetic"] = SYNTHETIC_NOTE
     if len(files) > 1:
         meta["all_files"] = dg.MetadataValue.json([str(f.html) for f in files] + [str(f.png) for f in files])
     meta.update(extra)
@@ -65,7 +70,7 @@ def build_report_assets(settings: Settings) -> list:
                 extra["no_data"] = f"No data to draw: {', '.join(inputs)} {'is' if len(inputs) == 1 else 'are'} empty for these years."
                 figures = [(file_name, note_no_data(fig, extra["no_data"])) for file_name, fig in figures]
             files = [write_figure(fig, out_dir, file_name, width=1400, height=900) for file_name, fig in figures]
-            return _result(files, out_dir, **extra)
+            return _result(files, out_dir, synthetic=settings.source == "sample", **extra)
 
         assets.append(_figure)
 
@@ -289,7 +294,10 @@ def _atlas_asset(settings: Settings, figure_dir: Path, figure_keys: list) -> dg.
             "open": dg.MetadataValue.url(path.resolve().as_uri()),
             "items": len(sections),
             "not_available": dg.MetadataValue.json(missing),
-            "what_the_data_say": dg.MetadataValue.md("\n".join(f"- {f}" for part in findings.values() for f in part)),
+            "what_the_data_say": dg.MetadataValue.md(
+                (f"**{SYNTHETIC_NOTE.capitalize()}.**\n\n" if settings.source == "sample" else "")
+                + "\n".join(f"- {'Synthetic: ' if settings.source == 'sample' else ''}{f}" for part in findings.values() for f in part)),
+            **({"synthetic": SYNTHETIC_NOTE} if settings.source == "sample" else {}),
             "size_mb": round(path.stat().st_size / 1e6, 1),
         })
 

@@ -55,6 +55,9 @@ DEFAULT_TITLE = "aigeo atlas: the geography of AI research"
 DEFAULT_HEIGHT = 520
 MAX_TABLE_ROWS = 200
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
+SYNTHETIC_NOTE = "synthetic sample world: these numbers demonstrate the method, they are not findings"
+"""Said at the top of the atlas, under every caption and before every finding, and in every figure
+asset's metadata, when the run read the generated sample world (``Settings.source == "sample"``)."""
 _SECRET = re.compile(r"(api[_ -]?key|token|secret|password|passwd|credential)", re.I)
 
 
@@ -92,6 +95,15 @@ class _Rendered:
     table: pd.DataFrame | None = None
     missing: str | None = None
     topojson: list[str] = field(default_factory=list)
+
+
+def is_synthetic(provenance: Mapping[str, Any] | None = None, settings: Mapping[str, Any] | None = None) -> bool:
+    """Whether a run's numbers come from the generated sample world: ``source`` is ``"sample"`` in
+    the provenance or, when the provenance does not say, in the settings."""
+    for d in (provenance, settings):
+        if d and "source" in d:
+            return str(d["source"]).strip().lower() == "sample"
+    return False
 
 
 def slug(text: str) -> str:
@@ -340,7 +352,7 @@ def _plot_html(r: _Rendered) -> str:
     )
 
 
-def _section_html(r: _Rendered) -> str:
+def _section_html(r: _Rendered, synthetic: bool = False) -> str:
     it = r.item
     parts = [f'<section class="figure" id="sec-{r.anchor}">', f'<h3><span class="num">{_e(it.number)}</span> {_e(it.title)}</h3>']
     if it.note:
@@ -352,8 +364,9 @@ def _section_html(r: _Rendered) -> str:
             parts.append(_plot_html(r))
         if r.table is not None:
             parts.append(_df_table(r.table))
-    if it.caption:
-        parts.append(f'<p class="caption">{_e(it.caption)}</p>')
+    if it.caption or synthetic:
+        mark = f'<span class="synthetic">{_e(SYNTHETIC_NOTE.capitalize())}.</span> ' if synthetic else ""
+        parts.append(f'<p class="caption">{mark}{_e(it.caption)}</p>')
     parts.append(_data_links(it, r.table))
     parts.append("</section>")
     return "\n".join(parts)
@@ -382,6 +395,9 @@ table.data td:first-child{text-align:left}
 table.kv.nested{margin:0}
 .note{font-size:.85em;color:#666}
 ul.findings li{margin:.3rem 0}
+.synthetic-banner{background:#fff4d6;border:2px solid #c98a00;color:#5a3d00;padding:.8rem 1.2rem;margin:0;font-weight:600}
+.synthetic{color:#8a5a00;font-style:italic}
+ul.findings.synthetic-findings li{color:#555}
 @media print{nav.toc{display:none}.plot-wrap{overflow:visible}}
 """
 
@@ -408,15 +424,19 @@ _RENDER_JS = """
 """
 
 
-def _findings_html(findings: Sequence[str] | Mapping[str, Sequence[str]]) -> str:
+def _findings_html(findings: Sequence[str] | Mapping[str, Sequence[str]], synthetic: bool = False) -> str:
+    """The findings' lists; on the sample world each sentence starts with "Synthetic:" (and the list is
+    greyed), so no generated number reads as a finding."""
     groups = findings.items() if isinstance(findings, Mapping) else [("", findings)]
     out = []
+    cls = "findings synthetic-findings" if synthetic else "findings"
+    mark = '<span class="synthetic">Synthetic:</span> ' if synthetic else ""
     for head, items in groups:
         items = [s for s in items if s]
         if head:
             out.append(f"<h3>{_e(head)}</h3>")
         if items:
-            out.append('<ul class="findings">' + "".join(f"<li>{_e(s)}</li>" for s in items) + "</ul>")
+            out.append(f'<ul class="{cls}">' + "".join(f"<li>{mark}{_e(s)}</li>" for s in items) + "</ul>")
         else:
             out.append('<p class="note">No finding could be written: the tables behind them are missing.</p>')
     return "\n".join(out)
@@ -431,6 +451,7 @@ def build_atlas(
     *,
     title: str = DEFAULT_TITLE,
     generated_at: _dt.datetime | None = None,
+    synthetic: bool | None = None,
 ) -> Path:
     """Write the atlas to ``out_path`` (atomically) and return it.
 
@@ -438,7 +459,13 @@ def build_atlas(
     ``settings`` and ``provenance`` are rendered as key/value tables (nested mappings, lists of
     records and DataFrames as tables; keys that look like secrets are not shown); ``findings`` are
     the sentences of "What the data say" (a list, or lists by heading).
+
+    ``synthetic`` (default: ``is_synthetic(provenance, settings)``, i.e. ``source: sample``): a
+    banner at the top says ``SYNTHETIC_NOTE``, every caption starts with it and every finding with
+    "Synthetic:", so no number of the generated sample world reads as a finding.
     """
+    if synthetic is None:
+        synthetic = is_synthetic(provenance, settings)
     out_path = Path(out_path)
     from plotly.offline import get_plotlyjs
 
@@ -475,7 +502,7 @@ def build_atlas(
         body.append(f'<h2 id="study-{slug(s)}">{_e(s.capitalize())}</h2>')
         if s in STUDIES:
             body.append(f'<p class="study">{_e(STUDIES[s])}</p>')
-        body += [_section_html(r) for r in rs]
+        body += [_section_html(r, synthetic) for r in rs]
 
     when = (generated_at or _dt.datetime.now(_dt.timezone.utc)).replace(microsecond=0).isoformat()
     n_fig = sum(r.missing is None for r in rendered)
@@ -497,10 +524,13 @@ def build_atlas(
             f"<header><h1>{_e(title)}</h1>"
             f'<p>{n_fig} of {len(rendered)} figures and tables available. Generated {_e(when)}. '
             "Everything in this file works offline; each figure's numbers download as CSV below it.</p></header>",
+            (f'<div class="synthetic-banner" id="synthetic-banner" role="alert">{_e(SYNTHETIC_NOTE.capitalize())}. '
+             "The run read the generated sample world (source: sample), not an OpenAlex snapshot or PubMed.</div>"
+             if synthetic else ""),
             "<main>",
             "\n".join(toc),
             '<h2 id="findings">What the data say</h2>',
-            _findings_html(findings),
+            _findings_html(findings, synthetic),
             *body,
             '<h2 id="settings">Settings of the run</h2>',
             _kv_table(settings),
