@@ -23,6 +23,7 @@ from aigeo_assets.reports.city_figures import (
     fig_city_map,
     fig_city_matrix,
     fig_city_ranks,
+    spread_labels,
     fig_top_city_shares,
     matrix_grid,
 )
@@ -333,10 +334,45 @@ def test_heatmaps_order_by_reference_rank_and_flag_incomplete_years():
 
 def test_rank_chart_one_line_per_city_rank1_on_top():
     fig = fig_city_ranks(_ranks(), _top(), "impact")
-    assert len(fig.data) == 4 and fig.layout.yaxis.autorange == "reversed"
+    assert len(fig.data) == 4 and fig.layout.yaxis.range[0] > fig.layout.yaxis.range[1]  # reversed: rank 1 on top
     bj = fig.data[0]
     assert bj.line.color == EAST_COLOR and fig.data[1].line.color == WEST_COLOR
     assert list(bj.marker.symbol) == ["circle", "circle", "circle-open"]
+
+
+def test_rank_chart_readable_with_ranks_down_to_270():
+    """Issue 16 item 4: 20 top cities whose ranks reach 270 in early years. The axis shows 1..30 with
+    a handful of ticks (not one per rank), the years ranked below 30 are left out of the lines, and
+    the end labels (several cities ending on equal ranks) never overlap."""
+    n_years, years = 8, list(range(2010, 2018))
+    cities = [(100 + k, f"City {k}", "US" if k % 2 else "CN", "West" if k % 2 else "East", k + 1) for k in range(20)]
+    top = conform(pd.DataFrame([dict(city_geonames_id=i, city_name=n, country_code=c, bloc=b, reference_year=2017,
+                                     reference_impact=1000 - r, reference_rank=r) for i, n, c, b, r in cities]), "out_top_cities")
+    rows = []
+    for i, _, _, _, r in cities:
+        for j, y in enumerate(years):
+            rank = r * 13 + 20 if j < 2 else (r if j < n_years - 1 else (r + 1) // 2)  # last year: ties, two cities per rank
+            rows.append(dict(year=y, city_geonames_id=i, metric="impact", value=10000 // rank, relative=1.0 / rank,
+                             rank=rank, window_complete=True))
+    ranks = conform(pd.DataFrame(rows), "out_city_ranks")
+    assert ranks["rank"].max() >= 270
+    fig = fig_city_ranks(ranks, top, "impact")
+    ya = fig.layout.yaxis
+    assert tuple(ya.range) == (30.5, 0.5)
+    assert 3 <= len(ya.tickvals) <= 8 and ya.dtick is None
+    for tr in fig.data:
+        ys = np.asarray(tr.y, dtype=float)
+        assert np.isnan(ys[:2]).all() and np.nanmax(ys) <= 30  # below rank 30: not drawn
+    ends = sorted(a.y for a in fig.layout.annotations if a.x == 2017)
+    assert len(ends) == 20
+    px_per_rank = (820 - 60 - 80) / 30
+    assert min(np.diff(ends)) * px_per_rank >= 14  # 10 px font: no two labels overlap
+
+
+def test_spread_labels_moves_only_what_collides():
+    assert spread_labels([1, 1, 5], 1.0) == [1.0, 2.0, 5.0]
+    assert spread_labels([3, 1, 2.2], 1.0) == [3.2, 1.0, 2.2]
+    assert spread_labels([0.2, 4], 1.0, lo=0.5) == [0.5, 4.0]
 
 
 def test_top_city_shares_marks_incomplete_impact_years():

@@ -22,7 +22,7 @@ WEST_COLOR = "#1f77b4"  # blue
 OTHER_COLOR = "#555555"  # bloc unknown
 BLOC_COLORS = {"East": EAST_COLOR, "West": WEST_COLOR}
 INCOMPLETE_FILL = "rgba(120,120,120,0.45)"
-INCOMPLETE_NOTE = "citation window incomplete (not every citing year is materialized yet)"
+INCOMPLETE_NOTE = "citation window incomplete: citations after the last year of data are not observed"
 # Fig. 2b: over-impact green, under-impact pink (ColorBrewer PiYG ends, white at zero).
 DIVERGING_SCALE = [[0.0, "#c51b7d"], [0.25, "#f1b6da"], [0.5, "#f7f7f7"], [0.75, "#b8e186"], [1.0, "#4d9221"]]
 SEQUENTIAL_SCALE = "YlOrRd"
@@ -105,7 +105,8 @@ def _grey_years(fig: go.Figure, years: list[int], incomplete: list[int], xrefs: 
             )
     if incomplete:
         fig.add_annotation(
-            text=f"grey: {INCOMPLETE_NOTE} ({', '.join(map(str, incomplete))})",
+            text=f"grey: citation window incomplete, citations after {max(years)} not observed "
+            f"({', '.join(map(str, incomplete))})",
             xref="paper", yref="paper", x=0, y=-0.08, xanchor="left", yanchor="top",
             showarrow=False, font=dict(size=11, color="#555"),
         )
@@ -196,45 +197,84 @@ def fig_city_heatmaps(ranks: pd.DataFrame, top: pd.DataFrame, metric: str, *, to
     return fig
 
 
-def fig_city_ranks(ranks: pd.DataFrame, top: pd.DataFrame, metric: str, *, top_n: int = 20) -> go.Figure:
+RANK_AXIS_MAX = 30
+"""Fig. 1's rank charts show ranks 1..30: a top city ranked lower than that in a year leaves the chart."""
+RANK_CHART_HEIGHT = 820
+LABEL_PX = 15  # the height an end label needs, in pixels (font size 10 plus a little air)
+
+
+def spread_labels(ys: list[float], min_gap: float, lo: float | None = None) -> list[float]:
+    """``ys`` moved apart as little as needed so that neighbours are at least ``min_gap`` apart,
+    order kept (labels at the end of lines that would otherwise overlap). ``lo``: no label above it
+    (the smallest allowed value; ranks grow downwards). Returned in the order given."""
+    order = sorted(range(len(ys)), key=lambda i: ys[i])
+    out = [float(v) for v in ys]
+    prev = None
+    for i in order:
+        y = out[i] if lo is None else max(out[i], lo)
+        if prev is not None and y < prev + min_gap:
+            y = prev + min_gap
+        out[i] = prev = y
+    return out
+
+
+def fig_city_ranks(
+    ranks: pd.DataFrame, top: pd.DataFrame, metric: str, *, top_n: int = 20, max_rank: int = RANK_AXIS_MAX
+) -> go.Figure:
     """Seed 000 Fig. 1, right-hand sides: each top city's rank per year (rank 1 on top).
 
-    One line per city, red East / blue West, labelled at its last year; points of
+    The cities drawn are the ``top_n`` of the reference year (``out_top_cities``, the paper's 20);
+    the y axis shows ranks 1 to ``max(max_rank, top_n)`` (default 30) with a tick every five ranks
+    (never one per rank), and a year in which a city ranks lower than that is left out of its line
+    (the line leaves the chart). One line per city, red East / blue West, labelled at its last drawn
+    year; labels are spread apart (``spread_labels``) so they never overlap. Points of
     incomplete-window years are open markers inside a grey band.
     """
     t, ids, r, years, incomplete = _top_city_years(ranks, top, metric, top_n)
+    bottom = max(int(max_rank), len(ids))
     fig = go.Figure()
+    ends: list[tuple[int, float, str]] = []
     for _, city in t.iterrows():
         c = r[r["city_geonames_id"] == int(city["city_geonames_id"])].sort_values("year")
         if c.empty:
             continue
+        rank = _floats(c["rank"])
+        shown = np.where(rank <= bottom, rank, np.nan)
         ok = [int(y) not in incomplete for y in c["year"]]
         color = bloc_color(city["bloc"])
         fig.add_trace(
             go.Scatter(
-                x=c["year"].tolist(), y=_floats(c["rank"]), mode="lines+markers", name=city["label"],
+                x=c["year"].tolist(), y=shown, mode="lines+markers", name=city["label"],
                 line=dict(color=color, width=1.5),
                 marker=dict(color=color, size=6, symbol=["circle" if o else "circle-open" for o in ok]),
                 hovertext=[
                     f"{city['label']} ({city['bloc']}), {y}: rank {_fmt_cell(k)}"
                     + ("" if o else f"<br>{INCOMPLETE_NOTE}")
-                    for y, k, o in zip(c["year"], _floats(c["rank"]), ok)
+                    for y, k, o in zip(c["year"], rank, ok)
                 ],
                 hovertemplate="%{hovertext}<extra></extra>", legendgroup=str(city["bloc"]),
-                showlegend=False,
+                showlegend=False, connectgaps=False,
             )
         )
-        last = c.iloc[-1]
-        fig.add_annotation(
-            x=int(last["year"]), y=float(last["rank"]), text=colored_label(city["label"], city["bloc"]),
-            xanchor="left", xshift=6, showarrow=False, font=dict(size=10),
-        )
-    fig.update_yaxes(autorange="reversed", title="rank (1 = largest)", dtick=5 if len(ids) > 20 else 1)
-    fig.update_xaxes(tickformat="d", range=[min(years) - 0.5, max(years) + 3])
+        drawn = np.flatnonzero(~np.isnan(shown))
+        if len(drawn):
+            i = int(drawn[-1])
+            ends.append((int(c["year"].iloc[i]), float(shown[i]), colored_label(city["label"], city["bloc"])))
+    plot_px = RANK_CHART_HEIGHT - 60 - 80
+    gap = LABEL_PX * bottom / plot_px  # in ranks
+    for year in sorted({e[0] for e in ends}):
+        group = [e for e in ends if e[0] == year]
+        for (x, _, text), y in zip(group, spread_labels([e[1] for e in group], gap, lo=0.5 + gap / 2)):
+            fig.add_annotation(x=x, y=y, text=text, xanchor="left", yanchor="middle", xshift=8, showarrow=False,
+                               font=dict(size=10))
+    fig.update_yaxes(range=[bottom + 0.5, 0.5], title=f"rank (1 = largest; ranks 1\u2013{bottom} shown)",
+                     tickmode="array", tickvals=[1] + list(range(5, bottom + 1, 5)), zeroline=False,
+                     showgrid=True, gridcolor="#eeeeee")
+    fig.update_xaxes(tickformat="d", range=[min(years) - 0.5, max(years) + 3], title="year")
     _grey_years(fig, years, incomplete, ["x"])
     fig.update_layout(
-        title=f"Rank over time, {METRIC_LABELS.get(metric, metric)}: top {len(ids)} cities",
-        plot_bgcolor="white", margin=dict(l=60, r=40, t=60, b=80),
+        title=f"Rank over time, {METRIC_LABELS.get(metric, metric)}: the top {len(ids)} cities of the reference year",
+        plot_bgcolor="white", height=RANK_CHART_HEIGHT, margin=dict(l=70, r=40, t=60, b=80),
     )
     return fig
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from aigeo_assets.reports.city_figures import INCOMPLETE_NOTE, _grey_years, bloc_color, colored_label
+from aigeo_assets.reports.city_figures import INCOMPLETE_NOTE, LABEL_PX, _grey_years, bloc_color, colored_label, spread_labels
 
 KINDS = {
     "disruptive": ("n_disruptive", "rank_disruptive", "a", "10 % most disruptive"),
@@ -36,6 +36,7 @@ def fig_disruption_ranks(ranks: pd.DataFrame, kind: str, *, top_n: int = 10) -> 
     top = disruption_top_cities(ranks, kind, top_n)
     years = sorted(int(y) for y in ranks["year"].unique()) if len(ranks) else []
     incomplete = sorted({int(y) for y in ranks.loc[~ranks["window_complete"].astype("boolean").fillna(True).to_numpy(bool), "year"]}) if len(ranks) else []
+    ends: list[tuple[int, float, str]] = []
     for _, city in top.iterrows():
         c = ranks[ranks["city_geonames_id"] == city["city_geonames_id"]].sort_values("year")
         name = str(city["city_name"]) if pd.notna(city["city_name"]) else str(city["city_geonames_id"])
@@ -51,15 +52,22 @@ def fig_disruption_ranks(ranks: pd.DataFrame, kind: str, *, top_n: int = 10) -> 
         ))
         if len(c):
             last = c.iloc[-1]
-            fig.add_annotation(x=int(last["year"]), y=float(last[rank]), text=colored_label(name, city["bloc"]),
-                               xanchor="left", xshift=6, showarrow=False, font=dict(size=10))
+            ends.append((int(last["year"]), float(last[rank]), colored_label(name, city["bloc"])))
+    # end labels spread apart so that they never overlap (the plot is about 760 px high)
+    span = max([e[1] for e in ends] + [1.0]) if ends else 1.0
+    gap = LABEL_PX * span / 740
+    for year in sorted({e[0] for e in ends}):
+        group = [e for e in ends if e[0] == year]
+        for (x, _, text), y in zip(group, spread_labels([e[1] for e in group], gap)):
+            fig.add_annotation(x=x, y=y, text=text, xanchor="left", yanchor="middle", xshift=6, showarrow=False,
+                               font=dict(size=10))
     fig.update_yaxes(autorange="reversed", title=f"rank by papers in the {words} AI papers (1 = most)")
     if years:
-        fig.update_xaxes(tickformat="d", range=[min(years) - 0.5, max(years) + 3])
+        fig.update_xaxes(tickformat="d", range=[min(years) - 0.5, max(years) + 3], title="year")
         _grey_years(fig, years, incomplete, ["x"])
     fig.update_layout(
         title=f"Supplementary Fig. 3{label}: cities ranked by their papers among the {words} AI papers of each year "
               f"(top {len(top)} cities)",
-        plot_bgcolor="white", margin=dict(l=60, r=40, t=60, b=80),
+        plot_bgcolor="white", height=900, margin=dict(l=60, r=40, t=60, b=80),
     )
     return fig
