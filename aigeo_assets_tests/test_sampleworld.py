@@ -37,6 +37,17 @@ def tiny(tiny_world) -> Path:
 
 
 @pytest.fixture(scope="module")
+def tiny_unplanted(tmp_path_factory) -> Path:
+    """The tiny world without Supplementary Fig. 3's planted cities (``generator.PLANT_DISRUPTION``
+    off, sample world 1.8.0): the input of the 1.4.0 bytes oracle."""
+    from aigeo_assets.sampleworld import generator
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(generator, "PLANT_DISRUPTION", False)
+        return generate_world(tmp_path_factory.mktemp("unplanted") / "world", "tiny", SEED)
+
+
+@pytest.fixture(scope="module")
 def tiny_long(tmp_path_factory) -> Path:
     """The tiny world over 1990-2019, for the long-run East drift."""
     return generate_world(tmp_path_factory.mktemp("tinylong") / "world", "tiny", SEED, 1990, 2019)
@@ -205,15 +216,53 @@ def _works_digest(root: Path) -> dict[str, str]:
     truth = _truth(root)
     truth["parameters"].pop("generator_version")
     truth["parameters"].pop("lifesci_end_year")
+    truth.pop("disruption")
     out["truth.json"] = hashlib.sha256(json.dumps(truth, sort_keys=True).encode()).hexdigest()[:16]
     return out
 
 
-def test_works_are_the_bytes_of_1_4_0(tiny: Path):
+def test_works_are_the_bytes_of_1_4_0(tiny_unplanted: Path):
     """The oracle of the rendering speed-ups: the works, institutions, merged ids and works truth
     are, line for line, what generator 1.4.0 wrote for the same seed (the life-science part, which
-    1.5.0 renders from other streams, is not part of this)."""
-    assert _works_digest(tiny) == _WORKS_1_4_0
+    1.5.0 renders from other streams, is not part of this), Supplementary Fig. 3's plant (1.8.0) off."""
+    assert _works_digest(tiny_unplanted) == _WORKS_1_4_0
+
+
+def test_the_disruption_plant_changes_references_only(tiny: Path, tiny_unplanted: Path):
+    """Sample world 1.8.0 plants a disruptive and a developmental city from its own random stream:
+    beside the unplanted world, the works differ only in ``referenced_works`` (and its count) and
+    the synthetic ``cited_by_count`` (drawn after the year's references from the same stream, and
+    read by nothing); every other file but the truth is the same."""
+    truth = _truth(tiny)["disruption"]
+    assert truth["planted"] and truth["disruptive_city"]["bloc"] == "W" and truth["developmental_city"]["bloc"] == "E"
+    refs = truth["references"]
+    assert refs["own_references_sent_out"] > 100 and refs["citer_references_added"] > 100
+    planted, plain = _files(tiny), _files(tiny_unplanted)
+    assert planted.keys() == plain.keys()
+    differ = {k for k in planted if planted[k] != plain[k]}
+    assert differ and all(k in ("truth.json", "data/works/manifest") or (k.startswith("data/works/") and "/part_" in k)
+                          for k in differ), differ
+    counts = [[(e["url"], e["meta"]["record_count"]) for e in json.loads((w / "data/works/manifest").read_text())["entries"]]
+              for w in (tiny, tiny_unplanted)]
+    assert counts[0] == counts[1]  # the manifests differ in the parts' byte sizes only
+    changed = 0
+    for k in sorted(differ - {"truth.json", "data/works/manifest"}):
+        a = gzip.decompress((tiny / k).read_bytes()).splitlines()
+        b = gzip.decompress((tiny_unplanted / k).read_bytes()).splitlines()
+        assert len(a) == len(b)
+        for x, y in zip(a, b):
+            if x == y:
+                continue
+            try:
+                rx, ry = json.loads(x), json.loads(y)
+            except ValueError:  # a planted malformed line: half of a record whose references changed
+                assert x[:40] == y[:40]
+                continue
+            changed += rx["referenced_works"] != ry["referenced_works"]
+            for r in (rx, ry):
+                r.pop("referenced_works"), r.pop("referenced_works_count"), r.pop("cited_by_count")
+            assert rx == ry
+    assert changed > 50
 
 
 def test_works_parts_are_multi_member_and_read_whole(tiny: Path):

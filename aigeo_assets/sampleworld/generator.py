@@ -41,6 +41,16 @@ _P_AUTH = 899_999_963
 _P_PMID = 69_999_989
 
 
+PLANT_DISRUPTION = True
+"""Seed 000 Supplementary Fig. 3's planted cities (``_World._plant_disruption``); the bytes oracle of
+``test_sampleworld`` turns it off to check that the plant changes nothing but references."""
+DISRUPTIVE_OWN_OUT = 0.8
+"""Share of the disruptive city's in-corpus references sent outside the corpus (few works then share
+its papers' references)."""
+DEVELOPMENTAL_FOLLOW = 0.9
+"""Chance that a work citing a paper of the developmental city also cites one or two of its references."""
+
+
 def _work_num(k: int) -> int:
     return 2_000_000_000 + (k * 48_271 + 12_345) % _P_WORK
 
@@ -511,6 +521,17 @@ class _World:
         self.malformed_at = set(self.r.sample(range(self.n_expected), n_mal))
         self.venues = {kind: [v for v in V.VENUES if v[5] == kind and v[3] != "book series"] for kind in ("ai", "lifesci", "other")}
         self.ooc_pool = max(1000, 3 * self.n_expected)
+        # Supplementary Fig. 3: the largest Western city is planted disruptive, the largest Eastern city
+        # besides the bridge and the fast capital developmental (shares of the last year); own random
+        # stream, so every other draw of the world is unchanged
+        last = self.geo.city_share(end)
+        others = np.ones(self.geo.n, dtype=bool)
+        others[[self.geo.bridge, self.geo.fast]] = False
+        self.disruptive_city = int(np.argmax(np.where(~self.geo.bloc & others, last, -1.0)))
+        self.developmental_city = int(np.argmax(np.where(self.geo.bloc & others, last, -1.0)))
+        self.plant_rng = np.random.default_rng([seed, 0xD15])
+        self.plant_refs = {c: ([], []) for c in (self.disruptive_city, self.developmental_city)}  # papers, their references
+        self.plant_counts = {"own_references_sent_out": 0, "citer_references_left_out": 0, "citer_references_added": 0}
 
     # ------------------------------------------------------------------------------------------
     def _plant_institution_quirks(self) -> None:
@@ -901,13 +922,101 @@ class _World:
         extra = np.bincount(citing[~in_ok], minlength=n)
         n_out = n_out + extra
         ooc = nrng.integers(0, self.ooc_pool, size=int(n_out.sum()))
+        pairs, moved = self._plant_disruption(lead_city, base, pairs)
+        moved_ooc = self.plant_rng.integers(0, self.ooc_pool, size=len(moved))
         # each work's run: its in-corpus references (ascending), then its out-of-corpus ones in draw order
-        owner = np.concatenate([pairs[:, 0], np.repeat(np.arange(n), n_out)])
+        # (the planted ones last)
+        owner = np.concatenate([pairs[:, 0], np.repeat(np.arange(n), n_out), moved])
         order = np.argsort(owner, kind="stable")
-        flat = np.concatenate([pairs[:, 1], -(3_000_000_000 + ooc)])[order].astype(np.int64)
+        flat = np.concatenate([pairs[:, 1], -(3_000_000_000 + ooc), -(3_000_000_000 + moved_ooc)])[order].astype(np.int64)
         ref_off = np.zeros(n + 1, dtype=np.int64)
         ref_off[1:] = np.cumsum(np.bincount(owner, minlength=n))
         return flat, ref_off
+
+    def _disruption_truth(self) -> dict:
+        """What Supplementary Fig. 3's plant did: the two cities, the mechanism and the references it moved."""
+        def city(i: int) -> dict:
+            c = self.geo.cities[i]
+            return {"geonames_id": c.geonames_id, "name": c.name, "country_code": c.country_code, "bloc": c.bloc,
+                    "papers": int(sum(len(p) for p in self.plant_refs[i][0]))}
+
+        return {"planted": PLANT_DISRUPTION,
+                "disruptive_city": {**city(self.disruptive_city), "own_references_sent_out_share": DISRUPTIVE_OWN_OUT,
+                                    "mechanism": "its citers leave out its papers' references; its papers cite mostly outside the corpus"},
+                "developmental_city": {**city(self.developmental_city), "citer_follows_references_probability": DEVELOPMENTAL_FOLLOW,
+                                       "mechanism": "a work citing one of its papers also cites one or two of that paper's references"},
+                "choice": "the largest Western city and the largest Eastern city besides the bridge and the fast capital, by share in the last year",
+                "references": dict(self.plant_counts),
+                "expected": "the disruptive city has the most AI papers among the 10 % most disruptive (CD_5) and the "
+                            "developmental city the most among the 10 % most developmental, over the years pooled"}
+
+    def _planted_refs(self, city: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The planted city's papers of earlier years (global indices, ascending), the offsets of their
+        in-corpus references and those references."""
+        papers, refs = self.plant_refs[city]
+        ids = np.concatenate(papers) if papers else np.zeros(0, dtype=np.int64)
+        counts = np.concatenate([np.array([len(r) for r in rr], dtype=np.int64) for rr in refs]) if refs else np.zeros(0, dtype=np.int64)
+        flat = np.concatenate([np.concatenate(rr) if rr else np.zeros(0, dtype=np.int64) for rr in refs]) if refs else np.zeros(0, dtype=np.int64)
+        off = np.zeros(len(ids) + 1, dtype=np.int64)
+        off[1:] = np.cumsum(counts)
+        return ids, off, flat
+
+    def _plant_disruption(self, lead_city: np.ndarray, base: int, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Seed 000 Supplementary Fig. 3's planted cities, on the year's in-corpus references ``pairs``
+        (local citing index, global cited index):
+
+        * disruptive city: its papers send ``DISRUPTIVE_OWN_OUT`` of their in-corpus references outside
+          the corpus, and a work citing one of its papers leaves out that paper's references: its
+          citers ignore what it built on (CD near 1);
+        * developmental city: a work citing one of its papers also cites one or two of that paper's
+          references, with probability ``DEVELOPMENTAL_FOLLOW`` (CD below 0).
+
+        Returns the new pairs and the citing (local) index of each reference sent outside the corpus
+        (it stays a reference, to an out-of-corpus work). Then records the year's papers of both
+        cities with their references."""
+        n_pairs = len(pairs)
+        moved = np.zeros(0, dtype=np.int64)
+        if PLANT_DISRUPTION and n_pairs:
+            rng, D, V = self.plant_rng, self.disruptive_city, self.developmental_city
+            c, cited = pairs[:, 0], pairs[:, 1]
+            big = np.int64(1) << 32
+            out = (lead_city[c] == D) & (rng.random(n_pairs) < DISRUPTIVE_OWN_OUT)
+            ids, off, flat = self._planted_refs(D)
+            at = np.searchsorted(ids, cited)
+            hit = (at < len(ids)) & (ids[np.minimum(at, max(len(ids) - 1, 0))] == cited) if len(ids) else np.zeros(n_pairs, dtype=bool)
+            rows = np.flatnonzero(hit)
+            k = off[at[rows] + 1] - off[at[rows]]
+            row = np.repeat(rows, k)
+            offs = np.arange(len(row)) - np.repeat(np.cumsum(k) - k, k)
+            left_out = np.isin(c * big + cited, c[row] * big + flat[off[at[row]] + offs]) & ~out
+            self.plant_counts["own_references_sent_out"] += int(out.sum())
+            self.plant_counts["citer_references_left_out"] += int(left_out.sum())
+            moved = c[out | left_out]
+            kept = pairs[~(out | left_out)]
+            ids, off, flat = self._planted_refs(V)
+            cited = kept[:, 1]
+            at = np.searchsorted(ids, cited)
+            hit = (at < len(ids)) & (ids[np.minimum(at, max(len(ids) - 1, 0))] == cited) if len(ids) else np.zeros(len(kept), dtype=bool)
+            rows = np.flatnonzero(hit)
+            k = off[at[rows] + 1] - off[at[rows]]
+            rows, k = rows[k > 0], k[k > 0]
+            follow = rng.random(len(rows)) < DEVELOPMENTAL_FOLLOW
+            rows, k = rows[follow], k[follow]
+            two = rng.random(len(rows)) < 0.5
+            picks = [np.floor(rng.random(len(rows)) * k).astype(np.int64), np.floor(rng.random(len(rows)) * k).astype(np.int64)]
+            start = off[at[rows]]
+            added = np.concatenate([np.stack([kept[rows, 0], flat[start + picks[0]]], axis=1),
+                                    np.stack([kept[rows[two], 0], flat[start[two] + picks[1][two]]], axis=1)])
+            merged = np.unique(np.concatenate([kept, added]), axis=0)
+            self.plant_counts["citer_references_added"] += len(merged) - len(kept)
+            pairs = merged
+        for city in (self.disruptive_city, self.developmental_city):
+            mine = np.flatnonzero(lead_city == city)
+            papers, refs = self.plant_refs[city]
+            at = np.searchsorted(pairs[:, 0], mine), np.searchsorted(pairs[:, 0], mine, side="right")
+            papers.append(mine.astype(np.int64) + base)
+            refs.append([pairs[a:b, 1].astype(np.int64) for a, b in zip(*at)])
+        return pairs, moved
 
     # ------------------------------------------------------------------------------------------
     def _write_institutions(self) -> None:
@@ -1011,6 +1120,7 @@ class _World:
             "ai_keyword_counts": self.kw,
             "gravity": dict(cfg.GRAVITY, dist_floor_km=cfg.DIST_FLOOR_KM, lag_weights=list(cfg.LAG_WEIGHTS),
                             refs_mean=list(cfg.REFS_MEAN), out_of_corpus_share=cfg.OUT_OF_CORPUS_SHARE),
+            "disruption": self._disruption_truth(),
             "citations": {"in_corpus": self.q["references_in_corpus"], "out_of_corpus": self.q["references_out_of_corpus"],
                           "to_merged_old_ids": self.q["references_to_merged_work_ids"]},
             "mobility": {"move_rate_by_origin_bloc": cfg.MOVE_RATE, "destination_split": cfg.MOVE_DEST,
