@@ -376,3 +376,57 @@ def test_a_multi_asset_publishes_its_csv_copies_with_its_tables(tmp_path):
     assert seen() == {"out_a": (3, 3), "out_b": (3, None)}, "over the limit: no copy, the old one gone"
     assert not os.path.lexists(table_path(tmp_path, "out_b", suffix=".csv")), "no dangling link either"
     assert not (tmp_path / "model.csv").exists()
+
+
+# ------------------------------------------------------------------------------------------ the yearly networks
+
+
+def test_the_yearly_networks_cover_the_five_years_ending_with_the_year_as_out_network_edges_would(warehouse, monkeypatch):
+    """Planted flows: every year 2014-2019 Beijing cites London once and London Beijing twice, Beijing's
+    last authors write one paper with Washington; 2014 alone has 100 citations Washington -> Beijing
+    (outside the window 2015-2019); one AI scientist moves Beijing -> London in 2016. On 2015-2019:
+    impact B->L 5, L->B 10, no W->B; collaboration B->W 5; migration B->L 1; normalized impact of
+    L->B = (10 / 10) / (50 / 150) = 3, exactly 1500/500. ``out_network_edges`` on the same window
+    (the paper's windows set to 2015-2019) must agree edge for edge."""
+    for name in ("AIGEO_IMPACT_MATRIX_YEARS", "AIGEO_COLLABORATION_YEARS", "AIGEO_MIGRATION_YEARS"):
+        monkeypatch.setenv(name, "2015-2019")
+    from aigeo_assets.assets.centrality import build_centrality_assets
+    from aigeo_assets.assets.exports import build_export_assets
+    from aigeo_assets.partitions import yearly_partitions
+    from aigeo_assets.resources.settings import Settings
+
+    settings = Settings.from_env()
+    partitions = yearly_partitions(*settings.seed000_years)
+    wh = warehouse / "warehouse"
+    for y in range(2012, 2020):
+        impact = [(BEIJING, LONDON, 1), (LONDON, BEIJING, 2)] + ([(WASHINGTON, BEIJING, 100)] if y == 2014 else [])
+        _write(wh / "out_impact_pairs" / f"{y}.parquet", pd.DataFrame(impact, columns=["row_city_geonames_id", "col_city_geonames_id", "value"]).assign(year=y))
+        _write(wh / "out_collaboration_pairs" / f"{y}.parquet", pd.DataFrame({"year": [y], "row_city_geonames_id": [BEIJING], "col_city_geonames_id": [WASHINGTON], "value": [1]}))
+        _write(wh / "out_city_year_metrics" / f"{y}.parquet", _metrics().assign(year=y, productivity=10))
+        _write(wh / "out_world_year_totals" / f"{y}.parquet", pd.DataFrame({"year": [y], "productivity": [30]}))
+    _write(wh / "core_author_years.parquet", pd.DataFrame({"author_id": ["a1", "a1"], "year": [2015, 2016], "city_geonames_id": [BEIJING, LONDON], "is_ai_scientist": [True, True]}))
+    yearly_in = ("out_impact_pairs", "out_collaboration_pairs", "out_city_year_metrics", "out_world_year_totals")
+    specs = [dg.AssetSpec(k, partitions_def=partitions) for k in yearly_in] + [dg.AssetSpec(k) for k in ("core_author_years", "out_top_cities")]
+    io = {"io_manager": ParquetIOManager(base_dir=str(wh))}
+    by_year = build_export_assets(partitions, settings)[0]
+    paper = build_centrality_assets(partitions, settings)[0]
+    assert dg.materialize([*specs, by_year], selection=[by_year], partition_key="2019", resources=io).success
+    assert dg.materialize([*specs, paper], selection=[paper], resources=io).success
+
+    yearly = pd.read_parquet(wh / "out_network_edges_by_year" / "2019.parquet")
+    assert set(zip(yearly["window_start"], yearly["window_end"])) == {(2015, 2019)}
+    weights = {(r.network, r.source_city_geonames_id, r.target_city_geonames_id): r.weight for r in yearly.itertuples()}
+    assert weights == {
+        ("impact", BEIJING, LONDON): 5.0, ("impact", LONDON, BEIJING): 10.0, ("collaboration", BEIJING, WASHINGTON): 5.0,
+        ("migration", BEIJING, LONDON): 1.0, ("normalized_impact", BEIJING, LONDON): 3.0, ("normalized_impact", LONDON, BEIJING): 3.0,
+    }
+    ni = yearly[(yearly["network"] == "normalized_impact") & (yearly["source_city_geonames_id"] == LONDON)].iloc[0]
+    assert (ni["weight_numerator"], ni["weight_denominator"]) == (1500, 500)
+    key = ["network", "source_city_geonames_id", "target_city_geonames_id"]
+    pd.testing.assert_frame_equal(
+        yearly.drop(columns=["window_start", "window_end"]).sort_values(key).reset_index(drop=True),
+        pd.read_parquet(wh / "out_network_edges.parquet").sort_values(key).reset_index(drop=True),
+    )
+    early = build_export_assets(partitions, settings)[0]
+    assert dg.materialize([*specs, early], selection=[early], partition_key="2013", resources=io).success
+    assert set(pd.read_parquet(wh / "out_network_edges_by_year" / "2013.parquet")["window_start"]) == {2012}, "shorter at the start"
