@@ -60,9 +60,17 @@ def test_every_asset_and_check_materialized(world):
     for ck in checks:
         rec = instance.event_log_storage.get_latest_asset_check_execution_by_key([ck]).get(ck)
         assert rec is not None, ck
-        passed = rec.event.dagster_event.event_specific_data.passed  # type: ignore[union-attr]
+        evaluation = rec.event.dagster_event.event_specific_data  # type: ignore[union-attr]
         # the newest year's impact window cannot be complete: that check must warn
-        assert passed == (ck.name != "impact_window_complete"), ck
+        assert evaluation.passed == (ck.name != "impact_window_complete"), ck
+        # every check says why; a check of a yearly asset says which year(s) it is about
+        assert evaluation.metadata["reason"].value, ck
+        if graph.get(ck.asset_key).partitions_def is not None:
+            assert evaluation.metadata["partition"].value, ck
+    window = instance.event_log_storage.get_latest_asset_check_execution_by_key(
+        [dg.AssetCheckKey(dg.AssetKey("out_city_year_metrics"), "impact_window_complete")]).popitem()[1]
+    meta = window.event.dagster_event.event_specific_data.metadata  # type: ignore[union-attr]
+    assert "not observed" in meta["reason"].value and str(LAST) in meta["partition"].value
 
 
 def test_impact_windows_are_complete_only_where_the_citing_years_exist(world):

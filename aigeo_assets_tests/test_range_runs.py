@@ -160,3 +160,4 @@ def test_a_one_year_run_of_the_ranged_assets_writes_the_same_tables(ranged):
     )
     evaluation = next(iter(check.values())).event.dagster_event.event_specific_data  # type: ignore[union-attr]
     assert evaluation.passed and evaluation.metadata["window"].value == "2015-2017"
+    assert evaluation.metadata["partition"].value == "2015" and "observed" in evaluation.metadata["reason"].value

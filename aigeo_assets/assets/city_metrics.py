@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from aigeo_assets.automation import all_years_automation, yearly_automation
-from aigeo_assets.assets.metadata import table_asset_args, table_metadata, table_out
+from aigeo_assets.assets.metadata import check_result, partitions_label, table_asset_args, table_metadata, table_out
 from aigeo_assets.corpus.papers import city_table
 from aigeo_assets.metrics.cities import AUTHOR_YEAR_COLUMNS, WINDOW_INPUT_COLUMNS, ImpactWindows, city_year_metrics, collaboration_pairs, impact_pairs
 from aigeo_assets.metrics.matrices import MIGRATION_INPUT_COLUMNS, collaboration_matrix, impact_matrix, migration_matrix, over_impact_matrix
@@ -150,13 +150,10 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
             check_meta = {"citing_years_read": read_by_year[keys[0]], "window": f"{keys[0]}-{int(keys[0]) + settings.impact_window}"}
         else:
             check_meta = {"years": f"{keys[0]}-{keys[-1]}", "years_incomplete": incomplete, "citing_years_read": read_by_year}
-        yield dg.AssetCheckResult(
-            check_name="impact_window_complete",
-            asset_key="out_city_year_metrics",
-            passed=not incomplete,
-            severity=dg.AssetCheckSeverity.WARN,
-            metadata=check_meta,
-        )
+        reason = ("every citing year of the impact window is observed" if not incomplete else
+                  f"citations after the last year are not observed: the window of {', '.join(map(str, incomplete))} is cut short")
+        yield check_result("impact_window_complete", not incomplete, reason, partition=partitions_label(keys),
+                           asset_key="out_city_year_metrics", severity=dg.AssetCheckSeverity.WARN, **check_meta)
         yield dg.Output(metrics_by_year, output_name="out_city_year_metrics")
         yield dg.Output(world_by_year, output_name="out_world_year_totals")
 

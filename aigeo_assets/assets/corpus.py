@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from aigeo_assets.automation import yearly_automation
-from aigeo_assets.assets.metadata import coverage_check, table_asset_args, table_metadata
+from aigeo_assets.assets.metadata import check_result, coverage_check, partitions_label, table_asset_args, table_metadata
 from aigeo_assets.corpus.authors import AUTHOR_YEAR_INPUT_COLUMNS, AiScientistRule, build_author_years
 from aigeo_assets.corpus.citations import KNOWN_PAPER_COLUMNS, build_core_citations, citation_coverage
 from aigeo_assets.corpus.papers import AiRule, build_core_papers
@@ -54,6 +54,7 @@ def build_corpus_assets(partitions: dg.TimeWindowPartitionsDefinition) -> list:
         ],
     )
     def core_papers(
+        context: dg.AssetExecutionContext,
         raw_works: pd.DataFrame,
         raw_work_concepts: pd.DataFrame,
         core_affiliations: pd.DataFrame,
@@ -70,15 +71,15 @@ def build_corpus_assets(partitions: dg.TimeWindowPartitionsDefinition) -> list:
         df = build_core_papers(raw_works, raw_work_concepts, core_affiliations, core_institutions, rule)
         located = df["city_geonames_id"].notna()
         unknown = located & (df["city_name"].isna() | df["city_latitude"].isna() | df["city_longitude"].isna())
-        yield dg.AssetCheckResult(
-            check_name="located_cities_exist",
-            passed=not bool(unknown.any()),
-            metadata={"unknown_city_ids": [int(x) for x in df.loc[unknown, "city_geonames_id"].unique()[:20]]},
-        )
+        missing = [int(x) for x in df.loc[unknown, "city_geonames_id"].unique()[:20]]
+        yield check_result("located_cities_exist", not missing,
+                           "every city a paper is placed in has a name and coordinates" if not missing
+                           else f"{int(unknown.sum())} papers placed in cities without a name or coordinates in the gazetteer",
+                           partition=context.partition_key, unknown_city_ids=missing)
         corpus = df[df["in_corpus"]]
         share = float(corpus["city_geonames_id"].notna().mean()) if len(corpus) else 1.0
         yield coverage_check("geocoding_coverage", share, analysis.min_located_share, len(corpus), analysis.thin_year_papers,
-                             what="corpus_papers")
+                             what="corpus_papers", partition=context.partition_key)
         yield dg.Output(
             df,
             metadata=table_metadata(
@@ -141,11 +142,11 @@ def build_corpus_assets(partitions: dg.TimeWindowPartitionsDefinition) -> list:
         # each year is built when the IO manager writes it: a range holds one year's citations at a time
         yield dg.Output(LazyPartitions({k: functools.partial(year_table, k) for k in keys}))
         failing = [k for k in keys if not coverage[k].pop("passed")]
-        yield dg.AssetCheckResult(
-            check_name="references_resolved_or_external",
-            passed=not failing,
-            metadata=coverage[keys[0]] if len(keys) == 1 else {"years": f"{keys[0]}-{keys[-1]}", "years_failing": failing},
-        )
+        yield check_result("references_resolved_or_external", not failing,
+                           "every reference resolves to a work or is counted as outside the snapshot" if not failing
+                           else f"references neither resolved nor counted as external in {', '.join(failing)}",
+                           partition=partitions_label(keys),
+                           **(coverage[keys[0]] if len(keys) == 1 else {"years_failing": failing}))
 
     @dg.asset(
         **table_asset_args("core_author_years", "corpus"),
@@ -166,11 +167,10 @@ def build_corpus_assets(partitions: dg.TimeWindowPartitionsDefinition) -> list:
         papers = concat_partitions(core_papers)
         affiliations = concat_partitions(core_affiliations)
         dup = papers["work_id"].duplicated(keep=False)
-        yield dg.AssetCheckResult(
-            check_name="no_work_in_two_years",
-            passed=not bool(dup.any()),
-            metadata={"works_in_two_years": int(papers.loc[dup, "work_id"].nunique())},
-        )
+        twice = int(papers.loc[dup, "work_id"].nunique())
+        yield check_result("no_work_in_two_years", not twice,
+                           "every work is in one year's papers" if not twice else f"{twice} works are in two years' papers",
+                           works_in_two_years=twice)
         rule = AiScientistRule(analysis.ai_scientist_min_papers, analysis.ai_scientist_min_ai_share)
         df = build_author_years(affiliations, papers, rule)
         scientists = df.loc[df["is_ai_scientist"], "author_id"].nunique()

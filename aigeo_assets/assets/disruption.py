@@ -12,7 +12,7 @@ import dagster as dg
 import pandas as pd
 
 from aigeo_assets.automation import all_years_automation, yearly_automation
-from aigeo_assets.assets.metadata import table_asset_args, table_metadata
+from aigeo_assets.assets.metadata import check_result, table_asset_args, table_metadata
 from aigeo_assets.corpus.papers import city_table
 from aigeo_assets.metrics.disruption import CITATION_COLUMNS, disruption_city_ranks, paper_disruption
 from aigeo_assets.resources.io import LOAD_ON_ACCESS, by_partition, concat_partitions
@@ -61,13 +61,11 @@ def build_disruption_assets(partitions: dg.PartitionsDefinition, settings: Setti
         focal_citations = citations[str(year)] if str(year) in citations else pd.DataFrame(columns=CITATION_COLUMNS)
         df = paper_disruption(core_papers, focal_citations, window_citations, window, citing, window_complete=complete)  # type: ignore[arg-type]
         cd = df["cd"].astype("float64")
-        yield dg.AssetCheckResult(
-            check_name="disruption_window_complete",
-            asset_key="out_disruption",
-            passed=complete,
-            severity=dg.AssetCheckSeverity.WARN,
-            metadata={"citing_years_read": [y for y in read if y > year], "window": f"{year + 1}-{year + window}"},
-        )
+        yield check_result("disruption_window_complete", complete,
+                           f"every citing year {year + 1}-{year + window} is observed" if complete
+                           else f"citations after the last year are not observed: the window {year + 1}-{year + window} is cut short",
+                           partition=str(year), asset_key="out_disruption", severity=dg.AssetCheckSeverity.WARN,
+                           citing_years_read=[y for y in read if y > year], window=f"{year + 1}-{year + window}")
         yield dg.Output(
             df,
             metadata=table_metadata(

@@ -7,7 +7,7 @@ years): seed 000 and the life-science atlas both read it."""
 import dagster as dg
 import pandas as pd
 
-from aigeo_assets.assets.metadata import table_asset_args, table_metadata, table_out
+from aigeo_assets.assets.metadata import check_result, table_asset_args, table_metadata, table_out
 from aigeo_assets.geo.geocode import geocode_affiliations, geocode_coverage, geocode_institutions, unknown_institutions
 from aigeo_assets.resources.settings import AnalysisSettings
 
@@ -32,12 +32,9 @@ def build_geo_assets(partitions: dg.PartitionsDefinition) -> list:
         """
         df = geocode_institutions(raw_institutions, bloc_definition=analysis.bloc_definition)
         coverage = geocode_coverage(df)
-        yield dg.AssetCheckResult(
-            check_name="most_institutions_have_a_country",
-            passed=coverage["share_country"] >= 0.9,
-            severity=dg.AssetCheckSeverity.WARN,
-            metadata={"share_country": coverage["share_country"], "share_city": coverage["share_city"]},
-        )
+        yield check_result("most_institutions_have_a_country", coverage["share_country"] >= 0.9,
+                           f"{coverage['share_country']:.0%} of the institutions have a country (at least 90% expected)",
+                           severity=dg.AssetCheckSeverity.WARN, share_country=coverage["share_country"], share_city=coverage["share_city"])
         yield dg.Output(df, metadata=table_metadata(df, "core_institutions", coverage=coverage))
 
     @dg.multi_asset(

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from aigeo_assets.assets.metadata import table_metadata, table_out
+from aigeo_assets.assets.metadata import check_result, table_metadata, table_out
 from aigeo_assets.ingest.institutions import parse_institutions
 from aigeo_assets.ingest.snapshot import list_entity_files, read_merged_ids
 from aigeo_assets.ingest.works import WORK_TABLES, MergedIds, accounting_problems
@@ -93,21 +93,17 @@ def build_ingest_assets(partitions: dg.PartitionsDefinition) -> list:
         quarantine = tables.quarantine
         q_counts = quarantine["reason"].value_counts().to_dict()
         works = tables.works
-        yield dg.AssetCheckResult(
-            asset_key="raw_works",
-            check_name="no_duplicate_work_ids",
-            passed=bool(works["work_id"].is_unique),
-            metadata={"duplicate_lines_quarantined": int(q_counts.get("duplicate_work", 0))},
-        )
+        duplicates = int(q_counts.get("duplicate_work", 0))
+        yield check_result("no_duplicate_work_ids", bool(works["work_id"].is_unique),
+                           f"each work once; {duplicates} duplicate lines quarantined" if works["work_id"].is_unique
+                           else "a work id appears twice in the year's table", partition=str(year), asset_key="raw_works",
+                           duplicate_lines_quarantined=duplicates)
         problems = accounting_problems(tables)
         totals = tables.accounting_totals()
-        yield dg.AssetCheckResult(
-            asset_key="raw_works",
-            check_name="lines_accounted_for",
-            passed=not problems,
-            severity=dg.AssetCheckSeverity.ERROR,
-            metadata={**totals, "outside_years": dg.MetadataValue.json(tables.outside_years()), "problems": "\n".join(problems[:20])},
-        )
+        yield check_result("lines_accounted_for", not problems,
+                           f"all {totals['lines_read']:,} lines read are parsed, quarantined or counted in another year" if not problems
+                           else problems[0], partition=str(year), asset_key="raw_works",
+                           **{**totals, "outside_years": dg.MetadataValue.json(tables.outside_years())}, problems="\n".join(problems[:20]))
         common = {"year": year, "source": source.describe()}
         for name, df in tables.tables().items():
             extra = dict(common)

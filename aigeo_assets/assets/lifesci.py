@@ -209,7 +209,7 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
             links=links, topics=topics[~topics.index.duplicated()], core_rank=analysis.lifesci_core_rank)
         coverage = float(articles["lead_country_code"].notna().mean()) if len(articles) else 1.0
         yield coverage_check("lead_country_coverage", coverage, 0.8, len(articles), analysis.thin_year_papers,
-                             what="articles", asset_key="core_lifesci_articles", threshold_setting="fixed at 80%")
+                             what="articles", asset_key="core_lifesci_articles", threshold_setting="fixed at 80%", partition=str(year))
         rules = authors["country_rule"].value_counts().to_dict()
         yield dg.Output(articles, output_name="core_lifesci_articles",
                         metadata=table_metadata(articles, "core_lifesci_articles", year=int(year),

@@ -23,7 +23,7 @@ import dagster as dg
 import numpy as np
 import pandas as pd
 
-from aigeo_assets.assets.metadata import OWNERS, preview_markdown, table_asset_args, table_metadata
+from aigeo_assets.assets.metadata import OWNERS, check_result, preview_markdown, table_asset_args, table_metadata
 from aigeo_assets.models.results import not_estimable_reasons
 from aigeo_assets.schemas import conform
 
@@ -32,8 +32,8 @@ REPORTS = "reports"
 
 
 def _check(name: str, asset: str, passed: bool, description: str, **meta) -> dg.AssetCheckResult:
-    return dg.AssetCheckResult(check_name=name, asset_key=asset, passed=bool(passed), severity=dg.AssetCheckSeverity.WARN,
-                               description=description, metadata={k: v for k, v in meta.items() if v is not None})
+    return check_result(name, passed, description, asset_key=asset, severity=dg.AssetCheckSeverity.WARN,
+                        **{k: v for k, v in meta.items() if v is not None})
 
 
 def _r(x, nd: int = 4):

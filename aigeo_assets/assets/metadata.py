@@ -71,8 +71,26 @@ def table_out(table: str, group: str, description: str | None = None, kinds: set
     return dg.AssetOut(**table_asset_args(table, group, description, kinds), **kwargs)
 
 
+def check_result(check_name: str, passed: bool, reason: str, *, partition: str | None = None, asset_key: str | None = None,
+                 severity: dg.AssetCheckSeverity = dg.AssetCheckSeverity.ERROR, **metadata) -> dg.AssetCheckResult:
+    """An asset check's result that says why (``reason``, also its description) and, on a
+    partitioned asset, for which partition: Dagster keeps one latest result per check, not per
+    partition, so without ``partition`` a yearly check's colour and numbers would be those of
+    whichever year ran last, with nothing to say which."""
+    meta = {"reason": reason, **({"partition": partition} if partition is not None else {}), **metadata}
+    return dg.AssetCheckResult(check_name=check_name, asset_key=asset_key, passed=bool(passed), severity=severity,
+                               description=(f"{partition}: " if partition is not None else "") + reason, metadata=meta)
+
+
+def partitions_label(keys) -> str:
+    """``2015`` or ``2012-2019``: the partition(s) a step materialized, for ``check_result``."""
+    keys = sorted(keys)
+    return keys[0] if len(keys) == 1 else f"{keys[0]}-{keys[-1]}"
+
+
 def coverage_check(check_name: str, share: float, threshold: float, n: int, thin_below: int, *, what: str,
-                   asset_key: str | None = None, threshold_setting: str = "AIGEO_MIN_LOCATED_SHARE", **extra) -> dg.AssetCheckResult:
+                   asset_key: str | None = None, threshold_setting: str = "AIGEO_MIN_LOCATED_SHARE", partition: str | None = None,
+                   **extra) -> dg.AssetCheckResult:
     """A coverage check that never stops a run for thin data: below ``threshold`` it fails with
     ERROR severity (blocking where the spec is blocking) only when the sample holds at least
     ``thin_below`` ``what``; a thinner sample fails with WARN severity and says so. The threshold,
@@ -88,15 +106,15 @@ def coverage_check(check_name: str, share: float, threshold: float, n: int, thin
         "settings": f"{threshold_setting} (threshold), AIGEO_THIN_YEAR_PAPERS (thin below)",
         **extra,
     }
-    if not passed and thin:
-        meta["note"] = f"only {n} {what} (< {thin_below}): coverage {share:.0%} below {threshold:.0%} is reported, not blocking"
-    return dg.AssetCheckResult(
-        check_name=check_name,
-        asset_key=asset_key,
-        passed=passed,
-        severity=dg.AssetCheckSeverity.WARN if thin else dg.AssetCheckSeverity.ERROR,
-        metadata=meta,
-    )
+    label = what.replace("_", " ")
+    if passed:
+        reason = f"{share:.0%} of {n:,} {label} covered, at least {threshold:.0%}"
+    elif thin:
+        reason = meta["note"] = f"only {n} {label} (< {thin_below}): coverage {share:.0%} below {threshold:.0%} is reported, not blocking"
+    else:
+        reason = f"{share:.0%} of {n:,} {label} covered, below {threshold:.0%} ({threshold_setting})"
+    return check_result(check_name, passed, reason, partition=partition, asset_key=asset_key,
+                        severity=dg.AssetCheckSeverity.WARN if thin else dg.AssetCheckSeverity.ERROR, **meta)
 
 
 def num(value, digits: int | None = None) -> float | None:

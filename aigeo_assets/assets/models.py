@@ -7,7 +7,7 @@ import dagster as dg
 import pandas as pd
 
 from aigeo_assets.automation import all_years_automation, yearly_automation
-from aigeo_assets.assets.metadata import OWNERS, num, preview_markdown, table_asset_args, table_metadata, table_out
+from aigeo_assets.assets.metadata import OWNERS, check_result, num, preview_markdown, table_asset_args, table_metadata, table_out
 from aigeo_assets.models.gravity import (
     CITATION_FIT_COLUMNS,
     CITATION_SPECS,
@@ -129,11 +129,10 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
             fits["loglinear"] = estimate(fit_loglinear_gravity, frame)
         skipped = not_estimable(fits)
         converged = {k: bool(getattr(f, "converged", True)) for k, f in fits.items() if f.estimable}
-        yield dg.AssetCheckResult(
-            check_name="models_converged",
-            passed=all(converged.values()),
-            metadata={"converged": converged, "not_estimable": skipped},
-        )
+        stuck = [k for k, ok in converged.items() if not ok]
+        yield check_result("models_converged", not stuck,
+                           "every estimable model converged" if not stuck else f"not converged: {', '.join(stuck)}",
+                           converged=converged, not_estimable=skipped)
         spec4 = fits["(4)"]
         yield dg.Output(
             fits,
@@ -196,7 +195,10 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
         "not estimable: <reason>" row and says why in the metadata."""
         year = int(context.partition_key)
         complete = bool(_complete_years(out_world_year_totals))
-        yield dg.AssetCheckResult(check_name="impact_window_complete", passed=complete, severity=dg.AssetCheckSeverity.WARN)
+        yield check_result("impact_window_complete", complete,
+                           "every citing year of the impact window is observed" if complete
+                           else "citations after the last year are not observed: the cited side's window is cut short",
+                           partition=str(year), severity=dg.AssetCheckSeverity.WARN)
         cov = _cov(analysis)
         frames, meta = [], {"year": year, "window_complete": complete}
         for spec, fit in (("(4)", estimate(fit_citation_gravity, out_gravity_citation_pairs, "(4)", cov)),
