@@ -1,0 +1,199 @@
+"""The CD index (seed 000, Supplementary Fig. 3): ours (``metrics.disruption.cd_index``, set keys
+and sorted joins over the whole corpus at once) beside Funk's reference implementation (``cdindex``,
+a C extension walking each focal paper's citers), on the same input.
+
+Inputs:
+  * a generated citation graph shaped like a bibliographic one (``--works``, default 1,000,000 works
+    over 1990-2019, growing 8 % a year; about 12 references each, 80 % to the previous five years,
+    picked by a lognormal fitness, so some works are cited hundreds of times);
+  * the tiny sample world's citations (generated into a temporary folder), and ``--world DIR`` for
+    a generated world of any scale (its parts read with pyarrow: id, year, references).
+
+For each input: our CD_5 of every work (one call, the wall and CPU time), ``cdindex``'s graph
+construction and its CD_5 on a random sample of focal works (``--sample``), extrapolated to every
+work in values per second; the largest difference between the two on the sample (must be 0 up to
+rounding). The issue quotes cdindex's published speed on 116 M works: 84 values/s. Writes
+benchmarks/results/disruption.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from results_file import repo_path, status_mb, write_results  # noqa: E402
+
+from aigeo_assets.metrics.disruption import cd_index  # noqa: E402
+
+WINDOW = 5
+FITNESS_SIGMA = 1.2
+"""Lognormal attractiveness of the generated graph's works (the sample world's is 1.0): the most
+cited works of a year get a few hundred times the median's citations."""
+
+
+def random_citation_graph(n: int, seed: int = 0, years: tuple[int, int] = (1990, 2019), refs_mean: float = 12.0):
+    """``(works, links)``: works (``work_id``, ``publication_year``) and links (citing, cited,
+    citing_year), drawn year by year, references to earlier years (lag 1..5 for 80 %, else up to 20)
+    with probability proportional to a lognormal fitness (``FITNESS_SIGMA``)."""
+    rng = np.random.default_rng(seed)
+    span = np.arange(years[0], years[1] + 1)
+    weight = 1.08 ** (span - years[0])
+    per_year = np.maximum(1, np.round(n * weight / weight.sum())).astype(np.int64)
+    year = np.repeat(span, per_year)
+    n = len(year)
+    fitness = rng.lognormal(0.0, FITNESS_SIGMA, n)
+    start = np.concatenate([[0], np.cumsum(per_year)])
+    citing_parts, cited_parts = [], []
+    for k, y in enumerate(span):
+        lo, hi = start[k], start[k + 1]
+        if k == 0:
+            continue
+        n_refs = rng.poisson(refs_mean, size=hi - lo)
+        citing = np.repeat(np.arange(lo, hi), n_refs)
+        lag = np.where(rng.random(len(citing)) < 0.8, rng.integers(1, 6, len(citing)), rng.integers(1, 21, len(citing)))
+        lag = np.minimum(lag, k)
+        cited = np.empty(len(citing), dtype=np.int64)
+        for g in np.unique(lag):
+            sel = np.flatnonzero(lag == g)
+            a, b = start[k - g], start[k - g + 1]
+            cum = np.cumsum(fitness[a:b])
+            cited[sel] = a + np.minimum(np.searchsorted(cum, rng.random(len(sel)) * cum[-1], side="right"), b - a - 1)
+        citing_parts.append(citing)
+        cited_parts.append(cited)
+    pairs = np.unique(np.concatenate(citing_parts) * n + np.concatenate(cited_parts))
+    citing, cited = pairs // n, pairs % n
+    ids = np.char.add("W", np.arange(n).astype(str)).astype(object)
+    works = pd.DataFrame({"work_id": ids, "publication_year": year})
+    links = pd.DataFrame({"citing_work_id": ids[citing], "cited_work_id": ids[cited], "citing_year": year[citing]})
+    return works, links
+
+
+def world_citations(root: Path, max_parts: int | None = None):
+    """``(works, links)`` of a generated world, read from its works parts with pyarrow's JSON
+    reader (id, publication_year, referenced_works); references to works outside it dropped."""
+    import pyarrow as pa
+    import pyarrow.json as pj
+
+    schema = pa.schema([("id", pa.string()), ("publication_year", pa.int64()), ("referenced_works", pa.list_(pa.string()))])
+    opts = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore", newlines_in_values=False)
+    ids, years, citing, cited = [], [], [], []
+    parts = sorted((root / "data" / "works").rglob("*.gz"))[:max_parts]
+    for part in parts:
+        with gzip.open(part, "rb") as fh:
+            data = fh.read()
+        lines = [ln for ln in data.split(b"\n") if ln.startswith(b'{"id"')]  # the world's malformed lines left out
+        try:
+            t = pj.read_json(pa.py_buffer(b"\n".join(lines)), parse_options=opts)
+        except pa.ArrowInvalid:
+            continue
+        t = t.filter(pa.compute.is_valid(t["publication_year"]))
+        ids.append(t["id"].to_numpy(zero_copy_only=False))
+        years.append(t["publication_year"].to_numpy())
+        lens = pa.compute.list_value_length(t["referenced_works"]).fill_null(0).to_numpy()
+        citing.append(np.repeat(ids[-1], lens))
+        cited.append(pa.compute.list_flatten(t["referenced_works"]).to_numpy(zero_copy_only=False))
+    works = pd.DataFrame({"work_id": np.concatenate(ids), "publication_year": np.concatenate(years)}).drop_duplicates("work_id")
+    works["work_id"] = works["work_id"].str.rsplit("/", n=1).str[-1]
+    links = pd.DataFrame({"citing_work_id": pd.Series(np.concatenate(citing)).str.rsplit("/", n=1).str[-1],
+                          "cited_work_id": pd.Series(np.concatenate(cited)).str.rsplit("/", n=1).str[-1]}).drop_duplicates()
+    year = works.set_index("work_id")["publication_year"]
+    links = links[links["cited_work_id"].isin(year.index) & (links["citing_work_id"] != links["cited_work_id"])]
+    cy, ty = year.reindex(links["citing_work_id"]).to_numpy(), year.reindex(links["cited_work_id"]).to_numpy()
+    links = links[ty <= cy].assign(citing_year=cy[ty <= cy]).reset_index(drop=True)
+    return works.reset_index(drop=True), links
+
+
+def _b_pairs(works: pd.DataFrame, links: pd.DataFrame) -> int:
+    """(focal, citer-of-a-reference) pairs the B join meets before deduplication: the size of the work."""
+    code = pd.Index(works["work_id"])
+    year = works["publication_year"].to_numpy()
+    p, r = code.get_indexer(links["citing_work_id"]), code.get_indexer(links["cited_work_id"])
+    total = 0
+    for d in range(1, WINDOW + 1):  # citers of r published d years after p
+        cy = year[p]  # the link's citing year is p's year
+        key_ref = pd.Series(1, index=pd.MultiIndex.from_arrays([r, cy + d])).groupby(level=[0, 1]).size()
+        key_cit = pd.Series(1, index=pd.MultiIndex.from_arrays([r, cy])).groupby(level=[0, 1]).size()
+        total += int((key_ref * key_cit.reindex(key_ref.index, fill_value=0)).sum())
+    return total
+
+
+def measure(name: str, works: pd.DataFrame, links: pd.DataFrame, sample: int, seed: int = 0) -> dict:
+    import cdindex
+
+    print(f"{name}: {len(works):,} works, {len(links):,} links", flush=True)
+    w0, c0 = time.perf_counter(), time.process_time()
+    ours = cd_index(works, links, links, WINDOW)
+    ours_wall, ours_cpu = time.perf_counter() - w0, time.process_time() - c0
+    print(f"  ours: {ours_wall:.1f} s wall, {ours_cpu:.1f} CPU-s", flush=True)
+    w0 = time.perf_counter()
+    g = cdindex.Graph()
+    for w, y in zip(works["work_id"].tolist(), works["publication_year"].astype(int).tolist()):
+        g.add_vertex(w, y)
+    for s, t in zip(links["citing_work_id"].tolist(), links["cited_work_id"].tolist()):
+        g.add_edge(s, t)
+    build = time.perf_counter() - w0
+    rng = np.random.default_rng(seed)
+    at = np.sort(rng.choice(len(works), size=min(sample, len(works)), replace=False))
+    focal = works["work_id"].to_numpy()[at]
+    w0 = time.perf_counter()
+    ref = np.array([np.nan if (v := g.cdindex(f, WINDOW)) is None else v for f in focal], dtype=float)
+    cd_time = time.perf_counter() - w0
+    print(f"  cdindex: graph {build:.1f} s, {len(focal):,} values in {cd_time:.1f} s", flush=True)
+    mine = ours["cd"].to_numpy()[at]
+    same_nan = bool(np.array_equal(np.isnan(ref), np.isnan(mine)))
+    diff = float(np.nanmax(np.abs(ref - mine), initial=0.0))
+    per_value = cd_time / len(focal)
+    return {
+        "works": len(works), "links": len(links), "window": WINDOW,
+        "works_with_cd": int(ours["cd"].notna().sum()),
+        "b_pairs_before_dedup": _b_pairs(works, links),
+        "ours_wall_s": round(ours_wall, 2), "ours_cpu_s": round(ours_cpu, 2),
+        "ours_values_per_s": round(len(works) / ours_wall, 1),
+        "cdindex_graph_build_s": round(build, 2),
+        "cdindex_sample": len(focal), "cdindex_sample_s": round(cd_time, 3),
+        "cdindex_values_per_s": round(1 / per_value, 1) if per_value else None,
+        "cdindex_all_works_s_extrapolated": round(build + per_value * len(works), 1),
+        "speedup_vs_cdindex_with_build": round((build + per_value * len(works)) / ours_wall, 1),
+        "speedup_vs_cdindex_values_only": round(per_value * len(works) / ours_wall, 1),
+        "sample_max_abs_difference": diff, "sample_same_nan": same_nan,
+        "peak_rss_mb": status_mb("VmHWM"),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--works", type=int, default=1_000_000, help="works of the generated graph")
+    ap.add_argument("--sample", type=int, default=20_000, help="focal works cdindex computes (extrapolated to all)")
+    ap.add_argument("--world", type=Path, default=None, help="a generated sample world folder to measure too")
+    ap.add_argument("--max-parts", type=int, default=None, help="read only the first parts of --world")
+    args = ap.parse_args()
+    results: dict = {"published_cdindex_values_per_s_116M_works": 84}
+    works, links = random_citation_graph(args.works)
+    results["random_graph"] = measure("random graph", works, links, args.sample)
+    del works, links
+    from aigeo_assets.sampleworld import generate_world
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = generate_world(Path(tmp) / "world", "tiny", 7)
+        results["tiny_world_seed7"] = measure("tiny world", *world_citations(root), args.sample)
+    if args.world:
+        key = f"world_{args.world.name}" + (f"_first_{args.max_parts}_parts" if args.max_parts else "")
+        results[key] = {"folder": repo_path(args.world), **measure(key, *world_citations(args.world, args.max_parts), args.sample)}
+    for k, v in results.items():
+        if isinstance(v, dict) and not (v["sample_same_nan"] and v["sample_max_abs_difference"] < 1e-12):
+            raise SystemExit(f"{k}: ours differs from cdindex ({v['sample_max_abs_difference']})")
+    write_results("disruption", results)
+
+
+if __name__ == "__main__":
+    main()
