@@ -23,6 +23,7 @@ bench: setup
 	$(PY) benchmarks/betweenness.py
 	$(PY) benchmarks/city_metrics.py   # reads the demo warehouse: run `make demo` first
 	$(PY) benchmarks/models.py
+	$(PY) benchmarks/disruption.py   # CD index beside cdindex (the test extra)
 
 accuracy: setup   # measured accuracy on the real samples in ../shared/samples (benchmarks/README.md)
 	$(PY) benchmarks/real_records.py
