@@ -7,6 +7,8 @@ import json
 import inspect
 import io
 import shutil
+import subprocess
+import sys
 import webbrowser
 from pathlib import Path
 
@@ -412,3 +414,15 @@ def test_snapshot_from_loose_records(env, capsys, tmp_path):
     assert main(["snapshot", str(out), "--works", str(bad)]) == 2
     assert "bad.json" in capsys.readouterr().err
     assert main(["snapshot", str(out), "--works", str(tmp_path / "absent.json")]) == 2
+
+
+def test_help_imports_neither_dagster_nor_pandas():
+    """``aigeo --help`` answers at once: Dagster (about 2 s to import) and pandas are imported only
+    by the commands that need them (``resources`` loads its names lazily, ``AnalysisSettings``
+    lives apart from the settings)."""
+    code = ("import sys, aigeo_assets.cli as cli\n"
+            "assert cli.main(['--help']) == 0\n"
+            "print(sorted(m for m in ('dagster', 'pandas') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "[]"

@@ -28,7 +28,8 @@ from aigeo_assets.lifesci.keywords import (
     ClinicalFilter,
     clinical_filter_path,
 )
-from aigeo_assets.resources.settings import AnalysisSettings, Settings, SettingsError
+from aigeo_assets.resources.analysis import AnalysisSettings
+from aigeo_assets.resources.settings import Settings, SettingsError
 from aigeo_assets.schemas import SCHEMAS, conform
 
 # ---- clinical filter -----------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from aigeo_assets.automation import all_years_automation, yearly_automation
 from aigeo_assets.assets.metadata import num, table_asset_args, table_metadata, table_out
 from aigeo_assets.metrics.centres import centre_trajectory, centres_of_mass, focal_pull
 from aigeo_assets.resources.io import concat_partitions
-from aigeo_assets.resources.settings import AnalysisSettings
+from aigeo_assets.resources.analysis import AnalysisSettings
 from aigeo_assets.schemas import conform
 
 GROUP = "centres"

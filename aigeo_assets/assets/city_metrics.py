@@ -21,7 +21,8 @@ from aigeo_assets.metrics.top import city_ranks, top_cities, top_city_shares
 from aigeo_assets.metrics.venues import VENUE_INPUT_COLUMNS, venue_east_west
 from aigeo_assets.partitions import only_years
 from aigeo_assets.resources.io import LOAD_ON_ACCESS, by_partition, concat_partitions
-from aigeo_assets.resources.settings import AnalysisSettings, Settings
+from aigeo_assets.resources.analysis import AnalysisSettings
+from aigeo_assets.resources.settings import Settings
 from aigeo_assets.schemas import SCHEMAS
 
 GROUP = "city_metrics"

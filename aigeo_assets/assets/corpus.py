@@ -14,7 +14,7 @@ from aigeo_assets.corpus.citations import KNOWN_PAPER_COLUMNS, build_core_citati
 from aigeo_assets.corpus.papers import AiRule, build_core_papers
 from aigeo_assets.partitions import only_years, up_to_this_year
 from aigeo_assets.resources.io import LOAD_ON_ACCESS, LazyPartitions, by_partition, concat_partitions
-from aigeo_assets.resources.settings import AnalysisSettings
+from aigeo_assets.resources.analysis import AnalysisSettings
 
 # Single-run backfill policies (here and in city_metrics) are beta in dagster 1.13, and the named yearly
 # jobs (one year per run, as the sensors and schedules launch them) mix them with per-year assets on

@@ -9,7 +9,7 @@ import pandas as pd
 
 from aigeo_assets.assets.metadata import check_result, table_asset_args, table_metadata, table_out
 from aigeo_assets.geo.geocode import geocode_affiliations, geocode_coverage, geocode_institutions, unknown_institutions
-from aigeo_assets.resources.settings import AnalysisSettings
+from aigeo_assets.resources.analysis import AnalysisSettings
 
 
 def build_geo_assets(partitions: dg.PartitionsDefinition) -> list:

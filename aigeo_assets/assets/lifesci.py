@@ -34,7 +34,7 @@ from aigeo_assets.lifesci.keywords import ClinicalFilter, KeywordMatcher, load_f
 from aigeo_assets.models.results import not_estimable_reasons
 from aigeo_assets.lifesci.pubmed_files import file_manifest, pubmed_year_tables
 from aigeo_assets.resources.io import LOAD_ON_ACCESS, by_partition, concat_partitions, iter_partitions
-from aigeo_assets.resources.settings import AnalysisSettings
+from aigeo_assets.resources.analysis import AnalysisSettings
 from aigeo_assets.resources.sources import LifeSciSource, WorksSource
 from aigeo_assets.schemas import conform
 

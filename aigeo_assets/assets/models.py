@@ -26,7 +26,8 @@ from aigeo_assets.models.gravity import (
 )
 from aigeo_assets.models.results import NotEstimable, estimate, not_estimable
 from aigeo_assets.resources.io import LOAD_ON_ACCESS, concat_partitions
-from aigeo_assets.resources.settings import AnalysisSettings, Settings
+from aigeo_assets.resources.analysis import AnalysisSettings
+from aigeo_assets.resources.settings import Settings
 from aigeo_assets.schemas import SCHEMAS
 
 GROUP = "models"
