@@ -241,7 +241,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         ],
         sensors=[build_automation_sensor(), build_snapshot_update_sensor(settings), build_snapshot_parts_sensor(), build_run_reaper_sensor()],
         resources={
-            "io_manager": ParquetIOManager(base_dir=settings.warehouse_location, csv_copies=getattr(settings, "csv_copies", "out")),
+            "io_manager": ParquetIOManager(base_dir=settings.warehouse_location, csv_copies=settings.csv_copies, csv_max_rows=settings.csv_max_rows),
             "model_io_manager": PickleIOManager(base_dir=settings.warehouse_location),
             "source": build_source(settings),
             "analysis": AnalysisSettings(min_located_share=settings.min_located_share, thin_year_papers=settings.thin_year_papers,

@@ -60,6 +60,8 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "AIGEO_MIN_LOCATED_SHARE": ("0.6", "geocoding coverage check of core_papers: the share of a year's corpus papers placed in a city below which the year is held back (blocking)"),
     "AIGEO_EXECUTOR": ("multiprocess", "how the steps of a run launched from the UI, a schedule or a sensor execute: in_process, multiprocess (Dagster's default) or celery (deploy/, docs/deploy.md); `aigeo run` executes its runs in its own workers"),
     "AIGEO_WAREHOUSE_URL": ("", "the warehouse as an fsspec URL shared by workers on several machines (s3://bucket/aigeo, gs://..., file:///shared/aigeo); default: AIGEO_DATA_DIR/warehouse"),
+    "AIGEO_CSV_COPIES": ("out", "which tables also get a CSV beside their parquet: out (the out_* tables), all or none"),
+    "AIGEO_CSV_MAX_ROWS": ("1048575", "a table with more rows gets no CSV copy (what one spreadsheet sheet holds)"),
     "AIGEO_THIN_YEAR_PAPERS": ("50", "a year whose corpus holds fewer papers is thin: its coverage checks warn instead of blocking the run"),
     "AIGEO_DISRUPTION_WINDOW": ("5", "the CD index's window (Supplementary Fig. 3): citers published in y+1..y+W count (Wu et al.'s CD_5: five years)"),
     "AIGEO_DISRUPTION_CITING": ("any", "which works count as citers in the CD index: any (every work of the snapshot, as impact) or corpus (AI corpus papers only)"),
@@ -373,6 +375,10 @@ class Settings:
     """The lowest CORE rank of a high-ranked conference (AIGEO_LIFESCI_CORE_RANK): A* or A."""
     lifesci_citing: str = "any"
     """Which OpenAlex works count as citing an atlas article (AIGEO_LIFESCI_CITING): any or life_science."""
+    csv_copies: str = "out"
+    """Which tables the IO manager also writes as CSV beside their parquet (AIGEO_CSV_COPIES): out, all or none."""
+    csv_max_rows: int = 1_048_575
+    """A table with more rows gets no CSV copy (AIGEO_CSV_MAX_ROWS; Excel's rows under a header)."""
     api_pmid_filter: str = "pmid"
     """The works filter by PubMed id the API source sends (AIGEO_API_PMID_FILTER): ``pmid`` or
     ``ids.pmid`` (``openalex_api.ApiFetchConfig.pmid_filter``)."""
@@ -453,6 +459,8 @@ class Settings:
             lifesci_end_year=lifesci_end_year or 0,
             min_located_share=read.share("AIGEO_MIN_LOCATED_SHARE") or 0.0,
             thin_year_papers=read.integer("AIGEO_THIN_YEAR_PAPERS", 0, None, "a whole number of papers >= 0") or 0,
+            csv_copies=read.choice("AIGEO_CSV_COPIES", ("out", "all", "none")) or "out",
+            csv_max_rows=read.integer("AIGEO_CSV_MAX_ROWS", 0, None, "a whole number of rows >= 0") or 0,
             snapshot_format=snapshot_format or "auto",  # type: ignore[arg-type]
             executor=read.choice("AIGEO_EXECUTOR", ("in_process", "multiprocess", "celery")) or "multiprocess",  # type: ignore[arg-type]
             warehouse_url=read.warehouse_url(),
