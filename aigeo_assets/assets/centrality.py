@@ -44,7 +44,6 @@ def build_centrality_assets(partitions: dg.PartitionsDefinition, settings: Setti
     migration_years = settings.clamp(settings.migration_years)
     impact_window = dg.SpecificPartitionsPartitionMapping(_years(*matrix_years))
     collab_window = dg.SpecificPartitionsPartitionMapping(_years(*collab_years))
-    last_five = dg.TimeWindowPartitionMapping(start_offset=-(BRIDGE_WINDOW_YEARS - 1), end_offset=0)
     author_years = dg.AssetIn(metadata={"columns": MIGRATION_INPUT_COLUMNS})  # the migration network's
 
     def _networks(impact_pairs, collaboration_pairs, metrics, world, author_years, top, migration: tuple[int, int]):
@@ -119,39 +118,21 @@ def build_centrality_assets(partitions: dg.PartitionsDefinition, settings: Setti
         name="out_east_west_betweenness_by_year",
         partitions_def=partitions,
         automation_condition=yearly_automation(),
-        ins={
-            "out_impact_pairs": dg.AssetIn(partition_mapping=last_five),
-            "out_collaboration_pairs": dg.AssetIn(partition_mapping=last_five),
-            "out_city_year_metrics": dg.AssetIn(partition_mapping=last_five),
-            "out_world_year_totals": dg.AssetIn(partition_mapping=last_five),
-            "core_author_years": author_years,
-        },
     )
     def out_east_west_betweenness_by_year(
-        context: dg.AssetExecutionContext,
-        out_impact_pairs,
-        out_collaboration_pairs,
-        out_city_year_metrics,
-        out_world_year_totals,
-        core_author_years: pd.DataFrame,
-        out_top_cities: pd.DataFrame,
+        context: dg.AssetExecutionContext, out_network_edges_by_year: pd.DataFrame, out_top_cities: pd.DataFrame
     ) -> dg.Output:
-        """Each network rebuilt on the five years ending with the partition's year (shorter at the
-        start of the series), and every top city's East-West betweenness on it, so a user sees how a
-        city's bridging role grows."""
+        """Every top city's East-West betweenness on each network of the five years ending with the
+        partition's year (``out_network_edges_by_year``, shorter at the start of the series), so a
+        user sees how a city's bridging role grows."""
         year = int(context.partition_key)
-        years = [int(k) for k in context.asset_partition_keys_for_input("out_impact_pairs")]
+        window = (f"{int(out_network_edges_by_year['window_start'].iloc[0])}-{year}" if len(out_network_edges_by_year) else str(year))
         if len(out_top_cities) < 2:
             df = SCHEMAS["out_east_west_betweenness"].empty()
-            return dg.Output(df, metadata=table_metadata(df, "out_east_west_betweenness", window=f"{min(years)}-{year}",
-                                                         note=_too_few(out_top_cities)))
-        networks = _networks(
-            out_impact_pairs, out_collaboration_pairs, out_city_year_metrics, out_world_year_totals, core_author_years, out_top_cities, (min(years), year)
-        )
+            return dg.Output(df, metadata=table_metadata(df, "out_east_west_betweenness", window=window, note=_too_few(out_top_cities)))
+        networks = networks_from_edges(out_network_edges_by_year, out_top_cities, n)
         frames = [betweenness_long(name, year, east_west_betweenness(nodes, edges), nodes) for name, (nodes, edges) in networks.items()]
         df = _concat(frames, "out_east_west_betweenness")
-        return dg.Output(
-            df, metadata=table_metadata(df, "out_east_west_betweenness", window=f"{min(years)}-{year}", top_bridges=_top_by_network(df))
-        )
+        return dg.Output(df, metadata=table_metadata(df, "out_east_west_betweenness", window=window, top_bridges=_top_by_network(df)))
 
     return [out_network_edges, out_east_west_betweenness, out_robustness_centralities, out_east_west_betweenness_by_year]
