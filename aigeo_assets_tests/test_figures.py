@@ -413,3 +413,133 @@ def test_gravity_figures_draw_the_coefficients_they_are_given():
     both = pd.concat([coefs[coefs["year"] == 2015].assign(spec=s) for s in ("(4)", "structural", "loglinear")])
     comp = fig_gravity_comparison(both)
     assert len(comp.data) == 3 and list(comp.data[1].x) == [1.1, 1.0, -0.3]
+
+
+# ---------------------------------------------------------------- issue 16 item 7: figures to a journal's standard
+
+
+def _centres(method: str = "planar") -> pd.DataFrame:
+    rows = []
+    for metric, (lat0, lon0) in {"impact": (40.0, 10.0), "productivity": (41.0, 12.0), "ai_scientists": (39.0, 8.0)}.items():
+        for k, y in enumerate(range(1990, 2020)):
+            rows.append(dict(method=method, metric=metric, year=y, latitude=lat0 + 0.1 * k, longitude=lon0 + 1.5 * k,
+                             window_complete=y < 2018))
+    return pd.DataFrame(rows)
+
+
+def test_centre_map_zoomed_to_the_path_legend_off_the_map_year_labels_apart():
+    from aigeo_assets.reports.centre_figures import fig_centre_trajectories, path_bounds
+
+    c = _centres()
+    fig = fig_centre_trajectories(c)
+    lat, lon = fig.layout.geo.lataxis.range, fig.layout.geo.lonaxis.range
+    assert lat[0] <= c.latitude.min() and lat[1] >= c.latitude.max() and lon[0] <= c.longitude.min() and lon[1] >= c.longitude.max()
+    assert lon[1] - lon[0] < 90 and lat[1] - lat[0] < 45  # zoomed: not the whole world of the old map
+    assert fig.layout.legend.y >= 1 and fig.layout.legend.yanchor == "bottom"  # above the map, not over it
+    positions = [t.textposition for t in fig.data]
+    assert len(set(positions)) == len(positions)  # paths starting together do not write their years on each other
+    assert path_bounds(np.array([10.0, 10.0]), np.array([5.0, 5.0])) == ([0.0, 20.0], [-15.0, 25.0])  # minimum spans
+
+
+def test_focal_pull_legend_reads_in_words():
+    from aigeo_assets.reports.centre_figures import fig_focal_pull
+
+    rows = [dict(year=y, metric=m, method=meth, pull_km=100.0 + y - 2000, focal_city_name="Beijing", focal_city_bloc="East",
+                 focal_share=0.1, window_complete=True)
+            for y in (2000, 2001) for m in ("impact", "ai_scientists") for meth in ("planar", "spherical")]
+    names = [t.name for t in fig_focal_pull(pd.DataFrame(rows)).data]
+    assert "AI scientists, planar mean" in names and not any("_" in n or "(planar)" in n for n in names)
+
+
+def _edges_and_cities():
+    cities = pd.DataFrame({"city_geonames_id": [1, 2, 3], "city_name": ["Beijing", "London", "Boston"],
+                           "bloc": ["East", "West", "West"], "latitude": [39.9, 51.5, 42.4], "longitude": [116.4, -0.1, -71.1]})
+    edges = pd.DataFrame({"network": ["impact"] * 3, "source_city_geonames_id": [1, 2, 3], "target_city_geonames_id": [2, 3, 1],
+                          "weight": [400.0, 100.0, 50.0]})
+    return edges, cities
+
+
+def test_network_map_explains_colours_and_edge_widths():
+    from aigeo_assets.reports.centrality_figures import fig_network_map
+
+    fig = fig_network_map(*_edges_and_cities(), network="impact")
+    legend = [t for t in fig.data if t.showlegend is not False and t.name]
+    names = [t.name for t in legend]
+    assert {"within the East", "within the West", "East\u2013West"} <= set(names)
+    widths = {t.name: t.line.width for t in legend if t.legendgroup == "width"}
+    assert widths == {"100 citations": pytest.approx(0.5 + 1.5), "200 citations": pytest.approx(0.5 + 3), "400 citations": pytest.approx(6.5)}
+    drawn = [t.line.width for t in fig.data if t.mode == "lines" and t.lon[0] is not None]
+    assert max(drawn) == pytest.approx(widths["400 citations"])  # the legend's widths are the map's
+
+
+def test_betweenness_bars_have_an_axis_title_and_a_colour_legend():
+    from aigeo_assets.reports.centrality_figures import fig_betweenness_bars
+
+    scores = pd.DataFrame({"network": ["impact"] * 2, "rank": [1, 2], "east_west_betweenness": [4.0, 1.0],
+                           "city_name": ["Singapore", "Beijing"], "bloc": ["East", "East"], "east_west_path_share": [0.2, 0.1],
+                           "betweenness": [5.0, 2.0]})
+    fig = fig_betweenness_bars(scores)
+    assert "betweenness" in fig.layout.xaxis.title.text
+    assert {t.name for t in fig.data if t.showlegend} == {"Eastern city", "Western city"}
+
+
+def test_matrix_axes_say_citing_and_cited_and_the_colour_bar_its_unit():
+    fig = fig_city_matrix(_matrix(), title="Citations", kind="impact")
+    assert "citing" in fig.layout.yaxis.title.text and "cited" in fig.layout.xaxis.title.text
+    assert fig.data[0].colorbar.title.text.startswith("citations")
+    heat = fig_city_heatmaps(_ranks(), _top(), "productivity")
+    assert [t.colorbar.title.text for t in heat.data] == ["papers", "share of the year's largest"]
+
+
+def test_fig7_panels_in_order_and_error_bars_with_a_valid_colour():
+    from aigeo_assets.reports.lifesci_figures import fig_relevance_irrs
+
+    rows = []
+    for model, outcome, absorbed in (("D", "citations", "year,outlet"), ("C", "clinical_citations", "year,outlet"),
+                                     ("B", "clinical_citations", "year"), ("A", "citations", "year")):
+        for term, label in (("africa", "Africa"), ("europe", "Europe")):
+            rows.append(dict(model=model, term=term, label=label, irr=1.1, lower=1.0, upper=1.2, outcome=outcome,
+                             absorbed=absorbed, nobs=100))
+    fig = fig_relevance_irrs(pd.DataFrame(rows))
+    assert [t.name for t in fig.data] == ["A", "B", "C", "D"]
+    titles = [a.text[:2] for a in fig.layout.annotations]
+    assert titles == ["A:", "B:", "C:", "D:"]
+    for t in fig.data:  # an array marker colour is not a valid error-bar colour (16 console warnings before)
+        assert isinstance(t.error_x.color, str) and isinstance(t.marker.color, tuple)
+
+
+def test_short_country_names_in_figures():
+    from aigeo_assets.reports.lifesci_figures import fig_high_ranked_by_country
+    from aigeo_assets.reports.names import short_country_name
+
+    assert short_country_name("GB", "United Kingdom of Great Britain and Northern Ireland") == "United Kingdom"
+    assert short_country_name("DE", "Germany") == "Germany" and short_country_name(None, None) == "unknown"
+    high = pd.DataFrame({"country_code": ["GB", "HK", "XX"], "country_name": ["United Kingdom of Great Britain and Northern Ireland",
+                         "China, Hong Kong SAR", None], "world_region": ["Europe", "Asia", None],
+                         "share_high_ranked": [0.3, 0.2, 0.1], "high_ranked_articles": [3, 2, 1], "articles": [10, 10, 10]})
+    fig = fig_high_ranked_by_country(high)
+    assert list(fig.data[0].x) == ["United Kingdom", "Hong Kong", "XX"]
+    assert [t.name for t in fig.data[1:]] == ["Asia", "Europe"]  # the region colours explained, in WORLD_REGIONS order
+
+
+def test_format_estimate_never_prints_a_false_zero():
+    from aigeo_assets.reports.atlas import format_estimate
+
+    assert format_estimate(0.00004) == "4.0e-05" and format_estimate(-0.00000012) == "-1.2e-07"
+    assert format_estimate(-0.0) == "0.000" and format_estimate(0.0) == "0.000" and format_estimate(1.5) == "1.500"
+    assert format_estimate(-0.0004) == "-4.0e-04" and format_estimate(-0.0006) == "-0.001"
+
+
+def test_lifesci_fig1_title_and_caption_agree_on_the_cagr_years():
+    from aigeo_assets.lifesci.analyses import yearly_cagr
+    from aigeo_assets.reports import atlas as A
+    from aigeo_assets.reports.lifesci_figures import fig_yearly_counts
+
+    years = list(range(2005, 2020))
+    counts = pd.DataFrame({"year": years, "articles": [10 * (k + 1) for k in range(len(years))], "pubmed": [10 * (k + 1) for k in range(len(years))],
+                           "openalex": 0, "both": 0})
+    title = fig_yearly_counts(counts, *yearly_cagr(counts)).layout.title.text
+    cat = [e for e in A.atlas_catalogue() if e.key == "lifesci_fig1_yearly_counts"]
+    caption = A.sections_from_catalogue(cat, {"out_lifesci_yearly_counts": counts})[0].caption
+    assert "2010\u20132019" in title and "CAGR 2010\u20132019" in caption and "2010\u20132022" in caption  # asked for, and held
+    assert "2010\u20132022)" not in title

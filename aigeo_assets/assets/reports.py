@@ -129,7 +129,8 @@ def build_report_assets(settings: Settings) -> list:
             lambda diverging=diverging, title=title, asset_name=asset_name, **inputs: [
                 (
                     f"fig2_{asset_name.removeprefix('out_')}_top{n}",
-                    fig_city_matrix(inputs[asset_name], title=f"{title} (top {n})", top_n=n, diverging=diverging),
+                    fig_city_matrix(inputs[asset_name], title=f"{title} (top {n})", top_n=n, diverging=diverging,
+                                    kind=asset_name.removeprefix("out_").removesuffix("_matrix")),
                 )
                 for n in settings.top_ns
             ],
@@ -269,7 +270,8 @@ def _atlas_asset(settings: Settings, figure_dir: Path, figure_keys: list) -> dg.
         catalogue = atlas_catalogue(
             top_n=min(settings.top_ns), reference_year=settings.reference_year, end_year=settings.end_year,
             impact_matrix_years=settings.impact_matrix_years, migration_years=settings.migration_years,
-            collaboration_years=settings.collaboration_years,
+            collaboration_years=settings.collaboration_years, start_year=settings.start_year,
+            impact_window=settings.impact_window,
         )
         sections = sections_from_catalogue(catalogue, tables, figure_dir)
         metrics = concat_partitions(tables["out_city_year_metrics"])

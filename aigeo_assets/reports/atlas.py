@@ -565,6 +565,8 @@ class CatalogueEntry:
     needs: tuple[str, ...] = ()
     data: Callable[[Mapping[str, pd.DataFrame]], pd.DataFrame | Mapping[str, pd.DataFrame]] | None = None
     table: Callable[[Mapping[str, pd.DataFrame]], pd.DataFrame] | None = None
+    caption_from: Callable[[Mapping[str, pd.DataFrame]], str] | None = None
+    """The caption written from the tables (so that it says what the figure drew), else ``caption``."""
 
 
 def _frame(v: Any) -> pd.DataFrame | None:
@@ -620,6 +622,19 @@ def _bridges_data(t: Mapping[str, pd.DataFrame], top_k: int = 5) -> pd.DataFrame
     return by[mask].sort_values(["network", "city_geonames_id", "window_end"]).reset_index(drop=True)
 
 
+def format_estimate(x: float, digits: int = 3) -> str:
+    """A coefficient or standard error as a table prints it: ``digits`` decimals, or, when that would
+    print 0.000 or -0.000 for a number that is not zero, two significant digits in scientific
+    notation (4.2e-05), so no estimate reads as exactly zero."""
+    x = float(x)
+    if not math.isfinite(x):
+        return "" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+    if x != 0 and abs(x) < 0.5 * 10 ** -digits:
+        return f"{x:.1e}"
+    out = f"{x:.{digits}f}"
+    return out[1:] if out.startswith("-") and float(out) == 0 else out
+
+
 def model_table(coefs: pd.DataFrame, specs: Sequence[str] | None = None) -> pd.DataFrame:
     """A coefficient table (``out_model_coefficients``): a row per term, a column per spec, cells
     "coef (se)" with seed 000's stars (``models.gravity.stars``: 0.05, 0.01, 0.001, as every table
@@ -639,7 +654,7 @@ def model_table(coefs: pd.DataFrame, specs: Sequence[str] | None = None) -> pd.D
             hit = c[(c["spec"] == s) & (c["term"] == term)]
             if len(hit):
                 b, se, p = (float(hit.iloc[0][k]) for k in ("coef", "std_err", "p_value"))
-                row[s] = f"{b:.3f}{stars(p)} ({se:.3f})"
+                row[s] = f"{format_estimate(b)}{stars(p)} ({format_estimate(se)})"
             else:
                 row[s] = ""
         rows.append(row)
@@ -668,6 +683,9 @@ def atlas_catalogue(
     impact_matrix_years: tuple[int, int] = (2013, 2017),
     migration_years: tuple[int, int] = (2015, 2019),
     collaboration_years: tuple[int, int] = (2015, 2019),
+    start_year: int | None = None,
+    cagr_years: tuple[int, int] = (2010, 2022),
+    impact_window: int = 2,
 ) -> list[CatalogueEntry]:
     """Every figure and table of both studies in the papers' order, then what goes beyond them,
     with the file names ``aigeo_assets.assets.reports`` writes (``top_n`` is its main N,
@@ -810,11 +828,18 @@ def atlas_catalogue(
         "out_fig_focal_pull", "fig4_focal_pull", ("out_focal_pull",), lambda t: t["out_focal_pull"],
     ))
     coef = "out_gravity_citations_coefficients"
+    span = f"{start_year}\u2013{end_year}" if start_year is not None else f"the run's years up to {end_year}"
+    table_note = (
+        f" Observations: every ordered pair of cities (citing i, cited j), pooled over the publication years of {span} "
+        f"whose citation window (the year and the {impact_window} after it) ends by {end_year}. Standard errors in "
+        "parentheses, heteroskedasticity-robust (HC1, the default of the analysis setting gravity_cov_type; "
+        "\u201ccluster\u201d clusters them by city pair); * p < 0.05, ** p < 0.01, *** p < 0.001."
+    )
     cat.append(CatalogueEntry(
         "table1_gravity_citations", S0, "Table 1", "Gravity model: citations",
-        "PPML estimation of the gravity model of citations. Column (1) is the baseline frictionless model; the other "
-        "columns add frictions as controls sequentially. The last rows give the p-values of the tests that a size "
-        "coefficient equals one.",
+        "PPML (Poisson pseudo-maximum likelihood) estimation of the gravity model of citations. Column (1) is the "
+        "baseline frictionless model; the other columns add frictions as controls sequentially. The last rows give the "
+        "p-values of the tests that a size coefficient equals one." + table_note,
         "out_gravity_citations_table", None, ("out_gravity_citations_table", coef),
         lambda t: t[coef][t[coef]["spec"].isin(["(1)", "(2)", "(3)", "(4)"])].reset_index(drop=True),
         lambda t: _printed_table(t["out_gravity_citations_table"], "table_1"),
@@ -822,7 +847,7 @@ def atlas_catalogue(
     cat.append(CatalogueEntry(
         "table1_structural", S0, "Table 1", "The frictions with city-year effects absorbed",
         "Beyond the paper: specification (4) beside the structural PPML (citing- and cited-city-year effects absorbed) "
-        "and its log-linear OLS counterpart.",
+        "and its log-linear OLS counterpart (ordinary least squares of ln(1 + citations))." + table_note,
         "out_gravity_citations_table", None, ("out_gravity_citations_table", coef),
         lambda t: t[coef][t[coef]["spec"].isin(["(4)", "structural", "loglinear"])].reset_index(drop=True),
         lambda t: _printed_table(t["out_gravity_citations_table"], "structural"),
@@ -852,7 +877,7 @@ def atlas_catalogue(
     lifesci = [
         ("1", "yearly_counts", "Evolution of the AI research enterprise in the life sciences",
          "Yearly counts of articles with AI-related keywords in titles or abstracts. Growth refers to the compound annual "
-         "growth rate (CAGR 2010\u20132022).",
+         f"growth rate (CAGR {cagr_years[0]}\u2013{cagr_years[1]}, over the years of it the data hold).",
          "out_fig_lifesci_yearly_counts", "lifesci_fig1_yearly_counts", ("out_lifesci_yearly_counts",),
          lambda t: t["out_lifesci_yearly_counts"]),
         ("2", "country_map", "Geography of the AI life science research enterprise in terms of productivity",
@@ -901,9 +926,23 @@ def atlas_catalogue(
          "out_fig_lifesci_dyads", "lifesci_fig9_dyads", ("out_lifesci_dyads",), lambda t: t["out_lifesci_dyads"]),
     ]
     for num, key, title, caption, asset, file, needs, data in lifesci:
-        cat.append(CatalogueEntry(f"lifesci_fig{num}_{key}", S4, f"Fig. {num}", title, caption, asset, file, needs, data))
+        cat.append(CatalogueEntry(f"lifesci_fig{num}_{key}", S4, f"Fig. {num}", title, caption, asset, file, needs, data,
+                                  caption_from=(lambda t, c=caption: _cagr_caption(t, c, cagr_years)) if num == "1" else None))
     cat.extend(_lifesci_side_results(f"{S4}, side results"))
     return cat
+
+
+def _cagr_caption(t: Mapping[str, pd.DataFrame], caption: str, cagr_years: tuple[int, int]) -> str:
+    """Fig. 1's caption with the CAGR span the figure's title shows (``yearly_cagr``: ``cagr_years``
+    clamped to the years the table holds), saying so when the data end before the span does."""
+    from aigeo_assets.lifesci.analyses import yearly_cagr
+
+    _, (a, b) = yearly_cagr(t["out_lifesci_yearly_counts"], cagr_years)
+    head = caption.split(" Growth refers")[0]
+    text = f"{head} Growth refers to the compound annual growth rate (CAGR {a}\u2013{b})"
+    if (a, b) != tuple(cagr_years):
+        text += f"; the span asked for is {cagr_years[0]}\u2013{cagr_years[1]}, the data hold {a}\u2013{b}"
+    return text + "."
 
 
 def _lifesci_side_results(study: str) -> list[CatalogueEntry]:
@@ -980,8 +1019,14 @@ def sections_from_catalogue(
         html_path = Path(figure_dir) / f"{e.file}.html" if (e.file and figure_dir is not None) else None
         if e.file and figure_dir is None and e.key not in figures:
             error = error or "no figure folder was given"
+        caption = e.caption
+        if e.caption_from is not None and not missing:
+            try:
+                caption = e.caption_from(t)
+            except (KeyError, ValueError, TypeError, IndexError) as err:
+                log.warning("atlas: the caption of %s cannot be written from the tables: %s", e.key, err)
         out.append(AtlasFigure(
-            key=e.key, study=e.study, number=e.number, title=e.title, caption=e.caption,
+            key=e.key, study=e.study, number=e.number, title=e.title, caption=caption,
             html_path=html_path, figure=figures.get(e.key), table=table, data=data, error=error,
             note=not_estimable_note(data),
         ))
@@ -1348,7 +1393,9 @@ def _short_region(r: str) -> str:
 
 
 def _country(row: pd.Series) -> str:
-    return _name(row.get("country_name"), row.get("country_code"))
+    from aigeo_assets.reports.names import short_country_name
+
+    return short_country_name(row.get("country_code"), row.get("country_name"))
 
 
 def _f004_volume(t: dict) -> list[str]:

@@ -9,6 +9,8 @@ from plotly.subplots import make_subplots
 
 from aigeo_assets.reports.city_figures import bloc_color, style_world_map
 
+EAST_WEST_COLOR = "#7f3c8d"  # purple: an edge between an Eastern and a Western city
+FLOW_UNITS = {"impact": "citations", "migration": "AI scientists", "collaboration": "papers", "normalized_impact": ""}
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
 NETWORK_LABELS = {
     "impact": "Impact (citations)",
@@ -38,7 +40,12 @@ def fig_betweenness_bars(scores: pd.DataFrame, *, top_k: int = 20) -> go.Figure:
             row=1,
             col=col,
         )
-    fig.update_layout(title="East-West betweenness of the top cities (red: East, blue: West)", template="plotly_white", height=700)
+    for bloc in ("East", "West"):  # the bar colours explained
+        fig.add_trace(go.Bar(x=[None], y=[None], orientation="h", marker_color=bloc_color(bloc), name=f"{bloc}ern city",
+                             showlegend=True, hoverinfo="skip"), row=1, col=1)
+    fig.update_xaxes(title="East\u2013West betweenness (shortest East\u2013West paths through the city)", title_font_size=11)
+    fig.update_layout(title="East\u2013West betweenness of the top cities", template="plotly_white", height=700,
+                      legend=dict(orientation="h", x=0, y=1.06, xanchor="left", yanchor="bottom"), margin=dict(t=110))
     return fig
 
 
@@ -53,6 +60,10 @@ def fig_network_map(edges: pd.DataFrame, cities: pd.DataFrame, *, network: str =
     e = e[e["source_city_geonames_id"].isin(pos.index) & e["target_city_geonames_id"].isin(pos.index)]
     fig = go.Figure()
     top_weight = float(e["weight"].max()) if len(e) else 1.0
+
+    def width(w: float) -> float:
+        return 0.5 + 6 * w / top_weight
+
     for r in e.itertuples():
         a, b = pos.loc[r.source_city_geonames_id], pos.loc[r.target_city_geonames_id]
         same = a["bloc"] == b["bloc"]
@@ -61,7 +72,7 @@ def fig_network_map(edges: pd.DataFrame, cities: pd.DataFrame, *, network: str =
                 lon=[a["longitude"], b["longitude"]],
                 lat=[a["latitude"], b["latitude"]],
                 mode="lines",
-                line={"width": 0.5 + 6 * r.weight / top_weight, "color": bloc_color(a["bloc"]) if same else "#7f3c8d"},
+                line={"width": width(r.weight), "color": bloc_color(a["bloc"]) if same else EAST_WEST_COLOR},
                 opacity=0.55,
                 hoverinfo="text",
                 text=f"{a['city_name']} → {b['city_name']}: {r.weight:,.1f}",
@@ -80,10 +91,21 @@ def fig_network_map(edges: pd.DataFrame, cities: pd.DataFrame, *, network: str =
             showlegend=False,
         )
     )
+    # the legend: what the colours are, and what a width means (a quarter, half and all of the largest flow)
+    for name, color in (("within the East", bloc_color("East")), ("within the West", bloc_color("West")),
+                        ("East\u2013West", EAST_WEST_COLOR)):
+        fig.add_trace(go.Scattergeo(lon=[None], lat=[None], mode="lines", line={"width": 3, "color": color}, name=name,
+                                    legendgroup="colour", legendgrouptitle_text="edge colour"))
+    if len(e):
+        for share in (0.25, 0.5, 1.0):
+            fig.add_trace(go.Scattergeo(lon=[None], lat=[None], mode="lines", line={"width": width(share * top_weight), "color": "#777"},
+                                        name=f"{share * top_weight:,.0f} {FLOW_UNITS.get(network, '')}".strip(),
+                                        legendgroup="width", legendgrouptitle_text="edge width: flow"))
     style_world_map(fig)
     fig.update_layout(
-        title=f"{NETWORK_LABELS.get(network, network)} between the top cities (width: flow; purple: East-West edges)",
+        title=f"{NETWORK_LABELS.get(network, network)} between the top cities",
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        legend=dict(x=1.0, y=0.5, xanchor="left", yanchor="middle", groupclick="toggleitem"),
     )
     return fig
 
@@ -112,7 +134,10 @@ def fig_bridges_over_time(by_year: pd.DataFrame, *, top_k: int = 5) -> go.Figure
                 row=row,
                 col=1,
             )
+    fig.update_xaxes(title="last year of the five-year window", tickformat="d", row=max(len(networks), 1), col=1)
+    fig.update_yaxes(title="East\u2013West betweenness", title_font_size=11)
     fig.update_layout(
-        title="The bridges' East-West betweenness over time (five-year windows)", template="plotly_white", height=300 * len(networks)
+        title="The bridges' East\u2013West betweenness over time (five-year windows)", template="plotly_white",
+        height=max(300 * len(networks), 400), legend=dict(x=1.02, y=1, xanchor="left", yanchor="top"),
     )
     return fig

@@ -26,6 +26,28 @@ METRIC_SYMBOLS = {"impact": "circle", "impact_long": "diamond", "productivity": 
                   "ai_scientists": "triangle-up"}
 
 
+YEAR_TEXT_POSITIONS = ("top center", "bottom center", "middle left", "middle right")
+"""Where each metric's first and last years are written beside their markers (one place per metric,
+so the labels of paths that start or end together do not overlap)."""
+
+
+def path_bounds(lat: np.ndarray, lon: np.ndarray, *, pad: float = 0.25, min_span: tuple[float, float] = (20.0, 40.0)
+                ) -> tuple[list[float], list[float]]:
+    """(lat range, lon range) of a map zoomed to the points: their bounding box widened by ``pad`` of
+    its span on each side and to at least ``min_span`` degrees (lat, lon), kept on the globe."""
+    lat, lon = np.asarray(lat, float), np.asarray(lon, float)
+    lat, lon = lat[np.isfinite(lat)], lon[np.isfinite(lon)]
+
+    def rng(v: np.ndarray, least: float, lo: float, hi: float) -> list[float]:
+        a, b = float(v.min()), float(v.max())
+        half = max((b - a) * (1 + 2 * pad), least) / 2
+        mid = (a + b) / 2
+        a, b = max(lo, mid - half), min(hi, mid + half)
+        return [round(a, 3), round(b, 3)]
+
+    return rng(lat, min_span[0], -85.0, 85.0), rng(lon, min_span[1], -180.0, 180.0)
+
+
 def _complete(df: pd.DataFrame) -> list[bool]:
     if "window_complete" not in df.columns:
         return [True] * len(df)
@@ -48,7 +70,7 @@ def fig_centre_trajectories(centres: pd.DataFrame, *, method: str = "planar") ->
     fig = go.Figure()
     first = True
     any_incomplete = False
-    for metric, g in c.groupby("metric", sort=True):
+    for k, (metric, g) in enumerate(c.groupby("metric", sort=True)):
         g = g.sort_values("year")
         years = g["year"].tolist()
         ok = _complete(g)
@@ -59,7 +81,7 @@ def fig_centre_trajectories(centres: pd.DataFrame, *, method: str = "planar") ->
         fig.add_trace(
             go.Scattergeo(
                 lat=_floats(g["latitude"]), lon=_floats(g["longitude"]), mode="lines+markers+text",
-                name=label, text=text, textposition="top center",
+                name=label, text=text, textposition=YEAR_TEXT_POSITIONS[k % len(YEAR_TEXT_POSITIONS)],
                 textfont=dict(size=11, color=METRIC_COLORS.get(str(metric), "#333")),
                 line=dict(color=METRIC_COLORS.get(str(metric), "#333"), width=1.5),
                 marker=dict(
@@ -67,7 +89,7 @@ def fig_centre_trajectories(centres: pd.DataFrame, *, method: str = "planar") ->
                     symbol=[symbol if o else f"{symbol}-open" for o in ok],
                     line=dict(width=0.5, color=METRIC_COLORS.get(str(metric), "#333")),
                     showscale=first,
-                    colorbar=dict(title=dict(text="year"), tickformat="d", thickness=12, len=0.7)
+                    colorbar=dict(title=dict(text="year (marker colour)"), tickformat="d", thickness=12, len=0.7)
                     if first else None,
                 ),
                 hovertext=[
@@ -84,9 +106,12 @@ def fig_centre_trajectories(centres: pd.DataFrame, *, method: str = "planar") ->
             xanchor="left", yanchor="top", showarrow=False, font=dict(size=11, color="#555"),
         )
     style_world_map(fig)
+    lat_range, lon_range = path_bounds(_floats(c["latitude"]), _floats(c["longitude"]))
+    fig.update_geos(lataxis_range=lat_range, lonaxis_range=lon_range, resolution=110)
     fig.update_layout(
-        title=f"Trajectory of the centres of mass of AI research, {y0}-{y1} ({method} mean)",
-        margin=dict(l=10, r=10, t=50, b=30), legend=dict(x=0.01, y=0.05),
+        title=f"Trajectory of the centres of mass of AI research, {y0}\u2013{y1} ({method} mean)",
+        margin=dict(l=10, r=10, t=90, b=30),
+        legend=dict(orientation="h", x=0, y=1.0, xanchor="left", yanchor="bottom"),  # above the map, off the data
     )
     return fig
 
@@ -116,12 +141,13 @@ def fig_focal_pull(pull: pd.DataFrame) -> go.Figure:
         ok = _complete(g)
         any_incomplete |= not all(ok)
         several = p["method"].nunique() > 1
-        label = f"{metric} ({method})" if several else str(metric)
+        words = METRIC_LABELS.get(str(metric), str(metric))
+        label = f"{words}, {method} mean" if several else words
         share = _floats(g["focal_share"]) if "focal_share" in g.columns else np.full(len(g), np.nan)
         fig.add_trace(
             go.Scatter(
                 x=g["year"].tolist(), y=_floats(g["pull_km"]), mode="lines+markers",
-                name=METRIC_LABELS.get(label, label),
+                name=label,
                 line=dict(color=METRIC_COLORS.get(str(metric)), dash="dash" if method == "spherical" and several
                           else "solid"),
                 marker=dict(size=7, symbol=["circle" if o else "circle-open" for o in ok]),

@@ -35,6 +35,8 @@ METRIC_LABELS = {
     "ai_scientists": "AI scientists",
 }
 
+METRIC_UNITS = {"impact": "citations", "impact_long": "citations", "productivity": "papers", "ai_scientists": "AI scientists"}
+
 
 # ---------------------------------------------------------------- helpers
 
@@ -177,12 +179,14 @@ def fig_city_heatmaps(ranks: pd.DataFrame, top: pd.DataFrame, metric: str, *, to
     common = dict(x=years, y=yidx, hovertext=hover, hovertemplate="%{hovertext}<extra></extra>", xgap=1, ygap=1)
     fig.add_trace(
         go.Heatmap(z=value, colorscale=SEQUENTIAL_SCALE, zmin=0, name="absolute",
-                   colorbar=dict(x=0.455, len=0.9, thickness=12), **common),
+                   colorbar=dict(x=0.455, len=0.9, thickness=12, title=dict(text=METRIC_UNITS.get(metric, "value"), side="right")),
+                   **common),
         row=1, col=1,
     )
     fig.add_trace(
         go.Heatmap(z=relative, colorscale=SEQUENTIAL_SCALE, zmin=0, zmax=1, name="relative",
-                   colorbar=dict(x=1.0, len=0.9, thickness=12), **common),
+                   colorbar=dict(x=1.0, len=0.9, thickness=12, title=dict(text="share of the year's largest", side="right")),
+                   **common),
         row=1, col=2,
     )
     fig.update_yaxes(tickvals=yidx, ticktext=ticktext, autorange="reversed", row=1, col=1)
@@ -306,8 +310,17 @@ def matrix_grid(matrix: pd.DataFrame, top_n: int) -> tuple[np.ndarray, pd.DataFr
     return z, rows, cols
 
 
+MATRIX_AXES: dict[str, tuple[str, str, str]] = {
+    "impact": ("citing city (row i)", "cited city (column j)", "citations"),
+    "over_impact": ("citing city (row i)", "cited city (column j)", "citations minus expected"),
+    "migration": ("origin city (row)", "destination city (column)", "AI scientists"),
+    "collaboration": ("last author's city (row i)", "co-author's city (column j)", "papers"),
+}
+"""Fig. 2's matrices: (row axis title, column axis title, colour-bar unit)."""
+
+
 def fig_city_matrix(
-    matrix: pd.DataFrame, *, title: str, top_n: int = 20, diverging: bool = False
+    matrix: pd.DataFrame, *, title: str, top_n: int = 20, diverging: bool = False, kind: str | None = None,
 ) -> go.Figure:
     """Seed 000 Fig. 2 a-d: the city x city matrix of ``top_n`` as an annotated heatmap.
 
@@ -316,7 +329,9 @@ def fig_city_matrix(
     cells up to 20 x 20. ``diverging`` (Fig. 2b, over-impact): a pink-white-green scale centred
     on zero (``zmid=0``, symmetric bounds). Otherwise a sequential scale whose top is the 95th
     percentile of the off-diagonal cells, so the home-bias diagonal does not wash out the rest.
+    ``kind`` (a key of ``MATRIX_AXES``): the axis titles (citing/cited...) and the colour bar's unit.
     """
+    row_title, col_title, unit = MATRIX_AXES.get(kind or "", ("row city", "column city", "value"))
     z, rows, cols = matrix_grid(matrix, top_n)
     nr, nc = z.shape
     rlab, clab = rows["label"].tolist(), cols["label"].tolist()
@@ -332,7 +347,7 @@ def fig_city_matrix(
     hm = dict(
         z=z, x=list(range(nc)), y=list(range(nr)), hovertext=hover,
         hovertemplate="%{hovertext}<extra></extra>", xgap=1, ygap=1,
-        colorbar=dict(thickness=12, len=0.8),
+        colorbar=dict(thickness=12, len=0.8, title=dict(text=unit, side="right")),
     )
     if diverging:
         a = float(np.nanmax(np.abs(finite))) if finite.size else 1.0
@@ -342,7 +357,7 @@ def fig_city_matrix(
         top = float(np.nanpercentile(finite, 95)) if finite.size else 1.0
         hm.update(colorscale=SEQUENTIAL_SCALE, zmin=0, zmax=top if top > 0 else None)
         if top > 0:
-            hm["colorbar"]["title"] = dict(text="capped at p95 of<br>off-diagonal cells", side="right")
+            hm["colorbar"]["title"] = dict(text=f"{unit} (capped at the 95th<br>percentile of off-diagonal cells)", side="right")
     if max(nr, nc) <= ANNOTATE_MAX_N:
         hm.update(
             text=[[_fmt_cell(z[i, j]) for j in range(nc)] for i in range(nr)],
@@ -363,10 +378,11 @@ def fig_city_matrix(
     fig.update_xaxes(
         tickvals=list(range(nc)), ticktext=[colored_label(c, b) for c, b in zip(clab, cols["bloc"])],
         tickangle=-60, side="top", showgrid=False, tickfont=dict(size=7 if small else 10),
+        title=dict(text=col_title, standoff=4),
     )
     fig.update_yaxes(
         tickvals=list(range(nr)), ticktext=[colored_label(c, b) for c, b in zip(rlab, rows["bloc"])],
-        autorange="reversed", showgrid=False, tickfont=dict(size=7 if small else 10),
+        autorange="reversed", showgrid=False, tickfont=dict(size=7 if small else 10), title=dict(text=row_title),
     )
     fig.update_layout(
         title=dict(text=title, y=0.99), plot_bgcolor="white",

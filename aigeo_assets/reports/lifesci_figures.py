@@ -18,6 +18,7 @@ from aigeo_assets.lifesci.analyses import FIG7_MODELS, REGION_SHORT
 from aigeo_assets.models.results import not_estimable_reasons, not_estimable_rows
 from aigeo_assets.reports.city_figures import style_world_map
 from aigeo_assets.reports.figures import note_not_estimable
+from aigeo_assets.reports.names import short_country_names
 
 REGION_COLORS: dict[str, str] = {
     "Africa": "#ff7f0e",
@@ -46,8 +47,9 @@ def _f(s: pd.Series) -> np.ndarray:
 
 
 def _labels(df: pd.DataFrame) -> list[str]:
-    name = df["country_name"].astype("string").fillna(df["country_code"].astype("string"))
-    return name.astype(str).tolist()
+    """Country names as figures show them: short (``reports.names``: "United Kingdom", not the M49
+    "United Kingdom of Great Britain and Northern Ireland")."""
+    return short_country_names(df)
 
 
 # ---------------------------------------------------------------- Fig. 1
@@ -71,7 +73,8 @@ def fig_yearly_counts(counts: pd.DataFrame, cagr: float | None = None, cagr_year
         growth = f" — growth {100 * cagr:.1f}% a year" + (f" (CAGR {span[0]}–{span[1]})" if span else "")
     fig.update_layout(
         barmode="stack", template="plotly_white", title=f"AI life-science articles per year (n = {int(_f(counts['articles']).sum()):,}){growth}",
-        xaxis_title="publication year", yaxis_title="articles", legend=dict(x=0.01, y=0.99),
+        xaxis_title="publication year", yaxis_title="articles",
+        legend=dict(orientation="h", x=0, y=1.0, xanchor="left", yanchor="bottom"), margin=dict(t=100),
     )
     return fig
 
@@ -160,8 +163,13 @@ def fig_high_ranked_by_country(high: pd.DataFrame) -> go.Figure:
             hovertemplate="%{x}: %{y:.1f}% (%{customdata[0]:,.0f} of %{customdata[1]:,.0f})<extra></extra>",
         )
     )
+    fig.data[0].showlegend = False
+    present = set(high["world_region"].dropna().astype(str))
+    for region in [r for r in WORLD_REGIONS if r in present]:  # the bar colours explained
+        fig.add_trace(go.Bar(x=[None], y=[None], marker_color=region_color(region), name=_short(region), hoverinfo="skip"))
     fig.update_layout(template="plotly_white", yaxis_title="% of the country's articles in high-ranked outlets", xaxis_tickangle=-60,
-                      title="Articles in high-ranked outlets by country (countries with at least the minimum of articles)")
+                      title="Articles in high-ranked outlets by country (countries with at least the minimum of articles)",
+                      legend=dict(title=dict(text="world region"), x=1.01, y=1, xanchor="left", yanchor="top"))
     return fig
 
 
@@ -190,13 +198,14 @@ def _panel_title(model: str, rows: pd.DataFrame) -> str:
 
 def fig_relevance_irrs(irrs: pd.DataFrame) -> go.Figure:
     """Seed 004 Fig. 7: forest plots of the regions' IRRs (base Asia) with 95% intervals from
-    ``irr_table(fit_relevance_models(...))``, one panel per model (A, B top; D, C bottom, as in
-    the paper), a dotted line at 1. Points are ordered as ``REGION_TERMS``. A model that was not
+    ``irr_table(fit_relevance_models(...))``, one panel per model in reading order A, B (top), C, D
+    (bottom; the paper's print put D before C, which read out of order), each titled with its outcome
+    and effects, a dotted line at 1. Points are ordered as ``REGION_TERMS``. A model that was not
     estimable has no panel: the figure names it with its reason."""
     skipped = {f"Model {k}": v for k, v in not_estimable_reasons(irrs).items()}
     irrs = irrs[~not_estimable_rows(irrs["term"]).to_numpy(bool)]
     models = list(dict.fromkeys(irrs["model"].astype(str)))
-    order = [m for m in ("A", "B", "D", "C") if m in models] + [m for m in models if m not in FIG7_MODELS]
+    order = [m for m in ("A", "B", "C", "D") if m in models] + [m for m in models if m not in FIG7_MODELS]
     rows_n = (len(order) + 1) // 2
     titles = [_panel_title(m, irrs[irrs["model"] == m]) for m in order]
     fig = make_subplots(rows=max(rows_n, 1), cols=2 if len(order) > 1 else 1, subplot_titles=titles, horizontal_spacing=0.18, vertical_spacing=0.15)
@@ -208,7 +217,9 @@ def fig_relevance_irrs(irrs: pd.DataFrame) -> go.Figure:
             go.Scatter(
                 x=irr, y=[_short(v) for v in s["label"]], mode="markers", name=m, showlegend=False,
                 marker=dict(color=[region_color(v) for v in s["label"]], size=10),
-                error_x=dict(type="data", symmetric=False, array=_f(s["upper"]) - irr, arrayminus=irr - _f(s["lower"])),
+                # an explicit colour: error bars inherit an array marker colour, which plotly.js rejects
+                error_x=dict(type="data", symmetric=False, array=_f(s["upper"]) - irr, arrayminus=irr - _f(s["lower"]),
+                             color="#444444", thickness=1.2),
                 hovertemplate="%{y}: IRR %{x:.3f}<extra></extra>",
             ),
             row=r, col=c,
