@@ -98,15 +98,27 @@ def _csv_links(page: str) -> dict[str, pd.DataFrame]:
 # ---------------------------------------------------------------- the file
 
 
-def test_one_plotlyjs_and_nothing_external(tmp_path, topo):
+def test_one_shared_plotlyjs_and_nothing_external(tmp_path, topo):
     page = _build(tmp_path)
+    scripts = re.findall(r"<script\b[^>]*\bsrc\s*=\s*\"([^\"]*)\"", page, re.I)
+    assert scripts == ["plotly.min.js"]  # one relative copy beside the atlas, loaded offline
+    assert (tmp_path / "out" / "plotly.min.js").read_text(encoding="utf-8") == get_plotlyjs()
+    assert "plotly.js v" not in page and len(page) < 200_000  # the library is not in the page, nor taken over from figures
+    assert not re.search(r"<link\b[^>]*\bhref\s*=", page, re.I)
+    assert not re.search(r"<(img|iframe)\b[^>]*\bsrc\s*=\s*[\"']?(https?:)?//", page, re.I)
+    assert "cdn.plot.ly/plotly" not in page
+
+
+def test_inline_plotlyjs_makes_one_file(tmp_path, topo):
+    out = A.build_atlas(_sections(tmp_path), SETTINGS, PROVENANCE, [], tmp_path / "one" / "atlas.html", plotlyjs="inline")
+    page = out.read_text(encoding="utf-8")
     assert len(re.findall(r"plotly\.js v\d+\.\d+", page)) == 1
     assert page.count(get_plotlyjs()[-3000:]) == 1  # the library's tail, once
     assert len(page) < 1.5 * len(get_plotlyjs())  # write_figure's HTML embeds its own copy: not taken over
     assert not re.search(r"<script\b[^>]*\bsrc\s*=", page, re.I)
-    assert not re.search(r"<link\b[^>]*\bhref\s*=", page, re.I)
-    assert not re.search(r"<(img|iframe)\b[^>]*\bsrc\s*=\s*[\"']?(https?:)?//", page, re.I)
-    assert "cdn.plot.ly/plotly" not in page
+    assert not (tmp_path / "one" / "plotly.min.js").exists()
+    seed = page.index("window.PlotlyGeoAssets = JSON.parse")
+    assert seed < page.index("plotly.js v")  # the outlines are seeded before plotly.js runs
 
 
 def test_each_figure_is_a_div_with_its_spec(tmp_path, topo):
@@ -132,7 +144,7 @@ def test_topojson_inlined_once_before_plotlyjs(tmp_path, topo):
     assert page.count("FAKE_TOPO_") == 1
     assert "FAKE_TOPO_\\u003c/script\\u003e\\u003cb\\u003e" in page  # cannot close the script element
     seed = page.index("window.PlotlyGeoAssets = JSON.parse")
-    assert seed < page.index("plotly.js v")
+    assert seed < page.index('src="plotly.min.js"')
     m = re.search(r'<script type="application/json" id="atlas-topojson">(.*?)</script>', page, re.S)
     assert json.loads(m.group(1))["topojson"]["world_110m"] == FAKE_TOPO
 

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
+from plotly.offline import get_plotlyjs
 
 from aigeo_assets.reports import figures as F
 from aigeo_assets.reports.city_figures import (
@@ -142,10 +143,15 @@ def written(tmp_path_factory):
     F.close_renderer()
 
 
-def test_html_embeds_plotlyjs_and_uses_no_cdn(written):
-    _, files = written
+def test_html_loads_the_folders_one_plotlyjs_and_uses_no_cdn(written):
+    out, files = written
     html = files["matrix"].html.read_text()
-    assert "plotly.js v" in html and len(html) > 1_000_000  # the bundle itself, not a link
+    assert "plotly.js v" not in html and len(html) < 100_000  # kilobytes: the bundle is not in the page
+    assert re.findall(r"<script[^>]*\bsrc=\"([^\"]+)\"", html) == ["plotly.min.js"]  # relative: works offline
+    assert (out / "plotly.min.js").read_text() == get_plotlyjs()  # one copy for the folder
+    assert [p.name for p in out.glob("*.js")] == ["plotly.min.js"]
+    inline = F.figure_html(fig_city_matrix(_matrix(), title="impact"), plotlyjs="inline")
+    assert "plotly.js v" in inline and len(inline) > 1_000_000  # still available: a page on its own
     assert "cdn.plot.ly" not in " ".join(re.findall(r"<script[^>]*>", html))
     assert not re.search(r"<script[^>]*src=[\"']?https?://", html)
     assert not re.search(r"<link[^>]*href=[\"']?https?://", html)
@@ -220,7 +226,7 @@ def test_a_figure_drawn_from_the_same_inputs_is_not_rendered_again(tmp_path, mon
     (tmp_path / ".fig.key").unlink()
     F.write_figure(go.Figure(go.Scatter(y=[1, 3])), tmp_path, "fig", width=300, height=201)
     assert len(calls) == 4
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".fig.key", "fig.html", "fig.png"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".fig.key", "fig.html", "fig.png", "plotly.min.js"]
 
 
 def test_markdown_has_inline_png_and_html_link(written):

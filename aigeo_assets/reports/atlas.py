@@ -1,10 +1,12 @@
-"""The atlas: ONE self-contained HTML file with every figure of both studies, their captions, the
-numbers behind each figure as CSV downloads, the run's settings and data provenance, and a short
-"what the data say" section.
+"""The atlas: ONE HTML file with every figure of both studies, their captions, the numbers behind
+each figure as CSV downloads, the run's settings and data provenance, and a short "what the data
+say" section.
 
 Pure (no dagster import). The file opens from disk without a network:
 
-* plotly.js is inlined ONCE in the ``<head>`` (``plotly.offline.get_plotlyjs()``); each figure is a
+* plotly.js is loaded ONCE: by default from ``plotly.min.js`` beside the atlas (a relative
+  ``<script src>``, written by ``figures.ensure_plotlyjs``; the atlas is then about 5 MB smaller),
+  or, with ``plotlyjs="inline"``, inlined in the ``<head>`` for a single file to send alone; each figure is a
   ``<div>`` plus its JSON spec (``<script type="application/json">``), drawn by ``Plotly.newPlot``
   when it scrolls into view (all at once before printing). A figure comes either as a plotly
   ``Figure`` or as the HTML ``write_figure`` wrote, whose data, layout and config are read back out
@@ -14,7 +16,8 @@ Pure (no dagster import). The file opens from disk without a network:
   seeded before plotly.js loads, so plotly.js never fetches one. Without the vendored files a map
   is shown as "not available" (never a blank box);
 * each figure's data are a ``data:text/csv;base64,...`` link with a ``download`` attribute;
-* there is no ``<script src>``, ``<link href>`` or ``<img src>`` at all. Every text is escaped.
+* the only ``<script src>`` is that relative ``plotly.min.js``; there is no ``<link href>`` or
+  ``<img src>``. Every text is escaped.
 
 ``atlas_catalogue`` lists the figures of both studies in the papers' order (number, title,
 caption from the papers' wording, the figure file ``write_figure`` writes, the tables behind it);
@@ -41,7 +44,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from aigeo_assets.models.results import NOT_ESTIMABLE, names_by_reason, not_estimable_reasons, not_estimable_rows
-from aigeo_assets.reports.figures import GEO_TRACE_TYPES, FigureSetupError, _atomic_write_all, topojson_dir
+from aigeo_assets.reports.figures import (
+    GEO_TRACE_TYPES,
+    PLOTLY_JS,
+    FigureSetupError,
+    _atomic_write_all,
+    ensure_plotlyjs,
+    topojson_dir,
+)
 
 log = logging.getLogger(__name__)
 
@@ -452,6 +462,7 @@ def build_atlas(
     title: str = DEFAULT_TITLE,
     generated_at: _dt.datetime | None = None,
     synthetic: bool | None = None,
+    plotlyjs: str = "shared",
 ) -> Path:
     """Write the atlas to ``out_path`` (atomically) and return it.
 
@@ -463,7 +474,12 @@ def build_atlas(
     ``synthetic`` (default: ``is_synthetic(provenance, settings)``, i.e. ``source: sample``): a
     banner at the top says ``SYNTHETIC_NOTE``, every caption starts with it and every finding with
     "Synthetic:", so no number of the generated sample world reads as a finding.
+
+    ``plotlyjs``: ``"shared"`` (default) loads ``plotly.min.js`` from the atlas's folder, written
+    there if missing; ``"inline"`` embeds it (one file of about 5 MB more).
     """
+    if plotlyjs not in ("shared", "inline"):
+        raise ValueError(f"plotlyjs must be 'shared' or 'inline', not {plotlyjs!r}")
     if synthetic is None:
         synthetic = is_synthetic(provenance, settings)
     out_path = Path(out_path)
@@ -519,11 +535,14 @@ def build_atlas(
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             f"<title>{_e(title)}</title>",
             f"<style>{_CSS}</style>",
-            head_geo + f'<script type="text/javascript">{get_plotlyjs()}</script>',
+            head_geo + (f'<script type="text/javascript">{get_plotlyjs()}</script>' if plotlyjs == "inline"
+                        else f'<script charset="utf-8" src="{PLOTLY_JS}"></script>'),
             "</head><body>",
             f"<header><h1>{_e(title)}</h1>"
             f'<p>{n_fig} of {len(rendered)} figures and tables available. Generated {_e(when)}. '
-            "Everything in this file works offline; each figure's numbers download as CSV below it.</p></header>",
+            "Everything in this file works offline"
+            + ("" if plotlyjs == "inline" else f" (keep {PLOTLY_JS} beside it: it draws the figures)")
+            + "; each figure's numbers download as CSV below it.</p></header>",
             (f'<div class="synthetic-banner" id="synthetic-banner" role="alert">{_e(SYNTHETIC_NOTE.capitalize())}. '
              "The run read the generated sample world (source: sample), not an OpenAlex snapshot or PubMed.</div>"
              if synthetic else ""),
@@ -542,6 +561,8 @@ def build_atlas(
         ]
     )
     out_path.parent.mkdir(parents=True, exist_ok=True)
+    if plotlyjs == "shared":
+        ensure_plotlyjs(out_path.parent)
     _atomic_write_all([(out_path, page.encode("utf-8"))])
     return out_path
 

