@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from aigeo_assets.reports.centrality_figures import NETWORK_MAP_MAX_EDGES
 from aigeo_assets.models.results import NOT_ESTIMABLE, names_by_reason, not_estimable_reasons, not_estimable_rows
 from aigeo_assets.reports.figures import (
     GEO_TRACE_TYPES,
@@ -818,10 +819,12 @@ def atlas_catalogue(
         cat.append(CatalogueEntry(
             f"fig3_{network}_network_map", S0, "Fig. 3", f"The {network} network on a world map",
             f"Beyond the paper's bars: the {network} network between the top cities drawn on a world map, edge width by "
-            "flow, East\u2013West edges highlighted.",
+            f"flow, East\u2013West edges highlighted; its {NETWORK_MAP_MAX_EDGES} heaviest edges are drawn, and are the "
+            "CSV (the whole network is the table out_network_edges).",
             "out_fig_network_maps", f"fig3_{network}_network_map", ("out_network_edges",),
             lambda t, nw=network: _with_city_names(
-                t["out_network_edges"][t["out_network_edges"]["network"] == nw].reset_index(drop=True), t,
+                t["out_network_edges"][t["out_network_edges"]["network"] == nw]
+                .nlargest(NETWORK_MAP_MAX_EDGES, "weight").reset_index(drop=True), t,
                 ["source_city_geonames_id", "target_city_geonames_id"]),
         ))
     cat.append(CatalogueEntry(

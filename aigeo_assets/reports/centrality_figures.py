@@ -49,7 +49,12 @@ def fig_betweenness_bars(scores: pd.DataFrame, *, top_k: int = 20) -> go.Figure:
     return fig
 
 
-def fig_network_map(edges: pd.DataFrame, cities: pd.DataFrame, *, network: str = "impact", max_edges: int = 300) -> go.Figure:
+NETWORK_MAP_MAX_EDGES = 300
+"""A network map draws the heaviest 300 edges (the atlas's CSV beside it holds those edges)."""
+
+
+def fig_network_map(edges: pd.DataFrame, cities: pd.DataFrame, *, network: str = "impact",
+                    max_edges: int = NETWORK_MAP_MAX_EDGES) -> go.Figure:
     """Fig. 3 (map): a network on a world map, edge width by flow (the heaviest ``max_edges`` edges).
 
     ``edges``: ``out_network_edges``; ``cities``: city_geonames_id, city_name, bloc, latitude,
