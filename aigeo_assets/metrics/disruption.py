@@ -27,11 +27,15 @@ that cites only the references 0 (it only enlarges the denominator). CD ranges f
   citers of one bloc (East or West, the citing paper's city), so CD_East(p) says whether Eastern
   papers that build on p ignore its references. Citers without a city count in neither.
 
-The computation is set-based and vectorized: every (focal paper, citer) pair of F and of B is one
-int64 key; B's pairs come from joining the window's citations to the focal papers' references
-(sorted arrays, no per-paper Python loop), in chunks so memory stays bounded, then
-``|F|``, ``|B|`` and ``|F ∩ B|`` are bincounts. Equal to ``cdindex`` on random graphs
-(``aigeo_assets_tests/test_disruption.py``).
+The computation is set-based and vectorized (no per-paper Python loop): every (focal paper, citer)
+pair is one int64 key. F is the window's links to focal papers; F ∩ B walks each F citer's own
+references and looks them up among the focal paper's (sorted keys); B joins the window's links to
+the focal papers' references, one publication year of focal papers at a time (the papers of a year
+share the window), in chunks of about ``_CHUNK_PAIRS`` pairs deduplicated by hashing, and |F|,
+|B|, |F ∩ B| are bincounts. The work is the number of (focal paper, citer of one of its
+references) pairs before deduplication, as for any implementation of the index (``cdindex`` walks
+the same pairs one focal paper at a time). Equal to ``cdindex`` on random graphs and on the sample
+world (``aigeo_assets_tests/test_disruption.py``); ``benchmarks/disruption.py`` measures both.
 """
 
 from __future__ import annotations
@@ -229,7 +233,8 @@ def disruption_city_ranks(disruption: pd.DataFrame, cities: pd.DataFrame | None 
 
     ``disruption``: ``out_disruption`` of every year; ``cities``: ``city_geonames_id``, ``city_name``
     (optional). **Choices:** the year's papers with a CD index are ranked (NaN left out); the top
-    decile holds the papers whose CD is at least the year's (1 - share) quantile and above 0, the
+    decile holds the papers whose CD is at least the year's (1 - share) quantile (numpy's linear
+    interpolation) and above 0, the
     bottom decile those at most the share quantile and below 0: a tie at the cut is in (so a decile may
     hold more than 10 % of the papers), and a paper with CD 0 is neither disruptive nor developmental
     however few papers are. Cities are ranked by their papers in the decile (1 = most; ties share the
