@@ -346,10 +346,9 @@ def test_rank_chart_one_line_per_city_rank1_on_top():
     assert list(bj.marker.symbol) == ["circle", "circle", "circle-open"]
 
 
-def test_rank_chart_readable_with_ranks_down_to_270():
-    """Issue 16 item 4: 20 top cities whose ranks reach 270 in early years. The axis shows 1..30 with
-    a handful of ticks (not one per rank), the years ranked below 30 are left out of the lines, and
-    the end labels (several cities ending on equal ranks) never overlap."""
+def deep_ranks() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(out_city_ranks, out_top_cities) of 20 top cities over 2010-2017 whose ranks reach 270 in the
+    first two years, and whose last year has two cities on each rank (tied end labels)."""
     n_years, years = 8, list(range(2010, 2018))
     cities = [(100 + k, f"City {k}", "US" if k % 2 else "CN", "West" if k % 2 else "East", k + 1) for k in range(20)]
     top = conform(pd.DataFrame([dict(city_geonames_id=i, city_name=n, country_code=c, bloc=b, reference_year=2017,
@@ -360,7 +359,14 @@ def test_rank_chart_readable_with_ranks_down_to_270():
             rank = r * 13 + 20 if j < 2 else (r if j < n_years - 1 else (r + 1) // 2)  # last year: ties, two cities per rank
             rows.append(dict(year=y, city_geonames_id=i, metric="impact", value=10000 // rank, relative=1.0 / rank,
                              rank=rank, window_complete=True))
-    ranks = conform(pd.DataFrame(rows), "out_city_ranks")
+    return conform(pd.DataFrame(rows), "out_city_ranks"), top
+
+
+def test_rank_chart_readable_with_ranks_down_to_270():
+    """Issue 16 item 4: 20 top cities whose ranks reach 270 in early years. The axis shows 1..30 with
+    a handful of ticks (not one per rank), the years ranked below 30 are left out of the lines, and
+    the end labels (several cities ending on equal ranks) never overlap."""
+    ranks, top = deep_ranks()
     assert ranks["rank"].max() >= 270
     fig = fig_city_ranks(ranks, top, "impact")
     ya = fig.layout.yaxis
