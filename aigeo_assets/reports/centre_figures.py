@@ -31,10 +31,12 @@ YEAR_TEXT_POSITIONS = ("top center", "bottom center", "middle left", "middle rig
 so the labels of paths that start or end together do not overlap)."""
 
 
-def path_bounds(lat: np.ndarray, lon: np.ndarray, *, pad: float = 0.25, min_span: tuple[float, float] = (20.0, 40.0)
-                ) -> tuple[list[float], list[float]]:
+def path_bounds(lat: np.ndarray, lon: np.ndarray, *, pad: float = 0.25, min_span: tuple[float, float] = (20.0, 40.0),
+                aspect: float = 0.5) -> tuple[list[float], list[float]]:
     """(lat range, lon range) of a map zoomed to the points: their bounding box widened by ``pad`` of
-    its span on each side and to at least ``min_span`` degrees (lat, lon), kept on the globe."""
+    its span on each side, to at least ``min_span`` degrees (lat, lon), and the latitude span to at
+    least ``aspect`` times the longitude span (so a path along a parallel is not a thin strip), kept
+    on the globe."""
     lat, lon = np.asarray(lat, float), np.asarray(lon, float)
     lat, lon = lat[np.isfinite(lat)], lon[np.isfinite(lon)]
 
@@ -45,7 +47,9 @@ def path_bounds(lat: np.ndarray, lon: np.ndarray, *, pad: float = 0.25, min_span
         a, b = max(lo, mid - half), min(hi, mid + half)
         return [round(a, 3), round(b, 3)]
 
-    return rng(lat, min_span[0], -85.0, 85.0), rng(lon, min_span[1], -180.0, 180.0)
+    lon_range = rng(lon, min_span[1], -180.0, 180.0)
+    lat_range = rng(lat, max(min_span[0], aspect * (lon_range[1] - lon_range[0])), -85.0, 85.0)
+    return lat_range, lon_range
 
 
 def _complete(df: pd.DataFrame) -> list[bool]:
@@ -110,7 +114,7 @@ def fig_centre_trajectories(centres: pd.DataFrame, *, method: str = "planar") ->
     fig.update_geos(lataxis_range=lat_range, lonaxis_range=lon_range, resolution=110)
     fig.update_layout(
         title=f"Trajectory of the centres of mass of AI research, {y0}\u2013{y1} ({method} mean)",
-        margin=dict(l=10, r=10, t=90, b=30),
+        margin=dict(l=10, r=10, t=90, b=30), height=680,
         legend=dict(orientation="h", x=0, y=1.0, xanchor="left", yanchor="bottom"),  # above the map, off the data
     )
     return fig
