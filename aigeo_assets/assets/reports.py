@@ -67,7 +67,8 @@ def build_report_assets(settings: Settings) -> list:
             figures = draw(**inputs)
             extra = {}
             if inputs and all(map(_empty, inputs.values())):  # thin data: nothing to draw, and the figure says so
-                extra["no_data"] = f"No data to draw: {', '.join(inputs)} {'is' if len(inputs) == 1 else 'are'} empty for these years."
+                extra["no_data"] = (f"No data to draw for these years: the corpus has no rows for this figure "
+                                    f"({', '.join(inputs)} {'is' if len(inputs) == 1 else 'are'} empty).")
                 figures = [(file_name, note_no_data(fig, extra["no_data"])) for file_name, fig in figures]
             files = [write_figure(fig, out_dir, file_name, width=1400, height=900) for file_name, fig in figures]
             return _result(files, out_dir, synthetic=settings.source == "sample", **extra)

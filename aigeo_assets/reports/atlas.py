@@ -737,7 +737,8 @@ def atlas_catalogue(
         ))
         cat.append(CatalogueEntry(
             f"fig1{letter}_{metric}_ranks", S0, f"Fig. 1{letter}", f"{label}: the top cities' ranks over time",
-            f"The same numbers as ranks: each of the top {n} cities' rank by {what} per year.",
+            f"The same numbers as ranks: each of the top {n} cities' rank by {what} per year. The axis shows ranks 1\u2013"
+            f"{max(30, n)}; a year in which a city ranks lower is left out of its line.",
             f"out_fig_city_{metric}", f"fig1_{metric}_ranks", ("out_city_ranks", "out_top_cities"),
             lambda t, m=metric: _fig1_data(t, m, n),
         ))
@@ -772,7 +773,8 @@ def atlas_catalogue(
     ))
     cat.append(CatalogueEntry(
         "figS1_impact_long_ranks", S0, "Supplementary Fig. 1", "AI impact, five-year window: the top cities' ranks over time",
-        f"The same numbers as ranks: each of the top {n} cities' rank by {long_what} per year.",
+        f"The same numbers as ranks: each of the top {n} cities' rank by {long_what} per year. The axis shows ranks 1\u2013"
+        f"{max(30, n)}; a year in which a city ranks lower is left out of its line.",
         "out_fig_city_impact_long", "figS1_impact_long_ranks", ("out_city_ranks", "out_top_cities"),
         lambda t: _fig1_data(t, "impact_long", n),
     ))

@@ -122,7 +122,12 @@ def fig_topic_heatmap(shares: pd.DataFrame) -> go.Figure:
             hovertemplate="%{x} / %{y}: %{z:.1f}%<extra></extra>",
         )
     )
+    present = set(countries["world_region"].dropna().astype(str))
+    for region in [r for r in WORLD_REGIONS if r in present]:  # the label colours explained
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", marker=dict(color=region_color(region), symbol="square", size=10),
+                                 name=_short(region), hoverinfo="skip"))
     fig.update_layout(
+        legend=dict(title=dict(text="country labels: world region"), orientation="h", x=0, y=1.0, xanchor="left", yanchor="bottom"),
         template="plotly_white", title="Topic focus of the most productive countries (share of the country's articles)",
         xaxis=dict(tickvals=countries["country_code"].astype(str).tolist(), ticktext=ticktext, tickangle=-60),
         yaxis=dict(autorange="reversed"), height=max(500, 22 * len(topics) + 200),
@@ -256,6 +261,8 @@ def fig_international_collaboration(irrs: pd.DataFrame, by_year: pd.DataFrame, b
                   row=1, col=3)
     fig.update_yaxes(title_text="IRR", row=1, col=1)
     fig.update_yaxes(title_text="% international", row=1, col=2)
+    fig.update_xaxes(title_text="publication year", tickformat="d", row=1, col=2)
+    fig.update_xaxes(title_text="region of the lead author", row=1, col=3)
     fig.update_yaxes(title_text="% international", row=1, col=3)
     fig.update_layout(template="plotly_white", height=480, title="International collaborations")
     return note_not_estimable(fig, skipped)
