@@ -389,12 +389,12 @@ def test_spread_labels_moves_only_what_collides():
 
 def test_top_city_shares_marks_incomplete_impact_years():
     fig = fig_top_city_shares(_shares())
-    names = sorted(t.name for t in fig.data)
-    assert names == ["ai_scientists", "impact", "productivity"]
-    impact = next(t for t in fig.data if t.name == "impact")
+    names = sorted(t.name for t in fig.data)  # in words, not the tables' column names
+    assert names == ["AI impact (citations within the impact window)", "AI productivity (papers)", "AI scientists"]
+    impact = next(t for t in fig.data if t.name.startswith("AI impact"))
     assert list(impact.marker.symbol) == ["circle", "circle", "circle-open"]
     assert "incomplete" in impact.hovertext[2]
-    prod = next(t for t in fig.data if t.name == "productivity")
+    prod = next(t for t in fig.data if t.name == "AI productivity (papers)")
     assert "circle-open" not in list(prod.marker.symbol)
     several = pd.concat([_shares(), _shares().assign(top_n=50)], ignore_index=True)
     assert len(fig_top_city_shares(several).data) == 6

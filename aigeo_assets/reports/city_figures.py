@@ -412,7 +412,8 @@ def fig_top_city_shares(shares: pd.DataFrame) -> go.Figure:
             g = g.sort_values("year")
             ok = g["complete"].tolist()
             any_incomplete |= not all(ok)
-            name = f"{metric}, top {n}" if several_n else str(metric)
+            words = METRIC_LABELS.get(str(metric), str(metric))
+            name = f"{words}, top {n}" if several_n else words
             fig.add_trace(
                 go.Scatter(
                     x=g["year"].tolist(), y=_floats(g["share"]), mode="lines+markers", name=name,
