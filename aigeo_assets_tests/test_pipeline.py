@@ -70,7 +70,7 @@ def test_every_asset_and_check_materialized(world):
     window = instance.event_log_storage.get_latest_asset_check_execution_by_key(
         [dg.AssetCheckKey(dg.AssetKey("out_city_year_metrics"), "impact_window_complete")]).popitem()[1]
     meta = window.event.dagster_event.event_specific_data.metadata  # type: ignore[union-attr]
-    assert "not observed" in meta["reason"].value and str(LAST) in meta["partition"].value
+    assert "not observed" in meta["reason"].value and str(LAST - 1) in meta["partition"].value
 
 
 def test_impact_windows_are_complete_only_where_the_citing_years_exist(world):
@@ -163,8 +163,10 @@ def test_adding_a_year_makes_only_that_year_and_its_dependents_stale(world):
     requested = {k.to_user_string(): sorted(tick.get_requested_partitions(k)) for k in graph.get_all_asset_keys() if tick.get_num_requested(k)}
     assert requested == {"core_author_years": [None], "out_collaboration_pairs": [str(LAST)],
                          "out_impact_pairs": [str(y) for y in range(LAST - 2, LAST + 1)],
+                         # the CD index's window y+1..y+5 of each of the five years before reaches the new year
+                         "out_disruption": [str(y) for y in range(LAST - 5, LAST + 1)],
                          "out_venue_east_west": [None]}  # its papers of every year: the new year's are in
-    assert tick.total_requested == 6
+    assert tick.total_requested == 12
 
 
 def test_the_leading_city_and_the_bridge_show_in_the_city_tables(world):
