@@ -535,7 +535,7 @@ def test_short_country_names_in_figures():
 
 
 def test_format_estimate_never_prints_a_false_zero():
-    from aigeo_assets.reports.atlas import format_estimate
+    from aigeo_assets.models.results import format_estimate
 
     assert format_estimate(0.00004) == "4.0e-05" and format_estimate(-0.00000012) == "-1.2e-07"
     assert format_estimate(-0.0) == "0.000" and format_estimate(0.0) == "0.000" and format_estimate(1.5) == "1.500"

@@ -224,6 +224,11 @@ def test_figures_are_assets_with_the_png_in_their_metadata(world):
     html = Path(meta["html"].value)
     assert html.exists() and html.with_suffix(".png").exists()
     assert "cdn.plot.ly" not in html.read_text()[:2000]
+    # the sample world's numbers are not findings: every figure's metadata says so
+    for key in defs.resolve_asset_graph().get_all_asset_keys():
+        if key.to_user_string().startswith("out_fig_"):
+            event = instance.get_latest_materialization_event(key)
+            assert "synthetic sample world" in event.asset_materialization.metadata["synthetic"].value, key  # type: ignore[union-attr]
     names = {p.name for p in (data_dir / "reports" / "figures").iterdir()}
     assert {"fig1_impact.png", "fig2_impact_matrix_top20.html", "supp_fig2_top_city_shares.png"} <= names
 

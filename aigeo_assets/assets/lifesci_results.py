@@ -40,7 +40,7 @@ def _r(x, nd: int = 4):
     return None if x is None or pd.isna(x) else round(float(x), nd)
 
 
-def build_lifesci_result_assets(data_dir: Path) -> list:
+def build_lifesci_result_assets(data_dir: Path, synthetic: bool = False) -> list:
     """The table assets of seed 004's side results and their figures (written under
     ``data_dir/reports/figures``)."""
     from aigeo_assets.lifesci import analyses as A
@@ -189,7 +189,7 @@ def build_lifesci_result_assets(data_dir: Path) -> list:
                      "the country table is consistent", located_articles=located, articles_add_up=total, counts_ordered=order)
 
     assets.append(out_lifesci_country_productivity)
-    assets.extend(_figure_assets(data_dir / "reports" / "figures"))
+    assets.extend(_figure_assets(data_dir / "reports" / "figures", synthetic))
     return assets
 
 
@@ -218,8 +218,10 @@ def _draw(name: str, tables: dict[str, pd.DataFrame]):
     return L.fig_by_outlet_type(tables["out_lifesci_by_outlet_type"])
 
 
-def _figure_assets(out_dir: Path) -> list:
-    from aigeo_assets.reports.figures import note_no_data, png_markdown, write_figure
+def _figure_assets(out_dir: Path, synthetic: bool) -> list:
+    """The side-result figures; on the sample world (``synthetic``) their metadata says so."""
+    from aigeo_assets.assets.reports import figure_result
+    from aigeo_assets.reports.figures import note_no_data, write_figure
 
     def make(name: str, stem: str, needs: tuple[str, ...], description: str) -> dg.AssetsDefinition:
         @dg.asset(name=name, group_name=REPORTS, kinds={"plotly", "html", "png"}, owners=OWNERS, description=description,
@@ -230,10 +232,7 @@ def _figure_assets(out_dir: Path) -> list:
             if all(t.empty for t in tables.values()):
                 extra["no_data"] = f"No data to draw: {', '.join(tables)} empty."
                 fig = note_no_data(fig, extra["no_data"])
-            files = write_figure(fig, out_dir, stem, width=1400, height=900)
-            return dg.MaterializeResult(metadata={
-                "figure": dg.MetadataValue.md(png_markdown(files.png, files.html)),
-                "html": dg.MetadataValue.path(str(files.html)), "png": dg.MetadataValue.path(str(files.png)), **extra})
+            return figure_result([write_figure(fig, out_dir, stem, width=1400, height=900)], synthetic=synthetic, **extra)
 
         return _figure
 

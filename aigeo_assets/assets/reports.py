@@ -31,7 +31,7 @@ from aigeo_assets.resources.settings import Settings
 GROUP = "reports"
 
 
-def _result(files: list, out_dir: Path, synthetic: bool = False, **extra) -> dg.MaterializeResult:
+def figure_result(files: list, synthetic: bool = False, **extra) -> dg.MaterializeResult:
     """Metadata of a figure asset: the first figure inline, every file listed; on the sample world
     (``synthetic``) a ``synthetic`` line, and the same sentence above the figure."""
     first = files[0]
@@ -71,7 +71,7 @@ def build_report_assets(settings: Settings) -> list:
                                     f"({', '.join(inputs)} {'is' if len(inputs) == 1 else 'are'} empty).")
                 figures = [(file_name, note_no_data(fig, extra["no_data"])) for file_name, fig in figures]
             files = [write_figure(fig, out_dir, file_name, width=1400, height=900) for file_name, fig in figures]
-            return _result(files, out_dir, synthetic=settings.source == "sample", **extra)
+            return figure_result(files, synthetic=settings.source == "sample", **extra)
 
         assets.append(_figure)
 

@@ -25,7 +25,7 @@ import pandas as pd
 from aigeo_assets.metrics.centres import haversine_km
 from aigeo_assets.metrics.matrices import migration_cells
 from aigeo_assets.models.count import poisson
-from aigeo_assets.models.results import CountResult, NotEstimable, NotEstimableError
+from aigeo_assets.models.results import CountResult, NotEstimable, NotEstimableError, format_estimate
 from aigeo_assets.schemas import SCHEMAS, conform
 
 CULTURAL = ("same_country", "same_subregion", "shared_language", "same_bloc")
@@ -441,7 +441,7 @@ def gravity_table(
         for label, fit in fits.items():
             if t in fit.params.index:
                 b, se, p = float(fit.params[t]), float(fit.bse[t]), float(fit.pvalues[t])
-                coef_row[label], se_row[label] = f"{b:.3f}{stars(p)}", f"({se:.3f})"
+                coef_row[label], se_row[label] = f"{format_estimate(b)}{stars(p)}", f"({format_estimate(se)})"
             else:
                 coef_row[label] = se_row[label] = ""
         rows += [coef_row, se_row]

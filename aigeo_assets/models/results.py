@@ -14,6 +14,7 @@ atlas use it the same way.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -319,3 +320,16 @@ def names_by_reason(reasons: dict[str, str]) -> dict[str, list[str]]:
 def not_estimable(fits) -> dict[str, str]:
     """``{name: reason}`` of the fits in a mapping that could not be estimated."""
     return {str(k): f.reason for k, f in fits.items() if not getattr(f, "estimable", True)}
+
+
+def format_estimate(x: float, digits: int = 3) -> str:
+    """A coefficient or standard error as a table prints it: ``digits`` decimals, or, when that would
+    print 0.000 or -0.000 for a number that is not zero, two significant digits in scientific
+    notation (4.2e-05), so no estimate reads as exactly zero."""
+    x = float(x)
+    if not math.isfinite(x):
+        return "" if math.isnan(x) else ("inf" if x > 0 else "-inf")
+    if x != 0 and abs(x) < 0.5 * 10 ** -digits:
+        return f"{x:.1e}"
+    out = f"{x:.{digits}f}"
+    return out[1:] if out.startswith("-") and float(out) == 0 else out

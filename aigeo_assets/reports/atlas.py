@@ -644,25 +644,13 @@ def _bridges_data(t: Mapping[str, pd.DataFrame], top_k: int = 5) -> pd.DataFrame
     return by[mask].sort_values(["network", "city_geonames_id", "window_end"]).reset_index(drop=True)
 
 
-def format_estimate(x: float, digits: int = 3) -> str:
-    """A coefficient or standard error as a table prints it: ``digits`` decimals, or, when that would
-    print 0.000 or -0.000 for a number that is not zero, two significant digits in scientific
-    notation (4.2e-05), so no estimate reads as exactly zero."""
-    x = float(x)
-    if not math.isfinite(x):
-        return "" if math.isnan(x) else ("inf" if x > 0 else "-inf")
-    if x != 0 and abs(x) < 0.5 * 10 ** -digits:
-        return f"{x:.1e}"
-    out = f"{x:.{digits}f}"
-    return out[1:] if out.startswith("-") and float(out) == 0 else out
-
-
 def model_table(coefs: pd.DataFrame, specs: Sequence[str] | None = None) -> pd.DataFrame:
     """A coefficient table (``out_model_coefficients``): a row per term, a column per spec, cells
     "coef (se)" with seed 000's stars (``models.gravity.stars``: 0.05, 0.01, 0.001, as every table
     of the atlas; for tables that have no laid-out ``out_model_table``); a model that was not
     estimable has "not estimable: <reason>" as its N."""
     from aigeo_assets.models.gravity import stars
+    from aigeo_assets.models.results import format_estimate
 
     c = coefs[coefs["year"].isna()] if "year" in coefs else coefs
     specs = list(specs or dict.fromkeys(c["spec"]))
