@@ -686,7 +686,8 @@ def _read_table(root, *parts: str, required: bool = True, columns: list[str] | N
 def _export_networks(settings: Settings, root, out: Path, formats: list[str], years: str | None) -> list[str]:
     """The paper's windows into ``out``, each year window's into ``out/by_year/<year>``; lines to print."""
     from aigeo_assets.networks.city_networks import NETWORKS
-    from aigeo_assets.networks.export import BRIDGE_WINDOW_YEARS, city_networks, network_files, paper_windows, write_files_atomic
+    from aigeo_assets.atomic_files import write_files_atomic
+    from aigeo_assets.networks.export import BRIDGE_WINDOW_YEARS, city_networks, network_files, paper_windows
 
     n = max(settings.top_ns)
     edges = _read_table(root, "out_network_edges.parquet")
@@ -697,7 +698,7 @@ def _export_networks(settings: Settings, root, out: Path, formats: list[str], ye
     if len(top) < 2:
         raise CliError(f"out_top_cities holds {len(top)} cit{'y' if len(top) == 1 else 'ies'}: a network needs at least two")
     networks = city_networks(edges, top, n, paper_windows(settings), coordinates=coords, betweenness=betweenness)
-    written = write_files_atomic(out, network_files(networks, formats))
+    written = write_files_atomic([(out / k, v) for k, v in network_files(networks, formats).items()], skip_unchanged=True)
     lines = [f"{len(written)} files of {len(networks)} networks ({', '.join(formats)}) in {out}"]
     folder = root / "out_network_edges_by_year"
     available = sorted(p.name.removesuffix(".parquet") for p in folder.iterdir() if p.name.endswith(".parquet")) if folder.exists() else []
@@ -708,7 +709,7 @@ def _export_networks(settings: Settings, root, out: Path, formats: list[str], ye
         b = _read_table(root, "out_east_west_betweenness_by_year", f"{year}.parquet", required=False)
         window = (max(settings.start_year, int(year) - BRIDGE_WINDOW_YEARS + 1), int(year))
         nets = city_networks(yearly, top, n, {name: window for name in NETWORKS}, coordinates=coords, betweenness=b)
-        write_files_atomic(out / "by_year" / year, network_files(nets, formats))
+        write_files_atomic([(out / "by_year" / year / k, v) for k, v in network_files(nets, formats).items()], skip_unchanged=True)
     if wanted:
         lines.append(f"the {BRIDGE_WINDOW_YEARS}-year windows ending {_spans([int(y) for y in wanted])} in {out / 'by_year'}")
     else:

@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 
 from aigeo_assets.cli import main
+from aigeo_assets.atomic_files import write_files_atomic
 from aigeo_assets.networks.export import (
     CityNetwork,
     city_networks,
@@ -23,7 +24,6 @@ from aigeo_assets.networks.export import (
     to_vosviewer_map,
     to_vosviewer_network,
     undirected_strengths,
-    write_files_atomic,
 )
 from aigeo_assets.resources.io import CSV_MAX_ROWS, ParquetIOManager, PickleIOManager, table_path, wants_csv
 from aigeo_assets.resources.settings import ENVIRONMENT
@@ -184,7 +184,10 @@ def test_every_network_gets_its_files_even_without_an_edge():
 
 
 def test_files_are_replaced_together_or_not_at_all(tmp_path, monkeypatch):
-    write_files_atomic(tmp_path, {"a.txt": b"old a", "b.txt": b"old b"})
+    def files(a: bytes, b: bytes) -> list:
+        return [(tmp_path / "a.txt", a), (tmp_path / "b.txt", b)]
+
+    write_files_atomic(files(b"old a", b"old b"))
     real_replace = os.replace
     calls = []
 
@@ -194,12 +197,12 @@ def test_files_are_replaced_together_or_not_at_all(tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "replace", replace_then_fail)
     with pytest.raises(OSError):
-        write_files_atomic(tmp_path, {"a.txt": b"new a", "b.txt": b"new b"})
+        write_files_atomic(files(b"new a", b"new b"))
     monkeypatch.setattr(os, "replace", real_replace)
     assert (tmp_path / "a.txt").read_bytes() == b"old a" and (tmp_path / "b.txt").read_bytes() == b"old b"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.txt", "b.txt"], "no temporary file is left"
     mtime = (tmp_path / "a.txt").stat().st_mtime_ns
-    write_files_atomic(tmp_path, {"a.txt": b"old a", "b.txt": b"new b"})
+    write_files_atomic(files(b"old a", b"new b"), skip_unchanged=True)
     assert (tmp_path / "a.txt").stat().st_mtime_ns == mtime and (tmp_path / "b.txt").read_bytes() == b"new b"
 
 

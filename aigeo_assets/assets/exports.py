@@ -20,6 +20,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
+from aigeo_assets.atomic_files import write_files_atomic
 from aigeo_assets.assets.metadata import OWNERS, table_asset_args, table_metadata
 from aigeo_assets.automation import yearly_automation
 from aigeo_assets.metrics.matrices import MIGRATION_INPUT_COLUMNS
@@ -31,7 +32,6 @@ from aigeo_assets.networks.export import (
     network_files,
     networks_dir,
     paper_windows,
-    write_files_atomic,
 )
 from aigeo_assets.resources.io import concat_partitions
 from aigeo_assets.resources.settings import Settings
@@ -148,7 +148,7 @@ def build_export_assets(partitions: dg.PartitionsDefinition, settings: Settings)
             return dg.MaterializeResult(metadata={"note": f"{len(out_top_cities)} top cities: no network to write"})
         networks = city_networks(out_network_edges, out_top_cities, n, paper_windows(settings),
                                  coordinates=out_city_year_metrics, betweenness=out_east_west_betweenness)
-        paths = write_files_atomic(out_dir, network_files(networks, FORMATS))
+        paths = write_files_atomic([(out_dir / k, v) for k, v in network_files(networks, FORMATS).items()], skip_unchanged=True)
         return _files_result(paths, out_dir, networks)
 
     @dg.asset(
@@ -175,7 +175,7 @@ def build_export_assets(partitions: dg.PartitionsDefinition, settings: Settings)
         window = (max(first, int(year) - BRIDGE_WINDOW_YEARS + 1), int(year))
         networks = city_networks(out_network_edges_by_year, out_top_cities, n, {name: window for name in NETWORKS},
                                  coordinates=out_city_year_metrics, betweenness=out_east_west_betweenness_by_year)
-        paths = write_files_atomic(folder, network_files(networks, FORMATS))
+        paths = write_files_atomic([(folder / k, v) for k, v in network_files(networks, FORMATS).items()], skip_unchanged=True)
         return _files_result(paths, folder, networks, window=f"{window[0]}-{window[1]}", year=year)
 
     return [out_network_edges_by_year, out_network_files, out_network_files_by_year]

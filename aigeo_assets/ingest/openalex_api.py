@@ -86,6 +86,8 @@ from typing import Any
 
 import orjson
 
+from aigeo_assets.atomic_files import write_files_atomic
+
 __all__ = [
     "ApiFetchConfig",
     "FetchStats",
@@ -500,20 +502,6 @@ class _PartWriter:
         self._gz = self._raw = None
 
 
-def _atomic_write_bytes(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
 @contextlib.contextmanager
 def _locked(folder: Path) -> Iterator[None]:
     """An exclusive advisory lock on ``folder`` (its ``.lock`` file) for the swap + manifest."""
@@ -578,7 +566,7 @@ def write_manifest(entity_dir: Path, entity: str, known_counts: dict[Path, int] 
         total_bytes += size
         total_records += n
     manifest = {"entries": entries, "meta": {"content_length": total_bytes, "record_count": total_records}}
-    _atomic_write_bytes(manifest_path, orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n")
+    write_files_atomic([(manifest_path, orjson.dumps(manifest, option=orjson.OPT_INDENT_2) + b"\n")])
     return manifest
 
 
@@ -698,7 +686,7 @@ def fetch_once(snapshot_root: Path, name: str, request: dict, refetch: bool, fet
                 return {"api_fetch": "reused earlier download", "api_records": earlier["records"]}
     stats = fetch()
     record.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write_bytes(record, orjson.dumps({"sha256": digest, "records": stats.records}))
+    write_files_atomic([(record, orjson.dumps({"sha256": digest, "records": stats.records}))])
     return {"api_requests": stats.requests, "api_records": stats.records, "api_retries": stats.retries,
             "api_refused_ids": stats.refused_ids}
 

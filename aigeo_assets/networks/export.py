@@ -31,8 +31,6 @@ the format requires.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -355,32 +353,3 @@ def network_files(networks: Mapping[str, CityNetwork], formats: Iterable[str] = 
     return files
 
 
-def write_files_atomic(out_dir: Path, files: Mapping[str, bytes]) -> list[Path]:
-    """Write ``files`` (names relative to ``out_dir``) so that a reader sees each file old or new,
-    never in part: every file goes to a temporary file beside it first, then all are renamed; any
-    failure removes the temporaries. A file whose bytes are already there is left as it is (its
-    modification time says when it last changed). Returns the paths, in the order given."""
-    out_dir = Path(out_dir)
-    paths: list[Path] = []
-    temps: list[tuple[str, Path]] = []
-    try:
-        for rel, data in files.items():
-            path = out_dir / rel
-            paths.append(path)
-            if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
-                continue
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
-            temps.append((tmp, path))
-            os.fchmod(fd, 0o644)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-        for tmp, path in temps:
-            os.replace(tmp, path)
-    finally:
-        for tmp, _ in temps:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    return paths

@@ -43,13 +43,13 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from aigeo_assets.atomic_files import write_files_atomic
 from aigeo_assets.reports.centrality_figures import NETWORK_MAP_MAX_EDGES
 from aigeo_assets.models.results import NOT_ESTIMABLE, names_by_reason, not_estimable_reasons, not_estimable_rows
 from aigeo_assets.reports.figures import (
     GEO_TRACE_TYPES,
     PLOTLY_JS,
     FigureSetupError,
-    _atomic_write_all,
     ensure_plotlyjs,
     topojson_dir,
 )
@@ -564,7 +564,7 @@ def build_atlas(
     out_path.parent.mkdir(parents=True, exist_ok=True)
     if plotlyjs == "shared":
         ensure_plotlyjs(out_path.parent)
-    _atomic_write_all([(out_path, page.encode("utf-8"))])
+    write_files_atomic([(out_path, page.encode("utf-8"))])
     return out_path
 
 

@@ -31,13 +31,13 @@ import os
 import re
 import shutil
 import struct
-import tempfile
 import threading
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import plotly.graph_objects as go
+
+from aigeo_assets.atomic_files import write_files_atomic
 
 TOPOJSON_ENV = "AIGEO_TOPOJSON_DIR"
 DEFAULT_TOPOJSON_DIR = Path(__file__).resolve().parents[2] / "data" / "vendor" / "topojson"
@@ -123,7 +123,7 @@ def ensure_plotlyjs(folder: Path) -> Path:
     except OSError:
         same = False
     if not same:
-        _atomic_write_all([(path, js)])
+        write_files_atomic([(path, js)])
     return path
 
 
@@ -265,30 +265,6 @@ def png_size(data: bytes) -> tuple[int, int]:
 # ---------------------------------------------------------------- writing
 
 
-def _atomic_write_all(items: Iterable[tuple[Path, bytes]]) -> None:
-    """Write every (path, bytes) to a temp file beside it, then ``os.replace`` them all.
-
-    Any failure removes the temp files: a reader sees the old files or the new ones, never a
-    truncated one.
-    """
-    temps: list[tuple[str, Path]] = []
-    try:
-        for path, data in items:
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            temps.append((tmp, path))
-            os.fchmod(fd, 0o644)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-        for tmp, path in temps:
-            os.replace(tmp, path)
-    finally:
-        for tmp, _ in temps:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-
-
 WRITER_VERSION = 2
 """2: the HTML loads the folder's shared ``plotly.min.js``.
 Raised whenever ``figure_html`` or ``render_png`` would write different files for the same
@@ -333,7 +309,7 @@ def write_figure(
     png = render_png(fig, width=width, height=height)
     ensure_plotlyjs(out_dir)
     key_path.unlink(missing_ok=True)
-    _atomic_write_all([(html_path, html), (png_path, png), (key_path, key.encode("ascii"))])
+    write_files_atomic([(html_path, html), (png_path, png), (key_path, key.encode("ascii"))])
     return FigureFiles(html=html_path, png=png_path)
 
 
