@@ -31,7 +31,8 @@ The computation is set-based and vectorized (no per-paper Python loop): every (f
 pair is one int64 key. F is the window's links to focal papers; F ∩ B walks each F citer's own
 references and looks them up among the focal paper's (sorted keys); B joins the window's links to
 the focal papers' references, one publication year of focal papers at a time (the papers of a year
-share the window), in chunks of about ``_CHUNK_PAIRS`` pairs deduplicated by hashing, and |F|,
+share the window), in runs of focal papers of about ``_CHUNK_PAIRS`` pairs each, deduplicated by
+sorting (a run holds every pair of its papers, so nothing is kept across runs), and |F|,
 |B|, |F ∩ B| are bincounts. The work is the number of (focal paper, citer of one of its
 references) pairs before deduplication, as for any implementation of the index (``cdindex`` walks
 the same pairs one focal paper at a time). Equal to ``cdindex`` on random graphs and on the sample
@@ -139,24 +140,34 @@ def cd_index(
         in_both[pair[hit]] = True
     n_fb = np.bincount(f_p[in_both], minlength=n_focal)[:n_focal]
     # B: the distinct citers of a focal paper's references within its window. The focal papers of one
-    # year share the window, so each year's references meet only the citations of its window; a
-    # (focal, citer) pair is found once per shared reference and deduplicated by hashing, in chunks
+    # year share the window, so each year's references meet only the links of its window (indexed by
+    # cited work); the pairs of a run of focal papers (chunks end between two papers) are complete,
+    # deduplicated by sorting, counted and dropped
     n_b = np.zeros(n_focal, dtype=np.int64)
     ref_year = f_year[ref_p]
     for year in np.unique(ref_year):
-        mine = ref_year == year
-        by_r = np.argsort(ref_r[mine], kind="stable")
-        yp, yr = ref_p[mine][by_r], ref_r[mine][by_r]
-        r_start = np.searchsorted(yr, np.arange(n_ids + 1))
+        mine = np.flatnonzero(ref_year == year)
+        yp, yr = ref_p[mine], ref_r[mine]  # sorted by focal paper
         rows = np.flatnonzero((cy > year) & (cy <= year + window))
-        rows = rows[r_start[cx[rows] + 1] > r_start[cx[rows]]]
-        bc, bx = cc[rows], cx[rows]
-        parts = []
-        for row, offs in _expand(r_start[bx + 1] - r_start[bx], chunk_pairs):
-            parts.append(pd.unique(yp[r_start[bx[row]] + offs] * n_ids + bc[row]))
-        if parts:
-            keys = pd.unique(np.concatenate(parts)) if len(parts) > 1 else parts[0]
-            n_b += np.bincount(keys // n_ids, minlength=n_focal)[:n_focal]
+        by_cited = rows[np.argsort(cx[rows], kind="stable")]
+        w_citer = cc[by_cited]
+        in_start = np.searchsorted(cx[by_cited], np.arange(n_ids + 1))
+        k = in_start[yr + 1] - in_start[yr]
+        ends = np.cumsum(k)
+        paper_end = np.flatnonzero(np.r_[yp[1:] != yp[:-1], True]) + 1  # a paper's refs end at these rows
+        lo = 0
+        while lo < len(yp):
+            base = ends[lo - 1] if lo else 0
+            at = int(np.searchsorted(ends[paper_end - 1], base + chunk_pairs, side="right"))
+            hi = int(paper_end[at - 1]) if at and paper_end[at - 1] > lo else int(paper_end[np.searchsorted(paper_end, lo, side="right")])
+            kk = k[lo:hi]
+            row = np.repeat(np.arange(lo, hi), kk)
+            if len(row):
+                offs = np.arange(len(row)) - np.repeat(np.cumsum(kk) - kk, kk)
+                p0 = yp[lo]
+                keys = np.unique((yp[row] - p0) * n_ids + w_citer[in_start[yr[row]] + offs])
+                n_b[p0 : yp[hi - 1] + 1] += np.bincount(keys // n_ids, minlength=int(yp[hi - 1] - p0 + 1))
+            lo = hi
     denom = n_f + n_b - n_fb
     with np.errstate(invalid="ignore", divide="ignore"):
         cd = np.where(denom > 0, (n_f - 2 * n_fb) / np.maximum(denom, 1), np.nan)
