@@ -25,6 +25,10 @@ need_apt=()
 # the loopback cluster test (aigeo_assets_tests/test_cluster.py) starts Debian's PostgreSQL and Redis
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need_apt+=(postgresql)
 [ -x /usr/bin/redis-server ] || need_apt+=(redis-server)
+# cdindex (the CD index's oracle in the tests) builds a C extension
+command -v gcc >/dev/null 2>&1 || need_apt+=(gcc)
+/usr/bin/python3 -c "import os, sysconfig; raise SystemExit(not os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h')))" \
+  || need_apt+=(python3-dev)
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     echo "bootstrap: installing ${need_apt[*]} from Debian"
