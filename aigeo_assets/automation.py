@@ -24,7 +24,7 @@ year of the partitions (what a monthly OpenAlex release touches anyway). Lines w
 year are counted, not requested: every yearly scan only quarantines them. Years outside the
 partitions are reported in the tick's message (raise ``AIGEO_END_YEAR`` or ``AIGEO_LIFESCI_END_YEAR`` to add
 them). The partitions are those of ``yearly_refresh``: both studies' years (``Settings.openalex_years``);
-a year's seed-000 papers then follow through ``core_papers``' automation condition.
+a year's AlShebli et al. 2022 papers then follow through ``core_papers``' automation condition.
 
 The first tick (no cursor) records the snapshot as it is and requests nothing: what exists when the
 sensor is switched on is what ``make demo`` or a backfill materializes. The cursor is JSON:
@@ -175,7 +175,7 @@ YEARLY_AUTOMATED = (
 ingest that reads other years (citation windows, the cited side of citations, five-year windows)
 or what does. ``core_citations`` too: a refreshed year's papers are the cited side of every later
 year's citations. ``core_papers`` reads its year only, but ``yearly_refresh`` (the OpenAlex tables, on
-both studies' years) cannot hold it (seed 000's years), so a year's papers follow its works this way."""
+both studies' years) cannot hold it (AlShebli et al. 2022's years), so a year's papers follow its works this way."""
 
 ALL_YEARS_AUTOMATED = (
     "core_author_years",

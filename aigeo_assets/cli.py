@@ -280,7 +280,7 @@ LIFESCI_HINT = "set AIGEO_LIFESCI_START_YEAR/AIGEO_LIFESCI_END_YEAR (and AIGEO_S
 def _partition_hint(groups: set[str]) -> str:
     """Which settings make a job's years, from the groups of its partitioned assets: the OpenAlex
     tables (``ingest``, ``geo``) run on both studies' years, the life-science corpus on the atlas's,
-    the rest on seed 000's."""
+    the rest on AlShebli et al. 2022's."""
     if groups & {"ingest", "geo"}:
         return OPENALEX_HINT
     if any(g.startswith("lifesci") for g in groups):

@@ -81,7 +81,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     """The code location. Three yearly partitions definitions (``aigeo_assets.partitions``): seed
     000's years for its assets, the atlas's for its corpus, and their union for the OpenAlex tables
     both read (groups ``ingest`` and ``geo``); a job holds one of them."""
-    partitions = yearly_partitions(*settings.seed000_years)
+    partitions = yearly_partitions(*settings.alshebli2022_years)
     openalex_partitions = yearly_partitions(*settings.openalex_years)
     openalex = [*build_ingest_assets(openalex_partitions), *build_geo_assets(openalex_partitions)]
     corpus = build_corpus_assets(partitions)
@@ -101,18 +101,18 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         selection=dg.AssetSelection.assets(*_keys(openalex, partitioned=True)),
         partitions_def=openalex_partitions,
         description=f"Materialize one publication year of OpenAlex: works, authorships, references, concepts, venues and "
-        f"the located affiliations, read by both studies (their years together: {openalex_years}). The year's seed-000 "
+        f"the located affiliations, read by both studies (their years together: {openalex_years}). The year's AlShebli et al. 2022 "
         "papers follow through their automation condition, or yearly_corpus.",
     )
-    seed000_jobs = _upstream("yearly_refresh", "reference_tables")
+    alshebli2022_jobs = _upstream("yearly_refresh", "reference_tables")
     jobs = [
         yearly_job,
         dg.define_asset_job(
             "yearly_corpus",
             selection=dg.AssetSelection.assets(*_keys(corpus, partitioned=True)),
             partitions_def=partitions,
-            metadata=seed000_jobs,
-            description="One year of seed 000: papers and citations (the year's OpenAlex tables come from yearly_refresh; "
+            metadata=alshebli2022_jobs,
+            description="One year of AlShebli et al. 2022: papers and citations (the year's OpenAlex tables come from yearly_refresh; "
             "`aigeo run --job yearly_corpus` plans them too).",
         ),
         dg.define_asset_job(
@@ -124,7 +124,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             "careers",
             selection=dg.AssetSelection.assets("core_author_years"),
             tags=HIGH_MEMORY,
-            description="Authors' yearly cities and the AI-scientist flag, over every year of seed 000 (the atlas's later "
+            description="Authors' yearly cities and the AI-scientist flag, over every year of AlShebli et al. 2022 (the atlas's later "
             "affiliations stay out).",
         ),
         dg.define_asset_job(
@@ -159,7 +159,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         dg.define_asset_job(
             "pubmed_files",
             selection=dg.AssetSelection.assets("raw_pubmed_files", "raw_pubmed_quarantine"),
-            description="Parse every PubMed baseline/update file once (the life-science atlas, seed 004).",
+            description="Parse every PubMed baseline/update file once (the life-science atlas, Schmallenbach et al. 2024).",
         ),
         dg.define_asset_job(
             "yearly_lifesci_pubmed",
@@ -176,29 +176,29 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             "yearly_lifesci_corpus",
             selection=dg.AssetSelection.assets("core_lifesci_articles", "core_lifesci_authors"),
             partitions_def=lifesci_partitions,
-            description="One year's AI life-science articles (seed 004's corpus).",
+            description="One year's AI life-science articles (Schmallenbach et al. 2024's corpus).",
         ),
         dg.define_asset_job(
             "lifesci_atlas",
             selection=dg.AssetSelection.groups("lifesci_atlas"),
-            description="The analyses of seed 004 (Figs. 1-9) over every year of the corpus.",
+            description="The analyses of Schmallenbach et al. 2024 (Figs. 1-9) over every year of the corpus.",
         ),
         dg.define_asset_job(
-            "seed000_study",
+            "alshebli2022_study",
             selection=dg.AssetSelection.groups("corpus", "city_metrics", "centres", "centrality", "models")
             | dg.AssetSelection.assets(*_keys(openalex, partitioned=False)),  # the institutions (not partitioned)
             partitions_def=partitions,
-            metadata=seed000_jobs,
-            description="The whole seed-000 study (Beijing's central role, {}-{}) from the papers on: launch it as a backfill "
-            "over every year after yearly_refresh over the same years (`aigeo run --job seed000_study` plans both); "
-            "Dagster orders the years and the all-years assets.".format(*settings.seed000_years),
+            metadata=alshebli2022_jobs,
+            description="The whole AlShebli et al. 2022 study (Beijing's central role, {}-{}) from the papers on: launch it as a backfill "
+            "over every year after yearly_refresh over the same years (`aigeo run --job alshebli2022_study` plans both); "
+            "Dagster orders the years and the all-years assets.".format(*settings.alshebli2022_years),
         ),
         dg.define_asset_job(
             "lifesci_atlas_study",
             selection=dg.AssetSelection.groups("lifesci_corpus", "lifesci_atlas"),
             partitions_def=lifesci_partitions,
             metadata=_upstream("yearly_refresh", "reference_tables"),
-            description="The whole life-science atlas (seed 004, {}-{}): launch it as a backfill over every year after "
+            description="The whole life-science atlas (Schmallenbach et al. 2024, {}-{}): launch it as a backfill over every year after "
             "yearly_refresh over the years it reads (`aigeo run --job lifesci_atlas_study` plans those too).".format(
                 *settings.lifesci_years),
         ),
@@ -206,8 +206,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             "new_year",
             selection=dg.AssetSelection.assets(*_keys(corpus, partitioned=True), "core_author_years"),
             partitions_def=partitions,
-            metadata=seed000_jobs,
-            description="One new seed-000 year once yearly_refresh has read it (`aigeo run --job new_year` plans that too): "
+            metadata=alshebli2022_jobs,
+            description="One new AlShebli et al. 2022 year once yearly_refresh has read it (`aigeo run --job new_year` plans that too): "
             "its papers and citations, and the careers. Everything that depends on them (the new year's city metrics "
             "and the earlier years whose citation windows it completes, centres, bridges, models, summaries) follows "
             "through the assets' automation conditions, or `aigeo run`.",

@@ -36,11 +36,11 @@ asset graph: **choice:** with ``years`` given, their partitions of those years a
 what depends on them follows); the sensor ``snapshot_update_sensor`` finds those years by itself.
 
 **Upstream jobs.** A Dagster job holds one partitions definition, so a study whose assets read
-tables partitioned on other years (seed 000 and the life-science atlas read the OpenAlex yearly
+tables partitioned on other years (AlShebli et al. 2022 and the life-science atlas read the OpenAlex yearly
 tables, partitioned on both studies' years together) cannot be one job. Such a job names the jobs that
 feed it in its metadata (``UPSTREAM_JOBS``, e.g. ``yearly_refresh``), and its plan takes in their assets
 that its own assets read, directly or not, for exactly the partitions read (the partition mappings
-again), cut to ``years`` when given: ``aigeo run --job seed000_study`` reads the works of seed 000's
+again), cut to ``years`` when given: ``aigeo run --job alshebli2022_study`` reads the works of AlShebli et al. 2022's
 years, ``--job lifesci_atlas_study`` those of the atlas's years and of every year its citation counts
 read. Each of those runs executes in the job that holds its assets (``PlannedRun.job``), and an edge
 between two jobs counts as cross, so no run mixes them.

@@ -1,6 +1,6 @@
 """The yearly partitions of publication years and the mappings between them.
 
-Three ranges (``Settings``): seed 000's ``seed000_years`` (AIGEO_START_YEAR..AIGEO_END_YEAR: its
+Three ranges (``Settings``): AlShebli et al. 2022's ``alshebli2022_years`` (AIGEO_START_YEAR..AIGEO_END_YEAR: its
 papers, citations, city metrics, centres, bridges, models), the life-science atlas's
 ``lifesci_years`` (max(AIGEO_START_YEAR, AIGEO_LIFESCI_START_YEAR)..AIGEO_LIFESCI_END_YEAR) and the
 OpenAlex yearly tables both read, ``openalex_years``, their union (groups ``ingest`` and ``geo``).
@@ -33,7 +33,7 @@ def up_to_this_year(partitions: dg.PartitionsDefinition) -> dg.TimeWindowPartiti
 
 def only_years(first: int, last: int) -> dg.SpecificPartitionsPartitionMapping:
     """The partitions ``first``..``last`` of a yearly parent, whatever the child's partitions: how an
-    all-years asset of seed 000 (``core_author_years``) reads a foundation table whose partitions run
+    all-years asset of AlShebli et al. 2022 (``core_author_years``) reads a foundation table whose partitions run
     on to the life-science atlas's later years (``Settings.openalex_years``) without taking them in."""
     if last < first:
         raise ValueError(f"last year {last} is before first year {first}")

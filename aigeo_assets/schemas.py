@@ -67,7 +67,7 @@ LIFESCI_ARTICLE_COLUMNS = (
     ("topic_source", STR, "openalex_concept, mesh or none"),
     ("n_authors", I32, "authors in the byline"),
     ("lead_country_code", STR, "lead author's country: last author, else first author"),
-    ("lead_world_region", STR, "UN world region of the lead country (six regions of seed 004)"),
+    ("lead_world_region", STR, "UN world region of the lead country (six regions of Schmallenbach et al. 2024)"),
     ("lead_rule", STR, "which author and which rule placed the lead country"),
     ("country_source", STR, "where the authors' countries come from: openalex, openalex+pubmed, pubmed or none"),
     ("n_countries", I32, "distinct countries among the authors"),
@@ -213,8 +213,8 @@ SCHEMAS: dict[str, TableSchema] = {
             ("country_code", STR, "ISO 3166-1 alpha-2"),
             ("region", STR, "UN M49 region"),
             ("sub_region", STR, "UN M49 sub-region"),
-            ("world_region", STR, "seed 004's six world regions"),
-            ("bloc", STR, "East or West (seed 000)"),
+            ("world_region", STR, "Schmallenbach et al. 2024's six world regions"),
+            ("bloc", STR, "East or West (AlShebli et al. 2022)"),
             ("geocode_rule", STR, "openalex_geo, geonames_id, name_match, country_only or unlocated"),
         ),
         _t(
@@ -238,17 +238,17 @@ SCHEMAS: dict[str, TableSchema] = {
             ("is_ai", BOOL, "AI paper under the configured rule"),
             ("doc_type", STR, "journal, conference or other"),
             ("doc_type_rule", STR, "evidence that decided doc_type (see corpus.papers.document_types)"),
-            ("in_corpus", BOOL, "AI and (journal or conference): seed 000's corpus"),
+            ("in_corpus", BOOL, "AI and (journal or conference): AlShebli et al. 2022's corpus"),
             ("venue_id", STR, "venue id"),
             ("n_authors", I32, "number of authorships"),
-            ("city_geonames_id", I64, "city of the last author's affiliation (seed 000)"),
+            ("city_geonames_id", I64, "city of the last author's affiliation (AlShebli et al. 2022)"),
             ("city_name", STR, "city name"),
             ("city_latitude", F64, "city latitude"),
             ("city_longitude", F64, "city longitude"),
             ("city_country_code", STR, "country of that city"),
             ("bloc", STR, "East or West, of the paper's city"),
-            ("lead_country_code", STR, "lead author's country: last author, else first (seed 004)"),
-            ("lead_world_region", STR, "seed 004's world region of the lead country"),
+            ("lead_country_code", STR, "lead author's country: last author, else first (Schmallenbach et al. 2024)"),
+            ("lead_world_region", STR, "Schmallenbach et al. 2024's world region of the lead country"),
             ("lead_rule", STR, "last_author, first_author or none"),
         ),
         _t(
@@ -270,7 +270,7 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         _t(
             "core_author_years",
-            "Each author's city per year and the AI-scientist flag (seed 000).",
+            "Each author's city per year and the AI-scientist flag (AlShebli et al. 2022).",
             ("author_id", STR, "author id"),
             ("year", I16, "year"),
             ("city_geonames_id", I64, "the author's city that year (mode of that year's affiliations)"),
@@ -282,10 +282,10 @@ SCHEMAS: dict[str, TableSchema] = {
             ("n_ai_papers_career", I32, "the author's AI works over all years"),
             ("is_ai_scientist", BOOL, ">= 3 papers, at least half AI (career)"),
         ),
-        # ---- out: metrics, matrices (seed 000, Figs. 1-2) ----
+        # ---- out: metrics, matrices (AlShebli et al. 2022, Figs. 1-2) ----
         _t(
             "out_city_year_metrics",
-            "Impact, productivity and AI scientists of every city in a year (seed 000, Fig. 1).",
+            "Impact, productivity and AI scientists of every city in a year (AlShebli et al. 2022, Fig. 1).",
             ("year", I16, "publication year"),
             ("city_geonames_id", I64, "city"),
             ("city_name", STR, "city name"),
@@ -326,7 +326,7 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         _t(
             "out_top_cities",
-            "The most impactful cities of the reference year (seed 000: 2017) and their matrix order.",
+            "The most impactful cities of the reference year (AlShebli et al. 2022: 2017) and their matrix order.",
             ("city_geonames_id", I64, "city"),
             ("city_name", STR, "city name"),
             ("country_code", STR, "country"),
@@ -371,7 +371,7 @@ SCHEMAS: dict[str, TableSchema] = {
             ("col_bloc", STR, "column city's bloc"),
             ("value", F64, "the cell"),
         ),
-        # ---- out: networks and centrality (seed 000, Fig. 3, Methods, Supplementary Tables 4-8) ----
+        # ---- out: networks and centrality (AlShebli et al. 2022, Fig. 3, Methods, Supplementary Tables 4-8) ----
         _t(
             "out_network_edges",
             "The directed, weighted city networks between the top cities; length = 1 / weight.",
@@ -408,10 +408,10 @@ SCHEMAS: dict[str, TableSchema] = {
             ("stderr", F64, "standard error of the mean spread (cascades); null otherwise"),
             ("rank", I32, "1 = largest"),
         ),
-        # ---- out: centres of mass (seed 000, Fig. 4) ----
+        # ---- out: centres of mass (AlShebli et al. 2022, Fig. 4) ----
         _t(
             "out_centres_of_mass",
-            "The centre of mass of AI research per year and metric (seed 000, Fig. 4).",
+            "The centre of mass of AI research per year and metric (AlShebli et al. 2022, Fig. 4).",
             ("year", I16, "year"),
             ("metric", STR, "impact, productivity or ai_scientists"),
             ("method", STR, "planar (the paper's: weighted mean of latitude and longitude) or spherical"),
@@ -457,7 +457,7 @@ SCHEMAS: dict[str, TableSchema] = {
             ("mean_speed_km_per_year", F64, "path length / years elapsed"),
             ("net_speed_km_per_year", F64, "straight-line distance / years elapsed"),
         ),
-        # ---- raw/core: the life-science atlas (seed 004) ----
+        # ---- raw/core: the life-science atlas (Schmallenbach et al. 2024) ----
         _t(
             "raw_pubmed_files",
             "The PubMed baseline and update files read, in order, each parsed once.",
@@ -507,7 +507,7 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         _t(
             "core_lifesci_articles",
-            "AI life-science articles of the year (seed 004): PubMed and OpenAlex conference papers, deduplicated, "
+            "AI life-science articles of the year (Schmallenbach et al. 2024): PubMed and OpenAlex conference papers, deduplicated, "
             "PubMed records linked to OpenAlex by PMID, else DOI.",
             *LIFESCI_ARTICLE_COLUMNS,
         ),
@@ -522,7 +522,7 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         _t(
             "core_lifesci_citations",
-            "Seed 004's relevance: forward citations of each article, from OpenAlex (articles linked to a work) "
+            "Schmallenbach et al. 2024's relevance: forward citations of each article, from OpenAlex (articles linked to a work) "
             "else from PubMed's ReferenceList; both counts kept.",
             ("article_id", STR, "article"),
             ("citations", I64, "forward citations used: openalex_citations when the article has a work, else pubmed_citations"),
@@ -541,10 +541,10 @@ SCHEMAS: dict[str, TableSchema] = {
             ("clinical_citations", I64, "forward citations from clinical records"),
             ("citation_source", STR, "openalex or pubmed_reference_list"),
         ),
-        # ---- out: the life-science atlas (seed 004) ----
+        # ---- out: the life-science atlas (Schmallenbach et al. 2024) ----
         _t(
             "out_lifesci_yearly_counts",
-            "Seed 004 Fig. 1: AI life-science articles per year, by source.",
+            "Schmallenbach et al. 2024 Fig. 1: AI life-science articles per year, by source.",
             ("year", I64, "year"),
             ("articles", I64, "articles"),
             ("pubmed", I64, "pubmed"),
@@ -553,7 +553,7 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         _t(
             "out_venue_east_west",
-            "Seed 000 Supplementary Fig. 4: Eastern and Western AI corpus papers per year in each of the top AI venues.",
+            "AlShebli et al. 2022 Supplementary Fig. 4: Eastern and Western AI corpus papers per year in each of the top AI venues.",
             ("venue_rank", I64, "1 = most AI corpus papers over every year (or the order of the user's list)"),
             ("venue_id", STR, "venue id"),
             ("venue_name", STR, "venue display name"),
@@ -578,7 +578,7 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         _t(
             "out_lifesci_country_years",
-            "Seed 004's dynamic graph behind Fig. 2: articles per lead country and year, with the country's rank in the year.",
+            "Schmallenbach et al. 2024's dynamic graph behind Fig. 2: articles per lead country and year, with the country's rank in the year.",
             ("country_code", STR, "lead country"),
             ("year", I64, "publication year"),
             ("articles", I64, "articles with this lead country in the year"),
@@ -586,7 +586,7 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         _t(
             "out_lifesci_country_counts",
-            "Seed 004 Fig. 2: articles by lead country (every country).",
+            "Schmallenbach et al. 2024 Fig. 2: articles by lead country (every country).",
             ("rank", I64, "rank"),
             ("country_code", STR, "country code"),
             ("iso3", STR, "iso3"),
@@ -599,7 +599,7 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         _t(
             "out_lifesci_topic_shares",
-            "Seed 004 Fig. 3: share of each of the top countries' articles in each of the top topics.",
+            "Schmallenbach et al. 2024 Fig. 3: share of each of the top countries' articles in each of the top topics.",
             ("country_code", STR, "country code"),
             ("country_name", STR, "country name"),
             ("world_region", STR, "world region"),
@@ -612,7 +612,7 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         _t(
             "out_lifesci_clinical_by_country",
-            "Seed 004 Fig. 4: clinical AI research by country (top 30).",
+            "Schmallenbach et al. 2024 Fig. 4: clinical AI research by country (top 30).",
             ("rank", I64, "rank"),
             ("country_code", STR, "country code"),
             ("country_name", STR, "country name"),
@@ -625,7 +625,7 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         _t(
             "out_lifesci_high_ranked_by_country",
-            "Seed 004 Fig. 5: share of articles in high-ranked outlets by country (at least 100 articles).",
+            "Schmallenbach et al. 2024 Fig. 5: share of articles in high-ranked outlets by country (at least 100 articles).",
             ("rank", I64, "rank"),
             ("country_code", STR, "country code"),
             ("iso3", STR, "iso3"),
@@ -639,7 +639,7 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         _t(
             "out_lifesci_high_ranked_by_region_year",
-            "Seed 004 Fig. 6: share of articles in high-ranked outlets by region and year.",
+            "Schmallenbach et al. 2024 Fig. 6: share of articles in high-ranked outlets by region and year.",
             ("world_region", STR, "world region"),
             ("year", I64, "year"),
             ("articles", I64, "articles"),
@@ -649,7 +649,7 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         _t(
             "out_lifesci_international_by_year",
-            "Seed 004 Fig. 8B: share of international articles per year.",
+            "Schmallenbach et al. 2024 Fig. 8B: share of international articles per year.",
             ("year", I64, "year"),
             ("articles", I64, "articles"),
             ("international_articles", I64, "international articles"),
@@ -657,7 +657,7 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         _t(
             "out_lifesci_international_by_region",
-            "Seed 004 Fig. 8C: share of international articles by lead region.",
+            "Schmallenbach et al. 2024 Fig. 8C: share of international articles by lead region.",
             ("world_region", STR, "world region"),
             ("articles", I64, "articles"),
             ("international_articles", I64, "international articles"),
@@ -665,21 +665,21 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         _t(
             "out_lifesci_irrs",
-            "Seed 004 Figs. 7 and 8A: incidence-rate ratios of the negative binomial models, with 95% intervals.",
+            "Schmallenbach et al. 2024 Figs. 7 and 8A: incidence-rate ratios of the negative binomial models, with 95% intervals.",
             *LIFESCI_IRR_COLUMNS,
         ),
         _t(
             "out_lifesci_dyads",
-            "Seed 004 Fig. 9: international collaborations from the lead author's region to co-authors' regions.",
+            "Schmallenbach et al. 2024 Fig. 9: international collaborations from the lead author's region to co-authors' regions.",
             ("lead_world_region", STR, "lead world region"),
             ("coauthor_world_region", STR, "coauthor world region"),
             ("dyads", I64, "dyads"),
             ("articles", I64, "articles"),
         ),
-        # ---- seed 004's side results (issue 14) ----
+        # ---- Schmallenbach et al. 2024's side results (issue 14) ----
         _t(
             "out_lifesci_outlet_sample_irrs",
-            "Seed 004 Fig. 7 on the outlet-effect samples: each region's IRR unadjusted (full sample), unadjusted on the "
+            "Schmallenbach et al. 2024 Fig. 7 on the outlet-effect samples: each region's IRR unadjusted (full sample), unadjusted on the "
             "articles the outlet-effect model keeps, and with outlet effects; the change split into sample and outlet parts.",
             ("outcome", STR, "citations or clinical_citations"),
             ("term", STR, "region dummy"),
@@ -705,12 +705,12 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         _t(
             "out_lifesci_outlet_sample_refits",
-            "Seed 004 Fig. 7's unadjusted models refitted on the outlet-effect samples (A on D's, B on C's), as irr rows.",
+            "Schmallenbach et al. 2024 Fig. 7's unadjusted models refitted on the outlet-effect samples (A on D's, B on C's), as irr rows.",
             *LIFESCI_IRR_COLUMNS,
         ),
         _t(
             "out_lifesci_intl_high_ranked",
-            "Seed 004 (after Fig. 8A): how much more often international articles are in high-ranked outlets than national "
+            "Schmallenbach et al. 2024 (after Fig. 8A): how much more often international articles are in high-ranked outlets than national "
             "ones; the ratio of shares (the seed's sentence) and the year-adjusted ratio (modified Poisson).",
             ("estimator", STR, "ratio_of_shares or year_adjusted"),
             ("international_articles", I64, "international articles"),
@@ -729,7 +729,7 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         _t(
             "out_lifesci_by_outlet_type",
-            "Seed 004 S7: articles, high-ranked, international and clinical shares and citations by outlet type "
+            "Schmallenbach et al. 2024 S7: articles, high-ranked, international and clinical shares and citations by outlet type "
             "(journals = life science, conference proceedings = computer science) and lead region.",
             ("outlet_type", STR, "journal, conference or other"),
             ("outlet_type_label", STR, "life science (journals), computer science (conference proceedings)"),
@@ -748,12 +748,12 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         _t(
             "out_lifesci_irrs_by_outlet_type",
-            "Seed 004 S7: the Fig. 7 models fitted on journal and on conference articles separately.",
+            "Schmallenbach et al. 2024 S7: the Fig. 7 models fitted on journal and on conference articles separately.",
             *LIFESCI_IRR_COLUMNS,
         ),
         _t(
             "out_lifesci_country_productivity",
-            "Seed 004 S2: every lead country's articles, journal and conference articles, high-ranked and international "
+            "Schmallenbach et al. 2024 S2: every lead country's articles, journal and conference articles, high-ranked and international "
             "shares, the international share of its high-ranked articles, citations.",
             ("rank", I64, "rank by articles"),
             ("country_code", STR, "country code"),
@@ -776,7 +776,7 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         _t(
             "out_lifesci_country_side_result",
-            "Seed 004's Kenya / South Africa remark: international shares of all and of high-ranked articles, beside the world's.",
+            "Schmallenbach et al. 2024's Kenya / South Africa remark: international shares of all and of high-ranked articles, beside the world's.",
             ("rank", I64, "rank by articles; null without articles"),
             ("country_code", STR, "country code"),
             ("country_name", STR, "country name"),
@@ -787,7 +787,7 @@ SCHEMAS: dict[str, TableSchema] = {
             ("world_share_international", F64, "the world's share international (the seed: about 20%)"),
             ("world_share_international_of_high_ranked", F64, "the world's international share of high-ranked articles"),
         ),
-        # ---- out: fitted models (seed 000 Table 1, Supplementary Tables 1-3) ----
+        # ---- out: fitted models (AlShebli et al. 2022 Table 1, Supplementary Tables 1-3) ----
         _t(
             "out_gravity_citation_pairs",
             "Observations of the citation gravity model: ordered city pairs of a year, zeros included.",
@@ -855,10 +855,10 @@ SCHEMAS: dict[str, TableSchema] = {
             ("column", STR, "the fit (column header)"),
             ("cell", STR, "the printed cell"),
         ),
-        # ---- disruption (seed 000, Supplementary Fig. 3) ----
+        # ---- disruption (AlShebli et al. 2022, Supplementary Fig. 3) ----
         _t(
             "out_disruption",
-            "The CD index of every AI corpus paper of the year (seed 000, Supplementary Fig. 3): all citers and each bloc's.",
+            "The CD index of every AI corpus paper of the year (AlShebli et al. 2022, Supplementary Fig. 3): all citers and each bloc's.",
             ("year", I16, "publication year"),
             ("work_id", STR, "the focal AI corpus paper"),
             ("city_geonames_id", I64, "its city (last author); null when unplaced"),

@@ -69,12 +69,12 @@ def _sections(tmp_path: Path) -> list[A.AtlasFigure]:
     (figdir / "line.html").write_text(F.figure_html(_line()))
     (figdir / "map.html").write_text(F.figure_html(_map()))
     return [
-        A.AtlasFigure("fig1a", "seed 000", "Fig. 1a", "Impact", "Counts <b>&</b> more", figure=_bar(), data=BAR_DATA),
-        A.AtlasFigure("fig4", "seed 000", "Fig. 4", "Trend", "A line.", html_path=figdir / "line.html", data=LINE_DATA),
-        A.AtlasFigure("table1", "seed 000", "Table 1", "Gravity model: citations", "PPML.", table=TABLE, data=TABLE_DATA),
-        A.AtlasFigure("fig2", "seed 004", "Fig. 2", "Map", "A map.", html_path=figdir / "map.html", data={"points": MAP_DATA}),
-        A.AtlasFigure("fig9", "seed 004", "Fig. 9", "Dyads", "Sankey.", html_path=figdir / "nothing_here.html"),
-        A.AtlasFigure("fig8", "seed 004", "Fig. 8", "International", "IRRs.", figure=_bar(), error="out_fig_x failed: <boom>"),
+        A.AtlasFigure("fig1a", "AlShebli et al. 2022", "Fig. 1a", "Impact", "Counts <b>&</b> more", figure=_bar(), data=BAR_DATA),
+        A.AtlasFigure("fig4", "AlShebli et al. 2022", "Fig. 4", "Trend", "A line.", html_path=figdir / "line.html", data=LINE_DATA),
+        A.AtlasFigure("table1", "AlShebli et al. 2022", "Table 1", "Gravity model: citations", "PPML.", table=TABLE, data=TABLE_DATA),
+        A.AtlasFigure("fig2", "Schmallenbach et al. 2024", "Fig. 2", "Map", "A map.", html_path=figdir / "map.html", data={"points": MAP_DATA}),
+        A.AtlasFigure("fig9", "Schmallenbach et al. 2024", "Fig. 9", "Dyads", "Sankey.", html_path=figdir / "nothing_here.html"),
+        A.AtlasFigure("fig8", "Schmallenbach et al. 2024", "Fig. 8", "International", "IRRs.", figure=_bar(), error="out_fig_x failed: <boom>"),
     ]
 
 
@@ -177,10 +177,11 @@ def test_missing_and_failed_figures_say_why(tmp_path, topo):
     assert '<div class="missing" role="note">Not available: out_fig_x failed: &lt;boom&gt;</div>' in page
     toc = page[page.index('<nav class="toc">'):page.index("</nav>")]
     assert "Fig. 9: Dyads (not available)" in toc and "Fig. 1a: Impact</a>" in toc
-    # papers' order: seed 000 before seed 004, each in the order given
+    # papers' order: AlShebli et al. 2022 before Schmallenbach et al. 2024, each in the order given
     order = [page.index(f'id="sec-{k}"') for k in ("fig1a", "fig4", "table1", "fig2", "fig9", "fig8")]
     assert order == sorted(order)
-    assert page.index('id="study-seed-000"') < page.index('id="sec-fig1a"') < page.index('id="study-seed-004"')
+    assert page.index('id="study-alshebli-et-al-2022"') < page.index('id="sec-fig1a"') < page.index('id="study-schmallenbach-et-al-2024"')
+    assert '<h2 id="study-alshebli-et-al-2022">AlShebli et al. 2022</h2>' in page, "the study named as its authors write it"
 
 
 def test_settings_provenance_and_findings(tmp_path, topo):
@@ -193,7 +194,7 @@ def test_settings_provenance_and_findings(tmp_path, topo):
     assert '<th scope="row">snapshot date</th><td>2024-03-27</td>' in prov
     assert '<th scope="row">works</th><td>123,456</td>' in prov  # nested mapping as a table
     assert "<th>located share</th>" in prov and "<td>0.95</td>" in prov  # a DataFrame as a table
-    findings = page[page.index('<h2 id="findings">'):page.index('<h2 id="study-seed-000">')]
+    findings = page[page.index('<h2 id="findings">'):page.index('<h2 id="study-alshebli-et-al-2022">')]
     assert "<li>Beijing leads &lt;script&gt;alert(1)&lt;/script&gt; &amp; more.</li>" in findings
 
 
@@ -239,7 +240,7 @@ def test_extract_plotly_call_and_markdown_table():
 
 def test_markdown_table_section(tmp_path, topo):
     md = "| term | (1) |\n|---|---|\n| ln n_j | 1.220*** |\n"
-    page = _build(tmp_path, [A.AtlasFigure("t1", "seed 000", "Table 1", "Gravity", "", table=md)])
+    page = _build(tmp_path, [A.AtlasFigure("t1", "AlShebli et al. 2022", "Table 1", "Gravity", "", table=md)])
     assert "<td>ln n_j</td><td>1.220***</td>" in page
     assert _csv_links(page)["t1.csv"].iloc[0].tolist() == ["ln n_j", "1.220***"]
 
@@ -250,10 +251,10 @@ def test_markdown_table_section(tmp_path, topo):
 def test_catalogue_follows_the_papers_and_finds_files(tmp_path):
     cat = A.atlas_catalogue(top_n=20, end_year=2019)
     numbers = [(e.study, e.number) for e in cat]
-    assert numbers.index(("seed 000", "Fig. 1a")) < numbers.index(("seed 000", "Fig. 2d")) < numbers.index(
-        ("seed 000", "Supplementary Fig. 2")) < numbers.index(("seed 000", "Fig. 3")) < numbers.index(
-        ("seed 000", "Fig. 4")) < numbers.index(("seed 000", "Table 1")) < numbers.index(("seed 004", "Fig. 1"))
-    assert [n for s, n in numbers if s == "seed 004"] == [f"Fig. {i}" for i in range(1, 10)]
+    assert numbers.index(("AlShebli et al. 2022", "Fig. 1a")) < numbers.index(("AlShebli et al. 2022", "Fig. 2d")) < numbers.index(
+        ("AlShebli et al. 2022", "Supplementary Fig. 2")) < numbers.index(("AlShebli et al. 2022", "Fig. 3")) < numbers.index(
+        ("AlShebli et al. 2022", "Fig. 4")) < numbers.index(("AlShebli et al. 2022", "Table 1")) < numbers.index(("Schmallenbach et al. 2024", "Fig. 1"))
+    assert [n for s, n in numbers if s == "Schmallenbach et al. 2024"] == [f"Fig. {i}" for i in range(1, 10)]
     assert len({e.key for e in cat}) == len(cat)
     files = {e.file for e in cat if e.file}
     assert {"fig1_impact", "fig2_impact_matrix_top20", "map_productivity_2019", "fig3_impact_network_map",
@@ -291,7 +292,7 @@ def _metrics() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def test_findings_seed000():
+def test_findings_alshebli2022():
     bw = pd.DataFrame({
         "window_end": [2017] * 4 + [2012],
         "network": ["impact", "impact", "impact", "migration", "impact"],
@@ -312,7 +313,7 @@ def test_findings_seed000():
         "ci_lower": [0.60, 0.72, -0.213, -0.2465],
         "ci_upper": [0.71, 0.80, -0.20, -0.2334],
     })
-    s = A.findings_seed000({"out_city_year_metrics": {"2016": _metrics()[:3], "2017": _metrics()[3:]},
+    s = A.findings_alshebli2022({"out_city_year_metrics": {"2016": _metrics()[:3], "2017": _metrics()[3:]},
                             "out_east_west_betweenness": bw, "out_model_coefficients": coefs})
     text = "\n".join(s)
     assert "Beijing was the most productive city in 2017 with 600 AI papers, 3.0 times the second, Singapore; " \
@@ -327,12 +328,12 @@ def test_findings_seed000():
     assert "they are 0.66 and 0.76; the distance elasticity is \u22120.21 (95% CI \u22120.21 to \u22120.20)" in text
     assert "structural PPML) the distance elasticity is \u22120.24 (95% CI \u22120.25 to \u22120.23)." in text
     # a table that is missing costs only its sentences
-    assert A.findings_seed000({}) == []
-    only = A.findings_seed000({"out_east_west_betweenness": bw})
+    assert A.findings_alshebli2022({}) == []
+    only = A.findings_alshebli2022({"out_east_west_betweenness": bw})
     assert len(only) == 2 and all("bridge" in x for x in only)
 
 
-def test_findings_seed004():
+def test_findings_schmallenbach2024():
     countries = pd.DataFrame({
         "rank": [1, 2, 3, 4],
         "country_code": ["CN", "US", "JP", "DE"],
@@ -354,7 +355,7 @@ def test_findings_seed004():
         "lower": [1.20, 1.06, 1.24, 1.52],
         "upper": [1.22, 1.08, 1.29, 1.57],
     })
-    s = A.findings_seed004({"out_lifesci_country_counts": countries, "out_lifesci_high_ranked_by_region_year": high,
+    s = A.findings_schmallenbach2024({"out_lifesci_country_counts": countries, "out_lifesci_high_ranked_by_region_year": high,
                             "out_lifesci_irrs": irrs})
     assert "Asia leads in articles (70.0% of those with a lead country), China accounting for 85.7% of Asia's." in s
     assert "The leading countries are China (60.0%) and United States (25.0%)." in s
@@ -363,23 +364,23 @@ def test_findings_seed004():
     assert "International articles receive 21.0% more citations (95% CI 20.0% to 22.0%) and 7.0% more clinical " \
            "citations (95% CI 6.0% to 8.0%) than national ones." in s
     assert any(x.startswith("Articles led from Northern America receive 55.0% more citations than Asia's") for x in s)
-    assert A.findings_seed004({"out_lifesci_irrs": irrs.iloc[:0]}) == []
+    assert A.findings_schmallenbach2024({"out_lifesci_irrs": irrs.iloc[:0]}) == []
     yearly = pd.DataFrame({"year": [2019, 2020, 2021], "articles": [10, 12, 15], "pubmed": [10, 12, 15], "openalex": 0, "both": 0})
     by_year = pd.DataFrame({"country_code": ["CN"] * 3 + ["US"] * 3, "year": [2019, 2020, 2021] * 2,
                             "articles": [4, 6, 8, 5, 5, 6], "rank_in_year": [2, 1, 1, 1, 2, 2]})
     coverage = pd.DataFrame({"year": [2019, 2020], "articles": [10, 10], "linked_by_pmid": [6, 8], "linked_by_doi": [1, 1],
                              "openalex_papers": [0, 0], "unlinked": [3, 1], "countries_from_openalex": [7, 9],
                              "topic_from_openalex": [7, 9], "citations_from_openalex": [7, 9]})
-    s = A.findings_seed004({"out_lifesci_yearly_counts": yearly, "out_lifesci_country_years": by_year, "out_lifesci_link_coverage": coverage})
-    assert "China has published more of them than the US every year since 2020 (seed 004: 2020)." in s
+    s = A.findings_schmallenbach2024({"out_lifesci_yearly_counts": yearly, "out_lifesci_country_years": by_year, "out_lifesci_link_coverage": coverage})
+    assert "China has published more of them than the US every year since 2020 (Schmallenbach et al. 2024: 2020)." in s
     assert ("80.0% of its PubMed records are linked to OpenAlex (70.0% by PMID, 10.0% by DOI), which gives their authors' "
             "countries, topics and citations; the other 20.0% keep PubMed's affiliation strings, MeSH headings and reference lists.") in s
-    s = A.findings_seed004({"out_lifesci_yearly_counts": yearly, "out_lifesci_country_years": by_year[by_year["year"] < 2020]})
-    assert "China has not passed the US in yearly articles by the last year here (seed 004: from 2020)." in s
+    s = A.findings_schmallenbach2024({"out_lifesci_yearly_counts": yearly, "out_lifesci_country_years": by_year[by_year["year"] < 2020]})
+    assert "China has not passed the US in yearly articles by the last year here (Schmallenbach et al. 2024: from 2020)." in s
 
 
-def test_every_model_table_uses_seed_000s_stars():
-    """One convention (seed 000's Table 1: * p < 0.05, ** p < 0.01, *** p < 0.001) in the laid-out
+def test_every_model_table_uses_alshebli2022s_stars():
+    """One convention (AlShebli et al. 2022's Table 1: * p < 0.05, ** p < 0.01, *** p < 0.001) in the laid-out
     tables and in the coefficient tables of the atlas (Supplementary Table 3 used 0.1/0.05/0.01)."""
     from aigeo_assets.reports.atlas import model_table
 

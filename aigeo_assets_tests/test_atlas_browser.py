@@ -27,10 +27,10 @@ def _atlas(tmp_path: Path) -> Path:
     style_world_map(choropleth)
     (figdir / "map.html").write_text(F.figure_html(world))
     sections = [
-        A.AtlasFigure("bars", "seed 000", "Fig. 3", "Bridges", "Bars.", figure=go.Figure(go.Bar(x=["Singapore", "Beijing"], y=[4.4, 1.0]))),
-        A.AtlasFigure("map", "seed 000", "Fig. 4", "Centres", "A map from write_figure's page.", html_path=figdir / "map.html"),
-        A.AtlasFigure("choropleth", "seed 004", "Fig. 2", "Articles by country", "A choropleth.", figure=choropleth),
-        A.AtlasFigure("sankey", "seed 004", "Fig. 9", "Dyads", "Sankey.", figure=go.Figure(go.Sankey(
+        A.AtlasFigure("bars", "AlShebli et al. 2022", "Fig. 3", "Bridges", "Bars.", figure=go.Figure(go.Bar(x=["Singapore", "Beijing"], y=[4.4, 1.0]))),
+        A.AtlasFigure("map", "AlShebli et al. 2022", "Fig. 4", "Centres", "A map from write_figure's page.", html_path=figdir / "map.html"),
+        A.AtlasFigure("choropleth", "Schmallenbach et al. 2024", "Fig. 2", "Articles by country", "A choropleth.", figure=choropleth),
+        A.AtlasFigure("sankey", "Schmallenbach et al. 2024", "Fig. 9", "Dyads", "Sankey.", figure=go.Figure(go.Sankey(
             node={"label": ["Europe", "Asia"]}, link={"source": [0], "target": [1], "value": [3]}))),
     ]
     return A.build_atlas(sections, {"source": "sample"}, {"source": "test"}, ["Singapore bridges East and West."],
@@ -177,7 +177,7 @@ def _journal_figures() -> list[tuple[str, go.Figure]]:
 def _layout_problems(tmp_path: Path, figures: list[tuple[str, go.Figure]]) -> tuple[dict[str, list[str]], list[str]]:
     """The atlas of ``figures`` drawn in chromium: ``_LAYOUT_CHECK_JS``'s problems by figure, and the
     console's warnings. A screenshot is saved when there is any."""
-    sections = [A.AtlasFigure(key, "seed 000", f"Fig. {k}", key, "", figure=fig) for k, (key, fig) in enumerate(figures, start=1)]
+    sections = [A.AtlasFigure(key, "AlShebli et al. 2022", f"Fig. {k}", key, "", figure=fig) for k, (key, fig) in enumerate(figures, start=1)]
     path = A.build_atlas(sections, {}, {"source": "snapshot"}, [], tmp_path / "atlas.html")
     console: list[str] = []
     problems: dict[str, list[str]] = {}

@@ -1,8 +1,8 @@
 """The life-science atlas has its own years (issue 14): AIGEO_LIFESCI_START_YEAR..AIGEO_LIFESCI_END_YEAR
-(seed 004: 2000-2022), seed 000 keeps AIGEO_START_YEAR..AIGEO_END_YEAR, and the OpenAlex tables both
+(Schmallenbach et al. 2024: 2000-2022), AlShebli et al. 2022 keeps AIGEO_START_YEAR..AIGEO_END_YEAR, and the OpenAlex tables both
 read run on the union. Checked here: the setting, the partitions of each group, that every job
-resolves on one partitions definition, that seed 000's all-years careers read its years only, and the
-plans of ``aigeo run``: the atlas's takes in the OpenAlex years it reads, seed 000's does not."""
+resolves on one partitions definition, that AlShebli et al. 2022's all-years careers read its years only, and the
+plans of ``aigeo run``: the atlas's takes in the OpenAlex years it reads, AlShebli et al. 2022's does not."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from aigeo_assets.orchestration import PlanRunner, plan_runs, upstream_jobs
 from aigeo_assets.resources.settings import Settings, SettingsError
 from aigeo_assets.resources.sources import world_keywords
 
-FIRST, LAST = 2012, 2019  # the tiny world's seed-000 years
-SEED000_GROUPS = ("corpus", "city_metrics", "centres", "centrality", "models")
+FIRST, LAST = 2012, 2019  # the tiny world's AlShebli et al. 2022 years
+ALSHEBLI2022_GROUPS = ("corpus", "city_metrics", "centres", "centrality", "models")
 
 
 def _years(first: int, last: int) -> list[str]:
@@ -54,15 +54,15 @@ def _partitions_of_group(defs: dg.Definitions, group: str) -> set[tuple[str, str
 # ------------------------------------------------------------------------------------ the setting
 
 
-def test_the_atlas_runs_to_2022_by_default_and_seed_000_keeps_its_years(tmp_path):
+def test_the_atlas_runs_to_2022_by_default_and_alshebli2022_keeps_its_years(tmp_path):
     s = Settings.from_env({"AIGEO_DATA_DIR": str(tmp_path)})
     assert (s.lifesci_start_year, s.lifesci_end_year) == (2000, 2022)
-    assert s.seed000_years == (1990, 2019)
+    assert s.alshebli2022_years == (1990, 2019)
     assert s.lifesci_years == (2000, 2022)
     assert s.openalex_years == (1990, 2022)
-    # the atlas never starts before AIGEO_START_YEAR; a later seed-000 end makes the union
+    # the atlas never starts before AIGEO_START_YEAR; a later AlShebli et al. 2022 end makes the union
     s = _settings(tmp_path, AIGEO_LIFESCI_END_YEAR="2016")
-    assert (s.seed000_years, s.lifesci_years, s.openalex_years) == ((2012, 2019), (2012, 2016), (2012, 2019))
+    assert (s.alshebli2022_years, s.lifesci_years, s.openalex_years) == ((2012, 2019), (2012, 2016), (2012, 2019))
 
 
 @pytest.mark.parametrize("env, line", [
@@ -79,7 +79,7 @@ def test_an_atlas_without_years_is_one_clear_line(tmp_path, env, line):
     assert problem.startswith(line), problem
 
 
-def test_an_atlas_that_ends_before_seed_000_is_allowed(tmp_path):
+def test_an_atlas_that_ends_before_alshebli2022_is_allowed(tmp_path):
     """AIGEO_END_YEAR no longer bounds the atlas, nor the atlas AIGEO_END_YEAR."""
     s = _settings(tmp_path, AIGEO_LIFESCI_START_YEAR="2013", AIGEO_LIFESCI_END_YEAR="2013", AIGEO_END_YEAR="2018")
     assert s.lifesci_years == (2013, 2013) and s.openalex_years == (2012, 2018)
@@ -92,7 +92,7 @@ def test_each_group_has_its_studys_years(defs):
     union, seed, atlas = (str(FIRST), "2022"), (str(FIRST), str(LAST)), (str(FIRST), "2022")
     for group in ("ingest", "geo"):  # the OpenAlex tables: both studies' years (and the institutions, unpartitioned)
         assert _partitions_of_group(defs, group) == {union, None}, group
-    for group in SEED000_GROUPS:
+    for group in ALSHEBLI2022_GROUPS:
         assert _partitions_of_group(defs, group) - {None} == {seed}, group
     assert _partitions_of_group(defs, "lifesci_corpus") - {None} == {atlas}
 
@@ -109,7 +109,7 @@ def test_the_atlas_starts_at_its_own_first_year(tmp_path):
 def test_every_job_resolves_on_one_partitions_definition(defs):
     graph = defs.resolve_asset_graph()
     names = job_names(defs)
-    assert {"yearly_refresh", "yearly_corpus", "seed000_study", "lifesci_atlas_study", "new_year"} <= set(names)
+    assert {"yearly_refresh", "yearly_corpus", "alshebli2022_study", "lifesci_atlas_study", "new_year"} <= set(names)
     for name in names:
         job = defs.resolve_job_def(name)
         assert job.name == name
@@ -118,13 +118,13 @@ def test_every_job_resolves_on_one_partitions_definition(defs):
         for upstream in upstream_jobs(defs, name):
             assert upstream in names, (name, upstream)
     assert defs.resolve_job_def("yearly_refresh").partitions_def.get_partition_keys() == _years(FIRST, 2022)
-    for name in ("yearly_corpus", "seed000_study", "new_year"):
+    for name in ("yearly_corpus", "alshebli2022_study", "new_year"):
         assert defs.resolve_job_def(name).partitions_def.get_partition_keys() == _years(FIRST, LAST), name
     schedule = defs.resolve_schedule_def("yearly_refresh_schedule")
     assert schedule.job_name == "yearly_refresh"
 
 
-def test_seed_000s_careers_read_the_affiliations_of_its_years_only(defs):
+def test_alshebli2022s_careers_read_the_affiliations_of_its_years_only(defs):
     """``core_author_years`` reads every year of ``core_affiliations``, whose partitions run on to 2022:
     the mapping keeps the atlas's extra years out (and out of the plan)."""
     graph = defs.resolve_asset_graph()
@@ -142,14 +142,14 @@ def _planned(runs, asset: str) -> list[str]:
     return sorted(k for r in runs if asset in r.assets for k in r.partition_keys)
 
 
-def test_the_atlas_plan_reads_its_openalex_years_and_seed_000s_does_not(defs):
+def test_the_atlas_plan_reads_its_openalex_years_and_alshebli2022s_does_not(defs):
     atlas = plan_runs(defs, job_name="lifesci_atlas_study")
     assert _planned(atlas, "raw_works") == _years(FIRST, 2022)  # its citation counts read every year's works
     assert _planned(atlas, "core_affiliations") == _years(FIRST, 2022)
     assert _planned(atlas, "core_lifesci_articles") == _years(FIRST, 2022)
-    assert not _planned(atlas, "core_papers")  # seed 000's corpus is no part of it
+    assert not _planned(atlas, "core_papers")  # AlShebli et al. 2022's corpus is no part of it
 
-    seed = plan_runs(defs, job_name="seed000_study")
+    seed = plan_runs(defs, job_name="alshebli2022_study")
     assert _planned(seed, "raw_works") == _years(FIRST, LAST)
     assert _planned(seed, "core_affiliations") == _years(FIRST, LAST)
     assert _planned(seed, "core_papers") == _years(FIRST, LAST)
@@ -163,7 +163,7 @@ def test_the_atlas_plan_reads_its_openalex_years_and_seed_000s_does_not(defs):
 
 def test_an_upstream_run_executes_in_its_own_job_after_what_it_feeds_waits_for_it(defs):
     graph = defs.resolve_asset_graph()
-    for job in ("lifesci_atlas_study", "seed000_study", "new_year"):
+    for job in ("lifesci_atlas_study", "alshebli2022_study", "new_year"):
         runs = plan_runs(defs, job_name=job)
         for run in runs:
             held = defs.resolve_job_def(run.job or job).asset_layer.executable_asset_keys
@@ -189,10 +189,10 @@ def test_years_cut_the_upstream_runs_too(defs):
     runs = plan_runs(defs, job_name="lifesci_atlas_study", years=["2021"])
     assert _planned(runs, "raw_works") == ["2021"]
     assert _planned(runs, "core_lifesci_articles") == ["2021"]
-    assert _planned(plan_runs(defs, job_name="seed000_study", years=["2021"]), "raw_works") == []
+    assert _planned(plan_runs(defs, job_name="alshebli2022_study", years=["2021"]), "raw_works") == []
 
 
-def test_a_seed_000_plan_with_its_upstream_runs_executes(tmp_path, tiny_world):
+def test_a_alshebli2022_plan_with_its_upstream_runs_executes(tmp_path, tiny_world):
     """``aigeo run --job yearly_corpus --years 2012`` on the tiny world: the year's OpenAlex tables and
     the institutions run in their own jobs (yearly_refresh, reference_tables), then the papers and
     citations in yearly_corpus; the works' scan counts the atlas's later years as configured ones."""

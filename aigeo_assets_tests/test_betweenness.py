@@ -1,4 +1,4 @@
-"""East–West betweenness (seed 000, Definitions 1 and 2) against networkx, graph-tool and hand counts."""
+"""East–West betweenness (AlShebli et al. 2022, Definitions 1 and 2) against networkx, graph-tool and hand counts."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Centres of mass, focal pull and trajectories (seed 000, Fig. 4) against hand-computed values.
+"""Centres of mass, focal pull and trajectories (AlShebli et al. 2022, Fig. 4) against hand-computed values.
 
 Only one PNG is rendered (one chromium start).
 """

@@ -1,4 +1,4 @@
-"""City metrics and matrices on a hand-written world of a dozen papers (seed 000, Figs. 1-2)."""
+"""City metrics and matrices on a hand-written world of a dozen papers (AlShebli et al. 2022, Figs. 1-2)."""
 
 from __future__ import annotations
 

@@ -106,7 +106,7 @@ def test_year_outside_the_partitions_says_the_range_and_how_to_change_it(env, ca
     assert "AIGEO_LIFESCI_START_YEAR/AIGEO_LIFESCI_END_YEAR" in _error(capsys)
     # the whole run (and its alias, the Makefile's command) checks the same way
     assert main(["materialize-all", "--years", "2030"]) == 2
-    line = _error(capsys)  # every year of both studies: seed 000's 2012-2019 and the atlas's 2012-2022
+    line = _error(capsys)  # every year of both studies: AlShebli et al. 2022's 2012-2019 and the atlas's 2012-2022
     assert "year 2030 is outside the configured partitions (2012-2022)" in line and "AIGEO_LIFESCI_END_YEAR" in line
 
 

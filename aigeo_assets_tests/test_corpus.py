@@ -1,4 +1,4 @@
-"""Papers, citations and author-years on hand-worked examples (seed 000 and seed 004 definitions)."""
+"""Papers, citations and author-years on hand-worked examples (AlShebli et al. 2022 and Schmallenbach et al. 2024 definitions)."""
 
 from __future__ import annotations
 
@@ -114,7 +114,7 @@ def test_paper_city_is_the_last_authors_and_lead_country_falls_back_to_first():
         # W3: last author known only by country -> unlocated paper, lead country from the last author
         aff("W3", 0, "first", "A1", BOSTON, "US", "West"),
         aff("W3", 1, "last", "A2", None, "JP", None),
-        # W4: last author unknown entirely -> lead country from the first author (seed 004)
+        # W4: last author unknown entirely -> lead country from the first author (Schmallenbach et al. 2024)
         aff("W4", 0, "first", "A1", SHANGHAI, "CN", "East"),
         aff("W4", 1, "last", "A5"),
         # W5: nobody located

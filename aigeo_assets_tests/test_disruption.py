@@ -1,4 +1,4 @@
-"""The CD index (seed 000, Supplementary Fig. 3) against Funk's reference implementation
+"""The CD index (AlShebli et al. 2022, Supplementary Fig. 3) against Funk's reference implementation
 (``cdindex``, a C extension that walks each focal paper's citers one by one), by hand, and on the
 sample world's own citations."""
 
@@ -210,7 +210,7 @@ def test_equals_cdindex_on_the_sample_world(tiny_world):
 
 
 def test_figures_and_the_atlas_finding_read_the_ranks():
-    from aigeo_assets.reports.atlas import findings_seed000
+    from aigeo_assets.reports.atlas import findings_alshebli2022
     from aigeo_assets.reports.disruption_figures import disruption_top_cities, fig_disruption_ranks
 
     rows = []
@@ -223,7 +223,7 @@ def test_figures_and_the_atlas_finding_read_the_ranks():
     fig = fig_disruption_ranks(r, "disruptive")
     assert [t.name for t in fig.data] == ["Aville", "Btown"] and list(fig.data[0].y) == [1, 1, 1]
     assert list(fig.data[0].marker.symbol) == ["circle", "circle", "circle-open"]  # 2003's window is incomplete
-    text = " ".join(findings_seed000({"out_disruption_city_ranks": r}))
+    text = " ".join(findings_alshebli2022({"out_disruption_city_ranks": r}))
     assert "Aville produced the most AI papers among the 10 % most disruptive of 2002 (4 papers by the CD index, every year since 2001)" in text
     assert "Btown produced the most AI papers among the 10 % most developmental of 2002" in text
 

@@ -1,4 +1,4 @@
-"""Figures: offline HTML/PNG machinery (aigeo_assets.reports.figures) and seed 000's city figures.
+"""Figures: offline HTML/PNG machinery (aigeo_assets.reports.figures) and AlShebli et al. 2022's city figures.
 
 Chromium starts once (module-scoped fixtures share one kaleido renderer); only four PNGs are
 rendered in the whole module.

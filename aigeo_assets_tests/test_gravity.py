@@ -1,11 +1,11 @@
-"""The gravity models of seed 000 (``aigeo_assets.models.gravity``) against hand-worked values and
+"""The gravity models of AlShebli et al. 2022 (``aigeo_assets.models.gravity``) against hand-worked values and
 independent oracles.
 
 Oracles: frames worked out by hand on a few cities; a great-circle distance written here (the
 spherical Vincenty form, not the haversine of ``metrics.centres``); statsmodels GLM Poisson and OLS
 with the city-year effects as explicit dummy columns; data simulated from a known gravity process;
 the one-restriction Wald statistic ((b - 1) / se)^2; the stars and p-value formats as printed in
-seed 000's Table 1.
+AlShebli et al. 2022's Table 1.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""AI keyword matcher and clinical filter (seed 004, Methods): aigeo_assets.lifesci.keywords."""
+"""AI keyword matcher and clinical filter (Schmallenbach et al. 2024, Methods): aigeo_assets.lifesci.keywords."""
 
 from __future__ import annotations
 

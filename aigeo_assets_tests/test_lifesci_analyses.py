@@ -1,4 +1,4 @@
-"""Seed 004's analyses (Figs. 1-9) on a tiny hand-built corpus, the NB2 models on planted data, and
+"""Schmallenbach et al. 2024's analyses (Figs. 1-9) on a tiny hand-built corpus, the NB2 models on planted data, and
 the figures' traces against the tables.
 
 The tiny corpus (located articles only unless said; a11 has no lead country):

@@ -1,4 +1,4 @@
-"""Seed 004's link of PubMed records to OpenAlex when the works come from the OpenAlex API
+"""Schmallenbach et al. 2024's link of PubMed records to OpenAlex when the works come from the OpenAlex API
 (``AIGEO_SOURCE=api``), through the whole pipeline, against a local OpenAlex serving the tiny sample
 world's works and institutions (never the internet).
 

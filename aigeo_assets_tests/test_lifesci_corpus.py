@@ -1,4 +1,4 @@
-"""The life-science corpus (seed 004): deduplication, lead countries, outlet tiers, citations, and
+"""The life-science corpus (Schmallenbach et al. 2024): deduplication, lead countries, outlet tiers, citations, and
 PubMed files read by year with later files superseding earlier ones. Hand-worked examples."""
 
 from __future__ import annotations

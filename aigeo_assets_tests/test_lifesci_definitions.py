@@ -1,4 +1,4 @@
-"""Seed 004's definitions to the letter (issue 14): the clinical filter (Haynes et al. 2005's
+"""Schmallenbach et al. 2024's definitions to the letter (issue 14): the clinical filter (Haynes et al. 2005's
 treatment query on title and abstract, the broad filter as a setting), the CORE cut-off (A* or A),
 international collaboration (two distinct authors in different countries) and deduplicated
 conference papers keeping their outlet and CORE rank. Hand-built records; the international rule

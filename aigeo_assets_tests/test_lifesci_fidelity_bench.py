@@ -1,5 +1,5 @@
 """``benchmarks/lifesci_fidelity.py`` (issue 14: the measured effect of every remaining difference
-from seed 004) runs end to end on a tiny world and writes every part of its results, so the script
+from Schmallenbach et al. 2024) runs end to end on a tiny world and writes every part of its results, so the script
 cannot rot while the code it measures changes.
 
 Beyond "it ran": the recomputations must reproduce the Dagster run where they recompute the default

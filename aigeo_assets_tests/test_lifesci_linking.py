@@ -1,4 +1,4 @@
-"""Seed 004's link of PubMed records to OpenAlex (issue 14): by PMID, else DOI, across the years
+"""Schmallenbach et al. 2024's link of PubMed records to OpenAlex (issue 14): by PMID, else DOI, across the years
 around the record's; the linked work's authors' countries (OpenAlex first, PubMed strings as the
 fallback) and topic. Hand-worked examples, and the real OpenAlex records' identifiers."""
 

@@ -248,7 +248,7 @@ def test_year_tables_equal_a_full_scan_on_the_real_samples(tmp_path):
 
 
 def test_the_default_treatment_filter_on_the_planted_world(demo_pubmed):
-    """Seed 004's filter (Haynes et al. 2005's treatment query on title and abstract) on the demo
+    """Schmallenbach et al. 2024's filter (Haynes et al. 2005's treatment query on title and abstract) on the demo
     world's AI articles: without "random forest" it finds only planted clinical articles (the
     randomized and clinical trials; the planted diagnostic-accuracy studies carry no treatment
     term), and to the letter it adds exactly the articles that name a random forest. Shares

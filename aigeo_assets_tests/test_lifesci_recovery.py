@@ -1,6 +1,6 @@
-"""Seed 004's planted signal recovered through the whole pipeline (issue 14), on three sample-world
+"""Schmallenbach et al. 2024's planted signal recovered through the whole pipeline (issue 14), on three sample-world
 seeds no other test uses: the world's PubMed baseline, its OpenAlex snapshot (the PubMed records'
-OpenAlex twins, their citing works, the seed-000 works) and its rankings, read as a user's files
+OpenAlex twins, their citing works, the AlShebli et al. 2022 works) and its rankings, read as a user's files
 (``AIGEO_SNAPSHOT_DIR``, ``AIGEO_PUBMED_DIR``, ``AIGEO_RANKINGS_DIR``), and every asset of the
 life-science study with its OpenAlex upstream materialized by Dagster as ``aigeo run --job
 lifesci_atlas_study`` plans them.
@@ -13,7 +13,7 @@ of Fig. 7 with and without outlet effects, and the international premium of Fig.
 article of the atlas (the PubMed records and the world's OpenAlex conference papers), as the
 atlas's own tables hold them.
 
-The seed-000 part of each world is the tiny one (2012-2019), so the atlas covers 2012-2022; the
+The AlShebli et al. 2022 part of each world is the tiny one (2012-2019), so the atlas covers 2012-2022; the
 life-science part is the demo's (about 18,000 AI articles in those years)."""
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def assert_linked_placed_and_cited_as_planted(truth: dict, articles: pd.DataFram
 
 
 def test_the_openalex_conference_papers_are_those_planted(recovered):
-    """The world's OpenAlex conference papers (seed 004: 6 % of the articles, from OpenAlex
+    """The world's OpenAlex conference papers (Schmallenbach et al. 2024: 6 % of the articles, from OpenAlex
     conference proceedings) are the atlas's OpenAlex rows, with their planted lead country,
     international flag, topic and citations; those PubMed also indexes are merged into the PubMed
     record and stay conference papers (their CORE rank applies)."""

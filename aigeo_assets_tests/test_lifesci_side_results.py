@@ -1,4 +1,4 @@
-"""Seed 004's side results (issue 14): Fig. 7 on the outlet-effect samples, the high-ranked premium of
+"""Schmallenbach et al. 2024's side results (issue 14): Fig. 7 on the outlet-effect samples, the high-ranked premium of
 international articles, S7 by outlet type, S2 per country and the Kenya / South Africa remark.
 
 Oracles: statsmodels with explicit dummy columns for the models (NB2 for the refits, Poisson GLM for

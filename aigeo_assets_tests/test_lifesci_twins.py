@@ -50,7 +50,7 @@ def _read_jsonl(parts: list[Path]) -> list[dict]:
             for line in fh:
                 try:
                     out.append(json.loads(line))
-                except json.JSONDecodeError:  # seed 000's planted malformed lines
+                except json.JSONDecodeError:  # AlShebli et al. 2022's planted malformed lines
                     pass
     return out
 
@@ -96,7 +96,7 @@ def world(tiny_world) -> dict:
         "truth000": json.loads((root / "truth.json").read_text()),
         "ls_parts": ls_parts,
         "twins": _read_jsonl(ls_parts),
-        "seed000": _read_jsonl(sorted(works_dir.glob("updated_date=*/part_[0-9]*.gz"))),
+        "alshebli2022": _read_jsonl(sorted(works_dir.glob("updated_date=*/part_[0-9]*.gz"))),
         "institutions": {_short(r["id"]): r for r in _read_jsonl(sorted(inst_dir.glob("updated_date=*/part_*.gz")))},
         "inst000": {_short(r["id"]) for r in _read_jsonl(sorted(inst_dir.glob("updated_date=*/part_[0-9]*.gz")))},
         "pubmed": _pubmed(root),
@@ -155,16 +155,16 @@ def test_twins_carry_the_records_ids_years_and_words(world):
     assert not any(w["title"] in titles for w in oa_only)
 
 
-def test_ids_never_collide_with_seed_000(world):
-    twins, seed000, pubmed = world["twins"], world["seed000"], world["pubmed"]
-    pm000 = [w["ids"]["pmid"][len(PM):] for w in seed000 if "pmid" in w["ids"]]
+def test_ids_never_collide_with_alshebli2022(world):
+    twins, alshebli2022, pubmed = world["twins"], world["alshebli2022"], world["pubmed"]
+    pm000 = [w["ids"]["pmid"][len(PM):] for w in alshebli2022 if "pmid" in w["ids"]]
     assert pm000 and all(int(p) % 8 != 3 for p in pm000) and not set(pm000) & set(pubmed)
     assert all(int(p) % 8 == 3 for p in pubmed)
-    ids000 = {_short(w["id"]) for w in seed000}
-    refs000 = {_short(r) for w in seed000 for r in w["referenced_works"]}  # out-of-corpus ids included
+    ids000 = {_short(w["id"]) for w in alshebli2022}
+    refs000 = {_short(r) for w in alshebli2022 for r in w["referenced_works"]}  # out-of-corpus ids included
     ids_ls = {_short(w["id"]) for w in twins}
     assert not ids_ls & ids000 and not ids_ls & refs000
-    a000 = {a["author"]["id"] for w in seed000 for a in w["authorships"]}
+    a000 = {a["author"]["id"] for w in alshebli2022 for a in w["authorships"]}
     a_ls = {a["author"]["id"] for w in twins for a in w["authorships"]}
     assert not a000 & a_ls
     assert len(a_ls) == sum(len(w["authorships"]) for w in twins)  # one id per authorship
@@ -202,7 +202,7 @@ def test_citation_truth_is_what_the_files_say(world):
         for h in hits:
             oa[h] += 1
             oa_clin[h] += clin
-    assert not {_short(r) for w in world["seed000"] for r in w["referenced_works"]} & set(oa)
+    assert not {_short(r) for w in world["alshebli2022"] for r in w["referenced_works"]} & set(oa)
     ai = set(art["pmid"])
     pm, pm_clin = Counter(), Counter()
     for p, r in pubmed.items():
@@ -276,7 +276,7 @@ def test_twin_authorships_countries_and_topics(world):
     assert sum(i for i, _ in pre) > 2 * sum(p for _, p in pre)
 
 
-def test_twins_stay_out_of_the_seed_000_ai_corpus(world):
+def test_twins_stay_out_of_the_alshebli2022_ai_corpus(world):
     for w in world["twins"]:
         assert not any(_short(c["id"]) == AI and c["score"] >= 0.3 for c in w["concepts"])
         assert not ((w.get("primary_topic") or {}).get("subfield", {}).get("id", "").endswith("/1702"))
@@ -315,7 +315,7 @@ AI_WORDS = re.compile(r"machine[- ]learning|deep[- ]learning|neural[- ]networks?
 
 
 def _atlas_conference_paper(w: dict) -> bool:
-    """Seed 004's rule, read here: venue type conference, a level-0 Biology/Chemistry/Medicine/
+    """Schmallenbach et al. 2024's rule, read here: venue type conference, a level-0 Biology/Chemistry/Medicine/
     Psychology concept (any score), an AI keyword in title or abstract."""
     src = (w.get("primary_location") or {}).get("source") or {}
     return (src.get("type") == "conference"
@@ -373,13 +373,13 @@ def test_conference_papers_read_back_equal_the_truth(world):
     assert len(set(conf["conference"])) >= 3
 
 
-def test_no_seed_000_work_is_an_atlas_conference_paper(world):
-    """Seed 000's life-science works in conference venues (MICCAI, EMBC, BIBM) carry no
+def test_no_alshebli2022_work_is_an_atlas_conference_paper(world):
+    """AlShebli et al. 2022's life-science works in conference venues (MICCAI, EMBC, BIBM) carry no
     life-science level-0 concept (``generator.NOT_LIFESCI_ROOT_OF``): the atlas's rule finds none,
     although many are in those venues with an AI keyword."""
-    seed000 = world["seed000"]
-    assert not any(_atlas_conference_paper(w) for w in seed000)
-    conf_kw = [w for w in seed000 if ((w.get("primary_location") or {}).get("source") or {}).get("type") == "conference"
+    alshebli2022 = world["alshebli2022"]
+    assert not any(_atlas_conference_paper(w) for w in alshebli2022)
+    conf_kw = [w for w in alshebli2022 if ((w.get("primary_location") or {}).get("source") or {}).get("type") == "conference"
                and AI_WORDS.search((w["title"] or "") + " " + _aii_text(w["abstract_inverted_index"]))]
     swapped = [w for w in conf_kw if any(c["level"] == 0 and c["display_name"] in
                                          ("Environmental science", "Geography", "Sociology", "Political science")

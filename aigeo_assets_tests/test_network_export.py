@@ -277,7 +277,7 @@ def test_the_network_file_assets_write_the_same_files_as_the_command(warehouse):
     from aigeo_assets.resources.settings import Settings
 
     settings = Settings.from_env()
-    partitions = yearly_partitions(*settings.seed000_years)
+    partitions = yearly_partitions(*settings.alshebli2022_years)
     edges_by_year, files, files_by_year = build_export_assets(partitions, settings)
     wh = warehouse / "warehouse"
     _write(wh / "out_east_west_betweenness_by_year" / "2016.parquet", _betweenness().assign(window_end=2016))
@@ -399,7 +399,7 @@ def test_the_yearly_networks_cover_the_five_years_ending_with_the_year_as_out_ne
     from aigeo_assets.resources.settings import Settings
 
     settings = Settings.from_env()
-    partitions = yearly_partitions(*settings.seed000_years)
+    partitions = yearly_partitions(*settings.alshebli2022_years)
     wh = warehouse / "warehouse"
     for y in range(2012, 2020):
         impact = [(BEIJING, LONDON, 1), (LONDON, BEIJING, 2)] + ([(WASHINGTON, BEIJING, 100)] if y == 2014 else [])

@@ -548,7 +548,7 @@ def test_cli_reports_api_errors(server, tmp_path, capsys):
 
 
 # ---------------------------------------------------------------------------------------------
-# the life-science atlas's fetches by identifier (seed 004's link of PubMed records to OpenAlex)
+# the life-science atlas's fetches by identifier (Schmallenbach et al. 2024's link of PubMed records to OpenAlex)
 
 
 def test_twins_are_fetched_by_pmid_and_doi_whatever_their_concepts(server, tmp_path):

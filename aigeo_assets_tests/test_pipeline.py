@@ -26,7 +26,7 @@ def _settings(data_dir: Path, end_year: int) -> Settings:
     return Settings(
         data_dir=data_dir, source="sample", snapshot_dir=None, sample_scale="tiny", sample_seed=7,
         start_year=FIRST, end_year=end_year, api_base_url="", api_mailto=None, api_key=None, api_concepts=(), api_subfields=(),
-        lifesci_end_year=end_year,  # the atlas's years end with seed 000's here, so the new year is new to both
+        lifesci_end_year=end_year,  # the atlas's years end with AlShebli et al. 2022's here, so the new year is new to both
     )
 
 

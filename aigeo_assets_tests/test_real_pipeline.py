@@ -33,7 +33,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 START_YEAR, END_YEAR = 2012, 2019
-"""Eight years hold the reference year (2017) and every window of seed 000 (2013-2017, 2015-2019);
+"""Eight years hold the reference year (2017) and every window of AlShebli et al. 2022 (2013-2017, 2015-2019);
 the samples have 5-25 works a year there, which keeps the run to a few minutes."""
 
 

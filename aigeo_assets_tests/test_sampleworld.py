@@ -57,14 +57,14 @@ def _truth(root: Path) -> dict:
     return json.loads((root / "truth.json").read_text())
 
 
-# Seed 000's own parts are part_NNN.gz; the life-science world's OpenAlex twins and their
-# institutions are part_lsNNN.gz (test_lifesci_twins), outside seed 000's truth.
-SEED000_PARTS = "updated_date=*/part_[0-9]*.gz"
+# AlShebli et al. 2022's own parts are part_NNN.gz; the life-science world's OpenAlex twins and their
+# institutions are part_lsNNN.gz (test_lifesci_twins), outside AlShebli et al. 2022's truth.
+ALSHEBLI2022_PARTS = "updated_date=*/part_[0-9]*.gz"
 
 
 def _read_works(root: Path) -> tuple[list[dict], list[tuple[str, int]]]:
     works, bad = [], []
-    for part in sorted((root / "data" / "works").glob(SEED000_PARTS)):
+    for part in sorted((root / "data" / "works").glob(ALSHEBLI2022_PARTS)):
         with gzip.open(part, "rb") as fh:
             for i, line in enumerate(fh, start=1):
                 try:
@@ -76,7 +76,7 @@ def _read_works(root: Path) -> tuple[list[dict], list[tuple[str, int]]]:
 
 def _institutions(root: Path) -> dict[str, dict]:
     out = {}
-    for part in sorted((root / "data" / "institutions").glob(SEED000_PARTS)):
+    for part in sorted((root / "data" / "institutions").glob(ALSHEBLI2022_PARTS)):
         with gzip.open(part, "rt") as fh:
             for line in fh:
                 rec = json.loads(line)
@@ -151,13 +151,13 @@ def test_same_bytes_whatever_the_worker_count(tmp_path: Path):
 # (first 16 hex digits) of each file's content (gzip files decompressed, so a different zlib cannot
 # matter; manifests without their byte sizes) and of truth.json without its generator version.
 # Speed-ups of the works' rendering keep these; a change to the works themselves is a new
-# GENERATOR_VERSION and new values here. Since 1.6.0 the seed-000 PMIDs are never 3 mod 8 (a
+# GENERATOR_VERSION and new values here. Since 1.6.0 the AlShebli et al. 2022 PMIDs are never 3 mod 8 (a
 # bijection of 1.4.0's): the digest maps them back (``_pmid_1_4_0``), so every other byte is still
 # 1.4.0's; the life-science world's parts (part_ls*) and their manifest entries are left out, and
-# so is the new ``lifesci_end_year`` parameter. Since 1.7.0 a seed-000 life-science work in a
+# so is the new ``lifesci_end_year`` parameter. Since 1.7.0 an AlShebli et al. 2022 life-science work in a
 # conference venue carries a non-life-science level-0 concept instead of its root (same score,
 # same place; ``generator.NOT_LIFESCI_ROOT_OF``): the digest swaps those concept dicts back (their
-# replacements occur nowhere else in seed 000), so that is the only change to the bytes.
+# replacements occur nowhere else in AlShebli et al. 2022), so that is the only change to the bytes.
 _WORKS_1_4_0 = {
     "data/institutions/manifest": "d744aab6c8255ee8",
     "data/institutions/updated_date=2023-09-04/part_000.gz": "1d0af9937fa30ec1",
@@ -176,14 +176,14 @@ _WORKS_1_4_0 = {
 
 
 def _pmid_1_4_0(m: "re.Match") -> bytes:
-    """1.6.0's seed-000 PMID 10,000,000 + 8q + r (r != 3) -> 1.4.0's 10,000,000 + 7q + (r or r - 1)."""
+    """1.6.0's AlShebli et al. 2022 PMID 10,000,000 + 8q + r (r != 3) -> 1.4.0's 10,000,000 + 7q + (r or r - 1)."""
     q, r = divmod(int(m.group(1)) - 10_000_000, 8)
     assert r != 3
     return b"https://pubmed.ncbi.nlm.nih.gov/%d" % (10_000_000 + 7 * q + (r if r < 3 else r - 1))
 
 
 def _roots_1_4_0(data: bytes) -> bytes:
-    """1.7.0's replacement level-0 concepts of seed-000 life-science conference works -> 1.4.0's roots."""
+    """1.7.0's replacement level-0 concepts of AlShebli et al. 2022 life-science conference works -> 1.4.0's roots."""
     for root_id, (cid, wd, name, _) in NOT_LIFESCI_ROOT_OF.items():
         old = [c for c in LIFESCI_L0 if c[0] == root_id][0]
         data = data.replace(
@@ -217,6 +217,17 @@ def _works_digest(root: Path) -> dict[str, str]:
     truth["parameters"].pop("generator_version")
     truth["parameters"].pop("lifesci_end_year")
     truth.pop("disruption")
+    # 1.7.1 states its claims as realized: back to 1.4.0's layout (the counts are the same)
+    truth.pop("claims")
+    fast = truth.pop("fast_capital")
+    planted = fast.pop("planted")
+    truth["fastest_growing_eastern_capital"] = {
+        "geonames_id": planted["geonames_id"], "name": planted["name"], "country_code": planted["country_code"],
+        "planted_extra_log_growth_per_year": planted["extra_log_growth_per_year"],
+        "definition": "largest increase in lead-author works, first vs last 5 years",
+        **{k: v for k, v in fast.items() if k != "definition"}}
+    for city in truth["coauthorship"]["cross_bloc_share_by_city"].values():
+        city.pop("cross_bloc_works")
     out["truth.json"] = hashlib.sha256(json.dumps(truth, sort_keys=True).encode()).hexdigest()[:16]
     return out
 
@@ -322,7 +333,7 @@ def test_valid_jsonl_except_planted_malformed(tiny: Path):
         per_year[str(w["publication_year"])] += 1
     assert dict(per_year) == truth["works_per_year"]
     # every file mixes years
-    for part in (tiny / "data" / "works").glob(SEED000_PARTS):
+    for part in (tiny / "data" / "works").glob(ALSHEBLI2022_PARTS):
         years = set()
         with gzip.open(part, "rb") as fh:
             for line in fh:

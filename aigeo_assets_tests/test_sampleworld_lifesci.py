@@ -375,7 +375,7 @@ def test_generate_world_writes_lifesci(tmp_path, tiny_world):
     t = json.loads((root / "truth_lifesci.json").read_text())
     main = json.loads((root / "truth.json").read_text())
     assert t["parameters"]["generator_version"] == main["parameters"]["generator_version"]
-    # the life-science years are its own (2000-2022), not seed 000's (tiny: 2012-2019)
+    # the life-science years are its own (2000-2022), not AlShebli et al. 2022's (tiny: 2012-2019)
     assert main["parameters"]["lifesci_end_year"] == 2022
     assert t["parameters"]["years"] == list(range(2000, 2023))
     assert list((root / "pubmed" / "baseline").glob("pubmed26n*.xml.gz"))

@@ -1,8 +1,8 @@
 """Thin data never stops a run: empty years, one-row years, all-missing columns and models the
 data cannot identify (issue 11, "Real records end to end").
 
-Pure functions only (no Dagster run): the summaries of seed 000 (centres of mass, top cities,
-matrices) and seed 004 (the life-science analyses) on empty and one-row frames; the count models
+Pure functions only (no Dagster run): the summaries of AlShebli et al. 2022 (centres of mass, top cities,
+matrices) and Schmallenbach et al. 2024 (the life-science analyses) on empty and one-row frames; the count models
 on data with no positive outcome give a ``NotEstimable`` value with its reason, and every table,
 figure and the atlas carry that reason where the estimates would be. The checks that warn on a
 thin year, and the README's settings table, are here too.
@@ -25,7 +25,7 @@ from aigeo_assets.models import NotEstimable, NotEstimableError, estimate, negat
 from aigeo_assets.models.gravity import coefficient_frame, fit_loglinear_gravity, gravity_table, table_wide
 from aigeo_assets.models.results import NOT_ESTIMABLE, not_estimable_reasons, not_estimable_rows
 from aigeo_assets.reports import lifesci_figures as lf
-from aigeo_assets.reports.atlas import AtlasFigure, build_atlas, findings_seed004, model_table, not_estimable_note
+from aigeo_assets.reports.atlas import AtlasFigure, build_atlas, findings_schmallenbach2024, model_table, not_estimable_note
 from aigeo_assets.reports.model_figures import fig_elasticities_by_year, fig_gravity_comparison
 from aigeo_assets.resources.settings import ENVIRONMENT, REPO_ROOT, Settings
 from aigeo_assets.schemas import SCHEMAS
@@ -101,7 +101,7 @@ def test_lifesci_models_without_citations_are_not_estimable_and_the_irr_table_sa
         table[table["model"].str.startswith("8A")], an.international_share_by_year(arts), an.international_share_by_region(arts))
     assert "Model 8A citations: not estimable" in " ".join(a.text for a in fig8.layout.annotations)
     # and the atlas's "what the data say" counts them
-    said = findings_seed004({"out_lifesci_irrs": table})
+    said = findings_schmallenbach2024({"out_lifesci_irrs": table})
     assert any(f.startswith(f"{len(fits)} negative binomial model(s) were not estimable on these data: A (no positive outcome")
                for f in said), said
 
@@ -189,7 +189,7 @@ def test_a_figure_beside_an_estimated_model_names_the_one_that_was_not():
 
 
 def test_the_atlas_says_not_estimable_where_the_figure_would_be(tmp_path):
-    item = AtlasFigure("fig7", "seed 004", "Fig. 7", "Relevance", error="figure missing",
+    item = AtlasFigure("fig7", "Schmallenbach et al. 2024", "Fig. 7", "Relevance", error="figure missing",
                        note="Not estimable on these data: A: no positive outcome in 12 observations")
     path = build_atlas([item], {}, {}, {}, tmp_path / "atlas.html")
     html = path.read_text(encoding="utf-8")

@@ -1,4 +1,4 @@
-"""Seed 000 Supplementary Fig. 4 (the venue divide): hand-worked counts."""
+"""AlShebli et al. 2022 Supplementary Fig. 4 (the venue divide): hand-worked counts."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""Clinical share of each shipped clinical filter (issue 14) beside seed 004's "about 20 %".
+"""Clinical share of each shipped clinical filter (issue 14) beside Schmallenbach et al. 2024's "about 20 %".
 
-Seed 004 finds about 20 % of its AI life-science articles clinical (Fig. 4: 67,167 clinical
+Schmallenbach et al. 2024 finds about 20 % of its AI life-science articles clinical (Fig. 4: 67,167 clinical
 articles in the 30 leading countries, 94 % of the world's, of 397,967). Measured here, for every
 filter of ``aigeo_assets.lifesci.keywords.CLINICAL_FILTERS`` (``treatment``, the default: Haynes
 et al. 2005's treatment query on title and abstract; ``treatment_no_random_forest``; ``broad``,
@@ -99,7 +99,7 @@ def main() -> None:
     args = parser.parse_args()
     filters = {name: ClinicalFilter.from_csv(path) for name, path in CLINICAL_FILTERS.items()}
     matcher = KeywordMatcher.from_csv(AI_KEYWORDS_PATH)
-    payload: dict = {"seed_004_share": SEED_SHARE, "filters": {n: repo_path(p) for n, p in CLINICAL_FILTERS.items()}}
+    payload: dict = {"schmallenbach2024_share": SEED_SHARE, "filters": {n: repo_path(p) for n, p in CLINICAL_FILTERS.items()}}
     demo, planted = demo_ai_articles(args.world)
     demo_ai = demo[matcher.matches_any(demo["title"], demo["abstract"])]
     payload["demo_world_ai_articles"] = {**shares(demo_ai, filters), "planted_clinical_share": round(planted, 4)}

@@ -1,4 +1,4 @@
-"""The CD index (seed 000, Supplementary Fig. 3): ours (``metrics.disruption.cd_index``, set keys
+"""The CD index (AlShebli et al. 2022, Supplementary Fig. 3): ours (``metrics.disruption.cd_index``, set keys
 and sorted joins over the whole corpus at once) beside Funk's reference implementation (``cdindex``,
 a C extension walking each focal paper's citers), on the same input.
 

@@ -720,7 +720,7 @@ def main(argv: list[str] | None = None) -> int:
         if name == "run2_new_year":
             add_new_year(cache, snapshot)
         env["AIGEO_END_YEAR"] = str(end_year)
-        env["AIGEO_LIFESCI_END_YEAR"] = str(end_year)  # the atlas ends with seed 000, so the new year is new to both
+        env["AIGEO_LIFESCI_END_YEAR"] = str(end_year)  # the atlas ends with AlShebli et al. 2022, so the new year is new to both
         groups = asset_groups(env)
         per_run, total = {}, None
         calls: list[dict] = []

@@ -1,4 +1,4 @@
-"""What each remaining difference from seed 004 does to the life-science atlas (issue 14): every
+"""What each remaining difference from Schmallenbach et al. 2024 does to the life-science atlas (issue 14): every
 choice the atlas makes where the seed is vague or where aigeo departs from it, measured on a sample
 world beside the answer the world plants.
 
@@ -27,10 +27,10 @@ warehouse tables, no second Dagster run:
 
 The models are fitted on the PubMed articles (``source`` pubmed or both): the world plants its
 regional and international effects on them, while its OpenAlex conference papers come from the
-seed-000 part (far more international, rarely cited); ``test_lifesci_recovery.py`` does the same.
-Planted values come from ``truth_lifesci.json``. Default world: the tiny seed-000 part with the
+AlShebli et al. 2022 part (far more international, rarely cited); ``test_lifesci_recovery.py`` does the same.
+Planted values come from ``truth_lifesci.json``. Default world: the tiny AlShebli et al. 2022 part with the
 demo life-science part, seed 20221121, the atlas on 2000-2022 (``--start-year``: the first year
-of the OpenAlex partitions; the tiny seed-000 part has works 2012-2019 only, so earlier years hold
+of the OpenAlex partitions; the tiny AlShebli et al. 2022 part has works 2012-2019 only, so earlier years hold
 the life-science twins and their citers alone).
 
 Writes ``benchmarks/results/lifesci_fidelity.json`` (``--out`` elsewhere) with the world's

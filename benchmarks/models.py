@@ -1,12 +1,12 @@
 """Count-regression speed and memory: aigeo's PPML and NB2 engine beside statsmodels (and pyfixest).
 
 Runs, on synthetic data of the papers' sizes drawn from known data-generating processes:
-  (a) seed 000's Table 1, specification 4: PPML of city-pair-year citation counts on 9 regressors and
+  (a) AlShebli et al. 2022's Table 1, specification 4: PPML of city-pair-year citation counts on 9 regressors and
       a constant, 6.1 million observations (1,105 cities, every ordered pair i -> j including i = j,
       5 years). Ours: ``poisson(y, X, cov_type="HC1")``; peer: statsmodels
       ``GLM(y, add_constant(X), family=Poisson()).fit(cov_type="HC0")``. The coefficients must agree
       to rtol 1e-6. Goal: ours under 60 s and 6 GiB.
-  (b) seed 004's size: NB2 of article citations on 5 region and 20 year dummies with ~9,000 absorbed
+  (b) Schmallenbach et al. 2024's size: NB2 of article citations on 5 region and 20 year dummies with ~9,000 absorbed
       outlet effects, 400,000 articles (skewed outlet sizes; ~4% of outlets never cited, so their
       all-zero groups are dropped). Ours: ``negative_binomial(y, X, absorb=outlets, cov_type="HC1")``
       on the full data (goal: under 120 s and 4 GiB) and on a subsample of whole outlets, where
@@ -67,7 +67,7 @@ from aigeo_assets.models import negative_binomial, poisson  # noqa: E402
 
 GIB = 2**30
 
-# ---------------------------------------------------------------- (a) gravity PPML, seed 000 Table 1 spec. 4
+# ---------------------------------------------------------------- (a) gravity PPML, AlShebli et al. 2022 Table 1 spec. 4
 
 A_CITIES = 1_105  # 1,105^2 ordered pairs (i = j included: the same-city dummy) x 5 years = 6,105,125
 A_YEARS = 5
@@ -162,7 +162,7 @@ def gravity_data(cities: int = A_CITIES, years: int = A_YEARS, seed: int = 0) ->
     return y, X, info
 
 
-# ---------------------------------------------------------------- (b) NB2 with outlet effects, seed 004
+# ---------------------------------------------------------------- (b) NB2 with outlet effects, Schmallenbach et al. 2024
 
 B_ARTICLES = 400_000
 B_OUTLETS = 9_000
@@ -454,7 +454,7 @@ def _goal(r: dict, goal: dict) -> dict:
 
 def part_a(args) -> dict:
     n = args.a_cities**2 * A_YEARS
-    print(f"\n(a) seed 000 Table 1 spec. 4: PPML, {n:,} city-pair-years ({args.a_cities:,} cities, every ordered pair "
+    print(f"\n(a) AlShebli et al. 2022 Table 1 spec. 4: PPML, {n:,} city-pair-years ({args.a_cities:,} cities, every ordered pair "
           f"incl. i = j, {A_YEARS} years), 9 regressors + constant", flush=True)
     ours = run_child({"part": "a", "impl": "ours", "cities": args.a_cities})
     if "error" not in ours:
@@ -490,7 +490,7 @@ def part_a(args) -> dict:
 
 
 def part_b(args) -> dict:
-    print(f"\n(b) seed 004: NB2, {args.b_articles:,} articles, {args.b_outlets:,} absorbed outlet effects, "
+    print(f"\n(b) Schmallenbach et al. 2024: NB2, {args.b_articles:,} articles, {args.b_outlets:,} absorbed outlet effects, "
           f"5 region + 20 year dummies", flush=True)
     full = run_child({"part": "b", "impl": "ours", "articles": args.b_articles, "outlets": args.b_outlets})
     if "error" not in full:
@@ -830,7 +830,7 @@ def main() -> None:
                                   "is included), its growth over the RSS before the fit, and the ru_maxrss growth "
                                   "(cannot be reset: 0 when building the input peaked higher)",
                "timing": "wall seconds of one fit in the child (part c: two fits, both recorded)"}
-    runners = {"a": ("a_ppml_gravity_seed000_table1_spec4", part_a), "b": ("b_nb2_outlets_seed004", part_b),
+    runners = {"a": ("a_ppml_gravity_alshebli2022_table1_spec4", part_a), "b": ("b_nb2_outlets_schmallenbach2024", part_b),
                "c": ("c_ppml_two_effects_pyfixest", part_c), "d": ("d_out_gravity_citations_demo_and_paper_size", part_d)}
     previous = RESULTS / "models.json"
     if previous.exists():  # the parts not run keep their figures

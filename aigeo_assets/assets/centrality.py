@@ -1,5 +1,5 @@
 """Group ``centrality``: the city networks, East-West betweenness and the robustness centralities
-(seed 000, Fig. 3, Methods Definitions 1-2, Supplementary Fig. 10 and Tables 4-8)."""
+(AlShebli et al. 2022, Fig. 3, Methods Definitions 1-2, Supplementary Fig. 10 and Tables 4-8)."""
 
 import dagster as dg
 import pandas as pd
@@ -87,7 +87,7 @@ def build_centrality_assets(partitions: dg.PartitionsDefinition, settings: Setti
 
     @dg.asset(**table_asset_args("out_east_west_betweenness", GROUP, kinds={"graph-tool"}))
     def out_east_west_betweenness(out_network_edges: pd.DataFrame, out_top_cities: pd.DataFrame) -> dg.Output:
-        """East-West betweenness (seed 000, Definition 2) of the top cities on each network, with the
+        """East-West betweenness (AlShebli et al. 2022, Definition 2) of the top cities on each network, with the
         standard betweenness (Definition 1) beside it: how much a city sits on the shortest paths
         between Eastern and Western cities."""
         frames = []

@@ -1,4 +1,4 @@
-"""Group ``centres``: where the centre of gravity of AI research lies, year by year (seed 000, Fig. 4)."""
+"""Group ``centres``: where the centre of gravity of AI research lies, year by year (AlShebli et al. 2022, Fig. 4)."""
 
 import dagster as dg
 import pandas as pd
@@ -24,7 +24,7 @@ def build_centre_assets(partitions: dg.PartitionsDefinition) -> list:
     )
     def out_centres_of_mass(context: dg.AssetExecutionContext, out_city_year_metrics: pd.DataFrame, analysis: AnalysisSettings):
         """The year's centre of mass of impact, productivity and AI scientists: the weighted mean of the
-        cities' latitude and longitude (seed 000's method, ``planar``) and the spherical mean (mean of
+        cities' latitude and longitude (AlShebli et al. 2022's method, ``planar``) and the spherical mean (mean of
         unit vectors, projected back); and the focal city's pull (default Beijing): the great-circle
         distance between the centres with and without it."""
         centres = conform(pd.concat([centres_of_mass(out_city_year_metrics, method=m) for m in METHODS]), "out_centres_of_mass")
@@ -46,7 +46,7 @@ def build_centre_assets(partitions: dg.PartitionsDefinition) -> list:
     @dg.asset(**table_asset_args("out_centre_trajectory", GROUP), automation_condition=all_years_automation())
     def out_centre_trajectory(out_centres_of_mass) -> dg.Output:
         """The path of each centre of mass over the years: distance moved from the first year and the
-        average speed in km per year (seed 000: "about 270 km per year"). A year without a centre
+        average speed in km per year (AlShebli et al. 2022: "about 270 km per year"). A year without a centre
         (no city with weight) has no position and no speed (null), never a crash."""
         df = conform(centre_trajectory(concat_partitions(out_centres_of_mass)), "out_centre_trajectory")
         last = df.sort_values("year").groupby(["metric", "method"]).tail(1)

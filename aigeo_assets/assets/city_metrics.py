@@ -1,4 +1,4 @@
-"""Group ``city_metrics``: cities compared by year, the top cities, and the Fig. 2 matrices (seed 000).
+"""Group ``city_metrics``: cities compared by year, the top cities, and the Fig. 2 matrices (AlShebli et al. 2022).
 
 The yearly tables that read a citation window (``out_city_year_metrics``, ``out_world_year_totals``,
 ``out_impact_pairs``) have a single-run backfill policy: one run may cover a range of years, reading
@@ -108,7 +108,7 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
         core_institutions: pd.DataFrame,
         analysis: AnalysisSettings,
     ):
-        """Impact, productivity and AI scientists of every city in the year (seed 000, Fig. 1 and
+        """Impact, productivity and AI scientists of every city in the year (AlShebli et al. 2022, Fig. 1 and
         Supplementary Fig. 1), with the world totals. Impact reads the citations made in y..y+2 (and
         y..y+5 for the long window); Dagster maps those citing years, clamped at the newest partition,
         and a window that is cut short is flagged, never reported as complete.
@@ -193,7 +193,7 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
         ins={"out_city_year_metrics": dg.AssetIn(partition_mapping=reference)},
     )
     def out_top_cities(out_city_year_metrics: pd.DataFrame) -> dg.Output:
-        """The most impactful cities of the reference year (seed 000: "the 20 cities that were most
+        """The most impactful cities of the reference year (AlShebli et al. 2022: "the 20 cities that were most
         impactful in AI in 2017"); the largest N of AIGEO_TOP_N are kept, ranked. A reference year
         without any located city (thin data) gives no top city, and the metadata says so."""
         if out_city_year_metrics.empty:
@@ -283,13 +283,13 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
     @dg.asset(
         **table_asset_args("out_venue_east_west", GROUP),
         ins={"core_papers": dg.AssetIn(partition_mapping=dg.AllPartitionMapping(), metadata={"columns": VENUE_INPUT_COLUMNS}),
-             # seed 000's years only: the OpenAlex tables also run on the atlas's later years
+             # AlShebli et al. 2022's years only: the OpenAlex tables also run on the atlas's later years
              "raw_venues": dg.AssetIn(partition_mapping=only_years(settings.start_year, settings.end_year),
                                       metadata={"columns": ["venue_id", "display_name"]})},
         automation_condition=all_years_automation(),
     )
     def out_venue_east_west(core_papers, raw_venues) -> dg.Output:
-        """Seed 000 Supplementary Fig. 4: the yearly Eastern and Western AI papers in each of the top
+        """AlShebli et al. 2022 Supplementary Fig. 4: the yearly Eastern and Western AI papers in each of the top
         20 AI venues (:func:`venue_east_west`: the venues with the most corpus papers, the seed's
         external list not being available)."""
         df = venue_east_west(concat_partitions(core_papers), concat_partitions(raw_venues))

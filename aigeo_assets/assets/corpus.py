@@ -31,10 +31,10 @@ reads the papers once instead of once per year (the reads grew with the square o
 
 
 def build_corpus_assets(partitions: dg.TimeWindowPartitionsDefinition) -> list:
-    """``partitions``: seed 000's years (AIGEO_START_YEAR..AIGEO_END_YEAR). **Choice:** the papers and
+    """``partitions``: AlShebli et al. 2022's years (AIGEO_START_YEAR..AIGEO_END_YEAR). **Choice:** the papers and
     citations stay on them even when the OpenAlex tables they read run on to the atlas's later years
     (``Settings.openalex_years``): the impact window of a late year (2018: citations made in
-    2018-2020) still stops at AIGEO_END_YEAR, as before, so seed 000's results do not move with
+    2018-2020) still stops at AIGEO_END_YEAR, as before, so AlShebli et al. 2022's results do not move with
     AIGEO_LIFESCI_END_YEAR. ``core_author_years`` reads the
     affiliations of these years only (``only_years``)."""
     first, last = (int(k) for k in (partitions.get_first_partition_key(), partitions.get_last_partition_key()))
@@ -62,11 +62,11 @@ def build_corpus_assets(partitions: dg.TimeWindowPartitionsDefinition) -> list:
         analysis: AnalysisSettings,
     ):
         """The year's works as papers: AI or not, journal/conference/other, the last author's city
-        (seed 000) and the lead author's country (seed 004: last author, else first).
+        (AlShebli et al. 2022) and the lead author's country (Schmallenbach et al. 2024: last author, else first).
 
         Its automation condition (``yearly_automation``) makes a year's papers follow its works: the
         OpenAlex tables are materialized by ``yearly_refresh`` (on the union of both studies'
-        years, which a seed-000 job cannot hold), the papers by their own run."""
+        years, which an AlShebli et al. 2022 job cannot hold), the papers by their own run."""
         rule = AiRule(rule=analysis.ai_rule, min_score=analysis.ai_min_score)  # type: ignore[arg-type]
         df = build_core_papers(raw_works, raw_work_concepts, core_affiliations, core_institutions, rule)
         located = df["city_geonames_id"].notna()
@@ -151,14 +151,14 @@ def build_corpus_assets(partitions: dg.TimeWindowPartitionsDefinition) -> list:
     @dg.asset(
         **table_asset_args("core_author_years", "corpus"),
         # only the columns used (issue 13: the paper-scale run read every column of both, 6.4 GB at the peak)
-        # seed 000's years only: the affiliations of the atlas's later years stay out of its careers
+        # AlShebli et al. 2022's years only: the affiliations of the atlas's later years stay out of its careers
         ins={name: dg.AssetIn(metadata={"columns": list(cols)}, partition_mapping=only_years(first, last) if name == "core_affiliations" else None)
              for name, cols in AUTHOR_YEAR_INPUT_COLUMNS.items()},
         automation_condition=dg.AutomationCondition.eager(),
         check_specs=[dg.AssetCheckSpec("no_work_in_two_years", asset="core_author_years", description="no work id appears in two yearly partitions of core_papers")],
     )
     def core_author_years(core_affiliations, core_papers, analysis: AnalysisSettings):
-        """Each author's city per year and the AI-scientist flag (seed 000: at least three papers,
+        """Each author's city per year and the AI-scientist flag (AlShebli et al. 2022: at least three papers,
         at least half of them AI).
 
         Reads every year, so it is not partitioned; its automation condition (eager) re-runs it when

@@ -1,4 +1,4 @@
-"""Disruption (seed 000, Supplementary Fig. 3): the CD index of every AI paper, by year, and the
+"""Disruption (AlShebli et al. 2022, Supplementary Fig. 3): the CD index of every AI paper, by year, and the
 cities ranked by their papers among each year's most disruptive and most developmental 10 %.
 
 ``out_disruption[year]`` reads the year's papers and citations (the focal papers' references) and
@@ -47,7 +47,7 @@ def build_disruption_assets(partitions: dg.PartitionsDefinition, settings: Setti
         ],
     )
     def out_disruption(context: dg.AssetExecutionContext, core_papers: pd.DataFrame, core_citations):
-        """Seed 000 Supplementary Fig. 3's measure: the CD index (Funk & Owen-Smith 2017; Wu, Wang &
+        """AlShebli et al. 2022 Supplementary Fig. 3's measure: the CD index (Funk & Owen-Smith 2017; Wu, Wang &
         Evans 2019) of each AI corpus paper of the year over y+1..y+W, from every citer
         (``AIGEO_DISRUPTION_CITING``) and, beyond the paper, from Eastern and from Western citers only."""
         year = int(context.partition_key)

@@ -1,7 +1,7 @@
 """Group ``geo``: institutions and each year's affiliations located to cities, countries and blocs.
 
 ``core_affiliations`` is partitioned like the ingest (``Settings.openalex_years``, both studies'
-years): seed 000 and the life-science atlas both read it."""
+years): AlShebli et al. 2022 and the life-science atlas both read it."""
 
 
 import dagster as dg
@@ -27,7 +27,7 @@ def build_geo_assets(partitions: dg.PartitionsDefinition) -> list:
         """Each institution geocoded to a city (GeoNames), country, UN M49 region and bloc.
 
         Evidence in order: OpenAlex ``geo``; its ``geonames_city_id``; the display name matched against
-        the GeoNames gazetteer; the country alone. Bloc: seed 000 ("cities in the U.S. or Europe" are
+        the GeoNames gazetteer; the country alone. Bloc: AlShebli et al. 2022 ("cities in the U.S. or Europe" are
         Western, the rest Eastern), or the wider reading (AnalysisSettings.bloc_definition).
         """
         df = geocode_institutions(raw_institutions, bloc_definition=analysis.bloc_definition)

@@ -67,7 +67,7 @@ def build_ingest_assets(partitions: dg.PartitionsDefinition) -> list:
         ],
     )
     def raw_works(context: dg.AssetExecutionContext, source: WorksSource):
-        """OpenAlex works of one publication year, parsed into normalized tables (seed 000: MAG papers;
+        """OpenAlex works of one publication year, parsed into normalized tables (AlShebli et al. 2022: MAG papers;
         here OpenAlex, MAG's successor). Input that cannot be used goes to ``raw_quarantine``."""
         year = int(context.partition_key)
         fetched = source.prepare_year(year)

@@ -1,4 +1,4 @@
-"""Groups ``lifesci_corpus`` and ``lifesci_atlas``: the life-science atlas of seed 004 (PubMed and
+"""Groups ``lifesci_corpus`` and ``lifesci_atlas``: the life-science atlas of Schmallenbach et al. 2024 (PubMed and
 OpenAlex conference papers; productivity, quality-adjusted productivity, relevance and
 international collaboration by country and region)."""
 
@@ -164,7 +164,7 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
         source: WorksSource,
         analysis: AnalysisSettings,
     ):
-        """Seed 004's corpus for the year: PubMed records with an AI keyword in title or abstract
+        """Schmallenbach et al. 2024's corpus for the year: PubMed records with an AI keyword in title or abstract
         and OpenAlex life-science conference papers with one, deduplicated; each PubMed record
         linked to its OpenAlex work by PMID, else DOI (works of the year and the years around it),
         which gives it its authors' countries and its topic; each article with its lead country
@@ -235,7 +235,7 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
         core_lifesci_articles, raw_pubmed_references, raw_pubmed_articles, raw_references, raw_work_concepts, raw_works,
         source: WorksSource, analysis: AnalysisSettings,
     ) -> dg.Output:
-        """Seed 004's relevance: the forward citations of every article, from the OpenAlex works
+        """Schmallenbach et al. 2024's relevance: the forward citations of every article, from the OpenAlex works
         citing its linked work, else from PubMed's ReferenceList, and the clinical ones among them
         (:func:`lifesci_citation_counts`), reading one citing year at a time. With the API source
         the works citing the linked works are also fetched whatever their concepts
@@ -269,7 +269,7 @@ ATLAS = "lifesci_atlas"
 
 
 def build_lifesci_atlas_assets() -> list:
-    """The analyses of seed 004, each a table asset over every year of the corpus."""
+    """The analyses of Schmallenbach et al. 2024, each a table asset over every year of the corpus."""
     from aigeo_assets.lifesci import analyses as A
 
     every_year = dg.AllPartitionMapping()
@@ -281,7 +281,7 @@ def build_lifesci_atlas_assets() -> list:
     )
     def out_lifesci_articles(core_lifesci_articles, core_lifesci_citations: pd.DataFrame) -> dg.Output:
         """The articles of every year with their forward citations (:func:`with_citations`): the
-        table every analysis of seed 004 reads."""
+        table every analysis of Schmallenbach et al. 2024 reads."""
         df = with_citations(concat_partitions(core_lifesci_articles), core_lifesci_citations)
         return dg.Output(df, metadata=table_metadata(
             df, "out_lifesci_articles", years=f"{df['publication_year'].min()}...{df['publication_year'].max()}" if len(df) else "none",

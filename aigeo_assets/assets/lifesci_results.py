@@ -1,4 +1,4 @@
-"""Seed 004's side results (issue 14) as assets: tables in group ``lifesci_atlas``, figures in
+"""Schmallenbach et al. 2024's side results (issue 14) as assets: tables in group ``lifesci_atlas``, figures in
 ``reports``.
 
 * ``out_lifesci_outlet_sample_refits``, ``out_lifesci_outlet_sample_irrs``: Fig. 7's unadjusted
@@ -41,7 +41,7 @@ def _r(x, nd: int = 4):
 
 
 def build_lifesci_result_assets(data_dir: Path, synthetic: bool = False) -> list:
-    """The table assets of seed 004's side results and their figures (written under
+    """The table assets of Schmallenbach et al. 2024's side results and their figures (written under
     ``data_dir/reports/figures``)."""
     from aigeo_assets.lifesci import analyses as A
 
@@ -53,7 +53,7 @@ def build_lifesci_result_assets(data_dir: Path, synthetic: bool = False) -> list
     @dg.asset(name="out_lifesci_outlet_sample_refits", **table_asset_args("out_lifesci_outlet_sample_refits", ATLAS, kinds={"statsmodels"}),
               ins=articles_in, automation_condition=eager)
     def out_lifesci_outlet_sample_refits(out_lifesci_articles) -> dg.Output:
-        """Seed 004 Methods: "Our results remain consistent when estimating all models on the smaller
+        """Schmallenbach et al. 2024 Methods: "Our results remain consistent when estimating all models on the smaller
         samples": Fig. 7 A (citations) and B (clinical citations), year effects only, refitted on
         the articles the outlet-effect models D and C keep (outlets never cited dropped)."""
         articles = out_lifesci_articles
@@ -98,7 +98,7 @@ def build_lifesci_result_assets(data_dir: Path, synthetic: bool = False) -> list
                                              description="international + national articles = the located articles; the "
                                              "shares are the counts' ratios; every interval holds its estimate")])
     def out_lifesci_intl_high_ranked(out_lifesci_articles):
-        """Seed 004 (after Fig. 8A): "international collaborations also tend to publish 35% more
+        """Schmallenbach et al. 2024 (after Fig. 8A): "international collaborations also tend to publish 35% more
         frequently in high-ranking research outlets than national collaborations, on average": the
         ratio of the shares (what the sentence says) and the year-adjusted ratio, with 95% intervals."""
         articles = out_lifesci_articles
@@ -125,7 +125,7 @@ def build_lifesci_result_assets(data_dir: Path, synthetic: bool = False) -> list
                                              description="the types' 'All regions' rows add up to the located articles, and "
                                              "each type's regions to at most its 'All regions' row")])
     def out_lifesci_by_outlet_type(out_lifesci_articles):
-        """Seed 004 S7: the atlas's shares by outlet type (journals = life science, conference
+        """Schmallenbach et al. 2024 S7: the atlas's shares by outlet type (journals = life science, conference
         proceedings = computer science) and lead region."""
         articles = out_lifesci_articles
         df = conform(A.by_outlet_type(articles), "out_lifesci_by_outlet_type")
@@ -145,7 +145,7 @@ def build_lifesci_result_assets(data_dir: Path, synthetic: bool = False) -> list
     @dg.asset(name="out_lifesci_irrs_by_outlet_type", **table_asset_args("out_lifesci_irrs_by_outlet_type", ATLAS, kinds={"statsmodels"}),
               ins=articles_in, automation_condition=eager)
     def out_lifesci_irrs_by_outlet_type(out_lifesci_articles) -> dg.Output:
-        """Seed 004 S7 for relevance: the four Fig. 7 models on journal and on conference articles
+        """Schmallenbach et al. 2024 S7 for relevance: the four Fig. 7 models on journal and on conference articles
         separately (a type too thin to identify a model has a "not estimable" row with the reason)."""
         articles = out_lifesci_articles
         df = conform(A.irr_table(A.fit_relevance_models_by_outlet_type(articles)), "out_lifesci_irrs_by_outlet_type")
@@ -167,7 +167,7 @@ def build_lifesci_result_assets(data_dir: Path, synthetic: bool = False) -> list
                                        "international <= high-ranked and <= international <= articles for every country")],
     )
     def out_lifesci_country_productivity(out_lifesci_articles):
-        """Seed 004 S2 (every country's productivity statistics) and the seed's Kenya / South Africa
+        """Schmallenbach et al. 2024 S2 (every country's productivity statistics) and the seed's Kenya / South Africa
         remark read off it."""
         articles = out_lifesci_articles
         df = conform(A.country_productivity(articles), "out_lifesci_country_productivity")
@@ -199,11 +199,11 @@ def _f(s: pd.Series) -> np.ndarray:
 
 FIGURES = (
     ("out_fig_lifesci_outlet_sample", "lifesci_fig7_outlet_sample", ("out_lifesci_outlet_sample_irrs",),
-     "Seed 004 Fig. 7 on the outlet-effect samples: unadjusted, unadjusted on the outlet-effect sample, with outlet effects."),
+     "Schmallenbach et al. 2024 Fig. 7 on the outlet-effect samples: unadjusted, unadjusted on the outlet-effect sample, with outlet effects."),
     ("out_fig_lifesci_intl_high_ranked", "lifesci_intl_high_ranked", ("out_lifesci_intl_high_ranked",),
-     "Seed 004: international vs national articles in high-ranked outlets (the seed: 35% more often)."),
+     "Schmallenbach et al. 2024: international vs national articles in high-ranked outlets (the seed: 35% more often)."),
     ("out_fig_lifesci_by_outlet_type", "lifesci_s7_outlet_type", ("out_lifesci_by_outlet_type",),
-     "Seed 004 S7: life-science journals and computer-science conference proceedings by lead region."),
+     "Schmallenbach et al. 2024 S7: life-science journals and computer-science conference proceedings by lead region."),
 )
 """(asset, file stem under the figure folder, table read, description) of each side-result figure."""
 

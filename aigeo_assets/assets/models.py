@@ -1,4 +1,4 @@
-"""Group ``models``: the gravity models of citations and migration (seed 000, Table 1,
+"""Group ``models``: the gravity models of citations and migration (AlShebli et al. 2022, Table 1,
 Supplementary Tables 1-3), fitted with the count-regression engine of ``aigeo_assets.models``."""
 
 from collections.abc import Mapping
@@ -108,7 +108,7 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
     def out_gravity_citations(
         context: dg.AssetExecutionContext, out_gravity_citation_pairs, out_world_year_totals, analysis: AnalysisSettings
     ):
-        """Seed 000, Table 1 (and Supplementary Table 2): the gravity model of citations by PPML on
+        """AlShebli et al. 2022, Table 1 (and Supplementary Table 2): the gravity model of citations by PPML on
         the pooled pair-years whose citation window is complete, specifications (1)-(4); beyond the
         paper, the structural form with citing-city-year and cited-city-year effects absorbed
         (``structural``) and its log-linear OLS counterpart (``loglinear``). The value is a dict
@@ -152,7 +152,7 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
     @dg.multi_asset(
         outs={
             "out_gravity_citations_table": table_out(
-                "out_model_table", GROUP, "Table 1 laid out as in seed 000, and PPML beside its structural and log-linear forms.",
+                "out_model_table", GROUP, "Table 1 laid out as in AlShebli et al. 2022, and PPML beside its structural and log-linear forms.",
                 kinds={"statsmodels"}, automation_condition=eager,
             ),
             "out_gravity_citations_coefficients": table_out(
@@ -162,7 +162,7 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
         },
     )
     def out_gravity_citations_table(out_gravity_citations: dict):
-        """Seed 000's Table 1 (coefficients, standard errors in parentheses, stars at 0.05, 0.01,
+        """AlShebli et al. 2022's Table 1 (coefficients, standard errors in parentheses, stars at 0.05, 0.01,
         0.001, N, pseudo R-squared, p-values of "coefficient = 1") and the structural comparison."""
         fits = out_gravity_citations
         table_1 = gravity_table("table_1", {s: fits[s] for s in CITATION_SPECS}, controls=TABLE_1_CONTROLS)
@@ -191,7 +191,7 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
     def out_gravity_citations_by_year(
         context: dg.AssetExecutionContext, out_gravity_citation_pairs: pd.DataFrame, out_world_year_totals: pd.DataFrame, analysis: AnalysisSettings
     ):
-        """Beyond seed 000: the gravity model year by year, so that a drift in the size elasticities
+        """Beyond AlShebli et al. 2022: the gravity model year by year, so that a drift in the size elasticities
         shows. A year the model cannot be fitted on (too few pairs, no citation) gives its
         "not estimable: <reason>" row and says why in the metadata."""
         year = int(context.partition_key)
@@ -225,7 +225,7 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
         },
     )
     def out_gravity_migration(core_author_years: pd.DataFrame, core_institutions: pd.DataFrame, analysis: AnalysisSettings):
-        """Seed 000, Supplementary Table 3: moves of AI scientists between different cities on ln AI
+        """AlShebli et al. 2022, Supplementary Table 3: moves of AI scientists between different cities on ln AI
         scientists at origin and destination, ln distance and the cultural-geographic controls, by
         PPML: over the migration window (default 2015-2019, sizes in its first year), pooled over
         its yearly steps (one effect per year, absorbed), and one fit per year."""

@@ -79,7 +79,7 @@ def build_report_assets(settings: Settings) -> list:
         figure_asset(
             f"out_fig_city_{metric}",
             ["out_city_ranks", "out_top_cities"],
-            f"Seed 000 Fig. 1{label}: the top {main_n} cities x years, {metric.replace('_', ' ')}, absolute and relative, "
+            f"AlShebli et al. 2022 Fig. 1{label}: the top {main_n} cities x years, {metric.replace('_', ' ')}, absolute and relative, "
             "with each city's rank over time.",
             lambda out_city_ranks, out_top_cities, metric=metric: [
                 (f"fig1_{metric}", fig_city_heatmaps(out_city_ranks, out_top_cities, metric, top_n=main_n)),
@@ -90,7 +90,7 @@ def build_report_assets(settings: Settings) -> list:
     figure_asset(
         "out_fig_city_impact_long",
         ["out_city_ranks", "out_top_cities"],
-        f"Seed 000 Supplementary Fig. 1: Fig. 1a with the long impact window (AIGEO_LONG_IMPACT_WINDOW, five years): "
+        f"AlShebli et al. 2022 Supplementary Fig. 1: Fig. 1a with the long impact window (AIGEO_LONG_IMPACT_WINDOW, five years): "
         f"the top {main_n} cities x years, absolute and relative, with each city's rank over time.",
         lambda out_city_ranks, out_top_cities: [
             ("figS1_impact_long", fig_city_heatmaps(out_city_ranks, out_top_cities, "impact_long", top_n=main_n)),
@@ -101,14 +101,14 @@ def build_report_assets(settings: Settings) -> list:
     figure_asset(
         "out_fig_venue_east_west",
         ["out_venue_east_west"],
-        "Seed 000 Supplementary Fig. 4: Eastern and Western AI papers per year in each of the top 20 AI venues.",
+        "AlShebli et al. 2022 Supplementary Fig. 4: Eastern and Western AI papers per year in each of the top 20 AI venues.",
         lambda out_venue_east_west: [("supp_fig4_venue_east_west", fig_venue_east_west(out_venue_east_west))],
     )
 
     figure_asset(
         "out_fig_disruption_ranks",
         ["out_disruption_city_ranks"],
-        "Seed 000 Supplementary Fig. 3a/3b: cities ranked each year by their papers among the 10 % most disruptive and "
+        "AlShebli et al. 2022 Supplementary Fig. 3a/3b: cities ranked each year by their papers among the 10 % most disruptive and "
         "the 10 % most developmental AI papers (CD index).",
         lambda out_disruption_city_ranks: [
             ("supp_fig3a_disruptive", fig_disruption_ranks(out_disruption_city_ranks, "disruptive")),
@@ -126,7 +126,7 @@ def build_report_assets(settings: Settings) -> list:
         figure_asset(
             f"out_fig_{matrix}_matrix",
             [asset_name],
-            f"Seed 000 Fig. 2{label} (and Supplementary Figs. 6-9 for the larger N): {title.lower()}, East first then West.",
+            f"AlShebli et al. 2022 Fig. 2{label} (and Supplementary Figs. 6-9 for the larger N): {title.lower()}, East first then West.",
             lambda diverging=diverging, title=title, asset_name=asset_name, **inputs: [
                 (
                     f"fig2_{asset_name.removeprefix('out_')}_top{n}",
@@ -140,7 +140,7 @@ def build_report_assets(settings: Settings) -> list:
     figure_asset(
         "out_fig_top_city_shares",
         ["out_top_city_shares"],
-        "Seed 000 Supplementary Fig. 2: the top cities' share of world impact, productivity and AI scientists.",
+        "AlShebli et al. 2022 Supplementary Fig. 2: the top cities' share of world impact, productivity and AI scientists.",
         lambda out_top_city_shares: [("supp_fig2_top_city_shares", fig_top_city_shares(out_top_city_shares))],
     )
     figure_asset(
@@ -159,13 +159,13 @@ def build_report_assets(settings: Settings) -> list:
     figure_asset(
         "out_fig_east_west_betweenness",
         ["out_east_west_betweenness"],
-        "Seed 000 Fig. 3: East-West betweenness of the top cities on each network, East red, West blue.",
+        "AlShebli et al. 2022 Fig. 3: East-West betweenness of the top cities on each network, East red, West blue.",
         lambda out_east_west_betweenness: [("fig3_east_west_betweenness", fig_betweenness_bars(out_east_west_betweenness))],
     )
     figure_asset(
         "out_fig_network_maps",
         {"out_network_edges": dg.AssetIn("out_network_edges"), "out_city_year_metrics": reference},
-        "Seed 000 Fig. 3: the impact, migration and collaboration networks on a world map, edge width by flow.",
+        "AlShebli et al. 2022 Fig. 3: the impact, migration and collaboration networks on a world map, edge width by flow.",
         lambda out_network_edges, out_city_year_metrics: [
             (f"fig3_{network}_network_map", fig_network_map(out_network_edges, out_city_year_metrics, network=network))
             for network in ("impact", "migration", "collaboration")
@@ -182,7 +182,7 @@ def build_report_assets(settings: Settings) -> list:
     figure_asset(
         "out_fig_centre_trajectories",
         ["out_centres_of_mass"],
-        "Seed 000 Fig. 4: the centres of mass of impact, productivity and AI scientists, year by year, on a world map.",
+        "AlShebli et al. 2022 Fig. 4: the centres of mass of impact, productivity and AI scientists, year by year, on a world map.",
         lambda out_centres_of_mass: [
             ("fig4_centre_trajectories", fig_centre_trajectories(concat_partitions(out_centres_of_mass), method="planar")),
             ("fig4_centre_trajectories_spherical", fig_centre_trajectories(concat_partitions(out_centres_of_mass), method="spherical")),
@@ -191,13 +191,13 @@ def build_report_assets(settings: Settings) -> list:
     figure_asset(
         "out_fig_focal_pull",
         ["out_focal_pull"],
-        "Seed 000 Fig. 4: how far the focal city (default Beijing) pulls the centre of mass, per year.",
+        "AlShebli et al. 2022 Fig. 4: how far the focal city (default Beijing) pulls the centre of mass, per year.",
         lambda out_focal_pull: [("fig4_focal_pull", fig_focal_pull(concat_partitions(out_focal_pull)))],
     )
     figure_asset(
         "out_fig_gravity_by_year",
         ["out_gravity_citations_by_year"],
-        "Beyond seed 000's Table 1: the gravity model's size elasticities and frictions fitted year by year, with 95% intervals.",
+        "Beyond AlShebli et al. 2022's Table 1: the gravity model's size elasticities and frictions fitted year by year, with 95% intervals.",
         lambda out_gravity_citations_by_year: [
             ("gravity_elasticities_by_year", fig_elasticities_by_year(concat_partitions(out_gravity_citations_by_year)))
         ],
@@ -209,26 +209,26 @@ def build_report_assets(settings: Settings) -> list:
         lambda out_gravity_citations_coefficients: [("gravity_comparison", fig_gravity_comparison(out_gravity_citations_coefficients))],
     )
     lifesci = [
-        ("out_fig_lifesci_yearly_counts", ["out_lifesci_yearly_counts"], "Seed 004 Fig. 1: AI life-science articles per year and their compound annual growth.",
+        ("out_fig_lifesci_yearly_counts", ["out_lifesci_yearly_counts"], "Schmallenbach et al. 2024 Fig. 1: AI life-science articles per year and their compound annual growth.",
          lambda out_lifesci_yearly_counts: [("lifesci_fig1_yearly_counts", L.fig_yearly_counts(
              out_lifesci_yearly_counts, *yearly_cagr(out_lifesci_yearly_counts)))]),
-        ("out_fig_lifesci_country_map", ["out_lifesci_country_counts"], "Seed 004 Fig. 2: articles by country on a world map.",
+        ("out_fig_lifesci_country_map", ["out_lifesci_country_counts"], "Schmallenbach et al. 2024 Fig. 2: articles by country on a world map.",
          lambda out_lifesci_country_counts: [("lifesci_fig2_country_map", L.fig_country_map(out_lifesci_country_counts))]),
-        ("out_fig_lifesci_topics", ["out_lifesci_topic_shares"], "Seed 004 Fig. 3: the top countries x the top topics, share of each country's articles.",
+        ("out_fig_lifesci_topics", ["out_lifesci_topic_shares"], "Schmallenbach et al. 2024 Fig. 3: the top countries x the top topics, share of each country's articles.",
          lambda out_lifesci_topic_shares: [("lifesci_fig3_topics", L.fig_topic_heatmap(out_lifesci_topic_shares))]),
-        ("out_fig_lifesci_clinical", ["out_lifesci_clinical_by_country"], "Seed 004 Fig. 4: clinical AI research by country.",
+        ("out_fig_lifesci_clinical", ["out_lifesci_clinical_by_country"], "Schmallenbach et al. 2024 Fig. 4: clinical AI research by country.",
          lambda out_lifesci_clinical_by_country: [("lifesci_fig4_clinical", L.fig_clinical_by_country(out_lifesci_clinical_by_country))]),
-        ("out_fig_lifesci_high_ranked_by_country", ["out_lifesci_high_ranked_by_country"], "Seed 004 Fig. 5: share of articles in high-ranked outlets by country.",
+        ("out_fig_lifesci_high_ranked_by_country", ["out_lifesci_high_ranked_by_country"], "Schmallenbach et al. 2024 Fig. 5: share of articles in high-ranked outlets by country.",
          lambda out_lifesci_high_ranked_by_country: [("lifesci_fig5_high_ranked", L.fig_high_ranked_by_country(out_lifesci_high_ranked_by_country))]),
-        ("out_fig_lifesci_high_ranked_by_region", ["out_lifesci_high_ranked_by_region_year"], "Seed 004 Fig. 6: share of articles in high-ranked outlets by region and year.",
+        ("out_fig_lifesci_high_ranked_by_region", ["out_lifesci_high_ranked_by_region_year"], "Schmallenbach et al. 2024 Fig. 6: share of articles in high-ranked outlets by region and year.",
          lambda out_lifesci_high_ranked_by_region_year: [("lifesci_fig6_high_ranked_regions", L.fig_high_ranked_by_region_year(out_lifesci_high_ranked_by_region_year))]),
-        ("out_fig_lifesci_relevance", ["out_lifesci_irrs"], "Seed 004 Fig. 7: citation IRRs by region (base Asia), without and with outlet effects.",
+        ("out_fig_lifesci_relevance", ["out_lifesci_irrs"], "Schmallenbach et al. 2024 Fig. 7: citation IRRs by region (base Asia), without and with outlet effects.",
          lambda out_lifesci_irrs: [("lifesci_fig7_relevance", L.fig_relevance_irrs(out_lifesci_irrs[~out_lifesci_irrs["model"].str.startswith("8A")]))]),
         ("out_fig_lifesci_international", ["out_lifesci_irrs", "out_lifesci_international_by_year", "out_lifesci_international_by_region"],
-         "Seed 004 Fig. 8: the IRR of international collaboration, its share over time and by region.",
+         "Schmallenbach et al. 2024 Fig. 8: the IRR of international collaboration, its share over time and by region.",
          lambda out_lifesci_irrs, out_lifesci_international_by_year, out_lifesci_international_by_region: [("lifesci_fig8_international", L.fig_international_collaboration(
              out_lifesci_irrs[out_lifesci_irrs["model"].str.startswith("8A")], out_lifesci_international_by_year, out_lifesci_international_by_region))]),
-        ("out_fig_lifesci_dyads", ["out_lifesci_dyads"], "Seed 004 Fig. 9: international collaborations between regions (Sankey).",
+        ("out_fig_lifesci_dyads", ["out_lifesci_dyads"], "Schmallenbach et al. 2024 Fig. 9: international collaborations between regions (Sankey).",
          lambda out_lifesci_dyads: [("lifesci_fig9_dyads", L.fig_collaboration_sankey(out_lifesci_dyads))]),
     ]
     for name, deps, description, draw in lifesci:
@@ -248,7 +248,7 @@ ATLAS_TABLES = (
     "out_lifesci_irrs_by_outlet_type", "out_lifesci_country_productivity", "out_lifesci_country_side_result",
 )
 SIDE_RESULT_FIGURES = ("out_fig_lifesci_outlet_sample", "out_fig_lifesci_intl_high_ranked", "out_fig_lifesci_by_outlet_type")
-"""Figures of seed 004's side results, built with their tables in ``assets/lifesci_results.py``."""
+"""Figures of Schmallenbach et al. 2024's side results, built with their tables in ``assets/lifesci_results.py``."""
 ATLAS_YEARLY = (
     "out_city_year_metrics", "out_east_west_betweenness_by_year", "out_centres_of_mass", "out_focal_pull",
     "out_gravity_citations_by_year",
@@ -258,7 +258,7 @@ ATLAS_YEARLY = (
 def _atlas_asset(settings: Settings, figure_dir: Path, figure_keys: list) -> dg.AssetsDefinition:
     from dataclasses import asdict
 
-    from aigeo_assets.reports.atlas import atlas_catalogue, build_atlas, findings_seed000, findings_seed004, sections_from_catalogue
+    from aigeo_assets.reports.atlas import atlas_catalogue, build_atlas, findings_alshebli2022, findings_schmallenbach2024, sections_from_catalogue
 
     ins = {name: dg.AssetIn(name) for name in ATLAS_TABLES}
     ins.update({name: dg.AssetIn(name, partition_mapping=dg.AllPartitionMapping()) for name in ATLAS_YEARLY})
@@ -266,7 +266,7 @@ def _atlas_asset(settings: Settings, figure_dir: Path, figure_keys: list) -> dg.
     @dg.asset(name="out_atlas", group_name=GROUP, kinds={"html", "plotly"}, owners=OWNERS, ins=ins, deps=figure_keys)
     def out_atlas(**tables) -> dg.MaterializeResult:
         """The atlas: one self-contained HTML file (offline, opens from disk) with every figure of
-        seed 000 and seed 004 in the papers' order, each with its caption and its numbers as CSV,
+        AlShebli et al. 2022 and Schmallenbach et al. 2024 in the papers' order, each with its caption and its numbers as CSV,
         the run's settings and data provenance, and what the data say, written from the numbers."""
         catalogue = atlas_catalogue(
             top_n=min(settings.top_ns), reference_year=settings.reference_year, end_year=settings.end_year,
@@ -286,8 +286,8 @@ def _atlas_asset(settings: Settings, figure_dir: Path, figure_keys: list) -> dg.
             "life-science articles": int(tables["out_lifesci_yearly_counts"]["articles"].sum()),
         }
         findings = {
-            "Seed 000: Beijing's central role": findings_seed000(tables),
-            "Seed 004: AI in the life sciences": findings_seed004(tables),
+            "AlShebli et al. 2022: Beijing's central role": findings_alshebli2022(tables),
+            "Schmallenbach et al. 2024: AI in the life sciences": findings_schmallenbach2024(tables),
         }
         path = build_atlas(sections, {k: str(v) for k, v in asdict(settings).items()}, provenance, findings,
                            settings.data_dir / "reports" / "atlas.html")

@@ -1,4 +1,4 @@
-"""East–West betweenness of the city networks (seed 000, Fig. 3; Methods, Definitions 1 and 2).
+"""East–West betweenness of the city networks (AlShebli et al. 2022, Fig. 3; Methods, Definitions 1 and 2).
 
 Input: ``nodes`` (``city_geonames_id``, ``bloc`` in {"East", "West"}) and ``edges`` (``source``,
 ``target``, ``weight``): directed, ``weight`` a count > 0 (e.g. citations from source to target).

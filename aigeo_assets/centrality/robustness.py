@@ -1,4 +1,4 @@
-"""Robustness centralities of seed 000 (Supplementary Note 4, Supplementary Tables 4-8).
+"""Robustness centralities of AlShebli et al. 2022 (Supplementary Note 4, Supplementary Tables 4-8).
 
 The paper checks Beijing's East-West betweenness against five other measures on the impact,
 migration and collaboration networks of the top 100 cities: (i) degree, (ii) closeness,

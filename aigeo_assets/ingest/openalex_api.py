@@ -18,7 +18,7 @@ The manifest has the shape of OpenAlex's own::
 Requests
     Works of one year are requested with ``filter=publication_year:YYYY,concepts.id:C1|C2`` (and/or
     ``primary_topic.subfield.id:1702|...``; when both concepts and subfields are configured both
-    filters are fetched and works are de-duplicated by id). For the life-science atlas (seed 004),
+    filters are fetched and works are de-duplicated by id). For the life-science atlas (Schmallenbach et al. 2024),
     the OpenAlex twins of PubMed records are requested by identifier, whatever their concepts
     (``filter=pmid:1|2|...`` and ``doi:...``, 50 values a request: :func:`fetch_works_by_ids`), and
     the works citing them by ``cites:W1|W2|...`` (:func:`fetch_citing_works`). Every request is
@@ -645,7 +645,7 @@ def fetch_works_by_ids(
 ) -> FetchStats:
     """Fetch the works carrying any of ``pmids`` (filter ``config.pmid_filter``) or ``dois``
     (``doi:``, without the ``https://doi.org/`` prefix), whatever their concepts: the OpenAlex
-    twins of PubMed records (seed 004's link). Written as the parts ``part_<name>_NNN.gz``,
+    twins of PubMed records (Schmallenbach et al. 2024's link). Written as the parts ``part_<name>_NNN.gz``,
     replacing that name's earlier parts."""
     by_pmid, refused_pmids = id_filters(config.pmid_filter, pmids)
     by_doi, refused_dois = id_filters("doi", dois)
@@ -664,7 +664,7 @@ def fetch_citing_works(
     today: Clock = _dt.date.today,
 ) -> FetchStats:
     """Fetch every work citing one of ``work_ids`` (``cites:W1|W2...``), whatever its concepts:
-    seed 004's forward citations "accruing from any type of publication". Written as the parts
+    Schmallenbach et al. 2024's forward citations "accruing from any type of publication". Written as the parts
     ``part_<name>_NNN.gz``, replacing that name's earlier parts."""
     filters, refused = id_filters("cites", (_tail(w) for w in work_ids))
     stats = fetch_works_matching(config, filters, snapshot_root, name, sleep=sleep, today=today)

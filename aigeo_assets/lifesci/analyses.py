@@ -1,9 +1,9 @@
-"""The analyses of seed 004's atlas (Figs. 1-9): counts, shares, negative binomial models, dyads.
+"""The analyses of Schmallenbach et al. 2024's atlas (Figs. 1-9): counts, shares, negative binomial models, dyads.
 
 Pure functions: ``out_lifesci_articles`` (all years, with their citations) and ``core_lifesci_authors`` in,
 pandas frames (or fitted ``CountResult``s) out. No Dagster.
 
-Sample. Seed 004's final sample is the articles whose lead author has a country ("We identify a
+Sample. Schmallenbach et al. 2024's final sample is the articles whose lead author has a country ("We identify a
 country for 397,967 (95%) articles that make up the final sample of our analysis"; Figs. 1-6 and
 8B-C report n = 397,967 or 397,965). Every descriptive function here therefore works on the
 articles with a ``lead_country_code`` (``atlas_sample``); ``yearly_counts`` can be asked for all
@@ -31,7 +31,7 @@ from aigeo_assets.models.count import negative_binomial
 from aigeo_assets.models.results import CountResult, NotEstimable, estimate
 
 BASE_REGION = "Asia"
-"""Seed 004, Fig. 7: "with the most productive region, Asia, serving as the base category"."""
+"""Schmallenbach et al. 2024, Fig. 7: "with the most productive region, Asia, serving as the base category"."""
 
 REGION_TERMS: dict[str, str] = {
     "Africa": "africa",
@@ -57,7 +57,7 @@ FIG7_MODELS: dict[str, tuple[str, bool]] = {
     "C": ("clinical_citations", True),
     "D": ("citations", True),
 }
-"""Seed 004 Fig. 7 panels: (outcome, outlet effects). A/B year effects only; C/D with outlet effects."""
+"""Schmallenbach et al. 2024 Fig. 7 panels: (outcome, outlet effects). A/B year effects only; C/D with outlet effects."""
 
 DROP_KEYS = ("unknown_region", "unknown_country", "missing", "all_zero_groups", "separated")
 """The ``dropped`` counts ``irr_table`` reports, one ``dropped_<key>`` column each."""
@@ -96,7 +96,7 @@ def with_regions(articles: pd.DataFrame) -> pd.DataFrame:
 
 
 def atlas_sample(articles: pd.DataFrame) -> pd.DataFrame:
-    """The articles with a lead country (seed 004's final sample), with ``_country`` and ``_region``."""
+    """The articles with a lead country (Schmallenbach et al. 2024's final sample), with ``_country`` and ``_region``."""
     a = with_regions(articles)
     return a[a["_country"].notna()]
 
@@ -156,7 +156,7 @@ def yearly_cagr(counts: pd.DataFrame, cagr_years: tuple[int, int] = (2010, 2022)
 def yearly_counts(
     articles: pd.DataFrame, cagr_years: tuple[int, int] = (2010, 2022), *, located_only: bool = True
 ) -> tuple[pd.DataFrame, float]:
-    """Seed 004 Fig. 1: articles per year, all and by ``source``, and the compound annual growth
+    """Schmallenbach et al. 2024 Fig. 1: articles per year, all and by ``source``, and the compound annual growth
     rate ("CAGR 2010-2022"; the paper reports 20%).
 
     Returns ``(frame, cagr)``. Frame columns: ``year``, ``articles``, ``pubmed``, ``openalex``,
@@ -193,7 +193,7 @@ def yearly_counts(
 
 
 def country_counts(articles: pd.DataFrame) -> pd.DataFrame:
-    """Seed 004 Fig. 2 (and Supplementary S2's table): articles per lead country, 2000-2022 pooled.
+    """Schmallenbach et al. 2024 Fig. 2 (and Supplementary S2's table): articles per lead country, 2000-2022 pooled.
 
     Columns: ``rank`` (1 = most articles; ties by country code), ``country_code``, ``iso3``,
     ``country_name`` (M49; <NA> for a code M49 lacks), ``world_region``, ``articles``, ``share``
@@ -247,7 +247,7 @@ def link_coverage(articles: pd.DataFrame) -> pd.DataFrame:
 
 
 def country_years(articles: pd.DataFrame) -> pd.DataFrame:
-    """Seed 004's "dynamic online graph" behind Fig. 2: articles per lead country and year (every
+    """Schmallenbach et al. 2024's "dynamic online graph" behind Fig. 2: articles per lead country and year (every
     year from the first to the last present, zeros kept), with each country's rank in its year.
     Columns: ``country_code``, ``year``, ``articles``, ``rank_in_year`` (1 = most; ties by code)."""
     a = atlas_sample(articles)
@@ -268,7 +268,7 @@ def country_years(articles: pd.DataFrame) -> pd.DataFrame:
 
 def first_year_ahead(by_year: pd.DataFrame, leader: str = "CN", behind: str = "US") -> int | None:
     """The first year in which ``leader`` has more articles than ``behind`` and keeps more in every
-    later year present (seed 004: "2020 marks the first year in which China has surpassed the US");
+    later year present (Schmallenbach et al. 2024: "2020 marks the first year in which China has surpassed the US");
     None when it never does or the countries are absent."""
     t = by_year.pivot_table(index="year", columns="country_code", values="articles", fill_value=0)
     if leader not in t or behind not in t:
@@ -284,7 +284,7 @@ def first_year_ahead(by_year: pd.DataFrame, leader: str = "CN", behind: str = "U
 
 
 def topic_country_shares(articles: pd.DataFrame, top_countries: int = 40, top_topics: int = 40) -> pd.DataFrame:
-    """Seed 004 Fig. 3: the heatmap of countries' topic focus, "the share of a country's
+    """Schmallenbach et al. 2024 Fig. 3: the heatmap of countries' topic focus, "the share of a country's
     publications for a specific content category relative to all publications by the same country"
     for the 40 most productive countries and the 40 most frequent topics.
 
@@ -336,7 +336,7 @@ def topic_country_shares(articles: pd.DataFrame, top_countries: int = 40, top_to
 
 
 def clinical_by_country(articles: pd.DataFrame, top: int = 30) -> pd.DataFrame:
-    """Seed 004 Fig. 4: clinical AI research of the ``top`` countries by clinical articles: "the
+    """Schmallenbach et al. 2024 Fig. 4: clinical AI research of the ``top`` countries by clinical articles: "the
     share of a country's clinical research relative to global clinical research production (primary
     y-axis) and relative to all publications within the same country (secondary y-axis)".
 
@@ -372,7 +372,7 @@ def clinical_by_country(articles: pd.DataFrame, top: int = 30) -> pd.DataFrame:
 
 
 def high_ranked_by_country(articles: pd.DataFrame, min_articles: int = 100) -> pd.DataFrame:
-    """Seed 004 Fig. 5: the share of each country's articles published in high-ranked outlets
+    """Schmallenbach et al. 2024 Fig. 5: the share of each country's articles published in high-ranked outlets
     (top-three journal of its best JCR category, or an A* CORE conference), 2000-2022 pooled,
     "limited to countries with at least 100 publications".
 
@@ -409,7 +409,7 @@ def high_ranked_by_country(articles: pd.DataFrame, min_articles: int = 100) -> p
 
 
 def high_ranked_by_region_year(articles: pd.DataFrame) -> pd.DataFrame:
-    """Seed 004 Fig. 6: the share of each world region's articles of a year published in
+    """Schmallenbach et al. 2024 Fig. 6: the share of each world region's articles of a year published in
     high-ranked outlets. As in ``high_ranked_by_country`` the denominator is all the region's
     articles of the year, unranked outlets included. Articles whose lead country has no region, or
     without a year, are left out.
@@ -466,7 +466,7 @@ def relevance_models(
     cluster_by: str | None = None,
     **fit_kwargs,
 ) -> CountResult | NotEstimable:
-    """Seed 004 Fig. 7: negative binomial (NB2) regression of ``outcome`` (``citations``, Fig. 7A/D;
+    """Schmallenbach et al. 2024 Fig. 7: negative binomial (NB2) regression of ``outcome`` (``citations``, Fig. 7A/D;
     ``clinical_citations``, Fig. 7B/C) on dummies of the lead author's world region, Asia the base
     category, with publication-year effects absorbed ("we account for publication years using
     dummy variables in all our regression analyses") and, when ``outlet_effects``, outlet
@@ -498,7 +498,7 @@ def relevance_models(
 
 
 def fit_relevance_models(articles: pd.DataFrame, **kwargs) -> dict[str, CountResult | NotEstimable]:
-    """The four models of seed 004 Fig. 7 keyed by panel (``FIG7_MODELS``): A citations and B
+    """The four models of Schmallenbach et al. 2024 Fig. 7 keyed by panel (``FIG7_MODELS``): A citations and B
     clinical citations with year effects; C clinical citations and D citations with year and
     outlet effects."""
     return {panel: relevance_models(articles, outcome, outlet, **kwargs) for panel, (outcome, outlet) in FIG7_MODELS.items()}
@@ -559,7 +559,7 @@ def collaboration_model(
     cluster_by: str | None = None,
     **fit_kwargs,
 ) -> CountResult | NotEstimable:
-    """Seed 004 Fig. 8A: NB2 regression of ``outcome`` on ``international`` (1 when at least two
+    """Schmallenbach et al. 2024 Fig. 8A: NB2 regression of ``outcome`` on ``international`` (1 when at least two
     authors are affiliated with different countries; a null flag is 0), "controlling for
     publication year dummy variables, the locale of the lead author, and the total number of
     authors on the author byline": ``n_authors`` enters linearly (the paper does not say how;
@@ -593,7 +593,7 @@ def collaboration_model(
 
 
 def international_share_by_year(articles: pd.DataFrame) -> pd.DataFrame:
-    """Seed 004 Fig. 8B: the share of a year's articles (with a lead country) that are
+    """Schmallenbach et al. 2024 Fig. 8B: the share of a year's articles (with a lead country) that are
     international ("at least two authors affiliated in different countries"; a null flag is
     national). Columns: ``year``, ``articles``, ``international_articles``,
     ``share_international``."""
@@ -609,7 +609,7 @@ def international_share_by_year(articles: pd.DataFrame) -> pd.DataFrame:
 
 
 def international_share_by_region(articles: pd.DataFrame) -> pd.DataFrame:
-    """Seed 004 Fig. 8C: the share of international articles by the lead author's world region
+    """Schmallenbach et al. 2024 Fig. 8C: the share of international articles by the lead author's world region
     (the paper: Africa 36%, Oceania 32%, Europe 27%, Latin America 23%, Northern America 18%,
     Asia 16%). Columns: ``world_region``, ``articles``, ``international_articles``,
     ``share_international``; regions with articles, in ``WORLD_REGIONS`` order."""
@@ -649,7 +649,7 @@ def lead_author_seq(articles: pd.DataFrame, authors: pd.DataFrame) -> pd.Series:
 
 
 def dyad_list(articles: pd.DataFrame, authors: pd.DataFrame, max_authors: int = 10) -> pd.DataFrame:
-    """Seed 004 Fig. 9's raw material: for each international article (``is_international``), each
+    """Schmallenbach et al. 2024 Fig. 9's raw material: for each international article (``is_international``), each
     author among the first ``max_authors`` of the byline (``author_seq < max_authors``) other than
     the lead author, and each of that author's countries that differs from the lead country: one
     row. An author with several affiliations counts in every foreign country they hold (a country
@@ -697,7 +697,7 @@ def dyad_list(articles: pd.DataFrame, authors: pd.DataFrame, max_authors: int = 
 def collaboration_dyads(
     articles: pd.DataFrame, authors: pd.DataFrame, max_authors: int = 10, per: Literal["country", "author"] = "country"
 ) -> pd.DataFrame:
-    """Seed 004 Fig. 9: international collaborations as dyads lead region -> co-author region.
+    """Schmallenbach et al. 2024 Fig. 9: international collaborations as dyads lead region -> co-author region.
 
     The paper: "counting all dyadic connections between the country of the lead author and any
     other country of the first 10 authors listed" (Methods) and "if a lead author's country of
@@ -856,7 +856,7 @@ def _log_ratio_interval(a: float, n1: float, c: float, n0: float, alpha: float) 
 
 
 def international_high_ranked_premium(articles: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
-    """Seed 004, Results after Fig. 8A: "international collaborations also tend to publish 35% more
+    """Schmallenbach et al. 2024, Results after Fig. 8A: "international collaborations also tend to publish 35% more
     frequently in high-ranking research outlets than national collaborations, on average".
 
     **The estimator the sentence implies**: a ratio of shares, P(high-ranked | international) /
@@ -909,12 +909,12 @@ def international_high_ranked_premium(articles: pd.DataFrame, alpha: float = 0.0
 
 
 OUTLET_TYPES: dict[str, str] = {"journal": "life science (journals)", "conference": "computer science (conference proceedings)"}
-"""Seed 004 S7's split: PubMed journal articles are the life-science side, OpenAlex conference
+"""Schmallenbach et al. 2024 S7's split: PubMed journal articles are the life-science side, OpenAlex conference
 proceedings the computer-science side (``outlet_kind``); another or no kind is ``other``."""
 
 
 def by_outlet_type(articles: pd.DataFrame) -> pd.DataFrame:
-    """Seed 004 Supplementary S7: "We differentiate our analyses between life science and computer
+    """Schmallenbach et al. 2024 Supplementary S7: "We differentiate our analyses between life science and computer
     science articles in S7". The atlas's descriptive dimensions split by the outlet type
     (``OUTLET_TYPES``: journals = life science, conference proceedings = computer science, by
     ``outlet_kind``; an article in PubMed and OpenAlex counts by its outlet's kind), per lead
@@ -962,7 +962,7 @@ def by_outlet_type(articles: pd.DataFrame) -> pd.DataFrame:
 
 
 def fit_relevance_models_by_outlet_type(articles: pd.DataFrame, **kwargs) -> dict[str, CountResult | NotEstimable]:
-    """Seed 004 S7 for relevance: the four Fig. 7 models fitted on the journal (life-science) and
+    """Schmallenbach et al. 2024 S7 for relevance: the four Fig. 7 models fitted on the journal (life-science) and
     on the conference (computer-science) articles separately, keyed ``"<panel> journal"`` and
     ``"<panel> conference"``. A type without articles, or too few to identify a model, gives
     ``NotEstimable`` rows with the reason."""
@@ -976,7 +976,7 @@ def fit_relevance_models_by_outlet_type(articles: pd.DataFrame, **kwargs) -> dic
 
 
 SIDE_RESULT_COUNTRIES: tuple[str, ...] = ("KE", "ZA")
-"""Seed 004's side result on Africa (Results, Fig. 5 paragraph): "A notable exception is Kenya, which
+"""Schmallenbach et al. 2024's side result on Africa (Results, Fig. 5 paragraph): "A notable exception is Kenya, which
 has international collaborators on two-thirds of its publications placed in high-ranking outlets,
 while, for example, one-third of South African publications have international collaborators";
 Discussion: "countries like Kenya collaborate internationally on over 40% of their publications and
@@ -984,7 +984,7 @@ even on two-thirds of the publications placed in high-ranked outlets"."""
 
 
 def country_productivity(articles: pd.DataFrame) -> pd.DataFrame:
-    """Seed 004 Supplementary S2: "a table showing all countries' individual productivity
+    """Schmallenbach et al. 2024 Supplementary S2: "a table showing all countries' individual productivity
     statistics". Every lead country (the atlas sample) with the three dimensions of the atlas and
     international collaboration: ``rank`` (by articles, ties by code), ``country_code``, ``iso3``,
     ``country_name``, ``world_region``, ``articles``, ``share`` (of the world's located articles),

@@ -1,6 +1,6 @@
-"""The AI life-science corpus of seed 004: PubMed articles and OpenAlex conference papers.
+"""The AI life-science corpus of Schmallenbach et al. 2024: PubMed articles and OpenAlex conference papers.
 
-Seed 004, Methods: AI life-science research is identified "in title or abstract" by AI keywords in
+Schmallenbach et al. 2024, Methods: AI life-science research is identified "in title or abstract" by AI keywords in
 PubMed (journal articles) and in OpenAlex conference proceedings of the life sciences (level-0
 concepts Biology, Chemistry, Medicine, Psychology); the lead author is the last author, else the
 first; international articles have "at least two authors ... affiliated with different
@@ -45,7 +45,7 @@ CORE_RANKS = ("A*", "A")
 _CORE_ORDER = {"A*": 0, "A": 1}
 
 LIFE_SCIENCE_ROOTS = ("Biology", "Chemistry", "Medicine", "Psychology")
-"""Level-0 OpenAlex concepts that make a conference paper life science (seed 004)."""
+"""Level-0 OpenAlex concepts that make a conference paper life science (Schmallenbach et al. 2024)."""
 
 AI_CONCEPTS = frozenset(
     s.casefold()
@@ -126,7 +126,7 @@ def _one_row_per_author_country(a: pd.DataFrame) -> pd.DataFrame:
 
 def lead_countries(author_countries: pd.DataFrame, n_authors: pd.Series) -> pd.DataFrame:
     """The lead author's country per article (index ``article_id``): the last author's (byline
-    position n_authors - 1), else the first author's (seed 004: "last author or first author
+    position n_authors - 1), else the first author's (Schmallenbach et al. 2024: "last author or first author
     otherwise"); an author with several countries counts by the first. ``lead_rule`` says which
     author and which placing rule (e.g. ``last_author:country_name``), ``none`` when neither is
     known. Columns: ``lead_country_code``, ``lead_rule``, ``lead_seq``."""
@@ -153,7 +153,7 @@ def countries_per_article(author_countries: pd.DataFrame) -> pd.Series:
 
 def international_articles(author_countries: pd.DataFrame) -> pd.Series:
     """Per article (index ``article_id``, articles with a placed author only): True when at least
-    two distinct authors are affiliated with different countries (seed 004). That holds exactly
+    two distinct authors are affiliated with different countries (Schmallenbach et al. 2024). That holds exactly
     when at least two authors have a known country and the authors name at least two countries
     between them (then some author's country differs from another author's). Author 0 in US and
     DE with author 1 in US is international (DE differs from US); author 0 in US and DE alone, or
@@ -167,7 +167,7 @@ def international_articles(author_countries: pd.DataFrame) -> pd.Series:
 
 
 def openalex_topics(concepts: pd.DataFrame) -> pd.Series:
-    """Per work: the highest-scoring level-1 concept that is not purely AI (seed 004, Fig. 3)."""
+    """Per work: the highest-scoring level-1 concept that is not purely AI (Schmallenbach et al. 2024, Fig. 3)."""
     c = concepts[(concepts["level"] == 1).to_numpy(bool)]
     c = c[~c["concept_name"].astype("string").str.casefold().isin(AI_CONCEPTS).to_numpy(bool)]
     c = c.sort_values(["work_id", "score"], ascending=[True, False], kind="stable").drop_duplicates("work_id")
@@ -241,7 +241,7 @@ def pubmed_candidates(articles: pd.DataFrame, matcher, clinical) -> pd.DataFrame
 
 def life_science_works(concepts: pd.DataFrame) -> pd.Index:
     """The works (``raw_work_concepts``: ``work_id``, ``level``, ``concept_name``) with a level-0
-    concept in ``LIFE_SCIENCE_ROOTS``, at any score (seed 004's life-science conference papers, and
+    concept in ``LIFE_SCIENCE_ROOTS``, at any score (Schmallenbach et al. 2024's life-science conference papers, and
     the citing works of ``AIGEO_LIFESCI_CITING=life_science``)."""
     roots = (concepts["level"] == 0).to_numpy(bool) & concepts["concept_name"].isin(LIFE_SCIENCE_ROOTS).to_numpy(bool)
     return pd.Index(concepts.loc[roots, "work_id"].unique())
@@ -338,7 +338,7 @@ def _closest(pairs: pd.DataFrame) -> pd.DataFrame:
 
 
 def link_to_openalex(articles: pd.DataFrame, works: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
-    """Seed 004's link of PubMed records to OpenAlex ("we leverage unique article identifiers, i.e.,
+    """Schmallenbach et al. 2024's link of PubMed records to OpenAlex ("we leverage unique article identifiers, i.e.,
     PubMed IDs (PMID) and/or Digital Object Identifiers (DOI)"): each article (``article_id``,
     ``pmid``, ``doi``, ``publication_year``) to the OpenAlex work (``LINK_INPUT_COLUMNS``, e.g.
     from :func:`openalex_link_candidates` over the years around the article's) carrying its PMID
@@ -378,7 +378,7 @@ def linked_author_countries(
 ) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
     """Authors' countries of PubMed records (``core_lifesci_authors`` rows keyed ``pmid:<PMID>``)
     with those of their linked OpenAlex works (rows keyed by work id, from
-    :func:`openalex_author_countries`) preferred, as seed 004 does ("the affiliation of the lead
+    :func:`openalex_author_countries`) preferred, as Schmallenbach et al. 2024 does ("the affiliation of the lead
     author as recorded in OpenAlex, if available, and otherwise as recorded in PubMed").
 
     An article whose linked work places at least one author takes the work's byline (OpenAlex
@@ -417,7 +417,7 @@ def linked_author_countries(
 class OutletRanking:
     """The user's outlet ranking: journals by ISSN with category and rank in category; conferences
     by name or acronym with a CORE-style rank (A*, A, B, C). ``core_rank``: the lowest rank of a
-    high-ranked conference, A* (seed 004's Methods, the default) or A (its Results; A and A*)."""
+    high-ranked conference, A* (Schmallenbach et al. 2024's Methods, the default) or A (its Results; A and A*)."""
 
     journals: pd.DataFrame  # issn, category, rank_in_category
     conferences: pd.DataFrame  # title, acronym, rank
@@ -454,7 +454,7 @@ class OutletRanking:
         self, outlet_kind: pd.Series, outlet_id: pd.Series, outlet_name: pd.Series, core_rank: str = "A*"
     ) -> tuple[pd.Series, pd.Series]:
         """(ranked, high_ranked) per article: a journal is high-ranked when its best rank in any of
-        its categories is at most 3 (seed 004: "the top three ranked journals" of a field, taken in
+        its categories is at most 3 (Schmallenbach et al. 2024: "the top three ranked journals" of a field, taken in
         the category where the journal ranks highest); a conference when rated ``core_rank`` or
         better (A*: A* only; A: A* or A). Conferences match by name, else by acronym (case- and
         space-insensitive)."""
@@ -480,7 +480,7 @@ class OutletRanking:
 # ---- citations -------------------------------------------------------------------------------
 
 CITING = ("any", "life_science")
-"""Which citing OpenAlex works count (``AIGEO_LIFESCI_CITING``): any work (seed 004's Methods:
+"""Which citing OpenAlex works count (``AIGEO_LIFESCI_CITING``): any work (Schmallenbach et al. 2024's Methods:
 "citations ... accruing from any type of publication"), or only works with a level-0 concept in
 ``LIFE_SCIENCE_ROOTS`` (its Results' "forward citations ... from general life science research
 articles")."""
@@ -525,9 +525,9 @@ def lifesci_citation_counts(
     clinical,
     life_science_citers: pd.Index | None = None,
 ) -> pd.DataFrame:
-    """``core_lifesci_citations``, seed 004's relevance: the forward citations of every article
+    """``core_lifesci_citations``, Schmallenbach et al. 2024's relevance: the forward citations of every article
     (``articles``: ``article_id``, ``pmid``, ``work_id`` of every year) and the clinical ones among
-    them. Seed 004 counts them in OpenAlex ("we identify these citation links for the articles in our
+    them. Schmallenbach et al. 2024 counts them in OpenAlex ("we identify these citation links for the articles in our
     sample by their PMIDs, DOIs, and OpenAlex IDs ... accruing from any type of publication"): an
     article linked to an OpenAlex work takes the citing works of that work (``citation_source``
     ``openalex``, zero when none cites it); an article without a work takes the records citing its

@@ -1,6 +1,6 @@
-"""AI keywords in titles and abstracts, and the clinical filter of Haynes et al. (seed 004, Methods).
+"""AI keywords in titles and abstracts, and the clinical filter of Haynes et al. (Schmallenbach et al. 2024, Methods).
 
-Seed 004 finds AI life-science articles with "an encompassing keyword search for articles
+Schmallenbach et al. 2024 finds AI life-science articles with "an encompassing keyword search for articles
 containing AI terms in their title or abstract" (the 214 keywords of Baruffaldi et al. 2020,
 OECD) and a subset of clinical research with "a search strategy proposed by Haynes and
 colleagues". Neither list ships with the paper in a usable form here, so both are reference
@@ -12,7 +12,7 @@ tables the user can replace (see ``data/reference/README.md``):
   (``CLINICAL_FILTERS``; setting ``AIGEO_LIFESCI_CLINICAL_FILTER``):
 
   - ``treatment`` (default), ``data/reference/clinical_treatment.csv``: the seed's filter to the
-    letter. Seed 004 cites Haynes et al. 2005, *Optimal search strategies for retrieving
+    letter. Schmallenbach et al. 2024 cites Haynes et al. 2005, *Optimal search strategies for retrieving
     scientifically strong studies of treatment from Medline* (BMJ 330:1179), and searches
     "clinical keywords in the title or abstract" (Methods). Haynes et al.'s most sensitive
     treatment strategy (99 % sensitive, 70 % specific; Ovid ``clinical trial.mp. OR clinical
@@ -43,7 +43,7 @@ tables the user can replace (see ``data/reference/README.md``):
   demo world, 12,000 AI articles (20.6 % planted)   14.8 %      6.4 %               27.7 %
   real PubMed samples, 792 records (mostly not AI)  7.8 %       7.8 %               23.4 %
   real OpenAlex works, 148 AI of 195                2.0 %       2.0 %               6.1 %
-  seed 004, 397,967 AI life-science articles        about 20 %
+  Schmallenbach et al. 2024, 397,967 AI life-science articles        about 20 %
   ================================================  ==========  ==================  ======
 
   The demo world plants its clinical articles with the broad filter's markers (trials and

@@ -52,7 +52,7 @@ tag, with either parser; 0 when the problem concerns the whole file):
 ``deleted_citation``, ``year_unknown`` (no PubDate Year, no year in
 MedlineDate, no ArticleDate), ``year_not_integer``, ``year_out_of_range`` (outside 1000-2999),
 ``missing_citation`` (no MedlineCitation), ``book_article`` (``PubmedBookArticle``: a Bookshelf
-chapter, not a journal article; seed 004 counts journal articles and conference papers),
+chapter, not a journal article; Schmallenbach et al. 2024 counts journal articles and conference papers),
 ``unparseable_record`` (any other failure while reading one record), ``unknown_element`` (an
 element under the root that is neither a record nor holds one: skipped, reported), and for a
 broken file ``truncated_gzip``, ``corrupt_gzip`` or ``encoding_error`` (every record completed

@@ -1,6 +1,6 @@
-"""Centres of mass of AI research, their trajectories, and a focal city's pull (seed 000, Fig. 4).
+"""Centres of mass of AI research, their trajectories, and a focal city's pull (AlShebli et al. 2022, Fig. 4).
 
-Seed 000, Methods, "Center of mass": "We take into consideration three different metrics: impact,
+AlShebli et al. 2022, Methods, "Center of mass": "We take into consideration three different metrics: impact,
 productivity, and number of AI scientists. For each metric, and for each year starting from 1990,
 we compute the center of mass—a weighted average of each city's geographic location (latitude and
 longitude) weighted by the metric's value in that city."
@@ -193,9 +193,9 @@ def centres_of_mass(
     method: Method = "planar",
     metrics_: Sequence[str] = DEFAULT_METRICS,
 ) -> pd.DataFrame:
-    """The centre of mass of every year and metric of ``out_city_year_metrics`` (seed 000, Fig. 4).
+    """The centre of mass of every year and metric of ``out_city_year_metrics`` (AlShebli et al. 2022, Fig. 4).
 
-    Seed 000: "For each metric, and for each year starting from 1990, we compute the center of
+    AlShebli et al. 2022: "For each metric, and for each year starting from 1990, we compute the center of
     mass—a weighted average of each city's geographic location (latitude and longitude) weighted
     by the metric's value in that city."
 
@@ -262,9 +262,9 @@ def focal_pull(
     method: Method = "planar",
     metrics_: Sequence[str] = DEFAULT_METRICS,
 ) -> pd.DataFrame:
-    """A city's pull on the centre of mass, per year and metric (seed 000, Fig. 4, right panels).
+    """A city's pull on the centre of mass, per year and metric (AlShebli et al. 2022, Fig. 4, right panels).
 
-    Seed 000: "Beijing's influence, measured each year as the distance (in kilometers) between
+    AlShebli et al. 2022: "Beijing's influence, measured each year as the distance (in kilometers) between
     the center of mass that accounts for all cities (including Beijing) and the one that accounts
     for all cities except Beijing." Default city: Beijing (GeoNames 1816670); any city works.
 
@@ -343,7 +343,7 @@ def focal_pull(
 
 
 def centre_trajectory(centres: pd.DataFrame) -> pd.DataFrame:
-    """How far and how fast each centre of mass moves (seed 000: "the center of mass of AI
+    """How far and how fast each centre of mass moves (AlShebli et al. 2022: "the center of mass of AI
     impact ... has moved about 6,500 kilometers eastward"; "crossing about 8,000 kilometers
     between 1990 and 2019, with an average speed of about 270 kilometers per year").
 

@@ -1,6 +1,6 @@
-"""City metrics of a year: impact, productivity and AI scientists (seed 000, Results and Fig. 1).
+"""City metrics of a year: impact, productivity and AI scientists (AlShebli et al. 2022, Results and Fig. 1).
 
-Seed 000: "The first is impact—the number of citations that papers from the city have accumulated
+AlShebli et al. 2022: "The first is impact—the number of citations that papers from the city have accumulated
 within the first two years post publication ... Our second outcome measure is productivity—the
 number of AI papers that the city has produced each year. The third outcome measure is the number
 of AI scientists affiliated to an institution located in the city under consideration."
@@ -23,7 +23,7 @@ from aigeo_assets.schemas import conform
 
 @dataclass(frozen=True)
 class ImpactWindows:
-    """Citing years counted for a paper of year y: y..y+``years`` (seed 000: two years post
+    """Citing years counted for a paper of year y: y..y+``years`` (AlShebli et al. 2022: two years post
     publication, so y, y+1, y+2; Supplementary Fig. 1: five)."""
 
     years: int = 2
@@ -153,7 +153,7 @@ def _city_attribute(ids: pd.Series, papers: pd.DataFrame, author_years: pd.DataF
 
 def impact_pairs(year: int, citations: pd.DataFrame, windows: ImpactWindows = ImpactWindows()) -> pd.DataFrame:
     """``out_city_pairs`` of impact: citations from city i's papers to city j's papers of ``year``,
-    made in y..y+2 (seed 000, Fig. 2a caption). Null cities are kept, so a row's sum is every
+    made in y..y+2 (AlShebli et al. 2022, Fig. 2a caption). Null cities are kept, so a row's sum is every
     citation city i made to the year's papers (m_i of the over-impact baseline)."""
     cits = window_citations(citations, year, windows.years, windows.citing)
     return _pairs(year, cits["citing_city_geonames_id"], cits["cited_city_geonames_id"])
@@ -167,7 +167,7 @@ def _pairs(year: int, rows: pd.Series, cols: pd.Series) -> pd.DataFrame:
 
 
 def collaboration_pairs(year: int, papers: pd.DataFrame, affiliations: pd.DataFrame) -> pd.DataFrame:
-    """``out_city_pairs`` of collaboration (seed 000, Fig. 2d): papers of ``year`` whose last author
+    """``out_city_pairs`` of collaboration (AlShebli et al. 2022, Fig. 2d): papers of ``year`` whose last author
     is in city i and at least one other author in city j, each paper counted once per (i, j); the
     diagonal counts papers with a co-author in the last author's own city. The last author is the
     one that places the paper (``core_papers``); all of that author's rows are left out of the

@@ -1,6 +1,6 @@
-"""Disruption: the CD index of every AI paper (seed 000, Supplementary Fig. 3).
+"""Disruption: the CD index of every AI paper (AlShebli et al. 2022, Supplementary Fig. 3).
 
-Seed 000 ranks cities by their papers among the 10 % most disruptive (Supplementary Fig. 3a) and
+AlShebli et al. 2022 ranks cities by their papers among the 10 % most disruptive (Supplementary Fig. 3a) and
 the 10 % most developmental (3b) AI papers of each year, by the measure of Wu, Wang & Evans (2019),
 the CD index of Funk & Owen-Smith (2017). For a focal paper p published in year y with references
 R(p), over a window of t years:
@@ -22,7 +22,7 @@ that cites only the references 0 (it only enlarges the denominator). CD ranges f
   ``resolution = in_snapshot``: works of the snapshot up to its year), AI or not; a reference outside
   the snapshot has no known citers.
 - *Citers*: every work of the snapshot (``AIGEO_DISRUPTION_CITING=any``, MAG's citation graph, as
-  seed 000's impact) or only AI corpus papers (``corpus``).
+  AlShebli et al. 2022's impact) or only AI corpus papers (``corpus``).
 - *Beyond the paper, disruption seen from one bloc*: the same index with F and B restricted to
   citers of one bloc (East or West, the citing paper's city), so CD_East(p) says whether Eastern
   papers that build on p ignore its references. Citers without a city count in neither.

@@ -1,4 +1,4 @@
-"""City x city matrices between the top cities (seed 000, Fig. 2 and Supplementary Figs. 6-9).
+"""City x city matrices between the top cities (AlShebli et al. 2022, Fig. 2 and Supplementary Figs. 6-9).
 
 Every matrix is returned in the long form of ``out_city_matrix``: one row per cell of the full
 top-N grid (zeros included), with the row and column order of the paper (East first, then West).
@@ -61,7 +61,7 @@ def over_impact_cells(
 ) -> pd.DataFrame:
     """Observed minus expected citations between the ``top_ids`` cities, year by year, summed.
 
-    Seed 000 (Fig. 2b): "If n denotes the number of papers produced globally, n_j denotes the number
+    AlShebli et al. 2022 (Fig. 2b): "If n denotes the number of papers produced globally, n_j denotes the number
     of papers produced by city j, and m_i denotes the number of papers cited by city i, then the
     expected impact of j on i under our baseline model is (n_j / n) x m_i." For each year y of the
     window: n_j = city j's AI papers of y, m_i = citations city i made to papers of y within
@@ -127,7 +127,7 @@ MIGRATION_INPUT_COLUMNS = ["author_id", "year", "city_geonames_id", "is_ai_scien
 
 
 def migration_cells(author_years: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
-    """AI scientists' moves between cities in ``start``..``end`` (seed 000, Fig. 2c).
+    """AI scientists' moves between cities in ``start``..``end`` (AlShebli et al. 2022, Fig. 2c).
 
     A move i -> j (i != j) is a change of city between two consecutive years in which the scientist
     has a located city (years without papers are skipped, not read as moves); each scientist counts

@@ -1,4 +1,4 @@
-"""Top cities, their ranks over time, and their share of the world (seed 000, Fig. 1, Supp. Fig. 2)."""
+"""Top cities, their ranks over time, and their share of the world (AlShebli et al. 2022, Fig. 1, Supp. Fig. 2)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ RANKED_METRICS = ("impact", "impact_long", "productivity", "ai_scientists")
 
 
 def top_cities(metrics: pd.DataFrame, reference_year: int, n_max: int) -> pd.DataFrame:
-    """``out_top_cities``: the ``n_max`` most impactful cities of ``reference_year`` (seed 000: "the
+    """``out_top_cities``: the ``n_max`` most impactful cities of ``reference_year`` (AlShebli et al. 2022: "the
     20 cities that were most impactful in AI in 2017"). Ties are broken by productivity, then by
     the smaller GeoNames id."""
     ref = metrics[metrics["year"] == reference_year]

@@ -1,4 +1,4 @@
-"""Seed 000's venue divide (Supplementary Fig. 4): "for each of the top 20 AI venues, we counted
+"""AlShebli et al. 2022's venue divide (Supplementary Fig. 4): "for each of the top 20 AI venues, we counted
 the annual number of Eastern and Western papers published therein".
 
 The seed took its top venues from an external list (its reference 95). **Choice:** without such a

@@ -1,5 +1,5 @@
 """Fitted models: count regressions with absorbed fixed effects (PPML, NB2) and the gravity
-models of seed 000 built on them. Pure functions, no Dagster."""
+models of AlShebli et al. 2022 built on them. Pure functions, no Dagster."""
 
 from aigeo_assets.models.count import fit_count_model, negative_binomial, poisson
 from aigeo_assets.models.results import CountResult, NotEstimable, NotEstimableError, WaldTest, estimate, not_estimable

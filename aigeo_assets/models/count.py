@@ -1,7 +1,7 @@
 """Count regressions by IRLS with absorbed fixed effects: PPML and negative binomial (NB2).
 
-Seed 000 (Table 1, Supplementary Tables 1-3) fits gravity models by Poisson pseudo-maximum
-likelihood; seed 004 (Fig. 7, Fig. 8A, Methods "Analysis") fits negative binomial regressions of
+AlShebli et al. 2022 (Table 1, Supplementary Tables 1-3) fits gravity models by Poisson pseudo-maximum
+likelihood; Schmallenbach et al. 2024 (Fig. 7, Fig. 8A, Methods "Analysis") fits negative binomial regressions of
 citations with more than 9,000 outlet fixed effects. Both are generalized linear models with a log
 link, fitted here by iteratively reweighted least squares where, in every iteration, the working
 outcome and the regressors are demeaned within the groups of each absorbed effect with the IRLS

@@ -1,7 +1,7 @@
-"""Gravity models of citations and migration between cities (seed 000, Table 1, Supplementary
+"""Gravity models of citations and migration between cities (AlShebli et al. 2022, Table 1, Supplementary
 Tables 1-3 and Notes 1-3).
 
-Seed 000: "the association between size and citations is close to one-to-one ... The simple gravity
+AlShebli et al. 2022: "the association between size and citations is close to one-to-one ... The simple gravity
 model that only includes size variables can be extended to a richer gravity model that accounts
 also for number of AI scientists, distance and cultural-geographic elements" (Table 1: PPML,
 specifications (1)-(4)); and for migration "a between-city migration model using Pseudo Poisson
@@ -91,7 +91,7 @@ def dyadic_controls(origin: np.ndarray, destination: np.ndarray, cities: pd.Data
     """Distance and cultural-geographic controls of the city pairs (origin[k], destination[k]).
 
     ``ln_distance``: the log great-circle distance in km, floored at 1 km between different cities;
-    0 for a city with itself, whose level the ``same_city`` indicator carries (seed 000 puts both in
+    0 for a city with itself, whose level the ``same_city`` indicator carries (AlShebli et al. 2022 puts both in
     specification 3 without saying how a city's distance to itself enters). Cultural controls are
     1/0 and missing (NaN) when either end's country, sub-region or languages are unknown.
     """
@@ -138,7 +138,7 @@ def dyadic_controls(origin: np.ndarray, destination: np.ndarray, cities: pd.Data
 
 def _ln_positive(values: np.ndarray) -> np.ndarray:
     """ln of a count, missing (NaN) where the count is zero: such pairs leave the specifications
-    that use the variable, as in seed 000 where N falls "because of missing observations"."""
+    that use the variable, as in AlShebli et al. 2022 where N falls "because of missing observations"."""
     v = np.asarray(values, dtype=float)
     with np.errstate(divide="ignore"):
         return np.where(v > 0, np.log(np.where(v > 0, v, 1.0)), np.nan)
@@ -268,7 +268,7 @@ def fit_structural_gravity(frame: pd.DataFrame, cov_type: str = "HC1", terms: Se
     """The structural gravity model (Anderson and van Wincoop; Yotov et al. 2016, the WTO's
     "advanced guide"): citing-city-year and cited-city-year fixed effects, absorbed, which take up
     every size variable (n_j, m_i, AI scientists) and each city's multilateral resistance; only
-    dyadic frictions remain as regressors. Beyond seed 000, which fits sizes directly."""
+    dyadic frictions remain as regressors. Beyond AlShebli et al. 2022, which fits sizes directly."""
     return _ppml(frame, frame.columns[3], terms, city_year_effects(frame), cov_type)
 
 
@@ -335,7 +335,7 @@ def migration_gravity_frame(author_years: pd.DataFrame, start: int, end: int, ci
     ``start`` and ``end`` (each scientist once per pair: ``metrics.matrices.migration_cells``).
 
     Sizes are the AI scientists of each end in ``start``: measured before the moves they are
-    meant to explain (seed 000 does not say which year it used). One year's moves are
+    meant to explain (AlShebli et al. 2022 does not say which year it used). One year's moves are
     ``start = y - 1, end = y``.
     """
     ay = author_years[author_years["is_ai_scientist"].fillna(False).to_numpy(bool)]
@@ -376,7 +376,7 @@ def fit_migration_gravity(frame: pd.DataFrame, cov_type: str = "HC1", terms: Seq
 
 
 def stars(p: float) -> str:
-    """Seed 000's convention: * p < 0.05, ** p < 0.01, *** p < 0.001."""
+    """AlShebli et al. 2022's convention: * p < 0.05, ** p < 0.01, *** p < 0.001."""
     return "***" if p < 0.001 else "**" if p < 0.01 else "*" if p < 0.05 else ""
 
 
@@ -423,7 +423,7 @@ def gravity_table(
     unit_tests: Sequence[str] = ("ln_papers_cited", "ln_citations_made"),
     controls: Mapping[str, Mapping[str, bool]] | None = None,
 ) -> pd.DataFrame:
-    """A table laid out like seed 000's Table 1: one column per fit, a coefficient row and a
+    """A table laid out like AlShebli et al. 2022's Table 1: one column per fit, a coefficient row and a
     standard-error row per term ("1.145***" over "(0.029)"), optional "Controls" rows, N, both
     pseudo R-squared, and the p-values of the Wald tests "coefficient = 1" (chi-squared, 1 df).
     A fit that was not estimable (``NotEstimable``) shows "not estimable: <reason>" in its column's

@@ -1,4 +1,4 @@
-"""The city networks of seed 000 (Fig. 3, Methods): impact, migration, collaboration and the
+"""The city networks of AlShebli et al. 2022 (Fig. 3, Methods): impact, migration, collaboration and the
 normalized-impact network (Supplementary Fig. 10), between the top cities.
 
 A network is two tables: ``nodes`` (city_geonames_id, city_name, bloc) and ``edges`` (source,

@@ -22,7 +22,7 @@ Pure (no dagster import). The file opens from disk without a network:
 ``atlas_catalogue`` lists the figures of both studies in the papers' order (number, title,
 caption from the papers' wording, the figure file ``write_figure`` writes, the tables behind it);
 ``sections_from_catalogue`` turns it, a figure folder and the tables into ``AtlasFigure``s.
-``findings_seed000`` and ``findings_seed004`` write a few sentences from the tables that exist.
+``findings_alshebli2022`` and ``findings_schmallenbach2024`` write a few sentences from the tables that exist.
 """
 
 from __future__ import annotations
@@ -57,9 +57,9 @@ from aigeo_assets.reports.figures import (
 log = logging.getLogger(__name__)
 
 STUDIES: dict[str, str] = {
-    "seed 000": "AlShebli et al., \u201cBeijing\u2019s central role in global artificial intelligence research\u201d, "
+    "AlShebli et al. 2022": "AlShebli et al., \u201cBeijing\u2019s central role in global artificial intelligence research\u201d, "
     "Scientific Reports 12, 21461 (2022)",
-    "seed 004": "Schmallenbach, B\u00e4rnighausen, Lerchenmueller, \u201cThe global geography of artificial intelligence "
+    "Schmallenbach et al. 2024": "Schmallenbach, B\u00e4rnighausen, Lerchenmueller, \u201cThe global geography of artificial intelligence "
     "in life science research\u201d, Nature Communications (2024)",
 }
 DEFAULT_TITLE = "aigeo atlas: the geography of AI research"
@@ -84,7 +84,7 @@ class AtlasFigure:
     the figure (the models behind it that were not estimable, and why)."""
 
     key: str
-    study: str  # "seed 000" or "seed 004"
+    study: str  # "AlShebli et al. 2022" or "Schmallenbach et al. 2024"
     number: str  # e.g. "Fig. 3", "Table 1"
     title: str
     caption: str = ""
@@ -506,7 +506,7 @@ def build_atlas(
 
     toc = ['<nav class="toc"><h2>Contents</h2><ol>', '<li><a href="#findings">What the data say</a></li>']
     for s, rs in by_study.items():
-        toc.append(f'<li><a href="#study-{slug(s)}">{_e(s.capitalize())}</a><ol>')
+        toc.append(f'<li><a href="#study-{slug(s)}">{_e(s[:1].upper() + s[1:])}</a><ol>')
         for r in rs:
             na = ' class="na"' if r.missing is not None else ""
             flag = " (not available)" if r.missing is not None else ""
@@ -516,7 +516,7 @@ def build_atlas(
 
     body = []
     for s, rs in by_study.items():
-        body.append(f'<h2 id="study-{slug(s)}">{_e(s.capitalize())}</h2>')
+        body.append(f'<h2 id="study-{slug(s)}">{_e(s[:1].upper() + s[1:])}</h2>')
         if s in STUDIES:
             body.append(f'<p class="study">{_e(STUDIES[s])}</p>')
         body += [_section_html(r, synthetic) for r in rs]
@@ -646,7 +646,7 @@ def _bridges_data(t: Mapping[str, pd.DataFrame], top_k: int = 5) -> pd.DataFrame
 
 def model_table(coefs: pd.DataFrame, specs: Sequence[str] | None = None) -> pd.DataFrame:
     """A coefficient table (``out_model_coefficients``): a row per term, a column per spec, cells
-    "coef (se)" with seed 000's stars (``models.gravity.stars``: 0.05, 0.01, 0.001, as every table
+    "coef (se)" with AlShebli et al. 2022's stars (``models.gravity.stars``: 0.05, 0.01, 0.001, as every table
     of the atlas; for tables that have no laid-out ``out_model_table``); a model that was not
     estimable has "not estimable: <reason>" as its N."""
     from aigeo_assets.models.gravity import stars
@@ -704,7 +704,7 @@ def atlas_catalogue(
     im0, im1 = impact_matrix_years
     mg0, mg1 = migration_years
     co0, co1 = collaboration_years
-    S0, S4 = "seed 000", "seed 004"
+    S0, S4 = "AlShebli et al. 2022", "Schmallenbach et al. 2024"
     cat: list[CatalogueEntry] = []
     fig1 = {
         "impact": ("a", "AI impact", "AI impact (citations received within two years of publication)"),
@@ -960,8 +960,8 @@ def _cagr_caption(t: Mapping[str, pd.DataFrame], caption: str, cagr_years: tuple
 
 
 def _lifesci_side_results(study: str) -> list[CatalogueEntry]:
-    """Seed 004's side results (``aigeo_assets.assets.lifesci_results``), after its figures, as a study
-    of their own (``study``: "seed 004, side results"), so seed 004's own list stays Figs. 1-9."""
+    """Schmallenbach et al. 2024's side results (``aigeo_assets.assets.lifesci_results``), after its figures, as a study
+    of their own (``study``: "Schmallenbach et al. 2024, side results"), so Schmallenbach et al. 2024's own list stays Figs. 1-9."""
     dec, prem, s7, s7irr = ("out_lifesci_outlet_sample_irrs", "out_lifesci_intl_high_ranked", "out_lifesci_by_outlet_type",
                             "out_lifesci_irrs_by_outlet_type")
     s2, side = "out_lifesci_country_productivity", "out_lifesci_country_side_result"
@@ -1106,7 +1106,7 @@ def _has(t: Mapping[str, pd.DataFrame], *names: str) -> bool:
     return all(n in t and not t[n].empty for n in names)
 
 
-# ---------------------------------------------------------------- findings: seed 000
+# ---------------------------------------------------------------- findings: AlShebli et al. 2022
 
 _METRIC_TEXT = {
     "impact": ("the most impactful city", "citations"),
@@ -1387,8 +1387,8 @@ def _f004_not_estimable(t: dict) -> list[str]:
     return _not_estimable_finding(t, ("out_lifesci_irrs",), "negative binomial model(s)")
 
 
-def findings_seed000(tables: Mapping[str, Any]) -> list[str]:
-    """A few sentences on seed 000 from whichever of these tables exist (asset name -> DataFrame,
+def findings_alshebli2022(tables: Mapping[str, Any]) -> list[str]:
+    """A few sentences on AlShebli et al. 2022 from whichever of these tables exist (asset name -> DataFrame,
     or partitions by key): ``out_city_year_metrics`` (the leaders of the latest year and since when
     they lead; ``out_top_cities`` when it is missing), ``out_top_city_shares``,
     ``out_east_west_betweenness``, ``out_centre_trajectory``, ``out_focal_pull``,
@@ -1399,7 +1399,7 @@ def findings_seed000(tables: Mapping[str, Any]) -> list[str]:
                      _f000_gravity, _f000_gravity_by_year, _f000_migration, _f000_not_estimable], t)
 
 
-# ---------------------------------------------------------------- findings: seed 004
+# ---------------------------------------------------------------- findings: Schmallenbach et al. 2024
 
 
 def _short_region(r: str) -> str:
@@ -1436,8 +1436,8 @@ def _f004_volume(t: dict) -> list[str]:
         from aigeo_assets.lifesci.analyses import first_year_ahead
 
         year = first_year_ahead(t["out_lifesci_country_years"], "CN", "US")
-        out.append(f"China has published more of them than the US every year since {year} (seed 004: 2020)." if year is not None
-                   else "China has not passed the US in yearly articles by the last year here (seed 004: from 2020).")
+        out.append(f"China has published more of them than the US every year since {year} (Schmallenbach et al. 2024: 2020)." if year is not None
+                   else "China has not passed the US in yearly articles by the last year here (Schmallenbach et al. 2024: from 2020).")
     return out
 
 
@@ -1563,8 +1563,8 @@ def _f004_dyads(t: dict) -> list[str]:
             f"({float(top['dyads']):,.0f} dyads, {_pct(float(top['dyads']) / total)} of all)."]
 
 
-def findings_seed004(tables: Mapping[str, Any]) -> list[str]:
-    """A few sentences on seed 004 from whichever of these tables exist:
+def findings_schmallenbach2024(tables: Mapping[str, Any]) -> list[str]:
+    """A few sentences on Schmallenbach et al. 2024 from whichever of these tables exist:
     ``out_lifesci_yearly_counts``, ``out_lifesci_link_coverage``, ``out_lifesci_country_years``, ``out_lifesci_country_counts``,
     ``out_lifesci_high_ranked_by_region_year``, ``out_lifesci_clinical_by_country``,
     ``out_lifesci_irrs``, ``out_lifesci_international_by_year``,

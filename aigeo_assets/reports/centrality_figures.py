@@ -1,4 +1,4 @@
-"""Figures of the bridges between East and West (seed 000, Fig. 3), pure plotly."""
+"""Figures of the bridges between East and West (AlShebli et al. 2022, Fig. 3), pure plotly."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Figures of seed 000's centre of mass (Fig. 4) from ``aigeo_assets.metrics.centres`` tables.
+"""Figures of AlShebli et al. 2022's centre of mass (Fig. 4) from ``aigeo_assets.metrics.centres`` tables.
 
 Pure functions: DataFrames in, plotly Figures out; ``aigeo_assets.reports.figures.write_figure``
 writes them (offline HTML + PNG, vendored topojson for the map). Conventions follow
@@ -59,7 +59,7 @@ def _complete(df: pd.DataFrame) -> list[bool]:
 
 
 def fig_centre_trajectories(centres: pd.DataFrame, *, method: str = "planar") -> go.Figure:
-    """Seed 000 Fig. 4 (left panels): the trajectory of the centre of mass of every metric on a
+    """AlShebli et al. 2022 Fig. 4 (left panels): the trajectory of the centre of mass of every metric on a
     world map (natural-earth projection), one trace per metric (lines + markers), markers
     coloured by year on one shared colour scale, the first and last years written beside their
     markers. Takes :func:`aigeo_assets.metrics.centres.centres_of_mass` (or
@@ -121,7 +121,7 @@ def fig_centre_trajectories(centres: pd.DataFrame, *, method: str = "planar") ->
 
 
 def fig_focal_pull(pull: pd.DataFrame) -> go.Figure:
-    """Seed 000 Fig. 4 (right panels): the focal city's pull on the centre of mass, in km per
+    """AlShebli et al. 2022 Fig. 4 (right panels): the focal city's pull on the centre of mass, in km per
     year (distance between the centre with all cities and the one without the focal city), one
     line per metric, from :func:`aigeo_assets.metrics.centres.focal_pull`. The city's name in
     the title is coloured by its bloc. Incomplete-window years are open markers."""

@@ -1,4 +1,4 @@
-"""Figures of seed 000 (Figs. 1-2, Supplementary Fig. 2) from the ``out_*`` city tables.
+"""Figures of AlShebli et al. 2022 (Figs. 1-2, Supplementary Fig. 2) from the ``out_*`` city tables.
 
 Pure functions: pandas DataFrames in (as declared in ``aigeo_assets.schemas``), plotly Figures
 out; writing them to disk is ``aigeo_assets.reports.figures.write_figure``'s job.
@@ -146,7 +146,7 @@ def _top_city_years(ranks: pd.DataFrame, top: pd.DataFrame, metric: str, top_n: 
 
 
 def fig_city_heatmaps(ranks: pd.DataFrame, top: pd.DataFrame, metric: str, *, top_n: int = 20) -> go.Figure:
-    """Seed 000 Fig. 1 a-c: top-N cities x years, absolute ``value`` (left) and ``relative`` (right).
+    """AlShebli et al. 2022 Fig. 1 a-c: top-N cities x years, absolute ``value`` (left) and ``relative`` (right).
 
     Rows are the cities of ``out_top_cities`` in reference-rank order (rank 1 on top), labels red
     for East and blue for West; incomplete-window years are greyed and flagged on hover. The
@@ -225,7 +225,7 @@ def spread_labels(ys: list[float], min_gap: float, lo: float | None = None) -> l
 def fig_city_ranks(
     ranks: pd.DataFrame, top: pd.DataFrame, metric: str, *, top_n: int = 20, max_rank: int = RANK_AXIS_MAX
 ) -> go.Figure:
-    """Seed 000 Fig. 1, right-hand sides: each top city's rank per year (rank 1 on top).
+    """AlShebli et al. 2022 Fig. 1, right-hand sides: each top city's rank per year (rank 1 on top).
 
     The cities drawn are the ``top_n`` of the reference year (``out_top_cities``, the paper's 20);
     the y axis shows ranks 1 to ``max(max_rank, top_n)`` (default 30) with a tick every five ranks
@@ -322,7 +322,7 @@ MATRIX_AXES: dict[str, tuple[str, str, str]] = {
 def fig_city_matrix(
     matrix: pd.DataFrame, *, title: str, top_n: int = 20, diverging: bool = False, kind: str | None = None,
 ) -> go.Figure:
-    """Seed 000 Fig. 2 a-d: the city x city matrix of ``top_n`` as an annotated heatmap.
+    """AlShebli et al. 2022 Fig. 2 a-d: the city x city matrix of ``top_n`` as an annotated heatmap.
 
     Cell (i, j) sits at row ``row_order`` i (top to bottom) and column ``col_order`` j; East
     cities come first, and lines separate the East/West quadrants. Values are written in the

@@ -1,4 +1,4 @@
-"""Seed 000 Supplementary Fig. 3: cities ranked each year by their papers among the 10 % most
+"""AlShebli et al. 2022 Supplementary Fig. 3: cities ranked each year by their papers among the 10 % most
 disruptive (3a) and the 10 % most developmental (3b) AI papers (``out_disruption_city_ranks``).
 
 The conventions of ``city_figures``: Eastern cities red, Western blue, rank 1 on top, years whose

@@ -1,4 +1,4 @@
-"""Figures of seed 004 (Figs. 1-9) from the tables of ``aigeo_assets.lifesci.analyses``.
+"""Figures of Schmallenbach et al. 2024 (Figs. 1-9) from the tables of ``aigeo_assets.lifesci.analyses``.
 
 Pure functions: pandas frames in, plotly Figures out (``template="plotly_white"``); writing them is
 ``aigeo_assets.reports.figures.write_figure``'s job (which inlines the vendored topojson for the
@@ -56,7 +56,7 @@ def _labels(df: pd.DataFrame) -> list[str]:
 
 
 def fig_yearly_counts(counts: pd.DataFrame, cagr: float | None = None, cagr_years: tuple[int, int] | None = None) -> go.Figure:
-    """Seed 004 Fig. 1: articles per year (``yearly_counts``), stacked by source, the CAGR in the
+    """Schmallenbach et al. 2024 Fig. 1: articles per year (``yearly_counts``), stacked by source, the CAGR in the
     title (from the arguments, else ``counts.attrs``)."""
     cagr = counts.attrs.get("cagr") if cagr is None else cagr
     span = counts.attrs.get("cagr_years") if cagr_years is None else cagr_years
@@ -83,7 +83,7 @@ def fig_yearly_counts(counts: pd.DataFrame, cagr: float | None = None, cagr_year
 
 
 def fig_country_map(countries: pd.DataFrame) -> go.Figure:
-    """Seed 004 Fig. 2: articles by lead country (``country_counts``) on a world choropleth. The
+    """Schmallenbach et al. 2024 Fig. 2: articles by lead country (``country_counts``) on a world choropleth. The
     colour is log10(articles) (the US has thousands of times Kenya's count), the colour bar labelled
     in articles; ``customdata`` holds the counts. Countries without an ISO-3 code are not drawn."""
     c = countries[countries["iso3"].notna() & (_f(countries["articles"]) > 0)]
@@ -109,7 +109,7 @@ def fig_country_map(countries: pd.DataFrame) -> go.Figure:
 
 
 def fig_topic_heatmap(shares: pd.DataFrame) -> go.Figure:
-    """Seed 004 Fig. 3: topics (rows, most frequent on top) x countries (columns, grouped by region,
+    """Schmallenbach et al. 2024 Fig. 3: topics (rows, most frequent on top) x countries (columns, grouped by region,
     in the order of ``topic_country_shares``), the cell the percentage of the country's articles."""
     countries = shares.drop_duplicates("country_code")[["country_code", "country_name", "world_region"]]
     topics = shares.drop_duplicates("topic").sort_values("topic_rank")["topic"].astype(str).tolist()
@@ -139,7 +139,7 @@ def fig_topic_heatmap(shares: pd.DataFrame) -> go.Figure:
 
 
 def fig_clinical_by_country(clinical: pd.DataFrame) -> go.Figure:
-    """Seed 004 Fig. 4: for the top countries by clinical articles (``clinical_by_country``), the
+    """Schmallenbach et al. 2024 Fig. 4: for the top countries by clinical articles (``clinical_by_country``), the
     share of the world's clinical AI articles (top panel, blue) and the share of the country's own
     articles that are clinical (bottom panel, orange)."""
     x = _labels(clinical)
@@ -159,7 +159,7 @@ def fig_clinical_by_country(clinical: pd.DataFrame) -> go.Figure:
 
 
 def fig_high_ranked_by_country(high: pd.DataFrame) -> go.Figure:
-    """Seed 004 Fig. 5: the percentage of each country's articles in high-ranked outlets
+    """Schmallenbach et al. 2024 Fig. 5: the percentage of each country's articles in high-ranked outlets
     (``high_ranked_by_country``), in the table's order, coloured by region."""
     fig = go.Figure(
         go.Bar(
@@ -179,7 +179,7 @@ def fig_high_ranked_by_country(high: pd.DataFrame) -> go.Figure:
 
 
 def fig_high_ranked_by_region_year(by_region: pd.DataFrame) -> go.Figure:
-    """Seed 004 Fig. 6: the percentage of each region's articles of a year in high-ranked outlets
+    """Schmallenbach et al. 2024 Fig. 6: the percentage of each region's articles of a year in high-ranked outlets
     (``high_ranked_by_region_year``), one line per region."""
     fig = go.Figure()
     for region in [r for r in WORLD_REGIONS if r in set(by_region["world_region"].astype(str))]:
@@ -202,7 +202,7 @@ def _panel_title(model: str, rows: pd.DataFrame) -> str:
 
 
 def fig_relevance_irrs(irrs: pd.DataFrame) -> go.Figure:
-    """Seed 004 Fig. 7: forest plots of the regions' IRRs (base Asia) with 95% intervals from
+    """Schmallenbach et al. 2024 Fig. 7: forest plots of the regions' IRRs (base Asia) with 95% intervals from
     ``irr_table(fit_relevance_models(...))``, one panel per model in reading order A, B (top), C, D
     (bottom; the paper's print put D before C, which read out of order), each titled with its outcome
     and effects, a dotted line at 1. Points are ordered as ``REGION_TERMS``. A model that was not
@@ -240,7 +240,7 @@ def fig_relevance_irrs(irrs: pd.DataFrame) -> go.Figure:
 
 
 def fig_international_collaboration(irrs: pd.DataFrame, by_year: pd.DataFrame, by_region: pd.DataFrame) -> go.Figure:
-    """Seed 004 Fig. 8: (A) the IRR of ``international`` per outcome with 95% intervals
+    """Schmallenbach et al. 2024 Fig. 8: (A) the IRR of ``international`` per outcome with 95% intervals
     (``irr_table`` of ``collaboration_model`` fits; other terms ignored), (B) the share of
     international articles per year (``international_share_by_year``), (C) by lead region
     (``international_share_by_region``). Models that were not estimable are named with their reason."""
@@ -272,7 +272,7 @@ def fig_international_collaboration(irrs: pd.DataFrame, by_year: pd.DataFrame, b
 
 
 def fig_collaboration_sankey(dyads: pd.DataFrame) -> go.Figure:
-    """Seed 004 Fig. 9: the alluvial diagram of international collaborations (``collaboration_dyads``):
+    """Schmallenbach et al. 2024 Fig. 9: the alluvial diagram of international collaborations (``collaboration_dyads``):
     lead-author regions on the left, co-author regions on the right, link widths the dyads. The
     nodes are the lead regions with dyads, then the co-author regions with dyads, each in
     ``WORLD_REGIONS`` order; ``node.customdata`` says ``lead`` or ``coauthor`` and the region."""
@@ -308,7 +308,7 @@ SAMPLE_STEPS = (
 
 
 def fig_outlet_sample_irrs(decomposition: pd.DataFrame) -> go.Figure:
-    """Seed 004 Fig. 7 on the outlet-effect samples (``outlet_sample_decomposition``): per outcome a
+    """Schmallenbach et al. 2024 Fig. 7 on the outlet-effect samples (``outlet_sample_decomposition``): per outcome a
     panel, per region three IRRs (base Asia) with 95% intervals: unadjusted on the full sample (A or
     B), unadjusted on the articles the outlet-effect model keeps, with outlet effects (D or C). The
     move from the first to the second is the sample's, from the second to the third the outlet
@@ -377,7 +377,7 @@ def fig_intl_high_ranked(premium: pd.DataFrame, seed_ratio: float = 1.35) -> go.
 
 
 def fig_by_outlet_type(by_type: pd.DataFrame) -> go.Figure:
-    """Seed 004 S7 (``by_outlet_type``): per lead region, life-science (journal) and computer-science
+    """Schmallenbach et al. 2024 S7 (``by_outlet_type``): per lead region, life-science (journal) and computer-science
     (conference) articles side by side: the share of each region in the type's articles, the share in
     high-ranked outlets, the share international, and mean citations."""
     panels = (("share_of_type", "% of the type's articles", 100), ("share_high_ranked", "% in high-ranked outlets", 100),

@@ -1,4 +1,4 @@
-"""Figures of the fitted models (seed 000, Table 1 and beyond), pure plotly."""
+"""Figures of the fitted models (AlShebli et al. 2022, Table 1 and beyond), pure plotly."""
 
 from __future__ import annotations
 

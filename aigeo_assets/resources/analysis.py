@@ -15,15 +15,15 @@ class AnalysisSettings(dg.ConfigurableResource):
     """concept (AI concept C154945302 at score >= ai_min_score), subfield (primary topic 1702) or either."""
     ai_min_score: float = 0.3
     bloc_definition: str = "paper"
-    """paper: U.S. and Europe are West (seed 000); wider: also Canada, Australia, New Zealand."""
+    """paper: U.S. and Europe are West (AlShebli et al. 2022); wider: also Canada, Australia, New Zealand."""
     ai_scientist_min_papers: int = 3
     ai_scientist_min_ai_share: float = 0.5
     impact_citing: str = "any"
     """any: every citing work of the snapshot counts toward impact (MAG's citations); corpus: only AI papers."""
     focal_city_geonames_id: int = 1816670
-    """The city whose pull on the centre of mass is measured (seed 000: Beijing, GeoNames 1816670)."""
+    """The city whose pull on the centre of mass is measured (AlShebli et al. 2022: Beijing, GeoNames 1816670)."""
     over_impact_universe: str = "world"
-    """world: n = all AI papers of the year, m_i = all of i's citations (seed 000's words);
+    """world: n = all AI papers of the year, m_i = all of i's citations (AlShebli et al. 2022's words);
     top: the baseline restricted to the top cities (rows then sum to zero)."""
     lifesci_keywords_csv: str = ""
     """AI keyword list of the life-science atlas (default: data/reference/ai_keywords.csv; the
@@ -33,17 +33,17 @@ class AnalysisSettings(dg.ConfigurableResource):
     network", "data mining") count only in AI context (docs/methods.md); alone: every keyword counts
     on its own (the behaviour before weak keywords)."""
     lifesci_clinical_filter: str = "treatment"
-    """The shipped clinical filter (AIGEO_LIFESCI_CLINICAL_FILTER): treatment (seed 004: Haynes et
+    """The shipped clinical filter (AIGEO_LIFESCI_CLINICAL_FILTER): treatment (Schmallenbach et al. 2024: Haynes et
     al. 2005's treatment query on title and abstract), treatment_no_random_forest or broad
     (PubMed Clinical Queries therapy and diagnosis, broad); see ``lifesci.keywords``."""
     lifesci_clinical_csv: str = ""
     """Clinical filter terms of your own (same columns as data/reference/clinical_treatment.csv);
     when given it replaces ``lifesci_clinical_filter``."""
     lifesci_core_rank: str = "A*"
-    """The lowest CORE rank of a high-ranked conference (AIGEO_LIFESCI_CORE_RANK): A* (seed 004's
+    """The lowest CORE rank of a high-ranked conference (AIGEO_LIFESCI_CORE_RANK): A* (Schmallenbach et al. 2024's
     Methods: "A*-rated conference proceedings") or A (its Results: 'ranked "A"', read as A or A*)."""
     lifesci_citing: str = "any"
-    """Which OpenAlex works count as citing an atlas article (AIGEO_LIFESCI_CITING): any (seed 004's
+    """Which OpenAlex works count as citing an atlas article (AIGEO_LIFESCI_CITING): any (Schmallenbach et al. 2024's
     Methods: citations "accruing from any type of publication") or life_science (works with a level-0
     concept Biology, Chemistry, Medicine or Psychology: its Results' "general life science research")."""
     min_located_share: float = 0.6

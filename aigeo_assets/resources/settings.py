@@ -34,13 +34,13 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "AIGEO_SAMPLE_SCALE": ("demo", "tiny, demo or paper: size of the generated sample world"),
     "AIGEO_SAMPLE_SEED": ("20221121", "seed of the sample world"),
     "AIGEO_START_YEAR": ("1990", "first publication year partition (both studies)"),
-    "AIGEO_END_YEAR": ("2019", "last publication year of seed 000's study (AlShebli et al. 2022: 2019); the OpenAlex yearly tables go on to AIGEO_LIFESCI_END_YEAR when it is later"),
+    "AIGEO_END_YEAR": ("2019", "last publication year of AlShebli et al. 2022's study (AlShebli et al. 2022: 2019); the OpenAlex yearly tables go on to AIGEO_LIFESCI_END_YEAR when it is later"),
     "AIGEO_API_BASE_URL": ("https://api.openalex.org", "OpenAlex API root when AIGEO_SOURCE=api"),
     "AIGEO_API_MAILTO": ("", "e-mail for OpenAlex's polite pool"),
     "AIGEO_API_KEY": ("", "OpenAlex API key (OpenAlex asks for a free key since 2026); OPENALEX_API_KEY also works"),
-    "AIGEO_REFERENCE_YEAR": ("2017", "the year whose most impactful cities are the top cities (seed 000: 2017)"),
+    "AIGEO_REFERENCE_YEAR": ("2017", "the year whose most impactful cities are the top cities (AlShebli et al. 2022: 2017)"),
     "AIGEO_TOP_N": ("20,50,100", "sizes of the top-city sets (Fig. 2 and Supplementary Figs. 6-9)"),
-    "AIGEO_IMPACT_WINDOW": ("2", "impact counts citations from years y..y+W (seed 000: two years post publication)"),
+    "AIGEO_IMPACT_WINDOW": ("2", "impact counts citations from years y..y+W (AlShebli et al. 2022: two years post publication)"),
     "AIGEO_LONG_IMPACT_WINDOW": ("5", "the long impact window (Supplementary Fig. 1: five years)"),
     "AIGEO_IMPACT_MATRIX_YEARS": ("2013-2017", "years summed in the impact and over-impact matrices (Fig. 2a-b)"),
     "AIGEO_COLLABORATION_YEARS": ("2015-2019", "years of the collaboration matrix (Fig. 2d)"),
@@ -52,11 +52,11 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "AIGEO_PUBMED_PATTERN": ("*.xml|*.xml.gz", "'|'-separated globs of the file names read under AIGEO_PUBMED_DIR, subfolders included (a glob with '/' matches the relative path)"),
     "AIGEO_PUBMED_WORKERS": ("0", "processes parsing the PubMed files not yet cached: 0 = one per core this process may use, 1 = in the run's own process (a machine shared with other work)"),
     "AIGEO_RANKINGS_DIR": ("", "folder with journal_ranking.csv and conference_ranking.csv (default: the sample world's)"),
-    "AIGEO_LIFESCI_START_YEAR": ("2000", "first year of the life-science atlas (seed 004: 2000); the atlas starts at the later of this and AIGEO_START_YEAR"),
-    "AIGEO_LIFESCI_END_YEAR": ("2022", "last year of the life-science atlas (seed 004: 2022), independent of AIGEO_END_YEAR"),
-    "AIGEO_LIFESCI_CITING": ("any", "which OpenAlex works count as citing an atlas article: any (seed 004's Methods) or life_science (level-0 Biology, Chemistry, Medicine, Psychology)"),
-    "AIGEO_LIFESCI_CLINICAL_FILTER": ("treatment", "the life-science atlas's clinical filter: treatment (seed 004: Haynes et al. 2005's treatment query on title and abstract, (clinical AND trial) OR random*), treatment_no_random_forest (the same, \"random forest\" not counting as random*) or broad (PubMed Clinical Queries therapy and diagnosis, broad, on title, abstract, publication types and MeSH)"),
-    "AIGEO_LIFESCI_CORE_RANK": ("A*", "the lowest CORE rank of a high-ranked conference: A* (seed 004's Methods) or A (its Results: A and A*)"),
+    "AIGEO_LIFESCI_START_YEAR": ("2000", "first year of the life-science atlas (Schmallenbach et al. 2024: 2000); the atlas starts at the later of this and AIGEO_START_YEAR"),
+    "AIGEO_LIFESCI_END_YEAR": ("2022", "last year of the life-science atlas (Schmallenbach et al. 2024: 2022), independent of AIGEO_END_YEAR"),
+    "AIGEO_LIFESCI_CITING": ("any", "which OpenAlex works count as citing an atlas article: any (Schmallenbach et al. 2024's Methods) or life_science (level-0 Biology, Chemistry, Medicine, Psychology)"),
+    "AIGEO_LIFESCI_CLINICAL_FILTER": ("treatment", "the life-science atlas's clinical filter: treatment (Schmallenbach et al. 2024: Haynes et al. 2005's treatment query on title and abstract, (clinical AND trial) OR random*), treatment_no_random_forest (the same, \"random forest\" not counting as random*) or broad (PubMed Clinical Queries therapy and diagnosis, broad, on title, abstract, publication types and MeSH)"),
+    "AIGEO_LIFESCI_CORE_RANK": ("A*", "the lowest CORE rank of a high-ranked conference: A* (Schmallenbach et al. 2024's Methods) or A (its Results: A and A*)"),
     "AIGEO_MIN_LOCATED_SHARE": ("0.6", "geocoding coverage check of core_papers: the share of a year's corpus papers placed in a city below which the year is held back (blocking)"),
     "AIGEO_EXECUTOR": ("multiprocess", "how the steps of a run launched from the UI, a schedule or a sensor execute: in_process, multiprocess (Dagster's default) or celery (deploy/, docs/deploy.md); `aigeo run` executes its runs in its own workers"),
     "AIGEO_WAREHOUSE_URL": ("", "the warehouse as an fsspec URL shared by workers on several machines (s3://bucket/aigeo, gs://..., file:///shared/aigeo); default: AIGEO_DATA_DIR/warehouse"),
@@ -357,7 +357,7 @@ class Settings:
     pubmed_workers: int = 0
     lifesci_start_year: int = 2000
     lifesci_end_year: int = 2022
-    """The last year of the life-science atlas (AIGEO_LIFESCI_END_YEAR; seed 004: 2022). Seed 000
+    """The last year of the life-science atlas (AIGEO_LIFESCI_END_YEAR; Schmallenbach et al. 2024: 2022). AlShebli et al. 2022
     keeps ``start_year..end_year``; the OpenAlex yearly tables both read cover ``openalex_years``."""
     min_located_share: float = 0.6
     thin_year_papers: int = 50
@@ -484,8 +484,8 @@ class Settings:
         return lo, hi
 
     @property
-    def seed000_years(self) -> tuple[int, int]:
-        """Seed 000's publication years (AIGEO_START_YEAR..AIGEO_END_YEAR): its papers, citations,
+    def alshebli2022_years(self) -> tuple[int, int]:
+        """AlShebli et al. 2022's publication years (AIGEO_START_YEAR..AIGEO_END_YEAR): its papers, citations,
         city metrics, centres, bridges and models."""
         return self.start_year, self.end_year
 

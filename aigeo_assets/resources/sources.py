@@ -5,7 +5,7 @@
 * ``OpenAlexApiSource``: downloads works year by year from the API into snapshot layout.
 
 * ``LifeSciSource``: the PubMed baseline/update files and the outlet rankings of the life-science
-  atlas (seed 004), the user's or the sample world's; it feeds the ``raw_pubmed_*`` assets.
+  atlas (Schmallenbach et al. 2024), the user's or the sample world's; it feeds the ``raw_pubmed_*`` assets.
 """
 
 from __future__ import annotations

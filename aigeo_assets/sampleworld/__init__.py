@@ -2,7 +2,7 @@
 
 ``generate_world(root, scale, seed)`` writes ``root/data/works/...``, ``root/data/institutions/...``,
 ``root/data/merged_ids/...`` in the real snapshot layout and ``root/truth.json`` with what was
-planted; its life-science part (seed 004, 2000-2022) writes a PubMed baseline (``root/pubmed/``),
+planted; its life-science part (Schmallenbach et al. 2024, 2000-2022) writes a PubMed baseline (``root/pubmed/``),
 the outlet rankings (``root/rankings/``), the records' OpenAlex twins, their citing works and the
 atlas's conference papers as ``part_lsNNN.gz`` parts of the works (their institutions in
 ``part_ls000.gz``), and ``root/truth_lifesci.json``. Pure Python (no dagster).

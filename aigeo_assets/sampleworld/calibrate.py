@@ -23,7 +23,7 @@ import sys
 import numpy as np
 import pandas as pd
 
-# Europe (GeoNames continent EU) + US = West, as in seed 000.
+# Europe (GeoNames continent EU) + US = West, as in AlShebli et al. 2022.
 _EUROPE = set(
     "AD AL AT AX BA BE BG BY CH CZ DE DK EE ES FI FO FR GB GG GI GR HR HU IE IM IS IT JE LI LT LU LV "
     "MC MD ME MK MT NL NO PL PT RO RS RU SE SI SJ SK SM UA VA XK".split()

@@ -1,4 +1,4 @@
-"""What ``truth.json`` claims about the seed-000 world, taken from the world's own realized counts.
+"""What ``truth.json`` claims about the AlShebli et al. 2022 world, taken from the world's own realized counts.
 
 The generator plants effects (Beijing grows faster than the other Eastern capitals, the East's
 share rises, the bridge city co-authors across blocs); whether a given seed realizes them is a

@@ -42,7 +42,7 @@ _P_PMID = 69_999_989
 
 
 PLANT_DISRUPTION = True
-"""Seed 000 Supplementary Fig. 3's planted cities (``_World._plant_disruption``); the bytes oracle of
+"""AlShebli et al. 2022 Supplementary Fig. 3's planted cities (``_World._plant_disruption``); the bytes oracle of
 ``test_sampleworld`` turns it off to check that the plant changes nothing but references."""
 DISRUPTIVE_OWN_OUT = 0.8
 """Share of the disruptive city's in-corpus references sent outside the corpus (few works then share
@@ -55,8 +55,8 @@ def _work_num(k: int) -> int:
     return 2_000_000_000 + (k * 48_271 + 12_345) % _P_WORK
 
 
-def _seed000_pmid(k: int) -> int:
-    """The PMID of the seed-000 world's life-science work ``k``: the w-th integer from 10,000,000 on
+def _alshebli2022_pmid(k: int) -> int:
+    """The PMID of the AlShebli et al. 2022 world's life-science work ``k``: the w-th integer from 10,000,000 on
     that is not 3 mod 8 (w a bijection of ``k``), so it never is a PMID of the life-science world
     (all 3 mod 8) and two works never share one."""
     w = (k * 7_001 + 3) % _P_PMID
@@ -191,7 +191,7 @@ class _YearRenderer:
                 src = None
                 self.q["works_without_primary_source"] += 1
             if src is not None and src[3] == "conference" and kind == "lifesci":
-                # never an atlas (seed 004) conference paper: no life-science level-0 concept
+                # never an atlas (Schmallenbach et al. 2024) conference paper: no life-science level-0 concept
                 concepts = [_NOT_LIFESCI_ROOT.get(c["id"], c) | {"score": c["score"]} for c in concepts]
             doi = None if rnd() < cfg.NO_DOI_SHARE else f"https://doi.org/10.{1000 + int(rnd() * 8999)}/{wid.lower()}"
             if doi is None:
@@ -200,7 +200,7 @@ class _YearRenderer:
             if doi:
                 ids["doi"] = doi
             if kind == "lifesci" and rnd() < cfg.LIFESCI_PMID_SHARE and tcr != "dataset":
-                ids["pmid"] = f"https://pubmed.ncbi.nlm.nih.gov/{_seed000_pmid(gi)}"
+                ids["pmid"] = f"https://pubmed.ncbi.nlm.nih.gov/{_alshebli2022_pmid(gi)}"
                 self.q["works_with_pmid"] += 1
             lo, hi = t_off[k], t_off[k + 1]
             last = hi - lo - 1
@@ -435,16 +435,16 @@ class _YearRenderer:
 # the constant parts of concepts' and topics' records (ids, nested dicts shared by every record
 # that lists them: orjson writes a shared dict as it writes a copy)
 _CONCEPT_PARTS: dict[tuple, tuple[str, str]] = {}
-# A seed-000 life-science work in a conference venue (MICCAI, EMBC, BIBM) carries one of these
+# An AlShebli et al. 2022 life-science work in a conference venue (MICCAI, EMBC, BIBM) carries one of these
 # level-0 concepts instead of its life-science root (Medicine -> Environmental science, Biology ->
 # Geography, Chemistry -> Sociology, Psychology -> Political science; same score, same place):
-# seed 004's OpenAlex conference papers (venue type conference + a level-0 Biology, Chemistry,
+# Schmallenbach et al. 2024's OpenAlex conference papers (venue type conference + a level-0 Biology, Chemistry,
 # Medicine or Psychology concept + an AI keyword) are then only the ones the life-science world
-# plants on seed 004's model (``lifesci.py``), not these rarely cited, mostly international works.
-# Why the root and not the keyword: no seed-000 truth reads a level-0 concept (its AI corpus is
+# plants on Schmallenbach et al. 2024's model (``lifesci.py``), not these rarely cited, mostly international works.
+# Why the root and not the keyword: no AlShebli et al. 2022 truth reads a level-0 concept (its AI corpus is
 # concept C154945302 >= 0.3 or a topic of subfield 1702, its keyword counts are of the text), and
 # the swap draws nothing, so every other byte of the world stays (the 1.4.0 oracle maps it back).
-# The replacements are level-0 concepts no other seed-000 work carries.
+# The replacements are level-0 concepts no other AlShebli et al. 2022 work carries.
 NOT_LIFESCI_ROOT_OF = {
     "C71924100": ("C39432304", "Q188847", "Environmental science", 0),
     "C86803240": ("C205649164", "Q1071", "Geography", 0),
@@ -947,8 +947,10 @@ class _World:
                                        "mechanism": "a work citing one of its papers also cites one or two of that paper's references"},
                 "choice": "the largest Western city and the largest Eastern city besides the bridge and the fast capital, by share in the last year",
                 "references": dict(self.plant_counts),
-                "expected": "the disruptive city has the most AI papers among the 10 % most disruptive (CD_5) and the "
-                            "developmental city the most among the 10 % most developmental, over the years pooled"}
+                "intent": "the disruptive city with the largest share of its AI papers among the 10 % most disruptive "
+                          "(CD_5) and the developmental city with the most among the 10 % most developmental; a plant, "
+                          "not a claim: the generator does not compute the CD index (truth['claims'] holds what it checks), "
+                          "test_disruption checks it on seeds 7 and 20221121"}
 
     def _planted_refs(self, city: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The planted city's papers of earlier years (global indices, ascending), the offsets of their
@@ -962,7 +964,7 @@ class _World:
         return ids, off, flat
 
     def _plant_disruption(self, lead_city: np.ndarray, base: int, pairs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Seed 000 Supplementary Fig. 3's planted cities, on the year's in-corpus references ``pairs``
+        """AlShebli et al. 2022 Supplementary Fig. 3's planted cities, on the year's in-corpus references ``pairs``
         (local citing index, global cited index):
 
         * disruptive city: its papers send ``DISRUPTIVE_OWN_OUT`` of their in-corpus references outside
@@ -1184,9 +1186,9 @@ def generate_world(root: Path, scale: str = "demo", seed: int = 20221121, start_
 
     The life-science part (PubMed baseline, rankings, OpenAlex twins) covers its own years,
     2000 .. ``lifesci_end_year`` (None: ``lifesci.LIFESCI_END_YEAR`` = 2022, or ``end_year`` when
-    later), whatever seed 000's years; it is part of the world's parameters. ``lifesci_scale``
-    (default: ``scale``) sizes the life-science part on its own, e.g. a tiny seed-000 world with the
-    demo's 12,000 AI life-science articles for a test of seed 004's models."""
+    later), whatever AlShebli et al. 2022's years; it is part of the world's parameters. ``lifesci_scale``
+    (default: ``scale``) sizes the life-science part on its own, e.g. a tiny AlShebli et al. 2022 world with the
+    demo's 12,000 AI life-science articles for a test of Schmallenbach et al. 2024's models."""
     from aigeo_assets.sampleworld.lifesci import FIRST_YEAR, LIFESCI_END_YEAR
 
     if scale not in cfg.SCALES:
@@ -1266,7 +1268,7 @@ def _generate(root: Path, sc, params: dict, seed: int, start: int, end: int, pro
     tmp.mkdir()
     lifesci = None
     try:
-        # life-science part (seed 004): own random streams, seeded from (seed, "lifesci"), and its own
+        # life-science part (Schmallenbach et al. 2024): own random streams, seeded from (seed, "lifesci"), and its own
         # files, so it runs beside the works when there is more than one CPU to run on
         if workers > 1:
             lifesci = multiprocessing.get_context("spawn").Process(

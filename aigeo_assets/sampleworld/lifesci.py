@@ -1,8 +1,8 @@
-"""The life-science part of the sample world (seed 004): a PubMed baseline, outlet rankings, truth.
+"""The life-science part of the sample world (Schmallenbach et al. 2024): a PubMed baseline, outlet rankings, truth.
 
 ``generate_lifesci(root, scale, seed, start, end)`` writes, into the sample-world folder ``root``
 (``generate_world`` passes ``start`` = 2000 and ``end`` = its ``lifesci_end_year``, by default
-``LIFESCI_END_YEAR`` = 2022, the years of seed 004, whatever seed 000's years are; a scale's
+``LIFESCI_END_YEAR`` = 2022, the years of Schmallenbach et al. 2024, whatever AlShebli et al. 2022's years are; a scale's
 ``ai_articles`` are those of 2000-2022, so fewer years give fewer articles):
 
 ``pubmed/baseline/pubmed26nNNNN.xml.gz``
@@ -39,7 +39,7 @@
 
     Three kinds of records:
 
-    * AI articles (the population of seed 004): the title or the abstract (or both) contains one
+    * AI articles (the population of Schmallenbach et al. 2024): the title or the abstract (or both) contains one
       of ``AI_TERMS`` in a natural sentence, sometimes hyphenated (``deep-learning``),
       plural (``random forests``) or with an acronym (``convolutional neural networks (CNNs)``).
       AI articles cite only works outside the world.
@@ -67,7 +67,7 @@
     (no AI term, no citation of an AI article), so every other truth below is exact.
 
 ``data/works/updated_date=<the scale's last works date>/part_lsNNN.gz`` (one per baseline file)
-    The OpenAlex twins (issue 14, linking): OpenAlex work records in the shape seed 000's works
+    The OpenAlex twins (issue 14, linking): OpenAlex work records in the shape AlShebli et al. 2022's works
     have (``generator.py``), multi-member gzip (one member per render chunk that wrote to the
     part), listed with their record counts in ``data/works/manifest`` by ``generate_world`` (which
     merges them in after both parts of the world are written). Part ``k`` holds the twins of
@@ -82,10 +82,10 @@
       ``referenced_works`` are the twins of the AI articles it cites (an AI article without twin
       cannot be cited through OpenAlex).
     * OpenAlex-only citers: computer-science or engineering works (journal or proceedings articles
-      of seed 000's "other" venues, concepts Computer science/Engineering + non-AI CS level-1
+      of AlShebli et al. 2022's "other" venues, concepts Computer science/Engineering + non-AI CS level-1
       ones, no AI term) with no PMID, no DOI and no PubMed record, citing twins of AI articles
       and OpenAlex conference papers.
-    * OpenAlex conference papers (issue 14, item 7; seed 004 took 23,466 of its 397,967 AI
+    * OpenAlex conference papers (issue 14, item 7; Schmallenbach et al. 2024 took 23,466 of its 397,967 AI
       articles from OpenAlex conference proceedings, ``CONF_SHARE`` ~5.9 %): works of type
       article, ``raw_type`` proceedings-article, whose source is a life-science conference of
       ``LS_CONFERENCES`` (MICCAI "A", EMBC "B", BIBM "B", ISMB "A*"; source type conference,
@@ -105,7 +105,7 @@
       (``conf_doi``), no PMID, no PubMed record, and are cited by OpenAlex-only citers alone
       (**choice**: their OpenAlex count is their only count; no ReferenceList names them); ids
       ``oa_only_work_id(CONF_WORK_SEQ_BASE + k)``, authors keyed ``CONF_AUTHOR_KEY_BASE + k``.
-      Seed 000's own life-science works in MICCAI/EMBC/BIBM carry no life-science level-0
+      AlShebli et al. 2022's own life-science works in MICCAI/EMBC/BIBM carry no life-science level-0
       concept (``generator.NOT_LIFESCI_ROOT_OF``), so these are the atlas's only OpenAlex
       conference papers.
 
@@ -121,25 +121,25 @@
     Internal medicine, Pathology, Cardiology, Ophthalmology, Surgery, Genetics, Bioinformatics,
     Neuroscience, with their real OpenAlex ids) as the highest-scoring level-1 concept that is
     not AI, 0-2 lower non-AI level-1 concepts, and for half the twins "Artificial intelligence"
-    (C154945302) below 0.3. **Choice:** twins must not enter seed 000's AI corpus (concept
+    (C154945302) below 0.3. **Choice:** twins must not enter AlShebli et al. 2022's AI corpus (concept
     C154945302 at a score >= 0.3, or a primary topic in subfield 1702; ``corpus/papers.py``), so
     the AI concept that scores highest is "Machine learning" (not C154945302), C154945302 stays
-    below 0.3, and twins have no topics (``primary_topic`` null): every seed-000 truth holds on
+    below 0.3, and twins have no topics (``primary_topic`` null): every AlShebli et al. 2022 truth holds on
     the merged snapshot. Twins of citing records carry a life-science root and 1-2 of the topic
     concepts, no AI concept.
 
     Ids live in ranges of their own: twins ``W`` ``TWIN_WORK_BASE`` (4.0e9) + a bijection of
     PMID // 8 (``twin_work_id``), OpenAlex-only citers ``OA_ONLY_WORK_BASE`` (4.5e9) + a bijection
-    of their number (seed 000's works are 2.0e9-3.0e9, its out-of-corpus references 3.0e9 on);
+    of their number (AlShebli et al. 2022's works are 2.0e9-3.0e9, its out-of-corpus references 3.0e9 on);
     authors ``A`` 6.0e9 / 7.0e9 + a bijection of (PMID // 8 or citer number, position), one id per
-    authorship (seed 000's: 5.0e9-5.9e9); institutions ``I`` ``INSTITUTION_BASE`` (4.4e9) + index
-    (seed 000 draws below 4.3e9). Seed 000's own life-science works with a PMID never carry one
-    that is 3 mod 8 (``generator._seed000_pmid``), so no PMID is in both parts of the world.
+    authorship (AlShebli et al. 2022's: 5.0e9-5.9e9); institutions ``I`` ``INSTITUTION_BASE`` (4.4e9) + index
+    (AlShebli et al. 2022 draws below 4.3e9). AlShebli et al. 2022's own life-science works with a PMID never carry one
+    that is 3 mod 8 (``generator._alshebli2022_pmid``), so no PMID is in both parts of the world.
 
 ``data/institutions/updated_date=<INSTITUTIONS_DATE>/part_ls000.gz``
-    Every institution of this world (the ones the twins' authorships name), in seed 000's
+    Every institution of this world (the ones the twins' authorships name), in AlShebli et al. 2022's
     institution record shape with ``country_code`` and ``geo``, listed in the institutions
-    manifest. Names may repeat seed 000's (each part of the world builds its own institutions from
+    manifest. Names may repeat AlShebli et al. 2022's (each part of the world builds its own institutions from
     the same cities); ids and RORs do not.
 
 ``rankings/journal_ranking.csv``
@@ -280,7 +280,7 @@ from aigeo_assets.sampleworld.rng import FastRandom
 
 LIFESCI_VERSION = "1.4.0"  # 1.4.0: OpenAlex conference papers on the planted model (OpenAlex-only, and some with a PubMed record); 1.3.0: OpenAlex twins, OpenAlex-only citers, 2000-2022, pre-2014 first-author-only affiliations; 1.2.0: records rendered in chunks from their own streams, files multi-member gzip
 FIRST_YEAR = 2000
-LIFESCI_END_YEAR = 2022  # the life-science years are FIRST_YEAR .. LIFESCI_END_YEAR by default (seed 004)
+LIFESCI_END_YEAR = 2022  # the life-science years are FIRST_YEAR .. LIFESCI_END_YEAR by default (Schmallenbach et al. 2024)
 BASELINE_PREFIX = "pubmed26n"
 DOCTYPE = ('<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January 2025//EN" '
            '"https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">')
@@ -357,13 +357,13 @@ OPENALEX_ONLY_CITER_SHARE = 0.2  # planted citations that come from OpenAlex-onl
 TWIN_WORK_BASE = 4_000_000_000  # W ids of twins of PubMed records: TWIN_WORK_BASE + a bijection of PMID // 8
 OA_ONLY_WORK_BASE = 4_500_000_000  # W ids of OpenAlex-only citers: OA_ONLY_WORK_BASE + a bijection of their number
 _P_ID = 499_999_993  # prime: the bijections above stay inside [base, base + _P_ID)
-TWIN_AUTHOR_BASE = 6_000_000_000  # A ids of twins' authors (seed 000's are 5.0e9 .. 5.9e9)
+TWIN_AUTHOR_BASE = 6_000_000_000  # A ids of twins' authors (AlShebli et al. 2022's are 5.0e9 .. 5.9e9)
 OA_ONLY_AUTHOR_BASE = 7_000_000_000
 _P_AUTHOR = 999_999_937
-INSTITUTION_BASE = 4_400_000_000  # I ids of the life-science world's institutions (seed 000 draws below 4.3e9)
+INSTITUTION_BASE = 4_400_000_000  # I ids of the life-science world's institutions (AlShebli et al. 2022 draws below 4.3e9)
 SOURCE_BASE = 4_300_000_000  # S ids of the synthetic journals (named journals keep their OpenAlex ids)
 TWINS_PART_PREFIX = "part_ls"
-# OpenAlex conference papers (issue 14, item 7): seed 004 took 23,466 of its 397,967 AI articles
+# OpenAlex conference papers (issue 14, item 7): Schmallenbach et al. 2024 took 23,466 of its 397,967 AI articles
 # from OpenAlex conference proceedings
 CONF_SHARE = 23_466 / 397_967  # share of all atlas AI articles that are OpenAlex conference papers
 CONF_BOTH_SHARE = 0.10  # of the conference papers, those that are also PubMed records (same PMID and DOI)
@@ -372,7 +372,7 @@ CONF_BOTH_SHARE = 0.10  # of the conference papers, those that are also PubMed r
 P_BOTH = CONF_BOTH_SHARE * CONF_SHARE / (1 - (1 - CONF_BOTH_SHARE) * CONF_SHARE)
 R_OA = (1 - CONF_BOTH_SHARE) * CONF_SHARE / (1 - (1 - CONF_BOTH_SHARE) * CONF_SHARE)
 # life-science conferences: (OpenAlex source id, display_name = CORE title, ISSN or None, acronym,
-# CORE rank, size, PubMed journal abbreviation); the first three are seed 000's venues
+# CORE rank, size, PubMed journal abbreviation); the first three are AlShebli et al. 2022's venues
 LS_CONFERENCES = (
     ("S4306419887", "Medical Image Computing and Computer-Assisted Intervention", None, "MICCAI", "A", 1.5,
      "Med Image Comput Comput Assist Interv"),
@@ -404,7 +404,7 @@ TOPIC_CONCEPTS = (
 )
 AI_CONCEPT_ML = ("C119857082", "Q2539", "Machine learning", 1)
 AI_CONCEPT_AI = ("C154945302", "Q11660", "Artificial intelligence", 1)
-TWIN_AI_CONCEPT_MAX_SCORE = 0.29  # "Artificial intelligence" on a twin stays below seed 000's corpus threshold (0.3)
+TWIN_AI_CONCEPT_MAX_SCORE = 0.29  # "Artificial intelligence" on a twin stays below AlShebli et al. 2022's corpus threshold (0.3)
 OA_ONLY_L0 = (("C41008148", "Q21198", "Computer science", 0), ("C127413603", "Q11023", "Engineering", 0))
 Q_NO_AFFIL = 0.03  # non-lead domestic authors without affiliation
 Q_TWO_AFFIL = 0.05
@@ -2033,7 +2033,7 @@ class _LifesciWorld:
     def _ai_concepts(self, topic: int) -> list[dict]:
         """Life-science root (level 0), "Machine learning" (level 1) with the highest score, the
         planted topic as the best non-AI level-1 concept, 0-2 lower non-AI level-1 concepts, and
-        for half the twins "Artificial intelligence" below seed 000's corpus threshold."""
+        for half the twins "Artificial intelligence" below AlShebli et al. 2022's corpus threshold."""
         rnd = self.r.random
         t = TOPIC_CONCEPTS[topic]
         ml = 0.7 + 0.25 * rnd()
