@@ -84,7 +84,7 @@ def assert_linked_placed_and_cited_as_planted(truth: dict, articles: pd.DataFram
     linked = (planted["link"] != "none").to_numpy()
     if first_openalex_year is not None:
         # a twin dated before the first OpenAlex year read (2012 here: 2011 for a few 2012 records) is out of reach
-        linked &= (planted["openalex_year"] >= first_openalex_year).to_numpy()
+        linked = linked & (planted["openalex_year"] >= first_openalex_year).to_numpy()
         assert 0 < (~linked & (planted["link"] != "none").to_numpy()).sum() < 0.01 * len(planted)
     assert (got["link_rule"].to_numpy() == np.where(linked, planted["link"], "none")).all()
     assert (got["work_id"].astype(object).where(got["work_id"].notna(), None).to_numpy()

@@ -31,7 +31,8 @@ from aigeo_assets.ingest import openalex_api as api
 from aigeo_assets.ingest.openalex_api import REDACTED, ApiFetchConfig, OpenAlexApiError, redact
 from aigeo_assets.resources.settings import ENVIRONMENT, REPO_ROOT, Settings
 from aigeo_assets.resources.sources import API_KEY_VARIABLES, OpenAlexApiSource, api_key_env_var
-from aigeo_assets_tests.test_openalex_api import FakeOpenAlex
+from aigeo_assets_tests.openalex_fake import FakeOpenAlex
+from aigeo_assets_tests.test_openalex_api import make_corpus, make_institutions
 
 KEY = "oa-Key-7f3c9e21d4b8a6"
 """Distinctive enough that any occurrence of it is the key."""
@@ -50,7 +51,7 @@ class FlakyOpenAlex(FakeOpenAlex):
     every error body echoes the request's query string, key included, as some servers do."""
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__({"works": make_corpus(), "institutions": make_institutions(130)})
         self.failures_left: dict[str, int] = {}
         self.fail_when = self._fail
 
