@@ -842,7 +842,7 @@ SCHEMAS: dict[str, TableSchema] = {
             ("pseudo_r2_corr", F64, "squared correlation of fitted and observed (R2 for OLS)"),
             ("cov_type", STR, "covariance estimator"),
             ("converged", BOOL, "the fit converged"),
-            ("estimator", STR, "PPML, NB2 or OLS ln(1+y)"),
+            ("estimator", STR, "PPML (Poisson pseudo-maximum likelihood), NB2 (negative binomial, variance mu + alpha mu^2) or OLS ln(1+y)"),
         ),
         _t(
             "out_model_table",

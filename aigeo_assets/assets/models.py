@@ -108,7 +108,7 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
     def out_gravity_citations(
         context: dg.AssetExecutionContext, out_gravity_citation_pairs, out_world_year_totals, analysis: AnalysisSettings
     ):
-        """AlShebli et al. 2022, Table 1 (and Supplementary Table 2): the gravity model of citations by PPML on
+        """AlShebli et al. 2022, Table 1 (and Supplementary Table 2): the gravity model of citations by Poisson pseudo-maximum likelihood (PPML) on
         the pooled pair-years whose citation window is complete, specifications (1)-(4); beyond the
         paper, the structural form with citing-city-year and cited-city-year effects absorbed
         (``structural``) and its log-linear OLS counterpart (``loglinear``). The value is a dict
@@ -152,7 +152,7 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
     @dg.multi_asset(
         outs={
             "out_gravity_citations_table": table_out(
-                "out_model_table", GROUP, "Table 1 laid out as in AlShebli et al. 2022, and PPML beside its structural and log-linear forms.",
+                "out_model_table", GROUP, "Table 1 laid out as in AlShebli et al. 2022, and Poisson pseudo-maximum likelihood (PPML) beside its structural and log-linear forms.",
                 kinds={"statsmodels"}, automation_condition=eager,
             ),
             "out_gravity_citations_coefficients": table_out(
@@ -219,7 +219,7 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
             "out_gravity_migration_pairs": table_out("out_gravity_migration_pairs", GROUP, automation_condition=eager),
             "out_gravity_migration": table_out(
                 "out_model_coefficients", GROUP,
-                f"Supplementary Table 3: PPML gravity model of AI scientists' moves, {migration_years[0]}-{migration_years[1]} and year by year.",
+                f"Supplementary Table 3: gravity model of AI scientists' moves by Poisson pseudo-maximum likelihood (PPML), {migration_years[0]}-{migration_years[1]} and year by year.",
                 automation_condition=eager,
             ),
         },
@@ -227,7 +227,7 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
     def out_gravity_migration(core_author_years: pd.DataFrame, core_institutions: pd.DataFrame, analysis: AnalysisSettings):
         """AlShebli et al. 2022, Supplementary Table 3: moves of AI scientists between different cities on ln AI
         scientists at origin and destination, ln distance and the cultural-geographic controls, by
-        PPML: over the migration window (default 2015-2019, sizes in its first year), pooled over
+        Poisson pseudo-maximum likelihood (PPML): over the migration window (default 2015-2019, sizes in its first year), pooled over
         its yearly steps (one effect per year, absorbed), and one fit per year."""
         cities = city_attributes(core_institutions)
         start, end = migration_years

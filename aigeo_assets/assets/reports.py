@@ -205,7 +205,7 @@ def build_report_assets(settings: Settings) -> list:
     figure_asset(
         "out_fig_gravity_comparison",
         ["out_gravity_citations_coefficients"],
-        "The frictions of the citation gravity model: Table 1's PPML (4), the structural PPML and the log-linear OLS.",
+        "The frictions of the citation gravity model: Table 1's Poisson pseudo-maximum likelihood (PPML) fit (4), the structural PPML and the log-linear ordinary least squares (OLS).",
         lambda out_gravity_citations_coefficients: [("gravity_comparison", fig_gravity_comparison(out_gravity_citations_coefficients))],
     )
     lifesci = [
