@@ -17,7 +17,6 @@ import pytest
 from aigeo_assets.cli import main
 from aigeo_assets.atomic_files import write_files_atomic
 from aigeo_assets.networks.export import (
-    CityNetwork,
     city_networks,
     network_files,
     to_gexf,
@@ -27,7 +26,7 @@ from aigeo_assets.networks.export import (
 )
 from aigeo_assets.resources.io import CSV_MAX_ROWS, ParquetIOManager, PickleIOManager, table_path, wants_csv
 from aigeo_assets.resources.settings import ENVIRONMENT
-from aigeo_assets.schemas import SCHEMAS, conform
+from aigeo_assets.schemas import conform
 
 # Three cities: Beijing (East), London and "Washington, D.C." (West: a comma, so VOSviewer wants
 # its label quoted). Flows: Beijing -> London 3, London -> Beijing 2, Washington -> Beijing 0.5.
