@@ -59,6 +59,15 @@ behind that still runs, and the runs carry the identity of the ``aigeo run`` pro
 reaper (``run_reaper``) marks them failed once that process is gone. With one worker the runs
 execute in the calling process, one after another.
 
+**One queue with the UI.** The workers execute in process (a launched run would pay a fresh Python
+and code location, ~3 s, for each of the plan's hundreds of runs), but they share the instance's run
+queue with the UI, the schedules and the sensors: each run is recorded in the instance as it starts,
+so the queue's daemon counts ``aigeo run``'s runs against ``run_queue.max_concurrent_runs`` before it
+launches a queued one; and ``aigeo run`` starts a run only while the runs in progress that are not its
+own (``queue_room``) leave a place under that limit, so a "Materialize all" started in the UI and an
+``aigeo run`` never hold more runs between them than the limit (one per core as ``aigeo`` writes the
+instance). **Choice:** only ``max_concurrent_runs`` is honoured; tag limits apply to queued runs only.
+
 Per run, ``RunStats`` records wall and CPU seconds and the run's peak resident memory (the process's
 high-water mark, reset before each run through ``/proc/self/clear_refs`` where Linux allows it).
 """
@@ -85,6 +94,25 @@ UPSTREAM_JOBS = "aigeo/upstream_jobs"
 """Job metadata: the comma-separated jobs whose assets this job's plan takes in where its assets read
 them (module docstring: upstream jobs)."""
 PLAN_TAG = "aigeo/plan"  # every run of one `aigeo run` carries the same value: filter on it in the UI
+
+
+QUEUE_POLL_S = 2.0
+"""How often a plan whose every place in the run queue is taken looks again."""
+
+
+def queue_room(instance: dg.DagsterInstance, plan: str | None) -> int | None:
+    """How many runs of the plan tagged ``PLAN_TAG=plan`` may be in progress now: the instance's
+    ``run_queue.max_concurrent_runs`` less the runs in progress (starting, started, canceling: what the
+    queue's daemon counts) that are not the plan's; ``None`` when the instance sets no limit."""
+    from dagster._core.storage.dagster_run import ACTIVE_RUN_STATUSES
+
+    config = instance.get_concurrency_config().run_queue_config
+    limit = config.max_concurrent_runs if config else None
+    if limit is None or limit < 0:
+        return None
+    active = instance.get_run_records(filters=dg.RunsFilter(statuses=ACTIVE_RUN_STATUSES))
+    others = sum(1 for r in active if plan is None or r.dagster_run.tags.get(PLAN_TAG) != plan)
+    return max(0, limit - others)
 
 
 def usable_cores() -> int:
@@ -687,6 +715,7 @@ class PlanRunner:
         home: str | None = None,
         on_start: Callable[[PlannedRun], None] | None = None,
         on_done: Callable[[RunStats], None] | None = None,
+        on_wait: Callable[[int], None] | None = None,
         should_stop: Callable[[], bool] = lambda: False,
     ):
         if workers > 1 and (build is None or home is None):
@@ -696,7 +725,28 @@ class PlanRunner:
         self.workers, self.job_name, self.run_config, self.tags = workers, job_name, run_config, dict(tags or {})
         self.defs, self.instance, self.build, self.home = defs, instance, build, home
         self.on_start, self.on_done, self.should_stop = on_start or (lambda r: None), on_done or (lambda s: None), should_stop
+        self.on_wait = on_wait or (lambda others: None)
+        self.tags.setdefault(PLAN_TAG, f"{os.getpid()}-{time.time_ns()}")
         self.worker_pids: list[int] = []
+
+    def _room(self, instance: dg.DagsterInstance, in_flight: int, wanted: int) -> int:
+        """How many more runs may start now (at most ``wanted``) under the run queue's limit, which the
+        plan shares with the UI's runs (module docstring); with nothing of ours in flight and no place
+        free, wait for one (``on_wait`` is told how many runs of others hold the queue)."""
+        told = False
+        while True:
+            room = queue_room(instance, self.tags[PLAN_TAG])
+            if room is None:
+                return wanted
+            if room - in_flight > 0 or in_flight:
+                return max(0, min(wanted, room - in_flight))
+            if not told:
+                config = instance.get_concurrency_config().run_queue_config
+                self.on_wait(config.max_concurrent_runs if config else 0)
+                told = True
+            if self.should_stop():
+                raise KeyboardInterrupt
+            time.sleep(QUEUE_POLL_S)
 
     def run(self, runs: Sequence[PlannedRun]) -> list[RunStats]:
         check_plan_order(runs)
@@ -713,6 +763,7 @@ class PlanRunner:
             if run.needs & not_started:
                 not_started.add(run.index)
                 continue
+            self._room(self.instance, 0, 1)
             self.on_start(run)
             try:
                 stats = execute_planned_run(self.defs, self.instance, run, self.job_name, self.run_config, self.tags)
@@ -762,9 +813,11 @@ class PlanRunner:
         in_flight = 0
         failures: list[RunStats] = []
         skipped = 0
+        instance = self.instance or dg.DagsterInstance.from_config(self.home)
         try:
             while ready or in_flight:
-                while ready and in_flight < n:
+                room = self._room(instance, in_flight, min(len(ready), n - in_flight)) if ready and in_flight < n else 0
+                for _ in range(room):
                     run = by_index[ready.pop(0)]
                     self.on_start(run)
                     tasks.put(run)
@@ -799,6 +852,8 @@ class PlanRunner:
             for p in procs:
                 if p.is_alive():
                     p.kill()
+            if instance is not self.instance:
+                instance.dispose()
         if failures:
             raise RunFailed(failures[0], failures, skipped, done)
         return done

@@ -8,6 +8,7 @@ a run it waits for (or earlier in its own run, for the same partition)."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import dagster as dg
@@ -251,3 +252,42 @@ def test_the_runs_label_names_the_workspaces_code_location():
     workspace = yaml.safe_load((Path(__file__).resolve().parents[1] / "workspace.yaml").read_text())
     assert [e["python_module"]["location_name"] for e in workspace["load_from"]] == [CODE_LOCATION]
     assert repository_label() == {".dagster/repository": f"__repository__@{CODE_LOCATION}"}
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_plan_shares_the_run_queue_with_the_ui(tmp_path, workers):
+    """Issue 16, runs that share the queue: with ``run_queue.max_concurrent_runs: 1`` and a run of the
+    UI in progress, ``aigeo run``'s plan starts nothing (it says it waits) until that run ends, and
+    then never holds two runs at once, even on two workers."""
+    import threading
+
+    from dagster._core.storage.dagster_run import DagsterRunStatus
+    from dagster._core.test_utils import create_run_for_test
+
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\nrun_queue:\n  max_concurrent_runs: 1\n")
+    defs = fx.build_defs()
+    runs = [r for r in plan_runs(defs) if not r.needs][:3]  # independent runs: two workers would take two at once
+    assert len(runs) == 3
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        ui_run = create_run_for_test(instance, job_name="materialize_all_from_the_ui", status=DagsterRunStatus.STARTED)
+        waited, result = threading.Event(), {}
+        kwargs = dict(build=fx.build_defs, home=str(home)) if workers > 1 else dict(defs=defs, instance=instance)
+
+        def plan() -> None:
+            result["stats"] = PlanRunner(workers=workers, on_wait=lambda limit: waited.set(), **kwargs).run(runs)
+
+        thread = threading.Thread(target=plan)
+        thread.start()
+        assert waited.wait(60), "the plan did not wait for the UI's run"
+        time.sleep(1.0)
+        assert [r.run_id for r in instance.get_runs()] == [ui_run.run_id]  # nothing of ours started
+        ended_at = time.time()
+        instance.report_run_failed(ui_run)
+        thread.join(120)
+        assert not thread.is_alive() and all(s.status == "SUCCESS" for s in result["stats"])
+        ours = [r for r in instance.get_run_records() if r.dagster_run.run_id != ui_run.run_id]
+        assert len(ours) == 3 and all(r.start_time >= ended_at for r in ours)
+        spans = sorted((r.start_time, r.end_time) for r in ours)
+        assert all(later[0] >= earlier[1] for earlier, later in zip(spans, spans[1:])), f"two runs at once: {spans}"
