@@ -19,6 +19,7 @@ from aigeo_assets.assets.models import build_model_assets
 from aigeo_assets.assets.reports import build_report_assets
 from aigeo_assets.orchestration import UPSTREAM_JOBS
 from aigeo_assets.partitions import yearly_partitions
+from aigeo_assets.reports.glossary import BLOCS, first_use
 from aigeo_assets.resources.executors import build_executor
 from aigeo_assets.resources.sources import api_key_env_var
 from aigeo_assets.resources import (
@@ -78,8 +79,8 @@ def _upstream(*jobs: str) -> dict[str, str]:
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
-    """The code location. Three yearly partitions definitions (``aigeo_assets.partitions``): seed
-    000's years for its assets, the atlas's for its corpus, and their union for the OpenAlex tables
+    """The code location. Three yearly partitions definitions (``aigeo_assets.partitions``):
+    AlShebli et al. 2022's years for its assets, the atlas's for its corpus, and their union for the OpenAlex tables
     both read (groups ``ingest`` and ``geo``); a job holds one of them."""
     partitions = yearly_partitions(*settings.alshebli2022_years)
     openalex_partitions = yearly_partitions(*settings.openalex_years)
@@ -142,7 +143,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             "yearly_bridges",
             selection=dg.AssetSelection.assets(*_keys(bridges, partitioned=True)),
             partitions_def=partitions,
-            description="East-West betweenness on the five-year window ending each year (needs the top cities).",
+            description=first_use("East\u2013West betweenness") + " on the five-year window ending each year (needs the top "
+            f"cities; {BLOCS}).",
         ),
         dg.define_asset_job(
             "yearly_models",
@@ -215,14 +217,15 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         dg.define_asset_job(
             "network_exports",
             selection=dg.AssetSelection.assets(*_keys(exports, partitioned=False)),
-            description="The city networks of Fig. 3's windows as GEXF (Gephi) and VOSviewer files under data/reports/networks/.",
+            description="The city networks of Fig. 3's windows as Graph Exchange XML Format (GEXF, for Gephi) and VOSviewer files under "
+            "data/reports/networks/.",
         ),
         dg.define_asset_job(
             "yearly_network_exports",
             selection=dg.AssetSelection.assets(*_keys(exports, partitioned=True)),
             partitions_def=partitions,
             description="The city networks on the five-year window ending each year, as a table (out_network_edges_by_year) "
-            "and as GEXF and VOSviewer files under data/reports/networks/by_year/.",
+            "and as Graph Exchange XML Format (GEXF, for Gephi) and VOSviewer files under data/reports/networks/by_year/.",
         ),
         dg.define_asset_job(
             "figures",

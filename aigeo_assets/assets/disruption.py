@@ -41,8 +41,8 @@ def build_disruption_assets(partitions: dg.PartitionsDefinition, settings: Setti
             dg.AssetCheckSpec(
                 "disruption_window_complete",
                 asset="out_disruption",
-                description=f"every citing year y+1..y+{window} was read (warns for the newest years, whose CD index "
-                "counts fewer citers)",
+                description=f"every citing year y+1..y+{window} after the paper's year y was read (warns for the newest years, whose "
+                "consolidation\u2013disruption (CD) index counts fewer citers)",
             )
         ],
     )

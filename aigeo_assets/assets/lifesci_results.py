@@ -201,9 +201,9 @@ FIGURES = (
     ("out_fig_lifesci_outlet_sample", "lifesci_fig7_outlet_sample", ("out_lifesci_outlet_sample_irrs",),
      "Schmallenbach et al. 2024 Fig. 7 on the outlet-effect samples: unadjusted, unadjusted on the outlet-effect sample, with outlet effects."),
     ("out_fig_lifesci_intl_high_ranked", "lifesci_intl_high_ranked", ("out_lifesci_intl_high_ranked",),
-     "Schmallenbach et al. 2024: international vs national articles in high-ranked outlets (the seed: 35% more often)."),
+     "Schmallenbach et al. 2024: international vs national articles in high-ranked outlets (the paper: 35% more often)."),
     ("out_fig_lifesci_by_outlet_type", "lifesci_s7_outlet_type", ("out_lifesci_by_outlet_type",),
-     "Schmallenbach et al. 2024 S7: life-science journals and computer-science conference proceedings by lead region."),
+     "Schmallenbach et al. 2024 Supplementary S7: life-science journals and computer-science conference proceedings by lead region."),
 )
 """(asset, file stem under the figure folder, table read, description) of each side-result figure."""
 

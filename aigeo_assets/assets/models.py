@@ -102,7 +102,7 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
             "out_world_year_totals": dg.AssetIn(partition_mapping=every_year),
         },
         check_specs=[dg.AssetCheckSpec("models_converged", asset="out_gravity_citations", blocking=True,
-                                       description="every specification's IRLS converged")],
+                                       description="every specification's iteratively reweighted least squares (IRLS) fit converged")],
         automation_condition=eager,
     )
     def out_gravity_citations(
@@ -111,7 +111,7 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
         """AlShebli et al. 2022, Table 1 (and Supplementary Table 2): the gravity model of citations by Poisson pseudo-maximum likelihood (PPML) on
         the pooled pair-years whose citation window is complete, specifications (1)-(4); beyond the
         paper, the structural form with citing-city-year and cited-city-year effects absorbed
-        (``structural``) and its log-linear OLS counterpart (``loglinear``). The value is a dict
+        (``structural``) and its log-linear ordinary least squares (OLS) counterpart (``loglinear``). The value is a dict
         of fitted models (``.params``, ``.bse``, ``.summary()``); a specification the data cannot
         identify (no complete year, no positive count) is a ``NotEstimable`` value with its reason,
         listed in the metadata and the convergence check, and the run goes on."""

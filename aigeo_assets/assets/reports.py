@@ -24,11 +24,13 @@ from aigeo_assets.assets.metadata import OWNERS
 from aigeo_assets.lifesci.analyses import yearly_cagr
 from aigeo_assets.reports import lifesci_figures as L
 from aigeo_assets.reports.atlas import SYNTHETIC_NOTE
+from aigeo_assets.reports.glossary import BLOCS, first_use
 from aigeo_assets.reports.model_figures import fig_elasticities_by_year, fig_gravity_comparison
 from aigeo_assets.resources.io import concat_partitions
 from aigeo_assets.resources.settings import Settings
 
 GROUP = "reports"
+EW_BETWEENNESS = first_use("East\u2013West betweenness")
 
 
 def figure_result(files: list, synthetic: bool = False, **extra) -> dg.MaterializeResult:
@@ -75,11 +77,11 @@ def build_report_assets(settings: Settings) -> list:
 
         assets.append(_figure)
 
-    for metric, label in (("impact", "a"), ("productivity", "b"), ("ai_scientists", "c")):
+    for metric, label, words in (("impact", "a", "impact"), ("productivity", "b", "productivity"), ("ai_scientists", "c", "AI scientists")):
         figure_asset(
             f"out_fig_city_{metric}",
             ["out_city_ranks", "out_top_cities"],
-            f"AlShebli et al. 2022 Fig. 1{label}: the top {main_n} cities x years, {metric.replace('_', ' ')}, absolute and relative, "
+            f"AlShebli et al. 2022 Fig. 1{label}: the top {main_n} cities x years, {words}, absolute and relative, "
             "with each city's rank over time.",
             lambda out_city_ranks, out_top_cities, metric=metric: [
                 (f"fig1_{metric}", fig_city_heatmaps(out_city_ranks, out_top_cities, metric, top_n=main_n)),
@@ -101,7 +103,7 @@ def build_report_assets(settings: Settings) -> list:
     figure_asset(
         "out_fig_venue_east_west",
         ["out_venue_east_west"],
-        "AlShebli et al. 2022 Supplementary Fig. 4: Eastern and Western AI papers per year in each of the top 20 AI venues.",
+        f"AlShebli et al. 2022 Supplementary Fig. 4: Eastern and Western AI papers per year in each of the top 20 AI venues ({BLOCS}).",
         lambda out_venue_east_west: [("supp_fig4_venue_east_west", fig_venue_east_west(out_venue_east_west))],
     )
 
@@ -109,7 +111,7 @@ def build_report_assets(settings: Settings) -> list:
         "out_fig_disruption_ranks",
         ["out_disruption_city_ranks"],
         "AlShebli et al. 2022 Supplementary Fig. 3a/3b: cities ranked each year by their papers among the 10 % most disruptive and "
-        "the 10 % most developmental AI papers (CD index).",
+        "the 10 % most developmental AI papers, by the consolidation\u2013disruption (CD) index.",
         lambda out_disruption_city_ranks: [
             ("supp_fig3a_disruptive", fig_disruption_ranks(out_disruption_city_ranks, "disruptive")),
             ("supp_fig3b_developmental", fig_disruption_ranks(out_disruption_city_ranks, "developmental")),
@@ -126,7 +128,8 @@ def build_report_assets(settings: Settings) -> list:
         figure_asset(
             f"out_fig_{matrix}_matrix",
             [asset_name],
-            f"AlShebli et al. 2022 Fig. 2{label} (and Supplementary Figs. 6-9 for the larger N): {title.lower()}, East first then West.",
+            f"AlShebli et al. 2022 Fig. 2{label} (and Supplementary Figs. 6-9 for the larger top-city sets): {title[0].lower() + title[1:]}, "
+            f"East first then West ({BLOCS}).",
             lambda diverging=diverging, title=title, asset_name=asset_name, **inputs: [
                 (
                     f"fig2_{asset_name.removeprefix('out_')}_top{n}",
@@ -150,7 +153,7 @@ def build_report_assets(settings: Settings) -> list:
                 partition_mapping=dg.SpecificPartitionsPartitionMapping([str(settings.end_year)])
             )
         },
-        f"A world map of AI productivity by city in {settings.end_year} (East red, West blue).",
+        f"A world map of AI productivity by city in {settings.end_year}, East red, West blue ({BLOCS}).",
         lambda out_city_year_metrics: [
             (f"map_productivity_{settings.end_year}", fig_city_map(out_city_year_metrics, settings.end_year))
         ],
@@ -159,7 +162,8 @@ def build_report_assets(settings: Settings) -> list:
     figure_asset(
         "out_fig_east_west_betweenness",
         ["out_east_west_betweenness"],
-        "AlShebli et al. 2022 Fig. 3: East-West betweenness of the top cities on each network, East red, West blue.",
+        f"AlShebli et al. 2022 Fig. 3: {EW_BETWEENNESS} of the top cities on each network, "
+        f"East red, West blue ({BLOCS}).",
         lambda out_east_west_betweenness: [("fig3_east_west_betweenness", fig_betweenness_bars(out_east_west_betweenness))],
     )
     figure_asset(
@@ -174,7 +178,8 @@ def build_report_assets(settings: Settings) -> list:
     figure_asset(
         "out_fig_bridges_over_time",
         ["out_east_west_betweenness_by_year"],
-        "East-West betweenness of the leading bridges on five-year windows, year by year (beyond the paper).",
+        f"{EW_BETWEENNESS} of the leading bridges on five-year windows, year by year (beyond the paper; "
+        f"{BLOCS}).",
         lambda out_east_west_betweenness_by_year: [
             ("bridges_over_time", fig_bridges_over_time(concat_partitions(out_east_west_betweenness_by_year)))
         ],
@@ -222,10 +227,10 @@ def build_report_assets(settings: Settings) -> list:
          lambda out_lifesci_high_ranked_by_country: [("lifesci_fig5_high_ranked", L.fig_high_ranked_by_country(out_lifesci_high_ranked_by_country))]),
         ("out_fig_lifesci_high_ranked_by_region", ["out_lifesci_high_ranked_by_region_year"], "Schmallenbach et al. 2024 Fig. 6: share of articles in high-ranked outlets by region and year.",
          lambda out_lifesci_high_ranked_by_region_year: [("lifesci_fig6_high_ranked_regions", L.fig_high_ranked_by_region_year(out_lifesci_high_ranked_by_region_year))]),
-        ("out_fig_lifesci_relevance", ["out_lifesci_irrs"], "Schmallenbach et al. 2024 Fig. 7: citation IRRs by region (base Asia), without and with outlet effects.",
+        ("out_fig_lifesci_relevance", ["out_lifesci_irrs"], "Schmallenbach et al. 2024 Fig. 7: citation incidence-rate ratios (IRRs) by region (base Asia), without and with outlet effects.",
          lambda out_lifesci_irrs: [("lifesci_fig7_relevance", L.fig_relevance_irrs(out_lifesci_irrs[~out_lifesci_irrs["model"].str.startswith("8A")]))]),
         ("out_fig_lifesci_international", ["out_lifesci_irrs", "out_lifesci_international_by_year", "out_lifesci_international_by_region"],
-         "Schmallenbach et al. 2024 Fig. 8: the IRR of international collaboration, its share over time and by region.",
+         "Schmallenbach et al. 2024 Fig. 8: the incidence-rate ratio (IRR) of international collaboration on citations, its share over time and by region.",
          lambda out_lifesci_irrs, out_lifesci_international_by_year, out_lifesci_international_by_region: [("lifesci_fig8_international", L.fig_international_collaboration(
              out_lifesci_irrs[out_lifesci_irrs["model"].str.startswith("8A")], out_lifesci_international_by_year, out_lifesci_international_by_region))]),
         ("out_fig_lifesci_dyads", ["out_lifesci_dyads"], "Schmallenbach et al. 2024 Fig. 9: international collaborations between regions (Sankey).",

@@ -46,6 +46,7 @@ import plotly.graph_objects as go
 from aigeo_assets.atomic_files import write_files_atomic
 from aigeo_assets.reports.centrality_figures import NETWORK_MAP_MAX_EDGES
 from aigeo_assets.models.results import NOT_ESTIMABLE, names_by_reason, not_estimable_reasons, not_estimable_rows
+from aigeo_assets.reports.glossary import BLOCS, first_use
 from aigeo_assets.reports.figures import (
     GEO_TRACE_TYPES,
     PLOTLY_JS,
@@ -69,6 +70,8 @@ PLOT_CONFIG = {"displaylogo": False, "responsive": True}
 SYNTHETIC_NOTE = "synthetic sample world: these numbers demonstrate the method, they are not findings"
 """Said at the top of the atlas, under every caption and before every finding, and in every figure
 asset's metadata, when the run read the generated sample world (``Settings.source == "sample"``)."""
+EW_BETWEENNESS = first_use("East\u2013West betweenness")
+"""East-West betweenness spelled out at its first use in a caption (``glossary``)."""
 _SECRET = re.compile(r"(api[_ -]?key|token|secret|password|passwd|credential)", re.I)
 
 
@@ -733,7 +736,8 @@ def atlas_catalogue(
     fig2 = [
         ("impact", "a", "AI impact between the top cities",
          f"The number of citations from the row city i to the column city j over {im0}\u2013{im1}: for every paper of j in "
-         "year y, the citations it received from papers in i during the years y, y + 1 and y + 2. East first, then West."),
+         "year y, the citations it received from papers in i during the years y, y + 1 and y + 2. East first, then West "
+         f"({BLOCS})."),
         ("over_impact", "b", "AI over-impact between the top cities",
          "Similar to (a) but after subtracting from each cell the expected number of citations under the baseline model "
          "in which citations are random: positive cells over-impact, negative cells under-impact."),
@@ -777,7 +781,7 @@ def atlas_catalogue(
         cat.append(CatalogueEntry(
             f"supp_fig3{letter}_{kind}", S0, f"Supplementary Fig. 3{letter}", f"Cities by their {words} AI papers",
             f"The annual ranking of cities by the number of their AI papers among the 10 % {words} AI papers of the year, "
-            "by the CD index of Funk & Owen-Smith and Wu et al. (citers within five years of publication, "
+            "by the consolidation\u2013disruption (CD) index of Funk & Owen-Smith and Wu et al. (citers within five years of publication, "
             "AIGEO_DISRUPTION_WINDOW): a citer that ignores the paper's references makes it disruptive (CD near 1), one "
             "that cites them too developmental (near -1). The ten cities with the most such papers over all years are "
             "drawn; years whose window is not complete yet are greyed.",
@@ -787,13 +791,13 @@ def atlas_catalogue(
     cat.append(CatalogueEntry(
         "supp_fig4_venue_east_west", S0, "Supplementary Fig. 4", "East and West in the top AI venues",
         "For each of the top 20 AI venues, the annual number of Eastern (red) and Western (blue) AI papers published in "
-        "it. The seed took its venues from an external list; here they are the 20 venues with the most AI papers.",
+        f"it ({BLOCS}). The paper took its venues from an external list; here they are the 20 venues with the most AI papers.",
         "out_fig_venue_east_west", "supp_fig4_venue_east_west", ("out_venue_east_west",),
         lambda t: t["out_venue_east_west"],
     ))
     cat.append(CatalogueEntry(
         "map_productivity", S0, "Map", f"AI productivity by city, {end_year}",
-        f"Beyond the paper: AI papers per city in {end_year} on a world map, East red, West blue.",
+        f"Beyond the paper: AI papers per city in {end_year} on a world map, East red, West blue ({BLOCS}).",
         "out_fig_city_map", f"map_productivity_{end_year}", ("out_city_year_metrics",),
         lambda t: t["out_city_year_metrics"][pd.to_numeric(t["out_city_year_metrics"]["year"], errors="coerce") == end_year]
         .reset_index(drop=True),
@@ -801,7 +805,7 @@ def atlas_catalogue(
     cat.append(CatalogueEntry(
         "fig3_east_west_betweenness", S0, "Fig. 3", "East\u2013West betweenness of the top cities",
         f"Betweenness centrality counting only the shortest paths from an Eastern to a Western city or vice versa, on the "
-        f"networks of impact, migration and collaboration among the 100 cities most impactful in AI in {ry}.",
+        f"networks of impact, migration and collaboration among the 100 cities most impactful in AI in {ry} ({BLOCS}).",
         "out_fig_east_west_betweenness", "fig3_east_west_betweenness", ("out_east_west_betweenness",),
         lambda t: t["out_east_west_betweenness"],
     ))
@@ -810,7 +814,7 @@ def atlas_catalogue(
             f"fig3_{network}_network_map", S0, "Fig. 3", f"The {network} network on a world map",
             f"Beyond the paper's bars: the {network} network between the top cities drawn on a world map, edge width by "
             f"flow, East\u2013West edges highlighted; its {NETWORK_MAP_MAX_EDGES} heaviest edges are drawn, and are the "
-            "CSV (the whole network is the table out_network_edges).",
+            f"CSV (the whole network is the table out_network_edges; {BLOCS}).",
             "out_fig_network_maps", f"fig3_{network}_network_map", ("out_network_edges",),
             lambda t, nw=network: _with_city_names(
                 t["out_network_edges"][t["out_network_edges"]["network"] == nw]
@@ -819,7 +823,8 @@ def atlas_catalogue(
         ))
     cat.append(CatalogueEntry(
         "bridges_over_time", S0, "Fig. 3", "The bridges over time",
-        "Beyond the paper: East\u2013West betweenness of the leading bridges on five-year windows ending each year.",
+        f"Beyond the paper: {EW_BETWEENNESS} of the leading bridges on five-year "
+        f"windows ending each year ({BLOCS}).",
         "out_fig_bridges_over_time", "bridges_over_time", ("out_east_west_betweenness_by_year",), _bridges_data,
     ))
     cat.append(CatalogueEntry(
@@ -860,15 +865,16 @@ def atlas_catalogue(
     ))
     cat.append(CatalogueEntry(
         "table1_structural", S0, "Table 1", "The frictions with city-year effects absorbed",
-        "Beyond the paper: specification (4) beside the structural PPML (citing- and cited-city-year effects absorbed) "
-        "and its log-linear OLS counterpart (ordinary least squares of ln(1 + citations))." + table_note,
+        "Beyond the paper: specification (4) beside the structural Poisson pseudo-maximum likelihood (PPML) fit (citing- "
+        "and cited-city-year effects absorbed) and its log-linear ordinary least squares (OLS) counterpart (OLS of the "
+        "natural logarithm of 1 + citations)." + table_note,
         "out_gravity_citations_table", None, ("out_gravity_citations_table", coef),
         lambda t: t[coef][t[coef]["spec"].isin(["(4)", "structural", "loglinear"])].reset_index(drop=True),
         lambda t: _printed_table(t["out_gravity_citations_table"], "structural"),
     ))
     cat.append(CatalogueEntry(
         "supp_table3_gravity_migration", S0, "Supplementary Table 3", "Gravity model: migration",
-        f"PPML of AI scientists' moves between cities on the AI scientists at origin and destination, distance and the "
+        f"Poisson pseudo-maximum likelihood (PPML) of AI scientists' moves between cities on the AI scientists at origin and destination, distance and the "
         f"cultural-geographic controls, over {mg0}\u2013{mg1} and pooled over its yearly steps.",
         "out_gravity_migration", None, ("out_gravity_migration",),
         lambda t: t["out_gravity_migration"],
@@ -882,7 +888,8 @@ def atlas_catalogue(
     ))
     cat.append(CatalogueEntry(
         "gravity_comparison", S0, "Gravity", "The frictions by three estimators",
-        "The frictions of the citation gravity model by Table 1's PPML (4), the structural PPML and the log-linear OLS, "
+        "The frictions of the citation gravity model by Table 1's Poisson pseudo-maximum likelihood (PPML) fit (4), the "
+        "structural PPML and the log-linear ordinary least squares (OLS), "
         "with 95% intervals.",
         "out_fig_gravity_comparison", "gravity_comparison", (coef,), lambda t: t[coef],
     ))
@@ -924,7 +931,7 @@ def atlas_catalogue(
          "out_fig_lifesci_relevance", "lifesci_fig7_relevance", (irrs,),
          lambda t: t[irrs][~t[irrs]["model"].astype(str).str.startswith("8A")].reset_index(drop=True)),
         ("8", "international", "Characteristics of international collaborations",
-         "(A) IRRs of international collaboration on citations and clinical citations, accounting for the lead author's "
+         "(A) Incidence rate ratios (IRRs) of international collaboration on citations and clinical citations, accounting for the lead author's "
          "country, team size and publication year; (B) the share of international collaborations over time; (C) by the "
          "lead author's region.",
          "out_fig_lifesci_international", "lifesci_fig8_international",
@@ -968,16 +975,16 @@ def _lifesci_side_results(study: str) -> list[CatalogueEntry]:
     return [
         CatalogueEntry(
             "lifesci_fig7_outlet_sample", study, "Fig. 7, smaller samples", "Fig. 7 on the samples of the outlet-effect models",
-            "Each region's IRR (base Asia) three ways: year effects on all articles (A, B), year effects on exactly the articles "
+            "Each region's incidence-rate ratio (IRR; base Asia) three ways: year effects on all articles (A, B), year effects on exactly the articles "
             "the outlet-effect model keeps (outlets never cited dropped), and year and outlet effects (D, C). The first step "
             "is what the smaller sample changes, the second what the outlet control changes (sample_share_of_gap).",
             "out_fig_lifesci_outlet_sample", "lifesci_fig7_outlet_sample", (dec,), lambda t: t[dec]),
         CatalogueEntry(
             "lifesci_intl_high_ranked", study, "Results (Fig. 8)", "International articles in high-ranked outlets",
-            "The seed: \u201cinternational collaborations also tend to publish 35% more frequently in high-ranking research "
+            "Schmallenbach et al. 2024: \u201cinternational collaborations also tend to publish 35% more frequently in high-ranking research "
             "outlets than national collaborations, on average\u201d. The ratio of the shares in high-ranked outlets "
             "(international / national, Katz 95% interval) and the same ratio with publication-year effects (modified "
-            "Poisson, robust interval).",
+            "Poisson (Poisson regression of a yes/no outcome with robust errors), robust interval).",
             "out_fig_lifesci_intl_high_ranked", "lifesci_intl_high_ranked", (prem,), lambda t: t[prem]),
         CatalogueEntry(
             "lifesci_s7_outlet_type", study, "Supplementary S7", "Life-science journals and computer-science conferences",
@@ -993,7 +1000,7 @@ def _lifesci_side_results(study: str) -> list[CatalogueEntry]:
             "out_lifesci_country_productivity", None, (s2,), lambda t: t[s2], lambda t: t[s2]),
         CatalogueEntry(
             "lifesci_kenya_south_africa", study, "Results (Fig. 5)", "Kenya and South Africa",
-            "The seed: Kenya \u201chas international collaborators on two-thirds of its publications placed in high-ranking "
+            "Schmallenbach et al. 2024: Kenya \u201chas international collaborators on two-thirds of its publications placed in high-ranking "
             "outlets, while, for example, one-third of South African publications have international collaborators\u201d, "
             "and Kenya collaborates internationally \u201con over 40% of their publications\u201d (the world: about 20%).",
             "out_lifesci_country_side_result", None, (side,), lambda t: t[side], lambda t: t[side]),
