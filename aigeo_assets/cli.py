@@ -13,8 +13,9 @@
 ``aigeo report [--open]``
     the path of the atlas report ``reports/atlas.html`` (and open it in a browser).
 ``aigeo export [--format gexf|vosviewer|csv]... [--out DIR] [--years Y] [--tables PATTERN]``
-    the city networks as GEXF and VOSviewer files (``reports/networks/``), the tables as CSV, read
-    from the warehouse as it is (no run).
+    the city networks as GEXF and VOSviewer files (``reports/networks/``), each network's evolution
+    over the yearly windows as one dynamic GEXF (``by_year/<network>_timeline.gexf``), the tables as
+    CSV, read from the warehouse as it is (no run).
 
 Runs go through Dagster, into the instance at ``$DAGSTER_HOME`` (default
 ``$AIGEO_DATA_DIR/dagster_home``, i.e. ``data/dagster_home``), so the UI shows the runs, lineage and
@@ -684,10 +685,14 @@ def _read_table(root, *parts: str, required: bool = True, columns: list[str] | N
 
 
 def _export_networks(settings: Settings, root, out: Path, formats: list[str], years: str | None) -> list[str]:
-    """The paper's windows into ``out``, each year window's into ``out/by_year/<year>``; lines to print."""
+    """The paper's windows into ``out``, each year window's into ``out/by_year/<year>`` and, with gexf,
+    each network over those years as one dynamic GEXF ``out/by_year/<network>_timeline.gexf``; lines
+    to print."""
+    import pandas as pd
+
     from aigeo_assets.networks.city_networks import NETWORKS
     from aigeo_assets.atomic_files import write_files_atomic
-    from aigeo_assets.networks.export import BRIDGE_WINDOW_YEARS, city_networks, network_files, paper_windows
+    from aigeo_assets.networks.export import BRIDGE_WINDOW_YEARS, city_networks, network_files, paper_windows, timeline_files
 
     n = max(settings.top_ns)
     edges = _read_table(root, "out_network_edges.parquet")
@@ -704,14 +709,25 @@ def _export_networks(settings: Settings, root, out: Path, formats: list[str], ye
     available = sorted(p.name.removesuffix(".parquet") for p in folder.iterdir() if p.name.endswith(".parquet")) if folder.exists() else []
     wanted = select_years(years, available, what="the materialized years of out_network_edges_by_year",
                           hint="`aigeo run --job yearly_network_exports` makes them") if years else available
+    all_edges, all_betweenness = [], []
     for year in wanted:
         yearly = _read_table(root, "out_network_edges_by_year", f"{year}.parquet")
         b = _read_table(root, "out_east_west_betweenness_by_year", f"{year}.parquet", required=False)
         window = (max(settings.start_year, int(year) - BRIDGE_WINDOW_YEARS + 1), int(year))
         nets = city_networks(yearly, top, n, {name: window for name in NETWORKS}, coordinates=coords, betweenness=b)
         write_files_atomic([(out / "by_year" / year / k, v) for k, v in network_files(nets, formats).items()], skip_unchanged=True)
+        all_edges.append(yearly)
+        if b is not None:
+            all_betweenness.append(b)
     if wanted:
         lines.append(f"the {BRIDGE_WINDOW_YEARS}-year windows ending {_spans([int(y) for y in wanted])} in {out / 'by_year'}")
+        if "gexf" in formats:
+            timeline = timeline_files(pd.concat(all_edges, ignore_index=True), top, n, years=[int(y) for y in wanted],
+                                      coordinates=coords,
+                                      betweenness_by_year=pd.concat(all_betweenness, ignore_index=True) if all_betweenness else None)
+            write_files_atomic([(out / "by_year" / k, v) for k, v in timeline.items()], skip_unchanged=True)
+            lines.append(f"{len(timeline)} timelines over {_spans([int(y) for y in wanted])} (dynamic GEXF, Gephi's timeline) "
+                         f"in {out / 'by_year'}: {', '.join(timeline)}")
     else:
         lines.append("no yearly networks: out_network_edges_by_year is not materialized (`aigeo run --job yearly_network_exports`)")
     return lines
@@ -841,13 +857,17 @@ def _parser() -> argparse.ArgumentParser:
     ex = sub.add_parser(
         "export", help="the city networks as GEXF / VOSviewer files, the tables as CSV",
         description="Reads the warehouse as it is (no run): the networks of Fig. 3's windows and of each five-year "
-        "window into data/reports/networks/ (or --out), the tables as CSV beside their parquet (or in --out/tables/).",
+        "window into data/reports/networks/ (or --out); with gexf, also each network's evolution over those yearly "
+        "windows as one dynamic GEXF for Gephi's timeline (by_year/<network>_timeline.gexf: the weight of each edge "
+        "and the strength of each city per year); the tables as CSV beside their parquet (or in --out/tables/).",
     )
     ex.add_argument("--format", action="append", choices=EXPORT_FORMATS,
-                    help="gexf (Gephi, networkx), vosviewer (map and network files), csv (every table); repeat it for "
-                    "several (default: gexf and vosviewer)")
+                    help="gexf (Gephi, networkx; with the yearly networks also <network>_timeline.gexf, one dynamic file "
+                    "per network), vosviewer (map and network files), csv (every table); repeat it for several "
+                    "(default: gexf and vosviewer)")
     ex.add_argument("--out", metavar="DIR", help="write into DIR instead (networks in DIR, tables in DIR/tables)")
-    ex.add_argument("--years", help="the yearly windows to write: 2015:2019, 2015-2019 or 2017 (default: every one materialized)")
+    ex.add_argument("--years", help="the yearly windows to write, and the years of the timelines: 2015:2019, 2015-2019 or "
+                    "2017 (default: every one materialized)")
     ex.add_argument("--tables", default="*", metavar="PATTERN", help="with csv: the tables whose name matches (e.g. 'out_*')")
     ex.set_defaults(func=cmd_export)
 

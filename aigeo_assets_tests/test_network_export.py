@@ -248,6 +248,9 @@ def test_aigeo_export_writes_the_networks_that_networkx_reads_back(warehouse, ca
     assert not (out / "by_year" / "2016" / "impact.csv").exists()
     printed = capsys.readouterr().out
     assert "12 files of 4 networks" in printed and "2016" in printed
+    timeline = nx.read_gexf(out / "by_year" / "impact_timeline.gexf")
+    assert timeline.graph["mode"] == "dynamic" and timeline.edges[str(LONDON), str(BEIJING)]["yearly_weight"] == [(2.0, 2016, 2016)]
+    assert "4 timelines over 2016" in printed
 
 
 def test_aigeo_export_csv_beside_the_parquet_and_into_a_folder(warehouse, tmp_path_factory):
@@ -277,7 +280,7 @@ def test_the_network_file_assets_write_the_same_files_as_the_command(warehouse):
 
     settings = Settings.from_env()
     partitions = yearly_partitions(*settings.alshebli2022_years)
-    edges_by_year, files, files_by_year = build_export_assets(partitions, settings)
+    edges_by_year, files, files_by_year, _ = build_export_assets(partitions, settings)
     wh = warehouse / "warehouse"
     _write(wh / "out_east_west_betweenness_by_year" / "2016.parquet", _betweenness().assign(window_end=2016))
     specs = [dg.AssetSpec(k) for k in ("out_network_edges", "out_top_cities", "out_east_west_betweenness")]
@@ -432,3 +435,48 @@ def test_the_yearly_networks_cover_the_five_years_ending_with_the_year_as_out_ne
     early = build_export_assets(partitions, settings)[0]
     assert dg.materialize([*specs, early], selection=[early], partition_key="2013", resources=io).success
     assert set(pd.read_parquet(wh / "out_network_edges_by_year" / "2013.parquet")["window_start"]) == {2012}, "shorter at the start"
+
+
+# ------------------------------------------------------------------------------------------ the timeline
+
+
+def test_the_timeline_asset_and_the_command_write_the_same_dynamic_gexf(warehouse, tmp_path_factory, capsys):
+    """Three materialized years (2015-2017): the asset ``out_network_timeline`` and ``aigeo export``
+    write the same bytes; London -> Beijing has its weight of each year (2, 6, 7), Beijing -> London
+    only 2016's; ``--format vosviewer`` writes no timeline."""
+    from aigeo_assets.assets.exports import build_export_assets
+    from aigeo_assets.partitions import yearly_partitions
+    from aigeo_assets.resources.settings import Settings
+
+    wh = warehouse / "warehouse"
+    for year, weights in ((2015, [6.0]), (2017, [7.0])):
+        rows = _edges_table().iloc[[1]].assign(weight=weights, length=[1 / w for w in weights], window_start=year - 4,
+                                                window_end=year)
+        _write(wh / "out_network_edges_by_year" / f"{year}.parquet", conform(rows, "out_network_edges_by_year"))
+    for year in (2015, 2016, 2017):
+        _write(wh / "out_east_west_betweenness_by_year" / f"{year}.parquet", _betweenness().assign(window_end=year))
+    settings = Settings.from_env()
+    partitions = yearly_partitions(2015, 2017)
+    timeline = build_export_assets(partitions, settings)[3]
+    specs = [dg.AssetSpec("out_top_cities")]
+    specs += [dg.AssetSpec(k, partitions_def=partitions)
+              for k in ("out_network_edges_by_year", "out_east_west_betweenness_by_year", "out_city_year_metrics")]
+    result = dg.materialize([*specs, timeline], selection=[timeline], resources={"io_manager": ParquetIOManager(base_dir=str(wh))})
+    assert result.success
+    assert result.asset_materializations_for_node(timeline.op.name)[0].metadata["years"].value == "2015-2017"
+    folder = warehouse / "reports" / "networks" / "by_year"
+    by_asset = {p.name: p.read_bytes() for p in folder.glob("*_timeline.gexf")}
+    assert sorted(by_asset) == sorted(f"{n}_timeline.gexf" for n in ("impact", "migration", "collaboration", "normalized_impact"))
+    g = nx.read_gexf(io.BytesIO(by_asset["impact_timeline.gexf"]))
+    assert g.edges[str(LONDON), str(BEIJING)]["yearly_weight"] == [(6.0, 2015, 2015), (2.0, 2016, 2016), (7.0, 2017, 2017)]
+    assert g.edges[str(BEIJING), str(LONDON)]["spells"] == [(2016, 2016)]
+    assert g.nodes[str(BEIJING)]["east_west_betweenness"] == [(2.0, 2015, 2015), (2.0, 2016, 2016), (2.0, 2017, 2017)]
+    for p in folder.glob("*_timeline.gexf"):
+        p.unlink()
+    assert main(["export", "--format", "gexf"]) == 0
+    assert by_asset == {p.name: p.read_bytes() for p in folder.glob("*_timeline.gexf")}, "the command writes the same bytes"
+    other = tmp_path_factory.mktemp("vos")
+    capsys.readouterr()
+    assert main(["export", "--format", "vosviewer", "--out", str(other)]) == 0
+    assert "no yearly networks" not in capsys.readouterr().out
+    assert not list(other.rglob("*_timeline.gexf")) and (other / "by_year" / "2016" / "impact_vosviewer_map.txt").is_file()

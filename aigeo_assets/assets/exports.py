@@ -10,6 +10,12 @@ and bibliometrix (issue 16), written under ``data/reports/networks/``.
   ``reports/networks/``, the cities' East-West betweenness on each network as node attributes.
 * ``out_network_files_by_year[year]``: the same for each five-year window, in
   ``reports/networks/by_year/<year>/``, with the betweenness on that window.
+* ``out_network_timeline``: every network's evolution over all the years of
+  ``out_network_edges_by_year`` as one dynamic GEXF (Gephi's timeline),
+  ``reports/networks/by_year/<network>_timeline.gexf``. **Choice:** an asset of its own, not part of
+  ``out_network_files_by_year``: the timeline reads every year, so as a yearly partition it would be
+  rewritten by each year's run (and by parallel runs at once); unpartitioned, it is written once,
+  after the years it reads (``all_years_automation``).
 
 Cities' coordinates come from ``out_city_year_metrics`` of the reference year (the year the top
 cities are chosen in: every node is in it), as the network maps of Fig. 3 take them.
@@ -22,7 +28,7 @@ import pandas as pd
 
 from aigeo_assets.atomic_files import write_files_atomic
 from aigeo_assets.assets.metadata import OWNERS, table_asset_args, table_metadata
-from aigeo_assets.automation import yearly_automation
+from aigeo_assets.automation import all_years_automation, yearly_automation
 from aigeo_assets.metrics.matrices import MIGRATION_INPUT_COLUMNS
 from aigeo_assets.networks.city_networks import NETWORKS, build_networks, edges_frame
 from aigeo_assets.networks.export import (
@@ -32,6 +38,7 @@ from aigeo_assets.networks.export import (
     network_files,
     networks_dir,
     paper_windows,
+    timeline_files,
 )
 from aigeo_assets.resources.io import concat_partitions
 from aigeo_assets.resources.settings import Settings
@@ -178,4 +185,45 @@ def build_export_assets(partitions: dg.PartitionsDefinition, settings: Settings)
         paths = write_files_atomic([(folder / k, v) for k, v in network_files(networks, FORMATS).items()], skip_unchanged=True)
         return _files_result(paths, folder, networks, window=f"{window[0]}-{window[1]}", year=year)
 
-    return [out_network_edges_by_year, out_network_files, out_network_files_by_year]
+    @dg.asset(
+        name="out_network_timeline",
+        group_name=GROUP,
+        kinds={"gexf"},
+        owners=OWNERS,
+        automation_condition=all_years_automation(),
+        description="Each network's evolution over the years as one dynamic GEXF for Gephi's timeline "
+        "(data/reports/networks/by_year/<network>_timeline.gexf): year Y holds the network of the "
+        f"{BRIDGE_WINDOW_YEARS}-year window ending with Y, edges with their weight per year, cities with their "
+        "strength and East-West betweenness per year.",
+        ins={"out_network_edges_by_year": dg.AssetIn(), "out_top_cities": dg.AssetIn(),
+             "out_east_west_betweenness_by_year": dg.AssetIn(), "out_city_year_metrics": reference},
+    )
+    def out_network_timeline(context: dg.AssetExecutionContext, out_network_edges_by_year, out_top_cities: pd.DataFrame,
+                             out_east_west_betweenness_by_year, out_city_year_metrics: pd.DataFrame) -> dg.MaterializeResult:
+        """``<network>_timeline.gexf`` for every network, over every year of ``out_network_edges_by_year``
+        (``timeline_files``; all four replaced together); a thin sample with fewer than two top cities
+        writes none."""
+        folder = out_dir / "by_year"
+        if len(out_top_cities) < 2:
+            return dg.MaterializeResult(metadata={"note": f"{len(out_top_cities)} top cities: no network to write"})
+        years = sorted(int(k) for k in context.asset_partition_keys_for_input("out_network_edges_by_year"))
+        edges = concat_partitions(out_network_edges_by_year)
+        files = timeline_files(edges, out_top_cities, n, years=years, coordinates=out_city_year_metrics,
+                               betweenness_by_year=concat_partitions(out_east_west_betweenness_by_year))
+        paths = write_files_atomic([(folder / k, v) for k, v in files.items()], skip_unchanged=True)
+        per_network = edges["network"].value_counts().to_dict() if len(edges) else {}
+        return dg.MaterializeResult(
+            metadata={
+                "folder": dg.MetadataValue.path(str(folder)),
+                "files": dg.MetadataValue.json([p.name for p in paths]),
+                "years": f"{years[0]}-{years[-1]}" if years else "none",
+                "edge_years_per_network": dg.MetadataValue.json({k: int(v) for k, v in per_network.items()}),
+                "how_to_open": dg.MetadataValue.md(
+                    "Gephi: File > Open a `_timeline.gexf`, then Window > Timeline and play it (nodes placed by "
+                    "longitude/latitude; edge weight and city strength change with the year). networkx: "
+                    "`nx.read_gexf(path)` gives each edge's `yearly_weight` as (value, year, year) tuples."
+                ),
+            }
+        )
+
+    return [out_network_edges_by_year, out_network_files, out_network_files_by_year, out_network_timeline]

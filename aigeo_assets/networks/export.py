@@ -16,6 +16,18 @@ when the coordinates are known; edge ``weight`` the flow, edge attribute ``lengt
 (the path length of the betweenness) and the exact ratio where there is one. Written by hand, so
 networkx's reader is an independent check.
 
+Timeline (``to_timeline_gexf``, ``timeline_files``): each network's evolution over the years of
+``out_network_edges_by_year`` as one dynamic GEXF 1.3 file (``mode="dynamic"``,
+``timeformat="integer"``), which Gephi plays on its timeline and networkx reads: year Y holds the
+network of the five-year window ending with Y. **Choices**: a year is the closed interval [Y, Y];
+a city exists from its first year with an edge to its last (a city never linked is left out); an
+edge exists in spells of consecutive years and carries its weight of each year as the dynamic
+attribute ``weight`` (Gephi's dynamic edge weight) and again as ``yearly_weight`` (networkx's reader
+takes an attribute with id ``weight`` for a static one); cities keep their static attributes
+(country, bloc, coordinates, reference rank and impact), position and colour, and carry per year
+their out- and in-strength (sums of their edges' weights; 0 in a year of their span without an
+edge) and, where known, their East-West and standard betweenness on that year's window.
+
 VOSviewer (https://app.vosviewer.com/docs/file-types/map-and-network-file-type): a map file,
 tab-separated with a header line (``id label description url [x y] cluster weight<Links>
 weight<Total link strength> [score<...>]``), and a network file of ``id1 id2 strength`` lines
@@ -353,3 +365,201 @@ def network_files(networks: Mapping[str, CityNetwork], formats: Iterable[str] = 
     return files
 
 
+
+
+# ------------------------------------------------------------------------------------------ timeline (dynamic GEXF)
+
+TIMELINE_NODE_ATTRIBUTES = tuple(a for a in NODE_ATTRIBUTES if a[0] in
+                                 ("country", "bloc", "latitude", "longitude", "reference_rank", "reference_impact"))
+"""The timeline's static node attributes: the city's own, not a window's (its betweenness varies by year)."""
+TIMELINE_NODE_DYNAMIC: tuple[tuple[str, str], ...] = (
+    ("out_strength", "double"),
+    ("in_strength", "double"),
+    ("east_west_betweenness", "double"),
+    ("betweenness", "double"),
+)
+"""The timeline's dynamic node attributes (title, GEXF type): per year, the sum of the weights of the
+city's outgoing and incoming edges, and (where ``out_east_west_betweenness_by_year`` is given) its
+East-West and standard betweenness on that year's window."""
+TIMELINE_EDGE_DYNAMIC: tuple[tuple[str, str], ...] = (("weight", "double"), ("yearly_weight", "double"))
+"""The timeline's dynamic edge attributes: ``weight`` (id ``weight``: Gephi makes it the edge's weight
+over time, so the edges thicken and thin along the timeline) and ``yearly_weight``, the same values
+under a name networkx's ``read_gexf`` keeps dynamic (it reads an attribute with id ``weight`` as a
+static value: the last year's)."""
+TIMELINE_SUFFIX = "_timeline.gexf"
+
+
+def _runs(years: Iterable[int]) -> list[tuple[int, int]]:
+    """Consecutive calendar years as closed (first, last) runs: 2015, 2016, 2018 -> (2015, 2016), (2018, 2018)."""
+    runs: list[list[int]] = []
+    for y in sorted(set(int(y) for y in years)):
+        if runs and y == runs[-1][1] + 1:
+            runs[-1][1] = y
+        else:
+            runs.append([y, y])
+    return [(a, b) for a, b in runs]
+
+
+def to_timeline_gexf(nodes: pd.DataFrame, edges: pd.DataFrame, *, years: Iterable[int] | None = None,
+                     betweenness: pd.DataFrame | None = None, description: str = "", positions: bool = True,
+                     last_modified: str | None = None) -> bytes:
+    """One network's evolution as a dynamic GEXF 1.3 graph (``mode="dynamic"``,
+    ``timeformat="integer"``): Gephi's timeline, networkx's ``read_gexf``.
+
+    ``edges``: year, source, target, weight, one row per year and directed pair (the network of the
+    window ending that year); ``nodes``: as ``to_gexf`` takes them (``node_attributes``), in the order
+    to write; ``years``: the years the table covers (default: those of ``edges``), so that a year in
+    a node's span without an edge is known to be 0 rather than missing; ``betweenness``: optional
+    rows (year, city_geonames_id, east_west_betweenness, betweenness).
+
+    **Choices.** A year is the closed interval [year, year] (GEXF intervals are closed; Gephi warns
+    about open ones), so years never overlap and the value valid at a year is that year's alone. A
+    node exists from its first year with an edge to its last (``start``/``end``; a city that never has
+    an edge is left out); an edge exists in ``<spells>`` of consecutive calendar years (a year missing
+    from ``years`` breaks a spell: nothing is known of it); its weight is a dynamic attribute valued in
+    each year it exists and nowhere else. Nodes keep the static attributes of ``TIMELINE_NODE_ATTRIBUTES``
+    and the position (longitude, latitude) and colour of ``to_gexf``; per year they carry
+    ``TIMELINE_NODE_DYNAMIC`` (strengths in every year of ``years`` within their span, 0 where they
+    have no edge that year). Nodes in the order of ``nodes``, edges by their source's then target's
+    place in it, so the bytes depend only on the tables.
+
+    Raises ``ValueError`` for an edge to an unknown node, a weight that is not a finite number > 0, a
+    pair twice in one year, or a year outside ``years``."""
+    ids = nodes["city_geonames_id"].astype("int64").tolist()
+    place = {c: i for i, c in enumerate(ids)}
+    if len(place) != len(ids):
+        raise ValueError("nodes has duplicate city_geonames_id")
+    e = pd.DataFrame({"year": edges["year"].astype("int64"), "source": edges["source"].astype("int64"),
+                      "target": edges["target"].astype("int64"), "weight": edges["weight"].astype(float)})
+    bad = e[~e["source"].isin(place) | ~e["target"].isin(place)]
+    if len(bad):
+        raise ValueError(f"{len(bad)} edges name cities that are not nodes, e.g. {(int(bad['source'].iloc[0]), int(bad['target'].iloc[0]))}")
+    if len(e) and (~e["weight"].map(math.isfinite) | (e["weight"] <= 0)).any():
+        raise ValueError("edge weights must be finite numbers > 0")
+    dup = e.duplicated(["year", "source", "target"])
+    if dup.any():
+        r = e[dup].iloc[0]
+        raise ValueError(f"the edge {int(r['source'])} -> {int(r['target'])} is given twice in {int(r['year'])}")
+    all_years = sorted(set(int(y) for y in years)) if years is not None else sorted(set(e["year"].tolist()))
+    outside = sorted(set(e["year"].tolist()) - set(all_years))
+    if outside:
+        raise ValueError(f"edges in years {outside} outside the years given {all_years}")
+
+    e = e.assign(_s=e["source"].map(place), _t=e["target"].map(place)).sort_values(["_s", "_t", "year"], kind="stable")
+    out_strength = e.groupby(["source", "year"])["weight"].sum().to_dict()
+    in_strength = e.groupby(["target", "year"])["weight"].sum().to_dict()
+    active = pd.concat([e[["source", "year"]].set_axis(["city", "year"], axis=1), e[["target", "year"]].set_axis(["city", "year"], axis=1)])
+    span = active.groupby("city")["year"].agg(["min", "max"]).to_dict("index") if len(active) else {}
+    between: dict[tuple[int, int], dict] = {}
+    if betweenness is not None and len(betweenness):
+        for r in betweenness.to_dict("records"):
+            between[(int(r["city_geonames_id"]), int(r["year"]))] = r
+
+    attributes = [(title, col, kind) for title, col, kind in TIMELINE_NODE_ATTRIBUTES if col in nodes.columns]
+    dynamic = [(t, k) for t, k in TIMELINE_NODE_DYNAMIC if "strength" in t or between]
+
+    def when(y: int) -> str:
+        return f' start="{y}" end="{y}"'
+
+    lines = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<gexf xmlns="{GEXF_NS}" xmlns:viz="{GEXF_VIZ_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        f'xsi:schemaLocation="{GEXF_NS} {GEXF_NS}/gexf.xsd" version="1.3">',
+        f"  <meta{f' lastmodifieddate={quoteattr(last_modified)}' if last_modified else ''}>",
+        "    <creator>aigeo</creator>",
+        f"    <description>{_text(description)}</description>",
+        "  </meta>",
+        '  <graph defaultedgetype="directed" mode="dynamic" timeformat="integer">',
+        '    <attributes class="node" mode="static">',
+        *(f'      <attribute id={quoteattr(title)} title={quoteattr(title)} type="{kind}"/>' for title, _, kind in attributes),
+        "    </attributes>",
+        '    <attributes class="node" mode="dynamic">',
+        *(f'      <attribute id={quoteattr(title)} title={quoteattr(title)} type="{kind}"/>' for title, kind in dynamic),
+        "    </attributes>",
+        '    <attributes class="edge" mode="dynamic">',
+        *(f'      <attribute id={quoteattr(title)} title={quoteattr(title)} type="{kind}"/>' for title, kind in TIMELINE_EDGE_DYNAMIC),
+        "    </attributes>",
+        "    <nodes>",
+    ]
+    for r in nodes.to_dict("records"):
+        city = int(r["city_geonames_id"])
+        if city not in span:
+            continue
+        first, last = int(span[city]["min"]), int(span[city]["max"])
+        lines.append(f'      <node id="{city}" label={quoteattr(str(r["city_name"]))} start="{first}" end="{last}">')
+        values = [f"          <attvalue for={quoteattr(t)} value={quoteattr(_gexf_value(r[col], kind))}/>"
+                  for t, col, kind in attributes if _present(r[col])]
+        for y in (y for y in all_years if first <= y <= last):
+            for title, _ in dynamic:
+                if title == "out_strength":
+                    v = out_strength.get((city, y), 0.0)
+                elif title == "in_strength":
+                    v = in_strength.get((city, y), 0.0)
+                else:
+                    v = between.get((city, y), {}).get(title)
+                    if not _present(v):
+                        continue
+                values.append(f'          <attvalue for="{title}" value="{repr(float(v))}"{when(y)}/>')
+        lines += ["        <attvalues>", *values, "        </attvalues>"]
+        if positions and _present(r.get("latitude")) and _present(r.get("longitude")):
+            lines.append(f'        <viz:position x="{repr(float(r["longitude"]))}" y="{repr(float(r["latitude"]))}" z="0.0"/>')
+            if r.get("bloc") in BLOC_COLOR:
+                red, green, blue = BLOC_COLOR[r["bloc"]]
+                lines.append(f'        <viz:color r="{red}" g="{green}" b="{blue}" a="1.0"/>')
+        lines.append("      </node>")
+    lines += ["    </nodes>", "    <edges>"]
+    for i, ((s, t), rows) in enumerate(e.groupby(["_s", "_t"], sort=True)):
+        source, target = ids[s], ids[t]
+        lines.append(f'      <edge id="{i}" source="{source}" target="{target}">')
+        lines.append("        <attvalues>")
+        for y, w in zip(rows["year"], rows["weight"]):
+            lines.extend(f'          <attvalue for="{title}" value="{repr(float(w))}"{when(int(y))}/>' for title, _ in TIMELINE_EDGE_DYNAMIC)
+        lines.append("        </attvalues>")
+        lines.append("        <spells>")
+        lines.extend(f'          <spell start="{a}" end="{b}"/>' for a, b in _runs(rows["year"]))
+        lines.append("        </spells>")
+        lines.append("      </edge>")
+    lines += ["    </edges>", "  </graph>", "</gexf>", ""]
+    return "\n".join(lines).encode("utf-8")
+
+
+def timeline_description(name: str, cities: int, years: list[int]) -> str:
+    span = f"{years[0]}-{years[-1]}" if years else "no year"
+    return (
+        f"aigeo: the {name.replace('_', '-')} network between the top {cities} cities over time, {span}: the network at year Y "
+        f"is the one of the {BRIDGE_WINDOW_YEARS}-year window ending with Y (shorter at the start of the series). "
+        f"Edge source -> target: {DIRECTIONS.get(name, name)}; weight (and yearly_weight) per year."
+    )
+
+
+def timeline_files(edges_by_year: pd.DataFrame, top: pd.DataFrame, top_n: int, *, years: Iterable[int] | None = None,
+                   coordinates: pd.DataFrame | None = None, betweenness_by_year: pd.DataFrame | None = None,
+                   positions: bool = True) -> dict[str, bytes]:
+    """``{<network>_timeline.gexf: bytes}`` for every network of ``NETWORKS`` (and any other the table
+    holds) from ``out_network_edges_by_year`` of several years (year = ``window_end``); ``years``: the
+    years read (default: the table's); ``betweenness_by_year``: ``out_east_west_betweenness_by_year``
+    of those years (all networks). A network without an edge in any year gets a file without nodes."""
+    from aigeo_assets.metrics.top import matrix_order
+
+    base = matrix_order(top, top_n)[["city_geonames_id", "city_name", "bloc"]].reset_index(drop=True)
+    nodes = node_attributes(base, top, coordinates)
+    table = edges_by_year if edges_by_year is not None else pd.DataFrame()
+    all_years = sorted(set(int(y) for y in years) if years is not None
+                       else set(table["window_end"].astype(int).tolist()) if len(table) else set())
+    names = [*NETWORKS, *sorted(set(table["network"]) - set(NETWORKS))] if len(table) else list(NETWORKS)
+    files: dict[str, bytes] = {}
+    for name in names:
+        rows = table[table["network"] == name] if len(table) else table
+        edges = pd.DataFrame({
+            "year": rows["window_end"] if len(rows) else pd.Series([], dtype="int64"),
+            "source": rows["source_city_geonames_id"] if len(rows) else pd.Series([], dtype="int64"),
+            "target": rows["target_city_geonames_id"] if len(rows) else pd.Series([], dtype="int64"),
+            "weight": rows["weight"] if len(rows) else pd.Series([], dtype=float),
+        })
+        b = None
+        if betweenness_by_year is not None and len(betweenness_by_year):
+            b = betweenness_by_year[betweenness_by_year["network"] == name].rename(columns={"window_end": "year"})
+        files[f"{name}{TIMELINE_SUFFIX}"] = to_timeline_gexf(
+            nodes, edges, years=all_years, betweenness=b, positions=positions,
+            description=timeline_description(name, len(nodes), all_years))
+    return files
