@@ -22,7 +22,8 @@ Runs go through Dagster, into the instance at ``$DAGSTER_HOME`` (default
 metadata afterwards. Their order comes from the asset graph (``aigeo_assets.orchestration``): a plan of
 runs, each for the assets of one year that can go together, each waiting for the partitions it reads
 (a year's citations need all earlier years' papers, a year's city metrics the citations of the
-following years, the all-years tables every year), executed by one worker process per core.
+following years, the all-years tables every year), executed by one worker process per core, within the
+instance's run queue limit, which the plan shares with the UI's runs (``orchestration.queue_room``).
 
 Settings are checked when they are read (``Settings.from_env``); before any run, ``preflight``
 lists what else is missing (graph-tool, chromium); problems the user can fix are one line on
@@ -493,6 +494,10 @@ def cmd_run(args: argparse.Namespace) -> int:
                 home=str(home),
                 on_start=lambda r: bar.set_label(prefix + r.label),
                 on_done=done,
+                on_wait=lambda limit: bar.write(
+                    f"  waiting: the run queue's {limit} place{'' if limit == 1 else 's'} (run_queue.max_concurrent_runs in "
+                    f"{home / 'dagster.yaml'}) are taken by runs from the UI or another `aigeo run` (`aigeo ui` shows them)"
+                ),
                 should_stop=lambda: bool(_received_stop_signals()),
             )
             try:
