@@ -219,9 +219,9 @@ def _draw(name: str, tables: dict[str, pd.DataFrame]):
 
 
 def _figure_assets(out_dir: Path, synthetic: bool) -> list:
-    """The side-result figures; on the sample world (``synthetic``) their metadata says so."""
-    from aigeo_assets.assets.reports import figure_result
-    from aigeo_assets.reports.figures import note_no_data, write_figure
+    """The side-result figures; on the sample world (``synthetic``) their files and metadata say so."""
+    from aigeo_assets.assets.reports import figure_result, write_figures
+    from aigeo_assets.reports.figures import note_no_data
 
     def make(name: str, stem: str, needs: tuple[str, ...], description: str) -> dg.AssetsDefinition:
         @dg.asset(name=name, group_name=REPORTS, kinds={"plotly", "html", "png"}, owners=OWNERS, description=description,
@@ -232,7 +232,7 @@ def _figure_assets(out_dir: Path, synthetic: bool) -> list:
             if all(t.empty for t in tables.values()):
                 extra["no_data"] = f"No data to draw: {', '.join(tables)} empty."
                 fig = note_no_data(fig, extra["no_data"])
-            return figure_result([write_figure(fig, out_dir, stem, width=1400, height=900)], synthetic=synthetic, **extra)
+            return figure_result(write_figures([(stem, fig)], out_dir, synthetic=synthetic), synthetic=synthetic, **extra)
 
         return _figure
 

@@ -1,5 +1,6 @@
 """Group ``reports``: figures as assets. Each writes a self-contained HTML and a PNG under
-``data/reports/figures/`` and shows the PNG in its metadata, with a link to the HTML."""
+``data/reports/figures/`` and shows the PNG in its metadata, with a link to the HTML. On the sample
+world both files carry ``SYNTHETIC_NOTE`` under the figure's title (``write_figures``)."""
 
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +20,7 @@ from aigeo_assets.reports.city_figures import (
 from aigeo_assets.reports.disruption_figures import fig_disruption_ranks
 from aigeo_assets.reports.centre_figures import fig_centre_trajectories, fig_focal_pull
 from aigeo_assets.reports.centrality_figures import fig_betweenness_bars, fig_bridges_over_time, fig_network_map
-from aigeo_assets.reports.figures import note_no_data, png_markdown, write_figure
+from aigeo_assets.reports.figures import FigureFiles, mark_synthetic, note_no_data, png_markdown, write_figure
 from aigeo_assets.assets.metadata import OWNERS
 from aigeo_assets.lifesci.analyses import yearly_cagr
 from aigeo_assets.reports import lifesci_figures as L
@@ -51,6 +52,15 @@ def figure_result(files: list, synthetic: bool = False, **extra) -> dg.Materiali
     return dg.MaterializeResult(metadata=meta)
 
 
+def write_figures(figures: list[tuple[str, go.Figure]], out_dir: Path, *, synthetic: bool, width: int = 1400,
+                  height: int = 900) -> list[FigureFiles]:
+    """Write each ``(file name, figure)`` (``write_figure``: HTML and PNG); on the sample world
+    (``synthetic``) each figure first carries ``SYNTHETIC_NOTE`` on itself (``mark_synthetic``), so
+    the files say it wherever they are copied. Every figure asset writes through here."""
+    return [write_figure(mark_synthetic(fig) if synthetic else fig, out_dir, name, width=width, height=height)
+            for name, fig in figures]
+
+
 def _empty(loaded: pd.DataFrame | dict[str, pd.DataFrame]) -> bool:
     """Whether an input (one frame, or a frame per partition) holds no row, without stacking it."""
     return loaded.empty if isinstance(loaded, pd.DataFrame) else all(f.empty for f in loaded.values())
@@ -72,8 +82,8 @@ def build_report_assets(settings: Settings) -> list:
                 extra["no_data"] = (f"No data to draw for these years: the corpus has no rows for this figure "
                                     f"({', '.join(inputs)} {'is' if len(inputs) == 1 else 'are'} empty).")
                 figures = [(file_name, note_no_data(fig, extra["no_data"])) for file_name, fig in figures]
-            files = [write_figure(fig, out_dir, file_name, width=1400, height=900) for file_name, fig in figures]
-            return figure_result(files, synthetic=settings.source == "sample", **extra)
+            synthetic = settings.source == "sample"
+            return figure_result(write_figures(figures, out_dir, synthetic=synthetic), synthetic=synthetic, **extra)
 
         assets.append(_figure)
 

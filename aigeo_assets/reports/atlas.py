@@ -50,6 +50,7 @@ from aigeo_assets.reports.glossary import BLOCS, first_use
 from aigeo_assets.reports.figures import (
     GEO_TRACE_TYPES,
     PLOTLY_JS,
+    SYNTHETIC_NOTE,
     FigureSetupError,
     ensure_plotlyjs,
     topojson_dir,
@@ -67,9 +68,6 @@ DEFAULT_TITLE = "aigeo atlas: the geography of AI research"
 DEFAULT_HEIGHT = 520
 MAX_TABLE_ROWS = 200
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
-SYNTHETIC_NOTE = "synthetic sample world: these numbers demonstrate the method, they are not findings"
-"""Said at the top of the atlas, under every caption and before every finding, and in every figure
-asset's metadata, when the run read the generated sample world (``Settings.source == "sample"``)."""
 EW_BETWEENNESS = first_use("East\u2013West betweenness")
 """East-West betweenness spelled out at its first use in a caption (``glossary``)."""
 _SECRET = re.compile(r"(api[_ -]?key|token|secret|password|passwd|credential)", re.I)

@@ -44,6 +44,15 @@ DEFAULT_TOPOJSON_DIR = Path(__file__).resolve().parents[2] / "data" / "vendor" /
 CHROMIUM_ENV = "BROWSER_PATH"  # choreographer's own override of the browser path
 RENDER_TIMEOUT_S = 120.0
 
+SYNTHETIC_NOTE = "synthetic sample world: these numbers demonstrate the method, they are not findings"
+"""Said at the top of the atlas, under every caption and before every finding, in every figure
+asset's metadata and on every figure file itself (``mark_synthetic``), when the run read the
+generated sample world (``Settings.source == "sample"``)."""
+SYNTHETIC_MARK_COLOR = "#8a5a00"
+SYNTHETIC_MARK_MARGIN = 24
+"""Pixels added to a figure's top margin when it is marked synthetic, so the line under the title
+does not crowd what sits above the plot (legends, subplot titles)."""
+
 PLOTLY_JS = "plotly.min.js"
 """The file name of the one plotly.js copy in a report folder (``ensure_plotlyjs``)."""
 
@@ -371,6 +380,39 @@ def note_not_estimable(fig: go.Figure, reasons: dict[str, str]) -> go.Figure:
 def _has_points(trace) -> bool:
     """Whether a trace has any x or y value (lists, tuples or the numpy arrays plotly keeps)."""
     return any(v is not None and len(v) > 0 for v in (getattr(trace, "x", None), getattr(trace, "y", None)))
+
+
+def synthetic_mark_text(note: str = SYNTHETIC_NOTE) -> str:
+    """The line ``mark_synthetic`` writes on a figure: ``note`` with a capital, in italics."""
+    return f"<i>{note[:1].upper()}{note[1:]}</i>"
+
+
+def mark_synthetic(fig: go.Figure, note: str = SYNTHETIC_NOTE) -> go.Figure:
+    """Write ``note`` (``SYNTHETIC_NOTE``) on the figure itself, so its PNG and HTML still say the
+    numbers are synthetic when copied into a slide without their metadata.
+
+    The line is the title's subtitle (small, italic, amber), under the title or alone when the
+    figure has none, with the title's ``automargin`` on: plotly.js then reserves room for it
+    above the plot area, its tick labels and axis titles, whatever the figure's legends and
+    margins, so it never covers data. **Choice:** above the plot rather than below it (as an
+    annotation would be): a paper-referenced annotation does not move when plotly's automatic
+    margins grow for long tick labels or a legend under the plot, and then lands on them; the
+    title is the one text plotly places against the figure's edge and keeps clear of the plot.
+    An existing subtitle is kept (the mark goes under it); the top margin grows by
+    ``SYNTHETIC_MARK_MARGIN`` pixels. Marking twice changes nothing. Returns ``fig``.
+    """
+    mark = synthetic_mark_text(note)
+    sub = fig.layout.title.subtitle.text or ""
+    if mark in sub:
+        return fig
+    top = fig.layout.margin.t
+    pad = {} if fig.layout.title.pad.t else {"pad": {"t": 12}}  # automargin puts the title against the top edge
+    fig.update_layout(
+        title={"subtitle": {"text": f"{sub}<br>{mark}" if sub else mark, "font": {"size": 12, "color": SYNTHETIC_MARK_COLOR}},
+               "automargin": True, "yref": "container", **pad},
+        margin={"t": (100 if top is None else top) + SYNTHETIC_MARK_MARGIN},
+    )
+    return fig
 
 
 def note_no_data(fig: go.Figure, message: str) -> go.Figure:
