@@ -55,6 +55,9 @@ def ui_texts(defs: dg.Definitions) -> dict[str, str]:
         out[f"schedule {s.name}"] = s.description or ""
     for s in defs.sensors or []:
         out[f"sensor {s.name}"] = s.description or ""
+    for name, resource in (defs.resources or {}).items():  # the launchpad's and the resources page's field help
+        for field, info in getattr(type(resource), "model_fields", {}).items():
+            out[f"resource {name}.{field}"] = info.description or ""
     return out
 
 
@@ -98,6 +101,7 @@ def test_the_ui_spells_out_every_term_at_its_first_use():
 
     texts = ui_texts(defs)
     assert len([k for k in texts if k.startswith("asset ")]) > 80 and any(k.startswith("check ") for k in texts)
+    assert [k for k, v in texts.items() if k.startswith("resource ") and not v.strip()] == []  # every setting says what it is
     failures = _failures(texts)
     for name, terms in PENDING.items():
         if name in texts:  # out_network_timeline: while the exports change lands

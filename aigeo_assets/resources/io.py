@@ -149,7 +149,9 @@ class ParquetIOManager(dg.ConfigurableIOManager):
     (``concat_partitions`` turns either form into one frame).
     """
 
-    base_dir: str
+    base_dir: str = Field(description=(
+        "The warehouse: a local folder or an fsspec URL such as s3://bucket/aigeo (AIGEO_WAREHOUSE_URL, default "
+        "<data>/warehouse)"))
     keep_superseded_seconds: float = Field(
         default=600.0,
         description="how long a version replaced by a newer one stays on disk for readers that resolved it just before",

@@ -23,13 +23,13 @@ from aigeo_assets.resources.settings import API_KEY_VARIABLES, RANKING_FILES
 class WorksSource(dg.ConfigurableResource):
     """Interface: a snapshot directory to read, prepared for a given year."""
 
-    split_cache_dir: str | None = None
-    """The per-part extract cache (``ingest.part_extract``, ``<warehouse>/_part_extracts``): each works
-    part read once into columnar tables by publication year, so that only the first year to read a
-    part decodes it (None: every year scans every part)."""
-    snapshot_format: str = "auto"
-    """Which copy of the works is read (AIGEO_SNAPSHOT_FORMAT): ``jsonl``, ``parquet`` (OpenAlex's
-    Parquet copy, ``data/parquet/works/``) or ``auto`` (parquet when that folder is present)."""
+    split_cache_dir: str | None = Field(default=None, description=(
+        "The per-part extract cache (<warehouse>/_part_extracts): each works part of the snapshot is read once into "
+        "columnar tables by publication year, so only the first year to read a part decodes it (empty: every year scans "
+        "every part)."))
+    snapshot_format: str = Field(default="auto", description=(
+        "Which copy of the works is read (AIGEO_SNAPSHOT_FORMAT): jsonl, parquet (OpenAlex's Parquet copy, "
+        "data/parquet/works/) or auto (parquet when that folder is present)."))
 
     def snapshot_root(self) -> Path:
         raise NotImplementedError
@@ -86,7 +86,7 @@ class WorksSource(dg.ConfigurableResource):
 class SnapshotSource(WorksSource):
     """An OpenAlex snapshot directory on disk."""
 
-    snapshot_dir: str
+    snapshot_dir: str = Field(description="The OpenAlex snapshot folder (AIGEO_SNAPSHOT_DIR), holding data/works/ and data/institutions/.")
 
     def snapshot_root(self) -> Path:
         root = Path(self.snapshot_dir)
@@ -110,13 +110,13 @@ class SampleWorldSource(WorksSource):
     partition. ``lifesci_end_year`` reaches ``generate_world`` only when it takes that keyword.
     """
 
-    sources_dir: str
-    scale: str = "demo"
-    seed: int = 20221121
-    start_year: int | None = None
-    end_year: int | None = None
-    lifesci_end_year: int | None = None
-    """The world's last life-science year (``generate_world(lifesci_end_year=...)``); None: its default."""
+    sources_dir: str = Field(description="Where the generated world is written (<data>/sources/).")
+    scale: str = Field(default="demo", description="The size of the world (AIGEO_SAMPLE_SCALE): tiny (tests), demo or paper.")
+    seed: int = Field(default=20221121, description="The seed of the world's random draws (AIGEO_SAMPLE_SEED): the same seed, the same world.")
+    start_year: int | None = Field(default=None, description="The world's first year (empty: the scale's own).")
+    end_year: int | None = Field(default=None, description="The world's last year of AI papers (empty: the scale's own).")
+    lifesci_end_year: int | None = Field(default=None, description=(
+        "The world's last life-science year (generate_world(lifesci_end_year=...); empty: the generator's default)."))
 
     def snapshot_root(self) -> Path:
         from aigeo_assets.sampleworld import generate_world
@@ -164,19 +164,22 @@ def api_key_env_var(api_key: str | None) -> dg.EnvVar | None:
 class OpenAlexApiSource(WorksSource):
     """Works fetched from the OpenAlex API, one year at a time, written in snapshot layout."""
 
-    download_dir: str
-    base_url: str = "https://api.openalex.org"
-    mailto: str | None = None
+    download_dir: str = Field(description="Where the downloaded works are written, in the snapshot's layout.")
+    base_url: str = Field(default="https://api.openalex.org", description="The OpenAlex API root (AIGEO_API_BASE_URL).")
+    mailto: str | None = Field(default=None, description="The e-mail address sent to OpenAlex's polite pool (AIGEO_API_MAILTO).")
     api_key: str | None = Field(default=None, repr=False, json_schema_extra={"dagster__is_secret": True})
     """The OpenAlex key, configured as ``api_key_env_var(...)`` (a ``dg.EnvVar``: the UI shows the
     variable's name); also marked secret for Dagster's UI (masked if ever set in clear) and left out
     of the resource's repr."""
-    concepts: list[str] = ["C154945302"]
-    subfields: list[str] = []
-    refetch: bool = False
-    """Fetch a year (or the atlas's twins and citing works) again even when downloaded before."""
-    pmid_filter: str = "pmid"
-    """The works filter by PubMed id (AIGEO_API_PMID_FILTER; ``ApiFetchConfig.pmid_filter``)."""
+    concepts: list[str] = Field(default=["C154945302"], description=(
+        "The OpenAlex concept ids the download filters on (AIGEO_API_CONCEPTS; C154945302: Artificial intelligence)."))
+    subfields: list[str] = Field(default=[], description=(
+        "The OpenAlex topic subfields the download filters on (AIGEO_API_SUBFIELDS; 1702: Artificial Intelligence)."))
+    refetch: bool = Field(default=False, description=(
+        "Fetch a year (or the atlas's OpenAlex twins and citing works) again even when downloaded before."))
+    pmid_filter: str = Field(default="pmid", description=(
+        "The works filter by PubMed identifier (PMID) the twins of PubMed records are fetched with "
+        "(AIGEO_API_PMID_FILTER): pmid or ids.pmid."))
 
     def _config(self):
         from aigeo_assets.ingest.openalex_api import ApiFetchConfig
@@ -244,18 +247,20 @@ class LifeSciSource(dg.ConfigurableResource):
     (``journal_ranking.csv``, ``conference_ranking.csv``) of the life-science atlas.
     Unset folders fall back to the sample world's (``sample_*`` fields), generated on first use."""
 
-    pubmed_dir: str | None = None
-    pubmed_pattern: str = "*.xml|*.xml.gz"
-    """'|'-separated globs of the file names read under ``pubmed_dir`` (AIGEO_PUBMED_PATTERN)."""
-    rankings_dir: str | None = None
-    pubmed_workers: int = 0
-    """Processes parsing the files not yet cached (0: one per core; 1: this process)."""
-    parse_cache_dir: str
-    """Each PubMed file is parsed once into parquet here (keyed by name, full path, size, mtime and
-    the reader's version: ``lifesci.pubmed_files.cache_key``)."""
-    sample_sources_dir: str | None = None
-    sample_scale: str = "demo"
-    sample_seed: int = 20221121
+    pubmed_dir: str | None = Field(default=None, description=(
+        "The folder of PubMed baseline and update files, or one file (AIGEO_PUBMED_DIR; empty: the sample world's)."))
+    pubmed_pattern: str = Field(default="*.xml|*.xml.gz", description=(
+        "'|'-separated globs of the file names read under pubmed_dir, subfolders included (AIGEO_PUBMED_PATTERN)."))
+    rankings_dir: str | None = Field(default=None, description=(
+        "The folder with journal_ranking.csv and conference_ranking.csv (AIGEO_RANKINGS_DIR; empty: the sample world's)."))
+    pubmed_workers: int = Field(default=0, description=(
+        "Processes parsing the files not yet cached (AIGEO_PUBMED_WORKERS; 0: one per core, 1: this process)."))
+    parse_cache_dir: str = Field(description=(
+        "Each PubMed file is parsed once into parquet here (keyed by name, full path, size, modification time and the "
+        "reader's version: lifesci.pubmed_files.cache_key)."))
+    sample_sources_dir: str | None = Field(default=None, description="Where the sample world is, for the folders left empty.")
+    sample_scale: str = Field(default="demo", description="The sample world's size (AIGEO_SAMPLE_SCALE).")
+    sample_seed: int = Field(default=20221121, description="The sample world's seed (AIGEO_SAMPLE_SEED).")
 
     def _sample_root(self) -> Path:
         if not self.sample_sources_dir:
