@@ -255,7 +255,7 @@ def test_the_runs_label_names_the_workspaces_code_location():
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_the_plan_shares_the_run_queue_with_the_ui(tmp_path, workers):
+def test_the_plan_shares_the_run_queue_with_the_ui(tmp_path, monkeypatch, workers):
     """Issue 16, runs that share the queue: with ``run_queue.max_concurrent_runs: 1`` and a run of the
     UI in progress, ``aigeo run``'s plan starts nothing (it says it waits) until that run ends, and
     then never holds two runs at once, even on two workers."""
@@ -264,6 +264,9 @@ def test_the_plan_shares_the_run_queue_with_the_ui(tmp_path, workers):
     from dagster._core.storage.dagster_run import DagsterRunStatus
     from dagster._core.test_utils import create_run_for_test
 
+    from aigeo_assets import orchestration
+
+    monkeypatch.setattr(orchestration, "QUEUE_POLL_S", 0.1)
     home = tmp_path / "home"
     home.mkdir()
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\nrun_queue:\n  max_concurrent_runs: 1\n")
@@ -281,7 +284,7 @@ def test_the_plan_shares_the_run_queue_with_the_ui(tmp_path, workers):
         thread = threading.Thread(target=plan)
         thread.start()
         assert waited.wait(60), "the plan did not wait for the UI's run"
-        time.sleep(1.0)
+        time.sleep(0.5)
         assert [r.run_id for r in instance.get_runs()] == [ui_run.run_id]  # nothing of ours started
         ended_at = time.time()
         instance.report_run_failed(ui_run)
