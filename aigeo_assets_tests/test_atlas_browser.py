@@ -4,6 +4,7 @@ from the network and the console stays free of errors. A screenshot is saved on 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import plotly.graph_objects as go
@@ -13,9 +14,13 @@ from aigeo_assets.reports import atlas as A
 from aigeo_assets.reports import figures as F
 from aigeo_assets.reports.city_figures import style_world_map
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
+try:
+    from playwright import sync_api
+except ImportError:  # the browser tests skip; the list of checked figures is still checked
+    sync_api = None
 CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing (apt-get install chromium)")
+needs_chromium = pytest.mark.skipif(sync_api is None or not CHROMIUM.exists(),
+                                    reason=f"playwright (pip install playwright) or {CHROMIUM} (apt-get install chromium) is missing")
 
 
 def _atlas(tmp_path: Path) -> Path:
@@ -37,6 +42,7 @@ def _atlas(tmp_path: Path) -> Path:
                          tmp_path / "atlas.html")
 
 
+@needs_chromium
 def test_the_atlas_renders_every_figure_offline(tmp_path):
     path = _atlas(tmp_path)
     errors, remote = [], []
@@ -83,17 +89,19 @@ _LAYOUT_CHECK_JS = r"""
   const area = (a, b) => Math.max(0, Math.min(a.right, b.right) - Math.max(a.left, b.left)) *
                          Math.max(0, Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top));
   const angle = el => { const m = /rotate\(\s*(-?[\d.]+)/.exec(el.getAttribute('transform') || ''); return m ? +m[1] : 0; };
-  // ticks, grouped by their axis layer
+  // ticks, grouped by their axis (plotly's groups are .xtick, .ytick, .x2tick, .y3tick...) and layer
   const groups = new Map();
-  root.querySelectorAll('.xtick text, .ytick text').forEach(t => {
-    if (!t.textContent.trim()) return;
-    const tick = t.closest('.xtick, .ytick');
-    const key = (tick.classList.contains('xtick') ? 'x' : 'y') + '|' + (tick.parentNode.getAttribute('class') || '') + '|' +
+  root.querySelectorAll('g[class$="tick"] > text').forEach(t => {
+    const tick = t.parentNode, cls = Array.from(tick.classList).find(c => /^[xy]\d*tick$/.test(c));
+    if (!cls || !t.textContent.trim()) return;
+    const key = cls + '|' + (tick.parentNode.getAttribute('class') || '') + '|' +
                 (t.closest('.subplot') ? t.closest('.subplot').getAttribute('class') : '');
     if (!groups.has(key)) groups.set(key, []);
     groups.get(key).push(t);
   });
   groups.forEach((ticks, key) => {
+    const seen = new Set();  // one label twice on an axis (a year axis ticking at half years, tickformat "d")
+    ticks.forEach(t => { const s = t.textContent.trim(); if (seen.has(s)) problems.push(`tick label "${s}" twice on one axis`); seen.add(s); });
     for (let i = 0; i < ticks.length; i++) for (let j = i + 1; j < ticks.length; j++) {
       const a = ticks[i], b = ticks[j], ra = rect(a), rb = rect(b), deg = angle(a);
       if (deg === 0) {
@@ -120,27 +128,112 @@ _LAYOUT_CHECK_JS = r"""
     marks.forEach(m => { const r = rect(m); if (r.width > 0 && r.height > 0 && area(lr, r) > 1) hit++; });
     if (hit) problems.push(`the legend covers ${hit} data marks`);
   }
+  // text of one kind over text of another (titles, axis titles, panel titles and notes, the legend,
+  // colour bars, tick labels of different axes, text written beside markers), and text cut off by
+  // the figure's edge
+  const svg = rect(root.querySelector('.main-svg'));
+  const boxes = [];
+  // an element's box as drawn (rotated tick labels too): its local bounding box through its screen transform
+  const corners = el => {
+    const b = el.getBBox(), m = el.getScreenCTM();
+    return [[b.x, b.y], [b.x + b.width, b.y], [b.x + b.width, b.y + b.height], [b.x, b.y + b.height]]
+      .map(([x, y]) => new DOMPoint(x, y).matrixTransform(m));
+  };
+  const overlap = (p, q) => {  // separating axes of two convex quadrilaterals: the smallest penetration, in px
+    let least = Infinity;
+    for (const poly of [p, q]) for (let i = 0; i < 4; i++) {
+      const a = poly[i], b = poly[(i + 1) % 4], nx = a.y - b.y, ny = b.x - a.x, len = Math.hypot(nx, ny);
+      if (!len) continue;
+      const proj = pts => pts.map(v => (v.x * nx + v.y * ny) / len);
+      const pa = proj(p), pb = proj(q);
+      least = Math.min(least, Math.min(Math.max(...pa), Math.max(...pb)) - Math.max(Math.min(...pa), Math.min(...pb)));
+    }
+    return least;
+  };
+  const add = (el, owner, what) => { const r = rect(el); if (r.width > 0 && r.height > 0) boxes.push({r, q: corners(el), owner, what}); };
+  root.querySelectorAll('.gtitle').forEach(el => add(el, 'title', `the title`));
+  root.querySelectorAll('.g-xtitle text, .g-ytitle text, [class^="g-x"][class$="title"] text, [class^="g-y"][class$="title"] text').forEach(
+    el => add(el, 'axistitle:' + el.textContent, `axis title "${el.textContent}"`));
+  notes.forEach((el, k) => add(el, 'note' + k, `label "${el.textContent}"`));
+  const leg = root.querySelector('.legend .bg'); if (leg) add(leg, 'legend', 'the legend');
+  root.querySelectorAll('.colorbar').forEach((el, k) => add(el, 'colorbar' + k, 'a colour bar'));
+  groups.forEach((ticks, key) => ticks.forEach(t => add(t, 'ticks:' + key, `tick label "${t.textContent}"`)));
+  root.querySelectorAll('.textpoint text').forEach((el, k) => { if (el.textContent.trim()) add(el, 'text' + k, `text "${el.textContent}"`); });
+  const seenPair = new Set();
+  for (let i = 0; i < boxes.length; i++) {
+    const a = boxes[i];
+    if (a.r.left < svg.left - 2 || a.r.right > svg.right + 2 || a.r.top < svg.top - 2 || a.r.bottom > svg.bottom + 2)
+      problems.push(`${a.what} is cut off by the figure's edge`);
+    for (let j = i + 1; j < boxes.length; j++) {
+      const b = boxes[j];
+      if (a.owner === b.owner) continue;
+      if (area(a.r, b.r) > 4 && overlap(a.q, b.q) > 1.5) {
+        const pair = a.what + '|' + b.what;
+        if (!seenPair.has(pair)) { seenPair.add(pair); problems.push(`${a.what} overlaps ${b.what}`); }
+      }
+    }
+  }
+  // axes: a numeric axis (its tick labels drawn) needs a title; in a grid of panels one title of
+  // that letter (x or y) suffices. A colour bar needs a title.
+  const gd = root.classList.contains('js-plotly-plot') ? root : root.querySelector('.js-plotly-plot');
+  const fl = gd && gd._fullLayout;
+  if (fl) {
+    const axes = Object.keys(fl).filter(k => /^[xy]axis\d*$/.test(k)).map(k => [k, fl[k]]);
+    for (const letter of ['x', 'y']) {
+      const mine = axes.filter(([k, ax]) => k[0] === letter && ax.visible !== false);
+      const numeric = mine.filter(([k, ax]) => ax.showticklabels !== false && ['linear', 'log', 'date'].includes(ax.type) &&
+                                               !(ax.tickvals && ax.ticktext && ax.ticktext.length));
+      const titled = mine.filter(([k, ax]) => ax.title && ax.title.text && String(ax.title.text).trim() &&
+                                              ax.title.text !== (fl._dfltTitle || {})[letter]);
+      if (numeric.length && !titled.length) problems.push(`the ${letter} axis has no title (${numeric.map(a => a[0]).join(', ')})`);
+    }
+    root.querySelectorAll('.colorbar').forEach(cb => {
+      const t = cb.querySelector('.cbtitle');
+      if (!t || !t.textContent.trim()) problems.push('a colour bar has no title');
+    });
+    // colour without a key: data traces in two or more colours, and no legend entry, colour bar or
+    // coloured words of a title saying what the colours are
+    // (per panel: panels are told apart by their titles; a colour per point of a category axis is
+    // told by the axis's labels; lines of width 0 and the markers of a trace without markers are not drawn)
+    const colours = new Map();
+    (gd._fullData || []).forEach(t => {
+      if (t.visible !== true || ['sankey', 'heatmap', 'choropleth'].includes(t.type)) return;
+      const pts = (t.x || t.lon || t.y || t.locations || []);
+      if (!pts.length || Array.from(pts).every(v => v === null)) return;
+      const panel = (t.xaxis || '') + (t.yaxis || '') + (t.geo || '');
+      if (!colours.has(panel)) colours.set(panel, new Set());
+      const set = colours.get(panel), mode = t.mode || '';
+      const xa = fl[(t.xaxis || 'x').replace('x', 'xaxis')], ya = fl[(t.yaxis || 'y').replace('y', 'yaxis')];
+      const categorical = (xa && xa.type === 'category') || (ya && ya.type === 'category');
+      const c = t.marker && t.marker.color, l = t.line && t.line.color;
+      if (t.type === 'bar' || mode.includes('markers')) {
+        if (typeof c === 'string') set.add(c);
+        else if (Array.isArray(c) && !categorical) c.forEach(v => typeof v === 'string' && set.add(v));
+      }
+      if (mode.includes('lines') && t.line && t.line.width > 0 && typeof l === 'string') set.add(l);
+    });
+    const keyed = root.querySelectorAll('.legend .traces').length > 0 || root.querySelector('.colorbar') ||
+                  /<span style=["']color/.test(String((fl.title && fl.title.text) || ''));
+    colours.forEach((set, panel) => {
+      if (set.size > 1 && !keyed) problems.push(`${set.size} colours and nothing says what they are (no legend, colour bar or coloured title)`);
+    });
+  }
   return problems;
 }
 """
 
 
-def _journal_figures() -> list[tuple[str, go.Figure]]:
-    """The figures the atlas shows, drawn by the project's figure functions on small planted tables."""
+def _every_figure() -> list[tuple[str, Callable, go.Figure]]:
+    """(key, the figure function, its figure) of every public ``fig_*`` of ``reports/*_figures.py``, and
+    the variants the assets draw (each network, both disruption kinds, the diverging matrix, a
+    not-estimable model), each on small planted tables sized like a real run (``test_figures``)."""
     import pandas as pd
 
     from aigeo_assets_tests import test_figures as T
-    from aigeo_assets.reports.centrality_figures import fig_betweenness_bars, fig_network_map
-    from aigeo_assets.reports.centre_figures import fig_centre_trajectories, fig_focal_pull
-    from aigeo_assets.reports.city_figures import fig_city_heatmaps, fig_city_matrix, fig_city_ranks
-    from aigeo_assets.reports.lifesci_figures import fig_high_ranked_by_country, fig_relevance_irrs, fig_yearly_counts
+    from aigeo_assets.reports import centrality_figures as CF, centre_figures as CE, city_figures as C
+    from aigeo_assets.reports import disruption_figures as D, lifesci_figures as L, model_figures as M
 
     ranks, top = T.deep_ranks()
-    irr_rows = [dict(model=m, term=t, label=lab, irr=1.0 + 0.1 * k, lower=0.9, upper=1.3 + 0.1 * k, outcome=o, absorbed=a, nobs=500)
-                for m, o, a in (("A", "citations", "year"), ("B", "clinical_citations", "year"),
-                                ("C", "clinical_citations", "year,outlet"), ("D", "citations", "year,outlet"))
-                for k, (t, lab) in enumerate((("africa", "Africa"), ("europe", "Europe"), ("latin_america", "Latin America and the Caribbean"),
-                                              ("northern_america", "Northern America"), ("oceania", "Oceania")))]
     codes = ["GB", "US", "DE", "FR", "CN", "HK", "KR", "IR", "RU", "BR", "AU", "IN", "JP", "NL", "CH", "TW"]
     regions = {"GB": "Europe", "US": "Northern America", "DE": "Europe", "FR": "Europe", "CN": "Asia", "HK": "Asia", "KR": "Asia",
                "IR": "Asia", "RU": "Europe", "BR": "Latin America and the Caribbean", "AU": "Oceania", "IN": "Asia", "JP": "Asia",
@@ -153,25 +246,60 @@ def _journal_figures() -> list[tuple[str, go.Figure]]:
                            "pubmed": [int(40 * 1.2 ** k) for k in range(len(years))], "openalex": [int(10 * 1.2 ** k) for k in range(len(years))],
                            "both": 0})
     edges, cities = T._edges_and_cities()
-    scores = pd.DataFrame({"network": ["impact"] * 6 + ["migration"] * 6, "rank": list(range(1, 7)) * 2,
-                           "east_west_betweenness": [9.0, 7, 5, 3, 2, 1] * 2, "city_name": ["Singapore", "Beijing", "London", "Hong Kong",
-                           "Boston", "Tokyo"] * 2, "bloc": ["East", "East", "West", "East", "West", "East"] * 2,
-                           "east_west_path_share": [0.1] * 12, "betweenness": [10.0] * 12})
+    names = ["Singapore", "Beijing", "London", "Hong Kong", "Boston", "Tokyo", "Seoul", "Shanghai", "Zurich", "Paris", "Toronto",
+             "Sydney", "Mountain View", "Shenzhen", "Pittsburgh", "Montreal", "Tel Aviv", "Bangalore", "Moscow", "Tehran"]
+    scores = pd.DataFrame([dict(network=n, rank=k + 1, east_west_betweenness=100.0 / (k + 1), city_name=c,
+                                bloc="West" if c in ("London", "Boston", "Zurich", "Paris", "Toronto", "Sydney", "Mountain View",
+                                                     "Pittsburgh", "Montreal", "Tel Aviv") else "East",
+                                east_west_path_share=0.1, betweenness=10.0)
+                           for n in ("impact", "migration", "collaboration") for k, c in enumerate(names)])
     pull = pd.DataFrame([dict(year=y, metric=m, method=meth, pull_km=100.0 + y - 2000, focal_city_name="Beijing", focal_city_bloc="East",
                               focal_share=0.1, window_complete=y < 2018)
                          for y in range(2000, 2020) for m in ("impact", "productivity", "ai_scientists") for meth in ("planar", "spherical")])
-    return [
-        ("ranks", fig_city_ranks(ranks, top, "impact")),
-        ("heatmaps", fig_city_heatmaps(T._ranks(), T._top(), "impact")),
-        ("matrix", fig_city_matrix(T._matrix(), title="Citations from row city to column city (top 20)", kind="impact")),
-        ("centres", fig_centre_trajectories(T._centres())),
-        ("pull", fig_focal_pull(pull)),
-        ("network", fig_network_map(edges, cities, network="impact")),
-        ("bars", fig_betweenness_bars(scores)),
-        ("fig1_counts", fig_yearly_counts(counts, 0.2, (2010, 2022))),
-        ("fig5_high", fig_high_ranked_by_country(high)),
-        ("fig7_irrs", fig_relevance_irrs(pd.DataFrame(irr_rows))),
+    by_year, pooled = T.gravity_coefficients()
+    shares = pd.concat([T._shares(), T._shares().assign(top_n=50)], ignore_index=True)
+    metrics = T.world_metrics()
+    big_ranks = T.deep_ranks()[0]
+    drawn = [
+        ("city_ranks", C.fig_city_ranks, (ranks, top, "impact")),
+        ("city_heatmaps", C.fig_city_heatmaps, (T._ranks(), T._top(), "impact")),
+        ("city_heatmaps_20", C.fig_city_heatmaps, (big_ranks, top, "impact")),
+        ("city_matrix", C.fig_city_matrix, (T._matrix(),), dict(title="Citations from row city to column city (top 20)", kind="impact")),
+        ("city_matrix_over", C.fig_city_matrix, (T._matrix(signed=True),), dict(title="Over-impact (top 20)", diverging=True, kind="over_impact")),
+        ("top_city_shares", C.fig_top_city_shares, (shares,)),
+        ("venue_east_west", C.fig_venue_east_west, (T.venue_east_west(),)),
+        ("city_map", C.fig_city_map, (metrics, 2017)),
+        ("centres", CE.fig_centre_trajectories, (T._centres(),)),
+        ("pull", CE.fig_focal_pull, (pull,)),
+        ("network", CF.fig_network_map, (edges, cities), dict(network="impact")),
+        ("network_migration", CF.fig_network_map, (T.world_edges("migration"), metrics), dict(network="migration")),
+        ("bars", CF.fig_betweenness_bars, (scores,)),
+        ("bridges", CF.fig_bridges_over_time, (T.bridges_by_year(),)),
+        ("disruptive", D.fig_disruption_ranks, (T.disruption_ranks(), "disruptive")),
+        ("developmental", D.fig_disruption_ranks, (T.disruption_ranks(), "developmental")),
+        ("gravity_by_year", M.fig_elasticities_by_year, (by_year,)),
+        ("gravity_comparison", M.fig_gravity_comparison, (pooled,)),
+        ("fig1_counts", L.fig_yearly_counts, (counts, 0.2, (2010, 2022))),
+        ("fig2_map", L.fig_country_map, (T.lifesci_countries(),)),
+        ("fig3_topics", L.fig_topic_heatmap, (T.lifesci_topic_shares(),)),
+        ("fig4_clinical", L.fig_clinical_by_country, (T.lifesci_clinical(),)),
+        ("fig5_high", L.fig_high_ranked_by_country, (high,)),
+        ("fig5_high_40", L.fig_high_ranked_by_country, (T.lifesci_high_ranked(),)),
+        ("fig6_regions", L.fig_high_ranked_by_region_year, (T.lifesci_region_years(),)),
+        ("fig7_irrs", L.fig_relevance_irrs, (T.lifesci_irrs(),)),
+        ("fig7_not_estimable", L.fig_relevance_irrs, (T.lifesci_irrs(("A", "B", "C"), "D"),)),
+        ("fig8_international", L.fig_international_collaboration, T.lifesci_international()),
+        ("fig9_dyads", L.fig_collaboration_sankey, (T.lifesci_dyads(),)),
+        ("fig7_outlet_sample", L.fig_outlet_sample_irrs, (T.lifesci_outlet_sample(),)),
+        ("intl_high_ranked", L.fig_intl_high_ranked, (T.lifesci_premium(),)),
+        ("s7_outlet_type", L.fig_by_outlet_type, (T.lifesci_by_outlet_type(),)),
     ]
+    return [(key, fn, fn(*args, **(rest[0] if rest else {}))) for key, fn, args, *rest in drawn]
+
+
+def _journal_figures() -> list[tuple[str, go.Figure]]:
+    """The figures the atlas shows, drawn by the project's figure functions on small planted tables."""
+    return [(key, fig) for key, _, fig in _every_figure()]
 
 
 def _layout_problems(tmp_path: Path, figures: list[tuple[str, go.Figure]]) -> tuple[dict[str, list[str]], list[str]]:
@@ -193,7 +321,7 @@ def _layout_problems(tmp_path: Path, figures: list[tuple[str, go.Figure]]) -> tu
             for key, _ in figures:
                 found = page.eval_on_selector(f"#fig-{key}", _LAYOUT_CHECK_JS)
                 if found:
-                    problems[key] = found[:4]
+                    problems[key] = list(dict.fromkeys(found))
             if problems or console:
                 shot = tmp_path / "layout_problems.png"
                 page.screenshot(path=str(shot), full_page=True)
@@ -212,16 +340,18 @@ def _needs_topojson() -> None:
         pytest.skip("the vendored topojson is missing (make setup)")
 
 
+@needs_chromium
 def test_no_figure_has_colliding_labels_or_a_legend_over_its_data(tmp_path):
     """Issue 16: every kind of figure the atlas shows, drawn in headless chromium: no two tick labels
     of an axis overlap, no two labels overlap, no legend box covers a marker or a bar, and the
     console has no warning (plotly.js's "Invalid color specifier" is one)."""
     _needs_topojson()
     problems, console = _layout_problems(tmp_path, _journal_figures())
-    assert not problems, f"figures with colliding labels or a legend over data: {problems}"
+    assert not problems, f"figures with colliding labels or a legend over data: { {k: v[:4] for k, v in problems.items()} }"
     assert not console, f"console warnings: {console[:3]}"
 
 
+@needs_chromium
 def test_the_visual_check_sees_what_issue_16_saw(tmp_path):
     """Negative controls: the old Fig. 1 rank axis (a tick per rank to 270), end labels on one
     point, a legend inside the plot over the markers and error bars inheriting an array colour are
@@ -236,8 +366,67 @@ def test_the_visual_check_sees_what_issue_16_saw(tmp_path):
     legend.update_layout(legend=dict(x=0, y=1, xanchor="left", yanchor="top"), yaxis_range=[9, 11], xaxis_range=[0, 3])
     colours = go.Figure(go.Scatter(x=[1.0, 1.2], y=["Africa", "Europe"], mode="markers", marker_color=["#ff7f0e", "#1f77b4"],
                                    error_x=dict(type="data", array=[0.1, 0.1])))
-    problems, console = _layout_problems(tmp_path, [("ticks", ticks), ("labels", labels), ("legend", legend), ("colours", colours)])
+    # what the check of every figure found first (issue 16's list): a year axis printing a year twice,
+    # a legend over the rotated tick labels of the second panel, axes without titles, two colours and
+    # no key, a label cut off by the figure's edge, a colour bar without a title; and a figure with
+    # none of these passes
+    from plotly.subplots import make_subplots
+
+    years = go.Figure(go.Scatter(x=[2015, 2016, 2017], y=[1, 2, 3]))
+    years.update_xaxes(tickformat="d", title="year")
+    years.update_yaxes(title="share")
+    panels = make_subplots(rows=1, cols=2)
+    for c in (1, 2):
+        panels.add_trace(go.Bar(x=["Northern America", "Latin America", "Europe"], y=[1, 2, 3], name=f"panel {c}"), row=1, col=c)
+    panels.update_xaxes(tickangle=30)
+    panels.update_yaxes(title="%")
+    panels.update_layout(legend=dict(orientation="h", x=0.55, y=-0.02, xanchor="left", yanchor="top"))
+    untitled = go.Figure(go.Scatter(x=[1, 2], y=[3, 4], mode="lines+markers"))
+    keyless = go.Figure([go.Scatter(x=[1, 2], y=[k, k + 1], mode="lines", line_color=c, showlegend=False)
+                         for k, c in enumerate(("#d62728", "#1f77b4"))])
+    keyless.update_layout(xaxis_title="year", yaxis_title="rank")
+    cut = go.Figure(go.Scatter(x=[1, 2], y=[3, 4], name="a"))
+    cut.update_layout(xaxis_title="x", yaxis_title="y")
+    cut.add_annotation(text="a note that runs far beyond the right-hand edge of the figure", xref="paper", yref="paper", x=1.0, y=0.5,
+                       xanchor="left", showarrow=False)
+    bar = go.Figure(go.Heatmap(z=[[1, 2], [3, 4]]))
+    bar.update_layout(xaxis_title="x", yaxis_title="y")
+    good = go.Figure(go.Scatter(x=[2015, 2016, 2017], y=[1, 2, 3], mode="lines+markers", name="share"))
+    good.update_xaxes(tickformat="d", dtick=1, title="year")
+    good.update_yaxes(title="share")
+    good.update_layout(legend=dict(orientation="h", x=0, y=1.02, xanchor="left", yanchor="bottom"))
+    problems, console = _layout_problems(tmp_path, [
+        ("ticks", ticks), ("labels", labels), ("legend", legend), ("colours", colours), ("years", years), ("panels", panels),
+        ("untitled", untitled), ("keyless", keyless), ("cut", cut), ("bar", bar), ("good", good)])
     assert any("tick labels overlap" in p for p in problems.get("ticks", []))
     assert any("labels overlap" in p for p in problems.get("labels", []))
     assert any("legend covers" in p for p in problems.get("legend", []))
     assert any("Invalid color specifier" in c for c in console)
+    assert any('tick label "2016" twice' in p for p in problems.get("years", [])), problems.get("years")
+    assert any(p.startswith("the legend overlaps tick label") for p in problems.get("panels", [])), problems.get("panels")
+    assert {"the x axis has no title (xaxis)", "the y axis has no title (yaxis)"} <= set(problems.get("untitled", []))
+    assert any("2 colours and nothing says what they are" in p for p in problems.get("keyless", [])), problems.get("keyless")
+    assert any("cut off by the figure's edge" in p for p in problems.get("cut", [])), problems.get("cut")
+    assert "a colour bar has no title" in problems.get("bar", [])
+    assert "good" not in problems, problems["good"]
+
+
+def test_every_figure_function_is_in_the_visual_check():
+    """Every public ``fig_*`` of ``aigeo_assets/reports/*_figures.py`` is drawn by ``_every_figure``
+    (and so checked in the browser): a new figure function cannot skip the visual check. The atlas
+    draws no figure of its own (it shows what these functions drew)."""
+    import importlib
+    import inspect
+
+    from aigeo_assets import reports
+
+    public = set()
+    for path in sorted(Path(reports.__file__).parent.glob("*_figures.py")):
+        mod = importlib.import_module(f"aigeo_assets.reports.{path.stem}")
+        public |= {f"{path.stem}.{name}" for name, fn in inspect.getmembers(mod, inspect.isfunction)
+                   if name.startswith("fig_") and fn.__module__ == mod.__name__}
+    checked = {f"{fn.__module__.rsplit('.', 1)[1]}.{fn.__name__}" for _, fn, _ in _every_figure()}
+    assert len(public) >= 25 and "lifesci_figures.fig_by_outlet_type" in public  # the enumeration finds them
+    assert not public - checked, f"figure functions the browser check does not draw: {sorted(public - checked)}"
+    atlas_source = Path(A.__file__).read_text()
+    assert not any(f"go.{kind}(" in atlas_source for kind in ("Figure", "Scatter", "Bar", "Heatmap", "Scattergeo", "Choropleth", "Sankey"))

@@ -555,3 +555,268 @@ def test_lifesci_fig1_title_and_caption_agree_on_the_cagr_years():
     caption = A.sections_from_catalogue(cat, {"out_lifesci_yearly_counts": counts})[0].caption
     assert "2010\u20132019" in title and "CAGR 2010\u20132019" in caption and "2010\u20132022" in caption  # asked for, and held
     assert "2010\u20132022)" not in title
+
+
+# ---------------------------------------------------------------- planted tables of every figure (the browser's visual check)
+# Sized like a real run (40 countries x 40 topics, 20 venues, 30 years...) with the long names a
+# real run has (M49 country names, long venue names), so that crowding shows in the browser.
+
+LIFESCI_COUNTRIES = [  # code, iso3, M49 name, world region
+    ("US", "USA", "United States of America", "Northern America"), ("CN", "CHN", "China", "Asia"),
+    ("GB", "GBR", "United Kingdom of Great Britain and Northern Ireland", "Europe"), ("DE", "DEU", "Germany", "Europe"),
+    ("JP", "JPN", "Japan", "Asia"), ("KR", "KOR", "Republic of Korea", "Asia"), ("IN", "IND", "India", "Asia"),
+    ("CA", "CAN", "Canada", "Northern America"), ("FR", "FRA", "France", "Europe"), ("IT", "ITA", "Italy", "Europe"),
+    ("AU", "AUS", "Australia", "Oceania"), ("NL", "NLD", "Netherlands", "Europe"), ("ES", "ESP", "Spain", "Europe"),
+    ("CH", "CHE", "Switzerland", "Europe"), ("BR", "BRA", "Brazil", "Latin America and the Caribbean"),
+    ("IR", "IRN", "Iran (Islamic Republic of)", "Asia"), ("TW", "TWN", "Taiwan", "Asia"), ("SE", "SWE", "Sweden", "Europe"),
+    ("HK", "HKG", "China, Hong Kong SAR", "Asia"), ("TR", "TUR", "Türkiye", "Asia"), ("SG", "SGP", "Singapore", "Asia"),
+    ("BE", "BEL", "Belgium", "Europe"), ("DK", "DNK", "Denmark", "Europe"), ("IL", "ISR", "Israel", "Asia"),
+    ("SA", "SAU", "Saudi Arabia", "Asia"), ("AT", "AUT", "Austria", "Europe"), ("FI", "FIN", "Finland", "Europe"),
+    ("NO", "NOR", "Norway", "Europe"), ("PL", "POL", "Poland", "Europe"), ("RU", "RUS", "Russian Federation", "Europe"),
+    ("EG", "EGY", "Egypt", "Africa"), ("ZA", "ZAF", "South Africa", "Africa"), ("MX", "MEX", "Mexico", "Latin America and the Caribbean"),
+    ("PK", "PAK", "Pakistan", "Asia"), ("VN", "VNM", "Viet Nam", "Asia"), ("NZ", "NZL", "New Zealand", "Oceania"),
+    ("TZ", "TZA", "United Republic of Tanzania", "Africa"), ("VE", "VEN", "Venezuela (Bolivarian Republic of)", "Latin America and the Caribbean"),
+    ("BA", "BIH", "Bosnia and Herzegovina", "Europe"), ("AE", "ARE", "United Arab Emirates", "Asia"),
+]
+LIFESCI_TOPICS = ["Radiology", "Oncology", "Internal medicine", "Pathology", "Cardiology", "Ophthalmology", "Surgery", "Genetics",
+                  "Bioinformatics", "Neuroscience", "Image Interpretation, Computer-Assisted", "Diagnostic Imaging",
+                  "Magnetic Resonance Imaging", "Tomography, X-Ray Computed", "Electronic Health Records", "Drug Discovery",
+                  "Protein Structure and Dynamics", "Gene Expression Profiling", "Dermatology", "Psychiatry", "Intensive Care",
+                  "Emergency Medicine", "Epidemiology", "Public Health", "Nursing", "Dentistry", "Physical therapy",
+                  "Anesthesiology", "Obstetrics", "Pediatrics", "Urology", "Gastroenterology", "Endocrinology", "Nephrology",
+                  "Pulmonology", "Rheumatology", "Hematology", "Immunology", "Microbiology", "Virology"]
+REGIONS = ["Africa", "Asia", "Europe", "Latin America and the Caribbean", "Northern America", "Oceania"]
+
+
+def lifesci_countries(n: int = 40) -> pd.DataFrame:
+    """``country_counts``-like: the countries above, articles falling with rank."""
+    rows = LIFESCI_COUNTRIES[:n]
+    return pd.DataFrame({"country_code": [r[0] for r in rows], "iso3": [r[1] for r in rows], "country_name": [r[2] for r in rows],
+                         "world_region": [r[3] for r in rows], "articles": [int(20000 / (k + 1) ** 1.3) + 1 for k in range(len(rows))]})
+
+
+def lifesci_topic_shares() -> pd.DataFrame:
+    """``topic_country_shares``: 40 countries (grouped by region) x 40 topics."""
+    c = lifesci_countries()
+    c = c.assign(_r=c["world_region"].map(REGIONS.index)).sort_values(["_r"], kind="stable")
+    rows = [dict(country_code=r.country_code, country_name=r.country_name, world_region=r.world_region, topic=t, topic_rank=k + 1,
+                 share=((i * 7 + k * 3) % 11) / 100.0) for i, r in enumerate(c.itertuples()) for k, t in enumerate(LIFESCI_TOPICS)]
+    return pd.DataFrame(rows)
+
+
+def lifesci_clinical() -> pd.DataFrame:
+    """``clinical_by_country``: the top 30 countries by clinical articles."""
+    c = lifesci_countries(30)
+    clin = (c["articles"] * 0.3).astype(int)
+    return c.assign(rank=range(1, 31), clinical_articles=clin, share_of_world_clinical=clin / clin.sum() * 0.94,
+                    clinical_share_of_country=0.2 + 0.01 * np.arange(30))
+
+
+def lifesci_high_ranked() -> pd.DataFrame:
+    """``high_ranked_by_country``: 40 countries, shares falling."""
+    c = lifesci_countries()
+    return c.assign(share_high_ranked=0.45 - 0.01 * np.arange(40), high_ranked_articles=(c["articles"] * 0.3).astype(int))
+
+
+def lifesci_region_years() -> pd.DataFrame:
+    """``high_ranked_by_region_year``: six regions over 2000-2022."""
+    return pd.DataFrame([dict(world_region=r, year=y, share_high_ranked=0.1 + 0.02 * k + 0.002 * (y - 2000))
+                         for k, r in enumerate(REGIONS) for y in range(2000, 2023)])
+
+
+def lifesci_irrs(models=("A", "B", "C", "D"), not_estimable: str | None = None) -> pd.DataFrame:
+    """``irr_table`` of the relevance models (base Asia): five region terms per model; ``not_estimable``
+    a model whose row says why it was not estimated."""
+    spec = {"A": ("citations", "year"), "B": ("clinical_citations", "year"), "C": ("clinical_citations", "year,outlet"),
+            "D": ("citations", "year,outlet")}
+    terms = (("africa", "Africa"), ("europe", "Europe"), ("latin_america", "Latin America and the Caribbean"),
+             ("northern_america", "Northern America"), ("oceania", "Oceania"))
+    rows = [dict(model=m, term=t, label=lab, irr=1.0 + 0.1 * k, lower=0.9, upper=1.3 + 0.1 * k, outcome=spec[m][0], absorbed=spec[m][1],
+                 nobs=51234) for m in models for k, (t, lab) in enumerate(terms)]
+    if not_estimable:
+        rows.append(dict(model=not_estimable, term="not estimable: the outlet effects absorb every region", label=None, irr=None,
+                         lower=None, upper=None, outcome=spec[not_estimable][0], absorbed=spec[not_estimable][1], nobs=None))
+    return pd.DataFrame(rows)
+
+
+def lifesci_international() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(irrs of ``international`` per outcome, ``international_share_by_year``, ``international_share_by_region``)."""
+    irrs = pd.DataFrame({"model": ["8A", "8B"], "term": ["international"] * 2, "label": ["International collaboration"] * 2,
+                         "irr": [1.3, 1.2], "lower": [1.2, 1.05], "upper": [1.4, 1.35], "outcome": ["citations", "clinical_citations"],
+                         "absorbed": ["year"] * 2, "nobs": [51234] * 2})
+    by_year = pd.DataFrame({"year": range(2000, 2023), "share_international": [0.1 + 0.005 * k for k in range(23)]})
+    by_region = pd.DataFrame({"world_region": REGIONS, "share_international": [0.4, 0.2, 0.35, 0.3, 0.25, 0.45]})
+    return irrs, by_year, by_region
+
+
+def lifesci_dyads() -> pd.DataFrame:
+    """``collaboration_dyads``: every lead region x co-author region pair but a region with itself."""
+    return pd.DataFrame([dict(lead_world_region=a, coauthor_world_region=b, dyads=10 * (i + 1) * (j + 2))
+                         for i, a in enumerate(REGIONS) for j, b in enumerate(REGIONS) if a != b])
+
+
+def lifesci_outlet_sample() -> pd.DataFrame:
+    """``outlet_sample_decomposition``: per outcome and region three IRRs (full, same sample, outlet effects)."""
+    rows = []
+    for outcome, n in (("citations", 51234), ("clinical_citations", 20345)):
+        for k, label in enumerate(REGIONS[:1] + REGIONS[2:]):
+            row = dict(outcome=outcome, label=label)
+            for j, step in enumerate(("full", "same_sample", "outlet")):
+                irr = 1.0 + 0.1 * k - 0.05 * j
+                row.update({f"irr_{step}": irr, f"lower_{step}": irr - 0.1, f"upper_{step}": irr + 0.12, f"nobs_{step}": n - 9000 * j})
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def lifesci_premium() -> pd.DataFrame:
+    """``international_high_ranked_premium``: the ratio of shares and the year-adjusted ratio."""
+    common = dict(share_international=0.27, share_national=0.2, international_high_ranked=2700, international_articles=10000,
+                  national_high_ranked=8000, national_articles=40000, note=None)
+    return pd.DataFrame([dict(estimator="ratio_of_shares", ratio=1.35, lower=1.29, upper=1.41, **common),
+                         dict(estimator="year_adjusted", ratio=1.31, lower=1.25, upper=1.38, **common)])
+
+
+def lifesci_by_outlet_type() -> pd.DataFrame:
+    """``by_outlet_type``: journals and conference proceedings by lead region, and all regions."""
+    rows = []
+    for t, label in (("journal", "life-science journals"), ("conference", "computer-science conference proceedings")):
+        for k, r in enumerate(REGIONS + ["All regions"]):
+            rows.append(dict(outlet_type=t, outlet_type_label=label, world_region=r, share_of_type=0.1 + 0.02 * k,
+                             share_high_ranked=0.2 + 0.01 * k, share_international=0.3, mean_citations=12.0 + k, articles=1000 * (k + 1)))
+    return pd.DataFrame(rows)
+
+
+def venue_east_west(n_venues: int = 20) -> pd.DataFrame:
+    """``out_venue_east_west``: the top AI venues (long names) with yearly Eastern and Western papers."""
+    names = ["Proceedings of the AAAI Conference on Artificial Intelligence", "IEEE Transactions on Pattern Analysis and Machine Intelligence",
+             "Computer Vision and Pattern Recognition", "Neural Information Processing Systems", "International Conference on Machine Learning",
+             "International Joint Conference on Artificial Intelligence", "Expert Systems with Applications", "Neurocomputing",
+             "IEEE Transactions on Neural Networks and Learning Systems", "Pattern Recognition", "Knowledge-Based Systems",
+             "European Conference on Computer Vision", "International Conference on Computer Vision", "Artificial Intelligence",
+             "Journal of Machine Learning Research", "Neural Networks", "Information Sciences", "Applied Soft Computing",
+             "IEEE Transactions on Image Processing", "Meeting of the Association for Computational Linguistics"][:n_venues]
+    return pd.DataFrame([dict(venue_id=f"S{k}", venue_rank=k + 1, venue_name=name, year=y, east_papers=10 * k + (y - 2000) * 3,
+                              west_papers=200 - 5 * k + (y - 2000)) for k, name in enumerate(names) for y in range(2000, 2021)])
+
+
+def disruption_ranks() -> pd.DataFrame:
+    """``out_disruption_city_ranks``: 14 cities over 2000-2020 whose ranks cross and tie; the last three
+    years' CD window incomplete."""
+    names = ["Beijing", "Mountain View", "Hong Kong", "London", "Singapore", "Boston", "Shanghai", "Tokyo", "Seoul", "Paris",
+             "Toronto", "Zurich", "Shenzhen", "Pittsburgh"]
+    rows = []
+    for y in range(2000, 2021):
+        for k, name in enumerate(names):
+            n = 50 + ((k * 7 + y * 3) % 13) * 5 + (y - 2000) * (3 if k % 2 == 0 else 1)
+            rows.append(dict(year=y, city_geonames_id=1000 + k, city_name=name, bloc="East" if k % 2 == 0 else "West", n_papers=10 * n,
+                             n_disruptive=n, n_developmental=n + (k % 3), window_complete=y < 2018))
+    df = pd.DataFrame(rows)
+    for kind in ("disruptive", "developmental"):
+        df[f"rank_{kind}"] = df.groupby("year")[f"n_{kind}"].rank(method="min", ascending=False).astype("int64")
+    return df
+
+
+def bridges_by_year(networks=("impact", "migration", "collaboration")) -> pd.DataFrame:
+    """``out_east_west_betweenness_by_year``: ten cities' East-West betweenness per five-year window, 2004-2020."""
+    names = ["Singapore", "Hong Kong", "London", "Beijing", "Boston", "Tokyo", "Sydney", "Toronto", "Seoul", "Zurich"]
+    rows = []
+    for network in networks:
+        for end in range(2004, 2021):
+            vals = [(100 - 8 * k) * (1 + 0.02 * (end - 2004) * (k % 3)) for k in range(len(names))]
+            order = sorted(range(len(names)), key=lambda k: -vals[k])
+            for k, name in enumerate(names):
+                rows.append(dict(network=network, window_end=end, city_geonames_id=2000 + k, city_name=name,
+                                 bloc="East" if name in ("Singapore", "Hong Kong", "Beijing", "Tokyo", "Seoul") else "West",
+                                 east_west_betweenness=vals[k], rank=order.index(k) + 1))
+    return pd.DataFrame(rows)
+
+
+def gravity_coefficients() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(``out_gravity_citations_by_year``: spec (4) fitted each year 2000-2020,
+    ``out_gravity_citations_coefficients``: the three specifications pooled)."""
+    terms = {"ln_papers_cited": 1.05, "ln_citations_made": 0.95, "ln_distance": -0.3, "same_city": 1.2, "same_country": 0.8,
+             "same_subregion": 0.3, "shared_language": 0.2, "same_bloc": 0.4, "const": -5.0}
+    rows = []
+    for y in range(2000, 2021):
+        for t, b in terms.items():
+            rows.append(dict(model="gravity_citations", spec="(4)", year=y, term=t, coef=b + 0.01 * (y - 2010), ci_lower=b - 0.1, ci_upper=b + 0.1))
+    for k, spec in enumerate(("(4)", "structural", "loglinear")):
+        for t, b in terms.items():
+            rows.append(dict(model="gravity_citations", spec=spec, year=None, term=t, coef=b - 0.05 * k, ci_lower=b - 0.15, ci_upper=b + 0.1))
+    df = pd.DataFrame(rows)
+    return df[df["year"].notna()].reset_index(drop=True), df[df["year"].isna()].reset_index(drop=True)
+
+
+WORLD_CITIES = [  # name, country, bloc, lat, lon: cities all over the map, the map legend's corner included
+    ("Beijing", "CN", "East", 39.9, 116.4), ("Shanghai", "CN", "East", 31.2, 121.5), ("Hong Kong", "HK", "East", 22.3, 114.2),
+    ("Singapore", "SG", "East", 1.35, 103.8), ("Tokyo", "JP", "East", 35.7, 139.7), ("Seoul", "KR", "East", 37.6, 127.0),
+    ("Tehran", "IR", "East", 35.7, 51.4), ("Moscow", "RU", "East", 55.8, 37.6), ("Bangalore", "IN", "East", 12.97, 77.6),
+    ("London", "GB", "West", 51.5, -0.13), ("Paris", "FR", "West", 48.9, 2.35), ("Zurich", "CH", "West", 47.4, 8.5),
+    ("Boston", "US", "West", 42.4, -71.1), ("Mountain View", "US", "West", 37.39, -122.08), ("Toronto", "CA", "West", 43.7, -79.4),
+    ("Sydney", "AU", "West", -33.9, 151.2), ("Auckland", "NZ", "West", -36.8, 174.8), ("Sao Paulo", "BR", "West", -23.5, -46.6),
+    ("Santiago", "CL", "West", -33.4, -70.7), ("Buenos Aires", "AR", "West", -34.6, -58.4), ("Cape Town", "ZA", None, -33.9, 18.4),
+    ("Punta Arenas", "CL", "West", -53.2, -70.9),
+]
+
+
+def world_metrics(year: int = 2017) -> pd.DataFrame:
+    """``out_city_year_metrics`` of ``year`` for ``WORLD_CITIES`` (one city without a bloc)."""
+    rows = [dict(year=year, city_geonames_id=3000 + k, city_name=n, country_code=c, bloc=b, latitude=lat, longitude=lon,
+                 productivity=2000 // (k + 1), impact=9000 // (k + 1), impact_long=12000 // (k + 1), ai_scientists=500 // (k + 1),
+                 share_productivity=0.01, share_impact=0.01, share_impact_long=0.01, share_ai_scientists=0.01,
+                 impact_window_complete=True, impact_long_window_complete=False)
+            for k, (n, c, b, lat, lon) in enumerate(WORLD_CITIES)]
+    return conform(pd.DataFrame(rows), "out_city_year_metrics")
+
+
+def world_edges(network: str = "migration") -> pd.DataFrame:
+    """``out_network_edges`` of ``network`` between ``WORLD_CITIES``: every pair, weights falling."""
+    ids = [3000 + k for k in range(len(WORLD_CITIES))]
+    pairs = [(a, b) for a in ids for b in ids if a < b]
+    return pd.DataFrame({"network": network, "source_city_geonames_id": [a for a, _ in pairs],
+                         "target_city_geonames_id": [b for _, b in pairs],
+                         "weight": [1000.0 / (1 + k) for k in range(len(pairs))]})
+
+
+def test_year_axes_tick_whole_years_once():
+    """A year axis of three years ticked by plotly prints 2016 twice (a tick every half year through
+    tickformat "d"); ``year_ticks`` steps by whole years, 1, 2, 5... so at most ``max_ticks`` ticks."""
+    from aigeo_assets.reports.city_figures import year_ticks
+
+    assert year_ticks([2015, 2016, 2017]) == dict(tickformat="d", tickmode="linear", tick0=2015, dtick=1)
+    assert year_ticks(range(2000, 2023))["dtick"] == 2 and year_ticks(range(1990, 2021))["dtick"] == 5
+    assert year_ticks(range(2000, 2021), max_ticks=5)["dtick"] == 5
+    fig = fig_top_city_shares(_shares())
+    assert fig.layout.xaxis.dtick == 1 and fig.layout.xaxis.tickformat == "d"
+
+
+def test_bridges_every_city_has_a_legend_entry_and_one_line_style():
+    """A city among the leaders of the second network only has its legend entry there, and a city
+    keeps its line style in every panel (the legend shows one)."""
+    from aigeo_assets.reports.centrality_figures import fig_bridges_over_time
+
+    by = bridges_by_year(("impact", "migration"))
+    swap = (by["network"] == "migration") & by["city_name"].isin(["Singapore", "Zurich"])
+    by.loc[swap & (by["city_name"] == "Singapore"), "rank"], by.loc[swap & (by["city_name"] == "Zurich"), "rank"] = 99, 1
+    fig = fig_bridges_over_time(by, top_k=3)
+    drawn = {t.name for t in fig.data}
+    assert "Zurich" in drawn and {t.name for t in fig.data if t.showlegend} == drawn
+    styles = {}
+    for t in fig.data:
+        styles.setdefault(t.name, set()).add(t.line.dash)
+    assert all(len(s) == 1 for s in styles.values()) and len({next(iter(s)) for s in styles.values()}) == len(styles)
+
+
+def test_network_map_draws_an_edge_to_a_city_of_no_bloc_in_grey_and_says_so():
+    """A city without a bloc (null) used to stop the map (NA in a comparison); its edges are grey and
+    the legend names the grey."""
+    from aigeo_assets.reports.centrality_figures import fig_network_map
+    from aigeo_assets.reports.city_figures import OTHER_COLOR
+
+    metrics = world_metrics()
+    assert metrics["bloc"].isna().sum() == 1
+    fig = fig_network_map(world_edges("migration"), metrics, network="migration")
+    edges = [t for t in fig.data if t.mode == "lines" and t.lon[0] is not None]
+    cape_town = metrics.loc[metrics["city_name"] == "Cape Town", "longitude"].iloc[0]
+    assert {t.line.color for t in edges if cape_town in t.lon} == {OTHER_COLOR}
+    assert "to a city of no known bloc" in {t.name for t in fig.data}

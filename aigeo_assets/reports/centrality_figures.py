@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from aigeo_assets.reports.city_figures import bloc_color, style_world_map
+from aigeo_assets.reports.city_figures import BLOC_KEY, OTHER_COLOR, bloc_color, style_world_map, year_ticks
 
 EAST_WEST_COLOR = "#7f3c8d"  # purple: an edge between an Eastern and a Western city
 FLOW_UNITS = {"impact": "citations", "migration": "AI scientists", "collaboration": "papers", "normalized_impact": ""}
@@ -44,8 +44,8 @@ def fig_betweenness_bars(scores: pd.DataFrame, *, top_k: int = 20) -> go.Figure:
         fig.add_trace(go.Bar(x=[None], y=[None], orientation="h", marker_color=bloc_color(bloc), name=f"{bloc}ern city",
                              showlegend=True, hoverinfo="skip"), row=1, col=1)
     fig.update_xaxes(title="East\u2013West betweenness (shortest East\u2013West paths through the city)", title_font_size=11)
-    fig.update_layout(title="East\u2013West betweenness of the top cities", template="plotly_white", height=700,
-                      legend=dict(orientation="h", x=0, y=1.06, xanchor="left", yanchor="bottom"), margin=dict(t=110))
+    fig.update_layout(title=dict(text="East\u2013West betweenness of the top cities", y=0.985, yanchor="top"), template="plotly_white",
+                      height=700, legend=dict(orientation="h", x=0, y=1.06, xanchor="left", yanchor="bottom"), margin=dict(t=110))
     return fig
 
 
@@ -69,15 +69,22 @@ def fig_network_map(edges: pd.DataFrame, cities: pd.DataFrame, *, network: str =
     def width(w: float) -> float:
         return 0.5 + 6 * w / top_weight
 
+    def edge_color(x, y) -> str:
+        """Within a bloc its colour, East-West purple, an edge to a city of no known bloc grey."""
+        if pd.isna(x) or pd.isna(y) or str(x) not in ("East", "West") or str(y) not in ("East", "West"):
+            return OTHER_COLOR
+        return bloc_color(x) if str(x) == str(y) else EAST_WEST_COLOR
+
+    colors = set()
     for r in e.itertuples():
         a, b = pos.loc[r.source_city_geonames_id], pos.loc[r.target_city_geonames_id]
-        same = a["bloc"] == b["bloc"]
+        colors.add(edge_color(a["bloc"], b["bloc"]))
         fig.add_trace(
             go.Scattergeo(
                 lon=[a["longitude"], b["longitude"]],
                 lat=[a["latitude"], b["latitude"]],
                 mode="lines",
-                line={"width": width(r.weight), "color": bloc_color(a["bloc"]) if same else EAST_WEST_COLOR},
+                line={"width": width(r.weight), "color": edge_color(a["bloc"], b["bloc"])},
                 opacity=0.55,
                 hoverinfo="text",
                 text=f"{a['city_name']} → {b['city_name']}: {r.weight:,.1f}",
@@ -98,7 +105,7 @@ def fig_network_map(edges: pd.DataFrame, cities: pd.DataFrame, *, network: str =
     )
     # the legend: what the colours are, and what a width means (a quarter, half and all of the largest flow)
     for name, color in (("within the East", bloc_color("East")), ("within the West", bloc_color("West")),
-                        ("East\u2013West", EAST_WEST_COLOR)):
+                        ("East\u2013West", EAST_WEST_COLOR)) + ((("to a city of no known bloc", OTHER_COLOR),) if OTHER_COLOR in colors else ()):
         fig.add_trace(go.Scattergeo(lon=[None], lat=[None], mode="lines", line={"width": 3, "color": color}, name=name,
                                     legendgroup="colour", legendgrouptitle_text="edge colour"))
     if len(e):
@@ -121,28 +128,33 @@ def fig_bridges_over_time(by_year: pd.DataFrame, *, top_k: int = 5) -> go.Figure
     networks = [n for n in NETWORK_LABELS if n in set(by_year["network"])]
     fig = make_subplots(rows=max(len(networks), 1), cols=1, subplot_titles=[NETWORK_LABELS[n] for n in networks], shared_xaxes=True)
     last = by_year["window_end"].max()
+    dash: dict = {}  # one line style per city in every panel; its legend entry where it is first drawn
     for row, network in enumerate(networks, start=1):
         sub = by_year[by_year["network"] == network]
         leaders = sub[sub["window_end"] == last].nsmallest(top_k, "rank")
-        for i, city in enumerate(leaders.itertuples()):
+        for city in leaders.itertuples():
             series = sub[sub["city_geonames_id"] == city.city_geonames_id].sort_values("window_end")
+            first = city.city_geonames_id not in dash
+            dash.setdefault(city.city_geonames_id, DASHES[len(dash) % len(DASHES)])
             fig.add_trace(
                 go.Scatter(
                     x=series["window_end"],
                     y=series["east_west_betweenness"],
                     mode="lines+markers",
                     name=city.city_name,
-                    legendgroup=city.city_name,
-                    showlegend=row == 1,
-                    line={"color": bloc_color(city.bloc), "dash": DASHES[i % len(DASHES)]},
+                    legendgroup=str(city.city_geonames_id),
+                    showlegend=first,
+                    line={"color": bloc_color(city.bloc), "dash": dash[city.city_geonames_id]},
                 ),
                 row=row,
                 col=1,
             )
-    fig.update_xaxes(title="last year of the five-year window", tickformat="d", row=max(len(networks), 1), col=1)
+    fig.update_xaxes(**year_ticks(by_year["window_end"]) if len(by_year) else {})
+    fig.update_xaxes(title="last year of the five-year window", row=max(len(networks), 1), col=1)
     fig.update_yaxes(title="East\u2013West betweenness", title_font_size=11)
     fig.update_layout(
         title="The bridges' East\u2013West betweenness over time (five-year windows)", template="plotly_white",
-        height=max(300 * len(networks), 400), legend=dict(x=1.02, y=1, xanchor="left", yanchor="top"),
+        height=max(300 * len(networks), 400),
+        legend=dict(x=1.02, y=1, xanchor="left", yanchor="top", title=dict(text=f"city {BLOC_KEY}")),
     )
     return fig

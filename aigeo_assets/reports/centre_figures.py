@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from aigeo_assets.reports.city_figures import INCOMPLETE_NOTE, METRIC_LABELS, _floats, colored_label, style_world_map
+from aigeo_assets.reports.city_figures import INCOMPLETE_NOTE, METRIC_LABELS, _floats, colored_label, style_world_map, year_ticks
 
 # Same metric colours as Supplementary Fig. 2 (city_figures.fig_top_city_shares).
 METRIC_COLORS = {
@@ -170,7 +170,7 @@ def fig_focal_pull(pull: pd.DataFrame) -> go.Figure:
             xanchor="left", yanchor="top", showarrow=False, font=dict(size=11, color="#555"),
         )
     fig.update_yaxes(title="distance between the centres with and without it (km)", rangemode="tozero")
-    fig.update_xaxes(tickformat="d", title="year")
+    fig.update_xaxes(**year_ticks(p["year"]), title="year")
     fig.update_layout(
         title=f"{colored_label(city, bloc)}'s pull on the centre of mass ({', '.join(methods)} mean)",
         plot_bgcolor="white", margin=dict(l=70, r=40, t=60, b=90),

@@ -37,6 +37,10 @@ METRIC_LABELS = {
 
 METRIC_UNITS = {"impact": "citations", "impact_long": "citations", "productivity": "papers", "ai_scientists": "AI scientists"}
 
+BLOC_KEY = f"(<span style='color:{EAST_COLOR}'>East</span> / <span style='color:{WEST_COLOR}'>West</span>)"
+"""Said in the title of a figure whose lines or labels are coloured by bloc and that has no legend
+of its own: the words East and West in their colours."""
+
 
 # ---------------------------------------------------------------- helpers
 
@@ -67,6 +71,16 @@ def _unique_labels(names: pd.Series, countries: pd.Series | None = None) -> list
         else:
             seen[n] = 1
     return out
+
+
+def year_ticks(years, max_ticks: int = 12) -> dict:
+    """Axis settings of a year axis: whole years (``tickformat="d"``) every 1, 2, 5, 10 or 20 years,
+    the smallest step that gives at most ``max_ticks`` ticks (fewer on a small panel). Plotly's own step on a span of a few years is a
+    fraction of a year, which ``"d"`` prints as the same year twice."""
+    ys = [int(y) for y in years if pd.notna(y)]
+    span = (max(ys) - min(ys)) if ys else 0
+    step = next((d for d in (1, 2, 5, 10, 20) if span / d <= max_ticks), 50)
+    return dict(tickformat="d", tickmode="linear", tick0=(min(ys) // step * step) if ys else 0, dtick=step)
 
 
 def _floats(s: pd.Series) -> np.ndarray:
@@ -109,7 +123,7 @@ def _grey_years(fig: go.Figure, years: list[int], incomplete: list[int], xrefs: 
         fig.add_annotation(
             text=f"grey: citation window incomplete, citations after {max(years)} not observed "
             f"({', '.join(map(str, incomplete))})",
-            xref="paper", yref="paper", x=0, y=-0.08, xanchor="left", yanchor="top",
+            xref="paper", yref="paper", x=0, y=0, yshift=-58, xanchor="left", yanchor="top",
             showarrow=False, font=dict(size=11, color="#555"),
         )
 
@@ -191,11 +205,10 @@ def fig_city_heatmaps(ranks: pd.DataFrame, top: pd.DataFrame, metric: str, *, to
     )
     fig.update_yaxes(tickvals=yidx, ticktext=ticktext, autorange="reversed", row=1, col=1)
     fig.update_yaxes(autorange="reversed", row=1, col=2)
-    fig.update_xaxes(dtick=5 if len(years) > 12 else 1, tickformat="d")
+    fig.update_xaxes(dtick=5 if len(years) > 12 else 1, tickformat="d", title=dict(text="year", standoff=4))
     _grey_years(fig, years, incomplete, ["x", "x2"])
     fig.update_layout(
-        title=f"{METRIC_LABELS.get(metric, metric)}: top {len(ids)} cities "
-        f"(<span style='color:{EAST_COLOR}'>East</span> / <span style='color:{WEST_COLOR}'>West</span>)",
+        title=f"{METRIC_LABELS.get(metric, metric)}: top {len(ids)} cities {BLOC_KEY}",
         plot_bgcolor="white", margin=dict(l=160, r=40, t=80, b=80),
     )
     return fig
@@ -274,10 +287,10 @@ def fig_city_ranks(
     fig.update_yaxes(range=[bottom + 0.5, 0.5], title=f"rank (1 = largest; ranks 1\u2013{bottom} shown)",
                      tickmode="array", tickvals=[1] + list(range(5, bottom + 1, 5)), zeroline=False,
                      showgrid=True, gridcolor="#eeeeee")
-    fig.update_xaxes(tickformat="d", range=[min(years) - 0.5, max(years) + 3], title="year")
+    fig.update_xaxes(**year_ticks(years), range=[min(years) - 0.5, max(years) + 3], title="year")
     _grey_years(fig, years, incomplete, ["x"])
     fig.update_layout(
-        title=f"Rank over time, {METRIC_LABELS.get(metric, metric)}: the top {len(ids)} cities of the reference year",
+        title=f"Rank over time, {METRIC_LABELS.get(metric, metric)}: the top {len(ids)} cities of the reference year {BLOC_KEY}",
         plot_bgcolor="white", height=RANK_CHART_HEIGHT, margin=dict(l=70, r=40, t=60, b=80),
     )
     return fig
@@ -437,7 +450,7 @@ def fig_top_city_shares(shares: pd.DataFrame) -> go.Figure:
         )
     ns = sorted(s["top_n"].unique().tolist())
     fig.update_yaxes(tickformat=".0%", title="share of the world", rangemode="tozero")
-    fig.update_xaxes(tickformat="d", title="year")
+    fig.update_xaxes(**year_ticks(s["year"]), title="year")
     fig.update_layout(
         title=f"Share of world AI activity held by the top {', '.join(map(str, ns))} cities",
         margin=dict(l=60, r=40, t=60, b=90),
@@ -451,9 +464,9 @@ def fig_venue_east_west(venues: pd.DataFrame, *, cols: int = 4) -> go.Figure:
     order = venues.drop_duplicates("venue_id").sort_values("venue_rank")
     n = max(len(order), 1)
     rows = math.ceil(n / cols)
-    titles = [str(name)[:40] for name in order["venue_name"]]
+    titles = [wrap_label(str(name), VENUE_TITLE_CHARS, lines=2) for name in order["venue_name"]]
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles or [""], shared_xaxes=True,
-                        vertical_spacing=0.25 / max(rows, 1), horizontal_spacing=0.05)
+                        vertical_spacing=0.3 / max(rows, 1), horizontal_spacing=0.06)
     for k, (venue_id, name) in enumerate(zip(order["venue_id"], order["venue_name"])):
         g = venues[venues["venue_id"] == venue_id].sort_values("year")
         r, c = k // cols + 1, k % cols + 1
@@ -461,10 +474,37 @@ def fig_venue_east_west(venues: pd.DataFrame, *, cols: int = 4) -> go.Figure:
             fig.add_trace(go.Scatter(x=g["year"].tolist(), y=g[column].astype("int64").tolist(), mode="lines", name=bloc,
                                      line=dict(color=color), legendgroup=bloc, showlegend=k == 0,
                                      hovertemplate=f"{name}, %{{x}}: %{{y}} {bloc}ern papers<extra></extra>"), row=r, col=c)
-    fig.update_xaxes(tickformat="d")
+    # the years a little lower: a panel's lowest count label sits in the corner beside the first year
+    fig.update_xaxes(ticklabelstandoff=6, **year_ticks(venues["year"], max_ticks=5) if len(venues) else {})
+    fig.update_annotations(font_size=12)  # the venues' names, on two lines at most
+    for c in range(1, cols + 1):
+        fig.update_xaxes(title=dict(text="year", standoff=4), row=rows, col=c)
+    for r in range(1, rows + 1):
+        fig.update_yaxes(title=dict(text="papers", standoff=2), row=r, col=1)
     fig.update_layout(title=f"Eastern and Western AI papers per year in the top {len(order)} AI venues",
-                      height=260 * rows + 120, margin=dict(l=50, r=30, t=100, b=50), plot_bgcolor="white")
+                      height=260 * rows + 120, margin=dict(l=60, r=30, t=110, b=60), plot_bgcolor="white")
     return fig
+
+
+VENUE_TITLE_CHARS = 34
+"""Supplementary Fig. 4's panel titles: a venue's name on lines of at most this many characters."""
+
+
+def wrap_label(text: str, width: int, lines: int = 2) -> str:
+    """``text`` broken at spaces into at most ``lines`` lines of at most ``width`` characters
+    (``<br>`` between them), the last line cut with an ellipsis when the text is longer."""
+    words, out, line = str(text).split(), [], ""
+    for w in words:
+        if line and len(line) + 1 + len(w) > width:
+            out.append(line)
+            line = w
+        else:
+            line = f"{line} {w}".strip()
+    out.append(line)
+    if len(out) > lines:
+        out = out[:lines]
+        out[-1] = out[-1][: width - 1].rstrip() + "\u2026"
+    return "<br>".join(s if len(s) <= width else s[: width - 1] + "\u2026" for s in out)
 
 
 # ---------------------------------------------------------------- map

@@ -9,7 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from aigeo_assets.reports.city_figures import INCOMPLETE_NOTE, LABEL_PX, _grey_years, bloc_color, colored_label, spread_labels
+from aigeo_assets.reports.city_figures import (
+    BLOC_KEY, INCOMPLETE_NOTE, LABEL_PX, _grey_years, bloc_color, colored_label, spread_labels, year_ticks,
+)
 
 KINDS = {
     "disruptive": ("n_disruptive", "rank_disruptive", "a", "10 % most disruptive"),
@@ -63,11 +65,11 @@ def fig_disruption_ranks(ranks: pd.DataFrame, kind: str, *, top_n: int = 10) -> 
                                font=dict(size=10))
     fig.update_yaxes(autorange="reversed", title=f"rank by papers in the {words} AI papers (1 = most)")
     if years:
-        fig.update_xaxes(tickformat="d", range=[min(years) - 0.5, max(years) + 3], title="year")
+        fig.update_xaxes(**year_ticks(years), range=[min(years) - 0.5, max(years) + 3], title="year")
         _grey_years(fig, years, incomplete, ["x"])
     fig.update_layout(
         title=f"Supplementary Fig. 3{label}: cities ranked by their papers among the {words} AI papers of each year "
-              f"(top {len(top)} cities)",
+              f"(top {len(top)} cities) {BLOC_KEY}",
         plot_bgcolor="white", height=900, margin=dict(l=60, r=40, t=60, b=80),
     )
     return fig

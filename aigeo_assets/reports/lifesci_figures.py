@@ -42,6 +42,15 @@ def _short(region) -> str:
     return "unknown" if pd.isna(region) else REGION_SHORT.get(str(region), str(region))
 
 
+def _two_lines(text: str) -> str:
+    """``text`` on two lines, broken at the space nearest its middle (a long category label)."""
+    words = str(text).split()
+    if len(words) < 2:
+        return str(text)
+    cut = min(range(1, len(words)), key=lambda k: abs(len(" ".join(words[:k])) - len(" ".join(words[k:]))))
+    return " ".join(words[:cut]) + "<br>" + " ".join(words[cut:])
+
+
 def _f(s: pd.Series) -> np.ndarray:
     return pd.to_numeric(s, errors="coerce").astype("float64").to_numpy()
 
@@ -250,7 +259,7 @@ def fig_international_collaboration(irrs: pd.DataFrame, by_year: pd.DataFrame, b
     s = irrs[irrs["term"] == "international"]
     irr = _f(s["irr"])
     fig.add_trace(go.Scatter(
-        x=[OUTCOME_LABELS.get(o, o) for o in s["outcome"]], y=irr, mode="markers", marker=dict(size=11, color="#1f77b4"),
+        x=[_two_lines(OUTCOME_LABELS.get(o, o)) for o in s["outcome"]], y=irr, mode="markers", marker=dict(size=11, color="#1f77b4"),
         error_y=dict(type="data", symmetric=False, array=_f(s["upper"]) - irr, arrayminus=irr - _f(s["lower"])),
         name="IRR", showlegend=False), row=1, col=1)
     fig.add_hline(y=1.0, line=dict(color="grey", dash="dot"), row=1, col=1)
@@ -260,6 +269,7 @@ def fig_international_collaboration(irrs: pd.DataFrame, by_year: pd.DataFrame, b
                          marker_color=[region_color(r) for r in by_region["world_region"]], name="by region", showlegend=False),
                   row=1, col=3)
     fig.update_yaxes(title_text="IRR", row=1, col=1)
+    fig.update_xaxes(range=[-0.5, max(len(s), 1) - 0.5], row=1, col=1)  # the outcomes' labels stay inside their panel
     fig.update_yaxes(title_text="% international", row=1, col=2)
     fig.update_xaxes(title_text="publication year", tickformat="d", row=1, col=2)
     fig.update_xaxes(title_text="region of the lead author", row=1, col=3)
@@ -359,7 +369,7 @@ def fig_intl_high_ranked(premium: pd.DataFrame, seed_ratio: float = 1.35) -> go.
                         [int(r["national_high_ranked"]), int(r["national_articles"])]],
             hovertemplate="%{x}: %{y:.1f}% (%{customdata[0]:,} of %{customdata[1]:,})<extra></extra>"), row=1, col=1)
     ok = premium[np.isfinite(_f(premium["ratio"]))] if len(premium) else premium
-    names = {"ratio_of_shares": "ratio of shares (the seed's sentence)", "year_adjusted": "year-adjusted (modified Poisson)"}
+    names = {"ratio_of_shares": "ratio of shares<br>(the paper's sentence)", "year_adjusted": "year-adjusted<br>(modified Poisson)"}
     ratio = _f(ok["ratio"]) if len(ok) else np.array([])
     fig.add_trace(go.Scatter(
         x=[names.get(e, e) for e in ok["estimator"]] if len(ok) else [], y=ratio, mode="markers",
@@ -367,7 +377,9 @@ def fig_intl_high_ranked(premium: pd.DataFrame, seed_ratio: float = 1.35) -> go.
         error_y=dict(type="data", symmetric=False, array=_f(ok["upper"]) - ratio, arrayminus=ratio - _f(ok["lower"])) if len(ok) else None,
         hovertemplate="%{x}: %{y:.3f}<extra></extra>"), row=1, col=2)
     fig.add_hline(y=1.0, line=dict(color="grey", dash="dot"), row=1, col=2)
-    fig.add_hline(y=seed_ratio, line=dict(color="#d62728", dash="dash"), annotation_text=f"seed: {seed_ratio:.2f}", row=1, col=2)
+    fig.add_hline(y=seed_ratio, line=dict(color="#d62728", dash="dash"), annotation_text=f"Schmallenbach et al. 2024: {seed_ratio:.2f}",
+                  annotation_position="top left", row=1, col=2)
+    fig.update_xaxes(range=[-0.5, max(len(ok), 1) - 0.5], row=1, col=2)
     fig.update_yaxes(title_text="%", row=1, col=1)
     fig.update_yaxes(title_text="ratio", row=1, col=2)
     fig.update_layout(template="plotly_white", height=480,
@@ -382,7 +394,7 @@ def fig_by_outlet_type(by_type: pd.DataFrame) -> go.Figure:
     high-ranked outlets, the share international, and mean citations."""
     panels = (("share_of_type", "% of the type's articles", 100), ("share_high_ranked", "% in high-ranked outlets", 100),
               ("share_international", "% international", 100), ("mean_citations", "mean citations", 1))
-    fig = make_subplots(rows=2, cols=2, vertical_spacing=0.16, horizontal_spacing=0.1, subplot_titles=[p[1] for p in panels])
+    fig = make_subplots(rows=2, cols=2, vertical_spacing=0.2, horizontal_spacing=0.1, subplot_titles=[p[1] for p in panels])
     colors = {"journal": "#1f77b4", "conference": "#ff7f0e", "other": OTHER_COLOR}
     for t in list(dict.fromkeys(by_type["outlet_type"].astype(str))):
         s = by_type[by_type["outlet_type"] == t]
@@ -392,7 +404,10 @@ def fig_by_outlet_type(by_type: pd.DataFrame) -> go.Figure:
                                  showlegend=k == 0, marker_color=colors.get(t, OTHER_COLOR),
                                  customdata=_f(s["articles"]), hovertemplate="%{x}: %{y:.2f} (%{customdata:,.0f} articles)<extra></extra>"),
                           row=k // 2 + 1, col=k % 2 + 1)
-    fig.update_layout(template="plotly_white", barmode="group", height=750,
-                      title="Life-science journals and computer-science conference proceedings (S7), by lead region",
-                      legend=dict(orientation="h", y=-0.08))
+    for k, unit in enumerate(("%", "%", "%", "citations per article")):
+        fig.update_yaxes(title_text=unit, row=k // 2 + 1, col=k % 2 + 1)
+    fig.update_layout(template="plotly_white", barmode="group", height=750, margin=dict(t=120),
+                      title=dict(text="Life-science journals and computer-science conference proceedings (S7), by lead region",
+                                 y=0.985, yanchor="top"),
+                      legend=dict(orientation="h", x=0, y=1.06, xanchor="left", yanchor="bottom"))
     return fig

@@ -8,6 +8,7 @@ from plotly.subplots import make_subplots
 
 from aigeo_assets.models.gravity import TERM_LABELS
 from aigeo_assets.models.results import names_by_reason, not_estimable_reasons, not_estimable_rows
+from aigeo_assets.reports.city_figures import year_ticks
 from aigeo_assets.reports.figures import note_not_estimable
 
 ELASTICITIES = ("ln_papers_cited", "ln_citations_made", "ln_distance", "same_city")
@@ -33,6 +34,10 @@ def fig_elasticities_by_year(coefs: pd.DataFrame, *, spec: str = "(4)", terms: t
                                  name=TERM_LABELS.get(term, term), showlegend=False), row=row, col=1)
         if term in ("ln_papers_cited", "ln_citations_made"):
             fig.add_hline(y=1.0, line={"dash": "dot", "color": "grey"}, row=row, col=1)
+        fig.update_yaxes(title=dict(text="coefficient", font_size=11), row=row, col=1)
+    if len(sub):
+        fig.update_xaxes(**year_ticks(sub["year"]))
+    fig.update_xaxes(title="year (each fitted on its own)", row=max(len(terms), 1), col=1)
     fig.update_layout(title=f"Gravity model of citations, specification {spec}, fitted year by year (95% intervals)",
                       template="plotly_white", height=260 * max(len(terms), 1))
     return note_not_estimable(fig, {f"years {', '.join(ys)}": v for v, ys in names_by_reason(skipped).items()})
@@ -60,5 +65,6 @@ def fig_gravity_comparison(coefs: pd.DataFrame, specs: tuple[str, ...] = ("(4)",
     fig.add_vline(x=0, line={"color": "grey", "dash": "dot"})
     fig.update_layout(title="Frictions in the gravity model of citations: PPML beside its structural and log-linear forms",
                       template="plotly_white", height=520, xaxis_title="coefficient (95% interval)",
-                      yaxis={"tickvals": list(range(len(shared))), "ticktext": [TERM_LABELS.get(t, t) for t in shared]})
+                      yaxis={"tickvals": list(range(len(shared))), "ticktext": [TERM_LABELS.get(t, t) for t in shared],
+                             "autorange": "reversed"})  # the first term on top, as in Table 1
     return note_not_estimable(fig, {labels.get(k, k): v for k, v in skipped.items()})
