@@ -129,3 +129,12 @@ def test_every_atlas_caption_spells_out_every_term():
     failures = {e.key: bad for e in cat if (bad := unexplained(e.caption) or unexplained(e.caption + "\n" + e.title))}
     assert failures == {}
     assert unexplained("East\u2013West betweenness of the top cities") == ["East\u2013West betweenness", "East/West"]
+
+
+def test_the_readme_spells_out_every_term_at_its_first_use():
+    """The README is read from the top: each term (the ones every reader knows included) is spelled
+    out where it first appears."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert unexplained(readme, include_known=True) == []
