@@ -138,3 +138,14 @@ def test_the_readme_spells_out_every_term_at_its_first_use():
 
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     assert unexplained(readme, include_known=True) == []
+
+
+def test_the_atlas_ends_with_the_glossary(tmp_path):
+    from aigeo_assets.reports.atlas import build_atlas
+
+    page = build_atlas([], {}, {"source": "snapshot"}, [], tmp_path / "atlas.html").read_text(encoding="utf-8")
+    words = page[page.index('<h2 id="glossary">'):page.index("</main>")]
+    assert '<a href="#glossary">' in page
+    for t in GLOSSARY:
+        assert f"<dt>{t.term}</dt>" in words, t.term
+    assert "<dd>Poisson pseudo-maximum likelihood: a Poisson regression of counts" in words

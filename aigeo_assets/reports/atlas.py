@@ -23,6 +23,8 @@ Pure (no dagster import). The file opens from disk without a network:
 caption from the papers' wording, the figure file ``write_figure`` writes, the tables behind it);
 ``sections_from_catalogue`` turns it, a figure folder and the tables into ``AtlasFigure``s.
 ``findings_alshebli2022`` and ``findings_schmallenbach2024`` write a few sentences from the tables that exist.
+The atlas ends with its words and abbreviations in plain words (``glossary_html``, from
+``reports.glossary``).
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ import plotly.graph_objects as go
 from aigeo_assets.atomic_files import write_files_atomic
 from aigeo_assets.reports.centrality_figures import NETWORK_MAP_MAX_EDGES
 from aigeo_assets.models.results import NOT_ESTIMABLE, names_by_reason, not_estimable_reasons, not_estimable_rows
-from aigeo_assets.reports.glossary import BLOCS, first_use
+from aigeo_assets.reports.glossary import BLOCS, GLOSSARY, first_use
 from aigeo_assets.reports.figures import (
     GEO_TRACE_TYPES,
     PLOTLY_JS,
@@ -409,6 +411,7 @@ table.kv.nested{margin:0}
 ul.findings li{margin:.3rem 0}
 .synthetic-banner{background:#fff4d6;border:2px solid #c98a00;color:#5a3d00;padding:.8rem 1.2rem;margin:0;font-weight:600}
 .synthetic{color:#8a5a00;font-style:italic}
+dl.glossary dt{font-weight:600;margin-top:.4rem}dl.glossary dd{margin:0 0 0 1.5rem}
 ul.findings.synthetic-findings li{color:#555}
 @media print{nav.toc{display:none}.plot-wrap{overflow:visible}}
 """
@@ -452,6 +455,13 @@ def _findings_html(findings: Sequence[str] | Mapping[str, Sequence[str]], synthe
         else:
             out.append('<p class="note">No finding could be written: the tables behind them are missing.</p>')
     return "\n".join(out)
+
+
+def glossary_html() -> str:
+    """The glossary (``reports.glossary.GLOSSARY``) as a definition list: each abbreviation or
+    symbol of the atlas with its plain words, in alphabetical order."""
+    items = "".join(f"<dt>{_e(t.term)}</dt><dd>{_e(t.expansion)}</dd>" for t in sorted(GLOSSARY, key=lambda t: t.term.lower()))
+    return f'<dl class="glossary">{items}</dl>'
 
 
 def build_atlas(
@@ -513,7 +523,8 @@ def build_atlas(
             flag = " (not available)" if r.missing is not None else ""
             toc.append(f'<li{na}><a href="#sec-{r.anchor}">{_e(r.item.number)}: {_e(r.item.title)}{flag}</a></li>')
         toc.append("</ol></li>")
-    toc += ['<li><a href="#settings">Settings of the run</a></li>', '<li><a href="#provenance">Data provenance</a></li>', "</ol></nav>"]
+    toc += ['<li><a href="#settings">Settings of the run</a></li>', '<li><a href="#provenance">Data provenance</a></li>',
+            '<li><a href="#glossary">Words and abbreviations</a></li>', "</ol></nav>"]
 
     body = []
     for s, rs in by_study.items():
@@ -557,6 +568,8 @@ def build_atlas(
             _kv_table(settings),
             '<h2 id="provenance">Data provenance</h2>',
             _kv_table(provenance),
+            '<h2 id="glossary">Words and abbreviations</h2>',
+            glossary_html(),
             "</main>",
             f"<script>{_RENDER_JS}</script>",
             "</body></html>",

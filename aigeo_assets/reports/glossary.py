@@ -11,9 +11,9 @@ Each ``Term`` says how a text uses it (``used``, a case-sensitive regular expres
 counts as its plain words (``explained``, case-insensitive); the plain words must start no later
 than just after the first use ("PPML (Poisson ...)" passes, "... PPML ... Poisson pseudo-maximum
 likelihood" at the end does not). **Choice:** a handful of words every reader of this platform
-knows are listed with ``known=True`` (AI, CSV, HTML, PNG, U.S., OpenAlex and PubMed are names, not
-abbreviations): the atlas's glossary shows them, the check does not ask each description to
-spell them out. East and West are a definition of AlShebli et al. 2022 (cities in the U.S. or
+knows are listed with ``known=True`` (AI, CI, CSV, U.S.; HTML, PNG, OpenAlex and PubMed are names and
+not listed): the atlas's glossary ("Words and abbreviations", ``atlas.glossary_html``) shows them,
+the check does not ask each description to spell them out (the README does). East and West are a definition of AlShebli et al. 2022 (cities in the U.S. or
 Europe are Western, the others Eastern), so a text naming a bloc says so (``BLOCS``).
 """
 
@@ -126,6 +126,8 @@ GLOSSARY: tuple[Term, ...] = (
     Term("Supplementary S2", "Schmallenbach et al. 2024's Supplementary Information, section S2 (S7 likewise)",
          "Supplementary S2", r"(?<!Supplementary )\bS\d{1,2}\b", r"Supplementary S\d"),
     Term("AI", "artificial intelligence", "artificial intelligence (AI)", r"\bAI\b", r"artificial intelligence", known=True),
+    Term("CI", "confidence interval: the range of values the data do not reject at the given level (95%)",
+         "confidence interval (CI)", r"\bCI\b", r"confidence interval", known=True),
     Term("CSV", "comma-separated values, a table any spreadsheet opens", "comma-separated values (CSV)", r"\bCSV\b", r"comma-separated", known=True),
     Term("U.S.", "the United States", "the United States (U.S.)", r"\bU\.S\.", r"United States", known=True),
 )
