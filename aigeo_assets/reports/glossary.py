@@ -11,10 +11,11 @@ Each ``Term`` says how a text uses it (``used``, a case-sensitive regular expres
 counts as its plain words (``explained``, case-insensitive); the plain words must start no later
 than just after the first use ("PPML (Poisson ...)" passes, "... PPML ... Poisson pseudo-maximum
 likelihood" at the end does not). **Choice:** a handful of words every reader of this platform
-knows are listed with ``known=True`` (AI, CI, CSV, U.S.; HTML, PNG, OpenAlex and PubMed are names and
-not listed): the atlas's glossary ("Words and abbreviations", ``atlas.glossary_html``) shows them,
-the check does not ask each description to spell them out (the README does). East and West are a definition of AlShebli et al. 2022 (cities in the U.S. or
-Europe are Western, the others Eastern), so a text naming a bloc says so (``BLOCS``).
+knows are listed with ``known=True`` (AI, CI, CSV, U.S.; HTML, PNG, OpenAlex and PubMed are names
+and not listed): the atlas's glossary ("Words and abbreviations", ``atlas.glossary_html``) shows
+them, the check does not ask each description to spell them out (the README does). East and West
+are a definition of AlShebli et al. 2022 (cities in the U.S. or Europe are Western, the others
+Eastern), so a text naming a bloc says so somewhere in it (``BLOCS``; ``anywhere``).
 """
 
 from __future__ import annotations
