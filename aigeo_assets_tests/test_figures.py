@@ -7,6 +7,7 @@ rendered in the whole module.
 from __future__ import annotations
 
 import base64
+import io
 import re
 import struct
 
@@ -234,7 +235,15 @@ def test_markdown_has_inline_png_and_html_link(written):
     md = F.png_markdown(files["matrix"].png, files["matrix"].html, max_width=320)
     m = re.search(r"!\[[^\]]*\]\(data:image/png;base64,([A-Za-z0-9+/=]+)\)", md)
     assert m
-    assert png_wh(base64.b64decode(m.group(1)))[0] <= 640
+    preview = base64.b64decode(m.group(1))
+    assert png_wh(preview)[0] <= 640
+    assert preview[25] == 3  # IHDR colour type 3: a palette, the preview's bytes cut (the file keeps its colours)
+    from PIL import Image
+
+    with Image.open(files["matrix"].png) as im:
+        full = io.BytesIO()
+        im.resize((320, round(im.height * 320 / im.width)), Image.LANCZOS).save(full, format="PNG", optimize=True)
+    assert len(preview) < 0.8 * len(full.getvalue())
     assert f"]({files['matrix'].html.resolve().as_uri()})" in md
     assert str(files["matrix"].html.resolve()) in md
 
