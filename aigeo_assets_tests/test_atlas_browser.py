@@ -80,8 +80,11 @@ def test_the_atlas_renders_every_figure_offline(tmp_path):
 # ---------------------------------------------------------------- the visual check (issue 16)
 
 # For every drawn figure: tick labels of one axis that overlap (rotated labels: their spacing across
-# the text direction against the text's height), end labels (annotations) that overlap, and a legend
-# box over any data mark (markers, bars). Boxes are plotly's rendered SVG elements.
+# the text direction against the text's height) or print one label twice, end labels (annotations)
+# that overlap, a legend box over any data mark (markers, bars), text beside markers over another
+# trace's markers, text of one kind over text of another (drawn boxes, rotated ones too), text cut
+# off by the figure's edge, numeric axes and colour bars without a title, and colours without a key.
+# Boxes are plotly's rendered SVG elements; axes and colours are read from plotly's _fullLayout/_fullData.
 _LAYOUT_CHECK_JS = r"""
 (root) => {
   const problems = [];
@@ -128,6 +131,19 @@ _LAYOUT_CHECK_JS = r"""
     marks.forEach(m => { const r = rect(m); if (r.width > 0 && r.height > 0 && area(lr, r) > 1) hit++; });
     if (hit) problems.push(`the legend covers ${hit} data marks`);
   }
+  // text written beside markers (years on the centre-of-mass paths) over another trace's markers
+  root.querySelectorAll('.trace').forEach(tr => {
+    tr.querySelectorAll('text').forEach(t => {
+      if (!t.textContent.trim()) return;
+      const tb = rect(t);
+      let hit = 0;
+      root.querySelectorAll('.trace').forEach(other => {
+        if (other === tr) return;
+        other.querySelectorAll('path.point').forEach(m => { const r = rect(m); if (r.width > 0 && area(tb, r) > 4) hit++; });
+      });
+      if (hit) problems.push(`text "${t.textContent}" covers ${hit} markers of another trace`);
+    });
+  });
   // text of one kind over text of another (titles, axis titles, panel titles and notes, the legend,
   // colour bars, tick labels of different axes, text written beside markers), and text cut off by
   // the figure's edge
@@ -158,7 +174,7 @@ _LAYOUT_CHECK_JS = r"""
   const leg = root.querySelector('.legend .bg'); if (leg) add(leg, 'legend', 'the legend');
   root.querySelectorAll('.colorbar').forEach((el, k) => add(el, 'colorbar' + k, 'a colour bar'));
   groups.forEach((ticks, key) => ticks.forEach(t => add(t, 'ticks:' + key, `tick label "${t.textContent}"`)));
-  root.querySelectorAll('.textpoint text').forEach((el, k) => { if (el.textContent.trim()) add(el, 'text' + k, `text "${el.textContent}"`); });
+  root.querySelectorAll('.trace text').forEach((el, k) => { if (el.textContent.trim()) add(el, 'text' + k, `text "${el.textContent}"`); });
   const seenPair = new Set();
   for (let i = 0; i < boxes.length; i++) {
     const a = boxes[i];
@@ -342,9 +358,11 @@ def _needs_topojson() -> None:
 
 @needs_chromium
 def test_no_figure_has_colliding_labels_or_a_legend_over_its_data(tmp_path):
-    """Issue 16: every kind of figure the atlas shows, drawn in headless chromium: no two tick labels
-    of an axis overlap, no two labels overlap, no legend box covers a marker or a bar, and the
-    console has no warning (plotly.js's "Invalid color specifier" is one)."""
+    """Issue 16: every figure the atlas shows (every ``fig_*``, ``_every_figure``), drawn in headless
+    chromium: none of ``_LAYOUT_CHECK_JS``'s problems (overlapping or repeated tick labels, labels
+    over labels or over another path's markers, a legend over data, text cut off, axes or colour
+    bars without titles, colours without a key), and the console has no warning (plotly.js's
+    "Invalid color specifier" is one)."""
     _needs_topojson()
     problems, console = _layout_problems(tmp_path, _journal_figures())
     assert not problems, f"figures with colliding labels or a legend over data: { {k: v[:4] for k, v in problems.items()} }"
@@ -391,13 +409,16 @@ def test_the_visual_check_sees_what_issue_16_saw(tmp_path):
                        xanchor="left", showarrow=False)
     bar = go.Figure(go.Heatmap(z=[[1, 2], [3, 4]]))
     bar.update_layout(xaxis_title="x", yaxis_title="y")
+    texted = go.Figure([go.Scatter(x=[1, 2], y=[1, 1], mode="markers+text", text=["", "2019"], textposition="middle right", name="a"),
+                        go.Scatter(x=[2.02, 2.04], y=[1, 1], mode="markers", marker_size=10, name="b")])  # b's markers under a's year
+    texted.update_layout(xaxis_title="x", yaxis_title="y", xaxis_range=[0, 3])
     good = go.Figure(go.Scatter(x=[2015, 2016, 2017], y=[1, 2, 3], mode="lines+markers", name="share"))
     good.update_xaxes(tickformat="d", dtick=1, title="year")
     good.update_yaxes(title="share")
     good.update_layout(legend=dict(orientation="h", x=0, y=1.02, xanchor="left", yanchor="bottom"))
     problems, console = _layout_problems(tmp_path, [
         ("ticks", ticks), ("labels", labels), ("legend", legend), ("colours", colours), ("years", years), ("panels", panels),
-        ("untitled", untitled), ("keyless", keyless), ("cut", cut), ("bar", bar), ("good", good)])
+        ("untitled", untitled), ("keyless", keyless), ("cut", cut), ("bar", bar), ("texted", texted), ("good", good)])
     assert any("tick labels overlap" in p for p in problems.get("ticks", []))
     assert any("labels overlap" in p for p in problems.get("labels", []))
     assert any("legend covers" in p for p in problems.get("legend", []))
@@ -408,6 +429,7 @@ def test_the_visual_check_sees_what_issue_16_saw(tmp_path):
     assert any("2 colours and nothing says what they are" in p for p in problems.get("keyless", [])), problems.get("keyless")
     assert any("cut off by the figure's edge" in p for p in problems.get("cut", [])), problems.get("cut")
     assert "a colour bar has no title" in problems.get("bar", [])
+    assert any('text "2019" covers' in p for p in problems.get("texted", [])), problems.get("texted")
     assert "good" not in problems, problems["good"]
 
 

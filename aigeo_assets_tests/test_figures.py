@@ -457,8 +457,14 @@ def test_centre_map_zoomed_to_the_path_legend_off_the_map_year_labels_apart():
     assert lat[0] <= c.latitude.min() and lat[1] >= c.latitude.max() and lon[0] <= c.longitude.min() and lon[1] >= c.longitude.max()
     assert lon[1] - lon[0] < 90 and lat[1] - lat[0] < 45  # zoomed: not the whole world of the old map
     assert fig.layout.legend.y >= 1 and fig.layout.legend.yanchor == "bottom"  # above the map, not over it
-    positions = [t.textposition for t in fig.data]
-    assert len(set(positions)) == len(positions)  # paths starting together do not write their years on each other
+    # paths starting together do not write their years on each other: each year once, outside the paths
+    written = [(y, p) for t in fig.data for y, p in zip(t.text, t.textposition) if y]
+    assert sorted(written) == [("1990", "middle left"), ("2019", "middle right")]
+    from aigeo_assets.reports.centre_figures import year_labels
+
+    north = [([2000, 2001], np.array([10.0, 20.0]), np.array([0.0, 0.0])), ([2000, 2001, 2002], np.array([11.0, 21.0, 30.0]), np.array([1.0, 1.0, 1.0]))]
+    (t0, p0), (t1, p1) = year_labels(north)  # northwards: the start below the southernmost start, each end above its path
+    assert t0 == ["2000", "2001"] and p0 == ["bottom center", "top center"] and t1 == ["", "", "2002"] and p1[2] == "top center"
     assert path_bounds(np.array([10.0, 10.0]), np.array([5.0, 5.0])) == ([0.0, 20.0], [-15.0, 25.0])  # minimum spans
 
 

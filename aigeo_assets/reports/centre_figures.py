@@ -26,9 +26,33 @@ METRIC_SYMBOLS = {"impact": "circle", "impact_long": "diamond", "productivity": 
                   "ai_scientists": "triangle-up"}
 
 
-YEAR_TEXT_POSITIONS = ("top center", "bottom center", "middle left", "middle right")
-"""Where each metric's first and last years are written beside their markers (one place per metric,
-so the labels of paths that start or end together do not overlap)."""
+def year_labels(paths: list[tuple[list[int], np.ndarray, np.ndarray]]) -> list[tuple[list[str], list[str]]]:
+    """Where the first and the last year are written on the centre-of-mass paths (``paths``: each
+    metric's years, latitudes, longitudes in year order): each distinct first (last) year once, on
+    the path whose first (last) point lies farthest out from the centre of all points in the
+    direction of those points, written on that outward side (left, right, above or below). Paths
+    that start or end together thus get one label, beside no other path's markers. Returns per path
+    (text, textposition) per point, "" where nothing is written."""
+    pts = [(np.asarray(la, float), np.asarray(lo, float)) for _, la, lo in paths]
+    every = np.concatenate([np.c_[lo, la] for la, lo in pts]) if pts else np.zeros((0, 2))
+    centre = np.nanmean(every, axis=0) if len(every) else np.zeros(2)
+    out = [([""] * len(ys), ["top center"] * len(ys)) for ys, _, _ in paths]
+    for end in (0, -1):
+        by_year: dict[int, list[int]] = {}
+        for k, (ys, _, _) in enumerate(paths):
+            if len(ys):
+                by_year.setdefault(int(ys[end]), []).append(k)
+        for year, ks in by_year.items():
+            ends = np.array([[pts[k][1][end], pts[k][0][end]] for k in ks])
+            d = np.nanmean(ends, axis=0) - centre
+            if not np.isfinite(d).all() or np.hypot(*d) < 1e-9:
+                d = np.array([-1.0, 0.0]) if end == 0 else np.array([1.0, 0.0])
+            k = ks[int(np.nanargmax((ends - centre) @ d))]
+            i = 0 if end == 0 else len(paths[k][0]) - 1
+            horizontal = abs(d[0]) >= abs(d[1])
+            out[k][0][i] = str(year)
+            out[k][1][i] = ("middle left" if d[0] < 0 else "middle right") if horizontal else ("top center" if d[1] > 0 else "bottom center")
+    return out
 
 
 def path_bounds(lat: np.ndarray, lon: np.ndarray, *, pad: float = 0.25, min_span: tuple[float, float] = (20.0, 40.0),
@@ -61,8 +85,8 @@ def _complete(df: pd.DataFrame) -> list[bool]:
 def fig_centre_trajectories(centres: pd.DataFrame, *, method: str = "planar") -> go.Figure:
     """AlShebli et al. 2022 Fig. 4 (left panels): the trajectory of the centre of mass of every metric on a
     world map (natural-earth projection), one trace per metric (lines + markers), markers
-    coloured by year on one shared colour scale, the first and last years written beside their
-    markers. Takes :func:`aigeo_assets.metrics.centres.centres_of_mass` (or
+    coloured by year on one shared colour scale, the first and the last year written once each,
+    outside the paths (``year_labels``). Takes :func:`aigeo_assets.metrics.centres.centres_of_mass` (or
     ``centre_trajectory``) output; rows of other methods are ignored, undefined centres (NaN)
     skipped. Incomplete-window years are open markers."""
     c = centres[centres["method"] == method].copy()
@@ -74,18 +98,19 @@ def fig_centre_trajectories(centres: pd.DataFrame, *, method: str = "planar") ->
     fig = go.Figure()
     first = True
     any_incomplete = False
-    for k, (metric, g) in enumerate(c.groupby("metric", sort=True)):
-        g = g.sort_values("year")
+    groups = [(metric, g.sort_values("year")) for metric, g in c.groupby("metric", sort=True)]
+    labels = year_labels([(g["year"].tolist(), _floats(g["latitude"]), _floats(g["longitude"])) for _, g in groups])
+    for k, (metric, g) in enumerate(groups):
         years = g["year"].tolist()
         ok = _complete(g)
         any_incomplete |= not all(ok)
         label = METRIC_LABELS.get(str(metric), str(metric))
-        text = [str(y) if i in (0, len(years) - 1) else "" for i, y in enumerate(years)]
+        text, position = labels[k]
         symbol = METRIC_SYMBOLS.get(str(metric), "circle")
         fig.add_trace(
             go.Scattergeo(
                 lat=_floats(g["latitude"]), lon=_floats(g["longitude"]), mode="lines+markers+text",
-                name=label, text=text, textposition=YEAR_TEXT_POSITIONS[k % len(YEAR_TEXT_POSITIONS)],
+                name=label, text=text, textposition=position,
                 textfont=dict(size=11, color=METRIC_COLORS.get(str(metric), "#333")),
                 line=dict(color=METRIC_COLORS.get(str(metric), "#333"), width=1.5),
                 marker=dict(
