@@ -322,11 +322,13 @@ def test_findings_alshebli2022():
     assert "Beijing was the most impactful city in 2016 with 3,000 citations, 3.0 times the second, Singapore." in s
     assert "London was home to the most AI scientists in 2017 with 1,000 AI scientists, 3.3 times the second, Beijing" in text
     assert "Singapore is the top East\u2013West bridge on the impact network, 2.3 times the second, Beijing " \
-           "(on average 98% of an East\u2013West pair's shortest paths pass through it)." in s
+           "(on average 98% of an East\u2013West pair's shortest paths pass through it; West: cities in the U.S. or Europe; " \
+           "East: every other city)." in s
     assert "Beijing is the top East\u2013West bridge on the migration network" in text
     assert "London is the top" not in text  # the old window is not read
     assert "they are 0.66 and 0.76; the distance elasticity is \u22120.21 (95% CI \u22120.21 to \u22120.20)" in text
-    assert "structural PPML) the distance elasticity is \u22120.24 (95% CI \u22120.25 to \u22120.23)." in text
+    assert "(structural Poisson pseudo-maximum likelihood (PPML)) the distance elasticity is \u22120.24 (95% CI \u22120.25 " \
+           "to \u22120.23)." in text
     # a table that is missing costs only its sentences
     assert A.findings_alshebli2022({}) == []
     only = A.findings_alshebli2022({"out_east_west_betweenness": bw})
@@ -373,8 +375,9 @@ def test_findings_schmallenbach2024():
                              "topic_from_openalex": [7, 9], "citations_from_openalex": [7, 9]})
     s = A.findings_schmallenbach2024({"out_lifesci_yearly_counts": yearly, "out_lifesci_country_years": by_year, "out_lifesci_link_coverage": coverage})
     assert "China has published more of them than the US every year since 2020 (Schmallenbach et al. 2024: 2020)." in s
-    assert ("80.0% of its PubMed records are linked to OpenAlex (70.0% by PMID, 10.0% by DOI), which gives their authors' "
-            "countries, topics and citations; the other 20.0% keep PubMed's affiliation strings, MeSH headings and reference lists.") in s
+    assert ("80.0% of its PubMed records are linked to OpenAlex, 70.0% by PubMed identifier (PMID) and 10.0% by digital object "
+            "identifier (DOI), which gives their authors' countries, topics and citations; the other 20.0% keep PubMed's "
+            "affiliation strings, Medical Subject Headings (MeSH) and reference lists.") in s
     s = A.findings_schmallenbach2024({"out_lifesci_yearly_counts": yearly, "out_lifesci_country_years": by_year[by_year["year"] < 2020]})
     assert "China has not passed the US in yearly articles by the last year here (Schmallenbach et al. 2024: from 2020)." in s
 

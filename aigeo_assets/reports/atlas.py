@@ -1210,7 +1210,7 @@ def _f000_disruption(t: dict) -> list[str]:
             first -= 1
         since = f", every year since {first}" if first < last_year else ""
         out.append(f"{' and '.join(names)} produced the most AI papers among the 10 % {words} of {last_year} "
-                   f"({int(_f(top[count]).max())} papers by the CD index{since}).")
+                   f"({int(_f(top[count]).max())} papers by the {first_use('CD index')}{since}).")
     return out
 
 
@@ -1262,9 +1262,9 @@ def _f000_bridges(t: dict) -> list[str]:
             second = _name(c["city_name"], c["city_geonames_id"])
             text += f", {_times(va, vc)} the second, {second}" if vc < va else f", level with {second}"
         share = a.get("east_west_path_share")
-        if share is not None and not pd.isna(share):
-            text += f" (on average {_pct(float(share), 0)} of an East\u2013West pair's shortest paths pass through it)"
-        out.append(text + ".")
+        said = [] if share is None or pd.isna(share) else \
+            [f"on average {_pct(float(share), 0)} of an East\u2013West pair's shortest paths pass through it"]
+        out.append(f"{text} ({'; '.join([*said, BLOCS])}).")  # each finding is read alone: it says the blocs
     return out
 
 
@@ -1356,7 +1356,8 @@ def _f000_gravity(t: dict) -> list[str]:
         out.append(text + ".")
     s = _coef(c, "structural", "ln_distance")
     if s is not None:
-        out.append(f"With citing- and cited-city-year effects absorbed (structural PPML) the distance elasticity is {_ci(s)}.")
+        out.append(f"With citing- and cited-city-year effects absorbed (structural {first_use('PPML')}) the distance elasticity "
+                   f"is {_ci(s)}.")
     return out
 
 
@@ -1447,9 +1448,10 @@ def _f004_volume(t: dict) -> list[str]:
         records = float(_f(c["articles"]).sum() - _f(c["openalex_papers"]).sum())
         if records > 0:
             pmid, doi, none = (float(_f(c[k]).sum()) for k in ("linked_by_pmid", "linked_by_doi", "unlinked"))
-            out.append(f"{_pct((pmid + doi) / records)} of its PubMed records are linked to OpenAlex ({_pct(pmid / records)} by "
-                       f"PMID, {_pct(doi / records)} by DOI), which gives their authors' countries, topics and citations; the "
-                       f"other {_pct(none / records)} keep PubMed's affiliation strings, MeSH headings and reference lists.")
+            out.append(f"{_pct((pmid + doi) / records)} of its PubMed records are linked to OpenAlex, {_pct(pmid / records)} by "
+                       f"{first_use('PMID')} and {_pct(doi / records)} by {first_use('DOI')}, which gives their authors' "
+                       f"countries, topics and citations; the other {_pct(none / records)} keep PubMed's affiliation strings, "
+                       f"{first_use('MeSH')} and reference lists.")
     if _has(t, "out_lifesci_country_years"):
         from aigeo_assets.lifesci.analyses import first_year_ahead
 
