@@ -174,6 +174,7 @@ _LAYOUT_CHECK_JS = r"""
   const leg = root.querySelector('.legend .bg'); if (leg) add(leg, 'legend', 'the legend');
   root.querySelectorAll('.colorbar').forEach((el, k) => add(el, 'colorbar' + k, 'a colour bar'));
   groups.forEach((ticks, key) => ticks.forEach(t => add(t, 'ticks:' + key, `tick label "${t.textContent}"`)));
+  root.querySelectorAll('.node-label').forEach((el, k) => { if (el.textContent.trim()) add(el, 'node' + k, `node label "${el.textContent}"`); });
   root.querySelectorAll('.trace text').forEach((el, k) => { if (el.textContent.trim()) add(el, 'text' + k, `text "${el.textContent}"`); });
   const seenPair = new Set();
   for (let i = 0; i < boxes.length; i++) {

@@ -665,9 +665,11 @@ def lifesci_international() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 
 
 def lifesci_dyads() -> pd.DataFrame:
-    """``collaboration_dyads``: every lead region x co-author region pair but a region with itself."""
-    return pd.DataFrame([dict(lead_world_region=a, coauthor_world_region=b, dyads=10 * (i + 1) * (j + 2))
-                         for i, a in enumerate(REGIONS) for j, b in enumerate(REGIONS) if a != b])
+    """``collaboration_dyads``: every lead region x co-author region pair but a region with itself, sized
+    like the paper's (Europe, Northern America and Asia large; Africa, Latin America and Oceania thin)."""
+    size = {"Africa": 1, "Asia": 30, "Europe": 40, "Latin America and the Caribbean": 3, "Northern America": 35, "Oceania": 4}
+    return pd.DataFrame([dict(lead_world_region=a, coauthor_world_region=b, dyads=size[a] * size[b])
+                         for a in REGIONS for b in REGIONS if a != b])
 
 
 def lifesci_outlet_sample() -> pd.DataFrame:

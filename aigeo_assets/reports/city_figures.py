@@ -511,8 +511,9 @@ def wrap_label(text: str, width: int, lines: int = 2) -> str:
 
 
 def fig_city_map(metrics: pd.DataFrame, year: int, metric: str = "productivity") -> go.Figure:
-    """A world map (``scattergeo``) of the cities of ``year`` sized by ``metric``: East red,
-    West blue. Rendering it proves maps work offline (vendored topojson)."""
+    """A world map (``scattergeo``) of the cities of ``year`` sized by ``metric`` (the title says a
+    marker's area is proportional to it): East red, West blue, a city of no bloc grey. Rendering it
+    proves maps work offline (vendored topojson)."""
     m = metrics[metrics["year"].astype("int64") == int(year)]
     m = m[m["latitude"].notna() & m["longitude"].notna() & m[metric].notna()]
     m = m[m[metric].astype("float64") > 0]
@@ -539,7 +540,8 @@ def fig_city_map(metrics: pd.DataFrame, year: int, metric: str = "productivity")
         )
     style_world_map(fig)
     fig.update_layout(
-        title=f"{METRIC_LABELS.get(metric, metric)} by city, {year}",
+        title=f"{METRIC_LABELS.get(metric, metric)} by city, {year} (a marker's area is proportional to its "
+              f"{METRIC_UNITS.get(metric, metric)})",
         margin=dict(l=10, r=10, t=50, b=10), legend=dict(x=0.01, y=0.05),
     )
     return fig

@@ -128,7 +128,8 @@ def fig_topic_heatmap(shares: pd.DataFrame) -> go.Figure:
         go.Heatmap(
             z=100 * grid.to_numpy(dtype=float), x=countries["country_code"].astype(str).tolist(), y=topics,
             colorscale="Magma", colorbar=dict(title="% of the country's articles"),
-            hovertemplate="%{x} / %{y}: %{z:.1f}%<extra></extra>",
+            customdata=[_labels(countries)] * len(topics),  # the country's short name on hover, not its code
+            hovertemplate="%{customdata} / %{y}: %{z:.1f}%<extra></extra>",
         )
     )
     present = set(countries["world_region"].dropna().astype(str))
