@@ -218,7 +218,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             "network_exports",
             selection=dg.AssetSelection.assets(*_keys(exports, partitioned=False)),
             description="The city networks of Fig. 3's windows as Graph Exchange XML Format (GEXF, for Gephi) and VOSviewer files under "
-            "data/reports/networks/.",
+            "data/reports/networks/, and each network's evolution over the yearly windows as one dynamic GEXF per network "
+            "(by_year/<network>_timeline.gexf).",
         ),
         dg.define_asset_job(
             "yearly_network_exports",

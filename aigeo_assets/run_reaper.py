@@ -274,9 +274,9 @@ def build_run_reaper_sensor() -> dg.SensorDefinition:
         name=REAPER_SENSOR,
         minimum_interval_seconds=REAPER_INTERVAL_SECONDS,
         default_status=dg.DefaultSensorStatus.RUNNING,
-        description="Marks FAILURE the runs left STARTED by a process that was killed (SIGKILL, OOM, crash) on "
-        "this host (an `aigeo run`, or a run worker launched from the UI), so they no longer hold the run queue "
-        "(max_concurrent_runs).",
+        description="Marks FAILURE the runs left STARTED on this host by a process that died without a word (killed "
+        "outright: SIGKILL, kill -9; killed by the system when the machine ran out of memory (OOM); a crash): an "
+        "`aigeo run`, or a run worker launched from the UI. So they no longer hold the run queue (max_concurrent_runs).",
     )
     def dead_run_reaper(context: dg.SensorEvaluationContext) -> dg.SkipReason:
         reaped = reap_dead_runs(context.instance)

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from aigeo_assets.reports.glossary import BLOCS, first_use
+
 
 class SchemaError(ValueError):
     """A table does not match its declared schema."""
@@ -203,7 +205,7 @@ SCHEMAS: dict[str, TableSchema] = {
         # ---- core: cleaned, joined, geocoded ----
         _t(
             "core_institutions",
-            "Institutions geocoded to a city, country, UN M49 region and East/West bloc.",
+            f"Institutions geocoded to a city, country, {first_use('UN M49')} region and East/West bloc ({BLOCS}).",
             ("institution_id", STR, "institution id"),
             ("display_name", STR, "display_name"),
             ("city_geonames_id", I64, "GeoNames id of the city; null when only the country is known"),
@@ -385,7 +387,7 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         _t(
             "out_east_west_betweenness",
-            "East-West betweenness (Definition 2) and standard betweenness (Definition 1) of each city.",
+            first_use("East\u2013West betweenness") + f" and {first_use('Definition 1')} of each city ({BLOCS}).",
             ("window_end", I16, "last year of the window the network covers"),
             ("network", STR, "impact, migration, collaboration or normalized_impact"),
             ("city_geonames_id", I64, "city"),
@@ -501,14 +503,14 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         _t(
             "raw_pubmed_references",
-            "Citation links in PubMed's ReferenceList: the citing record and each cited PMID.",
+            f"Citation links in PubMed's ReferenceList: the citing record and the {first_use('PMID')} of each record it cites.",
             ("pmid", STR, "citing PubMed id"),
             ("cited_pmid", STR, "cited PubMed id"),
         ),
         _t(
             "core_lifesci_articles",
             "AI life-science articles of the year (Schmallenbach et al. 2024): PubMed and OpenAlex conference papers, deduplicated, "
-            "PubMed records linked to OpenAlex by PMID, else DOI.",
+            f"PubMed records linked to OpenAlex by {first_use('PMID')}, else by {first_use('DOI')}.",
             *LIFESCI_ARTICLE_COLUMNS,
         ),
         _t(
@@ -553,7 +555,8 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         _t(
             "out_venue_east_west",
-            "AlShebli et al. 2022 Supplementary Fig. 4: Eastern and Western AI corpus papers per year in each of the top AI venues.",
+            "AlShebli et al. 2022 Supplementary Fig. 4: Eastern and Western AI corpus papers per year in each of the top AI venues "
+            f"({BLOCS}).",
             ("venue_rank", I64, "1 = most AI corpus papers over every year (or the order of the user's list)"),
             ("venue_id", STR, "venue id"),
             ("venue_name", STR, "venue display name"),
@@ -564,8 +567,10 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         _t(
             "out_lifesci_link_coverage",
-            "How the atlas's articles reached OpenAlex, per year: linked by PMID or DOI, OpenAlex conference papers, "
-            "unlinked (PubMed strings, MeSH and ReferenceList), and what they took from OpenAlex.",
+            f"How the atlas's articles reached OpenAlex, per year: PubMed records linked by {first_use('PMID')} or by "
+            f"{first_use('DOI')}, OpenAlex conference papers, unlinked records (countries read from PubMed's affiliation "
+            "strings, topics from its Medical Subject Headings, MeSH, citations from its ReferenceList), and what the articles "
+            "took from OpenAlex.",
             ("year", I64, "publication year"),
             ("articles", I64, "articles"),
             ("linked_by_pmid", I64, "PubMed records linked to their OpenAlex work by PMID"),
@@ -679,7 +684,8 @@ SCHEMAS: dict[str, TableSchema] = {
         # ---- Schmallenbach et al. 2024's side results (issue 14) ----
         _t(
             "out_lifesci_outlet_sample_irrs",
-            "Schmallenbach et al. 2024 Fig. 7 on the outlet-effect samples: each region's IRR unadjusted (full sample), unadjusted on the "
+            f"Schmallenbach et al. 2024 Fig. 7 on the outlet-effect samples: each region's {first_use('IRR')} of citations against "
+            "Asia's, unadjusted (full sample), unadjusted on the "
             "articles the outlet-effect model keeps, and with outlet effects; the change split into sample and outlet parts.",
             ("outcome", STR, "citations or clinical_citations"),
             ("term", STR, "region dummy"),
@@ -711,7 +717,7 @@ SCHEMAS: dict[str, TableSchema] = {
         _t(
             "out_lifesci_intl_high_ranked",
             "Schmallenbach et al. 2024 (after Fig. 8A): how much more often international articles are in high-ranked outlets than national "
-            "ones; the ratio of shares (the seed's sentence) and the year-adjusted ratio (modified Poisson).",
+            f"ones; the ratio of shares (the paper's sentence) and the year-adjusted ratio by {first_use('modified Poisson')}.",
             ("estimator", STR, "ratio_of_shares or year_adjusted"),
             ("international_articles", I64, "international articles"),
             ("international_high_ranked", I64, "international articles in high-ranked outlets"),
@@ -722,15 +728,15 @@ SCHEMAS: dict[str, TableSchema] = {
             ("ratio", F64, "ratio of the shares (year-adjusted for year_adjusted)"),
             ("lower", F64, "95% interval, lower"),
             ("upper", F64, "95% interval, upper"),
-            ("premium", F64, "ratio - 1 (the seed: 0.35)"),
+            ("premium", F64, "ratio - 1 (the paper: 0.35)"),
             ("std_err", F64, "standard error of ln ratio"),
             ("nobs", I64, "articles used"),
             ("note", STR, "why a row has no estimate; empty otherwise"),
         ),
         _t(
             "out_lifesci_by_outlet_type",
-            "Schmallenbach et al. 2024 S7: articles, high-ranked, international and clinical shares and citations by outlet type "
-            "(journals = life science, conference proceedings = computer science) and lead region.",
+            "Schmallenbach et al. 2024 Supplementary S7: articles, high-ranked, international and clinical shares and citations by "
+            "outlet type (journals = life science, conference proceedings = computer science) and lead region.",
             ("outlet_type", STR, "journal, conference or other"),
             ("outlet_type_label", STR, "life science (journals), computer science (conference proceedings)"),
             ("world_region", STR, "lead region, or All regions"),
@@ -748,13 +754,13 @@ SCHEMAS: dict[str, TableSchema] = {
         ),
         _t(
             "out_lifesci_irrs_by_outlet_type",
-            "Schmallenbach et al. 2024 S7: the Fig. 7 models fitted on journal and on conference articles separately.",
+            "Schmallenbach et al. 2024 Supplementary S7: the Fig. 7 models fitted on journal and on conference articles separately.",
             *LIFESCI_IRR_COLUMNS,
         ),
         _t(
             "out_lifesci_country_productivity",
-            "Schmallenbach et al. 2024 S2: every lead country's articles, journal and conference articles, high-ranked and international "
-            "shares, the international share of its high-ranked articles, citations.",
+            "Schmallenbach et al. 2024 Supplementary S2: every lead country's articles, journal and conference articles, high-ranked "
+            "and international shares, the international share of its high-ranked articles, citations.",
             ("rank", I64, "rank by articles"),
             ("country_code", STR, "country code"),
             ("iso3", STR, "iso3"),
@@ -781,10 +787,10 @@ SCHEMAS: dict[str, TableSchema] = {
             ("country_code", STR, "country code"),
             ("country_name", STR, "country name"),
             ("articles", I64, "articles"),
-            ("share_international", F64, "share international (the seed: Kenya over 40%)"),
+            ("share_international", F64, "share international (the paper: Kenya over 40%)"),
             ("high_ranked_articles", I64, "articles in high-ranked outlets"),
             ("share_international_of_high_ranked", F64, "international share of high-ranked articles (Kenya: two-thirds)"),
-            ("world_share_international", F64, "the world's share international (the seed: about 20%)"),
+            ("world_share_international", F64, "the world's share international (the paper: about 20%)"),
             ("world_share_international_of_high_ranked", F64, "the world's international share of high-ranked articles"),
         ),
         # ---- out: fitted models (AlShebli et al. 2022 Table 1, Supplementary Tables 1-3) ----
@@ -858,7 +864,9 @@ SCHEMAS: dict[str, TableSchema] = {
         # ---- disruption (AlShebli et al. 2022, Supplementary Fig. 3) ----
         _t(
             "out_disruption",
-            "The CD index of every AI corpus paper of the year (AlShebli et al. 2022, Supplementary Fig. 3): all citers and each bloc's.",
+            f"The {first_use('CD index')} of every AI corpus paper of the year (AlShebli et al. 2022, Supplementary Fig. 3), "
+            "from -1 (the papers citing it cite its references too) to +1 (they ignore them): by all its citers and by each "
+            f"bloc's ({BLOCS}).",
             ("year", I16, "publication year"),
             ("work_id", STR, "the focal AI corpus paper"),
             ("city_geonames_id", I64, "its city (last author); null when unplaced"),

@@ -11,6 +11,7 @@ from aigeo_assets.centrality.robustness import robustness_tables
 from aigeo_assets.centrality.tables import betweenness_long, robustness_long
 from aigeo_assets.metrics.matrices import MIGRATION_INPUT_COLUMNS
 from aigeo_assets.networks.city_networks import build_networks, edges_frame, networks_from_edges
+from aigeo_assets.reports.glossary import BLOCS, first_use
 from aigeo_assets.resources.io import concat_partitions
 from aigeo_assets.resources.settings import Settings
 from aigeo_assets.schemas import SCHEMAS
@@ -113,7 +114,8 @@ def build_centrality_assets(partitions: dg.PartitionsDefinition, settings: Setti
         **table_asset_args(
             "out_east_west_betweenness",
             GROUP,
-            f"East-West betweenness on the {BRIDGE_WINDOW_YEARS}-year window ending each year (beyond the paper).",
+            first_use("East\u2013West betweenness") + f" on the {BRIDGE_WINDOW_YEARS}-year window ending each year "
+            f"(beyond the paper; {BLOCS}).",
         ),
         name="out_east_west_betweenness_by_year",
         partitions_def=partitions,

@@ -40,11 +40,14 @@ from aigeo_assets.networks.export import (
     paper_windows,
     timeline_files,
 )
+from aigeo_assets.reports.glossary import BLOCS, first_use
 from aigeo_assets.resources.io import concat_partitions
 from aigeo_assets.resources.settings import Settings
 from aigeo_assets.schemas import SCHEMAS, conform
 
 GROUP = "exports"
+GEXF = first_use("GEXF")
+EW_BETWEENNESS = first_use("East\u2013West betweenness")
 COORDINATE_COLUMNS = ["city_geonames_id", "latitude", "longitude"]
 
 
@@ -141,8 +144,8 @@ def build_export_assets(partitions: dg.PartitionsDefinition, settings: Settings)
         kinds=file_kinds,
         owners=OWNERS,
         description=f"The impact, migration, collaboration and normalized-impact networks between the top {n} cities "
-        "(Fig. 3's windows) as GEXF 1.3 (Gephi, networkx) and VOSviewer map and network files, with each city's "
-        "country, bloc, coordinates and East-West betweenness, under data/reports/networks/.",
+        f"(Fig. 3's windows) as {GEXF} 1.3 files (for Gephi, networkx) and VOSviewer map and network files, with each "
+        f"city's country, bloc ({BLOCS}), coordinates and {EW_BETWEENNESS}, under data/reports/networks/.",
         ins={"out_network_edges": dg.AssetIn(), "out_top_cities": dg.AssetIn(), "out_east_west_betweenness": dg.AssetIn(),
              "out_city_year_metrics": reference},
     )
@@ -165,8 +168,8 @@ def build_export_assets(partitions: dg.PartitionsDefinition, settings: Settings)
         owners=OWNERS,
         partitions_def=partitions,
         automation_condition=yearly_automation(),
-        description=f"The networks on the {BRIDGE_WINDOW_YEARS}-year window ending each year as GEXF and VOSviewer files "
-        "(data/reports/networks/by_year/<year>/), with each city's East-West betweenness on that window.",
+        description=f"The networks on the {BRIDGE_WINDOW_YEARS}-year window ending each year as {GEXF} and VOSviewer "
+        f"files (data/reports/networks/by_year/<year>/), with each city's {EW_BETWEENNESS} on that window ({BLOCS}).",
         ins={"out_network_edges_by_year": dg.AssetIn(), "out_top_cities": dg.AssetIn(),
              "out_east_west_betweenness_by_year": dg.AssetIn(), "out_city_year_metrics": reference},
     )
@@ -191,10 +194,10 @@ def build_export_assets(partitions: dg.PartitionsDefinition, settings: Settings)
         kinds={"gexf"},
         owners=OWNERS,
         automation_condition=all_years_automation(),
-        description="Each network's evolution over the years as one dynamic GEXF for Gephi's timeline "
+        description=f"Each network's evolution over the years as one dynamic {GEXF} file for Gephi's timeline "
         "(data/reports/networks/by_year/<network>_timeline.gexf): year Y holds the network of the "
         f"{BRIDGE_WINDOW_YEARS}-year window ending with Y, edges with their weight per year, cities with their "
-        "strength and East-West betweenness per year.",
+        f"strength and {EW_BETWEENNESS} per year ({BLOCS}).",
         ins={"out_network_edges_by_year": dg.AssetIn(), "out_top_cities": dg.AssetIn(),
              "out_east_west_betweenness_by_year": dg.AssetIn(), "out_city_year_metrics": reference},
     )
