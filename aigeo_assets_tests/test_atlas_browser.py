@@ -283,6 +283,8 @@ def _every_figure() -> list[tuple[str, Callable, go.Figure]]:
         ("city_heatmaps_20", C.fig_city_heatmaps, (big_ranks, top, "impact")),
         ("city_matrix", C.fig_city_matrix, (T._matrix(),), dict(title="Citations from row city to column city (top 20)", kind="impact")),
         ("city_matrix_over", C.fig_city_matrix, (T._matrix(signed=True),), dict(title="Over-impact (top 20)", diverging=True, kind="over_impact")),
+        ("city_matrix_50", C.fig_city_matrix, (T.big_matrix(50),), dict(title="AI scientists' moves (top 50)", top_n=50, kind="migration")),
+        ("city_matrix_100", C.fig_city_matrix, (T.big_matrix(100),), dict(title="Papers (top 100)", top_n=100, kind="collaboration")),
         ("top_city_shares", C.fig_top_city_shares, (shares,)),
         ("venue_east_west", C.fig_venue_east_west, (T.venue_east_west(),)),
         ("city_map", C.fig_city_map, (metrics, 2017)),

@@ -837,3 +837,17 @@ def test_network_map_draws_an_edge_to_a_city_of_no_bloc_in_grey_and_says_so():
     cape_town = metrics.loc[metrics["city_name"] == "Cape Town", "longitude"].iloc[0]
     assert {t.line.color for t in edges if cape_town in t.lon} == {OTHER_COLOR}
     assert "to a city of no known bloc" in {t.name for t in fig.data}
+
+
+def big_matrix(n: int = 100) -> pd.DataFrame:
+    """``out_city_matrix`` of ``n`` cities (East first), names as long as real ones, for the top-50 and
+    top-100 matrices the assets draw (Supplementary Figs. 6-9)."""
+    bases = ["Beijing", "Mountain View", "Hong Kong", "London", "Singapore", "Shanghai", "Boston", "Los Angeles", "Sao Paulo",
+             "Tel Aviv-Yafo", "Kowloon City", "Zurich"]
+    names = [f"{bases[k % len(bases)]} {k}" for k in range(n)]
+    east = n // 2
+    rows = [dict(top_n=n, row_order=r, col_order=c, row_city_geonames_id=r, col_city_geonames_id=c, row_city_name=names[r],
+                 col_city_name=names[c], row_bloc="East" if r < east else "West", col_bloc="East" if c < east else "West",
+                 value=float((r * 7 + c * 3) % 50 + (200 if r == c else 0)))
+            for r in range(n) for c in range(n)]
+    return conform(pd.DataFrame(rows), "out_city_matrix")

@@ -323,6 +323,12 @@ def matrix_grid(matrix: pd.DataFrame, top_n: int) -> tuple[np.ndarray, pd.DataFr
     return z, rows, cols
 
 
+MATRIX_MIN_HEIGHT = 560
+MATRIX_ROW_AIR = 4
+"""A matrix is drawn at least ``MATRIX_MIN_HEIGHT`` px high, and high enough for each row's label
+(its font size plus ``MATRIX_ROW_AIR`` px): 1,180 px for the top 100, whose labels overlapped at a
+fixed height."""
+
 MATRIX_AXES: dict[str, tuple[str, str, str]] = {
     "impact": ("citing city (row i)", "cited city (column j)", "citations"),
     "over_impact": ("citing city (row i)", "cited city (column j)", "citations minus expected"),
@@ -387,19 +393,20 @@ def fig_city_matrix(
     if 0 < n_east_c < nc:
         fig.add_shape(type="line", xref="x", yref="y", x0=n_east_c - 0.5, x1=n_east_c - 0.5,
                       y0=-0.5, y1=nr - 0.5, line=line, name="east-west-col")
-    small = max(nr, nc) > 50
+    font = 7 if max(nr, nc) > 50 else (9 if max(nr, nc) > ANNOTATE_MAX_N else 10)
     fig.update_xaxes(
         tickvals=list(range(nc)), ticktext=[colored_label(c, b) for c, b in zip(clab, cols["bloc"])],
-        tickangle=-60, side="top", showgrid=False, tickfont=dict(size=7 if small else 10),
+        tickangle=-60, side="top", showgrid=False, tickfont=dict(size=font),
         title=dict(text=col_title, standoff=4),
     )
     fig.update_yaxes(
         tickvals=list(range(nr)), ticktext=[colored_label(c, b) for c, b in zip(rlab, rows["bloc"])],
-        autorange="reversed", showgrid=False, tickfont=dict(size=7 if small else 10), title=dict(text=row_title),
+        autorange="reversed", showgrid=False, tickfont=dict(size=font), title=dict(text=row_title),
     )
     fig.update_layout(
         title=dict(text=title, y=0.99), plot_bgcolor="white",
         margin=dict(l=140, r=40, t=150, b=30),
+        height=max(MATRIX_MIN_HEIGHT, 150 + 30 + nr * (font + MATRIX_ROW_AIR)),  # a row per label: top 50/100 stay readable
     )
     return fig
 
