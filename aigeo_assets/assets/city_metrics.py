@@ -290,7 +290,7 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
     )
     def out_venue_east_west(core_papers, raw_venues) -> dg.Output:
         """AlShebli et al. 2022 Supplementary Fig. 4: the yearly Eastern and Western AI papers in each of the top
-        20 AI venues (:func:`venue_east_west`: the venues with the most corpus papers, the seed's
+        20 AI venues (:func:`venue_east_west`: the venues with the most corpus papers, the paper's
         external list not being available)."""
         df = venue_east_west(concat_partitions(core_papers), concat_partitions(raw_venues))
         last = df[df["year"] == df["year"].max()] if len(df) else df

@@ -9,7 +9,7 @@
 * ``out_lifesci_by_outlet_type``, ``out_lifesci_irrs_by_outlet_type``: S7, life-science journals
   vs computer-science conference proceedings.
 * ``out_lifesci_country_productivity``, ``out_lifesci_country_side_result``: S2 per country, and
-  the seed's Kenya / South Africa remark.
+  the paper's Kenya / South Africa remark.
 
 The computations are ``aigeo_assets.lifesci.analyses``'s; each table asset has a check of an
 identity its numbers must satisfy (WARN severity: a broken identity says the analysis code is
@@ -167,7 +167,7 @@ def build_lifesci_result_assets(data_dir: Path, synthetic: bool = False) -> list
                                        "international <= high-ranked and <= international <= articles for every country")],
     )
     def out_lifesci_country_productivity(out_lifesci_articles):
-        """Schmallenbach et al. 2024 S2 (every country's productivity statistics) and the seed's Kenya / South Africa
+        """Schmallenbach et al. 2024 S2 (every country's productivity statistics) and the paper's Kenya / South Africa
         remark read off it."""
         articles = out_lifesci_articles
         df = conform(A.country_productivity(articles), "out_lifesci_country_productivity")

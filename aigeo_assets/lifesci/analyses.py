@@ -734,7 +734,7 @@ def collaboration_dyads(
 
 # ---------------------------------------------------------------- side results (issue 14)
 #
-# What the seed reports beside its figures: the Fig. 7 models on the smaller samples of the
+# What the paper reports beside its figures: the Fig. 7 models on the smaller samples of the
 # outlet-effect models (Methods: "Our results remain consistent when estimating all models on the
 # smaller samples"), the high-ranked-outlet premium of international papers (Results, after Fig.
 # 8A), the split of the analyses by outlet type (Methods: "We differentiate our analyses between
@@ -750,7 +750,7 @@ def outlet_effect_sample(articles: pd.DataFrame, outcome: Outcome = "citations")
     """Which articles the outlet-effect model of ``outcome`` (Fig. 7C/D) keeps: a boolean Series on
     ``articles``' index.
 
-    The seed: "publishing outlets with all zero outcomes for the dependent variable (i.e., publishing
+    The paper: "publishing outlets with all zero outcomes for the dependent variable (i.e., publishing
     research that is not cited) get automatically dropped from the analyses with quality controls,
     [so] the sample sizes are smaller in (C) and (D)". The rules are the engine's
     (``models.count.fit_count_model``), applied without fitting: the region is known; outcome, year
@@ -861,10 +861,10 @@ def international_high_ranked_premium(articles: pd.DataFrame, alpha: float = 0.0
 
     **The estimator the sentence implies**: a ratio of shares, P(high-ranked | international) /
     P(high-ranked | national), pooled over the years (row ``ratio_of_shares``; "35% more" = ratio
-    1.35). The sentence names no control and says "on average", where every regression of the seed
+    1.35). The sentence names no control and says "on average", where every regression of the paper
     names its controls; so the plain ratio, with the Katz log interval (se of ln ratio =
     sqrt(1/a - 1/n1 + 1/c - 1/n0)). **Beside it** (row ``year_adjusted``), the same ratio with
-    publication-year effects, as the seed's regressions have ("we account for publication years
+    publication-year effects, as the paper's regressions have ("we account for publication years
     using dummy variables in all our regression analyses"): a Poisson regression of the 0/1
     high-ranked flag on ``international`` with year effects absorbed and a robust (HC1) covariance
     (Zou's modified Poisson, 2004), exp(coef) the year-adjusted ratio of shares; years without a
@@ -988,15 +988,15 @@ def country_productivity(articles: pd.DataFrame) -> pd.DataFrame:
     statistics". Every lead country (the atlas sample) with the three dimensions of the atlas and
     international collaboration: ``rank`` (by articles, ties by code), ``country_code``, ``iso3``,
     ``country_name``, ``world_region``, ``articles``, ``share`` (of the world's located articles),
-    ``journal_articles``, ``conference_articles`` (the journal / conference contrast the seed draws
+    ``journal_articles``, ``conference_articles`` (the journal / conference contrast the paper draws
     for India), ``high_ranked_articles``, ``share_high_ranked`` (of all the country's articles, as
     Fig. 5), ``international_articles``, ``share_international``,
     ``high_ranked_international_articles``, ``share_international_of_high_ranked`` (the Kenya
     statistic: the international share among the country's articles in high-ranked outlets; null
     without one), ``citations``, ``mean_citations``, ``clinical_citations``.
 
-    The seed's S2 itself is not in the seed text; its columns are not known, so this table holds
-    the statistics the seed's text uses per country."""
+    The paper's S2 itself is not in the paper's text; its columns are not known, so this table holds
+    the statistics the paper's text uses per country."""
     base = country_counts(articles)
     a = atlas_sample(articles)
     hr, intl = _flag(a["high_ranked"]), _flag(a["is_international"])
@@ -1025,12 +1025,12 @@ def country_productivity(articles: pd.DataFrame) -> pd.DataFrame:
 
 
 def country_side_result(productivity: pd.DataFrame, countries: tuple[str, ...] = SIDE_RESULT_COUNTRIES) -> pd.DataFrame:
-    """The seed's Kenya / South Africa remark read off ``country_productivity``: one row per code in
+    """The paper's Kenya / South Africa remark read off ``country_productivity``: one row per code in
     ``countries`` (a country without articles is a row with zero articles and null shares), with
-    ``rank``, ``country_code``, ``country_name``, ``articles``, ``share_international`` (the seed:
+    ``rank``, ``country_code``, ``country_name``, ``articles``, ``share_international`` (the paper:
     Kenya over 40%), ``high_ranked_articles``, ``share_international_of_high_ranked`` (Kenya
-    two-thirds), ``world_share_international`` (all located articles; the seed: about 20%) and
-    ``world_share_international_of_high_ranked``. **Reading**: the seed's "one-third of South
+    two-thirds), ``world_share_international`` (all located articles; the paper: about 20%) and
+    ``world_share_international_of_high_ranked``. **Reading**: the paper's "one-third of South
     African publications have international collaborators" sits in a sentence about publications
     in high-ranking outlets, but does not say so; both of South Africa's shares are in the row."""
     p = productivity.set_index(productivity["country_code"].astype(str))

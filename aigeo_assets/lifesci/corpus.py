@@ -8,7 +8,7 @@ countries"; articles in the "top three ranked journals" of a field or A* confere
 high-ranked; relevance is forward citations from life-science research, and from clinical
 research. Each step is a function here; ``build_lifesci_articles`` puts them together.
 
-Where the seed is read to the letter (issue 14):
+Where the paper is read to the letter (issue 14):
 
 * **International** (:func:`international_articles`): two *distinct* authors whose countries
   differ, as the Results ("at least two authors on the author byline who are affiliated with
@@ -531,7 +531,7 @@ def lifesci_citation_counts(
     sample by their PMIDs, DOIs, and OpenAlex IDs ... accruing from any type of publication"): an
     article linked to an OpenAlex work takes the citing works of that work (``citation_source``
     ``openalex``, zero when none cites it); an article without a work takes the records citing its
-    PMID in PubMed's ReferenceList (``pubmed_reference_list``), a fallback the seed does not need.
+    PMID in PubMed's ReferenceList (``pubmed_reference_list``), a fallback the paper does not need.
     Both counts are kept beside the one used. ``life_science_citers``: when given (setting
     ``AIGEO_LIFESCI_CITING=life_science``), only those citing works count. Clinical: ``clinical``
     on the citing record (PubMed: title, abstract, publication types and MeSH; OpenAlex: title and
@@ -631,7 +631,7 @@ def build_lifesci_articles(
     byline.update(oa_byline.reindex(byline.index).dropna().astype("int64"))
     lead = lead_countries(authors, byline)
     missing = lead["lead_country_code"].isna().to_numpy(bool) & byline.index.isin(oa_byline.index)
-    if missing.any():  # the work places no lead author: PubMed's, as the seed falls back
+    if missing.any():  # the work places no lead author: PubMed's, as the paper falls back
         pm_lead = lead_countries(pm_authors, ids["n_authors"].fillna(0).astype("int64"))
         lead.loc[missing] = pm_lead.loc[lead.index[missing]].to_numpy()
     n_countries = countries_per_article(authors).reindex(ids.index).fillna(0).astype("int64")

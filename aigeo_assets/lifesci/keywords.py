@@ -11,7 +11,7 @@ tables the user can replace (see ``data/reference/README.md``):
 * the clinical filters, read by :meth:`ClinicalFilter.from_csv` and chosen by name
   (``CLINICAL_FILTERS``; setting ``AIGEO_LIFESCI_CLINICAL_FILTER``):
 
-  - ``treatment`` (default), ``data/reference/clinical_treatment.csv``: the seed's filter to the
+  - ``treatment`` (default), ``data/reference/clinical_treatment.csv``: the paper's filter to the
     letter. Schmallenbach et al. 2024 cites Haynes et al. 2005, *Optimal search strategies for retrieving
     scientifically strong studies of treatment from Medline* (BMJ 330:1179), and searches
     "clinical keywords in the title or abstract" (Methods). Haynes et al.'s most sensitive
@@ -24,7 +24,7 @@ tables the user can replace (see ``data/reference/README.md``):
 
     and on title and abstract it is ``(clinical[tiab] AND trial[tiab]) OR random*[tiab]``.
     **Choice:** the sensitive strategy, not the specific one (``randomized controlled
-    trial[pt] OR (randomized AND controlled AND trial)[tiab]``, 93 % / 97 %): the seed finds
+    trial[pt] OR (randomized AND controlled AND trial)[tiab]``, 93 % / 97 %): the paper finds
     "about 20 %" of its corpus clinical, which a filter asking for "randomized controlled trial"
     cannot reach (4 % of the demo world's AI articles, against 15 % for the sensitive one).
     ``random*`` matches "random forest" as the query is written: a paper whose only "random" is
@@ -49,7 +49,7 @@ tables the user can replace (see ``data/reference/README.md``):
   The demo world plants its clinical articles with the broad filter's markers (trials and
   diagnostic-accuracy studies), so the treatment query finds its trials and not its diagnostic
   studies; the real samples hold too few AI life-science records (4 flagged) to measure the
-  seed's share on: that awaits a real PubMed year.
+  paper's share on: that awaits a real PubMed year.
 
 Keyword matching
     Whole word (no word character ``\\w`` directly before or after), case-insensitive except for
@@ -96,7 +96,7 @@ AI_KEYWORDS_PATH = REFERENCE_DIR / "ai_keywords.csv"
 CLINICAL_QUERIES_PATH = REFERENCE_DIR / "clinical_queries.csv"
 """The broad filter (PubMed Clinical Queries therapy/broad and diagnosis/broad; ``broad``)."""
 CLINICAL_TREATMENT_PATH = REFERENCE_DIR / "clinical_treatment.csv"
-"""The seed's filter: Haynes et al. 2005's treatment strategy on title and abstract (``treatment``)."""
+"""The paper's filter: Haynes et al. 2005's treatment strategy on title and abstract (``treatment``)."""
 CLINICAL_FILTERS: dict[str, Path] = {
     "treatment": CLINICAL_TREATMENT_PATH,
     "treatment_no_random_forest": REFERENCE_DIR / "clinical_treatment_no_random_forest.csv",

@@ -13,7 +13,7 @@ A citer of p that ignores p's references counts +1, one that cites p and its ref
 that cites only the references 0 (it only enlarges the denominator). CD ranges from -1
 (developmental) to 1 (disruptive); a paper with no citer in F ∪ B has no CD (NaN, counted).
 
-**Choices** (the seed names the measure, not its details):
+**Choices** (the paper names the measure, not its details):
 
 - *Window*: citers published strictly after the focal year, up to y+t inclusive, which is what
   Funk's reference implementation (``cdindex``, timestamps in years) computes; same-year citers do

@@ -1,7 +1,7 @@
 """AlShebli et al. 2022's venue divide (Supplementary Fig. 4): "for each of the top 20 AI venues, we counted
 the annual number of Eastern and Western papers published therein".
 
-The seed took its top venues from an external list (its reference 95). **Choice:** without such a
+The paper took its top venues from an external list (its reference 95). **Choice:** without such a
 list, the top venues are the ``top_n`` venues with the most AI corpus papers over every year; a
 user's list of venue ids (``venues``) replaces the rule. A paper counts for its bloc (the bloc of
 its city, the last author's), papers without a city in neither.
