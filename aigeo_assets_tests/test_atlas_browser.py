@@ -169,7 +169,7 @@ _LAYOUT_CHECK_JS = r"""
   const add = (el, owner, what) => { const r = rect(el); if (r.width > 0 && r.height > 0) boxes.push({r, q: corners(el), owner, what}); };
   root.querySelectorAll('.gtitle').forEach(el => add(el, 'title', `the title`));
   root.querySelectorAll('.g-xtitle text, .g-ytitle text, [class^="g-x"][class$="title"] text, [class^="g-y"][class$="title"] text').forEach(
-    el => add(el, 'axistitle:' + el.textContent, `axis title "${el.textContent}"`));
+    (el, k) => add(el, 'axistitle' + k, `axis title "${el.textContent}"`));
   notes.forEach((el, k) => add(el, 'note' + k, `label "${el.textContent}"`));
   const leg = root.querySelector('.legend .bg'); if (leg) add(leg, 'legend', 'the legend');
   root.querySelectorAll('.colorbar').forEach((el, k) => add(el, 'colorbar' + k, 'a colour bar'));
@@ -204,6 +204,13 @@ _LAYOUT_CHECK_JS = r"""
                                               ax.title.text !== (fl._dfltTitle || {})[letter]);
       if (numeric.length && !titled.length) problems.push(`the ${letter} axis has no title (${numeric.map(a => a[0]).join(', ')})`);
     }
+    // a category axis (countries, regions, cities) labels every category: plotly drops every other
+    // label when they crowd, leaving bars without a name
+    axes.forEach(([k, ax]) => {
+      if (ax.type !== 'category' || ax.visible === false || ax.showticklabels === false || !ax._categories) return;
+      const shown = new Set(Array.from(root.querySelectorAll(`g.${ax._id}tick > text`)).map(t => t.textContent.trim()).filter(Boolean));
+      if (shown.size && shown.size < ax._categories.length) problems.push(`${k}: ${shown.size} of its ${ax._categories.length} categories labelled`);
+    });
     root.querySelectorAll('.colorbar').forEach(cb => {
       const t = cb.querySelector('.cbtitle');
       if (!t || !t.textContent.trim()) problems.push('a colour bar has no title');
@@ -263,13 +270,14 @@ def _every_figure() -> list[tuple[str, Callable, go.Figure]]:
                            "pubmed": [int(40 * 1.2 ** k) for k in range(len(years))], "openalex": [int(10 * 1.2 ** k) for k in range(len(years))],
                            "both": 0})
     edges, cities = T._edges_and_cities()
-    names = ["Singapore", "Beijing", "London", "Hong Kong", "Boston", "Tokyo", "Seoul", "Shanghai", "Zurich", "Paris", "Toronto",
-             "Sydney", "Mountain View", "Shenzhen", "Pittsburgh", "Montreal", "Tel Aviv", "Bangalore", "Moscow", "Tehran"]
+    names = ["Singapore", "Beijing", "London", "Hong Kong", "Boston", "Frankfurt am Main", "Seoul", "Shanghai", "Zurich",
+             "Washington, D.C.", "Toronto", "Sydney", "Mountain View", "Shenzhen", "Rio de Janeiro", "Montreal", "Tel Aviv-Yafo",
+             "Bangalore", "Moscow", "Tehran"]
+    west = ("London", "Boston", "Zurich", "Frankfurt am Main", "Washington, D.C.", "Toronto", "Sydney", "Mountain View",
+            "Rio de Janeiro", "Montreal", "Tel Aviv-Yafo")
     scores = pd.DataFrame([dict(network=n, rank=k + 1, east_west_betweenness=100.0 / (k + 1), city_name=c,
-                                bloc="West" if c in ("London", "Boston", "Zurich", "Paris", "Toronto", "Sydney", "Mountain View",
-                                                     "Pittsburgh", "Montreal", "Tel Aviv") else "East",
-                                east_west_path_share=0.1, betweenness=10.0)
-                           for n in ("impact", "migration", "collaboration") for k, c in enumerate(names)])
+                                bloc="West" if c in west else "East", east_west_path_share=0.1, betweenness=10.0)
+                           for n in ("impact", "migration", "collaboration", "normalized_impact") for k, c in enumerate(names)])
     pull = pd.DataFrame([dict(year=y, metric=m, method=meth, pull_km=100.0 + y - 2000, focal_city_name="Beijing", focal_city_bloc="East",
                               focal_share=0.1, window_complete=y < 2018)
                          for y in range(2000, 2020) for m in ("impact", "productivity", "ai_scientists") for meth in ("planar", "spherical")])
@@ -304,6 +312,7 @@ def _every_figure() -> list[tuple[str, Callable, go.Figure]]:
         ("fig4_clinical", L.fig_clinical_by_country, (T.lifesci_clinical(),)),
         ("fig5_high", L.fig_high_ranked_by_country, (high,)),
         ("fig5_high_40", L.fig_high_ranked_by_country, (T.lifesci_high_ranked(),)),
+        ("fig5_high_90", L.fig_high_ranked_by_country, (T.m49_high_ranked(90),)),
         ("fig6_regions", L.fig_high_ranked_by_region_year, (T.lifesci_region_years(),)),
         ("fig7_irrs", L.fig_relevance_irrs, (T.lifesci_irrs(),)),
         ("fig7_not_estimable", L.fig_relevance_irrs, (T.lifesci_irrs(("A", "B", "C"), "D"),)),

@@ -546,7 +546,9 @@ def test_short_country_names_in_figures():
                          "share_high_ranked": [0.3, 0.2, 0.1], "high_ranked_articles": [3, 2, 1], "articles": [10, 10, 10]})
     fig = fig_high_ranked_by_country(high)
     assert list(fig.data[0].x) == ["United Kingdom", "Hong Kong", "XX"]
-    assert [t.name for t in fig.data[1:]] == ["Asia", "Europe"]  # the region colours explained, in WORLD_REGIONS order
+    # the region colours explained, in WORLD_REGIONS order, and the grey of the country without a region
+    assert [t.name for t in fig.data[1:]] == ["Asia", "Europe", "no world region"]
+    assert fig.layout.xaxis.dtick == 1  # every country named
 
 
 def test_format_estimate_never_prints_a_false_zero():
@@ -851,3 +853,15 @@ def big_matrix(n: int = 100) -> pd.DataFrame:
                  value=float((r * 7 + c * 3) % 50 + (200 if r == c else 0)))
             for r in range(n) for c in range(n)]
     return conform(pd.DataFrame(rows), "out_city_matrix")
+
+
+def m49_high_ranked(n: int = 90) -> pd.DataFrame:
+    """``high_ranked_by_country`` of ``n`` countries of ``data/reference/un_m49.csv`` (M49 names, the
+    long ones first: a real run has some 60-90 countries with at least 100 articles)."""
+    from pathlib import Path
+
+    m49 = pd.read_csv(Path(__file__).resolve().parents[1] / "data" / "reference" / "un_m49.csv", keep_default_na=False)
+    m49 = m49.assign(_len=m49["country_name"].str.len()).sort_values(["_len", "country_code"], ascending=[False, True]).head(n)
+    return pd.DataFrame({"country_code": m49["country_code"].to_numpy(), "country_name": m49["country_name"].to_numpy(),
+                         "world_region": m49["world_region"].to_numpy(), "share_high_ranked": np.linspace(0.5, 0.02, len(m49)),
+                         "high_ranked_articles": 50, "articles": 200})

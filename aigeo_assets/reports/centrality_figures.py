@@ -43,8 +43,10 @@ def fig_betweenness_bars(scores: pd.DataFrame, *, top_k: int = 20) -> go.Figure:
     for bloc in ("East", "West"):  # the bar colours explained
         fig.add_trace(go.Bar(x=[None], y=[None], orientation="h", marker_color=bloc_color(bloc), name=f"{bloc}ern city",
                              showlegend=True, hoverinfo="skip"), row=1, col=1)
-    fig.update_xaxes(title="East\u2013West betweenness (shortest East\u2013West paths through the city)", title_font_size=11)
-    fig.update_layout(title=dict(text="East\u2013West betweenness of the top cities", y=0.985, yanchor="top"), template="plotly_white",
+    # a short title under each panel (the long one overlapped its neighbours' with four networks); the title says what it counts
+    fig.update_xaxes(title="East\u2013West betweenness", title_font_size=11)
+    fig.update_layout(title=dict(text="East\u2013West betweenness of the top cities: shortest East\u2013West paths through the city",
+                                 y=0.985, yanchor="top"), template="plotly_white",
                       height=700, legend=dict(orientation="h", x=0, y=1.06, xanchor="left", yanchor="bottom"), margin=dict(t=110))
     return fig
 

@@ -51,6 +51,21 @@ def _two_lines(text: str) -> str:
     return " ".join(words[:cut]) + "<br>" + " ".join(words[cut:])
 
 
+def _region_key(fig: go.Figure, regions: pd.Series, kind) -> None:
+    """Legend entries for the region colours present (``WORLD_REGIONS`` order), and one for the grey
+    of a country without a world region when there is one."""
+    present = {str(r) for r in regions if not pd.isna(r) and str(r)}
+    keys = [(_short(r), region_color(r)) for r in WORLD_REGIONS if r in present]
+    if any(pd.isna(r) or str(r) not in REGION_COLORS for r in regions):
+        keys.append(("no world region", OTHER_COLOR))
+    for name, color in keys:
+        if kind is go.Bar:
+            fig.add_trace(go.Bar(x=[None], y=[None], marker_color=color, name=name, hoverinfo="skip"))
+        else:
+            fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", marker=dict(color=color, symbol="square", size=10), name=name,
+                                     hoverinfo="skip"))
+
+
 def _f(s: pd.Series) -> np.ndarray:
     return pd.to_numeric(s, errors="coerce").astype("float64").to_numpy()
 
@@ -132,10 +147,7 @@ def fig_topic_heatmap(shares: pd.DataFrame) -> go.Figure:
             hovertemplate="%{customdata} / %{y}: %{z:.1f}%<extra></extra>",
         )
     )
-    present = set(countries["world_region"].dropna().astype(str))
-    for region in [r for r in WORLD_REGIONS if r in present]:  # the label colours explained
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", marker=dict(color=region_color(region), symbol="square", size=10),
-                                 name=_short(region), hoverinfo="skip"))
+    _region_key(fig, countries["world_region"], go.Scatter)  # the label colours explained
     fig.update_layout(
         legend=dict(title=dict(text="country labels: world region"), orientation="h", x=0, y=1.0, xanchor="left", yanchor="bottom"),
         template="plotly_white", title="Topic focus of the most productive countries (share of the country's articles)",
@@ -179,10 +191,10 @@ def fig_high_ranked_by_country(high: pd.DataFrame) -> go.Figure:
         )
     )
     fig.data[0].showlegend = False
-    present = set(high["world_region"].dropna().astype(str))
-    for region in [r for r in WORLD_REGIONS if r in present]:  # the bar colours explained
-        fig.add_trace(go.Bar(x=[None], y=[None], marker_color=region_color(region), name=_short(region), hoverinfo="skip"))
-    fig.update_layout(template="plotly_white", yaxis_title="% of the country's articles in high-ranked outlets", xaxis_tickangle=-60,
+    _region_key(fig, high["world_region"], go.Bar)  # the bar colours explained
+    many = len(high) > 40  # every country named (plotly drops every other label when they crowd): smaller labels
+    fig.update_xaxes(tickangle=-60, dtick=1, tickfont=dict(size=9 if many else 12))
+    fig.update_layout(template="plotly_white", yaxis_title="% of the country's articles in high-ranked outlets",
                       title="Articles in high-ranked outlets by country (countries with at least the minimum of articles)",
                       legend=dict(title=dict(text="world region"), x=1.01, y=1, xanchor="left", yanchor="top"))
     return fig
