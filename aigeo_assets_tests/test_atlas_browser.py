@@ -281,6 +281,11 @@ def _every_figure() -> list[tuple[str, Callable, go.Figure]]:
     pull = pd.DataFrame([dict(year=y, metric=m, method=meth, pull_km=100.0 + y - 2000, focal_city_name="Beijing", focal_city_bloc="East",
                               focal_share=0.1, window_complete=y < 2018)
                          for y in range(2000, 2020) for m in ("impact", "productivity", "ai_scientists") for meth in ("planar", "spherical")])
+    long_names = ["Washington, D.C.", "Frankfurt am Main", "Tel Aviv-Yafo", "Rio de Janeiro", "Cambridge", "Cambridge",
+                  "Kowloon City", "Salt Lake City", "Mountain View", "Hong Kong"]  # two Cambridges: (US) and (GB) added
+    top_long = top.copy()
+    top_long.loc[top_long.index[:10], "city_name"] = long_names
+    top_long.loc[top_long.index[4:6], "country_code"] = ["US", "GB"]
     by_year, pooled = T.gravity_coefficients()
     shares = pd.concat([T._shares(), T._shares().assign(top_n=50)], ignore_index=True)
     metrics = T.world_metrics()
@@ -288,7 +293,8 @@ def _every_figure() -> list[tuple[str, Callable, go.Figure]]:
     drawn = [
         ("city_ranks", C.fig_city_ranks, (ranks, top, "impact")),
         ("city_heatmaps", C.fig_city_heatmaps, (T._ranks(), T._top(), "impact")),
-        ("city_heatmaps_20", C.fig_city_heatmaps, (big_ranks, top, "impact")),
+        ("city_heatmaps_20", C.fig_city_heatmaps, (big_ranks, top_long, "impact")),
+        ("city_ranks_long_names", C.fig_city_ranks, (ranks, top_long, "impact")),
         ("city_matrix", C.fig_city_matrix, (T._matrix(),), dict(title="Citations from row city to column city (top 20)", kind="impact")),
         ("city_matrix_over", C.fig_city_matrix, (T._matrix(signed=True),), dict(title="Over-impact (top 20)", diverging=True, kind="over_impact")),
         ("city_matrix_50", C.fig_city_matrix, (T.big_matrix(50),), dict(title="AI scientists' moves (top 50)", top_n=50, kind="migration")),
