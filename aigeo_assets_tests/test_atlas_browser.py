@@ -336,30 +336,42 @@ def _journal_figures() -> list[tuple[str, go.Figure]]:
     return [(key, fig) for key, _, fig in _every_figure()]
 
 
-def _layout_problems(tmp_path: Path, figures: list[tuple[str, go.Figure]]) -> tuple[dict[str, list[str]], list[str]]:
-    """The atlas of ``figures`` drawn in chromium: ``_LAYOUT_CHECK_JS``'s problems by figure, and the
-    console's warnings. A screenshot is saved when there is any."""
+ATLAS_WIDTHS = (1400, 1100)
+"""Browser window widths the figures are checked at: a desktop's, and a laptop's (the atlas's
+figures take the page's width, so labels crowd more on a narrower screen)."""
+
+
+def _layout_problems(tmp_path: Path, figures: list[tuple[str, go.Figure]],
+                     widths: tuple[int, ...] = (1400,)) -> tuple[dict[str, list[str]], list[str]]:
+    """The atlas of ``figures`` drawn in chromium at each window width of ``widths`` (one browser, a
+    page per width): ``_LAYOUT_CHECK_JS``'s problems by figure (at a width other than the first,
+    keyed "<figure> at <width> px"), and the console's warnings. A screenshot is saved when there
+    is any."""
     sections = [A.AtlasFigure(key, "AlShebli et al. 2022", f"Fig. {k}", key, "", figure=fig) for k, (key, fig) in enumerate(figures, start=1)]
     path = A.build_atlas(sections, {}, {"source": "snapshot"}, [], tmp_path / "atlas.html")
     console: list[str] = []
     problems: dict[str, list[str]] = {}
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.on("console", lambda msg: console.append(msg.text) if ("WARN" in msg.text or msg.type in ("error", "warning")) else None)
         try:
-            page.goto(path.resolve().as_uri())
-            page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
-            page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {len(figures)}", timeout=60_000)
-            page.wait_for_timeout(300)
-            for key, _ in figures:
-                found = page.eval_on_selector(f"#fig-{key}", _LAYOUT_CHECK_JS)
-                if found:
-                    problems[key] = list(dict.fromkeys(found))
-            if problems or console:
-                shot = tmp_path / "layout_problems.png"
-                page.screenshot(path=str(shot), full_page=True)
-                print(f"screenshot: {shot}")
+            for n, width in enumerate(widths):
+                page = browser.new_page(viewport={"width": width, "height": 900})
+                page.on("console", lambda msg: console.append(msg.text) if ("WARN" in msg.text or msg.type in ("error", "warning")) else None)
+                page.goto(path.resolve().as_uri())
+                page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+                page.wait_for_function(f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {len(figures)}", timeout=60_000)
+                page.wait_for_timeout(300)
+                found_here = False
+                for key, _ in figures:
+                    found = page.eval_on_selector(f"#fig-{key}", _LAYOUT_CHECK_JS)
+                    if found:
+                        problems[key if n == 0 else f"{key} at {width} px"] = list(dict.fromkeys(found))
+                        found_here = True
+                if found_here or console:
+                    shot = tmp_path / f"layout_problems_{width}.png"
+                    page.screenshot(path=str(shot), full_page=True)
+                    print(f"screenshot: {shot}")
+                page.close()
         finally:
             browser.close()
     return problems, console
@@ -382,7 +394,7 @@ def test_no_figure_has_colliding_labels_or_a_legend_over_its_data(tmp_path):
     bars without titles, colours without a key), and the console has no warning (plotly.js's
     "Invalid color specifier" is one)."""
     _needs_topojson()
-    problems, console = _layout_problems(tmp_path, _journal_figures())
+    problems, console = _layout_problems(tmp_path, _journal_figures(), widths=ATLAS_WIDTHS)
     assert not problems, f"figures with colliding labels or a legend over data: { {k: v[:4] for k, v in problems.items()} }"
     assert not console, f"console warnings: {console[:3]}"
 

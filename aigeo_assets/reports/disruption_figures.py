@@ -30,6 +30,9 @@ def disruption_top_cities(ranks: pd.DataFrame, kind: str, top_n: int = 10) -> pd
     return t.reset_index(drop=True)
 
 
+DISRUPTION_HEIGHT = 900
+
+
 def fig_disruption_ranks(ranks: pd.DataFrame, kind: str, *, top_n: int = 10) -> go.Figure:
     """Supplementary Fig. 3a (``kind="disruptive"``) or 3b (``"developmental"``): the rank per year
     of the ``top_n`` cities with the most papers in the decile over every year."""
@@ -55,21 +58,23 @@ def fig_disruption_ranks(ranks: pd.DataFrame, kind: str, *, top_n: int = 10) -> 
         if len(c):
             last = c.iloc[-1]
             ends.append((int(last["year"]), float(last[rank]), colored_label(name, city["bloc"])))
-    # end labels spread apart so that they never overlap (the plot is about 760 px high)
-    span = max([e[1] for e in ends] + [1.0]) if ends else 1.0
-    gap = LABEL_PX * span / 740
+    # end labels spread apart so that they never overlap: the rank axis is fixed (1 on top, the lowest
+    # rank drawn at the bottom) so that a label's height in ranks is known
+    drawn = ranks.loc[ranks["city_geonames_id"].isin(top["city_geonames_id"]), rank] if len(top) else pd.Series([], dtype=float)
+    bottom = float(max(drawn.max() if len(drawn) else 1.0, 1.0))
+    gap = LABEL_PX * bottom / (DISRUPTION_HEIGHT - 80 - 80)
     for year in sorted({e[0] for e in ends}):
         group = [e for e in ends if e[0] == year]
         for (x, _, text), y in zip(group, spread_labels([e[1] for e in group], gap)):
             fig.add_annotation(x=x, y=y, text=text, xanchor="left", yanchor="middle", xshift=6, showarrow=False,
                                font=dict(size=10))
-    fig.update_yaxes(autorange="reversed", title=f"rank by papers in the {words} AI papers (1 = most)")
+    fig.update_yaxes(range=[bottom + 0.5, 0.5], title=f"rank by papers in the {words} AI papers (1 = most)")
     if years:
         fig.update_xaxes(**year_ticks(years), range=[min(years) - 0.5, max(years) + 3], title="year")
         _grey_years(fig, years, incomplete, ["x"])
     fig.update_layout(
-        title=f"Supplementary Fig. 3{label}: cities ranked by their papers among the {words} AI papers of each year "
-              f"(top {len(top)} cities) {BLOC_KEY}",
-        plot_bgcolor="white", height=900, margin=dict(l=60, r=40, t=60, b=80),
+        title=f"Supplementary Fig. 3{label}: cities ranked by their papers among the {words} AI papers of each year<br>"
+              f"(top {len(top)} cities) {BLOC_KEY}",  # two lines: one was cut off on a laptop's screen
+        plot_bgcolor="white", height=DISRUPTION_HEIGHT, margin=dict(l=60, r=40, t=80, b=80),
     )
     return fig

@@ -192,8 +192,8 @@ def fig_high_ranked_by_country(high: pd.DataFrame) -> go.Figure:
     )
     fig.data[0].showlegend = False
     _region_key(fig, high["world_region"], go.Bar)  # the bar colours explained
-    many = len(high) > 40  # every country named (plotly drops every other label when they crowd): smaller labels
-    fig.update_xaxes(tickangle=-60, dtick=1, tickfont=dict(size=9 if many else 12))
+    many = len(high) > 40  # every country named (plotly drops every other label when they crowd): smaller, upright labels
+    fig.update_xaxes(tickangle=-90 if many else -60, dtick=1, tickfont=dict(size=9 if many else 12))
     fig.update_layout(template="plotly_white", yaxis_title="% of the country's articles in high-ranked outlets",
                       title="Articles in high-ranked outlets by country (countries with at least the minimum of articles)",
                       legend=dict(title=dict(text="world region"), x=1.01, y=1, xanchor="left", yanchor="top"))
