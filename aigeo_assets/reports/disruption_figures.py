@@ -73,8 +73,9 @@ def fig_disruption_ranks(ranks: pd.DataFrame, kind: str, *, top_n: int = 10) -> 
         fig.update_xaxes(**year_ticks(years), range=[min(years) - 0.5, max(years) + 3], title="year")
         _grey_years(fig, years, incomplete, ["x"])
     fig.update_layout(
-        title=f"Supplementary Fig. 3{label}: cities ranked by their papers among the {words} AI papers of each year<br>"
-              f"(top {len(top)} cities) {BLOC_KEY}",  # two lines: one was cut off on a laptop's screen
+        # the cities and the colour key in the subtitle: on one line the title was cut off on a laptop's screen
+        title=dict(text=f"Supplementary Fig. 3{label}: cities ranked by their papers among the {words} AI papers of each year",
+                   subtitle=dict(text=f"the top {len(top)} cities {BLOC_KEY}")),
         plot_bgcolor="white", height=DISRUPTION_HEIGHT, margin=dict(l=60, r=40, t=80, b=80),
     )
     return fig
