@@ -1,6 +1,12 @@
 """The atlas opened from disk in a real browser (Debian's chromium through Playwright): every
 figure renders, the map draws its country outlines from the inlined topojson, nothing is fetched
-from the network and the console stays free of errors. A screenshot is saved on failure."""
+from the network and the console stays free of errors. A screenshot is saved on failure.
+
+The visual check (issue 16): every public ``fig_*`` of ``aigeo_assets/reports/*_figures.py``
+(a test fails when one is not drawn) on planted tables sized like a real run, as the atlas draws
+it at a desktop's and a laptop's width and with the sample world's synthetic mark, must show no
+colliding or cut-off text, no legend over data, no untitled axis or colour bar, no colour without
+a key and no console warning (``_LAYOUT_CHECK_JS``); negative controls show each is caught."""
 
 from __future__ import annotations
 
