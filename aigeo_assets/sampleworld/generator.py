@@ -440,7 +440,7 @@ _CONCEPT_PARTS: dict[tuple, tuple[str, str]] = {}
 # Geography, Chemistry -> Sociology, Psychology -> Political science; same score, same place):
 # Schmallenbach et al. 2024's OpenAlex conference papers (venue type conference + a level-0 Biology, Chemistry,
 # Medicine or Psychology concept + an AI keyword) are then only the ones the life-science world
-# plants on Schmallenbach et al. 2024's model (``lifesci.py``), not these rarely cited, mostly international works.
+# plants on Schmallenbach et al. 2024's model (``sampleworld.lifesci``), not these rarely cited, mostly international works.
 # Why the root and not the keyword: no AlShebli et al. 2022 truth reads a level-0 concept (its AI corpus is
 # concept C154945302 >= 0.3 or a topic of subfield 1702, its keyword counts are of the text), and
 # the swap draws nothing, so every other byte of the world stays (the 1.4.0 oracle maps it back).
