@@ -191,7 +191,8 @@ def fig_focal_pull(pull: pd.DataFrame) -> go.Figure:
         )
     if any_incomplete:
         fig.add_annotation(
-            text=f"open markers: {INCOMPLETE_NOTE}", xref="paper", yref="paper", x=0, y=-0.12,
+            # a fixed distance under the plot (a share of the plot's height ran off a tall PNG's bottom)
+            text=f"open markers: {INCOMPLETE_NOTE}", xref="paper", yref="paper", x=0, y=0, yshift=-58,
             xanchor="left", yanchor="top", showarrow=False, font=dict(size=11, color="#555"),
         )
     fig.update_yaxes(title="distance between the centres with and without it (km)", rangemode="tozero")

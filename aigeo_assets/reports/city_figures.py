@@ -452,7 +452,8 @@ def fig_top_city_shares(shares: pd.DataFrame) -> go.Figure:
             )
     if any_incomplete:
         fig.add_annotation(
-            text=f"open markers: {INCOMPLETE_NOTE}", xref="paper", yref="paper", x=0, y=-0.12,
+            # a fixed distance under the plot (a share of the plot's height ran off a tall PNG's bottom)
+            text=f"open markers: {INCOMPLETE_NOTE}", xref="paper", yref="paper", x=0, y=0, yshift=-58,
             xanchor="left", yanchor="top", showarrow=False, font=dict(size=11, color="#555"),
         )
     ns = sorted(s["top_n"].unique().tolist())
