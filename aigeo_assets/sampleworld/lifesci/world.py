@@ -10,6 +10,7 @@ import bisect
 import math
 import zlib
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -274,10 +275,29 @@ class LifesciWorld(Outlets, Texts, PubmedRecords, OpenalexRecords, Rankings, Ren
         return the render jobs of its records, in order, then the job of its OpenAlex-only citers and
         the job of its OpenAlex-only conference papers. The year's PubMed AI articles (the first
         ``n``) and its OpenAlex-only conference papers (the last ``n_oa``) are drawn together, from
-        the same model; a conference paper's outlet is its conference."""
-        rng, r = self.rng, self.r
+        the same model; a conference paper's outlet is its conference. The steps draw from the
+        world's streams in this order (the bytes depend on it)."""
         n = self.per_year[y]
-        n_oa = int(round(n * R_OA))
+        a = self._draw_places_and_outlets(y, n, int(round(n * R_OA)))
+        self._draw_teams_and_citations(y, a)
+        self._draw_bylines(y, a)
+        self._draw_twins(a)
+        self._plant_citations(y, a)
+        groups, oa_groups = self._citing_works(y)
+        n_bg = max(1, round(BACKGROUND_SHARE * len(groups)))
+        order, pmids, a.pmid = self._order_and_pmids(y, n, len(groups), n_bg)
+        self._store_articles(y, a)
+        self.counts["citing_records"][y] = len(groups)
+        self.counts["background_records"][y] = n_bg
+        self.counts["openalex_only_citers"][y] = len(oa_groups)
+        kinds, index, pmid_arr, files = self._files_of_records(y, order, pmids)
+        return self._render_jobs(y, a, kinds, index, pmid_arr, files, groups, oa_groups)
+
+    def _draw_places_and_outlets(self, y: int, n: int, n_oa: int) -> SimpleNamespace:
+        """The year's articles (``n`` PubMed AI articles, then ``n_oa`` OpenAlex-only conference
+        papers): lead region and country, international or not, outlet (a journal, or a
+        conference: ``conf``); the namespace the next steps add their columns to."""
+        rng = self.rng
         nt = n + n_oa
         is_pub = np.arange(nt) < n
         reg_idx = rng.choice(len(self.regions), size=nt, p=[REGION_SHARE[g] for g in self.regions])
@@ -307,30 +327,40 @@ class LifesciWorld(Outlets, Texts, PubmedRecords, OpenalexRecords, Rankings, Ren
             cj = n_pj + np.minimum(np.searchsorted(cc, u_c[sel] * cc[-1], side="right"), len(cc) - 1)
             journal[sel] = np.where(conf[sel], cj, journal[sel])
             intl[sel] = u_int[sel] < INTL_SHARE[reg]
-        n_foreign = np.where(intl, 1 + rng.choice(3, size=nt, p=N_FOREIGN_P), 0)
-        n_auth = 1 + n_foreign + rng.poisson(team_lambda(y), size=nt)
-        clinical = rng.random(nt) < CLINICAL_AI_SHARE
-        reg_eff = np.array([REGION_LOG_IRR[g] for g in self.regions])[reg_idx]
-        mu = np.exp(self.year_effect[y] + self.o_effect[journal] + reg_eff + INTL_LOG_IRR * intl
-                    + N_AUTHORS_COEF * np.log(n_auth))
-        lam = rng.gamma(1.0 / NB_ALPHA, NB_ALPHA * mu)
-        cites = rng.poisson(lam)
+        return SimpleNamespace(n=n, n_oa=n_oa, nt=nt, is_pub=is_pub, reg_idx=reg_idx, country=country,
+                               journal=journal, intl=intl, conf=conf, n_pj=n_pj)
+
+    def _draw_teams_and_citations(self, y: int, a: SimpleNamespace) -> None:
+        """Team size, clinical flag, expected and drawn citations (NB2; clinical ones by binomial
+        thinning), AI keyword."""
+        rng, nt, intl, journal = self.rng, a.nt, a.intl, a.journal
+        a.n_foreign = np.where(intl, 1 + rng.choice(3, size=nt, p=N_FOREIGN_P), 0)
+        a.n_auth = 1 + a.n_foreign + rng.poisson(team_lambda(y), size=nt)
+        a.clinical = rng.random(nt) < CLINICAL_AI_SHARE
+        reg_eff = np.array([REGION_LOG_IRR[g] for g in self.regions])[a.reg_idx]
+        a.mu = np.exp(self.year_effect[y] + self.o_effect[journal] + reg_eff + INTL_LOG_IRR * intl
+                      + N_AUTHORS_COEF * np.log(a.n_auth))
+        lam = rng.gamma(1.0 / NB_ALPHA, NB_ALPHA * a.mu)
+        a.cites = rng.poisson(lam)
         p_clin = np.where(intl, CLINICAL_CITER_SHARE_INTL, CLINICAL_CITER_SHARE)
-        clin_cites = rng.binomial(cites, p_clin)
+        a.clin_cites = rng.binomial(a.cites, p_clin)
         kw_names = list(AI_TERM_WEIGHT)
         kw_w = np.array([AI_TERM_WEIGHT[k] * (0.1 if (y < 2013 and k in ("deep learning", "convolutional neural network"))
                                               else 1.0) for k in kw_names])
-        kw = rng.choice(len(kw_names), size=nt, p=kw_w / kw_w.sum())
-        # the byline's countries (foreign ones drawn from the partner distribution), and whether the
-        # PubMed record shows only the first author's affiliation (then the first author's country)
-        first_only = is_pub & (y < PRE2014_YEAR) & (n_auth > 1) & (rng.random(nt) < PRE2014_FIRST_ONLY_SHARE)
+        a.kw = rng.choice(len(kw_names), size=nt, p=kw_w / kw_w.sum())
+
+    def _draw_bylines(self, y: int, a: SimpleNamespace) -> None:
+        """The byline's countries (foreign ones drawn from the partner distribution), and whether the
+        PubMed record shows only the first author's affiliation (then the first author's country)."""
+        rng, nt, country, n_foreign, n_auth = self.rng, a.nt, a.country, a.n_foreign, a.n_auth
+        a.first_only = a.is_pub & (y < PRE2014_YEAR) & (n_auth > 1) & (rng.random(nt) < PRE2014_FIRST_ONLY_SHARE)
         foreign = np.empty(nt, dtype=object)
         for i in range(nt):
             foreign[i] = ()
         first_cc = country.copy()
         u_first = rng.random(nt)
         pc = self.partner_cum
-        for i in np.flatnonzero(intl).tolist():
+        for i in np.flatnonzero(a.intl).tolist():
             fs: list[str] = []
             while len(fs) < n_foreign[i]:
                 f = self.codes[min(bisect.bisect_right(pc, float(rng.random()) * pc[-1]), len(pc) - 1)]
@@ -339,41 +369,53 @@ class LifesciWorld(Outlets, Texts, PubmedRecords, OpenalexRecords, Rankings, Ren
             foreign[i] = tuple(fs)
             if n_auth[i] - 1 == n_foreign[i] or u_first[i] < 0.5:
                 first_cc[i] = fs[0]
-        # the OpenAlex twin: link kind (0 pmid, 1 doi only, 2 none), DOI, year shift, planted topic; a
-        # PubMed article that is a conference paper always has its twin (the conference paper, with
-        # its PMID and DOI), an OpenAlex-only conference paper is its own OpenAlex record
-        has_doi = rng.random(nt) >= Q_NO_DOI
+        a.foreign, a.first_cc = foreign, first_cc
+
+    def _draw_twins(self, a: SimpleNamespace) -> None:
+        """The OpenAlex twin: link kind (0 pmid, 1 doi only, 2 none), DOI, year shift, planted topic; a
+        PubMed article that is a conference paper always has its twin (the conference paper, with
+        its PMID and DOI), an OpenAlex-only conference paper is its own OpenAlex record."""
+        rng, nt, conf = self.rng, a.nt, a.conf
+        a.has_doi = rng.random(nt) >= Q_NO_DOI
         u_link = rng.random(nt)
         link = np.where(u_link < TWIN_PMID_SHARE, 0,
-                        np.where((u_link < TWIN_PMID_SHARE + TWIN_DOI_ONLY_SHARE) & has_doi, 1, 2)).astype(np.int8)
+                        np.where((u_link < TWIN_PMID_SHARE + TWIN_DOI_ONLY_SHARE) & a.has_doi, 1, 2)).astype(np.int8)
         link[conf] = 0
-        twin = link < 2
-        shift = twin & is_pub & ~conf & (rng.random(nt) < TWIN_YEAR_SHIFT_SHARE)
-        topic = np.minimum(np.searchsorted(self.topic_cum, rng.random(nt), side="right"), len(TOPIC_CONCEPTS) - 1)
-        # global indices and pending citations; each citation comes from an OpenAlex-only work with
-        # probability OPENALEX_ONLY_CITER_SHARE (binomial thinning: both parts stay NB2 with NB_ALPHA);
-        # every citation of an OpenAlex-only conference paper comes from an OpenAlex-only work
+        a.link = link
+        a.twin = link < 2
+        a.shift = a.twin & a.is_pub & ~conf & (rng.random(nt) < TWIN_YEAR_SHIFT_SHARE)
+        a.topic = np.minimum(np.searchsorted(self.topic_cum, rng.random(nt), side="right"), len(TOPIC_CONCEPTS) - 1)
+
+    def _plant_citations(self, y: int, a: SimpleNamespace) -> None:
+        """Each citation gets its citing year (lag), its clinical flag, and whether it comes from an
+        OpenAlex-only work (probability OPENALEX_ONLY_CITER_SHARE, binomial thinning: both parts stay
+        NB2 with NB_ALPHA; every citation of an OpenAlex-only conference paper comes from one); it
+        waits in ``pending`` for its year. ``oa_cites``/``oa_clin``: the OpenAlex-only part."""
+        rng, nt, cites = self.rng, a.nt, a.cites
         g0 = len(self.ai_pmid_all)
         gidx = np.arange(g0, g0 + nt)
         tot = int(cites.sum())
-        oa_cites = np.zeros(nt, dtype=np.int64)
-        oa_clin = np.zeros(nt, dtype=np.int64)
+        a.oa_cites = np.zeros(nt, dtype=np.int64)
+        a.oa_clin = np.zeros(nt, dtype=np.int64)
         if tot:
             idx = np.repeat(gidx, cites)
             starts = np.repeat(np.cumsum(cites) - cites, cites)
             within = np.arange(tot) - starts
-            is_clin = within < np.repeat(clin_cites, cites)
+            is_clin = within < np.repeat(a.clin_cites, cites)
             local = idx - g0
-            is_oa = (rng.random(tot) < OPENALEX_ONLY_CITER_SHARE) | ~is_pub[local]
-            oa_cites = np.bincount(local[is_oa], minlength=nt)
-            oa_clin = np.bincount(local[is_oa & is_clin], minlength=nt)
-            keep = ~is_oa | twin[local]  # an article without twin cannot be cited through OpenAlex
+            is_oa = (rng.random(tot) < OPENALEX_ONLY_CITER_SHARE) | ~a.is_pub[local]
+            a.oa_cites = np.bincount(local[is_oa], minlength=nt)
+            a.oa_clin = np.bincount(local[is_oa & is_clin], minlength=nt)
+            keep = ~is_oa | a.twin[local]  # an article without twin cannot be cited through OpenAlex
             w = np.array(LAG_WEIGHTS[: self.end - y + 1])
             lag = rng.choice(len(w), size=tot, p=w / w.sum())
             for L in np.unique(lag):
                 s = (lag == L) & keep
                 self.pending[y + int(L)].append((idx[s], is_clin[s], is_oa[s]))
-        # this year's citing works: PubMed citing records, and OpenAlex-only citers
+
+    def _citing_works(self, y: int) -> tuple[list, list]:
+        """This year's citing works from the citations waiting for it: PubMed citing records, and
+        OpenAlex-only citers."""
         pend = self.pending.pop(y)
         groups: list[tuple[np.ndarray, bool]] = []
         oa_groups: list[tuple[np.ndarray, bool]] = []
@@ -383,9 +425,13 @@ class LifesciWorld(Outlets, Texts, PubmedRecords, OpenalexRecords, Rankings, Ren
             all_oa = np.concatenate([c for _, _, c in pend])
             groups = self._group(all_idx[~all_oa], all_clin[~all_oa])
             oa_groups = self._group(all_idx[all_oa], all_clin[all_oa])
-        n_bg = max(1, round(BACKGROUND_SHARE * len(groups)))
-        # order of the year's records and their PMIDs
-        order = [("ai", i) for i in range(n)] + [("cite", k) for k in range(len(groups))] + [("bg", b) for b in range(n_bg)]
+        return groups, oa_groups
+
+    def _order_and_pmids(self, y: int, n: int, n_citing: int, n_bg: int) -> tuple[list, np.ndarray, np.ndarray]:
+        """The order of the year's records (AI, citing, background, shuffled) and their PMIDs
+        (rising, 3 mod 8, from near the year's real first PMID); the AI articles' PMIDs."""
+        rng, r = self.rng, self.r
+        order = [("ai", i) for i in range(n)] + [("cite", k) for k in range(n_citing)] + [("bg", b) for b in range(n_bg)]
         r.shuffle(order)
         N = len(order)
         nominal = 10_600_000 + 1_100_000 * (y - FIRST_YEAR)
@@ -399,51 +445,58 @@ class LifesciWorld(Outlets, Texts, PubmedRecords, OpenalexRecords, Rankings, Ren
         for pos, (kind, i) in enumerate(order):
             if kind == "ai":
                 ai_pmid[i] = pmids[pos]
-        # the OpenAlex-only conference papers' work numbers (sequence CONF_WORK_SEQ_BASE + k)
-        c0 = self.n_conf
+        return order, pmids, ai_pmid
+
+    def _store_articles(self, y: int, a: SimpleNamespace) -> None:
+        """The year's articles into the world's columns: the global arrays citing works read, the
+        truth's columns (PubMed AI articles in ``ai``, OpenAlex-only conference papers in ``cf``);
+        the conference papers' work numbers (sequence CONF_WORK_SEQ_BASE + k)."""
+        n, n_oa, nt, ai_pmid = a.n, a.n_oa, a.nt, a.pmid
+        a.c0 = c0 = self.n_conf
         self.n_conf += n_oa
         seq = CONF_WORK_SEQ_BASE + c0 + np.arange(n_oa, dtype=np.int64)
         wnum = np.concatenate([TWIN_WORK_BASE + ((ai_pmid // 8) * 48_271 + 12_345) % P_ID,
                                OA_ONLY_WORK_BASE + (seq * 48_271 + 12_345) % P_ID])
         self.ai_pmid_all = np.concatenate([self.ai_pmid_all, ai_pmid, np.zeros(n_oa, dtype=np.int64)])
         self.ai_year_all = np.concatenate([self.ai_year_all, np.full(nt, y, dtype=np.int32)])
-        self.ai_journal_all = np.concatenate([self.ai_journal_all, journal.astype(np.int32)])
-        self.ai_twin_all = np.concatenate([self.ai_twin_all, twin])
+        self.ai_journal_all = np.concatenate([self.ai_journal_all, a.journal.astype(np.int32)])
+        self.ai_twin_all = np.concatenate([self.ai_twin_all, a.twin])
         self.ai_wnum_all = np.concatenate([self.ai_wnum_all, wnum])
-        # store truth columns: PubMed AI articles in self.ai, OpenAlex-only conference papers in self.cf
+        country, foreign, intl, first_only = a.country, a.foreign, a.intl, a.first_only
         countries = np.array([";".join(sorted({country[i], *foreign[i]})) for i in range(nt)], dtype=object)
         for T, sl in ((self.ai, slice(0, n)), (self.cf, slice(n, nt))):
             T["pmid"].append(np.concatenate([ai_pmid, np.zeros(n_oa, dtype=np.int64)])[sl])
             T["year"].append(np.full(nt, y)[sl])
-            T["journal"].append(journal[sl])
-            T["region"].append(reg_idx[sl])
+            T["journal"].append(a.journal[sl])
+            T["region"].append(a.reg_idx[sl])
             T["country"].append(country[sl])
             T["intl"].append(intl[sl])
-            T["n_auth"].append(n_auth[sl])
-            T["clinical"].append(clinical[sl])
-            T["kw"].append(kw[sl])
-            T["cites"].append(cites[sl])
-            T["clin_cites"].append(clin_cites[sl])
-            T["mu"].append(mu[sl])
-            T["pub_cites"].append((cites - oa_cites)[sl])
-            T["pub_clin"].append((clin_cites - oa_clin)[sl])
-            T["link"].append(link[sl])
-            T["shift"].append(shift[sl])
-            T["topic"].append(topic[sl])
+            T["n_auth"].append(a.n_auth[sl])
+            T["clinical"].append(a.clinical[sl])
+            T["kw"].append(a.kw[sl])
+            T["cites"].append(a.cites[sl])
+            T["clin_cites"].append(a.clin_cites[sl])
+            T["mu"].append(a.mu[sl])
+            T["pub_cites"].append((a.cites - a.oa_cites)[sl])
+            T["pub_clin"].append((a.clin_cites - a.oa_clin)[sl])
+            T["link"].append(a.link[sl])
+            T["shift"].append(a.shift[sl])
+            T["topic"].append(a.topic[sl])
             T["countries"].append(countries[sl])
             T["pub_intl"].append((intl & ~first_only)[sl])
-            T["pub_lead"].append(np.where(first_only, first_cc, country)[sl])
-            T["conf"].append(np.where(conf, journal - n_pj, -1)[sl])
+            T["pub_lead"].append(np.where(first_only, a.first_cc, country)[sl])
+            T["conf"].append(np.where(a.conf, a.journal - a.n_pj, -1)[sl])
             T["wnum"].append(wnum[sl])
-        self.counts["citing_records"][y] = len(groups)
-        self.counts["background_records"][y] = n_bg
-        self.counts["openalex_only_citers"][y] = len(oa_groups)
-        # the year's records in order: kind, PMID, file, and the records without PMID planted in them
+
+    def _files_of_records(self, y: int, order: list, pmids: np.ndarray) -> tuple[np.ndarray, ...]:
+        """The year's records in order: kind, index, PMID, file, with the records without PMID
+        planted in them (a file's, once it reaches the position drawn for it)."""
+        rng = self.rng
         code = {"ai": KIND_AI, "cite": KIND_CITING, "bg": KIND_BACKGROUND}
         kinds = np.array([code[kd] for kd, _ in order], dtype=np.int8)
         index = np.array([i for _, i in order], dtype=np.int64)
         pmid_arr = pmids.astype(np.int64)
-        files = rng.integers(0, self.n_files, size=N)
+        files = rng.integers(0, self.n_files, size=len(order))
         planted = []
         for k, at in enumerate(self.mal_at):
             if at is None:
@@ -468,6 +521,13 @@ class LifesciWorld(Outlets, Texts, PubmedRecords, OpenalexRecords, Rankings, Ren
             index = np.insert(index, at, -1)
             pmid_arr = np.insert(pmid_arr, at, 0)
             files = np.insert(files, at, [k for _, k in planted])
+        return kinds, index, pmid_arr, files
+
+    def _render_jobs(self, y: int, a: SimpleNamespace, kinds: np.ndarray, index: np.ndarray, pmid_arr: np.ndarray,
+                     files: np.ndarray, groups: list, oa_groups: list) -> list[dict]:
+        """The render jobs of the year: its records in chunks of ``chunk_records``, then its
+        OpenAlex-only citers, then its OpenAlex-only conference papers."""
+        rng = self.rng
         jobs = []
         for chunk, lo in enumerate(range(0, len(kinds), self.chunk_records)):
             sl = slice(lo, lo + self.chunk_records)
@@ -477,11 +537,9 @@ class LifesciWorld(Outlets, Texts, PubmedRecords, OpenalexRecords, Rankings, Ren
             off, cited = self._cited([groups[i][0] for i in cite_i])
             jobs.append({"year": y, "chunk": chunk, "last_pmid": self.last_pmid, "kind": kd, "pmid": pmid_arr[sl],
                          "file": files[sl],
-                         "ai": {"country": country[ai_i], "foreign": foreign[ai_i], "first_only": first_only[ai_i],
-                                "first_cc": first_cc[ai_i],
-                                "n_auth": n_auth[ai_i], "clinical": clinical[ai_i], "kw": kw[ai_i],
-                                "journal": journal[ai_i], "has_doi": has_doi[ai_i], "link": link[ai_i],
-                                "shift": shift[ai_i], "topic": topic[ai_i], "cites": cites[ai_i]},
+                         "ai": {c: getattr(a, c)[ai_i] for c in (
+                             "country", "foreign", "first_only", "first_cc", "n_auth", "clinical", "kw", "journal",
+                             "has_doi", "link", "shift", "topic", "cites")},
                          "cite_off": off, "cite_flag": np.array([groups[i][1] for i in cite_i], dtype=bool),
                          "cited": cited})
         if oa_groups:
@@ -495,15 +553,15 @@ class LifesciWorld(Outlets, Texts, PubmedRecords, OpenalexRecords, Rankings, Ren
                          "cited": None,
                          "oa_only": {"seq0": seq0, "off": off, "flag": np.array([f for _, f in oa_groups], dtype=bool),
                                      "part": rng.integers(0, self.n_files, size=len(oa_groups)), "cited": cited}})
-        if n_oa:
-            sl = slice(n, nt)
+        if a.n_oa:
+            sl = slice(a.n, a.nt)
             jobs.append({"year": y, "chunk": CONF_CHUNK, "last_pmid": self.last_pmid,
                          "kind": np.zeros(0, dtype=np.int8), "pmid": np.zeros(0, dtype=np.int64),
                          "file": np.zeros(0, dtype=np.int64), "ai": None,
                          "cite_off": np.zeros(1, dtype=np.int64), "cite_flag": np.zeros(0, dtype=bool),
                          "cited": None,
-                         "conf": {"k0": c0, "country": country[sl], "foreign": foreign[sl], "n_auth": n_auth[sl],
-                                  "clinical": clinical[sl], "kw": kw[sl], "conf": journal[sl] - n_pj,
-                                  "topic": topic[sl], "cites": cites[sl],
-                                  "part": rng.integers(0, self.n_files, size=n_oa)}})
+                         "conf": {"k0": a.c0, "country": a.country[sl], "foreign": a.foreign[sl], "n_auth": a.n_auth[sl],
+                                  "clinical": a.clinical[sl], "kw": a.kw[sl], "conf": a.journal[sl] - a.n_pj,
+                                  "topic": a.topic[sl], "cites": a.cites[sl],
+                                  "part": rng.integers(0, self.n_files, size=a.n_oa)}})
         return jobs
