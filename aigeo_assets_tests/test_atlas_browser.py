@@ -10,6 +10,7 @@ a key and no console warning (``_LAYOUT_CHECK_JS``); negative controls show each
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
@@ -136,6 +137,18 @@ _LAYOUT_CHECK_JS = r"""
     let hit = 0;
     marks.forEach(m => { const r = rect(m); if (r.width > 0 && r.height > 0 && area(lr, r) > 1) hit++; });
     if (hit) problems.push(`the legend covers ${hit} data marks`);
+    // and lines (no markers): points along each drawn line inside the legend's box
+    let crossed = 0;
+    root.querySelectorAll('path.js-line').forEach(line => {
+      if (line.closest('.legend')) return;  // the legend's own line samples
+      const n = line.getTotalLength ? line.getTotalLength() : 0, m = line.getScreenCTM();
+      if (!n || !m) return;
+      for (let d = 0; d <= n; d += Math.max(3, n / 100)) {
+        const p = line.getPointAtLength(d).matrixTransform(m);
+        if (p.x > lr.left + 1 && p.x < lr.right - 1 && p.y > lr.top + 1 && p.y < lr.bottom - 1) { crossed++; break; }
+      }
+    });
+    if (crossed) problems.push(`the legend covers ${crossed} lines`);
   }
   // text written beside markers (years on the centre-of-mass paths) over another trace's markers
   root.querySelectorAll('.trace').forEach(tr => {
@@ -253,6 +266,7 @@ _LAYOUT_CHECK_JS = r"""
 """
 
 
+@functools.lru_cache(maxsize=1)  # drawn once for the two tests that use them (nothing changes them: marks go on copies)
 def _every_figure() -> list[tuple[str, Callable, go.Figure]]:
     """(key, the figure function, its figure) of every public ``fig_*`` of ``reports/*_figures.py``, and
     the variants the assets draw (each network, both disruption kinds, the diverging matrix, a
@@ -456,6 +470,9 @@ def test_the_visual_check_sees_what_issue_16_saw(tmp_path):
                        xanchor="left", showarrow=False)
     bar = go.Figure(go.Heatmap(z=[[1, 2], [3, 4]]))
     bar.update_layout(xaxis_title="x", yaxis_title="y")
+    lined = go.Figure([go.Scatter(x=[0, 3], y=[11, 9], mode="lines", name=f"line {k}") for k in range(2)])  # crosses the top left
+    lined.update_layout(legend=dict(x=0, y=1, xanchor="left", yanchor="top"), yaxis_range=[9, 11], xaxis_range=[0, 3],
+                        xaxis_title="x", yaxis_title="y")
     texted = go.Figure([go.Scatter(x=[1, 2], y=[1, 1], mode="markers+text", text=["", "2019"], textposition="middle right", name="a"),
                         go.Scatter(x=[2.02, 2.04], y=[1, 1], mode="markers", marker_size=10, name="b")])  # b's markers under a's year
     texted.update_layout(xaxis_title="x", yaxis_title="y", xaxis_range=[0, 3])
@@ -465,7 +482,7 @@ def test_the_visual_check_sees_what_issue_16_saw(tmp_path):
     good.update_layout(legend=dict(orientation="h", x=0, y=1.02, xanchor="left", yanchor="bottom"))
     problems, console = _layout_problems(tmp_path, [
         ("ticks", ticks), ("labels", labels), ("legend", legend), ("colours", colours), ("years", years), ("panels", panels),
-        ("untitled", untitled), ("keyless", keyless), ("cut", cut), ("bar", bar), ("texted", texted), ("good", good)])
+        ("untitled", untitled), ("keyless", keyless), ("cut", cut), ("bar", bar), ("texted", texted), ("lined", lined), ("good", good)])
     assert any("tick labels overlap" in p for p in problems.get("ticks", []))
     assert any("labels overlap" in p for p in problems.get("labels", []))
     assert any("legend covers" in p for p in problems.get("legend", []))
@@ -477,6 +494,7 @@ def test_the_visual_check_sees_what_issue_16_saw(tmp_path):
     assert any("cut off by the figure's edge" in p for p in problems.get("cut", [])), problems.get("cut")
     assert "a colour bar has no title" in problems.get("bar", [])
     assert any('text "2019" covers' in p for p in problems.get("texted", [])), problems.get("texted")
+    assert any("the legend covers 2 lines" in p for p in problems.get("lined", [])), problems.get("lined")
     assert "good" not in problems, problems["good"]
 
 
