@@ -61,7 +61,52 @@ class Render:
         chunk adds one gzip member to every file it wrote to, in chunk order, so the bytes do not
         depend on ``workers``."""
         root = self.root
-        base_dir = root / "pubmed" / "baseline"
+        self._start_run(int(chunk_records))
+        pool = None
+        if multiprocessing.current_process().daemon:
+            workers = 1  # a daemonic process may not start processes of its own; the same bytes
+        if sum(self.planned_records.values()) < 2 * self.chunk_records:
+            workers = 1  # a world of a chunk or two (tiny) is rendered before a pool would have started
+        if workers > 1 and self.years:
+            pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                       initializer=_init_render_world,
+                                       initargs=(type(self), (root, self.scale, self.seed, self.start, self.end)))
+            renderer = None
+        else:
+            renderer = copy.copy(self)  # its own random streams and counters, the same world
+        handles: list = []
+        self._clear_twin_parts()
+        try:
+            for rel in self.file_rel:
+                fh = open(root / rel, "wb")
+                handles.append(fh)
+                fh.write(gzip_member(FILE_HEAD.encode(), rel.rsplit("/", 1)[1][:-3]))
+            for rel in self.twin_rel:
+                self.twin_handles.append(open(root / "data" / "works" / rel, "wb"))
+            self._render_years(workers, pool, renderer, handles)
+            # the files' last records come from a stream of their own
+            closer = copy.copy(self)
+            closer.rng = np.random.default_rng(_render_seed(self.seed, self.end, 0, b"lifesci-close"))
+            closer.r = FastRandom(int(closer.rng.integers(0, 1 << 62)))
+            nf = self.n_files
+            for k in range(nf):
+                handles[k].write(gzip_member(closer._file_tail(k, final=k == nf - 1).encode()))
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
+            for fh in handles + self.twin_handles:
+                fh.close()
+        for k, rel in enumerate(self.twin_rel):
+            if not self.twin_lines[k]:  # a part no chunk wrote to is still a valid (empty) gzip file
+                (root / "data" / "works" / rel).write_bytes(gzip_member(b""))
+        self.write_institutions(root)
+        self.write_rankings(root)
+        return lifesci_truth(self)
+
+    def _start_run(self, chunk_records: int) -> None:
+        """An empty baseline folder, the files' names, and the run's counters and columns (draws
+        where each file's record without PMID goes)."""
+        base_dir = self.root / "pubmed" / "baseline"
         if base_dir.exists():
             for p in base_dir.glob(f"{BASELINE_PREFIX}*.xml.gz"):
                 p.unlink()
@@ -95,64 +140,33 @@ class Render:
                        "clinical_openalex_only_citers": 0}
         self.intl_per_year = {}
         self.last_pmid = 0
-        self.chunk_records = int(chunk_records)
-        handles = []
-        pool = None
-        if multiprocessing.current_process().daemon:
-            workers = 1  # a daemonic process may not start processes of its own; the same bytes
-        if sum(self.planned_records.values()) < 2 * self.chunk_records:
-            workers = 1  # a world of a chunk or two (tiny) is rendered before a pool would have started
-        if workers > 1 and self.years:
-            pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                       initializer=_init_render_world,
-                                       initargs=(type(self), (root, self.scale, self.seed, self.start, self.end)))
-            renderer = None
-        else:
-            renderer = copy.copy(self)  # its own random streams and counters, the same world
-        in_flight: deque = deque()
-        # the OpenAlex twins' works parts: part k holds the twins of file k's records (and some
-        # OpenAlex-only citers)
-        works_dir = root / "data" / "works" / f"updated_date={self.works_date}"
+        self.chunk_records = chunk_records
+
+    def _clear_twin_parts(self) -> None:
+        """The OpenAlex twins' works parts: part k holds the twins of file k's records (and some
+        OpenAlex-only citers)."""
+        works_dir = self.root / "data" / "works" / f"updated_date={self.works_date}"
         works_dir.mkdir(parents=True, exist_ok=True)
         for p in works_dir.glob(f"{TWINS_PART_PREFIX}*.gz"):
             p.unlink()
-        self.twin_rel = [f"updated_date={self.works_date}/{TWINS_PART_PREFIX}{k:03d}.gz" for k in range(nf)]
-        self.twin_lines = [0] * nf
+        self.twin_rel = [f"updated_date={self.works_date}/{TWINS_PART_PREFIX}{k:03d}.gz" for k in range(self.n_files)]
+        self.twin_lines = [0] * self.n_files
         self.twin_handles: list = []
-        try:
-            for rel in self.file_rel:
-                fh = open(root / rel, "wb")
-                handles.append(fh)
-                fh.write(gzip_member(FILE_HEAD.encode(), rel.rsplit("/", 1)[1][:-3]))
-            for rel in self.twin_rel:
-                self.twin_handles.append(open(root / "data" / "works" / rel, "wb"))
-            for y in self.years:
-                for job in self.plan_year(y):
-                    if pool is None:
-                        self._write_chunk(renderer.render_chunk(job), handles)
-                        continue
-                    in_flight.append(pool.submit(_render_chunk_in_worker, job))
-                    while len(in_flight) > workers + 1:  # bounded memory: a few chunks in flight
-                        self._write_chunk(in_flight.popleft().result(), handles)
-            while in_flight:
-                self._write_chunk(in_flight.popleft().result(), handles)
-            # the files' last records come from a stream of their own
-            closer = copy.copy(self)
-            closer.rng = np.random.default_rng(_render_seed(self.seed, self.end, 0, b"lifesci-close"))
-            closer.r = FastRandom(int(closer.rng.integers(0, 1 << 62)))
-            for k in range(nf):
-                handles[k].write(gzip_member(closer._file_tail(k, final=k == nf - 1).encode()))
-        finally:
-            if pool is not None:
-                pool.shutdown(cancel_futures=True)
-            for fh in handles + self.twin_handles:
-                fh.close()
-        for k, rel in enumerate(self.twin_rel):
-            if not self.twin_lines[k]:  # a part no chunk wrote to is still a valid (empty) gzip file
-                (root / "data" / "works" / rel).write_bytes(gzip_member(b""))
-        self.write_institutions(root)
-        self.write_rankings(root)
-        return lifesci_truth(self)
+
+    def _render_years(self, workers: int, pool: ProcessPoolExecutor | None, renderer, handles: list) -> None:
+        """Plan the years in order; render each job here (``renderer``) or in the pool, and write
+        the chunks in job order."""
+        in_flight: deque = deque()
+        for y in self.years:
+            for job in self.plan_year(y):
+                if pool is None:
+                    self._write_chunk(renderer.render_chunk(job), handles)
+                    continue
+                in_flight.append(pool.submit(_render_chunk_in_worker, job))
+                while len(in_flight) > workers + 1:  # bounded memory: a few chunks in flight
+                    self._write_chunk(in_flight.popleft().result(), handles)
+        while in_flight:
+            self._write_chunk(in_flight.popleft().result(), handles)
 
     def _write_chunk(self, res: dict, handles: list) -> None:
         for k, member in res["members"]:
@@ -199,11 +213,25 @@ class Render:
         self.r = FastRandom(int(self.rng.integers(0, 1 << 62)))
         self.quirks = {k: 0 for k in QUIRK_KEYS}
         self.last_pmid = job["last_pmid"]
+        per_file: dict[int, list[str]] = {}
+        twins: dict[int, list[bytes]] = {}
+        n_clin_cite, n_clin_bg = self._render_records(job, per_file, twins)
+        n_oa_clin = self._render_oa_only_citers(job, twins)
+        self._render_conference_papers(job, twins)
+        members = [(k, gzip_member(("\n".join(xs) + "\n").encode("utf-8"))) for k, xs in sorted(per_file.items())]
+        twin_members = [(k, gzip_member(b"".join(ls)), len(ls)) for k, ls in sorted(twins.items())]
+        return {"members": members, "twin_members": twin_members, "quirks": self.quirks,
+                "clinical_citing_records": n_clin_cite, "clinical_background_records": n_clin_bg,
+                "clinical_openalex_only_citers": n_oa_clin}
+
+    def _render_records(self, job: dict, per_file: dict[int, list[str]],
+                        twins: dict[int, list[bytes]]) -> tuple[int, int]:
+        """The chunk's PubMed records (XML lines by file) and the twins of its AI articles and citing
+        records (by works part); the numbers of clinical citing and background records."""
+        y = job["year"]
         r = self.r
         ext_mean = self.ls.external_refs_mean
         n_clin_cite = n_clin_bg = 0
-        per_file: dict[int, list[str]] = {}
-        twins: dict[int, list[bytes]] = {}
         ai = job["ai"]
         if ai is not None:
             ai_country, ai_for, ai_fo, ai_fcc, ai_na, ai_clin, ai_kw, ai_j, ai_doi, ai_link, ai_shift, ai_topic, \
@@ -254,6 +282,11 @@ class Render:
             else:  # the file's record without PMID
                 xml = self.background_xml(y, None)
             per_file.setdefault(k, []).append(xml)
+        return n_clin_cite, n_clin_bg
+
+    def _render_oa_only_citers(self, job: dict, twins: dict[int, list[bytes]]) -> int:
+        """The year's OpenAlex-only citers (a job of their own); the number of clinical ones."""
+        y = job["year"]
         oa = job.get("oa_only")
         n_oa_clin = 0
         if oa is not None:
@@ -263,6 +296,11 @@ class Render:
                 refs = sorted(f"{V.OA}W{x}" for x in cw[off[i]:off[i + 1]])
                 twins.setdefault(part, []).append(self.oa_only_json(oa["seq0"] + i, y, flag, refs))
                 n_oa_clin += flag
+        return n_oa_clin
+
+    def _render_conference_papers(self, job: dict, twins: dict[int, list[bytes]]) -> None:
+        """The year's OpenAlex-only conference papers (a job of their own)."""
+        y = job["year"]
         cf = job.get("conf")
         if cf is not None:
             quirks = dict(self.quirks)  # the PubMed quirk counts are of the PubMed records only
@@ -271,8 +309,3 @@ class Render:
                 twins.setdefault(part, []).append(self.conf_json(cf["k0"] + i, y, cc, list(fo), na, clin,
                                                                   KW_NAMES[kwi], c, tp, ci))
             self.quirks = quirks
-        members = [(k, gzip_member(("\n".join(xs) + "\n").encode("utf-8"))) for k, xs in sorted(per_file.items())]
-        twin_members = [(k, gzip_member(b"".join(ls)), len(ls)) for k, ls in sorted(twins.items())]
-        return {"members": members, "twin_members": twin_members, "quirks": self.quirks,
-                "clinical_citing_records": n_clin_cite, "clinical_background_records": n_clin_bg,
-                "clinical_openalex_only_citers": n_oa_clin}
