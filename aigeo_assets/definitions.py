@@ -15,6 +15,7 @@ from aigeo_assets.assets.geo import build_geo_assets
 from aigeo_assets.assets.ingest import build_ingest_assets, build_part_extract_asset
 from aigeo_assets.assets.lifesci import build_lifesci_atlas_assets, build_lifesci_corpus_assets
 from aigeo_assets.assets.lifesci_results import build_lifesci_result_assets
+from aigeo_assets.assets.metadata import primary_key_checks
 from aigeo_assets.assets.models import build_model_assets
 from aigeo_assets.assets.reports import build_report_assets
 from aigeo_assets.orchestration import UPSTREAM_JOBS
@@ -236,6 +237,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     ]
     return dg.Definitions(
         assets=assets,
+        asset_checks=primary_key_checks(assets),  # <table>_primary_key_unique, blocking, for every table with a key
         jobs=jobs,
         executor=build_executor(settings.executor),
         schedules=[

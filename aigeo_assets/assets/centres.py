@@ -8,7 +8,6 @@ from aigeo_assets.assets.metadata import num, table_asset_args, table_metadata, 
 from aigeo_assets.metrics.centres import centre_trajectory, centres_of_mass, focal_pull
 from aigeo_assets.resources.io import concat_partitions
 from aigeo_assets.resources.analysis import AnalysisSettings
-from aigeo_assets.schemas import conform
 
 GROUP = "centres"
 METHODS = ("planar", "spherical")
@@ -27,11 +26,8 @@ def build_centre_assets(partitions: dg.PartitionsDefinition) -> list:
         cities' latitude and longitude (AlShebli et al. 2022's method, ``planar``) and the spherical mean (mean of
         unit vectors, projected back); and the focal city's pull (default Beijing): the great-circle
         distance between the centres with and without it."""
-        centres = conform(pd.concat([centres_of_mass(out_city_year_metrics, method=m) for m in METHODS]), "out_centres_of_mass")
-        pull = conform(
-            pd.concat([focal_pull(out_city_year_metrics, analysis.focal_city_geonames_id, method=m) for m in METHODS]),
-            "out_focal_pull",
-        )
+        centres = pd.concat([centres_of_mass(out_city_year_metrics, method=m) for m in METHODS], ignore_index=True)
+        pull = pd.concat([focal_pull(out_city_year_metrics, analysis.focal_city_geonames_id, method=m) for m in METHODS], ignore_index=True)
         planar = {r.metric: {"latitude": num(r.latitude, 2), "longitude": num(r.longitude, 2)}
                   for r in centres[centres["method"] == "planar"].itertuples()}
         yield dg.Output(centres, output_name="out_centres_of_mass", metadata=table_metadata(centres, "out_centres_of_mass", planar=planar))
@@ -48,7 +44,7 @@ def build_centre_assets(partitions: dg.PartitionsDefinition) -> list:
         """The path of each centre of mass over the years: distance moved from the first year and the
         average speed in km per year (AlShebli et al. 2022: "about 270 km per year"). A year without a centre
         (no city with weight) has no position and no speed (null), never a crash."""
-        df = conform(centre_trajectory(concat_partitions(out_centres_of_mass)), "out_centre_trajectory")
+        df = centre_trajectory(concat_partitions(out_centres_of_mass))
         last = df.sort_values("year").groupby(["metric", "method"]).tail(1)
         speeds = {f"{r.metric}/{r.method}": num(r.mean_speed_km_per_year, 1) for r in last.itertuples()}
         return dg.Output(df, metadata=table_metadata(df, "out_centre_trajectory", mean_speed_km_per_year=speeds))

@@ -43,7 +43,7 @@ from aigeo_assets.networks.export import (
 from aigeo_assets.reports.glossary import BLOCS, first_use
 from aigeo_assets.resources.io import concat_partitions
 from aigeo_assets.resources.settings import Settings
-from aigeo_assets.schemas import SCHEMAS, conform
+from aigeo_assets.schemas import SCHEMAS
 
 GROUP = "exports"
 GEXF = first_use("GEXF")
@@ -56,7 +56,7 @@ def yearly_edges(networks: dict, window: tuple[int, int]) -> pd.DataFrame:
     df = edges_frame(networks)
     df.insert(0, "window_end", window[1])
     df.insert(0, "window_start", window[0])
-    return conform(df, "out_network_edges_by_year")
+    return df
 
 
 def _files_result(paths: list[Path], out_dir: Path, networks: dict, **extra) -> dg.MaterializeResult:

@@ -36,7 +36,6 @@ from aigeo_assets.lifesci.pubmed_files import file_manifest, pubmed_year_tables
 from aigeo_assets.resources.io import LOAD_ON_ACCESS, by_partition, concat_partitions, iter_partitions
 from aigeo_assets.resources.analysis import AnalysisSettings
 from aigeo_assets.resources.sources import LifeSciSource, WorksSource
-from aigeo_assets.schemas import conform
 
 CORPUS = "lifesci_corpus"
 
@@ -296,7 +295,7 @@ def build_lifesci_atlas_assets() -> list:
                   automation_condition=dg.AutomationCondition.eager())
         def _table(**inputs) -> dg.Output:
             frames = {k: concat_partitions(v) for k, v in inputs.items()}
-            df = conform(compute(**frames), name)
+            df = compute(**frames)
             return dg.Output(df, metadata=table_metadata(df, name, **(extra(df, **frames) if extra else {})))
 
         assets.append(_table)

@@ -25,7 +25,6 @@ import pandas as pd
 
 from aigeo_assets.assets.metadata import OWNERS, check_result, preview_markdown, table_asset_args, table_metadata
 from aigeo_assets.models.results import not_estimable_reasons
-from aigeo_assets.schemas import conform
 
 ATLAS = "lifesci_atlas"
 REPORTS = "reports"
@@ -57,7 +56,7 @@ def build_lifesci_result_assets(data_dir: Path, synthetic: bool = False) -> list
         samples": Fig. 7 A (citations) and B (clinical citations), year effects only, refitted on
         the articles the outlet-effect models D and C keep (outlets never cited dropped)."""
         articles = out_lifesci_articles
-        df = conform(A.irr_table(A.fit_outlet_sample_refits(articles)), "out_lifesci_outlet_sample_refits")
+        df = A.irr_table(A.fit_outlet_sample_refits(articles))
         return dg.Output(df, metadata=table_metadata(df, "out_lifesci_outlet_sample_refits",
                                                      nobs=df.drop_duplicates("model").set_index("model")["nobs"].astype(int).to_dict(),
                                                      not_estimable=not_estimable_reasons(df)))
@@ -74,7 +73,7 @@ def build_lifesci_result_assets(data_dir: Path, synthetic: bool = False) -> list
         year effects on the outlet-effect sample, year and outlet effects (D, C); the change split
         into what the sample does and what the outlet control does."""
         irrs = pd.concat([out_lifesci_irrs, out_lifesci_outlet_sample_refits], ignore_index=True)
-        df = conform(A.outlet_sample_decomposition(irrs), "out_lifesci_outlet_sample_irrs")
+        df = A.outlet_sample_decomposition(irrs)
         both = df[df["nobs_same_sample"].notna() & df["nobs_outlet"].notna()]
         same_n = bool((both["nobs_same_sample"] == both["nobs_outlet"]).all())
         parts = df[df["log_gap"].notna()]
@@ -102,7 +101,7 @@ def build_lifesci_result_assets(data_dir: Path, synthetic: bool = False) -> list
         frequently in high-ranking research outlets than national collaborations, on average": the
         ratio of the shares (what the sentence says) and the year-adjusted ratio, with 95% intervals."""
         articles = out_lifesci_articles
-        df = conform(A.international_high_ranked_premium(articles), "out_lifesci_intl_high_ranked")
+        df = A.international_high_ranked_premium(articles)
         located = len(A.atlas_sample(articles))
         r = df.iloc[0]
         counts = int(r["international_articles"]) + int(r["national_articles"]) == located
@@ -128,7 +127,7 @@ def build_lifesci_result_assets(data_dir: Path, synthetic: bool = False) -> list
         """Schmallenbach et al. 2024 S7: the atlas's shares by outlet type (journals = life science, conference
         proceedings = computer science) and lead region."""
         articles = out_lifesci_articles
-        df = conform(A.by_outlet_type(articles), "out_lifesci_by_outlet_type")
+        df = A.by_outlet_type(articles)
         located = len(A.atlas_sample(articles))
         alls = df[df["world_region"] == "All regions"]
         total = int(alls["articles"].sum()) == located
@@ -148,7 +147,7 @@ def build_lifesci_result_assets(data_dir: Path, synthetic: bool = False) -> list
         """Schmallenbach et al. 2024 S7 for relevance: the four Fig. 7 models on journal and on conference articles
         separately (a type too thin to identify a model has a "not estimable" row with the reason)."""
         articles = out_lifesci_articles
-        df = conform(A.irr_table(A.fit_relevance_models_by_outlet_type(articles)), "out_lifesci_irrs_by_outlet_type")
+        df = A.irr_table(A.fit_relevance_models_by_outlet_type(articles))
         return dg.Output(df, metadata=table_metadata(df, "out_lifesci_irrs_by_outlet_type", not_estimable=not_estimable_reasons(df)))
 
     assets.append(out_lifesci_irrs_by_outlet_type)
@@ -170,8 +169,8 @@ def build_lifesci_result_assets(data_dir: Path, synthetic: bool = False) -> list
         """Schmallenbach et al. 2024 S2 (every country's productivity statistics) and the paper's Kenya / South Africa
         remark read off it."""
         articles = out_lifesci_articles
-        df = conform(A.country_productivity(articles), "out_lifesci_country_productivity")
-        side = conform(A.country_side_result(df), "out_lifesci_country_side_result")
+        df = A.country_productivity(articles)
+        side = A.country_side_result(df)
         located = len(A.atlas_sample(articles))
         total = int(df["articles"].sum()) == located
         hri = df["high_ranked_international_articles"]

@@ -1,4 +1,5 @@
-"""Asset metadata shared by every table asset: row count, column schema, preview."""
+"""Asset metadata shared by every table asset: row count, column schema, preview; and the generated
+primary-key checks (``primary_key_checks``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ import dagster as dg
 import numpy as np
 import pandas as pd
 
+from collections.abc import Iterable
+
+from aigeo_assets.resources.io import TABLE_METADATA_KEY, declared_table
 from aigeo_assets.schemas import SCHEMAS
 
 
@@ -46,8 +50,12 @@ def table_metadata(df: pd.DataFrame, table: str, **extra) -> dict:
 
 
 def table_spec_metadata(table: str) -> dict:
-    """Definition-time metadata: the declared column schema shows before the first run."""
-    return {"dagster/column_schema": column_schema(table)}
+    """Definition-time metadata: the declared column schema shows before the first run, and the
+    declared table the IO manager conforms the asset to on write (``TABLE_METADATA_KEY``)."""
+    meta: dict = {"dagster/column_schema": column_schema(table), TABLE_METADATA_KEY: table}
+    if SCHEMAS[table].primary_key:
+        meta["primary_key"] = ", ".join(SCHEMAS[table].primary_key)
+    return meta
 
 
 OWNERS = ["team:aigeo"]
@@ -123,3 +131,113 @@ def num(value, digits: int | None = None) -> float | None:
     if value is None or pd.isna(value):
         return None
     return round(float(value), digits) if digits is not None else float(value)
+
+
+PRIMARY_KEY_CHECK = "{table}_primary_key_unique"
+"""Name of the generated blocking check of a table asset with a primary key."""
+KEY_EXAMPLES = 5
+"""How many null or duplicated keys a failing primary-key check shows."""
+
+
+def key_violations(df: pd.DataFrame, key: list[str]) -> tuple[int, int, list[dict]]:
+    """Rows of ``df`` with a null in a ``key`` column, rows whose key another row has too, and a few of
+    those keys (nulls first) as ``{column: value}``."""
+    nulls = df[key].isna().any(axis=1)
+    dups = df[key].duplicated(keep=False) & ~nulls
+    examples = []
+    for frame in (df.loc[nulls, key], df.loc[dups, key].drop_duplicates()):
+        for row in frame.head(KEY_EXAMPLES - len(examples)).itertuples(index=False):
+            examples.append({c: (None if pd.isna(v) else v.item() if isinstance(v, np.generic) else v) for c, v in zip(key, row)})
+    return int(nulls.sum()), int(dups.sum()), examples
+
+
+def primary_key_result(check_name: str, asset_key: str, table: str,
+                       frames: Iterable[tuple[str | None, pd.DataFrame | None]]) -> dg.AssetCheckResult:
+    """The primary-key check's result over the written partitions ``frames``, ``(partition, table)``
+    pairs taken one at a time (partition ``None``: unpartitioned; table ``None``: never written, so
+    nothing to check): passes when no key column is null and no key appears twice within a partition."""
+    key = list(SCHEMAS[table].primary_key)
+    nulls = dups = rows = 0
+    examples: list[dict] = []
+    bad_partitions = []
+    keys, missing = [], []
+    for partition, df in frames:
+        if partition is not None:
+            keys.append(partition)
+        if df is None:
+            missing.append(partition)
+            continue
+        n, d, ex = key_violations(df, key)
+        rows += len(df)
+        nulls, dups = nulls + n, dups + d
+        if n or d:
+            bad_partitions.append(partition)
+            examples += [{**({"partition": partition} if partition is not None else {}), **e} for e in ex]
+    label = partitions_label(keys) if keys else None
+    key_text = ", ".join(key)
+    if nulls or dups:
+        reason = f"{nulls:,} row(s) with a null in the key ({key_text}) and {dups:,} row(s) sharing a key, of {rows:,}"
+    else:
+        reason = f"every one of {rows:,} rows has its own key ({key_text})"
+    return check_result(check_name, not (nulls or dups), reason, partition=label, asset_key=asset_key,
+                        primary_key=key_text, rows=rows, null_key_rows=nulls, duplicate_key_rows=dups,
+                        examples=examples[:KEY_EXAMPLES], failing_partitions=[p for p in bad_partitions if p is not None][:20],
+                        **({"not_written": [str(p) for p in missing][:20]} if missing else {}))
+
+
+def primary_key_checks(assets: list) -> list[dg.AssetChecksDefinition]:
+    """A blocking check ``<asset>_primary_key_unique`` for every table asset of ``assets`` whose declared
+    table has a primary key, one multi-check per step: it reads the key columns of the partitions the
+    run wrote (the files the IO manager published) and fails on a null or a duplicated key, so the
+    run's downstream assets do not run on a table whose rows are not what its key says."""
+    out = []
+    for a in assets:
+        if not isinstance(a, dg.AssetsDefinition) or not a.is_executable:
+            continue
+        specs, tables, managers = [], {}, {}
+        for key in a.keys:
+            spec = a.specs_by_key[key]
+            try:
+                table = declared_table(key, spec.metadata)
+            except KeyError:
+                table = None
+            if table is None or not SCHEMAS[table].primary_key:
+                continue
+            name = PRIMARY_KEY_CHECK.format(table=key.path[-1])
+            specs.append(dg.AssetCheckSpec(
+                name, asset=key, blocking=True,
+                description=f"No row of {key.to_user_string()} has an empty key and no two rows share one "
+                f"(primary key: {', '.join(SCHEMAS[table].primary_key)}).",
+            ))
+            tables[key] = table
+            managers[key] = a.get_io_manager_key_for_asset_key(key)
+        if specs:
+            out.append(_primary_key_check(a, specs, tables, managers))
+    return out
+
+
+def _primary_key_check(a: dg.AssetsDefinition, specs: list[dg.AssetCheckSpec], tables: dict, managers: dict) -> dg.AssetChecksDefinition:
+    @dg.multi_asset_check(
+        name=f"{a.node_def.name}_primary_keys", specs=specs, can_subset=True,
+        required_resource_keys=set(managers.values()),
+    )
+    def _check(context):  # an AssetCheckExecutionContext (a string annotation is refused)
+        partitioned = a.partitions_def is not None
+        partitions = list(context.partition_keys) if partitioned else [None]
+        for spec in specs:
+            if spec.key not in context.selected_asset_check_keys:
+                continue
+            key, table = spec.asset_key, tables[spec.asset_key]
+            manager = getattr(context.resources, managers[key])
+            columns = list(SCHEMAS[table].primary_key)
+
+            def frames(key=key, manager=manager, columns=columns):  # one partition's key columns at a time, read once
+                for p in partitions:
+                    try:
+                        yield p, manager.read_table(key, p, columns)
+                    except FileNotFoundError:
+                        yield p, None
+
+            yield primary_key_result(spec.name, key.to_user_string(), table, frames())
+
+    return _check

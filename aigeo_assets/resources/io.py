@@ -32,6 +32,7 @@ import dagster as dg
 import pandas as pd
 from pydantic import Field, PrivateAttr
 
+from aigeo_assets.schemas import SCHEMAS, SchemaError, conform
 from aigeo_assets.resources.warehouse_files import (
     Link,
     current_version,
@@ -60,10 +61,12 @@ __all__ = [
     "CSV_MAX_ROWS",
     "LOAD_ON_ACCESS",
     "LazyPartitions",
+    "TABLE_METADATA_KEY",
     "ParquetIOManager",
     "PickleIOManager",
     "by_partition",
     "concat_partitions",
+    "declared_table",
     "current_table_paths",
     "table_path",
     "wants_csv",
@@ -90,6 +93,24 @@ LOAD_ON_ACCESS = "load_on_access"
 """Input metadata flag (``dg.AssetIn(metadata={LOAD_ON_ACCESS: True})``): several partitions come as a
 ``LazyPartitions`` that reads a partition when it is looked up, so a step over a range of years can
 hold one year's input at a time instead of every year's at once."""
+
+
+TABLE_METADATA_KEY = "aigeo/table"
+"""Definition metadata naming the declared table (``schemas.SCHEMAS``) an asset holds, when its name
+is not the table's (e.g. ``raw_quarantine`` holds a ``quarantine`` table)."""
+
+
+def declared_table(asset_key: dg.AssetKey, metadata: Mapping | None) -> str | None:
+    """The declared table an output holds: its metadata's ``TABLE_METADATA_KEY``, else its asset name
+    if that is a declared table, else None (an undeclared table is written as given)."""
+    table = (metadata or {}).get(TABLE_METADATA_KEY)
+    if table is not None:
+        table = getattr(table, "value", table)  # a MetadataValue.text once Dagster has normalized it
+        if table not in SCHEMAS:
+            raise KeyError(f"{asset_key.to_user_string()}: metadata {TABLE_METADATA_KEY}={table!r} is not a declared table")
+        return table
+    name = asset_key.path[-1]
+    return name if name in SCHEMAS else None
 
 
 def write_parquet_atomic(df: pd.DataFrame, path: Path) -> None:
@@ -282,7 +303,7 @@ class ParquetIOManager(dg.ConfigurableIOManager):
         split = self._partitions_of_output(context, obj)
         members = self._group_members(context)
         for partition in split or [context.asset_partition_key if context.has_asset_partitions else None]:
-            value = obj if split is None else obj[partition]  # one partition's value at a time
+            value = self._conform(context, obj if split is None else obj[partition])  # one partition's value at a time
             if members is None:
                 if value is not None:
                     self._write(value, self._path(context.asset_key, partition), context)
@@ -290,6 +311,18 @@ class ParquetIOManager(dg.ConfigurableIOManager):
             else:
                 self._handle_group_output(context, value, partition, members)
             del value
+
+    def _conform(self, context: dg.OutputContext, value):
+        """``value`` conformed to its declared table (``declared_table``); other values as they are."""
+        if not isinstance(value, pd.DataFrame) or self.suffix != ".parquet":
+            return value
+        table = declared_table(context.asset_key, context.definition_metadata)
+        if table is None:
+            return value
+        try:
+            return conform(value, table)
+        except SchemaError as exc:
+            raise SchemaError(f"{context.asset_key.to_user_string()}: {exc}") from exc
 
     def _handle_group_output(self, context: dg.OutputContext, obj, partition: str | None, members: dict) -> None:
         """One partition of one output of a multi-output step: staged, and the partition's group
@@ -382,6 +415,12 @@ class ParquetIOManager(dg.ConfigurableIOManager):
         if (context.definition_metadata or {}).get(LOAD_ON_ACCESS):
             return LazyPartitions({k: functools.partial(read, self._path(key, k), key, k) for k in keys})
         return {k: read(self._path(key, k), key, k) for k in keys}
+
+    def read_table(self, asset_key: dg.AssetKey, partition: str | None = None, columns: list[str] | None = None):
+        """The current version of one stored table (one partition), only ``columns`` if given: what a
+        check reads after the step that wrote it. ``FileNotFoundError`` when it was never written."""
+        group_op = self._group_op(asset_key) if self.on_object_storage else None
+        return self._read(self._path(asset_key, partition), asset_key, partition, pins={}, group_op=group_op, columns=columns)
 
     def _group_op(self, key: dg.AssetKey) -> str | None:
         """On object storage, the op whose group holds the table ``key`` (None: a single-output table)."""
