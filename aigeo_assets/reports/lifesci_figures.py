@@ -307,6 +307,12 @@ def fig_collaboration_sankey(dyads: pd.DataFrame) -> go.Figure:
     def rgba(region: str, a: float) -> str:
         h = REGION_COLORS[region].lstrip("#")
         return f"rgba({int(h[0:2], 16)},{int(h[2:4], 16)},{int(h[4:6], 16)},{a})"
+    if d.empty:  # plotly.js cannot draw a Sankey without nodes ("Invalid array length"): an empty figure, no axes
+        fig = go.Figure()
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        fig.update_layout(template="plotly_white", height=600, title="International collaborations: lead-author region \u2192 co-author region (no dyads)")
+        return fig
     fig = go.Figure(
         go.Sankey(
             node=dict(label=[_short(r) for r in regions], color=[REGION_COLORS[r] for r in regions], pad=14, thickness=18,
