@@ -17,7 +17,13 @@ results) get one, and only up to ``CSV_MAX_ROWS`` rows: a spreadsheet opens no m
 holds 1,048,576 rows), and the ``raw_*``/``core_*`` tables of a real snapshot would double the
 warehouse. ``all`` writes every table, ``none`` none; a table over the limit or outside the choice has
 no CSV (one left by an earlier run is removed). ``aigeo export --format csv`` writes them for any
-table afterwards."""
+table afterwards.
+
+Schemas: a table asset declaring its table of ``aigeo_assets.schemas`` (definition metadata
+``TABLE_METADATA_KEY``, which ``assets.metadata.table_asset_args`` sets for every table asset) is
+conformed on every write: exactly its declared columns, in order, cast to their dtypes, or a
+``SchemaError`` naming the asset, the table and the column, before anything is written. This is the
+one place a table's schema is enforced; assets return frames holding at least the declared columns."""
 
 from __future__ import annotations
 
@@ -101,16 +107,15 @@ is not the table's (e.g. ``raw_quarantine`` holds a ``quarantine`` table)."""
 
 
 def declared_table(asset_key: dg.AssetKey, metadata: Mapping | None) -> str | None:
-    """The declared table an output holds: its metadata's ``TABLE_METADATA_KEY``, else its asset name
-    if that is a declared table, else None (an undeclared table is written as given)."""
+    """The declared table an output holds: its metadata's ``TABLE_METADATA_KEY``; None for an asset
+    that declares none (written as given: a test's stand-in for an upstream table, a free-form frame)."""
     table = (metadata or {}).get(TABLE_METADATA_KEY)
-    if table is not None:
-        table = getattr(table, "value", table)  # a MetadataValue.text once Dagster has normalized it
-        if table not in SCHEMAS:
-            raise KeyError(f"{asset_key.to_user_string()}: metadata {TABLE_METADATA_KEY}={table!r} is not a declared table")
-        return table
-    name = asset_key.path[-1]
-    return name if name in SCHEMAS else None
+    if table is None:
+        return None
+    table = getattr(table, "value", table)  # a MetadataValue.text once Dagster has normalized it
+    if table not in SCHEMAS:
+        raise KeyError(f"{asset_key.to_user_string()}: metadata {TABLE_METADATA_KEY}={table!r} is not a declared table")
+    return table
 
 
 def write_parquet_atomic(df: pd.DataFrame, path: Path) -> None:
