@@ -3,7 +3,7 @@ OpenAlex-only citers and conference papers (works parts ``part_lsNNN.gz``), and 
 
 ``data/works/updated_date=<the scale's last works date>/part_lsNNN.gz`` (one per baseline file)
     The OpenAlex twins (issue 14, linking): OpenAlex work records in the shape AlShebli et al. 2022's works
-    have (``generator.py``), multi-member gzip (one member per render chunk that wrote to the
+    have (``sampleworld.alshebli``), multi-member gzip (one member per render chunk that wrote to the
     part), listed with their record counts in ``data/works/manifest`` by ``generate_world`` (which
     merges them in after both parts of the world are written). Part ``k`` holds the twins of
     baseline file ``k``'s records, and some OpenAlex-only citers. Three kinds of work:
@@ -41,7 +41,7 @@ OpenAlex-only citers and conference papers (works parts ``part_lsNNN.gz``), and 
       (**choice**: their OpenAlex count is their only count; no ReferenceList names them); ids
       ``oa_only_work_id(CONF_WORK_SEQ_BASE + k)``, authors keyed ``CONF_AUTHOR_KEY_BASE + k``.
       AlShebli et al. 2022's own life-science works in MICCAI/EMBC/BIBM carry no life-science level-0
-      concept (``generator.NOT_LIFESCI_ROOT_OF``), so these are the atlas's only OpenAlex
+      concept (``alshebli.records.NOT_LIFESCI_ROOT_OF``), so these are the atlas's only OpenAlex
       conference papers.
 
     A twin's title is the record's title and its ``abstract_inverted_index`` holds the record's
@@ -69,7 +69,7 @@ OpenAlex-only citers and conference papers (works parts ``part_lsNNN.gz``), and 
     authors ``A`` 6.0e9 / 7.0e9 + a bijection of (PMID // 8 or citer number, position), one id per
     authorship (AlShebli et al. 2022's: 5.0e9-5.9e9); institutions ``I`` ``INSTITUTION_BASE`` (4.4e9) + index
     (AlShebli et al. 2022 draws below 4.3e9). AlShebli et al. 2022's own life-science works with a PMID never carry one
-    that is 3 mod 8 (``generator._alshebli2022_pmid``), so no PMID is in both parts of the world.
+    that is 3 mod 8 (``alshebli.common.alshebli2022_pmid``), so no PMID is in both parts of the world.
 
 ``data/institutions/updated_date=<INSTITUTIONS_DATE>/part_ls000.gz``
     Every institution of this world (the ones the twins' authorships name), in AlShebli et al. 2022's
