@@ -443,8 +443,9 @@ def test_no_figure_has_colliding_labels_or_a_legend_over_its_data(tmp_path):
     """Issue 16: every figure the atlas shows (every ``fig_*``, ``_every_figure``), drawn in headless
     chromium: none of ``_LAYOUT_CHECK_JS``'s problems (overlapping or repeated tick labels, labels
     over labels or over another path's markers, a legend over data, text cut off, axes or colour
-    bars without titles, colours without a key), and the console has no warning (plotly.js's
-    "Invalid color specifier" is one)."""
+    bars without titles, colours without a key), at a desktop's width and, with the synthetic
+    mark, a laptop's; the console has no warning (plotly.js's "Invalid color specifier" is one);
+    and each figure of empty tables is drawn."""
     _needs_topojson()
     figures = _journal_figures()
     # on the sample world every figure carries the synthetic line under its title (mark_synthetic),
