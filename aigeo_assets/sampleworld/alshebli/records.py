@@ -107,82 +107,22 @@ class YearRenderer:
             west = not bloc[lc]
             title, words, has_kw = self._text(ai, kind)
             concepts, primary, topics = self._concepts_topics(ai, kind)
-            if rnd() < cfg.NONCORPUS_TYPE_SHARE:
-                if rnd() < 0.6:
-                    typ, tcr = "book-chapter", "book-chapter"
-                    src = self.book_series
-                else:
-                    typ, tcr = "dataset", "dataset"
-                    src = ("S4306400562", "Zenodo (CERN European Organization for Nuclear Research)", None, "repository", 0, "")
-                self.q["noncorpus_type_works"] += 1
-            else:
-                src = self._venue(ai, kind, west)
-                typ = "article"
-                tcr = "proceedings-article" if src[3] == "conference" else "journal-article"
-            if rnd() < cfg.QUIRKS["no_primary_source"]:
-                src = None
-                self.q["works_without_primary_source"] += 1
+            src, typ, tcr = self._source_and_type(ai, kind, west)
             if src is not None and src[3] == "conference" and kind == "lifesci":
                 # never an atlas (Schmallenbach et al. 2024) conference paper: no life-science level-0 concept
                 concepts = [NOT_LIFESCI_ROOT.get(c["id"], c) | {"score": c["score"]} for c in concepts]
-            doi = None if rnd() < cfg.NO_DOI_SHARE else f"https://doi.org/10.{1000 + int(rnd() * 8999)}/{wid.lower()}"
-            if doi is None:
-                self.q["works_without_doi"] += 1
-            ids = {"openalex": OA + wid}
-            if doi:
-                ids["doi"] = doi
-            if kind == "lifesci" and rnd() < cfg.LIFESCI_PMID_SHARE and tcr != "dataset":
-                ids["pmid"] = f"https://pubmed.ncbi.nlm.nih.gov/{alshebli2022_pmid(gi)}"
-                self.q["works_with_pmid"] += 1
+            doi, ids = self._ids(wid, gi, kind, tcr)
             lo, hi = t_off[k], t_off[k + 1]
             last = hi - lo - 1
             auths = [self._authorship(a_id[j], a_city[j], a_inst[j], a_inst2[j], a_region[j], a_hname[j],
                                       "first" if j == lo else ("last" if j - lo == last else "middle"), j - lo == last)
                      for j in range(lo, hi)]
             rw = rw_all[r_off[k]:r_off[k + 1]]
-            if words is None:
-                self.q["works_without_abstract"] += 1
-                aii = None
-            else:
-                aii: dict[str, list[int]] = {}
-                for i, w in enumerate(words):
-                    pos = aii.get(w)
-                    if pos is None:
-                        aii[w] = [i]
-                    else:
-                        pos.append(i)
+            aii = self._inverted_index(words)
             self.kw[("ai" if ai else "nonai") + ("_with_keyword" if has_kw else "_without_keyword")] += 1
             fi = int(rnd() * nw)
-            date = self.writer_date[fi]
-            month = 1 + int(rnd() * 12)
-            countries = sorted({c for a in auths for c in a["countries"]})
-            inst_ids = {i["id"] for a in auths for i in a["institutions"]}
-            source = None
-            if src is not None:
-                source = {"id": OA + src[0], "display_name": src[1], "issn_l": src[2],
-                          "issn": V.ISSN_PRINT.get(src[2], [src[2]]) if src[2] else None, "type": src[3]}
-            rec = {
-                "id": OA + wid, "doi": doi, "title": title, "display_name": title,
-                "publication_year": year, "publication_date": f"{year}-{month:02d}-{1 + int(rnd() * 28):02d}",
-                "ids": ids, "language": "en",
-                "primary_location": {"is_oa": False, "landing_page_url": doi, "pdf_url": None, "source": source,
-                                     "license": None, "version": "publishedVersion", "is_accepted": True,
-                                     "is_published": True, "raw_type": tcr,
-                                     "raw_source_name": src[1] if src is not None else None},
-                "type": typ, "type_crossref": tcr, "authorships": auths,
-                "countries_distinct_count": len(countries), "institutions_distinct_count": len(inst_ids),
-                "cited_by_count": cited_by[k],
-                "primary_topic": primary, "topics": topics, "concepts": concepts,
-                "referenced_works_count": len(rw), "referenced_works": rw,
-                "abstract_inverted_index": aii,
-                "updated_date": f"{date}T{int(rnd() * 24):02d}:{int(rnd() * 60):02d}:{int(rnd() * 60):02d}.{int(rnd() * 1_000_000):06d}",
-                "created_date": f"{min(year + 1, 2023)}-{month:02d}-01",
-            }
-            if gi % 2 == 0:
-                # current API records carry no type_crossref (only the location's raw_type)
-                del rec["type_crossref"]
-                self.q["works_without_type_crossref"] += 1
-            line = orjson.dumps(rec, option=orjson.OPT_APPEND_NEWLINE)
+            line = self._record_line(gi, wid, year, fi, doi, ids, title, src, typ, tcr, auths, cited_by[k], primary,
+                                     topics, concepts, rw, aii)
             chunk = chunks[fi]
             if k in malformed_at:
                 malformed.append((fi, chunk.write(line[: len(line) // 2] + b"\n"), wid))
@@ -203,6 +143,90 @@ class YearRenderer:
         return {"year": year, "members": members, "malformed": malformed, "dup_ids": dup_ids, "q": self.q,
                 "ai_def": self.ai_def, "kw": self.kw, "n": n, "n_ai": n_ai, "n_ai_corpus": n_ai_corpus,
                 "n_ai_east": n_ai_east, "n_ls": n_ls}
+
+    def _source_and_type(self, ai: bool, kind: str, west: bool) -> tuple[tuple | None, str, str]:
+        """The work's venue (None: no primary source), ``type`` and ``type_crossref``: a few works are
+        book chapters or data sets (not in the corpus), the others articles of a venue of their kind."""
+        rnd = self.r.random
+        if rnd() < cfg.NONCORPUS_TYPE_SHARE:
+            if rnd() < 0.6:
+                typ, tcr = "book-chapter", "book-chapter"
+                src = self.book_series
+            else:
+                typ, tcr = "dataset", "dataset"
+                src = ("S4306400562", "Zenodo (CERN European Organization for Nuclear Research)", None, "repository", 0, "")
+            self.q["noncorpus_type_works"] += 1
+        else:
+            src = self._venue(ai, kind, west)
+            typ = "article"
+            tcr = "proceedings-article" if src[3] == "conference" else "journal-article"
+        if rnd() < cfg.QUIRKS["no_primary_source"]:
+            src = None
+            self.q["works_without_primary_source"] += 1
+        return src, typ, tcr
+
+    def _ids(self, wid: str, gi: int, kind: str, tcr: str) -> tuple[str | None, dict]:
+        """The work's DOI (or None) and ``ids`` (a PMID for some life-science works)."""
+        rnd = self.r.random
+        doi = None if rnd() < cfg.NO_DOI_SHARE else f"https://doi.org/10.{1000 + int(rnd() * 8999)}/{wid.lower()}"
+        if doi is None:
+            self.q["works_without_doi"] += 1
+        ids = {"openalex": OA + wid}
+        if doi:
+            ids["doi"] = doi
+        if kind == "lifesci" and rnd() < cfg.LIFESCI_PMID_SHARE and tcr != "dataset":
+            ids["pmid"] = f"https://pubmed.ncbi.nlm.nih.gov/{alshebli2022_pmid(gi)}"
+            self.q["works_with_pmid"] += 1
+        return doi, ids
+
+    def _inverted_index(self, words: list[str] | None) -> dict[str, list[int]] | None:
+        if words is None:
+            self.q["works_without_abstract"] += 1
+            return None
+        aii: dict[str, list[int]] = {}
+        for i, w in enumerate(words):
+            pos = aii.get(w)
+            if pos is None:
+                aii[w] = [i]
+            else:
+                pos.append(i)
+        return aii
+
+    def _record_line(self, gi: int, wid: str, year: int, fi: int, doi: str | None, ids: dict, title: str,
+                     src: tuple | None, typ: str, tcr: str, auths: list[dict], cited_by: int, primary: dict | None,
+                     topics: list[dict], concepts: list[dict], rw: list[str], aii: dict | None) -> bytes:
+        """The work's JSON line (dated in the ``updated_date`` of part ``fi``)."""
+        rnd = self.r.random
+        date = self.writer_date[fi]
+        month = 1 + int(rnd() * 12)
+        countries = sorted({c for a in auths for c in a["countries"]})
+        inst_ids = {i["id"] for a in auths for i in a["institutions"]}
+        source = None
+        if src is not None:
+            source = {"id": OA + src[0], "display_name": src[1], "issn_l": src[2],
+                      "issn": V.ISSN_PRINT.get(src[2], [src[2]]) if src[2] else None, "type": src[3]}
+        rec = {
+            "id": OA + wid, "doi": doi, "title": title, "display_name": title,
+            "publication_year": year, "publication_date": f"{year}-{month:02d}-{1 + int(rnd() * 28):02d}",
+            "ids": ids, "language": "en",
+            "primary_location": {"is_oa": False, "landing_page_url": doi, "pdf_url": None, "source": source,
+                                 "license": None, "version": "publishedVersion", "is_accepted": True,
+                                 "is_published": True, "raw_type": tcr,
+                                 "raw_source_name": src[1] if src is not None else None},
+            "type": typ, "type_crossref": tcr, "authorships": auths,
+            "countries_distinct_count": len(countries), "institutions_distinct_count": len(inst_ids),
+            "cited_by_count": cited_by,
+            "primary_topic": primary, "topics": topics, "concepts": concepts,
+            "referenced_works_count": len(rw), "referenced_works": rw,
+            "abstract_inverted_index": aii,
+            "updated_date": f"{date}T{int(rnd() * 24):02d}:{int(rnd() * 60):02d}:{int(rnd() * 60):02d}.{int(rnd() * 1_000_000):06d}",
+            "created_date": f"{min(year + 1, 2023)}-{month:02d}-01",
+        }
+        if gi % 2 == 0:
+            # current API records carry no type_crossref (only the location's raw_type)
+            del rec["type_crossref"]
+            self.q["works_without_type_crossref"] += 1
+        return orjson.dumps(rec, option=orjson.OPT_APPEND_NEWLINE)
 
     def _references(self, job: dict) -> list[str]:
         """``referenced_works`` of the whole year, flat in work order (each work's run sorted as
