@@ -349,20 +349,15 @@ class World(Disruption):
         self.t["east_share_per_year"][year] = round(res["n_ai_east"] / max(res["n_ai_corpus"], 1), 4)
 
     def _year(self, year: int, active_prev: list[int]) -> tuple[dict, list[int]]:
+        """Draw year ``year``: the authors' moves, each work's lead city, team and kind, the year's
+        citation bucket, the works' citations and the merged works; return the year's render job and
+        the authors active in it."""
         r, g, nrng = self.r, self.geo, self.nrng
         share = g.city_share(year)
         self._moves(year, share, active_prev)
         n = self.per_year[year]
         lead_city = nrng.choice(g.n, size=n, p=share)
-        cum_e = np.cumsum(np.where(g.bloc, share, 0.0))
-        cum_w = np.cumsum(np.where(~g.bloc, share, 0.0))
-        boosted = share.copy()
-        boosted[g.bridge] *= cfg.BRIDGE_PARTNER_BOOST
-        cum_e_b = np.cumsum(np.where(g.bloc, boosted, 0.0))
-        cum_w_b = np.cumsum(np.where(~g.bloc, boosted, 0.0))
-        inbloc = share.copy()
-        inbloc[g.bridge] *= cfg.BRIDGE_INBLOC_PARTNER_BOOST
-        cum_e_in = np.cumsum(np.where(g.bloc, inbloc, 0.0))
+        partner_cums = self._partner_cums(share)
         team_mean = lerp(cfg.TEAM_SIZE_MEAN, year) - 1
         ls_share = lerp(cfg.LIFESCI_SHARE, year)
         base = self.n_works
@@ -372,25 +367,7 @@ class World(Disruption):
         # team sizes drawn at once: the values one draw per work gave (nothing else draws from nrng in the loop)
         sizes = (1 + nrng.poisson(team_mean, size=n)).tolist() if team_mean > 0 else [1] * n
         for k, lc in enumerate(lead_city.tolist()):
-            lead = self._pick_author(lc, year, [])
-            team = [lead]
-            cities = [lc]
-            size = sizes[k]
-            lead_e = bool(g.bloc[lc])
-            for _ in range(size - 1):
-                if r.random() < (cfg.BRIDGE_HOME_BIAS if lc == g.bridge else cfg.HOME_BIAS):
-                    c = lc
-                else:
-                    p_cross = cfg.BRIDGE_CROSS_BLOC if lc == g.bridge else 1 - cfg.BLOC_BIAS
-                    cross = r.random() < p_cross
-                    east = lead_e != cross
-                    if cross:
-                        c = self._pick_city(cum_e_b if east else cum_w_b, lc)
-                    else:
-                        c = self._pick_city(cum_e_in if east else cum_w, lc)
-                a = self._pick_author(c, year, team)
-                team.append(a)
-                cities.append(c)
+            lead, team, cities = self._draw_team(lc, year, sizes[k], partner_cums)
             for a in team:
                 self.slots[self.a_city[a]].append(a)
                 self.a_last[a] = year
@@ -424,25 +401,67 @@ class World(Disruption):
             if r.random() < cfg.QUIRKS["merged_work"]:
                 self.merged_old[base + k] = 4_000_000_000 + r.randrange(300_000_000)
         self.n_works += n
+        job = self._render_job(year, base, n, lead_city, works, a_flat, flat_refs, ref_off, fitness)
+        return job, sorted(active)
+
+    def _partner_cums(self, share: np.ndarray) -> tuple[np.ndarray, ...]:
+        """Cumulative city shares a co-author's city is drawn from: East and West for a cross-bloc
+        partner (the bridge boosted by ``BRIDGE_PARTNER_BOOST``), East and West within the bloc (the
+        bridge boosted by ``BRIDGE_INBLOC_PARTNER_BOOST`` in the East)."""
+        g = self.geo
+        boosted = share.copy()
+        boosted[g.bridge] *= cfg.BRIDGE_PARTNER_BOOST
+        inbloc = share.copy()
+        inbloc[g.bridge] *= cfg.BRIDGE_INBLOC_PARTNER_BOOST
+        return (np.cumsum(np.where(g.bloc, boosted, 0.0)), np.cumsum(np.where(~g.bloc, boosted, 0.0)),
+                np.cumsum(np.where(g.bloc, inbloc, 0.0)), np.cumsum(np.where(~g.bloc, share, 0.0)))
+
+    def _draw_team(self, lc: int, year: int, size: int, partner_cums: tuple) -> tuple[int, list[int], list[int]]:
+        """A work's lead author in city ``lc`` and ``size - 1`` co-authors (home city, same bloc or the
+        other bloc); the team and its cities."""
+        r, g = self.r, self.geo
+        cum_e_b, cum_w_b, cum_e_in, cum_w = partner_cums
+        lead = self._pick_author(lc, year, [])
+        team = [lead]
+        cities = [lc]
+        lead_e = bool(g.bloc[lc])
+        for _ in range(size - 1):
+            if r.random() < (cfg.BRIDGE_HOME_BIAS if lc == g.bridge else cfg.HOME_BIAS):
+                c = lc
+            else:
+                p_cross = cfg.BRIDGE_CROSS_BLOC if lc == g.bridge else 1 - cfg.BLOC_BIAS
+                cross = r.random() < p_cross
+                east = lead_e != cross
+                if cross:
+                    c = self._pick_city(cum_e_b if east else cum_w_b, lc)
+                else:
+                    c = self._pick_city(cum_e_in if east else cum_w, lc)
+            a = self._pick_author(c, year, team)
+            team.append(a)
+            cities.append(c)
+        return lead, team, cities
+
+    def _render_job(self, year: int, base: int, n: int, lead_city: np.ndarray, works: list, a_flat: list[int],
+                    flat_refs: np.ndarray, ref_off: np.ndarray, fitness: np.ndarray) -> dict:
+        """What ``YearRenderer.render`` needs of the year (compact arrays: pickled to a worker)."""
         team_off = np.zeros(n + 1, dtype=np.int64)
         team_off[1:] = np.cumsum([len(w[1]) for w in works])
         a_id = np.array(a_flat, dtype=np.int64)
         merged = sorted(self.merged_old.items())
-        job = {"year": year, "base": base, "n": n, "lead_city": lead_city.astype(np.int32),
-               "ai": np.array([w[2] for w in works], dtype=bool),
-               "kind": np.array([KINDS.index(w[3]) for w in works], dtype=np.int8),
-               "team_off": team_off, "a_id": a_id,
-               "a_city": np.frombuffer(self.a_city, dtype=np.int32)[a_id],
-               "a_inst": np.frombuffer(self.a_inst, dtype=np.int32)[a_id],
-               "a_inst2": np.frombuffer(self.a_inst2, dtype=np.int32)[a_id],
-               "a_region": np.frombuffer(self.a_region, dtype=np.int8)[a_id],
-               "a_hname": np.frombuffer(self.a_name, dtype=np.int32)[a_id],
-               "ref_off": ref_off, "refs": flat_refs,
-               "merged_keys": np.array([k for k, _ in merged], dtype=np.int64),
-               "merged_vals": np.array([v for _, v in merged], dtype=np.int64),
-               "malformed_at": sorted(gi - base for gi in self.malformed_at if base <= gi < base + n),
-               "fitness": fitness}
-        return job, sorted(active)
+        return {"year": year, "base": base, "n": n, "lead_city": lead_city.astype(np.int32),
+                "ai": np.array([w[2] for w in works], dtype=bool),
+                "kind": np.array([KINDS.index(w[3]) for w in works], dtype=np.int8),
+                "team_off": team_off, "a_id": a_id,
+                "a_city": np.frombuffer(self.a_city, dtype=np.int32)[a_id],
+                "a_inst": np.frombuffer(self.a_inst, dtype=np.int32)[a_id],
+                "a_inst2": np.frombuffer(self.a_inst2, dtype=np.int32)[a_id],
+                "a_region": np.frombuffer(self.a_region, dtype=np.int8)[a_id],
+                "a_hname": np.frombuffer(self.a_name, dtype=np.int32)[a_id],
+                "ref_off": ref_off, "refs": flat_refs,
+                "merged_keys": np.array([k for k, _ in merged], dtype=np.int64),
+                "merged_vals": np.array([v for _, v in merged], dtype=np.int64),
+                "malformed_at": sorted(gi - base for gi in self.malformed_at if base <= gi < base + n),
+                "fitness": fitness}
 
     def _citations(self, year: int, lead_city: np.ndarray, base: int, n: int) -> tuple[np.ndarray, np.ndarray]:
         """Referenced works of the year's works, flat in work order, and each work's offset into them:
