@@ -14,9 +14,13 @@ from aigeo_assets.schemas import SCHEMAS
 
 
 def column_schema(table: str) -> dg.TableSchema:
-    """The declared schema of ``table`` as Dagster's ``dagster/column_schema``."""
+    """The declared schema of ``table`` as Dagster's ``dagster/column_schema``: each column's dtype and
+    description (with its unit and allowed values, ``fields.Field.describe``), and the primary key as
+    a table constraint."""
+    key = SCHEMAS[table].primary_key
     return dg.TableSchema(
-        columns=[dg.TableColumn(c.name, c.dtype, description=c.description) for c in SCHEMAS[table].columns]
+        columns=[dg.TableColumn(c.name, c.dtype, description=c.description) for c in SCHEMAS[table].columns],
+        constraints=dg.TableConstraints(other=[f"primary key: {', '.join(key)}"]) if key else None,
     )
 
 
@@ -52,10 +56,7 @@ def table_metadata(df: pd.DataFrame, table: str, **extra) -> dict:
 def table_spec_metadata(table: str) -> dict:
     """Definition-time metadata: the declared column schema shows before the first run, and the
     declared table the IO manager conforms the asset to on write (``TABLE_METADATA_KEY``)."""
-    meta: dict = {"dagster/column_schema": column_schema(table), TABLE_METADATA_KEY: table}
-    if SCHEMAS[table].primary_key:
-        meta["primary_key"] = ", ".join(SCHEMAS[table].primary_key)
-    return meta
+    return {"dagster/column_schema": column_schema(table), TABLE_METADATA_KEY: table}
 
 
 OWNERS = ["team:aigeo"]
@@ -197,10 +198,7 @@ def primary_key_checks(assets: list) -> list[dg.AssetChecksDefinition]:
         specs, tables, managers = [], {}, {}
         for key in a.keys:
             spec = a.specs_by_key[key]
-            try:
-                table = declared_table(key, spec.metadata)
-            except KeyError:
-                table = None
+            table = declared_table(key, spec.metadata)  # a table that is not declared fails here, at definition
             if table is None or not SCHEMAS[table].primary_key:
                 continue
             name = PRIMARY_KEY_CHECK.format(table=key.path[-1])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pandas as pd
 
-from aigeo_assets.schemas import conform
 
 SCORE_COLUMN = {
     "degree": "total_degree",
@@ -34,7 +33,7 @@ def robustness_long(network: str, tables: dict[str, pd.DataFrame], nodes: pd.Dat
                 }
             )
         )
-    return conform(pd.concat(frames, ignore_index=True), "out_robustness_centralities")
+    return pd.concat(frames, ignore_index=True)
 
 
 def betweenness_long(network: str, window_end: int, scores: pd.DataFrame, nodes: pd.DataFrame) -> pd.DataFrame:
@@ -53,4 +52,4 @@ def betweenness_long(network: str, window_end: int, scores: pd.DataFrame, nodes:
             "rank": scores["rank_east_west"].to_numpy(),
         }
     )
-    return conform(out.sort_values(["rank", "city_geonames_id"], ignore_index=True), "out_east_west_betweenness")
+    return out.sort_values(["rank", "city_geonames_id"], ignore_index=True)

@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 
 from aigeo_assets.metrics.top import matrix_order
-from aigeo_assets.schemas import conform
 
 
 def matrix_frame(cells: pd.DataFrame, top: pd.DataFrame, top_ns: Sequence[int]) -> pd.DataFrame:
@@ -43,7 +42,7 @@ def matrix_frame(cells: pd.DataFrame, top: pd.DataFrame, top_ns: Sequence[int]) 
                 }
             )
         )
-    return conform(pd.concat(frames, ignore_index=True), "out_city_matrix")
+    return pd.concat(frames, ignore_index=True)
 
 
 def impact_matrix(pairs: pd.DataFrame, top: pd.DataFrame, top_ns: Sequence[int]) -> pd.DataFrame:

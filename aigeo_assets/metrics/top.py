@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from aigeo_assets.schemas import conform
 
 RANKED_METRICS = ("impact", "impact_long", "productivity", "ai_scientists")
 
@@ -30,7 +29,7 @@ def top_cities(metrics: pd.DataFrame, reference_year: int, n_max: int) -> pd.Dat
             "reference_rank": range(1, len(ref) + 1),
         }
     )
-    return conform(out, "out_top_cities")
+    return out
 
 
 def matrix_order(top: pd.DataFrame, n: int) -> pd.DataFrame:
@@ -70,7 +69,7 @@ def city_ranks(metrics: pd.DataFrame) -> pd.DataFrame:
         df["rank"] = grouped.rank(method="min", ascending=False).astype("int32")
         frames.append(df)
     out = pd.concat(frames, ignore_index=True).sort_values(["metric", "year", "rank", "city_geonames_id"], ignore_index=True)
-    return conform(out, "out_city_ranks")
+    return out
 
 
 def top_city_shares(metrics: pd.DataFrame, world: pd.DataFrame, top: pd.DataFrame, top_ns: Sequence[int]) -> pd.DataFrame:
@@ -96,4 +95,4 @@ def top_city_shares(metrics: pd.DataFrame, world: pd.DataFrame, top: pd.DataFram
                         "window_complete": bool(world.loc[year, "impact_window_complete"]) if metric == "impact" else True,
                     }
                 )
-    return conform(pd.DataFrame(rows), "out_top_city_shares")
+    return pd.DataFrame(rows)
