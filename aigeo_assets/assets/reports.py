@@ -56,8 +56,11 @@ def write_figures(figures: list[tuple[str, go.Figure]], out_dir: Path, *, synthe
                   height: int = 900) -> list[FigureFiles]:
     """Write each ``(file name, figure)`` (``write_figure``: HTML and PNG); on the sample world
     (``synthetic``) each figure first carries ``SYNTHETIC_NOTE`` on itself (``mark_synthetic``), so
-    the files say it wherever they are copied. Every figure asset writes through here."""
-    return [write_figure(mark_synthetic(fig) if synthetic else fig, out_dir, name, width=width, height=height)
+    the files say it wherever they are copied. The PNG takes the figure's own size where it sets one
+    (a top-100 matrix is as tall as its rows need), else ``width`` x ``height``. Every figure asset
+    writes through here."""
+    return [write_figure(mark_synthetic(fig) if synthetic else fig, out_dir, name,
+                         width=int(fig.layout.width or width), height=int(fig.layout.height or height))
             for name, fig in figures]
 
 

@@ -426,7 +426,12 @@ def mark_synthetic(fig: go.Figure, note: str = SYNTHETIC_NOTE) -> go.Figure:
 
 def note_no_data(fig: go.Figure, message: str) -> go.Figure:
     """Say in the middle of a figure that its tables are empty (thin data), so the figure asset and
-    the atlas show why nothing is drawn."""
+    the atlas show why nothing is drawn: the empty axes are hidden and the panel titles dropped (an
+    empty frame of axes would read as a figure of zeros, and the titles sat under the note)."""
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.layout.annotations = [a for a in fig.layout.annotations
+                              if not (a.xref == "paper" and a.yref == "paper" and a.yanchor == "bottom" and not a.showarrow)]
     fig.add_annotation(text=message, xref="paper", yref="paper", x=0.5, y=0.5, showarrow=False,
                        font={"color": "#8e2a1e", "size": 15}, bgcolor="#fdf2f0", bordercolor="#c0392b", borderwidth=1)
     return fig
