@@ -1,7 +1,7 @@
 """The life-science part's parameters (Schmallenbach et al. 2024): scales, the planted signal, id ranges, quirk rates.
 
 Every constant the other modules of ``sampleworld.lifesci`` draw with; the planted ones are copied
-into ``truth_lifesci.json`` (``truth.py``).
+into ``truth_lifesci.json`` (``truth``).
 
 Planted signal (all constants below; copied into ``truth["planted"]``):
 

@@ -42,7 +42,7 @@ multi-member gzip files they go into.
       AI articles cite only works outside the world.
     * citing records: non-AI life-science articles (no AI term, nor any word of
       ``NONAI_FORBIDDEN``) whose ``ReferenceList`` cites AI articles. **All PubMed citations of
-      AI articles come from these records** (the others come from OpenAlex-only citers, below); a
+      AI articles come from these records** (the others come from OpenAlex-only citers, ``openalex_records``); a
       citing work cites a given AI article at most once and is never older than the articles it
       cites.
     * background records: non-AI records that cite no AI article (~10 % of the citing records).
@@ -61,7 +61,7 @@ multi-member gzip files they go into.
     element in the first file and in every file whose 0-based index is ``≡ 3 (mod 7)``; and the
     last file is truncated (a complete gzip stream whose XML stops in the middle of its last
     record, with no closing ``</PubmedArticleSet>``). Both are sacrificial background records
-    (no AI term, no citation of an AI article), so every other truth below is exact.
+    (no AI term, no citation of an AI article), so every other truth (``truth``) is exact.
 """
 
 from __future__ import annotations

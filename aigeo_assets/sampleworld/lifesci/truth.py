@@ -1,7 +1,7 @@
 """``truth_lifesci.json``, what the life-science part planted (Schmallenbach et al. 2024).
 
 ``truth_lifesci.json``
-    The dict returned (``quirks`` counts include the malformed records) (keys: ``parameters``, ``definitions``, ``planted``, ``counts``,
+    The dict ``lifesci_truth`` returns (``quirks`` counts include the malformed records) (keys: ``parameters``, ``definitions``, ``planted``, ``counts``,
     ``counts_by_region``, ``counts_by_country``, ``china_share_of_asia``,
     ``international_share``, ``high_ranked_share_by_region``, ``expected_irr_vs_asia``,
     ``expected_irr_vs_asia_all_articles``, ``citations``, ``openalex_twins``, ``files``,
