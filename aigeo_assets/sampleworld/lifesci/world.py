@@ -75,11 +75,20 @@ from aigeo_assets.sampleworld.rng import FastRandom
 
 
 def team_lambda(year: int) -> float:
+    """Poisson mean of a byline's extra authors in ``year`` (``TEAM_LAMBDA``, 2000 -> 2019)."""
     f = min(max((year - 2000) / 19.0, 0.0), 1.0)
     return TEAM_LAMBDA[0] + (TEAM_LAMBDA[1] - TEAM_LAMBDA[0]) * f
 
 
 class LifesciWorld(Outlets, Texts, PubmedRecords, OpenalexRecords, Rankings, Render):
+    """The life-science world of one (scale, seed, years). This class draws the geography, the
+    citation model and each year's plan (``plan_year``); its bases, one module each, draw the
+    outlets (``outlets``), the texts (``texts``), the PubMed and OpenAlex records
+    (``pubmed_records``, ``openalex_records``) and the rankings (``rankings``), and run it all
+    (``render``: ``run`` writes the files and returns the truth). They share the world's state:
+    its random streams ``rng`` (numpy) and ``r`` (``FastRandom``), which a render job reseeds on a
+    copy of the world, and the run's counters."""
+
     def __init__(self, root: Path, scale: str, seed: int, start: int, end: int) -> None:
         self.root, self.scale, self.seed, self.start, self.end = root, scale, seed, start, end
         self.ls = LS_SCALES[scale]
