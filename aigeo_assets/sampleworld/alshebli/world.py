@@ -40,6 +40,10 @@ from aigeo_assets.sampleworld.alshebli.truth import world_truth
 
 
 class World(Disruption):
+    """AlShebli et al. 2022's world of one (scale, seed, years): ``run`` draws the years in order (here,
+    from the streams ``r`` and ``nrng``; Supplementary Fig. 3's plant from ``plant_rng``, ``disruption``)
+    and renders each year's works (``records.YearRenderer``, here or in worker processes)."""
+
     progress = None  # progress(done, total, label), set by generate_world
 
     def __init__(self, sc: cfg.Scale, seed: int, start: int, end: int, out: Path,
