@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import warnings
+from pathlib import Path
+
 import dagster as dg
 
 from aigeo_assets.assets.centrality import build_centrality_assets
@@ -79,6 +82,25 @@ def _upstream(*jobs: str) -> dict[str, str]:
     return {UPSTREAM_JOBS: ",".join(jobs)}
 
 
+def with_code_references(assets: list, settings: Settings) -> list:
+    """Every asset with a code reference to the function that builds it (the UI's "Open source"), a
+    line of the local file, or of the repository at ``AIGEO_CODE_URL`` on ``AIGEO_CODE_BRANCH`` when
+    set (GitHub or GitLab addresses; the repository's root is this package's parent folder)."""
+    with warnings.catch_warnings():  # code references are a beta API of Dagster 1.13: users need not hear it per asset
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        assets = dg.with_source_code_references(assets)
+        if settings.code_url:
+            assets = dg.link_code_references_to_git(
+                assets,
+                git_url=settings.code_url,
+                git_branch=settings.code_branch,
+                file_path_mapping=dg.AnchorBasedFilePathMapping(
+                    local_file_anchor=Path(__file__).resolve().parent, file_anchor_path_in_repository="aigeo_assets"
+                ),
+            )
+    return list(assets)
+
+
 def build_definitions(settings: Settings) -> dg.Definitions:
     """The code location. Three yearly partitions definitions (``aigeo_assets.partitions``):
     AlShebli et al. 2022's years for its assets, the atlas's for its corpus, and their union for the OpenAlex tables
@@ -96,7 +118,10 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     atlas = [*build_lifesci_atlas_assets(), *build_lifesci_result_assets(settings.data_dir, synthetic=settings.source == "sample")]
     reports = build_report_assets(settings)
     exports = build_export_assets(partitions, settings)
-    assets = [*openalex, *corpus, build_part_extract_asset(), *cities, *centres, *bridges, *models, *lifesci, *atlas, *reports, *exports]
+    assets = with_code_references(
+        [*openalex, *corpus, build_part_extract_asset(), *cities, *centres, *bridges, *models, *lifesci, *atlas, *reports, *exports],
+        settings,
+    )
     openalex_years = "{}-{}".format(*settings.openalex_years)
     yearly_job = dg.define_asset_job(
         "yearly_refresh",

@@ -77,6 +77,8 @@ BAD = [
     ("AIGEO_MIN_LOCATED_SHARE", "nan", "a share from 0 to 1"),
     ("AIGEO_MIN_LOCATED_SHARE", "1.5", "a share from 0 to 1"),
     ("AIGEO_THIN_YEAR_PAPERS", "1e3", "a whole number of papers >= 0"),
+    ("AIGEO_CODE_URL", "github.com/example/aigeo", "an http(s) address of the repository"),
+    ("AIGEO_CODE_BRANCH", "my branch", "a git branch, tag or commit name"),
 ]
 
 # (variable, good value, Settings field, the value read)
@@ -120,6 +122,8 @@ GOOD = [
     ("AIGEO_PUBMED_WORKERS", "1", "pubmed_workers", 1),
     ("AIGEO_MIN_LOCATED_SHARE", "0", "min_located_share", 0.0),
     ("AIGEO_THIN_YEAR_PAPERS", "0", "thin_year_papers", 0),
+    ("AIGEO_CODE_URL", "https://github.com/example/aigeo/", "code_url", "https://github.com/example/aigeo"),
+    ("AIGEO_CODE_BRANCH", "v0.1", "code_branch", "v0.1"),
 ]
 
 NEEDS = {"AIGEO_SNAPSHOT_DIR": {"AIGEO_SOURCE": "snapshot"}}

@@ -64,6 +64,8 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "AIGEO_CSV_MAX_ROWS": ("1048575", "a table with more rows gets no CSV copy (what one spreadsheet sheet holds)"),
     "AIGEO_THIN_YEAR_PAPERS": ("50", "a year whose corpus holds fewer papers is thin: its coverage checks warn instead of blocking the run"),
     "AIGEO_DISRUPTION_WINDOW": ("5", "the CD index's window (Supplementary Fig. 3): citers published in y+1..y+W count (Wu et al.'s CD_5: five years)"),
+    "AIGEO_CODE_URL": ("", "the git repository aigeo's code is browsed at (https://github.com/<owner>/aigeo): each asset's code reference in the UI links to its source line there; default: the local file"),
+    "AIGEO_CODE_BRANCH": ("main", "the branch or commit of AIGEO_CODE_URL the code references point at"),
     "AIGEO_DISRUPTION_CITING": ("any", "which works count as citers in the CD index: any (every work of the snapshot, as impact) or corpus (AI corpus papers only)"),
 }
 
@@ -249,6 +251,22 @@ class _EnvReader:
             return None
         return tuple(sorted(int(p) for p in parts))
 
+    def code_url(self) -> str | None:
+        """AIGEO_CODE_URL: an http(s) address of a git repository, or None."""
+        url = self.text("AIGEO_CODE_URL").rstrip("/")
+        if url and not url.startswith(("https://", "http://")):
+            self.bad("AIGEO_CODE_URL", "an http(s) address of the repository, such as https://github.com/<owner>/aigeo")
+            return None
+        return url or None
+
+    def code_branch(self) -> str:
+        """AIGEO_CODE_BRANCH: a git branch, tag or commit name (no space, none of ~^:?*[\\ and no "..")."""
+        ref = self.text("AIGEO_CODE_BRANCH")
+        if re.search(r"[\s~^:?*\[\\]|\.\.", ref):
+            self.bad("AIGEO_CODE_BRANCH", "a git branch, tag or commit name (no spaces, none of ~^:?*[\\ and no '..')")
+            return "main"
+        return ref
+
     def warehouse_url(self) -> str | None:
         value = self.environ.get("AIGEO_WAREHOUSE_URL") or None
         if value is None:
@@ -368,6 +386,10 @@ class Settings:
     """The executor of runs launched by Dagster (AIGEO_EXECUTOR; ``resources.executors``)."""
     warehouse_url: str | None = None
     """The warehouse as an fsspec URL (AIGEO_WAREHOUSE_URL); None: ``warehouse_dir``."""
+    code_url: str | None = None
+    """The git repository each asset's code reference links to (AIGEO_CODE_URL); None: the local file."""
+    code_branch: str = "main"
+    """The branch or commit of ``code_url`` (AIGEO_CODE_BRANCH)."""
     lifesci_clinical_filter: str = "treatment"
     """The clinical filter of the life-science atlas (AIGEO_LIFESCI_CLINICAL_FILTER;
     ``lifesci.keywords.CLINICAL_FILTERS``)."""
@@ -464,6 +486,8 @@ class Settings:
             snapshot_format=snapshot_format or "auto",  # type: ignore[arg-type]
             executor=read.choice("AIGEO_EXECUTOR", ("in_process", "multiprocess", "celery")) or "multiprocess",  # type: ignore[arg-type]
             warehouse_url=read.warehouse_url(),
+            code_url=read.code_url(),
+            code_branch=read.code_branch(),
             lifesci_clinical_filter=read.choice("AIGEO_LIFESCI_CLINICAL_FILTER", tuple(CLINICAL_FILTERS)) or "treatment",
             lifesci_core_rank=read.choice("AIGEO_LIFESCI_CORE_RANK", CORE_RANKS) or "A*",
             lifesci_citing=read.choice("AIGEO_LIFESCI_CITING", CITING) or "any",
