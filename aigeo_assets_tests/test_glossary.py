@@ -1,7 +1,8 @@
 """Plain words (issue 16): every text a user reads on its own in the Dagster UI (each asset's, check's,
 job's, schedule's and sensor's description and each setting's help), every atlas caption and every
-atlas finding spells out each glossary term (``aigeo_assets.reports.glossary``) at its first use in
-that text. Cheap: no run, no world."""
+atlas finding and every figure (its title, axis titles, legend and notes: ``figure_texts``) spells
+out each glossary term (``aigeo_assets.reports.glossary``) at its first use in that text. Cheap: no
+run, no world."""
 
 from __future__ import annotations
 
@@ -198,3 +199,85 @@ def test_every_atlas_finding_spells_out_every_term():
     # negative control: the wording before the plain-words pass fails
     assert unexplained("With citing- and cited-city-year effects absorbed (structural PPML) the distance elasticity is 0.2.") == ["PPML"]
     assert unexplained("Singapore is the top East\u2013West bridge on the impact network.") == ["East/West"]
+
+
+# ---------------------------------------------------------------- the figures themselves
+
+def figure_texts(fig) -> tuple[str, str]:
+    """A figure's reader-facing text as one text, in the order it is read, and its tick labels.
+
+    **Choice:** the words are the title and its subtitle, every axis title, every colour bar's
+    title, the legend's title and entries (the names of the traces the legend shows: "PPML (4)"
+    is read there) and every annotation (panel titles, notes); hover labels are not (a reader
+    meets them one at a time, next to what they describe). Tick labels are checked after the
+    words for the abbreviations (the figure's own labels, "OLS ln(1+y)" or "(modified Poisson)",
+    are read there) but not for the blocs: a tick label naming East or West is a place
+    ("Western Sahara", M49's "Eastern Asia"), and the bloc colours of city labels are the
+    figure's key, explained in its words. Line breaks and HTML (``<br>``, coloured spans) read as
+    a space."""
+    import re
+
+    layout = fig.layout.to_plotly_json()
+
+    def title(obj) -> str:
+        t = (obj or {}).get("title")
+        return (t.get("text") or "") if isinstance(t, dict) else (t or "")
+
+    words = [title(layout), ((layout.get("title") or {}).get("subtitle") or {}).get("text") or ""]
+    axes = [k for k in layout if re.fullmatch(r"(?:x|y)axis\d*", k)]
+    words += [title(layout[k]) for k in axes]
+    words += [title((v or {}).get("colorbar")) for k, v in layout.items() if re.fullmatch(r"coloraxis\d*", k)]
+    for trace in fig.data:
+        t = trace.to_plotly_json()
+        words += [title(t.get("colorbar")), title((t.get("marker") or {}).get("colorbar"))]
+    words.append(title(layout.get("legend")))
+    words += [str(t.name) for t in fig.data if t.name and t.showlegend is not False]
+    words += [a.get("text") or "" for a in layout.get("annotations", [])]
+    ticks = [str(v) for k in axes for v in layout[k].get("ticktext") or ()]
+    for trace in fig.data:
+        for axis in ("x", "y"):
+            values = trace[axis] if axis in trace else None
+            ticks += [v for v in (values if values is not None else ()) if isinstance(v, str)]
+
+    def plain(parts: list[str]) -> str:
+        text = re.sub(r"<br\s*/?>", " ", "\n".join(p for p in parts if p), flags=re.IGNORECASE)
+        return re.sub(r"<[^>]+>", "", text)
+
+    return plain(words), plain(list(dict.fromkeys(ticks)))
+
+
+def figure_unexplained(fig) -> list[str]:
+    """The glossary terms a figure uses without spelling them out at their first use (``figure_texts``)."""
+    words, ticks = figure_texts(fig)
+    blocs = set(unexplained(words)) & {"East/West"}
+    return [t for t in unexplained(words + "\n" + ticks) if t != "East/West"] + sorted(blocs)
+
+
+def test_every_figure_spells_out_every_term():
+    """Every figure the visual check draws (every public ``fig_*`` of ``reports/*_figures.py`` and
+    the variants the assets draw, on planted tables) spells out each glossary term it uses at its
+    first use in that figure, and says what the blocs are if it names one."""
+    from aigeo_assets_tests.test_atlas_browser import _journal_figures
+
+    figures = _journal_figures()
+    assert len(figures) >= 30
+    assert {key: bad for key, fig in figures if (bad := figure_unexplained(fig))} == {}
+
+
+def test_a_planted_figure_fails():
+    """Negative controls: a title, an axis, a legend entry, a tick label and a bloc used bare are each
+    caught; spelled out (or a place named West) they pass."""
+    import plotly.graph_objects as go
+
+    def fig(title: str = "", *, xaxis: str = "", name: str | None = None, ticks: tuple[str, ...] = ("Asia",)) -> go.Figure:
+        f = go.Figure(go.Scatter(x=[1.0] * len(ticks), y=list(ticks), name=name, showlegend=name is not None))
+        return f.update_layout(title=title, xaxis_title=xaxis)
+
+    assert figure_unexplained(fig("IRR by region")) == ["IRR"]
+    assert figure_unexplained(fig("Relevance by region", xaxis="IRR vs Asia")) == ["IRR"]
+    assert figure_unexplained(fig("Frictions", name="OLS ln(1+y)")) == ["OLS", "ln"]
+    assert figure_unexplained(fig("Premium", ticks=("year-adjusted<br>(modified Poisson)",))) == ["modified Poisson"]
+    assert figure_unexplained(fig("Ranks <span style='color:red'>East</span> / West")) == ["East/West"]
+    assert figure_unexplained(fig("Incidence-rate ratio<br>(IRR) by region", xaxis="IRR vs Asia")) == []
+    assert figure_unexplained(fig("Ranks (East / West)", xaxis="West: cities in the U.S. or Europe")) == []
+    assert figure_unexplained(fig("Share by country", ticks=("Western Sahara", "Asia"))) == []

@@ -8,10 +8,14 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from aigeo_assets.reports.city_figures import BLOC_KEY, OTHER_COLOR, bloc_color, style_world_map, year_ticks
+from aigeo_assets.reports.glossary import BLOCS
 
 EAST_WEST_COLOR = "#7f3c8d"  # purple: an edge between an Eastern and a Western city
 FLOW_UNITS = {"impact": "citations", "migration": "AI scientists", "collaboration": "papers", "normalized_impact": ""}
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash")
+EAST_WEST_BETWEENNESS = "East\u2013West betweenness (shortest paths from an Eastern to a Western city"
+"""The first use of the term in a figure's title, its plain words right after it (``glossary``); the
+title closes the parenthesis with what the paths go through."""
 NETWORK_LABELS = {
     "impact": "Impact (citations)",
     "migration": "Migration (AI scientists)",
@@ -45,9 +49,11 @@ def fig_betweenness_bars(scores: pd.DataFrame, *, top_k: int = 20) -> go.Figure:
                              showlegend=True, hoverinfo="skip"), row=1, col=1)
     # a short title under each panel (the long one overlapped its neighbours' with four networks); the title says what it counts
     fig.update_xaxes(title="East\u2013West betweenness", title_font_size=11)
-    fig.update_layout(title=dict(text="East\u2013West betweenness of the top cities: shortest East\u2013West paths through the city",
+    fig.update_layout(title=dict(text=f"Top cities by {EAST_WEST_BETWEENNESS} through them)",
                                  y=0.985, yanchor="top"), template="plotly_white",
-                      height=700, legend=dict(orientation="h", x=0, y=1.06, xanchor="left", yanchor="bottom"), margin=dict(t=110))
+                      height=700, margin=dict(t=110),
+                      # the key says what the blocs are (glossary.BLOCS): the figure may be read on its own
+                      legend=dict(orientation="h", x=0, y=1.06, xanchor="left", yanchor="bottom", title=dict(text=f"{BLOCS}:")))
     return fig
 
 
@@ -117,8 +123,8 @@ def fig_network_map(edges: pd.DataFrame, cities: pd.DataFrame, *, network: str =
                                         legendgroup="width", legendgrouptitle_text="edge width: flow"))
     style_world_map(fig)
     fig.update_layout(
-        title=f"{NETWORK_LABELS.get(network, network)} between the top cities",
-        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        title=dict(text=f"{NETWORK_LABELS.get(network, network)} between the top cities", subtitle=dict(text=BLOC_KEY)),
+        margin={"l": 10, "r": 10, "t": 70, "b": 10},
         legend=dict(x=1.0, y=0.5, xanchor="left", yanchor="middle", groupclick="toggleitem"),
     )
     return fig
@@ -155,8 +161,9 @@ def fig_bridges_over_time(by_year: pd.DataFrame, *, top_k: int = 5) -> go.Figure
     fig.update_xaxes(title="last year of the five-year window", row=max(len(networks), 1), col=1)
     fig.update_yaxes(title="East\u2013West betweenness", title_font_size=11)
     fig.update_layout(
-        title="The bridges' East\u2013West betweenness over time (five-year windows)", template="plotly_white",
-        height=max(300 * len(networks), 400),
-        legend=dict(x=1.02, y=1, xanchor="left", yanchor="top", title=dict(text=f"city {BLOC_KEY}")),
+        title=dict(text=f"The bridges over time: {EAST_WEST_BETWEENNESS} through the city)",
+                   subtitle=dict(text=f"five-year windows; {BLOC_KEY}")), template="plotly_white",
+        height=max(300 * len(networks), 400), margin=dict(t=100),
+        legend=dict(x=1.02, y=1, xanchor="left", yanchor="top", title=dict(text="city")),
     )
     return fig

@@ -17,6 +17,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from aigeo_assets.reports.glossary import BLOCS
+
 EAST_COLOR = "#d62728"  # red
 WEST_COLOR = "#1f77b4"  # blue
 OTHER_COLOR = "#555555"  # bloc unknown
@@ -37,9 +39,11 @@ METRIC_LABELS = {
 
 METRIC_UNITS = {"impact": "citations", "impact_long": "citations", "productivity": "papers", "ai_scientists": "AI scientists"}
 
-BLOC_KEY = f"(<span style='color:{EAST_COLOR}'>East</span> / <span style='color:{WEST_COLOR}'>West</span>)"
-"""Said in the title of a figure whose lines or labels are coloured by bloc and that has no legend
-of its own: the words East and West in their colours."""
+BLOC_KEY = "(" + BLOCS.replace("West:", f"<span style='color:{WEST_COLOR}'>West</span>:").replace(
+    "East:", f"<span style='color:{EAST_COLOR}'>East</span>:") + ")"
+"""The blocs in plain words (``glossary.BLOCS``), the words West and East in their colours: said in
+the subtitle of every figure that names or colours a bloc, so a figure read on its own (a PNG in a
+slide) says what East and West are, and one without a legend has its colour key."""
 
 
 # ---------------------------------------------------------------- helpers
@@ -208,7 +212,7 @@ def fig_city_heatmaps(ranks: pd.DataFrame, top: pd.DataFrame, metric: str, *, to
     fig.update_xaxes(dtick=5 if len(years) > 12 else 1, tickformat="d", title=dict(text="year", standoff=4))
     _grey_years(fig, years, incomplete, ["x", "x2"])
     fig.update_layout(
-        title=f"{METRIC_LABELS.get(metric, metric)}: top {len(ids)} cities {BLOC_KEY}",
+        title=dict(text=f"{METRIC_LABELS.get(metric, metric)}: top {len(ids)} cities", subtitle=dict(text=BLOC_KEY)),
         plot_bgcolor="white", margin=dict(l=160, r=40, t=80, b=80),
     )
     return fig
@@ -290,8 +294,9 @@ def fig_city_ranks(
     fig.update_xaxes(**year_ticks(years), range=[min(years) - 0.5, max(years) + 3], title="year")
     _grey_years(fig, years, incomplete, ["x"])
     fig.update_layout(
-        title=f"Rank over time, {METRIC_LABELS.get(metric, metric)}: the top {len(ids)} cities of the reference year {BLOC_KEY}",
-        plot_bgcolor="white", height=RANK_CHART_HEIGHT, margin=dict(l=70, r=40, t=60, b=80),
+        title=dict(text=f"Rank over time, {METRIC_LABELS.get(metric, metric)}",
+                   subtitle=dict(text=f"the top {len(ids)} cities of the reference year {BLOC_KEY}")),
+        plot_bgcolor="white", height=RANK_CHART_HEIGHT, margin=dict(l=70, r=40, t=80, b=80),
     )
     return fig
 
@@ -489,7 +494,8 @@ def fig_venue_east_west(venues: pd.DataFrame, *, cols: int = 4) -> go.Figure:
         fig.update_xaxes(title=dict(text="year", standoff=4), row=rows, col=c)
     for r in range(1, rows + 1):
         fig.update_yaxes(title=dict(text="papers", standoff=2), row=r, col=1)
-    fig.update_layout(title=f"Eastern and Western AI papers per year in the top {len(order)} AI venues",
+    fig.update_layout(title=dict(text=f"Eastern and Western AI papers per year in the top {len(order)} AI venues",
+                                 subtitle=dict(text=BLOC_KEY)),
                       height=260 * rows + 120, margin=dict(l=60, r=30, t=110, b=60), plot_bgcolor="white")
     return fig
 
@@ -548,8 +554,8 @@ def fig_city_map(metrics: pd.DataFrame, year: int, metric: str = "productivity")
         )
     style_world_map(fig)
     fig.update_layout(
-        title=f"{METRIC_LABELS.get(metric, metric)} by city, {year} (a marker's area is proportional to its "
-              f"{METRIC_UNITS.get(metric, metric)})",
-        margin=dict(l=10, r=10, t=50, b=10), legend=dict(x=0.01, y=0.05),
+        title=dict(text=f"{METRIC_LABELS.get(metric, metric)} by city, {year} (a marker's area is proportional to its "
+                        f"{METRIC_UNITS.get(metric, metric)})", subtitle=dict(text=BLOC_KEY)),
+        margin=dict(l=10, r=10, t=70, b=10), legend=dict(x=0.01, y=0.05),
     )
     return fig

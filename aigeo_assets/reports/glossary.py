@@ -2,7 +2,8 @@
 README, with its plain words, declared once.
 
 Pure (no dagster import). A text a user reads on its own (an asset's, a check's or a job's
-description in the UI, an atlas caption) spells a term out at its first use in that text:
+description in the UI, an atlas caption, a figure: its title, subtitle, axis and colour-bar titles,
+legend and notes read as one text) spells a term out at its first use in that text:
 ``first_use("PPML")`` gives the words to write ("Poisson pseudo-maximum likelihood (PPML)"), and
 ``unexplained(text)`` lists the terms a text uses before (or without) their plain words, which
 ``aigeo_assets_tests/test_glossary.py`` asserts is empty for every such text.

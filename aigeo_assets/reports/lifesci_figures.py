@@ -80,8 +80,9 @@ def _labels(df: pd.DataFrame) -> list[str]:
 
 
 def fig_yearly_counts(counts: pd.DataFrame, cagr: float | None = None, cagr_years: tuple[int, int] | None = None) -> go.Figure:
-    """Schmallenbach et al. 2024 Fig. 1: articles per year (``yearly_counts``), stacked by source, the CAGR in the
-    title (from the arguments, else ``counts.attrs``)."""
+    """Schmallenbach et al. 2024 Fig. 1: articles per year (``yearly_counts``), stacked by source, the compound
+    annual growth rate (CAGR) in the title (from the arguments, else ``counts.attrs``), in plain words
+    ("20.0% more a year over 2010–2022 (compound annual growth rate)", ``glossary``)."""
     cagr = counts.attrs.get("cagr") if cagr is None else cagr
     span = counts.attrs.get("cagr_years") if cagr_years is None else cagr_years
     x = counts["year"].astype(int).tolist()
@@ -94,7 +95,7 @@ def fig_yearly_counts(counts: pd.DataFrame, cagr: float | None = None, cagr_year
         fig.add_trace(go.Bar(x=x, y=rest, name="other source", marker_color=OTHER_COLOR))
     growth = ""
     if cagr is not None and np.isfinite(cagr):
-        growth = f" — growth {100 * cagr:.1f}% a year" + (f" (CAGR {span[0]}–{span[1]})" if span else "")
+        growth = f" — {100 * cagr:.1f}% more a year" + (f" over {span[0]}–{span[1]}" if span else "") + " (compound annual growth rate)"
     fig.update_layout(
         barmode="stack", template="plotly_white", title=f"AI life-science articles per year (n = {int(_f(counts['articles']).sum()):,}){growth}",
         xaxis_title="publication year", yaxis_title="articles",
@@ -216,6 +217,11 @@ def fig_high_ranked_by_region_year(by_region: pd.DataFrame) -> go.Figure:
 # ---------------------------------------------------------------- Fig. 7
 
 
+IRR_VS_ASIA = "incidence-rate ratio (IRR) vs Asia (95% CI)"
+"""The x axis of Fig. 7's panels: the ratio spelled out on each, as each panel's axis is the first a
+reader meets of it (``glossary``; the title stays short)."""
+
+
 def _panel_title(model: str, rows: pd.DataFrame) -> str:
     outcome = str(rows["outcome"].iloc[0])
     outlets = "outlet" in str(rows["absorbed"].iloc[0]).split(",")
@@ -252,9 +258,9 @@ def fig_relevance_irrs(irrs: pd.DataFrame) -> go.Figure:
             row=r, col=c,
         )
         fig.add_vline(x=1.0, line=dict(color="grey", dash="dot"), row=r, col=c)
-        fig.update_xaxes(title_text="IRR vs Asia (95% CI)", row=r, col=c)
+        fig.update_xaxes(title_text=IRR_VS_ASIA, row=r, col=c)
     fig.update_layout(template="plotly_white", height=330 * max(rows_n, 1),
-                      title="Relevance of AI life-science articles by world region: negative binomial IRRs, base Asia")
+                      title="Relevance of AI life-science articles by world region (negative binomial regressions, base Asia)")
     return note_not_estimable(fig, skipped)
 
 
@@ -281,7 +287,7 @@ def fig_international_collaboration(irrs: pd.DataFrame, by_year: pd.DataFrame, b
     fig.add_trace(go.Bar(x=[_short(r) for r in by_region["world_region"]], y=100 * _f(by_region["share_international"]),
                          marker_color=[region_color(r) for r in by_region["world_region"]], name="by region", showlegend=False),
                   row=1, col=3)
-    fig.update_yaxes(title_text="IRR", row=1, col=1)
+    fig.update_yaxes(title_text="incidence-rate ratio (IRR)", row=1, col=1)
     fig.update_xaxes(range=[-0.5, max(len(s), 1) - 0.5], row=1, col=1)  # the outcomes' labels stay inside their panel
     fig.update_yaxes(title_text="% international", row=1, col=2)
     fig.update_xaxes(title_text="publication year", tickformat="d", row=1, col=2)
@@ -364,7 +370,7 @@ def fig_outlet_sample_irrs(decomposition: pd.DataFrame) -> go.Figure:
                 offsetgroup=step, hovertemplate="%{y}: IRR %{x:.3f}<extra>" + name + "</extra>",
             ), row=1, col=c)
         fig.add_vline(x=1.0, line=dict(color="grey", dash="dot"), row=1, col=c)
-        fig.update_xaxes(title_text="IRR vs Asia (95% CI)", row=1, col=c)
+        fig.update_xaxes(title_text=IRR_VS_ASIA, row=1, col=c)
     fig.update_layout(template="plotly_white", height=520, scattermode="group",
                       title="Fig. 7 on the outlet-effect samples: how much of the change is the sample, how much the outlet control",
                       legend=dict(orientation="h", y=-0.2))
@@ -388,7 +394,7 @@ def fig_intl_high_ranked(premium: pd.DataFrame, seed_ratio: float = 1.35) -> go.
                         [int(r["national_high_ranked"]), int(r["national_articles"])]],
             hovertemplate="%{x}: %{y:.1f}% (%{customdata[0]:,} of %{customdata[1]:,})<extra></extra>"), row=1, col=1)
     ok = premium[np.isfinite(_f(premium["ratio"]))] if len(premium) else premium
-    names = {"ratio_of_shares": "ratio of shares<br>(the paper's sentence)", "year_adjusted": "year-adjusted<br>(modified Poisson)"}
+    names = {"ratio_of_shares": "ratio of shares<br>(the paper's sentence)", "year_adjusted": "year-adjusted<br>(Poisson regression,<br>robust errors)"}
     ratio = _f(ok["ratio"]) if len(ok) else np.array([])
     fig.add_trace(go.Scatter(
         x=[names.get(e, e) for e in ok["estimator"]] if len(ok) else [], y=ratio, mode="markers",
@@ -426,7 +432,7 @@ def fig_by_outlet_type(by_type: pd.DataFrame) -> go.Figure:
     for k, unit in enumerate(("%", "%", "%", "citations per article")):
         fig.update_yaxes(title_text=unit, row=k // 2 + 1, col=k % 2 + 1)
     fig.update_layout(template="plotly_white", barmode="group", height=750, margin=dict(t=120),
-                      title=dict(text="Life-science journals and computer-science conference proceedings (S7), by lead region",
+                      title=dict(text="Life-science journals and computer-science conference proceedings (Supplementary S7), by lead region",
                                  y=0.985, yanchor="top"),
                       legend=dict(orientation="h", x=0, y=1.06, xanchor="left", yanchor="bottom"))
     return fig

@@ -13,6 +13,21 @@ from aigeo_assets.reports.figures import note_not_estimable
 
 ELASTICITIES = ("ln_papers_cited", "ln_citations_made", "ln_distance", "same_city")
 
+FIGURE_TERM_LABELS = {
+    **TERM_LABELS,
+    "ln_papers_cited": "Logarithm of n_j (the cited city's AI papers)",
+    "ln_citations_made": "Logarithm of m_i (the citations city i made)",
+    "ln_scientists_cited": "Logarithm of the AI scientists at source j",
+    "ln_scientists_citing": "Logarithm of the AI scientists at destination i",
+    "ln_scientists_origin": "Logarithm of the AI scientists at origin",
+    "ln_scientists_destination": "Logarithm of the AI scientists at destination",
+    "ln_distance": "Logarithm of the distance (km)",
+    "same_bloc": "Same bloc (both or neither in the U.S. or Europe)",
+}
+"""The terms as the figures name them: Table 1's rows (``TERM_LABELS``, "Source's productivity (ln
+n_j)") in plain words, a figure being read on its own (``glossary``: the symbols m_i and n_j said at
+their first use, the logarithm written out, the blocs said)."""
+
 
 def fig_elasticities_by_year(coefs: pd.DataFrame, *, spec: str = "(4)", terms: tuple[str, ...] = ELASTICITIES) -> go.Figure:
     """The gravity model's coefficients fitted year by year (``out_gravity_citations_by_year``),
@@ -22,7 +37,7 @@ def fig_elasticities_by_year(coefs: pd.DataFrame, *, spec: str = "(4)", terms: t
     sub = coefs[(coefs["spec"] == spec) & coefs["term"].isin(terms)].dropna(subset=["year"])
     skipped = not_estimable_reasons(coefs[coefs["spec"] == spec], by=("year",))
     terms = tuple(t for t in terms if t in set(sub["term"]))
-    fig = make_subplots(rows=max(len(terms), 1), cols=1, shared_xaxes=True, subplot_titles=[TERM_LABELS.get(t, t) for t in terms])
+    fig = make_subplots(rows=max(len(terms), 1), cols=1, shared_xaxes=True, subplot_titles=[FIGURE_TERM_LABELS.get(t, t) for t in terms])
     for row, term in enumerate(terms, start=1):
         s = sub[sub["term"] == term].sort_values("year")
         x = s["year"].astype(int).tolist()
@@ -31,7 +46,7 @@ def fig_elasticities_by_year(coefs: pd.DataFrame, *, spec: str = "(4)", terms: t
         fig.add_trace(go.Scatter(x=band_x, y=band_y, fill="toself", line={"width": 0}, fillcolor="rgba(31,119,180,0.2)",
                                  hoverinfo="skip", showlegend=False), row=row, col=1)
         fig.add_trace(go.Scatter(x=x, y=s["coef"].astype(float), mode="lines+markers", line={"color": "#1f77b4"},
-                                 name=TERM_LABELS.get(term, term), showlegend=False), row=row, col=1)
+                                 name=FIGURE_TERM_LABELS.get(term, term), showlegend=False), row=row, col=1)
         if term in ("ln_papers_cited", "ln_citations_made"):
             fig.add_hline(y=1.0, line={"dash": "dot", "color": "grey"}, row=row, col=1)
         fig.update_yaxes(title=dict(text="coefficient", font_size=11), row=row, col=1)
@@ -46,12 +61,13 @@ def fig_elasticities_by_year(coefs: pd.DataFrame, *, spec: str = "(4)", terms: t
 def fig_gravity_comparison(coefs: pd.DataFrame, specs: tuple[str, ...] = ("(4)", "structural", "loglinear")) -> go.Figure:
     """The dyadic frictions as estimated by PPML (Table 1's (4)), PPML with city-year effects and
     OLS on ln(1 + citations) with the same effects: coefficients with 95% intervals. A model that
-    was not estimable is named on the figure with its reason."""
+    was not estimable is named on the figure with its reason. PPML and OLS are spelled out in the
+    title and subtitle, before the legend uses them (``glossary``)."""
     skipped = not_estimable_reasons(coefs[coefs["spec"].isin(specs)], by=("spec",))
     sub = coefs[coefs["spec"].isin(specs) & (coefs["term"] != "const") & ~not_estimable_rows(coefs["term"]).to_numpy(bool)]
     specs = tuple(s for s in specs if s not in skipped)
     shared = [t for t in dict.fromkeys(sub["term"]) if sub.loc[sub["term"] == t, "spec"].nunique() == len(specs)]
-    labels = {"(4)": "PPML (4)", "structural": "PPML, city-year effects", "loglinear": "OLS ln(1+y), city-year effects"}
+    labels = {"(4)": "PPML (4)", "structural": "PPML, city-year effects", "loglinear": "OLS of log(1 + citations), city-year effects"}
     fig = go.Figure()
     for k, spec in enumerate(specs):
         s = sub[(sub["spec"] == spec)].set_index("term").reindex(shared)
@@ -63,8 +79,10 @@ def fig_gravity_comparison(coefs: pd.DataFrame, specs: tuple[str, ...] = ("(4)",
             marker={"size": 9},
         ))
     fig.add_vline(x=0, line={"color": "grey", "dash": "dot"})
-    fig.update_layout(title="Frictions in the gravity model of citations: PPML beside its structural and log-linear forms",
+    fig.update_layout(title=dict(text="Frictions in the gravity model of citations: Poisson pseudo-maximum likelihood (PPML)",
+                                 subtitle=dict(text="Table 1's specification (4), the same with city-year effects, and the "
+                                                    "log-linear form by ordinary least squares (OLS)")),
                       template="plotly_white", height=520, xaxis_title="coefficient (95% interval)",
-                      yaxis={"tickvals": list(range(len(shared))), "ticktext": [TERM_LABELS.get(t, t) for t in shared],
+                      yaxis={"tickvals": list(range(len(shared))), "ticktext": [FIGURE_TERM_LABELS.get(t, t) for t in shared],
                              "autorange": "reversed"})  # the first term on top, as in Table 1
     return note_not_estimable(fig, {labels.get(k, k): v for k, v in skipped.items()})
