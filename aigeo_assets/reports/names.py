@@ -16,8 +16,17 @@ SHORT_COUNTRY_NAMES: dict[str, str] = {
     "SY": "Syria", "TW": "Taiwan", "TZ": "Tanzania", "US": "United States", "VE": "Venezuela", "VN": "Vietnam",
     "BA": "Bosnia and Herz.", "AE": "UAE", "DO": "Dominican Rep.", "VI": "US Virgin Islands",
     "UM": "US Minor Outlying Isl.", "VG": "British Virgin Islands", "TR": "Türkiye", "CZ": "Czechia",
+    "GS": "South Georgia", "BQ": "Caribbean Netherlands", "HM": "Heard & McDonald Isl.", "VC": "St Vincent & Grenadines",
+    "KN": "St Kitts and Nevis", "IO": "Br. Indian Ocean Terr.", "SJ": "Svalbard & Jan Mayen", "CC": "Cocos Islands",
+    "MF": "Saint Martin (FR)", "SX": "Sint Maarten (NL)", "PM": "St Pierre & Miquelon", "TF": "French Southern Terr.",
+    "WF": "Wallis and Futuna", "TC": "Turks and Caicos", "MP": "N. Mariana Islands",
 }
-"""ISO 3166-1 alpha-2 code -> the short name figures show."""
+"""ISO 3166-1 alpha-2 code -> the short name figures show: at most ``SHORT_NAME_MAX`` characters
+where the M49 name is longer (``aigeo_assets_tests/test_names.py`` checks every M49 country)."""
+
+SHORT_NAME_MAX = 23
+"""The longest name a figure's country axis shows ("St Vincent & Grenadines"; the M49 names run to 44
+characters, "South Georgia and the South Sandwich Islands", which crowded the tick labels)."""
 
 
 def short_country_name(code: object, name: object = None) -> str:
