@@ -11,6 +11,14 @@ a declared table, so a bad table fails at the boundary with a clear message inst
 pandas, and the stored file always has the declared columns, order and dtypes. An asset's generated
 check ``<table>_primary_key_unique`` (``assets.metadata.primary_key_checks``) fails when a written
 table has a null or a duplicate key.
+
+**Primary keys** identify a row within one write (one partition of a yearly table: its key need not
+hold the year). Chosen per table and checked on the tiny sample world; seven tables have none, on
+purpose: ``raw_authorships`` and ``core_affiliations`` (one row per authorship and institution, the
+institution null when the authorship has none), ``raw_work_topics`` (a record may list one topic twice,
+with two scores), ``core_lifesci_authors`` (the country null when unknown), ``quarantine`` (one row per
+problem, repeats allowed), ``out_city_pairs`` (a null city is a paper not located) and
+``out_model_coefficients`` (the year null for pooled fits). A key never holds a nullable column.
 """
 
 from __future__ import annotations
