@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from aigeo_assets.reports.city_figures import BLOC_KEY, OTHER_COLOR, bloc_color, style_world_map, year_ticks
+from aigeo_assets.reports.city_figures import OTHER_COLOR, bloc_color, bloc_subtitle, style_world_map, year_ticks
 from aigeo_assets.reports.glossary import BLOCS
 
 EAST_WEST_COLOR = "#7f3c8d"  # purple: an edge between an Eastern and a Western city
@@ -123,7 +123,7 @@ def fig_network_map(edges: pd.DataFrame, cities: pd.DataFrame, *, network: str =
                                         legendgroup="width", legendgrouptitle_text="edge width: flow"))
     style_world_map(fig)
     fig.update_layout(
-        title=dict(text=f"{NETWORK_LABELS.get(network, network)} between the top cities", subtitle=dict(text=BLOC_KEY)),
+        title=dict(text=f"{NETWORK_LABELS.get(network, network)} between the top cities", subtitle=dict(text=bloc_subtitle())),
         margin={"l": 10, "r": 10, "t": 70, "b": 10},
         legend=dict(x=1.0, y=0.5, xanchor="left", yanchor="middle", groupclick="toggleitem"),
     )
@@ -162,7 +162,7 @@ def fig_bridges_over_time(by_year: pd.DataFrame, *, top_k: int = 5) -> go.Figure
     fig.update_yaxes(title="East\u2013West betweenness", title_font_size=11)
     fig.update_layout(
         title=dict(text=f"The bridges over time: {EAST_WEST_BETWEENNESS} through the city)",
-                   subtitle=dict(text=f"five-year windows; {BLOC_KEY}")), template="plotly_white",
+                   subtitle=dict(text=bloc_subtitle("five-year windows;"))), template="plotly_white",
         height=max(300 * len(networks), 400), margin=dict(t=100),
         legend=dict(x=1.02, y=1, xanchor="left", yanchor="top", title=dict(text="city")),
     )

@@ -22,6 +22,7 @@ from aigeo_assets.reports.glossary import BLOCS
 EAST_COLOR = "#d62728"  # red
 WEST_COLOR = "#1f77b4"  # blue
 OTHER_COLOR = "#555555"  # bloc unknown
+TEXT_COLOR = "#444444"  # the words of a subtitle
 BLOC_COLORS = {"East": EAST_COLOR, "West": WEST_COLOR}
 INCOMPLETE_FILL = "rgba(120,120,120,0.45)"
 INCOMPLETE_NOTE = "citation window incomplete: citations after the last year of data are not observed"
@@ -43,7 +44,13 @@ BLOC_KEY = "(" + BLOCS.replace("West:", f"<span style='color:{WEST_COLOR}'>West<
     "East:", f"<span style='color:{EAST_COLOR}'>East</span>:") + ")"
 """The blocs in plain words (``glossary.BLOCS``), the words West and East in their colours: said in
 the subtitle of every figure that names or colours a bloc, so a figure read on its own (a PNG in a
-slide) says what East and West are, and one without a legend has its colour key."""
+slide) says what East and West are, and one without a legend has its colour key (``bloc_subtitle``)."""
+
+
+def bloc_subtitle(lead: str = "") -> str:
+    """A subtitle of ``lead`` and ``BLOC_KEY``, in the text's grey: not the synthetic mark's amber
+    when ``mark_synthetic`` writes its line under it (it colours the whole subtitle)."""
+    return f"<span style='color:{TEXT_COLOR}'>{lead + ' ' if lead else ''}{BLOC_KEY}</span>"
 
 
 # ---------------------------------------------------------------- helpers
@@ -212,7 +219,7 @@ def fig_city_heatmaps(ranks: pd.DataFrame, top: pd.DataFrame, metric: str, *, to
     fig.update_xaxes(dtick=5 if len(years) > 12 else 1, tickformat="d", title=dict(text="year", standoff=4))
     _grey_years(fig, years, incomplete, ["x", "x2"])
     fig.update_layout(
-        title=dict(text=f"{METRIC_LABELS.get(metric, metric)}: top {len(ids)} cities", subtitle=dict(text=BLOC_KEY)),
+        title=dict(text=f"{METRIC_LABELS.get(metric, metric)}: top {len(ids)} cities", subtitle=dict(text=bloc_subtitle())),
         plot_bgcolor="white", margin=dict(l=160, r=40, t=80, b=80),
     )
     return fig
@@ -295,7 +302,7 @@ def fig_city_ranks(
     _grey_years(fig, years, incomplete, ["x"])
     fig.update_layout(
         title=dict(text=f"Rank over time, {METRIC_LABELS.get(metric, metric)}",
-                   subtitle=dict(text=f"the top {len(ids)} cities of the reference year {BLOC_KEY}")),
+                   subtitle=dict(text=bloc_subtitle(f"the top {len(ids)} cities of the reference year"))),
         plot_bgcolor="white", height=RANK_CHART_HEIGHT, margin=dict(l=70, r=40, t=80, b=80),
     )
     return fig
@@ -495,7 +502,7 @@ def fig_venue_east_west(venues: pd.DataFrame, *, cols: int = 4) -> go.Figure:
     for r in range(1, rows + 1):
         fig.update_yaxes(title=dict(text="papers", standoff=2), row=r, col=1)
     fig.update_layout(title=dict(text=f"Eastern and Western AI papers per year in the top {len(order)} AI venues",
-                                 subtitle=dict(text=BLOC_KEY)),
+                                 subtitle=dict(text=bloc_subtitle())),
                       height=260 * rows + 120, margin=dict(l=60, r=30, t=110, b=60), plot_bgcolor="white")
     return fig
 
@@ -555,7 +562,7 @@ def fig_city_map(metrics: pd.DataFrame, year: int, metric: str = "productivity")
     style_world_map(fig)
     fig.update_layout(
         title=dict(text=f"{METRIC_LABELS.get(metric, metric)} by city, {year} (a marker's area is proportional to its "
-                        f"{METRIC_UNITS.get(metric, metric)})", subtitle=dict(text=BLOC_KEY)),
+                        f"{METRIC_UNITS.get(metric, metric)})", subtitle=dict(text=bloc_subtitle())),
         margin=dict(l=10, r=10, t=70, b=10), legend=dict(x=0.01, y=0.05),
     )
     return fig

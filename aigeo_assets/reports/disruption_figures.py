@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from aigeo_assets.reports.city_figures import (
-    BLOC_KEY, INCOMPLETE_NOTE, LABEL_PX, _grey_years, bloc_color, colored_label, spread_labels, year_ticks,
+    INCOMPLETE_NOTE, LABEL_PX, _grey_years, bloc_color, bloc_subtitle, colored_label, spread_labels, year_ticks,
 )
 
 KINDS = {
@@ -75,7 +75,7 @@ def fig_disruption_ranks(ranks: pd.DataFrame, kind: str, *, top_n: int = 10) -> 
     fig.update_layout(
         # the cities and the colour key in the subtitle: on one line the title was cut off on a laptop's screen
         title=dict(text=f"Supplementary Fig. 3{label}: cities ranked by their papers among the {words} AI papers of each year",
-                   subtitle=dict(text=f"the top {len(top)} cities {BLOC_KEY}")),
+                   subtitle=dict(text=bloc_subtitle(f"the top {len(top)} cities"))),
         plot_bgcolor="white", height=DISRUPTION_HEIGHT, margin=dict(l=60, r=40, t=80, b=80),
     )
     return fig
