@@ -1,5 +1,5 @@
-"""Schmallenbach et al. 2024's side results (issue 14) as assets: tables in group ``lifesci_atlas``, figures in
-``reports``.
+"""Schmallenbach et al. 2024's side results (issue 14) as assets: tables in group ``lifesci_atlas``; their figures
+(group ``reports``) are declared in ``reports.catalogue.FIGURES`` and built by ``assets.reports``.
 
 * ``out_lifesci_outlet_sample_refits``, ``out_lifesci_outlet_sample_irrs``: Fig. 7's unadjusted
   models refitted on exactly the articles the outlet-effect models keep, and each region's IRR
@@ -23,11 +23,10 @@ import dagster as dg
 import numpy as np
 import pandas as pd
 
-from aigeo_assets.assets.metadata import OWNERS, check_result, preview_markdown, table_asset_args, table_metadata
+from aigeo_assets.assets.metadata import check_result, preview_markdown, table_asset_args, table_metadata
 from aigeo_assets.models.results import not_estimable_reasons
 
 ATLAS = "lifesci_atlas"
-REPORTS = "reports"
 
 
 def _check(name: str, asset: str, passed: bool, description: str, **meta) -> dg.AssetCheckResult:
@@ -39,9 +38,10 @@ def _r(x, nd: int = 4):
     return None if x is None or pd.isna(x) else round(float(x), nd)
 
 
-def build_lifesci_result_assets(data_dir: Path, synthetic: bool = False) -> list:
-    """The table assets of Schmallenbach et al. 2024's side results and their figures (written under
-    ``data_dir/reports/figures``)."""
+def build_lifesci_result_assets(data_dir: Path | None = None, synthetic: bool = False) -> list:
+    """The table assets of Schmallenbach et al. 2024's side results. Their figures are declared in
+    ``reports.catalogue.FIGURES`` and built with every other figure by ``assets.reports``
+    (``data_dir`` and ``synthetic`` are no longer used: they said where and how those figures were written)."""
     from aigeo_assets.lifesci import analyses as A
 
     articles_in = {"out_lifesci_articles": dg.AssetIn()}
@@ -188,51 +188,8 @@ def build_lifesci_result_assets(data_dir: Path, synthetic: bool = False) -> list
                      "the country table is consistent", located_articles=located, articles_add_up=total, counts_ordered=order)
 
     assets.append(out_lifesci_country_productivity)
-    assets.extend(_figure_assets(data_dir / "reports" / "figures", synthetic))
     return assets
 
 
 def _f(s: pd.Series) -> np.ndarray:
     return pd.to_numeric(s, errors="coerce").astype("float64").to_numpy()
-
-
-FIGURES = (
-    ("out_fig_lifesci_outlet_sample", "lifesci_fig7_outlet_sample", ("out_lifesci_outlet_sample_irrs",),
-     "Schmallenbach et al. 2024 Fig. 7 on the outlet-effect samples: unadjusted, unadjusted on the outlet-effect sample, with outlet effects."),
-    ("out_fig_lifesci_intl_high_ranked", "lifesci_intl_high_ranked", ("out_lifesci_intl_high_ranked",),
-     "Schmallenbach et al. 2024: international vs national articles in high-ranked outlets (the paper: 35% more often)."),
-    ("out_fig_lifesci_by_outlet_type", "lifesci_s7_outlet_type", ("out_lifesci_by_outlet_type",),
-     "Schmallenbach et al. 2024 Supplementary S7: life-science journals and computer-science conference proceedings by lead region."),
-)
-"""(asset, file stem under the figure folder, table read, description) of each side-result figure."""
-
-
-def _draw(name: str, tables: dict[str, pd.DataFrame]):
-    from aigeo_assets.reports import lifesci_figures as L
-
-    if name == "out_fig_lifesci_outlet_sample":
-        return L.fig_outlet_sample_irrs(tables["out_lifesci_outlet_sample_irrs"])
-    if name == "out_fig_lifesci_intl_high_ranked":
-        return L.fig_intl_high_ranked(tables["out_lifesci_intl_high_ranked"])
-    return L.fig_by_outlet_type(tables["out_lifesci_by_outlet_type"])
-
-
-def _figure_assets(out_dir: Path, synthetic: bool) -> list:
-    """The side-result figures; on the sample world (``synthetic``) their files and metadata say so."""
-    from aigeo_assets.assets.reports import figure_result, write_figures
-    from aigeo_assets.reports.figures import note_no_data
-
-    def make(name: str, stem: str, needs: tuple[str, ...], description: str) -> dg.AssetsDefinition:
-        @dg.asset(name=name, group_name=REPORTS, kinds={"plotly", "html", "png"}, owners=OWNERS, description=description,
-                  ins={n: dg.AssetIn(n) for n in needs})
-        def _figure(**tables: pd.DataFrame) -> dg.MaterializeResult:
-            fig = _draw(name, tables)
-            extra = {}
-            if all(t.empty for t in tables.values()):
-                extra["no_data"] = f"No data to draw: {', '.join(tables)} empty."
-                fig = note_no_data(fig, extra["no_data"])
-            return figure_result(write_figures([(stem, fig)], out_dir, synthetic=synthetic), synthetic=synthetic, **extra)
-
-        return _figure
-
-    return [make(*spec) for spec in FIGURES]

@@ -20,7 +20,10 @@ Pure (no dagster import). The file opens from disk without a network:
   ``<img src>``. Every text is escaped.
 
 ``atlas_catalogue`` lists the figures of both studies in the papers' order (number, title,
-caption from the papers' wording, the figure file ``write_figure`` writes, the tables behind it);
+caption from the papers' wording, the figure file ``write_figure`` writes, the tables behind it),
+each figure's items taken from its declaration in ``reports.catalogue.FIGURES`` (the same one the
+figure assets are built from), with the papers' tables among them; ``atlas_inputs`` says which
+tables the atlas reads;
 ``sections_from_catalogue`` turns it, a figure folder and the tables into ``AtlasFigure``s.
 ``findings_alshebli2022`` and ``findings_schmallenbach2024`` write a few sentences from the tables that exist.
 The atlas ends with its words and abbreviations in plain words (``glossary_html``, from
@@ -31,6 +34,7 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
+import functools
 import html
 import json
 import logging
@@ -46,8 +50,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from aigeo_assets.atomic_files import write_files_atomic
-from aigeo_assets.reports.centrality_figures import NETWORK_MAP_MAX_EDGES
 from aigeo_assets.models.results import NOT_ESTIMABLE, names_by_reason, not_estimable_reasons, not_estimable_rows
+from aigeo_assets.reports.catalogue import ALSHEBLI, FIGURES, SCHMALLENBACH_SIDE, FigureParams, FigureSpec
 from aigeo_assets.reports.glossary import BLOCS, GLOSSARY, first_use
 from aigeo_assets.reports.figures import (
     GEO_TRACE_TYPES,
@@ -70,8 +74,6 @@ DEFAULT_TITLE = "aigeo atlas: the geography of AI research"
 DEFAULT_HEIGHT = 520
 MAX_TABLE_ROWS = 200
 PLOT_CONFIG = {"displaylogo": False, "responsive": True}
-EW_BETWEENNESS = first_use("East\u2013West betweenness")
-"""East-West betweenness spelled out at its first use in a caption (``glossary``)."""
 _SECRET = re.compile(r"(api[_ -]?key|token|secret|password|passwd|credential)", re.I)
 
 
@@ -624,40 +626,6 @@ def _tables(tables: Mapping[str, Any]) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _top_ids(t: Mapping[str, pd.DataFrame], n: int) -> list[int]:
-    top = t["out_top_cities"]
-    top = top[pd.to_numeric(top["reference_rank"], errors="coerce") <= n]
-    return top.sort_values("reference_rank")["city_geonames_id"].astype("int64").tolist()
-
-
-def _fig1_data(t: Mapping[str, pd.DataFrame], metric: str, n: int) -> pd.DataFrame:
-    ids = _top_ids(t, n)
-    r = t["out_city_ranks"]
-    r = r[(r["metric"] == metric) & r["city_geonames_id"].isin(ids)]
-    names = t["out_top_cities"][["city_geonames_id", "city_name", "country_code", "bloc", "reference_rank"]]
-    return r.merge(names, on="city_geonames_id", how="left").sort_values(["reference_rank", "year"]).reset_index(drop=True)
-
-
-def _with_city_names(df: pd.DataFrame, t: Mapping[str, pd.DataFrame], cols: Sequence[str]) -> pd.DataFrame:
-    if "out_top_cities" not in t:
-        return df
-    names = t["out_top_cities"].set_index("city_geonames_id")["city_name"]
-    df = df.copy()
-    for c in cols:
-        df[c.replace("_geonames_id", "_name")] = df[c].map(names)
-    return df
-
-
-def _bridges_data(t: Mapping[str, pd.DataFrame], top_k: int = 5) -> pd.DataFrame:
-    """The rows ``fig_bridges_over_time`` plots: the ``top_k`` bridges of the last window, every year."""
-    by = t["out_east_west_betweenness_by_year"]
-    last = by["window_end"].max()
-    keep = by[(by["window_end"] == last) & (pd.to_numeric(by["rank"], errors="coerce") <= top_k)]
-    pairs = set(zip(keep["network"], keep["city_geonames_id"]))
-    mask = [(a, b) in pairs for a, b in zip(by["network"], by["city_geonames_id"])]
-    return by[mask].sort_values(["network", "city_geonames_id", "window_end"]).reset_index(drop=True)
-
-
 def model_table(coefs: pd.DataFrame, specs: Sequence[str] | None = None) -> pd.DataFrame:
     """A coefficient table (``out_model_coefficients``): a row per term, a column per spec, cells
     "coef (se)" with AlShebli et al. 2022's stars (``models.gravity.stars``: 0.05, 0.01, 0.001, as every table
@@ -699,6 +667,40 @@ def _printed_table(long: pd.DataFrame, name: str) -> pd.DataFrame:
     return table_wide(sub)
 
 
+ATLAS_EXTRA_TABLES = ("out_centre_trajectory", "out_lifesci_link_coverage", "out_lifesci_country_years",
+                      "out_lifesci_irrs_by_outlet_type")
+"""Tables the atlas reads beside the figures' and its tables' own: for its findings, and the S7 models
+the S7 figure's CSV adds when they exist."""
+
+
+def atlas_inputs() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What the atlas reads, from the figure catalogue and its own tables: the tables read whole,
+    and the yearly tables read at every partition (a figure that reads a yearly table, at one year
+    or at all of them, makes the atlas read all of it)."""
+    whole: dict[str, None] = {}
+    yearly: dict[str, None] = {}
+    for spec in FIGURES:
+        for read in spec.reads:
+            (whole if read.how == "table" else yearly)[read.asset] = None
+    for entry in _alshebli_tables(FigureParams()) + _side_result_tables():
+        whole.update(dict.fromkeys(entry.needs))
+    whole.update(dict.fromkeys(ATLAS_EXTRA_TABLES))
+    return tuple(k for k in whole if k not in yearly), tuple(yearly)
+
+
+def catalogue_entries(spec: FigureSpec, params: FigureParams) -> list[CatalogueEntry]:
+    """The atlas items of one figure asset: one per panel (file), its texts filled from ``params``."""
+    words = params.words()
+    return [
+        CatalogueEntry(
+            panel.key, spec.study, panel.number or spec.number, panel.title.format_map(words), panel.caption.format_map(words),
+            spec.asset_name, panel.stem.format_map(words), panel.needs, functools.partial(panel.csv, p=params),
+            caption_from=functools.partial(panel.caption_from, p=params) if panel.caption_from else None,
+        )
+        for panel in spec.panels
+    ]
+
+
 def atlas_catalogue(
     *,
     top_n: int = 20,
@@ -711,152 +713,30 @@ def atlas_catalogue(
     cagr_years: tuple[int, int] = (2010, 2022),
     impact_window: int = 2,
 ) -> list[CatalogueEntry]:
-    """Every figure and table of both studies in the papers' order, then what goes beyond them,
-    with the file names ``aigeo_assets.assets.reports`` writes (``top_n`` is its main N,
-    ``min(settings.top_ns)``; ``end_year`` names the city map)."""
-    n, ry = top_n, reference_year
-    im0, im1 = impact_matrix_years
-    mg0, mg1 = migration_years
-    co0, co1 = collaboration_years
-    S0, S4 = "AlShebli et al. 2022", "Schmallenbach et al. 2024"
+    """Every figure and table of both studies in the papers' order, then what goes beyond them:
+    the figures' files, captions and CSVs from ``reports.catalogue.FIGURES`` (``top_n`` is the
+    figures' main N, ``min(settings.top_ns)``; ``end_year`` names the city map), AlShebli et al. 2022's
+    tables before its gravity figures, Schmallenbach et al. 2024's side-result tables last."""
+    params = FigureParams(
+        top_ns=(top_n,), reference_year=reference_year, end_year=end_year, start_year=start_year,
+        impact_window=impact_window, impact_matrix_years=tuple(impact_matrix_years), migration_years=tuple(migration_years),
+        collaboration_years=tuple(collaboration_years), cagr_years=tuple(cagr_years),
+    )
     cat: list[CatalogueEntry] = []
-    fig1 = {
-        "impact": ("a", "AI impact", "AI impact (citations received within two years of publication)"),
-        "productivity": ("b", "AI productivity", "AI productivity (papers whose last author is in the city)"),
-        "ai_scientists": ("c", "AI scientists", "the number of AI scientists"),
-    }
-    for metric, (letter, label, what) in fig1.items():
-        common = (
-            f"The {n} cities most impactful in AI in {ry}; cities in the U.S. or Europe are \u201cWestern\u201d (blue), "
-            "the others \u201cEastern\u201d (red)."
-        )
-        cat.append(CatalogueEntry(
-            f"fig1{letter}_{metric}", S0, f"Fig. 1{letter}", f"{label} of the top cities",
-            f"{common} Left: {what} per year, greater colour intensity meaning more; right: the relative, rather than "
-            "the absolute, difference between cities each year.",
-            f"out_fig_city_{metric}", f"fig1_{metric}", ("out_city_ranks", "out_top_cities"),
-            lambda t, m=metric: _fig1_data(t, m, n),
-        ))
-        cat.append(CatalogueEntry(
-            f"fig1{letter}_{metric}_ranks", S0, f"Fig. 1{letter}", f"{label}: the top cities' ranks over time",
-            f"The same numbers as ranks: each of the top {n} cities' rank by {what} per year. The axis shows ranks 1\u2013"
-            f"{max(30, n)}; a year in which a city ranks lower is left out of its line.",
-            f"out_fig_city_{metric}", f"fig1_{metric}_ranks", ("out_city_ranks", "out_top_cities"),
-            lambda t, m=metric: _fig1_data(t, m, n),
-        ))
-    fig2 = [
-        ("impact", "a", "AI impact between the top cities",
-         f"The number of citations from the row city i to the column city j over {im0}\u2013{im1}: for every paper of j in "
-         "year y, the citations it received from papers in i during the years y, y + 1 and y + 2. East first, then West "
-         f"({BLOCS})."),
-        ("over_impact", "b", "AI over-impact between the top cities",
-         "Similar to (a) but after subtracting from each cell the expected number of citations under the baseline model "
-         "in which citations are random: positive cells over-impact, negative cells under-impact."),
-        ("migration", "c", "AI scientists' migration between the top cities",
-         f"The diagonal: AI scientists whose location in {mg0} coincides with their location in {mg1}; every other cell: "
-         f"AI scientists who relocated from the row city to the column city between {mg0} and {mg1}."),
-        ("collaboration", "d", "AI scientists' collaboration between the top cities",
-         f"Collaborations from the row city i to the column city j over {co0}\u2013{co1}: papers whose last author is in i "
-         "with at least one co-author in j."),
-    ]
-    for matrix, letter, title, caption in fig2:
-        name = f"out_{matrix}_matrix"
-        cat.append(CatalogueEntry(
-            f"fig2{letter}_{matrix}", S0, f"Fig. 2{letter}", f"{title} (top {n})", caption,
-            f"out_fig_{matrix}_matrix", f"fig2_{matrix}_matrix_top{n}", (name,),
-            lambda t, name=name: t[name][pd.to_numeric(t[name]["top_n"], errors="coerce") == n].reset_index(drop=True),
-        ))
-    long_what = "AI impact over the long window (citations received within five years of publication; AIGEO_LONG_IMPACT_WINDOW)"
-    cat.append(CatalogueEntry(
-        "figS1_impact_long", S0, "Supplementary Fig. 1", "AI impact of the top cities, five-year window",
-        f"The {n} cities most impactful in AI in {ry}, as in Fig. 1a. Left: {long_what} per year; right: the relative "
-        "difference between cities each year. Years whose window is not complete yet are greyed.",
-        "out_fig_city_impact_long", "figS1_impact_long", ("out_city_ranks", "out_top_cities"),
-        lambda t: _fig1_data(t, "impact_long", n),
-    ))
-    cat.append(CatalogueEntry(
-        "figS1_impact_long_ranks", S0, "Supplementary Fig. 1", "AI impact, five-year window: the top cities' ranks over time",
-        f"The same numbers as ranks: each of the top {n} cities' rank by {long_what} per year. The axis shows ranks 1\u2013"
-        f"{max(30, n)}; a year in which a city ranks lower is left out of its line.",
-        "out_fig_city_impact_long", "figS1_impact_long_ranks", ("out_city_ranks", "out_top_cities"),
-        lambda t: _fig1_data(t, "impact_long", n),
-    ))
-    cat.append(CatalogueEntry(
-        "supp_fig2_top_city_shares", S0, "Supplementary Fig. 2", "The top cities' share of the world",
-        "How much of the global AI research activity the top cities control: their share of world impact, productivity "
-        "and AI scientists, year by year.",
-        "out_fig_top_city_shares", "supp_fig2_top_city_shares", ("out_top_city_shares",),
-        lambda t: t["out_top_city_shares"],
-    ))
-    for letter, kind, words in (("a", "disruptive", "most disruptive"), ("b", "developmental", "most developmental")):
-        cat.append(CatalogueEntry(
-            f"supp_fig3{letter}_{kind}", S0, f"Supplementary Fig. 3{letter}", f"Cities by their {words} AI papers",
-            f"The annual ranking of cities by the number of their AI papers among the 10 % {words} AI papers of the year, "
-            "by the consolidation\u2013disruption (CD) index of Funk & Owen-Smith and Wu et al. (citers within five years of publication, "
-            "AIGEO_DISRUPTION_WINDOW): a citer that ignores the paper's references makes it disruptive (CD near 1), one "
-            "that cites them too developmental (near -1). The ten cities with the most such papers over all years are "
-            "drawn; years whose window is not complete yet are greyed.",
-            "out_fig_disruption_ranks", f"supp_fig3{letter}_{kind}", ("out_disruption_city_ranks",),
-            lambda t: t["out_disruption_city_ranks"],
-        ))
-    cat.append(CatalogueEntry(
-        "supp_fig4_venue_east_west", S0, "Supplementary Fig. 4", "East and West in the top AI venues",
-        "For each of the top 20 AI venues, the annual number of Eastern (red) and Western (blue) AI papers published in "
-        f"it ({BLOCS}). The paper took its venues from an external list; here they are the 20 venues with the most AI papers.",
-        "out_fig_venue_east_west", "supp_fig4_venue_east_west", ("out_venue_east_west",),
-        lambda t: t["out_venue_east_west"],
-    ))
-    cat.append(CatalogueEntry(
-        "map_productivity", S0, "Map", f"AI productivity by city, {end_year}",
-        f"Beyond the paper: AI papers per city in {end_year} on a world map, East red, West blue ({BLOCS}).",
-        "out_fig_city_map", f"map_productivity_{end_year}", ("out_city_year_metrics",),
-        lambda t: t["out_city_year_metrics"][pd.to_numeric(t["out_city_year_metrics"]["year"], errors="coerce") == end_year]
-        .reset_index(drop=True),
-    ))
-    cat.append(CatalogueEntry(
-        "fig3_east_west_betweenness", S0, "Fig. 3", "East\u2013West betweenness of the top cities",
-        f"Betweenness centrality counting only the shortest paths from an Eastern to a Western city or vice versa, on the "
-        f"networks of impact, migration and collaboration among the 100 cities most impactful in AI in {ry} ({BLOCS}).",
-        "out_fig_east_west_betweenness", "fig3_east_west_betweenness", ("out_east_west_betweenness",),
-        lambda t: t["out_east_west_betweenness"],
-    ))
-    for network in ("impact", "migration", "collaboration"):
-        cat.append(CatalogueEntry(
-            f"fig3_{network}_network_map", S0, "Fig. 3", f"The {network} network on a world map",
-            f"Beyond the paper's bars: the {network} network between the top cities drawn on a world map, edge width by "
-            f"flow, East\u2013West edges highlighted; its {NETWORK_MAP_MAX_EDGES} heaviest edges are drawn, and are the "
-            f"CSV (the whole network is the table out_network_edges; {BLOCS}).",
-            "out_fig_network_maps", f"fig3_{network}_network_map", ("out_network_edges",),
-            lambda t, nw=network: _with_city_names(
-                t["out_network_edges"][t["out_network_edges"]["network"] == nw]
-                .nlargest(NETWORK_MAP_MAX_EDGES, "weight").reset_index(drop=True), t,
-                ["source_city_geonames_id", "target_city_geonames_id"]),
-        ))
-    cat.append(CatalogueEntry(
-        "bridges_over_time", S0, "Fig. 3", "The bridges over time",
-        f"Beyond the paper: {EW_BETWEENNESS} of the leading bridges on five-year "
-        f"windows ending each year ({BLOCS}).",
-        "out_fig_bridges_over_time", "bridges_over_time", ("out_east_west_betweenness_by_year",), _bridges_data,
-    ))
-    cat.append(CatalogueEntry(
-        "fig4_centre_trajectories", S0, "Fig. 4", "Trajectory of the centres of mass of AI research",
-        "The centre of mass of AI impact, productivity and AI scientists year by year: the average of the cities' latitude "
-        "and longitude weighted by the metric.",
-        "out_fig_centre_trajectories", "fig4_centre_trajectories", ("out_centres_of_mass",),
-        lambda t: t["out_centres_of_mass"][t["out_centres_of_mass"]["method"] == "planar"].reset_index(drop=True),
-    ))
-    cat.append(CatalogueEntry(
-        "fig4_centre_trajectories_spherical", S0, "Fig. 4", "The centres of mass on the sphere",
-        "Beyond the paper: the same centres computed on the sphere (mean unit vector) rather than in latitude and longitude.",
-        "out_fig_centre_trajectories", "fig4_centre_trajectories_spherical", ("out_centres_of_mass",),
-        lambda t: t["out_centres_of_mass"][t["out_centres_of_mass"]["method"] == "spherical"].reset_index(drop=True),
-    ))
-    cat.append(CatalogueEntry(
-        "fig4_focal_pull", S0, "Fig. 4", "Beijing's pull on the centre of mass",
-        "The focal city's influence (Beijing by default), measured each year as the distance in kilometres between the "
-        "centre of mass of all cities and the one of all cities except it.",
-        "out_fig_focal_pull", "fig4_focal_pull", ("out_focal_pull",), lambda t: t["out_focal_pull"],
-    ))
+    for spec in FIGURES:
+        if spec.asset_name == "out_fig_gravity_by_year":
+            cat.extend(_alshebli_tables(params))
+        cat.extend(catalogue_entries(spec, params))
+    cat.extend(_side_result_tables())
+    return cat
+
+
+def _alshebli_tables(params: FigureParams) -> list[CatalogueEntry]:
+    """AlShebli et al. 2022's Table 1 (and its structural counterpart) and Supplementary Table 3."""
+    S0 = ALSHEBLI
+    start_year, end_year, impact_window = params.start_year, params.end_year, params.impact_window
+    mg0, mg1 = params.migration_years
+    cat: list[CatalogueEntry] = []
     coef = "out_gravity_citations_coefficients"
     span = f"{start_year}\u2013{end_year}" if start_year is not None else f"the run's years up to {end_year}"
     table_note = (
@@ -891,119 +771,17 @@ def atlas_catalogue(
         lambda t: t["out_gravity_migration"],
         lambda t: model_table(t["out_gravity_migration"]),
     ))
-    cat.append(CatalogueEntry(
-        "gravity_elasticities_by_year", S0, "Gravity", "The gravity model year by year",
-        "Beyond the paper: specification (4)'s size elasticities and frictions fitted on each year, with 95% intervals.",
-        "out_fig_gravity_by_year", "gravity_elasticities_by_year", ("out_gravity_citations_by_year",),
-        lambda t: t["out_gravity_citations_by_year"],
-    ))
-    cat.append(CatalogueEntry(
-        "gravity_comparison", S0, "Gravity", "The frictions by three estimators",
-        "The frictions of the citation gravity model by Table 1's Poisson pseudo-maximum likelihood (PPML) fit (4), the "
-        "structural PPML and the log-linear ordinary least squares (OLS), "
-        "with 95% intervals.",
-        "out_fig_gravity_comparison", "gravity_comparison", (coef,), lambda t: t[coef],
-    ))
-
-    irrs = "out_lifesci_irrs"
-    lifesci = [
-        ("1", "yearly_counts", "Evolution of the AI research enterprise in the life sciences",
-         "Yearly counts of articles with AI-related keywords in titles or abstracts. Growth refers to the compound annual "
-         f"growth rate (CAGR {cagr_years[0]}\u2013{cagr_years[1]}, over the years of it the data hold).",
-         "out_fig_lifesci_yearly_counts", "lifesci_fig1_yearly_counts", ("out_lifesci_yearly_counts",),
-         lambda t: t["out_lifesci_yearly_counts"]),
-        ("2", "country_map", "Geography of the AI life science research enterprise in terms of productivity",
-         "Counts of AI-focused life science articles by country, cumulated over the years.",
-         "out_fig_lifesci_country_map", "lifesci_fig2_country_map", ("out_lifesci_country_counts",),
-         lambda t: t["out_lifesci_country_counts"]),
-        ("3", "topics", "Heatmap of relative country focus with respect to publication topics",
-         "The most productive countries grouped by geographic region against the publication topics in descending order; "
-         "the colour is the percentage share of a country's productivity in the topic.",
-         "out_fig_lifesci_topics", "lifesci_fig3_topics", ("out_lifesci_topic_shares",),
-         lambda t: t["out_lifesci_topic_shares"]),
-        ("4", "clinical", "Clinical AI research across countries",
-         "The share of a country's clinical research relative to global clinical research production and relative to all "
-         "publications of the same country, for the 30 most productive countries in clinical articles.",
-         "out_fig_lifesci_clinical", "lifesci_fig4_clinical", ("out_lifesci_clinical_by_country",),
-         lambda t: t["out_lifesci_clinical_by_country"]),
-        ("5", "high_ranked_by_country", "Geography in terms of quality-adjusted productivity, by country",
-         "Percentage shares of AI-focused life science articles published in high-ranked outlets by country, cumulated "
-         "over the years; countries with at least 100 publications.",
-         "out_fig_lifesci_high_ranked_by_country", "lifesci_fig5_high_ranked", ("out_lifesci_high_ranked_by_country",),
-         lambda t: t["out_lifesci_high_ranked_by_country"]),
-        ("6", "high_ranked_by_region", "Geography in terms of quality-adjusted productivity, by region",
-         "Percentage shares of AI life science articles published in high-ranked outlets by geographic region and per year.",
-         "out_fig_lifesci_high_ranked_by_region", "lifesci_fig6_high_ranked_regions",
-         ("out_lifesci_high_ranked_by_region_year",), lambda t: t["out_lifesci_high_ranked_by_region_year"]),
-        ("7", "relevance", "Geography of the relevance of AI life science articles",
-         "Incidence rate ratios with 95% confidence intervals from negative binomial regressions of forward citations on "
-         "dummies for the region of the research, Asia the base. A (life-science citations) and B (clinical citations) "
-         "account for the publication year only; C (clinical) and D (life-science) also for the publishing outlets.",
-         "out_fig_lifesci_relevance", "lifesci_fig7_relevance", (irrs,),
-         lambda t: t[irrs][~t[irrs]["model"].astype(str).str.startswith("8A")].reset_index(drop=True)),
-        ("8", "international", "Characteristics of international collaborations",
-         "(A) Incidence rate ratios (IRRs) of international collaboration on citations and clinical citations, accounting for the lead author's "
-         "country, team size and publication year; (B) the share of international collaborations over time; (C) by the "
-         "lead author's region.",
-         "out_fig_lifesci_international", "lifesci_fig8_international",
-         (irrs, "out_lifesci_international_by_year", "out_lifesci_international_by_region"),
-         lambda t: {
-             "irrs": t[irrs][t[irrs]["model"].astype(str).str.startswith("8A")].reset_index(drop=True),
-             "by_year": t["out_lifesci_international_by_year"],
-             "by_region": t["out_lifesci_international_by_region"],
-         }),
-        ("9", "dyads", "International collaborations between regions",
-         "Dyadic collaborations between a publication's lead author (last author, else first) and any other author from "
-         "a different country, aggregated to the regional level; only international dyads.",
-         "out_fig_lifesci_dyads", "lifesci_fig9_dyads", ("out_lifesci_dyads",), lambda t: t["out_lifesci_dyads"]),
-    ]
-    for num, key, title, caption, asset, file, needs, data in lifesci:
-        cat.append(CatalogueEntry(f"lifesci_fig{num}_{key}", S4, f"Fig. {num}", title, caption, asset, file, needs, data,
-                                  caption_from=(lambda t, c=caption: _cagr_caption(t, c, cagr_years)) if num == "1" else None))
-    cat.extend(_lifesci_side_results(f"{S4}, side results"))
     return cat
 
 
-def _cagr_caption(t: Mapping[str, pd.DataFrame], caption: str, cagr_years: tuple[int, int]) -> str:
-    """Fig. 1's caption with the CAGR span the figure's title shows (``yearly_cagr``: ``cagr_years``
-    clamped to the years the table holds), saying so when the data end before the span does."""
-    from aigeo_assets.lifesci.analyses import yearly_cagr
-
-    _, (a, b) = yearly_cagr(t["out_lifesci_yearly_counts"], cagr_years)
-    head = caption.split(" Growth refers")[0]
-    text = f"{head} Growth refers to the compound annual growth rate (CAGR {a}\u2013{b})"
-    if (a, b) != tuple(cagr_years):
-        text += f"; the span asked for is {cagr_years[0]}\u2013{cagr_years[1]}, the data hold {a}\u2013{b}"
-    return text + "."
-
-
-def _lifesci_side_results(study: str) -> list[CatalogueEntry]:
-    """Schmallenbach et al. 2024's side results (``aigeo_assets.assets.lifesci_results``), after its figures, as a study
-    of their own (``study``: "Schmallenbach et al. 2024, side results"), so Schmallenbach et al. 2024's own list stays Figs. 1-9."""
+def _side_result_tables() -> list[CatalogueEntry]:
+    """Schmallenbach et al. 2024's side-result tables (``aigeo_assets.assets.lifesci_results``), after its
+    side-result figures, in the same study of their own (``catalogue.SCHMALLENBACH_SIDE``)."""
+    study = SCHMALLENBACH_SIDE
     dec, prem, s7, s7irr = ("out_lifesci_outlet_sample_irrs", "out_lifesci_intl_high_ranked", "out_lifesci_by_outlet_type",
                             "out_lifesci_irrs_by_outlet_type")
     s2, side = "out_lifesci_country_productivity", "out_lifesci_country_side_result"
     return [
-        CatalogueEntry(
-            "lifesci_fig7_outlet_sample", study, "Fig. 7, smaller samples", "Fig. 7 on the samples of the outlet-effect models",
-            "Each region's incidence-rate ratio (IRR; base Asia) three ways: year effects on all articles (A, B), year effects on exactly the articles "
-            "the outlet-effect model keeps (outlets never cited dropped), and year and outlet effects (D, C). The first step "
-            "is what the smaller sample changes, the second what the outlet control changes (sample_share_of_gap).",
-            "out_fig_lifesci_outlet_sample", "lifesci_fig7_outlet_sample", (dec,), lambda t: t[dec]),
-        CatalogueEntry(
-            "lifesci_intl_high_ranked", study, "Results (Fig. 8)", "International articles in high-ranked outlets",
-            "Schmallenbach et al. 2024: \u201cinternational collaborations also tend to publish 35% more frequently in high-ranking research "
-            "outlets than national collaborations, on average\u201d. The ratio of the shares in high-ranked outlets "
-            "(international / national, Katz 95% interval) and the same ratio with publication-year effects (modified "
-            "Poisson (Poisson regression of a yes/no outcome with robust errors), robust interval).",
-            "out_fig_lifesci_intl_high_ranked", "lifesci_intl_high_ranked", (prem,), lambda t: t[prem]),
-        CatalogueEntry(
-            "lifesci_s7_outlet_type", study, "Supplementary S7", "Life-science journals and computer-science conferences",
-            "The atlas split by outlet type (journals: life science; conference proceedings: computer science) and lead region: "
-            "share of the type's articles, share in high-ranked outlets, share international, mean citations; the data also "
-            "hold the Fig. 7 models fitted on each type.",
-            "out_fig_lifesci_by_outlet_type", "lifesci_s7_outlet_type", (s7,),
-            lambda t: {"by_type": t[s7], **({"irrs": t[s7irr]} if s7irr in t else {})}),
         CatalogueEntry(
             "lifesci_s2_countries", study, "Supplementary S2", "Productivity statistics of every country",
             "Articles, journal and conference articles, high-ranked and international shares, the international share of the "
