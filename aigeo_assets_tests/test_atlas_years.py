@@ -11,9 +11,9 @@ import warnings
 import dagster as dg
 import pytest
 
-from aigeo_assets.automation import years_of_parts
 from aigeo_assets.cli import job_names
 from aigeo_assets.ingest.snapshot import list_entity_files
+from aigeo_assets.ingest.snapshot_changes import years_of_parts
 from aigeo_assets.definitions import build_definitions
 from aigeo_assets.orchestration import PlanRunner, plan_runs, upstream_jobs
 from aigeo_assets.resources.settings import Settings, SettingsError

@@ -1,4 +1,5 @@
-"""The snapshot sensor and the yearly automation condition (``aigeo_assets.automation``)."""
+"""The snapshot sensor, its planner and the automation conditions (``aigeo_assets.automation``,
+``aigeo_assets.ingest.snapshot_changes``)."""
 
 from __future__ import annotations
 
@@ -10,15 +11,12 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from aigeo_assets.automation import (
-    ALL_YEARS_AUTOMATED,
-    SENSOR_NAME,
-    YEARLY_AUTOMATED,
+from aigeo_assets.automation import REFRESH_TAG, automated_assets, refresh_tags
+from aigeo_assets.automation.conditions import all_years_automation, all_years_eager, yearly_automation, yearly_eager
+from aigeo_assets.automation.sensors import SENSOR_NAME, build_snapshot_update_sensor
+from aigeo_assets.ingest.snapshot_changes import (
     FolderRecord,
     SnapshotCursor,
-    all_years_automation,
-    all_years_eager,
-    build_snapshot_update_sensor,
     diff_folders,
     format_years,
     parse_years,
@@ -26,8 +24,6 @@ from aigeo_assets.automation import (
     scan_works_folders,
     snapshot_root,
     years_of_parts,
-    yearly_automation,
-    yearly_eager,
 )
 from aigeo_assets.partitions import yearly_partitions
 from aigeo_assets.resources.settings import Settings
@@ -254,17 +250,105 @@ def test_the_yearly_partitions_wait_for_an_all_years_parent_to_catch_up(wait):
         assert ticks == [["careers", "metrics[2017]", "metrics[2018]", "metrics[2019]"], ["metrics[2015]", "metrics[2016]", "summary"], []]
 
 
-def test_the_wired_asset_names_exist_in_the_code_location(tmp_path):
-    """``YEARLY_AUTOMATED`` are yearly partitioned assets, ``ALL_YEARS_AUTOMATED`` all-years ones."""
+# The wiring as the name lists of automation.py declared it before each asset carried the tag
+# aigeo/refresh (frozen: do not derive it from the code under test). Every asset's condition must
+# behave as it did then, so a tag added to or dropped from an asset by mistake fails here.
+FROZEN_YEARLY_AUTOMATED = (
+    "core_papers", "core_citations", "out_city_year_metrics", "out_world_year_totals", "out_impact_pairs",
+    "out_collaboration_pairs", "out_centres_of_mass", "out_focal_pull", "out_east_west_betweenness_by_year",
+    "out_network_edges_by_year", "out_network_files_by_year", "out_gravity_citation_pairs",
+    "out_gravity_citations_by_year", "out_disruption",
+)
+FROZEN_ALL_YEARS_AUTOMATED = (
+    "core_author_years", "out_city_ranks", "out_top_city_shares", "out_centre_trajectory", "out_gravity_citations",
+    "out_gravity_citations_table", "out_gravity_citations_coefficients", "out_gravity_migration_pairs",
+    "out_gravity_migration", "out_disruption_city_ranks",
+)
+FROZEN_ALL_YEARS_CONDITION = (*FROZEN_ALL_YEARS_AUTOMATED[1:], "out_network_timeline", "out_venue_east_west")
+"""The assets that carried ``all_years_automation()``: the list but ``core_author_years`` (plain
+``eager()``), and two the list missed; nothing automated reads those two, so whether a condition
+waits for them changes nothing (the comparison below looks at the parents a selection keeps)."""
+
+
+def _structure(condition: dg.AutomationCondition, graph, parents: frozenset[dg.AssetKey] | None):
+    """The condition's tree (operator, label, fields), each asset selection replaced by the parents
+    of the asset it keeps: what the condition reads, whether the selection names assets or a tag.
+    (Selections nested under a parent's own deps condition are resolved whole.)"""
+    from dagster_shared.record import as_dict
+
+    fields = as_dict(condition)
+    inner = None if "allow_selection" in fields else parents
+
+    def norm(value, scope):
+        if isinstance(value, dg.AutomationCondition):
+            return _structure(value, graph, scope)
+        if isinstance(value, dg.AssetSelection):
+            keys = value.resolve(graph, allow_missing=True)
+            return sorted(k.to_user_string() for k in (keys if scope is None else keys & scope))
+        if isinstance(value, (list, tuple)):
+            return [norm(v, scope) for v in value]
+        return repr(value)
+
+    return (type(condition).__name__, {k: norm(v, parents if isinstance(v, dg.AssetSelection) else inner) for k, v in fields.items()})
+
+
+def _wiring_mismatches(graph, yearly: tuple[str, ...], all_years: tuple[str, ...], all_years_condition: tuple[str, ...]) -> list[str]:
+    """Assets whose automation condition differs from what name lists ``yearly``/``all_years`` give."""
+    waited = dg.AssetSelection.assets(*yearly, *all_years)
+    expected_by_name = {
+        **{a: yearly_automation(wait_for=waited) for a in yearly},
+        **{a: all_years_automation(wait_for=waited) for a in all_years_condition},
+        "core_author_years": dg.AutomationCondition.eager(),
+    }
+    bad = []
+    for key in graph.get_all_asset_keys():
+        node = graph.get(key)
+        name, parents = key.to_user_string(), frozenset(node.parent_keys)
+        got = node.automation_condition
+        expected = expected_by_name.get(name)
+        if expected is None:
+            if got is not None and got.get_label() in ("yearly_automation", "all_years_automation"):
+                bad.append(f"{name}: {got.get_label()} but in no list")
+        elif got is None or _structure(got, graph, parents) != _structure(expected, graph, parents):
+            bad.append(f"{name}: {None if got is None else got.get_label()} differs from {expected.get_label()}")
+    return sorted(bad)
+
+
+def test_every_asset_keeps_the_automation_the_name_lists_gave(tmp_path):
+    """Every asset of the code location gets the condition the old name lists gave it: the same tree
+    and, where it waits for automated parents, the same parents (a tag selection now, names then).
+    The tag agrees with the condition and the partitions: ``yearly`` on partitioned assets carrying
+    ``yearly_automation()``, ``all_years`` on unpartitioned ones. A planted mistake (a list
+    without ``core_citations``, as if its tag were dropped) is caught."""
     from aigeo_assets.definitions import build_definitions
 
     graph = build_definitions(_settings(None, tmp_path, source="sample")).resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    assert set(YEARLY_AUTOMATED) <= keys and set(ALL_YEARS_AUTOMATED) <= keys
-    assert all(graph.get(dg.AssetKey(a)).partitions_def is not None for a in YEARLY_AUTOMATED)
-    assert all(graph.get(dg.AssetKey(a)).partitions_def is None for a in ALL_YEARS_AUTOMATED)
-    assert yearly_automation().get_label() == "yearly_automation"
-    assert all_years_automation().get_label() == "all_years_automation"
+    assert set(FROZEN_YEARLY_AUTOMATED) | set(FROZEN_ALL_YEARS_CONDITION) | {"core_author_years"} <= keys
+    assert _wiring_mismatches(graph, FROZEN_YEARLY_AUTOMATED, FROZEN_ALL_YEARS_AUTOMATED, FROZEN_ALL_YEARS_CONDITION) == []
+
+    tags = {k.to_user_string(): graph.get(k).tags for k in graph.get_all_asset_keys()}
+    tagged = {name: t[REFRESH_TAG] for name, t in tags.items() if REFRESH_TAG in t}
+    assert {a for a, t in tagged.items() if t == "yearly"} == set(FROZEN_YEARLY_AUTOMATED)
+    assert {a for a, t in tagged.items() if t == "all_years"} == {"core_author_years", *FROZEN_ALL_YEARS_CONDITION}
+    for name, refresh in tagged.items():
+        node = graph.get(dg.AssetKey(name))
+        assert (node.partitions_def is not None) == (refresh == "yearly"), name
+        assert node.automation_condition is not None, name
+        label = node.automation_condition.get_label()
+        assert label == {"yearly": "yearly_automation", "all_years": "all_years_automation"}[refresh] or name == "core_author_years", (name, label)
+    assert {k.to_user_string() for k in automated_assets().resolve(graph)} == set(tagged)
+
+    planted = tuple(a for a in FROZEN_YEARLY_AUTOMATED if a != "core_citations")
+    found = _wiring_mismatches(graph, planted, FROZEN_ALL_YEARS_AUTOMATED, FROZEN_ALL_YEARS_CONDITION)
+    assert "core_citations: yearly_automation but in no list" in found
+    assert any(m.startswith("out_city_year_metrics: ") for m in found), found
+
+
+def test_refresh_tags_are_yearly_or_all_years():
+    assert refresh_tags("yearly") == {REFRESH_TAG: "yearly"}
+    with pytest.raises(ValueError, match="yearly"):
+        refresh_tags("monthly")  # type: ignore[arg-type]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 import dagster as dg
 import pandas as pd
 
-from aigeo_assets.automation import yearly_automation
+from aigeo_assets.automation import refresh_tags, yearly_automation
 from aigeo_assets.assets.metadata import table_asset_args, table_metadata
 from aigeo_assets.centrality.betweenness import east_west_betweenness
 from aigeo_assets.centrality.robustness import robustness_tables
@@ -119,7 +119,7 @@ def build_centrality_assets(partitions: dg.PartitionsDefinition, settings: Setti
         ),
         name="out_east_west_betweenness_by_year",
         partitions_def=partitions,
-        automation_condition=yearly_automation(),
+        automation_condition=yearly_automation(), tags=refresh_tags("yearly"),
     )
     def out_east_west_betweenness_by_year(
         context: dg.AssetExecutionContext, out_network_edges_by_year: pd.DataFrame, out_top_cities: pd.DataFrame

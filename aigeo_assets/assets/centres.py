@@ -3,7 +3,7 @@
 import dagster as dg
 import pandas as pd
 
-from aigeo_assets.automation import all_years_automation, yearly_automation
+from aigeo_assets.automation import all_years_automation, refresh_tags, yearly_automation
 from aigeo_assets.assets.metadata import num, table_asset_args, table_metadata, table_out
 from aigeo_assets.metrics.centres import centre_trajectory, centres_of_mass, focal_pull
 from aigeo_assets.resources.io import concat_partitions
@@ -16,8 +16,8 @@ METHODS = ("planar", "spherical")
 def build_centre_assets(partitions: dg.PartitionsDefinition) -> list:
     @dg.multi_asset(
         outs={
-            "out_centres_of_mass": table_out("out_centres_of_mass", GROUP, automation_condition=yearly_automation()),
-            "out_focal_pull": table_out("out_focal_pull", GROUP, automation_condition=yearly_automation()),
+            "out_centres_of_mass": table_out("out_centres_of_mass", GROUP, automation_condition=yearly_automation(), tags=refresh_tags("yearly")),
+            "out_focal_pull": table_out("out_focal_pull", GROUP, automation_condition=yearly_automation(), tags=refresh_tags("yearly")),
         },
         partitions_def=partitions,
     )
@@ -39,7 +39,7 @@ def build_centre_assets(partitions: dg.PartitionsDefinition) -> list:
             ),
         )
 
-    @dg.asset(**table_asset_args("out_centre_trajectory", GROUP), automation_condition=all_years_automation())
+    @dg.asset(**table_asset_args("out_centre_trajectory", GROUP), automation_condition=all_years_automation(), tags=refresh_tags("all_years"))
     def out_centre_trajectory(out_centres_of_mass) -> dg.Output:
         """The path of each centre of mass over the years: distance moved from the first year and the
         average speed in km per year (AlShebli et al. 2022: "about 270 km per year"). A year without a centre

@@ -12,7 +12,7 @@ import dagster as dg
 import numpy as np
 import pandas as pd
 
-from aigeo_assets.automation import all_years_automation, yearly_automation
+from aigeo_assets.automation import all_years_automation, refresh_tags, yearly_automation
 from aigeo_assets.assets.metadata import check_result, partitions_label, table_asset_args, table_metadata, table_out
 from aigeo_assets.corpus.papers import city_table
 from aigeo_assets.metrics.cities import AUTHOR_YEAR_COLUMNS, WINDOW_INPUT_COLUMNS, ImpactWindows, city_year_metrics, collaboration_pairs, impact_pairs
@@ -82,8 +82,8 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
 
     @dg.multi_asset(
         outs={
-            "out_city_year_metrics": table_out("out_city_year_metrics", GROUP, automation_condition=yearly_automation()),
-            "out_world_year_totals": table_out("out_world_year_totals", GROUP, automation_condition=yearly_automation()),
+            "out_city_year_metrics": table_out("out_city_year_metrics", GROUP, automation_condition=yearly_automation(), tags=refresh_tags("yearly")),
+            "out_world_year_totals": table_out("out_world_year_totals", GROUP, automation_condition=yearly_automation(), tags=refresh_tags("yearly")),
         },
         partitions_def=partitions,
         backfill_policy=one_pass,
@@ -162,7 +162,7 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
         **table_asset_args("out_city_pairs", GROUP, "Citations from city to city for the papers of the year y, made in y..y+2 (the year and the two after it)."),
         partitions_def=partitions,
         backfill_policy=one_pass,
-        automation_condition=yearly_automation(),
+        automation_condition=yearly_automation(), tags=refresh_tags("yearly"),
         ins={"core_citations": dg.AssetIn(partition_mapping=impact_window, metadata={"columns": WINDOW_INPUT_COLUMNS, LOAD_ON_ACCESS: True})},
     )
     def out_impact_pairs(context: dg.AssetExecutionContext, core_citations, analysis: AnalysisSettings) -> dg.Output:
@@ -181,7 +181,7 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
     @dg.asset(
         **table_asset_args("out_city_pairs", GROUP, "Papers of the year by last author's city and co-author's city."),
         partitions_def=partitions,
-        automation_condition=yearly_automation(),
+        automation_condition=yearly_automation(), tags=refresh_tags("yearly"),
     )
     def out_collaboration_pairs(context: dg.AssetExecutionContext, core_papers: pd.DataFrame, core_affiliations: pd.DataFrame) -> dg.Output:
         """Fig. 2d's yearly counts: papers whose last author is in city i and a co-author in city j."""
@@ -205,13 +205,13 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
 
     eager = all_years_automation()
 
-    @dg.asset(**table_asset_args("out_city_ranks", GROUP), automation_condition=eager)
+    @dg.asset(**table_asset_args("out_city_ranks", GROUP), automation_condition=eager, tags=refresh_tags("all_years"))
     def out_city_ranks(out_city_year_metrics) -> dg.Output:
         """Every city's value, relative value and rank per year (Fig. 1, right-hand sides)."""
         df = city_ranks(concat_partitions(out_city_year_metrics))
         return dg.Output(df, metadata=table_metadata(df, "out_city_ranks"))
 
-    @dg.asset(**table_asset_args("out_top_city_shares", GROUP), automation_condition=eager)
+    @dg.asset(**table_asset_args("out_top_city_shares", GROUP), automation_condition=eager, tags=refresh_tags("all_years"))
     def out_top_city_shares(out_city_year_metrics, out_world_year_totals, out_top_cities: pd.DataFrame) -> dg.Output:
         """The top cities' share of world impact, productivity and AI scientists (Supplementary Fig. 2);
         empty, saying why, when there is no top city (thin data)."""
@@ -286,7 +286,7 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
              # AlShebli et al. 2022's years only: the OpenAlex tables also run on the atlas's later years
              "raw_venues": dg.AssetIn(partition_mapping=only_years(settings.start_year, settings.end_year),
                                       metadata={"columns": ["venue_id", "display_name"]})},
-        automation_condition=all_years_automation(),
+        automation_condition=all_years_automation(), tags=refresh_tags("all_years"),
     )
     def out_venue_east_west(core_papers, raw_venues) -> dg.Output:
         """AlShebli et al. 2022 Supplementary Fig. 4: the yearly Eastern and Western AI papers in each of the top

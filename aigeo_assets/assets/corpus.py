@@ -7,7 +7,7 @@ import dagster as dg
 import numpy as np
 import pandas as pd
 
-from aigeo_assets.automation import yearly_automation
+from aigeo_assets.automation import refresh_tags, yearly_automation
 from aigeo_assets.assets.metadata import check_result, coverage_check, partitions_label, table_asset_args, table_metadata
 from aigeo_assets.corpus.authors import AUTHOR_YEAR_INPUT_COLUMNS, AiScientistRule, build_author_years
 from aigeo_assets.corpus.citations import KNOWN_PAPER_COLUMNS, build_core_citations, citation_coverage
@@ -42,7 +42,7 @@ def build_corpus_assets(partitions: dg.TimeWindowPartitionsDefinition) -> list:
     @dg.asset(
         **table_asset_args("core_papers", "corpus"),
         partitions_def=partitions,
-        automation_condition=yearly_automation(),
+        automation_condition=yearly_automation(), tags=refresh_tags("yearly"),
         check_specs=[
             dg.AssetCheckSpec("located_cities_exist", asset="core_papers", description="every paper city id has a name and coordinates"),
             dg.AssetCheckSpec(
@@ -98,7 +98,7 @@ def build_corpus_assets(partitions: dg.TimeWindowPartitionsDefinition) -> list:
         **table_asset_args("core_citations", "corpus"),
         partitions_def=partitions,
         backfill_policy=dg.BackfillPolicy.multi_run(CITATION_YEARS_PER_RUN),
-        automation_condition=yearly_automation(),
+        automation_condition=yearly_automation(), tags=refresh_tags("yearly"),
         ins={
             "raw_references": dg.AssetIn(metadata={LOAD_ON_ACCESS: True}),
             "known_papers": dg.AssetIn("core_papers", partition_mapping=up_to_this_year(partitions), metadata={"columns": KNOWN_PAPER_COLUMNS}),
@@ -155,6 +155,7 @@ def build_corpus_assets(partitions: dg.TimeWindowPartitionsDefinition) -> list:
         ins={name: dg.AssetIn(metadata={"columns": list(cols)}, partition_mapping=only_years(first, last) if name == "core_affiliations" else None)
              for name, cols in AUTHOR_YEAR_INPUT_COLUMNS.items()},
         automation_condition=dg.AutomationCondition.eager(),
+        tags=refresh_tags("all_years"),
         check_specs=[dg.AssetCheckSpec("no_work_in_two_years", asset="core_author_years", description="no work id appears in two yearly partitions of core_papers")],
     )
     def core_author_years(core_affiliations, core_papers, analysis: AnalysisSettings):

@@ -11,7 +11,7 @@ flagged in every row (``window_complete``), in the metadata and by the WARN chec
 import dagster as dg
 import pandas as pd
 
-from aigeo_assets.automation import all_years_automation, yearly_automation
+from aigeo_assets.automation import all_years_automation, refresh_tags, yearly_automation
 from aigeo_assets.assets.metadata import check_result, table_asset_args, table_metadata
 from aigeo_assets.corpus.papers import city_table
 from aigeo_assets.metrics.disruption import CITATION_COLUMNS, disruption_city_ranks, paper_disruption
@@ -29,7 +29,7 @@ def build_disruption_assets(partitions: dg.PartitionsDefinition, settings: Setti
     @dg.asset(
         **table_asset_args("out_disruption", GROUP),
         partitions_def=partitions,
-        automation_condition=yearly_automation(),
+        automation_condition=yearly_automation(), tags=refresh_tags("yearly"),
         ins={
             "core_papers": dg.AssetIn(metadata={"columns": PAPER_COLUMNS}),
             "core_citations": dg.AssetIn(
@@ -80,7 +80,7 @@ def build_disruption_assets(partitions: dg.PartitionsDefinition, settings: Setti
 
     @dg.asset(
         **table_asset_args("out_disruption_city_ranks", GROUP),
-        automation_condition=all_years_automation(),
+        automation_condition=all_years_automation(), tags=refresh_tags("all_years"),
     )
     def out_disruption_city_ranks(out_disruption, core_institutions: pd.DataFrame) -> dg.Output:
         """Supplementary Fig. 3a/3b: per year, every city's AI papers among the year's 10 % most

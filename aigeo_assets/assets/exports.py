@@ -28,7 +28,7 @@ import pandas as pd
 
 from aigeo_assets.atomic_files import write_files_atomic
 from aigeo_assets.assets.metadata import OWNERS, table_asset_args, table_metadata
-from aigeo_assets.automation import all_years_automation, yearly_automation
+from aigeo_assets.automation import all_years_automation, refresh_tags, yearly_automation
 from aigeo_assets.metrics.matrices import MIGRATION_INPUT_COLUMNS
 from aigeo_assets.networks.city_networks import NETWORKS, build_networks, edges_frame
 from aigeo_assets.networks.export import (
@@ -96,7 +96,7 @@ def build_export_assets(partitions: dg.PartitionsDefinition, settings: Settings)
             "length = 1 / weight (beyond the paper).",
         ),
         partitions_def=partitions,
-        automation_condition=yearly_automation(),
+        automation_condition=yearly_automation(), tags=refresh_tags("yearly"),
         ins={
             "out_impact_pairs": dg.AssetIn(partition_mapping=last_five),
             "out_collaboration_pairs": dg.AssetIn(partition_mapping=last_five),
@@ -167,7 +167,7 @@ def build_export_assets(partitions: dg.PartitionsDefinition, settings: Settings)
         kinds=file_kinds,
         owners=OWNERS,
         partitions_def=partitions,
-        automation_condition=yearly_automation(),
+        automation_condition=yearly_automation(), tags=refresh_tags("yearly"),
         description=f"The networks on the {BRIDGE_WINDOW_YEARS}-year window ending each year as {GEXF} and VOSviewer "
         f"files (data/reports/networks/by_year/<year>/), with each city's {EW_BETWEENNESS} on that window ({BLOCS}).",
         ins={"out_network_edges_by_year": dg.AssetIn(), "out_top_cities": dg.AssetIn(),
@@ -193,7 +193,7 @@ def build_export_assets(partitions: dg.PartitionsDefinition, settings: Settings)
         group_name=GROUP,
         kinds={"gexf"},
         owners=OWNERS,
-        automation_condition=all_years_automation(),
+        automation_condition=all_years_automation(), tags=refresh_tags("all_years"),
         description=f"Each network's evolution over the years as one dynamic {GEXF} file for Gephi's timeline "
         "(data/reports/networks/by_year/<network>_timeline.gexf): year Y holds the network of the "
         f"{BRIDGE_WINDOW_YEARS}-year window ending with Y, edges with their weight per year, cities with their "

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 import dagster as dg
 import pandas as pd
 
-from aigeo_assets.automation import all_years_automation, yearly_automation
+from aigeo_assets.automation import all_years_automation, refresh_tags, yearly_automation
 from aigeo_assets.assets.metadata import OWNERS, check_result, num, preview_markdown, table_asset_args, table_metadata, table_out
 from aigeo_assets.models.gravity import (
     CITATION_FIT_COLUMNS,
@@ -62,7 +62,8 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
     every_year = dg.AllPartitionMapping()
     eager = all_years_automation()
 
-    @dg.asset(**table_asset_args("out_gravity_citation_pairs", GROUP), partitions_def=partitions, automation_condition=yearly_automation())
+    @dg.asset(**table_asset_args("out_gravity_citation_pairs", GROUP), partitions_def=partitions,
+              automation_condition=yearly_automation(), tags=refresh_tags("yearly"))
     def out_gravity_citation_pairs(
         context: dg.AssetExecutionContext,
         out_impact_pairs: pd.DataFrame,
@@ -103,7 +104,7 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
         },
         check_specs=[dg.AssetCheckSpec("models_converged", asset="out_gravity_citations", blocking=True,
                                        description="every specification's iteratively reweighted least squares (IRLS) fit converged")],
-        automation_condition=eager,
+        automation_condition=eager, tags=refresh_tags("all_years"),
     )
     def out_gravity_citations(
         context: dg.AssetExecutionContext, out_gravity_citation_pairs, out_world_year_totals, analysis: AnalysisSettings
@@ -153,11 +154,11 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
         outs={
             "out_gravity_citations_table": table_out(
                 "out_model_table", GROUP, "Table 1 laid out as in AlShebli et al. 2022, and Poisson pseudo-maximum likelihood (PPML) beside its structural and log-linear forms.",
-                kinds={"statsmodels"}, automation_condition=eager,
+                kinds={"statsmodels"}, automation_condition=eager, tags=refresh_tags("all_years"),
             ),
             "out_gravity_citations_coefficients": table_out(
                 "out_model_coefficients", GROUP, "Every coefficient of the pooled citation gravity models, tidy.",
-                kinds={"statsmodels"}, automation_condition=eager,
+                kinds={"statsmodels"}, automation_condition=eager, tags=refresh_tags("all_years"),
             ),
         },
     )
@@ -184,7 +185,7 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
         **table_asset_args("out_model_coefficients", GROUP, "Table 1's specification (4) and the structural model, fitted on one year.",
                            kinds={"statsmodels"}),
         partitions_def=partitions,
-        automation_condition=yearly_automation(),
+        automation_condition=yearly_automation(), tags=refresh_tags("yearly"),
         check_specs=[dg.AssetCheckSpec("impact_window_complete", asset="out_gravity_citations_by_year",
                                        description="the year's citation window is complete (warns for the newest years)")],
     )
@@ -216,11 +217,11 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
 
     @dg.multi_asset(
         outs={
-            "out_gravity_migration_pairs": table_out("out_gravity_migration_pairs", GROUP, automation_condition=eager),
+            "out_gravity_migration_pairs": table_out("out_gravity_migration_pairs", GROUP, automation_condition=eager, tags=refresh_tags("all_years")),
             "out_gravity_migration": table_out(
                 "out_model_coefficients", GROUP,
                 f"Supplementary Table 3: gravity model of AI scientists' moves by Poisson pseudo-maximum likelihood (PPML), {migration_years[0]}-{migration_years[1]} and year by year.",
-                automation_condition=eager,
+                automation_condition=eager, tags=refresh_tags("all_years"),
             ),
         },
     )
