@@ -139,9 +139,6 @@ class FigureSpec:
     draw: Callable[[Tables, FigureParams], Drawn]
     panels: tuple[Panel, ...]
 
-    def fill(self, template: str, params: FigureParams) -> str:
-        return template.format_map(params.words())
-
 
 def stack(loaded: pd.DataFrame | Mapping[str, pd.DataFrame]) -> pd.DataFrame:
     """One frame from a table as loaded: a DataFrame, or partitions by key (concatenated in key order)."""
