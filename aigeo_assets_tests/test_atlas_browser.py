@@ -72,7 +72,7 @@ def test_the_atlas_renders_every_figure_offline(tmp_path):
                     "els => els.reduce((n, e) => n + (e.getAttribute('d') || '').length, 0)",
                 )
                 assert drawn > 10_000, f"map {key}: outlines of {drawn} path characters (blank map?)"
-            assert page.locator(f"#fig-choropleth .choropleth path").count() >= 3
+            assert page.locator("#fig-choropleth .choropleth path").count() >= 3
             assert not remote, f"the atlas fetched {remote[:3]}"
             assert not errors, f"console errors: {errors[:3]}"
         except Exception:
@@ -257,7 +257,8 @@ _LAYOUT_CHECK_JS = r"""
       if (mode.includes('lines') && t.line && t.line.width > 0 && typeof l === 'string') set.add(l);
     });
     const keyed = root.querySelectorAll('.legend .traces').length > 0 || root.querySelector('.colorbar') ||
-                  /<span style=["']color/.test(String((fl.title && fl.title.text) || '') + String((fl.title && fl.title.subtitle && fl.title.subtitle.text) || ''));
+                  /<span style=["']color/.test(String((fl.title && fl.title.text) || '') +
+                                              String((fl.title && fl.title.subtitle && fl.title.subtitle.text) || ''));
     colours.forEach((set, panel) => {
       if (set.size > 1 && !keyed) problems.push(`${set.size} colours and nothing says what they are (no legend, colour bar or coloured title)`);
     });

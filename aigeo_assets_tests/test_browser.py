@@ -95,7 +95,8 @@ def _get(url: str, data: bytes | None = None) -> bytes | None:
 
 def _location_status(url: str) -> str | None:
     """LOADED once the code location is up, the error's message if it failed to load, else None."""
-    query = "{ workspaceOrError { ... on Workspace { locationEntries { name loadStatus locationOrLoadError { __typename ... on PythonError { message } } } } } }"
+    query = ("{ workspaceOrError { ... on Workspace { locationEntries { name loadStatus "
+             "locationOrLoadError { __typename ... on PythonError { message } } } } } }")
     body = _get(f"{url}/graphql", json.dumps({"query": query}).encode())
     if body is None:
         return None

@@ -224,7 +224,8 @@ def test_figures_and_the_atlas_finding_read_the_ranks():
     assert [t.name for t in fig.data] == ["Aville", "Btown"] and list(fig.data[0].y) == [1, 1, 1]
     assert list(fig.data[0].marker.symbol) == ["circle", "circle", "circle-open"]  # 2003's window is incomplete
     text = " ".join(findings_alshebli2022({"out_disruption_city_ranks": r}))
-    assert "Aville produced the most AI papers among the 10 % most disruptive of 2002 (4 papers by the consolidation\u2013disruption (CD) index, every year since 2001)" in text
+    assert ("Aville produced the most AI papers among the 10 % most disruptive of 2002 "
+            "(4 papers by the consolidation\u2013disruption (CD) index, every year since 2001)") in text
     assert "Btown produced the most AI papers among the 10 % most developmental of 2002" in text
 
 

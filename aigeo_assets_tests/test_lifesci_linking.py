@@ -99,7 +99,8 @@ def test_authors_countries_come_from_the_linked_work_and_pubmed_fills_the_gaps()
     authors, source, byline = linked_author_countries(PUBMED_AUTHORS, OPENALEX_AUTHORS, LINKS)
     assert source.to_dict() == {"pmid:1": "openalex", "pmid:2": "openalex+pubmed", "pmid:3": "pubmed", "pmid:4": "none",
                                 "pmid:5": "openalex+pubmed", "pmid:6": "openalex"}
-    by = authors.groupby("article_id").apply(lambda d: [(int(s), None if pd.isna(c) else c) for s, c in zip(d["author_seq"], d["country_code"])], include_groups=False)
+    by = authors.groupby("article_id").apply(
+        lambda d: [(int(s), None if pd.isna(c) else c) for s, c in zip(d["author_seq"], d["country_code"])], include_groups=False)
     assert by["pmid:1"] == [(0, "US"), (1, "DE"), (2, "CN")]
     assert by["pmid:2"] == [(0, "FR"), (1, "IT")]  # same byline length: author 1 from the PubMed string
     assert by["pmid:3"] == [(0, "JP")]  # the work places no one: PubMed
@@ -116,7 +117,8 @@ def _candidate(article_id, pmid, n_authors, topic=None):
 
 def test_the_link_gives_the_lead_country_international_flag_and_topic():
     pubmed = pd.DataFrame([_candidate("pmid:1", "1", 3, "Humans? no: Neoplasms"), _candidate("pmid:2", "2", 2, "Lung"),
-                           _candidate("pmid:3", "3", 1, None), _candidate("pmid:4", "4", 1, None), _candidate("pmid:5", "5", 3, "Skin"), _candidate("pmid:6", "6", 4, None)])
+                           _candidate("pmid:3", "3", 1, None), _candidate("pmid:4", "4", 1, None), _candidate("pmid:5", "5", 3, "Skin"),
+                           _candidate("pmid:6", "6", 4, None)])
     topics = pd.Series({"W1": "Radiology", "W3": "Oncology"}, dtype="string")
     out, authors, stats = build_lifesci_articles(pubmed, pd.DataFrame(), PUBMED_AUTHORS, SCHEMAS["core_lifesci_authors"].empty().pipe(
         lambda e: pd.concat([e, OPENALEX_AUTHORS])), OutletRanking.empty(), links=LINKS, topics=topics)

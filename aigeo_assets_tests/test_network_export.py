@@ -406,10 +406,12 @@ def test_the_yearly_networks_cover_the_five_years_ending_with_the_year_as_out_ne
     for y in range(2012, 2020):
         impact = [(BEIJING, LONDON, 1), (LONDON, BEIJING, 2)] + ([(WASHINGTON, BEIJING, 100)] if y == 2014 else [])
         _write(wh / "out_impact_pairs" / f"{y}.parquet", pd.DataFrame(impact, columns=["row_city_geonames_id", "col_city_geonames_id", "value"]).assign(year=y))
-        _write(wh / "out_collaboration_pairs" / f"{y}.parquet", pd.DataFrame({"year": [y], "row_city_geonames_id": [BEIJING], "col_city_geonames_id": [WASHINGTON], "value": [1]}))
+        _write(wh / "out_collaboration_pairs" / f"{y}.parquet",
+               pd.DataFrame({"year": [y], "row_city_geonames_id": [BEIJING], "col_city_geonames_id": [WASHINGTON], "value": [1]}))
         _write(wh / "out_city_year_metrics" / f"{y}.parquet", _metrics().assign(year=y, productivity=10))
         _write(wh / "out_world_year_totals" / f"{y}.parquet", pd.DataFrame({"year": [y], "productivity": [30]}))
-    _write(wh / "core_author_years.parquet", pd.DataFrame({"author_id": ["a1", "a1"], "year": [2015, 2016], "city_geonames_id": [BEIJING, LONDON], "is_ai_scientist": [True, True]}))
+    _write(wh / "core_author_years.parquet",
+           pd.DataFrame({"author_id": ["a1", "a1"], "year": [2015, 2016], "city_geonames_id": [BEIJING, LONDON], "is_ai_scientist": [True, True]}))
     yearly_in = ("out_impact_pairs", "out_collaboration_pairs", "out_city_year_metrics", "out_world_year_totals")
     specs = [dg.AssetSpec(k, partitions_def=partitions) for k in yearly_in] + [dg.AssetSpec(k) for k in ("core_author_years", "out_top_cities")]
     io = {"io_manager": ParquetIOManager(base_dir=str(wh))}

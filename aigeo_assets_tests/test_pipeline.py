@@ -87,7 +87,6 @@ def test_quarantine_counts_match_what_the_world_planted(world):
     data_dir, *_ = world
     truth = json.loads(next((data_dir / "sources").glob("sample-tiny-7/truth.json")).read_text())
     q = _warehouse(data_dir, "raw_quarantine")
-    root = next((data_dir / "sources").glob("sample-tiny-7"))
     # a malformed line has no decodable year: every yearly scan reports it
     planted = {(m["file"], m["line"]) for m in truth["quirks"]["malformed_lines"]}
     malformed = q[q["reason"] == "malformed_json"]

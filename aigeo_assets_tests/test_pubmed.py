@@ -244,7 +244,8 @@ def test_doi_from_elocation_and_year_fallbacks(tmp_path, backend):
         tmp_path,
         article("1", elocation='<ELocationID EIdType="doi" ValidYN="Y">doi: 10.1093/NAR/GKZ001</ELocationID>'),
         article("2", pubdate="<MedlineDate>1998 Dec-1999 Jan</MedlineDate>"),
-        article("3", pubdate="<Season>Winter</Season>", article_date='<ArticleDate DateType="Electronic"><Year>2021</Year><Month>01</Month><Day>05</Day></ArticleDate>'),
+        article("3", pubdate="<Season>Winter</Season>",
+                article_date='<ArticleDate DateType="Electronic"><Year>2021</Year><Month>01</Month><Day>05</Day></ArticleDate>'),
         article("4", pubdate="<MedlineDate>Winter</MedlineDate>", article_date='<ArticleDate DateType="Electronic"><Year>2005</Year></ArticleDate>'),
     )
     t = parse_pubmed_file(path, backend=backend)

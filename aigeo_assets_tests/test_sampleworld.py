@@ -6,6 +6,7 @@ import csv
 import gzip
 import hashlib
 import json
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -175,7 +176,7 @@ _WORKS_1_4_0 = {
 }
 
 
-def _pmid_1_4_0(m: "re.Match") -> bytes:
+def _pmid_1_4_0(m: re.Match[bytes]) -> bytes:
     """1.6.0's AlShebli et al. 2022 PMID 10,000,000 + 8q + r (r != 3) -> 1.4.0's 10,000,000 + 7q + (r or r - 1)."""
     q, r = divmod(int(m.group(1)) - 10_000_000, 8)
     assert r != 3
@@ -195,8 +196,6 @@ def _roots_1_4_0(data: bytes) -> bytes:
 
 
 def _works_digest(root: Path) -> dict[str, str]:
-    import re
-
     out = {}
     for p in sorted((root / "data").rglob("*")):
         if not p.is_file() or p.name.startswith("part_ls"):

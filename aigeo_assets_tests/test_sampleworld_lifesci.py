@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from aigeo_assets.sampleworld import generate_world
 from aigeo_assets.sampleworld.lifesci import (
     AI_TERMS,
     CLINICAL_PATTERN,

@@ -381,7 +381,8 @@ def test_a_merge_cycle_is_reported_and_left_unmerged(tmp_path):
 # ---------------------------------------------------------------------------------------------
 # institution records: every JSON type in every field read
 
-FIELDS = ["id", "display_name", "country_code", "type", "geo", "geo.city", "geo.geonames_city_id", "geo.region", "geo.country_code", "geo.latitude", "geo.longitude"]
+FIELDS = ["id", "display_name", "country_code", "type", "geo", "geo.city", "geo.geonames_city_id", "geo.region", "geo.country_code",
+          "geo.latitude", "geo.longitude"]
 VALUES = [None, True, False, 0, -1, 7, 2**70, 1.5, -91.0, 1e308, "", "x", "42.5", "0", "4984247", "١٢", "nan", [], ["US"], {}, {"a": 1}]
 
 
