@@ -8,7 +8,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-GENERATOR_VERSION = "1.8.0"  # 1.8.0: Supplementary Fig. 3's planted disruptive and developmental cities (own random stream: only references of the disruptive city's papers, of their citers and of the developmental city's citers change; truth["disruption"]); 1.7.1: truth.json states its claims as realized (truth["claims"], sampleworld.claims), the planted fast capital under fast_capital.planted, cross-bloc works counted per city (same files as 1.7.0); 1.7.0: AlShebli et al. 2022 life-science works in conference venues carry a non-life-science level-0 concept instead of their root (never Schmallenbach et al. 2024 conference papers; every other AlShebli et al. 2022 byte as 1.6.0), and the life-science part plants its own OpenAlex conference papers (lifesci 1.4.0); 1.6.0: the life-science part writes OpenAlex twins (own works and institutions parts, listed in the manifests) over 2000-2022, AlShebli et al. 2022's PMIDs are never 3 mod 8 (the works otherwise the draws of 1.4.0); 1.5.0: life-science records rendered in chunks from per-(year, chunk) seeds in parallel processes, PubMed files multi-member gzip (the works files are the bytes of 1.4.0); 1.4.0: works rendered per year from per-year seeds in parallel processes, multi-member gzip parts, cheaper integer draws (same shape, different draws); 1.3.0: current API shape (raw_type, raw_source_name, half the works without type_crossref); 1.2.0: life-science PubMed baseline and rankings
+# Version history (newest first): what each version changed in the generated world.
+# - 1.8.0: Supplementary Fig. 3's planted disruptive and developmental cities (own random stream: only
+#   references of the disruptive city's papers, of their citers and of the developmental city's citers change;
+#   truth["disruption"])
+# - 1.7.1: truth.json states its claims as realized (truth["claims"], sampleworld.claims), the planted fast
+#   capital under fast_capital.planted, cross-bloc works counted per city (same files as 1.7.0)
+# - 1.7.0: AlShebli et al. 2022 life-science works in conference venues carry a non-life-science level-0
+#   concept instead of their root (never Schmallenbach et al. 2024 conference papers; every other AlShebli et
+#   al. 2022 byte as 1.6.0), and the life-science part plants its own OpenAlex conference papers (lifesci
+#   1.4.0)
+# - 1.6.0: the life-science part writes OpenAlex twins (own works and institutions parts, listed in the
+#   manifests) over 2000-2022, AlShebli et al. 2022's PMIDs are never 3 mod 8 (the works otherwise the draws
+#   of 1.4.0)
+# - 1.5.0: life-science records rendered in chunks from per-(year, chunk) seeds in parallel processes, PubMed
+#   files multi-member gzip (the works files are the bytes of 1.4.0)
+# - 1.4.0: works rendered per year from per-year seeds in parallel processes, multi-member gzip parts, cheaper
+#   integer draws (same shape, different draws)
+# - 1.3.0: current API shape (raw_type, raw_source_name, half the works without type_crossref)
+# - 1.2.0: life-science PubMed baseline and rankings
+GENERATOR_VERSION = "1.8.0"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from aigeo_assets.sampleworld import vocab as V
 from aigeo_assets.sampleworld.alshebli.common import (
     DEVELOPMENTAL_FOLLOW,
     DISRUPTIVE_OWN_OUT,

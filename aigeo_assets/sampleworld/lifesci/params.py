@@ -58,7 +58,11 @@ from dataclasses import dataclass
 from aigeo_assets.geo.regions import WORLD_REGIONS
 from aigeo_assets.sampleworld.lifesci.vocabulary import AI_TERM_WEIGHT
 
-LIFESCI_VERSION = "1.4.0"  # 1.4.0: OpenAlex conference papers on the planted model (OpenAlex-only, and some with a PubMed record); 1.3.0: OpenAlex twins, OpenAlex-only citers, 2000-2022, pre-2014 first-author-only affiliations; 1.2.0: records rendered in chunks from their own streams, files multi-member gzip
+# Version history of the life-science part (newest first):
+# - 1.4.0: OpenAlex conference papers on the planted model (OpenAlex-only, and some with a PubMed record)
+# - 1.3.0: OpenAlex twins, OpenAlex-only citers, 2000-2022, pre-2014 first-author-only affiliations
+# - 1.2.0: records rendered in chunks from their own streams, files multi-member gzip
+LIFESCI_VERSION = "1.4.0"
 FIRST_YEAR = 2000
 LIFESCI_END_YEAR = 2022  # the life-science years are FIRST_YEAR .. LIFESCI_END_YEAR by default (Schmallenbach et al. 2024)
 BASELINE_PREFIX = "pubmed26n"

@@ -343,7 +343,7 @@ class PubmedRecords:
         if doi is None:
             self.quirks["records_without_doi"] += 1
         dc = min(year + 1, 2025)
-        out = [f'<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM">']
+        out = ['<PubmedArticle><MedlineCitation Status="MEDLINE" Owner="NLM">']
         if pmid is not None:
             out.append(f'<PMID Version="1">{pmid}</PMID>')
         out.append(f"<DateCompleted><Year>{dc}</Year><Month>{1 + int(rnd() * 12):02d}</Month><Day>{1 + int(rnd() * 28):02d}</Day>"

@@ -97,7 +97,7 @@ class Texts:
             res = r.choice([f"The model achieved an area under the receiver operating characteristic curve of 0.{auc} "
                             f"(95% CI 0.{auc - 3}-0.{min(auc + 2, 99)}) in the test set.",
                             f"The Dice similarity coefficient was 0.{auc} on the held-out data (P < 0.001).",
-                            f"Performance was consistent across subgroups defined by age and sex (P > 0.05)."])
+                            "Performance was consistent across subgroups defined by age and sex (P > 0.05)."])
         concl = r.choice([f"{capitalise(subj)} can support {aim} of {cname} in routine practice.",
                           "These findings warrant prospective validation in larger cohorts.",
                           f"The approach may reduce the workload of {aim} in {pop}."])

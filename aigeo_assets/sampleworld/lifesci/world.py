@@ -423,7 +423,7 @@ class LifesciWorld(Outlets, Texts, PubmedRecords, OpenalexRecords, Rankings, Ren
                 self.pending[y + int(L)].append((idx[s], is_clin[s], is_oa[s]))
 
     def _citing_works(self, y: int) -> tuple[list, list]:
-        """This year's citing works from the citations waiting for it: PubMed citing records, and
+        """Year ``y``'s citing works from the citations waiting for it: PubMed citing records, and
         OpenAlex-only citers."""
         pend = self.pending.pop(y)
         groups: list[tuple[np.ndarray, bool]] = []
