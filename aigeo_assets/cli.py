@@ -420,7 +420,9 @@ def _plan(args: argparse.Namespace, settings: Settings, defs: "dg.Definitions") 
     if job.partitions_def is not None:
         keys = job.partitions_def.get_partition_keys()
         # no --years: None, every partition, and every partition an upstream job's assets are read for
-        years = select_years(args.years, keys, f"the partitions of {args.job}", _partition_hint(_job_groups(defs, args.job, partitioned=True))) if args.years else None
+        if args.years:
+            hint = _partition_hint(_job_groups(defs, args.job, partitioned=True))
+            years = select_years(args.years, keys, f"the partitions of {args.job}", hint)
     elif args.years:
         raise CliError(f"job {args.job} is not partitioned by year: drop --years {args.years}")
     return args.job, years, bool(groups & FIGURE_GROUPS), bool(groups & GRAPH_TOOL_GROUPS)

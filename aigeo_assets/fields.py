@@ -89,7 +89,8 @@ FIELDS: dict[str, Field] = {
     "raw_affiliation": Field(STR, "raw_affiliation_strings joined with ' ; '"),
     "institution_raw_affiliation": Field(
         STR,
-        "the raw strings OpenAlex's affiliations[] ties to this institution, joined with ' ; ' (all of the authorship's strings when it has no institution; null when the record has no affiliations[])",
+        "the raw strings OpenAlex's affiliations[] ties to this institution, joined with ' ; ' "
+        "(all of the authorship's strings when it has no institution; null when the record has no affiliations[])",
     ),
     "citing_work_id": Field(STR, "citing work id"),
     "cited_work_id": Field(STR, "cited work id (merged ids applied)"),

@@ -102,7 +102,7 @@ def _read(path: Path) -> str:
 
 
 def current_process_identity(proc: Path = PROC) -> ProcessIdentity:
-    """This process's identity."""
+    """The identity of the current process."""
     pid = os.getpid()
     fields = warehouse_files.proc_stat_fields(pid, proc)
     namespace = ""

@@ -1,4 +1,4 @@
-"""AI keywords in titles and abstracts, and the clinical filter of Haynes et al. (Schmallenbach et al. 2024, Methods).
+r"""AI keywords in titles and abstracts, and the clinical filter of Haynes et al. (Schmallenbach et al. 2024, Methods).
 
 Schmallenbach et al. 2024 finds AI life-science articles with "an encompassing keyword search for articles
 containing AI terms in their title or abstract" (the 214 keywords of Baruffaldi et al. 2020,
@@ -52,7 +52,7 @@ tables the user can replace (see ``data/reference/README.md``):
   paper's share on: that awaits a real PubMed year.
 
 Keyword matching
-    Whole word (no word character ``\\w`` directly before or after), case-insensitive except for
+    Whole word (no word character ``\w`` directly before or after), case-insensitive except for
     the keywords flagged case-sensitive (acronyms such as ``AI``, ``CNN``, ``SVM``). Inside a
     keyword, a hyphen and a space are the same separator and may repeat (``machine-learning``,
     ``machine learning``, ``machine - learning``; the Unicode hyphens U+2010-U+2013 as well).
@@ -64,7 +64,7 @@ Keyword matching
 
 Clinical filter
     Title/abstract terms are words (``word``) or word prefixes (``prefix``, PubMed's ``term*``),
-    matched case-insensitively on the ``\\w+`` tokens of title and abstract (a phrase never spans
+    matched case-insensitively on the ``\w+`` tokens of title and abstract (a phrase never spans
     from the title into the abstract). An optional ``not_in`` column lists ('|'-separated)
     phrases inside which a title/abstract term does not count (``random`` not in
     ``random forest``): those phrases are blanked before that term is looked for. Publication

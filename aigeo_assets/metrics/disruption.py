@@ -267,6 +267,9 @@ def disruption_city_ranks(disruption: pd.DataFrame, cities: pd.DataFrame | None 
     g["share_developmental"] = g["n_developmental"] / g["n_papers"]
     g["rank_disruptive"] = g.groupby("year")["n_disruptive"].rank(method="min", ascending=False).astype("int64")
     g["rank_developmental"] = g.groupby("year")["n_developmental"].rank(method="min", ascending=False).astype("int64")
-    names = cities.drop_duplicates("city_geonames_id").set_index("city_geonames_id")["city_name"] if cities is not None and len(cities) else pd.Series(dtype="string")
+    if cities is not None and len(cities):
+        names = cities.drop_duplicates("city_geonames_id").set_index("city_geonames_id")["city_name"]
+    else:
+        names = pd.Series(dtype="string")
     g["city_name"] = g["city_geonames_id"].map(names)
     return g.sort_values(["year", "rank_disruptive", "city_geonames_id"], ignore_index=True)

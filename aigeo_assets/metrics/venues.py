@@ -30,7 +30,8 @@ def venue_east_west(
     p = papers[papers["in_corpus"].fillna(False).to_numpy(bool) & papers["venue_id"].notna().to_numpy(bool)]
     cols = ["venue_rank", "venue_id", "venue_name", "year", "east_papers", "west_papers", "east_share"]
     if p.empty:
-        return pd.DataFrame({c: pd.Series([], dtype="float64" if c == "east_share" else ("int64" if c in {"venue_rank", "year", "east_papers", "west_papers"} else "string")) for c in cols})
+        ints = {"venue_rank", "year", "east_papers", "west_papers"}
+        return pd.DataFrame({c: pd.Series([], dtype="float64" if c == "east_share" else ("int64" if c in ints else "string")) for c in cols})
     if venues is None:
         counts = p.groupby("venue_id").size().reset_index(name="n").sort_values(["n", "venue_id"], ascending=[False, True])
         chosen = counts["venue_id"].head(top_n).tolist()

