@@ -274,7 +274,7 @@ class _Latest:
         return self._cache[key].get(partition)
 
 
-def plan_runs(
+def plan_runs(  # noqa: C901 - one planning pass over the asset graph (units, levels, union-find, runs), its steps sharing their state
     defs: dg.Definitions,
     job_name: str | None = None,
     years: Iterable[str] | None = None,

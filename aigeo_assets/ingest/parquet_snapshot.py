@@ -229,7 +229,8 @@ class _NeedsChecks(Exception):
     checks of the record schema, which say exactly what is wrong."""
 
 
-def _values(arr: pa.Array, expected: pa.DataType, path: str) -> list:
+# C901: one dispatch on the expected Arrow type, each branch a type's check and conversion
+def _values(arr: pa.Array, expected: pa.DataType, path: str) -> list:  # noqa: C901 (see the line above)
     """The Python values of ``arr`` as ``msgspec`` would decode them into ``work_record``'s structs
     (structs built directly, without re-checking: the column types already guarantee them).
     Raises ``_NeedsChecks`` when a value could fail the record schema."""

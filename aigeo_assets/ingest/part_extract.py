@@ -533,7 +533,7 @@ def _prune_other_versions(final: Path) -> None:
 # --- a year from the parts' extracts ------------------------------------------------------------
 
 
-def assemble_year(
+def assemble_year(  # noqa: C901 - one assembly of a year's tables from the parts' slices, in the order the line-by-line scan writes them
     extracts: Sequence[PartExtract],
     year: int,
     merged,

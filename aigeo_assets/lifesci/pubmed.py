@@ -374,7 +374,8 @@ def _article(elem, line: int, years: frozenset[int] | None) -> PubmedItem | None
     return _citation(citation, pubmed_data, line, years)
 
 
-def _citation(citation, pubmed_data, line: int, years: frozenset[int] | None) -> PubmedItem | None:
+# C901: one walk over a record's children, each branch a tag or field (kept inline: the parse's hot loop)
+def _citation(citation, pubmed_data, line: int, years: frozenset[int] | None) -> PubmedItem | None:  # noqa: C901 (see the line above)
     """A ``MedlineCitation`` (inside a ``PubmedArticle`` with its ``PubmedData``, or on its own as
     in the ``MedlineCitationSet`` files, ``pubmed_data`` None) -> record or problem; None when its
     year is outside ``years``.
@@ -1109,7 +1110,8 @@ def _break_problem(exc: BaseException, n: int) -> PubmedProblem:
     return PubmedProblem(0, "corrupt_gzip", f"{type(exc).__name__}: {exc}; {n} records read before the break")
 
 
-def _iter_items(path, years, backend: str | None, stats: dict) -> Iterator[PubmedItem]:
+# C901: one read of a file with its recovery, each except branch a kind of break
+def _iter_items(path, years, backend: str | None, stats: dict) -> Iterator[PubmedItem]:  # noqa: C901 (see the line above)
     backend = backend or DEFAULT_BACKEND
     if backend == "lxml" and _lxml_etree is None:
         raise ValueError("backend 'lxml' asked for but lxml is not installed")

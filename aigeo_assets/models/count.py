@@ -117,7 +117,7 @@ def _as_frame(X, n: int) -> pd.DataFrame:
     return pd.DataFrame(arr, columns=[f"x{j}" for j in range(arr.shape[1])])
 
 
-def fit_count_model(
+def fit_count_model(  # noqa: C901 - one fit: validation, sample rules, then the estimator, its steps sharing the sample and design
     y,
     X=None,
     absorb: pd.DataFrame | pd.Series | None = None,
