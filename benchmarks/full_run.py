@@ -616,7 +616,8 @@ def _gib(n) -> str:
 def print_table(title: str, phase: dict, stages: dict, disk: dict, peers: dict) -> None:
     ratio = {"city_metrics": peers.get("city", {}).get("ratio_ours_to_duckdb"), "ingest": peers.get("ingest", {}).get("ratio_pyarrow_to_ours")}
     peer = {"city_metrics": "duckdb", "ingest": "pyarrow.json"}
-    print(f"\n{title}: wall {phase['wall_s']:.1f}s, cpu {phase['cpu_s']:.1f}s, peak RSS (process tree) {_gib(phase['peak_tree_rss_bytes'])}, exit {phase['exit_code']}")
+    print(f"\n{title}: wall {phase['wall_s']:.1f}s, cpu {phase['cpu_s']:.1f}s, "
+          f"peak RSS (process tree) {_gib(phase['peak_tree_rss_bytes'])}, exit {phase['exit_code']}")
     print(f"{'stage':<16}{'wall s':>9}{'cpu s':>9}{'peak RSS':>10}{'rows':>13}{'bytes':>10}  {'peer':<13}{'ratio':>6}")
     for g, s in sorted(stages.items(), key=lambda kv: -kv[1]["wall_s"]):
         r = ratio.get(g)
@@ -631,7 +632,7 @@ def print_table(title: str, phase: dict, stages: dict, disk: dict, peers: dict) 
 # ---------------------------------------------------------------------------------------- main
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> int:  # noqa: C901 - the benchmark's script: arguments, then its phases in order, each branch an option
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--scale", default="paper", choices=("tiny", "demo", "paper"))
     ap.add_argument("--seed", type=int, default=20221121)

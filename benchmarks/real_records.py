@@ -30,7 +30,6 @@ printed beside each figure; the exit code is 0 even when a goal fails (a measuri
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 import tempfile
 import time
@@ -638,9 +637,11 @@ def print_report(res: dict, out=sys.stdout, max_misses: int = 400) -> None:
     p(f"\n== (a) authorship x institution country vs OpenAlex's country_code: {ac['agree']}/{ac['compared']} = {_pct(ac['share'])}"
       f" (documented OpenAlex errors: {ac['documented_openalex_errors']}) ==")
     for d in ac["documented_errors"]:
-        p(f"  documented: {d['work_id']} seq {d['author_seq']} {d['institution_id']} {d['institution_name']!s:.40}: OpenAlex {d['openalex_country']}, true {d['expected']}, ours {d['ours']} [{d['geocode_rule']}]")
+        p(f"  documented: {d['work_id']} seq {d['author_seq']} {d['institution_id']} {d['institution_name']!s:.40}: "
+          f"OpenAlex {d['openalex_country']}, true {d['expected']}, ours {d['ours']} [{d['geocode_rule']}]")
     for d in ac["disagreements"][:max_misses]:
-        p(f"  {d['work_id']} seq {d['author_seq']} {d['institution_id']} {d['institution_name']!s:.40}: expected {d['expected']} got {d['ours']} [{d['geocode_rule']}] | {d['raw_affiliation'] or ''!s:.90}")
+        p(f"  {d['work_id']} seq {d['author_seq']} {d['institution_id']} {d['institution_name']!s:.40}: "
+          f"expected {d['expected']} got {d['ours']} [{d['geocode_rule']}] | {d['raw_affiliation'] or ''!s:.90}")
 
     lc = res["openalex"]["last_author_city"]
     if lc.get("labels"):
@@ -660,7 +661,8 @@ def print_report(res: dict, out=sys.stdout, max_misses: int = 400) -> None:
     if dt.get("labels"):
         p(f"\n== (c) document type: {_pct(dt['share'])} of {dt['scored']} labels; confusion (expected -> got) {dt['confusion']} ==")
         for m in dt["misses"][:max_misses]:
-            p(f"  {m['work_id']} expected {m['expected']} got {m['got']} rule={m['doc_type_rule']} type={m['openalex_type']} venue={m['venue_type']} | {m['note']!s:.80}")
+            p(f"  {m['work_id']} expected {m['expected']} got {m['got']} rule={m['doc_type_rule']} type={m['openalex_type']} "
+              f"venue={m['venue_type']} | {m['note']!s:.80}")
 
     lead = res["pubmed"]["lead_country"]
     if lead.get("labels"):
@@ -673,7 +675,8 @@ def print_report(res: dict, out=sys.stdout, max_misses: int = 400) -> None:
     kw = res["keywords"]
     p("\n== AI keywords ==")
     if kw.get("labels"):
-        p(f"  precision {_pct(kw['precision'])} recall {_pct(kw['recall'])} (tp {kw['true_positives']}, fp {kw['false_positives']}, fn {kw['false_negatives']}, records missing {kw['records_missing']})")
+        p(f"  precision {_pct(kw['precision'])} recall {_pct(kw['recall'])} (tp {kw['true_positives']}, fp {kw['false_positives']}, "
+          f"fn {kw['false_negatives']}, records missing {kw['records_missing']})")
         for m in kw["false_positive_records"]:
             p(f"  false positive {m['file']} {m['pmid']} keyword={m['keyword']!r}")
         for m in kw["false_negative_records"]:
