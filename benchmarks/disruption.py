@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import json
 import sys
 import tempfile
 import time
@@ -31,11 +32,12 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from results_file import repo_path, status_mb, write_results  # noqa: E402
+from results_file import RESULTS, repo_path, status_mb, write_results  # noqa: E402
 
 from aigeo_assets.metrics.disruption import cd_index  # noqa: E402
 
 WINDOW = 5
+RESULTS_FILE = RESULTS / "disruption.json"
 FITNESS_SIGMA = 1.2
 """Lognormal attractiveness of the generated graph's works (the sample world's is 1.0): the most
 cited works of a year get a few hundred times the median's citations."""
@@ -78,39 +80,47 @@ def random_citation_graph(n: int, seed: int = 0, years: tuple[int, int] = (1990,
     return works, links
 
 
-def world_citations(root: Path, max_parts: int | None = None):
-    """``(works, links)`` of a generated world, read from its works parts with pyarrow's JSON
-    reader (id, publication_year, referenced_works); references to works outside it dropped."""
-    import pyarrow as pa
-    import pyarrow.json as pj
+ID_PREFIX = len("https://openalex.org/W")
 
-    schema = pa.schema([("id", pa.string()), ("publication_year", pa.int64()), ("referenced_works", pa.list_(pa.string()))])
-    opts = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore", newlines_in_values=False)
-    ids, years, citing, cited = [], [], [], []
-    parts = sorted((root / "data" / "works").rglob("*.gz"))[:max_parts]
-    for part in parts:
-        with gzip.open(part, "rb") as fh:
-            data = fh.read()
-        lines = [ln for ln in data.split(b"\n") if ln.startswith(b'{"id"')]  # the world's malformed lines left out
-        try:
-            t = pj.read_json(pa.py_buffer(b"\n".join(lines)), parse_options=opts)
-        except pa.ArrowInvalid:
-            continue
-        t = t.filter(pa.compute.is_valid(t["publication_year"]))
-        ids.append(t["id"].to_numpy(zero_copy_only=False))
-        years.append(t["publication_year"].to_numpy())
-        lens = pa.compute.list_value_length(t["referenced_works"]).fill_null(0).to_numpy()
-        citing.append(np.repeat(ids[-1], lens))
-        cited.append(pa.compute.list_flatten(t["referenced_works"]).to_numpy(zero_copy_only=False))
-    works = pd.DataFrame({"work_id": np.concatenate(ids), "publication_year": np.concatenate(years)}).drop_duplicates("work_id")
-    works["work_id"] = works["work_id"].str.rsplit("/", n=1).str[-1]
-    links = pd.DataFrame({"citing_work_id": pd.Series(np.concatenate(citing)).str.rsplit("/", n=1).str[-1],
-                          "cited_work_id": pd.Series(np.concatenate(cited)).str.rsplit("/", n=1).str[-1]}).drop_duplicates()
-    year = works.set_index("work_id")["publication_year"]
-    links = links[links["cited_work_id"].isin(year.index) & (links["citing_work_id"] != links["cited_work_id"])]
-    cy, ty = year.reindex(links["citing_work_id"]).to_numpy(), year.reindex(links["cited_work_id"]).to_numpy()
-    links = links[ty <= cy].assign(citing_year=cy[ty <= cy]).reset_index(drop=True)
-    return works.reset_index(drop=True), links
+
+def world_citations(root: Path, max_parts: int | None = None, accounting: dict | None = None):
+    """``(works, links)`` of a generated world, read from its works parts with DuckDB's JSON reader
+    (id, publication_year, referenced_works; two threads); references to works outside it, to itself
+    or to a later year dropped. The world plants malformed lines and corrupt stretches in most parts:
+    DuckDB leaves those lines out (``ignore_errors``), and ``accounting`` gets the parts and the rows
+    without an id or a year. Ids are integers inside DuckDB and handed over as ``W<n>`` strings."""
+    import duckdb
+    import pyarrow as pa
+
+    parts = [str(p) for p in sorted((root / "data" / "works").rglob("*.gz"))[:max_parts]]
+    con = duckdb.connect()
+    con.execute("set threads = 2")
+    columns = "{id: 'VARCHAR', publication_year: 'BIGINT', referenced_works: 'VARCHAR[]'}"
+    con.execute(
+        f"create temp table raw as select try_cast(substr(id, {ID_PREFIX + 1}) as bigint) as w, publication_year as y, "
+        f"referenced_works as r from read_json(?, format = 'newline_delimited', columns = {columns}, ignore_errors = true, "
+        "maximum_object_size = 100000000)",
+        [parts],
+    )
+    acc = accounting if accounting is not None else {}
+    acc.update(parts=len(parts), rows_without_id_or_year=con.execute("select count(*) from raw where w is null or y is null").fetchone()[0])
+    con.execute("create temp table works as select w, min(y) as y from raw where w is not null and y is not null group by w order by w")
+    con.execute(
+        f"create temp table links as select distinct raw.w as s, try_cast(substr(ref, {ID_PREFIX + 1}) as bigint) as t "
+        "from (select w, unnest(r) as ref from raw where w is not null and y is not null) raw"
+    )
+    works = con.sql("select w, y from works order by w").to_arrow_table()
+    links = con.sql(
+        "select l.s, l.t, a.y as cy from links l join works a on a.w = l.s join works b on b.w = l.t "
+        "where l.s <> l.t and b.y <= a.y order by l.s, l.t"
+    ).to_arrow_table()
+    con.close()
+
+    def names(col) -> pd.Series:
+        return pd.Series(pa.compute.binary_join_element_wise("W", col.cast(pa.string()), ""), dtype="string[pyarrow]")
+
+    return (pd.DataFrame({"work_id": names(works["w"]), "publication_year": works["y"].to_numpy()}),
+            pd.DataFrame({"citing_work_id": names(links["s"]), "cited_work_id": names(links["t"]), "citing_year": links["cy"].to_numpy()}))
 
 
 def _b_pairs(works: pd.DataFrame, links: pd.DataFrame) -> int:
@@ -176,19 +186,29 @@ def main() -> None:
     ap.add_argument("--sample", type=int, default=20_000, help="focal works cdindex computes (extrapolated to all)")
     ap.add_argument("--world", type=Path, default=None, help="a generated sample world folder to measure too")
     ap.add_argument("--max-parts", type=int, default=None, help="read only the first parts of --world")
+    ap.add_argument("--world-only", action="store_true", help="measure --world only; keep the other results of the JSON")
     args = ap.parse_args()
     results: dict = {"published_cdindex_values_per_s_116M_works": 84}
-    works, links = random_citation_graph(args.works)
-    results["random_graph"] = measure("random graph", works, links, args.sample)
-    del works, links
-    from aigeo_assets.sampleworld import generate_world
+    if args.world_only:
+        if not args.world:
+            raise SystemExit("--world-only needs --world")
+        previous = RESULTS_FILE.read_text() if RESULTS_FILE.is_file() else "{}"
+        results.update({k: v for k, v in json.loads(previous).items() if isinstance(v, dict)})
+    else:
+        works, links = random_citation_graph(args.works)
+        results["random_graph"] = measure("random graph", works, links, args.sample)
+        del works, links
+        from aigeo_assets.sampleworld import generate_world
 
-    with tempfile.TemporaryDirectory() as tmp:
-        root = generate_world(Path(tmp) / "world", "tiny", 7)
-        results["tiny_world_seed7"] = measure("tiny world", *world_citations(root), args.sample)
+        with tempfile.TemporaryDirectory() as tmp:
+            root = generate_world(Path(tmp) / "world", "tiny", 7)
+            results["tiny_world_seed7"] = measure("tiny world", *world_citations(root), args.sample)
     if args.world:
         key = f"world_{args.world.name}" + (f"_first_{args.max_parts}_parts" if args.max_parts else "")
-        results[key] = {"folder": repo_path(args.world), **measure(key, *world_citations(args.world, args.max_parts), args.sample)}
+        accounting: dict = {}
+        works, links = world_citations(args.world, args.max_parts, accounting)
+        print(f"{key}: {accounting}", flush=True)
+        results[key] = {"folder": repo_path(args.world), **accounting, **measure(key, works, links, args.sample)}
     for k, v in results.items():
         if isinstance(v, dict) and not (v["sample_same_nan"] and v["sample_max_abs_difference"] < 1e-12):
             raise SystemExit(f"{k}: ours differs from cdindex ({v['sample_max_abs_difference']})")
