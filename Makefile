@@ -13,6 +13,7 @@ demo: setup
 	$(PY) -m aigeo_assets.cli materialize-all
 
 test: setup
+	.venv/bin/ruff check .   # the habits of pyproject.toml's [tool.ruff] (issue 17)
 	$(PY) -m pytest -q
 
 ui: setup

@@ -115,7 +115,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     models = build_model_assets(partitions, settings)
     lifesci_partitions = yearly_partitions(*settings.lifesci_years)
     lifesci = build_lifesci_corpus_assets(lifesci_partitions)
-    atlas = [*build_lifesci_atlas_assets(), *build_lifesci_result_assets(settings.data_dir, synthetic=settings.source == "sample")]
+    atlas = [*build_lifesci_atlas_assets(), *build_lifesci_result_assets()]
     reports = build_report_assets(settings)
     exports = build_export_assets(partitions, settings)
     assets = with_code_references(

@@ -353,7 +353,7 @@ def test_assets_materialize_with_passing_checks(tmp_path, s2_table, with_zero_ou
     arts.loc[arts.index[:300], "outlet_kind"] = "conference"
     arts["is_international"] = np.arange(len(arts)) % 5 == 0
     arts["high_ranked"] = np.arange(len(arts)) % 7 == 0
-    tables = [a for a in build_lifesci_result_assets(tmp_path) if not any(k.to_user_string().startswith("out_fig") for k in a.keys)]
+    tables = [a for a in build_lifesci_result_assets() if not any(k.to_user_string().startswith("out_fig") for k in a.keys)]
 
     @dg.asset(name="out_lifesci_articles")
     def core(): return arts

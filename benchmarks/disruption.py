@@ -19,7 +19,6 @@ benchmarks/results/disruption.json.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import sys
 import tempfile

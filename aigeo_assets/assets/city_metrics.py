@@ -159,7 +159,9 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
         yield dg.Output(world_by_year, output_name="out_world_year_totals")
 
     @dg.asset(
-        **table_asset_args("out_city_pairs", GROUP, "Citations from city to city for the papers of the year y, made in y..y+2 (the year and the two after it)."),
+        **table_asset_args(
+            "out_city_pairs", GROUP, "Citations from city to city for the papers of the year y, made in y..y+2 (the year and the two after it)."
+        ),
         partitions_def=partitions,
         backfill_policy=one_pass,
         automation_condition=yearly_automation(), tags=refresh_tags("yearly"),

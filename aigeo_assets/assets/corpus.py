@@ -156,7 +156,11 @@ def build_corpus_assets(partitions: dg.TimeWindowPartitionsDefinition) -> list:
              for name, cols in AUTHOR_YEAR_INPUT_COLUMNS.items()},
         automation_condition=dg.AutomationCondition.eager(),
         tags=refresh_tags("all_years"),
-        check_specs=[dg.AssetCheckSpec("no_work_in_two_years", asset="core_author_years", description="no work id appears in two yearly partitions of core_papers")],
+        check_specs=[
+            dg.AssetCheckSpec(
+                "no_work_in_two_years", asset="core_author_years", description="no work id appears in two yearly partitions of core_papers"
+            )
+        ],
     )
     def core_author_years(core_affiliations, core_papers, analysis: AnalysisSettings):
         """Each author's city per year and the AI-scientist flag (AlShebli et al. 2022: at least three papers,

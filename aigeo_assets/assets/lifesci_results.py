@@ -17,7 +17,6 @@ wrong, not the data, and nothing downstream depends on these tables)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import dagster as dg
 import numpy as np
@@ -38,10 +37,9 @@ def _r(x, nd: int = 4):
     return None if x is None or pd.isna(x) else round(float(x), nd)
 
 
-def build_lifesci_result_assets(data_dir: Path | None = None, synthetic: bool = False) -> list:
+def build_lifesci_result_assets() -> list:
     """The table assets of Schmallenbach et al. 2024's side results. Their figures are declared in
-    ``reports.catalogue.FIGURES`` and built with every other figure by ``assets.reports``
-    (``data_dir`` and ``synthetic`` are no longer used: they said where and how those figures were written)."""
+    ``reports.catalogue.FIGURES`` and built with every other figure by ``assets.reports``."""
     from aigeo_assets.lifesci import analyses as A
 
     articles_in = {"out_lifesci_articles": dg.AssetIn()}

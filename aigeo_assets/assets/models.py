@@ -153,7 +153,9 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
     @dg.multi_asset(
         outs={
             "out_gravity_citations_table": table_out(
-                "out_model_table", GROUP, "Table 1 laid out as in AlShebli et al. 2022, and Poisson pseudo-maximum likelihood (PPML) beside its structural and log-linear forms.",
+                "out_model_table", GROUP,
+                "Table 1 laid out as in AlShebli et al. 2022, and Poisson pseudo-maximum likelihood (PPML) beside its structural "
+                "and log-linear forms.",
                 kinds={"statsmodels"}, automation_condition=eager, tags=refresh_tags("all_years"),
             ),
             "out_gravity_citations_coefficients": table_out(
@@ -220,7 +222,8 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
             "out_gravity_migration_pairs": table_out("out_gravity_migration_pairs", GROUP, automation_condition=eager, tags=refresh_tags("all_years")),
             "out_gravity_migration": table_out(
                 "out_model_coefficients", GROUP,
-                f"Supplementary Table 3: gravity model of AI scientists' moves by Poisson pseudo-maximum likelihood (PPML), {migration_years[0]}-{migration_years[1]} and year by year.",
+                f"Supplementary Table 3: gravity model of AI scientists' moves by Poisson pseudo-maximum likelihood (PPML), "
+                f"{migration_years[0]}-{migration_years[1]} and year by year.",
                 automation_condition=eager, tags=refresh_tags("all_years"),
             ),
         },

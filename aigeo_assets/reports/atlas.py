@@ -778,8 +778,6 @@ def _side_result_tables() -> list[CatalogueEntry]:
     """Schmallenbach et al. 2024's side-result tables (``aigeo_assets.assets.lifesci_results``), after its
     side-result figures, in the same study of their own (``catalogue.SCHMALLENBACH_SIDE``)."""
     study = SCHMALLENBACH_SIDE
-    dec, prem, s7, s7irr = ("out_lifesci_outlet_sample_irrs", "out_lifesci_intl_high_ranked", "out_lifesci_by_outlet_type",
-                            "out_lifesci_irrs_by_outlet_type")
     s2, side = "out_lifesci_country_productivity", "out_lifesci_country_side_result"
     return [
         CatalogueEntry(
@@ -959,7 +957,8 @@ def _f000_reference(t: dict) -> list[str]:
         return []
     top = t["out_top_cities"].sort_values("reference_rank", key=_f)
     a = top.iloc[0]
-    text = f"{_name(a['city_name'], a['city_geonames_id'])} was the most impactful city in {int(a['reference_year'])} ({float(a['reference_impact']):,.0f} citations)"
+    text = (f"{_name(a['city_name'], a['city_geonames_id'])} was the most impactful city in {int(a['reference_year'])} "
+            f"({float(a['reference_impact']):,.0f} citations)")
     if len(top) > 1:
         b = top.iloc[1]
         text += f", {_times(float(a['reference_impact']), float(b['reference_impact']))} the second, {_name(b['city_name'], b['city_geonames_id'])}"
