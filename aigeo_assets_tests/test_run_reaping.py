@@ -261,7 +261,8 @@ def test_a_stop_signal_whose_interrupt_python_dropped_stops_aigeo_run_after_the_
     for signo in (signal.SIGTERM, signal.SIGHUP):  # to Dagster's handler directly; through ours to Dagster's
         executed.clear()
         runner = PlanRunner(
-            workers=1, job_name="yearly_refresh", defs=SimpleNamespace(), instance=object(),
+            workers=1, job_name="yearly_refresh", defs=SimpleNamespace(),
+            instance=SimpleNamespace(get_concurrency_config=lambda: SimpleNamespace(run_queue_config=None)),  # no run queue limit
             should_stop=lambda: bool(cli._received_stop_signals()),
         )
         with pytest.raises(KeyboardInterrupt), cli._stop_signals_interrupt():
