@@ -228,13 +228,7 @@ def to_gexf(nodes: pd.DataFrame, edges: pd.DataFrame, *, description: str = "", 
     edge_attributes = [("length", "double")] + ([(c, "long") for c in EXACT_WEIGHT_COLUMNS] if exact else [])
 
     lines = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        f'<gexf xmlns="{GEXF_NS}" xmlns:viz="{GEXF_VIZ_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-        f'xsi:schemaLocation="{GEXF_NS} {GEXF_NS}/gexf.xsd" version="1.3">',
-        f"  <meta{f' lastmodifieddate={quoteattr(last_modified)}' if last_modified else ''}>",
-        "    <creator>aigeo</creator>",
-        f"    <description>{_text(description)}</description>",
-        "  </meta>",
+        *_gexf_head(description, last_modified),
         '  <graph defaultedgetype="directed" mode="static">',
         '    <attributes class="node" mode="static">',
         *(f'      <attribute id={quoteattr(title)} title={quoteattr(title)} type="{kind}"/>' for title, _, kind in attributes),
@@ -272,6 +266,19 @@ def to_gexf(nodes: pd.DataFrame, edges: pd.DataFrame, *, description: str = "", 
         lines.append("      </edge>")
     lines += ["    </edges>", "  </graph>", "</gexf>", ""]
     return "\n".join(lines).encode("utf-8")
+
+
+def _gexf_head(description: str, last_modified: str | None) -> list[str]:
+    """The lines every GEXF file of ours starts with: XML declaration, GEXF 1.3 root, meta."""
+    return [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        f'<gexf xmlns="{GEXF_NS}" xmlns:viz="{GEXF_VIZ_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
+        f'xsi:schemaLocation="{GEXF_NS} {GEXF_NS}/gexf.xsd" version="1.3">',
+        f"  <meta{f' lastmodifieddate={quoteattr(last_modified)}' if last_modified else ''}>",
+        "    <creator>aigeo</creator>",
+        f"    <description>{_text(description)}</description>",
+        "  </meta>",
+    ]
 
 
 def _text(s: str) -> str:
@@ -462,13 +469,7 @@ def to_timeline_gexf(nodes: pd.DataFrame, edges: pd.DataFrame, *, years: Iterabl
         return f' start="{y}" end="{y}"'
 
     lines = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        f'<gexf xmlns="{GEXF_NS}" xmlns:viz="{GEXF_VIZ_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-        f'xsi:schemaLocation="{GEXF_NS} {GEXF_NS}/gexf.xsd" version="1.3">',
-        f"  <meta{f' lastmodifieddate={quoteattr(last_modified)}' if last_modified else ''}>",
-        "    <creator>aigeo</creator>",
-        f"    <description>{_text(description)}</description>",
-        "  </meta>",
+        *_gexf_head(description, last_modified),
         '  <graph defaultedgetype="directed" mode="dynamic" timeformat="integer">',
         '    <attributes class="node" mode="static">',
         *(f'      <attribute id={quoteattr(title)} title={quoteattr(title)} type="{kind}"/>' for title, _, kind in attributes),
