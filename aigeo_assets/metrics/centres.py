@@ -89,7 +89,10 @@ def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray | float:
 # ---------------------------------------------------------------- helpers
 
 
-def _floats(s: pd.Series) -> np.ndarray:
+def float_values(s: pd.Series) -> np.ndarray:
+    """A column (or any sequence) as float64 with NaN for missing: nullable ``Float64``/``Int64`` values
+    and ``pd.NA`` become NaN, so numpy arithmetic works (used by the centre metrics and the city and
+    centre figures)."""
     return pd.Series(s).astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
 
 
@@ -111,14 +114,14 @@ def _check_table(metrics: pd.DataFrame, metric_names: Sequence[str]) -> None:
         raise ValueError(f"out_city_year_metrics: missing column(s) {missing}")
     if metrics.duplicated(["year", "city_geonames_id"]).any():
         raise ValueError("out_city_year_metrics must have one row per city and year (duplicates found)")
-    lat, lon = _floats(metrics["latitude"]), _floats(metrics["longitude"])
+    lat, lon = float_values(metrics["latitude"]), float_values(metrics["longitude"])
     if np.any(np.abs(lat[~np.isnan(lat)]) > 90.0) or np.any(np.abs(lon[~np.isnan(lon)]) > 180.0):
         raise ValueError("latitude must lie in [-90, 90] and longitude in [-180, 180] degrees")
 
 
 def _weights(metrics: pd.DataFrame, metric: str) -> np.ndarray:
     """The metric as weights: nulls count as 0; negative weights are an error."""
-    w = np.nan_to_num(_floats(metrics[metric]), nan=0.0)
+    w = np.nan_to_num(float_values(metrics[metric]), nan=0.0)
     if np.any(w < 0):
         raise ValueError(f"{metric}: negative values cannot weigh a centre of mass")
     return w
@@ -143,7 +146,7 @@ def _window_complete(metrics: pd.DataFrame, metric: str) -> pd.Series:
 def _sums(metrics: pd.DataFrame, metric: str) -> pd.DataFrame:
     """Per year: total weight, weighted sums of lat, lon and of the unit vector, city counts."""
     w = _weights(metrics, metric)
-    lat, lon = _floats(metrics["latitude"]), _floats(metrics["longitude"])
+    lat, lon = float_values(metrics["latitude"]), float_values(metrics["longitude"])
     located = ~(np.isnan(lat) | np.isnan(lon))
     wl = np.where(located, w, 0.0)
     la, lo = np.where(located, lat, 0.0), np.where(located, lon, 0.0)
@@ -297,8 +300,8 @@ def focal_pull(
     for metric in metric_names:
         if metrics.empty:
             continue
-        fw = np.nan_to_num(_floats(focal_rows[metric]), nan=0.0)
-        unplaced = (np.isnan(_floats(focal_rows["latitude"])) | np.isnan(_floats(focal_rows["longitude"]))) & (fw > 0)
+        fw = np.nan_to_num(float_values(focal_rows[metric]), nan=0.0)
+        unplaced = (np.isnan(float_values(focal_rows["latitude"])) | np.isnan(float_values(focal_rows["longitude"]))) & (fw > 0)
         if unplaced.any():
             raise ValueError(
                 f"focal city {focal_city_geonames_id} has {metric} > 0 but no coordinates: its pull cannot be measured"
@@ -372,7 +375,7 @@ def centre_trajectory(centres: pd.DataFrame) -> pd.DataFrame:
         if g["year"].duplicated().any():
             raise ValueError(f"centres: several rows for one year ({metric}, {method})")
         year = g["year"].astype("int64").to_numpy()
-        lat, lon = _floats(g["latitude"]), _floats(g["longitude"])
+        lat, lon = float_values(g["latitude"]), float_values(g["longitude"])
         ok = ~(np.isnan(lat) | np.isnan(lon))
         n = len(g)
         step = np.full(n, np.nan)

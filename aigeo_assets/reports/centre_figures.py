@@ -12,7 +12,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from aigeo_assets.reports.city_figures import INCOMPLETE_NOTE, METRIC_LABELS, _floats, colored_label, style_world_map, year_ticks
+from aigeo_assets.metrics.centres import float_values
+from aigeo_assets.reports.city_figures import INCOMPLETE_NOTE, METRIC_LABELS, colored_label, style_world_map, year_ticks
 
 # Same metric colours as Supplementary Fig. 2 (city_figures.fig_top_city_shares).
 METRIC_COLORS = {
@@ -99,7 +100,7 @@ def fig_centre_trajectories(centres: pd.DataFrame, *, method: str = "planar") ->
     first = True
     any_incomplete = False
     groups = [(metric, g.sort_values("year")) for metric, g in c.groupby("metric", sort=True)]
-    labels = year_labels([(g["year"].tolist(), _floats(g["latitude"]), _floats(g["longitude"])) for _, g in groups])
+    labels = year_labels([(g["year"].tolist(), float_values(g["latitude"]), float_values(g["longitude"])) for _, g in groups])
     for k, (metric, g) in enumerate(groups):
         years = g["year"].tolist()
         ok = _complete(g)
@@ -109,7 +110,7 @@ def fig_centre_trajectories(centres: pd.DataFrame, *, method: str = "planar") ->
         symbol = METRIC_SYMBOLS.get(str(metric), "circle")
         fig.add_trace(
             go.Scattergeo(
-                lat=_floats(g["latitude"]), lon=_floats(g["longitude"]), mode="lines+markers+text",
+                lat=float_values(g["latitude"]), lon=float_values(g["longitude"]), mode="lines+markers+text",
                 name=label, text=text, textposition=position,
                 textfont=dict(size=11, color=METRIC_COLORS.get(str(metric), "#333")),
                 line=dict(color=METRIC_COLORS.get(str(metric), "#333"), width=1.5),
@@ -123,7 +124,7 @@ def fig_centre_trajectories(centres: pd.DataFrame, *, method: str = "planar") ->
                 ),
                 hovertext=[
                     f"{label}, {y}: {la:.2f}°, {lo:.2f}°" + ("" if o else f"<br>{INCOMPLETE_NOTE}")
-                    for y, la, lo, o in zip(years, _floats(g["latitude"]), _floats(g["longitude"]), ok)
+                    for y, la, lo, o in zip(years, float_values(g["latitude"]), float_values(g["longitude"]), ok)
                 ],
                 hovertemplate="%{hovertext}<extra></extra>",
             )
@@ -135,7 +136,7 @@ def fig_centre_trajectories(centres: pd.DataFrame, *, method: str = "planar") ->
             xanchor="left", yanchor="top", showarrow=False, font=dict(size=11, color="#555"),
         )
     style_world_map(fig)
-    lat_range, lon_range = path_bounds(_floats(c["latitude"]), _floats(c["longitude"]))
+    lat_range, lon_range = path_bounds(float_values(c["latitude"]), float_values(c["longitude"]))
     fig.update_geos(lataxis_range=lat_range, lonaxis_range=lon_range, resolution=110)
     fig.update_layout(
         title=f"Trajectory of the centres of mass of AI research, {y0}\u2013{y1} ({method} mean)",
@@ -172,10 +173,10 @@ def fig_focal_pull(pull: pd.DataFrame) -> go.Figure:
         several = p["method"].nunique() > 1
         words = METRIC_LABELS.get(str(metric), str(metric))
         label = f"{words}, {method} mean" if several else words
-        share = _floats(g["focal_share"]) if "focal_share" in g.columns else np.full(len(g), np.nan)
+        share = float_values(g["focal_share"]) if "focal_share" in g.columns else np.full(len(g), np.nan)
         fig.add_trace(
             go.Scatter(
-                x=g["year"].tolist(), y=_floats(g["pull_km"]), mode="lines+markers",
+                x=g["year"].tolist(), y=float_values(g["pull_km"]), mode="lines+markers",
                 name=label,
                 line=dict(color=METRIC_COLORS.get(str(metric)), dash="dash" if method == "spherical" and several
                           else "solid"),
@@ -184,7 +185,7 @@ def fig_focal_pull(pull: pd.DataFrame) -> go.Figure:
                     f"{label}, {y}: {city} pulls the centre {v:,.0f} km"
                     + ("" if np.isnan(s) else f" (holds {s:.1%} of the weight)")
                     + ("" if o else f"<br>{INCOMPLETE_NOTE}")
-                    for y, v, s, o in zip(g["year"], _floats(g["pull_km"]), share, ok)
+                    for y, v, s, o in zip(g["year"], float_values(g["pull_km"]), share, ok)
                 ],
                 hovertemplate="%{hovertext}<extra></extra>",
             )

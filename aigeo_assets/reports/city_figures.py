@@ -17,6 +17,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from aigeo_assets.metrics.centres import float_values
 from aigeo_assets.reports.glossary import BLOCS
 
 EAST_COLOR = "#d62728"  # red
@@ -92,10 +93,6 @@ def year_ticks(years, max_ticks: int = 12) -> dict:
     span = (max(ys) - min(ys)) if ys else 0
     step = next((d for d in (1, 2, 5, 10, 20) if span / d <= max_ticks), 50)
     return dict(tickformat="d", tickmode="linear", tick0=(min(ys) // step * step) if ys else 0, dtick=step)
-
-
-def _floats(s: pd.Series) -> np.ndarray:
-    return s.astype("Float64").to_numpy(dtype="float64", na_value=np.nan)
 
 
 def _fmt_cell(v: float) -> str:
@@ -266,7 +263,7 @@ def fig_city_ranks(
         c = r[r["city_geonames_id"] == int(city["city_geonames_id"])].sort_values("year")
         if c.empty:
             continue
-        rank = _floats(c["rank"])
+        rank = float_values(c["rank"])
         shown = np.where(rank <= bottom, rank, np.nan)
         ok = [int(y) not in incomplete for y in c["year"]]
         color = bloc_color(city["bloc"])
@@ -330,7 +327,7 @@ def matrix_grid(matrix: pd.DataFrame, top_n: int) -> tuple[np.ndarray, pd.DataFr
     ri = {int(o): i for i, o in enumerate(rows["order"])}
     ci = {int(o): j for j, o in enumerate(cols["order"])}
     z = np.full((len(rows), len(cols)), np.nan)
-    for ro, co, v in zip(m["row_order"].astype("int64"), m["col_order"].astype("int64"), _floats(m["value"])):
+    for ro, co, v in zip(m["row_order"].astype("int64"), m["col_order"].astype("int64"), float_values(m["value"])):
         z[ri[int(ro)], ci[int(co)]] = v
     return z, rows, cols
 
@@ -448,15 +445,15 @@ def fig_top_city_shares(shares: pd.DataFrame) -> go.Figure:
             name = f"{words}, top {n}" if several_n else words
             fig.add_trace(
                 go.Scatter(
-                    x=g["year"].tolist(), y=_floats(g["share"]), mode="lines+markers", name=name,
+                    x=g["year"].tolist(), y=float_values(g["share"]), mode="lines+markers", name=name,
                     line=dict(color=palette.get(str(metric)), dash=dashes[k % len(dashes)]),
                     marker=dict(size=7, symbol=["circle" if o else "circle-open" for o in ok]),
                     hovertext=[
                         f"{name}, {y}: {v:.1%} ({_fmt_cell(tv)} of {_fmt_cell(wv)})"
                         + ("" if o else f"<br>{INCOMPLETE_NOTE}")
                         for y, v, tv, wv, o in zip(
-                            g["year"], _floats(g["share"]), _floats(g["top_value"]),
-                            _floats(g["world_value"]), ok,
+                            g["year"], float_values(g["share"]), float_values(g["top_value"]),
+                            float_values(g["world_value"]), ok,
                         )
                     ],
                     hovertemplate="%{hovertext}<extra></extra>",
@@ -546,10 +543,10 @@ def fig_city_map(metrics: pd.DataFrame, year: int, metric: str = "productivity")
         g = m[m["bloc"] == bloc] if bloc else m[~m["bloc"].isin(["East", "West"]) | m["bloc"].isna()]
         if g.empty:
             continue
-        v = _floats(g[metric])
+        v = float_values(g[metric])
         fig.add_trace(
             go.Scattergeo(
-                lon=_floats(g["longitude"]), lat=_floats(g["latitude"]), name=bloc or "unknown bloc",
+                lon=float_values(g["longitude"]), lat=float_values(g["latitude"]), name=bloc or "unknown bloc",
                 marker=dict(
                     size=v, sizemode="area", sizeref=2.0 * vmax / 40.0**2, sizemin=2,
                     color=bloc_color(bloc), opacity=0.7, line=dict(width=0.5, color="white"),
