@@ -29,6 +29,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 needs_chromium = pytest.mark.skipif(sync_api is None or not CHROMIUM.exists(),
                                     reason=f"playwright (pip install playwright) or {CHROMIUM} (apt-get install chromium) is missing")
 
+pytestmark = pytest.mark.browser  # drawn in headless Chromium: `pytest -m 'not browser'` leaves them out
+
 
 def _atlas(tmp_path: Path) -> Path:
     figdir = tmp_path / "figures"

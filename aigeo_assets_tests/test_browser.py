@@ -60,6 +60,7 @@ LAUNCHER = (
 )
 
 pytestmark = [
+    pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing (apt-get install chromium)"),
     pytest.mark.timeout(300),
 ]

@@ -71,7 +71,7 @@ needs_servers = pytest.mark.skipif(
     reason="Debian's postgresql and redis-server are not installed (scripts/bootstrap.sh installs them as root)",
 )
 # the celery executor registers its task on the orchestrator's app once per run
-pytestmark = pytest.mark.filterwarnings("ignore:Task name 'execute_plan' is already registered")
+pytestmark = [pytest.mark.cluster, pytest.mark.filterwarnings("ignore:Task name 'execute_plan' is already registered")]
 
 
 def _memory_warehouse(name: str) -> str:

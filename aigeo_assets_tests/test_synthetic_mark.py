@@ -17,6 +17,8 @@ from plotly.subplots import make_subplots
 from aigeo_assets.reports import figures as F
 from aigeo_assets.reports.figures import SYNTHETIC_NOTE, mark_synthetic, synthetic_mark_text
 
+pytestmark = pytest.mark.browser  # drawn in headless Chromium: `pytest -m 'not browser'` leaves them out
+
 
 def _needs_chromium():
     try:
