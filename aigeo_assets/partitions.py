@@ -31,10 +31,15 @@ def up_to_this_year(partitions: dg.PartitionsDefinition) -> dg.TimeWindowPartiti
     return dg.TimeWindowPartitionMapping(start_offset=-(max(len(partitions.get_partition_keys()), 1) - 1), end_offset=0)
 
 
+def year_keys(first: int, last: int) -> list[str]:
+    """The partition keys of the years ``first``..``last`` inclusive (empty when ``last < first``)."""
+    return [str(y) for y in range(first, last + 1)]
+
+
 def only_years(first: int, last: int) -> dg.SpecificPartitionsPartitionMapping:
     """The partitions ``first``..``last`` of a yearly parent, whatever the child's partitions: how an
     all-years asset of AlShebli et al. 2022 (``core_author_years``) reads a foundation table whose partitions run
     on to the life-science atlas's later years (``Settings.openalex_years``) without taking them in."""
     if last < first:
         raise ValueError(f"last year {last} is before first year {first}")
-    return dg.SpecificPartitionsPartitionMapping([str(y) for y in range(first, last + 1)])
+    return dg.SpecificPartitionsPartitionMapping(year_keys(first, last))

@@ -11,6 +11,7 @@ from aigeo_assets.centrality.robustness import robustness_tables
 from aigeo_assets.centrality.tables import betweenness_long, robustness_long
 from aigeo_assets.metrics.matrices import MIGRATION_INPUT_COLUMNS
 from aigeo_assets.networks.city_networks import build_networks, edges_frame, networks_from_edges
+from aigeo_assets.partitions import year_keys
 from aigeo_assets.reports.glossary import BLOCS, first_use
 from aigeo_assets.resources.io import concat_partitions
 from aigeo_assets.resources.settings import Settings
@@ -18,10 +19,6 @@ from aigeo_assets.schemas import SCHEMAS
 
 GROUP = "centrality"
 BRIDGE_WINDOW_YEARS = 5
-
-
-def _years(lo: int, hi: int) -> list[str]:
-    return [str(y) for y in range(lo, hi + 1)]
 
 
 def _concat(frames: list[pd.DataFrame], table: str) -> pd.DataFrame:
@@ -43,8 +40,8 @@ def build_centrality_assets(partitions: dg.PartitionsDefinition, settings: Setti
     matrix_years = settings.clamp(settings.impact_matrix_years)
     collab_years = settings.clamp(settings.collaboration_years)
     migration_years = settings.clamp(settings.migration_years)
-    impact_window = dg.SpecificPartitionsPartitionMapping(_years(*matrix_years))
-    collab_window = dg.SpecificPartitionsPartitionMapping(_years(*collab_years))
+    impact_window = dg.SpecificPartitionsPartitionMapping(year_keys(*matrix_years))
+    collab_window = dg.SpecificPartitionsPartitionMapping(year_keys(*collab_years))
     author_years = dg.AssetIn(metadata={"columns": MIGRATION_INPUT_COLUMNS})  # the migration network's
 
     def _networks(impact_pairs, collaboration_pairs, metrics, world, author_years, top, migration: tuple[int, int]):

@@ -19,17 +19,13 @@ from aigeo_assets.metrics.cities import AUTHOR_YEAR_COLUMNS, WINDOW_INPUT_COLUMN
 from aigeo_assets.metrics.matrices import MIGRATION_INPUT_COLUMNS, collaboration_matrix, impact_matrix, migration_matrix, over_impact_matrix
 from aigeo_assets.metrics.top import city_ranks, top_cities, top_city_shares
 from aigeo_assets.metrics.venues import VENUE_INPUT_COLUMNS, venue_east_west
-from aigeo_assets.partitions import only_years
+from aigeo_assets.partitions import only_years, year_keys
 from aigeo_assets.resources.io import LOAD_ON_ACCESS, by_partition, concat_partitions
 from aigeo_assets.resources.analysis import AnalysisSettings
 from aigeo_assets.resources.settings import Settings
 from aigeo_assets.schemas import SCHEMAS
 
 GROUP = "city_metrics"
-
-
-def _years(lo: int, hi: int) -> list[str]:
-    return [str(y) for y in range(lo, hi + 1)]
 
 
 def windows_by_cited_year(
@@ -75,7 +71,7 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
     collab_years = settings.clamp(settings.collaboration_years)
     migration_years = settings.clamp(settings.migration_years)
     reference = dg.SpecificPartitionsPartitionMapping([str(settings.reference_year)])
-    in_matrix_window = dg.SpecificPartitionsPartitionMapping(_years(*matrix_years))
+    in_matrix_window = dg.SpecificPartitionsPartitionMapping(year_keys(*matrix_years))
 
     reach = max(settings.impact_window, settings.long_impact_window)
     one_pass = dg.BackfillPolicy.single_run()
@@ -265,7 +261,7 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
 
     @dg.asset(
         **table_asset_args("out_city_matrix", GROUP, f"Fig. 2d: collaborations between the top cities, {collab_years[0]}-{collab_years[1]}."),
-        ins={"out_collaboration_pairs": dg.AssetIn(partition_mapping=dg.SpecificPartitionsPartitionMapping(_years(*collab_years)))},
+        ins={"out_collaboration_pairs": dg.AssetIn(partition_mapping=dg.SpecificPartitionsPartitionMapping(year_keys(*collab_years)))},
     )
     def out_collaboration_matrix(out_collaboration_pairs, out_top_cities: pd.DataFrame) -> dg.Output:
         """Fig. 2d: papers of the window whose last author is in i and at least one co-author in j."""
