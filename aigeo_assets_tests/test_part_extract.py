@@ -271,9 +271,9 @@ def test_the_arrow_reader_reads_only_the_faulty_lines_one_by_one(tmp_path, monke
         read_one_by_one.extend(n for n, _ in numbered)
         return real(numbered, file)
 
-    monkeypatch.setattr(pe, "read_numbered_lines", counted)
+    monkeypatch.setattr(jf, "read_numbered_lines", counted)  # the name fast_extract calls
     fast = jf.fast_extract(part, str(part))
-    monkeypatch.setattr(pe, "read_numbered_lines", real)
+    monkeypatch.setattr(jf, "read_numbered_lines", real)
     oracle = extract_json_part(part, reader="lines")
     _assert_same_extract(fast, oracle)
     assert len(oracle.quarantine) == 6 and fast.year_lines[99999] == 1

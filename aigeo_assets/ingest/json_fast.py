@@ -6,7 +6,7 @@ against an explicit Arrow schema of every field the record schema declares (``wo
 ``abstract_inverted_index`` (a map with arbitrary keys, which Arrow's JSON reader cannot declare):
 that one field is decoded by msgspec (``Decoder.decode_lines``, the declared type
 ``{str: [int >= 0]}``, every other key skipped) and the abstract rebuilt per record. The rows are
-then built with Arrow compute and numpy, the same rows ``works._record_rows`` gives.
+then built with Arrow compute and numpy, the same rows ``works.record_rows`` gives.
 
 **Validation, and the lines read one by one.** Only what the line-by-line reader
 (``part_extract.read_numbered_lines``) would take as it is goes through the fast path; it reads
@@ -35,6 +35,7 @@ import io
 import zlib
 from collections import Counter
 from pathlib import Path
+from typing import Annotated
 
 import msgspec
 import numpy as np
@@ -43,8 +44,18 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 from msgspec import Meta, Struct
 
+from aigeo_assets.ingest.part_extract import (
+    EXTRACT_TABLES,
+    PartExtract,
+    as_arrow,
+    as_frame,
+    extract_arrow_schema,
+    extract_tables,
+    quarantine_frame,
+    read_numbered_lines,
+)
 from aigeo_assets.ingest.work_record import RecordError, Work
-from typing import Annotated
+from aigeo_assets.ingest.works import TABLE_YEARS, MergedIds, abstract_from_inverted_index, record_rows
 
 try:  # ISA-L's inflate: gzip at about twice zlib's speed, same bytes (a dependency; zlib if missing)
     from isal import igzip as _igzip
@@ -174,7 +185,7 @@ _OPENALEX = ("https://openalex.org/", "http://openalex.org/")
 
 
 def _strip_openalex(arr):
-    """``works._short_list`` without merged ids: a leading ``http(s)://openalex.org/`` removed."""
+    """``works.short_list`` without merged ids: a leading ``http(s)://openalex.org/`` removed."""
     https = pc.starts_with(arr, _OPENALEX[0])
     if https.true_count == len(arr) - arr.null_count:  # the usual case: one slice
         return pc.utf8_slice_codeunits(arr, len(_OPENALEX[0]))
@@ -185,7 +196,7 @@ def _strip_openalex(arr):
 
 
 def _tail(arr):
-    """``works._tail_list``: the last segment after trailing slashes are removed."""
+    """``works.tail_list``: the last segment after trailing slashes are removed."""
     return _short_id(pc.utf8_rtrim(arr, characters="/"))
 
 
@@ -224,16 +235,6 @@ piece this short that still fails is read line by line."""
 def fast_extract(path: Path, file: str):
     """``PartExtract`` of a part (module docstring), or None when its gzip stream is not intact (the
     line-by-line reader then reads it, reporting the break)."""
-    from aigeo_assets.ingest.part_extract import (
-        EXTRACT_TABLES,
-        PartExtract,
-        _extract_tables,
-        _quarantine_frame,
-        as_arrow,
-        as_frame,
-        read_numbered_lines,
-    )
-
     with open(path, "rb") as fh:
         gz = fh.read(2) == b"\x1f\x8b"
     pieces: list[dict] = []  # tables of each piece, in line order
@@ -248,7 +249,7 @@ def fast_extract(path: Path, file: str):
         lines_read += read
         q_rows.extend(rows)
         year_lines.update(ylines)
-        return {k: as_arrow(v, k) for k, v in _extract_tables(records).items()}
+        return {k: as_arrow(v, k) for k, v in extract_tables(records).items()}
 
     try:
         for first, piece, parsed in (got for first, data in _read_pieces(path, gz) for got in _parsed_pieces(data, first)):
@@ -273,9 +274,9 @@ def fast_extract(path: Path, file: str):
     out = {}
     for name in EXTRACT_TABLES:
         got = [p[name] for p in pieces]
-        out[name] = as_frame(pa.concat_tables(got) if len(got) != 1 else got[0], name) if got else as_frame(_extract_tables([])[name], name)
+        out[name] = as_frame(pa.concat_tables(got) if len(got) != 1 else got[0], name) if got else as_frame(extract_tables([])[name], name)
     q_rows.sort(key=lambda r: r[1])
-    return PartExtract(file, lines_read, dict(sorted(year_lines.items())), out, _quarantine_frame(q_rows))
+    return PartExtract(file, lines_read, dict(sorted(year_lines.items())), out, quarantine_frame(q_rows))
 
 
 def _numbered(piece: bytes, first: int, keep: set | None, newline: bool):
@@ -331,8 +332,6 @@ def _bad_rows(t: pa.Table) -> np.ndarray:
     """Rows the line-by-line reader might quarantine (or not store), whose lines it reads instead:
     no integer year within ``TABLE_YEARS``, no id, a null in a list, a concept or topic without an
     id, a concept level outside 0..32767."""
-    from aigeo_assets.ingest.works import TABLE_YEARS
-
     n = t.num_rows
     rows = np.arange(n, dtype=np.int64)
     year = np.asarray(pc.fill_null(_col(t, "publication_year"), TABLE_YEARS.start - 1), dtype=np.int64)
@@ -376,9 +375,6 @@ def _merge_by_line(a: dict, b: dict) -> dict:
 def _tables(t: pa.Table, abstracts: list, line: np.ndarray) -> tuple[dict, dict]:
     """The extract tables (Arrow, ``part_extract.extract_arrow_schema``) of the validated rows ``t``
     (their line numbers ``line``), and their line counts by year."""
-    from aigeo_assets.ingest.part_extract import extract_arrow_schema
-    from aigeo_assets.ingest.works import abstract_from_inverted_index
-
     col = {name: _col(t, name) for name in t.column_names}
     n = t.num_rows
     year = col["publication_year"]
@@ -548,11 +544,8 @@ _decode_work_lines = msgspec.json.Decoder(Work).decode_lines
 
 def msgspec_extract(path: Path, file: str):
     """``PartExtract`` of a part through msgspec's ``decode_lines`` (the whole part decoded against
-    the declared ``Work`` structs in one call), the rows built by ``works._record_rows``; None when
+    the declared ``Work`` structs in one call), the rows built by ``works.record_rows``; None when
     the part does not pass validation (the line-by-line reader then reads it)."""
-    from aigeo_assets.ingest.part_extract import PartExtract, _extract_tables, _quarantine_frame
-    from aigeo_assets.ingest.works import TABLE_YEARS, MergedIds, _record_rows
-
     data = read_part_bytes(path)
     if data is None:
         return None
@@ -572,9 +565,9 @@ def msgspec_extract(path: Path, file: str):
         if y.__class__ is not int or y not in TABLE_YEARS:
             return None
         try:
-            rows = _record_rows(w, y, none)
+            rows = record_rows(w, y, none)
         except RecordError:
             return None
         year_lines[y] = year_lines.get(y, 0) + 1
         records.append((lineno, y, rows[1:]))
-    return PartExtract(file, n_lines, dict(sorted(year_lines.items())), _extract_tables(records), _quarantine_frame([]))
+    return PartExtract(file, n_lines, dict(sorted(year_lines.items())), extract_tables(records), quarantine_frame([]))

@@ -47,9 +47,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from aigeo_assets.ingest import work_record as wr
+from aigeo_assets.ingest import works
+from aigeo_assets.ingest.part_extract import PartExtract, assemble_year, ensure_part_extracts, extract_tables, quarantine_frame
 from aigeo_assets.ingest.quarantine import Quarantine
 from aigeo_assets.ingest.snapshot import EntityFiles, ManifestError, SnapshotLayoutError, manifest_urls, match_manifest, parts_on_disk
-from aigeo_assets.ingest import work_record as wr
 from aigeo_assets.ingest.work_record import (
     UNATTRIBUTED,
     RecordError,
@@ -60,6 +62,7 @@ from aigeo_assets.ingest.work_record import (
     work_from_object,
     year_of_work,
 )
+from aigeo_assets.ingest.works import TABLE_YEARS, MergedIds, record_rows
 
 _S = pa.string()
 _ID = pa.struct([("id", _S)])
@@ -444,9 +447,6 @@ def extract_parquet_part(path: Path, *, file: str | None = None):
     """One Parquet works part -> its ``part_extract.PartExtract``: the same tables, quarantine rows
     and line counts as ``part_extract.extract_json_part`` gives for the same records in JSON Lines
     (line = row number). Plugs into ``part_extract.ensure_part_extract(..., extract=extract_parquet_part)``."""
-    from aigeo_assets.ingest.part_extract import PartExtract, _extract_tables, _quarantine_frame
-    from aigeo_assets.ingest.works import TABLE_YEARS, MergedIds, _record_rows
-
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -464,7 +464,7 @@ def extract_parquet_part(path: Path, *, file: str | None = None):
                 for lineno, y, w in batch:
                     year_lines[y] += 1
                     try:
-                        rows = _record_rows(w, y, none)[1:]
+                        rows = record_rows(w, y, none)[1:]
                     except RecordError as exc:
                         q_rows.append((file, lineno, exc.reason, str(exc), y))
                         continue
@@ -482,7 +482,7 @@ def extract_parquet_part(path: Path, *, file: str | None = None):
         for r in part_q.frame().itertuples(index=False):
             q_rows.append((r.file, r.line, r.reason, r.detail, None))
         lines_read = sum(year_lines.values()) + unattributed
-        return PartExtract(file, lines_read, dict(sorted(year_lines.items())), _extract_tables(records), _quarantine_frame(q_rows))
+        return PartExtract(file, lines_read, dict(sorted(year_lines.items())), extract_tables(records), quarantine_frame(q_rows))
     finally:
         if enabled:
             gc.enable()
@@ -506,16 +506,12 @@ def parse_parquet_works_year(
     from the extracts (``part_extract.assemble_year``), as for JSON parts; without, each part is
     scanned directly (``scan_parquet_part``), which reads only the year column of other years' rows.
     """
-    from aigeo_assets.ingest import works
-
     q = Quarantine()
     if quarantine is not None:
         q.extend(quarantine)
     configured = works.TABLE_YEARS if years is None else frozenset(years) | ({year} if year is not None else frozenset())
     files = list(files)
     if split_cache_dir is not None and year is not None:
-        from aigeo_assets.ingest.part_extract import assemble_year, ensure_part_extracts
-
         extracts = ensure_part_extracts(files, Path(split_cache_dir), year, extract=extract_parquet_part, arrow=True, progress=progress)
         return assemble_year(extracts, year, merged or works.MergedIds.none(), configured, q.frame() if len(q) else None)
     enabled = gc.isenabled()

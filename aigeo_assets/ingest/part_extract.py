@@ -75,6 +75,17 @@ import pyarrow.parquet as pq
 from aigeo_assets.ingest.quarantine import Quarantine
 from aigeo_assets.ingest.snapshot import iter_lines
 from aigeo_assets.ingest.work_record import RecordError, YearProblem, decode_work, year_of_line, year_of_work
+from aigeo_assets.ingest.works import (
+    TABLE_YEARS,
+    MergedIds,
+    PartAccount,
+    WorksTables,
+    record_rows,
+    short_ids,
+    short_list,
+    tail_list,
+    typed_column,
+)
 from aigeo_assets.schemas import SCHEMAS, conform
 
 VERSION = 1
@@ -179,7 +190,7 @@ def extract_json_part(path: Path, *, file: str | None = None, reader: str | None
     ``reader`` (default ``AIGEO_INGEST_READER`` or ``DEFAULT_READER``):
 
     * ``lines``: each line is decoded against the declared record schema (``work_record``) and
-      its rows built by the code of the line-by-line scan (``works._record_rows``);
+      its rows built by the code of the line-by-line scan (``works.record_rows``);
     * ``msgspec``: the whole part decoded in one ``decode_lines`` call, rows as ``lines``;
     * ``arrow``: the part read in pieces by pyarrow.json with an explicit schema, rows built with
       Arrow compute (``json_fast.fast_extract``); the pieces that do not parse and the records
@@ -197,7 +208,7 @@ def extract_json_part(path: Path, *, file: str | None = None, reader: str | None
     try:
         file = str(path) if file is None else file
         if reader != "lines":
-            from aigeo_assets.ingest.json_fast import fast_extract, msgspec_extract
+            from aigeo_assets.ingest.json_fast import fast_extract, msgspec_extract  # here: json_fast imports this module
 
             got = (fast_extract if reader == "arrow" else msgspec_extract)(Path(path), file)
             if got is not None:
@@ -213,14 +224,12 @@ def _extract_lines(path: Path, file: str) -> PartExtract:
     lines_read, year_lines, records, q_rows = read_numbered_lines(iter_lines(path, part_q), file)
     for r in part_q.frame().itertuples(index=False):
         q_rows.append((r.file, r.line, r.reason, r.detail, None))
-    return PartExtract(file, lines_read, dict(sorted(year_lines.items())), _extract_tables(records), _quarantine_frame(q_rows))
+    return PartExtract(file, lines_read, dict(sorted(year_lines.items())), extract_tables(records), quarantine_frame(q_rows))
 
 
 def read_numbered_lines(lines, file: str) -> tuple[int, Counter, list[tuple], list[tuple]]:
     """The line reader on (line number, non-blank line) pairs: (lines read, lines per year, records
-    ``(line, year, rows)`` for ``_extract_tables``, quarantine rows ``(file, line, reason, detail, year)``)."""
-    from aigeo_assets.ingest.works import TABLE_YEARS, MergedIds, _record_rows
-
+    ``(line, year, rows)`` for ``extract_tables``, quarantine rows ``(file, line, reason, detail, year)``)."""
     none = MergedIds.none()
     q_rows: list[tuple] = []
     year_lines: Counter = Counter()
@@ -248,7 +257,7 @@ def read_numbered_lines(lines, file: str) -> tuple[int, Counter, list[tuple], li
         if y not in TABLE_YEARS:
             continue
         try:
-            own_id, *rows = _record_rows(w, y, none)
+            own_id, *rows = record_rows(w, y, none)
         except RecordError as exc:
             q_rows.append((file, lineno, exc.reason, str(exc), y))
             continue
@@ -256,13 +265,12 @@ def read_numbered_lines(lines, file: str) -> tuple[int, Counter, list[tuple], li
     return lines_read, year_lines, records, q_rows
 
 
-def _quarantine_frame(rows: list[tuple]) -> pd.DataFrame:
+def quarantine_frame(rows: list[tuple]) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=["file", "line", "reason", "detail", "year"])
     return conform_extract(df, "quarantine")
 
 
-def _extract_tables(records: list[tuple]) -> dict[str, pd.DataFrame]:
-    from aigeo_assets.ingest.works import _column, _short_list, _tail_list
+def extract_tables(records: list[tuple]) -> dict[str, pd.DataFrame]:
 
     works_rows, venue_names, venue_issns, lines = [], [], [], []
     children: dict[str, list] = {t: [] for t in EXTRACT_TABLES[1:]}
@@ -287,13 +295,13 @@ def _extract_tables(records: list[tuple]) -> dict[str, pd.DataFrame]:
             yr += [y] * len(refs)
 
     def frame(table: str, columns: list[list], line: list, year: list) -> pd.DataFrame:
-        data = {col.name: _column(values, col.dtype) for col, values in zip(SCHEMAS[table].columns, columns)}
-        data["line"] = _column(line, "Int64")
+        data = {col.name: typed_column(values, col.dtype) for col, values in zip(SCHEMAS[table].columns, columns)}
+        data["line"] = typed_column(line, "Int64")
         if table == "raw_works":
-            data["venue_display_name"] = _column(venue_names, "string")
-            data["venue_issn_l"] = _column(venue_issns, "string")
+            data["venue_display_name"] = typed_column(venue_names, "string")
+            data["venue_issn_l"] = typed_column(venue_issns, "string")
         else:
-            data["publication_year"] = _column(year, "Int16")
+            data["publication_year"] = typed_column(year, "Int16")
         return conform_extract(pd.DataFrame(data), table)
 
     def cols(rows: list[tuple], table: str) -> list[list]:
@@ -302,20 +310,20 @@ def _extract_tables(records: list[tuple]) -> dict[str, pd.DataFrame]:
 
     out = {"raw_works": frame("raw_works", cols(works_rows, "raw_works"), lines, [])}
     auth = cols(children["raw_authorships"], "raw_authorships")
-    auth[3] = _short_list(auth[3], {})
-    auth[5] = _short_list(auth[5], {})
+    auth[3] = short_list(auth[3], {})
+    auth[5] = short_list(auth[5], {})
     out["raw_authorships"] = frame("raw_authorships", auth, *child_keys["raw_authorships"])
     concepts = cols(children["raw_work_concepts"], "raw_work_concepts")
-    concepts[1] = _short_list(concepts[1], {})
+    concepts[1] = short_list(concepts[1], {})
     out["raw_work_concepts"] = frame("raw_work_concepts", concepts, *child_keys["raw_work_concepts"])
     topics = cols(children["raw_work_topics"], "raw_work_topics")
-    topics[1] = _short_list(topics[1], {})
+    topics[1] = short_list(topics[1], {})
     for i in (3, 4, 5):
-        topics[i] = _tail_list(topics[i])
+        topics[i] = tail_list(topics[i])
     out["raw_work_topics"] = frame("raw_work_topics", topics, *child_keys["raw_work_topics"])
     citing = [wid for wid, n in ref_counts for _ in range(n)]
     out["raw_references"] = frame(
-        "raw_references", [citing, _short_list(children["raw_references"], {})], *child_keys["raw_references"]
+        "raw_references", [citing, short_list(children["raw_references"], {})], *child_keys["raw_references"]
     )
     return out
 
@@ -549,8 +557,6 @@ def assemble_year(  # noqa: C901 - one assembly of a year's tables from the part
     record. ``configured``: the configured years (a line of another year is ``other_years`` when it
     is one of them, else ``outside_years``).
     """
-    from aigeo_assets.ingest.works import PartAccount, WorksTables, short_ids
-
     n_parts = len(extracts)
     works = _concat([e.tables["raw_works"] for e in extracts], "raw_works", n_parts)
     own = works["work_id"]

@@ -211,7 +211,7 @@ def references_frame(citing: list[str], counts: list[int], cited: list[str], mer
         cited_s = short_ids(pd.Series(cited, dtype="string"), merged_works)
         df = pd.DataFrame({"citing_work_id": pd.array(np.repeat(np.array(citing, dtype=object), counts), dtype="string"), "cited_work_id": cited_s})
         return conform(df, "raw_references").drop_duplicates(ignore_index=True)
-    cited = _short_list(cited, merged_works)
+    cited = short_list(cited, merged_works)
     kept = list(counts)
     out: list[str] = []
     pos = start = 0
@@ -242,7 +242,7 @@ _NONE = type(None)
 _PA_INT = {"Int16": pa.int16(), "Int32": pa.int32(), "Int64": pa.int64()}
 
 
-def _short_list(values: list, merged: Mapping[str, str]) -> list:
+def short_list(values: list, merged: Mapping[str, str]) -> list:
     """``short_ids`` on a list of ``str | None`` (same rule: strip a leading ``http(s)://openalex.org/``)."""
     try:  # all strings, none on http:// (the usual case): C-level maps
         out = list(map(str.removeprefix, values, repeat(_OPENALEX)))
@@ -266,11 +266,11 @@ def _columns(rows: list[tuple], table: str) -> list[list]:
 def _frame(table: str, columns: list) -> pd.DataFrame:
     data = {}
     for col, values in zip(SCHEMAS[table].columns, columns):
-        data[col.name] = values if isinstance(values, pd.Series) else _column(values, col.dtype)
+        data[col.name] = values if isinstance(values, pd.Series) else typed_column(values, col.dtype)
     return conform(pd.DataFrame(data), table)
 
 
-def _column(values: list, dtype: str) -> pd.Series:
+def typed_column(values: list, dtype: str) -> pd.Series:
     """A column built through Arrow / numpy when its values allow it (several times faster than pandas);
     anything unusual takes pandas' own conversion (done by ``conform``), so the result is the same."""
     if dtype == "string":
@@ -296,7 +296,7 @@ def _column(values: list, dtype: str) -> pd.Series:
     return pd.Series(values, dtype=object)
 
 
-def _tail_list(values: list) -> list:
+def tail_list(values: list) -> list:
     """The last path segment of each id URL (``https://openalex.org/subfields/1702`` -> ``1702``)."""
     return [v.rstrip("/").rsplit("/", 1)[-1] if v is not None else None for v in values]
 
@@ -340,7 +340,7 @@ def _strings_by_institution(affiliations: list[Affiliation] | None) -> dict[str,
     return out
 
 
-def _record_rows(w: Work, year: int, merged: MergedIds) -> tuple:
+def record_rows(w: Work, year: int, merged: MergedIds) -> tuple:
     """A decoded record -> (own short id, work row, authorship rows, cited ids as given, concept rows,
     topic rows, venue row). Every field was type-checked by the decoder; raises ``RecordError``
     (``missing_id``) for a record without an id."""
@@ -423,7 +423,7 @@ def parse_work(obj: dict | Work, merged: MergedIds) -> tuple[tuple, list[tuple],
     year = year_of_work(w)
     if year.__class__ is YearProblem:
         raise RecordError(*year)
-    return _record_rows(w, year, merged)[1:]
+    return record_rows(w, year, merged)[1:]
 
 
 class _Scan:
@@ -437,7 +437,7 @@ class _Scan:
 
     def keep(self, w: Work, year: int, file: str, lineno: int, acct: PartAccount) -> None:
         try:
-            own_id, *rows = _record_rows(w, year, self.merged)
+            own_id, *rows = record_rows(w, year, self.merged)
         except RecordError as exc:
             self.q.add(file, lineno, exc.reason, str(exc))
             acct.quarantined += 1
@@ -506,7 +506,7 @@ def _parse_works_year(files, year, merged, split_cache_dir, progress, years, qua
         q.extend(quarantine)
     configured = TABLE_YEARS if years is None else frozenset(years) | ({year} if year is not None else frozenset())
     if split_cache_dir is not None and year is not None:
-        from aigeo_assets.ingest.part_extract import assemble_year, ensure_part_extracts
+        from aigeo_assets.ingest.part_extract import assemble_year, ensure_part_extracts  # here: part_extract imports this module
 
         files = list(files)
         if progress and files:
@@ -626,16 +626,16 @@ def _tables(scan: _Scan, accounts: list[PartAccount], snapshot_rows: int) -> Wor
         "raw_venues": _frame("raw_venues", _columns(list(venues.values()), "raw_venues")),
     }
     auth = _columns(auth_rows, "raw_authorships")
-    auth[3] = _short_list(auth[3], merged.authors)  # author_id
-    auth[5] = _short_list(auth[5], merged.institutions)  # institution_id
+    auth[3] = short_list(auth[3], merged.authors)  # author_id
+    auth[5] = short_list(auth[5], merged.institutions)  # institution_id
     frames["raw_authorships"] = _frame("raw_authorships", auth)
     concepts_c = _columns(concept_rows, "raw_work_concepts")
-    concepts_c[1] = _short_list(concepts_c[1], {})
+    concepts_c[1] = short_list(concepts_c[1], {})
     frames["raw_work_concepts"] = _frame("raw_work_concepts", concepts_c)
     topics_c = _columns(topic_rows, "raw_work_topics")
-    topics_c[1] = _short_list(topics_c[1], {})
+    topics_c[1] = short_list(topics_c[1], {})
     for i in (3, 4, 5):  # subfield, field, domain ids: the tail of the URL
-        topics_c[i] = _tail_list(topics_c[i])
+        topics_c[i] = tail_list(topics_c[i])
     frames["raw_work_topics"] = _frame("raw_work_topics", topics_c)
     frames["raw_references"] = references_frame(ref_citing, ref_counts, ref_cited, merged.works)
     return WorksTables(
