@@ -525,7 +525,7 @@ def _part_files(entity_dir: Path) -> list[Path]:
 def _count_records(path: Path) -> int:
     """Non-blank lines of a part, read as the snapshot reader reads them (a broken gzip part counts
     the lines it gives, instead of stopping the manifest with an EOFError)."""
-    from aigeo_assets.ingest.quarantine import Quarantine
+    from aigeo_assets.ingest.quarantine import Quarantine  # here: it loads pandas and the schemas, needed only to count
     from aigeo_assets.ingest.snapshot import iter_lines
 
     return sum(1 for _ in iter_lines(path, Quarantine()))
@@ -599,6 +599,51 @@ def _swap_in(
                     folder.rmdir()
         write_manifest(entity_dir, entity, counts)
     return final
+
+
+def _fetch_to_parts(
+    client: _Client,
+    queries: Iterable[tuple[str, dict[str, Any]]],
+    entity_dir: Path,
+    entity: str,
+    label: str,
+    *,
+    part_name: Callable[[int], str],
+    old_parts: Callable[[], list[Path]],
+    today: Clock,
+    first_index: int = 0,
+) -> None:
+    """The fetchers' common tail: every result of each ``(path, params)`` query (read lazily, so a
+    query generator may log as it goes), de-duplicated by id (``client.stats.duplicates``), written
+    as parts ``part_name(i)`` staged in ``entity_dir/.fetch_<label>_*``, then swapped into
+    ``entity_dir/updated_date=<today>`` with ``old_parts()`` deleted and the manifest rewritten
+    (``_swap_in``). Any error drops the staged parts and leaves the earlier files intact. Fills
+    ``stats.records``, ``stats.files`` and ``stats.files_written``."""
+    stats = client.stats
+    entity_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=entity_dir, prefix=f".fetch_{label}_"))
+    writer = _PartWriter(staging, part_name, client.config.records_per_part, first_index)
+    try:
+        seen: set[str] = set()
+        for path, params in queries:
+            for record in client.iter_results(path, params):
+                rid = record.get("id")
+                if rid is not None:
+                    if rid in seen:
+                        stats.duplicates += 1
+                        continue
+                    seen.add(rid)
+                writer.write(record)
+                stats.records += 1
+        staged = writer.close()
+        final = _swap_in(entity_dir, entity, staged, entity_dir / f"updated_date={today().isoformat()}", old_parts)
+    except BaseException:
+        writer.abort()
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    stats.files = [str(p) for p in final]
+    stats.files_written = len(final)
 
 
 # --------------------------------------------------------------------------------------------
@@ -713,40 +758,22 @@ def fetch_works_matching(
     be used; the earlier files are then intact."""
     started = time.monotonic()
     stats = FetchStats(entity="works")
-    client = _Client(config, stats, sleep)
-    works_dir = Path(snapshot_root) / "data" / "works"
-    works_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=works_dir, prefix=f".fetch_{name}_"))
-    writer = _PartWriter(staging, lambda i: f"part_{name}_{i:03d}.gz", config.records_per_part)
-    try:
-        seen: set[str] = set()
+
+    def queries() -> Iterator[tuple[str, dict[str, Any]]]:
         for filter_value in filters:
             log.info("OpenAlex works %s: filter=%s", name, filter_value[:200])
-            for work in client.iter_results("works", {"filter": filter_value}):
-                wid = work.get("id")
-                if wid is not None:
-                    if wid in seen:
-                        stats.duplicates += 1
-                        continue
-                    seen.add(wid)
-                writer.write(work)
-                stats.records += 1
-        staged = writer.close()
-        date_dir = works_dir / f"updated_date={today().isoformat()}"
-        final = _swap_in(
-            works_dir,
-            "works",
-            staged,
-            date_dir,
-            lambda: downloaded_parts(snapshot_root, name),
-        )
-    except BaseException:
-        writer.abort()
-        raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    stats.files = [str(p) for p in final]
-    stats.files_written = len(final)
+            yield "works", {"filter": filter_value}
+
+    _fetch_to_parts(
+        _Client(config, stats, sleep),
+        queries(),
+        Path(snapshot_root) / "data" / "works",
+        "works",
+        name,
+        part_name=lambda i: f"part_{name}_{i:03d}.gz",
+        old_parts=lambda: downloaded_parts(snapshot_root, name),
+        today=today,
+    )
     stats.elapsed_seconds = time.monotonic() - started
     log.info(
         "OpenAlex works %s: %d records in %d pages, %d retries, %d files (%.1fs)%s",
@@ -809,38 +836,17 @@ def fetch_institutions(
         stats.elapsed_seconds = time.monotonic() - started
         log.info("OpenAlex institutions: nothing to fetch")
         return stats
-    client = _Client(config, stats, sleep)
-    inst_dir.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=inst_dir, prefix=".fetch_institutions_"))
-    writer = _PartWriter(staging, lambda i: f"part_{i:03d}.gz", config.records_per_part, first_index)
-    try:
-        seen: set[str] = set()
-        for start in range(0, len(ids), INSTITUTION_BATCH):
-            batch = ids[start : start + INSTITUTION_BATCH]
-            for inst in client.iter_results("institutions", {"filter": "openalex:" + "|".join(batch)}):
-                rid = inst.get("id")
-                if rid is not None:
-                    if rid in seen:
-                        stats.duplicates += 1
-                        continue
-                    seen.add(rid)
-                writer.write(inst)
-                stats.records += 1
-        staged = writer.close()
-        final = _swap_in(
-            inst_dir,
-            "institutions",
-            staged,
-            inst_dir / f"updated_date={today().isoformat()}",
-            (lambda: _part_files(inst_dir)) if replace else (lambda: []),
-        )
-    except BaseException:
-        writer.abort()
-        raise
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    stats.files = [str(p) for p in final]
-    stats.files_written = len(final)
+    _fetch_to_parts(
+        _Client(config, stats, sleep),
+        (("institutions", {"filter": "openalex:" + "|".join(ids[i : i + INSTITUTION_BATCH])}) for i in range(0, len(ids), INSTITUTION_BATCH)),
+        inst_dir,
+        "institutions",
+        "institutions",
+        part_name=lambda i: f"part_{i:03d}.gz",
+        old_parts=(lambda: _part_files(inst_dir)) if replace else (lambda: []),
+        today=today,
+        first_index=first_index,
+    )
     stats.elapsed_seconds = time.monotonic() - started
     log.info(
         "OpenAlex institutions: %d of %d ids in %d pages, %d retries (%.1fs)",
