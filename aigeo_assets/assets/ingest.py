@@ -20,6 +20,8 @@ import dagster as dg
 
 from aigeo_assets.assets.metadata import check_result, table_metadata, table_out
 from aigeo_assets.ingest.institutions import parse_institutions
+from aigeo_assets.ingest.parquet_snapshot import extract_parquet_part
+from aigeo_assets.ingest.part_extract import ensure_part_extract, extract_json_part
 from aigeo_assets.ingest.snapshot import list_entity_files, read_merged_ids
 from aigeo_assets.ingest.works import WORK_TABLES, MergedIds, accounting_problems
 from aigeo_assets.progress import log_progress
@@ -176,9 +178,6 @@ def build_part_extract_asset() -> dg.AssetsDefinition:
     @dg.asset(partitions_def=SNAPSHOT_PARTS, group_name="ingest", kinds={"parquet"})
     def raw_works_parts(context: dg.AssetExecutionContext, source: WorksSource) -> dg.MaterializeResult:
         """One works part of the snapshot read once into its per-year columnar extract."""
-        from aigeo_assets.ingest.parquet_snapshot import extract_parquet_part
-        from aigeo_assets.ingest.part_extract import ensure_part_extract, extract_json_part
-
         root = source.snapshot_root()
         files = source.works_files(root)
         by_key = {part_key(root, p): p for p in files.parts}

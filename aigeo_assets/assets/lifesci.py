@@ -14,6 +14,7 @@ from aigeo_assets.geo.affiliation_text import affiliation_countries
 from aigeo_assets.geo.geocode import geocode_affiliations
 from aigeo_assets.ingest.openalex_api import downloaded_parts
 from aigeo_assets.ingest.works import WorksTables, parse_works_year
+from aigeo_assets.lifesci import analyses as A
 from aigeo_assets.lifesci.corpus import (
     CLINICAL_INPUT_COLUMNS,
     LINK_INPUT_COLUMNS,
@@ -31,10 +32,10 @@ from aigeo_assets.lifesci.corpus import (
     with_citations,
 )
 from aigeo_assets.lifesci.keywords import ClinicalFilter, KeywordMatcher, load_filters
-from aigeo_assets.models.results import not_estimable_reasons
 from aigeo_assets.lifesci.pubmed_files import file_manifest, pubmed_year_tables
-from aigeo_assets.resources.io import LOAD_ON_ACCESS, by_partition, concat_partitions, iter_partitions
+from aigeo_assets.models.results import not_estimable_reasons
 from aigeo_assets.resources.analysis import AnalysisSettings
+from aigeo_assets.resources.io import LOAD_ON_ACCESS, by_partition, concat_partitions, iter_partitions
 from aigeo_assets.resources.sources import LifeSciSource, WorksSource
 
 CORPUS = "lifesci_corpus"
@@ -269,8 +270,6 @@ ATLAS = "lifesci_atlas"
 
 def build_lifesci_atlas_assets() -> list:
     """The analyses of Schmallenbach et al. 2024, each a table asset over every year of the corpus."""
-    from aigeo_assets.lifesci import analyses as A
-
     every_year = dg.AllPartitionMapping()
     articles_in = {"out_lifesci_articles": dg.AssetIn()}
     @dg.asset(

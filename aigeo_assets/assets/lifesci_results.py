@@ -17,12 +17,12 @@ wrong, not the data, and nothing downstream depends on these tables)."""
 
 from __future__ import annotations
 
-
 import dagster as dg
 import numpy as np
 import pandas as pd
 
 from aigeo_assets.assets.metadata import check_result, preview_markdown, table_asset_args, table_metadata
+from aigeo_assets.lifesci import analyses as A
 from aigeo_assets.models.results import not_estimable_reasons
 
 ATLAS = "lifesci_atlas"
@@ -40,8 +40,6 @@ def _r(x, nd: int = 4):
 def build_lifesci_result_assets() -> list:
     """The table assets of Schmallenbach et al. 2024's side results. Their figures are declared in
     ``reports.catalogue.FIGURES`` and built with every other figure by ``assets.reports``."""
-    from aigeo_assets.lifesci import analyses as A
-
     articles_in = {"out_lifesci_articles": dg.AssetIn()}
     eager = dg.AutomationCondition.eager()
     assets: list = []

@@ -15,7 +15,15 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from aigeo_assets.assets.metadata import OWNERS
-from aigeo_assets.reports.atlas import SYNTHETIC_NOTE, atlas_inputs
+from aigeo_assets.reports.atlas import (
+    SYNTHETIC_NOTE,
+    atlas_catalogue,
+    atlas_inputs,
+    build_atlas,
+    findings_alshebli2022,
+    findings_schmallenbach2024,
+    sections_from_catalogue,
+)
 from aigeo_assets.reports.catalogue import FIGURES, FigureParams, FigureSpec
 from aigeo_assets.reports.figures import FigureFiles, mark_synthetic, note_no_data, png_markdown, write_figure
 from aigeo_assets.resources.io import concat_partitions
@@ -120,7 +128,6 @@ from the figure catalogue and the atlas's own tables and findings (``reports.atl
 def _atlas_asset(settings: Settings, figure_dir: Path, figure_keys: list) -> dg.AssetsDefinition:
     from dataclasses import asdict
 
-    from aigeo_assets.reports.atlas import atlas_catalogue, build_atlas, findings_alshebli2022, findings_schmallenbach2024, sections_from_catalogue
 
     ins = {name: dg.AssetIn(name) for name in ATLAS_TABLES}
     ins.update({name: dg.AssetIn(name, partition_mapping=dg.AllPartitionMapping()) for name in ATLAS_YEARLY})

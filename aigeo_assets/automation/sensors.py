@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from aigeo_assets.assets.ingest import SNAPSHOT_PARTS, part_key
 from aigeo_assets.ingest.snapshot import SnapshotLayoutError
 from aigeo_assets.ingest.snapshot_changes import DEFAULT_MAX_SCAN_BYTES, SnapshotCursor, plan_refresh, snapshot_root
 from aigeo_assets.resources.settings import Settings
@@ -88,8 +89,6 @@ def build_snapshot_parts_sensor(
     partitions ``snapshot_parts``, and each new one gets a ``raw_works_parts`` run, so that a cluster
     reads a whole snapshot part by part on all its workers (the extract cache the yearly ``raw_works``
     then read). Off by default: on one machine ``raw_works`` extracts the parts it needs itself."""
-    from aigeo_assets.assets.ingest import SNAPSHOT_PARTS, part_key
-
     @dg.sensor(
         name=PARTS_SENSOR_NAME,
         asset_selection=dg.AssetSelection.assets("raw_works_parts"),

@@ -27,8 +27,10 @@ import numpy as np
 import pandas as pd
 
 from aigeo_assets.geo.regions import WORLD_REGIONS, country_regions
-from aigeo_assets.models.count import negative_binomial
+from aigeo_assets.models.absorb import FixedEffects, drop_all_zero_groups
+from aigeo_assets.models.count import negative_binomial, poisson
 from aigeo_assets.models.results import CountResult, NotEstimable, estimate
+from aigeo_assets.models.separation import find_separated
 
 BASE_REGION = "Asia"
 """Schmallenbach et al. 2024, Fig. 7: "with the most productive region, Asia, serving as the base category"."""
@@ -760,9 +762,6 @@ def outlet_effect_sample(articles: pd.DataFrame, outcome: Outcome = "citations")
     rectifier, ``models.separation.find_separated``). Only the engine's last rule, a zero observation
     whose *fitted* mean falls below 1e-10, needs a fit and is not applied here: the asset compares
     this sample's size with the fitted model's ``nobs`` (they are equal unless that rule fired)."""
-    from aigeo_assets.models.absorb import FixedEffects, drop_all_zero_groups
-    from aigeo_assets.models.separation import find_separated
-
     a = with_regions(articles)
     y_all = pd.to_numeric(a[outcome], errors="coerce").astype(float).to_numpy()
     year = pd.to_numeric(a["publication_year"], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -890,7 +889,6 @@ def international_high_ranked_premium(articles: pd.DataFrame, alpha: float = 0.0
     note = "" if np.isfinite(lo) else "no interval: a group is empty or has no high-ranked article"
     rows = [{"estimator": "ratio_of_shares", **base, "ratio": ratio, "lower": lo, "upper": hi, "std_err": se,
              "nobs": len(a), "note": note}]
-    from aigeo_assets.models.count import poisson
 
     year = pd.to_numeric(a["publication_year"], errors="coerce")
     res = estimate(poisson, pd.Series(high.astype(float), name="high_ranked"), pd.DataFrame({"international": intl.astype(float)}),

@@ -14,7 +14,10 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from aigeo_assets.metrics.matrices import collaboration_matrix, impact_matrix, migration_matrix
+from aigeo_assets.metrics.top import matrix_order
 from aigeo_assets.networks.graph import EXACT_WEIGHT_COLUMNS
+from aigeo_assets.schemas import conform
 
 NETWORKS = ("impact", "migration", "collaboration", "normalized_impact")
 
@@ -109,9 +112,6 @@ def build_networks(
     ``migration_years``. Built through the same matrices as Fig. 2, so the networks are exactly
     the off-diagonal cells of those matrices.
     """
-    from aigeo_assets.metrics.matrices import collaboration_matrix, impact_matrix, migration_matrix
-    from aigeo_assets.metrics.top import matrix_order
-
     order = matrix_order(top, top_n)
     nodes = order[["city_geonames_id", "city_name", "bloc"]].reset_index(drop=True)
     networks = {
@@ -125,8 +125,6 @@ def build_networks(
 
 def edges_frame(networks: dict[str, tuple[pd.DataFrame, pd.DataFrame]]) -> pd.DataFrame:
     """``out_network_edges`` from ``build_networks``."""
-    from aigeo_assets.schemas import conform
-
     frames = [
         pd.DataFrame(
             {
@@ -145,8 +143,6 @@ def edges_frame(networks: dict[str, tuple[pd.DataFrame, pd.DataFrame]]) -> pd.Da
 
 def networks_from_edges(edges: pd.DataFrame, top: pd.DataFrame, top_n: int) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
     """The inverse of ``edges_frame``: ``{name: (nodes, edges)}`` with the top cities as nodes."""
-    from aigeo_assets.metrics.top import matrix_order
-
     nodes = matrix_order(top, top_n)[["city_geonames_id", "city_name", "bloc"]].reset_index(drop=True)
     out = {}
     for name, e in edges.groupby("network", sort=False):

@@ -50,6 +50,7 @@ from xml.sax.saxutils import quoteattr
 
 import pandas as pd
 
+from aigeo_assets.metrics.top import matrix_order
 from aigeo_assets.networks.city_networks import NETWORKS, networks_from_edges
 from aigeo_assets.networks.graph import EXACT_WEIGHT_COLUMNS
 
@@ -167,7 +168,6 @@ def city_networks(
     edge has its nodes and no edge), the nodes with their attributes. ``windows``: the years each
     network covers; ``betweenness``: ``out_east_west_betweenness`` (all networks)."""
     built = networks_from_edges(edges, top, top_n) if not edges.empty else {}
-    from aigeo_assets.metrics.top import matrix_order
 
     base = matrix_order(top, top_n)[["city_geonames_id", "city_name", "bloc"]].reset_index(drop=True)
     empty = pd.DataFrame({"source": pd.Series([], dtype="int64"), "target": pd.Series([], dtype="int64"),
@@ -540,8 +540,6 @@ def timeline_files(edges_by_year: pd.DataFrame, top: pd.DataFrame, top_n: int, *
     holds) from ``out_network_edges_by_year`` of several years (year = ``window_end``); ``years``: the
     years read (default: the table's); ``betweenness_by_year``: ``out_east_west_betweenness_by_year``
     of those years (all networks). A network without an edge in any year gets a file without nodes."""
-    from aigeo_assets.metrics.top import matrix_order
-
     base = matrix_order(top, top_n)[["city_geonames_id", "city_name", "bloc"]].reset_index(drop=True)
     nodes = node_attributes(base, top, coordinates)
     table = edges_by_year if edges_by_year is not None else pd.DataFrame()

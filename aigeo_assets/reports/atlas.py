@@ -50,9 +50,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from aigeo_assets.atomic_files import write_files_atomic
-from aigeo_assets.models.results import NOT_ESTIMABLE, names_by_reason, not_estimable_reasons, not_estimable_rows
+from aigeo_assets.lifesci.analyses import compound_annual_growth, first_year_ahead
+from aigeo_assets.models.gravity import stars, table_wide
+from aigeo_assets.models.results import NOT_ESTIMABLE, format_estimate, names_by_reason, not_estimable_reasons, not_estimable_rows
 from aigeo_assets.reports.catalogue import ALSHEBLI, FIGURES, SCHMALLENBACH_SIDE, FigureParams, FigureSpec
-from aigeo_assets.reports.glossary import BLOCS, GLOSSARY, first_use
 from aigeo_assets.reports.figures import (
     GEO_TRACE_TYPES,
     PLOTLY_JS,
@@ -61,6 +62,8 @@ from aigeo_assets.reports.figures import (
     ensure_plotlyjs,
     topojson_dir,
 )
+from aigeo_assets.reports.glossary import BLOCS, GLOSSARY, first_use
+from aigeo_assets.reports.names import short_country_name
 
 log = logging.getLogger(__name__)
 
@@ -631,9 +634,6 @@ def model_table(coefs: pd.DataFrame, specs: Sequence[str] | None = None) -> pd.D
     "coef (se)" with AlShebli et al. 2022's stars (``models.gravity.stars``: 0.05, 0.01, 0.001, as every table
     of the atlas; for tables that have no laid-out ``out_model_table``); a model that was not
     estimable has "not estimable: <reason>" as its N."""
-    from aigeo_assets.models.gravity import stars
-    from aigeo_assets.models.results import format_estimate
-
     c = coefs[coefs["year"].isna()] if "year" in coefs else coefs
     specs = list(specs or dict.fromkeys(c["spec"]))
     skipped = not_estimable_reasons(c, by=("spec",))
@@ -656,8 +656,6 @@ def model_table(coefs: pd.DataFrame, specs: Sequence[str] | None = None) -> pd.D
 
 
 def _printed_table(long: pd.DataFrame, name: str) -> pd.DataFrame:
-    from aigeo_assets.models.gravity import table_wide
-
     sub = long[long["table"] == name]
     if sub.empty:  # an older run named its tables differently: the first table is Table 1
         first = list(dict.fromkeys(long["table"]))
@@ -1203,15 +1201,12 @@ def _short_region(r: str) -> str:
 
 
 def _country(row: pd.Series) -> str:
-    from aigeo_assets.reports.names import short_country_name
-
     return short_country_name(row.get("country_code"), row.get("country_name"))
 
 
 def _f004_volume(t: dict) -> list[str]:
     if not _has(t, "out_lifesci_yearly_counts"):
         return []
-    from aigeo_assets.lifesci.analyses import compound_annual_growth
 
     y = t["out_lifesci_yearly_counts"]
     s = pd.Series(_f(y["articles"]).to_numpy(), index=_f(y["year"]).astype(int).to_numpy())
@@ -1230,8 +1225,6 @@ def _f004_volume(t: dict) -> list[str]:
                        f"countries, topics and citations; the other {_pct(none / records)} keep PubMed's affiliation strings, "
                        f"{first_use('MeSH')} and reference lists.")
     if _has(t, "out_lifesci_country_years"):
-        from aigeo_assets.lifesci.analyses import first_year_ahead
-
         year = first_year_ahead(t["out_lifesci_country_years"], "CN", "US")
         out.append(f"China has published more of them than the US every year since {year} (Schmallenbach et al. 2024: 2020)." if year is not None
                    else "China has not passed the US in yearly articles by the last year here (Schmallenbach et al. 2024: from 2020).")

@@ -8,6 +8,8 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
+from aigeo_assets.lifesci.keywords import AI_KEYWORDS_PATH, clinical_filter_path
+
 
 class AnalysisSettings(dg.ConfigurableResource):
     """The choices where the papers leave room (docs/methods.md); each default is the paper's reading."""
@@ -65,11 +67,7 @@ class AnalysisSettings(dg.ConfigurableResource):
         "across years)."))
 
     def lifesci_keywords_path(self) -> Path:
-        from aigeo_assets.lifesci.keywords import AI_KEYWORDS_PATH
-
         return Path(self.lifesci_keywords_csv) if self.lifesci_keywords_csv else Path(AI_KEYWORDS_PATH)
 
     def lifesci_clinical_path(self) -> Path:
-        from aigeo_assets.lifesci.keywords import clinical_filter_path
-
         return Path(self.lifesci_clinical_csv) if self.lifesci_clinical_csv else clinical_filter_path(self.lifesci_clinical_filter)

@@ -16,8 +16,22 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
-from aigeo_assets.ingest.snapshot import entity_folder, list_entity_files
+from aigeo_assets.ingest.openalex_api import (
+    ApiFetchConfig,
+    fetch_citing_works,
+    fetch_institutions,
+    fetch_once,
+    fetch_works_by_ids,
+    fetch_works_year,
+)
+from aigeo_assets.ingest.parquet_snapshot import has_parquet_works, list_parquet_parts, parse_parquet_works_year
+from aigeo_assets.ingest.quarantine import Quarantine
+from aigeo_assets.ingest.snapshot import entity_folder, iter_records, list_entity_files, short_id
+from aigeo_assets.ingest.works import parse_works_year
+from aigeo_assets.lifesci.pubmed_files import discover_pubmed_files
+from aigeo_assets.progress import log_progress
 from aigeo_assets.resources.settings import API_KEY_VARIABLES, RANKING_FILES
+from aigeo_assets.sampleworld import generate_world
 
 
 class WorksSource(dg.ConfigurableResource):
@@ -58,8 +72,6 @@ class WorksSource(dg.ConfigurableResource):
 
     def works_format(self, root: Path) -> str:
         """``jsonl`` or ``parquet``: the copy of the works under ``root`` that is read."""
-        from aigeo_assets.ingest.parquet_snapshot import has_parquet_works
-
         if self.snapshot_format not in ("auto", "jsonl", "parquet"):
             raise ValueError(f"snapshot_format={self.snapshot_format!r}: one of auto, jsonl, parquet")
         if self.snapshot_format == "auto":
@@ -69,16 +81,11 @@ class WorksSource(dg.ConfigurableResource):
     def works_files(self, root: Path):
         """The works parts under ``root`` in the chosen format, with the listing's quarantine rows
         (``snapshot.EntityFiles``: ``.parts``, ``.problems``)."""
-        from aigeo_assets.ingest.parquet_snapshot import list_parquet_parts
-
         return list_parquet_parts(root) if self.works_format(root) == "parquet" else list_entity_files(root, "works")
 
     def parse_works_year(self, root: Path, files, year, merged, **kwargs):
         """``works.parse_works_year`` for the chosen format (``parquet_snapshot.parse_parquet_works_year``
         for the Parquet copy: same arguments, same tables)."""
-        from aigeo_assets.ingest.parquet_snapshot import parse_parquet_works_year
-        from aigeo_assets.ingest.works import parse_works_year
-
         parse = parse_parquet_works_year if self.works_format(root) == "parquet" else parse_works_year
         return parse(files, year, merged, **kwargs)
 
@@ -91,8 +98,6 @@ class SnapshotSource(WorksSource):
     def snapshot_root(self) -> Path:
         root = Path(self.snapshot_dir)
         if self.works_format(root) == "parquet":
-            from aigeo_assets.ingest.parquet_snapshot import list_parquet_parts
-
             list_parquet_parts(root)  # raises SnapshotLayoutError when there is no Parquet works folder
         else:
             entity_folder(root, "works")
@@ -119,10 +124,6 @@ class SampleWorldSource(WorksSource):
         "The world's last life-science year (generate_world(lifesci_end_year=...); empty: the generator's default)."))
 
     def snapshot_root(self) -> Path:
-        from aigeo_assets.sampleworld import generate_world
-
-        from aigeo_assets.progress import log_progress
-
         root = Path(self.sources_dir) / f"sample-{self.scale}-{self.seed}"
         extra = world_keywords(generate_world, lifesci_end_year=self.lifesci_end_year)
         return generate_world(root, scale=self.scale, seed=self.seed, start_year=self.start_year, end_year=self.end_year,
@@ -182,8 +183,6 @@ class OpenAlexApiSource(WorksSource):
         "(AIGEO_API_PMID_FILTER): pmid or ids.pmid."))
 
     def _config(self):
-        from aigeo_assets.ingest.openalex_api import ApiFetchConfig
-
         return ApiFetchConfig(
             base_url=self.base_url, mailto=self.mailto, api_key=self.api_key, concepts=tuple(self.concepts), subfields=tuple(self.subfields),
             pmid_filter=self.pmid_filter,
@@ -193,8 +192,6 @@ class OpenAlexApiSource(WorksSource):
         return Path(self.download_dir)
 
     def prepare_year(self, year: int) -> dict:
-        from aigeo_assets.ingest.openalex_api import fetch_works_year
-
         root = self.snapshot_root()
         done = list(root.glob(f"data/works/updated_date=*/part_{year}_*.gz"))
         if done and not self.refetch:
@@ -209,25 +206,17 @@ class OpenAlexApiSource(WorksSource):
 
     def linked_works_root(self, name: str, pmids: list[str], dois: list[str]) -> tuple[Path | None, dict]:
         """Fetch the works carrying ``pmids`` or ``dois`` (``openalex_api.fetch_works_by_ids``)."""
-        from aigeo_assets.ingest.openalex_api import fetch_once, fetch_works_by_ids
-
         root, pmids, dois = self.links_root(), sorted(set(pmids)), sorted(set(dois))
         return root, fetch_once(root, name, {"pmids": pmids, "dois": dois}, self.refetch,
                                 lambda: fetch_works_by_ids(self._config(), root, name, pmids=pmids, dois=dois))
 
     def citing_works_root(self, name: str, work_ids: list[str]) -> tuple[Path | None, dict]:
         """Fetch every work citing one of ``work_ids`` (``openalex_api.fetch_citing_works``)."""
-        from aigeo_assets.ingest.openalex_api import fetch_citing_works, fetch_once
-
         root, ids = self.links_root(), sorted(set(work_ids))
         return root, fetch_once(root, name, {"cites": ids}, self.refetch, lambda: fetch_citing_works(self._config(), root, name, ids))
 
     def prepare_institutions(self) -> dict:
         """Fetch the institutions named in every downloaded works part."""
-        from aigeo_assets.ingest.openalex_api import fetch_institutions
-        from aigeo_assets.ingest.quarantine import Quarantine
-        from aigeo_assets.ingest.snapshot import iter_records, short_id
-
         root = self.snapshot_root()
         ids: set[str] = set()
         q = Quarantine()
@@ -282,8 +271,6 @@ class LifeSciSource(dg.ConfigurableResource):
         name matching ``pubmed_pattern``, subfolders included; ``pubmed_dir`` may be one file);
         none when no folder is configured outside the sample world (the atlas then rests on
         OpenAlex conference papers, and says so)."""
-        from aigeo_assets.lifesci.pubmed_files import discover_pubmed_files
-
         if not self.pubmed_dir and not self.sample_sources_dir:
             return []
         root = Path(self.pubmed_dir) if self.pubmed_dir else self._sample_root() / "pubmed"
