@@ -304,7 +304,7 @@ class _EnvReader:
         """The snapshot folder; when ``AIGEO_SOURCE=snapshot`` it must hold an OpenAlex ``works``
         folder of the chosen format (``AIGEO_SNAPSHOT_FORMAT``: parquet needs ``data/parquet/works/``,
         jsonl a JSON Lines folder, auto either)."""
-        from aigeo_assets.ingest.parquet_snapshot import has_parquet_works
+        from aigeo_assets.ingest.parquet_snapshot import has_parquet_works  # here: the CLI imports settings, and `aigeo --help` must not load the readers
         from aigeo_assets.ingest.snapshot import SnapshotLayoutError, entity_folder
 
         value = self.environ.get("AIGEO_SNAPSHOT_DIR")
@@ -338,7 +338,7 @@ class _EnvReader:
 
     def pubmed_dir(self, pattern: str | None) -> Path | None:
         """A PubMed file, or a folder holding at least one file matching the pattern."""
-        from aigeo_assets.lifesci.pubmed_files import discover_pubmed_files
+        from aigeo_assets.lifesci.pubmed_files import discover_pubmed_files  # here: the CLI imports settings, and `aigeo --help` must not load the readers
 
         if not self.given("AIGEO_PUBMED_DIR"):
             return None
@@ -436,6 +436,7 @@ class Settings:
         env = os.environ if environ is None else environ
         for line in unknown_variables(env):
             warnings.warn(line, SettingsWarning, stacklevel=2)
+        # here, not at the top: the CLI imports settings, and `aigeo --help` must not load these modules
         from aigeo_assets.ingest.openalex_api import normalize_concept_id, normalize_subfield_id
         from aigeo_assets.lifesci.corpus import CITING, CORE_RANKS
         from aigeo_assets.lifesci.keywords import CLINICAL_FILTERS

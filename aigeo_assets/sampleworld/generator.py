@@ -70,7 +70,7 @@ def generate_world(root: Path, scale: str = "demo", seed: int = 20221121, start_
     later), whatever AlShebli et al. 2022's years; it is part of the world's parameters. ``lifesci_scale``
     (default: ``scale``) sizes the life-science part on its own, e.g. a tiny AlShebli et al. 2022 world with the
     demo's 12,000 AI life-science articles for a test of Schmallenbach et al. 2024's models."""
-    from aigeo_assets.sampleworld.lifesci import FIRST_YEAR, LIFESCI_END_YEAR
+    from aigeo_assets.sampleworld.lifesci import FIRST_YEAR, LIFESCI_END_YEAR  # here: sampleworld.lifesci imports this module
 
     if scale not in cfg.SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {sorted(cfg.SCALES)}")
@@ -83,7 +83,7 @@ def generate_world(root: Path, scale: str = "demo", seed: int = 20221121, start_
     if ls_end < FIRST_YEAR:
         raise ValueError(f"lifesci_end_year {ls_end} < {FIRST_YEAR}, the first life-science year")
     root = Path(root)
-    from aigeo_assets.sampleworld.lifesci import LS_SCALES
+    from aigeo_assets.sampleworld.lifesci import LS_SCALES  # here: sampleworld.lifesci imports this module
 
     ls_scale = scale if lifesci_scale is None else str(lifesci_scale)
     if ls_scale not in LS_SCALES:
@@ -114,7 +114,7 @@ def _is_generated(root: Path, params: dict) -> bool:
 
 
 def _lifesci_child(root: Path, scale: str, seed: int, start: int, end: int, workers: int = 1) -> None:
-    from aigeo_assets.sampleworld.lifesci import generate_lifesci
+    from aigeo_assets.sampleworld.lifesci import generate_lifesci  # here: sampleworld.lifesci imports this module
 
     generate_lifesci(root, scale, seed, start, end, workers)
 
@@ -140,7 +140,7 @@ def _merge_lifesci_parts(root: Path) -> None:
 
 def _generate(root: Path, sc, params: dict, seed: int, start: int, end: int, progress=None, workers: int = 1,
               lifesci_end: int | None = None, lifesci_scale: str | None = None) -> Path:
-    from aigeo_assets.sampleworld.lifesci import FIRST_YEAR, LIFESCI_END_YEAR
+    from aigeo_assets.sampleworld.lifesci import FIRST_YEAR, LIFESCI_END_YEAR  # here: sampleworld.lifesci imports this module
 
     ls_start, ls_end = FIRST_YEAR, (LIFESCI_END_YEAR if lifesci_end is None else lifesci_end)
     tmp = root.parent / f".{root.name}.tmp-{os.getpid()}"
