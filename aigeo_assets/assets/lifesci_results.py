@@ -101,7 +101,7 @@ def build_lifesci_result_assets() -> list:
         located = len(A.atlas_sample(articles))
         r = df.iloc[0]
         counts = int(r["international_articles"]) + int(r["national_articles"]) == located
-        shares = bool(np.isclose(A._share(r["international_high_ranked"], r["international_articles"]).item(), r["share_international"],
+        shares = bool(np.isclose(A.share_of(r["international_high_ranked"], r["international_articles"]).item(), r["share_international"],
                                  equal_nan=True))
         est = df[df["lower"].notna()]
         inside = bool(((est["lower"] <= est["ratio"]) & (est["ratio"] <= est["upper"])).all())

@@ -451,7 +451,7 @@ def _error_body(exc: urllib.error.HTTPError, secrets: Iterable[str | None]) -> s
 # files
 
 
-class _PartWriter:
+class PartWriter:
     """Writes records as gzip JSON Lines into ``folder``, rolling to a new part every ``limit``."""
 
     def __init__(self, folder: Path, name: Callable[[int], str], limit: int, first_index: int = 0) -> None:
@@ -622,7 +622,7 @@ def _fetch_to_parts(
     stats = client.stats
     entity_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(dir=entity_dir, prefix=f".fetch_{label}_"))
-    writer = _PartWriter(staging, part_name, client.config.records_per_part, first_index)
+    writer = PartWriter(staging, part_name, client.config.records_per_part, first_index)
     try:
         seen: set[str] = set()
         for path, params in queries:

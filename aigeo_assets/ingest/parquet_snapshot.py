@@ -57,7 +57,7 @@ from aigeo_assets.ingest.work_record import (
     RecordError,
     Work,
     YearProblem,
-    _YearOnly,
+    YearOnly,
     describe_error,
     work_from_object,
     year_of_work,
@@ -170,7 +170,7 @@ def list_parquet_parts(root: Path, entity: str = "works") -> EntityFiles:
 def _year_of_value(value) -> int | YearProblem:
     """The year a ``publication_year`` value gives, with ``work_record.year_of_line``'s rules."""
     try:
-        decoded = msgspec.convert({"publication_year": value}, _YearOnly)
+        decoded = msgspec.convert({"publication_year": value}, YearOnly)
     except msgspec.ValidationError as exc:
         reason, detail = describe_error(exc)
         return YearProblem(reason, f"{detail} ({UNATTRIBUTED})")
@@ -415,7 +415,7 @@ def _checked_events(table: pa.Table, keep: list[int], years: list[int], offset: 
 
 
 def scan_parquet_part(scan, path: Path, year: int | None, configured, acct, part_q: Quarantine) -> None:
-    """Read one Parquet part into ``scan`` (``works._Scan``), counting every row in ``acct``
+    """Read one Parquet part into ``scan`` (``works.WorkScan``), counting every row in ``acct``
     (``works.PartAccount``; ``lines_read`` counts rows). ``year=None`` keeps every configured year."""
     file = str(path)
     q = scan.q
@@ -517,7 +517,7 @@ def parse_parquet_works_year(
     enabled = gc.isenabled()
     gc.disable()
     try:
-        scan = works._Scan(merged or works.MergedIds.none(), q)
+        scan = works.WorkScan(merged or works.MergedIds.none(), q)
         accounts = []
         for done, path in enumerate(files):
             if progress:
@@ -530,7 +530,7 @@ def parse_parquet_works_year(
             q.extend(part_q)
         if progress:
             progress(len(files), len(files), "works parts read")
-        return works._tables(scan, accounts, len(quarantine) if quarantine is not None else 0)
+        return works.scan_tables(scan, accounts, len(quarantine) if quarantine is not None else 0)
     finally:
         if enabled:
             gc.enable()

@@ -551,7 +551,7 @@ def assemble_year(  # noqa: C901 - one assembly of a year's tables from the part
     """``WorksTables`` of ``year`` from the year slices of the parts' extracts, in part order.
 
     Merged ids are applied (work, reference, author and institution ids); a work id read more than
-    once is resolved as the line-by-line scan does (``works._Scan.keep``): the first record with its
+    once is resolved as the line-by-line scan does (``works.WorkScan.keep``): the first record with its
     own id (not merged away) wins, else the first record; the others are quarantined
     (``duplicate_work``, ``merged_duplicate``) and the kept work takes the place of the id's first
     record. ``configured``: the configured years (a line of another year is ``other_years`` when it

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import orjson
 
-from aigeo_assets.ingest.openalex_api import _PartWriter, write_manifest
-from aigeo_assets.ingest.snapshot import _GzipLines, json_kind
+from aigeo_assets.ingest.openalex_api import PartWriter, write_manifest
+from aigeo_assets.ingest.snapshot import GzipLines, json_kind
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,7 +69,7 @@ def _read_bytes(path: Path) -> bytes:
                 raw.seek(0)
                 return raw.read()
             raw.seek(0)
-            lines = _GzipLines(raw)
+            lines = GzipLines(raw)
             data = b"\n".join(lines)
     except OSError as exc:
         raise RecordsFileError(f"{path}: cannot read ({exc.strerror or exc})") from None
@@ -153,7 +153,7 @@ def snapshot_from_records(
             entity_dir.mkdir(parents=True, exist_ok=True)
             staging = Path(tempfile.mkdtemp(dir=entity_dir, prefix=".staging-"))
             staged.append((entity, entity_dir, staging, []))
-            writer = _PartWriter(staging, lambda i: f"part_{i:03d}.gz", part_size)
+            writer = PartWriter(staging, lambda i: f"part_{i:03d}.gz", part_size)
             try:
                 for path in files:
                     for record in iter_record_file(path):

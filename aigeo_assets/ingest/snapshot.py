@@ -306,7 +306,7 @@ def _read_merged_file(path: Path, letter: str | None, mapping: dict, origin: dic
         if path.suffix == ".gz" and not is_gzip:
             q.add(file, 0, "merged_ids_unreadable", f"named .gz but not gzip (starts with {_shown(raw.read(8))}); not read")
             return
-        lines = _GzipLines(raw) if is_gzip else raw
+        lines = GzipLines(raw) if is_gzip else raw
         columns: list[str] | None = None
         lineno = 0
         try:
@@ -496,7 +496,7 @@ def _plausible_member(raw, at: int) -> bool:
     return True
 
 
-class _GzipLines:
+class GzipLines:
     """Complete lines (without their newline) of a (possibly multi-member) gzip stream, read in
     chunks so that a stream that breaks midway still gives every line before the break, and every
     line of the intact members after it; ``breaks`` lists what was lost (``broken`` says why the
@@ -698,14 +698,14 @@ def iter_lines(path: Path, quarantine: Quarantine) -> Iterator[tuple[int, bytes]
         try:
             is_gzip = raw.read(2) == b"\x1f\x8b"
             raw.seek(0)
-            lines = _GzipLines(raw) if is_gzip else raw
+            lines = GzipLines(raw) if is_gzip else raw
             for line in lines:
                 lineno += 1
                 if line and not line.isspace():  # the same test as line.strip(), without copying the line
                     yield lineno, line
         except OSError as exc:
             quarantine.add(str(path), 0, "part_unreadable", f"read error after line {lineno}: {exc.strerror or exc}")
-        if isinstance(lines, _GzipLines):
+        if isinstance(lines, GzipLines):
             for b in lines.breaks:
                 quarantine.add(str(path), 0, b.reason, b.describe())
 

@@ -138,7 +138,7 @@ class Work(Struct, gc=False):
     topics: list[Topic] | None = None
 
 
-class _YearOnly(Struct, gc=False):
+class YearOnly(Struct, gc=False):
     publication_year: int | None | UnsetType = UNSET
 
 
@@ -152,7 +152,7 @@ class YearProblem(NamedTuple):
 UNATTRIBUTED = "cannot be attributed to a year: reported by every yearly scan"
 
 _decode_work = msgspec.json.Decoder(Work).decode
-_decode_year = msgspec.json.Decoder(_YearOnly).decode
+_decode_year = msgspec.json.Decoder(YearOnly).decode
 _convert = msgspec.convert
 ValidationError = msgspec.ValidationError
 DecodeError = msgspec.DecodeError
@@ -202,7 +202,7 @@ def work_from_object(obj) -> Work:
         raise RecordError(*describe_error(exc)) from None
 
 
-def year_of_work(work: Work | _YearOnly) -> int | YearProblem:
+def year_of_work(work: Work | YearOnly) -> int | YearProblem:
     """The publication year of a decoded record, or why it has none (the same answer as ``year_of_line``)."""
     year = work.publication_year
     if year.__class__ is int:

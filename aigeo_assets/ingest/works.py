@@ -426,7 +426,7 @@ def parse_work(obj: dict | Work, merged: MergedIds) -> tuple[tuple, list[tuple],
     return record_rows(w, year, merged)[1:]
 
 
-class _Scan:
+class WorkScan:
     """The state of one scan: kept records (merged ids resolved to the canonical record), quarantine, accounts."""
 
     def __init__(self, merged: MergedIds, q: Quarantine):
@@ -515,7 +515,7 @@ def _parse_works_year(files, year, merged, split_cache_dir, progress, years, qua
         if progress:
             progress(len(files), len(files), "works parts read")
         return assemble_year(extracts, year, merged, configured, q.frame() if len(q) else None)
-    scan = _Scan(merged, q)
+    scan = WorkScan(merged, q)
     accounts: list[PartAccount] = []
     files = list(files)
     for done, path in enumerate(files, 1):
@@ -534,10 +534,10 @@ def _parse_works_year(files, year, merged, split_cache_dir, progress, years, qua
         q.extend(part_q)
     if progress:
         progress(len(files), len(files), "works parts read")
-    return _tables(scan, accounts, len(quarantine) if quarantine is not None else 0)
+    return scan_tables(scan, accounts, len(quarantine) if quarantine is not None else 0)
 
 
-def _unattributed(scan: _Scan, problem: YearProblem, file: str, lineno: int, acct: PartAccount) -> None:
+def _unattributed(scan: WorkScan, problem: YearProblem, file: str, lineno: int, acct: PartAccount) -> None:
     scan.q.add(file, lineno, problem.reason, problem.detail)
     acct.unattributed += 1
 
@@ -549,7 +549,7 @@ def _elsewhere(y: int, configured, acct: PartAccount) -> None:
         acct.outside_years[y] += 1
 
 
-def _scan_decoding_first(scan: _Scan, lines, year: int | None, configured, file: str, acct: PartAccount) -> None:
+def _scan_decoding_first(scan: WorkScan, lines, year: int | None, configured, file: str, acct: PartAccount) -> None:
     """Decode each line whole, then look at its year: the one pass over every year."""
     q = scan.q
     for lineno, line in lines:
@@ -575,7 +575,7 @@ def _scan_decoding_first(scan: _Scan, lines, year: int | None, configured, file:
             _elsewhere(y, configured, acct)
 
 
-def _scan_year_first(scan: _Scan, lines, year: int, configured, file: str, acct: PartAccount) -> None:
+def _scan_year_first(scan: WorkScan, lines, year: int, configured, file: str, acct: PartAccount) -> None:
     """Read each line's year first (cheap) and decode only the lines of ``year``: a yearly scan of
     the parts themselves, where most lines belong to other years."""
     q = scan.q
@@ -597,7 +597,7 @@ def _scan_year_first(scan: _Scan, lines, year: int, configured, file: str, acct:
         scan.keep(w, y, file, lineno, acct)
 
 
-def _tables(scan: _Scan, accounts: list[PartAccount], snapshot_rows: int) -> WorksTables:
+def scan_tables(scan: WorkScan, accounts: list[PartAccount], snapshot_rows: int) -> WorksTables:
     merged = scan.merged
     works_rows: list[tuple] = []
     auth_rows: list[tuple] = []

@@ -119,7 +119,7 @@ def _region_order(region: pd.Series) -> pd.Series:
     return region.map(order).fillna(len(WORLD_REGIONS)).astype(int)
 
 
-def _share(num, den):
+def share_of(num, den):
     num = np.asarray(num, dtype=float)
     den = np.asarray(den, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -219,7 +219,7 @@ def country_counts(articles: pd.DataFrame) -> pd.DataFrame:
     out.insert(0, "rank", np.arange(1, len(g) + 1, dtype="int64"))
     out["world_region"] = pd.array(g["world_region"].to_numpy(), dtype="string")
     out["articles"] = g["articles"].astype("int64").to_numpy()
-    out["share"] = _share(out["articles"], out["articles"].sum())
+    out["share"] = share_of(out["articles"], out["articles"].sum())
     out["journal_articles"] = g["journal_articles"].astype("int64").to_numpy()
     out["conference_articles"] = g["conference_articles"].astype("int64").to_numpy()
     return out
@@ -328,7 +328,7 @@ def topic_country_shares(articles: pd.DataFrame, top_countries: int = 40, top_to
             "country_articles": out["_country"].map(den).astype("int64"),
         }
     )
-    out["share"] = _share(out["articles"], out["country_articles"])
+    out["share"] = share_of(out["articles"], out["country_articles"])
     out["_r"] = _region_order(out["world_region"])
     out = out.sort_values(["_r", "country_rank", "topic_rank"], kind="stable").drop(columns="_r")
     return out.reset_index(drop=True)
@@ -364,8 +364,8 @@ def clinical_by_country(articles: pd.DataFrame, top: int = 30) -> pd.DataFrame:
     out["world_region"] = pd.array(g["world_region"].to_numpy(), dtype="string")
     out["articles"] = g["articles"].astype("int64").to_numpy()
     out["clinical_articles"] = g["clinical_articles"].astype("int64").to_numpy()
-    out["share_of_world_clinical"] = _share(out["clinical_articles"], world)
-    out["clinical_share_of_country"] = _share(out["clinical_articles"], out["articles"])
+    out["share_of_world_clinical"] = share_of(out["clinical_articles"], world)
+    out["clinical_share_of_country"] = share_of(out["clinical_articles"], out["articles"])
     out["cumulative_share_of_world_clinical"] = np.cumsum(out["share_of_world_clinical"].to_numpy())
     return out
 
@@ -397,7 +397,7 @@ def high_ranked_by_country(articles: pd.DataFrame, min_articles: int = 100) -> p
         }
     ).reset_index(names="country_code")
     g = g[g["articles"] >= min_articles].copy()
-    g["share_high_ranked"] = _share(g["high_ranked_articles"], g["articles"])
+    g["share_high_ranked"] = share_of(g["high_ranked_articles"], g["articles"])
     g = g.sort_values(["share_high_ranked", "articles", "country_code"], ascending=[False, False, True], kind="stable")
     g = g.reset_index(drop=True)
     out = _country_frame(pd.Index(g["country_code"]))
@@ -406,7 +406,7 @@ def high_ranked_by_country(articles: pd.DataFrame, min_articles: int = 100) -> p
     for c in ("articles", "ranked_articles", "high_ranked_articles"):
         out[c] = g[c].astype("int64").to_numpy()
     out["share_high_ranked"] = g["share_high_ranked"].to_numpy(dtype=float)
-    out["share_high_ranked_of_ranked"] = _share(out["high_ranked_articles"], out["ranked_articles"])
+    out["share_high_ranked_of_ranked"] = share_of(out["high_ranked_articles"], out["ranked_articles"])
     return out
 
 
@@ -433,7 +433,7 @@ def high_ranked_by_region_year(articles: pd.DataFrame) -> pd.DataFrame:
     )
     g.index.names = ["world_region", "year"]
     g = g.reset_index()
-    g["share_high_ranked"] = _share(g["high_ranked_articles"], g["articles"])
+    g["share_high_ranked"] = share_of(g["high_ranked_articles"], g["articles"])
     g["_r"] = _region_order(g["world_region"])
     g = g.sort_values(["_r", "year"], kind="stable").drop(columns="_r").reset_index(drop=True)
     g["world_region"] = g["world_region"].astype("string")
@@ -606,7 +606,7 @@ def international_share_by_year(articles: pd.DataFrame) -> pd.DataFrame:
     g = pd.DataFrame({"articles": a.groupby(year).size(), "international_articles": intl.groupby(year).sum()})
     g.index.name = "year"
     g = g.reset_index().astype("int64")
-    g["share_international"] = _share(g["international_articles"], g["articles"])
+    g["share_international"] = share_of(g["international_articles"], g["articles"])
     return g
 
 
@@ -624,7 +624,7 @@ def international_share_by_region(articles: pd.DataFrame) -> pd.DataFrame:
     g = g.reset_index()
     g["world_region"] = g["world_region"].astype("string")
     g[["articles", "international_articles"]] = g[["articles", "international_articles"]].astype("int64")
-    g["share_international"] = _share(g["international_articles"], g["articles"])
+    g["share_international"] = share_of(g["international_articles"], g["articles"])
     return g
 
 
@@ -884,7 +884,7 @@ def international_high_ranked_premium(articles: pd.DataFrame, alpha: float = 0.0
     n1, n0 = float(intl.sum()), float((~intl).sum())
     h1, h0 = float((high & intl).sum()), float((high & ~intl).sum())
     base = {"international_articles": int(n1), "international_high_ranked": int(h1), "national_articles": int(n0),
-            "national_high_ranked": int(h0), "share_international": _share(h1, n1).item(), "share_national": _share(h0, n0).item()}
+            "national_high_ranked": int(h0), "share_international": share_of(h1, n1).item(), "share_national": share_of(h0, n0).item()}
     ratio, lo, hi, se = _log_ratio_interval(h1, n1, h0, n0, alpha)
     note = "" if np.isfinite(lo) else "no interval: a group is empty or has no high-ranked article"
     rows = [{"estimator": "ratio_of_shares", **base, "ratio": ratio, "lower": lo, "upper": hi, "std_err": se,
@@ -955,7 +955,7 @@ def by_outlet_type(articles: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame(rows, columns=[c for c in cols if not c.startswith("share_") or c == "share_of_type"])
     for num, col in (("high_ranked_articles", "share_high_ranked"), ("international_articles", "share_international"),
                      ("clinical_articles", "share_clinical")):
-        out[col] = _share(out[num], out["articles"]) if len(out) else pd.Series(dtype=float)
+        out[col] = share_of(out[num], out["articles"]) if len(out) else pd.Series(dtype=float)
     return out[cols]
 
 
@@ -1012,9 +1012,9 @@ def country_productivity(articles: pd.DataFrame) -> pd.DataFrame:
     for c in ("high_ranked_articles", "international_articles", "high_ranked_international_articles", "citations", "clinical_citations"):
         out[c] = g[c].fillna(0).astype("int64").to_numpy()
     out["mean_citations"] = g["mean_citations"].to_numpy(dtype=float)
-    out["share_high_ranked"] = _share(out["high_ranked_articles"], out["articles"])
-    out["share_international"] = _share(out["international_articles"], out["articles"])
-    out["share_international_of_high_ranked"] = _share(out["high_ranked_international_articles"], out["high_ranked_articles"])
+    out["share_high_ranked"] = share_of(out["high_ranked_articles"], out["articles"])
+    out["share_international"] = share_of(out["international_articles"], out["articles"])
+    out["share_international_of_high_ranked"] = share_of(out["high_ranked_international_articles"], out["high_ranked_articles"])
     cols = ["rank", "country_code", "iso3", "country_name", "world_region", "articles", "share", "journal_articles",
             "conference_articles", "high_ranked_articles", "share_high_ranked", "international_articles", "share_international",
             "high_ranked_international_articles", "share_international_of_high_ranked", "citations", "mean_citations",
@@ -1033,8 +1033,8 @@ def country_side_result(productivity: pd.DataFrame, countries: tuple[str, ...] =
     in high-ranking outlets, but does not say so; both of South Africa's shares are in the row."""
     p = productivity.set_index(productivity["country_code"].astype(str))
     world_n, world_hr = float(productivity["articles"].sum()), float(productivity["high_ranked_articles"].sum())
-    world_intl = _share(productivity["international_articles"].sum(), world_n).item()
-    world_hr_intl = _share(productivity["high_ranked_international_articles"].sum(), world_hr).item()
+    world_intl = share_of(productivity["international_articles"].sum(), world_n).item()
+    world_hr_intl = share_of(productivity["high_ranked_international_articles"].sum(), world_hr).item()
     names = _m49()["country_name"]
     rows = []
     for cc in countries:

@@ -118,7 +118,7 @@ def _year_completeness(ranks: pd.DataFrame) -> pd.Series:
     return wc.groupby(ranks["year"].astype("int64")).all().sort_index()
 
 
-def _grey_years(fig: go.Figure, years: list[int], incomplete: list[int], xrefs: list[str]) -> None:
+def grey_years(fig: go.Figure, years: list[int], incomplete: list[int], xrefs: list[str]) -> None:
     """Grey shading over incomplete years (category-free numeric year axes)."""
     for xref in xrefs:
         for y in incomplete:
@@ -214,7 +214,7 @@ def fig_city_heatmaps(ranks: pd.DataFrame, top: pd.DataFrame, metric: str, *, to
     fig.update_yaxes(tickvals=yidx, ticktext=ticktext, autorange="reversed", row=1, col=1)
     fig.update_yaxes(autorange="reversed", row=1, col=2)
     fig.update_xaxes(dtick=5 if len(years) > 12 else 1, tickformat="d", title=dict(text="year", standoff=4))
-    _grey_years(fig, years, incomplete, ["x", "x2"])
+    grey_years(fig, years, incomplete, ["x", "x2"])
     fig.update_layout(
         title=dict(text=f"{METRIC_LABELS.get(metric, metric)}: top {len(ids)} cities", subtitle=dict(text=bloc_subtitle())),
         plot_bgcolor="white", margin=dict(l=160, r=40, t=80, b=80),
@@ -296,7 +296,7 @@ def fig_city_ranks(
                      tickmode="array", tickvals=[1] + list(range(5, bottom + 1, 5)), zeroline=False,
                      showgrid=True, gridcolor="#eeeeee")
     fig.update_xaxes(**year_ticks(years), range=[min(years) - 0.5, max(years) + 3], title="year")
-    _grey_years(fig, years, incomplete, ["x"])
+    grey_years(fig, years, incomplete, ["x"])
     fig.update_layout(
         title=dict(text=f"Rank over time, {METRIC_LABELS.get(metric, metric)}",
                    subtitle=dict(text=bloc_subtitle(f"the top {len(ids)} cities of the reference year"))),

@@ -10,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from aigeo_assets.reports.city_figures import (
-    INCOMPLETE_NOTE, LABEL_PX, _grey_years, bloc_color, bloc_subtitle, colored_label, spread_labels, year_ticks,
+    INCOMPLETE_NOTE, LABEL_PX, grey_years, bloc_color, bloc_subtitle, colored_label, spread_labels, year_ticks,
 )
 
 KINDS = {
@@ -71,7 +71,7 @@ def fig_disruption_ranks(ranks: pd.DataFrame, kind: str, *, top_n: int = 10) -> 
     fig.update_yaxes(range=[bottom + 0.5, 0.5], title=f"rank by papers in the {words} AI papers (1 = most)")
     if years:
         fig.update_xaxes(**year_ticks(years), range=[min(years) - 0.5, max(years) + 3], title="year")
-        _grey_years(fig, years, incomplete, ["x"])
+        grey_years(fig, years, incomplete, ["x"])
     fig.update_layout(
         # the cities and the colour key in the subtitle: on one line the title was cut off on a laptop's screen
         title=dict(text=f"Supplementary Fig. 3{label}: cities ranked by their papers among the {words} AI papers of each year",
