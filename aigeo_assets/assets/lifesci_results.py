@@ -73,7 +73,8 @@ def build_lifesci_result_assets() -> list:
         both = df[df["nobs_same_sample"].notna() & df["nobs_outlet"].notna()]
         same_n = bool((both["nobs_same_sample"] == both["nobs_outlet"]).all())
         parts = df[df["log_gap"].notna()]
-        adds = bool(np.allclose(_f(parts["log_gap"]), _f(parts["log_sample_part"]) + _f(parts["log_outlet_part"]), atol=1e-9))
+        f = A.numeric_floats
+        adds = bool(np.allclose(f(parts["log_gap"]), f(parts["log_sample_part"]) + f(parts["log_outlet_part"]), atol=1e-9))
         yield dg.Output(df, metadata=table_metadata(
             df, "out_lifesci_outlet_sample_irrs",
             decomposition=dg.MetadataValue.md(preview_markdown(
@@ -185,7 +186,3 @@ def build_lifesci_result_assets() -> list:
 
     assets.append(out_lifesci_country_productivity)
     return assets
-
-
-def _f(s: pd.Series) -> np.ndarray:
-    return pd.to_numeric(s, errors="coerce").astype("float64").to_numpy()

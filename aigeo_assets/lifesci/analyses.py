@@ -119,6 +119,11 @@ def _region_order(region: pd.Series) -> pd.Series:
     return region.map(order).fillna(len(WORLD_REGIONS)).astype(int)
 
 
+def numeric_floats(s: pd.Series) -> np.ndarray:
+    """A column as float64, anything not a number (missing, text) NaN (the atlas's checks and figures)."""
+    return pd.to_numeric(s, errors="coerce").astype("float64").to_numpy()
+
+
 def share_of(num, den):
     num = np.asarray(num, dtype=float)
     den = np.asarray(den, dtype=float)

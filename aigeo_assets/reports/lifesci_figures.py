@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from aigeo_assets.geo.regions import WORLD_REGIONS
-from aigeo_assets.lifesci.analyses import FIG7_MODELS, REGION_SHORT
+from aigeo_assets.lifesci.analyses import FIG7_MODELS, REGION_SHORT, numeric_floats
 from aigeo_assets.models.results import not_estimable_reasons, not_estimable_rows
 from aigeo_assets.reports.city_figures import style_world_map
 from aigeo_assets.reports.figures import note_not_estimable
@@ -66,10 +66,6 @@ def _region_key(fig: go.Figure, regions: pd.Series, kind) -> None:
                                      hoverinfo="skip"))
 
 
-def _f(s: pd.Series) -> np.ndarray:
-    return pd.to_numeric(s, errors="coerce").astype("float64").to_numpy()
-
-
 def _labels(df: pd.DataFrame) -> list[str]:
     """Country names as figures show them: short (``reports.names``: "United Kingdom", not the M49
     "United Kingdom of Great Britain and Northern Ireland")."""
@@ -87,17 +83,17 @@ def fig_yearly_counts(counts: pd.DataFrame, cagr: float | None = None, cagr_year
     span = counts.attrs.get("cagr_years") if cagr_years is None else cagr_years
     x = counts["year"].astype(int).tolist()
     fig = go.Figure()
-    rest = _f(counts["articles"]) - sum(_f(counts[s]) for s in SOURCE_LABELS)
+    rest = numeric_floats(counts["articles"]) - sum(numeric_floats(counts[s]) for s in SOURCE_LABELS)
     for s, label in SOURCE_LABELS.items():
-        if _f(counts[s]).sum() > 0:
-            fig.add_trace(go.Bar(x=x, y=_f(counts[s]), name=label, marker_color=SOURCE_COLORS[s]))
+        if numeric_floats(counts[s]).sum() > 0:
+            fig.add_trace(go.Bar(x=x, y=numeric_floats(counts[s]), name=label, marker_color=SOURCE_COLORS[s]))
     if rest.sum() > 0:
         fig.add_trace(go.Bar(x=x, y=rest, name="other source", marker_color=OTHER_COLOR))
     growth = ""
     if cagr is not None and np.isfinite(cagr):
         growth = f" — {100 * cagr:.1f}% more a year" + (f" over {span[0]}–{span[1]}" if span else "") + " (compound annual growth rate)"
     fig.update_layout(
-        barmode="stack", template="plotly_white", title=f"AI life-science articles per year (n = {int(_f(counts['articles']).sum()):,}){growth}",
+        barmode="stack", template="plotly_white", title=f"AI life-science articles per year (n = {int(numeric_floats(counts['articles']).sum()):,}){growth}",
         xaxis_title="publication year", yaxis_title="articles",
         legend=dict(orientation="h", x=0, y=1.0, xanchor="left", yanchor="bottom"), margin=dict(t=100),
     )
@@ -111,8 +107,8 @@ def fig_country_map(countries: pd.DataFrame) -> go.Figure:
     """Schmallenbach et al. 2024 Fig. 2: articles by lead country (``country_counts``) on a world choropleth. The
     colour is log10(articles) (the US has thousands of times Kenya's count), the colour bar labelled
     in articles; ``customdata`` holds the counts. Countries without an ISO-3 code are not drawn."""
-    c = countries[countries["iso3"].notna() & (_f(countries["articles"]) > 0)]
-    n = _f(c["articles"])
+    c = countries[countries["iso3"].notna() & (numeric_floats(countries["articles"]) > 0)]
+    n = numeric_floats(c["articles"])
     z = np.log10(n)
     top = int(np.ceil(z.max())) if len(z) else 1
     ticks = list(range(0, max(top, 1) + 1))
@@ -125,7 +121,7 @@ def fig_country_map(countries: pd.DataFrame) -> go.Figure:
         )
     )
     style_world_map(fig)
-    fig.update_layout(template="plotly_white", title=f"AI life-science articles by lead country (n = {int(_f(countries['articles']).sum()):,})",
+    fig.update_layout(template="plotly_white", title=f"AI life-science articles by lead country (n = {int(numeric_floats(countries['articles']).sum()):,})",
                       margin=dict(l=10, r=10, t=50, b=10))
     return fig
 
@@ -168,13 +164,13 @@ def fig_clinical_by_country(clinical: pd.DataFrame) -> go.Figure:
     x = _labels(clinical)
     fig = make_subplots(rows=2, cols=1, shared_xaxes=True, vertical_spacing=0.08, subplot_titles=(
         "share of the world's clinical AI articles", "share of the country's articles that are clinical"))
-    fig.add_trace(go.Bar(x=x, y=100 * _f(clinical["share_of_world_clinical"]), marker_color="#1f77b4", name="of world clinical"), row=1, col=1)
-    fig.add_trace(go.Bar(x=x, y=100 * _f(clinical["clinical_share_of_country"]), marker_color="#ff7f0e", name="of the country's articles"),
+    fig.add_trace(go.Bar(x=x, y=100 * numeric_floats(clinical["share_of_world_clinical"]), marker_color="#1f77b4", name="of world clinical"), row=1, col=1)
+    fig.add_trace(go.Bar(x=x, y=100 * numeric_floats(clinical["clinical_share_of_country"]), marker_color="#ff7f0e", name="of the country's articles"),
                   row=2, col=1)
     fig.update_yaxes(title_text="%", row=1, col=1)
     fig.update_yaxes(title_text="%", row=2, col=1)
     fig.update_layout(template="plotly_white", showlegend=False, height=700,
-                      title=f"Clinical AI research across countries (n = {int(_f(clinical['clinical_articles']).sum()):,} clinical articles shown)")
+                      title=f"Clinical AI research across countries (n = {int(numeric_floats(clinical['clinical_articles']).sum()):,} clinical articles shown)")
     return fig
 
 
@@ -186,8 +182,8 @@ def fig_high_ranked_by_country(high: pd.DataFrame) -> go.Figure:
     (``high_ranked_by_country``), in the table's order, coloured by region."""
     fig = go.Figure(
         go.Bar(
-            x=_labels(high), y=100 * _f(high["share_high_ranked"]), marker_color=[region_color(r) for r in high["world_region"]],
-            customdata=np.column_stack([_f(high["high_ranked_articles"]), _f(high["articles"])]) if len(high) else None,
+            x=_labels(high), y=100 * numeric_floats(high["share_high_ranked"]), marker_color=[region_color(r) for r in high["world_region"]],
+            customdata=np.column_stack([numeric_floats(high["high_ranked_articles"]), numeric_floats(high["articles"])]) if len(high) else None,
             hovertemplate="%{x}: %{y:.1f}% (%{customdata[0]:,.0f} of %{customdata[1]:,.0f})<extra></extra>",
         )
     )
@@ -207,7 +203,7 @@ def fig_high_ranked_by_region_year(by_region: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
     for region in [r for r in WORLD_REGIONS if r in set(by_region["world_region"].astype(str))]:
         s = by_region[by_region["world_region"] == region].sort_values("year")
-        fig.add_trace(go.Scatter(x=s["year"].astype(int).tolist(), y=100 * _f(s["share_high_ranked"]), mode="lines+markers",
+        fig.add_trace(go.Scatter(x=s["year"].astype(int).tolist(), y=100 * numeric_floats(s["share_high_ranked"]), mode="lines+markers",
                                  name=_short(region), line=dict(color=region_color(region))))
     fig.update_layout(template="plotly_white", xaxis_title="publication year", yaxis_title="% in high-ranked outlets",
                       title="Articles in high-ranked outlets by world region and year")
@@ -245,13 +241,13 @@ def fig_relevance_irrs(irrs: pd.DataFrame) -> go.Figure:
     for k, m in enumerate(order):
         s = irrs[irrs["model"] == m]
         r, c = k // 2 + 1, k % 2 + 1
-        irr = _f(s["irr"])
+        irr = numeric_floats(s["irr"])
         fig.add_trace(
             go.Scatter(
                 x=irr, y=[_short(v) for v in s["label"]], mode="markers", name=m, showlegend=False,
                 marker=dict(color=[region_color(v) for v in s["label"]], size=10),
                 # an explicit colour: error bars inherit an array marker colour, which plotly.js rejects
-                error_x=dict(type="data", symmetric=False, array=_f(s["upper"]) - irr, arrayminus=irr - _f(s["lower"]),
+                error_x=dict(type="data", symmetric=False, array=numeric_floats(s["upper"]) - irr, arrayminus=irr - numeric_floats(s["lower"]),
                              color="#444444", thickness=1.2),
                 hovertemplate="%{y}: IRR %{x:.3f}<extra></extra>",
             ),
@@ -276,15 +272,15 @@ def fig_international_collaboration(irrs: pd.DataFrame, by_year: pd.DataFrame, b
     fig = make_subplots(rows=1, cols=3, column_widths=[0.3, 0.4, 0.3], horizontal_spacing=0.09, subplot_titles=(
         "A: international vs national (IRR, 95% CI)", "B: share of international articles", "C: by region of the lead author"))
     s = irrs[irrs["term"] == "international"]
-    irr = _f(s["irr"])
+    irr = numeric_floats(s["irr"])
     fig.add_trace(go.Scatter(
         x=[_two_lines(OUTCOME_LABELS.get(o, o)) for o in s["outcome"]], y=irr, mode="markers", marker=dict(size=11, color="#1f77b4"),
-        error_y=dict(type="data", symmetric=False, array=_f(s["upper"]) - irr, arrayminus=irr - _f(s["lower"])),
+        error_y=dict(type="data", symmetric=False, array=numeric_floats(s["upper"]) - irr, arrayminus=irr - numeric_floats(s["lower"])),
         name="IRR", showlegend=False), row=1, col=1)
     fig.add_hline(y=1.0, line=dict(color="grey", dash="dot"), row=1, col=1)
-    fig.add_trace(go.Scatter(x=by_year["year"].astype(int).tolist(), y=100 * _f(by_year["share_international"]), mode="lines+markers",
+    fig.add_trace(go.Scatter(x=by_year["year"].astype(int).tolist(), y=100 * numeric_floats(by_year["share_international"]), mode="lines+markers",
                              line=dict(color="#1f77b4"), name="share", showlegend=False), row=1, col=2)
-    fig.add_trace(go.Bar(x=[_short(r) for r in by_region["world_region"]], y=100 * _f(by_region["share_international"]),
+    fig.add_trace(go.Bar(x=[_short(r) for r in by_region["world_region"]], y=100 * numeric_floats(by_region["share_international"]),
                          marker_color=[region_color(r) for r in by_region["world_region"]], name="by region", showlegend=False),
                   row=1, col=3)
     fig.update_yaxes(title_text="incidence-rate ratio (IRR)", row=1, col=1)
@@ -325,11 +321,11 @@ def fig_collaboration_sankey(dyads: pd.DataFrame) -> go.Figure:
                       customdata=[f"lead: {r}" for r in left] + [f"coauthor: {r}" for r in right],
                       hovertemplate="%{customdata}: %{value:,.0f} dyads<extra></extra>"),
             link=dict(source=[li[r] for r in d["lead_world_region"]], target=[ri[r] for r in d["coauthor_world_region"]],
-                      value=_f(d["dyads"]), color=[rgba(r, 0.35) for r in d["lead_world_region"]]),
+                      value=numeric_floats(d["dyads"]), color=[rgba(r, 0.35) for r in d["lead_world_region"]]),
         )
     )
     fig.update_layout(template="plotly_white", height=600,
-                      title=f"International collaborations: lead-author region → co-author region (n = {int(_f(d['dyads']).sum()):,} dyads)")
+                      title=f"International collaborations: lead-author region → co-author region (n = {int(numeric_floats(d['dyads']).sum()):,} dyads)")
     return fig
 
 
@@ -362,11 +358,11 @@ def fig_outlet_sample_irrs(decomposition: pd.DataFrame) -> go.Figure:
         s = decomposition[decomposition["outcome"] == outcome]
         labels = [_short(v) for v in s["label"]]
         for k, (step, name, color, symbol) in enumerate(SAMPLE_STEPS):
-            irr = _f(s[f"irr_{step}"])
+            irr = numeric_floats(s[f"irr_{step}"])
             fig.add_trace(go.Scatter(
                 x=irr, y=labels, mode="markers", name=name,
                 legendgroup=step, showlegend=c == 1, marker=dict(color=color, symbol=symbol, size=10),
-                error_x=dict(type="data", symmetric=False, array=_f(s[f"upper_{step}"]) - irr, arrayminus=irr - _f(s[f"lower_{step}"])),
+                error_x=dict(type="data", symmetric=False, array=numeric_floats(s[f"upper_{step}"]) - irr, arrayminus=irr - numeric_floats(s[f"lower_{step}"])),
                 offsetgroup=step, hovertemplate="%{y}: IRR %{x:.3f}<extra>" + name + "</extra>",
             ), row=1, col=c)
         fig.add_vline(x=1.0, line=dict(color="grey", dash="dot"), row=1, col=c)
@@ -386,20 +382,21 @@ def fig_intl_high_ranked(premium: pd.DataFrame, seed_ratio: float = 1.35) -> go.
         "share in high-ranked outlets", "ratio international / national (95% CI)"))
     if len(premium):
         r = premium.iloc[0]
-        shares = 100 * _f(pd.Series([r["share_international"], r["share_national"]]))
+        shares = 100 * numeric_floats(pd.Series([r["share_international"], r["share_national"]]))
         fig.add_trace(go.Bar(
             x=["international", "national"], y=shares,
             marker_color=["#1f77b4", "#7f7f7f"], showlegend=False,
             customdata=[[int(r["international_high_ranked"]), int(r["international_articles"])],
                         [int(r["national_high_ranked"]), int(r["national_articles"])]],
             hovertemplate="%{x}: %{y:.1f}% (%{customdata[0]:,} of %{customdata[1]:,})<extra></extra>"), row=1, col=1)
-    ok = premium[np.isfinite(_f(premium["ratio"]))] if len(premium) else premium
+    ok = premium[np.isfinite(numeric_floats(premium["ratio"]))] if len(premium) else premium
     names = {"ratio_of_shares": "ratio of shares<br>(the paper's sentence)", "year_adjusted": "year-adjusted<br>(Poisson regression,<br>robust errors)"}
-    ratio = _f(ok["ratio"]) if len(ok) else np.array([])
+    ratio = numeric_floats(ok["ratio"]) if len(ok) else np.array([])
     fig.add_trace(go.Scatter(
         x=[names.get(e, e) for e in ok["estimator"]] if len(ok) else [], y=ratio, mode="markers",
         marker=dict(size=11, color="#1f77b4"), showlegend=False,
-        error_y=dict(type="data", symmetric=False, array=_f(ok["upper"]) - ratio, arrayminus=ratio - _f(ok["lower"])) if len(ok) else None,
+        error_y=(dict(type="data", symmetric=False, array=numeric_floats(ok["upper"]) - ratio,
+                      arrayminus=ratio - numeric_floats(ok["lower"])) if len(ok) else None),
         hovertemplate="%{x}: %{y:.3f}<extra></extra>"), row=1, col=2)
     fig.add_hline(y=1.0, line=dict(color="grey", dash="dot"), row=1, col=2)
     fig.add_hline(y=seed_ratio, line=dict(color="#d62728", dash="dash"), annotation_text=f"Schmallenbach et al. 2024: {seed_ratio:.2f}",
@@ -425,9 +422,9 @@ def fig_by_outlet_type(by_type: pd.DataFrame) -> go.Figure:
         s = by_type[by_type["outlet_type"] == t]
         x = [("All" if r == "All regions" else _short(r)) for r in s["world_region"]]
         for k, (col, _, scale) in enumerate(panels):
-            fig.add_trace(go.Bar(x=x, y=scale * _f(s[col]), name=str(s["outlet_type_label"].iloc[0]), legendgroup=t,
+            fig.add_trace(go.Bar(x=x, y=scale * numeric_floats(s[col]), name=str(s["outlet_type_label"].iloc[0]), legendgroup=t,
                                  showlegend=k == 0, marker_color=colors.get(t, OTHER_COLOR),
-                                 customdata=_f(s["articles"]), hovertemplate="%{x}: %{y:.2f} (%{customdata:,.0f} articles)<extra></extra>"),
+                                 customdata=numeric_floats(s["articles"]), hovertemplate="%{x}: %{y:.2f} (%{customdata:,.0f} articles)<extra></extra>"),
                           row=k // 2 + 1, col=k % 2 + 1)
     for k, unit in enumerate(("%", "%", "%", "citations per article")):
         fig.update_yaxes(title_text=unit, row=k // 2 + 1, col=k % 2 + 1)
