@@ -171,7 +171,7 @@ def _is_same_partition_edge(graph, child: dg.AssetKey, parent: dg.AssetKey) -> b
     return isinstance(mapping, dg.TimeWindowPartitionMapping) and mapping.start_offset == 0 and mapping.end_offset == 0
 
 
-def _run_size(graph, unit: frozenset) -> int | None:
+def unit_run_size(graph, unit: frozenset) -> int | None:
     """How many partitions of ``unit`` one run may hold: 1 unless every asset of the unit has a
     backfill policy over several partitions (``dg.BackfillPolicy.single_run()``: any number, None;
     ``multi_run(n)``: n) and time-window partitions (a run's range is contiguous in time)."""
@@ -188,7 +188,7 @@ def _run_size(graph, unit: frozenset) -> int | None:
     return min(bounded) if bounded else None
 
 
-def _ranges(keys: Sequence[str], all_keys: Sequence[str], size: int | None) -> list[tuple[str, ...]]:
+def partition_ranges(keys: Sequence[str], all_keys: Sequence[str], size: int | None) -> list[tuple[str, ...]]:
     """``keys`` (in the partitions' order) cut into runs: contiguous in ``all_keys`` (a gap, e.g. a
     year left out by ``--years`` or up to date, starts a new run) and at most ``size`` long."""
     position = {k: i for i, k in enumerate(all_keys)}
@@ -309,7 +309,7 @@ def plan_runs(  # noqa: C901 - one planning pass over the asset graph (units, le
                 same = _is_same_partition_edge(graph, key, parent) and job_of.get(parent) == job_of.get(key)
                 pu = unit_of[parent]
                 parents[unit][pu] = parents[unit].get(pu, True) and same
-    size = {u: _run_size(graph, u) for u in units}
+    size = {u: unit_run_size(graph, u) for u in units}
     level: dict[frozenset, int] = {}
     for unit in units:  # an edge between units of different run sizes is a step of level, like a cross edge
         level[unit] = max((level[pu] + (0 if same and size[pu] == size[unit] else 1) for pu, same in parents[unit].items()), default=0)
@@ -372,7 +372,7 @@ def plan_runs(  # noqa: C901 - one planning pass over the asset graph (units, le
             all_keys = graph.get(next(iter(members[0]))).partitions_def.get_partition_keys()
             for todo in dict.fromkeys(t for t in todo_of.values() if t):
                 keys = [p for p, t in todo_of.items() if t == todo]
-                batches.extend((todo, r) for r in _ranges(keys, all_keys, run_size))
+                batches.extend((todo, r) for r in partition_ranges(keys, all_keys, run_size))
             batches.sort(key=lambda b: all_keys.index(b[1][0]))
         for todo, partitions in batches:
             keys = sorted((k for u in todo for k in u), key=lambda k: order[k])

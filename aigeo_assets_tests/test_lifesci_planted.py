@@ -182,11 +182,11 @@ def test_the_international_premium_is_recovered(atlas):
 def _year_tables_full_scan(files, cache, year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The former reading of a year (every file's whole authors and references tables read, then
     filtered to the year's winning PMIDs): the oracle of the year-sorted copy."""
-    from aigeo_assets.lifesci.pubmed_files import _winners, parse_cached
+    from aigeo_assets.lifesci.pubmed_files import flag_winners, parse_cached
     from aigeo_assets.schemas import conform
 
     folders = [parse_cached(p, cache)[0] for p in files]
-    records = _winners(folders)
+    records = flag_winners(folders)
     winners = records[records["winner"].to_numpy(bool) & (records["publication_year"] == year).to_numpy(bool)]
     kept = []
     for i, folder in enumerate(folders):
@@ -228,9 +228,9 @@ def test_year_tables_equal_a_full_scan_on_the_real_samples(tmp_path):
     files = discover_pubmed_files(root)
     cache = tmp_path / "cache"
     manifest, _ = file_manifest(files, cache)
-    from aigeo_assets.lifesci.pubmed_files import _winners, parse_cached
+    from aigeo_assets.lifesci.pubmed_files import flag_winners, parse_cached
 
-    counts = _winners([parse_cached(p, cache)[0] for p in files])["publication_year"].value_counts()
+    counts = flag_winners([parse_cached(p, cache)[0] for p in files])["publication_year"].value_counts()
     years = sorted({*counts.index[:4], counts.index.min(), counts.index.max()})  # the busiest, the first, the last
     seen = 0
     for year in years:

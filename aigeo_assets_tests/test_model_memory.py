@@ -1,6 +1,6 @@
 """The memory cuts of issue 13 change no result.
 
-- ``count._compact_rows`` (rows squeezed out of the design in place) equals numpy's row selection.
+- ``count.compact_rows`` (rows squeezed out of the design in place) equals numpy's row selection.
 - A PPML fit that drops rows in three later rounds (missing values, an all-zero group of an
   absorbed effect, a zero observation separated by a regressor) equals statsmodels' GLM with
   explicit dummy columns on the rows it keeps, and leaves the caller's regressors untouched.
@@ -20,7 +20,7 @@ import pytest
 import statsmodels.api as sm
 
 from aigeo_assets.corpus.authors import AUTHOR_YEAR_INPUT_COLUMNS, build_author_years
-from aigeo_assets.models.count import _compact_rows, poisson
+from aigeo_assets.models.count import compact_rows, poisson
 from aigeo_assets.models.gravity import (
     CITATION_FIT_COLUMNS,
     CITATION_SPECS,
@@ -39,7 +39,7 @@ def test_compact_rows_equals_row_selection(keep_share):
     x = np.asfortranarray(rng.normal(size=(1_000, 5)))
     mask = rng.random(1_000) < keep_share
     expected = x[mask].copy()
-    got = _compact_rows(x, mask)
+    got = compact_rows(x, mask)
     assert got.shape == expected.shape
     np.testing.assert_array_equal(got, expected)
 

@@ -238,12 +238,12 @@ def test_range_runs_materialize_each_year_and_a_new_year_replans_exactly_what_de
 
 
 def test_a_range_is_cut_at_gaps_and_at_the_policys_size():
-    from aigeo_assets.orchestration import _ranges
+    from aigeo_assets.orchestration import partition_ranges
 
     every = [str(y) for y in range(2010, 2020)]
-    assert _ranges(every, every, None) == [tuple(every)]
-    assert _ranges(every, every, 4) == [tuple(every[:4]), tuple(every[4:8]), tuple(every[8:])]
-    assert _ranges(["2010", "2011", "2013", "2014", "2015"], every, 2) == [("2010", "2011"), ("2013", "2014"), ("2015",)]
+    assert partition_ranges(every, every, None) == [tuple(every)]
+    assert partition_ranges(every, every, 4) == [tuple(every[:4]), tuple(every[4:8]), tuple(every[8:])]
+    assert partition_ranges(["2010", "2011", "2013", "2014", "2015"], every, 2) == [("2010", "2011"), ("2013", "2014"), ("2015",)]
 
 
 def test_the_runs_label_names_the_workspaces_code_location():

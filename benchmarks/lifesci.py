@@ -54,13 +54,13 @@ from results_file import timed, write_results  # noqa: E402
 
 from aigeo_assets.lifesci.keywords import AI_KEYWORDS_PATH, KeywordMatcher, naive_matches  # noqa: E402
 from aigeo_assets.lifesci.pubmed import parse_pubmed_file  # noqa: E402
-from aigeo_assets.lifesci.pubmed_files import _winners, parse_cached, pubmed_year_tables, year_sorted_copy  # noqa: E402
+from aigeo_assets.lifesci.pubmed_files import flag_winners, parse_cached, pubmed_year_tables, year_sorted_copy  # noqa: E402
 from aigeo_assets.schemas import conform  # noqa: E402
 
 
 def full_scan_year(folders, year: int):
     """The former reading of a year: every file's whole authors and references tables, per year."""
-    records = _winners(folders)
+    records = flag_winners(folders)
     winners = records[records["winner"].to_numpy(bool) & (records["publication_year"] == year).to_numpy(bool)]
     kept = []
     for i, folder in enumerate(folders):

@@ -63,7 +63,7 @@ def run_mode(mode: str, source: Path, scratch: Path, years: list[str], cited_fro
     import dagster as dg
 
     from aigeo_assets.definitions import build_definitions
-    from aigeo_assets.orchestration import PlannedRun, PlanRunner, _ranges, _run_size
+    from aigeo_assets.orchestration import PlannedRun, PlanRunner, partition_ranges, unit_run_size
     from aigeo_assets.resources.settings import Settings
 
     data = scratch / mode
@@ -80,7 +80,7 @@ def run_mode(mode: str, source: Path, scratch: Path, years: list[str], cited_fro
         def plan(assets: tuple[str, ...], keys: list[str]) -> list[PlannedRun]:
             if mode == "range":  # cut as the plan cuts them (the assets' backfill policies)
                 unit = frozenset(dg.AssetKey(a) for a in assets)
-                chunks = _ranges(keys, graph.get(next(iter(unit))).partitions_def.get_partition_keys(), _run_size(graph, unit))
+                chunks = partition_ranges(keys, graph.get(next(iter(unit))).partitions_def.get_partition_keys(), unit_run_size(graph, unit))
                 return [PlannedRun(i, assets, c[0], ("x",), 0, range_keys=c if len(c) > 1 else ()) for i, c in enumerate(chunks)]
             return [PlannedRun(i, assets, k, ("x",), 0) for i, k in enumerate(keys)]
 

@@ -265,7 +265,7 @@ class PubmedYear:
     """Records of the year left out because a ``DeleteCitation`` of a later file names their PMID."""
 
 
-def _winners(folders: list[Path]) -> pd.DataFrame:
+def flag_winners(folders: list[Path]) -> pd.DataFrame:
     """Every file's records as (pmid, publication_year, version, file) with two flags: ``deleted``
     (a DeleteCitation of this or a later file names the PMID) and ``winner`` (the surviving record
     of its PMID: highest version, then latest file, among those not deleted)."""
@@ -293,12 +293,12 @@ _winners_memo: dict[tuple[Path, ...], pd.DataFrame] = {}
 
 
 def _winners_cached(folders: tuple[Path, ...]) -> pd.DataFrame:
-    """``_winners`` of the last set of folders asked for, kept in the process: a run that builds
+    """``flag_winners`` of the last set of folders asked for, kept in the process: a run that builds
     several years reads every file's PMIDs once. A folder's name holds its file's size, mtime and
     the parse version, so the same names mean the same records."""
     if folders not in _winners_memo:
         _winners_memo.clear()
-        _winners_memo[folders] = _winners(list(folders))
+        _winners_memo[folders] = flag_winners(list(folders))
     return _winners_memo[folders]
 
 

@@ -169,7 +169,7 @@ def fit_count_model(  # noqa: C901 - one fit: validation, sample rules, then the
 
     # Memory (issue 13): the design is built once, column by column, in column order, with the
     # constant as its first column (no pandas-wide conversion, no copy per round); rows dropped
-    # later are squeezed out of it in place (``_compact_rows``).
+    # later are squeezed out of it in place (``compact_rows``).
     columns = [Xf.iloc[:, j] for j in range(Xf.shape[1])]
     bad = ~np.isfinite(y) | ~np.isfinite(off)
     bad_cols = []
@@ -213,7 +213,7 @@ def fit_count_model(  # noqa: C901 - one fit: validation, sample rules, then the
 
     def drop(mask: np.ndarray) -> None:  # keep the rows of ``mask`` (relative to the current sample)
         nonlocal x, yk, offk, rows, fe
-        x = _compact_rows(x, mask)
+        x = compact_rows(x, mask)
         yk, offk, rows = yk[mask], offk[mask], rows[mask]
         fe = fe.subset(mask) if len(fe) else fe
 
@@ -296,7 +296,7 @@ def _collinear_before_fit(x, fe, names, demean_tol, demean_direct) -> tuple[list
     return collinear_regressors(x, xt, w, names)
 
 
-def _compact_rows(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+def compact_rows(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """The rows of ``x`` (n, k; column order) where ``mask`` holds, squeezed into the front of
     ``x``'s own memory column by column (one column's copy at a time instead of a second design:
     new column j lies in [j m, (j+1) m) of the flat buffer, which ends before old column j + 1
