@@ -246,11 +246,8 @@ def to_gexf(nodes: pd.DataFrame, edges: pd.DataFrame, *, description: str = "", 
             lines.append("        <attvalues>")
             lines.extend(f"          <attvalue for={quoteattr(t)} value={quoteattr(v)}/>" for t, v in values)
             lines.append("        </attvalues>")
-        if positions and _present(r.get("latitude")) and _present(r.get("longitude")):
-            lines.append(f'        <viz:position x="{repr(float(r["longitude"]))}" y="{repr(float(r["latitude"]))}" z="0.0"/>')
-            if r.get("bloc") in BLOC_COLOR:
-                red, green, blue = BLOC_COLOR[r["bloc"]]
-                lines.append(f'        <viz:color r="{red}" g="{green}" b="{blue}" a="1.0"/>')
+        if positions:
+            lines.extend(_gexf_viz(r))
         lines.append("      </node>")
     lines += ["    </nodes>", "    <edges>"]
     for i, e in enumerate(edges.itertuples(index=False)):
@@ -279,6 +276,17 @@ def _gexf_head(description: str, last_modified: str | None) -> list[str]:
         f"    <description>{_text(description)}</description>",
         "  </meta>",
     ]
+
+
+def _gexf_viz(r: Mapping) -> list[str]:
+    """A node's position (longitude, latitude) and its bloc's colour, when the city is placed."""
+    if not (_present(r.get("latitude")) and _present(r.get("longitude"))):
+        return []
+    out = [f'        <viz:position x="{repr(float(r["longitude"]))}" y="{repr(float(r["latitude"]))}" z="0.0"/>']
+    if r.get("bloc") in BLOC_COLOR:
+        red, green, blue = BLOC_COLOR[r["bloc"]]
+        out.append(f'        <viz:color r="{red}" g="{green}" b="{blue}" a="1.0"/>')
+    return out
 
 
 def _text(s: str) -> str:
@@ -502,11 +510,8 @@ def to_timeline_gexf(nodes: pd.DataFrame, edges: pd.DataFrame, *, years: Iterabl
                         continue
                 values.append(f'          <attvalue for="{title}" value="{repr(float(v))}"{when(y)}/>')
         lines += ["        <attvalues>", *values, "        </attvalues>"]
-        if positions and _present(r.get("latitude")) and _present(r.get("longitude")):
-            lines.append(f'        <viz:position x="{repr(float(r["longitude"]))}" y="{repr(float(r["latitude"]))}" z="0.0"/>')
-            if r.get("bloc") in BLOC_COLOR:
-                red, green, blue = BLOC_COLOR[r["bloc"]]
-                lines.append(f'        <viz:color r="{red}" g="{green}" b="{blue}" a="1.0"/>')
+        if positions:
+            lines.extend(_gexf_viz(r))
         lines.append("      </node>")
     lines += ["    </nodes>", "    <edges>"]
     for i, ((s, t), rows) in enumerate(e.groupby(["_s", "_t"], sort=True)):
