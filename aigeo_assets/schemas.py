@@ -129,7 +129,7 @@ LIFESCI_IRR_COLUMNS = (
     "dropped_all_zero_groups",
     "dropped_separated",
 )
-"""The columns of a table of life-science IRRs (``out_lifesci_irrs`` and the side results' refits)."""
+"""The columns of a table of life-science IRRs (``out_lifesci_relevance_irrs``, ``out_lifesci_collaboration_irrs`` and the side results' refits)."""
 
 
 SCHEMAS: dict[str, TableSchema] = {
@@ -732,8 +732,16 @@ SCHEMAS: dict[str, TableSchema] = {
             key=("world_region",),
         ),
         _t(
-            "out_lifesci_irrs",
-            "Schmallenbach et al. 2024 Figs. 7 and 8A: incidence-rate ratios of the negative binomial models, with 95% intervals.",
+            "out_lifesci_relevance_irrs",
+            "Schmallenbach et al. 2024 Fig. 7: incidence-rate ratios of citations by region (base Asia) from the negative binomial "
+            "models A to D, without and with outlet effects, with 95% intervals.",
+            *LIFESCI_IRR_COLUMNS,
+            key=("model", "outcome", "absorbed", "term"),
+        ),
+        _t(
+            "out_lifesci_collaboration_irrs",
+            "Schmallenbach et al. 2024 Fig. 8A: incidence-rate ratios of international collaboration on citations and clinical "
+            "citations from the negative binomial models, with 95% intervals.",
             *LIFESCI_IRR_COLUMNS,
             key=("model", "outcome", "absorbed", "term"),
         ),

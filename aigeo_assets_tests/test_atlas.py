@@ -358,7 +358,8 @@ def test_findings_schmallenbach2024():
         "upper": [1.22, 1.08, 1.29, 1.57],
     })
     s = A.findings_schmallenbach2024({"out_lifesci_country_counts": countries, "out_lifesci_high_ranked_by_region_year": high,
-                            "out_lifesci_irrs": irrs})
+                            "out_lifesci_relevance_irrs": irrs[irrs["model"] == "A"],
+                            "out_lifesci_collaboration_irrs": irrs[irrs["model"] != "A"]})
     assert "Asia leads in articles (70.0% of those with a lead country), China accounting for 85.7% of Asia's." in s
     assert "The leading countries are China (60.0%) and United States (25.0%)." in s
     assert "Northern America and Europe lead the share of articles in high-ranked outlets (10.0%, 8.0%); " \
@@ -366,7 +367,7 @@ def test_findings_schmallenbach2024():
     assert "International articles receive 21.0% more citations (95% CI 20.0% to 22.0%) and 7.0% more clinical " \
            "citations (95% CI 6.0% to 8.0%) than national ones." in s
     assert any(x.startswith("Articles led from Northern America receive 55.0% more citations than Asia's") for x in s)
-    assert A.findings_schmallenbach2024({"out_lifesci_irrs": irrs.iloc[:0]}) == []
+    assert A.findings_schmallenbach2024({"out_lifesci_relevance_irrs": irrs.iloc[:0], "out_lifesci_collaboration_irrs": irrs.iloc[:0]}) == []
     yearly = pd.DataFrame({"year": [2019, 2020, 2021], "articles": [10, 12, 15], "pubmed": [10, 12, 15], "openalex": 0, "both": 0})
     by_year = pd.DataFrame({"country_code": ["CN"] * 3 + ["US"] * 3, "year": [2019, 2020, 2021] * 2,
                             "articles": [4, 6, 8, 5, 5, 6], "rank_in_year": [2, 1, 1, 1, 2, 2]})

@@ -18,7 +18,7 @@ CATALOGUE_SOURCE = Path(C.__file__).read_text(encoding="utf-8")
 
 
 class _AnyTable(Mapping):
-    """Every table asked for: an empty frame with a ``model`` column (the Fig. 7 / 8A filters read it)."""
+    """Every table asked for: an empty frame with a ``model`` column."""
 
     def __getitem__(self, key):
         return pd.DataFrame({"model": pd.Series([], dtype=str)})
@@ -82,13 +82,23 @@ def test_every_template_fills_and_every_panel_reads_what_its_figure_reads():
     assert "top 50" in next(s for s in C.FIGURES if s.asset_name == "out_fig_city_impact").description.format_map(params.words())
 
 
-def test_fig7_and_fig8a_split_the_irr_table():
-    irrs = pd.DataFrame({"model": ["A citations", "8A citations", "D citations", "8A clinical", "B clinical"],
-                         "term": ["Europe", "international", "Europe", "international", "Europe"]})
-    rel, col = C.relevance_irrs(irrs), C.collaboration_irrs(irrs)
-    assert rel["model"].tolist() == ["A citations", "D citations", "B clinical"]
-    assert col["model"].tolist() == ["8A citations", "8A clinical"]
+def test_fig7_and_fig8a_read_their_own_irr_tables():
+    """Fig. 7 reads the relevance IRRs and Fig. 8A the collaboration IRRs, each table whole: no filter by model name."""
+    specs = {s.key: s for s in C.FIGURES}
+    rel = pd.DataFrame({"model": ["A", "D"], "term": ["europe", "europe"]})
+    col = pd.DataFrame({"model": ["8A citations", "8A clinical"], "term": ["international", "international"]})
+    by_year, by_region = pd.DataFrame({"year": [2020]}), pd.DataFrame({"world_region": ["Asia"]})
+    t = {"out_lifesci_relevance_irrs": rel, "out_lifesci_collaboration_irrs": col,
+         "out_lifesci_international_by_year": by_year, "out_lifesci_international_by_region": by_region}
+    fig7, fig8 = specs["lifesci_relevance"], specs["lifesci_international"]
+    assert [r.asset for r in fig7.reads] == ["out_lifesci_relevance_irrs"]
+    assert [r.asset for r in fig8.reads][0] == "out_lifesci_collaboration_irrs"
+    assert fig7.panels[0].csv(t, C.FigureParams()).equals(rel)
+    assert fig8.panels[0].csv(t, C.FigureParams())["irrs"].equals(col)
+    for module in (C, C.L):
+        assert '"8A"' not in Path(module.__file__).read_text(encoding="utf-8")
     assert '"8A"' not in Path(C.__file__).with_name("atlas.py").read_text(encoding="utf-8")
+    assert not hasattr(C, "relevance_irrs") and not hasattr(C, "collaboration_irrs")
 
 
 def test_the_atlas_reads_every_table_a_figure_or_its_csv_needs():

@@ -168,11 +168,11 @@ def test_planted_regional_irrs_are_recovered(recovered, outlet_effects, key):
 
 
 def test_the_international_premium_is_recovered_in_the_atlas_table(recovered):
-    """Fig. 8A as the atlas computes it (``out_lifesci_irrs``, every article): the planted IRR, 1.21
+    """Fig. 8A as the atlas computes it (``out_lifesci_collaboration_irrs``, every article): the planted IRR, 1.21
     for all citations and 1.07 for clinical ones, lies within four standard errors of the estimate,
     and the table holds the fit this test makes from ``out_lifesci_articles``."""
     truth, articles, _, warehouse, _ = recovered
-    table = pd.read_parquet(warehouse / "out_lifesci_irrs.parquet")
+    table = pd.read_parquet(warehouse / "out_lifesci_collaboration_irrs.parquet")
     planted = truth["expected_irr_vs_asia_all_articles"]
     for model, outcome, planted_irr in (("8A citations", "citations", planted["international_irr"]),
                                         ("8A clinical", "clinical_citations", planted["international_irr_clinical"])):

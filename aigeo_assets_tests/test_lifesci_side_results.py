@@ -358,7 +358,7 @@ def test_assets_materialize_with_passing_checks(tmp_path, s2_table, with_zero_ou
     @dg.asset(name="out_lifesci_articles")
     def core(): return arts
 
-    @dg.asset(name="out_lifesci_irrs")
+    @dg.asset(name="out_lifesci_relevance_irrs")
     def irrs(): return an.irr_table(an.fit_relevance_models(arts))
 
     selected = [core, irrs, *tables]
@@ -368,3 +368,27 @@ def test_assets_materialize_with_passing_checks(tmp_path, s2_table, with_zero_ou
     assert len(checks) == 4 and all(c.passed for c in checks), [(c.check_name, c.metadata) for c in checks]
     dec = result.output_for_node("out_lifesci_outlet_sample_irrs")
     assert (dec["nobs_same_sample"] == dec["nobs_outlet"]).all()
+
+
+def test_relevance_and_collaboration_irr_assets_hold_the_rows_of_the_one_table_they_replace(with_zero_outlets):
+    """``out_lifesci_relevance_irrs`` (Fig. 7) and ``out_lifesci_collaboration_irrs`` (Fig. 8A), materialized by
+    Dagster: together, row for row, the single IRR table of every model that they replace."""
+    from aigeo_assets.assets.lifesci import build_lifesci_atlas_assets
+
+    arts = with_zero_outlets.copy()
+    arts["is_international"] = np.arange(len(arts)) % 5 == 0
+    names = {"out_lifesci_relevance_irrs", "out_lifesci_collaboration_irrs"}
+    fits = [a for a in build_lifesci_atlas_assets() if {k.to_user_string() for k in a.keys} <= names]
+    assert len(fits) == 2
+
+    @dg.asset(name="out_lifesci_articles")
+    def core(): return arts
+
+    result = dg.materialize([core, *fits], resources={"io_manager": dg.mem_io_manager})
+    assert result.success
+    rel, col = result.output_for_node("out_lifesci_relevance_irrs"), result.output_for_node("out_lifesci_collaboration_irrs")
+    assert set(rel["model"]) == set(an.FIG7_MODELS) and set(col["model"]) == {"8A citations", "8A clinical"}
+    one_table = an.irr_table({**an.fit_relevance_models(arts), "8A citations": an.collaboration_model(arts, "citations"),
+                              "8A clinical": an.collaboration_model(arts, "clinical_citations")})
+    pd.testing.assert_frame_equal(pd.concat([rel, col], ignore_index=True), conform(one_table, "out_lifesci_relevance_irrs"),
+                                  check_dtype=False)

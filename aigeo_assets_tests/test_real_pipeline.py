@@ -103,7 +103,7 @@ def test_the_whole_run_on_real_records_reaches_the_atlas(real_env, capsys):
     # the models that thin data cannot support are named, with their reason, where their figures would be
     warehouse = real_env / "warehouse"
     reasons = {}
-    for table in ("out_lifesci_irrs", "out_gravity_citations_coefficients", "out_gravity_migration"):
+    for table in ("out_lifesci_relevance_irrs", "out_lifesci_collaboration_irrs", "out_gravity_citations_coefficients", "out_gravity_migration"):
         df = pd.read_parquet(warehouse / f"{table}.parquet")
         reasons.update({f"{table} {k}": v for k, v in not_estimable_reasons(df, by=("model", "spec")).items()})
     assert reasons, "these samples are too thin for some models: at least one should be not estimable"

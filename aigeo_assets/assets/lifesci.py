@@ -289,7 +289,7 @@ def build_lifesci_atlas_assets() -> list:
     assets = [out_lifesci_articles]
 
     def table_asset(name: str, compute, extra=None, ins=None):
-        @dg.asset(name=name, **table_asset_args(name, ATLAS, kinds={"statsmodels"} if name == "out_lifesci_irrs" else None),
+        @dg.asset(name=name, **table_asset_args(name, ATLAS, kinds={"statsmodels"} if name.endswith("_irrs") else None),
                   ins=ins or articles_in,
                   automation_condition=dg.AutomationCondition.eager())
         def _table(**inputs) -> dg.Output:
@@ -324,18 +324,20 @@ def build_lifesci_atlas_assets() -> list:
     table_asset("out_lifesci_international_by_region", lambda out_lifesci_articles: A.international_share_by_region(out_lifesci_articles),
                 lambda df, **_: {"share_by_region": dict(zip(df["world_region"], df["share_international"].round(4)))})
 
-    def irrs(out_lifesci_articles):
-        fits = A.fit_relevance_models(out_lifesci_articles)
-        fits["8A citations"] = A.collaboration_model(out_lifesci_articles, "citations")
-        fits["8A clinical"] = A.collaboration_model(out_lifesci_articles, "clinical_citations")
-        return A.irr_table(fits)
+    def relevance_irrs(out_lifesci_articles):
+        return A.irr_table(A.fit_relevance_models(out_lifesci_articles))
+
+    def collaboration_irrs(out_lifesci_articles):
+        return A.irr_table({"8A citations": A.collaboration_model(out_lifesci_articles, "citations"),
+                            "8A clinical": A.collaboration_model(out_lifesci_articles, "clinical_citations")})
 
     def irrs_extra(df, **_):
         return {"irr_table": dg.MetadataValue.md(
                     preview_markdown(df[["model", "term", "irr", "lower", "upper", "nobs"]].round(3), rows=len(df))),
                 "not_estimable": not_estimable_reasons(df)}
 
-    table_asset("out_lifesci_irrs", irrs, irrs_extra)
+    table_asset("out_lifesci_relevance_irrs", relevance_irrs, irrs_extra)
+    table_asset("out_lifesci_collaboration_irrs", collaboration_irrs, irrs_extra)
     table_asset(
         "out_lifesci_dyads",
         lambda out_lifesci_articles, core_lifesci_authors: A.collaboration_dyads(out_lifesci_articles, core_lifesci_authors),

@@ -60,15 +60,15 @@ def build_lifesci_result_assets() -> list:
     assets.append(out_lifesci_outlet_sample_refits)
 
     @dg.asset(name="out_lifesci_outlet_sample_irrs", **table_asset_args("out_lifesci_outlet_sample_irrs", ATLAS, kinds={"statsmodels"}),
-              ins={"out_lifesci_irrs": dg.AssetIn(), "out_lifesci_outlet_sample_refits": dg.AssetIn()}, automation_condition=eager,
+              ins={"out_lifesci_relevance_irrs": dg.AssetIn(), "out_lifesci_outlet_sample_refits": dg.AssetIn()}, automation_condition=eager,
               check_specs=[dg.AssetCheckSpec("refit_on_the_outlet_sample", asset="out_lifesci_outlet_sample_irrs",
                                              description="every refit has exactly the articles of its outlet-effect model "
                                              "(nobs_same_sample = nobs_outlet), and log_gap = log_sample_part + log_outlet_part")])
-    def out_lifesci_outlet_sample_irrs(out_lifesci_irrs: pd.DataFrame, out_lifesci_outlet_sample_refits: pd.DataFrame):
+    def out_lifesci_outlet_sample_irrs(out_lifesci_relevance_irrs: pd.DataFrame, out_lifesci_outlet_sample_refits: pd.DataFrame):
         """Each region's IRR (base Asia) of Fig. 7 three ways: year effects on the full sample (A, B),
         year effects on the outlet-effect sample, year and outlet effects (D, C); the change split
         into what the sample does and what the outlet control does."""
-        irrs = pd.concat([out_lifesci_irrs, out_lifesci_outlet_sample_refits], ignore_index=True)
+        irrs = pd.concat([out_lifesci_relevance_irrs, out_lifesci_outlet_sample_refits], ignore_index=True)
         df = A.outlet_sample_decomposition(irrs)
         both = df[df["nobs_same_sample"].notna() & df["nobs_outlet"].notna()]
         same_n = bool((both["nobs_same_sample"] == both["nobs_outlet"]).all())

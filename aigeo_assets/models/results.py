@@ -290,7 +290,7 @@ def estimate(fit: Callable[..., Any], *args, **kwargs):
 NOT_ESTIMABLE = "not estimable"
 """How every table marks a model that could not be estimated: one row whose ``term`` is
 "not estimable: <reason>" and whose numbers are null (``out_model_coefficients``,
-``out_lifesci_irrs``); figures and the atlas show the reason where the estimates would be."""
+``out_lifesci_relevance_irrs``, ``out_lifesci_collaboration_irrs``); figures and the atlas show the reason where the estimates would be."""
 
 
 def not_estimable_rows(terms: pd.Series) -> pd.Series:

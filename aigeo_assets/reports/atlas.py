@@ -1178,7 +1178,7 @@ def _f000_not_estimable(t: dict) -> list[str]:
 
 
 def _f004_not_estimable(t: dict) -> list[str]:
-    return _not_estimable_finding(t, ("out_lifesci_irrs",), "negative binomial model(s)")
+    return _not_estimable_finding(t, ("out_lifesci_relevance_irrs", "out_lifesci_collaboration_irrs"), "negative binomial model(s)")
 
 
 def findings_alshebli2022(tables: Mapping[str, Any]) -> list[str]:
@@ -1289,9 +1289,9 @@ def _irr_text(row: pd.Series) -> tuple[str, str]:
 
 
 def _f004_relevance(t: dict) -> list[str]:
-    if not _has(t, "out_lifesci_irrs"):
+    if not _has(t, "out_lifesci_relevance_irrs"):
         return []
-    i = t["out_lifesci_irrs"]
+    i = t["out_lifesci_relevance_irrs"]
     region_terms = {"africa", "europe", "latin_america", "northern_america", "oceania"}
     a = i[(i["model"] == "A") & i["term"].isin(region_terms)]
     if a.empty:
@@ -1308,8 +1308,8 @@ def _f004_relevance(t: dict) -> list[str]:
 
 def _f004_international(t: dict) -> list[str]:
     out = []
-    if _has(t, "out_lifesci_irrs"):
-        i = t["out_lifesci_irrs"]
+    if _has(t, "out_lifesci_collaboration_irrs"):
+        i = t["out_lifesci_collaboration_irrs"]
         g = i[(i["model"] == "8A citations") & (i["term"] == "international")]
         c = i[(i["model"] == "8A clinical") & (i["term"] == "international")]
         if len(g):
@@ -1357,7 +1357,7 @@ def findings_schmallenbach2024(tables: Mapping[str, Any]) -> list[str]:
     """A few sentences on Schmallenbach et al. 2024 from whichever of these tables exist:
     ``out_lifesci_yearly_counts``, ``out_lifesci_link_coverage``, ``out_lifesci_country_years``, ``out_lifesci_country_counts``,
     ``out_lifesci_high_ranked_by_region_year``, ``out_lifesci_clinical_by_country``,
-    ``out_lifesci_irrs``, ``out_lifesci_international_by_year``,
+    ``out_lifesci_relevance_irrs``, ``out_lifesci_collaboration_irrs``, ``out_lifesci_international_by_year``,
     ``out_lifesci_international_by_region``, ``out_lifesci_dyads``."""
     t = _tables(tables)
     return _collect([_f004_volume, _f004_regions, _f004_high_ranked, _f004_clinical, _f004_relevance,

@@ -244,23 +244,9 @@ class CentreMethod:
         return c[c["method"] == self.method].reset_index(drop=True)
 
 
-def relevance_irrs(irrs: pd.DataFrame) -> pd.DataFrame:
-    """Fig. 7's rows of ``out_lifesci_irrs`` (every model but Fig. 8A's)."""
-    return irrs[~irrs["model"].astype(str).str.startswith("8A")].reset_index(drop=True)
-
-
-def collaboration_irrs(irrs: pd.DataFrame) -> pd.DataFrame:
-    """Fig. 8A's rows of ``out_lifesci_irrs`` (the international-collaboration models)."""
-    return irrs[irrs["model"].astype(str).str.startswith("8A")].reset_index(drop=True)
-
-
-def relevance_csv(t: Tables, p: FigureParams) -> pd.DataFrame:
-    return relevance_irrs(t["out_lifesci_irrs"])
-
-
 def international_csv(t: Tables, p: FigureParams) -> dict[str, pd.DataFrame]:
     return {
-        "irrs": collaboration_irrs(t["out_lifesci_irrs"]),
+        "irrs": t["out_lifesci_collaboration_irrs"],
         "by_year": t["out_lifesci_international_by_year"],
         "by_region": t["out_lifesci_international_by_region"],
     }
@@ -404,12 +390,12 @@ def draw_lifesci_high_ranked_by_region(t: Tables, p: FigureParams) -> Drawn:
 
 
 def draw_lifesci_relevance(t: Tables, p: FigureParams) -> Drawn:
-    return [("lifesci_fig7_relevance", L.fig_relevance_irrs(relevance_irrs(t["out_lifesci_irrs"])))]
+    return [("lifesci_fig7_relevance", L.fig_relevance_irrs(t["out_lifesci_relevance_irrs"]))]
 
 
 def draw_lifesci_international(t: Tables, p: FigureParams) -> Drawn:
     return [("lifesci_fig8_international", L.fig_international_collaboration(
-        collaboration_irrs(t["out_lifesci_irrs"]), t["out_lifesci_international_by_year"], t["out_lifesci_international_by_region"]))]
+        t["out_lifesci_collaboration_irrs"], t["out_lifesci_international_by_year"], t["out_lifesci_international_by_region"]))]
 
 
 def draw_lifesci_dyads(t: Tables, p: FigureParams) -> Drawn:
@@ -652,23 +638,23 @@ FIGURES: tuple[FigureSpec, ...] = (
     FigureSpec(
         "lifesci_relevance", "out_fig_lifesci_relevance", SCHMALLENBACH, "Fig. 7",
         "Schmallenbach et al. 2024 Fig. 7: citation incidence-rate ratios (IRRs) by region (base Asia), without and with outlet effects.",
-        (Read("out_lifesci_irrs"),), draw_lifesci_relevance,
+        (Read("out_lifesci_relevance_irrs"),), draw_lifesci_relevance,
         (Panel("lifesci_fig7_relevance", "lifesci_fig7_relevance", "Geography of the relevance of AI life science articles",
                "Incidence rate ratios with 95% confidence intervals from negative binomial regressions of forward citations on "
                "dummies for the region of the research, Asia the base. A (life-science citations) and B (clinical citations) "
                "account for the publication year only; C (clinical) and D (life-science) also for the publishing outlets.",
-               ("out_lifesci_irrs",), relevance_csv),)),
+               ("out_lifesci_relevance_irrs",), Whole("out_lifesci_relevance_irrs")),)),
     FigureSpec(
         "lifesci_international", "out_fig_lifesci_international", SCHMALLENBACH, "Fig. 8",
         "Schmallenbach et al. 2024 Fig. 8: the incidence-rate ratio (IRR) of international collaboration on citations, its share over "
         "time and by region.",
-        (Read("out_lifesci_irrs"), Read("out_lifesci_international_by_year"), Read("out_lifesci_international_by_region")),
+        (Read("out_lifesci_collaboration_irrs"), Read("out_lifesci_international_by_year"), Read("out_lifesci_international_by_region")),
         draw_lifesci_international,
         (Panel("lifesci_fig8_international", "lifesci_fig8_international", "Characteristics of international collaborations",
                "(A) Incidence rate ratios (IRRs) of international collaboration on citations and clinical citations, accounting for the lead author's "
                "country, team size and publication year; (B) the share of international collaborations over time; (C) by the "
                "lead author's region.",
-               ("out_lifesci_irrs", "out_lifesci_international_by_year", "out_lifesci_international_by_region"), international_csv),)),
+               ("out_lifesci_collaboration_irrs", "out_lifesci_international_by_year", "out_lifesci_international_by_region"), international_csv),)),
     FigureSpec(
         "lifesci_dyads", "out_fig_lifesci_dyads", SCHMALLENBACH, "Fig. 9",
         "Schmallenbach et al. 2024 Fig. 9: international collaborations between regions (Sankey).",
