@@ -15,7 +15,7 @@ import dagster as dg
 import pytest
 
 from aigeo_assets.orchestration import CODE_LOCATION, PlannedRun, PlanRunner, RunFailed, plan_runs, repository_label, run_heights
-from aigeo_assets_tests import orchestration_fixtures as fx
+from aigeo_assets_tests.support import orchestration_fixtures as fx
 
 YEARS = [str(y) for y in range(2014, 2019)]
 

@@ -1,0 +1,92 @@
+"""benchmarks/full_run.py end to end on the tiny world, so the script cannot rot: the new-year copy
+holds every line of the world exactly once (the last year only in the new folder), both runs
+succeed, run 2 rematerializes the new year, the stages come from the event log, and the DuckDB
+peer agrees with aigeo's functions."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from aigeo_assets.ingest.quarantine import Quarantine
+from aigeo_assets.ingest.snapshot import iter_lines, list_entity_files
+from aigeo_assets.ingest.work_record import year_of_line
+
+REPO = Path(__file__).resolve().parents[2]
+LAST = 2019
+SEED = 20221121  # the script's default seed
+JOBS = "reference_tables,yearly_corpus"  # yearly_corpus plans the OpenAlex tables (yearly_refresh) it reads
+
+
+def _lines(paths) -> Counter:
+    out: Counter = Counter()
+    for p in paths:
+        for _, line in iter_lines(Path(p), Quarantine()):
+            out[line.rstrip(b"\n")] += 1
+    return out
+
+
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory, tiny_world):
+    tmp = tmp_path_factory.mktemp("full_run")
+    tiny_world(tmp / "worlds", SEED)  # where the script caches its world (--world-data)
+    out = tmp / "full_run_tiny.json"
+    proc = subprocess.run(
+        [
+            sys.executable, str(REPO / "benchmarks" / "full_run.py"), "--scale", "tiny", "--world-data", str(tmp / "worlds"),
+            "--work", str(tmp / "work"), "--out", str(out), "--repeat", "1", "--start-year", str(LAST - 2), "--jobs", JOBS,
+        ],
+        cwd=REPO, capture_output=True, text=True, timeout=1800,
+    )
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return tmp, json.loads(out.read_text()), proc.stdout
+
+
+def test_new_year_copy_holds_every_line_once(bench):
+    tmp, result, _ = bench
+    world = tmp / "worlds" / "sources" / f"sample-tiny-{SEED}"
+    cache = world.parent / f"{world.name}-newyear"
+    original = _lines(list_entity_files(world / "data", "works").parts)
+    base = _lines(sorted((cache / "base").rglob("part_*")))
+    new = _lines(sorted((cache / "new").rglob("part_*")))
+    assert base + new == original
+    assert new and all(year_of_line(line) == LAST for line in new)
+    assert not any(year_of_line(line) == LAST for line in base)
+    copy = result["new_year_copy"]
+    assert copy["new_year_works"] == sum(new.values())
+    assert copy["base_works_lines"] == sum(base.values())
+    full = json.loads((cache / "full.manifest").read_text())
+    assert full["meta"]["record_count"] == sum(original.values())
+    with gzip.open(next((cache / "new").rglob("part_*")), "rb") as fh:
+        assert fh.readline().endswith(b"\n")
+
+
+def test_both_runs_and_their_stages(bench):
+    _, result, stdout = bench
+    assert result["complete"] is True
+    run1, run2 = result["phases"]["run1_full"], result["phases"]["run2_new_year"]
+    assert run1["exit_code"] == 0 and run2["exit_code"] == 0
+    assert run1["dagster_runs_failed"] == 0 and run2["dagster_runs_failed"] == 0
+    for group in ("ingest", "geo", "corpus"):
+        assert run1["stages"][group]["rows"] > 0 and run1["stages"][group]["wall_s"] > 0, group
+    assert run1["disk_bytes"]["per_group"]["corpus"] > 0
+    # run 2 made the new year's partitions, and run 1 never saw that year
+    assert str(LAST) in run2["rematerialized"]["raw_works"]
+    assert str(LAST - 1) not in run2["rematerialized"]["raw_works"]
+    assert 0 < run2["share_of_full_run"]
+    assert "ingest" in stdout and "corpus" in stdout
+
+
+def test_city_peer_agrees_with_aigeo(bench):
+    _, result, _ = bench
+    city = result["peers"]["city"]
+    assert city.get("identical") is True, city
+    assert city["city_years"] > 0 and city["pairs"] > 0
+    ingest = result["peers"]["ingest"]
+    assert ingest["ours_works"] > 0 and ingest["bare_orjson_works_per_s"] > 0, ingest

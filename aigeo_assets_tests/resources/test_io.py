@@ -1,0 +1,480 @@
+"""The parquet IO manager's atomic writes and partition loading; the tables of a multi-asset
+partition published together (a kill between outputs, concurrent readers, an old-layout
+warehouse); leftovers of killed writers cleaned; the missing-institution quarantine."""
+
+import functools
+import os
+import pickle
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import dagster as dg
+import pandas as pd
+import pytest
+
+import aigeo_assets.resources.io as io_module
+from aigeo_assets.geo.geocode import unknown_institutions
+from aigeo_assets.resources.io import (
+    ParquetIOManager,
+    PickleIOManager,
+    concat_partitions,
+    current_table_paths,
+    table_path,
+    write_parquet_atomic,
+)
+from aigeo_assets.resources.warehouse_files import (
+    STALE_AFTER_SECONDS,
+    VERSIONS_DIR,
+    Link,
+    group_dir,
+    process_start_time,
+    publish,
+    resolve_tables,
+    sweep,
+    writer_gone,
+)
+from aigeo_assets.schemas import SCHEMAS, SchemaError, conform
+from aigeo_assets_tests.support.io_group_fixtures import TABLES, YEARS, joined, write_generation, year_tables
+
+
+def test_interrupted_write_keeps_the_previous_partition(tmp_path, monkeypatch):
+    path = tmp_path / "core_papers" / "2015.parquet"
+    write_parquet_atomic(pd.DataFrame({"a": [1, 2]}), path)
+
+    def broken(self, target, **kwargs):
+        with open(target, "wb") as fh:
+            fh.write(b"PAR1 half a file")
+        raise KeyboardInterrupt("killed mid-write")
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", broken)
+    with pytest.raises(KeyboardInterrupt):
+        write_parquet_atomic(pd.DataFrame({"a": [3]}), path)
+    monkeypatch.undo()
+    assert pd.read_parquet(path)["a"].tolist() == [1, 2]
+    assert [p.name for p in path.parent.iterdir()] == ["2015.parquet"], "no temporary file left behind"
+
+
+def test_io_manager_round_trips_partitions_and_names_what_is_missing(tmp_path):
+    years = dg.TimeWindowPartitionsDefinition(start="2014", end="2017", cron_schedule="0 0 1 1 *", fmt="%Y")
+
+    @dg.asset(partitions_def=years)
+    def numbers(context: dg.AssetExecutionContext) -> pd.DataFrame:
+        return pd.DataFrame({"year": [int(context.partition_key)]})
+
+    @dg.asset
+    def total(numbers) -> pd.DataFrame:
+        assert isinstance(numbers, dict) and sorted(numbers) == ["2014", "2015", "2016"]
+        return concat_partitions(numbers)
+
+    io = ParquetIOManager(base_dir=str(tmp_path))
+    instance = dg.DagsterInstance.ephemeral()
+    for y in ("2014", "2015"):
+        dg.materialize([numbers], partition_key=y, resources={"io_manager": io}, instance=instance)
+    with pytest.raises(Exception, match="numbers partition 2016 has not been materialized"):
+        dg.materialize([numbers, total], selection=[total], resources={"io_manager": io}, instance=instance)
+    dg.materialize([numbers], partition_key="2016", resources={"io_manager": io}, instance=instance)
+    result = dg.materialize([numbers, total], selection=[total], resources={"io_manager": io}, instance=instance)
+    assert result.output_for_node("total")["year"].tolist() == [2014, 2015, 2016]
+    assert (tmp_path / "total.parquet").exists() and (tmp_path / "numbers" / "2015.parquet").exists()
+
+
+def test_schema_errors_name_the_table_and_column():
+    with pytest.raises(SchemaError, match="quarantine: missing column"):
+        conform(pd.DataFrame({"file": ["x"]}), "quarantine")
+    bad = pd.DataFrame({"file": ["f"], "line": ["seven"], "reason": ["r"], "detail": ["d"]})
+    with pytest.raises(SchemaError, match=r"quarantine\.line"):
+        conform(bad, "quarantine")
+
+
+def test_authorships_naming_unknown_institutions_are_quarantined_not_dropped():
+    auth = conform(
+        pd.DataFrame(
+            {
+                "work_id": ["W1", "W1", "W2"],
+                "author_seq": [0, 1, 0],
+                "institution_id": ["I1", "I404", None],
+            }
+        ).reindex(columns=SCHEMAS["raw_authorships"].names),
+        "raw_authorships",
+    )
+    inst = conform(pd.DataFrame({"institution_id": ["I1"]}).reindex(columns=SCHEMAS["core_institutions"].names), "core_institutions")
+    q = unknown_institutions(auth, inst, "raw_authorships[2015]")
+    assert q[["file", "line", "reason"]].values.tolist() == [["raw_authorships[2015]", 2, "institution_missing"]]
+    assert "I404" in q.loc[0, "detail"]
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _resources(base: Path) -> dict:
+    return {"io_manager": ParquetIOManager(base_dir=str(base)), "model_io_manager": PickleIOManager(base_dir=str(base))}
+
+
+def _generations_seen(base: Path) -> dict[str, int]:
+    """Each table's generation as a user sees it: the usual path opened with pandas."""
+    seen = {t: int(pd.read_parquet(table_path(base, t, "2015"))["generation"].iloc[0]) for t in TABLES}
+    with open(table_path(base, "model", "2015", ".pkl"), "rb") as fh:
+        seen["model"] = pickle.load(fh)["generation"]
+    return seen
+
+
+def _generations_loaded(base: Path) -> dict[str, int]:
+    """Each table's generation as a downstream asset loads it through the IO manager."""
+    result = dg.materialize([year_tables, joined], selection=[joined], partition_key="2015", resources=_resources(base))
+    return dict(result.output_for_node("joined").itertuples(index=False))
+
+
+def test_a_process_killed_between_outputs_leaves_every_table_of_the_partition_as_it_was(tmp_path):
+    assert write_generation(tmp_path, 1).success
+    script = f"from aigeo_assets_tests.support.io_group_fixtures import write_generation; write_generation({str(tmp_path)!r}, 2, die_after=2)"
+    killed = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert killed.returncode == 9, killed.stderr[-2000:]
+    staging = list((group_dir(tmp_path, "year_tables", "2015")).glob(".staging-*"))
+    assert len(staging) == 1 and len(list(staging[0].glob("*.p*"))) == 2, "two tables of generation 2 were staged before the kill"
+
+    assert _generations_seen(tmp_path) == {"works": 1, "authorships": 1, "references": 1, "model": 1}
+    assert _generations_loaded(tmp_path) == {"works": 1, "authorships": 1, "references": 1}
+
+    assert not write_generation(tmp_path, 3, raise_after=3).success
+    assert _generations_seen(tmp_path) == {"works": 1, "authorships": 1, "references": 1, "model": 1}
+
+    assert write_generation(tmp_path, 4).success
+    assert _generations_seen(tmp_path) == {"works": 4, "authorships": 4, "references": 4, "model": 4}
+    assert not staging[0].exists(), "the killed writer's staging folder is swept"
+
+
+def test_a_subset_run_carries_the_other_tables_of_the_partition_over(tmp_path):
+    assert write_generation(tmp_path, 1).success
+    assert write_generation(tmp_path, 2, selection=["works"]).success
+    assert _generations_seen(tmp_path) == {"works": 2, "authorships": 1, "references": 1, "model": 1}
+    assert table_path(tmp_path, "works", "2015").is_symlink(), "a one-table subset still publishes through the group"
+    current = os.readlink(group_dir(tmp_path, "year_tables", "2015") / "current")
+    assert sorted(p.name for p in (group_dir(tmp_path, "year_tables", "2015") / current).iterdir()) == [
+        "authorships.parquet", "model.pkl", "references.parquet", "works.parquet"
+    ]
+
+
+def test_readers_never_see_a_mix_while_runs_publish(tmp_path):
+    assert write_generation(tmp_path, 0).success
+    stop = threading.Event()
+    mixes, seen, errors = [], set(), []
+
+    def read_in_a_loop():
+        while not stop.is_set():
+            try:
+                paths = current_table_paths(tmp_path, list(TABLES), "2015")
+                generations = {t: int(pd.read_parquet(p)["generation"].iloc[0]) for t, p in paths.items()}
+            except Exception as exc:  # noqa: BLE001 - any failure to read is a finding
+                errors.append(repr(exc))
+                continue
+            seen.update(generations.values())
+            if len(set(generations.values())) > 1:
+                mixes.append(generations)
+
+    reader = threading.Thread(target=read_in_a_loop)
+    reader.start()
+    instance = dg.DagsterInstance.ephemeral()
+    try:
+        for generation in range(1, 9):
+            assert write_generation(tmp_path, generation, instance=instance).success
+    finally:
+        stop.set()
+        reader.join()
+    assert not errors and not mixes
+    assert len(seen) >= 3, f"the reader ran during the writes (saw generations {sorted(seen)})"
+
+
+def test_a_step_loads_one_version_of_a_group_even_if_a_run_publishes_between_its_inputs(tmp_path):
+    assert write_generation(tmp_path, 1).success
+    group = group_dir(tmp_path, "year_tables", "2015")
+
+    class PublishingMidLoad(ParquetIOManager):
+        """Publishes generation 2 of the whole group right after the first input is read."""
+
+        def _load(self, path, columns=None):
+            frame = super()._load(path, columns)
+            if not published:
+                staging = group / ".staging-concurrent"
+                for t in TABLES:
+                    write_parquet_atomic(pd.DataFrame({"generation": [2]}), staging / f"{t}.parquet")
+                links = [Link(table_path(tmp_path, t, "2015"), f"{t}.parquet") for t in TABLES]
+                links.append(Link(table_path(tmp_path, "model", "2015", ".pkl"), "model.pkl"))
+                published.append(publish(group, staging, links, "concurrent"))
+            return frame
+
+    published = []
+
+    result = dg.materialize(
+        [year_tables, joined], selection=[joined], partition_key="2015",
+        resources={"io_manager": PublishingMidLoad(base_dir=str(tmp_path)), "model_io_manager": PickleIOManager(base_dir=str(tmp_path))},
+    )
+    assert dict(result.output_for_node("joined").itertuples(index=False)) == {"works": 1, "authorships": 1, "references": 1}
+    assert _generations_seen(tmp_path) == {"works": 2, "authorships": 2, "references": 2, "model": 1}, "the concurrent publish happened"
+
+
+def test_an_old_layout_warehouse_loads_and_is_migrated_by_the_first_write(tmp_path):
+    for t in TABLES:
+        write_parquet_atomic(pd.DataFrame({"generation": [0]}), tmp_path / t / "2015.parquet")
+    assert _generations_loaded(tmp_path) == {"works": 0, "authorships": 0, "references": 0}
+
+    assert not write_generation(tmp_path, 1, raise_after=2).success
+    assert _generations_loaded(tmp_path) == {"works": 0, "authorships": 0, "references": 0}
+
+    assert write_generation(tmp_path, 2, selection=["works", "model"]).success
+    assert _generations_loaded(tmp_path) == {"works": 2, "authorships": 0, "references": 0}
+    assert all(table_path(tmp_path, t, "2015").is_symlink() for t in TABLES)
+
+    assert write_generation(tmp_path, 3).success
+    assert _generations_loaded(tmp_path) == {"works": 3, "authorships": 3, "references": 3}
+
+
+class _SwapAfterFirst(dict):
+    """Table paths whose iteration publishes a new version of the group after the first one."""
+
+    def __init__(self, paths, swap):
+        super().__init__(paths)
+        self.swap = swap
+
+    def items(self):
+        for i, item in enumerate(super().items()):
+            if i == 1:
+                self.swap()
+            yield item
+
+
+def test_tables_resolved_together_come_from_one_version_even_if_a_swap_happens_meanwhile(tmp_path):
+    assert write_generation(tmp_path, 1).success
+    paths = _SwapAfterFirst({t: table_path(tmp_path, t, "2015") for t in TABLES}, lambda: write_generation(tmp_path, 2))
+    resolved = resolve_tables(paths)
+    assert {t: int(pd.read_parquet(p)["generation"].iloc[0]) for t, p in resolved.items()} == {t: 1 for t in TABLES}
+    assert _generations_seen(tmp_path)["works"] == 2, "the swap happened while resolving"
+
+
+def test_superseded_versions_are_kept_for_readers_then_removed(tmp_path):
+    group = group_dir(tmp_path, "year_tables", "2015")
+    for generation in (1, 2):
+        assert write_generation(tmp_path, generation).success
+    assert len([p for p in group.iterdir() if p.name[0].isdigit()]) == 2, "the superseded version is kept a while"
+    report = sweep(tmp_path, keep_superseded=0.0, now=time.time() + 1)
+    assert len(report.superseded) == 1
+    assert [p.name for p in group.iterdir() if p.name[0].isdigit()] == [os.readlink(group / "current")]
+    assert _generations_seen(tmp_path)["works"] == 2
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_leftovers_of_dead_writers_are_swept_and_a_live_writers_are_kept(tmp_path):
+    assert write_generation(tmp_path, 1).success
+    group = group_dir(tmp_path, "year_tables", "2015")
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        time.sleep(0.2)
+        dead = _dead_pid()
+        (tmp_path / "works").mkdir(exist_ok=True)
+        dead_tmp = tmp_path / "works" / f".2016.parquet.{dead}.tmp"
+        live_tmp = tmp_path / "works" / f".2016.parquet.{live.pid}.tmp"
+        reused_tmp = tmp_path / f".single.parquet.{live.pid}.tmp"
+        dead_staging = group / f".staging-{dead}-run-0"
+        live_staging = group / f".staging-{live.pid}-run-0"
+        for p in (dead_tmp, live_tmp, reused_tmp):
+            p.write_bytes(b"x" * 1000)
+        for d in (dead_staging, live_staging):
+            (d / "works.parquet").parent.mkdir(parents=True)
+            (d / "works.parquet").write_bytes(b"x")
+        an_hour_before_the_live_process = time.time() - 3600
+        os.utime(reused_tmp, (an_hour_before_the_live_process,) * 2)
+        cache_tmp = tmp_path / "_year_split" / f".abc-123-deadbeef.{dead}.tmp"  # a split being built
+        (cache_tmp / "2015.jsonl.gz").parent.mkdir(parents=True)
+        (cache_tmp / "2015.jsonl.gz").write_bytes(b"x")
+        live_cache_tmp = tmp_path / "_pubmed_parsed" / f".pubmed19n0001.{live.pid}.tmp"
+        live_cache_tmp.mkdir(parents=True)
+        inside_cache = tmp_path / "_year_split" / "abc-123" / f".deep.{dead}.tmp"
+        inside_cache.parent.mkdir()
+        inside_cache.write_bytes(b"x")
+
+        io_module._last_sweep.clear()  # a process that has not swept this warehouse yet
+        assert write_generation(tmp_path, 2).success  # the IO manager sweeps when the run starts
+
+        assert not dead_tmp.exists() and not dead_staging.exists()
+        assert not reused_tmp.exists(), "a pid reused by a process started after the file was written"
+        assert live_tmp.exists() and live_staging.exists(), "a live writer's files are never touched"
+        assert not cache_tmp.exists(), "a cache entry a killed writer was building"
+        assert live_cache_tmp.exists() and inside_cache.exists(), "a live builder's, and a cache's own folders, are not touched"
+        assert _generations_seen(tmp_path) == {"works": 2, "authorships": 2, "references": 2, "model": 2}
+    finally:
+        live.kill()
+        live.wait()
+    report = sweep(tmp_path, keep_superseded=600.0)
+    assert sorted(report.temp_files + report.staging) == sorted(
+        [p.relative_to(tmp_path).as_posix() for p in (live_tmp, live_staging, live_cache_tmp)]
+    )
+
+
+def test_a_process_sweeps_a_warehouse_at_most_once_per_interval(tmp_path, monkeypatch):
+    assert write_generation(tmp_path, 1).success  # this process's first run here sweeps
+    dead_tmp = tmp_path / f".single.parquet.{_dead_pid()}.tmp"
+    dead_tmp.write_bytes(b"x")
+    assert write_generation(tmp_path, 2).success
+    assert dead_tmp.exists(), "the next runs of the same process within the interval do not walk the warehouse again"
+    later = time.monotonic() + io_module.SWEEP_EVERY_SECONDS
+    monkeypatch.setattr(io_module.time, "monotonic", lambda: later)
+    assert write_generation(tmp_path, 3).success
+    assert not dead_tmp.exists()
+
+
+def test_single_output_assets_keep_one_plain_file_per_partition(tmp_path):
+    @dg.asset(partitions_def=YEARS)
+    def single(context: dg.AssetExecutionContext) -> pd.DataFrame:
+        return pd.DataFrame({"year": [int(context.partition_key)]})
+
+    dg.materialize([single], partition_key="2015", resources={"io_manager": ParquetIOManager(base_dir=str(tmp_path))})
+    path = tmp_path / "single" / "2015.parquet"
+    assert path.is_file() and not path.is_symlink() and not (tmp_path / VERSIONS_DIR).exists()
+
+
+def test_writer_gone_tells_dead_reused_and_live_pids_apart():
+    now = time.time()
+    assert writer_gone(_dead_pid(), now - 5, now)
+    assert writer_gone(2**40, now - 5, now), "a pid no process can have"
+    assert not writer_gone(os.getpid(), now - 10**6, now), "this process's own files are its to clean"
+    assert not writer_gone(os.getppid(), now, now), "a live process that started before the file"
+    assert writer_gone(os.getppid(), process_start_time(os.getppid()) - 60, now), "the pid was reused since"
+    assert not writer_gone(0, now - 60, now) and writer_gone(0, now - 2 * STALE_AFTER_SECONDS, now)
+
+
+def test_an_input_that_names_columns_reads_only_those(tmp_path):
+    """``dg.AssetIn(metadata={"columns": [...]})``: the city metrics read six of core_citations' columns."""
+    from aigeo_assets.resources.io import ParquetIOManager
+
+    years = dg.StaticPartitionsDefinition(["2015", "2016"])
+
+    @dg.asset(partitions_def=years)
+    def wide(context) -> pd.DataFrame:
+        return pd.DataFrame({"a": [1, 2], "b": ["x", "y"], "c": [0.5, 1.5], "year": [int(context.partition_key)] * 2})
+
+    seen = {}
+
+    @dg.asset(ins={"wide": dg.AssetIn(metadata={"columns": ["c", "a"]})})
+    def narrow(wide) -> pd.DataFrame:
+        seen.update({k: list(v.columns) for k, v in wide.items()})
+        return pd.concat(wide.values(), ignore_index=True)
+
+    io = {"io_manager": ParquetIOManager(base_dir=str(tmp_path))}
+    for year in ("2015", "2016"):
+        assert dg.materialize([wide], partition_key=year, resources=io).success
+    assert dg.materialize([wide, narrow], selection=[narrow], resources=io).success
+    assert seen == {"2015": ["c", "a"], "2016": ["c", "a"]}
+    assert list(pd.read_parquet(tmp_path / "narrow.parquet").columns) == ["c", "a"]
+
+
+# ------------------------------------------------------------------ a run over a range of partitions
+
+RANGE = {"dagster/asset_partition_range_start": "2014", "dagster/asset_partition_range_end": "2016"}
+
+
+def _by_year(context: dg.AssetExecutionContext, what: str) -> dict[str, pd.DataFrame]:
+    return {k: pd.DataFrame({"year": [int(k)] * (int(k) - 2012), "what": what}) for k in context.partition_keys}
+
+
+def test_a_range_run_writes_one_file_per_partition_and_one_materialization_each(tmp_path):
+    @dg.asset(partitions_def=YEARS, backfill_policy=dg.BackfillPolicy.single_run())
+    def single(context: dg.AssetExecutionContext):
+        return _by_year(context, "single")
+
+    io = {"io_manager": ParquetIOManager(base_dir=str(tmp_path))}
+    instance = dg.DagsterInstance.ephemeral()
+    assert dg.materialize([single], tags=RANGE, resources=io, instance=instance).success
+    for year in ("2014", "2015", "2016"):
+        path = tmp_path / "single" / f"{year}.parquet"
+        assert path.is_file() and not path.is_symlink()
+        pd.testing.assert_frame_equal(pd.read_parquet(path), pd.DataFrame({"year": [int(year)] * (int(year) - 2012), "what": "single"}))
+        assert instance.fetch_materializations(dg.AssetRecordsFilter(asset_key=dg.AssetKey("single"), asset_partitions=[year]), limit=1).records
+    assert not (tmp_path / "single" / "2017.parquet").exists()
+
+
+def test_a_range_run_of_a_multi_asset_publishes_each_partitions_tables_together(tmp_path):
+    @dg.multi_asset(outs={"left": dg.AssetOut(), "right": dg.AssetOut()}, partitions_def=YEARS, backfill_policy=dg.BackfillPolicy.single_run())
+    def pair(context: dg.AssetExecutionContext):
+        yield dg.Output(_by_year(context, "left"), output_name="left")
+        yield dg.Output(_by_year(context, "right"), output_name="right")
+
+    io = {"io_manager": ParquetIOManager(base_dir=str(tmp_path))}
+    assert dg.materialize([pair], tags=RANGE, resources=io).success
+    for year in ("2014", "2015", "2016"):
+        tables = current_table_paths(tmp_path, ["left", "right"], year)
+        assert tables["left"].parent == tables["right"].parent, "one version of the partition's group"
+        assert pd.read_parquet(tables["right"])["what"].tolist() == ["right"] * (int(year) - 2012)
+        assert table_path(tmp_path, "left", year).is_symlink()
+        assert len([p for p in group_dir(tmp_path, "pair", year).iterdir() if p.name.startswith(".staging")]) == 0
+
+
+def test_a_range_run_must_give_one_table_per_partition(tmp_path):
+    @dg.asset(partitions_def=YEARS, backfill_policy=dg.BackfillPolicy.single_run())
+    def short(context: dg.AssetExecutionContext):
+        return {k: pd.DataFrame({"a": [1]}) for k in context.partition_keys[:-1]}
+
+    @dg.asset(partitions_def=YEARS, backfill_policy=dg.BackfillPolicy.single_run())
+    def whole(context: dg.AssetExecutionContext):
+        return pd.DataFrame({"a": [1]})
+
+    io = {"io_manager": ParquetIOManager(base_dir=str(tmp_path))}
+    with pytest.raises(ValueError, match=r"short: a run over partitions 2014\.\.2016 must give one value per partition.*missing: \['2016'\]"):
+        dg.materialize([short], tags=RANGE, resources=io)
+    with pytest.raises(TypeError, match=r"whole: a run over 3 partitions \(2014\.\.2016\) must give \{partition_key: value\}, got DataFrame"):
+        dg.materialize([whole], tags=RANGE, resources=io)
+    assert not (tmp_path / "short").exists() and not (tmp_path / "whole").exists(), "nothing written"
+
+
+def test_an_input_loaded_on_access_reads_a_partition_when_it_is_looked_up(tmp_path, monkeypatch):
+    from aigeo_assets.resources.io import LOAD_ON_ACCESS, LazyPartitions
+
+    @dg.asset(partitions_def=YEARS)
+    def yearly(context: dg.AssetExecutionContext) -> pd.DataFrame:
+        return pd.DataFrame({"year": [int(context.partition_key)]})
+
+    reads: list[str] = []
+    seen = {}
+
+    @dg.asset(ins={"yearly": dg.AssetIn(metadata={LOAD_ON_ACCESS: True})})
+    def total(yearly) -> pd.DataFrame:
+        seen["type"], seen["reads_before"] = type(yearly), list(reads)
+        return concat_partitions(yearly)
+
+    io = {"io_manager": ParquetIOManager(base_dir=str(tmp_path))}
+    for year in ("2014", "2015", "2016"):
+        assert dg.materialize([yearly], partition_key=year, resources=io).success
+    original = ParquetIOManager._load
+    monkeypatch.setattr(ParquetIOManager, "_load", lambda self, path, columns=None: reads.append(path.name) or original(self, path, columns))
+    assert dg.materialize([yearly, total], selection=[total], resources=io).success
+    assert seen == {"type": LazyPartitions, "reads_before": []}
+    assert reads == ["2014.parquet", "2015.parquet", "2016.parquet"]
+    assert pd.read_parquet(tmp_path / "total.parquet")["year"].tolist() == [2014, 2015, 2016]
+
+
+def test_a_lazy_range_output_is_computed_one_partition_at_a_time_as_it_is_written(tmp_path):
+    from aigeo_assets.resources.io import LazyPartitions
+
+    written_before: dict[str, list[str]] = {}
+
+    @dg.asset(partitions_def=YEARS, backfill_policy=dg.BackfillPolicy.single_run())
+    def streamed(context: dg.AssetExecutionContext):
+        def year(key: str) -> pd.DataFrame:
+            written_before[key] = sorted(p.stem for p in (tmp_path / "streamed").glob("*.parquet")) if (tmp_path / "streamed").exists() else []
+            context.add_asset_metadata({"year": int(key)}, partition_key=key)
+            return pd.DataFrame({"year": [int(key)]})
+
+        return LazyPartitions({k: functools.partial(year, k) for k in context.partition_keys})
+
+    instance = dg.DagsterInstance.ephemeral()
+    assert dg.materialize([streamed], tags=RANGE, resources={"io_manager": ParquetIOManager(base_dir=str(tmp_path))}, instance=instance).success
+    assert written_before == {"2014": [], "2015": ["2014"], "2016": ["2014", "2015"]}
+    for year in ("2014", "2015", "2016"):
+        record = instance.fetch_materializations(dg.AssetRecordsFilter(asset_key=dg.AssetKey("streamed"), asset_partitions=[year]), limit=1).records[0]
+        assert record.asset_materialization.metadata["year"].value == int(year), "metadata added while writing reaches its partition"  # type: ignore[union-attr]

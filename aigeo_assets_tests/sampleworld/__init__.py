@@ -1,0 +1,1 @@
+"""Tests of aigeo_assets.sampleworld."""
