@@ -22,7 +22,7 @@ need_apt=()
 /usr/bin/python3 -c "import graph_tool" 2>/dev/null || need_apt+=(python3-graph-tool)
 /usr/bin/python3 -c "import ensurepip, venv" 2>/dev/null || need_apt+=(python3-venv)
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
-# the loopback cluster test (aigeo_assets_tests/test_cluster.py) starts Debian's PostgreSQL and Redis
+# the loopback cluster test (aigeo_assets_tests/integration/test_cluster.py) starts Debian's PostgreSQL and Redis
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need_apt+=(postgresql)
 [ -x /usr/bin/redis-server ] || need_apt+=(redis-server)
 # cdindex (the CD index's oracle in the tests) builds a C extension

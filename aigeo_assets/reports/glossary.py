@@ -6,7 +6,7 @@ description in the UI, an atlas caption, a figure: its title, subtitle, axis and
 legend and notes read as one text) spells a term out at its first use in that text:
 ``first_use("PPML")`` gives the words to write ("Poisson pseudo-maximum likelihood (PPML)"), and
 ``unexplained(text)`` lists the terms a text uses before (or without) their plain words, which
-``aigeo_assets_tests/test_glossary.py`` asserts is empty for every such text.
+``aigeo_assets_tests/reports/test_glossary.py`` asserts is empty for every such text.
 
 Each ``Term`` says how a text uses it (``used``, a case-sensitive regular expression) and what
 counts as its plain words (``explained``, case-insensitive); the plain words must start no later

@@ -22,7 +22,7 @@ SHORT_COUNTRY_NAMES: dict[str, str] = {
     "WF": "Wallis and Futuna", "TC": "Turks and Caicos", "MP": "N. Mariana Islands",
 }
 """ISO 3166-1 alpha-2 code -> the short name figures show: at most ``SHORT_NAME_MAX`` characters
-where the M49 name is longer (``aigeo_assets_tests/test_names.py`` checks every M49 country)."""
+where the M49 name is longer (``aigeo_assets_tests/reports/test_names.py`` checks every M49 country)."""
 
 SHORT_NAME_MAX = 23
 """The longest name a figure's country axis shows ("St Vincent & Grenadines"; the M49 names run to 44
