@@ -20,82 +20,15 @@ from aigeo_assets.ingest import openalex_api as api
 from aigeo_assets.ingest.openalex_api import ApiFetchConfig, FetchStats, OpenAlexApiError
 from aigeo_assets.ingest.quarantine import Quarantine
 from aigeo_assets.ingest.snapshot import iter_records, list_entity_files
+from aigeo_assets_tests.support.openalex_corpus import AI, CS, make_corpus, make_institutions
 from aigeo_assets_tests.support.openalex_fake import FakeOpenAlex, page_cursor, tail_id
 
-AI = "C154945302"
-CS = "C41008148"
-MED = "C71924100"
 D1 = dt.date(2024, 5, 1)
 D2 = dt.date(2024, 6, 2)
 
 
 # ---------------------------------------------------------------------------------------------
-# corpus
-
-
-def _work(n: int, year: int, concepts: list[str], subfield: str | None = None) -> dict:
-    inst = f"https://openalex.org/I{1000 + n % 4}"
-    return {
-        "id": f"https://openalex.org/W{n}",
-        "doi": f"https://doi.org/10.1/{n}",
-        "title": f"Work {n}",
-        "publication_year": year,
-        "publication_date": f"{year}-03-01",
-        "type": "article",
-        "type_crossref": "journal-article",
-        "ids": {"openalex": f"https://openalex.org/W{n}", **({"pmid": f"https://pubmed.ncbi.nlm.nih.gov/{9000 + n}"} if n % 2 == 0 else {})},
-        "authorships": [
-            {
-                "author_position": "first",
-                "author": {"id": f"https://openalex.org/A{n}", "display_name": f"Author {n}"},
-                "institutions": [
-                    {"id": inst, "display_name": f"Univ {n % 4}", "country_code": "US", "type": "education"}
-                ],
-                "countries": ["US"],
-                "raw_affiliation_strings": [f"Univ {n % 4}"],
-            },
-            {
-                "author_position": "last",
-                "author": {"id": f"https://openalex.org/A{n + 500}", "display_name": f"Author {n + 500}"},
-                "institutions": [],
-                "countries": [],
-                "raw_affiliation_strings": [],
-            },
-        ],
-        "concepts": [
-            {"id": f"https://openalex.org/{c}", "display_name": c, "level": 1, "score": 0.5} for c in concepts
-        ],
-        "primary_topic": (
-            {"subfield": {"id": f"https://openalex.org/subfields/{subfield}"}, "field": None, "domain": None}
-            if subfield
-            else None
-        ),
-        "referenced_works": [f"https://openalex.org/W{m}" for m in range(1, n) if m % 3 == 0][:5],
-    }
-
-
-def make_corpus() -> list[dict]:
-    """2019: W1..W7 AI (W6, W7 also 1702), W8 CS only, W9 1702 only, W10 MED; 2018: W11..W13 AI."""
-    works = [_work(n, 2019, [AI] if n % 2 else [AI, CS], "1702" if n >= 6 else None) for n in range(1, 8)]
-    works.append(_work(8, 2019, [CS]))
-    works.append(_work(9, 2019, [MED], "1702"))
-    works.append(_work(10, 2019, [MED]))
-    works += [_work(n, 2018, [AI]) for n in range(11, 14)]
-    return works
-
-
-def make_institutions(n: int) -> list[dict]:
-    return [
-        {
-            "id": f"https://openalex.org/I{100 + i}",
-            "display_name": f"Institution {i}",
-            "country_code": "FR",
-            "type": "education",
-            "geo": {"city": "Paris", "geonames_city_id": "2988507", "region": None, "country_code": "FR",
-                    "latitude": 48.85, "longitude": 2.35},
-        }
-        for i in range(n)
-    ]
+# the fake server, serving the corpus of support/openalex_corpus.py
 
 
 @pytest.fixture

@@ -23,8 +23,8 @@ from aigeo_assets.ingest.quarantine import Quarantine
 from aigeo_assets.ingest.snapshot import iter_records, list_entity_files
 from aigeo_assets.orchestration import PlanRunner, plan_runs
 from aigeo_assets.resources.settings import Settings
+from aigeo_assets_tests.support.lifesci_truth import assert_linked_placed_and_cited_as_planted, planted_articles
 from aigeo_assets_tests.support.openalex_fake import FakeOpenAlex, tail_id
-from aigeo_assets_tests.integration.test_lifesci_recovery import assert_linked_placed_and_cited_as_planted
 
 AI = "C154945302"
 SEED = 7
@@ -62,7 +62,7 @@ def api_run(tiny_world, tmp_path_factory):
 def test_twins_and_citing_works_outside_the_concept_download_are_fetched(api_run):
     truth, works, requests, _ = api_run
     ai = {tail_id(w["id"]) for w in works if any(tail_id(c["id"]) == AI for c in w.get("concepts") or [])}
-    planted = pd.DataFrame({k: v for k, v in truth["articles"].items() if k != "sampling"})
+    planted = planted_articles(truth)
     twins = set(planted["work_id"].dropna())
     assert len(twins - ai) > 0.5 * len(twins), "the concept download alone would miss most twins"
     kinds = {f.split(":", 1)[0] for f in requests if "," not in f}
@@ -72,6 +72,6 @@ def test_twins_and_citing_works_outside_the_concept_download_are_fetched(api_run
 def test_every_article_is_linked_placed_and_cited_as_from_a_snapshot(api_run):
     truth, _, _, warehouse = api_run
     articles = pd.read_parquet(warehouse / "out_lifesci_articles.parquet")
-    planted = pd.DataFrame({k: v for k, v in truth["articles"].items() if k != "sampling"})
+    planted = planted_articles(truth)
     planted = planted[planted["year"].between(FIRST_YEAR, 2022)].set_index("pmid")
     assert_linked_placed_and_cited_as_planted(truth, articles, planted, None)

@@ -32,6 +32,7 @@ from aigeo_assets.lifesci import analyses as A
 from aigeo_assets.orchestration import PlanRunner, plan_runs
 from aigeo_assets.resources.settings import Settings
 from aigeo_assets.sampleworld import generate_world
+from aigeo_assets_tests.support.lifesci_truth import assert_linked_placed_and_cited_as_planted, irrs_by_region, planted_articles
 
 SEEDS = (31, 47, 59)
 """Seeds of no other test (a recovery that only holds on the seeds the code was tuned on proves little)."""
@@ -39,8 +40,6 @@ SEEDS = (31, 47, 59)
 LIFESCI_SCALE = "demo"
 FIRST_OPENALEX_YEAR = 2012
 """The tiny world's first year: the OpenAlex tables start there, so the atlas does too."""
-REGION_TERMS = {"africa": "Africa", "europe": "Europe", "latin_america": "Latin America and the Caribbean",
-                "northern_america": "Northern America", "oceania": "Oceania"}
 
 
 def _run(root: Path, seed: int) -> tuple[dict, Path]:
@@ -60,7 +59,7 @@ def _run(root: Path, seed: int) -> tuple[dict, Path]:
 def recovered(request, tmp_path_factory):
     truth, warehouse = _run(tmp_path_factory.mktemp(f"recovery{request.param}"), request.param)
     articles = pd.read_parquet(warehouse / "out_lifesci_articles.parquet")
-    planted = pd.DataFrame({k: v for k, v in truth["articles"].items() if k != "sampling"})
+    planted = planted_articles(truth)
     assert truth["articles"]["sampling"] == "all AI articles"
     planted = planted[planted["year"].between(2012, 2022)].set_index("pmid")
     conference = pd.DataFrame(truth["conference_papers"]["papers"])
@@ -71,37 +70,6 @@ def recovered(request, tmp_path_factory):
 def test_every_article_is_linked_placed_and_cited_as_planted(recovered):
     truth, articles, planted, _, _ = recovered
     assert_linked_placed_and_cited_as_planted(truth, articles, planted, FIRST_OPENALEX_YEAR)
-
-
-def assert_linked_placed_and_cited_as_planted(truth: dict, articles: pd.DataFrame, planted: pd.DataFrame,
-                                              first_openalex_year: int | None) -> None:
-    """Every PubMed record of ``out_lifesci_articles`` linked to its planted twin (PMID, DOI or
-    none), placed and cited as the world planted it. ``first_openalex_year``: the first year of
-    the OpenAlex tables when the twins are read from them (None: fetched by identifier)."""
-    pubmed = articles[articles["source"] != "openalex"].set_index("pmid")
-    assert set(planted.index) <= set(pubmed.index)
-    got = pubmed.loc[planted.index]
-    linked = (planted["link"] != "none").to_numpy()
-    if first_openalex_year is not None:
-        # a twin dated before the first OpenAlex year read (2012 here: 2011 for a few 2012 records) is out of reach
-        linked = linked & (planted["openalex_year"] >= first_openalex_year).to_numpy()
-        assert 0 < (~linked & (planted["link"] != "none").to_numpy()).sum() < 0.01 * len(planted)
-    assert (got["link_rule"].to_numpy() == np.where(linked, planted["link"], "none")).all()
-    assert (got["work_id"].astype(object).where(got["work_id"].notna(), None).to_numpy()
-            == np.where(linked, planted["work_id"], None)).all()
-    region = planted["lead_country"].map(truth["definitions"]["country_region"])
-    for ours, theirs in (("lead_country_code", planted["lead_country"]), ("lead_world_region", region),
-                         ("is_international", planted["international"])):
-        differ = got.loc[linked, ours].astype(str).to_numpy() != theirs[linked].astype(str).to_numpy()
-        assert not differ.any(), (ours, int(differ.sum()), int(linked.sum()))
-    differ = got.loc[~linked, "is_international"].to_numpy(bool) != planted.loc[~linked, "pubmed_international"].to_numpy(bool)
-    assert not differ.any(), "unlinked records keep what their affiliation strings say"
-    assert (got.loc[linked, "topic"].to_numpy() == planted.loc[linked, "topic"].to_numpy()).all()
-    expected = np.where(linked, planted["citations"], planted["pubmed_citations"])
-    expected_clinical = np.where(linked, planted["clinical_citations"], planted["pubmed_clinical_citations"])
-    assert (got["citations"].to_numpy() == expected).all()
-    assert (got["clinical_citations"].to_numpy() == expected_clinical).all()
-    assert (got["citation_source"].to_numpy() == np.where(linked, "openalex", "pubmed_reference_list")).all()
 
 
 def test_the_openalex_conference_papers_are_those_planted(recovered):
@@ -134,10 +102,6 @@ def test_linking_repairs_international_collaboration_before_2014(recovered):
     assert got["is_international"].mean() > 2 * early["pubmed_international"].mean()
 
 
-def _irrs(fit) -> pd.DataFrame:
-    return fit.irr().rename(index=REGION_TERMS)
-
-
 @pytest.mark.parametrize("outlet_effects,key", [(False, "unadjusted"), (True, "within_outlet")])
 def test_planted_regional_irrs_are_recovered(recovered, outlet_effects, key):
     """Fig. 7A (year effects) and 7D (outlet effects too) on every atlas article, PubMed records and
@@ -153,8 +117,8 @@ def test_planted_regional_irrs_are_recovered(recovered, outlet_effects, key):
     mean = mean.where(articles["source"] != "openalex", articles["work_id"].map(own))
     assert mean.notna().all()
     means = articles.assign(citations=mean.to_numpy())
-    drawn = _irrs(A.relevance_models(articles, "citations", outlet_effects))
-    composed = _irrs(A.relevance_models(means, "citations", outlet_effects))
+    drawn = irrs_by_region(A.relevance_models(articles, "citations", outlet_effects))
+    composed = irrs_by_region(A.relevance_models(means, "citations", outlet_effects))
     n_region = articles["lead_world_region"].value_counts()
     for region, row in drawn.iterrows():
         planted_irr = truth["expected_irr_vs_asia_all_articles"][key][region]

@@ -29,8 +29,8 @@ from aigeo_assets.reports.atlas import AtlasFigure, build_atlas, findings_schmal
 from aigeo_assets.reports.model_figures import fig_elasticities_by_year, fig_gravity_comparison
 from aigeo_assets.resources.settings import ENVIRONMENT, REPO_ROOT, Settings
 from aigeo_assets.schemas import SCHEMAS
-from aigeo_assets_tests.metrics.test_centres import world
-from aigeo_assets_tests.lifesci.test_lifesci_analyses import _article, _conform_articles
+from aigeo_assets_tests.support.city_points import weighted_city_metrics
+from aigeo_assets_tests.support.lifesci_articles import article_row, conform_articles
 
 # ---------------------------------------------------------------- the not-estimable result
 
@@ -78,12 +78,8 @@ def test_gravity_tables_show_the_reason_where_the_estimates_would_be():
 # ---------------------------------------------------------------- the life-science atlas
 
 
-def _articles(rows) -> pd.DataFrame:
-    return _conform_articles(rows)
-
-
 def test_lifesci_models_without_citations_are_not_estimable_and_the_irr_table_says_why():
-    arts = _articles([_article(i, 2015 + i % 3, c) for i, c in enumerate(["US", "CN", "DE", "BR", "US", "JP"] * 2)])
+    arts = conform_articles([article_row(i, 2015 + i % 3, c) for i, c in enumerate(["US", "CN", "DE", "BR", "US", "JP"] * 2)])
     relevance = an.fit_relevance_models(arts)
     collaboration = {"8A citations": an.collaboration_model(arts, "citations")}
     fits = {**relevance, **collaboration}
@@ -108,10 +104,10 @@ def test_lifesci_models_without_citations_are_not_estimable_and_the_irr_table_sa
                for f in said), said
 
 
-@pytest.mark.parametrize("rows", [[], [_article(1, 2016, "US", cites=3)], [_article(1, 2016, None), _article(2, 2017, None)]],
+@pytest.mark.parametrize("rows", [[], [article_row(1, 2016, "US", cites=3)], [article_row(1, 2016, None), article_row(2, 2017, None)]],
                          ids=["empty", "one article", "no lead country"])
 def test_lifesci_summaries_on_empty_one_row_and_all_missing(rows):
-    arts = _articles(rows) if rows else SCHEMAS["out_lifesci_articles"].empty()
+    arts = conform_articles(rows) if rows else SCHEMAS["out_lifesci_articles"].empty()
     authors = SCHEMAS["core_lifesci_authors"].empty()
     counts, _ = an.yearly_counts(arts)
     an.yearly_cagr(counts)
@@ -129,13 +125,13 @@ def test_lifesci_summaries_on_empty_one_row_and_all_missing(rows):
 def test_centres_on_an_empty_year_a_one_city_year_and_an_all_missing_metric():
     empty = SCHEMAS["out_city_year_metrics"].empty()
     assert centres_of_mass(empty).empty and focal_pull(empty).empty and centre_trajectory(centres_of_mass(empty)).empty
-    one = world([(2015, 5, 10.0, 20.0, 3)])
+    one = weighted_city_metrics([(2015, 5, 10.0, 20.0, 3)])
     c = centres_of_mass(one)
     assert (c["latitude"] == 10.0).all() and (c["longitude"] == 20.0).all()
     traj = centre_trajectory(c)
     assert traj["mean_speed_km_per_year"].isna().all()  # one year: no speed, no crash
     assert num(traj["mean_speed_km_per_year"].iloc[0], 1) is None
-    nothing = world([(2015, 5, 10.0, 20.0, 3), (2016, 5, 10.0, 20.0, 3)])
+    nothing = weighted_city_metrics([(2015, 5, 10.0, 20.0, 3), (2016, 5, 10.0, 20.0, 3)])
     nothing["impact"] = pd.array([pd.NA, pd.NA], dtype="Float64")
     c = centres_of_mass(nothing)
     impact = c[c["metric"] == "impact"]
@@ -275,7 +271,7 @@ def test_no_top_city_no_network_and_an_empty_trajectory_materialize_and_say_why(
     assert edges.value.empty and "at least two" in edges.metadata["note"].value
     for name in ("out_east_west_betweenness", "out_robustness_centralities"):
         assert assets[name](out_network_edges=edges.value, out_top_cities=one_city).value.empty
-    centres = centres_of_mass(world([(2015, 5, 10.0, 20.0, 0), (2016, 5, 10.0, 20.0, 0)]))
+    centres = centres_of_mass(weighted_city_metrics([(2015, 5, 10.0, 20.0, 0), (2016, 5, 10.0, 20.0, 0)]))
     trajectory = assets["out_centre_trajectory"](out_centres_of_mass={"2015": centres[centres["year"] == 2015],
                                                                       "2016": centres[centres["year"] == 2016]})
     assert trajectory.metadata["mean_speed_km_per_year"].data == {f"{m}/planar": None for m in centres["metric"].unique()}

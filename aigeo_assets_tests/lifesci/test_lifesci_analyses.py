@@ -29,38 +29,16 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from aigeo_assets.geo.regions import regions_of_countries
 from aigeo_assets.lifesci import analyses as an
 from aigeo_assets.reports import lifesci_figures as lf
 from aigeo_assets.reports.figures import topojson_names, uses_geo
 from aigeo_assets.schemas import conform
-
-TIGHT = {"tol": 1e-13, "demean_tol": 1e-13}
-
-
-def _article(aid, year, country, source="pubmed", kind="journal", topic=None, clin=False, intl=False, ranked=False,
-             high=False, n_authors=3, lead_rule=None, cites=0, clin_cites=0, outlet="J1"):
-    return {
-        "article_id": aid, "pmid": None, "doi": None, "work_id": None, "source": source, "publication_year": year,
-        "title": f"title {aid}", "outlet_kind": kind, "outlet_id": outlet, "outlet_name": outlet, "ai_keyword": "deep learning",
-        "is_clinical": clin, "topic": topic, "n_authors": n_authors, "lead_country_code": country,
-        "lead_rule": lead_rule if lead_rule is not None else ("last_author:openalex_institution" if country else "none"),
-        "n_countries": 2 if intl else (1 if country else 0), "is_international": intl, "outlet_ranked": ranked,
-        "high_ranked": high, "citations": cites, "clinical_citations": clin_cites,
-        "link_rule": "openalex" if source == "openalex" else "none", "topic_source": "openalex_concept" if topic else "none",
-        "country_source": "openalex" if country else "none", "citation_source": "pubmed_reference_list",
-    }
-
-
-def _conform_articles(rows) -> pd.DataFrame:
-    df = pd.DataFrame(rows)
-    df["lead_world_region"] = regions_of_countries(df["lead_country_code"].astype("string"))["world_region"]
-    return conform(df, "out_lifesci_articles")
+from aigeo_assets_tests.support.lifesci_articles import PLANTED_IRRS, TIGHT, article_row, conform_articles, nb2_articles
 
 
 @pytest.fixture(scope="module")
 def tiny() -> pd.DataFrame:
-    A = _article
+    A = article_row
     rows = [
         A("a01", 2010, "US", topic="Radiology", clin=True, intl=True, ranked=True, high=True),
         A("a02", 2010, "US", topic="Radiology"),
@@ -77,7 +55,7 @@ def tiny() -> pd.DataFrame:
         A("a13", 2012, "US", topic="Radiology", clin=None),
         A("a14", 2014, "US", topic="Surgery"),
     ]
-    return _conform_articles(rows)
+    return conform_articles(rows)
 
 
 # ------------------------------------------------------------------ Fig. 1
@@ -185,8 +163,8 @@ def test_international_shares(tiny):
 
 @pytest.fixture(scope="module")
 def dyad_corpus():
-    A = _article
-    arts = _conform_articles([
+    A = article_row
+    arts = conform_articles([
         # the seed's example: a US lead (last author) with co-authors from China and Germany
         A("d1", 2020, "US", intl=True, n_authors=4),
         # a national article
@@ -241,43 +219,10 @@ def test_dyads_national_article_and_counting_rules(dyad_corpus):
 
 # ------------------------------------------------------------------ Fig. 7: NB2 models
 
-PLANTED = {"africa": 1.10, "europe": 1.20, "latin_america": 0.85, "northern_america": 1.40, "oceania": 1.26}
-REGION_COUNTRY = {"Africa": "KE", "Asia": "CN", "Europe": "DE", "Latin America and the Caribbean": "BR",
-                  "Northern America": "US", "Oceania": "AU"}
-
-
-def _generated(n=4000, seed=7, n_outlets=0, zero_outlets=0, alpha=0.6):
-    """Articles with citations drawn from NB2: log mu = 1.2 + region + year (+ outlet)."""
-    rng = np.random.default_rng(seed)
-    regions = np.array(list(REGION_COUNTRY))
-    region = rng.choice(regions, size=n, p=[0.08, 0.35, 0.25, 0.08, 0.16, 0.08])
-    year = rng.integers(2012, 2020, size=n)
-    eta = 1.2 + 0.08 * (year - 2012)
-    for r, term in an.REGION_TERMS.items():
-        eta = eta + np.where(region == r, np.log(PLANTED[term]), 0.0)
-    outlet = np.array(["J0"] * n, dtype=object)
-    if n_outlets:
-        k = rng.integers(0, n_outlets, size=n)
-        eta = eta + rng.normal(0, 0.5, n_outlets)[k]
-        outlet = np.array([f"J{j}" for j in k], dtype=object)
-    mu = np.exp(eta)
-    y = rng.negative_binomial(1 / alpha, 1 / (1 + alpha * mu))
-    clin = rng.negative_binomial(1 / alpha, 1 / (1 + alpha * 0.3 * mu))
-    for j in range(zero_outlets):  # outlets whose articles are never cited
-        outlet[rng.choice(n, 15, replace=False)] = f"Z{j}"
-    zero = pd.Series(outlet).str.startswith("Z").to_numpy()
-    y[zero] = 0
-    clin[zero] = 0
-    country = np.array([REGION_COUNTRY[r] for r in region], dtype=object)
-    country[:25] = None  # no lead country: unknown region
-    rows = [_article(f"g{i}", int(year[i]), country[i], cites=int(y[i]), clin_cites=int(clin[i]), outlet=outlet[i],
-                     n_authors=int(rng.integers(1, 12))) for i in range(n)]
-    return _conform_articles(rows)
-
 
 @pytest.fixture(scope="module")
 def generated():
-    return _generated()
+    return nb2_articles()
 
 
 def test_relevance_model_recovers_planted_irrs(generated):
@@ -287,20 +232,20 @@ def test_relevance_model_recovers_planted_irrs(generated):
     assert res.nobs == len(generated) - 25
     assert res.absorbed == {"year": 8}
     irr = res.irr()
-    for term, true in PLANTED.items():
+    for term, true in PLANTED_IRRS.items():
         assert irr.loc[term, "lower"] < true < irr.loc[term, "upper"], (term, true, irr.loc[term].tolist())
     assert 0.45 < res.alpha < 0.75  # the planted 0.6
 
 
 def test_relevance_model_with_outlets_drops_all_zero_outlets():
-    arts = _generated(n=3000, seed=11, n_outlets=60, zero_outlets=3)
+    arts = nb2_articles(n=3000, seed=11, n_outlets=60, zero_outlets=3)
     zero_rows = int((arts["outlet_id"].str.startswith("Z") & arts["lead_country_code"].notna()).sum())
     res = an.relevance_models(arts, "citations", outlet_effects=True)
     assert res.converged
     assert res.dropped["all_zero_groups"] == zero_rows > 0
     assert res.absorbed == {"year": 8, "outlet": 60}
     irr = res.irr()
-    for term, true in PLANTED.items():
+    for term, true in PLANTED_IRRS.items():
         assert irr.loc[term, "lower"] < true < irr.loc[term, "upper"], (term, true, irr.loc[term].tolist())
 
     table = an.irr_table({"D": res})
@@ -343,10 +288,10 @@ def test_collaboration_model_recovers_planted_premium():
     c_eff = {"US": 0.3, "CN": 0.0, "DE": 0.2, "KE": -0.1, "BR": -0.2}
     mu = np.exp(1.0 + np.log(1.21) * intl + 0.04 * n_auth + np.array([c_eff[c] for c in country]) + 0.05 * (year - 2014))
     y = rng.negative_binomial(1 / 0.5, 1 / (1 + 0.5 * mu))
-    rows = [_article(f"c{i}", int(year[i]), country[i], intl=bool(intl[i]), n_authors=int(n_auth[i]), cites=int(y[i]))
+    rows = [article_row(f"c{i}", int(year[i]), country[i], intl=bool(intl[i]), n_authors=int(n_auth[i]), cites=int(y[i]))
             for i in range(n)]
-    rows.append(_article("c_none", 2015, None, cites=3))
-    res = an.collaboration_model(_conform_articles(rows), "citations")
+    rows.append(article_row("c_none", 2015, None, cites=3))
+    res = an.collaboration_model(conform_articles(rows), "citations")
     assert res.dropped["unknown_country"] == 1 and res.nobs == n
     assert res.absorbed == {"lead_country": 5, "year": 6}
     irr = res.irr()
@@ -434,9 +379,9 @@ def test_country_years_and_the_year_china_passes_the_us():
     stays ahead. A country with no article in a year has a zero row."""
     rows = []
     for year, cn, us in ((2018, 1, 3), (2019, 2, 3), (2020, 4, 3), (2021, 5, 4)):
-        rows += [_article(f"c{year}{i}", year, "CN") for i in range(cn)] + [_article(f"u{year}{i}", year, "US") for i in range(us)]
-    rows.append(_article("de", 2019, "DE"))
-    t = an.country_years(_conform_articles(rows))
+        rows += [article_row(f"c{year}{i}", year, "CN") for i in range(cn)] + [article_row(f"u{year}{i}", year, "US") for i in range(us)]
+    rows.append(article_row("de", 2019, "DE"))
+    t = an.country_years(conform_articles(rows))
     assert t.loc[t["country_code"] == "CN", "articles"].tolist() == [1, 2, 4, 5]
     assert t.loc[t["country_code"] == "DE", "articles"].tolist() == [0, 1, 0, 0]
     assert t.loc[(t["country_code"] == "CN") & (t["year"] == 2020), "rank_in_year"].item() == 1
@@ -446,8 +391,8 @@ def test_country_years_and_the_year_china_passes_the_us():
 
 
 def test_link_coverage_counts_how_each_article_reached_openalex():
-    rows = [_article("a", 2012, "US"), _article("b", 2012, "CN"), _article("c", 2013, "DE"), _article("W1", 2013, "JP", source="openalex")]
-    df = _conform_articles(rows)
+    rows = [article_row("a", 2012, "US"), article_row("b", 2012, "CN"), article_row("c", 2013, "DE"), article_row("W1", 2013, "JP", source="openalex")]
+    df = conform_articles(rows)
     df["link_rule"] = pd.array(["pmid", "none", "doi", "openalex"], dtype="string")
     df["country_source"] = pd.array(["openalex", "pubmed", "openalex+pubmed", "openalex"], dtype="string")
     df["topic_source"] = pd.array(["openalex_concept", "mesh", "none", "openalex_concept"], dtype="string")

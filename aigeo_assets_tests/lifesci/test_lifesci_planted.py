@@ -14,68 +14,9 @@ import pandas as pd
 import pytest
 
 from aigeo_assets.lifesci import analyses as A
-from aigeo_assets.geo.affiliation_text import affiliation_countries
-from aigeo_assets.lifesci.corpus import (
-    OutletRanking,
-    build_lifesci_articles,
-    lifesci_citation_counts,
-    pubmed_author_countries,
-    pubmed_candidates,
-    with_citations,
-)
-from aigeo_assets.lifesci.keywords import AI_KEYWORDS_PATH, CLINICAL_FILTERS, CLINICAL_QUERIES_PATH, ClinicalFilter, KeywordMatcher
+from aigeo_assets.lifesci.keywords import CLINICAL_FILTERS, ClinicalFilter
 from aigeo_assets.lifesci.pubmed_files import file_manifest, pubmed_year_tables
-from aigeo_assets.sampleworld.lifesci import generate_lifesci
-from aigeo_assets.schemas import SCHEMAS
-
-REGION_TERMS = {"africa": "Africa", "europe": "Europe", "latin_america": "Latin America and the Caribbean",
-                "northern_america": "Northern America", "oceania": "Oceania"}
-
-
-@pytest.fixture(scope="module")
-def demo_pubmed(tmp_path_factory):
-    """The demo world's PubMed files, parsed into the cache, and every year's tables."""
-    root = tmp_path_factory.mktemp("lifesci_demo")
-    generate_lifesci(root, "demo", 20221121, 1990, 2019)
-    files = sorted((root / "pubmed").rglob("pubmed*.xml.gz"))
-    cache = root / "cache"
-    manifest, quarantine = file_manifest(files, cache)
-    by_year = {y: pubmed_year_tables(files, cache, y) for y in range(2000, 2020)}
-    return root, files, cache, quarantine, by_year
-
-
-@pytest.fixture(scope="module")
-def atlas(demo_pubmed):
-    root, files, cache, quarantine, by_year = demo_pubmed
-    truth = json.loads((root / "truth_lifesci.json").read_text())
-    # the broad filter, not the default (treatment): the world plants its clinical records with the
-    # broad filter's markers (diagnostic accuracy, sensitivity and specificity, trials), so the
-    # planted clinical citations are the broad filter's; the default is checked below
-    matcher, clinical = KeywordMatcher.from_csv(AI_KEYWORDS_PATH), ClinicalFilter.from_csv(CLINICAL_QUERIES_PATH)
-    ranking = OutletRanking.from_csv(root / "rankings" / "journal_ranking.csv", root / "rankings" / "conference_ranking.csv")
-    frames = []
-    for year in by_year.values():
-        articles, authors = year.articles, year.authors
-        cands = pubmed_candidates(articles, matcher, clinical)
-        if len(cands):
-            own = authors[authors["pmid"].isin(set(cands["pmid"])).to_numpy(bool)]
-            out, _, _ = build_lifesci_articles(cands, pd.DataFrame(), pubmed_author_countries(own, affiliation_countries),
-                                               SCHEMAS["core_lifesci_authors"].empty(), ranking)
-            frames.append(out)
-    articles = pd.concat(frames, ignore_index=True)
-    citations = lifesci_citation_counts(articles, ((v.articles, v.references) for v in by_year.values()), [], clinical)
-    return truth, with_citations(articles, citations), quarantine
-
-
-COMPLETE_BYLINES_FROM = 2014
-"""The PubMed path fits the models on the records from 2014 on: before, the world (like PubMed)
-names only the first author's affiliation on most records, so the lead and the international flag
-on PubMed strings alone are biased by design; the whole pipeline, which takes them from OpenAlex,
-recovers every year (``test_lifesci_recovery.py``)."""
-
-
-def _irrs(fit) -> pd.DataFrame:
-    return fit.irr().rename(index=REGION_TERMS)
+from aigeo_assets_tests.support.lifesci_truth import COMPLETE_BYLINES_FROM, irrs_by_region, planted_articles
 
 
 def test_every_planted_article_is_found_and_malformed_records_are_quarantined(atlas):
@@ -99,20 +40,6 @@ def test_asia_leads_in_count_and_northern_america_and_europe_in_high_ranked_shar
         assert abs(high[region] - expected) < 4 * se + 0.01, (region, high[region], expected)
 
 
-def _truth_articles(truth) -> pd.DataFrame:
-    return pd.DataFrame({k: v for k, v in truth["articles"].items() if k != "sampling"})
-
-
-def _pubmed_view(truth) -> pd.DataFrame:
-    """The planted articles as PubMed's affiliation strings alone show them: lead country, region
-    and international flag from the strings the records carry (before 2014 mostly the first
-    author's only), citations from ReferenceLists."""
-    t = _truth_articles(truth)
-    return t.assign(lead_country=t["pubmed_lead_country"], international=t["pubmed_international"],
-                    lead_region=t["pubmed_lead_country"].map(truth["definitions"]["country_region"]),
-                    citations=t["pubmed_citations"], clinical_citations=t["pubmed_clinical_citations"])
-
-
 def test_every_article_carries_its_planted_region_country_year_and_citations(atlas):
     """The PubMed path's article table (countries read from affiliation strings, citations counted
     from other records' reference lists) equals what the world planted for PubMed alone, article by
@@ -121,7 +48,7 @@ def test_every_article_carries_its_planted_region_country_year_and_citations(atl
     and the citations are the ReferenceList part (``pubmed_citations``), without the OpenAlex-only
     citers. The whole pipeline, with OpenAlex, is checked in ``test_lifesci_recovery.py``."""
     truth, articles, _ = atlas
-    planted = _truth_articles(truth).set_index("pmid")
+    planted = planted_articles(truth).set_index("pmid")
     planted["pubmed_lead_region"] = planted["pubmed_lead_country"].map(truth["definitions"]["country_region"])
     got = articles.set_index("pmid").loc[planted.index]
     pairs = {"lead_world_region": "pubmed_lead_region", "lead_country_code": "pubmed_lead_country", "publication_year": "year",
@@ -147,11 +74,11 @@ def test_planted_regional_irrs_are_recovered(atlas):
     truth, articles, _ = atlas
     articles = articles[articles["publication_year"] >= COMPLETE_BYLINES_FROM]
     expected = truth["expected_irr_vs_asia"]
-    means = articles.merge(_truth_articles(truth)[["pmid", "expected_citations"]], on="pmid", validate="1:1")
+    means = articles.merge(planted_articles(truth)[["pmid", "expected_citations"]], on="pmid", validate="1:1")
     means["citations"] = means["expected_citations"]
     for outlet_effects, key in ((False, "unadjusted"), (True, "within_outlet")):
-        drawn = _irrs(A.relevance_models(articles, "citations", outlet_effects))
-        composed = _irrs(A.relevance_models(means, "citations", outlet_effects))
+        drawn = irrs_by_region(A.relevance_models(articles, "citations", outlet_effects))
+        composed = irrs_by_region(A.relevance_models(means, "citations", outlet_effects))
         n_region = articles["lead_world_region"].value_counts()
         for region, row in drawn.iterrows():
             planted = expected[key][region]
@@ -163,9 +90,9 @@ def test_planted_regional_irrs_are_recovered(atlas):
             assert z < 4, (key, region, row.to_dict(), composed.loc[region, "irr"], z)
     # the planted within-outlet deficits (0.74, 0.78) show in the fit to the planted means; the drawn
     # citations of the ~100-150 articles each region has from 2014 on are checked above (4 SE)
-    adjusted = _irrs(A.relevance_models(means, "citations", True))
+    adjusted = irrs_by_region(A.relevance_models(means, "citations", True))
     assert adjusted.loc["Africa", "irr"] < 0.9 and adjusted.loc["Latin America and the Caribbean", "irr"] < 0.9
-    unadjusted = _irrs(A.relevance_models(articles, "citations", False))
+    unadjusted = irrs_by_region(A.relevance_models(articles, "citations", False))
     assert unadjusted.loc["Northern America", "lower"] > 1.2 and unadjusted.loc["Europe", "lower"] > 1.2
 
 
@@ -255,7 +182,7 @@ def test_the_default_treatment_filter_on_the_planted_world(demo_pubmed):
     (benchmarks/results/clinical_share.json): treatment 14.8 %, without random forest 6.4 %,
     broad 27.7 %, planted 20.6 %."""
     root, _, _, _, by_year = demo_pubmed
-    truth = _truth_articles(json.loads((root / "truth_lifesci.json").read_text())).set_index("pmid")
+    truth = planted_articles(json.loads((root / "truth_lifesci.json").read_text())).set_index("pmid")
     every = pd.concat([v.articles for v in by_year.values()], ignore_index=True).drop_duplicates("pmid")
     ai = every.set_index(every["pmid"].astype(str)).loc[truth.index.astype(str)]
     flags = {name: pd.Series(ClinicalFilter.from_csv(path).is_clinical(ai["title"], ai["abstract"], ai["publication_types"], ai["mesh_terms"]),

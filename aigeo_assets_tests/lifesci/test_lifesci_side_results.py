@@ -19,8 +19,8 @@ import statsmodels.api as sm
 from aigeo_assets.lifesci import analyses as an
 from aigeo_assets.reports import lifesci_figures as lf
 from aigeo_assets.schemas import conform
-from aigeo_assets_tests.lifesci.test_lifesci_analyses import TIGHT, _article, _conform_articles, _generated
-from aigeo_assets_tests.lifesci.test_lifesci_planted import COMPLETE_BYLINES_FROM, _pubmed_view, _truth_articles, atlas, demo_pubmed  # noqa: F401 (fixtures)
+from aigeo_assets_tests.support.lifesci_articles import TIGHT, article_row, conform_articles, nb2_articles
+from aigeo_assets_tests.support.lifesci_truth import COMPLETE_BYLINES_FROM, planted_articles, pubmed_view
 
 Z95 = 1.959963984540054
 
@@ -32,7 +32,7 @@ Z95 = 1.959963984540054
 def with_zero_outlets() -> pd.DataFrame:
     """NB2 citations with 40 outlets and 3 outlets never cited ("Z0".."Z2"), 25 articles without a
     lead country."""
-    return _generated(n=2000, seed=5, n_outlets=40, zero_outlets=3)
+    return nb2_articles(n=2000, seed=5, n_outlets=40, zero_outlets=3)
 
 
 def _oracle_sample(arts: pd.DataFrame) -> np.ndarray:
@@ -50,7 +50,7 @@ def test_outlet_effect_sample_is_the_planted_one_and_the_fitted_models(with_zero
 
 
 def test_refits_equal_statsmodels_nb2_with_dummies_on_the_planted_sample():
-    arts = _generated(n=900, seed=21, n_outlets=12, zero_outlets=2)
+    arts = nb2_articles(n=900, seed=21, n_outlets=12, zero_outlets=2)
     refits = an.fit_outlet_sample_refits(arts, **TIGHT)
     assert set(refits) == {"A on D sample", "B on C sample"}
     a = arts[_oracle_sample(arts)]
@@ -104,7 +104,7 @@ def test_decomposition_by_hand():
     conform(d, "out_lifesci_outlet_sample_irrs")
 
 
-def test_planted_world_outlet_sample_refit(atlas):  # noqa: F811
+def test_planted_world_outlet_sample_refit(atlas):
     """On the demo world each refit keeps exactly its outlet-effect model's articles, and on D's
     sample the model fitted to the planted NB2 means is within 10 % of the planted unadjusted IRRs
     (20 % for a region of fewer than 1,000 articles),
@@ -118,7 +118,7 @@ def test_planted_world_outlet_sample_refit(atlas):  # noqa: F811
     assert refit.nobs == an.relevance_models(articles, "citations", True).nobs <= len(articles)
     assert refits["B on C sample"].nobs == an.relevance_models(articles, "clinical_citations", True).nobs
     keep = an.outlet_effect_sample(articles, "citations").to_numpy()
-    means = articles[keep].merge(_truth_articles(truth)[["pmid", "expected_citations"]], on="pmid", validate="1:1")
+    means = articles[keep].merge(planted_articles(truth)[["pmid", "expected_citations"]], on="pmid", validate="1:1")
     means["citations"] = means["expected_citations"]
     composed = an.relevance_models(means, "citations", False).irr()
     n_region = articles[keep]["lead_world_region"].value_counts()
@@ -139,12 +139,12 @@ def premium_table() -> pd.DataFrame:
     """10 international articles (4 high-ranked), 30 national ones (3 high-ranked) of which one has a
     null international flag (national) and one a null high-ranked flag (not high-ranked), and two
     articles without a lead country (left out)."""
-    A = _article
+    A = article_row
     rows = [A(f"i{k}", 2010 + k % 3, "DE", intl=True, high=k < 4, ranked=True) for k in range(10)]
     rows += [A(f"n{k}", 2010 + k % 3, "CN", intl=False, high=k < 3) for k in range(28)]
     rows += [A("n_null_intl", 2011, "US", intl=None), A("n_null_high", 2012, "US", high=None)]
     rows += [A("x1", 2010, None, intl=True, high=True), A("x2", 2011, None)]
-    return _conform_articles(rows)
+    return conform_articles(rows)
 
 
 def test_premium_ratio_of_shares_by_hand(premium_table):
@@ -162,8 +162,8 @@ def test_premium_ratio_of_shares_by_hand(premium_table):
 
 
 def test_premium_without_high_ranked_national_articles_says_why():
-    rows = [_article("i", 2010, "DE", intl=True, high=True), _article("n", 2010, "CN", intl=False, high=False)]
-    p = an.international_high_ranked_premium(_conform_articles(rows))
+    rows = [article_row("i", 2010, "DE", intl=True, high=True), article_row("n", 2010, "CN", intl=False, high=False)]
+    p = an.international_high_ranked_premium(conform_articles(rows))
     assert np.isnan(p.iloc[0]["lower"]) and "no interval" in p.iloc[0]["note"]
 
 
@@ -174,8 +174,8 @@ def test_year_adjusted_premium_equals_statsmodels_poisson_with_year_dummies():
     intl = rng.random(n) < 0.2
     p_high = 0.05 * np.exp(0.1 * (year - 2010)) * np.where(intl, 1.35, 1.0)
     high = rng.random(n) < p_high
-    rows = [_article(f"a{i}", int(year[i]), "US", intl=bool(intl[i]), high=bool(high[i])) for i in range(n)]
-    ours = an.international_high_ranked_premium(_conform_articles(rows)).set_index("estimator").loc["year_adjusted"]
+    rows = [article_row(f"a{i}", int(year[i]), "US", intl=bool(intl[i]), high=bool(high[i])) for i in range(n)]
+    ours = an.international_high_ranked_premium(conform_articles(rows)).set_index("estimator").loc["year_adjusted"]
     design = pd.DataFrame({"const": 1.0, "international": intl.astype(float)})
     for yv in range(2011, 2016):
         design[f"y{yv}"] = (year == yv).astype(float)
@@ -187,7 +187,7 @@ def test_year_adjusted_premium_equals_statsmodels_poisson_with_year_dummies():
     assert ours["lower"] < 1.35 < ours["upper"]  # the planted ratio
 
 
-def test_planted_world_premium(atlas):  # noqa: F811
+def test_planted_world_premium(atlas):
     """The demo world plants no premium of its own: an article's journal depends on its region only,
     and international shares differ by region. So the expected ratio is the composition's,
     sum_g P(high | g) n_g^intl / n^intl over sum_g P(high | g) n_g^nat / n^nat with the planted
@@ -195,7 +195,7 @@ def test_planted_world_premium(atlas):  # noqa: F811
     are the planted articles' counts."""
     truth, articles, _ = atlas
     p = an.international_high_ranked_premium(articles).set_index("estimator").loc["ratio_of_shares"]
-    t = _pubmed_view(truth)
+    t = pubmed_view(truth)
     assert p["international_articles"] == int(t["international"].sum())
     assert p["international_high_ranked"] == int((t["international"] & t["high_ranked"]).sum())
     assert p["national_high_ranked"] == int((~t["international"] & t["high_ranked"]).sum())
@@ -213,7 +213,7 @@ def test_planted_world_premium(atlas):  # noqa: F811
 
 @pytest.fixture(scope="module")
 def s7_table() -> pd.DataFrame:
-    A = _article
+    A = article_row
     rows = [
         A("j1", 2010, "US", intl=True, high=True, ranked=True, clin=True, cites=6),
         A("j2", 2011, "US", cites=2),
@@ -223,7 +223,7 @@ def s7_table() -> pd.DataFrame:
         A("x1", 2011, None, source="openalex", kind="conference", cites=9),  # no lead country: left out
         A("o1", 2012, "DE", kind=None, cites=3),  # no outlet kind: "other"
     ]
-    return _conform_articles(rows)
+    return conform_articles(rows)
 
 
 def test_by_outlet_type_by_hand(s7_table):
@@ -246,7 +246,7 @@ def test_by_outlet_type_by_hand(s7_table):
 
 
 def test_relevance_models_by_outlet_type_fit_each_type_on_its_own_articles():
-    arts = _generated(n=1200, seed=8)
+    arts = nb2_articles(n=1200, seed=8)
     kind = np.where(np.arange(len(arts)) % 3 == 0, "conference", "journal")
     arts["outlet_kind"] = pd.array(kind, dtype="string")
     fits = an.fit_relevance_models_by_outlet_type(arts)
@@ -265,7 +265,7 @@ def test_relevance_models_by_outlet_type_fit_each_type_on_its_own_articles():
 
 @pytest.fixture(scope="module")
 def s2_table() -> pd.DataFrame:
-    A = _article
+    A = article_row
     rows = [
         A("k1", 2010, "KE", intl=True, high=True, ranked=True, cites=5),
         A("k2", 2011, "KE", intl=True, cites=1),
@@ -276,7 +276,7 @@ def s2_table() -> pd.DataFrame:
         A("u4", 2012, "US", cites=4),
         A("x", 2012, None, intl=True, high=True),
     ]
-    return _conform_articles(rows)
+    return conform_articles(rows)
 
 
 def test_country_productivity_by_hand(s2_table):
@@ -305,14 +305,14 @@ def test_kenya_south_africa_rows(s2_table):
     conform(side, "out_lifesci_country_side_result")
 
 
-def test_planted_world_country_table(atlas):  # noqa: F811
+def test_planted_world_country_table(atlas):
     """S2 on the demo world's PubMed path: every country's article count is the one planted for the
-    affiliation strings (``_pubmed_view``), and South Africa's
+    affiliation strings (``pubmed_view``), and South Africa's
     international shares are the planted articles' (the demo world has no Kenyan articles: its row
     says so)."""
     truth, articles, _ = atlas
     p = an.country_productivity(articles).set_index("country_code")
-    t = _pubmed_view(truth)  # the PubMed path: the lead as the affiliation strings place it
+    t = pubmed_view(truth)  # the PubMed path: the lead as the affiliation strings place it
     planted = t["lead_country"].value_counts()
     assert p["articles"].sort_index().to_dict() == planted.sort_index().to_dict()
     za = t[t["lead_country"] == "ZA"]

@@ -19,7 +19,7 @@ import pytest
 from aigeo_assets.lifesci import pubmed as pm
 from aigeo_assets.lifesci.pubmed import parse_pubmed_file
 from aigeo_assets.lifesci.pubmed_files import pubmed_year_tables
-from aigeo_assets_tests.lifesci.test_pubmed import BACKENDS, HEAD, REFERENCES, TAIL, article, write
+from aigeo_assets_tests.support.pubmed_xml import BACKENDS, HEAD, REFERENCES, TAIL, article, write
 
 
 def versioned(pmid: str, version: int, title: str, n_authors: int, n_refs: int) -> str:
@@ -112,7 +112,7 @@ MEMORY_PROBE = textwrap.dedent(
     """
     import gzip, resource, sys
     from aigeo_assets.lifesci import pubmed as pm
-    from aigeo_assets_tests.lifesci.test_pubmed import HEAD, TAIL, article
+    from aigeo_assets_tests.support.pubmed_xml import HEAD, TAIL, article
     path, backend = sys.argv[1], sys.argv[2]
     pm.MAX_RECORD_BYTES = 1 << 20
     pre, post = article("2", authors="<Author><LastName>D</LastName><AffiliationInfo><Affiliation>@</Affiliation>"

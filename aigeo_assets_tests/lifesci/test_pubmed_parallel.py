@@ -15,7 +15,7 @@ import pytest
 import pandas as pd
 
 from aigeo_assets.lifesci import pubmed_files as pf
-from aigeo_assets_tests.lifesci.test_pubmed import article, write
+from aigeo_assets_tests.support.pubmed_xml import article, write
 
 
 def _files(tmp_path):

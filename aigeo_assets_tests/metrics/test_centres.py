@@ -21,24 +21,9 @@ from aigeo_assets.metrics.centres import (
     haversine_km,
 )
 from aigeo_assets.reports.centre_figures import fig_centre_trajectories, fig_focal_pull
-from aigeo_assets.schemas import conform
+from aigeo_assets_tests.support.city_points import weighted_city_metrics
 
 KM_PER_DEG = math.pi / 180.0 * EARTH_RADIUS_KM  # one degree of a great circle
-
-
-def world(cities, *, incomplete_years=()) -> pd.DataFrame:
-    """out_city_year_metrics from (year, id, lat, lon, weight) rows: every metric = weight
-    (ai_scientists = 2 * weight, so a metric mix-up shows only in total_weight)."""
-    rows = []
-    for year, cid, lat, lon, w in cities:
-        rows.append(dict(
-            year=year, city_geonames_id=cid, city_name=f"c{cid}", country_code="XX",
-            bloc="East" if cid == BEIJING_GEONAMES_ID else "West", latitude=lat, longitude=lon,
-            productivity=w, impact=w, impact_long=w, ai_scientists=2 * w,
-            share_productivity=0.0, share_impact=0.0, share_impact_long=0.0, share_ai_scientists=0.0,
-            impact_window_complete=year not in incomplete_years, impact_long_window_complete=True,
-        ))
-    return conform(pd.DataFrame(rows), "out_city_year_metrics")
 
 
 def one(df: pd.DataFrame, metric: str = "impact", year: int | None = None) -> pd.Series:
@@ -75,7 +60,7 @@ def test_haversine_is_vectorised_and_propagates_nan():
 
 
 def test_planar_centre_is_three_quarters_of_the_way_with_weights_1_and_3():
-    m = world([(2000, 1, 10.0, 0.0, 1), (2000, 2, 30.0, 40.0, 3)])
+    m = weighted_city_metrics([(2000, 1, 10.0, 0.0, 1), (2000, 2, 30.0, 40.0, 3)])
     c = centres_of_mass(m)
     r = one(c)
     assert (r["latitude"], r["longitude"]) == pytest.approx((25.0, 30.0))  # 10 + 3/4*20, 0 + 3/4*40
@@ -86,7 +71,7 @@ def test_planar_centre_is_three_quarters_of_the_way_with_weights_1_and_3():
 
 
 def test_date_line_world_planar_lands_at_0_spherical_at_180():
-    m = world([(2000, 1, 0.0, 179.0, 1), (2000, 2, 0.0, -179.0, 1)])
+    m = weighted_city_metrics([(2000, 1, 0.0, 179.0, 1), (2000, 2, 0.0, -179.0, 1)])
     p = one(centres_of_mass(m, method="planar"))
     s = one(centres_of_mass(m, method="spherical"))
     assert (p["latitude"], p["longitude"]) == pytest.approx((0.0, 0.0), abs=1e-9)
@@ -99,23 +84,23 @@ def test_date_line_world_planar_lands_at_0_spherical_at_180():
 
 def test_pole_and_equator():
     # North pole + a point on the equator, equal weights: both methods give latitude 45.
-    m = world([(2000, 1, 90.0, 0.0, 1), (2000, 2, 0.0, 0.0, 1)])
+    m = weighted_city_metrics([(2000, 1, 90.0, 0.0, 1), (2000, 2, 0.0, 0.0, 1)])
     for method in ("planar", "spherical"):
         r = one(centres_of_mass(m, method=method))
         assert (r["latitude"], r["longitude"]) == pytest.approx((45.0, 0.0), abs=1e-9), method
     # The pole's longitude is arbitrary: it moves the planar mean, not the spherical one.
-    m = world([(2000, 1, 90.0, 120.0, 1), (2000, 2, 0.0, 0.0, 1)])
+    m = weighted_city_metrics([(2000, 1, 90.0, 120.0, 1), (2000, 2, 0.0, 0.0, 1)])
     assert one(centres_of_mass(m, method="planar"))["longitude"] == pytest.approx(60.0)
     s = one(centres_of_mass(m, method="spherical"))
     assert (s["latitude"], s["longitude"]) == pytest.approx((45.0, 0.0), abs=1e-9)
     # Two cities facing each other across the pole: the spherical centre is the pole itself.
-    m = world([(2000, 1, 80.0, 0.0, 1), (2000, 2, 80.0, 180.0, 1)])
+    m = weighted_city_metrics([(2000, 1, 80.0, 0.0, 1), (2000, 2, 80.0, 180.0, 1)])
     assert one(centres_of_mass(m, method="spherical"))["latitude"] == pytest.approx(90.0, abs=1e-9)
     assert one(centres_of_mass(m, method="planar"))["latitude"] == pytest.approx(80.0)
 
 
 def test_spherical_centre_is_nan_when_the_vectors_cancel():
-    m = world([(2000, 1, 0.0, 0.0, 1), (2000, 2, 0.0, 180.0, 1), (2001, 1, 0.0, 0.0, 1), (2001, 2, 0.0, 90.0, 1)])
+    m = weighted_city_metrics([(2000, 1, 0.0, 0.0, 1), (2000, 2, 0.0, 180.0, 1), (2001, 1, 0.0, 0.0, 1), (2001, 2, 0.0, 90.0, 1)])
     s = centres_of_mass(m, method="spherical")
     r0, r1 = one(s, year=2000), one(s, year=2001)
     assert np.isnan(r0["latitude"]) and np.isnan(r0["longitude"])
@@ -127,13 +112,13 @@ def test_spherical_centre_is_nan_when_the_vectors_cancel():
 
 
 def test_zero_weight_year_gives_nan_centre():
-    m = world([(2000, 1, 10.0, 10.0, 0), (2000, 2, 20.0, 20.0, 0)])
+    m = weighted_city_metrics([(2000, 1, 10.0, 10.0, 0), (2000, 2, 20.0, 20.0, 0)])
     r = one(centres_of_mass(m))
     assert np.isnan(r["latitude"]) and r["total_weight"] == 0.0 and r["n_cities"] == 0
 
 
 def test_cities_without_coordinates_are_left_out_and_counted():
-    m = world([(2000, 1, 10.0, 0.0, 1), (2000, 2, 30.0, 40.0, 3), (2000, 3, None, None, 100),
+    m = weighted_city_metrics([(2000, 1, 10.0, 0.0, 1), (2000, 2, 30.0, 40.0, 3), (2000, 3, None, None, 100),
                (2000, 4, None, 5.0, 7), (2000, 5, None, None, 0)])
     r = one(centres_of_mass(m))
     assert (r["latitude"], r["longitude"]) == pytest.approx((25.0, 30.0))
@@ -142,7 +127,7 @@ def test_cities_without_coordinates_are_left_out_and_counted():
 
 
 def test_incomplete_impact_years_are_flagged():
-    m = world([(2000, 1, 0.0, 0.0, 1), (2000, 2, 0.0, 10.0, 1), (2001, 1, 0.0, 0.0, 1), (2001, 2, 0.0, 10.0, 1)],
+    m = weighted_city_metrics([(2000, 1, 0.0, 0.0, 1), (2000, 2, 0.0, 10.0, 1), (2001, 1, 0.0, 0.0, 1), (2001, 2, 0.0, 10.0, 1)],
               incomplete_years={2001})
     c = centres_of_mass(m, metrics_=("impact", "impact_long", "productivity", "ai_scientists"))
     assert bool(one(c, "impact", 2000)["window_complete"])
@@ -156,15 +141,15 @@ def test_incomplete_impact_years_are_flagged():
 
 
 def test_bad_input_is_refused():
-    m = world([(2000, 1, 0.0, 0.0, 1)])
+    m = weighted_city_metrics([(2000, 1, 0.0, 0.0, 1)])
     with pytest.raises(ValueError, match="method"):
         centres_of_mass(m, method="mercator")
     with pytest.raises(ValueError, match="negative"):
-        centres_of_mass(world([(2000, 1, 0.0, 0.0, -1)]))
+        centres_of_mass(weighted_city_metrics([(2000, 1, 0.0, 0.0, -1)]))
     with pytest.raises(ValueError, match="one row per city"):
         centres_of_mass(pd.concat([m, m], ignore_index=True))
     with pytest.raises(ValueError, match="latitude"):
-        centres_of_mass(world([(2000, 1, 95.0, 0.0, 1)]))
+        centres_of_mass(weighted_city_metrics([(2000, 1, 95.0, 0.0, 1)]))
     with pytest.raises(TypeError):
         centres_of_mass(m, metrics_="impact")
 
@@ -173,7 +158,7 @@ def test_bad_input_is_refused():
 
 
 def test_pull_is_zero_when_the_focal_city_weighs_nothing():
-    m = world([(2000, 1, 10.0, 0.0, 1), (2000, 2, 30.0, 40.0, 3), (2000, BEIJING_GEONAMES_ID, 39.9, 116.4, 0),
+    m = weighted_city_metrics([(2000, 1, 10.0, 0.0, 1), (2000, 2, 30.0, 40.0, 3), (2000, BEIJING_GEONAMES_ID, 39.9, 116.4, 0),
                (2001, 1, 10.0, 0.0, 1), (2001, 2, 30.0, 40.0, 3)])  # 2001: Beijing absent
     for method in ("planar", "spherical"):
         p = focal_pull(m, method=method)  # default focal city: Beijing
@@ -184,7 +169,7 @@ def test_pull_is_zero_when_the_focal_city_weighs_nothing():
 
 def test_pull_along_a_meridian_equals_the_hand_haversine():
     # Cities on the prime meridian at latitudes 0 (w 1), 30 (focal, w 1), 60 (w 2).
-    m = world([(2000, 1, 0.0, 0.0, 1), (2000, 9, 30.0, 0.0, 1), (2000, 3, 60.0, 0.0, 2)])
+    m = weighted_city_metrics([(2000, 1, 0.0, 0.0, 1), (2000, 9, 30.0, 0.0, 1), (2000, 3, 60.0, 0.0, 2)])
     r = one(focal_pull(m, 9))
     assert (r["lat_with"], r["lon_with"]) == pytest.approx((37.5, 0.0))  # (0 + 30 + 120) / 4
     assert (r["lat_without"], r["lon_without"]) == pytest.approx((40.0, 0.0))  # (0 + 120) / 3
@@ -196,7 +181,7 @@ def test_beijing_pulls_the_centre_east_and_its_pull_grows():
     rows = []
     for k, y in enumerate([2000, 2001, 2002]):
         rows += [(y, 1, 40.0, -100.0, 10), (y, 2, 50.0, 0.0, 10), (y, BEIJING_GEONAMES_ID, 39.9, 116.4, 1 + 5 * k)]
-    p = focal_pull(world(rows))
+    p = focal_pull(weighted_city_metrics(rows))
     i = p[p["metric"] == "impact"].sort_values("year")
     assert (i["lon_with"] > i["lon_without"]).all()
     assert i["pull_km"].is_monotonic_increasing and i["pull_km"].iloc[0] > 0
@@ -206,10 +191,10 @@ def test_beijing_pulls_the_centre_east_and_its_pull_grows():
 
 
 def test_pull_undefined_when_the_focal_city_holds_all_the_weight_and_refused_without_coordinates():
-    p = focal_pull(world([(2000, 1, 0.0, 0.0, 0), (2000, 9, 30.0, 0.0, 5)]), 9)
+    p = focal_pull(weighted_city_metrics([(2000, 1, 0.0, 0.0, 0), (2000, 9, 30.0, 0.0, 5)]), 9)
     assert p["pull_km"].isna().all() and np.isnan(one(p)["lat_without"])
     with pytest.raises(ValueError, match="no coordinates"):
-        focal_pull(world([(2000, 1, 0.0, 0.0, 1), (2000, 9, None, None, 5)]), 9)
+        focal_pull(weighted_city_metrics([(2000, 1, 0.0, 0.0, 1), (2000, 9, None, None, 5)]), 9)
 
 
 # ---------------------------------------------------------------- trajectory
@@ -243,7 +228,7 @@ def test_trajectory_path_speed_versus_straight_line_speed_with_a_gap_year():
 
 
 def test_trajectory_groups_by_metric_and_method():
-    m = world([(y, 1, 0.0, 0.0, 1) for y in (2000, 2001)] + [(2000, 2, 0.0, 10.0, 1), (2001, 2, 0.0, 10.0, 3)])
+    m = weighted_city_metrics([(y, 1, 0.0, 0.0, 1) for y in (2000, 2001)] + [(2000, 2, 0.0, 10.0, 1), (2001, 2, 0.0, 10.0, 3)])
     c = pd.concat([centres_of_mass(m, method="planar"), centres_of_mass(m, method="spherical")])
     t = centre_trajectory(c)
     assert len(t) == 12 and t.groupby(["metric", "method"]).size().eq(2).all()
@@ -259,7 +244,7 @@ def _fig_world() -> pd.DataFrame:
     for k, y in enumerate(range(1990, 1996)):
         rows += [(y, 5128581, 40.7, -74.0, 50), (y, 2643743, 51.5, -0.13, 20),
                  (y, BEIJING_GEONAMES_ID, 39.9, 116.4, 2 + 10 * k)]
-    return world(rows, incomplete_years={1995})
+    return weighted_city_metrics(rows, incomplete_years={1995})
 
 
 def test_figures_build_and_the_map_renders(tmp_path):

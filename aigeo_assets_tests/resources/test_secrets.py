@@ -31,8 +31,8 @@ from aigeo_assets.ingest import openalex_api as api
 from aigeo_assets.ingest.openalex_api import REDACTED, ApiFetchConfig, OpenAlexApiError, redact
 from aigeo_assets.resources.settings import ENVIRONMENT, REPO_ROOT, Settings
 from aigeo_assets.resources.sources import API_KEY_VARIABLES, OpenAlexApiSource, api_key_env_var
+from aigeo_assets_tests.support.openalex_corpus import make_corpus, make_institutions
 from aigeo_assets_tests.support.openalex_fake import FakeOpenAlex
-from aigeo_assets_tests.ingest.test_openalex_api import make_corpus, make_institutions
 
 KEY = "oa-Key-7f3c9e21d4b8a6"
 """Distinctive enough that any occurrence of it is the key."""
