@@ -5,11 +5,13 @@ Runs, in one process (one core) and on the same parts (the demo sample world unl
   * pyarrow_json     - ``pyarrow.json.read_json`` of each part with an explicit schema (a columnar peer);
   * duckdb_json      - DuckDB's ``read_json`` (one thread) with every field the extract reads, into Arrow;
   * extract_<reader> - ``part_extract.extract_json_part(part, reader=...)`` of every part: the per-part
-    columnar extract (all tables of every year) by each reader: ``lines`` (line by line, msgspec
-    structs), ``msgspec`` (whole part through ``decode_lines``), ``arrow`` (pyarrow.json in pieces
-    + Arrow compute, faulty lines to the line reader); the readers take each part in turn, so a
-    change in load hits all alike; ``parts_fallback`` counts parts a whole-part reader left to the
-    line reader;
+    columnar extract (all tables of every year) by each reader: ``isal`` (the default: an intact
+    gzip part inflated by ISA-L, then line by line as ``lines``), ``lines`` (zlib with every gzip
+    break reported, each line decoded into msgspec structs), ``msgspec`` (whole part through
+    ``decode_lines``), ``arrow`` (pyarrow.json in pieces + Arrow compute, faulty lines to the line
+    reader); the readers take each part in turn, so a change in load hits all alike;
+    ``parts_fallback`` counts parts a reader left to the ``lines`` reader (a gzip stream not intact
+    for ``isal``, a line to quarantine for ``msgspec``);
   * raw_works_cold   - every configured year's ``raw_works`` tables from an empty extract cache
     (each part extracted once, then each year assembled) + writing them to parquet, as the Dagster
     partitions do; raw_works_warm - the same with the cache filled (a re-run, a merged_ids change);
@@ -18,7 +20,8 @@ Runs, in one process (one core) and on the same parts (the demo sample world unl
 Bytes on disk: the gzip snapshot, the extract cache, and the size of the JSON year-split copy the
 extracts replace (``json_copy_bytes``: the parts' lines recompressed with gzip level 1, as that cache
 stored them). Rates are works per CPU-second of this process (per core; wall seconds are recorded too, but on a
-shared machine they measure the other jobs). Goal (issue 13): >= 30,000 works/s per core with
+shared machine they measure the other jobs). Every contestant runs with Python's cyclic garbage collector
+off, as the readers themselves run. Goal (issue 13): >= 30,000 works/s per core with
 exact accounting.
 Writes benchmarks/results/ingest.json.
 """
@@ -26,6 +29,7 @@ Writes benchmarks/results/ingest.json.
 from __future__ import annotations
 
 import argparse
+import gc
 import gzip
 import json
 import os
@@ -42,7 +46,7 @@ sys.path.insert(0, str(REPO))
 from results_file import repo_path, write_results  # noqa: E402
 
 from aigeo_assets.ingest.snapshot import list_entity_files  # noqa: E402
-from aigeo_assets.ingest.part_extract import extract_json_part  # noqa: E402
+from aigeo_assets.ingest.part_extract import extract_json_part, inflated_extract  # noqa: E402
 from aigeo_assets.ingest.works import accounting_problems, parse_works_year  # noqa: E402
 from aigeo_assets.resources.io import write_parquet_atomic  # noqa: E402
 
@@ -50,9 +54,13 @@ from aigeo_assets.resources.io import write_parquet_atomic  # noqa: E402
 def _timed(fn):
     """(result, wall seconds, CPU seconds of this process): on a shared machine the CPU seconds give
     the per-core rate; the wall seconds depend on what else runs."""
-    t, c = time.perf_counter(), time.process_time()
-    n = fn()
-    return n, time.perf_counter() - t, time.process_time() - c
+    gc.disable()  # as the readers run (extract_json_part, parse_works_year): every contestant alike
+    try:
+        t, c = time.perf_counter(), time.process_time()
+        n = fn()
+        return n, time.perf_counter() - t, time.process_time() - c
+    finally:
+        gc.enable()
 
 
 def bare(files, loads) -> int:
@@ -148,14 +156,16 @@ def ours_extract_interleaved(files, readers: list[str]) -> dict[str, tuple[int, 
     {reader: (lines read, wall seconds, CPU seconds, parts a whole-part reader left to the line reader)}."""
     from aigeo_assets.ingest.json_fast import fast_extract, msgspec_extract
 
+    direct = {"isal": inflated_extract, "arrow": fast_extract, "msgspec": msgspec_extract}
     out = {r: [0, 0.0, 0.0, 0] for r in readers}
+    gc.disable()
     for f in files:
         for reader in readers:
             t, c = time.perf_counter(), time.process_time()
             if reader == "lines":
                 got, fallback = extract_json_part(f, reader="lines"), 0
             else:
-                got = (fast_extract if reader == "arrow" else msgspec_extract)(f, str(f))
+                got = direct[reader](f, str(f))
                 fallback = got is None
                 if got is None:
                     got = extract_json_part(f, reader="lines")
@@ -164,6 +174,8 @@ def ours_extract_interleaved(files, readers: list[str]) -> dict[str, tuple[int, 
             acc[1] += time.perf_counter() - t
             acc[2] += time.process_time() - c
             acc[3] += fallback
+            del got
+    gc.enable()
     return {r: tuple(v) for r, v in out.items()}
 
 
@@ -194,7 +206,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--snapshot", help="an OpenAlex snapshot directory (default: the demo sample world)")
     ap.add_argument("--skip-per-year", action="store_true", help="skip raw_works_cold / raw_works_warm")
-    ap.add_argument("--readers", default="lines,msgspec,arrow")
+    ap.add_argument("--readers", default="isal,lines,msgspec,arrow")
     args = ap.parse_args()
     if args.snapshot:
         root = Path(args.snapshot)

@@ -63,6 +63,7 @@ import shutil
 import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from itertools import chain
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,6 +73,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from aigeo_assets.ingest.intact_gzip import GzipNotIntact, intact_gzip_lines, is_gzip
 from aigeo_assets.ingest.quarantine import Quarantine
 from aigeo_assets.ingest.snapshot import iter_lines
 from aigeo_assets.ingest.work_record import RecordError, YearProblem, decode_work, year_of_line, year_of_work
@@ -171,16 +173,10 @@ class PartExtract:
 # --- reading a JSON Lines part ------------------------------------------------------------------
 
 
-READERS = ("lines", "msgspec", "arrow")
-DEFAULT_READER = "lines"
-"""Measured (``benchmarks/ingest.py`` on the demo world, the readers taking each part in turn, the
-shared 2-core machine at a load average of 6-10, two runs; works per CPU-second): lines 6.9-7.4k,
-arrow 5.2-5.3k, msgspec 4.0-4.2k; the best of 3 runs per part on 6 parts: lines 8.3k, arrow 7.9k.
-Peers on the same parts: bare orjson 15-20k, pyarrow.json alone 11-13.5k, DuckDB's ``read_json``
-alone 11.5-12.8k (both fail on the 5 parts with planted faults). The arrow reader's gunzip, pyarrow parse and abstract decode
-(msgspec builds each record's word -> positions dict) already cost about what the line reader's
-whole work costs, so the line reader stays the default; the others are kept, proven equal by the
-tests, for machines where they pay (``AIGEO_INGEST_READER``)."""
+READERS = ("isal", "lines", "msgspec", "arrow")
+DEFAULT_READER = "isal"
+"""Measured in one run of ``benchmarks/ingest.py`` (docs/scale.md gives the figures): ``isal`` is the
+fastest reader on the demo world; see ``extract_json_part`` for what each reader does."""
 
 
 def extract_json_part(path: Path, *, file: str | None = None, reader: str | None = None) -> PartExtract:
@@ -189,15 +185,19 @@ def extract_json_part(path: Path, *, file: str | None = None, reader: str | None
     ``file``: the name quarantine rows give the part (default ``str(path)``).
     ``reader`` (default ``AIGEO_INGEST_READER`` or ``DEFAULT_READER``):
 
-    * ``lines``: each line is decoded against the declared record schema (``work_record``) and
-      its rows built by the code of the line-by-line scan (``works.record_rows``);
+    * ``lines``: the part's lines as ``snapshot.iter_lines`` gives them (zlib, every gzip break
+      reported), each decoded against the declared record schema (``work_record``) and its rows
+      built by the code of the line-by-line scan (``works.record_rows``);
+    * ``isal``: ``lines`` on the lines of an intact gzip part inflated by ISA-L
+      (``intact_gzip.intact_gzip_lines``, about twice as fast); a part whose gzip stream is not
+      intact is read again by ``lines`` (``inflated_extract`` gives None), a plain part is read by ``lines``;
     * ``msgspec``: the whole part decoded in one ``decode_lines`` call, rows as ``lines``;
     * ``arrow``: the part read in pieces by pyarrow.json with an explicit schema, rows built with
       Arrow compute (``json_fast.fast_extract``); the pieces that do not parse and the records
       that fail its validation are read by ``lines``, and a part whose gzip stream breaks too.
 
     ``msgspec`` takes a part only when it proves it has nothing to quarantine; otherwise the part is
-    read by ``lines``. So quarantine rows are always those of the line-by-line reader. All three
+    read by ``lines``. So quarantine rows are always those of the line-by-line reader. All four
     give the same extract (``test_part_extract`` compares them).
     """
     reader = reader or os.environ.get("AIGEO_INGEST_READER") or DEFAULT_READER
@@ -207,7 +207,11 @@ def extract_json_part(path: Path, *, file: str | None = None, reader: str | None
     gc.disable()
     try:
         file = str(path) if file is None else file
-        if reader != "lines":
+        if reader == "isal":
+            got = inflated_extract(Path(path), file)
+            if got is not None:
+                return got
+        elif reader != "lines":
             from aigeo_assets.ingest.json_fast import fast_extract, msgspec_extract  # here: json_fast imports this module
 
             got = (fast_extract if reader == "arrow" else msgspec_extract)(Path(path), file)
@@ -217,6 +221,19 @@ def extract_json_part(path: Path, *, file: str | None = None, reader: str | None
     finally:
         if enabled:
             gc.enable()
+
+
+def inflated_extract(path: Path, file: str) -> PartExtract | None:
+    """The ``isal`` reader: ``PartExtract`` of an intact gzip part (or a plain part) read line by line
+    from ISA-L's inflate; None when the gzip stream is not intact or the part cannot be read (then
+    the ``lines`` reader reads it and reports why)."""
+    try:
+        if not is_gzip(path):
+            return _extract_lines(path, file)
+        lines_read, year_lines, records, q_rows = read_numbered_lines(intact_gzip_lines(path), file)
+    except (GzipNotIntact, OSError):
+        return None
+    return PartExtract(file, lines_read, dict(sorted(year_lines.items())), extract_tables(records), quarantine_frame(q_rows))
 
 
 def _extract_lines(path: Path, file: str) -> PartExtract:
@@ -271,61 +288,92 @@ def quarantine_frame(rows: list[tuple]) -> pd.DataFrame:
 
 
 def extract_tables(records: list[tuple]) -> dict[str, pd.DataFrame]:
+    """The extract tables (DataFrames, ``extract_columns``) of records ``(line, year, rows)``, ``rows``
+    as ``works.record_rows`` gives them after the own id: (work row, authorship rows, cited ids as
+    given, concept rows, topic rows, venue row or None).
 
-    works_rows, venue_names, venue_issns, lines = [], [], [], []
-    children: dict[str, list] = {t: [] for t in EXTRACT_TABLES[1:]}
-    child_keys: dict[str, tuple[list, list]] = {t: ([], []) for t in EXTRACT_TABLES[1:]}
-    ref_counts = []
-    for lineno, y, (work, auths, refs, concepts, topics, venue) in records:
-        works_rows.append(work)
-        lines.append(lineno)
-        venue_names.append(venue[1] if venue is not None else None)
-        venue_issns.append(venue[2] if venue is not None else None)
-        for table, rows in (("raw_authorships", auths), ("raw_work_concepts", concepts), ("raw_work_topics", topics)):
-            if rows:
-                children[table] += rows
-                ln, yr = child_keys[table]
-                ln += [lineno] * len(rows)
-                yr += [y] * len(rows)
-        if refs:
-            children["raw_references"] += refs
-            ref_counts.append((work[0], len(refs)))
-            ln, yr = child_keys["raw_references"]
-            ln += [lineno] * len(refs)
-            yr += [y] * len(refs)
+    Built column-wise: the rows transposed with ``zip`` (in C), line numbers and years repeated by
+    numpy, the openalex.org prefixes of the child tables' ids removed by Arrow compute
+    (``works.short_list``'s rule; a column Arrow does not take as strings goes through
+    ``short_list`` itself), the citing ids taken from the work ids; each column then goes through
+    ``works.typed_column`` and ``conform_extract`` as a row-by-row build would."""
+    n = len(records)
+    if n:
+        line_numbers, record_years, rows = zip(*records)
+        works, auths, refs, concepts, topics, venues = zip(*rows)
+    else:
+        line_numbers = record_years = works = auths = refs = concepts = topics = venues = ()
+    line = np.array(line_numbers, dtype=np.int64)
+    year = np.array(record_years, dtype=np.int16)
 
-    def frame(table: str, columns: list[list], line: list, year: list) -> pd.DataFrame:
-        data = {col.name: typed_column(values, col.dtype) for col, values in zip(SCHEMAS[table].columns, columns)}
-        data["line"] = typed_column(line, "Int64")
-        if table == "raw_works":
-            data["venue_display_name"] = typed_column(venue_names, "string")
-            data["venue_issn_l"] = typed_column(venue_issns, "string")
-        else:
-            data["publication_year"] = typed_column(year, "Int16")
-        return conform_extract(pd.DataFrame(data), table)
+    def columns(rows: Sequence[tuple], table: str) -> list:
+        return list(zip(*rows)) if rows else [()] * len(SCHEMAS[table].columns)
 
-    def cols(rows: list[tuple], table: str) -> list[list]:
-        n = len(SCHEMAS[table].columns)
-        return [[r[i] for r in rows] for i in range(n)]
+    def child(lists: Sequence[list]) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
+        counts = np.fromiter(map(len, lists), np.int64, n)
+        return list(chain.from_iterable(lists)), np.repeat(line, counts), np.repeat(year, counts), counts
 
-    out = {"raw_works": frame("raw_works", cols(works_rows, "raw_works"), lines, [])}
-    auth = cols(children["raw_authorships"], "raw_authorships")
-    auth[3] = short_list(auth[3], {})
-    auth[5] = short_list(auth[5], {})
-    out["raw_authorships"] = frame("raw_authorships", auth, *child_keys["raw_authorships"])
-    concepts = cols(children["raw_work_concepts"], "raw_work_concepts")
-    concepts[1] = short_list(concepts[1], {})
-    out["raw_work_concepts"] = frame("raw_work_concepts", concepts, *child_keys["raw_work_concepts"])
-    topics = cols(children["raw_work_topics"], "raw_work_topics")
-    topics[1] = short_list(topics[1], {})
+    def frame(table: str, cols: list, line: np.ndarray, extra: dict) -> pd.DataFrame:
+        data = {c.name: v if isinstance(v, pd.Series) else typed_column(v, c.dtype) for c, v in zip(SCHEMAS[table].columns, cols)}
+        data["line"] = _integers(line)
+        return conform_extract(pd.DataFrame({**data, **extra}), table)
+
+    out = {}
+    work_cols = columns(works, "raw_works")
+    out["raw_works"] = frame("raw_works", work_cols, line, {
+        "venue_display_name": typed_column([v[1] if v is not None else None for v in venues], "string"),
+        "venue_issn_l": typed_column([v[2] if v is not None else None for v in venues], "string"),
+    })
+    flat, child_line, child_year, _ = child(auths)
+    cols = columns(flat, "raw_authorships")
+    cols[3] = _without_openalex_prefix(cols[3])
+    cols[5] = _without_openalex_prefix(cols[5])
+    out["raw_authorships"] = frame("raw_authorships", cols, child_line, {"publication_year": _integers(child_year)})
+    flat, child_line, child_year, _ = child(concepts)
+    cols = columns(flat, "raw_work_concepts")
+    cols[1] = _without_openalex_prefix(cols[1])
+    out["raw_work_concepts"] = frame("raw_work_concepts", cols, child_line, {"publication_year": _integers(child_year)})
+    flat, child_line, child_year, _ = child(topics)
+    cols = columns(flat, "raw_work_topics")
+    cols[1] = _without_openalex_prefix(cols[1])
     for i in (3, 4, 5):
-        topics[i] = tail_list(topics[i])
-    out["raw_work_topics"] = frame("raw_work_topics", topics, *child_keys["raw_work_topics"])
-    citing = [wid for wid, n in ref_counts for _ in range(n)]
+        cols[i] = tail_list(cols[i])
+    out["raw_work_topics"] = frame("raw_work_topics", cols, child_line, {"publication_year": _integers(child_year)})
+    flat, child_line, child_year, counts = child(refs)
+    work_ids = typed_column(work_cols[0] if n else [], "string")
+    citing = work_ids.take(np.repeat(np.arange(n, dtype=np.int64), counts)).reset_index(drop=True)
     out["raw_references"] = frame(
-        "raw_references", [citing, short_list(children["raw_references"], {})], *child_keys["raw_references"]
+        "raw_references", [citing, _without_openalex_prefix(flat)], child_line, {"publication_year": _integers(child_year)}
     )
-    return out
+    return {name: out[name] for name in EXTRACT_TABLES}
+
+
+def _integers(values: np.ndarray) -> pd.Series:
+    """A numpy integer array as a nullable integer column of its width, no nulls."""
+    return pd.Series(pd.arrays.IntegerArray(values, np.zeros(len(values), dtype=bool)))
+
+
+_OPENALEX_PREFIXES = ("https://openalex.org/", "http://openalex.org/")
+
+
+def _without_openalex_prefix(values: Sequence) -> pd.Series:
+    """``works.short_list(values, {})`` as a string column: a leading ``https://openalex.org/`` or
+    ``http://openalex.org/`` removed (both ASCII, so code units are characters), computed in Arrow."""
+    try:
+        arr = pa.array(values, type=pa.string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return typed_column(short_list(list(values), {}), "string")
+    https, http = _OPENALEX_PREFIXES
+    has_https = pc.starts_with(arr, https)
+    if has_https.true_count == len(arr) - arr.null_count:  # the usual case: every id on https
+        out = pc.utf8_slice_codeunits(arr, len(https))
+    else:
+        out = pc.if_else(
+            pc.fill_null(has_https, False),
+            pc.utf8_slice_codeunits(arr, len(https)),
+            pc.if_else(pc.fill_null(pc.starts_with(arr, http), False), pc.utf8_slice_codeunits(arr, len(http)), arr),
+        )
+    return pd.Series(pd.arrays.ArrowStringArray(out))
 
 
 # --- the cache on disk --------------------------------------------------------------------------
