@@ -3,7 +3,8 @@ international articles, S7 by outlet type, S2 per country and the Kenya / South 
 
 Oracles: statsmodels with explicit dummy columns for the models (NB2 for the refits, Poisson GLM for
 the year-adjusted premium), shares counted by hand on small hand-built tables, and the demo sample
-world's planted truth (``truth_lifesci.json``; the world is built as in ``test_lifesci_planted``)."""
+world's planted truth (``truth_lifesci.json``; the world and its article table are the fixtures of
+``lifesci/conftest.py``, shared with ``test_lifesci_planted``)."""
 
 from __future__ import annotations
 

@@ -258,9 +258,9 @@ def test_every_figure_spells_out_every_term():
     """Every figure the visual check draws (every public ``fig_*`` of ``reports/*_figures.py`` and
     the variants the assets draw, on planted tables) spells out each glossary term it uses at its
     first use in that figure, and says what the blocs are if it names one."""
-    from aigeo_assets_tests.integration.test_atlas_browser import _journal_figures
+    from aigeo_assets_tests.support.every_figure import journal_figures
 
-    figures = _journal_figures()
+    figures = journal_figures()
     assert len(figures) >= 30
     assert {key: bad for key, fig in figures if (bad := figure_unexplained(fig))} == {}
 

@@ -1,8 +1,8 @@
 """The OpenAlex API key never leaves the process in clear (issue 12, "secrets stay secret").
 
 OpenAlex takes its key only as the ``api_key=`` query parameter, so every request URL holds it.
-These tests run the API source against the local fake OpenAlex of ``test_openalex_api`` (never the
-internet), with a distinctive key and a server that answers with 429 and 500 before succeeding and
+These tests run the API source against the local fake OpenAlex (``support/openalex_fake.py``, serving
+``support/openalex_corpus.py``; never the internet), with a distinctive key and a server that answers with 429 and 500 before succeeding and
 echoes the request (key included) in its error bodies, through Dagster with a real instance in a
 temporary ``DAGSTER_HOME`` (the shipped ``dagster.yaml``), and then look for the key everywhere a
 user or another process could read it: every event of the instance's event log, the stored runs,
