@@ -7,11 +7,9 @@ Runs, in one process (one core) and on the same parts (the demo sample world unl
   * extract_<reader> - ``part_extract.extract_json_part(part, reader=...)`` of every part: the per-part
     columnar extract (all tables of every year) by each reader: ``isal`` (the default: an intact
     gzip part inflated by ISA-L, then line by line as ``lines``), ``lines`` (zlib with every gzip
-    break reported, each line decoded into msgspec structs), ``msgspec`` (whole part through
-    ``decode_lines``), ``arrow`` (pyarrow.json in pieces + Arrow compute, faulty lines to the line
-    reader); the readers take each part in turn, so a change in load hits all alike;
-    ``parts_fallback`` counts parts a reader left to the ``lines`` reader (a gzip stream not intact
-    for ``isal``, a line to quarantine for ``msgspec``);
+    break reported, each line decoded into msgspec structs); the readers take each part in turn, so
+    a change in load hits both alike; ``parts_fallback`` counts parts ``isal`` left to ``lines`` (a
+    gzip stream not intact);
   * raw_works_cold   - every configured year's ``raw_works`` tables from an empty extract cache
     (each part extracted once, then each year assembled) + writing them to parquet, as the Dagster
     partitions do; raw_works_warm - the same with the cache filled (a re-run, a merged_ids change);
@@ -153,10 +151,8 @@ def duckdb_json(files) -> tuple[int, int]:
 
 def ours_extract_interleaved(files, readers: list[str]) -> dict[str, tuple[int, float, float, int]]:
     """Each part read by every reader in turn (so a change in the machine's load hits all alike):
-    {reader: (lines read, wall seconds, CPU seconds, parts a whole-part reader left to the line reader)}."""
-    from aigeo_assets.ingest.json_fast import fast_extract, msgspec_extract
-
-    direct = {"isal": inflated_extract, "arrow": fast_extract, "msgspec": msgspec_extract}
+    {reader: (lines read, wall seconds, CPU seconds, parts the reader left to the line reader)}."""
+    direct = {"isal": inflated_extract}
     out = {r: [0, 0.0, 0.0, 0] for r in readers}
     gc.disable()
     for f in files:
@@ -206,7 +202,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--snapshot", help="an OpenAlex snapshot directory (default: the demo sample world)")
     ap.add_argument("--skip-per-year", action="store_true", help="skip raw_works_cold / raw_works_warm")
-    ap.add_argument("--readers", default="isal,lines,msgspec,arrow")
+    ap.add_argument("--readers", default="isal,lines")
     args = ap.parse_args()
     if args.snapshot:
         root = Path(args.snapshot)

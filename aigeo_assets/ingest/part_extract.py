@@ -173,10 +173,14 @@ class PartExtract:
 # --- reading a JSON Lines part ------------------------------------------------------------------
 
 
-READERS = ("isal", "lines", "msgspec", "arrow")
+READERS = ("isal", "lines")
 DEFAULT_READER = "isal"
-"""Measured in one run of ``benchmarks/ingest.py`` (docs/scale.md gives the figures): ``isal`` is the
-fastest reader on the demo world; see ``extract_json_part`` for what each reader does."""
+"""Measured (``benchmarks/ingest.py`` on the demo world, 22 parts, 156,056 lines, the readers taking
+each part in turn; works per CPU-second, docs/scale.md gives the run): ``isal`` beat ``lines`` and
+two whole-part readers that were removed for losing on CPU-seconds, wall seconds and peak memory
+(``msgspec``: the part decoded by ``Decoder.decode_lines``, slower than one call per line here;
+``arrow``: pyarrow.json in pieces, rows by Arrow compute; peak memory above the start reading 3 demo
+parts: isal 136 MB, lines 146, arrow 166, msgspec 219)."""
 
 
 def extract_json_part(path: Path, *, file: str | None = None, reader: str | None = None) -> PartExtract:
@@ -189,16 +193,12 @@ def extract_json_part(path: Path, *, file: str | None = None, reader: str | None
       reported), each decoded against the declared record schema (``work_record``) and its rows
       built by the code of the line-by-line scan (``works.record_rows``);
     * ``isal``: ``lines`` on the lines of an intact gzip part inflated by ISA-L
-      (``intact_gzip.intact_gzip_lines``, about twice as fast); a part whose gzip stream is not
-      intact is read again by ``lines`` (``inflated_extract`` gives None), a plain part is read by ``lines``;
-    * ``msgspec``: the whole part decoded in one ``decode_lines`` call, rows as ``lines``;
-    * ``arrow``: the part read in pieces by pyarrow.json with an explicit schema, rows built with
-      Arrow compute (``json_fast.fast_extract``); the pieces that do not parse and the records
-      that fail its validation are read by ``lines``, and a part whose gzip stream breaks too.
+      (``intact_gzip.intact_gzip_lines``, about twice zlib's speed, without the bookkeeping that
+      locates a break); a part whose gzip stream is not intact, or that cannot be read, is read
+      again by ``lines`` (``inflated_extract`` gives None); a plain part is read by ``lines``.
 
-    ``msgspec`` takes a part only when it proves it has nothing to quarantine; otherwise the part is
-    read by ``lines``. So quarantine rows are always those of the line-by-line reader. All four
-    give the same extract (``test_part_extract`` compares them).
+    Both decode every line with the same code, so quarantine rows are the line-by-line reader's
+    and the extracts are the same (``test_part_extract`` and ``test_isal_reader`` compare them).
     """
     reader = reader or os.environ.get("AIGEO_INGEST_READER") or DEFAULT_READER
     if reader not in READERS:
@@ -209,12 +209,6 @@ def extract_json_part(path: Path, *, file: str | None = None, reader: str | None
         file = str(path) if file is None else file
         if reader == "isal":
             got = inflated_extract(Path(path), file)
-            if got is not None:
-                return got
-        elif reader != "lines":
-            from aigeo_assets.ingest.json_fast import fast_extract, msgspec_extract  # here: json_fast imports this module
-
-            got = (fast_extract if reader == "arrow" else msgspec_extract)(Path(path), file)
             if got is not None:
                 return got
         return _extract_lines(Path(path), file)

@@ -10,7 +10,7 @@ import pytest
 
 from aigeo_assets.ingest.snapshot import list_entity_files
 from aigeo_assets.ingest.works import TABLE_YEARS, MergedIds, parse_works_year
-from aigeo_assets.ingest.part_extract import ensure_part_extract, extract_dir, extract_json_part, read_part_extract
+from aigeo_assets.ingest.part_extract import ensure_part_extract, extract_dir, extract_json_part, inflated_extract, read_part_extract
 from aigeo_assets_tests.support.snapshot_fixtures import SHARED_SAMPLES, authorship, inst_ref, work, write_entity
 
 needs_samples = pytest.mark.skipif(not SHARED_SAMPLES.is_dir(), reason="shared samples not present: real-record test skipped")
@@ -63,7 +63,7 @@ def test_cached_scans_give_byte_for_byte_the_same_tables(tmp_path, gz):
     assert t.references.values.tolist() == [["W1", "W2"], ["W1", "W3"], ["W7", "W1"]]
 
 
-@pytest.mark.parametrize("reader", ["lines", "arrow"])
+@pytest.mark.parametrize("reader", ["lines", "isal"])
 def test_truncated_gzip_is_reported_from_the_cache_too(tmp_path, monkeypatch, reader):
     monkeypatch.setenv("AIGEO_INGEST_READER", reader)
     base = write_entity(tmp_path, "works", {"updated_date=2024-01-01/part_000": [work(i, 2000 + i % 3) for i in range(1, 400)]}, manifest=None)
@@ -189,7 +189,7 @@ def test_lines_are_attributed_to_the_year_their_decoded_record_gives(tmp_path):
     _assert_same(t, parse_works_year([part], 2015, years=range(2010, 2020)))
 
 
-# ------------------------------------------------------------ the whole-part readers against the line reader
+# ------------------------------------------------------------ the isal reader against the line reader
 
 
 def _assert_same_extract(a, b):
@@ -199,26 +199,21 @@ def _assert_same_extract(a, b):
     pd.testing.assert_frame_equal(a.quarantine, b.quarantine, check_exact=True, obj="quarantine")
 
 
-def _check_readers(parts, years, took_fast: bool | None = None):
-    """Every reader gives the line reader's extract of each part; returns, per part, whether the
-    msgspec and the arrow reader took it (``[msgspec, arrow, msgspec, arrow, ...]``)."""
+def _check_readers(parts):
+    """The isal reader gives the line reader's extract of each part; returns, per part, whether it
+    took the part (False: it left the part to the line reader)."""
     taken = []
     for part in parts:
         oracle = extract_json_part(part, reader="lines")
-        for reader in ("msgspec", "arrow"):
-            from aigeo_assets.ingest.json_fast import fast_extract, msgspec_extract
-
-            direct = (fast_extract if reader == "arrow" else msgspec_extract)(part, str(part))
-            taken.append(direct is not None)
-            if direct is not None:
-                _assert_same_extract(direct, oracle)
-            _assert_same_extract(extract_json_part(part, reader=reader), oracle)
-    if took_fast is not None:
-        assert any(taken) == took_fast
+        direct = inflated_extract(part, str(part))
+        taken.append(direct is not None)
+        if direct is not None:
+            _assert_same_extract(direct, oracle)
+        _assert_same_extract(extract_json_part(part, reader="isal"), oracle)
     return taken
 
 
-@pytest.mark.parametrize("reader", ["lines", "msgspec", "arrow"])
+@pytest.mark.parametrize("reader", ["lines", "isal"])
 def test_yearly_scans_from_extracts_equal_the_line_scan_with_every_reader(tmp_path, monkeypatch, reader):
     monkeypatch.setenv("AIGEO_INGEST_READER", reader)
     write_entity(tmp_path / "snap", "works", _messy_world())
@@ -227,35 +222,24 @@ def test_yearly_scans_from_extracts_equal_the_line_scan_with_every_reader(tmp_pa
         _assert_same(parse_works_year(parts, year), parse_works_year(parts, year, split_cache_dir=tmp_path / reader))
 
 
-def test_whole_part_readers_fall_back_on_every_planted_fault(tmp_path):
+def test_the_isal_reader_takes_intact_parts_whatever_their_lines(tmp_path):
+    """Lines to quarantine are the line reader's own rows in either reader: only a gzip stream that
+    is not intact leaves a part to the line reader."""
     write_entity(tmp_path / "snap", "works", _messy_world())
-    parts = list_entity_files(tmp_path / "snap", "works").parts
-    taken = _check_readers(parts, None)
-    # msgspec leaves a part with lines to quarantine to the line reader; arrow takes the part and
-    # leaves those lines (here: pieces shorter than MIN_PIECE_LINES) to it
-    assert taken == [False, True, False, True]
-    clean = {"updated_date=2024-01-01/part_000": [
-        work(1, 2015, authors=[authorship("first", 10, [inst_ref(100, "CN"), inst_ref(101, "US")]), authorship("last", 11, [])], refs=[2, 3, 2]),
-        work(2, 2014, refs=[1]), work(3, 2015),
-    ]}
-    write_entity(tmp_path / "clean", "works", clean, manifest=None)
-    assert _check_readers(list_entity_files(tmp_path / "clean", "works").parts, None) == [True, True]
+    assert _check_readers(list_entity_files(tmp_path / "snap", "works").parts) == [True, True]
+    write_entity(tmp_path / "plain", "works", _messy_world(), gz=False)
+    assert _check_readers(list_entity_files(tmp_path / "plain", "works").parts) == [True, True]
 
 
 @pytest.mark.parametrize("gz", [True, False])
-def test_the_arrow_reader_reads_only_the_faulty_lines_one_by_one(tmp_path, monkeypatch, gz):
-    """Faults spread over a part: pieces that do not parse are halved, records that fail validation
-    are picked out; only those lines reach the line reader, and the extract is the line reader's."""
-    import aigeo_assets.ingest.json_fast as jf
-    import aigeo_assets.ingest.part_extract as pe
-
+def test_the_isal_reader_gives_the_line_readers_rows_for_faults_spread_over_a_part(tmp_path, gz):
     full = json.dumps(work(10**6, 2015))
     faults = {
-        17: full[: full.index('"publication_year"') + 40].encode(),  # malformed: pieces halved around it
-        60: b"",  # blank: rows and lines no longer one for one
+        17: full[: full.index('"publication_year"') + 40].encode(),  # malformed
+        60: b"",  # blank: numbered, not read
         61: b"   ",
-        90: work(10**6 + 1, None),  # year_unknown: picked out after parsing
-        120: work(10**6 + 2, 2015, authors="not a list"),  # bad_field: a parse error for pyarrow
+        90: work(10**6 + 1, None),  # year_unknown
+        120: work(10**6 + 2, 2015, authors="not a list"),  # bad_field
         150: b'{"id": "https://openalex.org/W7", "publication_year": 2015, "referenced_works": [null]}',
         151: b'{"id": "", "publication_year": 2015}',  # missing_id
         152: b'{"id": "https://openalex.org/W8", "publication_year": 99999}',  # outside Int16: counted only
@@ -265,33 +249,19 @@ def test_the_arrow_reader_reads_only_the_faulty_lines_one_by_one(tmp_path, monke
     lines = [faults.get(i, work(i, 2014 + i % 3, refs=[i % 7 + 1, i % 5 + 1])) for i in range(1, 260)]
     write_entity(tmp_path, "works", {"updated_date=2024-01-01/part_000": lines}, manifest=None, gz=gz)
     part = list_entity_files(tmp_path, "works").parts[0]
-    monkeypatch.setattr(jf, "PIECE_BYTES", 4000)
-    monkeypatch.setattr(jf, "MIN_PIECE_LINES", 4)
-    read_one_by_one = []
-    real = pe.read_numbered_lines
-
-    def counted(numbered, file):
-        numbered = list(numbered)
-        read_one_by_one.extend(n for n, _ in numbered)
-        return real(numbered, file)
-
-    monkeypatch.setattr(jf, "read_numbered_lines", counted)  # the name fast_extract calls
-    fast = jf.fast_extract(part, str(part))
-    monkeypatch.setattr(jf, "read_numbered_lines", real)
+    fast = inflated_extract(part, str(part))
     oracle = extract_json_part(part, reader="lines")
     _assert_same_extract(fast, oracle)
     assert len(oracle.quarantine) == 6 and fast.year_lines[99999] == 1
-    assert set(faults) - {60, 61, 201} <= set(read_one_by_one)
-    assert len(read_one_by_one) < 60, "the other lines went through the fast path"
+    assert fast.quarantine["line"].tolist() == [17, 90, 120, 150, 151, 200]
 
 
-def test_whole_part_readers_equal_the_line_reader_on_the_tiny_world(tmp_path):
+def test_the_isal_reader_equals_the_line_reader_on_the_tiny_world(tmp_path):
     from aigeo_assets.sampleworld import generate_world
 
     root = generate_world(tmp_path / "w", scale="tiny", seed=3)
     parts = list_entity_files(root, "works").parts
-    taken = _check_readers(parts, None)
-    assert any(taken), "the tiny world has clean parts the whole-part readers take"
+    assert all(_check_readers(parts)), "the tiny world's parts are intact gzip: the isal reader takes them"
     cache = tmp_path / "cache"
     years = sorted({y for p in parts for y in extract_json_part(p).year_lines})
     for year in years[:: max(1, len(years) // 4)]:
@@ -309,13 +279,13 @@ def _real_work_records() -> list[dict]:
 
 
 @needs_samples
-def test_whole_part_readers_equal_the_line_reader_on_every_real_record(tmp_path):
+def test_the_isal_reader_equals_the_line_reader_on_every_real_record(tmp_path):
     records = _real_work_records()
     assert len(records) > 20
     lines = [json.dumps(r).encode() for r in records]
     write_entity(tmp_path / "snap", "works", {"updated_date=2024-01-01/part_000": lines, "updated_date=2024-02-01/part_000": lines[::-1]})
     parts = list_entity_files(tmp_path / "snap", "works").parts
-    assert all(_check_readers(parts, None)), "the real records pass validation: the whole-part readers take them"
+    assert all(_check_readers(parts)), "intact parts: the isal reader takes them"
     years = sorted({r["publication_year"] for r in records if isinstance(r.get("publication_year"), int)})
     for year in years:
         _assert_same(parse_works_year(parts, year, years=years), parse_works_year(parts, year, split_cache_dir=tmp_path / "c", years=years))
