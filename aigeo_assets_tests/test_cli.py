@@ -18,6 +18,7 @@ from aigeo_assets import cli
 from aigeo_assets.cli import CliError, main, parse_years, preflight, select_years
 from aigeo_assets.progress import Progress, bar_text
 from aigeo_assets.resources.settings import ENVIRONMENT, Settings
+from aigeo_assets.resources.settings import REPO_ROOT
 
 
 @pytest.fixture
@@ -423,6 +424,6 @@ def test_help_imports_neither_dagster_nor_pandas():
     code = ("import sys, aigeo_assets.cli as cli\n"
             "assert cli.main(['--help']) == 0\n"
             "print(sorted(m for m in ('dagster', 'pandas') if m in sys.modules))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "[]"

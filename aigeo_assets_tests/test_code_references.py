@@ -13,8 +13,9 @@ import pytest
 
 from aigeo_assets.definitions import build_definitions
 from aigeo_assets.resources.settings import Settings
+from aigeo_assets.resources.settings import REPO_ROOT
 
-PACKAGE = Path(__file__).resolve().parents[1] / "aigeo_assets"
+PACKAGE = REPO_ROOT / "aigeo_assets"
 KEYS_FILE = Path(__file__).with_name("asset_keys.txt")
 
 

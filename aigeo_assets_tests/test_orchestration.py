@@ -15,6 +15,7 @@ import dagster as dg
 import pytest
 
 from aigeo_assets.orchestration import CODE_LOCATION, PlannedRun, PlanRunner, RunFailed, plan_runs, repository_label, run_heights
+from aigeo_assets.resources.settings import REPO_ROOT
 from aigeo_assets_tests.support import orchestration_fixtures as fx
 
 YEARS = [str(y) for y in range(2014, 2019)]
@@ -249,7 +250,7 @@ def test_a_range_is_cut_at_gaps_and_at_the_policys_size():
 def test_the_runs_label_names_the_workspaces_code_location():
     import yaml
 
-    workspace = yaml.safe_load((Path(__file__).resolve().parents[1] / "workspace.yaml").read_text())
+    workspace = yaml.safe_load((REPO_ROOT / "workspace.yaml").read_text())
     assert [e["python_module"]["location_name"] for e in workspace["load_from"]] == [CODE_LOCATION]
     assert repository_label() == {".dagster/repository": f"__repository__@{CODE_LOCATION}"}
 

@@ -33,11 +33,12 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from aigeo_assets.resources.settings import REPO_ROOT
+
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install playwright)")
 expect = sync_api.expect
 
 CHROMIUM = Path("/usr/bin/chromium")
-REPO_ROOT = Path(__file__).resolve().parents[2]
 GROUPS = ["ingest", "geo", "corpus", "city_metrics", "models"]
 PARTITION = "2015"
 SERVER_TIMEOUT_S = 150

@@ -42,9 +42,9 @@ from aigeo_assets.resources.warehouse_files import (
     warehouse_root,
     write_object_atomic,
 )
+from aigeo_assets.resources.settings import REPO_ROOT
 from aigeo_assets_tests.support.io_group_fixtures import TABLES, joined, write_generation, year_tables
 
-REPO = Path(__file__).resolve().parents[2]
 FIRST, LAST = 2012, 2013  # the years run: two keep the test short (each worker's first step pays for the imports)
 FOUNDATION = ["raw_works", "raw_references", "raw_quarantine", "core_affiliations", "core_papers", "core_citations"]
 REFERENCE = ["raw_institutions", "core_institutions"]
@@ -271,7 +271,7 @@ def redis(tmp_path_factory):
 def cluster_env(tmp_path_factory, postgres, redis, tiny_world):
     """What every process of the cluster sees: the settings, the instance's database, the broker."""
     home = tmp_path_factory.mktemp("dagster_home")
-    shutil.copy(REPO / "deploy" / "dagster.yaml", home / "dagster.yaml")
+    shutil.copy(REPO_ROOT / "deploy" / "dagster.yaml", home / "dagster.yaml")
     data_dir = tmp_path_factory.mktemp("cluster_data")
     tiny_world(data_dir, int(WORLD_ENV["AIGEO_SAMPLE_SEED"]))  # the session's world (conftest), not made again here
     env = {
@@ -301,7 +301,7 @@ def workers(cluster_env, tmp_path_factory):
         f"broker_url = {cluster_env['DAGSTER_CELERY_BROKER_URL']!r}\n"
         f"result_backend = {cluster_env['DAGSTER_CELERY_BACKEND_URL']!r}\n"
     )
-    env = {**os.environ, **cluster_env, "PYTHONPATH": os.pathsep.join([str(config_dir), str(REPO)])}
+    env = {**os.environ, **cluster_env, "PYTHONPATH": os.pathsep.join([str(config_dir), str(REPO_ROOT)])}
     logs = tmp_path_factory.mktemp("celery_logs")
     procs = []
     try:
@@ -311,7 +311,7 @@ def workers(cluster_env, tmp_path_factory):
                     [sys.executable, "-m", "celery", "-A", "dagster_celery.app", "worker", "-n", f"{name}@%h",
                      "-Q", "dagster", "--pool", "solo", "--prefetch-multiplier", "1", "--without-gossip",
                      "--without-mingle", "--without-heartbeat", "--loglevel", "INFO"],
-                    cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=open(logs / f"{name}.log", "wb"),
+                    cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(logs / f"{name}.log", "wb"),
                     start_new_session=True,
                 )
             )
@@ -338,7 +338,7 @@ def cluster_run(cluster_env, workers, monkeypatch_module):
         monkeypatch_module.setenv(name, value)
     from dagster._core.definitions.reconstruct import ReconstructableRepository
 
-    repo = ReconstructableRepository.for_module("aigeo_assets_tests.support.cluster_location", "defs", working_directory=str(REPO))
+    repo = ReconstructableRepository.for_module("aigeo_assets_tests.support.cluster_location", "defs", working_directory=str(REPO_ROOT))
     instance = dg.DagsterInstance.get()
     run_ids = []
     with instance:

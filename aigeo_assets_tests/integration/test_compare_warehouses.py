@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+from aigeo_assets.resources.settings import REPO_ROOT
+
+sys.path.insert(0, str(REPO_ROOT / "scripts"))
 
 import compare_warehouses as C  # noqa: E402
 

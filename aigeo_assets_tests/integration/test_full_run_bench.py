@@ -17,8 +17,8 @@ import pytest
 from aigeo_assets.ingest.quarantine import Quarantine
 from aigeo_assets.ingest.snapshot import iter_lines, list_entity_files
 from aigeo_assets.ingest.work_record import year_of_line
+from aigeo_assets.resources.settings import REPO_ROOT
 
-REPO = Path(__file__).resolve().parents[2]
 LAST = 2019
 SEED = 20221121  # the script's default seed
 JOBS = "reference_tables,yearly_corpus"  # yearly_corpus plans the OpenAlex tables (yearly_refresh) it reads
@@ -39,10 +39,10 @@ def bench(tmp_path_factory, tiny_world):
     out = tmp / "full_run_tiny.json"
     proc = subprocess.run(
         [
-            sys.executable, str(REPO / "benchmarks" / "full_run.py"), "--scale", "tiny", "--world-data", str(tmp / "worlds"),
+            sys.executable, str(REPO_ROOT / "benchmarks" / "full_run.py"), "--scale", "tiny", "--world-data", str(tmp / "worlds"),
             "--work", str(tmp / "work"), "--out", str(out), "--repeat", "1", "--start-year", str(LAST - 2), "--jobs", JOBS,
         ],
-        cwd=REPO, capture_output=True, text=True, timeout=1800,
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=1800,
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return tmp, json.loads(out.read_text()), proc.stdout

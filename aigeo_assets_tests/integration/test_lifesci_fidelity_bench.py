@@ -13,12 +13,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-SCRIPT = REPO / "benchmarks" / "lifesci_fidelity.py"
+from aigeo_assets.resources.settings import REPO_ROOT
+
+SCRIPT = REPO_ROOT / "benchmarks" / "lifesci_fidelity.py"
 
 KEYS = {"world", "settings", "cpu_seconds", "wall_seconds", "linking", "citing", "clinical_filter", "core_rank", "years",
         "link_choices", "machine", "measured_at"}
@@ -30,7 +30,7 @@ def result(tmp_path_factory) -> dict:
     out = tmp / "fidelity.json"
     # the atlas from 2010: four years before 2014 (first-author-only records), few partitions (fast)
     proc = subprocess.run([sys.executable, str(SCRIPT), "--lifesci-scale", "tiny", "--start-year", "2010", "--work", str(tmp / "work"),
-                           "--out", str(out)], cwd=REPO, capture_output=True, text=True, timeout=600)
+                           "--out", str(out)], cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-4000:]
     assert "1. linking vs PubMed alone" in proc.stdout
     return json.loads(out.read_text())

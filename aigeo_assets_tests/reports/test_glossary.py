@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from aigeo_assets.reports.glossary import GLOSSARY, first_use, term, unexplained
+from aigeo_assets.resources.settings import REPO_ROOT
 
 def ui_texts(defs: dg.Definitions) -> dict[str, str]:
     """Every description the Dagster UI shows on its own: assets, checks, jobs, schedules, sensors."""
@@ -106,9 +107,7 @@ def test_every_atlas_caption_spells_out_every_term():
 def test_the_readme_spells_out_every_term_at_its_first_use():
     """The README is read from the top: each term (the ones every reader knows included) is spelled
     out where it first appears."""
-    from pathlib import Path
-
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
     assert unexplained(readme, include_known=True) == []
 
 

@@ -5,13 +5,13 @@ name (some are listed for the other spellings a table may carry: "Czech Republic
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pandas as pd
 
 from aigeo_assets.reports.names import SHORT_COUNTRY_NAMES, SHORT_NAME_MAX, short_country_name
+from aigeo_assets.resources.settings import REPO_ROOT
 
-M49 = Path(__file__).resolve().parents[2] / "data" / "reference" / "un_m49.csv"
+M49 = REPO_ROOT / "data" / "reference" / "un_m49.csv"
 
 
 def test_every_m49_country_has_a_short_enough_name():

@@ -37,6 +37,7 @@ from aigeo_assets.resources.warehouse_files import (
     writer_gone,
 )
 from aigeo_assets.schemas import SCHEMAS, SchemaError, conform
+from aigeo_assets.resources.settings import REPO_ROOT
 from aigeo_assets_tests.support.io_group_fixtures import TABLES, YEARS, joined, write_generation, year_tables
 
 
@@ -106,7 +107,6 @@ def test_authorships_naming_unknown_institutions_are_quarantined_not_dropped():
     assert "I404" in q.loc[0, "detail"]
 
 
-REPO = Path(__file__).resolve().parents[2]
 
 
 def _resources(base: Path) -> dict:
@@ -130,7 +130,7 @@ def _generations_loaded(base: Path) -> dict[str, int]:
 def test_a_process_killed_between_outputs_leaves_every_table_of_the_partition_as_it_was(tmp_path):
     assert write_generation(tmp_path, 1).success
     script = f"from aigeo_assets_tests.support.io_group_fixtures import write_generation; write_generation({str(tmp_path)!r}, 2, die_after=2)"
-    killed = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
+    killed = subprocess.run([sys.executable, "-c", script], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     assert killed.returncode == 9, killed.stderr[-2000:]
     staging = list((group_dir(tmp_path, "year_tables", "2015")).glob(".staging-*"))
     assert len(staging) == 1 and len(list(staging[0].glob("*.p*"))) == 2, "two tables of generation 2 were staged before the kill"

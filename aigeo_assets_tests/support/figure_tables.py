@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from aigeo_assets.schemas import conform
+from aigeo_assets.resources.settings import REPO_ROOT
 
 # ---------------------------------------------------------------- small hand-made tables
 
@@ -364,9 +365,7 @@ def big_matrix(n: int = 100) -> pd.DataFrame:
 def m49_high_ranked(n: int = 90) -> pd.DataFrame:
     """``high_ranked_by_country`` of ``n`` countries of ``data/reference/un_m49.csv`` (M49 names, the
     long ones first: a real run has some 60-90 countries with at least 100 articles)."""
-    from pathlib import Path
-
-    m49 = pd.read_csv(Path(__file__).resolve().parents[2] / "data" / "reference" / "un_m49.csv", keep_default_na=False)
+    m49 = pd.read_csv(REPO_ROOT / "data" / "reference" / "un_m49.csv", keep_default_na=False)
     m49 = m49.assign(_len=m49["country_name"].str.len()).sort_values(["_len", "country_code"], ascending=[False, True]).head(n)
     return pd.DataFrame({"country_code": m49["country_code"].to_numpy(), "country_name": m49["country_name"].to_numpy(),
                          "world_region": m49["world_region"].to_numpy(), "share_high_ranked": np.linspace(0.5, 0.02, len(m49)),
