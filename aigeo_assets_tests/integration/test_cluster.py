@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import glob
 import os
-import pickle
 import pwd
 import shutil
 import socket
@@ -43,7 +42,7 @@ from aigeo_assets.resources.warehouse_files import (
     write_object_atomic,
 )
 from aigeo_assets.resources.settings import REPO_ROOT
-from aigeo_assets_tests.support.io_group_fixtures import TABLES, joined, write_generation, year_tables
+from aigeo_assets_tests.support.io_group_fixtures import TABLES, generations_seen, joined, joined_while_publishing, write_generation, year_tables
 
 FIRST, LAST = 2012, 2013  # the years run: two keep the test short (each worker's first step pays for the imports)
 FOUNDATION = ["raw_works", "raw_references", "raw_quarantine", "core_affiliations", "core_papers", "core_citations"]
@@ -81,14 +80,6 @@ def _memory_warehouse(name: str) -> str:
     return f"memory://{name}/warehouse"
 
 
-def _generations(base: str) -> dict[str, int]:
-    """The generation of each table of year_tables[2015] at its user-facing path."""
-    seen = {t: int(pd.read_parquet(table_path(base, t, "2015").open("rb"))["generation"].iloc[0]) for t in TABLES}
-    with table_path(base, "model", "2015", ".pkl").open("rb") as fh:
-        seen["model"] = pickle.load(fh)["generation"]
-    return seen
-
-
 def test_object_storage_publishes_a_group_through_its_pointer_and_carries_unselected_tables():
     base = _memory_warehouse("publish")
     assert write_generation(base, 1).success
@@ -97,13 +88,13 @@ def test_object_storage_publishes_a_group_through_its_pointer_and_carries_unsele
     assert first is not None and sorted(p.name for p in first.iterdir()) == [
         "authorships.parquet", "model.pkl", "references.parquet", "works.parquet"
     ]
-    assert _generations(base) == {"works": 1, "authorships": 1, "references": 1, "model": 1}
+    assert generations_seen(base) == {"works": 1, "authorships": 1, "references": 1, "model": 1}
 
     assert write_generation(base, 2, selection=["works"]).success
     second = current_object_version(group)
     assert second.name != first.name and (group / POINTER).read_text() == second.name
     assert sorted(p.name for p in second.iterdir()) == ["authorships.parquet", "model.pkl", "references.parquet", "works.parquet"]
-    assert _generations(base) == {"works": 2, "authorships": 1, "references": 1, "model": 1}
+    assert generations_seen(base) == {"works": 2, "authorships": 1, "references": 1, "model": 1}
     loaded = dg.materialize(
         [year_tables, joined], selection=[joined], partition_key="2015",
         resources={"io_manager": ParquetIOManager(base_dir=base), "model_io_manager": PickleIOManager(base_dir=base)},
@@ -118,7 +109,7 @@ def test_object_storage_a_step_failing_between_outputs_publishes_nothing():
     before = current_object_version(group).name
     assert not write_generation(base, 2, raise_after=2).success
     assert current_object_version(group).name == before
-    assert _generations(base) == {"works": 1, "authorships": 1, "references": 1, "model": 1}
+    assert generations_seen(base) == {"works": 1, "authorships": 1, "references": 1, "model": 1}
 
 
 def test_object_storage_a_step_loads_one_version_even_if_a_run_publishes_between_its_inputs():
@@ -126,27 +117,17 @@ def test_object_storage_a_step_loads_one_version_even_if_a_run_publishes_between
     assert write_generation(base, 1).success
     group = group_dir(warehouse_root(base), "year_tables", "2015")
 
-    class PublishingMidLoad(ParquetIOManager):
-        """Publishes generation 2 of the whole group right after the first input is read."""
+    def publish_generation_2():
+        version = group / new_version_name("concurrent")
+        for t in TABLES:
+            write_object_atomic(version / f"{t}.parquet", lambda fh: pd.DataFrame({"generation": [2]}).to_parquet(fh))
+        links = [Link(table_path(base, t, "2015"), f"{t}.parquet") for t in TABLES]
+        links.append(Link(table_path(base, "model", "2015", ".pkl"), "model.pkl"))
+        return publish_objects(group, version, links)
 
-        def _load(self, path, columns=None):
-            frame = super()._load(path, columns)
-            if not published:
-                version = group / new_version_name("concurrent")
-                for t in TABLES:
-                    write_object_atomic(version / f"{t}.parquet", lambda fh: pd.DataFrame({"generation": [2]}).to_parquet(fh))
-                links = [Link(table_path(base, t, "2015"), f"{t}.parquet") for t in TABLES]
-                links.append(Link(table_path(base, "model", "2015", ".pkl"), "model.pkl"))
-                published.append(publish_objects(group, version, links))
-            return frame
-
-    published = []
-    result = dg.materialize(
-        [year_tables, joined], selection=[joined], partition_key="2015",
-        resources={"io_manager": PublishingMidLoad(base_dir=base), "model_io_manager": PickleIOManager(base_dir=base)},
-    )
+    result = joined_while_publishing(base, publish_generation_2)
     assert dict(result.output_for_node("joined").itertuples(index=False)) == {"works": 1, "authorships": 1, "references": 1}
-    assert _generations(base) == {"works": 2, "authorships": 2, "references": 2, "model": 1}, "the concurrent publish happened"
+    assert generations_seen(base) == {"works": 2, "authorships": 2, "references": 2, "model": 1}, "the concurrent publish happened"
 
 
 def test_object_storage_sweeps_old_versions_by_age_keeping_the_current_and_previous():

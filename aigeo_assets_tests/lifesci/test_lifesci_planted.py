@@ -16,7 +16,7 @@ import pytest
 from aigeo_assets.lifesci import analyses as A
 from aigeo_assets.lifesci.keywords import CLINICAL_FILTERS, ClinicalFilter
 from aigeo_assets.lifesci.pubmed_files import file_manifest, pubmed_year_tables
-from aigeo_assets_tests.support.lifesci_truth import COMPLETE_BYLINES_FROM, irrs_by_region, planted_articles
+from aigeo_assets_tests.support.lifesci_truth import COMPLETE_BYLINES_FROM, assert_planted_irrs_recovered, irrs_by_region, planted_articles
 
 
 def test_every_planted_article_is_found_and_malformed_records_are_quarantined(atlas):
@@ -77,17 +77,7 @@ def test_planted_regional_irrs_are_recovered(atlas):
     means = articles.merge(planted_articles(truth)[["pmid", "expected_citations"]], on="pmid", validate="1:1")
     means["citations"] = means["expected_citations"]
     for outlet_effects, key in ((False, "unadjusted"), (True, "within_outlet")):
-        drawn = irrs_by_region(A.relevance_models(articles, "citations", outlet_effects))
-        composed = irrs_by_region(A.relevance_models(means, "citations", outlet_effects))
-        n_region = articles["lead_world_region"].value_counts()
-        for region, row in drawn.iterrows():
-            planted = expected[key][region]
-            # a region of a few hundred articles from 2014 on has its own mix of journals and years
-            tolerance = 0.10 if n_region[region] >= 1000 else 0.20
-            assert abs(composed.loc[region, "irr"] / planted - 1) < tolerance, (key, region, planted, composed.loc[region, "irr"])
-            se = (np.log(row["upper"]) - np.log(row["lower"])) / (2 * 1.959964)
-            z = abs(np.log(row["irr"]) - np.log(composed.loc[region, "irr"])) / se
-            assert z < 4, (key, region, row.to_dict(), composed.loc[region, "irr"], z)
+        assert_planted_irrs_recovered(articles, means, outlet_effects, expected[key], key)
     # the planted within-outlet deficits (0.74, 0.78) show in the fit to the planted means; the drawn
     # citations of the ~100-150 articles each region has from 2014 on are checked above (4 SE)
     adjusted = irrs_by_region(A.relevance_models(means, "citations", True))

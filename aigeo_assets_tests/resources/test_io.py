@@ -4,7 +4,6 @@ warehouse); leftovers of killed writers cleaned; the missing-institution quarant
 
 import functools
 import os
-import pickle
 import subprocess
 import sys
 import threading
@@ -38,7 +37,7 @@ from aigeo_assets.resources.warehouse_files import (
 )
 from aigeo_assets.schemas import SCHEMAS, SchemaError, conform
 from aigeo_assets.resources.settings import REPO_ROOT
-from aigeo_assets_tests.support.io_group_fixtures import TABLES, YEARS, joined, write_generation, year_tables
+from aigeo_assets_tests.support.io_group_fixtures import TABLES, YEARS, generations_seen, joined, joined_while_publishing, write_generation, year_tables
 
 
 def test_interrupted_write_keeps_the_previous_partition(tmp_path, monkeypatch):
@@ -107,18 +106,8 @@ def test_authorships_naming_unknown_institutions_are_quarantined_not_dropped():
     assert "I404" in q.loc[0, "detail"]
 
 
-
-
 def _resources(base: Path) -> dict:
     return {"io_manager": ParquetIOManager(base_dir=str(base)), "model_io_manager": PickleIOManager(base_dir=str(base))}
-
-
-def _generations_seen(base: Path) -> dict[str, int]:
-    """Each table's generation as a user sees it: the usual path opened with pandas."""
-    seen = {t: int(pd.read_parquet(table_path(base, t, "2015"))["generation"].iloc[0]) for t in TABLES}
-    with open(table_path(base, "model", "2015", ".pkl"), "rb") as fh:
-        seen["model"] = pickle.load(fh)["generation"]
-    return seen
 
 
 def _generations_loaded(base: Path) -> dict[str, int]:
@@ -135,21 +124,21 @@ def test_a_process_killed_between_outputs_leaves_every_table_of_the_partition_as
     staging = list((group_dir(tmp_path, "year_tables", "2015")).glob(".staging-*"))
     assert len(staging) == 1 and len(list(staging[0].glob("*.p*"))) == 2, "two tables of generation 2 were staged before the kill"
 
-    assert _generations_seen(tmp_path) == {"works": 1, "authorships": 1, "references": 1, "model": 1}
+    assert generations_seen(tmp_path) == {"works": 1, "authorships": 1, "references": 1, "model": 1}
     assert _generations_loaded(tmp_path) == {"works": 1, "authorships": 1, "references": 1}
 
     assert not write_generation(tmp_path, 3, raise_after=3).success
-    assert _generations_seen(tmp_path) == {"works": 1, "authorships": 1, "references": 1, "model": 1}
+    assert generations_seen(tmp_path) == {"works": 1, "authorships": 1, "references": 1, "model": 1}
 
     assert write_generation(tmp_path, 4).success
-    assert _generations_seen(tmp_path) == {"works": 4, "authorships": 4, "references": 4, "model": 4}
+    assert generations_seen(tmp_path) == {"works": 4, "authorships": 4, "references": 4, "model": 4}
     assert not staging[0].exists(), "the killed writer's staging folder is swept"
 
 
 def test_a_subset_run_carries_the_other_tables_of_the_partition_over(tmp_path):
     assert write_generation(tmp_path, 1).success
     assert write_generation(tmp_path, 2, selection=["works"]).success
-    assert _generations_seen(tmp_path) == {"works": 2, "authorships": 1, "references": 1, "model": 1}
+    assert generations_seen(tmp_path) == {"works": 2, "authorships": 1, "references": 1, "model": 1}
     assert table_path(tmp_path, "works", "2015").is_symlink(), "a one-table subset still publishes through the group"
     current = os.readlink(group_dir(tmp_path, "year_tables", "2015") / "current")
     assert sorted(p.name for p in (group_dir(tmp_path, "year_tables", "2015") / current).iterdir()) == [
@@ -191,28 +180,17 @@ def test_a_step_loads_one_version_of_a_group_even_if_a_run_publishes_between_its
     assert write_generation(tmp_path, 1).success
     group = group_dir(tmp_path, "year_tables", "2015")
 
-    class PublishingMidLoad(ParquetIOManager):
-        """Publishes generation 2 of the whole group right after the first input is read."""
+    def publish_generation_2():
+        staging = group / ".staging-concurrent"
+        for t in TABLES:
+            write_parquet_atomic(pd.DataFrame({"generation": [2]}), staging / f"{t}.parquet")
+        links = [Link(table_path(tmp_path, t, "2015"), f"{t}.parquet") for t in TABLES]
+        links.append(Link(table_path(tmp_path, "model", "2015", ".pkl"), "model.pkl"))
+        return publish(group, staging, links, "concurrent")
 
-        def _load(self, path, columns=None):
-            frame = super()._load(path, columns)
-            if not published:
-                staging = group / ".staging-concurrent"
-                for t in TABLES:
-                    write_parquet_atomic(pd.DataFrame({"generation": [2]}), staging / f"{t}.parquet")
-                links = [Link(table_path(tmp_path, t, "2015"), f"{t}.parquet") for t in TABLES]
-                links.append(Link(table_path(tmp_path, "model", "2015", ".pkl"), "model.pkl"))
-                published.append(publish(group, staging, links, "concurrent"))
-            return frame
-
-    published = []
-
-    result = dg.materialize(
-        [year_tables, joined], selection=[joined], partition_key="2015",
-        resources={"io_manager": PublishingMidLoad(base_dir=str(tmp_path)), "model_io_manager": PickleIOManager(base_dir=str(tmp_path))},
-    )
+    result = joined_while_publishing(tmp_path, publish_generation_2)
     assert dict(result.output_for_node("joined").itertuples(index=False)) == {"works": 1, "authorships": 1, "references": 1}
-    assert _generations_seen(tmp_path) == {"works": 2, "authorships": 2, "references": 2, "model": 1}, "the concurrent publish happened"
+    assert generations_seen(tmp_path) == {"works": 2, "authorships": 2, "references": 2, "model": 1}, "the concurrent publish happened"
 
 
 def test_an_old_layout_warehouse_loads_and_is_migrated_by_the_first_write(tmp_path):
@@ -250,7 +228,7 @@ def test_tables_resolved_together_come_from_one_version_even_if_a_swap_happens_m
     paths = _SwapAfterFirst({t: table_path(tmp_path, t, "2015") for t in TABLES}, lambda: write_generation(tmp_path, 2))
     resolved = resolve_tables(paths)
     assert {t: int(pd.read_parquet(p)["generation"].iloc[0]) for t, p in resolved.items()} == {t: 1 for t in TABLES}
-    assert _generations_seen(tmp_path)["works"] == 2, "the swap happened while resolving"
+    assert generations_seen(tmp_path)["works"] == 2, "the swap happened while resolving"
 
 
 def test_superseded_versions_are_kept_for_readers_then_removed(tmp_path):
@@ -261,7 +239,7 @@ def test_superseded_versions_are_kept_for_readers_then_removed(tmp_path):
     report = sweep(tmp_path, keep_superseded=0.0, now=time.time() + 1)
     assert len(report.superseded) == 1
     assert [p.name for p in group.iterdir() if p.name[0].isdigit()] == [os.readlink(group / "current")]
-    assert _generations_seen(tmp_path)["works"] == 2
+    assert generations_seen(tmp_path)["works"] == 2
 
 
 def _dead_pid() -> int:
@@ -307,7 +285,7 @@ def test_leftovers_of_dead_writers_are_swept_and_a_live_writers_are_kept(tmp_pat
         assert live_tmp.exists() and live_staging.exists(), "a live writer's files are never touched"
         assert not cache_tmp.exists(), "a cache entry a killed writer was building"
         assert live_cache_tmp.exists() and inside_cache.exists(), "a live builder's, and a cache's own folders, are not touched"
-        assert _generations_seen(tmp_path) == {"works": 2, "authorships": 2, "references": 2, "model": 2}
+        assert generations_seen(tmp_path) == {"works": 2, "authorships": 2, "references": 2, "model": 2}
     finally:
         live.kill()
         live.wait()

@@ -4,6 +4,7 @@ wrote it. ``die_after`` yields that many outputs then kills the process (``os._e
 ``raise_after`` raises instead. A module, so a test can run it in a process it kills."""
 
 import os
+from collections.abc import Callable
 
 import dagster as dg
 import pandas as pd
@@ -55,4 +56,38 @@ def write_generation(base: str, generation: int, instance=None, selection=None, 
         instance=instance or dg.DagsterInstance.ephemeral(),
         run_config={"ops": {"year_tables": {"config": {"generation": generation, **config}}}},
         raise_on_error=False,
+    )
+
+
+def generations_seen(base: str) -> dict[str, int]:
+    """The generation of each table of ``year_tables[2015]`` as a user sees it: the usual path opened
+    with pandas (a local folder or object storage), and the pickled model."""
+    import pickle
+
+    from aigeo_assets.resources.io import table_path
+
+    seen = {t: int(pd.read_parquet(table_path(base, t, "2015").open("rb"))["generation"].iloc[0]) for t in TABLES}
+    with table_path(base, "model", "2015", ".pkl").open("rb") as fh:
+        seen["model"] = pickle.load(fh)["generation"]
+    return seen
+
+
+def joined_while_publishing(base: str, publish_generation_2: Callable[[], object]) -> dg.ExecuteInProcessResult:
+    """Materialize ``joined[2015]`` from the warehouse ``base`` with an IO manager that calls
+    ``publish_generation_2`` right after the first input is read: a concurrent run publishing the
+    whole group between a step's inputs."""
+    from aigeo_assets.resources.io import ParquetIOManager, PickleIOManager
+
+    published = []
+
+    class PublishingMidLoad(ParquetIOManager):
+        def _load(self, path, columns=None):
+            frame = super()._load(path, columns)
+            if not published:
+                published.append(publish_generation_2())
+            return frame
+
+    return dg.materialize(
+        [year_tables, joined], selection=[joined], partition_key="2015",
+        resources={"io_manager": PublishingMidLoad(base_dir=str(base)), "model_io_manager": PickleIOManager(base_dir=str(base))},
     )
