@@ -10,7 +10,7 @@ part's extract and assembles the year (``assemble_year``): merged ids are applie
 vectorized, and the duplicates are resolved there (``duplicate_work``, ``merged_duplicate``:
 they involve records of other parts), so an extract stays valid when only ``merged_ids`` change.
 The assembled tables, quarantine (same rows, same order) and line accounts equal what the
-line-by-line scan of the parts gives (``aigeo_assets_tests/test_part_extract.py`` checks it).
+line-by-line scan of the parts gives (``aigeo_assets_tests/ingest/test_part_extract.py`` checks it).
 
 **One part's extract** (``PartExtract``; the producer may be the JSON reader here or another
 source format's reader, e.g. the Parquet snapshot, which must give the same tables):

@@ -36,7 +36,7 @@ sorting (a run holds every pair of its papers, so nothing is kept across runs), 
 |B|, |F ∩ B| are bincounts. The work is the number of (focal paper, citer of one of its
 references) pairs before deduplication, as for any implementation of the index (``cdindex`` walks
 the same pairs one focal paper at a time). Equal to ``cdindex`` on random graphs and on the sample
-world (``aigeo_assets_tests/test_disruption.py``); ``benchmarks/disruption.py`` measures both.
+world (``aigeo_assets_tests/metrics/test_disruption.py``); ``benchmarks/disruption.py`` measures both.
 """
 
 from __future__ import annotations
