@@ -23,13 +23,19 @@ table's declaration gives the column its own description (``("year", "...")`` in
 explicit and rare, like PUDL's ``FIELD_METADATA_BY_RESOURCE``. A table never changes a field's
 dtype, except as listed in ``TYPE_BY_TABLE``.
 
-``unit`` and ``allowed`` are documentation (shown in the column schema Dagster displays); the IO
-manager enforces columns, their order and dtypes, not the allowed values.
+``unit`` is documentation (shown in the column schema Dagster displays). ``allowed`` and
+``nullable`` are enforced: the IO manager (``schemas.conform``, ``schemas.check_values``) refuses a
+write whose coded column holds a value outside ``allowed``, or a null where ``nullable`` is false,
+naming the table, the column, the count and the first values. Nulls are allowed unless the field
+says otherwise. Free-form columns (quarantine ``reason``, OpenAlex's ``type`` and ``venue_type``,
+model labels) have no set: their values come from many places or from the source itself.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from aigeo_assets.geo.regions import WORLD_REGIONS
 
 STR = "string"
 I16 = "Int16"
@@ -37,6 +43,24 @@ I32 = "Int32"
 I64 = "Int64"
 F64 = "Float64"
 BOOL = "boolean"
+
+BLOCS = ("East", "West")
+"""AlShebli et al. 2022's blocs: cities in the U.S. or Europe are West, every other city East."""
+M49_REGIONS = ("Africa", "Americas", "Asia", "Europe", "Oceania")
+"""The UN M49 regions (``data/reference/un_m49.csv``)."""
+ALL_REGIONS = "All regions"
+"""The ``world_region`` of a row that sums every region (``out_lifesci_by_outlet_type``)."""
+GEOCODE_RULES = ("openalex_geo", "geonames_id", "name_match", "raw_affiliation", "country_only", "raw_country",
+                 "author_country", "unlocated")
+"""``geo.geocode.RULES``: the rules that place an institution or an affiliation, in order."""
+AFFILIATION_COUNTRY_RULES = ("country_name", "country_variant", "us_state", "subdivision", "city", "email_domain", "hint",
+                             "none")
+"""How an affiliation text gave its country (``geo.affiliation_text.RULES``, or the author's ``hint``)."""
+LIFESCI_COUNTRY_RULES = ("openalex_institution", *AFFILIATION_COUNTRY_RULES)
+"""``core_lifesci_authors.country_rule``: an OpenAlex institution's country, or the PubMed affiliation text's rule."""
+LEAD_RULES = ("last_author", "first_author", "none",
+              *(f"{author}:{rule}" for author in ("last_author", "first_author") for rule in LIFESCI_COUNTRY_RULES))
+"""Which author gave the lead country (``core_papers``), and by which rule (the life-science tables)."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +71,9 @@ class Field:
     description: str
     unit: str | None = None
     allowed: tuple[str, ...] | None = None
+    """The values a coded column may hold; None: any value. Enforced on every write."""
+    nullable: bool = True
+    """False: a null is refused on every write (a coded column every row of which the code fills)."""
 
     def describe(self, description: str | None = None) -> str:
         """The description shown for the column: ``description`` (a table's own) or the field's,
@@ -55,7 +82,7 @@ class Field:
         if self.unit:
             text += f" [{self.unit}]"
         if self.allowed:
-            text += f" (one of: {', '.join(self.allowed)})"
+            text += f" (one of: {', '.join(self.allowed)}{'' if self.nullable else '; never null'})"
         return text
 
 
@@ -120,35 +147,49 @@ FIELDS: dict[str, Field] = {
     "city_name": Field(STR, "city name (GeoNames)"),
     "latitude": Field(F64, "city latitude", unit="degrees"),
     "longitude": Field(F64, "city longitude", unit="degrees"),
-    "region": Field(STR, "UN M49 region"),
+    "region": Field(STR, "UN M49 region", allowed=M49_REGIONS),
     "sub_region": Field(STR, "UN M49 sub-region"),
-    "world_region": Field(STR, "world region (the six of Schmallenbach et al. 2024)"),
-    "bloc": Field(STR, "East or West (AlShebli et al. 2022)", allowed=("East", "West")),
+    "world_region": Field(
+        STR, "world region (the six of Schmallenbach et al. 2024; All regions: their sum)", allowed=(*WORLD_REGIONS, ALL_REGIONS)
+    ),
+    "bloc": Field(STR, "East or West (AlShebli et al. 2022)", allowed=BLOCS),
     "geocode_rule": Field(
         STR,
-        "rule that placed the institution or affiliation: openalex_geo, geonames_id, name_match, country_only or unlocated",
+        "rule that placed the institution or affiliation (geo.geocode: the first that applies)",
+        allowed=GEOCODE_RULES,
     ),
     "is_ai": Field(BOOL, "AI paper under the configured rule"),
-    "doc_type": Field(STR, "journal, conference or other"),
-    "doc_type_rule": Field(STR, "evidence that decided doc_type (see corpus.papers.document_types)"),
+    "doc_type": Field(STR, "journal, conference or other", allowed=("journal", "conference", "other"), nullable=False),
+    "doc_type_rule": Field(
+        STR,
+        "evidence that decided doc_type (see corpus.papers.document_types)",
+        allowed=("venue_type", "location_raw_type", "type_crossref", "source_name", "work_type", "none"),
+    ),
     "in_corpus": Field(BOOL, "AI and (journal or conference): AlShebli et al. 2022's corpus"),
     "city_latitude": Field(F64, "city latitude", unit="degrees"),
     "city_longitude": Field(F64, "city longitude", unit="degrees"),
     "city_country_code": Field(STR, "country of that city"),
     "lead_country_code": Field(STR, "lead author's country: last author, else first author (Schmallenbach et al. 2024)"),
-    "lead_world_region": Field(STR, "world region of the lead country (the six of Schmallenbach et al. 2024)"),
-    "lead_rule": Field(STR, "which author and which rule placed the lead country"),
+    "lead_world_region": Field(
+        STR, "world region of the lead country (the six of Schmallenbach et al. 2024)", allowed=WORLD_REGIONS
+    ),
+    "lead_rule": Field(STR, "which author and which rule placed the lead country", allowed=LEAD_RULES),
     "citing_year": Field(I16, "citing work's year"),
     "cited_year": Field(I16, "cited work's year; null when external"),
-    "resolution": Field(STR, "in_snapshot or external (not among works up to the citing year)"),
+    "resolution": Field(
+        STR,
+        "in_snapshot or external (not among works up to the citing year)",
+        allowed=("in_snapshot", "external"),
+        nullable=False,
+    ),
     "citing_in_corpus": Field(BOOL, "citing work is in the AI corpus"),
     "cited_in_corpus": Field(BOOL, "cited work is in the AI corpus"),
     "citing_city_geonames_id": Field(I64, "city i, of the citing paper"),
     "cited_city_geonames_id": Field(I64, "city j, of the cited paper (the source)"),
     "citing_country_code": Field(STR, "citing paper's city country"),
     "cited_country_code": Field(STR, "cited paper's city country"),
-    "citing_bloc": Field(STR, "citing bloc"),
-    "cited_bloc": Field(STR, "cited bloc"),
+    "citing_bloc": Field(STR, "citing bloc", allowed=BLOCS),
+    "cited_bloc": Field(STR, "cited bloc", allowed=BLOCS),
     "year": Field(I16, "publication year"),
     "n_papers_year": Field(I32, "the author's works that year"),
     "n_ai_papers_year": Field(I32, "the author's AI works that year"),
@@ -176,6 +217,7 @@ FIELDS: dict[str, Field] = {
         STR,
         "impact, impact_long, productivity or ai_scientists",
         allowed=("impact", "impact_long", "productivity", "ai_scientists"),
+        nullable=False,
     ),
     "relative": Field(F64, "value / the year's largest value among the cities"),
     "rank": Field(I32, "1 = largest (ties share the best rank)"),
@@ -188,12 +230,13 @@ FIELDS: dict[str, Field] = {
     "col_order": Field(I32, "0-based column position"),
     "row_city_name": Field(STR, "row city name"),
     "col_city_name": Field(STR, "column city name"),
-    "row_bloc": Field(STR, "row city's bloc"),
-    "col_bloc": Field(STR, "column city's bloc"),
+    "row_bloc": Field(STR, "row city's bloc", allowed=BLOCS),
+    "col_bloc": Field(STR, "column city's bloc", allowed=BLOCS),
     "network": Field(
         STR,
         "impact, migration, collaboration or normalized_impact",
         allowed=("impact", "migration", "collaboration", "normalized_impact"),
+        nullable=False,
     ),
     "source_city_geonames_id": Field(I64, "source city"),
     "target_city_geonames_id": Field(I64, "target city"),
@@ -208,12 +251,18 @@ FIELDS: dict[str, Field] = {
         "that sum over the number of connected East-West ordered pairs: the mean over those pairs of the share of their shortest paths through the city",
     ),
     "betweenness": Field(F64, "standard (Definition 1) unnormalised directed betweenness"),
-    "measure": Field(STR, "degree, closeness, pagerank, independent_cascade or linear_threshold"),
+    "measure": Field(
+        STR,
+        "degree, closeness, pagerank, independent_cascade or linear_threshold",
+        allowed=("degree", "closeness", "pagerank", "independent_cascade", "linear_threshold"),
+        nullable=False,
+    ),
     "stderr": Field(F64, "standard error of the mean spread (cascades); null otherwise"),
     "method": Field(
         STR,
         "planar (the paper's: weighted mean of latitude and longitude) or spherical",
         allowed=("planar", "spherical"),
+        nullable=False,
     ),
     "total_weight": Field(F64, "sum of the located cities' weights"),
     "resultant_length": Field(F64, "spherical: length of the mean unit vector (0-1)"),
@@ -221,7 +270,7 @@ FIELDS: dict[str, Field] = {
     "cities_without_coordinates": Field(I64, "cities left out for want of coordinates"),
     "focal_city_geonames_id": Field(I64, "the focal city"),
     "focal_city_name": Field(STR, "its name"),
-    "focal_city_bloc": Field(STR, "its bloc"),
+    "focal_city_bloc": Field(STR, "its bloc", allowed=BLOCS),
     "focal_weight": Field(F64, "its weight"),
     "focal_share": Field(F64, "its share of the weight"),
     "pull_km": Field(F64, "great-circle distance between the centres with and without the city", unit="km"),
@@ -261,11 +310,13 @@ FIELDS: dict[str, Field] = {
         STR,
         "pubmed, openalex or both (a conference paper PubMed also indexes)",
         allowed=("pubmed", "openalex", "both"),
+        nullable=False,
     ),
     "link_rule": Field(
         STR,
         "how the article reached OpenAlex: pmid, doi, openalex (an OpenAlex conference paper) or none",
         allowed=("pmid", "doi", "openalex", "none"),
+        nullable=False,
     ),
     "outlet_kind": Field(STR, "journal or conference", allowed=("journal", "conference")),
     "outlet_id": Field(STR, "journal ISSN (linking, else print, else electronic) or OpenAlex source id"),
@@ -276,11 +327,12 @@ FIELDS: dict[str, Field] = {
         STR,
         "highest-scoring level-1 OpenAlex concept that is not an AI concept; else the first specific MeSH heading",
     ),
-    "topic_source": Field(STR, "openalex_concept, mesh or none", allowed=("openalex_concept", "mesh", "none")),
+    "topic_source": Field(STR, "openalex_concept, mesh or none", allowed=("openalex_concept", "mesh", "none"), nullable=False),
     "country_source": Field(
         STR,
         "where the authors' countries come from: openalex, openalex+pubmed, pubmed or none",
         allowed=("openalex", "openalex+pubmed", "pubmed", "none"),
+        nullable=False,
     ),
     "n_countries": Field(I32, "distinct countries among the authors"),
     "is_international": Field(BOOL, "at least two authors affiliated with different countries"),
@@ -289,10 +341,12 @@ FIELDS: dict[str, Field] = {
         BOOL,
         "journal among the top three of its best category, or conference rated A* (or A: AIGEO_LIFESCI_CORE_RANK)",
     ),
-    "country_rule": Field(STR, "openalex_institution or the affiliation-text rule that placed it"),
+    "country_rule": Field(
+        STR, "openalex_institution or the affiliation-text rule that placed it", allowed=LIFESCI_COUNTRY_RULES
+    ),
     "citations": Field(I64, "forward citations used: openalex_citations when the article has a work, else pubmed_citations"),
     "clinical_citations": Field(I64, "forward citations from clinical records (the clinical filter on the citing record)"),
-    "citation_source": Field(STR, "openalex or pubmed_reference_list"),
+    "citation_source": Field(STR, "openalex or pubmed_reference_list", allowed=("openalex", "pubmed_reference_list")),
     "pubmed_citations": Field(I64, "PubMed records citing the article's PMID in their ReferenceList"),
     "pubmed_clinical_citations": Field(I64, "clinical ones among them"),
     "openalex_citations": Field(
@@ -335,7 +389,9 @@ FIELDS: dict[str, Field] = {
     "international_articles": Field(I64, "international articles"),
     "share_international": Field(F64, "share of international articles"),
     "model": Field(STR, "which model"),
-    "outcome": Field(STR, "the outcome modelled (citations or clinical_citations)"),
+    "outcome": Field(
+        STR, "the outcome modelled (citations or clinical_citations)", allowed=("citations", "clinical_citations")
+    ),
     "absorbed": Field(STR, "absorbed"),
     "term": Field(STR, "regressor"),
     "label": Field(STR, "the term as printed (e.g. the world region)"),
@@ -353,10 +409,10 @@ FIELDS: dict[str, Field] = {
     "dropped_missing": Field(I64, "dropped missing"),
     "dropped_all_zero_groups": Field(I64, "dropped all zero groups"),
     "dropped_separated": Field(I64, "dropped separated"),
-    "coauthor_world_region": Field(STR, "coauthor world region"),
+    "coauthor_world_region": Field(STR, "coauthor world region", allowed=WORLD_REGIONS),
     "dyads": Field(I64, "dyads"),
-    "model_full": Field(STR, "the unadjusted Fig. 7 panel (A or B)"),
-    "model_outlet": Field(STR, "the outlet-effect panel of the same outcome (D or C)"),
+    "model_full": Field(STR, "the unadjusted Fig. 7 panel (A or B)", allowed=("A", "B")),
+    "model_outlet": Field(STR, "the outlet-effect panel of the same outcome (D or C)", allowed=("C", "D")),
     "irr_full": Field(F64, "IRR vs Asia, year effects, full sample"),
     "lower_full": Field(F64, "95% interval, lower"),
     "upper_full": Field(F64, "95% interval, upper"),
@@ -384,7 +440,7 @@ FIELDS: dict[str, Field] = {
     "ratio": Field(F64, "ratio of the shares (year-adjusted for year_adjusted)"),
     "premium": Field(F64, "ratio - 1 (the paper: 0.35)"),
     "note": Field(STR, "why a row has no estimate; empty otherwise"),
-    "outlet_type": Field(STR, "journal, conference or other"),
+    "outlet_type": Field(STR, "journal, conference or other", allowed=("journal", "conference", "other")),
     "outlet_type_label": Field(STR, "life science (journals), computer science (conference proceedings)"),
     "share_of_type": Field(F64, "share of the type's articles"),
     "share_clinical": Field(F64, "share clinical"),
@@ -421,7 +477,7 @@ FIELDS: dict[str, Field] = {
     "cov_type": Field(STR, "covariance estimator"),
     "table": Field(STR, "which table (e.g. table_1, structural)"),
     "row": Field(STR, "row label as printed"),
-    "kind": Field(STR, "coef, se, control, stat or test"),
+    "kind": Field(STR, "coef, se, control, stat or test", allowed=("coef", "se", "control", "stat", "test"), nullable=False),
     "column": Field(STR, "the fit (column header)"),
     "cell": Field(STR, "the printed cell"),
     "n_forward": Field(I64, "|F|: works citing it published in y+1..y+W (AIGEO_DISRUPTION_WINDOW)"),

@@ -5,8 +5,9 @@ allowed values), defined once. A table (``SCHEMAS``) lists its field names in or
 and its description; a column takes the field's dtype and description, or the table's own
 description where the table gives one (``("year", "last year of the window")``: rare, explicit).
 
-``conform`` casts a frame to its table's schema and raises ``SchemaError`` naming the table and the
-column when it cannot. The IO manager (``resources.io.ParquetIOManager``) calls it on every write of
+``conform`` casts a frame to its table's schema, checks its coded columns against their fields'
+allowed values (``check_values``), and raises ``SchemaError`` naming the table and the column when
+it cannot. The IO manager (``resources.io.ParquetIOManager``) calls it on every write of
 a declared table, so a bad table fails at the boundary with a clear message instead of deep inside
 pandas, and the stored file always has the declared columns, order and dtypes. An asset's generated
 check ``<table>_primary_key_unique`` (``assets.metadata.primary_key_checks``) fails when a written
@@ -40,6 +41,10 @@ class Column:
     name: str
     dtype: str
     description: str
+    allowed: tuple[str, ...] | None = None
+    """The values a coded column may hold (the field's ``allowed``); None: any value."""
+    nullable: bool = True
+    """False: a null is refused (the field's ``nullable``)."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,7 @@ def _column(table: str, col: str | tuple[str, str] | Column) -> Column:
     if name not in FIELDS:
         raise KeyError(f"{table}.{name}: not a field of aigeo_assets.fields.FIELDS")
     field = FIELDS[name]
-    return Column(name, TYPE_BY_TABLE.get((table, name), field.type), field.describe(own))
+    return Column(name, TYPE_BY_TABLE.get((table, name), field.type), field.describe(own), field.allowed, field.nullable)
 
 
 def _t(name: str, description: str, *cols: str | tuple[str, str] | Column, key: tuple[str, ...] = ()) -> TableSchema:
@@ -989,8 +994,50 @@ SCHEMAS: dict[str, TableSchema] = {
 }
 
 
+SHOWN_VALUES = 5
+"""How many offending values a ``SchemaError`` about values names (the count covers them all)."""
+
+
+def refused_values(values: pd.Series, column: Column) -> tuple[int, list, bool] | None:
+    """The rows of ``values`` its ``column`` refuses: (how many, the first ``SHOWN_VALUES`` distinct
+    offending values in order of appearance, a null shown as None, whether there are more); None when
+    every row is allowed. A value outside ``column.allowed`` is refused, and a null when the column is
+    not nullable."""
+    bad = pd.Series(False, index=values.index)
+    if column.allowed is not None:
+        allowed = set(column.allowed)
+        outside = [v for v in values.dropna().unique() if v not in allowed]  # distinct values first: cheap on long columns
+        if outside:
+            bad |= values.isin(outside).fillna(False).astype(bool)
+    if not column.nullable:
+        bad |= values.isna()
+    if not bad.any():
+        return None
+    distinct = pd.unique(values[bad])
+    shown = [None if pd.isna(v) else v for v in distinct[:SHOWN_VALUES]]
+    return int(bad.sum()), shown, len(distinct) > SHOWN_VALUES
+
+
+def check_values(df: pd.DataFrame, table: str) -> None:
+    """Raise ``SchemaError`` when a coded column of ``table`` holds a value outside its field's
+    ``allowed`` values, or a column whose field is not nullable holds a null: the message names the
+    table, the column, how many rows and the first few offending values."""
+    for col in SCHEMAS[table].columns:
+        if col.allowed is None and col.nullable:
+            continue
+        refused = refused_values(df[col.name], col)
+        if refused is not None:
+            n, shown, more = refused
+            allowed = f"allowed: {', '.join(col.allowed)}" if col.allowed is not None else "any value"
+            raise SchemaError(
+                f"{table}.{col.name}: {n:,} row(s) with a value the field refuses ({allowed}{'' if col.nullable else '; no null'}): "
+                f"{', '.join(repr(v) for v in shown)}{', ...' if more else ''}"
+            )
+
+
 def conform(df: pd.DataFrame, table: str) -> pd.DataFrame:
-    """Return ``df`` with exactly the declared columns of ``table``, in order, cast to their dtypes."""
+    """Return ``df`` with exactly the declared columns of ``table``, in order, cast to their dtypes;
+    a coded column's values checked against its field's allowed values (``check_values``)."""
     schema = SCHEMAS[table]
     missing = [c for c in schema.names if c not in df.columns]
     if missing:
@@ -1002,7 +1049,9 @@ def conform(df: pd.DataFrame, table: str) -> pd.DataFrame:
             out[col.name] = df[col.name].astype(col.dtype)
         except (TypeError, ValueError) as exc:
             raise SchemaError(f"{table}.{col.name}: cannot cast to {col.dtype}: {exc}") from exc
-    return pd.DataFrame(out, index=pd.RangeIndex(len(df)))
+    out = pd.DataFrame(out, index=pd.RangeIndex(len(df)))
+    check_values(out, table)
+    return out
 
 
 # ---- networks per year window (exports of the city networks, issue 16) ----

@@ -21,9 +21,11 @@ table afterwards.
 
 Schemas: a table asset declaring its table of ``aigeo_assets.schemas`` (definition metadata
 ``TABLE_METADATA_KEY``, which ``assets.metadata.table_asset_args`` sets for every table asset) is
-conformed on every write: exactly its declared columns, in order, cast to their dtypes, or a
-``SchemaError`` naming the asset, the table and the column, before anything is written. This is the
-one place a table's schema is enforced; assets return frames holding at least the declared columns."""
+conformed on every write: exactly its declared columns, in order, cast to their dtypes, each coded
+column's values among its field's allowed values (and no null where the field allows none), or a
+``SchemaError`` naming the asset, the table, the column (and for values: how many rows, the first
+few values), before anything is written. This is the one place a table's schema is enforced; assets
+and the core functions they call return frames holding at least the declared columns."""
 
 from __future__ import annotations
 

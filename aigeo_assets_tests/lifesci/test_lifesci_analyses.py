@@ -181,7 +181,7 @@ def dyad_corpus():
             ("d3", 0, "CN"), ("d3", 1, "US"), ("d3", 2, "US"), ("d3", 3, None),
             *[("d4", s, "DE") for s in range(10)], ("d4", 3, "US"), ("d4", 10, "FR"), ("d4", 11, "DE"),
             ("d5", 0, "GB"), ("d5", 1, "GB"), ("d5", 1, "FR")]
-    authors = conform(pd.DataFrame(rows, columns=["article_id", "author_seq", "country_code"]).assign(country_rule="test"),
+    authors = conform(pd.DataFrame(rows, columns=["article_id", "author_seq", "country_code"]).assign(country_rule="country_name"),
                       "core_lifesci_authors")
     return arts, authors
 

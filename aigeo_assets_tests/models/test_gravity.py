@@ -142,7 +142,7 @@ def test_citation_gravity_frame_by_hand(cities):
         productivity=[m[2] for m in met],
         ai_scientists=[m[3] for m in met],
     )
-    frame = citation_gravity_frame(year, pairs, metrics, cities)
+    frame = conform(citation_gravity_frame(year, pairs, metrics, cities), "out_gravity_citation_pairs")  # as the IO manager writes it
 
     # m_i: 1 -> 7 + 3 + 2 + 1 = 13; 2 -> 4; 3 -> 5; 5 -> 2; (4 -> 0 dropped). n_j: 1 -> 10, 2 -> 4, 4 -> 2.
     m = {1: 13, 2: 4, 3: 5, 5: 2}
@@ -708,7 +708,7 @@ def test_dyadic_controls_equal_the_pair_loop_on_a_generated_geography():
     for k, c in enumerate(geo.cities):
         country = [c.country_code, "XX", None][rng.choice(3, p=[0.85, 0.1, 0.05])]
         rows.append((c.geonames_id, c.lat, c.lon, country, None if k % 13 == 0 else f"{c.bloc}-{c.country_code[:1]}",
-                     None if k % 17 == 0 else c.bloc))
+                     None if k % 17 == 0 else {"E": "East", "W": "West"}[c.bloc]))
     inst = _table(
         "core_institutions",
         institution_id=[f"I{r[0]}" for r in rows],
