@@ -7,7 +7,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 from aigeo_assets.corpus.lookup import is_in
-from aigeo_assets.schemas import conform
 
 
 @dataclass(frozen=True)
@@ -83,4 +82,4 @@ def build_author_years(affiliations: pd.DataFrame, papers: pd.DataFrame, rule: A
         out["n_ai_papers_career"] >= rule.min_ai_share * out["n_papers_career"]
     )
     out = out.sort_values(["author_id", "year"], ignore_index=True)
-    return conform(out, "core_author_years")
+    return out

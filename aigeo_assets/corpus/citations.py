@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 
 from aigeo_assets.corpus.lookup import positions_in
-from aigeo_assets.schemas import conform
 
 KNOWN_PAPER_COLUMNS = ["work_id", "publication_year", "in_corpus", "city_geonames_id", "city_country_code", "bloc"]
 """The columns of ``core_papers`` that ``build_core_citations`` reads (the asset reads only these)."""
@@ -56,7 +55,7 @@ def build_core_citations(references: pd.DataFrame, citing_papers: pd.DataFrame, 
             "cited_bloc": _take(cited["bloc"], at_cited),
         }
     )
-    return conform(out, "core_citations")
+    return out
 def citation_coverage(citations: pd.DataFrame, n_references: int) -> dict[str, float | int]:
     """Counts for metadata: resolved, external, between corpus papers, between located papers."""
     n = len(citations)

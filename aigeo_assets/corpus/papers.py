@@ -19,7 +19,6 @@ import pandas as pd
 from aigeo_assets.corpus.lookup import is_in
 from aigeo_assets.geo.gazetteer import load_gazetteer
 from aigeo_assets.geo.regions import country_regions
-from aigeo_assets.schemas import conform
 
 AI_CONCEPT_ID = "C154945302"
 AI_SUBFIELD_ID = "1702"
@@ -214,4 +213,4 @@ def build_core_papers(
             "lead_rule": lead_rule,
         }
     )
-    return conform(out, "core_papers")
+    return out

@@ -158,7 +158,7 @@ def geocode_institutions(raw_institutions: pd.DataFrame, *, bloc_definition: Blo
         }
     )
     out = _add_regions(out, bloc_definition)
-    return conform(out, "core_institutions")
+    return conform(out, "core_institutions")  # typed here: geocode_affiliations maps from it in one process (lifesci, benchmarks)
 
 
 def _add_regions(df: pd.DataFrame, bloc_definition: BlocDefinition) -> pd.DataFrame:
@@ -348,7 +348,7 @@ def geocode_affiliations(
         }
     )
     out["bloc"] = bloc_of_countries(out["country_code"], bloc_definition)
-    return conform(out, "core_affiliations")
+    return conform(out, "core_affiliations")  # typed here: the life-science corpus adds these rows to stored partitions
 
 
 def geocode_coverage(df: pd.DataFrame) -> dict[str, object]:
@@ -385,4 +385,4 @@ def unknown_institutions(raw_authorships: pd.DataFrame, core_institutions: pd.Da
             "detail": (rows["work_id"] + ": " + rows["institution_id"] + " has no institution record").to_numpy(),
         }
     )
-    return conform(df, "quarantine")
+    return df

@@ -38,7 +38,7 @@ from msgspec import Meta, Struct
 from aigeo_assets.ingest.quarantine import Quarantine
 from aigeo_assets.ingest.snapshot import iter_lines, short_id
 from aigeo_assets.ingest.work_record import describe_error
-from aigeo_assets.schemas import SCHEMAS, conform
+from aigeo_assets.schemas import SCHEMAS
 
 _DIGITS = re.compile(r"[0-9]{1,18}")
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
@@ -153,4 +153,4 @@ def parse_institutions(
         else:
             rows[new_id] = row
     df = pd.DataFrame(list(rows.values()), columns=SCHEMAS["raw_institutions"].names)
-    return conform(df, "raw_institutions"), q
+    return df, q

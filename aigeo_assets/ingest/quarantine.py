@@ -29,4 +29,4 @@ class Quarantine:
 
     def frame(self) -> pd.DataFrame:
         df = pd.DataFrame(self._rows, columns=["file", "line", "reason", "detail"])
-        return conform(df, "quarantine")
+        return conform(df, "quarantine")  # typed here: the part extracts cache it outside the IO manager

@@ -210,7 +210,7 @@ def references_frame(citing: list[str], counts: list[int], cited: list[str], mer
     if len(set(citing)) != len(citing):
         cited_s = short_ids(pd.Series(cited, dtype="string"), merged_works)
         df = pd.DataFrame({"citing_work_id": pd.array(np.repeat(np.array(citing, dtype=object), counts), dtype="string"), "cited_work_id": cited_s})
-        return conform(df, "raw_references").drop_duplicates(ignore_index=True)
+        return conform(df, "raw_references").drop_duplicates(ignore_index=True)  # typed: cached in the part extracts
     cited = short_list(cited, merged_works)
     kept = list(counts)
     out: list[str] = []
@@ -233,7 +233,7 @@ def references_frame(citing: list[str], counts: list[int], cited: list[str], mer
             "cited_work_id": pd.arrays.ArrowStringArray(pa.array(cited, type=pa.string())),
         }
     )
-    return conform(df, "raw_references")
+    return conform(df, "raw_references")  # typed here: the part extracts cache it outside the IO manager
 
 
 _OPENALEX = "https://openalex.org/"
@@ -267,7 +267,7 @@ def _frame(table: str, columns: list) -> pd.DataFrame:
     data = {}
     for col, values in zip(SCHEMAS[table].columns, columns):
         data[col.name] = values if isinstance(values, pd.Series) else typed_column(values, col.dtype)
-    return conform(pd.DataFrame(data), table)
+    return conform(pd.DataFrame(data), table)  # typed here: the part extracts cache it outside the IO manager
 
 
 def typed_column(values: list, dtype: str) -> pd.Series:

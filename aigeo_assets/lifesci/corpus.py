@@ -121,7 +121,7 @@ def _one_row_per_author_country(a: pd.DataFrame) -> pd.DataFrame:
     unknown = a[~a.set_index(["article_id", "author_seq"]).index.isin(known.set_index(["article_id", "author_seq"]).index)]
     unknown = unknown.drop_duplicates(["article_id", "author_seq"]).assign(country_code=pd.NA, country_rule="none")
     out = pd.concat([known, unknown]).sort_values(["article_id", "author_seq"], kind="stable")
-    return conform(out.drop(columns=["affiliation_seq"]), "core_lifesci_authors")
+    return conform(out.drop(columns=["affiliation_seq"]), "core_lifesci_authors")  # typed: linked_author_countries merges it
 
 
 def lead_countries(author_countries: pd.DataFrame, n_authors: pd.Series) -> pd.DataFrame:
@@ -407,7 +407,7 @@ def linked_author_countries(
     source[source.index.isin(own.dropna(subset=["country_code"])["article_id"])] = "pubmed"
     source[source.index.isin(placed)] = "openalex"
     source[source.index.isin(filled["article_id"])] = "openalex+pubmed"
-    return conform(out, "core_lifesci_authors"), source, (oa_len + 1).astype("int64")
+    return conform(out, "core_lifesci_authors"), source, (oa_len + 1).astype("int64")  # typed: build_lifesci_articles reads it
 
 
 # ---- outlet quality --------------------------------------------------------------------------
@@ -571,7 +571,7 @@ def lifesci_citation_counts(
     out["citations"] = np.where(linked, out["openalex_citations"], out["pubmed_citations"])
     out["clinical_citations"] = np.where(linked, out["openalex_clinical_citations"], out["pubmed_clinical_citations"])
     out["citation_source"] = np.where(linked, "openalex", "pubmed_reference_list")
-    return conform(out.sort_values("article_id", kind="stable"), "core_lifesci_citations")
+    return out.sort_values("article_id", kind="stable", ignore_index=True)
 
 
 def with_citations(articles: pd.DataFrame, citations: pd.DataFrame) -> pd.DataFrame:
@@ -583,7 +583,7 @@ def with_citations(articles: pd.DataFrame, citations: pd.DataFrame) -> pd.DataFr
         clinical_citations=articles["article_id"].map(c["clinical_citations"]).fillna(0).astype("int64"),
         citation_source=articles["article_id"].map(c["citation_source"]).astype("string"),
     )
-    return conform(out, "out_lifesci_articles")
+    return out
 
 
 # ---- the whole year --------------------------------------------------------------------------
@@ -624,7 +624,7 @@ def build_lifesci_articles(
     pm_authors = pubmed_authors[is_in(pubmed_authors["article_id"], articles["article_id"])]
     authors, country_source, oa_byline = linked_author_countries(pm_authors, openalex_authors, links)
     oa_only = openalex_authors[is_in(openalex_authors["article_id"], articles["article_id"])]
-    authors = conform(pd.concat([authors, oa_only], ignore_index=True), "core_lifesci_authors")
+    authors = conform(pd.concat([authors, oa_only], ignore_index=True), "core_lifesci_authors")  # typed: the lead country is read from it
     country_source = pd.concat([country_source, pd.Series(np.where(oa_only.groupby("article_id")["country_code"].count() > 0, "openalex", "none"),
                                                           index=oa_only.groupby("article_id").size().index, dtype="string")])
     byline = ids["n_authors"].fillna(0).astype("int64")
@@ -657,7 +657,7 @@ def build_lifesci_articles(
         outlet_ranked=ranked.to_numpy(),
         high_ranked=high.to_numpy(),
     )
-    out = conform(out, "core_lifesci_articles")
+    out = conform(out, "core_lifesci_articles")  # typed: the year's counts below are taken from it
     stats = {
         "articles": len(out),
         "from_pubmed": int((out["source"] != "openalex").sum()),

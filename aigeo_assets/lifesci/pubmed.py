@@ -1315,6 +1315,7 @@ def parse_pubmed_file(
         for col in (r_pmid, r_cited):
             col[:] = [v for v, k in zip(col, r_keep) if k]
 
+    # typed here, not only at the IO manager: these tables go to the parse cache (pubmed_files.parse_cached)
     articles = conform(
         pd.DataFrame(
             {

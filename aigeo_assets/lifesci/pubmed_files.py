@@ -39,7 +39,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from aigeo_assets.lifesci.pubmed import PubmedTables, parse_pubmed_file
-from aigeo_assets.schemas import SCHEMAS, conform
+from aigeo_assets.schemas import SCHEMAS
 
 def glob_escape(text: str) -> str:
     """``text`` with glob metacharacters taken literally."""
@@ -246,9 +246,9 @@ def file_manifest(files: list[Path], cache_dir: Path, workers: int | None = None
                 "parsed_now": parsed_now,
             }
         )
-    manifest = conform(pd.DataFrame(rows) if rows else SCHEMAS["raw_pubmed_files"].empty(), "raw_pubmed_files")
+    manifest = pd.DataFrame(rows) if rows else SCHEMAS["raw_pubmed_files"].empty()
     quarantine = pd.concat(quarantines, ignore_index=True) if quarantines else SCHEMAS["quarantine"].empty()
-    return manifest, conform(quarantine, "quarantine")
+    return manifest, quarantine
 
 
 @dataclass
@@ -380,9 +380,9 @@ def pubmed_year_tables(files: list[Path], cache_dir: Path, year: int, workers: i
         return PubmedYear(SCHEMAS["raw_pubmed_articles"].empty(), SCHEMAS["raw_pubmed_authors"].empty(),
                           SCHEMAS["raw_pubmed_references"].empty(), n_superseded, n_deleted)
     return PubmedYear(
-        conform(pd.concat([k[0] for k in kept], ignore_index=True), "raw_pubmed_articles"),
-        conform(pd.concat([k[1] for k in kept], ignore_index=True), "raw_pubmed_authors"),
-        conform(pd.concat([k[2] for k in kept], ignore_index=True), "raw_pubmed_references"),
+        pd.concat([k[0] for k in kept], ignore_index=True),
+        pd.concat([k[1] for k in kept], ignore_index=True),
+        pd.concat([k[2] for k in kept], ignore_index=True),
         n_superseded,
         n_deleted,
     )

@@ -18,7 +18,6 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from aigeo_assets.schemas import conform
 
 
 @dataclass(frozen=True)
@@ -136,7 +135,7 @@ def city_year_metrics(
         total = world[metric]
         out[f"share_{metric}"] = out[metric] / total if total else 0.0
     out = out.sort_values(["impact", "productivity", "city_geonames_id"], ascending=[False, False, True], ignore_index=True)
-    return conform(out, "out_city_year_metrics"), conform(pd.DataFrame([world]), "out_world_year_totals")
+    return out, pd.DataFrame([world])
 
 
 def _city_attribute(ids: pd.Series, papers: pd.DataFrame, author_years: pd.DataFrame, column: str) -> np.ndarray:
@@ -163,7 +162,7 @@ def _pairs(year: int, rows: pd.Series, cols: pd.Series) -> pd.DataFrame:
     df = pd.DataFrame({"row_city_geonames_id": rows.to_numpy(), "col_city_geonames_id": cols.to_numpy()})
     out = df.groupby(["row_city_geonames_id", "col_city_geonames_id"], dropna=False, sort=True).size().reset_index(name="value")
     out.insert(0, "year", year)
-    return conform(out, "out_city_pairs")
+    return out
 
 
 def collaboration_pairs(year: int, papers: pd.DataFrame, affiliations: pd.DataFrame) -> pd.DataFrame:

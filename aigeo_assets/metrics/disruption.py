@@ -46,7 +46,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from aigeo_assets.schemas import SCHEMAS, conform
+from aigeo_assets.schemas import SCHEMAS
 
 DisruptionCiting = Literal["any", "corpus"]
 DISRUPTION_CITING: tuple[str, ...] = ("any", "corpus")
@@ -235,7 +235,7 @@ def paper_disruption(
             "window_complete": np.full(len(focal), bool(window_complete)),
         }
     )
-    return conform(out, "out_disruption")
+    return out
 
 
 def disruption_city_ranks(disruption: pd.DataFrame, cities: pd.DataFrame | None = None, *, share: float = 0.10) -> pd.DataFrame:

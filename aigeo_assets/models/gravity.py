@@ -183,7 +183,7 @@ def citation_gravity_frame(year: int, pairs: pd.DataFrame, metrics: pd.DataFrame
         }
     )
     frame = pd.concat([frame, dyadic_controls(rows, cols, cities)], axis=1)
-    return conform(frame, "out_gravity_citation_pairs")
+    return frame
 
 
 CITATION_FIT_COLUMNS = ("year", "citing_city_geonames_id", "cited_city_geonames_id", "citations",
@@ -362,7 +362,7 @@ def migration_gravity_frame(author_years: pd.DataFrame, start: int, end: int, ci
         }
     )
     controls = dyadic_controls(rows, cols, cities).drop(columns=["same_city"])
-    return conform(pd.concat([frame, controls], axis=1), "out_gravity_migration_pairs")
+    return conform(pd.concat([frame, controls], axis=1), "out_gravity_migration_pairs")  # typed here: fitted in the same step
 
 
 def fit_migration_gravity(frame: pd.DataFrame, cov_type: str = "HC1", terms: Sequence[str] = MIGRATION_TERMS) -> CountResult:
@@ -395,6 +395,7 @@ def coefficient_frame(model: str, spec: str, fit: CountResult | LinearFit | NotE
     if not fit.estimable:
         row = {"model": model, "spec": spec, "year": year, "term": str(fit), "nobs": fit.nobs, "converged": False,
                "estimator": ESTIMATORS.get(fit.family, "")}
+        # typed here: the step concatenates this row with estimated fits' rows before writing
         return conform(pd.DataFrame([row]).reindex(columns=SCHEMAS["out_model_coefficients"].names), "out_model_coefficients")
     t = fit.to_frame()
     if isinstance(fit, CountResult):
@@ -414,7 +415,7 @@ def coefficient_frame(model: str, spec: str, fit: CountResult | LinearFit | NotE
     t.insert(0, "model", model)
     for k, v in extra.items():
         t[k] = v
-    return conform(t, "out_model_coefficients")
+    return conform(t, "out_model_coefficients")  # typed: concatenated with other fits (and a not-estimable row) first
 
 
 def gravity_table(
@@ -462,7 +463,7 @@ def gravity_table(
     long = wide.melt(id_vars=["row", "term", "kind"], value_vars=list(fits), var_name="column", value_name="cell")
     long.insert(0, "row_order", long.groupby("column").cumcount())
     long.insert(0, "table", name)
-    return conform(long, "out_model_table")
+    return conform(long, "out_model_table")  # typed here: the step prints it (table_wide) into its metadata before writing
 
 
 def table_wide(long: pd.DataFrame) -> pd.DataFrame:

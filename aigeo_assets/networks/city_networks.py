@@ -17,7 +17,6 @@ import pandas as pd
 from aigeo_assets.metrics.matrices import collaboration_matrix, impact_matrix, migration_matrix
 from aigeo_assets.metrics.top import matrix_order
 from aigeo_assets.networks.graph import EXACT_WEIGHT_COLUMNS
-from aigeo_assets.schemas import conform
 
 NETWORKS = ("impact", "migration", "collaboration", "normalized_impact")
 
@@ -138,7 +137,7 @@ def edges_frame(networks: dict[str, tuple[pd.DataFrame, pd.DataFrame]]) -> pd.Da
         )
         for name, (_, edges) in networks.items()
     ]
-    return conform(pd.concat(frames, ignore_index=True), "out_network_edges")
+    return pd.concat(frames, ignore_index=True)
 
 
 def networks_from_edges(edges: pd.DataFrame, top: pd.DataFrame, top_n: int) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:

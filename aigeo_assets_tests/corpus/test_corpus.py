@@ -199,7 +199,7 @@ def test_citations_equal_a_merge_oracle_on_random_tables(seed):
         {"citing_work_id": c, "cited_work_id": d} for c, d in zip(rng.choice(ids, 3000), rng.choice(pool, 3000))
     ])
     citing = known[known["publication_year"] == 2015].drop_duplicates("work_id")
-    got = build_core_citations(refs, citing, known)
+    got = conform(build_core_citations(refs, citing, known), "core_citations")  # typed as the IO manager writes it
     pd.testing.assert_frame_equal(got, _citations_by_merge(refs, citing, known))
     assert (got["resolution"] == "external").sum() > 0 and len(got) < len(refs)
 
@@ -329,4 +329,5 @@ def test_author_years_equal_the_string_keyed_version_on_random_tables(seed):
         rows.append(aff(w, int(a) % 5, "middle", None if a == 0 else f"A{a}", city, cc, bloc))
     affiliations = frame("core_affiliations", rows)
     rule = AiScientistRule()
-    pd.testing.assert_frame_equal(build_author_years(affiliations, papers, rule), _author_years_on_strings(affiliations, papers, rule))
+    got = conform(build_author_years(affiliations, papers, rule), "core_author_years")  # typed as the IO manager writes it
+    pd.testing.assert_frame_equal(got, _author_years_on_strings(affiliations, papers, rule))
