@@ -54,6 +54,11 @@ if [ ! -f "$TOPOJSON_DIR/world_110m.json" ]; then
   rm -rf "$tmp"
 fi
 
+if [ -d "$VENV" ] && ! "$VENV/bin/python" -c "import pip" >/dev/null 2>&1 && [ ! -x "$VENV/bin/uv" ]; then
+  # a set-up interrupted while the venv was being made leaves one without pip: make it again
+  echo "bootstrap: $VENV is incomplete (no pip, no uv): making it again"
+  rm -rf "$VENV"
+fi
 if [ ! -x "$VENV/bin/python" ]; then
   echo "bootstrap: creating $VENV from /usr/bin/python3 (--system-site-packages)"
   /usr/bin/python3 -m venv --system-site-packages "$VENV"
