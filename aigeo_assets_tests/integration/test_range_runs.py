@@ -21,6 +21,7 @@ from aigeo_assets.metrics.cities import AUTHOR_YEAR_COLUMNS, WINDOW_INPUT_COLUMN
 from aigeo_assets.orchestration import PlannedRun, PlanRunner, plan_runs
 from aigeo_assets.resources.io import table_path
 from aigeo_assets.resources.settings import Settings
+from aigeo_assets.schemas import conform
 
 FIRST, LAST = 2012, 2018
 YEARS = [str(y) for y in range(FIRST, LAST + 1)]
@@ -94,7 +95,7 @@ def test_citations_of_a_range_run_equal_the_one_year_path(ranged):
     for year in YEARS:
         known = _concat([papers[y] for y in YEARS if y <= year])
         citing = known[known["publication_year"] == int(year)]
-        expected = build_core_citations(_read(settings, "raw_references", year), citing, known)
+        expected = conform(build_core_citations(_read(settings, "raw_references", year), citing, known), "core_citations")  # as written
         pd.testing.assert_frame_equal(_read(settings, "core_citations", year), expected, check_exact=True)
 
 
@@ -112,10 +113,11 @@ def test_city_metrics_and_pairs_of_a_range_run_equal_the_one_year_path(ranged):
         metrics, world = city_year_metrics(
             y, _read(settings, "core_papers", year), _concat([citations[k] for k in read]), author_years, cities, [int(k) for k in read], windows
         )
+        metrics, world = conform(metrics, "out_city_year_metrics"), conform(world, "out_world_year_totals")  # as the IO manager writes them
         pd.testing.assert_frame_equal(_read(settings, "out_city_year_metrics", year), metrics, check_exact=True)
         pd.testing.assert_frame_equal(_read(settings, "out_world_year_totals", year), world, check_exact=True)
         short = [k for k in YEARS if y <= int(k) <= y + settings.impact_window]
-        pairs = impact_pairs(y, _concat([citations[k] for k in short]), windows)
+        pairs = conform(impact_pairs(y, _concat([citations[k] for k in short]), windows), "out_city_pairs")
         pd.testing.assert_frame_equal(_read(settings, "out_impact_pairs", year), pairs, check_exact=True)
         impact_years += int(metrics["impact"].sum() > 0)
     assert impact_years >= (len(YEARS) - 1 if source == "tiny_world" else 1)  # the comparison is not between empty tables
