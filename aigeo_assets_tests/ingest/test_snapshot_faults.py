@@ -329,10 +329,10 @@ def test_merged_ids_bad_rows_are_each_a_row_and_good_rows_are_kept(tmp_path):
     "name,data,phrase",
     [
         ("2024-01-01.csv.gz", HEADER + _rows([("W1", "W2")]), "named .gz but not gzip"),
-        ("2024-01-01.csv.gz", gzip.compress(b"date,old,new\n" + _rows([("W1", "W2")])), "header is 'date,old,new'"),
-        ("2024-01-01.csv.gz", gzip.compress(_rows([("W1", "W2")])), "expected merge_date,id,merge_into_id"),
-        ("2024-01-01.csv.gz", gzip.compress(b"merge_date,\xffid,merge_into_id\n" + _rows([("W1", "W2")])), "header not UTF-8"),
-        ("2024-01-01.csv.gz", gzip.compress(b""), "empty file"),
+        ("2024-01-01.csv.gz", gzip.compress(b"date,old,new\n" + _rows([("W1", "W2")]), mtime=0), "header is 'date,old,new'"),
+        ("2024-01-01.csv.gz", gzip.compress(_rows([("W1", "W2")]), mtime=0), "expected merge_date,id,merge_into_id"),
+        ("2024-01-01.csv.gz", gzip.compress(b"merge_date,\xffid,merge_into_id\n" + _rows([("W1", "W2")]), mtime=0), "header not UTF-8"),
+        ("2024-01-01.csv.gz", gzip.compress(b"", mtime=0), "empty file"),
         ("2024-01-01.csv", b"", "empty file"),
     ],
 )
@@ -556,7 +556,7 @@ def test_real_institution_records_split_in_members_survive_a_broken_member(tmp_p
 @pytest.mark.parametrize(
     "data,phrase",
     [
-        (gzip.compress(b'{"id": "W1"}\n' * 2000)[:-30], "truncated file"),
+        (gzip.compress(b'{"id": "W1"}\n' * 2000, mtime=0)[:-30], "truncated file"),
         (b'{"id": "W1"}\n{"id": "W2"}\n{"id": "W\xff"}\n', "line 3 is not UTF-8"),
         (b'{"id": "W1"}\n\n{"id": \n', "line 3 is not JSON"),
         (b'{"id": "W1"}\n[1]\n', "line 2 is a list"),
