@@ -27,8 +27,10 @@ dtype, except as listed in ``TYPE_BY_TABLE``.
 ``nullable`` are enforced: the IO manager (``schemas.conform``, ``schemas.check_values``) refuses a
 write whose coded column holds a value outside ``allowed``, or a null where ``nullable`` is false,
 naming the table, the column, the count and the first values. Nulls are allowed unless the field
-says otherwise. Free-form columns (quarantine ``reason``, OpenAlex's ``type`` and ``venue_type``,
-model labels) have no set: their values come from many places or from the source itself.
+says otherwise. Free-form columns (quarantine ``reason``, model labels) and values a raw table
+passes through from the source as read (OpenAlex's ``type``, ``venue_type``, ``author_position``:
+the record schema does not restrict them, so a set here would fail a whole year for one record)
+have no set.
 """
 
 from __future__ import annotations
@@ -106,7 +108,7 @@ FIELDS: dict[str, Field] = {
     ),
     "location_raw_source_name": Field(STR, "primary_location.raw_source_name: the venue name as the location gives it"),
     "author_seq": Field(I32, "0-based position of the author in the byline"),
-    "author_position": Field(STR, "first, middle or last", allowed=("first", "middle", "last")),
+    "author_position": Field(STR, "OpenAlex's author_position: first, middle or last (the source's value, as read)"),
     "author_id": Field(STR, "OpenAlex author id, short form (A...); null when OpenAlex has none"),
     "institution_seq": Field(I32, "0-based position of the institution within the authorship"),
     "institution_id": Field(STR, "OpenAlex institution id, short form (I...); null for an authorship without one"),

@@ -19,6 +19,7 @@ from aigeo_assets.ingest.institutions import parse_institutions
 from aigeo_assets.ingest.quarantine import Quarantine
 from aigeo_assets.ingest.records_folder import RecordsFileError, iter_record_file, snapshot_from_records
 from aigeo_assets.ingest.snapshot import MergedIdsError, iter_lines, list_entity_files, read_merged_ids
+from aigeo_assets.schemas import conform
 from aigeo_assets_tests.support.snapshot_fixtures import SHARED_SAMPLES, institution, write_entity
 
 # ---------------------------------------------------------------------------------------------
@@ -435,6 +436,7 @@ def test_every_json_type_in_every_institution_field_is_read_or_quarantined_never
             cases.append((field, value, rec))
     write_entity(tmp_path, "institutions", {"updated_date=2024-01-01/part_000": [c[2] for c in cases]}, manifest=None)
     df, q = parse_institutions(list_entity_files(tmp_path, "institutions").parts)
+    df = conform(df, "raw_institutions")  # typed as the IO manager writes it
     f = q.frame().set_index("line")
     by_id = df.set_index("institution_id")
     wrong = 0
@@ -495,6 +497,7 @@ def test_random_mutations_of_institution_records_match_the_declared_schema(tmp_p
         cases.append((field, value, rec))
     write_entity(tmp_path, "institutions", {"updated_date=2024-01-01/part_000": records}, manifest=None)
     df, q = parse_institutions(list_entity_files(tmp_path, "institutions").parts)
+    df = conform(df, "raw_institutions")  # typed as the IO manager writes it
     f = q.frame().set_index("line")
     by_id = df.set_index("institution_id")
     for lineno, (field, value, rec) in enumerate(cases, 1):
@@ -523,6 +526,7 @@ def test_a_list_country_never_becomes_its_repr(tmp_path):
     rec["country_code"] = ["US"]
     write_entity(tmp_path, "institutions", {"updated_date=2024-01-01/part_000": [rec, b"[1]", b"{not json", b"\xff\xfe"]}, manifest=None)
     df, q = parse_institutions(list_entity_files(tmp_path, "institutions").parts)
+    df = conform(df, "raw_institutions")  # typed as the IO manager writes it
     assert len(df) == 0
     assert q.frame()[["line", "reason"]].values.tolist() == [[1, "bad_field"], [2, "not_an_object"], [3, "malformed_json"], [4, "malformed_json"]]
     assert q.frame()["detail"].iloc[0] == "country_code: expected str | null, got array"
@@ -542,6 +546,7 @@ def test_real_institution_records_split_in_members_survive_a_broken_member(tmp_p
     (folder / "part_000.gz").write_bytes(blobs[0] + blobs[1][:-100] + blobs[1][-100:].replace(b"\x00", b"\x01") + blobs[2])
     whole, _ = parse_institutions([part])
     df, q = parse_institutions(list_entity_files(tmp_path, "institutions").parts)
+    df = conform(df, "raw_institutions")  # typed as the IO manager writes it
     assert q.counts().get("corrupt_gzip", 0) + q.counts().get("truncated_gzip", 0) == 1
     kept = set(df["institution_id"])
     ids = [json.loads(ln)["id"].rsplit("/", 1)[-1] for ln in lines]
