@@ -24,6 +24,7 @@ problem, repeats allowed), ``out_city_pairs`` (a null city is a paper not locate
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -1063,3 +1064,12 @@ SCHEMAS["out_network_edges_by_year"] = _t(
     *SCHEMAS["out_network_edges"].columns,
     key=("window_end", *SCHEMAS["out_network_edges"].primary_key),
 )
+
+
+def concat_partitions(loaded: pd.DataFrame | Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """One frame from a table as loaded for one or several partitions: a DataFrame, or a frame per
+    partition key (concatenated in key order)."""
+    if isinstance(loaded, pd.DataFrame):
+        return loaded
+    frames = [loaded[k] for k in sorted(loaded)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()

@@ -46,6 +46,7 @@ from aigeo_assets.reports.city_figures import (
 from aigeo_assets.reports.disruption_figures import fig_disruption_ranks
 from aigeo_assets.reports.glossary import BLOCS, first_use
 from aigeo_assets.reports.model_figures import fig_elasticities_by_year, fig_gravity_comparison
+from aigeo_assets.schemas import concat_partitions
 
 ALSHEBLI = "AlShebli et al. 2022"
 SCHMALLENBACH = "Schmallenbach et al. 2024"
@@ -138,14 +139,6 @@ class FigureSpec:
     reads: tuple[Read, ...]
     draw: Callable[[Tables, FigureParams], Drawn]
     panels: tuple[Panel, ...]
-
-
-def stack(loaded: pd.DataFrame | Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """One frame from a table as loaded: a DataFrame, or partitions by key (concatenated in key order)."""
-    if isinstance(loaded, pd.DataFrame):
-        return loaded
-    frames = [loaded[k] for k in sorted(loaded)]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
 # ---------------------------------------------------------------- the numbers behind the figures (CSV)
@@ -344,20 +337,20 @@ def draw_network_maps(t: Tables, p: FigureParams) -> Drawn:
 
 
 def draw_bridges_over_time(t: Tables, p: FigureParams) -> Drawn:
-    return [("bridges_over_time", fig_bridges_over_time(stack(t["out_east_west_betweenness_by_year"])))]
+    return [("bridges_over_time", fig_bridges_over_time(concat_partitions(t["out_east_west_betweenness_by_year"])))]
 
 
 def draw_centre_trajectories(t: Tables, p: FigureParams) -> Drawn:
-    return [("fig4_centre_trajectories", fig_centre_trajectories(stack(t["out_centres_of_mass"]), method="planar")),
-            ("fig4_centre_trajectories_spherical", fig_centre_trajectories(stack(t["out_centres_of_mass"]), method="spherical"))]
+    return [("fig4_centre_trajectories", fig_centre_trajectories(concat_partitions(t["out_centres_of_mass"]), method="planar")),
+            ("fig4_centre_trajectories_spherical", fig_centre_trajectories(concat_partitions(t["out_centres_of_mass"]), method="spherical"))]
 
 
 def draw_focal_pull(t: Tables, p: FigureParams) -> Drawn:
-    return [("fig4_focal_pull", fig_focal_pull(stack(t["out_focal_pull"])))]
+    return [("fig4_focal_pull", fig_focal_pull(concat_partitions(t["out_focal_pull"])))]
 
 
 def draw_gravity_by_year(t: Tables, p: FigureParams) -> Drawn:
-    return [("gravity_elasticities_by_year", fig_elasticities_by_year(stack(t["out_gravity_citations_by_year"])))]
+    return [("gravity_elasticities_by_year", fig_elasticities_by_year(concat_partitions(t["out_gravity_citations_by_year"])))]
 
 
 def draw_gravity_comparison(t: Tables, p: FigureParams) -> Drawn:

@@ -40,7 +40,7 @@ import dagster as dg
 import pandas as pd
 from pydantic import Field, PrivateAttr
 
-from aigeo_assets.schemas import SCHEMAS, SchemaError, conform
+from aigeo_assets.schemas import SCHEMAS, SchemaError, concat_partitions, conform
 from aigeo_assets.resources.warehouse_files import (
     Link,
     current_version,
@@ -529,11 +529,3 @@ def iter_partitions(loaded: pd.DataFrame | Mapping[str, pd.DataFrame]) -> Iterat
         return
     for k in sorted(loaded):
         yield loaded[k]
-
-
-def concat_partitions(loaded: pd.DataFrame | Mapping[str, pd.DataFrame]) -> pd.DataFrame:
-    """One frame from what ``load_input`` gave for one or several partitions."""
-    if isinstance(loaded, pd.DataFrame):
-        return loaded
-    frames = [loaded[k] for k in sorted(loaded)]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
