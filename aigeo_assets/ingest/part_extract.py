@@ -731,6 +731,8 @@ def assemble_year(  # noqa: C901 - one assembly of a year's tables from the part
         q_parts.insert(0, snapshot_quarantine)
         snapshot_rows = len(snapshot_quarantine)
     quarantine = conform(pd.concat(q_parts, ignore_index=True), "quarantine") if q_parts else Quarantine().frame()
+    # typed and cut to the schema here: the extracts carry line and year columns, and every source
+    # (JSON, Parquet, the API) must hand the same WorksTables to the yearly scan
     return WorksTables(
         conform(kept_works, "raw_works"),
         conform(auth, "raw_authorships"),
