@@ -54,23 +54,8 @@ from results_file import timed, write_results  # noqa: E402
 
 from aigeo_assets.lifesci.keywords import AI_KEYWORDS_PATH, KeywordMatcher, naive_matches  # noqa: E402
 from aigeo_assets.lifesci.pubmed import parse_pubmed_file  # noqa: E402
-from aigeo_assets.lifesci.pubmed_files import flag_winners, parse_cached, pubmed_year_tables, year_sorted_copy  # noqa: E402
-from aigeo_assets.schemas import conform  # noqa: E402
-
-
-def full_scan_year(folders, year: int):
-    """The former reading of a year: every file's whole authors and references tables, per year."""
-    records = flag_winners(folders)
-    winners = records[records["winner"].to_numpy(bool) & (records["publication_year"] == year).to_numpy(bool)]
-    kept = []
-    for i, folder in enumerate(folders):
-        pmids = set(winners.loc[winners["file"] == i, "pmid"].astype(str))
-        if pmids:
-            arts = pd.read_parquet(folder / "articles.parquet", filters=[("publication_year", "==", year)])
-            authors, refs = pd.read_parquet(folder / "authors.parquet"), pd.read_parquet(folder / "references.parquet")
-            kept.append((arts[arts["pmid"].isin(pmids)], authors[authors["pmid"].isin(pmids)], refs[refs["pmid"].isin(pmids)]))
-    return [conform(pd.concat([k[j] for k in kept], ignore_index=True), name)
-            for j, name in enumerate(("raw_pubmed_articles", "raw_pubmed_authors", "raw_pubmed_references"))]
+from aigeo_assets.lifesci.pubmed_files import parse_cached, pubmed_year_tables, year_sorted_copy  # noqa: E402
+from aigeo_assets_tests.support.pubmed_full_scan import full_scan_year  # noqa: E402 (the former reading, also the tests' oracle)
 
 
 def year_tables(files, cache: Path, results: dict) -> None:

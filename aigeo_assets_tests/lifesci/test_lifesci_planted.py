@@ -17,6 +17,7 @@ from aigeo_assets.lifesci import analyses as A
 from aigeo_assets.lifesci.keywords import CLINICAL_FILTERS, ClinicalFilter
 from aigeo_assets.lifesci.pubmed_files import file_manifest, pubmed_year_tables
 from aigeo_assets_tests.support.lifesci_truth import COMPLETE_BYLINES_FROM, assert_planted_irrs_recovered, irrs_by_region, planted_articles
+from aigeo_assets_tests.support.pubmed_full_scan import full_scan_year
 
 
 def test_every_planted_article_is_found_and_malformed_records_are_quarantined(atlas):
@@ -96,26 +97,11 @@ def test_the_international_premium_is_recovered(atlas):
     assert 0.12 < share < 0.20
 
 
-def _year_tables_full_scan(files, cache, year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The former reading of a year (every file's whole authors and references tables read, then
-    filtered to the year's winning PMIDs): the oracle of the year-sorted copy."""
-    from aigeo_assets.lifesci.pubmed_files import flag_winners, parse_cached
-    from aigeo_assets.schemas import conform
+def _year_tables_full_scan(files, cache, year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None:
+    """The former reading of a year (``support.pubmed_full_scan``): the oracle of the year-sorted copy."""
+    from aigeo_assets.lifesci.pubmed_files import parse_cached
 
-    folders = [parse_cached(p, cache)[0] for p in files]
-    records = flag_winners(folders)
-    winners = records[records["winner"].to_numpy(bool) & (records["publication_year"] == year).to_numpy(bool)]
-    kept = []
-    for i, folder in enumerate(folders):
-        pmids = set(winners.loc[winners["file"] == i, "pmid"].astype(str))
-        if pmids:
-            arts = pd.read_parquet(folder / "articles.parquet", filters=[("publication_year", "==", year)])
-            authors, refs = pd.read_parquet(folder / "authors.parquet"), pd.read_parquet(folder / "references.parquet")
-            kept.append((arts[arts["pmid"].isin(pmids)], authors[authors["pmid"].isin(pmids)], refs[refs["pmid"].isin(pmids)]))
-    if not kept:
-        return None
-    return tuple(conform(pd.concat([k[j] for k in kept], ignore_index=True), name)
-                 for j, name in enumerate(("raw_pubmed_articles", "raw_pubmed_authors", "raw_pubmed_references")))
+    return full_scan_year([parse_cached(p, cache)[0] for p in files], year)
 
 
 def test_year_tables_from_the_year_sorted_copy_equal_a_full_scan(demo_pubmed):
