@@ -51,7 +51,7 @@ from aigeo_assets.ingest import work_record as wr
 from aigeo_assets.ingest import works
 from aigeo_assets.ingest.part_extract import PartExtract, assemble_year, ensure_part_extracts, extract_tables, quarantine_frame
 from aigeo_assets.ingest.quarantine import Quarantine
-from aigeo_assets.ingest.snapshot import EntityFiles, ManifestError, SnapshotLayoutError, manifest_urls, match_manifest, parts_on_disk
+from aigeo_assets.ingest.snapshot import EntityFiles, SnapshotLayoutError, entity_files, manifest_urls
 from aigeo_assets.ingest.work_record import (
     UNATTRIBUTED,
     RecordError,
@@ -153,18 +153,8 @@ def list_parquet_parts(root: Path, entity: str = "works") -> EntityFiles:
     folder = parquet_works_folder(root)
     if folder is None:
         raise SnapshotLayoutError(f"no Parquet works folder under {root}: expected data/parquet/works/ or parquet/works/")
-    problems = Quarantine()
-    on_disk = parts_on_disk(folder, problems)
     manifest = next((m for m in (folder / "manifest", folder.parent / "manifest.json") if m.exists() or m.is_symlink()), None)
-    if manifest is None:
-        return EntityFiles(entity, folder, on_disk, None, problems=problems)
-    try:
-        urls = _works_urls(manifest)
-    except ManifestError as exc:
-        problems.add(str(manifest), exc.line, "manifest_unreadable", f"{exc}; every part on disk is read instead ({len(on_disk)})")
-        return EntityFiles(entity, folder, on_disk, manifest, problems=problems)
-    parts, missing, unlisted = match_manifest(folder, on_disk, manifest, urls, problems)
-    return EntityFiles(entity, folder, parts, manifest, missing, unlisted, problems)
+    return entity_files(entity, folder, manifest, _works_urls)
 
 
 def _year_of_value(value) -> int | YearProblem:

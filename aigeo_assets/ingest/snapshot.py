@@ -34,7 +34,7 @@ import csv
 import re
 import zlib
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -184,13 +184,20 @@ def _local_part(folder: Path, url: str) -> Path:
 def list_entity_files(root: Path, entity: str) -> EntityFiles:
     """All part files of ``entity``: manifest order first, then unlisted parts found on disk."""
     folder = entity_folder(root, entity)
+    manifest = folder / "manifest"
+    return entity_files(entity, folder, manifest if manifest.exists() or manifest.is_symlink() else None, manifest_urls)
+
+
+def entity_files(entity: str, folder: Path, manifest: Path | None, read_urls: Callable[[Path], list[str]]) -> EntityFiles:
+    """The parts of ``folder`` in ``manifest``'s order (its urls read by ``read_urls``), then the parts on
+    disk it does not list; every part on disk when there is no manifest or it cannot be read (a
+    ``manifest_unreadable`` row). The JSON Lines and the Parquet snapshot readers share it."""
     problems = Quarantine()
     on_disk = parts_on_disk(folder, problems)
-    manifest = folder / "manifest"
-    if not manifest.exists() and not manifest.is_symlink():
+    if manifest is None:
         return EntityFiles(entity, folder, on_disk, None, problems=problems)
     try:
-        urls = manifest_urls(manifest)
+        urls = read_urls(manifest)
     except ManifestError as exc:
         problems.add(str(manifest), exc.line, "manifest_unreadable", f"{exc}; every part on disk is read instead ({len(on_disk)})")
         return EntityFiles(entity, folder, on_disk, manifest, problems=problems)
