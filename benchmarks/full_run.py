@@ -215,17 +215,10 @@ def prepare_new_year(world: Path, last_year: int, workers: int) -> dict:
     return info
 
 
-def _link(src: Path, dst: Path) -> None:
-    """A hard link where the file system allows it, else a copy (the run may write beside it)."""
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(src, dst)
-    except OSError:
-        shutil.copy2(src, dst)
-
-
 def build_run_snapshot(world: Path, cache: Path, snapshot: Path) -> None:
     """``snapshot/data``: the world's other entities and the base works parts, with the base manifest."""
+    from aigeo_assets.resources.warehouse_files import link_or_copy
+
     if snapshot.exists():
         shutil.rmtree(snapshot)
     data = snapshot / "data"
@@ -234,17 +227,19 @@ def build_run_snapshot(world: Path, cache: Path, snapshot: Path) -> None:
             continue
         for f in entity.rglob("*"):
             if f.is_file():
-                _link(f, data / f.relative_to(world / "data"))
+                link_or_copy(f, data / f.relative_to(world / "data"))
     works = data / "works"
     for f in (cache / "base").rglob("part_*"):
-        _link(f, works / f.relative_to(cache / "base"))
+        link_or_copy(f, works / f.relative_to(cache / "base"))
     shutil.copyfile(cache / "base.manifest", works / "manifest")
 
 
 def add_new_year(cache: Path, snapshot: Path) -> None:
+    from aigeo_assets.resources.warehouse_files import link_or_copy
+
     works = snapshot / "data" / "works"
     for f in (cache / "new").rglob("part_*"):
-        _link(f, works / f.relative_to(cache / "new"))
+        link_or_copy(f, works / f.relative_to(cache / "new"))
     tmp = works / ".manifest.tmp"
     shutil.copyfile(cache / "full.manifest", tmp)
     tmp.replace(works / "manifest")

@@ -119,7 +119,8 @@ def _new_version_name(run_id: str) -> str:
     return f"{stamp}-{run_id[:8]}"
 
 
-def _carry(src: Path, dst: Path) -> None:
+def link_or_copy(src: Path, dst: Path) -> None:
+    """``dst`` as a hard link to ``src`` where the file system allows it, else a copy (folders made)."""
     dst.parent.mkdir(parents=True, exist_ok=True)
     try:
         os.link(src, dst)
@@ -139,7 +140,7 @@ def _adopt_legacy_files(group: Path, links: list[Link]) -> None:
     if staging.exists():
         shutil.rmtree(staging)
     for link in legacy:
-        _carry(link.path, staging / link.table)
+        link_or_copy(link.path, staging / link.table)
     version = group / _new_version_name("legacy0")
     os.rename(staging, version)
     _swap_current(group, version)
@@ -171,7 +172,7 @@ def publish(group: Path, staging: Path, links: list[Link], run_id: str) -> Path:
     if previous is not None:
         for link in links:
             if link.table not in staged and (previous / link.table).exists():
-                _carry(previous / link.table, staging / link.table)
+                link_or_copy(previous / link.table, staging / link.table)
     staging.mkdir(parents=True, exist_ok=True)
     os.utime(staging)
     version = group / _new_version_name(run_id)
