@@ -1,11 +1,14 @@
 """Group ``centrality``: the city networks, East-West betweenness and the robustness centralities
 (AlShebli et al. 2022, Fig. 3, Methods Definitions 1-2, Supplementary Fig. 10 and Tables 4-8)."""
 
+import functools
+
 import dagster as dg
 import pandas as pd
 
 from aigeo_assets.automation import refresh_tags, yearly_automation
 from aigeo_assets.assets.metadata import table_asset_args, table_metadata
+from aigeo_assets.assets.ranges import YEARLY_RANGES
 from aigeo_assets.centrality.betweenness import east_west_betweenness
 from aigeo_assets.centrality.robustness import robustness_tables
 from aigeo_assets.centrality.tables import betweenness_long, robustness_long
@@ -13,7 +16,7 @@ from aigeo_assets.metrics.matrices import MIGRATION_INPUT_COLUMNS
 from aigeo_assets.networks.city_networks import build_networks, edges_frame, networks_from_edges
 from aigeo_assets.partitions import year_keys
 from aigeo_assets.reports.glossary import BLOCS, first_use
-from aigeo_assets.resources.io import concat_partitions
+from aigeo_assets.resources.io import LOAD_ON_ACCESS, LazyPartitions, by_partition, concat_partitions
 from aigeo_assets.resources.settings import Settings
 from aigeo_assets.schemas import SCHEMAS
 
@@ -116,22 +119,34 @@ def build_centrality_assets(partitions: dg.PartitionsDefinition, settings: Setti
         ),
         name="out_east_west_betweenness_by_year",
         partitions_def=partitions,
+        backfill_policy=YEARLY_RANGES,
         automation_condition=yearly_automation(), tags=refresh_tags("yearly"),
+        ins={"out_network_edges_by_year": dg.AssetIn(metadata={LOAD_ON_ACCESS: True})},
     )
-    def out_east_west_betweenness_by_year(
-        context: dg.AssetExecutionContext, out_network_edges_by_year: pd.DataFrame, out_top_cities: pd.DataFrame
-    ) -> dg.Output:
+    def out_east_west_betweenness_by_year(context: dg.AssetExecutionContext, out_network_edges_by_year, out_top_cities: pd.DataFrame) -> dg.Output:
         """Every top city's East-West betweenness on each network of the five years ending with the
         partition's year (``out_network_edges_by_year``, shorter at the start of the series), so a
-        user sees how a city's bridging role grows."""
-        year = int(context.partition_key)
-        window = (f"{int(out_network_edges_by_year['window_start'].iloc[0])}-{year}" if len(out_network_edges_by_year) else str(year))
-        if len(out_top_cities) < 2:
-            df = SCHEMAS["out_east_west_betweenness"].empty()
-            return dg.Output(df, metadata=table_metadata(df, "out_east_west_betweenness", window=window, note=_too_few(out_top_cities)))
-        networks = networks_from_edges(out_network_edges_by_year, out_top_cities, n)
-        frames = [betweenness_long(name, year, east_west_betweenness(nodes, edges), nodes) for name, (nodes, edges) in networks.items()]
-        df = _concat(frames, "out_east_west_betweenness")
-        return dg.Output(df, metadata=table_metadata(df, "out_east_west_betweenness", window=window, top_bridges=_top_by_network(df)))
+        user sees how a city's bridging role grows. A run may cover a range of years, each computed
+        from its own year's networks when the IO manager writes it."""
+        keys = list(context.partition_keys)
+        edges_by_year = by_partition(out_network_edges_by_year, keys)
+
+        def year_table(key: str) -> pd.DataFrame:
+            year = int(key)
+            edges = edges_by_year[key]
+            window = f"{int(edges['window_start'].iloc[0])}-{year}" if len(edges) else str(year)
+            if len(out_top_cities) < 2:
+                df = SCHEMAS["out_east_west_betweenness"].empty()
+                context.add_asset_metadata(table_metadata(df, "out_east_west_betweenness", window=window, note=_too_few(out_top_cities)),
+                                           partition_key=key)
+                return df
+            networks = networks_from_edges(edges, out_top_cities, n)
+            frames = [betweenness_long(name, year, east_west_betweenness(nodes, edges_), nodes) for name, (nodes, edges_) in networks.items()]
+            df = _concat(frames, "out_east_west_betweenness")
+            context.add_asset_metadata(table_metadata(df, "out_east_west_betweenness", window=window, top_bridges=_top_by_network(df)),
+                                       partition_key=key)
+            return df
+
+        return dg.Output(LazyPartitions({k: functools.partial(year_table, k) for k in keys}))
 
     return [out_network_edges, out_east_west_betweenness, out_robustness_centralities, out_east_west_betweenness_by_year]

@@ -8,14 +8,17 @@ flagged in every row (``window_complete``), in the metadata and by the WARN chec
 ``disruption_window_complete``, as ``out_city_year_metrics`` does for impact. The functions are
 ``aigeo_assets.metrics.disruption``."""
 
+import functools
+
 import dagster as dg
 import pandas as pd
 
 from aigeo_assets.automation import all_years_automation, refresh_tags, yearly_automation
-from aigeo_assets.assets.metadata import check_result, table_asset_args, table_metadata
+from aigeo_assets.assets.metadata import check_result, partitions_label, table_asset_args, table_metadata
+from aigeo_assets.assets.ranges import YEARLY_RANGES, SlidingPartitions
 from aigeo_assets.corpus.papers import city_table
 from aigeo_assets.metrics.disruption import CITATION_COLUMNS, disruption_city_ranks, paper_disruption
-from aigeo_assets.resources.io import LOAD_ON_ACCESS, by_partition, concat_partitions
+from aigeo_assets.resources.io import LOAD_ON_ACCESS, LazyPartitions, by_partition, concat_partitions
 from aigeo_assets.resources.settings import Settings
 
 GROUP = "city_metrics"
@@ -29,9 +32,10 @@ def build_disruption_assets(partitions: dg.PartitionsDefinition, settings: Setti
     @dg.asset(
         **table_asset_args("out_disruption", GROUP),
         partitions_def=partitions,
+        backfill_policy=YEARLY_RANGES,
         automation_condition=yearly_automation(), tags=refresh_tags("yearly"),
         ins={
-            "core_papers": dg.AssetIn(metadata={"columns": PAPER_COLUMNS}),
+            "core_papers": dg.AssetIn(metadata={"columns": PAPER_COLUMNS, LOAD_ON_ACCESS: True}),
             "core_citations": dg.AssetIn(
                 partition_mapping=dg.TimeWindowPartitionMapping(start_offset=0, end_offset=window),
                 metadata={"columns": CITATION_COLUMNS, LOAD_ON_ACCESS: True},
@@ -41,42 +45,62 @@ def build_disruption_assets(partitions: dg.PartitionsDefinition, settings: Setti
             dg.AssetCheckSpec(
                 "disruption_window_complete",
                 asset="out_disruption",
-                description=f"every citing year y+1..y+{window} after the paper's year y was read (warns for the newest years, whose "
-                "consolidation\u2013disruption (CD) index counts fewer citers)",
+                description=f"every citing year y+1..y+{window} after the paper's year y was read, for every year of the run "
+                "(warns for the newest years, whose consolidation\u2013disruption (CD) index counts fewer citers)",
             )
         ],
     )
-    def out_disruption(context: dg.AssetExecutionContext, core_papers: pd.DataFrame, core_citations):
+    def out_disruption(context: dg.AssetExecutionContext, core_papers, core_citations):
         """AlShebli et al. 2022 Supplementary Fig. 3's measure: the CD index (Funk & Owen-Smith 2017; Wu, Wang &
         Evans 2019) of each AI corpus paper of the year over y+1..y+W, from every citer
-        (``AIGEO_DISRUPTION_CITING``) and, beyond the paper, from Eastern and from Western citers only."""
-        year = int(context.partition_key)
-        keys = context.asset_partition_keys_for_input("core_citations")
-        citations = by_partition(core_citations, keys)
-        read = sorted(int(k) for k in keys)
-        wanted = list(range(year + 1, year + window + 1))
-        complete = all(y in read for y in wanted)
-        later = [citations[str(y)] for y in read if y > year]
-        window_citations = pd.concat(later, ignore_index=True) if later else pd.DataFrame(columns=CITATION_COLUMNS)
-        focal_citations = citations[str(year)] if str(year) in citations else pd.DataFrame(columns=CITATION_COLUMNS)
-        df = paper_disruption(core_papers, focal_citations, window_citations, window, citing, window_complete=complete)  # type: ignore[arg-type]
-        cd = df["cd"].astype("float64")
-        yield check_result("disruption_window_complete", complete,
-                           f"every citing year {year + 1}-{year + window} is observed" if complete
-                           else f"citations after the last year are not observed: the window {year + 1}-{year + window} is cut short",
-                           partition=str(year), asset_key="out_disruption", severity=dg.AssetCheckSeverity.WARN,
-                           citing_years_read=[y for y in read if y > year], window=f"{year + 1}-{year + window}")
-        yield dg.Output(
-            df,
-            metadata=table_metadata(
+        (``AIGEO_DISRUPTION_CITING``) and, beyond the paper, from Eastern and from Western citers only.
+
+        A run may cover a range of years: each year is computed when the IO manager writes it, from
+        the citation partitions y..y+W a one-year run reads (``SlidingPartitions``: each read once for
+        the range, at most W + 1 held at a time). **Choice:** the check is one result per run, passed
+        when every year of the run has its whole window, its metadata naming the years that do not."""
+        keys = list(context.partition_keys)
+        papers = by_partition(core_papers, keys)
+        read = sorted(int(k) for k in context.asset_partition_keys_for_input("core_citations"))
+        citations = SlidingPartitions(by_partition(core_citations, [str(y) for y in read]))
+        read_by_year: dict[str, list[int]] = {}
+        complete_by_year: dict[str, bool] = {}
+
+        def year_table(key: str) -> pd.DataFrame:
+            year = int(key)
+            in_window = [y for y in read if year <= y <= year + window]
+            citations.keep_from(str(year))
+            complete = complete_by_year[key] = all(y in in_window for y in range(year + 1, year + window + 1))
+            later = [citations[str(y)] for y in in_window if y > year]
+            window_citations = pd.concat(later, ignore_index=True) if later else pd.DataFrame(columns=CITATION_COLUMNS)
+            focal_citations = citations[key] if year in in_window else pd.DataFrame(columns=CITATION_COLUMNS)
+            df = paper_disruption(papers[key], focal_citations, window_citations, window, citing, window_complete=complete)  # type: ignore[arg-type]
+            read_by_year[key] = [y for y in in_window if y > year]
+            cd = df["cd"].astype("float64")
+            context.add_asset_metadata(table_metadata(
                 df, "out_disruption", year=year, window=window, citing=citing, window_complete=complete,
-                citing_years_read=[y for y in read if y > year],
+                citing_years_read=read_by_year[key],
                 papers_without_cd=int(cd.isna().sum()),
                 cd_mean=round(float(cd.mean()), 4) if cd.notna().any() else None,
                 cd_east_mean=round(float(df["cd_east"].astype("float64").mean()), 4) if df["cd_east"].notna().any() else None,
                 cd_west_mean=round(float(df["cd_west"].astype("float64").mean()), 4) if df["cd_west"].notna().any() else None,
-            ),
-        )
+            ), partition_key=key)
+            return df
+
+        # each year is computed when the IO manager writes it (in partition order): one year's table at a time
+        yield dg.Output(LazyPartitions({k: functools.partial(year_table, k) for k in keys}))
+        cut = [k for k in keys if not complete_by_year[k]]
+        first = int(keys[0])
+        if len(keys) == 1:
+            meta = {"citing_years_read": read_by_year[keys[0]], "window": f"{first + 1}-{first + window}"}
+            reason = (f"every citing year {first + 1}-{first + window} is observed" if not cut
+                      else f"citations after the last year are not observed: the window {first + 1}-{first + window} is cut short")
+        else:
+            meta = {"years_incomplete": cut, "citing_years_read": read_by_year}
+            reason = ("every citing year of every window is observed" if not cut
+                      else f"citations after the last year are not observed: the window of {', '.join(cut)} is cut short")
+        yield check_result("disruption_window_complete", not cut, reason, partition=partitions_label(keys), asset_key="out_disruption",
+                           severity=dg.AssetCheckSeverity.WARN, **meta)
 
     @dg.asset(
         **table_asset_args("out_disruption_city_ranks", GROUP),

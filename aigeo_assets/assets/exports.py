@@ -21,6 +21,7 @@ Cities' coordinates come from ``out_city_year_metrics`` of the reference year (t
 cities are chosen in: every node is in it), as the network maps of Fig. 3 take them.
 """
 
+import functools
 from pathlib import Path
 
 import dagster as dg
@@ -28,6 +29,7 @@ import pandas as pd
 
 from aigeo_assets.atomic_files import write_files_atomic
 from aigeo_assets.assets.metadata import OWNERS, table_asset_args, table_metadata
+from aigeo_assets.assets.ranges import YEARLY_RANGES, SlidingPartitions
 from aigeo_assets.automation import all_years_automation, refresh_tags, yearly_automation
 from aigeo_assets.metrics.matrices import MIGRATION_INPUT_COLUMNS
 from aigeo_assets.networks.city_networks import NETWORKS, build_networks, edges_frame
@@ -41,7 +43,7 @@ from aigeo_assets.networks.export import (
     timeline_files,
 )
 from aigeo_assets.reports.glossary import BLOCS, first_use
-from aigeo_assets.resources.io import concat_partitions
+from aigeo_assets.resources.io import LOAD_ON_ACCESS, LazyPartitions, by_partition, concat_partitions
 from aigeo_assets.resources.settings import Settings
 from aigeo_assets.schemas import SCHEMAS
 
@@ -86,6 +88,7 @@ def build_export_assets(partitions: dg.PartitionsDefinition, settings: Settings)
         metadata={"columns": COORDINATE_COLUMNS},
     )
     file_kinds = {"gexf", "vosviewer"}
+    one_pass = YEARLY_RANGES  # the yearly networks and their files: a run may cover a range of years
 
     @dg.asset(
         **table_asset_args(
@@ -96,12 +99,13 @@ def build_export_assets(partitions: dg.PartitionsDefinition, settings: Settings)
             "length = 1 / weight (beyond the paper).",
         ),
         partitions_def=partitions,
+        backfill_policy=one_pass,
         automation_condition=yearly_automation(), tags=refresh_tags("yearly"),
         ins={
-            "out_impact_pairs": dg.AssetIn(partition_mapping=last_five),
-            "out_collaboration_pairs": dg.AssetIn(partition_mapping=last_five),
-            "out_city_year_metrics": dg.AssetIn(partition_mapping=last_five),
-            "out_world_year_totals": dg.AssetIn(partition_mapping=last_five),
+            "out_impact_pairs": dg.AssetIn(partition_mapping=last_five, metadata={LOAD_ON_ACCESS: True}),
+            "out_collaboration_pairs": dg.AssetIn(partition_mapping=last_five, metadata={LOAD_ON_ACCESS: True}),
+            "out_city_year_metrics": dg.AssetIn(partition_mapping=last_five, metadata={LOAD_ON_ACCESS: True}),
+            "out_world_year_totals": dg.AssetIn(partition_mapping=last_five, metadata={LOAD_ON_ACCESS: True}),
             "core_author_years": dg.AssetIn(metadata={"columns": MIGRATION_INPUT_COLUMNS}),
         },
     )
@@ -116,27 +120,35 @@ def build_export_assets(partitions: dg.PartitionsDefinition, settings: Settings)
     ) -> dg.Output:
         """The networks of the five years ending with the partition's year, built as
         ``out_east_west_betweenness_by_year`` builds them (``build_networks``); fewer than two top
-        cities make no network (an empty table, and the metadata says why)."""
-        year = int(context.partition_key)
-        years = [int(k) for k in context.asset_partition_keys_for_input("out_impact_pairs")]
-        window = (min(years), year)
-        if len(out_top_cities) < 2:
-            df = SCHEMAS["out_network_edges_by_year"].empty()
-            return dg.Output(df, metadata=table_metadata(df, "out_network_edges_by_year", window=f"{window[0]}-{year}",
-                                                         note=f"{len(out_top_cities)} top cities: a network needs at least two"))
-        networks = build_networks(
-            concat_partitions(out_impact_pairs),
-            concat_partitions(out_collaboration_pairs),
-            core_author_years,
-            concat_partitions(out_city_year_metrics),
-            concat_partitions(out_world_year_totals),
-            out_top_cities,
-            n,
-            window,
-        )
-        df = yearly_edges(networks, window)
-        return dg.Output(df, metadata=table_metadata(df, "out_network_edges_by_year", window=f"{window[0]}-{year}",
-                                                     edges_per_network=df["network"].value_counts().to_dict(), top_n=n))
+        cities make no network (an empty table, and the metadata says why). A run may cover a range of
+        years: each year's window is read once for the range (``SlidingPartitions``) and each year is
+        built when the IO manager writes it."""
+        keys = list(context.partition_keys)
+        read = [str(y) for y in sorted(int(k) for k in context.asset_partition_keys_for_input("out_impact_pairs"))]
+        inputs = {name: SlidingPartitions(by_partition(value, read)) for name, value in (
+            ("impact", out_impact_pairs), ("collaboration", out_collaboration_pairs), ("metrics", out_city_year_metrics),
+            ("world", out_world_year_totals))}
+
+        def year_table(key: str) -> pd.DataFrame:
+            year = int(key)
+            first = str(max(int(read[0]), year - BRIDGE_WINDOW_YEARS + 1))
+            window = (int(first), year)
+            if len(out_top_cities) < 2:
+                df = SCHEMAS["out_network_edges_by_year"].empty()
+                context.add_asset_metadata(table_metadata(df, "out_network_edges_by_year", window=f"{window[0]}-{year}",
+                                                          note=f"{len(out_top_cities)} top cities: a network needs at least two"),
+                                           partition_key=key)
+                return df
+            tables = {name: concat_partitions(frames.window(first, key)) for name, frames in inputs.items()}
+            networks = build_networks(tables["impact"], tables["collaboration"], core_author_years, tables["metrics"], tables["world"],
+                                      out_top_cities, n, window)
+            df = yearly_edges(networks, window)
+            context.add_asset_metadata(table_metadata(df, "out_network_edges_by_year", window=f"{window[0]}-{year}",
+                                                      edges_per_network=df["network"].value_counts().to_dict(), top_n=n),
+                                       partition_key=key)
+            return df
+
+        return dg.Output(LazyPartitions({k: functools.partial(year_table, k) for k in keys}))
 
     @dg.asset(
         name="out_network_files",
@@ -167,26 +179,32 @@ def build_export_assets(partitions: dg.PartitionsDefinition, settings: Settings)
         kinds=file_kinds,
         owners=OWNERS,
         partitions_def=partitions,
+        backfill_policy=one_pass,
         automation_condition=yearly_automation(), tags=refresh_tags("yearly"),
         description=f"The networks on the {BRIDGE_WINDOW_YEARS}-year window ending each year as {GEXF} and VOSviewer "
         f"files (data/reports/networks/by_year/<year>/), with each city's {EW_BETWEENNESS} on that window ({BLOCS}).",
-        ins={"out_network_edges_by_year": dg.AssetIn(), "out_top_cities": dg.AssetIn(),
-             "out_east_west_betweenness_by_year": dg.AssetIn(), "out_city_year_metrics": reference},
+        ins={"out_network_edges_by_year": dg.AssetIn(metadata={LOAD_ON_ACCESS: True}), "out_top_cities": dg.AssetIn(),
+             "out_east_west_betweenness_by_year": dg.AssetIn(metadata={LOAD_ON_ACCESS: True}), "out_city_year_metrics": reference},
     )
-    def out_network_files_by_year(context: dg.AssetExecutionContext, out_network_edges_by_year: pd.DataFrame,
-                                  out_top_cities: pd.DataFrame, out_east_west_betweenness_by_year: pd.DataFrame,
-                                  out_city_year_metrics: pd.DataFrame) -> dg.MaterializeResult:
-        """One year window's networks written as ``out_network_files`` writes the paper's."""
-        year = context.partition_key
-        folder = out_dir / "by_year" / year
-        if len(out_top_cities) < 2:
-            return dg.MaterializeResult(metadata={"note": f"{len(out_top_cities)} top cities: no network to write", "year": year})
+    def out_network_files_by_year(context: dg.AssetExecutionContext, out_network_edges_by_year, out_top_cities: pd.DataFrame,
+                                  out_east_west_betweenness_by_year, out_city_year_metrics: pd.DataFrame) -> dg.MaterializeResult:
+        """One year window's networks written as ``out_network_files`` writes the paper's; a run may
+        cover a range of years, each year's files written and described (metadata) as a one-year run would."""
+        keys = list(context.partition_keys)
+        edges, betweenness = by_partition(out_network_edges_by_year, keys), by_partition(out_east_west_betweenness_by_year, keys)
         first = int(partitions.get_first_partition_key())
-        window = (max(first, int(year) - BRIDGE_WINDOW_YEARS + 1), int(year))
-        networks = city_networks(out_network_edges_by_year, out_top_cities, n, {name: window for name in NETWORKS},
-                                 coordinates=out_city_year_metrics, betweenness=out_east_west_betweenness_by_year)
-        paths = write_files_atomic([(folder / k, v) for k, v in network_files(networks, FORMATS).items()], skip_unchanged=True)
-        return _files_result(paths, folder, networks, window=f"{window[0]}-{window[1]}", year=year)
+        for year in keys:
+            folder = out_dir / "by_year" / year
+            if len(out_top_cities) < 2:
+                context.add_asset_metadata({"note": f"{len(out_top_cities)} top cities: no network to write", "year": year}, partition_key=year)
+                continue
+            window = (max(first, int(year) - BRIDGE_WINDOW_YEARS + 1), int(year))
+            networks = city_networks(edges[year], out_top_cities, n, {name: window for name in NETWORKS},
+                                     coordinates=out_city_year_metrics, betweenness=betweenness[year])
+            paths = write_files_atomic([(folder / k, v) for k, v in network_files(networks, FORMATS).items()], skip_unchanged=True)
+            context.add_asset_metadata(_files_result(paths, folder, networks, window=f"{window[0]}-{window[1]}", year=year).metadata,
+                                       partition_key=year)
+        return dg.MaterializeResult()
 
     @dg.asset(
         name="out_network_timeline",

@@ -3,13 +3,16 @@
 ``core_affiliations`` is partitioned like the ingest (``Settings.openalex_years``, both studies'
 years): AlShebli et al. 2022 and the life-science atlas both read it."""
 
+import functools
 
 import dagster as dg
 import pandas as pd
 
 from aigeo_assets.assets.metadata import check_result, table_asset_args, table_metadata, table_out
+from aigeo_assets.assets.ranges import YEARLY_RANGES
 from aigeo_assets.geo.geocode import geocode_affiliations, geocode_coverage, geocode_institutions, unknown_institutions
 from aigeo_assets.resources.analysis import AnalysisSettings
+from aigeo_assets.resources.io import LOAD_ON_ACCESS, LazyPartitions, by_partition
 
 
 def build_geo_assets(partitions: dg.PartitionsDefinition) -> list:
@@ -48,29 +51,39 @@ def build_geo_assets(partitions: dg.PartitionsDefinition) -> list:
             ),
         },
         partitions_def=partitions,
+        backfill_policy=YEARLY_RANGES,
+        ins={"raw_authorships": dg.AssetIn(metadata={LOAD_ON_ACCESS: True})},
     )
     def core_affiliations(
         context: dg.AssetExecutionContext,
-        raw_authorships: pd.DataFrame,
+        raw_authorships,
         core_institutions: pd.DataFrame,
         analysis: AnalysisSettings,
     ):
         """Every authorship x institution of the year placed in a city: the institution's city when
         OpenAlex or GeoNames places it, else the authorship's raw affiliation string matched against
-        the gazetteer, else the country alone."""
-        df = geocode_affiliations(raw_authorships, core_institutions, bloc_definition=analysis.bloc_definition)
-        quarantine = unknown_institutions(raw_authorships, core_institutions, f"raw_authorships[{context.partition_key}]")
-        yield dg.Output(
-            df,
-            output_name="core_affiliations",
-            metadata=table_metadata(
-                df, "core_affiliations", coverage=geocode_coverage(df), institutions_missing=len(quarantine)
-            ),
-        )
-        yield dg.Output(
-            quarantine,
-            output_name="core_affiliations_quarantine",
-            metadata=table_metadata(quarantine, "quarantine", by_reason={"institution_missing": len(quarantine)}),
-        )
+        the gazetteer, else the country alone. A run may cover a range of years (the institutions read
+        once): each year is placed from its own authorships when the IO manager writes it."""
+        keys = list(context.partition_keys)
+        authorships = by_partition(raw_authorships, keys)
+        quarantines: dict[str, pd.DataFrame] = {}
+
+        def year_table(key: str) -> pd.DataFrame:
+            year_authorships = authorships[key]
+            df = geocode_affiliations(year_authorships, core_institutions, bloc_definition=analysis.bloc_definition)
+            quarantine = quarantines[key] = unknown_institutions(year_authorships, core_institutions, f"raw_authorships[{key}]")
+            context.add_asset_metadata(
+                table_metadata(df, "core_affiliations", coverage=geocode_coverage(df), institutions_missing=len(quarantine)),
+                asset_key="core_affiliations", partition_key=key,
+            )
+            context.add_asset_metadata(
+                table_metadata(quarantine, "quarantine", by_reason={"institution_missing": len(quarantine)}),
+                asset_key="core_affiliations_quarantine", partition_key=key,
+            )
+            return df
+
+        # the affiliations of each year are made when written (one year's at a time); its quarantine, small, after them
+        yield dg.Output(LazyPartitions({k: functools.partial(year_table, k) for k in keys}), output_name="core_affiliations")
+        yield dg.Output(quarantines, output_name="core_affiliations_quarantine")
 
     return [core_institutions, core_affiliations]

@@ -1,13 +1,15 @@
 """Group ``models``: the gravity models of citations and migration (AlShebli et al. 2022, Table 1,
 Supplementary Tables 1-3), fitted with the count-regression engine of ``aigeo_assets.models``."""
 
+import functools
 from collections.abc import Mapping
 
 import dagster as dg
 import pandas as pd
 
 from aigeo_assets.automation import all_years_automation, refresh_tags, yearly_automation
-from aigeo_assets.assets.metadata import OWNERS, check_result, num, preview_markdown, table_asset_args, table_metadata, table_out
+from aigeo_assets.assets.metadata import OWNERS, check_result, num, partitions_label, preview_markdown, table_asset_args, table_metadata, table_out
+from aigeo_assets.assets.ranges import YEARLY_RANGES
 from aigeo_assets.models.gravity import (
     CITATION_FIT_COLUMNS,
     CITATION_SPECS,
@@ -25,7 +27,7 @@ from aigeo_assets.models.gravity import (
     table_wide,
 )
 from aigeo_assets.models.results import NotEstimable, estimate, not_estimable
-from aigeo_assets.resources.io import LOAD_ON_ACCESS, concat_partitions
+from aigeo_assets.resources.io import LOAD_ON_ACCESS, LazyPartitions, by_partition, concat_partitions
 from aigeo_assets.resources.analysis import AnalysisSettings
 from aigeo_assets.resources.settings import Settings
 from aigeo_assets.schemas import SCHEMAS
@@ -60,25 +62,31 @@ def _cov(analysis: AnalysisSettings) -> str:
 def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) -> list:
     migration_years = settings.clamp(settings.migration_years)
     every_year = dg.AllPartitionMapping()
+    one_pass = YEARLY_RANGES  # the yearly pairs and fits: a run may cover a range of years
     eager = all_years_automation()
 
-    @dg.asset(**table_asset_args("out_gravity_citation_pairs", GROUP), partitions_def=partitions,
-              automation_condition=yearly_automation(), tags=refresh_tags("yearly"))
+    @dg.asset(**table_asset_args("out_gravity_citation_pairs", GROUP), partitions_def=partitions, backfill_policy=one_pass,
+              automation_condition=yearly_automation(), tags=refresh_tags("yearly"),
+              ins={"out_impact_pairs": dg.AssetIn(metadata={LOAD_ON_ACCESS: True}), "out_city_year_metrics": dg.AssetIn(metadata={LOAD_ON_ACCESS: True})})
     def out_gravity_citation_pairs(
         context: dg.AssetExecutionContext,
-        out_impact_pairs: pd.DataFrame,
-        out_city_year_metrics: pd.DataFrame,
+        out_impact_pairs,
+        out_city_year_metrics,
         core_institutions: pd.DataFrame,
     ) -> dg.Output:
         """The observations of Table 1 for one year: every ordered pair (citing city i, cited city
         j) with m_i > 0 and n_j > 0, zeros included, with the size variables and the distance and
-        cultural-geographic controls."""
-        year = int(context.partition_key)
-        df = citation_gravity_frame(year, out_impact_pairs, out_city_year_metrics, city_attributes(core_institutions))
-        positive = int((df["citations"] > 0).sum())
-        return dg.Output(
-            df,
-            metadata=table_metadata(
+        cultural-geographic controls. A run may cover a range of years: each year is built from its
+        own pairs and metrics when it is written (one year's tables held at a time)."""
+        keys = list(context.partition_keys)
+        pairs, metrics = by_partition(out_impact_pairs, keys), by_partition(out_city_year_metrics, keys)
+        cities = city_attributes(core_institutions)
+
+        def year_table(key: str) -> pd.DataFrame:
+            year = int(key)
+            df = citation_gravity_frame(year, pairs[key], metrics[key], cities)
+            positive = int((df["citations"] > 0).sum())
+            context.add_asset_metadata(table_metadata(
                 df,
                 "out_gravity_citation_pairs",
                 year=year,
@@ -87,8 +95,10 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
                 pairs_with_citations=positive,
                 zero_share=round(1 - positive / len(df), 4) if len(df) else 0.0,
                 language_source=language_source(),
-            ),
-        )
+            ), partition_key=key)
+            return df
+
+        return dg.Output(LazyPartitions({k: functools.partial(year_table, k) for k in keys}))
 
     @dg.asset(
         group_name=GROUP,
@@ -187,35 +197,55 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
         **table_asset_args("out_model_coefficients", GROUP, "Table 1's specification (4) and the structural model, fitted on one year.",
                            kinds={"statsmodels"}),
         partitions_def=partitions,
+        backfill_policy=one_pass,
         automation_condition=yearly_automation(), tags=refresh_tags("yearly"),
+        ins={"out_gravity_citation_pairs": dg.AssetIn(metadata={LOAD_ON_ACCESS: True})},
         check_specs=[dg.AssetCheckSpec("impact_window_complete", asset="out_gravity_citations_by_year",
-                                       description="the year's citation window is complete (warns for the newest years)")],
+                                       description="the year's citation window is complete, for every year of the run (warns for the newest years)")],
     )
     def out_gravity_citations_by_year(
-        context: dg.AssetExecutionContext, out_gravity_citation_pairs: pd.DataFrame, out_world_year_totals: pd.DataFrame, analysis: AnalysisSettings
+        context: dg.AssetExecutionContext, out_gravity_citation_pairs, out_world_year_totals, analysis: AnalysisSettings
     ):
         """Beyond AlShebli et al. 2022: the gravity model year by year, so that a drift in the size elasticities
         shows. A year the model cannot be fitted on (too few pairs, no citation) gives its
-        "not estimable: <reason>" row and says why in the metadata."""
-        year = int(context.partition_key)
-        complete = bool(_complete_years(out_world_year_totals))
-        yield check_result("impact_window_complete", complete,
-                           "every citing year of the impact window is observed" if complete
-                           else "citations after the last year are not observed: the cited side's window is cut short",
-                           partition=str(year), severity=dg.AssetCheckSeverity.WARN)
+        "not estimable: <reason>" row and says why in the metadata.
+
+        A run may cover a range of years, each fitted on its own year's pairs when it is written.
+        **Choice:** the check ``impact_window_complete`` is one result per run (as
+        ``out_city_year_metrics``'s): passed when every year of the run has its window, its metadata
+        naming the years that do not."""
+        keys = list(context.partition_keys)
+        pairs, world = by_partition(out_gravity_citation_pairs, keys), by_partition(out_world_year_totals, keys)
         cov = _cov(analysis)
-        frames, meta = [], {"year": year, "window_complete": complete}
-        for spec, fit in (("(4)", estimate(fit_citation_gravity, out_gravity_citation_pairs, "(4)", cov)),
-                          ("structural", estimate(fit_structural_gravity, out_gravity_citation_pairs, cov))):
-            frames.append(coefficient_frame("gravity_citations", spec, fit, year))
-            if not fit.estimable:
-                meta[f"not_estimable_{spec}"] = str(fit)
-            elif spec == "(4)":
-                meta["elasticity_papers_cited"] = num(fit.params.get("ln_papers_cited"))
-                meta["elasticity_citations_made"] = num(fit.params.get("ln_citations_made"))
-                meta["distance_elasticity"] = num(fit.params.get("ln_distance"))
-        df = pd.concat(frames, ignore_index=True) if frames else SCHEMAS["out_model_coefficients"].empty()
-        yield dg.Output(df, metadata=table_metadata(df, "out_model_coefficients", **meta))
+        complete_by_year: dict[str, bool] = {}
+
+        def year_table(key: str) -> pd.DataFrame:
+            year = int(key)
+            complete = complete_by_year[key] = bool(_complete_years(world[key]))
+            year_pairs = pairs[key]
+            frames, meta = [], {"year": year, "window_complete": complete}
+            for spec, fit in (("(4)", estimate(fit_citation_gravity, year_pairs, "(4)", cov)),
+                              ("structural", estimate(fit_structural_gravity, year_pairs, cov))):
+                frames.append(coefficient_frame("gravity_citations", spec, fit, year))
+                if not fit.estimable:
+                    meta[f"not_estimable_{spec}"] = str(fit)
+                elif spec == "(4)":
+                    meta["elasticity_papers_cited"] = num(fit.params.get("ln_papers_cited"))
+                    meta["elasticity_citations_made"] = num(fit.params.get("ln_citations_made"))
+                    meta["distance_elasticity"] = num(fit.params.get("ln_distance"))
+            df = pd.concat(frames, ignore_index=True) if frames else SCHEMAS["out_model_coefficients"].empty()
+            context.add_asset_metadata(table_metadata(df, "out_model_coefficients", **meta), partition_key=key)
+            return df
+
+        # each year is fitted when the IO manager writes it: a range holds one year's pairs at a time
+        yield dg.Output(LazyPartitions({k: functools.partial(year_table, k) for k in keys}))
+        incomplete = [k for k in keys if not complete_by_year[k]]
+        yield check_result("impact_window_complete", not incomplete,
+                           "every citing year of the impact window is observed" if not incomplete
+                           else "citations after the last year are not observed: the cited side's window is cut short"
+                           + ("" if len(keys) == 1 else f" in {', '.join(incomplete)}"),
+                           partition=partitions_label(keys), severity=dg.AssetCheckSeverity.WARN,
+                           **({} if len(keys) == 1 else {"years_incomplete": incomplete}))
 
     @dg.multi_asset(
         outs={

@@ -4,7 +4,12 @@ on the tiny world and on the real OpenAlex records of ``../shared/samples`` (ski
 range run equal, table by table and exactly, what the former one-year asset bodies computed from the
 same warehouse (the oracle below is that code: each year reads its own partitions), each year has its
 own materialization with its own metadata, and a one-year run of the same assets rewrites the same
-tables."""
+tables.
+
+The per-year assets with ``YEARLY_RANGES`` (``core_affiliations``, ``out_disruption``, the centres, the
+gravity pairs and yearly fits, the yearly networks, their betweenness and files), on the tiny world:
+each unit's range run is planned as one run, and one-year runs of the first, a middle and the last
+year rewrite exactly the tables the range run wrote, with the same metadata per year."""
 
 from __future__ import annotations
 
@@ -27,6 +32,17 @@ FIRST, LAST = 2012, 2018
 YEARS = [str(y) for y in range(FIRST, LAST + 1)]
 JOBS = ["reference_tables", "yearly_corpus", "careers", "yearly_city_metrics"]  # yearly_corpus plans its years' OpenAlex tables too (yearly_refresh)
 RANGED = {"core_citations", "out_city_year_metrics", "out_impact_pairs"}
+YEARLY_UNITS = [  # the units with YEARLY_RANGES, in an order the asset graph allows (every input before its reader)
+    ("core_affiliations", "core_affiliations_quarantine"),
+    ("out_disruption",),
+    ("out_centres_of_mass", "out_focal_pull"),
+    ("out_gravity_citation_pairs",),
+    ("out_gravity_citations_by_year",),
+    ("out_network_edges_by_year",),
+    ("out_east_west_betweenness_by_year",),
+    ("out_network_files_by_year",),
+]
+ONE_YEAR = ["2012", "2015", "2018"]  # the first year (windows clamped at the start), a middle one, the last (windows cut short)
 
 
 def _settings(data_dir: Path) -> Settings:
@@ -84,9 +100,12 @@ def test_the_plan_runs_every_year_of_the_ranged_assets_in_one_run(ranged):
         runs = [r for r in plans[job] if asset in r.assets]
         assert len(runs) == 1 and runs[0].partition_keys == tuple(YEARS), (asset, [r.label for r in runs])
         assert set(runs[0].assets) <= RANGED | {"out_world_year_totals"}
-    # the per-year assets after a range run stay one run per year, together as before
-    centres = [r for r in plans["yearly_city_metrics"] if "out_centres_of_mass" in r.assets]
-    assert [r.partition_keys for r in centres] == [(y,) for y in YEARS]
+    # the per-year assets with YEARLY_RANGES: one run for the seven years (at most YEARS_PER_RUN each)
+    for asset in ("out_centres_of_mass", "out_disruption"):
+        runs = [r for r in plans["yearly_city_metrics"] if asset in r.assets]
+        assert [r.partition_keys for r in runs] == [tuple(YEARS)], (asset, [r.label for r in runs])
+    affiliations = [r for r in plans["yearly_corpus"] if "core_affiliations" in r.assets]
+    assert len(affiliations) == 1 and set(YEARS) <= set(affiliations[0].partition_keys), [r.label for r in affiliations]
 
 
 def test_citations_of_a_range_run_equal_the_one_year_path(ranged):
@@ -163,3 +182,64 @@ def test_a_one_year_run_of_the_ranged_assets_writes_the_same_tables(ranged):
     evaluation = next(iter(check.values())).event.dagster_event.event_specific_data  # type: ignore[union-attr]
     assert evaluation.passed and evaluation.metadata["window"].value == "2015-2017"
     assert evaluation.metadata["partition"].value == "2015" and "observed" in evaluation.metadata["reason"].value
+
+
+def _metadata(instance: dg.DagsterInstance, asset: str, year: str) -> dict:
+    """The latest materialization's metadata of ``asset[year]`` as plain values, and its run."""
+    record = instance.fetch_materializations(dg.AssetRecordsFilter(asset_key=dg.AssetKey(asset), asset_partitions=[year]), limit=1).records[0]
+    return {"run": record.run_id, **{k: v.value for k, v in record.asset_materialization.metadata.items()}}  # type: ignore[union-attr]
+
+
+@pytest.fixture(scope="module")
+def yearly_ranged(ranged):
+    """The warehouse of ``ranged`` (tiny world) with every unit of ``YEARLY_UNITS`` run once over all
+    the years (the plan already ran core_affiliations, out_disruption and the centres as ranges)."""
+    source, settings, defs, instance, plans = ranged
+    if source != "tiny_world":
+        pytest.skip("the per-year range assets are compared on the tiny world")
+    runner = PlanRunner(workers=1, defs=defs, instance=instance)
+    runner.run([PlannedRun(0, ("out_top_cities",), None, ("city_metrics",), 0)])
+    runner.run([PlannedRun(i, unit, YEARS[0], ("x",), i, range_keys=tuple(YEARS)) for i, unit in enumerate(YEARLY_UNITS[3:])])
+    return settings, defs, instance
+
+
+def test_one_year_runs_rewrite_what_the_range_runs_of_the_per_year_assets_wrote(yearly_ranged):
+    settings, defs, instance = yearly_ranged
+    assets = [a for unit in YEARLY_UNITS for a in unit if a != "out_network_files_by_year"]
+    tables = {(a, y): _read(settings, a, y) for a in assets for y in YEARS}
+    meta = {(a, y): _metadata(instance, a, y) for unit in YEARLY_UNITS for a in unit for y in YEARS}
+    for (asset, year), m in meta.items():  # each year of a range run: its own materialization and metadata, one run for all
+        assert m["run"] == meta[(asset, YEARS[0])]["run"], (asset, year)
+        if "year" in m:
+            assert str(m["year"]) == year, (asset, year, m["year"])
+    assert meta[("out_disruption", "2014")]["citing_years_read"] == list(range(2015, 2019))
+    assert meta[("out_network_edges_by_year", "2014")]["window"] == "2012-2014"
+    assert meta[("out_network_edges_by_year", "2018")]["window"] == "2014-2018"
+    runs = [PlannedRun(i, unit, year, ("x",), i) for i, (year, unit) in enumerate((y, u) for y in ONE_YEAR for u in YEARLY_UNITS)]
+    PlanRunner(workers=1, defs=defs, instance=instance).run(runs)
+    nonempty = 0
+    for (asset, year), table in tables.items():
+        if year in ONE_YEAR:
+            pd.testing.assert_frame_equal(_read(settings, asset, year), table, check_exact=True, obj=f"{asset}[{year}]")
+            nonempty += len(table) > 0
+    assert nonempty >= len(assets) * len(ONE_YEAR) - 3  # the comparison is mostly between tables that hold rows
+    for (asset, year), before in meta.items():
+        if year in ONE_YEAR:
+            after = _metadata(instance, asset, year)
+            assert after.pop("run") != before["run"], (asset, year)
+            before = {k: v for k, v in before.items() if k != "run"}
+            assert after == before, (asset, year, {k for k in after.keys() | before.keys() if after.get(k) != before.get(k)})
+
+
+def test_a_range_run_checks_every_year_and_names_the_ones_cut_short(yearly_ranged):
+    _, _, instance = yearly_ranged
+    runs = {r.dagster_run.run_id: r for r in instance.get_run_records()}
+    for asset, check in (("out_disruption", "disruption_window_complete"), ("out_gravity_citations_by_year", "impact_window_complete")):
+        key = dg.AssetCheckKey(dg.AssetKey(asset), check)
+        executions = instance.event_log_storage.get_asset_check_execution_history(key, limit=50)
+        ranged = [e for e in executions if runs[e.run_id].dagster_run.tags.get("dagster/asset_partition_range_start") == YEARS[0]]
+        assert ranged, f"{asset}: no check result from the range run"
+        evaluation = ranged[0].event.dagster_event.event_specific_data  # type: ignore[union-attr]
+        assert not evaluation.passed and evaluation.metadata["partition"].value == f"{YEARS[0]}-{YEARS[-1]}"
+        cut = evaluation.metadata["years_incomplete"].value
+        assert "2018" in cut and "2012" not in cut, (asset, cut)
