@@ -21,6 +21,15 @@ equal (exactly) before the figures are written. Writes ``results/range_runs.json
 ``--refresh``: the same comparison for what a new year costs these assets in ``aigeo run --refresh``:
 the last year's citations and the metrics of the years whose windows reach it, with the careers changed
 (every year's metrics re-run, as the asset graph requires: a new year can change who is an AI scientist).
+
+``--runs BEFORE AFTER``: the whole ``aigeo run`` of one world before and after the per-year assets got
+their range policies (``aigeo_assets.assets.ranges.YEARLY_RANGES``): two ``aigeo run --stats`` files
+(JSON lines, one per run, and the total) and, with ``--warehouses BEFORE AFTER``, their two warehouses,
+compared table by table (``scripts/compare_warehouses.py``, exact) before any figure is written.
+Reported per side: runs, CPU seconds in runs, the command's wall seconds (``aigeo run``'s workers share
+the machine: on a loaded machine the CPU seconds and run counts are the figures to compare), the largest run's peak RSS,
+and runs and CPU seconds per kind of run (its label without the partitions). Writes
+``results/range_runs_demo.json``.
 """
 
 from __future__ import annotations
@@ -109,12 +118,63 @@ def tables_equal(a: Path, b: Path, years: list[str]) -> int:
     return n
 
 
+def run_kinds(stats: Path) -> dict:
+    """One ``aigeo run --stats`` file summed: its total line, and runs and CPU seconds per kind of run."""
+    import json
+    import re
+
+    lines = [json.loads(line) for line in stats.read_text().splitlines() if line.strip()]
+    total = next((r for r in lines if r.get("kind") == "total"), {})
+    runs = [r for r in lines if "label" in r]
+    failed = [r["label"] for r in runs if r["status"] != "SUCCESS"]
+    if failed or not total:
+        sys.exit(f"{stats}: {'failed runs ' + ', '.join(failed[:5]) if failed else 'no total line (the run did not finish)'}")
+    kinds: dict[str, dict] = {}
+    for r in runs:
+        kind = kinds.setdefault(re.sub(r"\[[^\]]*\]$", "", r["label"]), {"runs": 0, "cpu_s": 0.0})
+        kind["runs"] += 1
+        kind["cpu_s"] += r["cpu_s"]
+    return {
+        "runs": len(runs), "cpu_s_in_runs": round(sum(r["cpu_s"] for r in runs), 1), "wall_s": round(total["wall_s"], 1),
+        "largest_run_peak_rss_mb": round(max(r["peak_rss_bytes"] for r in runs) / 2**20),
+        "by_kind": {k: {"runs": v["runs"], "cpu_s": round(v["cpu_s"], 1)} for k, v in sorted(kinds.items(), key=lambda kv: -kv[1]["cpu_s"])},
+    }
+
+
+def compare_runs(before: Path, after: Path, warehouses: list[Path] | None) -> int:
+    sys.path.insert(0, str(REPO / "scripts"))
+    from compare_warehouses import compare, tables
+
+    equal = None
+    if warehouses:
+        problems = compare(*warehouses)
+        if problems:
+            sys.exit("the warehouses differ:\n" + "\n".join(problems[:20]))
+        equal = len(tables(warehouses[0]))
+    sides = {"before": run_kinds(before), "after": run_kinds(after)}
+    for side, r in sides.items():
+        print(f"{side:7s} {r['runs']:4d} runs {r['cpu_s_in_runs']:7.1f} CPU-s in runs {r['wall_s']:7.1f} s wall")
+        for kind, k in list(r["by_kind"].items())[:10]:
+            print(f"   {kind:45s} {k['runs']:4d} runs {k['cpu_s']:7.1f} CPU-s")
+    print(f"{equal} tables equal" if equal is not None else "warehouses not compared")
+    write_results("range_runs_demo", {
+        "benchmark": "range_runs", "mode": "aigeo run before/after the per-year range policies", **sides,
+        "cpu_s_in_runs_saved": round(sides["before"]["cpu_s_in_runs"] - sides["after"]["cpu_s_in_runs"], 1),
+        "tables_compared_equal": equal,
+    })
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--warehouse", type=Path, default=REPO / "data" / "bench-full-demo" / "data" / "warehouse")
     ap.add_argument("--scratch", type=Path, help="where the two copies go (default: a temporary folder, removed)")
     ap.add_argument("--refresh", action="store_true", help="a new year: its citations and every year's metrics")
+    ap.add_argument("--runs", type=Path, nargs=2, metavar=("BEFORE", "AFTER"), help="two `aigeo run --stats` files of one world")
+    ap.add_argument("--warehouses", type=Path, nargs=2, metavar=("BEFORE", "AFTER"), help="with --runs: their warehouses, compared first")
     args = ap.parse_args(argv)
+    if args.runs:
+        return compare_runs(*args.runs, args.warehouses)
 
     source = args.warehouse.resolve()
     years = years_of(source)
