@@ -19,8 +19,8 @@ plan by itself.
 
 **Range runs.** A unit whose assets all have a backfill policy over several partitions
 (``dg.BackfillPolicy.single_run()``, or ``multi_run(n)`` with n > 1: ``core_citations``, the city
-metrics and impact pairs, whose bodies loop over ``context.partition_keys`` and read their inputs once
-for the range) gets one run per stretch of contiguous years to do (at most n long), launched as
+metrics and impact pairs, and the per-year assets of ``assets.ranges.YEARLY_RANGES``, whose bodies loop
+over ``context.partition_keys`` and read their inputs once for the range) gets one run per stretch of contiguous years to do (at most n long), launched as
 Dagster launches a single-run backfill (tags ``dagster/asset_partition_range_start``/``_end``), with one
 materialization per year. It waits for every partition any of its years reads. An edge between units
 of different run sizes counts as a step of level (a per-year asset never shares a run with a range),
