@@ -3,12 +3,22 @@ OpenAlex conference papers; productivity, quality-adjusted productivity, relevan
 international collaboration by country and region)."""
 
 import dataclasses
+import functools
 import warnings
 
 import dagster as dg
 import pandas as pd
 
-from aigeo_assets.assets.metadata import coverage_check, preview_markdown, table_asset_args, table_metadata, table_out
+from aigeo_assets.assets.metadata import (
+    check_result,
+    coverage_check,
+    partitions_label,
+    preview_markdown,
+    table_asset_args,
+    table_metadata,
+    table_out,
+)
+from aigeo_assets.assets.ranges import YEARLY_RANGES, SlidingPartitions
 from aigeo_assets.corpus.lookup import is_in
 from aigeo_assets.geo.affiliation_text import affiliation_countries
 from aigeo_assets.geo.geocode import geocode_affiliations
@@ -32,10 +42,10 @@ from aigeo_assets.lifesci.corpus import (
     with_citations,
 )
 from aigeo_assets.lifesci.keywords import ClinicalFilter, KeywordMatcher, load_filters
-from aigeo_assets.lifesci.pubmed_files import file_manifest, pubmed_year_tables
+from aigeo_assets.lifesci.pubmed_files import PUBMED_TABLES, file_manifest, pubmed_year_table
 from aigeo_assets.models.results import not_estimable_reasons
 from aigeo_assets.resources.analysis import AnalysisSettings
-from aigeo_assets.resources.io import LOAD_ON_ACCESS, by_partition, concat_partitions, iter_partitions
+from aigeo_assets.resources.io import LOAD_ON_ACCESS, LazyPartitions, by_partition, concat_partitions, iter_partitions
 from aigeo_assets.resources.sources import LifeSciSource, WorksSource
 
 CORPUS = "lifesci_corpus"
@@ -89,6 +99,70 @@ def _and_downloaded(openalex_years, downloaded: WorksTables):
     yield new, downloaded.references[is_in(downloaded.references["citing_work_id"], new["work_id"])]
 
 
+LEAD_COUNTRY_COVERAGE = 0.8
+"""The share of a year's articles with a lead country below which ``lead_country_coverage`` fails."""
+
+
+def range_coverage_check(coverage_by_year: dict[str, tuple[float, int]], thin_below: int, label: str) -> dg.AssetCheckResult:
+    """``lead_country_coverage`` of a run over several years (``{year: (coverage, articles)}``): passed
+    when every year reaches ``LEAD_COUNTRY_COVERAGE``; a year below it that holds at least ``thin_below``
+    articles makes the failure an ERROR, thinner years only warn (as a one-year run's ``coverage_check``)."""
+    below = [k for k, (share, _) in sorted(coverage_by_year.items()) if share < LEAD_COUNTRY_COVERAGE]
+    blocking = [k for k in below if coverage_by_year[k][1] >= thin_below]
+    if not below:
+        reason = f"every year has at least {LEAD_COUNTRY_COVERAGE:.0%} of its articles covered"
+    else:
+        reason = f"below {LEAD_COUNTRY_COVERAGE:.0%} in {', '.join(below)}" + ("" if blocking else f" (each under {thin_below} articles: not blocking)")
+    return check_result("lead_country_coverage", not below, reason, partition=label, asset_key="core_lifesci_articles",
+                        severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
+                        threshold=LEAD_COUNTRY_COVERAGE, thin_below=thin_below, years_below=below, years_blocking=blocking,
+                        share_by_year={k: round(share, 4) for k, (share, _) in sorted(coverage_by_year.items())},
+                        articles_by_year={k: n for k, (_, n) in sorted(coverage_by_year.items())})
+
+
+class WorksYearsAhead:
+    """The OpenAlex works years a run of ``core_lifesci_articles`` reads (``works_read``, each read once,
+    in order, one held at a time) and what each gives the run's years within ``LINK_YEARS_AROUND`` of
+    it: the link candidates of their PubMed candidates (``pubmed_of(year)``, small, made when first
+    needed and dropped once the year is done) and, for its own year, the conference candidates (from
+    that year's concepts and venues).
+    ``of_year(year)`` reads up to ``year + LINK_YEARS_AROUND`` and gives the year's PubMed candidates,
+    its link candidates in the order of their works years (as a one-year run finds them) and its
+    conference candidates."""
+
+    def __init__(self, works_by_year, works_read: list[str], years: list[str], concepts_by_year, venues_by_year,
+                 pubmed_of, matcher: KeywordMatcher, clinical: ClinicalFilter):
+        self._works, self._ahead, self._years = works_by_year, iter(works_read), years
+        self._concepts, self._venues, self._pubmed_of = concepts_by_year, venues_by_year, pubmed_of
+        self._matcher, self._clinical = matcher, clinical
+        self._pubmed: dict[str, pd.DataFrame] = {}
+        self._links: dict[str, list[pd.DataFrame]] = {k: [] for k in years}
+        self._conference: dict[str, pd.DataFrame] = {}
+
+    def _candidates(self, year: str) -> pd.DataFrame:
+        if year not in self._pubmed:
+            self._pubmed[year] = self._pubmed_of(year)
+        return self._pubmed[year]
+
+    def of_year(self, year: str) -> tuple[pd.DataFrame, list[pd.DataFrame], pd.DataFrame]:
+        last = int(year) + LINK_YEARS_AROUND
+        for k in self._ahead:
+            w = self._works[k]
+            for y in (y for y in self._years if abs(int(y) - int(k)) <= LINK_YEARS_AROUND):
+                if k == y:
+                    self._conference[y] = openalex_conference_candidates(w, self._concepts[k], self._venues[k], self._matcher, self._clinical)
+                pubmed = self._candidates(y)
+                if len(pubmed):
+                    self._links[y].append(openalex_link_candidates(w, pubmed["pmid"], pubmed["doi"]))
+            del w
+            if int(k) >= last:
+                break
+        pubmed = self._candidates(year)
+        for k in [k for k in self._pubmed if int(k) <= int(year)]:
+            del self._pubmed[k]
+        return pubmed, self._links.pop(year), self._conference.pop(year, pd.DataFrame())
+
+
 def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
     every_year = dg.AllPartitionMapping()
 
@@ -118,19 +192,31 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
             "raw_pubmed_references": table_out("raw_pubmed_references", CORPUS),
         },
         partitions_def=partitions,
+        backfill_policy=YEARLY_RANGES,
         deps=["raw_pubmed_files"],
     )
     def raw_pubmed_articles(context: dg.AssetExecutionContext, lifesci: LifeSciSource):
         """PubMed records of the year from every file (the latest version of each PMID, deleted
-        ones left out), with their authors and affiliations in byline order and their references."""
-        year = int(context.partition_key)
-        tables = pubmed_year_tables(lifesci.pubmed_files(), lifesci.cache_path(), year, workers=lifesci.pubmed_workers or None)
-        articles, authors, references = tables.articles, tables.authors, tables.references
-        yield dg.Output(articles, output_name="raw_pubmed_articles", metadata=table_metadata(
-            articles, "raw_pubmed_articles", year=year, superseded_by_later_version=tables.n_superseded, deleted_by_later_file=tables.n_deleted))
-        yield dg.Output(authors, output_name="raw_pubmed_authors", metadata=table_metadata(
-            authors, "raw_pubmed_authors", year=year, without_affiliation=int(authors["affiliation"].isna().sum())))
-        yield dg.Output(references, output_name="raw_pubmed_references", metadata=table_metadata(references, "raw_pubmed_references", year=year))
+        ones left out), with their authors and affiliations in byline order and their references.
+        A run may cover a range of years: each table of each year is read from the parse cache when
+        the IO manager writes it (the three tables in turn, one year's table at a time), with the
+        metadata a one-year run gives it."""
+        keys = list(context.partition_keys)
+        files, cache, workers = lifesci.pubmed_files(), lifesci.cache_path(), lifesci.pubmed_workers or None
+
+        def year_table(name: str, key: str) -> pd.DataFrame:
+            year = int(key)
+            tables = pubmed_year_table(files, cache, year, name, workers=workers)
+            table = getattr(tables, name)
+            extra = {"articles": {"superseded_by_later_version": tables.n_superseded, "deleted_by_later_file": tables.n_deleted},
+                     "authors": {"without_affiliation": int(table["affiliation"].isna().sum())} if name == "authors" else {},
+                     "references": {}}[name]
+            asset = f"raw_pubmed_{name}"
+            context.add_asset_metadata(table_metadata(table, asset, year=year, **extra), asset_key=asset, partition_key=key)
+            return table
+
+        for name in PUBMED_TABLES:
+            yield dg.Output(LazyPartitions({k: functools.partial(year_table, name, k) for k in keys}), output_name=f"raw_pubmed_{name}")
 
     around = dg.TimeWindowPartitionMapping(start_offset=-LINK_YEARS_AROUND, end_offset=LINK_YEARS_AROUND,
                                            allow_nonexistent_upstream_partitions=True)
@@ -141,23 +227,27 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
             "core_lifesci_authors": table_out("core_lifesci_authors", CORPUS),
         },
         partitions_def=partitions,
+        backfill_policy=YEARLY_RANGES,
         ins={  # the OpenAlex years around the year, one at a time: a record's work may be dated a year apart
+            "raw_pubmed_articles": dg.AssetIn(metadata={LOAD_ON_ACCESS: True}),
+            "raw_pubmed_authors": dg.AssetIn(metadata={LOAD_ON_ACCESS: True}),
             "raw_works": dg.AssetIn(partition_mapping=around, metadata={LOAD_ON_ACCESS: True, "columns": CONFERENCE_INPUT_COLUMNS}),
-            "raw_work_concepts": dg.AssetIn(partition_mapping=around, metadata={"columns": ["work_id", "level", "concept_name", "score"]}),
+            "raw_work_concepts": dg.AssetIn(partition_mapping=around,
+                                            metadata={LOAD_ON_ACCESS: True, "columns": ["work_id", "level", "concept_name", "score"]}),
             "core_affiliations": dg.AssetIn(partition_mapping=around, metadata={LOAD_ON_ACCESS: True, "columns": ["work_id", "author_seq", "country_code"]}),
             "core_institutions": dg.AssetIn(metadata={LOAD_ON_ACCESS: True}),
         },
         check_specs=[dg.AssetCheckSpec("lead_country_coverage", asset="core_lifesci_articles",
-                                       description="at least 80% of the articles have a lead country (a thin year, "
+                                       description="at least 80% of the articles have a lead country, in every year of the run (a thin year, "
                                        "fewer than AIGEO_THIN_YEAR_PAPERS articles, only warns)")],
     )
     def core_lifesci_articles(
         context: dg.AssetExecutionContext,
-        raw_pubmed_articles: pd.DataFrame,
-        raw_pubmed_authors: pd.DataFrame,
+        raw_pubmed_articles,
+        raw_pubmed_authors,
         raw_works,
         raw_work_concepts,
-        raw_venues: pd.DataFrame,
+        raw_venues,
         core_affiliations,
         core_institutions,
         lifesci: LifeSciSource,
@@ -171,54 +261,90 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
         (last author, else first) and the rule that placed it, clinical flag, topic, international
         flag and outlet rank. Citations are counted over every year (``core_lifesci_citations``).
         With the API source the twins are also fetched by PMID and DOI whatever their concepts
-        (``WorksSource.linked_works_root``), as the concept download holds few of them."""
-        year = context.partition_key
+        (``WorksSource.linked_works_root``), as the concept download holds few of them.
+
+        A run may cover a range of years, each computed from the partitions a one-year run reads, in
+        the same order, when the IO manager writes it: each OpenAlex year of works is read once for the
+        range, one at a time, and gives its link candidates to every year of the run within
+        ``LINK_YEARS_AROUND`` of it (their PubMed candidates, small, are filtered ahead); the concepts
+        and the affiliations of the years around the year are held while a year still ahead reads
+        them (``SlidingPartitions``). **Choice:** the coverage check is one result per run, its
+        metadata naming the years below 80%."""
+        keys = list(context.partition_keys)
         matcher, clinical = _filters(analysis)
-        pubmed = pubmed_candidates(raw_pubmed_articles, matcher, clinical)
-        twins, twin_fetch = _downloaded_twins(source, f"pmid{year}", pubmed, int(year))
-        works_by_year, concepts_by_year = by_partition(raw_works, [year]), by_partition(raw_work_concepts, [year])
-        concepts = {k: concepts_by_year[k] for k in sorted(concepts_by_year)}  # small; the works are read one year at a time
-        candidates, openalex = [], pd.DataFrame()
-        for k in sorted(works_by_year):
-            w = works_by_year[k]
-            if k == year:
-                openalex = openalex_conference_candidates(w, concepts[k], raw_venues, matcher, clinical)
-            if len(pubmed):
-                candidates.append(openalex_link_candidates(w, pubmed["pmid"], pubmed["doi"]))
-            del w
-        if twins is not None and len(pubmed):
-            candidates.append(openalex_link_candidates(twins.works, pubmed["pmid"], pubmed["doi"]))
-            concepts["downloaded twins"] = twins.concepts
-        candidates = pd.concat(candidates, ignore_index=True).drop_duplicates("work_id") if candidates else pd.DataFrame()
-        links, link_stats = link_to_openalex(pubmed, candidates) if len(pubmed) else (pd.DataFrame(), {})
-        works = pd.Index(pd.concat([links["work_id"] if len(links) else pd.Series([], dtype="string"),
-                                    openalex["work_id"] if len(openalex) else pd.Series([], dtype="string")]).unique())
-        topics = pd.concat([openalex_topics(c[is_in(c["work_id"], works)]) for c in concepts.values()])
-        del concepts
-        oa_aff = [a[is_in(a["work_id"], works)] for a in iter_partitions(core_affiliations)]
-        if twins is not None:  # a twin the concept download also holds keeps its core_affiliations rows
-            placed = pd.concat([a["work_id"] for a in oa_aff]) if oa_aff else []
-            own = twins.authorships[is_in(twins.authorships["work_id"], works) & ~is_in(twins.authorships["work_id"], placed)]
-            oa_aff.append(geocode_affiliations(own, core_institutions, bloc_definition=analysis.bloc_definition))
-        oa_aff = pd.concat(oa_aff, ignore_index=True)
-        pm_authors = raw_pubmed_authors[is_in(raw_pubmed_authors["pmid"], pubmed["pmid"] if len(pubmed) else [])]
-        files = lifesci.ranking_files()
-        ranking = OutletRanking.from_csv(*files) if files else OutletRanking.empty()
-        articles, authors, stats = build_lifesci_articles(
-            pubmed, openalex, pubmed_author_countries(pm_authors, affiliation_countries), openalex_author_countries(oa_aff), ranking,
-            links=links, topics=topics[~topics.index.duplicated()], core_rank=analysis.lifesci_core_rank)
-        coverage = float(articles["lead_country_code"].notna().mean()) if len(articles) else 1.0
-        yield coverage_check("lead_country_coverage", coverage, 0.8, len(articles), analysis.thin_year_papers,
-                             what="articles", asset_key="core_lifesci_articles", threshold_setting="fixed at 80%", partition=str(year))
-        rules = authors["country_rule"].value_counts().to_dict()
-        yield dg.Output(articles, output_name="core_lifesci_articles",
-                        metadata=table_metadata(articles, "core_lifesci_articles", year=int(year),
-                                                lead_country_coverage=round(coverage, 4), inputs=lifesci.configured(),
-                                                clinical_filter=str(analysis.lifesci_clinical_csv or analysis.lifesci_clinical_filter),
-                                                core_rank=analysis.lifesci_core_rank, links=link_stats, **twin_fetch,
-                                                link_rate=round(1 - link_stats.get("unlinked", 0) / max(len(pubmed), 1), 4), **stats))
-        yield dg.Output(authors, output_name="core_lifesci_authors",
-                        metadata=table_metadata(authors, "core_lifesci_authors", country_rules=rules))
+        pubmed_articles, pubmed_authors = by_partition(raw_pubmed_articles, keys), by_partition(raw_pubmed_authors, keys)
+        works_read = sorted(context.asset_partition_keys_for_input("raw_works"), key=int)
+        works_by_year = by_partition(raw_works, works_read)
+        concepts_read = sorted(context.asset_partition_keys_for_input("raw_work_concepts"), key=int)
+        concepts_by_year = SlidingPartitions(by_partition(raw_work_concepts, concepts_read))
+        affiliations_read = sorted(context.asset_partition_keys_for_input("core_affiliations"), key=int)
+        affiliations_by_year = SlidingPartitions(by_partition(core_affiliations, affiliations_read))
+        works = WorksYearsAhead(works_by_year, works_read, keys, concepts_by_year, by_partition(raw_venues, keys),
+                                lambda key: pubmed_candidates(pubmed_articles[key], matcher, clinical), matcher, clinical)
+        coverage_by_year: dict[str, tuple[float, int]] = {}
+
+        def around(year: str, read: list[str]) -> list[str]:
+            return [k for k in read if abs(int(k) - int(year)) <= LINK_YEARS_AROUND]
+
+        def year_tables(year: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+            key = year
+            pubmed, candidates, openalex = works.of_year(key)
+            twins, twin_fetch = _downloaded_twins(source, f"pmid{year}", pubmed, int(year))
+            concepts_by_year.keep_from(str(int(key) - LINK_YEARS_AROUND))
+            concepts = {k: concepts_by_year[k] for k in around(key, concepts_read)}
+            if twins is not None and len(pubmed):
+                candidates.append(openalex_link_candidates(twins.works, pubmed["pmid"], pubmed["doi"]))
+                concepts["downloaded twins"] = twins.concepts
+            candidates = pd.concat(candidates, ignore_index=True).drop_duplicates("work_id") if candidates else pd.DataFrame()
+            links, link_stats = link_to_openalex(pubmed, candidates) if len(pubmed) else (pd.DataFrame(), {})
+            linked = pd.Index(pd.concat([links["work_id"] if len(links) else pd.Series([], dtype="string"),
+                                         openalex["work_id"] if len(openalex) else pd.Series([], dtype="string")]).unique())
+            topics = pd.concat([openalex_topics(c[is_in(c["work_id"], linked)]) for c in concepts.values()])
+            del concepts
+            affiliations_by_year.keep_from(str(int(key) - LINK_YEARS_AROUND))
+            oa_aff = [affiliations_by_year[k][lambda a: is_in(a["work_id"], linked)] for k in around(key, affiliations_read)]
+            if twins is not None:  # a twin the concept download also holds keeps its core_affiliations rows
+                placed = pd.concat([a["work_id"] for a in oa_aff]) if oa_aff else []
+                own = twins.authorships[is_in(twins.authorships["work_id"], linked) & ~is_in(twins.authorships["work_id"], placed)]
+                oa_aff.append(geocode_affiliations(own, core_institutions, bloc_definition=analysis.bloc_definition))
+            oa_aff = pd.concat(oa_aff, ignore_index=True)
+            year_authors = pubmed_authors[key]
+            pm_authors = year_authors[is_in(year_authors["pmid"], pubmed["pmid"] if len(pubmed) else [])]
+            del year_authors
+            files = lifesci.ranking_files()
+            ranking = OutletRanking.from_csv(*files) if files else OutletRanking.empty()
+            articles, authors, stats = build_lifesci_articles(
+                pubmed, openalex, pubmed_author_countries(pm_authors, affiliation_countries), openalex_author_countries(oa_aff), ranking,
+                links=links, topics=topics[~topics.index.duplicated()], core_rank=analysis.lifesci_core_rank)
+            coverage = float(articles["lead_country_code"].notna().mean()) if len(articles) else 1.0
+            coverage_by_year[key] = (coverage, len(articles))
+            rules = authors["country_rule"].value_counts().to_dict()
+            context.add_asset_metadata(
+                table_metadata(articles, "core_lifesci_articles", year=int(year),
+                               lead_country_coverage=round(coverage, 4), inputs=lifesci.configured(),
+                               clinical_filter=str(analysis.lifesci_clinical_csv or analysis.lifesci_clinical_filter),
+                               core_rank=analysis.lifesci_core_rank, links=link_stats, **twin_fetch,
+                               link_rate=round(1 - link_stats.get("unlinked", 0) / max(len(pubmed), 1), 4), **stats),
+                asset_key="core_lifesci_articles", partition_key=key)
+            context.add_asset_metadata(table_metadata(authors, "core_lifesci_authors", country_rules=rules),
+                                       asset_key="core_lifesci_authors", partition_key=key)
+            return articles, authors
+
+        authors_by_year: dict[str, pd.DataFrame] = {}
+
+        def year_articles(key: str) -> pd.DataFrame:
+            articles, authors_by_year[key] = year_tables(key)
+            return articles
+
+        # each year's articles are made when written (in year order); the authors, a few rows per article, are written after them
+        yield dg.Output(LazyPartitions({k: functools.partial(year_articles, k) for k in keys}), output_name="core_lifesci_articles")
+        yield dg.Output(authors_by_year, output_name="core_lifesci_authors")
+        if len(keys) == 1:
+            coverage, n = coverage_by_year[keys[0]]
+            yield coverage_check("lead_country_coverage", coverage, LEAD_COUNTRY_COVERAGE, n, analysis.thin_year_papers,
+                                 what="articles", asset_key="core_lifesci_articles", threshold_setting="fixed at 80%", partition=keys[0])
+        else:
+            yield range_coverage_check(coverage_by_year, analysis.thin_year_papers, partitions_label(keys))
 
     @dg.asset(
         **table_asset_args("core_lifesci_citations", CORPUS),

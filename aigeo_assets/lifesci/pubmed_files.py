@@ -363,6 +363,26 @@ def pubmed_year_tables(files: list[Path], cache_dir: Path, year: int, workers: i
     winning record of another year supersedes this year's record too. The records left out are
     counted, never dropped silently. Files not cached yet are parsed first, by ``workers``
     processes as in :func:`parse_all`."""
+    (articles, authors, references), n_superseded, n_deleted = _year_tables(files, cache_dir, year, PUBMED_TABLES, workers)
+    return PubmedYear(articles, authors, references, n_superseded, n_deleted)
+
+
+PUBMED_TABLES = ("articles", "authors", "references")
+
+
+def pubmed_year_table(files: list[Path], cache_dir: Path, year: int, name: str, workers: int | None = None) -> PubmedYear:
+    """One table (``name``: articles, authors or references) of :func:`pubmed_year_tables` by the same
+    rules, the two others empty, with the same counts of records left out: a run over a range of years
+    writes each table's years in turn and reads, for each, that table alone."""
+    if name not in PUBMED_TABLES:
+        raise ValueError(f"{name!r}: a PubMed year table is one of {', '.join(PUBMED_TABLES)}")
+    (table,), n_superseded, n_deleted = _year_tables(files, cache_dir, year, (name,), workers)
+    tables = {n: table if n == name else SCHEMAS[f"raw_pubmed_{n}"].empty() for n in PUBMED_TABLES}
+    return PubmedYear(tables["articles"], tables["authors"], tables["references"], n_superseded, n_deleted)
+
+
+def _year_tables(files: list[Path], cache_dir: Path, year: int, names: tuple[str, ...],
+                 workers: int | None) -> tuple[list[pd.DataFrame], int, int]:
     folders = [folder for folder, _ in parse_all(files, cache_dir, workers)]
     records = _winners_cached(tuple(folders))
     of_year = (records["publication_year"] == year).to_numpy(bool)
@@ -374,18 +394,10 @@ def pubmed_year_tables(files: list[Path], cache_dir: Path, year: int, workers: i
         pmids = set(winners.loc[winners["file"] == i, "pmid"].astype(str))
         if not pmids:
             continue
-        arts, authors, references = (_read_year(folder, name, year) for name in ("articles", "authors", "references"))
-        kept.append((arts[arts["pmid"].isin(pmids)], authors[authors["pmid"].isin(pmids)], references[references["pmid"].isin(pmids)]))
+        kept.append([t[t["pmid"].isin(pmids)] for t in (_read_year(folder, name, year) for name in names)])
     if not kept:
-        return PubmedYear(SCHEMAS["raw_pubmed_articles"].empty(), SCHEMAS["raw_pubmed_authors"].empty(),
-                          SCHEMAS["raw_pubmed_references"].empty(), n_superseded, n_deleted)
-    return PubmedYear(
-        pd.concat([k[0] for k in kept], ignore_index=True),
-        pd.concat([k[1] for k in kept], ignore_index=True),
-        pd.concat([k[2] for k in kept], ignore_index=True),
-        n_superseded,
-        n_deleted,
-    )
+        return [SCHEMAS[f"raw_pubmed_{name}"].empty() for name in names], n_superseded, n_deleted
+    return [pd.concat([k[j] for k in kept], ignore_index=True) for j in range(len(names))], n_superseded, n_deleted
 
 
 if __name__ == "__main__":  # a worker of parse_all: python -m aigeo_assets.lifesci.pubmed_files CACHE_DIR

@@ -13,6 +13,7 @@ year rewrite exactly the tables the range run wrote, with the same metadata per 
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import dagster as dg
@@ -22,6 +23,7 @@ import pytest
 from aigeo_assets.corpus.citations import KNOWN_PAPER_COLUMNS, build_core_citations
 from aigeo_assets.corpus.papers import city_table
 from aigeo_assets.definitions import build_definitions
+from aigeo_assets.lifesci.pubmed_files import pubmed_year_tables
 from aigeo_assets.metrics.cities import AUTHOR_YEAR_COLUMNS, WINDOW_INPUT_COLUMNS, ImpactWindows, city_year_metrics, impact_pairs
 from aigeo_assets.orchestration import PlannedRun, PlanRunner, plan_runs
 from aigeo_assets.resources.io import table_path
@@ -243,3 +245,82 @@ def test_a_range_run_checks_every_year_and_names_the_ones_cut_short(yearly_range
         assert not evaluation.passed and evaluation.metadata["partition"].value == f"{YEARS[0]}-{YEARS[-1]}"
         cut = evaluation.metadata["years_incomplete"].value
         assert "2018" in cut and "2012" not in cut, (asset, cut)
+
+
+LIFESCI_UNITS = [  # the life-science years with YEARLY_RANGES: PubMed's three tables, then the corpus (reads a year's OpenAlex works around it)
+    ("raw_pubmed_articles", "raw_pubmed_authors", "raw_pubmed_references"),
+    ("core_lifesci_articles", "core_lifesci_authors"),
+]
+
+
+@pytest.fixture(scope="module")
+def lifesci_ranged(tmp_path_factory, tiny_world):
+    """The tiny world's life-science atlas (its years those of AlShebli et al. 2022 here) as ``aigeo run
+    --job lifesci_atlas_study`` plans it: the PubMed years and the corpus years as range runs."""
+    root = tmp_path_factory.mktemp("ranged-lifesci")
+    tiny_world(root, 7)
+    settings = dataclasses.replace(_settings(root), lifesci_start_year=FIRST, lifesci_end_year=LAST)
+    defs = build_definitions(settings)
+    instance = dg.DagsterInstance.ephemeral()
+    plan = plan_runs(defs, job_name="lifesci_atlas_study")
+    PlanRunner(workers=1, defs=defs, instance=instance, job_name="lifesci_atlas_study").run(plan)
+    return settings, defs, instance, plan
+
+
+def test_one_year_runs_rewrite_what_the_range_runs_of_the_life_science_years_wrote(lifesci_ranged):
+    settings, defs, instance, plan = lifesci_ranged
+    for unit in LIFESCI_UNITS:  # each unit: one run for the seven years (at most YEARS_PER_RUN)
+        runs = [r for r in plan if unit[0] in r.assets]
+        assert [r.partition_keys for r in runs] == [tuple(YEARS)], (unit, [r.label for r in runs])
+        assert set(runs[0].assets) == set(unit), runs[0].label
+    assets = [a for unit in LIFESCI_UNITS for a in unit]
+    tables = {(a, y): _read(settings, a, y) for a in assets for y in YEARS}
+    meta = {(a, y): _metadata(instance, a, y) for a in assets for y in YEARS}
+    for (asset, year), m in meta.items():  # each year of a range run: its own materialization and metadata, one run for all
+        assert m["run"] == meta[(asset, YEARS[0])]["run"], (asset, year)
+        assert m["dagster/row_count"] == len(tables[(asset, year)]), (asset, year)
+        if "year" in m:
+            assert str(m["year"]) == year, (asset, year, m["year"])
+    assert sum(len(tables[("core_lifesci_articles", y)]) for y in YEARS) > 0
+    lifesci = defs.resources["lifesci"]
+    for year in YEARS:  # the oracle: the three tables of a year read together, as one-year runs read them before ranges
+        together = pubmed_year_tables(lifesci.pubmed_files(), lifesci.cache_path(), int(year))
+        for name in ("articles", "authors", "references"):
+            pd.testing.assert_frame_equal(tables[(f"raw_pubmed_{name}", year)], conform(getattr(together, name), f"raw_pubmed_{name}"),
+                                          check_exact=True, obj=f"raw_pubmed_{name}[{year}]")
+        assert meta[("raw_pubmed_articles", year)]["superseded_by_later_version"] == together.n_superseded
+        assert meta[("raw_pubmed_articles", year)]["deleted_by_later_file"] == together.n_deleted
+    linked = [y for y in YEARS if meta[("core_lifesci_articles", y)]["links"]]
+    assert len(linked) >= len(YEARS) - 1, linked  # the windows of OpenAlex works gave links in (nearly) every year
+    runs = [PlannedRun(i, unit, year, ("x",), i) for i, (year, unit) in enumerate((y, u) for y in ONE_YEAR for u in LIFESCI_UNITS)]
+    PlanRunner(workers=1, defs=defs, instance=instance).run(runs)
+    nonempty = 0
+    for (asset, year), table in tables.items():
+        if year in ONE_YEAR:
+            pd.testing.assert_frame_equal(_read(settings, asset, year), table, check_exact=True, obj=f"{asset}[{year}]")
+            nonempty += len(table) > 0
+    assert nonempty >= len(assets) * len(ONE_YEAR) - 2  # the comparison is mostly between tables that hold rows
+    for (asset, year), before in meta.items():
+        if year in ONE_YEAR:
+            after = _metadata(instance, asset, year)
+            assert after.pop("run") != before["run"], (asset, year)
+            before = {k: v for k, v in before.items() if k != "run"}
+            assert after == before, (asset, year, {k for k in after.keys() | before.keys() if after.get(k) != before.get(k)})
+
+
+def test_a_range_run_checks_the_lead_country_coverage_of_every_year(lifesci_ranged):
+    _, _, instance, _ = lifesci_ranged
+    runs = {r.dagster_run.run_id: r for r in instance.get_run_records()}
+    key = dg.AssetCheckKey(dg.AssetKey("core_lifesci_articles"), "lead_country_coverage")
+    executions = instance.event_log_storage.get_asset_check_execution_history(key, limit=50)
+    ranged = [e for e in executions if runs[e.run_id].dagster_run.tags.get("dagster/asset_partition_range_start") == YEARS[0]]
+    evaluations = [e.event.dagster_event.event_specific_data  # type: ignore[union-attr]
+                   for e in ranged if e.event is not None and e.event.dagster_event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION]
+    assert len(evaluations) == 1, "one check result for the range run, for all its years"
+    evaluation = evaluations[0]
+    m = {k: v.value for k, v in evaluation.metadata.items()}
+    assert m["partition"] == f"{YEARS[0]}-{YEARS[-1]}" and sorted(m["share_by_year"]) == YEARS
+    for year in YEARS:  # each year's share is the one its materialization reports, and the failing years are those below 80%
+        assert m["share_by_year"][year] == _metadata(instance, "core_lifesci_articles", year)["lead_country_coverage"], year
+    assert m["years_below"] == [y for y in YEARS if m["share_by_year"][y] < 0.8]
+    assert evaluation.passed == (not m["years_below"])
