@@ -9,7 +9,9 @@ tables.
 The per-year assets with ``YEARLY_RANGES`` (``core_affiliations``, ``out_disruption``, the centres, the
 gravity pairs and yearly fits, the yearly networks, their betweenness and files), on the tiny world:
 each unit's range run is planned as one run, and one-year runs of the first, a middle and the last
-year rewrite exactly the tables the range run wrote, with the same metadata per year."""
+year rewrite exactly the tables the range run wrote, with the same metadata per year. The same for the
+life-science years (PubMed's three year tables, the corpus and its authors) on the tiny world's atlas,
+whose PubMed tables also equal those the three read together give (``pubmed_year_tables``)."""
 
 from __future__ import annotations
 
