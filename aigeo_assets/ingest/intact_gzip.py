@@ -21,8 +21,6 @@ from pathlib import Path
 
 from isal import isal_zlib
 
-GZIP_MAGIC = b"\x1f\x8b"
-
 CHUNK_BYTES = 1 << 20
 """Compressed bytes inflated at a time (about 7 MB of JSON Lines each on OpenAlex-like records)."""
 
@@ -31,12 +29,6 @@ _GZIP_WBITS = 16 + isal_zlib.MAX_WBITS
 
 class GzipNotIntact(ValueError):
     """The part's gzip stream is not a sequence of complete, checked members: read it with ``iter_lines``."""
-
-
-def is_gzip(path: Path) -> bool:
-    """Whether the file starts with the gzip magic bytes (``iter_lines``'s test)."""
-    with open(path, "rb") as fh:
-        return fh.read(2) == GZIP_MAGIC
 
 
 def intact_gzip_lines(path: Path) -> Iterator[tuple[int, bytes]]:

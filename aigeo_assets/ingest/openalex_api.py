@@ -87,6 +87,7 @@ from typing import Any
 import orjson
 
 from aigeo_assets.atomic_files import write_files_atomic
+from aigeo_assets.ingest.snapshot import is_gzip
 
 __all__ = [
     "ApiFetchConfig",
@@ -791,7 +792,7 @@ def fetch_works_matching(
 def _existing_ids(parts: Sequence[Path]) -> set[str]:
     ids: set[str] = set()
     for part in parts:
-        opener = gzip.open if part.read_bytes()[:2] == b"\x1f\x8b" else open
+        opener = gzip.open if is_gzip(part) else open
         with opener(part, "rb") as fh:
             for line in fh:
                 if line.strip():

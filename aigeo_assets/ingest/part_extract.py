@@ -73,9 +73,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from aigeo_assets.ingest.intact_gzip import GzipNotIntact, intact_gzip_lines, is_gzip
+from aigeo_assets.ingest.intact_gzip import GzipNotIntact, intact_gzip_lines
 from aigeo_assets.ingest.quarantine import Quarantine
-from aigeo_assets.ingest.snapshot import iter_lines
+from aigeo_assets.ingest.snapshot import is_gzip, iter_lines
 from aigeo_assets.ingest.work_record import RecordError, YearProblem, decode_work, year_of_line, year_of_work
 from aigeo_assets.ingest.works import (
     TABLE_YEARS,

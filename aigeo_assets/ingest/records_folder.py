@@ -25,7 +25,7 @@ from pathlib import Path
 import orjson
 
 from aigeo_assets.ingest.openalex_api import PartWriter, write_manifest
-from aigeo_assets.ingest.snapshot import GzipLines, json_kind
+from aigeo_assets.ingest.snapshot import GZIP_MAGIC, GzipLines, json_kind
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,7 +65,7 @@ def _read_bytes(path: Path) -> bytes:
     """The file's content, gunzipped when it is gzip; a file that cannot be read whole raises."""
     try:
         with open(path, "rb") as raw:
-            if raw.read(2) != b"\x1f\x8b":
+            if raw.read(2) != GZIP_MAGIC:
                 raw.seek(0)
                 return raw.read()
             raw.seek(0)

@@ -42,7 +42,8 @@ import orjson
 
 from aigeo_assets.ingest.quarantine import Quarantine
 
-_GZIP_MAGIC = b"\x1f\x8b\x08"
+GZIP_MAGIC = b"\x1f\x8b"
+_GZIP_MAGIC = GZIP_MAGIC + b"\x08"  # where a member starts: the magic bytes and deflate
 _CHUNK = 1 << 18
 _SEARCH_BLOCK = 1 << 20
 _PROBE = 1 << 16
@@ -685,6 +686,12 @@ class GzipLines:
             yield self._pending
 
 
+def is_gzip(path: Path) -> bool:
+    """Whether the file starts with the gzip magic bytes (the test ``iter_lines`` makes on its open file)."""
+    with open(path, "rb") as fh:
+        return fh.read(2) == GZIP_MAGIC
+
+
 def iter_lines(path: Path, quarantine: Quarantine) -> Iterator[tuple[int, bytes]]:
     """Yield (1-based line number, raw line) of a gzip or plain JSON Lines file.
 
@@ -703,9 +710,9 @@ def iter_lines(path: Path, quarantine: Quarantine) -> Iterator[tuple[int, bytes]
     with raw:
         lines = None
         try:
-            is_gzip = raw.read(2) == b"\x1f\x8b"
+            gz = raw.read(2) == GZIP_MAGIC
             raw.seek(0)
-            lines = GzipLines(raw) if is_gzip else raw
+            lines = GzipLines(raw) if gz else raw
             for line in lines:
                 lineno += 1
                 if line and not line.isspace():  # the same test as line.strip(), without copying the line
