@@ -46,7 +46,9 @@ def glob_escape(text: str) -> str:
     return "".join(f"[{c}]" if c in "*?[" else c for c in text)
 
 
-TABLES = ("articles", "authors", "references", "quarantine")
+PUBMED_TABLES = ("articles", "authors", "references")
+"""The tables of a PubMed year (``raw_pubmed_<name>``)."""
+TABLES = (*PUBMED_TABLES, "quarantine")
 
 DEFAULT_PATTERN = "*.xml|*.xml.gz"
 """File names read from the PubMed folder ('|'-separated globs; ``AIGEO_PUBMED_PATTERN``)."""
@@ -322,7 +324,7 @@ def year_sorted_copy(folder: Path) -> Path:
     tmp.mkdir()
     try:
         articles = pq.read_table(folder / "articles.parquet")
-        for name in ("articles", "authors", "references"):
+        for name in PUBMED_TABLES:
             table = articles if name == "articles" else pq.read_table(folder / f"{name}.parquet")
             if name != "articles":
                 at = pc.index_in(table["pmid"], value_set=articles["pmid"])
@@ -365,9 +367,6 @@ def pubmed_year_tables(files: list[Path], cache_dir: Path, year: int, workers: i
     processes as in :func:`parse_all`."""
     (articles, authors, references), n_superseded, n_deleted = _year_tables(files, cache_dir, year, PUBMED_TABLES, workers)
     return PubmedYear(articles, authors, references, n_superseded, n_deleted)
-
-
-PUBMED_TABLES = ("articles", "authors", "references")
 
 
 def pubmed_year_table(files: list[Path], cache_dir: Path, year: int, name: str, workers: int | None = None) -> PubmedYear:

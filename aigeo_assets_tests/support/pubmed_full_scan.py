@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from aigeo_assets.lifesci.pubmed_files import flag_winners
+from aigeo_assets.lifesci.pubmed_files import PUBMED_TABLES, flag_winners
 from aigeo_assets.schemas import conform
 
-YEAR_TABLES = ("raw_pubmed_articles", "raw_pubmed_authors", "raw_pubmed_references")
+YEAR_TABLES = tuple(f"raw_pubmed_{name}" for name in PUBMED_TABLES)
 
 
 def full_scan_year(folders, year: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None:
