@@ -103,7 +103,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
+from isal import isal_zlib
 
+from aigeo_assets.ingest.snapshot import GZIP_MAGIC
 from aigeo_assets.schemas import conform
 
 try:  # lxml is faster and gives each record's line number; the standard library is the fallback
@@ -620,12 +622,13 @@ class _GzipStream:
 
 def _open(path: Path):
     with open(path, "rb") as fh:
-        is_gzip = fh.read(2) == b"\x1f\x8b"
+        is_gzip = fh.read(2) == GZIP_MAGIC
     return _GzipStream(path) if is_gzip else open(path, "rb")
 
 
 _RECORD_TAG = re.compile(rb"<(/?)(PubmedArticle|MedlineCitation|DeleteCitation|PubmedBookArticle)(?=[\s/>])")
 """A start or end tag of a record element, found in the bytes before the parser sees them."""
+_GZIP_WBITS = 16 + isal_zlib.MAX_WBITS
 _UNDECLARED_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z_:][A-Za-z0-9_.:-]{0,60});")
 """A named entity reference other than XML's five predefined ones. PubMed's DTDs declare no
 general entities, so in a PubMed record any other name is undefined (or declared by the file
@@ -1110,17 +1113,190 @@ def _break_problem(exc: BaseException, n: int) -> PubmedProblem:
     return PubmedProblem(0, "corrupt_gzip", f"{type(exc).__name__}: {exc}; {n} records read before the break")
 
 
-# C901: one read of a file with its recovery, each except branch a kind of break
-def _iter_items(path, years, backend: str | None, stats: dict) -> Iterator[PubmedItem]:  # noqa: C901 (see the line above)
+# ---- the fast path: an intact file straight to lxml ------------------------------------------------
+
+
+class _NotIntact(Exception):
+    """The intact reader cannot vouch for a file: it is read again through :class:`_RecordFramer`."""
+
+
+_INFLATE_BYTES = 1 << 18
+"""Compressed bytes inflated at a time by :class:`_IntactSource` (a few MB of XML)."""
+_PARSER_READ = 1 << 15
+"""The most bytes handed to lxml per read (what ``iterparse`` asks for): the tree holds no more
+records than one read completes, as with the framer."""
+_NOT_PUBMED_MARKUP = (b"<!--", b"<![CDATA[")
+"""Markup PubMed files do not use and the framer's byte-level framing cannot see through (a record
+tag inside a comment could mislead it): a file holding any is read through the framer, whose
+result is then the one given."""
+
+
+class _IntactSource:
+    """The decompressed bytes of a file for lxml's ``iterparse``, without :class:`_RecordFramer`:
+    the fast path of :func:`_iter_items` for a file with nothing the framer would act on, which is
+    almost every file. On intact bytes the framer hands the parser every byte in order and changes
+    nothing, so both give the same items; this source only checks, at C speed, that there is
+    nothing for the framer to do, and raises :class:`_NotIntact` (before the parser sees the bytes
+    concerned) when there may be: a gzip member that is truncated, corrupt or followed by anything
+    but another member (``isal`` inflates and checks each member's CRC-32 and length), a UTF-16 or
+    UTF-32 file, a named entity other than XML's five, a comment or CDATA section, or more than
+    :data:`MAX_RECORD_BYTES` less two reads handed out without a record completing (a record or a
+    run outside records the framer might find too long). A syntax error is the parser's to raise.
+    It has the framer's attributes ``_lxml_items`` uses (``parsed``, ``root_tag``, ``segment_line``)."""
+
+    segment_line = 1
+
+    def __init__(self, path: Path, limit: int) -> None:
+        self._raw = open(path, "rb")
+        self._gzip = self._raw.read(2) == GZIP_MAGIC
+        self._raw.seek(0)
+        self._member = None  # the isal decoder of the gzip member being read
+        self._buf = b""
+        self._pos = 0
+        self._eof = False
+        self._first = True
+        self._tail = b""  # the end of the last block, searched again with the next (a tag or entity across blocks)
+        self._given = 0  # bytes handed to the parser
+        self._mark = 0  # bytes handed out when the parser was last seen completing a record
+        self._seen = 0
+        self._cap = limit - 2 * _PARSER_READ
+        self.parsed = 0
+        self.root_tag: str | None = None
+
+    def _block(self) -> bytes:
+        """The next decompressed block (b"" at the end of an intact file)."""
+        if not self._gzip:
+            return self._raw.read(_INFLATE_BYTES << 2)
+        while True:
+            chunk = self._raw.read(_INFLATE_BYTES)
+            if not chunk:
+                if self._member is not None:
+                    raise _NotIntact("gzip stream ends early")
+                return b""
+            out = []
+            while chunk:
+                if self._member is None:
+                    self._member = isal_zlib.decompressobj(_GZIP_WBITS)
+                try:
+                    out.append(self._member.decompress(chunk))
+                except isal_zlib.error as exc:
+                    raise _NotIntact(f"corrupt gzip data: {exc}") from None
+                if self._member.eof:  # CRC-32 and length checked: another member may follow
+                    chunk, self._member = self._member.unused_data, None
+                else:
+                    chunk = b""
+            data = b"".join(out)
+            if data:
+                return data
+
+    def _check(self, block: bytes) -> None:
+        if self._first:
+            self._first = False
+            if _wide_decoder(block[:4]) is not None:
+                raise _NotIntact("UTF-16 or UTF-32")
+        text = self._tail + block
+        if _UNDECLARED_ENTITY.search(text) is not None:
+            raise _NotIntact("a named entity")
+        if any(markup in text for markup in _NOT_PUBMED_MARKUP):
+            raise _NotIntact("a comment or CDATA section")
+        self._tail = text[-_HOLD:]
+
+    def read(self, size: int = -1) -> bytes:
+        if self.parsed != self._seen:
+            self._seen, self._mark = self.parsed, self._given
+        if self._given - self._mark > self._cap:
+            raise _NotIntact("a long stretch without a record")
+        if self._pos >= len(self._buf):
+            if self._eof:
+                return b""
+            block = self._block()
+            if not block:
+                self._eof = True
+                return b""
+            self._check(block)
+            self._buf, self._pos = block, 0
+        size = _PARSER_READ if size is None or size < 0 else min(size, _PARSER_READ)
+        out = self._buf[self._pos : self._pos + size]
+        self._pos += len(out)
+        self._given += len(out)
+        return out
+
+    def close(self) -> None:
+        self._raw.close()
+
+    def __enter__(self) -> _IntactSource:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _intact_items(path: Path, years, stats: dict) -> Iterator[PubmedItem]:
+    """The items of an intact file, read by lxml straight from :class:`_IntactSource`: the items
+    :func:`_iter_items` gives through the framer, in the same order. Raises :class:`_NotIntact`,
+    or the parser's ``SyntaxError``, when the file is not intact (possibly after some items)."""
+    n = 0
+    pending: list[PubmedProblem] = []  # unknown elements met before the first record
+    with _IntactSource(path, MAX_RECORD_BYTES) as source:
+        for item in _lxml_items(source, years, stats):
+            if not stats["elements"] and type(item) is PubmedProblem and item.reason == "unknown_element":
+                pending.append(item)
+                continue
+            if pending:
+                n += len(pending)
+                yield from pending
+                pending = []
+            n += 1
+            yield item
+    if not stats["elements"] and not n:
+        yield _no_records(stats.get("root"), pending)
+    elif pending:
+        yield from pending
+
+
+READERS = ("auto", "framer")
+"""How a file reaches the parser: ``auto`` (lxml only) tries the intact reader first and reads a file
+that is not intact again through the framer; ``framer`` always frames (the standard library's way,
+and the reference the tests compare ``auto`` with)."""
+
+
+def _iter_items(path, years, backend: str | None, stats: dict, reader: str = "auto") -> Iterator[PubmedItem]:
+    """The items of one file: through :class:`_IntactSource` when it is intact (lxml, ``reader``
+    ``auto``), else through :class:`_RecordFramer`. A file found not intact part way is read again
+    from its start through the framer, whose first items, those already given, are passed over:
+    up to the point where the intact reader stopped the two give the same items."""
     backend = backend or DEFAULT_BACKEND
     if backend == "lxml" and _lxml_etree is None:
         raise ValueError("backend 'lxml' asked for but lxml is not installed")
     if backend not in ("lxml", "stdlib"):
         raise ValueError(f"unknown backend {backend!r} (lxml or stdlib)")
+    if reader not in READERS:
+        raise ValueError(f"unknown reader {reader!r} ({' or '.join(READERS)})")
     years = frozenset(int(y) for y in years) if years is not None else None
+    given = 0
+    if backend == "lxml" and reader == "auto":
+        _reset(stats)
+        try:
+            for item in _intact_items(Path(path), years, stats):
+                given += 1
+                yield item
+            return
+        except (_NotIntact, SyntaxError):
+            pass
+    _reset(stats)
+    for k, item in enumerate(_framed_items(path, years, _lxml_items if backend == "lxml" else _stdlib_items, stats)):
+        if k >= given:
+            yield item
+
+
+def _reset(stats: dict) -> None:
     for key in ("out_of_years", "elements", "dropped", "skipped", "record_problems", "deletions"):
-        stats.setdefault(key, 0)
-    produce = _lxml_items if backend == "lxml" else _stdlib_items
+        stats[key] = 0
+    stats.pop("root", None)
+
+
+# C901: one read of a file with its recovery, each except branch a kind of break
+def _framed_items(path, years, produce, stats: dict) -> Iterator[PubmedItem]:  # noqa: C901 (see the line above)
     n = 0
     pending: list[PubmedProblem] = []  # unknown elements met before the first record
 
@@ -1199,20 +1375,21 @@ def _iter_items(path, years, backend: str | None, stats: dict) -> Iterator[Pubme
 
 
 def iter_pubmed_records(
-    path: str | Path, years: set[int] | None = None, *, backend: str | None = None
+    path: str | Path, years: set[int] | None = None, *, backend: str | None = None, reader: str = "auto"
 ) -> Iterator[PubmedItem]:
     """Stream the records of one PubMed file (gzip or plain XML), in file order.
 
     Yields :class:`PubmedRecord` (usable article), :class:`PubmedDeletion` (``DeleteCitation``) and
     :class:`PubmedProblem` (quarantine: bad record, or the break of a damaged file, always last).
     With ``years``, articles whose valid year is not among them are skipped before their fields are
-    read. ``backend``: ``"lxml"`` or ``"stdlib"`` (default: lxml when installed).
+    read. ``backend``: ``"lxml"`` or ``"stdlib"`` (default: lxml when installed); ``reader``: one
+    of :data:`READERS` (the same items either way).
     """
-    return _iter_items(path, years, backend, {})
+    return _iter_items(path, years, backend, {}, reader)
 
 
 def parse_pubmed_file(
-    path: str | Path, years: set[int] | None = None, *, backend: str | None = None
+    path: str | Path, years: set[int] | None = None, *, backend: str | None = None, reader: str = "auto"
 ) -> PubmedTables:
     """Read one PubMed file into ``raw_pubmed_articles`` / ``_authors`` / ``_references``,
     ``quarantine`` and the deleted PMIDs. ``years``: keep only records of those publication years
@@ -1255,7 +1432,7 @@ def parse_pubmed_file(
     u_rec: list[int] = []  # the record (index into a_*) of each author row
     r_rec: list[int] = []
 
-    for item in _iter_items(path, years, backend, stats):
+    for item in _iter_items(path, years, backend, stats, reader):
         if type(item) is PubmedRecord:
             pmid = item.pmid
             authors = item.authors

@@ -685,3 +685,16 @@ def test_parse_cache_keeps_files_of_one_name_apart_and_reports_files_without_rec
     assert sorted(articles["pmid"]) == ["1", "2", "3"]
     again, _ = file_manifest(files, cache)
     assert not again["parsed_now"].any()
+
+
+@pytest.mark.skipif(not SAMPLES.is_dir(), reason=NO_SAMPLES)
+@pytest.mark.skipif(pm._lxml_etree is None, reason="lxml not installed")
+def test_intact_reader_and_framer_agree_on_the_real_samples():
+    """Every real sample (baseline PubmedArticleSet, the 2016 MedlineCitationSet with its
+    DeleteCitation, E-utilities downloads, an empty set) gives the same tables through the intact
+    reader as through the framer (issue 13's fast path)."""
+    for path in _sample_files():
+        a, b = parse_pubmed_file(path, backend="lxml"), parse_pubmed_file(path, backend="lxml", reader="framer")
+        for name in ("articles", "authors", "references", "quarantine"):
+            pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=f"{path.name} {name}")
+        assert (a.deleted_pmids, a.article_versions, a.n_records) == (b.deleted_pmids, b.article_versions, b.n_records)

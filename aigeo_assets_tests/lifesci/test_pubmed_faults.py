@@ -13,7 +13,9 @@ import gzip
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from aigeo_assets.lifesci import pubmed as pm
@@ -233,3 +235,116 @@ def test_oversize_run_outside_records_skips_to_the_next_record(tmp_path, backend
     accounted(t, 2)
     assert t.articles["pmid"].tolist() == ["1", "2"]
     assert t.quarantine["reason"].tolist()[0] == "field_too_large"
+
+
+# ---- the intact reader and the framer (issue 13) -----------------------------------------------
+
+
+def _gzip_members(*parts: bytes) -> bytes:
+    return b"".join(gzip.compress(p, mtime=0) for p in parts)
+
+
+def _many(n: int, broken_at: int | None = None, *, title: str = "t") -> str:
+    """``n`` records, the one at ``broken_at`` (1-based) with a mismatched end tag."""
+    records = [article(str(i), title=title) for i in range(1, n + 1)]
+    if broken_at is not None:
+        records[broken_at - 1] = records[broken_at - 1].replace("</ArticleTitle>", "</Oops>")
+    return HEAD + "".join(records) + TAIL
+
+
+def _broken_inputs(tmp_path) -> dict[str, object]:
+    """Every kind of input the framer acts on (and intact ones), as files; the cases that need the
+    record cap lowered are listed in ``SMALL_CAP``."""
+    cases: dict[str, bytes] = {}
+    for name, (data, *_) in MALFORMED.items():
+        cases[name + ".xml"] = data
+        cases[name + ".xml.gz"] = gzip.compress(data, mtime=0)
+    cases["entity.xml.gz"] = gzip.compress((HEAD + article("1") + article("2", title="A &foo; t") + article("3") + TAIL).encode(), mtime=0)
+    late = _many(400).encode()
+    at = late.rfind(b"<ArticleTitle>t</ArticleTitle>")
+    cases["entity_in_the_last_record.xml.gz"] = gzip.compress(late[:at] + b"<ArticleTitle>&bar;</ArticleTitle>" + late[at + 30 :], mtime=0)
+    cases["declared_entity.xml"] = ('<?xml version="1.0"?>\n<!DOCTYPE PubmedArticleSet [<!ENTITY foo "X">]>\n<PubmedArticleSet>\n'
+                                    + article("1") + article("2", title="T &foo; T") + TAIL).encode()
+    cases["oversize_field.xml.gz"] = gzip.compress((HEAD + article("1") + article("2", title="x" * (pm.MAX_FIELD_CHARS + 1)) + TAIL).encode(), mtime=0)
+    cases["syntax_error_after_400_records.xml.gz"] = gzip.compress(_many(600, 450).encode(), mtime=0)
+    cases["comment_with_a_record_tag.xml"] = (HEAD + article("1") + "<!-- <PubmedArticle> -->\n" + article("2") + TAIL).encode()
+    cases["cdata.xml"] = (HEAD + article("1", title="<![CDATA[a <b> c]]>") + TAIL).encode()
+    cases["utf16.xml"] = MALFORMED["utf16_bom"][0]
+    blob = gzip.compress(_many(200, title="t" * 500).encode(), compresslevel=1, mtime=0)
+    cases["truncated.xml.gz"] = blob[: len(blob) * 3 // 4]
+    bad = bytearray(blob)
+    bad[len(bad) * 3 // 4 : len(bad) * 3 // 4 + 64] = b"\xff" * 64
+    cases["corrupt.xml.gz"] = bytes(bad)
+    whole = _many(300).encode()
+    cut = whole.index(b"<PubmedArticle>", len(whole) // 2)
+    cases["multi_member.xml.gz"] = _gzip_members(whole[:cut], whole[cut:])
+    cases["second_member_truncated.xml.gz"] = _gzip_members(whole[:cut], whole[cut:])[:-20]
+    cases["zero_padding_after_the_members.xml.gz"] = _gzip_members(whole[:cut], whole[cut:]) + b"\x00" * 512
+    cases["garbage_after_the_members.xml.gz"] = _gzip_members(whole) + b"not gzip"
+    cases["small_cap_run_outside_records.xml.gz"] = gzip.compress(
+        (HEAD + article("1") + "<Junk>" + "j" * (1 << 17) + "</Junk>\n" + article("2") + TAIL).encode(), mtime=0)
+    cases["small_cap_oversize_record.xml.gz"] = gzip.compress(
+        (HEAD + article("1") + article("2", title="y" * (1 << 17)) + article("3") + TAIL).encode(), mtime=0)
+    paths = {}
+    for name, data in cases.items():
+        paths[name] = tmp_path / name
+        paths[name].write_bytes(data)
+    return paths
+
+
+def _same_tables(a: pm.PubmedTables, b: pm.PubmedTables) -> None:
+    for name in ("articles", "authors", "references", "quarantine"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=name)
+    assert (a.deleted_pmids, a.article_versions, a.n_records, a.n_quarantined_records, a.n_superseded, a.n_deleted, a.n_out_of_years) \
+        == (b.deleted_pmids, b.article_versions, b.n_records, b.n_quarantined_records, b.n_superseded, b.n_deleted, b.n_out_of_years)
+
+
+@pytest.mark.skipif(pm._lxml_etree is None, reason="lxml not installed")
+def test_intact_reader_with_its_fallback_gives_what_the_framer_gives_on_every_broken_input(tmp_path, monkeypatch):
+    """The reference is the framer alone (``reader="framer"``); ``auto`` reads intact files without
+    it and falls back to it part way through a file that is not intact. Same tables, quarantine
+    rows, counts and items, for every kind of damage the fault tests plant (also with ``years``)."""
+    for name, path in _broken_inputs(tmp_path).items():
+        with monkeypatch.context() as m:
+            if name.startswith("small_cap"):
+                m.setattr(pm, "MAX_RECORD_BYTES", 1 << 16)
+            framer = parse_pubmed_file(path, backend="lxml", reader="framer")
+            _same_tables(parse_pubmed_file(path, backend="lxml", reader="auto"), framer)
+            _same_tables(parse_pubmed_file(path, {2019}, backend="lxml", reader="auto"),
+                         parse_pubmed_file(path, {2019}, backend="lxml", reader="framer"))
+            assert list(pm.iter_pubmed_records(path, backend="lxml")) == list(pm.iter_pubmed_records(path, backend="lxml", reader="framer")), name
+
+
+@pytest.mark.skipif(pm._lxml_etree is None, reason="lxml not installed")
+def test_which_files_the_intact_reader_takes_and_where_it_gives_up(tmp_path, monkeypatch):
+    """An intact file (multi-member gzip or plain) never reaches the framer; a broken one falls back,
+    some after the intact reader has already given items, which the framer's reading passes over."""
+    paths = _broken_inputs(tmp_path)
+    given: dict[str, int] = {}
+    real = pm._intact_items
+
+    def counting(path, years, stats):
+        given[path.name] = 0
+        for item in real(path, years, stats):
+            given[path.name] += 1
+            yield item
+
+    framed: list[str] = []
+    real_framed = pm._framed_items
+
+    def spy(path, *args):
+        framed.append(Path(path).name)
+        return real_framed(path, *args)
+
+    monkeypatch.setattr(pm, "_intact_items", counting)
+    monkeypatch.setattr(pm, "_framed_items", spy)
+    for name in ("multi_member.xml.gz", "utf8_bom.xml", "self_closing_deletion.xml.gz", "wrong_root.xml"):
+        parse_pubmed_file(paths[name], backend="lxml")
+    assert framed == []
+    for name in ("syntax_error_after_400_records.xml.gz", "truncated.xml.gz", "second_member_truncated.xml.gz",
+                 "zero_padding_after_the_members.xml.gz", "entity.xml.gz", "utf16.xml", "comment_with_a_record_tag.xml"):
+        parse_pubmed_file(paths[name], backend="lxml")
+        assert framed[-1] == name
+    assert given["syntax_error_after_400_records.xml.gz"] >= 300, given
+    assert given["second_member_truncated.xml.gz"] >= 100, given
+    assert given["entity.xml.gz"] == 0 and given["utf16.xml"] == 0
