@@ -14,12 +14,22 @@ construction and its CD_5 on a random sample of focal works (``--sample``), extr
 work in values per second; the largest difference between the two on the sample (must be 0 up to
 rounding). The issue quotes cdindex's published speed on 116 M works: 84 values/s. Writes
 benchmarks/results/disruption.json.
+
+``--asset-memory --warehouse DIR [--old-rev REV] [--years 1990:2004,2005:2019]`` instead measures the
+``out_disruption`` step as a range run does it on a warehouse (``core_papers`` and ``core_citations``
+read as the asset reads them: its columns, one citation year at a time, a window of years held), each
+range in a fresh process, with this tree's code and with ``--old-rev``'s (a ``git archive`` in a
+temporary folder): peak RSS (ru_maxrss: imports and input included), CPU seconds, and the largest
+year. Every year's table of the two versions must be equal (``assert_frame_equal``) before
+benchmarks/results/disruption_memory.json is written.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
+import resource
 import sys
 import tempfile
 import time
@@ -32,8 +42,6 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from results_file import RESULTS, repo_path, status_mb, write_results  # noqa: E402
-
-from aigeo_assets.metrics.disruption import cd_index  # noqa: E402
 
 WINDOW = 5
 RESULTS_FILE = RESULTS / "disruption.json"
@@ -139,6 +147,8 @@ def _b_pairs(works: pd.DataFrame, links: pd.DataFrame) -> int:
 def measure(name: str, works: pd.DataFrame, links: pd.DataFrame, sample: int, seed: int = 0) -> dict:
     import cdindex
 
+    from aigeo_assets.metrics.disruption import cd_index
+
     print(f"{name}: {len(works):,} works, {len(links):,} links", flush=True)
     w0, c0 = time.perf_counter(), time.process_time()
     ours = cd_index(works, links, links, WINDOW)
@@ -179,6 +189,113 @@ def measure(name: str, works: pd.DataFrame, links: pd.DataFrame, sample: int, se
     }
 
 
+def asset_years(code: Path, warehouse: Path, first: int, last: int, window: int = WINDOW) -> tuple[dict, dict]:
+    """``out_disruption`` of ``first..last`` computed as one range run of the asset does it, with the
+    ``aigeo_assets`` package found in ``code`` (imported by the caller): the years' tables and, per
+    year, the peak RSS and CPU seconds so far. A version with ``year_disruption`` codes each citation
+    year when read (``citation_links``) and keeps only those; an earlier one holds the years' tables
+    and concatenates the window's."""
+    from aigeo_assets.assets.disruption import PAPER_COLUMNS
+    from aigeo_assets.assets.ranges import SlidingPartitions
+    from aigeo_assets.metrics import disruption as d
+    from aigeo_assets.resources.io import LazyPartitions
+
+    def read(folder: str, key: str, columns: list[str]) -> pd.DataFrame:
+        return pd.read_parquet(warehouse / folder / f"{key}.parquet", columns=columns)
+
+    there = sorted(int(p.stem) for p in (warehouse / "core_citations").glob("*.parquet"))
+    read_years = [y for y in there if first <= y <= last + window]
+    new = hasattr(d, "year_disruption")
+    codes = d.WorkCodes() if new else None
+
+    def load(key: str):
+        table = read("core_citations", key, d.CITATION_COLUMNS)
+        return d.citation_links(table, codes) if new else table
+
+    citations = SlidingPartitions(LazyPartitions({str(y): functools.partial(load, str(y)) for y in read_years}))
+    tables, stages = {}, {}
+    for year in range(first, last + 1):
+        key = str(year)
+        in_window = [y for y in read_years if year <= y <= year + window]
+        citations.keep_from(key)
+        later = [citations[str(y)] for y in in_window if y > year]
+        papers = read("core_papers", key, PAPER_COLUMNS)
+        if new:
+            focal = citations[key] if year in in_window else d.CitationLinks.concat([])
+            tables[key] = d.year_disruption(papers, focal, later, codes, window, "any", window_complete=len(later) == window)
+        else:
+            window_citations = pd.concat(later, ignore_index=True) if later else pd.DataFrame(columns=d.CITATION_COLUMNS)
+            focal = citations[key] if year in in_window else pd.DataFrame(columns=d.CITATION_COLUMNS)
+            tables[key] = d.paper_disruption(papers, focal, window_citations, window, "any", window_complete=len(later) == window)
+            del window_citations
+        del later, focal, papers
+        stages[key] = {"peak_rss_mb_so_far": round(_maxrss_mb(), 1), "cpu_s_so_far": round(_cpu(), 1)}
+    return tables, stages
+
+
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def _maxrss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def asset_memory(args) -> None:
+    """Each range of ``--years`` in a fresh process (this script with ``--child``), the old code
+    first, then this tree's; tables compared year by year; results/disruption_memory.json."""
+    import pickle
+    import subprocess
+
+    warehouse = Path(args.warehouse)
+    if not (warehouse / "core_citations").is_dir() or not (warehouse / "core_papers").is_dir():
+        sys.exit(f"{warehouse}: needs core_papers/ and core_citations/ (a materialized warehouse)")
+    ranges = [tuple(int(y) for y in r.split(":")) for r in args.years.split(",")]
+    old_rev = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", args.old_rev], check=True, capture_output=True, text=True).stdout.strip()
+    payload: dict = {"warehouse": repo_path(warehouse), "old_rev": old_rev, "window": WINDOW,
+                     "measured": "per range of years and code version, a fresh process: ru_maxrss (peak RSS, imports and input "
+                                 "included) and CPU seconds (user + system) of out_disruption's years computed as a range run does",
+                     "ranges": {}}
+    with tempfile.TemporaryDirectory(prefix="aigeo-old-") as tmp:
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", args.old_rev, "aigeo_assets"], check=True, capture_output=True).stdout
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
+        for first, last in ranges:
+            row, results = {}, {}
+            for version, code in (("old", Path(tmp)), ("new", REPO)):
+                out = Path(tmp) / f"{first}-{version}.pkl"
+                proc = subprocess.run([sys.executable, __file__, "--child", "--code", str(code), "--warehouse", str(warehouse),
+                                       "--years", f"{first}:{last}", "--out", str(out)], capture_output=True, text=True)
+                if proc.returncode:
+                    sys.exit(f"{first}-{last} ({version}) failed:\n{proc.stderr[-3000:]}")
+                row[version] = json.loads(proc.stdout.strip().splitlines()[-1])
+                with open(out, "rb") as fh:
+                    results[version] = pickle.load(fh)
+                print(f"{first}-{last} {version}: peak {row[version]['peak_rss_mb']:,.0f} MB, {row[version]['cpu_s']} CPU-s", flush=True)
+            for key, old in results["old"].items():
+                pd.testing.assert_frame_equal(old, results["new"][key])
+            row["comparison"] = f"{len(results['old'])} years' tables equal (pandas.testing.assert_frame_equal)"
+            row["rows"] = sum(len(t) for t in results["new"].values())
+            row["peak_ratio_old_over_new"] = round(row["old"]["peak_rss_mb"] / row["new"]["peak_rss_mb"], 2)
+            payload["ranges"][f"{first}-{last}"] = row
+    write_results("disruption_memory", payload)
+
+
+def child(args) -> None:
+    """One version, one range: the tables to ``--out`` (pickle), the figures as a JSON line."""
+    import pickle
+
+    sys.path.insert(0, str(args.code.resolve()))
+    first, last = (int(y) for y in args.years.split(":"))
+    start_cpu, start = _cpu(), time.perf_counter()
+    tables, stages = asset_years(args.code, Path(args.warehouse), first, last)
+    with open(args.out, "wb") as fh:
+        pickle.dump(tables, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    largest = max(stages, key=lambda k: stages[k]["peak_rss_mb_so_far"])
+    print(json.dumps({"years": f"{first}-{last}", "peak_rss_mb": round(_maxrss_mb(), 1), "cpu_s": round(_cpu() - start_cpu, 1),
+                      "wall_s": round(time.perf_counter() - start, 1), "peak_reached_in": largest, "stages": stages}))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--works", type=int, default=1_000_000, help="works of the generated graph")
@@ -186,7 +303,20 @@ def main() -> None:
     ap.add_argument("--world", type=Path, default=None, help="a generated sample world folder to measure too")
     ap.add_argument("--max-parts", type=int, default=None, help="read only the first parts of --world")
     ap.add_argument("--world-only", action="store_true", help="measure --world only; keep the other results of the JSON")
+    ap.add_argument("--asset-memory", action="store_true", help="out_disruption's range runs on --warehouse, old code beside new")
+    ap.add_argument("--warehouse", type=Path, default=None, help="a materialized warehouse (core_papers, core_citations)")
+    ap.add_argument("--old-rev", default="HEAD", help="the code to compare with (git revision)")
+    ap.add_argument("--years", default="1990:2004,2005:2019", help="ranges of years, each one run (first:last,...)")
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--code", type=Path, default=REPO, help=argparse.SUPPRESS)
+    ap.add_argument("--out", type=Path, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.child:
+        return child(args)
+    if args.asset_memory:
+        if not args.warehouse:
+            raise SystemExit("--asset-memory needs --warehouse")
+        return asset_memory(args)
     results: dict = {"published_cdindex_values_per_s_116M_works": 84}
     if args.world_only:
         if not args.world:

@@ -17,7 +17,7 @@ from aigeo_assets.automation import all_years_automation, refresh_tags, yearly_a
 from aigeo_assets.assets.metadata import check_result, partitions_label, table_asset_args, table_metadata
 from aigeo_assets.assets.ranges import YEARLY_RANGES, SlidingPartitions
 from aigeo_assets.corpus.papers import city_table
-from aigeo_assets.metrics.disruption import CITATION_COLUMNS, disruption_city_ranks, paper_disruption
+from aigeo_assets.metrics.disruption import CITATION_COLUMNS, CitationLinks, WorkCodes, citation_links, disruption_city_ranks, year_disruption
 from aigeo_assets.resources.io import LOAD_ON_ACCESS, LazyPartitions, by_partition, concat_partitions
 from aigeo_assets.resources.settings import Settings
 
@@ -57,12 +57,20 @@ def build_disruption_assets(partitions: dg.PartitionsDefinition, settings: Setti
 
         A run may cover a range of years: each year is computed when the IO manager writes it, from
         the citation partitions y..y+W a one-year run reads (``SlidingPartitions``: each read once for
-        the range, at most W + 1 held at a time). **Choice:** the check is one result per run, passed
+        the range and coded at once, ``citation_links``: integer work ids, its resolved links only, 20
+        bytes a link; at most W + 1 held at a time). **Choice:** the check is one result per run, passed
         when every year of the run has its whole window, its metadata naming the years that do not."""
         keys = list(context.partition_keys)
         papers = by_partition(core_papers, keys)
         read = sorted(int(k) for k in context.asset_partition_keys_for_input("core_citations"))
-        citations = SlidingPartitions(by_partition(core_citations, [str(y) for y in read]))
+        # each citation year is coded when first read (its table dropped), then held while a window needs it
+        tables = by_partition(core_citations, [str(y) for y in read])
+        codes = WorkCodes()
+
+        def coded(k: str) -> CitationLinks:
+            return citation_links(tables[k], codes)
+
+        citations = SlidingPartitions(LazyPartitions({str(y): functools.partial(coded, str(y)) for y in read}))
         read_by_year: dict[str, list[int]] = {}
         complete_by_year: dict[str, bool] = {}
 
@@ -72,9 +80,8 @@ def build_disruption_assets(partitions: dg.PartitionsDefinition, settings: Setti
             citations.keep_from(str(year))
             complete = complete_by_year[key] = all(y in in_window for y in range(year + 1, year + window + 1))
             later = [citations[str(y)] for y in in_window if y > year]
-            window_citations = pd.concat(later, ignore_index=True) if later else pd.DataFrame(columns=CITATION_COLUMNS)
-            focal_citations = citations[key] if year in in_window else pd.DataFrame(columns=CITATION_COLUMNS)
-            df = paper_disruption(papers[key], focal_citations, window_citations, window, citing, window_complete=complete)  # type: ignore[arg-type]
+            focal_links = citations[key] if year in in_window else CitationLinks.concat([])
+            df = year_disruption(papers[key], focal_links, later, codes, window, citing, window_complete=complete)  # type: ignore[arg-type]
             read_by_year[key] = [y for y in in_window if y > year]
             cd = df["cd"].astype("float64")
             context.add_asset_metadata(table_metadata(

@@ -27,8 +27,12 @@ that cites only the references 0 (it only enlarges the denominator). CD ranges f
   citers of one bloc (East or West, the citing paper's city), so CD_East(p) says whether Eastern
   papers that build on p ignore its references. Citers without a city count in neither.
 
-The computation is set-based and vectorized (no per-paper Python loop): every (focal paper, citer)
-pair is one int64 key. F is the window's links to focal papers; F ∩ B walks each F citer's own
+Work ids are integers (``WorkCodes``: an OpenAlex ``W<digits>`` id is its number, 8 bytes instead of
+a Python string) and a year of ``core_citations`` is kept as arrays of its resolved links only
+(``CitationLinks``, 20 bytes a link), so a range run holds its citation window in a fraction of the
+tables' size; a focal year keeps, of each citing year, only the links to its papers and their
+references. The computation is set-based and vectorized (no per-paper Python loop): every (focal
+paper, citer) pair is one int64 key. F is the window's links to focal papers; F ∩ B walks each F citer's own
 references and looks them up among the focal paper's (sorted keys); B joins the window's links to
 the focal papers' references, one publication year of focal papers at a time (the papers of a year
 share the window), in runs of focal papers of about ``_CHUNK_PAIRS`` pairs each, deduplicated by
@@ -41,10 +45,14 @@ world (``aigeo_assets_tests/metrics/test_disruption.py``); ``benchmarks/disrupti
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from aigeo_assets.schemas import SCHEMAS
 
@@ -61,6 +69,103 @@ _CHUNK_PAIRS = 20_000_000
 """(focal, citer) candidate pairs of B built at once; bounds memory at about 0.5 GB."""
 
 
+NULL_CODE = np.iinfo(np.int64).min
+"""The code of a null work id."""
+
+_MAX_DIGITS = 18
+"""OpenAlex ids ``W<digits>`` up to this many digits are their own number (< 2**63)."""
+
+NO_YEAR = np.iinfo(np.int16).min
+"""The citing year of a link whose year is unknown (it falls in no window)."""
+
+BLOC_CODES = {"East": 1, "West": 2}
+"""``citing_bloc`` as a small integer (0: no city, or another value)."""
+
+
+class WorkCodes:
+    """One int64 per work id, the same for every table coded by one ``WorkCodes``: an OpenAlex id
+    ``W<digits>`` (no leading zero, at most 18 digits) is its number, any other id a negative number
+    given in order of first sight, a null :data:`NULL_CODE`. Two ids get the same code exactly when
+    they are equal, so sets of codes are sets of ids; a work id costs 8 bytes instead of a Python
+    string's ~60."""
+
+    def __init__(self) -> None:
+        self._others: dict[str, int] = {}
+
+    def encode(self, ids) -> np.ndarray:
+        """The codes of ``ids`` (a Series, an array or a list of strings or nulls), in order."""
+        s = pd.Series(ids, copy=False) if not isinstance(ids, pd.Series) else ids
+        if s.dtype != pd.StringDtype("pyarrow"):
+            s = s.astype(pd.StringDtype("pyarrow"))
+        a = pa.array(s.array)
+        codes = np.full(len(s), NULL_CODE, dtype=np.int64)
+        if not len(s):
+            return codes
+        rest = pc.utf8_slice_codeunits(a, 1)
+        length = pc.binary_length(rest)
+        canonical = pc.and_(pc.and_(pc.starts_with(a, "W"), pc.ascii_is_decimal(rest)),
+                            pc.and_(pc.less_equal(length, _MAX_DIGITS), pc.or_(pc.equal(length, 1), pc.invert(pc.starts_with(rest, "0")))))
+        canonical = pc.fill_null(canonical, False).to_numpy(zero_copy_only=False)
+        codes[canonical] = pc.cast(pc.filter(rest, canonical), pa.int64()).to_numpy(zero_copy_only=False)
+        other = ~canonical & pc.is_valid(a).to_numpy(zero_copy_only=False)
+        if other.any():
+            at, names = pd.factorize(s[other].to_numpy(dtype=object))
+            known = self._others
+            number = np.array([known.setdefault(n, len(known)) for n in names], dtype=np.int64)
+            codes[other] = -1 - number[at]
+        return codes
+
+
+@dataclass(frozen=True)
+class CitationLinks:
+    """``core_citations`` links as arrays (20 bytes a link): the citing and cited works' codes
+    (:class:`WorkCodes`), the citing year (int16, :data:`NO_YEAR` when unknown), the citing bloc
+    (:data:`BLOC_CODES`, 0 for none) and whether the citing work is an AI corpus paper."""
+
+    citing: np.ndarray
+    cited: np.ndarray
+    year: np.ndarray
+    bloc: np.ndarray
+    in_corpus: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.citing)
+
+    def take(self, rows: np.ndarray) -> CitationLinks:
+        """The links at ``rows`` (a boolean mask or positions)."""
+        return CitationLinks(self.citing[rows], self.cited[rows], self.year[rows], self.bloc[rows], self.in_corpus[rows])
+
+    @staticmethod
+    def concat(parts: Sequence[CitationLinks]) -> CitationLinks:
+        """The links of every part, in order."""
+        if not parts:
+            return citation_links(pd.DataFrame(columns=["citing_work_id", "cited_work_id", "citing_year"]), WorkCodes())
+        return CitationLinks(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("citing", "cited", "year", "bloc", "in_corpus")))
+
+
+def citation_links(citations: pd.DataFrame, codes: WorkCodes) -> CitationLinks:
+    """The resolved links of a ``core_citations`` table (``resolution = in_snapshot``; every row when
+    the column is absent) as :class:`CitationLinks`, ids coded by ``codes``. Only the columns used
+    (:data:`CITATION_COLUMNS`, the bloc and corpus flag optional) are read; the table can be dropped
+    afterwards."""
+    if "resolution" in citations and len(citations):
+        citations = citations[(citations["resolution"].astype("string").fillna("") == "in_snapshot").to_numpy(bool)]
+    year = pd.to_numeric(citations["citing_year"]).astype("Int64").to_numpy(dtype=np.int64, na_value=NO_YEAR)
+    if len(year) and ((year != NO_YEAR) & ((year <= NO_YEAR) | (year > np.iinfo(np.int16).max))).any():
+        raise ValueError("citing_year: a year outside -32767..32767")
+    if "citing_bloc" in citations:
+        b = citations["citing_bloc"].astype("string")
+        bloc = np.zeros(len(citations), dtype=np.int8)
+        for name, code in BLOC_CODES.items():
+            bloc[(b == name).fillna(False).to_numpy(bool)] = code
+    else:
+        bloc = np.zeros(len(citations), dtype=np.int8)
+    in_corpus = (citations["citing_in_corpus"].fillna(False).to_numpy(bool) if "citing_in_corpus" in citations
+                 else np.zeros(len(citations), dtype=bool))
+    return CitationLinks(codes.encode(citations["citing_work_id"]), codes.encode(citations["cited_work_id"]),
+                         year.astype(np.int16), bloc, in_corpus)
+
+
 def _expand(counts: np.ndarray, chunk: int):
     """For rows with ``counts[i]`` items each: chunks of (row index, offset within the row) for every
     item, about ``chunk`` items at a time (a row is never split)."""
@@ -75,6 +180,102 @@ def _expand(counts: np.ndarray, chunk: int):
         if len(row):
             yield row, offs
         lo = hi
+
+
+def cd_counts(
+    focal: np.ndarray,
+    focal_year: np.ndarray,
+    ref_focal: np.ndarray,
+    ref_cited: np.ndarray,
+    citing: np.ndarray,
+    cited: np.ndarray,
+    citing_year: np.ndarray,
+    window: int,
+    *,
+    chunk_pairs: int = _CHUNK_PAIRS,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(|F|, |B|, |F ∩ B|)`` of every focal paper (int64 arrays in ``focal``'s order), from work
+    codes (:class:`WorkCodes`; :data:`NULL_CODE` ends are left out): ``focal`` (distinct) and their
+    years; references ``ref_focal -> ref_cited`` (rows whose citing work is not focal are ignored);
+    citations ``citing -> cited`` made in ``citing_year``. Duplicate links count once.
+
+    Only links to a focal paper or to one of its references can count, so those are kept first
+    (a hash lookup of the cited code among them); the cited side is numbered focal papers first
+    (a focal paper's number is its position), the citing side apart."""
+    n_focal = len(focal)
+    if (focal == NULL_CODE).any() or len(np.unique(focal)) != n_focal:
+        raise ValueError("focal papers: a null work id or one that appears twice")
+    f_year = np.asarray(focal_year, dtype=np.int64)
+    # the cited side: focal papers, then their references; references deduplicated as keys p * n_t + r
+    ref_p = pd.Index(focal).get_indexer(ref_focal)
+    ok = (ref_p >= 0) & (ref_cited != NULL_CODE)
+    t_codes, targets = pd.factorize(np.concatenate([focal, ref_cited[ok]]))
+    n_t = max(len(targets), 1)
+    ref_keys = np.unique(ref_p[ok].astype(np.int64) * n_t + t_codes[n_focal:])
+    ref_p, ref_r = ref_keys // n_t, ref_keys % n_t
+    # the citations that can count: to a target, from a known work, in some focal paper's window
+    cx = pd.Index(targets).get_indexer(cited) if len(cited) else np.zeros(0, dtype=np.int64)
+    cy = np.asarray(citing_year, dtype=np.int64)
+    lo_year, hi_year = (int(f_year.min()), int(f_year.max()) + window) if n_focal else (0, -1)
+    keep = np.flatnonzero((cx >= 0) & (citing != NULL_CODE) & (cy > lo_year) & (cy <= hi_year))
+    cx, cy = cx[keep].astype(np.int64), cy[keep]
+    cc, citers = pd.factorize(citing[keep])
+    cc = cc.astype(np.int64)
+    n_c = max(len(citers), 1)
+    del keep, citers
+    # F: the distinct citers of a focal paper within its window
+    is_f = cx < n_focal
+    fp, fcit, fy = cx[is_f], cc[is_f], cy[is_f]
+    inside = (fy > f_year[fp]) & (fy <= f_year[fp] + window)
+    f_keys = np.unique(fp[inside] * n_c + fcit[inside])
+    del is_f, fp, fcit, fy, inside
+    f_p, f_c = f_keys // n_c, f_keys % n_c
+    n_f = np.bincount(f_p, minlength=n_focal)[:n_focal]
+    # F ∩ B: the F citers that also cite one of the focal paper's references, found by walking each
+    # F citer's own links (as many steps as those citers have links kept)
+    by_citer = np.argsort(cc, kind="stable")
+    out_start = np.searchsorted(cc[by_citer], np.arange(n_c + 1))
+    out_cited = cx[by_citer]
+    del by_citer
+    in_both = np.zeros(len(f_keys), dtype=bool)
+    for pair, offs in _expand(out_start[f_c + 1] - out_start[f_c], chunk_pairs):
+        q = f_p[pair] * n_t + out_cited[out_start[f_c[pair]] + offs]
+        at = np.minimum(np.searchsorted(ref_keys, q), max(len(ref_keys) - 1, 0))
+        hit = ref_keys[at] == q if len(ref_keys) else np.zeros(len(q), dtype=bool)
+        in_both[pair[hit]] = True
+    n_fb = np.bincount(f_p[in_both], minlength=n_focal)[:n_focal]
+    del out_start, out_cited, in_both, f_keys, f_p, f_c
+    # B: the distinct citers of a focal paper's references within its window. The focal papers of one
+    # year share the window, so each year's references meet only the links of its window (indexed by
+    # cited work); the pairs of a run of focal papers (chunks end between two papers) are complete,
+    # deduplicated by sorting, counted and dropped
+    n_b = np.zeros(n_focal, dtype=np.int64)
+    ref_year = f_year[ref_p]
+    for year in np.unique(ref_year):
+        mine = np.flatnonzero(ref_year == year)
+        yp, yr = ref_p[mine], ref_r[mine]  # sorted by focal paper
+        rows = np.flatnonzero((cy > year) & (cy <= year + window))
+        by_cited = rows[np.argsort(cx[rows], kind="stable")]
+        w_citer = cc[by_cited]
+        in_start = np.searchsorted(cx[by_cited], np.arange(n_t + 1))
+        del rows, by_cited
+        k = in_start[yr + 1] - in_start[yr]
+        ends = np.cumsum(k)
+        paper_end = np.flatnonzero(np.r_[yp[1:] != yp[:-1], True]) + 1  # a paper's refs end at these rows
+        lo = 0
+        while lo < len(yp):
+            base = ends[lo - 1] if lo else 0
+            at = int(np.searchsorted(ends[paper_end - 1], base + chunk_pairs, side="right"))
+            hi = int(paper_end[at - 1]) if at and paper_end[at - 1] > lo else int(paper_end[np.searchsorted(paper_end, lo, side="right")])
+            kk = k[lo:hi]
+            row = np.repeat(np.arange(lo, hi), kk)
+            if len(row):
+                offs = np.arange(len(row)) - np.repeat(np.cumsum(kk) - kk, kk)
+                p0 = yp[lo]
+                keys = np.unique((yp[row] - p0) * n_c + w_citer[in_start[yr[row]] + offs])
+                n_b[p0 : yp[hi - 1] + 1] += np.bincount(keys // n_c, minlength=int(yp[hi - 1] - p0 + 1))
+            lo = hi
+    return n_f.astype(np.int64), n_b, n_fb.astype(np.int64)
 
 
 def cd_index(
@@ -98,88 +299,33 @@ def cd_index(
         raise ValueError(f"disruption window: a whole number of years >= 0, got {window}")
     if focal["work_id"].duplicated().any():
         raise ValueError("focal papers: a work id appears twice")
-    n_focal = len(focal)
-    f_year = pd.to_numeric(focal["publication_year"]).to_numpy(dtype=np.int64)
-    ref_focal = references["citing_work_id"].astype("string").to_numpy(dtype=object, na_value=None)
-    ref_cited = references["cited_work_id"].astype("string").to_numpy(dtype=object, na_value=None)
-    c_citing = citations["citing_work_id"].astype("string").to_numpy(dtype=object, na_value=None)
-    c_cited = citations["cited_work_id"].astype("string").to_numpy(dtype=object, na_value=None)
-    c_year = pd.to_numeric(citations["citing_year"]).to_numpy(dtype="float64", na_value=np.nan)
-    # one integer code per work id: the focal papers first, so a focal paper's code is its position
-    focal_ids = focal["work_id"].astype("string").to_numpy(dtype=object, na_value=None)
-    codes, uniques = pd.factorize(np.concatenate([focal_ids, ref_focal, ref_cited, c_citing, c_cited]), use_na_sentinel=True)
-    n_ids = max(len(uniques), 1)
-    bounds = np.cumsum([0, n_focal, len(ref_focal), len(ref_cited), len(c_citing), len(c_cited)])
-    fc, rf, rc, cc, cx = (codes[bounds[i] : bounds[i + 1]] for i in range(5))
-    if n_focal and not np.array_equal(fc, np.arange(n_focal)):
+    codes = WorkCodes()
+    focal_codes = codes.encode(focal["work_id"])
+    if (focal_codes == NULL_CODE).any():
         raise ValueError("focal papers: a null work id")
-    # references of focal papers (code < n_focal), deduplicated: sorted keys p * n_ids + r
-    ok = (rf >= 0) & (rf < n_focal) & (rc >= 0)
-    ref_keys = np.unique(rf[ok].astype(np.int64) * n_ids + rc[ok])
-    ref_p, ref_r = ref_keys // n_ids, ref_keys % n_ids
-    # citations with both ends known
-    ok = (cc >= 0) & (cx >= 0) & ~np.isnan(c_year)
-    cc, cx, cy = cc[ok].astype(np.int64), cx[ok].astype(np.int64), c_year[ok].astype(np.int64)
-    # F: the distinct citers of a focal paper within its window
-    is_f = cx < n_focal
-    fp, fcit, fy = cx[is_f], cc[is_f], cy[is_f]
-    inside = (fy > f_year[fp]) & (fy <= f_year[fp] + window)
-    f_keys = np.unique(fp[inside] * n_ids + fcit[inside])
-    f_p, f_c = f_keys // n_ids, f_keys % n_ids
-    n_f = np.bincount(f_p, minlength=n_focal)[:n_focal]
-    # F ∩ B: the F citers that also cite one of the focal paper's references, found by walking each
-    # F citer's own links (as many steps as those citers have references)
-    by_citer = np.argsort(cc, kind="stable")
-    out_start = np.searchsorted(cc[by_citer], np.arange(n_ids + 1))
-    out_cited = cx[by_citer]
-    in_both = np.zeros(len(f_keys), dtype=bool)
-    for pair, offs in _expand(out_start[f_c + 1] - out_start[f_c], chunk_pairs):
-        q = f_p[pair] * n_ids + out_cited[out_start[f_c[pair]] + offs]
-        at = np.minimum(np.searchsorted(ref_keys, q), max(len(ref_keys) - 1, 0))
-        hit = ref_keys[at] == q if len(ref_keys) else np.zeros(len(q), dtype=bool)
-        in_both[pair[hit]] = True
-    n_fb = np.bincount(f_p[in_both], minlength=n_focal)[:n_focal]
-    # B: the distinct citers of a focal paper's references within its window. The focal papers of one
-    # year share the window, so each year's references meet only the links of its window (indexed by
-    # cited work); the pairs of a run of focal papers (chunks end between two papers) are complete,
-    # deduplicated by sorting, counted and dropped
-    n_b = np.zeros(n_focal, dtype=np.int64)
-    ref_year = f_year[ref_p]
-    for year in np.unique(ref_year):
-        mine = np.flatnonzero(ref_year == year)
-        yp, yr = ref_p[mine], ref_r[mine]  # sorted by focal paper
-        rows = np.flatnonzero((cy > year) & (cy <= year + window))
-        by_cited = rows[np.argsort(cx[rows], kind="stable")]
-        w_citer = cc[by_cited]
-        in_start = np.searchsorted(cx[by_cited], np.arange(n_ids + 1))
-        k = in_start[yr + 1] - in_start[yr]
-        ends = np.cumsum(k)
-        paper_end = np.flatnonzero(np.r_[yp[1:] != yp[:-1], True]) + 1  # a paper's refs end at these rows
-        lo = 0
-        while lo < len(yp):
-            base = ends[lo - 1] if lo else 0
-            at = int(np.searchsorted(ends[paper_end - 1], base + chunk_pairs, side="right"))
-            hi = int(paper_end[at - 1]) if at and paper_end[at - 1] > lo else int(paper_end[np.searchsorted(paper_end, lo, side="right")])
-            kk = k[lo:hi]
-            row = np.repeat(np.arange(lo, hi), kk)
-            if len(row):
-                offs = np.arange(len(row)) - np.repeat(np.cumsum(kk) - kk, kk)
-                p0 = yp[lo]
-                keys = np.unique((yp[row] - p0) * n_ids + w_citer[in_start[yr[row]] + offs])
-                n_b[p0 : yp[hi - 1] + 1] += np.bincount(keys // n_ids, minlength=int(yp[hi - 1] - p0 + 1))
-            lo = hi
-    denom = n_f + n_b - n_fb
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cd = np.where(denom > 0, (n_f - 2 * n_fb) / np.maximum(denom, 1), np.nan)
+    year = pd.to_numeric(citations["citing_year"]).astype("Int64").to_numpy(dtype=np.int64, na_value=NO_YEAR)
+    n_f, n_b, n_fb = cd_counts(
+        focal_codes, pd.to_numeric(focal["publication_year"]).to_numpy(dtype=np.int64),
+        codes.encode(references["citing_work_id"]), codes.encode(references["cited_work_id"]),
+        codes.encode(citations["citing_work_id"]), codes.encode(citations["cited_work_id"]), year,
+        window, chunk_pairs=chunk_pairs,
+    )
     return pd.DataFrame(
         {
             "work_id": focal["work_id"].astype("string").to_numpy(),
-            "n_forward": n_f.astype(np.int64),
-            "n_backward": n_b.astype(np.int64),
-            "n_both": n_fb.astype(np.int64),
-            "cd": cd.astype(np.float64),
+            "n_forward": n_f,
+            "n_backward": n_b,
+            "n_both": n_fb,
+            "cd": _cd(n_f, n_b, n_fb),
         }
     )
+
+
+def _cd(n_f: np.ndarray, n_b: np.ndarray, n_fb: np.ndarray) -> np.ndarray:
+    """(|F| - 2|F ∩ B|) / |F ∪ B|, NaN where F ∪ B is empty."""
+    denom = n_f + n_b - n_fb
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(denom > 0, (n_f - 2 * n_fb) / np.maximum(denom, 1), np.nan).astype(np.float64)
 
 
 def paper_disruption(
@@ -198,28 +344,57 @@ def paper_disruption(
     ``city_geonames_id``, ``city_country_code``, ``bloc``); ``focal_citations``: the year's
     ``core_citations`` (the focal papers' references); ``window_citations``: ``core_citations`` of the
     citing years after it (:data:`CITATION_COLUMNS`; years outside the window are ignored).
-    ``citing``: ``any`` (every snapshot work cites) or ``corpus`` (AI corpus papers only)."""
+    ``citing``: ``any`` (every snapshot work cites) or ``corpus`` (AI corpus papers only). The tables
+    are coded (:func:`citation_links`) and handed to :func:`year_disruption`."""
+    codes = WorkCodes()
+    return year_disruption(papers, citation_links(focal_citations, codes), [citation_links(window_citations, codes)], codes,
+                           window, citing, window_complete=window_complete)
+
+
+def year_disruption(
+    papers: pd.DataFrame,
+    focal_links: CitationLinks,
+    window_links: Sequence[CitationLinks],
+    codes: WorkCodes,
+    window: int,
+    citing: DisruptionCiting = "any",
+    *,
+    window_complete: bool = True,
+) -> pd.DataFrame:
+    """:func:`paper_disruption` from coded links: ``focal_links`` the year's own (the focal papers'
+    references), ``window_links`` those of the citing years after it (one :class:`CitationLinks` per
+    year, all coded by ``codes``). Of each year only the links to a focal paper or to one of its
+    references are kept before the years are joined, so the year's memory is about those links, not
+    the window's."""
     if citing not in DISRUPTION_CITING:
         raise ValueError(f"disruption citing: one of {', '.join(DISRUPTION_CITING)}, got {citing!r}")
+    if window < 0:
+        raise ValueError(f"disruption window: a whole number of years >= 0, got {window}")
     corpus = papers[papers["in_corpus"].fillna(False).to_numpy(bool)].drop_duplicates("work_id").reset_index(drop=True)
-    focal = corpus[["work_id", "publication_year"]]
-    resolved = focal_citations["resolution"].astype("string").fillna("") == "in_snapshot"
-    refs = focal_citations.loc[resolved.to_numpy(bool), ["citing_work_id", "cited_work_id"]]
-    cites = window_citations
-    if len(cites) and "resolution" in cites:
-        cites = cites[(cites["resolution"].astype("string").fillna("") == "in_snapshot").to_numpy(bool)]
-    if citing == "corpus" and len(cites):
-        cites = cites[cites["citing_in_corpus"].fillna(False).to_numpy(bool)]
-    if not len(cites):
-        cites = pd.DataFrame({"citing_work_id": pd.Series([], dtype="string"), "cited_work_id": pd.Series([], dtype="string"),
-                              "citing_year": pd.Series([], dtype="Int64"), "citing_bloc": pd.Series([], dtype="string")})
-    overall = cd_index(focal, refs, cites, window)
-    at = pd.Index(focal["work_id"]).get_indexer(refs.drop_duplicates()["citing_work_id"])
+    focal = codes.encode(corpus["work_id"])
+    if (focal == NULL_CODE).any():
+        raise ValueError("focal papers: a null work id")
+    f_year = pd.to_numeric(corpus["publication_year"]).to_numpy(dtype=np.int64)
+    # the references: the focal year's resolved links, deduplicated (a null reference counts once)
+    pairs = pd.DataFrame({"p": focal_links.citing, "r": focal_links.cited}).drop_duplicates()
+    at = pd.Index(focal).get_indexer(pairs["p"].to_numpy())
     n_refs = np.bincount(at[at >= 0], minlength=len(focal)).astype(np.int64)
-    bloc = cites["citing_bloc"].astype("string")
-    east = cd_index(focal, refs, cites[(bloc == "East").fillna(False).to_numpy(bool)], window)
-    west = cd_index(focal, refs, cites[(bloc == "West").fillna(False).to_numpy(bool)], window)
-    out = pd.DataFrame(
+    ref_p, ref_r = pairs["p"].to_numpy()[at >= 0], pairs["r"].to_numpy()[at >= 0]
+    del pairs, at
+    targets = np.concatenate([focal, ref_r[ref_r != NULL_CODE]])
+    kept = [links.take(pd.Series(links.cited, copy=False).isin(targets).to_numpy(bool)) for links in window_links]
+    cites = CitationLinks.concat(kept)
+    del kept
+    if citing == "corpus":
+        cites = cites.take(cites.in_corpus)
+
+    def counts(links: CitationLinks) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return cd_counts(focal, f_year, ref_p, ref_r, links.citing, links.cited, links.year, window)
+
+    n_f, n_b, n_fb = counts(cites)
+    east = counts(cites.take(cites.bloc == BLOC_CODES["East"]))
+    west = counts(cites.take(cites.bloc == BLOC_CODES["West"]))
+    return pd.DataFrame(
         {
             "year": corpus["publication_year"].to_numpy(),
             "work_id": corpus["work_id"].to_numpy(),
@@ -227,15 +402,17 @@ def paper_disruption(
             "country_code": corpus["city_country_code"].to_numpy(),
             "bloc": corpus["bloc"].to_numpy(),
             "n_references": n_refs,
-            **{c: overall[c].to_numpy() for c in DISRUPTION_COUNT_COLUMNS},
-            "n_citers_east": (east["n_forward"] + east["n_backward"] - east["n_both"]).to_numpy(),
-            "cd_east": east["cd"].to_numpy(),
-            "n_citers_west": (west["n_forward"] + west["n_backward"] - west["n_both"]).to_numpy(),
-            "cd_west": west["cd"].to_numpy(),
+            "n_forward": n_f,
+            "n_backward": n_b,
+            "n_both": n_fb,
+            "cd": _cd(n_f, n_b, n_fb),
+            "n_citers_east": east[0] + east[1] - east[2],
+            "cd_east": _cd(*east),
+            "n_citers_west": west[0] + west[1] - west[2],
+            "cd_west": _cd(*west),
             "window_complete": np.full(len(focal), bool(window_complete)),
         }
     )
-    return out
 
 
 def disruption_city_ranks(disruption: pd.DataFrame, cities: pd.DataFrame | None = None, *, share: float = 0.10) -> pd.DataFrame:

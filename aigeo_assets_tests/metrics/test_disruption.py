@@ -12,7 +12,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aigeo_assets.metrics.disruption import cd_index, disruption_city_ranks, paper_disruption
+from aigeo_assets.metrics.disruption import (
+    NULL_CODE,
+    WorkCodes,
+    cd_index,
+    citation_links,
+    disruption_city_ranks,
+    paper_disruption,
+    year_disruption,
+)
 
 cdindex = pytest.importorskip("cdindex", reason="the test extra installs cdindex (Funk's reference implementation)")
 
@@ -68,6 +76,91 @@ def test_equals_cdindex_on_random_citation_graphs(seed):
         assert np.nanmax(np.abs(got["cd"].to_numpy() - expected), initial=0.0) < 1e-12
         assert (~np.isnan(expected)).sum() > len(ids) // 3  # the comparison is not all NaN
         assert ((expected < 0) & ~np.isnan(expected)).any() and (expected > 0).any()
+
+
+def test_work_codes_are_equal_exactly_when_the_ids_are():
+    """OpenAlex ids are their number, any other id a negative code kept across calls, a null its own
+    code: W1 and W01 (a leading zero), W + 19 digits (past int64) and non-ASCII digits are other ids."""
+    ids = ["W1", "W01", "W0", "W00", "W", "w1", "W1a", " W1", "W\u0663", "W123456789012345678", "W1234567890123456789", "x", None, "W1"]
+    codes = WorkCodes()
+    got = codes.encode(pd.Series(ids, dtype="object"))
+    assert got[0] == 1 and got[2] == 0 and got[9] == 123456789012345678 and got[-1] == 1
+    assert got[12] == NULL_CODE
+    valid = [i for i, v in enumerate(ids) if v is not None]
+    for i in valid:  # the same code exactly when the same id
+        for j in valid:
+            assert (got[i] == got[j]) == (ids[i] == ids[j]), (ids[i], ids[j])
+    assert (got[[1, 3, 4, 5, 6, 7, 8, 10, 11]] < 0).all()
+    again = codes.encode(pd.Series(["x", "W01", "new", "W7"], dtype="string"))
+    assert again[0] == got[11] and again[1] == got[1] and again[3] == 7 and again[2] not in set(got)
+
+
+def test_citation_links_keep_resolved_links_with_their_bloc_and_corpus_flag():
+    df = pd.DataFrame({"citing_work_id": ["W1", "W2", "W3", "W4"], "cited_work_id": ["W9", "W9", None, "W8"],
+                       "citing_year": pd.array([2001, 2002, None, 2003], dtype="Int16"),
+                       "resolution": ["in_snapshot", "external", "in_snapshot", "in_snapshot"],
+                       "citing_in_corpus": pd.array([True, True, None, False], dtype="boolean"),
+                       "citing_bloc": pd.array(["East", "East", None, "West"], dtype="string")})
+    links = citation_links(df, WorkCodes())
+    assert links.citing.tolist() == [1, 3, 4] and links.cited.tolist() == [9, NULL_CODE, 8]
+    assert links.year.tolist() == [2001, np.iinfo(np.int16).min, 2003]  # an unknown year falls in no window
+    assert links.bloc.tolist() == [1, 0, 2] and links.in_corpus.tolist() == [True, False, False]
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_the_id_forms_do_not_change_the_index(seed):
+    """The same random graph with its ids written as OpenAlex numbers, with leading zeros (other
+    ids, the same numbers) and as free strings, all in one table: every form gives cdindex's values."""
+    ids, year, edges = _random_graph(seed, n=400, years=(2000, 2008), max_refs=5)
+    forms = [f"W{i}" if i % 3 == 0 else f"W0{i}" if i % 3 == 1 else f"paper-{i}" for i in range(len(ids))]
+    rename = dict(zip(ids, forms))
+    links = _links(ids, year, edges)
+    renamed = links.assign(citing_work_id=links["citing_work_id"].map(rename), cited_work_id=links["cited_work_id"].map(rename))
+    # W{i} and W0{i} are different works: a lookalike W0{i} of a W-form id (never one of the forms) cites it
+    lookalike = renamed[renamed["cited_work_id"].str.fullmatch(r"W[1-9]\d*")].drop_duplicates("cited_work_id").head(20)
+    lookalike = lookalike.assign(citing_work_id="W0" + lookalike["cited_work_id"].str[1:])
+    renamed = pd.concat([renamed, lookalike], ignore_index=True)
+    focal = pd.DataFrame({"work_id": forms, "publication_year": year})
+    for window in (2, 5):
+        got = cd_index(focal, renamed, renamed, window)
+        g = cdindex.Graph()
+        for w, y in zip(forms, year):
+            g.add_vertex(w, int(y))
+        for w in set(lookalike["citing_work_id"]) - set(forms):
+            g.add_vertex(w, int(renamed.loc[renamed["citing_work_id"] == w, "citing_year"].iloc[0]))
+        for s, t in zip(renamed["citing_work_id"], renamed["cited_work_id"]):
+            g.add_edge(s, t)
+        expected = np.array([np.nan if (v := g.cdindex(w, window)) is None else v for w in forms], dtype=float)
+        assert np.array_equal(np.isnan(expected), got["cd"].isna().to_numpy())
+        assert np.nanmax(np.abs(got["cd"].to_numpy() - expected), initial=0.0) < 1e-12
+        assert (~np.isnan(expected)).sum() > 100
+
+
+def test_year_disruption_over_coded_years_equals_the_joined_window():
+    """The asset's path (each citing year coded apart, one WorkCodes, links to the focal papers and
+    their references kept year by year) gives the table of paper_disruption on the window's tables
+    joined, for every citing choice; external references and the other years' links are in the input."""
+    ids, year, edges = _random_graph(5, n=500, years=(2000, 2009), max_refs=6)
+    rng = np.random.default_rng(1)
+    wid = [f"W{100 + i}" if i % 4 else f"other-{i}" for i in range(len(ids))]
+    rename = dict(zip(ids, wid))
+    links = _links(ids, year, edges)
+    cit = pd.DataFrame({"citing_work_id": links["citing_work_id"].map(rename), "cited_work_id": links["cited_work_id"].map(rename),
+                        "citing_year": links["citing_year"], "resolution": np.where(rng.random(len(links)) < 0.9, "in_snapshot", "external"),
+                        "citing_in_corpus": rng.random(len(links)) < 0.6,
+                        "citing_bloc": rng.choice(np.array(["East", "West", None], dtype=object), size=len(links))})
+    papers = pd.DataFrame({"work_id": wid, "publication_year": year, "in_corpus": rng.random(len(ids)) < 0.7,
+                           "city_geonames_id": rng.integers(1, 5, len(ids)), "city_country_code": "XX", "bloc": "East"})
+    y = 2003
+    by_year = {k: g.reset_index(drop=True) for k, g in cit.groupby("citing_year")}
+    for citing in ("any", "corpus"):
+        joined = paper_disruption(papers[papers["publication_year"] == y], by_year[y],
+                                  pd.concat([by_year[k] for k in range(y + 1, y + 6)], ignore_index=True), 5, citing)
+        codes = WorkCodes()
+        coded = {k: citation_links(t, codes) for k, t in by_year.items()}
+        got = year_disruption(papers[papers["publication_year"] == y], coded[y], [coded[k] for k in range(y + 1, y + 6)], codes, 5, citing)
+        pd.testing.assert_frame_equal(got, joined)
+        assert got["cd"].notna().sum() > 20 and got["cd_east"].notna().sum() > 10
 
 
 def test_a_hand_worked_example():
