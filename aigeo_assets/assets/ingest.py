@@ -13,18 +13,26 @@ accounting are those years: a line of 2021 read by the scan of 2015 is another c
 an outside one, when the life-science atlas runs to 2022.
 """
 
+import functools
+import os
+import pickle
 import shutil
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
+import pandas as pd
 
-from aigeo_assets.assets.metadata import check_result, table_metadata, table_out
+from aigeo_assets.assets.metadata import check_result, partitions_label, table_metadata, table_out
+from aigeo_assets.assets.ranges import YEARLY_RANGES
 from aigeo_assets.ingest.institutions import parse_institutions
 from aigeo_assets.ingest.parquet_snapshot import extract_parquet_part
 from aigeo_assets.ingest.part_extract import ensure_part_extract, extract_json_part
 from aigeo_assets.ingest.snapshot import list_entity_files, read_merged_ids
-from aigeo_assets.ingest.works import WORK_TABLES, MergedIds, accounting_problems
+from aigeo_assets.ingest.works import WORK_TABLES, MergedIds, WorksTables, accounting_problems
 from aigeo_assets.progress import log_progress
+from aigeo_assets.resources.io import LazyPartitions
 from aigeo_assets.resources.sources import WorksSource
 
 PART_EXTRACTS = "_part_extracts"
@@ -45,6 +53,117 @@ def part_extracts_dir(split_cache_dir: str | None) -> Path | None:
     return configured.with_name(PART_EXTRACTS) if configured.name == "_year_split" else configured
 
 
+@dataclass
+class YearChecks:
+    """What the two checks of ``raw_works`` found in one year's scan."""
+
+    unique_ids: bool
+    duplicate_lines: int
+    problems: list[str]
+    totals: dict[str, int]
+    outside_years: dict[str, int]
+
+    def results(self, partition: str):
+        """The two results of a one-year run."""
+        yield check_result("no_duplicate_work_ids", self.unique_ids,
+                           f"each work once; {self.duplicate_lines} duplicate lines quarantined" if self.unique_ids
+                           else "a work id appears twice in the year's table", partition=partition, asset_key="raw_works",
+                           duplicate_lines_quarantined=self.duplicate_lines)
+        yield check_result("lines_accounted_for", not self.problems,
+                           f"all {self.totals['lines_read']:,} lines read are parsed, quarantined or counted in another year"
+                           if not self.problems else self.problems[0], partition=partition, asset_key="raw_works",
+                           **{**self.totals, "outside_years": dg.MetadataValue.json(self.outside_years)},
+                           problems="\n".join(self.problems[:20]))
+
+
+def range_check_results(found: dict[str, YearChecks], partition: str):
+    """The two results of a run over several years: one each, naming the years that fail
+    (``years_failing``), with each year's figures (``*_by_year``)."""
+    years = sorted(found)
+    duplicated = [y for y in years if not found[y].unique_ids]
+    lines = sum(found[y].duplicate_lines for y in years)
+    yield check_result("no_duplicate_work_ids", not duplicated,
+                       f"each work once in every year; {lines} duplicate lines quarantined" if not duplicated
+                       else f"a work id appears twice in the table of {', '.join(duplicated)}", partition=partition,
+                       asset_key="raw_works", years_failing=duplicated, duplicate_lines_quarantined=lines,
+                       duplicate_lines_by_year=dg.MetadataValue.json({y: found[y].duplicate_lines for y in years}))
+    failing = [y for y in years if found[y].problems]
+    read = sum(found[y].totals["lines_read"] for y in years)
+    problems = [f"{y}: {p}" for y in failing for p in found[y].problems]
+    yield check_result("lines_accounted_for", not failing,
+                       f"all {read:,} lines read in {len(years)} years are parsed, quarantined or counted in another year"
+                       if not failing else f"lines not accounted for in {', '.join(failing)}; {problems[0]}",
+                       partition=partition, asset_key="raw_works", years_failing=failing,
+                       lines_by_year=dg.MetadataValue.json({y: found[y].totals for y in years}),
+                       outside_years_by_year=dg.MetadataValue.json({y: found[y].outside_years for y in years}),
+                       problems="\n".join(problems[:20]))
+
+
+def year_outputs(tables: WorksTables, year: int, source: dict, listing: dict, fetched: dict
+                 ) -> tuple[dict[str, pd.DataFrame], dict[str, dict], YearChecks]:
+    """One year's scan as the step writes it: its seven tables (``raw_quarantine`` last), each one's
+    materialization metadata (``raw_works``: the line accounting, the snapshot's listing, what the
+    source fetched) and what its checks found."""
+    quarantine = tables.quarantine
+    q_counts = quarantine["reason"].value_counts().to_dict()
+    totals = tables.accounting_totals()
+    checks = YearChecks(bool(tables.works["work_id"].is_unique), int(q_counts.get("duplicate_work", 0)),
+                        accounting_problems(tables), totals, tables.outside_years())
+    out = {**tables.tables(), "raw_quarantine": quarantine}
+    metadata = {}
+    for name, df in tables.tables().items():
+        extra = {"year": year, "source": source}
+        if name == "raw_works":
+            extra.update(
+                lines_scanned=tables.lines_scanned,
+                lines=totals,
+                outside_years=dg.MetadataValue.json(checks.outside_years),
+                line_accounting=dg.MetadataValue.json([a.as_dict() for a in tables.accounts]),
+                files=listing["files"],
+                manifest_missing_parts=listing["manifest_missing_parts"],
+                parts_not_in_manifest=listing["parts_not_in_manifest"],
+                quarantined=q_counts,
+                merged_ids_applied=listing["merged_ids_applied"],
+                **fetched,
+            )
+        metadata[name] = table_metadata(df, name, **extra)
+    metadata["raw_quarantine"] = table_metadata(quarantine, "quarantine", by_reason=q_counts, year=year)
+    return out, metadata, checks
+
+
+@dataclass
+class SetAsideTables:
+    """Tables of a range run's years kept on disk until the IO manager writes them (``put`` a year's,
+    ``take`` one back, which removes it), so the run holds one year's tables in memory at a time.
+    Pickled: read back exactly as they were (dtypes and all). The folder, beside the extract cache
+    (``.ingest-range-<random>.<pid>.tmp``, which the warehouse sweep removes once its process is gone),
+    is removed when the run leaves the ``with`` block."""
+
+    near: Path | None
+    folder: Path = field(init=False)
+
+    def __enter__(self) -> "SetAsideTables":
+        if self.near is not None:
+            self.near.mkdir(parents=True, exist_ok=True)
+        self.folder = Path(tempfile.mkdtemp(prefix=".ingest-range-", suffix=f".{os.getpid()}.tmp", dir=self.near))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def put(self, key: str, tables: dict[str, pd.DataFrame]) -> None:
+        for name, df in tables.items():
+            with open(self.folder / f"{key}-{name}.pkl", "wb") as fh:
+                pickle.dump(df, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def take(self, key: str, name: str) -> pd.DataFrame:
+        path = self.folder / f"{key}-{name}.pkl"
+        with open(path, "rb") as fh:
+            df = pickle.load(fh)
+        path.unlink()
+        return df
+
+
 def build_ingest_assets(partitions: dg.PartitionsDefinition) -> list:
     """``partitions``: the OpenAlex tables' years, both studies' (``Settings.openalex_years``)."""
     configured_years = [int(k) for k in partitions.get_partition_keys()]
@@ -57,6 +176,7 @@ def build_ingest_assets(partitions: dg.PartitionsDefinition) -> list:
             ),
         },
         partitions_def=partitions,
+        backfill_policy=YEARLY_RANGES,
         check_specs=[
             dg.AssetCheckSpec("no_duplicate_work_ids", asset="raw_works", description="each work id once in the year"),
             dg.AssetCheckSpec(
@@ -70,9 +190,21 @@ def build_ingest_assets(partitions: dg.PartitionsDefinition) -> list:
     )
     def raw_works(context: dg.AssetExecutionContext, source: WorksSource):
         """OpenAlex works of one publication year, parsed into normalized tables (AlShebli et al. 2022: MAG papers;
-        here OpenAlex, MAG's successor). Input that cannot be used goes to ``raw_quarantine``."""
-        year = int(context.partition_key)
-        fetched = source.prepare_year(year)
+        here OpenAlex, MAG's successor). Input that cannot be used goes to ``raw_quarantine``.
+
+        A run may cover a range of years (``YEARLY_RANGES``, fifteen at most, as the other per-year assets:
+        the 33 years of both studies are three runs, 15 + 15 + 3, the first two side by side on two
+        workers, each followed by ``core_affiliations`` over the same years). The years are prepared (the API downloads them) and the snapshot
+        listed and its merged ids read once for the range; each year is then scanned (assembled from the
+        per-part extracts) when the IO manager writes its ``raw_works``, with the metadata a one-year run
+        gives it, and its five other tables and its quarantine are set aside on disk
+        (``SetAsideTables``) until their outputs are written, so the run holds one year's tables at a
+        time. **Choice:** the two checks give one result per run, naming the years that fail
+        (``years_failing``) with each year's line totals; a failing ``lines_accounted_for`` fails the
+        run after its years are written (as a one-year run does), so nothing that reads any year of the
+        range runs. A one-year run is as before: its checks first, then its tables."""
+        keys = list(context.partition_keys)
+        fetched = {key: source.prepare_year(int(key)) for key in keys}  # before the listing: the API writes the parts listed
         root = source.snapshot_root()
         files = source.works_files(root)  # JSON Lines parts, or the Parquet copy's (source.works_format)
         snapshot_q = files.problems  # the listing's rows (manifest, missing parts); merged-id rows join them
@@ -82,52 +214,41 @@ def build_ingest_assets(partitions: dg.PartitionsDefinition) -> list:
             authors=read_merged_ids(root, "authors", quarantine=snapshot_q),
         )
         cache = part_extracts_dir(source.split_cache_dir)
-        tables = source.parse_works_year(
-            root,
-            files.parts,
-            year,
-            merged,
-            split_cache_dir=cache,
-            progress=log_progress(context.log, f"works {year}"),
-            years=configured_years,
-            quarantine=snapshot_q,
-        )
-        quarantine = tables.quarantine
-        q_counts = quarantine["reason"].value_counts().to_dict()
-        works = tables.works
-        duplicates = int(q_counts.get("duplicate_work", 0))
-        yield check_result("no_duplicate_work_ids", bool(works["work_id"].is_unique),
-                           f"each work once; {duplicates} duplicate lines quarantined" if works["work_id"].is_unique
-                           else "a work id appears twice in the year's table", partition=str(year), asset_key="raw_works",
-                           duplicate_lines_quarantined=duplicates)
-        problems = accounting_problems(tables)
-        totals = tables.accounting_totals()
-        yield check_result("lines_accounted_for", not problems,
-                           f"all {totals['lines_read']:,} lines read are parsed, quarantined or counted in another year" if not problems
-                           else problems[0], partition=str(year), asset_key="raw_works",
-                           **{**totals, "outside_years": dg.MetadataValue.json(tables.outside_years())}, problems="\n".join(problems[:20]))
-        common = {"year": year, "source": source.describe()}
-        for name, df in tables.tables().items():
-            extra = dict(common)
-            if name == "raw_works":
-                extra.update(
-                    lines_scanned=tables.lines_scanned,
-                    lines=totals,
-                    outside_years=dg.MetadataValue.json(tables.outside_years()),
-                    line_accounting=dg.MetadataValue.json([a.as_dict() for a in tables.accounts]),
-                    files=len(files.parts),
-                    manifest_missing_parts=len(files.missing),
-                    parts_not_in_manifest=len(files.unlisted),
-                    quarantined=q_counts,
-                    merged_ids_applied={k: len(v) for k, v in vars(merged).items()},
-                    **fetched,
-                )
-            yield dg.Output(df, output_name=name, metadata=table_metadata(df, name, **extra))
-        yield dg.Output(
-            quarantine,
-            output_name="raw_quarantine",
-            metadata=table_metadata(quarantine, "quarantine", by_reason=q_counts, year=year),
-        )
+        listing = {"files": len(files.parts), "manifest_missing_parts": len(files.missing), "parts_not_in_manifest": len(files.unlisted),
+                   "merged_ids_applied": {k: len(v) for k, v in vars(merged).items()}}
+
+        def scan(key: str) -> tuple[dict[str, pd.DataFrame], dict[str, dict], YearChecks]:
+            """The year's seven tables, their materialization metadata and what its checks found."""
+            year = int(key)
+            tables = source.parse_works_year(
+                root, files.parts, year, merged, split_cache_dir=cache, progress=log_progress(context.log, f"works {year}"),
+                years=configured_years, quarantine=snapshot_q,
+            )
+            return year_outputs(tables, year, source.describe(), listing, fetched[key])
+
+        if len(keys) == 1:
+            key = keys[0]
+            tables, metadata, checks = scan(key)
+            yield from checks.results(key)
+            for name, df in tables.items():
+                yield dg.Output(df, output_name=name, metadata=metadata[name])
+            return
+
+        found: dict[str, YearChecks] = {}
+        with SetAsideTables(cache) as aside:
+
+            def year_works(key: str) -> pd.DataFrame:
+                tables, metadata, found[key] = scan(key)
+                for name, meta in metadata.items():
+                    context.add_asset_metadata(meta, asset_key=name, partition_key=key)
+                aside.put(key, {name: df for name, df in tables.items() if name != "raw_works"})
+                return tables["raw_works"]
+
+            # each year is scanned when its raw_works is written (in year order); its other tables wait on disk for theirs
+            yield dg.Output(LazyPartitions({k: functools.partial(year_works, k) for k in keys}), output_name="raw_works")
+            for name in [*WORK_TABLES[1:], "raw_quarantine"]:
+                yield dg.Output(LazyPartitions({k: functools.partial(aside.take, k, name) for k in keys}), output_name=name)
+        yield from range_check_results(found, partitions_label(keys))
 
     @dg.multi_asset(
         outs={

@@ -318,3 +318,86 @@ def test_a_range_run_checks_the_lead_country_coverage_of_every_year(lifesci_rang
         assert m["share_by_year"][year] == _metadata(instance, "core_lifesci_articles", year)["lead_country_coverage"], year
     assert m["years_below"] == [y for y in YEARS if m["share_by_year"][y] < 0.8]
     assert evaluation.passed == (not m["years_below"])
+
+
+INGEST_UNIT = ("raw_works", "raw_authorships", "raw_references", "raw_work_concepts", "raw_work_topics", "raw_venues", "raw_quarantine")
+
+
+def test_one_year_runs_rewrite_what_the_range_run_of_the_ingest_wrote(ranged):
+    """The ingest (``raw_works`` and its siblings, ``YEARLY_RANGES``) as the plan ran it: one run for the
+    years, each year with its own materialization and line accounting; one-year runs of three years
+    rewrite exactly its tables (the quarantine too) and metadata."""
+    source, settings, defs, instance, plans = ranged
+    runs = [r for r in plans["yearly_corpus"] if "raw_works" in r.assets]
+    assert any(set(YEARS) <= set(r.partition_keys) for r in runs), [r.label for r in runs]
+    assert set(runs[0].assets) == set(INGEST_UNIT), runs[0].label
+    tables = {(a, y): _read(settings, a, y) for a in INGEST_UNIT for y in YEARS}
+    meta = {(a, y): _metadata(instance, a, y) for a in INGEST_UNIT for y in YEARS}
+    for (asset, year), m in meta.items():  # each year of the range run: its own materialization and metadata, one run for all
+        assert m["run"] == meta[(asset, YEARS[0])]["run"], (asset, year)
+        assert m["dagster/row_count"] == len(tables[(asset, year)]) and m["year"] == int(year), (asset, year)
+    for year in YEARS:  # the line accounting per year adds up against that year's own tables
+        m = meta[("raw_works", year)]
+        parts = m["line_accounting"]
+        assert m["lines"]["lines_read"] == m["lines_scanned"] == sum(p["lines_read"] for p in parts) > 0, year
+        assert m["lines"]["parsed"] == sum(p["parsed"] for p in parts) == len(tables[("raw_works", year)]), year
+        assert m["lines"]["other_years"] > 0, year  # every part holds works of the other years: each year's scan counts them
+        line_rows = int((tables[("raw_quarantine", year)]["line"] > 0).sum())
+        assert line_rows == m["lines"]["quarantined"] + m["lines"]["unattributed"], year
+        assert sum(m["quarantined"].values()) == len(tables[("raw_quarantine", year)]), year
+    assert not list((settings.warehouse_dir / "_part_extracts").glob(".ingest-range-*")), "the tables set aside are removed"
+    if source == "tiny_world":  # the world's planted faults: quarantined lines in the range
+        assert sum(len(tables[("raw_quarantine", y)]) for y in YEARS) > 0
+    empty = sum(len(t) == 0 for (_, y), t in tables.items() if y in ONE_YEAR)
+    _one_year_runs_rewrite_the_same(settings, defs, instance, [INGEST_UNIT], tables, meta, tables_without_rows=empty)
+    assert empty <= (2 if source == "tiny_world" else len(INGEST_UNIT) * len(ONE_YEAR) // 2), empty
+
+
+def test_the_range_run_of_the_ingest_checks_every_year_once(ranged):
+    *_, instance, plans = ranged
+    records = {r.dagster_run.run_id: r.dagster_run for r in instance.get_run_records()}
+    ingest_run = next(r for r in plans["yearly_corpus"] if "raw_works" in r.assets and set(YEARS) <= set(r.partition_keys))
+    for check in ("no_duplicate_work_ids", "lines_accounted_for"):
+        key = dg.AssetCheckKey(dg.AssetKey("raw_works"), check)
+        executions = instance.event_log_storage.get_asset_check_execution_history(key, limit=100)
+        evaluations = [e.event.dagster_event.event_specific_data for e in executions  # type: ignore[union-attr]
+                       if records[e.run_id].tags.get("dagster/asset_partition_range_start") == ingest_run.partition_keys[0]
+                       and e.event is not None and e.event.dagster_event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION]
+        assert len(evaluations) == 1, f"{check}: one result for the range run"
+        evaluation = evaluations[0]
+        m = {k: v.value for k, v in evaluation.metadata.items()}
+        assert evaluation.passed and m["years_failing"] == [], (check, m)
+        assert m["partition"] == f"{ingest_run.partition_keys[0]}-{ingest_run.partition_keys[-1]}"
+    assert sorted(m["lines_by_year"]) == sorted(ingest_run.partition_keys)
+    for year in YEARS:  # each year's totals in the check are those of its materialization
+        assert m["lines_by_year"][year] == _metadata(instance, "raw_works", year)["lines"], year
+        assert m["outside_years_by_year"][year] == _metadata(instance, "raw_works", year)["outside_years"], year
+
+
+def test_a_failing_blocking_check_in_an_ingest_range_stops_what_reads_the_failing_year(tmp_path, tiny_world, monkeypatch):
+    """``lines_accounted_for`` made to fail for one year (a planted problem): the range run fails after
+    writing its years, its one check result names that year alone, and nothing that reads the year
+    (affiliations, papers, citations) runs."""
+    import aigeo_assets.assets.ingest as ingest_assets
+    from aigeo_assets.orchestration import RunFailed
+
+    bad = 2015
+    real = ingest_assets.accounting_problems
+    monkeypatch.setattr(ingest_assets, "accounting_problems", lambda tables: (
+        ["planted: a line lost"] if (tables.works["publication_year"] == bad).any() else real(tables)))
+    tiny_world(tmp_path, 7)
+    settings = _settings(tmp_path)
+    defs = build_definitions(settings)
+    instance = dg.DagsterInstance.ephemeral()
+    plan = plan_runs(defs, job_name="yearly_corpus")
+    with pytest.raises(RunFailed) as failed:
+        PlanRunner(workers=1, defs=defs, instance=instance, job_name="yearly_corpus").run(plan)
+    assert [f.label.split("[")[0] for f in failed.value.failures] == ["ingest (7 assets)"], [f.label for f in failed.value.failures]
+    assert failed.value.not_started > 0
+    key = dg.AssetCheckKey(dg.AssetKey("raw_works"), "lines_accounted_for")
+    evaluation = instance.event_log_storage.get_latest_asset_check_execution_by_key([key])[key].event.dagster_event.event_specific_data  # type: ignore[union-attr]
+    m = {k: v.value for k, v in evaluation.metadata.items()}
+    assert not evaluation.passed and m["years_failing"] == [str(bad)] and m["problems"].startswith(f"{bad}: planted"), m
+    for asset in ("core_affiliations", "core_papers", "core_citations"):
+        records = instance.fetch_materializations(dg.AssetRecordsFilter(asset_key=dg.AssetKey(asset), asset_partitions=[str(bad)]), limit=1)
+        assert not records.records, f"{asset}[{bad}] ran after its year failed the blocking check"
