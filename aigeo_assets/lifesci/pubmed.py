@@ -79,6 +79,17 @@ or journal title longer than :data:`MAX_FIELD_CHARS` quarantines its record (``f
 the whole record, not the field, so no truncated text reaches the tables). ``PMID/@Version``
 absent is 1; anything but a positive integer is ``bad_version``.
 
+Two readers, one result (issue 13). The framer above costs Python work on every byte and lxml's
+``iterparse`` an event per element, yet almost every file has nothing for the framer to do. With
+lxml, a file is first read by the intact reader (:func:`_intact_items`): ``isal`` inflates it,
+:class:`_IntactSource` checks at C speed that the framer would change nothing (gzip members whole,
+UTF-8, no named entity, comment, CDATA section or DOCTYPE internal subset, no long stretch without a
+record end) and cuts the bytes after record end tags into documents of about 64 KB, each parsed
+whole by lxml (lines from ``sourceline`` plus the newlines before the document). Anything else
+(such a finding, or a syntax error) sends the file to the framer from its start, the items already
+given passed over; ``reader="framer"`` reads through the framer only. On the real samples, the demo
+world and every planted fault the two give the same tables, quarantine rows and counts (tested).
+
 Versions and deletions (NLM: the PMID stays, each version has its number, "only the most recent
 version of a citation is indexed"; update files carry new, revised and deleted citations): within
 one file, :func:`parse_pubmed_file` keeps per PMID the record of the highest ``Version`` (of equal
@@ -1121,105 +1132,121 @@ class _NotIntact(Exception):
 
 
 _INFLATE_BYTES = 1 << 18
-"""Compressed bytes inflated at a time by :class:`_IntactSource` (a few MB of XML)."""
-_PARSER_READ = 1 << 15
-"""The most bytes handed to lxml per read (what ``iterparse`` asks for): the tree holds no more
-records than one read completes, as with the framer."""
-_NOT_PUBMED_MARKUP = (b"<!--", b"<![CDATA[")
-"""Markup PubMed files do not use and the framer's byte-level framing cannot see through (a record
-tag inside a comment could mislead it): a file holding any is read through the framer, whose
-result is then the one given."""
+"""Compressed bytes inflated at a time by :class:`_IntactSource`."""
+_BATCH_BYTES = 1 << 16
+"""XML parsed at a time by the intact reader (then cut after the last record it holds): the tree
+never holds more than one batch of records, a few dozen."""
+_NOT_PUBMED_MARKUP = b"<!"
+"""What starts a comment, a CDATA section or a declaration: after the root's start tag PubMed files
+hold none, and the framer's byte-level framing cannot see through them (a record tag inside a
+comment could mislead it), so a file holding any is read through the framer, whose result is then
+the one given."""
+_ROOT_START = re.compile(rb"<([A-Za-z_][^\s/>]*)[^>]*>")
+"""The root's start tag: the first tag that is not a declaration (``<?``, ``<!``)."""
+_DECLARED_ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?\bencoding\s*=\s*["']([^"']*)["']""")
 
 
 class _IntactSource:
-    """The decompressed bytes of a file for lxml's ``iterparse``, without :class:`_RecordFramer`:
-    the fast path of :func:`_iter_items` for a file with nothing the framer would act on, which is
-    almost every file. On intact bytes the framer hands the parser every byte in order and changes
-    nothing, so both give the same items; this source only checks, at C speed, that there is
-    nothing for the framer to do, and raises :class:`_NotIntact` (before the parser sees the bytes
-    concerned) when there may be: a gzip member that is truncated, corrupt or followed by anything
-    but another member (``isal`` inflates and checks each member's CRC-32 and length), a UTF-16 or
-    UTF-32 file, a named entity other than XML's five, a comment or CDATA section, or more than
-    :data:`MAX_RECORD_BYTES` less two reads handed out without a record completing (a record or a
-    run outside records the framer might find too long). A syntax error is the parser's to raise.
-    It has the framer's attributes ``_lxml_items`` uses (``parsed``, ``root_tag``, ``segment_line``)."""
+    """The decompressed bytes of a file in batches of whole records, for the intact reader
+    (:func:`_intact_items`): the fast path of :func:`_iter_items` for a file with nothing the framer
+    would act on, which is almost every file. On such a file the framer hands the parser every byte
+    in order and changes nothing, so the two readers give the same items.
 
-    segment_line = 1
+    :meth:`batches` gives documents of about :data:`_BATCH_BYTES`, each cut right after a record
+    end tag (``</PubmedArticle>``, or ``</MedlineCitation>`` in a ``MedlineCitationSet``) and
+    wrapped in the root's own start tag and an end tag, with the source line of its first byte. A
+    cut inside anything but the root leaves an element open, which the parser reports as a syntax
+    error. This source checks, at C speed, that the framer would have nothing to do and raises
+    :class:`_NotIntact` (before the parser sees the bytes concerned) when it may: a gzip member
+    truncated, corrupt or followed by anything but another member (``isal`` inflates and checks
+    each member's CRC-32 and length), a UTF-16 or UTF-32 file or a declared encoding other than
+    UTF-8 (later batches carry no declaration), a DOCTYPE with an internal subset, a named entity
+    other than XML's five, a comment or CDATA section, a root start tag over several lines, or
+    more than half of :data:`MAX_RECORD_BYTES` between two record ends (a record or a run outside
+    records the framer might find too long)."""
 
     def __init__(self, path: Path, limit: int) -> None:
         self._raw = open(path, "rb")
         self._gzip = self._raw.read(2) == GZIP_MAGIC
         self._raw.seek(0)
         self._member = None  # the isal decoder of the gzip member being read
-        self._buf = b""
-        self._pos = 0
-        self._eof = False
-        self._first = True
-        self._tail = b""  # the end of the last block, searched again with the next (a tag or entity across blocks)
-        self._given = 0  # bytes handed to the parser
-        self._mark = 0  # bytes handed out when the parser was last seen completing a record
-        self._seen = 0
-        self._cap = limit - 2 * _PARSER_READ
-        self.parsed = 0
-        self.root_tag: str | None = None
+        self._cap = limit // 2
 
-    def _block(self) -> bytes:
-        """The next decompressed block (b"" at the end of an intact file)."""
+    def _blocks(self) -> Iterator[bytes]:
+        """The decompressed bytes, a block at a time."""
         if not self._gzip:
-            return self._raw.read(_INFLATE_BYTES << 2)
-        while True:
-            chunk = self._raw.read(_INFLATE_BYTES)
-            if not chunk:
-                if self._member is not None:
-                    raise _NotIntact("gzip stream ends early")
-                return b""
-            out = []
+            while block := self._raw.read(_INFLATE_BYTES << 2):
+                yield block
+            return
+        while chunk := self._raw.read(_INFLATE_BYTES):
             while chunk:
                 if self._member is None:
                     self._member = isal_zlib.decompressobj(_GZIP_WBITS)
                 try:
-                    out.append(self._member.decompress(chunk))
+                    out = self._member.decompress(chunk)
                 except isal_zlib.error as exc:
                     raise _NotIntact(f"corrupt gzip data: {exc}") from None
                 if self._member.eof:  # CRC-32 and length checked: another member may follow
                     chunk, self._member = self._member.unused_data, None
                 else:
                     chunk = b""
-            data = b"".join(out)
-            if data:
-                return data
+                if out:
+                    yield out
+        if self._member is not None:
+            raise _NotIntact("gzip stream ends early")
 
-    def _check(self, block: bytes) -> None:
-        if self._first:
-            self._first = False
-            if _wide_decoder(block[:4]) is not None:
-                raise _NotIntact("UTF-16 or UTF-32")
-        text = self._tail + block
-        if _UNDECLARED_ENTITY.search(text) is not None:
-            raise _NotIntact("a named entity")
-        if any(markup in text for markup in _NOT_PUBMED_MARKUP):
-            raise _NotIntact("a comment or CDATA section")
-        self._tail = text[-_HOLD:]
+    def batches(self) -> Iterator[tuple[bytes, int]]:
+        """(a document of whole records, the source line of its first byte), in file order; the last
+        one holds what follows the last cut, the root's end tag included (a file cut short gives the
+        parser a document without it: a syntax error)."""
+        buf = b""
+        tail = b""  # the end of the last block, searched again with the next (markup across blocks)
+        line, first = 1, True
+        prefix = suffix = end_tag = None
+        last_end = 0  # where the last record end seen in buf ends
+        for block in self._blocks():
+            buf = buf + block if buf else block
+            text = tail + block
+            if _UNDECLARED_ENTITY.search(text) is not None:
+                raise _NotIntact("a named entity")
+            if end_tag is None:
+                prefix, suffix, end_tag = self._root(buf)
+                text = buf[buf.find(prefix) + len(prefix) :] if prefix else buf
+            if _NOT_PUBMED_MARKUP in text:
+                raise _NotIntact("a comment, CDATA section or declaration after the root's start tag")
+            tail = text[-_HOLD:]
+            start = 0  # of the next batch in buf
+            while (found := buf.find(end_tag, last_end)) >= 0:  # every record end: none too far from the last
+                if found - last_end > self._cap:
+                    raise _NotIntact("a long stretch between record ends")
+                last_end = found + len(end_tag)
+                if last_end - start >= _BATCH_BYTES:
+                    batch = buf[start:last_end]
+                    yield batch + suffix if first else b"".join((prefix, batch, suffix)), line
+                    line += batch.count(b"\n")
+                    first, start = False, last_end
+            if len(buf) - last_end > self._cap:
+                raise _NotIntact("a long stretch after the last record end")
+            if start:
+                buf, last_end = buf[start:], last_end - start
+        if end_tag is None:
+            prefix, suffix, end_tag = self._root(buf)
+        yield buf if first else prefix + buf, line
 
-    def read(self, size: int = -1) -> bytes:
-        if self.parsed != self._seen:
-            self._seen, self._mark = self.parsed, self._given
-        if self._given - self._mark > self._cap:
-            raise _NotIntact("a long stretch without a record")
-        if self._pos >= len(self._buf):
-            if self._eof:
-                return b""
-            block = self._block()
-            if not block:
-                self._eof = True
-                return b""
-            self._check(block)
-            self._buf, self._pos = block, 0
-        size = _PARSER_READ if size is None or size < 0 else min(size, _PARSER_READ)
-        out = self._buf[self._pos : self._pos + size]
-        self._pos += len(out)
-        self._given += len(out)
-        return out
+    def _root(self, head: bytes) -> tuple[bytes, bytes, bytes]:
+        """(the root's start tag, its end tag, the record end tag batches are cut after)."""
+        if _wide_decoder(head[:4]) is not None:
+            raise _NotIntact("UTF-16 or UTF-32")
+        declared = _DECLARED_ENCODING.match(head)
+        if declared is not None and declared.group(1).lower() not in (b"utf-8", b"utf8"):
+            raise _NotIntact("a declared encoding other than UTF-8")
+        root = _ROOT_START.search(head)
+        if root is None:  # no start tag yet (a file this short is one batch): the parser says what is wrong
+            return b"", b"", b"</PubmedArticle>"
+        if b"[" in head[: root.start()] or b"\n" in root.group() or root.group().endswith(b"/>"):
+            raise _NotIntact("a DOCTYPE internal subset, or a root start tag over several lines or empty")
+        name = root.group(1)
+        return root.group(), b"</" + name + b">", b"</MedlineCitation>" if name == b"MedlineCitationSet" else b"</PubmedArticle>"
 
     def close(self) -> None:
         self._raw.close()
@@ -1232,22 +1259,46 @@ class _IntactSource:
 
 
 def _intact_items(path: Path, years, stats: dict) -> Iterator[PubmedItem]:
-    """The items of an intact file, read by lxml straight from :class:`_IntactSource`: the items
-    :func:`_iter_items` gives through the framer, in the same order. Raises :class:`_NotIntact`,
-    or the parser's ``SyntaxError``, when the file is not intact (possibly after some items)."""
+    """The items of an intact file, each batch of records parsed whole by lxml (no framer, no
+    ``iterparse`` events): the items :func:`_iter_items` gives through the framer, in the same order
+    (a child of the root that is not a record is reported where ``_lxml_items`` reports it: before
+    the next record, or at the end). Raises :class:`_NotIntact`, or the parser's ``SyntaxError``,
+    when the file is not intact (possibly after some items)."""
     n = 0
     pending: list[PubmedProblem] = []  # unknown elements met before the first record
+    parser = _lxml_etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     with _IntactSource(path, MAX_RECORD_BYTES) as source:
-        for item in _lxml_items(source, years, stats):
-            if not stats["elements"] and type(item) is PubmedProblem and item.reason == "unknown_element":
-                pending.append(item)
-                continue
-            if pending:
-                n += len(pending)
-                yield from pending
-                pending = []
-            n += 1
-            yield item
+        for batch, first_line in source.batches():
+            root = _lxml_etree.fromstring(batch, parser)
+            stats.setdefault("root", root.tag)
+            if root.tag in _TARGET_SET:
+                raise _NotIntact("the root is a record")
+            offset = first_line - 1
+            for elem in root:
+                tag = elem.tag
+                line = elem.sourceline + offset if elem.sourceline else 0
+                if tag not in _TARGET_SET:
+                    if isinstance(tag, str) and _holds_record(elem):
+                        raise _NotIntact("records below the root's children")
+                    item = _unknown(elem, root, line)
+                    if item is None:
+                        continue
+                    if not stats["elements"]:
+                        pending.append(item)
+                        continue
+                else:
+                    stats["elements"] += 1
+                    item = _item(elem, line, years)
+                    _count(item, stats)
+                    if item is None:
+                        stats["out_of_years"] += 1
+                        continue
+                if pending:
+                    n += len(pending)
+                    yield from pending
+                    pending = []
+                n += 1
+                yield item
     if not stats["elements"] and not n:
         yield _no_records(stats.get("root"), pending)
     elif pending:
