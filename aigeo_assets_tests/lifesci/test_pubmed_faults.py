@@ -285,6 +285,27 @@ def _broken_inputs(tmp_path) -> dict[str, object]:
         (HEAD + article("1") + "<Junk>" + "j" * (1 << 17) + "</Junk>\n" + article("2") + TAIL).encode(), mtime=0)
     cases["small_cap_oversize_record.xml.gz"] = gzip.compress(
         (HEAD + article("1") + article("2", title="y" * (1 << 17)) + article("3") + TAIL).encode(), mtime=0)
+    # what the intact reader's batches cannot carry, or must carry exactly (many records: several batches)
+    body = "".join(article(str(i)) for i in range(1, 120))
+    cases["root_is_a_record.xml"] = ('<?xml version="1.0"?>\n' + article("7")).encode()
+    cases["namespaced_root.xml"] = (HEAD.replace("<PubmedArticleSet>", '<PubmedArticleSet xmlns="urn:x">') + body + TAIL).encode()
+    cases["root_tag_over_two_lines.xml"] = (HEAD.replace("<PubmedArticleSet>", '<PubmedArticleSet\n  a="1">') + body + TAIL).encode()
+    cases["latin1_declared.xml"] = (HEAD.replace('version="1.0"', 'version="1.0" encoding="ISO-8859-1"') + body
+                                    + article("500", title="Caf\u00e9") + TAIL).encode("latin-1")
+    cases["internal_subset_default_version.xml"] = (
+        '<?xml version="1.0"?>\n<!DOCTYPE PubmedArticleSet [<!ATTLIST PMID Version CDATA "7">]>\n<PubmedArticleSet>\n'
+        + body.replace('<PMID Version="1">', "<PMID>") + TAIL).encode()
+    cases["wrapper_of_records.xml"] = (HEAD + "<Wrap>\n" + body + "</Wrap>\n" + TAIL).encode()
+    cases["unknown_elements_around_records.xml"] = (HEAD + "<Note>a</Note>\n" + body + "<Note>b</Note>\n" + article("900")
+                                                    + "<?pi x?>\n<Note>c</Note>\n" + TAIL).encode()
+    cases["unknown_elements_only.xml"] = (HEAD + "<Note>a</Note>\n<Other/>\n" + TAIL).encode()
+    cases["garbage_after_the_root.xml"] = (HEAD + body + TAIL + "<PubmedArticle>\n").encode()
+    cases["cut_after_a_record_end.xml.gz"] = gzip.compress((HEAD + body).encode(), mtime=0)
+    cases["medline_citation_set.xml"] = (
+        '<?xml version="1.0"?>\n<MedlineCitationSet>\n'
+        + "".join(article(str(i)).split("<PubmedArticle>\n", 1)[1].split("    <PubmedData>")[0]
+                  .replace("</PubmedArticle>", "") + "\n" for i in range(1, 120))
+        + "<DeleteCitation><PMID>3</PMID></DeleteCitation>\n</MedlineCitationSet>\n").encode()
     paths = {}
     for name, data in cases.items():
         paths[name] = tmp_path / name
