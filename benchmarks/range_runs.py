@@ -29,7 +29,9 @@ compared table by table (``scripts/compare_warehouses.py``, exact) before any fi
 Reported per side: runs, CPU seconds in runs, the command's wall seconds (``aigeo run``'s workers share
 the machine: on a loaded machine the CPU seconds and run counts are the figures to compare), the largest run's peak RSS,
 and runs and CPU seconds per kind of run (its label without the partitions). Writes
-``results/range_runs_demo.json``.
+``results/range_runs_demo.json``; ``--name range_runs_ingest --what "..."`` another comparison of the same
+kind (the ingest as range runs: ``aigeo run --job yearly_refresh`` before and after, on one data folder
+so the quarantines' file paths agree).
 """
 
 from __future__ import annotations
@@ -141,7 +143,8 @@ def run_kinds(stats: Path) -> dict:
     }
 
 
-def compare_runs(before: Path, after: Path, warehouses: list[Path] | None) -> int:
+def compare_runs(before: Path, after: Path, warehouses: list[Path] | None, name: str = "range_runs_demo",
+                 what: str = "aigeo run before/after the per-year range policies") -> int:
     sys.path.insert(0, str(REPO / "scripts"))
     from compare_warehouses import compare, tables
 
@@ -157,8 +160,8 @@ def compare_runs(before: Path, after: Path, warehouses: list[Path] | None) -> in
         for kind, k in list(r["by_kind"].items())[:10]:
             print(f"   {kind:45s} {k['runs']:4d} runs {k['cpu_s']:7.1f} CPU-s")
     print(f"{equal} tables equal" if equal is not None else "warehouses not compared")
-    write_results("range_runs_demo", {
-        "benchmark": "range_runs", "mode": "aigeo run before/after the per-year range policies", **sides,
+    write_results(name, {
+        "benchmark": "range_runs", "mode": what, **sides,
         "cpu_s_in_runs_saved": round(sides["before"]["cpu_s_in_runs"] - sides["after"]["cpu_s_in_runs"], 1),
         "tables_compared_equal": equal,
     })
@@ -172,9 +175,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--refresh", action="store_true", help="a new year: its citations and every year's metrics")
     ap.add_argument("--runs", type=Path, nargs=2, metavar=("BEFORE", "AFTER"), help="two `aigeo run --stats` files of one world")
     ap.add_argument("--warehouses", type=Path, nargs=2, metavar=("BEFORE", "AFTER"), help="with --runs: their warehouses, compared first")
+    ap.add_argument("--name", default="range_runs_demo", help="with --runs: the results file (results/NAME.json)")
+    ap.add_argument("--what", default="aigeo run before/after the per-year range policies", help="with --runs: what was compared")
     args = ap.parse_args(argv)
     if args.runs:
-        return compare_runs(*args.runs, args.warehouses)
+        return compare_runs(*args.runs, args.warehouses, args.name, args.what)
 
     source = args.warehouse.resolve()
     years = years_of(source)
