@@ -253,6 +253,21 @@ def _flat(el) -> str | None:
     return text or None
 
 
+def _first(parent, tag: str):
+    """The first child of ``parent`` named ``tag``, or None: ``parent.find(tag)`` without the path
+    machinery (lxml's ``find``/``findtext``/``iterfind`` parse their path in Python on every call)."""
+    for child in parent:
+        if child.tag == tag:
+            return child
+    return None
+
+
+def _child_text(parent, tag: str) -> str | None:
+    """The text of the first child of ``parent`` named ``tag`` (None when there is none or it is empty)."""
+    child = _first(parent, tag)
+    return None if child is None else child.text
+
+
 def _strip(text: str | None) -> str | None:
     if text is None:
         return None
@@ -280,16 +295,16 @@ def _year(pubdate, article_date) -> tuple[int | None, str, str]:
     raw = None
     where = ""
     if pubdate is not None:
-        raw = _strip(pubdate.findtext("Year"))
+        raw = _strip(_child_text(pubdate, "Year"))
         where = "PubDate/Year"
         if raw is None:
-            medline_date = pubdate.findtext("MedlineDate")
+            medline_date = _child_text(pubdate, "MedlineDate")
             if medline_date:
                 m = _YEAR_IN_TEXT.search(medline_date)
                 if m:
                     raw, where = m.group(), "MedlineDate"
     if raw is None and article_date is not None:
-        raw = _strip(article_date.findtext("Year"))
+        raw = _strip(_child_text(article_date, "Year"))
         where = "ArticleDate/Year"
     if raw is None:
         return None, "year_unknown", "no PubDate Year, no year in MedlineDate, no ArticleDate Year"
@@ -359,10 +374,11 @@ def _authors(author_list, article_affiliation: str | None = None) -> list[Pubmed
             elif tag == "CollectiveName":
                 collective = _flat(child)
             elif tag == "AffiliationInfo":
-                for affiliation in child.iterfind("Affiliation"):
-                    text = _flat(affiliation)
-                    if text is not None:
-                        affiliations.append(text)
+                for affiliation in child:
+                    if affiliation.tag == "Affiliation":
+                        text = _flat(affiliation)
+                        if text is not None:
+                            affiliations.append(text)
             elif tag == "Affiliation":  # DTD 2014: the affiliation directly under Author
                 text = _flat(child)
                 if text is not None:
@@ -445,7 +461,7 @@ def _citation(citation, pubmed_data, line: int, years: frozenset[int] | None) ->
                 elif kind == "Electronic":
                     issn_electronic = _strip(child.text)
             elif tag == "JournalIssue":
-                pubdate = child.find("PubDate")
+                pubdate = _first(child, "PubDate")
             elif tag == "Title":
                 journal_title = _flat(child)
             elif tag == "ISOAbbreviation":
@@ -468,7 +484,9 @@ def _citation(citation, pubmed_data, line: int, years: frozenset[int] | None) ->
     abstract = None
     if abstract_el is not None:
         sections = []
-        for section in abstract_el.iterfind("AbstractText"):
+        for section in abstract_el:
+            if section.tag != "AbstractText":
+                continue
             text = _flat(section)
             if text is None:
                 continue
@@ -480,7 +498,7 @@ def _citation(citation, pubmed_data, line: int, years: frozenset[int] | None) ->
 
     publication_types = None
     if type_list is not None:
-        publication_types = "|".join(t for t in (_strip(p.text) for p in type_list.iterfind("PublicationType")) if t)
+        publication_types = "|".join(t for t in (_strip(p.text) for p in type_list if p.tag == "PublicationType") if t)
 
     mesh_terms = None
     if mesh_list is not None:
@@ -532,7 +550,7 @@ def _citation(citation, pubmed_data, line: int, years: frozenset[int] | None) ->
         journal_iso_abbrev=iso_abbrev,
         issn_print=issn_print,
         issn_electronic=issn_electronic,
-        issn_linking=_strip(journal_info.findtext("ISSNLinking")) if journal_info is not None else None,
+        issn_linking=_strip(_child_text(journal_info, "ISSNLinking")) if journal_info is not None else None,
         publication_types=publication_types or None,
         mesh_terms=mesh_terms or None,
         authors=authors,
