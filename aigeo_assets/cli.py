@@ -497,7 +497,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 on_start=lambda r: bar.set_label(prefix + r.label),
                 on_done=done,
                 on_wait=lambda limit: bar.write(
-                    f"  waiting: the run queue's {limit} place{'' if limit == 1 else 's'} (run_queue.max_concurrent_runs in "
+                    f"  waiting: the run queue's {limit} place{'' if limit == 1 else 's'} (concurrency.runs.max_concurrent_runs in "
                     f"{home / 'dagster.yaml'}) are taken by runs from the UI or another `aigeo run` (`aigeo ui` shows them)"
                 ),
                 should_stop=lambda: bool(_received_stop_signals()),

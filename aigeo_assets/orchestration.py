@@ -62,11 +62,21 @@ execute in the calling process, one after another.
 **One queue with the UI.** The workers execute in process (a launched run would pay a fresh Python
 and code location, ~3 s, for each of the plan's hundreds of runs), but they share the instance's run
 queue with the UI, the schedules and the sensors: each run is recorded in the instance as it starts,
-so the queue's daemon counts ``aigeo run``'s runs against ``run_queue.max_concurrent_runs`` before it
+so the queue's daemon counts ``aigeo run``'s runs against ``max_concurrent_runs`` before it
 launches a queued one; and ``aigeo run`` starts a run only while the runs in progress that are not its
 own (``queue_room``) leave a place under that limit, so a "Materialize all" started in the UI and an
 ``aigeo run`` never hold more runs between them than the limit (one per core as ``aigeo`` writes the
 instance). **Choice:** only ``max_concurrent_runs`` is honoured; tag limits apply to queued runs only.
+
+**Memory.** An asset whose working set is a large share of the machine's memory at the paper's scale
+declares Dagster's concurrency pool ``LARGE_MEMORY_POOL`` (``pool=`` on the asset), and aigeo's
+``dagster.yaml`` gives pools one slot (``concurrency.pools.default_limit``). The workers honour it
+(``pool_limits``): a ready run whose pool is full waits while the other workers take the next ready
+runs that fit, so two such runs never hold their memory at once and no core idles while something else
+could run. Dagster's own executors claim the same slots for runs launched from the UI, a schedule or a
+cluster, where the limit is set per pool (``dagster instance concurrency set``). **Choice:** one slot
+by default, whatever the machine: the paper-scale world's largest runs take 4-9 GB each, the issue's
+budget 8 GiB for the whole study.
 
 Per run, ``RunStats`` records wall and CPU seconds and the run's peak resident memory (the process's
 high-water mark, reset before each run through ``/proc/self/clear_refs`` where Linux allows it).
@@ -82,7 +92,7 @@ import resource
 import signal
 import time
 import traceback
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Mapping, Sequence
@@ -102,7 +112,7 @@ QUEUE_POLL_S = 2.0
 
 def queue_room(instance: dg.DagsterInstance, plan: str | None) -> int | None:
     """How many runs of the plan tagged ``PLAN_TAG=plan`` may be in progress now: the instance's
-    ``run_queue.max_concurrent_runs`` less the runs in progress (starting, started, canceling: what the
+    ``concurrency.runs.max_concurrent_runs`` (or ``run_queue.max_concurrent_runs``) less the runs in progress (starting, started, canceling: what the
     queue's daemon counts) that are not the plan's; ``None`` when the instance sets no limit."""
     from dagster._core.storage.dagster_run import ACTIVE_RUN_STATUSES
 
@@ -121,6 +131,21 @@ def usable_cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not Linux
         return max(1, os.cpu_count() or 1)
+
+
+def pool_limits(instance: dg.DagsterInstance, pools: Iterable[str]) -> dict[str, int]:
+    """The slots of each of ``pools`` that the instance allows (Dagster's op concurrency pools): the
+    limit set for the pool (``dagster instance concurrency set``, the UI's Concurrency page), else the
+    instance's ``concurrency.pools.default_limit`` (aigeo's ``dagster.yaml``: 1); a pool with neither
+    is left out (no limit)."""
+    storage = instance.event_log_storage
+    if not storage.supports_global_concurrency_limits:
+        return {}
+    configured = {p.name: p.limit for p in storage.get_pool_limits() if not p.from_default}
+    config = instance.get_concurrency_config().pool_config
+    default = config.default_pool_limit if config else None
+    limits = {pool: configured.get(pool, default) for pool in pools}
+    return {pool: limit for pool, limit in limits.items() if limit is not None}
 
 
 # ------------------------------------------------------------------------------------ the plan
@@ -143,6 +168,9 @@ class PlannedRun:
     """Every partition of a range run, in order (empty: one partition, or none)."""
     job: str | None = None
     """The job the run executes in when it is not the plan's own: an upstream job's assets."""
+    pools: tuple[str, ...] = ()
+    """The Dagster concurrency pools of the run's assets (``LARGE_MEMORY_POOL``): the workers start a
+    run only while each of its pools has a free slot (``pool_limits``)."""
 
     @property
     def last_partition(self) -> str | None:
@@ -381,11 +409,12 @@ def plan_runs(  # noqa: C901 - one planning pass over the asset graph (units, le
                 for partition in partitions:
                     run_of[(u, partition)] = index
             groups = tuple(dict.fromkeys(graph.get(k).group_name for k in keys))
+            pools = tuple(sorted({pool for k in keys for pool in graph.get(k).pools or ()}))
             runs.append(
                 PlannedRun(
                     index, tuple(k.to_user_string() for k in keys), partitions[0], groups, level[members[0]],
                     range_keys=tuple(partitions) if len(partitions) > 1 else (),  # type: ignore[arg-type]
-                    job=job_of.get(keys[0]),
+                    job=job_of.get(keys[0]), pools=pools,
                 )
             )
     needs: dict[int, set[int]] = defaultdict(set)
@@ -814,18 +843,17 @@ class PlanRunner:
         failures: list[RunStats] = []
         skipped = 0
         instance = self.instance or dg.DagsterInstance.from_config(self.home)
+        limits = pool_limits(instance, {p for r in runs for p in r.pools})
+        held: Counter = Counter()  # pool -> runs in flight that hold one of its slots
         try:
             while ready or in_flight:
                 room = self._room(instance, in_flight, min(len(ready), n - in_flight)) if ready and in_flight < n else 0
-                for _ in range(room):
-                    run = by_index[ready.pop(0)]
-                    self.on_start(run)
-                    tasks.put(run)
-                    in_flight += 1
+                in_flight += self._start_ready(room, ready, by_index, limits, held, in_flight, tasks)
                 if not in_flight:
                     break
                 stats = self._next_result(results, procs)
                 in_flight -= 1
+                held.subtract(by_index[stats.index].pools)
                 done.append(stats)
                 self.on_done(stats)
                 if stats.status != "SUCCESS":
@@ -857,6 +885,35 @@ class PlanRunner:
         if failures:
             raise RunFailed(failures[0], failures, skipped, done)
         return done
+
+    def _start_ready(self, room: int, ready: list[int], by_index: Mapping[int, PlannedRun], limits: Mapping[str, int],
+                     held: Counter, in_flight: int, tasks) -> int:
+        """Hand up to ``room`` ready runs to the workers, in priority order, skipping those whose pool is
+        full (``held``: the slots the runs in flight hold); how many were started."""
+        started = 0
+        while started < room:
+            pick = self._first_that_fits(ready, by_index, limits, held, in_flight + started)
+            if pick is None:  # every ready run waits for a pool slot that a running one holds
+                break
+            ready.remove(pick)
+            run = by_index[pick]
+            self.on_start(run)
+            tasks.put(run)
+            held.update(run.pools)
+            started += 1
+        return started
+
+    @staticmethod
+    def _first_that_fits(ready: list[int], by_index: Mapping[int, PlannedRun], limits: Mapping[str, int],
+                         held: Mapping[str, int], in_flight: int) -> int | None:
+        """The first of ``ready`` (in priority order) whose every pool has a free slot; None when each
+        waits for a slot a run in flight holds (an error when none is in flight: a pool without slots)."""
+        pick = next((i for i in ready if all(held[p] < limits[p] for p in by_index[i].pools if p in limits)), None)
+        if pick is None and not in_flight:
+            blocked = sorted({p for i in ready for p in by_index[i].pools if limits.get(p, 1) < 1})
+            raise RuntimeError(f"no run can start: the concurrency pool(s) {', '.join(blocked)} allow 0 slots "
+                               "(`dagster instance concurrency set <pool> <n>`, or the UI's Concurrency page)")
+        return pick
 
     @staticmethod
     def _drop_descendants(index: int, children: dict[int, list[int]], waiting: dict[int, set[int]]) -> int:

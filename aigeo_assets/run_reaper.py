@@ -165,11 +165,15 @@ def _in_progress_statuses() -> list[dg.DagsterRunStatus]:
 
 
 def _end_run(instance: dg.DagsterInstance, run: dg.DagsterRun, message: str) -> None:
-    """Mark the run finished: CANCELED if it was being canceled, else FAILURE."""
+    """Mark the run finished: CANCELED if it was being canceled, else FAILURE, and give back the
+    concurrency-pool slots its steps held (``orchestration``, "Memory"): a dead process cannot free
+    them, and a slot left claimed would hold every later run of the pool back."""
     if run.status == dg.DagsterRunStatus.CANCELING:
         instance.report_run_canceled(run, message)
     else:
         instance.report_run_failed(run, message)
+    if instance.event_log_storage.supports_global_concurrency_limits:
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
 
 
 def launched_run_worker(instance: dg.DagsterInstance, run: dg.DagsterRun) -> tuple[int, float] | None:

@@ -222,11 +222,11 @@ def test_the_instance_queues_one_run_per_core_and_an_older_copy_of_ours_is_updat
     import yaml
 
     monkeypatch.setattr("aigeo_assets.orchestration.usable_cores", lambda: 6)
-    assert yaml.safe_load(cli.instance_config(6))["run_queue"]["max_concurrent_runs"] == 6
+    assert yaml.safe_load(cli.instance_config(6))["concurrency"]["runs"]["max_concurrent_runs"] == 6
     settings = cli._settings()
     home = cli._dagster_home(settings)
     with dg.DagsterInstance.from_config(str(home)) as instance:
-        assert instance.run_coordinator.get_run_queue_config().max_concurrent_runs == 6
+        assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 6  # what the queue daemon reads
     config = home / "dagster.yaml"
     config.write_text(cli.instance_config(1, home))  # ours, from a machine with one core
     cli._dagster_home(settings)

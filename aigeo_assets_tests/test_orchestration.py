@@ -295,3 +295,49 @@ def test_the_plan_shares_the_run_queue_with_the_ui(tmp_path, monkeypatch, worker
         assert len(ours) == 3 and all(r.start_time >= ended_at for r in ours)
         spans = sorted((r.start_time, r.end_time) for r in ours)
         assert all(later[0] >= earlier[1] for earlier, later in zip(spans, spans[1:])), f"two runs at once: {spans}"
+
+
+def test_runs_of_a_full_pool_wait_while_the_other_worker_takes_the_next_run_that_fits(tmp_path):
+    """Memory (module docstring): with aigeo's instance (pools: one slot by default) the two runs of the
+    pool are started one after the other, never overlapping, and the free worker is given the run
+    outside the pool meanwhile; with two slots set for the pool (``dagster instance concurrency set``)
+    both are started at once."""
+    from aigeo_assets.cli import instance_config
+    from aigeo_assets.orchestration import pool_limits
+
+    for slots in (1, 2):
+        home = tmp_path / f"home{slots}"
+        home.mkdir()
+        (home / "dagster.yaml").write_text(instance_config(2, home))
+        defs = fx.build_pooled_defs()
+        runs = plan_runs(defs)
+        assert {r.assets: r.pools for r in runs} == {("big_a",): ("test_large_memory",), ("big_b",): ("test_large_memory",), ("small",): ()}
+        events: list[str] = []
+        with dg.DagsterInstance.from_config(str(home)) as instance:
+            if slots > 1:
+                instance.event_log_storage.set_concurrency_slots("test_large_memory", slots)
+            assert pool_limits(instance, ["test_large_memory"]) == {"test_large_memory": slots}
+            stats = PlanRunner(workers=2, build=fx.build_pooled_defs, home=str(home),
+                               on_start=lambda r: events.append(f"start {r.assets[0]}"),
+                               on_done=lambda s: events.append(f"done {s.assets[0]}")).run(runs)
+            assert all(s.status == "SUCCESS" for s in stats)
+            spans = {next(iter(r.dagster_run.asset_selection)).to_user_string(): (r.start_time, r.end_time)
+                     for r in instance.get_run_records()}
+        first_done = next(i for i, e in enumerate(events) if e.startswith("done"))
+        if slots == 1:
+            assert events[:first_done] == ["start big_a", "start small"], events
+            assert events.index("start big_b") > events.index("done big_a"), events
+            assert spans["big_b"][0] >= spans["big_a"][1], f"two runs of one pool at once: {spans}"
+        else:
+            assert events[:first_done] == ["start big_a", "start big_b"], events
+
+
+def test_a_pool_without_a_slot_is_a_clear_error_not_a_silent_stop(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\nconcurrency:\n  pools:\n    default_limit: 0\n")
+    defs = fx.build_pooled_defs()
+    runs = [r for r in plan_runs(defs) if r.pools]
+    with dg.DagsterInstance.from_config(str(home)):
+        with pytest.raises(RuntimeError, match="test_large_memory allow 0 slots"):
+            PlanRunner(workers=2, build=fx.build_pooled_defs, home=str(home)).run(runs)

@@ -63,6 +63,12 @@ OWNERS = ["team:aigeo"]
 """Who answers for the assets (shown in the UI's asset pages and filters)."""
 
 
+LARGE_MEMORY_POOL = "aigeo_large_memory"
+"""Dagster concurrency pool of the assets whose run holds several GB at the paper's scale (``pool=`` on
+the asset): aigeo's instance gives it one slot, so two of them never run at once (``orchestration``,
+"Memory")."""
+
+
 def table_asset_args(table: str, group: str, description: str | None = None, kinds: set[str] | None = None) -> dict:
     """What every table asset declares: description, column schema, kinds, owners and group
     (``kinds``: what computes it besides pandas, e.g. graph-tool or statsmodels)."""

@@ -190,6 +190,24 @@ def test_aigeo_run_reaps_dead_runs_before_it_runs_and_tags_its_runs_with_its_pro
         assert "Marked failed by `aigeo run` as it started" in _failure_message(instance, left)
 
 
+def test_a_reaped_run_gives_back_the_pool_slots_its_dead_process_held(tmp_path):
+    """A worker killed inside a step of a pooled asset (``LARGE_MEMORY_POOL``) leaves its slot claimed;
+    the reaper frees it, so the next run of the pool is not held back forever."""
+    from aigeo_assets.cli import instance_config
+
+    (tmp_path / "dagster.yaml").write_text(instance_config(2, tmp_path))
+    me = current_process_identity()
+    with _instance(tmp_path) as instance:
+        storage = instance.event_log_storage
+        storage.set_concurrency_slots("aigeo_large_memory", 1)
+        dead_run = _add_run(instance, dg.DagsterRunStatus.STARTED, replace(me, pid=_a_dead_pid()).tags())
+        assert storage.claim_concurrency_slot("aigeo_large_memory", dead_run, "out_disruption").is_claimed
+        assert not storage.claim_concurrency_slot("aigeo_large_memory", "another-run", "core_author_years").is_claimed
+        assert [r.run_id for r in reap_dead_runs(instance, me)] == [dead_run]
+        assert storage.get_concurrency_info("aigeo_large_memory").active_slot_count == 0
+        assert storage.claim_concurrency_slot("aigeo_large_memory", "another-run", "core_author_years").is_claimed
+
+
 def test_the_shipped_instance_config_turns_run_monitoring_on_and_aigeos_reaper_sensor_runs_by_default(tmp_path):
     from aigeo_assets.definitions import defs
 
@@ -197,7 +215,8 @@ def test_the_shipped_instance_config_turns_run_monitoring_on_and_aigeos_reaper_s
     with _instance(tmp_path) as instance:
         assert instance.run_monitoring_enabled
         assert instance.run_monitoring_poll_interval_seconds <= 60
-        assert instance.run_coordinator.get_run_queue_config().max_concurrent_runs == 2  # aigeo writes the cores
+        assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 2  # aigeo writes the cores (what the queue daemon reads)
+        assert instance.get_concurrency_config().pool_config.default_pool_limit == 1  # one large-memory run at a time
         sensor = defs.resolve_sensor_def("dead_run_reaper")
         assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
         assert sensor.minimum_interval_seconds <= 60

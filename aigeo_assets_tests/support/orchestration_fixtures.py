@@ -131,3 +131,34 @@ def build_ranged_defs(end: str = "2019") -> dg.Definitions:
         return dg.MaterializeResult()
 
     return dg.Definitions(assets=[r_papers, r_citations, r_metrics, r_centres, r_models, r_summary])
+
+
+# ------------------------------------------------------------------ a location with a memory pool
+
+POOLED_SLEEP_S = 1.5
+"""Long enough that runs started together overlap even when one worker builds its location later."""
+
+
+def _pooled(context: dg.AssetExecutionContext) -> int:
+    time.sleep(POOLED_SLEEP_S)
+    return os.getpid()
+
+
+@dg.asset(pool="test_large_memory")
+def big_a(context: dg.AssetExecutionContext) -> int:
+    return _pooled(context)
+
+
+@dg.asset(pool="test_large_memory")
+def big_b(context: dg.AssetExecutionContext) -> int:
+    return _pooled(context)
+
+
+@dg.asset
+def small(context: dg.AssetExecutionContext) -> int:
+    return _pooled(context)
+
+
+def build_pooled_defs() -> dg.Definitions:
+    """Three independent assets, two of them in one concurrency pool (aigeo's ``LARGE_MEMORY_POOL``)."""
+    return dg.Definitions(assets=[big_a, big_b, small])
