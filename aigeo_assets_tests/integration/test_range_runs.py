@@ -11,7 +11,11 @@ gravity pairs and yearly fits, the yearly networks, their betweenness and files)
 each unit's range run is planned as one run, and one-year runs of the first, a middle and the last
 year rewrite exactly the tables the range run wrote, with the same metadata per year. The same for the
 life-science years (PubMed's three year tables, the corpus and its authors) on the tiny world's atlas,
-whose PubMed tables also equal those the three read together give (``pubmed_year_tables``)."""
+whose PubMed tables also equal those the three read together give (``pubmed_year_tables``). And the
+ingest (``raw_works``, its sibling tables and ``raw_quarantine``), on the tiny world and the real
+records: one run for the years, each year's line accounting adding up against its own tables, one-year
+runs rewriting the same tables and metadata, one check result per run, and a blocking check failing for
+one year stopping what reads that year."""
 
 from __future__ import annotations
 
