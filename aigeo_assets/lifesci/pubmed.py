@@ -1159,6 +1159,8 @@ _NOT_PUBMED_MARKUP = b"<!"
 hold none, and the framer's byte-level framing cannot see through them (a record tag inside a
 comment could mislead it), so a file holding any is read through the framer, whose result is then
 the one given."""
+_SENTINEL = b"<_/>"
+"""The element after a document's records (not the source's) that marks where they end."""
 _ROOT_START = re.compile(rb"<([A-Za-z_][^\s/>]*)[^>]*>")
 """The root's start tag: the first tag that is not a declaration (``<?``, ``<!``)."""
 _DECLARED_ENCODING = re.compile(rb"""^(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?\bencoding\s*=\s*["']([^"']*)["']""")
@@ -1213,13 +1215,15 @@ class _IntactSource:
         if self._member is not None:
             raise _NotIntact("gzip stream ends early")
 
-    def batches(self) -> Iterator[tuple[bytes, int]]:
-        """(a document of whole records, the source line of its first byte), in file order; the last
-        one holds what follows the last cut, the root's end tag included (a file cut short gives the
-        parser a document without it: a syntax error)."""
+    def batches(self) -> Iterator[tuple[bytes, bool]]:
+        """(a document of whole records, whether it ends with :data:`_SENTINEL`), in file order. Each
+        document but the last ends with an empty sentinel element after its records, whose
+        ``sourceline`` tells how many lines the document's source bytes hold (libxml2 counts them
+        anyway); the last holds what follows the last cut, the root's end tag included (a file cut
+        short gives the parser a document without it: a syntax error)."""
         buf = b""
         tail = b""  # the end of the last block, searched again with the next (markup across blocks)
-        line, first = 1, True
+        first = True
         prefix = suffix = end_tag = None
         last_end = 0  # where the last record end seen in buf ends
         for block in self._blocks():
@@ -1239,9 +1243,7 @@ class _IntactSource:
                     raise _NotIntact("a long stretch between record ends")
                 last_end = found + len(end_tag)
                 if last_end - start >= _BATCH_BYTES:
-                    batch = buf[start:last_end]
-                    yield batch + suffix if first else b"".join((prefix, batch, suffix)), line
-                    line += batch.count(b"\n")
+                    yield b"".join((b"" if first else prefix, buf[start:last_end], _SENTINEL, suffix)), True
                     first, start = False, last_end
             if len(buf) - last_end > self._cap:
                 raise _NotIntact("a long stretch after the last record end")
@@ -1249,7 +1251,7 @@ class _IntactSource:
                 buf, last_end = buf[start:], last_end - start
         if end_tag is None:
             prefix, suffix, end_tag = self._root(buf)
-        yield buf if first else prefix + buf, line
+        yield buf if first else prefix + buf, False
 
     def _root(self, head: bytes) -> tuple[bytes, bytes, bytes]:
         """(the root's start tag, its end tag, the record end tag batches are cut after)."""
@@ -1286,13 +1288,17 @@ def _intact_items(path: Path, years, stats: dict) -> Iterator[PubmedItem]:
     pending: list[PubmedProblem] = []  # unknown elements met before the first record
     parser = _lxml_etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     with _IntactSource(path, MAX_RECORD_BYTES) as source:
-        for batch, first_line in source.batches():
+        offset = 0  # source lines before the document
+        for batch, closed in source.batches():
             root = _lxml_etree.fromstring(batch, parser)
             stats.setdefault("root", root.tag)
             if root.tag in _TARGET_SET:
                 raise _NotIntact("the root is a record")
-            offset = first_line - 1
+            sentinel = root[-1] if closed else None
             for elem in root:
+                if elem is sentinel:
+                    offset += sentinel.sourceline - 1
+                    break
                 tag = elem.tag
                 line = elem.sourceline + offset if elem.sourceline else 0
                 if tag not in _TARGET_SET:
