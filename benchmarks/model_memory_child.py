@@ -7,13 +7,16 @@ peak RSS and CPU seconds as a JSON line on stdout; its results go to a pickle fo
 ``--code``: a folder holding the ``aigeo_assets`` package to import (the working tree, or a
 ``git archive`` of an earlier commit). The inputs are read as that version's asset does: the
 version that declares ``CITATION_FIT_COLUMNS`` / ``AUTHOR_YEAR_INPUT_COLUMNS`` reads one year at a
-time and only those columns; an earlier one reads every column of every year and concatenates.
+time and only those columns; an earlier one reads every column of every year and concatenates. A
+``build_author_years`` that takes the affiliations' partitions gets them read on access, as the asset
+gives them (``LOAD_ON_ACCESS``).
 """
 
 from __future__ import annotations
 
 import argparse
 import functools
+import inspect
 import json
 import pickle
 import resource
@@ -70,7 +73,16 @@ def authors(warehouse: Path):
 
     cols = getattr(a, "AUTHOR_YEAR_INPUT_COLUMNS", {})
     papers = concat_partitions(_tables(warehouse / "core_papers", list(cols["core_papers"]) if cols else None))
-    affiliations = concat_partitions(_tables(warehouse / "core_affiliations", list(cols["core_affiliations"]) if cols else None))
+    if "Mapping" in str(inspect.signature(a.build_author_years).parameters["affiliations"].annotation):
+        # the version that takes the partitions: read on access, as the asset reads them, and dropped once coded
+        from aigeo_assets.resources.io import LazyPartitions
+
+        import pandas as pd
+
+        affiliations = LazyPartitions({p.stem: functools.partial(pd.read_parquet, p, columns=list(cols["core_affiliations"]))
+                                       for p in sorted((warehouse / "core_affiliations").glob("*.parquet"))})
+    else:
+        affiliations = concat_partitions(_tables(warehouse / "core_affiliations", list(cols["core_affiliations"]) if cols else None))
     stages = {"loaded": (_maxrss_mb(), _cpu())}
     df = a.build_author_years(affiliations, papers)
     stages["built"] = (_maxrss_mb(), _cpu())

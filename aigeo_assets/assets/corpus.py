@@ -151,8 +151,10 @@ def build_corpus_assets(partitions: dg.TimeWindowPartitionsDefinition) -> list:
     @dg.asset(
         **table_asset_args("core_author_years", "corpus"),
         # only the columns used (issue 13: the paper-scale run read every column of both, 6.4 GB at the peak)
-        # AlShebli et al. 2022's years only: the affiliations of the atlas's later years stay out of its careers
-        ins={name: dg.AssetIn(metadata={"columns": list(cols)}, partition_mapping=only_years(first, last) if name == "core_affiliations" else None)
+        # AlShebli et al. 2022's years only: the affiliations of the atlas's later years stay out of its careers;
+        # the affiliations read on access, so build_author_years drops them once coded
+        ins={name: dg.AssetIn(metadata={"columns": list(cols), **({LOAD_ON_ACCESS: True} if name == "core_affiliations" else {})},
+                              partition_mapping=only_years(first, last) if name == "core_affiliations" else None)
              for name, cols in AUTHOR_YEAR_INPUT_COLUMNS.items()},
         automation_condition=dg.AutomationCondition.eager(),
         tags=refresh_tags("all_years"),
@@ -170,14 +172,13 @@ def build_corpus_assets(partitions: dg.TimeWindowPartitionsDefinition) -> list:
         any year's papers or affiliations change (Dagster's stale status does not follow
         all-partition dependencies of time-partitioned assets)."""
         papers = concat_partitions(core_papers)
-        affiliations = concat_partitions(core_affiliations)
         dup = papers["work_id"].duplicated(keep=False)
         twice = int(papers.loc[dup, "work_id"].nunique())
         yield check_result("no_work_in_two_years", not twice,
                            "every work is in one year's papers" if not twice else f"{twice} works are in two years' papers",
                            works_in_two_years=twice)
         rule = AiScientistRule(analysis.ai_scientist_min_papers, analysis.ai_scientist_min_ai_share)
-        df = build_author_years(affiliations, papers, rule)
+        df = build_author_years(core_affiliations, papers, rule)
         scientists = df.loc[df["is_ai_scientist"], "author_id"].nunique()
         yield dg.Output(
             df,

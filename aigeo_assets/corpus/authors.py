@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-from aigeo_assets.corpus.lookup import is_in
+from aigeo_assets.schemas import concat_partitions
 
 
 @dataclass(frozen=True)
@@ -29,57 +31,139 @@ AUTHOR_YEAR_INPUT_COLUMNS = {
 """The columns ``build_author_years`` reads (the asset loads only these)."""
 
 
-def build_author_years(affiliations: pd.DataFrame, papers: pd.DataFrame, rule: AiScientistRule = AiScientistRule()) -> pd.DataFrame:
-    """``core_author_years`` from ``core_affiliations`` and ``core_papers`` of all years.
+def _first_rows(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(order, first)``: the rows sorted by ``keys`` (the first key varies slowest; stable, so equal
+    keys keep their order) and, in that order, whether a row starts a new group of equal keys."""
+    order = np.lexsort(keys[::-1])
+    same = np.zeros(len(order), dtype=bool)
+    same[1:] = True
+    for k in keys:
+        s = k[order]
+        same[1:] &= s[1:] == s[:-1]
+    return order, ~same
+
+
+def _first_known(codes: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
+    """Per group (``group``: each row's group, rows in order), the first code that is not -1 (a
+    null), else -1: pandas' ``groupby(...).first()``, which skips nulls."""
+    known = codes >= 0
+    out = np.full(n_groups, -1, dtype=np.int64)
+    g, at = np.unique(group[known], return_index=True)
+    out[g] = codes[known][at]
+    return out
+
+
+def _join_rows(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The inner join of two integer key arrays as row pairs ``(left row, right row)``, in left order
+    (a key present k times on the right gives k pairs, in right order), as ``merge(how="inner")``."""
+    order = np.argsort(right, kind="stable")
+    lo = np.searchsorted(right[order], left, side="left")
+    hi = np.searchsorted(right[order], left, side="right")
+    n = hi - lo
+    li = np.repeat(np.arange(len(left)), n)
+    ri = order[np.repeat(lo, n) + (np.arange(len(li)) - np.repeat(np.cumsum(n) - n, n))]
+    return li, ri
+
+
+def build_author_years(
+    affiliations: pd.DataFrame | Mapping[str, pd.DataFrame], papers: pd.DataFrame, rule: AiScientistRule = AiScientistRule()
+) -> pd.DataFrame:
+    """``core_author_years`` from ``core_affiliations`` (a table, or a table per partition, joined
+    here and dropped once coded) and ``core_papers`` of all years.
 
     An author's city in a year is the city that most of their papers of that year are affiliated
     with (each paper counted once per city, whatever the author's position); ties go to the city
     with the smaller GeoNames id, so the rule is deterministic. Years in which an author published
-    nothing have no row: locations are observed, never interpolated.
+    nothing have no row: locations are observed, never interpolated. The country and bloc are the
+    first known ones of the chosen city's affiliations, in the input's order.
+
+    Memory (issue 13): ids, cities, countries and blocs become int32 codes once (ids and cities
+    numbered in sorted order, so sorting codes sorts them); every grouping is a sort of those codes
+    (``numpy.lexsort``), so the only string columns built are the output's.
     """
-    # only the columns used, selected before any row filter copies them (issue 13: memory)
-    pap = papers.loc[papers["doc_type"].isin(["journal", "conference"]).to_numpy(bool), ["work_id", "publication_year", "is_ai"]]
-    aff = affiliations[list(AUTHOR_YEAR_INPUT_COLUMNS["core_affiliations"])]
-    aff = aff[aff["author_id"].notna().to_numpy(bool)]
-    aff = aff[is_in(aff["work_id"], pap["work_id"])]
-    # the groupings and joins below run on integer codes of the ids (one factorization each):
-    # on Arrow strings every groupby and merge would factorize them again
-    work_codes, _ = pd.factorize(pd.concat([aff["work_id"], pap["work_id"]], ignore_index=True))
-    author_codes, author_ids = pd.factorize(aff["author_id"])
-    aff = pd.DataFrame(
+    # journal and conference papers with a year and an id (others count nowhere)
+    keep = (papers["doc_type"].isin(["journal", "conference"]).fillna(False).to_numpy(bool)
+            & papers["publication_year"].notna().to_numpy(bool) & papers["work_id"].notna().to_numpy(bool))
+    p_year = papers["publication_year"][keep]
+    year_dtype = p_year.dtype
+    p_year = p_year.to_numpy(dtype=np.int64)
+    p_ai = papers["is_ai"][keep].fillna(False).to_numpy(bool)
+    aff = concat_partitions(affiliations)[list(AUTHOR_YEAR_INPUT_COLUMNS["core_affiliations"])]
+    del affiliations  # a mapping of partitions read on access is dropped with it
+    aff = aff[aff["author_id"].notna().to_numpy(bool) & aff["work_id"].notna().to_numpy(bool)]
+    work, _ = pd.factorize(pd.concat([aff["work_id"], papers["work_id"][keep]], ignore_index=True))
+    a_work, p_work = work[: len(aff)].astype(np.int32), work[len(aff) :].astype(np.int32)
+    del work, keep
+    author, author_ids = pd.factorize(aff["author_id"], sort=True)  # codes in the ids' sort order
+    author = author.astype(np.int32)
+    city, cities = pd.factorize(aff["city_geonames_id"], sort=True)  # codes in the ids' order (ties: the smaller id)
+    city = city.astype(np.int32)
+    city_dtype = aff["city_geonames_id"].dtype
+    country, countries = pd.factorize(aff["country_code"])
+    bloc, blocs = pd.factorize(aff["bloc"])
+    country, bloc = country.astype(np.int32), bloc.astype(np.int32)
+    del aff
+    # per (author, year): distinct works of the author, joined to the papers (a work twice there counts twice)
+    order, first = _first_rows(author, a_work)
+    pairs = order[first]
+    li, ri = _join_rows(a_work[pairs], p_work)
+    py_author, py_year, py_ai = author[pairs][li], p_year[ri], p_ai[ri].astype(np.int64)
+    del order, first, pairs, li, ri
+    order, first = _first_rows(py_author, py_year)
+    group = np.cumsum(first) - 1
+    g_author, g_year = py_author[order][first], py_year[order][first]
+    n_year = np.bincount(group, minlength=len(g_author)).astype(np.int64)
+    n_ai_year = np.bincount(group, weights=py_ai[order], minlength=len(g_author)).astype(np.int64)
+    del py_author, py_year, py_ai, order, first, group
+    n_career = np.bincount(g_author, weights=n_year, minlength=len(author_ids)).astype(np.int64)[g_author]
+    n_ai_career = np.bincount(g_author, weights=n_ai_year, minlength=len(author_ids)).astype(np.int64)[g_author]
+    # the city of each (author, year): located affiliations, once per (author, work, city), in input order
+    rows = np.flatnonzero(city >= 0)
+    order, first = _first_rows(author[rows], a_work[rows], city[rows])
+    rows = np.sort(rows[order[first]])
+    li, ri = _join_rows(a_work[rows], p_work)
+    rows, l_year = rows[li], p_year[ri]
+    l_author, l_city, l_country, l_bloc = author[rows], city[rows], country[rows], bloc[rows]
+    del li, ri, rows, author, a_work, p_work, p_year, city, country, bloc
+    # (author, year, city) groups in input order within each: size, first known country and bloc
+    order, first = _first_rows(l_author, l_year, l_city)
+    group = np.cumsum(first) - 1
+    n_groups = int(group[-1]) + 1 if len(group) else 0
+    c_author, c_year, c_city = l_author[order][first], l_year[order][first], l_city[order][first]
+    c_n = np.bincount(group, minlength=n_groups)
+
+    c_country, c_bloc = (_first_known(codes[order], group, n_groups) for codes in (l_country, l_bloc))
+    del l_author, l_year, l_city, l_country, l_bloc, order, first, group
+    # the mode: most papers, then the smaller city id; one per (author, year)
+    order = np.lexsort((c_city, -c_n, c_year, c_author))
+    top = order[np.r_[True, (c_author[order][1:] != c_author[order][:-1]) | (c_year[order][1:] != c_year[order][:-1])]] if len(order) else order
+    # g_* are sorted by (author, year), and every (author, year) with a city is one of them
+    y0 = int(g_year.min()) if len(g_year) else 0
+    span = int(g_year.max()) - y0 + 1 if len(g_year) else 1
+    at = np.searchsorted(g_author.astype(np.int64) * span + (g_year - y0), c_author[top].astype(np.int64) * span + (c_year[top] - y0))
+    has_city = np.zeros(len(g_author), dtype=bool)
+    has_city[at] = True
+    o_city = np.full(len(g_author), -1, dtype=np.int64)
+    o_city[at] = c_city[top]
+    o_country = np.full(len(g_author), -1, dtype=np.int64)
+    o_country[at] = c_country[top]
+    o_bloc = np.full(len(g_author), -1, dtype=np.int64)
+    o_bloc[at] = c_bloc[top]
+    del c_author, c_year, c_city, c_n, c_country, c_bloc, order, top, at
+    out = pd.DataFrame(
         {
-            "author_id": author_codes,
-            "work_id": work_codes[: len(aff)],
-            "city_geonames_id": aff["city_geonames_id"].to_numpy(),
-            "country_code": aff["country_code"].to_numpy(),
-            "bloc": aff["bloc"].to_numpy(),
+            "author_id": pd.Series(author_ids.array.take(g_author)),
+            "year": pd.array(g_year, dtype=year_dtype),
+            "n_papers_year": n_year,
+            "n_ai_papers_year": pd.array(n_ai_year, dtype="Int64"),
+            "city_geonames_id": pd.Series(cities.array.take(o_city, allow_fill=True)).astype(city_dtype),
+            "country_code": pd.Series(countries.array.take(o_country, allow_fill=True)),
+            "bloc": pd.Series(blocs.array.take(o_bloc, allow_fill=True)),
+            "n_papers_career": n_career,
+            "n_ai_papers_career": pd.array(n_ai_career, dtype="Int64"),
         }
-    ).astype({"city_geonames_id": aff["city_geonames_id"].dtype, "country_code": aff["country_code"].dtype, "bloc": aff["bloc"].dtype})
-    pap = pap.assign(work_id=work_codes[len(aff) :])
-    del work_codes
-    aw = aff[["author_id", "work_id"]].drop_duplicates().merge(pap, on="work_id")
-    per_year = aw.groupby(["author_id", "publication_year"]).agg(
-        n_papers_year=("work_id", "size"), n_ai_papers_year=("is_ai", "sum")
     )
-    career = per_year.groupby(level="author_id").sum().rename(
-        columns={"n_papers_year": "n_papers_career", "n_ai_papers_year": "n_ai_papers_career"}
-    )
-    located = aff.dropna(subset=["city_geonames_id"])[["author_id", "work_id", "city_geonames_id", "country_code", "bloc"]]
-    located = located.drop_duplicates(["author_id", "work_id", "city_geonames_id"]).merge(
-        pap[["work_id", "publication_year"]], on="work_id"
-    )
-    counts = (
-        located.groupby(["author_id", "publication_year", "city_geonames_id"], as_index=False)
-        .agg(n=("work_id", "size"), country_code=("country_code", "first"), bloc=("bloc", "first"))
-        .sort_values(["author_id", "publication_year", "n", "city_geonames_id"], ascending=[True, True, False, True])
-        .drop_duplicates(["author_id", "publication_year"])
-        .set_index(["author_id", "publication_year"])
-    )
-    out = per_year.join(counts[["city_geonames_id", "country_code", "bloc"]]).join(career, on="author_id").reset_index()
-    out["author_id"] = author_ids.take(out["author_id"].to_numpy())
-    out = out.rename(columns={"publication_year": "year"})
     out["is_ai_scientist"] = (out["n_papers_career"] >= rule.min_papers) & (
         out["n_ai_papers_career"] >= rule.min_ai_share * out["n_papers_career"]
     )
-    out = out.sort_values(["author_id", "year"], ignore_index=True)
     return out

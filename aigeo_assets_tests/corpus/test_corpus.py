@@ -331,3 +331,36 @@ def test_author_years_equal_the_string_keyed_version_on_random_tables(seed):
     rule = AiScientistRule()
     got = conform(build_author_years(affiliations, papers, rule), "core_author_years")  # typed as the IO manager writes it
     pd.testing.assert_frame_equal(got, _author_years_on_strings(affiliations, papers, rule))
+
+
+@pytest.mark.parametrize("seed", [2, 3])
+def test_author_years_on_hostile_tables_and_partitions_equal_the_string_keyed_version(seed):
+    """What the integer codes must carry through as the string-keyed version does: a work in two
+    years' papers (counted in both), papers without a year or an AI flag, affiliations without a work
+    id, a city whose country or bloc is missing on some rows (the first known one wins), ids of other
+    forms; and the affiliations given as a table per partition (read on access) equal the one table."""
+    from aigeo_assets.resources.io import LazyPartitions
+
+    rng = np.random.default_rng(seed)
+    n_works, n_rows = 240, 1600
+    works_ = [f"W{i}" if i % 5 else f"work-{i}" for i in range(n_works)]
+    prows = [{"work_id": w, "publication_year": int(y), "is_ai": None if k == 0 else bool(a), "doc_type": str(d)}
+             for w, y, a, d, k in zip(works_, rng.integers(2010, 2016, n_works), rng.random(n_works) < 0.6,
+                                      rng.choice(["journal", "conference", "other"], n_works, p=[0.6, 0.3, 0.1]), rng.integers(0, 12, n_works))]
+    prows += [{**prows[i], "publication_year": prows[i]["publication_year"] + 1} for i in range(0, 30, 3)]  # in two years
+    prows += [{**prows[i], "work_id": f"W9{i}", "publication_year": None} for i in range(5)]  # no year
+    papers = _papers(prows)
+    cities = [(BEIJING, "CN", "East"), (BEIJING, None, "East"), (SHANGHAI, "CN", None), (BOSTON, "US", "West"), (BOSTON, None, None), (None, "US", "West")]
+    rows = []
+    for w, a, k in zip(rng.choice(works_ + ["W9000"], n_rows), rng.integers(0, 90, n_rows), rng.integers(0, len(cities), n_rows)):
+        city, cc, bloc = cities[k]
+        rows.append(aff(None if a == 1 else w, int(a) % 5, "middle", None if a == 0 else (f"A{a}" if a % 7 else f"author {a}"), city, cc, bloc))
+    affiliations = frame("core_affiliations", rows)
+    rule = AiScientistRule()
+    expected = _author_years_on_strings(affiliations, papers, rule)
+    assert expected["country_code"].notna().sum() > 50 and (expected["n_papers_year"] > 1).any()
+    got = conform(build_author_years(affiliations, papers, rule), "core_author_years")
+    pd.testing.assert_frame_equal(got, expected)
+    parts = {str(y): g.reset_index(drop=True) for y, g in affiliations.groupby(np.arange(len(affiliations)) // 400)}
+    lazy = LazyPartitions({k: (lambda t=t: t) for k, t in parts.items()})
+    pd.testing.assert_frame_equal(conform(build_author_years(lazy, papers, rule), "core_author_years"), expected)
