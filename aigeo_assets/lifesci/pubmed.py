@@ -1150,7 +1150,8 @@ class _NotIntact(Exception):
 
 
 _INFLATE_BYTES = 1 << 18
-"""Compressed bytes inflated at a time by :class:`_IntactSource`."""
+"""Compressed bytes read at a time by :class:`_IntactSource`; four times as many decompressed bytes
+at most come out of one step (a highly compressed run never becomes one large string)."""
 _BATCH_BYTES = 1 << 16
 """XML parsed at a time by the intact reader (then cut after the last record it holds): the tree
 never holds more than one batch of records, a few dozen."""
@@ -1198,18 +1199,21 @@ class _IntactSource:
             while block := self._raw.read(_INFLATE_BYTES << 2):
                 yield block
             return
+        most = _INFLATE_BYTES << 2  # decompressed bytes per step: memory stays flat
         while chunk := self._raw.read(_INFLATE_BYTES):
-            while chunk:
+            full = False  # the last step filled its output: more may be pending without new input
+            while chunk or full:
                 if self._member is None:
                     self._member = isal_zlib.decompressobj(_GZIP_WBITS)
                 try:
-                    out = self._member.decompress(chunk)
+                    out = self._member.decompress(chunk, most)
                 except isal_zlib.error as exc:
                     raise _NotIntact(f"corrupt gzip data: {exc}") from None
+                full = len(out) == most
                 if self._member.eof:  # CRC-32 and length checked: another member may follow
-                    chunk, self._member = self._member.unused_data, None
+                    chunk, self._member, full = self._member.unused_data, None, False
                 else:
-                    chunk = b""
+                    chunk = self._member.unconsumed_tail
                 if out:
                     yield out
         if self._member is not None:
