@@ -1,0 +1,175 @@
+"""The PubMed parse in CPU per record: the reader before issue 13's intact reader, the reader now and
+lxml's bare ``iterparse`` on the same files, in one process (``results/pubmed_parse.json``).
+
+Inputs, each a corpus of its own in the results:
+
+* ``demo``: the demo world's PubMed baseline files (``data/sources/sample-demo-*/pubmed``, generated
+  with ``aigeo world --scale demo`` into ``AIGEO_DATA_DIR`` when absent; ``--demo-files`` of them);
+* ``real``: every real sample in ``../shared/samples/pubmed`` (baseline ``PubmedArticleSet`` files,
+  the 2016 ``MedlineCitationSet`` with its ``DeleteCitation``, E-utilities downloads).
+
+What is timed (CPU seconds, ``time.process_time``; the best of ``--repeat`` per file, the readers
+alternated file by file so that each meets the same machine load):
+
+* ``before``: ``parse_pubmed_file`` of git's ``--before-ref`` version of
+  ``aigeo_assets/lifesci/pubmed.py`` (every file through the record framer and ``iterparse``),
+  imported from a temporary copy;
+* ``after``: ``parse_pubmed_file`` now (the intact reader; the framer where a file is not intact);
+* ``framer``: ``parse_pubmed_file(reader="framer")`` now, the fallback alone;
+* ``peer``: lxml's bare ``iterparse`` over the same bytes (``isal`` inflating), each record element
+  counted, cleared and detached, no field read: what parsing alone costs with lxml's own streaming.
+
+Before, after and framer give identical tables (asserted per file: the four frames, deleted PMIDs,
+versions and counts). Records are citation records (``n_records``: articles, quarantined, superseded,
+deleted and out of years). Each corpus also gives its largest file alone: the real samples are
+mostly files of one record, where building the four tables of a file costs more than reading it.
+Run: ``.venv/bin/python benchmarks/pubmed_parse.py [--repeat 3] [--demo-files 4]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from results_file import repo_path, write_results  # noqa: E402
+
+from aigeo_assets.ingest.records_folder import shared_samples_dir  # noqa: E402
+from aigeo_assets.lifesci import pubmed as now  # noqa: E402
+
+BEFORE_REF = "8c92c20"
+"""The last commit before the intact reader (issue 13)."""
+
+
+def reader_at(ref: str, tmp: Path):
+    """git's ``ref`` version of ``aigeo_assets/lifesci/pubmed.py``, imported from a copy in ``tmp``."""
+    text = subprocess.run(["git", "-C", str(REPO), "show", f"{ref}:aigeo_assets/lifesci/pubmed.py"],
+                          check=True, capture_output=True, text=True).stdout
+    copy = tmp / "pubmed_before.py"
+    copy.write_text(text)
+    spec = importlib.util.spec_from_file_location("pubmed_before", copy)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def bare_iterparse(path: Path) -> int:
+    """lxml's ``iterparse`` over the file's bytes, each record element cleared and detached: the peer."""
+    from isal import igzip
+    from lxml import etree
+
+    n = 0
+    opener = igzip.open if path.read_bytes()[:2] == b"\x1f\x8b" else open
+    with opener(path, "rb") as raw:
+        for _, el in etree.iterparse(raw, events=("end",), tag=now._TARGETS, resolve_entities=False,
+                                     no_network=True, huge_tree=True):
+            n += 1
+            el.clear(keep_tail=True)
+            parent = el.getparent()
+            if parent is not None:
+                while el.getprevious() is not None:
+                    del parent[0]
+    return n
+
+
+def same_tables(a, b, path: Path) -> None:
+    for name in ("articles", "authors", "references", "quarantine"):
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=f"{path.name} {name}")
+    assert (a.deleted_pmids, a.article_versions, a.n_records, a.n_quarantined_records, a.n_superseded, a.n_deleted) \
+        == (b.deleted_pmids, b.article_versions, b.n_records, b.n_quarantined_records, b.n_superseded, b.n_deleted), path
+
+
+def measure(files: list[Path], before, repeat: int) -> dict:
+    """Best-of-``repeat`` CPU seconds per reader over ``files`` (alternated file by file)."""
+    cpu = time.process_time
+    readers = {
+        "before": before.parse_pubmed_file,
+        "after": now.parse_pubmed_file,
+        "framer": lambda f: now.parse_pubmed_file(f, reader="framer"),
+        "peer": bare_iterparse,
+    }
+    seconds = dict.fromkeys(readers, 0.0)
+    records = 0
+    largest: dict = {}  # the file with the most records: its figures alone (no per-file costs spread thin)
+    for path in files:
+        best = dict.fromkeys(readers, float("inf"))
+        out = {}
+        for _ in range(repeat):
+            for name, read in readers.items():
+                t = cpu()
+                out[name] = read(path)
+                best[name] = min(best[name], cpu() - t)
+        same_tables(out["before"], out["after"], path)
+        same_tables(out["framer"], out["after"], path)
+        n = out["after"].n_records
+        records += n
+        for name in readers:
+            seconds[name] += best[name]
+        if n > largest.get("records", 0):
+            largest = {"file": path.name, "records": n,
+                       **{f"{k}_us_per_record": round(best[k] / n * 1e6, 1) for k in readers},
+                       "after_over_before": round(best["before"] / best["after"], 2)}
+    result = {"files": len(files), "bytes": sum(f.stat().st_size for f in files), "records": records}
+    for name, s in seconds.items():
+        result[name] = {"cpu_seconds": round(s, 3), "us_per_record": round(s / records * 1e6, 1),
+                        "records_per_cpu_second": round(records / s)}
+    result["after_over_before"] = round(seconds["before"] / seconds["after"], 2)
+    result["identical_tables"] = True
+    result["largest_file"] = largest
+    return result
+
+
+def demo_files(n: int) -> tuple[Path, list[Path]]:
+    """The first ``n`` PubMed files of the demo world (generated first when absent)."""
+    from aigeo_assets.sampleworld import generate_world
+
+    data = Path(os.environ.get("AIGEO_DATA_DIR") or REPO / "data")
+    found = sorted(data.glob("sources/sample-demo-*/pubmed"))
+    folder = found[-1] if found else generate_world(data / "sources" / "sample-demo-20221121", scale="demo") / "pubmed"
+    return folder, sorted(folder.rglob("*.xml.gz"))[:n]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--demo-files", type=int, default=4, help="demo-world PubMed files (about 5,000 records each)")
+    ap.add_argument("--before-ref", default=BEFORE_REF, help="git revision of the reader before")
+    args = ap.parse_args()
+    demo_folder, demo = demo_files(args.demo_files)
+    samples = shared_samples_dir() / "pubmed"
+    real = sorted(p for p in samples.rglob("*") if p.name.endswith((".xml", ".xml.gz"))) if samples.is_dir() else []
+    with tempfile.TemporaryDirectory(prefix="bench_pubmed_parse_") as tmp:
+        before = reader_at(args.before_ref, Path(tmp))
+        corpora = {}
+        for name, folder, files in (("demo", demo_folder, demo), ("real", samples, real)):
+            if not files:
+                print(f"  {name}: no files, skipped", flush=True)
+                continue
+            r = measure(files, before, args.repeat)
+            corpora[name] = {"source": repo_path(folder), **r}
+            print(f"  {name}: {r['files']} files, {r['records']:,} records; us per record: "
+                  + ", ".join(f"{k} {r[k]['us_per_record']}" for k in ("before", "after", "framer", "peer"))
+                  + f"; after {r['after_over_before']}x before; records per CPU-s: "
+                  + ", ".join(f"{k} {r[k]['records_per_cpu_second']:,}" for k in ("before", "after", "peer"))
+                  + "; identical tables", flush=True)
+            big = r["largest_file"]
+            print(f"    largest file {big['file']} ({big['records']:,} records): us per record before "
+                  f"{big['before_us_per_record']}, after {big['after_us_per_record']} ({big['after_over_before']}x), "
+                  f"peer {big['peer_us_per_record']}", flush=True)
+    write_results("pubmed_parse", {"repeat": args.repeat, "before_ref": args.before_ref, "corpora": corpora})
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
