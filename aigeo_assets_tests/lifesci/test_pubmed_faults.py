@@ -306,9 +306,9 @@ def _broken_inputs(tmp_path) -> dict[str, object]:
         + "".join(article(str(i)).split("<PubmedArticle>\n", 1)[1].split("    <PubmedData>")[0]
                   .replace("</PubmedArticle>", "") + "\n" for i in range(1, 120))
         + "<DeleteCitation><PMID>3</PMID></DeleteCitation>\n</MedlineCitationSet>\n").encode()
-    cases["versions_across_batches.xml.gz"] = gzip.compress(
-        (HEAD + body + versioned("5", 2, "Late", 2, 3) + body.replace("<PMID Version=\"1\">1<", "<PMID Version=\"1\">9001<") + TAIL).encode(),
-        mtime=0)
+    late = (HEAD + body + versioned("5", 2, "Late", 2, 3) + body + TAIL).encode()
+    cases["versions_across_batches.xml.gz"] = gzip.compress(late, mtime=0)
+    cases["crlf_and_lone_cr_line_ends.xml"] = late.replace(b"\n", b"\r\n").replace(b"<Language>", b"\r<Language>")
     paths = {}
     for name, data in cases.items():
         paths[name] = tmp_path / name
@@ -363,7 +363,8 @@ def test_which_files_the_intact_reader_takes_and_where_it_gives_up(tmp_path, mon
     monkeypatch.setattr(pm, "_intact_items", counting)
     monkeypatch.setattr(pm, "_framed_items", spy)
     for name in ("multi_member.xml.gz", "utf8_bom.xml", "self_closing_deletion.xml.gz", "wrong_root.xml",
-                 "versions_across_batches.xml.gz", "unknown_elements_around_records.xml", "medline_citation_set.xml"):
+                 "versions_across_batches.xml.gz", "unknown_elements_around_records.xml", "medline_citation_set.xml",
+                 "crlf_and_lone_cr_line_ends.xml"):
         parse_pubmed_file(paths[name], backend="lxml")
     assert framed == []
     for name in ("syntax_error_after_400_records.xml.gz", "truncated.xml.gz", "second_member_truncated.xml.gz",
