@@ -61,7 +61,7 @@ import json
 import os
 import shutil
 import uuid
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from itertools import chain
 from dataclasses import dataclass
@@ -426,6 +426,65 @@ def write_part_extract(extract: PartExtract, folder: Path, source: str, size: in
     os.replace(part, folder / ACCOUNT)
 
 
+@dataclass(frozen=True)
+class _Footer:
+    """What a yearly read needs of an extract file's parquet footer, parsed once."""
+
+    metadata: pq.FileMetaData
+    schema: pa.Schema
+    groups: tuple[tuple[int, bool, object, object], ...]
+    """Per row group: (rows, statistics present, min year or None, max year or None) of its year column."""
+
+    def year_groups(self, year: int, quarantine: bool) -> list[int]:
+        """The row groups that may hold ``year`` (for the quarantine also the null-year ones; a group
+        without statistics is taken and filtered after reading)."""
+        out = []
+        for i, (rows, has_stats, lo, hi) in enumerate(self.groups):
+            if rows == 0:
+                continue
+            if lo is None:
+                if quarantine or not has_stats:
+                    out.append(i)  # the null-year rows (or no statistics: filtered below)
+                continue
+            if lo <= year <= hi:
+                out.append(i)
+        return out
+
+
+_FOOTERS: OrderedDict[tuple, _Footer] = OrderedDict()
+_FOOTER_BYTES = [0]
+FOOTER_CACHE_BYTES = 64 << 20
+"""Parsed parquet footers of extract files kept for the next yearly read of the same file (a range
+run reads each part's files once per year: opening a file and parsing its footer again cost about as
+much as reading a small year's row groups); least recently used dropped beyond this many serialized bytes."""
+
+
+def _footer(path: Path, year_col: str) -> _Footer:
+    """The footer of extract file ``path``, parsed once per file version (path, inode, size, mtime):
+    an extract file is written once and renamed into place, so a rebuilt one is another key."""
+    st = os.stat(path)
+    key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns, year_col)
+    got = _FOOTERS.get(key)
+    if got is not None:
+        _FOOTERS.move_to_end(key)
+        return got
+    pf = pq.ParquetFile(path)
+    md = pf.metadata
+    col = pf.schema_arrow.get_field_index(year_col)
+    groups = []
+    for i in range(md.num_row_groups):
+        stats = md.row_group(i).column(col).statistics
+        has = stats is not None and stats.has_min_max
+        groups.append((md.row_group(i).num_rows, stats is not None, stats.min if has else None, stats.max if has else None))
+    got = _Footer(md, pf.schema_arrow, tuple(groups))
+    _FOOTERS[key] = got
+    _FOOTER_BYTES[0] += md.serialized_size
+    while _FOOTER_BYTES[0] > FOOTER_CACHE_BYTES and len(_FOOTERS) > 1:
+        _, dropped = _FOOTERS.popitem(last=False)
+        _FOOTER_BYTES[0] -= dropped.metadata.serialized_size
+    return got
+
+
 def read_part_extract(folder: Path, year: int | None = None, *, arrow: bool = False) -> PartExtract:
     """The extract stored in ``folder``; with ``year``, only that year's slice (its row groups).
     ``arrow``: tables and quarantine as Arrow tables (``extract_arrow_schema``), not DataFrames:
@@ -437,20 +496,13 @@ def read_part_extract(folder: Path, year: int | None = None, *, arrow: bool = Fa
         if year is None:
             table = pq.read_table(folder / f"{name}.parquet")
         else:
-            pf = pq.ParquetFile(folder / f"{name}.parquet")
-            col = pf.schema_arrow.get_field_index(year_col)
-            groups = []
-            for i in range(pf.num_row_groups):
-                stats = pf.metadata.row_group(i).column(col).statistics
-                if pf.metadata.row_group(i).num_rows == 0:
-                    continue
-                if stats is None or not stats.has_min_max:
-                    if name == "quarantine" or stats is None:
-                        groups.append(i)  # the null-year rows (or no statistics: filtered below)
-                    continue
-                if stats.min <= year <= stats.max:
-                    groups.append(i)
-            table = pf.read_row_groups(groups) if groups else pf.schema_arrow.empty_table()
+            path = folder / f"{name}.parquet"
+            footer = _footer(path, year_col)
+            groups = footer.year_groups(year, name == "quarantine")
+            if groups:  # one thread: the row groups of a year are small, and the run's other worker has the other core
+                table = pq.ParquetFile(path, metadata=footer.metadata).read_row_groups(groups, use_threads=False)
+            else:
+                table = footer.schema.empty_table()
         table = as_arrow(table, name)
         if year is not None:
             ys = table[year_col]
@@ -693,31 +745,18 @@ def assemble_year(  # noqa: C901 - one assembly of a year's tables from the part
     )
 
     # the quarantine: snapshot rows, then each part's rows in the order the line-by-line scan adds them
-    q_parts = []
-    accounts = []
     kept_by_part = np.bincount(kept_works["_part"].to_numpy(np.int64), minlength=n_parts) if n_parts else []
     extra_by_part = Counter(row[-1] for row in extra_q)
-    extra = pd.DataFrame(extra_q, columns=["_part", "_event", "file", "line", "reason", "detail", "_of"]).drop(columns="_of")
+    quarantine, own_by_part, unattributed_by_part, file_by_part = _year_quarantine(
+        [e.quarantine for e in extracts], year, extra_q, snapshot_quarantine)
+    accounts = []
     for i, e in enumerate(extracts):
-        q = as_frame(e.quarantine, "quarantine")
-        line_rows = q[(q["line"] > 0).to_numpy(bool) & ((q["year"] == year).fillna(False).to_numpy(bool) | q["year"].isna().to_numpy(bool))]
-        file_rows = q[q["line"] == 0]
-        own_rows = (line_rows["year"] == year).fillna(False).to_numpy(bool)
-        rows = pd.DataFrame(
-            {"_event": line_rows["line"].to_numpy(np.int64), "file": line_rows["file"], "line": line_rows["line"],
-             "reason": line_rows["reason"], "detail": line_rows["detail"]}
-        )
-        mine = extra[extra["_part"] == i].drop(columns="_part")
-        both = pd.concat([rows, mine], ignore_index=True) if len(mine) else rows
-        both = both.sort_values("_event", kind="stable")
-        q_parts.append(both[["file", "line", "reason", "detail"]])
-        q_parts.append(file_rows[["file", "line", "reason", "detail"]])
         acct = PartAccount(e.file)
         acct.lines_read = e.lines_read
         acct.parsed = int(kept_by_part[i])
-        acct.quarantined = int(own_rows.sum()) + extra_by_part.get(i, 0)
-        acct.unattributed = int(line_rows["year"].isna().sum())
-        acct.file_problems = len(file_rows)
+        acct.quarantined = int(own_by_part[i]) + extra_by_part.get(i, 0)
+        acct.unattributed = int(unattributed_by_part[i])
+        acct.file_problems = int(file_by_part[i])
         for y, n in sorted(e.year_lines.items()):
             if y == year:
                 continue
@@ -726,11 +765,7 @@ def assemble_year(  # noqa: C901 - one assembly of a year's tables from the part
             else:
                 acct.outside_years[y] += n
         accounts.append(acct)
-    snapshot_rows = 0
-    if snapshot_quarantine is not None and len(snapshot_quarantine):
-        q_parts.insert(0, snapshot_quarantine)
-        snapshot_rows = len(snapshot_quarantine)
-    quarantine = conform(pd.concat(q_parts, ignore_index=True), "quarantine") if q_parts else Quarantine().frame()
+    snapshot_rows = len(snapshot_quarantine) if snapshot_quarantine is not None else 0
     # typed and cut to the schema here: the extracts carry line and year columns, and every source
     # (JSON, Parquet, the API) must hand the same WorksTables to the yearly scan
     return WorksTables(
@@ -745,6 +780,50 @@ def assemble_year(  # noqa: C901 - one assembly of a year's tables from the part
         accounts,
         snapshot_rows,
     )
+
+
+def _year_quarantine(parts: list[pd.DataFrame | pa.Table], year: int, extra_q: list[tuple],
+                     snapshot_quarantine: pd.DataFrame | None) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    """The year's quarantine from the parts' quarantine rows and the duplicates found at assembly
+    (``extra_q``: (part, event line, file, line, reason, detail, part the line is of)), in the line-by-line
+    scan's order: the snapshot's rows, then per part its line rows of ``year`` or without a year and its
+    duplicate rows, by the line at which the scan met them (stable: a part's own row before a duplicate
+    row met at the same line), then its file-level rows (line 0). Built in Arrow and numpy in one pass
+    over all parts. Also, per part: its rows of ``year``, its rows without a year, its file-level rows."""
+    n_parts = len(parts)
+    qa = _concat_arrow(parts, "quarantine")
+    line = pc.fill_null(qa["line"], -1).to_numpy()
+    years = qa["year"]
+    no_year = pc.is_null(years).to_numpy(zero_copy_only=False)
+    of_year = pc.fill_null(pc.equal(years, year), False).to_numpy(zero_copy_only=False)
+    part = qa["_part"].to_numpy()
+    is_line = (line > 0) & (of_year | no_year)
+    is_file = line == 0
+    own_by_part = np.bincount(part[is_line & of_year], minlength=n_parts)
+    unattributed_by_part = np.bincount(part[is_line & no_year], minlength=n_parts)
+    file_by_part = np.bincount(part[is_file], minlength=n_parts)
+    rows = np.flatnonzero(is_line | is_file)
+    n_extra = len(extra_q)
+    extra_part = np.fromiter((r[0] for r in extra_q), np.int64, n_extra)
+    extra_event = np.fromiter((r[1] for r in extra_q), np.int64, n_extra)
+    # sort keys of the qa rows kept, then the extra rows: part, file rows last, event line, own rows first, order
+    key_part = np.concatenate([part[rows], extra_part])
+    key_group = np.concatenate([is_file[rows].astype(np.int8), np.zeros(n_extra, np.int8)])
+    key_event = np.concatenate([np.where(is_file[rows], 0, line[rows]), extra_event])
+    key_src = np.concatenate([np.zeros(len(rows), np.int8), np.ones(n_extra, np.int8)])
+    key_seq = np.concatenate([rows, np.arange(n_extra)])
+    order = np.lexsort((key_seq, key_src, key_event, key_group, key_part))
+    columns = ["file", "line", "reason", "detail"]
+    own = qa.select(columns).take(pa.array(rows))
+    extra = pa.table(
+        {"file": pa.array([r[2] for r in extra_q], pa.large_string()), "line": pa.array([r[3] for r in extra_q], pa.int64()),
+         "reason": pa.array([r[4] for r in extra_q], pa.large_string()), "detail": pa.array([r[5] for r in extra_q], pa.large_string())},
+        schema=own.schema)
+    both = pa.concat_tables([own, extra]).take(pa.array(order))
+    frame = both.to_pandas(types_mapper=_PANDAS_TYPES.get)
+    if snapshot_quarantine is not None and len(snapshot_quarantine):
+        frame = pd.concat([snapshot_quarantine, frame], ignore_index=True)
+    return conform(frame, "quarantine"), own_by_part, unattributed_by_part, file_by_part
 
 
 def _concat_arrow(frames: list[pd.DataFrame | pa.Table], table: str) -> pa.Table:

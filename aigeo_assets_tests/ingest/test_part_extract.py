@@ -384,3 +384,28 @@ def test_a_scan_extracts_the_parts_no_one_else_is_extracting_first(tmp_path):
     scan.join(60)
     assert [e.file for e in got[0]] == [str(p) for p in parts]
     _assert_same(parse_works_year(parts, 2015), pe.assemble_year(got[0], 2015, MergedIds.none(), TABLE_YEARS))
+
+
+def test_a_yearly_read_after_an_extract_is_rewritten_in_place_reads_the_new_files(tmp_path):
+    """The parquet footers kept between yearly reads are keyed on the file's version (inode, size,
+    mtime): an extract folder rebuilt at the same path (a damaged one, rebuilt) is read from its new
+    files, as a process that never read the old ones reads it."""
+    import shutil
+
+    from aigeo_assets.ingest import part_extract
+
+    write_entity(tmp_path, "works", _messy_world())
+    parts = list_entity_files(tmp_path, "works").parts
+    folder = tmp_path / "extract"
+    part_extract.write_part_extract(extract_json_part(parts[0]), folder, "a", 1, 1)
+    first = read_part_extract(folder, 2015, arrow=True)
+    assert len(first.tables["raw_works"]) == 2  # W1 and its duplicate, resolved at assembly
+    shutil.rmtree(folder)
+    part_extract.write_part_extract(extract_json_part(parts[1]), folder, "a", 1, 1)
+    again = read_part_extract(folder, 2015, arrow=True)
+    part_extract._FOOTERS.clear()
+    fresh = read_part_extract(folder, 2015, arrow=True)
+    assert again.tables["raw_works"]["work_id"].to_pylist() == ["W7"]
+    for name, table in fresh.tables.items():
+        assert again.tables[name].equals(table), name
+    assert again.quarantine.equals(fresh.quarantine)
