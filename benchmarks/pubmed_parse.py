@@ -19,6 +19,9 @@ alternated file by file so that each meets the same machine load):
 * ``peer``: lxml's bare ``iterparse`` over the same bytes (``isal`` inflating), each record element
   counted, cleared and detached, no field read: what parsing alone costs with lxml's own streaming.
 
+Then ``pool``: ``pubmed_files.file_manifest`` (parse into the cache) of the demo files with one
+worker and with one per core, in wall and CPU seconds, manifest and quarantine asserted equal.
+
 Before, after and framer give identical tables (asserted per file: the four frames, deleted PMIDs,
 versions and counts). Records are citation records (``n_records``: articles, quarantined, superseded,
 deleted and out of years). Each corpus also gives its largest file alone: the real samples are
@@ -130,6 +133,36 @@ def measure(files: list[Path], before, repeat: int) -> dict:
     return result
 
 
+def pool(files: list[Path], tmp: Path) -> dict:
+    """``file_manifest`` (parse and cache every file) with one worker and with one per core, wall and
+    CPU seconds (the workers' included), manifest and quarantine asserted equal."""
+    import resource
+    import shutil
+
+    from aigeo_assets.lifesci import pubmed_files as pf
+
+    def run(workers: int):
+        cache = tmp / f"pool{workers}"
+        shutil.rmtree(cache, ignore_errors=True)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t_wall, t_cpu = time.perf_counter(), time.process_time()
+        manifest, quarantine = pf.file_manifest(files, cache, workers=workers)
+        wall, own = time.perf_counter() - t_wall, time.process_time() - t_cpu
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return manifest, quarantine, wall, own + (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+    workers = pf.parse_workers(len(files))
+    m1, q1, wall1, cpu1 = run(1)
+    mn, qn, walln, cpun = run(workers)
+    pd.testing.assert_frame_equal(m1, mn)
+    pd.testing.assert_frame_equal(q1, qn)
+    print(f"  file_manifest of the demo files: 1 worker {wall1:.1f} s wall ({cpu1:.1f} CPU-s); {workers} workers "
+          f"{walln:.1f} s wall ({cpun:.1f} CPU-s); identical manifest and quarantine", flush=True)
+    return {"workers": workers, "one_worker_wall_seconds": round(wall1, 2), "one_worker_cpu_seconds": round(cpu1, 2),
+            "pool_wall_seconds": round(walln, 2), "pool_cpu_seconds": round(cpun, 2),
+            "wall_speedup": round(wall1 / walln, 2), "identical": True}
+
+
 def demo_files(n: int) -> tuple[Path, list[Path]]:
     """The first ``n`` PubMed files of the demo world (generated first when absent)."""
     from aigeo_assets.sampleworld import generate_world
@@ -167,7 +200,9 @@ def main() -> int:
             print(f"    largest file {big['file']} ({big['records']:,} records): us per record before "
                   f"{big['before_us_per_record']}, after {big['after_us_per_record']} ({big['after_over_before']}x), "
                   f"peer {big['peer_us_per_record']}", flush=True)
-    write_results("pubmed_parse", {"repeat": args.repeat, "before_ref": args.before_ref, "corpora": corpora})
+        parallel = pool(demo, Path(tmp)) if demo else None
+    write_results("pubmed_parse", {"repeat": args.repeat, "before_ref": args.before_ref, "corpora": corpora,
+                                   "pool": parallel})
     return 0
 
 
