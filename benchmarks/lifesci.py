@@ -19,23 +19,7 @@ generated on first use). Runs, in one process:
                articles). ``--corpus-only`` runs only this and updates that part of the file.
 Writes benchmarks/results/lifesci.json.
 
-``--pubmed-parse`` (issue 13) runs only the PubMed parse on a few paper-world files
-(``data/sources/sample-paper-20221121/pubmed``, ``--pubmed-files`` of them, default 4, about
-25,000 records each; the demo world's files when the paper world is absent) and writes
-benchmarks/results/pubmed_parse.json, all in one process and in CPU seconds (another run may share
-the machine, so wall time is noise):
-  * the floor  - a bare lxml ``iterparse`` over the decompressed stream visiting the same record
-               elements (``tag=`` filter, ``clear()`` and the previous siblings deleted), no field read;
-  * old / new  - ``parse_pubmed_file`` of git's ``--old-ref`` version of the reader (imported from
-               a temporary copy) and of the current one, alternated; their tables must be equal;
-  * stages     - the current reader cut where its time goes, each stage including the ones before:
-               gzip (``_GzipStream``), + record framing (``_RecordFramer``), + lxml ``iterparse``,
-               + the fields (``_iter_items``: every record item), + the column lists and frames
-               (``parse_pubmed_file``), + the parquet files (``parse_cached``); alternated file by
-               file, best of ``--repeat`` per file; a stage's own time is the difference of two
-               runs, so on a loaded machine a small stage can come out near zero or below;
-  * pool       - ``file_manifest`` of the same files into an empty cache with 1 worker and with
-               ``parse_workers`` workers (wall and CPU seconds, the workers' included); equal manifests.
+The PubMed parse alone is timed by ``benchmarks/pubmed_parse.py``.
 """
 
 from __future__ import annotations
@@ -135,171 +119,6 @@ def corpus_years(warehouse: Path, results: dict) -> None:
           + ", ".join(f"{k} {v:.2f}" for k, v in steps.items()), flush=True)
 
 
-OLD_READER_REF = "abcdfea"
-"""The reader before issue 13 (the old path of ``--pubmed-parse``)."""
-
-
-def _old_reader(ref: str, tmp: Path):
-    """git's ``ref`` version of ``aigeo_assets/lifesci/pubmed.py``, imported from a copy in ``tmp``."""
-    import importlib.util
-    import subprocess
-
-    text = subprocess.run(["git", "-C", str(REPO), "show", f"{ref}:aigeo_assets/lifesci/pubmed.py"],
-                          check=True, capture_output=True, text=True).stdout
-    copy = tmp / "pubmed_old_reader.py"
-    copy.write_text(text)
-    spec = importlib.util.spec_from_file_location("pubmed_old_reader", copy)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def pubmed_parse(files: list[Path], old_ref: str, repeat: int) -> dict:  # noqa: C901 - one timed comparison, each branch a parser stage or variant measured
-    """The ``--pubmed-parse`` part of the module docstring."""
-    import resource
-    import shutil
-    import tempfile
-    import time
-
-    from lxml import etree
-
-    from aigeo_assets.lifesci import pubmed as new
-    from aigeo_assets.lifesci import pubmed_files as pf
-
-    cpu = time.process_time
-    tmp = Path(tempfile.mkdtemp(prefix="bench_pubmed_"))
-    try:
-        old = _old_reader(old_ref, tmp)
-
-        def floor(f):
-            n = 0
-            with new._open(f) as raw:
-                for _, el in etree.iterparse(raw, events=("end",), tag=new._TARGETS, resolve_entities=False,
-                                             no_network=True, huge_tree=True):
-                    n += 1
-                    el.clear(keep_tail=True)
-                    parent = el.getparent()
-                    if parent is not None:
-                        while el.getprevious() is not None:
-                            del parent[0]
-            return n
-
-        def gzip_only(f):
-            with new._open(f) as raw:
-                while raw.read(1 << 16):
-                    pass
-
-        def framed(f):
-            with new._open(f) as raw:
-                framer = new._RecordFramer(raw, new.MAX_RECORD_BYTES)
-                while framer.read(1 << 16):
-                    framer.parsed = len(framer.record_lines)  # as the parser would: handed out = done
-
-        def framed_parsed(f):
-            with new._open(f) as raw:
-                framer = new._RecordFramer(raw, new.MAX_RECORD_BYTES)
-                context = etree.iterparse(framer, events=("end",), tag=new._TARGETS, resolve_entities=False,
-                                          no_network=True, huge_tree=True)
-                for _, el in context:
-                    framer.parsed += 1
-                    el.clear(keep_tail=True)
-                    parent = el.getparent()
-                    if parent is not None:
-                        while el.getprevious() is not None:
-                            del parent[0]
-
-        def items(f):
-            return sum(1 for _ in new._iter_items(f, None, None, {}))
-
-        def cached(f):
-            cache = tmp / "cache"
-            shutil.rmtree(cache, ignore_errors=True)
-            pf.parse_cached(f, cache)
-
-        stages = {"gzip": gzip_only, "framing": framed, "iterparse": framed_parsed, "fields": items,
-                  "tables": new.parse_pubmed_file, "parquet": cached}
-        best: dict[str, float] = {}
-
-        per_file: dict[tuple[str, Path], float] = {}  # best of the repeats per stage and file
-
-        elements = 0
-        records = 0  # citation records met (n_records: articles + quarantined + superseded + ...)
-        for _ in range(repeat):
-            t = cpu()
-            elements = sum(floor(f) for f in files)
-            best["floor"] = min(best.get("floor", float("inf")), cpu() - t)
-            for f in files:  # old and new alternated file by file: the same machine load for both
-                t = cpu()
-                a = old.parse_pubmed_file(f)
-                best_old = cpu() - t
-                t = cpu()
-                b = new.parse_pubmed_file(f)
-                best_new = cpu() - t
-                records += b.n_records
-                best.setdefault("_old", {}).setdefault(f, []).append(best_old)
-                best.setdefault("_new", {}).setdefault(f, []).append(best_new)
-                for name in ("articles", "authors", "references", "quarantine"):
-                    pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name))
-                assert (a.deleted_pmids, a.article_versions, a.n_records) == (b.deleted_pmids, b.article_versions, b.n_records)
-            for f in files:  # the stages alternated file by file, as old and new are
-                for name, fn in stages.items():
-                    t = cpu()
-                    fn(f)
-                    per_file[name, f] = min(per_file.get((name, f), float("inf")), cpu() - t)
-        for name in stages:
-            best[name] = sum(per_file[name, g] for g in files)
-        records //= repeat
-        old_s = sum(min(v) for v in best.pop("_old").values())
-        new_s = sum(min(v) for v in best.pop("_new").values())
-
-        def pool(workers: int):
-            cache = tmp / f"pool{workers}"
-            shutil.rmtree(cache, ignore_errors=True)
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            t_wall, t_cpu = time.perf_counter(), cpu()
-            manifest, quarantine = pf.file_manifest(files, cache, workers=workers)
-            wall, own = time.perf_counter() - t_wall, cpu() - t_cpu
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            children = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-            return manifest, quarantine, wall, own + children
-
-        workers = pf.parse_workers(len(files))
-        m1, q1, wall1, cpu1 = pool(1)
-        mn, qn, walln, cpun = pool(workers)
-        pd.testing.assert_frame_equal(m1, mn)
-        pd.testing.assert_frame_equal(q1, qn)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-
-    cumulative = {k: best[k] for k in stages}
-    per_stage, before = {}, 0.0
-    for k, v in cumulative.items():
-        per_stage[k] = round(v - before, 3)
-        before = v
-    us = {k: round(v / records * 1e6, 1) for k, v in per_stage.items()}
-    result = {
-        "files": len(files), "compressed_bytes": sum(f.stat().st_size for f in files), "records": records,
-        "record_elements_visited_by_the_floor": elements,
-        "repeat": repeat, "old_ref": old_ref,
-        "floor_cpu_seconds": round(best["floor"], 3), "floor_records_per_cpu_second": round(records / best["floor"]),
-        "old_cpu_seconds": round(old_s, 3), "old_records_per_cpu_second": round(records / old_s),
-        "new_cpu_seconds": round(new_s, 3), "new_records_per_cpu_second": round(records / new_s),
-        "new_over_old": round(old_s / new_s, 2), "identical": True,
-        "stage_cpu_seconds_cumulative": {k: round(v, 3) for k, v in cumulative.items()},
-        "stage_cpu_seconds": per_stage, "stage_us_per_record": us,
-        "pool": {"workers": workers, "one_worker_wall_seconds": round(wall1, 2), "one_worker_cpu_seconds": round(cpu1, 2),
-                 "pool_wall_seconds": round(walln, 2), "pool_cpu_seconds": round(cpun, 2),
-                 "wall_speedup": round(wall1 / walln, 2), "identical": True},
-    }
-    print(f"  {len(files)} files, {records:,} records: floor (bare iterparse) {records / best['floor']:,.0f} records/CPU-s; "
-          f"old reader ({old_ref}) {records / old_s:,.0f}; new {records / new_s:,.0f} ({old_s / new_s:.2f}x); identical tables", flush=True)
-    print("  where a record's CPU goes (us): " + ", ".join(f"{k} {v}" for k, v in us.items()), flush=True)
-    print(f"  file_manifest: 1 worker {wall1:.1f} s wall ({cpu1:.1f} CPU-s); {workers} workers {walln:.1f} s wall "
-          f"({cpun:.1f} CPU-s); {wall1 / walln:.2f}x; identical manifest and quarantine", flush=True)
-    return result
-
-
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--scale", default="demo")
@@ -307,21 +126,7 @@ def main() -> int:
     ap.add_argument("--naive-sample", type=int, default=10_000, help="texts for the naive loop, the first N (0: all); both run on them")
     ap.add_argument("--warehouse", default=str(REPO / "data" / "warehouse"), help="the demo warehouse (corpus years)")
     ap.add_argument("--corpus-only", action="store_true", help="only the corpus years; the other figures in the results file stay")
-    ap.add_argument("--pubmed-parse", action="store_true", help="only the PubMed parse (old reader, new, floor, pool): pubmed_parse.json")
-    ap.add_argument("--pubmed-files", type=int, default=4, help="paper-world PubMed files for --pubmed-parse")
-    ap.add_argument("--old-ref", default=OLD_READER_REF, help="git revision of the old reader for --pubmed-parse")
     args = ap.parse_args()
-    if args.pubmed_parse:
-        folder = REPO / "data" / "sources" / "sample-paper-20221121" / "pubmed"
-        if not folder.is_dir():
-            folder = generate_world(REPO / "data" / "sources" / "sample-demo-20221121", scale="demo") / "pubmed"
-        files = sorted(folder.rglob("*.xml.gz"))[: args.pubmed_files]
-        if not files:
-            raise SystemExit(f"no PubMed files under {folder}")
-        print(f"PubMed parse: {len(files)} files of {folder.relative_to(REPO)}", flush=True)
-        result = pubmed_parse(files, args.old_ref, args.repeat)
-        write_results("pubmed_parse", {"source": str(folder.relative_to(REPO)), **result})
-        return 0
     if args.corpus_only:
         import json
 

@@ -5,6 +5,9 @@ Inputs, each a corpus of its own in the results:
 
 * ``demo``: the demo world's PubMed baseline files (``data/sources/sample-demo-*/pubmed``, generated
   with ``aigeo world --scale demo`` into ``AIGEO_DATA_DIR`` when absent; ``--demo-files`` of them);
+* ``paper``: with ``--paper-files N``, the first N files of the paper-scale world
+  (``sources/sample-paper-*/pubmed`` under ``AIGEO_DATA_DIR`` or ``data/``, about 25,000 records each;
+  skipped when that world is absent: it takes minutes to generate);
 * ``real``: every real sample in ``../shared/samples/pubmed`` (baseline ``PubmedArticleSet`` files,
   the 2016 ``MedlineCitationSet`` with its ``DeleteCitation``, E-utilities downloads).
 
@@ -26,7 +29,7 @@ Before, after and framer give identical tables (asserted per file: the four fram
 versions and counts). Records are citation records (``n_records``: articles, quarantined, superseded,
 deleted and out of years). Each corpus also gives its largest file alone: the real samples are
 mostly files of one record, where building the four tables of a file costs more than reading it.
-Run: ``.venv/bin/python benchmarks/pubmed_parse.py [--repeat 3] [--demo-files 4]``.
+Run: ``.venv/bin/python benchmarks/pubmed_parse.py [--repeat 3] [--demo-files 4] [--paper-files 2]``.
 """
 
 from __future__ import annotations
@@ -173,19 +176,28 @@ def demo_files(n: int) -> tuple[Path, list[Path]]:
     return folder, sorted(folder.rglob("*.xml.gz"))[:n]
 
 
+def paper_files(n: int) -> tuple[Path | None, list[Path]]:
+    """The first ``n`` PubMed files of the paper-scale world, when it is there."""
+    data = Path(os.environ.get("AIGEO_DATA_DIR") or REPO / "data")
+    found = sorted(data.glob("sources/sample-paper-*/pubmed")) if n else []
+    return (found[-1], sorted(found[-1].rglob("*.xml.gz"))[:n]) if found else (None, [])
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--demo-files", type=int, default=4, help="demo-world PubMed files (about 5,000 records each)")
+    ap.add_argument("--paper-files", type=int, default=0, help="paper-world PubMed files (0: none)")
     ap.add_argument("--before-ref", default=BEFORE_REF, help="git revision of the reader before")
     args = ap.parse_args()
     demo_folder, demo = demo_files(args.demo_files)
+    paper_folder, paper = paper_files(args.paper_files)
     samples = shared_samples_dir() / "pubmed"
     real = sorted(p for p in samples.rglob("*") if p.name.endswith((".xml", ".xml.gz"))) if samples.is_dir() else []
     with tempfile.TemporaryDirectory(prefix="bench_pubmed_parse_") as tmp:
         before = reader_at(args.before_ref, Path(tmp))
         corpora = {}
-        for name, folder, files in (("demo", demo_folder, demo), ("real", samples, real)):
+        for name, folder, files in (("demo", demo_folder, demo), ("paper", paper_folder, paper), ("real", samples, real)):
             if not files:
                 print(f"  {name}: no files, skipped", flush=True)
                 continue
