@@ -432,14 +432,17 @@ class _Footer:
 
     metadata: pq.FileMetaData
     schema: pa.Schema
-    groups: tuple[tuple[int, bool, object, object], ...]
-    """Per row group: (rows, statistics present, min year or None, max year or None) of its year column."""
+    groups: tuple[tuple[int, bool, object, object, object], ...]
+    """Per row group: (rows, statistics present, min year or None, max year or None, null count or None)
+    of its year column."""
+    declared: bool
+    """The file's schema is the extract table's (``extract_arrow_schema``): read as is."""
 
     def year_groups(self, year: int, quarantine: bool) -> list[int]:
         """The row groups that may hold ``year`` (for the quarantine also the null-year ones; a group
         without statistics is taken and filtered after reading)."""
         out = []
-        for i, (rows, has_stats, lo, hi) in enumerate(self.groups):
+        for i, (rows, has_stats, lo, hi, _) in enumerate(self.groups):
             if rows == 0:
                 continue
             if lo is None:
@@ -449,6 +452,10 @@ class _Footer:
             if lo <= year <= hi:
                 out.append(i)
         return out
+
+    def only_year(self, groups: list[int], year: int) -> bool:
+        """Every row of ``groups`` has year ``year`` (statistics say so: min = max = year, no null)."""
+        return all(self.groups[i][2] == year and self.groups[i][3] == year and self.groups[i][4] == 0 for i in groups)
 
 
 _FOOTERS: OrderedDict[tuple, _Footer] = OrderedDict()
@@ -475,8 +482,11 @@ def _footer(path: Path, year_col: str) -> _Footer:
     for i in range(md.num_row_groups):
         stats = md.row_group(i).column(col).statistics
         has = stats is not None and stats.has_min_max
-        groups.append((md.row_group(i).num_rows, stats is not None, stats.min if has else None, stats.max if has else None))
-    got = _Footer(md, pf.schema_arrow, tuple(groups))
+        nulls = stats.null_count if stats is not None and stats.has_null_count else None
+        groups.append((md.row_group(i).num_rows, stats is not None, stats.min if has else None, stats.max if has else None, nulls))
+    name = Path(path).stem
+    declared = name in (*EXTRACT_TABLES, "quarantine") and pf.schema_arrow.equals(extract_arrow_schema(name), check_metadata=False)
+    got = _Footer(md, pf.schema_arrow, tuple(groups), declared)
     _FOOTERS[key] = got
     _FOOTER_BYTES[0] += md.serialized_size
     while _FOOTER_BYTES[0] > FOOTER_CACHE_BYTES and len(_FOOTERS) > 1:
@@ -503,6 +513,12 @@ def read_part_extract(folder: Path, year: int | None = None, *, arrow: bool = Fa
                 table = pq.ParquetFile(path, metadata=footer.metadata).read_row_groups(groups, use_threads=False)
             else:
                 table = footer.schema.empty_table()
+            if footer.declared and name != "quarantine" and footer.only_year(groups, year):
+                # the year's own row group(s), written in line order (write_part_extract): as stored
+                line = table["line"].to_numpy()
+                if len(line) < 2 or bool((line[1:] >= line[:-1]).all()):
+                    tables[name] = table if arrow else as_frame(table, name)
+                    continue
         table = as_arrow(table, name)
         if year is not None:
             ys = table[year_col]
