@@ -21,7 +21,7 @@ read as the asset reads them: its columns, one citation year at a time, a window
 range in a fresh process, with this tree's code and with ``--old-rev``'s (a ``git archive`` in a
 temporary folder): peak RSS (ru_maxrss: imports and input included), CPU seconds, and the largest
 year. Every year's table of the two versions must be equal (``assert_frame_equal``) before
-benchmarks/results/disruption_memory.json is written.
+benchmarks/results/disruption_memory.json is written (one entry per input, ``--label``).
 """
 
 from __future__ import annotations
@@ -253,9 +253,7 @@ def asset_memory(args) -> None:
         sys.exit(f"{warehouse}: needs core_papers/ and core_citations/ (a materialized warehouse)")
     ranges = [tuple(int(y) for y in r.split(":")) for r in args.years.split(",")]
     old_rev = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--short", args.old_rev], check=True, capture_output=True, text=True).stdout.strip()
-    payload: dict = {"warehouse": repo_path(warehouse), "old_rev": old_rev, "window": WINDOW,
-                     "measured": "per range of years and code version, a fresh process: ru_maxrss (peak RSS, imports and input "
-                                 "included) and CPU seconds (user + system) of out_disruption's years computed as a range run does",
+    payload: dict = {"warehouse": repo_path(warehouse), "old_rev": old_rev, "window": WINDOW, "input": args.label or warehouse.name,
                      "ranges": {}}
     with tempfile.TemporaryDirectory(prefix="aigeo-old-") as tmp:
         archive = subprocess.run(["git", "-C", str(REPO), "archive", args.old_rev, "aigeo_assets"], check=True, capture_output=True).stdout
@@ -278,7 +276,13 @@ def asset_memory(args) -> None:
             row["rows"] = sum(len(t) for t in results["new"].values())
             row["peak_ratio_old_over_new"] = round(row["old"]["peak_rss_mb"] / row["new"]["peak_rss_mb"], 2)
             payload["ranges"][f"{first}-{last}"] = row
-    write_results("disruption_memory", payload)
+    out = RESULTS / "disruption_memory.json"
+    inputs = json.loads(out.read_text()).get("inputs", {}) if out.is_file() else {}
+    inputs[payload["input"]] = payload  # other inputs keep their figures
+    write_results("disruption_memory", {
+        "measured": "per input, range of years and code version, a fresh process: ru_maxrss (peak RSS, imports and input included) "
+                    "and CPU seconds (user + system) of out_disruption's years computed as a range run does",
+        "inputs": inputs})
 
 
 def child(args) -> None:
@@ -307,6 +311,7 @@ def main() -> None:
     ap.add_argument("--warehouse", type=Path, default=None, help="a materialized warehouse (core_papers, core_citations)")
     ap.add_argument("--old-rev", default="HEAD", help="the code to compare with (git revision)")
     ap.add_argument("--years", default="1990:2004,2005:2019", help="ranges of years, each one run (first:last,...)")
+    ap.add_argument("--label", default=None, help="the input's name in the results (default: the warehouse folder's name)")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--code", type=Path, default=REPO, help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, default=None, help=argparse.SUPPRESS)

@@ -65,8 +65,9 @@ CITATION_COLUMNS = ["citing_work_id", "cited_work_id", "citing_year", "resolutio
 
 DISRUPTION_COUNT_COLUMNS = ["n_forward", "n_backward", "n_both", "cd"]
 
-_CHUNK_PAIRS = 20_000_000
-"""(focal, citer) candidate pairs of B built at once; bounds memory at about 0.5 GB."""
+_CHUNK_PAIRS = 1_000_000
+"""(focal, citer) candidate pairs of B built at once: about 50 bytes a pair, so ~50 MB (20 M pairs took
+~1 GB; on the demo warehouse's citations copied eight times 1 M was also the fastest of 0.5-20 M)."""
 
 
 NULL_CODE = np.iinfo(np.int64).min
@@ -74,6 +75,9 @@ NULL_CODE = np.iinfo(np.int64).min
 
 _MAX_DIGITS = 18
 """OpenAlex ids ``W<digits>`` up to this many digits are their own number (< 2**63)."""
+
+_ENCODE_ROWS = 1 << 20
+"""Ids coded at once by ``WorkCodes.encode``."""
 
 NO_YEAR = np.iinfo(np.int16).min
 """The citing year of a link whose year is unknown (it falls in no window)."""
@@ -97,17 +101,19 @@ class WorkCodes:
         s = pd.Series(ids, copy=False) if not isinstance(ids, pd.Series) else ids
         if s.dtype != pd.StringDtype("pyarrow"):
             s = s.astype(pd.StringDtype("pyarrow"))
-        a = pa.array(s.array)
+        whole = pa.array(s.array)
         codes = np.full(len(s), NULL_CODE, dtype=np.int64)
-        if not len(s):
-            return codes
-        rest = pc.utf8_slice_codeunits(a, 1)
-        length = pc.binary_length(rest)
-        canonical = pc.and_(pc.and_(pc.starts_with(a, "W"), pc.ascii_is_decimal(rest)),
-                            pc.and_(pc.less_equal(length, _MAX_DIGITS), pc.or_(pc.equal(length, 1), pc.invert(pc.starts_with(rest, "0")))))
-        canonical = pc.fill_null(canonical, False).to_numpy(zero_copy_only=False)
-        codes[canonical] = pc.cast(pc.filter(rest, canonical), pa.int64()).to_numpy(zero_copy_only=False)
-        other = ~canonical & pc.is_valid(a).to_numpy(zero_copy_only=False)
+        other = np.zeros(len(s), dtype=bool)
+        for lo in range(0, len(s), _ENCODE_ROWS):  # in slices: the temporary strings stay small
+            a = whole.slice(lo, _ENCODE_ROWS)
+            rest = pc.utf8_slice_codeunits(a, 1)
+            length = pc.binary_length(rest)
+            canonical = pc.and_(pc.and_(pc.starts_with(a, "W"), pc.ascii_is_decimal(rest)),
+                                pc.and_(pc.less_equal(length, _MAX_DIGITS), pc.or_(pc.equal(length, 1), pc.invert(pc.starts_with(rest, "0")))))
+            canonical = pc.fill_null(canonical, False).to_numpy(zero_copy_only=False)
+            hi = lo + len(canonical)
+            codes[lo:hi][canonical] = pc.cast(pc.filter(rest, canonical), pa.int64()).to_numpy(zero_copy_only=False)
+            other[lo:hi] = ~canonical & pc.is_valid(a).to_numpy(zero_copy_only=False)
         if other.any():
             at, names = pd.factorize(s[other].to_numpy(dtype=object))
             known = self._others
@@ -148,22 +154,23 @@ def citation_links(citations: pd.DataFrame, codes: WorkCodes) -> CitationLinks:
     the column is absent) as :class:`CitationLinks`, ids coded by ``codes``. Only the columns used
     (:data:`CITATION_COLUMNS`, the bloc and corpus flag optional) are read; the table can be dropped
     afterwards."""
-    if "resolution" in citations and len(citations):
-        citations = citations[(citations["resolution"].astype("string").fillna("") == "in_snapshot").to_numpy(bool)]
-    year = pd.to_numeric(citations["citing_year"]).astype("Int64").to_numpy(dtype=np.int64, na_value=NO_YEAR)
+    keep = ((citations["resolution"].astype("string").fillna("") == "in_snapshot").to_numpy(bool) if "resolution" in citations
+            else np.ones(len(citations), dtype=bool))
+    n = int(keep.sum())
+
+    def column(name: str) -> pd.Series:  # the kept rows of one column (not a copy of the whole table)
+        return citations[name][keep]
+
+    year = pd.to_numeric(column("citing_year")).astype("Int64").to_numpy(dtype=np.int64, na_value=NO_YEAR)
     if len(year) and ((year != NO_YEAR) & ((year <= NO_YEAR) | (year > np.iinfo(np.int16).max))).any():
         raise ValueError("citing_year: a year outside -32767..32767")
+    bloc = np.zeros(n, dtype=np.int8)
     if "citing_bloc" in citations:
-        b = citations["citing_bloc"].astype("string")
-        bloc = np.zeros(len(citations), dtype=np.int8)
+        b = column("citing_bloc").astype("string")
         for name, code in BLOC_CODES.items():
             bloc[(b == name).fillna(False).to_numpy(bool)] = code
-    else:
-        bloc = np.zeros(len(citations), dtype=np.int8)
-    in_corpus = (citations["citing_in_corpus"].fillna(False).to_numpy(bool) if "citing_in_corpus" in citations
-                 else np.zeros(len(citations), dtype=bool))
-    return CitationLinks(codes.encode(citations["citing_work_id"]), codes.encode(citations["cited_work_id"]),
-                         year.astype(np.int16), bloc, in_corpus)
+    in_corpus = column("citing_in_corpus").fillna(False).to_numpy(bool) if "citing_in_corpus" in citations else np.zeros(n, dtype=bool)
+    return CitationLinks(codes.encode(column("citing_work_id")), codes.encode(column("cited_work_id")), year.astype(np.int16), bloc, in_corpus)
 
 
 def _expand(counts: np.ndarray, chunk: int):

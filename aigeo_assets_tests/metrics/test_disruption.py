@@ -95,6 +95,16 @@ def test_work_codes_are_equal_exactly_when_the_ids_are():
     assert again[0] == got[11] and again[1] == got[1] and again[3] == 7 and again[2] not in set(got)
 
 
+def test_work_codes_in_slices_equal_one_pass(monkeypatch):
+    from aigeo_assets.metrics import disruption
+
+    ids = pd.Series([f"W{i}" if i % 4 else (None if i % 8 else f"x{i}") for i in range(50)], dtype="string")
+    whole = WorkCodes().encode(ids)
+    monkeypatch.setattr(disruption, "_ENCODE_ROWS", 3)
+    assert np.array_equal(WorkCodes().encode(ids), whole)
+    assert (whole == NULL_CODE).sum() == 6 and (whole < 0).sum() == 13
+
+
 def test_citation_links_keep_resolved_links_with_their_bloc_and_corpus_flag():
     df = pd.DataFrame({"citing_work_id": ["W1", "W2", "W3", "W4"], "cited_work_id": ["W9", "W9", None, "W8"],
                        "citing_year": pd.array([2001, 2002, None, 2003], dtype="Int16"),
