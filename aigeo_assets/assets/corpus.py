@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from aigeo_assets.automation import refresh_tags, yearly_automation
-from aigeo_assets.assets.metadata import check_result, coverage_check, partitions_label, table_asset_args, table_metadata
+from aigeo_assets.assets.metadata import LARGE_MEMORY_POOL, check_result, coverage_check, partitions_label, table_asset_args, table_metadata
 from aigeo_assets.corpus.authors import AUTHOR_YEAR_INPUT_COLUMNS, AiScientistRule, build_author_years
 from aigeo_assets.corpus.citations import KNOWN_PAPER_COLUMNS, build_core_citations, citation_coverage
 from aigeo_assets.corpus.papers import AiRule, build_core_papers
@@ -158,6 +158,7 @@ def build_corpus_assets(partitions: dg.TimeWindowPartitionsDefinition) -> list:
              for name, cols in AUTHOR_YEAR_INPUT_COLUMNS.items()},
         automation_condition=dg.AutomationCondition.eager(),
         tags=refresh_tags("all_years"),
+        pool=LARGE_MEMORY_POOL,  # every author's career at once: several GB at the paper's scale
         check_specs=[
             dg.AssetCheckSpec(
                 "no_work_in_two_years", asset="core_author_years", description="no work id appears in two yearly partitions of core_papers"

@@ -10,6 +10,7 @@ import dagster as dg
 import pandas as pd
 
 from aigeo_assets.assets.metadata import (
+    LARGE_MEMORY_POOL,
     check_result,
     coverage_check,
     partitions_label,
@@ -356,6 +357,7 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
             "raw_work_concepts": dg.AssetIn(partition_mapping=every_year, metadata={LOAD_ON_ACCESS: True, "columns": ["work_id", "level", "concept_name"]}),
             "raw_works": dg.AssetIn(partition_mapping=every_year, metadata={"columns": ["work_id", "title", "abstract"], LOAD_ON_ACCESS: True}),
         },
+        pool=LARGE_MEMORY_POOL,  # every year's references and citing texts: 4 GB at the paper's scale
     )
     def core_lifesci_citations(
         core_lifesci_articles, raw_pubmed_references, raw_pubmed_articles, raw_references, raw_work_concepts, raw_works,
