@@ -400,7 +400,9 @@ def write_part_extract(extract: PartExtract, folder: Path, source: str, size: in
     for name, df in [*extract.tables.items(), ("quarantine", extract.quarantine)]:
         year_col = "year" if name == "quarantine" else "publication_year"
         table = pa.Table.from_pandas(df, preserve_index=False)
-        with pq.ParquetWriter(folder / f"{name}.parquet", table.schema, compression="zstd") as writer:
+        # no dictionary pages: the extract's columns are mostly distinct strings (ids, titles, abstracts), and
+        # without them writing took about a quarter less CPU, reading too, and the files came out smaller
+        with pq.ParquetWriter(folder / f"{name}.parquet", table.schema, compression="zstd", use_dictionary=False) as writer:
             if len(df) == 0:
                 writer.write_table(table)
                 continue
