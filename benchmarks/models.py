@@ -39,7 +39,8 @@ Writes benchmarks/results/models.json (parts not run keep their previous figures
 (``python benchmarks/full_run.py --scale paper`` leaves one): peak RSS (ru_maxrss) and CPU seconds,
 each in a fresh process (``model_memory_child.py``), with this tree's code and with ``--old-rev``'s
 (a ``git archive`` in a temporary folder), results asserted equal (fits to rtol 1e-9, the table row
-for row). Writes benchmarks/results/model_memory.json.
+for row). Writes benchmarks/results/model_memory.json; ``--memory-name model_memory_demo`` writes the
+same comparison on the demo warehouse elsewhere (``--memory-steps gravity --old-rev <commit>``).
 """
 
 from __future__ import annotations
@@ -792,7 +793,7 @@ def memory(args) -> None:
                 sys.exit(f"{step}: old and new results differ; nothing written")
             row["peak_ratio_old_over_new"] = round(row["old"]["peak_rss_mb"] / row["new"]["peak_rss_mb"], 2)
             payload["steps"][step] = row
-    write_results("model_memory", json.loads(json.dumps(payload, default=str)))
+    write_results(args.memory_name, json.loads(json.dumps(payload, default=str)))
 
 
 def main() -> None:
@@ -810,6 +811,9 @@ def main() -> None:
                     help="instead: peak memory of out_gravity_citations and core_author_years on --warehouse (paper scale), old vs new")
     ap.add_argument("--memory-steps", default="gravity,authors", help="--memory: among gravity, authors")
     ap.add_argument("--old-rev", default=MEMORY_OLD_REV, help="--memory: the git revision of the old path")
+    ap.add_argument("--memory-name", default="model_memory",
+                    help="--memory: the results file's name (model_memory_demo for the demo warehouse: "
+                         "model_memory holds the paper-scale figures)")
     ap.add_argument("--_child", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.memory:

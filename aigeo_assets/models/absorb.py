@@ -235,6 +235,37 @@ class TwoWayProjection:
         return largest
 
 
+ABSORBED_TOL = 1e-5
+"""Share of a regressor's norm below which the effects and the regressors before it absorb it
+(``linearmodels``' ``drop_absorbed`` rule, so that the units of the regressor do not matter)."""
+
+
+def absorbed_columns(gram: np.ndarray, norms: np.ndarray, constant: int | None = None, tol: float = ABSORBED_TOL) -> list[int]:
+    """The regressors to keep, in order, from the Gram matrix ``X'X`` of the demeaned regressors
+    and each regressor's norm before demeaning: regressor j goes when the part of it left after
+    projecting out the kept regressors before it is less than ``tol`` of ``norms[j]`` (Gram-Schmidt
+    on the columns divided by their former norms, as ``linearmodels.panel.utility.not_absorbed``
+    does on the n rows, here on the k x k Gram matrix: a partial Cholesky factorization).
+    ``constant``: a column taken first and always kept, as there."""
+    k = len(norms)
+    scale = np.where(norms > 0, norms, 1.0)
+    g = gram / np.outer(scale, scale)
+    order = list(range(k)) if constant is None else [constant, *(j for j in range(k) if j != constant)]
+    basis: list[int] = []  # kept columns with something left (a zero constant is kept, spans nothing)
+    kept: list[int] = []
+    for j in order:
+        left = g[j, j]
+        if basis:
+            cross = g[basis, j]
+            left -= float(cross @ np.linalg.solve(g[np.ix_(basis, basis)], cross))
+        size = np.sqrt(max(left, 0.0))
+        if j == constant or size >= tol:
+            kept.append(j)
+            if size > 0:
+                basis.append(j)
+    return sorted(kept)
+
+
 def drop_all_zero_groups(y: np.ndarray, fe: FixedEffects) -> tuple[np.ndarray, dict[str, int]]:
     """Observations to keep after removing, until none is left, every group of every effect whose
     outcome is zero throughout (its effect would be minus infinity: Stata's ppmlhdfe, fixest).

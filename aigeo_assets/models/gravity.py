@@ -307,26 +307,86 @@ class LinearFit:
 
 def fit_loglinear_gravity(frame: pd.DataFrame, terms: Sequence[str] = STRUCTURAL_TERMS) -> LinearFit:
     """The classic log-linear counterpart of the structural model: OLS of ln(1 + citations) on the
-    same dyadic terms with the same citing-city-year and cited-city-year effects absorbed, by
-    ``linearmodels.iv.absorbing.AbsorbingLS`` with heteroskedasticity-robust errors. Santos Silva
-    and Tenreyro (2006) show why it is biased under heteroskedasticity; it is reported beside PPML
-    as the gravity literature's comparison, not as an estimate of its own."""
-    from linearmodels.iv.absorbing import AbsorbingLS
+    same dyadic terms with the same citing-city-year and cited-city-year effects absorbed, with
+    heteroskedasticity-robust errors. Santos Silva and Tenreyro (2006) show why it is biased under
+    heteroskedasticity; it is reported beside PPML as the gravity literature's comparison, not as
+    an estimate of its own.
 
-    ends, outcome = list(frame.columns[:4]), frame.columns[3]
-    complete = frame[list(terms)].notna().all(axis=1).to_numpy(bool)
-    # only the columns the fit reads (the whole frame was copied here before: issue 13)
-    data = frame.loc[complete, list(dict.fromkeys([*ends, *terms]))] if not complete.all() else frame[list(dict.fromkeys([*ends, *terms]))]
-    if len(data) <= len(terms):
-        raise NotEstimableError(f"{len(data):,} observations with every term for {len(terms)} terms (of {len(frame):,})")
-    absorb = city_year_effects(data).astype("category")
-    y = np.log1p(data[outcome].astype(float)).rename("ln1p_outcome")
-    exog = data[list(terms)].astype(float)
+    The estimator is that of ``linearmodels.iv.absorbing.AbsorbingLS(..., drop_absorbed=True)
+    .fit(cov_type="robust")`` (the tests' oracle): the outcome and the terms demeaned on both
+    effects (``absorb.demean``: the exact two-way projection, alternating projections where it
+    does not apply), OLS on the demeaned columns, White's HC0 covariance with no small-sample
+    factor, a term dropped when less than 1e-5 of its norm is left once the effects and the
+    terms before it are projected out, R-squared against the outcome's mean. It holds one block
+    of the kept rows (outcome and terms, float64) and the two effects' codes, where AbsorbingLS
+    held about ten copies of the design (issue 13: 3.2 GB of the paper-scale run's peak)."""
+    from aigeo_assets.models.absorb import FixedEffects, absorbed_columns, demean
+
+    ends, outcome = frame.columns[1:3], frame.columns[3]
+    terms = list(dict.fromkeys(terms))
+    complete = np.ones(len(frame), dtype=bool)
+    for t in terms:  # column by column: no copy of the terms' frame
+        complete &= frame[t].notna().to_numpy(bool)
+    n = int(complete.sum())
+    if n <= len(terms):
+        raise NotEstimableError(f"{n:,} observations with every term for {len(terms)} terms (of {len(frame):,})")
+    every = bool(complete.all())
+
+    def kept(col: str, dtype: str) -> np.ndarray:
+        values = frame[col].to_numpy(dtype, na_value=np.nan) if dtype == "float64" else frame[col].to_numpy(dtype)
+        return values if every else values[complete]
+
+    year = kept("year", "int64")
+    names, codes, levels = [], [], []
+    for end in ends:  # the effects of ``city_year_effects``, coded on the kept rows only
+        c, u = pd.factorize(kept(end, "int64") * 10_000 + year, sort=True)
+        names.append(f"{end}_year")
+        codes.append(c.astype(np.int64))
+        levels.append(pd.Index(u, name=names[-1]))
+    del year
+    fe = FixedEffects(tuple(names), tuple(codes), tuple(levels))
+    block = np.empty((n, len(terms) + 1), order="F")  # column 0 the outcome, then the terms
+    np.log1p(kept(outcome, "float64"), out=block[:, 0])
+    for j, t in enumerate(terms, start=1):
+        block[:, j] = kept(t, "float64")
+    means = block.mean(axis=0)
+    y_ss = float(block[:, 0] @ block[:, 0])
+    total_ss = float(np.sum((block[:, 0] - means[0]) ** 2))  # the effects hold a constant
+    norms = np.sqrt(np.einsum("ij,ij->j", block[:, 1:], block[:, 1:]))  # before the effects: the absorbed test's scale
+    flat = np.flatnonzero(block[:, 1:].min(axis=0) == block[:, 1:].max(axis=0))
+    constant = int(flat[0]) if len(flat) else None  # AbsorbingLS's constant: the first term that does not vary
+    block, _ = demean(block, np.ones(n), fe, copy=False)
+    if constant is not None:
+        if norms[constant] == 0:  # a term zero throughout: AbsorbingLS's covariance fails on it
+            raise NotEstimableError(f"log-linear OLS on {n:,} observations: Singular matrix")
+        block += means  # as AbsorbingLS: every column's mean restored, the constant term carries it
+    gram = block.T @ block
+    retain = absorbed_columns(gram[1:, 1:], norms, constant)
+    if not retain:
+        raise NotEstimableError(f"log-linear OLS on {n:,} observations: every term is absorbed by the city-year effects")
+    cols = [0, *(j + 1 for j in retain)]
+    if len(cols) < block.shape[1]:
+        block = block[:, cols]  # rare (a term constant within the effects): a smaller copy
+        gram = gram[np.ix_(cols, cols)]
+    xx, xy = gram[1:, 1:], gram[1:, 0]
     try:
-        res = AbsorbingLS(y, exog, absorb=absorb, drop_absorbed=True).fit(cov_type="robust")
-    except (ValueError, np.linalg.LinAlgError) as err:
-        raise NotEstimableError(f"log-linear OLS on {len(data):,} observations: {err}") from None
-    return LinearFit(res.params, res.std_errors, int(res.nobs), float(res.rsquared), "robust (HC0)")
+        scale = 1 / np.sqrt(np.diag(xx))
+        params = scale * np.linalg.solve(xx * np.outer(scale, scale), xy * scale)
+        resid = block[:, 0] - block[:, 1:] @ params
+        meat = np.zeros_like(xx)
+        for lo in range(0, n, 1 << 18):  # the score's outer products a slice of rows at a time
+            xe = block[lo:lo + (1 << 18), 1:] * resid[lo:lo + (1 << 18), None]
+            meat += xe.T @ xe
+        vinv = np.linalg.inv(xx / n)
+    except np.linalg.LinAlgError as err:
+        raise NotEstimableError(f"log-linear OLS on {n:,} observations: {err}") from None
+    cov = vinv @ (meat / n) @ vinv / n
+    cov = (cov + cov.T) / 2
+    rss = float(resid @ resid)
+    r2 = np.nan if total_ss <= (max(n, 100) * np.finfo(float).eps) ** 2 * y_ss else max(1 - rss / total_ss, 0.0)
+    index = pd.Index([terms[j] for j in retain])
+    return LinearFit(pd.Series(params, index=index, name="parameter"), pd.Series(np.sqrt(np.diag(cov)), index=index, name="stderr"),
+                     n, float(r2), "robust (HC0)")
 
 
 def migration_gravity_frame(author_years: pd.DataFrame, start: int, end: int, cities: pd.DataFrame) -> pd.DataFrame:
