@@ -13,6 +13,9 @@ Runs, in one process (one core) and on the same parts (the demo sample world unl
   * raw_works_cold   - every configured year's ``raw_works`` tables from an empty extract cache
     (each part extracted once, then each year assembled) + writing them to parquet, as the Dagster
     partitions do; raw_works_warm - the same with the cache filled (a re-run, a merged_ids change);
+  * before_*         - with ``--before DIR`` (a checkout of an earlier commit): extract_isal,
+    raw_works_cold and raw_works_warm measured in a child process importing that tree's aigeo_assets,
+    in the same run on the same parts (``ratio_*_after_to_before`` in the summary);
   * aigeo_one_pass   - the line-by-line scan of every year in one pass (``parse_works_year(files,
     None)``), the reference the extracts are proven equal to.
 Bytes on disk: the gzip snapshot, the extract cache, and the size of the JSON year-split copy the
@@ -39,7 +42,10 @@ from pathlib import Path
 import orjson
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+TREE = Path(os.environ.get("AIGEO_BENCH_TREE") or REPO)
+"""The source tree whose aigeo_assets is measured: this one, or (in the child that ``--before`` starts)
+a checkout of the commit compared against."""
+sys.path.insert(0, str(TREE))
 
 from results_file import repo_path, write_results  # noqa: E402
 
@@ -186,6 +192,38 @@ def ours_raw_works(files, years, out: Path, cache: Path) -> int:
     return n
 
 
+def stage_rates(files, years) -> dict[str, dict]:
+    """extract_isal, raw_works_cold and raw_works_warm of this process's aigeo_assets (``TREE``):
+    (works, wall s, CPU s) each; what the ``--before`` child measures."""
+    out = {}
+    (n, secs, cpu, fallback), = ours_extract_interleaved(files, ["isal"]).values()
+    out["extract_isal"] = (n, secs, cpu, {"parts_fallback": fallback})
+    with tempfile.TemporaryDirectory() as tmp:
+        cache = Path(tmp) / "_part_extracts"
+        out["raw_works_cold"] = (*_timed(lambda: ours_raw_works(files, years, Path(tmp) / "c", cache)), {})
+        out["raw_works_warm"] = (*_timed(lambda: ours_raw_works(files, years, Path(tmp) / "w", cache)), {})
+    return out
+
+
+def before_rates(tree: Path, root: Path, years: list[int]) -> dict[str, tuple]:
+    """``stage_rates`` of the aigeo_assets in ``tree`` (an earlier commit's checkout), measured in a
+    child process (its own CPU seconds) on the same snapshot and years."""
+    import subprocess
+
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        subprocess.run([sys.executable, __file__, "--snapshot", str(root), "--stage-only", out.name,
+                        "--years", f"{years[0]}:{years[-1]}"],
+                       env={**os.environ, "AIGEO_BENCH_TREE": str(tree)}, check=True)
+        return {k: tuple(v) for k, v in json.loads(Path(out.name).read_text()).items()}
+
+
+def _commit(tree: Path) -> str | None:
+    import subprocess
+
+    got = subprocess.run(["git", "-C", str(tree), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return got.stdout.strip() or None
+
+
 def json_copy_bytes(files) -> int:
     total = 0
     for f in files:
@@ -203,7 +241,15 @@ def main() -> None:
     ap.add_argument("--snapshot", help="an OpenAlex snapshot directory (default: the demo sample world)")
     ap.add_argument("--skip-per-year", action="store_true", help="skip raw_works_cold / raw_works_warm")
     ap.add_argument("--readers", default="isal,lines")
+    ap.add_argument("--before", help="a checkout of the commit to compare with: its extract and per-year stage measured too")
+    ap.add_argument("--stage-only", metavar="JSON", help=argparse.SUPPRESS)  # the --before child: stage_rates into JSON
+    ap.add_argument("--years", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.stage_only:
+        first, last = map(int, args.years.split(":"))
+        got = stage_rates(list_entity_files(Path(args.snapshot), "works").parts, list(range(first, last + 1)))
+        Path(args.stage_only).write_text(json.dumps(got))
+        return
     if args.snapshot:
         root = Path(args.snapshot)
     else:
@@ -233,11 +279,14 @@ def main() -> None:
     for reader, (n, secs, cpu, fallback) in ours_extract_interleaved(files, args.readers.split(",")).items():
         record(f"extract_{reader}", n, secs, cpu, parts_fallback=fallback)
     disk: dict[str, int] = {"snapshot_gzip_bytes": size, "json_copy_bytes": json_copy_bytes(files)}
+    years = sorted({y for f in files[:1] for y in extract_json_part(f).year_lines})
+    years = list(range(min(years), max(years) + 1))
+    if args.before:
+        for name, (n, secs, cpu, extra) in before_rates(Path(args.before), root, years).items():
+            record(f"before_{name}", n, secs, cpu, **extra)
     with tempfile.TemporaryDirectory() as tmp:
         record("aigeo_one_pass", *_timed(lambda: ours_one_pass(files, Path(tmp))))
         if not args.skip_per_year:
-            years = sorted({y for f in files[:1] for y in extract_json_part(f).year_lines})
-            years = list(range(min(years), max(years) + 1))
             cache = Path(tmp) / "_part_extracts"
             record("raw_works_cold", *_timed(lambda: ours_raw_works(files, years, Path(tmp) / "c", cache)))
             record("raw_works_warm", *_timed(lambda: ours_raw_works(files, years, Path(tmp) / "w", cache)))
@@ -255,6 +304,10 @@ def main() -> None:
         "ratio_pyarrow_json_to_fastest_extract": round(results["pyarrow_json"]["works_per_cpu_second"] / best[0], 2),
         "ratio_bare_orjson_to_fastest_extract": round(results["bare_orjson"]["works_per_cpu_second"] / best[0], 2),
         "ratio_duckdb_json_to_fastest_extract": round((results["duckdb_json"]["works_per_cpu_second"] or 0) / best[0], 2),
+        **{f"ratio_{k}_after_to_before": round(results[k]["works_per_cpu_second"] / results[f"before_{k}"]["works_per_cpu_second"], 2)
+           for k in ("extract_isal", "raw_works_cold", "raw_works_warm") if f"before_{k}" in results and k in results},
+        "before_commit": _commit(Path(args.before)) if args.before else None,
+        "after_commit": _commit(REPO),
         "load_average_1min_at_start": load_at_start,
         "goal_30k_works_per_second": best[0] >= 30_000,
         "cpu_seconds": round(time.process_time() - t0, 1),
