@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from isal import isal_zlib
 
@@ -31,39 +32,47 @@ class GzipNotIntact(ValueError):
     """The part's gzip stream is not a sequence of complete, checked members: read it with ``iter_lines``."""
 
 
+def intact_gzip_blocks(fh: BinaryIO, chunk_bytes: int = CHUNK_BYTES, most: int = 4 * CHUNK_BYTES) -> Iterator[bytes]:
+    """The decompressed bytes of the gzip stream ``fh`` (a file open for reading in binary), at most
+    ``most`` bytes a block (memory stays flat whatever a member inflates to), member by member with
+    ISA-L, each member's CRC-32 and length checked; raises ``GzipNotIntact`` (possibly after giving
+    some blocks) when the stream is not a sequence of complete, checked members. Both intact readers
+    use it: the works parts' (``intact_gzip_lines``) and the PubMed files' (``lifesci.pubmed``)."""
+    member = None  # the decoder of the member being read; None between members
+    while chunk := fh.read(chunk_bytes):
+        full = False  # the last step filled its output: more may be pending without new input
+        while chunk or full:
+            if member is None:
+                member = isal_zlib.decompressobj(_GZIP_WBITS)
+            try:
+                out = member.decompress(chunk, most)
+            except isal_zlib.error as exc:
+                raise GzipNotIntact(f"corrupt gzip data: {exc}") from None
+            full = len(out) == most
+            if member.eof:  # the member's CRC-32 and length were checked: the next member follows
+                chunk, member, full = member.unused_data, None, False
+            else:
+                chunk = member.unconsumed_tail
+            if out:
+                yield out
+    if member is not None:
+        raise GzipNotIntact("gzip stream ends early")
+
+
 def intact_gzip_lines(path: Path) -> Iterator[tuple[int, bytes]]:
     """(1-based line number, line) of the non-blank lines of a gzip part, as ``snapshot.iter_lines``
     gives them; raises ``GzipNotIntact`` (possibly after giving some lines) when the stream breaks,
     and ``OSError`` when the file cannot be read."""
     lineno = 0
     pending = b""
-    member = None  # the decoder of the member being read; None between members
     with open(path, "rb") as fh:
-        while True:
-            chunk = fh.read(CHUNK_BYTES)
-            if not chunk:
-                break
-            while chunk:
-                if member is None:
-                    member = isal_zlib.decompressobj(_GZIP_WBITS)
-                try:
-                    out = member.decompress(chunk)
-                except isal_zlib.error as exc:
-                    raise GzipNotIntact(f"corrupt gzip data: {exc}") from None
-                if out:
-                    lines = (pending + out if pending else out).split(b"\n")
-                    pending = lines.pop()
-                    for line in lines:
-                        lineno += 1
-                        if line and not line.isspace():
-                            yield lineno, line
-                if member.eof:  # the member's CRC-32 and length were checked: the next member follows
-                    chunk = member.unused_data
-                    member = None
-                else:
-                    chunk = b""
-    if member is not None:
-        raise GzipNotIntact("gzip stream ends early")
+        for out in intact_gzip_blocks(fh):
+            lines = (pending + out if pending else out).split(b"\n")
+            pending = lines.pop()
+            for line in lines:
+                lineno += 1
+                if line and not line.isspace():
+                    yield lineno, line
     if pending:
         lineno += 1
         if not pending.isspace():

@@ -114,8 +114,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
-from isal import isal_zlib
 
+from aigeo_assets.ingest.intact_gzip import GzipNotIntact, intact_gzip_blocks
 from aigeo_assets.ingest.snapshot import GZIP_MAGIC
 from aigeo_assets.schemas import conform
 
@@ -657,7 +657,6 @@ def _open(path: Path):
 
 _RECORD_TAG = re.compile(rb"<(/?)(PubmedArticle|MedlineCitation|DeleteCitation|PubmedBookArticle)(?=[\s/>])")
 """A start or end tag of a record element, found in the bytes before the parser sees them."""
-_GZIP_WBITS = 16 + isal_zlib.MAX_WBITS
 _UNDECLARED_ENTITY = re.compile(rb"&(?!(?:amp|lt|gt|quot|apos);)([A-Za-z_:][A-Za-z0-9_.:-]{0,60});")
 """A named entity reference other than XML's five predefined ones. PubMed's DTDs declare no
 general entities, so in a PubMed record any other name is undefined (or declared by the file
@@ -1190,34 +1189,18 @@ class _IntactSource:
         self._raw = open(path, "rb")
         self._gzip = self._raw.read(2) == GZIP_MAGIC
         self._raw.seek(0)
-        self._member = None  # the isal decoder of the gzip member being read
         self._cap = limit // 2
 
     def _blocks(self) -> Iterator[bytes]:
-        """The decompressed bytes, a block at a time."""
+        """The decompressed bytes, a block at a time (a gzip file through the works parts' intact reader)."""
         if not self._gzip:
             while block := self._raw.read(_INFLATE_BYTES << 2):
                 yield block
             return
-        most = _INFLATE_BYTES << 2  # decompressed bytes per step: memory stays flat
-        while chunk := self._raw.read(_INFLATE_BYTES):
-            full = False  # the last step filled its output: more may be pending without new input
-            while chunk or full:
-                if self._member is None:
-                    self._member = isal_zlib.decompressobj(_GZIP_WBITS)
-                try:
-                    out = self._member.decompress(chunk, most)
-                except isal_zlib.error as exc:
-                    raise _NotIntact(f"corrupt gzip data: {exc}") from None
-                full = len(out) == most
-                if self._member.eof:  # CRC-32 and length checked: another member may follow
-                    chunk, self._member, full = self._member.unused_data, None, False
-                else:
-                    chunk = self._member.unconsumed_tail
-                if out:
-                    yield out
-        if self._member is not None:
-            raise _NotIntact("gzip stream ends early")
+        try:
+            yield from intact_gzip_blocks(self._raw, _INFLATE_BYTES, _INFLATE_BYTES << 2)
+        except GzipNotIntact as exc:
+            raise _NotIntact(str(exc)) from None
 
     def batches(self) -> Iterator[tuple[bytes, bool]]:
         """(a document of whole records, whether it ends with :data:`_SENTINEL`), in file order. Each
