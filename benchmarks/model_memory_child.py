@@ -2,7 +2,7 @@
 paper-scale run on a warehouse, with the code of one version of ``aigeo_assets``, and report its
 peak RSS and CPU seconds as a JSON line on stdout; its results go to a pickle for the comparison.
 
-    python benchmarks/model_memory_child.py --code DIR --warehouse DIR --step gravity|authors --out FILE
+    python benchmarks/model_memory_child.py --code DIR --warehouse DIR --step gravity|authors --out FILE [--copies N]
 
 ``--code``: a folder holding the ``aigeo_assets`` package to import (the working tree, or a
 ``git archive`` of an earlier commit). The inputs are read as that version's asset does: the
@@ -40,7 +40,9 @@ def _tables(folder: Path, columns=None) -> dict:
     return {p.stem: pd.read_parquet(p, columns=columns) for p in sorted(folder.glob("*.parquet"))}
 
 
-def gravity(warehouse: Path):
+def gravity(warehouse: Path, copies: int = 1):
+    import numpy as np
+
     from aigeo_assets.assets.models import _complete_years
     from aigeo_assets.models import gravity as g
     from aigeo_assets.models.results import estimate
@@ -57,6 +59,10 @@ def gravity(warehouse: Path):
     else:
         frame = concat_partitions(_tables(folder))
         frame = frame[frame["year"].isin(years).to_numpy(bool)].reset_index(drop=True)
+    if copies > 1:  # the pairs repeated with other city ids: a larger study of the same shape (the effects per copy)
+        ends = list(frame.columns[1:3])
+        frame = pd.DataFrame({c: np.concatenate([frame[c].to_numpy() + (k * 10**8 if c in ends else 0) for k in range(copies)])
+                              for c in frame.columns}, copy=False)
     stages = {"loaded": (_maxrss_mb(), _cpu())}
     fits = {spec: estimate(g.fit_citation_gravity, frame, spec, "HC1") for spec in g.CITATION_SPECS}
     stages["specs_1_4"] = (_maxrss_mb(), _cpu())
@@ -95,10 +101,11 @@ def main() -> None:
     ap.add_argument("--warehouse", type=Path, required=True)
     ap.add_argument("--step", choices=["gravity", "authors"], required=True)
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--copies", type=int, default=1, help="gravity: the pooled pairs repeated this many times, each with its own city ids")
     args = ap.parse_args()
     sys.path.insert(0, str(args.code.resolve()))
     start_cpu, start = _cpu(), time.perf_counter()
-    result, rows, stages = (gravity if args.step == "gravity" else authors)(args.warehouse)
+    result, rows, stages = gravity(args.warehouse, args.copies) if args.step == "gravity" else authors(args.warehouse)
     payload = {
         "step": args.step,
         "rows": rows,

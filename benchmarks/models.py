@@ -40,7 +40,9 @@ Writes benchmarks/results/models.json (parts not run keep their previous figures
 each in a fresh process (``model_memory_child.py``), with this tree's code and with ``--old-rev``'s
 (a ``git archive`` in a temporary folder), results asserted equal (fits to rtol 1e-9, the table row
 for row). Writes benchmarks/results/model_memory.json; ``--memory-name model_memory_demo`` writes the
-same comparison on the demo warehouse elsewhere (``--memory-steps gravity --old-rev <commit>``).
+same comparison on the demo warehouse elsewhere (``--memory-steps gravity --old-rev <commit>``);
+``--memory-copies N`` repeats the gravity step's pooled pairs N times, each copy with its own city
+ids (a larger study of the same shape).
 """
 
 from __future__ import annotations
@@ -761,7 +763,7 @@ def memory(args) -> None:
         sys.exit(f"{warehouse} lacks {missing}: --memory needs a paper-scale warehouse; "
                  "`python benchmarks/full_run.py --scale paper` leaves one (its data/warehouse)")
     steps = [s for s in args.memory_steps.split(",") if s]
-    payload = {"warehouse": repo_path(warehouse), "old_rev": args.old_rev, "cores": os.cpu_count(),
+    payload = {"warehouse": repo_path(warehouse), "old_rev": args.old_rev, "cores": os.cpu_count(), "gravity_pair_copies": args.memory_copies,
                "measured": "per step and code version, a fresh process: ru_maxrss (peak RSS of the whole process, "
                            "imports and input included) and CPU seconds (user + system); stages give both so far",
                "steps": {}}
@@ -773,7 +775,8 @@ def memory(args) -> None:
             for version, code in (("old", Path(tmp)), ("new", REPO)):
                 out = Path(tmp) / f"{step}-{version}.pkl"
                 proc = subprocess.run([sys.executable, str(REPO / "benchmarks" / "model_memory_child.py"), "--code", str(code),
-                                       "--warehouse", str(warehouse), "--step", step, "--out", str(out)],
+                                       "--warehouse", str(warehouse), "--step", step, "--out", str(out),
+                                       "--copies", str(args.memory_copies)],
                                       capture_output=True, text=True)
                 if proc.returncode:
                     sys.exit(f"{step} ({version}) failed:\n{proc.stderr[-3000:]}")
@@ -811,6 +814,8 @@ def main() -> None:
                     help="instead: peak memory of out_gravity_citations and core_author_years on --warehouse (paper scale), old vs new")
     ap.add_argument("--memory-steps", default="gravity,authors", help="--memory: among gravity, authors")
     ap.add_argument("--old-rev", default=MEMORY_OLD_REV, help="--memory: the git revision of the old path")
+    ap.add_argument("--memory-copies", type=int, default=1,
+                    help="--memory: the gravity step's pooled pairs repeated this many times, each copy with its own city ids")
     ap.add_argument("--memory-name", default="model_memory",
                     help="--memory: the results file's name (model_memory_demo for the demo warehouse: "
                          "model_memory holds the paper-scale figures)")
