@@ -8,7 +8,17 @@ import dagster as dg
 import pandas as pd
 
 from aigeo_assets.automation import all_years_automation, refresh_tags, yearly_automation
-from aigeo_assets.assets.metadata import OWNERS, check_result, num, partitions_label, preview_markdown, table_asset_args, table_metadata, table_out
+from aigeo_assets.assets.metadata import (
+    LARGE_MEMORY_POOL,
+    OWNERS,
+    check_result,
+    num,
+    partitions_label,
+    preview_markdown,
+    table_asset_args,
+    table_metadata,
+    table_out,
+)
 from aigeo_assets.assets.ranges import YEARLY_RANGES
 from aigeo_assets.models.gravity import (
     CITATION_FIT_COLUMNS,
@@ -115,6 +125,7 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
         check_specs=[dg.AssetCheckSpec("models_converged", asset="out_gravity_citations", blocking=True,
                                        description="every specification's iteratively reweighted least squares (IRLS) fit converged")],
         automation_condition=eager, tags=refresh_tags("all_years"),
+        pool=LARGE_MEMORY_POOL,  # every city pair of every year in one design: the largest run at the paper's scale
     )
     def out_gravity_citations(
         context: dg.AssetExecutionContext, out_gravity_citation_pairs, out_world_year_totals, analysis: AnalysisSettings
