@@ -270,7 +270,11 @@ def test_the_plan_shares_the_run_queue_with_the_ui(tmp_path, monkeypatch, worker
     monkeypatch.setattr(orchestration, "QUEUE_POLL_S", 0.1)
     home = tmp_path / "home"
     home.mkdir()
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\nrun_queue:\n  max_concurrent_runs: 1\n")
+    # no compute-log capture: its `tail -F` helper once outlived a run in this thread by the 30 s Dagster
+    # waits for it, twice, under a full test session's load; the queue is what this test is about
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\nrun_queue:\n  max_concurrent_runs: 1\n"
+                                       "compute_logs:\n  module: dagster._core.storage.noop_compute_log_manager\n"
+                                       "  class: NoOpComputeLogManager\n")
     defs = fx.build_defs()
     runs = [r for r in plan_runs(defs) if not r.needs][:3]  # independent runs: two workers would take two at once
     assert len(runs) == 3
