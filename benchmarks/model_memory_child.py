@@ -95,17 +95,61 @@ def authors(warehouse: Path):
     return df, len(df), stages
 
 
+def yearly(warehouse: Path):
+    """The per-year steps of the paper-scale run's yearly ranges, every year of the warehouse in turn, as
+    their assets compute them: the centres of mass and the focal pull (both methods), the gravity
+    pairs (``citation_gravity_frame``), the by-year fits (specification (4) and the structural model,
+    HC0, on the stored pairs) and ``core_citations`` (``build_core_citations`` on the papers up to the
+    year). CPU seconds per step; the results, for the comparison of versions."""
+    import numpy as np
+    import pandas as pd
+
+    from aigeo_assets.corpus.citations import KNOWN_PAPER_COLUMNS, build_core_citations
+    from aigeo_assets.metrics.centres import centres_of_mass, focal_pull
+    from aigeo_assets.models.gravity import citation_gravity_frame, city_attributes, fit_citation_gravity, fit_structural_gravity
+    from aigeo_assets.models.results import estimate
+
+    def read(asset: str, columns=None) -> dict:
+        return {int(k): v for k, v in _tables(warehouse / asset, columns).items()}
+
+    metrics, impact, pairs = read("out_city_year_metrics"), read("out_impact_pairs"), read("out_gravity_citation_pairs")
+    references, papers = read("raw_references"), read("core_papers", KNOWN_PAPER_COLUMNS)
+    cities = city_attributes(pd.read_parquet(warehouse / "core_institutions.parquet"))
+    known_all = pd.concat([papers[y] for y in sorted(papers)], ignore_index=True)
+    ends = dict(zip(sorted(papers), np.cumsum([len(papers[y]) for y in sorted(papers)])))
+    out: dict = {"centres": {}, "pairs": {}, "fits": {}, "citations": {}}
+    stages = {"loaded": (_maxrss_mb(), _cpu())}
+    for y in sorted(metrics):
+        out["centres"][y] = pd.concat([centres_of_mass(metrics[y], method=m) for m in ("planar", "spherical")]
+                                      + [focal_pull(metrics[y], method=m) for m in ("planar", "spherical")], ignore_index=True)
+    stages["centres"] = (_maxrss_mb(), _cpu())
+    for y in sorted(impact):
+        out["pairs"][y] = citation_gravity_frame(y, impact[y], metrics[y], cities)
+    stages["gravity_pairs"] = (_maxrss_mb(), _cpu())
+    for y in sorted(pairs):
+        out["fits"][f"{y} (4)"] = estimate(fit_citation_gravity, pairs[y], "(4)", "HC0")
+        out["fits"][f"{y} structural"] = estimate(fit_structural_gravity, pairs[y], "HC0")
+    stages["fits_by_year"] = (_maxrss_mb(), _cpu())
+    for y in sorted(set(references) & set(ends)):
+        known = known_all.iloc[: ends[y]]
+        out["citations"][y] = build_core_citations(references[y], known[known["publication_year"] == y], known)
+    stages["core_citations"] = (_maxrss_mb(), _cpu())
+    return out, sum(len(t) for t in out["pairs"].values()), stages
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--code", type=Path, required=True)
     ap.add_argument("--warehouse", type=Path, required=True)
-    ap.add_argument("--step", choices=["gravity", "authors"], required=True)
+    ap.add_argument("--step", choices=["gravity", "authors", "yearly"], required=True)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--copies", type=int, default=1, help="gravity: the pooled pairs repeated this many times, each with its own city ids")
     args = ap.parse_args()
     sys.path.insert(0, str(args.code.resolve()))
     start_cpu, start = _cpu(), time.perf_counter()
-    result, rows, stages = gravity(args.warehouse, args.copies) if args.step == "gravity" else authors(args.warehouse)
+    steps = {"gravity": lambda: gravity(args.warehouse, args.copies), "authors": lambda: authors(args.warehouse),
+             "yearly": lambda: yearly(args.warehouse)}
+    result, rows, stages = steps[args.step]()
     payload = {
         "step": args.step,
         "rows": rows,

@@ -757,7 +757,8 @@ def memory(args) -> None:
     import tempfile
 
     warehouse = Path(args.warehouse)
-    need = ["out_gravity_citation_pairs", "out_world_year_totals", "core_papers", "core_affiliations"]
+    need = ["out_gravity_citation_pairs", "out_world_year_totals", "core_papers", "core_affiliations",
+            *(["out_city_year_metrics", "out_impact_pairs", "raw_references"] if "yearly" in args.memory_steps else [])]
     missing = [n for n in need if not (warehouse / n).is_dir()]
     if missing:
         sys.exit(f"{warehouse} lacks {missing}: --memory needs a paper-scale warehouse; "
@@ -783,10 +784,21 @@ def memory(args) -> None:
                 row[version] = json.loads(proc.stdout.strip().splitlines()[-1])
                 with open(out, "rb") as fh:
                     results[version] = pickle.load(fh)
-                print(f"{step} {version}: peak {row[version]['peak_rss_mb']:,.0f} MB, {row[version]['cpu_s']} CPU-s", flush=True)
+                print(f"{step} {version}: peak {row[version]['peak_rss_mb']:,.0f} MB, {row[version]['cpu_s']} CPU-s; "
+                      f"{ {k: v['cpu_s_so_far'] for k, v in row[version]['stages'].items()} }", flush=True)
             if step == "gravity":
                 row["comparison"] = _same_fits(results["old"], results["new"])
                 same = all(v["same"] for v in row["comparison"].values())
+            elif step == "yearly":
+                fits = _same_fits(results["old"]["fits"], results["new"]["fits"])
+                for table in ("centres", "pairs", "citations"):
+                    for year, df in results["old"][table].items():
+                        pd.testing.assert_frame_equal(df, results["new"][table][year], check_exact=True)
+                worst = max((v.get("max_rel_diff_params_bse", 0.0) for v in fits.values()), default=0.0)
+                row["comparison"] = {"tables": "centres, pull, gravity pairs, core_citations: equal (assert_frame_equal, exact) every year",
+                                     "fits_by_year": f"{len(fits)} fits, params and bse within rtol 1e-9: largest relative difference {worst:.2g}",
+                                     "fits_differing": {k: v for k, v in fits.items() if not v["same"]}}
+                same = not row["comparison"]["fits_differing"]
             else:
                 pd.testing.assert_frame_equal(results["old"], results["new"])
                 row["comparison"] = "equal row for row (pandas.testing.assert_frame_equal)"
@@ -812,7 +824,8 @@ def main() -> None:
     ap.add_argument("--profile", choices=["a", "b", "c"], help="cProfile ours on that part instead of benchmarking")
     ap.add_argument("--memory", action="store_true",
                     help="instead: peak memory of out_gravity_citations and core_author_years on --warehouse (paper scale), old vs new")
-    ap.add_argument("--memory-steps", default="gravity,authors", help="--memory: among gravity, authors")
+    ap.add_argument("--memory-steps", default="gravity,authors",
+                    help="--memory: among gravity, authors, yearly (the per-year centres, gravity pairs, by-year fits and core_citations)")
     ap.add_argument("--old-rev", default=MEMORY_OLD_REV, help="--memory: the git revision of the old path")
     ap.add_argument("--memory-copies", type=int, default=1,
                     help="--memory: the gravity step's pooled pairs repeated this many times, each copy with its own city ids")

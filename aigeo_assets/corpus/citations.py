@@ -16,6 +16,19 @@ def _take(column: pd.Series, at: np.ndarray) -> pd.api.extensions.ExtensionArray
     return column.array.take(at, allow_fill=True)
 
 
+def _ids(column: pd.Series) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """The work ids as the table holds them: a string column cast to ``str`` within Arrow (the
+    dtype a round trip through Python strings gave, without one object per row); other dtypes as
+    their numpy values, as before."""
+    return column.astype("str").array if isinstance(column.dtype, pd.StringDtype) else column.to_numpy()
+
+
+def _labels(flag: np.ndarray, yes: str, no: str) -> pd.api.extensions.ExtensionArray:
+    """``yes`` where ``flag`` holds, else ``no``, as a ``string`` array (taken from the two labels,
+    not built from one Python string per row)."""
+    return pd.array([no, yes], dtype="string").take(flag.astype(np.intp))
+
+
 def build_core_citations(references: pd.DataFrame, citing_papers: pd.DataFrame, known_papers: pd.DataFrame) -> pd.DataFrame:
     """``core_citations`` of one citing year.
 
@@ -40,11 +53,11 @@ def build_core_citations(references: pd.DataFrame, citing_papers: pd.DataFrame, 
     resolved = at_cited >= 0
     out = pd.DataFrame(
         {
-            "citing_work_id": refs["citing_work_id"].to_numpy(),
-            "cited_work_id": refs["cited_work_id"].to_numpy(),
+            "citing_work_id": _ids(refs["citing_work_id"]),
+            "cited_work_id": _ids(refs["cited_work_id"]),
             "citing_year": _take(citing["publication_year"], at_citing),
             "cited_year": _take(cited["publication_year"], at_cited),
-            "resolution": pd.array(np.where(resolved, "in_snapshot", "external"), dtype="string"),
+            "resolution": _labels(resolved, "in_snapshot", "external"),
             "citing_in_corpus": _take(citing["in_corpus"], at_citing),
             "cited_in_corpus": pd.Series(_take(cited["in_corpus"], at_cited)).fillna(False).to_numpy(),
             "citing_city_geonames_id": _take(citing["city_geonames_id"], at_citing),
