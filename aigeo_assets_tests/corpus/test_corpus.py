@@ -199,8 +199,11 @@ def test_citations_equal_a_merge_oracle_on_random_tables(seed):
         {"citing_work_id": c, "cited_work_id": d} for c, d in zip(rng.choice(ids, 3000), rng.choice(pool, 3000))
     ])
     citing = known[known["publication_year"] == 2015].drop_duplicates("work_id")
-    got = conform(build_core_citations(refs, citing, known), "core_citations")  # typed as the IO manager writes it
+    raw = build_core_citations(refs, citing, known)
+    got = conform(raw, "core_citations")  # typed as the IO manager writes it
     pd.testing.assert_frame_equal(got, _citations_by_merge(refs, citing, known))
+    # the ids kept in Arrow give the frame that Python strings give (object columns, each id a str)
+    pd.testing.assert_frame_equal(raw, build_core_citations(refs.astype(object), citing, known), check_exact=True)
     assert (got["resolution"] == "external").sum() > 0 and len(got) < len(refs)
 
 

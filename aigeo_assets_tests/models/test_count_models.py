@@ -653,3 +653,35 @@ def test_two_way_solve_declines_where_blocks_would_be_too_large():
     w = rng.uniform(0.5, 2, n)
     v = rng.normal(size=(n, 1))
     np.testing.assert_array_equal(absorb.demean(v, w, sparse)[0], absorb.demean(v, w, sparse, direct=False)[0])
+
+
+def test_a_fit_runs_on_one_blas_thread_and_gives_the_pool_back(monkeypatch):
+    """Every fit runs with BLAS limited to one thread (OpenBLAS's idle threads spin beside small
+    dense steps) and the process's limit is back afterwards; the estimates are those of the
+    unlimited fit (the same routines, rounding at most)."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from aigeo_assets.models import count
+
+    def blas_threads() -> set[int]:
+        return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+
+    seen = []
+    irls = count._irls
+
+    def spy(*args, **kwargs):
+        seen.append(blas_threads())
+        return irls(*args, **kwargs)
+
+    rng = np.random.default_rng(11)
+    X = pd.DataFrame({"x1": rng.normal(size=3000), "x2": rng.normal(size=3000)})
+    y = rng.poisson(np.exp(0.3 + 0.5 * X["x1"] - 0.2 * X["x2"]))
+    with threadpool_limits(2, user_api="blas"):
+        before = blas_threads()
+        unlimited = count.fit_count_model.__wrapped__(y, X, cov_type="HC0")
+        monkeypatch.setattr(count, "_irls", spy)
+        fit = poisson(y, X, cov_type="HC0")
+        after = blas_threads()
+    assert before == after == {2} and seen == [{1}]
+    _close(fit.params, unlimited.params, rtol=1e-12)
+    _close(fit.bse, unlimited.bse, rtol=1e-12)
