@@ -436,13 +436,24 @@ def _r_factor(x: np.ndarray, row_scale: np.ndarray, col_scale: np.ndarray, rows:
     rows), by blocks of ``rows`` observations: the R factors of the blocks, stacked, have the
     same R (a tall-skinny QR, as stable as one Householder QR), and no scaled copy of the whole
     design is made."""
-    p = x.shape[1]
     parts = []
     for start in range(0, len(x), rows):
-        block = x[start:start + rows] * row_scale[start:start + rows, None]
+        block = np.multiply(x[start:start + rows], row_scale[start:start + rows, None], order="F")
         block /= col_scale
-        parts.append(linalg.qr(block, mode="r", overwrite_a=True)[0][:p])
-    return linalg.qr(np.vstack(parts), mode="r")[0][:p] if len(parts) > 1 else parts[0]
+        parts.append(_qr_r(block))
+    return _qr_r(np.vstack(parts)) if len(parts) > 1 else parts[0]
+
+
+def _qr_r(a: np.ndarray) -> np.ndarray:
+    """R (p x p) of the Householder QR of ``a`` (n x p, overwritten): LAPACK's ``geqrf``, the routine
+    ``scipy.linalg.qr(mode="r")`` calls, with the upper triangle taken from the first p rows only
+    (``qr`` cuts it from all n rows, then drops them)."""
+    p = a.shape[1]
+    geqrf, = linalg.get_lapack_funcs(("geqrf",), (a,))
+    qr, _tau, _work, info = geqrf(a, overwrite_a=True)
+    if info:
+        raise ValueError(f"geqrf: illegal value in argument {-info}")
+    return np.triu(qr[:p])
 
 
 def _finish(family, fit, y, fe, names, cov_type, clusters, dropped, outcome, recover) -> CountResult:

@@ -122,11 +122,15 @@ def find_separated(
         norms = np.sqrt(np.einsum("ij,ij->j", a, a))
         live = norms > 0
         if live.any():
-            a = a[:, live] / norms[live]
+            # scaled in place (a column subset only when a column is all zero), and the rank's
+            # columns of Q taken as the view they are (Q comes in column order): no further copy
+            # of the design beside the QR's own
+            a = a if live.all() else np.asfortranarray(a[:, live])
+            a /= norms[live]
             q, r, _ = linalg.qr(a, mode="economic", pivoting=True, overwrite_a=True, check_finite=False)
             d = np.abs(np.diag(r))
             rank = int((d > rank_tol * d[0]).sum())
-            q = np.ascontiguousarray(q[:, :rank]) if rank else None
+            q = np.asfortranarray(q[:, :rank]) if rank else None
         del a, xt
     u = zero.astype(float)
     z = np.zeros(n)
