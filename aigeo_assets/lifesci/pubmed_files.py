@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
@@ -357,6 +358,65 @@ def _read_year(folder: Path, name: str, year: int) -> pd.DataFrame:
     return pd.read_parquet(year_sorted_copy(folder) / f"{name}.parquet", columns=columns, filters=[("publication_year", "==", year)])
 
 
+@dataclass(frozen=True)
+class _YearGroups:
+    """Where each year lies in one table of a ``year_sorted_copy``: its footer, the parse's columns
+    and the row group of each year (from the row groups' statistics: one year per row group)."""
+
+    path: Path
+    metadata: pq.FileMetaData
+    columns: list[str]
+    groups: dict[int, int]
+
+
+_year_groups_memo: dict[tuple[Path, ...], dict[tuple[Path, str], _YearGroups | None]] = {}
+
+
+def _year_groups(folders: tuple[Path, ...], folder: Path, name: str) -> _YearGroups | None:
+    """The :class:`_YearGroups` of ``name`` in ``folder``, kept in the process for the last set of
+    folders asked for (as :func:`_winners_cached`): a run over a range of years reads each footer
+    once, not once per year. None when a row group's statistics do not name its one year (then the
+    year is read with a row filter)."""
+    memo = _year_groups_memo.get(folders)
+    if memo is None:
+        _year_groups_memo.clear()
+        memo = _year_groups_memo[folders] = {}
+    key = (folder, name)
+    if key not in memo:
+        path = year_sorted_copy(folder) / f"{name}.parquet"
+        metadata = pq.read_metadata(path)
+        column = metadata.schema.names.index("publication_year")
+        groups: dict[int, int] | None = {}
+        for i in range(metadata.num_row_groups):
+            group = metadata.row_group(i)
+            if group.num_rows == 0:
+                continue
+            stats = group.column(column).statistics
+            if stats is not None and stats.null_count == group.num_rows:
+                continue  # the rows of no article of the file (no year): never read by year
+            if stats is None or not stats.has_min_max or stats.min != stats.max or stats.null_count != 0 or int(stats.min) in groups:
+                groups = None
+                break
+            groups[int(stats.min)] = i
+        columns = pq.read_schema(folder / f"{name}.parquet").names
+        memo[key] = None if groups is None else _YearGroups(path, metadata, columns, groups)
+    return memo[key]
+
+
+def _year_rows(folders: tuple[Path, ...], folder: Path, name: str, year: int, pmids: pa.Array) -> pa.Table | pd.DataFrame:
+    """The rows of ``year`` in one table of a parse folder whose PMID is in ``pmids`` (strings): its
+    year's row group alone, filtered in Arrow (a pandas frame by the row filter when the groups are
+    not known: :func:`_year_groups`)."""
+    where = _year_groups(folders, folder, name)
+    if where is None:
+        t = _read_year(folder, name, year)
+        return t[t["pmid"].isin(set(pmids.to_pylist()))]
+    if year not in where.groups:
+        return where.metadata.schema.to_arrow_schema().empty_table().select(where.columns)
+    table = pq.ParquetFile(where.path, metadata=where.metadata).read_row_group(where.groups[year], columns=where.columns)
+    return table.filter(pc.fill_null(pc.is_in(table["pmid"], value_set=pmids), False))
+
+
 def pubmed_year_tables(files: list[Path], cache_dir: Path, year: int, workers: int | None = None) -> PubmedYear:
     """``raw_pubmed_articles``, ``raw_pubmed_authors`` and ``raw_pubmed_references`` of ``year``
     from every file, with PubMed's rules across files: per PMID the highest ``Version`` wins, of
@@ -376,8 +436,18 @@ def pubmed_year_table(files: list[Path], cache_dir: Path, year: int, name: str, 
     if name not in PUBMED_TABLES:
         raise ValueError(f"{name!r}: a PubMed year table is one of {', '.join(PUBMED_TABLES)}")
     (table,), n_superseded, n_deleted = _year_tables(files, cache_dir, year, (name,), workers)
-    tables = {n: table if n == name else SCHEMAS[f"raw_pubmed_{n}"].empty() for n in PUBMED_TABLES}
+    tables = {n: table if n == name else _empty(f"raw_pubmed_{n}") for n in PUBMED_TABLES}
     return PubmedYear(tables["articles"], tables["authors"], tables["references"], n_superseded, n_deleted)
+
+
+_empty_memo: dict[str, pd.DataFrame] = {}
+
+
+def _empty(name: str) -> pd.DataFrame:
+    """``SCHEMAS[name].empty()``, built once in the process (a copy each time)."""
+    if name not in _empty_memo:
+        _empty_memo[name] = SCHEMAS[name].empty()
+    return _empty_memo[name].copy()
 
 
 def _year_tables(files: list[Path], cache_dir: Path, year: int, names: tuple[str, ...],
@@ -389,14 +459,32 @@ def _year_tables(files: list[Path], cache_dir: Path, year: int, names: tuple[str
     n_superseded = int((of_year & ~records["deleted"].to_numpy(bool) & ~records["winner"].to_numpy(bool)).sum())
     winners = records[records["winner"].to_numpy(bool) & of_year]
     kept = []
+    key = tuple(folders)
+    files_of = winners["file"].to_numpy()
+    pmid_text = winners["pmid"].astype(str).to_numpy(object)
     for i, folder in enumerate(folders):
-        pmids = set(winners.loc[winners["file"] == i, "pmid"].astype(str))
-        if not pmids:
+        pmids = pa.array(pmid_text[files_of == i], type=pa.string())
+        if not len(pmids):
             continue
-        kept.append([t[t["pmid"].isin(pmids)] for t in (_read_year(folder, name, year) for name in names)])
+        kept.append([_year_rows(key, folder, name, year, pmids) for name in names])
     if not kept:
         return [SCHEMAS[f"raw_pubmed_{name}"].empty() for name in names], n_superseded, n_deleted
-    return [pd.concat([k[j] for k in kept], ignore_index=True) for j in range(len(names))], n_superseded, n_deleted
+    return [_concat([k[j] for k in kept]) for j in range(len(names))], n_superseded, n_deleted
+
+
+def _concat(parts: list[pa.Table | pd.DataFrame]) -> pd.DataFrame:
+    """The year's rows of every file, in file order, as one frame: the Arrow tables joined and
+    converted once (as ``pd.read_parquet`` converts each: their pandas metadata, the first file's,
+    gives the dtypes; the index is numbered afresh as ``pd.concat(ignore_index=True)`` does)."""
+    if all(isinstance(p, pa.Table) for p in parts):
+        schema = parts[0].schema
+        try:
+            table = pa.concat_tables([p.replace_schema_metadata(schema.metadata) for p in parts])
+        except pa.ArrowInvalid:  # files whose column types differ (e.g. a column all null in one): each converted alone
+            table = None
+        if table is not None:
+            return table.to_pandas().reset_index(drop=True)
+    return pd.concat([p if isinstance(p, pd.DataFrame) else p.to_pandas() for p in parts], ignore_index=True)
 
 
 if __name__ == "__main__":  # a worker of parse_all: python -m aigeo_assets.lifesci.pubmed_files CACHE_DIR
