@@ -38,7 +38,6 @@ from aigeo_assets.lifesci.corpus import (
     openalex_conference_candidates,
     openalex_link_candidates,
     openalex_topics,
-    pubmed_author_countries,
     pubmed_candidates,
     with_citations,
 )
@@ -315,8 +314,8 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
             files = lifesci.ranking_files()
             ranking = OutletRanking.from_csv(*files) if files else OutletRanking.empty()
             articles, authors, stats = build_lifesci_articles(
-                pubmed, openalex, pubmed_author_countries(pm_authors, affiliation_countries), openalex_author_countries(oa_aff), ranking,
-                links=links, topics=topics[~topics.index.duplicated()], core_rank=analysis.lifesci_core_rank)
+                pubmed, openalex, pm_authors, openalex_author_countries(oa_aff), ranking,  # the PubMed strings placed where read
+                links=links, topics=topics[~topics.index.duplicated()], core_rank=analysis.lifesci_core_rank, resolve=affiliation_countries)
             coverage = float(articles["lead_country_code"].notna().mean()) if len(articles) else 1.0
             coverage_by_year[key] = (coverage, len(articles))
             rules = authors["country_rule"].value_counts().to_dict()

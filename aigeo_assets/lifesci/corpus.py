@@ -374,7 +374,8 @@ def link_to_openalex(articles: pd.DataFrame, works: pd.DataFrame) -> tuple[pd.Da
 
 
 def linked_author_countries(
-    pubmed_authors: pd.DataFrame, openalex_authors: pd.DataFrame, links: pd.DataFrame
+    pubmed_authors: pd.DataFrame, openalex_authors: pd.DataFrame, links: pd.DataFrame, *,
+    resolve=None, last_seq: pd.Series | None = None,
 ) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
     """Authors' countries of PubMed records (``core_lifesci_authors`` rows keyed ``pmid:<PMID>``)
     with those of their linked OpenAlex works (rows keyed by work id, from
@@ -388,7 +389,21 @@ def linked_author_countries(
     link places the last author and the co-authors that PubMed leaves blank). Returns the authors
     (keyed by ``article_id``), ``country_source`` per article (``openalex``, ``openalex+pubmed``:
     gaps filled from PubMed, ``pubmed`` or ``none``) and the OpenAlex byline length of the articles
-    that take it (their last author is the work's last authorship)."""
+    that take it (their last author is the work's last authorship).
+
+    With ``resolve`` (``geo.affiliation_text.affiliation_countries``), ``pubmed_authors`` are
+    ``raw_pubmed_authors`` rows with an ``article_id`` (``pmid:<PMID>``), and their countries are
+    resolved (:func:`pubmed_author_countries`) only where they are read: every author of an article
+    its work does not place, and of the others the authors at the work's gaps and the first and last
+    PubMed authors (``last_seq``: the PubMed byline's last position per article, which the lead
+    country falls back to: :func:`build_lifesci_articles`). Each author's countries depend on its
+    own strings alone, so the rows read are those of resolving every author; placing an affiliation
+    string is the corpus years' largest cost. """
+    authors, source, oa_byline, _ = _linked_author_countries(pubmed_authors, openalex_authors, links, resolve, last_seq)
+    return authors, source, oa_byline
+
+
+def _linked_author_countries(pubmed_authors, openalex_authors, links, resolve, last_seq):
     oa = openalex_authors.merge(links[["article_id", "work_id"]], left_on="article_id", right_on="work_id", suffixes=("_w", ""))
     oa = oa.drop(columns=["article_id_w", "work_id"])
     placed = oa.dropna(subset=["country_code"])["article_id"].unique()
@@ -397,6 +412,8 @@ def linked_author_countries(
     oa_len = oa.groupby("article_id")["author_seq"].max()
     same_len = oa_len.index[(oa_len == pm_len.reindex(oa_len.index)).to_numpy(bool)]
     gaps = oa[oa["country_code"].isna().to_numpy(bool) & is_in(oa["article_id"], same_len)][["article_id", "author_seq"]]
+    if resolve is not None:
+        pubmed_authors = _resolve_read(pubmed_authors, placed, gaps, last_seq, resolve)
     fill = pubmed_authors.dropna(subset=["country_code"]).merge(gaps, on=["article_id", "author_seq"])
     filled = fill[["article_id", "author_seq"]].drop_duplicates()
     key = lambda d: d["article_id"].astype("string") + "#" + d["author_seq"].astype("string")  # noqa: E731
@@ -407,7 +424,21 @@ def linked_author_countries(
     source[source.index.isin(own.dropna(subset=["country_code"])["article_id"])] = "pubmed"
     source[source.index.isin(placed)] = "openalex"
     source[source.index.isin(filled["article_id"])] = "openalex+pubmed"
-    return conform(out, "core_lifesci_authors"), source, (oa_len + 1).astype("int64")  # typed: build_lifesci_articles reads it
+    return conform(out, "core_lifesci_authors"), source, (oa_len + 1).astype("int64"), pubmed_authors  # typed: build_lifesci_articles reads it
+
+
+def _resolve_read(raw: pd.DataFrame, placed, gaps: pd.DataFrame, last_seq: pd.Series | None, resolve) -> pd.DataFrame:
+    """:func:`pubmed_author_countries` of the ``raw_pubmed_authors`` rows :func:`linked_author_countries`
+    and the lead-country fallback read (its docstring)."""
+    seq = raw["author_seq"].astype("Int64").to_numpy(dtype="int64", na_value=-1)
+    needed = ~is_in(raw["article_id"], placed) | (seq == 0)
+    if last_seq is not None:
+        needed |= seq == raw["article_id"].map(last_seq).fillna(-1).to_numpy(dtype="int64")
+    if len(gaps):
+        at_gap = raw[["article_id", "author_seq"]].reset_index(drop=True).merge(
+            gaps.drop_duplicates().astype({"author_seq": raw["author_seq"].dtype}), how="left", indicator=True)
+        needed |= (at_gap["_merge"] == "both").to_numpy(bool)
+    return pubmed_author_countries(raw[needed], resolve)
 
 
 # ---- outlet quality --------------------------------------------------------------------------
@@ -599,6 +630,7 @@ def build_lifesci_articles(
     links: pd.DataFrame | None = None,
     topics: pd.Series | None = None,
     core_rank: str = "A*",
+    resolve=None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """``core_lifesci_articles`` and ``core_lifesci_authors`` of a year from the two candidate sets
     (``pubmed_candidates``, ``openalex_conference_candidates``), the PubMed records' author
@@ -610,7 +642,9 @@ def build_lifesci_articles(
     (``link_rule``, ``country_source``, ``topic_source``). ``core_rank``: the lowest CORE rank of a
     high-ranked conference (:class:`OutletRanking`). International: two distinct authors in
     different countries (:func:`international_articles`). Citations are counted over every year
-    afterwards (:func:`lifesci_citation_counts`). Returns the two tables and the year's counts."""
+    afterwards (:func:`lifesci_citation_counts`). Returns the two tables and the year's counts.
+    ``resolve``: ``pubmed_authors`` are then the ``raw_pubmed_authors`` rows of the records, placed
+    only where they are read (:func:`linked_author_countries`); the tables are the same."""
     empty_links = pd.DataFrame({"article_id": pd.Series([], dtype="string"), "work_id": pd.Series([], dtype="string"),
                                 "link_rule": pd.Series([], dtype="string")})
     links = empty_links if links is None or links.empty else links
@@ -621,8 +655,11 @@ def build_lifesci_articles(
         return SCHEMAS["core_lifesci_articles"].empty(), SCHEMAS["core_lifesci_authors"].empty(), {"articles": 0}
     ids = articles.set_index("article_id")
     links = links[is_in(links["article_id"], articles["article_id"])]
+    if resolve is not None:
+        pubmed_authors = pubmed_authors.assign(article_id="pmid:" + pubmed_authors["pmid"].astype("string"))
     pm_authors = pubmed_authors[is_in(pubmed_authors["article_id"], articles["article_id"])]
-    authors, country_source, oa_byline = linked_author_countries(pm_authors, openalex_authors, links)
+    authors, country_source, oa_byline, pm_authors = _linked_author_countries(
+        pm_authors, openalex_authors, links, resolve, ids["n_authors"].fillna(0).astype("int64") - 1)
     oa_only = openalex_authors[is_in(openalex_authors["article_id"], articles["article_id"])]
     authors = conform(pd.concat([authors, oa_only], ignore_index=True), "core_lifesci_authors")  # typed: the lead country is read from it
     country_source = pd.concat([country_source, pd.Series(np.where(oa_only.groupby("article_id")["country_code"].count() > 0, "openalex", "none"),

@@ -178,3 +178,49 @@ def test_real_openalex_records_link_by_their_pmid_and_doi(tmp_path):
     unique_dois = pd.Series([w["doi"].lower() for w in page if w.get("doi")]).value_counts()
     expected_doi_links = sum(1 for w in page if w.get("doi") and not (w.get("ids") or {}).get("pmid") and unique_dois[w["doi"].lower()] == 1)
     assert stats["linked_by_doi"] >= expected_doi_links
+
+
+RAW_PUBMED_AUTHORS = pd.DataFrame(
+    [(pmid, seq, f"Name{seq}", "A", None, 0, text) for pmid, seq, text in [
+        ("1", 0, "Dept of Radiology, Boston, USA"), ("1", 1, None), ("1", 2, None),
+        ("2", 0, "Institut Curie, Paris, France"), ("2", 1, "Sapienza University, Rome, Italy"),
+        ("3", 0, "University of Tokyo, Tokyo, Japan"),
+        ("4", 0, None),
+        ("5", 0, "Seoul National University, Seoul, South Korea"), ("5", 1, "Imperial College, London, UK"), ("5", 2, None),
+        ("6", 0, "Yonsei University, Seoul, South Korea"), ("6", 1, "Kyoto University, Kyoto, Japan"),
+        ("6", 2, "University of Oslo, Oslo, Norway"), ("6", 3, "Karolinska Institutet, Stockholm, Sweden"),
+    ]],
+    columns=["pmid", "author_seq", "last_name", "fore_name", "collective_name", "affiliation_seq", "affiliation"],
+).pipe(conform, "raw_pubmed_authors")
+
+
+def test_pubmed_strings_placed_only_where_read_give_the_same_tables():
+    """``build_lifesci_articles(resolve=...)`` on the raw PubMed authors equals placing every author
+    first, and places no string that is not read: pmid:1's work places all three authors (same
+    byline), so only its first and last PubMed authors (the lead's fallback) are asked about; pmid:5's
+    work places its middle author, whose PubMed string is never asked about; pmid:6's work has three
+    authors against PubMed's four, so its middle authors are never asked about; pmid:3 and pmid:4,
+    whose works place no one, have every author asked about."""
+    from aigeo_assets.geo.affiliation_text import affiliation_countries
+    from aigeo_assets.lifesci.corpus import pubmed_author_countries
+
+    asked: list[tuple[str, int]] = []
+
+    def spy(affiliations, last_names=None, fore_names=None):
+        asked.extend(zip(RAW_PUBMED_AUTHORS.loc[affiliations.index, "pmid"], RAW_PUBMED_AUTHORS.loc[affiliations.index, "author_seq"]))
+        return affiliation_countries(affiliations, last_names, fore_names)
+
+    pubmed = pd.DataFrame([_candidate(f"pmid:{i}", str(i), n) for i, n in ((1, 3), (2, 2), (3, 1), (4, 1), (5, 3), (6, 4))])
+    openalex = SCHEMAS["core_lifesci_authors"].empty().pipe(lambda e: pd.concat([e, OPENALEX_AUTHORS]))
+    topics = pd.Series({"W1": "Radiology"}, dtype="string")
+    want, want_authors, want_stats = build_lifesci_articles(
+        pubmed, pd.DataFrame(), pubmed_author_countries(RAW_PUBMED_AUTHORS, affiliation_countries), openalex,
+        OutletRanking.empty(), links=LINKS, topics=topics)
+    got, got_authors, got_stats = build_lifesci_articles(pubmed, pd.DataFrame(), RAW_PUBMED_AUTHORS, openalex, OutletRanking.empty(),
+                                                         links=LINKS, topics=topics, resolve=spy)
+    pd.testing.assert_frame_equal(got, want)
+    pd.testing.assert_frame_equal(got_authors, want_authors)
+    assert got_stats == want_stats
+    assert want.set_index("article_id").loc["pmid:6", "lead_country_code"] == "SE"  # PubMed's last author: the fallback was read
+    assert sorted((p, int(s)) for p, s in asked) == [
+        ("1", 0), ("1", 2), ("2", 0), ("2", 1), ("3", 0), ("4", 0), ("5", 0), ("5", 2), ("6", 0), ("6", 3)]
