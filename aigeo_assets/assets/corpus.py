@@ -127,13 +127,15 @@ def build_corpus_assets(partitions: dg.TimeWindowPartitionsDefinition) -> list:
         known_all = concat_partitions({k: papers[k] for k in known_keys})
         ends = dict(zip(known_keys, np.cumsum([len(papers[k]) for k in known_keys])))
         del papers
+        # each work id's first row, found once: within the partitions up to a year, the first rows are these
+        first = ~known_all["work_id"].duplicated().to_numpy()
         coverage: dict[str, dict] = {}
 
         def year_table(key: str) -> pd.DataFrame:
             known = known_all.iloc[: ends[key]]  # the partitions up to this year, as a one-year run concatenates them
             citing = known[known["publication_year"] == int(key)]
             refs = references[key]
-            df = build_core_citations(refs, citing, known)
+            df = build_core_citations(refs, citing, known[first[: ends[key]]], known_unique=True)
             cov = citation_coverage(df, len(refs))
             coverage[key] = {**cov, "passed": len(df) == len(refs) and cov["in_snapshot"] + cov["external"] == len(df)}
             context.add_asset_metadata(table_metadata(df, "core_citations", **cov), partition_key=key)

@@ -29,7 +29,9 @@ def _labels(flag: np.ndarray, yes: str, no: str) -> pd.api.extensions.ExtensionA
     return pd.array([no, yes], dtype="string").take(flag.astype(np.intp))
 
 
-def build_core_citations(references: pd.DataFrame, citing_papers: pd.DataFrame, known_papers: pd.DataFrame) -> pd.DataFrame:
+def build_core_citations(
+    references: pd.DataFrame, citing_papers: pd.DataFrame, known_papers: pd.DataFrame, *, known_unique: bool = False
+) -> pd.DataFrame:
     """``core_citations`` of one citing year.
 
     ``references`` are that year's ``raw_references``; ``citing_papers`` that year's ``core_papers``;
@@ -40,11 +42,15 @@ def build_core_citations(references: pd.DataFrame, citing_papers: pd.DataFrame, 
     from later years to earlier ones). References whose citing work is not among ``citing_papers``
     are left out. Citation counts are never taken from ``counts_by_year`` (conventions.md).
     The lookups are hash joins in Arrow (:func:`positions_in`), linear in references + papers.
+    A work id listed twice among ``known_papers`` counts by its first row; ``known_unique=True`` says
+    the caller kept only those first rows already (a range run finds them once for all its years,
+    instead of hashing every known id again each year).
     """
     if citing_papers["work_id"].duplicated().any():
         raise ValueError("citing papers: a work id appears twice")
     citing = citing_papers[KNOWN_PAPER_COLUMNS].reset_index(drop=True)
-    cited = known_papers[KNOWN_PAPER_COLUMNS].drop_duplicates("work_id").reset_index(drop=True)
+    cited = known_papers[KNOWN_PAPER_COLUMNS]
+    cited = (cited if known_unique else cited.drop_duplicates("work_id")).reset_index(drop=True)
     at_citing = positions_in(references["citing_work_id"], citing["work_id"])
     keep = at_citing >= 0
     refs = references[keep]

@@ -202,6 +202,9 @@ def test_citations_equal_a_merge_oracle_on_random_tables(seed):
     raw = build_core_citations(refs, citing, known)
     got = conform(raw, "core_citations")  # typed as the IO manager writes it
     pd.testing.assert_frame_equal(got, _citations_by_merge(refs, citing, known))
+    # the first rows of the known papers found by the caller (a range run, once): the same table
+    first = known[~known["work_id"].duplicated()]
+    pd.testing.assert_frame_equal(raw, build_core_citations(refs, citing, first, known_unique=True), check_exact=True)
     # the ids kept in Arrow give the frame that Python strings give (object columns, each id a str)
     pd.testing.assert_frame_equal(raw, build_core_citations(refs.astype(object), citing, known), check_exact=True)
     assert (got["resolution"] == "external").sum() > 0 and len(got) < len(refs)
