@@ -521,6 +521,9 @@ class RunStats:
     """The last partition of a range run (``partition`` is its first); None for one partition."""
     rss_after_bytes: int = 0
     """The worker's resident memory once the run's memory was given back (``release_memory``)."""
+    started_at: float = 0.0
+    """When the run started (seconds since the epoch): with ``wall_s``, the plan's timeline (which
+    runs overlapped, how long a worker waited)."""
 
     def as_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -672,6 +675,7 @@ def execute_planned_run(
         last_partition=run.last_partition if run.range_keys else None,
     )
     _reset_peak_rss()
+    stats.started_at = time.time()
     cpu0, t0 = _cpu_seconds(), time.perf_counter()
     try:
         over = {"last_partition": run.last_partition} if run.range_keys else {}

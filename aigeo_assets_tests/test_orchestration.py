@@ -119,6 +119,9 @@ def test_two_workers_materialize_the_plan_in_parallel_then_a_refresh_redoes_only
         assert len({s.worker_pid for s in stats}) == 2 and os.getpid() not in {s.worker_pid for s in stats}
         assert all(s.wall_s >= fx.SLEEP_S and s.peak_rss_bytes > 0 for s in stats)
         assert all(s.rss_after_bytes > 0 for s in stats)  # each worker measured what it kept after giving memory back
+        spans = sorted((s.started_at, s.started_at + s.wall_s) for s in stats)
+        assert all(began <= time.time() for began, _ in spans) and spans[0][0] > time.time() - 600
+        assert any(b0 < a1 for (_, a1), (b0, _) in zip(spans, spans[1:]))  # the start times show two runs at once
         for key in defs.resolve_asset_graph().materializable_asset_keys:
             assert instance.get_latest_materialization_event(key) is not None
         recorded = instance.get_runs()

@@ -431,6 +431,31 @@ def stage_figures(runs: list[dict], groups: dict[str, str], stats: dict[str, dic
     return dict(stages), made
 
 
+def run_timeline(per_run: dict[str, dict], workers: int, longest: int = 12) -> dict | None:
+    """When the runs ran (``aigeo run --stats``'s ``started_at`` and ``wall_s``): the seconds during
+    which 0, 1, ... workers were busy, the workers' idle seconds between the first start and the last
+    end, and the longest runs with their start and end (seconds from the first start), which show the
+    chain the wall time waits on."""
+    spans = sorted((r["started_at"], r["started_at"] + r["wall_s"], r.get("label", "")) for r in per_run.values() if r.get("started_at"))
+    if not spans:
+        return None
+    t0, t1 = spans[0][0], max(e for _, e, _ in spans)
+    events = sorted([(s, 1) for s, _, _ in spans] + [(e, -1) for _, e, _ in spans])
+    busy: dict[int, float] = defaultdict(float)
+    level, at = 0, t0
+    for t, step in events:
+        busy[level] += t - at
+        level, at = level + step, t
+    idle = sum((workers - k) * secs for k, secs in busy.items() if k < workers)
+    top = sorted(spans, key=lambda s: s[0] - s[1])[:longest]
+    return {
+        "span_s": round(t1 - t0, 1),
+        "seconds_with_busy_workers": {str(k): round(v, 1) for k, v in sorted(busy.items())},
+        "idle_worker_s": round(idle, 1),
+        "longest_runs": [{"label": lbl, "start_s": round(s - t0, 1), "end_s": round(e - t0, 1)} for s, e, lbl in sorted(top)],
+    }
+
+
 def _file_bytes(path: Path) -> int:
     """Bytes of a file or a folder's files, symbolic links followed (a table is a link into its version)."""
     if path.is_file():
@@ -734,6 +759,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - the benchmark's 
             }
             if total and len(calls) == 1:
                 phase["stats_total"] = total
+                phase["timeline"] = run_timeline(per_run, int(total.get("workers") or 1))
             all_ids, runs = read_runs(home, None)
             runs = [r for r in runs if r["run_id"] in all_ids - seen]
             stages, made = stage_figures(runs, groups, per_run, phase)

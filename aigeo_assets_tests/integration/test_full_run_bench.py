@@ -80,6 +80,9 @@ def test_both_runs_and_their_stages(bench):
     assert str(LAST) in run2["rematerialized"]["raw_works"]
     assert str(LAST - 1) not in run2["rematerialized"]["raw_works"]
     assert 0 < run2["share_of_full_run"]
+    timeline = run1["timeline"]  # from the runs' start times: every second of the span is counted once
+    assert sum(timeline["seconds_with_busy_workers"].values()) == pytest.approx(timeline["span_s"], abs=0.5)
+    assert 0 < timeline["span_s"] <= run1["wall_s"] and timeline["longest_runs"]
     assert "ingest" in stdout and "corpus" in stdout
 
 
@@ -90,3 +93,20 @@ def test_city_peer_agrees_with_aigeo(bench):
     assert city["city_years"] > 0 and city["pairs"] > 0
     ingest = result["peers"]["ingest"]
     assert ingest["ours_works"] > 0 and ingest["bare_orjson_works_per_s"] > 0, ingest
+
+
+def test_run_timeline_by_hand():
+    """Three runs on two workers: a 100-110, b 105-115, c 120-122 (seconds since the epoch)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("full_run_bench", REPO_ROOT / "benchmarks" / "full_run.py")
+    full_run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(full_run)
+    runs = {"a": {"started_at": 100.0, "wall_s": 10.0, "label": "a"}, "b": {"started_at": 105.0, "wall_s": 10.0, "label": "b"},
+            "c": {"started_at": 120.0, "wall_s": 2.0, "label": "c"}}
+    got = full_run.run_timeline(runs, workers=2, longest=2)
+    assert got["span_s"] == 22.0
+    assert got["seconds_with_busy_workers"] == {"0": 5.0, "1": 12.0, "2": 5.0}
+    assert got["idle_worker_s"] == 2 * 5.0 + 1 * 12.0
+    assert [r["label"] for r in got["longest_runs"]] == ["a", "b"] and got["longest_runs"][1] == {"label": "b", "start_s": 5.0, "end_s": 15.0}
+    assert full_run.run_timeline({"x": {"wall_s": 1.0}}, workers=2) is None  # stats written before start times were kept
