@@ -61,7 +61,7 @@ import json
 import os
 import shutil
 import uuid
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from itertools import chain
 from dataclasses import dataclass
@@ -88,6 +88,7 @@ from aigeo_assets.ingest.works import (
     tail_list,
     typed_column,
 )
+from aigeo_assets.resources.parquet_row_groups import FooterCache, RowGroupYears
 from aigeo_assets.schemas import SCHEMAS, conform
 
 VERSION = 1
@@ -428,73 +429,16 @@ def write_part_extract(extract: PartExtract, folder: Path, source: str, size: in
     os.replace(part, folder / ACCOUNT)
 
 
-@dataclass(frozen=True)
-class _Footer:
-    """What a yearly read needs of an extract file's parquet footer, parsed once."""
-
-    metadata: pq.FileMetaData
-    schema: pa.Schema
-    groups: tuple[tuple[int, bool, object, object, object], ...]
-    """Per row group: (rows, statistics present, min year or None, max year or None, null count or None)
-    of its year column."""
-    declared: bool
-    """The file's schema is the extract table's (``extract_arrow_schema``): read as is."""
-
-    def year_groups(self, year: int, quarantine: bool) -> list[int]:
-        """The row groups that may hold ``year`` (for the quarantine also the null-year ones; a group
-        without statistics is taken and filtered after reading)."""
-        out = []
-        for i, (rows, has_stats, lo, hi, _) in enumerate(self.groups):
-            if rows == 0:
-                continue
-            if lo is None:
-                if quarantine or not has_stats:
-                    out.append(i)  # the null-year rows (or no statistics: filtered below)
-                continue
-            if lo <= year <= hi:
-                out.append(i)
-        return out
-
-    def only_year(self, groups: list[int], year: int) -> bool:
-        """Every row of ``groups`` has year ``year`` (statistics say so: min = max = year, no null)."""
-        return all(self.groups[i][2] == year and self.groups[i][3] == year and self.groups[i][4] == 0 for i in groups)
-
-
-_FOOTERS: OrderedDict[tuple, _Footer] = OrderedDict()
-_FOOTER_BYTES = [0]
 FOOTER_CACHE_BYTES = 64 << 20
+_FOOTERS = FooterCache(FOOTER_CACHE_BYTES)
 """Parsed parquet footers of extract files kept for the next yearly read of the same file (a range
 run reads each part's files once per year: opening a file and parsing its footer again cost about as
 much as reading a small year's row groups); least recently used dropped beyond this many serialized bytes."""
 
 
-def _footer(path: Path, year_col: str) -> _Footer:
-    """The footer of extract file ``path``, parsed once per file version (path, inode, size, mtime):
-    an extract file is written once and renamed into place, so a rebuilt one is another key."""
-    st = os.stat(path)
-    key = (str(path), st.st_ino, st.st_size, st.st_mtime_ns, year_col)
-    got = _FOOTERS.get(key)
-    if got is not None:
-        _FOOTERS.move_to_end(key)
-        return got
-    pf = pq.ParquetFile(path)
-    md = pf.metadata
-    col = pf.schema_arrow.get_field_index(year_col)
-    groups = []
-    for i in range(md.num_row_groups):
-        stats = md.row_group(i).column(col).statistics
-        has = stats is not None and stats.has_min_max
-        nulls = stats.null_count if stats is not None and stats.has_null_count else None
-        groups.append((md.row_group(i).num_rows, stats is not None, stats.min if has else None, stats.max if has else None, nulls))
-    name = Path(path).stem
-    declared = name in (*EXTRACT_TABLES, "quarantine") and pf.schema_arrow.equals(extract_arrow_schema(name), check_metadata=False)
-    got = _Footer(md, pf.schema_arrow, tuple(groups), declared)
-    _FOOTERS[key] = got
-    _FOOTER_BYTES[0] += md.serialized_size
-    while _FOOTER_BYTES[0] > FOOTER_CACHE_BYTES and len(_FOOTERS) > 1:
-        _, dropped = _FOOTERS.popitem(last=False)
-        _FOOTER_BYTES[0] -= dropped.metadata.serialized_size
-    return got
+def _declared(footer: RowGroupYears, name: str) -> bool:
+    """The file's schema is extract table ``name``'s (``extract_arrow_schema``): read as is."""
+    return name in (*EXTRACT_TABLES, "quarantine") and footer.schema.equals(extract_arrow_schema(name), check_metadata=False)
 
 
 def read_part_extract(folder: Path, year: int | None = None, *, arrow: bool = False) -> PartExtract:
@@ -509,13 +453,11 @@ def read_part_extract(folder: Path, year: int | None = None, *, arrow: bool = Fa
             table = pq.read_table(folder / f"{name}.parquet")
         else:
             path = folder / f"{name}.parquet"
-            footer = _footer(path, year_col)
-            groups = footer.year_groups(year, name == "quarantine")
-            if groups:  # one thread: the row groups of a year are small, and the run's other worker has the other core
-                table = pq.ParquetFile(path, metadata=footer.metadata).read_row_groups(groups, use_threads=False)
-            else:
-                table = footer.schema.empty_table()
-            if footer.declared and name != "quarantine" and footer.only_year(groups, year):
+            footer = _FOOTERS.get(path, year_col)
+            groups = footer.year_groups(year, with_nulls=name == "quarantine")
+            # one thread: the row groups of a year are small, and the run's other worker has the other core
+            table = footer.read_groups(path, groups)
+            if name != "quarantine" and footer.only_year(groups, year) and _declared(footer, name):
                 # the year's own row group(s), written in line order (write_part_extract): as stored
                 line = table["line"].to_numpy()
                 if len(line) < 2 or bool((line[1:] >= line[:-1]).all()):

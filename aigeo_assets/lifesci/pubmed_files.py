@@ -40,6 +40,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from aigeo_assets.lifesci.pubmed import PubmedTables, parse_pubmed_file
+from aigeo_assets.resources.parquet_row_groups import RowGroupYears, row_group_years
 from aigeo_assets.schemas import SCHEMAS
 
 def glob_escape(text: str) -> str:
@@ -360,11 +361,11 @@ def _read_year(folder: Path, name: str, year: int) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class _YearGroups:
-    """Where each year lies in one table of a ``year_sorted_copy``: its footer, the parse's columns
-    and the row group of each year (from the row groups' statistics: one year per row group)."""
+    """Where each year lies in one table of a ``year_sorted_copy``: its footer (parsed once), the
+    parse's columns and the row group of each year (``RowGroupYears.group_of_year``)."""
 
     path: Path
-    metadata: pq.FileMetaData
+    footer: RowGroupYears
     columns: list[str]
     groups: dict[int, int]
 
@@ -375,8 +376,8 @@ _year_groups_memo: dict[tuple[Path, ...], dict[tuple[Path, str], _YearGroups | N
 def _year_groups(folders: tuple[Path, ...], folder: Path, name: str) -> _YearGroups | None:
     """The :class:`_YearGroups` of ``name`` in ``folder``, kept in the process for the last set of
     folders asked for (as :func:`_winners_cached`): a run over a range of years reads each footer
-    once, not once per year. None when a row group's statistics do not name its one year (then the
-    year is read with a row filter)."""
+    once, not once per year. None when the row groups' statistics do not prove one year per row
+    group (then the year is read with a row filter)."""
     memo = _year_groups_memo.get(folders)
     if memo is None:
         _year_groups_memo.clear()
@@ -384,22 +385,10 @@ def _year_groups(folders: tuple[Path, ...], folder: Path, name: str) -> _YearGro
     key = (folder, name)
     if key not in memo:
         path = year_sorted_copy(folder) / f"{name}.parquet"
-        metadata = pq.read_metadata(path)
-        column = metadata.schema.names.index("publication_year")
-        groups: dict[int, int] | None = {}
-        for i in range(metadata.num_row_groups):
-            group = metadata.row_group(i)
-            if group.num_rows == 0:
-                continue
-            stats = group.column(column).statistics
-            if stats is not None and stats.null_count == group.num_rows:
-                continue  # the rows of no article of the file (no year): never read by year
-            if stats is None or not stats.has_min_max or stats.min != stats.max or stats.null_count != 0 or int(stats.min) in groups:
-                groups = None
-                break
-            groups[int(stats.min)] = i
+        footer = row_group_years(path, "publication_year")
+        groups = footer.group_of_year()
         columns = pq.read_schema(folder / f"{name}.parquet").names
-        memo[key] = None if groups is None else _YearGroups(path, metadata, columns, groups)
+        memo[key] = None if groups is None else _YearGroups(path, footer, columns, groups)
     return memo[key]
 
 
@@ -411,9 +400,8 @@ def _year_rows(folders: tuple[Path, ...], folder: Path, name: str, year: int, pm
     if where is None:
         t = _read_year(folder, name, year)
         return t[t["pmid"].isin(set(pmids.to_pylist()))]
-    if year not in where.groups:
-        return where.metadata.schema.to_arrow_schema().empty_table().select(where.columns)
-    table = pq.ParquetFile(where.path, metadata=where.metadata).read_row_group(where.groups[year], columns=where.columns)
+    groups = [where.groups[year]] if year in where.groups else []
+    table = where.footer.read_groups(where.path, groups, columns=where.columns)
     return table.filter(pc.fill_null(pc.is_in(table["pmid"], value_set=pmids), False))
 
 
