@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aigeo_assets.corpus.authors import AiScientistRule, build_author_years
+from aigeo_assets.corpus.authors import AiScientistRule, _join_rows, build_author_years
 from aigeo_assets.corpus.citations import build_core_citations
 from aigeo_assets.corpus.papers import AiRule, ai_flags, build_core_papers, document_types
 from aigeo_assets.schemas import SCHEMAS, conform
@@ -314,6 +314,30 @@ def _author_years_on_strings(affiliations: pd.DataFrame, papers: pd.DataFrame, r
     out = out.rename(columns={"publication_year": "year"})
     out["is_ai_scientist"] = (out["n_papers_career"] >= rule.min_papers) & (out["n_ai_papers_career"] >= rule.min_ai_share * out["n_papers_career"])
     return conform(out.sort_values(["author_id", "year"], ignore_index=True), "core_author_years")
+
+
+@pytest.mark.parametrize("keys", ["dense", "sparse", "negative", "empty_left", "empty_right"])
+def test_join_rows_equals_a_pandas_merge_on_both_paths(keys):
+    """The row pairs of ``_join_rows`` (counting for dense codes, binary searches for others) are
+    ``merge(how="inner")``'s, in its order: left order, a key repeated on the right gives its rows in
+    right order, keys on one side only give nothing."""
+    rng = np.random.default_rng(7)
+    left, right = rng.integers(0, 50, 400), rng.integers(0, 60, 120)  # repeats on both sides; keys 50-59 right only
+    if keys == "sparse":  # far beyond the rows: the binary searches
+        left, right = left * 10**9, right * 10**9
+    elif keys == "negative":
+        left, right = left - 25, right - 25
+    elif keys == "empty_left":
+        left = left[:0]
+    elif keys == "empty_right":
+        right = right[:0]
+    li, ri = _join_rows(left, right)
+    oracle = pd.DataFrame({"k": left, "li": np.arange(len(left))}).merge(
+        pd.DataFrame({"k": right, "ri": np.arange(len(right))}), on="k", how="inner", sort=False)
+    assert len(li) == len(oracle) and (keys.startswith("empty") or len(li) > len(left) // 2)
+    np.testing.assert_array_equal(li, oracle["li"].to_numpy())
+    np.testing.assert_array_equal(ri, oracle["ri"].to_numpy())
+    np.testing.assert_array_equal(left[li], right[ri])
 
 
 @pytest.mark.parametrize("seed", [0, 1])
