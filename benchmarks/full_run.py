@@ -759,7 +759,8 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - the benchmark's 
             }
             if total and len(calls) == 1:
                 phase["stats_total"] = total
-                phase["timeline"] = run_timeline(per_run, int(total.get("workers") or 1))
+            workers = int((total or {}).get("workers") or len({r.get("worker_pid") for r in per_run.values()}) or 1)
+            phase["timeline"] = run_timeline(per_run, workers)
             all_ids, runs = read_runs(home, None)
             runs = [r for r in runs if r["run_id"] in all_ids - seen]
             stages, made = stage_figures(runs, groups, per_run, phase)
