@@ -22,6 +22,19 @@ alternated file by file so that each meets the same machine load):
 * ``peer``: lxml's bare ``iterparse`` over the same bytes (``isal`` inflating), each record element
   counted, cleared and detached, no field read: what parsing alone costs with lxml's own streaming.
 
+Per corpus, on its largest file, ``stages``: where a record's CPU goes in the intact reader
+(``inflate_and_cut``: ``_IntactSource.batches``, ``isal`` inflating and the byte checks; ``parse``:
+lxml's ``fromstring`` of each batch; ``walk``: the Python field walk, ``_item`` on each record
+element; ``tables``: the rest of ``after``, items to the four frames), beside two ways of moving the
+field extraction into C that issue 13 asked to measure, on the same parsed documents:
+``xslt_fields``, one ``lxml.etree.XSLT`` transform per batch emitting every field the walk reads as
+delimited text (:data:`FIELDS_XSLT`; its white-space rule ``normalize-space(translate(...))`` is
+Python's ``" ".join(text.split())``), and ``xslt_fields_xml_space`` the same without the
+``translate`` (XML white space only: not the walk's values, a lower bound of the transform's cost);
+``xpath_references``, one compiled ``lxml.etree.XPath`` per batch returning every cited PMID (one
+field of the walk's ~25), beside ``walk_references``, the walk's loop for the same field. Neither
+transform's text is read back here: its cost alone is compared with the whole walk's.
+
 Then ``pool``: ``pubmed_files.file_manifest`` (parse into the cache) of the demo files with one
 worker and with one per core, in wall and CPU seconds, manifest and quarantine asserted equal.
 
@@ -29,7 +42,8 @@ Before, after and framer give identical tables (asserted per file: the four fram
 versions and counts). Records are citation records (``n_records``: articles, quarantined, superseded,
 deleted and out of years). Each corpus also gives its largest file alone: the real samples are
 mostly files of one record, where building the four tables of a file costs more than reading it.
-Run: ``.venv/bin/python benchmarks/pubmed_parse.py [--repeat 3] [--demo-files 4] [--paper-files 2]``.
+Run: ``.venv/bin/python benchmarks/pubmed_parse.py [--repeat 3] [--demo-files 4] [--paper-files 3]
+[--paper-dir DIR]`` (``DIR``: a paper world's ``pubmed`` folder, read only).
 """
 
 from __future__ import annotations
@@ -89,6 +103,153 @@ def bare_iterparse(path: Path) -> int:
     return n
 
 
+_PY_SPACE = "\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+"""Python's white space that XPath's ``normalize-space`` leaves alone and XML 1.0 allows."""
+_FLAT = "normalize-space(translate({0}, $W, $SP))"
+_TEXT = "{0}/node()[1][self::text()]"
+"""``el.text`` (the text before the first child) of the first node of ``{0}``."""
+
+FIELDS_XSLT = f"""<xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+<xsl:output method="text" encoding="UTF-8"/>
+<xsl:param name="F"/><xsl:param name="R"/><xsl:param name="L"/><xsl:param name="S"/><xsl:param name="X"/>
+<xsl:variable name="W" select="'{''.join(f'&#x{ord(c):x};' for c in _PY_SPACE)}'"/>
+<xsl:variable name="SP" select="'{' ' * len(_PY_SPACE)}'"/>
+<xsl:template match="/">
+ <xsl:for-each select="/*/*">
+  <xsl:variable name="c" select="self::PubmedArticle/MedlineCitation[last()] | self::MedlineCitation"/>
+  <xsl:variable name="a" select="$c/Article[last()]"/>
+  <xsl:choose>
+   <xsl:when test="not($c) or $a/Affiliation">W</xsl:when>
+   <xsl:otherwise>
+    <xsl:variable name="d" select="self::PubmedArticle/PubmedData[last()]"/>
+    <xsl:variable name="j" select="$a/Journal[last()]"/>
+    <xsl:variable name="pd" select="$j/JournalIssue[last()]/PubDate[1]"/>
+    <xsl:variable name="p" select="$c/PMID[1]"/>
+    <xsl:text>A</xsl:text><xsl:value-of select="$F"/>
+    <xsl:value-of select="{_TEXT.format('$p')}"/><xsl:value-of select="$F"/>
+    <xsl:if test="$p/@Version">v<xsl:value-of select="$p/@Version"/></xsl:if><xsl:value-of select="$F"/>
+    <xsl:value-of select="{_TEXT.format('$pd/Year[1]')}"/><xsl:value-of select="$F"/>
+    <xsl:value-of select="{_TEXT.format('$pd/MedlineDate[1]')}"/><xsl:value-of select="$F"/>
+    <xsl:value-of select="{_TEXT.format('$a/ArticleDate[1]/Year[1]')}"/><xsl:value-of select="$F"/>
+    <xsl:value-of select="{_FLAT.format('$a/ArticleTitle[last()]')}"/><xsl:value-of select="$F"/>
+    <xsl:variable name="sections" select="$a/Abstract[last()]/AbstractText[{_FLAT.format('.')}]"/>
+    <xsl:choose>
+     <xsl:when test="$sections/@Label">
+      <xsl:value-of select="$X"/>
+      <xsl:for-each select="$sections">
+       <xsl:if test="position() > 1"><xsl:value-of select="$L"/></xsl:if>
+       <xsl:value-of select="@Label"/><xsl:value-of select="$X"/><xsl:value-of select="{_FLAT.format('.')}"/>
+      </xsl:for-each>
+     </xsl:when>
+     <xsl:otherwise>
+      <xsl:for-each select="$sections">
+       <xsl:if test="position() > 1"><xsl:text> </xsl:text></xsl:if><xsl:value-of select="{_FLAT.format('.')}"/>
+      </xsl:for-each>
+     </xsl:otherwise>
+    </xsl:choose><xsl:value-of select="$F"/>
+    <xsl:value-of select="{_FLAT.format('$j/Title[last()]')}"/><xsl:value-of select="$F"/>
+    <xsl:value-of select="{_TEXT.format('$j/ISOAbbreviation[last()]')}"/><xsl:value-of select="$F"/>
+    <xsl:value-of select="{_TEXT.format("$j/ISSN[not(@IssnType) or @IssnType='Print'][last()]")}"/><xsl:value-of select="$F"/>
+    <xsl:value-of select="{_TEXT.format("$j/ISSN[@IssnType='Electronic'][last()]")}"/><xsl:value-of select="$F"/>
+    <xsl:value-of select="{_TEXT.format('$c/MedlineJournalInfo[last()]/ISSNLinking[1]')}"/><xsl:value-of select="$F"/>
+    <xsl:for-each select="$a/PublicationTypeList[last()]/PublicationType">
+     <xsl:if test="position() > 1"><xsl:value-of select="$L"/></xsl:if><xsl:value-of select="{_TEXT.format('.')}"/>
+    </xsl:for-each><xsl:value-of select="$F"/>
+    <xsl:for-each select="$c/MeshHeadingList[last()]//DescriptorName">
+     <xsl:if test="position() > 1"><xsl:value-of select="$L"/></xsl:if><xsl:value-of select="{_TEXT.format('.')}"/>
+    </xsl:for-each><xsl:value-of select="$F"/>
+    <xsl:for-each select="$d/ArticleIdList/*[@IdType='doi'] | $a/ELocationID[@EIdType='doi']">
+     <xsl:if test="position() > 1"><xsl:value-of select="$L"/></xsl:if><xsl:value-of select="{_TEXT.format('.')}"/>
+    </xsl:for-each><xsl:value-of select="$F"/>
+    <xsl:for-each select="$d/ReferenceList//ArticleId[@IdType='pubmed']">
+     <xsl:if test="position() > 1"><xsl:value-of select="$L"/></xsl:if><xsl:value-of select="{_FLAT.format(_TEXT.format('.'))}"/>
+    </xsl:for-each><xsl:value-of select="$F"/>
+    <xsl:value-of select="count($a/AuthorList[1][not(@Type='editors')]/Author[not(@ValidYN='N')])"/>
+   </xsl:otherwise>
+  </xsl:choose>
+  <xsl:value-of select="$R"/>
+ </xsl:for-each>
+ <xsl:value-of select="$S"/>
+ <xsl:for-each select="/*/*">
+  <xsl:variable name="r" select="position() - 1"/>
+  <xsl:variable name="c" select="self::PubmedArticle/MedlineCitation[last()] | self::MedlineCitation"/>
+  <xsl:for-each select="$c/Article[last()][not(Affiliation)]/AuthorList[1][not(@Type='editors')]/Author[not(@ValidYN='N')]">
+   <xsl:variable name="head">
+    <xsl:value-of select="$r"/><xsl:value-of select="$F"/>
+    <xsl:value-of select="position() - 1"/><xsl:value-of select="$F"/>
+    <xsl:value-of select="{_TEXT.format('LastName[last()]')}"/><xsl:value-of select="$F"/>
+    <xsl:value-of select="{_TEXT.format('ForeName[last()]')}"/><xsl:value-of select="$F"/>
+    <xsl:value-of select="{_FLAT.format('CollectiveName[last()]')}"/><xsl:value-of select="$F"/>
+   </xsl:variable>
+   <xsl:variable name="affiliations" select="(AffiliationInfo/Affiliation | Affiliation)[{_FLAT.format('.')}]"/>
+   <xsl:choose>
+    <xsl:when test="$affiliations">
+     <xsl:for-each select="$affiliations">
+      <xsl:value-of select="$head"/><xsl:value-of select="position() - 1"/><xsl:value-of select="$F"/>
+      <xsl:value-of select="{_FLAT.format('.')}"/><xsl:value-of select="$F"/>
+     </xsl:for-each>
+    </xsl:when>
+    <xsl:otherwise><xsl:value-of select="$head"/>0<xsl:value-of select="$F"/><xsl:value-of select="$F"/></xsl:otherwise>
+   </xsl:choose>
+  </xsl:for-each>
+ </xsl:for-each>
+</xsl:template>
+</xsl:stylesheet>
+"""
+"""The field-extraction candidate measured in ``stages``: per batch, one line per child of the root
+(``W``: left to the walk, a record the transform cannot vouch for; ``A`` and the article fields,
+white space flattened as the walk does, the ``el.text`` of stripped fields raw for Python's
+``strip``), then the author rows (one per author and affiliation). Separators are private-use
+characters (U+E000-U+E004, passed as parameters: lxml refuses control characters) that a batch
+would be checked not to hold."""
+
+
+def stages(path: Path) -> dict:
+    """us per record of each stage of the intact reader on ``path``, and of the C candidates on the
+    same parsed batches (one batch in memory at a time)."""
+    from lxml import etree
+
+    cpu = time.process_time
+    separators = {k: etree.XSLT.strparam(chr(0xE000 + i)) for i, k in enumerate("FRLSX")}
+    exact = etree.XSLT(etree.XML(FIELDS_XSLT.encode()))
+    xml_space = etree.XSLT(etree.XML(FIELDS_XSLT.replace("translate(", "concat(").replace(", $W, $SP)", ", '')").encode()))
+    references = etree.XPath("/*/PubmedArticle/PubmedData[last()]/ReferenceList//ArticleId[@IdType='pubmed']"
+                             "/node()[1][self::text()]", smart_strings=False)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+    t = cpu()
+    with now._IntactSource(path, now.MAX_RECORD_BYTES) as source:
+        batches = [b for b, _ in source.batches()]
+    cost = {"inflate_and_cut": cpu() - t, "parse": 0.0, "walk": 0.0, "xslt_fields": 0.0, "xslt_fields_xml_space": 0.0,
+            "walk_references": 0.0, "xpath_references": 0.0}
+    n = 0
+    while batches:
+        batch = batches.pop(0)
+        t0 = cpu()
+        root = etree.fromstring(batch, parser)
+        t1 = cpu()
+        records = [e for e in root if e.tag in now._TARGET_SET]
+        t2 = cpu()
+        for e in records:
+            now._item(e, 0, None)
+        t3 = cpu()
+        str(exact(root, **separators))
+        t4 = cpu()
+        str(xml_space(root, **separators))
+        t5 = cpu()
+        for e in records:
+            for data in e.iterchildren("PubmedData"):
+                for refs in data.iterchildren("ReferenceList"):
+                    [r.text for r in refs.iter("ArticleId") if r.get("IdType") == "pubmed"]
+        t6 = cpu()
+        references(root)
+        t7 = cpu()
+        n += len(records)
+        for key, dt in (("parse", t1 - t0), ("walk", t3 - t2), ("xslt_fields", t4 - t3), ("xslt_fields_xml_space", t5 - t4),
+                        ("walk_references", t6 - t5), ("xpath_references", t7 - t6)):
+            cost[key] += dt
+    return {"file": path.name, "records": n, **{f"{k}_us_per_record": round(v / n * 1e6, 1) for k, v in cost.items()}}
+
+
 def same_tables(a, b, path: Path) -> None:
     for name in ("articles", "authors", "references", "quarantine"):
         pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), obj=f"{path.name} {name}")
@@ -133,6 +294,11 @@ def measure(files: list[Path], before, repeat: int) -> dict:
     result["after_over_before"] = round(seconds["before"] / seconds["after"], 2)
     result["identical_tables"] = True
     result["largest_file"] = largest
+    big = next(p for p in files if p.name == largest["file"])
+    result["stages"] = {**stages(big), "after_us_per_record": largest["after_us_per_record"]}
+    s = result["stages"]
+    s["tables_us_per_record"] = round(s["after_us_per_record"] - s["inflate_and_cut_us_per_record"]
+                                      - s["parse_us_per_record"] - s["walk_us_per_record"], 1)
     return result
 
 
@@ -176,10 +342,11 @@ def demo_files(n: int) -> tuple[Path, list[Path]]:
     return folder, sorted(folder.rglob("*.xml.gz"))[:n]
 
 
-def paper_files(n: int) -> tuple[Path | None, list[Path]]:
-    """The first ``n`` PubMed files of the paper-scale world, when it is there."""
+def paper_files(n: int, folder: Path | None = None) -> tuple[Path | None, list[Path]]:
+    """The first ``n`` PubMed files of the paper-scale world (``folder``, else found under the data
+    folder), when it is there."""
     data = Path(os.environ.get("AIGEO_DATA_DIR") or REPO / "data")
-    found = sorted(data.glob("sources/sample-paper-*/pubmed")) if n else []
+    found = ([folder] if folder is not None else sorted(data.glob("sources/sample-paper-*/pubmed"))) if n else []
     return (found[-1], sorted(found[-1].rglob("*.xml.gz"))[:n]) if found else (None, [])
 
 
@@ -188,10 +355,11 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--demo-files", type=int, default=4, help="demo-world PubMed files (about 5,000 records each)")
     ap.add_argument("--paper-files", type=int, default=0, help="paper-world PubMed files (0: none)")
+    ap.add_argument("--paper-dir", type=Path, help="a paper world's pubmed folder (default: under the data folder)")
     ap.add_argument("--before-ref", default=BEFORE_REF, help="git revision of the reader before")
     args = ap.parse_args()
     demo_folder, demo = demo_files(args.demo_files)
-    paper_folder, paper = paper_files(args.paper_files)
+    paper_folder, paper = paper_files(args.paper_files, args.paper_dir)
     samples = shared_samples_dir() / "pubmed"
     real = sorted(p for p in samples.rglob("*") if p.name.endswith((".xml", ".xml.gz"))) if samples.is_dir() else []
     with tempfile.TemporaryDirectory(prefix="bench_pubmed_parse_") as tmp:
@@ -212,6 +380,9 @@ def main() -> int:
             print(f"    largest file {big['file']} ({big['records']:,} records): us per record before "
                   f"{big['before_us_per_record']}, after {big['after_us_per_record']} ({big['after_over_before']}x), "
                   f"peer {big['peer_us_per_record']}", flush=True)
+            st = r["stages"]
+            print("    stages of the largest file, us per record: " + ", ".join(
+                f"{k.removesuffix('_us_per_record')} {v}" for k, v in st.items() if k.endswith("_us_per_record")), flush=True)
         parallel = pool(demo, Path(tmp)) if demo else None
     write_results("pubmed_parse", {"repeat": args.repeat, "before_ref": args.before_ref, "corpora": corpora,
                                    "pool": parallel})
