@@ -20,8 +20,9 @@ source format's reader, e.g. the Parquet snapshot, which must give the same tabl
 * ``year_lines`` ({int: int}): lines attributed to each publication year (the year the decoded
   record gives, ``work_record.year_of_line``), whether parsed or quarantined for a field; every
   year, also those outside ``TABLE_YEARS`` (their records are counted, never stored);
-* ``tables`` ({name: DataFrame}), the columns of ``aigeo_assets.schemas`` table ``name`` with its
-  dtypes, plus ``line`` (Int64, the record's 1-based line in the part) and, for the child tables,
+* ``tables`` ({name: Arrow table}, as ``extract_json_part`` builds them and ``read_part_extract(...,
+  arrow=True)`` reads them; or DataFrames), the columns of ``aigeo_assets.schemas`` table ``name`` with its
+  dtypes (``extract_arrow_schema``), plus ``line`` (Int64, the record's 1-based line in the part) and, for the child tables,
   ``publication_year`` (Int16) of their work; one row per record of a year in ``TABLE_YEARS``
   that decoded, in line order, duplicates NOT removed, ids in short form but merged ids NOT applied:
 
@@ -89,7 +90,7 @@ from aigeo_assets.ingest.works import (
     typed_column,
 )
 from aigeo_assets.resources.parquet_row_groups import FooterCache, RowGroupYears
-from aigeo_assets.schemas import SCHEMAS, conform
+from aigeo_assets.schemas import SCHEMAS, check_values, conform
 
 VERSION = 1
 ACCOUNT = "account.json"
@@ -161,14 +162,23 @@ class PartExtract:
     quarantine: pd.DataFrame | pa.Table
 
     def year_slice(self, year: int) -> "PartExtract":
-        """The rows of ``year`` (and the quarantine rows without a year); counts unchanged."""
+        """The rows of ``year`` (and the quarantine rows without a year); counts unchanged. Arrow
+        tables stay Arrow tables, DataFrames DataFrames."""
         tables = {}
         for name, df in self.tables.items():
+            if isinstance(df, pa.Table):
+                tables[name] = as_arrow(df, name).filter(pc.fill_null(pc.equal(df["publication_year"], year), False))
+                continue
             df = as_frame(df, name)
             tables[name] = df[(df["publication_year"] == year).fillna(False).to_numpy(bool)].reset_index(drop=True)
-        q = as_frame(self.quarantine, "quarantine")
-        keep = (q["year"] == year).fillna(False).to_numpy(bool) | q["year"].isna().to_numpy(bool)
-        return PartExtract(self.file, self.lines_read, dict(self.year_lines), tables, q[keep].reset_index(drop=True))
+        if isinstance(self.quarantine, pa.Table):
+            qa = as_arrow(self.quarantine, "quarantine")
+            q = qa.filter(pc.or_(pc.fill_null(pc.equal(qa["year"], year), False), pc.is_null(qa["year"])))
+        else:
+            q = as_frame(self.quarantine, "quarantine")
+            keep = (q["year"] == year).fillna(False).to_numpy(bool) | q["year"].isna().to_numpy(bool)
+            q = q[keep].reset_index(drop=True)
+        return PartExtract(self.file, self.lines_read, dict(self.year_lines), tables, q)
 
 
 # --- reading a JSON Lines part ------------------------------------------------------------------
@@ -282,10 +292,112 @@ def quarantine_frame(rows: list[tuple]) -> pd.DataFrame:
     return conform_extract(df, "quarantine")
 
 
-def extract_tables(records: list[tuple]) -> dict[str, pd.DataFrame]:
-    """The extract tables (DataFrames, ``extract_columns``) of records ``(line, year, rows)``, ``rows``
-    as ``works.record_rows`` gives them after the own id: (work row, authorship rows, cited ids as
-    given, concept rows, topic rows, venue row or None).
+def extract_tables(records: list[tuple]) -> dict[str, pa.Table]:
+    """The extract tables (Arrow tables of exactly ``extract_arrow_schema``) of records ``(line,
+    year, rows)``, ``rows`` as ``works.record_rows`` gives them after the own id: (work row,
+    authorship rows, cited ids as given, concept rows, topic rows, venue row or None).
+
+    Built column-wise in Arrow, no pandas: a table's rows converted in one ``pa.array(rows,
+    type=struct)`` and split into columns (topics: transposed with ``zip``, each column one
+    ``pa.array``; the values were type-checked by the msgspec decoder, ``work_record``: strings are
+    ``str``, integers ``int`` in range), line numbers and years
+    repeated by numpy, the openalex.org prefixes of the child tables' ids removed by Arrow compute
+    (``works.short_list``'s rule), the topic levels' ids cut by ``works.tail_list``, the citing ids taken from the work ids. Should a column not
+    convert (a value of an unexpected type), the tables are built by ``extract_frames`` (pandas,
+    value by value) instead, so the result is always what that build gives."""
+    try:
+        return _arrow_extract_tables(records)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError, TypeError):
+        return {name: as_arrow(df, name) for name, df in extract_frames(records).items()}
+
+
+_SCHEMA_CHECKED = {t: [c for c in SCHEMAS[t].columns if c.allowed is not None or not c.nullable] for t in EXTRACT_TABLES}
+"""The columns ``conform`` checks the values of (a coded column, or one without nulls), per table."""
+
+
+def _arrow_extract_tables(records: list[tuple]) -> dict[str, pa.Table]:
+    n = len(records)
+    if n:
+        line_numbers, record_years, rows = zip(*records)
+        works, auths, refs, concepts, topics, venues = zip(*rows)
+    else:
+        line_numbers = record_years = works = auths = refs = concepts = topics = venues = ()
+    line = np.array(line_numbers, dtype=np.int64)
+    year = np.array(record_years, dtype=np.int16)
+
+    def columns(rows: Sequence[tuple], table: str) -> list:
+        return list(zip(*rows)) if rows else [()] * len(SCHEMAS[table].columns)
+
+    def child(lists: Sequence[list]) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
+        counts = np.fromiter(map(len, lists), np.int64, n)
+        return list(chain.from_iterable(lists)), np.repeat(line, counts), np.repeat(year, counts), counts
+
+    def struct_columns(rows: Sequence[tuple], name: str) -> list[pa.Array]:
+        """The rows (tuples) of table ``name`` as its schema's columns: one Arrow conversion of the
+        rows as structs, then split (several times faster than transposing and converting each column)."""
+        schema = extract_arrow_schema(name)
+        fields = [schema.field(i) for i in range(len(SCHEMAS[name].columns))]
+        return pa.array(rows, type=pa.struct(fields)).flatten()
+
+    def table(name: str, cols: list, line: np.ndarray, extra: list) -> pa.Table:
+        schema = extract_arrow_schema(name)
+        arrays = [c if isinstance(c, pa.Array) else pa.array(c, type=schema.field(i).type) for i, c in enumerate(cols)]
+        got = pa.Table.from_arrays([*arrays, pa.array(line), *extra], schema=schema)
+        if _SCHEMA_CHECKED[name]:  # none today; kept so a coded column added to the schema is checked here too
+            check_values(got.select([c.name for c in _SCHEMA_CHECKED[name]]).to_pandas(), name)
+        return got
+
+    def years(values: np.ndarray) -> pa.Array:
+        return pa.array(values, type=pa.int16())
+
+    out = {}
+    work_cols = struct_columns(works, "raw_works")
+    venue_names = [v[1] if v is not None else None for v in venues]
+    venue_issn = [v[2] if v is not None else None for v in venues]
+    work_ids = work_cols[0]
+    out["raw_works"] = table("raw_works", work_cols, line, [pa.array(venue_names, pa.large_string()), pa.array(venue_issn, pa.large_string())])
+    flat, child_line, child_year, _ = child(auths)
+    cols = struct_columns(flat, "raw_authorships")
+    cols[3] = short_openalex_ids(cols[3])
+    cols[5] = short_openalex_ids(cols[5])
+    out["raw_authorships"] = table("raw_authorships", cols, child_line, [years(child_year)])
+    flat, child_line, child_year, _ = child(concepts)
+    cols = struct_columns(flat, "raw_work_concepts")
+    cols[1] = short_openalex_ids(cols[1])
+    out["raw_work_concepts"] = table("raw_work_concepts", cols, child_line, [years(child_year)])
+    flat, child_line, child_year, _ = child(topics)
+    cols = columns(flat, "raw_work_topics")
+    cols[1] = short_openalex_ids(cols[1])
+    for i in (3, 4, 5):
+        cols[i] = tail_list(cols[i])  # in Python: Arrow's regex took longer
+    out["raw_work_topics"] = table("raw_work_topics", cols, child_line, [years(child_year)])
+    flat, child_line, child_year, counts = child(refs)
+    citing = work_ids.take(pa.array(np.repeat(np.arange(n, dtype=np.int64), counts)))
+    out["raw_references"] = table("raw_references", [citing, short_openalex_ids(flat)], child_line, [years(child_year)])
+    return {name: out[name] for name in EXTRACT_TABLES}
+
+
+def short_openalex_ids(values: Sequence | pa.Array) -> pa.Array:
+    """``works.short_list(values, {})`` as an Arrow large-string array: a leading
+    ``https://openalex.org/`` or ``http://openalex.org/`` removed (both ASCII, so code units are
+    characters), by Arrow compute (a prefix test and a slice: several times faster than a regex).
+    ArrowTypeError when a value is neither a string nor None."""
+    arr = values if isinstance(values, pa.Array) else pa.array(values, type=pa.large_string())
+    https, http = _OPENALEX_PREFIXES
+    has_https = pc.starts_with(arr, https)
+    if has_https.true_count == len(arr) - arr.null_count:  # the usual case: every id on https
+        return pc.utf8_slice_codeunits(arr, len(https))
+    return pc.if_else(
+        pc.fill_null(has_https, False),
+        pc.utf8_slice_codeunits(arr, len(https)),
+        pc.if_else(pc.fill_null(pc.starts_with(arr, http), False), pc.utf8_slice_codeunits(arr, len(http)), arr),
+    )
+
+
+def extract_frames(records: list[tuple]) -> dict[str, pd.DataFrame]:
+    """``extract_tables`` built through pandas, value by value as a row-by-row build would: the
+    reference the Arrow build is checked against, and what it falls back on: the extract tables as
+    DataFrames (``extract_columns``).
 
     Built column-wise: the rows transposed with ``zip`` (in C), line numbers and years repeated by
     numpy, the openalex.org prefixes of the child tables' ids removed by Arrow compute
@@ -398,22 +510,26 @@ def write_part_extract(extract: PartExtract, folder: Path, source: str, size: in
     """Write ``extract`` into the (new) folder ``folder``: one parquet per table, one row group per
     year, and ``account.json`` last."""
     folder.mkdir(parents=True)
-    for name, df in [*extract.tables.items(), ("quarantine", extract.quarantine)]:
+    for name, data in [*extract.tables.items(), ("quarantine", extract.quarantine)]:
         year_col = "year" if name == "quarantine" else "publication_year"
-        table = pa.Table.from_pandas(df, preserve_index=False)
+        table = as_arrow(data, name)
         # no dictionary pages: the extract's columns are mostly distinct strings (ids, titles, abstracts), and
-        # without them writing took about a quarter less CPU, reading too, and the files came out smaller
-        with pq.ParquetWriter(folder / f"{name}.parquet", table.schema, compression="zstd", use_dictionary=False) as writer:
-            if len(df) == 0:
+        # without them writing took about a quarter less CPU, reading too, and the files came out smaller;
+        # statistics of the year column only (the one a yearly read selects row groups by): writing took
+        # about an eighth less CPU (zstd kept: lz4 saved another quarter but took 1.7 times the bytes)
+        with pq.ParquetWriter(folder / f"{name}.parquet", table.schema, compression="zstd", use_dictionary=False,
+                              write_statistics=[year_col]) as writer:
+            if len(table) == 0:
                 writer.write_table(table)
                 continue
-            years = df[year_col]
             # one row group per year (nulls last), rows in their order within it
-            order = np.lexsort((np.arange(len(df)), years.fillna(2**15).to_numpy(np.int64)))
-            table = table.take(pa.array(order))
-            sorted_years = years.fillna(2**15).to_numpy(np.int64)[order]
+            years = pc.fill_null(table[year_col].cast(pa.int64()), 2**15).to_numpy()
+            order = np.argsort(years, kind="stable")
+            sorted_years = years[order]
+            if (order != np.arange(len(order))).any():
+                table = table.take(pa.array(order))
             bounds = np.flatnonzero(np.diff(sorted_years)) + 1
-            for start, stop in zip(np.r_[0, bounds], np.r_[bounds, len(df)]):
+            for start, stop in zip(np.r_[0, bounds], np.r_[bounds, len(table)]):
                 writer.write_table(table.slice(start, stop - start))
     account = {
         "version": VERSION,
@@ -612,10 +728,10 @@ def assemble_year(  # noqa: C901 - one assembly of a year's tables from the part
     is one of them, else ``outside_years``).
     """
     n_parts = len(extracts)
-    works = _concat([e.tables["raw_works"] for e in extracts], "raw_works", n_parts)
-    own = works["work_id"]
+    # the works stay in Arrow until the kept rows are known: only those are converted to pandas
+    works = _concat_arrow([e.tables["raw_works"] for e in extracts], "raw_works")
+    own = works["work_id"].to_pandas(types_mapper=_PANDAS_TYPES.get)
     work_id = short_ids(own, merged.works) if merged.works else own
-    works["work_id"] = work_id
     # resolve duplicates (rare): the position of each id's first record, and the winner
     dup = work_id.duplicated(keep=False).to_numpy(bool)
     kept = np.ones(len(works), dtype=bool)
@@ -623,7 +739,7 @@ def assemble_year(  # noqa: C901 - one assembly of a year's tables from the part
     files = [e.file for e in extracts]
     if dup.any():
         part_arr = works["_part"].to_numpy()
-        line_arr = works["line"].to_numpy(np.int64)
+        line_arr = works["line"].to_numpy().astype(np.int64, copy=False)
         own_arr = own.to_numpy(object)
         id_arr = work_id.to_numpy(object)
         groups: dict[str, list[int]] = {}
@@ -651,10 +767,11 @@ def assemble_year(  # noqa: C901 - one assembly of a year's tables from the part
         order = np.argsort(new_pos[kept], kind="stable")
     else:
         order = None
-    kept_works = works[kept]
+    kept_rows = np.flatnonzero(kept)
     if order is not None:
-        kept_works = kept_works.iloc[order]
-    kept_works = kept_works.reset_index(drop=True)
+        kept_rows = kept_rows[order]
+    kept_works = _arrow_to_frame(_take_rows(works, kept_rows), "raw_works")
+    kept_works["work_id"] = work_id if len(kept_rows) == len(work_id) and order is None else work_id.iloc[kept_rows].reset_index(drop=True)
     kept_keys: list[np.ndarray] = []
 
     def child(table: str) -> pd.DataFrame:
@@ -671,7 +788,7 @@ def assemble_year(  # noqa: C901 - one assembly of a year's tables from the part
             found = sorted_keys[at] == key if len(sorted_keys) else np.zeros(len(key), dtype=bool)
             rows = np.flatnonzero(found)
             pos = by_key[at[rows]]
-            both = both.take(pa.array(rows[np.argsort(pos, kind="stable")]))
+            both = _take_rows(both, rows[np.argsort(pos, kind="stable")])
         return _arrow_to_frame(both, table)
 
     def mapped(values: pd.Series, mapping: Mapping[str, str]) -> pd.Series:
@@ -797,13 +914,20 @@ def _concat_arrow(frames: list[pd.DataFrame | pa.Table], table: str) -> pa.Table
     return pa.concat_tables(tagged)
 
 
+def _take_rows(table: pa.Table, rows: np.ndarray) -> pa.Table:
+    """``table.take(rows)``, by a filter when ``rows`` are increasing (the usual case: a few
+    duplicates left out), which on the parts' chunked columns cost a fraction of a take."""
+    n = len(table)
+    if len(rows) == n and (n == 0 or bool((rows == np.arange(n)).all())):
+        return table
+    if len(rows) < 2 or bool((rows[1:] > rows[:-1]).all()):
+        mask = np.zeros(n, dtype=bool)
+        mask[rows] = True
+        return table.filter(pa.array(mask))
+    return table.take(pa.array(rows))
+
+
 def _arrow_to_frame(both: pa.Table, table: str) -> pd.DataFrame:
     df = as_frame(both.drop_columns(["_part"]), table)
     df["_part"] = both["_part"].to_numpy()
     return df
-
-
-def _concat(frames: list[pd.DataFrame | pa.Table], table: str, n_parts: int) -> pd.DataFrame:
-    """The parts' frames of ``table`` one after another, with ``_part`` (their index in the list):
-    concatenated in Arrow and converted to pandas once (per part, the conversion costs more than the rows)."""
-    return _arrow_to_frame(_concat_arrow(frames, table), table)

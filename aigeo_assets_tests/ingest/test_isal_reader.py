@@ -12,7 +12,16 @@ import pandas as pd
 import pytest
 
 from aigeo_assets.ingest.intact_gzip import GzipNotIntact, intact_gzip_lines
-from aigeo_assets.ingest.part_extract import extract_columns, extract_json_part, extract_tables, inflated_extract
+from aigeo_assets.ingest.part_extract import (
+    as_arrow,
+    as_frame,
+    extract_arrow_schema,
+    extract_columns,
+    extract_frames,
+    extract_json_part,
+    extract_tables,
+    inflated_extract,
+)
 from aigeo_assets.ingest.quarantine import Quarantine
 from aigeo_assets.ingest.snapshot import iter_lines, list_entity_files
 from aigeo_assets.ingest.works import parse_works_year, short_list
@@ -23,8 +32,8 @@ def _same_extract(a, b):
     assert (a.file, a.lines_read, a.year_lines) == (b.file, b.lines_read, b.year_lines)
     assert list(a.tables) == list(b.tables)
     for name in b.tables:
-        pd.testing.assert_frame_equal(a.tables[name], b.tables[name], check_exact=True, obj=name)
-    pd.testing.assert_frame_equal(a.quarantine, b.quarantine, check_exact=True, obj="quarantine")
+        pd.testing.assert_frame_equal(as_frame(a.tables[name], name), as_frame(b.tables[name], name), check_exact=True, obj=name)
+    pd.testing.assert_frame_equal(as_frame(a.quarantine, "quarantine"), as_frame(b.quarantine, "quarantine"), check_exact=True, obj="quarantine")
 
 
 def _lines(n: int) -> list[bytes]:
@@ -151,16 +160,39 @@ def test_extract_tables_strips_only_openalex_prefixes_as_short_list_does():
         auth = ("W1", i, "first", author, None, None, None, None, None, None, None)
         records.append((i + 1, 2015, (("W1", 2015, *[None] * 9, 1, 1, None, None), [auth], [author or "W9"], [], [], None)))
     got = extract_tables(records)
-    assert got["raw_authorships"]["author_id"].astype(object).where(lambda s: s.notna(), None).tolist() == short_list(ids, {})
-    assert got["raw_references"]["cited_work_id"].tolist() == short_list([a or "W9" for a in ids], {})
-    assert got["raw_references"]["citing_work_id"].tolist() == ["W1"] * len(ids)
-    assert got["raw_authorships"]["line"].tolist() == list(range(1, len(ids) + 1))
+    assert got["raw_authorships"]["author_id"].to_pylist() == short_list(ids, {})
+    assert got["raw_references"]["cited_work_id"].to_pylist() == short_list([a or "W9" for a in ids], {})
+    assert got["raw_references"]["citing_work_id"].to_pylist() == ["W1"] * len(ids)
+    assert got["raw_authorships"]["line"].to_pylist() == list(range(1, len(ids) + 1))
+    _same_tables(got, extract_frames(records))
+
+
+def _same_tables(arrow: dict, frames: dict) -> None:
+    """The Arrow build equals the pandas build (``extract_frames``), column types included."""
+    assert list(arrow) == list(frames)
+    for name, table in arrow.items():
+        assert table.schema.equals(extract_arrow_schema(name)), name
+        assert table.equals(as_arrow(frames[name], name)), name
 
 
 def test_extract_tables_of_no_record_has_every_declared_column():
-    for name, df in extract_tables([]).items():
-        assert len(df) == 0
+    for name, table in extract_tables([]).items():
+        assert len(table) == 0
+        df = as_frame(table, name)
         assert [(c, str(t)) for c, t in df.dtypes.items()] == [(c, str(pd.Series([], dtype=t).dtype)) for c, t in extract_columns(name)]
+
+
+def test_extract_tables_of_an_unexpected_value_type_is_the_pandas_build():
+    """A value Arrow does not convert to its column's type (not one the decoder lets through, but a
+    producer such as the Parquet reader builds rows too) gives the tables the pandas build gives."""
+    topic = ("W1", "https://openalex.org/T1", True, "https://openalex.org/subfields/1702/", "fields/17", "17", 0.5)
+    concept = ("W1", "https://openalex.org/C1", "AI", 2, 1)  # an int score
+    odd_level = ("W1", "https://openalex.org/C2", "AI", 1.0, None)  # a float level equal to an integer
+    work_row = ("https://openalex.org/W1", 2015, *[None] * 9, 0, 1, None, None)
+    records = [(3, 2015, (work_row, [], ["https://openalex.org/W2"], [concept, odd_level], [topic], ("S1", "Venue", "1234-5678", "journal")))]
+    _same_tables(extract_tables(records), extract_frames(records))
+    assert extract_tables(records)["raw_work_concepts"]["level"].to_pylist() == [2, 1]
+    assert extract_tables(records)["raw_work_topics"]["subfield_id"].to_pylist() == ["1702"]
 
 
 @pytest.mark.skipif(not SHARED_SAMPLES.is_dir(), reason="shared samples not present: real-record test skipped")

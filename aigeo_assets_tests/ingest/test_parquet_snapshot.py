@@ -22,7 +22,7 @@ from aigeo_assets.ingest.parquet_snapshot import (
     parse_parquet_works_year,
     part_year_counts,
 )
-from aigeo_assets.ingest.part_extract import extract_json_part
+from aigeo_assets.ingest.part_extract import as_frame, extract_json_part
 from aigeo_assets.ingest.quarantine import Quarantine
 from aigeo_assets.ingest.records_folder import real_sample_files, snapshot_from_records
 from aigeo_assets.ingest.snapshot import SnapshotLayoutError, list_entity_files, read_merged_ids
@@ -101,8 +101,9 @@ def test_part_extract_of_a_parquet_part_equals_the_json_parts(tiny):
     for json_part, pq_part in list(zip(list_entity_files(root, "works").parts, list_parquet_parts(out).parts))[:3]:
         a, b = extract_json_part(json_part), extract_parquet_part(pq_part)
         for name, df in a.tables.items():
+            df = as_frame(df, name)
             cols = [c for c in df.columns if c != "line"]  # row numbers, not line numbers
-            pd.testing.assert_frame_equal(df[cols], b.tables[name][cols], check_exact=True, obj=name)
+            pd.testing.assert_frame_equal(df[cols], as_frame(b.tables[name], name)[cols], check_exact=True, obj=name)
         skipped = (a.quarantine["reason"] == "malformed_json").sum()
         assert b.lines_read == a.lines_read - skipped
         assert len(b.quarantine) == len(a.quarantine) - skipped

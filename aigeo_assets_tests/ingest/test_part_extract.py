@@ -10,7 +10,7 @@ import pytest
 
 from aigeo_assets.ingest.snapshot import list_entity_files
 from aigeo_assets.ingest.works import TABLE_YEARS, MergedIds, parse_works_year
-from aigeo_assets.ingest.part_extract import ensure_part_extract, extract_dir, extract_json_part, inflated_extract, read_part_extract
+from aigeo_assets.ingest.part_extract import as_frame, ensure_part_extract, extract_dir, extract_json_part, inflated_extract, read_part_extract
 from aigeo_assets_tests.support.snapshot_fixtures import SHARED_SAMPLES, authorship, inst_ref, work, write_entity
 
 needs_samples = pytest.mark.skipif(not SHARED_SAMPLES.is_dir(), reason="shared samples not present: real-record test skipped")
@@ -179,7 +179,7 @@ def test_lines_are_attributed_to_the_year_their_decoded_record_gives(tmp_path):
     part = list_entity_files(tmp_path, "works").parts[0]
     got = ensure_part_extract(part, tmp_path / "cache")
     assert got.year_lines == {2015: 2, 2016: 1, 99999: 1}
-    assert sorted(got.tables["raw_works"]["publication_year"].tolist()) == [2015, 2015, 2016]
+    assert sorted(got.tables["raw_works"]["publication_year"].to_pylist()) == [2015, 2015, 2016]
     assert got.quarantine["year"].isna().tolist() == [True]
     stored = read_part_extract(_folder(part, tmp_path / "cache"), 2015)
     assert stored.tables["raw_works"]["work_id"].tolist() == ["W1", "W4"]
@@ -195,8 +195,8 @@ def test_lines_are_attributed_to_the_year_their_decoded_record_gives(tmp_path):
 def _assert_same_extract(a, b):
     assert (a.file, a.lines_read, a.year_lines) == (b.file, b.lines_read, b.year_lines)
     for name in b.tables:
-        pd.testing.assert_frame_equal(a.tables[name], b.tables[name], check_exact=True, obj=name)
-    pd.testing.assert_frame_equal(a.quarantine, b.quarantine, check_exact=True, obj="quarantine")
+        pd.testing.assert_frame_equal(as_frame(a.tables[name], name), as_frame(b.tables[name], name), check_exact=True, obj=name)
+    pd.testing.assert_frame_equal(as_frame(a.quarantine, "quarantine"), as_frame(b.quarantine, "quarantine"), check_exact=True, obj="quarantine")
 
 
 def _check_readers(parts):
