@@ -74,13 +74,17 @@ def _join_rows(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndar
     low = min(int(left.min()) if len(left) else 0, int(right.min()) if len(right) else 0)
     if low >= 0 and top < DENSE_CODES_PER_ROW * n_rows + 1024:
         per_key = np.bincount(right, minlength=top + 1)
-        lo = (np.cumsum(per_key) - per_key)[left]
-        n = per_key[left]
+        start = np.cumsum(per_key)
+        start -= per_key
+        if len(right) < np.iinfo(np.int32).max:  # int32 runs: half the memory of a left row's start and length
+            per_key, start = per_key.astype(np.int32), start.astype(np.int32)
+        lo, n = start[left], per_key[left]
+        del per_key, start
     else:
         lo = np.searchsorted(right[order], left, side="left")
         n = np.searchsorted(right[order], left, side="right") - lo
     li = np.repeat(np.arange(len(left)), n)
-    ri = order[np.repeat(lo, n) + (np.arange(len(li)) - np.repeat(np.cumsum(n) - n, n))]
+    ri = order[np.repeat(lo, n) + (np.arange(len(li)) - np.repeat(np.cumsum(n, dtype=np.int64) - n, n))]
     return li, ri
 
 
