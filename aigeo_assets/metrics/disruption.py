@@ -279,8 +279,7 @@ def cd_counts(
             if len(row):
                 offs = np.arange(len(row)) - np.repeat(np.cumsum(kk) - kk, kk)
                 p0 = yp[lo]
-                # distinct (paper, citer) keys by hashing (pandas.unique), not sorting: only their count per paper is used
-                keys = pd.unique((yp[row] - p0) * n_c + w_citer[in_start[yr[row]] + offs])
+                keys = np.unique((yp[row] - p0) * n_c + w_citer[in_start[yr[row]] + offs])
                 n_b[p0 : yp[hi - 1] + 1] += np.bincount(keys // n_c, minlength=int(yp[hi - 1] - p0 + 1))
             lo = hi
     return n_f.astype(np.int64), n_b, n_fb.astype(np.int64)
