@@ -564,7 +564,8 @@ def test_categories_keeps_series_index(clinical):
     assert out["therapy"].tolist() == [True, False]
 
 
-def test_string_series_give_the_categories_of_the_row_by_row_lists(clinical):
+@pytest.mark.parametrize("dtype", ["string", "str"])  # nulls as <NA> and as NaN
+def test_string_series_give_the_categories_of_the_row_by_row_lists(clinical, dtype):
     """Arrow ``string`` Series (the tables' dtype: converted at once, publication types and MeSH split
     once per distinct value) and the same cells as Python lists (read one by one) give the same
     categories on every row: nulls, empty cells, repeated lists, hits in each field and none; and
@@ -577,15 +578,15 @@ def test_string_series_give_the_categories_of_the_row_by_row_lists(clinical):
     n = 400
     rows = [(rng.choice(titles), rng.choice(abstracts), rng.choice(pts), rng.choice(mesh)) for _ in range(n)]
     as_lists = [list(c) for c in zip(*rows)]
-    as_series = [pd.Series(c, dtype="string") for c in as_lists]
+    as_series = [pd.Series(c, dtype=dtype) for c in as_lists]
     want = clinical.categories(*as_lists)
     got = clinical.categories(*as_series)
     pd.testing.assert_frame_equal(got, want)
     assert 0 < int(want["therapy"].sum()) < n and 0 < int(want["diagnosis"].sum()) < n
     # a row with a hit only in its publication types, and one only in its MeSH descriptors, as rows of the Series
-    only = clinical.categories(pd.Series(["x", "x", "x"], dtype="string"), pd.Series([None] * 3, dtype="string"),
-                               pd.Series(["Journal Article|Clinical Trial", None, "Journal Article"], dtype="string"),
-                               pd.Series([None, "Humans|Sensitivity and Specificity", "Humans"], dtype="string"))
+    only = clinical.categories(pd.Series(["x", "x", "x"], dtype=dtype), pd.Series([None] * 3, dtype=dtype),
+                               pd.Series(["Journal Article|Clinical Trial", None, "Journal Article"], dtype=dtype),
+                               pd.Series([None, "Humans|Sensitivity and Specificity", "Humans"], dtype=dtype))
     assert only.to_numpy().tolist() == [[True, False], [False, True], [False, False]]
 
 
