@@ -114,6 +114,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
+import pyarrow as pa
 
 from aigeo_assets.ingest.intact_gzip import GzipNotIntact, intact_gzip_blocks
 from aigeo_assets.ingest.snapshot import GZIP_MAGIC
@@ -1558,20 +1559,20 @@ def parse_pubmed_file(
     articles = conform(
         pd.DataFrame(
             {
-                "pmid": a_pmid,
-                "doi": a_doi,
+                "pmid": _strings(a_pmid),
+                "doi": _strings(a_doi),
                 "publication_year": a_year,
-                "title": a_title,
-                "abstract": a_abstract,
-                "journal_title": a_jtitle,
-                "journal_iso_abbrev": a_iso,
-                "issn_print": a_issn_p,
-                "issn_electronic": a_issn_e,
-                "issn_linking": a_issn_l,
-                "publication_types": a_types,
-                "mesh_terms": a_mesh,
+                "title": _strings(a_title),
+                "abstract": _strings(a_abstract),
+                "journal_title": _strings(a_jtitle),
+                "journal_iso_abbrev": _strings(a_iso),
+                "issn_print": _strings(a_issn_p),
+                "issn_electronic": _strings(a_issn_e),
+                "issn_linking": _strings(a_issn_l),
+                "publication_types": _strings(a_types),
+                "mesh_terms": _strings(a_mesh),
                 "n_authors": a_nauth,
-                "source_file": [source] * len(a_pmid),
+                "source_file": _strings([source] * len(a_pmid)),
             }
         ),
         "raw_pubmed_articles",
@@ -1579,18 +1580,18 @@ def parse_pubmed_file(
     authors_df = conform(
         pd.DataFrame(
             {
-                "pmid": u_pmid,
+                "pmid": _strings(u_pmid),
                 "author_seq": u_seq,
-                "last_name": u_last,
-                "fore_name": u_fore,
-                "collective_name": u_coll,
+                "last_name": _strings(u_last),
+                "fore_name": _strings(u_fore),
+                "collective_name": _strings(u_coll),
                 "affiliation_seq": u_aseq,
-                "affiliation": u_aff,
+                "affiliation": _strings(u_aff),
             }
         ),
         "raw_pubmed_authors",
     )
-    references = conform(pd.DataFrame({"pmid": r_pmid, "cited_pmid": r_cited}), "raw_pubmed_references")
+    references = conform(pd.DataFrame({"pmid": _strings(r_pmid), "cited_pmid": _strings(r_cited)}), "raw_pubmed_references")
     quarantine = conform(pd.DataFrame(q_rows, columns=["file", "line", "reason", "detail"]), "quarantine")
     return PubmedTables(
         articles=articles,
@@ -1605,6 +1606,13 @@ def parse_pubmed_file(
         n_superseded=n_superseded,
         n_deleted=n_deleted,
     )
+
+
+def _strings(values: list) -> pd.Series:
+    """A string column (``str`` or None values) made by Arrow in one step: the columns' dtype
+    (``string``, Arrow-backed) without pandas' per-value conversion of an object array (the
+    ``conform`` that follows checks the dtype)."""
+    return pd.Series(pd.arrays.ArrowStringArray(pa.array(values, type=pa.large_string())), copy=False)
 
 
 def _latest_versions(pmids: list[str], versions: list[int], lines: list[int], deleted_at: dict[str, int],
