@@ -10,14 +10,20 @@ Runs, in one process (one core) and on the same parts (the demo sample world unl
     break reported, each line decoded into msgspec structs); the readers take each part in turn, so
     a change in load hits both alike; ``parts_fallback`` counts parts ``isal`` left to ``lines`` (a
     gzip stream not intact);
+  * extract_write_isal - extract_isal and the extract written as the cache stores it
+    (``part_extract.write_part_extract``): the per-part cost of a cold run;
   * raw_works_cold   - every configured year's ``raw_works`` tables from an empty extract cache
     (each part extracted once, then each year assembled) + writing them to parquet, as the Dagster
     partitions do; raw_works_warm - the same with the cache filled (a re-run, a merged_ids change);
   * before_*         - with ``--before DIR`` (a checkout of an earlier commit): extract_isal,
-    raw_works_cold and raw_works_warm measured in a child process importing that tree's aigeo_assets,
+    extract_write_isal, raw_works_cold and raw_works_warm measured in a child process importing that tree's aigeo_assets,
     in the same run on the same parts (``ratio_*_after_to_before`` in the summary);
   * aigeo_one_pass   - the line-by-line scan of every year in one pass (``parse_works_year(files,
     None)``), the reference the extracts are proven equal to.
+``--sample-parts N``: N parts spread evenly over the snapshot's list (e.g. ~20 parts of the paper
+world); ``--years FIRST:LAST``: the configured years of the per-year runs (default: the first part's
+range of years); ``--label NAME``: the run is stored under ``snapshots.NAME`` of the results file,
+beside the default run (the demo world) at its top level.
 Bytes on disk: the gzip snapshot, the extract cache, and the size of the JSON year-split copy the
 extracts replace (``json_copy_bytes``: the parts' lines recompressed with gzip level 1, as that cache
 stored them). Rates are works per CPU-second of this process (per core; wall seconds are recorded too, but on a
@@ -34,6 +40,7 @@ import gc
 import gzip
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -50,7 +57,7 @@ sys.path.insert(0, str(TREE))
 from results_file import repo_path, write_results  # noqa: E402
 
 from aigeo_assets.ingest.snapshot import list_entity_files  # noqa: E402
-from aigeo_assets.ingest.part_extract import extract_json_part, inflated_extract  # noqa: E402
+from aigeo_assets.ingest.part_extract import extract_json_part, inflated_extract, write_part_extract  # noqa: E402
 from aigeo_assets.ingest.works import accounting_problems, parse_works_year  # noqa: E402
 from aigeo_assets.resources.io import write_parquet_atomic  # noqa: E402
 
@@ -157,12 +164,15 @@ def duckdb_json(files) -> tuple[int, int]:
 
 def ours_extract_interleaved(files, readers: list[str]) -> dict[str, tuple[int, float, float, int]]:
     """Each part read by every reader in turn (so a change in the machine's load hits all alike):
-    {reader: (lines read, wall seconds, CPU seconds, parts the reader left to the line reader)}."""
-    direct = {"isal": inflated_extract}
+    {reader: (lines read, wall seconds, CPU seconds, parts the reader left to the line reader)}.
+    ``write_isal``: the ``isal`` reader, then its extract written as the cache stores it (into a
+    temporary folder, removed outside the timing)."""
+    direct = {"isal": inflated_extract, "write_isal": inflated_extract}
     out = {r: [0, 0.0, 0.0, 0] for r in readers}
     gc.disable()
     for f in files:
         for reader in readers:
+            tmp = Path(tempfile.mkdtemp()) / "extract"
             t, c = time.perf_counter(), time.process_time()
             if reader == "lines":
                 got, fallback = extract_json_part(f, reader="lines"), 0
@@ -171,12 +181,15 @@ def ours_extract_interleaved(files, readers: list[str]) -> dict[str, tuple[int, 
                 fallback = got is None
                 if got is None:
                     got = extract_json_part(f, reader="lines")
+                if reader == "write_isal":
+                    write_part_extract(got, tmp, str(f), 0, 0)
             acc = out[reader]
             acc[0] += got.lines_read
             acc[1] += time.perf_counter() - t
             acc[2] += time.process_time() - c
             acc[3] += fallback
             del got
+            shutil.rmtree(tmp.parent, ignore_errors=True)
     gc.enable()
     return {r: tuple(v) for r, v in out.items()}
 
@@ -196,8 +209,8 @@ def stage_rates(files, years) -> dict[str, dict]:
     """extract_isal, raw_works_cold and raw_works_warm of this process's aigeo_assets (``TREE``):
     (works, wall s, CPU s) each; what the ``--before`` child measures."""
     out = {}
-    (n, secs, cpu, fallback), = ours_extract_interleaved(files, ["isal"]).values()
-    out["extract_isal"] = (n, secs, cpu, {"parts_fallback": fallback})
+    for reader, (n, secs, cpu, fallback) in ours_extract_interleaved(files, ["isal", "write_isal"]).items():
+        out[f"extract_{reader}"] = (n, secs, cpu, {"parts_fallback": fallback})
     with tempfile.TemporaryDirectory() as tmp:
         cache = Path(tmp) / "_part_extracts"
         out["raw_works_cold"] = (*_timed(lambda: ours_raw_works(files, years, Path(tmp) / "c", cache)), {})
@@ -205,16 +218,23 @@ def stage_rates(files, years) -> dict[str, dict]:
     return out
 
 
-def before_rates(tree: Path, root: Path, years: list[int]) -> dict[str, tuple]:
+def before_rates(tree: Path, root: Path, years: list[int], sample_parts: int | None = None) -> dict[str, tuple]:
     """``stage_rates`` of the aigeo_assets in ``tree`` (an earlier commit's checkout), measured in a
     child process (its own CPU seconds) on the same snapshot and years."""
     import subprocess
 
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         subprocess.run([sys.executable, __file__, "--snapshot", str(root), "--stage-only", out.name,
-                        "--years", f"{years[0]}:{years[-1]}"],
+                        "--years", f"{years[0]}:{years[-1]}", *(["--sample-parts", str(sample_parts)] if sample_parts else [])],
                        env={**os.environ, "AIGEO_BENCH_TREE": str(tree)}, check=True)
         return {k: tuple(v) for k, v in json.loads(Path(out.name).read_text()).items()}
+
+
+def _sample(parts: list[Path], n: int | None) -> list[Path]:
+    """``n`` parts spread evenly over ``parts`` (every part when ``n`` is None or not smaller)."""
+    if not n or n >= len(parts):
+        return list(parts)
+    return [parts[round(i * (len(parts) - 1) / (n - 1))] if n > 1 else parts[0] for i in range(n)]
 
 
 def _commit(tree: Path) -> str | None:
@@ -243,11 +263,15 @@ def main() -> None:
     ap.add_argument("--readers", default="isal,lines")
     ap.add_argument("--before", help="a checkout of the commit to compare with: its extract and per-year stage measured too")
     ap.add_argument("--stage-only", metavar="JSON", help=argparse.SUPPRESS)  # the --before child: stage_rates into JSON
-    ap.add_argument("--years", help=argparse.SUPPRESS)
+    ap.add_argument("--years", help="FIRST:LAST, the configured years of the per-year runs (default: the first part's range)")
+    ap.add_argument("--sample-parts", type=int, help="measure N parts spread evenly over the snapshot's parts")
+    ap.add_argument("--label", help="store this run under snapshots.LABEL of the results file")
+    ap.add_argument("--skip-one-pass", action="store_true",
+                    help="skip aigeo_one_pass (it holds every year's rows at once: several GB on ~20 paper parts)")
     args = ap.parse_args()
     if args.stage_only:
         first, last = map(int, args.years.split(":"))
-        got = stage_rates(list_entity_files(Path(args.snapshot), "works").parts, list(range(first, last + 1)))
+        got = stage_rates(_sample(list_entity_files(Path(args.snapshot), "works").parts, args.sample_parts), list(range(first, last + 1)))
         Path(args.stage_only).write_text(json.dumps(got))
         return
     if args.snapshot:
@@ -256,7 +280,7 @@ def main() -> None:
         from aigeo_assets.sampleworld import generate_world
 
         root = generate_world(REPO / "data" / "sources" / "sample-demo-20221121", scale="demo", seed=20221121)
-    files = list_entity_files(root, "works").parts
+    files = _sample(list_entity_files(root, "works").parts, args.sample_parts)
     size = sum(f.stat().st_size for f in files)
     results: dict[str, dict] = {}
 
@@ -276,16 +300,21 @@ def main() -> None:
     record("pyarrow_json", n_pa, secs, cpu, files_failed=failed_pa)
     (n_dd, failed_dd), secs, cpu = _timed(lambda: duckdb_json(files))
     record("duckdb_json", n_dd, secs, cpu, files_failed=failed_dd)
-    for reader, (n, secs, cpu, fallback) in ours_extract_interleaved(files, args.readers.split(",")).items():
+    for reader, (n, secs, cpu, fallback) in ours_extract_interleaved(files, [*args.readers.split(","), "write_isal"]).items():
         record(f"extract_{reader}", n, secs, cpu, parts_fallback=fallback)
     disk: dict[str, int] = {"snapshot_gzip_bytes": size, "json_copy_bytes": json_copy_bytes(files)}
-    years = sorted({y for f in files[:1] for y in extract_json_part(f).year_lines})
-    years = list(range(min(years), max(years) + 1))
+    if args.years:
+        first, last = map(int, args.years.split(":"))
+        years = list(range(first, last + 1))
+    else:
+        years = sorted({y for f in files[:1] for y in extract_json_part(f).year_lines})
+        years = list(range(min(years), max(years) + 1))
     if args.before:
-        for name, (n, secs, cpu, extra) in before_rates(Path(args.before), root, years).items():
+        for name, (n, secs, cpu, extra) in before_rates(Path(args.before), root, years, args.sample_parts).items():
             record(f"before_{name}", n, secs, cpu, **extra)
     with tempfile.TemporaryDirectory() as tmp:
-        record("aigeo_one_pass", *_timed(lambda: ours_one_pass(files, Path(tmp))))
+        if not args.skip_one_pass:
+            record("aigeo_one_pass", *_timed(lambda: ours_one_pass(files, Path(tmp))))
         if not args.skip_per_year:
             cache = Path(tmp) / "_part_extracts"
             record("raw_works_cold", *_timed(lambda: ours_raw_works(files, years, Path(tmp) / "c", cache)))
@@ -294,7 +323,7 @@ def main() -> None:
             results["raw_works_warm"]["cpu_seconds_per_year"] = round(results["raw_works_warm"]["cpu_seconds"] / len(years), 3)
             disk["part_extract_bytes"] = tree_bytes(cache)
             disk["raw_works_warehouse_bytes"] = tree_bytes(Path(tmp) / "w")
-    works = results["aigeo_one_pass"]["works"]
+    works = (results.get("aigeo_one_pass") or results.get("raw_works_cold") or results["extract_isal"])["works"]
     disk["bytes_per_work"] = {k: round(v / works, 1) for k, v in disk.items() if isinstance(v, int)}
     print(json.dumps(disk))
     best = max((v["works_per_cpu_second"] or 0, k) for k, v in results.items() if k.startswith("extract_"))
@@ -305,7 +334,8 @@ def main() -> None:
         "ratio_bare_orjson_to_fastest_extract": round(results["bare_orjson"]["works_per_cpu_second"] / best[0], 2),
         "ratio_duckdb_json_to_fastest_extract": round((results["duckdb_json"]["works_per_cpu_second"] or 0) / best[0], 2),
         **{f"ratio_{k}_after_to_before": round(results[k]["works_per_cpu_second"] / results[f"before_{k}"]["works_per_cpu_second"], 2)
-           for k in ("extract_isal", "raw_works_cold", "raw_works_warm") if f"before_{k}" in results and k in results},
+           for k in ("extract_isal", "extract_write_isal", "raw_works_cold", "raw_works_warm") if f"before_{k}" in results and k in results},
+        "stage_cold_works_per_cpu_second": results.get("raw_works_cold", {}).get("works_per_cpu_second"),
         "before_commit": _commit(Path(args.before)) if args.before else None,
         "after_commit": _commit(REPO),
         "load_average_1min_at_start": load_at_start,
@@ -314,8 +344,20 @@ def main() -> None:
         "load_average_1min_at_end": round(os.getloadavg()[0], 1),
     }
     print(json.dumps(summary))
-    write_results("ingest", {"snapshot": repo_path(root), "parts": len(files), "gzip_bytes": size, "results": results,
-                             "disk_bytes": disk, "summary": summary})
+    run = {"snapshot": repo_path(root), "parts": len(files), "gzip_bytes": size, "years": f"{years[0]}:{years[-1]}",
+           "results": results, "disk_bytes": disk, "summary": summary}
+    path = Path(__file__).resolve().parent / "results" / "ingest.json"
+    try:
+        previous = json.loads(path.read_text())
+    except (OSError, ValueError):
+        previous = {}
+    snapshots = previous.get("snapshots", {})
+    if args.label:  # beside the default run, which stays as it was
+        snapshots[args.label] = {**run, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+        kept = {k: v for k, v in previous.items() if k not in ("machine", "python", "measured_at", "snapshots")}
+        write_results("ingest", {**kept, "snapshots": snapshots})
+    else:
+        write_results("ingest", {**run, "snapshots": snapshots})
 
 
 if __name__ == "__main__":
