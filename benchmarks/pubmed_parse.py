@@ -17,6 +17,9 @@ alternated file by file so that each meets the same machine load):
 * ``before``: ``parse_pubmed_file`` of git's ``--before-ref`` version of
   ``aigeo_assets/lifesci/pubmed.py`` (every file through the record framer and ``iterparse``),
   imported from a temporary copy;
+* ``start``: ``parse_pubmed_file`` of git's ``--start-ref`` version (the reader this round started
+  from: the same reader, its string columns converted value by value by pandas from object
+  columns);
 * ``after``: ``parse_pubmed_file`` now (the intact reader; the framer where a file is not intact);
 * ``framer``: ``parse_pubmed_file(reader="framer")`` now, the fallback alone;
 * ``peer``: lxml's bare ``iterparse`` over the same bytes (``isal`` inflating), each record element
@@ -71,13 +74,17 @@ BEFORE_REF = "8c92c20"
 """The last commit before the intact reader (issue 13)."""
 
 
-def reader_at(ref: str, tmp: Path):
+START_REF = "879cd6c"
+"""The commit this round of issue 13 started from (string columns converted by pandas)."""
+
+
+def reader_at(ref: str, tmp: Path, name: str = "pubmed_before"):
     """git's ``ref`` version of ``aigeo_assets/lifesci/pubmed.py``, imported from a copy in ``tmp``."""
     text = subprocess.run(["git", "-C", str(REPO), "show", f"{ref}:aigeo_assets/lifesci/pubmed.py"],
                           check=True, capture_output=True, text=True).stdout
-    copy = tmp / "pubmed_before.py"
+    copy = tmp / f"{name}.py"
     copy.write_text(text)
-    spec = importlib.util.spec_from_file_location("pubmed_before", copy)
+    spec = importlib.util.spec_from_file_location(name, copy)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
@@ -259,11 +266,12 @@ def same_tables(a, b, path: Path) -> None:
         == (b.deleted_pmids, b.article_versions, b.n_records, b.n_quarantined_records, b.n_superseded, b.n_deleted), path
 
 
-def measure(files: list[Path], before, repeat: int) -> dict:
+def measure(files: list[Path], before, start, repeat: int) -> dict:
     """Best-of-``repeat`` CPU seconds per reader over ``files`` (alternated file by file)."""
     cpu = time.process_time
     readers = {
         "before": before.parse_pubmed_file,
+        "start": start.parse_pubmed_file,
         "after": now.parse_pubmed_file,
         "framer": lambda f: now.parse_pubmed_file(f, reader="framer"),
         "peer": bare_iterparse,
@@ -280,6 +288,7 @@ def measure(files: list[Path], before, repeat: int) -> dict:
                 out[name] = read(path)
                 best[name] = min(best[name], cpu() - t)
         same_tables(out["before"], out["after"], path)
+        same_tables(out["start"], out["after"], path)
         same_tables(out["framer"], out["after"], path)
         n = out["after"].n_records
         records += n
@@ -288,12 +297,14 @@ def measure(files: list[Path], before, repeat: int) -> dict:
         if n > largest.get("records", 0):
             largest = {"file": path.name, "records": n,
                        **{f"{k}_us_per_record": round(best[k] / n * 1e6, 1) for k in readers},
-                       "after_over_before": round(best["before"] / best["after"], 2)}
+                       "after_over_before": round(best["before"] / best["after"], 2),
+                       "after_over_start": round(best["start"] / best["after"], 2)}
     result = {"files": len(files), "bytes": sum(f.stat().st_size for f in files), "records": records}
     for name, s in seconds.items():
         result[name] = {"cpu_seconds": round(s, 3), "us_per_record": round(s / records * 1e6, 1),
                         "records_per_cpu_second": round(records / s)}
     result["after_over_before"] = round(seconds["before"] / seconds["after"], 2)
+    result["after_over_start"] = round(seconds["start"] / seconds["after"], 2)
     result["identical_tables"] = True
     result["largest_file"] = largest
     big = next(p for p in files if p.name == largest["file"])
@@ -359,6 +370,7 @@ def main() -> int:
     ap.add_argument("--paper-files", type=int, default=0, help="paper-world PubMed files (0: none)")
     ap.add_argument("--paper-dir", type=Path, help="a paper world's pubmed folder (default: under the data folder)")
     ap.add_argument("--before-ref", default=BEFORE_REF, help="git revision of the reader before")
+    ap.add_argument("--start-ref", default=START_REF, help="git revision this round started from")
     args = ap.parse_args()
     demo_folder, demo = demo_files(args.demo_files)
     paper_folder, paper = paper_files(args.paper_files, args.paper_dir)
@@ -366,27 +378,29 @@ def main() -> int:
     real = sorted(p for p in samples.rglob("*") if p.name.endswith((".xml", ".xml.gz"))) if samples.is_dir() else []
     with tempfile.TemporaryDirectory(prefix="bench_pubmed_parse_") as tmp:
         before = reader_at(args.before_ref, Path(tmp))
+        start = reader_at(args.start_ref, Path(tmp), "pubmed_start")
         corpora = {}
         for name, folder, files in (("demo", demo_folder, demo), ("paper", paper_folder, paper), ("real", samples, real)):
             if not files:
                 print(f"  {name}: no files, skipped", flush=True)
                 continue
-            r = measure(files, before, args.repeat)
+            r = measure(files, before, start, args.repeat)
             corpora[name] = {"source": repo_path(folder), **r}
             print(f"  {name}: {r['files']} files, {r['records']:,} records; us per record: "
-                  + ", ".join(f"{k} {r[k]['us_per_record']}" for k in ("before", "after", "framer", "peer"))
-                  + f"; after {r['after_over_before']}x before; records per CPU-s: "
-                  + ", ".join(f"{k} {r[k]['records_per_cpu_second']:,}" for k in ("before", "after", "peer"))
+                  + ", ".join(f"{k} {r[k]['us_per_record']}" for k in ("before", "start", "after", "framer", "peer"))
+                  + f"; after {r['after_over_before']}x before, {r['after_over_start']}x start; records per CPU-s: "
+                  + ", ".join(f"{k} {r[k]['records_per_cpu_second']:,}" for k in ("before", "start", "after", "peer"))
                   + "; identical tables", flush=True)
             big = r["largest_file"]
             print(f"    largest file {big['file']} ({big['records']:,} records): us per record before "
-                  f"{big['before_us_per_record']}, after {big['after_us_per_record']} ({big['after_over_before']}x), "
+                  f"{big['before_us_per_record']}, start {big['start_us_per_record']}, after {big['after_us_per_record']} "
+                  f"({big['after_over_before']}x, {big['after_over_start']}x), "
                   f"peer {big['peer_us_per_record']}", flush=True)
             st = r["stages"]
             print("    stages of the largest file, us per record: " + ", ".join(
                 f"{k.removesuffix('_us_per_record')} {v}" for k, v in st.items() if k.endswith("_us_per_record")), flush=True)
         parallel = pool(demo, Path(tmp)) if demo else None
-    write_results("pubmed_parse", {"repeat": args.repeat, "before_ref": args.before_ref, "corpora": corpora,
+    write_results("pubmed_parse", {"repeat": args.repeat, "before_ref": args.before_ref, "start_ref": args.start_ref, "corpora": corpora,
                                    "pool": parallel})
     return 0
 
