@@ -2,7 +2,11 @@
 paper-scale run on a warehouse, with the code of one version of ``aigeo_assets``, and report its
 peak RSS and CPU seconds as a JSON line on stdout; its results go to a pickle for the comparison.
 
-    python benchmarks/model_memory_child.py --code DIR --warehouse DIR --step gravity|authors --out FILE [--copies N]
+    python benchmarks/model_memory_child.py --code DIR --warehouse DIR --step STEP --out FILE [--copies N]
+
+``STEP``: gravity, authors, yearly (the per-year centres, gravity pairs, by-year fits and
+``core_citations``), disruption (``out_disruption``'s 2005-2018 range) or lifesci_citations
+(``core_lifesci_citations``).
 
 ``--code``: a folder holding the ``aigeo_assets`` package to import (the working tree, or a
 ``git archive`` of an earlier commit). The inputs are read as that version's asset does: the
@@ -31,6 +35,17 @@ def _cpu() -> float:
 
 
 def _maxrss_mb() -> float:
+    """The peak RSS of this process: ``VmHWM``, the high-water mark of its memory since it
+    started this program. ``ru_maxrss`` also keeps the RSS of the process it was forked from (the
+    benchmark, which by the second child holds the first one's results: 4.9 GB after two
+    ``core_author_years`` tables), so it serves only where /proc is missing."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -137,18 +152,68 @@ def yearly(warehouse: Path):
     return out, sum(len(t) for t in out["pairs"].values()), stages
 
 
+def disruption(warehouse: Path, first: int = 2005, last: int = 2018, window: int = 5):
+    """``out_disruption``'s range run of ``first``..``last`` as the asset computes it: each citation year
+    coded once (``citation_links``) and held while a window needs it, each focal year's CD index from
+    every citer and from each bloc's (``year_disruption``). The tables, for the comparison of versions."""
+    import pandas as pd
+
+    from aigeo_assets.metrics.disruption import CITATION_COLUMNS, WorkCodes, citation_links, year_disruption
+
+    paper_columns = ["work_id", "publication_year", "in_corpus", "city_geonames_id", "city_country_code", "bloc"]
+    codes, links, out = WorkCodes(), {}, {}
+    stages = {"loaded": (_maxrss_mb(), _cpu())}
+    for year in range(first, last + 1):
+        in_window = [y for y in range(year, min(year + window, last) + 1)]
+        for y in in_window:
+            if y not in links:
+                links[y] = citation_links(pd.read_parquet(warehouse / "core_citations" / f"{y}.parquet", columns=CITATION_COLUMNS), codes)
+        for y in [y for y in links if y < year]:
+            del links[y]
+        papers = pd.read_parquet(warehouse / "core_papers" / f"{year}.parquet", columns=paper_columns)
+        out[year] = year_disruption(papers, links[year], [links[y] for y in in_window if y > year], codes, window,
+                                    window_complete=year + window <= last)
+    stages["built"] = (_maxrss_mb(), _cpu())
+    return out, sum(len(t) for t in out.values()), stages
+
+
+def lifesci_citations(warehouse: Path):
+    """``core_lifesci_citations`` as the asset computes it (``lifesci_citation_counts``, every citing
+    year read in turn, the shipped clinical filter, every citer counted)."""
+    import pandas as pd
+
+    from aigeo_assets.lifesci.corpus import CLINICAL_INPUT_COLUMNS, lifesci_citation_counts
+    from aigeo_assets.lifesci.keywords import load_filters
+    from aigeo_assets.resources.analysis import AnalysisSettings
+
+    def each(asset: str, columns: list[str]):
+        for path in sorted((warehouse / asset).glob("*.parquet")):
+            yield pd.read_parquet(path, columns=columns)
+
+    settings = AnalysisSettings()
+    _, clinical = load_filters(settings.lifesci_keywords_path(), settings.lifesci_clinical_path(), weak_rule=settings.lifesci_weak_keywords)
+    articles = pd.concat(list(each("core_lifesci_articles", ["article_id", "pmid", "work_id"])), ignore_index=True)
+    stages = {"loaded": (_maxrss_mb(), _cpu())}
+    df = lifesci_citation_counts(articles, zip(each("raw_pubmed_articles", CLINICAL_INPUT_COLUMNS), each("raw_pubmed_references", ["pmid", "cited_pmid"])),
+                                 zip(each("raw_works", ["work_id", "title", "abstract"]), each("raw_references", ["citing_work_id", "cited_work_id"])),
+                                 clinical)
+    stages["built"] = (_maxrss_mb(), _cpu())
+    return df, len(df), stages
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--code", type=Path, required=True)
     ap.add_argument("--warehouse", type=Path, required=True)
-    ap.add_argument("--step", choices=["gravity", "authors", "yearly"], required=True)
+    ap.add_argument("--step", choices=["gravity", "authors", "yearly", "disruption", "lifesci_citations"], required=True)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--copies", type=int, default=1, help="gravity: the pooled pairs repeated this many times, each with its own city ids")
     args = ap.parse_args()
     sys.path.insert(0, str(args.code.resolve()))
     start_cpu, start = _cpu(), time.perf_counter()
     steps = {"gravity": lambda: gravity(args.warehouse, args.copies), "authors": lambda: authors(args.warehouse),
-             "yearly": lambda: yearly(args.warehouse)}
+             "yearly": lambda: yearly(args.warehouse), "disruption": lambda: disruption(args.warehouse),
+             "lifesci_citations": lambda: lifesci_citations(args.warehouse)}
     result, rows, stages = steps[args.step]()
     payload = {
         "step": args.step,

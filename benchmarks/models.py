@@ -36,13 +36,15 @@ Writes benchmarks/results/models.json (parts not run keep their previous figures
 
 ``--memory --warehouse DIR`` instead measures the two largest steps of the paper-scale run,
 ``out_gravity_citations`` (every fit of the asset) and ``core_author_years``, on that warehouse
-(``python benchmarks/full_run.py --scale paper`` leaves one): peak RSS (ru_maxrss) and CPU seconds,
+(``python benchmarks/full_run.py --scale paper`` leaves one): peak RSS (VmHWM) and CPU seconds,
 each in a fresh process (``model_memory_child.py``), with this tree's code and with ``--old-rev``'s
 (a ``git archive`` in a temporary folder), results asserted equal (fits to rtol 1e-9, the table row
 for row). Writes benchmarks/results/model_memory.json; ``--memory-name model_memory_demo`` writes the
 same comparison on the demo warehouse elsewhere (``--memory-steps gravity --old-rev <commit>``);
 ``--memory-copies N`` repeats the gravity step's pooled pairs N times, each copy with its own city
-ids (a larger study of the same shape).
+ids (a larger study of the same shape). ``--memory-steps`` also takes ``disruption`` (``out_disruption``'s
+2005-2018 range) and ``lifesci_citations`` (``core_lifesci_citations``); ``--memory-name post_ingest_paper``
+holds the paper-scale comparison of the post-ingest steps (``core_author_years``, ``core_lifesci_citations``).
 """
 
 from __future__ import annotations
@@ -758,18 +760,24 @@ def memory(args) -> None:
 
     warehouse = Path(args.warehouse)
     need = ["out_gravity_citation_pairs", "out_world_year_totals", "core_papers", "core_affiliations",
-            *(["out_city_year_metrics", "out_impact_pairs", "raw_references"] if "yearly" in args.memory_steps else [])]
+            *(["out_city_year_metrics", "out_impact_pairs", "raw_references"] if "yearly" in args.memory_steps else []),
+            *(["core_citations"] if "disruption" in args.memory_steps else []),
+            *(["core_lifesci_articles", "raw_pubmed_articles", "raw_pubmed_references", "raw_works", "raw_references"]
+              if "lifesci_citations" in args.memory_steps else [])]
     missing = [n for n in need if not (warehouse / n).is_dir()]
     if missing:
         sys.exit(f"{warehouse} lacks {missing}: --memory needs a paper-scale warehouse; "
                  "`python benchmarks/full_run.py --scale paper` leaves one (its data/warehouse)")
     steps = [s for s in args.memory_steps.split(",") if s]
     payload = {"warehouse": repo_path(warehouse), "old_rev": args.old_rev, "cores": os.cpu_count(), "gravity_pair_copies": args.memory_copies,
-               "measured": "per step and code version, a fresh process: ru_maxrss (peak RSS of the whole process, "
-                           "imports and input included) and CPU seconds (user + system); stages give both so far",
+               "measured": "per step and code version, a fresh process: VmHWM (peak RSS of the whole process since it started the step's "
+                           "program, imports and input included; not ru_maxrss, which keeps the forking benchmark's RSS), "
+                           "and CPU seconds (user + system); stages give both so far",
                "steps": {}}
     with tempfile.TemporaryDirectory(prefix="aigeo-old-") as tmp:
-        archive = subprocess.run(["git", "-C", str(REPO), "archive", args.old_rev, "aigeo_assets"], check=True, capture_output=True).stdout
+        # the package and its reference tables (the life-science filters read theirs beside the package)
+        archive = subprocess.run(["git", "-C", str(REPO), "archive", args.old_rev, "aigeo_assets", "data/reference"],
+                                 check=True, capture_output=True).stdout
         subprocess.run(["tar", "-x", "-C", tmp], input=archive, check=True)
         for step in steps:
             row, results = {}, {}
@@ -799,9 +807,15 @@ def memory(args) -> None:
                                      "fits_by_year": f"{len(fits)} fits, params and bse within rtol 1e-9: largest relative difference {worst:.2g}",
                                      "fits_differing": {k: v for k, v in fits.items() if not v["same"]}}
                 same = not row["comparison"]["fits_differing"]
+            elif step == "disruption":
+                assert results["old"].keys() == results["new"].keys()
+                for year, df in results["old"].items():
+                    pd.testing.assert_frame_equal(df, results["new"][year], check_exact=True)
+                row["comparison"] = f"every year's table equal (assert_frame_equal, exact): {min(results['old'])}-{max(results['old'])}"
+                same = True
             else:
-                pd.testing.assert_frame_equal(results["old"], results["new"])
-                row["comparison"] = "equal row for row (pandas.testing.assert_frame_equal)"
+                pd.testing.assert_frame_equal(results["old"], results["new"], check_exact=True)
+                row["comparison"] = "equal row for row (pandas.testing.assert_frame_equal, exact)"
                 same = True
             if not same:
                 print(json.dumps(row["comparison"], indent=1, default=str))
@@ -825,7 +839,8 @@ def main() -> None:
     ap.add_argument("--memory", action="store_true",
                     help="instead: peak memory of out_gravity_citations and core_author_years on --warehouse (paper scale), old vs new")
     ap.add_argument("--memory-steps", default="gravity,authors",
-                    help="--memory: among gravity, authors, yearly (the per-year centres, gravity pairs, by-year fits and core_citations)")
+                    help="--memory: among gravity, authors, yearly (the per-year centres, gravity pairs, by-year fits and core_citations), "
+                         "disruption (out_disruption 2005-2018), lifesci_citations (core_lifesci_citations)")
     ap.add_argument("--old-rev", default=MEMORY_OLD_REV, help="--memory: the git revision of the old path")
     ap.add_argument("--memory-copies", type=int, default=1,
                     help="--memory: the gravity step's pooled pairs repeated this many times, each copy with its own city ids")
