@@ -348,6 +348,13 @@ class KeywordMatcher:
         # weak keyword on its own (which different weak keywords a text holds)
         self._each = [(k, re.compile(_BEFORE + _keyword_body(k, cs) + _AFTER)) for k, cs in forms]
         self._each_weak = [(k, p) for k, p in self._each if k in self.weak]
+        # the forms by the first character of their variants (one pattern per character and case rule):
+        # a form can match only where its first character does, so _name tries those forms only
+        firsts: dict[tuple[str, bool], set[int]] = {}
+        for i, (k, cs) in enumerate(forms):
+            for variant in _variants(k, cs):
+                firsts.setdefault((variant[0], cs), set()).add(i)
+        self._by_first = [(re.compile(f"(?:{atom})" if cs else f"(?i:{atom})"), frozenset(ix)) for (atom, cs), ix in firsts.items()]
 
     @classmethod
     def from_csv(cls, path: str | Path = AI_KEYWORDS_PATH, *, weak_rule: str = "context") -> KeywordMatcher:
@@ -417,7 +424,15 @@ class KeywordMatcher:
         return None  # pragma: no cover
 
     def _name(self, text: str, start: int) -> str:
-        for form, pat in self._each:
+        """The first form (in report order) matching at ``start``, tried among the forms whose first
+        character is there (on the paper world's corpus years, ~240 of the 669 forms were tried per
+        AI article before)."""
+        candidates: set[int] = set()
+        for first, forms in self._by_first:
+            if first.match(text, start):
+                candidates |= forms
+        for i in sorted(candidates):
+            form, pat = self._each[i]
             if pat.match(text, start):
                 return self._report.get(form, form)
         raise AssertionError(f"one-pass match at {start} not found per keyword")  # pragma: no cover
