@@ -5,8 +5,9 @@ peak RSS and CPU seconds as a JSON line on stdout; its results go to a pickle fo
     python benchmarks/model_memory_child.py --code DIR --warehouse DIR --step STEP --out FILE [--copies N]
 
 ``STEP``: gravity, authors, yearly (the per-year centres, gravity pairs, by-year fits and
-``core_citations``), disruption (``out_disruption``'s 2005-2018 range) or lifesci_citations
-(``core_lifesci_citations``).
+``core_citations``), disruption (``out_disruption``'s 2005-2018 range), lifesci_citations
+(``core_lifesci_citations``) or lifesci_candidates (the candidates of ``core_lifesci_articles``
+2015-2018: the keyword matcher and the clinical filter).
 
 ``--code``: a folder holding the ``aigeo_assets`` package to import (the working tree, or a
 ``git archive`` of an earlier commit). The inputs are read as that version's asset does: the
@@ -201,11 +202,36 @@ def lifesci_citations(warehouse: Path):
     return df, len(df), stages
 
 
+def lifesci_candidates(warehouse: Path, first: int = 2015, last: int = 2018):
+    """The candidates of ``core_lifesci_articles``' years ``first``..``last`` (the paper world's last
+    corpus range): ``pubmed_candidates`` and ``openalex_conference_candidates``, where the AI keyword
+    matcher and the clinical filter run, with the shipped filters. The tables, for the comparison."""
+    import pandas as pd
+
+    from aigeo_assets.lifesci import corpus as C
+    from aigeo_assets.lifesci.keywords import load_filters
+    from aigeo_assets.resources.analysis import AnalysisSettings
+
+    settings = AnalysisSettings()
+    matcher, clinical = load_filters(settings.lifesci_keywords_path(), settings.lifesci_clinical_path(), weak_rule=settings.lifesci_weak_keywords)
+    out = {}
+    stages = {"loaded": (_maxrss_mb(), _cpu())}
+    for year in range(first, last + 1):
+        def read(asset: str) -> pd.DataFrame:
+            return pd.read_parquet(warehouse / asset / f"{year}.parquet")
+
+        out[f"{year} pubmed"] = C.pubmed_candidates(read("raw_pubmed_articles"), matcher, clinical)
+        out[f"{year} openalex"] = C.openalex_conference_candidates(read("raw_works"), read("raw_work_concepts"), read("raw_venues"),
+                                                                  matcher, clinical)
+    stages["built"] = (_maxrss_mb(), _cpu())
+    return out, sum(len(t) for t in out.values()), stages
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--code", type=Path, required=True)
     ap.add_argument("--warehouse", type=Path, required=True)
-    ap.add_argument("--step", choices=["gravity", "authors", "yearly", "disruption", "lifesci_citations"], required=True)
+    ap.add_argument("--step", choices=["gravity", "authors", "yearly", "disruption", "lifesci_citations", "lifesci_candidates"], required=True)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--copies", type=int, default=1, help="gravity: the pooled pairs repeated this many times, each with its own city ids")
     args = ap.parse_args()
@@ -213,7 +239,7 @@ def main() -> None:
     start_cpu, start = _cpu(), time.perf_counter()
     steps = {"gravity": lambda: gravity(args.warehouse, args.copies), "authors": lambda: authors(args.warehouse),
              "yearly": lambda: yearly(args.warehouse), "disruption": lambda: disruption(args.warehouse),
-             "lifesci_citations": lambda: lifesci_citations(args.warehouse)}
+             "lifesci_citations": lambda: lifesci_citations(args.warehouse), "lifesci_candidates": lambda: lifesci_candidates(args.warehouse)}
     result, rows, stages = steps[args.step]()
     payload = {
         "step": args.step,

@@ -43,7 +43,8 @@ for row). Writes benchmarks/results/model_memory.json; ``--memory-name model_mem
 same comparison on the demo warehouse elsewhere (``--memory-steps gravity --old-rev <commit>``);
 ``--memory-copies N`` repeats the gravity step's pooled pairs N times, each copy with its own city
 ids (a larger study of the same shape). ``--memory-steps`` also takes ``disruption`` (``out_disruption``'s
-2005-2018 range) and ``lifesci_citations`` (``core_lifesci_citations``); ``--memory-name post_ingest_paper``
+2005-2018 range), ``lifesci_citations`` (``core_lifesci_citations``) and ``lifesci_candidates`` (the
+candidates of ``core_lifesci_articles`` 2015-2018); ``--memory-name post_ingest_paper``
 holds the paper-scale comparison of the post-ingest steps (``core_author_years``, ``core_lifesci_citations``).
 """
 
@@ -762,6 +763,7 @@ def memory(args) -> None:
     need = ["out_gravity_citation_pairs", "out_world_year_totals", "core_papers", "core_affiliations",
             *(["out_city_year_metrics", "out_impact_pairs", "raw_references"] if "yearly" in args.memory_steps else []),
             *(["core_citations"] if "disruption" in args.memory_steps else []),
+            *(["raw_pubmed_articles", "raw_works", "raw_work_concepts", "raw_venues"] if "lifesci_candidates" in args.memory_steps else []),
             *(["core_lifesci_articles", "raw_pubmed_articles", "raw_pubmed_references", "raw_works", "raw_references"]
               if "lifesci_citations" in args.memory_steps else [])]
     missing = [n for n in need if not (warehouse / n).is_dir()]
@@ -807,11 +809,11 @@ def memory(args) -> None:
                                      "fits_by_year": f"{len(fits)} fits, params and bse within rtol 1e-9: largest relative difference {worst:.2g}",
                                      "fits_differing": {k: v for k, v in fits.items() if not v["same"]}}
                 same = not row["comparison"]["fits_differing"]
-            elif step == "disruption":
+            elif step in ("disruption", "lifesci_candidates"):
                 assert results["old"].keys() == results["new"].keys()
                 for year, df in results["old"].items():
                     pd.testing.assert_frame_equal(df, results["new"][year], check_exact=True)
-                row["comparison"] = f"every year's table equal (assert_frame_equal, exact): {min(results['old'])}-{max(results['old'])}"
+                row["comparison"] = f"every table equal (assert_frame_equal, exact): {', '.join(map(str, results['old']))}"
                 same = True
             else:
                 pd.testing.assert_frame_equal(results["old"], results["new"], check_exact=True)
@@ -840,7 +842,8 @@ def main() -> None:
                     help="instead: peak memory of out_gravity_citations and core_author_years on --warehouse (paper scale), old vs new")
     ap.add_argument("--memory-steps", default="gravity,authors",
                     help="--memory: among gravity, authors, yearly (the per-year centres, gravity pairs, by-year fits and core_citations), "
-                         "disruption (out_disruption 2005-2018), lifesci_citations (core_lifesci_citations)")
+                         "disruption (out_disruption 2005-2018), lifesci_citations (core_lifesci_citations), "
+                         "lifesci_candidates (core_lifesci_articles' candidates 2015-2018)")
     ap.add_argument("--old-rev", default=MEMORY_OLD_REV, help="--memory: the git revision of the old path")
     ap.add_argument("--memory-copies", type=int, default=1,
                     help="--memory: the gravity step's pooled pairs repeated this many times, each copy with its own city ids")
