@@ -122,6 +122,7 @@ def test_two_workers_materialize_the_plan_in_parallel_then_a_refresh_redoes_only
         spans = sorted((s.started_at, s.started_at + s.wall_s) for s in stats)
         assert all(began <= time.time() for began, _ in spans) and spans[0][0] > time.time() - 600
         assert any(b0 < a1 for (_, a1), (b0, _) in zip(spans, spans[1:]))  # the start times show two runs at once
+        assert all(0 < s.after_s < 60 for s in stats)  # each worker timed what it did after the run
         for key in defs.resolve_asset_graph().materializable_asset_keys:
             assert instance.get_latest_materialization_event(key) is not None
         recorded = instance.get_runs()
@@ -369,3 +370,35 @@ def test_release_memory_gives_back_what_a_fragmented_heap_kept():
     held = rss()
     after = release_memory()
     assert kept and held - after > 150 * 2**20, (held, after)
+
+
+def test_release_memory_still_collects_the_next_runs_cycles_after_freezing_the_survivors():
+    """``release_memory`` freezes what outlived a run so later collections skip it; the cyclic garbage a
+    later run leaves is still collected by the next call, and what was frozen stays usable."""
+    import gc
+    import weakref
+
+    from aigeo_assets.orchestration import release_memory
+
+    class Node:
+        pass
+
+    kept = Node()
+    kept.me = kept  # a long-lived object in a cycle, alive across runs
+    release_memory()
+    assert gc.get_freeze_count() > 0
+    frozen = gc.get_freeze_count()
+    enabled = gc.isenabled()
+    gc.disable()  # no automatic collection in between: only release_memory may free the cycle
+    try:
+        run_garbage = Node()
+        run_garbage.me, run_garbage.payload = run_garbage, bytearray(1 << 20)
+        alive = weakref.ref(run_garbage)
+        del run_garbage
+        assert alive() is not None  # only a reference cycle holds it: refcounting cannot free it
+        release_memory()
+    finally:
+        if enabled:
+            gc.enable()
+    assert alive() is None and kept.me is kept
+    assert gc.get_freeze_count() >= frozen

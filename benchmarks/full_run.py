@@ -434,8 +434,10 @@ def stage_figures(runs: list[dict], groups: dict[str, str], stats: dict[str, dic
 def run_timeline(per_run: dict[str, dict], workers: int, longest: int = 12) -> dict | None:
     """When the runs ran (``aigeo run --stats``'s ``started_at`` and ``wall_s``): the seconds during
     which 0, 1, ... workers were busy, the workers' idle seconds between the first start and the last
-    end, and the longest runs with their start and end (seconds from the first start), which show the
-    chain the wall time waits on."""
+    end, the time between one run's end and the next run's start on the same worker
+    (``between_runs_s``; of it ``after_run_total`` the workers' own ``after_s``: check results read,
+    memory given back), and the longest runs with their start and end (seconds from the first
+    start), which show the chain the wall time waits on."""
     spans = sorted((r["started_at"], r["started_at"] + r["wall_s"], r.get("label", "")) for r in per_run.values() if r.get("started_at"))
     if not spans:
         return None
@@ -448,10 +450,17 @@ def run_timeline(per_run: dict[str, dict], workers: int, longest: int = 12) -> d
         level, at = level + step, t
     idle = sum((workers - k) * secs for k, secs in busy.items() if k < workers)
     top = sorted(spans, key=lambda s: s[0] - s[1])[:longest]
+    by_worker: dict[int, list[tuple[float, float]]] = defaultdict(list)
+    for r in per_run.values():
+        if r.get("started_at") and r.get("worker_pid"):
+            by_worker[r["worker_pid"]].append((r["started_at"], r["started_at"] + r["wall_s"]))
+    gaps = sorted(b[0] - a[1] for spans_of in by_worker.values() for a, b in zip(sorted(spans_of), sorted(spans_of)[1:]))
     return {
         "span_s": round(t1 - t0, 1),
         "seconds_with_busy_workers": {str(k): round(v, 1) for k, v in sorted(busy.items())},
         "idle_worker_s": round(idle, 1),
+        "between_runs_s": {"total": round(sum(gaps), 1), "median": round(gaps[len(gaps) // 2], 2) if gaps else None,
+                           "after_run_total": round(sum(r.get("after_s", 0.0) for r in per_run.values()), 1)},
         "longest_runs": [{"label": lbl, "start_s": round(s - t0, 1), "end_s": round(e - t0, 1)} for s, e, lbl in sorted(top)],
     }
 

@@ -102,11 +102,13 @@ def test_run_timeline_by_hand():
     spec = importlib.util.spec_from_file_location("full_run_bench", REPO_ROOT / "benchmarks" / "full_run.py")
     full_run = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(full_run)
-    runs = {"a": {"started_at": 100.0, "wall_s": 10.0, "label": "a"}, "b": {"started_at": 105.0, "wall_s": 10.0, "label": "b"},
-            "c": {"started_at": 120.0, "wall_s": 2.0, "label": "c"}}
+    runs = {"a": {"started_at": 100.0, "wall_s": 10.0, "label": "a", "worker_pid": 1, "after_s": 0.5},
+            "b": {"started_at": 105.0, "wall_s": 10.0, "label": "b", "worker_pid": 2},
+            "c": {"started_at": 120.0, "wall_s": 2.0, "label": "c", "worker_pid": 1, "after_s": 0.25}}
     got = full_run.run_timeline(runs, workers=2, longest=2)
     assert got["span_s"] == 22.0
     assert got["seconds_with_busy_workers"] == {"0": 5.0, "1": 12.0, "2": 5.0}
     assert got["idle_worker_s"] == 2 * 5.0 + 1 * 12.0
     assert [r["label"] for r in got["longest_runs"]] == ["a", "b"] and got["longest_runs"][1] == {"label": "b", "start_s": 5.0, "end_s": 15.0}
+    assert got["between_runs_s"] == {"total": 10.0, "median": 10.0, "after_run_total": 0.8}  # worker 1: a ends 110, c starts 120
     assert full_run.run_timeline({"x": {"wall_s": 1.0}}, workers=2) is None  # stats written before start times were kept
