@@ -311,26 +311,38 @@ def extract_tables(records: list[tuple]) -> dict[str, pa.Table]:
         return {name: as_arrow(df, name) for name, df in extract_frames(records).items()}
 
 
+def _transposed(records: list[tuple]) -> tuple[int, np.ndarray, np.ndarray, tuple]:
+    """Records ``(line, year, rows)`` as (their number, line numbers, years, the rows' six parts
+    each as a tuple over the records: works, authorships, references, concepts, topics, venues)."""
+    n = len(records)
+    if not n:
+        return 0, np.array([], dtype=np.int64), np.array([], dtype=np.int16), ((),) * 6
+    line_numbers, record_years, rows = zip(*records)
+    return n, np.array(line_numbers, dtype=np.int64), np.array(record_years, dtype=np.int16), tuple(zip(*rows))
+
+
+def _columns(rows: Sequence[tuple], table: str) -> list:
+    """Rows of table ``table`` transposed into its columns (empty columns when there are no rows)."""
+    return list(zip(*rows)) if rows else [()] * len(SCHEMAS[table].columns)
+
+
+def _child(lists: Sequence[list], line: np.ndarray, year: np.ndarray) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
+    """A child table's rows (one list per record) flattened, with each row's record line and year
+    and the count per record."""
+    counts = np.fromiter(map(len, lists), np.int64, len(lists))
+    return list(chain.from_iterable(lists)), np.repeat(line, counts), np.repeat(year, counts), counts
+
+
 _SCHEMA_CHECKED = {t: [c for c in SCHEMAS[t].columns if c.allowed is not None or not c.nullable] for t in EXTRACT_TABLES}
 """The columns ``conform`` checks the values of (a coded column, or one without nulls), per table."""
 
 
 def _arrow_extract_tables(records: list[tuple]) -> dict[str, pa.Table]:
-    n = len(records)
-    if n:
-        line_numbers, record_years, rows = zip(*records)
-        works, auths, refs, concepts, topics, venues = zip(*rows)
-    else:
-        line_numbers = record_years = works = auths = refs = concepts = topics = venues = ()
-    line = np.array(line_numbers, dtype=np.int64)
-    year = np.array(record_years, dtype=np.int16)
-
-    def columns(rows: Sequence[tuple], table: str) -> list:
-        return list(zip(*rows)) if rows else [()] * len(SCHEMAS[table].columns)
+    n, line, year, (works, auths, refs, concepts, topics, venues) = _transposed(records)
+    columns = _columns
 
     def child(lists: Sequence[list]) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
-        counts = np.fromiter(map(len, lists), np.int64, n)
-        return list(chain.from_iterable(lists)), np.repeat(line, counts), np.repeat(year, counts), counts
+        return _child(lists, line, year)
 
     def struct_columns(rows: Sequence[tuple], name: str) -> list[pa.Array]:
         """The rows (tuples) of table ``name`` as its schema's columns: one Arrow conversion of the
@@ -404,21 +416,11 @@ def extract_frames(records: list[tuple]) -> dict[str, pd.DataFrame]:
     (``works.short_list``'s rule; a column Arrow does not take as strings goes through
     ``short_list`` itself), the citing ids taken from the work ids; each column then goes through
     ``works.typed_column`` and ``conform_extract`` as a row-by-row build would."""
-    n = len(records)
-    if n:
-        line_numbers, record_years, rows = zip(*records)
-        works, auths, refs, concepts, topics, venues = zip(*rows)
-    else:
-        line_numbers = record_years = works = auths = refs = concepts = topics = venues = ()
-    line = np.array(line_numbers, dtype=np.int64)
-    year = np.array(record_years, dtype=np.int16)
-
-    def columns(rows: Sequence[tuple], table: str) -> list:
-        return list(zip(*rows)) if rows else [()] * len(SCHEMAS[table].columns)
+    n, line, year, (works, auths, refs, concepts, topics, venues) = _transposed(records)
+    columns = _columns
 
     def child(lists: Sequence[list]) -> tuple[list, np.ndarray, np.ndarray, np.ndarray]:
-        counts = np.fromiter(map(len, lists), np.int64, n)
-        return list(chain.from_iterable(lists)), np.repeat(line, counts), np.repeat(year, counts), counts
+        return _child(lists, line, year)
 
     def frame(table: str, cols: list, line: np.ndarray, extra: dict) -> pd.DataFrame:
         data = {c.name: v if isinstance(v, pd.Series) else typed_column(v, c.dtype) for c, v in zip(SCHEMAS[table].columns, cols)}
