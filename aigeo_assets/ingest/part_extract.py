@@ -466,23 +466,13 @@ _OPENALEX_PREFIXES = ("https://openalex.org/", "http://openalex.org/")
 
 
 def _without_openalex_prefix(values: Sequence) -> pd.Series:
-    """``works.short_list(values, {})`` as a string column: a leading ``https://openalex.org/`` or
-    ``http://openalex.org/`` removed (both ASCII, so code units are characters), computed in Arrow."""
+    """``works.short_list(values, {})`` as a string column: ``short_openalex_ids`` on the values as Arrow
+    strings (values Arrow does not take as strings go through ``short_list`` itself)."""
     try:
         arr = pa.array(values, type=pa.string())
     except (pa.ArrowTypeError, pa.ArrowInvalid):
         return typed_column(short_list(list(values), {}), "string")
-    https, http = _OPENALEX_PREFIXES
-    has_https = pc.starts_with(arr, https)
-    if has_https.true_count == len(arr) - arr.null_count:  # the usual case: every id on https
-        out = pc.utf8_slice_codeunits(arr, len(https))
-    else:
-        out = pc.if_else(
-            pc.fill_null(has_https, False),
-            pc.utf8_slice_codeunits(arr, len(https)),
-            pc.if_else(pc.fill_null(pc.starts_with(arr, http), False), pc.utf8_slice_codeunits(arr, len(http)), arr),
-        )
-    return pd.Series(pd.arrays.ArrowStringArray(out))
+    return pd.Series(pd.arrays.ArrowStringArray(short_openalex_ids(arr)))
 
 
 # --- the cache on disk --------------------------------------------------------------------------
