@@ -114,10 +114,10 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
-import pyarrow as pa
 
 from aigeo_assets.ingest.intact_gzip import GzipNotIntact, intact_gzip_blocks
 from aigeo_assets.ingest.snapshot import GZIP_MAGIC
+from aigeo_assets.ingest.works import typed_column
 from aigeo_assets.schemas import conform
 
 try:  # lxml is faster and gives each record's line number; the standard library is the fallback
@@ -1451,6 +1451,11 @@ def iter_pubmed_records(
     return _iter_items(path, years, backend, {}, reader)
 
 
+def _string_column(values: list) -> pd.Series:
+    """A string column made by Arrow in one step (``works.typed_column``), not by pandas value by value."""
+    return typed_column(values, "string")
+
+
 def parse_pubmed_file(
     path: str | Path, years: set[int] | None = None, *, backend: str | None = None, reader: str = "auto"
 ) -> PubmedTables:
@@ -1559,20 +1564,20 @@ def parse_pubmed_file(
     articles = conform(
         pd.DataFrame(
             {
-                "pmid": _strings(a_pmid),
-                "doi": _strings(a_doi),
+                "pmid": _string_column(a_pmid),
+                "doi": _string_column(a_doi),
                 "publication_year": a_year,
-                "title": _strings(a_title),
-                "abstract": _strings(a_abstract),
-                "journal_title": _strings(a_jtitle),
-                "journal_iso_abbrev": _strings(a_iso),
-                "issn_print": _strings(a_issn_p),
-                "issn_electronic": _strings(a_issn_e),
-                "issn_linking": _strings(a_issn_l),
-                "publication_types": _strings(a_types),
-                "mesh_terms": _strings(a_mesh),
+                "title": _string_column(a_title),
+                "abstract": _string_column(a_abstract),
+                "journal_title": _string_column(a_jtitle),
+                "journal_iso_abbrev": _string_column(a_iso),
+                "issn_print": _string_column(a_issn_p),
+                "issn_electronic": _string_column(a_issn_e),
+                "issn_linking": _string_column(a_issn_l),
+                "publication_types": _string_column(a_types),
+                "mesh_terms": _string_column(a_mesh),
                 "n_authors": a_nauth,
-                "source_file": _strings([source] * len(a_pmid)),
+                "source_file": _string_column([source] * len(a_pmid)),
             }
         ),
         "raw_pubmed_articles",
@@ -1580,18 +1585,18 @@ def parse_pubmed_file(
     authors_df = conform(
         pd.DataFrame(
             {
-                "pmid": _strings(u_pmid),
+                "pmid": _string_column(u_pmid),
                 "author_seq": u_seq,
-                "last_name": _strings(u_last),
-                "fore_name": _strings(u_fore),
-                "collective_name": _strings(u_coll),
+                "last_name": _string_column(u_last),
+                "fore_name": _string_column(u_fore),
+                "collective_name": _string_column(u_coll),
                 "affiliation_seq": u_aseq,
-                "affiliation": _strings(u_aff),
+                "affiliation": _string_column(u_aff),
             }
         ),
         "raw_pubmed_authors",
     )
-    references = conform(pd.DataFrame({"pmid": _strings(r_pmid), "cited_pmid": _strings(r_cited)}), "raw_pubmed_references")
+    references = conform(pd.DataFrame({"pmid": _string_column(r_pmid), "cited_pmid": _string_column(r_cited)}), "raw_pubmed_references")
     quarantine = conform(pd.DataFrame(q_rows, columns=["file", "line", "reason", "detail"]), "quarantine")
     return PubmedTables(
         articles=articles,
@@ -1606,13 +1611,6 @@ def parse_pubmed_file(
         n_superseded=n_superseded,
         n_deleted=n_deleted,
     )
-
-
-def _strings(values: list) -> pd.Series:
-    """A string column (``str`` or None values) made by Arrow in one step: the columns' dtype
-    (``string``, Arrow-backed) without pandas' per-value conversion of an object array (the
-    ``conform`` that follows checks the dtype)."""
-    return pd.Series(pd.arrays.ArrowStringArray(pa.array(values, type=pa.large_string())), copy=False)
 
 
 def _latest_versions(pmids: list[str], versions: list[int], lines: list[int], deleted_at: dict[str, int],
