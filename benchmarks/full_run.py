@@ -454,7 +454,9 @@ def run_timeline(per_run: dict[str, dict], workers: int, longest: int = 12) -> d
     for r in per_run.values():
         if r.get("started_at") and r.get("worker_pid"):
             by_worker[r["worker_pid"]].append((r["started_at"], r["started_at"] + r["wall_s"]))
-    gaps = sorted(b[0] - a[1] for spans_of in by_worker.values() for a, b in zip(sorted(spans_of), sorted(spans_of)[1:]))
+    for spans_of in by_worker.values():
+        spans_of.sort()
+    gaps = sorted(b[0] - a[1] for spans_of in by_worker.values() for a, b in zip(spans_of, spans_of[1:]))
     return {
         "span_s": round(t1 - t0, 1),
         "seconds_with_busy_workers": {str(k): round(v, 1) for k, v in sorted(busy.items())},
