@@ -1,14 +1,18 @@
 """The field registry (issue 17): each column defined once, tables listing their fields and primary
 key, the IO manager enforcing the schema on every write, and the generated blocking primary-key check."""
 
+from collections import Counter
+
 import dagster as dg
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from aigeo_assets.assets.metadata import PRIMARY_KEY_CHECK, primary_key_checks, table_asset_args
 from aigeo_assets.fields import FIELDS, TYPE_BY_TABLE
 from aigeo_assets.resources.io import TABLE_METADATA_KEY, ParquetIOManager, declared_table
-from aigeo_assets.schemas import SCHEMAS, SchemaError
+from aigeo_assets.schemas import KEY_EXAMPLES, SCHEMAS, SchemaError, key_violations
 
 
 def test_every_column_is_a_field_every_key_a_column_and_every_field_used():
@@ -143,3 +147,29 @@ def test_a_wrong_dtype_written_through_the_io_manager_names_the_table_and_column
 
     dg.materialize([stand_in], resources={"io_manager": io}, instance=dg.DagsterInstance.ephemeral())
     assert pd.read_parquet(tmp_path / "out_lifesci_yearly_counts.parquet")["anything"].tolist() == ["goes"]
+
+
+def _counter_oracle(rows: list[tuple]) -> tuple[int, int, list[tuple]]:
+    """Null-key rows, duplicated-key rows and the examples, counted by hand with a Counter."""
+    null_rows = [r for r in rows if any(v is None for v in r)]
+    counts = Counter(r for r in rows if all(v is not None for v in r))
+    repeated = list(dict.fromkeys(r for r in rows if counts.get(r, 0) > 1))
+    return len(null_rows), sum(counts[k] for k in repeated), (null_rows + repeated)[:KEY_EXAMPLES]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_key_violations_agree_with_a_counter(seed):
+    rng = np.random.default_rng(seed)
+    n = 400
+    ids = [None if rng.random() < 0.02 else f"W{v}" for v in rng.integers(0, 150, n)]
+    seqs = [None if rng.random() < 0.01 else int(v) for v in rng.integers(0, 4, n)]
+    df = pd.DataFrame({"work_id": pd.array(ids, dtype="string"), "seq": pd.array(seqs, dtype="Int16"), "other": range(n)})
+    for key in (["work_id"], ["work_id", "seq"]):
+        rows = list(zip(*(df[c].astype(object).where(df[c].notna(), None) for c in key)))
+        nulls, dups, examples = key_violations(df, key)
+        want_nulls, want_dups, want_examples = _counter_oracle(rows)
+        assert (nulls, dups) == (want_nulls, want_dups) and dups > 0
+        assert [tuple(e[c] for c in key) for e in examples] == want_examples
+    unique = df.drop_duplicates("other")
+    assert key_violations(unique, ["other"]) == (0, 0, [])
+    assert key_violations(pa.Table.from_pandas(df, preserve_index=False), ["work_id", "seq"]) == key_violations(df, ["work_id", "seq"])

@@ -10,7 +10,7 @@ import pandas as pd
 from collections.abc import Iterable
 
 from aigeo_assets.resources.io import TABLE_METADATA_KEY, declared_table
-from aigeo_assets.schemas import SCHEMAS
+from aigeo_assets.schemas import KEY_EXAMPLES, SCHEMAS, key_violations
 
 
 def column_schema(table: str) -> dg.TableSchema:
@@ -142,22 +142,6 @@ def num(value, digits: int | None = None) -> float | None:
 
 PRIMARY_KEY_CHECK = "{table}_primary_key_unique"
 """Name of the generated blocking check of a table asset with a primary key."""
-KEY_EXAMPLES = 5
-"""How many null or duplicated keys a failing primary-key check shows."""
-
-
-def key_violations(df: pd.DataFrame, key: list[str]) -> tuple[int, int, list[dict]]:
-    """Rows of ``df`` with a null in a ``key`` column, rows whose key another row has too, and a few of
-    those keys (nulls first) as ``{column: value}``."""
-    nulls = df[key].isna().any(axis=1)
-    dups = df[key].duplicated(keep=False) & ~nulls
-    examples = []
-    for frame in (df.loc[nulls, key], df.loc[dups, key].drop_duplicates()):
-        for row in frame.head(KEY_EXAMPLES - len(examples)).itertuples(index=False):
-            examples.append({c: (None if pd.isna(v) else v.item() if isinstance(v, np.generic) else v) for c, v in zip(key, row)})
-    return int(nulls.sum()), int(dups.sum()), examples
-
-
 def primary_key_result(check_name: str, asset_key: str, table: str,
                        frames: Iterable[tuple[str | None, pd.DataFrame | None]]) -> dg.AssetCheckResult:
     """The primary-key check's result over the written partitions ``frames``, ``(partition, table)``
