@@ -63,7 +63,7 @@ import os
 import shutil
 import uuid
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from itertools import chain
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,6 +83,7 @@ from aigeo_assets.ingest.works import (
     MergedIds,
     PartAccount,
     WorksTables,
+    merged_applied,
     record_rows,
     short_ids,
     short_list,
@@ -783,9 +784,6 @@ def assemble_year(  # noqa: C901 - one assembly of a year's tables from the part
             both = _take_rows(both, rows[np.argsort(pos, kind="stable")])
         return _arrow_to_frame(both, table)
 
-    def mapped(values: pd.Series, mapping: Mapping[str, str]) -> pd.Series:
-        return values.map(mapping).fillna(values).astype("string") if mapping and len(values) else values
-
     auth = child("raw_authorships")
     concepts = child("raw_work_concepts")
     topics = child("raw_work_topics")
@@ -793,11 +791,11 @@ def assemble_year(  # noqa: C901 - one assembly of a year's tables from the part
     if merged.works:
         for df, col in ((auth, "work_id"), (concepts, "work_id"), (topics, "work_id"), (refs, "citing_work_id")):
             if len(df):
-                df[col] = mapped(df[col], merged.works)
-        refs["cited_work_id"] = mapped(refs["cited_work_id"], merged.works)
+                df[col] = merged_applied(df[col], merged.works)
+        refs["cited_work_id"] = merged_applied(refs["cited_work_id"], merged.works)
     if len(auth):
-        auth["author_id"] = mapped(auth["author_id"], merged.authors)
-        auth["institution_id"] = mapped(auth["institution_id"], merged.institutions)
+        auth["author_id"] = merged_applied(auth["author_id"], merged.authors)
+        auth["institution_id"] = merged_applied(auth["institution_id"], merged.institutions)
     refs = conform(refs, "raw_references").drop_duplicates(ignore_index=True)
     venues = kept_works[kept_works["venue_id"].notna().to_numpy(bool) & (kept_works["venue_id"] != "").fillna(False).to_numpy(bool)]
     venues = venues.drop_duplicates("venue_id")
