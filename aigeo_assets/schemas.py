@@ -59,6 +59,10 @@ class TableSchema:
     primary_key: tuple[str, ...] = ()
     """Columns whose values identify a row (within one partition for a partitioned table); empty: none
     (the table may hold equal rows, e.g. quarantine)."""
+    csv_copy: bool = True
+    """False: an ``out_*`` table that gets no CSV copy under the default choice (``AIGEO_CSV_COPIES=out``;
+    ``all`` still writes one): the observations of a model, every ordered city pair of a year, which
+    no one opens as a spreadsheet (``resources.io.wants_csv``)."""
 
     @property
     def names(self) -> list[str]:
@@ -80,13 +84,15 @@ def _column(table: str, col: str | tuple[str, str] | Column) -> Column:
     return Column(name, TYPE_BY_TABLE.get((table, name), field.type), field.describe(own), field.allowed, field.nullable)
 
 
-def _t(name: str, description: str, *cols: str | tuple[str, str] | Column, key: tuple[str, ...] = ()) -> TableSchema:
-    """A table: its name, description, columns (field names, in order) and primary key ``key``."""
+def _t(name: str, description: str, *cols: str | tuple[str, str] | Column, key: tuple[str, ...] = (),
+       csv_copy: bool = True) -> TableSchema:
+    """A table: its name, description, columns (field names, in order), primary key ``key`` and
+    whether it gets a CSV copy (``TableSchema.csv_copy``)."""
     columns = tuple(_column(name, c) for c in cols)
     unknown = [k for k in key if k not in {c.name for c in columns}]
     if unknown:
         raise KeyError(f"{name}: primary key column(s) {unknown} are not columns of the table")
-    return TableSchema(name, description, columns, tuple(key))
+    return TableSchema(name, description, columns, tuple(key), csv_copy)
 
 
 LIFESCI_ARTICLE_COLUMNS = (
@@ -903,6 +909,7 @@ SCHEMAS: dict[str, TableSchema] = {
             "shared_language",
             "same_bloc",
             key=("year", "citing_city_geonames_id", "cited_city_geonames_id"),
+            csv_copy=False,
         ),
         _t(
             "out_gravity_migration_pairs",
@@ -920,6 +927,7 @@ SCHEMAS: dict[str, TableSchema] = {
             "shared_language",
             "same_bloc",
             key=("year", "window_start", "origin_city_geonames_id", "destination_city_geonames_id"),
+            csv_copy=False,
         ),
         _t(
             "out_model_coefficients",

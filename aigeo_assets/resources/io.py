@@ -15,9 +15,11 @@ than the one step that writes both (a failed step fails its run), and a table of
 its CSV in the same version folder, published with it. By default only the ``out_*`` tables (the
 results) get one, and only up to ``CSV_MAX_ROWS`` rows: a spreadsheet opens no more (Excel's sheet
 holds 1,048,576 rows), and the ``raw_*``/``core_*`` tables of a real snapshot would double the
-warehouse. ``all`` writes every table, ``none`` none; a table over the limit or outside the choice has
-no CSV (one left by an earlier run is removed). ``aigeo export --format csv`` writes them for any
-table afterwards.
+warehouse; nor do the ``out_*`` tables declared without one (``TableSchema.csv_copy``: the gravity
+models' observations, every ordered city pair of a year: 1.4 GB of CSV at the paper's scale).
+``all`` writes every table, ``none`` none; a table over the limit or outside the choice has no CSV
+(one left by an earlier run is removed). ``aigeo export --format csv`` writes them for any table
+afterwards.
 
 Schemas: a table asset declaring its table of ``aigeo_assets.schemas`` (definition metadata
 ``TABLE_METADATA_KEY``, which ``assets.metadata.table_asset_args`` sets for every table asset) is
@@ -130,12 +132,16 @@ CSV_MAX_ROWS = 1_048_575
 """Rows of the largest table copied as CSV by default: what one spreadsheet sheet holds below its header."""
 
 
-def wants_csv(asset: str | dg.AssetKey, rows: int, copies: str = "out", max_rows: int | None = CSV_MAX_ROWS) -> bool:
-    """Whether a table ``asset`` of ``rows`` rows gets a CSV copy under the choice ``copies``."""
+def wants_csv(asset: str | dg.AssetKey, rows: int, copies: str = "out", max_rows: int | None = CSV_MAX_ROWS,
+              table: str | None = None) -> bool:
+    """Whether a table ``asset`` of ``rows`` rows (holding the declared table ``table``, if any) gets a
+    CSV copy under the choice ``copies``: ``out`` leaves out the tables declared without one
+    (``TableSchema.csv_copy``: a model's observations, every ordered city pair of a year)."""
     if copies not in CSV_COPIES:
         raise ValueError(f"csv_copies={copies!r}: choose from {list(CSV_COPIES)}")
     name = asset.path[-1] if isinstance(asset, dg.AssetKey) else str(asset).rsplit("/", 1)[-1]
-    chosen = copies == "all" or (copies == "out" and name.startswith("out_"))
+    result = name.startswith("out_") and (table is None or SCHEMAS[table].csv_copy)
+    chosen = copies == "all" or (copies == "out" and result)
     return chosen and (max_rows is None or rows <= max_rows)
 
 
@@ -238,14 +244,16 @@ class ParquetIOManager(dg.ConfigurableIOManager):
                 return pd.read_parquet(fh, columns=columns)
         return pd.read_parquet(path, columns=columns)
 
-    def _wants_csv(self, key: dg.AssetKey, obj) -> bool:
-        return self.suffix == ".parquet" and isinstance(obj, pd.DataFrame) and wants_csv(key, len(obj), self.csv_copies, self.csv_max_rows)
+    def _wants_csv(self, context: dg.OutputContext | None, key: dg.AssetKey, obj) -> bool:
+        table = declared_table(key, context.definition_metadata) if context is not None else None
+        return (self.suffix == ".parquet" and isinstance(obj, pd.DataFrame)
+                and wants_csv(key, len(obj), self.csv_copies, self.csv_max_rows, table))
 
     def _write_csv_copy(self, obj, key: dg.AssetKey, path: Path, context: dg.OutputContext | None) -> bool:
         """The CSV copy of a table written at ``path`` (atomically), if ``csv_copies`` wants one; else
         an older copy there is removed, so no CSV ever disagrees with its parquet. Returns whether one
         was written."""
-        if not self._wants_csv(key, obj):
+        if not self._wants_csv(context, key, obj):
             if self.suffix == ".parquet" and path.exists():
                 path.unlink()
             return False
@@ -352,7 +360,7 @@ class ParquetIOManager(dg.ConfigurableIOManager):
         staging = staging_dir(group, context.run_id, attempt)
         if obj is not None:
             self._write(obj, staging / links[context.name].table, context)
-            if context.name in csv_links and self._wants_csv(context.asset_key, obj):
+            if context.name in csv_links and self._wants_csv(context, context.asset_key, obj):
                 write_atomic(staging / csv_links[context.name].table, lambda tmp: write_csv(obj, tmp))
         handled = _handled_outputs.setdefault((str(group), context.run_id, attempt), set())
         handled.add(context.name)
@@ -387,7 +395,7 @@ class ParquetIOManager(dg.ConfigurableIOManager):
         version = group / _object_versions.setdefault(scope, new_version_name(context.run_id))
         if obj is not None:
             self._write(obj, version / links[context.name].table, context)
-            if context.name in csv_links and self._wants_csv(context.asset_key, obj):
+            if context.name in csv_links and self._wants_csv(context, context.asset_key, obj):
                 write_object_atomic(
                     version / csv_links[context.name].table,
                     lambda fh: fh.write(obj.to_csv(index=False, lineterminator="\n").encode("utf-8")),

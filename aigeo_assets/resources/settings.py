@@ -73,7 +73,7 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
                                        "(Dagster's default) or celery (deploy/, docs/deploy.md); `aigeo run` executes its runs in its own workers"),
     "AIGEO_WAREHOUSE_URL": ("", "the warehouse as an fsspec URL shared by workers on several machines (s3://bucket/aigeo, "
                                 "gs://..., file:///shared/aigeo); default: AIGEO_DATA_DIR/warehouse"),
-    "AIGEO_CSV_COPIES": ("out", "which tables also get a CSV beside their parquet: out (the out_* tables), all or none"),
+    "AIGEO_CSV_COPIES": ("out", "which tables also get a CSV beside their parquet: out (the out_* tables but the gravity models' observations), all or none"),
     "AIGEO_CSV_MAX_ROWS": ("1048575", "a table with more rows gets no CSV copy (what one spreadsheet sheet holds)"),
     "AIGEO_THIN_YEAR_PAPERS": ("50", "a year whose corpus holds fewer papers is thin: its coverage checks warn instead of blocking the run"),
     "AIGEO_DISRUPTION_WINDOW": ("5", "the CD index's window (Supplementary Fig. 3): citers published in y+1..y+W count (Wu et al.'s CD_5: five years)"),

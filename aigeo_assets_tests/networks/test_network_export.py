@@ -24,9 +24,9 @@ from aigeo_assets.networks.export import (
     to_vosviewer_network,
     undirected_strengths,
 )
-from aigeo_assets.resources.io import CSV_MAX_ROWS, ParquetIOManager, PickleIOManager, table_path, wants_csv
+from aigeo_assets.resources.io import CSV_MAX_ROWS, TABLE_METADATA_KEY, ParquetIOManager, PickleIOManager, table_path, wants_csv
 from aigeo_assets.resources.settings import ENVIRONMENT
-from aigeo_assets.schemas import conform
+from aigeo_assets.schemas import SCHEMAS, conform
 
 # Three cities: Beijing (East), London and "Washington, D.C." (West: a comma, so VOSviewer wants
 # its label quoted). Flows: Beijing -> London 3, London -> Beijing 2, Washington -> Beijing 0.5.
@@ -311,6 +311,21 @@ def test_wants_csv_by_name_and_size():
     assert wants_csv("out_x", CSV_MAX_ROWS) and not wants_csv("out_x", CSV_MAX_ROWS + 1)
     with pytest.raises(ValueError, match="csv_copies"):
         wants_csv("out_x", 1, "some")
+    pairs = "out_gravity_citation_pairs"  # a model's observations: declared without a copy
+    assert not wants_csv(pairs, 10, table=pairs) and wants_csv(pairs, 10, "all", table=pairs)
+    assert wants_csv("out_network_edges", 10, table="out_network_edges")
+
+
+def test_a_table_declared_without_a_copy_gets_none_unless_all_are_asked_for(tmp_path):
+    @dg.asset(metadata={TABLE_METADATA_KEY: "out_gravity_citation_pairs"})
+    def out_gravity_citation_pairs() -> pd.DataFrame:
+        return SCHEMAS["out_gravity_citation_pairs"].empty()
+
+    assert dg.materialize([out_gravity_citation_pairs], resources={"io_manager": ParquetIOManager(base_dir=str(tmp_path))}).success
+    assert (tmp_path / "out_gravity_citation_pairs.parquet").exists() and not (tmp_path / "out_gravity_citation_pairs.csv").exists()
+    every = ParquetIOManager(base_dir=str(tmp_path), csv_copies="all")
+    assert dg.materialize([out_gravity_citation_pairs], resources={"io_manager": every}).success
+    assert (tmp_path / "out_gravity_citation_pairs.csv").exists()
 
 
 def test_the_io_manager_writes_a_csv_beside_each_out_table_that_reads_back_equal(tmp_path):
