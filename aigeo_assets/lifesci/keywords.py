@@ -622,8 +622,19 @@ class ClinicalTerm:
     not_in: tuple[str, ...] = ()  # title_abstract only: normalised phrases inside which the term does not count
 
 
+_ASCII_NOT_WORD = str.maketrans({chr(c): " " for c in range(128) if not re.fullmatch(r"\w", chr(c))})
+
+
 def _tokens(text: str | None) -> str:
-    return " ".join(_TOKEN.findall(text.lower())) if text else ""
+    r"""The ``\w+`` words of the lower-cased text, joined by one space. An ASCII text (nearly every
+    title and abstract) is cut by ``str.translate`` and ``split``, the same words at half the cost
+    of the regular expression (on the ASCII range ``\w`` is ``[a-z0-9_]`` after lower-casing)."""
+    if not text:
+        return ""
+    text = text.lower()
+    if text.isascii():
+        return " ".join(text.translate(_ASCII_NOT_WORD).split())
+    return " ".join(_TOKEN.findall(text))
 
 
 def _blank(text: str, phrases: tuple[str, ...]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ from aigeo_assets.lifesci.keywords import (
     CLINICAL_QUERIES_PATH,
     ClinicalFilter,
     KeywordMatcher,
+    _tokens,
     keyword_precision_recall,
     naive_article_keywords,
     naive_first_match,
@@ -632,3 +634,22 @@ def test_empty_group_is_its_own_group(tmp_path):
     path.write_text("category,field,term,match,group\nt,title_abstract,clinical,word,\nt,title_abstract,trial,word,\n")
     flt = ClinicalFilter.from_csv(path)
     assert flt.is_clinical(["clinical"], [""]).tolist() == [True]  # OR, not AND
+
+
+def test_the_tokenizer_gives_the_regex_words_on_ascii_and_unicode_texts():
+    r"""``_tokens`` cuts ASCII texts with ``str.translate``; its oracle is ``\w+`` on the lower-cased
+    text, on every ASCII character, on Unicode whose lower case turns ASCII (the Kelvin sign) or not
+    (dotted capital I), and on every title and abstract of the real PubMed records."""
+    oracle = re.compile(r"\w+")
+
+    def want(text):
+        return " ".join(oracle.findall(text.lower())) if text else ""
+
+    rng = random.Random(5)
+    texts = ["".join(map(chr, range(128))), "\u212a-means", "\u0130stanbul", "Stra\u00dfe \u00bd\u00b2", "e\u0301t\u00e9", "", None, "!!", "x\0y"]
+    texts += ["".join(rng.choice("aZ09_ -.,;\t\n\x1c\x0b/()[]'\"") for _ in range(60)) for _ in range(300)]
+    for f in sorted((SAMPLES / "pubmed").rglob("*.xml*")):
+        arts = parse_pubmed_file(f).articles
+        texts += arts["title"].to_numpy(dtype=object, na_value=None).tolist() + arts["abstract"].to_numpy(dtype=object, na_value=None).tolist()
+    assert len(texts) > 1500
+    assert [_tokens(t) for t in texts] == [want(t) for t in texts]
