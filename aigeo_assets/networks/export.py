@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
+import numpy as np
 import pandas as pd
 
 from aigeo_assets.metrics.top import matrix_order
@@ -314,8 +315,8 @@ def undirected_strengths(nodes: pd.DataFrame, edges: pd.DataFrame) -> pd.DataFra
     b = edges["target"].astype("int64").map(index)
     if a.isna().any() or b.isna().any():
         raise ValueError("edges name cities that are not nodes")
-    pairs = pd.DataFrame({"id1": a.combine(b, min).astype("int64"), "id2": a.combine(b, max).astype("int64"),
-                          "strength": edges["weight"].astype(float)})
+    a, b = a.to_numpy(np.int64), b.to_numpy(np.int64)
+    pairs = pd.DataFrame({"id1": np.minimum(a, b), "id2": np.maximum(a, b), "strength": edges["weight"].astype(float).to_numpy()})
     pairs = pairs[pairs["id1"] != pairs["id2"]]
     return pairs.groupby(["id1", "id2"], as_index=False)["strength"].sum().sort_values(["id1", "id2"]).reset_index(drop=True)
 
