@@ -15,7 +15,15 @@ import pandas as pd
 from aigeo_assets.automation import all_years_automation, refresh_tags, yearly_automation
 from aigeo_assets.assets.metadata import check_result, partitions_label, table_asset_args, table_metadata, table_out
 from aigeo_assets.corpus.papers import city_table
-from aigeo_assets.metrics.cities import AUTHOR_YEAR_COLUMNS, WINDOW_INPUT_COLUMNS, ImpactWindows, city_year_metrics, collaboration_pairs, impact_pairs
+from aigeo_assets.metrics.cities import (
+    AUTHOR_YEAR_COLUMNS,
+    WINDOW_INPUT_COLUMNS,
+    ImpactWindows,
+    city_year_metrics,
+    collaboration_pairs,
+    impact_pairs,
+    scientists_by_year,
+)
 from aigeo_assets.metrics.matrices import MIGRATION_INPUT_COLUMNS, collaboration_matrix, impact_matrix, migration_matrix, over_impact_matrix
 from aigeo_assets.metrics.top import city_ranks, top_cities, top_city_shares
 from aigeo_assets.metrics.venues import VENUE_INPUT_COLUMNS, venue_east_west
@@ -120,9 +128,11 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
         cities = city_table(core_institutions)
         metrics_by_year, world_by_year, read_by_year, incomplete = {}, {}, {}, []
         citing = by_partition(core_citations, context.asset_partition_keys_for_input("core_citations"))
+        scientists = scientists_by_year(core_author_years)
+        no_scientists = core_author_years.iloc[:0]
         for year, citations, available in windows_by_cited_year(citing, [int(k) for k in keys], reach):
             key = str(year)
-            metrics, world = city_year_metrics(year, papers[key], citations, core_author_years, cities, available, windows)
+            metrics, world = city_year_metrics(year, papers[key], citations, scientists.get(year, no_scientists), cities, available, windows)
             complete = bool(world.loc[0, "impact_window_complete"])
             if not complete:
                 incomplete.append(year)
