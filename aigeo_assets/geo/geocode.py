@@ -236,9 +236,14 @@ def geocode_affiliations(
     n = len(a)
     inst = core_institutions.drop_duplicates("institution_id").set_index("institution_id")
     iid = a["institution_id"].astype("string")
-    i_rule = iid.map(inst["geocode_rule"]).astype("string")
-    i_city = iid.map(inst["city_geonames_id"]).astype("Int64")
-    i_country = iid.map(inst["country_code"]).astype("string")
+    at = inst.index.get_indexer(iid)  # one hash lookup for the three columns (-1: not a known institution)
+
+    def known(column: str, dtype: str) -> pd.Series:
+        return pd.Series(inst[column].astype(dtype).array.take(at, allow_fill=True), index=a.index)
+
+    i_rule = known("geocode_rule", "string")
+    i_city = known("city_geonames_id", "Int64")
+    i_country = known("country_code", "string")
     embedded_country = a["institution_country_code"].astype("string").str.strip().str.upper()
     embedded_country = embedded_country.where(embedded_country.str.fullmatch(r"[A-Z]{2}").fillna(False))
     # the country the record states for this institution: its own record, else the work's embedded copy
