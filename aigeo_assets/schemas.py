@@ -1053,6 +1053,10 @@ _ROW = "__aigeo_row"
 _DUCKDB: dict[int, object] = {}
 """This process's in-memory DuckDB connection (one thread: a worker already has a core to itself),
 by process id: a connection is never used across a fork."""
+DUCKDB_KEPT_ROWS = 1_000_000
+"""After checking a table of more rows, the connection is closed: DuckDB keeps the memory of its
+hash table (about 400 MB for a paper-scale year of citations) until then, which a worker would
+carry into its next runs; connecting again costs about 20 ms."""
 
 
 def key_violations(data: pd.DataFrame | pa.Table, key: Sequence[str]) -> tuple[int, int, list[dict]]:
@@ -1090,6 +1094,8 @@ def key_violations(data: pd.DataFrame | pa.Table, key: Sequence[str]) -> tuple[i
             ).fetchall()]
     finally:
         cursor.close()
+        if arrow.num_rows > DUCKDB_KEPT_ROWS:
+            _DUCKDB.pop(os.getpid()).close()
     return len(null_rows), int(dups), arrow.take(pa.array(shown, type=pa.int64())).to_pylist()
 
 
