@@ -40,7 +40,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from aigeo_assets.lifesci.pubmed import PubmedTables, parse_pubmed_file
-from aigeo_assets.resources.parquet_row_groups import RowGroupYears, row_group_years
+from aigeo_assets.resources.parquet_row_groups import FooterCache, RowGroupYears
 from aigeo_assets.schemas import SCHEMAS
 
 def glob_escape(text: str) -> str:
@@ -370,33 +370,30 @@ class _YearGroups:
     groups: dict[int, int]
 
 
-_year_groups_memo: dict[tuple[Path, ...], dict[tuple[Path, str], _YearGroups | None]] = {}
+_FOOTERS = FooterCache(64 << 20)
+"""Parsed footers of the year-sorted copies, kept for the run's next year (a range run reads each
+table of each file once per year)."""
 
 
-def _year_groups(folders: tuple[Path, ...], folder: Path, name: str) -> _YearGroups | None:
-    """The :class:`_YearGroups` of ``name`` in ``folder``, kept in the process for the last set of
-    folders asked for (as :func:`_winners_cached`): a run over a range of years reads each footer
-    once, not once per year. None when the row groups' statistics do not prove one year per row
-    group (then the year is read with a row filter)."""
-    memo = _year_groups_memo.get(folders)
-    if memo is None:
-        _year_groups_memo.clear()
-        memo = _year_groups_memo[folders] = {}
-    key = (folder, name)
-    if key not in memo:
-        path = year_sorted_copy(folder) / f"{name}.parquet"
-        footer = row_group_years(path, "publication_year")
-        groups = footer.group_of_year()
-        columns = pq.read_schema(folder / f"{name}.parquet").names
-        memo[key] = None if groups is None else _YearGroups(path, footer, columns, groups)
-    return memo[key]
+def _year_groups(folder: Path, name: str) -> _YearGroups | None:
+    """The :class:`_YearGroups` of ``name`` in ``folder``'s year-sorted copy, its footer parsed once
+    in the process (``_FOOTERS``); None when the row groups' statistics do not prove one year per
+    row group (then the year is read with a row filter)."""
+    path = year_sorted_copy(folder) / f"{name}.parquet"
+    footer = _FOOTERS.get(path, "publication_year")
+    groups = footer.group_of_year()
+    if groups is None:
+        return None
+    # the parse's columns: the copy of a table other than the articles carries their year besides (year_sorted_copy)
+    columns = [c for c in footer.schema.names if name == "articles" or c != "publication_year"]
+    return _YearGroups(path, footer, columns, groups)
 
 
-def _year_rows(folders: tuple[Path, ...], folder: Path, name: str, year: int, pmids: pa.Array) -> pa.Table | pd.DataFrame:
+def _year_rows(folder: Path, name: str, year: int, pmids: pa.Array) -> pa.Table | pd.DataFrame:
     """The rows of ``year`` in one table of a parse folder whose PMID is in ``pmids`` (strings): its
     year's row group alone, filtered in Arrow (a pandas frame by the row filter when the groups are
     not known: :func:`_year_groups`)."""
-    where = _year_groups(folders, folder, name)
+    where = _year_groups(folder, name)
     if where is None:
         t = _read_year(folder, name, year)
         return t[t["pmid"].isin(set(pmids.to_pylist()))]
@@ -447,14 +444,13 @@ def _year_tables(files: list[Path], cache_dir: Path, year: int, names: tuple[str
     n_superseded = int((of_year & ~records["deleted"].to_numpy(bool) & ~records["winner"].to_numpy(bool)).sum())
     winners = records[records["winner"].to_numpy(bool) & of_year]
     kept = []
-    key = tuple(folders)
     files_of = winners["file"].to_numpy()
     pmid_text = winners["pmid"].astype(str).to_numpy(object)
     for i, folder in enumerate(folders):
         pmids = pa.array(pmid_text[files_of == i], type=pa.string())
         if not len(pmids):
             continue
-        kept.append([_year_rows(key, folder, name, year, pmids) for name in names])
+        kept.append([_year_rows(folder, name, year, pmids) for name in names])
     if not kept:
         return [SCHEMAS[f"raw_pubmed_{name}"].empty() for name in names], n_superseded, n_deleted
     return [_concat([k[j] for k in kept]) for j in range(len(names))], n_superseded, n_deleted

@@ -197,9 +197,8 @@ def test_year_tables_without_row_group_statistics_are_read_by_the_row_filter(tmp
                 for i in range(f.num_row_groups):
                     w.write_table(f.read_row_group(i))
             path.with_suffix(".tmp").replace(path)
-    P._year_groups_memo.clear()
     years = P.flag_winners(folders)["publication_year"].dropna().unique()
-    assert all(P._year_groups(tuple(folders), f, n) is None for f in folders for n in P.PUBMED_TABLES
+    assert all(P._year_groups(f, n) is None for f in folders for n in P.PUBMED_TABLES
                if pq.read_metadata(P.year_sorted_copy(f) / f"{n}.parquet").num_rows)
     seen = 0
     for year in sorted(int(y) for y in years):
