@@ -21,10 +21,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 
-def _arrow(values: pd.Series | pd.Index | np.ndarray | list | set | frozenset) -> pa.Array:
+def arrow_strings(values: pd.Series | pd.Index | np.ndarray | list | set | frozenset | pa.Array) -> pa.Array:
+    """String keys as one Arrow large-string array (no copy for Arrow-backed columns; nulls kept)."""
     if isinstance(values, (set, frozenset)):
         values = list(values)
-    if isinstance(values, (pd.Series, pd.Index)) and isinstance(values.dtype, pd.StringDtype):
+    if isinstance(values, pa.Array):
+        arr = values
+    elif isinstance(values, (pd.Series, pd.Index)) and isinstance(values.dtype, pd.StringDtype):
         arr = pa.array(values.array)
     else:
         arr = pa.array(np.asarray(values, dtype=object), type=pa.large_string(), from_pandas=True)
@@ -54,9 +57,9 @@ def _first_positions_by_key(keys: pa.Array, values: pa.Array) -> np.ndarray:
     return first[code]
 
 
-def positions_in(keys: pd.Series, values: pd.Series | pd.Index | np.ndarray | list) -> np.ndarray:
+def positions_in(keys: pd.Series | pa.Array, values: pd.Series | pd.Index | np.ndarray | list | pa.Array) -> np.ndarray:
     """For each string key, the position of its first occurrence in ``values``; -1 when absent or null."""
-    k, v = _arrow(keys), _arrow(values)
+    k, v = arrow_strings(keys), arrow_strings(values)
     if len(v) > VALUES_PER_KEY_TO_INVERT * len(k):
         return _first_positions_by_key(k, v)
     return _index_in(k, v)
@@ -64,7 +67,7 @@ def positions_in(keys: pd.Series, values: pd.Series | pd.Index | np.ndarray | li
 
 def is_in(keys: pd.Series, values: pd.Series | pd.Index | np.ndarray | list | set | frozenset) -> np.ndarray:
     """``keys.isin(values)`` for string keys, as a numpy bool array (null keys: False)."""
-    k, v = _arrow(keys), _arrow(values)
+    k, v = arrow_strings(keys), arrow_strings(values)
     if len(v) > VALUES_PER_KEY_TO_INVERT * len(k):
         return _first_positions_by_key(k, v) >= 0
     found = pc.is_in(k, value_set=v, skip_nulls=True)

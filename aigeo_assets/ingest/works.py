@@ -54,6 +54,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from aigeo_assets.corpus.lookup import arrow_strings, positions_in
 from aigeo_assets.ingest.quarantine import Quarantine
 from aigeo_assets.ingest.snapshot import iter_lines, short_id
 from aigeo_assets.ingest.work_record import (
@@ -202,19 +203,16 @@ def merged_applied(ids: pd.Series, merged: Mapping[str, str]) -> pd.Series:
     """``ids`` (a "string" Series, nulls kept) with each id of ``merged`` (OpenAlex's merged ids:
     {old id: the id it was merged into}) replaced, the others as they are.
 
-    Looked up by Arrow's hash join of the column against the mapping (``index_in``), whose Arrow
-    copy is kept for the next columns (``_merged_arrays``): ``Series.map(dict)`` made a Series of
+    Looked up by Arrow's hash tables (``corpus.lookup.positions_in``) against the mapping's Arrow
+    copy, kept for the next columns (``_merged_arrays``): ``Series.map(dict)`` made a Series of
     the whole mapping at every call and looked each value up through a pandas Index, 2.0 of the
     14.7 CPU-s of a paper-scale year of ``raw_works``."""
     if not merged or not len(ids):
         return ids
     old, new = _merged_arrays(merged)
-    if isinstance(ids.array, pd.arrays.ArrowStringArray):
-        values = pa.array(ids.array, type=pa.large_string())
-    else:
-        values = pa.array(ids.astype(object), type=pa.large_string(), from_pandas=True)
-    at = pc.index_in(values, value_set=old)
-    out = pc.if_else(pc.is_null(at), values, new.take(at))
+    values = arrow_strings(ids)
+    at = positions_in(values, old)
+    out = pc.coalesce(new.take(pa.array(at, mask=at < 0)), values)
     return pd.Series(pd.arrays.ArrowStringArray(out), index=ids.index, name=ids.name)
 
 

@@ -281,8 +281,8 @@ def test_arrow_lookups_over_a_long_value_set_answer_as_the_direct_table():
         values = pd.Series(rng.choice(pool, n_values), dtype="string")
         keys[rng.random(n_keys) < 0.2] = pd.NA
         values[rng.random(n_values) < 0.1] = pd.NA
-        direct = lookup._index_in(lookup._arrow(keys), lookup._arrow(values))
-        inverted = lookup._first_positions_by_key(lookup._arrow(keys), lookup._arrow(values))
+        direct = lookup._index_in(lookup.arrow_strings(keys), lookup.arrow_strings(values))
+        inverted = lookup._first_positions_by_key(lookup.arrow_strings(keys), lookup.arrow_strings(values))
         assert inverted.tolist() == direct.tolist()
         first = pd.Index(values.astype(object)).drop_duplicates().dropna()
         expected = [-1 if pd.isna(k) or k not in first else int(values.astype(object).eq(k).idxmax()) for k in keys.astype(object)]
