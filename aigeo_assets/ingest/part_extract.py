@@ -538,11 +538,10 @@ def write_part_extract(extract: PartExtract, folder: Path, source: str, size: in
     os.replace(part, folder / ACCOUNT)
 
 
-FOOTER_CACHE_BYTES = 64 << 20
-_FOOTERS = FooterCache(FOOTER_CACHE_BYTES)
+_FOOTERS = FooterCache()
 """Parsed parquet footers of extract files kept for the next yearly read of the same file (a range
 run reads each part's files once per year: opening a file and parsing its footer again cost about as
-much as reading a small year's row groups); least recently used dropped beyond this many serialized bytes."""
+much as reading a small year's row groups)."""
 
 
 def _declared(footer: RowGroupYears, name: str) -> bool:

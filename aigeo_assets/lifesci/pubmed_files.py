@@ -370,7 +370,7 @@ class _YearGroups:
     groups: dict[int, int]
 
 
-_FOOTERS = FooterCache(64 << 20)
+_FOOTERS = FooterCache()
 """Parsed footers of the year-sorted copies, kept for the run's next year (a range run reads each
 table of each file once per year)."""
 

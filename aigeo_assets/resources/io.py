@@ -244,16 +244,16 @@ class ParquetIOManager(dg.ConfigurableIOManager):
                 return pd.read_parquet(fh, columns=columns)
         return pd.read_parquet(path, columns=columns)
 
-    def _wants_csv(self, context: dg.OutputContext | None, key: dg.AssetKey, obj) -> bool:
-        table = declared_table(key, context.definition_metadata) if context is not None else None
+    def _wants_csv(self, context: dg.OutputContext, obj) -> bool:
+        table = declared_table(context.asset_key, context.definition_metadata)
         return (self.suffix == ".parquet" and isinstance(obj, pd.DataFrame)
-                and wants_csv(key, len(obj), self.csv_copies, self.csv_max_rows, table))
+                and wants_csv(context.asset_key, len(obj), self.csv_copies, self.csv_max_rows, table))
 
-    def _write_csv_copy(self, obj, key: dg.AssetKey, path: Path, context: dg.OutputContext | None) -> bool:
+    def _write_csv_copy(self, obj, path: Path, context: dg.OutputContext) -> bool:
         """The CSV copy of a table written at ``path`` (atomically), if ``csv_copies`` wants one; else
         an older copy there is removed, so no CSV ever disagrees with its parquet. Returns whether one
         was written."""
-        if not self._wants_csv(context, key, obj):
+        if not self._wants_csv(context, obj):
             if self.suffix == ".parquet" and path.exists():
                 path.unlink()
             return False
@@ -322,7 +322,7 @@ class ParquetIOManager(dg.ConfigurableIOManager):
             if members is None:
                 if value is not None:
                     self._write(value, self._path(context.asset_key, partition), context)
-                    self._write_csv_copy(value, context.asset_key, self._path(context.asset_key, partition, ".csv"), context)
+                    self._write_csv_copy(value, self._path(context.asset_key, partition, ".csv"), context)
             else:
                 self._handle_group_output(context, value, partition, members)
             del value
@@ -360,7 +360,7 @@ class ParquetIOManager(dg.ConfigurableIOManager):
         staging = staging_dir(group, context.run_id, attempt)
         if obj is not None:
             self._write(obj, staging / links[context.name].table, context)
-            if context.name in csv_links and self._wants_csv(context, context.asset_key, obj):
+            if context.name in csv_links and self._wants_csv(context, obj):
                 write_atomic(staging / csv_links[context.name].table, lambda tmp: write_csv(obj, tmp))
         handled = _handled_outputs.setdefault((str(group), context.run_id, attempt), set())
         handled.add(context.name)
@@ -395,7 +395,7 @@ class ParquetIOManager(dg.ConfigurableIOManager):
         version = group / _object_versions.setdefault(scope, new_version_name(context.run_id))
         if obj is not None:
             self._write(obj, version / links[context.name].table, context)
-            if context.name in csv_links and self._wants_csv(context, context.asset_key, obj):
+            if context.name in csv_links and self._wants_csv(context, obj):
                 write_object_atomic(
                     version / csv_links[context.name].table,
                     lambda fh: fh.write(obj.to_csv(index=False, lineterminator="\n").encode("utf-8")),

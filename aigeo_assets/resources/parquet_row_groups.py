@@ -121,9 +121,9 @@ class FooterCache:
     """Parsed footers (``row_group_years``) of the files a run reads again, keyed on the file's
     version (path, inode, size, mtime_ns, column): a file rewritten and renamed into place is
     another key. The least recently used are dropped beyond ``max_bytes`` serialized footer bytes
-    (at least one is kept)."""
+    (at least one is kept; 64 MB by default, the footers of a few thousand yearly files)."""
 
-    def __init__(self, max_bytes: int) -> None:
+    def __init__(self, max_bytes: int = 64 << 20) -> None:
         self.max_bytes = max_bytes
         self._footers: OrderedDict[tuple, RowGroupYears] = OrderedDict()
         self._bytes = 0
