@@ -501,6 +501,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                     f"{home / 'dagster.yaml'}) are taken by runs from the UI or another `aigeo run` (`aigeo ui` shows them)"
                 ),
                 should_stop=lambda: bool(_received_stop_signals()),
+                worker_max_rss_bytes=settings.worker_max_rss_mb * 2**20,
             )
             try:
                 runner.run(runs)

@@ -78,6 +78,15 @@ cluster, where the limit is set per pool (``dagster instance concurrency set``).
 by default, whatever the machine: the paper-scale world's largest runs take 4-9 GB each, the issue's
 budget 8 GiB for the whole study.
 
+**A worker's own memory.** What a run leaves behind in its worker (imported libraries, the caches of
+its domain: the gazetteer, keyword matchers, Arrow's and malloc's kept pages) stays there through the
+worker's later runs, and on the paper-scale world grew from 0.3 to 1.5 GB a worker: carried by each
+of two workers under the two largest runs that overlap. So a worker that holds more than
+``worker_max_rss_bytes`` after a run (``AIGEO_WORKER_MAX_RSS_MB``, measured after ``release_memory``)
+ends, and a fresh one (~4 CPU-seconds to import and build the code location) takes its place, as
+Celery's ``worker_max_memory_per_child`` does. **Choice:** 1 GiB by default (docs/scale.md gives the
+measurement); 0 keeps every worker to the end.
+
 Per run, ``RunStats`` records wall and CPU seconds and the run's peak resident memory (the process's
 high-water mark, reset before each run through ``/proc/self/clear_refs`` where Linux allows it).
 """
@@ -527,6 +536,9 @@ class RunStats:
     after_s: float = 0.0
     """Seconds from the run's end to its stats being ready (its check results read, its memory given
     back): worker time outside ``wall_s``."""
+    worker_retired: bool = False
+    """The worker ended after this run, holding more than ``PlanRunner``'s ``worker_max_rss_bytes``
+    (module docstring, Memory): a fresh worker took its place."""
 
     def as_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -737,8 +749,14 @@ def _die_with_parent() -> None:
         pass
 
 
-def _worker_main(build, job_name, run_config, tags, home, parent_pid, tasks, results) -> None:
-    """A worker: build the code location once, then execute the runs it is given until ``None``."""
+WORKER_RETIRED_EXIT = 75
+"""A worker's exit code when it ended by itself after a run, holding more than ``worker_max_rss_bytes``."""
+
+
+def _worker_main(build, job_name, run_config, tags, home, parent_pid, tasks, results, max_rss_bytes: int = 0) -> None:
+    """A worker: build the code location once, then execute the runs it is given until ``None``; with
+    ``max_rss_bytes`` > 0, end after the first run that leaves it holding more (exit code
+    ``WORKER_RETIRED_EXIT``, its stats marked ``worker_retired``): the parent starts a fresh one."""
     _die_with_parent()
     if os.getppid() != parent_pid:  # the parent died before prctl took effect
         os._exit(1)
@@ -764,7 +782,11 @@ def _worker_main(build, job_name, run_config, tags, home, parent_pid, tasks, res
                 )
                 if stats.error is None:
                     stats.error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            stats.worker_retired = 0 < max_rss_bytes < stats.rss_after_bytes
             results.put(stats)
+            if stats.worker_retired:
+                break
+    raise SystemExit(WORKER_RETIRED_EXIT)  # only a retiring worker leaves the loop; its results are flushed at exit
 
 
 class PlanRunner:
@@ -772,6 +794,8 @@ class PlanRunner:
 
     ``build`` makes the code location in a worker (it must be picklable: a ``functools.partial`` of
     ``build_definitions`` with the settings); ``home`` is the ``$DAGSTER_HOME`` they share.
+    ``worker_max_rss_bytes`` (> 0; workers > 1 only): a worker holding more than that after a run (once
+    it gave the run's memory back) ends and a fresh one takes its place (module docstring, Memory).
     ``on_done(stats)`` is called in this process after each run; ``should_stop()`` is polled between
     runs (a stop signal whose interrupt was lost)."""
 
@@ -790,6 +814,7 @@ class PlanRunner:
         on_done: Callable[[RunStats], None] | None = None,
         on_wait: Callable[[int], None] | None = None,
         should_stop: Callable[[], bool] = lambda: False,
+        worker_max_rss_bytes: int = 0,
     ):
         if workers > 1 and (build is None or home is None):
             raise ValueError("workers > 1 need `build` (the code location in a worker) and `home` ($DAGSTER_HOME)")
@@ -800,7 +825,9 @@ class PlanRunner:
         self.on_start, self.on_done, self.should_stop = on_start or (lambda r: None), on_done or (lambda s: None), should_stop
         self.on_wait = on_wait or (lambda others: None)
         self.tags.setdefault(PLAN_TAG, f"{os.getpid()}-{time.time_ns()}")
+        self.worker_max_rss_bytes = worker_max_rss_bytes
         self.worker_pids: list[int] = []
+        """Every worker started, in order (a retired worker's replacement included)."""
 
     def _room(self, instance: dg.DagsterInstance, in_flight: int, wanted: int) -> int:
         """How many more runs may start now (at most ``wanted``) under the run queue's limit, which the
@@ -860,18 +887,23 @@ class PlanRunner:
         ctx = multiprocessing.get_context("spawn")
         tasks, results = ctx.Queue(), ctx.Queue()
         n = min(self.workers, len(runs)) or 1
-        procs = [
-            ctx.Process(
+        procs: list = []
+
+        def start_worker() -> None:
+            p = ctx.Process(
                 target=_worker_main,
-                args=(self.build, self.job_name, self.run_config, self.tags, self.home, os.getpid(), tasks, results),
-                name=f"aigeo-worker-{i + 1}",
+                args=(self.build, self.job_name, self.run_config, self.tags, self.home, os.getpid(), tasks, results,
+                      self.worker_max_rss_bytes),
+                name=f"aigeo-worker-{len(self.worker_pids) + 1}",
                 daemon=True,
             )
-            for i in range(n)
-        ]
-        for p in procs:
             p.start()
-        self.worker_pids = [p.pid for p in procs if p.pid]
+            procs.append(p)
+            self.worker_pids.append(p.pid)
+
+        self.worker_pids = []
+        for _ in range(n):
+            start_worker()
         height = run_heights(runs)
         waiting = {r.index: set(r.needs) for r in runs}
         by_index = {r.index: r for r in runs}
@@ -897,6 +929,8 @@ class PlanRunner:
                     break
                 stats = self._next_result(results, procs)
                 in_flight -= 1
+                if stats.worker_retired:
+                    self._replace_worker(stats.worker_pid, procs, start_worker)
                 held.subtract(by_index[stats.index].pools)
                 done.append(stats)
                 self.on_done(stats)
@@ -972,13 +1006,26 @@ class PlanRunner:
                 stack.extend(children[child])
         return dropped
 
+    @staticmethod
+    def _replace_worker(pid: int, procs: list, start_worker: Callable[[], None]) -> None:
+        """Start a fresh worker in place of the one (``pid``) that retired after its run."""
+        for p in procs:
+            if p.pid == pid:
+                p.join(timeout=60)
+                if p.is_alive():
+                    p.kill()
+                procs.remove(p)
+                break
+        start_worker()
+
     def _next_result(self, results, procs) -> RunStats:
-        """The next finished run; a worker that died (killed, out of memory) is an error naming it."""
+        """The next finished run; a worker that died (killed, out of memory) is an error naming it. A
+        worker that retired (``WORKER_RETIRED_EXIT``) put its run's stats before it ended."""
         while True:
             try:
                 return results.get(timeout=0.5)
             except queue.Empty:
-                dead = [p for p in procs if not p.is_alive()]
+                dead = [p for p in procs if not p.is_alive() and p.exitcode != WORKER_RETIRED_EXIT]
                 if dead:
                     p = dead[0]
                     raise RuntimeError(f"worker {p.name} (pid {p.pid}) died with exit code {p.exitcode}")

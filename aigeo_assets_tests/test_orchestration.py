@@ -402,3 +402,27 @@ def test_release_memory_still_collects_the_next_runs_cycles_after_freezing_the_s
             gc.enable()
     assert alive() is None and kept.me is kept
     assert gc.get_freeze_count() >= frozen
+
+
+def test_a_worker_left_holding_more_than_the_limit_is_replaced_by_a_fresh_one(tmp_path):
+    """Memory (module docstring): the worker that ran ``hoard`` (800 MB kept in a module, as a cache
+    is) ends after it and a fresh worker takes its place; the runs after it go to workers that hold
+    less, and every run succeeds. Without a limit nobody is replaced."""
+    limit = 650 * 2**20  # between a worker that ran a Dagster run (~0.2-0.4 GB) and one that holds the hoard
+    for max_rss in (limit, 0):
+        (tmp_path / f"limit{max_rss}").mkdir()
+        instance, home = _instance(tmp_path / f"limit{max_rss}")
+        with instance:
+            runs = plan_runs(fx.build_hoard_defs())
+            runner = PlanRunner(workers=2, build=fx.build_hoard_defs, home=home, worker_max_rss_bytes=max_rss)
+            stats = {s.assets[0]: s for s in runner.run(runs)}
+        assert all(s.status == "SUCCESS" for s in stats.values())
+        assert stats["hoard"].rss_after_bytes > fx.HOARD_BYTES
+        if max_rss:
+            assert stats["hoard"].worker_retired
+            assert [s.worker_retired for s in (stats["after_hoard_a"], stats["after_hoard_b"])] == [False, False]
+            assert all(s.rss_after_bytes < limit for s in (stats["after_hoard_a"], stats["after_hoard_b"]))
+            assert len(runner.worker_pids) == 3  # two at the start, one in place of the hoarder
+            assert stats["hoard"].worker_pid not in {stats["after_hoard_a"].worker_pid, stats["after_hoard_b"].worker_pid}
+        else:
+            assert not any(s.worker_retired for s in stats.values()) and len(runner.worker_pids) == 2

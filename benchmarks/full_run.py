@@ -436,8 +436,9 @@ def run_timeline(per_run: dict[str, dict], workers: int, longest: int = 12) -> d
     which 0, 1, ... workers were busy, the workers' idle seconds between the first start and the last
     end, the time between one run's end and the next run's start on the same worker
     (``between_runs_s``; of it ``after_run_total`` the workers' own ``after_s``: check results read,
-    memory given back), and the longest runs with their start and end (seconds from the first
-    start), which show the chain the wall time waits on."""
+    memory given back), the workers replaced after a run for the memory they held
+    (``workers_retired``, ``AIGEO_WORKER_MAX_RSS_MB``), and the longest runs with their start and end
+    (seconds from the first start), which show the chain the wall time waits on."""
     spans = sorted((r["started_at"], r["started_at"] + r["wall_s"], r.get("label", "")) for r in per_run.values() if r.get("started_at"))
     if not spans:
         return None
@@ -463,6 +464,7 @@ def run_timeline(per_run: dict[str, dict], workers: int, longest: int = 12) -> d
         "idle_worker_s": round(idle, 1),
         "between_runs_s": {"total": round(sum(gaps), 1), "median": round(gaps[len(gaps) // 2], 2) if gaps else None,
                            "after_run_total": round(sum(r.get("after_s", 0.0) for r in per_run.values()), 1)},
+        "workers_retired": sum(bool(r.get("worker_retired")) for r in per_run.values()),
         "longest_runs": [{"label": lbl, "start_s": round(s - t0, 1), "end_s": round(e - t0, 1)} for s, e, lbl in sorted(top)],
     }
 

@@ -74,6 +74,8 @@ ENVIRONMENT: dict[str, tuple[str, str]] = {
     "AIGEO_WAREHOUSE_URL": ("", "the warehouse as an fsspec URL shared by workers on several machines (s3://bucket/aigeo, "
                                 "gs://..., file:///shared/aigeo); default: AIGEO_DATA_DIR/warehouse"),
     "AIGEO_CSV_COPIES": ("out", "which tables also get a CSV beside their parquet: out (the out_* tables but the gravity models' observations), all or none"),
+    "AIGEO_WORKER_MAX_RSS_MB": ("1024", "`aigeo run` replaces a worker holding more than this many MiB after a run "
+                                        "by a fresh process (0: never)"),
     "AIGEO_CSV_MAX_ROWS": ("1048575", "a table with more rows gets no CSV copy (what one spreadsheet sheet holds)"),
     "AIGEO_THIN_YEAR_PAPERS": ("50", "a year whose corpus holds fewer papers is thin: its coverage checks warn instead of blocking the run"),
     "AIGEO_DISRUPTION_WINDOW": ("5", "the CD index's window (Supplementary Fig. 3): citers published in y+1..y+W count (Wu et al.'s CD_5: five years)"),
@@ -418,6 +420,9 @@ class Settings:
     """Which tables the IO manager also writes as CSV beside their parquet (AIGEO_CSV_COPIES): out, all or none."""
     csv_max_rows: int = 1_048_575
     """A table with more rows gets no CSV copy (AIGEO_CSV_MAX_ROWS; Excel's rows under a header)."""
+    worker_max_rss_mb: int = 1024
+    """``aigeo run``'s workers: one holding more than this many MiB after a run is replaced by a fresh
+    process (AIGEO_WORKER_MAX_RSS_MB; 0: never; ``orchestration``, Memory)."""
     api_pmid_filter: str = "pmid"
     """The works filter by PubMed id the API source sends (AIGEO_API_PMID_FILTER): ``pmid`` or
     ``ids.pmid`` (``openalex_api.ApiFetchConfig.pmid_filter``)."""
@@ -501,6 +506,7 @@ class Settings:
             thin_year_papers=read.integer("AIGEO_THIN_YEAR_PAPERS", 0, None, "a whole number of papers >= 0") or 0,
             csv_copies=read.choice("AIGEO_CSV_COPIES", ("out", "all", "none")) or "out",
             csv_max_rows=read.integer("AIGEO_CSV_MAX_ROWS", 0, None, "a whole number of rows >= 0") or 0,
+            worker_max_rss_mb=read.integer("AIGEO_WORKER_MAX_RSS_MB", 0, None, "a whole number of MiB >= 0 (0: never)") or 0,
             snapshot_format=snapshot_format or "auto",  # type: ignore[arg-type]
             executor=read.choice("AIGEO_EXECUTOR", ("in_process", "multiprocess", "celery")) or "multiprocess",  # type: ignore[arg-type]
             warehouse_url=read.warehouse_url(),

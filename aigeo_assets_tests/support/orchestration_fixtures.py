@@ -162,3 +162,31 @@ def small(context: dg.AssetExecutionContext) -> int:
 def build_pooled_defs() -> dg.Definitions:
     """Three independent assets, two of them in one concurrency pool (aigeo's ``LARGE_MEMORY_POOL``)."""
     return dg.Definitions(assets=[big_a, big_b, small])
+
+
+# ------------------------------------------------------------------ a location whose first run hoards memory
+
+HOARD_BYTES = 800 * 2**20
+"""What ``hoard`` leaves in its worker: well above a fresh worker's ~0.3 GB and the tests' threshold."""
+_hoarded: list[bytes] = []
+
+
+@dg.asset
+def hoard(context: dg.AssetExecutionContext) -> int:
+    _hoarded.append(b"\x01" * HOARD_BYTES)  # every page written, so resident; kept after the run, as a module cache is
+    return os.getpid()
+
+
+@dg.asset(deps=[hoard])
+def after_hoard_a(context: dg.AssetExecutionContext) -> int:
+    return _pooled(context)
+
+
+@dg.asset(deps=[hoard])
+def after_hoard_b(context: dg.AssetExecutionContext) -> int:
+    return _pooled(context)
+
+
+def build_hoard_defs() -> dg.Definitions:
+    """``hoard`` (keeps ``HOARD_BYTES`` in its worker), then two runs that read it."""
+    return dg.Definitions(assets=[hoard, after_hoard_a, after_hoard_b])
