@@ -93,6 +93,7 @@ high-water mark, reset before each run through ``/proc/self/clear_refs`` where L
 
 from __future__ import annotations
 
+import functools
 import json
 import multiprocessing
 import os
@@ -888,20 +889,8 @@ class PlanRunner:
         tasks, results = ctx.Queue(), ctx.Queue()
         n = min(self.workers, len(runs)) or 1
         procs: list = []
-
-        def start_worker() -> None:
-            p = ctx.Process(
-                target=_worker_main,
-                args=(self.build, self.job_name, self.run_config, self.tags, self.home, os.getpid(), tasks, results,
-                      self.worker_max_rss_bytes),
-                name=f"aigeo-worker-{len(self.worker_pids) + 1}",
-                daemon=True,
-            )
-            p.start()
-            procs.append(p)
-            self.worker_pids.append(p.pid)
-
         self.worker_pids = []
+        start_worker = functools.partial(self._start_worker, ctx, tasks, results, procs)
         for _ in range(n):
             start_worker()
         height = run_heights(runs)
@@ -1006,6 +995,19 @@ class PlanRunner:
                 stack.extend(children[child])
         return dropped
 
+    def _start_worker(self, ctx, tasks, results, procs: list) -> None:
+        """Start one more worker process on the plan's queues."""
+        p = ctx.Process(
+            target=_worker_main,
+            args=(self.build, self.job_name, self.run_config, self.tags, self.home, os.getpid(), tasks, results,
+                  self.worker_max_rss_bytes),
+            name=f"aigeo-worker-{len(self.worker_pids) + 1}",
+            daemon=True,
+        )
+        p.start()
+        procs.append(p)
+        self.worker_pids.append(p.pid)
+
     @staticmethod
     def _replace_worker(pid: int, procs: list, start_worker: Callable[[], None]) -> None:
         """Start a fresh worker in place of the one (``pid``) that retired after its run."""
@@ -1049,18 +1051,24 @@ class PlanRunner:
                 p.join(timeout=5)
 
 
+def overlapping_peak_bytes(stats: Sequence[RunStats]) -> int:
+    """The largest sum of the peaks of runs under way at one moment (``started_at``, ``wall_s``): a
+    bound on the workers' memory together that holds when workers are replaced (per-worker maxima
+    summed would add workers that never lived at once)."""
+    spans = [(s.started_at, s.started_at + s.wall_s, s.peak_rss_bytes) for s in stats if s.started_at]
+    return max((sum(p for b, e, p in spans if b <= start < e) for start, _, _ in spans), default=0)
+
+
 def total_stats(stats: Sequence[RunStats], wall_s: float, workers: int) -> dict:
     """The last line of ``--stats``: the whole ``aigeo run``."""
-    by_worker: dict[int, int] = {}
-    for s in stats:
-        by_worker[s.worker_pid] = max(by_worker.get(s.worker_pid, 0), s.peak_rss_bytes)
     return {
         "kind": "total",
         "wall_s": round(wall_s, 3),
         "cpu_s": round(sum(s.cpu_s for s in stats), 3),
-        "peak_rss_bytes": max(by_worker.values(), default=0),
-        "peak_rss_all_workers_bytes": sum(by_worker.values()),
+        "peak_rss_bytes": max((s.peak_rss_bytes for s in stats), default=0),
+        "peak_rss_all_workers_bytes": overlapping_peak_bytes(stats),
         "workers": workers,
+        "workers_retired": sum(s.worker_retired for s in stats),
         "runs": len(stats),
         "failed": sum(s.status != "SUCCESS" for s in stats),
     }

@@ -426,3 +426,18 @@ def test_a_worker_left_holding_more_than_the_limit_is_replaced_by_a_fresh_one(tm
             assert stats["hoard"].worker_pid not in {stats["after_hoard_a"].worker_pid, stats["after_hoard_b"].worker_pid}
         else:
             assert not any(s.worker_retired for s in stats.values()) and len(runner.worker_pids) == 2
+
+
+def test_the_total_memory_bound_sums_the_runs_under_way_together_not_every_worker_that_ever_lived():
+    from aigeo_assets.orchestration import RunStats, total_stats
+
+    def run(i, pid, start, wall, peak, retired=False):
+        return RunStats(i, f"r{i}", "job", None, [f"a{i}"], [], status="SUCCESS", wall_s=wall, peak_rss_bytes=peak,
+                        worker_pid=pid, started_at=1000.0 + start, worker_retired=retired)
+
+    # worker 1 runs r0 over 0-10 s then retires; worker 2 runs r1 (2-4 s) and r2 (5-8 s); worker 3 replaces
+    # worker 1 and runs r3 from 10 s, when r0 has ended: at most r0 and r1 at once (5 + 3 GB)
+    stats = [run(0, 1, 0, 10, 5 << 30, retired=True), run(1, 2, 2, 2, 3 << 30), run(2, 2, 5, 3, 2 << 30), run(3, 3, 10, 2, 7 << 30)]
+    total = total_stats(stats, 12.0, 2)
+    assert total["peak_rss_all_workers_bytes"] == 8 << 30  # per-worker maxima summed would say 5 + 3 + 7
+    assert total["peak_rss_bytes"] == 7 << 30 and total["workers_retired"] == 1 and total["runs"] == 4

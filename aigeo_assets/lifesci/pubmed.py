@@ -1451,11 +1451,6 @@ def iter_pubmed_records(
     return _iter_items(path, years, backend, {}, reader)
 
 
-def _string_column(values: list) -> pd.Series:
-    """A string column made by Arrow in one step (``works.typed_column``), not by pandas value by value."""
-    return typed_column(values, "string")
-
-
 def parse_pubmed_file(
     path: str | Path, years: set[int] | None = None, *, backend: str | None = None, reader: str = "auto"
 ) -> PubmedTables:
@@ -1564,20 +1559,20 @@ def parse_pubmed_file(
     articles = conform(
         pd.DataFrame(
             {
-                "pmid": _string_column(a_pmid),
-                "doi": _string_column(a_doi),
+                "pmid": typed_column(a_pmid, "string"),
+                "doi": typed_column(a_doi, "string"),
                 "publication_year": a_year,
-                "title": _string_column(a_title),
-                "abstract": _string_column(a_abstract),
-                "journal_title": _string_column(a_jtitle),
-                "journal_iso_abbrev": _string_column(a_iso),
-                "issn_print": _string_column(a_issn_p),
-                "issn_electronic": _string_column(a_issn_e),
-                "issn_linking": _string_column(a_issn_l),
-                "publication_types": _string_column(a_types),
-                "mesh_terms": _string_column(a_mesh),
+                "title": typed_column(a_title, "string"),
+                "abstract": typed_column(a_abstract, "string"),
+                "journal_title": typed_column(a_jtitle, "string"),
+                "journal_iso_abbrev": typed_column(a_iso, "string"),
+                "issn_print": typed_column(a_issn_p, "string"),
+                "issn_electronic": typed_column(a_issn_e, "string"),
+                "issn_linking": typed_column(a_issn_l, "string"),
+                "publication_types": typed_column(a_types, "string"),
+                "mesh_terms": typed_column(a_mesh, "string"),
                 "n_authors": a_nauth,
-                "source_file": _string_column([source] * len(a_pmid)),
+                "source_file": typed_column([source] * len(a_pmid), "string"),
             }
         ),
         "raw_pubmed_articles",
@@ -1585,18 +1580,18 @@ def parse_pubmed_file(
     authors_df = conform(
         pd.DataFrame(
             {
-                "pmid": _string_column(u_pmid),
+                "pmid": typed_column(u_pmid, "string"),
                 "author_seq": u_seq,
-                "last_name": _string_column(u_last),
-                "fore_name": _string_column(u_fore),
-                "collective_name": _string_column(u_coll),
+                "last_name": typed_column(u_last, "string"),
+                "fore_name": typed_column(u_fore, "string"),
+                "collective_name": typed_column(u_coll, "string"),
                 "affiliation_seq": u_aseq,
-                "affiliation": _string_column(u_aff),
+                "affiliation": typed_column(u_aff, "string"),
             }
         ),
         "raw_pubmed_authors",
     )
-    references = conform(pd.DataFrame({"pmid": _string_column(r_pmid), "cited_pmid": _string_column(r_cited)}), "raw_pubmed_references")
+    references = conform(pd.DataFrame({"pmid": typed_column(r_pmid, "string"), "cited_pmid": typed_column(r_cited, "string")}), "raw_pubmed_references")
     quarantine = conform(pd.DataFrame(q_rows, columns=["file", "line", "reason", "detail"]), "quarantine")
     return PubmedTables(
         articles=articles,

@@ -258,7 +258,7 @@ class ParquetIOManager(dg.ConfigurableIOManager):
                 path.unlink()
             return False
         if self.on_object_storage:
-            write_object_atomic(path, lambda fh: fh.write(obj.to_csv(index=False, lineterminator="\n").encode("utf-8")))
+            write_object_atomic(path, lambda fh: write_csv(obj, fh))
         else:
             write_atomic(path, lambda tmp: write_csv(obj, tmp))
         return True
@@ -396,10 +396,7 @@ class ParquetIOManager(dg.ConfigurableIOManager):
         if obj is not None:
             self._write(obj, version / links[context.name].table, context)
             if context.name in csv_links and self._wants_csv(context, obj):
-                write_object_atomic(
-                    version / csv_links[context.name].table,
-                    lambda fh: fh.write(obj.to_csv(index=False, lineterminator="\n").encode("utf-8")),
-                )
+                write_object_atomic(version / csv_links[context.name].table, lambda fh: write_csv(obj, fh))
         handled = _handled_outputs.setdefault(scope, set())
         handled.add(context.name)
         if set(members) & set(context.step_context.selected_output_names) <= handled:
