@@ -5,13 +5,15 @@ Runs, in one process (one core) and on the same parts (the demo sample world unl
   * pyarrow_json     - ``pyarrow.json.read_json`` of each part with an explicit schema (a columnar peer);
   * duckdb_json      - DuckDB's ``read_json`` (one thread) with every field the extract reads, into Arrow;
   * extract_<reader> - ``part_extract.extract_json_part(part, reader=...)`` of every part: the per-part
-    columnar extract (all tables of every year) by each reader: ``isal`` (the default: an intact
+    columnar extract (all tables of every year) by each reader: ``isal`` (an intact
     gzip part inflated by ISA-L, then line by line as ``lines``), ``lines`` (zlib with every gzip
     break reported, each line decoded into msgspec structs); the readers take each part in turn, so
     a change in load hits both alike; ``parts_fallback`` counts parts ``isal`` left to ``lines`` (a
     gzip stream not intact);
-  * extract_write_isal - extract_isal and the extract written as the cache stores it
-    (``part_extract.write_part_extract``): the per-part cost of a cold run;
+    ``native`` (the default once built: the compiled reader, ``native_works``, with every line it
+    is not certain of left to the line reader);
+  * extract_write_isal, extract_write_native - extract_isal / extract_native and the extract written
+    as the cache stores it (``part_extract.write_part_extract``): the per-part cost of a cold run;
   * raw_works_cold   - every configured year's ``raw_works`` tables from an empty extract cache
     (each part extracted once, then each year assembled) + writing them to parquet, as the Dagster
     partitions do; raw_works_warm - the same with the cache filled (a re-run, a merged_ids change);
@@ -58,6 +60,11 @@ from results_file import repo_path, write_results  # noqa: E402
 
 from aigeo_assets.ingest.snapshot import list_entity_files  # noqa: E402
 from aigeo_assets.ingest.part_extract import extract_json_part, inflated_extract, write_part_extract  # noqa: E402
+
+try:  # an earlier commit's tree (--before) has no compiled reader
+    from aigeo_assets.ingest.part_extract import native_extract  # noqa: E402
+except ImportError:
+    native_extract = None
 from aigeo_assets.ingest.works import accounting_problems, parse_works_year  # noqa: E402
 from aigeo_assets.resources.io import write_parquet_atomic  # noqa: E402
 
@@ -167,7 +174,7 @@ def ours_extract_interleaved(files, readers: list[str]) -> dict[str, tuple[int, 
     {reader: (lines read, wall seconds, CPU seconds, parts the reader left to the line reader)}.
     ``write_isal``: the ``isal`` reader, then its extract written as the cache stores it (into a
     temporary folder, removed outside the timing)."""
-    direct = {"isal": inflated_extract, "write_isal": inflated_extract}
+    direct = {"native": native_extract, "isal": inflated_extract, "write_isal": inflated_extract, "write_native": native_extract}
     out = {r: [0, 0.0, 0.0, 0] for r in readers}
     gc.disable()
     for f in files:
@@ -181,7 +188,7 @@ def ours_extract_interleaved(files, readers: list[str]) -> dict[str, tuple[int, 
                 fallback = got is None
                 if got is None:
                     got = extract_json_part(f, reader="lines")
-                if reader == "write_isal":
+                if reader.startswith("write_"):
                     write_part_extract(got, tmp, str(f), 0, 0)
             acc = out[reader]
             acc[0] += got.lines_read
@@ -260,7 +267,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--snapshot", help="an OpenAlex snapshot directory (default: the demo sample world)")
     ap.add_argument("--skip-per-year", action="store_true", help="skip raw_works_cold / raw_works_warm")
-    ap.add_argument("--readers", default="isal,lines")
+    ap.add_argument("--readers", default="native,isal,lines")
     ap.add_argument("--before", help="a checkout of the commit to compare with: its extract and per-year stage measured too")
     ap.add_argument("--stage-only", metavar="JSON", help=argparse.SUPPRESS)  # the --before child: stage_rates into JSON
     ap.add_argument("--years", help="FIRST:LAST, the configured years of the per-year runs (default: the first part's range)")
@@ -300,7 +307,11 @@ def main() -> None:
     record("pyarrow_json", n_pa, secs, cpu, files_failed=failed_pa)
     (n_dd, failed_dd), secs, cpu = _timed(lambda: duckdb_json(files))
     record("duckdb_json", n_dd, secs, cpu, files_failed=failed_dd)
-    for reader, (n, secs, cpu, fallback) in ours_extract_interleaved(files, [*args.readers.split(","), "write_isal"]).items():
+    from aigeo_assets.ingest import native_works
+
+    if native_works.available() is not None:
+        sys.exit(f"the compiled reader: {native_works.available()}")
+    for reader, (n, secs, cpu, fallback) in ours_extract_interleaved(files, [*args.readers.split(","), "write_isal", "write_native"]).items():
         record(f"extract_{reader}", n, secs, cpu, parts_fallback=fallback)
     disk: dict[str, int] = {"snapshot_gzip_bytes": size, "json_copy_bytes": json_copy_bytes(files)}
     if args.years:
