@@ -1236,7 +1236,11 @@ static PyObject *Extractor_feed(Extractor *x, PyObject *args) {
     int failed = 0;
     while (p < end) {
         const unsigned char *nl = memchr(p, '\n', end - p);
-        if (!nl && !final) break; /* the caller gives whole lines, the last one only at the end */
+        if (!nl && !final) { /* the caller gives whole lines, the last one without a newline only at the end */
+            PyErr_SetString(PyExc_ValueError, "feed: data must end with a newline unless final");
+            failed = 1;
+            break;
+        }
         const unsigned char *stop = nl ? nl : end;
         ln++;
         if (!blank(p, stop)) {
@@ -1259,7 +1263,12 @@ static PyObject *Extractor_feed(Extractor *x, PyObject *args) {
     return PyLong_FromLongLong(ln);
 }
 
-static PyObject *bytes_of(Buf *b) { return PyBytes_FromStringAndSize(b->p ? b->p : "", (Py_ssize_t)b->n); }
+/* a buffer's bytes as a Python bytes object; the buffer is freed (finish gives each column once) */
+static PyObject *bytes_of(Buf *b) {
+    PyObject *out = PyBytes_FromStringAndSize(b->p ? b->p : "", (Py_ssize_t)b->n);
+    buf_free(b);
+    return out;
+}
 
 /* finish() -> (lines read, {year: lines}, {column: (length, offsets|values, data|None, validity)}) */
 static PyObject *Extractor_finish(Extractor *x, PyObject *noargs) {
@@ -1296,7 +1305,8 @@ static PyMethodDef Extractor_methods[] = {
      "feed(data, lineno, final, fallback) -> last line number: read the lines of data (numbered from lineno + 1; "
      "whole lines, the last one without a newline only when final); lines not read here go to fallback as (lineno, line)"},
     {"finish", (PyCFunction)Extractor_finish, METH_NOARGS,
-     "finish() -> (lines read, {year: lines of records read here}, {table.column: (length, offsets or values, data or None, validity)})"},
+     "finish() -> (lines read, {year: lines of records read here}, {table.column: (length, offsets or values, data or None, validity)}); "
+     "once: the columns' memory is handed over"},
     {NULL, NULL, 0, NULL},
 };
 
