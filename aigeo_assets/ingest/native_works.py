@@ -24,6 +24,7 @@ not used (``available()`` says why) and the ``isal`` reader is used instead.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import importlib
 import os
@@ -65,11 +66,13 @@ def build(force: bool = False) -> Path:
     finally:
         tmp.unlink(missing_ok=True)
     importlib.invalidate_caches()
+    available.cache_clear()
     return target
 
 
+@functools.lru_cache(maxsize=1)
 def available() -> str | None:
-    """None when the compiled reader can be used; else why not."""
+    """None when the compiled reader can be used; else why not (asked once per process)."""
     try:
         module = importlib.import_module(MODULE)
     except ImportError as exc:

@@ -218,3 +218,16 @@ def test_an_edited_record_copy_is_not_read_by_the_c_reader_when_a_declared_field
     got = native_extract(path, str(path))
     _same_extract(got, extract_json_part(path, reader="lines"))
     assert got.quarantine["reason"].tolist() == ["bad_field"] * len(paths)
+
+
+def test_without_the_compiled_reader_the_isal_reader_reads_and_says_so(tmp_path, monkeypatch):
+    import aigeo_assets.ingest.part_extract as pe
+
+    monkeypatch.setattr(native_works, "available", lambda: "not built (test)")
+    pe._warn_once_not_native.cache_clear()
+    monkeypatch.setattr(pe, "native_extract", lambda *a: pytest.fail("the compiled reader was used"))
+    path = _part(tmp_path, BASE + b"\n" + LEFT_TO_PYTHON["malformed"])
+    with pytest.warns(UserWarning, match="not built"):
+        got = extract_json_part(path, reader="native")
+    _same_extract(got, extract_json_part(path, reader="lines"))
+    pe._warn_once_not_native.cache_clear()
