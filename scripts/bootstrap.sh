@@ -19,8 +19,9 @@ build_native() { "$VENV/bin/python" -m aigeo_assets.ingest.native_works --build;
 
 if [ -f "$STAMP" ] && [ -x /usr/bin/chromium ] && [ -x /usr/bin/redis-server ] && ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 \
   && [ -f "$TOPOJSON_DIR/world_110m.json" ]; then
-  build_native >/dev/null
-  exit 0
+  if build_native >/dev/null; then  # else (no compiler?) the full set-up below installs what it needs
+    exit 0
+  fi
 fi
 
 need_apt=()
