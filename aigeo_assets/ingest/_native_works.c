@@ -897,6 +897,7 @@ typedef struct {
     Record rec;
     Buf scratch;
     VEC(int32_t) slots;
+    int finished; /* finish() handed the columns over: no more feed or finish */
 } Extractor;
 
 static inline const char *A(Record *r, Str v) { return r->arena.p + v.off; }
@@ -1231,6 +1232,11 @@ static PyObject *Extractor_feed(Extractor *x, PyObject *args) {
     int final;
     PyObject *fallback;
     if (!PyArg_ParseTuple(args, "y*LpO!", &view, &lineno, &final, &PyList_Type, &fallback)) return NULL;
+    if (x->finished) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_RuntimeError, "feed after finish");
+        return NULL;
+    }
     const unsigned char *p = view.buf, *end = p + view.len;
     int64_t ln = lineno;
     int failed = 0;
@@ -1272,6 +1278,11 @@ static PyObject *bytes_of(Buf *b) {
 
 /* finish() -> (lines read, {year: lines}, {column: (length, offsets|values, data|None, validity)}) */
 static PyObject *Extractor_finish(Extractor *x, PyObject *noargs) {
+    if (x->finished) {
+        PyErr_SetString(PyExc_RuntimeError, "finish called twice: the columns were handed over");
+        return NULL;
+    }
+    x->finished = 1;
     PyObject *years = PyDict_New(), *cols = PyDict_New();
     if (!years || !cols) goto fail;
     for (int i = 0; i < 65536; i++) {

@@ -195,6 +195,10 @@ def test_a_record_split_over_feeds_is_not_read_until_whole(tmp_path):
     assert x.feed(BASE, 1, True, left) == 2 and left == []
     lines_read, years, _ = x.finish()
     assert lines_read == 2 and years == {2016: 2}
+    with pytest.raises(RuntimeError, match="twice"):
+        x.finish()  # the columns were handed over
+    with pytest.raises(RuntimeError, match="after finish"):
+        x.feed(BASE + b"\n", 2, False, left)
 
 
 def test_an_edited_record_copy_is_not_read_by_the_c_reader_when_a_declared_field_changes_type(tmp_path):
