@@ -889,6 +889,7 @@ class PlanRunner:
         tasks, results = ctx.Queue(), ctx.Queue()
         n = min(self.workers, len(runs)) or 1
         procs: list = []
+        retired: list = []  # workers that ended after a run for the memory they held
         self.worker_pids = []
         start_worker = functools.partial(self._start_worker, ctx, tasks, results, procs)
         for _ in range(n):
@@ -919,7 +920,7 @@ class PlanRunner:
                 stats = self._next_result(results, procs)
                 in_flight -= 1
                 if stats.worker_retired:
-                    self._replace_worker(stats.worker_pid, procs, start_worker)
+                    self._replace_worker(stats.worker_pid, procs, retired, start_worker)
                 held.subtract(by_index[stats.index].pools)
                 done.append(stats)
                 self.on_done(stats)
@@ -938,13 +939,13 @@ class PlanRunner:
                     raise KeyboardInterrupt
             for _ in procs:
                 tasks.put(None)
-            for p in procs:
+            for p in procs + retired:
                 p.join(timeout=60)
         except BaseException:
             self._stop_workers(procs)
             raise
         finally:
-            for p in procs:
+            for p in procs + retired:
                 if p.is_alive():
                     p.kill()
             if instance is not self.instance:
@@ -1009,16 +1010,15 @@ class PlanRunner:
         self.worker_pids.append(p.pid)
 
     @staticmethod
-    def _replace_worker(pid: int, procs: list, start_worker: Callable[[], None]) -> None:
-        """Start a fresh worker in place of the one (``pid``) that retired after its run."""
+    def _replace_worker(pid: int, procs: list, retired: list, start_worker: Callable[[], None]) -> None:
+        """Start a fresh worker in place of the one (``pid``) that retired after its run; the retired
+        one (exiting by itself) moves to ``retired``, joined at the end rather than waited for here."""
+        start_worker()
         for p in procs:
             if p.pid == pid:
-                p.join(timeout=60)
-                if p.is_alive():
-                    p.kill()
                 procs.remove(p)
+                retired.append(p)
                 break
-        start_worker()
 
     def _next_result(self, results, procs) -> RunStats:
         """The next finished run; a worker that died (killed, out of memory) is an error naming it. A
