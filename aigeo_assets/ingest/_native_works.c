@@ -6,7 +6,7 @@
  * of ``work_record.Work``, then ``works.record_rows``) would accept it and what it would make of
  * it: strict JSON, UTF-8 throughout, every declared field of its declared type, no repeated key
  * among the declared fields nor among the abstract's words, an integer publication year that fits
- * Int16, a non-empty own id, abstract positions that fill 0..n-1 or leave holes only. Any other
+ * Int16, a non-empty own id. Any other
  * line (a malformed line, a field of another type, an unusual escape, a surrogate, ...) is appended
  * to ``fallback`` as ``(lineno, line)`` untouched, and the Python reader reads it: the quarantine
  * rows and whatever else such a line earns come from one place only.
@@ -951,8 +951,48 @@ static int join(Extractor *x, size_t start, size_t count, const char *sep, size_
 
 static inline int str_eq(Record *r, Str a, Str b) { return a.len == b.len && memcmp(A(r, a), A(r, b), a.len) == 0; }
 
+typedef struct {
+    int64_t pos;
+    size_t seq;
+    int32_t word;
+} Placed;
+
+static int by_position_then_order(const void *a, const void *b) {
+    const Placed *p = a, *q = b;
+    if (p->pos != q->pos) return p->pos < q->pos ? -1 : 1;
+    return p->seq < q->seq ? -1 : p->seq > q->seq;
+}
+
+/* Positions beyond the count (gaps, ~1 % of real abstracts): the Python rebuild then maps each
+ * position to the last word given it and joins them in position order; the same here. */
+static int abstract_by_sorting(Extractor *x) {
+    Record *r = &x->rec;
+    size_t n = r->positions.n, k = 0;
+    Placed *all = malloc((n ? n : 1) * sizeof *all);
+    if (!all) return -2;
+    for (size_t w = 0; w < r->words.n; w++) {
+        Word *wd = &r->words.p[w];
+        for (size_t j = 0; j < wd->pos_count; j++, k++) {
+            all[k].pos = r->positions.p[wd->pos_start + j];
+            all[k].seq = k;
+            all[k].word = (int32_t)w;
+        }
+    }
+    qsort(all, n, sizeof *all, by_position_then_order);
+    x->scratch.n = 0;
+    int first = 1;
+    for (size_t i = 0; i < n; i++) {
+        if (i + 1 < n && all[i + 1].pos == all[i].pos) continue; /* a later word took this position */
+        Str v = r->words.p[all[i].word].word;
+        if ((!first && buf_put(&x->scratch, " ", 1)) || buf_put(&x->scratch, A(r, v), v.len)) { free(all); return -2; }
+        first = 0;
+    }
+    free(all);
+    return 1;
+}
+
 /* The abstract (``works.abstract_from_inverted_index``) into x->scratch: 1 written, 0 none, -1
- * fallback (a position beyond the count, a repeated word), -2 out of memory. */
+ * fallback (a repeated word), -2 out of memory. */
 static int abstract_text(Extractor *x) {
     Record *r = &x->rec;
     if (!r->abstract_set || r->words.n == 0) return 0;
@@ -960,11 +1000,12 @@ static int abstract_text(Extractor *x) {
     x->slots.n = 0;
     for (size_t i = 0; i < n; i++)
         if (VEC_PUSH(x->slots, -1)) return -2;
-    for (size_t w = 0; w < r->words.n; w++) {
+    int beyond = 0;
+    for (size_t w = 0; w < r->words.n && !beyond; w++) {
         Word *wd = &r->words.p[w];
         for (size_t k = 0; k < wd->pos_count; k++) {
             int64_t p = r->positions.p[wd->pos_start + k];
-            if ((uint64_t)p >= n) return -1;
+            if ((uint64_t)p >= n) { beyond = 1; break; }
             x->slots.p[p] = (int32_t)w;
         }
     }
@@ -989,6 +1030,7 @@ static int abstract_text(Extractor *x) {
         }
         free(table);
     }
+    if (beyond) return abstract_by_sorting(x);
     x->scratch.n = 0;
     int first = 1;
     for (size_t i = 0; i < n; i++) {
@@ -1166,8 +1208,8 @@ static int read_line(Extractor *x, const unsigned char *p, const unsigned char *
     Record *r = &x->rec;
     if (r->year_state != 2 || r->year < -32768 || r->year > 32767) return -1;
     if (!r->id.set || after_last_slash(r, r->id).len == 0) return -1;
-    /* an abstract the C reader does not rebuild (a position beyond the count, a repeated word) is
-     * left to Python; else its text waits in x->scratch for emit */
+    /* an abstract the C reader does not rebuild (a repeated word) is left to Python; else its text
+     * waits in x->scratch for emit */
     int ab = abstract_text(x);
     if (ab == -2) return -2;
     if (ab == -1) return -1;

@@ -17,7 +17,7 @@ import pytest
 from aigeo_assets.ingest import native_works
 from aigeo_assets.ingest.part_extract import extract_json_part, native_extract
 from aigeo_assets_tests.ingest.test_isal_reader import _same_extract
-from aigeo_assets_tests.support.snapshot_fixtures import authorship, inst_ref, work
+from aigeo_assets_tests.support.snapshot_fixtures import SHARED_SAMPLES, authorship, inst_ref, work
 
 
 def _dumps(rec) -> bytes:
@@ -66,6 +66,8 @@ READ_IN_C = {
     "institutions and their own affiliation strings": _dumps(AFFS),
     "an abstract with a repeated position (a hole)": _dumps(_with(4, abstract_inverted_index={"a": [0, 2], "b": [2], "c": [1]})),
     "an empty abstract": _dumps(_with(5, abstract_inverted_index={})),
+    "abstract positions beyond the count (gaps, as ~1 % of real abstracts)": _dumps(_with(31, abstract_inverted_index={"a": [0], "b": [5]})),
+    "positions beyond the count, one given twice": _dumps(_with(32, abstract_inverted_index={"x": [7, 1], "y": [0], "z": [7, 9]})),
     "an abstract of words without positions": _dumps(_with(6, abstract_inverted_index={"a": [], "b": []})),
     "a DOI in capitals, doi: and none": _dumps(_with(7, doi="HTTPS://DOI.ORG/10.1/X")) + b"\n" + _dumps(_with(8, doi="doi:10.2/y"))
     + b"\n" + _dumps(_with(9, doi="10.3/z")) + b"\n" + _dumps(_with(10, doi=None)),
@@ -94,7 +96,6 @@ LEFT_TO_PYTHON = {
     "a null year": BASE.replace(b'"publication_year": 2016', b'"publication_year": null'),
     "no year": b'{"id": "https://openalex.org/W30"}',
     "a year beyond Int16": BASE.replace(b'"publication_year": 2016', b'"publication_year": 99999'),
-    "an abstract position beyond the count": _dumps(_with(31, abstract_inverted_index={"a": [0], "b": [5]})),
     "a repeated abstract word": b'{"id": "W32", "publication_year": 2016, "abstract_inverted_index": {"a": [0], "b": [1], "a": [2]}}',
     "a negative abstract position": _dumps(_with(33, abstract_inverted_index={"a": [-1]})),
     "a topic without an id": _dumps(_with(34, topics=[{"id": None}])),
@@ -235,3 +236,19 @@ def test_without_the_compiled_reader_the_isal_reader_reads_and_says_so(tmp_path,
         got = extract_json_part(path, reader="native")
     _same_extract(got, extract_json_part(path, reader="lines"))
     pe._warn_once_not_native.cache_clear()
+
+
+@pytest.mark.skipif(not SHARED_SAMPLES.is_dir(), reason="shared samples not present: real-record test skipped")
+def test_the_c_reader_reads_every_real_record_itself(tmp_path):
+    """Real OpenAlex records (API pages, a snapshot part, single works) are all read in C, the ~1 % of
+    abstracts with gaps in their positions included, and give the line reader's rows."""
+    from aigeo_assets_tests.ingest.test_part_extract import _real_work_records
+
+    records = _real_work_records()
+    body = b"\n".join(_dumps(r) for r in records) + b"\n"
+    assert len(records) > 300 and _left(body) == []
+    gaps = [r for r in records if r.get("abstract_inverted_index")
+            and max(p for ps in r["abstract_inverted_index"].values() for p in ps) >= sum(map(len, r["abstract_inverted_index"].values()))]
+    assert len(gaps) >= 3
+    path = _part(tmp_path, body)
+    _same_extract(native_extract(path, str(path)), extract_json_part(path, reader="lines"))
