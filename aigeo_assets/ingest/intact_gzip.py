@@ -59,21 +59,34 @@ def intact_gzip_blocks(fh: BinaryIO, chunk_bytes: int = CHUNK_BYTES, most: int =
         raise GzipNotIntact("gzip stream ends early")
 
 
+def intact_gzip_line_chunks(path: Path) -> Iterator[tuple[memoryview, bool]]:
+    """The inflated bytes of a gzip part cut at line ends: (whole lines, each ending with its newline,
+    False), then (the last line, which has no newline, True) when there is one; raises
+    ``GzipNotIntact`` (possibly after giving some chunks) when the stream breaks, and ``OSError``
+    when the file cannot be read. Both part readers take their lines from it (``intact_gzip_lines``,
+    and the compiled reader's ``part_extract.native_extract``)."""
+    pending = b""
+    with open(path, "rb") as fh:
+        for out in intact_gzip_blocks(fh):
+            data = pending + out if pending else out
+            cut = data.rfind(b"\n") + 1
+            if cut:
+                yield memoryview(data)[:cut], False
+            pending = data[cut:]
+    if pending:
+        yield memoryview(pending), True
+
+
 def intact_gzip_lines(path: Path) -> Iterator[tuple[int, bytes]]:
     """(1-based line number, line) of the non-blank lines of a gzip part, as ``snapshot.iter_lines``
     gives them; raises ``GzipNotIntact`` (possibly after giving some lines) when the stream breaks,
     and ``OSError`` when the file cannot be read."""
     lineno = 0
-    pending = b""
-    with open(path, "rb") as fh:
-        for out in intact_gzip_blocks(fh):
-            lines = (pending + out if pending else out).split(b"\n")
-            pending = lines.pop()
-            for line in lines:
-                lineno += 1
-                if line and not line.isspace():
-                    yield lineno, line
-    if pending:
-        lineno += 1
-        if not pending.isspace():
-            yield lineno, pending
+    for chunk, last in intact_gzip_line_chunks(path):
+        lines = chunk.tobytes().split(b"\n")
+        if not last:
+            lines.pop()  # the empty piece after the chunk's final newline
+        for line in lines:
+            lineno += 1
+            if line and not line.isspace():
+                yield lineno, line

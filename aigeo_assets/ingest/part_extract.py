@@ -77,7 +77,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from aigeo_assets.ingest import native_works
-from aigeo_assets.ingest.intact_gzip import GzipNotIntact, intact_gzip_blocks, intact_gzip_lines
+from aigeo_assets.ingest.intact_gzip import GzipNotIntact, intact_gzip_line_chunks, intact_gzip_lines
 from aigeo_assets.ingest.quarantine import Quarantine
 from aigeo_assets.ingest.snapshot import is_gzip, iter_lines
 from aigeo_assets.ingest.work_record import RecordError, YearProblem, decode_work, year_of_line, year_of_work
@@ -272,16 +272,9 @@ def native_extract(path: Path, file: str) -> PartExtract | None:
     try:
         if not is_gzip(path):
             return _extract_lines(path, file)
-        lineno, pending = 0, b""
-        with open(path, "rb") as fh:
-            for out in intact_gzip_blocks(fh):
-                data = pending + out if pending else out
-                cut = data.rfind(b"\n") + 1
-                if cut:
-                    lineno = x.feed(memoryview(data)[:cut], lineno, False, left)
-                pending = data[cut:]
-        if pending:
-            x.feed(pending, lineno, True, left)
+        lineno = 0
+        for chunk, last in intact_gzip_line_chunks(path):
+            lineno = x.feed(chunk, lineno, last, left)
     except (GzipNotIntact, OSError):
         return None
     lines_read, year_lines, columns = x.finish()
