@@ -1195,7 +1195,8 @@ static int emit(Extractor *x, int64_t line, int ab) {
     return 0;
 }
 
-/* column lengths at a record's start, to take back a record's rows should the emit fail */
+/* One line: 0 its rows appended, -1 left to Python (decided before any row is appended), -2 out of
+ * memory (rows may be half appended: the extractor is not usable any more, see feed). */
 static int read_line(Extractor *x, const unsigned char *p, const unsigned char *end, int64_t line) {
     record_reset(&x->rec);
     P s = {p, end, &x->rec, 0};
@@ -1237,29 +1238,6 @@ static void Extractor_dealloc(Extractor *x) {
     Py_TYPE(x)->tp_free((PyObject *)x);
 }
 
-typedef struct { int64_t str_n[N_STR], str_data[N_STR], num_n[N_NUM]; } Marks;
-
-static void mark(Extractor *x, Marks *m) {
-    for (int i = 0; i < N_STR; i++) { m->str_n[i] = x->str[i].n; m->str_data[i] = (int64_t)x->str[i].data.n; }
-    for (int i = 0; i < N_NUM; i++) m->num_n[i] = x->num[i].n;
-}
-
-static void roll_back(Extractor *x, Marks *m) {
-    for (int i = 0; i < N_STR; i++) {
-        StrCol *c = &x->str[i];
-        c->n = m->str_n[i];
-        c->data.n = (size_t)m->str_data[i];
-        c->off.n = (size_t)(c->n + 1) * sizeof(int64_t);
-        c->valid.n = (size_t)c->n;
-    }
-    for (int i = 0; i < N_NUM; i++) {
-        NumCol *c = &x->num[i];
-        c->n = m->num_n[i];
-        c->vals.n = (size_t)c->n * NUM_WIDTH[i];
-        c->valid.n = (size_t)c->n;
-    }
-}
-
 static inline int blank(const unsigned char *p, const unsigned char *end) {
     if (p == end) return 1;
     for (; p < end; p++)
@@ -1293,12 +1271,14 @@ static PyObject *Extractor_feed(Extractor *x, PyObject *args) {
         ln++;
         if (!blank(p, stop)) {
             x->lines_read++;
-            Marks m;
-            mark(x, &m);
             int rc = read_line(x, p, stop, ln);
-            if (rc == -2) { roll_back(x, &m); PyErr_NoMemory(); failed = 1; break; }
+            if (rc == -2) {
+                x->finished = 1; /* a record's rows may be half appended: no more feed or finish */
+                PyErr_NoMemory();
+                failed = 1;
+                break;
+            }
             if (rc) {
-                roll_back(x, &m);
                 PyObject *item = Py_BuildValue("(Ly#)", (long long)ln, (const char *)p, (Py_ssize_t)(stop - p));
                 if (!item || PyList_Append(fallback, item)) { Py_XDECREF(item); failed = 1; break; }
                 Py_DECREF(item);
