@@ -48,12 +48,12 @@ def built_path() -> Path:
     return SOURCE.with_name("_native_works" + sysconfig.get_config_var("EXT_SUFFIX"))
 
 
-def build(force: bool = False) -> Path:
+def build() -> Path:
     """Compile ``_native_works.c`` unless the module beside it was built from this very source."""
     target = built_path()
-    sha = source_sha()
-    if not force and available() is None:
+    if available() is None:
         return target
+    sha = source_sha()
     include = sysconfig.get_paths()["include"]
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     cmd = [
