@@ -11,7 +11,6 @@ import pytest
 from aigeo_assets.ingest.snapshot import list_entity_files
 from aigeo_assets.ingest.works import TABLE_YEARS, MergedIds, parse_works_year
 from aigeo_assets.ingest.part_extract import (
-    as_frame,
     ensure_part_extract,
     extract_dir,
     extract_json_part,
@@ -19,6 +18,7 @@ from aigeo_assets.ingest.part_extract import (
     native_extract,
     read_part_extract,
 )
+from aigeo_assets_tests.ingest.test_isal_reader import _same_extract
 from aigeo_assets_tests.support.snapshot_fixtures import SHARED_SAMPLES, authorship, inst_ref, work, write_entity
 
 needs_samples = pytest.mark.skipif(not SHARED_SAMPLES.is_dir(), reason="shared samples not present: real-record test skipped")
@@ -200,13 +200,6 @@ def test_lines_are_attributed_to_the_year_their_decoded_record_gives(tmp_path):
 # ------------------------------------------------------------ the isal reader against the line reader
 
 
-def _assert_same_extract(a, b):
-    assert (a.file, a.lines_read, a.year_lines) == (b.file, b.lines_read, b.year_lines)
-    for name in b.tables:
-        pd.testing.assert_frame_equal(as_frame(a.tables[name], name), as_frame(b.tables[name], name), check_exact=True, obj=name)
-    pd.testing.assert_frame_equal(as_frame(a.quarantine, "quarantine"), as_frame(b.quarantine, "quarantine"), check_exact=True, obj="quarantine")
-
-
 def _check_readers(parts):
     """The isal and native readers give the line reader's extract of each part; returns, per part,
     whether the isal reader took the part (False: it left the part to the line reader), the native
@@ -217,11 +210,11 @@ def _check_readers(parts):
         direct = inflated_extract(part, str(part))
         taken.append(direct is not None)
         if direct is not None:
-            _assert_same_extract(direct, oracle)
-        _assert_same_extract(extract_json_part(part, reader="isal"), oracle)
+            _same_extract(direct, oracle)
+        _same_extract(extract_json_part(part, reader="isal"), oracle)
         native = native_extract(part, str(part))
         assert (native is not None) == (direct is not None)
-        _assert_same_extract(extract_json_part(part, reader="native"), oracle)
+        _same_extract(extract_json_part(part, reader="native"), oracle)
     return taken
 
 
@@ -263,8 +256,8 @@ def test_the_isal_reader_gives_the_line_readers_rows_for_faults_spread_over_a_pa
     part = list_entity_files(tmp_path, "works").parts[0]
     fast = inflated_extract(part, str(part))
     oracle = extract_json_part(part, reader="lines")
-    _assert_same_extract(fast, oracle)
-    _assert_same_extract(extract_json_part(part, reader="native"), oracle)
+    _same_extract(fast, oracle)
+    _same_extract(extract_json_part(part, reader="native"), oracle)
     assert len(oracle.quarantine) == 6 and fast.year_lines[99999] == 1
     assert fast.quarantine["line"].tolist() == [17, 90, 120, 150, 151, 200]
 
@@ -366,7 +359,7 @@ def test_concurrent_scans_extract_a_missing_part_once(tmp_path):
         t.join()
     assert len(calls) == 1 and len(got) == 3
     for g in got[1:]:
-        _assert_same_extract(g, got[0])
+        _same_extract(g, got[0])
 
 
 def test_a_scan_extracts_the_parts_no_one_else_is_extracting_first(tmp_path):
