@@ -94,6 +94,7 @@ from aigeo_assets.ingest.works import (
     typed_column,
 )
 from aigeo_assets.resources.parquet_row_groups import FooterCache, RowGroupYears
+from aigeo_assets.corpus.lookup import arrow_strings
 from aigeo_assets.schemas import SCHEMAS, check_values, conform
 
 VERSION = 1
@@ -851,7 +852,7 @@ def assemble_year(  # noqa: C901 - one assembly of a year's tables from the part
     if len(auth):
         auth["author_id"] = merged_applied(auth["author_id"], merged.authors)
         auth["institution_id"] = merged_applied(auth["institution_id"], merged.institutions)
-    refs = conform(refs, "raw_references").drop_duplicates(ignore_index=True)
+    refs = conform(refs, "raw_references")[_first_references(refs)].reset_index(drop=True)
     venues = kept_works[kept_works["venue_id"].notna().to_numpy(bool) & (kept_works["venue_id"] != "").fillna(False).to_numpy(bool)]
     venues = venues.drop_duplicates("venue_id")
     venues = conform(
@@ -902,6 +903,43 @@ def assemble_year(  # noqa: C901 - one assembly of a year's tables from the part
         accounts,
         snapshot_rows,
     )
+
+
+def _first_references(refs: pd.DataFrame) -> np.ndarray:
+    """Which rows of the year's ``raw_references`` (merged ids applied, with the extracts' ``_part``
+    and ``line``) are the first of their (citing, cited) pair: ``~refs.duplicated([citing, cited])``.
+
+    A citing id is its kept work's (one per line, and the kept works' ids are distinct), so the pair
+    is counted as (the work's line, the cited id's number) in int64 and hashed, instead of hashing
+    both id strings (``DataFrame.duplicated``: 2.2 of 2.4 CPU-s on a paper-scale year of 5.5 M
+    references). Where a cited id is not a plain OpenAlex work id (``W`` and up to twelve digits,
+    no leading zero) or is null, the strings are compared as they are."""
+    cited = refs["cited_work_id"]
+    n = len(refs)
+    number = _work_id_numbers(arrow_strings(cited)) if n and n < 2**23 else None
+    if number is None:
+        return ~refs.duplicated(["citing_work_id", "cited_work_id"]).to_numpy(bool)
+    line_key = refs["_part"].to_numpy(np.int64) << 40 | refs["line"].to_numpy(np.int64)
+    work = pc.dictionary_encode(pa.array(line_key)).indices.to_numpy().astype(np.int64)
+    return ~pd.Series(work << 40 | number).duplicated().to_numpy(bool)
+
+
+def _work_id_numbers(ids: pa.Array) -> np.ndarray | None:
+    """The numbers of OpenAlex work ids ``W1``..``W999999999999`` as int64, or None unless every id
+    is one (a null, another prefix, a sign, a leading zero, a non-digit or more digits)."""
+    if ids.null_count or not pc.all(pc.starts_with(ids, "W")).as_py():
+        return None
+    try:
+        number = pc.cast(pc.utf8_slice_codeunits(ids, 1), pa.int64()).to_numpy()
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    digits = pc.binary_length(ids).to_numpy().astype(np.int64) - 1
+    if int(digits.max()) > 12:
+        return None
+    # exactly that many digits, no sign: a leading zero or "+" would make a shorter number than its length
+    if not bool(((number >= 10 ** (digits - 1)) & (number < 10**digits)).all()):
+        return None
+    return number
 
 
 def _year_quarantine(parts: list[pd.DataFrame | pa.Table], year: int, extra_q: list[tuple],

@@ -203,3 +203,31 @@ def test_real_snapshot_layout_and_institutions():
     assert len(df) == 678 and df["geo_geonames_city_id"].notna().all()
     assert df["geo_latitude"].notna().sum() == 673, "five real records have a geonames id but no coordinates"
     assert df["geo_country_code"].nunique() == 75
+
+
+def test_set_aside_tables_come_back_exactly_and_leave_nothing(tmp_path):
+    """A range run's set-aside tables (``SetAsideTables``) are read back with their values, dtypes
+    and index; each file goes when taken, the folder when the run leaves."""
+    import numpy as np
+    import pandas as pd
+
+    from aigeo_assets.assets.ingest import SetAsideTables
+
+    frames = {
+        "typed": pd.DataFrame({
+            "s": pd.array(["a", None, "é"], "string"), "i16": pd.array([1, None, -3], "Int16"),
+            "b": pd.array([True, None, False], "boolean"), "f": pd.array([0.5, None, np.nan], "Float64"),
+            "i64": np.array([1, 2, 3], np.int64),
+        }),
+        "indexed": pd.DataFrame({"x": pd.array([1, 2], "Int32")}, index=pd.Index([7, 3], name="row")),
+        "empty": pd.DataFrame({"s": pd.array([], "string"), "n": pd.array([], "Int64")}),
+    }
+    with SetAsideTables(tmp_path) as aside:
+        aside.put("2018", frames)
+        for name, df in frames.items():
+            back = aside.take("2018", name)
+            pd.testing.assert_frame_equal(back, df, check_exact=True)
+            assert list(back.dtypes) == list(df.dtypes)
+        assert not any(aside.folder.iterdir())
+        folder = aside.folder
+    assert not folder.exists()

@@ -415,3 +415,39 @@ def test_a_yearly_read_after_an_extract_is_rewritten_in_place_reads_the_new_file
     for name, table in fresh.tables.items():
         assert again.tables[name].equals(table), name
     assert again.quarantine.equals(fresh.quarantine)
+
+
+@pytest.mark.parametrize("odd", [None, "", "W", "W0", "W012", "W+12", "W-12", "W 12", "W1x", "A12", "W1234567890123", "Wé1"])
+def test_work_id_numbers_are_read_only_from_plain_work_ids(odd):
+    import pyarrow as pa
+
+    from aigeo_assets.ingest.part_extract import _work_id_numbers
+
+    plain = ["W1", "W10", "W4385245566", "W999999999999"]
+    assert _work_id_numbers(pa.array(plain, pa.large_string())).tolist() == [1, 10, 4385245566, 999999999999]
+    assert _work_id_numbers(pa.array([*plain, odd], pa.large_string())) is None
+
+
+@pytest.mark.parametrize("odd", [None, "W012", "https://openalex.org/W12"])
+def test_first_references_are_the_rows_duplicated_does_not_flag(odd):
+    """Merged ids make a work cite one id twice; a work may list one reference twice. The first
+    row of each (citing, cited) pair is kept, as ``DataFrame.duplicated`` says, on the fast path
+    (plain work ids) and on the strings (an odd cited id anywhere)."""
+    import numpy as np
+
+    from aigeo_assets.ingest.part_extract import _first_references
+
+    rng = np.random.default_rng(7)
+    n_works, n = 300, 4000
+    work_row = np.sort(rng.integers(0, n_works, n))
+    part, line = work_row % 3, work_row // 3 + 1
+    cited = [f"W{v}" for v in rng.integers(1, 60, n)]  # few ids: many repeats within a work
+    for cited_ids in (cited, [*cited[:-1], odd]):
+        refs = pd.DataFrame({
+            "citing_work_id": pd.array([f"W{1000 + w}" for w in work_row], "string"),
+            "cited_work_id": pd.array(cited_ids, "string"),
+            "_part": part, "line": line,
+        })
+        expected = ~refs.duplicated(["citing_work_id", "cited_work_id"]).to_numpy()
+        assert 0 < expected.sum() < n
+        assert (_first_references(refs) == expected).all()
