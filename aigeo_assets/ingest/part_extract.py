@@ -852,8 +852,13 @@ def assemble_year(  # noqa: C901 - one assembly of a year's tables from the part
     if len(auth):
         auth["author_id"] = merged_applied(auth["author_id"], merged.authors)
         auth["institution_id"] = merged_applied(auth["institution_id"], merged.institutions)
-    refs = conform(refs, "raw_references")[_first_references(refs)].reset_index(drop=True)
-    venues = kept_works[kept_works["venue_id"].notna().to_numpy(bool) & (kept_works["venue_id"] != "").fillna(False).to_numpy(bool)]
+    first = _first_references(refs)
+    refs = conform(refs, "raw_references")
+    if not first.all():
+        kept_refs = _take_rows(pa.Table.from_pandas(refs, preserve_index=False), np.flatnonzero(first))
+        refs = conform(kept_refs.to_pandas(types_mapper=_PANDAS_TYPES.get), "raw_references")
+    venues = kept_works[["venue_id", "venue_display_name", "venue_issn_l", "venue_type"]]
+    venues = venues[venues["venue_id"].notna().to_numpy(bool) & (venues["venue_id"] != "").fillna(False).to_numpy(bool)]
     venues = venues.drop_duplicates("venue_id")
     venues = conform(
         pd.DataFrame(
@@ -910,18 +915,26 @@ def _first_references(refs: pd.DataFrame) -> np.ndarray:
     and ``line``) are the first of their (citing, cited) pair: ``~refs.duplicated([citing, cited])``.
 
     A citing id is its kept work's (one per line, and the kept works' ids are distinct), so the pair
-    is counted as (the work's line, the cited id's number) in int64 and hashed, instead of hashing
-    both id strings (``DataFrame.duplicated``: 2.2 of 2.4 CPU-s on a paper-scale year of 5.5 M
-    references). Where a cited id is not a plain OpenAlex work id (``W`` and up to twelve digits,
-    no leading zero) or is null, the strings are compared as they are."""
-    cited = refs["cited_work_id"]
+    is compared as one int64, (the work's line, the cited id's number), instead of hashing both id
+    strings (``DataFrame.duplicated``: 2.2 CPU-s on a paper-scale year of 5.5 M references, against
+    about 0.6). Where a cited id is not a plain OpenAlex work id (``W`` and up to twelve digits, no
+    leading zero) or is null, or the year cites from more than 2**23 works, the strings are compared."""
     n = len(refs)
-    number = _work_id_numbers(arrow_strings(cited)) if n and n < 2**23 else None
-    if number is None:
+    number = _work_id_numbers(arrow_strings(refs["cited_work_id"])) if n else None
+    work = None
+    if number is not None:
+        line_key = refs["_part"].to_numpy(np.int64) << 40 | refs["line"].to_numpy(np.int64)
+        work = pc.dictionary_encode(pa.array(line_key)).indices.to_numpy().astype(np.int64)
+    if work is None or int(work.max()) >= 2**23:
         return ~refs.duplicated(["citing_work_id", "cited_work_id"]).to_numpy(bool)
-    line_key = refs["_part"].to_numpy(np.int64) << 40 | refs["line"].to_numpy(np.int64)
-    work = pc.dictionary_encode(pa.array(line_key)).indices.to_numpy().astype(np.int64)
-    return ~pd.Series(work << 40 | number).duplicated().to_numpy(bool)
+    pair = work << 40 | number
+    # a stable sort, not a hash: the rows come grouped by work, so the sort is nearly done (0.18
+    # against 0.60 CPU-s for 5.5 M pairs); a later equal pair in sorted order is a later row
+    order = np.argsort(pair, kind="stable")
+    in_order = pair[order]
+    first = np.ones(n, dtype=bool)
+    first[order[1:][in_order[1:] == in_order[:-1]]] = False
+    return first
 
 
 def _work_id_numbers(ids: pa.Array) -> np.ndarray | None:
@@ -998,15 +1011,20 @@ def _concat_arrow(frames: list[pd.DataFrame | pa.Table], table: str) -> pa.Table
 
 
 def _take_rows(table: pa.Table, rows: np.ndarray) -> pa.Table:
-    """``table.take(rows)``, by a filter when ``rows`` are increasing (the usual case: a few
-    duplicates left out), which on the parts' chunked columns cost a fraction of a take."""
+    """``table.take(rows)``. Where ``rows`` are few runs of consecutive rows (the usual case: a few
+    duplicates left out, a few kept works moved to their id's first place), the runs' slices are put
+    one after another, which copies nothing: on a paper-scale year of works (373 k rows, 189 left
+    out) 4 ms against 128 for a filter and 237 for a take."""
     n = len(table)
     if len(rows) == n and (n == 0 or bool((rows == np.arange(n)).all())):
         return table
-    if len(rows) < 2 or bool((rows[1:] > rows[:-1]).all()):
-        mask = np.zeros(n, dtype=bool)
-        mask[rows] = True
-        return table.filter(pa.array(mask))
+    if len(rows) == 0:
+        return table.slice(0, 0)
+    breaks = np.flatnonzero(np.diff(rows) != 1) + 1
+    if len(breaks) < max(64, len(rows) // 256):
+        starts = np.r_[0, breaks]
+        stops = np.r_[breaks, len(rows)]
+        return pa.concat_tables([table.slice(int(rows[a]), int(b - a)) for a, b in zip(starts, stops)])
     return table.take(pa.array(rows))
 
 

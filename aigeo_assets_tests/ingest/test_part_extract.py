@@ -451,3 +451,28 @@ def test_first_references_are_the_rows_duplicated_does_not_flag(odd):
         expected = ~refs.duplicated(["citing_work_id", "cited_work_id"]).to_numpy()
         assert 0 < expected.sum() < n
         assert (_first_references(refs) == expected).all()
+
+
+@pytest.mark.parametrize("case", ["identity", "empty", "few_left_out", "few_moved", "scattered", "reversed"])
+def test_take_rows_equals_arrows_take(case):
+    """``_take_rows`` puts runs' slices together when the rows are few runs, else takes: either way
+    the table ``take`` gives, over a table of several chunks (the parts one after another)."""
+    import numpy as np
+    import pyarrow as pa
+
+    from aigeo_assets.ingest.part_extract import _take_rows
+
+    n = 5000
+    rng = np.random.default_rng(3)
+    whole = pa.table({"id": pa.array([f"W{i}" for i in range(n)], pa.large_string()),
+                      "year": pa.array(rng.integers(1990, 2020, n), pa.int16())})
+    table = pa.concat_tables([whole.slice(a, 700) for a in range(0, n, 700)])
+    rows = {
+        "identity": np.arange(n),
+        "empty": np.array([], np.int64),
+        "few_left_out": np.setdiff1d(np.arange(n), rng.choice(n, 20, replace=False)),
+        "few_moved": np.r_[np.arange(0, 100), np.arange(4000, 4010), np.arange(100, 4000), np.arange(4010, n)],
+        "scattered": rng.permutation(n),
+        "reversed": np.arange(n)[::-1].copy(),
+    }[case]
+    assert _take_rows(table, rows).equals(table.take(pa.array(rows, pa.int64())))
