@@ -256,6 +256,24 @@ static int hexval(unsigned char c) {
     return -1;
 }
 
+/* The length of the run at p of bytes a JSON string holds as they are (printable ASCII but '"' and
+ * '\\'): eight bytes at a time while a word has none of the others (the words' tests may stop
+ * early, never late: the bytes after are looked at one by one). */
+static inline size_t plain_run(const unsigned char *p, const unsigned char *end) {
+    const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+    const unsigned char *q = p;
+    while (end - q >= 8) {
+        uint64_t x, quote, slash;
+        memcpy(&x, q, 8);
+        quote = x ^ (ones * '"');
+        slash = x ^ (ones * '\\');
+        if ((x | ((x - ones * 0x20) & ~x) | ((quote - ones) & ~quote) | ((slash - ones) & ~slash)) & highs) break;
+        q += 8;
+    }
+    while (q < end && *q != '"' && *q != '\\' && *q >= 0x20 && *q < 0x80) q++;
+    return (size_t)(q - p);
+}
+
 /* A JSON string at s->p (on its opening quote): validated, and decoded into the arena when out
  * is not NULL. 0 on success; -1 fallback. */
 static int string(P *s, Str *out) {
@@ -263,8 +281,7 @@ static int string(P *s, Str *out) {
     Buf *a = &s->r->arena;
     size_t start = a->n;
     for (;;) {
-        const unsigned char *q = p;
-        while (q < end && *q != '"' && *q != '\\' && *q >= 0x20 && *q < 0x80) q++;
+        const unsigned char *q = p + plain_run(p, end);
         if (out && q > p && buf_put(a, p, q - p)) { s->oom = 1; return -1; }
         p = q;
         if (p >= end) return -1;
@@ -458,8 +475,7 @@ static int object(P *s, FieldFn field, void *ctx, int depth) {
     if (s->p < s->end && *s->p == '}') { s->p++; return 0; }
     for (;;) {
         if (s->p >= s->end || *s->p != '"') return -1;
-        const unsigned char *k = s->p + 1, *q = k;
-        while (q < s->end && *q != '"' && *q != '\\' && *q >= 0x20 && *q < 0x80) q++;
+        const unsigned char *k = s->p + 1, *q = k + plain_run(k, s->end);
         if (q >= s->end) return -1;
         const unsigned char *key = k;
         size_t klen = (size_t)(q - k);

@@ -154,6 +154,28 @@ def test_lines_the_c_reader_leaves_to_python_give_the_line_readers_rows(tmp_path
     _same_extract(native_extract(path, str(path)), extract_json_part(path, reader="lines"))
 
 
+@pytest.mark.parametrize("special", [rb"\"", rb"\\", rb"\n", "é".encode(), "😀".encode(), b"\x01", b"\x7f"])
+def test_a_special_byte_at_every_place_of_an_eight_byte_word_is_seen(tmp_path, special):
+    """The C reader passes over plain string bytes eight at a time (``plain_run``): an escape, a
+    non-ASCII character or a control byte at any offset, in a title and in a key, is still decoded
+    or refused as the line-by-line reader does it."""
+    lines = []
+    for at in range(17):
+        title = b"x" * at + special + b"y" * (16 - at)
+        lines.append(BASE.replace(b'"Deep learning study 1"', b'"' + title + b'"', 1).replace(b"W1", f"W{at + 1}".encode(), 1))
+        lines.append(BASE[:-1] + b', "' + b"k" * at + special + b'": 1}')
+    body = b"\n".join(lines) + b"\n"
+    left = _left(body)
+    if special == b"\x01":  # a raw control byte is not JSON: every line is Python's to quarantine
+        assert left == list(range(1, len(lines) + 1))
+    elif special.startswith(b"\\"):  # an escaped key is Python's (it may spell a declared one)
+        assert left == list(range(2, len(lines) + 1, 2))
+    else:
+        assert left == []
+    path = _part(tmp_path, body)
+    _same_extract(native_extract(path, str(path)), extract_json_part(path, reader="lines"))
+
+
 def test_a_part_mixing_both_kinds_of_line_keeps_every_table_in_line_order(tmp_path):
     lines = []
     for i, (a, b) in enumerate(zip(list(READ_IN_C.values()) * 2, list(LEFT_TO_PYTHON.values()) * 2)):
