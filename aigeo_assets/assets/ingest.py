@@ -124,6 +124,7 @@ def year_outputs(tables: WorksTables, year: int, source: dict, listing: dict, fe
                 parts_not_in_manifest=listing["parts_not_in_manifest"],
                 quarantined=q_counts,
                 merged_ids_applied=listing["merged_ids_applied"],
+                **tables.parts_made.as_metadata(),
                 **fetched,
             )
         metadata[name] = table_metadata(df, name, **extra)

@@ -62,6 +62,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 import uuid
 import warnings
 from collections import Counter
@@ -85,6 +86,7 @@ from aigeo_assets.ingest.works import (
     TABLE_YEARS,
     MergedIds,
     PartAccount,
+    PartsMade,
     WorksTables,
     merged_applied,
     record_rows,
@@ -165,6 +167,9 @@ class PartExtract:
     year_lines: dict[int, int]
     tables: dict[str, pd.DataFrame | pa.Table]
     quarantine: pd.DataFrame | pa.Table
+    made_cpu_s: float = 0.0
+    """CPU-seconds this process spent reading the part and storing its extract (``ensure_part_extract``);
+    0 for an extract read from the cache."""
 
     def year_slice(self, year: int) -> "PartExtract":
         """The rows of ``year`` (and the quarantine rows without a year); counts unchanged. Arrow
@@ -183,7 +188,7 @@ class PartExtract:
             q = as_frame(self.quarantine, "quarantine")
             keep = (q["year"] == year).fillna(False).to_numpy(bool) | q["year"].isna().to_numpy(bool)
             q = q[keep].reset_index(drop=True)
-        return PartExtract(self.file, self.lines_read, dict(self.year_lines), tables, q)
+        return PartExtract(self.file, self.lines_read, dict(self.year_lines), tables, q, self.made_cpu_s)
 
 
 # --- reading a JSON Lines part ------------------------------------------------------------------
@@ -691,7 +696,10 @@ def ensure_part_extract(
                 else:
                     if got.file == str(path):
                         return got
-            return _extract_and_store(path, cache_dir, final, source, st, year, extract)
+            started = time.process_time()
+            made = _extract_and_store(path, cache_dir, final, source, st, year, extract)
+            made.made_cpu_s = time.process_time() - started
+            return made
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
@@ -907,6 +915,8 @@ def assemble_year(  # noqa: C901 - one assembly of a year's tables from the part
         sum(a.lines_read for a in accounts),
         accounts,
         snapshot_rows,
+        PartsMade(sum(e.made_cpu_s > 0 for e in extracts), sum(e.lines_read for e in extracts if e.made_cpu_s > 0),
+                  sum(e.made_cpu_s for e in extracts)),
     )
 
 

@@ -106,6 +106,21 @@ class PartAccount:
         }
 
 
+@dataclass(frozen=True)
+class PartsMade:
+    """What a yearly scan spent making part extracts (``part_extract.ensure_part_extract``): the
+    parts it read, their lines (all years') and the CPU-seconds of reading them and storing the
+    extracts. The reading of the parts, as opposed to the year's assembly from the extracts."""
+
+    parts: int = 0
+    lines: int = 0
+    cpu_s: float = 0.0
+
+    def as_metadata(self) -> dict:
+        return {"parts_extracted": self.parts, "extracted_lines": self.lines, "extract_cpu_s": round(self.cpu_s, 3),
+                "extracted_lines_per_cpu_s": round(self.lines / self.cpu_s) if self.cpu_s > 0 else None}
+
+
 @dataclass
 class WorksTables:
     """The normalized tables of one year's works, plus what was quarantined and where every line went."""
@@ -121,6 +136,8 @@ class WorksTables:
     accounts: list[PartAccount] = field(default_factory=list)
     snapshot_rows: int = 0
     """The first rows of ``quarantine``: the snapshot's own problems, given to the scan (not lines of its parts)."""
+    parts_made: PartsMade = field(default_factory=PartsMade)
+    """The parts this scan read and stored extracts of (a scan from the extracts; none read from the cache)."""
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return dict(zip(WORK_TABLES, (self.works, self.authorships, self.references, self.concepts, self.topics, self.venues)))

@@ -476,3 +476,21 @@ def test_take_rows_equals_arrows_take(case):
         "reversed": np.arange(n)[::-1].copy(),
     }[case]
     assert _take_rows(table, rows).equals(table.take(pa.array(rows, pa.int64())))
+
+
+def test_a_scan_counts_the_parts_it_extracted_and_their_cost(tmp_path):
+    """``WorksTables.parts_made`` (raw_works' ``parts_extracted``, ``extracted_lines``,
+    ``extract_cpu_s``): the first scan reads every part and says so; a scan from the stored
+    extracts read none; a scan without the cache extracts nothing."""
+    write_entity(tmp_path / "snap", "works", _messy_world())
+    parts = list_entity_files(tmp_path / "snap", "works").parts
+    cache = tmp_path / "cache"
+    first = parse_works_year(parts, 2015, split_cache_dir=cache)
+    assert first.parts_made.parts == len(parts) == 2
+    assert first.parts_made.lines == first.lines_scanned == sum(a.lines_read for a in first.accounts)
+    assert first.parts_made.cpu_s > 0
+    meta = first.parts_made.as_metadata()
+    assert meta["extracted_lines_per_cpu_s"] == round(first.parts_made.lines / first.parts_made.cpu_s)
+    for later in (parse_works_year(parts, 2014, split_cache_dir=cache), parse_works_year(parts, 2015)):
+        assert (later.parts_made.parts, later.parts_made.lines, later.parts_made.cpu_s) == (0, 0, 0.0)
+        assert later.parts_made.as_metadata()["extracted_lines_per_cpu_s"] is None

@@ -95,6 +95,16 @@ def test_city_peer_agrees_with_aigeo(bench):
     assert ingest["ours_works"] > 0 and ingest["bare_orjson_works_per_s"] > 0, ingest
 
 
+def test_the_reading_of_the_parts_is_measured_once_per_part(bench):
+    """The full run's reading of the parts (raw_works' ``extracted_lines``, ``extract_cpu_s``, summed
+    by the bench): every line of the first run's snapshot, each part read once over both workers."""
+    _, result, _ = bench
+    measured = result["measured"]
+    assert measured["ingest_parse_lines"] == result["new_year_copy"]["base_works_lines"]
+    assert measured["ingest_parse_cpu_s"] > 0 and measured["ingest_parse_lines_per_cpu_s"] > 0
+    assert "ingest_parse_per_core" in result["goals_met_at_this_scale"]
+
+
 def test_run_timeline_by_hand():
     """Three runs on two workers: a 100-110, b 105-115, c 120-122 (seconds since the epoch)."""
     import importlib.util
