@@ -77,6 +77,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from aigeo_assets.corpus.lookup import arrow_strings
 from aigeo_assets.ingest import native_works
 from aigeo_assets.ingest.intact_gzip import GzipNotIntact, intact_gzip_line_chunks, intact_gzip_lines
 from aigeo_assets.ingest.quarantine import Quarantine
@@ -96,7 +97,6 @@ from aigeo_assets.ingest.works import (
     typed_column,
 )
 from aigeo_assets.resources.parquet_row_groups import FooterCache, RowGroupYears
-from aigeo_assets.corpus.lookup import arrow_strings
 from aigeo_assets.schemas import SCHEMAS, check_values, conform
 
 VERSION = 1
