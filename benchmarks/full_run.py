@@ -20,7 +20,11 @@
    materializations), bytes on disk (the files of the group's tables), and the ratio to a peer computed
    in the same process on the same files: DuckDB for the 2-year impact of every city-year and the
    city-to-city impact pairs (checked identical to aigeo's functions), pyarrow.json and bare orjson for
-   ingest.
+   ingest. The ingest goal is measured twice: the whole stage (``raw_works`` rows per CPU-second of the
+   ingest group, ``ingest_per_core``) and the reading of the parts alone, every line parsed,
+   quarantined or counted and each part's extract stored (the lines and CPU-seconds that
+   ``raw_works``' metadata gives, ``extracted_lines`` and ``extract_cpu_s``, summed over the full run:
+   ``ingest_parse_per_core``).
 4. Output: a table on stdout and ``results/full_run_<scale>.json`` (written after each step, so a run that
    is killed leaves what was done; ``"complete": false`` until the end), with the issue's goals beside
    the measured figures, the machine and the git commit.
