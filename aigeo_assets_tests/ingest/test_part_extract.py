@@ -295,6 +295,22 @@ def test_the_isal_reader_equals_the_line_reader_on_every_real_record(tmp_path):
     years = sorted({r["publication_year"] for r in records if isinstance(r.get("publication_year"), int)})
     for year in years:
         _assert_same(parse_works_year(parts, year, years=years), parse_works_year(parts, year, split_cache_dir=tmp_path / "c", years=years))
+    # merged ids that make real records cite one id twice: the year's references deduplicated on their
+    # real ids' numbers (the fast path of _first_references) as the line scan does it
+    from aigeo_assets.corpus.lookup import arrow_strings
+    from aigeo_assets.ingest.part_extract import _work_id_numbers
+
+    short = [[w.rsplit("/", 1)[-1] for w in r.get("referenced_works") or []] for r in records]
+    merged = MergedIds({refs[1]: refs[0] for refs in short if len(refs) > 1}, {}, {})
+    assert len(merged.works) > 10
+    deduplicated = 0
+    for year in years:
+        line_scan = parse_works_year(parts, year, merged, years=years)
+        _assert_same(line_scan, parse_works_year(parts, year, merged, split_cache_dir=tmp_path / "c", years=years))
+        if len(line_scan.references):
+            assert _work_id_numbers(arrow_strings(line_scan.references["cited_work_id"])) is not None
+        deduplicated += len(parse_works_year(parts, year, years=years).references) - len(line_scan.references)
+    assert deduplicated > 10
 
 
 def test_a_killed_extractors_temp_folder_is_swept_and_a_live_ones_kept(tmp_path):
