@@ -295,12 +295,12 @@ def native_extract(path: Path, file: str) -> PartExtract | None:
 
 def _merged_by_line(a: dict[str, pa.Table], b: dict[str, pa.Table]) -> dict[str, pa.Table]:
     """Two sets of extract tables of disjoint lines, each in line order, as one set in line order
-    (a stable sort, so a record's child rows keep their order)."""
+    (a stable sort, so a record's child rows keep their order; the few lines left to Python make few
+    runs, which ``_take_rows`` puts together without copying)."""
     out = {}
     for name in EXTRACT_TABLES:
         both = pa.concat_tables([a[name], b[name]])
-        order = np.argsort(both.column("line").to_numpy(), kind="stable")
-        out[name] = both.take(pa.array(order))
+        out[name] = _take_rows(both, np.argsort(both.column("line").to_numpy(), kind="stable"))
     return out
 
 
