@@ -38,7 +38,7 @@ def year_keys(first: int, last: int) -> list[str]:
 
 def only_years(first: int, last: int) -> dg.SpecificPartitionsPartitionMapping:
     """The partitions ``first``..``last`` of a yearly parent, whatever the child's partitions: how an
-    all-years asset of AlShebli et al. 2022 (``core_author_years``) reads a foundation table whose partitions run
+    all-years asset of AlShebli et al. 2022 (``out_venue_east_west``) reads a foundation table whose partitions run
     on to the life-science atlas's later years (``Settings.openalex_years``) without taking them in."""
     if last < first:
         raise ValueError(f"last year {last} is before first year {first}")

@@ -318,6 +318,19 @@ SCHEMAS: dict[str, TableSchema] = {
             key=("citing_work_id", "cited_work_id"),
         ),
         _t(
+            "core_author_year_places",
+            "Each author's city and papers in a year (AlShebli et al. 2022), one partition per year; "
+            "core_author_years adds the careers.",
+            "author_id",
+            "year",
+            ("city_geonames_id", "the author's city that year (mode of that year's affiliations)"),
+            "country_code",
+            "bloc",
+            "n_papers_year",
+            "n_ai_papers_year",
+            key=("author_id", "year"),
+        ),
+        _t(
             "core_author_years",
             "Each author's city per year and the AI-scientist flag (AlShebli et al. 2022).",
             "author_id",

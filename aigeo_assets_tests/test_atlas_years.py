@@ -125,14 +125,19 @@ def test_every_job_resolves_on_one_partitions_definition(defs):
 
 
 def test_alshebli2022s_careers_read_the_affiliations_of_its_years_only(defs):
-    """``core_author_years`` reads every year of ``core_affiliations``, whose partitions run on to 2022:
-    the mapping keeps the atlas's extra years out (and out of the plan)."""
+    """``core_author_years`` counts careers over ``core_author_year_places``, partitioned on AlShebli et
+    al. 2022's years, each year reading that year of ``core_affiliations`` (whose partitions run on to
+    2022): the atlas's extra years stay out (and out of the plan)."""
     graph = defs.resolve_asset_graph()
-    child, parent = dg.AssetKey("core_author_years"), dg.AssetKey("core_affiliations")
-    got = graph.get_parent_partition_keys_for_child(None, parent, child).partitions_subset.get_partition_keys()
-    assert sorted(got) == _years(FIRST, LAST)
-    papers = graph.get_parent_partition_keys_for_child(None, dg.AssetKey("core_papers"), child).partitions_subset
-    assert sorted(papers.get_partition_keys()) == _years(FIRST, LAST)
+    places, careers = dg.AssetKey("core_author_year_places"), dg.AssetKey("core_author_years")
+    assert graph.get(places).partitions_def.get_partition_keys() == _years(FIRST, LAST)
+    for year in (str(FIRST), str(LAST)):
+        got = graph.get_parent_partition_keys_for_child(year, dg.AssetKey("core_affiliations"), places).partitions_subset
+        assert got.get_partition_keys() == [year]
+    for parent in (places, dg.AssetKey("core_papers")):
+        got = graph.get_parent_partition_keys_for_child(None, parent, careers).partitions_subset
+        assert sorted(got.get_partition_keys()) == _years(FIRST, LAST)
+    assert graph.get(careers).parent_keys == {places, dg.AssetKey("core_papers")}
 
 
 # ------------------------------------------------------------------------------------ the plans

@@ -7,12 +7,12 @@ import dagster as dg
 import numpy as np
 import pandas as pd
 
-from aigeo_assets.automation import refresh_tags, yearly_automation
-from aigeo_assets.assets.metadata import LARGE_MEMORY_POOL, check_result, coverage_check, partitions_label, table_asset_args, table_metadata
-from aigeo_assets.corpus.authors import AUTHOR_YEAR_INPUT_COLUMNS, AiScientistRule, build_author_years
+from aigeo_assets.automation import all_years_automation, refresh_tags, yearly_automation
+from aigeo_assets.assets.metadata import check_result, coverage_check, partitions_label, table_asset_args, table_metadata
+from aigeo_assets.corpus.authors import AUTHOR_YEAR_INPUT_COLUMNS, AiScientistRule, author_careers, author_year_places
 from aigeo_assets.corpus.citations import KNOWN_PAPER_COLUMNS, build_core_citations, citation_coverage
 from aigeo_assets.corpus.papers import AiRule, build_core_papers
-from aigeo_assets.partitions import only_years, up_to_this_year
+from aigeo_assets.partitions import up_to_this_year
 from aigeo_assets.resources.io import LOAD_ON_ACCESS, LazyPartitions, by_partition, concat_partitions
 from aigeo_assets.resources.analysis import AnalysisSettings
 
@@ -35,9 +35,8 @@ def build_corpus_assets(partitions: dg.TimeWindowPartitionsDefinition) -> list:
     citations stay on them even when the OpenAlex tables they read run on to the atlas's later years
     (``Settings.openalex_years``): the impact window of a late year (2018: citations made in
     2018-2020) still stops at AIGEO_END_YEAR, as before, so AlShebli et al. 2022's results do not move with
-    AIGEO_LIFESCI_END_YEAR. ``core_author_years`` reads the
-    affiliations of these years only (``only_years``)."""
-    first, last = (int(k) for k in (partitions.get_first_partition_key(), partitions.get_last_partition_key()))
+    AIGEO_LIFESCI_END_YEAR. ``core_author_year_places`` too, so the careers of ``core_author_years``
+    count these years only."""
 
     @dg.asset(
         **table_asset_args("core_papers", "corpus"),
@@ -151,37 +150,56 @@ def build_corpus_assets(partitions: dg.TimeWindowPartitionsDefinition) -> list:
                            **(coverage[keys[0]] if len(keys) == 1 else {"years_failing": failing}))
 
     @dg.asset(
-        **table_asset_args("core_author_years", "corpus"),
+        **table_asset_args("core_author_year_places", "corpus"),
+        partitions_def=partitions,
+        automation_condition=yearly_automation(), tags=refresh_tags("yearly"),
         # only the columns used (issue 13: the paper-scale run read every column of both, 6.4 GB at the peak)
-        # AlShebli et al. 2022's years only: the affiliations of the atlas's later years stay out of its careers;
-        # the affiliations read on access, so build_author_years drops them once coded
-        ins={name: dg.AssetIn(metadata={"columns": list(cols), **({LOAD_ON_ACCESS: True} if name == "core_affiliations" else {})},
-                              partition_mapping=only_years(first, last) if name == "core_affiliations" else None)
-             for name, cols in AUTHOR_YEAR_INPUT_COLUMNS.items()},
-        automation_condition=dg.AutomationCondition.eager(),
-        tags=refresh_tags("all_years"),
-        pool=LARGE_MEMORY_POOL,  # every author's career at once: several GB at the paper's scale
+        ins={name: dg.AssetIn(metadata={"columns": list(cols)}) for name, cols in AUTHOR_YEAR_INPUT_COLUMNS.items()},
+    )
+    def core_author_year_places(context: dg.AssetExecutionContext, core_affiliations: pd.DataFrame, core_papers: pd.DataFrame):
+        """Each author's city in the year (the mode of the year's affiliations of their papers) and their
+        papers and AI papers that year: AlShebli et al. 2022's locations, before the careers.
+
+        One year's table, so a new year adds one (issue 13): ``core_author_years`` puts them together
+        instead of reading every year's affiliations again."""
+        df = author_year_places(core_affiliations, core_papers)
+        yield dg.Output(
+            df,
+            metadata=table_metadata(
+                df,
+                "core_author_year_places",
+                authors=int(df["author_id"].nunique()),
+                share_located=round(float(df["city_geonames_id"].notna().mean()), 4) if len(df) else 0.0,
+            ),
+        )
+
+    @dg.asset(
+        **table_asset_args("core_author_years", "corpus"),
+        ins={"core_author_year_places": dg.AssetIn(),
+             "core_papers": dg.AssetIn(metadata={"columns": ["work_id"]})},
+        automation_condition=all_years_automation(), tags=refresh_tags("all_years"),
         check_specs=[
             dg.AssetCheckSpec(
                 "no_work_in_two_years", asset="core_author_years", description="no work id appears in two yearly partitions of core_papers"
             )
         ],
     )
-    def core_author_years(core_affiliations, core_papers, analysis: AnalysisSettings):
+    def core_author_years(core_author_year_places, core_papers, analysis: AnalysisSettings):
         """Each author's city per year and the AI-scientist flag (AlShebli et al. 2022: at least three papers,
-        at least half of them AI).
+        at least half of them AI), the careers counted over every year of ``core_author_year_places``.
 
-        Reads every year, so it is not partitioned; its automation condition (eager) re-runs it when
-        any year's papers or affiliations change (Dagster's stale status does not follow
-        all-partition dependencies of time-partitioned assets)."""
-        papers = concat_partitions(core_papers)
-        dup = papers["work_id"].duplicated(keep=False)
-        twice = int(papers.loc[dup, "work_id"].nunique())
+        Reads every year, so it is not partitioned; its automation condition (``all_years_automation``)
+        re-runs it when any year's places change, once they are all up to date (Dagster's stale status
+        does not follow all-partition dependencies of time-partitioned assets)."""
+        work_ids = concat_partitions(core_papers)["work_id"]
+        del core_papers
+        twice = int(work_ids[work_ids.duplicated(keep=False)].nunique())
+        del work_ids
         yield check_result("no_work_in_two_years", not twice,
                            "every work is in one year's papers" if not twice else f"{twice} works are in two years' papers",
                            works_in_two_years=twice)
         rule = AiScientistRule(analysis.ai_scientist_min_papers, analysis.ai_scientist_min_ai_share)
-        df = build_author_years(core_affiliations, papers, rule)
+        df = author_careers(core_author_year_places, rule)
         scientists = df.loc[df["is_ai_scientist"], "author_id"].nunique()
         yield dg.Output(
             df,
@@ -194,4 +212,4 @@ def build_corpus_assets(partitions: dg.TimeWindowPartitionsDefinition) -> list:
             ),
         )
 
-    return [core_papers, core_citations, core_author_years]
+    return [core_papers, core_citations, core_author_year_places, core_author_years]

@@ -16,8 +16,7 @@ neither orders a partition after it nor after the other years of a window.
 The project's wiring is declared on each asset, where it is defined: an asset that refreshes with
 the years carries the tag ``aigeo/refresh`` (``REFRESH_TAG``), ``yearly`` on a partitioned asset (with
 ``yearly_automation()``), ``all_years`` on an unpartitioned one that reads every year (with
-``all_years_automation()``; ``core_author_years`` keeps plain ``eager()``, its parents being the
-ingest's, which have no automation). The conditions wait for ``automated_assets()``, the assets that
+``all_years_automation()``). The conditions wait for ``automated_assets()``, the assets that
 carry the tag, resolved from the asset graph when the condition is evaluated: there is no list of
 names to keep in step. The tag shows on the asset's page in the UI (and filters the catalog).
 

@@ -258,16 +258,18 @@ FROZEN_YEARLY_AUTOMATED = (
     "out_collaboration_pairs", "out_centres_of_mass", "out_focal_pull", "out_east_west_betweenness_by_year",
     "out_network_edges_by_year", "out_network_files_by_year", "out_gravity_citation_pairs",
     "out_gravity_citations_by_year", "out_disruption",
+    "core_author_year_places",  # issue 13: the careers' yearly part, a new asset (yearly, as core_papers)
 )
 FROZEN_ALL_YEARS_AUTOMATED = (
     "core_author_years", "out_city_ranks", "out_top_city_shares", "out_centre_trajectory", "out_gravity_citations",
     "out_gravity_citations_table", "out_gravity_citations_coefficients", "out_gravity_migration_pairs",
     "out_gravity_migration", "out_disruption_city_ranks",
 )
-FROZEN_ALL_YEARS_CONDITION = (*FROZEN_ALL_YEARS_AUTOMATED[1:], "out_network_timeline", "out_venue_east_west")
-"""The assets that carried ``all_years_automation()``: the list but ``core_author_years`` (plain
-``eager()``), and two the list missed; nothing automated reads those two, so whether a condition
-waits for them changes nothing (the comparison below looks at the parents a selection keeps)."""
+FROZEN_ALL_YEARS_CONDITION = (*FROZEN_ALL_YEARS_AUTOMATED, "out_network_timeline", "out_venue_east_west")
+"""The assets that carry ``all_years_automation()``: the list, and two the list missed; nothing
+automated reads those two, so whether a condition waits for them changes nothing (the comparison
+below looks at the parents a selection keeps). ``core_author_years`` had plain ``eager()`` until
+issue 13 gave it an automated parent (``core_author_year_places``), which it now waits for."""
 
 
 def _structure(condition: dg.AutomationCondition, graph, parents: frozenset[dg.AssetKey] | None):
@@ -298,7 +300,6 @@ def _wiring_mismatches(graph, yearly: tuple[str, ...], all_years: tuple[str, ...
     expected_by_name = {
         **{a: yearly_automation(wait_for=waited) for a in yearly},
         **{a: all_years_automation(wait_for=waited) for a in all_years_condition},
-        "core_author_years": dg.AutomationCondition.eager(),
     }
     bad = []
     for key in graph.get_all_asset_keys():
@@ -324,19 +325,19 @@ def test_every_asset_keeps_the_automation_the_name_lists_gave(tmp_path):
 
     graph = build_definitions(_settings(None, tmp_path, source="sample")).resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    assert set(FROZEN_YEARLY_AUTOMATED) | set(FROZEN_ALL_YEARS_CONDITION) | {"core_author_years"} <= keys
+    assert set(FROZEN_YEARLY_AUTOMATED) | set(FROZEN_ALL_YEARS_CONDITION) <= keys
     assert _wiring_mismatches(graph, FROZEN_YEARLY_AUTOMATED, FROZEN_ALL_YEARS_AUTOMATED, FROZEN_ALL_YEARS_CONDITION) == []
 
     tags = {k.to_user_string(): graph.get(k).tags for k in graph.get_all_asset_keys()}
     tagged = {name: t[REFRESH_TAG] for name, t in tags.items() if REFRESH_TAG in t}
     assert {a for a, t in tagged.items() if t == "yearly"} == set(FROZEN_YEARLY_AUTOMATED)
-    assert {a for a, t in tagged.items() if t == "all_years"} == {"core_author_years", *FROZEN_ALL_YEARS_CONDITION}
+    assert {a for a, t in tagged.items() if t == "all_years"} == set(FROZEN_ALL_YEARS_CONDITION)
     for name, refresh in tagged.items():
         node = graph.get(dg.AssetKey(name))
         assert (node.partitions_def is not None) == (refresh == "yearly"), name
         assert node.automation_condition is not None, name
         label = node.automation_condition.get_label()
-        assert label == {"yearly": "yearly_automation", "all_years": "all_years_automation"}[refresh] or name == "core_author_years", (name, label)
+        assert label == {"yearly": "yearly_automation", "all_years": "all_years_automation"}[refresh], (name, label)
     assert {k.to_user_string() for k in automated_assets().resolve(graph)} == set(tagged)
 
     planted = tuple(a for a in FROZEN_YEARLY_AUTOMATED if a != "core_citations")

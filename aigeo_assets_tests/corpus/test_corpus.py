@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aigeo_assets.corpus.authors import AiScientistRule, _join_rows, build_author_years
+from aigeo_assets.corpus.authors import AiScientistRule, _join_rows, author_careers, author_year_places, build_author_years
 from aigeo_assets.corpus.citations import build_core_citations
 from aigeo_assets.corpus.papers import AiRule, ai_flags, build_core_papers, document_types
 from aigeo_assets.schemas import SCHEMAS, conform
@@ -394,3 +394,71 @@ def test_author_years_on_hostile_tables_and_partitions_equal_the_string_keyed_ve
     parts = {str(y): g.reset_index(drop=True) for y, g in affiliations.groupby(np.arange(len(affiliations)) // 400)}
     lazy = LazyPartitions({k: (lambda t=t: t) for k, t in parts.items()})
     pd.testing.assert_frame_equal(conform(build_author_years(lazy, papers, rule), "core_author_years"), expected)
+
+
+def _by_year(affiliations: pd.DataFrame, papers: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+    """Each year's affiliations (those of the year's works, in their order) and papers, as the yearly
+    partitions hold them."""
+    year_of = papers.dropna(subset=["publication_year"]).drop_duplicates("work_id").set_index("work_id")["publication_year"]
+    aff_year = affiliations["work_id"].map(year_of)
+    return {str(int(y)): (affiliations[aff_year.eq(y).fillna(False).to_numpy(bool)].reset_index(drop=True),
+                          papers[papers["publication_year"].eq(y).fillna(False).to_numpy(bool)].reset_index(drop=True))
+            for y in sorted(year_of.unique())}
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_careers_over_yearly_places_equal_the_author_years_of_all_years_at_once(seed):
+    """``core_author_years`` from the yearly ``core_author_year_places`` (issue 13: a new year adds a
+    year's table instead of counting every career again) equals ``build_author_years`` on every
+    year's tables at once, the oracle of the tests above: ties, unlocated rows, missing countries,
+    other document types, authors in one year or several; the yearly tables given as a mapping in
+    any key order, or typed as the IO manager writes and reads them. A mutation (a year's table left
+    out) changes the careers."""
+    rng = np.random.default_rng(seed)
+    n_works, n_rows = 400, 2400
+    works_ = [f"W{i}" for i in range(n_works)]
+    papers = _papers([
+        {"work_id": w, "publication_year": int(y), "is_ai": bool(a), "doc_type": str(d)}
+        for w, y, a, d in zip(works_, rng.integers(2010, 2017, n_works), rng.random(n_works) < 0.55,
+                              rng.choice(["journal", "conference", "other"], n_works, p=[0.6, 0.3, 0.1]))
+    ])
+    cities = [(BEIJING, "CN", "East"), (BEIJING, None, "East"), (SHANGHAI, "CN", "East"), (BOSTON, "US", "West"), (None, "US", "West")]
+    rows = []
+    for w, a, k in zip(rng.choice(works_, n_rows), rng.integers(0, 150, n_rows), rng.integers(0, len(cities), n_rows)):
+        city, cc, bloc = cities[k]
+        rows.append(aff(w, int(a) % 5, "middle", None if a == 0 else f"A{a}", city, cc, bloc))
+    affiliations = frame("core_affiliations", rows)
+    rule = AiScientistRule()
+    expected = conform(build_author_years(affiliations, papers, rule), "core_author_years")
+    assert expected["is_ai_scientist"].any() and not expected["is_ai_scientist"].all()
+    assert (expected.groupby("author_id")["year"].nunique() > 2).any()
+    yearly = {y: author_year_places(a, p) for y, (a, p) in _by_year(affiliations, papers).items()}
+    assert len(yearly) == 7
+    pd.testing.assert_frame_equal(conform(author_careers(yearly, rule), "core_author_years"), expected)
+    shuffled = {k: conform(yearly[k], "core_author_year_places") for k in sorted(yearly, reverse=True)}
+    pd.testing.assert_frame_equal(conform(author_careers(shuffled, rule), "core_author_years"), expected)
+    one_left_out = conform(author_careers({k: v for k, v in yearly.items() if k != "2013"}, rule), "core_author_years")
+    assert len(one_left_out) < len(expected)
+    kept = expected[expected["year"] != 2013].reset_index(drop=True)
+    assert (one_left_out["n_papers_career"] != kept["n_papers_career"]).any()
+
+
+def test_a_work_in_two_years_counts_with_each_years_own_affiliations():
+    """Two records share an id in two years' papers (``core_author_years``' check ``no_work_in_two_years``
+    flags it): by year, each record's affiliations count with that year's paper only, where every
+    year's affiliations read together would give each author the work in both years."""
+    papers = _papers([
+        {"work_id": "W1", "publication_year": 2014, "is_ai": True},
+        {"work_id": "W1", "publication_year": 2016, "is_ai": False},
+        {"work_id": "W2", "publication_year": 2016, "is_ai": True},
+    ])
+    a2014 = frame("core_affiliations", [aff("W1", 0, "first", "A1", BEIJING, "CN", "East")])
+    a2016 = frame("core_affiliations", [aff("W1", 0, "first", "A2", BOSTON, "US", "West"),
+                                        aff("W2", 0, "first", "A2", BOSTON, "US", "West")])
+    p2014, p2016 = (papers[papers["publication_year"] == y].reset_index(drop=True) for y in (2014, 2016))
+    by_year = author_careers({"2014": author_year_places(a2014, p2014), "2016": author_year_places(a2016, p2016)})
+    got = {(r.author_id, int(r.year)): (int(r.n_papers_year), int(r.n_ai_papers_year)) for r in by_year.itertuples()}
+    assert got == {("A1", 2014): (1, 1), ("A2", 2016): (2, 1)}
+    together = build_author_years(pd.concat([a2014, a2016], ignore_index=True), papers)
+    got = {(r.author_id, int(r.year)): (int(r.n_papers_year), int(r.n_ai_papers_year)) for r in together.itertuples()}
+    assert got == {("A1", 2014): (1, 1), ("A1", 2016): (1, 0), ("A2", 2014): (1, 1), ("A2", 2016): (2, 1)}
