@@ -653,3 +653,81 @@ def test_the_tokenizer_gives_the_regex_words_on_ascii_and_unicode_texts():
         texts += arts["title"].to_numpy(dtype=object, na_value=None).tolist() + arts["abstract"].to_numpy(dtype=object, na_value=None).tolist()
     assert len(texts) > 1500
     assert [_tokens(t) for t in texts] == [want(t) for t in texts]
+
+
+def _title_abstract_hits_tokenizing_every_row(flt: ClinicalFilter, titles, abstracts) -> np.ndarray:
+    """The oracle: each row's title and abstract tokenized and searched, as before the search that
+    picks the rows to tokenize."""
+    from aigeo_assets.lifesci.keywords import _blank
+
+    text = [f" {_tokens(t)} \0 {_tokens(a)} " for t, a in zip(titles, abstracts)]
+    cols = []
+    for term in flt.terms:
+        if term.field == "title_abstract":
+            needle = f" {term.term} " if term.match == "word" else f" {term.term}"
+            cols.append([needle in (_blank(s, term.not_in) if term.not_in else s) for s in text])
+    return np.array(cols, dtype=bool).T.reshape(len(text), -1)
+
+
+def test_only_rows_that_may_hold_a_term_are_tokenized_and_the_hits_are_those_of_every_row(tmp_path):
+    """``ClinicalFilter`` tokenizes only the rows where every word of some term occurs in any case,
+    and every non-ASCII row: the hits equal tokenizing every row, for each shipped filter and a filter
+    of phrases, prefixes and not_in phrases, on random texts (case, punctuation, words split across
+    title and abstract, nulls, empty texts), texts whose lower case turns ASCII (the Kelvin sign) or
+    grows ("İ" lower-cases to "i" and a combining dot, which ends the token, so "Xİ" holds the
+    word "xi" although a case-insensitive search for "xi" does not find it), and the real PubMed
+    records' titles and abstracts; as lists and as ``string`` Series. Mutations (a case-sensitive
+    search, non-ASCII rows not always kept) fail it."""
+    from aigeo_assets.lifesci import keywords
+
+    path = tmp_path / "cq.csv"
+    path.write_text("category,field,term,match,group,not_in\n"
+                    "a,title_abstract,clinical trial,word,g1,\n"
+                    "a,title_abstract,random,prefix,g2,random forest|random forests\n"
+                    "b,title_abstract,xi,word,g3,\n"
+                    "b,title_abstract,kappa,prefix,g4,\n")
+    filters = [ClinicalFilter.from_csv(path), ClinicalFilter.from_csv(CLINICAL_QUERIES_PATH),
+               *(ClinicalFilter.from_csv(p) for p in keywords.CLINICAL_FILTERS.values())]
+    rng = random.Random(11)
+    vocab = ["clinical", "Clinical", "TRIAL", "trials", "trial", "random", "Randomized", "RANDOM forest", "forests", "xi", "Xi",
+             "X\u0130", "\u212aappa", "kappa", "diagnos", "sensitivity", "specificity", "therapy", "Diagnosis", "cli-nical", "the", "of",
+             "\u00e9t\u00e9", "Stra\u00dfe", "-", ",", "(", ")", "/", "\t", "  "]
+    titles, abstracts = ["X\u0130", "Clinical", None, "", "\u212aappa"], ["", "trial of x", "Randomised", None, ""]
+    for _ in range(3000):
+        titles.append(None if rng.random() < 0.05 else " ".join(rng.choices(vocab, k=rng.randint(0, 6))))
+        abstracts.append(None if rng.random() < 0.1 else " ".join(rng.choices(vocab, k=rng.randint(0, 20))))
+    for f in sorted((SAMPLES / "pubmed").rglob("*.xml*")):
+        arts = parse_pubmed_file(f).articles
+        titles += arts["title"].to_numpy(dtype=object, na_value=None).tolist()
+        abstracts += arts["abstract"].to_numpy(dtype=object, na_value=None).tolist()
+    for flt in filters:
+        want = _title_abstract_hits_tokenizing_every_row(flt, titles, abstracts)
+        cols = [j for j, t in enumerate(flt.terms) if t.field == "title_abstract"]
+        for ti, ab in ((titles, abstracts), (pd.Series(titles, dtype="string"), pd.Series(abstracts, dtype="string"))):
+            np.testing.assert_array_equal(flt._term_hits(ti, ab, None, None)[:, cols], want)
+        picked = flt._may_hit(keywords._arrow_texts(titles), keywords._arrow_texts(abstracts))
+        assert want.any(axis=1).sum() <= len(picked) < len(titles)
+    mine = filters[0]
+    want = _title_abstract_hits_tokenizing_every_row(mine, titles, abstracts)
+    assert want[0, 2] and want[4, 3] and want[:, 1].any() and want[:, 0].any()
+    real = keywords.ClinicalFilter._may_hit
+
+    def words_only(ignore_case: bool):
+        """A mutant: the rows where every word of some term is found (in any case, or as written);
+        non-ASCII rows not kept for themselves."""
+        def found(x, w):
+            return keywords.pc.fill_null(keywords.pc.match_substring(x, w, ignore_case=ignore_case), False).to_numpy(zero_copy_only=False)
+
+        def may_hit(self, t, a):
+            keep = np.zeros(len(t), dtype=bool)
+            for term in (x.term.split() for x in self.terms if x.field == "title_abstract"):
+                keep |= np.logical_and.reduce([found(t, w) | found(a, w) for w in term])
+            return np.flatnonzero(keep)
+        return may_hit
+
+    try:
+        for mutant in (words_only(ignore_case=False), words_only(ignore_case=True)):
+            keywords.ClinicalFilter._may_hit = mutant
+            assert not (mine._term_hits(titles, abstracts, None, None)[:, :4] == want).all()
+    finally:
+        keywords.ClinicalFilter._may_hit = real
