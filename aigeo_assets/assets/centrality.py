@@ -7,12 +7,11 @@ import dagster as dg
 import pandas as pd
 
 from aigeo_assets.automation import refresh_tags, yearly_automation
-from aigeo_assets.assets.metadata import table_asset_args, table_metadata
+from aigeo_assets.assets.metadata import migration_author_years, table_asset_args, table_metadata
 from aigeo_assets.assets.ranges import YEARLY_RANGES
 from aigeo_assets.centrality.betweenness import east_west_betweenness
 from aigeo_assets.centrality.robustness import robustness_tables
 from aigeo_assets.centrality.tables import betweenness_long, robustness_long
-from aigeo_assets.metrics.matrices import MIGRATION_INPUT_COLUMNS
 from aigeo_assets.networks.city_networks import build_networks, edges_frame, networks_from_edges
 from aigeo_assets.partitions import year_keys
 from aigeo_assets.reports.glossary import BLOCS, first_use
@@ -45,7 +44,7 @@ def build_centrality_assets(partitions: dg.PartitionsDefinition, settings: Setti
     migration_years = settings.clamp(settings.migration_years)
     impact_window = dg.SpecificPartitionsPartitionMapping(year_keys(*matrix_years))
     collab_window = dg.SpecificPartitionsPartitionMapping(year_keys(*collab_years))
-    author_years = dg.AssetIn(metadata={"columns": MIGRATION_INPUT_COLUMNS})  # the migration network's
+    author_years = migration_author_years()  # the migration network's
 
     def _networks(impact_pairs, collaboration_pairs, metrics, world, author_years, top, migration: tuple[int, int]):
         """The four networks between the top ``n`` cities from the loaded (possibly multi-partition) inputs."""

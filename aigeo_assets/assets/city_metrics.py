@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from aigeo_assets.automation import all_years_automation, refresh_tags, yearly_automation
-from aigeo_assets.assets.metadata import check_result, partitions_label, table_asset_args, table_metadata, table_out
+from aigeo_assets.assets.metadata import check_result, migration_author_years, partitions_label, table_asset_args, table_metadata, table_out
 from aigeo_assets.corpus.papers import city_table
 from aigeo_assets.metrics.cities import (
     AUTHOR_YEAR_COLUMNS,
@@ -24,7 +24,7 @@ from aigeo_assets.metrics.cities import (
     impact_pairs,
     scientists_by_year,
 )
-from aigeo_assets.metrics.matrices import MIGRATION_INPUT_COLUMNS, collaboration_matrix, impact_matrix, migration_matrix, over_impact_matrix
+from aigeo_assets.metrics.matrices import collaboration_matrix, impact_matrix, migration_matrix, over_impact_matrix
 from aigeo_assets.metrics.top import city_ranks, top_cities, top_city_shares
 from aigeo_assets.metrics.venues import VENUE_INPUT_COLUMNS, venue_east_west
 from aigeo_assets.partitions import only_years, year_keys
@@ -280,7 +280,7 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
 
     @dg.asset(
         **table_asset_args("out_city_matrix", GROUP, f"Fig. 2c: AI scientists' moves between the top cities, {migration_years[0]}-{migration_years[1]}."),
-        ins={"core_author_years": dg.AssetIn(metadata={"columns": MIGRATION_INPUT_COLUMNS})},
+        ins={"core_author_years": migration_author_years()},
     )
     def out_migration_matrix(core_author_years: pd.DataFrame, out_top_cities: pd.DataFrame) -> dg.Output:
         """Fig. 2c: AI scientists who moved from i to j in the window; the diagonal counts those whose

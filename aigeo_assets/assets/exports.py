@@ -28,10 +28,9 @@ import dagster as dg
 import pandas as pd
 
 from aigeo_assets.atomic_files import write_files_atomic
-from aigeo_assets.assets.metadata import OWNERS, table_asset_args, table_metadata
+from aigeo_assets.assets.metadata import OWNERS, migration_author_years, table_asset_args, table_metadata
 from aigeo_assets.assets.ranges import YEARLY_RANGES, SlidingPartitions
 from aigeo_assets.automation import all_years_automation, refresh_tags, yearly_automation
-from aigeo_assets.metrics.matrices import MIGRATION_INPUT_COLUMNS
 from aigeo_assets.networks.city_networks import NETWORKS, build_networks, edges_frame
 from aigeo_assets.networks.export import (
     BRIDGE_WINDOW_YEARS,
@@ -106,7 +105,7 @@ def build_export_assets(partitions: dg.PartitionsDefinition, settings: Settings)
             "out_collaboration_pairs": dg.AssetIn(partition_mapping=last_five, metadata={LOAD_ON_ACCESS: True}),
             "out_city_year_metrics": dg.AssetIn(partition_mapping=last_five, metadata={LOAD_ON_ACCESS: True}),
             "out_world_year_totals": dg.AssetIn(partition_mapping=last_five, metadata={LOAD_ON_ACCESS: True}),
-            "core_author_years": dg.AssetIn(metadata={"columns": MIGRATION_INPUT_COLUMNS}),
+            "core_author_years": migration_author_years(),
         },
     )
     def out_network_edges_by_year(

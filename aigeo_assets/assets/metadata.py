@@ -9,7 +9,8 @@ import pandas as pd
 
 from collections.abc import Iterable
 
-from aigeo_assets.resources.io import TABLE_METADATA_KEY, declared_table
+from aigeo_assets.metrics.matrices import MIGRATION_INPUT_COLUMNS, MIGRATION_INPUT_ROWS
+from aigeo_assets.resources.io import ROWS, TABLE_METADATA_KEY, declared_table
 from aigeo_assets.schemas import KEY_EXAMPLES, SCHEMAS, key_violations
 
 
@@ -67,6 +68,12 @@ LARGE_MEMORY_POOL = "aigeo_large_memory"
 """Dagster concurrency pool of the assets whose run holds several GB at the paper's scale (``pool=`` on
 the asset): aigeo's instance gives it one slot, so two of them never run at once (``orchestration``,
 "Memory")."""
+
+
+def migration_author_years(**kwargs) -> dg.AssetIn:
+    """``core_author_years`` as every migration asset reads it (Fig. 2c, the migration network,
+    Supplementary Table 3): the AI scientists' rows of the columns ``migration_cells`` uses."""
+    return dg.AssetIn(metadata={"columns": MIGRATION_INPUT_COLUMNS, ROWS: MIGRATION_INPUT_ROWS}, **kwargs)
 
 
 def table_asset_args(table: str, group: str, description: str | None = None, kinds: set[str] | None = None) -> dict:

@@ -12,6 +12,7 @@ from aigeo_assets.assets.metadata import (
     LARGE_MEMORY_POOL,
     OWNERS,
     check_result,
+    migration_author_years,
     num,
     partitions_label,
     preview_markdown,
@@ -268,7 +269,7 @@ def build_model_assets(partitions: dg.PartitionsDefinition, settings: Settings) 
                 automation_condition=eager, tags=refresh_tags("all_years"),
             ),
         },
-        pool=LARGE_MEMORY_POOL,  # every author-year's moves: 3.3 GB at the paper's scale, 8.9 GiB over the tree beside out_gravity_citations
+        ins={"core_author_years": migration_author_years()},
     )
     def out_gravity_migration(core_author_years: pd.DataFrame, core_institutions: pd.DataFrame, analysis: AnalysisSettings):
         """AlShebli et al. 2022, Supplementary Table 3: moves of AI scientists between different cities on ln AI

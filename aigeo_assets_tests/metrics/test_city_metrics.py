@@ -164,6 +164,10 @@ def test_migration_moves_and_stayers():
     top = top_cities(metrics_2015()[0], 2015, 3)
     mat = migration_matrix(author_years, top, [3], 2015, 2019)
     assert mat["value"].sum() == 7
+    # the assets read only the AI scientists' rows (MIGRATION_INPUT_ROWS): the same cells
+    ai_rows = author_years[author_years["is_ai_scientist"].fillna(False).to_numpy(bool)]
+    assert len(ai_rows) < len(author_years)
+    pd.testing.assert_frame_equal(migration_cells(ai_rows, 2015, 2019), cells)
 
 
 def test_ranks_relative_values_and_top_shares():

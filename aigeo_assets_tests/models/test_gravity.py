@@ -278,6 +278,9 @@ def test_migration_gravity_frame_by_hand(cities):
     )
     frame = migration_gravity_frame(ay, start, end, cities)
     assert list(frame.columns) == SCHEMAS["out_gravity_migration_pairs"].names
+    # the asset reads only the AI scientists' rows (MIGRATION_INPUT_ROWS): the same frame
+    pd.testing.assert_frame_equal(migration_gravity_frame(ay[ay["is_ai_scientist"].fillna(False).to_numpy(bool)].reset_index(drop=True),
+                                                          start, end, cities), frame)
     size = {A: 5, B: 2, C: 1}  # AI scientists with a city in 2015: A a1 a2 a3 a6 a10; B a4 a8; C a5
     moves = {(A, B): 4, (B, A): 3, (B, C): 1, (C, B): 1, (A, C): 0, (C, A): 0}
     got = frame.set_index(["origin_city_geonames_id", "destination_city_geonames_id"])

@@ -352,6 +352,47 @@ def test_an_input_that_names_columns_reads_only_those(tmp_path):
     assert list(pd.read_parquet(tmp_path / "narrow.parquet").columns) == ["c", "a"]
 
 
+def test_an_input_that_sets_rows_reads_only_the_rows_that_meet_it(tmp_path):
+    """``dg.AssetIn(metadata={ROWS: [...]})``: the migration assets read the AI scientists' rows of
+    core_author_years; a null never meets a condition; with ``columns`` and with several partitions
+    (read on access too)."""
+    from aigeo_assets.resources.io import LOAD_ON_ACCESS, ROWS, ParquetIOManager
+
+    years = dg.StaticPartitionsDefinition(["2015", "2016"])
+
+    @dg.asset(partitions_def=years)
+    def people(context) -> pd.DataFrame:
+        y = int(context.partition_key)
+        return pd.DataFrame({"who": ["a", "b", "c", "d"], "year": [y] * 4,
+                             "flag": pd.array([True, False, None, True], dtype="boolean")})
+
+    seen = {}
+    rows = [("flag", "==", True)]
+
+    @dg.asset(ins={"people": dg.AssetIn(metadata={ROWS: rows})})
+    def flagged(people) -> pd.DataFrame:
+        seen["all"] = {k: v["who"].tolist() for k, v in people.items()}
+        return pd.concat(people.values(), ignore_index=True)
+
+    @dg.asset(ins={"people": dg.AssetIn(partition_mapping=dg.SpecificPartitionsPartitionMapping(["2016"]),
+                                        metadata={ROWS: [*rows, ("year", ">=", 2016)], "columns": ["who"]})})
+    def flagged_2016(people) -> pd.DataFrame:
+        seen["2016"] = list(people.columns), people["who"].tolist()
+        return people
+
+    @dg.asset(ins={"people": dg.AssetIn(metadata={ROWS: rows, LOAD_ON_ACCESS: True})})
+    def flagged_lazily(people) -> pd.DataFrame:
+        seen["lazy"] = {k: people[k]["who"].tolist() for k in people}
+        return people["2015"]
+
+    io = {"io_manager": ParquetIOManager(base_dir=str(tmp_path))}
+    for year in ("2015", "2016"):
+        assert dg.materialize([people], partition_key=year, resources=io).success
+    assert dg.materialize([people, flagged, flagged_2016, flagged_lazily], selection=[flagged, flagged_2016, flagged_lazily], resources=io).success
+    assert seen == {"all": {"2015": ["a", "d"], "2016": ["a", "d"]}, "2016": (["who"], ["a", "d"]),
+                    "lazy": {"2015": ["a", "d"], "2016": ["a", "d"]}}
+
+
 # ------------------------------------------------------------------ a run over a range of partitions
 
 RANGE = {"dagster/asset_partition_range_start": "2014", "dagster/asset_partition_range_end": "2016"}
@@ -429,7 +470,7 @@ def test_an_input_loaded_on_access_reads_a_partition_when_it_is_looked_up(tmp_pa
     for year in ("2014", "2015", "2016"):
         assert dg.materialize([yearly], partition_key=year, resources=io).success
     original = ParquetIOManager._load
-    monkeypatch.setattr(ParquetIOManager, "_load", lambda self, path, columns=None: reads.append(path.name) or original(self, path, columns))
+    monkeypatch.setattr(ParquetIOManager, "_load", lambda self, path, columns=None, rows=None: reads.append(path.name) or original(self, path, columns, rows))
     assert dg.materialize([yearly, total], selection=[total], resources=io).success
     assert seen == {"type": LazyPartitions, "reads_before": []}
     assert reads == ["2014.parquet", "2015.parquet", "2016.parquet"]

@@ -81,8 +81,8 @@ def joined_while_publishing(base: str, publish_generation_2: Callable[[], object
     published = []
 
     class PublishingMidLoad(ParquetIOManager):
-        def _load(self, path, columns=None):
-            frame = super()._load(path, columns)
+        def _load(self, path, columns=None, rows=None):
+            frame = super()._load(path, columns, rows)
             if not published:
                 published.append(publish_generation_2())
             return frame
