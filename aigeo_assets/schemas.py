@@ -95,6 +95,18 @@ def _t(name: str, description: str, *cols: str | tuple[str, str] | Column, key: 
     return TableSchema(name, description, columns, tuple(key), csv_copy)
 
 
+AUTHOR_YEAR_PLACE_COLUMNS = (
+    "author_id",
+    "year",
+    ("city_geonames_id", "the author's city that year (mode of that year's affiliations)"),
+    "country_code",
+    "bloc",
+    "n_papers_year",
+    "n_ai_papers_year",
+)
+"""An author's year: ``core_author_year_places``, and ``core_author_years`` before its career columns."""
+
+
 LIFESCI_ARTICLE_COLUMNS = (
     "article_id",
     "pmid",
@@ -321,25 +333,13 @@ SCHEMAS: dict[str, TableSchema] = {
             "core_author_year_places",
             "Each author's city and papers in a year (AlShebli et al. 2022), one partition per year; "
             "core_author_years adds the careers.",
-            "author_id",
-            "year",
-            ("city_geonames_id", "the author's city that year (mode of that year's affiliations)"),
-            "country_code",
-            "bloc",
-            "n_papers_year",
-            "n_ai_papers_year",
+            *AUTHOR_YEAR_PLACE_COLUMNS,
             key=("author_id", "year"),
         ),
         _t(
             "core_author_years",
             "Each author's city per year and the AI-scientist flag (AlShebli et al. 2022).",
-            "author_id",
-            "year",
-            ("city_geonames_id", "the author's city that year (mode of that year's affiliations)"),
-            "country_code",
-            "bloc",
-            "n_papers_year",
-            "n_ai_papers_year",
+            *AUTHOR_YEAR_PLACE_COLUMNS,
             "n_papers_career",
             "n_ai_papers_career",
             "is_ai_scientist",

@@ -340,24 +340,29 @@ def test_join_rows_equals_a_pandas_merge_on_both_paths(keys):
     np.testing.assert_array_equal(left[li], right[ri])
 
 
+def _random_author_tables(rng, n_works: int, n_rows: int, n_authors: int, years: tuple[int, int], ai_share: float,
+                          type_shares: list[float] | None, cities: list[tuple]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Papers of ``years`` (end excluded) and their affiliations: authors A1.. (A0 has no id), up to
+    five positions, each row in one of ``cities`` (city, country, bloc; any may be missing)."""
+    works_ = [f"W{i}" for i in range(n_works)]
+    papers = _papers([
+        {"work_id": w, "publication_year": int(y), "is_ai": bool(a), "doc_type": str(d)}
+        for w, y, a, d in zip(works_, rng.integers(*years, n_works), rng.random(n_works) < ai_share,
+                              rng.choice(["journal", "conference", "other"], n_works, p=type_shares))
+    ])
+    rows = []
+    for w, a, k in zip(rng.choice(works_, n_rows), rng.integers(0, n_authors, n_rows), rng.integers(0, len(cities), n_rows)):
+        city, cc, bloc = cities[k]
+        rows.append(aff(w, int(a) % 5, "middle", None if a == 0 else f"A{a}", city, cc, bloc))
+    return papers, frame("core_affiliations", rows)
+
+
 @pytest.mark.parametrize("seed", [0, 1])
 def test_author_years_equal_the_string_keyed_version_on_random_tables(seed):
     """Integer codes change nothing: ties between cities, unlocated rows, authors without id,
     works outside the corpus types, an author twice on a paper."""
-    rng = np.random.default_rng(seed)
-    n_works, n_rows = 300, 1500
-    works_ = [f"W{i}" for i in range(n_works)]
-    papers = _papers([
-        {"work_id": w, "publication_year": int(y), "is_ai": bool(a), "doc_type": str(d)}
-        for w, y, a, d in zip(works_, rng.integers(2010, 2016, n_works), rng.random(n_works) < 0.6,
-                              rng.choice(["journal", "conference", "other"], n_works))
-    ])
     cities = [(BEIJING, "CN", "East"), (SHANGHAI, "CN", "East"), (BOSTON, "US", "West"), (None, None, None)]
-    rows = []
-    for w, a, k in zip(rng.choice(works_, n_rows), rng.integers(0, 120, n_rows), rng.integers(0, 4, n_rows)):
-        city, cc, bloc = cities[k]
-        rows.append(aff(w, int(a) % 5, "middle", None if a == 0 else f"A{a}", city, cc, bloc))
-    affiliations = frame("core_affiliations", rows)
+    papers, affiliations = _random_author_tables(np.random.default_rng(seed), 300, 1500, 120, (2010, 2016), 0.6, None, cities)
     rule = AiScientistRule()
     got = conform(build_author_years(affiliations, papers, rule), "core_author_years")  # typed as the IO manager writes it
     pd.testing.assert_frame_equal(got, _author_years_on_strings(affiliations, papers, rule))
@@ -414,20 +419,8 @@ def test_careers_over_yearly_places_equal_the_author_years_of_all_years_at_once(
     other document types, authors in one year or several; the yearly tables given as a mapping in
     any key order, or typed as the IO manager writes and reads them. A mutation (a year's table left
     out) changes the careers."""
-    rng = np.random.default_rng(seed)
-    n_works, n_rows = 400, 2400
-    works_ = [f"W{i}" for i in range(n_works)]
-    papers = _papers([
-        {"work_id": w, "publication_year": int(y), "is_ai": bool(a), "doc_type": str(d)}
-        for w, y, a, d in zip(works_, rng.integers(2010, 2017, n_works), rng.random(n_works) < 0.55,
-                              rng.choice(["journal", "conference", "other"], n_works, p=[0.6, 0.3, 0.1]))
-    ])
     cities = [(BEIJING, "CN", "East"), (BEIJING, None, "East"), (SHANGHAI, "CN", "East"), (BOSTON, "US", "West"), (None, "US", "West")]
-    rows = []
-    for w, a, k in zip(rng.choice(works_, n_rows), rng.integers(0, 150, n_rows), rng.integers(0, len(cities), n_rows)):
-        city, cc, bloc = cities[k]
-        rows.append(aff(w, int(a) % 5, "middle", None if a == 0 else f"A{a}", city, cc, bloc))
-    affiliations = frame("core_affiliations", rows)
+    papers, affiliations = _random_author_tables(np.random.default_rng(seed), 400, 2400, 150, (2010, 2017), 0.55, [0.6, 0.3, 0.1], cities)
     rule = AiScientistRule()
     expected = conform(build_author_years(affiliations, papers, rule), "core_author_years")
     assert expected["is_ai_scientist"].any() and not expected["is_ai_scientist"].all()
