@@ -8,6 +8,10 @@
   values of ``concat_partitions`` of the yearly tables for the chosen years, and every pooled
   citation fit on it equals the fit on the concatenated nullable tables.
 - ``build_author_years`` on the columns the asset now reads equals it on every column.
+- ``count.weighted_gram`` (the IRLS cross products by blocks of rows, no weighted copy of the
+  design) equals the products of the whole weighted design, and fits whose every product is
+  summed in blocks of a few rows equal statsmodels' GLM; the deviance, now summed over the
+  positive outcomes, equals statsmodels' families'.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ import pytest
 import statsmodels.api as sm
 
 from aigeo_assets.corpus.authors import AUTHOR_YEAR_INPUT_COLUMNS, build_author_years
-from aigeo_assets.models.count import compact_rows, poisson
+from aigeo_assets.models import count
+from aigeo_assets.models.count import compact_rows, poisson, weighted_gram
 from aigeo_assets.models.gravity import (
     CITATION_FIT_COLUMNS,
     CITATION_SPECS,
@@ -74,6 +79,51 @@ def test_rows_dropped_in_three_rounds_equal_glm_with_dummies_on_the_kept_rows():
     assert fit.nobs == int(kept.sum())
     np.testing.assert_allclose(fit.params[["x1", "x2"]].to_numpy(), ref.params[["x1", "x2"]].to_numpy(), rtol=1e-8)
     np.testing.assert_allclose(fit.bse[["x1", "x2"]].to_numpy(), ref.bse[["x1", "x2"]].to_numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("rows", [1, 7, 64, 1_000, 5_000])
+def test_weighted_gram_by_blocks_equals_the_whole_weighted_design(rows):
+    rng = np.random.default_rng(8)
+    x = np.asfortranarray(rng.normal(size=(1_000, 4)) * [1.0, 10.0, 1e-3, 1e4])
+    w = rng.exponential(size=1_000)
+    w[::9] = 0.0  # zero weights (u * u of a fitted observation) take part as zeros
+    v = rng.normal(size=1_000)
+    gram, cross = weighted_gram(x, w, v, rows=rows)
+    np.testing.assert_allclose(gram, x.T @ (x * w[:, None]), rtol=1e-12)
+    np.testing.assert_allclose(cross, x.T @ (w * v), rtol=1e-12)
+    assert np.array_equal(gram, gram.T)  # symmetric to the last bit
+    assert weighted_gram(x, w, rows=rows)[1] is None
+    empty, none = weighted_gram(np.empty((0, 3)), np.empty(0))
+    assert np.array_equal(empty, np.zeros((3, 3))) and none is None
+
+
+@pytest.mark.parametrize("absorbed", [False, True])
+def test_fits_summed_in_blocks_of_a_few_rows_equal_glm(monkeypatch, absorbed):
+    monkeypatch.setattr(count, "GRAM_BLOCK_ROWS", 7)
+    rng = np.random.default_rng(12)
+    n = 500
+    g = rng.integers(0, 6, n)
+    X = pd.DataFrame({"x1": rng.normal(size=n), "x2": rng.normal(size=n)})
+    y = rng.poisson(np.exp(0.2 + 0.4 * X["x1"] - 0.3 * X["x2"] + 0.3 * (g % 3))).astype(float)
+    fit = poisson(pd.Series(y, name="y"), X, absorb=pd.DataFrame({"g": g}) if absorbed else None, cov_type="HC0")
+    extra = pd.get_dummies(pd.Series(g), prefix="g", dtype=float) if absorbed else pd.DataFrame({"const": np.ones(n)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = sm.GLM(y, pd.concat([X, extra], axis=1), family=sm.families.Poisson()).fit(tol=1e-13, cov_type="HC0")
+    terms = ["x1", "x2"] if absorbed else ["const", "x1", "x2"]
+    np.testing.assert_allclose(fit.params[terms].to_numpy(), ref.params[terms].to_numpy(), rtol=1e-8)
+    np.testing.assert_allclose(fit.bse[terms].to_numpy(), ref.bse[terms].to_numpy(), rtol=1e-6)
+    np.testing.assert_allclose(fit.deviance, ref.deviance, rtol=1e-9)
+
+
+def test_deviance_over_the_positive_outcomes_equals_statsmodels_families():
+    rng = np.random.default_rng(4)
+    y = rng.poisson(0.3, 2_000).astype(float)  # three in four outcomes zero
+    mu = rng.exponential(0.3, 2_000) + 1e-3
+    np.testing.assert_allclose(count._deviance("poisson", y, mu, None), sm.families.Poisson().deviance(y, mu), rtol=1e-12)
+    for alpha in (0.05, 1.0, 7.0):
+        nb = sm.families.NegativeBinomial(alpha=alpha).deviance(y, mu)
+        np.testing.assert_allclose(count._deviance("negbin", y, mu, alpha), nb, rtol=1e-12)
 
 
 def _pair_tables() -> dict[str, pd.DataFrame]:
