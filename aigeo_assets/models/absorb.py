@@ -115,12 +115,22 @@ class TwoWayProjection:
     alternating projections converge geometrically, slowly when weights span orders of magnitude
     (PPML's). Applies when every set's cells fit densely: in total at most four per observation
     plus a million, and at most ``DIRECT_MAX_SOLVED_LEVELS`` levels on the smaller side of a set;
-    otherwise ``build`` returns None and ``demean`` uses alternating projections."""
+    otherwise ``build`` returns None and ``demean`` uses alternating projections.
+
+    Sets are numbered in the order of their first observation, and levels within a set in the
+    order of their codes. When every cell holds exactly one observation and the observations come
+    in cell order (``in_cell_order``: the structural gravity model's pair-years sorted by year,
+    citing city and cited city, every pair of a year present), each set's observations are its
+    dense block row by row, so the sums per level are row and column sums of the block and the
+    effects are taken off by broadcasting, where otherwise ``bincount`` scatters and ``take``
+    gathers every observation (issue 13: on the paper-scale pooled design these passes, not the
+    solves, were most of a structural fit)."""
 
     codes: tuple[np.ndarray, np.ndarray]
     sizes: tuple[int, int]
     cell: np.ndarray  # per observation, its cell in the concatenated dense blocks
     blocks: tuple[tuple[np.ndarray, np.ndarray, int], ...]  # per set: A levels, B levels, first cell
+    in_cell_order: bool = False  # observation k is cell k: one observation per cell, in cell order
 
     @classmethod
     def build(cls, fe: FixedEffects) -> TwoWayProjection | None:
@@ -129,6 +139,10 @@ class TwoWayProjection:
         n = len(a)
         graph = coo_matrix((np.ones(n), (a, b + na)), shape=(na + nb, na + nb))
         n_sets, comp = connected_components(graph, directed=False)
+        heads = comp[a[np.flatnonzero(np.diff(a, prepend=-1))]]  # sets renumbered by their first observation
+        renumber = np.empty(n_sets, dtype=np.int64)
+        renumber[pd.unique(heads)] = np.arange(n_sets)
+        comp = renumber[comp]
         comp_a, comp_b = comp[:na], comp[na:]
         size_a = np.bincount(comp_a, minlength=n_sets)
         size_b = np.bincount(comp_b, minlength=n_sets)
@@ -149,29 +163,72 @@ class TwoWayProjection:
             (order_a[start_a[k]:start_a[k] + size_a[k]], order_b[start_b[k]:start_b[k] + size_b[k]], int(first_cell[k]))
             for k in range(n_sets)
         )
-        return cls((a, b), (na, nb), cell, blocks)
+        in_cell_order = int(cells.sum()) == n and bool((cell == np.arange(n)).all())
+        return cls((a, b), (na, nb), cell, blocks, in_cell_order)
+
+    def level_sums(self, values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The weighted sums per level of A (na, k) and of B (nb, k) of the columns of ``values``
+        (n, k): ``D_A' W v`` and ``D_B' W v``."""
+        (a, b), (na, nb) = self.codes, self.sizes
+        k = values.shape[1]
+        sums_a, sums_b = np.empty((na, k)), np.empty((nb, k))
+        buffer = np.empty(len(values))
+        for j in range(k):
+            wv = np.multiply(weights, values[:, j], out=buffer)
+            if self.in_cell_order:
+                for lev_a, lev_b, first in self.blocks:
+                    block = wv[first:first + len(lev_a) * len(lev_b)].reshape(len(lev_a), len(lev_b))
+                    sums_a[lev_a, j] = block.sum(axis=1)
+                    sums_b[lev_b, j] = block.sum(axis=0)
+            else:
+                sums_a[:, j] = np.bincount(a, weights=wv, minlength=na)
+                sums_b[:, j] = np.bincount(b, weights=wv, minlength=nb)
+        return sums_a, sums_b
+
+    def subtract(self, out: np.ndarray, eff_a: np.ndarray, eff_b: np.ndarray) -> None:
+        """``out`` (n, k) minus ``D_A eff_a + D_B eff_b``, in place."""
+        a, b = self.codes
+        buffer = None if self.in_cell_order else np.empty(len(out))
+        for j in range(out.shape[1]):
+            col = out[:, j]
+            if self.in_cell_order:
+                for lev_a, lev_b, first in self.blocks:
+                    block = col[first:first + len(lev_a) * len(lev_b)].reshape(len(lev_a), len(lev_b))
+                    block -= eff_a[lev_a, j][:, None]
+                    block -= eff_b[lev_b, j][None, :]
+            else:
+                col -= np.take(np.ascontiguousarray(eff_a[:, j]), a, out=buffer)
+                col -= np.take(np.ascontiguousarray(eff_b[:, j]), b, out=buffer)
 
     def factor(self, weights: np.ndarray) -> list | None:
         """Per connected set: its dense cell weights, the per-level weights of both sides and the
         Cholesky factor of the smaller side's Schur complement (one level fixed). None when a level
         has no weight or a factorization fails (rounding on extreme weights): ``demean`` then
         sweeps."""
-        (a, b), (na, nb) = self.codes, self.sizes
-        w_a = np.bincount(a, weights=weights, minlength=na)
-        w_b = np.bincount(b, weights=weights, minlength=nb)
+        if self.in_cell_order:
+            cells = weights
+            w_a, w_b = (s[:, 0] for s in self.level_sums(np.ones((len(weights), 1)), weights))
+        else:
+            (a, b), (na, nb) = self.codes, self.sizes
+            w_a = np.bincount(a, weights=weights, minlength=na)
+            w_b = np.bincount(b, weights=weights, minlength=nb)
+            total = self.blocks[-1][2] + len(self.blocks[-1][0]) * len(self.blocks[-1][1])
+            cells = np.bincount(self.cell, weights=weights, minlength=total)
         if not ((w_a > 0).all() and (w_b > 0).all()):
             return None
-        total = self.blocks[-1][2] + len(self.blocks[-1][0]) * len(self.blocks[-1][1])
-        cells = np.bincount(self.cell, weights=weights, minlength=total)
         factors = []
         for lev_a, lev_b, first in self.blocks:
             c = cells[first:first + len(lev_a) * len(lev_b)].reshape(len(lev_a), len(lev_b))
             wa, wb = w_a[lev_a], w_b[lev_b]
             solve_b = len(lev_b) <= len(lev_a)  # factorize the smaller side
+            # C' diag(1/wa) C as S'S with S = diag(1/sqrt(wa)) C: numpy's matmul of an array's
+            # transpose with itself is BLAS's syrk, half the flops of the general product
             if solve_b:
-                schur = np.diag(wb) - c.T @ (c / wa[:, None])
+                scaled = c / np.sqrt(wa)[:, None]
+                schur = np.diag(wb) - scaled.T @ scaled
             else:
-                schur = np.diag(wa) - c @ (c.T / wb[:, None])
+                scaled = c.T / np.sqrt(wb)[:, None]
+                schur = np.diag(wa) - scaled.T @ scaled
             chol = None
             if len(schur) > 1:
                 try:
@@ -212,14 +269,8 @@ class TwoWayProjection:
             factors = self.factor(weights)
         if factors is None:
             return None
-        (a, b), (na, nb) = self.codes, self.sizes
         k = out.shape[1]
-        sums_a, sums_b = np.empty((na, k)), np.empty((nb, k))
-        buffer = np.empty(len(out))
-        for j in range(k):
-            wv = np.multiply(weights, out[:, j], out=buffer)
-            sums_a[:, j] = np.bincount(a, weights=wv, minlength=na)
-            sums_b[:, j] = np.bincount(b, weights=wv, minlength=nb)
+        sums_a, sums_b = self.level_sums(out, weights)
         largest = np.zeros(k)
         with _blas().limit(limits=1, user_api="blas"):
             eff_a, eff_b = self.effects(factors, sums_a, sums_b)
@@ -228,10 +279,7 @@ class TwoWayProjection:
                 mean_a = (sums_a[lev_a] - wa[:, None] * ea - c @ eb) / wa[:, None]
                 mean_b = (sums_b[lev_b] - c.T @ ea - wb[:, None] * eb) / wb[:, None]
                 largest = np.maximum(largest, np.maximum(np.abs(mean_a).max(axis=0), np.abs(mean_b).max(axis=0)))
-        for j in range(k):
-            col = out[:, j]
-            col -= np.take(np.ascontiguousarray(eff_a[:, j]), a, out=buffer)
-            col -= np.take(np.ascontiguousarray(eff_b[:, j]), b, out=buffer)
+        self.subtract(out, eff_a, eff_b)
         return largest
 
 

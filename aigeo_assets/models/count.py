@@ -443,12 +443,16 @@ def collinear_regressors(x: np.ndarray, xt: np.ndarray, w: np.ndarray, names: li
     regressors before them (a QR of the standardized weighted design in the given order, so the
     later of two collinear columns is the one named). Returns the names and a message."""
     sw = np.sqrt(w)
-    raw, left = np.empty(len(names)), np.empty(len(names))
-    for j in range(len(names)):  # column by column: no temporary of the design's size
-        col = x[:, j]
-        centred = col - np.multiply(col, w).sum() / w.sum()
-        raw[j] = np.sqrt((centred**2 * w).sum())
-        left[j] = np.sqrt((xt[:, j] ** 2 * w).sum())
+    total = w.sum()  # each mean as numpy sums it, so that a constant column's is exact with unit weights
+    means = np.array([np.multiply(x[:, j], w).sum() / total for j in range(len(names))])
+    raw2, left2 = np.zeros(len(names)), np.zeros(len(names))
+    for start in range(0, len(x), GRAM_BLOCK_ROWS):  # by blocks of rows: no temporary of the design's size
+        wb = w[start:start + GRAM_BLOCK_ROWS]
+        centred = x[start:start + GRAM_BLOCK_ROWS] - means
+        raw2 += wb @ (centred * centred)
+        kept = xt[start:start + GRAM_BLOCK_ROWS]
+        left2 += wb @ (kept * kept)
+    raw, left = np.sqrt(raw2), np.sqrt(left2)
     is_const = np.array([n == "const" for n in names])
     absorbed = [names[j] for j in range(len(names)) if not is_const[j] and (raw[j] == 0 or left[j] <= 1e-9 * raw[j])]
     if absorbed:

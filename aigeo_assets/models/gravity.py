@@ -159,7 +159,7 @@ def citation_gravity_frame(year: int, pairs: pd.DataFrame, metrics: pd.DataFrame
     m_i = p.groupby("row_city_geonames_id")["value"].sum()
     m_i = m_i[m_i > 0]
     met = metrics[(metrics["year"] == year).to_numpy(bool)].set_index("city_geonames_id")
-    n_j = met["productivity"][met["productivity"] > 0]
+    n_j = met["productivity"][met["productivity"] > 0].sort_index()  # rows by citing, then cited city
     citing = m_i.index.to_numpy(dtype="int64")
     cited = n_j.index.to_numpy(dtype="int64")
     rows = np.repeat(citing, len(cited))
@@ -199,7 +199,10 @@ def pooled_citation_pairs(tables: Mapping[str, pd.DataFrame], years: Sequence[in
     counts, float64 with NaN for a missing value. The values are those of the nullable table, so
     every fit on it equals the fit on ``concat_partitions`` of the tables; it takes a third of the
     memory and no more than itself plus one column to build (issue 13: the pooled frame of the
-    paper-scale run, 9 million pair-years, was 2.9 GB at its peak)."""
+    paper-scale run, 9 million pair-years, was 2.9 GB at its peak). Each table's rows come sorted
+    by year, citing city and cited city (as ``citation_gravity_frame`` writes them; a table
+    written in another order is sorted here), so that the structural model's effects see the
+    pairs of a year as one dense block (``absorb.TwoWayProjection.in_cell_order``)."""
     wanted = {int(y) for y in years}
     parts: dict[str, list[np.ndarray]] = {c: [] for c in CITATION_FIT_COLUMNS}
     for key in sorted(tables):
@@ -209,6 +212,7 @@ def pooled_citation_pairs(tables: Mapping[str, pd.DataFrame], years: Sequence[in
             missing = [c for c in CITATION_FIT_COLUMNS if c not in table.columns]
             if missing:
                 raise ValueError(f"out_gravity_citation_pairs[{key}] lacks the columns {missing}")
+            rows = _sorted_pairs(table, np.flatnonzero(rows))
             for c in CITATION_FIT_COLUMNS:
                 col = table[c]
                 if c == "year":
@@ -223,6 +227,20 @@ def pooled_citation_pairs(tables: Mapping[str, pd.DataFrame], years: Sequence[in
         dtype = "int16" if c == "year" else "int64" if c in CITATION_FIT_COLUMNS[:4] else "float64"
         data[c] = np.concatenate(parts.pop(c)) if parts[c] else np.empty(0, dtype=dtype)
     return pd.DataFrame(data, copy=False)
+
+
+def _sorted_pairs(table: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """The positions ``rows`` of ``table`` ordered by year, citing city and cited city."""
+    keys = [table[c].to_numpy("int64")[rows] for c in CITATION_FIT_COLUMNS[:3]]
+    ahead = np.zeros(len(rows) - 1, dtype=bool)  # row k + 1 after row k in that order
+    tied = np.ones(len(rows) - 1, dtype=bool)
+    for key in keys:
+        step = np.diff(key)
+        ahead |= tied & (step > 0)
+        tied &= step == 0
+    if ahead.all():
+        return rows
+    return rows[np.lexsort(keys[::-1])]
 
 
 def fit_citation_gravity(frame: pd.DataFrame, spec: str, cov_type: str = "HC1") -> CountResult:

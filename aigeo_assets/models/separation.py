@@ -174,15 +174,12 @@ def _within(fe: FixedEffects, w: np.ndarray, demean_tol: float):
     if two_way is not None:
         factors = two_way.factor(w)
         if factors is not None:
-            (ca, cb), (na, nb) = two_way.codes, two_way.sizes
 
             def project_two_way(v: np.ndarray) -> np.ndarray:
-                v = np.array(v, dtype=float)
-                wv = w[:, None] * v
-                sums_a = np.column_stack([np.bincount(ca, weights=wv[:, j], minlength=na) for j in range(v.shape[1])])
-                sums_b = np.column_stack([np.bincount(cb, weights=wv[:, j], minlength=nb) for j in range(v.shape[1])])
-                eff_a, eff_b = two_way.effects(factors, sums_a, sums_b)
-                return v - eff_a[ca] - eff_b[cb]
+                v = np.array(v, dtype=float, order="F")
+                eff_a, eff_b = two_way.effects(factors, *two_way.level_sums(v, w))
+                two_way.subtract(v, eff_a, eff_b)
+                return v
 
             return project_two_way
     sizes = fe.n_levels()

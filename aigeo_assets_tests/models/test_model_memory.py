@@ -183,6 +183,21 @@ def test_pooled_pairs_hold_the_values_of_the_concatenated_years_and_fit_the_same
     assert empty.empty and list(empty.columns) == list(CITATION_FIT_COLUMNS)
 
 
+def test_pooled_pairs_come_sorted_by_year_citing_and_cited_city_whatever_the_stored_order():
+    """A table stored in another order (a warehouse written before the pairs were sorted, a
+    table with two years) is pooled in the order the structural fit's dense blocks need."""
+    from aigeo_assets.models.absorb import FixedEffects
+    from aigeo_assets.models.gravity import city_year_effects
+
+    tables = _pair_tables()
+    in_order = pooled_citation_pairs(tables, [2001, 2002, 2003])
+    keys = in_order[list(CITATION_FIT_COLUMNS[:3])].to_numpy("int64")
+    assert (np.lexsort(keys.T[::-1]) == np.arange(len(keys))).all()
+    two_years = pd.concat([tables["2002"], tables["2001"]]).sample(frac=1.0, random_state=3)
+    shuffled = {"2001-2002": two_years, "2003": tables["2003"].sample(frac=1.0, random_state=4)}
+    pd.testing.assert_frame_equal(pooled_citation_pairs(shuffled, [2001, 2002, 2003]), in_order)
+    assert FixedEffects.from_frame(city_year_effects(in_order)).two_way.in_cell_order
+
 def test_author_years_on_the_read_columns_equal_them_on_every_column():
     rng = np.random.default_rng(2)
     n_works = 300
