@@ -66,8 +66,10 @@ def negative_binomial(y, X=None, absorb=None, **kwargs) -> CountResult:
 
 
 def _loglike(family: str, y: np.ndarray, mu: np.ndarray, alpha: float | None) -> float:
-    if family == "poisson":
-        return float(np.sum(y * np.log(np.where(mu > 0, mu, 1.0)) - mu - gammaln(y + 1)))
+    if family == "poisson":  # y log(mu) and log(y!) vanish where y = 0: summed over the positive outcomes
+        pos = y > 0
+        yp, mp = y[pos], mu[pos]
+        return float(np.sum(yp * np.log(np.where(mp > 0, mp, 1.0)) - gammaln(yp + 1)) - np.sum(mu))
     r = 1.0 / alpha
     return float(
         np.sum(gammaln(y + r) - gammaln(r) - gammaln(y + 1) + r * np.log(r / (r + mu)) + y * np.log(np.where(mu > 0, mu, 1.0) / (r + mu)))

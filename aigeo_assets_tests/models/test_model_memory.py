@@ -11,7 +11,7 @@
 - ``count.weighted_gram`` (the IRLS cross products by blocks of rows, no weighted copy of the
   design) equals the products of the whole weighted design, and fits whose every product is
   summed in blocks of a few rows equal statsmodels' GLM; the deviance, now summed over the
-  positive outcomes, equals statsmodels' families'.
+  positive outcomes, and the Poisson log-likelihood equal statsmodels' families'.
 """
 
 from __future__ import annotations
@@ -116,11 +116,12 @@ def test_fits_summed_in_blocks_of_a_few_rows_equal_glm(monkeypatch, absorbed):
     np.testing.assert_allclose(fit.deviance, ref.deviance, rtol=1e-9)
 
 
-def test_deviance_over_the_positive_outcomes_equals_statsmodels_families():
+def test_deviance_and_loglike_over_the_positive_outcomes_equal_statsmodels_families():
     rng = np.random.default_rng(4)
     y = rng.poisson(0.3, 2_000).astype(float)  # three in four outcomes zero
     mu = rng.exponential(0.3, 2_000) + 1e-3
     np.testing.assert_allclose(count._deviance("poisson", y, mu, None), sm.families.Poisson().deviance(y, mu), rtol=1e-12)
+    np.testing.assert_allclose(count._loglike("poisson", y, mu, None), sm.families.Poisson().loglike(y, mu), rtol=1e-12)
     for alpha in (0.05, 1.0, 7.0):
         nb = sm.families.NegativeBinomial(alpha=alpha).deviance(y, mu)
         np.testing.assert_allclose(count._deviance("negbin", y, mu, alpha), nb, rtol=1e-12)

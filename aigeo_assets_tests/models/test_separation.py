@@ -246,3 +246,27 @@ def test_unsettled_check_separates_nothing_and_says_so():
     assert full.converged and full.iterations > 3 and full.separated.sum() >= planted.sum() > 0
     cut = find_separated(y, x, f, maxiter=2)
     assert not cut.converged and not cut.separated.any()
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_regressors_of_full_rank_on_the_positive_outcomes_separate_nothing_without_the_rectifier(seed, monkeypatch):
+    """Without absorbed effects, regressors of full column rank on the positive outcomes admit no
+    separating combination (the LP agrees): the check answers at once; the rectifier, run anyway,
+    finds the same nothing. A design nearly rank deficient there goes through the rectifier."""
+    from aigeo_assets.models import separation
+
+    y, X, _, _ = make_design(seed, "two_regressors", separated=False)
+    x = np.column_stack([np.ones(len(y)), X.drop(columns="x5").to_numpy()])
+    assert not lp_separated(y, x).any()
+    quick = find_separated(y, x)
+    assert quick.converged and quick.iterations == 0 and not quick.separated.any()
+    with monkeypatch.context() as m:
+        m.setattr(separation, "_full_rank", lambda *args: False)
+        slow = find_separated(y, x)
+    assert slow.converged and slow.iterations >= 1 and not slow.separated.any()
+    rng = np.random.default_rng(seed)
+    a, b = rng.normal(size=(2, 500))
+    assert separation._full_rank(np.column_stack([a, b]), separation.FULL_RANK_TOL)
+    assert not separation._full_rank(np.column_stack([a, a + 1e-12 * b]), separation.FULL_RANK_TOL)
+    assert not separation._full_rank(np.column_stack([a, np.zeros(500)]), separation.FULL_RANK_TOL)
+    assert not separation._full_rank(np.ones((1, 2)), separation.FULL_RANK_TOL)  # fewer rows than columns
