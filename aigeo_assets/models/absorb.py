@@ -166,15 +166,15 @@ class TwoWayProjection:
         in_cell_order = int(cells.sum()) == n and bool((cell == np.arange(n)).all())
         return cls((a, b), (na, nb), cell, blocks, in_cell_order)
 
-    def level_sums(self, values: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def level_sums(self, values: np.ndarray, weights: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """The weighted sums per level of A (na, k) and of B (nb, k) of the columns of ``values``
-        (n, k): ``D_A' W v`` and ``D_B' W v``."""
+        (n, k): ``D_A' W v`` and ``D_B' W v`` (plain sums when ``weights`` is None)."""
         (a, b), (na, nb) = self.codes, self.sizes
         k = values.shape[1]
         sums_a, sums_b = np.empty((na, k)), np.empty((nb, k))
-        buffer = np.empty(len(values))
+        buffer = None if weights is None else np.empty(len(values))
         for j in range(k):
-            wv = np.multiply(weights, values[:, j], out=buffer)
+            wv = values[:, j] if weights is None else np.multiply(weights, values[:, j], out=buffer)
             if self.in_cell_order:
                 for lev_a, lev_b, first in self.blocks:
                     block = wv[first:first + len(lev_a) * len(lev_b)].reshape(len(lev_a), len(lev_b))
@@ -207,7 +207,7 @@ class TwoWayProjection:
         sweeps."""
         if self.in_cell_order:
             cells = weights
-            w_a, w_b = (s[:, 0] for s in self.level_sums(np.ones((len(weights), 1)), weights))
+            w_a, w_b = (s[:, 0] for s in self.level_sums(weights[:, None], None))
         else:
             (a, b), (na, nb) = self.codes, self.sizes
             w_a = np.bincount(a, weights=weights, minlength=na)
