@@ -92,6 +92,31 @@ def any_dep_outdated(among: dg.AssetSelection) -> dg.AutomationCondition:
     return dg.AutomationCondition.any_deps_match(outdated()).allow(among).with_label("any_dep_outdated")
 
 
+def any_dep_blocking_check_failed() -> dg.AutomationCondition:
+    """True when a blocking check of a parent failed (or its execution failed) on the parent's
+    latest materialization, and the parent is not requested again on this tick.
+
+    It stands where Dagster's ``all_deps_blocking_checks_passed()`` would, negated: that one asks
+    every blocking check of every parent to have passed on the parent's latest materialization. A
+    check is not partitioned here (Dagster's partitioned checks are a preview and cannot report
+    the years of a range run), so its status is its latest result, and that result counts only
+    when it targets the asset's latest materialization, whichever year. When two years' runs
+    overlap (year A's table written, then year B's table written and checked, then A's check
+    done), the latest result targets A's table, not the latest (B's): neither passed nor failed,
+    and under ``all_deps_blocking_checks_passed()`` both years' dependents wait until the parent is
+    written again (a CI run saw ``core_papers[2016]`` never follow ``aigeo run``'s 2016 while the UI's
+    2015 run was checking its keys). So a known failure holds the dependents back (every year of
+    them: the failure is the asset's status, not one year's), an unknown status lets them go, and
+    within a run a failed blocking check still stops what reads the asset."""
+    failed = (
+        (dg.AutomationCondition.check_failed() | dg.AutomationCondition.execution_failed())
+        & ~dg.AutomationCondition.will_be_requested()
+    )
+    return dg.AutomationCondition.any_deps_match(
+        dg.AutomationCondition.any_checks_match(failed, blocking_only=True).with_label("any_blocking_check_failed")
+    ).with_label("any_dep_blocking_check_failed")
+
+
 def yearly_eager(ignore: dg.AssetSelection | None = None, wait_for: dg.AssetSelection | None = None) -> dg.AutomationCondition:
     """``AutomationCondition.eager()`` for every partition, not only the latest time window.
 
@@ -131,18 +156,18 @@ def all_years_eager(wait_for: dg.AssetSelection) -> dg.AutomationCondition:
 
 def yearly_automation(wait_for: dg.AssetSelection | None = None) -> dg.AutomationCondition:
     """``yearly_eager`` waiting for the project's automated assets (``wait_for``, by default
-    ``automated_assets()``) and for the parents' blocking checks (``core_papers``' geocoding
-    coverage) to pass."""
+    ``automated_assets()``), and held back while a parent's blocking check (``core_papers``'
+    geocoding coverage, the primary keys) has failed (``any_dep_blocking_check_failed``)."""
     waited = automated_assets() if wait_for is None else wait_for
-    return (yearly_eager(wait_for=waited) & dg.AutomationCondition.all_deps_blocking_checks_passed()).with_label(
+    return (yearly_eager(wait_for=waited) & ~any_dep_blocking_check_failed()).with_label(
         "yearly_automation"
     )
 
 
 def all_years_automation(wait_for: dg.AssetSelection | None = None) -> dg.AutomationCondition:
     """``all_years_eager`` waiting for the project's automated assets (``wait_for``, by default
-    ``automated_assets()``) and for the parents' blocking checks to pass."""
+    ``automated_assets()``), and held back while a parent's blocking check has failed."""
     waited = automated_assets() if wait_for is None else wait_for
-    return (all_years_eager(waited) & dg.AutomationCondition.all_deps_blocking_checks_passed()).with_label(
+    return (all_years_eager(waited) & ~any_dep_blocking_check_failed()).with_label(
         "all_years_automation"
     )

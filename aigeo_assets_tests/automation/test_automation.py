@@ -250,6 +250,115 @@ def test_the_yearly_partitions_wait_for_an_all_years_parent_to_catch_up(wait):
         assert ticks == [["careers", "metrics[2017]", "metrics[2018]", "metrics[2019]"], ["metrics[2015]", "metrics[2016]", "summary"], []]
 
 
+def _defs_with_a_key_check(papers_condition: dg.AutomationCondition, summary_condition: dg.AutomationCondition,
+                           before_check, failing: set[str]) -> dg.Definitions:
+    """raw (yearly) with a blocking key check in its own step, as ``primary_key_checks`` makes them;
+    papers (yearly) and summary (all years) automated. The check calls ``before_check(year)`` first
+    and fails for the years in ``failing``."""
+    partitions = yearly_partitions(FIRST, 2018)
+
+    @dg.asset(partitions_def=partitions)
+    def raw() -> None: ...
+
+    @dg.multi_asset_check(specs=[dg.AssetCheckSpec("raw_primary_key_unique", asset="raw", blocking=True)], can_subset=True)
+    def raw_primary_keys(context):
+        year = context.op_execution_context.partition_key
+        before_check(year)
+        yield dg.AssetCheckResult(asset_key="raw", check_name="raw_primary_key_unique", passed=year not in failing)
+
+    @dg.asset(partitions_def=partitions, deps=[raw], automation_condition=papers_condition)
+    def papers() -> None: ...
+
+    @dg.asset(deps=[papers], automation_condition=summary_condition)
+    def summary() -> None: ...
+
+    return dg.Definitions(assets=[raw, papers, summary], asset_checks=[raw_primary_keys])
+
+
+def _write_raw(defs: dg.Definitions, instance: dg.DagsterInstance, year: str) -> bool:
+    """One run writing raw[year] and checking its keys (what ``yearly_refresh`` or the UI launches);
+    whether it succeeded (a failed blocking check fails it)."""
+    selection = dg.AssetSelection.assets("raw")  # with its checks
+    job = dg.define_asset_job("write_raw", selection=selection).resolve(asset_graph=defs.resolve_asset_graph())
+    return job.execute_in_process(instance=instance, partition_key=year, raise_on_error=False).success
+
+
+AUTOMATED = {
+    "ours": (yearly_automation(wait_for=dg.AssetSelection.assets()), all_years_automation(wait_for=dg.AssetSelection.assets())),
+    "all_deps_blocking_checks_passed": (
+        yearly_eager() & dg.AutomationCondition.all_deps_blocking_checks_passed(),
+        dg.AutomationCondition.eager() & dg.AutomationCondition.all_deps_blocking_checks_passed(),
+    ),
+}
+"""The project's conditions, and the same with Dagster's ``all_deps_blocking_checks_passed()`` (before the fix)."""
+
+
+@pytest.mark.parametrize("conditions", list(AUTOMATED))
+def test_two_years_written_at_once_both_go_on(conditions):
+    """raw[2015]'s run writes its table, then raw[2016]'s run writes and checks its own, then 2015's
+    check finishes: the order a CI run saw when ``aigeo run`` wrote 2016 while the UI's 2015 run
+    was checking its keys. Both checks passed, yet the latest check result targets 2015's table
+    while 2016's is the asset's latest: with ``all_deps_blocking_checks_passed()`` no year of
+    papers ever runs; ours requests both years."""
+    import threading
+
+    table_2015_written, run_2016_done = threading.Event(), threading.Event()
+
+    def before_check(year: str) -> None:
+        if year == "2015":
+            table_2015_written.set()
+            assert run_2016_done.wait(60), "the 2016 run did not finish"
+
+    papers_condition, summary_condition = AUTOMATED[conditions]
+    defs = _defs_with_a_key_check(papers_condition, summary_condition, before_check, failing=set())
+    with dg.DagsterInstance.ephemeral() as instance:  # no compute-log capture: two runs at once in one process
+        tick = dg.evaluate_automation_conditions(defs=defs, instance=instance)
+        outcomes = {}
+        first = threading.Thread(target=lambda: outcomes.update({"2015": _write_raw(defs, instance, "2015")}))
+        first.start()
+        assert table_2015_written.wait(60)
+        outcomes["2016"] = _write_raw(defs, instance, "2016")
+        run_2016_done.set()
+        first.join(60)
+        assert outcomes == {"2015": True, "2016": True}
+        history = instance.event_log_storage.get_asset_check_execution_history(
+            dg.AssetCheckKey(dg.AssetKey("raw"), "raw_primary_key_unique"), limit=1)
+        latest_table = instance.fetch_materializations(dg.AssetKey("raw"), limit=1).records[0]
+        assert latest_table.partition_key == "2016" and history[0].run_id != latest_table.run_id, "the race as seen"
+
+        tick = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=tick.cursor)
+        expected = ["papers[2015]", "papers[2016]"] if conditions == "ours" else []
+        assert _requested(defs, tick) == expected
+
+
+def test_a_failed_blocking_check_holds_back_what_follows_until_the_year_is_written_again():
+    """Every year up to date; raw[2016] rewritten fails its key check: nothing follows (with no
+    check, papers[2016] would); rewritten again and passing, papers[2016] follows, then the summary."""
+    failing: set[str] = set()
+    papers_condition, summary_condition = AUTOMATED["ours"]
+    defs = _defs_with_a_key_check(papers_condition, summary_condition, lambda year: None, failing)
+    years = [2015, 2016, 2017, 2018]
+    with dg.DagsterInstance.ephemeral() as instance:
+        assert all(_write_raw(defs, instance, str(y)) for y in years)
+        _materialize(defs, instance, "papers", years)
+        _materialize(defs, instance, "summary")
+        tick = dg.evaluate_automation_conditions(defs=defs, instance=instance)
+        assert _requested(defs, tick) == [], "everything is up to date"
+
+        failing.add("2016")
+        assert not _write_raw(defs, instance, "2016"), "a failed blocking check fails its run"
+        tick = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=tick.cursor)
+        assert _requested(defs, tick) == [], "raw[2016] failed its blocking check"
+
+        failing.clear()
+        assert _write_raw(defs, instance, "2016")
+        tick = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=tick.cursor)
+        assert _requested(defs, tick) == ["papers[2016]"]
+        _materialize(defs, instance, "papers", [2016])
+        tick = dg.evaluate_automation_conditions(defs=defs, instance=instance, cursor=tick.cursor)
+        assert _requested(defs, tick) == ["summary"]
+
+
 # The wiring as the name lists of automation.py declared it before each asset carried the tag
 # aigeo/refresh (frozen: do not derive it from the code under test). Every asset's condition must
 # behave as it did then, so a tag added to or dropped from an asset by mistake fails here.
