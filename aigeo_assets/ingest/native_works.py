@@ -15,7 +15,8 @@ an unusual record, come from one place only; the two sets of rows are merged in 
 the tiny world, the planted faults, hand-made edge cases and the real records.
 
 **Building it.** ``make setup`` (``scripts/bootstrap.sh``) runs ``python -m
-aigeo_assets.ingest.native_works --build``, which compiles the C file with the interpreter's own
+aigeo_assets.ingest.native_works --build``, which compiles the C file (``aigeo_assets.native_build``,
+shared with the compiled PubMed reader) with the interpreter's own
 flags (gcc and Python's headers: Debian's ``gcc`` and ``python3-dev``, which the setup installs) into
 ``_native_works<EXT_SUFFIX>`` beside it, written under a temporary name and renamed. The module
 carries the SHA-1 of the source it was built from; a module built from another source, or none, is
@@ -24,67 +25,28 @@ not used (``available()`` says why) and the ``isal`` reader is used instead.
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import importlib
-import os
-import subprocess
 import sys
-import sysconfig
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 
-SOURCE = Path(__file__).with_name("_native_works.c")
-MODULE = "aigeo_assets.ingest._native_works"
+from aigeo_assets.native_build import NativeModule
 
-
-def source_sha() -> str:
-    return hashlib.sha1(SOURCE.read_bytes()).hexdigest()
-
-
-def built_path() -> Path:
-    return SOURCE.with_name("_native_works" + sysconfig.get_config_var("EXT_SUFFIX"))
-
-
-def build() -> Path:
-    """Compile ``_native_works.c`` unless the module beside it was built from this very source."""
-    target = built_path()
-    if available() is None:
-        return target
-    sha = source_sha()
-    include = sysconfig.get_paths()["include"]
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    cmd = [
-        os.environ.get("CC", "gcc"), "-O2", "-shared", "-fPIC", "-std=c11", "-D_DEFAULT_SOURCE", "-Wall", "-Wno-unused-parameter",
-        f"-DAIGEO_SOURCE_SHA=\"{sha}\"", f"-I{include}", str(SOURCE), "-o", str(tmp),
-    ]
-    try:
-        subprocess.run(cmd, check=True)
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    importlib.invalidate_caches()
-    available.cache_clear()
-    return target
-
-
-@functools.lru_cache(maxsize=1)
-def available() -> str | None:
-    """None when the compiled reader can be used; else why not (asked once per process)."""
-    try:
-        module = importlib.import_module(MODULE)
-    except ImportError as exc:
-        return f"not built ({exc}): `make setup` builds it"
-    if getattr(module, "SOURCE_SHA", None) != source_sha():
-        return "built from another version of _native_works.c: `make setup` rebuilds it"
-    return None
+_NATIVE = NativeModule(Path(__file__).with_name("_native_works.c"), "aigeo_assets.ingest._native_works")
+SOURCE = _NATIVE.source
+MODULE = _NATIVE.module
+source_sha = _NATIVE.source_sha
+built_path = _NATIVE.built_path
+build = _NATIVE.build
+"""Compile ``_native_works.c`` unless the module beside it was built from this very source."""
+available = _NATIVE.available
+"""None when the compiled reader can be used; else why not (asked once per process)."""
 
 
 def extractor():
     """A new ``Extractor`` of the compiled module (``available()`` must be None)."""
-    return importlib.import_module(MODULE).Extractor()
+    return _NATIVE.load().Extractor()
 
 
 def arrow_columns(columns: dict, schema_of) -> dict[str, pa.Table]:

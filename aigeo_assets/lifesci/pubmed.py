@@ -85,7 +85,10 @@ lxml, a file is first read by the intact reader (:func:`_intact_items`): ``isal`
 :class:`_IntactSource` checks at C speed that the framer would change nothing (gzip members whole,
 UTF-8, no named entity, comment, CDATA section or DOCTYPE internal subset, no long stretch without a
 record end) and cuts the bytes after record end tags into documents of about 64 KB, each parsed
-whole by lxml (lines from ``sourceline`` plus the newlines before the document). Anything else
+whole by lxml (lines from ``sourceline`` plus the newlines before the document) -- or, when it is
+built (:mod:`aigeo_assets.lifesci.native_pubmed`), by a compiled reader that turns each batch it is
+certain of straight into the fields of its records (:func:`_native_item` makes the items), every
+other batch left to lxml and the walk: the same items either way (tested). Anything else
 (such a finding, or a syntax error) sends the file to the framer from its start, the items already
 given passed over; ``reader="framer"`` reads through the framer only. On the real samples, the demo
 world and every planted fault the two give the same tables, quarantine rows and counts (tested).
@@ -293,19 +296,30 @@ def normalize_doi(value: str | None) -> str | None:
 
 def _year(pubdate, article_date) -> tuple[int | None, str, str]:
     """(year, reason, detail): the year, or None with the quarantine reason and detail."""
+    return _year_of_texts(
+        pubdate is not None,
+        _child_text(pubdate, "Year") if pubdate is not None else None,
+        _child_text(pubdate, "MedlineDate") if pubdate is not None else None,
+        _child_text(article_date, "Year") if article_date is not None else None,
+    )
+
+
+def _year_of_texts(has_pubdate: bool, pubdate_year: str | None, medline_date: str | None,
+                   article_year: str | None) -> tuple[int | None, str, str]:
+    """:func:`_year` on the texts of ``PubDate/Year``, ``PubDate/MedlineDate`` and
+    ``ArticleDate/Year`` (the compiled reader hands over these texts when it leaves the year to Python)."""
     raw = None
     where = ""
-    if pubdate is not None:
-        raw = _strip(_child_text(pubdate, "Year"))
+    if has_pubdate:
+        raw = _strip(pubdate_year)
         where = "PubDate/Year"
         if raw is None:
-            medline_date = _child_text(pubdate, "MedlineDate")
             if medline_date:
                 m = _YEAR_IN_TEXT.search(medline_date)
                 if m:
                     raw, where = m.group(), "MedlineDate"
-    if raw is None and article_date is not None:
-        raw = _strip(_child_text(article_date, "Year"))
+    if raw is None and article_year is not None:
+        raw = _strip(article_year)
         where = "ArticleDate/Year"
     if raw is None:
         return None, "year_unknown", "no PubDate Year, no year in MedlineDate, no ArticleDate Year"
@@ -1266,6 +1280,61 @@ class _IntactSource:
         self.close()
 
 
+_new_tuple = tuple.__new__
+
+
+def _native_item(t: tuple, years) -> PubmedItem | None:
+    """A record as the compiled reader gives it (:mod:`aigeo_assets.lifesci.native_pubmed`: the raw
+    fields, read as :func:`_citation` reads them) -> the item :func:`_item` gives for it."""
+    kind = t[0]
+    if kind:
+        line = t[1]
+        if kind == 1:
+            return PubmedProblem(line, "missing_citation", "PubmedArticle without MedlineCitation")
+        if kind == 2:
+            listed = t[2]
+            return PubmedDeletion(line, [p for p in listed if is_pmid(p)], [p for p in listed if not is_pmid(p)])
+        return PubmedProblem(line, "book_article", f"PubmedBookArticle PMID {t[2]}: not a journal article")
+    (_, line, pmid, version_text, year, where, title, abstract, journal_title, iso_abbrev, issn_print,
+     issn_electronic, issn_linking, publication_types, mesh_terms, doi, cited, authors, big) = t
+    if type(year) is int:  # PubDate/Year, MedlineDate or ArticleDate/Year of ASCII digits
+        if MIN_YEAR <= year <= MAX_YEAR:
+            year_reason = year_detail = ""
+        else:
+            year, year_reason, year_detail = None, "year_out_of_range", f"{where} is {year}"
+    elif year is None:
+        year_reason, year_detail = "year_unknown", "no PubDate Year, no year in MedlineDate, no ArticleDate Year"
+    else:  # the texts, for Python to read
+        year, year_reason, year_detail = _year_of_texts(*year)
+    if year is not None and years is not None and year not in years:
+        return None
+    if pmid is None:
+        return PubmedProblem(line, "missing_pmid", f"record without PMID (title {str(title)[:80]!r})")
+    if not is_pmid(pmid):
+        return PubmedProblem(line, "bad_pmid", f"PMID {pmid[:50]!r} is not 1 to {MAX_PMID_DIGITS} ASCII digits")
+    version, version_problem = _version(version_text)
+    if version_problem:
+        return PubmedProblem(line, "bad_version", f"PMID {pmid}: {version_problem}")
+    if year is None:
+        return PubmedProblem(line, year_reason, f"PMID {pmid}: {year_detail}")
+    if type(doi) is tuple:  # texts that are not ASCII: normalize_doi's own code
+        doi = next((d for d in map(normalize_doi, doi) if d), None)
+    authors = [_new_tuple(PubmedAuthor, a) for a in authors]
+    if big:  # a field of more than MAX_FIELD_CHARS bytes: count its characters
+        oversize = _oversize_field(title, abstract, journal_title, authors)
+        if oversize:
+            return PubmedProblem(line, "field_too_large", f"PMID {pmid} Version {version}: {oversize}")
+    return PubmedRecord(line, pmid, doi, year, title, abstract, journal_title, iso_abbrev, issn_print, issn_electronic,
+                        issn_linking, publication_types, mesh_terms, authors, cited, version)
+
+
+def _native_parser():
+    """The compiled batch reader's ``parse``, or None (not built, stale, or switched off)."""
+    from aigeo_assets.lifesci import native_pubmed
+
+    return native_pubmed.parser()
+
+
 def _intact_items(path: Path, years, stats: dict) -> Iterator[PubmedItem]:
     """The items of an intact file, each batch of records parsed whole by lxml (no framer, no
     ``iterparse`` events): the items :func:`_iter_items` gives through the framer, in the same order
@@ -1275,9 +1344,35 @@ def _intact_items(path: Path, years, stats: dict) -> Iterator[PubmedItem]:
     n = 0
     pending: list[PubmedProblem] = []  # unknown elements met before the first record
     parser = _lxml_etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
+    native = _native_parser()
     with _IntactSource(path, MAX_RECORD_BYTES) as source:
         offset = 0  # source lines before the document
+        first = True
         for batch, closed in source.batches():
+            if native is not None:  # the compiled reader, when it vouches for the whole batch
+                got = native(batch, closed, first, offset, MAX_FIELD_CHARS)
+                first = False
+                if got is not None:
+                    stats["native_batches"] += 1
+                    root_tag, records, sentinel_line = got
+                    stats.setdefault("root", root_tag)
+                    for raw in records:
+                        stats["elements"] += 1
+                        item = _native_item(raw, years)
+                        _count(item, stats)
+                        if item is None:
+                            stats["out_of_years"] += 1
+                            continue
+                        if pending:
+                            n += len(pending)
+                            yield from pending
+                            pending = []
+                        n += 1
+                        yield item
+                    if closed:
+                        offset += sentinel_line - 1
+                    continue
+                stats["deferred_batches"] += 1
             root = _lxml_etree.fromstring(batch, parser)
             stats.setdefault("root", root.tag)
             if root.tag in _TARGET_SET:
@@ -1353,7 +1448,8 @@ def _iter_items(path, years, backend: str | None, stats: dict, reader: str = "au
 
 
 def _reset(stats: dict) -> None:
-    for key in ("out_of_years", "elements", "dropped", "skipped", "record_problems", "deletions"):
+    for key in ("out_of_years", "elements", "dropped", "skipped", "record_problems", "deletions", "native_batches",
+                "deferred_batches"):
         stats[key] = 0
     stats.pop("root", None)
 

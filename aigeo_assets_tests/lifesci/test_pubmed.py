@@ -200,6 +200,7 @@ def test_book_articles_and_unreadable_records_are_quarantined(tmp_path, backend,
         return real_article(elem, line, years)
 
     monkeypatch.setattr(pm, "_article", flaky)
+    monkeypatch.setattr(pm, "_native_parser", lambda: None)  # the lxml walk's own handling of a failing record
     t = parse_pubmed_file(path, backend=backend)
     assert t.articles["pmid"].tolist() == ["1", "3"]
     assert t.quarantine["reason"].tolist() == ["book_article", "unparseable_record"]
@@ -495,6 +496,7 @@ def test_lxml_tree_is_pruned_as_records_are_read(tmp_path, monkeypatch):
         return real_item(elem, line, years)
 
     monkeypatch.setattr(pm, "_item", spy)
+    monkeypatch.setattr(pm, "_native_parser", lambda: None)  # the lxml walk (the compiled reader keeps no tree)
     path = write(tmp_path, *[article(str(i)) for i in range(1, 3001)], name="prune.xml.gz")
     assert sum(1 for _ in iter_pubmed_records(path, backend="lxml")) == 3000
     assert len(sizes) == 3000 and max(sizes) < 100, max(sizes)
