@@ -1336,80 +1336,83 @@ def _native_parser():
 
 
 def _intact_items(path: Path, years, stats: dict) -> Iterator[PubmedItem]:
-    """The items of an intact file, each batch of records parsed whole by lxml (no framer, no
-    ``iterparse`` events): the items :func:`_iter_items` gives through the framer, in the same order
-    (a child of the root that is not a record is reported where ``_lxml_items`` reports it: before
-    the next record, or at the end). Raises :class:`_NotIntact`, or the parser's ``SyntaxError``,
-    when the file is not intact (possibly after some items)."""
+    """The items of an intact file, each batch of records read whole (no framer, no ``iterparse``
+    events) by the compiled reader when it vouches for the batch (:func:`_native_children`), else
+    by lxml (:func:`_lxml_children`): the items :func:`_iter_items` gives through the framer, in
+    the same order (a child of the root that is not a record is reported where ``_lxml_items``
+    reports it: before the next record, or at the end). Raises :class:`_NotIntact`, or the
+    parser's ``SyntaxError``, when the file is not intact (possibly after some items)."""
     n = 0
     pending: list[PubmedProblem] = []  # unknown elements met before the first record
     parser = _lxml_etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
     native = _native_parser()
     with _IntactSource(path, MAX_RECORD_BYTES) as source:
         offset = 0  # source lines before the document
-        first = True
-        for batch, closed in source.batches():
-            if native is not None:  # the compiled reader, when it vouches for the whole batch
-                got = native(batch, closed, first, offset, MAX_FIELD_CHARS)
-                first = False
-                if got is not None:
-                    stats["native_batches"] += 1
-                    root_tag, records, sentinel_line = got
-                    stats.setdefault("root", root_tag)
-                    for raw in records:
-                        stats["elements"] += 1
-                        item = _native_item(raw, years)
-                        _count(item, stats)
-                        if item is None:
-                            stats["out_of_years"] += 1
-                            continue
-                        if pending:
-                            n += len(pending)
-                            yield from pending
-                            pending = []
-                        n += 1
-                        yield item
-                    if closed:
-                        offset += sentinel_line - 1
-                    continue
-                stats["deferred_batches"] += 1
-            root = _lxml_etree.fromstring(batch, parser)
-            stats.setdefault("root", root.tag)
-            if root.tag in _TARGET_SET:
-                raise _NotIntact("the root is a record")
-            sentinel = root[-1] if closed else None
-            for elem in root:
-                if elem is sentinel:
-                    offset += sentinel.sourceline - 1
-                    break
-                tag = elem.tag
-                line = elem.sourceline + offset if elem.sourceline else 0
-                if tag not in _TARGET_SET:
-                    if isinstance(tag, str) and _holds_record(elem):
-                        raise _NotIntact("records below the root's children")
-                    item = _unknown(elem, root, line)
-                    if item is None:
-                        continue
-                    if not stats["elements"]:
-                        pending.append(item)
-                        continue
-                else:
+        for number, (batch, closed) in enumerate(source.batches()):
+            got = native(batch, closed, number == 0, offset, MAX_FIELD_CHARS) if native is not None else None
+            if got is not None:
+                stats["native_batches"] += 1
+                children, lines = _native_children(got, years, stats)
+            else:
+                stats["deferred_batches"] += native is not None
+                children, lines = _lxml_children(_lxml_etree.fromstring(batch, parser), closed, offset, years, stats)
+            for is_record, item in children:
+                if is_record:
                     stats["elements"] += 1
-                    item = _item(elem, line, years)
                     _count(item, stats)
                     if item is None:
                         stats["out_of_years"] += 1
                         continue
+                elif not stats["elements"]:
+                    pending.append(item)
+                    continue
                 if pending:
                     n += len(pending)
                     yield from pending
                     pending = []
                 n += 1
                 yield item
+            if closed:  # the sentinel's line: the lines the batch's source bytes hold
+                offset += lines - 1
     if not stats["elements"] and not n:
         yield _no_records(stats.get("root"), pending)
     elif pending:
         yield from pending
+
+
+def _native_children(got: tuple, years, stats: dict) -> tuple[Iterator[tuple[bool, PubmedItem | None]], int]:
+    """A batch the compiled reader vouched for (``(root tag, records, sentinel line)``): its records'
+    items, each ``(True, item or None)``, and the sentinel's line."""
+    root_tag, records, sentinel_line = got
+    stats.setdefault("root", root_tag)
+    return ((True, _native_item(raw, years)) for raw in records), sentinel_line
+
+
+def _lxml_children(root, closed: bool, offset: int, years, stats: dict) -> tuple[Iterator[tuple[bool, PubmedItem | None]], int]:
+    """A batch parsed by lxml: ``(True, item or None)`` for each record, ``(False, problem)`` for
+    each other child of the root that :func:`_unknown` reports, in order; and the sentinel's line
+    (0 in the last batch, which has none)."""
+    stats.setdefault("root", root.tag)
+    if root.tag in _TARGET_SET:
+        raise _NotIntact("the root is a record")
+    sentinel = root[-1] if closed else None
+
+    def children() -> Iterator[tuple[bool, PubmedItem | None]]:
+        for elem in root:
+            if elem is sentinel:
+                break
+            tag = elem.tag
+            line = elem.sourceline + offset if elem.sourceline else 0
+            if tag in _TARGET_SET:
+                yield True, _item(elem, line, years)
+                continue
+            if isinstance(tag, str) and _holds_record(elem):
+                raise _NotIntact("records below the root's children")
+            item = _unknown(elem, root, line)
+            if item is not None:
+                yield False, item
+
+    return children(), sentinel.sourceline if sentinel is not None else 0
 
 
 READERS = ("auto", "framer")
