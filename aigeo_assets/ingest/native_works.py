@@ -34,10 +34,6 @@ import pyarrow as pa
 from aigeo_assets.native_build import NativeModule
 
 _NATIVE = NativeModule(Path(__file__).with_name("_native_works.c"), "aigeo_assets.ingest._native_works")
-SOURCE = _NATIVE.source
-MODULE = _NATIVE.module
-source_sha = _NATIVE.source_sha
-built_path = _NATIVE.built_path
 build = _NATIVE.build
 """Compile ``_native_works.c`` unless the module beside it was built from this very source."""
 available = _NATIVE.available

@@ -91,27 +91,22 @@ static void doc_free(Doc *d) {
     free(d->scratch.p);
 }
 
-static int new_node(Doc *d) {
-    if (d->nn == d->ncap) {
-        int cap = d->ncap ? d->ncap * 2 : 1024;
-        Node *q = realloc(d->nodes, (size_t)cap * sizeof(Node));
+/* The index of a new slot at the end of the array *items (n used of *cap, each size bytes),
+ * doubling it when full; -1 when out of memory. */
+static int new_slot(void **items, int *n, int *cap, size_t size) {
+    if (*n == *cap) {
+        int grown = *cap ? *cap * 2 : 1024;
+        void *q = realloc(*items, (size_t)grown * size);
         if (!q) return -1;
-        d->nodes = q;
-        d->ncap = cap;
+        *items = q;
+        *cap = grown;
     }
-    return d->nn++;
+    return (*n)++;
 }
 
-static int new_attr(Doc *d) {
-    if (d->na == d->acap) {
-        int cap = d->acap ? d->acap * 2 : 1024;
-        Attr *q = realloc(d->attrs, (size_t)cap * sizeof(Attr));
-        if (!q) return -1;
-        d->attrs = q;
-        d->acap = cap;
-    }
-    return d->na++;
-}
+static int new_node(Doc *d) { return new_slot((void **)&d->nodes, &d->nn, &d->ncap, sizeof(Node)); }
+
+static int new_attr(Doc *d) { return new_slot((void **)&d->attrs, &d->na, &d->acap, sizeof(Attr)); }
 
 /* ------------------------------------------------------------------ UTF-8 and characters */
 

@@ -72,7 +72,6 @@ build = _NATIVE.build
 """Compile ``_native_pubmed.c`` unless the module beside it was built from this very source."""
 available = _NATIVE.available
 """None when the compiled reader can be used; else why not (asked once per process)."""
-built_path = _NATIVE.built_path
 
 _enabled = True
 
