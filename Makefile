@@ -14,7 +14,7 @@ demo: setup
 
 test: setup
 	.venv/bin/ruff check .   # the habits of pyproject.toml's [tool.ruff] (issue 17)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n auto --dist loadfile   # one worker per core (pytest-xdist), a module's tests on one worker
 
 ui: setup
 	$(PY) -m aigeo_assets.cli ui

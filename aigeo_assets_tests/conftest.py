@@ -1,5 +1,6 @@
-"""Shared test set-up."""
+"""Shared test set-up, and how ``make test`` spreads the suite over the cores (pytest-xdist)."""
 
+import os
 import shutil
 from pathlib import Path
 
@@ -8,6 +9,18 @@ import pytest
 
 from aigeo_assets.geo.affiliation_text import GazetteerMatcher
 from aigeo_assets.geo.gazetteer import load_gazetteer
+
+
+WORKER_MEMORY_GIB = 4
+"""Memory set aside for each test worker of ``make test`` (``-n auto``): a whole run on the tiny world
+starts ``aigeo run`` workers, Dagster and chromium beside the test process."""
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto``: one worker per core this process may use, as many as the memory holds."""
+    cores = len(os.sched_getaffinity(0))
+    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return max(1, min(cores, int(memory_gib // WORKER_MEMORY_GIB)))
 
 
 @pytest.fixture(autouse=True, scope="session")
