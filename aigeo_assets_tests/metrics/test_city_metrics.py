@@ -170,6 +170,50 @@ def test_migration_moves_and_stayers():
     pd.testing.assert_frame_equal(migration_cells(ai_rows, 2015, 2019), cells)
 
 
+def _migration_cells_by_pandas(author_years: pd.DataFrame, start: int, end: int) -> pd.DataFrame:
+    """The oracle: Fig. 2c's moves and stayers by pandas' sort, grouped shift and join (the former
+    implementation, one step per sentence of ``migration_cells``' definition)."""
+    ay = author_years[
+        author_years["is_ai_scientist"].fillna(False).to_numpy(bool) & author_years["year"].between(start, end).to_numpy(bool)
+    ].dropna(subset=["city_geonames_id", "author_id"])
+    ay = ay.sort_values(["author_id", "year"])[["author_id", "year", "city_geonames_id"]]
+    prev_city = ay.groupby("author_id")["city_geonames_id"].shift()
+    moved = ay[prev_city.notna() & (prev_city != ay["city_geonames_id"])]
+    moves = pd.DataFrame({"author_id": moved["author_id"], "row": prev_city[moved.index], "col": moved["city_geonames_id"]}).drop_duplicates()
+    first = ay[ay["year"] == start].set_index("author_id")["city_geonames_id"]
+    last = ay[ay["year"] == end].set_index("author_id")["city_geonames_id"]
+    both = first.to_frame("row").join(last.rename("col"), how="inner")
+    stayed = both[both["row"] == both["col"]].reset_index()
+    cells = pd.concat([moves[["row", "col"]], stayed[["row", "col"]]], ignore_index=True)
+    out = cells.groupby(["row", "col"]).size().reset_index(name="value")
+    return out.rename(columns={"row": "row_city_geonames_id", "col": "col_city_geonames_id"})
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_migration_cells_equal_the_pandas_oracle_on_random_careers(seed):
+    """Random careers (gaps, returns, repeated moves, unlocated years, non-AI authors, a null author id,
+    rows in no order) over every window, one-year windows and windows with nobody included."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for a in range(400):
+        years = np.sort(rng.choice(np.arange(2008, 2021), size=rng.integers(1, 9), replace=False))
+        ai = bool(rng.random() < 0.8)
+        for y in years:
+            city = None if rng.random() < 0.1 else int(rng.integers(1, 7))
+            rows.append({"author_id": f"A{a}", "year": int(y), "city_geonames_id": city, "is_ai_scientist": ai})
+    rows.append({"author_id": None, "year": 2015, "city_geonames_id": 1, "is_ai_scientist": True})
+    ay = frame("core_author_years", rows).sample(frac=1.0, random_state=seed).reset_index(drop=True)
+    compared = 0
+    for start in range(2005, 2021, 2):
+        for end in (start, start + 1, start + 4):
+            want = _migration_cells_by_pandas(ay, start, end)
+            got = migration_cells(ay, start, end)
+            pd.testing.assert_frame_equal(got, want, check_dtype=False)
+            assert got.dtypes.to_dict() == want.dtypes.to_dict() or want.empty
+            compared += int(want["value"].sum())
+    assert compared > 1000  # the windows hold moves and stayers, not only empty tables
+
+
 def test_ranks_relative_values_and_top_shares():
     m15, w15 = metrics_2015()
     m16, w16 = city_year_metrics(2016, papers, citations, author_years, CITIES, [2016, 2017, 2018])
