@@ -23,6 +23,7 @@ bench: setup
 	$(PY) benchmarks/ingest.py
 	$(PY) benchmarks/betweenness.py
 	$(PY) benchmarks/city_metrics.py   # reads the demo warehouse: run `make demo` first
+	$(PY) benchmarks/migration.py   # the demo warehouse too
 	$(PY) benchmarks/models.py
 	$(PY) benchmarks/disruption.py   # CD index beside cdindex (the test extra)
 
