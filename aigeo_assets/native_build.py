@@ -3,8 +3,9 @@
 
 A C file beside its wrapper is compiled with the interpreter's own flags (gcc and Python's headers:
 Debian's ``gcc`` and ``python3-dev``, which ``make setup`` installs) into ``<name><EXT_SUFFIX>``
-beside it, written under a temporary name and renamed. The module carries the SHA-1 of the source it
-was built from (``SOURCE_SHA``); a module built from another source, or none, is not used
+beside it, written under a temporary name and renamed, with this folder on the include path for
+what both readers share (``native_buf.h``). The module carries the SHA-1 of the source it was built
+from, its C file and the shared headers together (``SOURCE_SHA``); a module built from another source, or none, is not used
 (:meth:`NativeModule.available` says why) and the caller's Python path is used instead.
 """
 
@@ -19,6 +20,10 @@ import sysconfig
 from pathlib import Path
 
 
+SHARED_HEADERS = (Path(__file__).with_name("native_buf.h"),)
+"""The headers every compiled reader includes from this folder."""
+
+
 class NativeModule:
     """One compiled module: ``source`` (the ``.c`` file) built into the importable ``module``."""
 
@@ -28,7 +33,11 @@ class NativeModule:
         self.available = functools.lru_cache(maxsize=1)(self._available)
 
     def source_sha(self) -> str:
-        return hashlib.sha1(self.source.read_bytes()).hexdigest()
+        """The SHA-1 of the C file followed by the shared headers: a change to either rebuilds."""
+        digest = hashlib.sha1(self.source.read_bytes())
+        for header in SHARED_HEADERS:
+            digest.update(header.read_bytes())
+        return digest.hexdigest()
 
     def built_path(self) -> Path:
         return self.source.with_name(self.source.stem + sysconfig.get_config_var("EXT_SUFFIX"))
@@ -43,7 +52,7 @@ class NativeModule:
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         cmd = [
             os.environ.get("CC", "gcc"), "-O2", "-shared", "-fPIC", "-std=c11", "-D_DEFAULT_SOURCE", "-Wall", "-Wno-unused-parameter",
-            f"-DAIGEO_SOURCE_SHA=\"{sha}\"", f"-I{include}", str(self.source), "-o", str(tmp),
+            f"-DAIGEO_SOURCE_SHA=\"{sha}\"", f"-I{include}", f"-I{SHARED_HEADERS[0].parent}", str(self.source), "-o", str(tmp),
         ]
         try:
             subprocess.run(cmd, check=True)

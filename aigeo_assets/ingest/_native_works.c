@@ -21,36 +21,7 @@
 
 #define MAX_DEPTH 64
 
-/* ------------------------------------------------------------------ growable buffers */
-
-typedef struct {
-    char *p;
-    size_t n, cap;
-} Buf;
-
-static int buf_grow(Buf *b, size_t extra) {
-    if (b->n + extra <= b->cap) return 0;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->n + extra) cap *= 2;
-    char *q = realloc(b->p, cap);
-    if (!q) return -1;
-    b->p = q;
-    b->cap = cap;
-    return 0;
-}
-
-static inline int buf_put(Buf *b, const void *src, size_t n) {
-    if (buf_grow(b, n)) return -1;
-    memcpy(b->p + b->n, src, n);
-    b->n += n;
-    return 0;
-}
-
-static void buf_free(Buf *b) {
-    free(b->p);
-    b->p = NULL;
-    b->n = b->cap = 0;
-}
+#include "native_buf.h"
 
 /* ------------------------------------------------------------------ output columns */
 

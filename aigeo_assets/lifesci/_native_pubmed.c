@@ -30,30 +30,8 @@
 #define MAX_DEPTH 200
 #define MAX_LINES 65000
 
-/* ------------------------------------------------------------------ buffers */
-
-typedef struct {
-    char *p;
-    size_t n, cap;
-} Buf;
-
-static int buf_grow(Buf *b, size_t extra) {
-    if (b->n + extra <= b->cap) return 0;
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap < b->n + extra) cap *= 2;
-    char *q = realloc(b->p, cap);
-    if (!q) return -1;
-    b->p = q;
-    b->cap = cap;
-    return 0;
-}
-
-static inline int buf_put(Buf *b, const void *src, size_t n) {
-    if (buf_grow(b, n)) return -1;
-    memcpy(b->p + b->n, src, n);
-    b->n += n;
-    return 0;
-}
+#define BUF_FIRST_CAP 4096
+#include "native_buf.h"
 
 /* ------------------------------------------------------------------ the tree */
 

@@ -444,6 +444,31 @@ def test_field_cap_in_characters_not_bytes(tmp_path, monkeypatch):
     assert [getattr(i, "reason", "ok") for i in items] == ["ok", "field_too_large", "field_too_large", "ok"]
 
 
+def test_the_shared_header_is_part_of_every_readers_source(tmp_path, monkeypatch):
+    """Both readers include ``native_buf.h``: a change to it changes each module's ``SOURCE_SHA``, so
+    a module built before the change is not used until ``make setup`` builds it again."""
+    from aigeo_assets import native_build
+    from aigeo_assets.ingest import native_works
+
+    header = tmp_path / "native_buf.h"
+    header.write_bytes(native_build.SHARED_HEADERS[0].read_bytes())
+    monkeypatch.setattr(native_build, "SHARED_HEADERS", (header,))
+    modules = (native_pubmed._NATIVE, native_works._NATIVE)
+    before = [m.source_sha() for m in modules]
+    header.write_bytes(header.read_bytes() + b"\n/* changed */\n")
+    after = [m.source_sha() for m in modules]
+    assert all(a != b for a, b in zip(before, after)) and before[0] != before[1]
+    for m in modules:
+        m.available.cache_clear()
+    try:
+        assert all("another version" in (m.available() or "") for m in modules)
+    finally:
+        monkeypatch.undo()
+        for m in modules:
+            m.available.cache_clear()
+    assert all(m.available() is None for m in modules)
+
+
 def test_a_stale_build_is_not_used(tmp_path, monkeypatch):
     """A module built from another source is not used (``available()`` says why): every batch goes to lxml."""
     path = write(tmp_path, article("1"), article("2"))
