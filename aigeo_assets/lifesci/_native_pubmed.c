@@ -883,6 +883,19 @@ static int cited_of(Ctx *x, int ref_list, PyObject *cited) {
     return 0;
 }
 
+/* The text gathered in ``o`` as a str (None when nothing was gathered); ``o`` is freed either way. */
+static PyObject *text_or_none(Ctx *x, Buf *o, int any) {
+    PyObject *out;
+    if (!any) {
+        Py_INCREF(Py_None);
+        out = Py_None;
+    } else {
+        out = str_of(x, o->p, o->n);
+    }
+    free(o->p);
+    return out;
+}
+
 /* "|".join of the stripped texts of the descendants named name (of the children when !deep); None when empty */
 static PyObject *joined(Ctx *x, int top, const char *name, int deep) {
     Doc *d = x->d;
@@ -905,15 +918,7 @@ static PyObject *joined(Ctx *x, int top, const char *name, int deep) {
         if (k < 0 || k == top) break;
         k = NODE(d, k)->next;
     }
-    PyObject *out;
-    if (!any) {
-        Py_INCREF(Py_None);
-        out = Py_None;
-    } else {
-        out = str_of(x, o.p, o.n);
-    }
-    free(o.p);
-    return out;
+    return text_or_none(x, &o, any);
 }
 
 static PyObject *abstract_of(Ctx *x, int abstract) {
@@ -935,15 +940,7 @@ static PyObject *abstract_of(Ctx *x, int abstract) {
         }
         any = 1;
     }
-    PyObject *out;
-    if (!any) {
-        Py_INCREF(Py_None);
-        out = Py_None;
-    } else {
-        out = str_of(x, o.p, o.n);
-    }
-    free(o.p);
-    return out;
+    return text_or_none(x, &o, any);
 }
 
 static PyObject *authors_of(Ctx *x, int author_list, PyObject *article_affiliation) {
