@@ -476,6 +476,58 @@ def run_timeline(per_run: dict[str, dict], workers: int, longest: int = 12) -> d
     }
 
 
+NEW_YEAR_CAUSES = ("new_year", "windows", "every_year", "all_years_tables")
+"""Why a run of the new year's refresh ran, narrowest first (``new_year_by_cause``)."""
+
+
+def new_year_by_cause(per_run: dict[str, dict], full_made: list, new_made: list, largest: int = 6) -> dict:
+    """The new year's runs (``aigeo run --stats`` records) by why they ran, from what each of their
+    assets wrote in the full run (``full_made``) and in the refresh (``new_made``), ``(asset,
+    partition)`` pairs: ``new_year`` when an asset wrote only partitions the full run did not have,
+    ``windows`` when it also wrote some earlier partitions, ``every_year`` when it wrote every
+    partition the full run had again (AlShebli et al. 2022's career-wide AI-scientist flag), and
+    ``all_years_tables`` for an unpartitioned asset (a table or model over every year). A run counts
+    once, under the widest cause of its assets; a run that wrote nothing (checks only) by its
+    partitions. Per cause: CPU-seconds, share, runs and the largest runs."""
+    before: dict[str, set] = defaultdict(set)
+    after: dict[str, set] = defaultdict(set)
+    for asset, partition in full_made:
+        before[asset].add(partition)
+    for asset, partition in new_made:
+        after[asset].add(partition)
+    new_partitions = {p for ps in after.values() for p in ps} - {p for ps in before.values() for p in ps}
+
+    def asset_cause(asset: str) -> str:
+        parts = after[asset]
+        if None in parts:
+            return "all_years_tables"
+        if not parts & before[asset]:
+            return "new_year"
+        return "every_year" if before[asset] <= parts else "windows"
+
+    def run_cause(rec: dict) -> str:
+        causes = [asset_cause(a) for a in rec.get("assets", []) if a in after]
+        if causes:
+            return max(causes, key=NEW_YEAR_CAUSES.index)
+        first, last = rec.get("partition"), rec.get("last_partition") or rec.get("partition")
+        if first is None:
+            return "all_years_tables"
+        return "new_year" if {first, last} <= new_partitions else "windows"
+
+    out = {c: {"cpu_s": 0.0, "runs": 0, "largest": []} for c in NEW_YEAR_CAUSES}
+    for rec in per_run.values():
+        c = out[run_cause(rec)]
+        c["cpu_s"] += float(rec.get("cpu_s") or 0.0)
+        c["runs"] += 1
+        c["largest"].append((rec.get("label", ""), round(float(rec.get("cpu_s") or 0.0), 1)))
+    total = sum(c["cpu_s"] for c in out.values())
+    for c in out.values():
+        c["largest"] = [{"run": lbl, "cpu_s": cpu} for lbl, cpu in sorted(c["largest"], key=lambda x: -x[1])[:largest]]
+        c["share"] = round(c["cpu_s"] / total, 4) if total else None
+        c["cpu_s"] = round(c["cpu_s"], 2)
+    return out
+
+
 def _file_bytes(path: Path) -> int:
     """Bytes of a file or a folder's files, symbolic links followed (a table is a link into its version)."""
     if path.is_file():
@@ -741,6 +793,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - the benchmark's 
 
     phases: dict[str, dict] = {}
     seen: set[str] = set()
+    made_by_phase: dict[str, list] = {}  # (asset, partition) each phase wrote: the new year's runs by cause
     peers: dict = {}
     parse_lines, parse_cpu = 0, 0.0  # the reading of the parts in the full run (raw_works metadata)
     jobs = [j for j in (args.jobs or "").split(",") if j]
@@ -805,6 +858,10 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - the benchmark's 
                 phase["rematerialized_count"] = len(made)
                 full = phases["run1_full"]["wall_s"]
                 phase["share_of_full_run"] = round(phase["wall_s"] / full, 4) if full else None
+                phase["by_cause"] = new_year_by_cause(per_run, made_by_phase.get("run1_full", []), made)
+                full_cpu = phases["run1_full"]["cpu_s"]
+                own = phase["by_cause"]["new_year"]["cpu_s"] + phase["by_cause"]["windows"]["cpu_s"]
+                phase["own_and_windows_share_of_full_run_cpu"] = round(own / full_cpu, 4) if full_cpu else None
             return phase, runs, made
 
         for i, cmd in enumerate(commands):
@@ -828,6 +885,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - the benchmark's 
             if calls[-1]["exit_code"] != 0:
                 break
         phase, runs, made = summarize(calls, per_run, False)
+        made_by_phase[name] = made
         stages, disk = phase["stages"], phase["disk_bytes"]
         seen |= {r["run_id"] for r in runs}
         phases[name] = phase
@@ -858,6 +916,8 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - the benchmark's 
                 peers["ingest"] = {"error": f"{type(exc).__name__}: {exc}"}
             results.set("peers", peers)
         print_table(name, phase, stages, disk, peers)
+        for cause, c in phase.get("by_cause", {}).items():
+            print(f"  {cause:<18}{c['cpu_s']:>9.1f} CPU-s {c['runs']:>4} runs  " + ", ".join(f"{r['run']} {r['cpu_s']}" for r in c["largest"][:3]))
         if phase["exit_code"] != 0:
             print(f"{name} failed (exit {phase['exit_code']}): {' | '.join(phase['log_tail'][-3:])}", flush=True)
             break

@@ -80,6 +80,11 @@ def test_both_runs_and_their_stages(bench):
     assert str(LAST) in run2["rematerialized"]["raw_works"]
     assert str(LAST - 1) not in run2["rematerialized"]["raw_works"]
     assert 0 < run2["share_of_full_run"]
+    causes = run2["by_cause"]  # every run of the refresh counted once, under why it ran
+    assert sum(c["runs"] for c in causes.values()) == run2["dagster_runs"]
+    assert sum(c["share"] for c in causes.values()) == pytest.approx(1.0, abs=1e-3)
+    assert any(str(LAST) in r["run"] and r["run"].startswith("ingest") for r in causes["new_year"]["largest"]), causes["new_year"]
+    assert 0 < run2["own_and_windows_share_of_full_run_cpu"] < 1
     timeline = run1["timeline"]  # from the runs' start times: every second of the span is counted once
     assert sum(timeline["seconds_with_busy_workers"].values()) == pytest.approx(timeline["span_s"], abs=0.5)
     assert 0 < timeline["span_s"] <= run1["wall_s"] and timeline["longest_runs"]
@@ -103,6 +108,34 @@ def test_the_reading_of_the_parts_is_measured_once_per_part(bench):
     assert measured["ingest_parse_lines"] == result["new_year_copy"]["base_works_lines"]
     assert measured["ingest_parse_cpu_s"] > 0 and measured["ingest_parse_lines_per_cpu_s"] > 0
     assert "ingest_parse_per_core" in result["goals_met_at_this_scale"]
+
+
+def test_new_year_by_cause_by_hand():
+    """Five runs of a refresh that added 2019 to a full run of 2016-2018: the year's own ingest, a
+    window (2018-2019), every year again (2016-2019, in two ranges), an all-years table, and a
+    check-only run of the new year."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("full_run", REPO_ROOT / "benchmarks" / "full_run.py")
+    full_run = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(full_run)
+    full = [("raw_works", y) for y in ("2016", "2017", "2018")] + [("out_disruption", y) for y in ("2016", "2017", "2018")] \
+        + [("out_city_year_metrics", y) for y in ("2016", "2017", "2018")] + [("core_author_years", None)]
+    new = [("raw_works", "2019"), ("out_disruption", "2018"), ("out_disruption", "2019"), ("core_author_years", None)] \
+        + [("out_city_year_metrics", y) for y in ("2016", "2017", "2018", "2019")]
+    runs = {
+        "a": {"label": "ingest[2019]", "assets": ["raw_works"], "partition": "2019", "cpu_s": 10.0},
+        "b": {"label": "out_disruption[2018...2019]", "assets": ["out_disruption"], "partition": "2018", "last_partition": "2019", "cpu_s": 4.0},
+        "c": {"label": "city[2016...2017]", "assets": ["out_city_year_metrics"], "partition": "2016", "last_partition": "2017", "cpu_s": 2.0},
+        "d": {"label": "city[2018...2019]", "assets": ["out_city_year_metrics"], "partition": "2018", "last_partition": "2019", "cpu_s": 2.0},
+        "e": {"label": "core_author_years", "assets": ["core_author_years"], "partition": None, "cpu_s": 3.0},
+        "f": {"label": "raw_works_primary_keys[2019]", "assets": [], "partition": "2019", "cpu_s": 1.0},
+    }
+    got = full_run.new_year_by_cause(runs, full, new)
+    assert {c: (v["cpu_s"], v["runs"]) for c, v in got.items()} == {
+        "new_year": (11.0, 2), "windows": (4.0, 1), "every_year": (4.0, 2), "all_years_tables": (3.0, 1)}
+    assert got["every_year"]["share"] == pytest.approx(4 / 22, abs=1e-4)
+    assert [r["run"] for r in got["new_year"]["largest"]] == ["ingest[2019]", "raw_works_primary_keys[2019]"]
 
 
 def test_run_timeline_by_hand():
