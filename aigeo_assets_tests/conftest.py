@@ -16,6 +16,7 @@ WORKER_MEMORY_GIB = 4
 starts ``aigeo run`` workers, Dagster and chromium beside the test process."""
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: plain pytest without it still runs
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """``-n auto``: one worker per core this process may use, as many as the memory holds."""
     cores = len(os.sched_getaffinity(0))
