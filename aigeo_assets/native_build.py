@@ -20,8 +20,10 @@ import sysconfig
 from pathlib import Path
 
 
-SHARED_HEADERS = (Path(__file__).with_name("native_buf.h"),)
-"""The headers every compiled reader includes from this folder."""
+HEADER_DIR = Path(__file__).parent
+"""On every compiled reader's include path: what the readers share."""
+SHARED_HEADERS = (HEADER_DIR / "native_buf.h",)
+"""The headers every compiled reader includes from ``HEADER_DIR``."""
 
 
 class NativeModule:
@@ -52,7 +54,7 @@ class NativeModule:
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
         cmd = [
             os.environ.get("CC", "gcc"), "-O2", "-shared", "-fPIC", "-std=c11", "-D_DEFAULT_SOURCE", "-Wall", "-Wno-unused-parameter",
-            f"-DAIGEO_SOURCE_SHA=\"{sha}\"", f"-I{include}", f"-I{SHARED_HEADERS[0].parent}", str(self.source), "-o", str(tmp),
+            f"-DAIGEO_SOURCE_SHA=\"{sha}\"", f"-I{include}", f"-I{HEADER_DIR}", str(self.source), "-o", str(tmp),
         ]
         try:
             subprocess.run(cmd, check=True)

@@ -32,6 +32,16 @@ def _lines(paths) -> Counter:
     return out
 
 
+def _full_run_script():
+    """``benchmarks/full_run.py`` as a module (a script, not a package), for its pure functions."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("full_run_bench", REPO_ROOT / "benchmarks" / "full_run.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 @pytest.fixture(scope="module")
 def bench(tmp_path_factory, tiny_world):
     tmp = tmp_path_factory.mktemp("full_run")
@@ -114,11 +124,7 @@ def test_new_year_by_cause_by_hand():
     """Five runs of a refresh that added 2019 to a full run of 2016-2018: the year's own ingest, a
     window (2018-2019), every year again (2016-2019, in two ranges), an all-years table, and a
     check-only run of the new year."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("full_run", REPO_ROOT / "benchmarks" / "full_run.py")
-    full_run = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(full_run)
+    full_run = _full_run_script()
     full = [("raw_works", y) for y in ("2016", "2017", "2018")] + [("out_disruption", y) for y in ("2016", "2017", "2018")] \
         + [("out_city_year_metrics", y) for y in ("2016", "2017", "2018")] + [("core_author_years", None)]
     new = [("raw_works", "2019"), ("out_disruption", "2018"), ("out_disruption", "2019"), ("core_author_years", None)] \
@@ -140,11 +146,7 @@ def test_new_year_by_cause_by_hand():
 
 def test_run_timeline_by_hand():
     """Three runs on two workers: a 100-110, b 105-115, c 120-122 (seconds since the epoch)."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("full_run_bench", REPO_ROOT / "benchmarks" / "full_run.py")
-    full_run = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(full_run)
+    full_run = _full_run_script()
     runs = {"a": {"started_at": 100.0, "wall_s": 10.0, "label": "a", "worker_pid": 1, "after_s": 0.5},
             "b": {"started_at": 105.0, "wall_s": 10.0, "label": "b", "worker_pid": 2},
             "c": {"started_at": 120.0, "wall_s": 2.0, "label": "c", "worker_pid": 1, "after_s": 0.25}}
