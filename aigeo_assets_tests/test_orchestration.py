@@ -8,13 +8,23 @@ a run it waits for (or earlier in its own run, for the same partition)."""
 from __future__ import annotations
 
 import os
+import signal
 import time
 from pathlib import Path
 
 import dagster as dg
 import pytest
 
-from aigeo_assets.orchestration import CODE_LOCATION, PlannedRun, PlanRunner, RunFailed, plan_runs, repository_label, run_heights
+from aigeo_assets.orchestration import (
+    CODE_LOCATION,
+    PlannedRun,
+    PlanRunner,
+    RunFailed,
+    _proc_status_bytes,
+    plan_runs,
+    repository_label,
+    run_heights,
+)
 from aigeo_assets.resources.settings import REPO_ROOT
 from aigeo_assets_tests.support import orchestration_fixtures as fx
 
@@ -407,8 +417,9 @@ def test_release_memory_still_collects_the_next_runs_cycles_after_freezing_the_s
 def test_a_worker_left_holding_more_than_the_limit_is_replaced_by_a_fresh_one(tmp_path):
     """Memory (module docstring): the worker that ran ``hoard`` (800 MB kept in a module, as a cache
     is) ends after it and a fresh worker takes its place; the runs after it go to workers that hold
-    less, and every run succeeds. Without a limit nobody is replaced."""
-    limit = 650 * 2**20  # between a worker that ran a Dagster run (~0.2-0.4 GB) and one that holds the hoard
+    less, and every run succeeds. Without a limit nobody is replaced. A forked worker starts holding what
+    this process holds (its pages, shared), so the limit is set above that."""
+    limit = (_proc_status_bytes("VmRSS") or 0) + 650 * 2**20  # above a worker that ran a Dagster run, below the hoarder
     for max_rss in (limit, 0):
         (tmp_path / f"limit{max_rss}").mkdir()
         instance, home = _instance(tmp_path / f"limit{max_rss}")
@@ -426,6 +437,75 @@ def test_a_worker_left_holding_more_than_the_limit_is_replaced_by_a_fresh_one(tm
             assert stats["hoard"].worker_pid not in {stats["after_hoard_a"].worker_pid, stats["after_hoard_b"].worker_pid}
         else:
             assert not any(s.worker_retired for s in stats.values()) and len(runner.worker_pids) == 2
+
+
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_a_worker_has_no_wakeup_fd_of_ours_and_a_forked_one_builds_nothing(tmp_path, start_method):
+    """Starting a worker (module docstring): this process stands in for ``aigeo run``, with a wakeup
+    pipe for its stop signals. A worker's run does not write its signals there, forked or spawned; a
+    forked worker takes the code location it was given (``build`` refuses to run), a spawned one
+    builds it."""
+    instance, home = _instance(tmp_path)
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    previous_fd = signal.set_wakeup_fd(write_end)
+    try:
+        with instance:
+            defs = fx.build_signal_defs()
+            build = fx.build_refused if start_method == "fork" else fx.build_signal_defs
+            runner = PlanRunner(workers=2, defs=defs, build=build, home=home, start_method=start_method)
+            [stats] = runner.run(plan_runs(defs))
+            event = instance.get_latest_materialization_event(dg.AssetKey("signals_in_worker"))
+    finally:
+        signal.set_wakeup_fd(previous_fd)
+        os.close(read_end)
+        os.close(write_end)
+    assert stats.status == "SUCCESS", stats.error
+    seen = {k: v.value for k, v in event.asset_materialization.metadata.items()}
+    assert seen["pid"] == stats.worker_pid != os.getpid()
+    assert seen["wakeup_fd"] == -1
+
+
+def _handlers_after_reset(handler_set, out) -> None:
+    from aigeo_assets.orchestration import _fresh_signal_handlers
+
+    _fresh_signal_handlers()
+    out.put({
+        "sigterm": signal.getsignal(signal.SIGTERM) == signal.SIG_DFL,
+        "sighup": signal.getsignal(signal.SIGHUP) == signal.SIG_DFL,
+        "sigint": signal.getsignal(signal.SIGINT) is signal.default_int_handler,
+        "sigpipe_ignored": signal.getsignal(signal.SIGPIPE) == signal.SIG_IGN,
+        "wakeup_fd": signal.set_wakeup_fd(-1),
+        "parent_handler_was_inherited": handler_set,
+    })
+
+
+def test_a_forked_worker_sets_the_signal_handlers_back_to_a_fresh_interpreters():
+    """``aigeo run`` handles SIGTERM and SIGHUP like Ctrl-C and records them; a forked worker must not
+    (SIGTERM ends it, as it ends a spawned one), and Ctrl-C raises ``KeyboardInterrupt`` there.
+    Ignored signals stay ignored (Python ignores SIGPIPE)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    out = ctx.Queue()
+    mark = lambda *_: None  # noqa: E731
+    previous = {s: signal.signal(s, mark) for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)}
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    previous_fd = signal.set_wakeup_fd(write_end)
+    try:
+        p = ctx.Process(target=_handlers_after_reset, args=(signal.getsignal(signal.SIGTERM) is mark, out))
+        p.start()
+        seen = out.get(timeout=60)
+        p.join(timeout=60)
+    finally:
+        signal.set_wakeup_fd(previous_fd)
+        for s, h in previous.items():
+            signal.signal(s, h)
+        os.close(read_end)
+        os.close(write_end)
+    assert seen == {"sigterm": True, "sighup": True, "sigint": True, "sigpipe_ignored": True, "wakeup_fd": -1,
+                    "parent_handler_was_inherited": True}
 
 
 def test_the_total_memory_bound_sums_the_runs_under_way_together_not_every_worker_that_ever_lived():

@@ -1,9 +1,10 @@
 """A small code location for the scheduler's tests: yearly assets with the partition mappings aigeo
 uses (same year, every year up to this one, the next two years), all-years tables after them, and a
-switch that makes one asset fail. Module-level, so that worker processes can build it (spawn)."""
+switch that makes one asset fail. Module-level, so that worker processes can build it (spawned ones too)."""
 
 
 import os
+import signal
 import time
 
 import dagster as dg
@@ -190,3 +191,23 @@ def after_hoard_b(context: dg.AssetExecutionContext) -> int:
 def build_hoard_defs() -> dg.Definitions:
     """``hoard`` (keeps ``HOARD_BYTES`` in its worker), then two runs that read it."""
     return dg.Definitions(assets=[hoard, after_hoard_a, after_hoard_b])
+
+
+# ------------------------------------------------------------------ a location that reports its worker's signal handling
+
+
+@dg.asset
+def signals_in_worker(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """The worker's pid and its signal wakeup fd (Dagster sets its own handlers during a step, not that)."""
+    wakeup_fd = signal.set_wakeup_fd(-1)
+    signal.set_wakeup_fd(wakeup_fd)
+    return dg.MaterializeResult(metadata={"pid": os.getpid(), "wakeup_fd": wakeup_fd})
+
+
+def build_signal_defs() -> dg.Definitions:
+    return dg.Definitions(assets=[signals_in_worker])
+
+
+def build_refused() -> dg.Definitions:
+    """A ``build`` for a runner whose forked workers must take the parent's code location as it is."""
+    raise AssertionError("a forked worker built the code location again")
