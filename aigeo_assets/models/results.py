@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy.special import chdtrc, ndtr, ndtri  # scipy.stats' own normal and chi-squared tails; importing scipy.stats costs 0.8 s per process
 
 
 @dataclass(frozen=True)
@@ -123,13 +123,13 @@ class CountResult:
 
     @property
     def pvalues(self) -> pd.Series:
-        return pd.Series(2 * stats.norm.sf(np.abs(self.tvalues.to_numpy())), index=self.params.index, name="pvalue")
+        return pd.Series(2 * ndtr(-np.abs(self.tvalues.to_numpy())), index=self.params.index, name="pvalue")
 
     def cov_params(self) -> pd.DataFrame:
         return self.cov.copy()
 
     def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
-        z = stats.norm.ppf(1 - alpha / 2)
+        z = ndtri(1 - alpha / 2)
         return pd.DataFrame({"lower": self.params - z * self.bse, "upper": self.params + z * self.bse})
 
     def irr(self, alpha: float = 0.05) -> pd.DataFrame:
@@ -165,7 +165,7 @@ class CountResult:
         middle = r @ self.cov.to_numpy() @ r.T
         stat = float(diff @ np.linalg.solve(middle, diff))
         df = r.shape[0]
-        return WaldTest(text, stat, df, float(stats.chi2.sf(stat, df)))
+        return WaldTest(text, stat, df, float(chdtrc(df, stat)))
 
     def to_frame(self, alpha: float = 0.05) -> pd.DataFrame:
         """One row per regressor: coefficient, standard error, z, p-value, confidence bounds."""
