@@ -436,7 +436,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = _settings()
     defs = _definitions(settings)
     from aigeo_assets.definitions import build_definitions
-    from aigeo_assets.orchestration import PLAN_TAG, PlanRunner, RunFailed, plan_runs, total_stats, usable_cores
+    from aigeo_assets.orchestration import (
+        PLAN_TAG,
+        PlanRunner,
+        RunFailed,
+        plan_runs,
+        total_stats,
+        usable_cores,
+        worker_start_method,
+    )
     from aigeo_assets.run_reaper import current_process_identity, end_runs_of_process, reap_dead_runs
 
     job, years, needs_figures, needs_graph_tool = _plan(args, settings, defs)
@@ -502,6 +510,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 ),
                 should_stop=lambda: bool(_received_stop_signals()),
                 worker_max_rss_bytes=settings.worker_max_rss_mb * 2**20,
+                start_method=worker_start_method(args.own_process),
             )
             try:
                 runner.run(runs)
@@ -885,12 +894,15 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """The ``aigeo`` command; returns the exit code (0 ok, 1 a run failed, 2 a usage or set-up problem)."""
+def main(argv: list[str] | None = None, *, own_process: bool = False) -> int:
+    """The ``aigeo`` command; returns the exit code (0 ok, 1 a run failed, 2 a usage or set-up problem).
+    ``own_process``: the process is this command and nothing else (``command``), so ``aigeo run`` may
+    fork its workers (``orchestration.worker_start_method``)."""
     try:
         args = _parser().parse_args(argv)
     except SystemExit as exc:  # --help, or argparse's own usage errors (exit code 2)
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    args.own_process = own_process
     try:
         return args.func(args)
     except CliError as exc:
@@ -904,5 +916,10 @@ def main(argv: list[str] | None = None) -> int:
         _stop_signals.clear()
 
 
+def command() -> None:
+    """The ``aigeo`` program (and ``python -m aigeo_assets.cli``): ``main`` as the process's own command."""
+    sys.exit(main(own_process=True))
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    command()

@@ -85,15 +85,18 @@ of two workers under the two largest runs that overlap. So a worker that holds m
 ``worker_max_rss_bytes`` after a run (``AIGEO_WORKER_MAX_RSS_MB``, measured after ``release_memory``)
 ends, and a fresh one takes its place, as Celery's ``worker_max_memory_per_child`` does.
 
-**Starting a worker.** On Linux a worker is forked from ``aigeo run`` once it has planned
-(``WORKER_START_METHOD``): it starts with the code location and the instance's storage modules
+**Starting a worker.** When ``aigeo run`` is the process's own command (the ``aigeo`` program,
+``python -m aigeo_assets.cli``), it forks its workers on Linux once it has planned
+(``worker_start_method``): a worker starts with the code location and the instance's storage modules
 already imported and built, in about a tenth of a second, where a spawned worker spent ~5 CPU-seconds
 importing them (3.6 s), building the code location and loading the instance (1.4 s) before its first
-run: on a 2-core machine a small job's ``aigeo run`` took 14 s instead of 8. A forked worker sets the
+run; a small job's ``aigeo run`` took 14 s on a 2-core machine, 9 s forked. A forked worker sets the
 signal handlers back to a fresh interpreter's (``aigeo run``'s stop handlers and wakeup pipe are its
-own) and opens its own instance. **Choice:** ``spawn`` elsewhere (macOS forks unsafely), and
-``PlanRunner(start_method=...)`` for a caller that needs a clean interpreter per worker. **Choice:** 1 GiB by default (docs/scale.md gives the
-measurement); 0 keeps every worker to the end.
+own) and opens its own instance. **Choice:** a process that runs aigeo inside itself (a test, a
+notebook: ``cli.main([...])``, ``PlanRunner``) spawns its workers unless it asks for a fork
+(``start_method``): it may hold thread pools that do not survive a fork (once graph-tool's OpenMP pool
+has run in a process, a child forked from it waits forever on its first parallel algorithm:
+measured), where ``aigeo run`` has only planned. Spawn on other systems (macOS forks unsafely).
 
 Per run, ``RunStats`` records wall and CPU seconds and the run's peak resident memory (the process's
 high-water mark, reset before each run through ``/proc/self/clear_refs`` where Linux allows it).
@@ -759,8 +762,10 @@ def _die_with_parent() -> None:
         pass
 
 
-WORKER_START_METHOD = "fork" if sys.platform.startswith("linux") else "spawn"
-"""How ``PlanRunner`` starts its workers (module docstring, Starting a worker)."""
+def worker_start_method(own_process: bool) -> str:
+    """How a plan's workers start (module docstring, Starting a worker): ``fork`` when the plan is
+    the process's own command on Linux, else ``spawn``."""
+    return "fork" if own_process and sys.platform.startswith("linux") else "spawn"
 
 
 def _fresh_signal_handlers() -> None:
@@ -826,8 +831,8 @@ class PlanRunner:
     """Executes a plan of runs on ``workers`` processes (1: in this process), in dependency order.
 
     ``build`` makes the code location in a worker (it must be picklable: a ``functools.partial`` of
-    ``build_definitions`` with the settings); a forked worker (``start_method``, default
-    ``WORKER_START_METHOD``) takes ``defs`` as it is when given. ``home`` is the ``$DAGSTER_HOME`` they share.
+    ``build_definitions`` with the settings); a forked worker (``start_method="fork"``, see
+    ``worker_start_method``) takes ``defs`` as it is when given. ``home`` is the ``$DAGSTER_HOME`` they share.
     ``worker_max_rss_bytes`` (> 0; workers > 1 only): a worker holding more than that after a run (once
     it gave the run's memory back) ends and a fresh one takes its place (module docstring, Memory).
     ``on_done(stats)`` is called in this process after each run; ``should_stop()`` is polled between
@@ -849,7 +854,7 @@ class PlanRunner:
         on_wait: Callable[[int], None] | None = None,
         should_stop: Callable[[], bool] = lambda: False,
         worker_max_rss_bytes: int = 0,
-        start_method: str = WORKER_START_METHOD,
+        start_method: str = "spawn",
     ):
         if workers > 1 and (build is None or home is None):
             raise ValueError("workers > 1 need `build` (the code location in a worker) and `home` ($DAGSTER_HOME)")

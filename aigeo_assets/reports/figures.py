@@ -245,9 +245,17 @@ class _Renderer:
         with self._lock:
             self._stop()
 
+    def forget_after_fork(self) -> None:
+        """In a forked child: the browser and its event-loop thread are the parent's (the thread does
+        not exist here, so a render would wait for it forever); start afresh on the next PNG and leave
+        the parent's browser alone."""
+        self._lock = threading.Lock()
+        self._loop = self._thread = self._kaleido = None
+
 
 _RENDERER = _Renderer()
 atexit.register(_RENDERER.close)
+os.register_at_fork(after_in_child=_RENDERER.forget_after_fork)
 
 
 def close_renderer() -> None:

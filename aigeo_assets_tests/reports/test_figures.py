@@ -521,3 +521,29 @@ def test_network_map_draws_an_edge_to_a_city_of_no_bloc_in_grey_and_says_so():
     assert "to a city of no known bloc" in {t.name for t in fig.data}
 
 
+
+
+def _render_in_child(out) -> None:
+    out.put(F.render_png(go.Figure(go.Bar(x=["a"], y=[1])), width=200, height=100)[:8])
+
+
+def test_a_forked_process_renders_with_its_own_browser_not_the_parents():
+    """``aigeo run`` forks its workers (orchestration, Starting a worker). A process that rendered a
+    PNG holds a browser driven by an event-loop thread, which a forked child does not have: the child
+    renders with a browser of its own (it waited forever on the parent's thread before), and the
+    parent's still works after."""
+    import multiprocessing
+
+    assert F.render_png(go.Figure(go.Bar(x=["p"], y=[1])), width=200, height=100).startswith(F.PNG_MAGIC)
+    ctx = multiprocessing.get_context("fork")
+    out = ctx.Queue()
+    child = ctx.Process(target=_render_in_child, args=(out,))
+    child.start()
+    try:
+        assert out.get(timeout=120) == F.PNG_MAGIC
+    finally:
+        child.join(timeout=60)
+        if child.is_alive():
+            child.kill()
+    assert child.exitcode == 0
+    assert F.render_png(go.Figure(go.Bar(x=["q"], y=[2])), width=200, height=100).startswith(F.PNG_MAGIC)
