@@ -577,18 +577,7 @@ def main(argv: list[str] | None = None) -> int:
         **result,
     }
     payload = json.loads(json.dumps(payload, default=lambda v: v.item() if hasattr(v, "item") else str(v)))  # numpy scalars
-    if args.out is None:
-        write_results("lifesci_fidelity", payload)
-    else:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        part = args.out.with_suffix(args.out.suffix + ".tmp")
-        import platform
-
-        payload = {"machine": platform.platform(), "python": platform.python_version(), **payload,
-                   "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S")}  # as write_results adds them
-        part.write_text(json.dumps(payload, indent=2, default=str))
-        part.replace(args.out)
-        print(f"wrote {args.out.name}")
+    write_results("lifesci_fidelity", payload, args.out)
     if tmp is not None:
         tmp.cleanup()
     return 0

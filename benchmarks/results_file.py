@@ -22,9 +22,10 @@ def repo_path(path: Path | str) -> str:
     return f"<elsewhere>/{Path(path).name}" if rel.startswith(os.path.join(os.pardir, os.pardir)) else rel
 
 
-def write_results(name: str, payload: dict) -> Path:
-    """Add machine, Python and time of measurement to ``payload``; write it to a temporary file, then rename."""
-    out = RESULTS / f"{name}.json"
+def write_results(name: str, payload: dict, out: Path | None = None) -> Path:
+    """Add machine, Python and time of measurement to ``payload``; write it to a temporary file, then
+    rename, as ``results/<name>.json`` or ``out`` (a test's folder)."""
+    out = Path(out) if out is not None else RESULTS / f"{name}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "machine": platform.platform(),
@@ -35,7 +36,7 @@ def write_results(name: str, payload: dict) -> Path:
     tmp = out.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(payload, indent=2))
     tmp.replace(out)
-    print(f"wrote benchmarks/results/{out.name}")
+    print(f"wrote {repo_path(out)}")
     return out
 
 
