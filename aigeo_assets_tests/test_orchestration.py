@@ -464,9 +464,10 @@ def test_a_worker_has_no_wakeup_fd_of_ours_and_a_forked_one_builds_nothing(tmp_p
     assert seen["wakeup_fd"] == -1
 
 
-def _handlers_after_reset(handler_set, out) -> None:
+def _handlers_after_reset(out) -> None:
     from aigeo_assets.orchestration import _fresh_signal_handlers
 
+    inherited = callable(signal.getsignal(signal.SIGTERM))  # the parent's Python handler came with the fork
     _fresh_signal_handlers()
     out.put({
         "sigterm": signal.getsignal(signal.SIGTERM) == signal.SIG_DFL,
@@ -474,7 +475,7 @@ def _handlers_after_reset(handler_set, out) -> None:
         "sigint": signal.getsignal(signal.SIGINT) is signal.default_int_handler,
         "sigpipe_ignored": signal.getsignal(signal.SIGPIPE) == signal.SIG_IGN,
         "wakeup_fd": signal.set_wakeup_fd(-1),
-        "parent_handler_was_inherited": handler_set,
+        "parent_handler_was_inherited": inherited,
     })
 
 
@@ -492,7 +493,7 @@ def test_a_forked_worker_sets_the_signal_handlers_back_to_a_fresh_interpreters()
     os.set_blocking(write_end, False)
     previous_fd = signal.set_wakeup_fd(write_end)
     try:
-        p = ctx.Process(target=_handlers_after_reset, args=(signal.getsignal(signal.SIGTERM) is mark, out))
+        p = ctx.Process(target=_handlers_after_reset, args=(out,))
         p.start()
         seen = out.get(timeout=60)
         p.join(timeout=60)

@@ -81,6 +81,7 @@ def main() -> None:
         os.environ.update({**TINY_ENV, "AIGEO_DATA_DIR": str(data)})
         from aigeo_assets import cli
         from aigeo_assets.definitions import build_definitions
+        from aigeo_assets.orchestration import usable_cores
 
         settings = cli._settings()
         defs = build_definitions(settings)
@@ -90,7 +91,7 @@ def main() -> None:
         for job in jobs:
             assert cli.main(["run", "--job", job, "--workers", "1"]) == 0
         results: dict = {"input": "tiny sample world, seed 7, 2012-2018", "workers": 2, "repeat": args.repeat,
-                         "cores": len(os.sched_getaffinity(0)), "jobs": {}}
+                         "cores": usable_cores(), "jobs": {}}
         for job in jobs:
             seen: dict[str, list[dict]] = {m: [] for m in METHODS}
             for _ in range(args.repeat):

@@ -64,9 +64,9 @@ typedef struct {
 static void doc_free(Doc *d) {
     free(d->nodes);
     free(d->attrs);
-    free(d->text.p);
-    free(d->aval.p);
-    free(d->scratch.p);
+    buf_free(&d->text);
+    buf_free(&d->aval);
+    buf_free(&d->scratch);
 }
 
 /* The index of a new slot at the end of the array *items (n used of *cap, each size bytes),
@@ -892,7 +892,7 @@ static PyObject *text_or_none(Ctx *x, Buf *o, int any) {
     } else {
         out = str_of(x, o->p, o->n);
     }
-    free(o->p);
+    buf_free(o);
     return out;
 }
 
@@ -908,7 +908,7 @@ static PyObject *joined(Ctx *x, int top, const char *name, int deep) {
         if (n->nlen == (int)len && memcmp(n->name, name, len) == 0) {
             Span s = strip((Span){d->text.p + n->t0, n->t1 - n->t0});
             if (s.n) {
-                if ((any && buf_put(&o, "|", 1)) || buf_put(&o, s.p, s.n)) { free(o.p); return PyErr_NoMemory(); }
+                if ((any && buf_put(&o, "|", 1)) || buf_put(&o, s.p, s.n)) { buf_free(&o); return PyErr_NoMemory(); }
                 any = 1;
             }
         }
@@ -928,14 +928,14 @@ static PyObject *abstract_of(Ctx *x, int abstract) {
     for (int c = NODE(d, abstract)->first; c >= 0; c = NODE(d, c)->next) {
         const Node *n = NODE(d, c);
         if (!IS(n, "AbstractText")) continue;
-        if (flat_scratch(x, c)) { free(o.p); return PyErr_NoMemory(); }
+        if (flat_scratch(x, c)) { buf_free(&o); return PyErr_NoMemory(); }
         if (!x->d->scratch.n) continue;
         const Attr *a = get_attr(d, n, "Label");
         Span label = {NULL, 0};
         if (a) label = strip((Span){d->aval.p + a->v0, a->vlen});
         if ((any && buf_put(&o, " ", 1)) || (label.n && (buf_put(&o, label.p, label.n) || buf_put(&o, ": ", 2)))
             || buf_put(&o, d->scratch.p, d->scratch.n)) {
-            free(o.p);
+            buf_free(&o);
             return PyErr_NoMemory();
         }
         any = 1;
