@@ -53,6 +53,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
+from aigeo_assets import cores
 from aigeo_assets.progress import Progress
 from aigeo_assets.resources.settings import REPO_ROOT, Settings, SettingsError, SettingsWarning
 
@@ -213,14 +214,12 @@ def instance_config(cores: int, home: Path | None = None) -> str:
 def _dagster_home(settings: Settings) -> Path:
     """``$DAGSTER_HOME``, else ``<data dir>/dagster_home``, with aigeo's ``dagster.yaml`` (``instance_config``)
     when it has none or has an older copy of ours (one that starts with the template's first line)."""
-    from aigeo_assets.orchestration import usable_cores
-
     home = Path(os.environ.get("DAGSTER_HOME") or settings.data_dir / "dagster_home").expanduser().resolve()
     home.mkdir(parents=True, exist_ok=True)
     if INSTANCE_TEMPLATE.is_file():
         # a home with Dagster's per-run event files keeps them (switching would hide its history)
         per_run_history = (home / "history" / "runs" / "index.db").is_file() and not (home / "event_log.db").is_file()
-        wanted = instance_config(usable_cores(), None if per_run_history else home)
+        wanted = instance_config(cores.usable_cores(), None if per_run_history else home)
         path = home / "dagster.yaml"
         current = path.read_text() if path.is_file() else None
         ours = current is not None and current.split("\n", 1)[0] in (wanted.split("\n", 1)[0], _OLD_TEMPLATE_LINE)
@@ -442,7 +441,6 @@ def cmd_run(args: argparse.Namespace) -> int:
         RunFailed,
         plan_runs,
         total_stats,
-        usable_cores,
         worker_start_method,
     )
     from aigeo_assets.run_reaper import current_process_identity, end_runs_of_process, reap_dead_runs
@@ -467,7 +465,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         runs = plan_runs(defs, job_name=job, years=years, stale_in=instance if args.refresh else None)
-        workers = min(args.workers or usable_cores(), max(1, len(runs)))
+        workers = min(args.workers or cores.usable_cores(), max(1, len(runs)))
         what = "every asset" if job is None else f"job {job}"
         if args.refresh:
             what += " (only what is missing or out of date)"

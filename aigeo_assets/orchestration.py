@@ -147,14 +147,6 @@ def queue_room(instance: dg.DagsterInstance, plan: str | None) -> int | None:
     return max(0, limit - others)
 
 
-def usable_cores() -> int:
-    """The cores this process may run on (its CPU affinity), at least 1."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not Linux
-        return max(1, os.cpu_count() or 1)
-
-
 def pool_limits(instance: dg.DagsterInstance, pools: Iterable[str]) -> dict[str, int]:
     """The slots of each of ``pools`` that the instance allows (Dagster's op concurrency pools): the
     limit set for the pool (``dagster instance concurrency set``, the UI's Concurrency page), else the

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from aigeo_assets.cores import usable_cores
 from aigeo_assets.geo.affiliation_text import GazetteerMatcher
 from aigeo_assets.geo.gazetteer import load_gazetteer
 
@@ -19,8 +20,6 @@ starts ``aigeo run`` workers, Dagster and chromium beside the test process."""
 @pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist: plain pytest without it still runs
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """``-n auto``: one worker per core this process may use, as many as the memory holds."""
-    from aigeo_assets.orchestration import usable_cores  # here: only the controlling process imports Dagster for it
-
     cores = usable_cores()
     memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return max(1, min(cores, int(memory_gib // WORKER_MEMORY_GIB)))

@@ -221,7 +221,7 @@ def test_the_instance_queues_one_run_per_core_and_an_older_copy_of_ours_is_updat
     import dagster as dg
     import yaml
 
-    monkeypatch.setattr("aigeo_assets.orchestration.usable_cores", lambda: 6)
+    monkeypatch.setattr("aigeo_assets.cores.usable_cores", lambda: 6)
     assert yaml.safe_load(cli.instance_config(6))["concurrency"]["runs"]["max_concurrent_runs"] == 6
     settings = cli._settings()
     home = cli._dagster_home(settings)
@@ -240,7 +240,7 @@ def test_runs_events_go_to_one_sqlite_file_and_a_home_with_per_run_files_keeps_t
     import dagster as dg
     from dagster._core.storage.event_log import ConsolidatedSqliteEventLogStorage
 
-    monkeypatch.setattr("aigeo_assets.orchestration.usable_cores", lambda: 3)
+    monkeypatch.setattr("aigeo_assets.cores.usable_cores", lambda: 3)
     settings = cli._settings()
     home = cli._dagster_home(settings)
     with dg.DagsterInstance.from_config(str(home)) as instance:

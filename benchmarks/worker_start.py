@@ -81,7 +81,7 @@ def main() -> None:
         os.environ.update({**TINY_ENV, "AIGEO_DATA_DIR": str(data)})
         from aigeo_assets import cli
         from aigeo_assets.definitions import build_definitions
-        from aigeo_assets.orchestration import usable_cores
+        from aigeo_assets.cores import usable_cores
 
         settings = cli._settings()
         defs = build_definitions(settings)

@@ -39,6 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from aigeo_assets.cores import usable_cores
 from aigeo_assets.lifesci.pubmed import PubmedTables, parse_pubmed_file
 from aigeo_assets.resources.parquet_row_groups import FooterCache, RowGroupYears
 from aigeo_assets.schemas import SCHEMAS
@@ -126,13 +127,8 @@ def parse_cached(path: Path, cache_dir: Path) -> tuple[Path, bool]:
 
 def parse_workers(n_files: int) -> int:
     """Processes for parsing ``n_files`` files: the cores this process may run on
-    (``os.sched_getaffinity``: a container's or ``taskset``'s limit, not the machine's), capped by
-    the number of files; at least 1."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # pragma: no cover - not Linux
-        cores = os.cpu_count() or 1
-    return max(1, min(cores, n_files))
+    (:func:`~aigeo_assets.cores.usable_cores`), capped by the number of files; at least 1."""
+    return max(1, min(usable_cores(), n_files))
 
 
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]

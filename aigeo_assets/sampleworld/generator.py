@@ -22,6 +22,7 @@ from pathlib import Path
 
 import orjson
 
+from aigeo_assets.cores import usable_cores
 from aigeo_assets.sampleworld import config as cfg
 from aigeo_assets.sampleworld.alshebli.common import write_manifest
 from aigeo_assets.sampleworld.alshebli.records import NOT_LIFESCI_ROOT_OF  # noqa: F401  (imported from here)
@@ -47,10 +48,7 @@ def default_workers() -> int:
     process, which may not start processes of its own)."""
     if multiprocessing.current_process().daemon:
         return 1
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+    return usable_cores()
 
 
 def generate_world(root: Path, scale: str = "demo", seed: int = 20221121, start_year: int | None = None,

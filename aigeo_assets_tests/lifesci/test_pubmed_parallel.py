@@ -14,6 +14,7 @@ import pytest
 
 import pandas as pd
 
+from aigeo_assets import cores
 from aigeo_assets.lifesci import pubmed_files as pf
 from aigeo_assets_tests.support.pubmed_xml import article, write
 
@@ -91,9 +92,9 @@ def test_year_tables_read_the_same_after_a_parallel_parse(tmp_path):
 
 
 def test_worker_count_follows_the_cores_allowed_and_the_files_left(monkeypatch):
-    monkeypatch.setattr(pf.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
+    monkeypatch.setattr(cores.os, "sched_getaffinity", lambda pid: {0, 1, 2}, raising=False)
     assert [pf.parse_workers(n) for n in (0, 1, 2, 3, 10)] == [1, 1, 2, 3, 3]
-    monkeypatch.setattr(pf.os, "sched_getaffinity", lambda pid: {5}, raising=False)
+    monkeypatch.setattr(cores.os, "sched_getaffinity", lambda pid: {5}, raising=False)
     assert pf.parse_workers(10) == 1
 
 
