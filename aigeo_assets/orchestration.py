@@ -924,6 +924,7 @@ class PlanRunner:
         retired: list = []  # workers that ended after a run for the memory they held
         self.worker_pids = []
         start_worker = functools.partial(self._start_worker, ctx, tasks, results, procs)
+        instance, limits = self._instance_and_pool_limits(runs)
         for _ in range(n):
             start_worker()
         height = run_heights(runs)
@@ -940,13 +941,11 @@ class PlanRunner:
         in_flight = 0
         failures: list[RunStats] = []
         skipped = 0
-        instance = self.instance or dg.DagsterInstance.from_config(self.home)
-        limits = pool_limits(instance, {p for r in runs for p in r.pools})
         held: Counter = Counter()  # pool -> runs in flight that hold one of its slots
         try:
             while ready or in_flight:
                 room = self._room(instance, in_flight, min(len(ready), n - in_flight)) if ready and in_flight < n else 0
-                in_flight += self._start_ready(room, ready, by_index, limits, held, in_flight, tasks)
+                in_flight += self._start_ready(room, ready, by_index, limits, held, tasks)
                 if not in_flight:
                     break
                 stats = self._next_result(results, procs)
@@ -987,12 +986,12 @@ class PlanRunner:
         return done
 
     def _start_ready(self, room: int, ready: list[int], by_index: Mapping[int, PlannedRun], limits: Mapping[str, int],
-                     held: Counter, in_flight: int, tasks) -> int:
+                     held: Counter, tasks) -> int:
         """Hand up to ``room`` ready runs to the workers, in priority order, skipping those whose pool is
         full (``held``: the slots the runs in flight hold); how many were started."""
         started = 0
         while started < room:
-            pick = self._first_that_fits(ready, by_index, limits, held, in_flight + started)
+            pick = self._first_that_fits(ready, by_index, limits, held)
             if pick is None:  # every ready run waits for a pool slot that a running one holds
                 break
             ready.remove(pick)
@@ -1003,17 +1002,26 @@ class PlanRunner:
             started += 1
         return started
 
-    @staticmethod
-    def _first_that_fits(ready: list[int], by_index: Mapping[int, PlannedRun], limits: Mapping[str, int],
-                         held: Mapping[str, int], in_flight: int) -> int | None:
-        """The first of ``ready`` (in priority order) whose every pool has a free slot; None when each
-        waits for a slot a run in flight holds (an error when none is in flight: a pool without slots)."""
-        pick = next((i for i in ready if all(held[p] < limits[p] for p in by_index[i].pools if p in limits)), None)
-        if pick is None and not in_flight:
-            blocked = sorted({p for i in ready for p in by_index[i].pools if limits.get(p, 1) < 1})
+    def _instance_and_pool_limits(self, runs: Sequence[PlannedRun]) -> tuple[dg.DagsterInstance, dict[str, int]]:
+        """The instance the plan's runs are queued in and the slots of their pools. A plan with a run
+        whose pool allows no slot is refused here, before any worker starts: that run could never
+        start, and neither could what depends on it."""
+        instance = self.instance or dg.DagsterInstance.from_config(self.home)
+        limits = pool_limits(instance, {p for r in runs for p in r.pools})
+        blocked = sorted({p for r in runs for p in r.pools if limits.get(p, 1) < 1})
+        if blocked:
+            if instance is not self.instance:
+                instance.dispose()
             raise RuntimeError(f"no run can start: the concurrency pool(s) {', '.join(blocked)} allow 0 slots "
                                "(`dagster instance concurrency set <pool> <n>`, or the UI's Concurrency page)")
-        return pick
+        return instance, limits
+
+    @staticmethod
+    def _first_that_fits(ready: list[int], by_index: Mapping[int, PlannedRun], limits: Mapping[str, int],
+                         held: Mapping[str, int]) -> int | None:
+        """The first of ``ready`` (in priority order) whose every pool has a free slot; None when each
+        waits for a slot a run in flight holds (no pool is without slots: ``_instance_and_pool_limits``)."""
+        return next((i for i in ready if all(held[p] < limits[p] for p in by_index[i].pools if p in limits)), None)
 
     @staticmethod
     def _drop_descendants(index: int, children: dict[int, list[int]], waiting: dict[int, set[int]]) -> int:

@@ -356,9 +356,11 @@ def test_a_pool_without_a_slot_is_a_clear_error_not_a_silent_stop(tmp_path):
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\nconcurrency:\n  pools:\n    default_limit: 0\n")
     defs = fx.build_pooled_defs()
     runs = [r for r in plan_runs(defs) if r.pools]
+    runner = PlanRunner(workers=2, build=fx.build_pooled_defs, home=str(home))
     with dg.DagsterInstance.from_config(str(home)):
         with pytest.raises(RuntimeError, match="test_large_memory allow 0 slots"):
-            PlanRunner(workers=2, build=fx.build_pooled_defs, home=str(home)).run(runs)
+            runner.run(runs)
+    assert runner.worker_pids == []  # refused before any worker started
 
 
 def test_release_memory_gives_back_what_a_fragmented_heap_kept():

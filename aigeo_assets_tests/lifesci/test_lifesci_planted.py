@@ -119,6 +119,12 @@ def test_year_tables_from_the_year_sorted_copy_equal_a_full_scan(demo_pubmed):
     assert min(len(by_year[y].authors) for y in (2000, 2010, 2019)) > 100
 
 
+def _busiest_first_and_last_years(winners: pd.DataFrame) -> list[int]:
+    """The real samples' four busiest publication years, their first and their last."""
+    counts = winners["publication_year"].value_counts()
+    return sorted(int(y) for y in {*counts.index[:4], counts.index.min(), counts.index.max()})
+
+
 def test_year_tables_equal_a_full_scan_on_the_real_samples(tmp_path):
     """The same on the real PubMed records of ../shared/samples (their four busiest years, the first
     and the last): baseline files of 2016 and 2025, E-utilities downloads, files without records."""
@@ -133,8 +139,7 @@ def test_year_tables_equal_a_full_scan_on_the_real_samples(tmp_path):
     manifest, _ = file_manifest(files, cache)
     from aigeo_assets.lifesci.pubmed_files import flag_winners, parse_cached
 
-    counts = flag_winners([parse_cached(p, cache)[0] for p in files])["publication_year"].value_counts()
-    years = sorted({*counts.index[:4], counts.index.min(), counts.index.max()})  # the busiest, the first, the last
+    years = _busiest_first_and_last_years(flag_winners([parse_cached(p, cache)[0] for p in files]))
     seen = 0
     for year in years:
         tables = pubmed_year_tables(files, cache, year)
@@ -176,7 +181,7 @@ def test_the_default_treatment_filter_on_the_planted_world(demo_pubmed):
 def test_year_tables_without_row_group_statistics_are_read_by_the_row_filter(tmp_path):
     """A year-sorted copy whose row groups carry no statistics (another writer) cannot say which
     row group holds a year: the year is then read with the row filter, and the tables are those of
-    the full scan (real records of ../shared/samples, every year)."""
+    the full scan (real records of ../shared/samples: the busiest years, the first and the last)."""
     import pyarrow.parquet as pq
 
     from aigeo_assets.ingest.records_folder import shared_samples_dir
@@ -197,11 +202,11 @@ def test_year_tables_without_row_group_statistics_are_read_by_the_row_filter(tmp
                 for i in range(f.num_row_groups):
                     w.write_table(f.read_row_group(i))
             path.with_suffix(".tmp").replace(path)
-    years = P.flag_winners(folders)["publication_year"].dropna().unique()
+    years = _busiest_first_and_last_years(P.flag_winners(folders))
     assert all(P._year_groups(f, n) is None for f in folders for n in P.PUBMED_TABLES
                if pq.read_metadata(P.year_sorted_copy(f) / f"{n}.parquet").num_rows)
     seen = 0
-    for year in sorted(int(y) for y in years):
+    for year in years:
         tables = P.pubmed_year_tables(files, cache, year)
         oracle = _year_tables_full_scan(files, cache, year)
         if oracle is None:
