@@ -93,10 +93,15 @@ importing them (3.6 s), building the code location and loading the instance (1.4
 run; a small job's ``aigeo run`` took 14 s on a 2-core machine, 9 s forked. A forked worker sets the
 signal handlers back to a fresh interpreter's (``aigeo run``'s stop handlers and wakeup pipe are its
 own) and opens its own instance. **Choice:** a process that runs aigeo inside itself (a test, a
-notebook: ``cli.main([...])``, ``PlanRunner``) spawns its workers unless it asks for a fork
+notebook: ``cli.main([...])``, ``PlanRunner``) does not fork itself unless it asks to
 (``start_method``): it may hold thread pools that do not survive a fork (once graph-tool's OpenMP pool
 has run in a process, a child forked from it waits forever on its first parallel algorithm:
-measured), where ``aigeo run`` has only planned. Spawn on other systems (macOS forks unsafely).
+measured), where ``aigeo run`` has only planned. It starts its workers from a fork server instead
+(``forkserver``, Linux): a clean interpreter started once per process, which imports the asset layer
+and the instance's storage modules (``FORKSERVER_PRELOAD``) and forks each worker from there, so a
+worker after the first starts in a fraction of a second without the caller's threads. Such a worker
+takes the caller's environment variables and working folder as they are when it starts (the fork
+server keeps its own from the time it started), and dies with the caller (``_die_with``). Spawn on other systems (macOS forks unsafely).
 
 Per run, ``RunStats`` records wall and CPU seconds and the run's peak resident memory (the process's
 high-water mark, reset before each run through ``/proc/self/clear_refs`` where Linux allows it).
@@ -110,8 +115,10 @@ import multiprocessing
 import os
 import queue
 import resource
+import select
 import signal
 import sys
+import threading
 import time
 import traceback
 from collections import Counter, defaultdict
@@ -754,10 +761,70 @@ def _die_with_parent() -> None:
         pass
 
 
+def _die_with(pid: int) -> None:
+    """SIGKILL this worker when process ``pid`` (not its parent) ends: a fork server's worker, whose
+    parent (the fork server) lives as long as any of its workers holds its pipe, so the parent's
+    death would not reach the worker through ``_die_with_parent``. A thread waits on the process's
+    pidfd (Linux 5.3), else polls it every second."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:  # already gone
+        os._exit(1)
+    except (AttributeError, OSError):
+        fd = None
+
+    def watch() -> None:
+        if fd is not None:
+            select.select([fd], [], [])
+        else:
+            while _pid_alive(pid):
+                time.sleep(1)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="aigeo-plan-watch", daemon=True).start()
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def worker_start_method(own_process: bool) -> str:
-    """How a plan's workers start (module docstring, Starting a worker): ``fork`` when the plan is
-    the process's own command on Linux, else ``spawn``."""
-    return "fork" if own_process and sys.platform.startswith("linux") else "spawn"
+    """How a plan's workers start (module docstring, Starting a worker): on Linux ``fork`` when the plan
+    is the process's own command, else ``forkserver``; ``spawn`` elsewhere."""
+    if not sys.platform.startswith("linux"):
+        return "spawn"
+    return "fork" if own_process else "forkserver"
+
+
+FORKSERVER_PRELOAD = (
+    "aigeo_assets.orchestration",
+    "aigeo_assets.automation",
+    "aigeo_assets.resources",
+    "aigeo_assets.run_reaper",
+    "dagster._core.instance.factory",
+    "dagster._core.storage.sqlite_storage",
+    "dagster._core.storage.runs.sqlite.sqlite_run_storage",
+    "dagster._core.storage.event_log.sqlite.consolidated_sqlite_event_log",
+    "dagster._core.storage.schedules.sqlite.sqlite_schedule_storage",
+)
+"""What the fork server imports once, beside every module of ``aigeo_assets.assets``: what a worker
+imports to build the code location and open the instance (not ``aigeo_assets.definitions``, which
+builds one from the environment when imported)."""
+
+
+def forkserver_preload() -> list[str]:
+    """``FORKSERVER_PRELOAD`` and the asset modules (``aigeo_assets.assets.*``)."""
+    import pkgutil
+
+    import aigeo_assets.assets
+
+    return [*FORKSERVER_PRELOAD, *(f"aigeo_assets.assets.{m.name}" for m in pkgutil.iter_modules(aigeo_assets.assets.__path__))]
 
 
 def _fresh_signal_handlers() -> None:
@@ -780,13 +847,21 @@ WORKER_RETIRED_EXIT = 75
 """A worker's exit code when it ended by itself after a run, holding more than ``worker_max_rss_bytes``."""
 
 
-def _worker_main(build, defs, job_name, run_config, tags, home, parent_pid, tasks, results, max_rss_bytes: int = 0) -> None:
+def _worker_main(build, defs, job_name, run_config, tags, home, parent_pid, tasks, results, max_rss_bytes: int = 0,
+                 environment: tuple[dict, str] | None = None) -> None:
     """A worker: take the code location ``defs`` (a forked worker's, built by the parent) or build it
     once, then execute the runs it is given until ``None``; with ``max_rss_bytes`` > 0, end after the
     first run that leaves it holding more (exit code ``WORKER_RETIRED_EXIT``, its stats marked
-    ``worker_retired``): the parent starts a fresh one."""
+    ``worker_retired``): the parent starts a fresh one. ``environment``: the caller's environment
+    variables and working folder, for a worker of a fork server (``parent_pid`` is then the caller's,
+    not this process's parent, the fork server: ``_die_with``)."""
     _die_with_parent()
-    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+    if environment is not None:
+        _die_with(parent_pid)
+        os.environ.clear()
+        os.environ.update(environment[0])
+        os.chdir(environment[1])
+    elif os.getppid() != parent_pid:  # the parent died before prctl took effect
         os._exit(1)
     _fresh_signal_handlers()
     if defs is None:
@@ -846,7 +921,7 @@ class PlanRunner:
         on_wait: Callable[[int], None] | None = None,
         should_stop: Callable[[], bool] = lambda: False,
         worker_max_rss_bytes: int = 0,
-        start_method: str = "spawn",
+        start_method: str | None = None,
     ):
         if workers > 1 and (build is None or home is None):
             raise ValueError("workers > 1 need `build` (the code location in a worker) and `home` ($DAGSTER_HOME)")
@@ -858,7 +933,7 @@ class PlanRunner:
         self.on_wait = on_wait or (lambda others: None)
         self.tags.setdefault(PLAN_TAG, f"{os.getpid()}-{time.time_ns()}")
         self.worker_max_rss_bytes = worker_max_rss_bytes
-        self.start_method = start_method
+        self.start_method = start_method or worker_start_method(own_process=False)
         self.worker_pids: list[int] = []
         """Every worker started, in order (a retired worker's replacement included)."""
 
@@ -917,7 +992,7 @@ class PlanRunner:
         return done
 
     def _run_on_workers(self, runs: Sequence[PlannedRun]) -> list[RunStats]:
-        ctx = multiprocessing.get_context(self.start_method)
+        ctx = self._context()
         tasks, results = ctx.Queue(), ctx.Queue()
         n = min(self.workers, len(runs)) or 1
         procs: list = []
@@ -1036,12 +1111,22 @@ class PlanRunner:
                 stack.extend(children[child])
         return dropped
 
+    def _context(self):
+        """The multiprocessing context of ``start_method``; a fork server's preload is set before it
+        starts (once per process: a running fork server keeps what it imported)."""
+        ctx = multiprocessing.get_context(self.start_method)
+        if self.start_method == "forkserver":
+            ctx.set_forkserver_preload(forkserver_preload())
+        return ctx
+
     def _start_worker(self, ctx, tasks, results, procs: list) -> None:
         """Start one more worker process on the plan's queues."""
+        method = ctx.get_start_method()
         p = ctx.Process(
             target=_worker_main,
-            args=(self.build, self.defs if ctx.get_start_method() == "fork" else None, self.job_name, self.run_config,
-                  self.tags, self.home, os.getpid(), tasks, results, self.worker_max_rss_bytes),
+            args=(self.build, self.defs if method == "fork" else None, self.job_name, self.run_config,
+                  self.tags, self.home, os.getpid(), tasks, results, self.worker_max_rss_bytes,
+                  (dict(os.environ), os.getcwd()) if method == "forkserver" else None),
             name=f"aigeo-worker-{len(self.worker_pids) + 1}",
             daemon=True,
         )

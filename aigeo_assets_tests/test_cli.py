@@ -327,7 +327,7 @@ def test_run_reference_tables_on_a_tiny_world(env, capsys, tiny_world):
 @pytest.mark.parametrize("own_process", [True, False])
 def test_run_forks_its_workers_only_as_the_processs_own_command(env, monkeypatch, tiny_world, own_process):
     """orchestration, Starting a worker: ``aigeo`` as a program (``command``) forks its workers on
-    Linux; ``main`` called inside another process (this test's) spawns them."""
+    Linux; ``main`` called inside another process (this test's) starts them from a fork server."""
     from aigeo_assets import orchestration
 
     tiny_world(env, 7)
@@ -342,7 +342,7 @@ def test_run_forks_its_workers_only_as_the_processs_own_command(env, monkeypatch
 
     monkeypatch.setattr(orchestration, "PlanRunner", Recorder)
     assert main(["run", "--job", "reference_tables", "--workers", "2"], own_process=own_process) == 0
-    assert asked == ["fork" if own_process else "spawn"]
+    assert asked == ["fork" if own_process else "forkserver"]
 
 
 def test_materialize_all_keeps_its_signature():

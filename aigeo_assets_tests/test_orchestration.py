@@ -439,12 +439,12 @@ def test_a_worker_left_holding_more_than_the_limit_is_replaced_by_a_fresh_one(tm
             assert not any(s.worker_retired for s in stats.values()) and len(runner.worker_pids) == 2
 
 
-@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+@pytest.mark.parametrize("start_method", ["fork", "forkserver", "spawn"])
 def test_a_worker_has_no_wakeup_fd_of_ours_and_a_forked_one_builds_nothing(tmp_path, start_method):
     """Starting a worker (module docstring): this process stands in for ``aigeo run``, with a wakeup
-    pipe for its stop signals. A worker's run does not write its signals there, forked or spawned; a
-    forked worker takes the code location it was given (``build`` refuses to run), a spawned one
-    builds it."""
+    pipe for its stop signals. A worker's run does not write its signals there, forked, from the
+    fork server or spawned; a forked worker takes the code location it was given (``build`` refuses
+    to run), the others build it."""
     instance, home = _instance(tmp_path)
     read_end, write_end = os.pipe()
     os.set_blocking(write_end, False)
@@ -464,6 +464,70 @@ def test_a_worker_has_no_wakeup_fd_of_ours_and_a_forked_one_builds_nothing(tmp_p
     seen = {k: v.value for k, v in event.asset_materialization.metadata.items()}
     assert seen["pid"] == stats.worker_pid != os.getpid()
     assert seen["wakeup_fd"] == -1
+
+
+def test_a_fork_server_worker_takes_the_callers_environment_and_folder_as_they_are_now(tmp_path, monkeypatch):
+    """The fork server keeps the environment and working folder of the time it started; its workers
+    take the caller's as they are when each plan runs (a notebook that changes a setting between two
+    plans), and the caller is not their parent (the fork server is)."""
+    instance, home = _instance(tmp_path)
+    defs = fx.build_signal_defs()
+    seen = []
+    with instance:
+        for marker in ("first", "second"):
+            folder = tmp_path / marker
+            folder.mkdir()
+            monkeypatch.setenv(fx.MARKER_ENV, marker)
+            monkeypatch.chdir(folder)
+            [stats] = PlanRunner(workers=2, build=fx.build_signal_defs, home=home, start_method="forkserver").run(plan_runs(defs))
+            assert stats.status == "SUCCESS", stats.error
+            event = instance.get_latest_materialization_event(dg.AssetKey("signals_in_worker"))
+            seen.append({k: v.value for k, v in event.asset_materialization.metadata.items()})
+    assert [s["marker"] for s in seen] == ["first", "second"]
+    assert [Path(s["cwd"]).name for s in seen] == ["first", "second"]
+    assert all(s["ppid"] != os.getpid() for s in seen)
+
+
+def test_a_fork_server_worker_dies_with_the_process_that_started_its_plan(tmp_path):
+    """A fork server's worker is the fork server's child, not the plan's process: when that process is
+    killed (SIGKILL, nothing to clean up), the fork server ends and takes the worker with it."""
+    import subprocess
+    import sys
+
+    _, home = _instance(tmp_path)
+    pid_file = tmp_path / "worker.pid"
+    script = (
+        "from aigeo_assets.orchestration import PlanRunner, plan_runs\n"
+        "from aigeo_assets_tests.support import orchestration_fixtures as fx\n"
+        f"PlanRunner(workers=2, build=fx.build_waiting_defs, home={home!r}, start_method='forkserver')"
+        ".run(plan_runs(fx.build_waiting_defs()))\n"
+    )
+    plan = subprocess.Popen([sys.executable, "-c", script], env={**os.environ, fx.PID_FILE_ENV: str(pid_file)},
+                            cwd=Path(__file__).resolve().parents[1])
+    try:
+        deadline = time.monotonic() + 120
+        while not pid_file.exists():
+            assert plan.poll() is None, f"the plan's process ended ({plan.returncode}) before its worker ran"
+            assert time.monotonic() < deadline, "the worker never ran"
+            time.sleep(0.2)
+        worker = int(pid_file.read_text())
+        assert _alive(worker)
+    finally:
+        plan.kill()
+        plan.wait()
+    deadline = time.monotonic() + 30
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(worker), "the worker outlived its plan's process"
+
+
+def _alive(pid: int) -> bool:
+    """``pid`` runs (a zombie, dead but not yet reaped by its parent, does not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
 
 
 def _handlers_after_reset(out) -> None:

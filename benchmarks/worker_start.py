@@ -1,5 +1,6 @@
-"""Starting ``aigeo run``'s workers: forked (what ``aigeo run`` does as a program) beside spawned (what it
-did before, and what a process running aigeo inside itself still does) on the same plans, in one run.
+"""Starting ``aigeo run``'s workers: forked (what ``aigeo run`` does as a program), from a fork server (what a
+process running aigeo inside itself does: a test, a notebook) and spawned (what both did before) on the
+same plans, in one run.
 
 ``benchmarks/worker_start.py [--world-data DIR] [--repeat 3]``
 
@@ -8,9 +9,11 @@ Input: the tiny sample world (``AIGEO_SOURCE=sample``, scale tiny, seed 7, 2012-
 job and each start method, ``--repeat`` times (the methods alternate): the job's whole plan executed
 by ``PlanRunner(workers=2, start_method=...)`` in this process, which has only planned (as ``aigeo run``
 has), into the same instance. Wall seconds of ``PlanRunner.run`` and CPU seconds of this process and
-its workers (``RUSAGE_CHILDREN`` counts them once joined), the best of the repeats, and the CPU
-seconds the runs themselves took (their ``RunStats``): the rest is starting the workers, handing runs
-out and collecting them.
+its workers (``RUSAGE_CHILDREN`` counts them once joined; a fork server's workers are its children,
+so its own CPU seconds and those of the children it reaped are added from ``/proc``: its start,
+importing ``FORKSERVER_PRELOAD`` once per process, falls in the first repeat), the best of the
+repeats, and the CPU seconds the runs themselves took (their ``RunStats``): the rest is starting the
+workers, handing runs out and collecting them.
 
 Jobs: ``reference_tables`` (two runs, one after the other: a second worker only pays its start) and
 ``yearly_corpus`` (the years' ingest, geocoding and corpus runs, side by side on both workers).
@@ -37,12 +40,23 @@ from results_file import write_results  # noqa: E402
 TINY_ENV = {"AIGEO_SOURCE": "sample", "AIGEO_SAMPLE_SCALE": "tiny", "AIGEO_SAMPLE_SEED": "7",
             "AIGEO_START_YEAR": "2012", "AIGEO_END_YEAR": "2018", "AIGEO_LIFESCI_END_YEAR": "2018"}
 JOBS = ("reference_tables", "yearly_corpus")
-METHODS = ("spawn", "fork")
+METHODS = ("spawn", "forkserver", "fork")
 
 
 def _cpu_s() -> float:
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime + _forkserver_cpu_s()
+
+
+def _forkserver_cpu_s() -> float:
+    """CPU seconds of this process's fork server and of the children it reaped (its workers); 0 before it starts."""
+    from multiprocessing import forkserver
+
+    pid = forkserver._forkserver._forkserver_pid  # multiprocessing keeps no public handle on it
+    if not pid:
+        return 0.0
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime, stime, cutime, cstime
 
 
 def measure(job: str, method: str, defs, settings, home: Path) -> dict:
@@ -101,6 +115,7 @@ def main() -> None:
             results["jobs"][job] = {
                 **{m: {**best[m], "cpu_s_best": min(r["cpu_s"] for r in seen[m])} for m in METHODS},
                 "wall_ratio_spawn_to_fork": round(best["spawn"]["wall_s"] / best["fork"]["wall_s"], 2),
+                "wall_ratio_spawn_to_forkserver": round(best["spawn"]["wall_s"] / best["forkserver"]["wall_s"], 2),
             }
             print(f"{job:17s} runs {best['fork']['runs']:3d}   " + "   ".join(
                 f"{m}: {best[m]['wall_s']:6.2f} s wall, {results['jobs'][job][m]['cpu_s_best']:6.2f} CPU-s "

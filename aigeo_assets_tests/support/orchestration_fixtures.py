@@ -11,6 +11,8 @@ import dagster as dg
 
 YEARS = dg.TimeWindowPartitionsDefinition(start="2014", end="2019", cron_schedule="0 0 1 1 *", fmt="%Y")
 FAIL_ENV = "AIGEO_TEST_FAIL_ASSET"
+MARKER_ENV = "AIGEO_TEST_WORKER_MARKER"
+"""An environment variable ``signals_in_worker`` reports, to see which environment a worker has."""
 SLEEP_S = 0.3
 
 
@@ -201,11 +203,29 @@ def signals_in_worker(context: dg.AssetExecutionContext) -> dg.MaterializeResult
     """The worker's pid and its signal wakeup fd (Dagster sets its own handlers during a step, not that)."""
     wakeup_fd = signal.set_wakeup_fd(-1)
     signal.set_wakeup_fd(wakeup_fd)
-    return dg.MaterializeResult(metadata={"pid": os.getpid(), "wakeup_fd": wakeup_fd})
+    return dg.MaterializeResult(metadata={"pid": os.getpid(), "ppid": os.getppid(), "wakeup_fd": wakeup_fd,
+                                          "marker": os.environ.get(MARKER_ENV, ""), "cwd": os.getcwd()})
 
 
 def build_signal_defs() -> dg.Definitions:
     return dg.Definitions(assets=[signals_in_worker])
+
+
+PID_FILE_ENV = "AIGEO_TEST_WORKER_PID_FILE"
+
+
+@dg.asset
+def waits_in_worker() -> None:
+    """Writes its worker's pid to the file ``PID_FILE_ENV`` names, then waits (for its plan's process to be killed)."""
+    path = os.environ[PID_FILE_ENV]
+    with open(path + ".tmp", "w") as fh:
+        fh.write(str(os.getpid()))
+    os.replace(path + ".tmp", path)
+    time.sleep(120)
+
+
+def build_waiting_defs() -> dg.Definitions:
+    return dg.Definitions(assets=[waits_in_worker])
 
 
 def build_refused() -> dg.Definitions:
