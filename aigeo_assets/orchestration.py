@@ -848,19 +848,19 @@ WORKER_RETIRED_EXIT = 75
 
 
 def _worker_main(build, defs, job_name, run_config, tags, home, parent_pid, tasks, results, max_rss_bytes: int = 0,
-                 environment: tuple[dict, str] | None = None) -> None:
+                 environment: dict[str, str] | None = None) -> None:
     """A worker: take the code location ``defs`` (a forked worker's, built by the parent) or build it
     once, then execute the runs it is given until ``None``; with ``max_rss_bytes`` > 0, end after the
     first run that leaves it holding more (exit code ``WORKER_RETIRED_EXIT``, its stats marked
     ``worker_retired``): the parent starts a fresh one. ``environment``: the caller's environment
-    variables and working folder, for a worker of a fork server (``parent_pid`` is then the caller's,
-    not this process's parent, the fork server: ``_die_with``)."""
+    variables, for a worker of a fork server (multiprocessing hands it the caller's working folder and
+    ``sys.path``; ``parent_pid`` is then the caller's, not this process's parent, the fork server:
+    ``_die_with``)."""
     _die_with_parent()
     if environment is not None:
         _die_with(parent_pid)
         os.environ.clear()
-        os.environ.update(environment[0])
-        os.chdir(environment[1])
+        os.environ.update(environment)
     elif os.getppid() != parent_pid:  # the parent died before prctl took effect
         os._exit(1)
     _fresh_signal_handlers()
@@ -1126,7 +1126,7 @@ class PlanRunner:
             target=_worker_main,
             args=(self.build, self.defs if method == "fork" else None, self.job_name, self.run_config,
                   self.tags, self.home, os.getpid(), tasks, results, self.worker_max_rss_bytes,
-                  (dict(os.environ), os.getcwd()) if method == "forkserver" else None),
+                  dict(os.environ) if method == "forkserver" else None),
             name=f"aigeo-worker-{len(self.worker_pids) + 1}",
             daemon=True,
         )
