@@ -101,7 +101,8 @@ measured), where ``aigeo run`` has only planned. It starts its workers from a fo
 and the instance's storage modules (``FORKSERVER_PRELOAD``) and forks each worker from there, so a
 worker after the first starts in a fraction of a second without the caller's threads. Such a worker
 takes the caller's environment variables and working folder as they are when it starts (the fork
-server keeps its own from the time it started), and dies with the caller (``_die_with``). Spawn on other systems (macOS forks unsafely).
+server keeps its own from the time it started), and dies with the caller (``_die_with``). Spawn on
+other systems (macOS forks unsafely).
 
 Per run, ``RunStats`` records wall and CPU seconds and the run's peak resident memory (the process's
 high-water mark, reset before each run through ``/proc/self/clear_refs`` where Linux allows it).
@@ -1000,8 +1001,6 @@ class PlanRunner:
         self.worker_pids = []
         start_worker = functools.partial(self._start_worker, ctx, tasks, results, procs)
         instance, limits = self._instance_and_pool_limits(runs)
-        for _ in range(n):
-            start_worker()
         height = run_heights(runs)
         waiting = {r.index: set(r.needs) for r in runs}
         by_index = {r.index: r for r in runs}
@@ -1018,6 +1017,8 @@ class PlanRunner:
         skipped = 0
         held: Counter = Counter()  # pool -> runs in flight that hold one of its slots
         try:
+            for _ in range(n):  # in the try: a worker that fails to start stops the others and closes the instance
+                start_worker()
             while ready or in_flight:
                 room = self._room(instance, in_flight, min(len(ready), n - in_flight)) if ready and in_flight < n else 0
                 in_flight += self._start_ready(room, ready, by_index, limits, held, tasks)
