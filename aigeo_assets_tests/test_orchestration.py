@@ -25,6 +25,7 @@ from aigeo_assets.orchestration import (
     run_heights,
 )
 from aigeo_assets.resources.settings import REPO_ROOT
+from aigeo_assets.resources.warehouse_files import proc_stat_fields
 from aigeo_assets_tests.support import orchestration_fixtures as fx
 
 YEARS = [str(y) for y in range(2014, 2019)]
@@ -489,8 +490,9 @@ def test_a_fork_server_worker_takes_the_callers_environment_and_folder_as_they_a
 
 
 def test_a_fork_server_worker_dies_with_the_process_that_started_its_plan(tmp_path):
-    """A fork server's worker is the fork server's child, not the plan's process: when that process is
-    killed (SIGKILL, nothing to clean up), the fork server ends and takes the worker with it."""
+    """A fork server's worker is the fork server's child, not the plan's process, and the fork server
+    outlives a killed plan while its workers hold its pipe: the worker watches the plan's process
+    itself (``_die_with``) and ends when it is killed (SIGKILL, nothing to clean up)."""
     import subprocess
     import sys
 
@@ -523,11 +525,8 @@ def test_a_fork_server_worker_dies_with_the_process_that_started_its_plan(tmp_pa
 
 def _alive(pid: int) -> bool:
     """``pid`` runs (a zombie, dead but not yet reaped by its parent, does not)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return False
-    return state != "Z"
+    fields = proc_stat_fields(pid)
+    return fields is not None and fields[0] not in ("Z", "X")
 
 
 def _handlers_after_reset(out) -> None:

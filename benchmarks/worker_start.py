@@ -52,10 +52,12 @@ def _forkserver_cpu_s() -> float:
     """CPU seconds of this process's fork server and of the children it reaped (its workers); 0 before it starts."""
     from multiprocessing import forkserver
 
+    from aigeo_assets.resources.warehouse_files import proc_stat_fields
+
     pid = forkserver._forkserver._forkserver_pid  # multiprocessing keeps no public handle on it
-    if not pid:
+    fields = proc_stat_fields(pid) if pid else None
+    if fields is None:
         return 0.0
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # utime, stime, cutime, cstime
 
 
