@@ -189,7 +189,7 @@ def _settings() -> Settings:
 
 def _definitions(settings: Settings) -> "dg.Definitions":
     try:
-        from aigeo_assets.definitions import build_definitions
+        from aigeo_assets.code_location import build_definitions
 
         return build_definitions(settings)
     except ValueError as exc:
@@ -434,7 +434,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     settings = _settings()
     defs = _definitions(settings)
-    from aigeo_assets.definitions import build_definitions
+    from aigeo_assets.code_location import build_definitions
     from aigeo_assets.orchestration import (
         PLAN_TAG,
         PlanRunner,

@@ -804,28 +804,16 @@ def worker_start_method(own_process: bool) -> str:
 
 
 FORKSERVER_PRELOAD = (
-    "aigeo_assets.orchestration",
-    "aigeo_assets.automation",
-    "aigeo_assets.resources",
-    "aigeo_assets.run_reaper",
+    "aigeo_assets.code_location",
     "dagster._core.instance.factory",
     "dagster._core.storage.sqlite_storage",
     "dagster._core.storage.runs.sqlite.sqlite_run_storage",
     "dagster._core.storage.event_log.sqlite.consolidated_sqlite_event_log",
     "dagster._core.storage.schedules.sqlite.sqlite_schedule_storage",
 )
-"""What the fork server imports once, beside every module of ``aigeo_assets.assets``: what a worker
-imports to build the code location and open the instance (not ``aigeo_assets.definitions``, which
-builds one from the environment when imported)."""
-
-
-def forkserver_preload() -> list[str]:
-    """``FORKSERVER_PRELOAD`` and the asset modules (``aigeo_assets.assets.*``)."""
-    import pkgutil
-
-    import aigeo_assets.assets
-
-    return [*FORKSERVER_PRELOAD, *(f"aigeo_assets.assets.{m.name}" for m in pkgutil.iter_modules(aigeo_assets.assets.__path__))]
+"""What the fork server imports once: what a worker imports to build the code location (the asset
+layer, through ``aigeo_assets.code_location``, which builds nothing when imported) and to open the
+instance."""
 
 
 def _fresh_signal_handlers() -> None:
@@ -1117,7 +1105,7 @@ class PlanRunner:
         starts (once per process: a running fork server keeps what it imported)."""
         ctx = multiprocessing.get_context(self.start_method)
         if self.start_method == "forkserver":
-            ctx.set_forkserver_preload(forkserver_preload())
+            ctx.set_forkserver_preload(list(FORKSERVER_PRELOAD))
         return ctx
 
     def _start_worker(self, ctx, tasks, results, procs: list) -> None:

@@ -14,7 +14,7 @@ import pytest
 from aigeo_assets.cli import job_names
 from aigeo_assets.ingest.snapshot import list_entity_files
 from aigeo_assets.ingest.snapshot_changes import years_of_parts
-from aigeo_assets.definitions import build_definitions
+from aigeo_assets.code_location import build_definitions
 from aigeo_assets.orchestration import PlanRunner, plan_runs, upstream_jobs
 from aigeo_assets.resources.settings import Settings, SettingsError
 from aigeo_assets.resources.sources import world_keywords

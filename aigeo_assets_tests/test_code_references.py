@@ -11,7 +11,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from aigeo_assets.definitions import build_definitions
+from aigeo_assets.code_location import build_definitions
 from aigeo_assets.resources.settings import Settings
 from aigeo_assets.resources.settings import REPO_ROOT
 

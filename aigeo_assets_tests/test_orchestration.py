@@ -83,7 +83,7 @@ def test_a_jobs_plan_and_a_years_plan_keep_to_their_selection():
 
 
 def test_every_partition_an_aigeo_asset_reads_is_materialized_before_it(tmp_path):
-    from aigeo_assets.definitions import build_definitions
+    from aigeo_assets.code_location import build_definitions
     from aigeo_assets.resources.settings import Settings
 
     settings = Settings.from_env({"AIGEO_DATA_DIR": str(tmp_path), "AIGEO_START_YEAR": "2010", "AIGEO_END_YEAR": "2019"})
@@ -521,6 +521,31 @@ def test_a_fork_server_worker_dies_with_the_process_that_started_its_plan(tmp_pa
     while _alive(worker) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not _alive(worker), "the worker outlived its plan's process"
+
+
+def test_a_worker_builds_one_code_location_from_the_settings_it_is_handed(tmp_path):
+    """A worker unpickles ``build`` (``aigeo run``'s: ``build_definitions`` with the run's settings)
+    and calls it. Unpickling must not import ``aigeo_assets.definitions``, whose import builds a
+    second code location from the environment; the fork server's preload must not either."""
+    import functools
+    import pickle
+    import subprocess
+    import sys
+
+    from aigeo_assets.code_location import build_definitions
+    from aigeo_assets.orchestration import FORKSERVER_PRELOAD
+    from aigeo_assets.resources.settings import Settings
+
+    build = functools.partial(build_definitions, Settings.from_env({"AIGEO_DATA_DIR": str(tmp_path)}))
+    check = ("import importlib, pickle, sys\n"
+             f"for name in {list(FORKSERVER_PRELOAD)!r}: importlib.import_module(name)\n"
+             "preloaded = 'aigeo_assets.definitions' in sys.modules\n"
+             "defs = pickle.loads(sys.stdin.buffer.read())()\n"
+             "print(preloaded, 'aigeo_assets.definitions' in sys.modules, len(defs.resolve_asset_graph().get_all_asset_keys()) > 0)\n")
+    done = subprocess.run([sys.executable, "-c", check], input=pickle.dumps(build), capture_output=True, cwd=REPO_ROOT,
+                          timeout=300, check=False)
+    assert done.returncode == 0, done.stderr.decode()
+    assert done.stdout.decode().split() == ["False", "False", "True"]
 
 
 def _alive(pid: int) -> bool:

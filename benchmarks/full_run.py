@@ -331,7 +331,7 @@ def run_options() -> set[str]:
 
 def asset_groups(env: dict) -> dict[str, str]:
     """Asset key -> group, from the code location these settings make."""
-    from aigeo_assets.definitions import build_definitions
+    from aigeo_assets.code_location import build_definitions
     from aigeo_assets.resources.settings import Settings
 
     defs = build_definitions(Settings.from_env(env))
@@ -340,7 +340,7 @@ def asset_groups(env: dict) -> dict[str, str]:
 
 def partitioned_jobs(env: dict) -> list[str]:
     """The jobs of the code location these settings make that are partitioned (by year)."""
-    from aigeo_assets.definitions import build_definitions
+    from aigeo_assets.code_location import build_definitions
     from aigeo_assets.resources.settings import Settings
 
     defs = build_definitions(Settings.from_env(env))

@@ -84,7 +84,7 @@ def run_study(work: Path, seed: int, lifesci_scale: str, start_year: int) -> tup
     """Generate the world and materialize the life-science study with the default settings."""
     import dagster as dg
 
-    from aigeo_assets.definitions import build_definitions
+    from aigeo_assets.code_location import build_definitions
     from aigeo_assets.orchestration import PlanRunner, plan_runs
     from aigeo_assets.resources.settings import Settings
     from aigeo_assets.sampleworld import generate_world

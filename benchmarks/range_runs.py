@@ -73,7 +73,7 @@ def years_of(source: Path) -> list[str]:
 def run_mode(mode: str, source: Path, scratch: Path, years: list[str], cited_from: list[str]) -> dict:
     import dagster as dg
 
-    from aigeo_assets.definitions import build_definitions
+    from aigeo_assets.code_location import build_definitions
     from aigeo_assets.orchestration import PlannedRun, PlanRunner, partition_ranges, unit_run_size
     from aigeo_assets.resources.settings import Settings
 

@@ -67,7 +67,7 @@ def measure(job: str, method: str, defs, settings, home: Path) -> dict:
 
     import dagster as dg
 
-    from aigeo_assets.definitions import build_definitions
+    from aigeo_assets.code_location import build_definitions
     from aigeo_assets.orchestration import PlanRunner, plan_runs
 
     runs = plan_runs(defs, job_name=job)
@@ -96,7 +96,7 @@ def main() -> None:
         data = args.world_data or Path(tmp) / "data"
         os.environ.update({**TINY_ENV, "AIGEO_DATA_DIR": str(data)})
         from aigeo_assets import cli
-        from aigeo_assets.definitions import build_definitions
+        from aigeo_assets.code_location import build_definitions
         from aigeo_assets.cores import usable_cores
 
         settings = cli._settings()

@@ -430,7 +430,7 @@ def test_every_asset_keeps_the_automation_the_name_lists_gave(tmp_path):
     The tag agrees with the condition and the partitions: ``yearly`` on partitioned assets carrying
     ``yearly_automation()``, ``all_years`` on unpartitioned ones. A planted mistake (a list
     without ``core_citations``, as if its tag were dropped) is caught."""
-    from aigeo_assets.definitions import build_definitions
+    from aigeo_assets.code_location import build_definitions
 
     graph = build_definitions(_settings(None, tmp_path, source="sample")).resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
@@ -648,7 +648,7 @@ def test_the_sensor_skips_without_a_snapshot(tmp_path):
 
 def test_the_parts_sensor_makes_each_works_part_a_partition_and_requests_it_once(snapshot, tmp_path):
     from aigeo_assets.assets.ingest import part_key
-    from aigeo_assets.definitions import build_definitions
+    from aigeo_assets.code_location import build_definitions
 
     _write_part(snapshot, "updated_date=2024-02-01", "part_000.gz", [_work("W3", 2019)])
     defs = build_definitions(_settings(snapshot, tmp_path))

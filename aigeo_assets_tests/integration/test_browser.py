@@ -144,7 +144,7 @@ def ui(tmp_path_factory, tiny_world) -> Iterator[DagsterUI]:
             mp.delenv(key)
         for key in ("AIGEO_DATA_DIR", "DAGSTER_HOME", *ENV):
             mp.setenv(key, env[key])
-        from aigeo_assets.definitions import build_definitions
+        from aigeo_assets.code_location import build_definitions
         from aigeo_assets.resources.settings import Settings
 
         defs = build_definitions(Settings.from_env())

@@ -27,7 +27,7 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from aigeo_assets.definitions import build_definitions
+from aigeo_assets.code_location import build_definitions
 from aigeo_assets.resources.io import ParquetIOManager, PickleIOManager, table_path
 from aigeo_assets.resources.settings import Settings
 from aigeo_assets.resources.warehouse_files import (

@@ -18,7 +18,7 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from aigeo_assets.definitions import build_definitions
+from aigeo_assets.code_location import build_definitions
 from aigeo_assets.ingest.quarantine import Quarantine
 from aigeo_assets.ingest.snapshot import iter_records, list_entity_files
 from aigeo_assets.orchestration import PlanRunner, plan_runs

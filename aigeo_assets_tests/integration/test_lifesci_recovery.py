@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aigeo_assets.definitions import build_definitions
+from aigeo_assets.code_location import build_definitions
 from aigeo_assets.lifesci import analyses as A
 from aigeo_assets.orchestration import PlanRunner, plan_runs
 from aigeo_assets.resources.settings import Settings

@@ -15,7 +15,7 @@ from dagster._core.definitions.data_version import CachingStaleStatusResolver, S
 from dagster._time import get_current_datetime
 
 from aigeo_assets.cli import materialize_all
-from aigeo_assets.definitions import build_definitions
+from aigeo_assets.code_location import build_definitions
 from aigeo_assets.resources.settings import Settings
 
 FIRST, LAST = 2012, 2019

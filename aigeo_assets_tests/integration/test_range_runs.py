@@ -28,7 +28,7 @@ import pytest
 
 from aigeo_assets.corpus.citations import KNOWN_PAPER_COLUMNS, build_core_citations
 from aigeo_assets.corpus.papers import city_table
-from aigeo_assets.definitions import build_definitions
+from aigeo_assets.code_location import build_definitions
 from aigeo_assets.lifesci.pubmed_files import pubmed_year_tables
 from aigeo_assets.metrics.cities import AUTHOR_YEAR_COLUMNS, WINDOW_INPUT_COLUMNS, ImpactWindows, city_year_metrics, impact_pairs
 from aigeo_assets.orchestration import PlannedRun, PlanRunner, plan_runs

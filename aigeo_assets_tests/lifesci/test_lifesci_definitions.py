@@ -251,7 +251,7 @@ def test_a_deduplicated_conference_paper_keeps_its_outlet_and_core_rank(ranking)
 def test_the_settings_reach_the_assets_resource(monkeypatch):
     """``AIGEO_LIFESCI_CLINICAL_FILTER`` and ``AIGEO_LIFESCI_CORE_RANK`` are passed on to the
     ``analysis`` resource the life-science assets read (defaults: the seed's Methods)."""
-    from aigeo_assets.definitions import build_definitions
+    from aigeo_assets.code_location import build_definitions
 
     for name in ("AIGEO_LIFESCI_CLINICAL_FILTER", "AIGEO_LIFESCI_CORE_RANK"):
         monkeypatch.delenv(name, raising=False)

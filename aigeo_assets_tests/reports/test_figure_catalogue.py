@@ -125,7 +125,7 @@ def test_the_atlas_items_are_the_catalogue_panels_in_order():
 
 
 def test_each_figure_asset_links_to_its_own_draw_function(monkeypatch, tmp_path):
-    from aigeo_assets.definitions import build_definitions
+    from aigeo_assets.code_location import build_definitions
     from aigeo_assets.resources.settings import Settings
 
     monkeypatch.setenv("AIGEO_DATA_DIR", str(tmp_path))

@@ -148,7 +148,7 @@ def _python_logging_to_stderr() -> Iterator[None]:
 
 
 def test_a_run_against_a_flaky_api_leaks_the_key_nowhere(monkeypatch, tmp_path, flaky, capfd, caplog):
-    from aigeo_assets.definitions import build_definitions
+    from aigeo_assets.code_location import build_definitions
 
     home = _environment(monkeypatch, tmp_path, flaky.url, "AIGEO_API_KEY")
     defs = build_definitions(Settings.from_env())
@@ -199,7 +199,7 @@ def test_the_ui_shows_the_variable_not_the_key(monkeypatch, tmp_path):
     home = _environment(monkeypatch, tmp_path, UNUSED_URL, "OPENALEX_API_KEY")
     location = tmp_path / "location.py"
     location.write_text(
-        "from aigeo_assets.definitions import build_definitions\n"
+        "from aigeo_assets.code_location import build_definitions\n"
         "from aigeo_assets.resources.settings import Settings\n"
         "defs = build_definitions(Settings.from_env())\n"
     )

@@ -8,7 +8,7 @@ import os
 
 import dagster as dg
 
-from aigeo_assets.definitions import build_definitions
+from aigeo_assets.code_location import build_definitions
 from aigeo_assets.resources import ParquetIOManager, PickleIOManager
 from aigeo_assets.resources.executors import build_executor
 from aigeo_assets.resources.settings import Settings
