@@ -49,6 +49,7 @@ import sys
 import time
 import warnings
 import webbrowser
+from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
@@ -427,6 +428,33 @@ def _plan(args: argparse.Namespace, settings: Settings, defs: "dg.Definitions") 
     return args.job, years, bool(groups & FIGURE_GROUPS), bool(groups & GRAPH_TOOL_GROUPS)
 
 
+def _print_plan(defs: "dg.Definitions", job: str | None, years: list[str] | None, refresh: bool, home: Path) -> int:
+    """``aigeo run --dry-run``: the plan's runs in order, each with the runs it waits for and, with
+    ``--refresh``, why it is in the plan (``PlannedRun.reasons``, the first and how many more), then
+    a count of the runs by their first reason. Nothing is run or recorded."""
+    import dagster as dg
+
+    from aigeo_assets.orchestration import STALE_KINDS, plan_runs
+
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        runs = plan_runs(defs, job_name=job, years=years, stale_in=instance if refresh else None)
+    what = ("every asset" if job is None else f"job {job}") + (" (only what is missing or out of date)" if refresh else "")
+    print(f"aigeo: the plan of {what}: {len(runs)} run{'' if len(runs) == 1 else 's'}; nothing is run (--dry-run)")
+    width = max((len(r.label) for r in runs), default=0)
+    for r in runs:
+        needs = sorted(r.needs)
+        after = ("after " + ",".join(map(str, needs[:4])) + (f" +{len(needs) - 4}" if len(needs) > 4 else "")) if needs else ""
+        line = f"  {r.index:>4} {r.label:<{width}}  {after:<22}"
+        if r.reasons:
+            more = f" (+{len(r.reasons) - 1} more)" if len(r.reasons) > 1 else ""
+            line += f"  {r.reasons[0]}{more}"
+        print(line.rstrip())
+    if refresh and runs:
+        kinds = Counter(r.reasons[0].kind for r in runs if r.reasons)
+        print("aigeo: why: " + "; ".join(f"{kinds[k]} {STALE_KINDS[k]}" for k in STALE_KINDS if kinds[k]))
+    return EXIT_OK
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     import functools
 
@@ -446,6 +474,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from aigeo_assets.run_reaper import current_process_identity, end_runs_of_process, reap_dead_runs
 
     job, years, needs_figures, needs_graph_tool = _plan(args, settings, defs)
+    if args.dry_run:
+        return _print_plan(defs, job, years, args.refresh, _dagster_home(settings))
     if args.workers is not None and args.workers < 1:
         raise CliError(f"--workers {args.workers}: give 1 or more")
     problems = preflight(settings, needs_figures, needs_graph_tool=needs_graph_tool)
@@ -862,6 +892,10 @@ def _parser() -> argparse.ArgumentParser:
         help="only what is missing or older than what it reads (e.g. after a new snapshot or a new year)",
     )
     r.add_argument("--stats", metavar="FILE", help="write one JSON line per run: wall and CPU seconds, peak memory")
+    r.add_argument(
+        "--dry-run", action="store_true",
+        help="print the plan (the runs in order, what each waits for; with --refresh, why each is in it) and run nothing",
+    )
     r.set_defaults(func=cmd_run)
 
     u = sub.add_parser("ui", help="the Dagster UI (dagster dev -w workspace.yaml)")

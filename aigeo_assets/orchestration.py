@@ -34,6 +34,8 @@ years whose citation windows it completes, and the all-years tables, not the res
 the source (units that read no other asset: ``raw_works``) cannot see a changed snapshot from the
 asset graph: **choice:** with ``years`` given, their partitions of those years are read again (and
 what depends on them follows); the sensor ``snapshot_update_sensor`` finds those years by itself.
+Each run of a refresh says why it is there (``PlannedRun.reasons``, ``StaleReason``: the first cause
+found for each of its partitions; ``aigeo run --refresh --dry-run`` prints them).
 
 **Upstream jobs.** A Dagster job holds one partitions definition, so a study whose assets read
 tables partitioned on other years (AlShebli et al. 2022 and the life-science atlas read the OpenAlex yearly
@@ -173,6 +175,35 @@ def pool_limits(instance: dg.DagsterInstance, pools: Iterable[str]) -> dict[str,
 # ------------------------------------------------------------------------------------ the plan
 
 
+STALE_KINDS = {
+    "missing": "never materialized",
+    "newer_input": "reads a partition materialized after it",
+    "input_redone": "reads a partition the plan redoes",
+    "reread": "reads the source again (--years)",
+}
+"""Why a refresh plan (``plan_runs(stale_in=...)``) holds a run, narrowest first: the kinds of ``StaleReason``."""
+
+
+@dataclass(frozen=True)
+class StaleReason:
+    """Why a refresh holds one asset partition (``STALE_KINDS``): ``asset[partition]`` is the one that
+    was never materialized, was read again, or is the input that was materialized after it
+    (``newer_input``) or that the plan redoes (``input_redone``)."""
+
+    kind: str
+    asset: str
+    partition: str | None
+
+    def __str__(self) -> str:
+        where = f"{self.asset}[{self.partition}]" if self.partition is not None else self.asset
+        return {
+            "missing": f"{where} was never materialized",
+            "newer_input": f"reads {where}, materialized after it",
+            "input_redone": f"reads {where}, which the plan redoes",
+            "reread": f"{where} reads the source again",
+        }[self.kind]
+
+
 @dataclass(frozen=True)
 class PlannedRun:
     """One Dagster run of the plan: ``assets`` (user strings) for ``partition`` (None: unpartitioned),
@@ -193,6 +224,9 @@ class PlannedRun:
     pools: tuple[str, ...] = ()
     """The Dagster concurrency pools of the run's assets (``LARGE_MEMORY_POOL``): the workers start a
     run only while each of its pools has a free slot (``pool_limits``)."""
+    reasons: tuple[StaleReason, ...] = ()
+    """In a refresh plan (``stale_in``): why it holds the run, one reason per distinct cause over its
+    partitions, in their order (empty outside a refresh)."""
 
     @property
     def last_partition(self) -> str | None:
@@ -432,11 +466,12 @@ def plan_runs(  # noqa: C901 - one planning pass over the asset graph (units, le
                     run_of[(u, partition)] = index
             groups = tuple(dict.fromkeys(graph.get(k).group_name for k in keys))
             pools = tuple(sorted({pool for k in keys for pool in graph.get(k).pools or ()}))
+            reasons = () if stale is None else tuple(dict.fromkeys(stale[(u, p)] for p in partitions for u in todo))
             runs.append(
                 PlannedRun(
                     index, tuple(k.to_user_string() for k in keys), partitions[0], groups, level[members[0]],
                     range_keys=tuple(partitions) if len(partitions) > 1 else (),  # type: ignore[arg-type]
-                    job=job_of.get(keys[0]), pools=pools,
+                    job=job_of.get(keys[0]), pools=pools, reasons=reasons,
                 )
             )
     needs: dict[int, set[int]] = defaultdict(set)
@@ -471,27 +506,40 @@ def _parent_partitions(graph, unit: frozenset, parent_unit: frozenset, partition
     return out
 
 
-def _stale_units(graph, units, parents, partitions_of, instance, reread) -> set[tuple[frozenset, str | None]]:
+def _stale_units(graph, units, parents, partitions_of, instance, reread) -> dict[tuple[frozenset, str | None], StaleReason]:
     """(unit, partition) pairs that are missing, older than a partition they read, read one that is
-    itself stale, or are in ``reread``; units in topological order, so a parent is decided before its
+    itself stale, or are in ``reread``, each with why (the first cause found: its assets and inputs
+    in name and partition order); units in topological order, so a parent is decided before its
     children."""
     latest = _Latest(instance, graph)
-    stale: set[tuple[frozenset, str | None]] = set(reread)
+
+    def first(unit: frozenset) -> str:
+        return min(k.to_user_string() for k in unit)
+
+    stale = {(u, p): StaleReason("reread", first(u), p) for u, p in reread}
     for unit in units:
         for partition in partitions_of[unit]:
             if (unit, partition) in stale:
                 continue
-            own = [latest(k, partition) for k in unit]
-            if any(s is None for s in own):
-                stale.add((unit, partition))
+            own = {k.to_user_string(): latest(k, partition) for k in unit}
+            missing = sorted(k for k, s in own.items() if s is None)
+            if missing:
+                stale[(unit, partition)] = StaleReason("missing", missing[0], partition)
                 continue
-            oldest = min(own)  # type: ignore[type-var]
-            for pu in parents[unit]:
-                for pp in _parent_partitions(graph, unit, pu, partition):
-                    if (pu, pp) in stale or any((latest(k, pp) or -1) > oldest for k in pu):
-                        stale.add((unit, partition))
+            oldest = min(own.values())  # type: ignore[type-var]
+            why = None
+            for pu in sorted(parents[unit], key=first):
+                read = sorted(k.to_user_string() for k in pu if any(k in graph.get(c).parent_keys for c in unit))
+                for pp in sorted(_parent_partitions(graph, unit, pu, partition), key=lambda k: "" if k is None else k):
+                    if (pu, pp) in stale:
+                        why = StaleReason("input_redone", read[0], pp)
                         break
-                if (unit, partition) in stale:
+                    newer = sorted(k.to_user_string() for k in pu if (latest(k, pp) or -1) > oldest)
+                    if newer:
+                        why = StaleReason("newer_input", next((k for k in newer if k in read), newer[0]), pp)
+                        break
+                if why is not None:
+                    stale[(unit, partition)] = why
                     break
     return stale
 

@@ -306,6 +306,14 @@ def test_run_reference_tables_on_a_tiny_world(env, capsys, tiny_world):
     import dagster as dg
 
     tiny_world(env, 7)  # made once per session (`aigeo world` is tested above)
+    # --dry-run: the plan, why each run is in it, and nothing run
+    assert main(["run", "--job", "reference_tables", "--refresh", "--dry-run"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("aigeo: the plan of job reference_tables (only what is missing or out of date): 2 runs")
+    assert lines[1].split()[:2] == ["0", "ingest"] and lines[1].endswith("raw_institutions was never materialized")
+    assert lines[2].split()[:4] == ["1", "core_institutions", "after", "0"]
+    assert lines[2].endswith("core_institutions was never materialized")
+    assert lines[3] == "aigeo: why: 2 never materialized"
     # one worker: the two runs are a chain, so a second worker process would only pay its imports;
     # `aigeo run` on its default workers runs in test_real_pipeline, test_run_reaping, test_full_run_bench
     assert main(["run", "--job", "reference_tables", "--workers", "1"]) == 0
@@ -322,6 +330,12 @@ def test_run_reference_tables_on_a_tiny_world(env, capsys, tiny_world):
         assert [sorted(k.to_user_string() for k in r.asset_selection) for r in reversed(runs)] == [
             ["raw_institutions", "raw_institutions_quarantine"], ["core_institutions"]
         ]
+    assert main(["run", "--job", "reference_tables", "--refresh", "--dry-run"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "aigeo: the plan of job reference_tables (only what is missing or out of date): 0 runs; nothing is run (--dry-run)"
+    ]
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert len(instance.get_runs()) == 2
 
 
 @pytest.mark.parametrize("own_process", [True, False])

@@ -20,6 +20,7 @@ from aigeo_assets.orchestration import (
     PlannedRun,
     PlanRunner,
     RunFailed,
+    StaleReason,
     plan_runs,
     repository_label,
     run_heights,
@@ -124,6 +125,10 @@ def test_two_workers_materialize_the_plan_in_parallel_then_a_refresh_redoes_only
     instance, home = _instance(tmp_path)
     with instance:
         runs = plan_runs(defs)
+        assert all(r.reasons == () for r in runs)
+        fresh = plan_runs(defs, stale_in=instance)  # an empty instance: every run, as nothing was materialized
+        assert [(r.assets, r.partition) for r in fresh] == [(r.assets, r.partition) for r in runs]
+        assert all(set(r.reasons) == {StaleReason("missing", a, r.partition) for a in r.assets} for r in fresh)
         stats = PlanRunner(workers=2, build=fx.build_defs, home=home, tags={"test": "yes"}).run(runs)
         assert len(stats) == len(runs) and all(s.status == "SUCCESS" for s in stats)
         assert len({s.worker_pid for s in stats}) == 2 and os.getpid() not in {s.worker_pid for s in stats}
@@ -145,7 +150,17 @@ def test_two_workers_materialize_the_plan_in_parallel_then_a_refresh_redoes_only
         assert plan_runs(defs, stale_in=instance) == []
         one = [r for r in runs if r.partition == "2016" and "papers" in r.assets]
         PlanRunner(workers=1, defs=defs, instance=instance).run(one)
-        stale = _where(plan_runs(defs, stale_in=instance))
+        refresh = plan_runs(defs, stale_in=instance)
+        stale = _where(refresh)
+        why = {(a, r.partition): r.reasons for r in refresh for a in r.assets}
+        assert why[("citations", "2016")] == why[("citations", "2018")] == (StaleReason("newer_input", "papers", "2016"),)
+        # the earliest stale input in partition order, its partitions named
+        assert why[("city_metrics", "2014")] == (StaleReason("input_redone", "citations", "2016"),)
+        assert why[("city_metrics", "2017")] == (StaleReason("input_redone", "citations", "2017"),)
+        assert why[("top_cities", None)] == (StaleReason("input_redone", "city_metrics", "2014"),)
+        assert why[("matrix", None)] == (StaleReason("input_redone", "top_cities", None),)
+        assert str(why[("matrix", None)][0]) == "reads top_cities, which the plan redoes"
+        assert str(why[("citations", "2016")][0]) == "reads papers[2016], materialized after it"
         later = [y for y in YEARS if y >= "2016"]
         assert set(stale) == (  # 2016's affiliations were materialized with its papers: up to date
             {("citations", y) for y in later}
@@ -153,8 +168,12 @@ def test_two_workers_materialize_the_plan_in_parallel_then_a_refresh_redoes_only
             | {("top_cities", None), ("matrix", None), ("shares", None)}
         )
         # the source's reader is read again for the years named (a changed snapshot), and what follows
-        reread = _where(plan_runs(defs, years=["2018"], stale_in=instance))
+        reread_plan = plan_runs(defs, years=["2018"], stale_in=instance)
+        reread = _where(reread_plan)
         assert ("papers", "2018") in reread and ("affiliations", "2018") in reread
+        [read_again] = [r for r in reread_plan if r.partition == "2018" and "papers" in r.assets]
+        assert read_again.assets == ("papers", "affiliations")  # one run: its reasons, one per asset
+        assert read_again.reasons == (StaleReason("reread", "papers", "2018"), StaleReason("input_redone", "papers", "2018"))
         assert ("papers", "2017") not in reread and ("citations", "2018") in reread
 
 
