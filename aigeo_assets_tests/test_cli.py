@@ -406,7 +406,8 @@ def test_progress_terminal_mode_redraws_one_line():
 
 def test_generator_and_works_reader_report_progress(tmp_path):
     """The sample world reports each generated year, the works reader each part, and
-    ``log_progress`` turns those calls into log lines every 10% and at the end."""
+    ``log_progress`` turns those calls into log lines: the start, every 10% at most every ten
+    seconds, and the end."""
     from aigeo_assets.ingest.snapshot import list_entity_files
     from aigeo_assets.ingest.works import parse_works_year
     from aigeo_assets.progress import log_progress
@@ -426,11 +427,21 @@ def test_generator_and_works_reader_report_progress(tmp_path):
         def info(self, msg):
             self.lines.append(msg)
 
-    log = Log()
-    report = log_progress(log, "works 2015")
-    for d in range(0, 101):
-        report(d, 100, "part")
-    assert len(log.lines) == 11 and log.lines[-1].startswith("works 2015: 100/100 (100%)")
+    def lines(seconds_per_part: float) -> list[str]:
+        log, ticks = Log(), iter(range(1000))
+        log.lines = []
+        report = log_progress(log, "works 2015", clock=lambda: next(ticks) * seconds_per_part)
+        for d in range(0, 101):
+            report(d, 100, "part")
+        return log.lines
+
+    slow = lines(1.0)  # 100 s in all: the start, every 10 % (ten seconds apart), the end
+    assert len(slow) == 11 and slow[0].startswith("works 2015: 0/100 (0%)") and slow[-1].startswith("works 2015: 100/100 (100%)")
+    assert slow[5].startswith("works 2015: 50/100 (50%)")
+    fast = lines(0.05)  # 5 s in all: the start and the end only
+    assert [line.split(" (")[0] for line in fast] == ["works 2015: 0/100", "works 2015: 100/100"]
+    assert [line.split(" (")[0] for line in lines(0.25)] == ["works 2015: 0/100", "works 2015: 40/100", "works 2015: 80/100",
+                                                              "works 2015: 100/100"]
 
 
 def test_snapshot_from_loose_records(env, capsys, tmp_path):
