@@ -181,7 +181,8 @@ STALE_KINDS = {
     "input_redone": "reads a partition the plan redoes",
     "reread": "reads the source again (--years)",
 }
-"""Why a refresh plan (``plan_runs(stale_in=...)``) holds a run, narrowest first: the kinds of ``StaleReason``."""
+"""The kinds of ``StaleReason``: why a refresh plan (``plan_runs(stale_in=...)``) holds a run, as the
+summary of ``aigeo run --refresh --dry-run`` names them."""
 
 
 @dataclass(frozen=True)
