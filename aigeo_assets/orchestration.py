@@ -131,6 +131,8 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 import dagster as dg
 
+from aigeo_assets.resources.warehouse_files import pid_exists
+
 IMPLICIT_JOB = "__ASSET_JOB"
 UPSTREAM_JOBS = "aigeo/upstream_jobs"
 """Job metadata: the comma-separated jobs whose assets this job's plan takes in where its assets read
@@ -827,21 +829,11 @@ def _die_with(pid: int) -> None:
         if fd is not None:
             select.select([fd], [], [])
         else:
-            while _pid_alive(pid):
+            while pid_exists(pid):
                 time.sleep(1)
         os.kill(os.getpid(), signal.SIGKILL)
 
     threading.Thread(target=watch, name="aigeo-plan-watch", daemon=True).start()
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def worker_start_method(own_process: bool) -> str:

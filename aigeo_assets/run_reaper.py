@@ -137,12 +137,8 @@ def process_fate(recorded: ProcessIdentity, here: ProcessIdentity, proc: Path = 
         if recorded.start_ticks and len(fields) > 19 and fields[19] != recorded.start_ticks:
             return "gone", f"pid {recorded.pid} now belongs to another program (its process start time differs)"
         return "running", f"process {recorded.pid} is still running"
-    try:  # no /proc, or a pid /proc hides (hidepid=2: another user's process)
-        os.kill(recorded.pid, 0)
-    except ProcessLookupError:
+    if not warehouse_files.pid_exists(recorded.pid):  # no /proc, or a pid /proc hides (hidepid=2: another user's process)
         return "gone", f"no process {recorded.pid} exists any more"
-    except PermissionError:
-        pass
     return "running", f"process {recorded.pid} is still running"
 
 

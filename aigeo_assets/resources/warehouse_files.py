@@ -226,6 +226,18 @@ def proc_stat_fields(pid: int, proc: Path = Path("/proc")) -> list[str] | None:
     return text.rsplit(")", 1)[1].split()
 
 
+def pid_exists(pid: int) -> bool:
+    """Whether a process ``pid`` exists (signal 0: another user's process exists too; a zombie not yet
+    reaped does as well, which ``proc_stat_fields`` tells apart)."""
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def process_start_time(pid: int) -> float | None:
     """When process ``pid`` started (epoch seconds), from ``/proc``; None where unknown."""
     fields = proc_stat_fields(pid)
@@ -247,12 +259,8 @@ def writer_gone(pid: int, written_at: float, now: float, stale_after: float = ST
         return False
     if pid <= 0:
         return now - written_at > stale_after
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, OverflowError):
+    if not pid_exists(pid):
         return True
-    except PermissionError:
-        pass
     started = process_start_time(pid)
     if started is not None:
         return started > written_at + 1.0
