@@ -27,7 +27,10 @@
    ``ingest_parse_per_core``).
 4. Output: a table on stdout and ``results/full_run_<scale>.json`` (written after each step, so a run that
    is killed leaves what was done; ``"complete": false`` until the end), with the issue's goals beside
-   the measured figures, the machine and the git commit.
+   the measured figures, the machine and the git commit. ``machine.speed_probe_cpu_s`` holds the
+   CPU-seconds of a fixed workload (``results_file.speed_probe``) taken before run 1 and after the
+   last run: the project's machine ran the same code at up to twice the CPU-seconds from one hour to
+   the next, so two results compare by their figures over their probes, not by their seconds.
 """
 
 from __future__ import annotations
@@ -50,6 +53,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(HERE))
+
+from results_file import speed_probe  # noqa: E402
 
 GOALS = {
     "full_run_wall_s_max": 15 * 60,
@@ -668,7 +674,6 @@ def ingest_peers(parts: list[Path], our_works: int, our_wall: float, our_cpu: fl
     parts, beside the works/s of the run's ingest stage."""
     import orjson
 
-    sys.path.insert(0, str(HERE))
     from ingest import bare, pyarrow_json
 
     t = time.perf_counter()
@@ -751,7 +756,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - the benchmark's 
         "seed": args.seed,
         "complete": False,
         "git_commit": _git_commit(),
-        "machine": _machine(),
+        "machine": {**_machine(), "speed_probe_cpu_s": {"start": speed_probe()["cpu_s"]}},
         "goals": GOALS,
         "started_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
     })
@@ -945,6 +950,9 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - the benchmark's 
     }
     if "new_year_share_of_full_run" in measured:
         met["new_year"] = (measured["new_year_share_of_full_run"] or 1) <= GOALS["new_year_share_of_full_run_max"]
+    probe = speed_probe()
+    results.payload["machine"]["speed_probe_cpu_s"]["end"] = probe["cpu_s"]
+    results.payload["machine"]["speed_probe"] = probe["workload"]
     results.payload.update({
         "measured": measured,
         "goals_apply": args.scale == "paper",

@@ -8,6 +8,7 @@ import os
 import platform
 import resource
 import time
+import zlib
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -38,6 +39,37 @@ def write_results(name: str, payload: dict, out: Path | None = None) -> Path:
     tmp.replace(out)
     print(f"wrote {repo_path(out)}")
     return out
+
+
+SPEED_PROBE = ("zlib deflate and inflate of 4 MB, numpy's sort of 2 M floats, 300,000 Python dict insertions and "
+               "a JSON round trip of 300,000 short strings")
+"""The speed probe's fixed workload: what aigeo's steps do most (inflating, sorting, Python per item,
+decoding); 0.56-0.63 CPU-s on the project's machine in the hour of run P (``docs/scale.md``), when
+it ran the paper world's parts at about half run O's speed."""
+
+
+def speed_probe(repeat: int = 3) -> dict:
+    """The CPU-seconds this process takes for ``SPEED_PROBE`` (best of ``repeat``): the speed of the
+    machine at the hour of a measurement. The project's machine ran the same code at up to twice the
+    CPU-seconds from one hour to the next, so a result carries the probe taken beside it, and two
+    results compare by their figures divided by their probes (``docs/scale.md``)."""
+    import numpy as np
+
+    rng = np.random.default_rng(20221121)
+    data = rng.integers(0, 16, 4_000_000, dtype=np.uint8).tobytes()
+    floats = rng.random(2_000_000)
+    words = [f"W{i}" for i in range(300_000)]
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.process_time()
+        zlib.decompress(zlib.compress(data, 6))
+        np.sort(floats)
+        seen = {}
+        for w in words:
+            seen[w] = len(w)
+        json.loads(json.dumps(words))
+        best = min(best, time.process_time() - started)
+    return {"cpu_s": round(best, 4), "workload": SPEED_PROBE}
 
 
 def status_mb(field_name: str) -> float | None:

@@ -99,6 +99,8 @@ def test_both_runs_and_their_stages(bench):
     assert sum(timeline["seconds_with_busy_workers"].values()) == pytest.approx(timeline["span_s"], abs=0.5)
     assert 0 < timeline["span_s"] <= run1["wall_s"] and timeline["longest_runs"]
     assert "ingest" in stdout and "corpus" in stdout
+    probe = result["machine"]["speed_probe_cpu_s"]  # the machine's speed at the hour of the runs, before and after
+    assert probe["start"] > 0 and probe["end"] > 0 and result["machine"]["speed_probe"]
 
 
 def test_city_peer_agrees_with_aigeo(bench):
