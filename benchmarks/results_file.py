@@ -44,7 +44,7 @@ def write_results(name: str, payload: dict, out: Path | None = None) -> Path:
 SPEED_PROBE = ("zlib deflate and inflate of 4 MB, numpy's sort of 2 M floats, 300,000 Python dict insertions and "
                "a JSON round trip of 300,000 short strings")
 """The speed probe's fixed workload: what aigeo's steps do most (inflating, sorting, Python per item,
-decoding); 0.56-0.63 CPU-s on the project's machine in the hour of run P (``docs/scale.md``), when
+decoding); 0.56-0.66 CPU-s on the project's machine in the hour of run P (``docs/scale.md``), when
 it ran the paper world's parts at about half run O's speed."""
 
 
