@@ -521,6 +521,9 @@ def _stale_units(graph, units, parents, partitions_of, instance, reread) -> dict
 
     stale = {(u, p): StaleReason("reread", first(u), p) for u, p in reread}
     for unit in units:
+        # each parent unit with the assets of it that this unit reads, named: the same for every partition
+        inputs = [(pu, sorted(k.to_user_string() for k in pu if any(k in graph.get(c).parent_keys for c in unit)))
+                  for pu in sorted(parents[unit], key=first)]
         for partition in partitions_of[unit]:
             if (unit, partition) in stale:
                 continue
@@ -531,8 +534,7 @@ def _stale_units(graph, units, parents, partitions_of, instance, reread) -> dict
                 continue
             oldest = min(own.values())  # type: ignore[type-var]
             why = None
-            for pu in sorted(parents[unit], key=first):
-                read = sorted(k.to_user_string() for k in pu if any(k in graph.get(c).parent_keys for c in unit))
+            for pu, read in inputs:
                 for pp in sorted(_parent_partitions(graph, unit, pu, partition), key=lambda k: "" if k is None else k):
                     if (pu, pp) in stale:
                         why = StaleReason("input_redone", read[0], pp)
