@@ -588,8 +588,9 @@ def _numbered_pieces(text: str) -> list[str]:
     return [text[m.end(1) : bounds[j + 1]] for j, m in enumerate(marks)]
 
 
-def _affiliation(text: str) -> Affiliation:
-    parts = _parts_with_regions(text)
+def _affiliation(text: str, parts: tuple[Part, ...] | None = None) -> Affiliation:
+    """The affiliation ``text`` names; ``parts``: its parts when the caller has them already."""
+    parts = _parts_with_regions(text) if parts is None else parts
     for i in range(len(parts) - 1, -1, -1):
         reg = parts[i].region
         if reg is None:
@@ -626,7 +627,8 @@ def parse_affiliations(text: str) -> tuple[Affiliation, ...]:
                 group_start = s
             following = chunks[j + 1] if j + 1 < len(chunks) else ()
             if _closes_address(chunks[j]) and not (following and _continues_address(following)):
-                found.append(_affiliation(piece[group_start:e]))
+                # an address of one chunk has that chunk's parts (half the strings were parsed twice)
+                found.append(_affiliation(piece[group_start:e], chunks[j] if group_start == s else None))
                 group_start, rest_words = None, []
             else:
                 rest_words.extend(p.words for p in chunks[j])

@@ -266,6 +266,38 @@ def test_shipped_list_one_pass_equals_naive(shipped):
     assert shipped.article_keywords(*pairs) == naive_article_keywords(pairs, keywords, acronyms, **rules)
 
 
+ASCII_SPACES = [c for c in map(chr, range(128)) if re.fullmatch(r"\s", c)]
+
+
+def test_ascii_prefilter_keeps_every_text_re_would_match(small, shipped):
+    # ASCII texts with every character re's \s takes for a space (\v and \x1c-\x1f too, which RE2's \s is not)
+    # and every casing: Arrow's RE2 pass must keep each text the compiled pattern finds a keyword in
+    rng = random.Random(7)
+    assert {"\v", "\x1c", "\x1f"} <= set(ASCII_SPACES)
+    texts = []
+    for _ in range(3000):
+        k = rng.choice(KEYWORDS + ACRONYMS)
+        k = "".join(c.upper() if rng.random() < 0.3 else c for c in k)
+        k = re.sub(r"[ -]", lambda _: "".join(rng.choice(ASCII_SPACES + ["-"]) for _ in range(rng.randint(1, 3))), k)
+        words = [rng.choice(VOCAB), k + rng.choice(["", "s", "x", "_"]), rng.choice(VOCAB)]
+        texts.append(rng.choice(ASCII_SPACES).join(words if rng.random() < 0.7 else words[::2]))
+    assert all(t.isascii() for t in texts)
+    for m, naive in ((small, lambda t: naive_matches(t, KEYWORDS, ACRONYMS)), (shipped, None)):
+        n, rows, _ = m._may_match(texts)
+        found = np.flatnonzero([m.pattern.search(t) is not None for t in texts])
+        assert n == len(texts) and set(found) <= set(rows.tolist())
+        if naive is not None:
+            np.testing.assert_array_equal(m.matches(texts), naive(texts))
+            assert 0.3 < len(found) / n < 1 and len(rows) < n  # both outcomes, and some texts ruled out
+    # a keyword written with a character beyond ASCII that re's case folding maps onto ASCII letters
+    # ("ſ", the long s, is "s" ignoring case) still finds its ASCII spellings
+    long_s = KeywordMatcher(["ſvm claſſifier"])
+    assert long_s.matches(["an SVM classifier", "an svm-classifiers", "svmclassifier", None]).tolist() == [True, True, False, False]
+    assert long_s.matches(["an SVM classifier"]).tolist() == naive_matches(["an SVM classifier"], ["ſvm claſſifier"]).tolist()
+    # beyond ASCII every row is kept and re decides: the Kelvin sign is "k" ignoring case
+    assert small.first_match(["\u212a-nearest neighbors", "k nearest neighbour"]) == ["k-nearest neighbor", None]
+
+
 def test_matcher_is_one_compiled_pattern(shipped):
     # the one-pass pattern is a single compiled regex; the per-keyword ones only name the match
     assert shipped.pattern.search("we trained a random forest") is not None
