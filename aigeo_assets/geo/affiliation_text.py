@@ -442,19 +442,27 @@ def _place_in(words, iso: str, admin1: str | None) -> bool | None:
     return False if known_elsewhere else None
 
 
+@lru_cache(maxsize=1 << 17)
+def _code_tail(raw: str) -> tuple[str, str | None, tuple[str, ...]] | None:
+    """The code that ends a part (``_CODE_TAIL``: its letters, the postcode after it, the normalized
+    words before it), or None. Cached: parts recur across strings (as in :func:`_raw_part`)."""
+    m = _CODE_TAIL.search(raw)
+    return (m.group(1), m.group(2), tuple(normalize(raw[: m.start(1)]).split())) if m else None
+
+
 def _code_region(parts: list[tuple[str, tuple[str, ...]]], i: int) -> Region | None:
     raw, words = parts[i]
-    m = _CODE_TAIL.search(raw)
-    if not m:
+    tail = _code_tail(raw)
+    if tail is None:
         return None
-    readings = _codes().get(m.group(1))
+    code, postcode, before_code = tail
+    readings = _codes().get(code)
     if not readings:
         return None
-    postcode = m.group(2)
     if postcode is None and i + 1 < len(parts):
         nxt = _POSTCODE_ONLY.match(parts[i + 1][0])
         postcode = nxt.group(1) if nxt else None
-    code_word = m.group(1).lower()
+    code_word = code.lower()
     start = len(words) - 1 if words and words[-1] == code_word else len(words)
     whole = start == 0
 
@@ -467,7 +475,7 @@ def _code_region(parts: list[tuple[str, tuple[str, ...]]], i: int) -> Region | N
             if (kind == "US" and r[2] == "us_state") or (kind != "US" and r[0] == kind):
                 return region(r)
         return None
-    before = normalize(raw[: m.start(1)]).split()
+    before = list(before_code)
     if not before and i > 0:
         before = list(parts[i - 1][1])
     verdicts = [(_place_in(before, r[0], r[1]) if before else None) for r in readings]
@@ -475,18 +483,20 @@ def _code_region(parts: list[tuple[str, tuple[str, ...]]], i: int) -> Region | N
         if v:
             return region(r)
     for r, v in zip(readings, verdicts):
-        if r[0] == "AU" and m.group(1) in _AU_SURE_CODES:
+        if r[0] == "AU" and code in _AU_SURE_CODES:
             return region(r)
         if v is None and r[0] != "AU":
             return region(r)
         # a US place of another state before a USPS code that is no country code ("Bucyrus, KS")
-        if v is False and r[2] == "us_state" and m.group(1) not in _iso_codes() and _place_in(before, "US", None):
+        if v is False and r[2] == "us_state" and code not in _iso_codes() and _place_in(before, "US", None):
             return region(r)
     return None
 
 
+@lru_cache(maxsize=1 << 17)
 def _tail_name(words: tuple[str, ...]) -> tuple[_Name, str, int] | None:
-    """(name, key, start) for the longest tail of ``words`` that is a known name (or a block)."""
+    """(name, key, start) for the longest tail of ``words`` that is a known name (or a block).
+    Cached, as :func:`_code_tail`."""
     names, longest = _region_names()
     n = len(words)
     for k in range(min(n, longest), 0, -1):
