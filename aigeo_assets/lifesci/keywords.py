@@ -534,6 +534,7 @@ def _one_pattern(pairs: Sequence[tuple[str, bool]]) -> re.Pattern[str]:
 _ASCII_CHARS = [chr(c) for c in range(128)]
 
 
+@lru_cache(maxsize=None)
 def _ascii_atom(atom: str, case_sensitive: bool) -> str | None:
     """An atom of :func:`_variants` (one escaped character, or :data:`SEPARATOR`) as a class of the
     ASCII characters Python's ``re`` lets it match at one position (found by trying each of the
