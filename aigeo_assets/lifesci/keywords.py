@@ -713,6 +713,28 @@ def _tokens(text: str | None) -> str:
     return " ".join(_TOKEN.findall(text))
 
 
+def _ascii_rows(*fields: pa.Array) -> np.ndarray:
+    """The rows whose fields are all ASCII (a null field counts as ASCII)."""
+    out = np.ones(len(fields[0]), dtype=bool)
+    for f in fields:
+        out &= pc.fill_null(pc.string_is_ascii(f), True).to_numpy(zero_copy_only=False)
+    return out
+
+
+def _ascii_term_hits(titles: pa.Array, abstracts: pa.Array, term: ClinicalTerm) -> np.ndarray:
+    r"""Does the title or the abstract hold ``term`` (a ``title_abstract`` term without ``not_in``)?
+    Exact for ASCII texts only (the caller tokenizes the others): there the tokens of :func:`_tokens`
+    are the maximal runs of ``[a-z0-9_]`` after lower-casing, so the term's tokens in a row are its
+    words at a run's start, apart by runs of other characters, the last word ending a run
+    (``word``) or not (``prefix``), which one pass of Arrow's RE2 finds in each field."""
+    gap = "[^a-z0-9_]"
+    pattern = f"(?:^|{gap})" + f"{gap}+".join(term.term.split()) + (f"(?:{gap}|$)" if term.match == "word" else "")
+    found = np.zeros(len(titles), dtype=bool)
+    for field in (titles, abstracts):
+        found |= pc.fill_null(pc.match_substring_regex(field, pattern, ignore_case=True), False).to_numpy(zero_copy_only=False)
+    return found
+
+
 def _blank(text: str, phrases: tuple[str, ...]) -> str:
     """``text`` (space-delimited tokens) with every whole-token occurrence of the phrases replaced
     by a space."""
@@ -820,8 +842,9 @@ class ClinicalFilter:
         beyond ASCII, and the ASCII rows in whose title or abstract every word of some term occurs,
         in any case (as any substring). Every token of :func:`_tokens` is a run of the lower-cased
         text, so an ASCII row where each term misses a word cannot hit; only the others are
-        tokenized (issue 13: cutting every citing work's text into tokens took 17 of
-        ``core_lifesci_citations``' 49 CPU-s at the paper's scale). Arrow's case-insensitive search
+        searched further (issue 13: cutting every citing work's text into tokens took 17 of
+        ``core_lifesci_citations``' 49 CPU-s at the paper's scale), the ASCII ones by RE2
+        (:func:`_ascii_term_hits`) unless a term has ``not_in`` phrases, the others tokenized. Arrow's case-insensitive search
         folds ASCII letters exactly as ``str.lower``; beyond ASCII the two differ (``str.lower`` makes
         "İ" two characters), so those rows are always tokenized."""
         words = [tuple(dict.fromkeys(t.term.split())) for t in self.terms if t.field == "title_abstract"]
@@ -846,17 +869,21 @@ class ClinicalFilter:
         pt, mh = _coded_names(publication_types, n), _coded_names(mesh_terms, n)
         if len(pt[0]) != n or len(mh[0]) != n:
             raise ValueError(f"publication_types and mesh_terms must have {n} values")
-        # title and abstract tokens, space-delimited; '\0' keeps phrases from spanning the two
         rows = self._may_hit(ti, ab)
-        text = [f" {_tokens(t)} \0 {_tokens(a)} " for t, a in zip(ti.take(rows).to_pylist(), ab.take(rows).to_pylist())]
+        ti, ab = ti.take(rows), ab.take(rows)
+        # the rows cut into tokens: every row when a term has phrases to leave out, else those beyond
+        # ASCII (the ASCII rows are searched by RE2: _ascii_term_hits)
+        by_tokens = any(t.not_in for t in self.terms)
+        tokenized = np.arange(len(rows)) if by_tokens else np.flatnonzero(~_ascii_rows(ti, ab))
+        # title and abstract tokens, space-delimited; '\0' keeps phrases from spanning the two
+        text = [f" {_tokens(t)} \0 {_tokens(a)} " for t, a in zip(ti.take(tokenized).to_pylist(), ab.take(tokenized).to_pylist())]
         hits = np.zeros((n, len(self.terms)), dtype=bool)
         for j, term in enumerate(self.terms):
             if term.field == "title_abstract":
                 needle = f" {term.term} " if term.match == "word" else f" {term.term}"
-                if term.not_in:
-                    hits[rows, j] = [needle in _blank(s, term.not_in) for s in text]
-                else:
-                    hits[rows, j] = [needle in s for s in text]
+                if not by_tokens:
+                    hits[rows, j] = _ascii_term_hits(ti, ab, term)
+                hits[rows[tokenized], j] = [needle in (_blank(s, term.not_in) if term.not_in else s) for s in text]
             else:
                 codes, names = pt if term.field == "publication_type" else mh
                 if term.match == "exact":  # decided once per distinct list of names, then taken for each row

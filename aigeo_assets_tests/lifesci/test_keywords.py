@@ -718,8 +718,11 @@ def test_only_rows_that_may_hold_a_term_are_tokenized_and_the_hits_are_those_of_
                     "a,title_abstract,random,prefix,g2,random forest|random forests\n"
                     "b,title_abstract,xi,word,g3,\n"
                     "b,title_abstract,kappa,prefix,g4,\n")
+    # without not_in phrases the ASCII rows are searched by RE2 (_ascii_term_hits), not tokenized
+    searched = tmp_path / "searched.csv"
+    searched.write_text("\n".join(line for line in path.read_text().splitlines() if "random forest" not in line) + "\n")
     filters = [ClinicalFilter.from_csv(path), ClinicalFilter.from_csv(CLINICAL_QUERIES_PATH),
-               *(ClinicalFilter.from_csv(p) for p in keywords.CLINICAL_FILTERS.values())]
+               *(ClinicalFilter.from_csv(p) for p in keywords.CLINICAL_FILTERS.values()), ClinicalFilter.from_csv(searched)]
     rng = random.Random(11)
     vocab = ["clinical", "Clinical", "TRIAL", "trials", "trial", "random", "Randomized", "RANDOM forest", "forests", "xi", "Xi",
              "X\u0130", "\u212aappa", "kappa", "diagnos", "sensitivity", "specificity", "therapy", "Diagnosis", "cli-nical", "the", "of",
@@ -763,3 +766,18 @@ def test_only_rows_that_may_hold_a_term_are_tokenized_and_the_hits_are_those_of_
             assert not (mine._term_hits(titles, abstracts, None, None)[:, :4] == want).all()
     finally:
         keywords.ClinicalFilter._may_hit = real
+    # the RE2 search with words apart by spaces only ("clinical, trial" is the phrase too) fails it
+    flt = filters[-1]
+    assert all(not t.not_in for t in flt.terms) and any(" " in t.term for t in flt.terms)
+    want = _title_abstract_hits_tokenizing_every_row(flt, titles, abstracts)
+    real_search = keywords._ascii_term_hits
+
+    def spaces_only(ti, ab, term):
+        pattern = "(?:^|[^a-z0-9_])" + " +".join(term.term.split()) + ("(?:[^a-z0-9_]|$)" if term.match == "word" else "")
+        return np.logical_or.reduce([keywords.pc.fill_null(keywords.pc.match_substring_regex(f, pattern, ignore_case=True), False)
+                                     .to_numpy(zero_copy_only=False) for f in (ti, ab)])
+    try:
+        keywords._ascii_term_hits = spaces_only
+        assert not (flt._term_hits(titles, abstracts, None, None) == want).all()
+    finally:
+        keywords._ascii_term_hits = real_search
