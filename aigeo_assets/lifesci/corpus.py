@@ -527,7 +527,12 @@ def pubmed_citation_counts(references: pd.DataFrame, cited_pmids: pd.Series, cit
     of one citing year): per cited PMID (index), the citing records (every PubMed record is life
     science) and the clinical ones among them (``citing_clinical``: bool per citing PMID). A record
     citing the same PMID twice counts once."""
-    r = references[is_in(references["cited_pmid"], cited_pmids)].drop_duplicates(["pmid", "cited_pmid"])
+    return _pubmed_counts(references[is_in(references["cited_pmid"], cited_pmids)], citing_clinical)
+
+
+def _pubmed_counts(cites: pd.DataFrame, citing_clinical: pd.Series) -> pd.DataFrame:
+    """:func:`pubmed_citation_counts` of references already restricted to the cited PMIDs."""
+    r = cites.drop_duplicates(["pmid", "cited_pmid"])
     return _count_cited(r["cited_pmid"], r["pmid"].map(citing_clinical).fillna(False).to_numpy(bool))
 
 
@@ -536,9 +541,12 @@ def openalex_citation_counts(references: pd.DataFrame, cited_works: pd.Series, c
     """Citations of the works ``cited_works`` in OpenAlex's ``referenced_works`` (``raw_references``
     of one citing year): per cited work (index), the citing works (all, or those in
     ``citing_allowed``) and the clinical ones among them (``citing_clinical``: bool per citing work)."""
-    r = references[is_in(references["cited_work_id"], cited_works)]
-    if citing_allowed is not None:
-        r = r[is_in(r["citing_work_id"], citing_allowed)]
+    return _openalex_counts(references[is_in(references["cited_work_id"], cited_works)], citing_clinical, citing_allowed)
+
+
+def _openalex_counts(cites: pd.DataFrame, citing_clinical: pd.Series, citing_allowed: pd.Index | None) -> pd.DataFrame:
+    """:func:`openalex_citation_counts` of references already restricted to the cited works."""
+    r = cites if citing_allowed is None else cites[is_in(cites["citing_work_id"], citing_allowed)]
     r = r.drop_duplicates(["citing_work_id", "cited_work_id"])
     return _count_cited(r["cited_work_id"], r["citing_work_id"].map(citing_clinical).fillna(False).to_numpy(bool))
 
@@ -578,12 +586,12 @@ def lifesci_citation_counts(
     for records, references in pubmed_years:
         cites = references[is_in(references["cited_pmid"], pmids)]
         citing = records[is_in(records["pmid"], cites["pmid"])]
-        pm_parts.append(pubmed_citation_counts(cites, pmids, pubmed_clinical(citing, clinical)))
+        pm_parts.append(_pubmed_counts(cites, pubmed_clinical(citing, clinical)))
     for citing_works, references in openalex_years:
         cites = references[is_in(references["cited_work_id"], works)]
         citing = citing_works[is_in(citing_works["work_id"], cites["citing_work_id"])]
         flags = pd.Series(clinical.is_clinical(citing["title"], citing["abstract"]), index=citing["work_id"].to_numpy())
-        oa_parts.append(openalex_citation_counts(cites, works, flags, life_science_citers))
+        oa_parts.append(_openalex_counts(cites, flags, life_science_citers))
     pm, oa = _summed(pm_parts), _summed(oa_parts)
     at_pm = articles["pmid"].astype("string")
     at_oa = articles["work_id"].astype("string")
