@@ -470,7 +470,7 @@ class KeywordMatcher:
         keep = np.zeros(len(arrays[0]), dtype=bool)
         for a in arrays:
             keep |= pc.fill_null(pc.match_substring_regex(a, self._ascii_pattern), False).to_numpy(zero_copy_only=False)
-            keep |= ~pc.fill_null(pc.string_is_ascii(a), True).to_numpy(zero_copy_only=False)
+        keep |= ~_ascii_rows(*arrays)
         rows = np.flatnonzero(keep)
         return len(keep), rows, [a.take(rows).to_pylist() for a in arrays]
 
@@ -858,8 +858,7 @@ class ClinicalFilter:
         keep = np.zeros(len(titles), dtype=bool)
         for term in words:
             keep |= np.logical_and.reduce([found[w] for w in term])
-        for t in texts:
-            keep |= ~pc.fill_null(pc.string_is_ascii(t), True).to_numpy(zero_copy_only=False)
+        keep |= ~_ascii_rows(*texts)
         return np.flatnonzero(keep)
 
     def _term_hits(self, titles, abstracts, publication_types, mesh_terms) -> np.ndarray:
