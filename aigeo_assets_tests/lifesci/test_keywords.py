@@ -525,6 +525,29 @@ def test_matcher_precision_and_recall_on_hand_labelled_records(weak_rule):
         assert r["precision"] >= 0.95
 
 
+def _real_titles_and_abstracts() -> tuple[list, list]:
+    """The titles and the abstracts (None when absent) of every record of the real PubMed samples."""
+    titles, abstracts = [], []
+    for f in sorted((SAMPLES / "pubmed").rglob("*.xml*")):
+        arts = parse_pubmed_file(f).articles
+        titles += arts["title"].to_numpy(dtype=object, na_value=None).tolist()
+        abstracts += arts["abstract"].to_numpy(dtype=object, na_value=None).tolist()
+    return titles, abstracts
+
+
+@pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/samples not present: real-record test skipped")
+def test_ascii_prefilter_on_the_real_pubmed_records(shipped):
+    """Every title and abstract of the real PubMed samples: the shipped list's keywords with the RE2
+    pass are those of ``re`` on every row (the matcher before it), and the pass rules rows out."""
+    titles, abstracts = _real_titles_and_abstracts()
+    every_row = [shipped._decide(row) for row in zip(titles, abstracts)]
+    assert len(titles) > 700 and any(every_row)
+    assert shipped.article_keywords(titles, abstracts) == every_row
+    assert shipped.first_match(abstracts) == [shipped._decide([t]) if t else None for t in abstracts]
+    n, rows, _ = shipped._may_match(titles, abstracts)
+    assert len(rows) < n
+
+
 # ---- clinical filter ----------------------------------------------------------------------------
 
 
@@ -680,9 +703,8 @@ def test_the_tokenizer_gives_the_regex_words_on_ascii_and_unicode_texts():
     rng = random.Random(5)
     texts = ["".join(map(chr, range(128))), "\u212a-means", "\u0130stanbul", "Stra\u00dfe \u00bd\u00b2", "e\u0301t\u00e9", "", None, "!!", "x\0y"]
     texts += ["".join(rng.choice("aZ09_ -.,;\t\n\x1c\x0b/()[]'\"") for _ in range(60)) for _ in range(300)]
-    for f in sorted((SAMPLES / "pubmed").rglob("*.xml*")):
-        arts = parse_pubmed_file(f).articles
-        texts += arts["title"].to_numpy(dtype=object, na_value=None).tolist() + arts["abstract"].to_numpy(dtype=object, na_value=None).tolist()
+    real_titles, real_abstracts = _real_titles_and_abstracts()
+    texts += real_titles + real_abstracts
     assert len(texts) > 1500
     assert [_tokens(t) for t in texts] == [want(t) for t in texts]
 
@@ -731,10 +753,9 @@ def test_only_rows_that_may_hold_a_term_are_tokenized_and_the_hits_are_those_of_
     for _ in range(3000):
         titles.append(None if rng.random() < 0.05 else " ".join(rng.choices(vocab, k=rng.randint(0, 6))))
         abstracts.append(None if rng.random() < 0.1 else " ".join(rng.choices(vocab, k=rng.randint(0, 20))))
-    for f in sorted((SAMPLES / "pubmed").rglob("*.xml*")):
-        arts = parse_pubmed_file(f).articles
-        titles += arts["title"].to_numpy(dtype=object, na_value=None).tolist()
-        abstracts += arts["abstract"].to_numpy(dtype=object, na_value=None).tolist()
+    real_titles, real_abstracts = _real_titles_and_abstracts()
+    titles += real_titles
+    abstracts += real_abstracts
     for flt in filters:
         want = _title_abstract_hits_tokenizing_every_row(flt, titles, abstracts)
         cols = [j for j, t in enumerate(flt.terms) if t.field == "title_abstract"]
