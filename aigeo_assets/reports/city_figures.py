@@ -363,12 +363,13 @@ def fig_city_matrix(
     z, rows, cols = matrix_grid(matrix, top_n)
     nr, nc = z.shape
     rlab, clab = rows["label"].tolist(), cols["label"].tolist()
+    rbloc, cbloc = rows["bloc"].tolist(), cols["bloc"].tolist()
     off = z.copy()
     if nr == nc:
         np.fill_diagonal(off, np.nan)
     finite = off[np.isfinite(off)] if np.isfinite(off).any() else z[np.isfinite(z)]
     hover = [
-        [f"row {rlab[i]} ({rows['bloc'].iloc[i]}) → column {clab[j]} ({cols['bloc'].iloc[j]}): "
+        [f"row {rlab[i]} ({rbloc[i]}) → column {clab[j]} ({cbloc[j]}): "
          f"{'' if math.isnan(z[i, j]) else f'{z[i, j]:,.4g}'}" for j in range(nc)]
         for i in range(nr)
     ]
@@ -404,12 +405,12 @@ def fig_city_matrix(
                       y0=-0.5, y1=nr - 0.5, line=line, name="east-west-col")
     font = 7 if max(nr, nc) > 50 else (9 if max(nr, nc) > ANNOTATE_MAX_N else 10)
     fig.update_xaxes(
-        tickvals=list(range(nc)), ticktext=[colored_label(c, b) for c, b in zip(clab, cols["bloc"])],
+        tickvals=list(range(nc)), ticktext=[colored_label(c, b) for c, b in zip(clab, cbloc)],
         tickangle=-60, side="top", showgrid=False, tickfont=dict(size=font),
         title=dict(text=col_title, standoff=4),
     )
     fig.update_yaxes(
-        tickvals=list(range(nr)), ticktext=[colored_label(c, b) for c, b in zip(rlab, rows["bloc"])],
+        tickvals=list(range(nr)), ticktext=[colored_label(c, b) for c, b in zip(rlab, rbloc)],
         autorange="reversed", showgrid=False, tickfont=dict(size=font), title=dict(text=row_title),
     )
     fig.update_layout(
