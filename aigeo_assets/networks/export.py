@@ -515,15 +515,19 @@ def to_timeline_gexf(nodes: pd.DataFrame, edges: pd.DataFrame, *, years: Iterabl
             lines.extend(_gexf_viz(r))
         lines.append("      </node>")
     lines += ["    </nodes>", "    <edges>"]
-    for i, ((s, t), rows) in enumerate(e.groupby(["_s", "_t"], sort=True)):
-        source, target = ids[s], ids[t]
+    # e is sorted by pair, then year: each pair's rows are one stretch (plain lists: a frame per pair cost ~0.3 ms)
+    pair_s, pair_t = e["_s"].to_numpy(), e["_t"].to_numpy()
+    starts = np.flatnonzero(np.r_[True, (pair_s[1:] != pair_s[:-1]) | (pair_t[1:] != pair_t[:-1])]) if len(e) else np.array([], dtype=np.int64)
+    edge_years, edge_weights = e["year"].tolist(), e["weight"].astype(float).tolist()
+    for i, (lo, hi) in enumerate(zip(starts.tolist(), [*starts[1:].tolist(), len(e)])):
+        source, target = ids[int(pair_s[lo])], ids[int(pair_t[lo])]
         lines.append(f'      <edge id="{i}" source="{source}" target="{target}">')
         lines.append("        <attvalues>")
-        for y, w in zip(rows["year"], rows["weight"]):
-            lines.extend(f'          <attvalue for="{title}" value="{repr(float(w))}"{when(int(y))}/>' for title, _ in TIMELINE_EDGE_DYNAMIC)
+        for y, w in zip(edge_years[lo:hi], edge_weights[lo:hi]):
+            lines.extend(f'          <attvalue for="{title}" value="{repr(w)}"{when(y)}/>' for title, _ in TIMELINE_EDGE_DYNAMIC)
         lines.append("        </attvalues>")
         lines.append("        <spells>")
-        lines.extend(f'          <spell start="{a}" end="{b}"/>' for a, b in _runs(rows["year"]))
+        lines.extend(f'          <spell start="{a}" end="{b}"/>' for a, b in _runs(edge_years[lo:hi]))
         lines.append("        </spells>")
         lines.append("      </edge>")
     lines += ["    </edges>", "  </graph>", "</gexf>", ""]
