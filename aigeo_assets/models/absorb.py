@@ -11,13 +11,15 @@ number of observations.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 from scipy import linalg
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
+
+from aigeo_assets.cores import one_blas_thread
 
 
 @dataclass(frozen=True)
@@ -88,16 +90,6 @@ class FixedEffects:
 DIRECT_MAX_SOLVED_LEVELS = 2_000
 """Largest block ``TwoWayProjection`` factorizes (levels of the smaller effect in one connected
 set): its cost grows with the cube, alternating projections' only with the observations."""
-
-
-@cache
-def _blas():
-    """The process's BLAS thread pools (threadpoolctl), scanned once: ``TwoWayProjection`` limits
-    them to one thread around its many small dense blocks, where OpenBLAS's threads cost far more
-    than they save (tenfold on a shared 2-core machine)."""
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
 
 
 @dataclass(frozen=True)
@@ -265,14 +257,14 @@ class TwoWayProjection:
         the column's scale for its stopping rule), computed from the normal
         equations' residual (no pass over the observations); None, leaving ``out`` untouched,
         when ``factor`` declines."""
-        with _blas().limit(limits=1, user_api="blas"):
+        with one_blas_thread():
             factors = self.factor(weights)
         if factors is None:
             return None
         k = out.shape[1]
         sums_a, sums_b = self.level_sums(out, weights)
         largest = np.zeros(k)
-        with _blas().limit(limits=1, user_api="blas"):
+        with one_blas_thread():
             eff_a, eff_b = self.effects(factors, sums_a, sums_b)
             for (lev_a, lev_b, _), (c, wa, wb, _solve_b, _chol) in zip(self.blocks, factors):
                 ea, eb = eff_a[lev_a], eff_b[lev_b]  # the group means of D' W (v - D_A a - D_B b):

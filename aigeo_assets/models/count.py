@@ -37,7 +37,6 @@ counted as separated, and the model refitted.
 
 from __future__ import annotations
 
-import functools
 import warnings
 from typing import Literal
 
@@ -46,7 +45,8 @@ import pandas as pd
 from scipy import linalg
 from scipy.special import digamma, gammaln
 
-from aigeo_assets.models.absorb import FixedEffects, _blas, demean, drop_all_zero_groups, recover_effects
+from aigeo_assets.cores import with_one_blas_thread
+from aigeo_assets.models.absorb import FixedEffects, demean, drop_all_zero_groups, recover_effects
 from aigeo_assets.models.results import CountResult, NotEstimableError
 from aigeo_assets.models.separation import DEFAULT_TOL, find_separated
 
@@ -127,23 +127,7 @@ def _as_frame(X, n: int) -> pd.DataFrame:
     return pd.DataFrame(arr, columns=[f"x{j}" for j in range(arr.shape[1])])
 
 
-def _one_blas_thread(fit):
-    """Run ``fit`` with the process's BLAS limited to one thread (threadpoolctl), as
-    ``absorb.TwoWayProjection`` already did for its blocks: every dense step of a fit (the tall-skinny
-    QRs of the rank and separation checks, the Gram products, the Schur complements) is small, and
-    OpenBLAS's threads spin-wait beside the work: on a 2-core machine the QR of a 70,000 x 11 design
-    took 36 ms of CPU with two threads and 8 ms with one (issue 13: CPU seconds of the yearly fits).
-    The numbers are those of the same LAPACK routines, summed in another order at most (rounding)."""
-
-    @functools.wraps(fit)
-    def limited(*args, **kwargs):
-        with _blas().limit(limits=1, user_api="blas"):
-            return fit(*args, **kwargs)
-
-    return limited
-
-
-@_one_blas_thread
+@with_one_blas_thread  # every dense step of a fit is small (cores.one_blas_thread)
 def fit_count_model(  # noqa: C901 - one fit: validation, sample rules, then the estimator, its steps sharing the sample and design
     y,
     X=None,

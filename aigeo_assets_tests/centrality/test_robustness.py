@@ -355,6 +355,40 @@ def test_cascade_determinism_with_fixed_seed(model):
     assert a.attrs["runs"] == 300 and a.attrs["seed"] == 123
 
 
+@pytest.mark.parametrize("model", ["independent_cascade", "linear_threshold"])
+def test_cascades_run_on_one_blas_thread_with_the_unlimited_results(model, monkeypatch):
+    """The cascades' matrix products run with BLAS on one thread (its second thread only spun
+    beside them: ``cores.one_blas_thread``), the process's limit is back afterwards, and the table
+    is the one two threads give, to the last bit (a big enough network for OpenBLAS to split its
+    products: 120 cities)."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from aigeo_assets.centrality import robustness
+
+    def blas_threads() -> set[int]:
+        return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+
+    seen = []
+    closure, threshold = robustness._closure_rows, robustness.simulate_linear_threshold
+
+    def spy(real):
+        def call(*args, **kwargs):
+            seen.append(blas_threads())
+            return real(*args, **kwargs)
+        return call
+
+    nodes, edges = _random_network(n=120, p=0.05, seed=21)
+    with threadpool_limits(2, user_api="blas"):
+        before = blas_threads()
+        unlimited = cascade_influence.__wrapped__(nodes, edges, model, runs=64, seed=9)
+        monkeypatch.setattr(robustness, "_closure_rows", spy(closure))
+        monkeypatch.setattr(robustness, "simulate_linear_threshold", spy(threshold))
+        limited = cascade_influence(nodes, edges, model, runs=64, seed=9)
+        after = blas_threads()
+    assert before == after == {2} and seen and all(s == {1} for s in seen)
+    pd.testing.assert_frame_equal(limited, unlimited)
+
+
 def _sorted(df):
     return df.sort_values("city_geonames_id").reset_index(drop=True)
 
