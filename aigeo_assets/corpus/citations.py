@@ -5,15 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from aigeo_assets.corpus.lookup import positions_in
+from aigeo_assets.corpus.lookup import positions_in, values_at
 
 KNOWN_PAPER_COLUMNS = ["work_id", "publication_year", "in_corpus", "city_geonames_id", "city_country_code", "bloc"]
 """The columns of ``core_papers`` that ``build_core_citations`` reads (the asset reads only these)."""
-
-
-def _take(column: pd.Series, at: np.ndarray) -> pd.api.extensions.ExtensionArray | np.ndarray:
-    """``column``'s values at ``at`` (-1: missing), keeping its dtype."""
-    return column.array.take(at, allow_fill=True)
 
 
 def _ids(column: pd.Series) -> pd.api.extensions.ExtensionArray | np.ndarray:
@@ -61,17 +56,17 @@ def build_core_citations(
         {
             "citing_work_id": _ids(refs["citing_work_id"]),
             "cited_work_id": _ids(refs["cited_work_id"]),
-            "citing_year": _take(citing["publication_year"], at_citing),
-            "cited_year": _take(cited["publication_year"], at_cited),
+            "citing_year": values_at(citing["publication_year"], at_citing),
+            "cited_year": values_at(cited["publication_year"], at_cited),
             "resolution": _labels(resolved, "in_snapshot", "external"),
-            "citing_in_corpus": _take(citing["in_corpus"], at_citing),
-            "cited_in_corpus": pd.Series(_take(cited["in_corpus"], at_cited)).fillna(False).to_numpy(),
-            "citing_city_geonames_id": _take(citing["city_geonames_id"], at_citing),
-            "cited_city_geonames_id": _take(cited["city_geonames_id"], at_cited),
-            "citing_country_code": _take(citing["city_country_code"], at_citing),
-            "cited_country_code": _take(cited["city_country_code"], at_cited),
-            "citing_bloc": _take(citing["bloc"], at_citing),
-            "cited_bloc": _take(cited["bloc"], at_cited),
+            "citing_in_corpus": values_at(citing["in_corpus"], at_citing),
+            "cited_in_corpus": pd.Series(values_at(cited["in_corpus"], at_cited)).fillna(False).to_numpy(),
+            "citing_city_geonames_id": values_at(citing["city_geonames_id"], at_citing),
+            "cited_city_geonames_id": values_at(cited["city_geonames_id"], at_cited),
+            "citing_country_code": values_at(citing["city_country_code"], at_citing),
+            "cited_country_code": values_at(cited["city_country_code"], at_cited),
+            "citing_bloc": values_at(citing["bloc"], at_citing),
+            "cited_bloc": values_at(cited["bloc"], at_cited),
         }
     )
     return out

@@ -72,3 +72,9 @@ def is_in(keys: pd.Series, values: pd.Series | pd.Index | np.ndarray | list | se
         return _first_positions_by_key(k, v) >= 0
     found = pc.is_in(k, value_set=v, skip_nulls=True)
     return pc.fill_null(found, False).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def values_at(column: pd.Series, at: np.ndarray) -> pd.api.extensions.ExtensionArray | np.ndarray:
+    """``column``'s values at positions ``at`` (-1: missing), keeping its dtype: what a lookup's
+    positions (:func:`positions_in`) give back."""
+    return column.array.take(at, allow_fill=True)

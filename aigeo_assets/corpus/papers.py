@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
-from aigeo_assets.corpus.lookup import is_in
+from aigeo_assets.corpus.lookup import is_in, positions_in, values_at
 from aigeo_assets.geo.gazetteer import load_gazetteer
 from aigeo_assets.geo.regions import country_regions
 
@@ -148,15 +149,48 @@ def city_table(institutions: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([gaz, conform_cities(own).set_index("city_geonames_id")])
 
 
-def _per_work_affiliation(affiliations: pd.DataFrame, which: Literal["last", "first"], located: str) -> pd.DataFrame:
-    """For each work, the first affiliation (in institution order) of its last/first author that has ``located``."""
-    aff = affiliations[affiliations[located].notna()]
-    if which == "last":
-        last_seq = affiliations.groupby("work_id")["author_seq"].max()
-        is_pos = (aff["author_position"] == "last") | (aff["author_seq"] == aff["work_id"].map(last_seq))
-    else:
-        is_pos = (aff["author_position"] == "first") | (aff["author_seq"] == 0)
-    return aff[is_pos].drop_duplicates("work_id", keep="first").set_index("work_id")
+def _byline_choice(work_pos: np.ndarray, order: np.ndarray, qualifies: np.ndarray, n_works: int) -> np.ndarray:
+    """For each work (by position), the first row of its affiliations in byline order (``order``:
+    by work, author_seq, then row) that ``qualifies``; -1 for a work with none."""
+    rows = order[qualifies[order]]
+    if not len(rows):
+        return np.full(n_works, -1, dtype=np.int64)
+    wp = work_pos[rows]
+    first = rows[np.r_[True, wp[1:] != wp[:-1]]]
+    choice = np.full(n_works, -1, dtype=np.int64)
+    choice[work_pos[first]] = first
+    return choice
+
+
+def _lead_affiliations(works: pd.DataFrame, affiliations: pd.DataFrame) -> dict[str, np.ndarray]:
+    """For each work, the affiliation row (-1: none) that places it: ``city``, the first one, in
+    institution order, of its last author that has a city; ``last_country`` and ``first_country``,
+    the first of its last or first author that has a country. The last author is the authorship
+    OpenAlex marks ``last``, or the final one in the byline (single authors are ``first``); the first,
+    the one marked ``first`` or at byline position 0. Each work id is hashed once: a work's rows are
+    found by position, not by mapping ids per column (issue 13: the paper world's 2016, ``build_core_papers`` 5.8 -> 1.2 CPU-s)."""
+    n = len(works)
+    work_pos = positions_in(affiliations["work_id"], works["work_id"])
+    seq = affiliations["author_seq"].astype("Int64").to_numpy(dtype=np.int64, na_value=np.iinfo(np.int64).max)
+    known_seq = affiliations["author_seq"].notna().to_numpy()
+    order = np.lexsort((seq, work_pos))  # stable: by work, author_seq (nulls last), then row
+    order = order[work_pos[order] >= 0]  # rows of works not in the table place nothing
+    last_seq = np.full(n, -1, dtype=np.int64)
+    with_seq = order[known_seq[order]]
+    if len(with_seq):
+        wp = work_pos[with_seq]
+        final = with_seq[np.r_[wp[1:] != wp[:-1], True]]
+        last_seq[work_pos[final]] = seq[final]
+    position = affiliations["author_position"].astype("string")
+    is_last = (position == "last").fillna(False).to_numpy(bool) | (known_seq & (seq == last_seq[np.maximum(work_pos, 0)]))
+    is_first = (position == "first").fillna(False).to_numpy(bool) | (known_seq & (seq == 0))
+    has_city = affiliations["city_geonames_id"].notna().to_numpy()
+    has_country = affiliations["country_code"].notna().to_numpy()
+    return {
+        "city": _byline_choice(work_pos, order, is_last & has_city, n),
+        "last_country": _byline_choice(work_pos, order, is_last & has_country, n),
+        "first_country": _byline_choice(work_pos, order, is_first & has_country, n),
+    }
 
 
 def build_core_papers(
@@ -177,16 +211,17 @@ def build_core_papers(
     is_ai = ai_flags(works, concepts, rule)
     doc = document_types(works)
     doc_type = doc["doc_type"]
-    affiliations = affiliations.sort_values(["work_id", "author_seq"], kind="stable")
-    city = _per_work_affiliation(affiliations, "last", "city_geonames_id")
-    last_country = _per_work_affiliation(affiliations, "last", "country_code")["country_code"]
-    first_country = _per_work_affiliation(affiliations, "first", "country_code")["country_code"]
+    placing = _lead_affiliations(works, affiliations)
+
+    def at(column: pd.Series, rows: np.ndarray) -> pd.Series:
+        return pd.Series(values_at(column, rows), index=works.index)
 
     wid = works["work_id"]
-    city_id = wid.map(city["city_geonames_id"])
+    city_id = at(affiliations["city_geonames_id"], placing["city"])
     cities = city_table(institutions)
-    lead_last = wid.map(last_country)
-    lead_first = wid.map(first_country)
+    city_row = cities.index.get_indexer(city_id)
+    lead_last = at(affiliations["country_code"], placing["last_country"])
+    lead_first = at(affiliations["country_code"], placing["first_country"])
     lead = lead_last.fillna(lead_first)
     lead_rule = pd.Series("none", index=works.index, dtype="string")
     lead_rule[lead_first.notna()] = "first_author"
@@ -203,11 +238,11 @@ def build_core_papers(
             "venue_id": works["venue_id"],
             "n_authors": works["n_authors"],
             "city_geonames_id": city_id,
-            "city_name": city_id.map(cities["city_name"]),
-            "city_latitude": city_id.map(cities["latitude"]),
-            "city_longitude": city_id.map(cities["longitude"]),
-            "city_country_code": wid.map(city["country_code"]),
-            "bloc": wid.map(city["bloc"]),
+            "city_name": at(cities["city_name"], city_row),
+            "city_latitude": at(cities["latitude"], city_row),
+            "city_longitude": at(cities["longitude"], city_row),
+            "city_country_code": at(affiliations["country_code"], placing["city"]),
+            "bloc": at(affiliations["bloc"], placing["city"]),
             "lead_country_code": lead,
             "lead_world_region": lead.map(regions),
             "lead_rule": lead_rule,

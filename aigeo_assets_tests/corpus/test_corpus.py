@@ -132,6 +132,53 @@ def test_paper_city_is_the_last_authors_and_lead_country_falls_back_to_first():
     assert p["in_corpus"].all()
 
 
+def _placed_by_maps(works_: pd.DataFrame, affiliations: pd.DataFrame) -> pd.DataFrame:
+    """The oracle: the last author's city and the lead countries as pandas sorts, group maxima and
+    maps of work ids (the obvious formulation, and ``build_core_papers``' own before issue 13)."""
+
+    def per_work(aff: pd.DataFrame, which: str, located: str) -> pd.DataFrame:
+        placed = aff[aff[located].notna()]
+        if which == "last":
+            last_seq = aff.groupby("work_id")["author_seq"].max()
+            is_pos = (placed["author_position"] == "last") | (placed["author_seq"] == placed["work_id"].map(last_seq))
+        else:
+            is_pos = (placed["author_position"] == "first") | (placed["author_seq"] == 0)
+        return placed[is_pos.fillna(False)].drop_duplicates("work_id", keep="first").set_index("work_id")
+
+    aff = affiliations.sort_values(["work_id", "author_seq"], kind="stable")
+    city = per_work(aff, "last", "city_geonames_id")
+    wid = works_["work_id"]
+    last, first = wid.map(per_work(aff, "last", "country_code")["country_code"]), wid.map(per_work(aff, "first", "country_code")["country_code"])
+    return pd.DataFrame({"work_id": wid, "city_geonames_id": wid.map(city["city_geonames_id"]), "city_country_code": wid.map(city["country_code"]),
+                         "bloc": wid.map(city["bloc"]), "lead_country_code": last.fillna(first)})
+
+
+def test_paper_places_equal_the_maps_of_work_ids_on_shuffled_bylines():
+    """The last author's city and the lead country, found by each work's position, equal the pandas
+    maps of work ids on random bylines: rows shuffled, the last author marked or only final in the
+    byline, several institutions, cities and countries missing, affiliations of works the table does
+    not hold."""
+    rng = np.random.default_rng(5)
+    cities = [(BEIJING, "CN", "East"), (SHANGHAI, "CN", "East"), (BOSTON, "US", "West"), (LONDON, "GB", "West")]
+    rows = []
+    for w in range(400):
+        n_authors = int(rng.integers(1, 5))
+        for seq in range(n_authors):
+            mark = "first" if seq == 0 else ("last" if seq == n_authors - 1 and rng.random() < 0.6 else "middle")
+            for inst in range(int(rng.integers(1, 3))):
+                city, country, bloc = cities[int(rng.integers(len(cities)))]
+                kind = rng.random()
+                rows.append(aff(f"W{w}", seq, mark, f"A{w}-{seq}", city if kind < 0.5 else None,
+                                country if kind < 0.8 else None, bloc if kind < 0.5 else None, inst=f"I{inst}"))
+    a = frame("core_affiliations", rows).sample(frac=1.0, random_state=3).reset_index(drop=True)
+    w = works(*[{"work_id": f"W{i}", "publication_year": 2015} for i in range(0, 420, 2)])  # half the works, and 10 without rows
+    c = frame("raw_work_concepts", [])
+    got = build_core_papers(w, c, a, EMPTY_INST)
+    want = _placed_by_maps(w, a)
+    pd.testing.assert_frame_equal(got[want.columns.tolist()], want, check_names=False)
+    assert 0 < got["city_geonames_id"].notna().sum() < len(got) and got["lead_country_code"].isna().any()
+
+
 def _papers(rows):
     base = {"is_ai": True, "doc_type": "journal", "in_corpus": True, "n_authors": 1, "lead_rule": "none"}
     return frame("core_papers", [{**base, **r} for r in rows])
