@@ -42,7 +42,7 @@ import pyarrow.parquet as pq
 from aigeo_assets.cores import usable_cores
 from aigeo_assets.lifesci.pubmed import PubmedTables, parse_pubmed_file
 from aigeo_assets.resources.parquet_row_groups import FooterCache, RowGroupYears
-from aigeo_assets.schemas import SCHEMAS
+from aigeo_assets.schemas import SCHEMAS, write_parquet
 
 def glob_escape(text: str) -> str:
     """``text`` with glob metacharacters taken literally."""
@@ -114,9 +114,9 @@ def parse_cached(path: Path, cache_dir: Path) -> tuple[Path, bool]:
     try:
         tables: PubmedTables = parse_pubmed_file(path)
         for name in TABLES:
-            getattr(tables, name).to_parquet(tmp / f"{name}.parquet", index=False)
-        pd.DataFrame({"version": pd.Series(tables.article_versions, dtype="int32")}).to_parquet(tmp / "versions.parquet", index=False)
-        pd.DataFrame({"pmid": pd.Series(tables.deleted_pmids, dtype="string")}).to_parquet(tmp / "deleted.parquet", index=False)
+            write_parquet(getattr(tables, name), tmp / f"{name}.parquet")
+        write_parquet(pd.DataFrame({"version": pd.Series(tables.article_versions, dtype="int32")}), tmp / "versions.parquet")
+        write_parquet(pd.DataFrame({"pmid": pd.Series(tables.deleted_pmids, dtype="string")}), tmp / "deleted.parquet")
         for stale in cache_dir.glob(f"{glob_escape(path.name)}.{_path_hash(path)}.*"):
             shutil.rmtree(stale, ignore_errors=True)
         os.replace(tmp, target)

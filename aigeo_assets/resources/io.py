@@ -42,7 +42,7 @@ import dagster as dg
 import pandas as pd
 from pydantic import Field, PrivateAttr
 
-from aigeo_assets.schemas import SCHEMAS, SchemaError, concat_partitions, conform
+from aigeo_assets.schemas import SCHEMAS, SchemaError, concat_partitions, conform, write_parquet
 from aigeo_assets.resources.warehouse_files import (
     Link,
     current_version,
@@ -130,7 +130,7 @@ def declared_table(asset_key: dg.AssetKey, metadata: Mapping | None) -> str | No
 
 
 def write_parquet_atomic(df: pd.DataFrame, path: Path) -> None:
-    write_atomic(path, lambda tmp: df.to_parquet(tmp, index=False))
+    write_atomic(path, lambda tmp: write_parquet(df, tmp))
 
 
 CSV_COPIES = ("out", "all", "none")
@@ -241,7 +241,7 @@ class ParquetIOManager(dg.ConfigurableIOManager):
         if not isinstance(obj, pd.DataFrame):
             raise TypeError(f"{context.asset_key.to_user_string()}: ParquetIOManager stores DataFrames, got {type(obj).__name__}")
         if self.on_object_storage:
-            write_object_atomic(path, lambda fh: obj.to_parquet(fh, index=False))
+            write_object_atomic(path, lambda fh: write_parquet(obj, fh))
         else:
             write_parquet_atomic(obj, path)
 

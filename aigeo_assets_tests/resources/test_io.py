@@ -89,6 +89,34 @@ def test_schema_errors_name_the_table_and_column():
         conform(bad, "quarantine")
 
 
+
+def test_tables_are_written_as_pandas_writes_them_with_statistics_for_numbers_only(tmp_path):
+    """``write_parquet`` (every warehouse table, the PubMed parse cache): read back, the table
+    ``DataFrame.to_parquet`` gives (values, dtypes, ``attrs``); the footer holds min/max statistics
+    for the numeric, boolean and date columns, none for the strings."""
+    import pyarrow.parquet as pq
+
+    from aigeo_assets.schemas import write_parquet
+
+    n = 3_000
+    df = conform(pd.DataFrame({
+        "work_id": [f"W{i}" for i in range(n)], "publication_year": [2000 + i // 1_000 for i in range(n)],
+        "is_ai": [i % 3 == 0 for i in range(n)], "doc_type": ["journal", "conference", "other"] * (n // 3),
+        "doc_type_rule": "venue_type", "in_corpus": True, "venue_id": None, "n_authors": 2, "city_geonames_id": None,
+        "city_name": None, "city_latitude": 1.5, "city_longitude": None, "city_country_code": "US", "bloc": "West",
+        "lead_country_code": "US", "lead_world_region": "Northern America", "lead_rule": "last_author",
+    }), "core_papers")
+    df.attrs["year"] = 2001
+    ours, theirs = tmp_path / "ours.parquet", tmp_path / "theirs.parquet"
+    write_parquet(df, ours)
+    df.to_parquet(theirs, index=False)
+    back = pd.read_parquet(ours)
+    pd.testing.assert_frame_equal(back, pd.read_parquet(theirs))
+    assert back.attrs == {"year": 2001}
+    footer = pq.read_metadata(ours).row_group(0)
+    with_stats = {footer.column(i).path_in_schema for i in range(footer.num_columns) if footer.column(i).statistics is not None}
+    assert with_stats == {"publication_year", "is_ai", "in_corpus", "n_authors", "city_geonames_id", "city_latitude", "city_longitude"}
+
 def test_authorships_naming_unknown_institutions_are_quarantined_not_dropped():
     auth = conform(
         pd.DataFrame(
