@@ -70,6 +70,8 @@ def build_core_citations(
         }
     )
     return out
+
+
 def citation_coverage(citations: pd.DataFrame, n_references: int) -> dict[str, float | int]:
     """Counts for metadata: resolved, external, between corpus papers, between located papers."""
     n = len(citations)
