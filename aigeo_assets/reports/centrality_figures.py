@@ -84,21 +84,24 @@ def fig_network_map(edges: pd.DataFrame, cities: pd.DataFrame, *, network: str =
         return bloc_color(x) if str(x) == str(y) else EAST_WEST_COLOR
 
     colors = set()
-    for r in e.itertuples():
-        a, b = pos.loc[r.source_city_geonames_id], pos.loc[r.target_city_geonames_id]
-        colors.add(edge_color(a["bloc"], b["bloc"]))
-        fig.add_trace(
+    lon, lat, bloc, name = (pos[c].to_dict() for c in ("longitude", "latitude", "bloc", "city_name"))
+    edge_traces = []  # added at once: a trace added one at a time is copied and checked again (issue 13)
+    for s, t, w in zip(e["source_city_geonames_id"], e["target_city_geonames_id"], e["weight"]):
+        color = edge_color(bloc[s], bloc[t])
+        colors.add(color)
+        edge_traces.append(
             go.Scattergeo(
-                lon=[a["longitude"], b["longitude"]],
-                lat=[a["latitude"], b["latitude"]],
+                lon=[lon[s], lon[t]],
+                lat=[lat[s], lat[t]],
                 mode="lines",
-                line={"width": width(r.weight), "color": edge_color(a["bloc"], b["bloc"])},
+                line={"width": width(w), "color": color},
                 opacity=0.55,
                 hoverinfo="text",
-                text=f"{a['city_name']} → {b['city_name']}: {r.weight:,.1f}",
+                text=f"{name[s]} → {name[t]}: {w:,.1f}",
                 showlegend=False,
             )
         )
+    fig.add_traces(edge_traces)
     nodes = pos.loc[sorted(set(e["source_city_geonames_id"]) | set(e["target_city_geonames_id"]))]
     fig.add_trace(
         go.Scattergeo(
