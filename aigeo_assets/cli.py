@@ -823,7 +823,7 @@ def _export_csv(root, out: Path | None, pattern: str) -> str:
         if isinstance(target, Path):
             write_atomic(target, lambda tmp: write_csv(df, tmp))
         else:
-            write_object_atomic(target, lambda fh: fh.write(df.to_csv(index=False, lineterminator="\n").encode("utf-8")))
+            write_object_atomic(target, lambda fh: write_csv(df, fh))
         written += 1
     where = "beside their parquet files" if out is None else f"in {out / 'tables'}"
     return f"{written} tables written as CSV {where}" + (f" ({fresh} already up to date)" if fresh else "")

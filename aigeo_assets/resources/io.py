@@ -40,6 +40,8 @@ from pathlib import Path
 
 import dagster as dg
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pydantic import Field, PrivateAttr
 
 from aigeo_assets.schemas import SCHEMAS, SchemaError, concat_partitions, conform, write_parquet
@@ -153,9 +155,17 @@ def wants_csv(asset: str | dg.AssetKey, rows: int, copies: str = "out", max_rows
 
 
 def write_csv(df: pd.DataFrame, fh_or_path) -> None:
-    """A table as CSV: a header line, comma-separated, no index, UTF-8, missing values empty, floats
-    with every digit (``repr``), so that reading it back gives the same numbers."""
-    df.to_csv(fh_or_path, index=False, encoding="utf-8", lineterminator="\n")
+    """A table as CSV: a header line, comma-separated, no index, UTF-8, missing values empty, strings
+    and names quoted, booleans ``True``/``False``, floats in the fewest digits that read back as the
+    same number (as ``repr``). Written by Arrow's CSV writer: pandas' took ten times the CPU (issue
+    13: the paper world's copies, 360 MB; ``out_lifesci_articles`` 2.68 -> 0.17 CPU-s)."""
+    import pyarrow.csv as pcsv  # here: only the CSV copies need it
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    for i, column in enumerate(table.schema):
+        if pa.types.is_boolean(column.type):  # as pandas writes them (Arrow: true/false); null stays empty
+            table = table.set_column(i, column.name, pc.if_else(table.column(i), "True", "False"))
+    pcsv.write_csv(table, fh_or_path)
 
 
 def _write_pickle(obj, tmp: Path) -> None:

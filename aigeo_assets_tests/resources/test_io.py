@@ -117,7 +117,26 @@ def test_tables_are_written_as_pandas_writes_them_with_statistics_for_numbers_on
     with_stats = {footer.column(i).path_in_schema for i in range(footer.num_columns) if footer.column(i).statistics is not None}
     assert with_stats == {"publication_year", "is_ai", "in_corpus", "n_authors", "city_geonames_id", "city_latitude", "city_longitude"}
 
-def test_authorships_naming_unknown_institutions_are_quarantined_not_dropped():
+def test_csv_copies_read_back_as_pandas_copies_do(tmp_path):
+    """``write_csv`` (Arrow's writer): read back, the table pandas' own CSV gives, every float to the
+    last bit; booleans written ``True``/``False``, a null empty, strings that need it escaped."""
+    import numpy as np
+
+    from aigeo_assets.resources.io import write_csv
+
+    rng = np.random.default_rng(2)
+    x = np.concatenate([rng.normal(size=500) * 10.0 ** rng.integers(-30, 30, 500), [1.0, 100.0, 1e-5, 1 / 3, np.nan]])
+    df = pd.DataFrame({
+        "x": x, "n": pd.array(range(len(x)), dtype="Int64"), "flag": pd.array([True, False, None, True, False] * 101, dtype="boolean"),
+        "name": pd.array(["a,b", 'he said "hi"', "é", None, "line\nbreak"] * 101, dtype="string"),
+    })
+    ours, theirs = tmp_path / "ours.csv", tmp_path / "theirs.csv"
+    write_csv(df, ours)
+    df.to_csv(theirs, index=False)
+    back = pd.read_csv(ours, float_precision="round_trip")
+    pd.testing.assert_frame_equal(back, pd.read_csv(theirs, float_precision="round_trip"))
+    np.testing.assert_array_equal(back["x"].to_numpy(), x)
+    assert ours.read_text(encoding="utf-8").splitlines()[1].endswith(',"True","a,b"')
     auth = conform(
         pd.DataFrame(
             {
