@@ -229,7 +229,8 @@ def merged_applied(ids: pd.Series, merged: Mapping[str, str]) -> pd.Series:
     old, new = _merged_arrays(merged)
     values = arrow_strings(ids)
     at = positions_in(values, old)
-    out = pc.coalesce(new.take(pa.array(at, mask=at < 0)), values)
+    # most columns hold no merged id: then the values as they are (coalescing copied every string)
+    out = pc.coalesce(new.take(pa.array(at, mask=at < 0)), values) if (at >= 0).any() else values
     return pd.Series(pd.arrays.ArrowStringArray(out), index=ids.index, name=ids.name)
 
 

@@ -90,6 +90,23 @@ def test_tables_have_the_declared_schemas_and_values(tmp_path):
     assert set(t.concepts.loc[t.concepts["work_id"] == "W3", "concept_id"]) == {"C41008148"}
 
 
+def test_merged_applied_is_the_mapping_lookup_with_or_without_a_merged_id_in_the_column():
+    """``merged_applied`` against ``dict.get`` on every value: a column holding merged ids, one
+    holding none (given back without the replacement pass) and nulls; both as Arrow-backed strings."""
+    import pandas as pd
+
+    from aigeo_assets.ingest.works import merged_applied
+
+    merged = {f"W{i}": f"W{i + 1000}" for i in range(0, 50, 7)}
+    with_hits = pd.Series([f"W{i}" for i in range(60)] + [None], dtype="string", name="work_id", index=range(5, 66))
+    without = pd.Series([f"W{i}" for i in range(100, 160)] + [None], dtype="string", name="cited_work_id")
+    for ids in (with_hits, without):
+        got = merged_applied(ids, merged)
+        want = pd.Series([None if pd.isna(v) else merged.get(v, v) for v in ids], dtype="string[pyarrow]", index=ids.index, name=ids.name)
+        pd.testing.assert_series_equal(got, want)
+    assert (merged_applied(with_hits, merged) != with_hits).sum() == len(merged)
+
+
 def test_merged_ids_are_applied_everywhere(tmp_path):
     world = _two_year_world()
     write_entity(tmp_path, "works", world)
