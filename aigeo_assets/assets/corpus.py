@@ -11,6 +11,7 @@ from aigeo_assets.automation import all_years_automation, refresh_tags, yearly_a
 from aigeo_assets.assets.metadata import check_result, coverage_check, partitions_label, table_asset_args, table_metadata
 from aigeo_assets.corpus.authors import AUTHOR_YEAR_INPUT_COLUMNS, AiScientistRule, author_careers, author_year_places
 from aigeo_assets.corpus.citations import KNOWN_PAPER_COLUMNS, build_core_citations, citation_coverage
+from aigeo_assets.corpus.lookup import IdPositions
 from aigeo_assets.corpus.papers import AiRule, build_core_papers
 from aigeo_assets.partitions import up_to_this_year
 from aigeo_assets.resources.io import LOAD_ON_ACCESS, LazyPartitions, by_partition, concat_partitions
@@ -126,15 +127,19 @@ def build_corpus_assets(partitions: dg.TimeWindowPartitionsDefinition) -> list:
         known_all = concat_partitions({k: papers[k] for k in known_keys})
         ends = dict(zip(known_keys, np.cumsum([len(papers[k]) for k in known_keys])))
         del papers
-        # each work id's first row, found once: within the partitions up to a year, the first rows are these
+        # each work id's first row, found once: within the partitions up to a year, the first rows are these,
+        # and their ids are indexed once for every year's lookups
         first = ~known_all["work_id"].duplicated().to_numpy()
+        known_first = known_all[first]
+        known_ids = IdPositions(known_first["work_id"])
         coverage: dict[str, dict] = {}
 
         def year_table(key: str) -> pd.DataFrame:
             known = known_all.iloc[: ends[key]]  # the partitions up to this year, as a one-year run concatenates them
             citing = known[known["publication_year"] == int(key)]
             refs = references[key]
-            df = build_core_citations(refs, citing, known[first[: ends[key]]], known_unique=True)
+            df = build_core_citations(refs, citing, known_first.iloc[: int(first[: ends[key]].sum())], known_unique=True,
+                                      known_ids=known_ids)
             cov = citation_coverage(df, len(refs))
             coverage[key] = {**cov, "passed": len(df) == len(refs) and cov["in_snapshot"] + cov["external"] == len(df)}
             context.add_asset_metadata(table_metadata(df, "core_citations", **cov), partition_key=key)

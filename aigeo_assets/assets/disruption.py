@@ -17,7 +17,8 @@ from aigeo_assets.automation import all_years_automation, refresh_tags, yearly_a
 from aigeo_assets.assets.metadata import check_result, partitions_label, table_asset_args, table_metadata
 from aigeo_assets.assets.ranges import YEARLY_RANGES, SlidingPartitions
 from aigeo_assets.corpus.papers import city_table
-from aigeo_assets.metrics.disruption import CITATION_COLUMNS, CitationLinks, WorkCodes, citation_links, disruption_city_ranks, year_disruption
+from aigeo_assets.corpus.lookup import WorkCodes
+from aigeo_assets.metrics.disruption import CITATION_COLUMNS, CitationLinks, citation_links, disruption_city_ranks, year_disruption
 from aigeo_assets.resources.io import LOAD_ON_ACCESS, LazyPartitions, by_partition, concat_partitions
 from aigeo_assets.resources.settings import Settings
 

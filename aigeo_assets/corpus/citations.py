@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from aigeo_assets.corpus.lookup import positions_in, values_at
+from aigeo_assets.corpus.lookup import IdPositions, positions_in, values_at
 
 KNOWN_PAPER_COLUMNS = ["work_id", "publication_year", "in_corpus", "city_geonames_id", "city_country_code", "bloc"]
 """The columns of ``core_papers`` that ``build_core_citations`` reads (the asset reads only these)."""
@@ -25,7 +25,8 @@ def _labels(flag: np.ndarray, yes: str, no: str) -> pd.api.extensions.ExtensionA
 
 
 def build_core_citations(
-    references: pd.DataFrame, citing_papers: pd.DataFrame, known_papers: pd.DataFrame, *, known_unique: bool = False
+    references: pd.DataFrame, citing_papers: pd.DataFrame, known_papers: pd.DataFrame, *, known_unique: bool = False,
+    known_ids: IdPositions | None = None,
 ) -> pd.DataFrame:
     """``core_citations`` of one citing year.
 
@@ -39,8 +40,12 @@ def build_core_citations(
     The lookups are hash joins in Arrow (:func:`positions_in`), linear in references + papers.
     A work id listed twice among ``known_papers`` counts by its first row; ``known_unique=True`` says
     the caller kept only those first rows already (a range run finds them once for all its years,
-    instead of hashing every known id again each year).
+    instead of hashing every known id again each year). ``known_ids``: the known papers' ids already
+    indexed, ``known_papers`` being their first ``len(known_papers)`` rows (a range run indexes the
+    papers up to its last year once, then looks each year's references up among a prefix of them).
     """
+    if known_ids is not None and not (known_unique and len(known_papers) <= len(known_ids)):
+        raise ValueError("known_ids: the known papers must be the first rows of the ids indexed, each id once")
     if citing_papers["work_id"].duplicated().any():
         raise ValueError("citing papers: a work id appears twice")
     citing = citing_papers[KNOWN_PAPER_COLUMNS].reset_index(drop=True)
@@ -50,7 +55,8 @@ def build_core_citations(
     keep = at_citing >= 0
     refs = references[keep]
     at_citing = at_citing[keep]
-    at_cited = positions_in(refs["cited_work_id"], cited["work_id"])
+    at_cited = (positions_in(refs["cited_work_id"], cited["work_id"]) if known_ids is None
+                else known_ids.positions(refs["cited_work_id"], below=len(cited)))
     resolved = at_cited >= 0
     out = pd.DataFrame(
         {

@@ -78,3 +78,76 @@ def values_at(column: pd.Series, at: np.ndarray) -> pd.api.extensions.ExtensionA
     """``column``'s values at positions ``at`` (-1: missing), keeping its dtype: what a lookup's
     positions (:func:`positions_in`) give back."""
     return column.array.take(at, allow_fill=True)
+
+
+NULL_CODE = np.iinfo(np.int64).min
+"""The code of a null work id."""
+
+_MAX_DIGITS = 18
+"""OpenAlex ids ``W<digits>`` up to this many digits are their own number (< 2**63)."""
+
+_ENCODE_ROWS = 1 << 20
+"""Ids coded at once by ``WorkCodes.encode``."""
+
+
+class WorkCodes:
+    """One int64 per work id, the same for every table coded by one ``WorkCodes``: an OpenAlex id
+    ``W<digits>`` (no leading zero, at most 18 digits) is its number, any other id a negative number
+    given in order of first sight, a null :data:`NULL_CODE`. Two ids get the same code exactly when
+    they are equal, so sets of codes are sets of ids; a work id costs 8 bytes instead of a Python
+    string's ~60."""
+
+    def __init__(self) -> None:
+        self._others: dict[str, int] = {}
+
+    def encode(self, ids) -> np.ndarray:
+        """The codes of ``ids`` (a Series, an array or a list of strings or nulls), in order."""
+        s = pd.Series(ids, copy=False) if not isinstance(ids, pd.Series) else ids
+        if s.dtype != pd.StringDtype("pyarrow"):
+            s = s.astype(pd.StringDtype("pyarrow"))
+        whole = pa.array(s.array)
+        codes = np.full(len(s), NULL_CODE, dtype=np.int64)
+        other = np.zeros(len(s), dtype=bool)
+        for lo in range(0, len(s), _ENCODE_ROWS):  # in slices: the temporary strings stay small
+            a = whole.slice(lo, _ENCODE_ROWS)
+            rest = pc.utf8_slice_codeunits(a, 1)
+            length = pc.binary_length(rest)
+            canonical = pc.and_(pc.and_(pc.starts_with(a, "W"), pc.ascii_is_decimal(rest)),
+                                pc.and_(pc.less_equal(length, _MAX_DIGITS), pc.or_(pc.equal(length, 1), pc.invert(pc.starts_with(rest, "0")))))
+            canonical = pc.fill_null(canonical, False).to_numpy(zero_copy_only=False)
+            hi = lo + len(canonical)
+            codes[lo:hi][canonical] = pc.cast(pc.filter(rest, canonical), pa.int64()).to_numpy(zero_copy_only=False)
+            other[lo:hi] = ~canonical & pc.is_valid(a).to_numpy(zero_copy_only=False)
+        if other.any():
+            at, names = pd.factorize(s[other].to_numpy(dtype=object))
+            known = self._others
+            number = np.array([known.setdefault(n, len(known)) for n in names], dtype=np.int64)
+            codes[other] = -1 - number[at]
+        return codes
+
+
+class IdPositions:
+    """The positions of work ids among ``ids`` (distinct; nulls count as one id), for many lookups:
+    the ids are coded as integers once (:class:`WorkCodes`) and their hash table built once, so a
+    lookup codes and probes its own keys only. ``core_citations`` looks up each citing year's
+    references among the papers of every year up to it: :func:`positions_in` hashed those 3.3 M ids
+    again for each year (the paper world's 2016, 2.3 CPU-s; coded, 1.0 a year and 1.0 once)."""
+
+    def __init__(self, ids: pd.Series) -> None:
+        self._codes = WorkCodes()
+        self._index = pd.Index(self._codes.encode(ids))
+        if not self._index.is_unique:
+            raise ValueError("ids: a work id appears twice")
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def positions(self, keys: pd.Series, below: int | None = None) -> np.ndarray:
+        """For each key, its position among the ids, or -1: absent, null, or (with ``below``) not
+        among the first ``below`` ids: :func:`positions_in` on those ids."""
+        codes = self._codes.encode(keys)
+        at = self._index.get_indexer(codes).astype(np.int64)
+        at[codes == NULL_CODE] = -1
+        if below is not None:
+            at[at >= below] = -1
+        return at

@@ -51,9 +51,8 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
+from aigeo_assets.corpus.lookup import NULL_CODE, WorkCodes
 from aigeo_assets.schemas import SCHEMAS
 
 DisruptionCiting = Literal["any", "corpus"]
@@ -70,56 +69,11 @@ _CHUNK_PAIRS = 1_000_000
 ~1 GB; on the demo warehouse's citations copied eight times 1 M was also the fastest of 0.5-20 M)."""
 
 
-NULL_CODE = np.iinfo(np.int64).min
-"""The code of a null work id."""
-
-_MAX_DIGITS = 18
-"""OpenAlex ids ``W<digits>`` up to this many digits are their own number (< 2**63)."""
-
-_ENCODE_ROWS = 1 << 20
-"""Ids coded at once by ``WorkCodes.encode``."""
-
 NO_YEAR = np.iinfo(np.int16).min
 """The citing year of a link whose year is unknown (it falls in no window)."""
 
 BLOC_CODES = {"East": 1, "West": 2}
 """``citing_bloc`` as a small integer (0: no city, or another value)."""
-
-
-class WorkCodes:
-    """One int64 per work id, the same for every table coded by one ``WorkCodes``: an OpenAlex id
-    ``W<digits>`` (no leading zero, at most 18 digits) is its number, any other id a negative number
-    given in order of first sight, a null :data:`NULL_CODE`. Two ids get the same code exactly when
-    they are equal, so sets of codes are sets of ids; a work id costs 8 bytes instead of a Python
-    string's ~60."""
-
-    def __init__(self) -> None:
-        self._others: dict[str, int] = {}
-
-    def encode(self, ids) -> np.ndarray:
-        """The codes of ``ids`` (a Series, an array or a list of strings or nulls), in order."""
-        s = pd.Series(ids, copy=False) if not isinstance(ids, pd.Series) else ids
-        if s.dtype != pd.StringDtype("pyarrow"):
-            s = s.astype(pd.StringDtype("pyarrow"))
-        whole = pa.array(s.array)
-        codes = np.full(len(s), NULL_CODE, dtype=np.int64)
-        other = np.zeros(len(s), dtype=bool)
-        for lo in range(0, len(s), _ENCODE_ROWS):  # in slices: the temporary strings stay small
-            a = whole.slice(lo, _ENCODE_ROWS)
-            rest = pc.utf8_slice_codeunits(a, 1)
-            length = pc.binary_length(rest)
-            canonical = pc.and_(pc.and_(pc.starts_with(a, "W"), pc.ascii_is_decimal(rest)),
-                                pc.and_(pc.less_equal(length, _MAX_DIGITS), pc.or_(pc.equal(length, 1), pc.invert(pc.starts_with(rest, "0")))))
-            canonical = pc.fill_null(canonical, False).to_numpy(zero_copy_only=False)
-            hi = lo + len(canonical)
-            codes[lo:hi][canonical] = pc.cast(pc.filter(rest, canonical), pa.int64()).to_numpy(zero_copy_only=False)
-            other[lo:hi] = ~canonical & pc.is_valid(a).to_numpy(zero_copy_only=False)
-        if other.any():
-            at, names = pd.factorize(s[other].to_numpy(dtype=object))
-            known = self._others
-            number = np.array([known.setdefault(n, len(known)) for n in names], dtype=np.int64)
-            codes[other] = -1 - number[at]
-        return codes
 
 
 @dataclass(frozen=True)

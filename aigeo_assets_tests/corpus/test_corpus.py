@@ -8,6 +8,7 @@ import pytest
 
 from aigeo_assets.corpus.authors import AiScientistRule, _join_rows, author_careers, author_year_places, build_author_years
 from aigeo_assets.corpus.citations import build_core_citations
+from aigeo_assets.corpus.lookup import IdPositions
 from aigeo_assets.corpus.papers import AiRule, ai_flags, build_core_papers, document_types
 from aigeo_assets.schemas import SCHEMAS, conform
 
@@ -252,6 +253,16 @@ def test_citations_equal_a_merge_oracle_on_random_tables(seed):
     # the first rows of the known papers found by the caller (a range run, once): the same table
     first = known[~known["work_id"].duplicated()]
     pd.testing.assert_frame_equal(raw, build_core_citations(refs, citing, first, known_unique=True), check_exact=True)
+    # the ids indexed once for every year of a range run (coded as integers), each year a prefix of them:
+    # the papers of later years are in the index but not among the year's known papers
+    later = _papers([{"work_id": w, "publication_year": 2016} for w in ("W405", "X7", "W0405")])
+    indexed = IdPositions(pd.concat([first, later], ignore_index=True)["work_id"])
+    refs_x = pd.concat([refs, frame("raw_references", [{"citing_work_id": citing["work_id"].iloc[0], "cited_work_id": d} for d in ("X7", "W0405", "W405", "W3")])],
+                       ignore_index=True)
+    pd.testing.assert_frame_equal(build_core_citations(refs_x, citing, first, known_unique=True),
+                                  build_core_citations(refs_x, citing, first, known_unique=True, known_ids=indexed), check_exact=True)
+    with pytest.raises(ValueError, match="first rows"):
+        build_core_citations(refs, citing, known, known_ids=indexed)
     # the ids kept in Arrow give the frame that Python strings give (object columns, each id a str)
     pd.testing.assert_frame_equal(raw, build_core_citations(refs.astype(object), citing, known), check_exact=True)
     assert (got["resolution"] == "external").sum() > 0 and len(got) < len(refs)

@@ -12,9 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from aigeo_assets.corpus.lookup import NULL_CODE, WorkCodes
 from aigeo_assets.metrics.disruption import (
-    NULL_CODE,
-    WorkCodes,
     cd_index,
     citation_links,
     disruption_city_ranks,
@@ -96,11 +95,11 @@ def test_work_codes_are_equal_exactly_when_the_ids_are():
 
 
 def test_work_codes_in_slices_equal_one_pass(monkeypatch):
-    from aigeo_assets.metrics import disruption
+    from aigeo_assets.corpus import lookup
 
     ids = pd.Series([f"W{i}" if i % 4 else (None if i % 8 else f"x{i}") for i in range(50)], dtype="string")
     whole = WorkCodes().encode(ids)
-    monkeypatch.setattr(disruption, "_ENCODE_ROWS", 3)
+    monkeypatch.setattr(lookup, "_ENCODE_ROWS", 3)
     assert np.array_equal(WorkCodes().encode(ids), whole)
     assert (whole == NULL_CODE).sum() == 6 and (whole < 0).sum() == 13
 
