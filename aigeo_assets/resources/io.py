@@ -155,8 +155,8 @@ def wants_csv(asset: str | dg.AssetKey, rows: int, copies: str = "out", max_rows
 
 
 def write_csv(df: pd.DataFrame, fh_or_path) -> None:
-    """A table as CSV: a header line, comma-separated, no index, UTF-8, missing values empty, strings
-    and names quoted, booleans ``True``/``False``, floats in the fewest digits that read back as the
+    """A table as CSV: a header line, comma-separated, no index, UTF-8, missing values empty, strings,
+    booleans (``"True"``/``"False"``) and names quoted, floats in the fewest digits that read back as the
     same number (as ``repr``). Written by Arrow's CSV writer: pandas' took ten times the CPU (issue
     13: the paper world's copies, 360 MB; ``out_lifesci_articles`` 2.68 -> 0.17 CPU-s)."""
     import pyarrow.csv as pcsv  # here: only the CSV copies need it
