@@ -30,7 +30,7 @@ def one_blas_thread():
     spin-waits beside such work, so on the 2-core machine it doubled or more the CPU seconds for
     no wall time, and took them from the other worker of ``aigeo run`` (issue 13: the QR of a
     70,000 x 11 design, 36 ms of CPU with two threads, 8 ms with one; the demo world's
-    ``out_robustness_centralities``, 13.2 against 7.3 CPU-s, 7.2 against 7.4 s). The numbers are
+    ``out_robustness_centralities`` under cProfile, 13.2 against 7.3 CPU-s, 7.2 against 7.4 s). The numbers are
     those of the same routines, summed in another order at most (rounding)."""
     return _blas_pools().limit(limits=1, user_api="blas")
 
