@@ -257,8 +257,8 @@ def test_citations_equal_a_merge_oracle_on_random_tables(seed):
     # the papers of later years are in the index but not among the year's known papers
     later = _papers([{"work_id": w, "publication_year": 2016} for w in ("W405", "X7", "W0405")])
     indexed = IdPositions(pd.concat([first, later], ignore_index=True)["work_id"])
-    refs_x = pd.concat([refs, frame("raw_references", [{"citing_work_id": citing["work_id"].iloc[0], "cited_work_id": d} for d in ("X7", "W0405", "W405", "W3")])],
-                       ignore_index=True)
+    extra = [{"citing_work_id": citing["work_id"].iloc[0], "cited_work_id": d} for d in ("X7", "W0405", "W405", "W3")]
+    refs_x = pd.concat([refs, frame("raw_references", extra)], ignore_index=True)
     pd.testing.assert_frame_equal(build_core_citations(refs_x, citing, first, known_unique=True),
                                   build_core_citations(refs_x, citing, first, known_unique=True, known_ids=indexed), check_exact=True)
     with pytest.raises(ValueError, match="first rows"):
