@@ -1,4 +1,5 @@
-"""Key lookups between tables on Arrow hash tables (``pyarrow.compute``).
+"""Key lookups between tables on Arrow hash tables (``pyarrow.compute``), and work ids as integers
+(:class:`WorkCodes`) for the lookups repeated against one large set (:class:`IdPositions`).
 
 pandas' ``Series.isin`` on Arrow-backed strings (the ``string`` dtype of every id column here)
 turns each value of the set into a Python scalar first: about 10 microseconds per value, so a
