@@ -25,7 +25,9 @@ that cites only the references 0 (it only enlarges the denominator). CD ranges f
   AlShebli et al. 2022's impact) or only AI corpus papers (``corpus``).
 - *Beyond the paper, disruption seen from one bloc*: the same index with F and B restricted to
   citers of one bloc (East or West, the citing paper's city), so CD_East(p) says whether Eastern
-  papers that build on p ignore its references. Citers without a city count in neither.
+  papers that build on p ignore its references. Citers without a city count in neither. A citing
+  work has one bloc, so one pass gives the three indexes (``cd_counts(citing_group=...)``: each
+  pair counted toward its citer's bloc; all citers are the blocs' sum).
 
 Work ids are integers (``WorkCodes``: an OpenAlex ``W<digits>`` id is its number, 8 bytes instead of
 a Python string) and a year of ``core_citations`` is kept as arrays of its resolved links only
@@ -153,12 +155,20 @@ def cd_counts(
     citing_year: np.ndarray,
     window: int,
     *,
+    citing_group: np.ndarray | None = None,
+    n_groups: int = 1,
     chunk_pairs: int = _CHUNK_PAIRS,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(|F|, |B|, |F ∩ B|)`` of every focal paper (int64 arrays in ``focal``'s order), from work
     codes (:class:`WorkCodes`; :data:`NULL_CODE` ends are left out): ``focal`` (distinct) and their
     years; references ``ref_focal -> ref_cited`` (rows whose citing work is not focal are ignored);
     citations ``citing -> cited`` made in ``citing_year``. Duplicate links count once.
+
+    ``citing_group`` (one integer 0..``n_groups`` - 1 per citation, the same for every link of a
+    citing work, else a ValueError): each count split by the citer's group, arrays of shape
+    (``n_groups``, focal papers). A group's counts are those of its citations alone (a citer's links
+    are all in its group), and the counts over all citers their sum, so one pass gives both (the
+    blocs of ``year_disruption``).
 
     Only links to a focal paper or to one of its references can count, so those are kept first
     (a hash lookup of the cited code among them); the cited side is numbered focal papers first
@@ -183,7 +193,22 @@ def cd_counts(
     cc, citers = pd.factorize(citing[keep])
     cc = cc.astype(np.int64)
     n_c = max(len(citers), 1)
+    n_g = 1 if citing_group is None else n_groups
+    c_group = np.zeros(n_c, dtype=np.int64)  # each citer's group
+    if citing_group is not None:
+        g = np.asarray(citing_group)[keep].astype(np.int64)
+        if len(g) and (g.min() < 0 or g.max() >= n_g):
+            raise ValueError(f"citing groups: integers 0..{n_g - 1}, got {g.min()}..{g.max()}")
+        c_group[cc] = g
+        if (c_group[cc] != g).any():
+            raise ValueError(f"citing groups: {len(np.unique(cc[c_group[cc] != g]))} citing works have links in two groups")
+        del g
     del keep, citers
+
+    def by_group(papers: np.ndarray, citers: np.ndarray | None, n: int) -> np.ndarray:  # (n, n_g) counts of the pairs
+        keys = papers if n_g == 1 else papers * n_g + c_group[citers]
+        return np.bincount(keys, minlength=n * n_g)[: n * n_g].reshape(n, n_g)
+
     # F: the distinct citers of a focal paper within its window
     is_f = cx < n_focal
     fp, fcit, fy = cx[is_f], cc[is_f], cy[is_f]
@@ -191,7 +216,7 @@ def cd_counts(
     f_keys = np.unique(fp[inside] * n_c + fcit[inside])
     del is_f, fp, fcit, fy, inside
     f_p, f_c = f_keys // n_c, f_keys % n_c
-    n_f = np.bincount(f_p, minlength=n_focal)[:n_focal]
+    n_f = by_group(f_p, f_c, n_focal)
     # F ∩ B: the F citers that also cite one of the focal paper's references, found by walking each
     # F citer's own links (as many steps as those citers have links kept)
     by_citer = np.argsort(cc, kind="stable")
@@ -204,13 +229,13 @@ def cd_counts(
         at = np.minimum(np.searchsorted(ref_keys, q), max(len(ref_keys) - 1, 0))
         hit = ref_keys[at] == q if len(ref_keys) else np.zeros(len(q), dtype=bool)
         in_both[pair[hit]] = True
-    n_fb = np.bincount(f_p[in_both], minlength=n_focal)[:n_focal]
+    n_fb = by_group(f_p[in_both], f_c[in_both], n_focal)
     del out_start, out_cited, in_both, f_keys, f_p, f_c
     # B: the distinct citers of a focal paper's references within its window. The focal papers of one
     # year share the window, so each year's references meet only the links of its window (indexed by
     # cited work); the pairs of a run of focal papers (chunks end between two papers) are complete,
     # deduplicated by sorting, counted and dropped
-    n_b = np.zeros(n_focal, dtype=np.int64)
+    n_b = np.zeros((n_focal, n_g), dtype=np.int64)
     ref_year = f_year[ref_p]
     for year in np.unique(ref_year):
         mine = np.flatnonzero(ref_year == year)
@@ -234,9 +259,11 @@ def cd_counts(
                 offs = np.arange(len(row)) - np.repeat(np.cumsum(kk) - kk, kk)
                 p0 = yp[lo]
                 keys = np.unique((yp[row] - p0) * n_c + w_citer[in_start[yr[row]] + offs])
-                n_b[p0 : yp[hi - 1] + 1] += np.bincount(keys // n_c, minlength=int(yp[hi - 1] - p0 + 1))
+                n_b[p0 : yp[hi - 1] + 1] += by_group(keys // n_c, None if n_g == 1 else keys % n_c, int(yp[hi - 1] - p0 + 1))
             lo = hi
-    return n_f.astype(np.int64), n_b, n_fb.astype(np.int64)
+    if citing_group is None:
+        return n_f[:, 0].astype(np.int64), n_b[:, 0], n_fb[:, 0].astype(np.int64)
+    return n_f.T.astype(np.int64), n_b.T.copy(), n_fb.T.astype(np.int64)
 
 
 def cd_index(
@@ -349,12 +376,10 @@ def year_disruption(
     if citing == "corpus":
         cites = cites.take(cites.in_corpus)
 
-    def counts(links: CitationLinks) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return cd_counts(focal, f_year, ref_p, ref_r, links.citing, links.cited, links.year, window)
-
-    n_f, n_b, n_fb = counts(cites)
-    east = counts(cites.take(cites.bloc == BLOC_CODES["East"]))
-    west = counts(cites.take(cites.bloc == BLOC_CODES["West"]))
+    by_bloc = cd_counts(focal, f_year, ref_p, ref_r, cites.citing, cites.cited, cites.year, window,
+                        citing_group=cites.bloc, n_groups=max(BLOC_CODES.values()) + 1)
+    n_f, n_b, n_fb = (counts.sum(axis=0) for counts in by_bloc)
+    east, west = ([counts[BLOC_CODES[bloc]] for counts in by_bloc] for bloc in ("East", "West"))
     return pd.DataFrame(
         {
             "year": corpus["publication_year"].to_numpy(),

@@ -14,6 +14,7 @@ import pytest
 
 from aigeo_assets.corpus.lookup import NULL_CODE, WorkCodes
 from aigeo_assets.metrics.disruption import (
+    cd_counts,
     cd_index,
     citation_links,
     disruption_city_ranks,
@@ -75,6 +76,40 @@ def test_equals_cdindex_on_random_citation_graphs(seed):
         assert np.nanmax(np.abs(got["cd"].to_numpy() - expected), initial=0.0) < 1e-12
         assert (~np.isnan(expected)).sum() > len(ids) // 3  # the comparison is not all NaN
         assert ((expected < 0) & ~np.isnan(expected)).any() and (expected > 0).any()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_counts_split_by_the_citers_group_equal_the_counts_of_each_groups_links(seed):
+    """One pass with each citer's group (year_disruption's blocs) gives, for each group, the counts of
+    that group's links alone, and their sum the counts over all citers; small chunks cut B's runs."""
+    ids, year, edges = _random_graph(10 + seed, n=400, years=(2000, 2007), max_refs=5)
+    codes = WorkCodes()
+    code = dict(zip(ids, codes.encode(pd.Series(ids))))
+    rng = np.random.default_rng(seed)
+    group_of = dict(zip(ids, rng.integers(0, 3, len(ids))))
+    focal = np.array([code[w] for w, y in zip(ids, year) if y in (2001, 2002)])
+    f_year = np.array([y for y in year if y in (2001, 2002)])
+    src = np.array([code[s] for s, _ in edges])
+    dst = np.array([code[t] for _, t in edges])
+    cy = np.array([year[ids.index(s)] for s, _ in edges])
+    grp = np.array([group_of[s] for s, _ in edges])
+    for window in (1, 3):
+        split = cd_counts(focal, f_year, src, dst, src, dst, cy, window, citing_group=grp, n_groups=3, chunk_pairs=5 + seed)
+        whole = cd_counts(focal, f_year, src, dst, src, dst, cy, window)
+        for g in range(3):
+            mine = grp == g
+            alone = cd_counts(focal, f_year, src, dst, src[mine], dst[mine], cy[mine], window, chunk_pairs=11)
+            for got, expected in zip(split, alone):
+                assert np.array_equal(got[g], expected)
+        for got, expected in zip(split, whole):
+            assert np.array_equal(got.sum(axis=0), expected)
+        assert all(split[0][g].sum() >= 10 for g in range(3)) and split[1].sum() > 400 and split[2].sum() > 10
+    # a citing work (the one with most links, after the first year: every link counts) given two groups
+    later = np.flatnonzero(cy > year.min())
+    busiest = np.flatnonzero(src == src[later][np.bincount(pd.factorize(src[later])[0]).argmax()])
+    grp[busiest[1]] = (grp[busiest[0]] + 1) % 3
+    with pytest.raises(ValueError, match="1 citing works have links in two groups"):
+        cd_counts(np.array(list(code.values())), year, src, dst, src, dst, cy, 10, citing_group=grp, n_groups=3)
 
 
 def test_work_codes_are_equal_exactly_when_the_ids_are():
@@ -157,7 +192,8 @@ def test_year_disruption_over_coded_years_equals_the_joined_window():
     cit = pd.DataFrame({"citing_work_id": links["citing_work_id"].map(rename), "cited_work_id": links["cited_work_id"].map(rename),
                         "citing_year": links["citing_year"], "resolution": np.where(rng.random(len(links)) < 0.9, "in_snapshot", "external"),
                         "citing_in_corpus": rng.random(len(links)) < 0.6,
-                        "citing_bloc": rng.choice(np.array(["East", "West", None], dtype=object), size=len(links))})
+                        "citing_bloc": links["citing_work_id"].map(dict(zip(ids, rng.choice(np.array(["East", "West", None], dtype=object),
+                                                                                           size=len(ids)))))})
     papers = pd.DataFrame({"work_id": wid, "publication_year": year, "in_corpus": rng.random(len(ids)) < 0.7,
                            "city_geonames_id": rng.integers(1, 5, len(ids)), "city_country_code": "XX", "bloc": "East"})
     y = 2003
