@@ -239,10 +239,16 @@ def clean_text(text: str) -> str:
 
 
 def _strip_contacts(text: str) -> str:
-    text = _EMAIL.sub(" ", text)
-    text = _EMAIL_LABEL.sub(" ", text)
-    text = _WEB.sub(" ", text)
-    return _EMPTY_BRACKETS.sub(" ", text)
+    # each pattern runs only where it can match (an ASCII text's words are their lower case; most
+    # strings name no e-mail or web address, and the patterns cost a third of a string's parse)
+    low = text.lower() if text.isascii() else None
+    if "@" in text:
+        text = _EMAIL.sub(" ", text)
+    if low is None or "mail" in low or "address" in low or "correspondence" in low:
+        text = _EMAIL_LABEL.sub(" ", text)
+    if low is None or "www" in low or "http" in low:
+        text = _WEB.sub(" ", text)
+    return _EMPTY_BRACKETS.sub(" ", text) if "(" in text else text
 
 
 # ---------------------------------------------------------------- reference names
@@ -383,8 +389,9 @@ class Part:
     region: Region | None = None
 
 
-#: a full stop ending a sentence, not an initial ("P. R. China") nor St/Ste/Mt/Ft/No ("St. Louis", "No. 1")
-_FULL_STOP = r"(?<!\b[A-Za-z])(?<!\bSt)(?<!\bSte)(?<!\bMt)(?<!\bFt)(?<!\bNo)\.\s+"
+#: a full stop ending a sentence, not an initial ("P. R. China") nor St/Ste/Mt/Ft/No ("St. Louis", "No. 1");
+#: the look-behinds follow the stop, so that they are tried at stops only (3x faster)
+_FULL_STOP = r"\.(?<!\b[A-Za-z]\.)(?<!\bSt\.)(?<!\bSte\.)(?<!\bMt\.)(?<!\bFt\.)(?<!\bNo\.)\s+"
 _PART_SPLIT = re.compile(r"[,;:|()\[\]{}/]+|\s[-–—]\s|" + _FULL_STOP)
 _CONNECTOR = re.compile(r"(?i)^(?:and|&)\s+|\s+(?:and|&)\.?$|^(?:and|&)$")
 _CODE_TAIL = re.compile(
