@@ -1,7 +1,10 @@
-"""The cores this process may run on, for every part of aigeo that sizes a pool of processes, and the
-one-thread limit of BLAS for dense steps that gain nothing from its threads (standard library at import,
-so the sample-world generator and the PubMed parser do not import Dagster for it)."""
+"""The cores this process may run on, for every part of aigeo that sizes a pool of processes, the
+one-thread limit of BLAS for dense steps that gain nothing from its threads, and the heap kept for
+the iterations of a fit (standard library at import, so the sample-world generator and the PubMed
+parser do not import Dagster for it)."""
 
+import contextlib
+import ctypes
 import functools
 import os
 
@@ -35,12 +38,63 @@ def one_blas_thread():
     return _blas_pools().limit(limits=1, user_api="blas")
 
 
-def with_one_blas_thread(fn):
-    """``fn`` run under ``one_blas_thread``."""
+def within(*contexts):
+    """A decorator: the function runs inside each of ``contexts`` (functions giving a context
+    manager, such as ``one_blas_thread`` and ``reused_heap``), entered in the order given."""
 
-    @functools.wraps(fn)
-    def limited(*args, **kwargs):
-        with one_blas_thread():
-            return fn(*args, **kwargs)
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapped(*args, **kwargs):
+            with contextlib.ExitStack() as stack:
+                for context in contexts:
+                    stack.enter_context(context())
+                return fn(*args, **kwargs)
 
-    return limited
+        return wrapped
+
+    return decorate
+
+
+_M_TRIM_THRESHOLD, _M_MMAP_MAX = -1, -4  # mallopt's parameters (glibc's malloc.h)
+_GLIBC_MMAP_MAX, _GLIBC_TRIM_THRESHOLD = 65_536, 128 * 1024  # glibc's defaults
+_heap_depth = 0
+
+
+@functools.cache
+def _glibc():
+    """glibc's C library when this process runs on it (its ``mallopt`` and ``malloc_trim``), else None."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return libc if hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim") else None
+    except OSError:
+        return None
+
+
+@contextlib.contextmanager
+def reused_heap():
+    """A context in which glibc's malloc serves large arrays from its heap and keeps what they free
+    for the next, instead of mapping fresh pages for each and unmapping them when freed. For fits
+    that allocate the same large temporaries every iteration: above 32 MB glibc maps every array
+    anew, and the kernel then faults in and zeroes it page by page, so an IRLS iteration on the
+    pooled citation gravity design (9.4 M pair-years, 75 MB a column) cost about a sixth more CPU
+    than its arithmetic (issue 13: the pooled fits 82.7 -> 70.3 CPU-s, the by-year centres and fits
+    36.8 -> 31.6). At exit glibc's defaults return and the freed pages go back to the system
+    (``malloc_trim``), so the heap it kept lasts one fit. Nested contexts act as one; off glibc, nothing
+    changes. The numbers are the same: only where the arrays live changes."""
+    global _heap_depth
+    libc = _glibc()
+    if libc is None:
+        yield
+        return
+    if _heap_depth == 0:
+        libc.mallopt(_M_MMAP_MAX, 0)
+        libc.mallopt(_M_TRIM_THRESHOLD, 2**31 - 1)
+    _heap_depth += 1
+    try:
+        yield
+    finally:
+        _heap_depth -= 1
+        if _heap_depth == 0:
+            libc.mallopt(_M_MMAP_MAX, _GLIBC_MMAP_MAX)
+            libc.mallopt(_M_TRIM_THRESHOLD, _GLIBC_TRIM_THRESHOLD)
+            libc.malloc_trim(0)

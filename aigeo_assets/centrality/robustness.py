@@ -40,7 +40,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from aigeo_assets.cores import with_one_blas_thread
+from aigeo_assets.cores import one_blas_thread, within
 from aigeo_assets.networks.graph import Network, graph_tool_graph, prepare_network
 
 Direction = Literal["along", "against"]
@@ -338,7 +338,7 @@ def simulate_linear_threshold(
     return active.sum(axis=2).astype(np.float64)
 
 
-@with_one_blas_thread  # batched products of small matrices (cores.one_blas_thread)
+@within(one_blas_thread)  # batched products of small matrices (cores.one_blas_thread)
 def cascade_influence(
     nodes: pd.DataFrame,
     edges: pd.DataFrame,

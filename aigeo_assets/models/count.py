@@ -45,7 +45,7 @@ import pandas as pd
 from scipy import linalg
 from scipy.special import digamma, gammaln
 
-from aigeo_assets.cores import with_one_blas_thread
+from aigeo_assets.cores import one_blas_thread, reused_heap, within
 from aigeo_assets.models.absorb import FixedEffects, demean, drop_all_zero_groups, recover_effects
 from aigeo_assets.models.results import CountResult, NotEstimableError
 from aigeo_assets.models.separation import DEFAULT_TOL, find_separated
@@ -127,7 +127,7 @@ def _as_frame(X, n: int) -> pd.DataFrame:
     return pd.DataFrame(arr, columns=[f"x{j}" for j in range(arr.shape[1])])
 
 
-@with_one_blas_thread  # every dense step of a fit is small (cores.one_blas_thread)
+@within(one_blas_thread, reused_heap)  # a fit's dense steps are small, its iterations allocate alike (cores)
 def fit_count_model(  # noqa: C901 - one fit: validation, sample rules, then the estimator, its steps sharing the sample and design
     y,
     X=None,

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import warnings
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -685,6 +687,43 @@ def test_a_fit_runs_on_one_blas_thread_and_gives_the_pool_back(monkeypatch):
     assert before == after == {2} and seen == [{1}]
     _close(fit.params, unlimited.params, rtol=1e-12)
     _close(fit.bse, unlimited.bse, rtol=1e-12)
+
+
+def _resident_bytes() -> int:
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError("no VmRSS")
+
+
+def test_a_fit_keeps_its_heap_and_gives_it_back(monkeypatch):
+    """Inside a fit (``cores.reused_heap``) a large array's pages stay with the process once freed,
+    for the next iteration's arrays; at the end of the fit, and outside one, they go back."""
+    from aigeo_assets import cores
+    from aigeo_assets.models import count
+
+    if cores._glibc() is None or not Path("/proc/self/status").exists():
+        pytest.skip("glibc's malloc on Linux only")
+    big = 40_000_000  # 320 MB of float64, far above glibc's 32 MB mapping threshold
+    with cores.reused_heap():
+        with cores.reused_heap():  # nested: one context
+            a = np.ones(big)
+        held = _resident_bytes()
+        del a
+        kept = _resident_bytes()
+    given_back = _resident_bytes()
+    a = np.ones(big)
+    del a
+    outside = _resident_bytes()
+    assert kept > held - 50e6  # freed inside: kept
+    assert given_back < kept - 250e6 and outside < kept - 250e6  # at the end, and outside: given back
+    depth = []
+    irls = count._irls
+    monkeypatch.setattr(count, "_irls", lambda *a, **k: depth.append(cores._heap_depth) or irls(*a, **k))
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=500)
+    poisson(rng.poisson(np.exp(0.2 * x)), pd.DataFrame({"x": x}))
+    assert depth == [1] and cores._heap_depth == 0
 
 
 def _grid(years: int = 3, cities: int = 9, seed: int = 4):
