@@ -5,8 +5,8 @@ Input: the demo sample world's PubMed baseline files (``data/sources/sample-demo
 generated on first use). Runs, in one process:
   * parse    - ``parse_pubmed_file`` over every file (lxml backend when installed, and the standard
                library's), records per second;
-  * year tables - ``pubmed_year_tables`` for every year 2000-2019 (one row group per year from each
-               parse folder's year-sorted copy, made on first use and timed separately), beside
+  * year tables - ``pubmed_year_tables`` for every year 2000-2019 (each parse folder's row group of
+               the year: the parse writes its tables sorted by year), beside
                the former full scan (every file's whole authors and references tables read and
                filtered per year, in pandas); the tables must be equal;
   * classify - ``KeywordMatcher.matches`` (one compiled pass per text) on the titles and abstracts
@@ -42,20 +42,15 @@ from results_file import timed, write_results  # noqa: E402
 
 from aigeo_assets.lifesci.keywords import AI_KEYWORDS_PATH, KeywordMatcher, naive_matches  # noqa: E402
 from aigeo_assets.lifesci.pubmed import parse_pubmed_file  # noqa: E402
-from aigeo_assets.lifesci.pubmed_files import parse_cached, pubmed_year_tables, year_sorted_copy  # noqa: E402
+from aigeo_assets.lifesci.pubmed_files import parse_cached, pubmed_year_tables  # noqa: E402
 from aigeo_assets_tests.support.pubmed_full_scan import full_scan_year  # noqa: E402 (the former reading, also the tests' oracle)
 
 
 def year_tables(files, cache: Path, results: dict) -> None:
     import shutil
-    import time
 
     shutil.rmtree(cache, ignore_errors=True)
     folders = [parse_cached(f, cache)[0] for f in files]
-    t = time.perf_counter()
-    for folder in folders:
-        year_sorted_copy(folder)
-    copy_s = time.perf_counter() - t
     years = range(2000, 2020)
     ours, ours_s = timed(lambda: {y: pubmed_year_tables(files, cache, y) for y in years}, 1)
     peer, peer_s = timed(lambda: {y: full_scan_year(folders, y) for y in years}, 1)
@@ -63,10 +58,10 @@ def year_tables(files, cache: Path, results: dict) -> None:
         for got, want in zip((ours[y].articles, ours[y].authors, ours[y].references), peer[y]):
             pd.testing.assert_frame_equal(got, want)
     rows = sum(len(t.authors) + len(t.references) for t in ours.values())
-    results["year_tables"] = {"years": len(years), "author_and_reference_rows": rows, "year_sorted_copy_seconds": round(copy_s, 3),
+    results["year_tables"] = {"years": len(years), "author_and_reference_rows": rows,
                               "ours_seconds": round(ours_s, 3), "full_scan_seconds": round(peer_s, 3),
                               "speedup": round(peer_s / ours_s, 1), "identical": True}
-    print(f"  year tables ours {ours_s:6.2f} s for {len(years)} years (+ {copy_s:.2f} s once for the year-sorted copies); "
+    print(f"  year tables ours {ours_s:6.2f} s for {len(years)} years (each file's row group of the year); "
           f"former full scan {peer_s:6.2f} s; identical; {peer_s / ours_s:.1f}x", flush=True)
 from aigeo_assets.sampleworld import generate_world  # noqa: E402
 

@@ -12,8 +12,9 @@ PubMed baseline files are not ordered by year (each holds ~30,000 records of any
 files revise and delete records of earlier ones. Each file is parsed once into parquet under a
 cache folder keyed by its name, a hash of its full path (two files of one name in different
 folders stay apart), its size and modification time (a changed file is parsed again) and
-:data:`PARSE_VERSION` (a changed reader parses again); the records
-of a year are then gathered from every file with a row filter (:func:`pubmed_year_tables`): per PMID
+:data:`PARSE_VERSION` (a changed reader parses again), its tables sorted by year, one row group
+per year (:func:`write_year_sorted`); the records of a year are then gathered from every file's
+row group of that year (:func:`pubmed_year_tables`): per PMID
 the highest ``Version`` wins, of equal versions the later file (in name order: baseline before
 updates), and a ``DeleteCitation`` removes the PMID from its own and every earlier file; what is
 left out is counted (``n_superseded``, ``n_deleted``).
@@ -42,7 +43,7 @@ import pyarrow.parquet as pq
 from aigeo_assets.cores import usable_cores
 from aigeo_assets.lifesci.pubmed import PubmedTables, parse_pubmed_file
 from aigeo_assets.resources.parquet_row_groups import FooterCache, RowGroupYears
-from aigeo_assets.schemas import SCHEMAS, write_parquet
+from aigeo_assets.schemas import SCHEMAS, statistics_columns, write_parquet
 
 def glob_escape(text: str) -> str:
     """``text`` with glob metacharacters taken literally."""
@@ -51,7 +52,6 @@ def glob_escape(text: str) -> str:
 
 PUBMED_TABLES = ("articles", "authors", "references")
 """The tables of a PubMed year (``raw_pubmed_<name>``)."""
-TABLES = (*PUBMED_TABLES, "quarantine")
 
 DEFAULT_PATTERN = "*.xml|*.xml.gz"
 """File names read from the PubMed folder ('|'-separated globs; ``AIGEO_PUBMED_PATTERN``)."""
@@ -90,11 +90,12 @@ def _path_hash(path: Path) -> str:
     return hashlib.sha1(str(path.resolve()).encode("utf-8")).hexdigest()[:10]
 
 
-PARSE_VERSION = 3
+PARSE_VERSION = 4
 """Raised whenever the reader's output for the same file changes (2: MedlineCitationSet files,
 unknown elements and files without records quarantined; 3: versions resolved within a file and
 kept in ``versions.parquet``, same-file deletions, oversize records and undefined entities
-quarantined, reading resumed after a syntax error), so older parses are not reused."""
+quarantined, reading resumed after a syntax error; 4: the tables written sorted by year, one row
+group per year, instead of in file order plus a year-sorted copy), so older parses are not reused."""
 
 
 def cache_key(path: Path) -> str:
@@ -113,9 +114,8 @@ def parse_cached(path: Path, cache_dir: Path) -> tuple[Path, bool]:
     tmp.mkdir(parents=True)
     try:
         tables: PubmedTables = parse_pubmed_file(path)
-        for name in TABLES:
-            write_parquet(getattr(tables, name), tmp / f"{name}.parquet")
-        write_parquet(pd.DataFrame({"version": pd.Series(tables.article_versions, dtype="int32")}), tmp / "versions.parquet")
+        write_year_sorted(tables, tmp)
+        write_parquet(tables.quarantine, tmp / "quarantine.parquet")
         write_parquet(pd.DataFrame({"pmid": pd.Series(tables.deleted_pmids, dtype="string")}), tmp / "deleted.parquet")
         for stale in cache_dir.glob(f"{glob_escape(path.name)}.{_path_hash(path)}.*"):
             shutil.rmtree(stale, ignore_errors=True)
@@ -302,62 +302,53 @@ def _winners_cached(folders: tuple[Path, ...]) -> pd.DataFrame:
     return _winners_memo[folders]
 
 
-BY_YEAR = "by_year"
-"""A parse folder's copy of its three tables sorted by publication year, one row group per year."""
+def write_year_sorted(tables: PubmedTables, folder: Path) -> None:
+    """A file's parse into ``folder``: its articles, authors and references stably sorted by the
+    publication year of their article (authors and references carry it, joined on PMID; rows of no
+    article of the file come last), each written one row group per year, and ``versions.parquet``
+    (each article's ``Version``) in the articles' new order. A year is then read through the row
+    groups' statistics without decoding the other years, so building every year costs one pass
+    over the files, not one per year. Within a year the rows keep the parse's order. Statistics as
+    :func:`~aigeo_assets.schemas.write_parquet` writes them (numeric and boolean columns)."""
+    articles = pa.Table.from_pandas(tables.articles, preserve_index=False)
+    order = pc.sort_indices(articles, sort_keys=[("publication_year", "ascending")], null_placement="at_end")
+    for name in PUBMED_TABLES:
+        frame = getattr(tables, name)
+        table = articles if name == "articles" else pa.Table.from_pandas(frame, preserve_index=False)
+        if name != "articles":
+            at = pc.index_in(table["pmid"], value_set=articles["pmid"])
+            table = table.append_column("publication_year", pc.take(articles["publication_year"], at))
+        table = table.take(order if name == "articles" else
+                           pc.sort_indices(table, sort_keys=[("publication_year", "ascending")], null_placement="at_end"))
+        years = table["publication_year"]
+        starts = [0]
+        if len(table):
+            changed = pc.not_equal(years.slice(1), years.slice(0, len(table) - 1)).to_numpy(zero_copy_only=False)
+            nulls = pc.is_null(years).to_numpy(zero_copy_only=False)
+            boundary = changed | (nulls[1:] != nulls[:-1])
+            starts += [int(k) + 1 for k in boundary.nonzero()[0]]
+        with pq.ParquetWriter(folder / f"{name}.parquet", table.schema,
+                              write_statistics=[*statistics_columns(frame), "publication_year"]) as writer:
+            for a, b in zip(starts, [*starts[1:], len(table)]):
+                writer.write_table(table.slice(a, b - a), row_group_size=max(b - a, 1))
+    versions = pa.array(tables.article_versions, type=pa.int32()).take(order)
+    write_parquet(pd.DataFrame({"version": pd.Series(versions.to_numpy(zero_copy_only=False), dtype="int32")}), folder / "versions.parquet")
 
 
-def year_sorted_copy(folder: Path) -> Path:
-    """``folder/by_year/``: the file's articles, authors and references stably sorted by the
-    publication year of their article (authors and references carry it, joined on PMID; rows of
-    no article of the file come last), written one row group per year. A year is then read through
-    the row groups' statistics without decoding the other years, so building every year costs one
-    pass over the files, not one per year. Made once from the parse folder, atomically (a
-    temporary folder renamed into place); the tables' rows and order within a year are those of
-    the parse."""
-    target = folder / BY_YEAR
-    if (target / "references.parquet").exists():
-        return target
-    tmp = folder / f".{BY_YEAR}.{os.getpid()}.tmp"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
-        articles = pq.read_table(folder / "articles.parquet")
-        for name in PUBMED_TABLES:
-            table = articles if name == "articles" else pq.read_table(folder / f"{name}.parquet")
-            if name != "articles":
-                at = pc.index_in(table["pmid"], value_set=articles["pmid"])
-                table = table.append_column("publication_year", pc.take(articles["publication_year"], at))
-            table = table.take(pc.sort_indices(table, sort_keys=[("publication_year", "ascending")], null_placement="at_end"))
-            years = table["publication_year"]
-            with pq.ParquetWriter(tmp / f"{name}.parquet", table.schema) as writer:
-                starts = [0]
-                if len(table):
-                    changed = pc.not_equal(years.slice(1), years.slice(0, len(table) - 1)).to_numpy(zero_copy_only=False)
-                    nulls = pc.is_null(years).to_numpy(zero_copy_only=False)
-                    boundary = changed | (nulls[1:] != nulls[:-1])
-                    starts += [int(k) + 1 for k in boundary.nonzero()[0]]
-                for a, b in zip(starts, [*starts[1:], len(table)]):
-                    writer.write_table(table.slice(a, b - a), row_group_size=max(b - a, 1))
-        try:
-            os.replace(tmp, target)
-        except OSError:  # another process made it first: theirs is the same
-            if not (target / "references.parquet").exists():
-                raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return target
+def _parse_columns(names: list[str], table: str) -> list[str]:
+    """The parse's columns of ``table``: a table other than the articles carries their year besides (:func:`write_year_sorted`)."""
+    return [c for c in names if table == "articles" or c != "publication_year"]
 
 
 def _read_year(folder: Path, name: str, year: int) -> pd.DataFrame:
-    """One table of a parse folder, the rows of ``year`` only (from ``year_sorted_copy``), with the
-    parse's columns."""
-    columns = pq.read_schema(folder / f"{name}.parquet").names
-    return pd.read_parquet(year_sorted_copy(folder) / f"{name}.parquet", columns=columns, filters=[("publication_year", "==", year)])
+    """One table of a parse folder, the rows of ``year`` only, with the parse's columns."""
+    path = folder / f"{name}.parquet"
+    return pd.read_parquet(path, columns=_parse_columns(pq.read_schema(path).names, name), filters=[("publication_year", "==", year)])
 
 
 @dataclass(frozen=True)
 class _YearGroups:
-    """Where each year lies in one table of a ``year_sorted_copy``: its footer (parsed once), the
+    """Where each year lies in one table of a parse folder: its footer (parsed once), the
     parse's columns and the row group of each year (``RowGroupYears.group_of_year``)."""
 
     path: Path
@@ -367,22 +358,20 @@ class _YearGroups:
 
 
 _FOOTERS = FooterCache()
-"""Parsed footers of the year-sorted copies, kept for the run's next year (a range run reads each
+"""Parsed footers of the parse folders' tables, kept for the run's next year (a range run reads each
 table of each file once per year)."""
 
 
 def _year_groups(folder: Path, name: str) -> _YearGroups | None:
-    """The :class:`_YearGroups` of ``name`` in ``folder``'s year-sorted copy, its footer parsed once
+    """The :class:`_YearGroups` of ``name`` in ``folder``, its footer parsed once
     in the process (``_FOOTERS``); None when the row groups' statistics do not prove one year per
     row group (then the year is read with a row filter)."""
-    path = year_sorted_copy(folder) / f"{name}.parquet"
+    path = folder / f"{name}.parquet"
     footer = _FOOTERS.get(path, "publication_year")
     groups = footer.group_of_year()
     if groups is None:
         return None
-    # the parse's columns: the copy of a table other than the articles carries their year besides (year_sorted_copy)
-    columns = [c for c in footer.schema.names if name == "articles" or c != "publication_year"]
-    return _YearGroups(path, footer, columns, groups)
+    return _YearGroups(path, footer, _parse_columns(footer.schema.names, name), groups)
 
 
 def _year_rows(folder: Path, name: str, year: int, pmids: pa.Array) -> pa.Table | pd.DataFrame:

@@ -104,12 +104,11 @@ def _year_tables_full_scan(files, cache, year: int) -> tuple[pd.DataFrame, pd.Da
     return full_scan_year([parse_cached(p, cache)[0] for p in files], year)
 
 
-def test_year_tables_from_the_year_sorted_copy_equal_a_full_scan(demo_pubmed):
-    """Reading a year through the parse folders' year-sorted copies gives the same rows, in the
+def test_year_tables_from_the_year_row_groups_equal_a_full_scan(demo_pubmed):
+    """Reading a year through the parse folders' row groups of that year gives the same rows, in the
     same order, as reading every file's tables whole (the first, a middle and the last year of the
     demo world's corpus: the full scan is the slow path)."""
     _, files, cache, _, by_year = demo_pubmed
-    assert all((f / "by_year" / "authors.parquet").exists() for f in cache.iterdir() if not f.name.startswith("."))
     for year in (2000, 2010, 2019):
         tables = by_year[year]
         articles, authors, references = _year_tables_full_scan(files, cache, year)
@@ -117,6 +116,49 @@ def test_year_tables_from_the_year_sorted_copy_equal_a_full_scan(demo_pubmed):
         pd.testing.assert_frame_equal(tables.authors, authors)
         pd.testing.assert_frame_equal(tables.references, references)
     assert min(len(by_year[y].authors) for y in (2000, 2010, 2019)) > 100
+
+
+def test_a_parse_folder_holds_the_parse_sorted_by_year_one_row_group_a_year(demo_pubmed, tmp_path):
+    """Each parse folder's tables are the reader's tables (``parse_pubmed_file``), stably sorted by
+    their article's year (pandas' sort, nulls last), one row group per year, with the versions in
+    the same order: on every real PubMed sample, the demo world's first and last two files
+    (baseline and updates) and a made file of versions 1 to 3 (the order of ``versions.parquet``)."""
+    import pyarrow.parquet as pq
+
+    from aigeo_assets.ingest.records_folder import shared_samples_dir
+    from aigeo_assets.lifesci import pubmed_files as P
+    from aigeo_assets.lifesci.pubmed import parse_pubmed_file
+
+    _, files, cache, _, _ = demo_pubmed
+    root = shared_samples_dir() / "pubmed"
+    real = P.discover_pubmed_files(root) if root.is_dir() else []
+    made = tmp_path / "versions.xml"  # years out of order, versions 1-3, a superseded version
+    made.write_text('<?xml version="1.0"?>\n<PubmedArticleSet>\n' + "".join(
+        f'<PubmedArticle><MedlineCitation><PMID Version="{v}">{pmid}</PMID><Article><Journal><JournalIssue><PubDate><Year>{y}</Year>'
+        f'</PubDate></JournalIssue></Journal><ArticleTitle>t{pmid}</ArticleTitle></Article></MedlineCitation></PubmedArticle>\n'
+        for pmid, y, v in [(5, 2012, 2), (6, 2010, 3), (7, 2012, 1), (8, 2011, 2), (5, 2012, 1), (9, 2010, 1)]) + "</PubmedArticleSet>\n")
+    checked = 0
+    for path in [*real, *files[:2], *files[-2:], made]:
+        folder, _ = P.parse_cached(path, cache if path in files else tmp_path / "cache")
+        parsed = parse_pubmed_file(path)
+        year = dict(zip(parsed.articles["pmid"], parsed.articles["publication_year"]))
+        for name in P.PUBMED_TABLES:
+            want = getattr(parsed, name)
+            want = (want.assign(version=parsed.article_versions) if name == "articles"
+                    else want.assign(publication_year=want["pmid"].map(year).astype("Int64")))
+            want = want.sort_values("publication_year", kind="stable", na_position="last", ignore_index=True)
+            got = pd.read_parquet(folder / f"{name}.parquet")
+            if name == "articles":
+                assert pd.read_parquet(folder / "versions.parquet")["version"].tolist() == want.pop("version").tolist()
+            pd.testing.assert_frame_equal(got, want, check_dtype=False)
+            meta = pq.read_metadata(folder / f"{name}.parquet")
+            col = meta.schema.to_arrow_schema().get_field_index("publication_year")
+            stats = [meta.row_group(i).column(col).statistics for i in range(meta.num_row_groups) if meta.row_group(i).num_rows]
+            years = [st.min for st in stats if st.has_min_max]
+            assert all(st.min == st.max and st.null_count == 0 for st in stats if st.has_min_max)  # one year a row group
+            assert sorted(years) == sorted(set(got["publication_year"].dropna().astype(int)))  # and one row group a year
+            checked += len(got)
+    assert checked > 1000
 
 
 def _busiest_first_and_last_years(winners: pd.DataFrame) -> list[int]:
@@ -179,7 +221,7 @@ def test_the_default_treatment_filter_on_the_planted_world(demo_pubmed):
 
 
 def test_year_tables_without_row_group_statistics_are_read_by_the_row_filter(tmp_path):
-    """A year-sorted copy whose row groups carry no statistics (another writer) cannot say which
+    """A parse folder whose row groups carry no statistics (another writer) cannot say which
     row group holds a year: the year is then read with the row filter, and the tables are those of
     the full scan (real records of ../shared/samples: the busiest years, the first and the last)."""
     import pyarrow.parquet as pq
@@ -196,7 +238,7 @@ def test_year_tables_without_row_group_statistics_are_read_by_the_row_filter(tmp
     folders = [P.parse_cached(p, cache)[0] for p in files]
     for folder in folders:
         for name in P.PUBMED_TABLES:
-            path = P.year_sorted_copy(folder) / f"{name}.parquet"
+            path = folder / f"{name}.parquet"
             f = pq.ParquetFile(path)
             with pq.ParquetWriter(path.with_suffix(".tmp"), f.schema_arrow, write_statistics=False) as w:
                 for i in range(f.num_row_groups):
@@ -204,7 +246,7 @@ def test_year_tables_without_row_group_statistics_are_read_by_the_row_filter(tmp
             path.with_suffix(".tmp").replace(path)
     years = _busiest_first_and_last_years(P.flag_winners(folders))
     assert all(P._year_groups(f, n) is None for f in folders for n in P.PUBMED_TABLES
-               if pq.read_metadata(P.year_sorted_copy(f) / f"{n}.parquet").num_rows)
+               if pq.read_metadata(f / f"{n}.parquet").num_rows)
     seen = 0
     for year in years:
         tables = P.pubmed_year_tables(files, cache, year)
