@@ -363,12 +363,15 @@ def year_disruption(
     if (focal == NULL_CODE).any():
         raise ValueError("focal papers: a null work id")
     f_year = pd.to_numeric(corpus["publication_year"]).to_numpy(dtype=np.int64)
-    # the references: the focal year's resolved links, deduplicated (a null reference counts once)
-    pairs = pd.DataFrame({"p": focal_links.citing, "r": focal_links.cited}).drop_duplicates()
-    at = pd.Index(focal).get_indexer(pairs["p"].to_numpy())
-    n_refs = np.bincount(at[at >= 0], minlength=len(focal)).astype(np.int64)
-    ref_p, ref_r = pairs["p"].to_numpy()[at >= 0], pairs["r"].to_numpy()[at >= 0]
-    del pairs, at
+    # the references: the focal year's resolved links from focal papers, deduplicated as keys focal
+    # position x distinct reference (a null reference counts once; the order of the pairs is not used)
+    at = pd.Index(focal).get_indexer(focal_links.citing)
+    mine = at >= 0
+    r_codes, r_values = pd.factorize(focal_links.cited[mine])
+    keys = np.unique(at[mine].astype(np.int64) * max(len(r_values), 1) + r_codes)
+    n_refs = np.bincount(keys // max(len(r_values), 1), minlength=len(focal)).astype(np.int64)
+    ref_p, ref_r = focal[keys // max(len(r_values), 1)], np.asarray(r_values)[keys % max(len(r_values), 1)]
+    del at, mine, r_codes, r_values, keys
     targets = np.concatenate([focal, ref_r[ref_r != NULL_CODE]])
     kept = [links.take(pd.Series(links.cited, copy=False).isin(targets).to_numpy(bool)) for links in window_links]
     cites = CitationLinks.concat(kept)
