@@ -35,6 +35,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -269,23 +270,34 @@ def flag_winners(folders: list[Path]) -> pd.DataFrame:
     """Every file's records as (pmid, publication_year, version, file) with two flags: ``deleted``
     (a DeleteCitation of this or a later file names the PMID) and ``winner`` (the surviving record
     of its PMID: highest version, then latest file, among those not deleted)."""
-    frames, deletions = [], []
+    pmids, years, versions, files, del_pmids, del_files = [], [], [], [], [], []
     for i, folder in enumerate(folders):
-        ids = pq.read_table(folder / "articles.parquet", columns=["pmid", "publication_year"]).to_pandas()
-        versions = pd.read_parquet(folder / "versions.parquet")["version"].to_numpy()
-        frames.append(pd.DataFrame({
-            "pmid": ids["pmid"].astype("int64").to_numpy(), "publication_year": ids["publication_year"].to_numpy(),
-            "version": versions, "file": i,
-        }))
-        deleted = pd.read_parquet(folder / "deleted.parquet")["pmid"]
-        deletions.append(pd.DataFrame({"pmid": deleted.astype("int64").to_numpy(), "file": i}))
-    records = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["pmid", "publication_year", "version", "file"])
-    last_deletion = pd.concat(deletions, ignore_index=True).groupby("pmid")["file"].max() if deletions else pd.Series(dtype="int64")
-    deleted_in = records["pmid"].map(last_deletion)
-    records["deleted"] = (deleted_in.notna() & (records["file"] <= deleted_in)).to_numpy(bool)
-    alive = records[~records["deleted"]].sort_values(["pmid", "version", "file"], kind="stable")
-    records["winner"] = False
-    records.loc[alive.drop_duplicates("pmid", keep="last").index, "winner"] = True
+        ids = pq.read_table(folder / "articles.parquet", columns=["pmid", "publication_year"])
+        pmids.append(pc.cast(ids["pmid"], pa.int64()).to_numpy())
+        years.append(ids["publication_year"].to_numpy())
+        versions.append(pq.read_table(folder / "versions.parquet")["version"].to_numpy())
+        files.append(np.full(ids.num_rows, i, dtype=np.int64))
+        deleted = pc.cast(pq.read_table(folder / "deleted.parquet")["pmid"], pa.int64()).to_numpy()
+        del_pmids.append(deleted)
+        del_files.append(np.full(len(deleted), i, dtype=np.int64))
+    if not pmids:
+        return pd.DataFrame({"pmid": [], "publication_year": [], "version": [], "file": [], "deleted": [], "winner": []})
+    records = pd.DataFrame({"pmid": np.concatenate(pmids), "publication_year": np.concatenate(years),
+                            "version": np.concatenate(versions), "file": np.concatenate(files)})
+    pmid, version, file = records["pmid"].to_numpy(), records["version"].to_numpy(), records["file"].to_numpy()
+    # the last file whose DeleteCitation names each PMID: deletions sorted by (pmid, file), the last of each PMID
+    d_pmid, d_file = np.concatenate(del_pmids), np.concatenate(del_files)
+    order = np.lexsort((d_file, d_pmid))
+    last = np.r_[d_pmid[order][1:] != d_pmid[order][:-1], True] if len(order) else np.zeros(0, dtype=bool)
+    gone_pmid, gone_file = d_pmid[order][last], d_file[order][last]
+    at = np.minimum(np.searchsorted(gone_pmid, pmid), max(len(gone_pmid) - 1, 0))
+    deleted = (gone_pmid[at] == pmid) & (file <= gone_file[at]) if len(gone_pmid) else np.zeros(len(pmid), dtype=bool)
+    # the winner of each PMID: the last of its records not deleted in (version, file) order
+    alive = np.flatnonzero(~deleted)
+    order = alive[np.lexsort((file[alive], version[alive], pmid[alive]))]
+    winner = np.zeros(len(pmid), dtype=bool)
+    winner[order[np.r_[pmid[order][1:] != pmid[order][:-1], True]] if len(order) else order] = True
+    records["deleted"], records["winner"] = deleted, winner
     return records
 
 

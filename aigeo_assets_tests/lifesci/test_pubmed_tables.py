@@ -75,3 +75,43 @@ def test_tables_of_a_file_without_articles_equal_the_plain_empty_tables(tmp_path
     t = pm.parse_pubmed_file(path)
     assert t.articles.empty and t.authors.empty and t.references.empty and len(t.quarantine) == 2
     _same(path)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_winners_and_deletions_across_files_equal_pubmeds_rules_record_by_record(tmp_path, seed):
+    """``flag_winners`` on made parse folders (PMIDs repeated within and across files, versions 1-3,
+    DeleteCitations in later and earlier files) against the rules applied record by record: a record
+    is deleted when a DeleteCitation of its own or a later file names its PMID, and of the others each
+    PMID's winner is the highest version, then the latest file, then the later row."""
+    import numpy as np
+
+    from aigeo_assets.lifesci.pubmed_files import flag_winners
+    from aigeo_assets.schemas import write_parquet
+
+    rng = np.random.default_rng(seed)
+    folders, rows, deletions = [], [], []
+    for i in range(5):
+        folder = tmp_path / f"f{i}"
+        folder.mkdir()
+        n = int(rng.integers(0, 40))
+        pmid = rng.integers(1, 30, n)
+        year = rng.integers(2000, 2004, n)
+        version = rng.integers(1, 4, n)
+        gone = np.unique(rng.integers(1, 30, int(rng.integers(0, 4))))
+        write_parquet(pd.DataFrame({"pmid": pd.Series(pmid.astype(str), dtype="string"), "publication_year": year.astype("int16")}),
+                      folder / "articles.parquet")
+        write_parquet(pd.DataFrame({"version": version.astype("int32")}), folder / "versions.parquet")
+        write_parquet(pd.DataFrame({"pmid": pd.Series(gone.astype(str), dtype="string")}), folder / "deleted.parquet")
+        folders.append(folder)
+        rows += [(int(p), int(y), int(v), i) for p, y, v in zip(pmid, year, version)]
+        deletions += [(int(p), i) for p in gone]
+    deleted = [any(p == dp and f <= df for dp, df in deletions) for p, _, _, f in rows]
+    best: dict[int, int] = {}
+    for k, (p, _, v, f) in enumerate(rows):
+        if not deleted[k] and (p not in best or (v, f) >= (rows[best[p]][2], rows[best[p]][3])):
+            best[p] = k
+    got = flag_winners(folders)
+    assert list(zip(got["pmid"], got["publication_year"], got["version"], got["file"])) == rows
+    assert got["deleted"].tolist() == deleted and got["deleted"].any()
+    assert got["winner"].tolist() == [best.get(p) == k for k, (p, _, _, _) in enumerate(rows)]
+    assert (~got["winner"] & ~got["deleted"]).any()  # superseded records, not only deleted ones
