@@ -76,9 +76,10 @@ def reused_heap():
     for the next, instead of mapping fresh pages for each and unmapping them when freed. For fits
     that allocate the same large temporaries every iteration: above 32 MB glibc maps every array
     anew, and the kernel then faults in and zeroes it page by page, so an IRLS iteration on the
-    pooled citation gravity design (9.4 M pair-years, 75 MB a column) cost about a sixth more CPU
-    than its arithmetic (issue 13: the pooled fits 82.7 -> 70.3 CPU-s, the by-year centres and fits
-    36.8 -> 31.6). At exit glibc's defaults return and the freed pages go back to the system
+    pooled citation gravity design (9.4 M pair-years, 75 MB a column) cost about an eighth more CPU
+    than its arithmetic (issue 13: ``out_gravity_citations`` 79.6 -> 71.1 CPU-s on the paper world,
+    peak memory +1-3 %; the by-year fits, whose arrays stay under 32 MB, unchanged). At exit glibc's
+    defaults return and the freed pages go back to the system
     (``malloc_trim``), so the heap it kept lasts one fit. Nested contexts act as one; off glibc, nothing
     changes. The numbers are the same: only where the arrays live changes."""
     global _heap_depth

@@ -522,30 +522,20 @@ def _count_cited(cited: pd.Series, clinical: np.ndarray) -> pd.DataFrame:
     return g.rename(columns={"size": "citations", "sum": "clinical_citations"})
 
 
-def pubmed_citation_counts(references: pd.DataFrame, cited_pmids: pd.Series, citing_clinical: pd.Series) -> pd.DataFrame:
-    """Citations of the PMIDs ``cited_pmids`` in PubMed's ReferenceList (``raw_pubmed_references``
-    of one citing year): per cited PMID (index), the citing records (every PubMed record is life
-    science) and the clinical ones among them (``citing_clinical``: bool per citing PMID). A record
-    citing the same PMID twice counts once."""
-    return _pubmed_counts(references[is_in(references["cited_pmid"], cited_pmids)], citing_clinical)
-
-
 def _pubmed_counts(cites: pd.DataFrame, citing_clinical: pd.Series) -> pd.DataFrame:
-    """:func:`pubmed_citation_counts` of references already restricted to the cited PMIDs."""
+    """Citations in PubMed's ReferenceList (``raw_pubmed_references`` of one citing year, already
+    restricted to the cited PMIDs): per cited PMID (index), the citing records (every PubMed record
+    is life science) and the clinical ones among them (``citing_clinical``: bool per citing PMID). A
+    record citing the same PMID twice counts once."""
     r = cites.drop_duplicates(["pmid", "cited_pmid"])
     return _count_cited(r["cited_pmid"], r["pmid"].map(citing_clinical).fillna(False).to_numpy(bool))
 
 
-def openalex_citation_counts(references: pd.DataFrame, cited_works: pd.Series, citing_clinical: pd.Series,
-                             citing_allowed: pd.Index | None = None) -> pd.DataFrame:
-    """Citations of the works ``cited_works`` in OpenAlex's ``referenced_works`` (``raw_references``
-    of one citing year): per cited work (index), the citing works (all, or those in
-    ``citing_allowed``) and the clinical ones among them (``citing_clinical``: bool per citing work)."""
-    return _openalex_counts(references[is_in(references["cited_work_id"], cited_works)], citing_clinical, citing_allowed)
-
-
 def _openalex_counts(cites: pd.DataFrame, citing_clinical: pd.Series, citing_allowed: pd.Index | None) -> pd.DataFrame:
-    """:func:`openalex_citation_counts` of references already restricted to the cited works."""
+    """Citations in OpenAlex's ``referenced_works`` (``raw_references`` of one citing year, already
+    restricted to the cited works): per cited work (index), the citing works (all, or those in
+    ``citing_allowed``) and the clinical ones among them (``citing_clinical``: bool per citing work).
+    A work citing the same work twice counts once."""
     r = cites if citing_allowed is None else cites[is_in(cites["citing_work_id"], citing_allowed)]
     r = r.drop_duplicates(["citing_work_id", "cited_work_id"])
     return _count_cited(r["cited_work_id"], r["citing_work_id"].map(citing_clinical).fillna(False).to_numpy(bool))

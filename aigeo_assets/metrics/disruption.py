@@ -368,9 +368,10 @@ def year_disruption(
     at = pd.Index(focal).get_indexer(focal_links.citing)
     mine = at >= 0
     r_codes, r_values = pd.factorize(focal_links.cited[mine])
-    keys = np.unique(at[mine].astype(np.int64) * max(len(r_values), 1) + r_codes)
-    n_refs = np.bincount(keys // max(len(r_values), 1), minlength=len(focal)).astype(np.int64)
-    ref_p, ref_r = focal[keys // max(len(r_values), 1)], np.asarray(r_values)[keys % max(len(r_values), 1)]
+    n_r = max(len(r_values), 1)
+    keys = np.unique(at[mine].astype(np.int64) * n_r + r_codes)
+    n_refs = np.bincount(keys // n_r, minlength=len(focal)).astype(np.int64)
+    ref_p, ref_r = focal[keys // n_r], np.asarray(r_values)[keys % n_r]
     del at, mine, r_codes, r_values, keys
     targets = np.concatenate([focal, ref_r[ref_r != NULL_CODE]])
     kept = [links.take(pd.Series(links.cited, copy=False).isin(targets).to_numpy(bool)) for links in window_links]

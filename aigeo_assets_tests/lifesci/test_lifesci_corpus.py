@@ -16,8 +16,6 @@ from aigeo_assets.lifesci.corpus import (
     deduplicate,
     lead_countries,
     mesh_topics,
-    openalex_citation_counts,
-    pubmed_citation_counts,
     with_citations,
 )
 from aigeo_assets.lifesci.pubmed_files import file_manifest, pubmed_year_tables
@@ -92,16 +90,27 @@ def test_ranking_files_with_bad_columns_are_a_clear_error(tmp_path):
         OutletRanking.from_csv(tmp_path / "j.csv", tmp_path / "c.csv")
 
 
-def test_citation_counts_from_pubmed_reference_lists_and_openalex_references():
-    refs = pd.DataFrame({"pmid": ["10", "10", "11", "12", "13"], "cited_pmid": ["1", "1", "1", "2", "3"]})  # 10 cites 1 twice: once
-    clinical = pd.Series({"10": False, "11": True, "12": True})
-    pm = pubmed_citation_counts(refs, pd.Series(["1", "2"]), clinical)  # 3 is not an article: not counted
-    assert pm.to_dict("index") == {"1": {"citations": 2, "clinical_citations": 1}, "2": {"citations": 1, "clinical_citations": 1}}
-    oa_refs = pd.DataFrame({"citing_work_id": ["W10", "W11", "W12"], "cited_work_id": ["W1", "W1", "W1"]})
-    oa = openalex_citation_counts(oa_refs, pd.Series(["W1"]), pd.Series({"W11": True}))
-    assert oa.loc["W1"].tolist() == [3, 1]  # any citing work
-    life = openalex_citation_counts(oa_refs, pd.Series(["W1"]), pd.Series({"W11": True}), citing_allowed=pd.Index(["W10", "W11"]))
-    assert life.loc["W1"].tolist() == [2, 1]  # life-science citing works only (AIGEO_LIFESCI_CITING=life_science)
+def test_citation_counts_count_a_citing_record_once_and_only_articles():
+    """A record or work citing an article twice counts once; a cited PMID or work that is no article
+    is not counted; ``life_science_citers`` keeps only those citing works (AIGEO_LIFESCI_CITING)."""
+    from aigeo_assets.lifesci.corpus import lifesci_citation_counts
+    from aigeo_assets.lifesci.keywords import CLINICAL_QUERIES_PATH, ClinicalFilter
+
+    clinical = ClinicalFilter.from_csv(CLINICAL_QUERIES_PATH)
+    no = {"abstract": None, "publication_types": None, "mesh_terms": None}
+    articles = pd.DataFrame({"article_id": ["pmid:1", "pmid:2", "W1"], "pmid": pd.array(["1", "2", None], dtype="string"),
+                             "work_id": pd.array([None, None, "W1"], dtype="string")})
+    records = pd.DataFrame([{"pmid": "10", "title": "Imaging", **no}, {"pmid": "11", "title": "A randomized controlled trial", **no},
+                            {"pmid": "12", "title": "A randomized controlled trial", **no}, {"pmid": "13", "title": "Imaging", **no}])
+    refs = pd.DataFrame({"pmid": ["10", "10", "11", "12", "13"], "cited_pmid": ["1", "1", "1", "2", "3"]})  # 10 cites 1 twice; 3 is no article
+    works = pd.DataFrame({"work_id": ["W10", "W11", "W12"], "title": ["Imaging", "A randomized controlled trial", "Imaging"], "abstract": [None] * 3})
+    oa_refs = pd.DataFrame({"citing_work_id": ["W10", "W11", "W11", "W12"], "cited_work_id": ["W1", "W1", "W1", "W1"]})
+    c = lifesci_citation_counts(articles, [(records, refs)], [(works, oa_refs)], clinical).set_index("article_id")
+    assert c.loc["pmid:1", ["citations", "clinical_citations"]].tolist() == [2, 1]
+    assert c.loc["pmid:2", ["citations", "clinical_citations"]].tolist() == [1, 1]
+    assert c.loc["W1", ["citations", "clinical_citations"]].tolist() == [3, 1]  # any citing work
+    life = lifesci_citation_counts(articles, [(records, refs)], [(works, oa_refs)], clinical, pd.Index(["W10", "W11"]))
+    assert life.set_index("article_id").loc["W1", ["citations", "clinical_citations"]].tolist() == [2, 1]
 
 
 def test_lifesci_citations_read_year_by_year_equal_hand_counts():
