@@ -43,7 +43,7 @@ import pyarrow.parquet as pq
 
 from aigeo_assets.cores import usable_cores
 from aigeo_assets.lifesci.pubmed import PubmedTables, parse_pubmed_file
-from aigeo_assets.resources.parquet_row_groups import FooterCache, RowGroupYears
+from aigeo_assets.resources.parquet_row_groups import FooterCache, RowGroupYears, write_year_row_groups
 from aigeo_assets.schemas import SCHEMAS, statistics_columns, write_parquet
 
 def glob_escape(text: str) -> str:
@@ -323,26 +323,13 @@ def write_year_sorted(tables: PubmedTables, folder: Path) -> None:
     over the files, not one per year. Within a year the rows keep the parse's order. Statistics as
     :func:`~aigeo_assets.schemas.write_parquet` writes them (numeric and boolean columns)."""
     articles = pa.Table.from_pandas(tables.articles, preserve_index=False)
-    order = pc.sort_indices(articles, sort_keys=[("publication_year", "ascending")], null_placement="at_end")
-    for name in PUBMED_TABLES:
+    order = write_year_row_groups(articles, folder / "articles.parquet", "publication_year",
+                                  write_statistics=statistics_columns(tables.articles))
+    for name in ("authors", "references"):
         frame = getattr(tables, name)
-        table = articles if name == "articles" else pa.Table.from_pandas(frame, preserve_index=False)
-        if name != "articles":
-            at = pc.index_in(table["pmid"], value_set=articles["pmid"])
-            table = table.append_column("publication_year", pc.take(articles["publication_year"], at))
-        table = table.take(order if name == "articles" else
-                           pc.sort_indices(table, sort_keys=[("publication_year", "ascending")], null_placement="at_end"))
-        years = table["publication_year"]
-        starts = [0]
-        if len(table):
-            changed = pc.not_equal(years.slice(1), years.slice(0, len(table) - 1)).to_numpy(zero_copy_only=False)
-            nulls = pc.is_null(years).to_numpy(zero_copy_only=False)
-            boundary = changed | (nulls[1:] != nulls[:-1])
-            starts += [int(k) + 1 for k in boundary.nonzero()[0]]
-        with pq.ParquetWriter(folder / f"{name}.parquet", table.schema,
-                              write_statistics=[*statistics_columns(frame), "publication_year"]) as writer:
-            for a, b in zip(starts, [*starts[1:], len(table)]):
-                writer.write_table(table.slice(a, b - a), row_group_size=max(b - a, 1))
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        table = table.append_column("publication_year", pc.take(articles["publication_year"], pc.index_in(table["pmid"], value_set=articles["pmid"])))
+        write_year_row_groups(table, folder / f"{name}.parquet", "publication_year", write_statistics=[*statistics_columns(frame), "publication_year"])
     versions = pa.array(tables.article_versions, type=pa.int32()).take(order)
     write_parquet(pd.DataFrame({"version": pd.Series(versions.to_numpy(zero_copy_only=False), dtype="int32")}), folder / "versions.parquet")
 

@@ -7,7 +7,8 @@ statistics of the year column (min, max, null count). ``row_group_years`` parses
 ``FooterCache`` keeps the parsed footers of a run, keyed on the file's version (path, inode, size,
 mtime), so a range run over several years opens and parses each file's footer once.
 
-Plain pyarrow, no Dagster.
+``write_year_row_groups`` writes such a file: the table stably sorted by its year, one row group
+per year. Plain pyarrow, no Dagster.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 
@@ -149,3 +152,22 @@ class FooterCache:
 
     def __len__(self) -> int:
         return len(self._footers)
+
+
+def write_year_row_groups(table: pa.Table, path: Path | str, column: str, **writer_options) -> np.ndarray:
+    """Write ``table`` to ``path`` stably sorted by its integer column ``column`` (nulls last), one row
+    group per value (the nulls one more), rows in their order within it; ``writer_options`` go to
+    ``pyarrow.parquet.ParquetWriter`` (compression, dictionaries, statistics: the year column needs
+    its statistics for ``row_group_years``). Returns the order applied (positions in ``table``), so
+    that a table aligned with it can follow. An empty table is written as one empty row group."""
+    order = pc.sort_indices(table, sort_keys=[(column, "ascending")], null_placement="at_end").to_numpy()
+    if (order != np.arange(len(order))).any():
+        table = table.take(pa.array(order))
+    years = table[column]
+    values = pc.fill_null(years.cast(pa.int64()), 0).to_numpy()
+    nulls = pc.is_null(years).to_numpy(zero_copy_only=False)
+    bounds = np.flatnonzero((np.diff(values) != 0) | (np.diff(nulls) != 0)) + 1
+    with pq.ParquetWriter(path, table.schema, **writer_options) as writer:
+        for start, stop in zip(np.r_[0, bounds], np.r_[bounds, len(table)]):
+            writer.write_table(table.slice(start, stop - start), row_group_size=max(stop - start, 1))
+    return order

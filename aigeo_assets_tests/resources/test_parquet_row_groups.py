@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from aigeo_assets.resources.parquet_row_groups import FooterCache, row_group_years
+from aigeo_assets.resources.parquet_row_groups import FooterCache, row_group_years, write_year_row_groups
 
 
 def _write(path, groups: list[list[int | None]], **kwargs) -> None:
@@ -93,3 +93,20 @@ def test_footer_cache_keys_on_file_version(tmp_path):
     _write(other, [[2000]])
     small.get(other, "year")
     assert len(small) == 1  # over its bytes: the least recently used dropped, one kept
+
+
+def test_write_year_row_groups_sorts_stably_one_group_a_year_nulls_last(tmp_path):
+    """Rows out of year order, nulls among them: the file holds them stably sorted (nulls last), one
+    row group per year and one for the nulls, each proven by its statistics; the order applied is
+    returned; an empty table is one empty row group."""
+    years = [2003, None, 2001, 2003, 2001, None, 2002]
+    table = pa.table({"year": pa.array(years, type=pa.int16()), "row": list(range(len(years)))})
+    order = write_year_row_groups(table, tmp_path / "t.parquet", "year")
+    assert order.tolist() == [2, 4, 6, 0, 3, 1, 5]
+    got = pq.read_table(tmp_path / "t.parquet")
+    assert got["row"].to_pylist() == order.tolist()
+    footer = row_group_years(tmp_path / "t.parquet", "year")
+    assert [g.rows for g in footer.groups] == [2, 1, 2, 2]
+    assert footer.group_of_year() == {2001: 0, 2002: 1, 2003: 2}
+    write_year_row_groups(table.slice(0, 0), tmp_path / "e.parquet", "year")
+    assert pq.read_metadata(tmp_path / "e.parquet").num_rows == 0 and pq.read_table(tmp_path / "e.parquet").schema == table.schema
