@@ -198,12 +198,17 @@ def _present(value) -> bool:
     return value is not None and not (not isinstance(value, str) and pd.isna(value))
 
 
-def _gexf_value(value, kind: str) -> str:
+def _attvalue_lines(column: pd.Series, title: str, kind: str, indent: str = "          ") -> list[str | None]:
+    """Each row's ``<attvalue>`` line of attribute ``title`` of GEXF type ``kind`` (None where the value
+    is missing): a string escaped, a long as its integer, a double with every digit (``repr``), the
+    column at once (only a string needs escaping: a number's text is the same in quotes)."""
+    head = f"{indent}<attvalue for={quoteattr(title)} value="
+    present = column.notna().to_numpy(bool)
+    values = column.astype(object).tolist()
     if kind == "string":
-        return str(value)
-    if kind == "long":
-        return str(int(value))
-    return repr(float(value))
+        return [f"{head}{quoteattr(str(v))}/>" if ok else None for v, ok in zip(values, present)]
+    text = (lambda v: str(int(v))) if kind == "long" else (lambda v: repr(float(v)))
+    return [f'{head}"{text(v)}"/>' if ok else None for v, ok in zip(values, present)]
 
 
 def to_gexf(nodes: pd.DataFrame, edges: pd.DataFrame, *, description: str = "", positions: bool = True,
@@ -213,12 +218,17 @@ def to_gexf(nodes: pd.DataFrame, edges: pd.DataFrame, *, description: str = "", 
     = 1 / weight; the exact ratio where given). ``positions``: ``viz:position`` x = longitude,
     y = latitude for nodes with coordinates, and ``viz:color`` by bloc. ``last_modified``
     (YYYY-MM-DD) goes into ``meta``; without it the file depends only on the tables.
-    Raises ``ValueError`` for an edge to an unknown node or a weight that is not a finite number > 0."""
+    Raises ``ValueError`` for an edge to an unknown node or a weight that is not a finite number > 0.
+
+    The edges' and attributes' texts are made a column at a time (issue 13: per edge, one
+    ``quoteattr`` per value was most of the yearly network files' cost)."""
     ids = nodes["city_geonames_id"].astype("int64").tolist()
     known = set(ids)
     if len(known) != len(ids):
         raise ValueError("nodes has duplicate city_geonames_id")
-    bad = [(s, t) for s, t in zip(edges["source"], edges["target"]) if int(s) not in known or int(t) not in known]
+    sources = edges["source"].astype("int64").tolist()
+    targets = edges["target"].astype("int64").tolist()
+    bad = [(s, t) for s, t in zip(sources, targets) if s not in known or t not in known]
     if bad:
         raise ValueError(f"{len(bad)} edges name cities that are not nodes, e.g. {bad[0]}")
     w = edges["weight"].astype(float)
@@ -239,29 +249,32 @@ def to_gexf(nodes: pd.DataFrame, edges: pd.DataFrame, *, description: str = "", 
         "    </attributes>",
         "    <nodes>",
     ]
-    for row in nodes.itertuples(index=False):
-        r = row._asdict()
-        lines.append(f"      <node id=\"{int(r['city_geonames_id'])}\" label={quoteattr(str(r['city_name']))}>")
-        values = [(title, _gexf_value(r[col], kind)) for title, col, kind in attributes if _present(r[col])]
+    names = nodes["city_name"].astype(object).tolist()
+    by_node = list(zip(*(_attvalue_lines(nodes[col], title, kind) for title, col, kind in attributes))) if attributes else [()] * len(ids)
+    records = nodes.to_dict("records") if positions else [None] * len(ids)
+    for city, name, values, r in zip(ids, names, by_node, records):
+        lines.append(f"      <node id=\"{city}\" label={quoteattr(str(name))}>")
+        values = [v for v in values if v is not None]
         if values:
             lines.append("        <attvalues>")
-            lines.extend(f"          <attvalue for={quoteattr(t)} value={quoteattr(v)}/>" for t, v in values)
+            lines.extend(values)
             lines.append("        </attvalues>")
         if positions:
             lines.extend(_gexf_viz(r))
         lines.append("      </node>")
     lines += ["    </nodes>", "    <edges>"]
-    for i, e in enumerate(edges.itertuples(index=False)):
-        r = e._asdict()
-        weight = float(r["weight"])
-        values = [("length", repr(1.0 / weight))]
-        if exact:
-            values += [(c, str(int(r[c]))) for c in EXACT_WEIGHT_COLUMNS]
-        lines.append(f'      <edge id="{i}" source="{int(r["source"])}" target="{int(r["target"])}" weight="{repr(weight)}">')
-        lines.append("        <attvalues>")
-        lines.extend(f"          <attvalue for={quoteattr(t)} value={quoteattr(v)}/>" for t, v in values)
-        lines.append("        </attvalues>")
-        lines.append("      </edge>")
+    length = f"          <attvalue for={quoteattr('length')} value="
+    if exact:
+        ratio = [[f'          <attvalue for={quoteattr(c)} value="{int(v)}"/>' for v in edges[c].tolist()] for c in EXACT_WEIGHT_COLUMNS]
+        ratios = ["\n".join(pair) for pair in zip(*ratio)]
+    else:
+        ratios = [None] * len(sources)
+    for i, (s, t, weight, extra) in enumerate(zip(sources, targets, w.tolist(), ratios)):
+        lines.append(f'      <edge id="{i}" source="{s}" target="{t}" weight="{weight!r}">\n        <attvalues>\n'
+                     f'{length}"{1.0 / weight!r}"/>')
+        if extra is not None:
+            lines.append(extra)
+        lines.append("        </attvalues>\n      </edge>")
     lines += ["    </edges>", "  </graph>", "</gexf>", ""]
     return "\n".join(lines).encode("utf-8")
 
@@ -331,7 +344,7 @@ def to_vosviewer_map(nodes: pd.DataFrame, edges: pd.DataFrame, *, positions: boo
     n = len(nodes)
     degree = [0] * (n + 1)
     total = [0.0] * (n + 1)
-    for i, j, s in links.itertuples(index=False):
+    for i, j, s in zip(links["id1"].tolist(), links["id2"].tolist(), links["strength"].tolist()):
         degree[i] += 1
         degree[j] += 1
         total[i] += s
@@ -357,7 +370,8 @@ def to_vosviewer_map(nodes: pd.DataFrame, edges: pd.DataFrame, *, positions: boo
 def to_vosviewer_network(nodes: pd.DataFrame, edges: pd.DataFrame) -> bytes:
     """VOSviewer's network file: one ``id1<TAB>id2<TAB>strength`` line per linked pair, no header."""
     links = undirected_strengths(nodes, edges)
-    return "".join(f"{i}\t{j}\t{_number(s)}\n" for i, j, s in links.itertuples(index=False)).encode("utf-8")
+    return "".join(f"{i}\t{j}\t{_number(s)}\n"
+                   for i, j, s in zip(links["id1"].tolist(), links["id2"].tolist(), links["strength"].tolist())).encode("utf-8")
 
 
 # ------------------------------------------------------------------------------------------ files
@@ -491,14 +505,14 @@ def to_timeline_gexf(nodes: pd.DataFrame, edges: pd.DataFrame, *, years: Iterabl
         "    </attributes>",
         "    <nodes>",
     ]
-    for r in nodes.to_dict("records"):
+    static = list(zip(*(_attvalue_lines(nodes[col], title, kind) for title, col, kind in attributes))) if attributes else [()] * len(ids)
+    for r, own in zip(nodes.to_dict("records"), static):
         city = int(r["city_geonames_id"])
         if city not in span:
             continue
         first, last = int(span[city]["min"]), int(span[city]["max"])
         lines.append(f'      <node id="{city}" label={quoteattr(str(r["city_name"]))} start="{first}" end="{last}">')
-        values = [f"          <attvalue for={quoteattr(t)} value={quoteattr(_gexf_value(r[col], kind))}/>"
-                  for t, col, kind in attributes if _present(r[col])]
+        values = [v for v in own if v is not None]
         for y in (y for y in all_years if first <= y <= last):
             for title, _ in dynamic:
                 if title == "out_strength":
