@@ -852,6 +852,7 @@ FORKSERVER_PRELOAD = (
     "dagster._core.storage.sqlite_storage",
     "dagster._core.storage.runs.sqlite.sqlite_run_storage",
     "dagster._core.storage.event_log.sqlite.consolidated_sqlite_event_log",
+    "aigeo_assets.resources.instance_storage",
     "dagster._core.storage.schedules.sqlite.sqlite_schedule_storage",
 )
 """What the fork server imports once: what a worker imports to build the code location (the asset

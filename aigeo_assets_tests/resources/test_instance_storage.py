@@ -1,0 +1,119 @@
+"""The event log on a connection each process keeps (``resources.instance_storage``): the same events
+as Dagster's consolidated storage, one connection instead of one per read or write, SQLite's
+``synchronous=NORMAL`` on it, and a forked child that opens its own."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+import dagster as dg
+import pytest
+from sqlalchemy import event
+
+from aigeo_assets import cli
+from aigeo_assets.resources import instance_storage
+from aigeo_assets.resources.instance_storage import KeptConnectionSqliteEventLogStorage, kept_engine
+
+
+@dg.asset(partitions_def=dg.StaticPartitionsDefinition(["a", "b"]))
+def letters(context):
+    return dg.MaterializeResult(metadata={"key": context.partition_key})
+
+
+@dg.asset
+def one() -> int:
+    return 1
+
+
+def _home(tmp_path: Path, name: str, config: str) -> Path:
+    home = tmp_path / name
+    home.mkdir()
+    (home / "dagster.yaml").write_text(config)
+    return home
+
+
+def _consolidated(home: Path) -> str:
+    return ("event_log_storage:\n  module: dagster._core.storage.event_log\n  class: ConsolidatedSqliteEventLogStorage\n"
+            f"  config:\n    base_dir: {str(home)!r}\n")
+
+
+def _materialize(instance: dg.DagsterInstance) -> None:
+    for key in ("a", "b"):
+        assert dg.materialize([letters], instance=instance, partition_key=key).success
+    assert dg.materialize([one], instance=instance).success
+
+
+def _events(instance: dg.DagsterInstance) -> list[tuple]:
+    records = instance.fetch_materializations(dg.AssetKey("letters"), limit=10).records
+    records += instance.fetch_materializations(dg.AssetKey("one"), limit=10).records
+    return sorted((r.asset_key.to_user_string(), r.partition_key, r.asset_materialization.metadata.get("key")) for r in records)
+
+
+def test_aigeo_instance_uses_it_and_stores_what_dagster_own_storage_stores(tmp_path):
+    ours = tmp_path / "ours"
+    ours.mkdir()
+    (ours / "dagster.yaml").write_text(cli.instance_config(2, ours))
+    theirs = _home(tmp_path, "theirs", "")
+    (theirs / "dagster.yaml").write_text(_consolidated(theirs))
+    found = []
+    for home in (ours, theirs):
+        with dg.DagsterInstance.from_config(str(home)) as instance:
+            _materialize(instance)
+            found.append((type(instance.event_log_storage), _events(instance)))
+    assert found[0][0] is KeptConnectionSqliteEventLogStorage
+    assert found[1][0] is not KeptConnectionSqliteEventLogStorage
+    assert found[0][1] == found[1][1] == [("letters", "a", dg.TextMetadataValue("a")), ("letters", "b", dg.TextMetadataValue("b")),
+                                          ("one", None, None)]
+    # the same file, readable by Dagster's own storage
+    (ours / "dagster.yaml").write_text(_consolidated(ours))
+    with dg.DagsterInstance.from_config(str(ours)) as instance:
+        assert _events(instance) == found[0][1]
+
+
+def test_one_connection_for_many_events_with_synchronous_normal(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(cli.instance_config(1, home))
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        storage = instance.event_log_storage
+        engine = kept_engine(storage._conn_string)
+        connects = []
+        event.listen(engine, "connect", lambda *a: connects.append(1))
+        _materialize(instance)
+        opened = len(connects)
+        assert 1 <= opened <= 3  # a connection per thread, or per connection opened inside another
+        for _ in range(3):
+            _materialize(instance)  # nine runs, about 150 events
+        assert len(connects) == opened, "the connections are kept: none is opened for the later events"
+        with storage.index_connection() as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def _child(home: str, parent_engine_id: int, out) -> None:
+    with dg.DagsterInstance.from_config(home) as instance:
+        assert dg.materialize([letters], instance=instance, partition_key="b").success
+        engine = kept_engine(instance.event_log_storage._conn_string)
+        out.put((id(engine) != parent_engine_id, any(id(e) == parent_engine_id for e in instance_storage._INHERITED)))
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="fork is a Unix start method")
+def test_a_forked_child_opens_its_own_connection_and_both_write(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(cli.instance_config(1, home))
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert dg.materialize([letters], instance=instance, partition_key="a").success
+        parent = kept_engine(instance.event_log_storage._conn_string)
+        ctx = multiprocessing.get_context("fork")
+        out = ctx.Queue()
+        child = ctx.Process(target=_child, args=(str(home), id(parent), out))
+        child.start()
+        own, parent_kept_unused = out.get(timeout=120)
+        child.join(120)
+        assert child.exitcode == 0 and own and parent_kept_unused
+        assert dg.materialize([one], instance=instance).success  # the parent's connection still works
+        assert kept_engine(instance.event_log_storage._conn_string) is parent
+        assert _events(instance) == [("letters", "a", dg.TextMetadataValue("a")), ("letters", "b", dg.TextMetadataValue("b")),
+                                     ("one", None, None)]
