@@ -43,7 +43,7 @@ the format requires.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
@@ -211,6 +211,13 @@ def _attvalue_lines(column: pd.Series, title: str, kind: str, indent: str = "   
     return [f'{head}"{text(v)}"/>' if ok else None for v, ok in zip(values, present)]
 
 
+def _node_attvalues(nodes: pd.DataFrame, attributes: Sequence[tuple[str, str, str]]) -> list[list[str]]:
+    """Per row of ``nodes``, the ``<attvalue>`` lines of its ``attributes`` (title, column, GEXF
+    type) that have a value, in the order of ``attributes``."""
+    columns = [_attvalue_lines(nodes[col], title, kind) for title, col, kind in attributes]
+    return [[v for v in row if v is not None] for row in zip(*columns)] if columns else [[] for _ in range(len(nodes))]
+
+
 def to_gexf(nodes: pd.DataFrame, edges: pd.DataFrame, *, description: str = "", positions: bool = True,
             last_modified: str | None = None) -> bytes:
     """A directed GEXF 1.3 graph: one node per row of ``nodes`` (id = GeoNames id, label = city name,
@@ -250,11 +257,9 @@ def to_gexf(nodes: pd.DataFrame, edges: pd.DataFrame, *, description: str = "", 
         "    <nodes>",
     ]
     names = nodes["city_name"].astype(object).tolist()
-    by_node = list(zip(*(_attvalue_lines(nodes[col], title, kind) for title, col, kind in attributes))) if attributes else [()] * len(ids)
     records = nodes.to_dict("records") if positions else [None] * len(ids)
-    for city, name, values, r in zip(ids, names, by_node, records):
+    for city, name, values, r in zip(ids, names, _node_attvalues(nodes, attributes), records):
         lines.append(f"      <node id=\"{city}\" label={quoteattr(str(name))}>")
-        values = [v for v in values if v is not None]
         if values:
             lines.append("        <attvalues>")
             lines.extend(values)
@@ -505,14 +510,12 @@ def to_timeline_gexf(nodes: pd.DataFrame, edges: pd.DataFrame, *, years: Iterabl
         "    </attributes>",
         "    <nodes>",
     ]
-    static = list(zip(*(_attvalue_lines(nodes[col], title, kind) for title, col, kind in attributes))) if attributes else [()] * len(ids)
-    for r, own in zip(nodes.to_dict("records"), static):
+    for r, values in zip(nodes.to_dict("records"), _node_attvalues(nodes, attributes)):
         city = int(r["city_geonames_id"])
         if city not in span:
             continue
         first, last = int(span[city]["min"]), int(span[city]["max"])
         lines.append(f'      <node id="{city}" label={quoteattr(str(r["city_name"]))} start="{first}" end="{last}">')
-        values = [v for v in own if v is not None]
         for y in (y for y in all_years if first <= y <= last):
             for title, _ in dynamic:
                 if title == "out_strength":
