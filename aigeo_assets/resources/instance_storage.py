@@ -39,6 +39,8 @@ never closed (nor used) in the child."""
 
 
 def _forget_parent_engines() -> None:
+    global _LOCK
+    _LOCK = threading.Lock()  # another thread of the parent may have held it at the fork
     _INHERITED.extend(_ENGINES.values())
     _ENGINES.clear()
 
