@@ -198,11 +198,11 @@ def _present(value) -> bool:
     return value is not None and not (not isinstance(value, str) and pd.isna(value))
 
 
-def _attvalue_lines(column: pd.Series, title: str, kind: str, indent: str = "          ") -> list[str | None]:
+def _attvalue_lines(column: pd.Series, title: str, kind: str) -> list[str | None]:
     """Each row's ``<attvalue>`` line of attribute ``title`` of GEXF type ``kind`` (None where the value
     is missing): a string escaped, a long as its integer, a double with every digit (``repr``), the
     column at once (only a string needs escaping: a number's text is the same in quotes)."""
-    head = f"{indent}<attvalue for={quoteattr(title)} value="
+    head = f"          <attvalue for={quoteattr(title)} value="
     present = column.notna().to_numpy(bool)
     values = column.astype(object).tolist()
     if kind == "string":
@@ -211,11 +211,11 @@ def _attvalue_lines(column: pd.Series, title: str, kind: str, indent: str = "   
     return [f'{head}"{text(v)}"/>' if ok else None for v, ok in zip(values, present)]
 
 
-def _node_attvalues(nodes: pd.DataFrame, attributes: Sequence[tuple[str, str, str]]) -> list[list[str]]:
-    """Per row of ``nodes``, the ``<attvalue>`` lines of its ``attributes`` (title, column, GEXF
-    type) that have a value, in the order of ``attributes``."""
-    columns = [_attvalue_lines(nodes[col], title, kind) for title, col, kind in attributes]
-    return [[v for v in row if v is not None] for row in zip(*columns)] if columns else [[] for _ in range(len(nodes))]
+def _row_attvalues(table: pd.DataFrame, attributes: Sequence[tuple[str, str, str]]) -> list[list[str]]:
+    """Per row of ``table`` (nodes, or edges), the ``<attvalue>`` lines of its ``attributes`` (title,
+    column, GEXF type) that have a value, in the order of ``attributes``."""
+    columns = [_attvalue_lines(table[col], title, kind) for title, col, kind in attributes]
+    return [[v for v in row if v is not None] for row in zip(*columns)] if columns else [[] for _ in range(len(table))]
 
 
 def to_gexf(nodes: pd.DataFrame, edges: pd.DataFrame, *, description: str = "", positions: bool = True,
@@ -258,7 +258,7 @@ def to_gexf(nodes: pd.DataFrame, edges: pd.DataFrame, *, description: str = "", 
     ]
     names = nodes["city_name"].astype(object).tolist()
     records = nodes.to_dict("records") if positions else [None] * len(ids)
-    for city, name, values, r in zip(ids, names, _node_attvalues(nodes, attributes), records):
+    for city, name, values, r in zip(ids, names, _row_attvalues(nodes, attributes), records):
         lines.append(f"      <node id=\"{city}\" label={quoteattr(str(name))}>")
         if values:
             lines.append("        <attvalues>")
@@ -268,18 +268,15 @@ def to_gexf(nodes: pd.DataFrame, edges: pd.DataFrame, *, description: str = "", 
             lines.extend(_gexf_viz(r))
         lines.append("      </node>")
     lines += ["    </nodes>", "    <edges>"]
-    length = f"          <attvalue for={quoteattr('length')} value="
-    if exact:
-        ratio = [[f'          <attvalue for={quoteattr(c)} value="{int(v)}"/>' for v in edges[c].tolist()] for c in EXACT_WEIGHT_COLUMNS]
-        ratios = ["\n".join(pair) for pair in zip(*ratio)]
-    else:
-        ratios = [None] * len(sources)
-    for i, (s, t, weight, extra) in enumerate(zip(sources, targets, w.tolist(), ratios)):
-        lines.append(f'      <edge id="{i}" source="{s}" target="{t}" weight="{weight!r}">\n        <attvalues>\n'
-                     f'{length}"{1.0 / weight!r}"/>')
-        if extra is not None:
-            lines.append(extra)
-        lines.append("        </attvalues>\n      </edge>")
+    weights = w.to_numpy()
+    values = pd.DataFrame({"length": 1.0 / weights, **({c: edges[c].to_numpy() for c in EXACT_WEIGHT_COLUMNS} if exact else {})})
+    for i, (s, t, weight, attvalues) in enumerate(zip(sources, targets, weights.tolist(),
+                                                      _row_attvalues(values, [(title, title, kind) for title, kind in edge_attributes]))):
+        lines.append(f'      <edge id="{i}" source="{s}" target="{t}" weight="{weight!r}">')
+        lines.append("        <attvalues>")
+        lines.extend(attvalues)
+        lines.append("        </attvalues>")
+        lines.append("      </edge>")
     lines += ["    </edges>", "  </graph>", "</gexf>", ""]
     return "\n".join(lines).encode("utf-8")
 
@@ -510,7 +507,7 @@ def to_timeline_gexf(nodes: pd.DataFrame, edges: pd.DataFrame, *, years: Iterabl
         "    </attributes>",
         "    <nodes>",
     ]
-    for r, values in zip(nodes.to_dict("records"), _node_attvalues(nodes, attributes)):
+    for r, values in zip(nodes.to_dict("records"), _row_attvalues(nodes, attributes)):
         city = int(r["city_geonames_id"])
         if city not in span:
             continue
