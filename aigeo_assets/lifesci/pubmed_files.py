@@ -282,9 +282,7 @@ def flag_winners(folders: list[Path]) -> pd.DataFrame:
         del_files.append(np.full(len(deleted), i, dtype=np.int64))
     if not pmids:
         return pd.DataFrame({"pmid": [], "publication_year": [], "version": [], "file": [], "deleted": [], "winner": []})
-    records = pd.DataFrame({"pmid": np.concatenate(pmids), "publication_year": np.concatenate(years),
-                            "version": np.concatenate(versions), "file": np.concatenate(files)})
-    pmid, version, file = records["pmid"].to_numpy(), records["version"].to_numpy(), records["file"].to_numpy()
+    pmid, version, file = np.concatenate(pmids), np.concatenate(versions), np.concatenate(files)
     # the last file whose DeleteCitation names each PMID: deletions sorted by (pmid, file), the last of each PMID
     d_pmid, d_file = np.concatenate(del_pmids), np.concatenate(del_files)
     order = np.lexsort((d_file, d_pmid))
@@ -297,8 +295,8 @@ def flag_winners(folders: list[Path]) -> pd.DataFrame:
     order = alive[np.lexsort((file[alive], version[alive], pmid[alive]))]
     winner = np.zeros(len(pmid), dtype=bool)
     winner[order[np.r_[pmid[order][1:] != pmid[order][:-1], True]] if len(order) else order] = True
-    records["deleted"], records["winner"] = deleted, winner
-    return records
+    return pd.DataFrame({"pmid": pmid, "publication_year": np.concatenate(years), "version": version, "file": file,
+                         "deleted": deleted, "winner": winner})
 
 
 _winners_memo: dict[tuple[Path, ...], pd.DataFrame] = {}
