@@ -26,10 +26,11 @@ def one() -> int:
     return 1
 
 
-def _home(tmp_path: Path, name: str, config: str) -> Path:
+def _home(tmp_path: Path, name: str, config=lambda home: cli.instance_config(1, home)) -> Path:
+    """A Dagster home ``tmp_path/name`` whose ``dagster.yaml`` is ``config(home)`` (aigeo's by default)."""
     home = tmp_path / name
     home.mkdir()
-    (home / "dagster.yaml").write_text(config)
+    (home / "dagster.yaml").write_text(config(home))
     return home
 
 
@@ -51,11 +52,8 @@ def _events(instance: dg.DagsterInstance) -> list[tuple]:
 
 
 def test_aigeo_instance_uses_it_and_stores_what_dagster_own_storage_stores(tmp_path):
-    ours = tmp_path / "ours"
-    ours.mkdir()
-    (ours / "dagster.yaml").write_text(cli.instance_config(2, ours))
-    theirs = _home(tmp_path, "theirs", "")
-    (theirs / "dagster.yaml").write_text(_consolidated(theirs))
+    ours = _home(tmp_path, "ours")
+    theirs = _home(tmp_path, "theirs", _consolidated)
     found = []
     for home in (ours, theirs):
         with dg.DagsterInstance.from_config(str(home)) as instance:
@@ -72,9 +70,7 @@ def test_aigeo_instance_uses_it_and_stores_what_dagster_own_storage_stores(tmp_p
 
 
 def test_one_connection_for_many_events_with_synchronous_normal(tmp_path):
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text(cli.instance_config(1, home))
+    home = _home(tmp_path, "home")
     with dg.DagsterInstance.from_config(str(home)) as instance:
         storage = instance.event_log_storage
         engine = kept_engine(storage._conn_string)
@@ -100,9 +96,7 @@ def _child(home: str, parent_engine_id: int, out) -> None:
 
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="fork is a Unix start method")
 def test_a_forked_child_opens_its_own_connection_and_both_write(tmp_path):
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text(cli.instance_config(1, home))
+    home = _home(tmp_path, "home")
     with dg.DagsterInstance.from_config(str(home)) as instance:
         assert dg.materialize([letters], instance=instance, partition_key="a").success
         parent = kept_engine(instance.event_log_storage._conn_string)
