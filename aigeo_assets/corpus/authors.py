@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from aigeo_assets.corpus.lookup import run_starts
 from aigeo_assets.schemas import concat_partitions
 
 
@@ -35,12 +36,7 @@ def _first_rows(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(order, first)``: the rows sorted by ``keys`` (the first key varies slowest; stable, so equal
     keys keep their order) and, in that order, whether a row starts a new group of equal keys."""
     order = np.lexsort(keys[::-1])
-    same = np.zeros(len(order), dtype=bool)
-    same[1:] = True
-    for k in keys:
-        s = k[order]
-        same[1:] &= s[1:] == s[:-1]
-    return order, ~same
+    return order, run_starts(*(k[order] for k in keys))
 
 
 def _first_known(codes: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarray:
@@ -163,7 +159,7 @@ def author_year_places(affiliations: pd.DataFrame | Mapping[str, pd.DataFrame], 
     del l_author, l_year, l_city, l_country, l_bloc, order, first, group
     # the mode: most papers, then the smaller city id; one per (author, year)
     order = np.lexsort((c_city, -c_n, c_year, c_author))
-    top = order[np.r_[True, (c_author[order][1:] != c_author[order][:-1]) | (c_year[order][1:] != c_year[order][:-1])]] if len(order) else order
+    top = order[run_starts(c_author[order], c_year[order])]
     # g_* are sorted by (author, year), and every (author, year) with a city is one of them
     y0 = int(g_year.min()) if len(g_year) else 0
     span = int(g_year.max()) - y0 + 1 if len(g_year) else 1

@@ -17,7 +17,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from aigeo_assets.corpus.lookup import is_in, positions_in, values_at
+from aigeo_assets.corpus.lookup import is_in, positions_in, run_ends, run_starts, values_at
 from aigeo_assets.geo.gazetteer import load_gazetteer
 from aigeo_assets.geo.regions import country_regions
 
@@ -156,7 +156,7 @@ def _byline_choice(work_pos: np.ndarray, order: np.ndarray, qualifies: np.ndarra
     if not len(rows):
         return np.full(n_works, -1, dtype=np.int64)
     wp = work_pos[rows]
-    first = rows[np.r_[True, wp[1:] != wp[:-1]]]
+    first = rows[run_starts(wp)]
     choice = np.full(n_works, -1, dtype=np.int64)
     choice[work_pos[first]] = first
     return choice
@@ -179,7 +179,7 @@ def _lead_affiliations(works: pd.DataFrame, affiliations: pd.DataFrame) -> dict[
     with_seq = order[known_seq[order]]
     if len(with_seq):
         wp = work_pos[with_seq]
-        final = with_seq[np.r_[wp[1:] != wp[:-1], True]]
+        final = with_seq[run_ends(wp)]
         last_seq[work_pos[final]] = seq[final]
     position = affiliations["author_position"].astype("string")
     is_last = (position == "last").fillna(False).to_numpy(bool) | (known_seq & (seq == last_seq[np.maximum(work_pos, 0)]))

@@ -46,6 +46,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from aigeo_assets.corpus.lookup import run_starts
+
 DEFAULT_MIN_POPULATION = 1000
 #: alternate names are indexed only for cities at least this large (smaller places' alternates
 #: are mostly transliterations and old names that collide with other places' names)
@@ -213,7 +215,7 @@ def _index_from_table(table: pa.Table) -> dict[str, tuple[CityCandidate, ...]]:
     """The inverse of :func:`_flatten_index` (columnar: per-row Python here costs seconds)."""
     names = table.column("name").to_numpy(zero_copy_only=False)
     candidates = list(zip(*(table.column(c).to_numpy(zero_copy_only=False).tolist() for c in _INDEX_SCHEMA.names[1:])))
-    starts = np.flatnonzero(np.r_[True, names[1:] != names[:-1]])  # a name's candidates are consecutive rows
+    starts = np.flatnonzero(run_starts(names))  # a name's candidates are consecutive rows
     ends = np.r_[starts[1:], len(names)]
     return {n: tuple(candidates[s:e]) for n, s, e in zip(names[starts].tolist(), starts.tolist(), ends.tolist())}
 

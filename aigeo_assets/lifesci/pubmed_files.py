@@ -42,6 +42,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from aigeo_assets.cores import usable_cores
+from aigeo_assets.corpus.lookup import run_ends
 from aigeo_assets.lifesci.pubmed import PubmedTables, parse_pubmed_file
 from aigeo_assets.resources.parquet_row_groups import FooterCache, RowGroupYears, write_year_row_groups
 from aigeo_assets.schemas import SCHEMAS, statistics_columns, write_parquet
@@ -286,7 +287,7 @@ def flag_winners(folders: list[Path]) -> pd.DataFrame:
     # the last file whose DeleteCitation names each PMID: deletions sorted by (pmid, file), the last of each PMID
     d_pmid, d_file = np.concatenate(del_pmids), np.concatenate(del_files)
     order = np.lexsort((d_file, d_pmid))
-    last = np.r_[d_pmid[order][1:] != d_pmid[order][:-1], True] if len(order) else np.zeros(0, dtype=bool)
+    last = run_ends(d_pmid[order])
     gone_pmid, gone_file = d_pmid[order][last], d_file[order][last]
     at = np.minimum(np.searchsorted(gone_pmid, pmid), max(len(gone_pmid) - 1, 0))
     deleted = (gone_pmid[at] == pmid) & (file <= gone_file[at]) if len(gone_pmid) else np.zeros(len(pmid), dtype=bool)
@@ -294,7 +295,7 @@ def flag_winners(folders: list[Path]) -> pd.DataFrame:
     alive = np.flatnonzero(~deleted)
     order = alive[np.lexsort((file[alive], version[alive], pmid[alive]))]
     winner = np.zeros(len(pmid), dtype=bool)
-    winner[order[np.r_[pmid[order][1:] != pmid[order][:-1], True]] if len(order) else order] = True
+    winner[order[run_ends(pmid[order])]] = True
     return pd.DataFrame({"pmid": pmid, "publication_year": np.concatenate(years), "version": version, "file": file,
                          "deleted": deleted, "winner": winner})
 
@@ -337,10 +338,10 @@ def _parse_columns(names: list[str], table: str) -> list[str]:
     return [c for c in names if table == "articles" or c != "publication_year"]
 
 
-def _read_year(folder: Path, name: str, year: int) -> pd.DataFrame:
+def _read_year(folder: Path, name: str, year: int) -> pa.Table:
     """One table of a parse folder, the rows of ``year`` only, with the parse's columns."""
     path = folder / f"{name}.parquet"
-    return pd.read_parquet(path, columns=_parse_columns(pq.read_schema(path).names, name), filters=[("publication_year", "==", year)])
+    return pq.read_table(path, columns=_parse_columns(pq.read_schema(path).names, name), filters=[("publication_year", "==", year)])
 
 
 @dataclass(frozen=True)
@@ -371,16 +372,16 @@ def _year_groups(folder: Path, name: str) -> _YearGroups | None:
     return _YearGroups(path, footer, _parse_columns(footer.schema.names, name), groups)
 
 
-def _year_rows(folder: Path, name: str, year: int, pmids: pa.Array) -> pa.Table | pd.DataFrame:
+def _year_rows(folder: Path, name: str, year: int, pmids: pa.Array) -> pa.Table:
     """The rows of ``year`` in one table of a parse folder whose PMID is in ``pmids`` (strings): its
-    year's row group alone, filtered in Arrow (a pandas frame by the row filter when the groups are
-    not known: :func:`_year_groups`)."""
+    year's row group alone (read by the row filter when the groups are not known:
+    :func:`_year_groups`), filtered in Arrow."""
     where = _year_groups(folder, name)
     if where is None:
-        t = _read_year(folder, name, year)
-        return t[t["pmid"].isin(set(pmids.to_pylist()))]
-    groups = [where.groups[year]] if year in where.groups else []
-    table = where.footer.read_groups(where.path, groups, columns=where.columns)
+        table = _read_year(folder, name, year)
+    else:
+        groups = [where.groups[year]] if year in where.groups else []
+        table = where.footer.read_groups(where.path, groups, columns=where.columns)
     return table.filter(pc.fill_null(pc.is_in(table["pmid"], value_set=pmids), False))
 
 
@@ -438,19 +439,16 @@ def _year_tables(files: list[Path], cache_dir: Path, year: int, names: tuple[str
     return [_concat([k[j] for k in kept]) for j in range(len(names))], n_superseded, n_deleted
 
 
-def _concat(parts: list[pa.Table | pd.DataFrame]) -> pd.DataFrame:
+def _concat(parts: list[pa.Table]) -> pd.DataFrame:
     """The year's rows of every file, in file order, as one frame: the Arrow tables joined and
     converted once (as ``pd.read_parquet`` converts each: their pandas metadata, the first file's,
     gives the dtypes; the index is numbered afresh as ``pd.concat(ignore_index=True)`` does)."""
-    if all(isinstance(p, pa.Table) for p in parts):
-        schema = parts[0].schema
-        try:
-            table = pa.concat_tables([p.replace_schema_metadata(schema.metadata) for p in parts])
-        except pa.ArrowInvalid:  # files whose column types differ (e.g. a column all null in one): each converted alone
-            table = None
-        if table is not None:
-            return table.to_pandas().reset_index(drop=True)
-    return pd.concat([p if isinstance(p, pd.DataFrame) else p.to_pandas() for p in parts], ignore_index=True)
+    schema = parts[0].schema
+    try:
+        table = pa.concat_tables([p.replace_schema_metadata(schema.metadata) for p in parts])
+    except pa.ArrowInvalid:  # files whose column types differ (e.g. a column all null in one): each converted alone
+        return pd.concat([p.to_pandas() for p in parts], ignore_index=True)
+    return table.to_pandas().reset_index(drop=True)
 
 
 if __name__ == "__main__":  # a worker of parse_all: python -m aigeo_assets.lifesci.pubmed_files CACHE_DIR

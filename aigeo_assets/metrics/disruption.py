@@ -54,7 +54,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from aigeo_assets.corpus.lookup import NULL_CODE, WorkCodes
+from aigeo_assets.corpus.lookup import NULL_CODE, WorkCodes, run_ends
 from aigeo_assets.schemas import SCHEMAS
 
 DisruptionCiting = Literal["any", "corpus"]
@@ -247,7 +247,7 @@ def cd_counts(
         del rows, by_cited
         k = in_start[yr + 1] - in_start[yr]
         ends = np.cumsum(k)
-        paper_end = np.flatnonzero(np.r_[yp[1:] != yp[:-1], True]) + 1  # a paper's refs end at these rows
+        paper_end = np.flatnonzero(run_ends(yp)) + 1  # a paper's refs end at these rows
         lo = 0
         while lo < len(yp):
             base = ends[lo - 1] if lo else 0

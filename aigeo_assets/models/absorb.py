@@ -20,6 +20,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from aigeo_assets.cores import one_blas_thread
+from aigeo_assets.corpus.lookup import run_starts
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ class TwoWayProjection:
         n = len(a)
         graph = coo_matrix((np.ones(n), (a, b + na)), shape=(na + nb, na + nb))
         n_sets, comp = connected_components(graph, directed=False)
-        heads = comp[a[np.flatnonzero(np.diff(a, prepend=-1))]]  # sets renumbered by their first observation
+        heads = comp[a[run_starts(a)]]  # sets renumbered by their first observation
         renumber = np.empty(n_sets, dtype=np.int64)
         renumber[pd.unique(heads)] = np.arange(n_sets)
         comp = renumber[comp]

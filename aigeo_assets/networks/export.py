@@ -51,6 +51,7 @@ from xml.sax.saxutils import quoteattr
 import numpy as np
 import pandas as pd
 
+from aigeo_assets.corpus.lookup import run_starts
 from aigeo_assets.metrics.top import matrix_order
 from aigeo_assets.networks.city_networks import NETWORKS, networks_from_edges
 from aigeo_assets.networks.graph import EXACT_WEIGHT_COLUMNS
@@ -531,7 +532,7 @@ def to_timeline_gexf(nodes: pd.DataFrame, edges: pd.DataFrame, *, years: Iterabl
     lines += ["    </nodes>", "    <edges>"]
     # e is sorted by pair, then year: each pair's rows are one stretch (plain lists: a frame per pair cost ~0.3 ms)
     pair_s, pair_t = e["_s"].to_numpy(), e["_t"].to_numpy()
-    starts = np.flatnonzero(np.r_[True, (pair_s[1:] != pair_s[:-1]) | (pair_t[1:] != pair_t[:-1])]) if len(e) else np.array([], dtype=np.int64)
+    starts = np.flatnonzero(run_starts(pair_s, pair_t))
     edge_years, edge_weights = e["year"].tolist(), e["weight"].astype(float).tolist()
     for i, (lo, hi) in enumerate(zip(starts.tolist(), [*starts[1:].tolist(), len(e)])):
         source, target = ids[int(pair_s[lo])], ids[int(pair_t[lo])]

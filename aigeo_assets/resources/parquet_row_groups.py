@@ -23,6 +23,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from aigeo_assets.corpus.lookup import run_starts
+
 
 @dataclass(frozen=True)
 class GroupYears:
@@ -166,7 +168,7 @@ def write_year_row_groups(table: pa.Table, path: Path | str, column: str, **writ
     years = table[column]
     values = pc.fill_null(years.cast(pa.int64()), 0).to_numpy()
     nulls = pc.is_null(years).to_numpy(zero_copy_only=False)
-    bounds = np.flatnonzero((np.diff(values) != 0) | (np.diff(nulls) != 0)) + 1
+    bounds = np.flatnonzero(run_starts(values, nulls)[1:]) + 1
     with pq.ParquetWriter(path, table.schema, **writer_options) as writer:
         for start, stop in zip(np.r_[0, bounds], np.r_[bounds, len(table)]):
             writer.write_table(table.slice(start, stop - start), row_group_size=max(stop - start, 1))

@@ -351,6 +351,28 @@ def test_arrow_lookups_over_a_long_value_set_answer_as_the_direct_table():
     assert is_in(pd.Series(["W1", None], dtype="string"), []).tolist() == [False, False]
 
 
+def test_runs_of_sorted_keys_start_and_end_where_pandas_groups_do():
+    """run_starts and run_ends mark each group's first and last row of rows sorted by their keys, as
+    pandas' groupby (sort=False) numbers them (cumcount 0, and cumcount from the end 0): one key or
+    two, integers and strings, runs of one row, and no rows at all."""
+    from aigeo_assets.corpus.lookup import run_ends, run_starts
+
+    rng = np.random.default_rng(7)
+    for n in (0, 1, 2, 9, 200):
+        a = np.sort(rng.integers(0, 5, n))
+        b = rng.choice(np.array(["x", "y"], dtype=object), n)
+        order = np.lexsort((b, a))
+        a, b = a[order], b[order]
+        frame = pd.DataFrame({"a": a, "b": b})
+        for keys, cols in (((a,), ["a"]), ((a, b), ["a", "b"]), ((b[np.argsort(b, kind="stable")],), None)):
+            sorted_frame = frame[cols] if cols else pd.DataFrame({"b": keys[0]})
+            groups = sorted_frame.groupby(list(sorted_frame.columns), sort=False)
+            assert run_starts(*keys).tolist() == (groups.cumcount() == 0).tolist()
+            assert run_ends(*keys).tolist() == (groups.cumcount(ascending=False) == 0).tolist()
+    assert run_starts(np.array([3, 3, 1, 1, 3])).tolist() == [True, False, True, False, True]
+    assert run_ends(np.array([3, 3, 1, 1, 3])).tolist() == [False, True, False, True, True]
+
+
 def _author_years_on_strings(affiliations: pd.DataFrame, papers: pd.DataFrame, rule: AiScientistRule) -> pd.DataFrame:
     """The oracle: build_author_years as it was written before its integer codes (string keys throughout)."""
     pap = papers[papers["doc_type"].isin(["journal", "conference"])][["work_id", "publication_year", "is_ai"]]

@@ -14,6 +14,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
+from aigeo_assets.corpus.lookup import run_starts
 from aigeo_assets.geo.regions import WORLD_REGIONS, country_regions
 from aigeo_assets.sampleworld import config as cfg
 from aigeo_assets.sampleworld import vocab as V
@@ -258,8 +259,7 @@ class LifesciWorld(Outlets, Texts, PubmedRecords, OpenalexRecords, Rankings, Ren
                 sub = np.sort(pool[tier == ti], kind="stable")
                 if not len(sub):
                     continue
-                change = np.flatnonzero(np.diff(sub)) + 1
-                runs = np.diff(np.concatenate([[0], change, [len(sub)]]))
+                runs = np.diff(np.r_[np.flatnonzero(run_starts(sub)), len(sub)])
                 R = max(math.ceil(len(sub) / mean_refs), int(runs.max()))
                 perm = rng.permutation(R)
                 slot = perm[np.arange(len(sub)) % R]
