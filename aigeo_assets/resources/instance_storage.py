@@ -1,4 +1,4 @@
-"""The Dagster instance's event log on one SQLite file, with a connection each process keeps.
+"""The Dagster instance's event log and run storage on SQLite, with a connection each process keeps.
 
 Dagster's ``ConsolidatedSqliteEventLogStorage`` (all runs' events in ``<home>/event_log.db``, which
 ``aigeo run`` and ``aigeo ui`` configure) makes a new SQLAlchemy engine for every read or write and
@@ -8,11 +8,14 @@ every commit syncs the log again (``synchronous=FULL``). A run writes some twent
 demo world's 126 runs these opens, commits and closes were about an eighth of the workers' time
 (issue 13; sampled with py-spy over a whole `make demo`).
 
-``KeptConnectionSqliteEventLogStorage`` is the same storage (same file, tables and migrations) whose
-process keeps one engine with a pool of open connections, set to ``synchronous=NORMAL``: in
-write-ahead-log mode SQLite then syncs at checkpoints only, and the database stays consistent after
-a crash (a power loss can take back the last transactions, i.e. the last events of a run, never
-corrupt the file). SQLite's busy timeout still orders the writers of several processes.
+Dagster's ``SqliteRunStorage`` (``<home>/history/runs.db``) does the same for every read or write of a
+run's record (its creation, each status change, the queue's and the UI's reads).
+
+``KeptConnectionSqliteEventLogStorage`` and ``KeptConnectionSqliteRunStorage`` are the same storages
+(same files, tables and migrations) whose process keeps one engine per file, with a pool of open
+connections set to ``synchronous=NORMAL``: in write-ahead-log mode SQLite then syncs at checkpoints
+only, and the database stays consistent after a crash (a power loss can take back the last
+transactions, i.e. the last events or status changes of a run, never corrupt the file). SQLite's busy timeout still orders the writers of several processes.
 
 **Fork safety.** A forked child (``aigeo run``'s workers) must not use or close the connections of
 its parent (SQLite: "do not open a database connection then fork() then try to use that database
@@ -27,6 +30,7 @@ import threading
 from contextlib import contextmanager
 
 from dagster._core.storage.event_log import ConsolidatedSqliteEventLogStorage
+from dagster._core.storage.runs import SqliteRunStorage
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
@@ -82,3 +86,23 @@ class KeptConnectionSqliteEventLogStorage(ConsolidatedSqliteEventLogStorage):
         engine = kept_engine(self._conn_string)
         with engine.connect() as conn:
             return bool(engine.dialect.has_table(conn, table_name))
+
+
+RUNS_FOLDER = "history"
+"""Where in the Dagster home Dagster's default run storage keeps ``runs.db``."""
+
+
+class KeptConnectionSqliteRunStorage(SqliteRunStorage):
+    """``SqliteRunStorage`` on a connection the process keeps (module docstring). Configured like
+    the event log: ``base_dir`` is the Dagster home, and the runs stay in ``<home>/history/runs.db``,
+    where Dagster's default run storage keeps them (a home's earlier runs are still listed)."""
+
+    @classmethod
+    def from_config_value(cls, inst_data, config_value):
+        return cls.from_local(inst_data=inst_data, base_dir=os.path.join(config_value["base_dir"], RUNS_FOLDER))
+
+    @contextmanager
+    def connect(self):
+        with kept_engine(self._conn_string).connect() as conn:
+            with conn.begin():
+                yield conn

@@ -1,6 +1,6 @@
-"""The event log on a connection each process keeps (``resources.instance_storage``): the same events
-as Dagster's consolidated storage, one connection instead of one per read or write, SQLite's
-``synchronous=NORMAL`` on it, and a forked child that opens its own."""
+"""The event log and run storage on a connection each process keeps (``resources.instance_storage``):
+the same events and runs as Dagster's own storages, in the same files, one connection instead of one
+per read or write, SQLite's ``synchronous=NORMAL`` on it, and a forked child that opens its own."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy import event
 
 from aigeo_assets import cli
 from aigeo_assets.resources import instance_storage
-from aigeo_assets.resources.instance_storage import KeptConnectionSqliteEventLogStorage, kept_engine
+from aigeo_assets.resources.instance_storage import KeptConnectionSqliteEventLogStorage, KeptConnectionSqliteRunStorage, kept_engine
 
 
 @dg.asset(partitions_def=dg.StaticPartitionsDefinition(["a", "b"]))
@@ -51,6 +51,10 @@ def _events(instance: dg.DagsterInstance) -> list[tuple]:
     return sorted((r.asset_key.to_user_string(), r.partition_key, r.asset_materialization.metadata.get("key")) for r in records)
 
 
+def _runs(instance: dg.DagsterInstance) -> list[tuple]:
+    return sorted((r.tags.get("dagster/partition", ""), r.status.value) for r in instance.get_runs())
+
+
 def test_aigeo_instance_uses_it_and_stores_what_dagster_own_storage_stores(tmp_path):
     ours = _home(tmp_path, "ours")
     theirs = _home(tmp_path, "theirs", _consolidated)
@@ -58,31 +62,38 @@ def test_aigeo_instance_uses_it_and_stores_what_dagster_own_storage_stores(tmp_p
     for home in (ours, theirs):
         with dg.DagsterInstance.from_config(str(home)) as instance:
             _materialize(instance)
-            found.append((type(instance.event_log_storage), _events(instance)))
-    assert found[0][0] is KeptConnectionSqliteEventLogStorage
-    assert found[1][0] is not KeptConnectionSqliteEventLogStorage
-    assert found[0][1] == found[1][1] == [("letters", "a", dg.TextMetadataValue("a")), ("letters", "b", dg.TextMetadataValue("b")),
+            found.append((type(instance.event_log_storage), type(instance.run_storage), _events(instance), _runs(instance)))
+    assert found[0][:2] == (KeptConnectionSqliteEventLogStorage, KeptConnectionSqliteRunStorage)
+    assert KeptConnectionSqliteEventLogStorage not in found[1][:2] and KeptConnectionSqliteRunStorage not in found[1][:2]
+    assert found[0][2] == found[1][2] == [("letters", "a", dg.TextMetadataValue("a")), ("letters", "b", dg.TextMetadataValue("b")),
                                           ("one", None, None)]
-    # the same file, readable by Dagster's own storage
+    assert found[0][3] == found[1][3] == [("", "SUCCESS"), ("a", "SUCCESS"), ("b", "SUCCESS")]
+    # the same files (the runs where Dagster's default keeps them), readable by Dagster's own storages
+    assert (ours / "history" / "runs.db").is_file()
     (ours / "dagster.yaml").write_text(_consolidated(ours))
     with dg.DagsterInstance.from_config(str(ours)) as instance:
-        assert _events(instance) == found[0][1]
+        assert type(instance.run_storage) is not KeptConnectionSqliteRunStorage
+        assert (_events(instance), _runs(instance)) == (found[0][2], found[0][3])
 
 
-def test_one_connection_for_many_events_with_synchronous_normal(tmp_path):
+@pytest.mark.parametrize("storage_of", [lambda i: (i.event_log_storage, i.event_log_storage.index_connection),
+                                        lambda i: (i.run_storage, i.run_storage.connect)], ids=["event_log", "runs"])
+def test_one_connection_for_many_events_with_synchronous_normal(tmp_path, storage_of):
     home = _home(tmp_path, "home")
     with dg.DagsterInstance.from_config(str(home)) as instance:
-        storage = instance.event_log_storage
+        storage, connect = storage_of(instance)
         engine = kept_engine(storage._conn_string)
-        connects = []
+        connects, uses = [], []
         event.listen(engine, "connect", lambda *a: connects.append(1))
+        event.listen(engine, "checkout", lambda *a: uses.append(1))
         _materialize(instance)
         opened = len(connects)
-        assert 1 <= opened <= 3  # a connection per thread, or per connection opened inside another
+        assert opened <= 3  # a connection per thread, or per connection opened inside another
         for _ in range(3):
-            _materialize(instance)  # nine runs, about 150 events
-        assert len(connects) == opened, "the connections are kept: none is opened for the later events"
-        with storage.index_connection() as conn:
+            _materialize(instance)  # nine runs, about 150 events and 30 status changes
+        assert len(uses) > 20, "every read and write goes through the kept engine"
+        assert len(connects) == opened, "the connections are kept: none is opened for the later events or runs"
+        with connect() as conn:
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
 
@@ -91,7 +102,9 @@ def _child(home: str, parent_engine_id: int, out) -> None:
     with dg.DagsterInstance.from_config(home) as instance:
         assert dg.materialize([letters], instance=instance, partition_key="b").success
         engine = kept_engine(instance.event_log_storage._conn_string)
-        out.put((id(engine) != parent_engine_id, any(id(e) == parent_engine_id for e in instance_storage._INHERITED)))
+        runs = kept_engine(instance.run_storage._conn_string)
+        out.put((id(engine) != parent_engine_id and runs is not engine,
+                 any(id(e) == parent_engine_id for e in instance_storage._INHERITED)))
 
 
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="fork is a Unix start method")
