@@ -27,7 +27,7 @@ bench: setup
 	$(PY) benchmarks/models.py
 	$(PY) benchmarks/disruption.py   # CD index beside cdindex (the test extra)
 	$(PY) benchmarks/worker_start.py   # aigeo run's workers forked beside spawned, on the tiny world
-	$(PY) benchmarks/event_log.py   # aigeo's event log beside Dagster's own storage
+	$(PY) benchmarks/instance_storage.py   # aigeo's event log and run storage beside Dagster's own
 
 accuracy: setup   # measured accuracy on the real samples in ../shared/samples (benchmarks/README.md)
 	$(PY) benchmarks/real_records.py
