@@ -60,13 +60,16 @@ def _set_pragmas(dbapi_connection, _record) -> None:
 
 def kept_engine(conn_string: str) -> Engine:
     """The engine of this process on ``conn_string`` (made on first use): pooled connections, each set to
-    ``synchronous=NORMAL``, with Dagster's busy timeout."""
+    ``synchronous=NORMAL``, with Dagster's busy timeout. Five stay open; more are opened when more
+    threads need one at once (the UI's server answers requests on many threads), never waited for,
+    as with Dagster's engine per operation, and closed when returned."""
     engine = _ENGINES.get(conn_string)
     if engine is None:
         with _LOCK:
             engine = _ENGINES.get(conn_string)
             if engine is None:
-                engine = create_engine(conn_string, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False})
+                engine = create_engine(conn_string, pool_size=5, max_overflow=-1,
+                                       connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False})
                 event.listen(engine, "connect", _set_pragmas)
                 _ENGINES[conn_string] = engine
     return engine

@@ -98,6 +98,33 @@ def test_one_connection_for_many_events_with_synchronous_normal(tmp_path, storag
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
 
 
+def test_many_threads_at_once_never_wait_for_a_connection(tmp_path):
+    """The UI's server answers requests on many threads: more connections at once than the pool
+    keeps are opened, not waited for (a bounded pool would block the sixteenth for its 30 s timeout)."""
+    import threading
+
+    home = _home(tmp_path, "home")
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        engine = kept_engine(instance.run_storage._conn_string)
+        engine.pool._timeout = 2  # a wait would fail fast
+        held, failures, ready = [], [], threading.Barrier(24)
+
+        def hold():
+            try:
+                with instance.run_storage.connect() as conn:
+                    held.append(conn.exec_driver_sql("SELECT count(*) FROM runs").scalar())
+                    ready.wait(timeout=20)
+            except Exception as exc:  # noqa: BLE001 - any failure is the test's finding
+                failures.append(repr(exc))
+
+        threads = [threading.Thread(target=hold) for _ in range(24)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert not failures and held == [0] * 24
+
+
 def _child(home: str, parent_engine_id: int, out) -> None:
     with dg.DagsterInstance.from_config(home) as instance:
         assert dg.materialize([letters], instance=instance, partition_key="b").success
