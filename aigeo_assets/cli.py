@@ -467,6 +467,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         PLAN_TAG,
         PlanRunner,
         RunFailed,
+        WorkerDied,
         plan_runs,
         total_stats,
         worker_start_method,
@@ -552,6 +553,12 @@ def cmd_run(args: argparse.Namespace) -> int:
                     "(the runs and their logs: `aigeo ui`; `aigeo run --refresh` does what is left once fixed)",
                     file=sys.stderr,
                 )
+                return EXIT_FAILED
+            except WorkerDied as exc:  # the other workers are stopped by now; the runs left carry our identity
+                with _stop_signals_deferred():
+                    end_runs_of_process(instance, identity, _stopped_message(identity.describe(), exc))
+                print(f"aigeo: error: {exc} (the runs and their logs: `aigeo ui`; `aigeo run --refresh` does what is left)",
+                      file=sys.stderr)
                 return EXIT_FAILED
             except BaseException as exc:  # a signal, Ctrl-C, an error outside Dagster's own handling
                 with _stop_signals_deferred():  # the workers are stopped by now; their runs carry our identity

@@ -85,7 +85,9 @@ its domain: the gazetteer, keyword matchers, Arrow's and malloc's kept pages) st
 worker's later runs, and on the paper-scale world grew from 0.3 to 1.5 GB a worker: carried by each
 of two workers under the two largest runs that overlap. So a worker that holds more than
 ``worker_max_rss_bytes`` after a run (``AIGEO_WORKER_MAX_RSS_MB``, measured after ``release_memory``)
-ends, and a fresh one takes its place, as Celery's ``worker_max_memory_per_child`` does.
+ends, and a fresh one takes its place, as Celery's ``worker_max_memory_per_child`` does. A worker says
+which run it takes (``RunTaken``), so one that dies in a run (the out-of-memory killer's SIGKILL) is
+a ``WorkerDied`` naming that run, with what to do.
 
 **Starting a worker.** When ``aigeo run`` is the process's own command (the ``aigeo`` program,
 ``python -m aigeo_assets.cli``), it forks its workers on Linux once it has planned
@@ -572,6 +574,14 @@ def check_plan_order(runs: Sequence[PlannedRun]) -> None:
 # ------------------------------------------------------------------------------------ one run
 
 
+@dataclass(frozen=True)
+class RunTaken:
+    """A worker's word that it took the run ``index`` and is executing it (before its ``RunStats``)."""
+
+    index: int
+    worker_pid: int
+
+
 @dataclass
 class RunStats:
     """What one run of the plan cost, and how it ended (``--stats`` writes one JSON line each)."""
@@ -804,6 +814,29 @@ class RunFailed(Exception):
         self.done = list(done)
 
 
+class WorkerDied(RuntimeError):
+    """A worker process ended in the middle of the plan without reporting its run: killed by a signal
+    or exited. ``label`` names the run it was executing (None when it died between runs). SIGKILL
+    that nobody sent is, on Linux, the kernel's out-of-memory killer: the message says so, and what
+    to do."""
+
+    def __init__(self, worker: str, pid: int | None, exitcode: int | None, label: str | None):
+        self.worker, self.pid, self.exitcode, self.label = worker, pid, exitcode, label
+        if exitcode is not None and exitcode < 0:
+            try:
+                how = f"was killed by {signal.Signals(-exitcode).name}"
+            except ValueError:
+                how = f"was killed by signal {-exitcode}"
+        else:
+            how = f"exited with code {exitcode}"
+        text = f"worker {worker} (pid {pid}) {how} " + (f"while running {label}" if label else "between runs")
+        if exitcode == -signal.SIGKILL:
+            text += (": on Linux that is most often the kernel's out-of-memory killer (`dmesg` or `journalctl -k` says so), "
+                     "when the run needs more memory than is free. Run again with fewer runs at once (`aigeo run --workers 1`) "
+                     "or on a machine with more memory; docs/scale.md tells each stage's memory at the paper's scale")
+        super().__init__(text)
+
+
 def _die_with_parent() -> None:
     """Ask Linux to SIGKILL this worker when the process that started it dies (no orphan runs)."""
     try:
@@ -908,6 +941,7 @@ def _worker_main(build, defs, job_name, run_config, tags, home, parent_pid, task
                 return
             if run is None:
                 return
+            results.put(RunTaken(run.index, os.getpid()))
             try:
                 stats = execute_planned_run(defs, instance, run, job_name, run_config, run_tags)
             except KeyboardInterrupt:
@@ -1048,6 +1082,7 @@ class PlanRunner:
         failures: list[RunStats] = []
         skipped = 0
         held: Counter = Counter()  # pool -> runs in flight that hold one of its slots
+        taken: dict[int, int] = {}  # worker pid -> the run it took last
         try:
             for _ in range(n):  # in the try: a worker that fails to start stops the others and closes the instance
                 start_worker()
@@ -1056,7 +1091,7 @@ class PlanRunner:
                 in_flight += self._start_ready(room, ready, by_index, limits, held, tasks)
                 if not in_flight:
                     break
-                stats = self._next_result(results, procs)
+                stats = self._next_result(results, procs, taken, by_index)
                 in_flight -= 1
                 if stats.worker_retired:
                     self._replace_worker(stats.worker_pid, procs, retired, start_worker)
@@ -1081,7 +1116,7 @@ class PlanRunner:
             for p in procs + retired:
                 p.join(timeout=60)
         except BaseException:
-            self._stop_workers(procs)
+            self._stop_workers(procs, tasks)
             raise
         finally:
             for p in procs + retired:
@@ -1178,23 +1213,36 @@ class PlanRunner:
                 retired.append(p)
                 break
 
-    def _next_result(self, results, procs) -> RunStats:
-        """The next finished run; a worker that died (killed, out of memory) is an error naming it. A
-        worker that retired (``WORKER_RETIRED_EXIT``) put its run's stats before it ended."""
+    def _next_result(self, results, procs, taken: dict[int, int], by_index: Mapping[int, PlannedRun]) -> RunStats:
+        """The next finished run. A worker says which run it takes (``RunTaken``, kept in ``taken``), so
+        that one that dies (killed, out of memory) is a ``WorkerDied`` naming the run. A worker that
+        retired (``WORKER_RETIRED_EXIT``) put its run's stats before it ended."""
         while True:
             try:
-                return results.get(timeout=0.5)
+                got = results.get(timeout=0.5)
             except queue.Empty:
                 dead = [p for p in procs if not p.is_alive() and p.exitcode != WORKER_RETIRED_EXIT]
                 if dead:
                     p = dead[0]
-                    raise RuntimeError(f"worker {p.name} (pid {p.pid}) died with exit code {p.exitcode}")
+                    run = by_index.get(taken.get(p.pid, -1))
+                    raise WorkerDied(p.name, p.pid, p.exitcode, run.label if run else None) from None
                 if self.should_stop():
                     raise KeyboardInterrupt
+                continue
+            if isinstance(got, RunTaken):
+                taken[got.worker_pid] = got.index
+                continue
+            taken.pop(got.worker_pid, None)
+            return got
 
     @staticmethod
-    def _stop_workers(procs, grace_s: float = 30.0) -> None:
-        """Interrupt every worker's run (Dagster marks it failed), then kill what is still there."""
+    def _stop_workers(procs, tasks, grace_s: float = 30.0) -> None:
+        """Interrupt every worker's run (Dagster marks it failed), then kill what is still there. Each
+        worker is also handed the end of its tasks: a worker waiting for its next run can lose the
+        interrupt (Python reports a KeyboardInterrupt raised in a garbage collector's callback as
+        ignored), and would otherwise be waited for until the grace period ends."""
+        for _ in procs:
+            tasks.put(None)
         for p in procs:
             if p.is_alive() and p.pid:
                 try:

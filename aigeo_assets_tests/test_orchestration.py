@@ -508,6 +508,25 @@ def test_a_fork_server_worker_takes_the_callers_environment_and_folder_as_they_a
     assert all(s["ppid"] != os.getpid() for s in seen)
 
 
+@pytest.mark.parametrize("end, how", [("sigkill", "was killed by SIGKILL"), ("exit", "exited with code 3")])
+def test_a_worker_that_dies_mid_run_is_an_error_naming_its_run(tmp_path, monkeypatch, end, how):
+    """A worker killed in a run (the out-of-memory killer sends SIGKILL) or exiting there is a
+    ``WorkerDied`` that names the run it held and, for SIGKILL, says what most often sends it and
+    what to do; the plan stops instead of waiting for the run's stats."""
+    from aigeo_assets.orchestration import WorkerDied
+
+    monkeypatch.setenv(fx.WORKER_END_ENV, end)
+    instance, home = _instance(tmp_path)
+    with instance:
+        runs = plan_runs(fx.build_ending_defs())
+        [label] = [r.label for r in runs if "ends_its_worker" in r.assets]
+        with pytest.raises(WorkerDied) as died:
+            PlanRunner(workers=2, build=fx.build_ending_defs, home=home).run(runs)
+    assert died.value.label == label and died.value.exitcode == (-signal.SIGKILL if end == "sigkill" else 3)
+    assert f"{how} while running {label}" in str(died.value)
+    assert ("out-of-memory killer" in str(died.value)) == (end == "sigkill")
+
+
 def test_a_fork_server_worker_dies_with_the_process_that_started_its_plan(tmp_path):
     """A fork server's worker is the fork server's child, not the plan's process, and the fork server
     outlives a killed plan while its workers hold its pipe: the worker watches the plan's process

@@ -162,9 +162,8 @@ def test_end_runs_of_process_fails_only_the_newest_run_of_that_process():
         assert "stopped by SIGTERM" in _failure_message(instance, newest)
 
 
-def test_aigeo_run_reaps_dead_runs_before_it_runs_and_tags_its_runs_with_its_process(tmp_path, monkeypatch, capsys):
-    from aigeo_assets import cli, orchestration
-
+def _cli_home(tmp_path: Path, monkeypatch) -> Path:
+    """A Dagster home with the shipped ``dagster.yaml`` and the environment of ``aigeo run`` on the tiny world."""
     for name in [*ENVIRONMENT, "DAGSTER_HOME", "OPENALEX_API_KEY"]:
         monkeypatch.delenv(name, raising=False)
     home = tmp_path / "dagster_home"
@@ -172,6 +171,13 @@ def test_aigeo_run_reaps_dead_runs_before_it_runs_and_tags_its_runs_with_its_pro
     shutil.copy(REPO_ROOT / "scripts" / "dagster.yaml", home / "dagster.yaml")
     for name, value in {"DAGSTER_HOME": str(home), "AIGEO_DATA_DIR": str(tmp_path / "data"), "AIGEO_SAMPLE_SCALE": "tiny"}.items():
         monkeypatch.setenv(name, value)
+    return home
+
+
+def test_aigeo_run_reaps_dead_runs_before_it_runs_and_tags_its_runs_with_its_process(tmp_path, monkeypatch, capsys):
+    from aigeo_assets import cli, orchestration
+
+    home = _cli_home(tmp_path, monkeypatch)
     with _instance(home) as instance:
         left = _add_run(instance, dg.DagsterRunStatus.STARTED, replace(current_process_identity(), pid=_a_dead_pid()).tags())
     seen = []
@@ -188,6 +194,30 @@ def test_aigeo_run_reaps_dead_runs_before_it_runs_and_tags_its_runs_with_its_pro
     assert f"run {left} (reference_tables) was left STARTED by a process that is gone" in capsys.readouterr().err
     with _instance(home) as instance:
         assert "Marked failed by `aigeo run` as it started" in _failure_message(instance, left)
+
+
+def test_a_worker_killed_mid_run_ends_aigeo_run_with_a_clear_error_and_its_run_failed(tmp_path, monkeypatch, capsys):
+    """When a worker dies in a run (``WorkerDied``; the out-of-memory killer's SIGKILL), ``aigeo run``
+    says so in one line (no traceback), exits 1, and the run the worker left STARTED is marked failed
+    with that message, so the queue does not wait behind it."""
+    from aigeo_assets import cli, orchestration
+
+    home = _cli_home(tmp_path, monkeypatch)
+    left = []
+
+    def run(runner, runs):
+        left.append(runner.instance.add_run(dg.DagsterRun(job_name="reference_tables", status=dg.DagsterRunStatus.STARTED,
+                                                          tags=dict(runner.tags))).run_id)
+        raise orchestration.WorkerDied("aigeo-worker-2", 4242, -signal.SIGKILL, "reference_tables")
+
+    monkeypatch.setattr(orchestration.PlanRunner, "run", run)
+    assert cli.main(["run", "--job", "reference_tables", "--workers", "1"]) == cli.EXIT_FAILED
+    err = capsys.readouterr().err
+    assert "aigeo: error: worker aigeo-worker-2 (pid 4242) was killed by SIGKILL while running reference_tables" in err
+    assert "out-of-memory killer" in err and "Traceback" not in err
+    with _instance(home) as instance:
+        assert instance.get_run_by_id(left[0]).status == dg.DagsterRunStatus.FAILURE
+        assert "stopped on WorkerDied: worker aigeo-worker-2 (pid 4242) was killed by SIGKILL" in _failure_message(instance, left[0])
 
 
 def test_a_reaped_run_gives_back_the_pool_slots_its_dead_process_held(tmp_path):

@@ -231,3 +231,25 @@ def build_waiting_defs() -> dg.Definitions:
 def build_refused() -> dg.Definitions:
     """A ``build`` for a runner whose forked workers must take the parent's code location as it is."""
     raise AssertionError("a forked worker built the code location again")
+
+
+# ------------------------------------------------------------------ a location whose run ends its worker
+
+WORKER_END_ENV = "AIGEO_TEST_WORKER_END"
+"""``sigkill``: ``ends_its_worker`` kills its own worker as the out-of-memory killer would; ``exit``: the worker exits with code 3."""
+
+
+@dg.asset
+def ends_its_worker() -> None:
+    if os.environ.get(WORKER_END_ENV) == "exit":
+        os._exit(3)
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+@dg.asset
+def beside_it() -> None:
+    time.sleep(SLEEP_S)
+
+
+def build_ending_defs() -> dg.Definitions:
+    return dg.Definitions(assets=[ends_its_worker, beside_it])
