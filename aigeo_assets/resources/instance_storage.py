@@ -15,7 +15,8 @@ run's record (its creation, each status change, the queue's and the UI's reads).
 (same files, tables and migrations) whose process keeps one engine per file, with a pool of open
 connections set to ``synchronous=NORMAL``: in write-ahead-log mode SQLite then syncs at checkpoints
 only, and the database stays consistent after a crash (a power loss can take back the last
-transactions, i.e. the last events or status changes of a run, never corrupt the file). SQLite's busy timeout still orders the writers of several processes.
+transactions, i.e. the last events or status changes of a run, never corrupt the file). SQLite's
+busy timeout still orders the writers of several processes.
 
 **Fork safety.** A forked child (``aigeo run``'s workers) must not use or close the connections of
 its parent (SQLite: "do not open a database connection then fork() then try to use that database
