@@ -16,6 +16,7 @@ from aigeo_assets.automation import all_years_automation, refresh_tags, yearly_a
 from aigeo_assets.assets.metadata import check_result, migration_author_years, partitions_label, table_asset_args, table_metadata, table_out
 from aigeo_assets.corpus.papers import city_table
 from aigeo_assets.metrics.cities import (
+    AI_SCIENTIST_ROWS,
     AUTHOR_YEAR_COLUMNS,
     WINDOW_INPUT_COLUMNS,
     ImpactWindows,
@@ -28,7 +29,7 @@ from aigeo_assets.metrics.matrices import collaboration_matrix, impact_matrix, m
 from aigeo_assets.metrics.top import city_ranks, top_cities, top_city_shares
 from aigeo_assets.metrics.venues import VENUE_INPUT_COLUMNS, venue_east_west
 from aigeo_assets.partitions import only_years, year_keys
-from aigeo_assets.resources.io import LOAD_ON_ACCESS, by_partition, concat_partitions
+from aigeo_assets.resources.io import LOAD_ON_ACCESS, ROWS, by_partition, concat_partitions
 from aigeo_assets.resources.analysis import AnalysisSettings
 from aigeo_assets.resources.settings import Settings
 from aigeo_assets.schemas import SCHEMAS
@@ -93,7 +94,7 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
         backfill_policy=one_pass,
         ins={
             "core_citations": dg.AssetIn(partition_mapping=window, metadata={"columns": WINDOW_INPUT_COLUMNS, LOAD_ON_ACCESS: True}),
-            "core_author_years": dg.AssetIn(metadata={"columns": AUTHOR_YEAR_COLUMNS}),
+            "core_author_years": dg.AssetIn(metadata={"columns": AUTHOR_YEAR_COLUMNS, ROWS: AI_SCIENTIST_ROWS}),
         },
         check_specs=[
             dg.AssetCheckSpec(

@@ -9,7 +9,8 @@ import pandas as pd
 
 from collections.abc import Iterable
 
-from aigeo_assets.metrics.matrices import MIGRATION_INPUT_COLUMNS, MIGRATION_INPUT_ROWS
+from aigeo_assets.metrics.cities import AI_SCIENTIST_ROWS
+from aigeo_assets.metrics.matrices import MIGRATION_INPUT_COLUMNS
 from aigeo_assets.resources.io import ROWS, TABLE_METADATA_KEY, declared_table
 from aigeo_assets.schemas import KEY_EXAMPLES, SCHEMAS, key_violations
 
@@ -73,7 +74,7 @@ the asset): aigeo's instance gives it one slot, so two of them never run at once
 def migration_author_years(**kwargs) -> dg.AssetIn:
     """``core_author_years`` as every migration asset reads it (Fig. 2c, the migration network,
     Supplementary Table 3): the AI scientists' rows of the columns ``migration_cells`` uses."""
-    return dg.AssetIn(metadata={"columns": MIGRATION_INPUT_COLUMNS, ROWS: MIGRATION_INPUT_ROWS}, **kwargs)
+    return dg.AssetIn(metadata={"columns": MIGRATION_INPUT_COLUMNS, ROWS: AI_SCIENTIST_ROWS}, **kwargs)
 
 
 def table_asset_args(table: str, group: str, description: str | None = None, kinds: set[str] | None = None) -> dict:

@@ -44,6 +44,10 @@ WINDOW_INPUT_COLUMNS = ["cited_year", "citing_year", "cited_in_corpus", "citing_
 """The columns of ``core_citations`` that ``window_citations`` reads (the assets read only these)."""
 AUTHOR_YEAR_COLUMNS = ["author_id", "year", "city_geonames_id", "country_code", "bloc", "is_ai_scientist"]
 """The columns of ``core_author_years`` that ``city_year_metrics`` reads (the asset reads only these)."""
+AI_SCIENTIST_ROWS = [("is_ai_scientist", "==", True)]
+"""The rows of ``core_author_years`` that the city metrics and the migration assets count, AI
+scientists' (the assets read only these: ``resources.io.ROWS``; every other author-year, most of
+them on a real snapshot, is never loaded)."""
 
 
 def window_citations(citations: pd.DataFrame, year: int, years: int, citing: str) -> pd.DataFrame:
@@ -140,7 +144,7 @@ def city_year_metrics(
 
 def scientists_by_year(author_years: pd.DataFrame) -> dict[int, pd.DataFrame]:
     """The rows of ``core_author_years`` that ``city_year_metrics`` counts (AI scientists placed in a
-    city), split by year once, in their order: for a run over many years, each year's call then
+    city; the asset loads the AI scientists' rows only, ``AI_SCIENTIST_ROWS``), split by year once, in their order: for a run over many years, each year's call then
     filters its own rows instead of every author-year (14.6 M rows at the paper's scale, their ids
     taken again for every year: 10 of the 25 CPU-s of the 30 years' metrics)."""
     keep = author_years["is_ai_scientist"].fillna(False).to_numpy(bool) & author_years["city_geonames_id"].notna().to_numpy(bool)

@@ -123,9 +123,6 @@ def collaboration_matrix(pairs: pd.DataFrame, top: pd.DataFrame, top_ns: Sequenc
 
 MIGRATION_INPUT_COLUMNS = ["author_id", "year", "city_geonames_id", "is_ai_scientist"]
 """The columns of ``core_author_years`` that ``migration_cells`` reads (the assets read only these)."""
-MIGRATION_INPUT_ROWS = [("is_ai_scientist", "==", True)]
-"""The rows of ``core_author_years`` that ``migration_cells`` counts, AI scientists' (the assets read
-only these: ``resources.io.ROWS``)."""
 
 
 def migration_cells(author_years: pd.DataFrame, start: int, end: int) -> pd.DataFrame:

@@ -87,6 +87,11 @@ def test_impact_productivity_scientists_by_hand():
     assert m.loc[A, "city_name"] == "Alpha" and m.loc[C, "bloc"] == "West"
     corpus_only = city_year_metrics(2015, papers, citations, author_years, CITIES, [2015, 2016, 2017], ImpactWindows(citing="corpus"))[0]
     assert corpus_only.set_index("city_geonames_id").loc[B, "impact"] == 1, "P6 (not AI) no longer counts as a citer"
+    # the asset reads only the AI scientists' rows (AI_SCIENTIST_ROWS): the same metrics
+    ai_rows = author_years[author_years["is_ai_scientist"].fillna(False).to_numpy(bool)]
+    assert len(ai_rows) < len(author_years)
+    for got, want in zip(city_year_metrics(2015, papers, citations, ai_rows, CITIES, [2015, 2016, 2017], ImpactWindows()), metrics_2015()):
+        pd.testing.assert_frame_equal(got, want)
 
 
 def test_incomplete_windows_are_flagged_never_passed_off():
@@ -164,7 +169,7 @@ def test_migration_moves_and_stayers():
     top = top_cities(metrics_2015()[0], 2015, 3)
     mat = migration_matrix(author_years, top, [3], 2015, 2019)
     assert mat["value"].sum() == 7
-    # the assets read only the AI scientists' rows (MIGRATION_INPUT_ROWS): the same cells
+    # the assets read only the AI scientists' rows (AI_SCIENTIST_ROWS): the same cells
     ai_rows = author_years[author_years["is_ai_scientist"].fillna(False).to_numpy(bool)]
     assert len(ai_rows) < len(author_years)
     pd.testing.assert_frame_equal(migration_cells(ai_rows, 2015, 2019), cells)

@@ -278,7 +278,7 @@ def test_migration_gravity_frame_by_hand(cities):
     )
     frame = migration_gravity_frame(ay, start, end, cities)
     assert list(frame.columns) == SCHEMAS["out_gravity_migration_pairs"].names
-    # the asset reads only the AI scientists' rows (MIGRATION_INPUT_ROWS): the same frame
+    # the asset reads only the AI scientists' rows (AI_SCIENTIST_ROWS): the same frame
     pd.testing.assert_frame_equal(migration_gravity_frame(ay[ay["is_ai_scientist"].fillna(False).to_numpy(bool)].reset_index(drop=True),
                                                           start, end, cities), frame)
     size = {A: 5, B: 2, C: 1}  # AI scientists with a city in 2015: A a1 a2 a3 a6 a10; B a4 a8; C a5
