@@ -144,9 +144,10 @@ def city_year_metrics(
 
 def scientists_by_year(author_years: pd.DataFrame) -> dict[int, pd.DataFrame]:
     """The rows of ``core_author_years`` that ``city_year_metrics`` counts (AI scientists placed in a
-    city; the asset loads the AI scientists' rows only, ``AI_SCIENTIST_ROWS``), split by year once, in their order: for a run over many years, each year's call then
-    filters its own rows instead of every author-year (14.6 M rows at the paper's scale, their ids
-    taken again for every year: 10 of the 25 CPU-s of the 30 years' metrics)."""
+    city; the asset loads the AI scientists' rows only, ``AI_SCIENTIST_ROWS``), split by year once,
+    in their order: for a run over many years, each year's call then filters its own rows instead
+    of every author-year (14.6 M rows at the paper's scale, their ids taken again for every year:
+    10 of the 25 CPU-s of the 30 years' metrics)."""
     keep = author_years["is_ai_scientist"].fillna(False).to_numpy(bool) & author_years["city_geonames_id"].notna().to_numpy(bool)
     counted = author_years[keep]
     return {int(y): rows for y, rows in counted.groupby("year", sort=False)}
