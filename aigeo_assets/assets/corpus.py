@@ -11,7 +11,7 @@ from aigeo_assets.automation import all_years_automation, refresh_tags, yearly_a
 from aigeo_assets.assets.metadata import check_result, coverage_check, partitions_label, table_asset_args, table_metadata
 from aigeo_assets.corpus.authors import AUTHOR_YEAR_INPUT_COLUMNS, AiScientistRule, author_careers, author_year_places
 from aigeo_assets.corpus.citations import KNOWN_PAPER_COLUMNS, build_core_citations, citation_coverage
-from aigeo_assets.corpus.lookup import IdPositions
+from aigeo_assets.corpus.lookup import IdPositions, run_starts
 from aigeo_assets.corpus.papers import AiRule, build_core_papers
 from aigeo_assets.partitions import up_to_this_year
 from aigeo_assets.resources.io import LOAD_ON_ACCESS, LazyPartitions, by_partition, concat_partitions
@@ -205,14 +205,15 @@ def build_corpus_assets(partitions: dg.TimeWindowPartitionsDefinition) -> list:
                            works_in_two_years=twice)
         rule = AiScientistRule(analysis.ai_scientist_min_papers, analysis.ai_scientist_min_ai_share)
         df = author_careers(core_author_year_places, rule)
-        scientists = df.loc[df["is_ai_scientist"], "author_id"].nunique()
+        first_row = run_starts(df["author_id"])  # sorted by author: an author's rows are consecutive
+        scientists = int((first_row & df["is_ai_scientist"].to_numpy(bool)).sum())  # the flag is the career's
         yield dg.Output(
             df,
             metadata=table_metadata(
                 df,
                 "core_author_years",
-                authors=int(df["author_id"].nunique()),
-                ai_scientists=int(scientists),
+                authors=int(first_row.sum()),
+                ai_scientists=scientists,
                 share_author_years_located=round(float(df["city_geonames_id"].notna().mean()), 4) if len(df) else 0.0,
             ),
         )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from aigeo_assets.corpus.lookup import run_starts
+from aigeo_assets.corpus.lookup import run_starts, sorted_codes
 from aigeo_assets.schemas import concat_partitions
 
 
@@ -195,7 +195,7 @@ def author_careers(places: pd.DataFrame | Mapping[str, pd.DataFrame], rule: AiSc
     took 22 CPU-s at the paper's scale, 57 when it counted every year's affiliations again)."""
     df = concat_partitions(places)
     del places
-    author, _ = pd.factorize(df["author_id"], sort=True)  # codes in the ids' sort order; no null ids (author_year_places)
+    author = sorted_codes(df["author_id"])  # codes in the ids' sort order; no null ids (author_year_places)
     order = np.argsort(author, kind="stable")  # the years' tables come in year order: a stable sort by author keeps it
     if (order[1:] < order[:-1]).any():
         df, author = df.take(order).reset_index(drop=True), author[order]

@@ -78,26 +78,50 @@ def is_in(keys: pd.Series, values: pd.Series | pd.Index | np.ndarray | list | se
     return pc.fill_null(found, False).to_numpy(zero_copy_only=False).astype(bool)
 
 
-def run_starts(*keys: np.ndarray) -> np.ndarray:
+def _changes(key: np.ndarray | pd.Series) -> np.ndarray:
+    """``key[1:] != key[:-1]``; a string column compared in Arrow (no Python string per row). Keys
+    without nulls."""
+    if isinstance(key, pd.Series) and isinstance(key.dtype, pd.StringDtype):
+        arr = arrow_strings(key)
+        return pc.not_equal(arr.slice(1), arr.slice(0, len(arr) - 1)).to_numpy(zero_copy_only=False)
+    key = np.asarray(key)
+    return key[1:] != key[:-1]
+
+
+def run_starts(*keys: np.ndarray | pd.Series) -> np.ndarray:
     """For arrays sorted together by ``keys`` (equal keys in consecutive rows), True at the first
     row of each run of equal keys: the first row, and each row whose keys differ from the row before
-    (on unsorted arrays, that is still what it marks)."""
+    (on unsorted arrays, that is still what it marks). A key is a numpy array or a string column."""
     start = np.zeros(len(keys[0]), dtype=bool)
     if len(start):
         start[0] = True
         for key in keys:
-            start[1:] |= key[1:] != key[:-1]
+            start[1:] |= _changes(key)
     return start
 
 
-def run_ends(*keys: np.ndarray) -> np.ndarray:
+def run_ends(*keys: np.ndarray | pd.Series) -> np.ndarray:
     """For arrays sorted together by ``keys``, True at the last row of each run of equal keys."""
     end = np.zeros(len(keys[0]), dtype=bool)
     if len(end):
         end[-1] = True
         for key in keys:
-            end[:-1] |= key[1:] != key[:-1]
+            end[:-1] |= _changes(key)
     return end
+
+
+def sorted_codes(values: pd.Series) -> np.ndarray:
+    """``pandas.factorize(values, sort=True)[0]`` for a string column without nulls, in Arrow: each
+    distinct value hashed once (``dictionary_encode``), then only the distinct values sorted (by
+    code point, as Python sorts strings). The careers' 13 M author-years of the paper world, 9.4 M
+    authors: 8.2 -> 6.4 CPU-s."""
+    if values.isna().any():
+        raise ValueError("sorted_codes: the values hold nulls")
+    encoded = pc.dictionary_encode(arrow_strings(values))
+    order = pc.sort_indices(encoded.dictionary).to_numpy()
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank[encoded.indices.to_numpy(zero_copy_only=False)]
 
 
 def values_at(column: pd.Series, at: np.ndarray) -> pd.api.extensions.ExtensionArray | np.ndarray:

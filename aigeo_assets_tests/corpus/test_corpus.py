@@ -371,6 +371,23 @@ def test_runs_of_sorted_keys_start_and_end_where_pandas_groups_do():
             assert run_ends(*keys).tolist() == (groups.cumcount(ascending=False) == 0).tolist()
     assert run_starts(np.array([3, 3, 1, 1, 3])).tolist() == [True, False, True, False, True]
     assert run_ends(np.array([3, 3, 1, 1, 3])).tolist() == [False, True, False, True, True]
+    ids = pd.Series(["A1", "A1", "A10", "Ä2", "Ä2", "A9"], dtype="string")  # a string column: compared in Arrow
+    assert run_starts(ids).tolist() == run_starts(ids.to_numpy(object)).tolist() == [True, False, True, True, False, True]
+    assert run_ends(ids, np.array([1, 2, 2, 2, 2, 2])).tolist() == [True, True, True, False, True, True]
+
+
+def test_sorted_codes_are_pandas_sorted_factorize_codes():
+    """sorted_codes numbers string keys in their sort order, as pandas.factorize(sort=True) does
+    (code points, non-ASCII and prefixes included); nulls are refused."""
+    from aigeo_assets.corpus.lookup import sorted_codes
+
+    rng = np.random.default_rng(5)
+    pool = np.array(["A1", "A10", "A9", "A100", "Ä1", "a1", "A", "Z", "Å0", "A1 "], dtype=object)
+    for n in (0, 1, 7, 500):
+        values = pd.Series(rng.choice(pool, n), dtype="string")
+        assert sorted_codes(values).tolist() == pd.factorize(values.to_numpy(object), sort=True)[0].tolist()
+    with pytest.raises(ValueError, match="nulls"):
+        sorted_codes(pd.Series(["A1", None], dtype="string"))
 
 
 def _author_years_on_strings(affiliations: pd.DataFrame, papers: pd.DataFrame, rule: AiScientistRule) -> pd.DataFrame:
