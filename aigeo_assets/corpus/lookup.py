@@ -79,10 +79,12 @@ def is_in(keys: pd.Series, values: pd.Series | pd.Index | np.ndarray | list | se
 
 
 def _changes(key: np.ndarray | pd.Series) -> np.ndarray:
-    """``key[1:] != key[:-1]``; a string column compared in Arrow (no Python string per row). Keys
-    without nulls."""
+    """``key[1:] != key[:-1]``; a string column compared in Arrow (no Python string per row), which
+    must hold no null."""
     if isinstance(key, pd.Series) and isinstance(key.dtype, pd.StringDtype):
         arr = arrow_strings(key)
+        if arr.null_count:
+            raise ValueError("runs of a string column: it holds nulls")
         return pc.not_equal(arr.slice(1), arr.slice(0, len(arr) - 1)).to_numpy(zero_copy_only=False)
     key = np.asarray(key)
     return key[1:] != key[:-1]

@@ -374,6 +374,8 @@ def test_runs_of_sorted_keys_start_and_end_where_pandas_groups_do():
     ids = pd.Series(["A1", "A1", "A10", "Ä2", "Ä2", "A9"], dtype="string")  # a string column: compared in Arrow
     assert run_starts(ids).tolist() == run_starts(ids.to_numpy(object)).tolist() == [True, False, True, True, False, True]
     assert run_ends(ids, np.array([1, 2, 2, 2, 2, 2])).tolist() == [True, True, True, False, True, True]
+    with pytest.raises(ValueError, match="nulls"):
+        run_starts(pd.Series(["A1", None], dtype="string"))
 
 
 def test_sorted_codes_are_pandas_sorted_factorize_codes():
