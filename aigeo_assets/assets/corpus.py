@@ -173,7 +173,7 @@ def build_corpus_assets(partitions: dg.TimeWindowPartitionsDefinition) -> list:
             metadata=table_metadata(
                 df,
                 "core_author_year_places",
-                authors=int(df["author_id"].nunique()),
+                authors=int(run_starts(df["author_id"]).sum()),  # sorted by author id
                 share_located=round(float(df["city_geonames_id"].notna().mean()), 4) if len(df) else 0.0,
             ),
         )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from aigeo_assets.corpus.lookup import run_starts, sorted_codes
+from aigeo_assets.corpus.lookup import factorize_sorted, run_starts
 from aigeo_assets.schemas import concat_partitions
 
 
@@ -119,7 +119,7 @@ def author_year_places(affiliations: pd.DataFrame | Mapping[str, pd.DataFrame], 
     work, _ = pd.factorize(pd.concat([aff["work_id"], papers["work_id"][keep]], ignore_index=True))
     a_work, p_work = work[: len(aff)].astype(np.int32), work[len(aff) :].astype(np.int32)
     del work, keep
-    author, author_ids = pd.factorize(aff["author_id"], sort=True)  # codes in the ids' sort order
+    author, author_ids = factorize_sorted(aff["author_id"])  # codes in the ids' sort order
     author = author.astype(np.int32)
     city, cities = pd.factorize(aff["city_geonames_id"], sort=True)  # codes in the ids' order (ties: the smaller id)
     city = city.astype(np.int32)
@@ -175,7 +175,7 @@ def author_year_places(affiliations: pd.DataFrame | Mapping[str, pd.DataFrame], 
     del c_author, c_year, c_city, c_n, c_country, c_bloc, order, top, at
     return pd.DataFrame(
         {
-            "author_id": pd.Series(author_ids.array.take(g_author)),
+            "author_id": pd.Series(author_ids.take(g_author)),
             "year": pd.array(g_year, dtype=year_dtype),
             "n_papers_year": n_year,
             "n_ai_papers_year": pd.array(n_ai_year, dtype="Int64"),
@@ -195,7 +195,7 @@ def author_careers(places: pd.DataFrame | Mapping[str, pd.DataFrame], rule: AiSc
     took 22 CPU-s at the paper's scale, 57 when it counted every year's affiliations again)."""
     df = concat_partitions(places)
     del places
-    author = sorted_codes(df["author_id"])  # codes in the ids' sort order; no null ids (author_year_places)
+    author, _ = factorize_sorted(df["author_id"], uniques=False)  # codes in the ids' sort order; no null ids (author_year_places)
     order = np.argsort(author, kind="stable")  # the years' tables come in year order: a stable sort by author keeps it
     if (order[1:] < order[:-1]).any():
         df, author = df.take(order).reset_index(drop=True), author[order]

@@ -378,18 +378,24 @@ def test_runs_of_sorted_keys_start_and_end_where_pandas_groups_do():
         run_starts(pd.Series(["A1", None], dtype="string"))
 
 
-def test_sorted_codes_are_pandas_sorted_factorize_codes():
-    """sorted_codes numbers string keys in their sort order, as pandas.factorize(sort=True) does
-    (code points, non-ASCII and prefixes included); nulls are refused."""
-    from aigeo_assets.corpus.lookup import sorted_codes
+def test_factorize_sorted_is_pandas_sorted_factorize():
+    """factorize_sorted numbers string keys in their sort order and gives the distinct keys in that
+    order, of the column's dtype, as pandas.factorize(sort=True) does (code points, non-ASCII and
+    prefixes included); nulls are refused."""
+    from aigeo_assets.corpus.lookup import factorize_sorted
 
     rng = np.random.default_rng(5)
     pool = np.array(["A1", "A10", "A9", "A100", "Ä1", "a1", "A", "Z", "Å0", "A1 "], dtype=object)
-    for n in (0, 1, 7, 500):
-        values = pd.Series(rng.choice(pool, n), dtype="string")
-        assert sorted_codes(values).tolist() == pd.factorize(values.to_numpy(object), sort=True)[0].tolist()
+    for dtype in ("string", "str"):
+        for n in (0, 1, 7, 500):
+            values = pd.Series(rng.choice(pool, n), dtype=dtype)
+            codes, uniques = factorize_sorted(values)
+            want_codes, want_uniques = pd.factorize(values, sort=True)
+            assert codes.tolist() == want_codes.tolist()
+            assert uniques.dtype == values.dtype and list(uniques) == list(want_uniques)
+            assert factorize_sorted(values, uniques=False)[0].tolist() == want_codes.tolist()
     with pytest.raises(ValueError, match="nulls"):
-        sorted_codes(pd.Series(["A1", None], dtype="string"))
+        factorize_sorted(pd.Series(["A1", None], dtype="string"))
 
 
 def _author_years_on_strings(affiliations: pd.DataFrame, papers: pd.DataFrame, rule: AiScientistRule) -> pd.DataFrame:
