@@ -2,7 +2,7 @@
 
 Input: a warehouse's ``core_author_years.parquet`` (default the demo's ``data/warehouse``; the paper
 world's with ``--warehouse``), read as the assets read it: the columns and rows of
-``MIGRATION_INPUT_COLUMNS`` and ``MIGRATION_INPUT_ROWS`` (the AI scientists' rows).
+``MIGRATION_INPUT_COLUMNS`` and ``AI_SCIENTIST_ROWS`` (the AI scientists' rows).
 
 For every five-year window ending in a year of the table (as ``out_network_edges_by_year`` and the
 migration gravity model ask, AlShebli et al. 2022's Fig. 2c moves and stayers):
@@ -30,7 +30,8 @@ sys.path.insert(0, str(REPO))
 
 from results_file import repo_path, write_results  # noqa: E402
 
-from aigeo_assets.metrics.matrices import MIGRATION_INPUT_COLUMNS, MIGRATION_INPUT_ROWS, migration_cells  # noqa: E402
+from aigeo_assets.metrics.cities import AI_SCIENTIST_ROWS  # noqa: E402
+from aigeo_assets.metrics.matrices import MIGRATION_INPUT_COLUMNS, migration_cells  # noqa: E402
 
 WINDOW_YEARS = 5
 
@@ -55,7 +56,7 @@ GROUP BY ALL ORDER BY ALL
 def read_author_years(warehouse: Path) -> pd.DataFrame:
     """The AI scientists' rows of ``core_author_years``, the columns ``migration_cells`` reads."""
     return pd.read_parquet(warehouse / "core_author_years.parquet", columns=MIGRATION_INPUT_COLUMNS,
-                           filters=MIGRATION_INPUT_ROWS)
+                           filters=AI_SCIENTIST_ROWS)
 
 
 def windows(author_years: pd.DataFrame) -> list[tuple[int, int]]:
