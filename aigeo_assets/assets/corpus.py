@@ -12,9 +12,9 @@ from aigeo_assets.assets.metadata import check_result, coverage_check, partition
 from aigeo_assets.corpus.authors import AUTHOR_YEAR_INPUT_COLUMNS, AiScientistRule, author_careers, author_year_places
 from aigeo_assets.corpus.citations import KNOWN_PAPER_COLUMNS, build_core_citations, citation_coverage
 from aigeo_assets.corpus.lookup import IdPositions, run_starts
-from aigeo_assets.corpus.papers import AiRule, build_core_papers
+from aigeo_assets.corpus.papers import AI_CONCEPT_ROWS, PAPER_INPUT_COLUMNS, AiRule, build_core_papers
 from aigeo_assets.partitions import up_to_this_year
-from aigeo_assets.resources.io import LOAD_ON_ACCESS, LazyPartitions, by_partition, concat_partitions
+from aigeo_assets.resources.io import LOAD_ON_ACCESS, ROWS, LazyPartitions, by_partition, concat_partitions
 from aigeo_assets.resources.analysis import AnalysisSettings
 
 # Single-run backfill policies (here and in city_metrics) are beta in dagster 1.13, and the named yearly
@@ -43,6 +43,11 @@ def build_corpus_assets(partitions: dg.TimeWindowPartitionsDefinition) -> list:
         **table_asset_args("core_papers", "corpus"),
         partitions_def=partitions,
         automation_condition=yearly_automation(), tags=refresh_tags("yearly"),
+        # only what build_core_papers reads: at a real year's size the titles, abstracts and other concepts are GBs
+        ins={
+            "raw_works": dg.AssetIn(metadata={"columns": list(PAPER_INPUT_COLUMNS["raw_works"])}),
+            "raw_work_concepts": dg.AssetIn(metadata={"columns": list(PAPER_INPUT_COLUMNS["raw_work_concepts"]), ROWS: AI_CONCEPT_ROWS}),
+        },
         check_specs=[
             dg.AssetCheckSpec("located_cities_exist", asset="core_papers", description="every paper city id has a name and coordinates"),
             dg.AssetCheckSpec(

@@ -24,6 +24,18 @@ from aigeo_assets.geo.regions import country_regions
 AI_CONCEPT_ID = "C154945302"
 AI_SUBFIELD_ID = "1702"
 
+PAPER_INPUT_COLUMNS = {
+    "raw_works": ("work_id", "publication_year", "type", "type_crossref", "venue_id", "venue_type", "primary_subfield_id",
+                  "n_authors", "location_raw_type", "location_raw_source_name"),
+    "raw_work_concepts": ("work_id", "concept_id", "score"),
+}
+"""The columns ``build_core_papers`` reads of the OpenAlex tables (the asset loads only these: not a
+year's titles and abstracts, most of the bytes of ``raw_works``)."""
+
+AI_CONCEPT_ROWS = [("concept_id", "==", AI_CONCEPT_ID)]
+"""The rows of ``raw_work_concepts`` that ``ai_flags`` reads under the default ``AiRule.concept_id``
+(the asset loads only these: the works' other concepts are most of the table)."""
+
 
 @dataclass(frozen=True)
 class AiRule:

@@ -9,7 +9,7 @@ import pytest
 from aigeo_assets.corpus.authors import AiScientistRule, _join_rows, author_careers, author_year_places, build_author_years
 from aigeo_assets.corpus.citations import build_core_citations
 from aigeo_assets.corpus.lookup import IdPositions
-from aigeo_assets.corpus.papers import AiRule, ai_flags, build_core_papers, document_types
+from aigeo_assets.corpus.papers import AI_CONCEPT_ROWS, PAPER_INPUT_COLUMNS, AiRule, ai_flags, build_core_papers, document_types
 from aigeo_assets.schemas import SCHEMAS, conform
 
 BEIJING, SHANGHAI, BOSTON, LONDON = 1816670, 1796236, 4930956, 2643743
@@ -131,6 +131,45 @@ def test_paper_city_is_the_last_authors_and_lead_country_falls_back_to_first():
     assert p.loc["W4", "lead_rule"] == "first_author"
     assert p.loc["W5", "lead_rule"] == "none" and pd.isna(p.loc["W5", "lead_country_code"])
     assert p["in_corpus"].all()
+
+
+def test_core_papers_read_as_the_asset_reads_them_equal_those_of_the_whole_tables(tmp_path):
+    """``core_papers`` loads only ``PAPER_INPUT_COLUMNS`` of the OpenAlex tables and only the AI
+    concept's rows of ``raw_work_concepts`` (issue 13: not a real year's titles, abstracts and other
+    concepts). On the real records, read from parquet as the IO manager reads an input, the papers equal
+    those built from the whole tables under every AI rule."""
+    from aigeo_assets.ingest.records_folder import real_sample_files, snapshot_from_records
+    from aigeo_assets.ingest.snapshot import list_entity_files
+    from aigeo_assets.ingest.works import parse_works_year
+
+    records, _ = real_sample_files()
+    if not records:
+        pytest.skip("no ../shared/samples here")
+    snapshot_from_records(tmp_path / "snapshot", works=records)
+    t = parse_works_year(list_entity_files(tmp_path / "snapshot", "works").parts, None)
+    # works typed by their source's name alone, which no real record here needs
+    by_name = t.works.head(2).assign(work_id=["W91", "W92"], venue_type=None, location_raw_type=None, type_crossref=None,
+                                     location_raw_source_name=["Proceedings of the IEEE Conference on CVPR", "Journal of AI"])
+    t.works = pd.concat([t.works, by_name], ignore_index=True)
+    t.works.to_parquet(tmp_path / "works.parquet")
+    t.concepts.to_parquet(tmp_path / "concepts.parquet")
+    narrow_works = pd.read_parquet(tmp_path / "works.parquet", columns=list(PAPER_INPUT_COLUMNS["raw_works"]))
+    narrow_concepts = pd.read_parquet(tmp_path / "concepts.parquet", columns=list(PAPER_INPUT_COLUMNS["raw_work_concepts"]),
+                                      filters=AI_CONCEPT_ROWS)
+    assert 0 < len(narrow_concepts) < len(t.concepts) / 5
+    cities = [BEIJING, SHANGHAI, BOSTON, LONDON, None]
+    a = t.authorships
+    inst = pd.factorize(a["institution_id"])[0]
+    affiliations = frame("core_affiliations", [
+        aff(w, s, p, au, cities[i % len(cities)] if i >= 0 else None, c, None, inst=iid)
+        for w, s, p, au, i, c, iid in zip(a["work_id"], a["author_seq"], a["author_position"], a["author_id"], inst,
+                                          a["institution_country_code"], a["institution_id"])
+    ])
+    for rule in ("concept", "subfield", "either"):
+        whole = build_core_papers(t.works, t.concepts, affiliations, EMPTY_INST, AiRule(rule=rule))
+        assert whole["city_geonames_id"].notna().any() and (rule == "subfield" or whole["is_ai"].any()), rule
+        assert (whole["doc_type_rule"] == "source_name").sum() == 2
+        pd.testing.assert_frame_equal(build_core_papers(narrow_works, narrow_concepts, affiliations, EMPTY_INST, AiRule(rule=rule)), whole)
 
 
 def _placed_by_maps(works_: pd.DataFrame, affiliations: pd.DataFrame) -> pd.DataFrame:
