@@ -18,6 +18,9 @@ from aigeo_assets.corpus.papers import city_table
 from aigeo_assets.metrics.cities import (
     AI_SCIENTIST_ROWS,
     AUTHOR_YEAR_COLUMNS,
+    COLLABORATION_INPUT_COLUMNS,
+    CORPUS_PAPER_ROWS,
+    METRIC_PAPER_COLUMNS,
     WINDOW_INPUT_COLUMNS,
     ImpactWindows,
     city_year_metrics,
@@ -93,6 +96,7 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
         partitions_def=partitions,
         backfill_policy=one_pass,
         ins={
+            "core_papers": dg.AssetIn(metadata={"columns": METRIC_PAPER_COLUMNS, ROWS: CORPUS_PAPER_ROWS}),
             "core_citations": dg.AssetIn(partition_mapping=window, metadata={"columns": WINDOW_INPUT_COLUMNS, LOAD_ON_ACCESS: True}),
             "core_author_years": dg.AssetIn(metadata={"columns": AUTHOR_YEAR_COLUMNS, ROWS: AI_SCIENTIST_ROWS}),
         },
@@ -191,6 +195,10 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
         **table_asset_args("out_city_pairs", GROUP, "Papers of the year by last author's city and co-author's city."),
         partitions_def=partitions,
         automation_condition=yearly_automation(), tags=refresh_tags("yearly"),
+        ins={
+            "core_papers": dg.AssetIn(metadata={"columns": list(COLLABORATION_INPUT_COLUMNS["core_papers"]), ROWS: CORPUS_PAPER_ROWS}),
+            "core_affiliations": dg.AssetIn(metadata={"columns": list(COLLABORATION_INPUT_COLUMNS["core_affiliations"])}),
+        },
     )
     def out_collaboration_pairs(context: dg.AssetExecutionContext, core_papers: pd.DataFrame, core_affiliations: pd.DataFrame) -> dg.Output:
         """Fig. 2d's yearly counts: papers whose last author is in city i and a co-author in city j."""

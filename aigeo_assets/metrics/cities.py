@@ -44,6 +44,17 @@ WINDOW_INPUT_COLUMNS = ["cited_year", "citing_year", "cited_in_corpus", "citing_
 """The columns of ``core_citations`` that ``window_citations`` reads (the assets read only these)."""
 AUTHOR_YEAR_COLUMNS = ["author_id", "year", "city_geonames_id", "country_code", "bloc", "is_ai_scientist"]
 """The columns of ``core_author_years`` that ``city_year_metrics`` reads (the asset reads only these)."""
+CORPUS_PAPER_ROWS = [("in_corpus", "==", True)]
+"""The rows of ``core_papers`` that the city metrics and the collaboration pairs count, the AI corpus's
+(the assets read only these: ``core_papers`` holds every work of the year, on a real snapshot mostly
+outside the corpus)."""
+METRIC_PAPER_COLUMNS = ["in_corpus", "publication_year", "city_geonames_id", "city_country_code", "bloc"]
+"""The columns of ``core_papers`` that ``city_year_metrics`` reads (the asset reads only these)."""
+COLLABORATION_INPUT_COLUMNS = {
+    "core_papers": ("work_id", "in_corpus", "publication_year", "city_geonames_id"),
+    "core_affiliations": ("work_id", "author_seq", "author_position", "city_geonames_id"),
+}
+"""The columns ``collaboration_pairs`` reads (the asset loads only these)."""
 AI_SCIENTIST_ROWS = [("is_ai_scientist", "==", True)]
 """The rows of ``core_author_years`` that the city metrics and the migration assets count, AI
 scientists' (the assets read only these: ``resources.io.ROWS``; every other author-year, most of

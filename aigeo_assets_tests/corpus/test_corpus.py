@@ -11,6 +11,7 @@ from aigeo_assets.corpus.citations import build_core_citations
 from aigeo_assets.corpus.lookup import IdPositions
 from aigeo_assets.corpus.papers import AI_CONCEPT_ROWS, PAPER_INPUT_COLUMNS, AiRule, ai_flags, build_core_papers, document_types
 from aigeo_assets.schemas import SCHEMAS, conform
+from aigeo_assets_tests.support.input_reads import read_as_input
 
 BEIJING, SHANGHAI, BOSTON, LONDON = 1816670, 1796236, 4930956, 2643743
 
@@ -136,7 +137,7 @@ def test_paper_city_is_the_last_authors_and_lead_country_falls_back_to_first():
 def test_core_papers_read_as_the_asset_reads_them_equal_those_of_the_whole_tables(tmp_path):
     """``core_papers`` loads only ``PAPER_INPUT_COLUMNS`` of the OpenAlex tables and only the AI
     concept's rows of ``raw_work_concepts`` (issue 13: not a real year's titles, abstracts and other
-    concepts). On the real records, read from parquet as the IO manager reads an input, the papers equal
+    concepts). On the real records, read as the IO manager reads the asset's inputs, the papers equal
     those built from the whole tables under every AI rule."""
     from aigeo_assets.ingest.records_folder import real_sample_files, snapshot_from_records
     from aigeo_assets.ingest.snapshot import list_entity_files
@@ -151,11 +152,10 @@ def test_core_papers_read_as_the_asset_reads_them_equal_those_of_the_whole_table
     by_name = t.works.head(2).assign(work_id=["W91", "W92"], venue_type=None, location_raw_type=None, type_crossref=None,
                                      location_raw_source_name=["Proceedings of the IEEE Conference on CVPR", "Journal of AI"])
     t.works = pd.concat([t.works, by_name], ignore_index=True)
-    t.works.to_parquet(tmp_path / "works.parquet")
-    t.concepts.to_parquet(tmp_path / "concepts.parquet")
-    narrow_works = pd.read_parquet(tmp_path / "works.parquet", columns=list(PAPER_INPUT_COLUMNS["raw_works"]))
-    narrow_concepts = pd.read_parquet(tmp_path / "concepts.parquet", columns=list(PAPER_INPUT_COLUMNS["raw_work_concepts"]),
-                                      filters=AI_CONCEPT_ROWS)
+    (tmp_path / "works").mkdir()
+    (tmp_path / "concepts").mkdir()
+    narrow_works = read_as_input(t.works, tmp_path / "works", PAPER_INPUT_COLUMNS["raw_works"])
+    narrow_concepts = read_as_input(t.concepts, tmp_path / "concepts", PAPER_INPUT_COLUMNS["raw_work_concepts"], AI_CONCEPT_ROWS)
     assert 0 < len(narrow_concepts) < len(t.concepts) / 5
     cities = [BEIJING, SHANGHAI, BOSTON, LONDON, None]
     a = t.authorships

@@ -6,7 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aigeo_assets.metrics.cities import ImpactWindows, city_year_metrics, collaboration_pairs, impact_pairs
+from aigeo_assets.metrics.cities import (
+    COLLABORATION_INPUT_COLUMNS,
+    CORPUS_PAPER_ROWS,
+    METRIC_PAPER_COLUMNS,
+    ImpactWindows,
+    city_year_metrics,
+    collaboration_pairs,
+    impact_pairs,
+)
 from aigeo_assets.metrics.matrices import (
     collaboration_matrix,
     impact_matrix,
@@ -16,6 +24,7 @@ from aigeo_assets.metrics.matrices import (
 )
 from aigeo_assets.metrics.top import city_ranks, matrix_order, top_cities, top_city_shares
 from aigeo_assets.schemas import SCHEMAS, conform
+from aigeo_assets_tests.support.input_reads import read_as_input
 
 A, B, C = 1, 2, 3  # A and B in the East, C in the West
 BLOC = {A: "East", B: "East", C: "West"}
@@ -74,7 +83,7 @@ def metrics_2015(available=(2015, 2016, 2017), windows=ImpactWindows()):
     return city_year_metrics(2015, papers, citations, author_years, CITIES, available, windows)
 
 
-def test_impact_productivity_scientists_by_hand():
+def test_impact_productivity_scientists_by_hand(tmp_path):
     m, world = metrics_2015()
     m = m.set_index("city_geonames_id")
     assert m.loc[[A, B, C], "productivity"].tolist() == [2, 2, 1], "P6 is not AI; P5 has no city"
@@ -91,6 +100,11 @@ def test_impact_productivity_scientists_by_hand():
     ai_rows = author_years[author_years["is_ai_scientist"].fillna(False).to_numpy(bool)]
     assert len(ai_rows) < len(author_years)
     for got, want in zip(city_year_metrics(2015, papers, citations, ai_rows, CITIES, [2015, 2016, 2017], ImpactWindows()), metrics_2015()):
+        pd.testing.assert_frame_equal(got, want)
+    # and only the corpus papers' columns it uses (METRIC_PAPER_COLUMNS, CORPUS_PAPER_ROWS): the same metrics
+    corpus = read_as_input(papers, tmp_path, METRIC_PAPER_COLUMNS, CORPUS_PAPER_ROWS)
+    assert len(corpus) < len(papers) and corpus["in_corpus"].all()
+    for got, want in zip(city_year_metrics(2015, corpus, citations, author_years, CITIES, [2015, 2016, 2017]), metrics_2015()):
         pd.testing.assert_frame_equal(got, want)
 
 
@@ -144,7 +158,7 @@ def test_over_impact_sums_years_computed_separately():
     np.testing.assert_allclose(two["value"].to_numpy(), one + second)
 
 
-def test_collaboration_last_author_city_to_coauthor_cities():
+def test_collaboration_last_author_city_to_coauthor_cities(tmp_path):
     def aff(work, seq, pos, author, city):
         return {"work_id": work, "author_seq": seq, "author_position": pos, "author_id": author, "city_geonames_id": city}
     affiliations = frame("core_affiliations", [
@@ -156,6 +170,13 @@ def test_collaboration_last_author_city_to_coauthor_cities():
     pairs = collaboration_pairs(2015, papers, affiliations)
     got = {(r.row_city_geonames_id, r.col_city_geonames_id): r.value for r in pairs.itertuples()}
     assert got == {(A, B): 1, (A, A): 1, (B, B): 1, (B, C): 1}, "the last author's own second city is not a co-author"
+    # the asset reads only the corpus papers and the columns it uses (COLLABORATION_INPUT_COLUMNS): the same pairs
+    (tmp_path / "papers").mkdir()
+    (tmp_path / "affiliations").mkdir()
+    narrow = collaboration_pairs(
+        2015, read_as_input(papers, tmp_path / "papers", COLLABORATION_INPUT_COLUMNS["core_papers"], CORPUS_PAPER_ROWS),
+        read_as_input(affiliations, tmp_path / "affiliations", COLLABORATION_INPUT_COLUMNS["core_affiliations"]))
+    pd.testing.assert_frame_equal(narrow, pairs)
     top = top_cities(metrics_2015()[0], 2015, 3)
     mat = collaboration_matrix(pairs, top, [2, 3])
     assert set(mat["top_n"]) == {2, 3} and len(mat) == 4 + 9
