@@ -7,6 +7,22 @@ import contextlib
 import ctypes
 import functools
 import os
+import signal
+
+
+def die_with_parent(parent_pid: int | None = None) -> None:
+    """Ask Linux to SIGKILL this process when the process that started it dies (``PR_SET_PDEATHSIG``),
+    so a pool's worker never goes on working for a killed command (an ``aigeo run`` worker, a sample
+    world's renderer). ``parent_pid``: the pid of that process, as it passed it; when it already died
+    before the request took effect (this process's parent is no longer it), this one ends at once.
+    Elsewhere than Linux, nothing."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if parent_pid is not None and os.getppid() != parent_pid:
+        os._exit(1)
 
 
 def usable_cores() -> int:

@@ -133,6 +133,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 
 import dagster as dg
 
+from aigeo_assets.cores import die_with_parent
 from aigeo_assets.resources.warehouse_files import pid_exists
 
 IMPLICIT_JOB = "__ASSET_JOB"
@@ -837,21 +838,10 @@ class WorkerDied(RuntimeError):
         super().__init__(text)
 
 
-def _die_with_parent() -> None:
-    """Ask Linux to SIGKILL this worker when the process that started it dies (no orphan runs)."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
 def _die_with(pid: int) -> None:
     """SIGKILL this worker when process ``pid`` (not its parent) ends: a fork server's worker, whose
     parent (the fork server) lives as long as any of its workers holds its pipe, so the parent's
-    death would not reach the worker through ``_die_with_parent``. A thread waits on the process's
+    death would not reach the worker through ``cores.die_with_parent``. A thread waits on the process's
     pidfd (Linux 5.3), else polls it every second."""
     try:
         fd = os.pidfd_open(pid)
@@ -922,7 +912,7 @@ def _worker_main(build, defs, job_name, run_config, tags, home, parent_pid, task
     variables, for a worker of a fork server (multiprocessing hands it the caller's working folder and
     ``sys.path``; ``parent_pid`` is then the caller's, not this process's parent, the fork server:
     ``_die_with``)."""
-    _die_with_parent()
+    die_with_parent()
     if environment is not None:
         _die_with(parent_pid)
         os.environ.clear()

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import orjson
 
-from aigeo_assets.cores import usable_cores
+from aigeo_assets.cores import die_with_parent, usable_cores
 from aigeo_assets.sampleworld import config as cfg
 from aigeo_assets.sampleworld.alshebli.common import write_manifest
 from aigeo_assets.sampleworld.alshebli.records import NOT_LIFESCI_ROOT_OF  # noqa: F401  (imported from here)
@@ -111,9 +111,11 @@ def _is_generated(root: Path, params: dict) -> bool:
     return False
 
 
-def _lifesci_child(root: Path, scale: str, seed: int, start: int, end: int, workers: int = 1) -> None:
+def _lifesci_child(root: Path, scale: str, seed: int, start: int, end: int, workers: int = 1, parent_pid: int | None = None) -> None:
     from aigeo_assets.sampleworld.lifesci import generate_lifesci  # here: sampleworld.lifesci imports this module
 
+    if parent_pid is not None:  # its own process: it dies with the generator
+        die_with_parent(parent_pid)
     generate_lifesci(root, scale, seed, start, end, workers)
 
 
@@ -151,7 +153,7 @@ def _generate(root: Path, sc, params: dict, seed: int, start: int, end: int, pro
         # files, so it runs beside the works when there is more than one CPU to run on
         if workers > 1:
             lifesci = multiprocessing.get_context("spawn").Process(
-                target=_lifesci_child, args=(tmp, lifesci_scale or sc.name, seed, ls_start, ls_end, workers), name="sampleworld-lifesci")
+                target=_lifesci_child, args=(tmp, lifesci_scale or sc.name, seed, ls_start, ls_end, workers, os.getpid()), name="sampleworld-lifesci")
             lifesci.start()
         world = World(sc, seed, start, end, tmp, plant_disruption=PLANT_DISRUPTION)
         world.progress = progress

@@ -6,12 +6,19 @@ import csv
 import gzip
 import hashlib
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
 
+from aigeo_assets.cores import usable_cores
+from aigeo_assets.resources.settings import REPO_ROOT
 from aigeo_assets.sampleworld import SCALES, generate_world
 from aigeo_assets.sampleworld.generator import NOT_LIFESCI_ROOT_OF
 from aigeo_assets.sampleworld.vocab import LIFESCI_L0
@@ -585,3 +592,63 @@ def test_ai_scientist_rule_exercised_both_ways(tiny: Path):
     prolific = [(n, k) for n, k in counts.values() if n >= 3]
     assert sum(1 for n, k in prolific if 2 * k >= n) > 50
     assert sum(1 for n, k in prolific if 2 * k < n) > 5
+
+
+
+def _processes() -> dict[int, tuple[int, str]]:
+    """Every process's parent and state (``/proc/<pid>/stat``)."""
+    table = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        state, parent = text[text.rindex(")") + 2:].split()[:2]
+        table[int(stat.parent.name)] = (int(parent), state)
+    return table
+
+
+def _running(pids: set[int]) -> set[int]:
+    """Those of ``pids`` still running (a zombie has ended)."""
+    table = _processes()
+    return {p for p in pids if p in table and table[p][1] not in "ZX"}
+
+
+def _descendants(pid: int) -> set[int]:
+    """The processes ``pid`` started, directly or not."""
+    table = _processes()
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        children = [c for c, (p, _) in table.items() if p == parent]
+        found.update(children)
+        todo.extend(children)
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists() or usable_cores() < 2, reason="needs Linux's /proc and 2 cores (a pool)")
+def test_a_killed_generator_leaves_no_worker_behind(tmp_path):
+    """``aigeo world`` killed outright (SIGKILL: no handler of its own runs) takes its life-science
+    process and both pools' renderers with it (``cores.die_with_parent``). Before, they went on
+    rendering for minutes as orphans, writing into the folder of a world nobody would use."""
+    proc = subprocess.Popen([sys.executable, "-m", "aigeo_assets.cli", "world", "--scale", "demo", "--seed", "7"],
+                            env={**os.environ, "AIGEO_DATA_DIR": str(tmp_path)}, cwd=REPO_ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        workers: set[int] = set()
+        deadline = time.monotonic() + 180
+        # the life-science process and its two renderers, the works' two renderers (and resource trackers)
+        while len(workers) < 5 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.2)
+            workers = _running(_descendants(proc.pid))
+        assert len(workers) >= 5, f"the generator started {len(workers)} processes (exit code {proc.poll()})"
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+    deadline = time.monotonic() + 30
+    while _running(workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = _running(workers)
+    for pid in left:  # not left to load the machine for the tests after this one
+        os.kill(pid, signal.SIGKILL)
+    assert not left, "processes of the killed generator still running"

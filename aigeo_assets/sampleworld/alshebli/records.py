@@ -14,6 +14,7 @@ import random
 import numpy as np
 import orjson
 
+from aigeo_assets.cores import die_with_parent
 from aigeo_assets.sampleworld import config as cfg
 from aigeo_assets.sampleworld import vocab as V
 from aigeo_assets.sampleworld.rng import FastRandom
@@ -419,8 +420,10 @@ def pick(r: random.Random, seq):
 _RENDERER: YearRenderer | None = None
 
 
-def init_renderer(static: dict) -> None:
+def init_renderer(static: dict, parent_pid: int | None = None) -> None:
+    """A pool worker's initializer: its own renderer; it dies with the generator (``parent_pid``)."""
     global _RENDERER
+    die_with_parent(parent_pid)
     _RENDERER = YearRenderer(static)
 
 

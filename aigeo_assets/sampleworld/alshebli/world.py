@@ -9,6 +9,7 @@ import bisect
 import csv
 import io
 import multiprocessing
+import os
 from array import array
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
@@ -283,7 +284,7 @@ class World(Disruption):
         pool = None
         if workers > 1:
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                                       initializer=init_renderer, initargs=(static,))
+                                       initializer=init_renderer, initargs=(static, os.getpid()))
         else:
             renderer = YearRenderer(static)
         pending: deque = deque()

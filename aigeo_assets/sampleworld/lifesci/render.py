@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import copy
 import multiprocessing
+import os
 import zlib
 from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
+from aigeo_assets.cores import die_with_parent
 from aigeo_assets.sampleworld import vocab as V
 from aigeo_assets.sampleworld.lifesci.params import (
     BASELINE_PREFIX,
@@ -41,9 +43,11 @@ def _render_seed(seed: int, year: int, chunk: int, stream: bytes = b"lifesci-ren
 _RENDER_WORLD = None  # a worker process's own LifesciWorld
 
 
-def _init_render_world(world_class: type, args: tuple) -> None:
-    """A worker's initializer: its own world (``world_class(*args)``, the same as the parent's)."""
+def _init_render_world(world_class: type, args: tuple, parent_pid: int | None = None) -> None:
+    """A worker's initializer: its own world (``world_class(*args)``, the same as the parent's); it
+    dies with the process that renders the world (``parent_pid``)."""
     global _RENDER_WORLD
+    die_with_parent(parent_pid)
     _RENDER_WORLD = world_class(*args)
 
 
@@ -70,7 +74,7 @@ class Render:
         if workers > 1 and self.years:
             pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
                                        initializer=_init_render_world,
-                                       initargs=(type(self), (root, self.scale, self.seed, self.start, self.end)))
+                                       initargs=(type(self), (root, self.scale, self.seed, self.start, self.end), os.getpid()))
             renderer = None
         else:
             renderer = copy.copy(self)  # its own random streams and counters, the same world
