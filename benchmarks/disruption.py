@@ -195,9 +195,13 @@ def asset_years(code: Path, warehouse: Path, first: int, last: int, window: int 
     year, the peak RSS and CPU seconds so far. A version with ``year_disruption`` codes each citation
     year when read (``citation_links``) and keeps only those; an earlier one holds the years' tables
     and concatenates the window's."""
-    from aigeo_assets.assets.disruption import PAPER_COLUMNS
     from aigeo_assets.assets.ranges import SlidingPartitions
     from aigeo_assets.metrics import disruption as d
+
+    if hasattr(d, "PAPER_COLUMNS"):
+        PAPER_COLUMNS = d.PAPER_COLUMNS
+    else:  # a version before the columns moved to the functional core
+        from aigeo_assets.assets.disruption import PAPER_COLUMNS
     from aigeo_assets.resources.io import LazyPartitions
 
     def read(folder: str, key: str, columns: list[str]) -> pd.DataFrame:

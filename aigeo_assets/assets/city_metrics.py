@@ -19,6 +19,7 @@ from aigeo_assets.metrics.cities import (
     AI_SCIENTIST_ROWS,
     AUTHOR_YEAR_COLUMNS,
     COLLABORATION_INPUT_COLUMNS,
+    CORPUS_CITATION_ROWS,
     CORPUS_PAPER_ROWS,
     METRIC_PAPER_COLUMNS,
     WINDOW_INPUT_COLUMNS,
@@ -97,7 +98,8 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
         backfill_policy=one_pass,
         ins={
             "core_papers": dg.AssetIn(metadata={"columns": METRIC_PAPER_COLUMNS, ROWS: CORPUS_PAPER_ROWS}),
-            "core_citations": dg.AssetIn(partition_mapping=window, metadata={"columns": WINDOW_INPUT_COLUMNS, LOAD_ON_ACCESS: True}),
+            "core_citations": dg.AssetIn(partition_mapping=window, metadata={"columns": WINDOW_INPUT_COLUMNS, ROWS: CORPUS_CITATION_ROWS,
+                                                                             LOAD_ON_ACCESS: True}),
             "core_author_years": dg.AssetIn(metadata={"columns": AUTHOR_YEAR_COLUMNS, ROWS: AI_SCIENTIST_ROWS}),
         },
         check_specs=[
@@ -176,7 +178,8 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
         partitions_def=partitions,
         backfill_policy=one_pass,
         automation_condition=yearly_automation(), tags=refresh_tags("yearly"),
-        ins={"core_citations": dg.AssetIn(partition_mapping=impact_window, metadata={"columns": WINDOW_INPUT_COLUMNS, LOAD_ON_ACCESS: True})},
+        ins={"core_citations": dg.AssetIn(partition_mapping=impact_window,
+                                          metadata={"columns": WINDOW_INPUT_COLUMNS, ROWS: CORPUS_CITATION_ROWS, LOAD_ON_ACCESS: True})},
     )
     def out_impact_pairs(context: dg.AssetExecutionContext, core_citations, analysis: AnalysisSettings) -> dg.Output:
         """Fig. 2a's yearly counts: citations from papers of city i to papers of city j published in
@@ -299,7 +302,7 @@ def build_city_metric_assets(partitions: dg.PartitionsDefinition, settings: Sett
 
     @dg.asset(
         **table_asset_args("out_venue_east_west", GROUP),
-        ins={"core_papers": dg.AssetIn(partition_mapping=dg.AllPartitionMapping(), metadata={"columns": VENUE_INPUT_COLUMNS}),
+        ins={"core_papers": dg.AssetIn(partition_mapping=dg.AllPartitionMapping(), metadata={"columns": VENUE_INPUT_COLUMNS, ROWS: CORPUS_PAPER_ROWS}),
              # AlShebli et al. 2022's years only: the OpenAlex tables also run on the atlas's later years
              "raw_venues": dg.AssetIn(partition_mapping=only_years(settings.start_year, settings.end_year),
                                       metadata={"columns": ["venue_id", "display_name"]})},

@@ -18,12 +18,12 @@ from aigeo_assets.assets.metadata import check_result, partitions_label, table_a
 from aigeo_assets.assets.ranges import YEARLY_RANGES, SlidingPartitions
 from aigeo_assets.corpus.papers import city_table
 from aigeo_assets.corpus.lookup import WorkCodes
-from aigeo_assets.metrics.disruption import CITATION_COLUMNS, CitationLinks, citation_links, disruption_city_ranks, year_disruption
-from aigeo_assets.resources.io import LOAD_ON_ACCESS, LazyPartitions, by_partition, concat_partitions
+from aigeo_assets.metrics.cities import CORPUS_PAPER_ROWS
+from aigeo_assets.metrics.disruption import CITATION_COLUMNS, PAPER_COLUMNS, CitationLinks, citation_links, disruption_city_ranks, year_disruption
+from aigeo_assets.resources.io import LOAD_ON_ACCESS, ROWS, LazyPartitions, by_partition, concat_partitions
 from aigeo_assets.resources.settings import Settings
 
 GROUP = "city_metrics"
-PAPER_COLUMNS = ["work_id", "publication_year", "in_corpus", "city_geonames_id", "city_country_code", "bloc"]
 
 
 def build_disruption_assets(partitions: dg.PartitionsDefinition, settings: Settings) -> list:
@@ -36,7 +36,7 @@ def build_disruption_assets(partitions: dg.PartitionsDefinition, settings: Setti
         backfill_policy=YEARLY_RANGES,
         automation_condition=yearly_automation(), tags=refresh_tags("yearly"),
         ins={
-            "core_papers": dg.AssetIn(metadata={"columns": PAPER_COLUMNS, LOAD_ON_ACCESS: True}),
+            "core_papers": dg.AssetIn(metadata={"columns": PAPER_COLUMNS, ROWS: CORPUS_PAPER_ROWS, LOAD_ON_ACCESS: True}),
             "core_citations": dg.AssetIn(
                 partition_mapping=dg.TimeWindowPartitionMapping(start_offset=0, end_offset=window),
                 metadata={"columns": CITATION_COLUMNS, LOAD_ON_ACCESS: True},

@@ -42,6 +42,9 @@ def _count(keys: pd.Series) -> pd.Series:
 _WINDOW_COLUMNS = ["citing_year", "citing_city_geonames_id", "cited_city_geonames_id"]
 WINDOW_INPUT_COLUMNS = ["cited_year", "citing_year", "cited_in_corpus", "citing_in_corpus", *_WINDOW_COLUMNS[1:]]
 """The columns of ``core_citations`` that ``window_citations`` reads (the assets read only these)."""
+CORPUS_CITATION_ROWS = [("cited_in_corpus", "==", True)]
+"""The rows of ``core_citations`` that ``window_citations`` can keep, citations of corpus papers (the
+assets read only these: on a real snapshot most references cite works outside the AI corpus)."""
 AUTHOR_YEAR_COLUMNS = ["author_id", "year", "city_geonames_id", "country_code", "bloc", "is_ai_scientist"]
 """The columns of ``core_author_years`` that ``city_year_metrics`` reads (the asset reads only these)."""
 CORPUS_PAPER_ROWS = [("in_corpus", "==", True)]

@@ -64,6 +64,10 @@ DISRUPTION_CITING: tuple[str, ...] = ("any", "corpus")
 CITATION_COLUMNS = ["citing_work_id", "cited_work_id", "citing_year", "resolution", "citing_in_corpus", "citing_bloc"]
 """The columns of ``core_citations`` the disruption assets read."""
 
+PAPER_COLUMNS = ["work_id", "publication_year", "in_corpus", "city_geonames_id", "city_country_code", "bloc"]
+"""The columns of ``core_papers`` the disruption assets read (of the corpus's rows only:
+``metrics.cities.CORPUS_PAPER_ROWS``; the index is computed for corpus papers)."""
+
 DISRUPTION_COUNT_COLUMNS = ["n_forward", "n_backward", "n_both", "cd"]
 
 _CHUNK_PAIRS = 1_000_000

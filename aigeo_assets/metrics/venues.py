@@ -27,7 +27,8 @@ def venue_east_west(
     ties by venue id; in the order of ``venues`` when given), ``venue_id``, ``venue_name``, ``year``
     (every year from the first to the last with a corpus paper, zeros kept), ``east_papers``,
     ``west_papers``, ``east_share`` (of the venue's placed papers that year; NaN when none)."""
-    p = papers[papers["in_corpus"].fillna(False).to_numpy(bool) & papers["venue_id"].notna().to_numpy(bool)]
+    corpus = papers["in_corpus"].fillna(False).to_numpy(bool)
+    p = papers[corpus & papers["venue_id"].notna().to_numpy(bool)]
     cols = ["venue_rank", "venue_id", "venue_name", "year", "east_papers", "west_papers", "east_share"]
     if p.empty:
         ints = {"venue_rank", "year", "east_papers", "west_papers"}
@@ -39,7 +40,8 @@ def venue_east_west(
         chosen = list(dict.fromkeys(venues))
     rank = {v: i + 1 for i, v in enumerate(chosen)}
     p = p[p["venue_id"].isin(chosen).to_numpy(bool)]
-    years = range(int(papers["publication_year"].min()), int(papers["publication_year"].max()) + 1)
+    corpus_years = papers.loc[corpus, "publication_year"]
+    years = range(int(corpus_years.min()), int(corpus_years.max()) + 1)
     grid = pd.MultiIndex.from_product([chosen, years], names=["venue_id", "year"])
     bloc = p["bloc"].astype("string")
     east = p[(bloc == "East").fillna(False).to_numpy(bool)].groupby(["venue_id", "publication_year"]).size()

@@ -8,8 +8,10 @@ import pytest
 
 from aigeo_assets.metrics.cities import (
     COLLABORATION_INPUT_COLUMNS,
+    CORPUS_CITATION_ROWS,
     CORPUS_PAPER_ROWS,
     METRIC_PAPER_COLUMNS,
+    WINDOW_INPUT_COLUMNS,
     ImpactWindows,
     city_year_metrics,
     collaboration_pairs,
@@ -101,11 +103,17 @@ def test_impact_productivity_scientists_by_hand(tmp_path):
     assert len(ai_rows) < len(author_years)
     for got, want in zip(city_year_metrics(2015, papers, citations, ai_rows, CITIES, [2015, 2016, 2017], ImpactWindows()), metrics_2015()):
         pd.testing.assert_frame_equal(got, want)
-    # and only the corpus papers' columns it uses (METRIC_PAPER_COLUMNS, CORPUS_PAPER_ROWS): the same metrics
-    corpus = read_as_input(papers, tmp_path, METRIC_PAPER_COLUMNS, CORPUS_PAPER_ROWS)
+    # and only the corpus papers' columns it uses (METRIC_PAPER_COLUMNS, CORPUS_PAPER_ROWS) and the citations
+    # of corpus papers (WINDOW_INPUT_COLUMNS, CORPUS_CITATION_ROWS): the same metrics
+    (tmp_path / "papers").mkdir()
+    (tmp_path / "citations").mkdir()
+    corpus = read_as_input(papers, tmp_path / "papers", METRIC_PAPER_COLUMNS, CORPUS_PAPER_ROWS)
     assert len(corpus) < len(papers) and corpus["in_corpus"].all()
-    for got, want in zip(city_year_metrics(2015, corpus, citations, author_years, CITIES, [2015, 2016, 2017]), metrics_2015()):
+    cited = read_as_input(citations, tmp_path / "citations", WINDOW_INPUT_COLUMNS, CORPUS_CITATION_ROWS)
+    assert len(cited) < len(citations)
+    for got, want in zip(city_year_metrics(2015, corpus, cited, author_years, CITIES, [2015, 2016, 2017]), metrics_2015()):
         pd.testing.assert_frame_equal(got, want)
+    pd.testing.assert_frame_equal(impact_pairs(2015, cited), impact_pairs(2015, citations))
 
 
 def test_incomplete_windows_are_flagged_never_passed_off():

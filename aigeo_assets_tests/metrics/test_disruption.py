@@ -13,7 +13,9 @@ import pandas as pd
 import pytest
 
 from aigeo_assets.corpus.lookup import NULL_CODE, WorkCodes
+from aigeo_assets.metrics.cities import CORPUS_PAPER_ROWS
 from aigeo_assets.metrics.disruption import (
+    PAPER_COLUMNS,
     cd_counts,
     cd_index,
     citation_links,
@@ -21,6 +23,7 @@ from aigeo_assets.metrics.disruption import (
     paper_disruption,
     year_disruption,
 )
+from aigeo_assets_tests.support.input_reads import read_as_input
 
 cdindex = pytest.importorskip("cdindex", reason="the test extra installs cdindex (Funk's reference implementation)")
 
@@ -180,7 +183,7 @@ def test_the_id_forms_do_not_change_the_index(seed):
         assert (~np.isnan(expected)).sum() > 100
 
 
-def test_year_disruption_over_coded_years_equals_the_joined_window():
+def test_year_disruption_over_coded_years_equals_the_joined_window(tmp_path):
     """The asset's path (each citing year coded apart, one WorkCodes, links to the focal papers and
     their references kept year by year) gives the table of paper_disruption on the window's tables
     joined, for every citing choice; external references and the other years' links are in the input."""
@@ -206,6 +209,10 @@ def test_year_disruption_over_coded_years_equals_the_joined_window():
         got = year_disruption(papers[papers["publication_year"] == y], coded[y], [coded[k] for k in range(y + 1, y + 6)], codes, 5, citing)
         pd.testing.assert_frame_equal(got, joined)
         assert got["cd"].notna().sum() > 20 and got["cd_east"].notna().sum() > 10
+        # the asset reads only the corpus papers' PAPER_COLUMNS (CORPUS_PAPER_ROWS): the same table
+        corpus = read_as_input(papers[papers["publication_year"] == y], tmp_path, PAPER_COLUMNS, CORPUS_PAPER_ROWS)
+        assert 0 < len(corpus) < (papers["publication_year"] == y).sum()
+        pd.testing.assert_frame_equal(year_disruption(corpus, coded[y], [coded[k] for k in range(y + 1, y + 6)], codes, 5, citing), joined)
 
 
 def test_a_hand_worked_example():

@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from aigeo_assets.metrics.venues import venue_east_west
+from aigeo_assets.metrics.cities import CORPUS_PAPER_ROWS
+from aigeo_assets.metrics.venues import VENUE_INPUT_COLUMNS, venue_east_west
 from aigeo_assets.reports.city_figures import fig_venue_east_west
 from aigeo_assets.schemas import conform
+from aigeo_assets_tests.support.input_reads import read_as_input
 
 
 def _papers(rows):
@@ -34,6 +36,17 @@ def test_top_venues_by_corpus_papers_and_yearly_east_west_counts():
     assert s1.loc[2018, "east_share"] == 2 / 3 and np.isnan(s1.loc[2019, "east_share"])
     assert got.loc[got["venue_id"] == "S2", "venue_name"].iloc[0] == "NeurIPS"
     conform(got, "out_venue_east_west")
+
+
+def test_only_corpus_papers_count_so_the_asset_reads_only_those(tmp_path):
+    """The years run from the first to the last corpus paper: a year with only other papers adds
+    none, so the asset reads only the corpus's rows (``CORPUS_PAPER_ROWS``) for the same table."""
+    want = venue_east_west(PAPERS, NAMES, top_n=2)
+    other = _papers([("W12", 2015, False, "S1", "East"), ("W13", 2021, None, "S2", "West")])
+    pd.testing.assert_frame_equal(venue_east_west(pd.concat([PAPERS, other], ignore_index=True), NAMES, top_n=2), want)
+    corpus = read_as_input(PAPERS, tmp_path, VENUE_INPUT_COLUMNS, CORPUS_PAPER_ROWS)
+    assert len(corpus) < len(PAPERS)
+    pd.testing.assert_frame_equal(venue_east_west(corpus, NAMES, top_n=2), want)
 
 
 def test_a_users_venue_list_replaces_the_rule_in_its_order():
