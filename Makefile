@@ -24,6 +24,7 @@ bench: setup
 	$(PY) benchmarks/betweenness.py
 	$(PY) benchmarks/city_metrics.py   # reads the demo warehouse: run `make demo` first
 	$(PY) benchmarks/migration.py   # the demo warehouse too
+	$(PY) benchmarks/input_reads.py   # the demo warehouse too: what each asset's declared input leaves unread
 	$(PY) benchmarks/models.py
 	$(PY) benchmarks/disruption.py   # CD index beside cdindex (the test extra)
 	$(PY) benchmarks/worker_start.py   # aigeo run's workers forked beside spawned, on the tiny world

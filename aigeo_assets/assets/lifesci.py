@@ -27,7 +27,9 @@ from aigeo_assets.ingest.openalex_api import downloaded_parts
 from aigeo_assets.ingest.works import WorksTables, parse_works_year
 from aigeo_assets.lifesci import analyses as A
 from aigeo_assets.lifesci.corpus import (
+    CANDIDATE_CONCEPT_ROWS,
     CLINICAL_INPUT_COLUMNS,
+    LIFE_SCIENCE_ROOT_ROWS,
     LINK_INPUT_COLUMNS,
     OutletRanking,
     build_lifesci_articles,
@@ -45,7 +47,7 @@ from aigeo_assets.lifesci.keywords import ClinicalFilter, KeywordMatcher, load_f
 from aigeo_assets.lifesci.pubmed_files import PUBMED_TABLES, file_manifest, pubmed_year_table
 from aigeo_assets.models.results import not_estimable_reasons
 from aigeo_assets.resources.analysis import AnalysisSettings
-from aigeo_assets.resources.io import LOAD_ON_ACCESS, LazyPartitions, by_partition, concat_partitions, iter_partitions
+from aigeo_assets.resources.io import LOAD_ON_ACCESS, ROWS, LazyPartitions, by_partition, concat_partitions, iter_partitions
 from aigeo_assets.resources.sources import LifeSciSource, WorksSource
 
 CORPUS = "lifesci_corpus"
@@ -233,7 +235,8 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
             "raw_pubmed_authors": dg.AssetIn(metadata={LOAD_ON_ACCESS: True}),
             "raw_works": dg.AssetIn(partition_mapping=around, metadata={LOAD_ON_ACCESS: True, "columns": CONFERENCE_INPUT_COLUMNS}),
             "raw_work_concepts": dg.AssetIn(partition_mapping=around,
-                                            metadata={LOAD_ON_ACCESS: True, "columns": ["work_id", "level", "concept_name", "score"]}),
+                                            metadata={LOAD_ON_ACCESS: True, "columns": ["work_id", "level", "concept_name", "score"],
+                                                      ROWS: CANDIDATE_CONCEPT_ROWS}),
             "core_affiliations": dg.AssetIn(partition_mapping=around, metadata={LOAD_ON_ACCESS: True, "columns": ["work_id", "author_seq", "country_code"]}),
             "core_institutions": dg.AssetIn(metadata={LOAD_ON_ACCESS: True}),
         },
@@ -353,7 +356,8 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
             "raw_pubmed_references": dg.AssetIn(partition_mapping=every_year, metadata={LOAD_ON_ACCESS: True, "columns": ["pmid", "cited_pmid"]}),
             "raw_pubmed_articles": dg.AssetIn(partition_mapping=every_year, metadata={"columns": CLINICAL_INPUT_COLUMNS, LOAD_ON_ACCESS: True}),
             "raw_references": dg.AssetIn(partition_mapping=every_year, metadata={LOAD_ON_ACCESS: True, "columns": ["citing_work_id", "cited_work_id"]}),
-            "raw_work_concepts": dg.AssetIn(partition_mapping=every_year, metadata={LOAD_ON_ACCESS: True, "columns": ["work_id", "level", "concept_name"]}),
+            "raw_work_concepts": dg.AssetIn(partition_mapping=every_year, metadata={LOAD_ON_ACCESS: True, "columns": ["work_id", "level", "concept_name"],
+                                                                                    ROWS: LIFE_SCIENCE_ROOT_ROWS}),
             "raw_works": dg.AssetIn(partition_mapping=every_year, metadata={"columns": ["work_id", "title", "abstract"], LOAD_ON_ACCESS: True}),
         },
         pool=LARGE_MEMORY_POOL,  # every year's references and citing texts: 4 GB at the paper's scale

@@ -47,6 +47,15 @@ _CORE_ORDER = {"A*": 0, "A": 1}
 LIFE_SCIENCE_ROOTS = ("Biology", "Chemistry", "Medicine", "Psychology")
 """Level-0 OpenAlex concepts that make a conference paper life science (Schmallenbach et al. 2024)."""
 
+LIFE_SCIENCE_ROOT_ROWS = [("level", "==", 0), ("concept_name", "in", list(LIFE_SCIENCE_ROOTS))]
+"""The rows of ``raw_work_concepts`` that :func:`life_science_works` reads (an asset that reads the
+concepts for it alone loads only these)."""
+
+CANDIDATE_CONCEPT_ROWS = [("level", "<=", 1)]
+"""The rows of ``raw_work_concepts`` that the OpenAlex candidates (:func:`life_science_works`) and
+their topics (:func:`openalex_topics`) read: levels 0 and 1 (a real work carries concepts down to
+level 5, most of its rows)."""
+
 AI_CONCEPTS = frozenset(
     s.casefold()
     for s in (

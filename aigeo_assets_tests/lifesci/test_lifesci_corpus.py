@@ -11,11 +11,15 @@ import pandas as pd
 import pytest
 
 from aigeo_assets.lifesci.corpus import (
+    CANDIDATE_CONCEPT_ROWS,
+    LIFE_SCIENCE_ROOT_ROWS,
     OutletRanking,
     build_lifesci_articles,
     deduplicate,
     lead_countries,
+    life_science_works,
     mesh_topics,
+    openalex_topics,
     with_citations,
 )
 from aigeo_assets.lifesci.pubmed_files import file_manifest, pubmed_year_tables
@@ -245,3 +249,33 @@ def test_without_pubmed_or_rankings_the_atlas_rests_on_openalex_and_says_so(tmp_
     missing = LifeSciSource(parse_cache_dir=str(tmp_path / "cache"), pubmed_dir=str(tmp_path / "nowhere"))
     with pytest.raises(FileNotFoundError, match="AIGEO_PUBMED_DIR"):
         missing.pubmed_files()
+
+
+def test_the_concept_rows_the_assets_read_give_the_same_life_science_works_and_topics(tmp_path):
+    """``core_lifesci_articles`` reads levels 0 and 1 of ``raw_work_concepts`` (``CANDIDATE_CONCEPT_ROWS``),
+    ``core_lifesci_citations`` only the life-science roots (``LIFE_SCIENCE_ROOT_ROWS``). On the real
+    records, whose works carry concepts down to level 5, read as the IO manager reads the inputs, they
+    give the same life-science works and topics as every row."""
+    from aigeo_assets.ingest.records_folder import real_sample_files, snapshot_from_records
+    from aigeo_assets.ingest.snapshot import list_entity_files
+    from aigeo_assets.ingest.works import parse_works_year
+    from aigeo_assets_tests.support.input_reads import read_as_input
+
+    records, _ = real_sample_files()
+    if not records:
+        pytest.skip("no ../shared/samples here")
+    snapshot_from_records(tmp_path / "snapshot", works=records)
+    concepts = parse_works_year(list_entity_files(tmp_path / "snapshot", "works").parts, None).concepts
+    assert int(concepts["level"].max()) >= 3
+    (tmp_path / "candidates").mkdir()
+    (tmp_path / "roots").mkdir()
+    candidates = read_as_input(concepts, tmp_path / "candidates", ["work_id", "level", "concept_name", "score"], CANDIDATE_CONCEPT_ROWS)
+    roots = read_as_input(concepts, tmp_path / "roots", ["work_id", "level", "concept_name"], LIFE_SCIENCE_ROOT_ROWS)
+    assert len(roots) < len(candidates) < len(concepts)
+    want = life_science_works(concepts)
+    assert len(want) > 0
+    pd.testing.assert_index_equal(life_science_works(candidates), want)
+    pd.testing.assert_index_equal(life_science_works(roots), want)
+    topics = openalex_topics(concepts)
+    assert len(topics) > 0
+    pd.testing.assert_series_equal(openalex_topics(candidates), topics)
