@@ -8,6 +8,7 @@ import warnings
 
 import dagster as dg
 import pandas as pd
+import pyarrow as pa
 
 from aigeo_assets.assets.metadata import (
     LARGE_MEMORY_POOL,
@@ -20,7 +21,7 @@ from aigeo_assets.assets.metadata import (
     table_out,
 )
 from aigeo_assets.assets.ranges import YEARLY_RANGES, SlidingPartitions
-from aigeo_assets.corpus.lookup import is_in
+from aigeo_assets.corpus.lookup import arrow_strings, is_in
 from aigeo_assets.geo.affiliation_text import affiliation_countries
 from aigeo_assets.geo.geocode import geocode_affiliations
 from aigeo_assets.ingest.openalex_api import downloaded_parts
@@ -33,6 +34,7 @@ from aigeo_assets.lifesci.corpus import (
     LINK_INPUT_COLUMNS,
     OutletRanking,
     build_lifesci_articles,
+    cited_ids,
     life_science_works,
     lifesci_citation_counts,
     link_to_openalex,
@@ -47,7 +49,7 @@ from aigeo_assets.lifesci.keywords import ClinicalFilter, KeywordMatcher, load_f
 from aigeo_assets.lifesci.pubmed_files import PUBMED_TABLES, file_manifest, pubmed_year_table
 from aigeo_assets.models.results import not_estimable_reasons
 from aigeo_assets.resources.analysis import AnalysisSettings
-from aigeo_assets.resources.io import LOAD_ON_ACCESS, ROWS, LazyPartitions, by_partition, concat_partitions, iter_partitions
+from aigeo_assets.resources.io import LOAD_ON_ACCESS, ROWS, LazyPartitions, by_partition, concat_partitions, iter_partitions, partition_rows
 from aigeo_assets.resources.sources import LifeSciSource, WorksSource
 
 CORPUS = "lifesci_corpus"
@@ -88,6 +90,19 @@ def _downloaded_twins(source: WorksSource, name: str, pubmed: pd.DataFrame, year
                                  authorships=tables.authorships[is_in(tables.authorships["work_id"], keep)],
                                  concepts=tables.concepts[is_in(tables.concepts["work_id"], keep)])
     return tables, {f"twins_{k}": v for k, v in {**fetched, "quarantined": len(tables.quarantine)}.items()}
+
+
+def _citing_years(keys: list[str], records, references, cited: tuple[str, pa.Array], citing: tuple[str, str], whole_records: bool = False):
+    """For each of ``keys`` (citing years, ascending): (the records citing ``cited``, their references
+    to it), read one year at a time: only the references whose ``cited[0]`` is among ``cited[1]``,
+    and only the records (``citing``: the references' citing column, the records' id column) that
+    make them, unless ``whole_records`` (issue 13: a real year's references and texts are GBs, the
+    citations of the articles a few per cent of them). :func:`lifesci_citation_counts` keeps the same
+    rows of whole years."""
+    for key in keys:
+        refs = partition_rows(references, key, [(cited[0], "in", cited[1])])
+        citers = arrow_strings(refs[citing[0]].unique())
+        yield (by_partition(records, [key])[key] if whole_records else partition_rows(records, key, [(citing[1], "in", citers)])), refs
 
 
 def _and_downloaded(openalex_years, downloaded: WorksTables):
@@ -363,8 +378,8 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
         pool=LARGE_MEMORY_POOL,  # every year's references and citing texts: 4 GB at the paper's scale
     )
     def core_lifesci_citations(
-        core_lifesci_articles, raw_pubmed_references, raw_pubmed_articles, raw_references, raw_work_concepts, raw_works,
-        source: WorksSource, analysis: AnalysisSettings,
+        context: dg.AssetExecutionContext, core_lifesci_articles, raw_pubmed_references, raw_pubmed_articles, raw_references,
+        raw_work_concepts, raw_works, source: WorksSource, analysis: AnalysisSettings,
     ) -> dg.Output:
         """Schmallenbach et al. 2024's relevance: the forward citations of every article, from the OpenAlex works
         citing its linked work, else from PubMed's ReferenceList, and the clinical ones among them
@@ -380,8 +395,16 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
         if analysis.lifesci_citing == "life_science":
             concepts = [*iter_partitions(raw_work_concepts), *([citing.concepts] if citing is not None else [])]
             life = pd.Index(pd.concat([life_science_works(c).to_series() for c in concepts]).unique())
-        pubmed_years = zip(iter_partitions(raw_pubmed_articles), iter_partitions(raw_pubmed_references))
-        openalex_years = zip(iter_partitions(raw_works), iter_partitions(raw_references))
+        pmids, works = cited_ids(articles)
+
+        def years(name: str) -> list[str]:
+            return sorted(context.asset_partition_keys_for_input(name), key=int)
+
+        pubmed_years = _citing_years(years("raw_pubmed_references"), raw_pubmed_articles, raw_pubmed_references,
+                                     ("cited_pmid", pmids), ("pmid", "pmid"))
+        # with downloaded citers, each year's works are read whole: a downloaded work they hold is not counted twice
+        openalex_years = _citing_years(years("raw_references"), raw_works, raw_references, ("cited_work_id", works),
+                                       ("citing_work_id", "work_id"), whole_records=citing is not None)
         if citing is not None:
             openalex_years = _and_downloaded(openalex_years, citing)
         df = lifesci_citation_counts(articles, pubmed_years, openalex_years, clinical, life)

@@ -35,8 +35,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from aigeo_assets.corpus.lookup import is_in
+from aigeo_assets.corpus.lookup import arrow_strings, is_in
 from aigeo_assets.geo.regions import country_regions
 from aigeo_assets.schemas import SCHEMAS, conform
 
@@ -556,6 +557,13 @@ def _summed(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(parts).groupby(level=0)[["citations", "clinical_citations"]].sum()
 
 
+def cited_ids(articles: pd.DataFrame) -> tuple[pa.Array, pa.Array]:
+    """The PMIDs and the OpenAlex work ids whose citations :func:`lifesci_citation_counts` counts
+    (``articles``: ``core_lifesci_articles``), distinct, as Arrow strings."""
+    return (arrow_strings(articles["pmid"].dropna().astype("string").unique()),
+            arrow_strings(articles["work_id"].dropna().astype("string").unique()))
+
+
 def lifesci_citation_counts(
     articles: pd.DataFrame,
     pubmed_years: Iterable[tuple[pd.DataFrame, pd.DataFrame]],
@@ -579,8 +587,7 @@ def lifesci_citation_counts(
     ``CLINICAL_INPUT_COLUMNS``, their references), ``openalex_years`` (works with ``work_id``,
     ``title``, ``abstract``, their references). Only references to the articles are kept and only
     the citing records' texts are filtered, so memory holds one year's references."""
-    pmids = articles["pmid"].dropna().astype("string").unique()
-    works = articles["work_id"].dropna().astype("string").unique()
+    pmids, works = cited_ids(articles)
     pm_parts, oa_parts = [], []
     for records, references in pubmed_years:
         cites = references[is_in(references["cited_pmid"], pmids)]

@@ -42,6 +42,7 @@ import dagster as dg
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from pydantic import Field, PrivateAttr
 
 from aigeo_assets.schemas import SCHEMAS, SchemaError, concat_partitions, conform, write_parquet
@@ -446,9 +447,13 @@ class ParquetIOManager(dg.ConfigurableIOManager):
         pins = self._pins_for(context)
         group_op = self._group_op(key) if self.on_object_storage else None
         columns = (context.definition_metadata or {}).get("columns")
-        rows = (context.definition_metadata or {}).get(ROWS)
-        read = functools.partial(self._read, pins=pins, group_op=group_op, columns=list(columns) if columns else None,
-                                 rows=list(rows) if rows else None)
+        declared = list((context.definition_metadata or {}).get(ROWS) or [])
+
+        def read(path: Path, key: dg.AssetKey, partition: str | None = None, where: Sequence[tuple] = ()):
+            rows = [*declared, *where]
+            return self._read(path, key, partition, pins=pins, group_op=group_op, columns=list(columns) if columns else None,
+                              rows=rows or None)
+
         if not context.has_asset_partitions:
             return read(self._path(key, None), key)
         keys = context.asset_partition_keys
@@ -529,11 +534,17 @@ class LazyPartitions(Mapping):
     pins); as an output of a range run it computes each partition's table when the IO manager writes
     it, so the step holds one partition's table at a time."""
 
-    def __init__(self, loaders: Mapping[str, Callable[[], object]]):
+    def __init__(self, loaders: Mapping[str, Callable[..., object]]):
         self._loaders = dict(loaders)
 
     def __getitem__(self, partition: str):
         return self._loaders[partition]()
+
+    def where(self, partition: str, rows: Sequence[tuple]):
+        """An input's partition read with only the rows that also meet ``rows`` (as ``ROWS``, given
+        when reading: a value set known only then): the file is filtered as it is read, so memory
+        holds the rows kept, not the partition."""
+        return self._loaders[partition](where=rows)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._loaders)
@@ -554,6 +565,19 @@ def by_partition(loaded, partitions: Sequence[str]) -> Mapping[str, object]:
     if len(partitions) != 1:
         raise ValueError(f"one table for {len(partitions)} partitions ({list(partitions)[:3]}...)")
     return {partitions[0]: loaded}
+
+
+def partition_rows(loaded, partition: str, rows: Sequence[tuple]) -> pd.DataFrame:
+    """The rows of one partition of an input (``load_input``'s table, ``{partition: table}`` or
+    ``LazyPartitions``) that meet ``rows`` (pyarrow's filters, as ``ROWS``; a null never meets one).
+    An input read on access (``LOAD_ON_ACCESS``) reads only those rows from its file (issue 13: a
+    real year's references and texts, GBs, of which a step keeps a few per cent); a table already
+    loaded is filtered the same way."""
+    if isinstance(loaded, LazyPartitions):
+        return loaded.where(partition, rows)
+    table = by_partition(loaded, [partition])[partition]
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    return arrow.filter(pq.filters_to_expression([tuple(r) for r in rows])).to_pandas()
 
 
 def iter_partitions(loaded: pd.DataFrame | Mapping[str, pd.DataFrame]) -> Iterator[pd.DataFrame]:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dagster as dg
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 import aigeo_assets.resources.io as io_module
@@ -551,3 +552,42 @@ def test_a_lazy_range_output_is_computed_one_partition_at_a_time_as_it_is_writte
     for year in ("2014", "2015", "2016"):
         record = instance.fetch_materializations(dg.AssetRecordsFilter(asset_key=dg.AssetKey("streamed"), asset_partitions=[year]), limit=1).records[0]
         assert record.asset_materialization.metadata["year"].value == int(year), "metadata added while writing reaches its partition"  # type: ignore[union-attr]
+
+
+def test_partition_rows_reads_only_the_rows_given_when_reading_and_filters_a_loaded_table_alike(tmp_path, monkeypatch):
+    """``partition_rows``: an input read on access reads one partition with its declared ``ROWS`` and
+    the rows given at the time (a value set known only then), the file filtered as it is read; an
+    input already loaded (one partition, or a dict) gives the same rows."""
+    from aigeo_assets.resources.io import LOAD_ON_ACCESS, ROWS, LazyPartitions, partition_rows
+
+    @dg.asset(partitions_def=YEARS)
+    def refs(context: dg.AssetExecutionContext) -> pd.DataFrame:
+        y = int(context.partition_key)
+        return pd.DataFrame({"citing": pd.array([f"W{y}1", f"W{y}2", f"W{y}3", None], dtype="string"),
+                             "cited": pd.array(["W1", "W2", "W1", "W1"], dtype="string"), "n": [1, 2, 3, 4]})
+
+    got = {}
+
+    @dg.asset(ins={"refs": dg.AssetIn(metadata={LOAD_ON_ACCESS: True, ROWS: [("n", "<=", 3)]})})
+    def kept(refs) -> pd.DataFrame:
+        assert isinstance(refs, LazyPartitions)
+        got["lazy"] = partition_rows(refs, "2015", [("cited", "in", pa.array(["W1"]))])
+        got["none"] = partition_rows(refs, "2016", [("cited", "in", pa.array([], pa.large_string()))])
+        return got["lazy"]
+
+    io = {"io_manager": ParquetIOManager(base_dir=str(tmp_path))}
+    for year in ("2014", "2015", "2016"):
+        assert dg.materialize([refs], partition_key=year, resources=io).success
+    loads = []
+    original = ParquetIOManager._load
+    monkeypatch.setattr(ParquetIOManager, "_load",
+                        lambda self, path, columns=None, rows=None: loads.append((path.name, rows)) or original(self, path, columns, rows))
+    assert dg.materialize([refs, kept], selection=[kept], resources=io).success
+    assert got["lazy"]["citing"].tolist() == ["W20151", "W20153"] and got["lazy"]["n"].tolist() == [1, 3]
+    assert got["none"].empty and list(got["none"].columns) == ["citing", "cited", "n"]
+    assert [name for name, _ in loads] == ["2015.parquet", "2016.parquet"], "only the partitions asked for, once each"
+    assert loads[0][1][0] == ("n", "<=", 3) and loads[0][1][1][:2] == ("cited", "in"), "declared rows and the rows given, at the read"
+    whole = pd.read_parquet(tmp_path / "refs" / "2015.parquet")
+    for loaded in (whole, {"2015": whole}):
+        in_memory = partition_rows(loaded, "2015", [("n", "<=", 3), ("cited", "in", pa.array(["W1"]))])
+        pd.testing.assert_frame_equal(in_memory, got["lazy"])
