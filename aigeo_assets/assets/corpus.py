@@ -47,6 +47,7 @@ def build_corpus_assets(partitions: dg.TimeWindowPartitionsDefinition) -> list:
         ins={
             "raw_works": dg.AssetIn(metadata={"columns": list(PAPER_INPUT_COLUMNS["raw_works"])}),
             "raw_work_concepts": dg.AssetIn(metadata={"columns": list(PAPER_INPUT_COLUMNS["raw_work_concepts"]), ROWS: AI_CONCEPT_ROWS}),
+            "core_affiliations": dg.AssetIn(metadata={"columns": list(PAPER_INPUT_COLUMNS["core_affiliations"])}),
         },
         check_specs=[
             dg.AssetCheckSpec("located_cities_exist", asset="core_papers", description="every paper city id has a name and coordinates"),

@@ -28,9 +28,10 @@ PAPER_INPUT_COLUMNS = {
     "raw_works": ("work_id", "publication_year", "type", "type_crossref", "venue_id", "venue_type", "primary_subfield_id",
                   "n_authors", "location_raw_type", "location_raw_source_name"),
     "raw_work_concepts": ("work_id", "concept_id", "score"),
+    "core_affiliations": ("work_id", "author_seq", "author_position", "city_geonames_id", "country_code", "bloc"),
 }
-"""The columns ``build_core_papers`` reads of the OpenAlex tables (the asset loads only these: not a
-year's titles and abstracts, most of the bytes of ``raw_works``)."""
+"""The columns ``build_core_papers`` reads of its tables (the asset loads only these: not a year's
+titles and abstracts, most of the bytes of ``raw_works``)."""
 
 AI_CONCEPT_ROWS = [("concept_id", "==", AI_CONCEPT_ID)]
 """The rows of ``raw_work_concepts`` that ``ai_flags`` reads under the default ``AiRule.concept_id``

@@ -165,11 +165,14 @@ def test_core_papers_read_as_the_asset_reads_them_equal_those_of_the_whole_table
         for w, s, p, au, i, c, iid in zip(a["work_id"], a["author_seq"], a["author_position"], a["author_id"], inst,
                                           a["institution_country_code"], a["institution_id"])
     ])
+    (tmp_path / "affiliations").mkdir()
+    narrow_affiliations = read_as_input(affiliations, tmp_path / "affiliations", PAPER_INPUT_COLUMNS["core_affiliations"])
     for rule in ("concept", "subfield", "either"):
         whole = build_core_papers(t.works, t.concepts, affiliations, EMPTY_INST, AiRule(rule=rule))
         assert whole["city_geonames_id"].notna().any() and (rule == "subfield" or whole["is_ai"].any()), rule
         assert (whole["doc_type_rule"] == "source_name").sum() == 2
-        pd.testing.assert_frame_equal(build_core_papers(narrow_works, narrow_concepts, affiliations, EMPTY_INST, AiRule(rule=rule)), whole)
+        narrow = build_core_papers(narrow_works, narrow_concepts, narrow_affiliations, EMPTY_INST, AiRule(rule=rule))
+        pd.testing.assert_frame_equal(narrow, whole)
 
 
 def _placed_by_maps(works_: pd.DataFrame, affiliations: pd.DataFrame) -> pd.DataFrame:
