@@ -9,7 +9,7 @@ import pandas as pd
 
 from aigeo_assets.automation import all_years_automation, refresh_tags, yearly_automation
 from aigeo_assets.assets.metadata import check_result, coverage_check, partitions_label, table_asset_args, table_metadata
-from aigeo_assets.corpus.authors import AUTHOR_YEAR_INPUT_COLUMNS, AiScientistRule, author_careers, author_year_places
+from aigeo_assets.corpus.authors import AUTHOR_YEAR_INPUT_COLUMNS, AUTHOR_YEAR_PAPER_ROWS, AiScientistRule, author_careers, author_year_places
 from aigeo_assets.corpus.citations import KNOWN_PAPER_COLUMNS, build_core_citations, citation_coverage
 from aigeo_assets.corpus.lookup import IdPositions, run_starts
 from aigeo_assets.corpus.papers import AI_CONCEPT_ROWS, PAPER_INPUT_COLUMNS, AiRule, build_core_papers
@@ -165,7 +165,8 @@ def build_corpus_assets(partitions: dg.TimeWindowPartitionsDefinition) -> list:
         partitions_def=partitions,
         automation_condition=yearly_automation(), tags=refresh_tags("yearly"),
         # only the columns used (issue 13: the paper-scale run read every column of both, 6.4 GB at the peak)
-        ins={name: dg.AssetIn(metadata={"columns": list(cols)}) for name, cols in AUTHOR_YEAR_INPUT_COLUMNS.items()},
+        ins={name: dg.AssetIn(metadata={"columns": list(cols), **({ROWS: AUTHOR_YEAR_PAPER_ROWS} if name == "core_papers" else {})})
+             for name, cols in AUTHOR_YEAR_INPUT_COLUMNS.items()},
     )
     def core_author_year_places(context: dg.AssetExecutionContext, core_affiliations: pd.DataFrame, core_papers: pd.DataFrame):
         """Each author's city in the year (the mode of the year's affiliations of their papers) and their

@@ -31,6 +31,10 @@ AUTHOR_YEAR_INPUT_COLUMNS = {
 }
 """The columns ``build_author_years`` reads (the asset loads only these)."""
 
+AUTHOR_YEAR_PAPER_ROWS = [("doc_type", "in", ["journal", "conference"])]
+"""The rows of ``core_papers`` that :func:`author_year_places` counts, journal and conference papers
+(the asset loads only these)."""
+
 
 def _first_rows(*keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(order, first)``: the rows sorted by ``keys`` (the first key varies slowest; stable, so equal

@@ -6,7 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from aigeo_assets.corpus.authors import AiScientistRule, _join_rows, author_careers, author_year_places, build_author_years
+from aigeo_assets.corpus.authors import (
+    AUTHOR_YEAR_INPUT_COLUMNS,
+    AUTHOR_YEAR_PAPER_ROWS,
+    AiScientistRule,
+    _join_rows,
+    author_careers,
+    author_year_places,
+    build_author_years,
+)
 from aigeo_assets.corpus.citations import build_core_citations
 from aigeo_assets.corpus.lookup import IdPositions
 from aigeo_assets.corpus.papers import AI_CONCEPT_ROWS, PAPER_INPUT_COLUMNS, AiRule, ai_flags, build_core_papers, document_types
@@ -516,7 +524,7 @@ def test_author_years_equal_the_string_keyed_version_on_random_tables(seed):
 
 
 @pytest.mark.parametrize("seed", [2, 3])
-def test_author_years_on_hostile_tables_and_partitions_equal_the_string_keyed_version(seed):
+def test_author_years_on_hostile_tables_and_partitions_equal_the_string_keyed_version(seed, tmp_path):
     """What the integer codes must carry through as the string-keyed version does: a work in two
     years' papers (counted in both), papers without a year or an AI flag, affiliations without a work
     id, a city whose country or bloc is missing on some rows (the first known one wins), ids of other
@@ -546,6 +554,10 @@ def test_author_years_on_hostile_tables_and_partitions_equal_the_string_keyed_ve
     parts = {str(y): g.reset_index(drop=True) for y, g in affiliations.groupby(np.arange(len(affiliations)) // 400)}
     lazy = LazyPartitions({k: (lambda t=t: t) for k, t in parts.items()})
     pd.testing.assert_frame_equal(conform(build_author_years(lazy, papers, rule), "core_author_years"), expected)
+    # the papers as the asset reads them: its columns, journal and conference papers only (AUTHOR_YEAR_PAPER_ROWS)
+    read = read_as_input(papers, tmp_path, AUTHOR_YEAR_INPUT_COLUMNS["core_papers"], AUTHOR_YEAR_PAPER_ROWS)
+    assert len(read) < len(papers)
+    pd.testing.assert_frame_equal(conform(build_author_years(affiliations, read, rule), "core_author_years"), expected)
 
 
 def _by_year(affiliations: pd.DataFrame, papers: pd.DataFrame) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
