@@ -112,8 +112,9 @@ ROWS = "rows"
 """Input metadata (``dg.AssetIn(metadata={ROWS: [(column, op, value), ...]})``): only the rows that
 meet every condition are read (pyarrow's ``filters``; a null never meets one), so an asset that uses
 a small share of a large table does not hold the rest (issue 13: the migration assets read the
-AI scientists' rows of ``core_author_years``, a quarter of its 14.6 M rows at the paper's scale). Rows whose values are known only when the step
-runs (the citations of this step's articles) are given at the read: :func:`partition_rows`."""
+AI scientists' rows of ``core_author_years``, a quarter of its 14.6 M rows at the paper's scale).
+Rows chosen by values known only when the step runs (the citations of its articles) are given at
+the read: :func:`partition_rows`."""
 
 
 TABLE_METADATA_KEY = "aigeo/table"
