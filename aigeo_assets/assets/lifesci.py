@@ -375,7 +375,7 @@ def build_lifesci_corpus_assets(partitions: dg.PartitionsDefinition) -> list:
                                                                                     ROWS: LIFE_SCIENCE_ROOT_ROWS}),
             "raw_works": dg.AssetIn(partition_mapping=every_year, metadata={"columns": ["work_id", "title", "abstract"], LOAD_ON_ACCESS: True}),
         },
-        pool=LARGE_MEMORY_POOL,  # every year's references and citing texts: 4 GB at the paper's scale
+        pool=LARGE_MEMORY_POOL,  # every year's citations of the articles and their citers' texts: 1.1 GB at the paper's scale
     )
     def core_lifesci_citations(
         context: dg.AssetExecutionContext, core_lifesci_articles, raw_pubmed_references, raw_pubmed_articles, raw_references,
