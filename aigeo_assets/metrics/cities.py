@@ -48,9 +48,9 @@ assets read only these: on a real snapshot most references cite works outside th
 AUTHOR_YEAR_COLUMNS = ["author_id", "year", "city_geonames_id", "country_code", "bloc", "is_ai_scientist"]
 """The columns of ``core_author_years`` that ``city_year_metrics`` reads (the asset reads only these)."""
 CORPUS_PAPER_ROWS = [("in_corpus", "==", True)]
-"""The rows of ``core_papers`` that the city metrics and the collaboration pairs count, the AI corpus's
-(the assets read only these: ``core_papers`` holds every work of the year, on a real snapshot mostly
-outside the corpus)."""
+"""The rows of ``core_papers`` that the city metrics, the collaboration pairs, the CD index and the
+venue divide count, the AI corpus's (the assets read only these: ``core_papers`` holds every work of
+the year, on a real snapshot mostly outside the corpus)."""
 METRIC_PAPER_COLUMNS = ["in_corpus", "publication_year", "city_geonames_id", "city_country_code", "bloc"]
 """The columns of ``core_papers`` that ``city_year_metrics`` reads (the asset reads only these)."""
 COLLABORATION_INPUT_COLUMNS = {
