@@ -165,8 +165,8 @@ def build_corpus_assets(partitions: dg.TimeWindowPartitionsDefinition) -> list:
         partitions_def=partitions,
         automation_condition=yearly_automation(), tags=refresh_tags("yearly"),
         # only the columns used (issue 13: the paper-scale run read every column of both, 6.4 GB at the peak)
-        ins={name: dg.AssetIn(metadata={"columns": list(cols), **({ROWS: AUTHOR_YEAR_PAPER_ROWS} if name == "core_papers" else {})})
-             for name, cols in AUTHOR_YEAR_INPUT_COLUMNS.items()},
+        ins={"core_affiliations": dg.AssetIn(metadata={"columns": list(AUTHOR_YEAR_INPUT_COLUMNS["core_affiliations"])}),
+             "core_papers": dg.AssetIn(metadata={"columns": list(AUTHOR_YEAR_INPUT_COLUMNS["core_papers"]), ROWS: AUTHOR_YEAR_PAPER_ROWS})},
     )
     def core_author_year_places(context: dg.AssetExecutionContext, core_affiliations: pd.DataFrame, core_papers: pd.DataFrame):
         """Each author's city in the year (the mode of the year's affiliations of their papers) and their

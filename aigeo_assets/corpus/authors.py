@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from aigeo_assets.corpus.lookup import factorize_sorted, run_starts
+from aigeo_assets.corpus.papers import CORPUS_DOC_TYPES
 from aigeo_assets.schemas import concat_partitions
 
 
@@ -31,7 +32,7 @@ AUTHOR_YEAR_INPUT_COLUMNS = {
 }
 """The columns ``build_author_years`` reads (the asset loads only these)."""
 
-AUTHOR_YEAR_PAPER_ROWS = [("doc_type", "in", ["journal", "conference"])]
+AUTHOR_YEAR_PAPER_ROWS = [("doc_type", "in", list(CORPUS_DOC_TYPES))]
 """The rows of ``core_papers`` that :func:`author_year_places` counts, journal and conference papers
 (the asset loads only these)."""
 
@@ -111,7 +112,7 @@ def author_year_places(affiliations: pd.DataFrame | Mapping[str, pd.DataFrame], 
     would count in both.
     """
     # journal and conference papers with a year and an id (others count nowhere)
-    keep = (papers["doc_type"].isin(["journal", "conference"]).fillna(False).to_numpy(bool)
+    keep = (papers["doc_type"].isin(CORPUS_DOC_TYPES).fillna(False).to_numpy(bool)
             & papers["publication_year"].notna().to_numpy(bool) & papers["work_id"].notna().to_numpy(bool))
     p_year = papers["publication_year"][keep]
     year_dtype = p_year.dtype

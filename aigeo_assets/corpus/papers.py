@@ -24,6 +24,9 @@ from aigeo_assets.geo.regions import country_regions
 AI_CONCEPT_ID = "C154945302"
 AI_SUBFIELD_ID = "1702"
 
+CORPUS_DOC_TYPES = ("journal", "conference")
+"""The document types of AlShebli et al. 2022's corpus (and of the papers its careers count)."""
+
 PAPER_INPUT_COLUMNS = {
     "raw_works": ("work_id", "publication_year", "type", "type_crossref", "venue_id", "venue_type", "primary_subfield_id",
                   "n_authors", "location_raw_type", "location_raw_source_name"),
@@ -247,7 +250,7 @@ def build_core_papers(
             "is_ai": is_ai,
             "doc_type": doc_type,
             "doc_type_rule": doc["doc_type_rule"],
-            "in_corpus": is_ai & doc_type.isin(["journal", "conference"]),
+            "in_corpus": is_ai & doc_type.isin(CORPUS_DOC_TYPES),
             "venue_id": works["venue_id"],
             "n_authors": works["n_authors"],
             "city_geonames_id": city_id,
