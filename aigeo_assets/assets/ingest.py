@@ -34,6 +34,7 @@ from aigeo_assets.ingest.works import WORK_TABLES, MergedIds, WorksTables, accou
 from aigeo_assets.progress import log_progress
 from aigeo_assets.resources.io import LazyPartitions
 from aigeo_assets.resources.sources import WorksSource
+from aigeo_assets.schemas import TableFile
 
 PART_EXTRACTS = "_part_extracts"
 
@@ -107,7 +108,7 @@ def year_outputs(tables: WorksTables, year: int, source: dict, listing: dict, fe
     quarantine = tables.quarantine
     q_counts = quarantine["reason"].value_counts().to_dict()
     totals = tables.accounting_totals()
-    checks = YearChecks(bool(tables.works["work_id"].is_unique), int(q_counts.get("duplicate_work", 0)),
+    checks = YearChecks(tables.distinct_work_ids(), int(q_counts.get("duplicate_work", 0)),
                         accounting_problems(tables), totals, tables.outside_years())
     out = {**tables.tables(), "raw_quarantine": quarantine}
     metadata = {}
@@ -144,6 +145,8 @@ class SetAsideTables:
 
     near: Path | None
     folder: Path = field(init=False)
+    files: dict[tuple[str, str], TableFile] = field(init=False, default_factory=dict)
+    """Tables the scan wrote into ``folder`` itself (``TableFile``): kept as they are, not copied."""
 
     def __enter__(self) -> "SetAsideTables":
         if self.near is not None:
@@ -154,13 +157,18 @@ class SetAsideTables:
     def __exit__(self, *exc) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
 
-    def put(self, key: str, tables: dict[str, pd.DataFrame]) -> None:
+    def put(self, key: str, tables: dict[str, pd.DataFrame | TableFile]) -> None:
         for name, df in tables.items():
+            if isinstance(df, TableFile):
+                self.files[key, name] = df
+                continue
             table = pa.Table.from_pandas(df)
             with pa.OSFile(str(self.folder / f"{key}-{name}.arrow"), "wb") as fh, pa.ipc.new_file(fh, table.schema) as out:
                 out.write_table(table)
 
-    def take(self, key: str, name: str) -> pd.DataFrame:
+    def take(self, key: str, name: str) -> pd.DataFrame | TableFile:
+        if (key, name) in self.files:
+            return self.files.pop((key, name))
         path = self.folder / f"{key}-{name}.arrow"
         with pa.memory_map(str(path)) as source:
             df = pa.ipc.open_file(source).read_all().to_pandas()
@@ -221,28 +229,30 @@ def build_ingest_assets(partitions: dg.PartitionsDefinition) -> list:
         listing = {"files": len(files.parts), "manifest_missing_parts": len(files.missing), "parts_not_in_manifest": len(files.unlisted),
                    "merged_ids_applied": {k: len(v) for k, v in vars(merged).items()}}
 
-        def scan(key: str) -> tuple[dict[str, pd.DataFrame], dict[str, dict], YearChecks]:
-            """The year's seven tables, their materialization metadata and what its checks found."""
+        def scan(key: str, folder: Path) -> tuple[dict[str, pd.DataFrame | TableFile], dict[str, dict], YearChecks]:
+            """The year's seven tables (the six written into ``folder`` as they are assembled, when
+            read from the extracts), their materialization metadata and what its checks found."""
             year = int(key)
             tables = source.parse_works_year(
                 root, files.parts, year, merged, split_cache_dir=cache, progress=log_progress(context.log, f"works {year}"),
-                years=configured_years, quarantine=snapshot_q,
+                years=configured_years, quarantine=snapshot_q, write_to=folder,
             )
             return year_outputs(tables, year, source.describe(), listing, fetched[key])
 
         if len(keys) == 1:
             key = keys[0]
-            tables, metadata, checks = scan(key)
-            yield from checks.results(key)
-            for name, df in tables.items():
-                yield dg.Output(df, output_name=name, metadata=metadata[name])
+            with SetAsideTables(cache) as aside:
+                tables, metadata, checks = scan(key, aside.folder)
+                yield from checks.results(key)
+                for name, df in tables.items():
+                    yield dg.Output(df, output_name=name, metadata=metadata[name])
             return
 
         found: dict[str, YearChecks] = {}
         with SetAsideTables(cache) as aside:
 
-            def year_works(key: str) -> pd.DataFrame:
-                tables, metadata, found[key] = scan(key)
+            def year_works(key: str) -> pd.DataFrame | TableFile:
+                tables, metadata, found[key] = scan(key, aside.folder)
                 for name, meta in metadata.items():
                     context.add_asset_metadata(meta, asset_key=name, partition_key=key)
                 aside.put(key, {name: df for name, df in tables.items() if name != "raw_works"})

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from aigeo_assets.metrics.cities import AI_SCIENTIST_ROWS
 from aigeo_assets.metrics.matrices import MIGRATION_INPUT_COLUMNS
 from aigeo_assets.resources.io import ROWS, TABLE_METADATA_KEY, declared_table
-from aigeo_assets.schemas import KEY_EXAMPLES, SCHEMAS, key_violations
+from aigeo_assets.schemas import KEY_EXAMPLES, SCHEMAS, TableFile, key_violations
 
 
 def column_schema(table: str) -> dg.TableSchema:
@@ -39,12 +39,13 @@ def preview_markdown(df: pd.DataFrame, rows: int = 5) -> str:
     return "\n".join(lines)
 
 
-def table_metadata(df: pd.DataFrame, table: str, **extra) -> dict:
-    """``dagster/row_count``, ``dagster/column_schema``, a preview, plus ``extra`` figures."""
+def table_metadata(df: pd.DataFrame | TableFile, table: str, **extra) -> dict:
+    """``dagster/row_count``, ``dagster/column_schema``, a preview, plus ``extra`` figures. ``df``
+    may be a table written to its file already (``schemas.TableFile``: its first rows are shown)."""
     meta: dict = {
         "dagster/row_count": len(df),
         "dagster/column_schema": column_schema(table),
-        "preview": dg.MetadataValue.md(preview_markdown(df)),
+        "preview": dg.MetadataValue.md(preview_markdown(df.head if isinstance(df, TableFile) else df)),
     }
     for k, v in extra.items():
         if isinstance(v, (dict, list)):

@@ -487,6 +487,7 @@ def parse_parquet_works_year(
     *,
     years: Collection[int] | None = None,
     quarantine: Quarantine | None = None,
+    write_to: Path | None = None,
 ):
     """``works.parse_works_year`` for Parquet parts, same arguments: the same tables, quarantine and
     accounting (``WorksTables``).
@@ -502,8 +503,10 @@ def parse_parquet_works_year(
     configured = works.TABLE_YEARS if years is None else frozenset(years) | ({year} if year is not None else frozenset())
     files = list(files)
     if split_cache_dir is not None and year is not None:
-        extracts = ensure_part_extracts(files, Path(split_cache_dir), year, extract=extract_parquet_part, arrow=True, progress=progress)
-        return assemble_year(extracts, year, merged or works.MergedIds.none(), configured, q.frame() if len(q) else None)
+        extracts = ensure_part_extracts(files, Path(split_cache_dir), year, extract=extract_parquet_part, arrow=True, progress=progress,
+                                        lazy=True)
+        return assemble_year(extracts, year, merged or works.MergedIds.none(), configured, q.frame() if len(q) else None,
+                             write_to=write_to)
     enabled = gc.isenabled()
     gc.disable()
     try:

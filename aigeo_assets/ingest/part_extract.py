@@ -9,6 +9,9 @@ A yearly scan (``parse_works_year`` with ``split_cache_dir``) reads its year's s
 part's extract and assembles the year (``assemble_year``): merged ids are applied there,
 vectorized, and the duplicates are resolved there (``duplicate_work``, ``merged_duplicate``:
 they involve records of other parts), so an extract stays valid when only ``merged_ids`` change.
+The duplicates are found from the work ids first; the parts' slices are then read and assembled a
+batch of parts at a time (``BATCH_ROWS``), and written into the year's files batch by batch when
+the scan is given a folder, so a year is never held whole.
 The assembled tables, quarantine (same rows, same order) and line accounts equal what the
 line-by-line scan of the parts gives (``aigeo_assets_tests/ingest/test_part_extract.py`` checks it).
 
@@ -85,6 +88,7 @@ from aigeo_assets.ingest.snapshot import is_gzip, iter_lines
 from aigeo_assets.ingest.work_record import RecordError, YearProblem, decode_work, year_of_line, year_of_work
 from aigeo_assets.ingest.works import (
     TABLE_YEARS,
+    WORK_TABLES,
     MergedIds,
     PartAccount,
     PartsMade,
@@ -97,7 +101,7 @@ from aigeo_assets.ingest.works import (
     typed_column,
 )
 from aigeo_assets.resources.parquet_row_groups import FooterCache, RowGroupYears, write_year_row_groups
-from aigeo_assets.schemas import SCHEMAS, check_values, conform
+from aigeo_assets.schemas import SCHEMAS, TableFile, TableFileWriter, check_values, conform
 
 VERSION = 1
 ACCOUNT = "account.json"
@@ -606,38 +610,90 @@ def read_part_extract(folder: Path, year: int | None = None, *, arrow: bool = Fa
     account = json.loads((folder / ACCOUNT).read_bytes())
     tables = {}
     for name in (*EXTRACT_TABLES, "quarantine"):
-        year_col = "year" if name == "quarantine" else "publication_year"
-        if year is None:
-            table = pq.read_table(folder / f"{name}.parquet")
-        else:
-            path = folder / f"{name}.parquet"
-            footer = _FOOTERS.get(path, year_col)
-            groups = footer.year_groups(year, with_nulls=name == "quarantine")
-            # one thread: the row groups of a year are small, and the run's other worker has the other core
-            table = footer.read_groups(path, groups)
-            if name != "quarantine" and footer.only_year(groups, year) and _declared(footer, name):
-                # the year's own row group(s), written in line order (write_part_extract): as stored
-                line = table["line"].to_numpy()
-                if len(line) < 2 or bool((line[1:] >= line[:-1]).all()):
-                    tables[name] = table if arrow else as_frame(table, name)
-                    continue
-        table = as_arrow(table, name)
-        if year is not None:
-            ys = table[year_col]
-            keep = pc.fill_null(pc.equal(ys, year), False)
-            if name == "quarantine":
-                keep = pc.or_(keep, pc.is_null(ys))
-            if not pc.all(keep).as_py():
-                table = table.filter(keep)
-        # stored by year; back to line order (a file-level row, line 0, after the lines, as read)
-        line = table["line"].to_numpy()
-        order = np.lexsort((line, line == 0)) if name == "quarantine" else np.argsort(line, kind="stable")
-        if (order != np.arange(len(line))).any():
-            table = table.take(pa.array(order))
+        table = read_extract_table(folder, name, year)
         tables[name] = table if arrow else as_frame(table, name)
     q = tables.pop("quarantine")
     year_lines = {int(y): n for y, n in account["year_lines"].items()}
     return PartExtract(account["file"], account["lines_read"], year_lines, tables, q)
+
+
+def read_extract_table(folder: Path, name: str, year: int | None = None, columns: list[str] | None = None) -> pa.Table:
+    """Table ``name`` (or ``quarantine``) of the extract in ``folder``, in line order; with ``year``,
+    only that year's rows (its row groups; the quarantine's rows without a year too). ``columns``:
+    only these (with ``line`` among them), as stored; else every column (``extract_arrow_schema``)."""
+    year_col = "year" if name == "quarantine" else "publication_year"
+    path = folder / f"{name}.parquet"
+    wanted = None if columns is None else list(dict.fromkeys([*columns, year_col]))
+    if year is None:
+        table = pq.read_table(path, columns=wanted)
+    else:
+        footer = _FOOTERS.get(path, year_col)
+        groups = footer.year_groups(year, with_nulls=name == "quarantine")
+        # one thread: the row groups of a year are small, and the run's other worker has the other core
+        table = footer.read_groups(path, groups, columns=wanted)
+        if name != "quarantine" and footer.only_year(groups, year) and _declared(footer, name):
+            # the year's own row group(s), written in line order (write_part_extract): as stored
+            line = table["line"].to_numpy()
+            if len(line) < 2 or bool((line[1:] >= line[:-1]).all()):
+                return table if columns is None else table.select(columns)
+    if columns is None:
+        table = as_arrow(table, name)
+    if year is not None:
+        ys = table[year_col]
+        keep = pc.fill_null(pc.equal(ys, year), False)
+        if name == "quarantine":
+            keep = pc.or_(keep, pc.is_null(ys))
+        if not pc.all(keep).as_py():
+            table = table.filter(keep)
+    # stored by year; back to line order (a file-level row, line 0, after the lines, as read)
+    line = table["line"].to_numpy()
+    order = np.lexsort((line, line == 0)) if name == "quarantine" else np.argsort(line, kind="stable")
+    if (order != np.arange(len(line))).any():
+        table = table.take(pa.array(order))
+    return table if columns is None else table.select(columns)
+
+
+@dataclass
+class StoredExtract:
+    """A part's extract in the cache, not read yet: ``assemble_year`` reads the year's work ids of
+    every part first (``work_lines``), then the parts' slices (``load``) a batch at a time, so a
+    year's assembly never holds every part's slice at once."""
+
+    folder: Path
+    year: int
+    file: str
+    lines_read: int
+    year_lines: dict[int, int]
+    made_cpu_s: float = 0.0
+
+    def load(self) -> PartExtract:
+        return read_part_extract(self.folder, self.year, arrow=True)
+
+    def year_rows(self) -> int:
+        """Rows of the year in the part's tables, from their footers (an upper bound where a row
+        group's statistics do not tell its year)."""
+        total = 0
+        for name in EXTRACT_TABLES:
+            footer = _FOOTERS.get(self.folder / f"{name}.parquet", "publication_year")
+            total += sum(footer.groups[i].rows for i in footer.year_groups(self.year))
+        return total
+
+    def work_lines(self) -> pa.Table:
+        """The ``work_id`` and ``line`` of the year's works, in line order."""
+        return read_extract_table(self.folder, "raw_works", self.year, ["work_id", "line"])
+
+    @property
+    def quarantine(self) -> pa.Table:
+        return read_extract_table(self.folder, "quarantine", self.year)
+
+    @staticmethod
+    def of(folder: Path, year: int, account: dict, made_cpu_s: float = 0.0) -> "StoredExtract":
+        """The stored extract in ``folder`` (``account``: its ``account.json``), once its files' footers
+        read (a damaged file raises here, where the cache can still make it again)."""
+        for name in (*EXTRACT_TABLES, "quarantine"):
+            _FOOTERS.get(folder / f"{name}.parquet", "year" if name == "quarantine" else "publication_year")
+        year_lines = {int(y): n for y, n in account["year_lines"].items()}
+        return StoredExtract(folder, year, account["file"], account["lines_read"], year_lines, made_cpu_s)
 
 
 def ensure_part_extract(
@@ -648,25 +704,36 @@ def ensure_part_extract(
     *,
     arrow: bool = False,
     wait: bool = True,
-) -> PartExtract | None:
+    lazy: bool = False,
+) -> PartExtract | StoredExtract | None:
     """The extract of ``path`` (its ``year`` slice when given), made now with ``extract(path)`` and
     stored if missing or stale; a part that changed while being read, or could not be read
     (``part_unreadable``: a permission fixed later leaves the mtime as it was), is not stored.
     ``arrow``: an extract read from the cache has Arrow tables (``read_part_extract``); one made
     now keeps the DataFrames it was made with (``assemble_year`` takes both).
+    ``lazy`` (with ``year``): a stored extract is given as a ``StoredExtract``, read when assembled;
+    only a part that could not be stored is given read (``assemble_year`` takes all three).
     ``wait=False``: None instead of waiting when another process is extracting the part."""
     path = Path(path)
     st = path.stat()
     source = str(path.absolute())
     final = extract_dir(path, cache_dir, st.st_size, st.st_mtime_ns)
-    if _read_account(final, source, st.st_size, st.st_mtime_ns) is not None:
+    lazy = lazy and year is not None
+
+    def stored(made_cpu_s: float = 0.0) -> PartExtract | StoredExtract | None:
+        account = _read_account(final, source, st.st_size, st.st_mtime_ns)
+        if account is None:
+            return None
         try:
-            got = read_part_extract(final, year, arrow=arrow)
+            got = StoredExtract.of(final, year, account, made_cpu_s) if lazy else read_part_extract(final, year, arrow=arrow)
         except (OSError, ValueError, pa.ArrowException, KeyError):
-            shutil.rmtree(final, ignore_errors=True)  # damaged: rebuilt below
-        else:
-            if got.file == str(path):
-                return got
+            shutil.rmtree(final, ignore_errors=True)  # damaged: made again
+            return None
+        return got if got.file == str(path) else None
+
+    got = stored()
+    if got is not None:
+        return got
     cache_dir = Path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
     with open(cache_dir / f".{final.name}.lock", "a+b") as lock:
@@ -676,18 +743,14 @@ def ensure_part_extract(
         except BlockingIOError:
             return None
         try:
-            if _read_account(final, source, st.st_size, st.st_mtime_ns) is not None:
-                try:
-                    got = read_part_extract(final, year, arrow=arrow)
-                except (OSError, ValueError, pa.ArrowException, KeyError):
-                    shutil.rmtree(final, ignore_errors=True)
-                else:
-                    if got.file == str(path):
-                        return got
+            got = stored()
+            if got is not None:
+                return got
             started = time.process_time()
             made = _extract_and_store(path, cache_dir, final, source, st, year, extract)
             made.made_cpu_s = time.process_time() - started
-            return made
+            # lazy: the year's slice is read again when assembled, so the parts made now are not all held
+            return (stored(made.made_cpu_s) if lazy else None) or made
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
 
@@ -700,17 +763,19 @@ def ensure_part_extracts(
     *,
     arrow: bool = False,
     progress: Callable[[int, int, str], None] | None = None,
-) -> list[PartExtract]:
+    lazy: bool = False,
+) -> list[PartExtract | StoredExtract]:
     """``ensure_part_extract`` of every path, in order. A part another process is extracting is
     left for later and this process's other missing parts are taken first, so concurrent yearly
     scans of a new snapshot (one per worker) extract different parts at the same time instead of
-    queueing on the same one. ``progress(done, total, name)`` after each part."""
-    got: list[PartExtract | None] = [None] * len(paths)
+    queueing on the same one. ``progress(done, total, name)`` after each part. ``lazy``: as
+    ``ensure_part_extract``'s."""
+    got: list[PartExtract | StoredExtract | None] = [None] * len(paths)
     done = 0
     for wait in (False, True):
         for i, path in enumerate(paths):
             if got[i] is None:
-                got[i] = ensure_part_extract(Path(path), cache_dir, year, extract, arrow=arrow, wait=wait)
+                got[i] = ensure_part_extract(Path(path), cache_dir, year, extract, arrow=arrow, wait=wait, lazy=lazy)
                 if got[i] is not None:
                     done += 1
                     if progress:
@@ -756,41 +821,123 @@ def _prune_other_versions(final: Path) -> None:
 # --- a year from the parts' extracts ------------------------------------------------------------
 
 
-def assemble_year(  # noqa: C901 - one assembly of a year's tables from the parts' slices, in the order the line-by-line scan writes them
-    extracts: Sequence[PartExtract],
+BATCH_ROWS = 1_000_000
+"""Rows of a year (its works, authorships, references, concepts and topics together) assembled at a
+time (``assemble_year``): the parts' slices are read, merged and conformed a batch of whole parts
+at a time, about this many rows each (a part's rows of the year are known from its files' footers
+before it is read), and written out (or gathered) before the next batch is read. A paper-world
+year holds up to ~8 M such rows; a real recent year ~10 M works with ~200 M references."""
+
+
+def assemble_year(
+    extracts: Sequence[PartExtract | StoredExtract],
     year: int,
     merged,
     configured,
     snapshot_quarantine: pd.DataFrame | None = None,
+    *,
+    write_to: Path | None = None,
+    batch_rows: int = BATCH_ROWS,
 ):
     """``WorksTables`` of ``year`` from the year slices of the parts' extracts, in part order.
 
     Merged ids are applied (work, reference, author and institution ids); a work id read more than
     once is resolved as the line-by-line scan does (``works.WorkScan.keep``): the first record with its
     own id (not merged away) wins, else the first record; the others are quarantined
-    (``duplicate_work``, ``merged_duplicate``) and the kept work takes the place of the id's first
-    record. ``configured``: the configured years (a line of another year is ``other_years`` when it
-    is one of them, else ``outside_years``).
+    (``duplicate_work``, ``merged_duplicate``). Every kept row stays where its part and line put it.
+    ``configured``: the configured years (a line of another year is ``other_years`` when it is one
+    of them, else ``outside_years``).
+
+    The duplicates are found first, from the work ids of every part (``StoredExtract.work_lines``);
+    the parts' slices are then read and assembled in batches of whole parts of about ``batch_rows``
+    rows (``BATCH_ROWS``). ``write_to`` (a folder): each table is written there batch by batch
+    (``schemas.TableFileWriter``) and given as a ``schemas.TableFile``, so the year is never held
+    whole; else the batches are gathered into DataFrames.
     """
     n_parts = len(extracts)
-    # the works stay in Arrow until the kept rows are known: only those are converted to pandas
-    works = _concat_arrow([e.tables["raw_works"] for e in extracts], "raw_works")
-    own = works["work_id"].to_pandas(types_mapper=_PANDAS_TYPES.get)
-    work_id = short_ids(own, merged.works) if merged.works else own
-    # resolve duplicates (rare): the position of each id's first record, and the winner
-    dup = work_id.duplicated(keep=False).to_numpy(bool)
-    kept = np.ones(len(works), dtype=bool)
-    extra_q: list[tuple] = []  # (event part, event line, file, line, reason, detail, part the line is of)
     files = [e.file for e in extracts]
+    ids = [_work_lines(e) for e in extracts]
+    counts = np.array([len(t) for t in ids], dtype=np.int64)
+    kept, extra_q = _resolve_duplicates(ids, counts, files, merged)
+    starts = np.r_[0, np.cumsum(counts)]
+    del ids
+
+    sinks = _YearSinks(write_to, year)
+    seen_venues: set[str] = set()
+    rows = np.r_[0, np.cumsum([e.year_rows() if isinstance(e, StoredExtract) else sum(len(t) for t in e.tables.values())
+                               for e in extracts])]
+    first = 0
+    while first < n_parts:
+        last = first + 1
+        while last < n_parts and rows[last + 1] - rows[first] <= batch_rows:
+            last += 1
+        batch = [e.load() if isinstance(e, StoredExtract) else e for e in extracts[first:last]]
+        for name, df in _assembled_batch(batch, kept[starts[first]:starts[last]], merged, seen_venues).items():
+            sinks.add(name, df)
+        del batch
+        first = last
+    tables = sinks.close()
+
+    # the quarantine: snapshot rows, then each part's rows in the order the line-by-line scan adds them
+    kept_by_part = np.bincount(np.repeat(np.arange(n_parts), counts)[kept], minlength=n_parts)
+    extra_by_part = Counter(row[-1] for row in extra_q)
+    quarantine, own_by_part, unattributed_by_part, file_by_part = _year_quarantine(
+        [e.quarantine for e in extracts], year, extra_q, snapshot_quarantine)
+    accounts = []
+    for i, e in enumerate(extracts):
+        acct = PartAccount(e.file)
+        acct.lines_read = e.lines_read
+        acct.parsed = int(kept_by_part[i])
+        acct.quarantined = int(own_by_part[i]) + extra_by_part.get(i, 0)
+        acct.unattributed = int(unattributed_by_part[i])
+        acct.file_problems = int(file_by_part[i])
+        for y, n in sorted(e.year_lines.items()):
+            if y == year:
+                continue
+            if y in configured:
+                acct.other_years += n
+            else:
+                acct.outside_years[y] += n
+        accounts.append(acct)
+    snapshot_rows = len(snapshot_quarantine) if snapshot_quarantine is not None else 0
+    return WorksTables(
+        *(tables[name] for name in WORK_TABLES),
+        quarantine,
+        sum(a.lines_read for a in accounts),
+        accounts,
+        snapshot_rows,
+        PartsMade(sum(e.made_cpu_s > 0 for e in extracts), sum(e.lines_read for e in extracts if e.made_cpu_s > 0),
+                  sum(e.made_cpu_s for e in extracts)),
+    )
+
+
+def _work_lines(extract: PartExtract | StoredExtract) -> pa.Table:
+    if isinstance(extract, StoredExtract):
+        return extract.work_lines()
+    return as_arrow(extract.tables["raw_works"], "raw_works").select(["work_id", "line"])
+
+
+def _resolve_duplicates(ids: list[pa.Table], counts: np.ndarray, files: list[str], merged) -> tuple[np.ndarray, list[tuple]]:
+    """Which works of the year's parts (``ids``: each part's ``work_id`` and ``line``, in order) are
+    kept, and the quarantine rows of those that are not (part of the event, event line, file, line,
+    reason, detail, part the line is of)."""
+    n = int(counts.sum())
+    if n == 0:
+        return np.ones(0, dtype=bool), []
+    both = pa.concat_tables([t.select(["work_id", "line"]) for t in ids])
+    own = both["work_id"].to_pandas(types_mapper=_PANDAS_TYPES.get)
+    work_id = short_ids(own, merged.works) if merged.works else own
+    dup = work_id.duplicated(keep=False).to_numpy(bool)
+    kept = np.ones(n, dtype=bool)
+    extra_q: list[tuple] = []
     if dup.any():
-        part_arr = works["_part"].to_numpy()
-        line_arr = works["line"].to_numpy().astype(np.int64, copy=False)
+        part_arr = np.repeat(np.arange(len(counts)), counts)
+        line_arr = both["line"].to_numpy().astype(np.int64, copy=False)
         own_arr = own.to_numpy(object)
         id_arr = work_id.to_numpy(object)
         groups: dict[str, list[int]] = {}
         for i in np.flatnonzero(dup):
             groups.setdefault(id_arr[i], []).append(int(i))
-        new_pos = np.arange(len(works))
         for wid, rows in groups.items():
             kept_row = rows[0]
             for r in rows[1:]:
@@ -808,32 +955,30 @@ def assemble_year(  # noqa: C901 - one assembly of a year's tables from the part
                 else:
                     extra_q.append((part_arr[r], ln, f, ln, "duplicate_work", f"{wid} already read", part_arr[r]))
                     kept[r] = False
-            new_pos[kept_row] = rows[0]
-        order = np.argsort(new_pos[kept], kind="stable")
-    else:
-        order = None
-    kept_rows = np.flatnonzero(kept)
-    if order is not None:
-        kept_rows = kept_rows[order]
-    kept_works = _arrow_to_frame(_take_rows(works, kept_rows), "raw_works")
-    kept_works["work_id"] = work_id if len(kept_rows) == len(work_id) and order is None else work_id.iloc[kept_rows].reset_index(drop=True)
-    kept_keys: list[np.ndarray] = []
+    return kept, extra_q
+
+
+def _assembled_batch(extracts: list[PartExtract], kept: np.ndarray, merged, seen_venues: set[str]) -> dict[str, pd.DataFrame]:
+    """The year's tables of the parts ``extracts`` (read), keeping the works ``kept`` says (their
+    rows in order) and their child rows; merged ids applied, each work's repeated references after
+    the first left out, and the venues not in ``seen_venues`` (which takes them)."""
+    works = _concat_arrow([e.tables["raw_works"] for e in extracts], "raw_works")
+    all_kept = bool(kept.all())
+    kept_works = _arrow_to_frame(works if all_kept else _take_rows(works, np.flatnonzero(kept)), "raw_works")
+    if merged.works and len(kept_works):
+        kept_works["work_id"] = short_ids(kept_works["work_id"], merged.works)
+    left_out = None
+    if not all_kept:
+        gone = np.flatnonzero(~kept)
+        left_out = np.sort(works["_part"].to_numpy()[gone].astype(np.int64) << 40 | works["line"].to_numpy()[gone].astype(np.int64))
 
     def child(table: str) -> pd.DataFrame:
         both = _concat_arrow([e.tables[table] for e in extracts], table)
-        if len(both) and not (order is None and kept.all()):
-            # the rows of the kept works, in the kept works' order: (part, line) looked up among theirs
-            if not kept_keys:
-                wkey = kept_works["_part"].to_numpy(np.int64) << 40 | kept_works["line"].to_numpy(np.int64)
-                by_key = np.argsort(wkey, kind="stable")
-                kept_keys.extend([wkey[by_key], by_key])
-            sorted_keys, by_key = kept_keys
-            key = both["_part"].to_numpy() << 40 | both["line"].to_numpy()
-            at = np.minimum(np.searchsorted(sorted_keys, key), max(len(sorted_keys) - 1, 0))
-            found = sorted_keys[at] == key if len(sorted_keys) else np.zeros(len(key), dtype=bool)
-            rows = np.flatnonzero(found)
-            pos = by_key[at[rows]]
-            both = _take_rows(both, rows[np.argsort(pos, kind="stable")])
+        if len(both) and left_out is not None:
+            # the rows of the works left out, by (part, line)
+            key = both["_part"].to_numpy().astype(np.int64) << 40 | both["line"].to_numpy().astype(np.int64)
+            at = np.minimum(np.searchsorted(left_out, key), len(left_out) - 1)
+            both = _take_rows(both, np.flatnonzero(left_out[at] != key))
         return _arrow_to_frame(both, table)
 
     auth = child("raw_authorships")
@@ -856,56 +1001,39 @@ def assemble_year(  # noqa: C901 - one assembly of a year's tables from the part
     venues = kept_works[["venue_id", "venue_display_name", "venue_issn_l", "venue_type"]]
     venues = venues[venues["venue_id"].notna().to_numpy(bool) & (venues["venue_id"] != "").fillna(False).to_numpy(bool)]
     venues = venues.drop_duplicates("venue_id")
-    venues = conform(
-        pd.DataFrame(
-            {
-                "venue_id": venues["venue_id"],
-                "display_name": venues["venue_display_name"],
-                "issn_l": venues["venue_issn_l"],
-                "venue_type": venues["venue_type"],
-            }
-        ),
-        "raw_venues",
-    )
-
-    # the quarantine: snapshot rows, then each part's rows in the order the line-by-line scan adds them
-    kept_by_part = np.bincount(kept_works["_part"].to_numpy(np.int64), minlength=n_parts) if n_parts else []
-    extra_by_part = Counter(row[-1] for row in extra_q)
-    quarantine, own_by_part, unattributed_by_part, file_by_part = _year_quarantine(
-        [e.quarantine for e in extracts], year, extra_q, snapshot_quarantine)
-    accounts = []
-    for i, e in enumerate(extracts):
-        acct = PartAccount(e.file)
-        acct.lines_read = e.lines_read
-        acct.parsed = int(kept_by_part[i])
-        acct.quarantined = int(own_by_part[i]) + extra_by_part.get(i, 0)
-        acct.unattributed = int(unattributed_by_part[i])
-        acct.file_problems = int(file_by_part[i])
-        for y, n in sorted(e.year_lines.items()):
-            if y == year:
-                continue
-            if y in configured:
-                acct.other_years += n
-            else:
-                acct.outside_years[y] += n
-        accounts.append(acct)
-    snapshot_rows = len(snapshot_quarantine) if snapshot_quarantine is not None else 0
+    if seen_venues:
+        venues = venues[~venues["venue_id"].isin(seen_venues).to_numpy(bool)]
+    seen_venues.update(venues["venue_id"].tolist())
+    venues = pd.DataFrame({"venue_id": venues["venue_id"], "display_name": venues["venue_display_name"],
+                           "issn_l": venues["venue_issn_l"], "venue_type": venues["venue_type"]})
     # typed and cut to the schema here: the extracts carry line and year columns, and every source
     # (JSON, Parquet, the API) must hand the same WorksTables to the yearly scan
-    return WorksTables(
-        conform(kept_works, "raw_works"),
-        conform(auth, "raw_authorships"),
-        refs,
-        conform(concepts, "raw_work_concepts"),
-        conform(topics, "raw_work_topics"),
-        venues,
-        quarantine,
-        sum(a.lines_read for a in accounts),
-        accounts,
-        snapshot_rows,
-        PartsMade(sum(e.made_cpu_s > 0 for e in extracts), sum(e.lines_read for e in extracts if e.made_cpu_s > 0),
-                  sum(e.made_cpu_s for e in extracts)),
-    )
+    return {"raw_works": conform(kept_works, "raw_works"), "raw_authorships": conform(auth, "raw_authorships"),
+            "raw_references": refs, "raw_work_concepts": conform(concepts, "raw_work_concepts"),
+            "raw_work_topics": conform(topics, "raw_work_topics"), "raw_venues": conform(venues, "raw_venues")}
+
+
+class _YearSinks:
+    """Where ``assemble_year`` puts each batch's tables: written to ``<folder>/<table>.<year>.parquet``
+    (``TableFileWriter``) when a folder is given, else gathered into one DataFrame per table."""
+
+    def __init__(self, folder: Path | None, year: int):
+        if folder is not None:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+        self.writers = {name: TableFileWriter(Path(folder) / f"{name}.{year}.parquet", name) for name in WORK_TABLES} if folder else None
+        self.frames: dict[str, list[pd.DataFrame]] = {name: [] for name in WORK_TABLES}
+
+    def add(self, name: str, df: pd.DataFrame) -> None:
+        if self.writers is not None:
+            self.writers[name].add(df)
+        else:
+            self.frames[name].append(df)
+
+    def close(self) -> dict[str, pd.DataFrame | TableFile]:
+        if self.writers is not None:
+            return {name: w.close() for name, w in self.writers.items()}
+        return {name: conform(pd.concat(dfs, ignore_index=True) if dfs else pd.DataFrame({c: [] for c in SCHEMAS[name].names}), name)
+                for name, dfs in self.frames.items()}
 
 
 def _first_references(refs: pd.DataFrame) -> np.ndarray:
@@ -1009,7 +1137,7 @@ def _concat_arrow(frames: list[pd.DataFrame | pa.Table], table: str) -> pa.Table
 
 def _take_rows(table: pa.Table, rows: np.ndarray) -> pa.Table:
     """``table.take(rows)``. Where ``rows`` are few runs of consecutive rows (the usual case: a few
-    duplicates left out, a few kept works moved to their id's first place), the runs' slices are put
+    duplicates left out), the runs' slices are put
     one after another, which copies nothing: on a paper-scale year of works (373 k rows, 189 left
     out) 4 ms against 128 for a filter and 237 for a take."""
     n = len(table)

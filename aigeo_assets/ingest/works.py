@@ -12,7 +12,8 @@ used; what cannot be used is quarantined with file, line, reason and detail, and
 * ``duplicate_work``: a work id already read for this year (the first record is kept);
 * ``merged_duplicate``: a record of a work id that ``merged_ids/works`` merged into another id,
   when that id's own record (or another merged copy) is read too. The canonical record wins
-  whatever the order: a merged-away copy read first is replaced by it, and quarantined;
+  whatever the order: a merged-away copy read first is quarantined and the canonical record kept
+  where its own line is;
 * ``year_unknown``: no or a null ``publication_year``;
 * ``truncated_gzip`` / ``corrupt_gzip`` (from ``snapshot.iter_lines``): a part whose gzip stream
   breaks; lines before the break are kept, the row covers the bytes lost (line 0).
@@ -67,7 +68,7 @@ from aigeo_assets.ingest.work_record import (
     year_of_line,
     year_of_work,
 )
-from aigeo_assets.schemas import SCHEMAS, conform
+from aigeo_assets.schemas import SCHEMAS, TableFile, conform
 
 
 WORK_TABLES = ("raw_works", "raw_authorships", "raw_references", "raw_work_concepts", "raw_work_topics", "raw_venues")
@@ -125,12 +126,12 @@ class PartsMade:
 class WorksTables:
     """The normalized tables of one year's works, plus what was quarantined and where every line went."""
 
-    works: pd.DataFrame
-    authorships: pd.DataFrame
-    references: pd.DataFrame
-    concepts: pd.DataFrame
-    topics: pd.DataFrame
-    venues: pd.DataFrame
+    works: pd.DataFrame | TableFile
+    authorships: pd.DataFrame | TableFile
+    references: pd.DataFrame | TableFile
+    concepts: pd.DataFrame | TableFile
+    topics: pd.DataFrame | TableFile
+    venues: pd.DataFrame | TableFile
     quarantine: pd.DataFrame
     lines_scanned: int
     accounts: list[PartAccount] = field(default_factory=list)
@@ -139,8 +140,15 @@ class WorksTables:
     parts_made: PartsMade = field(default_factory=PartsMade)
     """The parts this scan read and stored extracts of (a scan from the extracts; none read from the cache)."""
 
-    def tables(self) -> dict[str, pd.DataFrame]:
+    def tables(self) -> dict[str, pd.DataFrame | TableFile]:
+        """The six tables, each a DataFrame or, when the year was written as it was assembled
+        (``part_extract.assemble_year(write_to=...)``), the ``TableFile`` it was written to."""
         return dict(zip(WORK_TABLES, (self.works, self.authorships, self.references, self.concepts, self.topics, self.venues)))
+
+    def distinct_work_ids(self) -> bool:
+        """Whether each work id is once in ``works`` (read back from its file when written)."""
+        ids = self.works.read(["work_id"]) if isinstance(self.works, TableFile) else self.works
+        return bool(ids["work_id"].is_unique)
 
     def outside_years(self) -> dict[str, int]:
         """Lines of years outside the configured ones, by year, over every part."""
@@ -480,7 +488,7 @@ class WorkScan:
     def __init__(self, merged: MergedIds, q: Quarantine):
         self.merged = merged
         self.q = q
-        self.records: list[tuple] = []  # (rows, file, line, account, merged-away id or None)
+        self.records: list[tuple | None] = []  # (rows, file, line, account, merged-away id or None); None: replaced
         self.position: dict[str, int] = {}
 
     def keep(self, w: Work, year: int, file: str, lineno: int, acct: PartAccount) -> None:
@@ -499,11 +507,13 @@ class WorkScan:
             acct.parsed += 1
             return
         _, kept_file, kept_line, kept_acct, kept_from = self.records[at]
-        if kept_from is not None and merged_from is None:  # the canonical record after a merged-away copy: it wins
+        if kept_from is not None and merged_from is None:  # the canonical record after a merged-away copy: it wins, where it is
             self.q.add(kept_file, kept_line, "merged_duplicate", f"{kept_from} was merged into {work_id}, whose own record is {file} line {lineno}")
             kept_acct.parsed -= 1
             kept_acct.quarantined += 1
-            self.records[at] = (rows, file, lineno, acct, None)
+            self.records[at] = None
+            self.position[work_id] = len(self.records)
+            self.records.append((rows, file, lineno, acct, None))
             acct.parsed += 1
         elif merged_from is not None:
             self.q.add(file, lineno, "merged_duplicate", f"{merged_from} was merged into {work_id}, already read")
@@ -522,6 +532,7 @@ def parse_works_year(
     *,
     years: Collection[int] | None = None,
     quarantine: Quarantine | None = None,
+    write_to: Path | None = None,
 ) -> WorksTables:
     """Parse every work of publication ``year`` found in ``files`` (a snapshot's works parts).
 
@@ -535,6 +546,9 @@ def parse_works_year(
     as without it (the line-by-line scan, which stays the oracle).
     ``quarantine``: rows found before the scan (the snapshot's manifest and merged-id problems) that
     belong in this scan's quarantine; they come first.
+    ``write_to`` (with ``split_cache_dir``): a folder the year's six tables are written into as they
+    are assembled, a batch of parts at a time, and given as ``schemas.TableFile`` (``assemble_year``);
+    without it, or without the extracts, the tables are DataFrames.
     ``progress(done, total, label)`` is called after each part (a progress bar, a Dagster log).
     The cyclic garbage collector is paused meanwhile: millions of young tuples and dicts (none of
     them cyclic) otherwise trigger it over and over, which costs more than the parsing itself.
@@ -542,13 +556,13 @@ def parse_works_year(
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _parse_works_year(files, year, merged or MergedIds.none(), split_cache_dir, progress, years, quarantine)
+        return _parse_works_year(files, year, merged or MergedIds.none(), split_cache_dir, progress, years, quarantine, write_to)
     finally:
         if enabled:
             gc.enable()
 
 
-def _parse_works_year(files, year, merged, split_cache_dir, progress, years, quarantine) -> WorksTables:
+def _parse_works_year(files, year, merged, split_cache_dir, progress, years, quarantine, write_to) -> WorksTables:
     q = Quarantine()
     if quarantine is not None:
         q.extend(quarantine)
@@ -559,10 +573,10 @@ def _parse_works_year(files, year, merged, split_cache_dir, progress, years, qua
         files = list(files)
         if progress and files:
             progress(0, len(files), Path(files[0]).name)
-        extracts = ensure_part_extracts(files, Path(split_cache_dir), year, arrow=True, progress=progress)
+        extracts = ensure_part_extracts(files, Path(split_cache_dir), year, arrow=True, progress=progress, lazy=True)
         if progress:
             progress(len(files), len(files), "works parts read")
-        return assemble_year(extracts, year, merged, configured, q.frame() if len(q) else None)
+        return assemble_year(extracts, year, merged, configured, q.frame() if len(q) else None, write_to=write_to)
     scan = WorkScan(merged, q)
     accounts: list[PartAccount] = []
     files = list(files)
@@ -655,7 +669,10 @@ def scan_tables(scan: WorkScan, accounts: list[PartAccount], snapshot_rows: int)
     ref_citing: list[str] = []
     ref_counts: list[int] = []
     ref_cited: list[str] = []
-    for (work, auths, refs, concepts, topics, venue), *_ in scan.records:
+    for record in scan.records:
+        if record is None:
+            continue
+        (work, auths, refs, concepts, topics, venue), *_ = record
         works_rows.append(work)
         if auths:
             auth_rows += auths

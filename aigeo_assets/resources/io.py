@@ -31,8 +31,10 @@ and the core functions they call return frames holding at least the declared col
 
 from __future__ import annotations
 
+import errno
 import functools
 import os
+import shutil
 import pickle
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -45,7 +47,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pydantic import Field, PrivateAttr
 
-from aigeo_assets.schemas import SCHEMAS, SchemaError, concat_partitions, conform, write_parquet
+from aigeo_assets.schemas import SCHEMAS, SchemaError, TableFile, concat_partitions, conform, write_parquet
 from aigeo_assets.resources.warehouse_files import (
     Link,
     current_version,
@@ -260,12 +262,40 @@ class ParquetIOManager(dg.ConfigurableIOManager):
         return table_path(self.base_dir, asset_key, partition, suffix or self.suffix)
 
     def _write(self, obj, path: Path, context: dg.OutputContext) -> None:
+        if isinstance(obj, TableFile):
+            self._adopt(obj, path, context)
+            return
         if not isinstance(obj, pd.DataFrame):
             raise TypeError(f"{context.asset_key.to_user_string()}: ParquetIOManager stores DataFrames, got {type(obj).__name__}")
         if self.on_object_storage:
             write_object_atomic(path, lambda fh: write_parquet(obj, fh))
         else:
             write_parquet_atomic(obj, path)
+
+    def _adopt(self, obj: TableFile, path: Path, context: dg.OutputContext) -> None:
+        """A table the asset wrote itself, a piece at a time (``schemas.TableFileWriter``): its file
+        is moved into place (renamed on the same file system, else copied and renamed), after its
+        schema is checked against the declared table's."""
+        table = declared_table(context.asset_key, context.definition_metadata)
+        if table is not None and table != obj.table:
+            raise SchemaError(f"{context.asset_key.to_user_string()}: declared {table!r}, given a file of {obj.table!r}")
+        stored = pq.read_schema(obj.path)
+        want = pa.Schema.from_pandas(obj.head, preserve_index=False)
+        if not stored.equals(want, check_metadata=False):
+            raise SchemaError(f"{context.asset_key.to_user_string()}: {obj.path.name} holds {stored}, not {obj.table}'s {want}")
+        if self.on_object_storage:  # the local file stays where the asset wrote it (its CSV copy reads it) until the asset removes it
+            with obj.path.open("rb") as src:
+                write_object_atomic(path, lambda fh: shutil.copyfileobj(src, fh, 1 << 22))
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.replace(obj.path, path)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            write_atomic(path, lambda tmp: shutil.copyfile(obj.path, tmp))
+            obj.path.unlink()
+        obj.path = path
 
     def _load(self, path: Path, columns: list[str] | None = None, rows: list[tuple] | None = None):
         filters = [tuple(r) for r in rows] if rows else None
@@ -276,7 +306,7 @@ class ParquetIOManager(dg.ConfigurableIOManager):
 
     def _wants_csv(self, context: dg.OutputContext, obj) -> bool:
         table = declared_table(context.asset_key, context.definition_metadata)
-        return (self.suffix == ".parquet" and isinstance(obj, pd.DataFrame)
+        return (self.suffix == ".parquet" and isinstance(obj, (pd.DataFrame, TableFile))
                 and wants_csv(context.asset_key, len(obj), self.csv_copies, self.csv_max_rows, table))
 
     def _write_csv_copy(self, obj, path: Path, context: dg.OutputContext) -> bool:
@@ -288,9 +318,9 @@ class ParquetIOManager(dg.ConfigurableIOManager):
                 path.unlink()
             return False
         if self.on_object_storage:
-            write_object_atomic(path, lambda fh: write_csv(obj, fh))
+            write_object_atomic(path, lambda fh: write_csv(_frame(obj), fh))
         else:
-            write_atomic(path, lambda tmp: write_csv(obj, tmp))
+            write_atomic(path, lambda tmp: write_csv(_frame(obj), tmp))
         return True
 
     def _group_members(self, context: dg.OutputContext) -> dict[str, tuple[dg.AssetKey, str]] | None:
@@ -391,7 +421,9 @@ class ParquetIOManager(dg.ConfigurableIOManager):
         if obj is not None:
             self._write(obj, staging / links[context.name].table, context)
             if context.name in csv_links and self._wants_csv(context, obj):
-                write_atomic(staging / csv_links[context.name].table, lambda tmp: write_csv(obj, tmp))
+                write_atomic(staging / csv_links[context.name].table, lambda tmp: write_csv(_frame(obj), tmp))
+            if isinstance(obj, TableFile):  # the step's output value names the table where readers find it once published
+                obj.path = links[context.name].path
         handled = _handled_outputs.setdefault((str(group), context.run_id, attempt), set())
         handled.add(context.name)
         if set(members) & set(step.selected_output_names) <= handled:
@@ -426,7 +458,7 @@ class ParquetIOManager(dg.ConfigurableIOManager):
         if obj is not None:
             self._write(obj, version / links[context.name].table, context)
             if context.name in csv_links and self._wants_csv(context, obj):
-                write_object_atomic(version / csv_links[context.name].table, lambda fh: write_csv(obj, fh))
+                write_object_atomic(version / csv_links[context.name].table, lambda fh: write_csv(_frame(obj), fh))
         handled = _handled_outputs.setdefault(scope, set())
         handled.add(context.name)
         if set(members) & set(context.step_context.selected_output_names) <= handled:
@@ -501,6 +533,10 @@ class ParquetIOManager(dg.ConfigurableIOManager):
             group = group_dir(warehouse_root(self.base_dir), group_op, partition)
             return self._load(resolve_object_table(path, group, table_file_name(key.path, self.suffix).as_posix(), pins), columns, rows)
         return self._load(resolve_table(path, pins), columns, rows)
+
+
+def _frame(obj: pd.DataFrame | TableFile) -> pd.DataFrame:
+    return obj.read() if isinstance(obj, TableFile) else obj
 
 
 class PickleIOManager(ParquetIOManager):

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from aigeo_assets.ingest.snapshot import list_entity_files
-from aigeo_assets.ingest.works import TABLE_YEARS, MergedIds, parse_works_year
+from aigeo_assets.ingest.works import TABLE_YEARS, WORK_TABLES, MergedIds, parse_works_year
 from aigeo_assets.ingest.part_extract import (
     ensure_part_extract,
     extract_dir,
@@ -18,6 +18,7 @@ from aigeo_assets.ingest.part_extract import (
     native_extract,
     read_part_extract,
 )
+from aigeo_assets.schemas import TableFile
 from aigeo_assets_tests.ingest.test_isal_reader import _same_extract
 from aigeo_assets_tests.support.snapshot_fixtures import SHARED_SAMPLES, authorship, inst_ref, work, write_entity
 
@@ -46,9 +47,11 @@ def _messy_world() -> dict[str, list]:
 
 
 def _assert_same(a, b):
-    """Same rows in the same order, same columns, same dtypes (exact values); same accounts."""
+    """Same rows in the same order, same columns, same dtypes (exact values); same accounts. A table
+    written as it was assembled (``TableFile``) is read back from its file."""
     for name in FIELDS[:-1]:
-        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True, obj=name)
+        left, right = (t.read() if isinstance(t, TableFile) else t for t in (getattr(a, name), getattr(b, name)))
+        pd.testing.assert_frame_equal(left, right, check_exact=True, obj=name)
     assert [x.as_dict() for x in a.accounts] == [x.as_dict() for x in b.accounts]
     assert a.lines_scanned == b.lines_scanned and a.snapshot_rows == b.snapshot_rows
 
@@ -295,6 +298,9 @@ def test_the_isal_reader_equals_the_line_reader_on_every_real_record(tmp_path):
     years = sorted({r["publication_year"] for r in records if isinstance(r.get("publication_year"), int)})
     for year in years:
         _assert_same(parse_works_year(parts, year, years=years), parse_works_year(parts, year, split_cache_dir=tmp_path / "c", years=years))
+        written = parse_works_year(parts, year, split_cache_dir=tmp_path / "c", years=years, write_to=tmp_path / "w")
+        assert all(isinstance(t, TableFile) for t in written.tables().values())
+        _assert_same(parse_works_year(parts, year, years=years), written)
     # merged ids that make real records cite one id twice: the year's references deduplicated on their
     # real ids' numbers (the fast path of _first_references) as the line scan does it
     from aigeo_assets.corpus.lookup import arrow_strings
@@ -510,3 +516,49 @@ def test_a_scan_counts_the_parts_it_extracted_and_their_cost(tmp_path):
     for later in (parse_works_year(parts, 2014, split_cache_dir=cache), parse_works_year(parts, 2015)):
         assert (later.parts_made.parts, later.parts_made.lines, later.parts_made.cpu_s) == (0, 0, 0.0)
         assert later.parts_made.as_metadata()["extracted_lines_per_cpu_s"] is None
+
+
+def test_a_year_is_assembled_a_batch_of_parts_at_a_time_as_the_line_scan_gives_it(tmp_path, monkeypatch):
+    """Duplicates and merged ids across parts, a venue seen in several parts: assembled one part at a
+    time (``batch_rows=1``), a few, or all at once, gathered or written to files batch by batch, the
+    year equals the line-by-line scan. The canonical record of a merged-away copy read in an earlier
+    part is kept where its own line is."""
+    import aigeo_assets.ingest.part_extract as pe
+    from aigeo_assets.ingest.snapshot import read_merged_ids
+    from aigeo_assets_tests.support.snapshot_fixtures import write_merged
+
+    world = {
+        "updated_date=2024-01-01/part_000": [work(9, 2015, refs=[2, 3, 2]), work(2, 2015, refs=[9])],  # W9: merged into W1
+        "updated_date=2024-01-02/part_000": [work(3, 2015, venue_type="conference"), work(2, 2015), work(11, 2014)],
+        "updated_date=2024-01-03/part_000": [work(12, 2014)],  # none of the year
+        "updated_date=2024-01-04/part_000": [work(4, 2015, authors=[authorship("first", 10, [inst_ref(100, "CN")])]),
+                                             work(1, 2015, refs=[9, 4], venue_type="conference")],
+        "updated_date=2024-01-05/part_000": [work(5, 2015)],
+    }
+    write_entity(tmp_path, "works", world)
+    write_merged(tmp_path, "works", [("W9", "W1")])
+    merged = MergedIds(read_merged_ids(tmp_path, "works"), {}, {})
+    parts = list_entity_files(tmp_path, "works").parts
+    oracle = parse_works_year(parts, 2015, merged)
+    assert oracle.works["work_id"].tolist() == ["W2", "W3", "W4", "W1", "W5"]
+    assert sorted(oracle.quarantine["reason"]) == ["duplicate_work", "merged_duplicate"]
+    assert oracle.venues["venue_id"].tolist() == ["S100", "S101"]
+    assert ("W2", "W1") in set(oracle.references.itertuples(index=False, name=None))
+
+    batches = []
+    real = pe._assembled_batch
+    monkeypatch.setattr(pe, "_assembled_batch", lambda extracts, *a: batches.append(len(extracts)) or real(extracts, *a))
+    extracts = pe.ensure_part_extracts(parts, tmp_path / "cache", 2015, arrow=True, lazy=True)
+    assert all(isinstance(e, pe.StoredExtract) for e in extracts), "made now and stored: read again when assembled"
+    rows = [e.year_rows() for e in extracts]
+    assert rows == [sum(len(t) for t in e.load().tables.values()) for e in extracts] and rows[2] == 0
+    for batch_rows, sizes in ((1, [1, 1, 1, 1, 1]), (rows[0] + rows[1], [3, 2]), (10**6, [5])):
+        for write_to in (None, tmp_path / f"w{batch_rows}"):
+            batches.clear()
+            got = pe.assemble_year(extracts, 2015, merged, TABLE_YEARS, write_to=write_to, batch_rows=batch_rows)
+            assert batches == sizes, (batch_rows, batches)
+            _assert_same(oracle, got)
+            if write_to is not None:
+                assert sorted(p.name for p in write_to.iterdir()) == sorted(f"{t}.2015.parquet" for t in WORK_TABLES)
+                assert got.distinct_work_ids()
+

@@ -399,7 +399,7 @@ def test_a_failing_blocking_check_in_an_ingest_range_stops_what_reads_the_failin
     bad = 2015
     real = ingest_assets.accounting_problems
     monkeypatch.setattr(ingest_assets, "accounting_problems", lambda tables: (
-        ["planted: a line lost"] if (tables.works["publication_year"] == bad).any() else real(tables)))
+        ["planted: a line lost"] if (tables.works.read(["publication_year"])["publication_year"] == bad).any() else real(tables)))
     tiny_world(tmp_path, 7)
     settings = _settings(tmp_path)
     defs = build_definitions(settings)

@@ -591,3 +591,84 @@ def test_partition_rows_reads_only_the_rows_given_when_reading_and_filters_a_loa
     for loaded in (whole, {"2015": whole}):
         in_memory = partition_rows(loaded, "2015", [("n", "<=", 3), ("cited", "in", pa.array(["W1"]))])
         pd.testing.assert_frame_equal(in_memory, got["lazy"])
+
+
+def _papers(n: int) -> pd.DataFrame:
+    return conform(pd.DataFrame({
+        "work_id": [f"W{i}" for i in range(n)], "publication_year": [2000 + i // 1_000 for i in range(n)],
+        "is_ai": [i % 3 == 0 for i in range(n)], "doc_type": (["journal", "conference", "other"] * n)[:n],
+        "doc_type_rule": "venue_type", "in_corpus": True, "venue_id": None, "n_authors": 2, "city_geonames_id": None,
+        "city_name": None, "city_latitude": 1.5, "city_longitude": None, "city_country_code": "US", "bloc": "West",
+        "lead_country_code": "US", "lead_world_region": "Northern America", "lead_rule": "last_author",
+    }), "core_papers")
+
+
+def test_a_table_written_in_pieces_reads_back_as_the_table_written_whole(tmp_path):
+    """``TableFileWriter`` (a year of ``raw_works`` written as it is assembled): the pieces, one of them
+    empty, read back as ``write_parquet`` of the whole table; row groups of the size asked; the same
+    statistics columns; a table with no rows is a file with the declared columns."""
+    import pyarrow.parquet as pq
+
+    from aigeo_assets.schemas import TableFileWriter, write_parquet
+
+    df = _papers(2_500)
+    writer = TableFileWriter(tmp_path / "pieces.parquet", "core_papers", row_group_rows=1_000)
+    for piece in (df.iloc[:700], df.iloc[700:700], df.iloc[700:1_900], df.iloc[1_900:]):
+        writer.add(piece)
+    got = writer.close()
+    write_parquet(df, tmp_path / "whole.parquet")
+    pd.testing.assert_frame_equal(got.read(), pd.read_parquet(tmp_path / "whole.parquet"), check_exact=True)
+    assert len(got) == 2_500 and got.head["work_id"].tolist() == [f"W{i}" for i in range(5)]
+    meta = pq.read_metadata(got.path)
+    assert [meta.row_group(i).num_rows for i in range(meta.num_row_groups)] == [1_000, 1_000, 500]
+
+    def stats(path):
+        group = pq.read_metadata(path).row_group(0)
+        return {group.column(i).path_in_schema for i in range(group.num_columns) if group.column(i).statistics is not None}
+
+    assert stats(got.path) == stats(tmp_path / "whole.parquet")
+    empty = TableFileWriter(tmp_path / "empty.parquet", "core_papers").close()
+    pd.testing.assert_frame_equal(empty.read(), df.iloc[:0].reset_index(drop=True), check_index_type=False)
+
+
+def test_a_table_file_an_asset_wrote_is_moved_into_place_and_a_wrong_one_refused(tmp_path):
+    """An asset that wrote its table itself hands the IO manager the file (``TableFile``): moved into
+    the warehouse, not copied, and read back as any table; a file of another table, or whose columns
+    are not the declared ones, fails the write naming the asset."""
+    from aigeo_assets.assets.metadata import table_spec_metadata
+    from aigeo_assets.schemas import TableFile, TableFileWriter
+
+    staged = tmp_path / "staged"
+    made: dict[str, TableFile] = {}
+
+    @dg.asset(metadata=table_spec_metadata("core_papers"))
+    def papers_written():
+        writer = TableFileWriter(staged / "papers.parquet", "core_papers")
+        writer.add(_papers(30))
+        made["file"] = writer.close()
+        return made["file"]
+
+    staged.mkdir()
+    warehouse = tmp_path / "warehouse"
+    result = dg.materialize([papers_written], resources={"io_manager": ParquetIOManager(base_dir=str(warehouse))})
+    assert result.success and not (staged / "papers.parquet").exists()
+    pd.testing.assert_frame_equal(pd.read_parquet(warehouse / "papers_written.parquet"), _papers(30), check_exact=True)
+    assert made["file"].path == warehouse / "papers_written.parquet"
+
+    @dg.asset(metadata=table_spec_metadata("core_papers"))
+    def papers_wrong():
+        writer = TableFileWriter(staged / "venues.parquet", "raw_venues")
+        writer.add(pd.DataFrame({"venue_id": ["S1"], "display_name": ["J"], "issn_l": [None], "venue_type": ["journal"]}))
+        return writer.close()
+
+    with pytest.raises(SchemaError, match="papers_wrong: declared 'core_papers', given a file of 'raw_venues'"):
+        dg.materialize([papers_wrong], resources={"io_manager": ParquetIOManager(base_dir=str(warehouse))})
+
+    @dg.asset(metadata=table_spec_metadata("core_papers"))
+    def papers_other_columns():
+        _papers(3).drop(columns=["bloc"]).to_parquet(staged / "short.parquet", index=False)
+        return TableFile(staged / "short.parquet", "core_papers", 3, _papers(3))
+
+    with pytest.raises(SchemaError, match="papers_other_columns: short.parquet holds"):
+        dg.materialize([papers_other_columns], resources={"io_manager": ParquetIOManager(base_dir=str(warehouse))})
+    assert not (warehouse / "papers_other_columns.parquet").exists()

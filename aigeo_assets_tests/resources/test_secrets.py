@@ -176,7 +176,7 @@ def test_a_run_against_a_flaky_api_leaks_the_key_nowhere(monkeypatch, tmp_path, 
     failure = bad.get_step_failure_events()[0].step_failure_data.error.to_string()
     assert "HTTP 403" in failure and failure.count(f"api_key={REDACTED}") == 2
     assert sum(t.startswith("event") for t, _ in texts) > 20
-    assert good.output_for_node("raw_works", "raw_works")["work_id"].size > 0
+    assert good.output_for_node("raw_works", "raw_works").read(["work_id"])["work_id"].size > 0
 
 
 _RESOURCES_QUERY = """
