@@ -25,6 +25,7 @@ bench: setup
 	$(PY) benchmarks/city_metrics.py   # reads the demo warehouse: run `make demo` first
 	$(PY) benchmarks/migration.py   # the demo warehouse too
 	$(PY) benchmarks/input_reads.py   # the demo warehouse too: what each asset's declared input leaves unread
+	$(PY) benchmarks/year_assembly.py   # a year of raw_works written as it is assembled beside gathered and written whole
 	$(PY) benchmarks/models.py
 	$(PY) benchmarks/disruption.py   # CD index beside cdindex (the test extra)
 	$(PY) benchmarks/worker_start.py   # aigeo run's workers forked beside spawned, on the tiny world

@@ -135,9 +135,12 @@ def year_outputs(tables: WorksTables, year: int, source: dict, listing: dict, fe
 
 @dataclass
 class SetAsideTables:
-    """Tables of a range run's years kept on disk until the IO manager writes them (``put`` a year's,
-    ``take`` one back, which removes it), so the run holds one year's tables in memory at a time.
-    Arrow IPC files with pandas' metadata: read back exactly as they were (dtypes, index), memory-mapped
+    """The folder a run's scans write their years' tables into (``schemas.TableFile``: the IO manager
+    moves them into the warehouse), and where a range run keeps a year's other tables on disk until
+    the IO manager writes them (``put`` a year's, ``take`` one back, which removes it), so the run
+    holds at most one year's tables in memory. A table written by the scan stays where it is; a
+    DataFrame (the quarantine; the tables of a scan without the extract cache) is kept as an Arrow
+    IPC file with pandas' metadata: read back exactly as it was (dtypes, index), memory-mapped
     instead of copied (pickle wrote a copy of every buffer and read another: on the paper-scale
     2018 authorships, 1.50 CPU-s against 0.57). The folder, beside the extract cache
     (``.ingest-range-<random>.<pid>.tmp``, which the warehouse sweep removes once its process is gone),
@@ -208,10 +211,11 @@ def build_ingest_assets(partitions: dg.PartitionsDefinition) -> list:
         the 33 years of both studies are three runs, 15 + 15 + 3, the first two side by side on two
         workers, each followed by ``core_affiliations`` over the same years). The years are prepared (the API downloads them) and the snapshot
         listed and its merged ids read once for the range; each year is then scanned (assembled from the
-        per-part extracts) when the IO manager writes its ``raw_works``, with the metadata a one-year run
-        gives it, and its five other tables and its quarantine are set aside on disk
-        (``SetAsideTables``) until their outputs are written, so the run holds one year's tables at a
-        time. **Choice:** the two checks give one result per run, naming the years that fail
+        per-part extracts, a batch of parts at a time, and written into its six files as it is
+        assembled: ``part_extract.assemble_year``) when the IO manager writes its ``raw_works``, with
+        the metadata a one-year run gives it, and its five other tables and its quarantine are set
+        aside on disk (``SetAsideTables``) until their outputs are written, so the run never holds a
+        year's tables whole. **Choice:** the two checks give one result per run, naming the years that fail
         (``years_failing``) with each year's line totals; a failing ``lines_accounted_for`` fails the
         run after its years are written (as a one-year run does), so nothing that reads any year of the
         range runs. A one-year run is as before: its checks first, then its tables."""

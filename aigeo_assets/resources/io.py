@@ -34,8 +34,8 @@ from __future__ import annotations
 import errno
 import functools
 import os
-import shutil
 import pickle
+import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
