@@ -11,7 +11,8 @@ vectorized, and the duplicates are resolved there (``duplicate_work``, ``merged_
 they involve records of other parts), so an extract stays valid when only ``merged_ids`` change.
 The duplicates are found from the work ids first; the parts' slices are then read and assembled a
 batch of parts at a time (``BATCH_ROWS``), and written into the year's files batch by batch when
-the scan is given a folder, so a year is never held whole.
+the scan is given a folder, so a year's tables are never held whole (its work ids are, for the
+duplicates).
 The assembled tables, quarantine (same rows, same order) and line accounts equal what the
 line-by-line scan of the parts gives (``aigeo_assets_tests/ingest/test_part_extract.py`` checks it).
 
@@ -851,8 +852,8 @@ def assemble_year(
     The duplicates are found first, from the work ids of every part (``StoredExtract.work_lines``);
     the parts' slices are then read and assembled in batches of whole parts of about ``batch_rows``
     rows (``BATCH_ROWS``). ``write_to`` (a folder): each table is written there batch by batch
-    (``schemas.TableFileWriter``) and given as a ``schemas.TableFile``, so the year is never held
-    whole; else the batches are gathered into DataFrames.
+    (``schemas.TableFileWriter``) and given as a ``schemas.TableFile``, so the year's tables are never
+    held whole (its work ids are); else the batches are gathered into DataFrames.
     """
     n_parts = len(extracts)
     files = [e.file for e in extracts]
