@@ -1204,7 +1204,7 @@ class TableFileWriter:
         if not self._pending:
             if self._writer is not None:
                 return
-            df = conform(pd.DataFrame({c: [] for c in SCHEMAS[self.table].names}), self.table)  # an empty table has a file too
+            df = SCHEMAS[self.table].empty()  # an empty table has a file too
         else:
             df = pd.concat(self._pending, ignore_index=True) if len(self._pending) > 1 else self._pending[0]
         self._pending, self._pending_rows, self._pending_bytes = [], 0, 0
@@ -1224,7 +1224,7 @@ class TableFileWriter:
     def close(self) -> TableFile:
         self._flush()
         self._writer.close()
-        head = self._head if self._head is not None else conform(pd.DataFrame({c: [] for c in SCHEMAS[self.table].names}), self.table)
+        head = self._head if self._head is not None else SCHEMAS[self.table].empty()
         return TableFile(self.path, self.table, self._rows, head)
 
 

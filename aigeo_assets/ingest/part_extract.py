@@ -859,7 +859,7 @@ def assemble_year(
     files = [e.file for e in extracts]
     ids = [_work_lines(e) for e in extracts]
     counts = np.array([len(t) for t in ids], dtype=np.int64)
-    kept, extra_q = _resolve_duplicates(ids, counts, files, merged)
+    kept, extra_q, work_id = _resolve_duplicates(ids, counts, files, merged)
     starts = np.r_[0, np.cumsum(counts)]
     del ids
 
@@ -873,7 +873,8 @@ def assemble_year(
         while last < n_parts and rows[last + 1] - rows[first] <= batch_rows:
             last += 1
         batch = [e.load() if isinstance(e, StoredExtract) else e for e in extracts[first:last]]
-        for name, df in _assembled_batch(batch, kept[starts[first]:starts[last]], merged, seen_venues).items():
+        span = slice(starts[first], starts[last])
+        for name, df in _assembled_batch(batch, kept[span], work_id.iloc[span] if merged.works else None, seen_venues, merged).items():
             sinks.add(name, df)
         del batch
         first = last
@@ -918,14 +919,14 @@ def _work_lines(extract: PartExtract | StoredExtract) -> pa.Table:
     return as_arrow(extract.tables["raw_works"], "raw_works").select(["work_id", "line"])
 
 
-def _resolve_duplicates(ids: list[pa.Table], counts: np.ndarray, files: list[str], merged) -> tuple[np.ndarray, list[tuple]]:
+def _resolve_duplicates(ids: list[pa.Table], counts: np.ndarray, files: list[str], merged) -> tuple[np.ndarray, list[tuple], pd.Series]:
     """Which works of the year's parts (``ids``: each part's ``work_id`` and ``line``, in order) are
-    kept, and the quarantine rows of those that are not (part of the event, event line, file, line,
-    reason, detail, part the line is of)."""
+    kept, the quarantine rows of those that are not (part of the event, event line, file, line,
+    reason, detail, part the line is of), and every work's id with merged ids applied."""
     n = int(counts.sum())
     if n == 0:
-        return np.ones(0, dtype=bool), []
-    both = pa.concat_tables([t.select(["work_id", "line"]) for t in ids])
+        return np.ones(0, dtype=bool), [], pd.Series([], dtype=_PANDAS_TYPES[pa.large_string()])
+    both = pa.concat_tables(ids)
     own = both["work_id"].to_pandas(types_mapper=_PANDAS_TYPES.get)
     work_id = short_ids(own, merged.works) if merged.works else own
     dup = work_id.duplicated(keep=False).to_numpy(bool)
@@ -956,18 +957,20 @@ def _resolve_duplicates(ids: list[pa.Table], counts: np.ndarray, files: list[str
                 else:
                     extra_q.append((part_arr[r], ln, f, ln, "duplicate_work", f"{wid} already read", part_arr[r]))
                     kept[r] = False
-    return kept, extra_q
+    return kept, extra_q, work_id
 
 
-def _assembled_batch(extracts: list[PartExtract], kept: np.ndarray, merged, seen_venues: set[str]) -> dict[str, pd.DataFrame]:
+def _assembled_batch(extracts: list[PartExtract], kept: np.ndarray, work_id: pd.Series | None, seen_venues: set[str],
+                     merged) -> dict[str, pd.DataFrame]:
     """The year's tables of the parts ``extracts`` (read), keeping the works ``kept`` says (their
-    rows in order) and their child rows; merged ids applied, each work's repeated references after
-    the first left out, and the venues not in ``seen_venues`` (which takes them)."""
+    rows in order) and their child rows; merged ids applied (``work_id``: the works' ids with them
+    applied, as the duplicates were found; None when no work id was merged), each work's repeated
+    references after the first left out, and the venues not in ``seen_venues`` (which takes them)."""
     works = _concat_arrow([e.tables["raw_works"] for e in extracts], "raw_works")
     all_kept = bool(kept.all())
     kept_works = _arrow_to_frame(works if all_kept else _take_rows(works, np.flatnonzero(kept)), "raw_works")
-    if merged.works and len(kept_works):
-        kept_works["work_id"] = short_ids(kept_works["work_id"], merged.works)
+    if work_id is not None:
+        kept_works["work_id"] = (work_id if all_kept else work_id.iloc[np.flatnonzero(kept)]).reset_index(drop=True)
     left_out = None
     if not all_kept:
         gone = np.flatnonzero(~kept)
@@ -1033,8 +1036,8 @@ class _YearSinks:
     def close(self) -> dict[str, pd.DataFrame | TableFile]:
         if self.writers is not None:
             return {name: w.close() for name, w in self.writers.items()}
-        return {name: conform(pd.concat(dfs, ignore_index=True) if dfs else pd.DataFrame({c: [] for c in SCHEMAS[name].names}), name)
-                for name, dfs in self.frames.items()}
+        # the batches are conformed already
+        return {name: pd.concat(dfs, ignore_index=True) if dfs else SCHEMAS[name].empty() for name, dfs in self.frames.items()}
 
 
 def _first_references(refs: pd.DataFrame) -> np.ndarray:
