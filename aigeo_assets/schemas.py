@@ -25,7 +25,7 @@ problem, repeats allowed), ``out_city_pairs`` (a null city is a paper not locate
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -1164,6 +1164,26 @@ class TableFile:
         return pd.read_parquet(self.path, columns=columns)
 
 
+@dataclass
+class TableBatches:
+    """A declared table given as its pieces in order, each made when the one before is written (an
+    iterator of DataFrames): the IO manager writes them into the table's file a piece at a time
+    (``TableFileWriter``), so neither the step nor the IO manager holds the whole table (issue 13:
+    a recent year of the real snapshot makes about 200 M citations). ``written`` is called with the
+    ``TableFile`` once the last piece is in it: its rows and first rows, the step's metadata."""
+
+    table: str
+    batches: Iterable[pd.DataFrame]
+    written: Callable[[TableFile], None] | None = None
+
+    def write(self, where) -> TableFile:
+        """Every piece into ``where`` (a path or a binary file); the ``TableFile`` names ``where``."""
+        writer = TableFileWriter(where, self.table)
+        for batch in self.batches:
+            writer.add(batch)
+        return writer.close()
+
+
 class TableFileWriter:
     """Write declared table ``table`` to the parquet file ``path`` a piece at a time (``add`` each
     piece, conformed, in order; ``close`` gives the ``TableFile``): the whole table is never held.
@@ -1172,8 +1192,9 @@ class TableFileWriter:
     that many rows hold more than ``ROW_GROUP_BYTES`` in memory: then the pieces gathered up to that
     size make a row group."""
 
-    def __init__(self, path: Path, table: str, row_group_rows: int = ROW_GROUP_ROWS, row_group_bytes: int = ROW_GROUP_BYTES):
-        self.path, self.table = Path(path), table
+    def __init__(self, path, table: str, row_group_rows: int = ROW_GROUP_ROWS, row_group_bytes: int = ROW_GROUP_BYTES):
+        """``path``: a file path, or a binary file open for writing (an object store's)."""
+        self.path, self.table = Path(path) if isinstance(path, (str, os.PathLike)) else path, table
         self.row_group_rows, self.row_group_bytes = row_group_rows, row_group_bytes
         self._pending: list[pd.DataFrame] = []
         self._pending_rows = 0

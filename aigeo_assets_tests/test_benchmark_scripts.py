@@ -51,3 +51,53 @@ def test_the_year_assembly_benchmark_finds_both_ways_write_the_same_tables(tmp_p
     got = json.loads(out.read_text())
     assert got["tables_identical"] == 12 and got["rows"] > 1_000
     assert all(r["peak_mb"] > 0 and r["cpu_s"] > 0 for runs in got["runs"].values() for r in runs)
+
+
+def test_the_core_citations_benchmark_finds_the_three_ways_build_the_same_citations(tmp_path):
+    """``benchmarks/core_citations.py`` on a small warehouse of random papers and references (ids that
+    are not OpenAlex's, a work in two years, null and unknown cited ids): ours with every year held, ours
+    in small batches with none held, and DuckDB build the same years, and the warehouse's own
+    ``core_citations`` (written here by ``build_core_citations``) equal them."""
+    import json
+
+    import numpy as np
+    import pandas as pd
+
+    from aigeo_assets.corpus.citations import build_core_citations
+    from aigeo_assets.schemas import conform, write_parquet
+
+    rng = np.random.default_rng(3)
+    warehouse = tmp_path / "warehouse"
+    for table in ("core_papers", "raw_references", "core_citations"):
+        (warehouse / table).mkdir(parents=True)
+    years = [2015, 2016, 2017]
+    papers: dict[int, pd.DataFrame] = {}
+    for year in years:
+        ids = [f"W{year}{i:04d}" for i in range(800)] + ["X1", f"Z{year}"] + (["W20150007"] if year == 2016 else [])
+        n = len(ids)
+        city = rng.choice(np.array([1816670, 4930956, None], dtype=object), n)
+        papers[year] = conform(pd.DataFrame({
+            "work_id": ids, "publication_year": year, "is_ai": True, "doc_type": "journal", "doc_type_rule": "venue_type",
+            "in_corpus": rng.random(n) < 0.7, "venue_id": None, "n_authors": 1, "city_geonames_id": city, "city_name": None,
+            "city_latitude": None, "city_longitude": None,
+            "city_country_code": [None if c is None else ("CN" if c == 1816670 else "US") for c in city],
+            "bloc": [None if c is None else ("East" if c == 1816670 else "West") for c in city],
+            "lead_country_code": None, "lead_world_region": None, "lead_rule": "none",
+        }), "core_papers")
+        write_parquet(papers[year], warehouse / "core_papers" / f"{year}.parquet")
+    for year in years:
+        pool = np.concatenate([pd.concat([papers[y] for y in years if y <= year])["work_id"].to_numpy(dtype=object),
+                               np.array(["W404", None, f"W{year + 1}0001"], dtype=object)])
+        refs = conform(pd.DataFrame({"citing_work_id": rng.choice(papers[year]["work_id"].to_numpy(dtype=object), 6_000),
+                                     "cited_work_id": rng.choice(pool, 6_000)}), "raw_references")
+        write_parquet(refs, warehouse / "raw_references" / f"{year}.parquet")
+        known = pd.concat([papers[y] for y in years if y <= year], ignore_index=True)
+        write_parquet(conform(build_core_citations(refs, papers[year], known), "core_citations"),
+                      warehouse / "core_citations" / f"{year}.parquet")
+    out = tmp_path / "core_citations.json"
+    done = subprocess.run([sys.executable, "benchmarks/core_citations.py", "--warehouse", str(warehouse), "--repeat", "1",
+                           "--small-batch-rows", "1000", "--out", str(out)], cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    got = json.loads(out.read_text())
+    assert got["years"] == years and got["identical_to_the_warehouse"] and got["rows"] == 18_000
+    assert all(r["peak_mb"] > 0 and r["cpu_s"] > 0 for runs in got["runs"].values() for r in runs)

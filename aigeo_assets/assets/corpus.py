@@ -4,17 +4,19 @@ import functools
 import warnings
 
 import dagster as dg
-import numpy as np
 import pandas as pd
 
 from aigeo_assets.automation import all_years_automation, refresh_tags, yearly_automation
 from aigeo_assets.assets.metadata import check_result, coverage_check, partitions_label, table_asset_args, table_metadata
 from aigeo_assets.corpus.authors import AUTHOR_YEAR_INPUT_COLUMNS, AUTHOR_YEAR_PAPER_ROWS, AiScientistRule, author_careers, author_year_places
-from aigeo_assets.corpus.citations import KNOWN_PAPER_COLUMNS, build_core_citations, citation_coverage
-from aigeo_assets.corpus.lookup import IdPositions, run_starts
+from aigeo_assets.corpus.citations import (
+    KNOWN_PAPER_COLUMNS, REFERENCE_BATCH_ROWS, KnownPapers, citation_coverage, core_citation_batches, coverage_counts,
+)
+from aigeo_assets.corpus.lookup import run_starts
 from aigeo_assets.corpus.papers import AI_CONCEPT_ROWS, PAPER_INPUT_COLUMNS, AiRule, build_core_papers
 from aigeo_assets.partitions import up_to_this_year
-from aigeo_assets.resources.io import LOAD_ON_ACCESS, ROWS, LazyPartitions, by_partition, concat_partitions
+from aigeo_assets.resources.io import IN_BATCHES, LOAD_ON_ACCESS, ROWS, LazyPartitions, by_partition, concat_partitions, partition_batches
+from aigeo_assets.schemas import TableBatches, TableFile
 from aigeo_assets.resources.analysis import AnalysisSettings
 
 # Single-run backfill policies (here and in city_metrics) are beta in dagster 1.13, and the named yearly
@@ -106,8 +108,9 @@ def build_corpus_assets(partitions: dg.TimeWindowPartitionsDefinition) -> list:
         backfill_policy=dg.BackfillPolicy.multi_run(CITATION_YEARS_PER_RUN),
         automation_condition=yearly_automation(), tags=refresh_tags("yearly"),
         ins={
-            "raw_references": dg.AssetIn(metadata={LOAD_ON_ACCESS: True}),
-            "known_papers": dg.AssetIn("core_papers", partition_mapping=up_to_this_year(partitions), metadata={"columns": KNOWN_PAPER_COLUMNS}),
+            "raw_references": dg.AssetIn(metadata={IN_BATCHES: True}),
+            "known_papers": dg.AssetIn("core_papers", partition_mapping=up_to_this_year(partitions),
+                                       metadata={"columns": KNOWN_PAPER_COLUMNS, LOAD_ON_ACCESS: True}),
         },
         check_specs=[
             dg.AssetCheckSpec(
@@ -121,37 +124,49 @@ def build_corpus_assets(partitions: dg.TimeWindowPartitionsDefinition) -> list:
         """Citation links made by the year's works, with both ends' year, city, country and bloc.
         Partitioned by the citing year; the cited side is looked up among all years up to it.
 
-        A run may cover a range of years (up to ``CITATION_YEARS_PER_RUN``): the papers are read once, each
-        year's references when its turn comes, and each year is built from exactly the papers a one-year
-        run would read (the partitions up to it) when the IO manager writes it. **Choice:** the check is
-        one result per run, yielded after the tables, passed when every year of the run passes, its
-        metadata naming the years that do not."""
+        A year is read and written a batch of references at a time (``core_citation_batches``), its
+        cited works looked up among the papers of each year up to it in turn (``KnownPapers``), so
+        the step holds one year's distinct cited works and one batch, never every year's papers or a
+        whole year of references (issue 13: a real year makes about 200 M citations). A run may cover
+        a range of years (up to ``CITATION_YEARS_PER_RUN``): the earlier years' papers read for one
+        year are kept for the next while they fit (``KnownPapers``' cache), and each year is built
+        from exactly the papers a one-year run would read (the partitions up to it) when the IO
+        manager writes it. **Choice:** the check is one result per run, yielded after the tables,
+        passed when every year of the run passes, its metadata naming the years that do not."""
         keys = list(context.partition_keys)
-        references = by_partition(raw_references, keys)
         known_keys = sorted(context.asset_partition_keys_for_input("known_papers"))
         papers = by_partition(known_papers, known_keys)
-        known_all = concat_partitions({k: papers[k] for k in known_keys})
-        ends = dict(zip(known_keys, np.cumsum([len(papers[k]) for k in known_keys])))
-        del papers
-        # each work id's first row, found once: within the partitions up to a year, the first rows are these,
-        # and their ids are indexed once for every year's lookups
-        first = ~known_all["work_id"].duplicated().to_numpy()
-        known_first = known_all[first]
-        known_ids = IdPositions(known_first["work_id"])
+        known = KnownPapers(papers)
         coverage: dict[str, dict] = {}
 
-        def year_table(key: str) -> pd.DataFrame:
-            known = known_all.iloc[: ends[key]]  # the partitions up to this year, as a one-year run concatenates them
-            citing = known[known["publication_year"] == int(key)]
-            refs = references[key]
-            df = build_core_citations(refs, citing, known_first.iloc[: int(first[: ends[key]].sum())], known_unique=True,
-                                      known_ids=known_ids)
-            cov = citation_coverage(df, len(refs))
-            coverage[key] = {**cov, "passed": len(df) == len(refs) and cov["in_snapshot"] + cov["external"] == len(df)}
-            context.add_asset_metadata(table_metadata(df, "core_citations", **cov), partition_key=key)
-            return df
+        def year_table(key: str) -> TableBatches:
+            citing = known.papers(key)
+            citing = citing[citing["publication_year"] == int(key)]
+            n_references = 0
 
-        # each year is built when the IO manager writes it: a range holds one year's citations at a time
+            def references(columns: list[str]):
+                nonlocal n_references
+                n_references = 0
+                for batch in partition_batches(raw_references, key, REFERENCE_BATCH_ROWS, columns):
+                    n_references += len(batch)
+                    yield batch
+
+            counts: dict[str, int] = {}
+
+            def citations():
+                for batch in core_citation_batches(references, citing, known, [k for k in known_keys if k <= key]):
+                    for name, n in coverage_counts(batch).items():
+                        counts[name] = counts.get(name, 0) + n
+                    yield batch
+
+            def written(table: TableFile) -> None:
+                cov = citation_coverage(counts, n_references)
+                coverage[key] = {**cov, "passed": len(table) == n_references and cov["in_snapshot"] + cov["external"] == len(table)}
+                context.add_asset_metadata(table_metadata(table, "core_citations", **cov), partition_key=key)
+
+            return TableBatches("core_citations", citations(), written)
+
+        # each year is built when the IO manager writes it, a batch at a time
         yield dg.Output(LazyPartitions({k: functools.partial(year_table, k) for k in keys}))
         failing = [k for k in keys if not coverage[k].pop("passed")]
         yield check_result("references_resolved_or_external", not failing,

@@ -38,6 +38,7 @@ import pickle
 import shutil
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 
 import dagster as dg
@@ -47,7 +48,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from pydantic import Field, PrivateAttr
 
-from aigeo_assets.schemas import SCHEMAS, SchemaError, TableFile, concat_partitions, conform, write_parquet
+from aigeo_assets.schemas import SCHEMAS, SchemaError, TableBatches, TableFile, concat_partitions, conform, write_parquet
 from aigeo_assets.resources.warehouse_files import (
     Link,
     current_version,
@@ -74,6 +75,7 @@ from aigeo_assets.resources.warehouse_files import (
 __all__ = [
     "CSV_COPIES",
     "CSV_MAX_ROWS",
+    "IN_BATCHES",
     "LOAD_ON_ACCESS",
     "LazyPartitions",
     "TABLE_METADATA_KEY",
@@ -81,6 +83,7 @@ __all__ = [
     "PickleIOManager",
     "by_partition",
     "concat_partitions",
+    "partition_batches",
     "declared_table",
     "current_table_paths",
     "table_path",
@@ -108,6 +111,13 @@ LOAD_ON_ACCESS = "load_on_access"
 """Input metadata flag (``dg.AssetIn(metadata={LOAD_ON_ACCESS: True})``): several partitions come as a
 ``LazyPartitions`` that reads a partition when it is looked up, so a step over a range of years can
 hold one year's input at a time instead of every year's at once."""
+
+
+IN_BATCHES = "in_batches"
+"""Input metadata flag (``dg.AssetIn(metadata={IN_BATCHES: True})``): as ``LOAD_ON_ACCESS``, one
+partition too comes as a ``LazyPartitions``, and :func:`partition_batches` reads a partition's file a
+batch of rows at a time (issue 13: a recent year of the real snapshot's references, about 200 M rows,
+is never held whole)."""
 
 
 ROWS = "rows"
@@ -261,16 +271,38 @@ class ParquetIOManager(dg.ConfigurableIOManager):
     def _path(self, asset_key: dg.AssetKey, partition: str | None, suffix: str | None = None) -> Path:
         return table_path(self.base_dir, asset_key, partition, suffix or self.suffix)
 
-    def _write(self, obj, path: Path, context: dg.OutputContext) -> None:
+    def _write(self, obj, path: Path, context: dg.OutputContext):
+        """Store ``obj`` at ``path`` atomically; returns what is stored there (a ``TableBatches``
+        becomes the ``TableFile`` it was written to)."""
         if isinstance(obj, TableFile):
             self._adopt(obj, path, context)
-            return
+            return obj
+        if isinstance(obj, TableBatches):
+            return self._write_batches(obj, path, context)
         if not isinstance(obj, pd.DataFrame):
             raise TypeError(f"{context.asset_key.to_user_string()}: ParquetIOManager stores DataFrames, got {type(obj).__name__}")
         if self.on_object_storage:
             write_object_atomic(path, lambda fh: write_parquet(obj, fh))
         else:
             write_parquet_atomic(obj, path)
+        return obj
+
+    def _write_batches(self, obj: TableBatches, path: Path, context: dg.OutputContext) -> TableFile:
+        """A table given in pieces (``schemas.TableBatches``), written a piece at a time into the
+        temporary file that becomes ``path``."""
+        table = declared_table(context.asset_key, context.definition_metadata)
+        if table is not None and table != obj.table:
+            raise SchemaError(f"{context.asset_key.to_user_string()}: declared {table!r}, given pieces of {obj.table!r}")
+        done: list[TableFile] = []
+        if self.on_object_storage:
+            write_object_atomic(path, lambda fh: done.append(obj.write(fh)))
+        else:
+            write_atomic(path, lambda tmp: done.append(obj.write(tmp)))
+        written = done[0]
+        written.path = path
+        if obj.written is not None:
+            obj.written(written)
+        return written
 
     def _adopt(self, obj: TableFile, path: Path, context: dg.OutputContext) -> None:
         """A table the asset wrote itself, a piece at a time (``schemas.TableFileWriter``): its file
@@ -304,6 +336,10 @@ class ParquetIOManager(dg.ConfigurableIOManager):
                 return pd.read_parquet(fh, columns=columns, filters=filters)
         return pd.read_parquet(path, columns=columns, filters=filters)
 
+    def _frame(self, obj: pd.DataFrame | TableFile) -> pd.DataFrame:
+        """A table as a DataFrame: a table written to its file is read back (local or on object storage)."""
+        return self._load(obj.path) if isinstance(obj, TableFile) else obj
+
     def _wants_csv(self, context: dg.OutputContext, obj) -> bool:
         table = declared_table(context.asset_key, context.definition_metadata)
         return (self.suffix == ".parquet" and isinstance(obj, (pd.DataFrame, TableFile))
@@ -318,9 +354,9 @@ class ParquetIOManager(dg.ConfigurableIOManager):
                 path.unlink()
             return False
         if self.on_object_storage:
-            write_object_atomic(path, lambda fh: write_csv(_frame(obj), fh))
+            write_object_atomic(path, lambda fh: write_csv(self._frame(obj), fh))
         else:
-            write_atomic(path, lambda tmp: write_csv(_frame(obj), tmp))
+            write_atomic(path, lambda tmp: write_csv(self._frame(obj), tmp))
         return True
 
     def _group_members(self, context: dg.OutputContext) -> dict[str, tuple[dg.AssetKey, str]] | None:
@@ -381,7 +417,7 @@ class ParquetIOManager(dg.ConfigurableIOManager):
             value = self._conform(context, obj if split is None else obj[partition])  # one partition's value at a time
             if members is None:
                 if value is not None:
-                    self._write(value, self._path(context.asset_key, partition), context)
+                    value = self._write(value, self._path(context.asset_key, partition), context)
                     self._write_csv_copy(value, self._path(context.asset_key, partition, ".csv"), context)
             else:
                 self._handle_group_output(context, value, partition, members)
@@ -419,9 +455,9 @@ class ParquetIOManager(dg.ConfigurableIOManager):
             return
         staging = staging_dir(group, context.run_id, attempt)
         if obj is not None:
-            self._write(obj, staging / links[context.name].table, context)
+            obj = self._write(obj, staging / links[context.name].table, context)
             if context.name in csv_links and self._wants_csv(context, obj):
-                write_atomic(staging / csv_links[context.name].table, lambda tmp: write_csv(_frame(obj), tmp))
+                write_atomic(staging / csv_links[context.name].table, lambda tmp: write_csv(self._frame(obj), tmp))
             if isinstance(obj, TableFile):  # the step's output value names the table where readers find it once published
                 obj.path = links[context.name].path
         handled = _handled_outputs.setdefault((str(group), context.run_id, attempt), set())
@@ -456,9 +492,9 @@ class ParquetIOManager(dg.ConfigurableIOManager):
         scope = (str(group), context.run_id, attempt)
         version = group / _object_versions.setdefault(scope, new_version_name(context.run_id))
         if obj is not None:
-            self._write(obj, version / links[context.name].table, context)
+            obj = self._write(obj, version / links[context.name].table, context)
             if context.name in csv_links and self._wants_csv(context, obj):
-                write_object_atomic(version / csv_links[context.name].table, lambda fh: write_csv(_frame(obj), fh))
+                write_object_atomic(version / csv_links[context.name].table, lambda fh: write_csv(self._frame(obj), fh))
         handled = _handled_outputs.setdefault(scope, set())
         handled.add(context.name)
         if set(members) & set(context.step_context.selected_output_names) <= handled:
@@ -483,17 +519,20 @@ class ParquetIOManager(dg.ConfigurableIOManager):
         columns = (context.definition_metadata or {}).get("columns")
         declared = list((context.definition_metadata or {}).get(ROWS) or [])
 
-        def read(path: Path, key: dg.AssetKey, partition: str | None = None, where: Sequence[tuple] = ()):
+        def read(path: Path, key: dg.AssetKey, partition: str | None = None, where: Sequence[tuple] = (),
+                 batch_rows: int | None = None, batch_columns: Sequence[str] | None = None):
             rows = [*declared, *where]
-            return self._read(path, key, partition, pins=pins, group_op=group_op, columns=list(columns) if columns else None,
-                              rows=rows or None)
+            wanted = list(batch_columns) if batch_columns is not None else list(columns) if columns else None
+            return self._read(path, key, partition, pins=pins, group_op=group_op, columns=wanted, rows=rows or None,
+                              batch_rows=batch_rows)
 
         if not context.has_asset_partitions:
             return read(self._path(key, None), key)
         keys = context.asset_partition_keys
-        if len(keys) == 1:
+        in_batches = bool((context.definition_metadata or {}).get(IN_BATCHES))
+        if len(keys) == 1 and not in_batches:
             return read(self._path(key, keys[0]), key, keys[0])
-        if (context.definition_metadata or {}).get(LOAD_ON_ACCESS):
+        if in_batches or (context.definition_metadata or {}).get(LOAD_ON_ACCESS):
             return LazyPartitions({k: functools.partial(read, self._path(key, k), key, k) for k in keys})
         return {k: read(self._path(key, k), key, k) for k in keys}
 
@@ -523,20 +562,29 @@ class ParquetIOManager(dg.ConfigurableIOManager):
     def _read(
         self, path: Path, key: dg.AssetKey, partition: str | None = None, pins: dict | None = None,
         group_op: str | None = None, columns: list[str] | None = None, rows: list[tuple] | None = None,
+        batch_rows: int | None = None,
     ):
         if not path.exists():
             where = f" partition {partition}" if partition else ""
             raise FileNotFoundError(f"{key.to_user_string()}{where} has not been materialized ({path} is missing)")
         if self.on_object_storage:
-            if group_op is None:
-                return self._load(path, columns, rows)
-            group = group_dir(warehouse_root(self.base_dir), group_op, partition)
-            return self._load(resolve_object_table(path, group, table_file_name(key.path, self.suffix).as_posix(), pins), columns, rows)
-        return self._load(resolve_table(path, pins), columns, rows)
+            if group_op is not None:
+                group = group_dir(warehouse_root(self.base_dir), group_op, partition)
+                path = resolve_object_table(path, group, table_file_name(key.path, self.suffix).as_posix(), pins)
+        else:
+            path = resolve_table(path, pins)
+        if batch_rows is not None:
+            if rows:
+                raise ValueError(f"{key.to_user_string()}: an input read in batches takes no row conditions")
+            return self._load_batches(path, columns, batch_rows)
+        return self._load(path, columns, rows)
 
-
-def _frame(obj: pd.DataFrame | TableFile) -> pd.DataFrame:
-    return obj.read() if isinstance(obj, TableFile) else obj
+    def _load_batches(self, path: Path, columns: list[str] | None, batch_rows: int) -> Iterator[pd.DataFrame]:
+        """The table at ``path`` a batch of up to ``batch_rows`` rows at a time, in row order, each as
+        ``_load`` gives the whole (the same dtypes: pandas' metadata is in the file's schema)."""
+        with (path.open("rb") if self.on_object_storage else nullcontext(path)) as source:
+            for batch in pq.ParquetFile(source).iter_batches(batch_size=batch_rows, columns=columns, use_threads=False):
+                yield pa.Table.from_batches([batch]).to_pandas()
 
 
 class PickleIOManager(ParquetIOManager):
@@ -554,11 +602,12 @@ class PickleIOManager(ParquetIOManager):
         covers several partitions."""
         return True
 
-    def _write(self, obj, path: Path, context: dg.OutputContext) -> None:
+    def _write(self, obj, path: Path, context: dg.OutputContext):
         if self.on_object_storage:
             write_object_atomic(path, lambda fh: pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL))
         else:
             write_atomic(path, lambda tmp: _write_pickle(obj, tmp))
+        return obj
 
     def _load(self, path: Path, columns: list[str] | None = None, rows: list[tuple] | None = None):
         with path.open("rb") as fh:
@@ -577,6 +626,10 @@ class LazyPartitions(Mapping):
 
     def __getitem__(self, partition: str):
         return self._loaders[partition]()
+
+    def batches(self, partition: str, rows: int, columns: Sequence[str] | None = None) -> Iterator[pd.DataFrame]:
+        """An input's partition read a batch of ``rows`` rows at a time (``columns`` only, if given)."""
+        return self._loaders[partition](batch_rows=rows, batch_columns=columns)
 
     def where(self, partition: str, rows: Sequence[tuple]):
         """An input's partition read with only the rows that also meet ``rows`` (as ``ROWS``, given
@@ -616,6 +669,18 @@ def partition_rows(loaded, partition: str, rows: Sequence[tuple]) -> pd.DataFram
     table = by_partition(loaded, [partition])[partition]
     arrow = pa.Table.from_pandas(table, preserve_index=False)
     return arrow.filter(pq.filters_to_expression([tuple(r) for r in rows])).to_pandas()
+
+
+def partition_batches(loaded, partition: str, rows: int, columns: Sequence[str]) -> Iterator[pd.DataFrame]:
+    """One partition of an input, ``columns`` only, a batch of ``rows`` rows at a time in row order:
+    read from its file batch by batch when the input is read on access (``IN_BATCHES``), else sliced
+    from the table already loaded."""
+    if isinstance(loaded, LazyPartitions):
+        yield from loaded.batches(partition, rows, columns)
+        return
+    table = by_partition(loaded, [partition])[partition]
+    for lo in range(0, len(table), rows):
+        yield table[list(columns)].iloc[lo:lo + rows]
 
 
 def iter_partitions(loaded: pd.DataFrame | Mapping[str, pd.DataFrame]) -> Iterator[pd.DataFrame]:

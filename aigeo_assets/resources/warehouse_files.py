@@ -402,12 +402,14 @@ def warehouse_root(base: str | os.PathLike):
 def write_object_atomic(path, write: Callable[[object], object]) -> None:
     """``write(file)`` to the object ``path`` (a ``UPath``) so that readers never see half of it.
 
-    An object store (s3, gs, az, memory) makes an upload visible only when it completes and replaces
-    an object whole: the object is written in place. A ``file://`` URL is written under a temporary
+    An object store (s3, gs, az, memory) makes an upload visible only when it is committed and
+    replaces an object whole: the object is written in place inside one of fsspec's transactions,
+    committed once ``write`` returns and discarded if it raises (closing a file on an error would
+    commit what was written so far: half a table). A ``file://`` URL is written under a temporary
     name beside it (``.<name>.<pid>.tmp``, as ``write_atomic``) and renamed."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.protocol not in _LOCAL_PROTOCOLS:
-        with path.open("wb") as fh:
+        with path.fs.transaction, path.fs.open(path.path, "wb") as fh:
             write(fh)
         return
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")

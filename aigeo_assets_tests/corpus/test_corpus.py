@@ -15,8 +15,7 @@ from aigeo_assets.corpus.authors import (
     author_year_places,
     build_author_years,
 )
-from aigeo_assets.corpus.citations import build_core_citations
-from aigeo_assets.corpus.lookup import IdPositions
+from aigeo_assets.corpus.citations import KNOWN_PAPERS_CACHE_BYTES, KnownPapers, build_core_citations, core_citation_batches
 from aigeo_assets.corpus.papers import AI_CONCEPT_ROWS, PAPER_INPUT_COLUMNS, AiRule, ai_flags, build_core_papers, document_types
 from aigeo_assets.schemas import SCHEMAS, conform
 from aigeo_assets_tests.support.input_reads import read_as_input
@@ -300,19 +299,35 @@ def test_citations_equal_a_merge_oracle_on_random_tables(seed):
     raw = build_core_citations(refs, citing, known)
     got = conform(raw, "core_citations")  # typed as the IO manager writes it
     pd.testing.assert_frame_equal(got, _citations_by_merge(refs, citing, known))
-    # the first rows of the known papers found by the caller (a range run, once): the same table
-    first = known[~known["work_id"].duplicated()]
-    pd.testing.assert_frame_equal(raw, build_core_citations(refs, citing, first, known_unique=True), check_exact=True)
-    # the ids indexed once for every year of a range run (coded as integers), each year a prefix of them:
-    # the papers of later years are in the index but not among the year's known papers
-    later = _papers([{"work_id": w, "publication_year": 2016} for w in ("W405", "X7", "W0405")])
-    indexed = IdPositions(pd.concat([first, later], ignore_index=True)["work_id"])
-    extra = [{"citing_work_id": citing["work_id"].iloc[0], "cited_work_id": d} for d in ("X7", "W0405", "W405", "W3")]
+    # a range run: the year's references in batches, the known papers one year at a time (read again
+    # each time with no cache), an id known in two years counting by the earlier; non-OpenAlex ids too
+    later = _papers([{"work_id": w, "publication_year": 2016} for w in ("W405", "X7", "W0405", "W3")])
+    extra = [{"citing_work_id": c, "cited_work_id": d} for c, d in zip(citing["work_id"].iloc[:5], ("X7", "W0405", "W405", "W3", "X8"))]
     refs_x = pd.concat([refs, frame("raw_references", extra)], ignore_index=True)
-    pd.testing.assert_frame_equal(build_core_citations(refs_x, citing, first, known_unique=True),
-                                  build_core_citations(refs_x, citing, first, known_unique=True, known_ids=indexed), check_exact=True)
-    with pytest.raises(ValueError, match="first rows"):
-        build_core_citations(refs, citing, known, known_ids=indexed)
+    citing_x = pd.concat([citing, later.iloc[:2]], ignore_index=True)
+    by_year = {str(y): known[known["publication_year"] == y] for y in range(2010, 2016)} | {"2016": later}
+    reads = []
+
+    class Counted(dict):
+        def __getitem__(self, key):
+            reads.append(key)
+            return super().__getitem__(key)
+
+    for cache_bytes in (0, KNOWN_PAPERS_CACHE_BYTES):  # the distinct cited ids indexed, or every year's papers
+        reads.clear()
+        known_x = KnownPapers(Counted(by_year), cache_bytes=cache_bytes)
+        for years in (sorted(by_year)[:4], sorted(by_year)):  # two citing years of one run, the second reading every year
+            expected = _citations_by_merge(refs_x, citing_x, pd.concat([by_year[y] for y in years], ignore_index=True))
+            batches = list(core_citation_batches(lambda cols: [refs_x[cols].iloc[i:i + 700] for i in range(0, len(refs_x), 700)],
+                                                 citing_x, known_x, years))
+            assert len(batches) == -(-len(refs_x) // 700)
+            pd.testing.assert_frame_equal(conform(pd.concat(batches, ignore_index=True), "core_citations"), expected)
+        # cached: each year read once; else one read to learn that nothing fits, then every year whenever asked
+        assert len(reads) == (1 + 4 + 7 if cache_bytes == 0 else 7)
+    with pytest.raises(ValueError, match="first of"):
+        known_x.cited_rows(["2011"], lambda: [])
+    assert expected.loc[expected["cited_work_id"] == "W3", "cited_year"].iloc[-1] != 2016
+    assert (expected.loc[expected["cited_work_id"].isin(["X7", "W0405"]), "resolution"] == "in_snapshot").all()
     # the ids kept in Arrow give the frame that Python strings give (object columns, each id a str)
     pd.testing.assert_frame_equal(raw, build_core_citations(refs.astype(object), citing, known), check_exact=True)
     assert (got["resolution"] == "external").sum() > 0 and len(got) < len(refs)

@@ -672,3 +672,74 @@ def test_a_table_file_an_asset_wrote_is_moved_into_place_and_a_wrong_one_refused
     with pytest.raises(SchemaError, match="papers_other_columns: short.parquet holds"):
         dg.materialize([papers_other_columns], resources={"io_manager": ParquetIOManager(base_dir=str(warehouse))})
     assert not (warehouse / "papers_other_columns.parquet").exists()
+
+
+@pytest.mark.parametrize("where", ["local", "memory"])
+def test_a_table_given_in_pieces_is_written_a_piece_at_a_time_and_read_back_in_batches(tmp_path, where):
+    """An asset that gives its table as pieces (``TableBatches``, ``core_citations``' years): the IO
+    manager writes each piece as it comes, straight into the file that becomes the table (locally and on
+    object storage), and tells the asset the rows it wrote; an input read ``IN_BATCHES`` gives one
+    partition's rows a batch at a time, the columns asked for, the same as the table read whole. Pieces
+    that fail half-way leave no table, and pieces of another table are refused."""
+    from fsspec.implementations.memory import MemoryFileSystem
+
+    from aigeo_assets.assets.metadata import table_spec_metadata
+    from aigeo_assets.resources.io import IN_BATCHES, partition_batches
+    from aigeo_assets.schemas import TableBatches
+
+    if where == "memory":
+        if MemoryFileSystem().exists("/batches"):
+            MemoryFileSystem().rm("/batches", recursive=True)
+        base = "memory://batches/warehouse"
+    else:
+        base = str(tmp_path / "warehouse")
+    years = dg.StaticPartitionsDefinition(["2000", "2001"])
+    df = _papers(2_000)
+    produced: list[int] = []
+    written: dict[str, int] = {}
+
+    def pieces(key: str):
+        for lo in range(0, 1_000, 300):
+            produced.append(lo)
+            base = 0 if key == "2000" else 1_000
+            yield df.iloc[base + lo:base + min(lo + 300, 1_000)]
+
+    @dg.asset(metadata=table_spec_metadata("core_papers"), partitions_def=years, name="papers")
+    def papers(context: dg.AssetExecutionContext):
+        key = context.partition_key
+        return TableBatches("core_papers", pieces(key), lambda table: written.__setitem__(key, len(table)))
+
+    @dg.asset(partitions_def=years, ins={"papers": dg.AssetIn(metadata={IN_BATCHES: True})}, io_manager_key="mem")
+    def batch_sizes(context: dg.AssetExecutionContext, papers):
+        got = list(partition_batches(papers, context.partition_key, 400, ["work_id", "is_ai"]))
+        return [len(b) for b in got], pd.concat(got, ignore_index=True)
+
+    resources = {"io_manager": ParquetIOManager(base_dir=base), "mem": dg.InMemoryIOManager()}
+    for key, rows in (("2000", df.iloc[:1_000]), ("2001", df.iloc[1_000:])):
+        result = dg.materialize([papers, batch_sizes], partition_key=key, resources=resources)
+        sizes, read = result.output_for_node("batch_sizes")
+        assert sizes == [400, 400, 200]
+        pd.testing.assert_frame_equal(read, rows[["work_id", "is_ai"]].reset_index(drop=True), check_exact=True)
+    assert written == {"2000": 1_000, "2001": 1_000} and len(produced) == 8
+
+    def failing():
+        yield df.iloc[:10]
+        raise RuntimeError("the third batch failed")
+
+    @dg.asset(metadata=table_spec_metadata("core_papers"), name="papers_failing")
+    def papers_failing():
+        return TableBatches("core_papers", failing())
+
+    with pytest.raises(RuntimeError, match="third batch"):
+        dg.materialize([papers_failing], resources=resources)
+
+    @dg.asset(metadata=table_spec_metadata("core_papers"), name="papers_wrong")
+    def papers_wrong():
+        return TableBatches("raw_venues", iter([]))
+
+    with pytest.raises(SchemaError, match="papers_wrong: declared 'core_papers', given pieces of 'raw_venues'"):
+        dg.materialize([papers_wrong], resources=resources)
+    if where == "local":
+        assert sorted(p.name for p in (tmp_path / "warehouse").iterdir()) == ["papers"]
+    else:
+        assert not MemoryFileSystem().exists("/batches/warehouse/papers_failing.parquet")
