@@ -11,8 +11,8 @@ back and compared (exactly) with the warehouse's own ``core_citations`` of those
 them, and with each other.
 
 Usage: ``python benchmarks/core_citations.py --warehouse <warehouse> [--years 2016 2017 2018]
-[--repeat 2] [--name core_citations]``; without ``--warehouse``, the demo benchmark's
-(``data/bench-full-demo/data/warehouse``). Writes ``benchmarks/results/<name>.json``.
+[--repeat 2] [--name core_citations]``; without ``--warehouse``, the demo's (``make demo``:
+``data/warehouse``). Writes ``benchmarks/results/<name>.json``.
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def _compare(a: Path, b: Path, years: list[int], conformed: bool = False) -> Non
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--warehouse", type=Path, default=REPO / "data" / "bench-full-demo" / "data" / "warehouse")
+    parser.add_argument("--warehouse", type=Path, default=REPO / "data" / "warehouse")
     parser.add_argument("--years", type=int, nargs="+", help="default: the warehouse's last three years of references")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--small-batch-rows", type=int, default=250_000,

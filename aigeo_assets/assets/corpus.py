@@ -13,9 +13,9 @@ from aigeo_assets.corpus.citations import (
     KNOWN_PAPER_COLUMNS, REFERENCE_BATCH_ROWS, KnownPapers, citation_coverage, core_citation_batches, coverage_counts,
 )
 from aigeo_assets.corpus.lookup import run_starts
-from aigeo_assets.corpus.papers import AI_CONCEPT_ROWS, PAPER_INPUT_COLUMNS, AiRule, build_core_papers
+from aigeo_assets.corpus.papers import AI_CONCEPT_ROWS, PAPER_INPUT_COLUMNS, AiRule, build_core_papers, works_in_two_years
 from aigeo_assets.partitions import up_to_this_year
-from aigeo_assets.resources.io import IN_BATCHES, LOAD_ON_ACCESS, ROWS, LazyPartitions, by_partition, concat_partitions, partition_batches
+from aigeo_assets.resources.io import IN_BATCHES, LOAD_ON_ACCESS, ROWS, LazyPartitions, by_partition, iter_partitions, partition_batches
 from aigeo_assets.schemas import TableBatches, TableFile
 from aigeo_assets.resources.analysis import AnalysisSettings
 
@@ -203,7 +203,7 @@ def build_corpus_assets(partitions: dg.TimeWindowPartitionsDefinition) -> list:
     @dg.asset(
         **table_asset_args("core_author_years", "corpus"),
         ins={"core_author_year_places": dg.AssetIn(),
-             "core_papers": dg.AssetIn(metadata={"columns": ["work_id"]})},
+             "core_papers": dg.AssetIn(metadata={"columns": ["work_id"], LOAD_ON_ACCESS: True})},
         automation_condition=all_years_automation(), tags=refresh_tags("all_years"),
         check_specs=[
             dg.AssetCheckSpec(
@@ -218,10 +218,7 @@ def build_corpus_assets(partitions: dg.TimeWindowPartitionsDefinition) -> list:
         Reads every year, so it is not partitioned; its automation condition (``all_years_automation``)
         re-runs it when any year's places change, once they are all up to date (Dagster's stale status
         does not follow all-partition dependencies of time-partitioned assets)."""
-        work_ids = concat_partitions(core_papers)["work_id"]
-        del core_papers
-        twice = int(work_ids[work_ids.duplicated(keep=False)].nunique())
-        del work_ids
+        twice = works_in_two_years(papers["work_id"] for papers in iter_partitions(core_papers))
         yield check_result("no_work_in_two_years", not twice,
                            "every work is in one year's papers" if not twice else f"{twice} works are in two years' papers",
                            works_in_two_years=twice)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -72,7 +73,7 @@ class KnownPapers:
         self._cache_bytes = cache_bytes
         self._cached: dict[str, tuple[np.ndarray, pd.DataFrame]] = {}
         self._held = 0
-        self._whole: tuple[pd.Index, pd.DataFrame, dict[str, int]] | None = None
+        self._whole: tuple[IdPositions, pd.DataFrame, dict[str, int]] | None = None
         self._fits: bool | None = None
         self.codes = WorkCodes()
         """Codes every id this object compares: a non-OpenAlex id has a code only within one coder."""
@@ -103,7 +104,8 @@ class KnownPapers:
                 rows = pd.concat([self._cached[k][1] for k in self._keys], ignore_index=True)[first].reset_index(drop=True)
                 bounds = np.cumsum([0, *(len(self._cached[k][0]) for k in self._keys)])
                 kept = np.cumsum([int(first[lo:hi].sum()) for lo, hi in zip(bounds[:-1], bounds[1:])])
-                self._whole = (pd.Index(codes[first]), rows, dict(zip(self._keys, kept.tolist())))
+                index = IdPositions(rows["work_id"], coder=self.codes, codes=codes[first])
+                self._whole = (index, rows, dict(zip(self._keys, kept.tolist())))
         return self._fits
 
     def cited_rows(self, years: Sequence[str], cited_ids: Callable[[], Iterable[pd.Series]]) -> CitedRows:
@@ -114,15 +116,7 @@ class KnownPapers:
             raise ValueError(f"cited_rows: the years must be the first of {self._keys[:3]}..., in order; got {list(years)[:3]}...")
         if self._every_year_held():
             index, rows, ends = self._whole
-            below = ends[years[-1]]
-
-            def among_first(ids: pd.Series) -> np.ndarray:
-                codes = self.codes.encode(ids)
-                at = index.get_indexer(codes)
-                at[(codes == NULL_CODE) | (at >= below)] = -1
-                return at
-
-            return CitedRows(rows, among_first)
+            return CitedRows(rows, functools.partial(index.positions, below=ends[years[-1]]))
         seen = [pd.unique(self.codes.encode(ids)) for ids in cited_ids()]
         cited = pd.Index(pd.unique(np.concatenate(seen)) if seen else np.array([], dtype=np.int64))
         del seen

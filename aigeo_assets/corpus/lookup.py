@@ -188,12 +188,15 @@ class IdPositions:
     """The positions of work ids among ``ids`` (distinct; nulls count as one id), for many lookups:
     the ids are coded as integers once (:class:`WorkCodes`) and their hash table built once, so a
     lookup codes and probes its own keys only. ``core_citations`` looks up each citing year's
-    references among the papers of every year up to it: :func:`positions_in` hashed those 3.3 M ids
-    again for each year (the paper world's 2016, 2.3 CPU-s; coded, 1.0 a year and 1.0 once)."""
+    references among the papers of every year up to it (when they are all held:
+    ``corpus.citations.KnownPapers``): :func:`positions_in` hashed those 3.3 M ids again for each
+    year (the paper world's 2016, 2.3 CPU-s; coded, 1.0 a year and 1.0 once)."""
 
-    def __init__(self, ids: pd.Series) -> None:
-        self._codes = WorkCodes()
-        self._index = pd.Index(self._codes.encode(ids))
+    def __init__(self, ids: pd.Series, coder: WorkCodes | None = None, codes: np.ndarray | None = None) -> None:
+        """``ids``; or, with ``coder``, their ``codes`` already made by it (``coder`` then codes the
+        keys of every lookup: a non-OpenAlex id has a code only within one coder)."""
+        self._codes = coder or WorkCodes()
+        self._index = pd.Index(self._codes.encode(ids) if codes is None else codes)
         if not self._index.is_unique:
             raise ValueError("ids: a work id appears twice")
 

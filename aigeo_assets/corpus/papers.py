@@ -10,6 +10,7 @@ country when available, otherwise the first author's.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -17,7 +18,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from aigeo_assets.corpus.lookup import is_in, positions_in, run_ends, run_starts, values_at
+from aigeo_assets.corpus.lookup import NULL_CODE, WorkCodes, is_in, positions_in, run_ends, run_starts, values_at
 from aigeo_assets.geo.gazetteer import load_gazetteer
 from aigeo_assets.geo.regions import country_regions
 
@@ -265,3 +266,17 @@ def build_core_papers(
         }
     )
     return out
+
+
+def works_in_two_years(work_ids: Iterable[pd.Series]) -> int:
+    """How many work ids appear more than once among ``work_ids`` (each year's ``core_papers`` ids, one
+    year at a time; nulls not counted): ``core_author_years``' check ``no_work_in_two_years``. The ids
+    are held as integers (:class:`WorkCodes`, 8 bytes a work), not strings: every work of a real
+    snapshot is ~2 GB so, ~10 GB as strings."""
+    coder = WorkCodes()
+    coded = [coder.encode(ids) for ids in work_ids]
+    codes = np.sort(np.concatenate(coded)) if coded else np.array([], dtype=np.int64)
+    del coded
+    codes = codes[codes != NULL_CODE]
+    repeated = codes[1:][codes[1:] == codes[:-1]]
+    return int(len(repeated) - int((repeated[1:] == repeated[:-1]).sum())) if len(repeated) else 0

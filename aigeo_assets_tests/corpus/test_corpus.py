@@ -629,3 +629,20 @@ def test_a_work_in_two_years_counts_with_each_years_own_affiliations():
     together = build_author_years(pd.concat([a2014, a2016], ignore_index=True), papers)
     got = {(r.author_id, int(r.year)): (int(r.n_papers_year), int(r.n_ai_papers_year)) for r in together.itertuples()}
     assert got == {("A1", 2014): (1, 1), ("A1", 2016): (1, 0), ("A2", 2014): (1, 1), ("A2", 2016): (2, 1)}
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_works_in_two_years_counts_what_pandas_counts_on_the_ids_as_strings(seed):
+    """``core_author_years``' check ``no_work_in_two_years``, on integer codes one year at a time: the
+    distinct ids listed more than once (in two years, or twice in one), as pandas counts them on the
+    years' ids concatenated as strings; nulls and ids that are not OpenAlex's included."""
+    from aigeo_assets.corpus.papers import works_in_two_years
+
+    rng = np.random.default_rng(seed)
+    pool = np.array([f"W{i}" for i in range(300)] + ["X1", "W007", "W7x", None], dtype=object)
+    years = [pd.Series(rng.choice(pool, n), dtype="string") for n in (120, 90, 0, 150)]
+    ids = pd.concat(years, ignore_index=True)
+    expected = int(ids[ids.duplicated(keep=False)].nunique())
+    assert expected > 0 and works_in_two_years(years) == expected
+    assert works_in_two_years([pd.Series(["W1", "W2"], dtype="string"), pd.Series(["W3", None, None], dtype="string")]) == 0
+    assert works_in_two_years([]) == 0
