@@ -192,9 +192,10 @@ def measure(name: str, works: pd.DataFrame, links: pd.DataFrame, sample: int, se
 def asset_years(code: Path, warehouse: Path, first: int, last: int, window: int = WINDOW) -> tuple[dict, dict]:
     """``out_disruption`` of ``first..last`` computed as one range run of the asset does it, with the
     ``aigeo_assets`` package found in ``code`` (imported by the caller): the years' tables and, per
-    year, the peak RSS and CPU seconds so far. A version with ``year_disruption`` codes each citation
-    year when read (``citation_links``) and keeps only those; an earlier one holds the years' tables
-    and concatenates the window's."""
+    year, the peak RSS and CPU seconds so far. A version with ``WindowLinks`` reads each citation year
+    in batches and keeps only the links that can count; one with ``year_disruption`` codes each
+    citation year when read (``citation_links``) and keeps only those; an earlier one holds the years'
+    tables and concatenates the window's."""
     from aigeo_assets.assets.ranges import SlidingPartitions
     from aigeo_assets.metrics import disruption as d
 
@@ -209,6 +210,25 @@ def asset_years(code: Path, warehouse: Path, first: int, last: int, window: int 
 
     there = sorted(int(p.stem) for p in (warehouse / "core_citations").glob("*.parquet"))
     read_years = [y for y in there if first <= y <= last + window]
+    if hasattr(d, "WindowLinks"):  # each citation year read in batches, only the links that can count kept
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        def batches(year: int):
+            source = pq.ParquetFile(warehouse / "core_citations" / f"{year}.parquet")
+            for batch in source.iter_batches(batch_size=d.CITATION_BATCH_ROWS, columns=d.CITATION_COLUMNS, use_threads=False):
+                yield pa.Table.from_batches([batch]).to_pandas()
+
+        codes = d.WorkCodes()
+        papers = LazyPartitions({str(y): functools.partial(read, "core_papers", str(y), PAPER_COLUMNS) for y in range(first, last + 1)})
+        links = d.WindowLinks(batches, read_years, papers, window, codes)
+        tables, stages = {}, {}
+        for year in range(first, last + 1):
+            focal, later, read_now = links.window(year)
+            tables[str(year)] = d.year_disruption(papers[str(year)], focal, later, codes, window, "any", window_complete=len(read_now) == window)
+            del focal, later
+            stages[str(year)] = {"peak_rss_mb_so_far": round(_maxrss_mb(), 1), "cpu_s_so_far": round(_cpu(), 1)}
+        return tables, stages
     new = hasattr(d, "year_disruption")
     codes = d.WorkCodes() if new else None
 

@@ -15,12 +15,14 @@ import pandas as pd
 
 from aigeo_assets.automation import all_years_automation, refresh_tags, yearly_automation
 from aigeo_assets.assets.metadata import check_result, partitions_label, table_asset_args, table_metadata
-from aigeo_assets.assets.ranges import YEARLY_RANGES, SlidingPartitions
+from aigeo_assets.assets.ranges import YEARLY_RANGES
 from aigeo_assets.corpus.papers import city_table
 from aigeo_assets.corpus.lookup import WorkCodes
 from aigeo_assets.metrics.cities import CORPUS_PAPER_ROWS
-from aigeo_assets.metrics.disruption import CITATION_COLUMNS, PAPER_COLUMNS, CitationLinks, citation_links, disruption_city_ranks, year_disruption
-from aigeo_assets.resources.io import LOAD_ON_ACCESS, ROWS, LazyPartitions, by_partition, concat_partitions
+from aigeo_assets.metrics.disruption import (
+    CITATION_BATCH_ROWS, CITATION_COLUMNS, PAPER_COLUMNS, WindowLinks, disruption_city_ranks, year_disruption,
+)
+from aigeo_assets.resources.io import IN_BATCHES, LOAD_ON_ACCESS, ROWS, LazyPartitions, by_partition, concat_partitions, partition_batches
 from aigeo_assets.resources.settings import Settings
 
 GROUP = "city_metrics"
@@ -39,7 +41,7 @@ def build_disruption_assets(partitions: dg.PartitionsDefinition, settings: Setti
             "core_papers": dg.AssetIn(metadata={"columns": PAPER_COLUMNS, ROWS: CORPUS_PAPER_ROWS, LOAD_ON_ACCESS: True}),
             "core_citations": dg.AssetIn(
                 partition_mapping=dg.TimeWindowPartitionMapping(start_offset=0, end_offset=window),
-                metadata={"columns": CITATION_COLUMNS, LOAD_ON_ACCESS: True},
+                metadata={"columns": CITATION_COLUMNS, IN_BATCHES: True},
             ),
         },
         check_specs=[
@@ -57,33 +59,25 @@ def build_disruption_assets(partitions: dg.PartitionsDefinition, settings: Setti
         (``AIGEO_DISRUPTION_CITING``) and, beyond the paper, from Eastern and from Western citers only.
 
         A run may cover a range of years: each year is computed when the IO manager writes it, from
-        the citation partitions y..y+W a one-year run reads (``SlidingPartitions``: each read once for
-        the range and coded at once, ``citation_links``: integer work ids, its resolved links only, 20
-        bytes a link; at most W + 1 held at a time). **Choice:** the check is one result per run, passed
-        when every year of the run has its whole window, its metadata naming the years that do not."""
+        the citation partitions y..y+W a one-year run reads (``WindowLinks``: each read once for the
+        range, a batch at a time, and coded: integer work ids, 20 bytes a link, only the links that can
+        count for a focal year of the run; at most W + 1 years held). **Choice:** the check is one
+        result per run, passed when every year of the run has its whole window, its metadata naming the
+        years that do not."""
         keys = list(context.partition_keys)
         papers = by_partition(core_papers, keys)
         read = sorted(int(k) for k in context.asset_partition_keys_for_input("core_citations"))
-        # each citation year is coded when first read (its table dropped), then held while a window needs it
-        tables = by_partition(core_citations, [str(y) for y in read])
         codes = WorkCodes()
-
-        def coded(k: str) -> CitationLinks:
-            return citation_links(tables[k], codes)
-
-        citations = SlidingPartitions(LazyPartitions({str(y): functools.partial(coded, str(y)) for y in read}))
+        links = WindowLinks(lambda y: partition_batches(core_citations, str(y), CITATION_BATCH_ROWS, CITATION_COLUMNS),
+                            read, papers, window, codes)
         read_by_year: dict[str, list[int]] = {}
         complete_by_year: dict[str, bool] = {}
 
         def year_table(key: str) -> pd.DataFrame:
             year = int(key)
-            in_window = [y for y in read if year <= y <= year + window]
-            citations.keep_from(str(year))
-            complete = complete_by_year[key] = all(y in in_window for y in range(year + 1, year + window + 1))
-            later = [citations[str(y)] for y in in_window if y > year]
-            focal_links = citations[key] if year in in_window else CitationLinks.concat([])
+            focal_links, later, read_by_year[key] = links.window(year)
+            complete = complete_by_year[key] = all(y in read_by_year[key] for y in range(year + 1, year + window + 1))
             df = year_disruption(papers[key], focal_links, later, codes, window, citing, window_complete=complete)  # type: ignore[arg-type]
-            read_by_year[key] = [y for y in in_window if y > year]
             cd = df["cd"].astype("float64")
             context.add_asset_metadata(table_metadata(
                 df, "out_disruption", year=year, window=window, citing=citing, window_complete=complete,

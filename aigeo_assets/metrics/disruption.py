@@ -47,7 +47,7 @@ world (``aigeo_assets_tests/metrics/test_disruption.py``); ``benchmarks/disrupti
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -343,6 +343,85 @@ def paper_disruption(
                            window, citing, window_complete=window_complete)
 
 
+def focal_papers(papers: pd.DataFrame) -> pd.DataFrame:
+    """The focal papers of a year's ``core_papers``: its AI corpus papers, each work id once."""
+    return papers[papers["in_corpus"].fillna(False).to_numpy(bool)].drop_duplicates("work_id").reset_index(drop=True)
+
+
+CITATION_BATCH_ROWS = 4_000_000
+"""Rows of a year's ``core_citations`` read and coded at once by :class:`WindowLinks`."""
+
+
+class WindowLinks:
+    """The citation years a range run of ``out_disruption`` reads, each coded (:func:`citation_links`)
+    when a window first needs it and held while one does, keeping only the links that can count for a
+    focal year of the run: the year's own focal papers' references (links from them) and the links to
+    a focal paper or a reference of a focal year whose window holds the year (to its *targets*). On a
+    real snapshot a year makes about 200 M citations and the AI corpus's neighbourhood a few per cent
+    of them: the run holds that, where it held every resolved link of W + 1 years (20 bytes each).
+    A year is read a batch at a time, so its table is never held either.
+
+    ``citations(year)``: the year's ``core_citations`` (:data:`CITATION_COLUMNS`), batch by batch;
+    ``years``: the citation years there are to read; ``papers``: ``{year: core_papers}`` of the run's
+    focal years (read when looked up); all ids coded by ``codes``. :meth:`window` gives a focal year's
+    links; focal years are asked for in increasing order."""
+
+    def __init__(self, citations: Callable[[int], Iterable[pd.DataFrame]], years: Sequence[int],
+                 papers: Mapping[str, pd.DataFrame], window: int, codes: WorkCodes) -> None:
+        self._citations, self._years, self._papers = citations, sorted(years), papers
+        self._window, self._codes = window, codes
+        self._focal: dict[int, pd.Index] = {}
+        self._targets: dict[int, np.ndarray] = {}
+        self._held: dict[int, CitationLinks] = {}
+        self._current: int | None = None
+
+    def _focal_of(self, year: int) -> pd.Index | None:
+        """The codes of year ``year``'s focal papers (None: not a focal year of the run)."""
+        if str(year) not in self._papers:
+            return None
+        if year not in self._focal:
+            self._focal[year] = pd.Index(self._codes.encode(focal_papers(self._papers[str(year)])["work_id"]))
+        return self._focal[year]
+
+    def _code(self, year: int) -> CitationLinks:
+        """Year ``year``'s links that can count for a focal year from the current one on (its targets:
+        every focal year before ``year`` from the current one on is coded first)."""
+        earlier = [f for f in range(max(self._current, year - self._window), year) if self._focal_of(f) is not None]
+        parts = [self._targets[f] if f in self._targets else self._focal_of(f).to_numpy() for f in earlier]
+        targets = pd.Index(np.unique(np.concatenate(parts)) if parts else np.array([], dtype=np.int64))
+        own = self._focal_of(year)
+        kept = []
+        for batch in self._citations(year):
+            links = citation_links(batch, self._codes)
+            keep = targets.get_indexer(links.cited) >= 0
+            if own is not None:
+                keep |= own.get_indexer(links.citing) >= 0
+            kept.append(links.take(keep))
+        links = CitationLinks.concat(kept)
+        if own is not None:
+            refs = links.cited[own.get_indexer(links.citing) >= 0]
+            self._targets[year] = np.unique(np.concatenate([own.to_numpy(), refs[refs != NULL_CODE]]))
+        return links
+
+    def window(self, year: int) -> tuple[CitationLinks, list[CitationLinks], list[int]]:
+        """Focal year ``year``'s links (its own year's), those of the citing years after it in its
+        window, and those years; the years before ``year`` are dropped."""
+        if self._current is not None and year < self._current:
+            raise ValueError(f"focal years in increasing order: {year} after {self._current}")
+        self._current = year
+        for y in [y for y in self._held if y < year]:
+            del self._held[y]
+        for y in [y for y in self._targets if y < year]:
+            del self._targets[y]
+        in_window = [y for y in self._years if year <= y <= year + self._window]
+        for y in in_window:  # in increasing order: a year's targets come from the focal years before it
+            if y not in self._held:
+                self._held[y] = self._code(y)
+        later = [y for y in in_window if y > year]
+        own = self._held[year] if year in in_window else CitationLinks.concat([])
+        return own, [self._held[y] for y in later], later
+
+
 def year_disruption(
     papers: pd.DataFrame,
     focal_links: CitationLinks,
@@ -362,7 +441,7 @@ def year_disruption(
         raise ValueError(f"disruption citing: one of {', '.join(DISRUPTION_CITING)}, got {citing!r}")
     if window < 0:
         raise ValueError(f"disruption window: a whole number of years >= 0, got {window}")
-    corpus = papers[papers["in_corpus"].fillna(False).to_numpy(bool)].drop_duplicates("work_id").reset_index(drop=True)
+    corpus = focal_papers(papers)
     focal = codes.encode(corpus["work_id"])
     if (focal == NULL_CODE).any():
         raise ValueError("focal papers: a null work id")

@@ -16,6 +16,7 @@ from aigeo_assets.corpus.lookup import NULL_CODE, WorkCodes
 from aigeo_assets.metrics.cities import CORPUS_PAPER_ROWS
 from aigeo_assets.metrics.disruption import (
     PAPER_COLUMNS,
+    WindowLinks,
     cd_counts,
     cd_index,
     citation_links,
@@ -213,6 +214,33 @@ def test_year_disruption_over_coded_years_equals_the_joined_window(tmp_path):
         corpus = read_as_input(papers[papers["publication_year"] == y], tmp_path, PAPER_COLUMNS, CORPUS_PAPER_ROWS)
         assert 0 < len(corpus) < (papers["publication_year"] == y).sum()
         pd.testing.assert_frame_equal(year_disruption(corpus, coded[y], [coded[k] for k in range(y + 1, y + 6)], codes, 5, citing), joined)
+    # a range run of 2001-2006 (WindowLinks): each citation year read in batches and kept only where it
+    # can count for a focal year of the run: every year's table as computed from the whole years
+    run = [str(k) for k in range(2001, 2007)]
+    by_paper_year = {k: papers[papers["publication_year"] == int(k)].reset_index(drop=True) for k in run}
+    reads: list[int] = []
+
+    def batches(k: int):
+        reads.append(k)
+        table = by_year.get(k, cit.iloc[:0])
+        return [table.iloc[lo:lo + 97] for lo in range(0, len(table), 97)]
+
+    for citing in ("any", "corpus"):
+        reads.clear()
+        codes = WorkCodes()
+        window_links = WindowLinks(batches, sorted(by_year), by_paper_year, 5, codes)
+        kept = 0
+        for k in run:
+            own, later, read = window_links.window(int(k))
+            assert read == [r for r in sorted(by_year) if int(k) < r <= int(k) + 5]
+            in_window = (cit["resolution"] == "in_snapshot") & cit["citing_year"].between(int(k), int(k) + 5)
+            kept = max(kept, (len(own) + sum(len(x) for x in later)) / int(in_window.sum()))
+            whole = paper_disruption(by_paper_year[k], by_year[int(k)], pd.concat([by_year[r] for r in read], ignore_index=True), 5, citing)
+            pd.testing.assert_frame_equal(year_disruption(by_paper_year[k], own, later, codes, 5, citing), whole)
+        assert reads == sorted(r for r in by_year if 2001 <= r <= 2011)  # each year read once for the run
+        assert 0 < kept < 1  # a window holds only what can count (on this dense graph, at most 91 % of its resolved links)
+    with pytest.raises(ValueError, match="increasing order"):
+        window_links.window(2003)
 
 
 def test_a_hand_worked_example():
