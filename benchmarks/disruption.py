@@ -211,13 +211,13 @@ def asset_years(code: Path, warehouse: Path, first: int, last: int, window: int 
     there = sorted(int(p.stem) for p in (warehouse / "core_citations").glob("*.parquet"))
     read_years = [y for y in there if first <= y <= last + window]
     if hasattr(d, "WindowLinks"):  # each citation year read in batches, only the links that can count kept
-        import pyarrow as pa
         import pyarrow.parquet as pq
 
+        from aigeo_assets.resources.io import parquet_batches
+
         def batches(year: int):
-            source = pq.ParquetFile(warehouse / "core_citations" / f"{year}.parquet")
-            for batch in source.iter_batches(batch_size=d.CITATION_BATCH_ROWS, columns=d.CITATION_COLUMNS, use_threads=False):
-                yield pa.Table.from_batches([batch]).to_pandas()
+            return parquet_batches(pq.ParquetFile(warehouse / "core_citations" / f"{year}.parquet"), d.CITATION_COLUMNS,
+                                   d.CITATION_BATCH_ROWS)
 
         codes = d.WorkCodes()
         papers = LazyPartitions({str(y): functools.partial(read, "core_papers", str(y), PAPER_COLUMNS) for y in range(first, last + 1)})

@@ -388,20 +388,21 @@ class WindowLinks:
         every focal year before ``year`` from the current one on is coded first)."""
         earlier = [f for f in range(max(self._current, year - self._window), year) if self._focal_of(f) is not None]
         parts = [self._targets[f] if f in self._targets else self._focal_of(f).to_numpy() for f in earlier]
-        targets = pd.Index(np.unique(np.concatenate(parts)) if parts else np.array([], dtype=np.int64))
+        targets = np.concatenate(parts) if parts else np.array([], dtype=np.int64)  # isin hashes them once a batch, repeats and all
         own = self._focal_of(year)
-        kept = []
+        kept, refs = [], []
         for batch in self._citations(year):
             links = citation_links(batch, self._codes)
-            keep = targets.get_indexer(links.cited) >= 0
+            keep = pd.Series(links.cited, copy=False).isin(targets).to_numpy(bool)
             if own is not None:
-                keep |= own.get_indexer(links.citing) >= 0
+                mine = own.get_indexer(links.citing) >= 0
+                keep = keep | mine
+                refs.append(links.cited[mine])
             kept.append(links.take(keep))
-        links = CitationLinks.concat(kept)
         if own is not None:
-            refs = links.cited[own.get_indexer(links.citing) >= 0]
-            self._targets[year] = np.unique(np.concatenate([own.to_numpy(), refs[refs != NULL_CODE]]))
-        return links
+            cited = np.concatenate(refs) if refs else np.array([], dtype=np.int64)
+            self._targets[year] = pd.unique(np.concatenate([own.to_numpy(), cited[cited != NULL_CODE]]))
+        return CitationLinks.concat(kept)
 
     def window(self, year: int) -> tuple[CitationLinks, list[CitationLinks], list[int]]:
         """Focal year ``year``'s links (its own year's), those of the citing years after it in its

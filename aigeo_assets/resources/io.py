@@ -580,11 +580,10 @@ class ParquetIOManager(dg.ConfigurableIOManager):
         return self._load(path, columns, rows)
 
     def _load_batches(self, path: Path, columns: list[str] | None, batch_rows: int) -> Iterator[pd.DataFrame]:
-        """The table at ``path`` a batch of up to ``batch_rows`` rows at a time, in row order, each as
-        ``_load`` gives the whole (the same dtypes: pandas' metadata is in the file's schema)."""
+        """The table at ``path`` about ``batch_rows`` rows at a time, in row order, each as ``_load``
+        gives the whole (the same dtypes: pandas' metadata is in the file's schema)."""
         with (path.open("rb") if self.on_object_storage else nullcontext(path)) as source:
-            for batch in pq.ParquetFile(source).iter_batches(batch_size=batch_rows, columns=columns, use_threads=False):
-                yield pa.Table.from_batches([batch]).to_pandas()
+            yield from parquet_batches(pq.ParquetFile(source), columns, batch_rows)
 
 
 class PickleIOManager(ParquetIOManager):
@@ -637,6 +636,9 @@ class LazyPartitions(Mapping):
         holds the rows kept, not the partition."""
         return self._loaders[partition](where=rows)
 
+    def __contains__(self, partition: object) -> bool:  # Mapping's would read the partition to find out
+        return partition in self._loaders
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._loaders)
 
@@ -669,6 +671,31 @@ def partition_rows(loaded, partition: str, rows: Sequence[tuple]) -> pd.DataFram
     table = by_partition(loaded, [partition])[partition]
     arrow = pa.Table.from_pandas(table, preserve_index=False)
     return arrow.filter(pq.filters_to_expression([tuple(r) for r in rows])).to_pandas()
+
+
+def parquet_batches(source: pq.ParquetFile, columns: list[str] | None, batch_rows: int) -> Iterator[pd.DataFrame]:
+    """A parquet file's rows in order, about ``batch_rows`` at a time: whole row groups gathered until
+    they hold ``batch_rows`` rows (read as they are stored: cutting the rows at other places copies
+    every string, about 40 % more CPU on a year of citations), and a row group of more than twice
+    ``batch_rows`` rows cut into batches of ``batch_rows``."""
+    groups: list[int] = []
+    gathered = 0
+    for i in range(source.metadata.num_row_groups):
+        rows = source.metadata.row_group(i).num_rows
+        if rows > 2 * batch_rows:
+            if groups:
+                yield source.read_row_groups(groups, columns=columns, use_threads=False).to_pandas()
+                groups, gathered = [], 0
+            for batch in source.iter_batches(batch_size=batch_rows, row_groups=[i], columns=columns, use_threads=False):
+                yield pa.Table.from_batches([batch]).to_pandas()
+            continue
+        groups.append(i)
+        gathered += rows
+        if gathered >= batch_rows:
+            yield source.read_row_groups(groups, columns=columns, use_threads=False).to_pandas()
+            groups, gathered = [], 0
+    if groups:
+        yield source.read_row_groups(groups, columns=columns, use_threads=False).to_pandas()
 
 
 def partition_batches(loaded, partition: str, rows: int, columns: Sequence[str]) -> Iterator[pd.DataFrame]:

@@ -743,3 +743,25 @@ def test_a_table_given_in_pieces_is_written_a_piece_at_a_time_and_read_back_in_b
         assert sorted(p.name for p in (tmp_path / "warehouse").iterdir()) == ["papers"]
     else:
         assert not MemoryFileSystem().exists("/batches/warehouse/papers_failing.parquet")
+
+
+def test_parquet_batches_read_whole_row_groups_and_cut_only_a_large_one(tmp_path):
+    """``parquet_batches``: row groups gathered until they hold the batch's rows (read as stored), a row
+    group of more than twice the batch cut into batches; the rows in order, as the whole file reads."""
+    import pyarrow.parquet as pq
+
+    from aigeo_assets.resources.io import parquet_batches
+    from aigeo_assets.schemas import TableFileWriter
+
+    df = _papers(2_000)
+    writer = TableFileWriter(tmp_path / "groups.parquet", "core_papers", row_group_rows=300)
+    writer.add(df.iloc[:1_000])
+    writer.add(df.iloc[1_000:])
+    path = writer.close().path
+    assert [pq.read_metadata(path).row_group(i).num_rows for i in range(pq.read_metadata(path).num_row_groups)] == [300] * 6 + [200]
+    got = list(parquet_batches(pq.ParquetFile(path), ["work_id", "bloc"], 400))
+    assert [len(b) for b in got] == [600, 600, 600, 200]
+    pd.testing.assert_frame_equal(pd.concat(got, ignore_index=True), pd.read_parquet(path, columns=["work_id", "bloc"]), check_exact=True)
+    got = list(parquet_batches(pq.ParquetFile(path), None, 100))  # the groups of 300 cut
+    assert [len(b) for b in got] == [100] * 18 + [200]  # the last group, 200 rows, is not more than twice 100
+    pd.testing.assert_frame_equal(pd.concat(got, ignore_index=True), df, check_exact=True)
