@@ -27,6 +27,7 @@ bench: setup
 	$(PY) benchmarks/input_reads.py   # the demo warehouse too: what each asset's declared input leaves unread
 	$(PY) benchmarks/year_assembly.py   # a year of raw_works written as it is assembled beside gathered and written whole
 	$(PY) benchmarks/core_citations.py   # the demo warehouse: core_citations a batch at a time beside DuckDB
+	$(PY) benchmarks/affiliation_batches.py   # the demo warehouse: a year's affiliations placed in batches beside placed whole
 	$(PY) benchmarks/models.py
 	$(PY) benchmarks/disruption.py   # CD index beside cdindex (the test extra)
 	$(PY) benchmarks/worker_start.py   # aigeo run's workers forked beside spawned, on the tiny world

@@ -101,3 +101,51 @@ def test_the_core_citations_benchmark_finds_the_three_ways_build_the_same_citati
     got = json.loads(out.read_text())
     assert got["years"] == years and got["identical_to_the_warehouse"] and got["rows"] == 18_000
     assert all(r["peak_mb"] > 0 and r["cpu_s"] > 0 for runs in got["runs"].values() for r in runs)
+
+
+def test_the_affiliation_batches_benchmark_finds_batches_place_what_the_whole_year_places(tmp_path):
+    """``benchmarks/affiliation_batches.py`` on a small warehouse of random authorships (several
+    institutions per authorship, known and unknown institutions, affiliation strings to match): the
+    years placed in batches cut between works, at the asset's batch and at a small one, equal the years
+    placed whole (the script compares them exactly)."""
+    import json
+
+    import numpy as np
+    import pandas as pd
+
+    from aigeo_assets.geo.geocode import geocode_institutions
+    from aigeo_assets.schemas import SCHEMAS, conform, write_parquet
+
+    rng = np.random.default_rng(4)
+    warehouse = tmp_path / "warehouse"
+    (warehouse / "raw_authorships").mkdir(parents=True)
+    cols = SCHEMAS["raw_institutions"].names
+    raw_inst = conform(pd.DataFrame([
+        {"institution_id": "I27837315", "display_name": "University of Michigan", "country_code": "US", "type": "education",
+         "geo_city": "Ann Arbor", "geo_geonames_city_id": 4984247, "geo_country_code": "US", "geo_latitude": 42.27756,
+         "geo_longitude": -83.74088},
+        {"institution_id": "I5", "display_name": "Peking University", "country_code": "CN", "type": "education"},
+    ], columns=cols), "raw_institutions")
+    write_parquet(geocode_institutions(raw_inst), warehouse / "core_institutions.parquet")
+    strings = np.array(["School of Computing, University of Leeds, Leeds LS2 9JT, UK", "Tsinghua University, Beijing, China",
+                        "Dept. of Physics, Kyoto University, Kyoto, Japan", None], dtype=object)
+    for year in (2016, 2017):
+        rows = []
+        for w in range(900):
+            for seq in range(int(rng.integers(1, 4))):
+                for j in range(int(rng.integers(1, 3))):
+                    inst = rng.choice(np.array(["I27837315", "I5", "I404", None], dtype=object))
+                    rows.append({"work_id": f"W{year}{w:04d}", "author_seq": seq, "author_position": "first" if seq == 0 else "middle",
+                                 "author_id": f"A{int(rng.integers(0, 500))}", "institution_seq": j, "institution_id": inst,
+                                 "institution_name": None, "institution_country_code": None,
+                                 "author_countries": rng.choice(np.array(["US", "CN|US", "", "GB"], dtype=object)),
+                                 "raw_affiliation": rng.choice(strings)})
+        write_parquet(conform(pd.DataFrame(rows, columns=SCHEMAS["raw_authorships"].names), "raw_authorships"),
+                      warehouse / "raw_authorships" / f"{year}.parquet")
+    out = tmp_path / "affiliation_batches.json"
+    done = subprocess.run([sys.executable, "benchmarks/affiliation_batches.py", "--warehouse", str(warehouse), "--repeat", "1",
+                           "--small-batch-rows", "300", "--out", str(out)], cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    got = json.loads(out.read_text())
+    assert got["years"] == [2016, 2017] and got["rows"] > 3_000
+    assert all(r["peak_mb"] > 0 and r["cpu_s"] > 0 for runs in got["runs"].values() for r in runs)

@@ -4,15 +4,20 @@
 years): AlShebli et al. 2022 and the life-science atlas both read it."""
 
 import functools
+from collections import Counter
 
 import dagster as dg
 import pandas as pd
 
 from aigeo_assets.assets.metadata import check_result, table_asset_args, table_metadata, table_out
 from aigeo_assets.assets.ranges import YEARLY_RANGES
-from aigeo_assets.geo.geocode import geocode_affiliations, geocode_coverage, geocode_institutions, unknown_institutions
+from aigeo_assets.corpus.lookup import whole_runs
+from aigeo_assets.geo.geocode import (
+    AUTHORSHIP_BATCH_ROWS, geocode_affiliations, geocode_coverage, geocode_institutions, geocode_tally, unknown_institutions,
+)
 from aigeo_assets.resources.analysis import AnalysisSettings
-from aigeo_assets.resources.io import LOAD_ON_ACCESS, LazyPartitions, by_partition
+from aigeo_assets.resources.io import IN_BATCHES, LazyPartitions, partition_batches
+from aigeo_assets.schemas import SCHEMAS, TableBatches, TableFile
 
 
 def build_geo_assets(partitions: dg.PartitionsDefinition) -> list:
@@ -52,7 +57,7 @@ def build_geo_assets(partitions: dg.PartitionsDefinition) -> list:
         },
         partitions_def=partitions,
         backfill_policy=YEARLY_RANGES,
-        ins={"raw_authorships": dg.AssetIn(metadata={LOAD_ON_ACCESS: True})},
+        ins={"raw_authorships": dg.AssetIn(metadata={IN_BATCHES: True})},
     )
     def core_affiliations(
         context: dg.AssetExecutionContext,
@@ -63,26 +68,41 @@ def build_geo_assets(partitions: dg.PartitionsDefinition) -> list:
         """Every authorship x institution of the year placed in a city: the institution's city when
         OpenAlex or GeoNames places it, else the authorship's raw affiliation string matched against
         the gazetteer, else the country alone. A run may cover a range of years (the institutions read
-        once): each year is placed from its own authorships when the IO manager writes it."""
+        once): each year is placed from its own authorships when the IO manager writes it, a batch of
+        about ``AUTHORSHIP_BATCH_ROWS`` authorships at a time (a work's authorships in one batch:
+        ``whole_runs``), and written a batch at a time (``TableBatches``): a real year's ~50 M
+        authorships with their affiliation strings are never held whole."""
         keys = list(context.partition_keys)
-        authorships = by_partition(raw_authorships, keys)
         quarantines: dict[str, pd.DataFrame] = {}
 
-        def year_table(key: str) -> pd.DataFrame:
-            year_authorships = authorships[key]
-            df = geocode_affiliations(year_authorships, core_institutions, bloc_definition=analysis.bloc_definition)
-            quarantine = quarantines[key] = unknown_institutions(year_authorships, core_institutions, f"raw_authorships[{key}]")
-            context.add_asset_metadata(
-                table_metadata(df, "core_affiliations", coverage=geocode_coverage(df), institutions_missing=len(quarantine)),
-                asset_key="core_affiliations", partition_key=key,
-            )
-            context.add_asset_metadata(
-                table_metadata(quarantine, "quarantine", by_reason={"institution_missing": len(quarantine)}),
-                asset_key="core_affiliations_quarantine", partition_key=key,
-            )
-            return df
+        def year_table(key: str) -> TableBatches:
+            tally: Counter = Counter()
+            found: list[pd.DataFrame] = []
 
-        # the affiliations of each year are made when written (one year's at a time); its quarantine, small, after them
+            def placed():
+                start = 0
+                for batch in whole_runs(partition_batches(raw_authorships, key, AUTHORSHIP_BATCH_ROWS, None), "work_id"):
+                    batch.index = pd.RangeIndex(start, start + len(batch))  # the year's row numbers: the quarantine's lines
+                    start += len(batch)
+                    df = geocode_affiliations(batch, core_institutions, bloc_definition=analysis.bloc_definition)
+                    found.append(unknown_institutions(batch, core_institutions, f"raw_authorships[{key}]"))
+                    tally.update(geocode_tally(df))
+                    yield df
+
+            def written(table: TableFile) -> None:
+                quarantine = quarantines[key] = pd.concat(found, ignore_index=True) if found else SCHEMAS["quarantine"].empty()
+                context.add_asset_metadata(
+                    table_metadata(table, "core_affiliations", coverage=geocode_coverage(tally), institutions_missing=len(quarantine)),
+                    asset_key="core_affiliations", partition_key=key,
+                )
+                context.add_asset_metadata(
+                    table_metadata(quarantine, "quarantine", by_reason={"institution_missing": len(quarantine)}),
+                    asset_key="core_affiliations_quarantine", partition_key=key,
+                )
+
+            return TableBatches("core_affiliations", placed(), written)
+
+        # the affiliations of each year are made when written (a batch at a time); its quarantine, small, after them
         yield dg.Output(LazyPartitions({k: functools.partial(year_table, k) for k in keys}), output_name="core_affiliations")
         yield dg.Output(quarantines, output_name="core_affiliations_quarantine")
 

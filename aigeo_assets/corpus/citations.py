@@ -97,7 +97,12 @@ class KnownPapers:
         """Whether every year fits the cache (read once to know); if so, the first row of each id
         among them all, indexed once (``_whole``: the index, the rows, each year's count of them)."""
         if self._fits is None:
-            self._fits = all(self._year(k) and k in self._cached for k in self._keys)
+            self._fits = True
+            for k in self._keys:  # in year order, until one does not fit
+                self._year(k)
+                if k not in self._cached:
+                    self._fits = False
+                    break
             if self._fits and self._keys:
                 codes = np.concatenate([self._cached[k][0] for k in self._keys])
                 first = ~pd.Index(codes).duplicated()
@@ -166,7 +171,7 @@ def core_citation_batches(
     citing = citing_papers[KNOWN_PAPER_COLUMNS].reset_index(drop=True)
     citing_ids = IdPositions(citing["work_id"])
     cited = known.cited_rows(known_years, lambda: (b["cited_work_id"] for b in references(["cited_work_id"])))
-    ends = cited.found
+    found = cited.found
     for refs in references(REFERENCE_COLUMNS):
         at_citing = citing_ids.positions(refs["citing_work_id"])
         keep = at_citing >= 0
@@ -177,16 +182,16 @@ def core_citation_batches(
                 "citing_work_id": _ids(refs["citing_work_id"]),
                 "cited_work_id": _ids(refs["cited_work_id"]),
                 "citing_year": values_at(citing["publication_year"], at_citing),
-                "cited_year": values_at(ends["publication_year"], at_cited),
+                "cited_year": values_at(found["publication_year"], at_cited),
                 "resolution": _labels(at_cited >= 0, "in_snapshot", "external"),
                 "citing_in_corpus": values_at(citing["in_corpus"], at_citing),
-                "cited_in_corpus": pd.Series(values_at(ends["in_corpus"], at_cited)).fillna(False).to_numpy(),
+                "cited_in_corpus": pd.Series(values_at(found["in_corpus"], at_cited)).fillna(False).to_numpy(),
                 "citing_city_geonames_id": values_at(citing["city_geonames_id"], at_citing),
-                "cited_city_geonames_id": values_at(ends["city_geonames_id"], at_cited),
+                "cited_city_geonames_id": values_at(found["city_geonames_id"], at_cited),
                 "citing_country_code": values_at(citing["city_country_code"], at_citing),
-                "cited_country_code": values_at(ends["city_country_code"], at_cited),
+                "cited_country_code": values_at(found["city_country_code"], at_cited),
                 "citing_bloc": values_at(citing["bloc"], at_citing),
-                "cited_bloc": values_at(ends["bloc"], at_cited),
+                "cited_bloc": values_at(found["bloc"], at_cited),
             }
         )
 

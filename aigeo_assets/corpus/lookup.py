@@ -19,6 +19,8 @@ where each run begins and ends.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -110,6 +112,28 @@ def run_ends(*keys: np.ndarray | pd.Series) -> np.ndarray:
         for key in keys:
             end[:-1] |= _changes(key)
     return end
+
+
+def whole_runs(batches: Iterable[pd.DataFrame], column: str) -> Iterator[pd.DataFrame]:
+    """The rows of ``batches`` again, in order, but each batch cut only where ``column`` changes: the
+    rows at a batch's end that share its last value move to the next batch, so consecutive rows of
+    one value (a work's authorships) are never split. A batch that is one run joins the next."""
+    carry: pd.DataFrame | None = None
+    for batch in batches:
+        if carry is not None:
+            batch = pd.concat([carry, batch])
+            carry = None
+        if not len(batch):
+            continue
+        last = batch[column].iloc[-1]
+        other = np.flatnonzero(~(batch[column] == last).to_numpy(dtype=bool, na_value=False)) if not pd.isna(last) else None
+        cut = len(batch) if other is None else (int(other[-1]) + 1 if len(other) else 0)
+        if cut:
+            yield batch.iloc[:cut]
+        if cut < len(batch):
+            carry = batch.iloc[cut:]
+    if carry is not None:
+        yield carry
 
 
 def factorize_sorted(values: pd.Series, uniques: bool = True) -> tuple[np.ndarray, pd.api.extensions.ExtensionArray | None]:

@@ -58,6 +58,8 @@ Each distinct combination of strings, institution and stated country is matched 
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 import pandas as pd
 
@@ -225,6 +227,11 @@ def own_strings(
     return parts
 
 
+AUTHORSHIP_BATCH_ROWS = 2_000_000
+"""Authorships ``core_affiliations`` places at once (whole works): with their affiliation strings
+about 0.5 GB, where a recent year of the real snapshot holds about 50 M."""
+
+
 def geocode_affiliations(
     raw_authorships: pd.DataFrame, core_institutions: pd.DataFrame, *, bloc_definition: BlocDefinition = "paper"
 ) -> pd.DataFrame:
@@ -280,7 +287,10 @@ def geocode_affiliations(
             wanted = keys[need].unique()
             sub = keys.isin(wanted) & names.notna().to_numpy(dtype=bool)
             groups = pd.Series(names[sub].to_numpy(dtype=object), index=keys[sub]).groupby(level=[0, 1]).agg(tuple)
-            siblings[need] = groups.reindex(keys[need]).to_numpy()
+            found = groups.reindex(keys[need]).to_numpy().copy()
+            for i in np.flatnonzero(pd.isna(found)):  # an authorship whose institutions have no name: no siblings, not NaN
+                found[i] = ()
+            siblings[need] = found
         rows = pd.DataFrame(
             {
                 "own": own_raw.astype("string"),
@@ -356,21 +366,33 @@ def geocode_affiliations(
     return conform(out, "core_affiliations")  # typed here: the life-science corpus adds these rows to stored partitions
 
 
-def geocode_coverage(df: pd.DataFrame) -> dict[str, object]:
-    """Counts and shares per ``geocode_rule`` (for Dagster metadata), plus city/country coverage.
+def geocode_tally(df: pd.DataFrame) -> Counter:
+    """What :func:`geocode_coverage` reports, as counts that add up over a year's batches: ``rows``,
+    rows per rule (``rule:<name>``), rows with a city (``city``) and with a country (``country``)."""
+    vc = df["geocode_rule"].astype("string").value_counts(dropna=False)
+    tally = Counter({f"rule:{r}": int(k) for r, k in vc.items() if not pd.isna(r)})
+    tally["rows"] = len(df)
+    tally["city"] = int(df["city_geonames_id"].notna().sum()) if "city_geonames_id" in df else 0
+    tally["country"] = int(df["country_code"].notna().sum()) if "country_code" in df else 0
+    return tally
+
+
+def geocode_coverage(df: pd.DataFrame | Counter) -> dict[str, object]:
+    """Counts and shares per ``geocode_rule`` (for Dagster metadata), plus city/country coverage, of
+    a table or of its batches' :func:`geocode_tally` summed.
 
     Returns ``{"rows": n, "counts": {rule: k}, "shares": {rule: k / n}, "share_city": ...,
     "share_country": ...}``; every rule of ``RULES`` is listed (0 when absent).
     """
-    n = int(len(df))
-    vc = df["geocode_rule"].astype("string").value_counts(dropna=False)
-    counts = {r: int(vc.get(r, 0)) for r in RULES}
-    for r, k in vc.items():
-        if r not in counts and not pd.isna(r):
-            counts[str(r)] = int(k)
+    tally = df if isinstance(df, Counter) else geocode_tally(df)
+    n = int(tally["rows"])
+    counts = {r: int(tally[f"rule:{r}"]) for r in RULES}
+    for key, k in tally.items():
+        if key.startswith("rule:") and key[5:] not in counts:
+            counts[key[5:]] = int(k)
     shares = {r: (k / n if n else 0.0) for r, k in counts.items()}
-    share_city = float(df["city_geonames_id"].notna().mean()) if n and "city_geonames_id" in df else 0.0
-    share_country = float(df["country_code"].notna().mean()) if n and "country_code" in df else 0.0
+    share_city = tally["city"] / n if n else 0.0
+    share_country = tally["country"] / n if n else 0.0
     return {"rows": n, "counts": counts, "shares": shares, "share_city": share_city, "share_country": share_country}
 
 

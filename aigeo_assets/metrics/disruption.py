@@ -30,10 +30,11 @@ that cites only the references 0 (it only enlarges the denominator). CD ranges f
   pair counted toward its citer's bloc; all citers are the blocs' sum).
 
 Work ids are integers (``WorkCodes``: an OpenAlex ``W<digits>`` id is its number, 8 bytes instead of
-a Python string) and a year of ``core_citations`` is kept as arrays of its resolved links only
-(``CitationLinks``, 20 bytes a link), so a range run holds its citation window in a fraction of the
-tables' size; a focal year keeps, of each citing year, only the links to its papers and their
-references. The computation is set-based and vectorized (no per-paper Python loop): every (focal
+a Python string) and a year of ``core_citations`` is read a batch at a time and kept as arrays of
+those resolved links only that can count for a focal year of the run (``WindowLinks``,
+``CitationLinks``: 20 bytes a link), so a range run holds the AI corpus's citation neighbourhood of
+its window, not the window's citations; a focal year keeps, of each citing year, only the links to
+its papers and their references. The computation is set-based and vectorized (no per-paper Python loop): every (focal
 paper, citer) pair is one int64 key. F is the window's links to focal papers; F ∩ B walks each F citer's own
 references and looks them up among the focal paper's (sorted keys); B joins the window's links to
 the focal papers' references, one publication year of focal papers at a time (the papers of a year

@@ -698,16 +698,18 @@ def parquet_batches(source: pq.ParquetFile, columns: list[str] | None, batch_row
         yield source.read_row_groups(groups, columns=columns, use_threads=False).to_pandas()
 
 
-def partition_batches(loaded, partition: str, rows: int, columns: Sequence[str]) -> Iterator[pd.DataFrame]:
-    """One partition of an input, ``columns`` only, a batch of ``rows`` rows at a time in row order:
-    read from its file batch by batch when the input is read on access (``IN_BATCHES``), else sliced
-    from the table already loaded."""
+def partition_batches(loaded, partition: str, rows: int, columns: Sequence[str] | None) -> Iterator[pd.DataFrame]:
+    """One partition of an input, ``columns`` only (None: the input's), about ``rows`` rows at a time
+    in row order: read from its file batch by batch when the input is read on access
+    (``IN_BATCHES``: ``parquet_batches``), else sliced from the table already loaded."""
     if isinstance(loaded, LazyPartitions):
         yield from loaded.batches(partition, rows, columns)
         return
     table = by_partition(loaded, [partition])[partition]
+    if columns is not None:
+        table = table[list(columns)]
     for lo in range(0, len(table), rows):
-        yield table[list(columns)].iloc[lo:lo + rows]
+        yield table.iloc[lo:lo + rows]
 
 
 def iter_partitions(loaded: pd.DataFrame | Mapping[str, pd.DataFrame]) -> Iterator[pd.DataFrame]:

@@ -646,3 +646,17 @@ def test_works_in_two_years_counts_what_pandas_counts_on_the_ids_as_strings(seed
     assert expected > 0 and works_in_two_years(years) == expected
     assert works_in_two_years([pd.Series(["W1", "W2"], dtype="string"), pd.Series(["W3", None, None], dtype="string")]) == 0
     assert works_in_two_years([]) == 0
+
+
+def test_whole_runs_cut_batches_only_between_two_values():
+    """``whole_runs``: the rows again, in order, each batch ending where the key changes (a batch that is
+    one run joins the next; a null at a batch's end cuts there); no row lost or repeated."""
+    from aigeo_assets.corpus.lookup import whole_runs
+
+    keys = ["a", "a", "b", "b", "b", "b", "b", "c", "d", "d", None, "e", "e"]
+    df = pd.DataFrame({"work_id": pd.array(keys, dtype="string"), "row": range(len(keys))})
+    got = list(whole_runs((df.iloc[lo:lo + 3] for lo in range(0, len(df), 3)), "work_id"))
+    assert [b["row"].tolist() for b in got] == [[0, 1], [2, 3, 4, 5, 6, 7], [8, 9, 10], [11, 12]]
+    assert list(whole_runs(iter([df.iloc[:0], df.iloc[:0]]), "work_id")) == []
+    one = list(whole_runs(iter([df]), "work_id"))  # the last run waits for a batch that never comes: yielded at the end
+    assert [b["row"].tolist() for b in one] == [list(range(11)), [11, 12]]

@@ -381,6 +381,20 @@ def test_author_country_is_the_only_code_of_the_authorship(core_inst):
     assert out["geocode_rule"].tolist() == ["author_country" if former(v) else "unlocated" for v in values]
 
 
+def test_an_institution_without_a_name_places_its_authorship_by_the_raw_string(core_inst, gaz):
+    """An authorship naming an institution id without a name (messy records: the institution object
+    holds only its id), with an affiliation string and no affiliations[] list: placed by the string,
+    not a TypeError (its siblings' names were NaN where a tuple was expected)."""
+    out = geocode_affiliations(_raw_authorships([
+        dict(author_id="A0", institution_id="I404", institution_name=None, author_countries="KE",
+             raw_affiliation="Strathmore University, Nairobi, Kenya"),
+        dict(author_id="A1", institution_id="I405", institution_name=None, institution_seq=0,
+             raw_affiliation="Kyoto University, Kyoto, Japan"),
+    ]), core_inst)
+    assert out["geocode_rule"].tolist() == ["raw_affiliation", "raw_affiliation"]
+    assert [gaz.loc[int(x), "name"] for x in out["city_geonames_id"]] == ["Nairobi", "Kyoto"]
+
+
 # Cases seen on real records (current API shape: affiliations[] ties strings to institutions).
 REAL_CASES = [
     # 0: Stanford without an institution record: the authorship's own country_code (US), not the
@@ -540,6 +554,30 @@ def test_real_authorships(gaz):
     # every row with a country-bearing authorship is at least country_only
     has_c = raw["author_countries"].fillna("").str.len().to_numpy() > 0
     assert (out.loc[has_c, "geocode_rule"] != "unlocated").all()
+    # as core_affiliations places a real year: batches cut between works (a work's authorships and the
+    # institutions of each author together), numbered as the year's rows; the same rows, coverage and
+    # quarantine lines as the year placed whole
+    from collections import Counter
+
+    from aigeo_assets.corpus.lookup import whole_runs
+    from aigeo_assets.geo.geocode import geocode_tally, unknown_institutions
+
+    known = core  # no institution record read: every authorship naming one is quarantined
+    sizes, placed, missing, tally, start = [], [], [], Counter(), 0
+    for batch in whole_runs((raw.iloc[lo:lo + 7] for lo in range(0, len(raw), 7)), "work_id"):
+        assert batch["work_id"].iloc[-1] not in set(raw["work_id"].iloc[start + len(batch):])  # a work is never split
+        batch.index = pd.RangeIndex(start, start + len(batch))
+        start += len(batch)
+        sizes.append(len(batch))
+        placed.append(geocode_affiliations(batch, core))
+        missing.append(unknown_institutions(batch, known, "raw_authorships[2020]"))
+        tally.update(geocode_tally(placed[-1]))
+    assert len(sizes) > 3 and sum(sizes) == len(raw)
+    pd.testing.assert_frame_equal(pd.concat(placed, ignore_index=True), out, check_exact=True)
+    assert geocode_coverage(tally) == cov
+    whole_q = conform(unknown_institutions(raw, known, "raw_authorships[2020]"), "quarantine")  # typed as the IO manager writes it
+    assert len(whole_q) > 20
+    pd.testing.assert_frame_equal(conform(pd.concat(missing, ignore_index=True), "quarantine"), whole_q)
 
 
 def test_one_string_naming_two_institutions_gives_each_its_own_city(core_inst, gaz):

@@ -1,0 +1,111 @@
+"""A year of ``core_affiliations`` placed as the asset places it (the year's authorships read a batch
+of whole row groups at a time, cut only between two works, each batch geocoded and written:
+``resources.io.parquet_batches``, ``corpus.lookup.whole_runs``, ``geo.geocode.geocode_affiliations``,
+``schemas.TableBatches``) beside the peer, the year read and placed whole and written after (the code
+before: ``pd.read_parquet``, ``geocode_affiliations``, ``schemas.write_parquet``). The batched way runs
+at the asset's batch (``AUTHORSHIP_BATCH_ROWS``) and at ``--small-batch-rows``, the way a real year's
+~50 M authorships run. Each way in a fresh process (VmHWM reset after imports and the institutions),
+alternated ``--repeat`` times, on the same warehouse: CPU seconds, peak resident memory, rows; the
+tables are compared exactly.
+
+Usage: ``python benchmarks/affiliation_batches.py --warehouse <warehouse> [--years 2016 2017 2018]
+[--repeat 2] [--name affiliation_batches]``; without ``--warehouse``, the demo's (``data/warehouse``).
+Writes ``benchmarks/results/<name>.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "benchmarks"))
+
+from results_file import repo_path, reset_peak_rss, status_mb, write_results  # noqa: E402
+
+WAYS = ("batches", "batches_small", "whole")
+
+
+def place(warehouse: Path, years: list[int], out: Path, how: str, batch_rows: int | None = None) -> dict:
+    """The ``years`` placed ``how`` (``batches`` or ``whole``) into ``out/<year>.parquet``."""
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    from aigeo_assets.corpus.lookup import whole_runs
+    from aigeo_assets.geo.geocode import AUTHORSHIP_BATCH_ROWS, geocode_affiliations
+    from aigeo_assets.resources.io import parquet_batches
+    from aigeo_assets.schemas import TableBatches, write_parquet
+
+    institutions = pd.read_parquet(warehouse / "core_institutions.parquet")
+    geocode_affiliations(pd.read_parquet(warehouse / "raw_authorships" / f"{years[0]}.parquet").head(1), institutions)  # imports, gazetteer
+    batch_rows = batch_rows or AUTHORSHIP_BATCH_ROWS
+    reset_peak_rss()
+    start = time.process_time()
+    rows = 0
+    for year in years:
+        source = warehouse / "raw_authorships" / f"{year}.parquet"
+        if how == "whole":
+            df = geocode_affiliations(pd.read_parquet(source), institutions)
+            write_parquet(df, out / f"{year}.parquet")
+            rows += len(df)
+            del df
+            continue
+        placed = (geocode_affiliations(batch, institutions)
+                  for batch in whole_runs(parquet_batches(pq.ParquetFile(source), None, batch_rows), "work_id"))
+        rows += len(TableBatches("core_affiliations", placed).write(out / f"{year}.parquet"))
+    return {"cpu_s": round(time.process_time() - start, 2), "peak_mb": round(status_mb("VmHWM") or 0), "rows": rows,
+            **({"batch_rows": batch_rows} if how != "whole" else {})}
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--warehouse", type=Path, default=REPO / "data" / "warehouse")
+    parser.add_argument("--years", type=int, nargs="+", help="default: the warehouse's last three years of authorships")
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--small-batch-rows", type=int, default=250_000)
+    parser.add_argument("--name", default="affiliation_batches")
+    parser.add_argument("--out", type=Path, help="results file (default: benchmarks/results/<name>.json)")
+    args = parser.parse_args(argv)
+
+    import pandas as pd
+
+    warehouse = args.warehouse.resolve()
+    years = args.years or sorted(int(p.stem) for p in (warehouse / "raw_authorships").glob("*.parquet"))[-3:]
+    calls = {"batches": ("batches", None), "batches_small": ("batches", args.small_batch_rows), "whole": ("whole", None)}
+    runs: dict[str, list[dict]] = {way: [] for way in WAYS}
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(args.repeat):
+            for way in (WAYS if i % 2 == 0 else WAYS[::-1]):
+                out = Path(tmp) / f"{way}{i}"
+                out.mkdir()
+                how, rows = calls[way]
+                code = (f"import sys, json; sys.path.insert(0, {str(REPO / 'benchmarks')!r}); from pathlib import Path; "
+                        f"from affiliation_batches import place; "
+                        f"print(json.dumps(place(Path({str(warehouse)!r}), {years!r}, Path({str(out)!r}), {how!r}, {rows!r})))")
+                done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+                runs[way].append(json.loads(done.stdout.strip().splitlines()[-1]))
+                print(f"{way:13s} {years}: {runs[way][-1]}", flush=True)
+        for way in WAYS[:-1]:
+            for year in years:
+                pd.testing.assert_frame_equal(pd.read_parquet(Path(tmp) / f"{way}0" / f"{year}.parquet"),
+                                              pd.read_parquet(Path(tmp) / "whole0" / f"{year}.parquet"), check_exact=True,
+                                              obj=f"core_affiliations {year}: {way} / whole")
+    summary = {way: {"cpu_s": [r["cpu_s"] for r in got], "peak_mb": [r["peak_mb"] for r in got]} for way, got in runs.items()}
+    rows = runs["whole"][0]["rows"]
+    print(f"years {years}, {rows:,} affiliations, the three ways identical")
+    for way, s in summary.items():
+        print(f"  {way:13s}: CPU-s {s['cpu_s']}, peak MB {s['peak_mb']}")
+    payload = {"benchmark": "affiliation_batches", "warehouse": repo_path(warehouse), "years": years, "rows": rows,
+               "small_batch_rows": args.small_batch_rows, "runs": runs, "summary": summary}
+    write_results(args.name, payload, args.out)
+    return payload
+
+
+if __name__ == "__main__":
+    main()
