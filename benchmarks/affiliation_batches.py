@@ -16,8 +16,6 @@ Writes ``benchmarks/results/<name>.json``.
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,7 +25,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from results_file import repo_path, reset_peak_rss, status_mb, write_results  # noqa: E402
+from results_file import alternate_in_fresh_processes, repo_path, reset_peak_rss, status_mb, write_results  # noqa: E402
 
 WAYS = ("batches", "batches_small", "whole")
 
@@ -77,20 +75,12 @@ def main(argv: list[str] | None = None) -> dict:
 
     warehouse = args.warehouse.resolve()
     years = args.years or sorted(int(p.stem) for p in (warehouse / "raw_authorships").glob("*.parquet"))[-3:]
-    calls = {"batches": ("batches", None), "batches_small": ("batches", args.small_batch_rows), "whole": ("whole", None)}
-    runs: dict[str, list[dict]] = {way: [] for way in WAYS}
+    w, y = str(warehouse), years
+    calls = {"batches": f"place(Path({w!r}), {y!r}, Path({{out}}), 'batches')",
+             "batches_small": f"place(Path({w!r}), {y!r}, Path({{out}}), 'batches', {args.small_batch_rows})",
+             "whole": f"place(Path({w!r}), {y!r}, Path({{out}}), 'whole')"}
     with tempfile.TemporaryDirectory() as tmp:
-        for i in range(args.repeat):
-            for way in (WAYS if i % 2 == 0 else WAYS[::-1]):
-                out = Path(tmp) / f"{way}{i}"
-                out.mkdir()
-                how, rows = calls[way]
-                code = (f"import sys, json; sys.path.insert(0, {str(REPO / 'benchmarks')!r}); from pathlib import Path; "
-                        f"from affiliation_batches import place; "
-                        f"print(json.dumps(place(Path({str(warehouse)!r}), {years!r}, Path({str(out)!r}), {how!r}, {rows!r})))")
-                done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
-                runs[way].append(json.loads(done.stdout.strip().splitlines()[-1]))
-                print(f"{way:13s} {years}: {runs[way][-1]}", flush=True)
+        runs = alternate_in_fresh_processes("affiliation_batches", calls, args.repeat, Path(tmp))
         for way in WAYS[:-1]:
             for year in years:
                 pd.testing.assert_frame_equal(pd.read_parquet(Path(tmp) / f"{way}0" / f"{year}.parquet"),

@@ -18,8 +18,6 @@ Usage: ``python benchmarks/core_citations.py --warehouse <warehouse> [--years 20
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,7 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from results_file import repo_path, reset_peak_rss, status_mb, write_results  # noqa: E402
+from results_file import alternate_in_fresh_processes, repo_path, reset_peak_rss, status_mb, write_results  # noqa: E402
 
 WAYS = ("ours", "ours_small", "duckdb")
 
@@ -135,23 +133,14 @@ def main(argv: list[str] | None = None) -> dict:
 
     warehouse = args.warehouse.resolve()
     years = args.years or sorted(int(p.stem) for p in (warehouse / "raw_references").glob("*.parquet"))[-3:]
+    w, y = str(warehouse), years
     calls = {
-        "ours": "ours(Path({w!r}), {y!r}, Path({o!r}))",
-        "ours_small": "ours(Path({w!r}), {y!r}, Path({o!r}), batch_rows=" + str(args.small_batch_rows) + ", cache_bytes=0)",
-        "duckdb": "duckdb_way(Path({w!r}), {y!r}, Path({o!r}))",
+        "ours": f"ours(Path({w!r}), {y!r}, Path({{out}}))",
+        "ours_small": f"ours(Path({w!r}), {y!r}, Path({{out}}), batch_rows={args.small_batch_rows}, cache_bytes=0)",
+        "duckdb": f"duckdb_way(Path({w!r}), {y!r}, Path({{out}}))",
     }
-    runs: dict[str, list[dict]] = {how: [] for how in WAYS}
     with tempfile.TemporaryDirectory() as tmp:
-        for i in range(args.repeat):
-            for how in (WAYS if i % 2 == 0 else WAYS[::-1]):
-                out = Path(tmp) / f"{how}{i}"
-                out.mkdir()
-                call = calls[how].format(w=str(warehouse), y=years, o=str(out))
-                code = (f"import sys, json; sys.path.insert(0, {str(REPO / 'benchmarks')!r}); from pathlib import Path; "
-                        f"from core_citations import ours, duckdb_way; print(json.dumps({call}))")
-                done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
-                runs[how].append(json.loads(done.stdout.strip().splitlines()[-1]))
-                print(f"{how:10s} {years}: {runs[how][-1]}", flush=True)
+        runs = alternate_in_fresh_processes("core_citations", calls, args.repeat, Path(tmp))
         first = {how: Path(tmp) / f"{how}0" for how in WAYS}
         _compare(first["ours"], first["ours_small"], years)
         _compare(first["ours"], first["duckdb"], years, conformed=True)

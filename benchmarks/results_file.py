@@ -105,3 +105,27 @@ def timed(fn, repeat: int = 1):
         out = fn()
         best = min(best, time.perf_counter() - t)
     return out, best
+
+
+def alternate_in_fresh_processes(script: str, calls: dict[str, str], repeat: int, folder: Path) -> dict[str, list[dict]]:
+    """Each way of ``calls`` (``{way: an expression calling a function of benchmarks/<script>.py}``,
+    ``{out}`` standing for its output folder) in a fresh Python process, the ways alternated ``repeat``
+    times (the order reversed every other round); each call's last printed line is its JSON figures.
+    The outputs go to ``folder/<way><round>``. A failing way stops the benchmark with its stderr."""
+    import subprocess
+    import sys
+
+    runs: dict[str, list[dict]] = {way: [] for way in calls}
+    ways = list(calls)
+    for i in range(repeat):
+        for way in (ways if i % 2 == 0 else ways[::-1]):
+            out = folder / f"{way}{i}"
+            out.mkdir(parents=True, exist_ok=True)
+            code = (f"import sys, json; sys.path.insert(0, {str(RESULTS.parent)!r}); from pathlib import Path; "
+                    f"from {script} import *; print(json.dumps({calls[way].format(out=repr(str(out)))}))")
+            done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+            if done.returncode:
+                raise SystemExit(f"{script} {way} failed:\n{done.stderr[-3000:]}")
+            runs[way].append(json.loads(done.stdout.strip().splitlines()[-1]))
+            print(f"{way:13s}: {runs[way][-1]}", flush=True)
+    return runs

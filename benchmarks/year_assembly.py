@@ -14,8 +14,6 @@ sample world (generated if missing) and a cache under ``data/``. Writes ``benchm
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from results_file import repo_path, reset_peak_rss, status_mb, write_results  # noqa: E402
+from results_file import alternate_in_fresh_processes, repo_path, reset_peak_rss, status_mb, write_results  # noqa: E402
 
 WAYS = ("streamed", "whole")
 
@@ -102,17 +100,9 @@ def main(argv: list[str] | None = None) -> dict:
         seen.update(ensure_part_extract(part, cache).year_lines)
     years = args.years or sorted(seen)[-3:]
 
-    runs: dict[str, list[dict]] = {how: [] for how in WAYS}
+    calls = {how: f"assemble(Path({str(snapshot)!r}), Path({str(cache)!r}), {years!r}, {how!r}, Path({{out}}))" for how in WAYS}
     with tempfile.TemporaryDirectory() as tmp:
-        for i in range(args.repeat):
-            for how in (WAYS if i % 2 == 0 else WAYS[::-1]):
-                out = Path(tmp) / f"{how}{i}"
-                code = (f"import sys, json; sys.path.insert(0, {str(REPO / 'benchmarks')!r}); from pathlib import Path; "
-                        f"from year_assembly import assemble; print(json.dumps(assemble(Path({str(snapshot)!r}), "
-                        f"Path({str(cache)!r}), {years!r}, {how!r}, Path({str(out)!r}))))")
-                done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
-                runs[how].append(json.loads(done.stdout.strip().splitlines()[-1]))
-                print(f"{how:8s} {years}: {runs[how][-1]}", flush=True)
+        runs = alternate_in_fresh_processes("year_assembly", calls, args.repeat, Path(tmp))
         tables = _same_files(Path(tmp) / "streamed0", Path(tmp) / "whole0")
     summary = {how: {"cpu_s": [r["cpu_s"] for r in got], "peak_mb": [r["peak_mb"] for r in got]} for how, got in runs.items()}
     print(f"years {years}, {runs['streamed'][0]['rows']:,} rows, {tables} tables identical")
