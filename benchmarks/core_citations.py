@@ -41,14 +41,14 @@ def ours(warehouse: Path, years: list[int], out: Path, batch_rows: int | None = 
     import functools
 
     import pandas as pd
+    import pyarrow.parquet as pq
 
     from aigeo_assets.corpus import citations
     from aigeo_assets.corpus.citations import KNOWN_PAPER_COLUMNS, KnownPapers, core_citation_batches
-    from aigeo_assets.resources.io import LazyPartitions, ParquetIOManager
+    from aigeo_assets.resources.io import LazyPartitions, parquet_batches
     from aigeo_assets.schemas import TableBatches
 
     batch_rows = batch_rows or citations.REFERENCE_BATCH_ROWS
-    io = ParquetIOManager(base_dir=str(warehouse))
     keys = _known_years(warehouse, max(years))
     papers = LazyPartitions({k: functools.partial(pd.read_parquet, warehouse / "core_papers" / f"{k}.parquet", columns=KNOWN_PAPER_COLUMNS)
                              for k in keys})
@@ -61,7 +61,7 @@ def ours(warehouse: Path, years: list[int], out: Path, batch_rows: int | None = 
         citing = known.papers(key)
         citing = citing[citing["publication_year"] == year]
         refs = warehouse / "raw_references" / f"{key}.parquet"
-        batches = core_citation_batches(lambda columns: io._load_batches(refs, columns, batch_rows), citing, known,
+        batches = core_citation_batches(lambda columns: parquet_batches(pq.ParquetFile(refs), columns, batch_rows), citing, known,
                                         [k for k in keys if k <= key])
         rows += len(TableBatches("core_citations", batches).write(out / f"{key}.parquet"))
     return {"cpu_s": round(time.process_time() - start, 2), "peak_mb": round(status_mb("VmHWM") or 0), "rows": rows,

@@ -2,6 +2,7 @@
 
 import functools
 import warnings
+from collections import Counter
 
 import dagster as dg
 import pandas as pd
@@ -151,12 +152,11 @@ def build_corpus_assets(partitions: dg.TimeWindowPartitionsDefinition) -> list:
                     n_references += len(batch)
                     yield batch
 
-            counts: dict[str, int] = {}
+            counts: Counter = Counter()
 
             def citations():
                 for batch in core_citation_batches(references, citing, known, [k for k in known_keys if k <= key]):
-                    for name, n in coverage_counts(batch).items():
-                        counts[name] = counts.get(name, 0) + n
+                    counts.update(coverage_counts(batch))
                     yield batch
 
             def written(table: TableFile) -> None:

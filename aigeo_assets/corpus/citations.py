@@ -109,7 +109,7 @@ class KnownPapers:
                 rows = pd.concat([self._cached[k][1] for k in self._keys], ignore_index=True)[first].reset_index(drop=True)
                 bounds = np.cumsum([0, *(len(self._cached[k][0]) for k in self._keys)])
                 kept = np.cumsum([int(first[lo:hi].sum()) for lo, hi in zip(bounds[:-1], bounds[1:])])
-                index = IdPositions(rows["work_id"], coder=self.codes, codes=codes[first])
+                index = IdPositions.of_codes(codes[first], self.codes)
                 self._whole = (index, rows, dict(zip(self._keys, kept.tolist())))
         return self._fits
 
@@ -202,10 +202,6 @@ def build_core_citations(references: pd.DataFrame, citing_papers: pd.DataFrame, 
     up to and including it, in year order."""
     known = KnownPapers({"known": known_papers})
     return next(iter(core_citation_batches(lambda columns: [references[columns]], citing_papers, known, ["known"])))
-
-
-COVERAGE_COUNTS = ("rows", "in_snapshot", "external", "corpus_to_corpus", "city_to_city")
-"""What :func:`coverage_counts` counts: summed over a year's batches, :func:`citation_coverage` reports them."""
 
 
 def coverage_counts(citations: pd.DataFrame) -> dict[str, int]:

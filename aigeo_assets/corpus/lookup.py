@@ -216,11 +216,20 @@ class IdPositions:
     ``corpus.citations.KnownPapers``): :func:`positions_in` hashed those 3.3 M ids again for each
     year (the paper world's 2016, 2.3 CPU-s; coded, 1.0 a year and 1.0 once)."""
 
-    def __init__(self, ids: pd.Series, coder: WorkCodes | None = None, codes: np.ndarray | None = None) -> None:
-        """``ids``; or, with ``coder``, their ``codes`` already made by it (``coder`` then codes the
-        keys of every lookup: a non-OpenAlex id has a code only within one coder)."""
-        self._codes = coder or WorkCodes()
-        self._index = pd.Index(self._codes.encode(ids) if codes is None else codes)
+    def __init__(self, ids: pd.Series) -> None:
+        self._set(WorkCodes(), ids)
+
+    @classmethod
+    def of_codes(cls, codes: np.ndarray, coder: WorkCodes) -> IdPositions:
+        """The ids already coded by ``coder``, which then codes the keys of every lookup (a
+        non-OpenAlex id has a code only within one coder)."""
+        positions = cls.__new__(cls)
+        positions._set(coder, codes=codes)
+        return positions
+
+    def _set(self, coder: WorkCodes, ids: pd.Series | None = None, codes: np.ndarray | None = None) -> None:
+        self._codes = coder
+        self._index = pd.Index(coder.encode(ids) if codes is None else codes)
         if not self._index.is_unique:
             raise ValueError("ids: a work id appears twice")
 
