@@ -35,22 +35,28 @@ def test_every_benchmark_script_imports():
     assert done.stdout.strip() == "", f"benchmark scripts that do not import:\n{done.stdout}"
 
 
-def test_the_year_assembly_benchmark_finds_both_ways_write_the_same_tables(tmp_path):
-    """``benchmarks/year_assembly.py`` on the tiny world: the year streamed into its files and the year
-    gathered and written whole read back the same, table by table, and each way reports its own peak."""
+def run_benchmark(script: str, out, *args: str) -> dict:
+    """``benchmarks/<script>`` run with ``args`` and ``--repeat 1 --out out`` from the repository's root,
+    its results file read back; each way's runs must report a peak and CPU seconds."""
     import json
 
-    from aigeo_assets.sampleworld import generate_world
-
-    root = generate_world(tmp_path / "w", scale="tiny", seed=5)
-    out = tmp_path / "year_assembly.json"
-    done = subprocess.run([sys.executable, "benchmarks/year_assembly.py", "--snapshot", str(root), "--cache", str(tmp_path / "cache"),
-                           "--years", "2017", "2018", "--repeat", "1", "--out", str(out)],
+    done = subprocess.run([sys.executable, f"benchmarks/{script}", *args, "--repeat", "1", "--out", str(out)],
                           cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     got = json.loads(out.read_text())
-    assert got["tables_identical"] == 12 and got["rows"] > 1_000
     assert all(r["peak_mb"] > 0 and r["cpu_s"] > 0 for runs in got["runs"].values() for r in runs)
+    return got
+
+
+def test_the_year_assembly_benchmark_finds_both_ways_write_the_same_tables(tmp_path):
+    """``benchmarks/year_assembly.py`` on the tiny world: the year streamed into its files and the year
+    gathered and written whole read back the same, table by table, and each way reports its own peak."""
+    from aigeo_assets.sampleworld import generate_world
+
+    root = generate_world(tmp_path / "w", scale="tiny", seed=5)
+    got = run_benchmark("year_assembly.py", tmp_path / "year_assembly.json", "--snapshot", str(root), "--cache", str(tmp_path / "cache"),
+                        "--years", "2017", "2018")
+    assert got["tables_identical"] == 12 and got["rows"] > 1_000
 
 
 def test_the_core_citations_benchmark_finds_the_three_ways_build_the_same_citations(tmp_path):
@@ -58,8 +64,6 @@ def test_the_core_citations_benchmark_finds_the_three_ways_build_the_same_citati
     are not OpenAlex's, a work in two years, null and unknown cited ids): ours with every year held, ours
     in small batches with none held, and DuckDB build the same years, and the warehouse's own
     ``core_citations`` (written here by ``build_core_citations``) equal them."""
-    import json
-
     import numpy as np
     import pandas as pd
 
@@ -94,13 +98,8 @@ def test_the_core_citations_benchmark_finds_the_three_ways_build_the_same_citati
         known = pd.concat([papers[y] for y in years if y <= year], ignore_index=True)
         write_parquet(conform(build_core_citations(refs, papers[year], known), "core_citations"),
                       warehouse / "core_citations" / f"{year}.parquet")
-    out = tmp_path / "core_citations.json"
-    done = subprocess.run([sys.executable, "benchmarks/core_citations.py", "--warehouse", str(warehouse), "--repeat", "1",
-                           "--small-batch-rows", "1000", "--out", str(out)], cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-2000:]
-    got = json.loads(out.read_text())
+    got = run_benchmark("core_citations.py", tmp_path / "core_citations.json", "--warehouse", str(warehouse), "--small-batch-rows", "1000")
     assert got["years"] == years and got["identical_to_the_warehouse"] and got["rows"] == 18_000
-    assert all(r["peak_mb"] > 0 and r["cpu_s"] > 0 for runs in got["runs"].values() for r in runs)
 
 
 def test_the_affiliation_batches_benchmark_finds_batches_place_what_the_whole_year_places(tmp_path):
@@ -108,8 +107,6 @@ def test_the_affiliation_batches_benchmark_finds_batches_place_what_the_whole_ye
     institutions per authorship, known and unknown institutions, affiliation strings to match): the
     years placed in batches cut between works, at the asset's batch and at a small one, equal the years
     placed whole (the script compares them exactly)."""
-    import json
-
     import numpy as np
     import pandas as pd
 
@@ -142,10 +139,5 @@ def test_the_affiliation_batches_benchmark_finds_batches_place_what_the_whole_ye
                                  "raw_affiliation": rng.choice(strings)})
         write_parquet(conform(pd.DataFrame(rows, columns=SCHEMAS["raw_authorships"].names), "raw_authorships"),
                       warehouse / "raw_authorships" / f"{year}.parquet")
-    out = tmp_path / "affiliation_batches.json"
-    done = subprocess.run([sys.executable, "benchmarks/affiliation_batches.py", "--warehouse", str(warehouse), "--repeat", "1",
-                           "--small-batch-rows", "300", "--out", str(out)], cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
-    assert done.returncode == 0, done.stderr[-2000:]
-    got = json.loads(out.read_text())
+    got = run_benchmark("affiliation_batches.py", tmp_path / "affiliation_batches.json", "--warehouse", str(warehouse), "--small-batch-rows", "300")
     assert got["years"] == [2016, 2017] and got["rows"] > 3_000
-    assert all(r["peak_mb"] > 0 and r["cpu_s"] > 0 for runs in got["runs"].values() for r in runs)

@@ -15,7 +15,6 @@ Writes ``benchmarks/results/<name>.json``.
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 import time
@@ -25,7 +24,15 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from results_file import alternate_in_fresh_processes, repo_path, reset_peak_rss, status_mb, write_results  # noqa: E402
+from results_file import (  # noqa: E402
+    alternate_in_fresh_processes,
+    repo_path,
+    reset_peak_rss,
+    runs_summary,
+    status_mb,
+    warehouse_years_args,
+    write_results,
+)
 
 WAYS = ("batches", "batches_small", "whole")
 
@@ -62,19 +69,10 @@ def place(warehouse: Path, years: list[int], out: Path, how: str, batch_rows: in
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--warehouse", type=Path, default=REPO / "data" / "warehouse")
-    parser.add_argument("--years", type=int, nargs="+", help="default: the warehouse's last three years of authorships")
-    parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--small-batch-rows", type=int, default=250_000)
-    parser.add_argument("--name", default="affiliation_batches")
-    parser.add_argument("--out", type=Path, help="results file (default: benchmarks/results/<name>.json)")
-    args = parser.parse_args(argv)
+    args, warehouse, years = warehouse_years_args(__doc__.split("\n\n")[0], "affiliation_batches", "raw_authorships", argv)
 
     import pandas as pd
 
-    warehouse = args.warehouse.resolve()
-    years = args.years or sorted(int(p.stem) for p in (warehouse / "raw_authorships").glob("*.parquet"))[-3:]
     w, y = str(warehouse), years
     calls = {"batches": f"place(Path({w!r}), {y!r}, Path({{out}}), 'batches')",
              "batches_small": f"place(Path({w!r}), {y!r}, Path({{out}}), 'batches', {args.small_batch_rows})",
@@ -86,7 +84,7 @@ def main(argv: list[str] | None = None) -> dict:
                 pd.testing.assert_frame_equal(pd.read_parquet(Path(tmp) / f"{way}0" / f"{year}.parquet"),
                                               pd.read_parquet(Path(tmp) / "whole0" / f"{year}.parquet"), check_exact=True,
                                               obj=f"core_affiliations {year}: {way} / whole")
-    summary = {way: {"cpu_s": [r["cpu_s"] for r in got], "peak_mb": [r["peak_mb"] for r in got]} for way, got in runs.items()}
+    summary = runs_summary(runs)
     rows = runs["whole"][0]["rows"]
     print(f"years {years}, {rows:,} affiliations, the three ways identical")
     for way, s in summary.items():

@@ -17,7 +17,6 @@ Usage: ``python benchmarks/core_citations.py --warehouse <warehouse> [--years 20
 
 from __future__ import annotations
 
-import argparse
 import sys
 import tempfile
 import time
@@ -27,7 +26,15 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from results_file import alternate_in_fresh_processes, repo_path, reset_peak_rss, status_mb, write_results  # noqa: E402
+from results_file import (  # noqa: E402
+    alternate_in_fresh_processes,
+    repo_path,
+    reset_peak_rss,
+    runs_summary,
+    status_mb,
+    warehouse_years_args,
+    write_results,
+)
 
 WAYS = ("ours", "ours_small", "duckdb")
 
@@ -121,18 +128,8 @@ def _compare(a: Path, b: Path, years: list[int], conformed: bool = False) -> Non
 
 
 def main(argv: list[str] | None = None) -> dict:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--warehouse", type=Path, default=REPO / "data" / "warehouse")
-    parser.add_argument("--years", type=int, nargs="+", help="default: the warehouse's last three years of references")
-    parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--small-batch-rows", type=int, default=250_000,
-                        help="the batch of the third way, run without a cache of the earlier years' papers")
-    parser.add_argument("--name", default="core_citations")
-    parser.add_argument("--out", type=Path, help="results file (default: benchmarks/results/<name>.json)")
-    args = parser.parse_args(argv)
-
-    warehouse = args.warehouse.resolve()
-    years = args.years or sorted(int(p.stem) for p in (warehouse / "raw_references").glob("*.parquet"))[-3:]
+    args, warehouse, years = warehouse_years_args(__doc__.split("\n\n")[0], "core_citations", "raw_references", argv,
+                                                  "the batch of the third way, run without a cache of the earlier years' papers")
     w, y = str(warehouse), years
     calls = {
         "ours": f"ours(Path({w!r}), {y!r}, Path({{out}}))",
@@ -148,7 +145,7 @@ def main(argv: list[str] | None = None) -> dict:
         same_as_stored = all((stored / f"{y}.parquet").exists() for y in years)
         if same_as_stored:
             _compare(first["ours"], stored, years)
-    summary = {how: {"cpu_s": [r["cpu_s"] for r in got], "peak_mb": [r["peak_mb"] for r in got]} for how, got in runs.items()}
+    summary = runs_summary(runs)
     rows = runs["ours"][0]["rows"]
     print(f"years {years}, {rows:,} citations, the three ways identical"
           + (", and identical to the warehouse's core_citations" if same_as_stored else ""))

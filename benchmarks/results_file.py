@@ -129,3 +129,27 @@ def alternate_in_fresh_processes(script: str, calls: dict[str, str], repeat: int
             runs[way].append(json.loads(done.stdout.strip().splitlines()[-1]))
             print(f"{way:13s}: {runs[way][-1]}", flush=True)
     return runs
+
+
+def runs_summary(runs: dict[str, list[dict]]) -> dict[str, dict[str, list]]:
+    """``{way: {"cpu_s": [...], "peak_mb": [...]}}`` of :func:`alternate_in_fresh_processes`' runs, round by round."""
+    return {way: {"cpu_s": [r["cpu_s"] for r in got], "peak_mb": [r["peak_mb"] for r in got]} for way, got in runs.items()}
+
+
+def warehouse_years_args(description: str, name: str, table: str, argv: list[str] | None, small_batch_help: str | None = None):
+    """The arguments of a benchmark that rebuilds some years of a warehouse table in batches (``--warehouse``,
+    ``--years``, ``--repeat``, ``--small-batch-rows``, ``--name``, ``--out``): ``(args, warehouse, years)``,
+    the years by default the warehouse's last three of ``table``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--warehouse", type=Path, default=REPO / "data" / "warehouse")
+    parser.add_argument("--years", type=int, nargs="+", help=f"default: the warehouse's last three years of {table}")
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--small-batch-rows", type=int, default=250_000, help=small_batch_help)
+    parser.add_argument("--name", default=name)
+    parser.add_argument("--out", type=Path, help="results file (default: benchmarks/results/<name>.json)")
+    args = parser.parse_args(argv)
+    warehouse = args.warehouse.resolve()
+    years = args.years or sorted(int(p.stem) for p in (warehouse / table).glob("*.parquet"))[-3:]
+    return args, warehouse, years

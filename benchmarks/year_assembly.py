@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from results_file import alternate_in_fresh_processes, repo_path, reset_peak_rss, status_mb, write_results  # noqa: E402
+from results_file import alternate_in_fresh_processes, repo_path, reset_peak_rss, runs_summary, status_mb, write_results  # noqa: E402
 
 WAYS = ("streamed", "whole")
 
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         runs = alternate_in_fresh_processes("year_assembly", calls, args.repeat, Path(tmp))
         tables = _same_files(Path(tmp) / "streamed0", Path(tmp) / "whole0")
-    summary = {how: {"cpu_s": [r["cpu_s"] for r in got], "peak_mb": [r["peak_mb"] for r in got]} for how, got in runs.items()}
+    summary = runs_summary(runs)
     print(f"years {years}, {runs['streamed'][0]['rows']:,} rows, {tables} tables identical")
     for how, s in summary.items():
         print(f"  {how:8s}: CPU-s {s['cpu_s']}, peak MB {s['peak_mb']}")
