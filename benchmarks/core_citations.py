@@ -61,7 +61,8 @@ def ours(warehouse: Path, years: list[int], out: Path, batch_rows: int | None = 
                              for k in keys})
     reset_peak_rss()
     start = time.process_time()
-    known = KnownPapers(papers, **({} if cache_bytes is None else {"cache_bytes": cache_bytes}))
+    cache_bytes = citations.KNOWN_PAPERS_CACHE_BYTES if cache_bytes is None else cache_bytes
+    known = KnownPapers(papers, cache_bytes)
     rows = 0
     for year in years:
         key = str(year)
@@ -72,7 +73,7 @@ def ours(warehouse: Path, years: list[int], out: Path, batch_rows: int | None = 
                                         [k for k in keys if k <= key])
         rows += len(TableBatches("core_citations", batches).write(out / f"{key}.parquet"))
     return {"cpu_s": round(time.process_time() - start, 2), "peak_mb": round(status_mb("VmHWM") or 0), "rows": rows,
-            "batch_rows": batch_rows, "cache_bytes": known._cache_bytes}
+            "batch_rows": batch_rows, "cache_bytes": cache_bytes}
 
 
 def duckdb_way(warehouse: Path, years: list[int], out: Path) -> dict:

@@ -678,13 +678,17 @@ def parquet_batches(source: pq.ParquetFile, columns: list[str] | None, batch_row
     they hold ``batch_rows`` rows (read as they are stored: cutting the rows at other places copies
     every string, about 40 % more CPU on a year of citations), and a row group of more than twice
     ``batch_rows`` rows cut into batches of ``batch_rows``."""
+
+    def read(groups: list[int]) -> pd.DataFrame:
+        return source.read_row_groups(groups, columns=columns, use_threads=False).to_pandas()
+
     groups: list[int] = []
     gathered = 0
     for i in range(source.metadata.num_row_groups):
         rows = source.metadata.row_group(i).num_rows
         if rows > 2 * batch_rows:
             if groups:
-                yield source.read_row_groups(groups, columns=columns, use_threads=False).to_pandas()
+                yield read(groups)
                 groups, gathered = [], 0
             for batch in source.iter_batches(batch_size=batch_rows, row_groups=[i], columns=columns, use_threads=False):
                 yield pa.Table.from_batches([batch]).to_pandas()
@@ -692,10 +696,10 @@ def parquet_batches(source: pq.ParquetFile, columns: list[str] | None, batch_row
         groups.append(i)
         gathered += rows
         if gathered >= batch_rows:
-            yield source.read_row_groups(groups, columns=columns, use_threads=False).to_pandas()
+            yield read(groups)
             groups, gathered = [], 0
     if groups:
-        yield source.read_row_groups(groups, columns=columns, use_threads=False).to_pandas()
+        yield read(groups)
 
 
 def partition_batches(loaded, partition: str, rows: int, columns: Sequence[str] | None) -> Iterator[pd.DataFrame]:
